@@ -1,0 +1,48 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "CatalystWells",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "catalystwells", targets: ["FCGIApp"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFastCGI",
+            pkgConfig: "fcgi",
+            providers: [.apt(["libfcgi-dev"])]
+        ),
+        .systemLibrary(
+            name: "CMariaDB",
+            pkgConfig: "libmariadb",
+            providers: [.apt(["libmariadb-dev"])]
+        ),
+        .target(
+            name: "Domain",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "MariaStore",
+            dependencies: ["Domain", "CMariaDB"]
+        ),
+        .executableTarget(
+            name: "FCGIApp",
+            dependencies: [
+                "Domain",
+                "MariaStore",
+                "CFastCGI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "MariaStoreTests", dependencies: ["MariaStore", "Domain"]),
+        .testTarget(name: "FCGIAppTests", dependencies: ["FCGIApp", "Domain", "MariaStore"]),
+    ]
+)

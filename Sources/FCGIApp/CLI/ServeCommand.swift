@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+
+/// `catalystwells serve --site app|developers`: the pool supervisor.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run a FastCGI worker pool for one site (stays in the foreground; SIGHUP reloads, SIGTERM stops)."
+    )
+
+    @Option(help: "The site this pool serves: app or developers.") var site: Site
+    @OptionGroup var options: ConfigOptions
+    @Option(help: "Unix socket to listen on (overrides pool.<site>.socket). Without one, fd 0 must be a listening socket.")
+    var socket: String?
+    @Option(help: "Worker processes (overrides pool.<site>.workers).") var workers: Int?
+    @Option(help: "Threads per worker (overrides pool.<site>.threads).") var threads: Int?
+    @Option(help: "Requests before a worker is replaced, 0 for never (overrides pool.<site>.max_requests).")
+    var maxRequests: Int?
+    @Option(help: "Write the supervisor's pid to this file.") var pidFile: String?
+
+    func run() throws {
+        // Before any thread exists, so every thread inherits the mask and signals reach sigtimedwait only.
+        Signals.block(Signals.handled)
+        var configuration = try options.load()
+        do {
+            try configuration.loadPassword(for: Configuration.role(for: site))
+        } catch {
+            ConfigOptions.fail(error)
+        }
+        var pool = configuration.pool(site)
+        if let workers { pool.workers = workers }
+        if let threads { pool.threads = threads }
+        if let maxRequests { pool.maxRequests = maxRequests }
+        guard (1...64).contains(pool.workers), (1...256).contains(pool.threads), pool.maxRequests >= 0 else {
+            throw ValidationError("--workers must be 1 to 64, --threads 1 to 256, --max-requests 0 or more")
+        }
+        let logger = LogSetup.logger("catalystwells.\(site.rawValue).pool", level: configuration.logLevel)
+
+        let listening: ListeningSocket
+        do {
+            let path = socket ?? pool.socket
+            if !path.isEmpty {
+                listening = try ListeningSocket.create(path: path, mode: pool.socketMode, group: pool.socketGroup)
+            } else if let inherited = ListeningSocket.inherited() {
+                listening = inherited
+            } else {
+                throw ValidationError("no socket: set pool.\(site.rawValue).socket, pass --socket, or start with a listening socket on fd 0")
+            }
+        } catch let failure as ListeningSocket.Failure {
+            throw ValidationError(failure.description)
+        }
+        if let pidFile {
+            try "\(getpid())\n".write(toFile: pidFile, atomically: true, encoding: .utf8)
+        }
+        defer { if let pidFile { unlink(pidFile) } }
+
+        var arguments = ["worker", "--site", site.rawValue, "--threads", "\(pool.threads)",
+                         "--max-requests", "\(pool.maxRequests)"]
+        if let config = options.config { arguments += ["--config", config] }
+        let supervisor = Supervisor(
+            settings: .init(
+                workers: pool.workers, drainTimeout: pool.drainTimeout, executable: Self.executablePath(),
+                workerArguments: arguments),
+            socket: listening, logger: logger)
+        let status = supervisor.run()
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    /// The path of this executable, resolved once, so a reload after an upgrade starts the new binary.
+    static func executablePath() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+}
+
+/// `catalystwells worker`: one worker process, started by `serve` with the listening socket on fd 0.
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker", abstract: "Internal: one worker process of a pool (started by serve).",
+        shouldDisplay: false)
+
+    @Option var site: Site
+    @OptionGroup var options: ConfigOptions
+    @Option var threads: Int
+    @Option var maxRequests: Int
+
+    func run() throws {
+        var configuration = try options.load()
+        do {
+            try configuration.loadPassword(for: Configuration.role(for: site))
+        } catch {
+            ConfigOptions.fail(error)
+        }
+        let logger = LogSetup.logger("catalystwells.\(site.rawValue)", level: configuration.logLevel)
+        let limits = RequestLimits(maxBodyBytes: configuration.requestBodyLimit)
+        let site = self.site
+        let frozen = configuration
+        let status = FastCGIWorker.run(
+            settings: .init(
+                threads: threads, maxRequests: maxRequests, drainTimeout: configuration.pool(site).drainTimeout,
+                bodyLimit: configuration.requestBodyLimit),
+            logger: logger,
+            makeResponder: {
+                let responder = SiteResponder(
+                    site: site, services: .live(site: site, configuration: frozen), limits: limits, logger: logger)
+                return { responder.respond(to: $0) }
+            })
+        if status != 0 { throw ExitCode(status) }
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Logging
+
+/// Reads an INI-style file, applies environment overrides and validates every key.
+///
+/// File syntax: `[section]` headers, `key = value` lines, whole-line comments starting with `#` or `;`.
+/// Unknown sections and keys, repeated keys and lines outside a section are errors: a typo must not silently
+/// fall back to a default.
+enum ConfigLoader {
+    /// The default file when neither `--config` nor `CATALYSTWELLS_CONFIG` names one.
+    static let defaultPath = "/etc/catalystwells/catalystwells.conf"
+
+    /// Loads the configuration from `path` (or the default) and `environment`.
+    static func load(path: String?, environment: [String: String]) throws(ConfigError) -> Configuration {
+        let explicit = path ?? environment["CATALYSTWELLS_CONFIG"]
+        let file = explicit ?? defaultPath
+        var values: [String: (value: String, origin: String)] = [:]
+        if let data = FileManager.default.contents(atPath: file) {
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw ConfigError(["\(file): the file is not valid UTF-8"])
+            }
+            values = try parse(text, fileName: file)
+        } else if explicit != nil || FileManager.default.fileExists(atPath: file) {
+            throw ConfigError(["\(file): cannot read the configuration file"])
+        }
+        for key in ConfigSchema.keys {
+            if let override = environment[key.environmentVariable] {
+                values[key.path] = (override, "environment \(key.environmentVariable)")
+            }
+        }
+        return try validate(values)
+    }
+
+    /// Parses the file into `section.key` → value with its `file:line` origin.
+    static func parse(_ text: String, fileName: String) throws(ConfigError) -> [String: (value: String, origin: String)] {
+        let known = Set(ConfigSchema.keys.map(\.path))
+        var values: [String: (value: String, origin: String)] = [:]
+        var errors: [String] = []
+        var section: String?
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let origin = "\(fileName):\(index + 1)"
+            let line = rawLine.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r")))
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("[") {
+                guard line.hasSuffix("]") else {
+                    errors.append("\(origin): a section header must end with ]")
+                    continue
+                }
+                let name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+                guard ConfigSchema.sections.contains(name) else {
+                    errors.append("\(origin): unknown section [\(name)]; known: \(ConfigSchema.sections.joined(separator: ", "))")
+                    section = nil
+                    continue
+                }
+                section = name
+                continue
+            }
+            guard let equals = line.firstIndex(of: "=") else {
+                errors.append("\(origin): expected `key = value`")
+                continue
+            }
+            let name = line[..<equals].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            guard let section else {
+                errors.append("\(origin): \(name) is outside a known [section]")
+                continue
+            }
+            let path = "\(section).\(name)"
+            guard known.contains(path) else {
+                errors.append("\(origin): unknown key \(name) in [\(section)]")
+                continue
+            }
+            if let previous = values[path] {
+                errors.append("\(origin): \(path) is set again (first at \(previous.origin))")
+                continue
+            }
+            values[path] = (value, origin)
+        }
+        if !errors.isEmpty { throw ConfigError(errors) }
+        return values
+    }
+
+    /// Checks every key and builds the configuration, collecting all problems before failing.
+    static func validate(_ values: [String: (value: String, origin: String)]) throws(ConfigError) -> Configuration {
+        var reader = KeyReader(values: values)
+        let environment = reader.choice("general.environment", Configuration.Environment.self)
+        let logLevel = reader.choice("general.log_level", Logger.Level.self)
+        let appURL = reader.url("general.app_url", environment: environment)
+        let developersURL = reader.url("general.developers_url", environment: environment)
+        let bodyLimit = reader.int("general.request_body_limit", 1024...(64 << 20))
+        let schemaDirectory = reader.path("general.schema_directory")
+        var pools: [Site: Configuration.Pool] = [:]
+        for site in Site.allCases {
+            let s = "pool.\(site.rawValue)"
+            let socket = reader.string(s + ".socket")
+            if !socket.isEmpty, !socket.hasPrefix("/") {
+                reader.fail(s + ".socket", "must be an absolute path, or empty to use fd 0")
+            }
+            if socket.utf8.count > 107 { reader.fail(s + ".socket", "is longer than the 107 bytes a unix socket path allows") }
+            pools[site] = Configuration.Pool(
+                socket: socket, socketMode: reader.octalMode(s + ".socket_mode"),
+                socketGroup: reader.string(s + ".socket_group"), workers: reader.int(s + ".workers", 1...64),
+                threads: reader.int(s + ".threads", 1...256), maxRequests: reader.int(s + ".max_requests", 0...100_000_000),
+                drainTimeout: reader.int(s + ".drain_timeout", 1...600))
+        }
+        let databaseSocket = reader.string("database.socket")
+        let mainDatabase = reader.identifier("database.main_database")
+        let developersDatabase = reader.identifier("database.developers_database")
+        if mainDatabase == developersDatabase, !mainDatabase.isEmpty {
+            reader.fail("database.developers_database", "must differ from database.main_database (least privilege needs two databases)")
+        }
+        var accounts: [Configuration.AccountRole: Configuration.Account] = [:]
+        for role in [Configuration.AccountRole.app, .developers, .migrator] {
+            let s = "database.\(role.rawValue)"
+            accounts[role] = Configuration.Account(user: reader.identifier(s + ".user"), passwordFile: reader.path(s + ".password_file"))
+        }
+        let configuration = Configuration(
+            environment: environment ?? .production, logLevel: logLevel ?? .info, appURL: appURL,
+            developersURL: developersURL, requestBodyLimit: bodyLimit, schemaDirectory: schemaDirectory, pools: pools,
+            databaseSocket: databaseSocket, databaseHost: reader.string("database.host"),
+            databasePort: reader.int("database.port", 1...65535), mainDatabase: mainDatabase,
+            developersDatabase: developersDatabase, connectTimeout: reader.int("database.connect_timeout", 1...60),
+            readTimeout: reader.int("database.read_timeout", 1...600), writeTimeout: reader.int("database.write_timeout", 1...600),
+            accounts: accounts)
+        if !reader.errors.isEmpty { throw ConfigError(reader.errors) }
+        return configuration
+    }
+}
+
+/// Reads typed values by key, falling back to ``ConfigSchema`` defaults and collecting errors that name the key.
+private struct KeyReader {
+    let values: [String: (value: String, origin: String)]
+    var errors: [String] = []
+
+    private static let defaults = Dictionary(uniqueKeysWithValues: ConfigSchema.keys.map { ($0.path, $0.defaultValue) })
+
+    mutating func fail(_ key: String, _ problem: String) {
+        let value = values[key]
+        let origin = value.map { " (\($0.origin))" } ?? ""
+        let shown = value.map { " (got '\($0.value)')" } ?? ""
+        errors.append("\(key) \(problem)\(shown)\(origin)")
+    }
+
+    func string(_ key: String) -> String { values[key]?.value ?? Self.defaults[key]! }
+
+    mutating func int(_ key: String, _ range: ClosedRange<Int>) -> Int {
+        guard let value = Int(string(key)), range.contains(value) else {
+            fail(key, "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return range.lowerBound
+        }
+        return value
+    }
+
+    mutating func choice<T: RawRepresentable>(_ key: String, _: T.Type) -> T? where T.RawValue == String, T: CaseIterable {
+        guard let value = T(rawValue: string(key)) else {
+            fail(key, "must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        return value
+    }
+
+    mutating func url(_ key: String, environment: Configuration.Environment?) -> String {
+        let text = string(key)
+        guard let url = URL(string: text), let scheme = url.scheme, let host = url.host, !host.isEmpty,
+            url.query == nil, url.fragment == nil, url.path.isEmpty || url.path == "/"
+        else {
+            fail(key, "must be an absolute URL like https://app.school.example, without path, query or fragment")
+            return text
+        }
+        let loopback = host == "localhost" || host.hasSuffix(".localhost") || host == "127.0.0.1"
+        if scheme != "https", !(scheme == "http" && loopback && environment != .production) {
+            fail(key, "must use https (http is allowed only for localhost outside production)")
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    mutating func path(_ key: String) -> String {
+        let text = string(key)
+        if !text.hasPrefix("/") { fail(key, "must be an absolute path") }
+        return text
+    }
+
+    mutating func identifier(_ key: String) -> String {
+        let text = string(key)
+        let valid = !text.isEmpty && text.utf8.count <= 64
+            && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
+        if !valid { fail(key, "must be 1 to 64 letters, digits or underscores") }
+        return text
+    }
+
+    mutating func octalMode(_ key: String) -> UInt32 {
+        guard let mode = UInt32(string(key), radix: 8), mode <= 0o777 else {
+            fail(key, "must be an octal file mode such as 0660")
+            return 0o660
+        }
+        return mode
+    }
+}

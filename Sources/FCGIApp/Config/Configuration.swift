@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+import MariaStore
+
+/// The whole configuration, parsed and validated once at start-up. See ``ConfigSchema`` for every key.
+struct Configuration: Sendable {
+    enum Environment: String, Sendable, CaseIterable {
+        case production, development, test
+    }
+
+    /// One worker pool.
+    struct Pool: Sendable {
+        var socket: String
+        var socketMode: UInt32
+        var socketGroup: String
+        var workers: Int
+        var threads: Int
+        var maxRequests: Int
+        var drainTimeout: Int
+    }
+
+    /// A database account: its name and where its password is kept.
+    struct Account: Sendable {
+        var user: String
+        var passwordFile: String
+    }
+
+    /// Which account a connection uses.
+    enum AccountRole: String, Sendable {
+        case app, developers, migrator
+    }
+
+    var environment: Environment
+    var logLevel: Logger.Level
+    var appURL: String
+    var developersURL: String
+    var requestBodyLimit: Int
+    var schemaDirectory: String
+    var pools: [Site: Pool]
+    var databaseSocket: String
+    var databaseHost: String
+    var databasePort: Int
+    var mainDatabase: String
+    var developersDatabase: String
+    var connectTimeout: Int
+    var readTimeout: Int
+    var writeTimeout: Int
+    var accounts: [AccountRole: Account]
+    /// Passwords read by ``loadPassword(for:)``, kept so workers need not read files again.
+    var passwords: [AccountRole: String] = [:]
+
+    /// The pool of a site.
+    func pool(_ site: Site) -> Pool { pools[site]! }
+
+    /// Reads an account's password file; the error names the key and the file.
+    mutating func loadPassword(for role: AccountRole) throws(ConfigError) {
+        let account = accounts[role]!
+        let key = "database.\(role.rawValue).password_file"
+        guard let data = FileManager.default.contents(atPath: account.passwordFile) else {
+            throw ConfigError(["\(key): cannot read \(account.passwordFile) (missing, or not readable by this user)"])
+        }
+        let password = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines)
+        guard !password.isEmpty, !password.contains("\n") else {
+            throw ConfigError(["\(key): \(account.passwordFile) must hold exactly one non-empty line"])
+        }
+        passwords[role] = password
+    }
+
+    /// Connection options for a role against a database; the password must have been loaded.
+    func connectionOptions(role: AccountRole, database: String, multiStatements: Bool = false) -> ConnectionOptions {
+        ConnectionOptions(
+            socket: databaseSocket, host: databaseSocket.isEmpty ? databaseHost : "localhost", port: databasePort,
+            user: accounts[role]!.user, password: passwords[role] ?? "", database: database,
+            connectTimeout: connectTimeout, readTimeout: readTimeout, writeTimeout: writeTimeout,
+            multiStatements: multiStatements)
+    }
+
+    /// The account and database a site's pool uses.
+    func connectionOptions(for site: Site) -> ConnectionOptions {
+        switch site {
+        case .app: connectionOptions(role: .app, database: mainDatabase)
+        case .developers: connectionOptions(role: .developers, database: developersDatabase)
+        }
+    }
+
+    /// The role a site's pool connects as.
+    static func role(for site: Site) -> AccountRole {
+        switch site {
+        case .app: .app
+        case .developers: .developers
+        }
+    }
+}
+
+/// Every problem found in a configuration; each line names the key (and the file line when there is one).
+struct ConfigError: Error, CustomStringConvertible {
+    let messages: [String]
+    init(_ messages: [String]) { self.messages = messages }
+    var description: String { messages.joined(separator: "\n") }
+}

@@ -1,0 +1,79 @@
+import CFastCGI
+import Foundation
+
+/// One thread's libfcgi request slot, kept at a fixed heap address for its whole life (libfcgi's streams
+/// point back into it), and the byte shuffling between it and ``RawRequest``/``HTTPResponse``.
+final class FastCGIRequest {
+    private let request: UnsafeMutablePointer<FCGX_Request>
+
+    /// Prepares a slot that accepts on `listenSocket` and returns from accept when a signal interrupts it.
+    init(listenSocket: Int32) {
+        request = .allocate(capacity: 1)
+        request.initialize(to: FCGX_Request())
+        let rc = FCGX_InitRequest(request, listenSocket, FCGI_FAIL_ACCEPT_ON_INTR)
+        precondition(rc == 0, "FCGX_InitRequest failed: FCGX_Init must run on the main thread first")
+    }
+
+    deinit {
+        FCGX_Free(request, 1)
+        request.deinitialize(count: 1)
+        request.deallocate()
+    }
+
+    /// Waits for the next request; `false` when accept failed or was interrupted (see `errno`).
+    func accept() -> Bool { FCGX_Accept_r(request) >= 0 }
+
+    /// Ends the current request, flushing the response and closing the connection.
+    func finish() { FCGX_Finish_r(request) }
+
+    /// Reads the parameters and, up to `bodyLimit`, the body of the accepted request.
+    func read(bodyLimit: Int) -> RawRequest {
+        var params: [String: [UInt8]] = [:]
+        if var entry = request.pointee.envp {
+            while let pointer = entry.pointee {
+                let length = strlen(pointer)
+                let bytes = UnsafeRawBufferPointer(start: pointer, count: length)
+                if let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
+                    let name = String(decoding: bytes[..<equals], as: UTF8.self)
+                    params[name] = Array(bytes[(equals + 1)...])
+                }
+                entry += 1
+            }
+        }
+        let declared = params["CONTENT_LENGTH"].flatMap { Int(String(decoding: $0, as: UTF8.self)) } ?? 0
+        guard declared <= bodyLimit else { return RawRequest(params: params, body: [], bodyTooLarge: true) }
+        var body = [UInt8](repeating: 0, count: max(declared, 0))
+        var filled = 0
+        body.withUnsafeMutableBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            while filled < declared {
+                let chunk = min(declared - filled, 1 << 20)
+                let got = FCGX_GetStr(base.advanced(by: filled).assumingMemoryBound(to: CChar.self), Int32(chunk), request.pointee.in)
+                if got <= 0 { break }
+                filled += Int(got)
+            }
+        }
+        if filled < body.count { body.removeSubrange(filled...) }
+        return RawRequest(params: params, body: body)
+    }
+
+    /// Writes a response: the CGI `Status:` line, headers with `Content-Length`, a blank line, the body.
+    func write(_ response: HTTPResponse) {
+        var head = "Status: \(response.status) \(HTTPResponse.reason(response.status))\r\n"
+        for (name, value) in response.headers where name.lowercased() != "content-length" {
+            // Header values are built by the application; a CR or LF would split the header block.
+            precondition(!value.contains("\r") && !value.contains("\n"), "header \(name) contains a line break")
+            head += "\(name): \(value)\r\n"
+        }
+        head += "Content-Length: \(response.body.count)\r\n\r\n"
+        put(Array(head.utf8))
+        put(response.body)
+    }
+
+    private func put(_ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
+        bytes.withUnsafeBytes { buffer in
+            _ = FCGX_PutStr(buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(buffer.count), request.pointee.out)
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import CFastCGI
+import Foundation
+import Logging
+import MariaStore
+import Synchronization
+
+/// One worker process: `threads` threads accept FastCGI requests on the listening socket at fd 0.
+///
+/// Stopping: SIGTERM (or SIGINT, SIGQUIT, SIGHUP) stops accepting; threads that are between requests are woken
+/// out of `accept` with SIGUSR1 (re-sent until they leave, closing the race with a thread about to block);
+/// threads inside a request finish it. After `drainTimeout` the process exits regardless. A worker that
+/// reached `maxRequests` stops the same way, and the supervisor starts a fresh one. A worker whose
+/// supervisor died stops too.
+enum FastCGIWorker {
+    struct Settings: Sendable {
+        var threads: Int
+        var maxRequests: Int
+        var drainTimeout: Int
+        var bodyLimit: Int
+    }
+
+    /// Threads' shared state.
+    private final class State: Sendable {
+        let draining = Atomic<Bool>(false)
+        let served = Atomic<Int>(0)
+        let running = Atomic<Int>(0)
+        /// Threads currently waiting in accept, which a drain must interrupt.
+        let waiting = Mutex<Set<UInt>>([])
+    }
+
+    /// Runs until stopped and returns the process exit status.
+    static func run(
+        settings: Settings, logger: Logger, makeResponder: @escaping @Sendable () -> (RawRequest) -> HTTPResponse
+    ) -> Int32 {
+        Signals.block(Signals.handled)
+        Signals.installInterruptOnly(SIGUSR1)
+        signal(SIGPIPE, SIG_IGN)
+        guard FCGX_Init() == 0 else {
+            logger.critical("FCGX_Init failed")
+            return 1
+        }
+        MariaClient.initializeLibrary()
+        let parent = getppid()
+        let state = State()
+        state.running.store(settings.threads, ordering: .sequentiallyConsistent)
+        for index in 0..<settings.threads {
+            let thread = Thread {
+                serve(settings: settings, state: state, logger: logger, makeResponder: makeResponder)
+                state.running.subtract(1, ordering: .sequentiallyConsistent)
+            }
+            thread.name = "request-\(index)"
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        logger.info("worker ready", metadata: ["worker.threads": "\(settings.threads)", "worker.pid": "\(getpid())"])
+
+        // Wait for a stop signal, a recycle, all threads gone, or the supervisor gone.
+        while state.running.load(ordering: .sequentiallyConsistent) > 0 && !state.draining.load(ordering: .sequentiallyConsistent) {
+            if let signal = Signals.wait(for: Signals.handled, timeout: .seconds(1)), signal != SIGCHLD {
+                logger.info("worker stopping", metadata: ["signal": "\(signal)"])
+                break
+            }
+            if getppid() != parent {
+                logger.warning("supervisor is gone; worker stopping")
+                break
+            }
+        }
+        state.draining.store(true, ordering: .sequentiallyConsistent)
+        let deadline = ContinuousClock.now + .seconds(settings.drainTimeout)
+        while state.running.load(ordering: .sequentiallyConsistent) > 0 && ContinuousClock.now < deadline {
+            for thread in state.waiting.withLock({ $0 }) { pthread_kill(pthread_t(thread), SIGUSR1) }
+            usleep(20_000)
+        }
+        let left = state.running.load(ordering: .sequentiallyConsistent)
+        if left > 0 { logger.warning("drain timed out", metadata: ["worker.busy_threads": "\(left)"]) }
+        logger.info("worker exiting", metadata: ["worker.served": "\(state.served.load(ordering: .relaxed))"])
+        return 0
+    }
+
+    private static func serve(
+        settings: Settings, state: State, logger: Logger, makeResponder: @Sendable () -> (RawRequest) -> HTTPResponse
+    ) {
+        MariaClient.withThread {
+            let me = UInt(pthread_self())
+            let respond = makeResponder()
+            let slot = FastCGIRequest(listenSocket: 0)
+            while !state.draining.load(ordering: .sequentiallyConsistent) {
+                state.waiting.withLock { _ = $0.insert(me) }
+                // Checked again after registering: a drain that began in between will signal this thread.
+                if state.draining.load(ordering: .sequentiallyConsistent) {
+                    state.waiting.withLock { _ = $0.remove(me) }
+                    break
+                }
+                let accepted = slot.accept()
+                let acceptErrno = errno
+                state.waiting.withLock { _ = $0.remove(me) }
+                guard accepted else {
+                    if state.draining.load(ordering: .sequentiallyConsistent) { break }
+                    if acceptErrno != EINTR {
+                        logger.error("accept failed", metadata: ["errno": "\(acceptErrno)"])
+                        usleep(50_000)
+                    }
+                    continue
+                }
+                let response = respond(slot.read(bodyLimit: settings.bodyLimit))
+                slot.write(response)
+                slot.finish()
+                let served = state.served.add(1, ordering: .relaxed).newValue
+                if settings.maxRequests > 0, served >= settings.maxRequests,
+                    state.draining.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged
+                {
+                    logger.info("worker reached max_requests; recycling", metadata: ["worker.served": "\(served)"])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// Signal-mask helpers shared by the supervisor and the workers. Both block the signals they care about and
+/// collect them with `sigtimedwait`, so no Swift code runs inside a signal handler.
+enum Signals {
+    /// Signals that ask a process to stop, reload or reap, handled synchronously.
+    static let handled: [Int32] = [SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD]
+
+    /// Blocks `signals` in the calling thread; threads created afterwards inherit the mask.
+    static func block(_ signals: [Int32]) {
+        var set = makeSet(signals)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+    }
+
+    /// Waits up to `timeout` for one of `signals`; returns it, or `nil` on timeout.
+    static func wait(for signals: [Int32], timeout: Duration) -> Int32? {
+        var set = makeSet(signals)
+        let (seconds, attoseconds) = timeout.components
+        var spec = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        let signal = sigtimedwait(&set, nil, &spec)
+        return signal > 0 ? signal : nil
+    }
+
+    /// Installs a handler that does nothing, without `SA_RESTART`, so the signal interrupts a blocking `accept`.
+    static func installInterruptOnly(_ signal: Int32) {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(signal, &action, nil)
+    }
+
+    static func makeSet(_ signals: [Int32]) -> sigset_t {
+        var set = sigset_t()
+        sigemptyset(&set)
+        for signal in signals { sigaddset(&set, signal) }
+        return set
+    }
+}

@@ -1,0 +1,53 @@
+/// Percent-decoding and `application/x-www-form-urlencoded` parsing, strict about malformed input.
+enum FormDecoding {
+    /// Why input could not be decoded; the message is safe to show.
+    struct Failure: Error, Equatable {
+        let message: String
+    }
+
+    /// Decodes `%XX` escapes (and `+` as a space when `plusAsSpace`), then validates UTF-8.
+    static func percentDecode(_ input: Substring.UTF8View, plusAsSpace: Bool, what: String) throws(Failure) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(input.count)
+        var index = input.startIndex
+        while index != input.endIndex {
+            let byte = input[index]
+            if byte == UInt8(ascii: "%") {
+                let first = input.index(after: index)
+                guard first != input.endIndex, input.index(after: first) != input.endIndex,
+                    let high = hexValue(input[first]), let low = hexValue(input[input.index(after: first)])
+                else { throw Failure(message: "invalid percent-encoding in \(what)") }
+                bytes.append(high << 4 | low)
+                index = input.index(first, offsetBy: 2)
+                continue
+            }
+            bytes.append(plusAsSpace && byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+            index = input.index(after: index)
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw Failure(message: "\(what) is not valid UTF-8")
+        }
+        return text
+    }
+
+    /// Parses `a=1&b=2` into ordered pairs; empty pieces are skipped, a missing `=` gives an empty value.
+    static func parsePairs(_ input: Substring, what: String) throws(Failure) -> [(String, String)] {
+        var pairs: [(String, String)] = []
+        for piece in input.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = try percentDecode(parts[0].utf8, plusAsSpace: true, what: what)
+            let value = parts.count > 1 ? try percentDecode(parts[1].utf8, plusAsSpace: true, what: what) : ""
+            pairs.append((name, value))
+        }
+        return pairs
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}

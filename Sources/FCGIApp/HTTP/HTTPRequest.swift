@@ -1,0 +1,140 @@
+import Foundation
+
+/// A validated HTTP request, as handlers see it: plain values, no sockets.
+struct HTTPRequest: Sendable {
+    /// Upper-case method; `HEAD` is kept so the responder can drop the body.
+    var method: String
+    /// The percent-decoded path, valid UTF-8, starting with `/`.
+    var path: String
+    /// Query parameters, decoded.
+    var query: Parameters
+    /// Request headers.
+    var headers: HTTPHeaders
+    /// Cookies by name (the first of a repeated name wins).
+    var cookies: [String: String]
+    /// The client address as nginx saw it (never taken from a client header).
+    var remoteAddress: String
+    /// `https` or `http`, as nginx reported it.
+    var scheme: String
+    /// The host the client asked for.
+    var host: String
+    /// nginx's request id, or one made here.
+    var requestID: String
+    /// The body bytes.
+    var body: [UInt8]
+
+    /// Why a request was refused before routing.
+    struct Rejection: Error, Equatable {
+        /// 400 or 413.
+        let status: Int
+        /// A short message safe to show.
+        let message: String
+    }
+
+    /// Validates a raw request: a bad method, URI, encoding, header or size gives a ``Rejection``.
+    init(raw: RawRequest, limits: RequestLimits, fallbackRequestID: String) throws(Rejection) {
+        if raw.bodyTooLarge || raw.body.count > limits.maxBodyBytes {
+            throw Rejection(status: 413, message: "The request body is larger than \(limits.maxBodyBytes) bytes.")
+        }
+        guard let method = raw.param("REQUEST_METHOD"), !method.isEmpty, method.utf8.count <= 16,
+            method.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") })
+        else { throw Rejection(status: 400, message: "The request method is not valid.") }
+
+        let uriBytes = raw.params["REQUEST_URI"] ?? []
+        guard uriBytes.count <= limits.maxURIBytes else {
+            throw Rejection(status: 400, message: "The request URI is longer than \(limits.maxURIBytes) bytes.")
+        }
+        guard let uri = String(validating: uriBytes, as: UTF8.self), uri.hasPrefix("/") else {
+            throw Rejection(status: 400, message: "The request URI is not valid.")
+        }
+        let target = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        do {
+            path = try FormDecoding.percentDecode(target[0].utf8, plusAsSpace: false, what: "the path")
+            query = Parameters(
+                target.count > 1 ? try FormDecoding.parsePairs(target[1], what: "the query string") : [])
+        } catch {
+            throw Rejection(status: 400, message: "Bad request: \(error.message).")
+        }
+        if path.utf8.contains(0) { throw Rejection(status: 400, message: "The path contains a NUL byte.") }
+
+        var headers = HTTPHeaders()
+        for (name, value) in raw.params.sorted(by: { $0.key < $1.key }) {
+            let headerName: String
+            if name.hasPrefix("HTTP_") {
+                headerName = name.dropFirst(5).lowercased().replacingOccurrences(of: "_", with: "-")
+            } else if name == "CONTENT_TYPE" || name == "CONTENT_LENGTH" {
+                headerName = name.lowercased().replacingOccurrences(of: "_", with: "-")
+            } else {
+                continue
+            }
+            guard value.count <= limits.maxHeaderBytes else {
+                throw Rejection(status: 400, message: "The \(headerName) header is longer than \(limits.maxHeaderBytes) bytes.")
+            }
+            guard let text = String(validating: value, as: UTF8.self) else {
+                throw Rejection(status: 400, message: "The \(headerName) header is not valid UTF-8.")
+            }
+            if !text.isEmpty { headers.add(headerName, text) }
+        }
+
+        self.method = method
+        self.headers = headers
+        self.cookies = Self.parseCookies(headers["cookie"])
+        self.remoteAddress = raw.param("REMOTE_ADDR") ?? ""
+        self.scheme = raw.param("HTTPS") == "on" ? "https" : (raw.param("REQUEST_SCHEME") ?? "http")
+        self.host = raw.param("SERVER_NAME") ?? headers["host"] ?? ""
+        let nginxID = raw.param("REQUEST_ID") ?? ""
+        self.requestID =
+            nginxID.utf8.count == 32 && nginxID.utf8.allSatisfy({ Self.isHex($0) }) ? nginxID : fallbackRequestID
+        self.body = raw.body
+    }
+
+    /// A request built directly, for tests and internal use.
+    init(
+        method: String, path: String, query: [(String, String)] = [], headers: [(String, String)] = [],
+        remoteAddress: String = "127.0.0.1", host: String = "app.localhost", body: [UInt8] = [],
+        requestID: String = "test"
+    ) {
+        self.method = method
+        self.path = path
+        self.query = Parameters(query)
+        self.headers = HTTPHeaders(headers)
+        self.cookies = Self.parseCookies(self.headers["cookie"])
+        self.remoteAddress = remoteAddress
+        self.scheme = "https"
+        self.host = host
+        self.requestID = requestID
+        self.body = body
+    }
+
+    /// The form fields of an `application/x-www-form-urlencoded` body.
+    func formParameters() throws(Rejection) -> Parameters {
+        let type = headers["content-type"]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard type == "application/x-www-form-urlencoded" else {
+            throw Rejection(status: 400, message: "The body must be application/x-www-form-urlencoded.")
+        }
+        guard let text = String(validating: body, as: UTF8.self) else {
+            throw Rejection(status: 400, message: "The form body is not valid UTF-8.")
+        }
+        do {
+            return Parameters(try FormDecoding.parsePairs(text[...], what: "the form body"))
+        } catch {
+            throw Rejection(status: 400, message: "Bad request: \(error.message).")
+        }
+    }
+
+    private static func isHex(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+    }
+
+    private static func parseCookies(_ header: String?) -> [String: String] {
+        guard let header else { return [:] }
+        var cookies: [String: String] = [:]
+        for piece in header.split(separator: ";") {
+            let parts = piece.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let name = parts[0].trimmingCharacters(in: .whitespaces)
+            if cookies[name] == nil { cookies[name] = parts[1].trimmingCharacters(in: .whitespaces) }
+        }
+        return cookies
+    }
+}

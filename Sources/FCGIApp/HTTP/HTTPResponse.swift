@@ -1,0 +1,67 @@
+import Foundation
+
+/// A response as handlers produce it: status, headers and body bytes.
+struct HTTPResponse: Sendable {
+    /// The status code.
+    var status: Int
+    /// Response headers.
+    var headers: HTTPHeaders
+    /// The body bytes.
+    var body: [UInt8]
+
+    init(status: Int, headers: HTTPHeaders = HTTPHeaders(), body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A JSON body from an `Encodable` value, keys sorted so output is stable.
+    static func json(_ value: some Encodable, status: Int = 200) -> HTTPResponse {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding our own response structs cannot fail; if it ever did, the fallback is still valid JSON.
+        let data = (try? encoder.encode(value)) ?? Data(#"{"error":"server_error"}"#.utf8)
+        var headers = HTTPHeaders()
+        headers.set("Content-Type", "application/json; charset=utf-8")
+        return HTTPResponse(status: status, headers: headers, body: Array(data))
+    }
+
+    /// An HTML page.
+    static func html(_ page: String, status: Int = 200) -> HTTPResponse {
+        var headers = HTTPHeaders()
+        headers.set("Content-Type", "text/html; charset=utf-8")
+        return HTTPResponse(status: status, headers: headers, body: Array(page.utf8))
+    }
+
+    /// Plain text.
+    static func text(_ text: String, status: Int = 200) -> HTTPResponse {
+        var headers = HTTPHeaders()
+        headers.set("Content-Type", "text/plain; charset=utf-8")
+        return HTTPResponse(status: status, headers: headers, body: Array(text.utf8))
+    }
+
+    /// The reason phrase for the `Status:` line.
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 201: "Created"
+        case 204: "No Content"
+        case 301: "Moved Permanently"
+        case 302: "Found"
+        case 303: "See Other"
+        case 304: "Not Modified"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 409: "Conflict"
+        case 413: "Content Too Large"
+        case 415: "Unsupported Media Type"
+        case 429: "Too Many Requests"
+        case 500: "Internal Server Error"
+        case 503: "Service Unavailable"
+        default: "Status \(status)"
+        }
+    }
+}

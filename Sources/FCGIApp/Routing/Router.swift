@@ -1,0 +1,64 @@
+/// Maps a method and path to a handler. Patterns are literal segments and `{name}` captures.
+///
+/// A path that matches no pattern is 404; a path that matches with another method is 405 with `Allow`.
+/// `HEAD` is served by the `GET` handler (the responder drops the body).
+struct Router<Context>: Sendable {
+    typealias Handler = @Sendable (HTTPRequest, RouteParameters, Context) throws -> HTTPResponse
+
+    private struct Route: Sendable {
+        let method: String
+        let segments: [Segment]
+        let handler: Handler
+    }
+
+    private enum Segment: Sendable, Equatable {
+        case literal(String)
+        case capture(String)
+    }
+
+    private var routes: [Route] = []
+
+    init() {}
+
+    /// Adds a route; patterns look like `/api/v1/students/{id}/grades`.
+    mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
+        let segments = pattern.split(separator: "/").map { piece -> Segment in
+            piece.hasPrefix("{") && piece.hasSuffix("}")
+                ? .capture(String(piece.dropFirst().dropLast())) : .literal(String(piece))
+        }
+        routes.append(Route(method: method, segments: segments, handler: handler))
+    }
+
+    /// Finds the handler for a request, or throws the 404/405 ``HTTPError``.
+    func match(_ request: HTTPRequest) throws -> (Handler, RouteParameters) {
+        let pieces = request.path.split(separator: "/", omittingEmptySubsequences: true)
+        let method = request.method == "HEAD" ? "GET" : request.method
+        var allowed: [String] = []
+        for route in routes {
+            guard let parameters = Self.bind(route.segments, pieces) else { continue }
+            if route.method == method { return (route.handler, parameters) }
+            allowed.append(route.method)
+        }
+        if allowed.isEmpty { throw HTTPError.notFound() }
+        if allowed.contains("GET") { allowed.append("HEAD") }
+        throw HTTPError.methodNotAllowed(allowed)
+    }
+
+    private static func bind(_ segments: [Segment], _ pieces: [Substring]) -> RouteParameters? {
+        guard segments.count == pieces.count else { return nil }
+        var values: [String: String] = [:]
+        for (segment, piece) in zip(segments, pieces) {
+            switch segment {
+            case .literal(let text): if text != piece { return nil }
+            case .capture(let name): values[name] = String(piece)
+            }
+        }
+        return RouteParameters(values: values)
+    }
+}
+
+/// Values captured from `{name}` segments.
+struct RouteParameters: Sendable {
+    let values: [String: String]
+    subscript(_ name: String) -> String? { values[name] }
+}

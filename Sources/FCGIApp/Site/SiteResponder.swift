@@ -1,0 +1,100 @@
+import Domain
+import Logging
+
+/// Turns a raw FastCGI request into a response: validation, routing, error rendering and common headers.
+///
+/// One per worker thread (it owns the thread's services); everything here is plain values, so tests drive it
+/// without sockets.
+struct SiteResponder {
+    let site: Site
+    let router: Router<RequestContext>
+    let services: SiteServices
+    let limits: RequestLimits
+    let logger: Logger
+
+    /// Builds the responder of a site with the routes `main` uses.
+    init(site: Site, services: SiteServices, limits: RequestLimits, logger: Logger) {
+        self.site = site
+        self.router = SiteRoutes.router(for: site)
+        self.services = services
+        self.limits = limits
+        self.logger = logger
+    }
+
+    /// Answers one request; never throws and never traps on bad input.
+    func respond(to raw: RawRequest) -> HTTPResponse {
+        let fallbackID = RequestID.make()
+        let request: HTTPRequest
+        do {
+            request = try HTTPRequest(raw: raw, limits: limits, fallbackRequestID: fallbackID)
+        } catch {
+            let path = raw.param("REQUEST_URI") ?? "/"
+            let failure = HTTPError(status: error.status, code: error.status == 413 ? "request_too_large" : "invalid_request", error.message)
+            logger.debug("request refused", metadata: ["request.id": "\(fallbackID)", "http.status": "\(error.status)"])
+            return finish(render(failure, jsonStyle: Self.wantsJSON(path), requestID: fallbackID), requestID: fallbackID)
+        }
+        var log = logger
+        log[metadataKey: "request.id"] = "\(request.requestID)"
+        let context = RequestContext(site: site, services: services, logger: log)
+        let response: HTTPResponse
+        do {
+            let (handler, parameters) = try router.match(request)
+            response = try handler(request, parameters, context)
+        } catch let error as HTTPError {
+            if let detail = error.logDetail { log.info("request failed", metadata: ["error.detail": "\(detail)"]) }
+            response = render(error, jsonStyle: Self.wantsJSON(request.path), requestID: request.requestID)
+        } catch let error as StoreError where error.kind == .unavailable {
+            log.warning("database unavailable", metadata: ["error.detail": "\(error.detail)"])
+            response = render(.unavailable(), jsonStyle: Self.wantsJSON(request.path), requestID: request.requestID)
+        } catch {
+            log.error("unhandled error", metadata: ["error.detail": "\(String(reflecting: error))"])
+            let failure = HTTPError(
+                status: 500, code: "server_error",
+                "Something went wrong on our side. If it keeps happening, quote request \(request.requestID).")
+            response = render(failure, jsonStyle: Self.wantsJSON(request.path), requestID: request.requestID)
+        }
+        log.debug("request", metadata: ["http.method": "\(request.method)", "http.path": "\(request.path)", "http.status": "\(response.status)"])
+        return finish(response, requestID: request.requestID)
+    }
+
+    /// JSON errors for machine endpoints, HTML pages for everything people open in a browser.
+    static func wantsJSON(_ path: String) -> Bool {
+        path.hasPrefix("/api/") || path.hasPrefix("/.well-known/") || path.hasPrefix("/internal/")
+            || path == "/healthz" || path == "/livez"
+    }
+
+    private func render(_ error: HTTPError, jsonStyle: Bool, requestID: String) -> HTTPResponse {
+        var response: HTTPResponse
+        if jsonStyle {
+            var body = ["error": error.code, "error_description": error.publicMessage]
+            if error.status >= 500 { body["request_id"] = requestID }
+            response = .json(body, status: error.status)
+        } else {
+            response = .html(
+                HTML.errorPage(
+                    status: error.status, title: Self.title(error.status), message: error.publicMessage,
+                    requestID: requestID),
+                status: error.status)
+        }
+        for (name, value) in error.headers { response.headers.set(name, value) }
+        return response
+    }
+
+    private func finish(_ response: HTTPResponse, requestID: String) -> HTTPResponse {
+        var response = response
+        if !response.headers.contains("Cache-Control") { response.headers.set("Cache-Control", "no-store") }
+        response.headers.set("X-Request-ID", requestID)
+        return response
+    }
+
+    private static func title(_ status: Int) -> String {
+        switch status {
+        case 400: "That request was not understood"
+        case 404: "Page not found"
+        case 405: "Method not allowed"
+        case 413: "That upload is too large"
+        case 503: "Temporarily unavailable"
+        default: status >= 500 ? "Something went wrong" : "The request could not be completed"
+        }
+    }
+}

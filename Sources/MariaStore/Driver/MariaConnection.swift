@@ -1,0 +1,104 @@
+import CMariaDB
+import Domain
+import Foundation
+
+/// One libmariadb connection, owned by one thread. It caches prepared statements by their SQL text.
+///
+/// After any ``StoreError`` of kind `.unavailable` the connection must be discarded: ``MariaDatabase`` does that.
+final class MariaConnection {
+    private let handle: UnsafeMutablePointer<MYSQL>
+    private var statements: [String: PreparedStatement] = [:]
+
+    init(options: ConnectionOptions) throws {
+        guard let mysql = mysql_init(nil) else {
+            throw StoreError(.unavailable, detail: "mysql_init: out of memory")
+        }
+        var connectTimeout = UInt32(options.connectTimeout)
+        var readTimeout = UInt32(options.readTimeout)
+        var writeTimeout = UInt32(options.writeTimeout)
+        mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &connectTimeout)
+        mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &readTimeout)
+        mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &writeTimeout)
+        "utf8mb4".withCString { _ = mysql_options(mysql, MYSQL_SET_CHARSET_NAME, $0) }
+        // All times are UTC in the database; strict mode turns silent truncation into errors.
+        "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'"
+            .withCString { _ = mysql_options(mysql, MYSQL_INIT_COMMAND, $0) }
+        var flags: UInt = 0
+        if options.multiStatements { flags |= UInt(CLIENT_MULTI_STATEMENTS) | UInt(CLIENT_MULTI_RESULTS) }
+        let connected = mysql_real_connect(
+            mysql, options.host, options.user, options.password, options.database,
+            UInt32(options.port), options.socket.isEmpty ? nil : options.socket, flags)
+        guard connected != nil else {
+            let error = MariaErrorMapping.storeError(
+                code: mysql_errno(mysql), message: String(cString: mysql_error(mysql)),
+                context: "connect to \(options.database) as \(options.user)")
+            mysql_close(mysql)
+            // Access-denied at connect time is still "the database cannot be used": callers answer 503.
+            throw error.kind == .denied ? StoreError(.unavailable, code: error.code, detail: error.detail) : error
+        }
+        // Assigned only after a successful connect: a throwing init must not leave a handle for deinit.
+        self.handle = mysql
+    }
+
+    deinit {
+        statements.removeAll()
+        mysql_close(handle)
+    }
+
+    /// Runs one statement through the prepared-statement cache.
+    func execute(_ query: SQLQuery) throws -> QueryResult {
+        let statement = try prepared(query.sql)
+        return try statement.execute(query.binds)
+    }
+
+    /// Whether the server still answers on this connection.
+    func ping() -> Bool { mysql_ping(handle) == 0 }
+
+    /// Starts a transaction.
+    func begin() throws { try runFixed("START TRANSACTION") }
+
+    /// Commits the open transaction.
+    func commit() throws {
+        guard mysql_commit(handle) == 0 else { throw lastError("COMMIT") }
+    }
+
+    /// Rolls back the open transaction; failures are ignored because the connection is discarded after them.
+    func rollback() { _ = mysql_rollback(handle) }
+
+    /// Runs a multi-statement script (a migration file). Needs a connection opened with `multiStatements`.
+    func executeScript(_ script: String, context: String) throws {
+        let rc = script.utf8CString.withUnsafeBufferPointer {
+            mysql_real_query(handle, $0.baseAddress, UInt(strlen($0.baseAddress!)))
+        }
+        guard rc == 0 else { throw lastError(context) }
+        while true {
+            if let result = mysql_store_result(handle) {
+                mysql_free_result(result)
+            } else if mysql_field_count(handle) != 0 {
+                throw lastError(context)
+            }
+            let next = mysql_next_result(handle)
+            if next == -1 { return }
+            if next > 0 { throw lastError(context) }
+        }
+    }
+
+    private func runFixed(_ sql: StaticString) throws {
+        let rc = sql.withUTF8Buffer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { mysql_real_query(handle, $0.baseAddress, UInt($0.count)) }
+        }
+        guard rc == 0 else { throw lastError("\(sql)") }
+    }
+
+    private func prepared(_ sql: String) throws -> PreparedStatement {
+        if let statement = statements[sql] { return statement }
+        let statement = try PreparedStatement(connection: handle, sql: sql)
+        statements[sql] = statement
+        return statement
+    }
+
+    private func lastError(_ context: String) -> StoreError {
+        MariaErrorMapping.storeError(
+            code: mysql_errno(handle), message: String(cString: mysql_error(handle)), context: context)
+    }
+}

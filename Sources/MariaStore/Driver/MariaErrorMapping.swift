@@ -1,0 +1,25 @@
+import CMariaDB
+import Domain
+
+/// The one place where MariaDB and client-library error numbers become ``StoreError`` kinds.
+enum MariaErrorMapping {
+    static func storeError(code: UInt32, message: String, context: String) -> StoreError {
+        let kind: StoreError.Kind =
+            switch code {
+            // Duplicate entry for a unique key.
+            case 1062, 1586: .duplicate
+            // Lock wait timeout, deadlock: the whole transaction may be retried.
+            case 1205, 1213: .conflict
+            // Client-side connection failures (CR_*), a killed connection, the server shutting down or timing
+            // the client out, and a statement handle the server no longer knows (it restarted): the connection
+            // is unusable and is rebuilt.
+            case 2002, 2003, 2005, 2006, 2013, 2026, 2055, 2056, 1053, 1927, 4031, 1243: .unavailable
+            // Access denied to an account, database or table: a deployment error.
+            case 1044, 1045, 1142, 1143, 1227, 1370: .denied
+            // Foreign keys, NOT NULL, range, length, check constraints.
+            case 1048, 1264, 1366, 1406, 1451, 1452, 3819, 4025: .constraint
+            default: .other
+            }
+        return StoreError(kind, code: Int(code), detail: "\(context): MariaDB error \(code): \(message)")
+    }
+}

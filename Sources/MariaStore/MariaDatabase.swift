@@ -1,0 +1,109 @@
+import Domain
+
+/// A lazily opened connection owned by one thread, rebuilt after the server goes away.
+///
+/// A lost connection (server restart, network error, idle timeout) is discarded and the next call opens a new
+/// one, so a pool recovers on its own after an outage. Reads are retried once on a fresh connection; writes
+/// are not, since the server may have applied them. Errors are ``StoreError``s; `.unavailable` means 503.
+public final class MariaDatabase {
+    /// Where this handle connects.
+    public let options: ConnectionOptions
+    private var connection: MariaConnection?
+    private var lastUsed: ContinuousClock.Instant = .now
+
+    /// A connection idle longer than this is pinged before use, so a write after a quiet night does not fail
+    /// on a connection the server closed.
+    private static let pingAfterIdle: Duration = .seconds(30)
+
+    /// Creates a handle; nothing connects until the first statement.
+    public init(options: ConnectionOptions) {
+        self.options = options
+    }
+
+    /// Runs a statement that is safe to repeat (a read, or an idempotent write), retrying once on a new
+    /// connection when the old one was lost.
+    public func query(_ query: SQLQuery) throws -> [Row] {
+        try withConnection(retry: true) { try $0.execute(query).rows }
+    }
+
+    /// Runs a statement once; a lost connection is reported as `.unavailable` without retrying.
+    @discardableResult
+    public func execute(_ query: SQLQuery) throws -> QueryResult {
+        try withConnection(retry: false) { try $0.execute(query) }
+    }
+
+    /// Runs `body` in a transaction, committing when it returns and rolling back when it throws.
+    ///
+    /// On a deadlock or lock-wait timeout the whole body runs again (up to three attempts), so it must not
+    /// have effects outside the database.
+    public func transaction<T>(_ body: (Transaction) throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try withConnection(retry: false) { connection in
+                    try connection.begin()
+                    do {
+                        let value = try body(Transaction(connection: connection))
+                        try connection.commit()
+                        return value
+                    } catch {
+                        connection.rollback()
+                        throw error
+                    }
+                }
+            } catch let error as StoreError where error.kind == .conflict && attempt < 3 {
+                continue
+            }
+        }
+    }
+
+    /// Runs a multi-statement script; only for a handle opened with `multiStatements`.
+    func executeScript(_ script: String, context: String) throws {
+        try withConnection(retry: false) { try $0.executeScript(script, context: context) }
+    }
+
+    /// Closes the connection, if any; the next call opens a new one.
+    public func close() { connection = nil }
+
+    private func withConnection<T>(retry: Bool, _ body: (MariaConnection) throws -> T) throws -> T {
+        var attempts = 0
+        while true {
+            attempts += 1
+            let connection = try open()
+            do {
+                let value = try body(connection)
+                lastUsed = .now
+                return value
+            } catch let error as StoreError where error.kind == .unavailable {
+                self.connection = nil
+                if !retry || attempts >= 2 { throw error }
+            }
+        }
+    }
+
+    private func open() throws -> MariaConnection {
+        if let connection {
+            if ContinuousClock.now - lastUsed < Self.pingAfterIdle || connection.ping() {
+                return connection
+            }
+            self.connection = nil
+        }
+        let connection = try MariaConnection(options: options)
+        self.connection = connection
+        lastUsed = .now
+        return connection
+    }
+}
+
+/// Statements inside one transaction of ``MariaDatabase/transaction(_:)``.
+public struct Transaction {
+    let connection: MariaConnection
+
+    /// Runs a statement and returns its rows.
+    public func query(_ query: SQLQuery) throws -> [Row] { try connection.execute(query).rows }
+
+    /// Runs a statement and returns what it changed.
+    @discardableResult
+    public func execute(_ query: SQLQuery) throws -> QueryResult { try connection.execute(query) }
+}

@@ -1,0 +1,60 @@
+/// A SQL statement whose interpolations become `?` parameters, so values can never change the statement.
+///
+/// ```swift
+/// let query: SQLQuery = "SELECT id FROM users WHERE email = \(email)"
+/// // sql: "SELECT id FROM users WHERE email = ?", binds: [.text(email)]
+/// ```
+/// Text that must become part of the statement itself (an identifier chosen by the operator, never user
+/// input) goes through the visibly unsafe ``SQLQuery/StringInterpolation/appendInterpolation(unsafeRaw:)``.
+public struct SQLQuery: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
+    /// The statement text with `?` placeholders.
+    public private(set) var sql: String
+    /// The values for the placeholders, in order.
+    public private(set) var binds: [SQLValue]
+
+    /// Builds the statement from literal pieces and bound values.
+    public struct StringInterpolation: StringInterpolationProtocol {
+        var sql = ""
+        var binds: [SQLValue] = []
+
+        /// Reserves room for the statement.
+        public init(literalCapacity: Int, interpolationCount: Int) {
+            sql.reserveCapacity(literalCapacity + interpolationCount)
+            binds.reserveCapacity(interpolationCount)
+        }
+
+        /// Appends statement text.
+        public mutating func appendLiteral(_ literal: String) { sql += literal }
+
+        /// Appends a `?` and binds the value.
+        public mutating func appendInterpolation(_ value: some SQLBindable) {
+            sql += "?"
+            binds.append(value.sqlValue)
+        }
+
+        /// Appends `?, ?, ?` for a non-empty list (for `IN (...)`); the list must not be empty.
+        public mutating func appendInterpolation(list values: [some SQLBindable]) {
+            precondition(!values.isEmpty, "an IN list needs at least one value")
+            sql += Array(repeating: "?", count: values.count).joined(separator: ", ")
+            binds.append(contentsOf: values.map(\.sqlValue))
+        }
+
+        /// Appends text to the statement itself. Only for identifiers from configuration, never for input.
+        public mutating func appendInterpolation(unsafeRaw text: String) { sql += text }
+    }
+
+    /// Creates a query from an interpolated literal.
+    public init(stringInterpolation: StringInterpolation) {
+        sql = stringInterpolation.sql
+        binds = stringInterpolation.binds
+    }
+
+    /// Creates a query without parameters.
+    public init(stringLiteral value: String) {
+        sql = value
+        binds = []
+    }
+
+    /// The statement text only: bound values are never printed (they may be secrets).
+    public var description: String { sql }
+}
