@@ -1,0 +1,41 @@
+import Domain
+import Testing
+
+@testable import MariaStore
+
+/// The accounts `deploy/mariadb/bootstrap.sh` creates, checked on the test stack's own databases (DESIGN §4):
+/// a breach of the developer portal must not reach student data.
+@Suite struct GrantTests {
+    init() { MariaClient.initializeLibrary() }
+
+    @Test func theDevelopersAccountCannotReadTheMainDatabase() throws {
+        let developers = MariaDatabase(
+            options: try TestServer.stackAccount("developers", user: "catalyst_dev", database: "catalyst_developers"))
+        #expect(try developers.query("SELECT MAX(version) AS v FROM schema_migrations").first?.int("v") != nil)
+        #expect {
+            try developers.query("SELECT version FROM catalyst_main.schema_migrations")
+        } throws: { error in
+            (error as? StoreError)?.kind == .denied
+        }
+    }
+
+    @Test func theDevelopersAccountCannotEvenConnectToTheMainDatabase() throws {
+        let developers = MariaDatabase(
+            options: try TestServer.stackAccount("developers", user: "catalyst_dev", database: "catalyst_main"))
+        #expect {
+            try developers.query("SELECT 1 AS one")
+        } throws: { error in
+            (error as? StoreError)?.code == 1044
+        }
+    }
+
+    @Test func theAppAccountReadsMainButCannotChangeTheSchema() throws {
+        let app = MariaDatabase(options: try TestServer.stackAccount("app", user: "catalyst_app", database: "catalyst_main"))
+        #expect(try app.query("SELECT MAX(version) AS v FROM schema_migrations").first?.int("v") != nil)
+        #expect {
+            try app.execute("DROP TABLE schema_migrations")
+        } throws: { error in
+            (error as? StoreError)?.kind == .denied
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Domain
+import Foundation
+import Testing
+
+@testable import MariaStore
+
+/// The MariaDB server `make test` starts, described by environment variables:
+/// `CW_TEST_DB_SOCKET`, `CW_TEST_DB_ADMIN_USER`, `CW_TEST_DB_ADMIN_PASSWORD_FILE` (an account that may create
+/// and drop `cwtest_*` databases) and `CW_TEST_SECRETS_DIR` (the stack's own account passwords).
+/// These tests need a real server: without one they fail with a message saying how to run them.
+enum TestServer {
+    struct Missing: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    static func value(_ name: String) throws -> String {
+        guard let value = environment[name], !value.isEmpty else {
+            throw Missing(description: "\(name) is not set: run these tests through `make test`, which starts MariaDB")
+        }
+        return value
+    }
+
+    static func password(file: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw Missing(description: "cannot read \(file)")
+        }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func adminOptions(database: String, multiStatements: Bool = false) throws -> ConnectionOptions {
+        ConnectionOptions(
+            socket: try value("CW_TEST_DB_SOCKET"), user: try value("CW_TEST_DB_ADMIN_USER"),
+            password: try password(file: try value("CW_TEST_DB_ADMIN_PASSWORD_FILE")), database: database,
+            multiStatements: multiStatements)
+    }
+
+    /// Options for one of the stack's own accounts (`app`, `developers`, `migrator`).
+    static func stackAccount(_ role: String, user: String, database: String) throws -> ConnectionOptions {
+        ConnectionOptions(
+            socket: try value("CW_TEST_DB_SOCKET"), user: user,
+            password: try password(file: try value("CW_TEST_SECRETS_DIR") + "/db-\(role).password"), database: database)
+    }
+
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+}
+
+/// A fresh database per suite with `schema/<folder>` applied, dropped when the suite ends.
+final class TestDatabase {
+    let name: String
+    let database: MariaDatabase
+    private let admin: MariaDatabase
+
+    init(schema folder: String = "main") throws {
+        MariaClient.initializeLibrary()
+        name = "cwtest_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        admin = MariaDatabase(options: try TestServer.adminOptions(database: "mysql"))
+        try admin.execute("CREATE DATABASE \(unsafeRaw: name) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+        let migrating = MariaDatabase(options: try TestServer.adminOptions(database: name, multiStatements: true))
+        let files = try MariaMigrator.loadFiles(directory: TestServer.repositoryRoot + "/schema/" + folder)
+        _ = try MariaMigrator(database: migrating).migrate(files: files)
+        database = MariaDatabase(options: try TestServer.adminOptions(database: name))
+    }
+
+    /// Another handle on the same database, as a second thread would have.
+    func secondHandle(multiStatements: Bool = false) throws -> MariaDatabase {
+        MariaDatabase(options: try TestServer.adminOptions(database: name, multiStatements: multiStatements))
+    }
+
+    deinit {
+        _ = try? admin.execute("DROP DATABASE IF EXISTS \(unsafeRaw: name)")
+    }
+}
