@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Logging
 import Testing
 
 @testable import FCGIApp
@@ -86,5 +87,18 @@ import Testing
         let response = responder().respond(to: rawRequest("GET", "/assets/catalyst.css"))
         #expect(response.status == 200)
         #expect(response.headers["Content-Type"] == "text/css; charset=utf-8")
+    }
+}
+
+@Suite struct TestRouteTests {
+    @Test func theSleepFaultPointExistsOnlyInTheTestEnvironment() {
+        var logger = Logging.Logger(label: "test")
+        logger.logLevel = .critical
+        let services = SiteServices(health: FixedHealthStore(result: .success(1)))
+        let production = SiteResponder(site: .app, services: services, limits: RequestLimits(), logger: logger)
+        #expect(production.respond(to: rawRequest("GET", "/internal/test/sleep?ms=1")).status == 404)
+        let test = SiteResponder(site: .app, services: services, limits: RequestLimits(), logger: logger, environment: .test)
+        #expect(test.respond(to: rawRequest("GET", "/internal/test/sleep?ms=1")).status == 200)
+        #expect(test.respond(to: rawRequest("GET", "/internal/test/sleep?ms=99999")).status == 400)
     }
 }

@@ -101,7 +101,8 @@ struct WorkerCommand: ParsableCommand {
             logger: logger,
             makeResponder: {
                 let responder = SiteResponder(
-                    site: site, services: .live(site: site, configuration: frozen), limits: limits, logger: logger)
+                    site: site, services: .live(site: site, configuration: frozen), limits: limits, logger: logger,
+                    environment: frozen.environment)
                 return { responder.respond(to: $0) }
             })
         if status != 0 { throw ExitCode(status) }

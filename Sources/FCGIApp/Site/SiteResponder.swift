@@ -13,9 +13,12 @@ struct SiteResponder {
     let logger: Logger
 
     /// Builds the responder of a site with the routes `main` uses.
-    init(site: Site, services: SiteServices, limits: RequestLimits, logger: Logger) {
+    init(
+        site: Site, services: SiteServices, limits: RequestLimits, logger: Logger,
+        environment: Configuration.Environment = .production
+    ) {
         self.site = site
-        self.router = SiteRoutes.router(for: site)
+        self.router = SiteRoutes.router(for: site, environment: environment)
         self.services = services
         self.limits = limits
         self.logger = logger

@@ -1,7 +1,8 @@
 /// The route table of each site, built once per worker thread by the same function tests use.
 enum SiteRoutes {
-    static func router(for site: Site) -> Router<RequestContext> {
+    static func router(for site: Site, environment: Configuration.Environment) -> Router<RequestContext> {
         var router = Router<RequestContext>()
+        if environment == .test { TestRoutes.register(in: &router) }
         HealthRoutes.register(in: &router)
         AssetRoutes.register(in: &router)
         HomeRoutes.register(in: &router, site: site)

@@ -1,0 +1,85 @@
+"""End-to-end fixtures: the stack that `make test` started (tests/run-all.sh), reached through nginx over TLS.
+
+The stack is described by the variables `deploy/dev/stack env` prints (CW_STACK_DIR, CW_APP_URL, ...).
+Without them every test fails with a message: these tests never skip silently.
+"""
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+
+_original_getaddrinfo = socket.getaddrinfo
+
+
+def _loopback_getaddrinfo(host, *args, **kwargs):
+    # Browsers resolve *.localhost to loopback (RFC 6761); Python's resolver does not, so do it here.
+    if isinstance(host, str) and (host == "localhost" or host.endswith(".localhost")):
+        host = "127.0.0.1"
+    return _original_getaddrinfo(host, *args, **kwargs)
+
+
+socket.getaddrinfo = _loopback_getaddrinfo
+
+
+class Stack:
+    def __init__(self):
+        missing = [v for v in ("CW_STACK_DIR", "CW_APP_URL", "CW_DEVELOPERS_URL", "CW_CA_FILE") if not os.environ.get(v)]
+        if missing:
+            raise RuntimeError(f"{', '.join(missing)} not set: run the end-to-end tests through `make test`")
+        self.dir = Path(os.environ["CW_STACK_DIR"])
+        self.app_url = os.environ["CW_APP_URL"]
+        self.developers_url = os.environ["CW_DEVELOPERS_URL"]
+        self.ca_file = os.environ["CW_CA_FILE"]
+        self.https_port = int(self.app_url.rsplit(":", 1)[1])
+        self.http_port = int(os.environ.get("CW_HTTP_PORT", "18080"))
+        self.mariadb_socket = os.environ.get("CW_MARIADB_SOCKET", str(self.dir / "mariadb" / "mysqld.sock"))
+
+    def url(self, site, path):
+        return (self.app_url if site == "app" else self.developers_url) + path
+
+    def session(self):
+        s = requests.Session()
+        s.verify = self.ca_file
+        return s
+
+    def supervisor_pid(self, site):
+        return int((self.dir / "run" / f"{site}.pid").read_text().strip())
+
+    def worker_pids(self, site):
+        out = subprocess.run(["pgrep", "-P", str(self.supervisor_pid(site))], capture_output=True, text=True)
+        return sorted(int(p) for p in out.stdout.split())
+
+    def stack(self, *args, timeout=300):
+        env = dict(os.environ, CW_SKIP_BUILD="1")
+        return subprocess.run([str(REPO / "deploy" / "dev" / "stack"), *args], env=env, capture_output=True,
+                              text=True, timeout=timeout)
+
+    def wait_until(self, predicate, timeout=30.0, interval=0.2, what="condition"):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            try:
+                last = predicate()
+                if last:
+                    return last
+            except Exception as error:  # noqa: BLE001 - keep polling through transient failures
+                last = error
+            time.sleep(interval)
+        raise AssertionError(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
+
+
+@pytest.fixture(scope="session")
+def stack():
+    return Stack()
+
+
+@pytest.fixture()
+def http(stack):
+    with stack.session() as s:
+        yield s

@@ -1,0 +1,131 @@
+"""The php-fpm-style pool: crashes, reloads, drains and database outages, observed through nginx."""
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import requests
+
+
+class Load:
+    """Sequential requests in a background thread, counting every status that is not 200."""
+
+    def __init__(self, stack, site="app", path="/healthz"):
+        self.stack, self.url = stack, stack.url(site, path)
+        self.ok, self.failures, self._stop = 0, [], threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        with self.stack.session() as s:
+            while not self._stop.is_set():
+                try:
+                    status = s.get(self.url, timeout=10).status_code
+                except requests.RequestException as error:
+                    status = repr(error)
+                if status == 200:
+                    self.ok += 1
+                else:
+                    self.failures.append(status)
+
+    def __enter__(self):
+        self.thread.start()
+        time.sleep(0.3)
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self.thread.join(15)
+
+
+def test_a_killed_worker_is_replaced_while_nginx_keeps_answering(stack):
+    before = stack.worker_pids("app")
+    assert len(before) >= 2
+    with Load(stack) as load:
+        os.kill(before[0], signal.SIGKILL)
+        replaced = stack.wait_until(
+            lambda: (p := stack.worker_pids("app")) and len(p) == len(before) and before[0] not in p and p,
+            what="a replacement worker")
+        time.sleep(0.5)
+    assert before[0] not in replaced
+    assert load.ok > 20
+    # Only a request that was inside the killed process at that instant can fail.
+    assert len(load.failures) <= 1, load.failures
+
+
+def test_sighup_replaces_every_worker_without_dropping_a_request(stack):
+    before = set(stack.worker_pids("app"))
+    with Load(stack) as load:
+        os.kill(stack.supervisor_pid("app"), signal.SIGHUP)
+        stack.wait_until(lambda: not (set(stack.worker_pids("app")) & before) and len(stack.worker_pids("app")) == len(before),
+                         timeout=60, what="all workers replaced")
+        time.sleep(0.5)
+    assert load.failures == []
+    assert load.ok > 20
+
+
+def test_a_stopping_worker_finishes_its_in_flight_request(stack, http):
+    workers = stack.worker_pids("app")
+    result = {}
+
+    def slow():
+        with stack.session() as s:
+            result["response"] = s.get(stack.url("app", "/internal/test/sleep?ms=1500"), timeout=20)
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.4)
+    for pid in workers:
+        os.kill(pid, signal.SIGTERM)
+    thread.join(20)
+    assert result["response"].status_code == 200
+    assert result["response"].json()["slept_ms"] == 1500
+    stack.wait_until(lambda: len(set(stack.worker_pids("app")) - set(workers)) == len(workers), what="fresh workers")
+    assert http.get(stack.url("app", "/healthz")).status_code == 200
+
+
+def test_a_mariadb_restart_gives_503s_then_recovers_without_touching_the_pools(stack, http):
+    pools_before = {site: (stack.supervisor_pid(site), stack.worker_pids(site)) for site in ("app", "developers")}
+    subprocess.run(["mariadb-admin", "--no-defaults", f"--socket={stack.mariadb_socket}", "-u", "root", "shutdown"],
+                   check=True, timeout=60)
+    try:
+        for site in ("app", "developers"):
+            down = http.get(stack.url(site, "/healthz"))
+            assert down.status_code == 503
+            assert down.headers["Retry-After"] == "5"
+            assert down.json() == {"database": "down", "site": site, "status": "unavailable"}
+        assert http.get(stack.url("app", "/livez")).status_code == 200
+    finally:
+        started = stack.stack("up")
+        assert started.returncode == 0, started.stdout + started.stderr
+    for site in ("app", "developers"):
+        stack.wait_until(lambda: http.get(stack.url(site, "/healthz")).status_code == 200, what=f"{site} recovery")
+    pools_after = {site: (stack.supervisor_pid(site), stack.worker_pids(site)) for site in ("app", "developers")}
+    assert pools_after == pools_before
+
+
+def test_sigterm_to_the_pool_drains_in_flight_requests_and_removes_the_socket(stack, http):
+    supervisor = stack.supervisor_pid("developers")
+    socket_path = stack.dir / "sockets" / "developers.sock"
+    assert socket_path.exists()
+    result = {}
+
+    def slow():
+        with stack.session() as s:
+            result["response"] = s.get(stack.url("developers", "/internal/test/sleep?ms=1500"), timeout=20)
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.4)
+    os.kill(supervisor, signal.SIGTERM)
+    thread.join(20)
+    try:
+        assert result["response"].status_code == 200
+        stack.wait_until(lambda: not os.path.exists(f"/proc/{supervisor}"), timeout=40, what="the supervisor to exit")
+        assert not socket_path.exists()
+        gone = http.get(stack.url("developers", "/livez"))
+        assert gone.status_code in (502, 503)
+    finally:
+        started = stack.stack("up")
+        assert started.returncode == 0, started.stdout + started.stderr
+    assert http.get(stack.url("developers", "/healthz")).status_code == 200

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# `make test`: every test, against instances of its own (a second stack under .run/test on ports
+# 18443/18080), so it works whether or not `make dev` is running.
+#
+#   1. layer lint
+#   2. the test stack: private MariaDB, nginx, both pools (deploy/dev/stack, environment = test)
+#   3. swift test: Domain (no database), MariaStore (fresh databases on the test server), app routes
+#   4. end-to-end through nginx over TLS (pytest)
+#
+# The stack is stopped at the end unless CW_KEEP_TEST_STACK=1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+readonly REPO="$PWD"
+
+export CW_STACK_DIR="${CW_TEST_STACK_DIR:-$REPO/.run/test}"
+export CW_HTTPS_PORT="${CW_TEST_HTTPS_PORT:-18443}"
+export CW_HTTP_PORT="${CW_TEST_HTTP_PORT:-18080}"
+export CW_ENVIRONMENT=test
+
+step() { printf '\n==== %s\n' "$*"; }
+
+step "layer lint"
+bash tests/lint-layers.sh
+
+step "python environment for the end-to-end tests"
+VENV="$REPO/.run/venv"
+if [[ ! -x "$VENV/bin/python" ]]; then
+  python3 -m venv "$VENV"
+fi
+"$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/e2e/requirements.txt
+
+step "test stack"
+stop_stack() {
+  if [[ "${CW_KEEP_TEST_STACK:-0}" != 1 ]]; then
+    deploy/dev/stack down >/dev/null 2>&1 || true
+  fi
+}
+trap stop_stack EXIT
+deploy/dev/stack up
+eval "$(deploy/dev/stack env)"
+
+# An account that may create and drop the MariaStore suites' throw-away databases (cwtest_*), on the
+# test server only.
+ADMIN_PASSWORD_FILE="$CW_SECRETS_DIR/db-test-admin.password"
+if [[ ! -s "$ADMIN_PASSWORD_FILE" ]]; then
+  (umask 077 && openssl rand -hex 24 >"$ADMIN_PASSWORD_FILE")
+fi
+mariadb --no-defaults --socket="$CW_MARIADB_SOCKET" -u root <<SQL
+CREATE USER IF NOT EXISTS 'cw_test_admin'@'localhost';
+ALTER USER 'cw_test_admin'@'localhost' IDENTIFIED BY '$(cat "$ADMIN_PASSWORD_FILE")';
+GRANT ALL PRIVILEGES ON *.* TO 'cw_test_admin'@'localhost';
+SQL
+
+step "swift test"
+export CW_TEST_DB_SOCKET="$CW_MARIADB_SOCKET"
+export CW_TEST_DB_ADMIN_USER=cw_test_admin
+export CW_TEST_DB_ADMIN_PASSWORD_FILE="$ADMIN_PASSWORD_FILE"
+export CW_TEST_SECRETS_DIR="$CW_SECRETS_DIR"
+swift test
+
+step "end-to-end through nginx"
+"$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/e2e
