@@ -1,0 +1,23 @@
+# Thin entry points; the real work lives in deploy/dev/stack, tests/ and bench/.
+.PHONY: dev down status build test bench lint
+
+dev:
+	deploy/dev/stack up
+
+down:
+	deploy/dev/stack down
+
+status:
+	deploy/dev/stack status
+
+build:
+	swift build -c release --product catalystwells
+
+test:
+	bash tests/run-all.sh
+
+bench:
+	bash bench/run.sh
+
+lint:
+	bash tests/lint-layers.sh

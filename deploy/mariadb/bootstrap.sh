@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# Create the CatalystWells databases and MariaDB accounts (least privilege, DESIGN.md §4).
+# Idempotent: safe to re-run; it sets the passwords from the secret files every time.
+# Used by deploy/dev/stack and, once, by a production install.
+set -euo pipefail
+shopt -s inherit_errexit
+
+readonly MIGRATOR_USER="catalyst_migrator"
+readonly APP_USER="catalyst_app"
+readonly DEVELOPERS_USER="catalyst_dev"
+readonly ACCOUNT_HOST="localhost"
+
+usage() {
+    cat <<'EOF'
+Usage: bootstrap.sh --socket PATH --secrets DIR [--main-db NAME] [--developers-db NAME]
+                    [--reset-grants]
+
+Connects as the MariaDB root account over the unix socket (run it as the OS root user:
+Debian's root@localhost authenticates by unix_socket) and creates:
+  databases  catalyst_main, catalyst_developers (utf8mb4, utf8mb4_unicode_ci)
+  accounts   catalyst_migrator@localhost  ALL on both databases (runs `catalystwells migrate`)
+             catalyst_app@localhost       SELECT, INSERT, UPDATE, DELETE, EXECUTE,
+                                          CREATE TEMPORARY TABLES, LOCK TABLES on main only
+             catalyst_dev@localhost       SELECT, INSERT, UPDATE, DELETE, EXECUTE on
+                                          developers only
+Passwords are read from DIR/db-migrator.password, DIR/db-app.password and
+DIR/db-developers.password (16+ characters of A-Z a-z 0-9 _ -).
+
+Options:
+  --socket PATH         MariaDB server socket (production: /run/mysqld/mysqld.sock)
+  --secrets DIR         directory holding the three password files
+  --main-db NAME        default catalyst_main
+  --developers-db NAME  default catalyst_developers
+  --reset-grants        first revoke every privilege of the three accounts, so that they
+                        end up with exactly the grants above (default: grants are only
+                        added; privileges granted elsewhere are kept)
+EOF
+}
+
+die() {
+    echo "bootstrap: $*" >&2
+    exit 2
+}
+
+check_db_name() {
+    [[ "$2" =~ ^[A-Za-z0-9_]{1,64}$ ]] || die "$1: '$2' is not a plain database name"
+}
+
+# read_password FILE VAR: stores the password held in FILE in VAR after checking that it
+# is safe inside a SQL string literal: only [A-Za-z0-9_-], at least 16 characters.
+# Runs in the main shell (not in a command substitution) so that die stops the script.
+read_password() {
+    local file="$1" var="$2" password
+    [[ -f "$file" && -r "$file" ]] || die "cannot read password file $file"
+    if [[ -n "$(find "$file" -perm /o=r 2>/dev/null)" ]]; then
+        echo "bootstrap: warning: $file is readable by every user; chmod o-r it" >&2
+    fi
+    password="$(<"$file")"
+    [[ "$password" =~ ^[A-Za-z0-9_-]{16,}$ ]] ||
+        die "$file must hold one line of at least 16 characters from A-Z a-z 0-9 _ - (refusing to use it)"
+    printf -v "$var" '%s' "$password"
+}
+
+account_sql() {
+    local user="$1" password="$2" reset="$3"
+    printf "CREATE USER IF NOT EXISTS '%s'@'%s' IDENTIFIED BY '%s';\n" "$user" "$ACCOUNT_HOST" "$password"
+    printf "ALTER USER '%s'@'%s' IDENTIFIED BY '%s';\n" "$user" "$ACCOUNT_HOST" "$password"
+    if [[ "$reset" == yes ]]; then
+        printf "REVOKE ALL PRIVILEGES, GRANT OPTION FROM '%s'@'%s';\n" "$user" "$ACCOUNT_HOST"
+    fi
+}
+
+grant_sql() {
+    local privileges="$1" database="$2" user="$3"
+    printf "GRANT %s ON \`%s\`.* TO '%s'@'%s';\n" "$privileges" "$database" "$user" "$ACCOUNT_HOST"
+}
+
+# build_sql MAIN_DB DEV_DB RESET MIGRATOR_PW APP_PW DEV_PW (all already validated)
+build_sql() {
+    local main_db="$1" dev_db="$2" reset="$3" migrator_pw="$4" app_pw="$5" dev_pw="$6"
+    local db
+    for db in "$main_db" "$dev_db"; do
+        printf 'CREATE DATABASE IF NOT EXISTS `%s` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;\n' "$db"
+    done
+    account_sql "$MIGRATOR_USER" "$migrator_pw" "$reset"
+    account_sql "$APP_USER" "$app_pw" "$reset"
+    account_sql "$DEVELOPERS_USER" "$dev_pw" "$reset"
+
+    grant_sql "ALL PRIVILEGES" "$main_db" "$MIGRATOR_USER"
+    grant_sql "ALL PRIVILEGES" "$dev_db" "$MIGRATOR_USER"
+    # The app pool: full data rights on main. Its narrow table grants on the developers
+    # database (read submissions, record review decisions, write analytics) are added
+    # when those tables exist.
+    grant_sql "SELECT, INSERT, UPDATE, DELETE, EXECUTE, CREATE TEMPORARY TABLES, LOCK TABLES" \
+        "$main_db" "$APP_USER"
+    # The developers pool: the developers database only; a breach of the public portal
+    # must not reach student data.
+    grant_sql "SELECT, INSERT, UPDATE, DELETE, EXECUTE" "$dev_db" "$DEVELOPERS_USER"
+}
+
+main() {
+    local socket="" secrets="" main_db="catalyst_main" dev_db="catalyst_developers" reset="no"
+    while (($#)); do
+        case "$1" in
+            -h | --help) usage; exit 0 ;;
+            --reset-grants) reset="yes"; shift ;;
+            --socket | --secrets | --main-db | --developers-db)
+                (($# >= 2)) || die "$1 needs a value"
+                case "$1" in
+                    --socket) socket="$2" ;;
+                    --secrets) secrets="$2" ;;
+                    --main-db) main_db="$2" ;;
+                    --developers-db) dev_db="$2" ;;
+                esac
+                shift 2
+                ;;
+            *) usage >&2; die "unknown argument: $1" ;;
+        esac
+    done
+    [[ -n "$socket" ]] || die "--socket is required (see --help)"
+    [[ -n "$secrets" ]] || die "--secrets is required (see --help)"
+    [[ -S "$socket" ]] || die "no MariaDB socket at $socket (is the server running?)"
+    [[ -d "$secrets" ]] || die "secrets directory $secrets does not exist"
+    check_db_name --main-db "$main_db"
+    check_db_name --developers-db "$dev_db"
+    [[ "$main_db" != "$dev_db" ]] || die "--main-db and --developers-db must differ"
+
+    local migrator_pw="" app_pw="" dev_pw="" sql
+    read_password "$secrets/db-migrator.password" migrator_pw
+    read_password "$secrets/db-app.password" app_pw
+    read_password "$secrets/db-developers.password" dev_pw
+    sql="$(build_sql "$main_db" "$dev_db" "$reset" "$migrator_pw" "$app_pw" "$dev_pw")"
+    # The SQL goes through stdin, so no password appears in a process list.
+    if ! mariadb --no-defaults --socket="$socket" -u root --batch <<<"$sql"; then
+        die "MariaDB refused the bootstrap SQL (run this as the OS root user?)"
+    fi
+
+    echo "bootstrap: databases $main_db, $dev_db (utf8mb4_unicode_ci)"
+    echo "bootstrap: $MIGRATOR_USER@$ACCOUNT_HOST: ALL on $main_db, $dev_db"
+    echo "bootstrap: $APP_USER@$ACCOUNT_HOST: data rights on $main_db"
+    echo "bootstrap: $DEVELOPERS_USER@$ACCOUNT_HOST: data rights on $dev_db only"
+    if [[ "$reset" == yes ]]; then
+        echo "bootstrap: grants reset to exactly the above"
+    fi
+}
+
+main "$@"
