@@ -5,6 +5,7 @@ Without them every test fails with a message: these tests never skip silently.
 """
 import os
 import socket
+import ssl
 import subprocess
 import time
 from pathlib import Path
@@ -45,6 +46,8 @@ class Stack:
 
     def session(self):
         s = requests.Session()
+        # Ignore REQUESTS_CA_BUNDLE and proxy variables from the environment: they would replace the dev CA.
+        s.trust_env = False
         s.verify = self.ca_file
         return s
 
@@ -59,6 +62,24 @@ class Stack:
         env = dict(os.environ, CW_SKIP_BUILD="1")
         return subprocess.run([str(REPO / "deploy" / "dev" / "stack"), *args], env=env, capture_output=True,
                               text=True, timeout=timeout)
+
+    def raw_get(self, host, target, headers=b""):
+        """GET exactly `target` (no client-side re-encoding) over TLS; returns (status, headers, body)."""
+        context = ssl.create_default_context(cafile=self.ca_file)
+        with socket.create_connection(("127.0.0.1", self.https_port), timeout=10) as raw:
+            with context.wrap_socket(raw, server_hostname=host) as tls:
+                tls.sendall(b"GET " + target.encode("latin-1") + b" HTTP/1.1\r\nHost: " + host.encode()
+                            + b"\r\nConnection: close\r\n" + headers + b"\r\n")
+                data = b""
+                while chunk := tls.recv(65536):
+                    data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        fields = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            fields[name.strip().lower()] = value.strip()
+        return int(lines[0].split()[1]), fields, body
 
     def wait_until(self, predicate, timeout=30.0, interval=0.2, what="condition"):
         deadline = time.monotonic() + timeout
