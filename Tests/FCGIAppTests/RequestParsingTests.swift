@@ -7,7 +7,7 @@ import Testing
         let raw = rawRequest(
             "GET", "/a%20b/c?x=1&name=Ana+Mar%C3%ADa&x=2&flag",
             headers: ["HTTP_COOKIE": "a=1; __Host-cw=abc", "HTTP_X_FORWARDED_FOR": "6.6.6.6", "CONTENT_TYPE": "text/plain"])
-        let request = try HTTPRequest(raw: raw, limits: RequestLimits(), fallbackRequestID: "fallback")
+        let request = try HTTPRequest(raw: raw, limits: RequestLimits())
         #expect(request.path == "/a b/c")
         #expect(request.query["name"] == "Ana María")
         #expect(request.query.all("x") == ["1", "2"])
@@ -44,7 +44,7 @@ import Testing
     @Test(arguments: badInputs)
     func badInputIsRefusedWithAShortMessage(_ input: BadInput) {
         #expect {
-            try HTTPRequest(raw: input.raw, limits: RequestLimits(), fallbackRequestID: "f")
+            try HTTPRequest(raw: input.raw, limits: RequestLimits())
         } throws: { error in
             guard let rejection = error as? HTTPRequest.Rejection else { return false }
             return rejection.status == input.status && rejection.message.contains(input.message)
@@ -55,7 +55,7 @@ import Testing
         var raw = rawRequest("GET", "/")
         raw.params["HTTP_X_NAME"] = [0x41, 0xFF]
         #expect(throws: HTTPRequest.Rejection(status: 400, message: "The x-name header is not valid UTF-8.")) {
-            try HTTPRequest(raw: raw, limits: RequestLimits(), fallbackRequestID: "f")
+            try HTTPRequest(raw: raw, limits: RequestLimits())
         }
     }
 

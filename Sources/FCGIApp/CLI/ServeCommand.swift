@@ -20,7 +20,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         // Before any thread exists, so every thread inherits the mask and signals reach sigtimedwait only.
-        Signals.block(Signals.handled)
+        Signals.block(Signals.supervisor)
         var configuration = try options.load()
         do {
             try configuration.loadPassword(for: Configuration.role(for: site))

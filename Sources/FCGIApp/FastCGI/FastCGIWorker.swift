@@ -41,6 +41,10 @@ enum FastCGIWorker {
         }
         MariaClient.initializeLibrary()
         let parent = getppid()
+        // Up to 10% more per worker, so workers that share the load evenly do not all recycle at once.
+        var jittered = settings
+        if jittered.maxRequests > 0 { jittered.maxRequests += Int.random(in: 0...max(jittered.maxRequests / 10, 1)) }
+        let settings = jittered
         let state = State()
         state.running.store(settings.threads, ordering: .sequentiallyConsistent)
         for index in 0..<settings.threads {
@@ -110,6 +114,9 @@ enum FastCGIWorker {
                     state.draining.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged
                 {
                     logger.info("worker reached max_requests; recycling", metadata: ["worker.served": "\(served)"])
+                    // Ask the supervisor for a replacement now, then wake this process's main thread to drain.
+                    kill(getppid(), SIGUSR2)
+                    kill(getpid(), SIGTERM)
                 }
             }
         }

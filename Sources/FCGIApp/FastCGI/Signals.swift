@@ -6,6 +6,9 @@ enum Signals {
     /// Signals that ask a process to stop, reload or reap, handled synchronously.
     static let handled: [Int32] = [SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGCHLD]
 
+    /// The supervisor also hears SIGUSR2: a worker that is about to recycle asks for its replacement first.
+    static let supervisor: [Int32] = handled + [SIGUSR2]
+
     /// Blocks `signals` in the calling thread; threads created afterwards inherit the mask.
     static func block(_ signals: [Int32]) {
         var set = makeSet(signals)
@@ -19,6 +22,16 @@ enum Signals {
         var spec = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
         let signal = sigtimedwait(&set, nil, &spec)
         return signal > 0 ? signal : nil
+    }
+
+    /// Like ``wait(for:timeout:)``, also returning the pid of the process that sent the signal.
+    static func waitWithSender(for signals: [Int32], timeout: Duration) -> (signal: Int32, sender: pid_t)? {
+        var set = makeSet(signals)
+        let (seconds, attoseconds) = timeout.components
+        var spec = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var info = siginfo_t()
+        let signal = sigtimedwait(&set, &info, &spec)
+        return signal > 0 ? (signal, info._sifields._kill.si_pid) : nil
     }
 
     /// Installs a handler that does nothing, without `SA_RESTART`, so the signal interrupts a blocking `accept`.

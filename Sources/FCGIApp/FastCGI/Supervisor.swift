@@ -43,11 +43,16 @@ final class Supervisor {
         logger.info("pool started", metadata: ["pool.workers": "\(settings.workers)", "pool.pid": "\(getpid())"])
         while !stopping {
             maintain()
-            let signal = Signals.wait(for: Signals.handled, timeout: .milliseconds(500))
+            let received = Signals.waitWithSender(for: Signals.supervisor, timeout: .milliseconds(500))
             reap()
-            switch signal {
+            switch received?.signal {
             case SIGTERM, SIGINT, SIGQUIT: stopping = true
             case SIGHUP: rollWorkers()
+            case SIGUSR2:
+                // A worker is recycling: start its replacement before it stops accepting.
+                if let sender = received?.sender, workers[sender] != nil, retiring.insert(sender).inserted {
+                    spawn()
+                }
             default: break
             }
         }
@@ -58,7 +63,7 @@ final class Supervisor {
     // MARK: - Keeping the pool full
 
     private func maintain() {
-        while workers.count < settings.workers && ContinuousClock.now >= nextSpawn && !stopping {
+        while workers.count - retiring.count < settings.workers && ContinuousClock.now >= nextSpawn && !stopping {
             guard spawn() != nil else {
                 nextSpawn = ContinuousClock.now + .seconds(1)
                 return
@@ -154,7 +159,7 @@ final class Supervisor {
     private func waitForExit(_ pids: [pid_t], timeout: Duration) {
         let deadline = ContinuousClock.now + timeout
         while pids.contains(where: { workers[$0] != nil }) && ContinuousClock.now < deadline {
-            let signal = Signals.wait(for: Signals.handled, timeout: .milliseconds(100))
+            let signal = Signals.wait(for: Signals.supervisor, timeout: .milliseconds(100))
             reap()
             if signal == SIGTERM || signal == SIGINT || signal == SIGQUIT { stopping = true }
             if !stopping { maintain() }

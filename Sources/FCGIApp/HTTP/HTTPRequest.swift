@@ -32,7 +32,7 @@ struct HTTPRequest: Sendable {
     }
 
     /// Validates a raw request: a bad method, URI, encoding, header or size gives a ``Rejection``.
-    init(raw: RawRequest, limits: RequestLimits, fallbackRequestID: String) throws(Rejection) {
+    init(raw: RawRequest, limits: RequestLimits) throws(Rejection) {
         if raw.bodyTooLarge || raw.body.count > limits.maxBodyBytes {
             throw Rejection(status: 413, message: "The request body is larger than \(limits.maxBodyBytes) bytes.")
         }
@@ -58,15 +58,8 @@ struct HTTPRequest: Sendable {
         if path.utf8.contains(0) { throw Rejection(status: 400, message: "The path contains a NUL byte.") }
 
         var headers = HTTPHeaders()
-        for (name, value) in raw.params.sorted(by: { $0.key < $1.key }) {
-            let headerName: String
-            if name.hasPrefix("HTTP_") {
-                headerName = name.dropFirst(5).lowercased().replacingOccurrences(of: "_", with: "-")
-            } else if name == "CONTENT_TYPE" || name == "CONTENT_LENGTH" {
-                headerName = name.lowercased().replacingOccurrences(of: "_", with: "-")
-            } else {
-                continue
-            }
+        for (name, value) in raw.params {
+            guard let headerName = Self.headerName(fromCGI: name) else { continue }
             guard value.count <= limits.maxHeaderBytes else {
                 throw Rejection(status: 400, message: "The \(headerName) header is longer than \(limits.maxHeaderBytes) bytes.")
             }
@@ -82,9 +75,7 @@ struct HTTPRequest: Sendable {
         self.remoteAddress = raw.param("REMOTE_ADDR") ?? ""
         self.scheme = raw.param("HTTPS") == "on" ? "https" : (raw.param("REQUEST_SCHEME") ?? "http")
         self.host = raw.param("SERVER_NAME") ?? headers["host"] ?? ""
-        let nginxID = raw.param("REQUEST_ID") ?? ""
-        self.requestID =
-            nginxID.utf8.count == 32 && nginxID.utf8.allSatisfy({ Self.isHex($0) }) ? nginxID : fallbackRequestID
+        self.requestID = Self.requestID(of: raw)
         self.body = raw.body
     }
 
@@ -120,6 +111,33 @@ struct HTTPRequest: Sendable {
         } catch {
             throw Rejection(status: 400, message: "Bad request: \(error.message).")
         }
+    }
+
+    /// nginx's `$request_id` when it is well formed, otherwise a fresh one.
+    static func requestID(of raw: RawRequest) -> String {
+        if let id = raw.params["REQUEST_ID"], id.count == 32, id.allSatisfy(isHex) {
+            return String(decoding: id, as: UTF8.self)
+        }
+        return RequestID.make()
+    }
+
+    /// `HTTP_X_FORWARDED_FOR` → `x-forwarded-for`; `CONTENT_TYPE`/`CONTENT_LENGTH` likewise; `nil` for the
+    /// other CGI variables. Done on bytes: Foundation's string replacement dominated request parsing.
+    static func headerName(fromCGI name: String) -> String? {
+        let utf8 = name.utf8
+        let body: Substring.UTF8View
+        if utf8.starts(with: "HTTP_".utf8) {
+            body = name.dropFirst(5).utf8
+        } else if name == "CONTENT_TYPE" || name == "CONTENT_LENGTH" {
+            body = name[...].utf8
+        } else {
+            return nil
+        }
+        return String(decoding: body.map { byte -> UInt8 in
+            if byte == UInt8(ascii: "_") { return UInt8(ascii: "-") }
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { return byte + 32 }
+            return byte
+        }, as: UTF8.self)
     }
 
     private static func isHex(_ byte: UInt8) -> Bool {

@@ -1,5 +1,3 @@
-import Foundation
-
 /// A response as handlers produce it: status, headers and body bytes.
 struct HTTPResponse: Sendable {
     /// The status code.
@@ -15,15 +13,11 @@ struct HTTPResponse: Sendable {
         self.body = body
     }
 
-    /// A JSON body from an `Encodable` value, keys sorted so output is stable.
-    static func json(_ value: some Encodable, status: Int = 200) -> HTTPResponse {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding our own response structs cannot fail; if it ever did, the fallback is still valid JSON.
-        let data = (try? encoder.encode(value)) ?? Data(#"{"error":"server_error"}"#.utf8)
+    /// A JSON body.
+    static func json(_ value: JSONValue, status: Int = 200) -> HTTPResponse {
         var headers = HTTPHeaders()
         headers.set("Content-Type", "application/json; charset=utf-8")
-        return HTTPResponse(status: status, headers: headers, body: Array(data))
+        return HTTPResponse(status: status, headers: headers, body: value.serialized())
     }
 
     /// An HTML page.

@@ -11,7 +11,7 @@ enum TestRoutes {
                 throw HTTPError(status: 400, code: "invalid_request", "ms must be a whole number from 0 to 10000")
             }
             usleep(useconds_t(milliseconds) * 1000)
-            return .json(["slept_ms": milliseconds, "pid": Int(getpid())])
+            return .json(["slept_ms": .int(milliseconds), "pid": .int(Int(getpid()))])
         }
     }
 }

@@ -26,11 +26,11 @@ struct SiteResponder {
 
     /// Answers one request; never throws and never traps on bad input.
     func respond(to raw: RawRequest) -> HTTPResponse {
-        let fallbackID = RequestID.make()
         let request: HTTPRequest
         do {
-            request = try HTTPRequest(raw: raw, limits: limits, fallbackRequestID: fallbackID)
+            request = try HTTPRequest(raw: raw, limits: limits)
         } catch {
+            let fallbackID = HTTPRequest.requestID(of: raw)
             let path = raw.param("REQUEST_URI") ?? "/"
             let failure = HTTPError(status: error.status, code: error.status == 413 ? "request_too_large" : "invalid_request", error.message)
             logger.debug("request refused", metadata: ["request.id": "\(fallbackID)", "http.status": "\(error.status)"])
@@ -69,9 +69,9 @@ struct SiteResponder {
     private func render(_ error: HTTPError, jsonStyle: Bool, requestID: String) -> HTTPResponse {
         var response: HTTPResponse
         if jsonStyle {
-            var body = ["error": error.code, "error_description": error.publicMessage]
-            if error.status >= 500 { body["request_id"] = requestID }
-            response = .json(body, status: error.status)
+            var body: [(String, JSONValue)] = [("error", .string(error.code)), ("error_description", .string(error.publicMessage))]
+            if error.status >= 500 { body.append(("request_id", .string(requestID))) }
+            response = .json(.object(body), status: error.status)
         } else {
             response = .html(
                 HTML.errorPage(
