@@ -38,6 +38,20 @@ class Load:
         self.thread.join(15)
 
 
+def start_slow_request(stack, site, milliseconds):
+    """Starts a request that holds a worker thread for `milliseconds`; returns the thread and its result box."""
+    result = {}
+
+    def slow():
+        with stack.session() as s:
+            result["response"] = s.get(stack.url(site, f"/internal/test/sleep?ms={milliseconds}"), timeout=20)
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    time.sleep(0.4)
+    return thread, result
+
+
 def test_a_killed_worker_is_replaced_while_nginx_keeps_answering(stack):
     before = stack.worker_pids("app")
     assert len(before) >= 2
@@ -66,15 +80,7 @@ def test_sighup_replaces_every_worker_without_dropping_a_request(stack):
 
 def test_a_stopping_worker_finishes_its_in_flight_request(stack, http):
     workers = stack.worker_pids("app")
-    result = {}
-
-    def slow():
-        with stack.session() as s:
-            result["response"] = s.get(stack.url("app", "/internal/test/sleep?ms=1500"), timeout=20)
-
-    thread = threading.Thread(target=slow)
-    thread.start()
-    time.sleep(0.4)
+    thread, result = start_slow_request(stack, "app", 1500)
     for pid in workers:
         os.kill(pid, signal.SIGTERM)
     thread.join(20)
@@ -108,15 +114,7 @@ def test_sigterm_to_the_pool_drains_in_flight_requests_and_removes_the_socket(st
     supervisor = stack.supervisor_pid("developers")
     socket_path = stack.dir / "sockets" / "developers.sock"
     assert socket_path.exists()
-    result = {}
-
-    def slow():
-        with stack.session() as s:
-            result["response"] = s.get(stack.url("developers", "/internal/test/sleep?ms=1500"), timeout=20)
-
-    thread = threading.Thread(target=slow)
-    thread.start()
-    time.sleep(0.4)
+    thread, result = start_slow_request(stack, "developers", 1500)
     os.kill(supervisor, signal.SIGTERM)
     thread.join(20)
     try:
