@@ -12,7 +12,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 readonly REPO="$PWD"
 
-export CW_STACK_DIR="${CW_TEST_STACK_DIR:-$REPO/.run/test}"
+# Unix socket paths are limited to 107 bytes: a checkout in a deep folder keeps its test stack in /tmp.
+default_dir="$REPO/.run/test"
+if (( ${#default_dir} > 60 )); then
+  default_dir="/tmp/catalystwells-test-$(printf '%s' "$REPO" | sha256sum | cut -c1-12)"
+fi
+export CW_STACK_DIR="${CW_TEST_STACK_DIR:-$default_dir}"
 export CW_HTTPS_PORT="${CW_TEST_HTTPS_PORT:-18443}"
 export CW_HTTP_PORT="${CW_TEST_HTTP_PORT:-18080}"
 export CW_ENVIRONMENT=test
