@@ -227,27 +227,22 @@ mb() { awk -v kb="$1" 'BEGIN { printf "%.1f", kb / 1024 }'; }
 
 # ----------------------------------------------------------------------------- CPU accounting
 
-# ticks PID: user + system CPU ticks of PID itself.
-ticks() {
+# stat_sum PID I J: fields I + J of /proc/PID/stat, counted after the command name (0 if PID is gone).
+stat_sum() {
     local line fields
     read -r line 2>/dev/null <"/proc/$1/stat" || {
         echo 0
         return
     }
     read -r -a fields <<<"${line##*) }"
-    echo $((fields[11] + fields[12]))
+    echo $((fields[$2] + fields[$3]))
 }
 
+# ticks PID: user + system CPU ticks of PID itself.
+ticks() { stat_sum "$1" 11 12; }
+
 # reaped_ticks PID: CPU ticks of PID's children it has already waited for (recycled workers).
-reaped_ticks() {
-    local line fields
-    read -r line 2>/dev/null <"/proc/$1/stat" || {
-        echo 0
-        return
-    }
-    read -r -a fields <<<"${line##*) }"
-    echo $((fields[13] + fields[14]))
-}
+reaped_ticks() { stat_sum "$1" 13 14; }
 
 # tree_ticks PID: PID, its live children, and its reaped children.
 tree_ticks() {

@@ -63,9 +63,6 @@ public final class MariaDatabase {
         try withConnection(retry: false) { try $0.executeScript(script, context: context) }
     }
 
-    /// Closes the connection, if any; the next call opens a new one.
-    public func close() { connection = nil }
-
     private func withConnection<T>(retry: Bool, _ body: (MariaConnection) throws -> T) throws -> T {
         var attempts = 0
         while true {

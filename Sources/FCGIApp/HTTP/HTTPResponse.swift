@@ -27,13 +27,6 @@ struct HTTPResponse: Sendable {
         return HTTPResponse(status: status, headers: headers, body: Array(page.utf8))
     }
 
-    /// Plain text.
-    static func text(_ text: String, status: Int = 200) -> HTTPResponse {
-        var headers = HTTPHeaders()
-        headers.set("Content-Type", "text/plain; charset=utf-8")
-        return HTTPResponse(status: status, headers: headers, body: Array(text.utf8))
-    }
-
     /// The reason phrase for the `Status:` line.
     static func reason(_ status: Int) -> String {
         switch status {

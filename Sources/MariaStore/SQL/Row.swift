@@ -51,9 +51,6 @@ public struct Row: Sendable {
         if case .date(let d) = self[name] { return d }
         return nil
     }
-
-    /// A boolean stored as an integer.
-    public func bool(_ name: String) -> Bool? { int(name).map { $0 != 0 } }
 }
 
 /// Column names of one result, shared by its rows.

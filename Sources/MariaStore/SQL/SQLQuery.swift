@@ -32,13 +32,6 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation, CustomString
             binds.append(value.sqlValue)
         }
 
-        /// Appends `?, ?, ?` for a non-empty list (for `IN (...)`); the list must not be empty.
-        public mutating func appendInterpolation(list values: [some SQLBindable]) {
-            precondition(!values.isEmpty, "an IN list needs at least one value")
-            sql += Array(repeating: "?", count: values.count).joined(separator: ", ")
-            binds.append(contentsOf: values.map(\.sqlValue))
-        }
-
         /// Appends text to the statement itself. Only for identifiers from configuration, never for input.
         public mutating func appendInterpolation(unsafeRaw text: String) { sql += text }
     }
