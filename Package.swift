@@ -23,6 +23,16 @@ let package = Package(
             pkgConfig: "libmariadb",
             providers: [.apt(["libmariadb-dev"])]
         ),
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "Domain",
             dependencies: [.product(name: "Crypto", package: "swift-crypto")]
@@ -31,11 +41,18 @@ let package = Package(
             name: "MariaStore",
             dependencies: ["Domain", "CMariaDB"]
         ),
+        // Wrappers over Debian's C libraries other than the database and FastCGI ones: argon2id password
+        // hashing from libsodium and zip reading with zlib's inflate.
+        .target(
+            name: "Native",
+            dependencies: ["Domain", "CSodium", "CZlib"]
+        ),
         .executableTarget(
             name: "FCGIApp",
             dependencies: [
                 "Domain",
                 "MariaStore",
+                "Native",
                 "CFastCGI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -43,6 +60,7 @@ let package = Package(
         ),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(name: "MariaStoreTests", dependencies: ["MariaStore", "Domain"]),
+        .testTarget(name: "NativeTests", dependencies: ["Native", "Domain"]),
         .testTarget(name: "FCGIAppTests", dependencies: ["FCGIApp", "Domain", "MariaStore"]),
     ]
 )

@@ -21,11 +21,29 @@ export CW_STACK_DIR="${CW_TEST_STACK_DIR:-$default_dir}"
 export CW_HTTPS_PORT="${CW_TEST_HTTPS_PORT:-18443}"
 export CW_HTTP_PORT="${CW_TEST_HTTP_PORT:-18080}"
 export CW_ENVIRONMENT=test
+# The end-to-end suite signs in more often than nginx's per-address login limit allows a person
+# (30/min); the app's own throttle, which the suite tests, is unchanged.
+export CW_NGINX_LOGIN_BURST="${CW_NGINX_LOGIN_BURST:-300}"
 
 step() { printf '\n==== %s\n' "$*"; }
 
 step "layer lint"
 bash tests/lint-layers.sh
+
+step "browser for the end-to-end tests"
+# Debian's Chromium and its WebDriver drive the pages; selenium is pointed at them, so nothing is downloaded.
+missing=()
+for package in chromium chromium-driver python3-venv; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  if [[ "$(id -u)" != 0 ]]; then
+    echo "make test: missing Debian packages: ${missing[*]} (install them as root)" >&2
+    exit 1
+  fi
+  apt-get -o DPkg::Lock::Timeout=300 update
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends "${missing[@]}"
+fi
 
 step "python environment for the end-to-end tests"
 VENV="$REPO/.run/venv"

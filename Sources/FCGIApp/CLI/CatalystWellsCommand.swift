@@ -6,7 +6,10 @@ struct CatalystWellsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "catalystwells",
         abstract: "CatalystWells: school sign-in and app ecosystem, served to nginx over FastCGI.",
-        subcommands: [ServeCommand.self, MigrateCommand.self, CheckConfigCommand.self, WorkerCommand.self]
+        subcommands: [
+            ServeCommand.self, MigrateCommand.self, CheckConfigCommand.self, AdminCommand.self, RosterCommand.self, DemoCommand.self,
+            WorkerCommand.self,
+        ]
     )
 }
 

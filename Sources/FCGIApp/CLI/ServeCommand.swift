@@ -1,3 +1,4 @@
+import Domain
 import ArgumentParser
 import Foundation
 
@@ -91,17 +92,25 @@ struct WorkerCommand: ParsableCommand {
             ConfigOptions.fail(error)
         }
         let logger = LogSetup.logger("catalystwells.\(site.rawValue)", level: configuration.logLevel)
-        let limits = RequestLimits(maxBodyBytes: configuration.requestBodyLimit)
+        let limits = RequestLimits(maxBodyBytes: configuration.requestBodyLimit, maxUploadBytes: configuration.uploadBodyLimit)
+        let hasher: any PasswordHasher
+        let decoy: String
+        do {
+            hasher = try SiteServices.passwordHasher(configuration)
+            decoy = try hasher.hash(RequestID.make())
+        } catch {
+            ConfigOptions.fail(ConfigError(["accounts.argon2_*: \(error)"]))
+        }
         let site = self.site
         let frozen = configuration
         let status = FastCGIWorker.run(
             settings: .init(
                 threads: threads, maxRequests: maxRequests, drainTimeout: configuration.pool(site).drainTimeout,
-                bodyLimit: configuration.requestBodyLimit),
+                bodyLimit: max(configuration.requestBodyLimit, configuration.uploadBodyLimit)),
             logger: logger,
             makeResponder: {
                 let responder = SiteResponder(
-                    site: site, services: .live(site: site, configuration: frozen), limits: limits, logger: logger,
+                    site: site, services: .live(site: site, configuration: frozen, hasher: hasher, timingDecoyHash: decoy), limits: limits, logger: logger,
                     environment: frozen.environment)
                 return { responder.respond(to: $0) }
             })

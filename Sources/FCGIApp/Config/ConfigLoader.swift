@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Logging
 
@@ -88,6 +89,7 @@ enum ConfigLoader {
         let appURL = reader.url("general.app_url", environment: environment)
         let developersURL = reader.url("general.developers_url", environment: environment)
         let bodyLimit = reader.int("general.request_body_limit", 1024...(64 << 20))
+        let uploadLimit = reader.int("general.upload_body_limit", 1024...(256 << 20))
         let schemaDirectory = reader.path("general.schema_directory")
         var pools: [Site: Configuration.Pool] = [:]
         for site in Site.allCases {
@@ -114,14 +116,35 @@ enum ConfigLoader {
             let s = "database.\(role.rawValue)"
             accounts[role] = Configuration.Account(user: reader.identifier(s + ".user"), passwordFile: reader.path(s + ".password_file"))
         }
+        let signIn = Configuration.Accounts(
+            sessionPolicy: SessionPolicy(
+                idleTimeout: TimeInterval(reader.int("accounts.session_idle_minutes", 1...1440) * 60),
+                absoluteLifetime: TimeInterval(reader.int("accounts.session_absolute_hours", 1...720) * 3600)),
+            throttlePolicy: SignInThrottlePolicy(
+                accountLimit: reader.int("accounts.throttle_account_failures", 1...100),
+                addressLimit: reader.int("accounts.throttle_address_failures", 1...100_000),
+                window: TimeInterval(reader.int("accounts.throttle_window_seconds", 1...86400)),
+                lockout: TimeInterval(reader.int("accounts.throttle_lockout_seconds", 1...86400))),
+            resetLinkLifetime: TimeInterval(reader.int("accounts.reset_link_minutes", 5...1440) * 60),
+            setPasswordLinkLifetime: TimeInterval(reader.int("accounts.set_password_link_days", 1...30) * 86400),
+            argon2Ops: reader.int("accounts.argon2_ops", 1...10),
+            argon2MemoryKiB: reader.int("accounts.argon2_memory_kib", 8192...1_048_576))
+        let sendmail = reader.string("mail.sendmail_command").split(separator: " ").map(String.init)
+        if sendmail.first.map({ !$0.hasPrefix("/") }) ?? true {
+            reader.fail("mail.sendmail_command", "must start with an absolute path to a sendmail-compatible program")
+        }
+        let from = reader.string("mail.from")
+        if !from.contains("@") || from.contains(where: { $0 == "\r" || $0 == "\n" }) || from.utf8.count > 254 {
+            reader.fail("mail.from", "must be one mail address, optionally with a display name")
+        }
         let configuration = Configuration(
             environment: environment ?? .production, logLevel: logLevel ?? .info, appURL: appURL,
-            developersURL: developersURL, requestBodyLimit: bodyLimit, schemaDirectory: schemaDirectory, pools: pools,
+            developersURL: developersURL, requestBodyLimit: bodyLimit, uploadBodyLimit: uploadLimit, schemaDirectory: schemaDirectory, pools: pools,
             databaseSocket: databaseSocket, databaseHost: reader.string("database.host"),
             databasePort: reader.int("database.port", 1...65535), mainDatabase: mainDatabase,
             developersDatabase: developersDatabase, connectTimeout: reader.int("database.connect_timeout", 1...60),
             readTimeout: reader.int("database.read_timeout", 1...600), writeTimeout: reader.int("database.write_timeout", 1...600),
-            accounts: accounts)
+            accounts: accounts, signIn: signIn, mail: Configuration.Mail(sendmailCommand: sendmail, from: from))
         if !reader.errors.isEmpty { throw ConfigError(reader.errors) }
         return configuration
     }

@@ -16,11 +16,14 @@ enum ConfigSchema {
         }
     }
 
-    static let sections = ["general", "pool.app", "pool.developers", "database", "database.app", "database.developers", "database.migrator"]
+    static let sections = [
+        "general", "pool.app", "pool.developers", "database", "database.app", "database.developers", "database.migrator",
+        "accounts", "mail",
+    ]
 
     static let keys: [Key] = general + pool("app") + pool("developers") + database
         + account("app", user: "catalyst_app") + account("developers", user: "catalyst_dev")
-        + account("migrator", user: "catalyst_migrator")
+        + account("migrator", user: "catalyst_migrator") + accounts + mail
 
     private static let general: [Key] = [
         Key(section: "general", name: "environment", defaultValue: "production",
@@ -33,6 +36,8 @@ enum ConfigSchema {
             help: "public base URL of the developer portal"),
         Key(section: "general", name: "request_body_limit", defaultValue: "1048576",
             help: "largest request body in bytes the workers read; keep nginx's client_max_body_size at or below it"),
+        Key(section: "general", name: "upload_body_limit", defaultValue: "20971520",
+            help: "largest roster upload in bytes (the school admin's import page only); nginx's limit for that page must match"),
         Key(section: "general", name: "schema_directory", defaultValue: "/usr/local/share/catalystwells/schema",
             help: "folder holding main/ and developers/ migration files, used by `catalystwells migrate`"),
     ]
@@ -67,6 +72,36 @@ enum ConfigSchema {
         Key(section: "database", name: "connect_timeout", defaultValue: "3", help: "seconds to wait for a connection"),
         Key(section: "database", name: "read_timeout", defaultValue: "10", help: "seconds to wait for a reply"),
         Key(section: "database", name: "write_timeout", defaultValue: "10", help: "seconds to wait to send a query"),
+    ]
+
+    private static let accounts: [Key] = [
+        Key(section: "accounts", name: "session_idle_minutes", defaultValue: "30",
+            help: "a browser session ends after this many minutes without a request (1 to 1440)"),
+        Key(section: "accounts", name: "session_absolute_hours", defaultValue: "12",
+            help: "a browser session ends this many hours after sign-in, active or not (1 to 720)"),
+        Key(section: "accounts", name: "throttle_account_failures", defaultValue: "5",
+            help: "failed sign-ins for one email or username before it is locked (1 to 100)"),
+        Key(section: "accounts", name: "throttle_address_failures", defaultValue: "50",
+            help: "failed sign-ins from one client address before it is locked (1 to 100000; schools share addresses)"),
+        Key(section: "accounts", name: "throttle_window_seconds", defaultValue: "900",
+            help: "seconds over which failed sign-ins are counted (1 to 86400)"),
+        Key(section: "accounts", name: "throttle_lockout_seconds", defaultValue: "300",
+            help: "seconds a locked account or address must wait (1 to 86400)"),
+        Key(section: "accounts", name: "reset_link_minutes", defaultValue: "60",
+            help: "minutes a password reset link stays valid (5 to 1440)"),
+        Key(section: "accounts", name: "set_password_link_days", defaultValue: "7",
+            help: "days the set-password link sent to a new account stays valid (1 to 30)"),
+        Key(section: "accounts", name: "argon2_ops", defaultValue: "2",
+            help: "argon2id passes over memory (1 to 10); raising it re-hashes passwords at next sign-in"),
+        Key(section: "accounts", name: "argon2_memory_kib", defaultValue: "65536",
+            help: "argon2id memory per hash in KiB (8192 to 1048576); each concurrent sign-in uses this much"),
+    ]
+
+    private static let mail: [Key] = [
+        Key(section: "mail", name: "sendmail_command", defaultValue: "/usr/sbin/sendmail -t -i",
+            help: "a sendmail-compatible program (words split on spaces) that reads a whole message on standard input"),
+        Key(section: "mail", name: "from", defaultValue: "CatalystWells <no-reply@localhost>",
+            help: "the From: address of mail the app site sends"),
     ]
 
     private static func account(_ role: String, user: String) -> [Key] {

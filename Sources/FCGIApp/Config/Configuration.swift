@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 import Logging
 import MariaStore
@@ -30,11 +31,29 @@ struct Configuration: Sendable {
         case app, developers, migrator
     }
 
+    /// Sign-in, sessions and password links.
+    struct Accounts: Sendable {
+        var sessionPolicy: SessionPolicy
+        var throttlePolicy: SignInThrottlePolicy
+        var resetLinkLifetime: TimeInterval
+        var setPasswordLinkLifetime: TimeInterval
+        var argon2Ops: Int
+        var argon2MemoryKiB: Int
+    }
+
+    /// Outgoing mail.
+    struct Mail: Sendable {
+        /// The program and its arguments.
+        var sendmailCommand: [String]
+        var from: String
+    }
+
     var environment: Environment
     var logLevel: Logger.Level
     var appURL: String
     var developersURL: String
     var requestBodyLimit: Int
+    var uploadBodyLimit: Int
     var schemaDirectory: String
     var pools: [Site: Pool]
     var databaseSocket: String
@@ -46,8 +65,16 @@ struct Configuration: Sendable {
     var readTimeout: Int
     var writeTimeout: Int
     var accounts: [AccountRole: Account]
+    var signIn: Accounts
+    var mail: Mail
     /// Passwords read by ``loadPassword(for:)``, kept so workers need not read files again.
     var passwords: [AccountRole: String] = [:]
+
+    /// The app site's origin (`scheme://host[:port]`), which a form post's `Origin` header must equal.
+    var appOrigin: String {
+        guard let url = URL(string: appURL), let scheme = url.scheme, let host = url.host else { return appURL }
+        return url.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"
+    }
 
     /// The pool of a site.
     func pool(_ site: Site) -> Pool { pools[site]! }

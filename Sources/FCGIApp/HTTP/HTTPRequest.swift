@@ -33,8 +33,9 @@ struct HTTPRequest: Sendable {
 
     /// Validates a raw request: a bad method, URI, encoding, header or size gives a ``Rejection``.
     init(raw: RawRequest, limits: RequestLimits) throws(Rejection) {
-        if raw.bodyTooLarge || raw.body.count > limits.maxBodyBytes {
-            throw Rejection(status: 413, message: "The request body is larger than \(limits.maxBodyBytes) bytes.")
+        let bodyLimit = limits.bodyLimit(forURI: raw.params["REQUEST_URI"] ?? [])
+        if raw.bodyTooLarge || raw.body.count > bodyLimit {
+            throw Rejection(status: 413, message: "The request body is larger than \(bodyLimit) bytes.")
         }
         guard let method = raw.param("REQUEST_METHOD"), !method.isEmpty, method.utf8.count <= 16,
             method.utf8.allSatisfy({ $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") })

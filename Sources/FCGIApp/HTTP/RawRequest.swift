@@ -23,4 +23,14 @@ struct RequestLimits: Sendable {
     var maxHeaderBytes = 4096
     /// The largest body accepted.
     var maxBodyBytes = 1_048_576
+    /// The largest body accepted on an upload path.
+    var maxUploadBytes = 20_971_520
+    /// Paths that take file uploads (nginx allows them the larger body too).
+    var uploadPaths: Set<String> = ["/school/roster"]
+
+    /// The body limit of a request target.
+    func bodyLimit(forURI uri: [UInt8]) -> Int {
+        let path = uri.split(separator: UInt8(ascii: "?"), maxSplits: 1, omittingEmptySubsequences: false).first ?? []
+        return uploadPaths.contains(String(decoding: path, as: UTF8.self)) ? max(maxUploadBytes, maxBodyBytes) : maxBodyBytes
+    }
 }

@@ -1,9 +1,70 @@
-/// Escaping for text placed into HTML, and the shared page frame.
-enum HTML {
+/// A fragment of HTML whose interpolations are escaped by default: the template type of every page.
+///
+/// ```swift
+/// let page: HTML = "<p>Hello, \(user.givenName)</p>"   // a name like <script> arrives as &lt;script&gt;
+/// ```
+/// Interpolating another `HTML` value nests it as markup (it was built the same way). Markup from anywhere
+/// else can only enter through the visibly unsafe ``init(unsafeRaw:)``, used for constants.
+struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
+    /// The markup.
+    private(set) var rendered: String
+
+    /// Markup taken as is. Only for constant strings written in this codebase, never for input.
+    init(unsafeRaw markup: String) { rendered = markup }
+
+    init(stringLiteral value: String) { rendered = value }
+
+    init(stringInterpolation: StringInterpolation) { rendered = stringInterpolation.rendered }
+
+    var description: String { rendered }
+
+    /// Builds a fragment; interpolated text, numbers and optionals are escaped, `HTML` values are nested.
+    struct StringInterpolation: StringInterpolationProtocol {
+        var rendered = ""
+
+        init(literalCapacity: Int, interpolationCount: Int) {
+            rendered.reserveCapacity(literalCapacity + interpolationCount * 16)
+        }
+
+        mutating func appendLiteral(_ literal: String) { rendered += literal }
+
+        /// Text, escaped.
+        mutating func appendInterpolation(_ text: String) { HTML.escape(text, into: &rendered) }
+
+        /// Optional text: nothing for `nil`.
+        mutating func appendInterpolation(_ text: String?) {
+            if let text { HTML.escape(text, into: &rendered) }
+        }
+
+        /// Anything printable (numbers, ids, dates), escaped.
+        mutating func appendInterpolation(_ value: some CustomStringConvertible) {
+            HTML.escape(value.description, into: &rendered)
+        }
+
+        /// A nested fragment.
+        mutating func appendInterpolation(_ html: HTML) { rendered += html.rendered }
+
+        /// Nested fragments, one after another.
+        mutating func appendInterpolation(_ fragments: [HTML]) {
+            for fragment in fragments { rendered += fragment.rendered }
+        }
+    }
+
+    /// Concatenates fragments.
+    static func + (lhs: HTML, rhs: HTML) -> HTML { HTML(unsafeRaw: lhs.rendered + rhs.rendered) }
+
+    /// Fragments joined into one.
+    init(_ fragments: [HTML]) { rendered = fragments.map(\.rendered).joined() }
+
     /// Escapes `&`, `<`, `>`, `"` and `'` so text cannot open markup or leave an attribute.
     static func escape(_ text: String) -> String {
         var out = ""
-        out.reserveCapacity(text.utf8.count)
+        escape(text, into: &out)
+        return out
+    }
+
+    private static func escape(_ text: String, into out: inout String) {
+        out.reserveCapacity(out.utf8.count + text.utf8.count)
         for scalar in text.unicodeScalars {
             switch scalar {
             case "&": out += "&amp;"
@@ -14,18 +75,5 @@ enum HTML {
             default: out.unicodeScalars.append(scalar)
             }
         }
-        return out
-    }
-
-    /// A complete error page: a heading, the message, and the request id to quote to support.
-    static func errorPage(status: Int, title: String, message: String, requestID: String) -> String {
-        """
-        <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(escape(title)) · CatalystWells</title>
-        <link rel="stylesheet" href="/assets/catalyst.css"></head>
-        <body><main class="narrow"><h1>\(escape(title))</h1><p>\(escape(message))</p>
-        <p><small>Error \(status) · request \(escape(requestID))</small></p></main></body></html>
-        """
     }
 }

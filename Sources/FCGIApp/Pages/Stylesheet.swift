@@ -1,18 +1,47 @@
 /// The one stylesheet of both sites, served from `/assets/catalyst.css` (the CSP forbids inline styles).
 enum Stylesheet {
     static let css = """
-        :root{--ink:#1d2330;--muted:#5b6474;--line:#d9dee7;--accent:#2554c7;--bg:#f7f8fb}
+        :root{--ink:#1d2330;--muted:#5b6474;--line:#d9dee7;--accent:#2554c7;--bg:#f7f8fb;--ok:#1e7b45;--bad:#b3261e;--warn:#8a5a00}
         *{box-sizing:border-box}
         body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:var(--ink);background:var(--bg)}
-        main{max-width:60rem;margin:2rem auto;padding:0 1rem}
-        main.narrow{max-width:40rem;margin-top:4rem}
+        header.top{background:#fff;border-bottom:1px solid var(--line)}
+        header.top .bar{max-width:60rem;margin:0 auto;padding:.6rem 1rem;display:flex;flex-wrap:wrap;gap:.5rem 1.25rem;align-items:center}
+        header.top .brand{font-weight:600;color:var(--ink);text-decoration:none;margin-right:auto}
+        header.top nav{display:flex;flex-wrap:wrap;gap:.25rem 1rem}
+        header.top form{margin:0}
+        header.top .who{color:var(--muted);font-size:.9rem}
+        main{max-width:60rem;margin:1.5rem auto;padding:0 1rem}
+        main.narrow{max-width:28rem;margin-top:3rem}
         h1{font-size:1.5rem;margin:.5rem 0 1rem}
+        h2{font-size:1.15rem;margin:1.75rem 0 .5rem}
         a{color:var(--accent)}
         small,.muted{color:var(--muted)}
-        table{border-collapse:collapse;width:100%;background:#fff}
-        th,td{border-bottom:1px solid var(--line);padding:.5rem;text-align:left}
-        input,select,textarea,button{font:inherit;padding:.45rem .6rem;border:1px solid var(--line);border-radius:6px}
+        .table-wrap{overflow-x:auto}
+        table{border-collapse:collapse;width:100%;background:#fff;border:1px solid var(--line);border-radius:6px}
+        th,td{border-bottom:1px solid var(--line);padding:.45rem .6rem;text-align:left;vertical-align:top}
+        th{font-size:.85rem;color:var(--muted);font-weight:600}
+        td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+        form.stack{display:flex;flex-direction:column;gap:.9rem;background:#fff;padding:1.25rem;border:1px solid var(--line);border-radius:8px}
+        form.stack label{display:flex;flex-direction:column;gap:.3rem;font-weight:500}
+        form.inline{display:inline}
+        input,select,textarea,button{font:inherit;padding:.45rem .6rem;border:1px solid var(--line);border-radius:6px;max-width:100%}
+        input.score{width:6rem}
         button{background:var(--accent);color:#fff;border-color:var(--accent);cursor:pointer}
-        .error{color:#b3261e}
+        button.link{background:none;border:none;color:var(--accent);padding:0;text-decoration:underline}
+        button.secondary{background:#fff;color:var(--accent)}
+        .error,.field-error{color:var(--bad)}
+        .field-error{font-size:.9rem;font-weight:400}
+        .notice{padding:.7rem 1rem;border-radius:6px;border:1px solid var(--line);background:#fff;margin:0 0 1rem}
+        .notice.ok{border-color:var(--ok);color:var(--ok)}
+        .notice.bad{border-color:var(--bad);color:var(--bad)}
+        .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:1rem;padding:0;list-style:none}
+        .cards li{background:#fff;border:1px solid var(--line);border-radius:8px;padding:1rem}
+        .stats{display:flex;flex-wrap:wrap;gap:1rem;padding:0;list-style:none}
+        .stats li{background:#fff;border:1px solid var(--line);border-radius:8px;padding:.6rem 1rem}
+        .stats b{display:block;font-size:1.3rem}
+        .status-absent{color:var(--bad)}.status-late{color:var(--warn)}.status-excused{color:var(--muted)}
+        ul.problems{background:#fff;border:1px solid var(--bad);border-radius:6px;padding:.75rem 1.75rem}
+        pre{white-space:pre-wrap;background:#fff;border:1px solid var(--line);padding:.75rem;border-radius:6px}
+        @media (max-width:40rem){main{margin-top:1rem}th,td{padding:.35rem}}
         """
 }

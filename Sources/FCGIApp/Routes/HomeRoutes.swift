@@ -1,21 +1,27 @@
-/// The front page of each site.
+/// The front page of each site: the app site sends signed-in people to their role's page.
 enum HomeRoutes {
     static func register(in router: inout Router<RequestContext>, site: Site) {
-        router.add("GET", "/") { _, _, _ in
-            let (title, text) =
-                switch site {
-                case .app:
-                    ("CatalystWells", "Sign in once and decide which education apps may use your school data.")
-                case .developers:
-                    ("CatalystWells for developers", "Build education apps that school users can connect with one sign-in.")
-                }
-            return .html(
-                """
-                <!doctype html>
-                <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-                <title>\(HTML.escape(title))</title><link rel="stylesheet" href="/assets/catalyst.css"></head>
-                <body><main class="narrow"><h1>\(HTML.escape(title))</h1><p>\(HTML.escape(text))</p></main></body></html>
-                """)
+        router.add("GET", "/") { request, _, context in
+            switch site {
+            case .app:
+                if let session = try context.signedIn(request) { return .seeOther(SignInRoutes.home(for: session.user.role)) }
+                return .page(
+                    Layout.page(
+                        title: "Welcome", session: nil, narrow: true,
+                        """
+                        <h1>CatalystWells</h1>
+                        <p>Sign in once and decide which education apps may use your school data.</p>
+                        <p><a href="/login">Sign in</a></p>
+                        """))
+            case .developers:
+                return .page(
+                    Layout.page(
+                        title: "Developers", session: nil, narrow: true,
+                        """
+                        <h1>CatalystWells for developers</h1>
+                        <p>Build education apps that school users can connect with one sign-in.</p>
+                        """))
+            }
         }
     }
 }

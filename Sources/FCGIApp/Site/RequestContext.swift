@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// What a handler gets besides the request.
@@ -8,4 +9,7 @@ struct RequestContext {
     let services: SiteServices
     /// A logger carrying the request id.
     let logger: Logger
+
+    /// The current time, from the services' clock.
+    var now: Date { services.clock() }
 }

@@ -73,8 +73,8 @@ struct SiteResponder {
             if error.status >= 500 { body.append(("request_id", .string(requestID))) }
             response = .json(.object(body), status: error.status)
         } else {
-            response = .html(
-                HTML.errorPage(
+            response = .page(
+                Layout.errorPage(
                     status: error.status, title: Self.title(error.status), message: error.publicMessage,
                     requestID: requestID),
                 status: error.status)

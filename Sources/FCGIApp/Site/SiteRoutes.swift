@@ -6,6 +6,14 @@ enum SiteRoutes {
         HealthRoutes.register(in: &router)
         AssetRoutes.register(in: &router)
         HomeRoutes.register(in: &router, site: site)
+        if site == .app {
+            SignInRoutes.register(in: &router)
+            PasswordRoutes.register(in: &router)
+            StudentRoutes.register(in: &router)
+            TeacherRoutes.register(in: &router)
+            SchoolAdminRoutes.register(in: &router)
+            PlatformRoutes.register(in: &router)
+        }
         return router
     }
 }

@@ -1,14 +1,46 @@
 import Domain
+import Foundation
 import MariaStore
+import Native
 
-/// The stores one worker thread uses, each over that thread's own database connection.
+/// What one worker thread uses: stores over that thread's own database connection, plus the shared
+/// configuration, password hasher, mailer and clock.
 struct SiteServices {
     /// Readiness of the site's database.
     let health: any HealthStore
+    let accounts: any AccountStore
+    let passwordLinks: any PasswordLinkStore
+    let sessions: any SessionStore
+    let throttle: any SignInThrottleStore
+    let students: any StudentRecordStore
+    let teaching: any TeachingStore
+    let directory: any SchoolDirectoryStore
+    let roster: any RosterStore
+    let hasher: any PasswordHasher
+    /// A hash of a random password, verified against when the account is unknown so that answering takes as
+    /// long as for a known one.
+    let timingDecoyHash: String
+    let mailer: any MailTransport
+    let configuration: Configuration
+    /// The time; a parameter so tests can move it.
+    let clock: @Sendable () -> Date
 
     /// The live services of a thread: one lazily opened connection to the site's database as the site's account.
-    static func live(site: Site, configuration: Configuration) -> SiteServices {
+    static func live(site: Site, configuration: Configuration, hasher: any PasswordHasher, timingDecoyHash: String) -> SiteServices {
         let database = MariaDatabase(options: configuration.connectionOptions(for: site))
-        return SiteServices(health: MariaHealthStore(database: database))
+        let accounts = MariaAccountStore(database: database)
+        let sessions = MariaSessionStore(database: database)
+        let schoolwork = MariaSchoolworkStore(database: database)
+        return SiteServices(
+            health: MariaHealthStore(database: database), accounts: accounts, passwordLinks: accounts, sessions: sessions,
+            throttle: sessions, students: schoolwork, teaching: schoolwork, directory: schoolwork,
+            roster: MariaRosterStore(database: database), hasher: hasher, timingDecoyHash: timingDecoyHash,
+            mailer: SendmailTransport(command: configuration.mail.sendmailCommand, from: configuration.mail.from),
+            configuration: configuration, clock: { Date() })
+    }
+
+    /// The hasher the configuration asks for. Throws when libsodium refuses the parameters.
+    static func passwordHasher(_ configuration: Configuration) throws -> any PasswordHasher {
+        try Argon2idPasswordHasher(opsLimit: configuration.signIn.argon2Ops, memoryKiB: configuration.signIn.argon2MemoryKiB)
     }
 }

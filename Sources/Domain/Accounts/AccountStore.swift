@@ -1,0 +1,83 @@
+import Foundation
+
+/// Users as sign-in and password management need them.
+public protocol AccountStore {
+    /// The active user whose email or username equals `identifier` (already lower-cased), with their password
+    /// hash (`nil` when no password was ever set); `nil` when there is no such active user.
+    func signInCandidate(identifier: String) throws -> (user: UserAccount, passwordHash: String?)?
+    /// An active user by id, with their password hash; `nil` if unknown or deactivated.
+    func activeUser(_ id: UserID) throws -> (user: UserAccount, passwordHash: String?)?
+    /// Replaces a user's password hash (a re-hash with stronger parameters, or a password change).
+    func setPasswordHash(_ hash: String, for user: UserID, now: Date) throws
+    /// Creates a user; throws `.duplicate` when the email or username is taken.
+    func createUser(_ user: NewUser, now: Date) throws -> UserID
+    /// The id of a school by its sourced id, or `nil`.
+    func schoolID(sourcedID: String) throws -> SchoolID?
+}
+
+/// A user created by an operator (`catalystwells admin create`).
+public struct NewUser: Sendable {
+    public var role: Role
+    public var schoolID: SchoolID?
+    public var givenName: String
+    public var familyName: String
+    public var email: String
+    public var passwordHash: String?
+
+    public init(role: Role, schoolID: SchoolID?, givenName: String, familyName: String, email: String, passwordHash: String?) {
+        self.role = role
+        self.schoolID = schoolID
+        self.givenName = givenName
+        self.familyName = familyName
+        self.email = email
+        self.passwordHash = passwordHash
+    }
+}
+
+/// Server-side browser sessions, stored by the digest of the cookie value.
+public protocol SessionStore {
+    /// Stores a new session.
+    func createSession(digest: [UInt8], user: UserID, now: Date, expiresAt: Date, clientAddress: String, userAgent: String) throws
+    /// The session with this digest and its active user; `nil` when there is none or the user is deactivated.
+    func session(digest: [UInt8]) throws -> (user: UserAccount, createdAt: Date, lastSeenAt: Date)?
+    /// Records activity.
+    func touchSession(digest: [UInt8], now: Date) throws
+    /// Ends one session (sign-out, expiry). Deleting a missing session is not an error.
+    func deleteSession(digest: [UInt8]) throws
+    /// Ends every session of a user except `keeping` (after a password change or reset).
+    func deleteSessions(of user: UserID, keeping: [UInt8]?) throws
+}
+
+/// Failed sign-in counters (see ``SignInThrottlePolicy``).
+public protocol SignInThrottleStore {
+    /// The counter of a key, or `nil`.
+    func throttleState(key: [UInt8]) throws -> SignInThrottleState?
+    /// Replaces the counter of a key with `update(current)`, atomically with respect to concurrent updates
+    /// of the same key.
+    func updateThrottle(key: [UInt8], _ update: (SignInThrottleState?) -> SignInThrottleState) throws
+    /// Forgets a key (after a successful sign-in).
+    func clearThrottle(key: [UInt8]) throws
+}
+
+/// Single-use links that reset or first set a password.
+public protocol PasswordLinkStore {
+    /// Stores a link by the digest of its token.
+    func createPasswordLink(digest: [UInt8], user: UserID, purpose: PasswordLinkPurpose, now: Date, expiresAt: Date) throws
+    /// Whether the user already has an unused, unexpired link of this purpose (so a re-import does not mail
+    /// the same person again).
+    func hasValidPasswordLink(for user: UserID, purpose: PasswordLinkPurpose, now: Date) throws -> Bool
+    /// The user of a link that is unused and unexpired at `now`, or `nil`.
+    func validPasswordLink(digest: [UInt8], now: Date) throws -> (user: UserID, purpose: PasswordLinkPurpose)?
+    /// In one transaction: marks the link used (only if it is still unused and unexpired), sets the password
+    /// hash, voids the user's other links and ends all their sessions. Returns the user, or `nil` when the link
+    /// was no longer valid (used concurrently, expired), in which case nothing changed.
+    func consumePasswordLink(digest: [UInt8], newHash: String, now: Date) throws -> UserID?
+}
+
+/// Why a password link was sent.
+public enum PasswordLinkPurpose: String, Sendable {
+    /// "Forgot your password?"
+    case reset
+    /// A new account (imported or created by an operator) that has no password yet.
+    case set
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Domain
+import Foundation
+
+/// `catalystwells demo load`: the generated demo school, for development and tests only.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo", abstract: "Demo data for development and tests.", subcommands: [Load.self])
+
+    struct Load: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load the demo school (roster, passwords, a term of grades and attendance) and print its sign-ins.",
+            discussion: "Refused when general.environment is production. Running it again changes nothing.")
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "Also write the sign-ins as JSON to this file.") var output: String?
+        @Option(help: "The password of every demo account.") var password = "catalyst-demo-2026"
+
+        func run() throws {
+            let services = try OperatorServices.open(options)
+            guard services.configuration.environment != .production else {
+                OperatorServices.fail("demo data is only for development and test installations (general.environment is production)", code: 64)
+            }
+            let demo = DemoSchool()
+            let logger = LogSetup.logger("catalystwells.demo", level: .warning)
+            let outcome = try RosterImportJob.run(
+                files: demo.files(), school: DemoSchool.schoolSourcedID, startedBy: "demo", source: "demo generator",
+                services: services, logger: logger, sendInvitations: false)
+            let now = services.clock()
+            let hash = { try services.hasher.hash(password) }
+            var ids: [String: UserID] = [:]
+            for person in demo.everyone {
+                guard let found = try services.accounts.signInCandidate(identifier: person.email) else {
+                    OperatorServices.fail("demo user \(person.email) is missing after the import")
+                }
+                ids[person.sourcedID] = found.user.id
+                if found.passwordHash == nil { try services.accounts.setPasswordHash(try hash(), for: found.user.id, now: now) }
+            }
+            let platformEmail = "platform@\(DemoSchool.domain)"
+            if try services.accounts.signInCandidate(identifier: platformEmail) == nil {
+                _ = try services.accounts.createUser(
+                    NewUser(role: .platformAdmin, schoolID: nil, givenName: "Pat", familyName: "Platform", email: platformEmail, passwordHash: try hash()),
+                    now: now)
+            }
+            let seeded = try DemoSchoolwork.seed(demo: demo, ids: ids, services: services, today: CalendarDate(now))
+            print(outcome.summary.changedAnything ? "demo roster imported" : "demo roster already up to date")
+            print(seeded ? "demo grades and attendance created" : "demo grades and attendance already present")
+            let signIns = try DemoSignIns.document(demo: demo, ids: ids, platformEmail: platformEmail, password: password, services: services)
+            if let output {
+                guard FileManager.default.createFile(atPath: output, contents: Data(signIns.serialized())) else {
+                    OperatorServices.fail("cannot write \(output)")
+                }
+            }
+            print("demo sign-ins (password for all: \(password)):")
+            print("  student        \(demo.students[0].email)")
+            print("  parent         \(demo.parents[0].email)  (two children)")
+            print("  teacher        \(demo.teachers[0].email)")
+            print("  school admin   \(demo.admin.email)")
+            print("  platform admin \(platformEmail)")
+            if let output { print("  all of them as JSON: \(output)") }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Domain
+import Foundation
+import Logging
+import MariaStore
+
+/// The app site's services for a command-line tool, connected as the app pool's account.
+enum OperatorServices {
+    /// Loads the configuration, the app account's password and the hasher; exits 78 on a configuration problem.
+    static func open(_ options: ConfigOptions) throws -> SiteServices {
+        var configuration = try options.load()
+        let hasher: any PasswordHasher
+        do {
+            try configuration.loadPassword(for: .app)
+            hasher = try SiteServices.passwordHasher(configuration)
+        } catch let error as ConfigError {
+            ConfigOptions.fail(error)
+        } catch {
+            ConfigOptions.fail(ConfigError(["accounts.argon2_*: \(error)"]))
+        }
+        MariaClient.initializeLibrary()
+        return SiteServices.live(site: .app, configuration: configuration, hasher: hasher, timingDecoyHash: "")
+    }
+
+    /// Prints to standard error and exits with `code`.
+    static func fail(_ message: String, code: Int32 = 1) -> Never {
+        FileHandle.standardError.write(Data("catalystwells: \(message)\n".utf8))
+        Foundation.exit(code)
+    }
+
+    /// Reads a password from standard input (first line), for `--password-stdin`.
+    static func passwordFromStandardInput() -> String {
+        guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+            fail("--password-stdin: no password on standard input", code: 64)
+        }
+        return line
+    }
+}

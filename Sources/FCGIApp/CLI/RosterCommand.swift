@@ -1,0 +1,61 @@
+import ArgumentParser
+import Domain
+import Foundation
+import Logging
+
+/// `catalystwells roster import PATH`: a OneRoster 1.1 CSV set from a folder or a zip file.
+struct RosterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "roster", abstract: "Import school rosters.", subcommands: [Import.self])
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import",
+            abstract: "Import a OneRoster 1.1 CSV export (a folder or a .zip) in one all-or-nothing transaction.",
+            discussion: """
+                Every file is checked before anything is written; problems are listed with file, line and column and \
+                nothing changes. Bulk files deactivate people missing from them; delta files change only their rows. \
+                Exit status: 0 imported, 65 the files have problems, 1 anything else.
+                """)
+
+        @OptionGroup var options: ConfigOptions
+        @Argument(help: "A folder holding manifest.csv and the other files, or a .zip of them.") var path: String
+        @Option(help: "sourcedId of the school (org) to import; needed when orgs.csv lists more than one school.") var school: String?
+        @Flag(help: "Only check the files; write nothing.") var dryRun = false
+
+        func run() throws {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                OperatorServices.fail("\(path): no such file or folder", code: 66)
+            }
+            do {
+                let files: [String: [UInt8]]
+                if isFolder.boolValue {
+                    files = try RosterImportJob.files(fromFolder: path)
+                } else {
+                    guard let data = FileManager.default.contents(atPath: path) else { OperatorServices.fail("\(path): cannot read the file", code: 66) }
+                    files = try RosterImportJob.files(fromZip: Array(data))
+                }
+                if dryRun {
+                    switch OneRosterImport.read(files: files, schoolSourcedID: school) {
+                    case .failure(let report): throw report
+                    case .success: print("\(path): no problems found (nothing was written: --dry-run)")
+                    }
+                    return
+                }
+                let services = try OperatorServices.open(options)
+                let user = ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "operator"
+                let outcome = try RosterImportJob.run(
+                    files: files, school: school, startedBy: "cli:\(user)", source: "cli: " + String(path.suffix(200)), services: services,
+                    logger: LogSetup.logger("catalystwells.roster", level: services.configuration.logLevel))
+                for line in outcome.summary.lines { print(line) }
+                print("set-password mails sent: \(outcome.invitationsSent)")
+                if outcome.invitationFailures > 0 { print("set-password mails that failed: \(outcome.invitationFailures) (see the log above)") }
+            } catch let report as RosterReport {
+                FileHandle.standardError.write(Data("catalystwells roster import: \(path): nothing was imported:\n".utf8))
+                for line in report.lines { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }
+                throw ExitCode(65)
+            }
+        }
+    }
+}

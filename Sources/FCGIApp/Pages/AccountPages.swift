@@ -1,0 +1,82 @@
+import Domain
+
+/// Sign-in, password change and password reset pages.
+enum AccountPages {
+    static func signIn(csrf: String, identifier: String, next: String?, error: String?, notice: Layout.Notice?) -> HTML {
+        Layout.page(
+            title: "Sign in", session: nil, notice: notice, narrow: true,
+            """
+            <h1>Sign in</h1>
+            \(error.map { "<p class=\"notice bad\" id=\"signin-error\" role=\"alert\">\($0)</p>" as HTML } ?? "")
+            <form class="stack" id="signin" method="post" action="/login">\(Layout.csrfField(csrf))
+            \(next.map { "<input type=\"hidden\" name=\"next\" value=\"\($0)\">" as HTML } ?? "")
+            <label>Email or username<input name="identifier" autocomplete="username" required maxlength="254" value="\(identifier)" autofocus></label>
+            <label>Password<input name="password" type="password" autocomplete="current-password" required maxlength="1024"></label>
+            <button type="submit">Sign in</button>
+            </form>
+            <p><a href="/password/forgot">Forgot your password?</a></p>
+            """)
+    }
+
+    static func forgot(csrf: String, sent: Bool, lifetimeMinutes: Int) -> HTML {
+        let body: HTML =
+            sent
+            ? """
+            <p class="notice ok" id="reset-sent" role="status">If an account uses that address, we have sent it a link.
+            The link works once, within \(lifetimeMinutes) minutes.</p>
+            <p><a href="/login">Back to sign-in</a></p>
+            """
+            : """
+            <p>Enter the email address of your account. We will send you a link to choose a new password.</p>
+            <form class="stack" id="forgot" method="post" action="/password/forgot">\(Layout.csrfField(csrf))
+            <label>Email address<input name="email" type="email" autocomplete="email" required maxlength="254" autofocus></label>
+            <button type="submit">Send the link</button>
+            </form>
+            """
+        return Layout.page(title: "Forgot your password", session: nil, narrow: true, "<h1>Forgot your password?</h1>" + body)
+    }
+
+    static func reset(csrf: String, token: String, purpose: PasswordLinkPurpose, error: String?) -> HTML {
+        let title = purpose == .set ? "Choose your password" : "Choose a new password"
+        return Layout.page(
+            title: title, session: nil, narrow: true,
+            """
+            <h1>\(title)</h1>
+            <form class="stack" id="reset" method="post" action="/password/reset">\(Layout.csrfField(csrf))
+            <input type="hidden" name="token" value="\(token)">
+            <label>New password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024" aria-describedby="password-error">
+            \(Layout.fieldError(error, id: "password-error"))</label>
+            <label>New password again<input name="confirmation" type="password" autocomplete="new-password" required maxlength="1024"></label>
+            <p class="muted">At least \(PasswordRules.minimumLength) characters. A few unrelated words make a strong, memorable password.</p>
+            <button type="submit">Save the password</button>
+            </form>
+            """)
+    }
+
+    static func linkInvalid() -> HTML {
+        Layout.page(
+            title: "Link expired", session: nil, narrow: true,
+            """
+            <h1>This link cannot be used</h1>
+            <p id="link-invalid">It has expired or has already been used. Links work once, for a limited time.</p>
+            <p><a href="/password/forgot">Ask for a new link</a> or <a href="/login">sign in</a>.</p>
+            """)
+    }
+
+    static func changePassword(session: SignedIn, currentError: String?, newError: String?, changed: Bool) -> HTML {
+        Layout.page(
+            title: "Change your password", session: session,
+            notice: changed ? .init(kind: .ok, text: "Your password has been changed. Your other sessions were signed out.") : nil,
+            """
+            <h1>Change your password</h1>
+            <form class="stack" id="change-password" method="post" action="/account/password">\(Layout.csrfField(session.csrf))
+            <label>Current password<input name="current" type="password" autocomplete="current-password" required maxlength="1024">
+            \(Layout.fieldError(currentError, id: "current-error"))</label>
+            <label>New password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024">
+            \(Layout.fieldError(newError, id: "password-error"))</label>
+            <label>New password again<input name="confirmation" type="password" autocomplete="new-password" required maxlength="1024"></label>
+            <button type="submit">Change the password</button>
+            </form>
+            """)
+    }
+}

@@ -1,0 +1,101 @@
+import Domain
+import Foundation
+
+/// Changing a password while signed in, and resetting a forgotten one through a single-use mailed link.
+enum PasswordRoutes {
+    static func register(in router: inout Router<RequestContext>) {
+        router.add("GET", "/account/password") { request, _, context in
+            let session = try context.requireSignIn(request, Role.student, .parent, .teacher, .schoolAdmin, .platformAdmin)
+            return .page(
+                AccountPages.changePassword(session: session, currentError: nil, newError: nil, changed: request.query["changed"] != nil))
+        }
+
+        router.add("POST", "/account/password") { request, _, context in
+            let session = try context.requireSignIn(request, Role.student, .parent, .teacher, .schoolAdmin, .platformAdmin)
+            let form = try context.verifiedForm(request, session: session)
+            let services = context.services
+            let current = form["current"] ?? ""
+            let password = form["password"] ?? ""
+            guard let account = try services.accounts.activeUser(session.user.id), let hash = account.passwordHash,
+                current.utf8.count <= PasswordRules.maximumBytes, services.hasher.verify(current, against: hash)
+            else {
+                return .page(
+                    AccountPages.changePassword(session: session, currentError: "That is not your current password.", newError: nil, changed: false),
+                    status: 422)
+            }
+            if let problem = PasswordRules.problem(
+                with: password, confirmation: form["confirmation"] ?? "",
+                identifiers: [session.user.email, session.user.username].compactMap { $0 })
+            {
+                return .page(AccountPages.changePassword(session: session, currentError: nil, newError: problem, changed: false), status: 422)
+            }
+            try services.accounts.setPasswordHash(try services.hasher.hash(password), for: session.user.id, now: context.now)
+            try services.sessions.deleteSessions(of: session.user.id, keeping: session.digest)
+            context.logger.info("password changed", metadata: ["user.id": "\(session.user.id)"])
+            return .seeOther("/account/password?changed=1")
+        }
+
+        router.add("GET", "/password/forgot") { request, _, context in
+            let form = context.signedOutFormToken(request)
+            var response = HTTPResponse.page(AccountPages.forgot(csrf: form.csrf, sent: false, lifetimeMinutes: 0))
+            if let cookie = form.setCookie { response.headers.add("Set-Cookie", cookie) }
+            return response
+        }
+
+        router.add("POST", "/password/forgot") { request, _, context in
+            let form = try context.verifiedForm(request, session: nil)
+            let services = context.services
+            let email = (form["email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+            if email.contains("@"), email.utf8.count <= 254, let candidate = try services.accounts.signInCandidate(identifier: email),
+                let address = candidate.user.email
+            {
+                do {
+                    try PasswordLinks.send(
+                        to: candidate.user.id, email: address, name: candidate.user.givenName, purpose: .reset, services: services,
+                        now: context.now)
+                    context.logger.info("password reset link sent", metadata: ["user.id": "\(candidate.user.id)"])
+                } catch let error as MailError {
+                    // The page must not reveal whether the address exists, so the failure is only logged.
+                    context.logger.error("password reset mail failed", metadata: ["error.detail": "\(error)"])
+                }
+            }
+            let minutes = Int(services.configuration.signIn.resetLinkLifetime / 60)
+            return .page(AccountPages.forgot(csrf: "", sent: true, lifetimeMinutes: minutes))
+        }
+
+        router.add("GET", "/password/reset") { request, _, context in
+            let token = request.query["token"] ?? ""
+            guard SecretToken.isWellFormed(token, prefix: TokenPrefix.passwordLink),
+                let link = try context.services.passwordLinks.validPasswordLink(digest: SecretToken.digest(token), now: context.now)
+            else { return .page(AccountPages.linkInvalid(), status: 400) }
+            let form = context.signedOutFormToken(request)
+            var response = HTTPResponse.page(AccountPages.reset(csrf: form.csrf, token: token, purpose: link.purpose, error: nil))
+            if let cookie = form.setCookie { response.headers.add("Set-Cookie", cookie) }
+            return response
+        }
+
+        router.add("POST", "/password/reset") { request, _, context in
+            let form = try context.verifiedForm(request, session: nil)
+            let services = context.services
+            let token = form["token"] ?? ""
+            let now = context.now
+            guard SecretToken.isWellFormed(token, prefix: TokenPrefix.passwordLink),
+                let link = try services.passwordLinks.validPasswordLink(digest: SecretToken.digest(token), now: now),
+                let account = try services.accounts.activeUser(link.user)
+            else { return .page(AccountPages.linkInvalid(), status: 400) }
+            let password = form["password"] ?? ""
+            if let problem = PasswordRules.problem(
+                with: password, confirmation: form["confirmation"] ?? "",
+                identifiers: [account.user.email, account.user.username].compactMap { $0 })
+            {
+                return .page(AccountPages.reset(csrf: form["csrf"] ?? "", token: token, purpose: link.purpose, error: problem), status: 422)
+            }
+            guard let user = try services.passwordLinks.consumePasswordLink(
+                digest: SecretToken.digest(token), newHash: try services.hasher.hash(password), now: now)
+            else { return .page(AccountPages.linkInvalid(), status: 400) }
+            try services.throttle.clearThrottle(key: SignInThrottlePolicy.key(.account, account.user.email ?? ""))
+            context.logger.info("password set through a link", metadata: ["user.id": "\(user)"])
+            return .seeOther("/login?reset=1")
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Domain
+
+/// A school admin's pages, all limited to the admin's own school.
+enum SchoolAdminRoutes {
+    static let pageSize = 100
+
+    static func register(in router: inout Router<RequestContext>) {
+        router.add("GET", "/school") { request, _, context in
+            let (session, school) = try authorize(request, context)
+            let directory = context.services.directory
+            guard let info = try directory.school(school) else { throw HTTPError.notFound() }
+            return .page(
+                SchoolAdminPages.overview(
+                    session: session, schoolName: info.name, counts: try directory.userCounts(of: school),
+                    classCount: try directory.classes(of: school).count))
+        }
+
+        router.add("GET", "/school/users") { request, _, context in
+            let (session, school) = try authorize(request, context)
+            let role = try request.query["role"].map { value -> Role in
+                guard let role = Role(rawValue: value), role != .platformAdmin else {
+                    throw HTTPError(status: 400, code: "invalid_request", "There is no role called \(value).")
+                }
+                return role
+            }
+            let page = max(1, min(Int(request.query["page"] ?? "1") ?? 1, 10_000))
+            let users = try context.services.directory.users(of: school, role: role, limit: pageSize + 1, offset: (page - 1) * pageSize)
+            return .page(
+                SchoolAdminPages.users(session: session, users: Array(users.prefix(pageSize)), role: role, page: page, hasMore: users.count > pageSize))
+        }
+
+        router.add("GET", "/school/classes") { request, _, context in
+            let (session, school) = try authorize(request, context)
+            return .page(SchoolAdminPages.classes(session: session, classes: try context.services.directory.classes(of: school)))
+        }
+
+        router.add("GET", "/school/roster") { request, _, context in
+            let (session, school) = try authorize(request, context)
+            return try rosterPage(session, school, context, problems: nil, result: nil)
+        }
+
+        router.add("POST", "/school/roster") { request, _, context in
+            let (session, school) = try authorize(request, context)
+            let form: MultipartForm
+            do {
+                form = try MultipartForm(contentType: request.headers["content-type"], body: request.body)
+            } catch let error as MultipartForm.Failure {
+                throw HTTPError(status: 400, code: "invalid_request", error.message)
+            }
+            try context.checkCSRF(request, submitted: form["csrf"], session: session)
+            guard let info = try context.services.directory.school(school) else { throw HTTPError.notFound() }
+            let uploads = form.files.filter { $0.fieldName == "files" }
+            do {
+                let files: [String: [UInt8]]
+                if uploads.count == 1, uploads[0].fileName.lowercased().hasSuffix(".zip") || uploads[0].content.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+                    files = try RosterImportJob.files(fromZip: uploads[0].content)
+                } else if !uploads.isEmpty, uploads.allSatisfy({ $0.fileName.lowercased().hasSuffix(".csv") }) {
+                    files = Dictionary(uploads.map { ($0.fileName, $0.content) }, uniquingKeysWith: { first, _ in first })
+                } else {
+                    return try rosterPage(
+                        session, school, context, problems: ["Choose one .zip file, or the .csv files of the export."], result: nil, status: 422)
+                }
+                let source = uploads.count == 1 ? uploads[0].fileName : "\(uploads.count) CSV files"
+                let outcome = try RosterImportJob.run(
+                    files: files, school: info.sourcedID, startedBy: session.user.email ?? "user \(session.user.id)",
+                    source: "upload: " + String(source.prefix(200)), services: context.services, logger: context.logger)
+                var lines = outcome.summary.lines
+                lines.append("Set-password mails sent: \(outcome.invitationsSent)")
+                if outcome.invitationFailures > 0 { lines.append("Mails that could not be sent: \(outcome.invitationFailures) (see the log)") }
+                return try rosterPage(session, school, context, problems: nil, result: lines)
+            } catch let report as RosterReport {
+                return try rosterPage(session, school, context, problems: report.lines, result: nil, status: 422)
+            }
+        }
+    }
+
+    private static func authorize(_ request: HTTPRequest, _ context: RequestContext) throws -> (SignedIn, SchoolID) {
+        let session = try context.requireSignIn(request, .schoolAdmin)
+        guard let school = session.user.schoolID, SchoolAccess.mayAdministerSchool(session.user, school) else { throw HTTPError.notFound() }
+        return (session, school)
+    }
+
+    private static func rosterPage(
+        _ session: SignedIn, _ school: SchoolID, _ context: RequestContext, problems: [String]?, result: [String]?, status: Int = 200
+    ) throws -> HTTPResponse {
+        .page(
+            SchoolAdminPages.roster(
+                session: session, recent: try context.services.directory.recentImports(of: school, limit: 10), problems: problems,
+                result: result, uploadLimit: context.services.configuration.uploadBodyLimit),
+            status: status)
+    }
+}

@@ -1,0 +1,129 @@
+import Domain
+import Foundation
+
+/// `/login` and `/logout`: sign-in with throttling that cannot tell an unknown account from a wrong
+/// password, server-side sessions rotated at sign-in, and sign-out that ends the session in the database.
+enum SignInRoutes {
+    /// The one answer for every failed sign-in.
+    static let failedMessage = "That email or username and password do not match. Check both and try again."
+
+    static func register(in router: inout Router<RequestContext>) {
+        router.add("GET", "/login") { request, _, context in
+            if let session = try context.signedIn(request) { return .seeOther(home(for: session.user.role)) }
+            let form = context.signedOutFormToken(request)
+            let notice: Layout.Notice? =
+                if request.query["signed_out"] != nil { .init(kind: .ok, text: "You have signed out.") }
+                else if request.query["reset"] != nil { .init(kind: .ok, text: "Your password is saved. Sign in with it now.") }
+                else { nil }
+            var response = HTTPResponse.page(
+                AccountPages.signIn(
+                    csrf: form.csrf, identifier: "", next: safeNext(request.query["next"]), error: nil, notice: notice))
+            if let cookie = form.setCookie { response.headers.add("Set-Cookie", cookie) }
+            return response
+        }
+
+        router.add("POST", "/login") { request, _, context in
+            let form = try context.verifiedForm(request, session: nil)
+            return try signIn(request, form: form, context: context)
+        }
+
+        router.add("POST", "/logout") { request, _, context in
+            guard let session = try context.signedIn(request) else { return .seeOther("/login") }
+            _ = try context.verifiedForm(request, session: session)
+            try context.services.sessions.deleteSession(digest: session.digest)
+            context.logger.info("signed out", metadata: ["user.id": "\(session.user.id)"])
+            var response = HTTPResponse.seeOther("/login?signed_out=1")
+            response.headers.add("Set-Cookie", SessionCookie.clear(SessionCookie.session))
+            return response
+        }
+    }
+
+    private static func signIn(_ request: HTTPRequest, form: Parameters, context: RequestContext) throws -> HTTPResponse {
+        let services = context.services
+        let policy = services.configuration.signIn.throttlePolicy
+        let identifier = (form["identifier"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        let password = form["password"] ?? ""
+        let next = safeNext(form["next"])
+        let now = context.now
+        let csrf = context.signedOutFormToken(request).csrf
+        let accountKey = SignInThrottlePolicy.key(.account, identifier)
+        let addressKey = SignInThrottlePolicy.key(.address, request.remoteAddress)
+
+        let waits = try [accountKey, addressKey].compactMap { policy.retryAfter(try services.throttle.throttleState(key: $0), now: now) }
+        if let wait = waits.max() {
+            var response = HTTPResponse.page(
+                AccountPages.signIn(
+                    csrf: csrf, identifier: identifier, next: next,
+                    error: "Too many failed sign-ins. Wait \(describe(seconds: wait)) and try again.", notice: nil),
+                status: 429)
+            response.headers.set("Retry-After", String(wait))
+            return response
+        }
+
+        var user: UserAccount?
+        let plausible = !identifier.isEmpty && identifier.utf8.count <= 254 && password.utf8.count <= PasswordRules.maximumBytes
+        let candidate = plausible ? try services.accounts.signInCandidate(identifier: identifier) : nil
+        if let candidate, let hash = candidate.passwordHash {
+            if services.hasher.verify(password, against: hash) {
+                user = candidate.user
+                if services.hasher.needsRehash(hash) {
+                    try services.accounts.setPasswordHash(try services.hasher.hash(password), for: candidate.user.id, now: now)
+                }
+            }
+        } else {
+            // Unknown account, or one without a password yet: spend the same time as a real check, so the
+            // answer's timing does not tell the cases apart either.
+            _ = services.hasher.verify(password, against: services.timingDecoyHash)
+        }
+
+        guard let user else {
+            for (key, scope) in [(accountKey, SignInThrottlePolicy.Scope.account), (addressKey, .address)] {
+                try services.throttle.updateThrottle(key: key) { policy.recordingFailure($0, scope: scope, now: now) }
+            }
+            context.logger.info("sign-in failed", metadata: ["client.address": "\(request.remoteAddress)"])
+            return .page(AccountPages.signIn(csrf: csrf, identifier: identifier, next: next, error: failedMessage, notice: nil))
+        }
+
+        try services.throttle.clearThrottle(key: accountKey)
+        // Rotation: a session the browser already had (another user's, or a planted one) never survives sign-in.
+        if let old = request.cookies[SessionCookie.session] {
+            try services.sessions.deleteSession(digest: SecretToken.digest(old))
+        }
+        var generator = SystemRandomNumberGenerator()
+        let token = SecretToken.make(prefix: TokenPrefix.session, using: &generator)
+        let sessionPolicy = services.configuration.signIn.sessionPolicy
+        try services.sessions.createSession(
+            digest: SecretToken.digest(token), user: user.id, now: now, expiresAt: sessionPolicy.absoluteExpiry(createdAt: now),
+            clientAddress: request.remoteAddress, userAgent: request.headers["user-agent"] ?? "")
+        context.logger.info("signed in", metadata: ["user.id": "\(user.id)", "user.role": "\(user.role.rawValue)"])
+        var response = HTTPResponse.seeOther(next ?? home(for: user.role))
+        response.headers.add("Set-Cookie", SessionCookie.set(SessionCookie.session, token, maxAge: Int(sessionPolicy.absoluteLifetime)))
+        return response
+    }
+
+    /// The landing page of each role.
+    static func home(for role: Role) -> String {
+        switch role {
+        case .student: "/student"
+        case .parent: "/parent"
+        case .teacher: "/teacher"
+        case .schoolAdmin: "/school"
+        case .platformAdmin: "/platform"
+        }
+    }
+
+    /// A `next` target only if it is a path on this site: `/x`, never `//host` or `/\host` (open redirects).
+    static func safeNext(_ value: String?) -> String? {
+        guard let value, value.hasPrefix("/"), !value.hasPrefix("//"), !value.hasPrefix("/\\"), value.utf8.count <= 512,
+            !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }), value != "/login"
+        else { return nil }
+        return value
+    }
+
+    /// "45 seconds", "5 minutes".
+    static func describe(seconds: Int) -> String {
+        if seconds < 90 { return "\(seconds) second\(seconds == 1 ? "" : "s")" }
+        let minutes = (seconds + 59) / 60
+        return "\(minutes) minutes"
+    }
+}

@@ -1,0 +1,51 @@
+import Domain
+
+/// A student's own page, and a parent's pages for their linked children.
+enum StudentRoutes {
+    /// Attendance marks listed on a record page.
+    static let attendanceLimit = 200
+
+    static func register(in router: inout Router<RequestContext>) {
+        router.add("GET", "/student") { request, _, context in
+            let session = try context.requireSignIn(request, .student)
+            return try recordPage(of: session.user.id, title: "My classes and grades", heading: "<h1>My classes and grades</h1>", session: session, context: context)
+        }
+
+        router.add("GET", "/parent") { request, _, context in
+            let session = try context.requireSignIn(request, .parent)
+            let children = try context.services.students.children(ofParent: session.user.id)
+            let items = children.map { child -> HTML in
+                """
+                <li data-student-id="\(child.id)"><a href="/parent/children/\(child.id)"><b>\(child.displayName)</b></a>
+                \(child.gradeLevel.map { "<br><small>Grade \($0)</small>" as HTML } ?? "")</li>
+                """
+            }
+            let list: HTML =
+                children.isEmpty
+                ? "<p class=\"muted\" id=\"children\">No children are linked to your account. Ask your school to link them.</p>"
+                : "<ul class=\"cards\" id=\"children\">\(items)</ul>"
+            return .page(Layout.page(title: "My children", session: session, "<h1>My children</h1>\(list)"))
+        }
+
+        router.add("GET", "/parent/children/{id}") { request, parameters, context in
+            let session = try context.requireSignIn(request, .parent)
+            guard let id = parameters["id"].flatMap(UserID.init),
+                let facts = try context.services.students.relationship(of: session.user, toStudent: id),
+                SchoolAccess.mayViewStudent(session.user, facts),
+                let child = try context.services.students.student(id)
+            else { throw HTTPError.notFound() }
+            return try recordPage(
+                of: id, title: child.displayName,
+                heading: "<p><a href=\"/parent\">← My children</a></p><h1 id=\"child-name\">\(child.displayName)</h1>",
+                session: session, context: context)
+        }
+    }
+
+    private static func recordPage(of student: UserID, title: String, heading: HTML, session: SignedIn, context: RequestContext) throws -> HTTPResponse {
+        let store = context.services.students
+        return .page(
+            StudentPages.record(
+                title: title, heading: heading, session: session, classes: try store.classes(ofStudent: student),
+                grades: try store.publishedGrades(ofStudent: student), attendance: try store.attendance(ofStudent: student, limit: attendanceLimit)))
+    }
+}

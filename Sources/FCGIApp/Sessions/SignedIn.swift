@@ -1,0 +1,141 @@
+import Domain
+import Foundation
+
+/// A request's signed-in user, found through the session cookie.
+struct SignedIn {
+    let user: UserAccount
+    /// The digest of the session cookie, the session's key in the store.
+    let digest: [UInt8]
+    /// The CSRF token this session's forms carry.
+    let csrf: String
+}
+
+/// The two cookies of the app site. `__Host-` means: Secure, Path=/, no Domain — a sibling subdomain cannot
+/// set or shadow them (RFC 6265bis §4.1.3.2).
+enum SessionCookie {
+    /// The session: HttpOnly so scripts never see it, SameSite=Lax so cross-site posts arrive without it.
+    static let session = "__Host-cw_session"
+    /// A random value held by signed-out browsers, from which the sign-in and reset forms' CSRF token derives.
+    static let form = "__Host-cw_form"
+
+    /// A `Set-Cookie` value.
+    static func set(_ name: String, _ value: String, maxAge: Int?) -> String {
+        var cookie = "\(name)=\(value); Path=/; Secure; HttpOnly; SameSite=Lax"
+        if let maxAge { cookie += "; Max-Age=\(maxAge)" }
+        return cookie
+    }
+
+    /// A `Set-Cookie` value that removes the cookie.
+    static func clear(_ name: String) -> String { "\(name)=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0" }
+}
+
+extension RequestContext {
+    /// The signed-in user of a request, or `nil`. An expired session is deleted here.
+    func signedIn(_ request: HTTPRequest) throws -> SignedIn? {
+        guard let token = request.cookies[SessionCookie.session], SecretToken.isWellFormed(token, prefix: TokenPrefix.session)
+        else { return nil }
+        let digest = SecretToken.digest(token)
+        guard let found = try services.sessions.session(digest: digest) else { return nil }
+        let now = self.now
+        switch services.configuration.signIn.sessionPolicy.evaluate(createdAt: found.createdAt, lastSeenAt: found.lastSeenAt, now: now) {
+        case .expired:
+            try services.sessions.deleteSession(digest: digest)
+            return nil
+        case .valid(let touch):
+            if touch { try services.sessions.touchSession(digest: digest, now: now) }
+            return SignedIn(user: found.user, digest: digest, csrf: CSRFToken.derive(fromCookie: token))
+        }
+    }
+
+    /// The signed-in user, who must have one of `roles`. Signed out: a redirect to the sign-in page that comes
+    /// back here. Another role: 404, as if the page did not exist.
+    func requireSignIn(_ request: HTTPRequest, _ roles: Role...) throws -> SignedIn {
+        guard let session = try signedIn(request) else {
+            let target = request.method == "GET" ? request.path : "/"
+            throw HTTPError.redirect(to: "/login?next=" + FormEncoding.encode(target), message: "Please sign in to continue.")
+        }
+        guard roles.contains(session.user.role) else { throw HTTPError.notFound() }
+        return session
+    }
+
+    /// The fields of a posted form after the CSRF checks: the request must come from this site (`Origin`,
+    /// when the browser sends it) and carry the token of the session, or of the form cookie when signed out.
+    func verifiedForm(_ request: HTTPRequest, session: SignedIn?) throws -> Parameters {
+        let form: Parameters
+        do {
+            form = try request.formParameters()
+        } catch {
+            throw HTTPError(status: 400, code: "invalid_request", error.message)
+        }
+        try checkCSRF(request, submitted: form["csrf"], session: session)
+        return form
+    }
+
+    /// The CSRF checks on their own, for bodies that are not url-encoded forms (uploads).
+    func checkCSRF(_ request: HTTPRequest, submitted: String?, session: SignedIn?) throws {
+        if let origin = request.headers["origin"], origin != services.configuration.appOrigin {
+            throw HTTPError.staleForm(detail: "origin \(origin) is not \(services.configuration.appOrigin)")
+        }
+        let cookie = session == nil ? request.cookies[SessionCookie.form] : request.cookies[SessionCookie.session]
+        guard CSRFToken.isValid(submitted: submitted, cookie: cookie) else {
+            throw HTTPError.staleForm(detail: "missing or wrong csrf token")
+        }
+    }
+
+    /// The CSRF token for a signed-out form and, when the browser has no form cookie yet, the cookie to set.
+    func signedOutFormToken(_ request: HTTPRequest) -> (csrf: String, setCookie: String?) {
+        if let existing = request.cookies[SessionCookie.form], SecretToken.isWellFormed(existing, prefix: TokenPrefix.formCookie) {
+            return (CSRFToken.derive(fromCookie: existing), nil)
+        }
+        var generator = SystemRandomNumberGenerator()
+        let value = SecretToken.make(prefix: TokenPrefix.formCookie, using: &generator)
+        return (CSRFToken.derive(fromCookie: value), SessionCookie.set(SessionCookie.form, value, maxAge: nil))
+    }
+}
+
+extension HTTPError {
+    /// A 303 to another page of the site.
+    static func redirect(to location: String, message: String = "This page has moved.") -> HTTPError {
+        HTTPError(status: 303, code: "see_other", message, headers: [("Location", location)])
+    }
+
+    /// A form that failed the CSRF checks.
+    static func staleForm(detail: String) -> HTTPError {
+        HTTPError(
+            status: 403, code: "invalid_form",
+            "This form has expired or did not come from this site. Go back, reload the page and try again.",
+            logDetail: detail)
+    }
+}
+
+extension HTTPResponse {
+    /// A 303 See Other, the answer to a successful form post.
+    static func seeOther(_ location: String) -> HTTPResponse {
+        var response = HTTPResponse(status: 303)
+        response.headers.set("Location", location)
+        return response
+    }
+}
+
+/// Percent-encoding for values put into query strings.
+enum FormEncoding {
+    static func encode(_ value: String) -> String {
+        var out = ""
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

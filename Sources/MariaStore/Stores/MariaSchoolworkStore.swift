@@ -1,0 +1,350 @@
+import Domain
+import Foundation
+
+/// ``StudentRecordStore``, ``TeachingStore`` and ``SchoolDirectoryStore`` over the main database.
+///
+/// Every query is filtered by the student, class or school it is asked about; the caller has already
+/// decided with ``SchoolAccess`` that the viewer may ask.
+public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDirectoryStore {
+    let database: MariaDatabase
+
+    /// Creates the store over a thread's database handle.
+    public init(database: MariaDatabase) { self.database = database }
+
+    /// The columns of a class summary, over `classes c` joined to `courses co` and `terms t`. A constant.
+    private static let classColumns = """
+        c.id, c.title, c.class_code, co.title AS course_title, t.title AS term_title,
+        (SELECT GROUP_CONCAT(CONCAT(tu.given_name, ' ', tu.family_name) ORDER BY tu.family_name SEPARATOR '\\n')
+           FROM enrollments te JOIN users tu ON tu.id = te.user_id
+          WHERE te.class_id = c.id AND te.role = 'teacher' AND te.active AND tu.active) AS teachers,
+        (SELECT COUNT(*) FROM enrollments se JOIN users su ON su.id = se.user_id
+          WHERE se.class_id = c.id AND se.role = 'student' AND se.active AND su.active) AS students
+        """
+
+    private static let userColumns = "u.id, u.role, u.given_name, u.family_name, u.email, u.username, u.grade_level, u.active"
+
+    private static func classSummary(_ row: Row) -> ClassSummary {
+        ClassSummary(
+            id: row.id("id")!, title: row.string("title") ?? "", courseTitle: row.string("course_title") ?? "",
+            termTitle: row.string("term_title") ?? "", classCode: row.string("class_code"),
+            teacherNames: (row.string("teachers") ?? "").split(separator: "\n").map(String.init),
+            studentCount: row.int("students") ?? 0)
+    }
+
+    // MARK: StudentRecordStore
+
+    public func relationship(of viewer: UserAccount, toStudent student: UserID) throws -> StudentRelationship? {
+        let rows = try database.query(
+            """
+            SELECT u.id, u.school_id,
+              EXISTS(SELECT 1 FROM guardianships g WHERE g.parent_id = \(viewer.id.rawValue) AND g.student_id = u.id) AS guardian,
+              EXISTS(SELECT 1 FROM enrollments es
+                       JOIN enrollments et ON et.class_id = es.class_id
+                       JOIN classes c ON c.id = es.class_id
+                      WHERE es.user_id = u.id AND es.role = 'student' AND es.active
+                        AND et.user_id = \(viewer.id.rawValue) AND et.role = 'teacher' AND et.active AND c.active) AS teaches
+            FROM users u WHERE u.id = \(student.rawValue) AND u.role = 'student' AND u.active
+            """)
+        guard let row = rows.first, let school: SchoolID = row.id("school_id") else { return nil }
+        return StudentRelationship(
+            studentID: student, schoolID: school, isGuardian: row.flag("guardian"), teachesStudent: row.flag("teaches"))
+    }
+
+    public func student(_ id: UserID) throws -> PersonSummary? {
+        try database.query(
+            "SELECT \(unsafeRaw: Self.userColumns) FROM users u WHERE u.id = \(id.rawValue) AND u.role = 'student' AND u.active"
+        ).first?.personSummary()
+    }
+
+    public func classes(ofStudent student: UserID) throws -> [ClassSummary] {
+        try database.query(
+            """
+            SELECT \(unsafeRaw: Self.classColumns)
+            FROM enrollments e JOIN classes c ON c.id = e.class_id
+            JOIN courses co ON co.id = c.course_id JOIN terms t ON t.id = c.term_id
+            WHERE e.user_id = \(student.rawValue) AND e.role = 'student' AND e.active AND c.active
+            ORDER BY c.title
+            """
+        ).map(Self.classSummary)
+    }
+
+    public func publishedGrades(ofStudent student: UserID) throws -> [GradeLine] {
+        try database.query(
+            """
+            SELECT c.id AS class_id, c.title AS class_title, a.id AS assessment_id, a.title AS assessment_title,
+                   a.due_date, a.max_score, g.score, g.comment,
+                   (SELECT ROUND(AVG(g2.score), 2) FROM grades g2 WHERE g2.assessment_id = a.id) AS class_average
+            FROM grades g
+            JOIN assessments a ON a.id = g.assessment_id
+            JOIN classes c ON c.id = a.class_id
+            JOIN enrollments e ON e.class_id = c.id AND e.user_id = g.student_id AND e.role = 'student' AND e.active
+            WHERE g.student_id = \(student.rawValue) AND a.published AND c.active
+            ORDER BY a.due_date DESC, a.id DESC
+            """
+        ).map { row in
+            GradeLine(
+                classID: row.id("class_id")!, classTitle: row.string("class_title") ?? "",
+                assessmentID: row.id("assessment_id")!, assessmentTitle: row.string("assessment_title") ?? "",
+                dueDate: row.calendarDate("due_date"), score: row.score("score") ?? Score(hundredths: 0),
+                maxScore: row.score("max_score") ?? Score(hundredths: 0), classAverage: row.score("class_average"),
+                comment: row.string("comment"))
+        }
+    }
+
+    public func attendance(ofStudent student: UserID, limit: Int) throws -> [AttendanceLine] {
+        try database.query(
+            """
+            SELECT a.day, a.status, a.note, c.id AS class_id, c.title AS class_title
+            FROM attendance a JOIN classes c ON c.id = a.class_id
+            WHERE a.student_id = \(student.rawValue)
+            ORDER BY a.day DESC, c.title
+            LIMIT \(limit)
+            """
+        ).compactMap { row in
+            guard let day = row.calendarDate("day"), let status = AttendanceStatus(rawValue: row.string("status") ?? "")
+            else { return nil }
+            return AttendanceLine(
+                day: day, classID: row.id("class_id")!, classTitle: row.string("class_title") ?? "", status: status,
+                note: row.string("note"))
+        }
+    }
+
+    public func children(ofParent parent: UserID) throws -> [PersonSummary] {
+        try database.query(
+            """
+            SELECT \(unsafeRaw: Self.userColumns)
+            FROM guardianships g JOIN users u ON u.id = g.student_id
+            WHERE g.parent_id = \(parent.rawValue) AND u.active AND u.role = 'student'
+            ORDER BY u.family_name, u.given_name
+            """
+        ).map { $0.personSummary() }
+    }
+
+    // MARK: TeachingStore
+
+    public func relationship(of viewer: UserAccount, toClass classID: ClassID) throws -> ClassRelationship? {
+        let rows = try database.query(
+            """
+            SELECT c.school_id, c.active,
+              EXISTS(SELECT 1 FROM enrollments e WHERE e.class_id = c.id AND e.user_id = \(viewer.id.rawValue)
+                       AND e.role = 'teacher' AND e.active) AS teaches
+            FROM classes c WHERE c.id = \(classID.rawValue)
+            """)
+        guard let row = rows.first, let school: SchoolID = row.id("school_id") else { return nil }
+        return ClassRelationship(classID: classID, schoolID: school, teaches: row.flag("teaches"), active: row.flag("active"))
+    }
+
+    public func classes(taughtBy teacher: UserID) throws -> [ClassSummary] {
+        try database.query(
+            """
+            SELECT \(unsafeRaw: Self.classColumns)
+            FROM enrollments e JOIN classes c ON c.id = e.class_id
+            JOIN courses co ON co.id = c.course_id JOIN terms t ON t.id = c.term_id
+            WHERE e.user_id = \(teacher.rawValue) AND e.role = 'teacher' AND e.active AND c.active
+            ORDER BY c.title
+            """
+        ).map(Self.classSummary)
+    }
+
+    public func classSummary(_ id: ClassID) throws -> ClassSummary? {
+        try database.query(
+            """
+            SELECT \(unsafeRaw: Self.classColumns)
+            FROM classes c JOIN courses co ON co.id = c.course_id JOIN terms t ON t.id = c.term_id
+            WHERE c.id = \(id.rawValue)
+            """
+        ).first.map(Self.classSummary)
+    }
+
+    public func roster(of classID: ClassID) throws -> [PersonSummary] {
+        try database.query(
+            """
+            SELECT \(unsafeRaw: Self.userColumns)
+            FROM enrollments e JOIN users u ON u.id = e.user_id
+            WHERE e.class_id = \(classID.rawValue) AND e.role = 'student' AND e.active AND u.active
+            ORDER BY u.family_name, u.given_name
+            """
+        ).map { $0.personSummary() }
+    }
+
+    public func assessments(of classID: ClassID) throws -> [Assessment] {
+        try database.query(
+            """
+            SELECT a.id, a.class_id, a.title, a.max_score, a.due_date, a.published,
+                   (SELECT COUNT(*) FROM grades g WHERE g.assessment_id = a.id) AS graded
+            FROM assessments a WHERE a.class_id = \(classID.rawValue)
+            ORDER BY a.due_date DESC, a.id DESC
+            """
+        ).map(Self.assessment)
+    }
+
+    public func createAssessment(_ assessment: NewAssessment, in classID: ClassID, by teacher: UserID, now: Date) throws -> AssessmentID {
+        let result = try database.execute(
+            """
+            INSERT INTO assessments (class_id, title, max_score, due_date, published, created_by, created_at, updated_at)
+            VALUES (\(classID.rawValue), \(assessment.title), \(assessment.maxScore.decimalText),
+                    \(assessment.dueDate?.description), FALSE, \(teacher.rawValue), \(now), \(now))
+            """)
+        return AssessmentID(result.insertID)
+    }
+
+    public func assessment(_ id: AssessmentID, in classID: ClassID) throws -> Assessment? {
+        try database.query(
+            """
+            SELECT a.id, a.class_id, a.title, a.max_score, a.due_date, a.published,
+                   (SELECT COUNT(*) FROM grades g WHERE g.assessment_id = a.id) AS graded
+            FROM assessments a WHERE a.id = \(id.rawValue) AND a.class_id = \(classID.rawValue)
+            """
+        ).first.map(Self.assessment)
+    }
+
+    private static func assessment(_ row: Row) -> Assessment {
+        Assessment(
+            id: row.id("id")!, classID: row.id("class_id")!, title: row.string("title") ?? "",
+            maxScore: row.score("max_score") ?? Score(hundredths: 0), dueDate: row.calendarDate("due_date"),
+            published: row.flag("published"), gradedCount: row.int("graded") ?? 0)
+    }
+
+    public func grades(of assessment: AssessmentID) throws -> [UserID: GradeEntry] {
+        var grades: [UserID: GradeEntry] = [:]
+        for row in try database.query(
+            "SELECT student_id, score, comment FROM grades WHERE assessment_id = \(assessment.rawValue)")
+        {
+            let student: UserID = row.id("student_id")!
+            grades[student] = GradeEntry(studentID: student, score: row.score("score") ?? Score(hundredths: 0), comment: row.string("comment"))
+        }
+        return grades
+    }
+
+    public func saveGrades(
+        _ entries: [GradeEntry], cleared: [UserID], assessment: AssessmentID, in classID: ClassID, by teacher: UserID, now: Date
+    ) throws {
+        try database.transaction { tx in
+            let owned = try tx.query(
+                "SELECT id FROM assessments WHERE id = \(assessment.rawValue) AND class_id = \(classID.rawValue) FOR UPDATE")
+            guard !owned.isEmpty else { throw StoreError(.constraint, detail: "assessment \(assessment) is not in class \(classID)") }
+            let enrolled = try Self.enrolledStudents(tx, classID)
+            for student in entries.map(\.studentID) + cleared where !enrolled.contains(student) {
+                throw StoreError(.constraint, detail: "student \(student) is not on the roster of class \(classID)")
+            }
+            for entry in entries {
+                try tx.execute(
+                    """
+                    INSERT INTO grades (assessment_id, student_id, score, comment, recorded_by, recorded_at)
+                    VALUES (\(assessment.rawValue), \(entry.studentID.rawValue), \(entry.score.decimalText), \(entry.comment),
+                            \(teacher.rawValue), \(now))
+                    ON DUPLICATE KEY UPDATE
+                        recorded_by = IF(score <=> VALUES(score) AND comment <=> VALUES(comment), recorded_by, VALUES(recorded_by)),
+                        recorded_at = IF(score <=> VALUES(score) AND comment <=> VALUES(comment), recorded_at, VALUES(recorded_at)),
+                        score = VALUES(score), comment = VALUES(comment)
+                    """)
+            }
+            for student in cleared {
+                try tx.execute(
+                    "DELETE FROM grades WHERE assessment_id = \(assessment.rawValue) AND student_id = \(student.rawValue)")
+            }
+            try tx.execute("UPDATE assessments SET updated_at = \(now) WHERE id = \(assessment.rawValue)")
+        }
+    }
+
+    public func setPublished(_ published: Bool, assessment: AssessmentID, in classID: ClassID, now: Date) throws {
+        try database.execute(
+            """
+            UPDATE assessments SET published = \(published), updated_at = \(now)
+            WHERE id = \(assessment.rawValue) AND class_id = \(classID.rawValue)
+            """)
+    }
+
+    public func attendanceSheet(of classID: ClassID, on day: CalendarDate) throws -> [UserID: AttendanceMark] {
+        var marks: [UserID: AttendanceMark] = [:]
+        for row in try database.query(
+            "SELECT student_id, status, note FROM attendance WHERE class_id = \(classID.rawValue) AND day = \(day.description)")
+        {
+            guard let student: UserID = row.id("student_id"), let status = AttendanceStatus(rawValue: row.string("status") ?? "")
+            else { continue }
+            marks[student] = AttendanceMark(studentID: student, status: status, note: row.string("note"))
+        }
+        return marks
+    }
+
+    public func saveAttendance(
+        _ marks: [AttendanceMark], in classID: ClassID, on day: CalendarDate, by teacher: UserID, now: Date
+    ) throws {
+        try database.transaction { tx in
+            let enrolled = try Self.enrolledStudents(tx, classID)
+            for mark in marks where !enrolled.contains(mark.studentID) {
+                throw StoreError(.constraint, detail: "student \(mark.studentID) is not on the roster of class \(classID)")
+            }
+            for mark in marks {
+                try tx.execute(
+                    """
+                    INSERT INTO attendance (class_id, student_id, day, status, note, recorded_by, recorded_at)
+                    VALUES (\(classID.rawValue), \(mark.studentID.rawValue), \(day.description), \(mark.status.rawValue),
+                            \(mark.note), \(teacher.rawValue), \(now))
+                    ON DUPLICATE KEY UPDATE
+                        recorded_by = IF(status <=> VALUES(status) AND note <=> VALUES(note), recorded_by, VALUES(recorded_by)),
+                        recorded_at = IF(status <=> VALUES(status) AND note <=> VALUES(note), recorded_at, VALUES(recorded_at)),
+                        status = VALUES(status), note = VALUES(note)
+                    """)
+            }
+        }
+    }
+
+    private static func enrolledStudents(_ tx: Transaction, _ classID: ClassID) throws -> Set<UserID> {
+        Set(
+            try tx.query(
+                """
+                SELECT e.user_id FROM enrollments e JOIN users u ON u.id = e.user_id
+                WHERE e.class_id = \(classID.rawValue) AND e.role = 'student' AND e.active AND u.active
+                """
+            ).compactMap { $0.id("user_id") })
+    }
+
+    // MARK: SchoolDirectoryStore
+
+    public func school(_ id: SchoolID) throws -> (name: String, sourcedID: String)? {
+        guard let row = try database.query("SELECT name, sourced_id FROM schools WHERE id = \(id.rawValue)").first else { return nil }
+        return (row.string("name") ?? "", row.string("sourced_id") ?? "")
+    }
+
+    public func users(of school: SchoolID, role: Role?, limit: Int, offset: Int) throws -> [PersonSummary] {
+        try database.query(
+            """
+            SELECT \(unsafeRaw: Self.userColumns) FROM users u
+            WHERE u.school_id = \(school.rawValue) AND (\(role?.rawValue) IS NULL OR u.role = \(role?.rawValue))
+            ORDER BY u.active DESC, u.family_name, u.given_name, u.id
+            LIMIT \(limit) OFFSET \(offset)
+            """
+        ).map { $0.personSummary() }
+    }
+
+    public func userCounts(of school: SchoolID) throws -> [Role: Int] {
+        var counts: [Role: Int] = [:]
+        for row in try database.query(
+            "SELECT role, COUNT(*) AS n FROM users WHERE school_id = \(school.rawValue) AND active GROUP BY role")
+        {
+            if let role = Role(rawValue: row.string("role") ?? "") { counts[role] = row.int("n") ?? 0 }
+        }
+        return counts
+    }
+
+    public func classes(of school: SchoolID) throws -> [ClassSummary] {
+        try database.query(
+            """
+            SELECT \(unsafeRaw: Self.classColumns)
+            FROM classes c JOIN courses co ON co.id = c.course_id JOIN terms t ON t.id = c.term_id
+            WHERE c.school_id = \(school.rawValue)
+            ORDER BY c.active DESC, c.title
+            """
+        ).map(Self.classSummary)
+    }
+
+    public func recentImports(of school: SchoolID, limit: Int) throws -> [(at: Date, by: String, source: String, summary: String)] {
+        try database.query(
+            """
+            SELECT created_at, started_by, source, summary FROM roster_imports
+            WHERE school_id = \(school.rawValue) ORDER BY created_at DESC, id DESC LIMIT \(limit)
+            """
+        ).map { ($0.date("created_at") ?? .distantPast, $0.string("started_by") ?? "", $0.string("source") ?? "", $0.string("summary") ?? "") }
+    }
+}

@@ -1,0 +1,80 @@
+import Domain
+import Foundation
+
+/// ``SessionStore`` and ``SignInThrottleStore`` over the main database.
+public struct MariaSessionStore: SessionStore, SignInThrottleStore {
+    let database: MariaDatabase
+
+    /// Creates the store over a thread's database handle.
+    public init(database: MariaDatabase) { self.database = database }
+
+    public func createSession(
+        digest: [UInt8], user: UserID, now: Date, expiresAt: Date, clientAddress: String, userAgent: String
+    ) throws {
+        try database.execute(
+            """
+            INSERT INTO sessions (token_digest, user_id, created_at, last_seen_at, expires_at, client_address, user_agent)
+            VALUES (\(digest), \(user.rawValue), \(now), \(now), \(expiresAt), \(String(clientAddress.prefix(45))),
+                    \(String(userAgent.prefix(255))))
+            """)
+    }
+
+    public func session(digest: [UInt8]) throws -> (user: UserAccount, createdAt: Date, lastSeenAt: Date)? {
+        let rows = try database.query(
+            """
+            SELECT s.created_at, s.last_seen_at, u.id, u.role, u.school_id, u.given_name, u.family_name, u.email, u.username
+            FROM sessions s JOIN users u ON u.id = s.user_id
+            WHERE s.token_digest = \(digest) AND u.active
+            """)
+        guard let row = rows.first, let created = row.date("created_at"), let seen = row.date("last_seen_at") else { return nil }
+        return (row.userAccount(), created, seen)
+    }
+
+    public func touchSession(digest: [UInt8], now: Date) throws {
+        try database.execute("UPDATE sessions SET last_seen_at = \(now) WHERE token_digest = \(digest)")
+    }
+
+    public func deleteSession(digest: [UInt8]) throws {
+        try database.execute("DELETE FROM sessions WHERE token_digest = \(digest)")
+    }
+
+    public func deleteSessions(of user: UserID, keeping: [UInt8]?) throws {
+        if let keeping {
+            try database.execute("DELETE FROM sessions WHERE user_id = \(user.rawValue) AND token_digest <> \(keeping)")
+        } else {
+            try database.execute("DELETE FROM sessions WHERE user_id = \(user.rawValue)")
+        }
+    }
+
+    public func throttleState(key: [UInt8]) throws -> SignInThrottleState? {
+        try database.query(
+            "SELECT failures, window_started_at, locked_until FROM sign_in_throttle WHERE key_digest = \(key)"
+        ).first.map(Self.state)
+    }
+
+    public func updateThrottle(key: [UInt8], _ update: (SignInThrottleState?) -> SignInThrottleState) throws {
+        try database.transaction { tx in
+            let current = try tx.query(
+                "SELECT failures, window_started_at, locked_until FROM sign_in_throttle WHERE key_digest = \(key) FOR UPDATE"
+            ).first.map(Self.state)
+            let next = update(current)
+            try tx.execute(
+                """
+                INSERT INTO sign_in_throttle (key_digest, failures, window_started_at, locked_until)
+                VALUES (\(key), \(next.failures), \(next.windowStartedAt), \(next.lockedUntil))
+                ON DUPLICATE KEY UPDATE failures = VALUES(failures), window_started_at = VALUES(window_started_at),
+                    locked_until = VALUES(locked_until)
+                """)
+        }
+    }
+
+    public func clearThrottle(key: [UInt8]) throws {
+        try database.execute("DELETE FROM sign_in_throttle WHERE key_digest = \(key)")
+    }
+
+    private static func state(_ row: Row) -> SignInThrottleState {
+        SignInThrottleState(
+            failures: row.int("failures") ?? 0, windowStartedAt: row.date("window_started_at") ?? .distantPast,
+            lockedUntil: row.date("locked_until"))
+    }
+}
