@@ -61,6 +61,6 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(name: "MariaStoreTests", dependencies: ["MariaStore", "Domain"]),
         .testTarget(name: "NativeTests", dependencies: ["Native", "Domain"]),
-        .testTarget(name: "FCGIAppTests", dependencies: ["FCGIApp", "Domain", "MariaStore"]),
+        .testTarget(name: "FCGIAppTests", dependencies: ["FCGIApp", "Domain", "MariaStore", "Native"]),
     ]
 )

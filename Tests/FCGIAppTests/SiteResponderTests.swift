@@ -92,12 +92,10 @@ import Testing
 
 @Suite struct TestRouteTests {
     @Test func theSleepFaultPointExistsOnlyInTheTestEnvironment() {
-        var logger = Logging.Logger(label: "test")
-        logger.logLevel = .critical
-        let services = SiteServices(health: FixedHealthStore(result: .success(1)))
-        let production = SiteResponder(site: .app, services: services, limits: RequestLimits(), logger: logger)
+        let app = TestApp()
+        let production = app.responder()
         #expect(production.respond(to: rawRequest("GET", "/internal/test/sleep?ms=1")).status == 404)
-        let test = SiteResponder(site: .app, services: services, limits: RequestLimits(), logger: logger, environment: .test)
+        let test = app.responder(environment: .test)
         #expect(test.respond(to: rawRequest("GET", "/internal/test/sleep?ms=1")).status == 200)
         #expect(test.respond(to: rawRequest("GET", "/internal/test/sleep?ms=99999")).status == 400)
     }

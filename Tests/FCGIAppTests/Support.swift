@@ -1,5 +1,7 @@
 import Domain
+import Foundation
 import Logging
+import Native
 
 @testable import FCGIApp
 
@@ -22,15 +24,68 @@ func rawRequest(
     return RawRequest(params: params, body: body, bodyTooLarge: tooLarge)
 }
 
-/// The responder `main` builds, over fixed stores.
+/// A clock tests can move.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current = Date(timeIntervalSince1970: 1_795_000_000)
+    var now: Date { lock.withLock { current } }
+    func advance(_ seconds: TimeInterval) { lock.withLock { current += seconds } }
+}
+
+/// A mail transport that keeps what it was given.
+final class MailOutbox: MailTransport, @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [(to: String, subject: String, body: String)] = []
+    var messages: [(to: String, subject: String, body: String)] { lock.withLock { stored } }
+    func send(to recipient: String, subject: String, body: String) throws {
+        lock.withLock { stored.append((recipient, subject, body)) }
+    }
+}
+
+/// A cheap real argon2id hasher for tests (libsodium's minimum memory).
+let testHasher = try! Argon2idPasswordHasher(opsLimit: 1, memoryKiB: 8192)
+
+/// The configuration tests run with: the defaults, with an app URL and a short lock-out.
+func testConfiguration() -> Configuration {
+    var configuration = try! ConfigLoader.validate([:])
+    configuration.appURL = "https://app.localhost"
+    configuration.signIn.throttlePolicy.lockout = 60
+    return configuration
+}
+
+/// Everything a route test needs: the services over in-memory stores, and handles to inspect them.
+struct TestApp {
+    let memory = MemoryAccounts()
+    let clock = TestClock()
+    let outbox = MailOutbox()
+    var health: Result<Int?, StoreError> = .success(1)
+    var configuration = testConfiguration()
+
+    var services: SiteServices {
+        let clock = self.clock
+        return SiteServices(
+            health: FixedHealthStore(result: health), accounts: memory, passwordLinks: memory, sessions: memory, throttle: memory,
+            students: memory, teaching: memory, directory: memory, roster: memory, hasher: testHasher,
+            timingDecoyHash: try! testHasher.hash("decoy"), mailer: outbox, configuration: configuration, clock: { clock.now })
+    }
+
+    func responder(site: Site = .app, environment: Configuration.Environment = .production) -> SiteResponder {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return SiteResponder(site: site, services: services, limits: RequestLimits(), logger: logger, environment: environment)
+    }
+}
+
+/// The responder `main` builds, over in-memory stores.
 func responder(site: Site = .app, health: Result<Int?, StoreError> = .success(1)) -> SiteResponder {
-    var logger = Logger(label: "test")
-    logger.logLevel = .critical
-    return SiteResponder(
-        site: site, services: SiteServices(health: FixedHealthStore(result: health)), limits: RequestLimits(),
-        logger: logger)
+    var app = TestApp()
+    app.health = health
+    return app.responder(site: site)
 }
 
 extension HTTPResponse {
     var text: String { String(decoding: body, as: UTF8.self) }
+
+    /// The `Set-Cookie` values.
+    var setCookies: [String] { headers.filter { $0.name.lowercased() == "set-cookie" }.map(\.value) }
 }

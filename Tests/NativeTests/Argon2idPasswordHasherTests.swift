@@ -67,7 +67,8 @@ private let fast = try! Argon2idPasswordHasher(opsLimit: 1, memoryKiB: 8 * 1024)
         "$argon2id$v=16$m=19456,t=2,p=1$Y2F0YWx5c3R3ZWxscy0xNg$81MygFWlCPMlkWVc+F8jrg4oAyK4i6p0MPHjeTbbZF4",
         "$argon2id$v=19$m=19456,t=2,p=1$Y2F0YWx5c3R3ZWxscy0xNg$81MygFWlCPMlkWVc+F8jrg4oAyK4i6p0MPHjeTbbZF",
         "$argon2id$v=19$m=19456,t=2,p=1$Y2F0YWx5c3R3ZWxscy0xNg$81MygFWlCPMlkWVc+F8jrg4oAyK4i6p0MPHjeTbbZF4\0garbage",
-        "$argon2id$v=19$m=19456,t=2,p=1$Y2F0YWx5c3R3ZWxscy0xNg$81MygFWlCPMlkWVc+F8jrg4oAyK4i6p0MPHjeTbbZF4" + String(repeating: "A", count: 200),
+        "$argon2id$v=19$m=19456,t=2,p=1$Y2F0YWx5c3R3ZWxscy0xNg$81MygFWlCPMlkWVc+F8jrg4oAyK4i6p0MPHjeTbbZF4"
+            + String(repeating: "A", count: 200),
         "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW",
     ])
     func aMalformedHashVerifiesNothingAndNeedsRehash(hash: String) {
@@ -151,6 +152,6 @@ struct Argon2idBenchmark {
             for index in 0..<10 { _ = try hasher.hash("benchmark password \(index)") }
         }
         let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        print("argon2id \(hasher.parameters): \(milliseconds / 10) ms/hash")
+        print("\(hasher.parameters): \(milliseconds / 10) ms/hash")
     }
 }

@@ -10,7 +10,8 @@ private func fixture(_ name: String) throws -> [UInt8] {
 }
 
 /// The contents make_fixtures.py puts in every roster fixture.
-private let users = String(repeating: "id,name,class\n1,Ada Lovelace,7b\n2,Grace Hopper,7b\n3,Alan Turing,8a\n", count: 3)
+private let users = String(
+    repeating: "id,name,class\n1,Ada Lovelace,7b\n2,Grace Hopper,7b\n3,Alan Turing,8a\n", count: 3)
 private let classes = "class,teacher\n7b,Ms Noether\n8a,Mr Babbage\n"
 
 private func text(_ bytes: [UInt8]?) -> String? { bytes.map { String(decoding: $0, as: UTF8.self) } }
@@ -64,7 +65,9 @@ private func text(_ bytes: [UInt8]?) -> String? { bytes.map { String(decoding: $
     @Test func aZipSlipNameIsRefusedNamingTheEntry() throws {
         let error = #expect(throws: ZipError.self) { try ZipArchive(bytes: fixture("zip-slip.zip")) }
         #expect(error?.code == .unsafeName)
-        #expect(error?.description == #"the zip contains an entry whose name climbs out of the zip's folder with "..": "../../etc/cron.d/evil""#)
+        #expect(
+            error?.description
+                == #"the zip contains an entry whose name climbs out of the zip's folder with "..": "../../etc/cron.d/evil""#)
     }
 
     @Test func anEncryptedEntryIsRefusedWithAHint() throws {
@@ -190,7 +193,8 @@ private func text(_ bytes: [UInt8]?) -> String? { bytes.map { String(decoding: $
     @Test(arguments: [UInt16(0), 0x0800])
     func aNameThatIsNotUTF8IsRefused(flags: UInt16) throws {
         // "Schüler" in CP437, where ü is 0x81: not valid UTF-8.
-        let bytes = ZipBuilder([.init(rawName: Array("Sch".utf8) + [0x81] + Array("ler.csv".utf8), flags: flags)]).bytes()
+        let name = Array("Sch".utf8) + [0x81] + Array("ler.csv".utf8)
+        let bytes = ZipBuilder([.init(rawName: name, flags: flags)]).bytes()
         let error = #expect(throws: ZipError.self) { try ZipArchive(bytes: bytes) }
         #expect(error?.code == .nameEncoding)
         #expect(error?.description.contains("Sch\u{FFFD}ler.csv") == true)

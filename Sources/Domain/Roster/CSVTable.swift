@@ -25,6 +25,9 @@ struct CSVTable: Sendable {
     let columns: [String: Int]
     /// The data records, in file order.
     let records: [Record]
+    /// Some records were left out because their quoting or width was wrong (an unclosed quote may swallow
+    /// the rest of the file), so the records cannot show that a referenced row is missing.
+    let damaged: Bool
 
     /// Parses `bytes`, adding every problem to `problems`. Returns `nil` only when the file has no usable
     /// header; records whose quoting or width is wrong are left out of `records`.
@@ -33,6 +36,7 @@ struct CSVTable: Sendable {
         var header: [String]?
         var columns: [String: Int] = [:]
         var records: [Record] = []
+        var damaged = false
         while let raw = scanner.nextRecord(problems: &problems) {
             if raw.fields.count == 1 && raw.fields[0].isEmpty && !raw.broken { continue }  // a blank line
             guard let names = header else {
@@ -49,15 +53,19 @@ struct CSVTable: Sendable {
                 header = names
                 continue
             }
-            if raw.broken { continue }  // already reported by the scanner
+            if raw.broken {  // already reported by the scanner
+                damaged = true
+                continue
+            }
             guard raw.fields.count == names.count else {
                 problems.add(
                     file, raw.line, nil,
                     "the record has \(raw.fields.count) field\(raw.fields.count == 1 ? "" : "s") but the header has \(names.count)")
+                damaged = true
                 continue
             }
-            // A value that is not UTF-8 is reported and read as blank; the record stays, so that references
-            // to it do not turn one defect into many.
+            // A value that is not UTF-8 is reported; the record stays, so that references to it do not turn one
+            // defect into many.
             let fields = raw.fields.enumerated().map { index, bytes in
                 decode(bytes, file: file, line: raw.line, column: names[index], problems: &problems)
             }
@@ -67,7 +75,7 @@ struct CSVTable: Sendable {
             problems.add(file, nil, nil, "the file is empty: a header row is required")
             return nil
         }
-        return CSVTable(file: file, header: header, columns: columns, records: records)
+        return CSVTable(file: file, header: header, columns: columns, records: records, damaged: damaged)
     }
 
     /// Decodes one field as UTF-8 and trims it; invalid bytes are a problem on the record's line.
@@ -76,7 +84,8 @@ struct CSVTable: Sendable {
     ) -> String {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             problems.add(file, line, column, "the text is not valid UTF-8: save the file as UTF-8")
-            return ""
+            // The value stays (with replacement characters) so it does not also count as blank.
+            return trimmed(String(decoding: bytes, as: UTF8.self))
         }
         return trimmed(text)
     }

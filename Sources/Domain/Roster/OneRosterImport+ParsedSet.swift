@@ -61,7 +61,7 @@ extension OneRosterImport {
         }
 
         let modes: [RosterFile: RosterFileMode]
-        /// Files present and with every required column: only into these can references be checked.
+        /// Files present, undamaged and with every required column: only into these can references be checked.
         var readable: Set<RosterFile> = []
         var orgs: [Org] = []
         var sessions: [Session] = []

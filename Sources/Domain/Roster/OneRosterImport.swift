@@ -43,27 +43,27 @@ public enum OneRosterImport {
         var set = ParsedSet(modes: modes)
         if let table = tables[.orgs], let rows = readOrgs(table, mode(.orgs), &problems) {
             set.orgs = rows
-            set.readable.insert(.orgs)
+            if !table.damaged { set.readable.insert(.orgs) }
         }
         if let table = tables[.academicSessions], let rows = readSessions(table, mode(.academicSessions), &problems) {
             set.sessions = rows
-            set.readable.insert(.academicSessions)
+            if !table.damaged { set.readable.insert(.academicSessions) }
         }
         if let table = tables[.courses], let rows = readCourses(table, mode(.courses), &problems) {
             set.courses = rows
-            set.readable.insert(.courses)
+            if !table.damaged { set.readable.insert(.courses) }
         }
         if let table = tables[.classes], let rows = readClasses(table, mode(.classes), &problems) {
             set.classes = rows
-            set.readable.insert(.classes)
+            if !table.damaged { set.readable.insert(.classes) }
         }
         if let table = tables[.users], let rows = readUsers(table, mode(.users), &problems) {
             set.users = rows
-            set.readable.insert(.users)
+            if !table.damaged { set.readable.insert(.users) }
         }
         if let table = tables[.enrollments], let rows = readEnrollments(table, mode(.enrollments), &problems) {
             set.enrollments = rows
-            set.readable.insert(.enrollments)
+            if !table.damaged { set.readable.insert(.enrollments) }
         }
 
         guard let snapshot = select(set, schoolSourcedID: schoolSourcedID, &problems), problems.isEmpty else {

@@ -16,9 +16,10 @@ public struct Argon2idPasswordHasher: PasswordHasher, Equatable {
 
     /// The production parameters: t=2 passes over m=64 MiB, one lane.
     ///
-    /// OWASP's floor for argon2id is m=19 MiB with t=2; we keep t=2 and take libsodium's "interactive" memory
-    /// (`crypto_pwhash_MEMLIMIT_INTERACTIVE`, 64 MiB) instead, which costs more to attack per guess for the
-    /// same time. Measured on the 2-core build machine, one hash takes about 80 ms.
+    /// OWASP's floor for argon2id is m=19 MiB with t=2. We keep t=2 and take libsodium's "interactive" memory
+    /// (`crypto_pwhash_MEMLIMIT_INTERACTIVE`, 64 MiB), more than three times the floor: memory is what makes
+    /// each guess expensive on GPUs. One hash takes about 80 ms on the 2-core build machine, so a sign-in
+    /// spends well under a tenth of a second in it.
     public static let interactive = Argon2idPasswordHasher(checkedOpsLimit: 2, memoryKiB: 64 * 1024)
 
     /// Passes over memory (argon2's `t`).

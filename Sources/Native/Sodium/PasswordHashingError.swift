@@ -1,7 +1,7 @@
 /// Why ``Argon2idPasswordHasher`` refused its parameters or a password.
 ///
-/// `description` names no password and no hash, so it may be logged; the ``passwordTooLong`` case is also fit
-/// to show a user.
+/// `description` names no password and no hash, so it may be logged; when ``isPasswordTooLong`` it is also
+/// fit to show the user.
 public struct PasswordHashingError: Error, Sendable, Equatable, CustomStringConvertible {
     private enum Base: Sendable, Equatable {
         case invalidParameters(String)

@@ -75,7 +75,8 @@ final class RawInflater {
         }
         switch status {
         case Z_STREAM_END:
-            return output.count == expectedSize ? .inflated(output) : (output.count > expectedSize ? .tooLong : .tooShort)
+            if output.count == expectedSize { return .inflated(output) }
+            return output.count > expectedSize ? .tooLong : .tooShort
         case Z_BUF_ERROR:
             // Out of room means the data holds more than declared; otherwise the input ran out first.
             return output.count == capacity ? .tooLong : .tooShort

@@ -82,7 +82,8 @@ public struct ZipError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     static let zip64 = ZipError(
-        .zip64, "the zip file uses the ZIP64 format for very large archives, which is not supported; upload a smaller zip")
+        .zip64,
+        "the zip file uses the ZIP64 format for very large archives, which is not supported; upload a smaller zip")
 
     static let multiDisk = ZipError(
         .multiDisk, "the zip file is one part of a split archive; upload it as a single zip file")

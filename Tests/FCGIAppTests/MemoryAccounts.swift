@@ -1,0 +1,141 @@
+import Domain
+import Foundation
+
+/// In-memory accounts, sessions, throttle counters and password links with the contracts of the MariaDB
+/// stores, so the sign-in routes are tested without a database. School data is left empty.
+final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignInThrottleStore, StudentRecordStore, TeachingStore,
+    SchoolDirectoryStore, RosterStore, @unchecked Sendable
+{
+    private let lock = NSLock()
+    private var users: [UserID: (user: UserAccount, hash: String?, active: Bool)] = [:]
+    private var sessions: [[UInt8]: (user: UserID, created: Date, seen: Date)] = [:]
+    private var throttles: [[UInt8]: SignInThrottleState] = [:]
+    private var links: [[UInt8]: (user: UserID, purpose: PasswordLinkPurpose, expires: Date, used: Bool)] = [:]
+    private var nextID: Int64 = 1
+
+    /// Adds a user with a password hash.
+    @discardableResult
+    func addUser(role: Role, email: String, username: String? = nil, hash: String?, school: SchoolID? = SchoolID(1)) -> UserAccount {
+        lock.withLock {
+            let user = UserAccount(
+                id: UserID(nextID), role: role, schoolID: role == .platformAdmin ? nil : school, givenName: "Test", familyName: role.label,
+                email: email, username: username)
+            nextID += 1
+            users[user.id] = (user, hash, true)
+            return user
+        }
+    }
+
+    func deactivate(_ id: UserID) { lock.withLock { users[id]?.active = false } }
+    var sessionCount: Int { lock.withLock { sessions.count } }
+    func passwordHash(of id: UserID) -> String? { lock.withLock { users[id]?.hash } }
+
+    // MARK: AccountStore
+
+    func signInCandidate(identifier: String) throws -> (user: UserAccount, passwordHash: String?)? {
+        lock.withLock {
+            users.values.first { $0.active && ($0.user.email == identifier || $0.user.username == identifier) }.map { ($0.user, $0.hash) }
+        }
+    }
+
+    func activeUser(_ id: UserID) throws -> (user: UserAccount, passwordHash: String?)? {
+        lock.withLock { users[id].flatMap { $0.active ? ($0.user, $0.hash) : nil } }
+    }
+
+    func setPasswordHash(_ hash: String, for user: UserID, now: Date) throws { lock.withLock { users[user]?.hash = hash } }
+
+    func createUser(_ user: NewUser, now: Date) throws -> UserID {
+        if try signInCandidate(identifier: user.email) != nil { throw StoreError(.duplicate, detail: "email") }
+        return addUser(role: user.role, email: user.email, hash: user.passwordHash, school: user.schoolID).id
+    }
+
+    func schoolID(sourcedID: String) throws -> SchoolID? { sourcedID == "school-1" ? SchoolID(1) : nil }
+
+    // MARK: PasswordLinkStore
+
+    func createPasswordLink(digest: [UInt8], user: UserID, purpose: PasswordLinkPurpose, now: Date, expiresAt: Date) throws {
+        lock.withLock { links[digest] = (user, purpose, expiresAt, false) }
+    }
+
+    func hasValidPasswordLink(for user: UserID, purpose: PasswordLinkPurpose, now: Date) throws -> Bool {
+        lock.withLock { links.values.contains { $0.user == user && $0.purpose == purpose && !$0.used && $0.expires > now } }
+    }
+
+    func validPasswordLink(digest: [UInt8], now: Date) throws -> (user: UserID, purpose: PasswordLinkPurpose)? {
+        lock.withLock {
+            guard let link = links[digest], !link.used, link.expires > now, users[link.user]?.active == true else { return nil }
+            return (link.user, link.purpose)
+        }
+    }
+
+    func consumePasswordLink(digest: [UInt8], newHash: String, now: Date) throws -> UserID? {
+        lock.withLock {
+            guard let link = links[digest], !link.used, link.expires > now, users[link.user]?.active == true else { return nil }
+            for (key, value) in links where value.user == link.user { links[key]?.used = true }
+            users[link.user]?.hash = newHash
+            sessions = sessions.filter { $0.value.user != link.user }
+            return link.user
+        }
+    }
+
+    // MARK: SessionStore
+
+    func createSession(digest: [UInt8], user: UserID, now: Date, expiresAt: Date, clientAddress: String, userAgent: String) throws {
+        lock.withLock { sessions[digest] = (user, now, now) }
+    }
+
+    func session(digest: [UInt8]) throws -> (user: UserAccount, createdAt: Date, lastSeenAt: Date)? {
+        lock.withLock {
+            guard let session = sessions[digest], let user = users[session.user], user.active else { return nil }
+            return (user.user, session.created, session.seen)
+        }
+    }
+
+    func touchSession(digest: [UInt8], now: Date) throws { lock.withLock { sessions[digest]?.seen = now } }
+    func deleteSession(digest: [UInt8]) throws { _ = lock.withLock { sessions.removeValue(forKey: digest) } }
+
+    func deleteSessions(of user: UserID, keeping: [UInt8]?) throws {
+        lock.withLock { sessions = sessions.filter { $0.value.user != user || $0.key == keeping } }
+    }
+
+    // MARK: SignInThrottleStore
+
+    func throttleState(key: [UInt8]) throws -> SignInThrottleState? { lock.withLock { throttles[key] } }
+
+    func updateThrottle(key: [UInt8], _ update: (SignInThrottleState?) -> SignInThrottleState) throws {
+        lock.withLock { throttles[key] = update(throttles[key]) }
+    }
+
+    func clearThrottle(key: [UInt8]) throws { _ = lock.withLock { throttles.removeValue(forKey: key) } }
+
+    // MARK: School data (empty)
+
+    func relationship(of viewer: UserAccount, toStudent student: UserID) throws -> StudentRelationship? { nil }
+    func student(_ id: UserID) throws -> PersonSummary? { nil }
+    func classes(ofStudent student: UserID) throws -> [ClassSummary] { [] }
+    func publishedGrades(ofStudent student: UserID) throws -> [GradeLine] { [] }
+    func attendance(ofStudent student: UserID, limit: Int) throws -> [AttendanceLine] { [] }
+    func children(ofParent parent: UserID) throws -> [PersonSummary] { [] }
+    func relationship(of viewer: UserAccount, toClass classID: ClassID) throws -> ClassRelationship? { nil }
+    func classes(taughtBy teacher: UserID) throws -> [ClassSummary] { [] }
+    func classSummary(_ id: ClassID) throws -> ClassSummary? { nil }
+    func roster(of classID: ClassID) throws -> [PersonSummary] { [] }
+    func assessments(of classID: ClassID) throws -> [Assessment] { [] }
+    func createAssessment(_ assessment: NewAssessment, in classID: ClassID, by teacher: UserID, now: Date) throws -> AssessmentID {
+        throw StoreError(.constraint, detail: "no classes in memory")
+    }
+    func assessment(_ id: AssessmentID, in classID: ClassID) throws -> Assessment? { nil }
+    func grades(of assessment: AssessmentID) throws -> [UserID: GradeEntry] { [:] }
+    func saveGrades(_ entries: [GradeEntry], cleared: [UserID], assessment: AssessmentID, in classID: ClassID, by teacher: UserID, now: Date) throws {}
+    func setPublished(_ published: Bool, assessment: AssessmentID, in classID: ClassID, now: Date) throws {}
+    func attendanceSheet(of classID: ClassID, on day: CalendarDate) throws -> [UserID: AttendanceMark] { [:] }
+    func saveAttendance(_ marks: [AttendanceMark], in classID: ClassID, on day: CalendarDate, by teacher: UserID, now: Date) throws {}
+    func school(_ id: SchoolID) throws -> (name: String, sourcedID: String)? { id == SchoolID(1) ? ("Test School", "school-1") : nil }
+    func users(of school: SchoolID, role: Role?, limit: Int, offset: Int) throws -> [PersonSummary] { [] }
+    func userCounts(of school: SchoolID) throws -> [Role: Int] { [:] }
+    func classes(of school: SchoolID) throws -> [ClassSummary] { [] }
+    func recentImports(of school: SchoolID, limit: Int) throws -> [(at: Date, by: String, source: String, summary: String)] { [] }
+    func apply(_ snapshot: RosterSnapshot, startedBy: String, source: String, now: Date) throws -> RosterImportSummary {
+        throw StoreError(.unavailable, detail: "no roster store in memory")
+    }
+}
