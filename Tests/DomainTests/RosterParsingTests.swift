@@ -106,7 +106,8 @@ private func parse(_ bytes: [UInt8], file: String = "users.csv") -> (CSVTable?, 
         let (table, problems) = parse("id,name,email\n1,Ada\n2,Grace,g@x.example\n")
         #expect(
             problems == [
-                RosterProblem(file: "users.csv", line: 2, column: nil, message: "the record has 2 fields but the header has 3")
+                RosterProblem(
+                    file: "users.csv", line: 2, column: nil, message: "the record has 2 fields but the header has 3")
             ])
         #expect(table?.records.map(\.line) == [3])
     }
@@ -114,12 +115,19 @@ private func parse(_ bytes: [UInt8], file: String = "users.csv") -> (CSVTable?, 
     @Test func anEmptyFileHasNoHeader() {
         let (table, problems) = parse("\n\n")
         #expect(table == nil)
-        #expect(problems == [RosterProblem(file: "users.csv", line: nil, column: nil, message: "the file is empty: a header row is required")])
+        #expect(
+            problems == [
+                RosterProblem(
+                    file: "users.csv", line: nil, column: nil, message: "the file is empty: a header row is required")
+            ])
     }
 
     @Test func aRepeatedHeaderColumnIsReported() {
         let (_, problems) = parse("id,name,id\n1,a,2\n")
-        #expect(problems.map(\.description) == ["users.csv line 1, column id: the column appears twice in the header (columns 1 and 3)"])
+        #expect(
+            problems.map(\.description) == [
+                "users.csv line 1, column id: the column appears twice in the header (columns 1 and 3)"
+            ])
     }
 
     @Test(arguments: [
@@ -136,8 +144,11 @@ private func parse(_ bytes: [UInt8], file: String = "users.csv") -> (CSVTable?, 
         #expect(
             RosterProblem(file: "users.csv", line: 4, column: "role", message: "'wizard' is not one of …").description
                 == "users.csv line 4, column role: 'wizard' is not one of …")
-        #expect(RosterProblem(file: "users.csv", line: nil, column: nil, message: "missing").description == "users.csv: missing")
-        #expect(RosterProblem(file: "users.csv", line: 1, column: nil, message: "x").description == "users.csv line 1: x")
+        #expect(
+            RosterProblem(file: "users.csv", line: nil, column: nil, message: "missing").description
+                == "users.csv: missing")
+        #expect(
+            RosterProblem(file: "users.csv", line: 1, column: nil, message: "x").description == "users.csv line 1: x")
     }
 
     @Test func aReportKeepsTwoHundredProblemsAndCountsTheRest() {

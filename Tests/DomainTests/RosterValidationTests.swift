@@ -39,7 +39,9 @@ private func problems(_ files: [String: [UInt8]], school: String? = "s1") -> [Ro
 @Suite struct RosterValidationTests {
     @Test func theValidSetReadsIntoTheSchoolsSnapshot() throws {
         let snapshot = try OneRosterImport.read(files: try RosterFixture.files("valid"), schoolSourcedID: "s1").get()
-        #expect(snapshot.school == RosterSnapshot.School(sourcedID: "s1", name: "Northside Elementary", identifier: "NS-0101"))
+        #expect(
+            snapshot.school
+                == RosterSnapshot.School(sourcedID: "s1", name: "Northside Elementary", identifier: "NS-0101"))
         #expect(snapshot.terms.map(\.sourcedID) == ["t-2025", "t-fall"])
         #expect(snapshot.courses.map(\.sourcedID) == ["c-math", "c-sci"])
         #expect(snapshot.classes.map(\.sourcedID) == ["cl-math-a", "cl-math-b", "cl-sci"])
@@ -86,7 +88,8 @@ private func problems(_ files: [String: [UInt8]], school: String? = "s1") -> [Ro
                 RosterProblem(
                     file: "orgs.csv", line: nil, column: nil,
                     message:
-                        "there are 2 schools, 's1' (Northside Elementary), 's2' (Southside Middle): choose which one to import")
+                        "there are 2 schools, 's1' (Northside Elementary), 's2' (Southside Middle): choose which one to import"
+                )
             ])
     }
 
@@ -111,34 +114,48 @@ private func problems(_ files: [String: [UInt8]], school: String? = "s1") -> [Ro
         #expect(snapshot.removals.users == ["stu-6"])
         #expect(snapshot.removals.enrollments == ["e-7"])
         #expect(snapshot.enrollments.map(\.sourcedID) == ["e-14"])
-        #expect(snapshot.guardianLinks == [RosterSnapshot.GuardianLink(parentSourcedID: "par-3", studentSourcedID: "stu-7", line: 4)])
+        #expect(
+            snapshot.guardianLinks == [
+                RosterSnapshot.GuardianLink(parentSourcedID: "par-3", studentSourcedID: "stu-7", line: 4)
+            ])
     }
 
     /// One defect per fixture set.
     @Test(arguments: [
-        ("broken-missing-column", RosterProblem(file: "users.csv", line: 1, column: "role", message: "the header has no column 'role'")),
+        (
+            "broken-missing-column",
+            RosterProblem(file: "users.csv", line: 1, column: "role", message: "the header has no column 'role'")
+        ),
         (
             "broken-bad-enum",
             RosterProblem(
                 file: "users.csv", line: 6, column: "role",
-                message: "'wizard' is not one of administrator, aide, guardian, parent, proctor, relative, student, teacher")
+                message:
+                    "'wizard' is not one of administrator, aide, guardian, parent, proctor, relative, student, teacher")
         ),
         (
             "broken-dangling-reference",
-            RosterProblem(file: "enrollments.csv", line: 8, column: "userSourcedId", message: "there is no user 'stu-99' in users.csv")
+            RosterProblem(
+                file: "enrollments.csv", line: 8, column: "userSourcedId",
+                message: "there is no user 'stu-99' in users.csv")
         ),
         (
             "broken-duplicate-id",
-            RosterProblem(file: "academicSessions.csv", line: 4, column: "sourcedId", message: "'t-fall' is already used on line 3")
+            RosterProblem(
+                file: "academicSessions.csv", line: 4, column: "sourcedId",
+                message: "'t-fall' is already used on line 3")
         ),
         (
             "broken-bad-date",
             RosterProblem(
-                file: "academicSessions.csv", line: 3, column: "endDate", message: "'2025-13-01' is not a date in the form YYYY-MM-DD")
+                file: "academicSessions.csv", line: 3, column: "endDate",
+                message: "'2025-13-01' is not a date in the form YYYY-MM-DD")
         ),
         (
             "broken-invalid-utf8",
-            RosterProblem(file: "users.csv", line: 7, column: "givenName", message: "the text is not valid UTF-8: save the file as UTF-8")
+            RosterProblem(
+                file: "users.csv", line: 7, column: "givenName",
+                message: "the text is not valid UTF-8: save the file as UTF-8")
         ),
         (
             "broken-missing-file",
@@ -200,7 +217,8 @@ private func problems(_ files: [String: [UInt8]], school: String? = "s1") -> [Ro
             "enrollments.csv line 14, column classSourcedId: class 'cl-art' belongs to school 's2' (classes.csv line 5), not to 's1'"
         ),
         (
-            "a session that ends before it starts", "academicSessions.csv", "2025-08-18,2025-12-19", "2025-12-19,2025-08-18",
+            "a session that ends before it starts", "academicSessions.csv", "2025-08-18,2025-12-19",
+            "2025-12-19,2025-08-18",
             "academicSessions.csv line 3, column endDate: the session ends (2025-08-18) before it starts (2025-12-19)"
         ),
         (

@@ -45,7 +45,9 @@ struct CSVTable: Sendable {
                     if name.isEmpty {
                         problems.add(file, raw.line, nil, "header column \(index + 1) has no name")
                     } else if let first = columns[name] {
-                        problems.add(file, raw.line, name, "the column appears twice in the header (columns \(first + 1) and \(index + 1))")
+                        problems.add(
+                            file, raw.line, name,
+                            "the column appears twice in the header (columns \(first + 1) and \(index + 1))")
                     } else {
                         columns[name] = index
                     }
@@ -60,7 +62,8 @@ struct CSVTable: Sendable {
             guard raw.fields.count == names.count else {
                 problems.add(
                     file, raw.line, nil,
-                    "the record has \(raw.fields.count) field\(raw.fields.count == 1 ? "" : "s") but the header has \(names.count)")
+                    "the record has \(raw.fields.count) field\(raw.fields.count == 1 ? "" : "s") but the header has \(names.count)"
+                )
                 damaged = true
                 continue
             }
@@ -184,7 +187,10 @@ extension CSVTable {
                     file, recordLine, nil,
                     "text follows the closing quote of a field: a quote inside a quoted field must be doubled (\"\")")
                 broken = true
-                while index < bytes.count, !isDelimiter(bytes[index]) { value.append(bytes[index]); index += 1 }
+                while index < bytes.count, !isDelimiter(bytes[index]) {
+                    value.append(bytes[index])
+                    index += 1
+                }
             }
             return value[...]
         }

@@ -10,7 +10,8 @@ extension OneRosterImport {
         return readRows(table, mode, columns: columns, &problems) { row, key, problems in
             if key.deleted {
                 return ParsedSet.Class(
-                    key: key, schoolSourcedID: row.text("schoolSourcedId"), courseSourcedID: "", termSourcedIDs: [], item: nil)
+                    key: key, schoolSourcedID: row.text("schoolSourcedId"), courseSourcedID: "", termSourcedIDs: [],
+                    item: nil)
             }
             let before = problems.all.count
             let title = row.required("title", &problems)
@@ -19,10 +20,14 @@ extension OneRosterImport {
             _ = row.oneOf("classType", classTypes, &problems)
             let school = row.required("schoolSourcedId", &problems)
             let terms = row.list("termSourcedIds")
-            if terms.isEmpty { problems.add(row.file, row.line, "termSourcedIds", "at least one academic session is required") }
-            guard key.valid, problems.all.count == before, let title, let course, let school, let term = terms.first else {
+            if terms.isEmpty {
+                problems.add(row.file, row.line, "termSourcedIds", "at least one academic session is required")
+            }
+            guard key.valid, problems.all.count == before, let title, let course, let school, let term = terms.first
+            else {
                 return ParsedSet.Class(
-                    key: key, schoolSourcedID: school ?? "", courseSourcedID: course ?? "", termSourcedIDs: terms, item: nil)
+                    key: key, schoolSourcedID: school ?? "", courseSourcedID: course ?? "", termSourcedIDs: terms,
+                    item: nil)
             }
             return ParsedSet.Class(
                 key: key, schoolSourcedID: school, courseSourcedID: course, termSourcedIDs: terms,

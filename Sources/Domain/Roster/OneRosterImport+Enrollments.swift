@@ -44,7 +44,8 @@ extension OneRosterImport {
                 key: key, schoolSourcedID: school ?? "", classSourcedID: classID, userSourcedID: user,
                 isAdministrator: false,
                 enrollment: RosterSnapshot.Enrollment(
-                    sourcedID: key.sourcedID, line: key.line, classSourcedID: classID, userSourcedID: user, role: mapped))
+                    sourcedID: key.sourcedID, line: key.line, classSourcedID: classID, userSourcedID: user, role: mapped
+                ))
         }
     }
 }

@@ -34,7 +34,8 @@ extension OneRosterImport {
                 continue
             }
             if found.value != expected {
-                problems.add(name, found.line, "value", "\(property) is '\(found.value)'; this import reads \(expected)")
+                problems.add(
+                    name, found.line, "value", "\(property) is '\(found.value)'; this import reads \(expected)")
             }
         }
 

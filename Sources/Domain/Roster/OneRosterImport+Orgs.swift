@@ -4,10 +4,14 @@ extension OneRosterImport {
 
     /// orgs.csv: name and type required; a `parentSourcedId` must name an org of the file when the file is
     /// bulk (a delta file may refer to orgs sent earlier).
-    static func readOrgs(_ table: CSVTable, _ mode: RosterFileMode, _ problems: inout RosterProblemList) -> [ParsedSet.Org]? {
+    static func readOrgs(_ table: CSVTable, _ mode: RosterFileMode, _ problems: inout RosterProblemList) -> [ParsedSet
+        .Org]?
+    {
         var parents: [(line: Int, parent: String)] = []
         let rows = readRows(table, mode, columns: ["name", "type"], &problems) { row, key, problems in
-            if key.deleted { return ParsedSet.Org(key: key, name: row.text("name"), type: row.text("type"), identifier: nil) }
+            if key.deleted {
+                return ParsedSet.Org(key: key, name: row.text("name"), type: row.text("type"), identifier: nil)
+            }
             let name = row.required("name", &problems)
             let type = row.oneOf("type", orgTypes, &problems)
             let identifier = row.optional("identifier", &problems)

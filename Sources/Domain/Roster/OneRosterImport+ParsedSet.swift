@@ -106,14 +106,16 @@ extension OneRosterImport {
             case (.delta, "active"): deleted = false
             case (.delta, "tobedeleted"): deleted = true
             case (.delta, ""):
-                problems.add(table.file, record.line, "status", "a value is required in a delta file (active or tobedeleted)")
+                problems.add(
+                    table.file, record.line, "status", "a value is required in a delta file (active or tobedeleted)")
                 deleted = false
             case (_, let status) where status.isEmpty || status == "active":
                 deleted = false
             case (_, "tobedeleted"):
                 problems.add(
                     table.file, record.line, "status",
-                    "'tobedeleted' has no meaning in a bulk file: leave the row out, or declare the file delta in manifest.csv")
+                    "'tobedeleted' has no meaning in a bulk file: leave the row out, or declare the file delta in manifest.csv"
+                )
                 deleted = false
             case (_, let status):
                 problems.add(table.file, record.line, "status", "'\(status)' is not one of active, tobedeleted")
@@ -123,7 +125,8 @@ extension OneRosterImport {
             let modified = row.text("dateLastModified")
             if modified.isEmpty {
                 if mode == .delta {
-                    problems.add(table.file, record.line, "dateLastModified", "a value is required in a delta file (ISO 8601)")
+                    problems.add(
+                        table.file, record.line, "dateLastModified", "a value is required in a delta file (ISO 8601)")
                 }
             } else if !RosterRow.isDateTime(modified) {
                 problems.add(

@@ -13,7 +13,9 @@ extension OneRosterImport {
     ///
     /// A reference into a bulk file must resolve in that file. A reference into a delta or absent file that
     /// the set does not resolve is left for the store, which looks for a record imported earlier.
-    static func select(_ set: ParsedSet, schoolSourcedID: String?, _ problems: inout RosterProblemList) -> RosterSnapshot? {
+    static func select(_ set: ParsedSet, schoolSourcedID: String?, _ problems: inout RosterProblemList)
+        -> RosterSnapshot?
+    {
         guard let school = chooseSchool(set, schoolSourcedID, &problems) else { return nil }
         let schoolID = school.sourcedID
         var skipped = RosterSnapshot.Skipped()
@@ -47,11 +49,13 @@ extension OneRosterImport {
             }
             if !row.courseSourcedID.isEmpty, unresolved(row.courseSourcedID, in: .courses, lines: courseLines) {
                 problems.add(
-                    "classes.csv", row.key.line, "courseSourcedId", "there is no course '\(row.courseSourcedID)' in courses.csv")
+                    "classes.csv", row.key.line, "courseSourcedId",
+                    "there is no course '\(row.courseSourcedID)' in courses.csv")
             }
             for term in row.termSourcedIDs where unresolved(term, in: .academicSessions, lines: sessionLines) {
                 problems.add(
-                    "classes.csv", row.key.line, "termSourcedIds", "there is no academic session '\(term)' in academicSessions.csv")
+                    "classes.csv", row.key.line, "termSourcedIds",
+                    "there is no academic session '\(term)' in academicSessions.csv")
             }
             usedCourses.insert(row.courseSourcedID)
             if let item = row.item { classes.append(item) }
@@ -103,13 +107,18 @@ extension OneRosterImport {
                 if !owner.key.deleted, !owner.schoolSourcedID.isEmpty, owner.schoolSourcedID != schoolID {
                     problems.add(
                         "enrollments.csv", row.key.line, "classSourcedId",
-                        "class '\(row.classSourcedID)' belongs to school '\(owner.schoolSourcedID)' (classes.csv line \(owner.key.line)), not to '\(schoolID)'")
+                        "class '\(row.classSourcedID)' belongs to school '\(owner.schoolSourcedID)' (classes.csv line \(owner.key.line)), not to '\(schoolID)'"
+                    )
                 }
             } else if !row.classSourcedID.isEmpty, set.mode(.classes) == .bulk, set.readable.contains(.classes) {
-                problems.add("enrollments.csv", row.key.line, "classSourcedId", "there is no class '\(row.classSourcedID)' in classes.csv")
+                problems.add(
+                    "enrollments.csv", row.key.line, "classSourcedId",
+                    "there is no class '\(row.classSourcedID)' in classes.csv")
             }
             if !row.userSourcedID.isEmpty, unresolved(row.userSourcedID, in: .users, lines: userLines) {
-                problems.add("enrollments.csv", row.key.line, "userSourcedId", "there is no user '\(row.userSourcedID)' in users.csv")
+                problems.add(
+                    "enrollments.csv", row.key.line, "userSourcedId",
+                    "there is no user '\(row.userSourcedID)' in users.csv")
             }
             let pair = row.classSourcedID + "\u{0}" + row.userSourcedID
             if let first = enrollmentLines[pair] {
@@ -125,8 +134,10 @@ extension OneRosterImport {
 
         // Users and guardian links.
         let members = Set(
-            set.users.filter { !$0.key.deleted && ($0.orgSourcedIDs.contains(schoolID) || enrolledUsers.contains($0.key.sourcedID)) }
-                .map(\.key.sourcedID))
+            set.users.filter {
+                !$0.key.deleted && ($0.orgSourcedIDs.contains(schoolID) || enrolledUsers.contains($0.key.sourcedID))
+            }
+            .map(\.key.sourcedID))
         var links: [RosterSnapshot.GuardianLink] = []
         var seenPairs: Set<[String]> = []
         var skippedPairs: Set<[String]> = []
@@ -162,7 +173,8 @@ extension OneRosterImport {
                 }
                 guard seenPairs.insert(key).inserted else { continue }
                 links.append(
-                    RosterSnapshot.GuardianLink(parentSourcedID: pair.parent, studentSourcedID: pair.student, line: row.key.line))
+                    RosterSnapshot.GuardianLink(
+                        parentSourcedID: pair.parent, studentSourcedID: pair.student, line: row.key.line))
                 linkedParents.insert(pair.parent)
             }
         }
@@ -190,13 +202,16 @@ extension OneRosterImport {
             if row.hasPassword { ignoredPasswords += 1 }
             guard let user = row.user else { continue }
             if let first = usernames[user.username] {
-                problems.add("users.csv", row.key.line, "username", "'\(user.username)' is also the username of the user on line \(first)")
+                problems.add(
+                    "users.csv", row.key.line, "username",
+                    "'\(user.username)' is also the username of the user on line \(first)")
             } else {
                 usernames[user.username] = row.key.line
             }
             if let email = user.email {
                 if let first = emails[email] {
-                    problems.add("users.csv", row.key.line, "email", "'\(email)' is also the email of the user on line \(first)")
+                    problems.add(
+                        "users.csv", row.key.line, "email", "'\(email)' is also the email of the user on line \(first)")
                 } else {
                     emails[email] = row.key.line
                 }
@@ -225,12 +240,14 @@ extension OneRosterImport {
             let schools = set.orgs.filter { !$0.key.deleted && $0.type == "school" }
             switch schools.count {
             case 1:
-                return RosterSnapshot.School(sourcedID: schools[0].key.sourcedID, name: schools[0].name, identifier: schools[0].identifier)
+                return RosterSnapshot.School(
+                    sourcedID: schools[0].key.sourcedID, name: schools[0].name, identifier: schools[0].identifier)
             case 0:
                 problems.add("orgs.csv", nil, nil, "there is no org of type school")
             default:
                 let names = schools.map { "'\($0.key.sourcedID)' (\($0.name))" }.joined(separator: ", ")
-                problems.add("orgs.csv", nil, nil, "there are \(schools.count) schools, \(names): choose which one to import")
+                problems.add(
+                    "orgs.csv", nil, nil, "there are \(schools.count) schools, \(names): choose which one to import")
             }
             return nil
         }
@@ -244,7 +261,9 @@ extension OneRosterImport {
             return RosterSnapshot.School(sourcedID: wanted, name: nil, identifier: nil)
         }
         if org.key.deleted {
-            problems.add("orgs.csv", org.key.line, "status", "the school to import is marked tobedeleted; an import never removes a school")
+            problems.add(
+                "orgs.csv", org.key.line, "status",
+                "the school to import is marked tobedeleted; an import never removes a school")
             return nil
         }
         guard org.type == "school" || org.type.isEmpty else {

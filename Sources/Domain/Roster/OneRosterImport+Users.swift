@@ -15,7 +15,9 @@ extension OneRosterImport {
     /// users.csv: `enabledUser`, orgs, role, username and names required; an email, when given, must look
     /// like one (RFC 5321 limits it to 254 characters). Usernames and emails are lower-cased: they are sign-in
     /// identifiers and compared without case. The `password` column is only counted, never read.
-    static func readUsers(_ table: CSVTable, _ mode: RosterFileMode, _ problems: inout RosterProblemList) -> [ParsedSet.User]? {
+    static func readUsers(_ table: CSVTable, _ mode: RosterFileMode, _ problems: inout RosterProblemList) -> [ParsedSet
+        .User]?
+    {
         let columns = ["enabledUser", "orgSourcedIds", "role", "username", "givenName", "familyName"]
         let roleNames = userRoles.keys.sorted()
         return readRows(table, mode, columns: columns, &problems) { row, key, problems in
@@ -39,13 +41,15 @@ extension OneRosterImport {
             }
             let grades = row.list("grades").joined(separator: ",")
             if grades.unicodeScalars.count > 32 {
-                problems.add(row.file, row.line, "grades", "the grades take \(grades.count) characters; at most 32 are kept")
+                problems.add(
+                    row.file, row.line, "grades", "the grades take \(grades.count) characters; at most 32 are kept")
             }
             guard key.valid, problems.all.count == before, let enabled, let role, let username, let givenName,
                 let familyName
             else {
                 return ParsedSet.User(
-                    key: key, orgSourcedIDs: orgs, agentSourcedIDs: agents, role: role, hasPassword: hasPassword, user: nil)
+                    key: key, orgSourcedIDs: orgs, agentSourcedIDs: agents, role: role, hasPassword: hasPassword,
+                    user: nil)
             }
             return ParsedSet.User(
                 key: key, orgSourcedIDs: orgs, agentSourcedIDs: agents, role: role, hasPassword: hasPassword,

@@ -29,11 +29,17 @@ public struct RosterImportSummary: Sendable, Equatable {
     public let schoolName: String
     /// The school row: created, updated or unchanged (never deactivated).
     public let school: Counts
+    /// Academic sessions.
     public let terms: Counts
+    /// Courses.
     public let courses: Counts
+    /// Classes.
     public let classes: Counts
+    /// Users (deactivated: left out of a bulk file, removed in a delta, or `enabledUser` false).
     public let users: Counts
+    /// Enrollments.
     public let enrollments: Counts
+    /// Guardian links (``Counts/deactivated`` counts removed links).
     public let guardianLinks: Counts
     /// Rows of the set that were not imported (other orgs, administrator enrollments).
     public let skipped: RosterSnapshot.Skipped
@@ -74,24 +80,32 @@ public struct RosterImportSummary: Sendable, Equatable {
     ///
     ///     School Northside Elementary: created
     ///     Terms: 2 created, 0 updated, 0 unchanged, 0 deactivated
+    ///     Courses: 2 created, 0 updated, 0 unchanged, 0 deactivated
+    ///     Classes: 3 created, 0 updated, 0 unchanged, 0 deactivated
     ///     Users: 13 created, 0 updated, 0 unchanged, 0 deactivated
-    ///     Guardian links: 4 created, 0 unchanged, 0 removed
-    ///     Skipped (other schools): 1 class, 2 users, 2 enrollments
+    ///     Enrollments: 10 created, 0 updated, 0 unchanged, 0 deactivated
+    ///     Guardian links: 5 created, 0 unchanged, 0 removed
+    ///     Skipped (other schools): 1 course, 1 class, 2 users, 2 enrollments
     ///     Ignored: 1 administrator enrollment (school admins see every class)
-    ///     Ignored the password column of 2 users: passwords are never imported
-    ///     Signed out 1 deactivated user session
+    ///     Ignored the password column of 1 user: passwords are never imported
+    ///     Signed out deactivated users: 2 sessions ended
     ///     Set-password emails to send: 10
+    ///
+    /// The last four appear only when their count is not zero.
     public var lines: [String] {
         let schoolState = school.created > 0 ? "created" : school.updated > 0 ? "updated" : "unchanged"
         var lines = ["School \(schoolName): \(schoolState)"]
         for (label, counts) in [
-            ("Terms", terms), ("Courses", courses), ("Classes", classes), ("Users", users), ("Enrollments", enrollments),
+            ("Terms", terms), ("Courses", courses), ("Classes", classes), ("Users", users),
+            ("Enrollments", enrollments),
         ] {
             lines.append(
-                "\(label): \(counts.created) created, \(counts.updated) updated, \(counts.unchanged) unchanged, \(counts.deactivated) deactivated")
+                "\(label): \(counts.created) created, \(counts.updated) updated, \(counts.unchanged) unchanged, \(counts.deactivated) deactivated"
+            )
         }
         lines.append(
-            "Guardian links: \(guardianLinks.created) created, \(guardianLinks.unchanged) unchanged, \(guardianLinks.deactivated) removed")
+            "Guardian links: \(guardianLinks.created) created, \(guardianLinks.unchanged) unchanged, \(guardianLinks.deactivated) removed"
+        )
         let others = [
             Self.count(skipped.courses, "course"), Self.count(skipped.classes, "class", "classes"),
             Self.count(skipped.users, "user"), Self.count(skipped.enrollments, "enrollment"),

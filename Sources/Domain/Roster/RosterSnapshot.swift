@@ -28,16 +28,23 @@ public struct RosterSnapshot: Sendable {
     ///
     /// OneRoster 1.1 sessions name no org, so every session of the set is part of every school's snapshot.
     public struct Term: Sendable, Equatable {
+        /// The OneRoster `sourcedId`, unique within the school.
         public let sourcedID: String
+        /// The line of its file where the row starts, for problems found while applying it.
         public let line: Int
+        /// The title shown on pages.
         public let title: String
         /// `gradingPeriod`, `semester`, `schoolYear` or `term`.
         public let kind: String
+        /// The first day.
         public let startDate: CalendarDate
+        /// The last day (never before ``startDate``).
         public let endDate: CalendarDate
 
         /// Creates a term.
-        public init(sourcedID: String, line: Int, title: String, kind: String, startDate: CalendarDate, endDate: CalendarDate) {
+        public init(
+            sourcedID: String, line: Int, title: String, kind: String, startDate: CalendarDate, endDate: CalendarDate
+        ) {
             self.sourcedID = sourcedID
             self.line = line
             self.title = title
@@ -49,9 +56,13 @@ public struct RosterSnapshot: Sendable {
 
     /// A course: the school's own, or a district course one of its classes uses.
     public struct Course: Sendable, Equatable {
+        /// The OneRoster `sourcedId`, unique within the school.
         public let sourcedID: String
+        /// The line of its file where the row starts, for problems found while applying it.
         public let line: Int
+        /// The title shown on pages.
         public let title: String
+        /// The course code, when the file gives one.
         public let courseCode: String?
 
         /// Creates a course.
@@ -65,17 +76,25 @@ public struct RosterSnapshot: Sendable {
 
     /// A class (a section of a course in a term).
     public struct Class: Sendable, Equatable {
+        /// The OneRoster `sourcedId`, unique within the school.
         public let sourcedID: String
+        /// The line of its file where the row starts, for problems found while applying it.
         public let line: Int
+        /// The title shown on pages.
         public let title: String
+        /// The class code, when the file gives one.
         public let classCode: String?
+        /// The course the class is a section of.
         public let courseSourcedID: String
         /// The first of the class's `termSourcedIds`: a class belongs to one term in CatalystWells, and
         /// exports list the main term first.
         public let termSourcedID: String
 
         /// Creates a class.
-        public init(sourcedID: String, line: Int, title: String, classCode: String?, courseSourcedID: String, termSourcedID: String) {
+        public init(
+            sourcedID: String, line: Int, title: String, classCode: String?, courseSourcedID: String,
+            termSourcedID: String
+        ) {
             self.sourcedID = sourcedID
             self.line = line
             self.title = title
@@ -87,11 +106,15 @@ public struct RosterSnapshot: Sendable {
 
     /// A person.
     public struct User: Sendable, Equatable {
+        /// The OneRoster `sourcedId`, unique within the school.
         public let sourcedID: String
+        /// The line of its file where the row starts, for problems found while applying it.
         public let line: Int
         /// The CatalystWells role the OneRoster role maps to.
         public let role: Role
+        /// The first name.
         public let givenName: String
+        /// The surname.
         public let familyName: String
         /// Lower-cased.
         public let username: String
@@ -127,10 +150,15 @@ public struct RosterSnapshot: Sendable {
             case teacher
         }
 
+        /// The OneRoster `sourcedId`, unique within the school.
         public let sourcedID: String
+        /// The line of its file where the row starts, for problems found while applying it.
         public let line: Int
+        /// The class.
         public let classSourcedID: String
+        /// The member.
         public let userSourcedID: String
+        /// What the member does in the class.
         public let role: Role
 
         /// Creates an enrollment.
@@ -145,7 +173,9 @@ public struct RosterSnapshot: Sendable {
 
     /// A parent or guardian of a student, from either user's `agentSourcedIds`.
     public struct GuardianLink: Sendable, Hashable {
+        /// The parent-role user.
         public let parentSourcedID: String
+        /// The student.
         public let studentSourcedID: String
         /// The users.csv line that names the link (the first, when both users name each other).
         public let line: Int
@@ -160,10 +190,15 @@ public struct RosterSnapshot: Sendable {
 
     /// sourcedIds of rows a delta file marks `tobedeleted`; they are deactivated, never deleted.
     public struct Removals: Sendable, Equatable {
+        /// Academic sessions.
         public var terms: [String] = []
+        /// Courses.
         public var courses: [String] = []
+        /// Classes.
         public var classes: [String] = []
+        /// Users.
         public var users: [String] = []
+        /// Enrollments.
         public var enrollments: [String] = []
 
         /// Creates an empty set of removals.
@@ -177,9 +212,13 @@ public struct RosterSnapshot: Sendable {
 
     /// Rows of the set left out because they belong to other orgs, or mean nothing here.
     public struct Skipped: Sendable, Equatable {
+        /// Courses of other orgs that no class of the school uses.
         public var courses = 0
+        /// Classes of other schools.
         public var classes = 0
+        /// Users of other orgs, neither enrolled here nor parents of a student here.
         public var users = 0
+        /// Enrollments of other schools.
         public var enrollments = 0
         /// Enrollments with role `administrator`: a school admin already sees every class, and making them
         /// a class teacher would let them grade it.
@@ -195,11 +234,17 @@ public struct RosterSnapshot: Sendable {
     public let school: School
     /// How each data file is applied; a file missing here is ``RosterFileMode/absent``.
     public let modes: [RosterFile: RosterFileMode]
+    /// Every academic session of the set.
     public let terms: [Term]
+    /// The school's courses and the district courses its classes use.
     public let courses: [Course]
+    /// The school's classes.
     public let classes: [Class]
+    /// The school's people, in file order.
     public let users: [User]
+    /// Student and teacher enrollments in the school's classes.
     public let enrollments: [Enrollment]
+    /// Parent–student links, each once.
     public let guardianLinks: [GuardianLink]
     /// Rows marked `tobedeleted` in delta files.
     public let removals: Removals

@@ -74,7 +74,8 @@ private struct RosterRun {
             if term == nil {
                 problem(
                     "classes.csv", item.line, "termSourcedIds",
-                    "there is no academic session '\(item.termSourcedID)' in academicSessions.csv or in earlier imports of this school")
+                    "there is no academic session '\(item.termSourcedID)' in academicSessions.csv or in earlier imports of this school"
+                )
             }
             guard let course, let term else { continue }
             classRows.append((item.sourcedID, [item.title, item.classCode, String(course), String(term)]))
@@ -130,7 +131,8 @@ private struct RosterRun {
             return (Int64(id), storedName, counts)
         }
         try tx.execute(
-            "UPDATE schools SET name = \(name), identifier = \(wanted.identifier.sqlValue), updated_at = \(now) WHERE id = \(id)")
+            "UPDATE schools SET name = \(name), identifier = \(wanted.identifier.sqlValue), updated_at = \(now) WHERE id = \(id)"
+        )
         counts.updated = 1
         return (Int64(id), name, counts)
     }
@@ -153,7 +155,9 @@ private struct RosterRun {
         static let courses = Table(name: "courses", columns: [("title", "title"), ("course_code", "course_code")])
         static let classes = Table(
             name: "classes",
-            columns: [("title", "title"), ("class_code", "class_code"), ("course_id", "course_id"), ("term_id", "term_id")])
+            columns: [
+                ("title", "title"), ("class_code", "class_code"), ("course_id", "course_id"), ("term_id", "term_id"),
+            ])
     }
 
     /// Inserts new rows, updates differing or inactive ones, and deactivates what a bulk file leaves out or a
@@ -165,8 +169,8 @@ private struct RosterRun {
         let selects = table.columns.map { "\($0.select) AS \($0.name)" }.joined(separator: ", ")
         var existing: [String: (id: Int64, values: [String?], active: Bool)] = [:]
         for row in try tx.query(
-            "SELECT id, sourced_id, active, \(unsafeRaw: selects) FROM \(unsafeRaw: table.name) WHERE school_id = \(schoolID) FOR UPDATE")
-        {
+            "SELECT id, sourced_id, active, \(unsafeRaw: selects) FROM \(unsafeRaw: table.name) WHERE school_id = \(schoolID) FOR UPDATE"
+        ) {
             existing[row.string("sourced_id") ?? ""] = (
                 Int64(row.int("id") ?? 0), table.columns.map { row.string($0.name) }, row.int("active") == 1
             )
@@ -192,7 +196,8 @@ private struct RosterRun {
                 counts.updated += 1
             } else {
                 var sql = SQLBuilder(
-                    "INSERT INTO \(table.name) (school_id, sourced_id, \(table.columns.map(\.name).joined(separator: ", "))) VALUES (")
+                    "INSERT INTO \(table.name) (school_id, sourced_id, \(table.columns.map(\.name).joined(separator: ", "))) VALUES ("
+                )
                 sql.append("", schoolID)
                 sql.append(", ", row.sourcedID)
                 for value in row.values { sql.append(", ", value) }
@@ -279,6 +284,7 @@ private struct RosterRun {
             }
         }
 
+        let listedIDs = Set(snapshot.users.map(\.sourcedID))
         // Match every row to a stored user, adopting a same-role account made by hand, and find conflicts.
         var matches: [String: StoredUser] = [:]
         var adopted: Set<Int64> = []
@@ -300,7 +306,7 @@ private struct RosterRun {
                     let sameSchool = holder.int("school_id").map(Int64.init) == schoolID
                     let holderSourcedID = holder.string("sourced_id")
                     if sameSchool, let holderSourcedID, let next = finalHolder[identifier], next != holderSourcedID,
-                        snapshot.users.contains(where: { $0.sourcedID == holderSourcedID })
+                        listedIDs.contains(holderSourcedID)
                     {
                         continue  // the other roster user gives the identifier up in this import
                     }
@@ -314,10 +320,15 @@ private struct RosterRun {
                         continue
                     }
                     let owner =
-                        !sameSchool
-                        ? "an account of another school"
-                        : holderSourcedID.map { "user '\($0)' of this school, who is not in this users.csv" }
-                            ?? "an account of this school created by hand (role \(holder.string("role") ?? "?"))"
+                        if holder.int("school_id") == nil {
+                            "a platform admin account"
+                        } else if !sameSchool {
+                            "an account of another school"
+                        } else if let holderSourcedID {
+                            "user '\(holderSourcedID)' of this school, who is not in this users.csv"
+                        } else {
+                            "an account of this school created by hand (role \(holder.string("role") ?? "?"))"
+                        }
                     problem("users.csv", user.line, column, "'\(identifier)' is already the sign-in name of \(owner)")
                 }
             }
@@ -326,7 +337,8 @@ private struct RosterRun {
                 if adoption != nil { adopted.insert(match.id) }
             }
         }
-        guard problems.isEmpty else { return result }
+        // Every later step needs these users' ids: stop here rather than report what follows from the conflict.
+        guard problems.isEmpty else { throw RosterReport(problems: problems) }
 
         // Free the identifiers that move first, so a swap between two users never trips a unique key.
         for user in snapshot.users {
@@ -383,7 +395,8 @@ private struct RosterRun {
             result.roles[id] = user.role.rawValue
             if user.enabled, let email = user.email, !hasPassword {
                 result.invitations.append(
-                    PasswordInvitation(userID: UserID(id), email: email, displayName: "\(user.givenName) \(user.familyName)"))
+                    PasswordInvitation(
+                        userID: UserID(id), email: email, displayName: "\(user.givenName) \(user.familyName)"))
             }
         }
 
@@ -430,7 +443,8 @@ private struct RosterRun {
             if classID == nil {
                 problem(
                     "enrollments.csv", enrollment.line, "classSourcedId",
-                    "there is no class '\(enrollment.classSourcedID)' in classes.csv or in earlier imports of this school")
+                    "there is no class '\(enrollment.classSourcedID)' in classes.csv or in earlier imports of this school"
+                )
             }
             if userID == nil {
                 problem(
