@@ -19,7 +19,7 @@ struct AdminCommand: ParsableCommand {
         @Option(help: "Email address; it is also the sign-in name.") var email: String
         @Option(help: "platform_admin or school_admin.") var role: String
         @Option(help: "The school's sourcedId (school_admin only; import the school's roster first).") var school: String?
-        @Option(help: "Given name.") var givenName = "Site"
+        @Option(help: "Given name (default: Platform or School, after the role).") var givenName: String?
         @Option(help: "Family name.") var familyName = "Administrator"
         @Flag(help: "Read the password from the first line of standard input instead of sending a link.") var passwordStdin = false
 
@@ -31,6 +31,7 @@ struct AdminCommand: ParsableCommand {
             }
             if role == .platformAdmin, school != nil { OperatorServices.fail("--school is only for school_admin", code: 64) }
             if role == .schoolAdmin, school == nil { OperatorServices.fail("--school is required for school_admin", code: 64) }
+            let givenName = self.givenName ?? (role == .platformAdmin ? "Platform" : "School")
             for (flag, value) in [("--given-name", givenName), ("--family-name", familyName)] where value.isEmpty || value.count > 255 {
                 OperatorServices.fail("\(flag) must have 1 to 255 characters", code: 64)
             }

@@ -93,7 +93,10 @@ enum PasswordRoutes {
             guard let user = try services.passwordLinks.consumePasswordLink(
                 digest: SecretToken.digest(token), newHash: try services.hasher.hash(password), now: now)
             else { return .page(AccountPages.linkInvalid(), status: 400) }
-            try services.throttle.clearThrottle(key: SignInThrottlePolicy.key(.account, account.user.email ?? ""))
+            // Whoever proved control of the mailbox may sign in at once, under either identifier.
+            for identifier in [account.user.email, account.user.username].compactMap({ $0 }) {
+                try services.throttle.clearThrottle(key: SignInThrottlePolicy.key(.account, identifier))
+            }
             context.logger.info("password set through a link", metadata: ["user.id": "\(user)"])
             return .seeOther("/login?reset=1")
         }
