@@ -1,8 +1,8 @@
 import Domain
 import Foundation
 
-/// ``SessionStore`` and ``SignInThrottleStore`` over the main database.
-public struct MariaSessionStore: SessionStore, SignInThrottleStore {
+/// ``SessionStore``, ``SignInThrottleStore`` and ``AccountPurgeStore`` over the main database.
+public struct MariaSessionStore: SessionStore, SignInThrottleStore, AccountPurgeStore {
     let database: MariaDatabase
 
     /// Creates the store over a thread's database handle.
@@ -70,6 +70,24 @@ public struct MariaSessionStore: SessionStore, SignInThrottleStore {
 
     public func clearThrottle(key: [UInt8]) throws {
         try database.execute("DELETE FROM sign_in_throttle WHERE key_digest = \(key)")
+    }
+
+    public func purgeExpired(now: Date, idleTimeout: TimeInterval, throttleWindow: TimeInterval) throws
+        -> (sessions: Int, passwordLinks: Int, throttleCounters: Int)
+    {
+        let sessions = try database.execute(
+            "DELETE FROM sessions WHERE expires_at <= \(now) OR last_seen_at <= \(now.addingTimeInterval(-idleTimeout))")
+        let links = try database.execute(
+            """
+            DELETE FROM password_links
+            WHERE expires_at <= \(now) OR used_at <= \(now.addingTimeInterval(-86400))
+            """)
+        let throttles = try database.execute(
+            """
+            DELETE FROM sign_in_throttle
+            WHERE window_started_at <= \(now.addingTimeInterval(-throttleWindow)) AND (locked_until IS NULL OR locked_until <= \(now))
+            """)
+        return (sessions.affectedRows, links.affectedRows, throttles.affectedRows)
     }
 
     private static func state(_ row: Row) -> SignInThrottleState {

@@ -18,7 +18,7 @@ public struct Argon2idPasswordHasher: PasswordHasher, Equatable {
     ///
     /// OWASP's floor for argon2id is m=19 MiB with t=2. We keep t=2 and take libsodium's "interactive" memory
     /// (`crypto_pwhash_MEMLIMIT_INTERACTIVE`, 64 MiB), more than three times the floor: memory is what makes
-    /// each guess expensive on GPUs. One hash takes about 80 ms on the 2-core build machine, so a sign-in
+    /// each guess expensive on GPUs. One hash takes 80-90 ms on the 2-core build machine, so a sign-in
     /// spends well under a tenth of a second in it.
     public static let interactive = Argon2idPasswordHasher(checkedOpsLimit: 2, memoryKiB: 64 * 1024)
 
