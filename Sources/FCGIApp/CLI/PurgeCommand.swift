@@ -6,6 +6,7 @@ import MariaStore
 /// `catalystwells purge`: deletes sign-in records that can no longer be used (run from cron).
 struct PurgeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "purge",
         abstract: "Delete expired sessions, spent password links and stale sign-in throttle counters.",
         discussion: "Safe to run at any time and as often as you like; cron runs it hourly (deploy/cron/catalystwells).")
 
