@@ -72,12 +72,7 @@ enum TeacherRoutes {
 
         router.add("GET", "/teacher/classes/{class}/attendance") { request, parameters, context in
             let (session, classID, _) = try authorize(request, parameters, context, forWriting: true)
-            let today = CalendarDate(context.now)
-            let day: CalendarDate
-            switch SchoolworkForms.attendanceDay(request.query["date"], today: today) {
-            case .success(let value): day = value
-            case .failure(let problem): throw HTTPError(status: 400, code: "invalid_request", problem.message)
-            }
+            let day = try attendanceDay(request.query["date"], context)
             let teaching = context.services.teaching
             guard let summary = try teaching.classSummary(classID) else { throw HTTPError.notFound() }
             let marks = try teaching.attendanceSheet(of: classID, on: day)
@@ -93,11 +88,7 @@ enum TeacherRoutes {
             let form = try context.verifiedForm(request, session: session)
             let teaching = context.services.teaching
             guard let summary = try teaching.classSummary(classID) else { throw HTTPError.notFound() }
-            let day: CalendarDate
-            switch SchoolworkForms.attendanceDay(form["date"] ?? "", today: CalendarDate(context.now)) {
-            case .success(let value): day = value
-            case .failure(let problem): throw HTTPError(status: 400, code: "invalid_request", problem.message)
-            }
+            let day = try attendanceDay(form["date"] ?? "", context)
             let roster = try teaching.roster(of: classID)
             let inputs = roster.map {
                 SchoolworkForms.AttendanceInput(studentID: $0.id, status: form["status-\($0.id)"] ?? "", note: form["note-\($0.id)"] ?? "")
@@ -114,6 +105,14 @@ enum TeacherRoutes {
                 try teaching.saveAttendance(marks, in: classID, on: day, by: session.user.id, now: context.now)
                 return .seeOther("/teacher/classes/\(classID)/attendance?date=\(day)&saved=1")
             }
+        }
+    }
+
+    /// The day of an attendance sheet, from the query or the form; a bad date is a 400 page saying why.
+    private static func attendanceDay(_ text: String?, _ context: RequestContext) throws -> CalendarDate {
+        switch SchoolworkForms.attendanceDay(text, today: CalendarDate(context.now)) {
+        case .success(let day): return day
+        case .failure(let problem): throw HTTPError(status: 400, code: "invalid_request", problem.message)
         }
     }
 

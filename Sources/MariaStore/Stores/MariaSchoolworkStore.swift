@@ -57,12 +57,17 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
     }
 
     public func classes(ofStudent student: UserID) throws -> [ClassSummary] {
+        try activeClasses(of: student, enrolledAs: "student")
+    }
+
+    /// Active classes in which `user` has an active enrolment with `role` (`student` or `teacher`).
+    private func activeClasses(of user: UserID, enrolledAs role: String) throws -> [ClassSummary] {
         try database.query(
             """
             SELECT \(unsafeRaw: Self.classColumns)
             FROM enrollments e JOIN classes c ON c.id = e.class_id
             JOIN courses co ON co.id = c.course_id JOIN terms t ON t.id = c.term_id
-            WHERE e.user_id = \(student.rawValue) AND e.role = 'student' AND e.active AND c.active
+            WHERE e.user_id = \(user.rawValue) AND e.role = \(role) AND e.active AND c.active
             ORDER BY c.title
             """
         ).map(Self.classSummary)
@@ -135,15 +140,7 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
     }
 
     public func classes(taughtBy teacher: UserID) throws -> [ClassSummary] {
-        try database.query(
-            """
-            SELECT \(unsafeRaw: Self.classColumns)
-            FROM enrollments e JOIN classes c ON c.id = e.class_id
-            JOIN courses co ON co.id = c.course_id JOIN terms t ON t.id = c.term_id
-            WHERE e.user_id = \(teacher.rawValue) AND e.role = 'teacher' AND e.active AND c.active
-            ORDER BY c.title
-            """
-        ).map(Self.classSummary)
+        try activeClasses(of: teacher, enrolledAs: "teacher")
     }
 
     public func classSummary(_ id: ClassID) throws -> ClassSummary? {
