@@ -110,6 +110,24 @@ struct TestBrowser {
         #expect(response.status == 403)
     }
 
+    @Test func aBrowserPostUnderNoReferrerWithOriginNullIsAccepted() {
+        var browser = TestBrowser(responder: app.responder())
+        let page = browser.send("GET", "/login")
+        let response = browser.send(
+            "POST", "/login", form: [("csrf", TestBrowser.csrf(in: page)!), ("identifier", "ada@school.test"), ("password", password)],
+            headers: ["HTTP_ORIGIN": "null", "HTTP_SEC_FETCH_SITE": "same-origin"])
+        #expect(response.status == 303)
+    }
+
+    @Test func aCrossSitePostIsRefusedByItsFetchMetadata() {
+        var browser = TestBrowser(responder: app.responder())
+        let page = browser.send("GET", "/login")
+        let response = browser.send(
+            "POST", "/login", form: [("csrf", TestBrowser.csrf(in: page)!), ("identifier", "ada@school.test"), ("password", password)],
+            headers: ["HTTP_ORIGIN": "null", "HTTP_SEC_FETCH_SITE": "cross-site"])
+        #expect(response.status == 403)
+    }
+
     @Test func signOutEndsTheSessionOnTheServer() {
         var browser = TestBrowser(responder: app.responder())
         _ = browser.signIn("ada@school.test", password)

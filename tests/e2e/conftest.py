@@ -104,3 +104,46 @@ def stack():
 def http(stack):
     with stack.session() as s:
         yield s
+
+
+# School accounts: the demo school's sign-ins, the folder outgoing mail lands in, and a browser. Like the
+# servers, both files come from `deploy/dev/stack env` (CW_DEMO_JSON, CW_MAIL_DIR), defaulting to the stack's
+# own folder; a missing file fails the tests.
+import json  # noqa: E402 - kept with the fixtures that use them
+from urllib.parse import urlsplit  # noqa: E402
+
+@pytest.fixture(scope="session")
+def demo(stack):
+    path = Path(os.environ.get("CW_DEMO_JSON") or stack.dir / "demo.json")
+    if not path.is_file():
+        raise RuntimeError(f"{path} missing: the stack writes the demo sign-ins there (`deploy/dev/stack up`)")
+    return json.loads(path.read_text())
+
+
+@pytest.fixture(scope="session")
+def mail_dir(stack):
+    path = Path(os.environ.get("CW_MAIL_DIR") or stack.dir / "mail")
+    if not path.is_dir():
+        raise RuntimeError(f"{path} missing: the stack's sendmail stand-in writes outgoing mail there")
+    return path
+
+
+@pytest.fixture(scope="module")
+def chromium(stack):
+    """One headless Chromium per test module (starting one takes about a second)."""
+    from browser import start_chromium, verified_server_pin
+
+    host = urlsplit(stack.app_url).hostname
+    driver = start_chromium([verified_server_pin(host, stack.https_port, stack.ca_file)])
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture()
+def browser(stack, chromium):
+    """The module's Chromium with no cookies: every test starts as a new visitor."""
+    from browser import Browser
+
+    page = Browser(chromium, stack.app_url)
+    page.reset()
+    return page

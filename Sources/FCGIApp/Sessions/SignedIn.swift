@@ -72,8 +72,16 @@ extension RequestContext {
     }
 
     /// The CSRF checks on their own, for bodies that are not url-encoded forms (uploads).
+    ///
+    /// Two browser signals back the token up. `Sec-Fetch-Site`, which pages cannot forge, must say
+    /// `same-origin` when sent. `Origin` must be this site when it names one; under our
+    /// `Referrer-Policy: no-referrer` browsers send `Origin: null` even for same-origin posts (Fetch
+    /// standard, "serializing a request origin"), so `null` alone proves nothing either way.
     func checkCSRF(_ request: HTTPRequest, submitted: String?, session: SignedIn?) throws {
-        if let origin = request.headers["origin"], origin != services.configuration.appOrigin {
+        if let site = request.headers["sec-fetch-site"], site != "same-origin" {
+            throw HTTPError.staleForm(detail: "sec-fetch-site is \(site)")
+        }
+        if let origin = request.headers["origin"], origin != "null", origin != services.configuration.appOrigin {
             throw HTTPError.staleForm(detail: "origin \(origin) is not \(services.configuration.appOrigin)")
         }
         let cookie = session == nil ? request.cookies[SessionCookie.form] : request.cookies[SessionCookie.session]
