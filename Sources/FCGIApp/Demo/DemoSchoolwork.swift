@@ -34,7 +34,8 @@ enum DemoSchoolwork {
             while true {
                 let date = day(offset: offset, from: DemoSchool.termStart)
                 offset += 1
-                if date > today || date.description > DemoSchool.termEnd { break }
+                // Up to yesterday: today's sheet is left for the teacher to fill in.
+                if date >= today || date.description > DemoSchool.termEnd { break }
                 guard isWeekday(date) else { continue }
                 let marks = roster.map { student -> AttendanceMark in
                     let roll = mix(student.id.rawValue, Int64(offset), classID.rawValue) % 100
