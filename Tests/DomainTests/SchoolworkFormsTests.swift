@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import Testing
 
 @Suite struct ScoreAndDateTests {
@@ -111,5 +112,15 @@ import Testing
         #expect(summary.total == 4)
         #expect(summary.attendanceRate == 66.7)
         #expect(AttendanceSummary([]).attendanceRate == nil)
+    }
+}
+
+@Suite struct CalendarDateConversionTests {
+    @Test(arguments: [
+        (0.0, "1970-01-01"), (86399, "1970-01-01"), (951_782_400, "2000-02-29"), (1_795_000_000, "2026-11-18"),
+        (4_107_542_400, "2100-03-01"), (-86400, "1969-12-31"),
+    ])
+    func instantsBecomeTheirUTCDay(seconds: Double, day: String) {
+        #expect(CalendarDate(Date(timeIntervalSince1970: seconds)).description == day)
     }
 }

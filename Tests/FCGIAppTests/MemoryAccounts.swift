@@ -115,6 +115,7 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     func classes(ofStudent student: UserID) throws -> [ClassSummary] { [] }
     func publishedGrades(ofStudent student: UserID) throws -> [GradeLine] { [] }
     func attendance(ofStudent student: UserID, limit: Int) throws -> [AttendanceLine] { [] }
+    func attendanceCounts(ofStudent student: UserID) throws -> [AttendanceStatus: Int] { [:] }
     func children(ofParent parent: UserID) throws -> [PersonSummary] { [] }
     func relationship(of viewer: UserAccount, toClass classID: ClassID) throws -> ClassRelationship? { nil }
     func classes(taughtBy teacher: UserID) throws -> [ClassSummary] { [] }

@@ -6,9 +6,10 @@ public struct ClassSummary: Sendable, Equatable {
     public let termTitle: String
     public let classCode: String?
     public let teacherNames: [String]
-    public let studentCount: Int
+    /// Active students, when the list that loaded the class needs it (teacher and admin lists).
+    public let studentCount: Int?
 
-    public init(id: ClassID, title: String, courseTitle: String, termTitle: String, classCode: String?, teacherNames: [String], studentCount: Int) {
+    public init(id: ClassID, title: String, courseTitle: String, termTitle: String, classCode: String?, teacherNames: [String], studentCount: Int?) {
         self.id = id
         self.title = title
         self.courseTitle = courseTitle
@@ -97,8 +98,13 @@ public struct AttendanceSummary: Sendable, Equatable {
     public init(_ lines: [AttendanceLine]) {
         var counts: [AttendanceStatus: Int] = [:]
         for line in lines { counts[line.status, default: 0] += 1 }
+        self.init(counts: counts)
+    }
+
+    /// A summary of counts the store added up.
+    public init(counts: [AttendanceStatus: Int]) {
         self.counts = counts
-        self.total = lines.count
+        self.total = counts.values.reduce(0, +)
     }
 
     /// Percentage of non-excused lessons attended (present or late), one decimal; `nil` with no such lesson.

@@ -11,8 +11,10 @@ public protocol StudentRecordStore {
     func classes(ofStudent student: UserID) throws -> [ClassSummary]
     /// Grades of published assessments in the student's active classes, newest due date first.
     func publishedGrades(ofStudent student: UserID) throws -> [GradeLine]
-    /// Attendance marks of the student, newest first, at most `limit`.
+    /// Attendance marks of the student, newest day first, at most `limit`.
     func attendance(ofStudent student: UserID, limit: Int) throws -> [AttendanceLine]
+    /// How many marks of each status the student has, over all their classes and days.
+    func attendanceCounts(ofStudent student: UserID) throws -> [AttendanceStatus: Int]
     /// Active students linked to a parent, by family then given name.
     func children(ofParent parent: UserID) throws -> [PersonSummary]
 }

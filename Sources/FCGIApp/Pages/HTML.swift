@@ -64,7 +64,15 @@ struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible
     }
 
     private static func escape(_ text: String, into out: inout String) {
-        out.reserveCapacity(out.utf8.count + text.utf8.count)
+        // Most text has nothing to escape: one pass over the bytes, then a plain append.
+        let special = text.utf8.contains { byte in
+            byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "\"")
+                || byte == UInt8(ascii: "'")
+        }
+        guard special else {
+            out += text
+            return
+        }
         for scalar in text.unicodeScalars {
             switch scalar {
             case "&": out += "&amp;"

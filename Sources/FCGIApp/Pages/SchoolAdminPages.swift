@@ -46,7 +46,7 @@ enum SchoolAdminPages {
         let rows = classes.map { c -> HTML in
             """
             <tr data-class-id="\(c.id)"><td>\(c.title)</td><td>\(c.classCode ?? "")</td><td>\(c.courseTitle)</td><td>\(c.termTitle)</td>
-            <td>\(c.teacherNames.joined(separator: ", "))</td><td class="num">\(c.studentCount)</td></tr>
+            <td>\(c.teacherNames.joined(separator: ", "))</td><td class="num">\(c.studentCount ?? 0)</td></tr>
             """
         }
         return Layout.page(

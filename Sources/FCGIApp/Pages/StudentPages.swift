@@ -4,7 +4,8 @@ import Domain
 /// for a linked child, to a parent.
 enum StudentPages {
     static func record(
-        title: String, heading: HTML, session: SignedIn, classes: [ClassSummary], grades: [GradeLine], attendance: [AttendanceLine]
+        title: String, heading: HTML, session: SignedIn, classes: [ClassSummary], grades: [GradeLine], summary: AttendanceSummary,
+        recentAttendance: [AttendanceLine]
     ) -> HTML {
         Layout.page(
             title: title, session: session,
@@ -15,8 +16,9 @@ enum StudentPages {
             <h2>Grades</h2>
             \(gradeTable(grades))
             <h2>Attendance</h2>
-            \(attendanceSummary(AttendanceSummary(attendance)))
-            \(attendanceTable(attendance))
+            \(attendanceSummary(summary))
+            \(recentAttendance.isEmpty ? "" : "<h3>Most recent marks</h3>" as HTML)
+            \(attendanceTable(recentAttendance))
             """)
     }
 

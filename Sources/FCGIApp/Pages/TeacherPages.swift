@@ -6,7 +6,7 @@ enum TeacherPages {
         let items = classes.map { c -> HTML in
             """
             <li data-class-id="\(c.id)"><a href="/teacher/classes/\(c.id)"><b>\(c.title)</b></a><br>
-            <small>\(c.courseTitle) · \(c.termTitle) · \(c.studentCount) students</small></li>
+            <small>\(c.courseTitle) · \(c.termTitle) · \(c.studentCount ?? 0) students</small></li>
             """
         }
         let list: HTML = classes.isEmpty ? "<p class=\"muted\" id=\"classes\">You teach no active classes.</p>" : "<ul class=\"cards\" id=\"classes\">\(items)</ul>"

@@ -2,8 +2,8 @@ import Domain
 
 /// A student's own page, and a parent's pages for their linked children.
 enum StudentRoutes {
-    /// Attendance marks listed on a record page.
-    static let attendanceLimit = 200
+    /// Attendance marks listed on a record page; the summary above them counts every mark.
+    static let attendanceLimit = 30
 
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/student") { request, _, context in
@@ -46,6 +46,8 @@ enum StudentRoutes {
         return .page(
             StudentPages.record(
                 title: title, heading: heading, session: session, classes: try store.classes(ofStudent: student),
-                grades: try store.publishedGrades(ofStudent: student), attendance: try store.attendance(ofStudent: student, limit: attendanceLimit)))
+                grades: try store.publishedGrades(ofStudent: student),
+                summary: AttendanceSummary(counts: try store.attendanceCounts(ofStudent: student)),
+                recentAttendance: try store.attendance(ofStudent: student, limit: attendanceLimit)))
     }
 }

@@ -50,7 +50,8 @@ struct SiteResponder {
             log.warning("database unavailable", metadata: ["error.detail": "\(error.detail)"])
             response = render(.unavailable(), jsonStyle: Self.wantsJSON(request.path), requestID: request.requestID)
         } catch {
-            log.error("unhandled error", metadata: ["error.detail": "\(String(reflecting: error))"])
+            let detail = (error as? StoreError)?.detail ?? String(reflecting: error)
+            log.error("unhandled error", metadata: ["error.detail": "\(detail)"])
             let failure = HTTPError(
                 status: 500, code: "server_error",
                 "Something went wrong on our side. If it keeps happening, quote request \(request.requestID).")

@@ -46,9 +46,17 @@ final class MariaConnection {
     }
 
     /// Runs one statement through the prepared-statement cache.
+    ///
+    /// The server answers 1615 (ER_NEED_REPREPARE) when a cached statement's tables left its table definition
+    /// cache; the statement did not run, so it is prepared afresh and run once more.
     func execute(_ query: SQLQuery) throws -> QueryResult {
         let statement = try prepared(query.sql)
-        return try statement.execute(query.binds)
+        do {
+            return try statement.execute(query.binds)
+        } catch let error as StoreError where error.code == 1615 {
+            statements[query.sql] = nil
+            return try prepared(query.sql).execute(query.binds)
+        }
     }
 
     /// Whether the server still answers on this connection.

@@ -14,6 +14,9 @@ public struct Row: Sendable {
         return values[index]
     }
 
+    /// Whether the result has a column of this name (for queries whose column list varies).
+    public func hasColumn(_ name: String) -> Bool { columns.positions[name] != nil }
+
     /// An integer column; `nil` for NULL.
     public func int(_ name: String) -> Int? {
         switch self[name] {

@@ -16,7 +16,12 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
         c.id, c.title, c.class_code, co.title AS course_title, t.title AS term_title,
         (SELECT GROUP_CONCAT(CONCAT(tu.given_name, ' ', tu.family_name) ORDER BY tu.family_name SEPARATOR '\\n')
            FROM enrollments te JOIN users tu ON tu.id = te.user_id
-          WHERE te.class_id = c.id AND te.role = 'teacher' AND te.active AND tu.active) AS teachers,
+          WHERE te.class_id = c.id AND te.role = 'teacher' AND te.active AND tu.active) AS teachers
+        """
+
+    /// ``classColumns`` and the class's number of active students, for the lists that show it.
+    private static let classColumnsWithCount = classColumns + """
+        ,
         (SELECT COUNT(*) FROM enrollments se JOIN users su ON su.id = se.user_id
           WHERE se.class_id = c.id AND se.role = 'student' AND se.active AND su.active) AS students
         """
@@ -28,7 +33,7 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
             id: row.id("id")!, title: row.string("title") ?? "", courseTitle: row.string("course_title") ?? "",
             termTitle: row.string("term_title") ?? "", classCode: row.string("class_code"),
             teacherNames: (row.string("teachers") ?? "").split(separator: "\n").map(String.init),
-            studentCount: row.int("students") ?? 0)
+            studentCount: row.hasColumn("students") ? row.int("students") : nil)
     }
 
     // MARK: StudentRecordStore
@@ -57,14 +62,14 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
     }
 
     public func classes(ofStudent student: UserID) throws -> [ClassSummary] {
-        try activeClasses(of: student, enrolledAs: "student")
+        try activeClasses(of: student, enrolledAs: "student", columns: Self.classColumns)
     }
 
     /// Active classes in which `user` has an active enrolment with `role` (`student` or `teacher`).
-    private func activeClasses(of user: UserID, enrolledAs role: String) throws -> [ClassSummary] {
+    private func activeClasses(of user: UserID, enrolledAs role: String, columns: String) throws -> [ClassSummary] {
         try database.query(
             """
-            SELECT \(unsafeRaw: Self.classColumns)
+            SELECT \(unsafeRaw: columns)
             FROM enrollments e JOIN classes c ON c.id = e.class_id
             JOIN courses co ON co.id = c.course_id JOIN terms t ON t.id = c.term_id
             WHERE e.user_id = \(user.rawValue) AND e.role = \(role) AND e.active AND c.active
@@ -77,8 +82,7 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
         try database.query(
             """
             SELECT c.id AS class_id, c.title AS class_title, a.id AS assessment_id, a.title AS assessment_title,
-                   a.due_date, a.max_score, g.score, g.comment,
-                   (SELECT ROUND(AVG(g2.score), 2) FROM grades g2 WHERE g2.assessment_id = a.id) AS class_average
+                   a.due_date, a.max_score, g.score, g.comment, a.average_score AS class_average
             FROM grades g
             JOIN assessments a ON a.id = g.assessment_id
             JOIN classes c ON c.id = a.class_id
@@ -102,7 +106,7 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
             SELECT a.day, a.status, a.note, c.id AS class_id, c.title AS class_title
             FROM attendance a JOIN classes c ON c.id = a.class_id
             WHERE a.student_id = \(student.rawValue)
-            ORDER BY a.day DESC, c.title
+            ORDER BY a.day DESC, a.class_id DESC
             LIMIT \(limit)
             """
         ).compactMap { row in
@@ -112,6 +116,16 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
                 day: day, classID: row.id("class_id")!, classTitle: row.string("class_title") ?? "", status: status,
                 note: row.string("note"))
         }
+    }
+
+    public func attendanceCounts(ofStudent student: UserID) throws -> [AttendanceStatus: Int] {
+        var counts: [AttendanceStatus: Int] = [:]
+        for row in try database.query(
+            "SELECT status, COUNT(*) AS n FROM attendance WHERE student_id = \(student.rawValue) GROUP BY status")
+        {
+            if let status = AttendanceStatus(rawValue: row.string("status") ?? "") { counts[status] = row.int("n") ?? 0 }
+        }
+        return counts
     }
 
     public func children(ofParent parent: UserID) throws -> [PersonSummary] {
@@ -140,13 +154,13 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
     }
 
     public func classes(taughtBy teacher: UserID) throws -> [ClassSummary] {
-        try activeClasses(of: teacher, enrolledAs: "teacher")
+        try activeClasses(of: teacher, enrolledAs: "teacher", columns: Self.classColumnsWithCount)
     }
 
     public func classSummary(_ id: ClassID) throws -> ClassSummary? {
         try database.query(
             """
-            SELECT \(unsafeRaw: Self.classColumns)
+            SELECT \(unsafeRaw: Self.classColumnsWithCount)
             FROM classes c JOIN courses co ON co.id = c.course_id JOIN terms t ON t.id = c.term_id
             WHERE c.id = \(id.rawValue)
             """
@@ -167,8 +181,7 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
     public func assessments(of classID: ClassID) throws -> [Assessment] {
         try database.query(
             """
-            SELECT a.id, a.class_id, a.title, a.max_score, a.due_date, a.published,
-                   (SELECT COUNT(*) FROM grades g WHERE g.assessment_id = a.id) AS graded
+            SELECT a.id, a.class_id, a.title, a.max_score, a.due_date, a.published, a.graded_count AS graded
             FROM assessments a WHERE a.class_id = \(classID.rawValue)
             ORDER BY a.due_date DESC, a.id DESC
             """
@@ -188,8 +201,7 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
     public func assessment(_ id: AssessmentID, in classID: ClassID) throws -> Assessment? {
         try database.query(
             """
-            SELECT a.id, a.class_id, a.title, a.max_score, a.due_date, a.published,
-                   (SELECT COUNT(*) FROM grades g WHERE g.assessment_id = a.id) AS graded
+            SELECT a.id, a.class_id, a.title, a.max_score, a.due_date, a.published, a.graded_count AS graded
             FROM assessments a WHERE a.id = \(id.rawValue) AND a.class_id = \(classID.rawValue)
             """
         ).first.map(Self.assessment)
@@ -240,7 +252,14 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
                 try tx.execute(
                     "DELETE FROM grades WHERE assessment_id = \(assessment.rawValue) AND student_id = \(student.rawValue)")
             }
-            try tx.execute("UPDATE assessments SET updated_at = \(now) WHERE id = \(assessment.rawValue)")
+            // The stored average and count change with the grades, under the assessment's row lock taken above.
+            try tx.execute(
+                """
+                UPDATE assessments SET updated_at = \(now),
+                    graded_count = (SELECT COUNT(*) FROM grades WHERE assessment_id = \(assessment.rawValue)),
+                    average_score = (SELECT ROUND(AVG(score), 2) FROM grades WHERE assessment_id = \(assessment.rawValue))
+                WHERE id = \(assessment.rawValue)
+                """)
         }
     }
 
@@ -328,7 +347,7 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
     public func classes(of school: SchoolID) throws -> [ClassSummary] {
         try database.query(
             """
-            SELECT \(unsafeRaw: Self.classColumns)
+            SELECT \(unsafeRaw: Self.classColumnsWithCount)
             FROM classes c JOIN courses co ON co.id = c.course_id JOIN terms t ON t.id = c.term_id
             WHERE c.school_id = \(school.rawValue)
             ORDER BY c.active DESC, c.title
