@@ -18,7 +18,7 @@ enum OperatorServices {
             ConfigOptions.fail(ConfigError(["accounts.argon2_*: \(error)"]))
         }
         MariaClient.initializeLibrary()
-        return SiteServices.live(site: .app, configuration: configuration, hasher: hasher, timingDecoyHash: "")
+        return SiteServices.live(site: .app, configuration: configuration, hasher: hasher, timingDecoy: TimingDecoy(hasher: hasher))
     }
 
     /// Prints to standard error and exits with `code`.

@@ -94,15 +94,14 @@ struct WorkerCommand: ParsableCommand {
         let logger = LogSetup.logger("catalystwells.\(site.rawValue)", level: configuration.logLevel)
         let limits = RequestLimits(maxBodyBytes: configuration.requestBodyLimit, maxUploadBytes: configuration.uploadBodyLimit)
         let hasher: any PasswordHasher
-        let decoy: String
         do {
             hasher = try SiteServices.passwordHasher(configuration)
-            decoy = try hasher.hash(RequestID.make())
         } catch {
             ConfigOptions.fail(ConfigError(["accounts.argon2_*: \(error)"]))
         }
         let site = self.site
         let frozen = configuration
+        let decoy = TimingDecoy(hasher: hasher)
         let status = FastCGIWorker.run(
             settings: .init(
                 threads: threads, maxRequests: maxRequests, drainTimeout: configuration.pool(site).drainTimeout,
@@ -110,7 +109,7 @@ struct WorkerCommand: ParsableCommand {
             logger: logger,
             makeResponder: {
                 let responder = SiteResponder(
-                    site: site, services: .live(site: site, configuration: frozen, hasher: hasher, timingDecoyHash: decoy), limits: limits, logger: logger,
+                    site: site, services: .live(site: site, configuration: frozen, hasher: hasher, timingDecoy: decoy), limits: limits, logger: logger,
                     environment: frozen.environment)
                 return { responder.respond(to: $0) }
             })

@@ -73,7 +73,7 @@ enum SignInRoutes {
         } else {
             // Unknown account, or one without a password yet: spend the same time as a real check, so the
             // answer's timing does not tell the cases apart either.
-            _ = services.hasher.verify(password, against: services.timingDecoyHash)
+            services.timingDecoy.verify(password)
         }
 
         guard let user else {

@@ -17,16 +17,15 @@ struct SiteServices {
     let directory: any SchoolDirectoryStore
     let roster: any RosterStore
     let hasher: any PasswordHasher
-    /// A hash of a random password, verified against when the account is unknown so that answering takes as
-    /// long as for a known one.
-    let timingDecoyHash: String
+    /// Equalises the time of sign-ins that name no account.
+    let timingDecoy: TimingDecoy
     let mailer: any MailTransport
     let configuration: Configuration
     /// The time; a parameter so tests can move it.
     let clock: @Sendable () -> Date
 
     /// The live services of a thread: one lazily opened connection to the site's database as the site's account.
-    static func live(site: Site, configuration: Configuration, hasher: any PasswordHasher, timingDecoyHash: String) -> SiteServices {
+    static func live(site: Site, configuration: Configuration, hasher: any PasswordHasher, timingDecoy: TimingDecoy) -> SiteServices {
         let database = MariaDatabase(options: configuration.connectionOptions(for: site))
         let accounts = MariaAccountStore(database: database)
         let sessions = MariaSessionStore(database: database)
@@ -34,7 +33,7 @@ struct SiteServices {
         return SiteServices(
             health: MariaHealthStore(database: database), accounts: accounts, passwordLinks: accounts, sessions: sessions,
             throttle: sessions, students: schoolwork, teaching: schoolwork, directory: schoolwork,
-            roster: MariaRosterStore(database: database), hasher: hasher, timingDecoyHash: timingDecoyHash,
+            roster: MariaRosterStore(database: database), hasher: hasher, timingDecoy: timingDecoy,
             mailer: SendmailTransport(command: configuration.mail.sendmailCommand, from: configuration.mail.from),
             configuration: configuration, clock: { Date() })
     }

@@ -32,6 +32,13 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation, CustomString
             binds.append(value.sqlValue)
         }
 
+        /// Appends a `?` and binds the value, or NULL for `nil`. (Spelled out so optionals bind without the
+        /// compiler's warning about interpolating an optional.)
+        public mutating func appendInterpolation<Value: SQLBindable>(_ value: Value?) {
+            sql += "?"
+            binds.append(value?.sqlValue ?? .null)
+        }
+
         /// Appends text to the statement itself. Only for identifiers from configuration, never for input.
         public mutating func appendInterpolation(unsafeRaw text: String) { sql += text }
     }

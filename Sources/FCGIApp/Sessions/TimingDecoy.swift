@@ -1,0 +1,24 @@
+import Domain
+import Foundation
+
+/// A hash of a random password, verified against when a sign-in names no account (or one without a
+/// password) so that the answer takes as long as a real check.
+///
+/// Made on first use and then shared by the worker's threads: hashing at start-up would cost every new
+/// worker a full argon2id run and its memory, though most never see an unknown account.
+final class TimingDecoy: @unchecked Sendable {
+    private let hasher: any PasswordHasher
+    private let lock = NSLock()
+    private var hash: String?
+
+    init(hasher: any PasswordHasher) { self.hasher = hasher }
+
+    /// Spends one verification's worth of time and memory; the result is always `false`.
+    func verify(_ password: String) {
+        let decoy: String? = lock.withLock {
+            if hash == nil { hash = try? hasher.hash(SecretToken.base64URL(Array(UUID().uuidString.utf8))) }
+            return hash
+        }
+        if let decoy { _ = hasher.verify(password, against: decoy) }
+    }
+}
