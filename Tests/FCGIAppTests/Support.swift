@@ -66,7 +66,7 @@ struct TestApp {
         return SiteServices(
             health: FixedHealthStore(result: health), accounts: memory, passwordLinks: memory, sessions: memory, throttle: memory,
             students: memory, teaching: memory, directory: memory, roster: memory, hasher: testHasher,
-            timingDecoy: TimingDecoy(hasher: testHasher), mailer: outbox, configuration: configuration, clock: { clock.now })
+            timingDecoy: TimingDecoy(hasher: testHasher), recordCache: RecordPageCache(), mailer: outbox, configuration: configuration, clock: { clock.now })
     }
 
     func responder(site: Site = .app, environment: Configuration.Environment = .production) -> SiteResponder {

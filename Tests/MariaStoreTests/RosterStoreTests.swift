@@ -204,6 +204,8 @@ private let t2 = t1.addingTimeInterval(86_400)
         #expect(try count("users", "updated_at <> created_at") == 0)
         #expect(try count("schools", "updated_at <> created_at") == 0)
         #expect(try count("roster_imports") == 2)
+        // The first import changed every student's record page; the second changed nothing.
+        #expect(try count("users", "role = 'student' AND record_version <> 1") == 0)
     }
 
     @Test func brokenSetsNeverReachTheStore() throws {

@@ -115,4 +115,27 @@ import Testing
         #expect(try store.users(of: SchoolID(1), role: .student, limit: 10, offset: 0).count == 3)
         #expect(try store.userCounts(of: SchoolID(1))[.teacher] == 2)
     }
+
+    func version(_ key: String) throws -> Int? {
+        try db.database.query("SELECT record_version FROM users WHERE id = \(ids[key]!)").first?.int("record_version")
+    }
+
+    @Test func everyWriteThatChangesARecordPageChangesItsVersion() throws {
+        let teacher = UserID(ids["teacher"]!)
+        let alice = UserID(ids["alice"]!)
+        let quiz = try store.createAssessment(NewAssessment(title: "Quiz", maxScore: Score(hundredths: 2000), dueDate: nil), in: ClassID(1), by: teacher, now: now)
+        #expect(try version("alice") == 0)
+        try store.saveGrades([GradeEntry(studentID: alice, score: Score(hundredths: 100), comment: nil)], cleared: [], assessment: quiz, in: ClassID(1), by: teacher, now: now)
+        // Bob's page shows the class average, which Alice's grade changed.
+        #expect(try version("alice") == 1)
+        #expect(try version("bob") == 1)
+        #expect(try version("carol") == 0)
+        try store.setPublished(true, assessment: quiz, in: ClassID(1), now: now)
+        #expect(try version("bob") == 2)
+        try store.setPublished(true, assessment: quiz, in: ClassID(1), now: now)
+        #expect(try version("bob") == 2)
+        try store.saveAttendance([AttendanceMark(studentID: alice, status: .late, note: nil)], in: ClassID(1), on: CalendarDate("2026-11-02")!, by: teacher, now: now)
+        #expect(try version("alice") == 3)
+        #expect(try version("bob") == 2)
+    }
 }

@@ -8,10 +8,13 @@ public struct UserAccount: Sendable, Equatable {
     public let familyName: String
     public let email: String?
     public let username: String?
+    /// For a student: a number that changes whenever anything their record page shows changes (a key for
+    /// caching that page). 0 when not loaded.
+    public let recordVersion: Int64
 
     public init(
         id: UserID, role: Role, schoolID: SchoolID?, givenName: String, familyName: String, email: String?,
-        username: String?
+        username: String?, recordVersion: Int64 = 0
     ) {
         self.id = id
         self.role = role
@@ -20,6 +23,7 @@ public struct UserAccount: Sendable, Equatable {
         self.familyName = familyName
         self.email = email
         self.username = username
+        self.recordVersion = recordVersion
     }
 
     /// "Given Family".

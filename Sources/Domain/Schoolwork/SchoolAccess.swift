@@ -47,12 +47,15 @@ public struct StudentRelationship: Sendable, Equatable {
     public let isGuardian: Bool
     /// The viewer teaches an active class the student is actively enrolled in.
     public let teachesStudent: Bool
+    /// The student's record version (see ``UserAccount/recordVersion``).
+    public let recordVersion: Int64
 
-    public init(studentID: UserID, schoolID: SchoolID, isGuardian: Bool, teachesStudent: Bool) {
+    public init(studentID: UserID, schoolID: SchoolID, isGuardian: Bool, teachesStudent: Bool, recordVersion: Int64 = 0) {
         self.studentID = studentID
         self.schoolID = schoolID
         self.isGuardian = isGuardian
         self.teachesStudent = teachesStudent
+        self.recordVersion = recordVersion
     }
 }
 

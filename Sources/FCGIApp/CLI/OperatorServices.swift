@@ -18,7 +18,8 @@ enum OperatorServices {
             ConfigOptions.fail(ConfigError(["accounts.argon2_*: \(error)"]))
         }
         MariaClient.initializeLibrary()
-        return SiteServices.live(site: .app, configuration: configuration, hasher: hasher, timingDecoy: TimingDecoy(hasher: hasher))
+        return SiteServices.live(site: .app, configuration: configuration, hasher: hasher, timingDecoy: TimingDecoy(hasher: hasher),
+            recordCache: RecordPageCache(capacity: 1))
     }
 
     /// Prints to standard error and exits with `code`.

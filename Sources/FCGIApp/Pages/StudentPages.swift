@@ -3,23 +3,18 @@ import Domain
 /// A student's record: classes, published grades with class averages, attendance. Shown to the student and,
 /// for a linked child, to a parent.
 enum StudentPages {
-    static func record(
-        title: String, heading: HTML, session: SignedIn, classes: [ClassSummary], grades: [GradeLine], summary: AttendanceSummary,
-        recentAttendance: [AttendanceLine]
-    ) -> HTML {
-        Layout.page(
-            title: title, session: session,
-            """
-            \(heading)
-            <h2>Classes</h2>
-            \(classList(classes))
-            <h2>Grades</h2>
-            \(gradeTable(grades))
-            <h2>Attendance</h2>
-            \(attendanceSummary(summary))
-            \(recentAttendance.isEmpty ? "" : "<h3>Most recent marks</h3>" as HTML)
-            \(attendanceTable(recentAttendance))
-            """)
+    /// The record of one student: what is cached per (student, version) in ``RecordPageCache``.
+    static func sections(classes: [ClassSummary], grades: [GradeLine], summary: AttendanceSummary, recentAttendance: [AttendanceLine]) -> HTML {
+        """
+        <h2>Classes</h2>
+        \(classList(classes))
+        <h2>Grades</h2>
+        \(gradeTable(grades))
+        <h2>Attendance</h2>
+        \(attendanceSummary(summary))
+        \(recentAttendance.isEmpty ? "" : "<h3>Most recent marks</h3>" as HTML)
+        \(attendanceTable(recentAttendance))
+        """
     }
 
     static func classList(_ classes: [ClassSummary]) -> HTML {

@@ -8,7 +8,9 @@ enum StudentRoutes {
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/student") { request, _, context in
             let session = try context.requireSignIn(request, .student)
-            return try recordPage(of: session.user.id, title: "My classes and grades", heading: "<h1>My classes and grades</h1>", session: session, context: context)
+            return try recordPage(
+                of: session.user.id, version: session.user.recordVersion, title: "My classes and grades",
+                heading: "<h1>My classes and grades</h1>", session: session, context: context)
         }
 
         router.add("GET", "/parent") { request, _, context in
@@ -35,19 +37,22 @@ enum StudentRoutes {
                 let child = try context.services.students.student(id)
             else { throw HTTPError.notFound() }
             return try recordPage(
-                of: id, title: child.displayName,
+                of: id, version: facts.recordVersion, title: child.displayName,
                 heading: "<p><a href=\"/parent\">← My children</a></p><h1 id=\"child-name\">\(child.displayName)</h1>",
                 session: session, context: context)
         }
     }
 
-    private static func recordPage(of student: UserID, title: String, heading: HTML, session: SignedIn, context: RequestContext) throws -> HTTPResponse {
+    private static func recordPage(
+        of student: UserID, version: Int64, title: String, heading: HTML, session: SignedIn, context: RequestContext
+    ) throws -> HTTPResponse {
         let store = context.services.students
-        return .page(
-            StudentPages.record(
-                title: title, heading: heading, session: session, classes: try store.classes(ofStudent: student),
-                grades: try store.publishedGrades(ofStudent: student),
+        let sections = try context.services.recordCache.sections(of: student, version: version) {
+            StudentPages.sections(
+                classes: try store.classes(ofStudent: student), grades: try store.publishedGrades(ofStudent: student),
                 summary: AttendanceSummary(counts: try store.attendanceCounts(ofStudent: student)),
-                recentAttendance: try store.attendance(ofStudent: student, limit: attendanceLimit)))
+                recentAttendance: try store.attendance(ofStudent: student, limit: attendanceLimit))
+        }
+        return .page(Layout.page(title: title, session: session, heading + sections))
     }
 }

@@ -19,13 +19,17 @@ struct SiteServices {
     let hasher: any PasswordHasher
     /// Equalises the time of sign-ins that name no account.
     let timingDecoy: TimingDecoy
+    /// The worker's rendered student records.
+    let recordCache: RecordPageCache
     let mailer: any MailTransport
     let configuration: Configuration
     /// The time; a parameter so tests can move it.
     let clock: @Sendable () -> Date
 
     /// The live services of a thread: one lazily opened connection to the site's database as the site's account.
-    static func live(site: Site, configuration: Configuration, hasher: any PasswordHasher, timingDecoy: TimingDecoy) -> SiteServices {
+    static func live(
+        site: Site, configuration: Configuration, hasher: any PasswordHasher, timingDecoy: TimingDecoy, recordCache: RecordPageCache
+    ) -> SiteServices {
         let database = MariaDatabase(options: configuration.connectionOptions(for: site))
         let accounts = MariaAccountStore(database: database)
         let sessions = MariaSessionStore(database: database)
@@ -33,7 +37,7 @@ struct SiteServices {
         return SiteServices(
             health: MariaHealthStore(database: database), accounts: accounts, passwordLinks: accounts, sessions: sessions,
             throttle: sessions, students: schoolwork, teaching: schoolwork, directory: schoolwork,
-            roster: MariaRosterStore(database: database), hasher: hasher, timingDecoy: timingDecoy,
+            roster: MariaRosterStore(database: database), hasher: hasher, timingDecoy: timingDecoy, recordCache: recordCache,
             mailer: SendmailTransport(command: configuration.mail.sendmailCommand, from: configuration.mail.from),
             configuration: configuration, clock: { Date() })
     }

@@ -16,6 +16,11 @@ public struct MariaRosterStore: RosterStore {
         try database.transaction { transaction in
             var run = RosterRun(tx: transaction, snapshot: snapshot, now: now)
             let summary = try run.apply()
+            if summary.changedAnything {
+                // Classes, teachers and enrolments appear on record pages: every student page of the school changes.
+                try transaction.execute(
+                    "UPDATE users SET record_version = record_version + 1 WHERE school_id = \(summary.schoolID.rawValue) AND role = 'student'")
+            }
             let text = String(summary.lines.joined(separator: "\n").prefix(2000))
             try transaction.execute(
                 """

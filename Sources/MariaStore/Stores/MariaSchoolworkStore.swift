@@ -41,7 +41,7 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
     public func relationship(of viewer: UserAccount, toStudent student: UserID) throws -> StudentRelationship? {
         let rows = try database.query(
             """
-            SELECT u.id, u.school_id,
+            SELECT u.id, u.school_id, u.record_version,
               EXISTS(SELECT 1 FROM guardianships g WHERE g.parent_id = \(viewer.id.rawValue) AND g.student_id = u.id) AS guardian,
               EXISTS(SELECT 1 FROM enrollments es
                        JOIN enrollments et ON et.class_id = es.class_id
@@ -52,7 +52,8 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
             """)
         guard let row = rows.first, let school: SchoolID = row.id("school_id") else { return nil }
         return StudentRelationship(
-            studentID: student, schoolID: school, isGuardian: row.flag("guardian"), teachesStudent: row.flag("teaches"))
+            studentID: student, schoolID: school, isGuardian: row.flag("guardian"), teachesStudent: row.flag("teaches"),
+            recordVersion: Int64(row.int("record_version") ?? 0))
     }
 
     public func student(_ id: UserID) throws -> PersonSummary? {
@@ -100,11 +101,14 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
         }
     }
 
+    /// Read backwards along `ix_attendance_student` (student, day, then the key's class) so the LIMIT stops
+    /// the scan early. The class title comes from a primary-key subquery per row: with a join, the optimiser
+    /// prefers scanning the few classes and sorting every mark first.
     public func attendance(ofStudent student: UserID, limit: Int) throws -> [AttendanceLine] {
         try database.query(
             """
-            SELECT a.day, a.status, a.note, c.id AS class_id, c.title AS class_title
-            FROM attendance a JOIN classes c ON c.id = a.class_id
+            SELECT a.day, a.status, a.note, a.class_id, (SELECT c.title FROM classes c WHERE c.id = a.class_id) AS class_title
+            FROM attendance a FORCE INDEX (ix_attendance_student)
             WHERE a.student_id = \(student.rawValue)
             ORDER BY a.day DESC, a.class_id DESC
             LIMIT \(limit)
@@ -252,6 +256,7 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
                 try tx.execute(
                     "DELETE FROM grades WHERE assessment_id = \(assessment.rawValue) AND student_id = \(student.rawValue)")
             }
+            try Self.bumpRecordVersions(tx, studentsOf: classID)
             // The stored average and count change with the grades, under the assessment's row lock taken above.
             try tx.execute(
                 """
@@ -264,10 +269,23 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
     }
 
     public func setPublished(_ published: Bool, assessment: AssessmentID, in classID: ClassID, now: Date) throws {
-        try database.execute(
+        try database.transaction { tx in
+            let changed = try tx.execute(
+                """
+                UPDATE assessments SET published = \(published), updated_at = \(now)
+                WHERE id = \(assessment.rawValue) AND class_id = \(classID.rawValue) AND published <> \(published)
+                """)
+            if changed.affectedRows > 0 { try Self.bumpRecordVersions(tx, studentsOf: classID) }
+        }
+    }
+
+    /// Marks the record pages of every student enrolled in a class as changed (see `users.record_version`).
+    private static func bumpRecordVersions(_ tx: Transaction, studentsOf classID: ClassID) throws {
+        try tx.execute(
             """
-            UPDATE assessments SET published = \(published), updated_at = \(now)
-            WHERE id = \(assessment.rawValue) AND class_id = \(classID.rawValue)
+            UPDATE users u JOIN enrollments e ON e.user_id = u.id
+            SET u.record_version = u.record_version + 1
+            WHERE e.class_id = \(classID.rawValue) AND e.role = 'student'
             """)
     }
 
@@ -292,6 +310,7 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
                 throw StoreError(.constraint, detail: "student \(mark.studentID) is not on the roster of class \(classID)")
             }
             for mark in marks {
+                try tx.execute("UPDATE users SET record_version = record_version + 1 WHERE id = \(mark.studentID.rawValue)")
                 try tx.execute(
                     """
                     INSERT INTO attendance (class_id, student_id, day, status, note, recorded_by, recorded_at)

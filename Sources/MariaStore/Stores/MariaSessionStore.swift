@@ -22,7 +22,8 @@ public struct MariaSessionStore: SessionStore, SignInThrottleStore, AccountPurge
     public func session(digest: [UInt8]) throws -> (user: UserAccount, createdAt: Date, lastSeenAt: Date)? {
         let rows = try database.query(
             """
-            SELECT s.created_at, s.last_seen_at, u.id, u.role, u.school_id, u.given_name, u.family_name, u.email, u.username
+            SELECT s.created_at, s.last_seen_at, u.id, u.role, u.school_id, u.given_name, u.family_name, u.email, u.username,
+                   u.record_version
             FROM sessions s JOIN users u ON u.id = s.user_id
             WHERE s.token_digest = \(digest) AND u.active
             """)

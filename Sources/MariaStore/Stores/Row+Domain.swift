@@ -19,7 +19,8 @@ extension Row {
         UserAccount(
             id: id("id")!, role: Role(rawValue: string("role") ?? "") ?? .student, schoolID: id("school_id"),
             givenName: string("given_name") ?? "", familyName: string("family_name") ?? "",
-            email: string("email"), username: string("username"))
+            email: string("email"), username: string("username"),
+            recordVersion: hasColumn("record_version") ? Int64(int("record_version") ?? 0) : 0)
     }
 
     /// A person summary from `users` columns.
