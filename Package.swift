@@ -35,7 +35,11 @@ let package = Package(
         ),
         .target(
             name: "Domain",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                // RSA (RS256 ID tokens) lives in swift-crypto's extras module.
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
         ),
         .target(
             name: "MariaStore",
