@@ -21,6 +21,7 @@ struct CheckConfigCommand: ParsableCommand {
         for role in [Configuration.AccountRole.app, .developers, .migrator] {
             do { try configuration.loadPassword(for: role) } catch { problems += error.messages }
         }
+        do { try configuration.loadOAuthKey() } catch { problems += error.messages }
         if !problems.isEmpty { ConfigOptions.fail(ConfigError(problems)) }
         print("configuration OK (\(configuration.environment.rawValue))")
         for site in Site.allCases {

@@ -25,6 +25,7 @@ struct ServeCommand: ParsableCommand {
         var configuration = try options.load()
         do {
             try configuration.loadPassword(for: Configuration.role(for: site))
+            if site == .app { try configuration.loadOAuthKey() }
         } catch {
             ConfigOptions.fail(error)
         }
@@ -88,6 +89,7 @@ struct WorkerCommand: ParsableCommand {
         var configuration = try options.load()
         do {
             try configuration.loadPassword(for: Configuration.role(for: site))
+            if site == .app { try configuration.loadOAuthKey() }
         } catch {
             ConfigOptions.fail(error)
         }

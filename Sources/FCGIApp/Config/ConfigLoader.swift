@@ -137,6 +137,12 @@ enum ConfigLoader {
         if !from.contains("@") || from.contains(where: { $0 == "\r" || $0 == "\n" }) || from.utf8.count > 254 {
             reader.fail("mail.from", "must be one mail address, optionally with a display name")
         }
+        let oauth = Configuration.OAuth(
+            keyFile: reader.path("oauth.key_file"),
+            accessTokenLifetime: TimeInterval(reader.int("oauth.access_token_seconds", 60...86400)),
+            refreshTokenLifetime: TimeInterval(reader.int("oauth.refresh_token_days", 1...365) * 86400),
+            codeLifetime: TimeInterval(reader.int("oauth.code_seconds", 10...600)),
+            refreshReuseGrace: TimeInterval(reader.int("oauth.refresh_reuse_grace_seconds", 0...60)))
         let configuration = Configuration(
             environment: environment ?? .production, logLevel: logLevel ?? .info, appURL: appURL,
             developersURL: developersURL, requestBodyLimit: bodyLimit, uploadBodyLimit: uploadLimit, schemaDirectory: schemaDirectory, pools: pools,
@@ -144,7 +150,8 @@ enum ConfigLoader {
             databasePort: reader.int("database.port", 1...65535), mainDatabase: mainDatabase,
             developersDatabase: developersDatabase, connectTimeout: reader.int("database.connect_timeout", 1...60),
             readTimeout: reader.int("database.read_timeout", 1...600), writeTimeout: reader.int("database.write_timeout", 1...600),
-            accounts: accounts, signIn: signIn, mail: Configuration.Mail(sendmailCommand: sendmail, from: from))
+            accounts: accounts, signIn: signIn, mail: Configuration.Mail(sendmailCommand: sendmail, from: from),
+            oauth: oauth)
         if !reader.errors.isEmpty { throw ConfigError(reader.errors) }
         return configuration
     }

@@ -18,12 +18,12 @@ enum ConfigSchema {
 
     static let sections = [
         "general", "pool.app", "pool.developers", "database", "database.app", "database.developers", "database.migrator",
-        "accounts", "mail",
+        "accounts", "mail", "oauth",
     ]
 
     static let keys: [Key] = general + pool("app") + pool("developers") + database
         + account("app", user: "catalyst_app") + account("developers", user: "catalyst_dev")
-        + account("migrator", user: "catalyst_migrator") + accounts + mail
+        + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth
 
     private static let general: [Key] = [
         Key(section: "general", name: "environment", defaultValue: "production",
@@ -102,6 +102,16 @@ enum ConfigSchema {
             help: "a sendmail-compatible program (words split on spaces) that reads a whole message on standard input"),
         Key(section: "mail", name: "from", defaultValue: "CatalystWells <no-reply@localhost>",
             help: "the From: address of mail the app site sends"),
+    ]
+
+    private static let oauth: [Key] = [
+        Key(section: "oauth", name: "key_file", defaultValue: "/etc/catalystwells/secrets/oauth.key",
+            help: "32 random bytes as 64 hex digits (openssl rand -hex 32): keys the client-secret digests and seals ID-token signing keys; app pool's user only"),
+        Key(section: "oauth", name: "access_token_seconds", defaultValue: "3600", help: "access token lifetime (60 to 86400)"),
+        Key(section: "oauth", name: "refresh_token_days", defaultValue: "30", help: "refresh token lifetime; each use rotates it (1 to 365)"),
+        Key(section: "oauth", name: "code_seconds", defaultValue: "60", help: "authorization code lifetime (10 to 600)"),
+        Key(section: "oauth", name: "refresh_reuse_grace_seconds", defaultValue: "10",
+            help: "a rotated refresh token presented again within this many seconds is a retry, later a theft: the grant is revoked (0 to 60)"),
     ]
 
     private static func account(_ role: String, user: String) -> [Key] {

@@ -41,6 +41,15 @@ struct Configuration: Sendable {
         var argon2MemoryKiB: Int
     }
 
+    /// The OAuth provider.
+    struct OAuth: Sendable {
+        var keyFile: String
+        var accessTokenLifetime: TimeInterval
+        var refreshTokenLifetime: TimeInterval
+        var codeLifetime: TimeInterval
+        var refreshReuseGrace: TimeInterval
+    }
+
     /// Outgoing mail.
     struct Mail: Sendable {
         /// The program and its arguments.
@@ -67,6 +76,9 @@ struct Configuration: Sendable {
     var accounts: [AccountRole: Account]
     var signIn: Accounts
     var mail: Mail
+    var oauth: OAuth
+    /// The 32 bytes of `oauth.key_file`, read by ``loadOAuthKey()``.
+    var oauthKey: [UInt8]?
     /// Passwords read by ``loadPassword(for:)``, kept so workers need not read files again.
     var passwords: [AccountRole: String] = [:]
 
@@ -91,6 +103,27 @@ struct Configuration: Sendable {
             throw ConfigError(["\(key): \(account.passwordFile) must hold exactly one non-empty line"])
         }
         passwords[role] = password
+    }
+
+    /// Reads `oauth.key_file`: 64 hex digits (32 bytes). The error names the key and the file.
+    mutating func loadOAuthKey() throws(ConfigError) {
+        let path = oauth.keyFile
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(["oauth.key_file: cannot read \(path) (missing, or not readable by this user); create it with `openssl rand -hex 32`"])
+        }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        var bytes: [UInt8] = []
+        var index = text.startIndex
+        while index < text.endIndex, let next = text.index(index, offsetBy: 2, limitedBy: text.endIndex),
+            let byte = UInt8(text[index..<next], radix: 16)
+        {
+            bytes.append(byte)
+            index = next
+        }
+        guard bytes.count == 32, index == text.endIndex else {
+            throw ConfigError(["oauth.key_file: \(path) must hold exactly 64 hex digits (openssl rand -hex 32)"])
+        }
+        oauthKey = bytes
     }
 
     /// Connection options for a role against a database; the password must have been loaded.
