@@ -1,6 +1,7 @@
 import Domain
 import Foundation
 import Logging
+import MariaStore
 import Native
 
 @testable import FCGIApp
@@ -42,6 +43,9 @@ final class MailOutbox: MailTransport, @unchecked Sendable {
     }
 }
 
+/// A database handle for stores the route tests never reach (it connects only on first use).
+nonisolated(unsafe) let unconnected = MariaDatabase(options: ConnectionOptions(socket: "/nonexistent.sock", user: "none", password: "", database: "none"))
+
 /// A cheap real argon2id hasher for tests (libsodium's minimum memory).
 let testHasher = try! Argon2idPasswordHasher(opsLimit: 1, memoryKiB: 8192)
 
@@ -65,7 +69,11 @@ struct TestApp {
         let clock = self.clock
         return SiteServices(
             health: FixedHealthStore(result: health), accounts: memory, passwordLinks: memory, sessions: memory, throttle: memory,
-            students: memory, teaching: memory, directory: memory, roster: memory, hasher: testHasher,
+            students: memory, teaching: memory, directory: memory, roster: memory,
+            // The OAuth stores are not exercised by these route tests; their handle never connects.
+            clients: MariaClientStore(database: unconnected), codes: MariaTokenStore(database: unconnected),
+            tokens: MariaTokenStore(database: unconnected), consents: MariaConsentStore(database: unconnected),
+            signingKeys: MariaSigningKeyStore(database: unconnected), hasher: testHasher,
             timingDecoy: TimingDecoy(hasher: testHasher), recordCache: RecordPageCache(), mailer: outbox, configuration: configuration, clock: { clock.now })
     }
 

@@ -29,7 +29,7 @@ enum Layout {
         let links = navigation(for: session.user.role).map { item -> HTML in "<a href=\"\(item.0)\">\(item.1)</a>" }
         return """
             <header class="top"><div class="bar"><a class="brand" href="/">CatalystWells</a>
-            <nav aria-label="Main">\(links)<a href="/account/password">Password</a></nav>
+            <nav aria-label="Main">\(links)<a href="/account/apps">Connected apps</a><a href="/account/password">Password</a></nav>
             <span class="who" id="signed-in-as">\(session.user.displayName) · \(session.user.role.label)</span>
             <form class="inline" id="signout" method="post" action="/logout">\(csrfField(session.csrf))<button class="link" type="submit">Sign out</button></form>
             </div></header>

@@ -16,6 +16,11 @@ struct SiteServices {
     let teaching: any TeachingStore
     let directory: any SchoolDirectoryStore
     let roster: any RosterStore
+    let clients: any ClientStore
+    let codes: any AuthorizationCodeStore
+    let tokens: any TokenStore
+    let consents: any ConsentStore
+    let signingKeys: any SigningKeyStore
     let hasher: any PasswordHasher
     /// Equalises the time of sign-ins that name no account.
     let timingDecoy: TimingDecoy
@@ -34,10 +39,13 @@ struct SiteServices {
         let accounts = MariaAccountStore(database: database)
         let sessions = MariaSessionStore(database: database)
         let schoolwork = MariaSchoolworkStore(database: database)
+        let tokens = MariaTokenStore(database: database)
         return SiteServices(
             health: MariaHealthStore(database: database), accounts: accounts, passwordLinks: accounts, sessions: sessions,
             throttle: sessions, students: schoolwork, teaching: schoolwork, directory: schoolwork,
-            roster: MariaRosterStore(database: database), hasher: hasher, timingDecoy: timingDecoy, recordCache: recordCache,
+            roster: MariaRosterStore(database: database), clients: MariaClientStore(database: database), codes: tokens,
+            tokens: tokens, consents: MariaConsentStore(database: database), signingKeys: MariaSigningKeyStore(database: database),
+            hasher: hasher, timingDecoy: timingDecoy, recordCache: recordCache,
             mailer: SendmailTransport(command: configuration.mail.sendmailCommand, from: configuration.mail.from),
             configuration: configuration, clock: { Date() })
     }

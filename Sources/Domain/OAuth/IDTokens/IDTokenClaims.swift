@@ -1,0 +1,65 @@
+import Foundation
+
+/// The claims of an OpenID Connect ID token (OIDC Core §2, §3.1.3.7).
+///
+/// `sub` is ``subject(for:)``: the user's id in decimal. It is stable (ids are never reused) and unique within
+/// the issuer, at most 255 ASCII characters (OIDC Core §2); subject type `public` (pairwise identifiers are
+/// out of scope). It reveals nothing the user's account pages do not.
+public struct IDTokenClaims: Sendable, Equatable {
+    /// `iss`: the issuer URL, exactly as in discovery.
+    public var issuer: String
+    /// `sub`.
+    public var subject: String
+    /// `aud`: the client the token is for (a single audience, written as a string).
+    public var audience: ClientID
+    /// `iat`.
+    public var issuedAt: Date
+    /// `exp`.
+    public var expiresAt: Date
+    /// `auth_time`: when the user last entered their credentials.
+    public var authTime: Date?
+    /// `nonce`, copied from the authorization request; omitted when it had none.
+    public var nonce: String?
+    /// `azp`: the authorized party; only needed when it differs from the single audience, so usually `nil`.
+    public var authorizedParty: ClientID?
+
+    /// Claims for a user and client, `exp` being `issuedAt` plus `lifetime`.
+    public init(
+        issuer: String, subject: String, audience: ClientID, issuedAt: Date, lifetime: TimeInterval, authTime: Date?,
+        nonce: String?, authorizedParty: ClientID? = nil
+    ) {
+        self.issuer = issuer
+        self.subject = subject
+        self.audience = audience
+        self.issuedAt = issuedAt
+        self.expiresAt = issuedAt.addingTimeInterval(lifetime)
+        self.authTime = authTime
+        self.nonce = nonce
+        self.authorizedParty = authorizedParty
+    }
+
+    /// The `sub` of a user.
+    public static func subject(for user: UserID) -> String { String(user.rawValue) }
+
+    /// The claims as compact JSON in a fixed order: iss, sub, aud, exp, iat, auth_time, nonce, azp (absent
+    /// ones omitted). Times are whole seconds since the epoch (NumericDate, RFC 7519 §2), rounded down.
+    public var json: String {
+        var members: [(String, CanonicalJSON)] = [
+            ("iss", .string(issuer)), ("sub", .string(subject)), ("aud", .string(audience.rawValue)),
+            ("exp", .integer(Self.numericDate(expiresAt))), ("iat", .integer(Self.numericDate(issuedAt))),
+        ]
+        if let authTime { members.append(("auth_time", .integer(Self.numericDate(authTime)))) }
+        if let nonce { members.append(("nonce", .string(nonce))) }
+        if let authorizedParty { members.append(("azp", .string(authorizedParty.rawValue))) }
+        return CanonicalJSON.object(members).text
+    }
+
+    /// The signed ID token: a compact JWS with header `alg`, `kid`, `typ=JWT`.
+    public func signed(with key: SigningKey) throws -> String {
+        try JWS.compact(payload: json, key: key)
+    }
+
+    private static func numericDate(_ date: Date) -> Int64 {
+        Int64(date.timeIntervalSince1970.rounded(.down))
+    }
+}

@@ -1,0 +1,103 @@
+import Domain
+import Foundation
+
+/// ``ClientStore`` over the main database: registered OAuth clients, their redirect URIs and secret digests.
+public struct MariaClientStore: ClientStore {
+    let database: MariaDatabase
+
+    /// Creates the store over a thread's database handle.
+    public init(database: MariaDatabase) { self.database = database }
+
+    /// At most this many secrets are valid at once: the current one and the one it is replacing.
+    private static let validSecretsKept = 2
+
+    /// The columns ``Row/oauthClient()`` reads, over `oauth_clients c`; redirect URIs come in the same row so
+    /// the token endpoint's client lookup is one query. A constant.
+    static let clientColumns = """
+        c.client_id, c.name, c.description, c.logo_url, c.homepage_url, c.privacy_url, c.terms_url, c.developer_name,
+        c.verified, c.first_party, c.kind, c.allowed_scopes, c.status,
+        (SELECT GROUP_CONCAT(r.uri ORDER BY r.position SEPARATOR '\\n') FROM oauth_client_redirect_uris r
+          WHERE r.client_pk = c.id) AS redirect_uris
+        """
+
+    public func client(_ id: ClientID) throws -> OAuthClient? {
+        try database.query(
+            "SELECT \(unsafeRaw: Self.clientColumns) FROM oauth_clients c WHERE c.client_id = \(id.rawValue)"
+        ).first?.oauthClient()
+    }
+
+    /// Newest first.
+    public func activeSecretDigests(of id: ClientID, now: Date) throws -> [[UInt8]] {
+        try database.query(
+            """
+            SELECT s.secret_digest FROM oauth_clients c JOIN oauth_client_secrets s ON s.client_pk = c.id
+            WHERE c.client_id = \(id.rawValue) AND (s.valid_until IS NULL OR s.valid_until > \(now))
+            ORDER BY s.id DESC
+            """
+        ).compactMap { $0.bytes("secret_digest") }
+    }
+
+    /// The client and its redirect URIs in one transaction. A redirect URI containing a line feed (which RFC 3986
+    /// forbids anyway) is refused with `StoreError(.constraint)`, since the line feed separates them when read.
+    public func createClient(_ client: OAuthClient, now: Date) throws {
+        guard !client.redirectURIs.contains(where: { $0.contains("\n") }) else {
+            throw StoreError(.constraint, detail: "createClient: a redirect URI of \(client.clientID) contains a line feed")
+        }
+        try database.transaction { tx in
+            let inserted = try tx.execute(
+                """
+                INSERT INTO oauth_clients (client_id, name, description, logo_url, homepage_url, privacy_url, terms_url,
+                                           developer_name, verified, first_party, kind, allowed_scopes, status,
+                                           created_at, updated_at)
+                VALUES (\(client.clientID.rawValue), \(client.name), \(client.description), \(client.logoURL),
+                        \(client.homepageURL), \(client.privacyURL), \(client.termsURL), \(client.developerName),
+                        \(client.verified), \(client.firstParty), \(client.kind.rawValue),
+                        \(client.allowedScopes.sorted().scopeColumn), \(client.status.rawValue), \(now), \(now))
+                """)
+            guard !client.redirectURIs.isEmpty else { return }
+            var sql = SQLQuery.StringInterpolation(literalCapacity: 80, interpolationCount: client.redirectURIs.count * 3)
+            sql.appendLiteral("INSERT INTO oauth_client_redirect_uris (client_pk, position, uri) VALUES ")
+            for (position, uri) in client.redirectURIs.enumerated() {
+                sql.appendLiteral(position == 0 ? "(" : ", (")
+                sql.appendInterpolation(inserted.insertID)
+                sql.appendLiteral(", ")
+                sql.appendInterpolation(position)
+                sql.appendLiteral(", ")
+                sql.appendInterpolation(uri)
+                sql.appendLiteral(")")
+            }
+            try tx.execute(SQLQuery(stringInterpolation: sql))
+        }
+    }
+
+    /// One transaction under the client's row lock, so two concurrent rotations cannot both keep an old secret.
+    /// Throws `StoreError(.constraint)` for an unknown client.
+    public func addSecret(digest: [UInt8], to id: ClientID, now: Date) throws {
+        try database.transaction { tx in
+            // The one place a client row is locked: secret rotation is an operator's action, not a request path.
+            guard
+                let clientPK = try tx.query("SELECT id FROM oauth_clients WHERE client_id = \(id.rawValue) FOR UPDATE")
+                    .first?.int("id")
+            else { throw StoreError(.constraint, detail: "addSecret: no client \(id)") }
+            try tx.execute(
+                """
+                INSERT INTO oauth_client_secrets (client_pk, secret_digest, created_at)
+                VALUES (\(clientPK), \(digest), \(now))
+                """)
+            let valid = try tx.query(
+                """
+                SELECT id FROM oauth_client_secrets
+                WHERE client_pk = \(clientPK) AND (valid_until IS NULL OR valid_until > \(now))
+                ORDER BY id DESC
+                """
+            ).compactMap { $0.int("id") }
+            guard valid.count > Self.validSecretsKept else { return }
+            try tx.execute(
+                """
+                UPDATE oauth_client_secrets SET valid_until = \(now)
+                WHERE client_pk = \(clientPK) AND id <= \(valid[Self.validSecretsKept])
+                  AND (valid_until IS NULL OR valid_until > \(now))
+                """)
+        }
+    }
+}

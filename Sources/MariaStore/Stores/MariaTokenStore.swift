@@ -1,0 +1,244 @@
+import Domain
+import Foundation
+
+/// ``AuthorizationCodeStore`` and ``TokenStore`` over the main database: codes, grants and their token families.
+///
+/// Every operation that changes more than one row of a family runs in one transaction, locking the grant row
+/// before its tokens (the full lock order is in `Transaction+OAuthGrants.swift`), so concurrent requests on one
+/// family queue behind each other instead of deadlocking.
+public struct MariaTokenStore: AuthorizationCodeStore, TokenStore {
+    let database: MariaDatabase
+
+    /// Creates the store over a thread's database handle.
+    public init(database: MariaDatabase) { self.database = database }
+
+    /// A token's own columns with its grant's user and scopes and its client's id. A constant.
+    private static let tokenColumns = """
+        t.kind, t.grant_id, t.issued_at, t.expires_at, COALESCE(t.revoked_at, g.revoked_at) AS revoked_at, t.rotated_at,
+        g.user_id, g.scopes, c.client_id
+        """
+
+    // MARK: AuthorizationCodeStore
+
+    /// Throws `StoreError(.constraint)` when the client or user does not exist, `.duplicate` for a digest
+    /// already stored.
+    public func createCode(digest: [UInt8], grant: AuthorizationCodeGrant, now: Date) throws {
+        let inserted = try database.execute(
+            """
+            INSERT INTO oauth_codes (code_digest, client_pk, user_id, redirect_uri, scopes, code_challenge, nonce, auth_time,
+                                     created_at, expires_at)
+            SELECT \(digest), id, \(grant.userID.rawValue), \(grant.redirectURI), \(grant.scopes.scopeColumn),
+                   \(grant.codeChallenge), \(grant.nonce), \(grant.authTime), \(now), \(grant.expiresAt)
+            FROM oauth_clients WHERE client_id = \(grant.clientID.rawValue)
+            """)
+        guard inserted.affectedRows == 1 else {
+            throw StoreError(.constraint, detail: "createCode: no client \(grant.clientID)")
+        }
+    }
+
+    /// The single-use decision is one conditional `UPDATE` (`consumed_at IS NULL`): InnoDB's row lock lets exactly
+    /// one of any number of concurrent exchanges change the row, so no transaction is needed around it. A
+    /// consumed code is reported as `.replayed` even after it expired, for as long as the row is kept (codes
+    /// with a grant are kept as long as the grant).
+    public func consumeCode(digest: [UInt8], now: Date) throws -> CodeConsumption {
+        let consumed = try database.execute(
+            """
+            UPDATE oauth_codes SET consumed_at = \(now)
+            WHERE code_digest = \(digest) AND consumed_at IS NULL AND expires_at > \(now)
+            """)
+        if consumed.affectedRows == 1 {
+            guard
+                let row = try database.query(
+                    """
+                    SELECT c.client_id, o.user_id, o.redirect_uri, o.scopes, o.code_challenge, o.nonce, o.auth_time, o.expires_at
+                    FROM oauth_codes o JOIN oauth_clients c ON c.id = o.client_pk
+                    WHERE o.code_digest = \(digest)
+                    """
+                ).first, let client = row.string("client_id"), let user: UserID = row.id("user_id"),
+                let authTime = row.date("auth_time"), let expiresAt = row.date("expires_at")
+            else { return .invalid }
+            return .consumed(
+                AuthorizationCodeGrant(
+                    clientID: ClientID(client), userID: user, redirectURI: row.string("redirect_uri") ?? "",
+                    scopes: row.scopeList("scopes"), codeChallenge: row.string("code_challenge"), nonce: row.string("nonce"),
+                    authTime: authTime, expiresAt: expiresAt))
+        }
+        // Not consumed now: a replay, or a code that is unknown or expired. The replay is recorded before the
+        // grant is read, so either this read sees the grant, or ``attachGrant(_:toCode:)`` (which locks the code
+        // row) sees the replay and revokes the grant itself.
+        try database.execute(
+            """
+            UPDATE oauth_codes SET replayed_at = COALESCE(replayed_at, \(now))
+            WHERE code_digest = \(digest) AND consumed_at IS NOT NULL
+            """)
+        guard let row = try database.query("SELECT consumed_at, grant_id FROM oauth_codes WHERE code_digest = \(digest)").first,
+            row.date("consumed_at") != nil
+        else { return .invalid }
+        return .replayed(row.id("grant_id"))
+    }
+
+    /// When the code was replayed before its grant was attached (the replay raced the first exchange), the grant is
+    /// revoked here, in the same transaction, so the tokens of a replayed code never outlive the replay.
+    public func attachGrant(_ grant: GrantID, toCode digest: [UInt8]) throws {
+        try database.transaction { tx in
+            // The code row first, then the grant (the lock order of every family operation).
+            let replayed = try tx.query("SELECT replayed_at FROM oauth_codes WHERE code_digest = \(digest) FOR UPDATE")
+                .first?.date("replayed_at")
+            try tx.execute("UPDATE oauth_codes SET grant_id = \(grant.rawValue) WHERE code_digest = \(digest)")
+            if let replayed {
+                // Revoked "at" the replay, though never before the grant existed.
+                let created = try tx.query("SELECT created_at FROM oauth_grants WHERE id = \(grant.rawValue)").first?.date("created_at")
+                try tx.revokeGrant(grant, now: max(replayed, created ?? replayed))
+            }
+        }
+    }
+
+    // MARK: TokenStore
+
+    /// Throws `StoreError(.constraint)` when the client (or user) does not exist.
+    public func createGrant(
+        client: ClientID, user: UserID?, scopes: [String], authTime: Date?, tokens: [NewToken], now: Date
+    ) throws -> GrantID {
+        try database.transaction { tx in
+            let expiresAt = tokens.map(\.expiresAt).max() ?? now
+            let inserted = try tx.execute(
+                """
+                INSERT INTO oauth_grants (client_pk, user_id, scopes, auth_time, created_at, expires_at)
+                SELECT id, \(user?.rawValue), \(scopes.scopeColumn), \(authTime), \(now), \(expiresAt)
+                FROM oauth_clients WHERE client_id = \(client.rawValue)
+                """)
+            guard inserted.affectedRows == 1 else { throw StoreError(.constraint, detail: "createGrant: no client \(client)") }
+            let grant = GrantID(inserted.insertID)
+            try tx.insertTokens(tokens, grant: grant, now: now)
+            return grant
+        }
+    }
+
+    public func token(digest: [UInt8]) throws -> StoredToken? {
+        try database.query(
+            """
+            SELECT \(unsafeRaw: Self.tokenColumns)
+            FROM oauth_tokens t JOIN oauth_grants g ON g.id = t.grant_id JOIN oauth_clients c ON c.id = g.client_pk
+            WHERE t.token_digest = \(digest)
+            """
+        ).first?.storedToken()
+    }
+
+    /// One transaction: the grant row is locked first (the family's mutex), then the token row; both locking
+    /// reads see the latest committed state, so of N concurrent calls with one token the first to get the
+    /// grant lock rotates and commits, and every later one finds `rotated_at` set. The old token is marked
+    /// rotated and the replacements inserted under that lock, so a family never has two live refresh tokens.
+    /// Requests on one family only ever wait for each other, so the caller never sees a deadlock; the
+    /// transaction's retry covers one caused by an unrelated statement. What to do is
+    /// ``RefreshPolicy/decide(token:client:now:grace:)``, on the locked state.
+    public func rotateRefreshToken(
+        digest: [UInt8], client: ClientID, replacement: [NewToken], now: Date, grace: TimeInterval
+    ) throws -> RefreshRotation {
+        try database.transaction { tx in
+            // What never changes for a token: its kind and grant, the grant's client, user and scopes (a plain read).
+            guard
+                let family = try tx.query(
+                    """
+                    SELECT t.kind, t.grant_id, g.user_id, g.scopes, c.client_id
+                    FROM oauth_tokens t JOIN oauth_grants g ON g.id = t.grant_id JOIN oauth_clients c ON c.id = g.client_pk
+                    WHERE t.token_digest = \(digest)
+                    """
+                ).first, let kind = StoredToken.Kind(rawValue: family.string("kind") ?? ""),
+                let grant: GrantID = family.id("grant_id"), let owner = family.string("client_id")
+            else { return .invalid }
+
+            guard
+                let grantRow = try tx.query("SELECT revoked_at FROM oauth_grants WHERE id = \(grant.rawValue) FOR UPDATE").first,
+                let state = try tx.query(
+                    """
+                    SELECT issued_at, expires_at, revoked_at, rotated_at FROM oauth_tokens
+                    WHERE token_digest = \(digest) FOR UPDATE
+                    """
+                ).first,
+                let issuedAt = state.date("issued_at"), let expiresAt = state.date("expires_at")
+            else { return .invalid }
+            let token = StoredToken(
+                kind: kind, grantID: grant, clientID: ClientID(owner), userID: family.id("user_id"),
+                scopes: family.scopeList("scopes"), issuedAt: issuedAt, expiresAt: expiresAt,
+                revokedAt: state.date("revoked_at") ?? grantRow.date("revoked_at"), rotatedAt: state.date("rotated_at"))
+
+            switch RefreshPolicy.decide(token: token, client: client, now: now, grace: grace) {
+            case .refuse:
+                // The policy refuses a live-but-rotated token only within the grace window: a parallel retry.
+                let rotatedWithinGrace = token.rotatedAt != nil && token.revokedAt == nil && token.expiresAt > now
+                    && token.kind == .refresh && token.clientID == client
+                return rotatedWithinGrace ? .alreadyRotated : .invalid
+            case .revokeGrant(let doomed, _):
+                try tx.revokeGrant(doomed, now: now)
+                return .reuseDetected
+            case .rotate:
+                let spent = try tx.execute(
+                    """
+                    UPDATE oauth_tokens SET rotated_at = \(now)
+                    WHERE token_digest = \(digest) AND rotated_at IS NULL AND revoked_at IS NULL
+                    """)
+                // Cannot fail under the row lock; checked so a broken assumption refuses instead of forking the family.
+                guard spent.affectedRows == 1 else {
+                    throw StoreError(.conflict, detail: "rotateRefreshToken: token changed under its row lock")
+                }
+                try tx.insertTokens(replacement, grant: grant, now: now)
+                if let latest = replacement.map(\.expiresAt).max() {
+                    try tx.execute(
+                        "UPDATE oauth_grants SET expires_at = GREATEST(expires_at, \(latest)) WHERE id = \(grant.rawValue)")
+                }
+                return .rotated(
+                    StoredToken(
+                        kind: token.kind, grantID: grant, clientID: token.clientID, userID: token.userID, scopes: token.scopes,
+                        issuedAt: issuedAt, expiresAt: expiresAt, revokedAt: nil, rotatedAt: now))
+            }
+        }
+    }
+
+    /// An access token is revoked alone; a refresh token revokes its grant and every token of it (RFC 7009 §2.1).
+    public func revokeToken(digest: [UInt8], client: ClientID, now: Date) throws {
+        guard
+            let row = try database.query(
+                """
+                SELECT t.kind, t.grant_id, c.client_id
+                FROM oauth_tokens t JOIN oauth_grants g ON g.id = t.grant_id JOIN oauth_clients c ON c.id = g.client_pk
+                WHERE t.token_digest = \(digest)
+                """
+            ).first, row.string("client_id") == client.rawValue, let grant: GrantID = row.id("grant_id")
+        else { return }
+        if row.string("kind") == StoredToken.Kind.refresh.rawValue {
+            try revokeGrant(grant, now: now)
+        } else {
+            try database.execute(
+                "UPDATE oauth_tokens SET revoked_at = \(now) WHERE token_digest = \(digest) AND revoked_at IS NULL")
+        }
+    }
+
+    public func revokeGrant(_ grant: GrantID, now: Date) throws {
+        try database.transaction { tx in try tx.revokeGrant(grant, now: now) }
+    }
+
+    /// Also ends the user's codes for the client that were not exchanged yet.
+    public func revokeGrants(user: UserID, client: ClientID, now: Date) throws {
+        try database.transaction { tx in
+            guard let clientPK = try tx.clientPK(client) else { return }
+            try tx.revokeGrants(user: user, clientPK: clientPK, now: now)
+        }
+    }
+
+    /// Deletes, within `limit` rows in all, each through its expiry index: codes that expired without starting
+    /// a grant, tokens, then grants none of whose tokens can still be used (revoked or not); a grant takes its
+    /// code with it. Each `DELETE` is its own short statement so the purge never holds many locks for long;
+    /// call it until it returns 0.
+    public func purgeExpired(before: Date, limit: Int) throws -> Int {
+        var deleted = 0
+        let statements: [(Int) -> SQLQuery] = [
+            { "DELETE FROM oauth_codes WHERE grant_id IS NULL AND expires_at < \(before) ORDER BY expires_at LIMIT \($0)" },
+            { "DELETE FROM oauth_tokens WHERE expires_at < \(before) ORDER BY expires_at LIMIT \($0)" },
+            { "DELETE FROM oauth_grants WHERE expires_at < \(before) ORDER BY expires_at LIMIT \($0)" },
+        ]
+        for statement in statements where deleted < limit {
+            deleted += try database.execute(statement(limit - deleted)).affectedRows
+        }
+        return deleted
+    }
+}

@@ -1,0 +1,38 @@
+import Domain
+import Foundation
+
+extension Row {
+    /// A space-separated scope column (RFC 6749 §3.3) as its scope tokens, in stored order.
+    func scopeList(_ name: String) -> [String] {
+        (string(name) ?? "").split(separator: " ").map(String.init)
+    }
+
+    /// A client read with ``MariaClientStore/clientColumns``.
+    func oauthClient() -> OAuthClient {
+        OAuthClient(
+            clientID: ClientID(string("client_id") ?? ""), name: string("name") ?? "", description: string("description") ?? "",
+            logoURL: string("logo_url"), homepageURL: string("homepage_url"), privacyURL: string("privacy_url"),
+            termsURL: string("terms_url"), developerName: string("developer_name") ?? "", verified: flag("verified"),
+            firstParty: flag("first_party"), kind: OAuthClient.Kind(rawValue: string("kind") ?? "") ?? .public,
+            // Redirect URIs cannot contain a line feed (RFC 3986 §2), so it separates them in one column.
+            redirectURIs: (string("redirect_uris") ?? "").split(separator: "\n").map(String.init),
+            allowedScopes: Set(scopeList("allowed_scopes")),
+            // An unreadable status must never read as active.
+            status: OAuthClient.Status(rawValue: string("status") ?? "") ?? .disabled)
+    }
+
+    /// A token read with ``MariaTokenStore``'s token columns: its own, its grant's and its client's.
+    func storedToken() -> StoredToken? {
+        guard let kind = StoredToken.Kind(rawValue: string("kind") ?? ""), let grant: GrantID = id("grant_id"),
+            let client = string("client_id"), let issued = date("issued_at"), let expires = date("expires_at")
+        else { return nil }
+        return StoredToken(
+            kind: kind, grantID: grant, clientID: ClientID(client), userID: id("user_id"), scopes: scopeList("scopes"),
+            issuedAt: issued, expiresAt: expires, revokedAt: date("revoked_at"), rotatedAt: date("rotated_at"))
+    }
+}
+
+extension Sequence<String> {
+    /// Scope tokens as the space-separated column value (RFC 6749 §3.3).
+    var scopeColumn: String { joined(separator: " ") }
+}
