@@ -58,6 +58,7 @@ let package = Package(
                 "MariaStore",
                 "Native",
                 "CFastCGI",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -21,6 +21,8 @@ struct SiteServices {
     let tokens: any TokenStore
     let consents: any ConsentStore
     let signingKeys: any SigningKeyStore
+    /// Keys derived from `oauth.key_file`; `nil` on the developers site, which issues no tokens.
+    let oauthKeys: OAuthKeyMaterial?
     let hasher: any PasswordHasher
     /// Equalises the time of sign-ins that name no account.
     let timingDecoy: TimingDecoy
@@ -45,7 +47,7 @@ struct SiteServices {
             throttle: sessions, students: schoolwork, teaching: schoolwork, directory: schoolwork,
             roster: MariaRosterStore(database: database), clients: MariaClientStore(database: database), codes: tokens,
             tokens: tokens, consents: MariaConsentStore(database: database), signingKeys: MariaSigningKeyStore(database: database),
-            hasher: hasher, timingDecoy: timingDecoy, recordCache: recordCache,
+            oauthKeys: configuration.oauthKey.map { OAuthKeyMaterial(secret: $0) }, hasher: hasher, timingDecoy: timingDecoy, recordCache: recordCache,
             mailer: SendmailTransport(command: configuration.mail.sendmailCommand, from: configuration.mail.from),
             configuration: configuration, clock: { Date() })
     }

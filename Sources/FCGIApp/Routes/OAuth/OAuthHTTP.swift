@@ -1,0 +1,92 @@
+import Domain
+import Foundation
+
+/// Responses and client authentication shared by the OAuth endpoints.
+enum OAuthHTTP {
+    /// A JSON body that must never be cached (RFC 6749 §5.1: token responses; also introspection and userinfo).
+    static func json(_ value: JSONValue, status: Int = 200) -> HTTPResponse {
+        var response = HTTPResponse.json(value, status: status)
+        response.headers.set("Cache-Control", "no-store")
+        response.headers.set("Pragma", "no-cache")
+        return response
+    }
+
+    /// An RFC 6749 §5.2 error body with the error's status. `invalid_client` after HTTP Basic also carries
+    /// `WWW-Authenticate: Basic` (§5.2: "MUST include").
+    static func error(_ error: OAuthError, usedBasic: Bool = false) -> HTTPResponse {
+        var response = json(.object([("error", .string(error.code.rawValue)), ("error_description", .string(error.description))]), status: error.httpStatus)
+        if error.code == .invalidClient, usedBasic { response.headers.set("WWW-Authenticate", "Basic realm=\"catalystwells\", charset=\"UTF-8\"") }
+        return response
+    }
+
+    /// An RFC 6750 §3 error of a bearer-protected endpoint: the status, and `WWW-Authenticate: Bearer` with the
+    /// error code (no code when the request carried no token at all, §3.1).
+    static func bearerError(_ error: OAuthError?, realm: String = "catalystwells") -> HTTPResponse {
+        var challenge = "Bearer realm=\"\(realm)\""
+        var response: HTTPResponse
+        if let error {
+            challenge += ", error=\"\(error.code.rawValue)\", error_description=\"\(error.description.replacingOccurrences(of: "\"", with: "'"))\""
+            response = self.error(error)
+        } else {
+            response = json(.object([("error", .string("invalid_token")), ("error_description", .string("An access token is required."))]), status: 401)
+        }
+        response.headers.set("WWW-Authenticate", challenge)
+        return response
+    }
+
+    /// Adds the CORS header of the endpoints browsers may call from any origin (DESIGN §9: token, userinfo,
+    /// JWKS and discovery). No credentials are involved, so `*` is correct.
+    static func allowingAnyOrigin(_ response: HTTPResponse) -> HTTPResponse {
+        var response = response
+        response.headers.set("Access-Control-Allow-Origin", "*")
+        return response
+    }
+
+    /// The parameters of a form-encoded POST as OAuth rules see them. A body of another type is
+    /// `invalid_request` (RFC 6749 §3.2: the token endpoint takes `application/x-www-form-urlencoded`).
+    static func form(_ request: HTTPRequest) -> Result<OAuthParameters, OAuthError> {
+        do {
+            let form = try request.formParameters()
+            return .success(OAuthParameters(pairs: form.pairs.map { ($0.name, $0.value) }))
+        } catch {
+            return .failure(.invalidRequest(error.message))
+        }
+    }
+
+    /// Identifies and authenticates the calling client of a token, revocation or introspection request.
+    static func authenticateClient(
+        _ request: HTTPRequest, form: OAuthParameters, context: RequestContext
+    ) throws -> Result<(ClientAuthentication, OAuthClient), OAuthError> {
+        guard let keys = context.services.oauthKeys else { return .failure(.serverError(logDetail: "no oauth key loaded")) }
+        let identification: ClientAuthentication
+        switch ClientAuthentication.parse(form: form, authorization: request.headers["authorization"]) {
+        case .failure(let error): return .failure(error)
+        case .success(let value): identification = value
+        }
+        let client = try context.services.clients.client(identification.clientID)
+        let digests = client?.kind == .confidential
+            ? try context.services.clients.activeSecretDigests(of: identification.clientID, now: context.now) : []
+        return identification.authenticate(client: client, secretDigests: digests, key: keys.clientSecretKey).map { (identification, $0) }
+    }
+
+    /// The bearer access token of a request (RFC 6750 §2.1 header, or §2.2 form body on POST).
+    enum BearerToken {
+        case token(String)
+        /// No token at all: 401 without an error code (RFC 6750 §3.1).
+        case missing
+        /// A malformed request, such as a token sent twice.
+        case invalid(OAuthError)
+    }
+
+    static func bearerToken(_ request: HTTPRequest) -> BearerToken {
+        var found: [String] = []
+        if let header = request.headers["authorization"] {
+            let parts = header.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { found.append(String(parts[1]).trimmingCharacters(in: .whitespaces)) }
+        }
+        if request.method == "POST", let form = try? request.formParameters(), let token = form["access_token"] { found.append(token) }
+        if found.count > 1 { return .invalid(.invalidRequest("Send the access token once: in the Authorization header or the form, not both.")) }
+        guard let token = found.first, !token.isEmpty else { return .missing }
+        return .token(token)
+    }
+}
