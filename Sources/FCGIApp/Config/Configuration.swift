@@ -88,6 +88,13 @@ struct Configuration: Sendable {
         return url.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"
     }
 
+    /// Token lifetimes as the OAuth rules take them.
+    var tokenLifetimes: TokenLifetimes {
+        TokenLifetimes(
+            accessToken: oauth.accessTokenLifetime, refreshToken: oauth.refreshTokenLifetime, authorizationCode: oauth.codeLifetime,
+            idToken: oauth.accessTokenLifetime, refreshReuseGrace: oauth.refreshReuseGrace)
+    }
+
     /// The pool of a site.
     func pool(_ site: Site) -> Pool { pools[site]! }
 

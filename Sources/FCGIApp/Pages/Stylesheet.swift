@@ -42,6 +42,9 @@ enum Stylesheet {
         .status-absent{color:var(--bad)}.status-late{color:var(--warn)}.status-excused{color:var(--muted)}
         ul.problems{background:#fff;border:1px solid var(--bad);border-radius:6px;padding:.75rem 1.75rem}
         pre{white-space:pre-wrap;background:#fff;border:1px solid var(--line);padding:.75rem;border-radius:6px}
+        .badge{display:inline-block;font-size:.75rem;vertical-align:middle;padding:.1rem .45rem;border-radius:999px;background:var(--ok);color:#fff}
+        .app-mark{width:3rem;height:3rem;border-radius:12px;background:var(--accent);color:#fff;font-size:1.5rem;font-weight:600;display:flex;align-items:center;justify-content:center;margin:0}
+        #requested-scopes{background:#fff;border:1px solid var(--line);border-radius:8px;padding:.75rem 1.75rem}
         @media (max-width:40rem){main{margin-top:1rem}th,td{padding:.35rem}}
         """
 }

@@ -9,7 +9,11 @@ enum SignInRoutes {
 
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/login") { request, _, context in
-            if let session = try context.signedIn(request) { return .seeOther(home(for: session.user.role)) }
+            // `reauth=1`: an app asked for a fresh sign-in (OIDC `prompt=login`, `max_age`), so the form is shown
+            // even to a signed-in browser; signing in replaces the session.
+            if request.query["reauth"] == nil, let session = try context.signedIn(request) {
+                return .seeOther(safeNext(request.query["next"]) ?? home(for: session.user.role))
+            }
             let form = context.signedOutFormToken(request)
             let notice: Layout.Notice? =
                 if request.query["signed_out"] != nil { .init(kind: .ok, text: "You have signed out.") }
@@ -29,10 +33,12 @@ enum SignInRoutes {
 
         router.add("POST", "/logout") { request, _, context in
             guard let session = try context.signedIn(request) else { return .seeOther("/login") }
-            _ = try context.verifiedForm(request, session: session)
+            let form = try context.verifiedForm(request, session: session)
             try context.services.sessions.deleteSession(digest: session.digest)
             context.logger.info("signed out", metadata: ["user.id": "\(session.user.id)"])
-            var response = HTTPResponse.seeOther("/login?signed_out=1")
+            // "Not you?" on the consent page signs out and comes back to the same request after the next sign-in.
+            let next = safeNext(form["next"]).map { "&next=" + FormEncoding.encode($0) } ?? ""
+            var response = HTTPResponse.seeOther("/login?signed_out=1" + next)
             response.headers.add("Set-Cookie", SessionCookie.clear(SessionCookie.session))
             return response
         }
@@ -114,7 +120,7 @@ enum SignInRoutes {
 
     /// A `next` target only if it is a path on this site: `/x`, never `//host` or `/\host` (open redirects).
     static func safeNext(_ value: String?) -> String? {
-        guard let value, value.hasPrefix("/"), !value.hasPrefix("//"), !value.hasPrefix("/\\"), value.utf8.count <= 512,
+        guard let value, value.hasPrefix("/"), !value.hasPrefix("//"), !value.hasPrefix("/\\"), value.utf8.count <= 4000,
             !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }), value != "/login"
         else { return nil }
         return value

@@ -8,6 +8,8 @@ struct SignedIn {
     let digest: [UInt8]
     /// The CSRF token this session's forms carry.
     let csrf: String
+    /// When the user signed in (OIDC `auth_time`): the session's creation.
+    let authTime: Date
 }
 
 /// The two cookies of the app site. `__Host-` means: Secure, Path=/, no Domain — a sibling subdomain cannot
@@ -43,7 +45,7 @@ extension RequestContext {
             return nil
         case .valid(let touch):
             if touch { try services.sessions.touchSession(digest: digest, now: now) }
-            return SignedIn(user: found.user, digest: digest, csrf: CSRFToken.derive(fromCookie: token))
+            return SignedIn(user: found.user, digest: digest, csrf: CSRFToken.derive(fromCookie: token), authTime: found.createdAt)
         }
     }
 

@@ -13,6 +13,8 @@ enum SiteRoutes {
             TeacherRoutes.register(in: &router)
             SchoolAdminRoutes.register(in: &router)
             PlatformRoutes.register(in: &router)
+            AuthorizeRoutes.register(in: &router)
+            TokenRoutes.register(in: &router)
         }
         return router
     }

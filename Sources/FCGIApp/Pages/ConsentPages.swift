@@ -1,0 +1,40 @@
+import Domain
+
+/// The consent page of `/authsso`: who asks, for what, on whose behalf.
+enum ConsentPages {
+    /// The page. `hiddenFields` carry the validated authorization request back to the POST, which validates
+    /// them again; `returnTo` is where "Not you?" comes back to after signing out.
+    static func consent(
+        session: SignedIn, client: OAuthClient, scopes: [ScopeDefinition], hiddenFields: [(String, String)], returnTo: String
+    ) -> HTML {
+        let hidden = hiddenFields.map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\($0.1)\">" as HTML }
+        let items = scopes.map { scope -> HTML in
+            "<li data-scope=\"\(scope.name)\">\(scope.description)\(scope.access == .write ? HTML(unsafeRaw: " <small>(can make changes)</small>") : "")</li>"
+        }
+        let links = [("Website", client.homepageURL), ("Privacy policy", client.privacyURL), ("Terms", client.termsURL)]
+            .compactMap { label, url -> HTML? in
+                guard let url, url.hasPrefix("https://") || url.hasPrefix("http://") else { return nil }
+                return "<a href=\"\(url)\" rel=\"noopener noreferrer\" target=\"_blank\">\(label)</a>"
+            }
+        let badge: HTML = client.verified ? " <span class=\"badge\" id=\"verified-badge\">Verified</span>" : ""
+        return Layout.page(
+            title: "Allow \(client.name)?", session: session, narrow: true,
+            """
+            <div class="consent" id="consent">
+            <p class="app-mark" aria-hidden="true">\(String(client.name.prefix(1)).uppercased())</p>
+            <h1><span id="app-name">\(client.name)</span>\(badge)</h1>
+            <p class="muted">by <span id="app-developer">\(client.developerName)</span>\(links.isEmpty ? "" : " · " as HTML)\(HTML(links.flatMap { [$0, " · "] }.dropLast()))</p>
+            <p>\(client.name) would like to:</p>
+            <ul id="requested-scopes">\(items)</ul>
+            <p class="muted">Signed in as <b id="consent-user">\(session.user.displayName)</b> (\(session.user.role.label)).</p>
+            <form class="inline" method="post" action="/logout" id="not-you">\(Layout.csrfField(session.csrf))
+            <input type="hidden" name="next" value="\(returnTo)"><button class="link" type="submit">Not you?</button></form>
+            <form method="post" action="/authsso" id="consent-form">\(Layout.csrfField(session.csrf))\(hidden)
+            <p><button type="submit" name="decision" value="approve" id="approve">Allow</button>
+            <button class="secondary" type="submit" name="decision" value="deny" id="deny">Deny</button></p>
+            </form>
+            <p class="muted"><small>You can disconnect this app at any time under <a href="/account/apps">Connected apps</a>.</small></p>
+            </div>
+            """)
+    }
+}

@@ -1,0 +1,149 @@
+import Domain
+import Foundation
+
+/// `GET /authsso` and `POST /authsso`: the authorization endpoint (RFC 6749 §3.1, §4.1; OIDC Core §3.1.2).
+///
+/// Order of work, each step only after the previous one passed:
+/// 1. client and redirect URI (an error here is a page, never a redirect: RFC 6749 §4.1.2.1);
+/// 2. the rest of the request (errors now go back to the client's redirect URI, with `state` and `iss`);
+/// 3. sign-in: none yet, `prompt=login` or `max_age` exceeded → the sign-in page, which returns here;
+///    `prompt=none` → `login_required`;
+/// 4. consent: only scopes the user's role may grant and the client may receive; a remembered consent that
+///    covers them skips the page (unless `prompt=consent`); `prompt=none` → `consent_required`;
+/// 5. the code: single use, short-lived, bound to client, redirect URI, PKCE challenge and nonce; a 303 to the
+///    client with `code`, `state` and `iss` (RFC 9207).
+/// The consent POST carries the request in hidden fields and is validated again from scratch: nothing in it is
+/// trusted because an earlier page showed it.
+enum AuthorizeRoutes {
+    /// The marker the sign-in detour adds to the return URL, so the request knows the user has just signed in.
+    static let signedInMarker = "cw_signed_in"
+
+    static func register(in router: inout Router<RequestContext>) {
+        router.add("GET", "/authsso") { request, _, context in
+            let parameters = OAuthParameters(pairs: request.query.pairs.map { ($0.name, $0.value) })
+            return try authorize(request, parameters: parameters, decision: nil, context: context)
+        }
+
+        router.add("POST", "/authsso") { request, _, context in
+            guard let session = try context.signedIn(request) else {
+                throw HTTPError(status: 400, code: "invalid_request", "Your session ended before you answered. Start again from the app.")
+            }
+            let form = try context.verifiedForm(request, session: session)
+            let fields = form.pairs.filter { $0.name != "csrf" && $0.name != "decision" }.map { ($0.name, $0.value) }
+            guard let decision = form["decision"], decision == "approve" || decision == "deny" else {
+                throw HTTPError(status: 400, code: "invalid_request", "Choose Allow or Deny.")
+            }
+            return try authorize(request, parameters: OAuthParameters(pairs: fields), decision: decision == "approve", context: context)
+        }
+    }
+
+    private static func authorize(
+        _ request: HTTPRequest, parameters: OAuthParameters, decision: Bool?, context: RequestContext
+    ) throws -> HTTPResponse {
+        let services = context.services
+        let issuer = services.configuration.appURL
+        let now = context.now
+        let client = try AuthorizationChecks.clientID(in: parameters).flatMap { try services.clients.client($0) }
+        let authorization: AuthorizationRequest
+        switch AuthorizationChecks.validate(parameters, client: client) {
+        case .success(let value):
+            authorization = value
+        case .failure(let failure):
+            if let url = AuthorizationResponse.url(for: failure, issuer: issuer) { return .seeOther(url) }
+            context.logger.info("authorization request refused", metadata: ["error.detail": "\(failure.error.logDetail ?? failure.error.description)"])
+            return .page(
+                Layout.errorPage(
+                    status: 400, title: "This app's sign-in link is not valid", message: failure.error.description,
+                    requestID: request.requestID),
+                status: 400)
+        }
+        func redirect(_ error: OAuthError) -> HTTPResponse {
+            .seeOther(AuthorizationResponse.errorURL(redirectURI: authorization.redirectURI, error: error, state: authorization.state, issuer: issuer))
+        }
+
+        // 3. Sign-in.
+        let session = try context.signedIn(request)
+        let justSignedIn = request.query[signedInMarker] != nil && session.map { now.timeIntervalSince($0.authTime) < 600 } == true
+        switch authorization.signInDecision(authTime: session?.authTime, now: now, signedInDuringThisRequest: justSignedIn) {
+        case .fail(let error):
+            return redirect(error)
+        case .signIn:
+            let back = returnURL(parameters, marker: true)
+            let reauth = session == nil ? "" : "reauth=1&"
+            return .seeOther("/login?\(reauth)next=" + FormEncoding.encode(back))
+        case .proceed:
+            break
+        }
+        guard let session else { return .seeOther("/login?next=" + FormEncoding.encode(returnURL(parameters, marker: true))) }
+
+        // 4. Consent, over the scopes this user may grant and this client may receive.
+        let grantable = ScopeRegistry.standard.grantable(
+            requested: authorization.scopes, role: session.user.role, clientAllowed: authorization.client.allowedScopes)
+        let scopes = grantable.map(\.name)
+        guard !scopes.isEmpty else {
+            return redirect(OAuthError(.accessDenied, "None of the requested permissions apply to this account."))
+        }
+        if let decision {
+            guard decision else { return redirect(OAuthError(.accessDenied, "The user denied the request.")) }
+            try services.consents.recordConsent(user: session.user.id, client: authorization.client.clientID, scopes: Set(scopes), now: now)
+        } else {
+            switch authorization.consentDecision(toGrant: scopes, existing: try services.consents.consent(user: session.user.id, client: authorization.client.clientID)) {
+            case .fail(let error):
+                return redirect(error)
+            case .ask:
+                return .page(
+                    ConsentPages.consent(
+                        session: session, client: authorization.client, scopes: grantable,
+                        hiddenFields: hiddenFields(authorization), returnTo: returnURL(parameters, marker: false)))
+            case .skip:
+                try services.consents.recordConsent(user: session.user.id, client: authorization.client.clientID, scopes: Set(scopes), now: now)
+            }
+        }
+
+        // 5. The code.
+        var generator = SystemRandomNumberGenerator()
+        let code = SecretToken.make(prefix: TokenPrefix.authorizationCode, using: &generator)
+        try services.codes.createCode(
+            digest: SecretToken.digest(code),
+            grant: AuthorizationCodeGrant(
+                clientID: authorization.client.clientID, userID: session.user.id, redirectURI: authorization.redirectURI, scopes: scopes,
+                codeChallenge: authorization.codeChallenge, nonce: authorization.nonce, authTime: session.authTime,
+                expiresAt: now.addingTimeInterval(services.configuration.oauth.codeLifetime)),
+            now: now)
+        context.logger.info(
+            "authorization code issued", metadata: ["oauth.client_id": "\(authorization.client.clientID)", "user.id": "\(session.user.id)"])
+        return .seeOther(
+            AuthorizationResponse.successURL(redirectURI: authorization.redirectURI, code: code, state: authorization.state, issuer: issuer))
+    }
+
+    /// The request again as `/authsso?…`, for coming back after sign-in (with the marker) or sign-out.
+    private static func returnURL(_ parameters: OAuthParameters, marker: Bool) -> String {
+        var pairs = parameters.values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            .filter { $0.0 != signedInMarker && !($0.0 == "prompt" && marker) }
+        if marker {
+            // After the detour the user has signed in: `prompt=login` is satisfied, so it is not sent again.
+            if let prompt = parameters["prompt"] {
+                let rest = prompt.split(separator: " ").filter { $0 != "login" }.joined(separator: " ")
+                if !rest.isEmpty { pairs.append(("prompt", rest)) }
+            }
+            pairs.append((signedInMarker, "1"))
+        }
+        return "/authsso?" + pairs.map { FormEncoding.encode($0.0) + "=" + FormEncoding.encode($0.1) }.joined(separator: "&")
+    }
+
+    /// The validated request as form fields for the consent POST.
+    private static func hiddenFields(_ request: AuthorizationRequest) -> [(String, String)] {
+        var fields: [(String, String)] = [
+            ("response_type", "code"), ("client_id", request.client.clientID.rawValue), ("redirect_uri", request.redirectURI),
+            ("scope", ScopeRegistry.parameter(request.scopes)),
+        ]
+        if let state = request.state { fields.append(("state", state)) }
+        if let nonce = request.nonce { fields.append(("nonce", nonce)) }
+        if let challenge = request.codeChallenge {
+            fields.append(("code_challenge", challenge))
+            fields.append(("code_challenge_method", "S256"))
+        }
+        if let maxAge = request.maxAge { fields.append(("max_age", String(maxAge))) }
+        return fields
+    }
+}
