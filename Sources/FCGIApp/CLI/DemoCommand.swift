@@ -9,7 +9,7 @@ struct DemoCommand: ParsableCommand {
 
     struct Load: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Load the demo school (roster, passwords, a term of grades and attendance) and print its sign-ins.",
+            abstract: "Load the demo school (roster, passwords, a term of grades and attendance, OAuth clients) and print its sign-ins.",
             discussion: "Refused when general.environment is production. Running it again changes nothing.")
 
         @OptionGroup var options: ConfigOptions
@@ -45,6 +45,8 @@ struct DemoCommand: ParsableCommand {
             let seeded = try DemoSchoolwork.seed(demo: demo, ids: ids, services: services, today: CalendarDate(now))
             print(outcome.summary.changedAnything ? "demo roster imported" : "demo roster already up to date")
             print(seeded ? "demo grades and attendance created" : "demo grades and attendance already present")
+            let oauthSeeded = try DemoClients.seed(services: services, keys: ClientCommand.keys(services), now: now)
+            print(oauthSeeded ? "demo OAuth clients and signing keys created" : "demo OAuth clients and signing keys already present")
             let signIns = try DemoSignIns.document(demo: demo, ids: ids, platformEmail: platformEmail, password: password, services: services)
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: Data(signIns.serialized())) else {
@@ -57,6 +59,11 @@ struct DemoCommand: ParsableCommand {
             print("  teacher        \(demo.teachers[0].email)")
             print("  school admin   \(demo.admin.email)")
             print("  platform admin \(platformEmail)")
+            let issuer = services.configuration.appURL
+            print("demo OAuth clients (redirect URI \(DemoClients.redirectURI), every scope allowed):")
+            print("  confidential   client_id \(DemoClients.confidentialID)  client_secret \(DemoClients.confidentialSecret)")
+            print("  public (PKCE)  client_id \(DemoClients.publicID)")
+            print("  discovery      \(issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer)/.well-known/openid-configuration")
             if let output { print("  all of them as JSON: \(output)") }
         }
     }

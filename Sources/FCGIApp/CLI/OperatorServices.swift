@@ -5,12 +5,14 @@ import MariaStore
 
 /// The app site's services for a command-line tool, connected as the app pool's account.
 enum OperatorServices {
-    /// Loads the configuration, the app account's password and the hasher; exits 78 on a configuration problem.
+    /// Loads the configuration, the app account's password, the OAuth key file and the hasher; exits 78 on a
+    /// configuration problem.
     static func open(_ options: ConfigOptions) throws -> SiteServices {
         var configuration = try options.load()
         let hasher: any PasswordHasher
         do {
             try configuration.loadPassword(for: .app)
+            try configuration.loadOAuthKey()
             hasher = try SiteServices.passwordHasher(configuration)
         } catch let error as ConfigError {
             ConfigOptions.fail(error)

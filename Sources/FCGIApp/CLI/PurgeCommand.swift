@@ -3,11 +3,12 @@ import Domain
 import Foundation
 import MariaStore
 
-/// `catalystwells purge`: deletes sign-in records that can no longer be used (run from cron).
+/// `catalystwells purge`: deletes sign-in records and OAuth codes and tokens that can no longer be used (run
+/// from cron).
 struct PurgeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "purge",
-        abstract: "Delete expired sessions, spent password links and stale sign-in throttle counters.",
+        abstract: "Delete expired sessions, spent password links, stale sign-in throttle counters and expired OAuth codes and tokens.",
         discussion: "Safe to run at any time and as often as you like; cron runs it hourly (deploy/cron/catalystwells).")
 
     @OptionGroup var options: ConfigOptions
@@ -20,14 +21,34 @@ struct PurgeCommand: ParsableCommand {
             ConfigOptions.fail(error)
         }
         MariaClient.initializeLibrary()
-        let store = MariaSessionStore(database: MariaDatabase(options: configuration.connectionOptions(for: .app)))
+        let database = MariaDatabase(options: configuration.connectionOptions(for: .app))
+        let store = MariaSessionStore(database: database)
         let signIn = configuration.signIn
+        let now = Date()
         let purged = try store.purgeExpired(
-            now: Date(), idleTimeout: signIn.sessionPolicy.idleTimeout, throttleWindow: signIn.throttlePolicy.window)
+            now: now, idleTimeout: signIn.sessionPolicy.idleTimeout, throttleWindow: signIn.throttlePolicy.window)
+        let oauthRows = try Self.purgeOAuth(MariaTokenStore(database: database), now: now)
         print(
             String(decoding: JSONValue.object([
                 ("sessions", .int(purged.sessions)), ("password_links", .int(purged.passwordLinks)),
-                ("throttle_counters", .int(purged.throttleCounters)),
+                ("throttle_counters", .int(purged.throttleCounters)), ("oauth_codes_and_tokens", .int(oauthRows)),
             ]).serialized(), as: UTF8.self))
+    }
+
+    /// Rows deleted per statement batch: small enough that each DELETE holds its locks briefly while the
+    /// token endpoint keeps writing.
+    static let batchSize = 10_000
+    /// At most this many batches per run (10 million rows); the next run, an hour later, takes the rest.
+    static let maximumBatches = 1_000
+
+    /// Expired codes, tokens and grants, deleted in batches until a batch comes back short.
+    static func purgeOAuth(_ store: some TokenStore, now: Date) throws -> Int {
+        var total = 0
+        for _ in 0..<maximumBatches {
+            let deleted = try store.purgeExpired(before: now, limit: batchSize)
+            total += deleted
+            if deleted < batchSize { break }
+        }
+        return total
     }
 }

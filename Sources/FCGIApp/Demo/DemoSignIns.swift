@@ -1,6 +1,6 @@
 import Domain
 
-/// `.run/demo.json`: every demo account with its ids, for scripts and end-to-end tests.
+/// `.run/demo.json`: every demo account with its ids, and the demo OAuth clients, for scripts and end-to-end tests.
 enum DemoSignIns {
     static func document(demo: DemoSchool, ids: [String: UserID], platformEmail: String, password: String, services: SiteServices) throws -> JSONValue {
         func person(_ p: DemoSchool.Person, extra: [(String, JSONValue)] = []) -> JSONValue {
@@ -33,6 +33,7 @@ enum DemoSignIns {
             ("teachers", .array(teachers)),
             ("students", .array(students)),
             ("parents", .array(parents)),
+            ("oauth_clients", DemoClients.document(appURL: services.configuration.appURL)),
         ])
     }
 }

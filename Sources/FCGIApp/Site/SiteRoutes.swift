@@ -15,6 +15,12 @@ enum SiteRoutes {
             PlatformRoutes.register(in: &router)
             AuthorizeRoutes.register(in: &router)
             TokenRoutes.register(in: &router)
+            DiscoveryRoutes.register(in: &router)
+            AppInfoRoutes.register(in: &router)
+            UserInfoRoutes.register(in: &router)
+            RevokeRoutes.register(in: &router)
+            IntrospectRoutes.register(in: &router)
+            ConnectedAppsRoutes.register(in: &router)
         }
         return router
     }

@@ -8,11 +8,12 @@ import Domain
 /// - `client_id` missing, repeated or malformed (see ``isPlausible(_:)``) is `invalid_request` (400). An
 ///   unknown client and one that is not active (suspended or disabled) get the same 404 `invalid_client`,
 ///   so the answer does not tell them apart.
-/// - Read from any origin (`Access-Control-Allow-Origin: *`); a card may be cached for a minute.
+/// - Same-origin only: DESIGN §9 opens CORS on the token, userinfo, JWKS and discovery endpoints alone. A card
+///   may be cached for a minute.
 enum AppInfoRoutes {
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/api/oauth/app-info") { request, _, context in
-            OAuthHTTP.allowingAnyOrigin(try appInfo(request, context: context))
+            try appInfo(request, context: context)
         }
     }
 

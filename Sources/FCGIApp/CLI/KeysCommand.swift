@@ -1,0 +1,80 @@
+import ArgumentParser
+import Domain
+import Foundation
+
+/// `catalystwells keys rotate` and `keys list`: the ID token signing keys.
+struct KeysCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keys", abstract: "Manage the ID token signing keys.", subcommands: [Rotate.self, List.self])
+
+    struct Rotate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add a new signing key; it signs from now on.",
+            discussion: """
+                The key it replaces stops signing but stays in the JWKS until every ID token it signed has expired \
+                (oauth.access_token_seconds), so clients can still verify them. The private key is stored sealed \
+                with a key derived from oauth.key_file.
+                """)
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "RS256, ES256 or both.") var algorithm = "both"
+
+        func run() throws {
+            let algorithms: [SigningKeyRecord.Algorithm]
+            switch algorithm.uppercased() {
+            case "BOTH": algorithms = [.rs256, .es256]
+            case let name:
+                guard let one = SigningKeyRecord.Algorithm(rawValue: name) else {
+                    OperatorServices.fail("--algorithm must be RS256, ES256 or both, not '\(algorithm)'", code: 64)
+                }
+                algorithms = [one]
+            }
+            let services = try OperatorServices.open(options)
+            for algorithm in algorithms {
+                let key = try KeysCommand.addKey(algorithm, services: services)
+                print("added \(algorithm.rawValue) signing key \(key.kid)")
+            }
+            print("previous keys stay published for \(Int(services.configuration.tokenLifetimes.idToken)) seconds")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the signing keys: current, still published, or retired.",
+            discussion: "Each key is also opened with the OAuth key file, so a wrong or replaced key file shows here.")
+
+        @OptionGroup var options: ConfigOptions
+
+        func run() throws {
+            let services = try OperatorServices.open(options)
+            let keys = ClientCommand.keys(services)
+            let now = services.clock()
+            let lifetimes = services.configuration.tokenLifetimes
+            let publishedSince = JWKS.publishedSince(now: now, lifetimes: lifetimes)
+            let records = try services.signingKeys.publishedKeys(publishedSince: .distantPast)
+            if records.isEmpty { print("no signing keys; run `catalystwells keys rotate`") }
+            let formatter = ISO8601DateFormatter()
+            for record in records {
+                let state =
+                    if let retired = record.retiredAt {
+                        retired > publishedSince
+                            ? "retired, published until \(formatter.string(from: retired.addingTimeInterval(lifetimes.idToken)))" : "retired"
+                    } else {
+                        "current"
+                    }
+                let opens = (try? SigningKey(record: record, sealingKey: keys.sealingKey)) != nil ? "opens" : "DOES NOT OPEN with this key file"
+                print("\(record.algorithm.rawValue)  \(record.kid)  created \(formatter.string(from: record.createdAt))  \(state)  \(opens)")
+            }
+        }
+    }
+
+    /// Generates, seals and stores a key of `algorithm`; it becomes the current key of its algorithm.
+    static func addKey(_ algorithm: SigningKeyRecord.Algorithm, services: SiteServices) throws -> SigningKeyRecord {
+        let keys = ClientCommand.keys(services)
+        let now = services.clock()
+        var generator = SystemRandomNumberGenerator()
+        let record = try SigningKey.generate(algorithm).record(sealingWith: keys.sealingKey, createdAt: now, using: &generator)
+        try services.signingKeys.addKey(record, now: now)
+        return record
+    }
+}

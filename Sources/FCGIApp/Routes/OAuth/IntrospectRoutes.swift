@@ -1,0 +1,67 @@
+import Domain
+import Foundation
+
+/// `POST /api/oauth/introspect`: token introspection (RFC 7662).
+///
+/// What it enforces, in order:
+/// 1. A form body with exactly one non-empty `token` (§2.1; missing or repeated is `invalid_request`, 400).
+/// 2. An authenticated confidential client (§2.1: "MUST require some form of authorization"; discovery's
+///    `introspection_endpoint_auth_methods_supported` lists only the secret methods). A public client, which
+///    proves nothing, is 401 `invalid_client`, as is any failed authentication.
+/// 3. `token_type_hint` is ignored (§2.1 allows that); the prefix and the stored row decide.
+/// 4. `{"active": false}` and nothing else (§2.2) for a token that is malformed, unknown, expired, revoked,
+///    rotated (a spent refresh token), or issued to another client: a resource server may only learn about
+///    its own tokens, so "another client's" is indistinguishable from "unknown".
+///
+/// An active token answers `active`, `scope`, `client_id`, `token_type` (`Bearer` for access tokens,
+/// `refresh_token` for refresh tokens), `exp`, `iat`, `sub` (users' tokens only; the same value as the ID
+/// token's) and `iss`. Always `no-store`.
+enum IntrospectRoutes {
+    static func register(in router: inout Router<RequestContext>) {
+        router.add("POST", DiscoveryDocument.Path.introspection) { request, _, context in
+            try introspect(request, context: context)
+        }
+    }
+
+    private static func introspect(_ request: HTTPRequest, context: RequestContext) throws -> HTTPResponse {
+        let usedBasic = request.headers["authorization"]?.lowercased().hasPrefix("basic ") == true
+        let form: OAuthParameters
+        switch OAuthHTTP.form(request) {
+        case .success(let value): form = value
+        case .failure(let error): return OAuthHTTP.error(error)
+        }
+        guard !form.repeatedNames.contains("token") else { return OAuthHTTP.error(.invalidRequest("The token parameter is repeated.")) }
+        guard let token = form["token"] else { return OAuthHTTP.error(.invalidRequest("The token parameter is required.")) }
+        let client: OAuthClient
+        switch try OAuthHTTP.authenticateClient(request, form: form, context: context) {
+        case .success(let value): client = value.1
+        case .failure(let error):
+            context.logger.info("introspection: client authentication failed", metadata: ["error.detail": "\(error.logDetail ?? "")"])
+            return OAuthHTTP.error(error, usedBasic: usedBasic)
+        }
+        guard client.kind == .confidential else {
+            context.logger.info("introspection: refused a public client", metadata: ["oauth.client_id": "\(client.clientID)"])
+            return OAuthHTTP.error(.invalidClient("Introspection requires an authenticated confidential client."), usedBasic: usedBasic)
+        }
+        let inactive = OAuthHTTP.json(.object([("active", .bool(false))]))
+        let now = context.now
+        guard SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken) || SecretToken.isWellFormed(token, prefix: TokenPrefix.refreshToken),
+            let stored = try context.services.tokens.token(digest: SecretToken.digest(token)),
+            stored.clientID == client.clientID, stored.isActive(at: now)
+        else { return inactive }
+        var members: [(String, JSONValue)] = [
+            ("active", .bool(true)),
+            ("scope", .string(ScopeRegistry.parameter(stored.scopes))),
+            ("client_id", .string(stored.clientID.rawValue)),
+            ("token_type", .string(stored.kind == .access ? "Bearer" : "refresh_token")),
+            ("exp", .int(numericDate(stored.expiresAt))),
+            ("iat", .int(numericDate(stored.issuedAt))),
+        ]
+        if let user = stored.userID { members.append(("sub", .string(IDTokenClaims.subject(for: user)))) }
+        members.append(("iss", .string(context.services.configuration.appURL)))
+        return OAuthHTTP.json(.object(members))
+    }
+
+    /// Whole seconds since the epoch, rounded down (RFC 7519 §2 NumericDate, as RFC 7662 §2.2 asks).
+    private static func numericDate(_ date: Date) -> Int { Int(date.timeIntervalSince1970.rounded(.down)) }
+}

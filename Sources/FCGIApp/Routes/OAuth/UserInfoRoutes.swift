@@ -1,0 +1,64 @@
+import Domain
+
+/// `GET` and `POST /api/oauth/userinfo` (OIDC Core §5.3), a bearer-protected resource (RFC 6750).
+///
+/// What it enforces, in order:
+/// 1. An access token in the `Authorization: Bearer` header or, on POST, the `access_token` form field
+///    (RFC 6750 §2.1, §2.2). None at all: 401 with a bare `WWW-Authenticate: Bearer realm=…` (§3.1); sent
+///    twice: 400 `invalid_request`.
+/// 2. The token has the shape of a CatalystWells access token (checked before any lookup), is known, is an
+///    access token (a refresh token is not a bearer credential), is neither expired nor revoked, and belongs to
+///    a user (client_credentials tokens have nobody to describe). Otherwise 401 `invalid_token`, one
+///    description for every case.
+/// 3. The token was granted `openid` (OIDC Core §5.3: userinfo is an OpenID Connect resource): otherwise 403
+///    `insufficient_scope` with `scope="openid"` in the challenge (RFC 6750 §3).
+/// 4. The user is still active; a deactivated account is `invalid_token`.
+///
+/// Claims are those ``UserInfoClaims`` releases for the token's scopes, `sub` always. Every answer is
+/// `no-store` and readable from any origin (`Access-Control-Allow-Origin: *`; `WWW-Authenticate` exposed so
+/// browser apps can read the error), with a CORS preflight for the `Authorization` header.
+enum UserInfoRoutes {
+    static func register(in router: inout Router<RequestContext>) {
+        for method in ["GET", "POST"] {
+            router.add(method, DiscoveryDocument.Path.userinfo) { request, _, context in
+                var response = OAuthHTTP.allowingAnyOrigin(try userInfo(request, context: context))
+                response.headers.set("Access-Control-Expose-Headers", "WWW-Authenticate")
+                return response
+            }
+        }
+        router.add("OPTIONS", DiscoveryDocument.Path.userinfo) { _, _, _ in
+            var response = OAuthHTTP.allowingAnyOrigin(HTTPResponse(status: 204))
+            response.headers.set("Access-Control-Allow-Methods", "GET, POST")
+            response.headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+            response.headers.set("Access-Control-Max-Age", "86400")
+            return response
+        }
+    }
+
+    private static func userInfo(_ request: HTTPRequest, context: RequestContext) throws -> HTTPResponse {
+        let token: String
+        switch OAuthHTTP.bearerToken(request) {
+        case .missing: return OAuthHTTP.bearerError(nil)
+        case .invalid(let error): return OAuthHTTP.bearerError(error)
+        case .token(let value): token = value
+        }
+        let invalid = OAuthError(.invalidToken, "The access token is invalid, expired or revoked.")
+        guard SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken) else { return OAuthHTTP.bearerError(invalid) }
+        let now = context.now
+        guard let stored = try context.services.tokens.token(digest: SecretToken.digest(token)), stored.kind == .access,
+            stored.isActive(at: now), let userID = stored.userID
+        else { return OAuthHTTP.bearerError(invalid) }
+        guard stored.scopes.contains("openid") else {
+            var response = OAuthHTTP.bearerError(OAuthError(.insufficientScope, "The access token was not granted the openid scope."))
+            if let challenge = response.headers["WWW-Authenticate"] {
+                response.headers.set("WWW-Authenticate", challenge + ", scope=\"openid\"")
+            }
+            return response
+        }
+        guard let user = try context.services.accounts.activeUser(userID)?.user else {
+            context.logger.info("userinfo: the token's user is not active", metadata: ["user.id": "\(userID)", "oauth.client_id": "\(stored.clientID)"])
+            return OAuthHTTP.bearerError(invalid)
+        }
+        return OAuthHTTP.json(.object(UserInfoClaims.claims(for: user, scopes: stored.scopes).map { ($0.name, .string($0.value)) }))
+    }
+}
