@@ -210,6 +210,21 @@ import Testing
         } throws: { ($0 as? StoreError)?.kind == .constraint }
     }
 
+    @Test func aRefreshThatNarrowsTheScopesNarrowsOnlyTheNewAccessToken() throws {
+        _ = try makeGrant("wide")
+        let narrowed = [
+            NewToken(digest: digest("cw_at_narrow"), kind: .access, expiresAt: now + 3600, scopes: ["openid"]),
+            NewToken(digest: digest("cw_rt_narrow"), kind: .refresh, expiresAt: now + 30 * 86400),
+        ]
+        let rotation = try tokens.rotateRefreshToken(digest: digest("cw_rt_wide"), client: Self.app, replacement: narrowed, now: now + 1, grace: 10)
+        guard case .rotated = rotation else {
+            Issue.record("expected a rotation, got \(rotation)")
+            return
+        }
+        #expect(try tokens.token(digest: digest("cw_at_narrow"))?.scopes == ["openid"])
+        #expect(try tokens.token(digest: digest("cw_rt_narrow"))?.scopes == ["openid", "grades.read"])
+    }
+
     @Test func eightConcurrentRefreshesWithOneTokenRotateItExactlyOnce() throws {
         let grant = try makeGrant("family")
         let presented = digest("cw_rt_family")

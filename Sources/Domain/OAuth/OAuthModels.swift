@@ -126,10 +126,14 @@ public struct NewToken: Sendable, Equatable {
     public let digest: [UInt8]
     public let kind: StoredToken.Kind
     public let expiresAt: Date
-    public init(digest: [UInt8], kind: StoredToken.Kind, expiresAt: Date) {
+    /// Narrower scopes than the grant's (an access token from a refresh that asked for fewer, RFC 6749 §6);
+    /// `nil` for the grant's own.
+    public let scopes: [String]?
+    public init(digest: [UInt8], kind: StoredToken.Kind, expiresAt: Date, scopes: [String]? = nil) {
         self.digest = digest
         self.kind = kind
         self.expiresAt = expiresAt
+        self.scopes = scopes
     }
 }
 

@@ -12,10 +12,11 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore {
     /// Creates the store over a thread's database handle.
     public init(database: MariaDatabase) { self.database = database }
 
-    /// A token's own columns with its grant's user and scopes and its client's id. A constant.
+    /// A token's own columns with its grant's user, its scopes (its own when narrowed, else the grant's) and its
+    /// client's id. A constant.
     private static let tokenColumns = """
         t.kind, t.grant_id, t.issued_at, t.expires_at, COALESCE(t.revoked_at, g.revoked_at) AS revoked_at, t.rotated_at,
-        g.user_id, g.scopes, c.client_id
+        g.user_id, COALESCE(t.scopes, g.scopes) AS scopes, c.client_id
         """
 
     // MARK: AuthorizationCodeStore
@@ -139,7 +140,7 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore {
             guard
                 let family = try tx.query(
                     """
-                    SELECT t.kind, t.grant_id, g.user_id, g.scopes, c.client_id
+                    SELECT t.kind, t.grant_id, g.user_id, COALESCE(t.scopes, g.scopes) AS scopes, c.client_id
                     FROM oauth_tokens t JOIN oauth_grants g ON g.id = t.grant_id JOIN oauth_clients c ON c.id = g.client_pk
                     WHERE t.token_digest = \(digest)
                     """

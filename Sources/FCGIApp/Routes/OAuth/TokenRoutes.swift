@@ -94,13 +94,16 @@ enum TokenRoutes {
             return .failure(.invalidGrant("The refresh token is invalid, expired or revoked."))
         }
         let digest = SecretToken.digest(refreshToken)
-        // Narrowing is checked before rotating, so a refused request leaves the token usable.
-        if let current = try services.tokens.token(digest: digest), current.clientID == client.clientID,
-            case .failure(let error) = RefreshPolicy.scopes(requested: scopes, granted: current.scopes)
-        {
-            return .failure(error)
+        // The scopes are checked before rotating, so a refused request leaves the token usable. Fewer scopes
+        // than granted narrow the new access token only; the refresh token keeps the grant's (RFC 6749 §6).
+        var narrowed: [String]?
+        if let current = try services.tokens.token(digest: digest), current.clientID == client.clientID {
+            switch RefreshPolicy.scopes(requested: scopes, granted: current.scopes) {
+            case .failure(let error): return .failure(error)
+            case .success(let value): narrowed = Set(value) == Set(current.scopes) ? nil : value
+            }
         }
-        var issued = IssuedTokens(context: context, refresh: true)
+        var issued = IssuedTokens(context: context, refresh: true, accessScopes: narrowed)
         let rotation = try services.tokens.rotateRefreshToken(
             digest: digest, client: client.clientID, replacement: issued.records, now: now,
             grace: services.configuration.oauth.refreshReuseGrace)
@@ -115,8 +118,9 @@ enum TokenRoutes {
                 try services.tokens.revokeGrant(old.grantID, now: now)
                 return .failure(.invalidGrant("The refresh token is invalid, expired or revoked."))
             }
-            var body = issued.body(scopes: old.scopes)
-            if old.scopes.contains("openid") {
+            let scopes = narrowed ?? old.scopes
+            var body = issued.body(scopes: scopes)
+            if scopes.contains("openid") {
                 body.append(("id_token", .string(try idToken(for: user, client: client, authTime: nil, nonce: nil, context: context))))
             }
             return .success(.object(body))
@@ -141,10 +145,13 @@ enum TokenRoutes {
     private struct IssuedTokens {
         let accessToken: String
         let refreshToken: String?
+        /// The access token's scopes when narrower than the grant's.
+        let accessScopes: [String]?
         let lifetimes: TokenLifetimes
         let now: Date
 
-        init(context: RequestContext, refresh: Bool) {
+        init(context: RequestContext, refresh: Bool, accessScopes: [String]? = nil) {
+            self.accessScopes = accessScopes
             var generator = SystemRandomNumberGenerator()
             accessToken = SecretToken.make(prefix: TokenPrefix.accessToken, using: &generator)
             refreshToken = refresh ? SecretToken.make(prefix: TokenPrefix.refreshToken, using: &generator) : nil
@@ -153,7 +160,11 @@ enum TokenRoutes {
         }
 
         var records: [NewToken] {
-            var tokens = [NewToken(digest: SecretToken.digest(accessToken), kind: .access, expiresAt: now.addingTimeInterval(lifetimes.accessToken))]
+            var tokens = [
+                NewToken(
+                    digest: SecretToken.digest(accessToken), kind: .access, expiresAt: now.addingTimeInterval(lifetimes.accessToken),
+                    scopes: accessScopes)
+            ]
             if let refreshToken {
                 tokens.append(NewToken(digest: SecretToken.digest(refreshToken), kind: .refresh, expiresAt: now.addingTimeInterval(lifetimes.refreshToken)))
             }
