@@ -147,3 +147,26 @@ def browser(stack, chromium):
     page = Browser(chromium, stack.app_url)
     page.reset()
     return page
+
+
+# OAuth: the provider as a client discovers it, and the demo clients `demo load` registers (demo.json's
+# `oauth_clients`). See oauth_client.py.
+@pytest.fixture(scope="session")
+def oauth(stack):
+    from oauth_client import Provider
+
+    return Provider(stack)
+
+
+@pytest.fixture(scope="session")
+def confidential_client(demo):
+    from oauth_client import demo_client
+
+    return demo_client(demo, "confidential")
+
+
+@pytest.fixture(scope="session")
+def public_client(demo):
+    from oauth_client import demo_client
+
+    return demo_client(demo, "public")
