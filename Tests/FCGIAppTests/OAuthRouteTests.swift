@@ -20,6 +20,10 @@ private final class MemoryOAuth: ClientStore, TokenStore, SigningKeyStore, @unch
 
     func client(_ id: ClientID) throws -> OAuthClient? { lock.withLock { clients[id] } }
     func activeSecretDigests(of id: ClientID, now: Date) throws -> [[UInt8]] { lock.withLock { Array((secrets[id] ?? []).suffix(2)) } }
+    func authenticationRecord(of id: ClientID, now: Date) throws -> (client: OAuthClient, secretDigests: [[UInt8]])? {
+        guard let client = try client(id) else { return nil }
+        return (client, try activeSecretDigests(of: id, now: now))
+    }
     func createClient(_ client: OAuthClient, now: Date) throws { lock.withLock { clients[client.clientID] = client } }
     func addSecret(digest: [UInt8], to id: ClientID, now: Date) throws { lock.withLock { secrets[id, default: []].append(digest) } }
 
@@ -105,7 +109,8 @@ private final class MemoryOAuth: ClientStore, TokenStore, SigningKeyStore, @unch
             health: base.health, accounts: base.accounts, passwordLinks: base.passwordLinks, sessions: base.sessions,
             throttle: base.throttle, students: base.students, teaching: base.teaching, directory: base.directory, roster: base.roster,
             clients: oauth, codes: base.codes, tokens: oauth, consents: base.consents, signingKeys: oauth, oauthKeys: keys,
-            hasher: base.hasher, timingDecoy: base.timingDecoy, recordCache: base.recordCache, mailer: base.mailer,
+            hasher: base.hasher, timingDecoy: base.timingDecoy, recordCache: base.recordCache, signingKeyCache: base.signingKeyCache,
+            mailer: base.mailer,
             configuration: base.configuration, clock: base.clock)
         return SiteResponder(site: .app, services: services, limits: RequestLimits(), logger: app.responder().logger)
     }

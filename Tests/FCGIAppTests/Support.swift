@@ -75,7 +75,7 @@ struct TestApp {
             tokens: MariaTokenStore(database: unconnected), consents: MariaConsentStore(database: unconnected),
             signingKeys: MariaSigningKeyStore(database: unconnected), oauthKeys: OAuthKeyMaterial(secret: Array(repeating: 7, count: 32)),
             hasher: testHasher,
-            timingDecoy: TimingDecoy(hasher: testHasher), recordCache: RecordPageCache(), mailer: outbox, configuration: configuration, clock: { clock.now })
+            timingDecoy: TimingDecoy(hasher: testHasher), recordCache: RecordPageCache(), signingKeyCache: SigningKeyCache(), mailer: outbox, configuration: configuration, clock: { clock.now })
     }
 
     func responder(site: Site = .app, environment: Configuration.Environment = .production) -> SiteResponder {

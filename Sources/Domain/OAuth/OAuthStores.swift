@@ -7,6 +7,9 @@ public protocol ClientStore {
     /// Keyed digests (HMAC-SHA256, see ``ClientSecret``) of the client's secrets that are valid at `now`
     /// (at most two during a rotation).
     func activeSecretDigests(of id: ClientID, now: Date) throws -> [[UInt8]]
+    /// The client with this `client_id` and the keyed digests of its secrets valid at `now`, read together
+    /// (one round trip on every token, revocation and introspection request); `nil` when unknown.
+    func authenticationRecord(of id: ClientID, now: Date) throws -> (client: OAuthClient, secretDigests: [[UInt8]])?
     /// Registers a client; `.duplicate` when the `client_id` is taken.
     func createClient(_ client: OAuthClient, now: Date) throws
     /// Adds a secret (its keyed digest); secrets older than the newest two stop being valid at `now`.

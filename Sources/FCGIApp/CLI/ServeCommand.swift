@@ -105,6 +105,7 @@ struct WorkerCommand: ParsableCommand {
         let frozen = configuration
         let decoy = TimingDecoy(hasher: hasher)
         let records = RecordPageCache()
+        let signingKeys = SigningKeyCache()
         let status = FastCGIWorker.run(
             settings: .init(
                 threads: threads, maxRequests: maxRequests, drainTimeout: configuration.pool(site).drainTimeout,
@@ -112,7 +113,8 @@ struct WorkerCommand: ParsableCommand {
             logger: logger,
             makeResponder: {
                 let responder = SiteResponder(
-                    site: site, services: .live(site: site, configuration: frozen, hasher: hasher, timingDecoy: decoy, recordCache: records), limits: limits, logger: logger,
+                    site: site, services: .live(site: site, configuration: frozen, hasher: hasher, timingDecoy: decoy, recordCache: records,
+                        signingKeyCache: signingKeys), limits: limits, logger: logger,
                     environment: frozen.environment)
                 return { responder.respond(to: $0) }
             })

@@ -28,6 +28,8 @@ struct SiteServices {
     let timingDecoy: TimingDecoy
     /// The worker's rendered student records.
     let recordCache: RecordPageCache
+    /// The worker's opened ID-token signing keys.
+    let signingKeyCache: SigningKeyCache
     let mailer: any MailTransport
     let configuration: Configuration
     /// The time; a parameter so tests can move it.
@@ -35,7 +37,8 @@ struct SiteServices {
 
     /// The live services of a thread: one lazily opened connection to the site's database as the site's account.
     static func live(
-        site: Site, configuration: Configuration, hasher: any PasswordHasher, timingDecoy: TimingDecoy, recordCache: RecordPageCache
+        site: Site, configuration: Configuration, hasher: any PasswordHasher, timingDecoy: TimingDecoy, recordCache: RecordPageCache,
+        signingKeyCache: SigningKeyCache = SigningKeyCache()
     ) -> SiteServices {
         let database = MariaDatabase(options: configuration.connectionOptions(for: site))
         let accounts = MariaAccountStore(database: database)
@@ -47,7 +50,7 @@ struct SiteServices {
             throttle: sessions, students: schoolwork, teaching: schoolwork, directory: schoolwork,
             roster: MariaRosterStore(database: database), clients: MariaClientStore(database: database), codes: tokens,
             tokens: tokens, consents: MariaConsentStore(database: database), signingKeys: MariaSigningKeyStore(database: database),
-            oauthKeys: configuration.oauthKey.map { OAuthKeyMaterial(secret: $0) }, hasher: hasher, timingDecoy: timingDecoy, recordCache: recordCache,
+            oauthKeys: configuration.oauthKey.map { OAuthKeyMaterial(secret: $0) }, hasher: hasher, timingDecoy: timingDecoy, recordCache: recordCache, signingKeyCache: signingKeyCache,
             mailer: SendmailTransport(command: configuration.mail.sendmailCommand, from: configuration.mail.from),
             configuration: configuration, clock: { Date() })
     }

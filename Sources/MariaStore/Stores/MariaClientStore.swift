@@ -26,6 +26,35 @@ public struct MariaClientStore: ClientStore {
         ).first?.oauthClient()
     }
 
+    public func authenticationRecord(of id: ClientID, now: Date) throws -> (client: OAuthClient, secretDigests: [[UInt8]])? {
+        guard
+            let row = try database.query(
+                """
+                SELECT \(unsafeRaw: Self.clientColumns),
+                  (SELECT GROUP_CONCAT(HEX(s.secret_digest) SEPARATOR ',') FROM oauth_client_secrets s
+                    WHERE s.client_pk = c.id AND (s.valid_until IS NULL OR s.valid_until > \(now))) AS secret_digests
+                FROM oauth_clients c WHERE c.client_id = \(id.rawValue)
+                """
+            ).first
+        else { return nil }
+        let digests = (row.string("secret_digests") ?? "").split(separator: ",").compactMap { Self.bytes(fromHex: $0) }
+        return (row.oauthClient(), digests)
+    }
+
+    private static func bytes(fromHex hex: Substring) -> [UInt8]? {
+        guard hex.utf8.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(hex.utf8.count / 2)
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2)
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return bytes
+    }
+
     /// Newest first.
     public func activeSecretDigests(of id: ClientID, now: Date) throws -> [[UInt8]] {
         try database.query(

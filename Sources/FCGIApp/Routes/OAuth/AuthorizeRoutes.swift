@@ -87,7 +87,8 @@ enum AuthorizeRoutes {
             guard decision else { return redirect(OAuthError(.accessDenied, "The user denied the request.")) }
             try services.consents.recordConsent(user: session.user.id, client: authorization.client.clientID, scopes: Set(scopes), now: now)
         } else {
-            switch authorization.consentDecision(toGrant: scopes, existing: try services.consents.consent(user: session.user.id, client: authorization.client.clientID)) {
+            let existing = try services.consents.consent(user: session.user.id, client: authorization.client.clientID)
+            switch authorization.consentDecision(toGrant: scopes, existing: existing) {
             case .fail(let error):
                 return redirect(error)
             case .ask:
@@ -96,7 +97,11 @@ enum AuthorizeRoutes {
                         session: session, client: authorization.client, scopes: grantable,
                         hiddenFields: hiddenFields(authorization), returnTo: returnURL(parameters, marker: false)))
             case .skip:
-                try services.consents.recordConsent(user: session.user.id, client: authorization.client.clientID, scopes: Set(scopes), now: now)
+                // Nothing new to agree to: only the "last used" date moves, and at most hourly (a write and a
+                // commit on every sign-in to an app would be most of its cost).
+                if existing?.lastUsedAt.map({ now.timeIntervalSince($0) >= 3600 }) ?? true {
+                    try services.consents.recordConsent(user: session.user.id, client: authorization.client.clientID, scopes: Set(scopes), now: now)
+                }
             }
         }
 

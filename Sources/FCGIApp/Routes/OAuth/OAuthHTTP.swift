@@ -63,10 +63,9 @@ enum OAuthHTTP {
         case .failure(let error): return .failure(error)
         case .success(let value): identification = value
         }
-        let client = try context.services.clients.client(identification.clientID)
-        let digests = client?.kind == .confidential
-            ? try context.services.clients.activeSecretDigests(of: identification.clientID, now: context.now) : []
-        return identification.authenticate(client: client, secretDigests: digests, key: keys.clientSecretKey).map { (identification, $0) }
+        let record = try context.services.clients.authenticationRecord(of: identification.clientID, now: context.now)
+        return identification.authenticate(client: record?.client, secretDigests: record?.secretDigests ?? [], key: keys.clientSecretKey)
+            .map { (identification, $0) }
     }
 
     /// The bearer access token of a request (RFC 6750 §2.1 header, or §2.2 form body on POST).

@@ -190,7 +190,7 @@ enum TokenRoutes {
                 status: 500, code: "server_error", "The server has no signing key.",
                 logDetail: "no RS256 signing key: run `catalystwells keys rotate`")
         }
-        let key = try SigningKey(record: record, sealingKey: keys.sealingKey)
+        let key = try services.signingKeyCache.key(for: record, sealingKey: keys.sealingKey)
         return try IDTokenClaims(
             issuer: services.configuration.appURL, subject: IDTokenClaims.subject(for: user.id), audience: client.clientID,
             issuedAt: context.now, lifetime: services.configuration.tokenLifetimes.idToken, authTime: authTime, nonce: nonce
