@@ -1,0 +1,161 @@
+/// The application form as submitted, every field as typed, so a refused form can be shown again unchanged.
+///
+/// ``validate(registry:)`` checks each field that is filled in and reports every problem next to its field
+/// (keys `name`, `description`, `homepage_url`, `privacy_policy_url`, `terms_url`, `redirect_uris`, `scopes`,
+/// `client_type`, `logo`). Fields that review needs but a draft may lack are left to
+/// ``ApplicationDraft/submissionProblems(registry:)``, so a developer can save half a form and come back.
+public struct ApplicationForm: Sendable, Equatable {
+    /// Longest app name, in characters.
+    public static let maximumNameLength = 80
+    /// Longest description, in characters.
+    public static let maximumDescriptionLength = 2000
+    /// Most redirect URIs an app may register.
+    public static let maximumRedirectURIs = 10
+
+    /// The `name` field.
+    public var name: String
+    /// The `description` field.
+    public var description: String
+    /// The `homepage_url` field; empty when not given.
+    public var homepageURL: String
+    /// The `privacy_policy_url` field; empty when not given.
+    public var privacyPolicyURL: String
+    /// The `terms_url` field; empty when not given.
+    public var termsURL: String
+    /// The `redirect_uris` textarea: one URI per line, blank lines ignored.
+    public var redirectURIs: String
+    /// The checked `scopes` boxes, in form order.
+    public var scopes: [String]
+    /// The `client_type` choice: `confidential` or `public`.
+    public var clientType: String
+    /// The logo's digest kept from the stored app or a fresh upload (the upload itself is checked by
+    /// ``LogoImage/inspect(_:)``); `nil` for no logo.
+    public var logoSHA256: String?
+
+    /// A form from its fields.
+    public init(
+        name: String, description: String, homepageURL: String, privacyPolicyURL: String, termsURL: String,
+        redirectURIs: String, scopes: [String], clientType: String, logoSHA256: String? = nil
+    ) {
+        self.name = name
+        self.description = description
+        self.homepageURL = homepageURL
+        self.privacyPolicyURL = privacyPolicyURL
+        self.termsURL = termsURL
+        self.redirectURIs = redirectURIs
+        self.scopes = scopes
+        self.clientType = clientType
+        self.logoSHA256 = logoSHA256
+    }
+
+    /// The draft the form describes, or the problems by field. Text is trimmed of surrounding white space;
+    /// empty URL fields become `nil`.
+    public func validate(registry: ScopeRegistry = .standard) -> Result<ApplicationDraft, SchoolworkForms.FieldErrors> {
+        var errors: SchoolworkForms.FieldErrors = [:]
+
+        let name = name.trimmingWhitespace()
+        if name.isEmpty {
+            errors["name"] = "Give the app a name."
+        } else if name.count > Self.maximumNameLength {
+            errors["name"] = "Use at most \(Self.maximumNameLength) characters."
+        } else if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            errors["name"] = "Use a name on one line, without control characters."
+        }
+
+        let description = description.trimmingWhitespace()
+        if description.count > Self.maximumDescriptionLength {
+            errors["description"] = "Use at most \(Self.maximumDescriptionLength) characters."
+        } else if description.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !"\n\r\t".unicodeScalars.contains($0) }) {
+            errors["description"] = "Remove the control characters from the description."
+        }
+
+        var urls: [String: String?] = [:]
+        for (field, value) in [("homepage_url", homepageURL), ("privacy_policy_url", privacyPolicyURL), ("terms_url", termsURL)] {
+            let trimmed = value.trimmingWhitespace()
+            if trimmed.isEmpty {
+                urls[field] = .some(nil)
+            } else if let problem = HTTPSURLRule.problem(with: trimmed) {
+                errors[field] = problem
+            } else {
+                urls[field] = .some(trimmed)
+            }
+        }
+
+        let redirectURIs = Self.lines(self.redirectURIs)
+        if let problem = Self.redirectURIsProblem(redirectURIs) { errors["redirect_uris"] = problem }
+
+        if let unknown = scopes.first(where: { registry.definition(named: $0) == nil }) {
+            errors["scopes"] = "Unknown scope: \(unknown)."
+        } else if Set(scopes).count != scopes.count {
+            errors["scopes"] = "Choose each scope once."
+        }
+
+        let clientType = OAuthClient.Kind(rawValue: clientType)
+        if clientType == nil { errors["client_type"] = "Choose confidential or public." }
+
+        if let logoSHA256, !(logoSHA256.utf8.count == 64 && logoSHA256.utf8.allSatisfy(Self.isLowerHex)) {
+            errors["logo"] = "The logo reference is not valid; upload the logo again."
+        }
+
+        guard errors.isEmpty, let clientType else { return .failure(errors) }
+        return .success(
+            ApplicationDraft(
+                name: name, description: description, homepageURL: urls["homepage_url"] ?? nil,
+                privacyPolicyURL: urls["privacy_policy_url"] ?? nil, termsURL: urls["terms_url"] ?? nil,
+                logoSHA256: logoSHA256, redirectURIs: redirectURIs, requestedScopes: scopes, clientType: clientType))
+    }
+
+    /// The non-blank lines of a textarea, each trimmed.
+    public static func lines(_ text: String) -> [String] {
+        text.split(whereSeparator: \.isNewline).map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+    }
+
+    /// The first problem with a list of redirect URIs, or `nil`: at most ``maximumRedirectURIs``, no
+    /// duplicates, each acceptable to ``redirectURIProblem(_:)``.
+    public static func redirectURIsProblem(_ uris: [String]) -> String? {
+        if uris.count > maximumRedirectURIs { return "Register at most \(maximumRedirectURIs) redirect URIs." }
+        var seen: Set<String> = []
+        for uri in uris {
+            if let problem = redirectURIProblem(uri) { return "\(uri): \(problem)" }
+            if !seen.insert(uri).inserted { return "\(uri) is listed twice." }
+        }
+        return nil
+    }
+
+    /// The problem with one redirect URI, or `nil`. The issue allows absolute `https` URIs and `http` on a
+    /// loopback IP literal (RFC 8252 §7.3), without fragments (RFC 6749 §3.1.2) or wildcards (exact
+    /// matching, RFC 9700 §2.1); private-use schemes, which ``RedirectURIRule/isRegistrable(_:)`` would allow,
+    /// are not offered by the portal. The rule the authorization endpoint applies is checked last, so the
+    /// portal can never register a URI that endpoint would not honour.
+    public static func redirectURIProblem(_ uri: String) -> String? {
+        if uri.hasPrefix("http://") {
+            if uri.utf8.count > RedirectURIRule.maximumLength { return "Use at most \(RedirectURIRule.maximumLength) characters." }
+            if uri.utf8.contains(where: { !HTTPSURLRule.isURICharacter($0) }) {
+                return "Use only the characters a web address allows: percent-encode spaces and other characters."
+            }
+            if uri.contains("#") { return "Remove the #fragment from the address." }
+            if uri.contains("*") { return "Wildcards are not allowed: enter an exact address." }
+            guard RedirectURIRule.isRegistrable(uri) else {
+                return "Use https, or plain http only on 127.0.0.1 or [::1] (not localhost) for an app on the user's device."
+            }
+            return nil
+        }
+        if let problem = HTTPSURLRule.problem(with: uri) { return problem }
+        return RedirectURIRule.isRegistrable(uri) ? nil : "This redirect URI cannot be registered."
+    }
+
+    private static func isLowerHex(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "f"))
+    }
+}
+
+extension String {
+    /// The string without leading and trailing white space and newlines (Foundation-free).
+    fileprivate func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last])
+    }
+}
