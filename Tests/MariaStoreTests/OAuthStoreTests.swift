@@ -117,6 +117,10 @@ import Testing
         // Added in the same instant as the previous one: still ordered by insertion.
         try clients.addSecret(digest: secrets[2], to: Self.app, now: now + 10)
         #expect(try clients.activeSecretDigests(of: Self.app, now: now + 10) == [secrets[2], secrets[1]])
+        let record = try #require(try clients.authenticationRecord(of: Self.app, now: now + 10))
+        #expect(record.client.clientID == Self.app)
+        #expect(Set(record.secretDigests) == [secrets[2], secrets[1]])
+        #expect(try clients.authenticationRecord(of: ClientID("cw_app_unknown"), now: now) == nil)
         #expect(try clients.activeSecretDigests(of: Self.otherApp, now: now + 10).isEmpty)
         let ended = try db.database.query("SELECT valid_until FROM oauth_client_secrets WHERE secret_digest = \(secrets[0])")
         #expect(ended.first?.date("valid_until") == now + 10)
