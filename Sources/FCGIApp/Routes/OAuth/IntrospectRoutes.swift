@@ -24,20 +24,12 @@ enum IntrospectRoutes {
     }
 
     private static func introspect(_ request: HTTPRequest, context: RequestContext) throws -> HTTPResponse {
-        let usedBasic = request.headers["authorization"]?.lowercased().hasPrefix("basic ") == true
-        let form: OAuthParameters
-        switch OAuthHTTP.form(request) {
-        case .success(let value): form = value
-        case .failure(let error): return OAuthHTTP.error(error)
-        }
-        guard !form.repeatedNames.contains("token") else { return OAuthHTTP.error(.invalidRequest("The token parameter is repeated.")) }
-        guard let token = form["token"] else { return OAuthHTTP.error(.invalidRequest("The token parameter is required.")) }
+        let token: String
         let client: OAuthClient
-        switch try OAuthHTTP.authenticateClient(request, form: form, context: context) {
-        case .success(let value): client = value.1
-        case .failure(let error):
-            context.logger.info("introspection: client authentication failed", metadata: ["error.detail": "\(error.logDetail ?? "")"])
-            return OAuthHTTP.error(error, usedBasic: usedBasic)
+        let usedBasic: Bool
+        switch try OAuthHTTP.tokenAndClient(request, endpoint: "introspection", context: context) {
+        case .failure(let refusal): return refusal.response
+        case .success(let value): (token, client, usedBasic) = (value.token, value.client, value.usedBasic)
         }
         guard client.kind == .confidential else {
             context.logger.info("introspection: refused a public client", metadata: ["oauth.client_id": "\(client.clientID)"])

@@ -68,6 +68,39 @@ enum OAuthHTTP {
             .map { (identification, $0) }
     }
 
+    /// The `token` parameter and the authenticated client of a revocation or introspection request (RFC 7009
+    /// §2.1, RFC 7662 §2.1), or the response refusing it: a missing or repeated `token` is 400
+    /// `invalid_request`; failed client authentication 401 `invalid_client`. `endpoint` names it in the log.
+    static func tokenAndClient(_ request: HTTPRequest, endpoint: String, context: RequestContext) throws
+        -> Result<(token: String, client: OAuthClient, usedBasic: Bool), ResponseError>
+    {
+        let usedBasic = request.headers["authorization"]?.lowercased().hasPrefix("basic ") == true
+        let form: OAuthParameters
+        switch OAuthHTTP.form(request) {
+        case .success(let value): form = value
+        case .failure(let failure): return .failure(ResponseError(OAuthHTTP.error(failure)))
+        }
+        guard !form.repeatedNames.contains("token") else {
+            return .failure(ResponseError(OAuthHTTP.error(.invalidRequest("The token parameter is repeated."))))
+        }
+        guard let token = form["token"] else {
+            return .failure(ResponseError(OAuthHTTP.error(.invalidRequest("The token parameter is required."))))
+        }
+        switch try authenticateClient(request, form: form, context: context) {
+        case .success(let value):
+            return .success((token, value.1, usedBasic))
+        case .failure(let failure):
+            context.logger.info("\(endpoint): client authentication failed", metadata: ["error.detail": "\(failure.logDetail ?? "")"])
+            return .failure(ResponseError(OAuthHTTP.error(failure, usedBasic: usedBasic)))
+        }
+    }
+
+    /// A finished error response carried through a `Result`.
+    struct ResponseError: Error {
+        let response: HTTPResponse
+        init(_ response: HTTPResponse) { self.response = response }
+    }
+
     /// The bearer access token of a request (RFC 6750 §2.1 header, or §2.2 form body on POST).
     enum BearerToken {
         case token(String)

@@ -21,20 +21,11 @@ enum RevokeRoutes {
     }
 
     private static func revoke(_ request: HTTPRequest, context: RequestContext) throws -> HTTPResponse {
-        let usedBasic = request.headers["authorization"]?.lowercased().hasPrefix("basic ") == true
-        let form: OAuthParameters
-        switch OAuthHTTP.form(request) {
-        case .success(let value): form = value
-        case .failure(let error): return OAuthHTTP.error(error)
-        }
-        guard !form.repeatedNames.contains("token") else { return OAuthHTTP.error(.invalidRequest("The token parameter is repeated.")) }
-        guard let token = form["token"] else { return OAuthHTTP.error(.invalidRequest("The token parameter is required.")) }
+        let token: String
         let client: OAuthClient
-        switch try OAuthHTTP.authenticateClient(request, form: form, context: context) {
-        case .success(let value): client = value.1
-        case .failure(let error):
-            context.logger.info("revocation: client authentication failed", metadata: ["error.detail": "\(error.logDetail ?? "")"])
-            return OAuthHTTP.error(error, usedBasic: usedBasic)
+        switch try OAuthHTTP.tokenAndClient(request, endpoint: "revocation", context: context) {
+        case .failure(let refusal): return refusal.response
+        case .success(let value): (token, client) = (value.token, value.client)
         }
         if SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken) || SecretToken.isWellFormed(token, prefix: TokenPrefix.refreshToken) {
             try context.services.tokens.revokeToken(digest: SecretToken.digest(token), client: client.clientID, now: context.now)
