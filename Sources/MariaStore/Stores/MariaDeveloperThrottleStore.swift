@@ -10,38 +10,13 @@ public struct MariaDeveloperThrottleStore: SignInThrottleStore {
     /// Creates the store over a thread's handle on catalyst_developers.
     public init(database: MariaDatabase) { self.database = database }
 
-    public func throttleState(key: [UInt8]) throws -> SignInThrottleState? {
-        try database.query(
-            "SELECT failures, window_started_at, locked_until FROM developer_sign_in_throttle WHERE key_digest = \(key)"
-        ).first.map(Self.state)
-    }
+    private var counters: ThrottleTable { ThrottleTable(database: database, table: "developer_sign_in_throttle") }
+
+    public func throttleState(key: [UInt8]) throws -> SignInThrottleState? { try counters.state(key: key) }
 
     public func updateThrottle(key: [UInt8], _ update: (SignInThrottleState?) -> SignInThrottleState) throws {
-        try database.transaction { tx in
-            let current = try tx.query(
-                """
-                SELECT failures, window_started_at, locked_until FROM developer_sign_in_throttle
-                WHERE key_digest = \(key) FOR UPDATE
-                """
-            ).first.map(Self.state)
-            let next = update(current)
-            try tx.execute(
-                """
-                INSERT INTO developer_sign_in_throttle (key_digest, failures, window_started_at, locked_until)
-                VALUES (\(key), \(next.failures), \(next.windowStartedAt), \(next.lockedUntil))
-                ON DUPLICATE KEY UPDATE failures = VALUES(failures), window_started_at = VALUES(window_started_at),
-                    locked_until = VALUES(locked_until)
-                """)
-        }
+        try counters.update(key: key, update)
     }
 
-    public func clearThrottle(key: [UInt8]) throws {
-        try database.execute("DELETE FROM developer_sign_in_throttle WHERE key_digest = \(key)")
-    }
-
-    private static func state(_ row: Row) -> SignInThrottleState {
-        SignInThrottleState(
-            failures: row.int("failures") ?? 0, windowStartedAt: row.date("window_started_at") ?? .distantPast,
-            lockedUntil: row.date("locked_until"))
-    }
+    public func clearThrottle(key: [UInt8]) throws { try counters.clear(key: key) }
 }

@@ -47,31 +47,15 @@ public struct MariaSessionStore: SessionStore, SignInThrottleStore, AccountPurge
         }
     }
 
-    public func throttleState(key: [UInt8]) throws -> SignInThrottleState? {
-        try database.query(
-            "SELECT failures, window_started_at, locked_until FROM sign_in_throttle WHERE key_digest = \(key)"
-        ).first.map(Self.state)
-    }
+    private var counters: ThrottleTable { ThrottleTable(database: database, table: "sign_in_throttle") }
+
+    public func throttleState(key: [UInt8]) throws -> SignInThrottleState? { try counters.state(key: key) }
 
     public func updateThrottle(key: [UInt8], _ update: (SignInThrottleState?) -> SignInThrottleState) throws {
-        try database.transaction { tx in
-            let current = try tx.query(
-                "SELECT failures, window_started_at, locked_until FROM sign_in_throttle WHERE key_digest = \(key) FOR UPDATE"
-            ).first.map(Self.state)
-            let next = update(current)
-            try tx.execute(
-                """
-                INSERT INTO sign_in_throttle (key_digest, failures, window_started_at, locked_until)
-                VALUES (\(key), \(next.failures), \(next.windowStartedAt), \(next.lockedUntil))
-                ON DUPLICATE KEY UPDATE failures = VALUES(failures), window_started_at = VALUES(window_started_at),
-                    locked_until = VALUES(locked_until)
-                """)
-        }
+        try counters.update(key: key, update)
     }
 
-    public func clearThrottle(key: [UInt8]) throws {
-        try database.execute("DELETE FROM sign_in_throttle WHERE key_digest = \(key)")
-    }
+    public func clearThrottle(key: [UInt8]) throws { try counters.clear(key: key) }
 
     public func purgeExpired(now: Date, idleTimeout: TimeInterval, throttleWindow: TimeInterval) throws
         -> (sessions: Int, passwordLinks: Int, throttleCounters: Int)
@@ -89,11 +73,5 @@ public struct MariaSessionStore: SessionStore, SignInThrottleStore, AccountPurge
             WHERE window_started_at <= \(now.addingTimeInterval(-throttleWindow)) AND (locked_until IS NULL OR locked_until <= \(now))
             """)
         return (sessions.affectedRows, links.affectedRows, throttles.affectedRows)
-    }
-
-    private static func state(_ row: Row) -> SignInThrottleState {
-        SignInThrottleState(
-            failures: row.int("failures") ?? 0, windowStartedAt: row.date("window_started_at") ?? .distantPast,
-            lockedUntil: row.date("locked_until"))
     }
 }
