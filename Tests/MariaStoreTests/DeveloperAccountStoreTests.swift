@@ -167,9 +167,9 @@ import Testing
         try links.createLink(digest: digest, developer: id, purpose: .resetPassword, now: now, expiresAt: now + 3600)
         let name = db.name
         let now = self.now
-        let results = try onThreads(4) { _ in
+        let results = try runConcurrently(4, makeStore: { _ in
             MariaDeveloperLinkStore(database: try connected(name))
-        } run: { store, index in
+        }) { store, index in
             try store.consumeResetLink(digest: digest, newHash: "$argon2id$t\(index)", now: now + 1)
         }
         #expect(results.filter { $0 == .valid(id, .resetPassword) }.count == 1)
@@ -216,9 +216,9 @@ import Testing
         #expect(try accounts.enableTOTP(for: id, sealedSecret: [7], step: 1000, recoveryCodeDigests: [], now: now))
         let name = db.name
         for step in Int64(1001)...1005 {
-            let results = try onThreads(4) { _ in
+            let results = try runConcurrently(4, makeStore: { _ in
                 MariaDeveloperAccountStore(database: try connected(name))
-            } run: { store, _ in
+            }) { store, _ in
                 try store.recordTOTPStep(step, for: id)
             }
             #expect(results.filter { $0 }.count == 1, "step \(step): \(results)")
@@ -345,9 +345,9 @@ import Testing
         let policy = SignInThrottlePolicy(accountLimit: 1000, addressLimit: 1000, window: 3600, lockout: 60)
         let name = db.name
         let now = self.now
-        _ = try onThreads(4) { _ in
+        _ = try runConcurrently(4, makeStore: { _ in
             MariaDeveloperThrottleStore(database: try connected(name))
-        } run: { store, _ in
+        }) { store, _ in
             for _ in 0..<10 {
                 try store.updateThrottle(key: key) { policy.recordingFailure($0, scope: .account, now: now) }
             }
@@ -377,43 +377,3 @@ private func connected(_ name: String) throws -> MariaDatabase {
     return database
 }
 
-/// Results of the threads of ``onThreads(_:make:run:)``, written under the lock.
-private final class ThreadResults<Output>: @unchecked Sendable {
-    let lock = NSLock()
-    var results: [Int: Result<Output, any Error>] = [:]
-}
-
-/// Runs `run` on `count` threads released together, each with its own libmariadb thread state and its own
-/// store made by `make` before the start line, as worker threads own their connections. Returns the results
-/// in thread order and rethrows the first error.
-private func onThreads<Store, Output>(
-    _ count: Int, make: @escaping @Sendable (Int) throws -> Store, run: @escaping @Sendable (Store, Int) throws -> Output
-) throws -> [Output] {
-    let outcomes = ThreadResults<Output>()
-    let ready = DispatchSemaphore(value: 0)
-    let start = DispatchSemaphore(value: 0)
-    let group = DispatchGroup()
-    for index in 0..<count {
-        group.enter()
-        Thread {
-            MariaClient.withThread {
-                var result: Result<Output, any Error>
-                do {
-                    let store = try make(index)
-                    ready.signal()
-                    start.wait()
-                    result = Result { try run(store, index) }
-                } catch {
-                    ready.signal()
-                    result = .failure(error)
-                }
-                outcomes.lock.withLock { outcomes.results[index] = result }
-            }
-            group.leave()
-        }.start()
-    }
-    for _ in 0..<count { ready.wait() }
-    for _ in 0..<count { start.signal() }
-    group.wait()
-    return try (0..<count).map { try outcomes.results[$0]!.get() }
-}
