@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -37,6 +37,21 @@ def _der_element(der, at):
         count = length & 0x7F
         length, header = int.from_bytes(der[at + 2:at + 2 + count], "big"), 2 + count
     return tag, at + header, at + header + length
+
+
+def _replaced(page):
+    """A wait condition: the old page's root element is gone. Chromium usually reports that as a stale element,
+    but while the new document is being attached it can also answer "Node with given id does not belong to the
+    document"; both mean the page was replaced (selenium's own `staleness_of` only accepts the first)."""
+
+    def check(_driver):
+        try:
+            page.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+
+    return check
 
 
 def spki_pin(certificate_der):
@@ -128,7 +143,7 @@ class Browser:
         self._drain_log()
         page = self.driver.find_element(By.TAG_NAME, "html")
         element.find_element(By.CSS_SELECTOR, button or "button[type=submit]").click()
-        self._wait_for(staleness_of(page))
+        self._wait_for(_replaced(page))
         self._wait_for(lambda d: d.execute_script("return document.readyState") == "complete")
         return self._read_status()
 
@@ -137,7 +152,7 @@ class Browser:
         self._drain_log()
         page = self.driver.find_element(By.TAG_NAME, "html")
         self.find(link).click()
-        self._wait_for(staleness_of(page))
+        self._wait_for(_replaced(page))
         self._wait_for(lambda d: d.execute_script("return document.readyState") == "complete")
         return self._read_status()
 
