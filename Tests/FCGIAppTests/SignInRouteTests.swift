@@ -86,6 +86,15 @@ struct TestBrowser {
         #expect(browser.signIn("ada@school.test", password).status == 303)
     }
 
+    @Test func aSuccessUnderTheUsernameClearsFailuresUnderTheEmail() {
+        var browser = TestBrowser(responder: app.responder())
+        for _ in 1...4 { _ = browser.signIn("ada@school.test", "wrong password") }
+        #expect(browser.signIn("ada", password).status == 303)
+        var other = TestBrowser(responder: app.responder())
+        for _ in 1...4 { #expect(other.signIn("ada@school.test", "wrong password").status == 200) }
+        #expect(other.signIn("ada@school.test", password).status == 303)
+    }
+
     @Test func anUnknownAccountIsLockedLikeAKnownOne() {
         var browser = TestBrowser(responder: app.responder())
         for _ in 1...5 { _ = browser.signIn("ghost@school.test", "whatever it is") }

@@ -90,7 +90,10 @@ enum SignInRoutes {
             return .page(AccountPages.signIn(csrf: csrf, identifier: identifier, next: next, error: failedMessage, notice: nil))
         }
 
-        try services.throttle.clearThrottle(key: accountKey)
+        // The account holder has proved themselves: forget failures under either of their sign-in names.
+        for name in Set([identifier] + [user.email, user.username].compactMap { $0?.lowercased() }) {
+            try services.throttle.clearThrottle(key: SignInThrottlePolicy.key(.account, name))
+        }
         // Rotation: a session the browser already had (another user's, or a planted one) never survives sign-in.
         if let old = request.cookies[SessionCookie.session] {
             try services.sessions.deleteSession(digest: SecretToken.digest(old))
