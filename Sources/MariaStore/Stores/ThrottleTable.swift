@@ -15,11 +15,20 @@ struct ThrottleTable {
     }
 
     /// Read, decide and write under the row's lock, so concurrent failures are all counted.
+    ///
+    /// The row is made to exist first (an empty counter, committed on its own): `SELECT … FOR UPDATE` of a
+    /// missing row takes a gap lock, and two first failures for one key would then deadlock on their inserts.
+    /// An empty counter reads as no counter.
     func update(key: [UInt8], _ update: (SignInThrottleState?) -> SignInThrottleState) throws {
+        try database.execute(
+            """
+            INSERT IGNORE INTO \(unsafeRaw: table) (key_digest, failures, window_started_at, locked_until)
+            VALUES (\(key), 0, \(Date(timeIntervalSince1970: 0)), NULL)
+            """)
         try database.transaction { tx in
             let current = try tx.query(
                 "SELECT failures, window_started_at, locked_until FROM \(unsafeRaw: table) WHERE key_digest = \(key) FOR UPDATE"
-            ).first.map(Self.state)
+            ).first.map(Self.state).flatMap { $0.failures == 0 && $0.lockedUntil == nil ? nil : $0 }
             let next = update(current)
             try tx.execute(
                 """

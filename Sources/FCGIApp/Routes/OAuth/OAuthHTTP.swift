@@ -53,19 +53,22 @@ enum OAuthHTTP {
         }
     }
 
-    /// Identifies and authenticates the calling client of a token, revocation or introspection request.
+    /// Identifies and authenticates the calling client of a revocation or introspection request.
     static func authenticateClient(
         _ request: HTTPRequest, form: OAuthParameters, context: RequestContext
-    ) throws -> Result<(ClientAuthentication, OAuthClient), OAuthError> {
-        guard let keys = context.services.oauthKeys else { return .failure(.serverError(logDetail: "no oauth key loaded")) }
-        let identification: ClientAuthentication
+    ) throws -> Result<OAuthClient, OAuthError> {
         switch ClientAuthentication.parse(form: form, authorization: request.headers["authorization"]) {
         case .failure(let error): return .failure(error)
-        case .success(let value): identification = value
+        case .success(let identification): return try authenticate(identification, context: context)
         }
+    }
+
+    /// Checks an identification already parsed (the token endpoint's, from ``TokenRequest``) against the
+    /// client's record and secret digests.
+    static func authenticate(_ identification: ClientAuthentication, context: RequestContext) throws -> Result<OAuthClient, OAuthError> {
+        guard let keys = context.services.oauthKeys else { return .failure(.serverError(logDetail: "no oauth key loaded")) }
         let record = try context.services.clients.authenticationRecord(of: identification.clientID, now: context.now)
         return identification.authenticate(client: record?.client, secretDigests: record?.secretDigests ?? [], key: keys.clientSecretKey)
-            .map { (identification, $0) }
     }
 
     /// The `token` parameter and the authenticated client of a revocation or introspection request (RFC 7009
@@ -87,8 +90,8 @@ enum OAuthHTTP {
             return .failure(ResponseError(OAuthHTTP.error(.invalidRequest("The token parameter is required."))))
         }
         switch try authenticateClient(request, form: form, context: context) {
-        case .success(let value):
-            return .success((token, value.1, usedBasic))
+        case .success(let client):
+            return .success((token, client, usedBasic))
         case .failure(let failure):
             context.logger.info("\(endpoint): client authentication failed", metadata: ["error.detail": "\(failure.logDetail ?? "")"])
             return .failure(ResponseError(OAuthHTTP.error(failure, usedBasic: usedBasic)))

@@ -25,8 +25,8 @@ enum TokenRoutes {
         case .failure(let error): return OAuthHTTP.error(error, usedBasic: usedBasic)
         }
         let client: OAuthClient
-        switch try OAuthHTTP.authenticateClient(request, form: form, context: context) {
-        case .success(let value): client = value.1
+        switch try OAuthHTTP.authenticate(tokenRequest.client, context: context) {
+        case .success(let value): client = value
         case .failure(let error):
             context.logger.info("token request: client authentication failed", metadata: ["error.detail": "\(error.logDetail ?? "")"])
             return OAuthHTTP.error(error, usedBasic: usedBasic)
@@ -97,7 +97,7 @@ enum TokenRoutes {
         // The scopes are checked before rotating, so a refused request leaves the token usable. Fewer scopes
         // than granted narrow the new access token only; the refresh token keeps the grant's (RFC 6749 §6).
         var narrowed: [String]?
-        if let current = try services.tokens.token(digest: digest), current.clientID == client.clientID {
+        if scopes != nil, let current = try services.tokens.token(digest: digest), current.clientID == client.clientID {
             switch RefreshPolicy.scopes(requested: scopes, granted: current.scopes) {
             case .failure(let error): return .failure(error)
             case .success(let value): narrowed = Set(value) == Set(current.scopes) ? nil : value
