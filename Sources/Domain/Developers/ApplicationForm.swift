@@ -151,7 +151,7 @@ public struct ApplicationForm: Sendable, Equatable {
 
 extension String {
     /// The string without leading and trailing white space and newlines (Foundation-free).
-    fileprivate func trimmingWhitespace() -> String {
+    func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
             let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })

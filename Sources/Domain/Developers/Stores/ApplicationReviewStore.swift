@@ -1,0 +1,44 @@
+import Foundation
+
+/// What the app site's admin panel reads to review applications (DESIGN.md §8; the panel comes with the sync
+/// issue). These reads have **no owner filter**: they are for the app pool, whose database account is granted
+/// them, and must never be wired into a developers-site page, which uses ``ApplicationStore`` instead.
+/// Decisions are persisted with ``ApplicationStore/applyTransition(_:to:expectedVersion:actorName:now:)``,
+/// passing the version read here.
+public protocol ApplicationReviewStore {
+    /// Everything waiting for a platform admin, longest waiting first: apps in `submitted` and the submitted
+    /// pending changes of `approved` apps. (A suspended app's submitted change waits for its reinstatement,
+    /// since it cannot be decided before, and is not listed.)
+    func reviewQueue() throws -> [ReviewQueueEntry]
+    /// Any developer's application by id, with its version; `nil` when there is none.
+    func applicationForReview(_ id: ApplicationID) throws -> StoredApplication?
+    /// Any developer's application's review log, newest first; empty when there is none or no history.
+    func reviewHistory(of id: ApplicationID) throws -> [ApplicationHistoryEntry]
+}
+
+/// One row of the review queue.
+public struct ReviewQueueEntry: Sendable, Equatable {
+    /// The app, as the developer's list shows it.
+    public let application: ApplicationSummary
+    /// What is waiting: the app itself, or its pending change.
+    public let subject: ApplicationReview.Subject
+    /// The developer's name.
+    public let developerName: String
+    /// The developer's email, for the reviewer's questions.
+    public let developerEmail: String
+    /// When it was submitted: the app's last save, which for a submitted app or change is its submission
+    /// (neither can be edited while waiting).
+    public let waitingSince: Date
+
+    /// Creates the value.
+    public init(
+        application: ApplicationSummary, subject: ApplicationReview.Subject, developerName: String, developerEmail: String,
+        waitingSince: Date
+    ) {
+        self.application = application
+        self.subject = subject
+        self.developerName = developerName
+        self.developerEmail = developerEmail
+        self.waitingSince = waitingSince
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+// Storage of developers' applications and their review log (issue 5 §3, DESIGN.md §7–8), in
+// catalyst_developers only. The rules live in ``ApplicationReview``: a page loads a ``StoredApplication``,
+// asks the review value for an ``ApplicationReview/Outcome`` and hands it back with the version it loaded.
+// The store never decides a transition; it only persists one atomically, or refuses a stale one.
+
+/// A developer's applications, read and changed by their owner.
+///
+/// Every read and write takes the owner's ``DeveloperID`` and is filtered by it in SQL: another developer's
+/// app is indistinguishable from a missing one (`nil`), so pages answer 404 without revealing it exists.
+public protocol ApplicationStore {
+    /// Creates a `draft` application of `owner` with version 1 and no history (creating is not a status
+    /// change). `clientID` is the public identifier chosen by the caller (``ApplicationClientID/make(using:)``)
+    /// and kept for the app's whole life. Throws ``StoreError`` `.duplicate` when the client id is taken
+    /// (draw another), `.constraint` when the owner does not exist or `draft.logoSHA256` names no stored logo.
+    func createApplication(owner: DeveloperID, clientID: ClientID, draft: ApplicationDraft, now: Date) throws -> ApplicationID
+    /// The application with this id if `owner` owns it, with the version to pass back to
+    /// ``applyTransition(_:to:expectedVersion:actorName:now:)``; `nil` otherwise.
+    func application(_ id: ApplicationID, owner: DeveloperID) throws -> StoredApplication?
+    /// The owner's applications for the portal's list, most recently updated first; empty when there are none.
+    func applications(of owner: DeveloperID) throws -> [ApplicationSummary]
+    /// Persists an outcome of ``ApplicationReview/transition(_:by:at:registry:)`` for the app, in one
+    /// transaction, only if the stored version is still `expectedVersion` and the app belongs to
+    /// `outcome.review.owner`:
+    /// - writes the new state (status, content, reason, granted scopes, approval time, pending change) and
+    ///   increments the version;
+    /// - appends every ``ApplicationReview/Effect/recordTransition(_:)`` to the history with `actorName` (the
+    ///   acting developer's or platform admin's display name at the time; the record carries the actor's id);
+    /// - performs ``ApplicationReview/Effect/queueSync`` by marking the app for the next developers → main sync.
+    ///
+    /// ``ApplicationReview/Effect/notifyDeveloper(_:)`` is not the store's: the caller sends the email after
+    /// this returns `.saved`. An outcome without effects (saving a draft) is saved the same way.
+    ///
+    /// Returns `.conflict` when someone saved the app since it was loaded (nothing written: reload and show the
+    /// current state), `.notFound` when there is no such app of that owner. Throws ``StoreError`` `.constraint`
+    /// when a logo digest in the content names no stored logo.
+    func applyTransition(
+        _ outcome: ApplicationReview.Outcome, to id: ApplicationID, expectedVersion: Int64, actorName: String, now: Date
+    ) throws -> ApplicationSaveResult
+    /// The app's review log, newest first (ties in time by insertion, newest first), if `owner` owns it;
+    /// `nil` otherwise. Empty for an app that never changed status.
+    func history(of id: ApplicationID, owner: DeveloperID) throws -> [ApplicationHistoryEntry]?
+}
+
+/// An application as stored, with what optimistic concurrency needs.
+public struct StoredApplication: Sendable, Equatable {
+    /// The row id, used in the portal's URLs.
+    public let id: ApplicationID
+    /// The public OAuth `client_id`, fixed at creation.
+    public let clientID: ClientID
+    /// The owner and the review state with its content.
+    public let review: ApplicationReview
+    /// Incremented by every save; pass it back as `expectedVersion`.
+    public let version: Int64
+    /// When the app was created.
+    public let createdAt: Date
+    /// The last save.
+    public let updatedAt: Date
+
+    /// Creates the value.
+    public init(id: ApplicationID, clientID: ClientID, review: ApplicationReview, version: Int64, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.clientID = clientID
+        self.review = review
+        self.version = version
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// One row of an application list.
+public struct ApplicationSummary: Sendable, Equatable {
+    /// The row id.
+    public let id: ApplicationID
+    /// The owner.
+    public let owner: DeveloperID
+    /// The public `client_id`.
+    public let clientID: ClientID
+    /// The name of the app's current content: the draft's, or the live version's for an approved or
+    /// suspended app (a pending rename shows only once approved).
+    public let name: String
+    /// The status column.
+    public let status: ApplicationReview.Status
+    /// Where the pending change of an approved or suspended app is; `nil` without one.
+    public let changeStage: PendingChange.Stage?
+    /// The last save.
+    public let updatedAt: Date
+
+    /// Creates the value.
+    public init(
+        id: ApplicationID, owner: DeveloperID, clientID: ClientID, name: String, status: ApplicationReview.Status,
+        changeStage: PendingChange.Stage?, updatedAt: Date
+    ) {
+        self.id = id
+        self.owner = owner
+        self.clientID = clientID
+        self.name = name
+        self.status = status
+        self.changeStage = changeStage
+        self.updatedAt = updatedAt
+    }
+}
+
+/// The result of ``ApplicationStore/applyTransition(_:to:expectedVersion:actorName:now:)``.
+public enum ApplicationSaveResult: Sendable, Equatable {
+    /// Written; `version` is the app's new version.
+    case saved(version: Int64)
+    /// The app changed since it was loaded (another tab, or a reviewer); nothing was written.
+    case conflict
+    /// No such app of that owner; nothing was written.
+    case notFound
+}
+
+/// One row of an application's review log.
+public struct ApplicationHistoryEntry: Sendable, Equatable {
+    /// What changed, who did it (by id), why and when.
+    public let record: ApplicationReview.TransitionRecord
+    /// The actor's display name when they acted.
+    public let actorName: String
+
+    /// Creates the value.
+    public init(record: ApplicationReview.TransitionRecord, actorName: String) {
+        self.record = record
+        self.actorName = actorName
+    }
+}
