@@ -42,3 +42,10 @@ func runConcurrently<Store, Output>(
     group.wait()
     return try (0..<count).map { try outcomes.results[$0]!.get() }
 }
+
+/// A handle on a suite's database, connected at once (so connecting is not part of a race).
+func connected(_ name: String) throws -> MariaDatabase {
+    let database = MariaDatabase(options: try TestServer.adminOptions(database: name))
+    _ = try database.query("SELECT 1 AS one")
+    return database
+}

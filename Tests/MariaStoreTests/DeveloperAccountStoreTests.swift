@@ -369,11 +369,3 @@ import Testing
         #expect(policy.retryAfter(state, now: now + 2) == 899)
     }
 }
-
-/// A handle on the suite's database, connected at once (so connecting is not part of a race).
-private func connected(_ name: String) throws -> MariaDatabase {
-    let database = MariaDatabase(options: try TestServer.adminOptions(database: name))
-    _ = try database.query("SELECT 1 AS one")
-    return database
-}
-

@@ -53,6 +53,17 @@ public struct ApplicationReview: Sendable, Equatable {
         case rejected(ApplicationDraft, reason: String)
         /// Stopped by a platform admin, with the reason; the OAuth server refuses the client.
         case suspended(ApprovedApplication, reason: String)
+
+        /// The status of this state (the `status` column).
+        public var status: Status {
+            switch self {
+            case .draft: .draft
+            case .submitted: .submitted
+            case .approved: .approved
+            case .rejected: .rejected
+            case .suspended: .suspended
+            }
+        }
     }
 
     /// Something a person does to the application.
@@ -206,15 +217,7 @@ public struct ApplicationReview: Sendable, Equatable {
     }
 
     /// The status column.
-    public var status: Status {
-        switch state {
-        case .draft: .draft
-        case .submitted: .submitted
-        case .approved: .approved
-        case .rejected: .rejected
-        case .suspended: .suspended
-        }
-    }
+    public var status: Status { state.status }
 
     /// Applies `event` by `actor` at `now`: the next value and its effects, or why the event is refused (in
     /// which case nothing may change). `registry` decides completeness on submission.

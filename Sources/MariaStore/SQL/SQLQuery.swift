@@ -39,6 +39,13 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation, CustomString
             binds.append(value?.sqlValue ?? .null)
         }
 
+        /// Appends a fragment built the same way (its text and its binds, in order), so a long list of
+        /// assignments can be shared by statements without giving up binding.
+        public mutating func appendInterpolation(fragment: SQLQuery) {
+            sql += fragment.sql
+            binds += fragment.binds
+        }
+
         /// Appends text to the statement itself. Only for identifiers from configuration, never for input.
         public mutating func appendInterpolation(unsafeRaw text: String) { sql += text }
     }

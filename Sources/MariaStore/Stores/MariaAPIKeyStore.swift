@@ -1,0 +1,47 @@
+import Domain
+import Foundation
+
+/// ``APIKeyStore`` over the developers database.
+public struct MariaAPIKeyStore: APIKeyStore {
+    let database: MariaDatabase
+
+    /// Creates the store over a thread's handle on catalyst_developers.
+    public init(database: MariaDatabase) { self.database = database }
+
+    public func createAPIKey(_ key: NewAPIKey, for app: ApplicationID, owner: DeveloperID, now: Date) throws -> APIKeyID? {
+        try database.transaction { tx in
+            guard try tx.lockApplication(app, owner: owner) else { return nil }
+            let inserted = try tx.execute(
+                """
+                INSERT INTO api_keys (application_id, name, visible_prefix, key_digest, scopes, created_at)
+                VALUES (\(app.rawValue), \(key.name), \(key.visiblePrefix), \(key.digest), \(key.scopes.scopeColumn), \(now))
+                """)
+            try tx.requestSync(of: app, now: now)
+            return APIKeyID(inserted.insertID)
+        }
+    }
+
+    public func apiKeys(of app: ApplicationID, owner: DeveloperID) throws -> [APIKeySummary]? {
+        try database.query(
+            """
+            SELECT a.id AS app_id, k.id, k.name, k.visible_prefix, k.scopes, k.created_at, k.last_used_at, k.request_count,
+                   k.revoked_at
+            FROM applications a LEFT JOIN api_keys k ON k.application_id = a.id
+            WHERE a.id = \(app.rawValue) AND a.developer_id = \(owner.rawValue)
+            ORDER BY k.created_at DESC, k.id DESC
+            """
+        ).ownedList(keyedBy: "id") { row in
+            APIKeySummary(
+                id: row.id("id")!, name: row.string("name") ?? "", visiblePrefix: row.string("visible_prefix") ?? "",
+                scopes: row.scopeList("scopes"), createdAt: row.date("created_at") ?? .distantPast,
+                lastUsedAt: row.date("last_used_at"), requestCount: Int64(row.int("request_count") ?? 0),
+                revokedAt: row.date("revoked_at"))
+        }
+    }
+
+    public func revokeAPIKey(_ id: APIKeyID, of app: ApplicationID, owner: DeveloperID, now: Date) throws -> Bool {
+        try database.transaction { tx in
+            try tx.revokeCredential(table: "api_keys", id: id.rawValue, of: app, owner: owner, now: now)
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Domain
+import Foundation
+
+/// ``AnalyticsStore`` over the developers database.
+public struct MariaAnalyticsStore: AnalyticsStore {
+    let database: MariaDatabase
+
+    /// Creates the store over a thread's handle on catalyst_developers.
+    public init(database: MariaDatabase) { self.database = database }
+
+    public func dailyStats(of app: ApplicationID, owner: DeveloperID, from: CalendarDate, through: CalendarDate) throws
+        -> [DailyAppStats]?
+    {
+        try database.query(
+            """
+            SELECT a.id AS app_id, s.application_id, s.day, s.api_requests, s.authorizations, s.active_users, s.new_users,
+                   s.errors
+            FROM applications a
+            LEFT JOIN application_daily_stats s
+                ON s.application_id = a.id AND s.day BETWEEN \(from.description) AND \(through.description)
+            WHERE a.id = \(app.rawValue) AND a.developer_id = \(owner.rawValue)
+            ORDER BY s.day
+            """
+        ).ownedList(keyedBy: "application_id") { row in
+            guard let day = row.calendarDate("day") else { return nil }
+            return DailyAppStats(
+                application: app, day: day, apiRequests: row.count("api_requests"), authorizations: row.count("authorizations"),
+                activeUsers: row.count("active_users"), newUsers: row.count("new_users"), errors: row.count("errors"))
+        }
+    }
+
+    public func upsertDailyStats(_ rows: [DailyAppStats], now: Date) throws {
+        guard !rows.isEmpty else { return }
+        try database.transaction { tx in
+            for stats in rows {
+                // Absolute values replace what is there: applying the same batch again writes the same numbers.
+                try tx.execute(
+                    """
+                    INSERT INTO application_daily_stats (application_id, day, api_requests, authorizations, active_users,
+                                                         new_users, errors, updated_at)
+                    VALUES (\(stats.application.rawValue), \(stats.day.description), \(stats.apiRequests),
+                            \(stats.authorizations), \(stats.activeUsers), \(stats.newUsers), \(stats.errors), \(now))
+                    ON DUPLICATE KEY UPDATE
+                        api_requests = VALUES(api_requests), authorizations = VALUES(authorizations),
+                        active_users = VALUES(active_users), new_users = VALUES(new_users), errors = VALUES(errors),
+                        updated_at = VALUES(updated_at)
+                    """)
+            }
+        }
+    }
+}
+
+extension Row {
+    /// An unsigned counter column; NULL reads as 0.
+    fileprivate func count(_ name: String) -> Int64 { Int64(int(name) ?? 0) }
+}

@@ -1,0 +1,42 @@
+import Domain
+import Foundation
+
+/// ``ApplicationLogoStore`` over the developers database.
+public struct MariaApplicationLogoStore: ApplicationLogoStore {
+    let database: MariaDatabase
+
+    /// Creates the store over a thread's handle on catalyst_developers.
+    public init(database: MariaDatabase) { self.database = database }
+
+    public func storeLogo(_ logo: ApplicationLogo, now: Date) throws {
+        // The digest names the bytes, so a second upload of the same file has nothing new but its time.
+        try database.execute(
+            """
+            INSERT INTO application_logos (sha256, content_type, bytes, width, height, uploaded_at)
+            VALUES (\(logo.sha256), \(logo.image.format.contentType), \(logo.bytes), \(logo.image.width), \(logo.image.height),
+                    \(now))
+            ON DUPLICATE KEY UPDATE uploaded_at = GREATEST(uploaded_at, VALUES(uploaded_at))
+            """)
+    }
+
+    public func logo(sha256: String) throws -> ApplicationLogo? {
+        guard sha256.utf8.count == 64 else { return nil }
+        let rows = try database.query(
+            "SELECT content_type, bytes, width, height FROM application_logos WHERE sha256 = \(sha256)")
+        guard let row = rows.first, let bytes = row.bytes("bytes"), let width = row.int("width"), let height = row.int("height"),
+            let format = [LogoImage.Format.png, .jpeg].first(where: { $0.contentType == row.string("content_type") })
+        else { return nil }
+        return ApplicationLogo(bytes: bytes, image: LogoImage(format: format, width: width, height: height))
+    }
+
+    public func purgeUnreferencedLogos(uploadedBefore cutoff: Date) throws -> Int {
+        try database.execute(
+            """
+            DELETE FROM application_logos
+            WHERE uploaded_at < \(cutoff)
+              AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.logo_sha256 = application_logos.sha256)
+              AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.change_logo_sha256 = application_logos.sha256)
+            """
+        ).affectedRows
+    }
+}

@@ -1,0 +1,130 @@
+import Domain
+import Foundation
+
+/// ``ApplicationStore`` and (for the app pool's review panel) ``ApplicationReviewStore`` over the developers
+/// database.
+public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
+    let database: MariaDatabase
+
+    /// Creates the store over a thread's handle on catalyst_developers.
+    public init(database: MariaDatabase) { self.database = database }
+
+    public func createApplication(owner: DeveloperID, clientID: ClientID, draft: ApplicationDraft, now: Date) throws -> ApplicationID {
+        let columns = ApplicationStateColumns(.draft(draft))
+        let result = try database.execute(
+            """
+            INSERT INTO applications SET developer_id = \(owner.rawValue), client_id = \(clientID.rawValue),
+                \(fragment: columns.assignments), version = 1, created_at = \(now), updated_at = \(now)
+            """)
+        return ApplicationID(result.insertID)
+    }
+
+    public func application(_ id: ApplicationID, owner: DeveloperID) throws -> StoredApplication? {
+        try database.query(
+            """
+            SELECT \(unsafeRaw: applicationColumns) FROM applications a
+            WHERE a.id = \(id.rawValue) AND a.developer_id = \(owner.rawValue)
+            """
+        ).first?.storedApplication()
+    }
+
+    public func applications(of owner: DeveloperID) throws -> [ApplicationSummary] {
+        try database.query(
+            """
+            SELECT \(unsafeRaw: applicationSummaryColumns) FROM applications a WHERE a.developer_id = \(owner.rawValue)
+            ORDER BY a.updated_at DESC, a.id DESC
+            """
+        ).compactMap { $0.applicationSummary() }
+    }
+
+    public func applyTransition(
+        _ outcome: ApplicationReview.Outcome, to id: ApplicationID, expectedVersion: Int64, actorName: String, now: Date
+    ) throws -> ApplicationSaveResult {
+        let owner = outcome.review.owner
+        let columns = ApplicationStateColumns(outcome.review.state)
+        let queuesSync = outcome.effects.contains(.queueSync)
+        return try database.transaction { tx in
+            // The version condition is the optimistic lock: of two saves that loaded the same version, the
+            // second waits for the first's row lock, then matches nothing and reports a conflict.
+            let updated = try tx.execute(
+                """
+                UPDATE applications SET \(fragment: columns.assignments), version = version + 1, updated_at = \(now),
+                    sync_requested_at = IF(\(queuesSync), \(now), sync_requested_at)
+                WHERE id = \(id.rawValue) AND developer_id = \(owner.rawValue) AND version = \(expectedVersion)
+                """)
+            guard updated.affectedRows == 1 else {
+                let exists = try tx.query(
+                    "SELECT version FROM applications WHERE id = \(id.rawValue) AND developer_id = \(owner.rawValue)")
+                return exists.isEmpty ? .notFound : .conflict
+            }
+            for case .recordTransition(let record) in outcome.effects {
+                try Self.append(record, actorName: actorName, to: id, in: tx)
+            }
+            return .saved(version: expectedVersion + 1)
+        }
+    }
+
+    public func history(of id: ApplicationID, owner: DeveloperID) throws -> [ApplicationHistoryEntry]? {
+        try database.query(
+            """
+            SELECT a.id AS app_id, t.id, t.subject, t.from_status, t.to_status, t.actor_kind, t.actor_id, t.actor_name,
+                   t.reason, t.occurred_at
+            FROM applications a LEFT JOIN application_transitions t ON t.application_id = a.id
+            WHERE a.id = \(id.rawValue) AND a.developer_id = \(owner.rawValue)
+            ORDER BY t.occurred_at DESC, t.id DESC
+            """
+        ).ownedList(keyedBy: "id") { $0.applicationHistoryEntry() }
+    }
+
+    // MARK: Review panel (app pool; no owner filter)
+
+    public func reviewQueue() throws -> [ReviewQueueEntry] {
+        try database.query(
+            """
+            SELECT \(unsafeRaw: applicationSummaryColumns), d.name AS developer_name, d.email AS developer_email
+            FROM applications a JOIN developers d ON d.id = a.developer_id
+            WHERE a.status = 'submitted' OR (a.status = 'approved' AND a.change_stage = 'submitted')
+            ORDER BY a.updated_at, a.id
+            """
+        ).compactMap { row in
+            guard let summary = row.applicationSummary() else { return nil }
+            return ReviewQueueEntry(
+                application: summary, subject: summary.status == .submitted ? .application : .pendingChange,
+                developerName: row.string("developer_name") ?? "", developerEmail: row.string("developer_email") ?? "",
+                waitingSince: summary.updatedAt)
+        }
+    }
+
+    public func applicationForReview(_ id: ApplicationID) throws -> StoredApplication? {
+        try database.query("SELECT \(unsafeRaw: applicationColumns) FROM applications a WHERE a.id = \(id.rawValue)")
+            .first?.storedApplication()
+    }
+
+    public func reviewHistory(of id: ApplicationID) throws -> [ApplicationHistoryEntry] {
+        try database.query(
+            """
+            SELECT id, subject, from_status, to_status, actor_kind, actor_id, actor_name, reason, occurred_at
+            FROM application_transitions WHERE application_id = \(id.rawValue)
+            ORDER BY occurred_at DESC, id DESC
+            """
+        ).compactMap { $0.applicationHistoryEntry() }
+    }
+
+    /// Appends one review log row inside the caller's transaction.
+    private static func append(
+        _ record: ApplicationReview.TransitionRecord, actorName: String, to id: ApplicationID, in tx: Transaction
+    ) throws {
+        let (kind, actorID): (String, Int64) =
+            switch record.actor {
+            case .developer(let developer): ("developer", developer.rawValue)
+            case .platformAdmin(let admin): ("platform_admin", admin.rawValue)
+            }
+        try tx.execute(
+            """
+            INSERT INTO application_transitions (application_id, subject, from_status, to_status, actor_kind, actor_id,
+                                                 actor_name, reason, occurred_at)
+            VALUES (\(id.rawValue), \(record.subject.rawValue), \(record.from?.rawValue), \(record.to?.rawValue), \(kind),
+                    \(actorID), \(String(actorName.prefix(200))), \(record.reason), \(record.at))
+            """)
+    }
+}

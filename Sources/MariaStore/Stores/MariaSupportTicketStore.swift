@@ -1,0 +1,135 @@
+import Domain
+import Foundation
+
+/// ``SupportTicketStore`` over the developers database.
+public struct MariaSupportTicketStore: SupportTicketStore {
+    let database: MariaDatabase
+
+    /// Creates the store over a thread's handle on catalyst_developers.
+    public init(database: MariaDatabase) { self.database = database }
+
+    /// The select list ``Row/supportTicket()`` reads, for `support_tickets` aliased `t` and its app `a`.
+    private static let ticketColumns = """
+        t.id, t.developer_id, t.application_id, a.name AS application_name, t.subject, t.category, t.status, t.created_at, \
+        t.updated_at
+        """
+
+    public func openTicket(_ ticket: NewSupportTicket, by developer: DeveloperID, now: Date) throws -> TicketID? {
+        try database.transaction { tx in
+            if let app = ticket.application {
+                guard try tx.lockApplication(app, owner: developer) else { return nil }
+            }
+            let inserted = try tx.execute(
+                """
+                INSERT INTO support_tickets (developer_id, application_id, subject, category, status, created_at, updated_at)
+                VALUES (\(developer.rawValue), \(ticket.application?.rawValue), \(ticket.subject), \(ticket.category.rawValue),
+                        'open', \(now), \(now))
+                """)
+            let id = TicketID(inserted.insertID)
+            try Self.addDeveloperMessage(to: id, by: developer, body: ticket.message, now: now, in: tx)
+            return id
+        }
+    }
+
+    public func tickets(of developer: DeveloperID) throws -> [SupportTicketSummary] {
+        try database.query(
+            """
+            SELECT \(unsafeRaw: Self.ticketColumns)
+            FROM support_tickets t LEFT JOIN applications a ON a.id = t.application_id
+            WHERE t.developer_id = \(developer.rawValue)
+            ORDER BY t.updated_at DESC, t.id DESC
+            """
+        ).compactMap { $0.supportTicket() }
+    }
+
+    public func ticket(_ id: TicketID, owner: DeveloperID) throws -> SupportTicketThread? {
+        guard
+            let ticket = try database.query(
+                """
+                SELECT \(unsafeRaw: Self.ticketColumns)
+                FROM support_tickets t LEFT JOIN applications a ON a.id = t.application_id
+                WHERE t.id = \(id.rawValue) AND t.developer_id = \(owner.rawValue)
+                """
+            ).first?.supportTicket()
+        else { return nil }
+        let messages = try database.query(
+            """
+            SELECT author_kind, author_name, body, created_at FROM support_ticket_messages
+            WHERE ticket_id = \(id.rawValue) ORDER BY created_at, id
+            """
+        ).compactMap { row -> SupportTicketMessage? in
+            guard let kind = SupportTicketMessage.AuthorKind(rawValue: row.string("author_kind") ?? "") else { return nil }
+            return SupportTicketMessage(
+                authorKind: kind, authorName: row.string("author_name") ?? "", body: row.string("body") ?? "",
+                createdAt: row.date("created_at") ?? .distantPast)
+        }
+        return SupportTicketThread(ticket: ticket, messages: messages)
+    }
+
+    public func replyAsDeveloper(to id: TicketID, owner: DeveloperID, body: String, now: Date) throws -> Bool {
+        try database.transaction { tx in
+            guard try Self.lockTicket(id, owner: owner, in: tx) else { return false }
+            try tx.execute("UPDATE support_tickets SET status = 'open', updated_at = \(now) WHERE id = \(id.rawValue)")
+            try Self.addDeveloperMessage(to: id, by: owner, body: body, now: now, in: tx)
+            return true
+        }
+    }
+
+    public func closeTicket(_ id: TicketID, owner: DeveloperID, now: Date) throws -> Bool {
+        try database.execute(
+            """
+            UPDATE support_tickets SET status = 'closed', updated_at = \(now)
+            WHERE id = \(id.rawValue) AND developer_id = \(owner.rawValue) AND status <> 'closed'
+            """
+        ).affectedRows == 1
+    }
+
+    public func replyAsStaff(to id: TicketID, authorName: String, body: String, now: Date) throws -> Bool {
+        try database.transaction { tx in
+            guard try Self.lockTicket(id, owner: nil, in: tx) else { return false }
+            try tx.execute("UPDATE support_tickets SET status = 'answered', updated_at = \(now) WHERE id = \(id.rawValue)")
+            try tx.execute(
+                """
+                INSERT INTO support_ticket_messages (ticket_id, author_kind, author_name, body, created_at)
+                VALUES (\(id.rawValue), 'staff', \(String(authorName.prefix(200))), \(body), \(now))
+                """)
+            return true
+        }
+    }
+
+    /// Whether the ticket exists (and is `owner`'s, when given), locking its row for the rest of the
+    /// transaction. Checked apart from the UPDATE, whose affected-row count is 0 when nothing changes.
+    private static func lockTicket(_ id: TicketID, owner: DeveloperID?, in tx: Transaction) throws -> Bool {
+        !(try tx.query(
+            """
+            SELECT id FROM support_tickets
+            WHERE id = \(id.rawValue) AND (\(owner?.rawValue) IS NULL OR developer_id = \(owner?.rawValue)) FOR UPDATE
+            """
+        ).isEmpty)
+    }
+
+    /// Adds a developer's message under their current account name, inside the caller's transaction.
+    private static func addDeveloperMessage(to id: TicketID, by developer: DeveloperID, body: String, now: Date, in tx: Transaction)
+        throws
+    {
+        try tx.execute(
+            """
+            INSERT INTO support_ticket_messages (ticket_id, author_kind, author_name, body, created_at)
+            SELECT \(id.rawValue), 'developer', d.name, \(body), \(now) FROM developers d WHERE d.id = \(developer.rawValue)
+            """)
+    }
+}
+
+extension Row {
+    /// A ticket read with ``MariaSupportTicketStore``'s ticket columns; `nil` for an unreadable category or status.
+    fileprivate func supportTicket() -> SupportTicketSummary? {
+        guard let id: TicketID = id("id"), let developer: DeveloperID = self.id("developer_id"),
+            let category = SupportTicketCategory(rawValue: string("category") ?? ""),
+            let status = SupportTicketSummary.Status(rawValue: string("status") ?? "")
+        else { return nil }
+        return SupportTicketSummary(
+            id: id, developer: developer, application: self.id("application_id"), applicationName: string("application_name"),
+            subject: string("subject") ?? "", category: category, status: status, createdAt: date("created_at") ?? .distantPast,
+            updatedAt: date("updated_at") ?? .distantPast)
+    }
+}
