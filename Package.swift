@@ -29,6 +29,11 @@ let package = Package(
             providers: [.apt(["libsodium-dev"])]
         ),
         .systemLibrary(
+            name: "CQREncode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
+        .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
@@ -46,10 +51,11 @@ let package = Package(
             dependencies: ["Domain", "CMariaDB"]
         ),
         // Wrappers over Debian's C libraries other than the database and FastCGI ones: argon2id password
-        // hashing from libsodium and zip reading with zlib's inflate.
+        // hashing from libsodium, zip reading with zlib's inflate, and QR codes (TOTP enrolment) from
+        // libqrencode.
         .target(
             name: "Native",
-            dependencies: ["Domain", "CSodium", "CZlib"]
+            dependencies: ["Domain", "CSodium", "CZlib", "CQREncode"]
         ),
         .executableTarget(
             name: "FCGIApp",

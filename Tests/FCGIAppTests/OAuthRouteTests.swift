@@ -78,7 +78,7 @@ private final class MemoryOAuth: ClientStore, TokenStore, SigningKeyStore, @unch
 @Suite struct OAuthRouteTests {
     let app = TestApp()
     private let oauth = MemoryOAuth()
-    let keys = OAuthKeyMaterial(secret: Array(repeating: 9, count: 32))
+    let keys = OAuthKeyMaterial(secret: Array(repeating: 9, count: 32), credentials: CredentialKeyMaterial(secret: Array(repeating: 8, count: 32)))
     let secret = "cw_cs_route-test-secret"
     let student: UserAccount
 
@@ -109,7 +109,7 @@ private final class MemoryOAuth: ClientStore, TokenStore, SigningKeyStore, @unch
             health: base.health, accounts: base.accounts, passwordLinks: base.passwordLinks, sessions: base.sessions,
             throttle: base.throttle, students: base.students, teaching: base.teaching, directory: base.directory, roster: base.roster,
             clients: oauth, codes: base.codes, tokens: oauth, consents: base.consents, signingKeys: oauth, oauthKeys: keys,
-            hasher: base.hasher, timingDecoy: base.timingDecoy, recordCache: base.recordCache, signingKeyCache: base.signingKeyCache,
+            portal: base.portal, hasher: base.hasher, timingDecoy: base.timingDecoy, recordCache: base.recordCache, signingKeyCache: base.signingKeyCache,
             mailer: base.mailer,
             configuration: base.configuration, clock: base.clock)
         return SiteResponder(site: .app, services: services, limits: RequestLimits(), logger: app.responder().logger)

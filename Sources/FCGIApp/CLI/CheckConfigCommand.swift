@@ -22,6 +22,8 @@ struct CheckConfigCommand: ParsableCommand {
             do { try configuration.loadPassword(for: role) } catch { problems += error.messages }
         }
         do { try configuration.loadOAuthKey() } catch { problems += error.messages }
+        do { try configuration.loadCredentialKey() } catch { problems += error.messages }
+        do { try configuration.loadPortalKey() } catch { problems += error.messages }
         if !problems.isEmpty { ConfigOptions.fail(ConfigError(problems)) }
         print("configuration OK (\(configuration.environment.rawValue))")
         for site in Site.allCases {

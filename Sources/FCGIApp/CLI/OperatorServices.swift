@@ -12,7 +12,7 @@ enum OperatorServices {
         let hasher: any PasswordHasher
         do {
             try configuration.loadPassword(for: .app)
-            try configuration.loadOAuthKey()
+            try configuration.loadKeys(for: .app)
             hasher = try SiteServices.passwordHasher(configuration)
         } catch let error as ConfigError {
             ConfigOptions.fail(error)

@@ -25,7 +25,7 @@ struct ServeCommand: ParsableCommand {
         var configuration = try options.load()
         do {
             try configuration.loadPassword(for: Configuration.role(for: site))
-            if site == .app { try configuration.loadOAuthKey() }
+            try configuration.loadKeys(for: site)
         } catch {
             ConfigOptions.fail(error)
         }
@@ -89,7 +89,7 @@ struct WorkerCommand: ParsableCommand {
         var configuration = try options.load()
         do {
             try configuration.loadPassword(for: Configuration.role(for: site))
-            if site == .app { try configuration.loadOAuthKey() }
+            try configuration.loadKeys(for: site)
         } catch {
             ConfigOptions.fail(error)
         }

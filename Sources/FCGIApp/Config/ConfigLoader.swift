@@ -143,6 +143,10 @@ enum ConfigLoader {
             refreshTokenLifetime: TimeInterval(reader.int("oauth.refresh_token_days", 1...365) * 86400),
             codeLifetime: TimeInterval(reader.int("oauth.code_seconds", 10...600)),
             refreshReuseGrace: TimeInterval(reader.int("oauth.refresh_reuse_grace_seconds", 0...60)))
+        let portal = Configuration.Portal(
+            keyFile: reader.path("portal.key_file"),
+            verifyLinkLifetime: TimeInterval(reader.int("portal.verify_link_hours", 1...168) * 3600),
+            resendCooldown: TimeInterval(reader.int("portal.resend_cooldown_seconds", 0...3600)))
         let configuration = Configuration(
             environment: environment ?? .production, logLevel: logLevel ?? .info, appURL: appURL,
             developersURL: developersURL, requestBodyLimit: bodyLimit, uploadBodyLimit: uploadLimit, schemaDirectory: schemaDirectory, pools: pools,
@@ -151,7 +155,7 @@ enum ConfigLoader {
             developersDatabase: developersDatabase, connectTimeout: reader.int("database.connect_timeout", 1...60),
             readTimeout: reader.int("database.read_timeout", 1...600), writeTimeout: reader.int("database.write_timeout", 1...600),
             accounts: accounts, signIn: signIn, mail: Configuration.Mail(sendmailCommand: sendmail, from: from),
-            oauth: oauth)
+            oauth: oauth, credentialKeyFile: reader.path("credentials.key_file"), portal: portal)
         if !reader.errors.isEmpty { throw ConfigError(reader.errors) }
         return configuration
     }

@@ -18,12 +18,12 @@ enum ConfigSchema {
 
     static let sections = [
         "general", "pool.app", "pool.developers", "database", "database.app", "database.developers", "database.migrator",
-        "accounts", "mail", "oauth",
+        "accounts", "mail", "oauth", "credentials", "portal",
     ]
 
     static let keys: [Key] = general + pool("app") + pool("developers") + database
         + account("app", user: "catalyst_app") + account("developers", user: "catalyst_dev")
-        + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth
+        + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + credentials + portal
 
     private static let general: [Key] = [
         Key(section: "general", name: "environment", defaultValue: "production",
@@ -112,6 +112,20 @@ enum ConfigSchema {
         Key(section: "oauth", name: "code_seconds", defaultValue: "60", help: "authorization code lifetime (10 to 600)"),
         Key(section: "oauth", name: "refresh_reuse_grace_seconds", defaultValue: "10",
             help: "a rotated refresh token presented again within this many seconds is a retry, later a theft: the grant is revoked (0 to 60)"),
+    ]
+
+    private static let credentials: [Key] = [
+        Key(section: "credentials", name: "key_file", defaultValue: "/etc/catalystwells/secrets/credentials.key",
+            help: "32 random bytes as 64 hex digits (openssl rand -hex 32): keys the digests of client secrets and API keys; both pools' users read it (the portal issues them, the app site checks them)"),
+    ]
+
+    private static let portal: [Key] = [
+        Key(section: "portal", name: "key_file", defaultValue: "/etc/catalystwells/secrets/developers.key",
+            help: "32 random bytes as 64 hex digits (openssl rand -hex 32): seals developers' TOTP seeds and webhook secrets; developers pool's user only"),
+        Key(section: "portal", name: "verify_link_hours", defaultValue: "48",
+            help: "how long an email verification link of the developer portal works (1 to 168)"),
+        Key(section: "portal", name: "resend_cooldown_seconds", defaultValue: "60",
+            help: "the least time between two verification mails for one developer (0 to 3600)"),
     ]
 
     private static func account(_ role: String, user: String) -> [Key] {

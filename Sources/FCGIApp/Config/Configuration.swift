@@ -50,6 +50,13 @@ struct Configuration: Sendable {
         var refreshReuseGrace: TimeInterval
     }
 
+    /// The developer portal.
+    struct Portal: Sendable {
+        var keyFile: String
+        var verifyLinkLifetime: TimeInterval
+        var resendCooldown: TimeInterval
+    }
+
     /// Outgoing mail.
     struct Mail: Sendable {
         /// The program and its arguments.
@@ -77,14 +84,34 @@ struct Configuration: Sendable {
     var signIn: Accounts
     var mail: Mail
     var oauth: OAuth
+    /// Where `credentials.key_file` is.
+    var credentialKeyFile: String
+    var portal: Portal
     /// The 32 bytes of `oauth.key_file`, read by ``loadOAuthKey()``.
     var oauthKey: [UInt8]?
+    /// The 32 bytes of `credentials.key_file`, read by ``loadKeys(for:)``.
+    var credentialKey: [UInt8]?
+    /// The 32 bytes of `portal.key_file`, read by ``loadPortalKey()``.
+    var portalKey: [UInt8]?
     /// Passwords read by ``loadPassword(for:)``, kept so workers need not read files again.
     var passwords: [AccountRole: String] = [:]
 
     /// The app site's origin (`scheme://host[:port]`), which a form post's `Origin` header must equal.
-    var appOrigin: String {
-        guard let url = URL(string: appURL), let scheme = url.scheme, let host = url.host else { return appURL }
+    var appOrigin: String { Self.origin(of: appURL) }
+
+    /// The developer portal's origin, which a form post's `Origin` header there must equal.
+    var developersOrigin: String { Self.origin(of: developersURL) }
+
+    /// The origin a form of `site` must come from.
+    func origin(of site: Site) -> String {
+        switch site {
+        case .app: appOrigin
+        case .developers: developersOrigin
+        }
+    }
+
+    private static func origin(of base: String) -> String {
+        guard let url = URL(string: base), let scheme = url.scheme, let host = url.host else { return base }
         return url.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"
     }
 
@@ -114,9 +141,32 @@ struct Configuration: Sendable {
 
     /// Reads `oauth.key_file`: 64 hex digits (32 bytes). The error names the key and the file.
     mutating func loadOAuthKey() throws(ConfigError) {
-        let path = oauth.keyFile
+        oauthKey = try Self.readKeyFile("oauth.key_file", path: oauth.keyFile)
+    }
+
+    /// Reads `credentials.key_file` (both pools), like ``loadOAuthKey()``.
+    mutating func loadCredentialKey() throws(ConfigError) {
+        credentialKey = try Self.readKeyFile("credentials.key_file", path: credentialKeyFile)
+    }
+
+    /// Reads `portal.key_file` (the developers pool's keys), like ``loadOAuthKey()``.
+    mutating func loadPortalKey() throws(ConfigError) {
+        portalKey = try Self.readKeyFile("portal.key_file", path: portal.keyFile)
+    }
+
+    /// The keys a site's pool needs: each pool reads only its own key file (least privilege).
+    mutating func loadKeys(for site: Site) throws(ConfigError) {
+        try loadCredentialKey()
+        switch site {
+        case .app: try loadOAuthKey()
+        case .developers: try loadPortalKey()
+        }
+    }
+
+    /// 32 bytes written as 64 hex digits, as `openssl rand -hex 32` makes them.
+    private static func readKeyFile(_ key: String, path: String) throws(ConfigError) -> [UInt8] {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(["oauth.key_file: cannot read \(path) (missing, or not readable by this user); create it with `openssl rand -hex 32`"])
+            throw ConfigError(["\(key): cannot read \(path) (missing, or not readable by this user); create it with `openssl rand -hex 32`"])
         }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         var bytes: [UInt8] = []
@@ -128,9 +178,9 @@ struct Configuration: Sendable {
             index = next
         }
         guard bytes.count == 32, index == text.endIndex else {
-            throw ConfigError(["oauth.key_file: \(path) must hold exactly 64 hex digits (openssl rand -hex 32)"])
+            throw ConfigError(["\(key): \(path) must hold exactly 64 hex digits (openssl rand -hex 32)"])
         }
-        oauthKey = bytes
+        return bytes
     }
 
     /// Connection options for a role against a database; the password must have been loaded.

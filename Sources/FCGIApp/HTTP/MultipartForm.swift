@@ -19,6 +19,9 @@ struct MultipartForm {
     /// The first text value of a field.
     subscript(_ name: String) -> String? { fields.first { $0.name == name }?.value }
 
+    /// Every value of a repeated field (checkboxes), in form order.
+    func all(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
+
     /// Why a body could not be parsed; the message is safe to show.
     struct Failure: Error {
         let message: String

@@ -12,12 +12,17 @@ enum Layout {
 
     /// A full page. `session` is `nil` on signed-out pages.
     static func page(title: String, session: SignedIn?, notice: Notice? = nil, narrow: Bool = false, _ content: HTML) -> HTML {
+        document(title: title, header: topBar(session), notice: notice, narrow: narrow, content)
+    }
+
+    /// The document around a page of either site: head, the site's top bar, an optional notice, the content.
+    static func document(title: String, header: HTML, notice: Notice?, narrow: Bool, _ content: HTML) -> HTML {
         let noticeHTML: HTML = notice.map { "<p class=\"notice \($0.kind.rawValue)\" role=\"status\">\($0.text)</p>" } ?? ""
         return """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(title) · CatalystWells</title><link rel="stylesheet" href="/assets/catalyst.css"></head>
-            <body>\(topBar(session))
+            <body>\(header)
             <main\(narrow ? HTML(unsafeRaw: " class=\"narrow\"") : "")>\(noticeHTML)\(content)</main></body></html>
             """
     }

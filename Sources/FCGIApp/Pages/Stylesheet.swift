@@ -45,6 +45,25 @@ enum Stylesheet {
         .badge{display:inline-block;font-size:.75rem;vertical-align:middle;padding:.1rem .45rem;border-radius:999px;background:var(--ok);color:#fff}
         .app-mark{width:3rem;height:3rem;border-radius:12px;background:var(--accent);color:#fff;font-size:1.5rem;font-weight:600;display:flex;align-items:center;justify-content:center;margin:0}
         #requested-scopes{background:#fff;border:1px solid var(--line);border-radius:8px;padding:.75rem 1.75rem}
+        .badge.draft,.badge.closed{background:var(--muted)}.badge.submitted,.badge.open{background:var(--accent)}
+        .badge.rejected,.badge.suspended{background:var(--bad)}.badge.answered{background:var(--warn)}
+        label.check{display:flex;gap:.5rem;align-items:baseline;font-weight:normal}
+        fieldset{border:1px solid var(--line);border-radius:8px;padding:.5rem 1rem}
+        nav.tabs{display:flex;gap:1rem;border-bottom:1px solid var(--line);margin:1rem 0;padding-bottom:.4rem;flex-wrap:wrap}
+        nav.tabs a[aria-current]{font-weight:600}
+        dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dl.facts dt{color:var(--muted)}dl.facts dd{margin:0}
+        code.secret{display:inline-block;word-break:break-all;background:#fff;border:1px solid var(--line);padding:.4rem;border-radius:4px}
+        figure.qr svg{max-width:100%;height:auto;border:1px solid var(--line)}
+        ol.codes{columns:2;font-size:1.1rem}
+        img.logo{vertical-align:middle;border-radius:8px;object-fit:contain}
+        .chart-row{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start}
+        svg.chart{flex:1 1 24rem;max-width:40rem;background:#fff;border:1px solid var(--line);border-radius:6px}svg.chart rect{fill:var(--accent)}
+        table.numbers{flex:0 0 auto;font-size:.85rem;max-height:12rem;display:block;overflow:auto}
+        article.message{background:#fff;border:1px solid var(--line);border-radius:8px;padding:.5rem 1rem;margin:.5rem 0}
+        article.message.staff{border-color:var(--accent)}.pre{white-space:pre-wrap}
+        a.button{display:inline-block;background:var(--accent);color:#fff;padding:.45rem .9rem;border-radius:6px;text-decoration:none}
+        button.danger{background:var(--bad);border-color:var(--bad)}button.link.danger{background:none;color:var(--bad)}
+        .features li{margin:.4rem 0}.lead{font-size:1.1rem}
         @media (max-width:40rem){main{margin-top:1rem}th,td{padding:.35rem}}
         """
 }

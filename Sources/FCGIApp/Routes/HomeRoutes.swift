@@ -14,13 +14,8 @@ enum HomeRoutes {
                         <p><a href="/login">Sign in</a></p>
                         """))
             case .developers:
-                return .page(
-                    Layout.page(
-                        title: "Developers", session: nil, narrow: true,
-                        """
-                        <h1>CatalystWells for developers</h1>
-                        <p>Build education apps that school users can connect with one sign-in.</p>
-                        """))
+                if try context.developerSignedIn(request) != nil { return .seeOther("/apps") }
+                return .page(PortalDocsPages.landing())
             }
         }
     }

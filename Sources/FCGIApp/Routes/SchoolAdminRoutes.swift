@@ -47,7 +47,7 @@ enum SchoolAdminRoutes {
             } catch let error as MultipartForm.Failure {
                 throw HTTPError(status: 400, code: "invalid_request", error.message)
             }
-            try context.checkCSRF(request, submitted: form["csrf"], session: session)
+            try context.checkCSRF(request, submitted: form["csrf"], signedIn: true)
             guard let info = try context.services.directory.school(school) else { throw HTTPError.notFound() }
             let uploads = form.files.filter { $0.fieldName == "files" }
             do {

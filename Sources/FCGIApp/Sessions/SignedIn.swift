@@ -12,13 +12,30 @@ struct SignedIn {
     let authTime: Date
 }
 
-/// The two cookies of the app site. `__Host-` means: Secure, Path=/, no Domain — a sibling subdomain cannot
-/// set or shadow them (RFC 6265bis §4.1.3.2).
+/// The cookies of both sites. `__Host-` means: Secure, Path=/, no Domain — a sibling subdomain cannot set or
+/// shadow them (RFC 6265bis §4.1.3.2). Each site has its own names and value prefixes, so neither site's
+/// session is ever looked up on the other.
 enum SessionCookie {
     /// The session: HttpOnly so scripts never see it, SameSite=Lax so cross-site posts arrive without it.
     static let session = "__Host-cw_session"
     /// A random value held by signed-out browsers, from which the sign-in and reset forms' CSRF token derives.
     static let form = "__Host-cw_form"
+    /// The developer portal's session.
+    static let developerSession = "__Host-cwd_session"
+    /// The developer portal's signed-out form cookie.
+    static let developerForm = "__Host-cwd_form"
+    /// Between the password and the code step of a developer's sign-in (``SecondFactorTicket``).
+    static let developerSecondFactor = "__Host-cwd_2fa"
+
+    /// The session cookie's name and value prefix on a site.
+    static func session(of site: Site) -> (name: String, prefix: String) {
+        site == .app ? (session, TokenPrefix.session) : (developerSession, TokenPrefix.developerSession)
+    }
+
+    /// The signed-out form cookie's name and value prefix on a site.
+    static func form(of site: Site) -> (name: String, prefix: String) {
+        site == .app ? (form, TokenPrefix.formCookie) : (developerForm, TokenPrefix.developerFormCookie)
+    }
 
     /// A `Set-Cookie` value.
     static func set(_ name: String, _ value: String, maxAge: Int?) -> String {
@@ -63,13 +80,19 @@ extension RequestContext {
     /// The fields of a posted form after the CSRF checks: the request must come from this site (`Origin`,
     /// when the browser sends it) and carry the token of the session, or of the form cookie when signed out.
     func verifiedForm(_ request: HTTPRequest, session: SignedIn?) throws -> Parameters {
+        try verifiedForm(request, signedIn: session != nil)
+    }
+
+    /// ``verifiedForm(_:session:)`` for either site: `signedIn` says whether the token derives from the site's
+    /// session cookie or from its signed-out form cookie.
+    func verifiedForm(_ request: HTTPRequest, signedIn: Bool) throws -> Parameters {
         let form: Parameters
         do {
             form = try request.formParameters()
         } catch {
             throw HTTPError(status: 400, code: "invalid_request", error.message)
         }
-        try checkCSRF(request, submitted: form["csrf"], session: session)
+        try checkCSRF(request, submitted: form["csrf"], signedIn: signedIn)
         return form
     }
 
@@ -79,14 +102,15 @@ extension RequestContext {
     /// `same-origin` when sent. `Origin` must be this site when it names one; under our
     /// `Referrer-Policy: no-referrer` browsers send `Origin: null` even for same-origin posts (Fetch
     /// standard, "serializing a request origin"), so `null` alone proves nothing either way.
-    func checkCSRF(_ request: HTTPRequest, submitted: String?, session: SignedIn?) throws {
+    func checkCSRF(_ request: HTTPRequest, submitted: String?, signedIn: Bool) throws {
         if let site = request.headers["sec-fetch-site"], site != "same-origin" {
             throw HTTPError.staleForm(detail: "sec-fetch-site is \(site)")
         }
-        if let origin = request.headers["origin"], origin != "null", origin != services.configuration.appOrigin {
-            throw HTTPError.staleForm(detail: "origin \(origin) is not \(services.configuration.appOrigin)")
+        let expected = services.configuration.origin(of: site)
+        if let origin = request.headers["origin"], origin != "null", origin != expected {
+            throw HTTPError.staleForm(detail: "origin \(origin) is not \(expected)")
         }
-        let cookie = session == nil ? request.cookies[SessionCookie.form] : request.cookies[SessionCookie.session]
+        let cookie = request.cookies[signedIn ? SessionCookie.session(of: site).name : SessionCookie.form(of: site).name]
         guard CSRFToken.isValid(submitted: submitted, cookie: cookie) else {
             throw HTTPError.staleForm(detail: "missing or wrong csrf token")
         }
@@ -94,12 +118,13 @@ extension RequestContext {
 
     /// The CSRF token for a signed-out form and, when the browser has no form cookie yet, the cookie to set.
     func signedOutFormToken(_ request: HTTPRequest) -> (csrf: String, setCookie: String?) {
-        if let existing = request.cookies[SessionCookie.form], SecretToken.isWellFormed(existing, prefix: TokenPrefix.formCookie) {
+        let cookie = SessionCookie.form(of: site)
+        if let existing = request.cookies[cookie.name], SecretToken.isWellFormed(existing, prefix: cookie.prefix) {
             return (CSRFToken.derive(fromCookie: existing), nil)
         }
         var generator = SystemRandomNumberGenerator()
-        let value = SecretToken.make(prefix: TokenPrefix.formCookie, using: &generator)
-        return (CSRFToken.derive(fromCookie: value), SessionCookie.set(SessionCookie.form, value, maxAge: nil))
+        let value = SecretToken.make(prefix: cookie.prefix, using: &generator)
+        return (CSRFToken.derive(fromCookie: value), SessionCookie.set(cookie.name, value, maxAge: nil))
     }
 }
 

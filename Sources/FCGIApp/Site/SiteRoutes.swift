@@ -21,6 +21,15 @@ enum SiteRoutes {
             RevokeRoutes.register(in: &router)
             IntrospectRoutes.register(in: &router)
             ConnectedAppsRoutes.register(in: &router)
+        } else {
+            PortalSignUpRoutes.register(in: &router)
+            PortalSignInRoutes.register(in: &router)
+            PortalPasswordRoutes.register(in: &router)
+            PortalSecurityRoutes.register(in: &router)
+            PortalDocsRoutes.register(in: &router)
+            PortalAppRoutes.register(in: &router)
+            PortalLiveAppRoutes.register(in: &router)
+            PortalSupportRoutes.register(in: &router)
         }
         return router
     }

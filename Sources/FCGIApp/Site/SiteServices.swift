@@ -23,6 +23,8 @@ struct SiteServices {
     let signingKeys: any SigningKeyStore
     /// Keys derived from `oauth.key_file`; `nil` on the developers site, which issues no tokens.
     let oauthKeys: OAuthKeyMaterial?
+    /// The developer portal's stores: the site's own database on the developers site.
+    let portal: PortalServices
     let hasher: any PasswordHasher
     /// Equalises the time of sign-ins that name no account.
     let timingDecoy: TimingDecoy
@@ -50,7 +52,10 @@ struct SiteServices {
             throttle: sessions, students: schoolwork, teaching: schoolwork, directory: schoolwork,
             roster: MariaRosterStore(database: database), clients: MariaClientStore(database: database), codes: tokens,
             tokens: tokens, consents: MariaConsentStore(database: database), signingKeys: MariaSigningKeyStore(database: database),
-            oauthKeys: configuration.oauthKey.map { OAuthKeyMaterial(secret: $0) }, hasher: hasher, timingDecoy: timingDecoy, recordCache: recordCache, signingKeyCache: signingKeyCache,
+            oauthKeys: configuration.oauthKey.flatMap { key in configuration.credentialKey.map { OAuthKeyMaterial(secret: key, credentials: CredentialKeyMaterial(secret: $0)) } },
+            portal: .live(
+                database: database, keys: configuration.portalKey.map { DeveloperKeyMaterial(secret: $0) },
+                credentialKeys: configuration.credentialKey.map { CredentialKeyMaterial(secret: $0) }), hasher: hasher, timingDecoy: timingDecoy, recordCache: recordCache, signingKeyCache: signingKeyCache,
             mailer: SendmailTransport(command: configuration.mail.sendmailCommand, from: configuration.mail.from),
             configuration: configuration, clock: { Date() })
     }

@@ -1,19 +1,39 @@
 import Crypto
 
-/// The two keys derived from the installation's OAuth key file (32 random bytes), so that one secret never
-/// serves two purposes: HKDF-SHA256 (RFC 5869) with a distinct `info` for each.
+/// The keys of the app site, derived from two key files (32 random bytes each) with HKDF-SHA256 (RFC 5869)
+/// and a distinct `info` for each purpose, so that one secret never serves two:
+/// - the OAuth key file (`oauth.key_file`, app pool only) seals ID-token signing keys;
+/// - the credential key file (`credentials.key_file`, both pools) keys the digests of client secrets and API
+///   keys, because the developers site issues them and the app site checks them: the digest a developer's
+///   secret gets on the portal is the one sync carries to the main database and the token endpoint compares.
 public struct OAuthKeyMaterial: Sendable {
     /// Keys the HMAC digests of client secrets (``ClientSecret``).
     public let clientSecretKey: SymmetricKey
     /// Seals ID-token signing keys at rest (``KeySealing``).
     public let sealingKey: SymmetricKey
 
+    /// Derives the keys from the two files' bytes.
+    public init(secret: [UInt8], credentials: CredentialKeyMaterial) {
+        clientSecretKey = credentials.clientSecretKey
+        sealingKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells signing-key sealing v1".utf8), outputByteCount: 32)
+    }
+}
+
+/// The digest keys of machine-generated credentials, derived from the credential key file that both pools
+/// read: a developers-database dump alone cannot even test a candidate secret or key.
+public struct CredentialKeyMaterial: Sendable {
+    /// Keys the HMAC digests of client secrets (``ClientSecret``).
+    public let clientSecretKey: SymmetricKey
+    /// Keys the HMAC digests of API keys (``APIKey``).
+    public let apiKeyKey: SymmetricKey
+
     /// Derives both keys from the file's bytes.
     public init(secret: [UInt8]) {
         let input = SymmetricKey(data: secret)
         clientSecretKey = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: input, info: Array("catalystwells client-secret digests v1".utf8), outputByteCount: 32)
-        sealingKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: input, info: Array("catalystwells signing-key sealing v1".utf8), outputByteCount: 32)
+        apiKeyKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: input, info: Array("catalystwells api-key digests v1".utf8), outputByteCount: 32)
     }
 }

@@ -1,0 +1,4 @@
+#ifndef CATALYSTWELLS_CQRENCODE_SHIM_H
+#define CATALYSTWELLS_CQRENCODE_SHIM_H
+#include <qrencode.h>
+#endif

@@ -1,0 +1,253 @@
+import Domain
+import Foundation
+
+/// The portal's application pages: the list, the create/edit form with the logo upload, and an app's page
+/// with its review status, actions and review log.
+enum PortalAppPages {
+    /// What the form shows: the fields as typed (or as stored), and the version it edits.
+    struct FormValues {
+        var name = ""
+        var description = ""
+        var homepageURL = ""
+        var privacyPolicyURL = ""
+        var termsURL = ""
+        var redirectURIs = ""
+        var scopes: [String] = []
+        var clientType = "confidential"
+        var logoSHA256: String?
+
+        init() {}
+
+        init(_ draft: ApplicationDraft) {
+            name = draft.name
+            description = draft.description
+            homepageURL = draft.homepageURL ?? ""
+            privacyPolicyURL = draft.privacyPolicyURL ?? ""
+            termsURL = draft.termsURL ?? ""
+            redirectURIs = draft.redirectURIs.joined(separator: "\n")
+            scopes = draft.requestedScopes
+            clientType = draft.clientType.rawValue
+            logoSHA256 = draft.logoSHA256
+        }
+
+        init(_ form: ApplicationForm) {
+            name = form.name
+            description = form.description
+            homepageURL = form.homepageURL
+            privacyPolicyURL = form.privacyPolicyURL
+            termsURL = form.termsURL
+            redirectURIs = form.redirectURIs
+            scopes = form.scopes
+            clientType = form.clientType
+            logoSHA256 = form.logoSHA256
+        }
+    }
+
+    static func list(session: DeveloperSignedIn, apps: [ApplicationSummary]) -> HTML {
+        let rows = apps.map { app -> HTML in
+            """
+            <tr data-app-id="\(app.id)"><td><a href="/apps/\(app.id)">\(app.name)</a></td><td>\(statusBadge(app.status))\(changeNote(app.changeStage))</td>
+            <td>\(Display.dateTime(app.updatedAt))</td></tr>
+            """
+        }
+        let table: HTML =
+            apps.isEmpty
+            ? "<p id=\"no-apps\">You have no apps yet. Create one, fill it in, and submit it for review.</p>"
+            : "<table id=\"apps\"><thead><tr><th>App</th><th>Status</th><th>Last change</th></tr></thead><tbody>\(rows)</tbody></table>"
+        return PortalLayout.page(
+            title: "Your apps", session: session,
+            """
+            <h1>Your apps</h1>
+            \(table)
+            <p><a class="button" id="new-app" href="/apps/new">Create an app</a></p>
+            """)
+    }
+
+    /// The create or edit form. `action` is `/apps` or `/apps/{id}/edit`; `version` is the loaded version.
+    static func form(
+        session: DeveloperSignedIn, title: String, action: String, version: Int64?, values: FormValues,
+        errors: SchoolworkForms.FieldErrors, notice: Layout.Notice? = nil, intro: HTML = ""
+    ) -> HTML {
+        let registry = ScopeRegistry.standard
+        let scopeBoxes = registry.definitions.map { scope -> HTML in
+            let checked = values.scopes.contains(scope.name) ? HTML(unsafeRaw: " checked") : ""
+            return """
+                <label class="check"><input type="checkbox" name="scopes" value="\(scope.name)"\(checked)> <code>\(scope.name)</code> — \(scope.description)
+                <small class="muted">(\(scope.access.rawValue), \(sensitivityWord(scope.sensitivity)) sensitivity)</small></label>
+                """
+        }
+        let types = [("confidential", "Confidential: a server that keeps a client secret"), ("public", "Public: a browser or mobile app (PKCE, no secret)")]
+        let typeRadios = types.map { type -> HTML in
+            "<label class=\"check\"><input type=\"radio\" name=\"client_type\" value=\"\(type.0)\"\(values.clientType == type.0 ? HTML(unsafeRaw: " checked") : "")> \(type.1)</label>"
+        }
+        let logo: HTML = values.logoSHA256.map {
+            "<p>Current logo: <img class=\"logo\" src=\"/logos/\($0)\" alt=\"Current logo\" width=\"64\" height=\"64\"></p><input type=\"hidden\" name=\"logo_sha256\" value=\"\($0)\">"
+        } ?? ""
+        return PortalLayout.page(
+            title: title, session: session, notice: notice,
+            """
+            <h1>\(title)</h1>\(intro)
+            \(errors.isEmpty ? "" : HTML("<p class=\"notice bad\" id=\"form-problems\" role=\"alert\">Some fields need attention; see the messages below them.</p>"))
+            <form class="stack" id="app-form" method="post" action="\(action)" enctype="multipart/form-data">\(Layout.csrfField(session.csrf))
+            \(version.map { "<input type=\"hidden\" name=\"version\" value=\"\($0)\">" as HTML } ?? "")
+            \(PortalLayout.field("Name", name: "name", value: values.name, error: errors["name"], maxLength: ApplicationForm.maximumNameLength, required: true, hint: "Shown to users on the consent page."))
+            <label>Description<textarea name="description" rows="4" maxlength="\(ApplicationForm.maximumDescriptionLength)" aria-describedby="description-error">\(values.description)</textarea>
+            <small class="muted">What the app does for schools, in a few sentences.</small>\(Layout.fieldError(errors["description"], id: "description-error"))</label>
+            \(PortalLayout.field("Homepage", name: "homepage_url", value: values.homepageURL, error: errors["homepage_url"], type: "url", maxLength: HTTPSURLRule.maximumLength, hint: "https://…"))
+            \(PortalLayout.field("Privacy policy", name: "privacy_policy_url", value: values.privacyPolicyURL, error: errors["privacy_policy_url"], type: "url", maxLength: HTTPSURLRule.maximumLength))
+            \(PortalLayout.field("Terms of use (optional)", name: "terms_url", value: values.termsURL, error: errors["terms_url"], type: "url", maxLength: HTTPSURLRule.maximumLength))
+            <fieldset><legend>Logo</legend>\(logo)
+            <label>Upload a PNG or JPEG, at most \(LogoImage.maximumBytes / 1024) KB and \(LogoImage.maximumDimension)×\(LogoImage.maximumDimension) pixels
+            <input type="file" name="logo" accept="image/png,image/jpeg" aria-describedby="logo-error">\(Layout.fieldError(errors["logo"], id: "logo-error"))</label></fieldset>
+            <label>Redirect URIs<textarea name="redirect_uris" rows="3" aria-describedby="redirect_uris-error">\(values.redirectURIs)</textarea>
+            <small class="muted">One per line, exact: https, or http on 127.0.0.1 / [::1] for apps on the user's device. No fragments or wildcards.</small>
+            \(Layout.fieldError(errors["redirect_uris"], id: "redirect_uris-error"))</label>
+            <fieldset id="scopes"><legend>Scopes the app needs</legend>\(scopeBoxes)\(Layout.fieldError(errors["scopes"], id: "scopes-error"))</fieldset>
+            <fieldset><legend>Client type</legend>\(typeRadios)\(Layout.fieldError(errors["client_type"], id: "client_type-error"))</fieldset>
+            <button type="submit">Save</button>
+            </form>
+            """)
+    }
+
+    /// An app's page.
+    static func detail(
+        session: DeveloperSignedIn, app: StoredApplication, history: [ApplicationHistoryEntry], problems: [String], notice: Layout.Notice?
+    ) -> HTML {
+        let review = app.review
+        let csrf = Layout.csrfField(session.csrf)
+        func action(_ path: String, _ label: String, id: String, danger: Bool = false) -> HTML {
+            """
+            <form class="inline" id="\(id)" method="post" action="/apps/\(app.id)/\(path)">\(csrf)<input type="hidden" name="version" value="\(app.version)"><button\(danger ? HTML(unsafeRaw: " class=\"danger\"") : "") type="submit">\(label)</button></form>
+            """
+        }
+        let edit: HTML = "<a class=\"button\" id=\"edit-app\" href=\"/apps/\(app.id)/edit\">Edit</a>"
+        var actions: [HTML] = []
+        var sections: [HTML] = []
+        var reason: String?
+        switch review.state {
+        case .draft(let draft):
+            actions = [edit, action("submit", "Submit for review", id: "submit-app")]
+            sections = [content(draft, heading: "Draft")]
+        case .submitted(let draft):
+            actions = [action("withdraw", "Withdraw to edit", id: "withdraw-app")]
+            sections = [content(draft, heading: "Submitted for review")]
+        case .rejected(let draft, let why):
+            reason = "Rejected: \(why)"
+            actions = [edit]
+            sections = [content(draft, heading: "Rejected version")]
+        case .approved(let approved):
+            sections = [content(approved.live, heading: "Live version", granted: approved.grantedScopes)]
+            if let change = approved.pendingChange {
+                switch change.stage {
+                case .draft: actions = [edit, action("submit", "Submit the change for review", id: "submit-app"), action("discard", "Discard the change", id: "discard-change", danger: true)]
+                case .submitted: actions = [action("withdraw", "Withdraw the change", id: "withdraw-app")]
+                case .rejected(let why):
+                    reason = "The change was rejected: \(why)"
+                    actions = [edit, action("discard", "Discard the change", id: "discard-change", danger: true)]
+                }
+                sections.append(content(change.proposal, heading: "Pending change (\(stageWord(change.stage)))"))
+            } else {
+                actions = [edit]
+            }
+        case .suspended(let approved, let why):
+            reason = "Suspended: \(why)"
+            sections = [content(approved.live, heading: "Suspended version", granted: approved.grantedScopes)]
+        }
+        let live: HTML =
+            (review.status == .approved || review.status == .suspended)
+            ? """
+            <nav class="tabs" aria-label="App"><a href="/apps/\(app.id)/credentials">Credentials</a><a href="/apps/\(app.id)/keys">API keys</a>
+            <a href="/apps/\(app.id)/webhooks">Webhooks</a><a href="/apps/\(app.id)/analytics">Analytics</a></nav>
+            """ : ""
+        let problemList: HTML =
+            problems.isEmpty
+            ? "" : "<div class=\"notice bad\" id=\"app-problems\" role=\"alert\"><p>This cannot be done yet:</p><ul>\(problems.map { "<li>\($0)</li>" as HTML })</ul></div>"
+        let log = history.map { entry -> HTML in
+            let record = entry.record
+            let what = record.subject == .pendingChange ? "change " : ""
+            return """
+                <tr><td>\(Display.dateTime(record.at))</td><td>\(what)\(record.from?.rawValue ?? "—") → \(record.to?.rawValue ?? "—")</td>
+                <td>\(entry.actorName)</td><td>\(record.reason ?? "")</td></tr>
+                """
+        }
+        let logo: HTML = review.currentContent.logoSHA256.map {
+            "<img class=\"logo\" src=\"/logos/\($0)\" alt=\"\" width=\"48\" height=\"48\"> "
+        } ?? ""
+        return PortalLayout.page(
+            title: review.currentContent.name, session: session, notice: notice,
+            """
+            <h1>\(logo)\(review.currentContent.name) <span id="app-status">\(statusBadge(review.status))</span></h1>
+            \(reason.map { "<p class=\"notice bad\" id=\"app-reason\">\($0)</p>" as HTML } ?? "")
+            \(problemList)
+            <p class="actions" id="app-actions">\(actions)</p>
+            \(live)
+            \(sections)
+            <section><h2>Review log</h2>
+            \(history.isEmpty ? HTML("<p>No status changes yet.</p>") : HTML("<table id=\"app-history\"><thead><tr><th>When</th><th>Change</th><th>By</th><th>Reason</th></tr></thead><tbody>\(log)</tbody></table>"))
+            </section>
+            """)
+    }
+
+    private static func content(_ draft: ApplicationDraft, heading: String, granted: [String]? = nil) -> HTML {
+        let scopes = draft.requestedScopes.map { name -> HTML in
+            let narrowed = granted.map { !$0.contains(name) } ?? false
+            return "<li><code>\(name)</code>\(narrowed ? HTML(" <small>(not granted)</small>") : "")</li>"
+        }
+        let uris = draft.redirectURIs.map { "<li><code>\($0)</code></li>" as HTML }
+        return """
+            <section class="app-content"><h2>\(heading)</h2>
+            <dl class="facts"><dt>Name</dt><dd>\(draft.name)</dd>
+            <dt>Description</dt><dd>\(draft.description.isEmpty ? "—" : draft.description)</dd>
+            <dt>Homepage</dt><dd>\(draft.homepageURL ?? "—")</dd><dt>Privacy policy</dt><dd>\(draft.privacyPolicyURL ?? "—")</dd>
+            <dt>Terms</dt><dd>\(draft.termsURL ?? "—")</dd><dt>Client type</dt><dd>\(draft.clientType.rawValue)</dd>
+            <dt>Redirect URIs</dt><dd>\(uris.isEmpty ? HTML("—") : HTML("<ul>\(uris)</ul>"))</dd>
+            <dt>Scopes</dt><dd>\(scopes.isEmpty ? HTML("—") : HTML("<ul>\(scopes)</ul>"))</dd></dl></section>
+            """
+    }
+
+    static func statusBadge(_ status: ApplicationReview.Status) -> HTML {
+        "<span class=\"badge \(status.rawValue)\">\(status.rawValue)</span>"
+    }
+
+    private static func changeNote(_ stage: PendingChange.Stage?) -> HTML {
+        stage.map { " <small>change \(stageWord($0))</small>" } ?? ""
+    }
+
+    private static func stageWord(_ stage: PendingChange.Stage) -> String {
+        switch stage {
+        case .draft: "draft"
+        case .submitted: "in review"
+        case .rejected: "rejected"
+        }
+    }
+
+    static func sensitivityWord(_ value: ScopeDefinition.Sensitivity) -> String {
+        switch value {
+        case .low: "low"
+        case .medium: "medium"
+        case .high: "high"
+        }
+    }
+}
+
+extension ApplicationReview {
+    /// The content the portal shows as the app's: the draft, or the live version of an approved or suspended
+    /// app (a pending rename is shown only once approved).
+    var currentContent: ApplicationDraft {
+        switch state {
+        case .draft(let draft), .submitted(let draft), .rejected(let draft, _): draft
+        case .approved(let app), .suspended(let app, _): app.live
+        }
+    }
+
+    /// What the edit form starts from, or `nil` when the app cannot be edited now (submitted: withdraw first;
+    /// suspended; or a change waiting for review).
+    var editableContent: ApplicationDraft? {
+        switch state {
+        case .draft(let draft), .rejected(let draft, _): draft
+        case .approved(let app):
+            if case .submitted = app.pendingChange?.stage { nil } else { app.pendingChange?.proposal ?? app.live }
+        case .submitted, .suspended: nil
+        }
+    }
+}

@@ -1,0 +1,254 @@
+import Domain
+import Foundation
+
+/// The portal's landing page and public integration docs (issue 5 §1). Everything a number or a name in
+/// them comes from is what the server itself runs with: the scope registry, the configured token
+/// lifetimes and URLs, the webhook event list and the signature code, so the docs cannot drift.
+enum PortalDocsPages {
+    /// The doc topics, in reading order: path segment and title.
+    static let topics: [(slug: String, title: String)] = [
+        ("getting-started", "Getting started"),
+        ("oauth", "Sign-in: authorization code with PKCE"),
+        ("scopes", "Scopes"),
+        ("tokens", "Tokens and lifetimes"),
+        ("errors", "Errors"),
+        ("webhooks", "Webhooks and signatures"),
+        ("limits", "Rate limits"),
+        ("terms", "Developer terms"),
+    ]
+
+    static func landing() -> HTML {
+        PortalLayout.page(
+            title: "Developers", session: nil,
+            """
+            <h1>Build for schools with CatalystWells</h1>
+            <p class="lead">Students, teachers and parents sign in once with their school account and decide which apps may use
+            their data. Register your app here, and after a review by the platform's administrators your users can connect it in one click.</p>
+            <ul class="features">
+            <li><strong>Standard sign-in.</strong> OAuth 2.0 and OpenID Connect with PKCE: any certified client library works.</li>
+            <li><strong>Scoped access.</strong> \(ScopeRegistry.standard.definitions.count) scopes, from a user's name to a class's attendance; users see exactly what you ask for.</li>
+            <li><strong>An education API.</strong> Classes, grades and attendance as JSON, filtered to what each user may see.</li>
+            <li><strong>Webhooks.</strong> Signed events when users connect or disconnect and when grades are published.</li>
+            <li><strong>Analytics.</strong> Daily requests, authorizations and users of your app.</li>
+            </ul>
+            <p><a class="button" href="/signup">Create a developer account</a> <a href="/login">Sign in</a> · <a href="/docs">Read the docs</a></p>
+            """)
+    }
+
+    static func index(session: DeveloperSignedIn?) -> HTML {
+        let items = topics.map { topic -> HTML in "<li><a href=\"/docs/\(topic.slug)\">\(topic.title)</a></li>" }
+        return PortalLayout.page(
+            title: "Docs", session: session,
+            """
+            <h1>Integration docs</h1>
+            <ol class="topics">\(items)</ol>
+            """)
+    }
+
+    /// One topic page; `nil` for an unknown topic.
+    static func topic(_ slug: String, session: DeveloperSignedIn?, configuration: Configuration) -> HTML? {
+        guard let title = topics.first(where: { $0.slug == slug })?.title else { return nil }
+        let body: HTML
+        switch slug {
+        case "getting-started": body = gettingStarted(configuration)
+        case "oauth": body = oauth(configuration)
+        case "scopes": body = scopes()
+        case "tokens": body = tokens(configuration)
+        case "errors": body = errors()
+        case "webhooks": body = webhooks()
+        case "limits": body = limits()
+        default: body = terms()
+        }
+        let position = topics.firstIndex { $0.slug == slug }!
+        let next: HTML =
+            position + 1 < topics.count
+            ? "<p class=\"next\">Next: <a href=\"/docs/\(topics[position + 1].slug)\">\(topics[position + 1].title)</a></p>" : ""
+        return PortalLayout.page(
+            title: title, session: session,
+            """
+            <p><a href="/docs">Docs</a></p>
+            <article class="docs" id="doc-\(slug)"><h1>\(title)</h1>\(body)</article>\(next)
+            """)
+    }
+
+    private static func base(_ url: String) -> String { url.hasSuffix("/") ? String(url.dropLast()) : url }
+
+    private static func gettingStarted(_ configuration: Configuration) -> HTML {
+        let issuer = base(configuration.appURL)
+        return """
+            <ol>
+            <li><a href="/signup">Create a developer account</a> and confirm your email. Turn on two-step sign-in under Account.</li>
+            <li>Under <a href="/apps">Apps</a>, create an app: its name and description (shown to users on the consent page), homepage,
+            privacy policy, a logo, its redirect URIs and the scopes it needs. Choose <em>confidential</em> for a server that can keep a
+            secret, <em>public</em> for a browser or mobile app.</li>
+            <li>Submit it. A platform administrator reviews it; you get an email when it is approved or, with a reason, rejected.</li>
+            <li>Once approved, your app's page shows its <code>client_id</code>; a confidential app generates a client secret there.</li>
+            <li>Point your OAuth or OpenID Connect library at the issuer and let it read the discovery document.</li>
+            </ol>
+            <dl class="facts"><dt>Issuer</dt><dd><code>\(issuer)</code></dd>
+            <dt>Discovery</dt><dd><code>\(issuer)/.well-known/openid-configuration</code></dd>
+            <dt>Education API</dt><dd><code>\(issuer)/api/v1/</code> (<a href="\(issuer)/api/v1/openapi.json">OpenAPI document</a>)</dd></dl>
+            """
+    }
+
+    private static func oauth(_ configuration: Configuration) -> HTML {
+        let issuer = base(configuration.appURL)
+        return """
+            <p>Users sign in with the OAuth 2.0 authorization code flow (RFC 6749 §4.1) and PKCE (RFC 7636, method <code>S256</code>),
+            as OAuth 2.1 and RFC 9700 require. PKCE is mandatory for public apps and recommended for all; <code>plain</code> is refused.</p>
+            <h2>1. Send the user to the authorization endpoint</h2>
+            <pre><code>GET \(issuer)/authsso?response_type=code
+              &amp;client_id=YOUR_CLIENT_ID
+              &amp;redirect_uri=https%3A%2F%2Fapp.example%2Fcallback
+              &amp;scope=openid%20profile.read%20student.grades.read
+              &amp;state=RANDOM_STATE
+              &amp;nonce=RANDOM_NONCE
+              &amp;code_challenge=BASE64URL(SHA256(code_verifier))
+              &amp;code_challenge_method=S256</code></pre>
+            <p>The redirect URI must equal one registered for the app, character for character (loopback <code>http://127.0.0.1</code> may use any port).
+            The user signs in and sees a consent page listing only the scopes their role can grant.</p>
+            <h2>2. Receive the code</h2>
+            <pre><code>303 See Other
+            Location: https://app.example/callback?code=cw_ac_…&amp;state=RANDOM_STATE&amp;iss=\(FormEncoding.encode(issuer))</code></pre>
+            <p>Check <code>state</code> and <code>iss</code> (RFC 9207). A code works once, within \(Int(configuration.oauth.codeLifetime)) seconds.</p>
+            <h2>3. Exchange it at the token endpoint</h2>
+            <pre><code>POST \(issuer)/api/oauth/token
+            Authorization: Basic base64(client_id:client_secret)      (confidential apps)
+            Content-Type: application/x-www-form-urlencoded
+
+            grant_type=authorization_code&amp;code=cw_ac_…&amp;redirect_uri=https%3A%2F%2Fapp.example%2Fcallback&amp;code_verifier=…</code></pre>
+            <pre><code>200 OK
+            Cache-Control: no-store
+            {"access_token":"cw_at_…","token_type":"Bearer","expires_in":\(Int(configuration.oauth.accessTokenLifetime)),
+             "refresh_token":"cw_rt_…","scope":"openid profile.read student.grades.read","id_token":"eyJ…"}</code></pre>
+            <p>Public apps send <code>client_id</code> in the body instead of a secret. A refresh token is issued when the app asked for
+            <code>offline_access</code>. Validate the ID token's signature with the keys at <code>\(issuer)/api/oauth/jwks</code>,
+            and its <code>iss</code>, <code>aud</code>, <code>exp</code> and <code>nonce</code>.</p>
+            <h2>4. Call the API</h2>
+            <pre><code>GET \(issuer)/api/v1/me
+            Authorization: Bearer cw_at_…</code></pre>
+            <h2>Other endpoints</h2>
+            <table><thead><tr><th>Endpoint</th><th>Use</th></tr></thead><tbody>
+            <tr><td><code>\(issuer)/api/oauth/userinfo</code></td><td>OpenID Connect claims of the signed-in user</td></tr>
+            <tr><td><code>\(issuer)/api/oauth/revoke</code></td><td>Revoke a token when the user disconnects (RFC 7009)</td></tr>
+            <tr><td><code>\(issuer)/api/oauth/introspect</code></td><td>Check a token from your resource server (RFC 7662)</td></tr>
+            <tr><td><code>\(issuer)/api/oauth/app-info?client_id=…</code></td><td>Your app's public card</td></tr>
+            </tbody></table>
+            """
+    }
+
+    private static func scopes() -> HTML {
+        let rows = ScopeRegistry.standard.definitions.map { scope -> HTML in
+            let roles = Role.allCases.filter { scope.grantableBy.contains($0) }.map(\.label).joined(separator: ", ")
+            return """
+                <tr id="scope-\(scope.name)"><td><code>\(scope.name)</code></td><td>\(scope.description)</td><td>\(roles)</td>
+                <td>\(scope.access.rawValue)</td><td>\(sensitivity(scope.sensitivity))</td><td>\(scope.isAppLevel ? "yes" : "no")</td></tr>
+                """
+        }
+        return """
+            <p>Ask only for what your app uses: users see each scope on the consent page, reviewers check each one, and schools may
+            limit them. A user can grant only the scopes of their role; the others are left out of the grant.</p>
+            <table id="scopes"><thead><tr><th>Scope</th><th>What the user is told</th><th>Who can grant it</th><th>Access</th>
+            <th>Sensitivity</th><th>App-level</th></tr></thead><tbody>\(rows)</tbody></table>
+            <p>App-level scopes need no user: a confidential app gets them with the <code>client_credentials</code> grant or an API key.</p>
+            """
+    }
+
+    private static func sensitivity(_ value: ScopeDefinition.Sensitivity) -> String {
+        switch value {
+        case .low: "low"
+        case .medium: "medium"
+        case .high: "high"
+        }
+    }
+
+    private static func tokens(_ configuration: Configuration) -> HTML {
+        let oauth = configuration.oauth
+        return """
+            <table id="lifetimes"><thead><tr><th>Token</th><th>Prefix</th><th>Lifetime</th></tr></thead><tbody>
+            <tr><td>Authorization code</td><td><code>\(TokenPrefix.authorizationCode)</code></td><td>\(Int(oauth.codeLifetime)) seconds, single use</td></tr>
+            <tr><td>Access token</td><td><code>\(TokenPrefix.accessToken)</code></td><td>\(Int(oauth.accessTokenLifetime)) seconds</td></tr>
+            <tr><td>Refresh token</td><td><code>\(TokenPrefix.refreshToken)</code></td><td>\(Int(oauth.refreshTokenLifetime / 86400)) days, rotated on every use</td></tr>
+            <tr><td>Client secret</td><td><code>\(ClientSecret.prefix)</code></td><td>until revoked; at most two active</td></tr>
+            <tr><td>API key</td><td><code>\(APIKey.prefix)</code></td><td>until revoked</td></tr>
+            <tr><td>Webhook signing secret</td><td><code>\(WebhookSecret.prefix)</code></td><td>until the endpoint is deleted</td></tr>
+            </tbody></table>
+            <p>Tokens are opaque: do not parse them. Every refresh returns a new refresh token and the old one stops working; presenting an old
+            one again more than \(Int(oauth.refreshReuseGrace)) seconds later is treated as theft and ends the whole grant, so store the newest
+            one before using it. Secrets and keys are shown once; the platform keeps only a digest and cannot show them again.</p>
+            <p>Rotating a client secret without downtime: generate a second secret, deploy it, then revoke the first.</p>
+            """
+    }
+
+    private static func errors() -> HTML {
+        let rows: [(String, String, String)] = [
+            ("invalid_request", "400", "A parameter is missing, repeated, malformed or too long."),
+            ("invalid_client", "401", "Client authentication failed: unknown client, wrong secret, or the wrong method for this app."),
+            ("invalid_grant", "400", "The code or refresh token is invalid, expired, used, or the PKCE verifier does not match."),
+            ("unauthorized_client", "400", "This app may not use this grant type."),
+            ("unsupported_grant_type", "400", "Not authorization_code, refresh_token or client_credentials."),
+            ("invalid_scope", "400", "A scope is unknown or not approved for this app."),
+            ("access_denied", "redirect", "The user declined, or the school does not allow the app."),
+            ("invalid_token", "401", "The access token is unknown, expired or revoked; get a new one."),
+            ("insufficient_scope", "403", "The token lacks a scope; WWW-Authenticate names it."),
+            ("temporarily_unavailable", "503", "Retry later with backoff."),
+        ]
+        let items = rows.map { row -> HTML in "<tr><td><code>\(row.0)</code></td><td>\(row.1)</td><td>\(row.2)</td></tr>" }
+        return """
+            <p>Errors are JSON objects with <code>error</code> and <code>error_description</code> (RFC 6749 §5.2, RFC 6750 §3.1). Errors of the
+            authorization endpoint come back to your redirect URI with <code>state</code> and <code>iss</code>, except for an unknown app or
+            redirect URI, which the user sees as a page and never reaches you.</p>
+            <pre><code>401 Unauthorized
+            WWW-Authenticate: Bearer error="invalid_token", error_description="The access token is not valid."
+            {"error":"invalid_token","error_description":"The access token is not valid."}</code></pre>
+            <table id="error-codes"><thead><tr><th>error</th><th>Status</th><th>Meaning</th></tr></thead><tbody>\(items)</tbody></table>
+            """
+    }
+
+    private static func webhooks() -> HTML {
+        let events = WebhookEvent.allCases.map { "<li><code>\($0.rawValue)</code></li>" as HTML }
+        let exampleKey = Array(repeating: UInt8(7), count: WebhookSecret.keyLength)
+        let body = Array(#"{"type":"authorization.granted","timestamp":"2026-03-03T09:00:00Z","data":{"client_id":"cw_app_x"}}"#.utf8)
+        let signature = WebhookSecret.signature(keyBytes: exampleKey, id: "msg_2b9Qx", timestamp: 1_772_528_400, body: body)
+        return """
+            <p>Add an https endpoint to an approved app and choose its events. Payloads are thin: the event type, the time and ids,
+            never personal data. Fetch what you need from the API with your tokens.</p>
+            <ul id="webhook-events">\(events)</ul>
+            <h2>Verifying a delivery</h2>
+            <p>Deliveries follow Standard Webhooks. Each carries <code>webhook-id</code>, <code>webhook-timestamp</code> (Unix seconds) and
+            <code>webhook-signature</code>: <code>v1,</code> and the base64 HMAC-SHA256 of <code>id.timestamp.body</code>, keyed with the
+            base64-decoded part of your <code>\(WebhookSecret.prefix)…</code> secret after the prefix. Reject timestamps more than
+            \(Int(WebhookSecret.defaultTolerance)) seconds away from your clock, compare in constant time, and use the id to drop duplicates.</p>
+            <pre><code>webhook-id: msg_2b9Qx
+            webhook-timestamp: 1772528400
+            webhook-signature: \(signature)</code></pre>
+            <p>Libraries: <code>standardwebhooks</code> for Python, JavaScript, Go, Java, Ruby, PHP and more.</p>
+            <p>Answer 2xx within 10 seconds. Failures are retried with exponential backoff for about a day; 410 Gone disables the
+            endpoint at once. The delivery log on your app's page shows every attempt and lets you redeliver.</p>
+            """
+    }
+
+    private static func limits() -> HTML {
+        """
+        <p>Limits protect schools' servers. Past a limit the answer is <code>429 Too Many Requests</code> with <code>Retry-After</code>
+        in seconds: wait that long, then retry with backoff.</p>
+        <ul>
+        <li>The education API counts requests per app in a token bucket and reports it in <code>X-RateLimit-Limit</code>,
+        <code>X-RateLimit-Remaining</code> and <code>X-RateLimit-Reset</code>.</li>
+        <li>The token endpoint and sign-in pages are also limited per client address by the web server.</li>
+        </ul>
+        """
+    }
+
+    private static func terms() -> HTML {
+        """
+        <ol>
+        <li>Use pupils' data only to provide the service schools and families chose your app for; never sell it or use it for advertising.</li>
+        <li>Ask only for the scopes your app needs, and say in your privacy policy what you keep and for how long.</li>
+        <li>Keep client secrets, API keys and webhook secrets on servers you control; revoke them when they may have leaked.</li>
+        <li>Delete a user's data when they disconnect your app or their school asks you to.</li>
+        <li>Platform administrators may suspend an app that breaks these terms; its tokens stop working at once.</li>
+        </ol>
+        """
+    }
+}

@@ -1,0 +1,47 @@
+import Domain
+
+/// The frame of the developer portal's pages: the same document and stylesheet as the app site, with the
+/// portal's own top bar.
+enum PortalLayout {
+    /// A full page. `session` is `nil` on signed-out pages; an unverified developer gets no navigation.
+    static func page(
+        title: String, session: DeveloperSignedIn?, notice: Layout.Notice? = nil, narrow: Bool = false, _ content: HTML
+    ) -> HTML {
+        Layout.document(title: title, header: topBar(session), notice: notice, narrow: narrow, content)
+    }
+
+    private static func topBar(_ session: DeveloperSignedIn?) -> HTML {
+        let brand: HTML = "<a class=\"brand\" href=\"/\">CatalystWells Developers</a>"
+        guard let session else {
+            return """
+                <header class="top"><div class="bar">\(brand)
+                <nav aria-label="Main"><a href="/docs">Docs</a><a href="/login">Sign in</a><a href="/signup">Sign up</a></nav>
+                </div></header>
+                """
+        }
+        let links: HTML =
+            session.account.state == .active
+            ? "<nav aria-label=\"Main\"><a href=\"/apps\">Apps</a><a href=\"/docs\">Docs</a><a href=\"/support\">Support</a><a href=\"/account\">Account</a></nav>"
+            : "<nav aria-label=\"Main\"><a href=\"/docs\">Docs</a></nav>"
+        return """
+            <header class="top"><div class="bar">\(brand)
+            \(links)
+            <span class="who" id="signed-in-as">\(session.account.name)</span>
+            <form class="inline" id="signout" method="post" action="/logout">\(Layout.csrfField(session.csrf))<button class="link" type="submit">Sign out</button></form>
+            </div></header>
+            """
+    }
+
+    /// A labelled text input with its error underneath, keeping what was typed.
+    static func field(
+        _ label: String, name: String, value: String, error: String?, type: String = "text", maxLength: Int = 200,
+        required: Bool = false, autocomplete: String? = nil, hint: String? = nil
+    ) -> HTML {
+        let errorID = "\(name)-error"
+        let extra = (required ? " required" : "") + (autocomplete.map { " autocomplete=\"\($0)\"" } ?? "")
+        return """
+            <label>\(label)<input name="\(name)" type="\(type)" maxlength="\(maxLength)" value="\(value)"\(HTML(unsafeRaw: extra)) aria-describedby="\(errorID)">
+            \(hint.map { "<small class=\"muted\">\($0)</small>" as HTML } ?? "")\(Layout.fieldError(error, id: errorID))</label>
+            """
+    }
+}

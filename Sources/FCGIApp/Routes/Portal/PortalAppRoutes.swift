@@ -1,0 +1,225 @@
+import Domain
+import Foundation
+
+/// A developer's applications (issue 5 §3–4): create and edit (with a logo upload), submit, withdraw, discard
+/// a pending change, and the public logo images.
+///
+/// Every app URL carries the row id; the store answers only for the signed-in owner, so another developer's
+/// app is a 404 exactly like a missing one. Every save goes through ``ApplicationReview`` and is written with
+/// the version the page was loaded at: a save from a stale tab is refused with a message, never merged.
+enum PortalAppRoutes {
+    static func register(in router: inout Router<RequestContext>) {
+        router.add("GET", "/apps") { request, _, context in
+            let session = try context.requireDeveloper(request)
+            return .page(PortalAppPages.list(session: session, apps: try context.services.portal.applications.applications(of: session.account.id)))
+        }
+
+        router.add("GET", "/apps/new") { request, _, context in
+            let session = try context.requireDeveloper(request)
+            return .page(PortalAppPages.form(session: session, title: "Create an app", action: "/apps", version: nil, values: .init(), errors: [:]))
+        }
+
+        router.add("POST", "/apps") { request, _, context in
+            let session = try context.requireDeveloper(request)
+            let (form, logoProblem) = try readForm(request, context: context, keepLogo: nil)
+            func again(_ errors: SchoolworkForms.FieldErrors) -> HTTPResponse {
+                .page(
+                    PortalAppPages.form(session: session, title: "Create an app", action: "/apps", version: nil, values: .init(form), errors: errors),
+                    status: 422)
+            }
+            if let logoProblem { return again(["logo": logoProblem]) }
+            let draft: ApplicationDraft
+            switch form.validate() {
+            case .failure(let errors): return again(errors)
+            case .success(let valid): draft = valid
+            }
+            var generator = SystemRandomNumberGenerator()
+            // A duplicate of 128 random bits is not expected; draw again rather than fail if it happens.
+            for _ in 0..<3 {
+                do {
+                    let id = try context.services.portal.applications.createApplication(
+                        owner: session.account.id, clientID: ApplicationClientID.make(using: &generator), draft: draft, now: context.now)
+                    context.logger.info("application created", metadata: ["developer.id": "\(session.account.id)", "application.id": "\(id)"])
+                    return .seeOther("/apps/\(id)?done=created")
+                } catch let error as StoreError where error.kind == .duplicate {
+                    continue
+                }
+            }
+            throw HTTPError(status: 500, code: "server_error", "The app could not be created; try again.", logDetail: "client id collisions")
+        }
+
+        router.add("GET", "/apps/{id}") { request, parameters, context in
+            let session = try context.requireDeveloper(request)
+            let app = try ownApp(parameters, session: session, context: context)
+            return try detailPage(session: session, app: app, problems: [], notice: notice(request.query["done"]), context: context)
+        }
+
+        router.add("GET", "/apps/{id}/edit") { request, parameters, context in
+            let session = try context.requireDeveloper(request)
+            let app = try ownApp(parameters, session: session, context: context)
+            guard let content = app.review.editableContent else { return .seeOther("/apps/\(app.id)") }
+            return .page(editForm(session: session, app: app, values: .init(content), errors: [:]))
+        }
+
+        router.add("POST", "/apps/{id}/edit") { request, parameters, context in
+            let session = try context.requireDeveloper(request)
+            let app = try ownApp(parameters, session: session, context: context)
+            let (form, logoProblem) = try readForm(request, context: context, keepLogo: app.review.editableContent?.logoSHA256)
+            func again(_ errors: SchoolworkForms.FieldErrors, status: Int = 422) -> HTTPResponse {
+                .page(editForm(session: session, app: app, values: .init(form), errors: errors), status: status)
+            }
+            if let logoProblem { return again(["logo": logoProblem]) }
+            let draft: ApplicationDraft
+            switch form.validate() {
+            case .failure(let errors): return again(errors)
+            case .success(let valid): draft = valid
+            }
+            return try apply(.edit(draft), to: app, session: session, request: request, context: context, done: "saved")
+        }
+
+        for (path, event, done) in [
+            ("submit", ApplicationReview.Event.submit, "submitted"), ("withdraw", .withdraw, "withdrawn"), ("discard", .discardChange, "discarded"),
+        ] {
+            router.add("POST", "/apps/{id}/\(path)") { request, parameters, context in
+                let session = try context.requireDeveloper(request)
+                _ = try context.verifiedForm(request, developer: session)
+                let app = try ownApp(parameters, session: session, context: context)
+                return try apply(event, to: app, session: session, request: request, context: context, done: done)
+            }
+        }
+
+        router.add("GET", "/logos/{sha256}") { _, parameters, context in
+            guard let logo = try context.services.portal.logos.logo(sha256: parameters["sha256"] ?? "") else { throw HTTPError.notFound() }
+            var response = HTTPResponse(status: 200, body: logo.bytes)
+            response.headers.set("Content-Type", logo.image.format.contentType)
+            response.headers.set("X-Content-Type-Options", "nosniff")
+            // Named by the digest of its bytes, so it never changes.
+            response.headers.set("Cache-Control", "public, max-age=31536000, immutable")
+            return response
+        }
+    }
+
+    /// The app of the URL if the developer owns it; 404 otherwise (another developer's app looks missing).
+    static func ownApp(_ parameters: RouteParameters, session: DeveloperSignedIn, context: RequestContext) throws -> StoredApplication {
+        guard let id = parameters["id"].flatMap(ApplicationID.init),
+            let app = try context.services.portal.applications.application(id, owner: session.account.id)
+        else { throw HTTPError.notFound() }
+        return app
+    }
+
+    private static func editForm(
+        session: DeveloperSignedIn, app: StoredApplication, values: PortalAppPages.FormValues, errors: SchoolworkForms.FieldErrors,
+        notice: Layout.Notice? = nil
+    ) -> HTML {
+        let intro: HTML =
+            app.review.status == .approved
+            ? "<p class=\"notice\" id=\"change-note\">This app is live. Your edits become a pending change that is reviewed again; until it is approved, users keep seeing the approved version.</p>"
+            : ""
+        return PortalAppPages.form(
+            session: session, title: "Edit \(app.review.currentContent.name)", action: "/apps/\(app.id)/edit", version: app.version,
+            values: values, errors: errors, notice: notice, intro: intro)
+    }
+
+    /// Runs an event through the review rules and saves the outcome at the version the form was loaded with.
+    private static func apply(
+        _ event: ApplicationReview.Event, to app: StoredApplication, session: DeveloperSignedIn, request: HTTPRequest,
+        context: RequestContext, done: String
+    ) throws -> HTTPResponse {
+        let version = try formVersion(request)
+        guard version == app.version else { return try conflict(app, session: session, context: context) }
+        switch app.review.transition(event, by: .developer(session.account.id), at: context.now) {
+        case .failure(let error):
+            var problems = [error.message]
+            if let fields = error.fieldProblems { problems = fields.messages.sorted { $0.key < $1.key }.map(\.value) }
+            return try detailPage(session: session, app: app, problems: problems, notice: nil, context: context, status: 422)
+        case .success(let outcome):
+            switch try context.services.portal.applications.applyTransition(
+                outcome, to: app.id, expectedVersion: version, actorName: session.account.name, now: context.now)
+            {
+            case .saved: break
+            case .conflict: return try conflict(app, session: session, context: context)
+            case .notFound: throw HTTPError.notFound()
+            }
+            context.logger.info(
+                "application \(event.kind.rawValue)", metadata: ["developer.id": "\(session.account.id)", "application.id": "\(app.id)"])
+            return .seeOther("/apps/\(app.id)?done=\(done)")
+        }
+    }
+
+    private static func conflict(_ app: StoredApplication, session: DeveloperSignedIn, context: RequestContext) throws -> HTTPResponse {
+        let current = try context.services.portal.applications.application(app.id, owner: session.account.id) ?? app
+        return try detailPage(
+            session: session, app: current,
+            problems: ["This app was changed in another tab or by a reviewer since you opened it. Here is its current state; make your change again if it still applies."],
+            notice: nil, context: context, status: 409)
+    }
+
+    private static func detailPage(
+        session: DeveloperSignedIn, app: StoredApplication, problems: [String], notice: Layout.Notice?, context: RequestContext, status: Int = 200
+    ) throws -> HTTPResponse {
+        let history = try context.services.portal.applications.history(of: app.id, owner: session.account.id) ?? []
+        return .page(PortalAppPages.detail(session: session, app: app, history: history, problems: problems, notice: notice), status: status)
+    }
+
+    private static func notice(_ done: String?) -> Layout.Notice? {
+        let text: String? =
+            switch done {
+            case "created": "The app is saved as a draft. Submit it for review when it is complete."
+            case "saved": "Your changes are saved."
+            case "submitted": "Submitted for review. You will get an email when a platform admin decides."
+            case "withdrawn": "Withdrawn from review; you can edit it again."
+            case "discarded": "The pending change is discarded."
+            default: nil
+            }
+        return text.map { .init(kind: .ok, text: $0) }
+    }
+
+    /// The `version` field every state-changing form carries.
+    static func formVersion(_ request: HTTPRequest) throws -> Int64 {
+        let value: String?
+        if request.headers["content-type"]?.lowercased().hasPrefix("multipart/form-data") == true {
+            value = try multipart(request)["version"]
+        } else {
+            value = try request.formParameters()["version"]
+        }
+        guard let value, let version = Int64(value) else {
+            throw HTTPError(status: 400, code: "invalid_request", "The form is missing its version; reload the page and try again.")
+        }
+        return version
+    }
+
+    private static func multipart(_ request: HTTPRequest) throws -> MultipartForm {
+        do {
+            return try MultipartForm(contentType: request.headers["content-type"], body: request.body)
+        } catch let error as MultipartForm.Failure {
+            throw HTTPError(status: 400, code: "invalid_request", error.message)
+        }
+    }
+
+    /// Reads the multipart app form after the CSRF checks. A logo upload is inspected by content (never by
+    /// its name or declared type) and stored when acceptable; its problem is returned for the `logo` field.
+    /// Without an upload the form keeps `keepLogo` (the stored app's logo) unless the page sent none.
+    private static func readForm(
+        _ request: HTTPRequest, context: RequestContext, keepLogo: String?
+    ) throws -> (ApplicationForm, logoProblem: String?) {
+        let body = try multipart(request)
+        try context.checkCSRF(request, submitted: body["csrf"], signedIn: true)
+        var logoSHA256 = body["logo_sha256"].flatMap { $0.isEmpty ? nil : $0 }
+        if let kept = logoSHA256, kept != keepLogo, try context.services.portal.logos.logo(sha256: kept) == nil { logoSHA256 = nil }
+        var logoProblem: String?
+        if let upload = body.files.first(where: { $0.fieldName == "logo" }), !upload.content.isEmpty {
+            switch LogoImage.inspect(upload.content) {
+            case .failure(let problem): logoProblem = problem.message
+            case .success(let image):
+                let logo = ApplicationLogo(bytes: upload.content, image: image)
+                try context.services.portal.logos.storeLogo(logo, now: context.now)
+                logoSHA256 = logo.sha256
+            }
+        }
+        let form = ApplicationForm(
+            name: body["name"] ?? "", description: body["description"] ?? "", homepageURL: body["homepage_url"] ?? "",
+            privacyPolicyURL: body["privacy_policy_url"] ?? "", termsURL: body["terms_url"] ?? "", redirectURIs: body["redirect_uris"] ?? "",
+            scopes: body.all("scopes"), clientType: body["client_type"] ?? "", logoSHA256: logoSHA256)
+        return (form, logoProblem)
+    }
+}

@@ -1,0 +1,76 @@
+"""Developer portal helpers shared by the portal's end-to-end tests: mail, sign-up and sign-in as a developer.
+
+Developers are made fresh by each test (a random address), so the tests run in any order and again on the
+same stack.
+"""
+import email
+import email.policy
+import re
+import secrets
+import time
+
+CSRF_FIELD = re.compile(r'<input type="hidden" name="csrf" value="([^"]+)">')
+PASSWORD = "correct horse battery staple 7"
+
+
+def new_address(label):
+    return f"{label}-{secrets.token_hex(5)}@devs.example.org"
+
+
+def mails_to(mail_dir, address, skip=frozenset()):
+    """Messages to `address` in the stack's mail folder, oldest first, leaving out the paths in `skip`."""
+    found = []
+    for path in sorted(mail_dir.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
+        if path in skip:
+            continue
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        if address.lower() in str(message["To"]).lower():
+            found.append(message)
+    return found
+
+
+def wait_for_mail(mail_dir, address, count=1, timeout=15):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = mails_to(mail_dir, address)
+        if len(found) >= count:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"expected {count} mail(s) to {address} in {mail_dir}, found {len(mails_to(mail_dir, address))}")
+
+
+def link_in(message, path):
+    """The first link in a mail whose path is `path` (such as /verify)."""
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    match = re.search(r"https://\S+" + re.escape(path) + r"\?token=[A-Za-z0-9_\-]+", body)
+    assert match, f"no {path} link in: {body}"
+    return match.group(0)
+
+
+def csrf_of(html):
+    match = CSRF_FIELD.search(html)
+    assert match, "no CSRF field on the page"
+    return match.group(1)
+
+
+def post_form(session, url, fields, page_url=None):
+    """Posts a form as a browser would: fetch the page first for its CSRF token (and form cookie)."""
+    page = session.get(page_url or url)
+    return session.post(url, data={**fields, "csrf": csrf_of(page.text)}, allow_redirects=False)
+
+
+def sign_up_verified(stack, mail_dir, label, name="Dev Eloper"):
+    """A verified developer signed in on a requests session; returns (session, address)."""
+    s = stack.session()
+    address = new_address(label)
+    url = stack.url("developers", "/signup")
+    answer = post_form(s, url, {"name": name, "email": address, "company": "Test Co", "password": PASSWORD,
+                                "confirmation": PASSWORD, "terms": "1"})
+    assert answer.status_code == 200, answer.text
+    link = link_in(wait_for_mail(mail_dir, address)[-1], "/verify")
+    token = link.split("token=", 1)[1]
+    confirmed = post_form(s, stack.url("developers", "/verify"), {"token": token}, page_url=link)
+    assert confirmed.status_code == 303, confirmed.text
+    signed_in = post_form(s, stack.url("developers", "/login"), {"email": address, "password": PASSWORD})
+    assert signed_in.status_code == 303 and signed_in.headers["Location"] == "/apps", signed_in.headers
+    return s, address
