@@ -12,6 +12,18 @@ import Testing
         var testDescription: String { name }
     }
 
+    /// A refused form has exactly the row's problem at the row's field; an accepted one is expected by a row
+    /// without a field.
+    static func check<Valid>(_ row: Case, _ result: Result<Valid, SchoolworkForms.FieldErrors>) {
+        switch result {
+        case .success(let valid):
+            #expect(row.field == nil, "accepted: \(valid)")
+        case .failure(let errors):
+            #expect(row.field.flatMap { errors[$0] } == row.message, "\(errors.messages)")
+            #expect(errors.messages.count == 1)
+        }
+    }
+
     // MARK: Webhook endpoints
 
     static let webhookCases: [(Case, WebhookEndpointForm)] = [
@@ -35,13 +47,7 @@ import Testing
 
     @Test(arguments: webhookCases)
     func webhookEndpointForm(_ row: Case, _ form: WebhookEndpointForm) {
-        switch form.validate() {
-        case .success(let valid):
-            #expect(row.field == nil, "accepted: \(valid)")
-        case .failure(let errors):
-            #expect(row.field.flatMap { errors[$0] } == row.message, "\(errors.messages)")
-            #expect(errors.messages.count == 1)
-        }
+        Self.check(row, form.validate())
     }
 
     @Test func aValidEndpointIsTrimmedWithEventsInTheFixedOrder() throws {
@@ -93,13 +99,7 @@ import Testing
 
     @Test(arguments: ticketCases)
     func supportTicketForm(_ row: Case, _ form: SupportTicketForm) {
-        switch form.validate() {
-        case .success(let ticket):
-            #expect(row.field == nil, "accepted: \(ticket)")
-        case .failure(let errors):
-            #expect(row.field.flatMap { errors[$0] } == row.message, "\(errors.messages)")
-            #expect(errors.messages.count == 1)
-        }
+        Self.check(row, form.validate())
     }
 
     @Test func aValidTicketIsTrimmedAndKeepsItsLineBreaks() throws {
