@@ -155,7 +155,8 @@ enum ConfigLoader {
             developersDatabase: developersDatabase, connectTimeout: reader.int("database.connect_timeout", 1...60),
             readTimeout: reader.int("database.read_timeout", 1...600), writeTimeout: reader.int("database.write_timeout", 1...600),
             accounts: accounts, signIn: signIn, mail: Configuration.Mail(sendmailCommand: sendmail, from: from),
-            oauth: oauth, credentialKeyFile: reader.path("credentials.key_file"), portal: portal)
+            oauth: oauth, credentialKeyFile: reader.path("credentials.key_file"),
+            cronSecretFile: reader.path("cron.secret_file"), portal: portal)
         if !reader.errors.isEmpty { throw ConfigError(reader.errors) }
         return configuration
     }

@@ -18,12 +18,12 @@ enum ConfigSchema {
 
     static let sections = [
         "general", "pool.app", "pool.developers", "database", "database.app", "database.developers", "database.migrator",
-        "accounts", "mail", "oauth", "credentials", "portal",
+        "accounts", "mail", "oauth", "credentials", "portal", "cron",
     ]
 
     static let keys: [Key] = general + pool("app") + pool("developers") + database
         + account("app", user: "catalyst_app") + account("developers", user: "catalyst_dev")
-        + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + credentials + portal
+        + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + credentials + portal + cron
 
     private static let general: [Key] = [
         Key(section: "general", name: "environment", defaultValue: "production",
@@ -117,6 +117,11 @@ enum ConfigSchema {
     private static let credentials: [Key] = [
         Key(section: "credentials", name: "key_file", defaultValue: "/etc/catalystwells/secrets/credentials.key",
             help: "32 random bytes as 64 hex digits (openssl rand -hex 32): keys the digests of client secrets and API keys; both pools' users read it (the portal issues them, the app site checks them)"),
+    ]
+
+    private static let cron: [Key] = [
+        Key(section: "cron", name: "secret_file", defaultValue: "/etc/catalystwells/secrets/cron.secret",
+            help: "one line of 32+ random characters (openssl rand -hex 32): the bearer secret of POST /internal/cron/*, which nginx also limits to loopback; both pools read it"),
     ]
 
     private static let portal: [Key] = [

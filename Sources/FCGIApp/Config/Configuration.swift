@@ -86,11 +86,16 @@ struct Configuration: Sendable {
     var oauth: OAuth
     /// Where `credentials.key_file` is.
     var credentialKeyFile: String
+    /// Where `cron.secret_file` is.
+    var cronSecretFile: String
     var portal: Portal
     /// The 32 bytes of `oauth.key_file`, read by ``loadOAuthKey()``.
     var oauthKey: [UInt8]?
     /// The 32 bytes of `credentials.key_file`, read by ``loadKeys(for:)``.
     var credentialKey: [UInt8]?
+    /// The bearer secret of the cron endpoints, read by ``loadKeys(for:)``; `nil` when the file is missing,
+    /// which turns the endpoints off (404) rather than stopping the pool.
+    var cronSecret: String?
     /// The 32 bytes of `portal.key_file`, read by ``loadPortalKey()``.
     var portalKey: [UInt8]?
     /// Passwords read by ``loadPassword(for:)``, kept so workers need not read files again.
@@ -144,6 +149,20 @@ struct Configuration: Sendable {
         oauthKey = try Self.readKeyFile("oauth.key_file", path: oauth.keyFile)
     }
 
+    /// Reads `cron.secret_file`. A missing file leaves the cron endpoints off; a file that is there but too
+    /// short is a configuration error.
+    mutating func loadCronSecret() throws(ConfigError) {
+        guard let data = FileManager.default.contents(atPath: cronSecretFile) else {
+            cronSecret = nil
+            return
+        }
+        let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard secret.utf8.count >= 32, !secret.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+            throw ConfigError(["cron.secret_file: \(cronSecretFile) must hold one line of at least 32 characters (openssl rand -hex 32)"])
+        }
+        cronSecret = secret
+    }
+
     /// Reads `credentials.key_file` (both pools), like ``loadOAuthKey()``.
     mutating func loadCredentialKey() throws(ConfigError) {
         credentialKey = try Self.readKeyFile("credentials.key_file", path: credentialKeyFile)
@@ -157,6 +176,7 @@ struct Configuration: Sendable {
     /// The keys a site's pool needs: each pool reads only its own key file (least privilege).
     mutating func loadKeys(for site: Site) throws(ConfigError) {
         try loadCredentialKey()
+        try loadCronSecret()
         switch site {
         case .app: try loadOAuthKey()
         case .developers: try loadPortalKey()
