@@ -108,7 +108,7 @@ private final class MemoryOAuth: ClientStore, TokenStore, SigningKeyStore, @unch
         let services = SiteServices(
             health: base.health, accounts: base.accounts, passwordLinks: base.passwordLinks, sessions: base.sessions,
             throttle: base.throttle, students: base.students, teaching: base.teaching, directory: base.directory, roster: base.roster,
-            clients: oauth, codes: base.codes, tokens: oauth, consents: base.consents, signingKeys: oauth, oauthKeys: keys,
+            clients: oauth, codes: base.codes, tokens: oauth, consents: base.consents, signingKeys: oauth, syncTarget: base.syncTarget, oauthKeys: keys,
             portal: base.portal, hasher: base.hasher, timingDecoy: base.timingDecoy, recordCache: base.recordCache, signingKeyCache: base.signingKeyCache,
             mailer: base.mailer,
             configuration: base.configuration, clock: base.clock)

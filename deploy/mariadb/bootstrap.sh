@@ -75,6 +75,39 @@ grant_sql() {
     printf "GRANT %s ON \`%s\`.* TO '%s'@'%s';\n" "$privileges" "$database" "$user" "$ACCOUNT_HOST"
 }
 
+# The app pool's narrow grants on the developers database (DESIGN §4): the review panel reads submissions
+# and records decisions, sync reads approved apps with their secret and key digests and writes usage
+# figures and webhook deliveries, staff answer tickets. Column lists keep developers' password hashes,
+# TOTP seeds and webhook signing secrets out of its reach. "table|privileges", applied to the tables that
+# exist (table grants need their table: run this script again after `catalystwells migrate`).
+readonly APP_DEVELOPERS_GRANTS=(
+    "developers|SELECT (id, name, email, state)"
+    "applications|SELECT, UPDATE"
+    "application_transitions|SELECT, INSERT"
+    "application_logos|SELECT"
+    "application_client_secrets|SELECT, UPDATE (last_used_at)"
+    "api_keys|SELECT, UPDATE (last_used_at, request_count)"
+    "webhook_endpoints|SELECT (id, application_id, events, enabled)"
+    "webhook_deliveries|SELECT, INSERT"
+    "application_daily_stats|SELECT, INSERT, UPDATE"
+    "support_tickets|SELECT, UPDATE"
+    "support_ticket_messages|SELECT, INSERT"
+)
+
+# table_grants_sql DEV_DB EXISTING_TABLES...
+table_grants_sql() {
+    local dev_db="$1" entry table privileges
+    shift
+    local -A existing=()
+    for table in "$@"; do existing[$table]=1; done
+    for entry in "${APP_DEVELOPERS_GRANTS[@]}"; do
+        table="${entry%%|*}"
+        privileges="${entry#*|}"
+        [[ -n "${existing[$table]:-}" ]] || continue
+        printf "GRANT %s ON \`%s\`.\`%s\` TO '%s'@'%s';\n" "$privileges" "$dev_db" "$table" "$APP_USER" "$ACCOUNT_HOST"
+    done
+}
+
 # build_sql MAIN_DB DEV_DB RESET MIGRATOR_PW APP_PW DEV_PW (all already validated)
 build_sql() {
     local main_db="$1" dev_db="$2" reset="$3" migrator_pw="$4" app_pw="$5" dev_pw="$6"
@@ -134,10 +167,18 @@ main() {
     if ! mariadb --no-defaults --socket="$socket" -u root --batch <<<"$sql"; then
         die "MariaDB refused the bootstrap SQL (run this as the OS root user?)"
     fi
+    local tables
+    tables="$(mariadb --no-defaults --socket="$socket" -u root --batch --skip-column-names \
+        -e "SELECT table_name FROM information_schema.tables WHERE table_schema = '$dev_db'")"
+    # shellcheck disable=SC2086 # one table name per word
+    sql="$(table_grants_sql "$dev_db" $tables)"
+    if [[ -n "$sql" ]] && ! mariadb --no-defaults --socket="$socket" -u root --batch <<<"$sql"; then
+        die "MariaDB refused the app pool's grants on $dev_db"
+    fi
 
     echo "bootstrap: databases $main_db, $dev_db (utf8mb4_unicode_ci)"
     echo "bootstrap: $MIGRATOR_USER@$ACCOUNT_HOST: ALL on $main_db, $dev_db"
-    echo "bootstrap: $APP_USER@$ACCOUNT_HOST: data rights on $main_db"
+    echo "bootstrap: $APP_USER@$ACCOUNT_HOST: data rights on $main_db; $(grep -c . <<<"$sql") table grants on $dev_db"
     echo "bootstrap: $DEVELOPERS_USER@$ACCOUNT_HOST: data rights on $dev_db only"
     if [[ "$reset" == yes ]]; then
         echo "bootstrap: grants reset to exactly the above"

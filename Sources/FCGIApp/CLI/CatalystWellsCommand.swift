@@ -7,7 +7,7 @@ struct CatalystWellsCommand: ParsableCommand {
         commandName: "catalystwells",
         abstract: "CatalystWells: school sign-in and app ecosystem, served to nginx over FastCGI.",
         subcommands: [
-            ServeCommand.self, MigrateCommand.self, CheckConfigCommand.self, AdminCommand.self, RosterCommand.self, PurgeCommand.self,
+            ServeCommand.self, MigrateCommand.self, CheckConfigCommand.self, AdminCommand.self, RosterCommand.self, PurgeCommand.self, SyncCommand.self,
             ClientCommand.self, KeysCommand.self, DemoCommand.self,
             WorkerCommand.self,
         ]

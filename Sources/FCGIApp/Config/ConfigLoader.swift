@@ -143,6 +143,15 @@ enum ConfigLoader {
             refreshTokenLifetime: TimeInterval(reader.int("oauth.refresh_token_days", 1...365) * 86400),
             codeLifetime: TimeInterval(reader.int("oauth.code_seconds", 10...600)),
             refreshReuseGrace: TimeInterval(reader.int("oauth.refresh_reuse_grace_seconds", 0...60)))
+        let faultValue = reader.string("sync.test_fault")
+        let syncFault: String? = faultValue.isEmpty ? nil : faultValue
+        if let syncFault {
+            if !["after_main_commit", "after_usage", "after_events_queued"].contains(syncFault) {
+                reader.fail("sync.test_fault", "must be after_main_commit, after_usage or after_events_queued")
+            } else if environment != .test {
+                reader.fail("sync.test_fault", "is only allowed with environment = test")
+            }
+        }
         let portal = Configuration.Portal(
             keyFile: reader.path("portal.key_file"),
             verifyLinkLifetime: TimeInterval(reader.int("portal.verify_link_hours", 1...168) * 3600),
@@ -156,7 +165,7 @@ enum ConfigLoader {
             readTimeout: reader.int("database.read_timeout", 1...600), writeTimeout: reader.int("database.write_timeout", 1...600),
             accounts: accounts, signIn: signIn, mail: Configuration.Mail(sendmailCommand: sendmail, from: from),
             oauth: oauth, credentialKeyFile: reader.path("credentials.key_file"),
-            cronSecretFile: reader.path("cron.secret_file"), portal: portal)
+            cronSecretFile: reader.path("cron.secret_file"), syncFault: syncFault, portal: portal)
         if !reader.errors.isEmpty { throw ConfigError(reader.errors) }
         return configuration
     }

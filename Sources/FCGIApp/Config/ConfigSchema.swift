@@ -18,12 +18,12 @@ enum ConfigSchema {
 
     static let sections = [
         "general", "pool.app", "pool.developers", "database", "database.app", "database.developers", "database.migrator",
-        "accounts", "mail", "oauth", "credentials", "portal", "cron",
+        "accounts", "mail", "oauth", "credentials", "portal", "cron", "sync",
     ]
 
     static let keys: [Key] = general + pool("app") + pool("developers") + database
         + account("app", user: "catalyst_app") + account("developers", user: "catalyst_dev")
-        + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + credentials + portal + cron
+        + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + credentials + portal + cron + sync
 
     private static let general: [Key] = [
         Key(section: "general", name: "environment", defaultValue: "production",
@@ -122,6 +122,11 @@ enum ConfigSchema {
     private static let cron: [Key] = [
         Key(section: "cron", name: "secret_file", defaultValue: "/etc/catalystwells/secrets/cron.secret",
             help: "one line of 32+ random characters (openssl rand -hex 32): the bearer secret of POST /internal/cron/*, which nginx also limits to loopback; both pools read it"),
+    ]
+
+    private static let sync: [Key] = [
+        Key(section: "sync", name: "test_fault", defaultValue: "",
+            help: "test environment only: after_main_commit, after_usage or after_events_queued makes a sync run exit there, to prove the next run completes it"),
     ]
 
     private static let portal: [Key] = [

@@ -88,6 +88,8 @@ struct Configuration: Sendable {
     var credentialKeyFile: String
     /// Where `cron.secret_file` is.
     var cronSecretFile: String
+    /// `sync.test_fault`: where a sync run kills itself (test environment only); `nil` normally.
+    var syncFault: String?
     var portal: Portal
     /// The 32 bytes of `oauth.key_file`, read by ``loadOAuthKey()``.
     var oauthKey: [UInt8]?

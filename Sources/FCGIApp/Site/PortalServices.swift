@@ -10,12 +10,16 @@ struct PortalServices {
     let links: any DeveloperLinkStore
     let throttle: any SignInThrottleStore
     let applications: any ApplicationStore
+    /// The admin panel's reads without an owner filter: wired on the app site only.
+    let review: any ApplicationReviewStore
     let logos: any ApplicationLogoStore
     let secrets: any ApplicationCredentialStore
     let apiKeys: any APIKeyStore
     let webhooks: any WebhookStore
     let analytics: any AnalyticsStore
     let tickets: any SupportTicketStore
+    /// Sync's reads and writes here (the app site's narrow grants).
+    let syncSource: any SyncSourceStore
     /// Keys derived from `portal.key_file`; `nil` on the app site, which never opens TOTP seeds.
     let keys: DeveloperKeyMaterial?
     /// Digest keys of client secrets and API keys (`credentials.key_file`), shared with the app site.
@@ -26,9 +30,9 @@ struct PortalServices {
         PortalServices(
             accounts: MariaDeveloperAccountStore(database: database), sessions: MariaDeveloperSessionStore(database: database),
             links: MariaDeveloperLinkStore(database: database), throttle: MariaDeveloperThrottleStore(database: database),
-            applications: MariaApplicationStore(database: database), logos: MariaApplicationLogoStore(database: database),
+            applications: MariaApplicationStore(database: database), review: MariaApplicationStore(database: database), logos: MariaApplicationLogoStore(database: database),
             secrets: MariaApplicationCredentialStore(database: database), apiKeys: MariaAPIKeyStore(database: database),
             webhooks: MariaWebhookStore(database: database), analytics: MariaAnalyticsStore(database: database),
-            tickets: MariaSupportTicketStore(database: database), keys: keys, credentialKeys: credentialKeys)
+            tickets: MariaSupportTicketStore(database: database), syncSource: MariaSyncSourceStore(database: database), keys: keys, credentialKeys: credentialKeys)
     }
 }

@@ -12,7 +12,6 @@ enum SiteRoutes {
             StudentRoutes.register(in: &router)
             TeacherRoutes.register(in: &router)
             SchoolAdminRoutes.register(in: &router)
-            PlatformRoutes.register(in: &router)
             AuthorizeRoutes.register(in: &router)
             TokenRoutes.register(in: &router)
             DiscoveryRoutes.register(in: &router)
@@ -21,6 +20,8 @@ enum SiteRoutes {
             RevokeRoutes.register(in: &router)
             IntrospectRoutes.register(in: &router)
             ConnectedAppsRoutes.register(in: &router)
+            SyncRoutes.register(in: &router)
+            ReviewRoutes.register(in: &router)
         } else {
             PortalSignUpRoutes.register(in: &router)
             PortalSignInRoutes.register(in: &router)

@@ -21,6 +21,8 @@ struct SiteServices {
     let tokens: any TokenStore
     let consents: any ConsentStore
     let signingKeys: any SigningKeyStore
+    /// Sync's side of the main database.
+    let syncTarget: any SyncTargetStore
     /// Keys derived from `oauth.key_file`; `nil` on the developers site, which issues no tokens.
     let oauthKeys: OAuthKeyMaterial?
     /// The developer portal's stores: the site's own database on the developers site.
@@ -52,9 +54,11 @@ struct SiteServices {
             throttle: sessions, students: schoolwork, teaching: schoolwork, directory: schoolwork,
             roster: MariaRosterStore(database: database), clients: MariaClientStore(database: database), codes: tokens,
             tokens: tokens, consents: MariaConsentStore(database: database), signingKeys: MariaSigningKeyStore(database: database),
+            syncTarget: MariaSyncTargetStore(database: database),
             oauthKeys: configuration.oauthKey.flatMap { key in configuration.credentialKey.map { OAuthKeyMaterial(secret: key, credentials: CredentialKeyMaterial(secret: $0)) } },
             portal: .live(
-                database: database, keys: configuration.portalKey.map { DeveloperKeyMaterial(secret: $0) },
+                database: site == .app ? MariaDatabase(options: configuration.connectionOptions(role: .app, database: configuration.developersDatabase)) : database,
+                keys: configuration.portalKey.map { DeveloperKeyMaterial(secret: $0) },
                 credentialKeys: configuration.credentialKey.map { CredentialKeyMaterial(secret: $0) }), hasher: hasher, timingDecoy: timingDecoy, recordCache: recordCache, signingKeyCache: signingKeyCache,
             mailer: SendmailTransport(command: configuration.mail.sendmailCommand, from: configuration.mail.from),
             configuration: configuration, clock: { Date() })

@@ -33,7 +33,9 @@ public struct MariaAnalyticsStore: AnalyticsStore {
         guard !rows.isEmpty else { return }
         try database.transaction { tx in
             for stats in rows {
-                // Absolute values replace what is there: applying the same batch again writes the same numbers.
+                // Absolute values replace what is there: applying the same batch again writes the same numbers,
+                // and leaves the row untouched (updated_at too), so an idle sync changes nothing at all.
+                // `updated_at` comes first: MariaDB assigns left to right, so it still compares the old values.
                 try tx.execute(
                     """
                     INSERT INTO application_daily_stats (application_id, day, api_requests, authorizations, active_users,
@@ -41,9 +43,11 @@ public struct MariaAnalyticsStore: AnalyticsStore {
                     VALUES (\(stats.application.rawValue), \(stats.day.description), \(stats.apiRequests),
                             \(stats.authorizations), \(stats.activeUsers), \(stats.newUsers), \(stats.errors), \(now))
                     ON DUPLICATE KEY UPDATE
+                        updated_at = IF(api_requests = VALUES(api_requests) AND authorizations = VALUES(authorizations)
+                                        AND active_users = VALUES(active_users) AND new_users = VALUES(new_users)
+                                        AND errors = VALUES(errors), updated_at, VALUES(updated_at)),
                         api_requests = VALUES(api_requests), authorizations = VALUES(authorizations),
-                        active_users = VALUES(active_users), new_users = VALUES(new_users), errors = VALUES(errors),
-                        updated_at = VALUES(updated_at)
+                        active_users = VALUES(active_users), new_users = VALUES(new_users), errors = VALUES(errors)
                     """)
             }
         }

@@ -100,6 +100,13 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
             .first?.storedApplication()
     }
 
+    public func developerContact(_ id: DeveloperID) throws -> (name: String, email: String)? {
+        guard let row = try database.query("SELECT name, email FROM developers WHERE id = \(id.rawValue)").first,
+            let name = row.string("name"), let email = row.string("email")
+        else { return nil }
+        return (name, email)
+    }
+
     public func reviewHistory(of id: ApplicationID) throws -> [ApplicationHistoryEntry] {
         try database.query(
             """

@@ -48,6 +48,7 @@ public struct MariaConsentStore: ConsentStore {
                     ON DUPLICATE KEY UPDATE scopes = VALUES(scopes), first_granted_at = VALUES(first_granted_at),
                         last_used_at = VALUES(last_used_at), revoked_at = NULL
                     """)
+                try Self.recordEvent("authorization.granted", client: client, now: now, in: tx)
             }
         }
     }
@@ -69,13 +70,21 @@ public struct MariaConsentStore: ConsentStore {
     public func revokeConsent(user: UserID, client: ClientID, now: Date) throws {
         try database.transaction { tx in
             guard let clientPK = try tx.clientPK(client) else { return }
-            try tx.execute(
+            let revoked = try tx.execute(
                 """
                 UPDATE oauth_consents SET revoked_at = \(now)
                 WHERE user_id = \(user.rawValue) AND client_pk = \(clientPK) AND revoked_at IS NULL
                 """)
             try tx.revokeGrants(user: user, clientPK: clientPK, now: now)
+            if revoked.affectedRows > 0 { try Self.recordEvent("authorization.revoked", client: client, now: now, in: tx) }
         }
+    }
+
+    /// Records a webhook event in the outbox, in the caller's transaction: the event exists exactly when the
+    /// change it reports does. Sync hands it to the app's endpoints.
+    private static func recordEvent(_ type: String, client: ClientID, now: Date, in tx: Transaction) throws {
+        try tx.execute(
+            "INSERT INTO webhook_outbox (event_type, client_id, occurred_at) VALUES (\(type), \(client.rawValue), \(now))")
     }
 
     private static func consent(_ row: Row) -> Consent? {

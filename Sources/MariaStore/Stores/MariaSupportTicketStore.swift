@@ -42,13 +42,34 @@ public struct MariaSupportTicketStore: SupportTicketStore {
         ).compactMap { $0.supportTicket() }
     }
 
+    public func ticketsForStaff() throws -> [SupportTicketSummary] {
+        try database.query(
+            """
+            SELECT \(unsafeRaw: Self.ticketColumns)
+            FROM support_tickets t LEFT JOIN applications a ON a.id = t.application_id
+            WHERE t.status <> 'closed'
+            ORDER BY t.status = 'answered', t.updated_at, t.id
+            """
+        ).compactMap { $0.supportTicket() }
+    }
+
+    public func ticketForStaff(_ id: TicketID) throws -> SupportTicketThread? {
+        try thread(id, owner: nil)
+    }
+
     public func ticket(_ id: TicketID, owner: DeveloperID) throws -> SupportTicketThread? {
+        try thread(id, owner: owner)
+    }
+
+    /// A ticket and its messages; `owner` filters by the developer, `nil` (staff) does not.
+    private func thread(_ id: TicketID, owner: DeveloperID?) throws -> SupportTicketThread? {
+        let ownerFilter: SQLQuery = owner.map { "AND t.developer_id = \($0.rawValue)" } ?? ""
         guard
             let ticket = try database.query(
                 """
                 SELECT \(unsafeRaw: Self.ticketColumns)
                 FROM support_tickets t LEFT JOIN applications a ON a.id = t.application_id
-                WHERE t.id = \(id.rawValue) AND t.developer_id = \(owner.rawValue)
+                WHERE t.id = \(id.rawValue) \(fragment: ownerFilter)
                 """
             ).first?.supportTicket()
         else { return nil }

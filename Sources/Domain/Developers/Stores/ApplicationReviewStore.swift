@@ -14,6 +14,9 @@ public protocol ApplicationReviewStore {
     func applicationForReview(_ id: ApplicationID) throws -> StoredApplication?
     /// Any developer's application's review log, newest first; empty when there is none or no history.
     func reviewHistory(of id: ApplicationID) throws -> [ApplicationHistoryEntry]
+    /// The name and email of a developer, to tell them of a decision or a staff reply; `nil` when there is
+    /// none. Only these two columns are granted to the app pool, never passwords or TOTP seeds.
+    func developerContact(_ id: DeveloperID) throws -> (name: String, email: String)?
 }
 
 /// One row of the review queue.

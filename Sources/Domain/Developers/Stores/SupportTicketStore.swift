@@ -24,6 +24,11 @@ public protocol SupportTicketStore {
     /// `authorName`, setting the ticket `answered`, in one transaction. Returns `false` (nothing written)
     /// when there is no such ticket. The caller emails the developer after it returns `true`.
     func replyAsStaff(to id: TicketID, authorName: String, body: String, now: Date) throws -> Bool
+    /// The staff's list: every developer's tickets that are not closed, waiting longest first (open before
+    /// answered). For the app pool's admin panel only, like ``replyAsStaff(to:authorName:body:now:)``.
+    func ticketsForStaff() throws -> [SupportTicketSummary]
+    /// Any developer's ticket with its messages, for the admin panel; `nil` when there is none.
+    func ticketForStaff(_ id: TicketID) throws -> SupportTicketThread?
 }
 
 /// A ticket being opened, from ``SupportTicketForm/validate()``.

@@ -1,0 +1,42 @@
+import Foundation
+
+/// The developers-database side of sync, through the app pool's narrow grants (DESIGN §4).
+public protocol SyncSourceStore {
+    /// Up to `limit` applications whose sync request marker is set, oldest request first, with everything the
+    /// OAuth server needs (secrets and keys as digests). Apps that are not approved or suspended are returned
+    /// with their marker too, as `status` tells, so the caller can clear it.
+    func applicationsToSync(limit: Int) throws -> [SyncedApplication]
+    /// Clears the app's marker only if it still holds `marker`: a change made after the read set a newer
+    /// value, and the app is synced again next run. Returns whether it cleared.
+    func clearSyncRequest(of id: ApplicationID, marker: Date) throws -> Bool
+    /// The developers-database ids of apps by client id; client ids of other clients (first-party, demo) are
+    /// absent.
+    func applicationIDs(of clientIDs: [ClientID]) throws -> [ClientID: ApplicationID]
+    /// Queues one delivery of each event to every enabled endpoint of its app subscribed to its type, unless
+    /// that endpoint already has an original (not a redelivery) delivery with the event's id; returns how
+    /// many deliveries were queued. Handing the same events over again queues nothing.
+    func enqueueEvents(_ events: [(event: PendingEvent, application: ApplicationID)], now: Date) throws -> Int
+}
+
+/// The main-database side of sync.
+public protocol SyncTargetStore {
+    /// Runs `body` holding the installation-wide sync lock (a MariaDB named lock on this connection), or
+    /// returns `nil` at once when another run holds it: sync is single-flight.
+    func withSyncLock<T>(_ body: () throws -> T) throws -> T?
+    /// Makes the main database run the app as described, in one transaction: creates or updates the OAuth
+    /// client (content, scopes, status, redirect URIs), adds missing secret digests and ends the others,
+    /// mirrors the API keys, and when the client is suspended revokes every one of its grants and tokens.
+    /// Applying the same description again changes nothing.
+    func apply(_ app: SyncedApplication, as client: OAuthClient, now: Date) throws -> SyncApplyResult
+    /// Each app's usage per UTC day from `from` on (days without any activity are absent).
+    func dailyUsage(from: CalendarDate, through: CalendarDate) throws -> [DailyUsage]
+    /// Webhook events waiting to be handed over, oldest first, at most `limit`: the education API's outbox,
+    /// and authorizations granted or revoked since the previous run.
+    func pendingEvents(limit: Int) throws -> [PendingEvent]
+    /// Marks events as handed over (after their deliveries are queued in the developers database).
+    func markEventsHandedOver(_ events: [PendingEvent], now: Date) throws
+    /// A watermark by name; `nil` when never set.
+    func syncState(_ name: String) throws -> String?
+    /// Sets a watermark.
+    func setSyncState(_ name: String, value: String, now: Date) throws
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MariaStore
+
+/// `catalystwells sync`: one sync run, the same code as `POST /internal/cron/sync`; prints the JSON report.
+struct SyncCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Carry approved apps from the developers database into the main one, and usage figures and webhook events back.",
+        discussion: """
+            Idempotent and single-flight: cron runs it every minute (deploy/cron/catalystwells); a run that finds \
+            another one in progress exits 75 at once without doing anything.
+            """)
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() throws {
+        let services = try OperatorServices.open(options)
+        let logger = LogSetup.logger("catalystwells.sync", level: services.configuration.logLevel)
+        guard let report = try SyncRun(services: services, logger: logger).run(now: Date()) else {
+            print(String(decoding: SyncRun.busy.serialized(), as: UTF8.self))
+            throw ExitCode(75)
+        }
+        print(String(decoding: report.json.serialized(), as: UTF8.self))
+    }
+}
+
+extension SyncRun {
+    /// The run of an app-site thread (its main connection and its narrow connection to the developers database).
+    init(services: SiteServices, logger: Logger) {
+        let base = services.configuration.developersURL
+        self.init(
+            target: services.syncTarget, source: services.portal.syncSource, analytics: services.portal.analytics,
+            logoBaseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, faultPoint: services.configuration.syncFault, logger: logger)
+    }
+
+    /// The answer when another run holds the lock.
+    static let busy = JSONValue.object([
+        ("status", .string("busy")), ("error", .string("sync_running")),
+        ("error_description", .string("Another sync run is in progress; this one did nothing.")),
+    ])
+}

@@ -1,0 +1,143 @@
+import Domain
+import Foundation
+
+/// The platform admin's review panel on the app site (issue 6 §1): the queue, an app with its developer,
+/// requested scopes and history, the decision forms, and support tickets.
+enum ReviewPages {
+    static func dashboard(session: SignedIn, queue: [ReviewQueueEntry], tickets: Int, notice: Layout.Notice?, syncReport: String?) -> HTML {
+        let rows = queue.map { entry -> HTML in
+            """
+            <tr data-app-id="\(entry.application.id)"><td><a href="/platform/apps/\(entry.application.id)">\(entry.application.name)</a></td>
+            <td>\(entry.subject == .pendingChange ? "change to a live app" : "new app")</td>
+            <td>\(entry.developerName) &lt;\(entry.developerEmail)&gt;</td><td>\(Display.dateTime(entry.waitingSince))</td></tr>
+            """
+        }
+        return Layout.page(
+            title: "Platform", session: session, notice: notice,
+            """
+            <h1>Platform administration</h1>
+            <p>You run this CatalystWells installation. Schools manage their own people and rosters; platform
+            admins see no pupil records.</p>
+            <section><h2>Apps waiting for review</h2>
+            \(queue.isEmpty ? HTML("<p id=\"queue-empty\">Nothing is waiting.</p>") : HTML("<table id=\"review-queue\"><thead><tr><th>App</th><th>What</th><th>Developer</th><th>Waiting since</th></tr></thead><tbody>\(rows)</tbody></table>"))
+            </section>
+            <section><h2>Support</h2><p><a href="/platform/tickets" id="tickets-link">\(tickets) open support tickets</a></p></section>
+            <section><h2>Sync</h2><p>Approved apps reach the sign-in server with the next sync; cron runs it every minute.</p>
+            <form class="inline" id="sync-now" method="post" action="/platform/sync">\(Layout.csrfField(session.csrf))<button type="submit">Sync now</button></form>
+            \(syncReport.map { "<pre id=\"sync-report\">\($0)</pre>" as HTML } ?? "")</section>
+            """)
+    }
+
+    static func application(
+        session: SignedIn, app: StoredApplication, developer: (name: String, email: String)?, history: [ApplicationHistoryEntry],
+        problems: [String], notice: Layout.Notice?
+    ) -> HTML {
+        let csrf = Layout.csrfField(session.csrf)
+        let version: HTML = "<input type=\"hidden\" name=\"version\" value=\"\(app.version)\">"
+        let review = app.review
+        var sections: [HTML] = []
+        var decisions: [HTML] = []
+        func decide(_ action: String, _ label: String, reason: Bool, danger: Bool = false) -> HTML {
+            """
+            <form class="stack" id="\(action)-form" method="post" action="/platform/apps/\(app.id)/\(action)">\(csrf)\(version)
+            \(reason ? HTML("<label>Reason for the developer<textarea name=\"reason\" rows=\"3\" maxlength=\"\(ApplicationReview.maximumReasonLength)\" required></textarea></label>") : "")
+            <button\(danger ? HTML(unsafeRaw: " class=\"danger\"") : "") type="submit">\(label)</button></form>
+            """
+        }
+        func approveForm(_ draft: ApplicationDraft) -> HTML {
+            let boxes = draft.requestedScopes.map { name -> HTML in
+                let definition = ScopeRegistry.standard.definition(named: name)
+                return """
+                    <label class="check"><input type="checkbox" name="scopes" value="\(name)" checked> <code>\(name)</code> — \(definition?.description ?? "")
+                    <small class="muted">(\(definition.map { PortalAppPages.sensitivityWord($0.sensitivity) } ?? "unknown") sensitivity)</small></label>
+                    """
+            }
+            return """
+                <form class="stack" id="approve-form" method="post" action="/platform/apps/\(app.id)/approve">\(csrf)\(version)
+                <fieldset><legend>Scopes to grant (untick to narrow)</legend>\(boxes)</fieldset>
+                <button type="submit">Approve</button></form>
+                """
+        }
+        switch review.state {
+        case .submitted(let draft):
+            sections = [content(draft, heading: "Submitted for review")]
+            decisions = [approveForm(draft), decide("reject", "Reject", reason: true, danger: true)]
+        case .approved(let live):
+            sections = [content(live.live, heading: "Live version", granted: live.grantedScopes)]
+            if let change = live.pendingChange {
+                sections.append(content(change.proposal, heading: "Pending change"))
+                if case .submitted = change.stage { decisions = [approveForm(change.proposal), decide("reject", "Reject the change", reason: true, danger: true)] }
+            }
+            decisions.append(decide("suspend", "Suspend the app", reason: true, danger: true))
+        case .suspended(let live, let reason):
+            sections = [content(live.live, heading: "Suspended (\(reason))", granted: live.grantedScopes)]
+            decisions = [decide("reinstate", "Reinstate", reason: false)]
+        case .draft(let draft), .rejected(let draft, _):
+            sections = [content(draft, heading: "Not submitted")]
+        }
+        let log = history.map { entry -> HTML in
+            "<tr><td>\(Display.dateTime(entry.record.at))</td><td>\(entry.record.subject == .pendingChange ? "change " : "")\(entry.record.from?.rawValue ?? "—") → \(entry.record.to?.rawValue ?? "—")</td><td>\(entry.actorName)</td><td>\(entry.record.reason ?? "")</td></tr>"
+        }
+        let logo: HTML = review.currentContent.logoSHA256.map { "<img class=\"logo\" src=\"/platform/logos/\($0)\" alt=\"\" width=\"48\" height=\"48\"> " } ?? ""
+        return Layout.page(
+            title: "Review \(review.currentContent.name)", session: session, notice: notice,
+            """
+            <p><a href="/platform">← Platform</a></p>
+            <h1>\(logo)\(review.currentContent.name) <span id="app-status">\(PortalAppPages.statusBadge(review.status))</span></h1>
+            <dl class="facts"><dt>Developer</dt><dd id="developer">\(developer.map { "\($0.name) <\($0.email)>" } ?? "unknown")</dd>
+            <dt>client_id</dt><dd><code>\(app.clientID.rawValue)</code></dd></dl>
+            \(problems.isEmpty ? "" : HTML("<div class=\"notice bad\" id=\"review-problems\" role=\"alert\"><ul>\(problems.map { "<li>\($0)</li>" as HTML })</ul></div>"))
+            \(sections)
+            <section id="decisions"><h2>Decision</h2>\(decisions.isEmpty ? HTML("<p>Nothing to decide now.</p>") : HTML(decisions))</section>
+            <section><h2>Review log</h2><table id="app-history"><thead><tr><th>When</th><th>Change</th><th>By</th><th>Reason</th></tr></thead><tbody>\(log)</tbody></table></section>
+            """)
+    }
+
+    private static func content(_ draft: ApplicationDraft, heading: String, granted: [String]? = nil) -> HTML {
+        let scopes = draft.requestedScopes.map { name -> HTML in
+            let definition = ScopeRegistry.standard.definition(named: name)
+            let sensitivity = definition.map { PortalAppPages.sensitivityWord($0.sensitivity) } ?? "unknown"
+            let narrowed = granted.map { !$0.contains(name) } ?? false
+            return "<li><code>\(name)</code> <small>(\(sensitivity))</small>\(narrowed ? HTML(" <small>not granted</small>") : "")</li>"
+        }
+        return """
+            <section class="app-content"><h2>\(heading)</h2>
+            <dl class="facts"><dt>Name</dt><dd>\(draft.name)</dd><dt>Description</dt><dd class="pre">\(draft.description)</dd>
+            <dt>Homepage</dt><dd>\(draft.homepageURL ?? "—")</dd><dt>Privacy policy</dt><dd>\(draft.privacyPolicyURL ?? "—")</dd>
+            <dt>Terms</dt><dd>\(draft.termsURL ?? "—")</dd><dt>Client type</dt><dd>\(draft.clientType.rawValue)</dd>
+            <dt>Redirect URIs</dt><dd><ul>\(draft.redirectURIs.map { "<li><code>\($0)</code></li>" as HTML })</ul></dd>
+            <dt>Scopes</dt><dd><ul class="scopes">\(scopes)</ul></dd></dl></section>
+            """
+    }
+
+    static func tickets(session: SignedIn, tickets: [SupportTicketSummary]) -> HTML {
+        let rows = tickets.map { ticket -> HTML in
+            """
+            <tr data-ticket-id="\(ticket.id)"><td><a href="/platform/tickets/\(ticket.id)">\(ticket.subject)</a></td><td>\(ticket.applicationName ?? "—")</td>
+            <td>\(ticket.category.label)</td><td>\(ticket.status.rawValue)</td><td>\(Display.dateTime(ticket.updatedAt))</td></tr>
+            """
+        }
+        return Layout.page(
+            title: "Support tickets", session: session,
+            """
+            <p><a href="/platform">← Platform</a></p><h1>Support tickets</h1>
+            \(tickets.isEmpty ? HTML("<p id=\"no-tickets\">No open tickets.</p>") : HTML("<table id=\"tickets\"><thead><tr><th>Subject</th><th>App</th><th>About</th><th>Status</th><th>Last activity</th></tr></thead><tbody>\(rows)</tbody></table>"))
+            """)
+    }
+
+    static func ticket(session: SignedIn, thread: SupportTicketThread, error: String?) -> HTML {
+        let messages = thread.messages.map { message -> HTML in
+            "<article class=\"message \(message.authorKind.rawValue)\"><header><strong>\(message.authorName)</strong> <small>\(Display.dateTime(message.createdAt))</small></header><p class=\"pre\">\(message.body)</p></article>"
+        }
+        return Layout.page(
+            title: thread.ticket.subject, session: session,
+            """
+            <p><a href="/platform/tickets">← Support tickets</a></p>
+            <h1>\(thread.ticket.subject) <span class="badge \(thread.ticket.status.rawValue)">\(thread.ticket.status.rawValue)</span></h1>
+            <div id="messages">\(messages)</div>
+            <form class="stack" id="staff-reply" method="post" action="/platform/tickets/\(thread.ticket.id)/reply">\(Layout.csrfField(session.csrf))
+            <label>Reply<textarea name="message" rows="5" maxlength="\(SupportTicketForm.maximumMessageLength)" required></textarea>\(Layout.fieldError(error, id: "message-error"))</label>
+            <button type="submit">Send the reply</button></form>
+            """)
+    }
+}

@@ -1,0 +1,203 @@
+import Domain
+import Foundation
+
+/// The review panel of platform admins on the app site (issue 6 §1).
+///
+/// Decisions go through ``ApplicationReview`` like the developer's own actions and are written to the
+/// developers database through the app pool's narrow grants, with the version the page was loaded at: a
+/// decision on an app that changed meanwhile is refused with a message and writes nothing. The developer is
+/// mailed every decision, and the app's webhook endpoints get `app.approved`, `app.rejected` or
+/// `app.suspended`.
+enum ReviewRoutes {
+    static func register(in router: inout Router<RequestContext>) {
+        router.add("GET", "/platform") { request, _, context in
+            let session = try context.requireSignIn(request, .platformAdmin)
+            return try dashboard(session: session, context: context, notice: nil, report: nil)
+        }
+
+        router.add("POST", "/platform/sync") { request, _, context in
+            let session = try context.requireSignIn(request, .platformAdmin)
+            _ = try context.verifiedForm(request, session: session)
+            guard let report = try SyncRun(services: context.services, logger: context.logger).run(now: context.now) else {
+                return try dashboard(
+                    session: session, context: context, notice: .init(kind: .bad, text: "A sync is running already; try again in a moment."),
+                    report: nil, status: 409)
+            }
+            return try dashboard(
+                session: session, context: context, notice: .init(kind: .ok, text: "Sync finished."),
+                report: String(decoding: report.json.serialized(), as: UTF8.self))
+        }
+
+        router.add("GET", "/platform/apps/{id}") { request, parameters, context in
+            let session = try context.requireSignIn(request, .platformAdmin)
+            let app = try reviewedApp(parameters, context: context)
+            let notice: Layout.Notice? = request.query["done"].map { .init(kind: .ok, text: "Decision recorded: \($0). The developer has been told.") }
+            return try appPage(session: session, app: app, problems: [], notice: notice, context: context)
+        }
+
+        for action in ["approve", "reject", "suspend", "reinstate"] {
+            router.add("POST", "/platform/apps/{id}/\(action)") { request, parameters, context in
+                let session = try context.requireSignIn(request, .platformAdmin)
+                let form = try context.verifiedForm(request, session: session)
+                let app = try reviewedApp(parameters, context: context)
+                let reason = form["reason"] ?? ""
+                let event: ApplicationReview.Event =
+                    switch action {
+                    case "approve": .approve(narrowedScopes: form.all("scopes"))
+                    case "reject": .reject(reason: reason)
+                    case "suspend": .suspend(reason: reason)
+                    default: .reinstate
+                    }
+                return try decide(event, on: app, version: form["version"], session: session, context: context)
+            }
+        }
+
+        router.add("GET", "/platform/logos/{sha256}") { request, parameters, context in
+            _ = try context.requireSignIn(request, .platformAdmin)
+            guard let logo = try context.services.portal.logos.logo(sha256: parameters["sha256"] ?? "") else { throw HTTPError.notFound() }
+            var response = HTTPResponse(status: 200, body: logo.bytes)
+            response.headers.set("Content-Type", logo.image.format.contentType)
+            response.headers.set("X-Content-Type-Options", "nosniff")
+            return response
+        }
+
+        router.add("GET", "/platform/tickets") { request, _, context in
+            let session = try context.requireSignIn(request, .platformAdmin)
+            return .page(ReviewPages.tickets(session: session, tickets: try context.services.portal.tickets.ticketsForStaff()))
+        }
+
+        router.add("GET", "/platform/tickets/{id}") { request, parameters, context in
+            let session = try context.requireSignIn(request, .platformAdmin)
+            return .page(ReviewPages.ticket(session: session, thread: try staffTicket(parameters, context: context), error: nil))
+        }
+
+        router.add("POST", "/platform/tickets/{id}/reply") { request, parameters, context in
+            let session = try context.requireSignIn(request, .platformAdmin)
+            let form = try context.verifiedForm(request, session: session)
+            let thread = try staffTicket(parameters, context: context)
+            switch SupportTicketForm.message(form["message"] ?? "") {
+            case .failure(let problem):
+                return .page(ReviewPages.ticket(session: session, thread: thread, error: problem.message), status: 422)
+            case .success(let body):
+                let portal = context.services.portal
+                guard try portal.tickets.replyAsStaff(to: thread.ticket.id, authorName: "CatalystWells support", body: body, now: context.now)
+                else { throw HTTPError.notFound() }
+                if let contact = try portal.review.developerContact(thread.ticket.developer) {
+                    mail(context) {
+                        try context.services.mailer.send(
+                            to: contact.email, subject: "Re: \(thread.ticket.subject)",
+                            body: """
+                                Hello \(contact.name),
+
+                                CatalystWells support answered your ticket "\(thread.ticket.subject)":
+
+                                \(body)
+
+                                Reply at \(context.services.configuration.developersURL)/support/\(thread.ticket.id)
+                                """)
+                    }
+                }
+                return .seeOther("/platform/tickets/\(thread.ticket.id)")
+            }
+        }
+    }
+
+    private static func dashboard(
+        session: SignedIn, context: RequestContext, notice: Layout.Notice?, report: String?, status: Int = 200
+    ) throws -> HTTPResponse {
+        let portal = context.services.portal
+        return .page(
+            ReviewPages.dashboard(
+                session: session, queue: try portal.review.reviewQueue(), tickets: try portal.tickets.ticketsForStaff().count,
+                notice: notice, syncReport: report),
+            status: status)
+    }
+
+    private static func reviewedApp(_ parameters: RouteParameters, context: RequestContext) throws -> StoredApplication {
+        guard let id = parameters["id"].flatMap(ApplicationID.init), let app = try context.services.portal.review.applicationForReview(id)
+        else { throw HTTPError.notFound() }
+        return app
+    }
+
+    private static func staffTicket(_ parameters: RouteParameters, context: RequestContext) throws -> SupportTicketThread {
+        guard let id = parameters["id"].flatMap(TicketID.init), let thread = try context.services.portal.tickets.ticketForStaff(id)
+        else { throw HTTPError.notFound() }
+        return thread
+    }
+
+    private static func appPage(
+        session: SignedIn, app: StoredApplication, problems: [String], notice: Layout.Notice?, context: RequestContext, status: Int = 200
+    ) throws -> HTTPResponse {
+        let portal = context.services.portal
+        return .page(
+            ReviewPages.application(
+                session: session, app: app, developer: try portal.review.developerContact(app.review.owner),
+                history: try portal.review.reviewHistory(of: app.id), problems: problems, notice: notice),
+            status: status)
+    }
+
+    private static func decide(
+        _ event: ApplicationReview.Event, on app: StoredApplication, version: String?, session: SignedIn, context: RequestContext
+    ) throws -> HTTPResponse {
+        let portal = context.services.portal
+        let conflict = "This app changed since you opened it (the developer edited or withdrew it, or another admin decided). Here is its current state; decide again if it still applies."
+        guard let version = version.flatMap(Int64.init), version == app.version else {
+            return try appPage(session: session, app: app, problems: [conflict], notice: nil, context: context, status: 409)
+        }
+        let outcome: ApplicationReview.Outcome
+        switch app.review.transition(event, by: .platformAdmin(session.user.id), at: context.now) {
+        case .failure(let error): return try appPage(session: session, app: app, problems: [error.message], notice: nil, context: context, status: 422)
+        case .success(let value): outcome = value
+        }
+        switch try portal.applications.applyTransition(
+            outcome, to: app.id, expectedVersion: version, actorName: session.user.displayName, now: context.now)
+        {
+        case .saved(let newVersion):
+            context.logger.notice(
+                "application review decision", metadata: ["application.id": "\(app.id)", "review.event": "\(event.kind.rawValue)", "user.id": "\(session.user.id)"])
+            for effect in outcome.effects {
+                guard case .notifyDeveloper(let notice) = effect else { continue }
+                try tell(notice, app: app, version: newVersion, context: context)
+            }
+            return .seeOther("/platform/apps/\(app.id)?done=\(event.kind.rawValue)")
+        case .conflict:
+            let current = try portal.review.applicationForReview(app.id) ?? app
+            return try appPage(session: session, app: current, problems: [conflict], notice: nil, context: context, status: 409)
+        case .notFound: throw HTTPError.notFound()
+        }
+    }
+
+    /// Mails the developer and queues the matching webhook event for the app's endpoints.
+    private static func tell(_ notice: ApplicationReview.Notice, app: StoredApplication, version: Int64, context: RequestContext) throws {
+        let portal = context.services.portal
+        let name = app.review.currentContent.name
+        let (subject, text, event): (String, String, WebhookEvent?) =
+            switch notice {
+            case .approved: ("\(name) is approved", "Your app \(name) is approved. Its credentials are on its page; it can sign users in within a minute.", .appApproved)
+            case .rejected(let reason): ("\(name) was not approved", "Your app \(name) was not approved:\n\n\(reason)\n\nEdit it and submit it again.", .appRejected)
+            case .suspended(let reason): ("\(name) is suspended", "Your app \(name) is suspended; its tokens no longer work:\n\n\(reason)", .appSuspended)
+            case .reinstated: ("\(name) is reinstated", "Your app \(name) is reinstated and works again.", nil)
+            case .changeApproved: ("Your change to \(name) is live", "The change you submitted for \(name) is approved and live.", nil)
+            case .changeRejected(let reason): ("Your change to \(name) was not approved", "The change you submitted for \(name) was not approved:\n\n\(reason)\n\nThe live version is unchanged.", nil)
+            }
+        if let contact = try portal.review.developerContact(app.review.owner) {
+            let link = "\(context.services.configuration.developersURL)/apps/\(app.id)"
+            mail(context) { try context.services.mailer.send(to: contact.email, subject: subject, body: "Hello \(contact.name),\n\n\(text)\n\n\(link)\n") }
+        }
+        if let event {
+            let payload = JSONValue.object([
+                ("type", .string(event.rawValue)), ("timestamp", .string(ISO8601DateFormatter().string(from: context.now))),
+                ("data", .object([("client_id", .string(app.clientID.rawValue))])),
+            ])
+            let pending = PendingEvent(
+                source: "app\(app.id.rawValue)v", id: version, type: event.rawValue, clientID: app.clientID, occurredAt: context.now,
+                payload: String(decoding: payload.serialized(), as: UTF8.self))
+            _ = try portal.syncSource.enqueueEvents([(pending, app.id)], now: context.now)
+        }
+    }
+
+    /// A mail failure is logged; the decision stands.
+    private static func mail(_ context: RequestContext, _ send: () throws -> Void) {
+        do { try send() } catch { context.logger.error("review mail failed", metadata: ["error.detail": "\(error)"]) }
+    }
+}

@@ -1,0 +1,135 @@
+import Domain
+import Foundation
+import Logging
+
+/// One sync run (DESIGN §8, issue 6), shared by `POST /internal/cron/sync`, `catalystwells sync` and the
+/// review panel's "sync now" button.
+///
+/// Order, and why it is crash-safe:
+/// 1. **Apps, developers → main.** Each app whose request marker is set is applied to main in one transaction,
+///    then its marker is cleared in the developers database only if it still holds the value read. A run killed
+///    between the two leaves the marker set, and the next run applies the same state again, which changes
+///    nothing the second time (``SyncTargetStore/apply(_:as:now:)`` is idempotent).
+/// 2. **Usage, main → developers.** Daily figures are recomputed for the days that may still change (from the
+///    stored watermark, at least yesterday) and written as absolute values, so repeating a run writes the same
+///    numbers; then the watermark moves.
+/// 3. **Events, main → developers.** Outbox events are queued as deliveries (skipping endpoints that have them
+///    already), then marked handed over; a crash in between re-queues nothing twice.
+/// Single-flight: everything runs under a MariaDB named lock; a second caller gets `nil` at once.
+struct SyncRun {
+    let target: any SyncTargetStore
+    let source: any SyncSourceStore
+    let analytics: any AnalyticsStore
+    /// Where the portal serves logos, for the consent page's logo URL.
+    let logoBaseURL: String?
+    /// Test-only: the named point at which the run kills its own process (`sync.test_fault`).
+    let faultPoint: String?
+    let logger: Logger
+
+    /// Apps read per batch, and the most batches per run (the next run continues).
+    static let batchSize = 100
+    static let maximumBatches = 50
+    /// Days of usage recomputed on the first run.
+    static let initialUsageDays = 30
+
+    /// What a run did, as the JSON summary the endpoint and the command print.
+    struct Report {
+        var appsApplied = 0
+        var clientsCreated = 0
+        var clientsChanged = 0
+        var tokensRevoked = 0
+        var requestsCleared = 0
+        var usageRows = 0
+        var eventsHandedOver = 0
+        var deliveriesQueued = 0
+        var durationMilliseconds = 0
+
+        var json: JSONValue {
+            .object([
+                ("status", .string("ok")), ("apps_applied", .int(appsApplied)), ("clients_created", .int(clientsCreated)),
+                ("clients_changed", .int(clientsChanged)), ("tokens_revoked", .int(tokensRevoked)),
+                ("sync_requests_cleared", .int(requestsCleared)), ("usage_rows", .int(usageRows)),
+                ("events_handed_over", .int(eventsHandedOver)), ("deliveries_queued", .int(deliveriesQueued)),
+                ("duration_ms", .int(durationMilliseconds)),
+            ])
+        }
+    }
+
+    /// Runs once; `nil` when another run holds the lock.
+    func run(now: Date) throws -> Report? {
+        let started = DispatchTime.now()
+        let report = try target.withSyncLock { () throws -> Report in
+            var report = Report()
+            try syncApplications(now: now, into: &report)
+            try syncUsage(now: now, into: &report)
+            try handOverEvents(now: now, into: &report)
+            return report
+        }
+        guard var report else { return nil }
+        report.durationMilliseconds = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
+        logger.info(
+            "sync finished",
+            metadata: [
+                "sync.apps": "\(report.appsApplied)", "sync.tokens_revoked": "\(report.tokensRevoked)",
+                "sync.usage_rows": "\(report.usageRows)", "sync.deliveries": "\(report.deliveriesQueued)",
+                "sync.duration_ms": "\(report.durationMilliseconds)",
+            ])
+        return report
+    }
+
+    private func syncApplications(now: Date, into report: inout Report) throws {
+        for _ in 0..<Self.maximumBatches {
+            let batch = try source.applicationsToSync(limit: Self.batchSize)
+            for app in batch {
+                if app.status == .approved || app.status == .suspended {
+                    let result = try target.apply(app, as: app.oauthClient(logoBaseURL: logoBaseURL), now: now)
+                    report.appsApplied += 1
+                    if result.created { report.clientsCreated += 1 }
+                    if result.changed { report.clientsChanged += 1 }
+                    report.tokensRevoked += result.tokensRevoked
+                    fault("after_main_commit")
+                }
+                if try source.clearSyncRequest(of: app.id, marker: app.marker) { report.requestsCleared += 1 }
+            }
+            if batch.count < Self.batchSize { return }
+        }
+    }
+
+    private func syncUsage(now: Date, into report: inout Report) throws {
+        let today = CalendarDate(now)
+        let yesterday = CalendarDate(now.addingTimeInterval(-86400))
+        let from = try target.syncState("usage_from").flatMap(CalendarDate.init).map { min($0, yesterday) }
+            ?? CalendarDate(now.addingTimeInterval(-Double(Self.initialUsageDays) * 86400))
+        let usage = try target.dailyUsage(from: from, through: today)
+        let apps = try source.applicationIDs(of: Array(Set(usage.map(\.clientID))))
+        let rows = usage.compactMap { day -> DailyAppStats? in
+            guard let app = apps[day.clientID] else { return nil }
+            return DailyAppStats(
+                application: app, day: day.day, apiRequests: day.apiRequests, authorizations: day.authorizations,
+                activeUsers: day.activeUsers, newUsers: day.newUsers, errors: day.errors)
+        }
+        try analytics.upsertDailyStats(rows, now: now)
+        report.usageRows = rows.count
+        fault("after_usage")
+        // Days before yesterday are final: figures arrive within seconds of the request (the workers' batches).
+        try target.setSyncState("usage_from", value: yesterday.description, now: now)
+    }
+
+    private func handOverEvents(now: Date, into report: inout Report) throws {
+        let events = try target.pendingEvents(limit: 1000)
+        guard !events.isEmpty else { return }
+        let apps = try source.applicationIDs(of: Array(Set(events.map(\.clientID))))
+        // Events of clients that are not portal apps (first-party, demo) have nobody to go to: marked all the same.
+        report.deliveriesQueued = try source.enqueueEvents(events.compactMap { event in apps[event.clientID].map { (event, $0) } }, now: now)
+        fault("after_events_queued")
+        try target.markEventsHandedOver(events, now: now)
+        report.eventsHandedOver = events.count
+    }
+
+    /// The test-only fault point: the process dies here, as a crash or a `kill -9` would end it.
+    private func fault(_ point: String) {
+        guard faultPoint == point else { return }
+        logger.critical("sync fault point reached: exiting", metadata: ["sync.fault": "\(point)"])
+        exit(70)
+    }
+}

@@ -1,0 +1,99 @@
+import Domain
+import Foundation
+
+/// ``SyncSourceStore`` over the developers database, as the app pool's account (narrow grants:
+/// `deploy/mariadb/bootstrap.sh`).
+public struct MariaSyncSourceStore: SyncSourceStore {
+    let database: MariaDatabase
+
+    /// Creates the store over a handle on the developers database.
+    public init(database: MariaDatabase) { self.database = database }
+
+    public func applicationsToSync(limit: Int) throws -> [SyncedApplication] {
+        let rows = try database.query(
+            """
+            SELECT \(unsafeRaw: applicationColumns), a.sync_requested_at, d.name AS developer_name
+            FROM applications a JOIN developers d ON d.id = a.developer_id
+            WHERE a.sync_requested_at IS NOT NULL
+            ORDER BY a.sync_requested_at, a.id LIMIT \(limit)
+            """)
+        return try rows.compactMap { row -> SyncedApplication? in
+            guard let stored = row.storedApplication(), let marker = row.date("sync_requested_at") else { return nil }
+            let live: ApprovedApplication?
+            switch stored.review.state {
+            case .approved(let app), .suspended(let app, _): live = app
+            default: live = nil
+            }
+            let id = stored.id.rawValue
+            let secrets =
+                live == nil
+                ? []
+                : try database.query(
+                    "SELECT secret_digest FROM application_client_secrets WHERE application_id = \(id) AND revoked_at IS NULL ORDER BY id"
+                ).compactMap { $0.bytes("secret_digest") }
+            let keys =
+                live == nil
+                ? []
+                : try database.query(
+                    "SELECT id, key_digest, scopes, created_at, revoked_at FROM api_keys WHERE application_id = \(id) ORDER BY id"
+                ).compactMap { key -> SyncedAPIKey? in
+                    guard let keyID = key.int("id"), let digest = key.bytes("key_digest"), let created = key.date("created_at") else { return nil }
+                    return SyncedAPIKey(
+                        sourceID: Int64(keyID), digest: digest, scopes: key.scopeList("scopes"), createdAt: created, revokedAt: key.date("revoked_at"))
+                }
+            return SyncedApplication(
+                id: stored.id, clientID: stored.clientID, status: stored.review.status, live: live?.live ?? stored.review.currentContent,
+                grantedScopes: live?.grantedScopes ?? [], developerName: row.string("developer_name") ?? "", secretDigests: secrets,
+                apiKeys: keys, marker: marker)
+        }
+    }
+
+    public func clearSyncRequest(of id: ApplicationID, marker: Date) throws -> Bool {
+        try database.execute(
+            "UPDATE applications SET sync_requested_at = NULL WHERE id = \(id.rawValue) AND sync_requested_at = \(marker)"
+        ).affectedRows == 1
+    }
+
+    public func applicationIDs(of clientIDs: [ClientID]) throws -> [ClientID: ApplicationID] {
+        var found: [ClientID: ApplicationID] = [:]
+        // In chunks, so a long list never makes one huge statement.
+        for chunk in stride(from: 0, to: clientIDs.count, by: 200).map({ Array(clientIDs[$0..<min($0 + 200, clientIDs.count)]) }) {
+            var sql = SQLQuery.StringInterpolation(literalCapacity: 80, interpolationCount: chunk.count)
+            sql.appendLiteral("SELECT id, client_id FROM applications WHERE client_id IN (")
+            for (index, client) in chunk.enumerated() {
+                if index > 0 { sql.appendLiteral(", ") }
+                sql.appendInterpolation(client.rawValue)
+            }
+            sql.appendLiteral(")")
+            for row in try database.query(SQLQuery(stringInterpolation: sql)) {
+                if let client = row.string("client_id"), let id = row.int("id") { found[ClientID(client)] = ApplicationID(Int64(id)) }
+            }
+        }
+        return found
+    }
+
+    public func enqueueEvents(_ events: [(event: PendingEvent, application: ApplicationID)], now: Date) throws -> Int {
+        guard !events.isEmpty else { return 0 }
+        return try database.transaction { tx in
+            var queued = 0
+            for (event, application) in events {
+                // One INSERT … SELECT per event: every enabled endpoint of the app whose space-separated event list
+                // names the type, minus those that already have this event (a hand-over repeated after a crash).
+                queued += Int(
+                    try tx.execute(
+                        """
+                        INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, payload, status, attempts, next_attempt_at,
+                                                        created_at, updated_at)
+                        SELECT e.id, \(event.eventID), \(event.type), \(event.payload), 'pending', 0, \(now), \(now), \(now)
+                        FROM webhook_endpoints e
+                        WHERE e.application_id = \(application.rawValue) AND e.enabled
+                          AND CONCAT(' ', e.events, ' ') LIKE CONCAT('% ', \(event.type), ' %')
+                          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
+                                          WHERE d.endpoint_id = e.id AND d.event_id = \(event.eventID) AND d.redelivery_of IS NULL)
+                        """
+                    ).affectedRows)
+            }
+            return queued
+        }
+    }
+}
