@@ -143,6 +143,12 @@ enum ConfigLoader {
             refreshTokenLifetime: TimeInterval(reader.int("oauth.refresh_token_days", 1...365) * 86400),
             codeLifetime: TimeInterval(reader.int("oauth.code_seconds", 10...600)),
             refreshReuseGrace: TimeInterval(reader.int("oauth.refresh_reuse_grace_seconds", 0...60)))
+        let api = Configuration.API(
+            rateLimitPerMinute: reader.int("api.rate_limit_per_minute", 1...1_000_000),
+            rateLimitBurst: reader.int("api.rate_limit_burst", 1...1_000_000),
+            accessLogRetention: TimeInterval(reader.int("api.access_log_retention_days", 1...3650) * 86400),
+            accessLogBatchSize: reader.int("api.access_log_batch_size", 1...10_000),
+            accessLogFlushInterval: TimeInterval(reader.int("api.access_log_flush_seconds", 1...60)))
         let configuration = Configuration(
             environment: environment ?? .production, logLevel: logLevel ?? .info, appURL: appURL,
             developersURL: developersURL, requestBodyLimit: bodyLimit, uploadBodyLimit: uploadLimit, schemaDirectory: schemaDirectory, pools: pools,
@@ -151,7 +157,7 @@ enum ConfigLoader {
             developersDatabase: developersDatabase, connectTimeout: reader.int("database.connect_timeout", 1...60),
             readTimeout: reader.int("database.read_timeout", 1...600), writeTimeout: reader.int("database.write_timeout", 1...600),
             accounts: accounts, signIn: signIn, mail: Configuration.Mail(sendmailCommand: sendmail, from: from),
-            oauth: oauth)
+            oauth: oauth, api: api)
         if !reader.errors.isEmpty { throw ConfigError(reader.errors) }
         return configuration
     }

@@ -50,6 +50,15 @@ struct Configuration: Sendable {
         var refreshReuseGrace: TimeInterval
     }
 
+    /// The education API: per-app rate limits and the data-access log.
+    struct API: Sendable {
+        var rateLimitPerMinute: Int
+        var rateLimitBurst: Int
+        var accessLogRetention: TimeInterval
+        var accessLogBatchSize: Int
+        var accessLogFlushInterval: TimeInterval
+    }
+
     /// Outgoing mail.
     struct Mail: Sendable {
         /// The program and its arguments.
@@ -77,6 +86,7 @@ struct Configuration: Sendable {
     var signIn: Accounts
     var mail: Mail
     var oauth: OAuth
+    var api: API
     /// The 32 bytes of `oauth.key_file`, read by ``loadOAuthKey()``.
     var oauthKey: [UInt8]?
     /// Passwords read by ``loadPassword(for:)``, kept so workers need not read files again.

@@ -21,6 +21,7 @@ enum SiteRoutes {
             RevokeRoutes.register(in: &router)
             IntrospectRoutes.register(in: &router)
             ConnectedAppsRoutes.register(in: &router)
+            EducationAPIRoutes.register(in: &router)
         }
         return router
     }
