@@ -22,6 +22,8 @@ enum SiteRoutes {
             IntrospectRoutes.register(in: &router)
             ConnectedAppsRoutes.register(in: &router)
             EducationAPIRoutes.register(in: &router)
+            SchoolAppsRoutes.register(in: &router)
+            AccessLogRoutes.register(in: &router)
         }
         return router
     }

@@ -49,10 +49,7 @@ public struct MariaEducationAPIStore: EducationAPIStore {
         try database.query(
             """
             SELECT \(unsafeRaw: MariaSchoolworkStore.gradeColumns)
-            FROM grades g
-            JOIN assessments a ON a.id = g.assessment_id
-            JOIN classes c ON c.id = a.class_id
-            JOIN enrollments e ON e.class_id = c.id AND e.user_id = g.student_id AND e.role = 'student' AND e.active
+            \(unsafeRaw: MariaSchoolworkStore.gradeTables)
             WHERE g.student_id = \(student.rawValue) AND a.published AND c.active AND g.assessment_id < \(before?.rawValue ?? Int64.max)
             ORDER BY g.assessment_id DESC
             LIMIT \(limit)

@@ -83,10 +83,7 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
         try database.query(
             """
             SELECT \(unsafeRaw: Self.gradeColumns)
-            FROM grades g
-            JOIN assessments a ON a.id = g.assessment_id
-            JOIN classes c ON c.id = a.class_id
-            JOIN enrollments e ON e.class_id = c.id AND e.user_id = g.student_id AND e.role = 'student' AND e.active
+            \(unsafeRaw: Self.gradeTables)
             WHERE g.student_id = \(student.rawValue) AND a.published AND c.active
             ORDER BY a.due_date DESC, a.id DESC
             """
@@ -97,6 +94,15 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
     static let gradeColumns = """
         c.id AS class_id, c.title AS class_title, a.id AS assessment_id, a.title AS assessment_title,
         a.due_date, a.max_score, g.score, g.comment, a.average_score AS class_average
+        """
+
+    /// A student's grades with their assessment and class, only while the student is enrolled in the class.
+    /// A constant.
+    static let gradeTables = """
+        FROM grades g
+        JOIN assessments a ON a.id = g.assessment_id
+        JOIN classes c ON c.id = a.class_id
+        JOIN enrollments e ON e.class_id = c.id AND e.user_id = g.student_id AND e.role = 'student' AND e.active
         """
 
     static func gradeLine(_ row: Row) -> GradeLine {
