@@ -108,7 +108,9 @@ private final class MemoryOAuth: ClientStore, TokenStore, SigningKeyStore, @unch
         let services = SiteServices(
             health: base.health, accounts: base.accounts, passwordLinks: base.passwordLinks, sessions: base.sessions,
             throttle: base.throttle, students: base.students, teaching: base.teaching, directory: base.directory, roster: base.roster,
-            clients: oauth, codes: base.codes, tokens: oauth, consents: base.consents, signingKeys: oauth, syncTarget: base.syncTarget, oauthKeys: keys,
+            clients: oauth, codes: base.codes, tokens: oauth, consents: base.consents, signingKeys: oauth, syncTarget: base.syncTarget,
+            educationAPI: base.educationAPI, accessLog: base.accessLog, appPolicies: base.appPolicies, accessLogBuffer: base.accessLogBuffer,
+            rateLimiter: base.rateLimiter, oauthKeys: keys,
             portal: base.portal, hasher: base.hasher, timingDecoy: base.timingDecoy, recordCache: base.recordCache, signingKeyCache: base.signingKeyCache,
             mailer: base.mailer,
             configuration: base.configuration, clock: base.clock)

@@ -73,7 +73,11 @@ struct TestApp {
             // The OAuth stores are not exercised by these route tests; their handle never connects.
             clients: MariaClientStore(database: unconnected), codes: MariaTokenStore(database: unconnected),
             tokens: MariaTokenStore(database: unconnected), consents: MariaConsentStore(database: unconnected),
-            signingKeys: MariaSigningKeyStore(database: unconnected), syncTarget: MariaSyncTargetStore(database: unconnected), oauthKeys: OAuthKeyMaterial(secret: Array(repeating: 7, count: 32), credentials: CredentialKeyMaterial(secret: Array(repeating: 8, count: 32))),
+            signingKeys: MariaSigningKeyStore(database: unconnected), syncTarget: MariaSyncTargetStore(database: unconnected),
+            educationAPI: MariaEducationAPIStore(database: unconnected),
+            accessLog: MariaDataAccessLogStore(database: unconnected), appPolicies: MariaSchoolAppPolicyStore(database: unconnected),
+            accessLogBuffer: DataAccessLogBuffer(configuration.api), rateLimiter: APIRateLimiter(configuration.api),
+            oauthKeys: OAuthKeyMaterial(secret: Array(repeating: 7, count: 32), credentials: CredentialKeyMaterial(secret: Array(repeating: 8, count: 32))),
             portal: .live(
                 database: unconnected, keys: DeveloperKeyMaterial(secret: Array(repeating: 9, count: 32)),
                 credentialKeys: CredentialKeyMaterial(secret: Array(repeating: 8, count: 32))),

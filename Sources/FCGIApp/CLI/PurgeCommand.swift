@@ -8,7 +8,7 @@ import MariaStore
 struct PurgeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "purge",
-        abstract: "Delete expired sessions, spent password links, stale sign-in throttle counters and expired OAuth codes and tokens.",
+        abstract: "Delete expired sessions, spent password links, stale sign-in throttle counters, expired OAuth codes and tokens, and data-access log entries older than api.access_log_retention_days.",
         discussion: "Safe to run at any time and as often as you like; cron runs it hourly (deploy/cron/catalystwells).")
 
     @OptionGroup var options: ConfigOptions
@@ -28,10 +28,14 @@ struct PurgeCommand: ParsableCommand {
         let purged = try store.purgeExpired(
             now: now, idleTimeout: signIn.sessionPolicy.idleTimeout, throttleWindow: signIn.throttlePolicy.window)
         let oauthRows = try Self.purgeOAuth(MariaTokenStore(database: database), now: now)
+        let accessLog = MariaDataAccessLogStore(database: database)
+        let accessLogBefore = now.addingTimeInterval(-configuration.api.accessLogRetention)
+        let accessLogRows = try Self.inBatches { try accessLog.purge(before: accessLogBefore, limit: $0) }
         print(
             String(decoding: JSONValue.object([
                 ("sessions", .int(purged.sessions)), ("password_links", .int(purged.passwordLinks)),
                 ("throttle_counters", .int(purged.throttleCounters)), ("oauth_codes_and_tokens", .int(oauthRows)),
+                ("data_access_log", .int(accessLogRows)),
             ]).serialized(), as: UTF8.self))
     }
 
@@ -43,9 +47,14 @@ struct PurgeCommand: ParsableCommand {
 
     /// Expired codes, tokens and grants, deleted in batches until a batch comes back short.
     static func purgeOAuth(_ store: some TokenStore, now: Date) throws -> Int {
+        try inBatches { try store.purgeExpired(before: now, limit: $0) }
+    }
+
+    /// Runs a batched delete (given the batch size, returning the rows it deleted) until a batch comes back short.
+    static func inBatches(_ delete: (Int) throws -> Int) rethrows -> Int {
         var total = 0
         for _ in 0..<maximumBatches {
-            let deleted = try store.purgeExpired(before: now, limit: batchSize)
+            let deleted = try delete(batchSize)
             total += deleted
             if deleted < batchSize { break }
         }

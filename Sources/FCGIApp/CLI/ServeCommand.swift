@@ -106,6 +106,18 @@ struct WorkerCommand: ParsableCommand {
         let decoy = TimingDecoy(hasher: hasher)
         let records = RecordPageCache()
         let signingKeys = SigningKeyCache()
+        // Shared by the worker's threads: the data-access log buffer and the per-app rate limits.
+        let accessLogBuffer = DataAccessLogBuffer(configuration.api)
+        let rateLimiter = APIRateLimiter(configuration.api)
+        // On its own connection: writes the buffered log once it is due, and everything at shutdown.
+        let housekeeping: @Sendable () -> (Bool) -> Void = {
+            let store = SiteServices.accessLogStore(site: site, configuration: frozen)
+            return { stopping in
+                if let batch = accessLogBuffer.takeDue(now: Date(), force: stopping) {
+                    accessLogBuffer.write(batch, to: store, logger: logger)
+                }
+            }
+        }
         let status = FastCGIWorker.run(
             settings: .init(
                 threads: threads, maxRequests: maxRequests, drainTimeout: configuration.pool(site).drainTimeout,
@@ -114,10 +126,11 @@ struct WorkerCommand: ParsableCommand {
             makeResponder: {
                 let responder = SiteResponder(
                     site: site, services: .live(site: site, configuration: frozen, hasher: hasher, timingDecoy: decoy, recordCache: records,
-                        signingKeyCache: signingKeys), limits: limits, logger: logger,
+                        signingKeyCache: signingKeys, accessLogBuffer: accessLogBuffer, rateLimiter: rateLimiter), limits: limits, logger: logger,
                     environment: frozen.environment)
                 return { responder.respond(to: $0) }
-            })
+            },
+            makeHousekeeping: site == .app ? housekeeping : nil)
         if status != 0 { throw ExitCode(status) }
     }
 }

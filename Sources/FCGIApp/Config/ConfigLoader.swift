@@ -156,6 +156,12 @@ enum ConfigLoader {
             keyFile: reader.path("portal.key_file"),
             verifyLinkLifetime: TimeInterval(reader.int("portal.verify_link_hours", 1...168) * 3600),
             resendCooldown: TimeInterval(reader.int("portal.resend_cooldown_seconds", 0...3600)))
+        let api = Configuration.API(
+            rateLimitPerMinute: reader.int("api.rate_limit_per_minute", 1...1_000_000),
+            rateLimitBurst: reader.int("api.rate_limit_burst", 1...1_000_000),
+            accessLogRetention: TimeInterval(reader.int("api.access_log_retention_days", 1...3650) * 86400),
+            accessLogBatchSize: reader.int("api.access_log_batch_size", 1...10_000),
+            accessLogFlushInterval: TimeInterval(reader.int("api.access_log_flush_seconds", 1...60)))
         let configuration = Configuration(
             environment: environment ?? .production, logLevel: logLevel ?? .info, appURL: appURL,
             developersURL: developersURL, requestBodyLimit: bodyLimit, uploadBodyLimit: uploadLimit, schemaDirectory: schemaDirectory, pools: pools,
@@ -165,7 +171,7 @@ enum ConfigLoader {
             readTimeout: reader.int("database.read_timeout", 1...600), writeTimeout: reader.int("database.write_timeout", 1...600),
             accounts: accounts, signIn: signIn, mail: Configuration.Mail(sendmailCommand: sendmail, from: from),
             oauth: oauth, credentialKeyFile: reader.path("credentials.key_file"),
-            cronSecretFile: reader.path("cron.secret_file"), syncFault: syncFault, portal: portal)
+            cronSecretFile: reader.path("cron.secret_file"), syncFault: syncFault, portal: portal, api: api)
         if !reader.errors.isEmpty { throw ConfigError(reader.errors) }
         return configuration
     }

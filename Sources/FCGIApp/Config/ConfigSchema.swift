@@ -18,12 +18,12 @@ enum ConfigSchema {
 
     static let sections = [
         "general", "pool.app", "pool.developers", "database", "database.app", "database.developers", "database.migrator",
-        "accounts", "mail", "oauth", "credentials", "portal", "cron", "sync",
+        "accounts", "mail", "oauth", "api", "credentials", "portal", "cron", "sync",
     ]
 
     static let keys: [Key] = general + pool("app") + pool("developers") + database
         + account("app", user: "catalyst_app") + account("developers", user: "catalyst_dev")
-        + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + credentials + portal + cron + sync
+        + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + api + credentials + portal + cron + sync
 
     private static let general: [Key] = [
         Key(section: "general", name: "environment", defaultValue: "production",
@@ -136,6 +136,19 @@ enum ConfigSchema {
             help: "how long an email verification link of the developer portal works (1 to 168)"),
         Key(section: "portal", name: "resend_cooldown_seconds", defaultValue: "60",
             help: "the least time between two verification mails for one developer (0 to 3600)"),
+    ]
+
+    private static let api: [Key] = [
+        Key(section: "api", name: "rate_limit_per_minute", defaultValue: "600",
+            help: "education API calls per minute per app, per worker process (1 to 1000000)"),
+        Key(section: "api", name: "rate_limit_burst", defaultValue: "60",
+            help: "education API calls an app may make at once before the per-minute rate applies (1 to 1000000)"),
+        Key(section: "api", name: "access_log_retention_days", defaultValue: "365",
+            help: "days the data-access log keeps an entry before `catalystwells purge` deletes it (1 to 3650)"),
+        Key(section: "api", name: "access_log_batch_size", defaultValue: "200",
+            help: "data-access log entries a worker buffers before writing them in one statement (1 to 10000)"),
+        Key(section: "api", name: "access_log_flush_seconds", defaultValue: "2",
+            help: "seconds a buffered data-access log entry may wait before it is written (1 to 60)"),
     ]
 
     private static func account(_ role: String, user: String) -> [Key] {

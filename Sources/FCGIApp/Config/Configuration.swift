@@ -57,6 +57,15 @@ struct Configuration: Sendable {
         var resendCooldown: TimeInterval
     }
 
+    /// The education API: per-app rate limits and the data-access log.
+    struct API: Sendable {
+        var rateLimitPerMinute: Int
+        var rateLimitBurst: Int
+        var accessLogRetention: TimeInterval
+        var accessLogBatchSize: Int
+        var accessLogFlushInterval: TimeInterval
+    }
+
     /// Outgoing mail.
     struct Mail: Sendable {
         /// The program and its arguments.
@@ -91,6 +100,7 @@ struct Configuration: Sendable {
     /// `sync.test_fault`: where a sync run kills itself (test environment only); `nil` normally.
     var syncFault: String?
     var portal: Portal
+    var api: API
     /// The 32 bytes of `oauth.key_file`, read by ``loadOAuthKey()``.
     var oauthKey: [UInt8]?
     /// The 32 bytes of `credentials.key_file`, read by ``loadKeys(for:)``.

@@ -37,4 +37,33 @@ enum ConsentPages {
             </div>
             """)
     }
+
+    /// The page shown instead of consent when the user's school blocked the app: why, and a button that puts a
+    /// request in the school admins' queue.
+    static func blocked(session: SignedIn, client: OAuthClient) -> HTML {
+        Layout.page(
+            title: "\(client.name) is not allowed at your school", session: session, narrow: true,
+            """
+            <div class="consent" id="app-blocked">
+            <h1>Your school has not allowed <span id="app-name">\(client.name)</span></h1>
+            <p>\(client.name), by \(client.developerName), is blocked for your school, so it cannot use your school account or
+            your school data. Schools decide which apps their students, parents and teachers may connect.</p>
+            <p>If you need this app, ask your school to allow it. Your school's administrators will see your request.</p>
+            <form method="post" action="/authsso/ask-school" id="ask-school">\(Layout.csrfField(session.csrf))
+            <input type="hidden" name="client_id" value="\(client.clientID.rawValue)">
+            <p><button type="submit" id="ask">Ask my school</button></p></form>
+            </div>
+            """)
+    }
+
+    /// The answer to "Ask my school".
+    static func asked(session: SignedIn, client: OAuthClient) -> HTML {
+        Layout.page(
+            title: "Request sent", session: session, narrow: true,
+            """
+            <h1>Request sent</h1>
+            <p id="asked-school">Your school's administrators will see that you asked them to allow \(client.name).
+            Once they do, start again from the app.</p>
+            """)
+    }
 }

@@ -44,10 +44,11 @@ enum Layout {
     /// The top links of each role.
     static func navigation(for role: Role) -> [(String, String)] {
         switch role {
-        case .student: [("/student", "My classes and grades")]
-        case .parent: [("/parent", "My children")]
+        case .student: [("/student", "My classes and grades"), ("/account/access-log", "App activity")]
+        case .parent: [("/parent", "My children"), ("/account/access-log", "App activity")]
         case .teacher: [("/teacher", "My classes")]
-        case .schoolAdmin: [("/school", "School"), ("/school/users", "Users"), ("/school/classes", "Classes"), ("/school/roster", "Roster import")]
+        case .schoolAdmin: [("/school", "School"), ("/school/users", "Users"), ("/school/classes", "Classes"), ("/school/roster", "Roster import"),
+                             ("/school/apps", "Apps"), ("/school/access-log", "Data access")]
         case .platformAdmin: [("/platform", "Platform")]
         }
     }

@@ -74,7 +74,8 @@ enum SchoolAdminRoutes {
         }
     }
 
-    private static func authorize(_ request: HTTPRequest, _ context: RequestContext) throws -> (SignedIn, SchoolID) {
+    /// The signed-in school admin and their school; anyone else gets 404.
+    static func authorize(_ request: HTTPRequest, _ context: RequestContext) throws -> (SignedIn, SchoolID) {
         let session = try context.requireSignIn(request, .schoolAdmin)
         guard let school = session.user.schoolID, SchoolAccess.mayAdministerSchool(session.user, school) else { throw HTTPError.notFound() }
         return (session, school)

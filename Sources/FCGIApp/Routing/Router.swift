@@ -29,6 +29,19 @@ struct Router<Context>: Sendable {
         routes.append(Route(method: method, segments: segments, handler: handler))
     }
 
+    /// Every registered method and pattern, in registration order (for the route table tests and docs).
+    var patterns: [(method: String, pattern: String)] {
+        routes.map { route in
+            let path = route.segments.map { segment -> String in
+                switch segment {
+                case .literal(let text): text
+                case .capture(let name): "{\(name)}"
+                }
+            }
+            return (route.method, "/" + path.joined(separator: "/"))
+        }
+    }
+
     /// Finds the handler for a request, or throws the 404/405 ``HTTPError``.
     func match(_ request: HTTPRequest) throws -> (Handler, RouteParameters) {
         let pieces = request.path.split(separator: "/", omittingEmptySubsequences: true)

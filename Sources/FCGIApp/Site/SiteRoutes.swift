@@ -20,6 +20,9 @@ enum SiteRoutes {
             RevokeRoutes.register(in: &router)
             IntrospectRoutes.register(in: &router)
             ConnectedAppsRoutes.register(in: &router)
+            EducationAPIRoutes.register(in: &router)
+            SchoolAppsRoutes.register(in: &router)
+            AccessLogRoutes.register(in: &router)
             SyncRoutes.register(in: &router)
             ReviewRoutes.register(in: &router)
         } else {

@@ -23,6 +23,16 @@ struct SiteServices {
     let signingKeys: any SigningKeyStore
     /// Sync's side of the main database.
     let syncTarget: any SyncTargetStore
+    /// The education API's reads and writes.
+    let educationAPI: any EducationAPIStore
+    /// The data-access log.
+    let accessLog: any DataAccessLogStore
+    /// Schools' decisions about apps.
+    let appPolicies: any SchoolAppPolicyStore
+    /// The worker's data-access log entries waiting to be written.
+    let accessLogBuffer: DataAccessLogBuffer
+    /// The worker's per-app API rate limits.
+    let rateLimiter: APIRateLimiter
     /// Keys derived from `oauth.key_file`; `nil` on the developers site, which issues no tokens.
     let oauthKeys: OAuthKeyMaterial?
     /// The developer portal's stores: the site's own database on the developers site.
@@ -42,7 +52,8 @@ struct SiteServices {
     /// The live services of a thread: one lazily opened connection to the site's database as the site's account.
     static func live(
         site: Site, configuration: Configuration, hasher: any PasswordHasher, timingDecoy: TimingDecoy, recordCache: RecordPageCache,
-        signingKeyCache: SigningKeyCache = SigningKeyCache()
+        signingKeyCache: SigningKeyCache = SigningKeyCache(), accessLogBuffer: DataAccessLogBuffer? = nil,
+        rateLimiter: APIRateLimiter? = nil
     ) -> SiteServices {
         let database = MariaDatabase(options: configuration.connectionOptions(for: site))
         let accounts = MariaAccountStore(database: database)
@@ -55,6 +66,10 @@ struct SiteServices {
             roster: MariaRosterStore(database: database), clients: MariaClientStore(database: database), codes: tokens,
             tokens: tokens, consents: MariaConsentStore(database: database), signingKeys: MariaSigningKeyStore(database: database),
             syncTarget: MariaSyncTargetStore(database: database),
+            educationAPI: MariaEducationAPIStore(database: database), accessLog: MariaDataAccessLogStore(database: database),
+            appPolicies: MariaSchoolAppPolicyStore(database: database),
+            accessLogBuffer: accessLogBuffer ?? DataAccessLogBuffer(configuration.api),
+            rateLimiter: rateLimiter ?? APIRateLimiter(configuration.api),
             oauthKeys: configuration.oauthKey.flatMap { key in configuration.credentialKey.map { OAuthKeyMaterial(secret: key, credentials: CredentialKeyMaterial(secret: $0)) } },
             portal: .live(
                 database: site == .app ? MariaDatabase(options: configuration.connectionOptions(role: .app, database: configuration.developersDatabase)) : database,
@@ -62,6 +77,11 @@ struct SiteServices {
                 credentialKeys: configuration.credentialKey.map { CredentialKeyMaterial(secret: $0) }), hasher: hasher, timingDecoy: timingDecoy, recordCache: recordCache, signingKeyCache: signingKeyCache,
             mailer: SendmailTransport(command: configuration.mail.sendmailCommand, from: configuration.mail.from),
             configuration: configuration, clock: { Date() })
+    }
+
+    /// The database a worker's housekeeping thread writes the buffered data-access log with.
+    static func accessLogStore(site: Site, configuration: Configuration) -> any DataAccessLogStore {
+        MariaDataAccessLogStore(database: MariaDatabase(options: configuration.connectionOptions(for: site)))
     }
 
     /// The hasher the configuration asks for. Throws when libsodium refuses the parameters.

@@ -12,7 +12,7 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
     public init(database: MariaDatabase) { self.database = database }
 
     /// The columns of a class summary, over `classes c` joined to `courses co` and `terms t`. A constant.
-    private static let classColumns = """
+    static let classColumns = """
         c.id, c.title, c.class_code, co.title AS course_title, t.title AS term_title,
         (SELECT GROUP_CONCAT(CONCAT(tu.given_name, ' ', tu.family_name) ORDER BY tu.family_name SEPARATOR '\\n')
            FROM enrollments te JOIN users tu ON tu.id = te.user_id
@@ -26,9 +26,9 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
           WHERE se.class_id = c.id AND se.role = 'student' AND se.active AND su.active) AS students
         """
 
-    private static let userColumns = "u.id, u.role, u.given_name, u.family_name, u.email, u.username, u.grade_level, u.active"
+    static let userColumns = "u.id, u.role, u.given_name, u.family_name, u.email, u.username, u.grade_level, u.active"
 
-    private static func classSummary(_ row: Row) -> ClassSummary {
+    static func classSummary(_ row: Row) -> ClassSummary {
         ClassSummary(
             id: row.id("id")!, title: row.string("title") ?? "", courseTitle: row.string("course_title") ?? "",
             termTitle: row.string("term_title") ?? "", classCode: row.string("class_code"),
@@ -82,23 +82,36 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
     public func publishedGrades(ofStudent student: UserID) throws -> [GradeLine] {
         try database.query(
             """
-            SELECT c.id AS class_id, c.title AS class_title, a.id AS assessment_id, a.title AS assessment_title,
-                   a.due_date, a.max_score, g.score, g.comment, a.average_score AS class_average
-            FROM grades g
-            JOIN assessments a ON a.id = g.assessment_id
-            JOIN classes c ON c.id = a.class_id
-            JOIN enrollments e ON e.class_id = c.id AND e.user_id = g.student_id AND e.role = 'student' AND e.active
+            SELECT \(unsafeRaw: Self.gradeColumns)
+            \(unsafeRaw: Self.gradeTables)
             WHERE g.student_id = \(student.rawValue) AND a.published AND c.active
             ORDER BY a.due_date DESC, a.id DESC
             """
-        ).map { row in
-            GradeLine(
-                classID: row.id("class_id")!, classTitle: row.string("class_title") ?? "",
-                assessmentID: row.id("assessment_id")!, assessmentTitle: row.string("assessment_title") ?? "",
-                dueDate: row.calendarDate("due_date"), score: row.score("score") ?? Score(hundredths: 0),
-                maxScore: row.score("max_score") ?? Score(hundredths: 0), classAverage: row.score("class_average"),
-                comment: row.string("comment"))
-        }
+        ).map(Self.gradeLine)
+    }
+
+    /// The columns a grade line is read with, over `grades g`, `assessments a` and `classes c`. A constant.
+    static let gradeColumns = """
+        c.id AS class_id, c.title AS class_title, a.id AS assessment_id, a.title AS assessment_title,
+        a.due_date, a.max_score, g.score, g.comment, a.average_score AS class_average
+        """
+
+    /// A student's grades with their assessment and class, only while the student is enrolled in the class.
+    /// A constant.
+    static let gradeTables = """
+        FROM grades g
+        JOIN assessments a ON a.id = g.assessment_id
+        JOIN classes c ON c.id = a.class_id
+        JOIN enrollments e ON e.class_id = c.id AND e.user_id = g.student_id AND e.role = 'student' AND e.active
+        """
+
+    static func gradeLine(_ row: Row) -> GradeLine {
+        GradeLine(
+            classID: row.id("class_id")!, classTitle: row.string("class_title") ?? "",
+            assessmentID: row.id("assessment_id")!, assessmentTitle: row.string("assessment_title") ?? "",
+            dueDate: row.calendarDate("due_date"), score: row.score("score") ?? Score(hundredths: 0),
+            maxScore: row.score("max_score") ?? Score(hundredths: 0), classAverage: row.score("class_average"),
+            comment: row.string("comment"))
     }
 
     /// Read backwards along `ix_attendance_student` (student, day, then the key's class) so the LIMIT stops
@@ -233,54 +246,66 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
         _ entries: [GradeEntry], cleared: [UserID], assessment: AssessmentID, in classID: ClassID, by teacher: UserID, now: Date
     ) throws {
         try database.transaction { tx in
-            let owned = try tx.query(
-                "SELECT id FROM assessments WHERE id = \(assessment.rawValue) AND class_id = \(classID.rawValue) FOR UPDATE")
-            guard !owned.isEmpty else { throw StoreError(.constraint, detail: "assessment \(assessment) is not in class \(classID)") }
-            let enrolled = try Self.enrolledStudents(tx, classID)
-            for student in entries.map(\.studentID) + cleared where !enrolled.contains(student) {
-                throw StoreError(.constraint, detail: "student \(student) is not on the roster of class \(classID)")
-            }
-            for entry in entries {
-                try tx.execute(
-                    """
-                    INSERT INTO grades (assessment_id, student_id, score, comment, recorded_by, recorded_at)
-                    VALUES (\(assessment.rawValue), \(entry.studentID.rawValue), \(entry.score.decimalText), \(entry.comment),
-                            \(teacher.rawValue), \(now))
-                    ON DUPLICATE KEY UPDATE
-                        recorded_by = IF(score <=> VALUES(score) AND comment <=> VALUES(comment), recorded_by, VALUES(recorded_by)),
-                        recorded_at = IF(score <=> VALUES(score) AND comment <=> VALUES(comment), recorded_at, VALUES(recorded_at)),
-                        score = VALUES(score), comment = VALUES(comment)
-                    """)
-            }
-            for student in cleared {
-                try tx.execute(
-                    "DELETE FROM grades WHERE assessment_id = \(assessment.rawValue) AND student_id = \(student.rawValue)")
-            }
-            try Self.bumpRecordVersions(tx, studentsOf: classID)
-            // The stored average and count change with the grades, under the assessment's row lock taken above.
+            try Self.saveGrades(tx, entries, cleared: cleared, assessment: assessment, in: classID, by: teacher, now: now)
+        }
+    }
+
+    /// The body of ``saveGrades(_:cleared:assessment:in:by:now:)`` inside a caller's transaction (the API adds
+    /// its outbox event to the same one).
+    static func saveGrades(
+        _ tx: Transaction, _ entries: [GradeEntry], cleared: [UserID], assessment: AssessmentID, in classID: ClassID, by teacher: UserID,
+        now: Date
+    ) throws {
+        let owned = try tx.query(
+            "SELECT id FROM assessments WHERE id = \(assessment.rawValue) AND class_id = \(classID.rawValue) FOR UPDATE")
+        guard !owned.isEmpty else { throw StoreError(.constraint, detail: "assessment \(assessment) is not in class \(classID)") }
+        let enrolled = try Self.enrolledStudents(tx, classID)
+        for student in entries.map(\.studentID) + cleared where !enrolled.contains(student) {
+            throw StoreError(.constraint, detail: "student \(student) is not on the roster of class \(classID)")
+        }
+        for entry in entries {
             try tx.execute(
                 """
-                UPDATE assessments SET updated_at = \(now),
-                    graded_count = (SELECT COUNT(*) FROM grades WHERE assessment_id = \(assessment.rawValue)),
-                    average_score = (SELECT ROUND(AVG(score), 2) FROM grades WHERE assessment_id = \(assessment.rawValue))
-                WHERE id = \(assessment.rawValue)
+                INSERT INTO grades (assessment_id, student_id, score, comment, recorded_by, recorded_at)
+                VALUES (\(assessment.rawValue), \(entry.studentID.rawValue), \(entry.score.decimalText), \(entry.comment),
+                        \(teacher.rawValue), \(now))
+                ON DUPLICATE KEY UPDATE
+                    recorded_by = IF(score <=> VALUES(score) AND comment <=> VALUES(comment), recorded_by, VALUES(recorded_by)),
+                    recorded_at = IF(score <=> VALUES(score) AND comment <=> VALUES(comment), recorded_at, VALUES(recorded_at)),
+                    score = VALUES(score), comment = VALUES(comment)
                 """)
         }
+        for student in cleared {
+            try tx.execute(
+                "DELETE FROM grades WHERE assessment_id = \(assessment.rawValue) AND student_id = \(student.rawValue)")
+        }
+        try Self.bumpRecordVersions(tx, studentsOf: classID)
+        // The stored average and count change with the grades, under the assessment's row lock taken above.
+        try tx.execute(
+            """
+            UPDATE assessments SET updated_at = \(now),
+                graded_count = (SELECT COUNT(*) FROM grades WHERE assessment_id = \(assessment.rawValue)),
+                average_score = (SELECT ROUND(AVG(score), 2) FROM grades WHERE assessment_id = \(assessment.rawValue))
+            WHERE id = \(assessment.rawValue)
+            """)
     }
 
     public func setPublished(_ published: Bool, assessment: AssessmentID, in classID: ClassID, now: Date) throws {
-        try database.transaction { tx in
-            let changed = try tx.execute(
-                """
-                UPDATE assessments SET published = \(published), updated_at = \(now)
-                WHERE id = \(assessment.rawValue) AND class_id = \(classID.rawValue) AND published <> \(published)
-                """)
-            if changed.affectedRows > 0 { try Self.bumpRecordVersions(tx, studentsOf: classID) }
-        }
+        try database.transaction { tx in try Self.setPublished(tx, published, assessment: assessment, in: classID, now: now) }
+    }
+
+    /// The body of ``setPublished(_:assessment:in:now:)`` inside a caller's transaction.
+    static func setPublished(_ tx: Transaction, _ published: Bool, assessment: AssessmentID, in classID: ClassID, now: Date) throws {
+        let changed = try tx.execute(
+            """
+            UPDATE assessments SET published = \(published), updated_at = \(now)
+            WHERE id = \(assessment.rawValue) AND class_id = \(classID.rawValue) AND published <> \(published)
+            """)
+        if changed.affectedRows > 0 { try Self.bumpRecordVersions(tx, studentsOf: classID) }
     }
 
     /// Marks the record pages of every student enrolled in a class as changed (see `users.record_version`).
-    private static func bumpRecordVersions(_ tx: Transaction, studentsOf classID: ClassID) throws {
+    static func bumpRecordVersions(_ tx: Transaction, studentsOf classID: ClassID) throws {
         try tx.execute(
             """
             UPDATE users u JOIN enrollments e ON e.user_id = u.id
@@ -304,24 +329,29 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
     public func saveAttendance(
         _ marks: [AttendanceMark], in classID: ClassID, on day: CalendarDate, by teacher: UserID, now: Date
     ) throws {
-        try database.transaction { tx in
-            let enrolled = try Self.enrolledStudents(tx, classID)
-            for mark in marks where !enrolled.contains(mark.studentID) {
-                throw StoreError(.constraint, detail: "student \(mark.studentID) is not on the roster of class \(classID)")
-            }
-            for mark in marks {
-                try tx.execute("UPDATE users SET record_version = record_version + 1 WHERE id = \(mark.studentID.rawValue)")
-                try tx.execute(
-                    """
-                    INSERT INTO attendance (class_id, student_id, day, status, note, recorded_by, recorded_at)
-                    VALUES (\(classID.rawValue), \(mark.studentID.rawValue), \(day.description), \(mark.status.rawValue),
-                            \(mark.note), \(teacher.rawValue), \(now))
-                    ON DUPLICATE KEY UPDATE
-                        recorded_by = IF(status <=> VALUES(status) AND note <=> VALUES(note), recorded_by, VALUES(recorded_by)),
-                        recorded_at = IF(status <=> VALUES(status) AND note <=> VALUES(note), recorded_at, VALUES(recorded_at)),
-                        status = VALUES(status), note = VALUES(note)
-                    """)
-            }
+        try database.transaction { tx in try Self.saveAttendance(tx, marks, in: classID, on: day, by: teacher, now: now) }
+    }
+
+    /// The body of ``saveAttendance(_:in:on:by:now:)`` inside a caller's transaction.
+    static func saveAttendance(
+        _ tx: Transaction, _ marks: [AttendanceMark], in classID: ClassID, on day: CalendarDate, by teacher: UserID, now: Date
+    ) throws {
+        let enrolled = try Self.enrolledStudents(tx, classID)
+        for mark in marks where !enrolled.contains(mark.studentID) {
+            throw StoreError(.constraint, detail: "student \(mark.studentID) is not on the roster of class \(classID)")
+        }
+        for mark in marks {
+            try tx.execute("UPDATE users SET record_version = record_version + 1 WHERE id = \(mark.studentID.rawValue)")
+            try tx.execute(
+                """
+                INSERT INTO attendance (class_id, student_id, day, status, note, recorded_by, recorded_at)
+                VALUES (\(classID.rawValue), \(mark.studentID.rawValue), \(day.description), \(mark.status.rawValue),
+                        \(mark.note), \(teacher.rawValue), \(now))
+                ON DUPLICATE KEY UPDATE
+                    recorded_by = IF(status <=> VALUES(status) AND note <=> VALUES(note), recorded_by, VALUES(recorded_by)),
+                    recorded_at = IF(status <=> VALUES(status) AND note <=> VALUES(note), recorded_at, VALUES(recorded_at)),
+                    status = VALUES(status), note = VALUES(note)
+                """)
         }
     }
 

@@ -14,7 +14,7 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore {
 
     /// A token's own columns with its grant's user, its scopes (its own when narrowed, else the grant's) and its
     /// client's id. A constant.
-    private static let tokenColumns = """
+    static let tokenColumns = """
         t.kind, t.grant_id, t.issued_at, t.expires_at, COALESCE(t.revoked_at, g.revoked_at) AS revoked_at, t.rotated_at,
         g.user_id, COALESCE(t.scopes, g.scopes) AS scopes, c.client_id
         """

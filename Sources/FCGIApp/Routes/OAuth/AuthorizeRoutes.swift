@@ -8,9 +8,11 @@ import Foundation
 /// 2. the rest of the request (errors now go back to the client's redirect URI, with `state` and `iss`);
 /// 3. sign-in: none yet, `prompt=login` or `max_age` exceeded → the sign-in page, which returns here;
 ///    `prompt=none` → `login_required`;
-/// 4. consent: only scopes the user's role may grant and the client may receive; a remembered consent that
-///    covers them skips the page (unless `prompt=consent`); `prompt=none` → `consent_required`;
-/// 5. the code: single use, short-lived, bound to client, redirect URI, PKCE challenge and nonce; a 303 to the
+/// 4. the user's school's decision about the app (issue 7): blocked → a 403 page that explains and offers "ask my
+///    school" (`prompt=none` → `access_denied`); allowed → only the scopes the school lets its users grant;
+/// 5. consent: only scopes the user's role may grant, the client may receive and the school allows; a remembered
+///    consent that covers them skips the page (unless `prompt=consent`); `prompt=none` → `consent_required`;
+/// 6. the code: single use, short-lived, bound to client, redirect URI, PKCE challenge and nonce; a 303 to the
 ///    client with `code`, `state` and `iss` (RFC 9207).
 /// The consent POST carries the request in hidden fields and is validated again from scratch: nothing in it is
 /// trusted because an earlier page showed it.
@@ -34,6 +36,18 @@ enum AuthorizeRoutes {
                 throw HTTPError(status: 400, code: "invalid_request", "Choose Allow or Deny.")
             }
             return try authorize(request, parameters: OAuthParameters(pairs: fields), decision: decision == "approve", context: context)
+        }
+
+        // "Ask my school" on the blocked-app page: a request in the school admins' queue (issue 7 §3).
+        router.add("POST", "/authsso/ask-school") { request, _, context in
+            let session = try context.requireSignIn(request, Role.student, .parent, .teacher, .schoolAdmin)
+            let form = try context.verifiedForm(request, session: session)
+            guard let school = session.user.schoolID, let raw = form["client_id"], raw.utf8.count <= AuthorizationChecks.maximumClientIDLength,
+                let client = try context.services.clients.client(ClientID(raw)), client.status == .active
+            else { throw HTTPError.notFound() }
+            try context.services.appPolicies.requestAccess(school: school, client: client.clientID, user: session.user.id, now: context.now)
+            context.logger.info("school asked to allow an app", metadata: ["oauth.client_id": "\(client.clientID)", "user.id": "\(session.user.id)"])
+            return .page(ConsentPages.asked(session: session, client: client))
         }
     }
 
@@ -76,9 +90,24 @@ enum AuthorizeRoutes {
         }
         guard let session else { return .seeOther("/login?next=" + FormEncoding.encode(returnURL(parameters, marker: true))) }
 
-        // 4. Consent, over the scopes this user may grant and this client may receive.
-        let grantable = ScopeRegistry.standard.grantable(
-            requested: authorization.scopes, role: session.user.role, clientAllowed: authorization.client.allowedScopes)
+        // 4. The user's school's decision about the app (platform admins have no school): blocked, a page that
+        // explains and offers to ask the school (never a redirect with a code); allowed, only the scopes the school
+        // lets its users grant.
+        let policy = try session.user.schoolID.flatMap {
+            try services.appPolicies.policy(school: $0, client: authorization.client.clientID)
+        } ?? .default
+        guard policy.allowsAuthorization else {
+            if authorization.prompt.contains(AuthorizationRequest.Prompt.none) {
+                return redirect(OAuthError(.accessDenied, "The user's school has not allowed this app."))
+            }
+            context.logger.info(
+                "authorization refused: the school blocked the app", metadata: ["oauth.client_id": "\(authorization.client.clientID)"])
+            return .page(ConsentPages.blocked(session: session, client: authorization.client), status: 403)
+        }
+
+        // 5. Consent, over the scopes this user may grant, this client may receive and the school allows.
+        let grantable = policy.permitted(ScopeRegistry.standard.grantable(
+            requested: authorization.scopes, role: session.user.role, clientAllowed: authorization.client.allowedScopes))
         let scopes = grantable.map(\.name)
         guard !scopes.isEmpty else {
             return redirect(OAuthError(.accessDenied, "None of the requested permissions apply to this account."))
@@ -105,7 +134,7 @@ enum AuthorizeRoutes {
             }
         }
 
-        // 5. The code.
+        // 6. The code.
         var generator = SystemRandomNumberGenerator()
         let code = SecretToken.make(prefix: TokenPrefix.authorizationCode, using: &generator)
         try services.codes.createCode(

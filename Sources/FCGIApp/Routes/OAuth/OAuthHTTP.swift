@@ -20,12 +20,14 @@ enum OAuthHTTP {
     }
 
     /// An RFC 6750 §3 error of a bearer-protected endpoint: the status, and `WWW-Authenticate: Bearer` with the
-    /// error code (no code when the request carried no token at all, §3.1).
-    static func bearerError(_ error: OAuthError?, realm: String = "catalystwells") -> HTTPResponse {
+    /// error code (no code when the request carried no token at all, §3.1) and, for `insufficient_scope`, the
+    /// `scope` the resource needs (§3).
+    static func bearerError(_ error: OAuthError?, scope: String? = nil, realm: String = "catalystwells") -> HTTPResponse {
         var challenge = "Bearer realm=\"\(realm)\""
         var response: HTTPResponse
         if let error {
             challenge += ", error=\"\(error.code.rawValue)\", error_description=\"\(error.description.replacingOccurrences(of: "\"", with: "'"))\""
+            if let scope { challenge += ", scope=\"\(scope)\"" }
             response = self.error(error)
         } else {
             response = json(.object([("error", .string("invalid_token")), ("error_description", .string("An access token is required."))]), status: 401)

@@ -49,11 +49,7 @@ enum UserInfoRoutes {
             stored.isActive(at: now), let userID = stored.userID
         else { return OAuthHTTP.bearerError(invalid) }
         guard stored.scopes.contains("openid") else {
-            var response = OAuthHTTP.bearerError(OAuthError(.insufficientScope, "The access token was not granted the openid scope."))
-            if let challenge = response.headers["WWW-Authenticate"] {
-                response.headers.set("WWW-Authenticate", challenge + ", scope=\"openid\"")
-            }
-            return response
+            return OAuthHTTP.bearerError(OAuthError(.insufficientScope, "The access token was not granted the openid scope."), scope: "openid")
         }
         guard let user = try context.services.accounts.activeUser(userID)?.user else {
             context.logger.info("userinfo: the token's user is not active", metadata: ["user.id": "\(userID)", "oauth.client_id": "\(stored.clientID)"])

@@ -1,0 +1,34 @@
+import Domain
+
+/// The data-access log's pages (issue 7 §4): `/account/access-log` for students (their own entries) and
+/// parents (their children's), `/school/access-log` and its CSV for school admins (their school's).
+enum AccessLogRoutes {
+    /// Entries shown on a page (and in one export).
+    static let pageLimit = 500
+    /// Rows in one CSV export.
+    static let exportLimit = 50_000
+
+    static func register(in router: inout Router<RequestContext>) {
+        router.add("GET", "/account/access-log") { request, _, context in
+            let session = try context.requireSignIn(request, Role.student, .parent)
+            let services = context.services
+            // Filtered in SQL by the subjects this user may see: themself, or their linked children.
+            let subjects = session.user.role == .parent ? try services.students.children(ofParent: session.user.id).map(\.id) : [session.user.id]
+            return .page(AccessLogPages.personal(session: session, records: try services.accessLog.entries(aboutAnyOf: subjects, limit: pageLimit)))
+        }
+
+        router.add("GET", "/school/access-log") { request, _, context in
+            let (session, school) = try SchoolAdminRoutes.authorize(request, context)
+            return .page(AccessLogPages.school(session: session, records: try context.services.accessLog.entries(ofSchool: school, limit: pageLimit)))
+        }
+
+        router.add("GET", "/school/access-log.csv") { request, _, context in
+            let (_, school) = try SchoolAdminRoutes.authorize(request, context)
+            var response = HTTPResponse(
+                status: 200, body: Array(AccessLogPages.csv(try context.services.accessLog.entries(ofSchool: school, limit: exportLimit)).utf8))
+            response.headers.set("Content-Type", AnalyticsCSV.contentType)
+            response.headers.set("Content-Disposition", "attachment; filename=\"data-access-log.csv\"")
+            return response
+        }
+    }
+}

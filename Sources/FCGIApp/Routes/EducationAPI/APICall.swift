@@ -1,0 +1,66 @@
+import Domain
+import Foundation
+
+/// One authenticated education API call as its handler sees it, and what the access log will record about it.
+struct APICall {
+    let endpoint: APIEndpoint
+    let request: HTTPRequest
+    let parameters: RouteParameters
+    let context: RequestContext
+    let caller: APICaller
+    /// Whose data the answer carried, once the handler has established that the caller may see it.
+    var subject: UserID?
+    /// Whose school's data it was.
+    var school: SchoolID?
+
+    /// The caller's user; every endpoint except `/schools/{id}` has established that there is one.
+    var user: UserAccount {
+        get throws(APIFailure) {
+            guard let user = caller.user else { throw APIFailure.notFound }
+            return user
+        }
+    }
+
+    /// A positive numeric id from a path segment; a malformed one is a 400 naming the segment.
+    func id<Kind>(_ name: String = "id", as _: Kind.Type = Kind.self) throws(APIFailure) -> RecordID<Kind> {
+        guard let text = parameters[name], let id = RecordID<Kind>(text) else {
+            throw APIFailure.invalid([name: "Use the numeric id of the record (a positive whole number)."])
+        }
+        return id
+    }
+
+    /// The page a list call asks for (`limit`, `cursor`).
+    func page(list: String, keyCount: Int = 1) throws(APIFailure) -> APIPage {
+        switch APIPage.parse(limit: request.query["limit"], cursor: request.query["cursor"], list: list, keyCount: keyCount) {
+        case .success(let page): return page
+        case .failure(let errors): throw APIFailure.invalid(errors.messages)
+        }
+    }
+}
+
+/// An education API error: the status, the RFC 6750 / RFC 6749 style `error` and `error_description`, and
+/// for bad input the problem of each field (`fields`).
+struct APIFailure: Error {
+    let status: Int
+    let code: String
+    let message: String
+    let fields: [String: String]
+
+    /// A record that does not exist or that the caller may not see: the same answer, so ids cannot be probed.
+    static let notFound = APIFailure(
+        status: 404, code: "not_found", message: "There is no such record, or this token may not see it.", fields: [:])
+
+    /// Bad input: 400 with a message per field.
+    static func invalid(_ fields: [String: String]) -> APIFailure {
+        APIFailure(status: 400, code: "invalid_request", message: "The request has invalid fields; see fields.", fields: fields)
+    }
+
+    /// The JSON error response.
+    var response: HTTPResponse {
+        var body: [(String, JSONValue)] = [("error", .string(code)), ("error_description", .string(message))]
+        if !fields.isEmpty {
+            body.append(("fields", .object(fields.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+        }
+        return OAuthHTTP.json(.object(body), status: status)
+    }
+}

@@ -1,0 +1,142 @@
+import Domain
+import Foundation
+
+/// The education API (`/api/v1`, issue 7), registered from the one table ``EducationAPI/endpoints``.
+///
+/// Every call, in order:
+/// 1. a bearer access token (RFC 6750 §2.1): missing → 401 with a bare challenge; unknown, expired, revoked,
+///    a refresh token, a suspended app or a deactivated user → 401 `invalid_token` (one description for all);
+/// 2. the app's token bucket (``APIRateLimiter``): empty → 429 with `Retry-After`; every answer from here on
+///    carries `X-RateLimit-Limit/Remaining/Reset`;
+/// 3. the scope the endpoint needs for the token user's role (``APIScopeCheck``): missing → 403
+///    `insufficient_scope` with `scope="…"` in `WWW-Authenticate` (RFC 6750 §3.1); a role the endpoint never
+///    serves → 404;
+/// 4. the handler: malformed ids and input → 400 with `fields`; a record outside the user's relationship
+///    (``SchoolAccess``) → 404, exactly like one that does not exist;
+/// 5. the data-access log entry (app, user, whose data, endpoint, result), buffered per worker.
+enum EducationAPIRoutes {
+    typealias Handler = @Sendable (inout APICall) throws -> JSONValue
+
+    static func register(in router: inout Router<RequestContext>) {
+        for endpoint in EducationAPI.endpoints {
+            let handler = handler(for: endpoint.operation)
+            router.add(endpoint.method, endpoint.path) { request, parameters, context in
+                if endpoint.isPublic { return try publicAnswer(endpoint, context) }
+                return try serve(endpoint, handler, request, parameters, context)
+            }
+        }
+    }
+
+    /// The handler of each operation: an exhaustive switch, so an endpoint added to the table without one
+    /// does not compile.
+    static func handler(for operation: APIEndpoint.Operation) -> Handler {
+        switch operation {
+        case .me: StudentAPI.me
+        case .student: StudentAPI.student
+        case .studentClasses: StudentAPI.classes
+        case .studentGrades: StudentAPI.grades
+        case .studentAttendance: StudentAPI.attendance
+        case .parentChildren: StudentAPI.children
+        case .classDetail: ClassAPI.detail
+        case .classStudents: ClassAPI.students
+        case .recordAttendance: ClassAPI.recordAttendance
+        case .recordGrades: ClassAPI.recordGrades
+        case .school: StudentAPI.school
+        case .openAPI: { _ in .null }
+        }
+    }
+
+    private static func publicAnswer(_ endpoint: APIEndpoint, _ context: RequestContext) throws -> HTTPResponse {
+        var response = HTTPResponse.json(OpenAPIDocument.document(serverURL: context.services.configuration.appURL))
+        response.headers.set("Cache-Control", "public, max-age=300")
+        return OAuthHTTP.allowingAnyOrigin(response)
+    }
+
+    private static func serve(
+        _ endpoint: APIEndpoint, _ handler: Handler, _ request: HTTPRequest, _ parameters: RouteParameters, _ context: RequestContext
+    ) throws -> HTTPResponse {
+        let caller: APICaller
+        switch try authenticate(request, context) {
+        case .success(let found): caller = found
+        case .failure(let refusal): return refusal.response
+        }
+        let now = context.now
+        let limiter = context.services.rateLimiter
+        let bucket = limiter.take(caller.clientID, now: now)
+        guard bucket.allowed else {
+            var response = APIFailure(
+                status: 429, code: "rate_limited", message: "This app has made too many calls; retry after Retry-After seconds.", fields: [:]
+            ).response
+            response.headers.set("Retry-After", String(bucket.retryAfterSeconds))
+            return withRateLimitHeaders(response, bucket, limiter)
+        }
+
+        var call = APICall(
+            endpoint: endpoint, request: request, parameters: parameters, context: context, caller: caller, subject: nil,
+            school: caller.user?.schoolID)
+        var response: HTTPResponse
+        switch APIScopeCheck.decide(endpoint, caller) {
+        case .proceed:
+            do {
+                response = OAuthHTTP.json(try handler(&call))
+            } catch let failure as APIFailure {
+                response = failure.response
+                // A refused call is recorded against no one: the id it named is not a disclosure.
+                if failure.status == 404 { call.subject = nil }
+            }
+        case .notFound:
+            response = APIFailure.notFound.response
+        case .missingScope(let scope):
+            response = OAuthHTTP.bearerError(
+                OAuthError(.insufficientScope, "This call needs the \(scope) scope, which the token was not granted."), scope: scope)
+        case .needsUser:
+            response = OAuthHTTP.bearerError(
+                OAuthError(.invalidToken, "This endpoint needs a token granted by a user; app tokens can only read schools."))
+        }
+        record(call, status: response.status, now: now)
+        return withRateLimitHeaders(response, bucket, limiter)
+    }
+
+    /// The token's caller, or the 401 that refuses it.
+    private static func authenticate(_ request: HTTPRequest, _ context: RequestContext) throws -> Result<APICaller, OAuthHTTP.ResponseError> {
+        let token: String
+        switch OAuthHTTP.bearerToken(request) {
+        case .missing: return .failure(.init(OAuthHTTP.bearerError(nil)))
+        case .invalid(let error): return .failure(.init(OAuthHTTP.bearerError(error)))
+        case .token(let value): token = value
+        }
+        let invalid = OAuthHTTP.ResponseError(
+            OAuthHTTP.bearerError(OAuthError(.invalidToken, "The access token is invalid, expired or revoked.")))
+        guard SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken),
+            let record = try context.services.educationAPI.bearer(digest: SecretToken.digest(token)),
+            record.token.kind == .access, record.token.isActive(at: context.now), record.clientActive
+        else { return .failure(invalid) }
+        let scopes = Set(record.token.scopes)
+        if let user = record.user {
+            return .success(APICaller(principal: .user(user), clientID: record.token.clientID, scopes: scopes))
+        }
+        // A grant of a user who is no longer active is dead; a grant without a user is the app's own.
+        guard !record.hasUser else { return .failure(invalid) }
+        return .success(APICaller(principal: .application, clientID: record.token.clientID, scopes: scopes))
+    }
+
+    private static func withRateLimitHeaders(_ response: HTTPResponse, _ bucket: TokenBucket.Decision, _ limiter: APIRateLimiter) -> HTTPResponse {
+        var response = response
+        response.headers.set("X-RateLimit-Limit", String(limiter.perMinute))
+        response.headers.set("X-RateLimit-Remaining", String(bucket.remaining))
+        response.headers.set("X-RateLimit-Reset", String(bucket.resetSeconds))
+        return response
+    }
+
+    /// Buffers the call's access-log entry; writes the batch it completes, if any, on this thread's connection.
+    private static func record(_ call: APICall, status: Int, now: Date) {
+        let services = call.context.services
+        let entry = DataAccessEntry(
+            occurredAt: now, clientID: call.caller.clientID, actorID: call.caller.user?.id, subjectID: call.subject,
+            schoolID: call.school, operation: call.endpoint.operation.rawValue,
+            request: "\(call.request.method) \(call.request.path)", status: status)
+        if let batch = services.accessLogBuffer.add(entry, now: now) {
+            services.accessLogBuffer.write(batch, to: services.accessLog, logger: call.context.logger)
+        }
+    }
+}

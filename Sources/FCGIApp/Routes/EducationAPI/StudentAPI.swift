@@ -1,0 +1,119 @@
+import Domain
+import Foundation
+
+/// The people endpoints of the education API: `/me`, `/students/{id}…`, `/parents/me/children`, `/schools/{id}`.
+enum StudentAPI {
+    static func me(_ call: inout APICall) throws -> JSONValue {
+        let user = try call.user
+        call.subject = user.id
+        var members: [(String, JSONValue)] = [
+            ("id", .int(Int(user.id.rawValue))), ("role", .string(user.role.rawValue)), ("given_name", .string(user.givenName)),
+            ("family_name", .string(user.familyName)), ("username", .optional(user.username)),
+            ("school_id", user.schoolID.map { .int(Int($0.rawValue)) } ?? .null),
+        ]
+        if call.caller.scopes.contains("profile.email") { members.append(("email", .optional(user.email))) }
+        return .object(members)
+    }
+
+    /// The student of the `{id}` segment, once the caller's user may see them (``SchoolAccess/mayViewStudent(_:_:)``);
+    /// otherwise 404. Records the student as the call's data subject.
+    static func visibleStudent(_ call: inout APICall) throws -> UserID {
+        let user = try call.user
+        let student: UserID = try call.id()
+        guard let facts = try call.context.services.students.relationship(of: user, toStudent: student),
+            SchoolAccess.mayViewStudent(user, facts)
+        else { throw APIFailure.notFound }
+        call.subject = student
+        call.school = facts.schoolID
+        return student
+    }
+
+    static func student(_ call: inout APICall) throws -> JSONValue {
+        let id = try visibleStudent(&call)
+        guard let person = try call.context.services.students.student(id) else { throw APIFailure.notFound }
+        return APIJSON.person(person)
+    }
+
+    static func classes(_ call: inout APICall) throws -> JSONValue {
+        let page = try call.page(list: "classes")
+        let student = try visibleStudent(&call)
+        let rows = try call.context.services.educationAPI.classes(
+            ofStudent: student, after: page.after.map { ClassID($0.keys[0]) }, limit: page.limit + 1)
+        let (items, next) = page.slice(rows, list: "classes") { [$0.id.rawValue] }
+        return APIJSON.page(items.map(APIJSON.classSummary), next: next)
+    }
+
+    static func grades(_ call: inout APICall) throws -> JSONValue {
+        let page = try call.page(list: "grades")
+        let student = try visibleStudent(&call)
+        let rows = try call.context.services.educationAPI.publishedGrades(
+            ofStudent: student, before: page.after.map { AssessmentID($0.keys[0]) }, limit: page.limit + 1)
+        let (items, next) = page.slice(rows, list: "grades") { [$0.assessmentID.rawValue] }
+        return APIJSON.page(items.map(APIJSON.grade), next: next)
+    }
+
+    static func attendance(_ call: inout APICall) throws -> JSONValue {
+        var errors: [String: String] = [:]
+        func day(_ name: String) -> CalendarDate? {
+            guard let text = call.request.query[name] else { return nil }
+            guard let day = CalendarDate(text) else {
+                errors[name] = "Use a real day written as YYYY-MM-DD."
+                return nil
+            }
+            return day
+        }
+        let from = day("from")
+        let to = day("to")
+        if let from, let to, from > to { errors["to"] = "The last day must not be before the first day (from)." }
+        let page: APIPage
+        do {
+            page = try call.page(list: "attendance", keyCount: 2)
+        } catch {
+            errors.merge(error.fields) { first, _ in first }
+            throw APIFailure.invalid(errors)
+        }
+        if !errors.isEmpty { throw APIFailure.invalid(errors) }
+        let student = try visibleStudent(&call)
+        let before = try page.after.map { cursor throws(APIFailure) -> (day: CalendarDate, classID: ClassID) in
+            guard let day = CalendarDate(dayNumber: cursor.keys[0]) else {
+                throw APIFailure.invalid(["cursor": "This cursor is not valid for this list; use next_cursor of the previous page."])
+            }
+            return (day, ClassID(cursor.keys[1]))
+        }
+        let rows = try call.context.services.educationAPI.attendance(
+            ofStudent: student, from: from, to: to, before: before, limit: page.limit + 1)
+        let (items, next) = page.slice(rows, list: "attendance") { [$0.day.dayNumber, $0.classID.rawValue] }
+        return APIJSON.page(items.map(APIJSON.attendance), next: next)
+    }
+
+    static func children(_ call: inout APICall) throws -> JSONValue {
+        let page = try call.page(list: "children")
+        let user = try call.user
+        let rows = try call.context.services.educationAPI.children(
+            ofParent: user.id, after: page.after.map { UserID($0.keys[0]) }, limit: page.limit + 1)
+        let (items, next) = page.slice(rows, list: "children") { [$0.id.rawValue] }
+        return APIJSON.page(items.map(APIJSON.person), next: next)
+    }
+
+    /// A user reads their own school; an app-level token (public information, `school.read`) any school.
+    static func school(_ call: inout APICall) throws -> JSONValue {
+        let school: SchoolID = try call.id()
+        if let user = call.caller.user, user.schoolID != school { throw APIFailure.notFound }
+        guard let info = try call.context.services.directory.school(school) else { throw APIFailure.notFound }
+        call.school = school
+        return .object([("id", .int(Int(school.rawValue))), ("name", .string(info.name))])
+    }
+}
+
+extension CalendarDate {
+    /// The day as the number `YYYYMMDD`, for cursors.
+    var dayNumber: Int64 { Int64(year * 10_000 + month * 100 + day) }
+
+    /// The day of a `YYYYMMDD` number; `nil` for an impossible day.
+    init?(dayNumber: Int64) {
+        guard dayNumber > 0, dayNumber < 100_000_000 else { return nil }
+        let text = String(dayNumber)
+        guard text.count == 8 else { return nil }
+        self.init("\(text.prefix(4))-\(text.dropFirst(4).prefix(2))-\(text.suffix(2))")
+    }
+}

@@ -1,0 +1,100 @@
+import Domain
+import Foundation
+import Testing
+
+@testable import FCGIApp
+
+/// The education API's route table against its OpenAPI document, and the answers that need no database.
+@Suite struct EducationAPIRouteTests {
+    static func document() throws -> [String: Any] {
+        let response = TestApp().responder().respond(to: rawRequest("GET", "/api/v1/openapi.json"))
+        #expect(response.status == 200)
+        let object = try JSONSerialization.jsonObject(with: Data(response.body))
+        return try #require(object as? [String: Any])
+    }
+
+    /// Every `/api/v1` route of the app site's router, as "METHOD /pattern".
+    static func registeredRoutes() -> Set<String> {
+        let router = SiteRoutes.router(for: .app, environment: .production)
+        return Set(router.patterns.filter { $0.pattern.hasPrefix(EducationAPI.prefix + "/") }.map { "\($0.method) \($0.pattern)" })
+    }
+
+    @Test func everyRegisteredRouteIsDocumentedAndEveryDocumentedRouteIsRegistered() throws {
+        let paths = try #require(try Self.document()["paths"] as? [String: [String: Any]])
+        var documented: Set<String> = []
+        for (path, operations) in paths {
+            for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
+        }
+        let registered = Self.registeredRoutes()
+        #expect(registered.subtracting(documented).isEmpty, "registered but undocumented: \(registered.subtracting(documented))")
+        #expect(documented.subtracting(registered).isEmpty, "documented but not registered: \(documented.subtracting(registered))")
+        #expect(registered.count == EducationAPI.endpoints.count)
+    }
+
+    @Test func theDocumentIsOpenAPI31WithAnOperationIdSecurityAndResponsesForEveryOperation() throws {
+        let document = try Self.document()
+        #expect(document["openapi"] as? String == "3.1.0")
+        let info = try #require(document["info"] as? [String: Any])
+        #expect(info["title"] is String && info["version"] is String)
+        let paths = try #require(document["paths"] as? [String: [String: [String: Any]]])
+        let schemes = try #require((document["components"] as? [String: Any])?["securitySchemes"] as? [String: Any])
+        let oauth = try #require(schemes["oauth2"] as? [String: Any])
+        let flows = try #require(oauth["flows"] as? [String: [String: Any]])
+        let knownScopes = Set((flows["authorizationCode"]?["scopes"] as? [String: String] ?? [:]).keys)
+        #expect(knownScopes == Set(ScopeRegistry.standard.scopesSupported))
+        var operationIDs: Set<String> = []
+        for (path, operations) in paths {
+            for (method, operation) in operations {
+                let id = try #require(operation["operationId"] as? String, "\(method) \(path)")
+                #expect(operationIDs.insert(id).inserted, "operationId \(id) repeated")
+                let responses = try #require(operation["responses"] as? [String: Any])
+                #expect(responses["200"] != nil)
+                let security = try #require(operation["security"] as? [[String: [String]]])
+                let endpoint = try #require(EducationAPI.endpoints.first { $0.operation.rawValue == id })
+                #expect(Set(security.flatMap { $0["oauth2"] ?? [] }) == Set(endpoint.allScopes))
+                for scope in security.flatMap({ $0["oauth2"] ?? [] }) { #expect(knownScopes.contains(scope)) }
+                if !endpoint.isPublic {
+                    for status in ["400", "401", "403", "404", "429"] { #expect(responses[status] != nil, "\(id) lacks \(status)") }
+                }
+                // Path parameters are declared for each {capture}.
+                let declared = Set((operation["parameters"] as? [[String: Any]] ?? []).filter { $0["in"] as? String == "path" }
+                    .compactMap { $0["name"] as? String })
+                let captures = Set(path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) })
+                #expect(declared == captures, "\(id): path parameters \(declared) vs \(captures)")
+            }
+        }
+    }
+
+    @Test func aCallWithoutATokenIs401WithABareBearerChallenge() {
+        let response = TestApp().responder().respond(to: rawRequest("GET", "/api/v1/students/1/grades"))
+        #expect(response.status == 401)
+        #expect(response.headers["WWW-Authenticate"] == "Bearer realm=\"catalystwells\"")
+        #expect(response.headers["Content-Type"]?.hasPrefix("application/json") == true)
+    }
+
+    @Test func aMalformedTokenIs401InvalidTokenWithoutADatabaseLookup() {
+        let response = TestApp().responder().respond(
+            to: rawRequest("GET", "/api/v1/me", headers: ["HTTP_AUTHORIZATION": "Bearer not-a-catalyst-token"]))
+        #expect(response.status == 401)
+        #expect(response.headers["WWW-Authenticate"]?.contains("error=\"invalid_token\"") == true)
+    }
+
+    @Test func theBufferIsDueAtItsBatchSizeOrAfterItsIntervalAndFlushesEverythingWhenForced() {
+        let buffer = DataAccessLogBuffer(batchSize: 3, flushInterval: 2)
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        func entry(_ n: Int) -> DataAccessEntry {
+            DataAccessEntry(
+                occurredAt: start, clientID: ClientID("c"), actorID: nil, subjectID: UserID(Int64(n)), schoolID: nil, operation: "getMe",
+                request: "GET /api/v1/me", status: 200)
+        }
+        #expect(buffer.add(entry(1), now: start) == nil)
+        #expect(buffer.add(entry(2), now: start) == nil)
+        #expect(buffer.add(entry(3), now: start)?.count == 3)
+        #expect(buffer.add(entry(4), now: start) == nil)
+        #expect(buffer.takeDue(now: start.addingTimeInterval(1), force: false) == nil)
+        #expect(buffer.takeDue(now: start.addingTimeInterval(2), force: false)?.count == 1)
+        _ = buffer.add(entry(5), now: start)
+        #expect(buffer.takeDue(now: start, force: true)?.count == 1)
+        #expect(buffer.takeDue(now: start, force: true) == nil)
+    }
+}
