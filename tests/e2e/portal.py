@@ -74,3 +74,29 @@ def sign_up_verified(stack, mail_dir, label, name="Dev Eloper"):
     signed_in = post_form(s, stack.url("developers", "/login"), {"email": address, "password": PASSWORD})
     assert signed_in.status_code == 303 and signed_in.headers["Location"] == "/apps", signed_in.headers
     return s, address
+
+
+APP = {
+    "name": "Study Buddy",
+    "description": "Flashcards that follow each pupil's classes.",
+    "homepage_url": "https://studybuddy.example",
+    "privacy_policy_url": "https://studybuddy.example/privacy",
+    "redirect_uris": "https://studybuddy.example/callback",
+}
+
+
+def multipart(fields):
+    """A form as `requests` multipart parts (the app form is multipart because of its logo field)."""
+    parts = []
+    for name, value in fields.items():
+        for one in value if isinstance(value, list) else [value]:
+            parts.append((name, (None, one)))
+    return parts
+
+
+def create_app(session, stack, **fields):
+    page = session.get(stack.url("developers", "/apps/new"))
+    created = session.post(stack.url("developers", "/apps"), allow_redirects=False,
+                           files=multipart({**APP, "csrf": csrf_of(page.text), "client_type": "confidential", **fields}))
+    assert created.status_code == 303, created.text
+    return created.headers["Location"].split("?")[0]

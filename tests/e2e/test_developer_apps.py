@@ -6,7 +6,7 @@ import zlib
 
 import pytest
 
-from portal import PASSWORD, csrf_of, new_address, post_form, sign_up_verified
+from portal import APP, PASSWORD, create_app, csrf_of, multipart, new_address, post_form, sign_up_verified
 
 
 def png(width=64, height=64):
@@ -34,13 +34,6 @@ def browser_sign_in(portal, address):
     assert portal.path == "/apps"
 
 
-APP = {
-    "name": "Study Buddy",
-    "description": "Flashcards that follow each pupil's classes.",
-    "homepage_url": "https://studybuddy.example",
-    "privacy_policy_url": "https://studybuddy.example/privacy",
-    "redirect_uris": "https://studybuddy.example/callback",
-}
 
 
 def fill_app_form(portal, fields, logo=None, scopes=("openid", "student.grades.read")):
@@ -135,23 +128,6 @@ def test_an_oversized_logo_is_refused(stack, mail_dir):
                     + [("logo", ("logo.png", big, "image/png"))])
     assert answer.status_code == 422
     assert "1024" in answer.text
-
-
-def multipart(fields):
-    """A form as `requests` multipart parts (the app form is multipart because of its logo field)."""
-    parts = []
-    for name, value in fields.items():
-        for one in value if isinstance(value, list) else [value]:
-            parts.append((name, (None, one)))
-    return parts
-
-
-def create_app(session, stack, **fields):
-    page = session.get(stack.url("developers", "/apps/new"))
-    created = session.post(stack.url("developers", "/apps"), allow_redirects=False,
-                           files=multipart({**APP, "csrf": csrf_of(page.text), "client_type": "confidential", **fields}))
-    assert created.status_code == 303, created.text
-    return created.headers["Location"].split("?")[0]
 
 
 def test_another_developer_cannot_see_or_change_the_app(stack, mail_dir):

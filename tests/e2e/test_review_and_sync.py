@@ -1,0 +1,254 @@
+"""The whole original-design flow, end to end (issue 6): a developer submits an app, a platform admin approves
+it in the review panel, sync carries it into the main database, the developer generates a secret, and a real
+OAuth client library completes the authorization-code flow with it. Then secret rotation, suspension,
+idempotency, single-flight, a crash half-way, and analytics.
+"""
+import os
+import re
+import subprocess
+import time
+
+import pytest
+
+from oauth_client import REDIRECT_URI, DemoClient
+from portal import create_app, csrf_of, post_form, sign_up_verified
+
+SCOPE = "openid profile.read"
+SECRET = re.compile(r'<code class="secret" id="new-secret">([^<]+)</code>')
+
+
+def mariadb(stack, sql):
+    out = subprocess.run(["mariadb", "--no-defaults", f"--socket={stack.mariadb_socket}", "-u", "root", "--batch",
+                          "--skip-column-names", "-e", sql], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def cron(stack, path="/internal/cron/sync", secret=None):
+    """POSTs to a cron endpoint as cron does: over loopback, with the bearer secret."""
+    token = secret or (stack.dir / "secrets" / "cron.secret").read_text().strip()
+    with stack.session() as s:
+        return s.post(stack.url("app", path), headers={"Authorization": f"Bearer {token}"}, timeout=60)
+
+
+def sync(stack):
+    answer = cron(stack)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+@pytest.fixture(scope="module")
+def admin(stack, demo):
+    s = stack.session()
+    answer = post_form(s, stack.url("app", "/login"), {"identifier": demo["platform_admin"]["email"],
+                                                        "password": demo["platform_admin"]["password"]})
+    assert answer.status_code == 303, answer.text
+    return s
+
+
+def decide(stack, admin, app_id, action, **fields):
+    page = admin.get(stack.url("app", f"/platform/apps/{app_id}"))
+    assert page.status_code == 200, page.text
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    return admin.post(stack.url("app", f"/platform/apps/{app_id}/{action}"),
+                      data={"csrf": csrf_of(page.text), "version": version, **fields}, allow_redirects=False)
+
+
+def submitted_app(stack, mail_dir, label, scopes=("openid", "profile.read")):
+    developer, address = sign_up_verified(stack, mail_dir, label)
+    path = create_app(developer, stack, redirect_uris=REDIRECT_URI, scopes=list(scopes), client_type="confidential")
+    page = developer.get(stack.url("developers", path))
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    answer = developer.post(stack.url("developers", path + "/submit"), data={"csrf": csrf_of(page.text), "version": version},
+                            allow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    client_id = re.search(r"cw_app_[a-z2-7]+", developer.get(stack.url("developers", path)).text)
+    return developer, address, path, int(path.rsplit("/", 1)[1])
+
+
+def approved_app(stack, mail_dir, admin, label, scopes=("openid", "profile.read")):
+    developer, address, path, app_id = submitted_app(stack, mail_dir, label, scopes)
+    answer = decide(stack, admin, app_id, "approve", scopes=list(scopes))
+    assert answer.status_code == 303, answer.text
+    report = sync(stack)
+    assert report["status"] == "ok"
+    credentials = developer.get(stack.url("developers", path + "/credentials"))
+    client_id = re.search(r'id="client-id">([^<]+)<', credentials.text).group(1)
+    return developer, address, path, app_id, client_id
+
+
+def new_secret(stack, developer, path):
+    page = developer.get(stack.url("developers", path + "/credentials"))
+    answer = developer.post(stack.url("developers", path + "/secrets"), data={"csrf": csrf_of(page.text)})
+    assert answer.status_code == 200, answer.text
+    return SECRET.search(answer.text).group(1)
+
+
+def introspect(stack, client_id, secret, token):
+    with stack.session() as s:
+        return s.post(stack.url("app", "/api/oauth/introspect"), data={"token": token}, auth=(client_id, secret), timeout=10)
+
+
+def person(demo, username):
+    return next(p for p in demo["students"] if p["username"] == username)
+
+
+def test_submit_approve_sync_and_sign_a_user_in_with_a_real_oauth_client(stack, demo, mail_dir, admin, browser, oauth):
+    developer, address, path, app_id, client_id = approved_app(stack, mail_dir, admin, "flow")
+    # The developer was told by mail, and the review log shows the decision.
+    mails = [m for m in mail_dir.glob("*.eml") if address in m.read_text(errors="replace")]
+    assert any("is approved" in m.read_text(errors="replace") for m in mails)
+    assert "submitted → approved" in developer.get(stack.url("developers", path)).text
+
+    secret = new_secret(stack, developer, path)
+    assert secret.startswith("cw_cs_")
+    assert sync(stack)["clients_changed"] >= 1
+
+    client = DemoClient(client_id, secret, REDIRECT_URI)
+    flow = oauth.flow(client, SCOPE)
+    flow.authorize(browser, person(demo, "student20"))
+    token = flow.exchange()
+    claims = oauth.verify_id_token(token["id_token"], client, flow.nonce)
+    assert claims["sub"] == str(person(demo, "student20")["id"]) and claims["aud"] == client_id
+    assert introspect(stack, client_id, secret, token["access_token"]).json()["active"] is True
+
+
+def test_secret_rotation_keeps_both_secrets_working_then_only_the_new_one(stack, mail_dir, admin):
+    developer, _, path, _, client_id = approved_app(stack, mail_dir, admin, "rotate")
+    first = new_secret(stack, developer, path)
+    second = new_secret(stack, developer, path)
+    sync(stack)
+    for secret in (first, second):
+        assert introspect(stack, client_id, secret, "cw_at_unknown").status_code == 200
+    # A third is refused while two are active.
+    page = developer.get(stack.url("developers", path + "/credentials"))
+    assert developer.post(stack.url("developers", path + "/secrets"), data={"csrf": csrf_of(page.text)}).status_code == 409
+    # Revoke the first (the oldest row is listed last).
+    secret_id = re.findall(r'data-secret-id="(\d+)"', page.text)[-1]
+    revoked = post_form(developer, stack.url("developers", f"{path}/secrets/{secret_id}/revoke"), {},
+                        page_url=stack.url("developers", path + "/credentials"))
+    assert revoked.status_code == 303
+    sync(stack)
+    assert introspect(stack, client_id, first, "cw_at_unknown").status_code == 401
+    assert introspect(stack, client_id, second, "cw_at_unknown").status_code == 200
+
+
+def test_suspension_ends_every_token_of_the_app_within_one_sync(stack, demo, mail_dir, admin, browser, oauth):
+    developer, _, path, app_id, client_id = approved_app(stack, mail_dir, admin, "suspend")
+    secret = new_secret(stack, developer, path)
+    sync(stack)
+    flow = oauth.flow(DemoClient(client_id, secret, REDIRECT_URI), SCOPE)
+    flow.authorize(browser, person(demo, "student21"))
+    token = flow.exchange()
+    with stack.session() as s:
+        assert s.get(oauth["userinfo_endpoint"], headers={"Authorization": f"Bearer {token['access_token']}"}).status_code == 200
+
+    assert decide(stack, admin, app_id, "suspend", reason="Sends pupils' data to an ad network.").status_code == 303
+    report = sync(stack)
+    assert report["tokens_revoked"] >= 2, report  # the access and the refresh token
+    with stack.session() as s:
+        answer = s.get(oauth["userinfo_endpoint"], headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert answer.status_code == 401
+    assert "Suspended" in developer.get(stack.url("developers", path)).text
+
+    # Reinstated: the client works again for new sign-ins (old tokens stay revoked).
+    assert decide(stack, admin, app_id, "reinstate").status_code == 303
+    sync(stack)
+    assert introspect(stack, client_id, secret, token["access_token"]).json()["active"] is False
+
+
+def test_a_decision_on_an_app_that_changed_meanwhile_is_a_conflict(stack, mail_dir, admin):
+    developer, _, path, app_id = submitted_app(stack, mail_dir, "conflict")
+    page = admin.get(stack.url("app", f"/platform/apps/{app_id}"))
+    stale_version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    # The developer withdraws it meanwhile.
+    dev_page = developer.get(stack.url("developers", path))
+    version = re.search(r'name="version" value="(\d+)"', dev_page.text).group(1)
+    assert developer.post(stack.url("developers", path + "/withdraw"), data={"csrf": csrf_of(dev_page.text), "version": version},
+                          allow_redirects=False).status_code == 303
+    answer = admin.post(stack.url("app", f"/platform/apps/{app_id}/approve"),
+                        data={"csrf": csrf_of(page.text), "version": stale_version, "scopes": "openid"}, allow_redirects=False)
+    assert answer.status_code == 409
+    assert "changed since you opened it" in answer.text
+    assert "draft" in developer.get(stack.url("developers", path)).text
+
+
+def checksums(stack):
+    return mariadb(stack, "CHECKSUM TABLE catalyst_main.oauth_clients, catalyst_main.oauth_client_redirect_uris, "
+                          "catalyst_main.oauth_client_secrets, catalyst_main.api_keys, catalyst_main.oauth_tokens, "
+                          "catalyst_main.oauth_grants, catalyst_main.sync_state, catalyst_main.webhook_outbox, "
+                          "catalyst_developers.applications, catalyst_developers.application_daily_stats, "
+                          "catalyst_developers.webhook_deliveries")
+
+
+def test_a_second_sync_with_nothing_new_changes_nothing(stack, mail_dir, admin):
+    approved_app(stack, mail_dir, admin, "idem")
+    sync(stack)
+    before = checksums(stack)
+    report = sync(stack)
+    assert (report["apps_applied"], report["clients_changed"], report["deliveries_queued"]) == (0, 0, 0), report
+    assert checksums(stack) == before
+
+
+def test_a_sync_while_another_holds_the_lock_answers_409_at_once(stack):
+    # A second client holds the named lock, as a run in progress would.
+    holder = subprocess.Popen(["mariadb", "--no-defaults", f"--socket={stack.mariadb_socket}", "-u", "root", "-e",
+                               "SELECT GET_LOCK('catalystwells.sync.catalyst_main', 0); SELECT SLEEP(4);"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        time.sleep(1)
+        started = time.monotonic()
+        busy = cron(stack)
+        assert busy.status_code == 409 and busy.json()["error"] == "sync_running"
+        assert time.monotonic() - started < 3, "a busy sync must answer at once, not wait for the lock"
+    finally:
+        holder.wait(timeout=10)
+    assert cron(stack).status_code == 200
+
+
+def test_cron_endpoints_answer_404_without_the_secret(stack):
+    assert cron(stack, secret="not-the-secret-" + "x" * 40).status_code == 404
+    with stack.session() as s:
+        assert s.post(stack.url("app", "/internal/cron/sync")).status_code == 404
+
+
+def test_a_sync_killed_half_way_is_completed_by_the_next_one(stack, mail_dir, admin):
+    _, _, path, app_id = submitted_app(stack, mail_dir, "crash")
+    assert decide(stack, admin, app_id, "approve", scopes=["openid", "profile.read"]).status_code == 303
+    env = dict(os.environ, CATALYSTWELLS_SYNC_TEST_FAULT="after_main_commit")
+    binary = os.environ.get("CW_BIN") or str(stack.dir.parent.parent / ".build" / "release" / "catalystwells")
+    crashed = subprocess.run([binary, "sync", "--config", str(stack.dir / "catalystwells.conf")], env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert crashed.returncode == 70, crashed.stderr
+    # Main has the client; the developers database still asks for a sync.
+    assert mariadb(stack, f"SELECT COUNT(*) FROM catalyst_main.oauth_clients WHERE developer_app_id = {app_id}") == "1"
+    assert mariadb(stack, f"SELECT sync_requested_at IS NOT NULL FROM catalyst_developers.applications WHERE id = {app_id}") == "1"
+    report = sync(stack)
+    assert report["sync_requests_cleared"] >= 1
+    assert mariadb(stack, f"SELECT sync_requested_at IS NULL FROM catalyst_developers.applications WHERE id = {app_id}") == "1"
+    assert mariadb(stack, f"SELECT COUNT(*) FROM catalyst_main.oauth_clients WHERE developer_app_id = {app_id}") == "1"
+
+
+def test_analytics_show_exactly_the_api_calls_made(stack, demo, mail_dir, admin, browser, oauth):
+    developer, _, path, _, client_id = approved_app(stack, mail_dir, admin, "analytics")
+    secret = new_secret(stack, developer, path)
+    sync(stack)
+    flow = oauth.flow(DemoClient(client_id, secret, REDIRECT_URI), SCOPE)
+    flow.authorize(browser, person(demo, "student22"))
+    token = flow.exchange()
+    calls = 7
+    with stack.session() as s:
+        for _ in range(calls):
+            assert s.get(stack.url("app", "/api/v1/me"), headers={"Authorization": f"Bearer {token['access_token']}"}).status_code == 200
+
+    def figures():
+        sync(stack)
+        csv = developer.get(stack.url("developers", path + "/analytics.csv")).text.strip().splitlines()
+        return csv[1].split(",") if len(csv) == 2 else None
+
+    row = stack.wait_until(lambda: (lambda r: r if r and r[1] == str(calls) else None)(figures()), timeout=20,
+                           what=f"{calls} API requests in the analytics")
+    # day, API requests, authorizations, active users, new users, errors
+    assert row[1:] == [str(calls), "1", "1", "1", "0"], row
+    page = developer.get(stack.url("developers", path + "/analytics")).text
+    assert "<svg" in page and "no-analytics" not in page
