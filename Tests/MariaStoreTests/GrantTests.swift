@@ -38,4 +38,21 @@ import Testing
             (error as? StoreError)?.kind == .denied
         }
     }
+
+    @Test func theAppAccountReadsSubmissionsButNoDeveloperSecrets() throws {
+        let app = MariaDatabase(options: try TestServer.stackAccount("app", user: "catalyst_app", database: "catalyst_developers"))
+        #expect(try app.query("SELECT COUNT(*) AS n FROM applications").first?.int("n") != nil)
+        #expect(try app.query("SELECT id, name, email FROM developers LIMIT 1").count <= 1)
+        for statement: SQLQuery in [
+            "SELECT password_hash FROM developers LIMIT 1", "SELECT totp_secret_sealed FROM developers LIMIT 1",
+            "SELECT secret_sealed FROM webhook_endpoints LIMIT 1", "SELECT * FROM developer_sessions LIMIT 1",
+            "DELETE FROM applications WHERE id = 0", "UPDATE developers SET name = name WHERE id = 0",
+        ] {
+            #expect {
+                try app.query(statement)
+            } throws: { error in
+                (error as? StoreError)?.kind == .denied
+            }
+        }
+    }
 }

@@ -1,0 +1,152 @@
+import Domain
+import Foundation
+import Testing
+
+@testable import MariaStore
+
+/// Both sides of sync against real MariaDB databases (a main one and a developers one): applying an app is
+/// idempotent, secrets and keys are mirrored, a suspension revokes tokens, request markers are cleared only
+/// when unchanged, events are queued once, and the named lock is single-flight.
+@Suite(.serialized) struct SyncStoreTests {
+    let main: TestDatabase
+    let developers: TestDatabase
+    let target: MariaSyncTargetStore
+    let source: MariaSyncSourceStore
+    let apps: MariaApplicationStore
+    let owner: DeveloperID
+    let now = Date(timeIntervalSince1970: 1_795_000_000)
+
+    static let draft = ApplicationDraft(
+        name: "Study Buddy", description: "Flashcards.", homepageURL: "https://sb.example", privacyPolicyURL: "https://sb.example/privacy",
+        redirectURIs: ["https://sb.example/cb"], requestedScopes: ["openid", "profile.read", "school.read"], clientType: .confidential)
+
+    init() throws {
+        main = try TestDatabase(schema: "main")
+        developers = try TestDatabase(schema: "developers")
+        target = MariaSyncTargetStore(database: main.database)
+        source = MariaSyncSourceStore(database: developers.database)
+        apps = MariaApplicationStore(database: developers.database)
+        owner = try MariaDeveloperAccountStore(database: developers.database).createDeveloper(
+            NewDeveloper(email: "ada@example.test", name: "Ada", company: nil, passwordHash: "$argon2id$x"), now: now)
+    }
+
+    /// An app taken through submission and approval, as the portal and the review panel would.
+    func approvedApp() throws -> ApplicationID {
+        let id = try apps.createApplication(owner: owner, clientID: ClientID("cw_app_sync"), draft: Self.draft, now: now)
+        for (event, actor) in [
+            (ApplicationReview.Event.submit, ApplicationReview.Actor.developer(owner)),
+            (.approve(narrowedScopes: ["openid", "profile.read", "school.read"]), .platformAdmin(UserID(1))),
+        ] {
+            let stored = try #require(try apps.applicationForReview(id))
+            let outcome = try stored.review.transition(event, by: actor, at: now).get()
+            #expect(try apps.applyTransition(outcome, to: id, expectedVersion: stored.version, actorName: "x", now: now) == .saved(version: stored.version + 1))
+        }
+        return id
+    }
+
+    func applyAll() throws -> [SyncApplyResult] {
+        try source.applicationsToSync(limit: 10).map { app in
+            let result = try target.apply(app, as: app.oauthClient(logoBaseURL: "https://developers.example"), now: now)
+            _ = try source.clearSyncRequest(of: app.id, marker: app.marker)
+            return result
+        }
+    }
+
+    @Test func anApprovedAppBecomesAClientOnceAndASecondApplyChangesNothing() throws {
+        let id = try approvedApp()
+        let first = try applyAll()
+        #expect(first == [SyncApplyResult(created: true, changed: true)])
+        let client = try #require(try MariaClientStore(database: main.database).client(ClientID("cw_app_sync")))
+        #expect(client.status == .active && client.verified && !client.firstParty)
+        #expect(client.allowedScopes == ["openid", "profile.read", "school.read"] && client.redirectURIs == ["https://sb.example/cb"])
+        // The marker is cleared, so nothing is read again; applying the same state again changes nothing.
+        #expect(try source.applicationsToSync(limit: 10).isEmpty)
+        let app = try #require(try source.applicationsToSyncForTest(id))
+        #expect(try target.apply(app, as: app.oauthClient(logoBaseURL: "https://developers.example"), now: now + 60) == SyncApplyResult())
+    }
+
+    @Test func aMarkerSetAgainAfterTheReadIsNotCleared() throws {
+        _ = try approvedApp()
+        let read = try #require(try source.applicationsToSync(limit: 10).first)
+        try developers.database.execute("UPDATE applications SET sync_requested_at = \(now + 5) WHERE id = \(read.id.rawValue)")
+        #expect(try source.clearSyncRequest(of: read.id, marker: read.marker) == false)
+        #expect(try source.applicationsToSync(limit: 10).count == 1)
+    }
+
+    @Test func secretsAreMirroredAddedAndEnded() throws {
+        let id = try approvedApp()
+        let credentials = MariaApplicationCredentialStore(database: developers.database)
+        guard case .added(let first) = try credentials.addClientSecret(digest: Array(repeating: 1, count: 32), to: id, owner: owner, now: now),
+            case .added = try credentials.addClientSecret(digest: Array(repeating: 2, count: 32), to: id, owner: owner, now: now)
+        else { Issue.record("secrets not added"); return }
+        _ = try applyAll()
+        let clients = MariaClientStore(database: main.database)
+        #expect(Set(try clients.activeSecretDigests(of: ClientID("cw_app_sync"), now: now + 1)) == [Array(repeating: 1, count: 32), Array(repeating: 2, count: 32)])
+        #expect(try credentials.revokeClientSecret(first, of: id, owner: owner, now: now + 2))
+        let results = try applyAll()
+        #expect(results.map(\.changed) == [true])
+        #expect(try clients.activeSecretDigests(of: ClientID("cw_app_sync"), now: now + 3) == [Array(repeating: 2, count: 32)])
+    }
+
+    @Test func suspendingRevokesEveryTokenOfTheClient() throws {
+        let id = try approvedApp()
+        _ = try applyAll()
+        let tokens = MariaTokenStore(database: main.database)
+        _ = try tokens.createGrant(
+            client: ClientID("cw_app_sync"), user: nil, scopes: ["school.read"], authTime: nil,
+            tokens: [NewToken(digest: Array(repeating: 7, count: 32), kind: .access, expiresAt: now + 3600)], now: now)
+        let stored = try #require(try apps.applicationForReview(id))
+        let outcome = try stored.review.transition(.suspend(reason: "Abuse."), by: .platformAdmin(UserID(1)), at: now).get()
+        _ = try apps.applyTransition(outcome, to: id, expectedVersion: stored.version, actorName: "admin", now: now + 1)
+        let results = try applyAll()
+        #expect(results.first?.tokensRevoked == 1)
+        #expect(try tokens.token(digest: Array(repeating: 7, count: 32))?.revokedAt != nil)
+        #expect(try MariaClientStore(database: main.database).client(ClientID("cw_app_sync"))?.status == .suspended)
+    }
+
+    @Test func eventsAreQueuedOnceToSubscribedEndpoints() throws {
+        let id = try approvedApp()
+        let webhooks = MariaWebhookStore(database: developers.database)
+        _ = try webhooks.createEndpoint(
+            NewWebhookEndpoint(url: "https://hooks.example/a", events: [.authorizationGranted], sealedSecret: [1, 2, 3]), for: id, owner: owner, now: now)
+        _ = try webhooks.createEndpoint(
+            NewWebhookEndpoint(url: "https://hooks.example/b", events: [.gradePublished], sealedSecret: [1, 2, 3]), for: id, owner: owner, now: now)
+        let event = PendingEvent(
+            source: "auth", id: 9, type: "authorization.granted", clientID: ClientID("cw_app_sync"), occurredAt: now,
+            payload: #"{"type":"authorization.granted"}"#)
+        #expect(try source.enqueueEvents([(event, id)], now: now) == 1)
+        #expect(try source.enqueueEvents([(event, id)], now: now + 1) == 0)
+    }
+
+    @Test func theConsentStoreWritesAuthorizationEventsThatSyncHandsOverOnce() throws {
+        _ = try approvedApp()
+        _ = try applyAll()
+        try main.database.execute(
+            """
+            INSERT INTO users (id, role, school_id, email, given_name, family_name, created_at, updated_at)
+            VALUES (500, 'platform_admin', NULL, 's@example.test', 'S', 'T', \(now), \(now))
+            """)
+        let consents = MariaConsentStore(database: main.database)
+        try consents.recordConsent(user: UserID(500), client: ClientID("cw_app_sync"), scopes: ["openid"], now: now)
+        try consents.revokeConsent(user: UserID(500), client: ClientID("cw_app_sync"), now: now + 1)
+        let events = try target.pendingEvents(limit: 10)
+        #expect(events.map(\.type) == ["authorization.granted", "authorization.revoked"])
+        try target.markEventsHandedOver(events, now: now + 2)
+        #expect(try target.pendingEvents(limit: 10).isEmpty)
+    }
+
+    @Test func onlyOneRunHoldsTheLock() throws {
+        let other = MariaSyncTargetStore(database: try main.secondHandle())
+        let inner = try target.withSyncLock { try other.withSyncLock { "ran" } }
+        #expect(inner == .some(nil))
+        #expect(try other.withSyncLock { "ran" } == "ran")
+    }
+}
+
+extension MariaSyncSourceStore {
+    /// The sync view of one app whatever its marker, for re-applying in tests.
+    func applicationsToSyncForTest(_ id: ApplicationID) throws -> SyncedApplication? {
+        try database.execute("UPDATE applications SET sync_requested_at = \(Date(timeIntervalSince1970: 1)) WHERE id = \(id.rawValue)")
+        return try applicationsToSync(limit: 1).first
+    }
+}
