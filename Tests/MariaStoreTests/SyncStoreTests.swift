@@ -135,6 +135,33 @@ import Testing
         #expect(try target.pendingEvents(limit: 10).isEmpty)
     }
 
+    @Test func usageIsCountedOnceAndOnlyOnceSettled() throws {
+        _ = try approvedApp()
+        _ = try applyAll()
+        func log(_ count: Int, status: Int, writtenAt: Date) throws {
+            for _ in 0..<count {
+                try main.database.execute(
+                    """
+                    INSERT INTO data_access_log (occurred_at, client_id, actor_user_id, subject_user_id, school_id, operation, request, status, written_at)
+                    VALUES (\(now), 'cw_app_sync', 7, 7, 1, 'me', 'GET /api/v1/me', \(status), \(writtenAt))
+                    """)
+            }
+        }
+        try log(3, status: 200, writtenAt: now - 60)
+        try log(1, status: 404, writtenAt: now - 60)
+        try log(2, status: 200, writtenAt: now - 1)  // still settling
+        #expect(try target.collectUsage(now: now, settle: 5) == 4)
+        let first = try target.changedUsage(limit: 10)
+        #expect(first.map { [$0.apiRequests, $0.errors, $0.activeUsers] } == [[4, 1, 1]])
+        try target.markUsagePushed(first)
+        #expect(try target.changedUsage(limit: 10).isEmpty)
+        // Nothing new and settled: nothing folded twice.
+        #expect(try target.collectUsage(now: now, settle: 5) == 0)
+        // The settling rows arrive later; counters grow by exactly them.
+        #expect(try target.collectUsage(now: now + 10, settle: 5) == 2)
+        #expect(try target.changedUsage(limit: 10).map(\.apiRequests) == [6])
+    }
+
     @Test func onlyOneRunHoldsTheLock() throws {
         let other = MariaSyncTargetStore(database: try main.secondHandle())
         let inner = try target.withSyncLock { try other.withSyncLock { "ran" } }

@@ -42,3 +42,32 @@ CREATE TABLE webhook_outbox (
     handed_over_at  DATETIME(6) NULL,
     KEY ix_webhook_outbox_pending (handed_over_at, id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+
+-- When each access-log row was written (the server's clock at insert): sync folds rows into the usage
+-- counters only once they are older than a few seconds, so a batch still being inserted under a lower id
+-- is never skipped by the id watermark.
+ALTER TABLE data_access_log
+    ADD COLUMN written_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6);
+
+-- Daily usage per app, folded in incrementally by sync from the data-access log, grants and the consent
+-- outbox (each read by id past a watermark kept in sync_state, in the same transaction), so a run reads only
+-- what is new. `dirty` marks counters the developers database has not received yet.
+CREATE TABLE usage_daily (
+    client_id       VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+    day             DATE NOT NULL,
+    api_requests    BIGINT UNSIGNED NOT NULL DEFAULT 0,
+    errors          BIGINT UNSIGNED NOT NULL DEFAULT 0,
+    authorizations  BIGINT UNSIGNED NOT NULL DEFAULT 0,
+    new_users       BIGINT UNSIGNED NOT NULL DEFAULT 0,
+    dirty           BOOLEAN NOT NULL DEFAULT TRUE,
+    PRIMARY KEY (client_id, day),
+    KEY ix_usage_daily_dirty (dirty)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+
+-- The distinct users active with an app on a day (API calls on their behalf, or a grant): counted, not summed.
+CREATE TABLE usage_daily_users (
+    client_id       VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+    day             DATE NOT NULL,
+    user_id         BIGINT UNSIGNED NOT NULL,
+    PRIMARY KEY (client_id, day, user_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;

@@ -246,7 +246,8 @@ def test_analytics_show_exactly_the_api_calls_made(stack, demo, mail_dir, admin,
         csv = developer.get(stack.url("developers", path + "/analytics.csv")).text.strip().splitlines()
         return csv[1].split(",") if len(csv) == 2 else None
 
-    row = stack.wait_until(lambda: (lambda r: r if r and r[1] == str(calls) else None)(figures()), timeout=20,
+    # Sync counts access-log rows once they are a few seconds old (they are written in batches).
+    row = stack.wait_until(lambda: (lambda r: r if r and r[1] == str(calls) else None)(figures()), timeout=45, interval=1,
                            what=f"{calls} API requests in the analytics")
     # day, API requests, authorizations, active users, new users, errors
     assert row[1:] == [str(calls), "1", "1", "1", "0"], row

@@ -28,8 +28,16 @@ public protocol SyncTargetStore {
     /// mirrors the API keys, and when the client is suspended revokes every one of its grants and tokens.
     /// Applying the same description again changes nothing.
     func apply(_ app: SyncedApplication, as client: OAuthClient, now: Date) throws -> SyncApplyResult
-    /// Each app's usage per UTC day from `from` on (days without any activity are absent).
-    func dailyUsage(from: CalendarDate, through: CalendarDate) throws -> [DailyUsage]
+    /// Folds what happened since the previous call into the daily usage counters, in one transaction with
+    /// the watermarks (so each access-log row, grant and first consent is counted exactly once): only rows
+    /// older than `settle` seconds at `now` are taken, so a batch still being written is not skipped.
+    /// Returns how many source rows were folded in.
+    func collectUsage(now: Date, settle: TimeInterval) throws -> Int
+    /// Up to `limit` daily counters the developers database has not received since they changed, with
+    /// absolute values.
+    func changedUsage(limit: Int) throws -> [DailyUsage]
+    /// Marks counters as received (after the developers database stored them).
+    func markUsagePushed(_ usage: [DailyUsage]) throws
     /// Webhook events waiting to be handed over, oldest first, at most `limit`: the education API's outbox,
     /// and authorizations granted or revoked since the previous run.
     func pendingEvents(limit: Int) throws -> [PendingEvent]

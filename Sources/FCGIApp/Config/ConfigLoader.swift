@@ -146,8 +146,8 @@ enum ConfigLoader {
         let faultValue = reader.string("sync.test_fault")
         let syncFault: String? = faultValue.isEmpty ? nil : faultValue
         if let syncFault {
-            if !["after_main_commit", "after_usage", "after_events_queued"].contains(syncFault) {
-                reader.fail("sync.test_fault", "must be after_main_commit, after_usage or after_events_queued")
+            if !["after_main_commit", "after_usage_collected", "after_events_queued"].contains(syncFault) {
+                reader.fail("sync.test_fault", "must be after_main_commit, after_usage_collected or after_events_queued")
             } else if environment != .test {
                 reader.fail("sync.test_fault", "is only allowed with environment = test")
             }

@@ -126,7 +126,7 @@ enum ConfigSchema {
 
     private static let sync: [Key] = [
         Key(section: "sync", name: "test_fault", defaultValue: "",
-            help: "test environment only: after_main_commit, after_usage or after_events_queued makes a sync run exit there, to prove the next run completes it"),
+            help: "test environment only: after_main_commit, after_usage_collected or after_events_queued makes a sync run exit there, to prove the next run completes it"),
     ]
 
     private static let portal: [Key] = [

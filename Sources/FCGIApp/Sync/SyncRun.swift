@@ -10,9 +10,10 @@ import Logging
 ///    then its marker is cleared in the developers database only if it still holds the value read. A run killed
 ///    between the two leaves the marker set, and the next run applies the same state again, which changes
 ///    nothing the second time (``SyncTargetStore/apply(_:as:now:)`` is idempotent).
-/// 2. **Usage, main → developers.** Daily figures are recomputed for the days that may still change (from the
-///    stored watermark, at least yesterday) and written as absolute values, so repeating a run writes the same
-///    numbers; then the watermark moves.
+/// 2. **Usage, main → developers.** New access-log rows, grants and first consents (past id watermarks) are
+///    folded into daily counters in main, in one transaction with the watermarks, so each is counted once and
+///    an idle run reads nothing; counters that changed are then sent as absolute values and marked sent, so a
+///    run killed in between sends the same numbers again.
 /// 3. **Events, main → developers.** Outbox events are queued as deliveries (skipping endpoints that have them
 ///    already), then marked handed over; a crash in between re-queues nothing twice.
 /// Single-flight: everything runs under a MariaDB named lock; a second caller gets `nil` at once.
@@ -29,8 +30,9 @@ struct SyncRun {
     /// Apps read per batch, and the most batches per run (the next run continues).
     static let batchSize = 100
     static let maximumBatches = 50
-    /// Days of usage recomputed on the first run.
-    static let initialUsageDays = 30
+    /// Seconds a usage source row must have existed before it is counted: a batch inserted under a lower id
+    /// than rows already visible is then never skipped by the watermark.
+    static let usageSettleSeconds: TimeInterval = 5
 
     /// What a run did, as the JSON summary the endpoint and the command print.
     struct Report {
@@ -39,6 +41,7 @@ struct SyncRun {
         var clientsChanged = 0
         var tokensRevoked = 0
         var requestsCleared = 0
+        var usageEvents = 0
         var usageRows = 0
         var eventsHandedOver = 0
         var deliveriesQueued = 0
@@ -48,7 +51,7 @@ struct SyncRun {
             .object([
                 ("status", .string("ok")), ("apps_applied", .int(appsApplied)), ("clients_created", .int(clientsCreated)),
                 ("clients_changed", .int(clientsChanged)), ("tokens_revoked", .int(tokensRevoked)),
-                ("sync_requests_cleared", .int(requestsCleared)), ("usage_rows", .int(usageRows)),
+                ("sync_requests_cleared", .int(requestsCleared)), ("usage_events", .int(usageEvents)), ("usage_rows", .int(usageRows)),
                 ("events_handed_over", .int(eventsHandedOver)), ("deliveries_queued", .int(deliveriesQueued)),
                 ("duration_ms", .int(durationMilliseconds)),
             ])
@@ -96,23 +99,24 @@ struct SyncRun {
     }
 
     private func syncUsage(now: Date, into report: inout Report) throws {
-        let today = CalendarDate(now)
-        let yesterday = CalendarDate(now.addingTimeInterval(-86400))
-        let from = try target.syncState("usage_from").flatMap(CalendarDate.init).map { min($0, yesterday) }
-            ?? CalendarDate(now.addingTimeInterval(-Double(Self.initialUsageDays) * 86400))
-        let usage = try target.dailyUsage(from: from, through: today)
-        let apps = try source.applicationIDs(of: Array(Set(usage.map(\.clientID))))
-        let rows = usage.compactMap { day -> DailyAppStats? in
-            guard let app = apps[day.clientID] else { return nil }
-            return DailyAppStats(
-                application: app, day: day.day, apiRequests: day.apiRequests, authorizations: day.authorizations,
-                activeUsers: day.activeUsers, newUsers: day.newUsers, errors: day.errors)
+        report.usageEvents = try target.collectUsage(now: now, settle: Self.usageSettleSeconds)
+        fault("after_usage_collected")
+        for _ in 0..<Self.maximumBatches {
+            let changed = try target.changedUsage(limit: 1000)
+            guard !changed.isEmpty else { return }
+            let apps = try source.applicationIDs(of: Array(Set(changed.map(\.clientID))))
+            let rows = changed.compactMap { day -> DailyAppStats? in
+                guard let app = apps[day.clientID] else { return nil }
+                return DailyAppStats(
+                    application: app, day: day.day, apiRequests: day.apiRequests, authorizations: day.authorizations,
+                    activeUsers: day.activeUsers, newUsers: day.newUsers, errors: day.errors)
+            }
+            // Absolute values: if the run dies before the mark below, the next one sends the same numbers again.
+            try analytics.upsertDailyStats(rows, now: now)
+            report.usageRows += rows.count
+            try target.markUsagePushed(changed)
+            if changed.count < 1000 { return }
         }
-        try analytics.upsertDailyStats(rows, now: now)
-        report.usageRows = rows.count
-        fault("after_usage")
-        // Days before yesterday are final: figures arrive within seconds of the request (the workers' batches).
-        try target.setSyncState("usage_from", value: yesterday.description, now: now)
     }
 
     private func handOverEvents(now: Date, into report: inout Report) throws {

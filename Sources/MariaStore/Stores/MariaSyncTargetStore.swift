@@ -158,68 +158,131 @@ public struct MariaSyncTargetStore: SyncTargetStore {
             ).affectedRows)
     }
 
-    public func dailyUsage(from: CalendarDate, through: CalendarDate) throws -> [DailyUsage] {
-        let start = from.description
-        let end = through.description
-        var usage: [String: (requests: Int64, errors: Int64, authorizations: Int64, active: Int64, new: Int64)] = [:]
-        func key(_ row: Row) -> String? {
-            guard let client = row.string("client_id"), let day = row.string("day") else { return nil }
-            return client + " " + day
+    public func collectUsage(now: Date, settle: TimeInterval) throws -> Int {
+        let settled = now.addingTimeInterval(-settle)
+        return try database.transaction { tx in
+            var folded = 0
+            // The access log: requests and errors, and the users they acted for.
+            let logFrom = Int64(try Self.state("usage_log_id", in: tx) ?? "0") ?? 0
+            if let logTo = try Self.settledEnd(
+                table: "data_access_log", after: logFrom, timeColumn: "written_at", settled: settled, in: tx)
+            {
+                try tx.execute(
+                    """
+                    INSERT INTO usage_daily (client_id, day, api_requests, errors, dirty)
+                    SELECT client_id, DATE(occurred_at), COUNT(*), SUM(status >= 400), TRUE FROM data_access_log
+                    WHERE id > \(logFrom) AND id <= \(logTo) GROUP BY client_id, DATE(occurred_at)
+                    ON DUPLICATE KEY UPDATE api_requests = api_requests + VALUES(api_requests), errors = errors + VALUES(errors),
+                        dirty = TRUE
+                    """)
+                try tx.execute(
+                    """
+                    INSERT IGNORE INTO usage_daily_users (client_id, day, user_id)
+                    SELECT DISTINCT client_id, DATE(occurred_at), actor_user_id FROM data_access_log
+                    WHERE id > \(logFrom) AND id <= \(logTo) AND actor_user_id IS NOT NULL
+                    """)
+                folded += Int(logTo - logFrom)
+                try Self.setState("usage_log_id", String(logTo), now: now, in: tx)
+            }
+            // Grants: authorizations, and the users who made them.
+            let grantFrom = Int64(try Self.state("usage_grant_id", in: tx) ?? "0") ?? 0
+            if let grantTo = try Self.settledEnd(table: "oauth_grants", after: grantFrom, timeColumn: "created_at", settled: settled, in: tx) {
+                try tx.execute(
+                    """
+                    INSERT INTO usage_daily (client_id, day, authorizations, dirty)
+                    SELECT c.client_id, DATE(g.created_at), COUNT(*), TRUE FROM oauth_grants g JOIN oauth_clients c ON c.id = g.client_pk
+                    WHERE g.id > \(grantFrom) AND g.id <= \(grantTo) GROUP BY c.client_id, DATE(g.created_at)
+                    ON DUPLICATE KEY UPDATE authorizations = authorizations + VALUES(authorizations), dirty = TRUE
+                    """)
+                try tx.execute(
+                    """
+                    INSERT IGNORE INTO usage_daily_users (client_id, day, user_id)
+                    SELECT DISTINCT c.client_id, DATE(g.created_at), g.user_id FROM oauth_grants g JOIN oauth_clients c ON c.id = g.client_pk
+                    WHERE g.id > \(grantFrom) AND g.id <= \(grantTo) AND g.user_id IS NOT NULL
+                    """)
+                // A new active user of a day whose counters had no other change still needs pushing.
+                try tx.execute(
+                    """
+                    UPDATE usage_daily u JOIN (SELECT DISTINCT c.client_id, DATE(g.created_at) AS day FROM oauth_grants g
+                        JOIN oauth_clients c ON c.id = g.client_pk WHERE g.id > \(grantFrom) AND g.id <= \(grantTo)) AS touched
+                        ON touched.client_id = u.client_id AND touched.day = u.day
+                    SET u.dirty = TRUE
+                    """)
+                folded += Int(grantTo - grantFrom)
+                try Self.setState("usage_grant_id", String(grantTo), now: now, in: tx)
+            }
+            // First consents (the consent store's authorization.granted events): new users.
+            let consentFrom = Int64(try Self.state("usage_consent_id", in: tx) ?? "0") ?? 0
+            if let consentTo = try Self.settledEnd(
+                table: "webhook_outbox", after: consentFrom, timeColumn: "occurred_at", settled: settled, in: tx)
+            {
+                try tx.execute(
+                    """
+                    INSERT INTO usage_daily (client_id, day, new_users, dirty)
+                    SELECT client_id, DATE(occurred_at), COUNT(*), TRUE FROM webhook_outbox
+                    WHERE id > \(consentFrom) AND id <= \(consentTo) AND event_type = 'authorization.granted'
+                    GROUP BY client_id, DATE(occurred_at)
+                    ON DUPLICATE KEY UPDATE new_users = new_users + VALUES(new_users), dirty = TRUE
+                    """)
+                folded += Int(consentTo - consentFrom)
+                try Self.setState("usage_consent_id", String(consentTo), now: now, in: tx)
+            }
+            return folded
         }
-        for row in try database.query(
+    }
+
+    /// The highest id after `after` below which every row is settled (written before `settled`), or `nil`
+    /// when there is nothing settled to fold.
+    private static func settledEnd(
+        table: String, after: Int64, timeColumn: String, settled: Date, in tx: Transaction
+    ) throws -> Int64? {
+        // Identifiers come from this file's constants only.
+        let row = try tx.query(
             """
-            SELECT client_id, CAST(DATE(occurred_at) AS CHAR) AS day, COUNT(*) AS n, SUM(status >= 400) AS e
-            FROM data_access_log WHERE occurred_at >= \(start) AND occurred_at < \(end) + INTERVAL 1 DAY
-            GROUP BY client_id, day
-            """)
-        {
-            guard let key = key(row) else { continue }
-            usage[key, default: (0, 0, 0, 0, 0)].requests = Int64(row.int("n") ?? 0)
-            usage[key, default: (0, 0, 0, 0, 0)].errors = Int64(row.int("e") ?? 0)
-        }
-        for row in try database.query(
+            SELECT MAX(id) AS last, MIN(IF(\(unsafeRaw: timeColumn) >= \(settled), id, NULL)) AS first_unsettled
+            FROM \(unsafeRaw: table) WHERE id > \(after)
             """
-            SELECT c.client_id, CAST(DATE(g.created_at) AS CHAR) AS day, COUNT(*) AS n
-            FROM oauth_grants g JOIN oauth_clients c ON c.id = g.client_pk
-            WHERE g.created_at >= \(start) AND g.created_at < \(end) + INTERVAL 1 DAY
-            GROUP BY c.client_id, day
-            """)
-        {
-            guard let key = key(row) else { continue }
-            usage[key, default: (0, 0, 0, 0, 0)].authorizations = Int64(row.int("n") ?? 0)
-        }
-        for row in try database.query(
+        ).first
+        guard let last = row?.int("last") else { return nil }
+        let end = row?.int("first_unsettled").map { Int64($0) - 1 } ?? Int64(last)
+        return end > after ? end : nil
+    }
+
+    private static func state(_ name: String, in tx: Transaction) throws -> String? {
+        try tx.query("SELECT value FROM sync_state WHERE name = \(name) FOR UPDATE").first?.string("value")
+    }
+
+    private static func setState(_ name: String, _ value: String, now: Date, in tx: Transaction) throws {
+        try tx.execute(
             """
-            SELECT client_id, day, COUNT(DISTINCT user_id) AS n FROM (
-                SELECT client_id, CAST(DATE(occurred_at) AS CHAR) AS day, actor_user_id AS user_id FROM data_access_log
-                WHERE occurred_at >= \(start) AND occurred_at < \(end) + INTERVAL 1 DAY AND actor_user_id IS NOT NULL
-                UNION
-                SELECT c.client_id, CAST(DATE(g.created_at) AS CHAR), g.user_id FROM oauth_grants g JOIN oauth_clients c ON c.id = g.client_pk
-                WHERE g.created_at >= \(start) AND g.created_at < \(end) + INTERVAL 1 DAY AND g.user_id IS NOT NULL
-            ) AS activity GROUP BY client_id, day
+            INSERT INTO sync_state (name, value, updated_at) VALUES (\(name), \(value), \(now))
+            ON DUPLICATE KEY UPDATE value = VALUES(value), updated_at = VALUES(updated_at)
             """)
-        {
-            guard let key = key(row) else { continue }
-            usage[key, default: (0, 0, 0, 0, 0)].active = Int64(row.int("n") ?? 0)
-        }
-        for row in try database.query(
+    }
+
+    public func changedUsage(limit: Int) throws -> [DailyUsage] {
+        try database.query(
             """
-            SELECT c.client_id, CAST(DATE(s.first_granted_at) AS CHAR) AS day, COUNT(*) AS n
-            FROM oauth_consents s JOIN oauth_clients c ON c.id = s.client_pk
-            WHERE s.first_granted_at >= \(start) AND s.first_granted_at < \(end) + INTERVAL 1 DAY
-            GROUP BY c.client_id, day
-            """)
-        {
-            guard let key = key(row) else { continue }
-            usage[key, default: (0, 0, 0, 0, 0)].new = Int64(row.int("n") ?? 0)
-        }
-        return usage.compactMap { key, value in
-            let parts = key.split(separator: " ")
-            guard parts.count == 2, let day = CalendarDate(String(parts[1])) else { return nil }
+            SELECT u.client_id, CAST(u.day AS CHAR) AS day, u.api_requests, u.errors, u.authorizations, u.new_users,
+                (SELECT COUNT(*) FROM usage_daily_users a WHERE a.client_id = u.client_id AND a.day = u.day) AS active_users
+            FROM usage_daily u WHERE u.dirty ORDER BY u.day, u.client_id LIMIT \(limit)
+            """
+        ).compactMap { row in
+            guard let client = row.string("client_id"), let day = row.string("day").flatMap(CalendarDate.init) else { return nil }
             return DailyUsage(
-                clientID: ClientID(String(parts[0])), day: day, apiRequests: value.requests, errors: value.errors,
-                authorizations: value.authorizations, activeUsers: value.active, newUsers: value.new)
-        }.sorted { ($0.clientID.rawValue, $0.day) < ($1.clientID.rawValue, $1.day) }
+                clientID: ClientID(client), day: day, apiRequests: Int64(row.int("api_requests") ?? 0), errors: Int64(row.int("errors") ?? 0),
+                authorizations: Int64(row.int("authorizations") ?? 0), activeUsers: Int64(row.int("active_users") ?? 0),
+                newUsers: Int64(row.int("new_users") ?? 0))
+        }
+    }
+
+    public func markUsagePushed(_ usage: [DailyUsage]) throws {
+        try database.transaction { tx in
+            // Only sync writes these rows and it is single-flight, so nothing changed them since they were read.
+            for day in usage {
+                try tx.execute("UPDATE usage_daily SET dirty = FALSE WHERE client_id = \(day.clientID.rawValue) AND day = \(day.day.description)")
+            }
+        }
     }
 
     public func pendingEvents(limit: Int) throws -> [PendingEvent] {
