@@ -55,9 +55,9 @@ idle_figures() {
         wall+=("${line%% *}")
         inner+=("$(sed -E 's/.*"duration_ms":([0-9]+).*/\1/' <<<"$line")")
     done
-    printf '%-28s median %3s ms inside the lock, %3s ms wall (%d runs; target < 50 ms)\n' "$label" \
+    printf '%-28s median %3s ms inside the lock, %3s ms wall (%d runs; target < 50 ms); inside: %s\n' "$label" \
         "$(printf '%s\n' "${inner[@]}" | sort -n | sed -n "$(( (IDLE_RUNS + 1) / 2 ))p")" \
-        "$(printf '%s\n' "${wall[@]}" | sort -n | sed -n "$(( (IDLE_RUNS + 1) / 2 ))p")" "$IDLE_RUNS"
+        "$(printf '%s\n' "${wall[@]}" | sort -n | sed -n "$(( (IDLE_RUNS + 1) / 2 ))p")" "$IDLE_RUNS" "${inner[*]}"
 }
 
 say "draining what the stack start left pending"
@@ -86,6 +86,8 @@ SELECT NOW(6) - INTERVAL (seq MOD 3600) SECOND,
     5 + (seq MOD 60), 5 + (seq MOD 60), 1, 'students.grades', 'GET /api/v1/students/5/grades', IF(seq MOD 50 = 0, 404, 200)
 FROM seq_1_to_${EVENTS};
 SQL
+# Sync counts usage rows once they are a few seconds old (SyncRun.usageSettleSeconds).
+sleep 6
 line="$(run_sync)"
 printf '%-28s %s ms wall; report: %s\n' "loaded ($APPS apps, $EVENTS events)" "${line%% *}" "${line#* }"
 idle_figures "idle again"

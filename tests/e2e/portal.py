@@ -7,7 +7,9 @@ import email
 import email.policy
 import re
 import secrets
+import struct
 import time
+import zlib
 
 CSRF_FIELD = re.compile(r'<input type="hidden" name="csrf" value="([^"]+)">')
 PASSWORD = "correct horse battery staple 7"
@@ -100,3 +102,24 @@ def create_app(session, stack, **fields):
                            files=multipart({**APP, "csrf": csrf_of(page.text), "client_type": "confidential", **fields}))
     assert created.status_code == 303, created.text
     return created.headers["Location"].split("?")[0]
+
+
+def png(width=64, height=64):
+    """A real PNG: signature, IHDR, one IDAT of solid rows, IEND."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"\x20\x60\xc0" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def fill_app_form(portal, fields, logo=None, scopes=("openid", "student.grades.read")):
+    for scope in scopes:
+        box = portal.find(f"form#app-form input[name=scopes][value='{scope}']")
+        if not box.is_selected():
+            box.click()
+    values = dict(fields)
+    if logo is not None:
+        values["logo"] = logo
+    return portal.submit("form#app-form", values)

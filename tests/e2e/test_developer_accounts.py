@@ -6,7 +6,7 @@ import time
 import pyotp
 import pytest
 
-from portal import PASSWORD, csrf_of, link_in, mails_to, new_address, post_form, sign_up_verified, wait_for_mail
+from portal import APP, PASSWORD, csrf_of, fill_app_form, png, link_in, mails_to, new_address, post_form, sign_up_verified, wait_for_mail
 
 FAILED = "That email and password do not match. Check both and try again."
 
@@ -42,7 +42,7 @@ def next_code(secret):
     return totp.at(time.time() + 30)
 
 
-def test_sign_up_verify_turn_on_two_step_and_sign_back_in_with_a_code(stack, portal, mail_dir):
+def test_sign_up_verify_turn_on_two_step_sign_back_in_with_a_code_and_submit_an_app(stack, portal, mail_dir, tmp_path):
     address = new_address("ana")
     assert sign_up(portal, address) == 200
     assert address in portal.text("#signup-done")
@@ -79,6 +79,14 @@ def test_sign_up_verify_turn_on_two_step_and_sign_back_in_with_a_code(stack, por
     code = next_code(secret)
     assert portal.submit("form#second-factor", {"code": code}) == 200
     assert portal.path == "/apps"
+
+    # Signed in with two steps: create an app with a logo and submit it.
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(png())
+    assert portal.follow("#new-app") == 200
+    assert fill_app_form(portal, APP, logo=logo) == 200 and portal.text("#app-status") == "draft"
+    assert portal.has("h1 img.logo")
+    assert portal.submit("form#submit-app") == 200 and portal.text("#app-status") == "submitted"
 
     # The same code cannot be used again: replay is refused.
     assert portal.sign_out() == 200

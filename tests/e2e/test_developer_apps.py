@@ -1,22 +1,9 @@
 """Applications on the developer portal, in Chromium through nginx: create an app with a logo, submit it, and
 what another developer and a disguised upload get.
 """
-import struct
-import zlib
-
 import pytest
 
-from portal import APP, PASSWORD, create_app, csrf_of, multipart, new_address, post_form, sign_up_verified
-
-
-def png(width=64, height=64):
-    """A real PNG: signature, IHDR, one IDAT of solid rows, IEND."""
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    rows = b"".join(b"\x00" + b"\x20\x60\xc0" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+from portal import APP, PASSWORD, create_app, csrf_of, fill_app_form, multipart, new_address, png, post_form, sign_up_verified
 
 
 @pytest.fixture()
@@ -34,17 +21,6 @@ def browser_sign_in(portal, address):
     assert portal.path == "/apps"
 
 
-
-
-def fill_app_form(portal, fields, logo=None, scopes=("openid", "student.grades.read")):
-    for scope in scopes:
-        box = portal.find(f"form#app-form input[name=scopes][value='{scope}']")
-        if not box.is_selected():
-            box.click()
-    values = dict(fields)
-    if logo is not None:
-        values["logo"] = logo
-    return portal.submit("form#app-form", values)
 
 
 def test_a_developer_creates_an_app_with_a_logo_and_submits_it(stack, portal, mail_dir, tmp_path):

@@ -55,10 +55,7 @@ enum ReviewRoutes {
         router.add("GET", "/platform/logos/{sha256}") { request, parameters, context in
             _ = try context.requireSignIn(request, .platformAdmin)
             guard let logo = try context.services.portal.logos.logo(sha256: parameters["sha256"] ?? "") else { throw HTTPError.notFound() }
-            var response = HTTPResponse(status: 200, body: logo.bytes)
-            response.headers.set("Content-Type", logo.image.format.contentType)
-            response.headers.set("X-Content-Type-Options", "nosniff")
-            return response
+            return .logo(logo)
         }
 
         router.add("GET", "/platform/tickets") { request, _, context in

@@ -142,7 +142,7 @@ enum PortalDocsPages {
             let roles = Role.allCases.filter { scope.grantableBy.contains($0) }.map(\.label).joined(separator: ", ")
             return """
                 <tr id="scope-\(scope.name)"><td><code>\(scope.name)</code></td><td>\(scope.description)</td><td>\(roles)</td>
-                <td>\(scope.access.rawValue)</td><td>\(sensitivity(scope.sensitivity))</td><td>\(scope.isAppLevel ? "yes" : "no")</td></tr>
+                <td>\(scope.access.rawValue)</td><td>\(PortalAppPages.sensitivityWord(scope.sensitivity))</td><td>\(scope.isAppLevel ? "yes" : "no")</td></tr>
                 """
         }
         return """
@@ -152,14 +152,6 @@ enum PortalDocsPages {
             <th>Sensitivity</th><th>App-level</th></tr></thead><tbody>\(rows)</tbody></table>
             <p>App-level scopes need no user: a confidential app gets them with the <code>client_credentials</code> grant or an API key.</p>
             """
-    }
-
-    private static func sensitivity(_ value: ScopeDefinition.Sensitivity) -> String {
-        switch value {
-        case .low: "low"
-        case .medium: "medium"
-        case .high: "high"
-        }
     }
 
     private static func tokens(_ configuration: Configuration) -> HTML {

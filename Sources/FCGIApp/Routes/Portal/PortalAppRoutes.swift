@@ -90,12 +90,7 @@ enum PortalAppRoutes {
 
         router.add("GET", "/logos/{sha256}") { _, parameters, context in
             guard let logo = try context.services.portal.logos.logo(sha256: parameters["sha256"] ?? "") else { throw HTTPError.notFound() }
-            var response = HTTPResponse(status: 200, body: logo.bytes)
-            response.headers.set("Content-Type", logo.image.format.contentType)
-            response.headers.set("X-Content-Type-Options", "nosniff")
-            // Named by the digest of its bytes, so it never changes.
-            response.headers.set("Cache-Control", "public, max-age=31536000, immutable")
-            return response
+            return .logo(logo)
         }
     }
 
@@ -221,5 +216,17 @@ enum PortalAppRoutes {
             privacyPolicyURL: body["privacy_policy_url"] ?? "", termsURL: body["terms_url"] ?? "", redirectURIs: body["redirect_uris"] ?? "",
             scopes: body.all("scopes"), clientType: body["client_type"] ?? "", logoSHA256: logoSHA256)
         return (form, logoProblem)
+    }
+}
+
+extension HTTPResponse {
+    /// An uploaded logo with its recognised type and `nosniff`, so a browser never reinterprets the bytes.
+    /// Named by the digest of its bytes, it never changes: cacheable for a year.
+    static func logo(_ logo: ApplicationLogo) -> HTTPResponse {
+        var response = HTTPResponse(status: 200, body: logo.bytes)
+        response.headers.set("Content-Type", logo.image.format.contentType)
+        response.headers.set("X-Content-Type-Options", "nosniff")
+        response.headers.set("Cache-Control", "public, max-age=31536000, immutable")
+        return response
     }
 }
