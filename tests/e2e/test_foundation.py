@@ -24,8 +24,8 @@ def test_each_host_reaches_its_own_pool(stack, http):
     app = http.get(stack.url("app", "/"))
     developers = http.get(stack.url("developers", "/"))
     assert app.status_code == developers.status_code == 200
-    assert "for developers" not in app.text
-    assert "CatalystWells for developers" in developers.text
+    assert "CatalystWells Developers" not in app.text
+    assert "CatalystWells Developers" in developers.text and "Create a developer account" in developers.text
     assert http.get(stack.url("developers", "/livez")).json()["site"] == "developers"
 
 
