@@ -44,7 +44,7 @@ enum ClassAPI {
             errors["date"] = problem.message
             day = CalendarDate(now)
         }
-        let students = try rosterCheck(body.marks.map(\.student_id), member: "marks", classID: classID, services: services, errors: &errors)
+        let students = try rosterCheck(body.marks.map(\.studentID), member: "marks", classID: classID, services: services, errors: &errors)
         let inputs = zip(students, body.marks).map { SchoolworkForms.AttendanceInput(studentID: $0, status: $1.status, note: $1.note ?? "") }
         var marks: [AttendanceMark] = []
         switch SchoolworkForms.attendanceSheet(inputs) {
@@ -79,7 +79,7 @@ enum ClassAPI {
         let body = try APIRequestBody.decode(APIRequestBody.Grades.self, from: call.request)
         let now = call.context.now
         var errors: [String: String] = [:]
-        let students = try rosterCheck(body.grades.map(\.student_id), member: "grades", classID: classID, services: services, errors: &errors)
+        let students = try rosterCheck(body.grades.map(\.studentID), member: "grades", classID: classID, services: services, errors: &errors)
         let inputs = zip(students, body.grades).map {
             SchoolworkForms.GradeInput(studentID: $0, score: $1.score.text, comment: $1.comment ?? "")
         }

@@ -21,7 +21,7 @@ enum EducationAPIRoutes {
         for endpoint in EducationAPI.endpoints {
             let handler = handler(for: endpoint.operation)
             router.add(endpoint.method, endpoint.path) { request, parameters, context in
-                if endpoint.isPublic { return try publicAnswer(endpoint, context) }
+                if endpoint.isPublic { return publicAnswer(context) }
                 return try serve(endpoint, handler, request, parameters, context)
             }
         }
@@ -46,7 +46,8 @@ enum EducationAPIRoutes {
         }
     }
 
-    private static func publicAnswer(_ endpoint: APIEndpoint, _ context: RequestContext) throws -> HTTPResponse {
+    /// The one public endpoint: the OpenAPI document, cacheable and readable from any origin.
+    private static func publicAnswer(_ context: RequestContext) -> HTTPResponse {
         var response = HTTPResponse.json(OpenAPIDocument.document(serverURL: context.services.configuration.appURL))
         response.headers.set("Cache-Control", "public, max-age=300")
         return OAuthHTTP.allowingAnyOrigin(response)
@@ -83,6 +84,10 @@ enum EducationAPIRoutes {
                 response = failure.response
                 // A refused call is recorded against no one: the id it named is not a disclosure.
                 if failure.status == 404 { call.subject = nil }
+            } catch {
+                // The responder answers 503 or 500; the call is on record all the same.
+                record(call, status: (error as? StoreError)?.kind == .unavailable ? 503 : 500, now: now)
+                throw error
             }
         case .notFound:
             response = APIFailure.notFound.response
