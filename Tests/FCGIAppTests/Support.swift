@@ -75,7 +75,8 @@ struct TestApp {
             tokens: MariaTokenStore(database: unconnected), consents: MariaConsentStore(database: unconnected),
             signingKeys: MariaSigningKeyStore(database: unconnected), educationAPI: MariaEducationAPIStore(database: unconnected),
             accessLog: MariaDataAccessLogStore(database: unconnected), appPolicies: MariaSchoolAppPolicyStore(database: unconnected),
-            accessLogBuffer: DataAccessLogBuffer(configuration.api), rateLimiter: APIRateLimiter(configuration.api), oauthKeys: OAuthKeyMaterial(secret: Array(repeating: 7, count: 32)),
+            accessLogBuffer: DataAccessLogBuffer(configuration.api), rateLimiter: APIRateLimiter(configuration.api),
+            apiListCache: APIListCache(capacity: 8), oauthKeys: OAuthKeyMaterial(secret: Array(repeating: 7, count: 32)),
             hasher: testHasher,
             timingDecoy: TimingDecoy(hasher: testHasher), recordCache: RecordPageCache(), signingKeyCache: SigningKeyCache(), mailer: outbox, configuration: configuration, clock: { clock.now })
     }

@@ -31,6 +31,8 @@ struct SiteServices {
     let accessLogBuffer: DataAccessLogBuffer
     /// The worker's per-app API rate limits.
     let rateLimiter: APIRateLimiter
+    /// The worker's education API list answers, by student record version.
+    let apiListCache: APIListCache
     /// Keys derived from `oauth.key_file`; `nil` on the developers site, which issues no tokens.
     let oauthKeys: OAuthKeyMaterial?
     let hasher: any PasswordHasher
@@ -49,7 +51,7 @@ struct SiteServices {
     static func live(
         site: Site, configuration: Configuration, hasher: any PasswordHasher, timingDecoy: TimingDecoy, recordCache: RecordPageCache,
         signingKeyCache: SigningKeyCache = SigningKeyCache(), accessLogBuffer: DataAccessLogBuffer? = nil,
-        rateLimiter: APIRateLimiter? = nil
+        rateLimiter: APIRateLimiter? = nil, apiListCache: APIListCache? = nil
     ) -> SiteServices {
         let database = MariaDatabase(options: configuration.connectionOptions(for: site))
         let accounts = MariaAccountStore(database: database)
@@ -64,7 +66,7 @@ struct SiteServices {
             educationAPI: MariaEducationAPIStore(database: database), accessLog: MariaDataAccessLogStore(database: database),
             appPolicies: MariaSchoolAppPolicyStore(database: database),
             accessLogBuffer: accessLogBuffer ?? DataAccessLogBuffer(configuration.api),
-            rateLimiter: rateLimiter ?? APIRateLimiter(configuration.api),
+            rateLimiter: rateLimiter ?? APIRateLimiter(configuration.api), apiListCache: apiListCache ?? APIListCache(capacity: 1),
             oauthKeys: configuration.oauthKey.map { OAuthKeyMaterial(secret: $0) }, hasher: hasher, timingDecoy: timingDecoy, recordCache: recordCache, signingKeyCache: signingKeyCache,
             mailer: SendmailTransport(command: configuration.mail.sendmailCommand, from: configuration.mail.from),
             configuration: configuration, clock: { Date() })
