@@ -26,8 +26,7 @@ enum ClassAPI {
         let classID: ClassID = try call.id()
         _ = try visibleClass(&call, classID)
         let rows = try call.context.services.educationAPI.roster(of: classID, after: page.after.map { UserID($0.keys[0]) }, limit: page.limit + 1)
-        let (items, next) = page.slice(rows, list: "roster") { [$0.id.rawValue] }
-        return APIJSON.page(items.map(APIJSON.person), next: next)
+        return APIJSON.page(rows, page, list: "roster", keys: { [$0.id.rawValue] }, item: APIJSON.person)
     }
 
     static func recordAttendance(_ call: inout APICall) throws -> JSONValue {
