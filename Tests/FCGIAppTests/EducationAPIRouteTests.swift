@@ -118,4 +118,15 @@ import Testing
         _ = answer(2)
         #expect(builds == 3)
     }
+
+    @Test func anAppOnThePartnerTierGetsThePartnerBucket() {
+        let limiter = APIRateLimiter(
+            standard: .init(perMinute: 60, burst: 1), partner: .init(perMinute: 600, burst: 3), partnerClients: ["partner-app"])
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(limiter.limits(of: ClientID("partner-app")).perMinute == 600)
+        #expect(limiter.take(ClientID("other-app"), now: now).allowed)
+        #expect(!limiter.take(ClientID("other-app"), now: now).allowed)
+        #expect((0..<3).allSatisfy { _ in limiter.take(ClientID("partner-app"), now: now).allowed })
+        #expect(!limiter.take(ClientID("partner-app"), now: now).allowed)
+    }
 }
