@@ -347,6 +347,146 @@ LUA
     } >"$file"
 }
 
+# ----------------------------------------------------------------------------- OAuth
+
+# code_flow EMAIL PASSWORD CLIENT_ID SECRET REDIRECT_URI VERIFIER: the authorization code flow once, as a
+# browser and the client's back end would run it, with the standard library only: GET /login, POST /login,
+# GET /authsso (PKCE S256), the consent form's POST with decision=approve when the page shows, the code exchange
+# (client_secret_basic), and GET /authsso once more, which must now answer 303 with a code straight away.
+# Uses SCOPE, and FLOW_JSON (the caller's). Writes FLOW_JSON: the session cookie, the access token, the authorization path, whether consent was asked.
+code_flow() {
+    CW_BENCH_PASSWORD="$2" CW_BENCH_SECRET="$4" "$PYTHON" - "$APP_HOST" "$HTTPS_PORT" "$CA_FILE" "$1" "$3" "$5" \
+        "$SCOPE" "$6" >"$FLOW_JSON" <<'PY'
+import base64, hashlib, html.parser, http.client, json, os, re, socket, ssl, sys
+import urllib.parse as up
+
+host, port, ca, email, client_id, redirect_uri, scope, verifier = sys.argv[1:9]
+port = int(port)
+context = ssl.create_default_context(cafile=ca)
+
+
+class Connection(http.client.HTTPSConnection):
+    """Connects to 127.0.0.1 while SNI and Host stay the site's name, as wrk does."""
+
+    def connect(self):
+        raw = socket.create_connection(("127.0.0.1", self.port), self.timeout)
+        self.sock = context.wrap_socket(raw, server_hostname=self.host)
+
+
+def fail(message):
+    sys.exit("code flow: " + message)
+
+
+def call(method, path, headers=None, form=None):
+    headers = dict(headers or {})
+    body = None
+    if form is not None:
+        body = up.urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    connection = Connection(host, port, timeout=30, context=context)
+    connection.request(method, path, body=body, headers=headers)
+    response = connection.getresponse()
+    text = response.read().decode("utf-8", "replace")
+    connection.close()
+    return response.status, response.headers, text
+
+
+def cookie(headers, name):
+    for value in headers.get_all("Set-Cookie") or []:
+        match = re.match(re.escape(name) + r"=([^;]*)", value)
+        if match:
+            return match.group(1)
+    fail("no %s cookie was set" % name)
+
+
+class ConsentForm(html.parser.HTMLParser):
+    """The fields of the form that posts to /authsso."""
+
+    def __init__(self):
+        super().__init__()
+        self.inside = False
+        self.fields = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("action", "").split("?")[0] == "/authsso"
+        elif tag == "input" and self.inside and attrs.get("type") == "hidden" and attrs.get("name"):
+            self.fields.append((attrs["name"], attrs.get("value") or ""))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
+def code_of(status, headers, what):
+    location = headers.get("Location") or ""
+    query = up.parse_qs(up.urlsplit(location).query)
+    if status != 303 or not location.startswith(redirect_uri + "?") or "code" not in query:
+        fail("%s answered %d (Location %r), not 303 to the redirect URI with a code" % (what, status, location))
+    if query.get("state") != ["bench"]:
+        fail("%s did not return the state untouched" % what)
+    return query["code"][0]
+
+
+# Sign in.
+status, headers, page = call("GET", "/login")
+match = re.search(r'name="csrf" value="([^"]*)"', page)
+if status != 200 or not match:
+    fail("GET /login answered %d without a csrf field" % status)
+form_cookie = cookie(headers, "__Host-cw_form")
+status, headers, _ = call(
+    "POST", "/login", {"Cookie": "__Host-cw_form=" + form_cookie},
+    {"csrf": match.group(1), "identifier": email, "password": os.environ["CW_BENCH_PASSWORD"]})
+if status != 303:
+    fail("POST /login as %s answered %d, not 303" % (email, status))
+session = cookie(headers, "__Host-cw_session")
+signed_in = {"Cookie": "__Host-cw_session=" + session}
+
+# Authorize, with PKCE S256.
+challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+authorize_path = "/authsso?" + up.urlencode({
+    "response_type": "code", "client_id": client_id, "redirect_uri": redirect_uri, "scope": scope,
+    "state": "bench", "nonce": "bench", "code_challenge": challenge, "code_challenge_method": "S256",
+}, quote_via=up.quote)
+status, headers, page = call("GET", authorize_path, signed_in)
+consent = "remembered"
+if status == 200:
+    parser = ConsentForm()
+    parser.feed(page)
+    if not any(name == "csrf" for name, _ in parser.fields):
+        fail("GET /authsso answered 200 without a consent form")
+    consent = "asked and approved"
+    status, headers, _ = call("POST", "/authsso", signed_in, parser.fields + [("decision", "approve")])
+    what = "the consent POST"
+else:
+    what = "GET /authsso"
+code = code_of(status, headers, what)
+
+# Exchange the code.
+basic = base64.b64encode(("%s:%s" % (up.quote(client_id, safe=""), up.quote(os.environ["CW_BENCH_SECRET"], safe=""))).encode()).decode()
+status, headers, text = call(
+    "POST", "/api/oauth/token", {"Authorization": "Basic " + basic},
+    {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri, "code_verifier": verifier})
+try:
+    tokens = json.loads(text)
+except ValueError:
+    tokens = {}
+if status != 200 or "access_token" not in tokens:
+    fail("the code exchange answered %d: %s" % (status, text[:300]))
+if "id_token" not in tokens:
+    fail("the code exchange gave no ID token for scope %r" % scope)
+
+# The consent is now remembered: the same request answers 303 with a code straight away.
+code_of(*call("GET", authorize_path, signed_in)[:2], "GET /authsso (consent remembered)")
+
+json.dump({
+    "session": session, "access_token": tokens["access_token"], "scope": tokens.get("scope", ""),
+    "authorize_path": authorize_path, "consent": consent, "basic": basic,
+}, sys.stdout)
+PY
+}
+
 # ----------------------------------------------------------------------------- wrk
 
 # parse_wrk FILE EXPECTED: "req/s p50_ms p99_ms errors requests mean_ms kb_per_request expected_count other_statuses"

@@ -31,6 +31,15 @@ import Testing
         #expect(configuration.accounts[.developers]?.user == "catalyst_dev")
     }
 
+    @Test func theAPISectionReadsTiersAndRefusesBadClientLists() throws {
+        let configuration = try load("[api]\npartner_clients = study-buddy, tutor.app\npartner_rate_limit_per_minute = 9000\n")
+        #expect(configuration.api.partnerClients == ["study-buddy", "tutor.app"])
+        #expect(configuration.api.partnerRateLimitPerMinute == 9000)
+        #expect(configuration.api.rateLimitPerMinute == 600 && configuration.api.accessLogRetention == 365 * 86400)
+        #expect(messages("[api]\npartner_clients = a b\n").first?.hasPrefix("api.partner_clients") == true)
+        #expect(messages("[api]\naccess_log_retention_days = 0\n").first?.hasPrefix("api.access_log_retention_days") == true)
+    }
+
     @Test func fileValuesAndEnvironmentOverridesApply() throws {
         let configuration = try load(
             "[pool.app]\nworkers = 3\n# comment\n[database]\nsocket = /tmp/x.sock\n",

@@ -97,4 +97,36 @@ import Testing
         #expect(buffer.takeDue(now: start, force: true)?.count == 1)
         #expect(buffer.takeDue(now: start, force: true) == nil)
     }
+
+    @Test func aCachedListIsRebuiltWhenTheStudentsRecordVersionChangesAndWrittenAsIs() {
+        let cache = APIListCache(capacity: 2)
+        let key = APIListKey(student: UserID(5), operation: .studentGrades, page: "50||")
+        var builds = 0
+        func answer(_ version: Int64) -> JSONValue {
+            cache.value(for: key, version: version) {
+                builds += 1
+                return .preserialized(JSONValue.object([("n", .int(builds))]).serialized())
+            }
+        }
+        #expect(answer(1).serialized() == Array("{\"n\":1}".utf8))
+        #expect(answer(1).serialized() == Array("{\"n\":1}".utf8))
+        #expect(answer(2).serialized() == Array("{\"n\":2}".utf8))
+        #expect(builds == 2)
+        #expect(JSONValue.object([("data", answer(2))]).serialized() == Array("{\"data\":{\"n\":2}}".utf8))
+        // Bounded: the oldest key goes first.
+        for n in 0..<3 { _ = cache.value(for: APIListKey(student: UserID(Int64(10 + n)), operation: .studentGrades, page: ""), version: 0) { .null } }
+        _ = answer(2)
+        #expect(builds == 3)
+    }
+
+    @Test func anAppOnThePartnerTierGetsThePartnerBucket() {
+        let limiter = APIRateLimiter(
+            standard: .init(perMinute: 60, burst: 1), partner: .init(perMinute: 600, burst: 3), partnerClients: ["partner-app"])
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(limiter.limits(of: ClientID("partner-app")).perMinute == 600)
+        #expect(limiter.take(ClientID("other-app"), now: now).allowed)
+        #expect(!limiter.take(ClientID("other-app"), now: now).allowed)
+        #expect((0..<3).allSatisfy { _ in limiter.take(ClientID("partner-app"), now: now).allowed })
+        #expect(!limiter.take(ClientID("partner-app"), now: now).allowed)
+    }
 }

@@ -110,7 +110,7 @@ private final class MemoryOAuth: ClientStore, TokenStore, SigningKeyStore, @unch
             throttle: base.throttle, students: base.students, teaching: base.teaching, directory: base.directory, roster: base.roster,
             clients: oauth, codes: base.codes, tokens: oauth, consents: base.consents, signingKeys: oauth, syncTarget: base.syncTarget,
             educationAPI: base.educationAPI, accessLog: base.accessLog, appPolicies: base.appPolicies, accessLogBuffer: base.accessLogBuffer,
-            rateLimiter: base.rateLimiter, oauthKeys: keys,
+            rateLimiter: base.rateLimiter, apiListCache: base.apiListCache, oauthKeys: keys,
             portal: base.portal, hasher: base.hasher, timingDecoy: base.timingDecoy, recordCache: base.recordCache, signingKeyCache: base.signingKeyCache,
             mailer: base.mailer,
             configuration: base.configuration, clock: base.clock)

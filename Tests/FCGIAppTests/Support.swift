@@ -77,6 +77,7 @@ struct TestApp {
             educationAPI: MariaEducationAPIStore(database: unconnected),
             accessLog: MariaDataAccessLogStore(database: unconnected), appPolicies: MariaSchoolAppPolicyStore(database: unconnected),
             accessLogBuffer: DataAccessLogBuffer(configuration.api), rateLimiter: APIRateLimiter(configuration.api),
+            apiListCache: APIListCache(capacity: 8),
             oauthKeys: OAuthKeyMaterial(secret: Array(repeating: 7, count: 32), credentials: CredentialKeyMaterial(secret: Array(repeating: 8, count: 32))),
             portal: .live(
                 database: unconnected, keys: DeveloperKeyMaterial(secret: Array(repeating: 9, count: 32)),

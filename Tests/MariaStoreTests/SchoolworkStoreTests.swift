@@ -16,14 +16,9 @@ import Testing
         store = MariaSchoolworkStore(database: db.database)
         let d = db.database
         let now = self.now
-        try d.execute("INSERT INTO schools (sourced_id, name, created_at, updated_at) VALUES ('s1', 'One', \(now), \(now)), ('s2', 'Two', \(now), \(now))")
+        try db.insertTwoSchools(now: now)
         func user(_ key: String, _ role: String, school: Int64 = 1) throws {
-            ids[key] = try d.execute(
-                """
-                INSERT INTO users (school_id, sourced_id, role, given_name, family_name, email, created_at, updated_at)
-                VALUES (\(school), \(key), \(role), \(key), 'F', \(key + "@x.test"), \(now), \(now))
-                """
-            ).insertID
+            ids[key] = try db.insertUser(key, role: role, school: school, now: now)
         }
         try user("teacher", "teacher")
         try user("other-teacher", "teacher")

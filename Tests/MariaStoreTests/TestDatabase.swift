@@ -73,3 +73,22 @@ final class TestDatabase {
         _ = try? admin.execute("DROP DATABASE IF EXISTS \(unsafeRaw: name)")
     }
 }
+
+/// Rows the school-data suites start from.
+extension TestDatabase {
+    /// Two schools, `s1` (id 1) and `s2` (id 2).
+    func insertTwoSchools(now: Date) throws {
+        try database.execute(
+            "INSERT INTO schools (sourced_id, name, created_at, updated_at) VALUES ('s1', 'One', \(now), \(now)), ('s2', 'Two', \(now), \(now))")
+    }
+
+    /// A user named and sourced `key` (email `key@x.test`); returns the id.
+    func insertUser(_ key: String, role: String, school: Int64, now: Date) throws -> Int64 {
+        try database.execute(
+            """
+            INSERT INTO users (school_id, sourced_id, role, given_name, family_name, email, created_at, updated_at)
+            VALUES (\(school), \(key), \(role), \(key), 'F', \(key + "@x.test"), \(now), \(now))
+            """
+        ).insertID
+    }
+}

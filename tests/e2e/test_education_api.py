@@ -338,7 +338,9 @@ def test_a_parent_sees_their_childs_entries_and_no_other_childs(stack, demo, mat
     assert page.status_code == 200
     text = html.unescape(page.text)
     child = next(s for s in demo["students"] if s["id"] == parent["children"][0])
-    assert f"CatalystWells Demo App read {child['name']}'s grades" in text
+    section = text.split(f'data-child-id="{child["id"]}"', 1)[1].split("</section>", 1)[0]
+    assert f"CatalystWells Demo App read {child['name']}'s grades" in section
+    assert f"CatalystWells Demo App read {child['name']}'s attendance" in section
     assert world["student"]["name"] not in text, "an entry about another child is shown to the parent"
     student = signed_in(stack, world["student"])
     own = html.unescape(student.get(stack.url("app", "/account/access-log"), timeout=10).text)

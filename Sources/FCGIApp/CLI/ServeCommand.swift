@@ -109,6 +109,7 @@ struct WorkerCommand: ParsableCommand {
         // Shared by the worker's threads: the data-access log buffer and the per-app rate limits.
         let accessLogBuffer = DataAccessLogBuffer(configuration.api)
         let rateLimiter = APIRateLimiter(configuration.api)
+        let apiLists = APIListCache(capacity: 512)
         // On its own connection: writes the buffered log once it is due, and everything at shutdown.
         let housekeeping: @Sendable () -> (Bool) -> Void = {
             let store = SiteServices.accessLogStore(site: site, configuration: frozen)
@@ -126,7 +127,8 @@ struct WorkerCommand: ParsableCommand {
             makeResponder: {
                 let responder = SiteResponder(
                     site: site, services: .live(site: site, configuration: frozen, hasher: hasher, timingDecoy: decoy, recordCache: records,
-                        signingKeyCache: signingKeys, accessLogBuffer: accessLogBuffer, rateLimiter: rateLimiter), limits: limits, logger: logger,
+                        signingKeyCache: signingKeys, accessLogBuffer: accessLogBuffer, rateLimiter: rateLimiter,
+                        apiListCache: apiLists), limits: limits, logger: logger,
                     environment: frozen.environment)
                 return { responder.respond(to: $0) }
             },

@@ -159,6 +159,9 @@ enum ConfigLoader {
         let api = Configuration.API(
             rateLimitPerMinute: reader.int("api.rate_limit_per_minute", 1...1_000_000),
             rateLimitBurst: reader.int("api.rate_limit_burst", 1...1_000_000),
+            partnerClients: reader.clientList("api.partner_clients"),
+            partnerRateLimitPerMinute: reader.int("api.partner_rate_limit_per_minute", 1...1_000_000),
+            partnerRateLimitBurst: reader.int("api.partner_rate_limit_burst", 1...1_000_000),
             accessLogRetention: TimeInterval(reader.int("api.access_log_retention_days", 1...3650) * 86400),
             accessLogBatchSize: reader.int("api.access_log_batch_size", 1...10_000),
             accessLogFlushInterval: TimeInterval(reader.int("api.access_log_flush_seconds", 1...60)))
@@ -236,6 +239,16 @@ private struct KeyReader {
             && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
         if !valid { fail(key, "must be 1 to 64 letters, digits or underscores") }
         return text
+    }
+
+    /// Comma-separated OAuth client ids (printable ASCII without spaces or commas, at most 64 bytes each).
+    mutating func clientList(_ key: String) -> Set<String> {
+        let ids = string(key).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for id in ids where id.utf8.count > 64 || !id.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) {
+            fail(key, "must be client ids separated by commas (each 1 to 64 printable characters)")
+            break
+        }
+        return Set(ids)
     }
 
     mutating func octalMode(_ key: String) -> UInt32 {

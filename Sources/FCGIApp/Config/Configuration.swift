@@ -59,8 +59,13 @@ struct Configuration: Sendable {
 
     /// The education API: per-app rate limits and the data-access log.
     struct API: Sendable {
+        /// The default tier's calls per minute and burst.
         var rateLimitPerMinute: Int
         var rateLimitBurst: Int
+        /// Apps on the partner tier and its limits.
+        var partnerClients: Set<String>
+        var partnerRateLimitPerMinute: Int
+        var partnerRateLimitBurst: Int
         var accessLogRetention: TimeInterval
         var accessLogBatchSize: Int
         var accessLogFlushInterval: TimeInterval

@@ -10,6 +10,8 @@ enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIn
     case null
     case array([JSONValue])
     case object([(String, JSONValue)])
+    /// A document written earlier (kept by a cache), emitted as is: it was produced by ``serialized()``.
+    case preserialized([UInt8])
 
     init(stringLiteral value: String) { self = .string(value) }
     init(integerLiteral value: Int) { self = .int(value) }
@@ -27,6 +29,7 @@ enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIn
 
     /// The UTF-8 bytes of the document.
     func serialized() -> [UInt8] {
+        if case .preserialized(let bytes) = self { return bytes }
         var out: [UInt8] = []
         out.reserveCapacity(128)
         write(into: &out)
@@ -40,6 +43,7 @@ enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIn
         case .double(let d): out.append(contentsOf: (d.isFinite ? "\(d)" : "null").utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .null: out.append(contentsOf: "null".utf8)
+        case .preserialized(let bytes): out.append(contentsOf: bytes)
         case .array(let items):
             out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {

@@ -12,18 +12,34 @@ enum AccessLogPages {
         return formatter.string(from: date)
     }
 
-    /// A student's or parent's page: entries about them or their children.
-    static func personal(session: SignedIn, records: [DataAccessRecord]) -> HTML {
-        let intro: HTML =
-            session.user.role == .parent
-            ? "<p>Every time an app you or your children connected read or changed your children's school data, it is listed here.</p>"
-            : "<p>Every time an app you connected read or changed your school data, it is listed here.</p>"
-        return Layout.page(
+    /// A student's page: the entries about them.
+    static func student(session: SignedIn, records: [DataAccessRecord]) -> HTML {
+        personal(
+            session: session,
+            intro: "<p>Every time an app you connected read or changed your school data, it is listed here.</p>", list(records))
+    }
+
+    /// A parent's page: the entries about each of their children, child by child.
+    static func parent(session: SignedIn, children: [PersonSummary], records: [DataAccessRecord]) -> HTML {
+        let sections = children.map { child -> HTML in
+            """
+            <section class="child-log" data-child-id="\(child.id)"><h2>\(child.displayName)</h2>
+            \(list(records.filter { $0.entry.subjectID == child.id }))</section>
+            """
+        }
+        return personal(
+            session: session,
+            intro: "<p>Every time an app read or changed your children's school data, it is listed here, child by child.</p>",
+            HTML(sections))
+    }
+
+    private static func personal(session: SignedIn, intro: HTML, _ content: HTML) -> HTML {
+        Layout.page(
             title: "App activity", session: session,
             """
             <h1>App activity</h1>
             \(intro)
-            \(list(records))
+            \(content)
             <p class="muted"><small>Disconnect an app under <a href="/account/apps">Connected apps</a>.</small></p>
             """)
     }
@@ -41,11 +57,11 @@ enum AccessLogPages {
     }
 
     private static func list(_ records: [DataAccessRecord]) -> HTML {
-        guard !records.isEmpty else { return "<p class=\"muted\" id=\"access-log\">No app has used this data yet.</p>" }
+        guard !records.isEmpty else { return "<p class=\"muted access-log\">No app has used this data yet.</p>" }
         let items = records.map { record -> HTML in
             "<li data-status=\"\(record.entry.status)\">\(record.sentence) <small class=\"muted\">on \(day(record.entry.occurredAt))</small></li>"
         }
-        return "<ul id=\"access-log\">\(items)</ul>"
+        return "<ul class=\"access-log\">\(items)</ul>"
     }
 
     /// The school's log as CSV (``AnalyticsCSV``: cells that a spreadsheet would run as formulas are defused).

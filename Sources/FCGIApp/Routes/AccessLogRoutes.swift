@@ -13,8 +13,12 @@ enum AccessLogRoutes {
             let session = try context.requireSignIn(request, Role.student, .parent)
             let services = context.services
             // Filtered in SQL by the subjects this user may see: themself, or their linked children.
-            let subjects = session.user.role == .parent ? try services.students.children(ofParent: session.user.id).map(\.id) : [session.user.id]
-            return .page(AccessLogPages.personal(session: session, records: try services.accessLog.entries(aboutAnyOf: subjects, limit: pageLimit)))
+            guard session.user.role == .parent else {
+                return .page(AccessLogPages.student(session: session, records: try services.accessLog.entries(aboutAnyOf: [session.user.id], limit: pageLimit)))
+            }
+            let children = try services.students.children(ofParent: session.user.id)
+            let records = try services.accessLog.entries(aboutAnyOf: children.map(\.id), limit: pageLimit)
+            return .page(AccessLogPages.parent(session: session, children: children, records: records))
         }
 
         router.add("GET", "/school/access-log") { request, _, context in

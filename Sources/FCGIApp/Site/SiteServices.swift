@@ -33,6 +33,8 @@ struct SiteServices {
     let accessLogBuffer: DataAccessLogBuffer
     /// The worker's per-app API rate limits.
     let rateLimiter: APIRateLimiter
+    /// The worker's education API list answers, by student record version.
+    let apiListCache: APIListCache
     /// Keys derived from `oauth.key_file`; `nil` on the developers site, which issues no tokens.
     let oauthKeys: OAuthKeyMaterial?
     /// The developer portal's stores: the site's own database on the developers site.
@@ -53,7 +55,7 @@ struct SiteServices {
     static func live(
         site: Site, configuration: Configuration, hasher: any PasswordHasher, timingDecoy: TimingDecoy, recordCache: RecordPageCache,
         signingKeyCache: SigningKeyCache = SigningKeyCache(), accessLogBuffer: DataAccessLogBuffer? = nil,
-        rateLimiter: APIRateLimiter? = nil
+        rateLimiter: APIRateLimiter? = nil, apiListCache: APIListCache? = nil
     ) -> SiteServices {
         let database = MariaDatabase(options: configuration.connectionOptions(for: site))
         let accounts = MariaAccountStore(database: database)
@@ -69,7 +71,7 @@ struct SiteServices {
             educationAPI: MariaEducationAPIStore(database: database), accessLog: MariaDataAccessLogStore(database: database),
             appPolicies: MariaSchoolAppPolicyStore(database: database),
             accessLogBuffer: accessLogBuffer ?? DataAccessLogBuffer(configuration.api),
-            rateLimiter: rateLimiter ?? APIRateLimiter(configuration.api),
+            rateLimiter: rateLimiter ?? APIRateLimiter(configuration.api), apiListCache: apiListCache ?? APIListCache(capacity: 1),
             oauthKeys: configuration.oauthKey.flatMap { key in configuration.credentialKey.map { OAuthKeyMaterial(secret: key, credentials: CredentialKeyMaterial(secret: $0)) } },
             portal: .live(
                 database: site == .app ? MariaDatabase(options: configuration.connectionOptions(role: .app, database: configuration.developersDatabase)) : database,

@@ -45,12 +45,19 @@ public struct MariaEducationAPIStore: EducationAPIStore {
         ).map(MariaSchoolworkStore.classSummary)
     }
 
+    /// Walks `ix_grades_student` (student, then the primary key's assessment id) backwards, so the page is
+    /// read in order and the LIMIT stops the scan (no sort); the join order is fixed, each further step a
+    /// primary-key lookup, which also keeps the statement cheap to plan on every call.
     public func publishedGrades(ofStudent student: UserID, before: AssessmentID?, limit: Int) throws -> [GradeLine] {
         try database.query(
             """
             SELECT \(unsafeRaw: MariaSchoolworkStore.gradeColumns)
-            \(unsafeRaw: MariaSchoolworkStore.gradeTables)
-            WHERE g.student_id = \(student.rawValue) AND a.published AND c.active AND g.assessment_id < \(before?.rawValue ?? Int64.max)
+            FROM grades g FORCE INDEX (ix_grades_student)
+            STRAIGHT_JOIN assessments a ON a.id = g.assessment_id
+            STRAIGHT_JOIN classes c ON c.id = a.class_id
+            STRAIGHT_JOIN enrollments e ON e.class_id = a.class_id AND e.user_id = g.student_id
+            WHERE g.student_id = \(student.rawValue) AND g.assessment_id < \(before?.rawValue ?? Int64.max) AND a.published AND c.active
+              AND e.role = 'student' AND e.active
             ORDER BY g.assessment_id DESC
             LIMIT \(limit)
             """

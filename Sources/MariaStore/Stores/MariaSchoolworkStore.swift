@@ -38,19 +38,35 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
 
     // MARK: StudentRecordStore
 
+    /// Only the fact ``SchoolAccess/mayViewStudent(_:_:)`` consults for the viewer's role is looked up (a
+    /// parent's guardianship, a teacher's shared class); the other reads as false. Each variant is a small
+    /// statement the server plans quickly, which matters on the education API's hot path.
     public func relationship(of viewer: UserAccount, toStudent student: UserID) throws -> StudentRelationship? {
-        let rows = try database.query(
-            """
-            SELECT u.id, u.school_id, u.record_version,
-              EXISTS(SELECT 1 FROM guardianships g WHERE g.parent_id = \(viewer.id.rawValue) AND g.student_id = u.id) AS guardian,
-              EXISTS(SELECT 1 FROM enrollments es
-                       JOIN enrollments et ON et.class_id = es.class_id
-                       JOIN classes c ON c.id = es.class_id
-                      WHERE es.user_id = u.id AND es.role = 'student' AND es.active
-                        AND et.user_id = \(viewer.id.rawValue) AND et.role = 'teacher' AND et.active AND c.active) AS teaches
-            FROM users u WHERE u.id = \(student.rawValue) AND u.role = 'student' AND u.active
-            """)
-        guard let row = rows.first, let school: SchoolID = row.id("school_id") else { return nil }
+        let facts: SQLQuery =
+            switch viewer.role {
+            case .parent:
+                """
+                SELECT u.id, u.school_id, u.record_version, FALSE AS teaches,
+                  EXISTS(SELECT 1 FROM guardianships g WHERE g.parent_id = \(viewer.id.rawValue) AND g.student_id = u.id) AS guardian
+                FROM users u WHERE u.id = \(student.rawValue) AND u.role = 'student' AND u.active
+                """
+            case .teacher:
+                """
+                SELECT u.id, u.school_id, u.record_version, FALSE AS guardian,
+                  EXISTS(SELECT 1 FROM enrollments es
+                           JOIN enrollments et ON et.class_id = es.class_id
+                           JOIN classes c ON c.id = es.class_id
+                          WHERE es.user_id = u.id AND es.role = 'student' AND es.active
+                            AND et.user_id = \(viewer.id.rawValue) AND et.role = 'teacher' AND et.active AND c.active) AS teaches
+                FROM users u WHERE u.id = \(student.rawValue) AND u.role = 'student' AND u.active
+                """
+            case .student, .schoolAdmin, .platformAdmin:
+                """
+                SELECT u.id, u.school_id, u.record_version, FALSE AS guardian, FALSE AS teaches
+                FROM users u WHERE u.id = \(student.rawValue) AND u.role = 'student' AND u.active
+                """
+            }
+        guard let row = try database.query(facts).first, let school: SchoolID = row.id("school_id") else { return nil }
         return StudentRelationship(
             studentID: student, schoolID: school, isGuardian: row.flag("guardian"), teachesStudent: row.flag("teaches"),
             recordVersion: Int64(row.int("record_version") ?? 0))
@@ -83,7 +99,10 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
         try database.query(
             """
             SELECT \(unsafeRaw: Self.gradeColumns)
-            \(unsafeRaw: Self.gradeTables)
+            FROM grades g
+            JOIN assessments a ON a.id = g.assessment_id
+            JOIN classes c ON c.id = a.class_id
+            JOIN enrollments e ON e.class_id = c.id AND e.user_id = g.student_id AND e.role = 'student' AND e.active
             WHERE g.student_id = \(student.rawValue) AND a.published AND c.active
             ORDER BY a.due_date DESC, a.id DESC
             """
@@ -94,15 +113,6 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
     static let gradeColumns = """
         c.id AS class_id, c.title AS class_title, a.id AS assessment_id, a.title AS assessment_title,
         a.due_date, a.max_score, g.score, g.comment, a.average_score AS class_average
-        """
-
-    /// A student's grades with their assessment and class, only while the student is enrolled in the class.
-    /// A constant.
-    static let gradeTables = """
-        FROM grades g
-        JOIN assessments a ON a.id = g.assessment_id
-        JOIN classes c ON c.id = a.class_id
-        JOIN enrollments e ON e.class_id = c.id AND e.user_id = g.student_id AND e.role = 'student' AND e.active
         """
 
     static func gradeLine(_ row: Row) -> GradeLine {

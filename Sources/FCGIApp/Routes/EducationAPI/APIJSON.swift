@@ -39,8 +39,10 @@ enum APIJSON {
         ])
     }
 
-    /// A page of a list: `data` and `next_cursor` (`null` on the last page).
-    static func page(_ items: [JSONValue], next: APICursor?) -> JSONValue {
-        .object([("data", .array(items)), ("next_cursor", .optional(next?.token))])
+    /// A page of a list from the up to `page.limit + 1` rows a store returned: `data` and `next_cursor` (`null`
+    /// on the last page), the cursor made of the last item's `keys`.
+    static func page<Row>(_ rows: [Row], _ page: APIPage, list: String, keys: (Row) -> [Int64], item: (Row) -> JSONValue) -> JSONValue {
+        let (items, next) = page.slice(rows, list: list, keys: keys)
+        return .object([("data", .array(items.map(item))), ("next_cursor", .optional(next?.token))])
     }
 }

@@ -12,9 +12,12 @@ enum APIRequestBody {
     /// `POST /api/v1/classes/{id}/attendance`.
     struct Attendance: Decodable {
         struct Mark: Decodable {
-            let student_id: Int64
+            let studentID: Int64
             let status: String
             let note: String?
+            enum CodingKeys: String, CodingKey {
+                case studentID = "student_id", status, note
+            }
         }
         /// The day; today when absent.
         let date: String?
@@ -24,9 +27,12 @@ enum APIRequestBody {
     /// `POST /api/v1/assessments/{id}/grades`.
     struct Grades: Decodable {
         struct Grade: Decodable {
-            let student_id: Int64
+            let studentID: Int64
             let score: ScoreText
             let comment: String?
+            enum CodingKeys: String, CodingKey {
+                case studentID = "student_id", score, comment
+            }
         }
         let grades: [Grade]
         /// Publish the assessment in the same step, so students and parents see the grades.

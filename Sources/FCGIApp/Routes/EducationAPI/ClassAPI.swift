@@ -26,8 +26,7 @@ enum ClassAPI {
         let classID: ClassID = try call.id()
         _ = try visibleClass(&call, classID)
         let rows = try call.context.services.educationAPI.roster(of: classID, after: page.after.map { UserID($0.keys[0]) }, limit: page.limit + 1)
-        let (items, next) = page.slice(rows, list: "roster") { [$0.id.rawValue] }
-        return APIJSON.page(items.map(APIJSON.person), next: next)
+        return APIJSON.page(rows, page, list: "roster", keys: { [$0.id.rawValue] }, item: APIJSON.person)
     }
 
     static func recordAttendance(_ call: inout APICall) throws -> JSONValue {
@@ -44,7 +43,7 @@ enum ClassAPI {
             errors["date"] = problem.message
             day = CalendarDate(now)
         }
-        let students = try rosterCheck(body.marks.map(\.student_id), member: "marks", classID: classID, services: services, errors: &errors)
+        let students = try rosterCheck(body.marks.map(\.studentID), member: "marks", classID: classID, services: services, errors: &errors)
         let inputs = zip(students, body.marks).map { SchoolworkForms.AttendanceInput(studentID: $0, status: $1.status, note: $1.note ?? "") }
         var marks: [AttendanceMark] = []
         switch SchoolworkForms.attendanceSheet(inputs) {
@@ -79,7 +78,7 @@ enum ClassAPI {
         let body = try APIRequestBody.decode(APIRequestBody.Grades.self, from: call.request)
         let now = call.context.now
         var errors: [String: String] = [:]
-        let students = try rosterCheck(body.grades.map(\.student_id), member: "grades", classID: classID, services: services, errors: &errors)
+        let students = try rosterCheck(body.grades.map(\.studentID), member: "grades", classID: classID, services: services, errors: &errors)
         let inputs = zip(students, body.grades).map {
             SchoolworkForms.GradeInput(studentID: $0, score: $1.score.text, comment: $1.comment ?? "")
         }

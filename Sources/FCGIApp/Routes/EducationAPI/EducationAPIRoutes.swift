@@ -6,7 +6,7 @@ import Foundation
 /// Every call, in order:
 /// 1. a bearer access token (RFC 6750 §2.1): missing → 401 with a bare challenge; unknown, expired, revoked,
 ///    a refresh token, a suspended app or a deactivated user → 401 `invalid_token` (one description for all);
-/// 2. the app's token bucket (``APIRateLimiter``): empty → 429 with `Retry-After`; every answer from here on
+/// 2. the app's token bucket (``APIRateLimiter``, sized by the app's tier): empty → 429 with `Retry-After`; every answer from here on
 ///    carries `X-RateLimit-Limit/Remaining/Reset`;
 /// 3. the scope the endpoint needs for the token user's role (``APIScopeCheck``): missing → 403
 ///    `insufficient_scope` with `scope="…"` in `WWW-Authenticate` (RFC 6750 §3.1); a role the endpoint never
@@ -21,7 +21,7 @@ enum EducationAPIRoutes {
         for endpoint in EducationAPI.endpoints {
             let handler = handler(for: endpoint.operation)
             router.add(endpoint.method, endpoint.path) { request, parameters, context in
-                if endpoint.isPublic { return try publicAnswer(endpoint, context) }
+                if endpoint.isPublic { return publicAnswer(context) }
                 return try serve(endpoint, handler, request, parameters, context)
             }
         }
@@ -46,7 +46,8 @@ enum EducationAPIRoutes {
         }
     }
 
-    private static func publicAnswer(_ endpoint: APIEndpoint, _ context: RequestContext) throws -> HTTPResponse {
+    /// The one public endpoint: the OpenAPI document, cacheable and readable from any origin.
+    private static func publicAnswer(_ context: RequestContext) -> HTTPResponse {
         var response = HTTPResponse.json(OpenAPIDocument.document(serverURL: context.services.configuration.appURL))
         response.headers.set("Cache-Control", "public, max-age=300")
         return OAuthHTTP.allowingAnyOrigin(response)
@@ -68,7 +69,7 @@ enum EducationAPIRoutes {
                 status: 429, code: "rate_limited", message: "This app has made too many calls; retry after Retry-After seconds.", fields: [:]
             ).response
             response.headers.set("Retry-After", String(bucket.retryAfterSeconds))
-            return withRateLimitHeaders(response, bucket, limiter)
+            return withRateLimitHeaders(response, bucket, limiter.limits(of: caller.clientID))
         }
 
         var call = APICall(
@@ -83,6 +84,10 @@ enum EducationAPIRoutes {
                 response = failure.response
                 // A refused call is recorded against no one: the id it named is not a disclosure.
                 if failure.status == 404 { call.subject = nil }
+            } catch {
+                // The responder answers 503 or 500; the call is on record all the same.
+                record(call, status: (error as? StoreError)?.kind == .unavailable ? 503 : 500, now: now)
+                throw error
             }
         case .notFound:
             response = APIFailure.notFound.response
@@ -94,7 +99,7 @@ enum EducationAPIRoutes {
                 OAuthError(.invalidToken, "This endpoint needs a token granted by a user; app tokens can only read schools."))
         }
         record(call, status: response.status, now: now)
-        return withRateLimitHeaders(response, bucket, limiter)
+        return withRateLimitHeaders(response, bucket, limiter.limits(of: caller.clientID))
     }
 
     /// The token's caller, or the 401 that refuses it.
@@ -120,9 +125,11 @@ enum EducationAPIRoutes {
         return .success(APICaller(principal: .application, clientID: record.token.clientID, scopes: scopes))
     }
 
-    private static func withRateLimitHeaders(_ response: HTTPResponse, _ bucket: TokenBucket.Decision, _ limiter: APIRateLimiter) -> HTTPResponse {
+    private static func withRateLimitHeaders(
+        _ response: HTTPResponse, _ bucket: TokenBucket.Decision, _ limits: APIRateLimiter.Limits
+    ) -> HTTPResponse {
         var response = response
-        response.headers.set("X-RateLimit-Limit", String(limiter.perMinute))
+        response.headers.set("X-RateLimit-Limit", String(limits.perMinute))
         response.headers.set("X-RateLimit-Remaining", String(bucket.remaining))
         response.headers.set("X-RateLimit-Reset", String(bucket.resetSeconds))
         return response

@@ -166,6 +166,7 @@ enum OpenAPIDocument {
                     required: ["id", "role", "given_name", "family_name"],
                     [("id", ["type": "integer"]), ("role", ["type": "string"]), ("given_name", ["type": "string"]),
                      ("family_name", ["type": "string"]), ("grade_level", nullableString), ("username", nullableString),
+                     ("school_id", .object([("type", ["integer", "null"]), ("description", "GET /me only.")])),
                      ("email", .object([("type", ["string", "null"]), ("description", "Only with profile.email (GET /me).")]))])),
                 ("Class", object(
                     required: ["id", "title"],

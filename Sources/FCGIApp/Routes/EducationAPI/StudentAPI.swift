@@ -17,7 +17,7 @@ enum StudentAPI {
 
     /// The student of the `{id}` segment, once the caller's user may see them (``SchoolAccess/mayViewStudent(_:_:)``);
     /// otherwise 404. Records the student as the call's data subject.
-    static func visibleStudent(_ call: inout APICall) throws -> UserID {
+    static func visibleStudent(_ call: inout APICall) throws -> StudentRelationship {
         let user = try call.user
         let student: UserID = try call.id()
         guard let facts = try call.context.services.students.relationship(of: user, toStudent: student),
@@ -25,31 +25,58 @@ enum StudentAPI {
         else { throw APIFailure.notFound }
         call.subject = student
         call.school = facts.schoolID
-        return student
+        return facts
+    }
+
+    /// A list about the student, from the worker's cache while their record version is unchanged. The answer
+    /// is the same for everyone allowed to ask (checked just before), so it is keyed by student and page only.
+    private static func cachedList(
+        _ call: APICall, _ facts: StudentRelationship, page: String, build: () throws -> JSONValue
+    ) throws -> JSONValue {
+        try call.context.services.apiListCache.value(
+            for: APIListKey(student: facts.studentID, operation: call.endpoint.operation, page: page), version: facts.recordVersion
+        ) { .preserialized(try build().serialized()) }
+    }
+
+    /// The page parameters as a cache key.
+    private static func pageKey(_ page: APIPage, _ extra: String = "") -> String {
+        "\(page.limit)|\(page.after?.token ?? "")|\(extra)"
     }
 
     static func student(_ call: inout APICall) throws -> JSONValue {
-        let id = try visibleStudent(&call)
+        let id = try visibleStudent(&call).studentID
         guard let person = try call.context.services.students.student(id) else { throw APIFailure.notFound }
         return APIJSON.person(person)
     }
 
+    /// A page of a list about the student of the `{id}` segment, once the caller may see them: `fetch` gets the
+    /// student and returns up to `page.limit + 1` rows (through the worker's cache).
+    private static func studentList<Row>(
+        _ call: inout APICall, _ page: APIPage, list: String, filters: String = "", fetch: (UserID) throws -> [Row],
+        keys: (Row) -> [Int64], item: (Row) -> JSONValue
+    ) throws -> JSONValue {
+        let facts = try visibleStudent(&call)
+        return try cachedList(call, facts, page: pageKey(page, filters)) {
+            APIJSON.page(try fetch(facts.studentID), page, list: list, keys: keys, item: item)
+        }
+    }
+
     static func classes(_ call: inout APICall) throws -> JSONValue {
         let page = try call.page(list: "classes")
-        let student = try visibleStudent(&call)
-        let rows = try call.context.services.educationAPI.classes(
-            ofStudent: student, after: page.after.map { ClassID($0.keys[0]) }, limit: page.limit + 1)
-        let (items, next) = page.slice(rows, list: "classes") { [$0.id.rawValue] }
-        return APIJSON.page(items.map(APIJSON.classSummary), next: next)
+        let store = call.context.services.educationAPI
+        return try studentList(
+            &call, page, list: "classes",
+            fetch: { try store.classes(ofStudent: $0, after: page.after.map { ClassID($0.keys[0]) }, limit: page.limit + 1) },
+            keys: { [$0.id.rawValue] }, item: APIJSON.classSummary)
     }
 
     static func grades(_ call: inout APICall) throws -> JSONValue {
         let page = try call.page(list: "grades")
-        let student = try visibleStudent(&call)
-        let rows = try call.context.services.educationAPI.publishedGrades(
-            ofStudent: student, before: page.after.map { AssessmentID($0.keys[0]) }, limit: page.limit + 1)
-        let (items, next) = page.slice(rows, list: "grades") { [$0.assessmentID.rawValue] }
-        return APIJSON.page(items.map(APIJSON.grade), next: next)
+        let store = call.context.services.educationAPI
+        return try studentList(
+            &call, page, list: "grades",
+            fetch: { try store.publishedGrades(ofStudent: $0, before: page.after.map { AssessmentID($0.keys[0]) }, limit: page.limit + 1) },
+            keys: { [$0.assessmentID.rawValue] }, item: APIJSON.grade)
     }
 
     static func attendance(_ call: inout APICall) throws -> JSONValue {
@@ -73,17 +100,17 @@ enum StudentAPI {
             throw APIFailure.invalid(errors)
         }
         if !errors.isEmpty { throw APIFailure.invalid(errors) }
-        let student = try visibleStudent(&call)
         let before = try page.after.map { cursor throws(APIFailure) -> (day: CalendarDate, classID: ClassID) in
             guard let day = CalendarDate(dayNumber: cursor.keys[0]) else {
                 throw APIFailure.invalid(["cursor": "This cursor is not valid for this list; use next_cursor of the previous page."])
             }
             return (day, ClassID(cursor.keys[1]))
         }
-        let rows = try call.context.services.educationAPI.attendance(
-            ofStudent: student, from: from, to: to, before: before, limit: page.limit + 1)
-        let (items, next) = page.slice(rows, list: "attendance") { [$0.day.dayNumber, $0.classID.rawValue] }
-        return APIJSON.page(items.map(APIJSON.attendance), next: next)
+        let store = call.context.services.educationAPI
+        return try studentList(
+            &call, page, list: "attendance", filters: "\(from?.description ?? "")|\(to?.description ?? "")",
+            fetch: { try store.attendance(ofStudent: $0, from: from, to: to, before: before, limit: page.limit + 1) },
+            keys: { [$0.day.dayNumber, $0.classID.rawValue] }, item: APIJSON.attendance)
     }
 
     static func children(_ call: inout APICall) throws -> JSONValue {
@@ -91,8 +118,7 @@ enum StudentAPI {
         let user = try call.user
         let rows = try call.context.services.educationAPI.children(
             ofParent: user.id, after: page.after.map { UserID($0.keys[0]) }, limit: page.limit + 1)
-        let (items, next) = page.slice(rows, list: "children") { [$0.id.rawValue] }
-        return APIJSON.page(items.map(APIJSON.person), next: next)
+        return APIJSON.page(rows, page, list: "children", keys: { [$0.id.rawValue] }, item: APIJSON.person)
     }
 
     /// A user reads their own school; an app-level token (public information, `school.read`) any school.

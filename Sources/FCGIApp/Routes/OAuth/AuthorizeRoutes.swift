@@ -43,7 +43,9 @@ enum AuthorizeRoutes {
             let session = try context.requireSignIn(request, Role.student, .parent, .teacher, .schoolAdmin)
             let form = try context.verifiedForm(request, session: session)
             guard let school = session.user.schoolID, let raw = form["client_id"], raw.utf8.count <= AuthorizationChecks.maximumClientIDLength,
-                let client = try context.services.clients.client(ClientID(raw)), client.status == .active
+                let client = try context.services.clients.client(ClientID(raw)), client.status == .active,
+                // Only a blocked app can be asked for, so the admins' queue holds nothing they already allow.
+                try context.services.appPolicies.policy(school: school, client: client.clientID)?.status == .blocked
             else { throw HTTPError.notFound() }
             try context.services.appPolicies.requestAccess(school: school, client: client.clientID, user: session.user.id, now: context.now)
             context.logger.info("school asked to allow an app", metadata: ["oauth.client_id": "\(client.clientID)", "user.id": "\(session.user.id)"])
