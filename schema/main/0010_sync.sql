@@ -46,8 +46,11 @@ CREATE TABLE webhook_outbox (
 -- When each access-log row was written (the server's clock at insert): sync folds rows into the usage
 -- counters only once they are older than a few seconds, so a batch still being inserted under a lower id
 -- is never skipped by the id watermark.
+-- `api_key_id` is the developers-database id of the API key a call was made with (NULL for access tokens),
+-- which sync turns into each key's request count and last use.
 ALTER TABLE data_access_log
-    ADD COLUMN written_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6);
+    ADD COLUMN written_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
+    ADD COLUMN api_key_id BIGINT UNSIGNED NULL;
 
 -- Daily usage per app, folded in incrementally by sync from the data-access log, grants and the consent
 -- outbox (each read by id past a watermark kept in sync_state, in the same transaction), so a run reads only
@@ -70,4 +73,13 @@ CREATE TABLE usage_daily_users (
     day             DATE NOT NULL,
     user_id         BIGINT UNSIGNED NOT NULL,
     PRIMARY KEY (client_id, day, user_id)
+) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+
+-- Each API key's use, folded in with the daily counters; `dirty` until the developers database has it.
+CREATE TABLE usage_api_keys (
+    source_id       BIGINT UNSIGNED NOT NULL PRIMARY KEY,
+    request_count   BIGINT UNSIGNED NOT NULL DEFAULT 0,
+    last_used_at    DATETIME(6) NOT NULL,
+    dirty           BOOLEAN NOT NULL DEFAULT TRUE,
+    KEY ix_usage_api_keys_dirty (dirty)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;

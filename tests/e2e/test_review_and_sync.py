@@ -253,3 +253,42 @@ def test_analytics_show_exactly_the_api_calls_made(stack, demo, mail_dir, admin,
     assert row[1:] == [str(calls), "1", "1", "1", "0"], row
     page = developer.get(stack.url("developers", path + "/analytics")).text
     assert "<svg" in page and "no-analytics" not in page
+
+
+KEY = re.compile(r'<code class="secret" id="new-key">([^<]+)</code>')
+
+
+def test_an_api_key_reads_school_data_after_sync_and_its_use_comes_back(stack, demo, mail_dir, admin):
+    developer, _, path, _, _ = approved_app(stack, mail_dir, admin, "apikey", scopes=("openid", "school.read"))
+    page = developer.get(stack.url("developers", path + "/keys"))
+    created = developer.post(stack.url("developers", path + "/keys"),
+                             data={"csrf": csrf_of(page.text), "name": "nightly import", "scopes": "school.read"})
+    assert created.status_code == 200, created.text
+    key = KEY.search(created.text).group(1)
+    assert key.startswith("cw_key_")
+    school = demo["teachers"][0]["id"] and 1
+    with stack.session() as s:
+        assert s.get(stack.url("app", f"/api/v1/schools/{school}"), headers={"Authorization": f"Bearer {key}"}).status_code == 401
+        sync(stack)
+        for _ in range(3):
+            answer = s.get(stack.url("app", f"/api/v1/schools/{school}"), headers={"Authorization": f"Bearer {key}"})
+            assert answer.status_code == 200, answer.text
+        # A key acts for the app alone: no user data.
+        assert s.get(stack.url("app", "/api/v1/me"), headers={"Authorization": f"Bearer {key}"}).status_code in (401, 403)
+
+    def count():
+        sync(stack)
+        match = re.search(r'<td>(\d+)</td><td><form class="inline" method="post" action="[^"]*/revoke"',
+                          developer.get(stack.url("developers", path + "/keys")).text)
+        return match and int(match.group(1)) >= 4 and match.group(1)
+    # Four requests: three reads and the refused /me (refused calls are logged and counted too).
+    assert stack.wait_until(count, timeout=45, interval=1, what="the key's request count on the keys page") == "4"
+
+    # Revoked on the portal: refused after the next sync.
+    keys_page = developer.get(stack.url("developers", path + "/keys")).text
+    key_id = re.search(r'data-key-id="(\d+)"', keys_page).group(1)
+    assert post_form(developer, stack.url("developers", f"{path}/keys/{key_id}/revoke"), {},
+                     page_url=stack.url("developers", path + "/keys")).status_code == 303
+    sync(stack)
+    with stack.session() as s:
+        assert s.get(stack.url("app", f"/api/v1/schools/{school}"), headers={"Authorization": f"Bearer {key}"}).status_code == 401

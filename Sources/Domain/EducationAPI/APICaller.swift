@@ -8,7 +8,7 @@ public struct APICaller: Sendable, Equatable {
     public enum Principal: Sendable, Equatable {
         /// A user granted the app access to their data.
         case user(UserAccount)
-        /// The app acts for itself (client_credentials, later API keys): only app-level scopes apply.
+        /// The app acts for itself (client_credentials or an API key): only app-level scopes apply.
         case application
     }
 
@@ -18,9 +18,12 @@ public struct APICaller: Sendable, Equatable {
     public let clientID: ClientID
     /// The scopes the credential carries.
     public let scopes: Set<String>
+    /// The API key used, by its id in the developers database; `nil` for an access token.
+    public let apiKeyID: Int64?
 
     /// A caller.
-    public init(principal: Principal, clientID: ClientID, scopes: Set<String>) {
+    public init(principal: Principal, clientID: ClientID, scopes: Set<String>, apiKeyID: Int64? = nil) {
+        self.apiKeyID = apiKeyID
         self.principal = principal
         self.clientID = clientID
         self.scopes = scopes

@@ -20,12 +20,16 @@ public struct DataAccessEntry: Sendable, Equatable {
     public let request: String
     /// The HTTP status of the answer.
     public let status: Int
+    /// The API key the call was made with (its id in the developers database), for the key's usage figures;
+    /// `nil` for calls with an access token.
+    public let apiKeyID: Int64?
 
     /// An entry.
     public init(
         occurredAt: Date, clientID: ClientID, actorID: UserID?, subjectID: UserID?, schoolID: SchoolID?, operation: String,
-        request: String, status: Int
+        request: String, status: Int, apiKeyID: Int64? = nil
     ) {
+        self.apiKeyID = apiKeyID
         self.occurredAt = occurredAt
         self.clientID = clientID
         self.actorID = actorID

@@ -152,3 +152,20 @@ public struct PendingEvent: Sendable, Equatable {
     /// The `webhook-id` of its deliveries, the same at every hand-over.
     public var eventID: String { "evt_\(source)_\(id)" }
 }
+
+/// An API key's use as counted in the main database: absolute figures, so sending them twice is harmless.
+public struct APIKeyUsage: Sendable, Equatable {
+    /// The key's id in the developers database.
+    public let keyID: Int64
+    /// Education API requests made with it, ever.
+    public let requestCount: Int64
+    /// Its latest request.
+    public let lastUsedAt: Date
+
+    /// Creates the value.
+    public init(keyID: Int64, requestCount: Int64, lastUsedAt: Date) {
+        self.keyID = keyID
+        self.requestCount = requestCount
+        self.lastUsedAt = lastUsedAt
+    }
+}

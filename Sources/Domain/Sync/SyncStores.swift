@@ -16,6 +16,8 @@ public protocol SyncSourceStore {
     /// that endpoint already has an original (not a redelivery) delivery with the event's id; returns how
     /// many deliveries were queued. Handing the same events over again queues nothing.
     func enqueueEvents(_ events: [(event: PendingEvent, application: ApplicationID)], now: Date) throws -> Int
+    /// Sets the request count and last use shown on the keys page (absolute values); unknown ids are skipped.
+    func recordAPIKeyUsage(_ usage: [APIKeyUsage]) throws
 }
 
 /// The main-database side of sync.
@@ -38,6 +40,10 @@ public protocol SyncTargetStore {
     func changedUsage(limit: Int) throws -> [DailyUsage]
     /// Marks counters as received (after the developers database stored them).
     func markUsagePushed(_ usage: [DailyUsage]) throws
+    /// Up to `limit` API keys whose use changed since the developers database last received it.
+    func changedAPIKeyUsage(limit: Int) throws -> [APIKeyUsage]
+    /// Marks API key figures as received.
+    func markAPIKeyUsagePushed(_ usage: [APIKeyUsage]) throws
     /// Webhook events waiting to be handed over, oldest first, at most `limit`: the education API's outbox,
     /// and authorizations granted or revoked since the previous run.
     func pendingEvents(limit: Int) throws -> [PendingEvent]

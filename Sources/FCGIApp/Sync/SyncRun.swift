@@ -43,6 +43,7 @@ struct SyncRun {
         var requestsCleared = 0
         var usageEvents = 0
         var usageRows = 0
+        var apiKeysUpdated = 0
         var eventsHandedOver = 0
         var deliveriesQueued = 0
         var durationMilliseconds = 0
@@ -51,7 +52,7 @@ struct SyncRun {
             .object([
                 ("status", .string("ok")), ("apps_applied", .int(appsApplied)), ("clients_created", .int(clientsCreated)),
                 ("clients_changed", .int(clientsChanged)), ("tokens_revoked", .int(tokensRevoked)),
-                ("sync_requests_cleared", .int(requestsCleared)), ("usage_events", .int(usageEvents)), ("usage_rows", .int(usageRows)),
+                ("sync_requests_cleared", .int(requestsCleared)), ("usage_events", .int(usageEvents)), ("usage_rows", .int(usageRows)), ("api_keys_updated", .int(apiKeysUpdated)),
                 ("events_handed_over", .int(eventsHandedOver)), ("deliveries_queued", .int(deliveriesQueued)),
                 ("duration_ms", .int(durationMilliseconds)),
             ])
@@ -103,7 +104,7 @@ struct SyncRun {
         fault("after_usage_collected")
         for _ in 0..<Self.maximumBatches {
             let changed = try target.changedUsage(limit: 1000)
-            guard !changed.isEmpty else { return }
+            guard !changed.isEmpty else { break }
             let apps = try source.applicationIDs(of: Array(Set(changed.map(\.clientID))))
             let rows = changed.compactMap { day -> DailyAppStats? in
                 guard let app = apps[day.clientID] else { return nil }
@@ -115,7 +116,15 @@ struct SyncRun {
             try analytics.upsertDailyStats(rows, now: now)
             report.usageRows += rows.count
             try target.markUsagePushed(changed)
-            if changed.count < 1000 { return }
+            if changed.count < 1000 { break }
+        }
+        for _ in 0..<Self.maximumBatches {
+            let keys = try target.changedAPIKeyUsage(limit: 1000)
+            guard !keys.isEmpty else { return }
+            try source.recordAPIKeyUsage(keys)
+            report.apiKeysUpdated += keys.count
+            try target.markAPIKeyUsagePushed(keys)
+            if keys.count < 1000 { return }
         }
     }
 

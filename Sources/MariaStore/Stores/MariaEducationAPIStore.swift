@@ -32,6 +32,18 @@ public struct MariaEducationAPIStore: EducationAPIStore {
         return BearerRecord(token: token, clientActive: row.string("client_status") == OAuthClient.Status.active.rawValue, user: user)
     }
 
+    public func apiKey(digest: [UInt8]) throws -> (id: Int64, clientID: ClientID, scopes: [String])? {
+        guard
+            let row = try database.query(
+                """
+                SELECT k.source_id, k.scopes, c.client_id FROM api_keys k JOIN oauth_clients c ON c.id = k.client_pk
+                WHERE k.key_digest = \(digest) AND k.revoked_at IS NULL AND c.status = 'active'
+                """
+            ).first, let id = row.int("source_id"), let client = row.string("client_id")
+        else { return nil }
+        return (Int64(id), ClientID(client), row.scopeList("scopes"))
+    }
+
     public func classes(ofStudent student: UserID, after: ClassID?, limit: Int) throws -> [ClassSummary] {
         try database.query(
             """

@@ -96,4 +96,14 @@ public struct MariaSyncSourceStore: SyncSourceStore {
             return queued
         }
     }
+
+    public func recordAPIKeyUsage(_ usage: [APIKeyUsage]) throws {
+        guard !usage.isEmpty else { return }
+        try database.transaction { tx in
+            for key in usage {
+                try tx.execute(
+                    "UPDATE api_keys SET request_count = \(key.requestCount), last_used_at = \(key.lastUsedAt) WHERE id = \(key.keyID)")
+            }
+        }
+    }
 }

@@ -181,6 +181,14 @@ public struct MariaSyncTargetStore: SyncTargetStore {
                     SELECT DISTINCT client_id, DATE(occurred_at), actor_user_id FROM data_access_log
                     WHERE id > \(logFrom) AND id <= \(logTo) AND actor_user_id IS NOT NULL
                     """)
+                try tx.execute(
+                    """
+                    INSERT INTO usage_api_keys (source_id, request_count, last_used_at, dirty)
+                    SELECT api_key_id, COUNT(*), MAX(occurred_at), TRUE FROM data_access_log
+                    WHERE id > \(logFrom) AND id <= \(logTo) AND api_key_id IS NOT NULL GROUP BY api_key_id
+                    ON DUPLICATE KEY UPDATE request_count = request_count + VALUES(request_count),
+                        last_used_at = GREATEST(last_used_at, VALUES(last_used_at)), dirty = TRUE
+                    """)
                 folded += Int(logTo - logFrom)
                 try Self.setState("usage_log_id", String(logTo), now: now, in: tx)
             }
@@ -273,6 +281,21 @@ public struct MariaSyncTargetStore: SyncTargetStore {
                 clientID: ClientID(client), day: day, apiRequests: Int64(row.int("api_requests") ?? 0), errors: Int64(row.int("errors") ?? 0),
                 authorizations: Int64(row.int("authorizations") ?? 0), activeUsers: Int64(row.int("active_users") ?? 0),
                 newUsers: Int64(row.int("new_users") ?? 0))
+        }
+    }
+
+    public func changedAPIKeyUsage(limit: Int) throws -> [APIKeyUsage] {
+        try database.query(
+            "SELECT source_id, request_count, last_used_at FROM usage_api_keys WHERE dirty ORDER BY source_id LIMIT \(limit)"
+        ).compactMap { row in
+            guard let id = row.int("source_id"), let last = row.date("last_used_at") else { return nil }
+            return APIKeyUsage(keyID: Int64(id), requestCount: Int64(row.int("request_count") ?? 0), lastUsedAt: last)
+        }
+    }
+
+    public func markAPIKeyUsagePushed(_ usage: [APIKeyUsage]) throws {
+        try database.transaction { tx in
+            for key in usage { try tx.execute("UPDATE usage_api_keys SET dirty = FALSE WHERE source_id = \(key.keyID)") }
         }
     }
 

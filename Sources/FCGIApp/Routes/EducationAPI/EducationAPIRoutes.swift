@@ -112,6 +112,13 @@ enum EducationAPIRoutes {
         }
         let invalid = OAuthHTTP.ResponseError(
             OAuthHTTP.bearerError(OAuthError(.invalidToken, "The access token is invalid, expired or revoked.")))
+        // An API key (issue 7: app-level reads): looked up by its keyed digest; it acts for the app only.
+        if token.hasPrefix(APIKey.prefix) {
+            guard APIKey.isWellFormed(token), let keys = context.services.portal.credentialKeys,
+                let key = try context.services.educationAPI.apiKey(digest: APIKey.digest(key: token, hmacKey: keys.apiKeyKey))
+            else { return .failure(invalid) }
+            return .success(APICaller(principal: .application, clientID: key.clientID, scopes: Set(key.scopes), apiKeyID: key.id))
+        }
         guard SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken),
             let record = try context.services.educationAPI.bearer(digest: SecretToken.digest(token)),
             record.token.kind == .access, record.token.isActive(at: context.now), record.clientActive
@@ -141,7 +148,7 @@ enum EducationAPIRoutes {
         let entry = DataAccessEntry(
             occurredAt: now, clientID: call.caller.clientID, actorID: call.caller.user?.id, subjectID: call.subject,
             schoolID: call.school, operation: call.endpoint.operation.rawValue,
-            request: "\(call.request.method) \(call.request.path)", status: status)
+            request: "\(call.request.method) \(call.request.path)", status: status, apiKeyID: call.caller.apiKeyID)
         if let batch = services.accessLogBuffer.add(entry, now: now) {
             services.accessLogBuffer.write(batch, to: services.accessLog, logger: call.context.logger)
         }
