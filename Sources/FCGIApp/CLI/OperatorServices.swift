@@ -24,6 +24,27 @@ enum OperatorServices {
             recordCache: RecordPageCache(capacity: 1))
     }
 
+    /// The developers site's services for a command-line tool, connected as the developers pool's account
+    /// (which reaches `catalyst_developers` only), with `portal.key_file` loaded; exits 78 on a configuration
+    /// problem.
+    static func openDevelopers(_ options: ConfigOptions) throws -> SiteServices {
+        var configuration = try options.load()
+        let hasher: any PasswordHasher
+        do {
+            try configuration.loadPassword(for: .developers)
+            try configuration.loadKeys(for: .developers)
+            hasher = try SiteServices.passwordHasher(configuration)
+        } catch let error as ConfigError {
+            ConfigOptions.fail(error)
+        } catch {
+            ConfigOptions.fail(ConfigError(["accounts.argon2_*: \(error)"]))
+        }
+        MariaClient.initializeLibrary()
+        return SiteServices.live(
+            site: .developers, configuration: configuration, hasher: hasher, timingDecoy: TimingDecoy(hasher: hasher),
+            recordCache: RecordPageCache(capacity: 1))
+    }
+
     /// Prints to standard error and exits with `code`.
     static func fail(_ message: String, code: Int32 = 1) -> Never {
         FileHandle.standardError.write(Data("catalystwells: \(message)\n".utf8))

@@ -147,7 +147,7 @@ enum ConfigLoader {
             keyFile: reader.path("portal.key_file"),
             verifyLinkLifetime: TimeInterval(reader.int("portal.verify_link_hours", 1...168) * 3600),
             resendCooldown: TimeInterval(reader.int("portal.resend_cooldown_seconds", 0...3600)))
-        let configuration = Configuration(
+        var configuration = Configuration(
             environment: environment ?? .production, logLevel: logLevel ?? .info, appURL: appURL,
             developersURL: developersURL, requestBodyLimit: bodyLimit, uploadBodyLimit: uploadLimit, schemaDirectory: schemaDirectory, pools: pools,
             databaseSocket: databaseSocket, databaseHost: reader.string("database.host"),
@@ -157,6 +157,10 @@ enum ConfigLoader {
             accounts: accounts, signIn: signIn, mail: Configuration.Mail(sendmailCommand: sendmail, from: from),
             oauth: oauth, credentialKeyFile: reader.path("credentials.key_file"),
             cronSecretFile: reader.path("cron.secret_file"), portal: portal)
+        let caFile = reader.string("webhooks.ca_file")
+        if !caFile.isEmpty, !caFile.hasPrefix("/") { reader.fail("webhooks.ca_file", "must be an absolute path, or empty for the system store") }
+        configuration.webhooks = Configuration.Webhooks(
+            allowPrivateTargets: reader.bool("webhooks.allow_private_targets"), caFile: caFile.isEmpty ? nil : caFile)
         if !reader.errors.isEmpty { throw ConfigError(reader.errors) }
         return configuration
     }
@@ -184,6 +188,16 @@ private struct KeyReader {
             return range.lowerBound
         }
         return value
+    }
+
+    mutating func bool(_ key: String) -> Bool {
+        switch string(key) {
+        case "true": return true
+        case "false": return false
+        default:
+            fail(key, "must be true or false")
+            return false
+        }
     }
 
     mutating func choice<T: RawRepresentable>(_ key: String, _: T.Type) -> T? where T.RawValue == String, T: CaseIterable {

@@ -18,12 +18,12 @@ enum ConfigSchema {
 
     static let sections = [
         "general", "pool.app", "pool.developers", "database", "database.app", "database.developers", "database.migrator",
-        "accounts", "mail", "oauth", "credentials", "portal", "cron",
+        "accounts", "mail", "oauth", "credentials", "portal", "cron", "webhooks",
     ]
 
     static let keys: [Key] = general + pool("app") + pool("developers") + database
         + account("app", user: "catalyst_app") + account("developers", user: "catalyst_dev")
-        + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + credentials + portal + cron
+        + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + credentials + portal + cron + webhooks
 
     private static let general: [Key] = [
         Key(section: "general", name: "environment", defaultValue: "production",
@@ -122,6 +122,13 @@ enum ConfigSchema {
     private static let cron: [Key] = [
         Key(section: "cron", name: "secret_file", defaultValue: "/etc/catalystwells/secrets/cron.secret",
             help: "one line of 32+ random characters (openssl rand -hex 32): the bearer secret of POST /internal/cron/*, which nginx also limits to loopback; both pools read it"),
+    ]
+
+    private static let webhooks: [Key] = [
+        Key(section: "webhooks", name: "allow_private_targets", defaultValue: "false",
+            help: "true lets webhooks go to loopback, private (RFC 1918), CGNAT, link-local and unique-local addresses; only for test stacks and closed networks (public URLs only otherwise)"),
+        Key(section: "webhooks", name: "ca_file", defaultValue: "",
+            help: "a PEM file of CAs trusted for webhook receivers instead of the system store (test stacks); empty for the system store"),
     ]
 
     private static let portal: [Key] = [

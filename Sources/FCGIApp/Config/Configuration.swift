@@ -57,6 +57,14 @@ struct Configuration: Sendable {
         var resendCooldown: TimeInterval
     }
 
+    /// Webhook delivery (`[webhooks]`).
+    struct Webhooks: Sendable {
+        /// Whether loopback and private networks may be webhook targets.
+        var allowPrivateTargets = false
+        /// Trusted CAs for receivers instead of the system store; `nil` for the system store.
+        var caFile: String?
+    }
+
     /// Outgoing mail.
     struct Mail: Sendable {
         /// The program and its arguments.
@@ -89,6 +97,8 @@ struct Configuration: Sendable {
     /// Where `cron.secret_file` is.
     var cronSecretFile: String
     var portal: Portal
+    /// `[webhooks]`.
+    var webhooks = Webhooks()
     /// The 32 bytes of `oauth.key_file`, read by ``loadOAuthKey()``.
     var oauthKey: [UInt8]?
     /// The 32 bytes of `credentials.key_file`, read by ``loadKeys(for:)``.
