@@ -12,29 +12,25 @@ import Testing
 @Suite struct WebhookDeliveryTests {
     static let secret = String(repeating: "c", count: 40)
 
-    @Test(arguments: [nil, "Bearer wrong-secret-wrong-secret-wrong-secret", "Basic " + secret])
-    func theCronEndpointIsNotFoundWithoutTheBearerSecret(authorization: String?) {
+    /// The answer of `site` to a cron call with `authorization`, the cron secret being configured.
+    func cronCall(site: Site = .developers, authorization: String?) -> HTTPResponse {
         var app = TestApp()
         app.configuration.cronSecret = Self.secret
         let headers = authorization.map { ["HTTP_AUTHORIZATION": $0] } ?? [:]
-        let response = app.responder(site: .developers).respond(to: rawRequest("POST", "/internal/cron/webhooks", headers: headers))
-        #expect(response.status == 404)
+        return app.responder(site: site).respond(to: rawRequest("POST", "/internal/cron/webhooks", headers: headers))
+    }
+
+    @Test(arguments: [nil, "Bearer wrong-secret-wrong-secret-wrong-secret", "Basic " + secret])
+    func theCronEndpointIsNotFoundWithoutTheBearerSecret(authorization: String?) {
+        #expect(cronCall(authorization: authorization).status == 404)
     }
 
     @Test func theCronEndpointIsOnlyOnTheDevelopersSite() {
-        var app = TestApp()
-        app.configuration.cronSecret = Self.secret
-        let response = app.responder(site: .app).respond(
-            to: rawRequest("POST", "/internal/cron/webhooks", headers: ["HTTP_AUTHORIZATION": "Bearer " + Self.secret]))
-        #expect(response.status == 404)
+        #expect(cronCall(site: .app, authorization: "Bearer " + Self.secret).status == 404)
     }
 
     @Test func withTheSecretARunStartsAndADatabaseOutageIsA503() {
-        var app = TestApp()
-        app.configuration.cronSecret = Self.secret
-        let response = app.responder(site: .developers).respond(
-            to: rawRequest("POST", "/internal/cron/webhooks", headers: ["HTTP_AUTHORIZATION": "Bearer " + Self.secret]))
-        #expect(response.status == 503, "the route ran and met the unconnected test database")
+        #expect(cronCall(authorization: "Bearer " + Self.secret).status == 503, "the route ran and met the unconnected test database")
     }
 
     // MARK: A run
