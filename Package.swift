@@ -34,6 +34,11 @@ let package = Package(
             providers: [.apt(["libqrencode-dev"])]
         ),
         .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
@@ -51,11 +56,11 @@ let package = Package(
             dependencies: ["Domain", "CMariaDB"]
         ),
         // Wrappers over Debian's C libraries other than the database and FastCGI ones: argon2id password
-        // hashing from libsodium, zip reading with zlib's inflate, and QR codes (TOTP enrolment) from
-        // libqrencode.
+        // hashing from libsodium, zip reading with zlib's inflate, QR codes (TOTP enrolment) from
+        // libqrencode, and outbound HTTPS (webhook delivery) from libcurl.
         .target(
             name: "Native",
-            dependencies: ["Domain", "CSodium", "CZlib", "CQREncode"]
+            dependencies: ["Domain", "CSodium", "CZlib", "CQREncode", "CCurl"]
         ),
         .executableTarget(
             name: "FCGIApp",

@@ -108,4 +108,17 @@ import Testing
         #expect(parsed.count == ConfigSchema.keys.count)
         for key in ConfigSchema.keys { #expect(parsed[key.path]?.value == key.defaultValue) }
     }
+
+    @Test func webhooksGoToPublicAddressesWithTheSystemTrustStoreByDefault() throws {
+        let configuration = try load("")
+        #expect(configuration.webhooks.allowPrivateTargets == false)
+        #expect(configuration.webhooks.caFile == nil)
+        let test = try load("[webhooks]\nallow_private_targets = true\nca_file = /run/stack/tls/ca.pem\n")
+        #expect(test.webhooks.allowPrivateTargets && test.webhooks.caFile == "/run/stack/tls/ca.pem")
+    }
+
+    @Test func webhookKeysAreChecked() {
+        #expect(messages("[webhooks]\nallow_private_targets = yes\n").first?.hasPrefix("webhooks.allow_private_targets must be true or false") == true)
+        #expect(messages("[webhooks]\nca_file = tls/ca.pem\n").first?.hasPrefix("webhooks.ca_file must be an absolute path") == true)
+    }
 }

@@ -8,7 +8,7 @@ struct CatalystWellsCommand: ParsableCommand {
         abstract: "CatalystWells: school sign-in and app ecosystem, served to nginx over FastCGI.",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, CheckConfigCommand.self, AdminCommand.self, RosterCommand.self, PurgeCommand.self, SyncCommand.self,
-            ClientCommand.self, KeysCommand.self, DemoCommand.self,
+            ClientCommand.self, KeysCommand.self, DemoCommand.self, WebhooksCommand.self,
             WorkerCommand.self,
         ]
     )

@@ -3,16 +3,27 @@ import Foundation
 import Logging
 import MariaStore
 
-/// The app site's services for a command-line tool, connected as the app pool's account.
+/// A site's services for a command-line tool, connected as that site's pool account.
 enum OperatorServices {
     /// Loads the configuration, the app account's password, the OAuth key file and the hasher; exits 78 on a
     /// configuration problem.
     static func open(_ options: ConfigOptions) throws -> SiteServices {
+        try open(options, site: .app)
+    }
+
+    /// The developers site's services, connected as the developers pool's account (which reaches
+    /// `catalyst_developers` only), with `portal.key_file` loaded; exits 78 on a configuration problem.
+    static func openDevelopers(_ options: ConfigOptions) throws -> SiteServices {
+        try open(options, site: .developers)
+    }
+
+    /// A site's services as its pool builds them: that site's account, and only that site's key files.
+    private static func open(_ options: ConfigOptions, site: Site) throws -> SiteServices {
         var configuration = try options.load()
         let hasher: any PasswordHasher
         do {
-            try configuration.loadPassword(for: .app)
-            try configuration.loadKeys(for: .app)
+            try configuration.loadPassword(for: Configuration.role(for: site))
+            try configuration.loadKeys(for: site)
             hasher = try SiteServices.passwordHasher(configuration)
         } catch let error as ConfigError {
             ConfigOptions.fail(error)
@@ -20,7 +31,8 @@ enum OperatorServices {
             ConfigOptions.fail(ConfigError(["accounts.argon2_*: \(error)"]))
         }
         MariaClient.initializeLibrary()
-        return SiteServices.live(site: .app, configuration: configuration, hasher: hasher, timingDecoy: TimingDecoy(hasher: hasher),
+        return SiteServices.live(
+            site: site, configuration: configuration, hasher: hasher, timingDecoy: TimingDecoy(hasher: hasher),
             recordCache: RecordPageCache(capacity: 1))
     }
 

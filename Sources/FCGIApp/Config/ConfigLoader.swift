@@ -165,7 +165,7 @@ enum ConfigLoader {
             accessLogRetention: TimeInterval(reader.int("api.access_log_retention_days", 1...3650) * 86400),
             accessLogBatchSize: reader.int("api.access_log_batch_size", 1...10_000),
             accessLogFlushInterval: TimeInterval(reader.int("api.access_log_flush_seconds", 1...60)))
-        let configuration = Configuration(
+        var configuration = Configuration(
             environment: environment ?? .production, logLevel: logLevel ?? .info, appURL: appURL,
             developersURL: developersURL, requestBodyLimit: bodyLimit, uploadBodyLimit: uploadLimit, schemaDirectory: schemaDirectory, pools: pools,
             databaseSocket: databaseSocket, databaseHost: reader.string("database.host"),
@@ -175,6 +175,10 @@ enum ConfigLoader {
             accounts: accounts, signIn: signIn, mail: Configuration.Mail(sendmailCommand: sendmail, from: from),
             oauth: oauth, credentialKeyFile: reader.path("credentials.key_file"),
             cronSecretFile: reader.path("cron.secret_file"), syncFault: syncFault, portal: portal, api: api)
+        let caFile = reader.string("webhooks.ca_file")
+        if !caFile.isEmpty, !caFile.hasPrefix("/") { reader.fail("webhooks.ca_file", "must be an absolute path, or empty for the system store") }
+        configuration.webhooks = Configuration.Webhooks(
+            allowPrivateTargets: reader.bool("webhooks.allow_private_targets"), caFile: caFile.isEmpty ? nil : caFile)
         if !reader.errors.isEmpty { throw ConfigError(reader.errors) }
         return configuration
     }
@@ -202,6 +206,16 @@ private struct KeyReader {
             return range.lowerBound
         }
         return value
+    }
+
+    mutating func bool(_ key: String) -> Bool {
+        switch string(key) {
+        case "true": return true
+        case "false": return false
+        default:
+            fail(key, "must be true or false")
+            return false
+        }
     }
 
     mutating func choice<T: RawRepresentable>(_ key: String, _: T.Type) -> T? where T.RawValue == String, T: CaseIterable {

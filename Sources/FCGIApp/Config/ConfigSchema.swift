@@ -18,12 +18,12 @@ enum ConfigSchema {
 
     static let sections = [
         "general", "pool.app", "pool.developers", "database", "database.app", "database.developers", "database.migrator",
-        "accounts", "mail", "oauth", "api", "credentials", "portal", "cron", "sync",
+        "accounts", "mail", "oauth", "api", "credentials", "portal", "cron", "sync", "webhooks",
     ]
 
     static let keys: [Key] = general + pool("app") + pool("developers") + database
         + account("app", user: "catalyst_app") + account("developers", user: "catalyst_dev")
-        + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + api + credentials + portal + cron + sync
+        + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + api + credentials + portal + cron + sync + webhooks
 
     private static let general: [Key] = [
         Key(section: "general", name: "environment", defaultValue: "production",
@@ -127,6 +127,13 @@ enum ConfigSchema {
     private static let sync: [Key] = [
         Key(section: "sync", name: "test_fault", defaultValue: "",
             help: "test environment only: after_main_commit, after_usage_collected or after_events_queued makes a sync run exit there, to prove the next run completes it"),
+    ]
+
+    private static let webhooks: [Key] = [
+        Key(section: "webhooks", name: "allow_private_targets", defaultValue: "false",
+            help: "true lets webhooks go to loopback, private (RFC 1918), CGNAT, link-local and unique-local addresses; only for test stacks and closed networks (public URLs only otherwise)"),
+        Key(section: "webhooks", name: "ca_file", defaultValue: "",
+            help: "a PEM file of CAs trusted for webhook receivers instead of the system store (test stacks); empty for the system store"),
     ]
 
     private static let portal: [Key] = [

@@ -71,6 +71,14 @@ struct Configuration: Sendable {
         var accessLogFlushInterval: TimeInterval
     }
 
+    /// Webhook delivery (`[webhooks]`).
+    struct Webhooks: Sendable {
+        /// Whether loopback and private networks may be webhook targets.
+        var allowPrivateTargets = false
+        /// Trusted CAs for receivers instead of the system store; `nil` for the system store.
+        var caFile: String?
+    }
+
     /// Outgoing mail.
     struct Mail: Sendable {
         /// The program and its arguments.
@@ -106,6 +114,8 @@ struct Configuration: Sendable {
     var syncFault: String?
     var portal: Portal
     var api: API
+    /// `[webhooks]`.
+    var webhooks = Webhooks()
     /// The 32 bytes of `oauth.key_file`, read by ``loadOAuthKey()``.
     var oauthKey: [UInt8]?
     /// The 32 bytes of `credentials.key_file`, read by ``loadKeys(for:)``.

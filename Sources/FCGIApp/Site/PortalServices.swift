@@ -16,6 +16,8 @@ struct PortalServices {
     let secrets: any ApplicationCredentialStore
     let apiKeys: any APIKeyStore
     let webhooks: any WebhookStore
+    /// The webhook sender's queue (the developers pool's cron run).
+    let deliveries: any WebhookDeliveryQueue
     let analytics: any AnalyticsStore
     let tickets: any SupportTicketStore
     /// Sync's reads and writes here (the app site's narrow grants).
@@ -32,7 +34,7 @@ struct PortalServices {
             links: MariaDeveloperLinkStore(database: database), throttle: MariaDeveloperThrottleStore(database: database),
             applications: MariaApplicationStore(database: database), review: MariaApplicationStore(database: database), logos: MariaApplicationLogoStore(database: database),
             secrets: MariaApplicationCredentialStore(database: database), apiKeys: MariaAPIKeyStore(database: database),
-            webhooks: MariaWebhookStore(database: database), analytics: MariaAnalyticsStore(database: database),
+            webhooks: MariaWebhookStore(database: database), deliveries: MariaWebhookStore(database: database), analytics: MariaAnalyticsStore(database: database),
             tickets: MariaSupportTicketStore(database: database), syncSource: MariaSyncSourceStore(database: database), keys: keys, credentialKeys: credentialKeys)
     }
 }

@@ -34,6 +34,7 @@ enum SiteRoutes {
             PortalAppRoutes.register(in: &router)
             PortalLiveAppRoutes.register(in: &router)
             PortalSupportRoutes.register(in: &router)
+            WebhookCronRoutes.register(in: &router)
         }
         return router
     }

@@ -57,7 +57,10 @@ public struct MariaWebhookStore: WebhookStore {
             try tx.execute(
                 """
                 UPDATE webhook_endpoints
-                SET url = \(url), events = \(events.map(\.rawValue).scopeColumn), enabled = \(enabled),
+                SET url = \(url), events = \(events.map(\.rawValue).scopeColumn),
+                    -- Before `enabled` is assigned (MariaDB assigns left to right): re-enabling starts a new
+                    -- failing streak instead of inheriting the old one.
+                    failing_since = IF(\(enabled) AND NOT enabled, NULL, failing_since), enabled = \(enabled),
                     disabled_reason = IF(\(enabled), NULL, disabled_reason), updated_at = \(now)
                 WHERE id = \(id.rawValue)
                 """)
@@ -108,7 +111,7 @@ public struct MariaWebhookStore: WebhookStore {
         var attempts: [DeliveryID: [WebhookDeliveryAttempt]] = [:]
         for row in try database.query(
             """
-            SELECT t.delivery_id, t.attempted_at, t.response_status, t.latency_ms, t.error
+            SELECT t.delivery_id, t.attempted_at, t.response_status, t.latency_ms, t.error, t.response_excerpt
             FROM webhook_delivery_attempts t JOIN webhook_deliveries d ON d.id = t.delivery_id
             WHERE d.endpoint_id = \(endpoint.rawValue) AND d.id BETWEEN \(oldest.rawValue) AND \(newest.rawValue)
             ORDER BY t.attempted_at DESC, t.id DESC
@@ -118,7 +121,8 @@ public struct MariaWebhookStore: WebhookStore {
             attempts[delivery, default: []].append(
                 WebhookDeliveryAttempt(
                     attemptedAt: row.date("attempted_at") ?? .distantPast, responseStatus: row.int("response_status"),
-                    latencyMilliseconds: row.int("latency_ms") ?? 0, error: row.string("error")))
+                    latencyMilliseconds: row.int("latency_ms") ?? 0, error: row.string("error"),
+                    responseExcerpt: row.string("response_excerpt")))
         }
         return deliveries.compactMap { row in
             guard let id: DeliveryID = row.id("id") else { return nil }

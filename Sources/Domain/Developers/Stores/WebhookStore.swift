@@ -1,7 +1,7 @@
 import Foundation
 
 /// Webhook endpoints of developers' applications and their delivery log (issue 5 §7). This store keeps and
-/// shows; sending deliveries comes with the sync issue, which adds the worker's operations.
+/// shows; the sender's operations are ``WebhookDeliveryQueue``.
 ///
 /// The signing secret arrives sealed (AES-256-GCM, ``KeySealing``) because signing needs it back; it is never
 /// returned to the developers site. Every operation takes the owner and is filtered by it in SQL: another
@@ -184,14 +184,30 @@ public struct WebhookDeliveryAttempt: Sendable, Equatable {
     public let responseStatus: Int?
     /// How long it took, in milliseconds.
     public let latencyMilliseconds: Int
-    /// Why no response came (for the log, such as "timed out"); `nil` when one did.
+    /// Why no response came (for the log, such as "timed out"), or why a response counts as a failure (a
+    /// redirect, which is not followed); `nil` otherwise.
     public let error: String?
+    /// The start of the receiver's answer (at most ``maximumExcerptLength`` characters); `nil` when none came.
+    public let responseExcerpt: String?
 
-    /// Creates the value.
-    public init(attemptedAt: Date, responseStatus: Int?, latencyMilliseconds: Int, error: String?) {
+    /// Longest ``responseExcerpt`` kept.
+    public static let maximumExcerptLength = 1000
+    /// Longest ``error`` kept.
+    public static let maximumErrorLength = 255
+
+    /// Creates the value; `error` and `responseExcerpt` are cut to their maximum lengths.
+    public init(attemptedAt: Date, responseStatus: Int?, latencyMilliseconds: Int, error: String?, responseExcerpt: String? = nil) {
         self.attemptedAt = attemptedAt
         self.responseStatus = responseStatus
         self.latencyMilliseconds = latencyMilliseconds
-        self.error = error
+        self.error = error.map { Self.cut($0, to: Self.maximumErrorLength) }
+        self.responseExcerpt = responseExcerpt.map { Self.cut($0, to: Self.maximumExcerptLength) }
+    }
+
+    /// The first `length` Unicode scalars: MariaDB's VARCHAR counts code points, not Swift's Characters.
+    private static func cut(_ text: String, to length: Int) -> String {
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: text.unicodeScalars.prefix(length))
+        return String(scalars)
     }
 }

@@ -202,6 +202,9 @@ enum PortalDocsPages {
         let exampleKey = Array(repeating: UInt8(7), count: WebhookSecret.keyLength)
         let body = Array(#"{"type":"authorization.granted","timestamp":"2026-03-03T09:00:00Z","data":{"client_id":"cw_app_x"}}"#.utf8)
         let signature = WebhookSecret.signature(keyBytes: exampleKey, id: "msg_2b9Qx", timestamp: 1_772_528_400, body: body)
+        let retrySchedule = WebhookDeliveryPolicy.standard.retryDelays.map { delay in
+            delay < 60 ? "\(Int(delay)) s" : delay < 3600 ? "\(Int(delay / 60)) min" : "\(Int(delay / 3600)) h"
+        }.joined(separator: ", ")
         return """
             <p>Add an https endpoint to an approved app and choose its events. Payloads are thin: the event type, the time and ids,
             never personal data. Fetch what you need from the API with your tokens.</p>
@@ -215,8 +218,11 @@ enum PortalDocsPages {
             webhook-timestamp: 1772528400
             webhook-signature: \(signature)</code></pre>
             <p>Libraries: <code>standardwebhooks</code> for Python, JavaScript, Go, Java, Ruby, PHP and more.</p>
-            <p>Answer 2xx within 10 seconds. Failures are retried with exponential backoff for about a day; 410 Gone disables the
-            endpoint at once. The delivery log on your app's page shows every attempt and lets you redeliver.</p>
+            <p>Answer 2xx within 10 seconds. Any other answer, a timeout or a connection error is a failed attempt, retried with
+            exponential backoff and ±10 % jitter after \(retrySchedule) — about a day. Redirects are not followed (a 3xx is a failed
+            attempt), and only URLs whose host resolves to public addresses are posted to. 410 Gone disables the endpoint at once;
+            an endpoint whose deliveries have all failed for 24 hours is disabled too, and you get a mail. The delivery log on your
+            app's page shows every attempt with the start of your answer, and lets you redeliver or send a test ping.</p>
             """
     }
 

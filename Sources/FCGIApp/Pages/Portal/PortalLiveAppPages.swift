@@ -146,11 +146,16 @@ enum PortalLiveAppPages {
         let base = "/apps/\(app.id)/webhooks/\(endpoint.id)"
         let rows = deliveries.map { delivery -> HTML in
             let attempts = delivery.attemptLog.map { attempt -> HTML in
-                "<li>\(Display.dateTime(attempt.attemptedAt)): \(attempt.responseStatus.map { "HTTP \($0)" } ?? "no answer") in \(attempt.latencyMilliseconds) ms\(attempt.error.map { " — \($0)" } ?? "")</li>"
+                let excerpt = attempt.responseExcerpt.map { HTML("<pre class=\"response-excerpt\">\($0)</pre>") } ?? ""
+                return "<li class=\"attempt\">\(Display.dateTime(attempt.attemptedAt)): \(attempt.responseStatus.map { "HTTP \($0)" } ?? "no answer") in \(attempt.latencyMilliseconds) ms\(attempt.error.map { " — \($0)" } ?? "")\(excerpt)</li>"
             }
+            // The delivery's next attempt, with its Unix time for scripts (the tests read it).
+            let next = delivery.nextAttemptAt.map { next -> HTML in
+                "<br><span class=\"next-attempt\" data-next-attempt=\"\(Int64(next.timeIntervalSince1970))\">next attempt \(Display.dateTime(next))</span>"
+            } ?? ""
             return """
                 <tr data-delivery-id="\(delivery.id)"><td>\(Display.dateTime(delivery.createdAt))</td><td><code>\(delivery.eventType)</code></td>
-                <td class="delivery-status">\(delivery.status.rawValue)\(delivery.lastResponseStatus.map { " (HTTP \($0))" } ?? "")</td>
+                <td class="delivery-status">\(delivery.status.rawValue)\(delivery.lastResponseStatus.map { " (HTTP \($0))" } ?? "")\(next)</td>
                 <td>\(delivery.latencyMilliseconds.map { "\($0) ms" } ?? "—")</td><td>\(delivery.attempts)\(attempts.isEmpty ? "" : HTML("<ul>\(attempts)</ul>"))</td>
                 <td><form class="inline" method="post" action="\(base)/deliveries/\(delivery.id)/redeliver">\(csrf)<button class="link" type="submit">Redeliver</button></form></td></tr>
                 """
