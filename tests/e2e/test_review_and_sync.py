@@ -12,6 +12,7 @@ import pytest
 
 from oauth_client import REDIRECT_URI, DemoClient
 from portal import create_app, csrf_of, post_form, sign_up_verified
+from test_webhook_delivery import receiver  # noqa: F401 - the local HTTPS receiver fixture
 
 SCOPE = "openid profile.read"
 SECRET = re.compile(r'<code class="secret" id="new-secret">([^<]+)</code>')
@@ -292,3 +293,28 @@ def test_an_api_key_reads_school_data_after_sync_and_its_use_comes_back(stack, d
     sync(stack)
     with stack.session() as s:
         assert s.get(stack.url("app", f"/api/v1/schools/{school}"), headers={"Authorization": f"Bearer {key}"}).status_code == 401
+
+
+def test_events_reach_the_apps_webhook_signed_after_sync_and_delivery(stack, demo, mail_dir, admin, browser, oauth, receiver):
+    """The whole loop of issue 6: a user authorizes the app (main database), sync hands the event to the developers
+    database, the delivery run posts it signed; a suspension in the review panel is announced the same way."""
+    from standardwebhooks.webhooks import Webhook
+    from test_webhook_delivery import add_endpoint, run_cron
+
+    developer, _, path, app_id, client_id = approved_app(stack, mail_dir, admin, "events")
+    endpoint_path, signing_secret = add_endpoint(
+        stack, developer, path, receiver.url("/events"), events=("authorization.granted", "app.suspended"))
+    secret = new_secret(stack, developer, path)
+    sync(stack)
+    flow = oauth.flow(DemoClient(client_id, secret, REDIRECT_URI), SCOPE)
+    flow.authorize(browser, person(demo, "student23"))
+    assert sync(stack)["deliveries_queued"] == 1
+    run_cron(stack)
+    [(_, headers, body)] = receiver.received("/events")
+    payload = Webhook(signing_secret).verify(body, {k: headers[k] for k in ("webhook-id", "webhook-timestamp", "webhook-signature")})
+    assert payload["type"] == "authorization.granted" and payload["data"] == {"client_id": client_id}
+
+    assert decide(stack, admin, app_id, "suspend", reason="Testing the announcement.").status_code == 303
+    run_cron(stack)
+    types = [Webhook(signing_secret).verify(b, h)["type"] for _, h, b in receiver.received("/events")]
+    assert types == ["authorization.granted", "app.suspended"]
