@@ -12,7 +12,7 @@
 #
 # Settings (environment): BENCH_SYNC_APPS (default 1000), BENCH_SYNC_EVENTS (default 100000),
 # BENCH_SYNC_IDLE_RUNS (default 15), BENCH_SYNC_DIR (default <repo>/.run/bench/sync), BENCH_SYNC_HTTPS_PORT
-# (default 28643), BENCH_SYNC_HTTP_PORT (default 28283), CW_BIN (default <repo>/.build/release/catalystwells;
+# (default 28743), BENCH_SYNC_HTTP_PORT (default 28383), CW_BIN (default <repo>/.build/release/catalystwells;
 # built when missing).
 set -euo pipefail
 REPO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +21,7 @@ APPS="${BENCH_SYNC_APPS:-1000}"
 EVENTS="${BENCH_SYNC_EVENTS:-100000}"
 IDLE_RUNS="${BENCH_SYNC_IDLE_RUNS:-15}"
 export CW_STACK_DIR="${BENCH_SYNC_DIR:-$REPO_DIR/.run/bench/sync}"
-export CW_HTTPS_PORT="${BENCH_SYNC_HTTPS_PORT:-28643}" CW_HTTP_PORT="${BENCH_SYNC_HTTP_PORT:-28283}" CW_ENVIRONMENT=test
+export CW_HTTPS_PORT="${BENCH_SYNC_HTTPS_PORT:-28743}" CW_HTTP_PORT="${BENCH_SYNC_HTTP_PORT:-28383}" CW_ENVIRONMENT=test
 BIN="${CW_BIN:-$REPO_DIR/.build/release/catalystwells}"
 for name in APPS EVENTS IDLE_RUNS; do
     [[ "${!name}" =~ ^[1-9][0-9]{0,6}$ ]] || { echo "bench/sync: $name must be a positive count" >&2; exit 2; }
