@@ -11,7 +11,7 @@ import time
 import pytest
 
 from oauth_client import REDIRECT_URI, DemoClient
-from portal import create_app, csrf_of, post_form, sign_up_verified
+from portal import APP, create_app, csrf_of, multipart, png, post_form, sign_up_verified
 from test_webhook_delivery import receiver  # noqa: F401 - the local HTTPS receiver fixture
 
 SCOPE = "openid profile.read"
@@ -55,9 +55,18 @@ def decide(stack, admin, app_id, action, **fields):
                       data={"csrf": csrf_of(page.text), "version": version, **fields}, allow_redirects=False)
 
 
-def submitted_app(stack, mail_dir, label, scopes=("openid", "profile.read")):
+def submitted_app(stack, mail_dir, label, scopes=("openid", "profile.read"), logo=None):
     developer, address = sign_up_verified(stack, mail_dir, label)
-    path = create_app(developer, stack, redirect_uris=REDIRECT_URI, scopes=list(scopes), client_type="confidential")
+    if logo:
+        page = developer.get(stack.url("developers", "/apps/new"))
+        created = developer.post(stack.url("developers", "/apps"), allow_redirects=False,
+                                 files=multipart({**APP, "csrf": csrf_of(page.text), "client_type": "confidential",
+                                                  "redirect_uris": REDIRECT_URI, "scopes": list(scopes)})
+                                 + [("logo", ("logo.png", logo, "image/png"))])
+        assert created.status_code == 303, created.text
+        path = created.headers["Location"].split("?")[0]
+    else:
+        path = create_app(developer, stack, redirect_uris=REDIRECT_URI, scopes=list(scopes), client_type="confidential")
     page = developer.get(stack.url("developers", path))
     version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
     answer = developer.post(stack.url("developers", path + "/submit"), data={"csrf": csrf_of(page.text), "version": version},
@@ -67,8 +76,8 @@ def submitted_app(stack, mail_dir, label, scopes=("openid", "profile.read")):
     return developer, address, path, int(path.rsplit("/", 1)[1])
 
 
-def approved_app(stack, mail_dir, admin, label, scopes=("openid", "profile.read")):
-    developer, address, path, app_id = submitted_app(stack, mail_dir, label, scopes)
+def approved_app(stack, mail_dir, admin, label, scopes=("openid", "profile.read"), logo=None):
+    developer, address, path, app_id = submitted_app(stack, mail_dir, label, scopes, logo)
     answer = decide(stack, admin, app_id, "approve", scopes=list(scopes))
     assert answer.status_code == 303, answer.text
     report = sync(stack)
@@ -95,7 +104,7 @@ def person(demo, username):
 
 
 def test_submit_approve_sync_and_sign_a_user_in_with_a_real_oauth_client(stack, demo, mail_dir, admin, browser, oauth):
-    developer, address, path, app_id, client_id = approved_app(stack, mail_dir, admin, "flow")
+    developer, address, path, app_id, client_id = approved_app(stack, mail_dir, admin, "flow", logo=png())
     # The developer was told by mail, and the review log shows the decision.
     mails = [m for m in mail_dir.glob("*.eml") if address in m.read_text(errors="replace")]
     assert any("is approved" in m.read_text(errors="replace") for m in mails)
@@ -107,7 +116,14 @@ def test_submit_approve_sync_and_sign_a_user_in_with_a_real_oauth_client(stack, 
 
     client = DemoClient(client_id, secret, REDIRECT_URI)
     flow = oauth.flow(client, SCOPE)
-    flow.authorize(browser, person(demo, "student20"))
+    assert flow.open(browser, person(demo, "student20")), "the consent page was not shown"
+    # The reviewed logo, served by the app site itself (its CSP allows only its own origin for images).
+    logo = browser.find("#app-logo").get_attribute("src")
+    assert logo.startswith(stack.app_url + "/logos/")
+    with stack.session() as s:
+        served = s.get(logo)
+    assert served.status_code == 200 and served.headers["Content-Type"] == "image/png" and served.content == png()
+    flow.answer(browser)
     token = flow.exchange()
     claims = oauth.verify_id_token(token["id_token"], client, flow.nonce)
     assert claims["sub"] == str(person(demo, "student20")["id"]) and claims["aud"] == client_id

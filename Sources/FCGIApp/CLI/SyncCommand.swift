@@ -29,7 +29,8 @@ struct SyncCommand: ParsableCommand {
 extension SyncRun {
     /// The run of an app-site thread (its main connection and its narrow connection to the developers database).
     init(services: SiteServices, logger: Logger) {
-        let base = services.configuration.developersURL
+        // Logos are served by the app site itself (`LogoRoutes`), so consent pages can show them under its CSP.
+        let base = services.configuration.appURL
         self.init(
             target: services.syncTarget, source: services.portal.syncSource, analytics: services.portal.analytics,
             logoBaseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, faultPoint: services.configuration.syncFault, logger: logger)

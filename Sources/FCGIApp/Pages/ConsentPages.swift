@@ -21,7 +21,7 @@ enum ConsentPages {
             title: "Allow \(client.name)?", session: session, narrow: true,
             """
             <div class="consent" id="consent">
-            <p class="app-mark" aria-hidden="true">\(String(client.name.prefix(1)).uppercased())</p>
+            \(appMark(client))
             <h1><span id="app-name">\(client.name)</span>\(badge)</h1>
             <p class="muted">by <span id="app-developer">\(client.developerName)</span>\(links.isEmpty ? "" : " · " as HTML)\(HTML(links.flatMap { [$0, " · "] }.dropLast()))</p>
             <p>\(client.name) would like to:</p>
@@ -65,5 +65,17 @@ enum ConsentPages {
             <p id="asked-school">Your school's administrators will see that you asked them to allow \(client.name).
             Once they do, start again from the app.</p>
             """)
+    }
+
+    /// The app's reviewed logo when it is one of ours (served from this site's `/logos/`, which the CSP
+    /// allows), otherwise its initial.
+    static func appMark(_ client: OAuthClient) -> HTML {
+        if let url = client.logoURL, let range = url.range(of: "/logos/") {
+            let sha = url[range.upperBound...]
+            if sha.utf8.count == 64, sha.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) {
+                return "<img class=\"app-logo\" id=\"app-logo\" src=\"/logos/\(String(sha))\" alt=\"\" width=\"64\" height=\"64\">"
+            }
+        }
+        return "<p class=\"app-mark\" aria-hidden=\"true\">\(String(client.name.prefix(1)).uppercased())</p>"
     }
 }

@@ -55,7 +55,7 @@ enum Stylesheet {
         code.secret{display:inline-block;word-break:break-all;background:#fff;border:1px solid var(--line);padding:.4rem;border-radius:4px}
         figure.qr svg{max-width:100%;height:auto;border:1px solid var(--line)}
         ol.codes{columns:2;font-size:1.1rem}
-        img.logo{vertical-align:middle;border-radius:8px;object-fit:contain}
+        img.logo{vertical-align:middle;border-radius:8px;object-fit:contain}img.app-logo{border-radius:12px;object-fit:contain;display:block}
         .chart-row{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start}
         svg.chart{flex:1 1 24rem;max-width:40rem;background:#fff;border:1px solid var(--line);border-radius:6px}svg.chart rect{fill:var(--accent)}
         table.numbers{flex:0 0 auto;font-size:.85rem;max-height:12rem;display:block;overflow:auto}

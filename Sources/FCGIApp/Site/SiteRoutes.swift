@@ -6,6 +6,7 @@ enum SiteRoutes {
         HealthRoutes.register(in: &router)
         AssetRoutes.register(in: &router)
         HomeRoutes.register(in: &router, site: site)
+        LogoRoutes.register(in: &router)
         if site == .app {
             SignInRoutes.register(in: &router)
             PasswordRoutes.register(in: &router)

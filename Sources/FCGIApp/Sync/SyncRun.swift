@@ -21,7 +21,7 @@ struct SyncRun {
     let target: any SyncTargetStore
     let source: any SyncSourceStore
     let analytics: any AnalyticsStore
-    /// Where the portal serves logos, for the consent page's logo URL.
+    /// The app site's URL: logos are served there too (`LogoRoutes`), so the consent page may show them.
     let logoBaseURL: String?
     /// Test-only: the named point at which the run kills its own process (`sync.test_fault`).
     let faultPoint: String?

@@ -87,11 +87,6 @@ enum PortalAppRoutes {
                 return try apply(event, to: app, session: session, request: request, context: context, done: done)
             }
         }
-
-        router.add("GET", "/logos/{sha256}") { _, parameters, context in
-            guard let logo = try context.services.portal.logos.logo(sha256: parameters["sha256"] ?? "") else { throw HTTPError.notFound() }
-            return .logo(logo)
-        }
     }
 
     /// The app of the URL if the developer owns it; 404 otherwise (another developer's app looks missing).
