@@ -106,3 +106,34 @@ import Testing
         }
     }
 }
+
+/// Field lengths are counted as MariaDB counts them (Unicode scalars), so a valid form always fits its column.
+@Suite struct FieldLengthTests {
+    private func form(name: String = "Study Buddy", description: String = "") -> ApplicationForm {
+        ApplicationForm(
+            name: name, description: description, homepageURL: "", privacyPolicyURL: "", termsURL: "", redirectURIs: "", scopes: [],
+            clientType: "confidential")
+    }
+
+    @Test func browserLineBreaksBecomeLineFeedsAndCountOnce() throws {
+        let typed = String(repeating: "a\r\n", count: 999) + "b"  // 2999 scalars as typed, 1999 after normalising
+        let draft = try form(description: typed).validate().get()
+        #expect(!draft.description.contains("\r"))
+        #expect(draft.description.unicodeScalars.count == 1999)
+    }
+
+    @Test func charactersMadeOfSeveralScalarsCountEachScalar() {
+        let flags = String(repeating: "🇳🇿", count: 41)  // 41 characters, 82 scalars
+        #expect(flags.count <= ApplicationForm.maximumNameLength)
+        guard case .failure(let errors) = form(name: flags).validate() else {
+            Issue.record("82 scalars must not fit an 80-character name")
+            return
+        }
+        #expect(errors["name"] != nil)
+        guard case .failure = SupportTicketForm(subject: String(repeating: "🇳🇿", count: 61), category: "other", application: "", message: "Hi").validate()
+        else {
+            Issue.record("122 scalars must not fit a 120-character subject")
+            return
+        }
+    }
+}

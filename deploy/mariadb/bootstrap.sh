@@ -82,7 +82,7 @@ grant_sql() {
 # exist (table grants need their table: run this script again after `catalystwells migrate`).
 readonly APP_DEVELOPERS_GRANTS=(
     "developers|SELECT (id, name, email, state)"
-    "applications|SELECT, UPDATE"
+    "applications|SELECT, UPDATE (status, reason, name, description, homepage_url, privacy_policy_url, terms_url, logo_sha256, redirect_uris, requested_scopes, client_type, granted_scopes, approved_at, change_stage, change_reason, change_name, change_description, change_homepage_url, change_privacy_policy_url, change_terms_url, change_logo_sha256, change_redirect_uris, change_requested_scopes, change_client_type, version, sync_requested_at, updated_at)"
     "application_transitions|SELECT, INSERT"
     "application_logos|SELECT"
     "application_client_secrets|SELECT, UPDATE (last_used_at)"
@@ -90,7 +90,7 @@ readonly APP_DEVELOPERS_GRANTS=(
     "webhook_endpoints|SELECT (id, application_id, events, enabled)"
     "webhook_deliveries|SELECT, INSERT"
     "application_daily_stats|SELECT, INSERT, UPDATE"
-    "support_tickets|SELECT, UPDATE"
+    "support_tickets|SELECT, UPDATE (status, updated_at)"
     "support_ticket_messages|SELECT, INSERT"
 )
 

@@ -334,3 +334,21 @@ def test_events_reach_the_apps_webhook_signed_after_sync_and_delivery(stack, dem
     run_cron(stack)
     types = [Webhook(signing_secret).verify(b, h)["type"] for _, h, b in receiver.received("/events")]
     assert types == ["authorization.granted", "app.suspended"]
+
+
+def test_staff_answer_a_ticket_from_the_panel_and_the_developer_is_told(stack, mail_dir, admin):
+    developer, address = sign_up_verified(stack, mail_dir, "ticket-staff")
+    opened = post_form(developer, stack.url("developers", "/support"),
+                       {"subject": "Review status", "category": "review", "application": "", "message": "When will my app be reviewed?"},
+                       page_url=stack.url("developers", "/support/new"))
+    assert opened.status_code == 303
+    ticket_path = opened.headers["Location"].split("?")[0]
+    ticket_id = ticket_path.rsplit("/", 1)[1]
+    assert f'data-ticket-id="{ticket_id}"' in admin.get(stack.url("app", "/platform/tickets")).text
+    answer = post_form(admin, stack.url("app", f"/platform/tickets/{ticket_id}/reply"), {"message": "Within two school days."},
+                       page_url=stack.url("app", f"/platform/tickets/{ticket_id}"))
+    assert answer.status_code == 303, answer.text
+    thread = developer.get(stack.url("developers", ticket_path)).text
+    assert "Within two school days." in thread and "answered" in thread
+    mails = [m.read_text(errors="replace") for m in mail_dir.glob("*.eml") if address in m.read_text(errors="replace")]
+    assert any("Within two school days." in m for m in mails)

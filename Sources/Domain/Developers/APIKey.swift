@@ -53,7 +53,7 @@ public enum APIKey {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty {
             errors["name"] = "Give the key a name, such as where it is used."
-        } else if trimmed.count > maximumNameLength {
+        } else if trimmed.unicodeScalars.count > maximumNameLength {
             errors["name"] = "Use at most \(maximumNameLength) characters."
         } else if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             errors["name"] = "Use a name on one line, without control characters."

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The application form as submitted, every field as typed, so a refused form can be shown again unchanged.
 ///
 /// ``validate(registry:)`` checks each field that is filled in and reports every problem next to its field
@@ -56,14 +58,16 @@ public struct ApplicationForm: Sendable, Equatable {
         let name = name.trimmingWhitespace()
         if name.isEmpty {
             errors["name"] = "Give the app a name."
-        } else if name.count > Self.maximumNameLength {
+        } else if name.unicodeScalars.count > Self.maximumNameLength {
             errors["name"] = "Use at most \(Self.maximumNameLength) characters."
         } else if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             errors["name"] = "Use a name on one line, without control characters."
         }
 
-        let description = description.trimmingWhitespace()
-        if description.count > Self.maximumDescriptionLength {
+        // Lengths count Unicode scalars, as MariaDB counts utf8mb4 characters: a browser's CRLF line break is one
+        // Swift Character but two scalars, so line breaks become LF and the limit is the column's.
+        let description = description.replacingOccurrences(of: "\r\n", with: "\n").trimmingWhitespace()
+        if description.unicodeScalars.count > Self.maximumDescriptionLength {
             errors["description"] = "Use at most \(Self.maximumDescriptionLength) characters."
         } else if description.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !"\n\r\t".unicodeScalars.contains($0) }) {
             errors["description"] = "Remove the control characters from the description."

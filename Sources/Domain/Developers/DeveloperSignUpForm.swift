@@ -35,13 +35,13 @@ public struct DeveloperSignUpForm: Sendable, Equatable {
         let company = Self.oneLine(self.company)
         if name.isEmpty {
             errors["name"] = "Enter your name."
-        } else if name.count > Self.maximumNameLength || Self.hasControl(name) {
+        } else if name.unicodeScalars.count > Self.maximumNameLength || Self.hasControl(name) {
             errors["name"] = "Use at most \(Self.maximumNameLength) characters on one line."
         }
         if !Self.isPlausibleEmail(email) {
             errors["email"] = "Enter an email address such as ana@example.com."
         }
-        if company.count > Self.maximumNameLength || Self.hasControl(company) {
+        if company.unicodeScalars.count > Self.maximumNameLength || Self.hasControl(company) {
             errors["company"] = "Use at most \(Self.maximumNameLength) characters on one line."
         }
         if let problem = PasswordRules.problem(with: password, confirmation: confirmation, identifiers: [email]) {

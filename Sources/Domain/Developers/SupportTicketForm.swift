@@ -59,7 +59,7 @@ public struct SupportTicketForm: Sendable, Equatable {
         let subject = subject.trimmingWhitespace()
         if subject.isEmpty {
             errors["subject"] = "Give the ticket a subject."
-        } else if subject.count > Self.maximumSubjectLength {
+        } else if subject.unicodeScalars.count > Self.maximumSubjectLength {
             errors["subject"] = "Use at most \(Self.maximumSubjectLength) characters."
         } else if subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             errors["subject"] = "Use a subject on one line, without control characters."
@@ -80,7 +80,7 @@ public struct SupportTicketForm: Sendable, Equatable {
     public static func message(_ text: String) -> Result<String, SchoolworkForms.Problem> {
         let body = text.trimmingWhitespace()
         if body.isEmpty { return .failure(.init(message: "Write a message.")) }
-        if body.count > maximumMessageLength { return .failure(.init(message: "Use at most \(maximumMessageLength) characters.")) }
+        if body.unicodeScalars.count > maximumMessageLength { return .failure(.init(message: "Use at most \(maximumMessageLength) characters.")) }
         if body.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !"\n\r\t".unicodeScalars.contains($0) }) {
             return .failure(.init(message: "Remove the control characters from the message."))
         }

@@ -29,7 +29,8 @@ public protocol EducationAPIStore {
     /// The access token with this digest, its client's state and its active user; `nil` when unknown.
     func bearer(digest: [UInt8]) throws -> BearerRecord?
     /// The unrevoked API key with this keyed digest (``APIKey/digest(key:hmacKey:)``) of a client that is
-    /// active; `nil` otherwise. Keys reach this database with sync.
+    /// active, with its scopes cut to those the client is allowed now; `nil` otherwise. Keys reach this
+    /// database with sync.
     func apiKey(digest: [UInt8]) throws -> (id: Int64, clientID: ClientID, scopes: [String])?
     /// Active classes of a student, by class id.
     func classes(ofStudent student: UserID, after: ClassID?, limit: Int) throws -> [ClassSummary]

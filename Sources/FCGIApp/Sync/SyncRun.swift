@@ -37,6 +37,7 @@ struct SyncRun {
     /// What a run did, as the JSON summary the endpoint and the command print.
     struct Report {
         var appsApplied = 0
+        var appsFailed = 0
         var clientsCreated = 0
         var clientsChanged = 0
         var tokensRevoked = 0
@@ -50,7 +51,7 @@ struct SyncRun {
 
         var json: JSONValue {
             .object([
-                ("status", .string("ok")), ("apps_applied", .int(appsApplied)), ("clients_created", .int(clientsCreated)),
+                ("status", .string(appsFailed == 0 ? "ok" : "partial")), ("apps_applied", .int(appsApplied)), ("apps_failed", .int(appsFailed)), ("clients_created", .int(clientsCreated)),
                 ("clients_changed", .int(clientsChanged)), ("tokens_revoked", .int(tokensRevoked)),
                 ("sync_requests_cleared", .int(requestsCleared)), ("usage_events", .int(usageEvents)), ("usage_rows", .int(usageRows)), ("api_keys_updated", .int(apiKeysUpdated)),
                 ("events_handed_over", .int(eventsHandedOver)), ("deliveries_queued", .int(deliveriesQueued)),
@@ -82,15 +83,26 @@ struct SyncRun {
     }
 
     private func syncApplications(now: Date, into report: inout Report) throws {
+        var failed: Set<ApplicationID> = []
         for _ in 0..<Self.maximumBatches {
-            let batch = try source.applicationsToSync(limit: Self.batchSize)
+            // Apps that failed this run keep their markers and come first in every batch: skip past them.
+            let batch = try source.applicationsToSync(limit: Self.batchSize + failed.count).filter { !failed.contains($0.id) }
             for app in batch {
                 if app.status == .approved || app.status == .suspended {
-                    let result = try target.apply(app, as: app.oauthClient(logoBaseURL: logoBaseURL), now: now)
-                    report.appsApplied += 1
-                    if result.created { report.clientsCreated += 1 }
-                    if result.changed { report.clientsChanged += 1 }
-                    report.tokensRevoked += result.tokensRevoked
+                    do {
+                        let result = try target.apply(app, as: app.oauthClient(logoBaseURL: logoBaseURL), now: now)
+                        report.appsApplied += 1
+                        if result.created { report.clientsCreated += 1 }
+                        if result.changed { report.clientsChanged += 1 }
+                        report.tokensRevoked += result.tokensRevoked
+                    } catch let error as StoreError where error.kind != .unavailable {
+                        // One app the main database refuses (its transaction rolled back) must not hold up the
+                        // others, usage or events: it keeps its marker, is logged, and is tried again next run.
+                        failed.insert(app.id)
+                        report.appsFailed += 1
+                        logger.error("sync could not apply an app", metadata: ["application.id": "\(app.id)", "error.detail": "\(error.detail)"])
+                        continue
+                    }
                     fault("after_main_commit")
                 }
                 if try source.clearSyncRequest(of: app.id, marker: app.marker) { report.requestsCleared += 1 }

@@ -36,12 +36,14 @@ public struct MariaEducationAPIStore: EducationAPIStore {
         guard
             let row = try database.query(
                 """
-                SELECT k.source_id, k.scopes, c.client_id FROM api_keys k JOIN oauth_clients c ON c.id = k.client_pk
+                SELECT k.source_id, k.scopes, c.client_id, c.allowed_scopes FROM api_keys k JOIN oauth_clients c ON c.id = k.client_pk
                 WHERE k.key_digest = \(digest) AND k.revoked_at IS NULL AND c.status = 'active'
                 """
             ).first, let id = row.int("source_id"), let client = row.string("client_id")
         else { return nil }
-        return (Int64(id), ClientID(client), row.scopeList("scopes"))
+        // A key never carries more than its app may have now: a narrowed approval narrows existing keys too.
+        let allowed = Set(row.scopeList("allowed_scopes"))
+        return (Int64(id), ClientID(client), row.scopeList("scopes").filter(allowed.contains))
     }
 
     public func classes(ofStudent student: UserID, after: ClassID?, limit: Int) throws -> [ClassSummary] {

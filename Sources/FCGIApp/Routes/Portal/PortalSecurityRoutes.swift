@@ -75,6 +75,9 @@ enum PortalSecurityRoutes {
             let services = context.services
             let keys = try portalKeys(context)
             let id = session.account.id
+            // The same per-account code throttle as the sign-in's code step: a stolen session cannot guess codes.
+            let throttleKey = SignInThrottlePolicy.key(.account, "totp:\(id.rawValue)")
+            if let refusal = try throttled(throttleKey, session: session, context: context) { return refusal }
             var accepted = false
             if let totp = try services.portal.accounts.totp(of: id), totp.enabledAt != nil {
                 let secret = try KeySealing.open(totp.sealedSecret, key: keys.totpSealingKey, associatedData: DeveloperKeyMaterial.totpAssociatedData(id))
@@ -83,6 +86,7 @@ enum PortalSecurityRoutes {
                 }
             }
             guard accepted else {
+                try recordFailure(throttleKey, context: context)
                 let left = try services.portal.accounts.unusedRecoveryCodeDigests(of: id).count
                 return .page(
                     PortalSecurityPages.twoFactor(
@@ -102,9 +106,13 @@ enum PortalSecurityRoutes {
             let form = try context.verifiedForm(request, developer: session)
             let services = context.services
             let password = form["password"] ?? ""
+            // Password guesses here count against the account like failed sign-ins.
+            let throttleKey = SignInThrottlePolicy.key(.account, session.account.email)
+            if let refusal = try throttled(throttleKey, session: session, context: context) { return refusal }
             guard let found = try services.portal.accounts.developer(session.account.id), password.utf8.count <= PasswordRules.maximumBytes,
                 services.hasher.verify(password, against: found.passwordHash)
             else {
+                try recordFailure(throttleKey, context: context)
                 let left = try services.portal.accounts.unusedRecoveryCodeDigests(of: session.account.id).count
                 return .page(
                     PortalSecurityPages.twoFactor(session: session, recoveryCodesLeft: left, error: "That is not your password.", notice: nil),
@@ -141,6 +149,26 @@ enum PortalSecurityRoutes {
             try context.services.portal.sessions.deleteSessions(of: session.account.id, keeping: session.digest)
             return .seeOther("/account/sessions")
         }
+    }
+
+    /// The 429 page when `key` is locked out, else `nil`.
+    private static func throttled(_ key: [UInt8], session: DeveloperSignedIn, context: RequestContext) throws -> HTTPResponse? {
+        let policy = context.services.configuration.signIn.throttlePolicy
+        guard let wait = policy.retryAfter(try context.services.portal.throttle.throttleState(key: key), now: context.now) else { return nil }
+        let left = try context.services.portal.accounts.unusedRecoveryCodeDigests(of: session.account.id).count
+        var response = HTTPResponse.page(
+            PortalSecurityPages.twoFactor(
+                session: session, recoveryCodesLeft: left,
+                error: "Too many wrong attempts. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", notice: nil),
+            status: 429)
+        response.headers.set("Retry-After", String(wait))
+        return response
+    }
+
+    private static func recordFailure(_ key: [UInt8], context: RequestContext) throws {
+        let policy = context.services.configuration.signIn.throttlePolicy
+        let now = context.now
+        try context.services.portal.throttle.updateThrottle(key: key) { policy.recordingFailure($0, scope: .account, now: now) }
     }
 
     private static func portalKeys(_ context: RequestContext) throws -> DeveloperKeyMaterial {
