@@ -288,3 +288,14 @@ def test_the_cron_endpoint_is_not_found_without_its_secret(stack):
                       headers={"Authorization": "Bearer " + "0" * 64}).status_code == 404
         assert s.get(stack.url("developers", "/internal/cron/webhooks"),
                      headers={"Authorization": "Bearer " + cron_secret(stack)}).status_code in (404, 405)
+
+
+def test_a_second_test_ping_waits_for_the_first(stack, mail_dir, receiver):
+    session, _, app_path = approved_app(stack, mail_dir, "hooks-busy")
+    endpoint_path, _ = add_endpoint(stack, session, app_path, receiver.url("/ok?busy"))
+    ping(stack, session, endpoint_path)
+    again = post_form(session, stack.url("developers", endpoint_path + "/test"), {}, page_url=stack.url("developers", endpoint_path))
+    assert again.status_code == 303 and again.headers["Location"].endswith("?done=ping-waiting")
+    assert [status for status, _, _ in deliveries(stack, endpoint_path)] == ["pending"]
+    run_cron(stack)
+    ping(stack, session, endpoint_path)

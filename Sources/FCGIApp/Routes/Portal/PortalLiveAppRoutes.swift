@@ -117,6 +117,8 @@ enum PortalLiveAppRoutes {
                 case "ping": .init(kind: .ok, text: "A test ping is queued; it is delivered within a minute.")
                 case "redeliver": .init(kind: .ok, text: "The delivery is queued again.")
                 case "saved": .init(kind: .ok, text: "The endpoint is saved.")
+                case "ping-waiting": .init(kind: .bad, text: "A test ping is already waiting to be delivered; wait for it before sending another.")
+                case "queue-full": .init(kind: .bad, text: "This endpoint has \(maximumManualPending) deliveries waiting; wait for them before queueing more.")
                 default: nil
                 }
             let deliveries = try context.services.portal.webhooks.deliveries(of: endpoint.id, owner: session.account.id, limit: 50, before: nil) ?? []
@@ -126,6 +128,9 @@ enum PortalLiveAppRoutes {
         router.add("POST", "/apps/{id}/webhooks/{endpoint}/test") { request, parameters, context in
             let (session, app) = try liveApp(request, parameters, context: context, changing: true, allowSuspended: true)
             let endpoint = try ownEndpoint(parameters, app: app, session: session, context: context)
+            if let busy = try manualDeliveryRefusal(endpoint, ping: true, session: session, context: context) {
+                return .seeOther("/apps/\(app.id)/webhooks/\(endpoint.id)?done=\(busy)")
+            }
             var generator = SystemRandomNumberGenerator()
             let eventID = "msg_" + SecretToken.base64URL((0..<12).map { _ in UInt8.random(in: 0...255, using: &generator) })
             let payload = JSONValue.object([
@@ -143,6 +148,9 @@ enum PortalLiveAppRoutes {
         router.add("POST", "/apps/{id}/webhooks/{endpoint}/deliveries/{delivery}/redeliver") { request, parameters, context in
             let (session, app) = try liveApp(request, parameters, context: context, changing: true, allowSuspended: true)
             let endpoint = try ownEndpoint(parameters, app: app, session: session, context: context)
+            if let busy = try manualDeliveryRefusal(endpoint, ping: false, session: session, context: context) {
+                return .seeOther("/apps/\(app.id)/webhooks/\(endpoint.id)?done=\(busy)")
+            }
             guard let delivery = parameters["delivery"].flatMap(DeliveryID.init),
                 try context.services.portal.webhooks.redeliver(delivery, owner: session.account.id, now: context.now) != nil
             else { throw HTTPError.notFound() }
@@ -209,6 +217,22 @@ enum PortalLiveAppRoutes {
             throw HTTPError(status: 409, code: "suspended", "This app is suspended; nothing new can be created for it until it is reinstated.")
         default: throw HTTPError.notFound()
         }
+    }
+
+    /// Most deliveries a developer may have waiting on one endpoint before pings and redeliveries are refused:
+    /// manual deliveries share the platform's delivery runs with everyone's events, so one developer cannot
+    /// fill the queue (for example towards a slow receiver).
+    static let maximumManualPending = 5
+
+    /// Why a ping or redelivery must wait (a `done` code for the page), or `nil`: one test ping waiting at a
+    /// time, and at most ``maximumManualPending`` deliveries waiting in all.
+    private static func manualDeliveryRefusal(
+        _ endpoint: WebhookEndpoint, ping: Bool, session: DeveloperSignedIn, context: RequestContext
+    ) throws -> String? {
+        let recent = try context.services.portal.webhooks.deliveries(of: endpoint.id, owner: session.account.id, limit: 50, before: nil) ?? []
+        let waiting = recent.filter { $0.status == .pending }
+        if ping, waiting.contains(where: { $0.eventType == WebhookEvent.testPingType }) { return "ping-waiting" }
+        return waiting.count >= maximumManualPending ? "queue-full" : nil
     }
 
     private static func ownEndpoint(
