@@ -60,20 +60,20 @@ enum ReviewPages {
         }
         switch review.state {
         case .submitted(let draft):
-            sections = [content(draft, heading: "Submitted for review")]
+            sections = [PortalAppPages.content(draft, heading: "Submitted for review")]
             decisions = [approveForm(draft), decide("reject", "Reject", reason: true, danger: true)]
         case .approved(let live):
-            sections = [content(live.live, heading: "Live version", granted: live.grantedScopes)]
+            sections = [PortalAppPages.content(live.live, heading: "Live version", granted: live.grantedScopes)]
             if let change = live.pendingChange {
-                sections.append(content(change.proposal, heading: "Pending change"))
+                sections.append(PortalAppPages.content(change.proposal, heading: "Pending change"))
                 if case .submitted = change.stage { decisions = [approveForm(change.proposal), decide("reject", "Reject the change", reason: true, danger: true)] }
             }
             decisions.append(decide("suspend", "Suspend the app", reason: true, danger: true))
         case .suspended(let live, let reason):
-            sections = [content(live.live, heading: "Suspended (\(reason))", granted: live.grantedScopes)]
+            sections = [PortalAppPages.content(live.live, heading: "Suspended (\(reason))", granted: live.grantedScopes)]
             decisions = [decide("reinstate", "Reinstate", reason: false)]
         case .draft(let draft), .rejected(let draft, _):
-            sections = [content(draft, heading: "Not submitted")]
+            sections = [PortalAppPages.content(draft, heading: "Not submitted")]
         }
         let log = history.map { entry -> HTML in
             "<tr><td>\(Display.dateTime(entry.record.at))</td><td>\(entry.record.subject == .pendingChange ? "change " : "")\(entry.record.from?.rawValue ?? "—") → \(entry.record.to?.rawValue ?? "—")</td><td>\(entry.actorName)</td><td>\(entry.record.reason ?? "")</td></tr>"
@@ -91,23 +91,6 @@ enum ReviewPages {
             <section id="decisions"><h2>Decision</h2>\(decisions.isEmpty ? HTML("<p>Nothing to decide now.</p>") : HTML(decisions))</section>
             <section><h2>Review log</h2><table id="app-history"><thead><tr><th>When</th><th>Change</th><th>By</th><th>Reason</th></tr></thead><tbody>\(log)</tbody></table></section>
             """)
-    }
-
-    private static func content(_ draft: ApplicationDraft, heading: String, granted: [String]? = nil) -> HTML {
-        let scopes = draft.requestedScopes.map { name -> HTML in
-            let definition = ScopeRegistry.standard.definition(named: name)
-            let sensitivity = definition.map { PortalAppPages.sensitivityWord($0.sensitivity) } ?? "unknown"
-            let narrowed = granted.map { !$0.contains(name) } ?? false
-            return "<li><code>\(name)</code> <small>(\(sensitivity))</small>\(narrowed ? HTML(" <small>not granted</small>") : "")</li>"
-        }
-        return """
-            <section class="app-content"><h2>\(heading)</h2>
-            <dl class="facts"><dt>Name</dt><dd>\(draft.name)</dd><dt>Description</dt><dd class="pre">\(draft.description)</dd>
-            <dt>Homepage</dt><dd>\(draft.homepageURL ?? "—")</dd><dt>Privacy policy</dt><dd>\(draft.privacyPolicyURL ?? "—")</dd>
-            <dt>Terms</dt><dd>\(draft.termsURL ?? "—")</dd><dt>Client type</dt><dd>\(draft.clientType.rawValue)</dd>
-            <dt>Redirect URIs</dt><dd><ul>\(draft.redirectURIs.map { "<li><code>\($0)</code></li>" as HTML })</ul></dd>
-            <dt>Scopes</dt><dd><ul class="scopes">\(scopes)</ul></dd></dl></section>
-            """
     }
 
     static func tickets(session: SignedIn, tickets: [SupportTicketSummary]) -> HTML {

@@ -182,13 +182,9 @@ enum ReviewRoutes {
             mail(context) { try context.services.mailer.send(to: contact.email, subject: subject, body: "Hello \(contact.name),\n\n\(text)\n\n\(link)\n") }
         }
         if let event {
-            let payload = JSONValue.object([
-                ("type", .string(event.rawValue)), ("timestamp", .string(ISO8601DateFormatter().string(from: context.now))),
-                ("data", .object([("client_id", .string(app.clientID.rawValue))])),
-            ])
             let pending = PendingEvent(
                 source: "app\(app.id.rawValue)v", id: version, type: event.rawValue, clientID: app.clientID, occurredAt: context.now,
-                payload: String(decoding: payload.serialized(), as: UTF8.self))
+                payload: WebhookPayload.json(type: event.rawValue, at: context.now, data: ["client_id": .text(app.clientID.rawValue)]))
             _ = try portal.syncSource.enqueueEvents([(pending, app.id)], now: context.now)
         }
     }

@@ -321,7 +321,7 @@ public struct MariaSyncTargetStore: SyncTargetStore {
             events.append(
                 PendingEvent(
                     source: "auth", id: Int64(id), type: type, clientID: ClientID(client), occurredAt: at,
-                    payload: Self.payload(type: type, at: at, data: ["client_id": client])))
+                    payload: WebhookPayload.json(type: type, at: at, data: ["client_id": .text(client)])))
         }
         for row in try database.query(
             """
@@ -332,24 +332,15 @@ public struct MariaSyncTargetStore: SyncTargetStore {
             guard let id = row.int("id"), let type = row.string("event_type"), let client = row.string("client_id"),
                 let at = row.date("occurred_at")
             else { continue }
-            var data: [String: Any] = ["client_id": client]
-            for column in ["school_id", "class_id", "assessment_id"] { if let value = row.int(column) { data[column] = value } }
-            if let day = row.string("day") { data["day"] = day }
+            var data: [String: WebhookPayload.Value] = ["client_id": .text(client)]
+            for column in ["school_id", "class_id", "assessment_id"] { if let value = row.int(column) { data[column] = .number(Int64(value)) } }
+            if let day = row.string("day") { data["day"] = .text(day) }
             events.append(
                 PendingEvent(
                     source: "api", id: Int64(id), type: type, clientID: ClientID(client), occurredAt: at,
-                    payload: Self.payload(type: type, at: at, data: data)))
+                    payload: WebhookPayload.json(type: type, at: at, data: data)))
         }
         return events.sorted { $0.occurredAt < $1.occurredAt }
-    }
-
-    /// The thin JSON body of an event: type, ISO 8601 time and ids.
-    private static func payload(type: String, at: Date, data: [String: Any]) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let object: [String: Any] = ["type": type, "timestamp": formatter.string(from: at), "data": data]
-        guard let bytes = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     public func markEventsHandedOver(_ events: [PendingEvent], now: Date) throws {

@@ -188,16 +188,19 @@ enum PortalAppPages {
             """)
     }
 
-    private static func content(_ draft: ApplicationDraft, heading: String, granted: [String]? = nil) -> HTML {
+    /// One version of an app's content, as the developer and the reviewer both see it: each scope with its
+    /// sensitivity, and marked when the reviewer did not grant it.
+    static func content(_ draft: ApplicationDraft, heading: String, granted: [String]? = nil) -> HTML {
         let scopes = draft.requestedScopes.map { name -> HTML in
+            let sensitivity = ScopeRegistry.standard.definition(named: name).map { sensitivityWord($0.sensitivity) } ?? "unknown"
             let narrowed = granted.map { !$0.contains(name) } ?? false
-            return "<li><code>\(name)</code>\(narrowed ? HTML(" <small>(not granted)</small>") : "")</li>"
+            return "<li><code>\(name)</code> <small>(\(sensitivity))</small>\(narrowed ? HTML(" <small>(not granted)</small>") : "")</li>"
         }
         let uris = draft.redirectURIs.map { "<li><code>\($0)</code></li>" as HTML }
         return """
             <section class="app-content"><h2>\(heading)</h2>
             <dl class="facts"><dt>Name</dt><dd>\(draft.name)</dd>
-            <dt>Description</dt><dd>\(draft.description.isEmpty ? "—" : draft.description)</dd>
+            <dt>Description</dt><dd class="pre">\(draft.description.isEmpty ? "—" : draft.description)</dd>
             <dt>Homepage</dt><dd>\(draft.homepageURL ?? "—")</dd><dt>Privacy policy</dt><dd>\(draft.privacyPolicyURL ?? "—")</dd>
             <dt>Terms</dt><dd>\(draft.termsURL ?? "—")</dd><dt>Client type</dt><dd>\(draft.clientType.rawValue)</dd>
             <dt>Redirect URIs</dt><dd>\(uris.isEmpty ? HTML("—") : HTML("<ul>\(uris)</ul>"))</dd>

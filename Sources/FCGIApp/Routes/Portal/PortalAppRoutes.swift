@@ -21,7 +21,7 @@ enum PortalAppRoutes {
 
         router.add("POST", "/apps") { request, _, context in
             let session = try context.requireDeveloper(request)
-            let (form, logoProblem) = try readForm(request, context: context, keepLogo: nil)
+            let (form, logoProblem, _) = try readForm(request, context: context, keepLogo: nil)
             func again(_ errors: SchoolworkForms.FieldErrors) -> HTTPResponse {
                 .page(
                     PortalAppPages.form(session: session, title: "Create an app", action: "/apps", version: nil, values: .init(form), errors: errors),
@@ -64,7 +64,7 @@ enum PortalAppRoutes {
         router.add("POST", "/apps/{id}/edit") { request, parameters, context in
             let session = try context.requireDeveloper(request)
             let app = try ownApp(parameters, session: session, context: context)
-            let (form, logoProblem) = try readForm(request, context: context, keepLogo: app.review.editableContent?.logoSHA256)
+            let (form, logoProblem, version) = try readForm(request, context: context, keepLogo: app.review.editableContent?.logoSHA256)
             func again(_ errors: SchoolworkForms.FieldErrors, status: Int = 422) -> HTTPResponse {
                 .page(editForm(session: session, app: app, values: .init(form), errors: errors), status: status)
             }
@@ -74,7 +74,7 @@ enum PortalAppRoutes {
             case .failure(let errors): return again(errors)
             case .success(let valid): draft = valid
             }
-            return try apply(.edit(draft), to: app, session: session, request: request, context: context, done: "saved")
+            return try apply(.edit(draft), to: app, version: version, session: session, context: context, done: "saved")
         }
 
         for (path, event, done) in [
@@ -82,9 +82,9 @@ enum PortalAppRoutes {
         ] {
             router.add("POST", "/apps/{id}/\(path)") { request, parameters, context in
                 let session = try context.requireDeveloper(request)
-                _ = try context.verifiedForm(request, developer: session)
+                let form = try context.verifiedForm(request, developer: session)
                 let app = try ownApp(parameters, session: session, context: context)
-                return try apply(event, to: app, session: session, request: request, context: context, done: done)
+                return try apply(event, to: app, version: form["version"], session: session, context: context, done: done)
             }
         }
     }
@@ -110,12 +110,15 @@ enum PortalAppRoutes {
             values: values, errors: errors, notice: notice, intro: intro)
     }
 
-    /// Runs an event through the review rules and saves the outcome at the version the form was loaded with.
+    /// Runs an event through the review rules and saves the outcome at the version the form was loaded with
+    /// (its `version` field).
     private static func apply(
-        _ event: ApplicationReview.Event, to app: StoredApplication, session: DeveloperSignedIn, request: HTTPRequest,
+        _ event: ApplicationReview.Event, to app: StoredApplication, version field: String?, session: DeveloperSignedIn,
         context: RequestContext, done: String
     ) throws -> HTTPResponse {
-        let version = try formVersion(request)
+        guard let version = field.flatMap(Int64.init) else {
+            throw HTTPError(status: 400, code: "invalid_request", "The form is missing its version; reload the page and try again.")
+        }
         guard version == app.version else { return try conflict(app, session: session, context: context) }
         switch app.review.transition(event, by: .developer(session.account.id), at: context.now) {
         case .failure(let error):
@@ -164,20 +167,6 @@ enum PortalAppRoutes {
         return text.map { .init(kind: .ok, text: $0) }
     }
 
-    /// The `version` field every state-changing form carries.
-    static func formVersion(_ request: HTTPRequest) throws -> Int64 {
-        let value: String?
-        if request.headers["content-type"]?.lowercased().hasPrefix("multipart/form-data") == true {
-            value = try multipart(request)["version"]
-        } else {
-            value = try request.formParameters()["version"]
-        }
-        guard let value, let version = Int64(value) else {
-            throw HTTPError(status: 400, code: "invalid_request", "The form is missing its version; reload the page and try again.")
-        }
-        return version
-    }
-
     private static func multipart(_ request: HTTPRequest) throws -> MultipartForm {
         do {
             return try MultipartForm(contentType: request.headers["content-type"], body: request.body)
@@ -186,12 +175,12 @@ enum PortalAppRoutes {
         }
     }
 
-    /// Reads the multipart app form after the CSRF checks. A logo upload is inspected by content (never by
+    /// Reads the multipart app form (with its `version` field) after the CSRF checks. A logo upload is inspected by content (never by
     /// its name or declared type) and stored when acceptable; its problem is returned for the `logo` field.
     /// Without an upload the form keeps `keepLogo` (the stored app's logo) unless the page sent none.
     private static func readForm(
         _ request: HTTPRequest, context: RequestContext, keepLogo: String?
-    ) throws -> (ApplicationForm, logoProblem: String?) {
+    ) throws -> (ApplicationForm, logoProblem: String?, version: String?) {
         let body = try multipart(request)
         try context.checkCSRF(request, submitted: body["csrf"], signedIn: true)
         var logoSHA256 = body["logo_sha256"].flatMap { $0.isEmpty ? nil : $0 }
@@ -210,7 +199,7 @@ enum PortalAppRoutes {
             name: body["name"] ?? "", description: body["description"] ?? "", homepageURL: body["homepage_url"] ?? "",
             privacyPolicyURL: body["privacy_policy_url"] ?? "", termsURL: body["terms_url"] ?? "", redirectURIs: body["redirect_uris"] ?? "",
             scopes: body.all("scopes"), clientType: body["client_type"] ?? "", logoSHA256: logoSHA256)
-        return (form, logoProblem)
+        return (form, logoProblem, body["version"])
     }
 }
 

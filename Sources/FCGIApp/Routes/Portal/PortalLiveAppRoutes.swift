@@ -133,13 +133,10 @@ enum PortalLiveAppRoutes {
             }
             var generator = SystemRandomNumberGenerator()
             let eventID = "msg_" + SecretToken.base64URL((0..<12).map { _ in UInt8.random(in: 0...255, using: &generator) })
-            let payload = JSONValue.object([
-                ("type", .string(WebhookEvent.testPingType)), ("timestamp", .string(ISO8601DateFormatter().string(from: context.now))),
-                ("data", .object([("client_id", .string(app.clientID.rawValue))])),
-            ])
+            let payload = WebhookPayload.json(type: WebhookEvent.testPingType, at: context.now, data: ["client_id": .text(app.clientID.rawValue)])
             guard
                 try context.services.portal.webhooks.enqueueDelivery(
-                    NewWebhookDelivery(eventID: eventID, eventType: WebhookEvent.testPingType, payload: String(decoding: payload.serialized(), as: UTF8.self)),
+                    NewWebhookDelivery(eventID: eventID, eventType: WebhookEvent.testPingType, payload: payload),
                     to: endpoint.id, owner: session.account.id, now: context.now) != nil
             else { throw HTTPError.notFound() }
             return .seeOther("/apps/\(app.id)/webhooks/\(endpoint.id)?done=ping")

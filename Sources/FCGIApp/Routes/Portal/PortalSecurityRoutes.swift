@@ -76,17 +76,14 @@ enum PortalSecurityRoutes {
             let keys = try portalKeys(context)
             let id = session.account.id
             // The same per-account code throttle as the sign-in's code step: a stolen session cannot guess codes.
-            let throttleKey = SignInThrottlePolicy.key(.account, "totp:\(id.rawValue)")
+            let throttleKey = RequestContext.totpThrottleKey(id)
             if let refusal = try throttled(throttleKey, session: session, context: context) { return refusal }
             var accepted = false
             if let totp = try services.portal.accounts.totp(of: id), totp.enabledAt != nil {
-                let secret = try KeySealing.open(totp.sealedSecret, key: keys.totpSealingKey, associatedData: DeveloperKeyMaterial.totpAssociatedData(id))
-                if let step = TOTP.verify(code: form["code"] ?? "", secret: secret, at: context.now, lastUsedStep: totp.lastUsedStep) {
-                    accepted = try services.portal.accounts.recordTOTPStep(step, for: id)
-                }
+                accepted = try context.acceptTOTPCode(form["code"] ?? "", of: id, totp: totp, keys: keys)
             }
             guard accepted else {
-                try recordFailure(throttleKey, context: context)
+                try context.recordPortalFailure(throttleKey)
                 let left = try services.portal.accounts.unusedRecoveryCodeDigests(of: id).count
                 return .page(
                     PortalSecurityPages.twoFactor(
@@ -112,7 +109,7 @@ enum PortalSecurityRoutes {
             guard let found = try services.portal.accounts.developer(session.account.id), password.utf8.count <= PasswordRules.maximumBytes,
                 services.hasher.verify(password, against: found.passwordHash)
             else {
-                try recordFailure(throttleKey, context: context)
+                try context.recordPortalFailure(throttleKey)
                 let left = try services.portal.accounts.unusedRecoveryCodeDigests(of: session.account.id).count
                 return .page(
                     PortalSecurityPages.twoFactor(session: session, recoveryCodesLeft: left, error: "That is not your password.", notice: nil),
@@ -153,8 +150,7 @@ enum PortalSecurityRoutes {
 
     /// The 429 page when `key` is locked out, else `nil`.
     private static func throttled(_ key: [UInt8], session: DeveloperSignedIn, context: RequestContext) throws -> HTTPResponse? {
-        let policy = context.services.configuration.signIn.throttlePolicy
-        guard let wait = policy.retryAfter(try context.services.portal.throttle.throttleState(key: key), now: context.now) else { return nil }
+        guard let wait = try context.portalRetryAfter([key]) else { return nil }
         let left = try context.services.portal.accounts.unusedRecoveryCodeDigests(of: session.account.id).count
         var response = HTTPResponse.page(
             PortalSecurityPages.twoFactor(
@@ -163,12 +159,6 @@ enum PortalSecurityRoutes {
             status: 429)
         response.headers.set("Retry-After", String(wait))
         return response
-    }
-
-    private static func recordFailure(_ key: [UInt8], context: RequestContext) throws {
-        let policy = context.services.configuration.signIn.throttlePolicy
-        let now = context.now
-        try context.services.portal.throttle.updateThrottle(key: key) { policy.recordingFailure($0, scope: .account, now: now) }
     }
 
     private static func portalKeys(_ context: RequestContext) throws -> DeveloperKeyMaterial {

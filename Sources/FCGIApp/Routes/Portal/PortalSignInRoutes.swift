@@ -54,7 +54,6 @@ enum PortalSignInRoutes {
 
     private static func passwordStep(_ request: HTTPRequest, form: Parameters, context: RequestContext) throws -> HTTPResponse {
         let services = context.services
-        let policy = services.configuration.signIn.throttlePolicy
         let email = (form["email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let password = form["password"] ?? ""
         let next = SignInRoutes.safeNext(form["next"])
@@ -66,7 +65,7 @@ enum PortalSignInRoutes {
             .page(PortalAccountPages.signIn(csrf: csrf, email: email, next: next, error: error, notice: nil), status: status)
         }
 
-        if let wait = try retryAfter([accountKey, addressKey], context: context) {
+        if let wait = try context.portalRetryAfter([accountKey, addressKey]) {
             var response = page("Too many failed sign-ins. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", status: 429)
             response.headers.set("Retry-After", String(wait))
             return response
@@ -85,9 +84,8 @@ enum PortalSignInRoutes {
             services.timingDecoy.verify(password)
         }
         guard let account else {
-            for (key, scope) in [(accountKey, SignInThrottlePolicy.Scope.account), (addressKey, .address)] {
-                try services.portal.throttle.updateThrottle(key: key) { policy.recordingFailure($0, scope: scope, now: now) }
-            }
+            try context.recordPortalFailure(accountKey, scope: .account)
+            try context.recordPortalFailure(addressKey, scope: .address)
             context.logger.info("developer sign-in failed", metadata: ["client.address": "\(request.remoteAddress)"])
             return page(failedMessage)
         }
@@ -112,15 +110,14 @@ enum PortalSignInRoutes {
             return .seeOther("/login")
         }
         let services = context.services
-        let policy = services.configuration.signIn.throttlePolicy
         let now = context.now
         let next = SignInRoutes.safeNext(form["next"])
         let csrf = context.signedOutFormToken(request).csrf
-        let key = SignInThrottlePolicy.key(.account, "totp:\(id.rawValue)")
+        let key = RequestContext.totpThrottleKey(id)
         func page(_ error: String, status: Int = 200) -> HTTPResponse {
             .page(PortalAccountPages.secondFactor(csrf: csrf, next: next, error: error), status: status)
         }
-        if let wait = try retryAfter([key], context: context) {
+        if let wait = try context.portalRetryAfter([key]) {
             var response = page("Too many wrong codes. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", status: 429)
             response.headers.set("Retry-After", String(wait))
             return response
@@ -137,14 +134,10 @@ enum PortalSignInRoutes {
                 if accepted { context.logger.notice("developer signed in with a recovery code", metadata: ["developer.id": "\(id)"]) }
             }
         } else {
-            let secret = try KeySealing.open(
-                totp.sealedSecret, key: keys.totpSealingKey, associatedData: DeveloperKeyMaterial.totpAssociatedData(id))
-            if let step = TOTP.verify(code: form["code"] ?? "", secret: secret, at: now, lastUsedStep: totp.lastUsedStep) {
-                accepted = try services.portal.accounts.recordTOTPStep(step, for: id)
-            }
+            accepted = try context.acceptTOTPCode(form["code"] ?? "", of: id, totp: totp, keys: keys)
         }
         guard accepted else {
-            try services.portal.throttle.updateThrottle(key: key) { policy.recordingFailure($0, scope: .account, now: now) }
+            try context.recordPortalFailure(key)
             return page("That code is not right, or it was already used. Wait for the next code and try again.")
         }
         try services.portal.throttle.clearThrottle(key: key)
@@ -157,11 +150,6 @@ enum PortalSignInRoutes {
     private static func ticketHolder(_ request: HTTPRequest, context: RequestContext) -> DeveloperID? {
         guard let ticket = request.cookies[SessionCookie.developerSecondFactor], let keys = context.services.portal.keys else { return nil }
         return SecondFactorTicket.verify(ticket, now: Int64(context.now.timeIntervalSince1970), key: keys.secondFactorTicketKey)
-    }
-
-    private static func retryAfter(_ keys: [[UInt8]], context: RequestContext) throws -> Int? {
-        let policy = context.services.configuration.signIn.throttlePolicy
-        return try keys.compactMap { policy.retryAfter(try context.services.portal.throttle.throttleState(key: $0), now: context.now) }.max()
     }
 
     /// A new session (the browser's earlier one is deleted: rotation) and the redirect to where the
