@@ -287,6 +287,10 @@ ALTER USER '$DB_USER'@'localhost' IDENTIFIED BY '$password';
 GRANT ALL PRIVILEGES ON $MAIN_DB.* TO '$DB_USER'@'localhost';
 GRANT ALL PRIVILEGES ON $DEVELOPERS_DB.* TO '$DB_USER'@'localhost';
 SQL
+    local key
+    for key in oauth.key credentials.key developers.key cron.secret; do
+        [[ -s "$BENCH_DIR/secrets/$key" ]] || (umask 077 && openssl rand -hex 32 >"$BENCH_DIR/secrets/$key")
+    done
     cat >"$CONF" <<CONF
 # Written by bench/foundation.sh; one account plays the app, developers and migrator roles.
 [general]
@@ -309,6 +313,14 @@ password_file = $PASSWORD_FILE
 [database.migrator]
 user = $DB_USER
 password_file = $PASSWORD_FILE
+[oauth]
+key_file = $BENCH_DIR/secrets/oauth.key
+[credentials]
+key_file = $BENCH_DIR/secrets/credentials.key
+[portal]
+key_file = $BENCH_DIR/secrets/developers.key
+[cron]
+secret_file = $BENCH_DIR/secrets/cron.secret
 CONF
     "$BIN" migrate --config "$CONF" --schema "$REPO_DIR/schema" >"$LOG_DIR/migrate.log" 2>&1 || {
         show_tail "$LOG_DIR/migrate.log"

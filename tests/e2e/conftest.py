@@ -170,3 +170,39 @@ def public_client(demo):
     from oauth_client import demo_client
 
     return demo_client(demo, "public")
+
+
+# On a failure, the servers' own account of the test: the warnings and errors the pools, nginx and MariaDB
+# wrote while it ran, added to the failure report (CI shows the report, not the stack's log files).
+_SERVER_LOGS = ("logs/app.log", "logs/developers.log", "nginx/logs/error.log", "logs/mariadb.err")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    stack_dir = os.environ.get("CW_STACK_DIR")
+    if stack_dir:
+        item._cw_log_offsets = {
+            name: (Path(stack_dir) / name).stat().st_size if (Path(stack_dir) / name).exists() else 0
+            for name in _SERVER_LOGS}
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    offsets = getattr(item, "_cw_log_offsets", None)
+    if report.when != "call" or not report.failed or not offsets:
+        return
+    stack_dir = Path(os.environ["CW_STACK_DIR"])
+    for name, offset in offsets.items():
+        path = stack_dir / name
+        if not path.exists():
+            continue
+        with path.open("rb") as log:
+            log.seek(offset)
+            lines = log.read(200_000).decode("utf-8", "replace").splitlines()
+        notable = [line for line in lines
+                   if any(word in line for word in (" warning ", " error ", " critical ", "[warn]", "[error]", "[crit]", "[ERROR]"))]
+        if notable:
+            report.sections.append((f"server log {name}", "\n".join(notable[-40:])))

@@ -1,6 +1,8 @@
 """The php-fpm-style pool: crashes, reloads, drains and database outages, observed through nginx."""
 import os
 import signal
+import socket
+import struct
 import subprocess
 import threading
 import time
@@ -9,7 +11,7 @@ import requests
 
 
 class Load:
-    """Sequential requests in a background thread, counting every status that is not 200."""
+    """Sequential requests in a background thread, keeping every answer that is not a 200."""
 
     def __init__(self, stack, site="app", path="/healthz"):
         self.stack, self.url = stack, stack.url(site, path)
@@ -20,13 +22,15 @@ class Load:
         with self.stack.session() as s:
             while not self._stop.is_set():
                 try:
-                    status = s.get(self.url, timeout=10).status_code
+                    response = s.get(self.url, timeout=10)
                 except requests.RequestException as error:
-                    status = repr(error)
-                if status == 200:
+                    self.failures.append(repr(error))
+                    continue
+                if response.status_code == 200:
                     self.ok += 1
                 else:
-                    self.failures.append(status)
+                    # The body tells nginx's own error page from the pool's answer.
+                    self.failures.append(f"{response.status_code} {response.text[:120]!r}")
 
     def __enter__(self):
         self.thread.start()
@@ -50,6 +54,38 @@ def start_slow_request(stack, site, milliseconds):
     thread.start()
     time.sleep(0.4)
     return thread, result
+
+
+def fastcgi_request(params):
+    """The bytes of one FastCGI responder request (no body), as nginx sends them."""
+    def record(kind, content):
+        return struct.pack(">BBHHBx", 1, kind, 1, len(content), 0) + content
+
+    def pair(name, value):
+        name, value = name.encode(), value.encode()
+        return bytes([len(name), len(value)]) + name + value
+
+    encoded = b"".join(pair(n, v) for n, v in params.items())
+    return (record(1, struct.pack(">HB5x", 1, 0)) + record(4, encoded) + record(4, b"") + record(5, b""))
+
+
+def fastcgi_stdout(connection):
+    """Reads records until FCGI_END_REQUEST and returns the concatenated FCGI_STDOUT content."""
+    data, out = b"", b""
+    while True:
+        chunk = connection.recv(65536)
+        if not chunk:
+            raise AssertionError(f"the worker closed the connection without answering (got {out[:80]!r})")
+        data += chunk
+        while len(data) >= 8:
+            _, kind, _, length, padding = struct.unpack(">BBHHB", data[:7])
+            if len(data) < 8 + length + padding:
+                break
+            content, data = data[8:8 + length], data[8 + length + padding:]
+            if kind == 6:
+                out += content
+            elif kind == 3:
+                return out
 
 
 def test_a_killed_worker_is_replaced_while_nginx_keeps_answering(stack):
@@ -88,6 +124,36 @@ def test_a_stopping_worker_finishes_its_in_flight_request(stack, http):
     assert result["response"].json()["slept_ms"] == 1500
     stack.wait_until(lambda: len(set(stack.worker_pids("app")) - set(workers)) == len(workers), what="fresh workers")
     assert http.get(stack.url("app", "/healthz")).status_code == 200
+
+
+def test_a_connection_taken_as_the_workers_stop_is_still_answered(stack):
+    # nginx connects first and writes a moment later. A worker told to stop must answer a connection one of its
+    # threads has just taken, however late the request's bytes arrive (within libfcgi's 2 s wait for them).
+    workers = stack.worker_pids("app")
+    connections = []
+    for _ in range(3):
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        connection.settimeout(20)
+        connection.connect(str(stack.dir / "sockets" / "app.sock"))
+        connections.append(connection)
+    time.sleep(0.2)
+    for pid in workers:
+        os.kill(pid, signal.SIGTERM)
+    time.sleep(0.4)
+    params = {"REQUEST_METHOD": "GET", "REQUEST_URI": "/livez", "DOCUMENT_URI": "/livez", "QUERY_STRING": "",
+              "SERVER_PROTOCOL": "HTTP/1.1", "REQUEST_SCHEME": "https", "HTTPS": "on", "SERVER_NAME": "app.localhost",
+              "SERVER_PORT": "443", "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "50000", "CONTENT_LENGTH": "",
+              "CONTENT_TYPE": "", "REQUEST_ID": "0" * 32, "HTTP_HOST": "app.localhost"}
+    try:
+        for connection in connections:
+            connection.sendall(fastcgi_request(params))
+        for connection in connections:
+            head = fastcgi_stdout(connection).split(b"\r\n", 1)[0]
+            assert head == b"Status: 200 OK", head
+    finally:
+        for connection in connections:
+            connection.close()
+    stack.wait_until(lambda: len(set(stack.worker_pids("app")) - set(workers)) == len(workers), what="fresh workers")
 
 
 def test_a_mariadb_restart_gives_503s_then_recovers_without_touching_the_pools(stack, http):

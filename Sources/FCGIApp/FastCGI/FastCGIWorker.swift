@@ -6,9 +6,14 @@ import Synchronization
 
 /// One worker process: `threads` threads accept FastCGI requests on the listening socket at fd 0.
 ///
-/// Stopping: SIGTERM (or SIGINT, SIGQUIT, SIGHUP) stops accepting; threads that are between requests are woken
-/// out of `accept` with SIGUSR1 (re-sent until they leave, closing the race with a thread about to block);
-/// threads inside a request finish it. After `drainTimeout` the process exits regardless. A worker that
+/// Waiting: each thread waits in its own epoll set for the listening socket (made non-blocking, registered with
+/// EPOLLEXCLUSIVE so a connection wakes one idle thread) and for the worker's wake descriptor, then accepts;
+/// a thread that lost the race for a connection gets EAGAIN and waits again. No signal ever reaches a request
+/// thread: one landing inside libfcgi's accept, after the connection was taken but before its first bytes
+/// arrived, would make libfcgi close that connection, and nginx would answer 502.
+///
+/// Stopping: SIGTERM (or SIGINT, SIGQUIT, SIGHUP) stops accepting: the wake descriptor becomes readable, so
+/// waiting threads leave; threads inside a request finish it. After `drainTimeout` the process exits regardless. A worker that
 /// reached `maxRequests` stops the same way, and the supervisor starts a fresh one. A worker whose
 /// supervisor died stops too.
 ///
@@ -30,8 +35,16 @@ enum FastCGIWorker {
         let running = Atomic<Int>(0)
         /// Set when the housekeeping thread has run its final task (or there is none).
         let housekeepingDone = Atomic<Bool>(true)
-        /// Threads currently waiting in accept, which a drain must interrupt.
-        let waiting = Mutex<Set<UInt>>([])
+        /// Readable once the drain begins: wakes every thread waiting for a connection.
+        let wake: Int32
+
+        init(wake: Int32) { self.wake = wake }
+
+        func beginDrain() -> Bool {
+            let began = draining.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged
+            if began { cw_wake_all(wake) }
+            return began
+        }
     }
 
     /// Runs until stopped and returns the process exit status.
@@ -40,10 +53,15 @@ enum FastCGIWorker {
         makeHousekeeping: (@Sendable () -> (_ stopping: Bool) -> Void)? = nil
     ) -> Int32 {
         Signals.block(Signals.handled)
-        Signals.installInterruptOnly(SIGUSR1)
         signal(SIGPIPE, SIG_IGN)
         guard FCGX_Init() == 0 else {
             logger.critical("FCGX_Init failed")
+            return 1
+        }
+        // The listening socket is shared with the other workers; every worker makes it non-blocking.
+        let wake = cw_wake_create()
+        guard cw_set_nonblocking(0) == 0, wake >= 0 else {
+            logger.critical("cannot prepare the listening socket", metadata: ["errno": "\(errno)"])
             return 1
         }
         MariaClient.initializeLibrary()
@@ -52,7 +70,7 @@ enum FastCGIWorker {
         var jittered = settings
         if jittered.maxRequests > 0 { jittered.maxRequests += Int.random(in: 0...max(jittered.maxRequests / 10, 1)) }
         let settings = jittered
-        let state = State()
+        let state = State(wake: wake)
         state.running.store(settings.threads, ordering: .sequentiallyConsistent)
         for index in 0..<settings.threads {
             let thread = Thread {
@@ -83,10 +101,9 @@ enum FastCGIWorker {
                 break
             }
         }
-        state.draining.store(true, ordering: .sequentiallyConsistent)
+        _ = state.beginDrain()
         let deadline = ContinuousClock.now + .seconds(settings.drainTimeout)
         while state.running.load(ordering: .sequentiallyConsistent) > 0 && ContinuousClock.now < deadline {
-            for thread in state.waiting.withLock({ $0 }) { pthread_kill(pthread_t(thread), SIGUSR1) }
             usleep(20_000)
         }
         let left = state.running.load(ordering: .sequentiallyConsistent)
@@ -119,23 +136,28 @@ enum FastCGIWorker {
     private static func serve(
         settings: Settings, state: State, logger: Logger, makeResponder: @Sendable () -> (RawRequest) -> HTTPResponse
     ) {
+        let waiter = cw_waiter_create(0, state.wake)
+        guard waiter >= 0 else {
+            logger.critical("cannot wait for connections", metadata: ["errno": "\(errno)"])
+            return
+        }
+        defer { close(waiter) }
         MariaClient.withThread {
-            let me = UInt(pthread_self())
             let respond = makeResponder()
             let slot = FastCGIRequest(listenSocket: 0)
             while !state.draining.load(ordering: .sequentiallyConsistent) {
-                state.waiting.withLock { _ = $0.insert(me) }
-                // Checked again after registering: a drain that began in between will signal this thread.
-                if state.draining.load(ordering: .sequentiallyConsistent) {
-                    state.waiting.withLock { _ = $0.remove(me) }
-                    break
+                // The timeout only bounds how long a missed wake-up could go unnoticed.
+                let ready = cw_waiter_wait(waiter, 1000)
+                if ready < 0 {
+                    logger.error("waiting for a connection failed", metadata: ["errno": "\(errno)"])
+                    usleep(50_000)
+                    continue
                 }
-                let accepted = slot.accept()
-                let acceptErrno = errno
-                state.waiting.withLock { _ = $0.remove(me) }
-                guard accepted else {
-                    if state.draining.load(ordering: .sequentiallyConsistent) { break }
-                    if acceptErrno != EINTR {
+                guard ready == 1, !state.draining.load(ordering: .sequentiallyConsistent) else { continue }
+                guard slot.accept() else {
+                    // Another thread (or worker) took the connection first: EAGAIN, wait again.
+                    let acceptErrno = errno
+                    if acceptErrno != EAGAIN && acceptErrno != EWOULDBLOCK && acceptErrno != EINTR {
                         logger.error("accept failed", metadata: ["errno": "\(acceptErrno)"])
                         usleep(50_000)
                     }
@@ -145,9 +167,7 @@ enum FastCGIWorker {
                 slot.write(response)
                 slot.finish()
                 let served = state.served.add(1, ordering: .relaxed).newValue
-                if settings.maxRequests > 0, served >= settings.maxRequests,
-                    state.draining.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged
-                {
+                if settings.maxRequests > 0, served >= settings.maxRequests, state.beginDrain() {
                     logger.info("worker reached max_requests; recycling", metadata: ["worker.served": "\(served)"])
                     // Ask the supervisor for a replacement now, then wake this process's main thread to drain.
                     kill(getppid(), SIGUSR2)

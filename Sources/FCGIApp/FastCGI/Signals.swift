@@ -34,15 +34,6 @@ enum Signals {
         return signal > 0 ? (signal, info._sifields._kill.si_pid) : nil
     }
 
-    /// Installs a handler that does nothing, without `SA_RESTART`, so the signal interrupts a blocking `accept`.
-    static func installInterruptOnly(_ signal: Int32) {
-        var action = sigaction()
-        action.__sigaction_handler.sa_handler = { _ in }
-        sigemptyset(&action.sa_mask)
-        action.sa_flags = 0
-        sigaction(signal, &action, nil)
-    }
-
     static func makeSet(_ signals: [Int32]) -> sigset_t {
         var set = sigset_t()
         sigemptyset(&set)
