@@ -162,6 +162,23 @@ import Testing
         #expect(try target.changedUsage(limit: 10).map(\.apiRequests) == [6])
     }
 
+    @Test func theLatestReviewDecisionIsRecordedAndReadBackPerApp() throws {
+        let id = try approvedApp()
+        let app = try #require(try source.applicationsToSync(limit: 10).first)
+        #expect(try target.reviewAttestations(of: [id]).isEmpty)
+        let digest = ReviewAttestation.digest(clientID: app.clientID, live: app.live, grantedScopes: app.grantedScopes)
+        let approval = ReviewAttestation(application: id, clientID: app.clientID, digest: digest, suspended: false)
+        try target.recordReviewDecision(approval, decidedBy: UserID(1), now: now)
+        #expect(try target.reviewAttestations(of: [id, ApplicationID(999)]) == [id: approval])
+        #expect(approval.permits(app))
+        // A later decision replaces the earlier one.
+        let suspension = ReviewAttestation(application: id, clientID: app.clientID, digest: digest, suspended: true)
+        try target.recordReviewDecision(suspension, decidedBy: UserID(2), now: now.addingTimeInterval(60))
+        #expect(try target.reviewAttestations(of: [id]) == [id: suspension])
+        #expect(try main.database.query("SELECT COUNT(*) AS n FROM review_attestations").first?.int("n") == 1)
+        #expect(!suspension.permits(app))
+    }
+
     @Test func onlyOneRunHoldsTheLock() throws {
         let other = MariaSyncTargetStore(database: try main.secondHandle())
         let inner = try target.withSyncLock { try other.withSyncLock { "ran" } }

@@ -198,6 +198,43 @@ def checksums(stack):
                           "catalyst_developers.webhook_deliveries")
 
 
+def main_client(stack, client_id):
+    return mariadb(stack, "SELECT c.status, c.allowed_scopes, GROUP_CONCAT(u.uri ORDER BY u.position) "
+                          "FROM catalyst_main.oauth_clients c JOIN catalyst_main.oauth_client_redirect_uris u ON u.client_pk = c.id "
+                          f"WHERE c.client_id = '{client_id}' GROUP BY c.id")
+
+
+def test_what_only_the_developers_database_says_never_reaches_main(stack, mail_dir, admin):
+    _, _, _, app_id, client_id = approved_app(stack, mail_dir, admin, "tamper")
+    approved = main_client(stack, client_id)
+    assert approved == f"active\topenid profile.read\t{REDIRECT_URI}"
+    # Someone who can write the developers database alone (a flaw in the portal, a hand edit) points the app's
+    # codes at their own host, widens its scopes, and asks for a sync.
+    mariadb(stack, "UPDATE catalyst_developers.applications SET redirect_uris = 'https://evil.example/cb', "
+                   "granted_scopes = 'openid profile.read student.grades.read', sync_requested_at = NOW(6) "
+                   f"WHERE id = {app_id}")
+    report = sync(stack)
+    assert (report["status"], report["apps_refused_unattested"], report["apps_applied"]) == ("partial", 1, 0), report
+    assert main_client(stack, client_id) == approved
+    assert "not the one last decided on here" in admin.get(stack.url("app", f"/platform/apps/{app_id}")).text
+    # A submitted app someone marked approved there never becomes a client at all.
+    _, _, _, rogue_id = submitted_app(stack, mail_dir, "rogue")
+    rogue_client = mariadb(stack, f"SELECT client_id FROM catalyst_developers.applications WHERE id = {rogue_id}")
+    mariadb(stack, "UPDATE catalyst_developers.applications SET status = 'approved', granted_scopes = requested_scopes, "
+                   f"approved_at = NOW(6), sync_requested_at = NOW(6) WHERE id = {rogue_id}")
+    report = sync(stack)
+    assert report["apps_refused_unattested"] == 2, report
+    assert mariadb(stack, f"SELECT COUNT(*) FROM catalyst_main.oauth_clients WHERE client_id = '{rogue_client}'") == "0"
+    # A suspension needs no attestation (it only takes access away): the admin suspends both from the panel,
+    # sync applies it, and the refusals stop.
+    for target in (app_id, rogue_id):
+        assert decide(stack, admin, target, "suspend", reason="Changed outside review.").status_code == 303
+    report = sync(stack)
+    assert (report["status"], report["apps_refused_unattested"]) == ("ok", 0), report
+    assert main_client(stack, client_id).startswith("suspended\t")
+    assert "not the one last decided on here" not in admin.get(stack.url("app", f"/platform/apps/{app_id}")).text
+
+
 def test_a_second_sync_with_nothing_new_changes_nothing(stack, mail_dir, admin):
     approved_app(stack, mail_dir, admin, "idem")
     sync(stack)

@@ -49,6 +49,10 @@ public protocol SyncTargetStore {
     func pendingEvents(limit: Int) throws -> [PendingEvent]
     /// Marks events as handed over (after their deliveries are queued in the developers database).
     func markEventsHandedOver(_ events: [PendingEvent], now: Date) throws
+    /// Records the latest review decision about an app, replacing the previous one (see ``ReviewAttestation``).
+    func recordReviewDecision(_ attestation: ReviewAttestation, decidedBy: UserID, now: Date) throws
+    /// The latest review decisions about the given apps; apps never decided on are absent.
+    func reviewAttestations(of applications: [ApplicationID]) throws -> [ApplicationID: ReviewAttestation]
     /// A watermark by name; `nil` when never set.
     func syncState(_ name: String) throws -> String?
     /// Sets a watermark.

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Decisions go through ``ApplicationReview`` like the developer's own actions and are written to the
 /// developers database through the app pool's narrow grants, with the version the page was loaded at: a
-/// decision on an app that changed meanwhile is refused with a message and writes nothing. The developer is
+/// decision on an app that changed meanwhile is refused with a message. Each decision that leaves the app with a
+/// live version is also recorded in the main database (``ReviewAttestation``), which is what sync checks. The developer is
 /// mailed every decision, and the app's webhook endpoints get `app.approved`, `app.rejected` or
 /// `app.suspended`.
 enum ReviewRoutes {
@@ -126,6 +127,13 @@ enum ReviewRoutes {
         session: SignedIn, app: StoredApplication, problems: [String], notice: Layout.Notice?, context: RequestContext, status: Int = 200
     ) throws -> HTTPResponse {
         let portal = context.services.portal
+        var problems = problems
+        if let current = ReviewAttestation(application: app.id, clientID: app.clientID, after: app.review),
+            try context.services.syncTarget.reviewAttestations(of: [app.id])[app.id] != current
+        {
+            problems.append(
+                "The live version below is not the one last decided on here: it was changed in the developers database outside review (or approved before decisions were recorded). Sync will not apply it. Check it; suspend the app, or suspend and reinstate it to let this version run.")
+        }
         return .page(
             ReviewPages.application(
                 session: session, app: app, developer: try portal.review.developerContact(app.review.owner),
@@ -145,6 +153,11 @@ enum ReviewRoutes {
         switch app.review.transition(event, by: .platformAdmin(session.user.id), at: context.now) {
         case .failure(let error): return try appPage(session: session, app: app, problems: [error.message], notice: nil, context: context, status: 422)
         case .success(let value): outcome = value
+        }
+        // Recorded in main before the developers database changes: if that write then fails or conflicts, main
+        // holds a decision about content that is not live, which lets nothing run that the admin did not approve.
+        if let attestation = ReviewAttestation(application: app.id, clientID: app.clientID, after: outcome.review) {
+            try context.services.syncTarget.recordReviewDecision(attestation, decidedBy: session.user.id, now: context.now)
         }
         switch try portal.applications.applyTransition(
             outcome, to: app.id, expectedVersion: version, actorName: session.user.displayName, now: context.now)

@@ -6,7 +6,8 @@ import Logging
 /// review panel's "sync now" button.
 ///
 /// Order, and why it is crash-safe:
-/// 1. **Apps, developers → main.** Each app whose request marker is set is applied to main in one transaction,
+/// 1. **Apps, developers → main.** Each app whose request marker is set, and whose content matches the latest
+///    review decision recorded in main (``ReviewAttestation``; suspensions always pass), is applied to main in one transaction,
 ///    then its marker is cleared in the developers database only if it still holds the value read. A run killed
 ///    between the two leaves the marker set, and the next run applies the same state again, which changes
 ///    nothing the second time (``SyncTargetStore/apply(_:as:now:)`` is idempotent).
@@ -38,6 +39,7 @@ struct SyncRun {
     struct Report {
         var appsApplied = 0
         var appsFailed = 0
+        var appsUnattested = 0
         var clientsCreated = 0
         var clientsChanged = 0
         var tokensRevoked = 0
@@ -51,7 +53,8 @@ struct SyncRun {
 
         var json: JSONValue {
             .object([
-                ("status", .string(appsFailed == 0 ? "ok" : "partial")), ("apps_applied", .int(appsApplied)), ("apps_failed", .int(appsFailed)), ("clients_created", .int(clientsCreated)),
+                ("status", .string(appsFailed == 0 && appsUnattested == 0 ? "ok" : "partial")), ("apps_applied", .int(appsApplied)),
+                ("apps_failed", .int(appsFailed)), ("apps_refused_unattested", .int(appsUnattested)), ("clients_created", .int(clientsCreated)),
                 ("clients_changed", .int(clientsChanged)), ("tokens_revoked", .int(tokensRevoked)),
                 ("sync_requests_cleared", .int(requestsCleared)), ("usage_events", .int(usageEvents)), ("usage_rows", .int(usageRows)), ("api_keys_updated", .int(apiKeysUpdated)),
                 ("events_handed_over", .int(eventsHandedOver)), ("deliveries_queued", .int(deliveriesQueued)),
@@ -87,8 +90,20 @@ struct SyncRun {
         for _ in 0..<Self.maximumBatches {
             // Apps that failed this run keep their markers and come first in every batch: skip past them.
             let batch = try source.applicationsToSync(limit: Self.batchSize + failed.count).filter { !failed.contains($0.id) }
+            let attestations = try target.reviewAttestations(of: batch.map(\.id))
             for app in batch {
                 if app.status == .approved || app.status == .suspended {
+                    guard app.status == .suspended || attestations[app.id]?.permits(app) == true else {
+                        // Approved in the developers database, but not as an admin approved it in main: a tampered
+                        // row, or an app approved before attestations existed. Nothing is applied; the marker
+                        // stays, so every run reports it until an admin decides again.
+                        failed.insert(app.id)
+                        report.appsUnattested += 1
+                        logger.critical(
+                            "sync refused an app: its content or status in the developers database does not match the latest review decision recorded in the main database; nothing was applied. Check the app on /platform and decide again (suspend, then reinstate) if its content is right.",
+                            metadata: ["application.id": "\(app.id)", "client.id": "\(app.clientID)"])
+                        continue
+                    }
                     do {
                         let result = try target.apply(app, as: app.oauthClient(logoBaseURL: logoBaseURL), now: now)
                         report.appsApplied += 1

@@ -354,6 +354,40 @@ public struct MariaSyncTargetStore: SyncTargetStore {
         }
     }
 
+    public func recordReviewDecision(_ attestation: ReviewAttestation, decidedBy: UserID, now: Date) throws {
+        try database.execute(
+            """
+            INSERT INTO review_attestations (developer_app_id, client_id, content_sha256, suspended, decided_by, decided_at)
+            VALUES (\(attestation.application.rawValue), \(attestation.clientID.rawValue), \(attestation.digest), \(attestation.suspended),
+                    \(decidedBy.rawValue), \(now))
+            ON DUPLICATE KEY UPDATE client_id = VALUES(client_id), content_sha256 = VALUES(content_sha256),
+                suspended = VALUES(suspended), decided_by = VALUES(decided_by), decided_at = VALUES(decided_at)
+            """)
+    }
+
+    public func reviewAttestations(of applications: [ApplicationID]) throws -> [ApplicationID: ReviewAttestation] {
+        var found: [ApplicationID: ReviewAttestation] = [:]
+        for start in stride(from: 0, to: applications.count, by: 200) {
+            let chunk = applications[start..<min(start + 200, applications.count)]
+            var sql = SQLQuery.StringInterpolation(literalCapacity: 120, interpolationCount: chunk.count)
+            sql.appendLiteral("SELECT developer_app_id, client_id, content_sha256, suspended FROM review_attestations WHERE developer_app_id IN (")
+            for (index, application) in chunk.enumerated() {
+                if index > 0 { sql.appendLiteral(", ") }
+                sql.appendInterpolation(application.rawValue)
+            }
+            sql.appendLiteral(")")
+            for row in try database.query(SQLQuery(stringInterpolation: sql)) {
+                guard let id = row.int("developer_app_id"), let client = row.string("client_id"), let digest = row.bytes("content_sha256"),
+                    let suspended = row.int("suspended")
+                else { continue }
+                let application = ApplicationID(Int64(id))
+                found[application] = ReviewAttestation(
+                    application: application, clientID: ClientID(client), digest: digest, suspended: suspended != 0)
+            }
+        }
+        return found
+    }
+
     public func syncState(_ name: String) throws -> String? {
         try database.query("SELECT value FROM sync_state WHERE name = \(name)").first?.string("value")
     }
