@@ -79,6 +79,30 @@ SELECT id, UNHEX(SHA2(CONCAT('bench-secret-', id, '-', RAND()), 256)), NOW(6) FR
 WHERE developer_id = 900000 AND sync_requested_at IS NOT NULL;
 SQL
 clients="$(sql catalyst_developers -e "SELECT client_id FROM applications WHERE developer_id = 900000 ORDER BY id DESC LIMIT $APPS" | paste -sd, -)"
+# Sync applies an approved app only as an admin approved it (Domain's ReviewAttestation): record the decisions
+# the review panel would have recorded, with the same digest encoding.
+sql catalyst_developers -e "SELECT id, client_id, client_type, name, description, homepage_url, privacy_policy_url,
+    IFNULL(terms_url, ''), IFNULL(logo_sha256, ''), redirect_uris, granted_scopes
+    FROM applications WHERE developer_id = 900000 AND sync_requested_at IS NOT NULL" | python3 -c '
+import hashlib, struct, sys
+def field(text):
+    data = text.encode()
+    return struct.pack(">I", len(data)) + data
+def optional(text):
+    return b"\x01" + field(text) if text else b"\x00"
+def items(values):
+    return struct.pack(">I", len(values)) + b"".join(field(v) for v in values)
+rows = []
+for line in sys.stdin.read().splitlines():
+    app, client, kind, name, description, home, privacy, terms, logo, uris, scopes = line.split("\t")
+    encoded = (field("catalystwells-review-attestation-v1") + field(client) + field(kind) + field(name) + field(description)
+               + optional(home) + optional(privacy) + optional(terms) + optional(logo) + items(uris.split("\\n"))
+               + items(sorted(scopes.split())))
+    rows.append(f"({app}, \x27{client}\x27, UNHEX(\x27{hashlib.sha256(encoded).hexdigest()}\x27), 0, 1, NOW(6))")
+for start in range(0, len(rows), 500):
+    print("INSERT INTO review_attestations (developer_app_id, client_id, content_sha256, suspended, decided_by, decided_at) VALUES")
+    print(",\n".join(rows[start:start + 500]) + ";")
+' | sql catalyst_main
 sql catalyst_main <<SQL
 INSERT INTO data_access_log (occurred_at, client_id, actor_user_id, subject_user_id, school_id, operation, request, status)
 SELECT NOW(6) - INTERVAL (seq MOD 3600) SECOND,
