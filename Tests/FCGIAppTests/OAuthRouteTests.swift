@@ -26,6 +26,8 @@ private final class MemoryOAuth: ClientStore, TokenStore, SigningKeyStore, @unch
     }
     func createClient(_ client: OAuthClient, now: Date) throws { lock.withLock { clients[client.clientID] = client } }
     func addSecret(digest: [UInt8], to id: ClientID, now: Date) throws { lock.withLock { secrets[id, default: []].append(digest) } }
+    private(set) var secretUses: [[UInt8]: Date] = [:]
+    func recordSecretUse(digest: [UInt8], of id: ClientID, now: Date) throws { lock.withLock { secretUses[digest] = now } }
 
     // MARK: TokenStore
 

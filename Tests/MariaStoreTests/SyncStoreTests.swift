@@ -88,6 +88,35 @@ import Testing
         #expect(try clients.activeSecretDigests(of: ClientID("cw_app_sync"), now: now + 3) == [Array(repeating: 2, count: 32)])
     }
 
+    @Test func aSecretsLastUseIsWrittenAtMostOnceAMinuteAndReachesTheDevelopersDatabaseOnce() throws {
+        let id = try approvedApp()
+        let credentials = MariaApplicationCredentialStore(database: developers.database)
+        let digest: [UInt8] = Array(repeating: 7, count: 32)
+        guard case .added = try credentials.addClientSecret(digest: digest, to: id, owner: owner, now: now) else {
+            Issue.record("secret not added")
+            return
+        }
+        _ = try applyAll()
+        let clients = MariaClientStore(database: main.database)
+        let client = ClientID("cw_app_sync")
+        #expect(try target.changedClientSecretUsage(limit: 10).isEmpty)
+        try clients.recordSecretUse(digest: digest, of: client, now: now + 10)
+        try clients.recordSecretUse(digest: digest, of: client, now: now + 30)  // within the minute: not written
+        try clients.recordSecretUse(digest: Array(repeating: 8, count: 32), of: client, now: now + 30)  // not its secret
+        let changed = try target.changedClientSecretUsage(limit: 10)
+        #expect(changed == [ClientSecretUsage(digest: digest, lastUsedAt: now + 10)])
+        try source.recordClientSecretUsage(changed)
+        try target.markClientSecretUsagePushed(changed)
+        #expect(try target.changedClientSecretUsage(limit: 10).isEmpty)
+        #expect(try credentials.clientSecrets(of: id, owner: owner)?.map(\.lastUsedAt) == [now + 10])
+        // A later use goes again; an older time never overwrites a newer one.
+        try clients.recordSecretUse(digest: digest, of: client, now: now + 100)
+        #expect(try target.changedClientSecretUsage(limit: 10) == [ClientSecretUsage(digest: digest, lastUsedAt: now + 100)])
+        try source.recordClientSecretUsage([ClientSecretUsage(digest: digest, lastUsedAt: now + 100)])
+        try source.recordClientSecretUsage([ClientSecretUsage(digest: digest, lastUsedAt: now + 50)])
+        #expect(try credentials.clientSecrets(of: id, owner: owner)?.map(\.lastUsedAt) == [now + 100])
+    }
+
     @Test func suspendingRevokesEveryTokenOfTheClient() throws {
         let id = try approvedApp()
         _ = try applyAll()

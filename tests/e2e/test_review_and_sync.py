@@ -133,8 +133,15 @@ def test_submit_approve_sync_and_sign_a_user_in_with_a_real_oauth_client(stack, 
 def test_secret_rotation_keeps_both_secrets_working_then_only_the_new_one(stack, mail_dir, admin):
     developer, _, path, _, client_id = approved_app(stack, mail_dir, admin, "rotate")
     first = new_secret(stack, developer, path)
+    sync(stack)
+    assert introspect(stack, client_id, first, "cw_at_unknown").status_code == 200
     second = new_secret(stack, developer, path)
     sync(stack)
+    # The credentials page tells which secret is still in use: the first was used (last use came back with
+    # sync), the second not yet.
+    rows = re.findall(r'<tr data-secret-id="\d+" class="active"><td>[^<]*</td>\s*<td>([^<]*)</td>',
+                      developer.get(stack.url("developers", path + "/credentials")).text)
+    assert len(rows) == 2 and rows[0] == "never" and rows[1] != "never", rows
     for secret in (first, second):
         assert introspect(stack, client_id, secret, "cw_at_unknown").status_code == 200
     # A third is refused while two are active.

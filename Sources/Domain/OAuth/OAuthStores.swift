@@ -14,6 +14,15 @@ public protocol ClientStore {
     func createClient(_ client: OAuthClient, now: Date) throws
     /// Adds a secret (its keyed digest); secrets older than the newest two stop being valid at `now`.
     func addSecret(digest: [UInt8], to id: ClientID, now: Date) throws
+    /// Notes that the secret with this digest authenticated the client at `now`; writes only when the last
+    /// note is older than ``ClientSecretUse/recordingInterval``, so a busy client costs at most one write a minute.
+    func recordSecretUse(digest: [UInt8], of id: ClientID, now: Date) throws
+}
+
+/// How often a client secret's last use is written down.
+public enum ClientSecretUse {
+    /// Uses closer together than this are not written again.
+    public static let recordingInterval: TimeInterval = 60
 }
 
 /// Authorization codes: single use, short-lived, and the trigger of replay revocation.

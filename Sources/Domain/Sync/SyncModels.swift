@@ -169,3 +169,18 @@ public struct APIKeyUsage: Sendable, Equatable {
         self.lastUsedAt = lastUsedAt
     }
 }
+
+/// A client secret's latest use as recorded in the main database, identified by its digest (the same in both
+/// databases, since both pools digest under the credential key).
+public struct ClientSecretUsage: Sendable, Equatable {
+    /// HMAC-SHA256 of the secret under the credential key.
+    public let digest: [UInt8]
+    /// When it last authenticated its client.
+    public let lastUsedAt: Date
+
+    /// Creates the value.
+    public init(digest: [UInt8], lastUsedAt: Date) {
+        self.digest = digest
+        self.lastUsedAt = lastUsedAt
+    }
+}

@@ -18,6 +18,8 @@ public protocol SyncSourceStore {
     func enqueueEvents(_ events: [(event: PendingEvent, application: ApplicationID)], now: Date) throws -> Int
     /// Sets the request count and last use shown on the keys page (absolute values); unknown ids are skipped.
     func recordAPIKeyUsage(_ usage: [APIKeyUsage]) throws
+    /// Sets when client secrets were last used (never moving a time backwards); unknown digests are skipped.
+    func recordClientSecretUsage(_ usage: [ClientSecretUsage]) throws
 }
 
 /// The main-database side of sync.
@@ -44,6 +46,10 @@ public protocol SyncTargetStore {
     func changedAPIKeyUsage(limit: Int) throws -> [APIKeyUsage]
     /// Marks API key figures as received.
     func markAPIKeyUsagePushed(_ usage: [APIKeyUsage]) throws
+    /// Up to `limit` client secrets used since the developers database last received their last use.
+    func changedClientSecretUsage(limit: Int) throws -> [ClientSecretUsage]
+    /// Marks client secret uses as received (a use recorded meanwhile is sent next run).
+    func markClientSecretUsagePushed(_ usage: [ClientSecretUsage]) throws
     /// Webhook events waiting to be handed over, oldest first, at most `limit`: the education API's outbox,
     /// and authorizations granted or revoked since the previous run.
     func pendingEvents(limit: Int) throws -> [PendingEvent]

@@ -14,7 +14,8 @@ import Logging
 /// 2. **Usage, main → developers.** New access-log rows, grants and first consents (past id watermarks) are
 ///    folded into daily counters in main, in one transaction with the watermarks, so each is counted once and
 ///    an idle run reads nothing; counters that changed are then sent as absolute values and marked sent, so a
-///    run killed in between sends the same numbers again.
+///    run killed in between sends the same numbers again. API keys' use and client secrets' last use go the
+///    same way.
 /// 3. **Events, main → developers.** Outbox events are queued as deliveries (skipping endpoints that have them
 ///    already), then marked handed over; a crash in between re-queues nothing twice.
 /// Single-flight: everything runs under a MariaDB named lock; a second caller gets `nil` at once.
@@ -47,6 +48,7 @@ struct SyncRun {
         var usageEvents = 0
         var usageRows = 0
         var apiKeysUpdated = 0
+        var clientSecretsUpdated = 0
         var eventsHandedOver = 0
         var deliveriesQueued = 0
         var durationMilliseconds = 0
@@ -57,6 +59,7 @@ struct SyncRun {
                 ("apps_failed", .int(appsFailed)), ("apps_refused_unattested", .int(appsUnattested)), ("clients_created", .int(clientsCreated)),
                 ("clients_changed", .int(clientsChanged)), ("tokens_revoked", .int(tokensRevoked)),
                 ("sync_requests_cleared", .int(requestsCleared)), ("usage_events", .int(usageEvents)), ("usage_rows", .int(usageRows)), ("api_keys_updated", .int(apiKeysUpdated)),
+                ("client_secrets_updated", .int(clientSecretsUpdated)),
                 ("events_handed_over", .int(eventsHandedOver)), ("deliveries_queued", .int(deliveriesQueued)),
                 ("duration_ms", .int(durationMilliseconds)),
             ])
@@ -147,11 +150,19 @@ struct SyncRun {
         }
         for _ in 0..<Self.maximumBatches {
             let keys = try target.changedAPIKeyUsage(limit: 1000)
-            guard !keys.isEmpty else { return }
+            guard !keys.isEmpty else { break }
             try source.recordAPIKeyUsage(keys)
             report.apiKeysUpdated += keys.count
             try target.markAPIKeyUsagePushed(keys)
-            if keys.count < 1000 { return }
+            if keys.count < 1000 { break }
+        }
+        for _ in 0..<Self.maximumBatches {
+            let secrets = try target.changedClientSecretUsage(limit: 1000)
+            guard !secrets.isEmpty else { break }
+            try source.recordClientSecretUsage(secrets)
+            report.clientSecretsUpdated += secrets.count
+            try target.markClientSecretUsagePushed(secrets)
+            if secrets.count < 1000 { break }
         }
     }
 

@@ -101,6 +101,16 @@ public struct MariaClientStore: ClientStore {
 
     /// One transaction under the client's row lock, so two concurrent rotations cannot both keep an old secret.
     /// Throws `StoreError(.constraint)` for an unknown client.
+    public func recordSecretUse(digest: [UInt8], of id: ClientID, now: Date) throws {
+        try database.execute(
+            """
+            UPDATE oauth_client_secrets s JOIN oauth_clients c ON c.id = s.client_pk
+            SET s.last_used_at = \(now)
+            WHERE c.client_id = \(id.rawValue) AND s.secret_digest = \(digest)
+              AND (s.last_used_at IS NULL OR s.last_used_at < \(now.addingTimeInterval(-ClientSecretUse.recordingInterval)))
+            """)
+    }
+
     public func addSecret(digest: [UInt8], to id: ClientID, now: Date) throws {
         try database.transaction { tx in
             // The one place a client row is locked: secret rotation is an operator's action, not a request path.

@@ -106,4 +106,17 @@ public struct MariaSyncSourceStore: SyncSourceStore {
             }
         }
     }
+
+    public func recordClientSecretUsage(_ usage: [ClientSecretUsage]) throws {
+        guard !usage.isEmpty else { return }
+        try database.transaction { tx in
+            for secret in usage {
+                try tx.execute(
+                    """
+                    UPDATE application_client_secrets SET last_used_at = \(secret.lastUsedAt)
+                    WHERE secret_digest = \(secret.digest) AND (last_used_at IS NULL OR last_used_at < \(secret.lastUsedAt))
+                    """)
+            }
+        }
+    }
 }

@@ -299,6 +299,29 @@ public struct MariaSyncTargetStore: SyncTargetStore {
         }
     }
 
+    public func changedClientSecretUsage(limit: Int) throws -> [ClientSecretUsage] {
+        try database.query(
+            """
+            SELECT secret_digest, last_used_at FROM oauth_client_secrets
+            WHERE last_used_at IS NOT NULL AND (last_used_pushed_at IS NULL OR last_used_pushed_at < last_used_at)
+            ORDER BY id LIMIT \(limit)
+            """
+        ).compactMap { row in
+            guard let digest = row.bytes("secret_digest"), let last = row.date("last_used_at") else { return nil }
+            return ClientSecretUsage(digest: digest, lastUsedAt: last)
+        }
+    }
+
+    public func markClientSecretUsagePushed(_ usage: [ClientSecretUsage]) throws {
+        try database.transaction { tx in
+            // The time that was sent, not "now": a use recorded since the read is newer and goes next run.
+            for secret in usage {
+                try tx.execute(
+                    "UPDATE oauth_client_secrets SET last_used_pushed_at = \(secret.lastUsedAt) WHERE secret_digest = \(secret.digest)")
+            }
+        }
+    }
+
     public func markUsagePushed(_ usage: [DailyUsage]) throws {
         try database.transaction { tx in
             // Only sync writes these rows and it is single-flight, so nothing changed them since they were read.

@@ -70,7 +70,18 @@ enum OAuthHTTP {
     static func authenticate(_ identification: ClientAuthentication, context: RequestContext) throws -> Result<OAuthClient, OAuthError> {
         guard let keys = context.services.oauthKeys else { return .failure(.serverError(logDetail: "no oauth key loaded")) }
         let record = try context.services.clients.authenticationRecord(of: identification.clientID, now: context.now)
-        return identification.authenticate(client: record?.client, secretDigests: record?.secretDigests ?? [], key: keys.clientSecretKey)
+        let result = identification.authenticate(client: record?.client, secretDigests: record?.secretDigests ?? [], key: keys.clientSecretKey)
+        if case .success = result, let secret = identification.secret {
+            // For the developer's credentials page (through sync): is the old secret still in use? Not worth
+            // failing the request over.
+            do {
+                try context.services.clients.recordSecretUse(
+                    digest: ClientSecret.digest(secret: secret, key: keys.clientSecretKey), of: identification.clientID, now: context.now)
+            } catch {
+                context.logger.warning("client secret use not recorded", metadata: ["error.detail": "\(error)"])
+            }
+        }
+        return result
     }
 
     /// The `token` parameter and the authenticated client of a revocation or introspection request (RFC 7009
