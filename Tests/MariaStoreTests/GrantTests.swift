@@ -43,10 +43,15 @@ import Testing
         let app = MariaDatabase(options: try TestServer.stackAccount("app", user: "catalyst_app", database: "catalyst_developers"))
         #expect(try app.query("SELECT COUNT(*) AS n FROM applications").first?.int("n") != nil)
         #expect(try app.query("SELECT id, name, email FROM developers LIMIT 1").count <= 1)
+        // The review panel suspends and reinstates accounts, ending their sessions, and nothing more.
+        try app.execute("UPDATE developers SET state = 'active', updated_at = NOW(6) WHERE id = 0 AND state = 'suspended'")
+        try app.execute("DELETE FROM developer_sessions WHERE developer_id = 0")
         for statement: SQLQuery in [
             "SELECT password_hash FROM developers LIMIT 1", "SELECT totp_secret_sealed FROM developers LIMIT 1",
             "SELECT secret_sealed FROM webhook_endpoints LIMIT 1", "SELECT * FROM developer_sessions LIMIT 1",
             "DELETE FROM applications WHERE id = 0", "UPDATE developers SET name = name WHERE id = 0",
+            "SELECT token_digest FROM developer_sessions LIMIT 1", "UPDATE developers SET password_hash = password_hash WHERE id = 0",
+            "UPDATE developer_sessions SET expires_at = expires_at WHERE developer_id = 0",
         ] {
             #expect {
                 try app.query(statement)

@@ -208,6 +208,29 @@ import Testing
         #expect(!suspension.permits(app))
     }
 
+    @Test func staffSuspendAnAccountOnlyFromTheStateTheySawAndItsSessionsEnd() throws {
+        let accounts = MariaDeveloperAccountStore(database: developers.database)
+        #expect(try accounts.markVerified(owner, now: now))
+        let sessions = MariaDeveloperSessionStore(database: developers.database)
+        try sessions.createSession(digest: Array(repeating: 3, count: 32), developer: owner, now: now, expiresAt: now + 3600, clientAddress: "", userAgent: "")
+        _ = try apps.createApplication(owner: owner, clientID: ClientID("cw_app_listed"), draft: Self.draft, now: now)
+        let listed = try #require(try apps.developerForStaff(owner))
+        #expect((listed.email, listed.state, listed.applications) == ("ada@example.test", .active, 1))
+        #expect(try apps.developersForStaff(matching: "ADA@", limit: 10).map(\.id) == [owner])
+        #expect(try apps.developersForStaff(matching: "%", limit: 10).isEmpty)  // wildcards match literally
+        #expect(try apps.developersForStaff(matching: "", limit: 10).map(\.id) == [owner])
+
+        let suspension = try DeveloperAccount.State.active.transition(.suspend(reason: "spam"), account: owner, by: .platformAdmin(UserID(1)), at: now).get()
+        #expect(try !apps.applyDeveloperLifecycle(suspension, to: owner, from: .unverified, now: now))  // not what it is
+        #expect(try sessions.session(digest: Array(repeating: 3, count: 32)) != nil)
+        #expect(try apps.applyDeveloperLifecycle(suspension, to: owner, from: .active, now: now))
+        #expect(try apps.developerForStaff(owner)?.state == .suspended)
+        #expect(try developers.database.query("SELECT COUNT(*) AS n FROM developer_sessions").first?.int("n") == 0)
+        let reinstatement = try DeveloperAccount.State.suspended.transition(.reinstate, account: owner, by: .platformAdmin(UserID(1)), at: now).get()
+        #expect(try apps.applyDeveloperLifecycle(reinstatement, to: owner, from: .suspended, now: now))
+        #expect(try apps.developerForStaff(owner)?.state == .active)
+    }
+
     @Test func onlyOneRunHoldsTheLock() throws {
         let other = MariaSyncTargetStore(database: try main.secondHandle())
         let inner = try target.withSyncLock { try other.withSyncLock { "ran" } }

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from oauth_client import REDIRECT_URI, DemoClient
-from portal import APP, create_app, csrf_of, multipart, png, post_form, sign_up_verified
+from portal import APP, PASSWORD, create_app, csrf_of, multipart, png, post_form, sign_up_verified, wait_for_mail
 from test_webhook_delivery import receiver  # noqa: F401 - the local HTTPS receiver fixture
 
 SCOPE = "openid profile.read"
@@ -396,3 +396,36 @@ def test_staff_answer_a_ticket_from_the_panel_and_the_developer_is_told(stack, m
     assert "Within two school days." in thread and "answered" in thread
     mails = [m.read_text(errors="replace") for m in mail_dir.glob("*.eml") if address in m.read_text(errors="replace")]
     assert any("Within two school days." in m for m in mails)
+
+
+def test_an_admin_suspends_a_developer_account_which_ends_its_sessions_until_reinstated(stack, mail_dir, admin):
+    developer, address = sign_up_verified(stack, mail_dir, "banned", name="Mallory Banned")
+    assert developer.get(stack.url("developers", "/apps"), allow_redirects=False).status_code == 200
+    listing = admin.get(stack.url("app", "/platform/developers"), params={"q": address})
+    assert listing.status_code == 200
+    ids = re.findall(r'data-developer-id="(\d+)"', listing.text)
+    assert len(ids) == 1 and "Mallory Banned" in listing.text
+    page_url = stack.url("app", f"/platform/developers/{ids[0]}")
+    # A suspension needs a reason; none is a 422 that changes nothing.
+    refused = post_form(admin, page_url + "/suspend", {"state": "active", "reason": "  "}, page_url=page_url)
+    assert refused.status_code == 422 and "Give the developer a reason" in refused.text
+    assert developer.get(stack.url("developers", "/apps"), allow_redirects=False).status_code == 200
+    suspended = post_form(admin, page_url + "/suspend", {"state": "active", "reason": "Phishing app names."}, page_url=page_url)
+    assert suspended.status_code == 303, suspended.text
+    assert 'id="developer-state">suspended<' in admin.get(page_url).text
+    # Signed out everywhere, cannot sign in, and told why.
+    assert developer.get(stack.url("developers", "/apps"), allow_redirects=False).status_code == 303
+    with stack.session() as fresh:
+        answer = post_form(fresh, stack.url("developers", "/login"), {"email": address, "password": PASSWORD})
+        assert answer.status_code == 403 and "suspended" in answer.text
+    assert "Phishing app names." in wait_for_mail(mail_dir, address, count=2)[-1].get_body().get_content()
+    # A second admin tab still showing "active" gets a conflict, not a double decision.
+    stale = post_form(admin, page_url + "/suspend", {"state": "active", "reason": "Again."}, page_url=page_url)
+    assert stale.status_code == 409 and "changed since you opened it" in stale.text
+    reinstated = post_form(admin, page_url + "/reinstate", {"state": "suspended"}, page_url=page_url)
+    assert reinstated.status_code == 303, reinstated.text
+    with stack.session() as fresh:
+        answer = post_form(fresh, stack.url("developers", "/login"), {"email": address, "password": PASSWORD})
+        assert answer.status_code == 303 and answer.headers["Location"] == "/apps"
+    # The session from before the suspension stays ended.
+    assert developer.get(stack.url("developers", "/apps"), allow_redirects=False).status_code == 303

@@ -22,6 +22,7 @@ enum ReviewPages {
             \(queue.isEmpty ? HTML("<p id=\"queue-empty\">Nothing is waiting.</p>") : HTML("<table id=\"review-queue\"><thead><tr><th>App</th><th>What</th><th>Developer</th><th>Waiting since</th></tr></thead><tbody>\(rows)</tbody></table>"))
             </section>
             <section><h2>Support</h2><p><a href="/platform/tickets" id="tickets-link">\(tickets) open support tickets</a></p></section>
+            <section><h2>Developers</h2><p><a href="/platform/developers" id="developers-link">Developer accounts</a>: find one, suspend or reinstate it.</p></section>
             <section><h2>Sync</h2><p>Approved apps reach the sign-in server with the next sync; cron runs it every minute.</p>
             <form class="inline" id="sync-now" method="post" action="/platform/sync">\(Layout.csrfField(session.csrf))<button type="submit">Sync now</button></form>
             \(syncReport.map { "<pre id=\"sync-report\">\($0)</pre>" as HTML } ?? "")</section>
@@ -84,7 +85,7 @@ enum ReviewPages {
             """
             <p><a href="/platform">← Platform</a></p>
             <h1>\(logo)\(review.currentContent.name) <span id="app-status">\(PortalAppPages.statusBadge(review.status))</span></h1>
-            <dl class="facts"><dt>Developer</dt><dd id="developer">\(developer.map { "\($0.name) <\($0.email)>" } ?? "unknown")</dd>
+            <dl class="facts"><dt>Developer</dt><dd id="developer">\(developer.map { "\($0.name) <\($0.email)>" } ?? "unknown") <a href="/platform/developers/\(review.owner)">account</a></dd>
             <dt>client_id</dt><dd><code>\(app.clientID.rawValue)</code></dd></dl>
             \(problems.isEmpty ? "" : HTML("<div class=\"notice bad\" id=\"review-problems\" role=\"alert\"><ul>\(problems.map { "<li>\($0)</li>" as HTML })</ul></div>"))
             \(sections)
@@ -121,6 +122,57 @@ enum ReviewPages {
             <form class="stack" id="staff-reply" method="post" action="/platform/tickets/\(thread.ticket.id)/reply">\(Layout.csrfField(session.csrf))
             <label>Reply<textarea name="message" rows="5" maxlength="\(SupportTicketForm.maximumMessageLength)" required></textarea>\(Layout.fieldError(error, id: "message-error"))</label>
             <button type="submit">Send the reply</button></form>
+            """)
+    }
+
+    static func developers(session: SignedIn, search: String, developers: [StaffDeveloperListing], limit: Int) -> HTML {
+        let rows = developers.map { developer -> HTML in
+            """
+            <tr data-developer-id="\(developer.id)"><td><a href="/platform/developers/\(developer.id)">\(developer.name)</a></td><td>\(developer.email)</td>
+            <td>\(developer.company ?? "—")</td><td>\(developer.state.rawValue)</td><td>\(developer.applications)</td><td>\(Display.dateTime(developer.createdAt))</td></tr>
+            """
+        }
+        let more: HTML = developers.count == limit ? "<p class=\"muted\">Showing the newest \(limit); search to narrow.</p>" : ""
+        return Layout.page(
+            title: "Developer accounts", session: session,
+            """
+            <p><a href="/platform">← Platform</a></p><h1>Developer accounts</h1>
+            <form class="inline" id="developer-search" method="get" action="/platform/developers">
+            <label>Email or name <input type="search" name="q" value="\(search)" maxlength="254"></label> <button type="submit">Search</button></form>
+            \(developers.isEmpty ? HTML("<p id=\"no-developers\">No developer accounts match.</p>") : HTML("<table id=\"developers\"><thead><tr><th>Name</th><th>Email</th><th>Company</th><th>State</th><th>Apps</th><th>Signed up</th></tr></thead><tbody>\(rows)</tbody></table>"))
+            \(more)
+            """)
+    }
+
+    static func developer(session: SignedIn, developer: StaffDeveloperListing, problem: String?, notice: Layout.Notice?) -> HTML {
+        let csrf = Layout.csrfField(session.csrf)
+        let state: HTML = "<input type=\"hidden\" name=\"state\" value=\"\(developer.state.rawValue)\">"
+        let decision: HTML =
+            switch developer.state {
+            case .active:
+                """
+                <form class="stack" id="suspend-developer" method="post" action="/platform/developers/\(developer.id)/suspend">\(csrf)\(state)
+                <label>Reason for the developer<textarea name="reason" rows="3" maxlength="\(DeveloperAccount.maximumReasonLength)" required></textarea>\(Layout.fieldError(problem, id: "reason-error"))</label>
+                <p class="muted">They are signed out everywhere and cannot sign in until reinstated. Their apps keep running: suspend an app on its own page.</p>
+                <button class="danger" type="submit">Suspend the account</button></form>
+                """
+            case .suspended:
+                """
+                <form class="stack" id="reinstate-developer" method="post" action="/platform/developers/\(developer.id)/reinstate">\(csrf)\(state)
+                \(problem.map { "<p class=\"field-error\" role=\"alert\">\($0)</p>" as HTML } ?? "")
+                <button type="submit">Reinstate the account</button></form>
+                """
+            case .unverified:
+                "<p>The email address is not confirmed yet; there is nothing to decide.</p>"
+            }
+        return Layout.page(
+            title: developer.name, session: session, notice: notice,
+            """
+            <p><a href="/platform/developers">← Developer accounts</a></p>
+            <h1>\(developer.name) <span class="badge \(developer.state.rawValue)" id="developer-state">\(developer.state.rawValue)</span></h1>
+            <dl class="facts"><dt>Email</dt><dd>\(developer.email)</dd><dt>Company</dt><dd>\(developer.company ?? "—")</dd>
+            <dt>Apps</dt><dd>\(developer.applications)</dd><dt>Signed up</dt><dd>\(Display.dateTime(developer.createdAt))</dd></dl>
+            <section id="decisions"><h2>Account</h2>\(decision)</section>
             """)
     }
 }

@@ -59,6 +59,33 @@ enum ReviewRoutes {
             return .logo(logo)
         }
 
+        router.add("GET", "/platform/developers") { request, _, context in
+            let session = try context.requireSignIn(request, .platformAdmin)
+            let search = String((request.query["q"] ?? "").trimmingCharacters(in: .whitespaces).prefix(254))
+            let limit = 200
+            return .page(
+                ReviewPages.developers(
+                    session: session, search: search, developers: try context.services.portal.review.developersForStaff(matching: search, limit: limit),
+                    limit: limit))
+        }
+
+        router.add("GET", "/platform/developers/{id}") { request, parameters, context in
+            let session = try context.requireSignIn(request, .platformAdmin)
+            let developer = try staffDeveloper(parameters, context: context)
+            let notice: Layout.Notice? = request.query["done"].map { .init(kind: .ok, text: "Account \($0). The developer has been told.") }
+            return .page(ReviewPages.developer(session: session, developer: developer, problem: nil, notice: notice))
+        }
+
+        for action in ["suspend", "reinstate"] {
+            router.add("POST", "/platform/developers/{id}/\(action)") { request, parameters, context in
+                let session = try context.requireSignIn(request, .platformAdmin)
+                let form = try context.verifiedForm(request, session: session)
+                let developer = try staffDeveloper(parameters, context: context)
+                let event: DeveloperAccount.LifecycleEvent = action == "suspend" ? .suspend(reason: form["reason"] ?? "") : .reinstate
+                return try decide(event, on: developer, loadedIn: form["state"], session: session, context: context)
+            }
+        }
+
         router.add("GET", "/platform/tickets") { request, _, context in
             let session = try context.requireSignIn(request, .platformAdmin)
             return .page(ReviewPages.tickets(session: session, tickets: try context.services.portal.tickets.ticketsForStaff()))
@@ -115,6 +142,57 @@ enum ReviewRoutes {
         guard let id = parameters["id"].flatMap(ApplicationID.init), let app = try context.services.portal.review.applicationForReview(id)
         else { throw HTTPError.notFound() }
         return app
+    }
+
+    private static func staffDeveloper(_ parameters: RouteParameters, context: RequestContext) throws -> StaffDeveloperListing {
+        guard let id = parameters["id"].flatMap(DeveloperID.init), let developer = try context.services.portal.review.developerForStaff(id)
+        else { throw HTTPError.notFound() }
+        return developer
+    }
+
+    /// Suspends or reinstates a developer account: the state the page showed must still hold (else 409 with
+    /// the current one), sessions end with a suspension, and the developer is mailed.
+    private static func decide(
+        _ event: DeveloperAccount.LifecycleEvent, on developer: StaffDeveloperListing, loadedIn state: String?, session: SignedIn,
+        context: RequestContext
+    ) throws -> HTTPResponse {
+        let page = { (current: StaffDeveloperListing, problem: String, status: Int) -> HTTPResponse in
+            .page(ReviewPages.developer(session: session, developer: current, problem: problem, notice: nil), status: status)
+        }
+        let conflict = "This account changed since you opened it (another admin decided). Here is its current state; decide again if it still applies."
+        guard state == developer.state.rawValue else { return page(developer, conflict, 409) }
+        let outcome: DeveloperAccount.LifecycleOutcome
+        switch developer.state.transition(event, account: developer.id, by: .platformAdmin(session.user.id), at: context.now) {
+        case .success(let value): outcome = value
+        case .failure(.invalidReason):
+            return page(developer, "Give the developer a reason, up to \(DeveloperAccount.maximumReasonLength) characters.", 422)
+        case .failure:
+            return page(developer, "That does not apply to an account that is \(developer.state.rawValue).", 422)
+        }
+        let portal = context.services.portal
+        guard try portal.review.applyDeveloperLifecycle(outcome, to: developer.id, from: developer.state, now: context.now) else {
+            return page(try portal.review.developerForStaff(developer.id) ?? developer, conflict, 409)
+        }
+        context.logger.notice(
+            "developer account \(outcome.state == .suspended ? "suspended" : "reinstated")",
+            metadata: ["developer.id": "\(developer.id)", "user.id": "\(session.user.id)"])
+        for effect in outcome.effects {
+            let text: String
+            switch effect {
+            case .notifySuspended(let reason):
+                text = "Your CatalystWells developer account is suspended, so you cannot sign in to the developer portal:\n\n\(reason)\n\nAnswer this email or contact the platform's staff if you think this is a mistake."
+            case .notifyReinstated:
+                text = "Your CatalystWells developer account is reinstated; you can sign in again at \(context.services.configuration.developersURL)/login"
+            case .recordTransition, .endAllSessions:
+                continue
+            }
+            mail(context) {
+                try context.services.mailer.send(
+                    to: developer.email, subject: "Your developer account is \(outcome.state == .suspended ? "suspended" : "reinstated")",
+                    body: "Hello \(developer.name),\n\n\(text)\n")
+            }
+        }
+        return .seeOther("/platform/developers/\(developer.id)?done=\(outcome.state == .suspended ? "suspended" : "reinstated")")
     }
 
     private static func staffTicket(_ parameters: RouteParameters, context: RequestContext) throws -> SupportTicketThread {

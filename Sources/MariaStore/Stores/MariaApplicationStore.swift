@@ -107,6 +107,58 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
         return (name, email)
     }
 
+    public func developersForStaff(matching search: String, limit: Int) throws -> [StaffDeveloperListing] {
+        // LIKE wildcards in the search are matched literally.
+        let pattern = "%" + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        return try database.query(
+            """
+            SELECT d.id, d.name, d.email, d.company, d.state, d.created_at,
+                   (SELECT COUNT(*) FROM applications a WHERE a.developer_id = d.id) AS applications
+            FROM developers d
+            WHERE \(search.isEmpty) OR d.email LIKE \(pattern) OR d.name LIKE \(pattern)
+            ORDER BY d.id DESC LIMIT \(limit)
+            """
+        ).compactMap(Self.staffListing)
+    }
+
+    public func developerForStaff(_ id: DeveloperID) throws -> StaffDeveloperListing? {
+        try database.query(
+            """
+            SELECT d.id, d.name, d.email, d.company, d.state, d.created_at,
+                   (SELECT COUNT(*) FROM applications a WHERE a.developer_id = d.id) AS applications
+            FROM developers d WHERE d.id = \(id.rawValue)
+            """
+        ).first.flatMap(Self.staffListing)
+    }
+
+    private static func staffListing(_ row: Row) -> StaffDeveloperListing? {
+        guard let id = row.int("id"), let name = row.string("name"), let email = row.string("email"),
+            let state = row.string("state").flatMap(DeveloperAccount.State.init(rawValue:)), let created = row.date("created_at")
+        else { return nil }
+        return StaffDeveloperListing(
+            id: DeveloperID(Int64(id)), name: name, email: email, company: row.string("company"), state: state, createdAt: created,
+            applications: row.int("applications") ?? 0)
+    }
+
+    public func applyDeveloperLifecycle(
+        _ outcome: DeveloperAccount.LifecycleOutcome, to id: DeveloperID, from state: DeveloperAccount.State, now: Date
+    ) throws -> Bool {
+        try database.transaction { tx in
+            let changed = try tx.execute(
+                """
+                UPDATE developers SET state = \(outcome.state.rawValue), updated_at = \(now)
+                WHERE id = \(id.rawValue) AND state = \(state.rawValue)
+                """
+            ).affectedRows
+            guard changed == 1 else { return false }
+            if outcome.effects.contains(.endAllSessions) {
+                try tx.execute("DELETE FROM developer_sessions WHERE developer_id = \(id.rawValue)")
+            }
+            return true
+        }
+    }
+
     public func reviewHistory(of id: ApplicationID) throws -> [ApplicationHistoryEntry] {
         try database.query(
             """

@@ -17,6 +17,44 @@ public protocol ApplicationReviewStore {
     /// The name and email of a developer, to tell them of a decision or a staff reply; `nil` when there is
     /// none. Only these two columns are granted to the app pool, never passwords or TOTP seeds.
     func developerContact(_ id: DeveloperID) throws -> (name: String, email: String)?
+    /// Developer accounts whose email or name contains `search` (all when empty), newest first, at most `limit`.
+    func developersForStaff(matching search: String, limit: Int) throws -> [StaffDeveloperListing]
+    /// One developer account for the panel; `nil` when there is none.
+    func developerForStaff(_ id: DeveloperID) throws -> StaffDeveloperListing?
+    /// Persists a suspension or reinstatement decided with ``DeveloperAccount/State/transition(_:account:by:at:)``
+    /// from `state`, in one transaction: the new state only if the account is still in `state` (else `false`
+    /// and nothing changes), and with ``DeveloperAccount/LifecycleEffect/endAllSessions`` every session deleted,
+    /// so a session from before a suspension never comes back with a reinstatement. Mails are the caller's.
+    func applyDeveloperLifecycle(_ outcome: DeveloperAccount.LifecycleOutcome, to id: DeveloperID, from state: DeveloperAccount.State, now: Date) throws -> Bool
+}
+
+/// A developer account as the platform admins' panel lists it: no password, no second-factor material.
+public struct StaffDeveloperListing: Sendable, Equatable {
+    /// The account.
+    public let id: DeveloperID
+    /// The person's name.
+    public let name: String
+    /// The sign-in email.
+    public let email: String
+    /// Their company, if given.
+    public let company: String?
+    /// Where the account is in its life.
+    public let state: DeveloperAccount.State
+    /// When it signed up.
+    public let createdAt: Date
+    /// How many applications it has, in any state.
+    public let applications: Int
+
+    /// Creates the value.
+    public init(id: DeveloperID, name: String, email: String, company: String?, state: DeveloperAccount.State, createdAt: Date, applications: Int) {
+        self.id = id
+        self.name = name
+        self.email = email
+        self.company = company
+        self.state = state
+        self.createdAt = createdAt
+        self.applications = applications
+    }
 }
 
 /// One row of the review queue.
