@@ -148,22 +148,26 @@ struct SyncRun {
             try target.markUsagePushed(changed)
             if changed.count < 1000 { break }
         }
+        report.apiKeysUpdated = try push(read: target.changedAPIKeyUsage, write: source.recordAPIKeyUsage, mark: target.markAPIKeyUsagePushed)
+        report.clientSecretsUpdated = try push(
+            read: target.changedClientSecretUsage, write: source.recordClientSecretUsage, mark: target.markClientSecretUsagePushed)
+    }
+
+    /// Sends changed figures to the developers database in batches of 1000, marking each batch only after it
+    /// was written (absolute values, so a batch sent twice is harmless); returns how many were sent.
+    private func push<Figure>(
+        read: (Int) throws -> [Figure], write: ([Figure]) throws -> Void, mark: ([Figure]) throws -> Void
+    ) throws -> Int {
+        var sent = 0
         for _ in 0..<Self.maximumBatches {
-            let keys = try target.changedAPIKeyUsage(limit: 1000)
-            guard !keys.isEmpty else { break }
-            try source.recordAPIKeyUsage(keys)
-            report.apiKeysUpdated += keys.count
-            try target.markAPIKeyUsagePushed(keys)
-            if keys.count < 1000 { break }
+            let batch = try read(1000)
+            guard !batch.isEmpty else { break }
+            try write(batch)
+            sent += batch.count
+            try mark(batch)
+            if batch.count < 1000 { break }
         }
-        for _ in 0..<Self.maximumBatches {
-            let secrets = try target.changedClientSecretUsage(limit: 1000)
-            guard !secrets.isEmpty else { break }
-            try source.recordClientSecretUsage(secrets)
-            report.clientSecretsUpdated += secrets.count
-            try target.markClientSecretUsagePushed(secrets)
-            if secrets.count < 1000 { break }
-        }
+        return sent
     }
 
     private func handOverEvents(now: Date, into report: inout Report) throws {

@@ -46,6 +46,17 @@ public struct SQLQuery: Sendable, ExpressibleByStringInterpolation, CustomString
             binds += fragment.binds
         }
 
+        /// Appends `?, ?, …`, one bound placeholder per value, for an `IN (…)` list (the caller keeps it
+        /// non-empty, since `IN ()` is not SQL).
+        public mutating func appendInterpolation(list values: some Sequence<some SQLBindable>) {
+            var first = true
+            for value in values {
+                sql += first ? "?" : ", ?"
+                binds.append(value.sqlValue)
+                first = false
+            }
+        }
+
         /// Appends text to the statement itself. Only for identifiers from configuration, never for input.
         public mutating func appendInterpolation(unsafeRaw text: String) { sql += text }
     }

@@ -38,15 +38,9 @@ public struct MariaDataAccessLogStore: DataAccessLogStore {
 
     public func entries(aboutAnyOf subjects: [UserID], limit: Int) throws -> [DataAccessRecord] {
         guard !subjects.isEmpty else { return [] }
-        var sql = SQLQuery.StringInterpolation(literalCapacity: 400, interpolationCount: subjects.count + 1)
-        sql.appendLiteral("SELECT \(Self.recordColumns) WHERE l.subject_user_id IN (")
-        for (index, subject) in subjects.enumerated() {
-            if index > 0 { sql.appendLiteral(", ") }
-            sql.appendInterpolation(subject.rawValue)
-        }
-        sql.appendLiteral(") ORDER BY l.occurred_at DESC, l.id DESC LIMIT ")
-        sql.appendInterpolation(limit)
-        return try database.query(SQLQuery(stringInterpolation: sql)).compactMap(Self.record)
+        return try database.query(
+            "SELECT \(unsafeRaw: Self.recordColumns) WHERE l.subject_user_id IN (\(list: subjects.map(\.rawValue))) ORDER BY l.occurred_at DESC, l.id DESC LIMIT \(limit)"
+        ).compactMap(Self.record)
     }
 
     public func entries(ofSchool school: SchoolID, limit: Int) throws -> [DataAccessRecord] {

@@ -58,14 +58,7 @@ public struct MariaSyncSourceStore: SyncSourceStore {
         var found: [ClientID: ApplicationID] = [:]
         // In chunks, so a long list never makes one huge statement.
         for chunk in stride(from: 0, to: clientIDs.count, by: 200).map({ Array(clientIDs[$0..<min($0 + 200, clientIDs.count)]) }) {
-            var sql = SQLQuery.StringInterpolation(literalCapacity: 80, interpolationCount: chunk.count)
-            sql.appendLiteral("SELECT id, client_id FROM applications WHERE client_id IN (")
-            for (index, client) in chunk.enumerated() {
-                if index > 0 { sql.appendLiteral(", ") }
-                sql.appendInterpolation(client.rawValue)
-            }
-            sql.appendLiteral(")")
-            for row in try database.query(SQLQuery(stringInterpolation: sql)) {
+            for row in try database.query("SELECT id, client_id FROM applications WHERE client_id IN (\(list: chunk.map(\.rawValue)))") {
                 if let client = row.string("client_id"), let id = row.int("id") { found[ClientID(client)] = ApplicationID(Int64(id)) }
             }
         }

@@ -391,15 +391,10 @@ public struct MariaSyncTargetStore: SyncTargetStore {
     public func reviewAttestations(of applications: [ApplicationID]) throws -> [ApplicationID: ReviewAttestation] {
         var found: [ApplicationID: ReviewAttestation] = [:]
         for start in stride(from: 0, to: applications.count, by: 200) {
-            let chunk = applications[start..<min(start + 200, applications.count)]
-            var sql = SQLQuery.StringInterpolation(literalCapacity: 120, interpolationCount: chunk.count)
-            sql.appendLiteral("SELECT developer_app_id, client_id, content_sha256, suspended FROM review_attestations WHERE developer_app_id IN (")
-            for (index, application) in chunk.enumerated() {
-                if index > 0 { sql.appendLiteral(", ") }
-                sql.appendInterpolation(application.rawValue)
-            }
-            sql.appendLiteral(")")
-            for row in try database.query(SQLQuery(stringInterpolation: sql)) {
+            let chunk = applications[start..<min(start + 200, applications.count)].map(\.rawValue)
+            for row in try database.query(
+                "SELECT developer_app_id, client_id, content_sha256, suspended FROM review_attestations WHERE developer_app_id IN (\(list: chunk))")
+            {
                 guard let id = row.int("developer_app_id"), let client = row.string("client_id"), let digest = row.bytes("content_sha256"),
                     let suspended = row.int("suspended")
                 else { continue }
