@@ -39,13 +39,13 @@ import Testing
     let clock = TestClock()
     let whsec = "whsec_" + Data(repeating: 0x42, count: 32).base64EncodedString()
 
-    func claim(_ id: Int64, type: String = "app.approved", enabled: Bool = true, attempts: Int = 0) throws -> ClaimedWebhookDelivery {
+    func claim(_ id: Int64, endpoint: Int64 = 3, type: String = "app.approved", enabled: Bool = true, attempts: Int = 0) throws -> ClaimedWebhookDelivery {
         var generator = SystemRandomNumberGenerator()
         let sealed = try KeySealing.seal(
             Array(whsec.utf8), key: keys.webhookSealingKey, associatedData: PortalLiveAppRoutes.webhookAssociatedData(ApplicationID(7)),
             using: &generator)
         return ClaimedWebhookDelivery(
-            id: DeliveryID(id), endpoint: WebhookEndpointID(3), application: ApplicationID(7), url: "https://hooks.example/\(id)",
+            id: DeliveryID(id), endpoint: WebhookEndpointID(endpoint), application: ApplicationID(7), url: "https://hooks.example/\(id)",
             sealedSecret: sealed, endpointEnabled: enabled, eventID: "msg_\(id)", eventType: type, payload: #"{"type":"\#(type)"}"#,
             attempts: attempts, leaseUntil: clock.now + 60)
     }
@@ -78,7 +78,9 @@ import Testing
     }
 
     @Test func failuresAreRecordedWithWhatHappenedAndA410MailsTheDeveloper() throws {
-        let queue = MemoryQueue(claims: [try claim(1), try claim(2), try claim(3), try claim(4, type: "grade.published", enabled: false)])
+        let queue = MemoryQueue(claims: [
+            try claim(1, endpoint: 1), try claim(2, endpoint: 2), try claim(3, endpoint: 3), try claim(4, endpoint: 4, type: "grade.published", enabled: false),
+        ])
         let poster = RecordingPoster(statuses: ["https://hooks.example/1": 500, "https://hooks.example/2": 302, "https://hooks.example/3": 410])
         let outbox = MailOutbox()
         let summary = try sender(queue, poster, outbox: outbox).run()
@@ -94,6 +96,30 @@ import Testing
         #expect(outbox.messages.count == 1)
         #expect(mail.to == "grace@example.test" && mail.subject == "A webhook endpoint of Helper was disabled")
         #expect(mail.body.contains("410 Gone") && mail.body.contains("https://developers.localhost/apps/7/webhooks/3"))
+    }
+
+    /// A broken receiver costs a run one attempt: its other deliveries wait for the next run, the others go.
+    @Test func anEndpointWhoseAttemptFailedIsNotTriedAgainInTheSameRun() throws {
+        let queue = MemoryQueue(claims: [
+            try claim(1, endpoint: 1), try claim(2, endpoint: 1), try claim(3, endpoint: 1), try claim(4, endpoint: 2), try claim(5, endpoint: 1),
+        ])
+        let poster = RecordingPoster(statuses: ["https://hooks.example/1": 500, "https://hooks.example/4": 204])
+        let summary = try sender(queue, poster, outbox: MailOutbox()).run()
+        #expect(poster.requests.map(\.url) == ["https://hooks.example/1", "https://hooks.example/4"])
+        #expect((summary.attempted, summary.failed, summary.succeeded) == (2, 1, 1))
+        #expect(queue.waiting == [2, 3, 5], "still due, for the next run")
+    }
+
+    /// One app's backlog waits its turn: after `perEndpointPerRound` deliveries to an endpoint, the other
+    /// endpoints with something due go first, then the backlog goes on in the same run.
+    @Test func oneEndpointsBacklogDoesNotHoldUpTheOthers() throws {
+        let queue = MemoryQueue(claims: try (1...7).map { try claim($0, endpoint: 1) } + [try claim(8, endpoint: 2)])
+        let poster = RecordingPoster(statuses: Dictionary(uniqueKeysWithValues: (1...8).map { ("https://hooks.example/\($0)", 204) }))
+        var sender = sender(queue, poster, outbox: MailOutbox())
+        sender.perEndpointPerRound = 3
+        let summary = try sender.run()
+        #expect(poster.requests.map(\.url) == [1, 2, 3, 8, 4, 5, 6, 7].map { "https://hooks.example/\($0)" })
+        #expect(summary.succeeded == 8 && queue.waiting.isEmpty)
     }
 
     @Test func aRefusedTargetIsAFailedAttemptWithTheReason() throws {
@@ -125,7 +151,13 @@ final class MemoryQueue: WebhookDeliveryQueue, @unchecked Sendable {
 
     init(claims: [ClaimedWebhookDelivery]) { self.claims = claims }
 
-    func claimNextDue(now: Date, leaseUntil: Date) throws -> ClaimedWebhookDelivery? { claims.isEmpty ? nil : claims.removeFirst() }
+    func claimNextDue(now: Date, leaseUntil: Date, skipping: Set<WebhookEndpointID>) throws -> ClaimedWebhookDelivery? {
+        guard let index = claims.firstIndex(where: { !skipping.contains($0.endpoint) }) else { return nil }
+        return claims.remove(at: index)
+    }
+
+    /// The ids of the deliveries never claimed.
+    var waiting: [Int64] { claims.map(\.id.rawValue) }
 
     func finish(
         _ claim: ClaimedWebhookDelivery, log: WebhookDeliveryAttempt, now: Date,

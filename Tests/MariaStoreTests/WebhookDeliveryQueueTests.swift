@@ -66,6 +66,12 @@ import Testing
         #expect(try webhooks.claimNextDue(now: now + 91, leaseUntil: now + 151)?.id == later)
     }
 
+    @Test func endpointsARunSkipsAreLeftAlone() throws {
+        let due = try enqueue("due", at: now - 10)
+        #expect(try webhooks.claimNextDue(now: now, leaseUntil: now + 60, skipping: [endpoint]) == nil)
+        #expect(try webhooks.claimNextDue(now: now, leaseUntil: now + 60, skipping: [WebhookEndpointID(endpoint.rawValue + 1)])?.id == due)
+    }
+
     @Test func aSuccessIsRecordedWithItsAttemptInTheLog() throws {
         let id = try enqueue("a")
         let claim = try #require(try webhooks.claimNextDue(now: now, leaseUntil: now + 60))

@@ -140,6 +140,23 @@ import Testing
         }
     }
 
+    /// A name server that does not answer costs a post its time limit, no more: the lookup is abandoned.
+    @Test func aResolverThatDoesNotAnswerIsGivenUpOnAtTheTimeLimit() throws {
+        let started = ContinuousClock.now
+        let error = failure {
+            _ = try HostResolver.addresses(of: "slow.example", timeout: 0.3) { _ throws(OutboundHTTPSError) in
+                Thread.sleep(forTimeInterval: 3)
+                return []
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(error?.kind == .resolutionFailed)
+        #expect(elapsed < .seconds(2), "waited \(elapsed)")
+        // A resolver that answers in time is used as it is.
+        let local = try HostResolver.addresses(of: "127.0.0.1", timeout: 5)
+        #expect(local.map(\.description) == ["127.0.0.1"])
+    }
+
     @Test func anUnknownHostFailsToResolve() {
         #expect(failure { _ = try client().post(url: "https://no-such-host.invalid/", headers: [], body: []) }?.kind == .resolutionFailed)
     }

@@ -32,6 +32,8 @@ struct WebhookSender {
     var maximumDeliveries = 1000
     /// How long a claim is held: longer than a post can take (10 s), so no other run takes it meanwhile.
     var lease: TimeInterval = 60
+    /// Deliveries to one endpoint before the other endpoints with something due get theirs.
+    var perEndpointPerRound = 20
 
     /// The sender over a developers-site services value; `nil` when `portal.key_file` was not loaded (the
     /// secrets cannot be opened).
@@ -73,22 +75,43 @@ struct WebhookSender {
     }
 
     /// Runs until nothing is due or the budget is spent. Throws only for database failures (``StoreError``).
+    ///
+    /// Shared fairly: an endpoint whose attempt failed (an error, a timeout, a non-2xx answer) is not tried again
+    /// in the same run, so a slow or broken receiver costs each run one time limit at most; and an endpoint gets
+    /// at most ``perEndpointPerRound`` deliveries before every other endpoint with something due has had its
+    /// turn, so one app's backlog never holds up the others' events.
     func run() throws -> Summary {
         let started = ContinuousClock.now
         var summary = Summary()
         var generator = SystemRandomNumberGenerator()
         var handled = 0
+        var failing: Set<WebhookEndpointID> = []
+        var servedThisRound: [WebhookEndpointID: Int] = [:]
+        var roundFull: Set<WebhookEndpointID> = []
         while handled < maximumDeliveries, ContinuousClock.now - started < .seconds(max(timeBudget - 10, 0)) {
             let now = clock()
-            guard let claim = try queue.claimNextDue(now: now, leaseUntil: now.addingTimeInterval(lease)) else { break }
+            guard let claim = try queue.claimNextDue(now: now, leaseUntil: now.addingTimeInterval(lease), skipping: failing.union(roundFull))
+            else {
+                // Nothing due for the others: endpoints that used up their turn start a new round.
+                guard !roundFull.isEmpty else { break }
+                roundFull.removeAll()
+                servedThisRound.removeAll()
+                continue
+            }
             handled += 1
-            try deliver(claim, jitter: WebhookDeliveryPolicy.drawJitter(using: &generator), summary: &summary)
+            if try deliver(claim, jitter: WebhookDeliveryPolicy.drawJitter(using: &generator), summary: &summary) {
+                failing.insert(claim.endpoint)
+            }
+            servedThisRound[claim.endpoint, default: 0] += 1
+            if servedThisRound[claim.endpoint] == perEndpointPerRound { roundFull.insert(claim.endpoint) }
         }
         summary.durationMilliseconds = Int((ContinuousClock.now - started) / .milliseconds(1))
         return summary
     }
 
-    private func deliver(_ claim: ClaimedWebhookDelivery, jitter: Double, summary: inout Summary) throws {
+    /// Posts one claimed delivery and records it; returns whether a post was made and failed.
+    @discardableResult
+    private func deliver(_ claim: ClaimedWebhookDelivery, jitter: Double, summary: inout Summary) throws -> Bool {
         var metadata: Logger.Metadata = [
             "webhook.delivery_id": "\(claim.id.rawValue)", "webhook.endpoint_id": "\(claim.endpoint.rawValue)",
             "webhook.event_type": "\(claim.eventType)",
@@ -98,7 +121,7 @@ struct WebhookSender {
         if WebhookDeliveryPolicy.shouldSend(eventType: claim.eventType, endpointEnabled: claim.endpointEnabled) {
             guard let keyBytes = openSecret(claim) else {
                 logger.error("webhook secret does not open; delivery left for a later run", metadata: metadata)
-                return
+                return false
             }
             (event, log) = post(claim, keyBytes: keyBytes)
             summary.attempted += 1
@@ -115,7 +138,7 @@ struct WebhookSender {
         metadata["webhook.latency_ms"] = "\(log.latencyMilliseconds)"
         guard case .recorded(let transition, let disabled) = outcome else {
             logger.notice("webhook delivery was claimed by another run meanwhile; attempt logged only", metadata: metadata)
-            return
+            return Self.isFailedPost(event)
         }
         switch transition.state {
         case .succeeded:
@@ -134,6 +157,16 @@ struct WebhookSender {
             } catch {
                 logger.error("mail about a disabled webhook endpoint failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             }
+        }
+        return Self.isFailedPost(event)
+    }
+
+    /// Whether a post was made and did not get a 2xx.
+    static func isFailedPost(_ event: WebhookDeliveryPolicy.Event) -> Bool {
+        switch event {
+        case .attempted(.response(let status)): !(200..<300).contains(status)
+        case .attempted: true
+        case .notSent: false
         }
     }
 

@@ -3,15 +3,17 @@ import Foundation
 
 /// ``WebhookDeliveryQueue`` over the same tables: the developers pool's account runs the sender.
 extension MariaWebhookStore: WebhookDeliveryQueue {
-    public func claimNextDue(now: Date, leaseUntil: Date) throws -> ClaimedWebhookDelivery? {
-        try database.transaction { tx in
+    public func claimNextDue(now: Date, leaseUntil: Date, skipping: Set<WebhookEndpointID>) throws -> ClaimedWebhookDelivery? {
+        // `NOT IN (NULL)` would match nothing; 0 is never an endpoint id.
+        let skipped = skipping.isEmpty ? [0] : skipping.map(\.rawValue).sorted()
+        return try database.transaction { tx in
             // Only the delivery row is locked (no join, so the endpoint row stays free for the portal), and a
             // row another run is claiming is skipped rather than waited for (MariaDB ≥ 10.6).
             guard
                 let row = try tx.query(
                     """
                     SELECT id, endpoint_id, event_id, event_type, payload, attempts FROM webhook_deliveries
-                    WHERE status = 'pending' AND next_attempt_at <= \(now)
+                    WHERE status = 'pending' AND next_attempt_at <= \(now) AND endpoint_id NOT IN (\(list: skipped))
                     ORDER BY next_attempt_at, id LIMIT 1
                     FOR UPDATE SKIP LOCKED
                     """

@@ -6,12 +6,37 @@ import Foundation
 #endif
 
 /// The system resolver (`getaddrinfo`, so `/etc/hosts` and `nsswitch.conf` apply as for every other program).
-///
-/// Its time is bounded by `resolv.conf`'s `timeout` and `attempts`, not by the post's time limit: glibc's
-/// synchronous resolver cannot be cancelled.
 enum HostResolver {
+    /// ``addresses(of:)`` given at most `timeout`: glibc's synchronous resolver cannot be cancelled, so it runs
+    /// on a thread of its own and is abandoned (it ends on its own, within `resolv.conf`'s limits) when the
+    /// time is up, so a receiver with a slow name server cannot hold a delivery run longer than any other.
+    static func addresses(
+        of host: String, timeout: TimeInterval,
+        using resolve: @escaping @Sendable (String) throws(OutboundHTTPSError) -> [IPAddress] = { host throws(OutboundHTTPSError) in try addresses(of: host) }
+    ) throws(OutboundHTTPSError) -> [IPAddress] {
+        final class Lookup: @unchecked Sendable {
+            let done = DispatchSemaphore(value: 0)
+            let lock = NSLock()
+            var result: Result<[IPAddress], OutboundHTTPSError>?
+        }
+        let lookup = Lookup()
+        let thread = Thread {
+            let result: Result<[IPAddress], OutboundHTTPSError>
+            do throws(OutboundHTTPSError) { result = .success(try resolve(host)) } catch { result = .failure(error) }
+            lookup.lock.withLock { lookup.result = result }
+            lookup.done.signal()
+        }
+        thread.name = "resolver"
+        thread.stackSize = 256 << 10
+        thread.start()
+        guard lookup.done.wait(timeout: .now() + max(timeout, 0)) == .success, let result = lookup.lock.withLock({ lookup.result }) else {
+            throw OutboundHTTPSError(.resolutionFailed, "cannot resolve \(host): no answer within \(Int(timeout.rounded())) s")
+        }
+        return try result.get()
+    }
+
     /// Every distinct address of `host` (a name or an IP literal without brackets), in resolver order; throws
-    /// ``OutboundHTTPSError`` `.resolutionFailed` when there is none.
+    /// ``OutboundHTTPSError`` `.resolutionFailed` when there is none. Takes as long as the resolver does.
     static func addresses(of host: String) throws(OutboundHTTPSError) -> [IPAddress] {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC

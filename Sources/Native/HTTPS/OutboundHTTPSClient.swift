@@ -12,7 +12,8 @@ import Foundation
 /// - the URL is parsed once, by libcurl's parser, for both the check and the transfer (``CurlURL``);
 /// - no proxy (proxy variables in the environment are ignored), no redirects followed (a 3xx is returned with
 ///   its `Location`), no cookies, no `Expect: 100-continue`;
-/// - ``timeout`` for the whole transfer, and at most ``responseBodyLimit`` bytes of the answer are read.
+/// - ``timeout`` for the whole post, name resolution included, and at most ``responseBodyLimit`` bytes of the
+///   answer are read.
 ///
 /// Each call uses its own easy handle, so the value is safe to share between threads.
 public struct OutboundHTTPSClient: Sendable {
@@ -53,7 +54,8 @@ public struct OutboundHTTPSClient: Sendable {
             }
         }
         let address: IPAddress
-        switch rule.check(try HostResolver.addresses(of: host)) {
+        let started = ContinuousClock.now
+        switch rule.check(try HostResolver.addresses(of: host, timeout: timeout)) {
         case .failure(let refusal): throw OutboundHTTPSError(.refusedTarget, refusal.description)
         case .success(let checked): address = checked[0]
         }
@@ -71,7 +73,9 @@ public struct OutboundHTTPSClient: Sendable {
         try easy.set(CURLOPT_SSL_VERIFYHOST, 2)
         if let caFile { try easy.set(CURLOPT_CAINFO, caFile) }
         try easy.set(CURLOPT_NOSIGNAL, 1)
-        try easy.set(CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
+        // What resolution took counts against the same limit.
+        let spent = (ContinuousClock.now - started) / .milliseconds(1)
+        try easy.set(CURLOPT_TIMEOUT_MS, max(Int(timeout * 1000 - spent), 1))
         try easy.set(postBody: body)
         try easy.set(CURLOPT_HTTPHEADER, list: headers.map { "\($0.name): \($0.value)" } + ["Expect:"])
         try easy.set(CURLOPT_USERAGENT, "CatalystWells-Webhooks/1")

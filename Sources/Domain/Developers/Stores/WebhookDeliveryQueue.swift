@@ -3,16 +3,16 @@ import Foundation
 /// The webhook sender's side of the delivery table (issue 6 §3): claiming due deliveries and recording what
 /// each attempt did. Unlike ``WebhookStore`` it is not filtered by owner — it runs for the platform, from cron.
 ///
-/// Two runs at once never post the same delivery: ``claimNextDue(now:leaseUntil:)`` skips rows another run
+/// Two runs at once never post the same delivery: ``claimNextDue(now:leaseUntil:skipping:)`` skips rows another run
 /// holds and moves the claimed row's due time to the end of a lease, and
 /// ``finish(_:log:now:decide:)`` writes only while the row still shows that lease. A run that dies between
 /// the two leaves the delivery to be attempted again once the lease ends (at least once, as Standard Webhooks
 /// receivers expect: they deduplicate by `webhook-id`).
 public protocol WebhookDeliveryQueue {
-    /// Claims the most overdue `pending` delivery with `next_attempt_at <= now`, setting its
-    /// `next_attempt_at` to `leaseUntil`, and returns it with its endpoint; `nil` when none is due. One short
-    /// transaction; rows locked by a concurrent claim are skipped, not waited for.
-    func claimNextDue(now: Date, leaseUntil: Date) throws -> ClaimedWebhookDelivery?
+    /// Claims the most overdue `pending` delivery with `next_attempt_at <= now` to an endpoint not in
+    /// `skipping`, setting its `next_attempt_at` to `leaseUntil`, and returns it with its endpoint; `nil` when
+    /// none is due. One short transaction; rows locked by a concurrent claim are skipped, not waited for.
+    func claimNextDue(now: Date, leaseUntil: Date, skipping: Set<WebhookEndpointID>) throws -> ClaimedWebhookDelivery?
 
     /// Records the outcome of a claimed delivery in one transaction: appends `log` (the attempt, or why none
     /// was made) to its attempt log, reads the endpoint's health under a row lock, asks `decide` for the
@@ -112,5 +112,12 @@ public struct DisabledWebhookEndpoint: Sendable, Equatable {
         self.developerEmail = developerEmail
         self.developerName = developerName
         self.reason = reason
+    }
+}
+
+extension WebhookDeliveryQueue {
+    /// ``claimNextDue(now:leaseUntil:skipping:)`` over every endpoint.
+    public func claimNextDue(now: Date, leaseUntil: Date) throws -> ClaimedWebhookDelivery? {
+        try claimNextDue(now: now, leaseUntil: leaseUntil, skipping: [])
     }
 }
