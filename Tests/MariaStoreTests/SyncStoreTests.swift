@@ -231,6 +231,24 @@ import Testing
         #expect(try apps.developerForStaff(owner)?.state == .active)
     }
 
+    @Test func aDecisionsWebhookEventIsQueuedInTheDecisionsTransactionOrNotAtAll() throws {
+        let id = try approvedApp()
+        _ = try #require(try MariaWebhookStore(database: developers.database).createEndpoint(
+            NewWebhookEndpoint(url: "https://hooks.example/cw", events: [.appSuspended], sealedSecret: [1]), for: id, owner: owner, now: now))
+        let stored = try #require(try apps.applicationForReview(id))
+        let outcome = try stored.review.transition(.suspend(reason: "abuse"), by: .platformAdmin(UserID(1)), at: now).get()
+        let event = PendingEvent(
+            source: "app\(id.rawValue)v", id: stored.version + 1, type: "app.suspended", clientID: ClientID("cw_app_sync"), occurredAt: now,
+            payload: "{}")
+        func deliveries() throws -> Int? { try developers.database.query("SELECT COUNT(*) AS n FROM webhook_deliveries").first?.int("n") }
+        // A stale version: the decision is refused and nothing is queued.
+        #expect(try apps.applyTransition(outcome, to: id, expectedVersion: stored.version - 1, actorName: "x", queueing: [event], now: now) == .conflict)
+        #expect(try deliveries() == 0)
+        #expect(try apps.applyTransition(outcome, to: id, expectedVersion: stored.version, actorName: "x", queueing: [event], now: now)
+            == .saved(version: stored.version + 1))
+        #expect(try deliveries() == 1)
+    }
+
     @Test func onlyOneRunHoldsTheLock() throws {
         let other = MariaSyncTargetStore(database: try main.secondHandle())
         let inner = try target.withSyncLock { try other.withSyncLock { "ran" } }

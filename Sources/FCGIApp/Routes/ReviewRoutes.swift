@@ -237,15 +237,23 @@ enum ReviewRoutes {
         if let attestation = ReviewAttestation(application: app.id, clientID: app.clientID, after: outcome.review) {
             try context.services.syncTarget.recordReviewDecision(attestation, decidedBy: session.user.id, now: context.now)
         }
+        // The decision's webhook events are queued in the decision's own transaction. Their ids come from the
+        // version the decision creates, so a decision is told once however often it is retried.
+        let events = outcome.effects.compactMap { effect -> PendingEvent? in
+            guard case .notifyDeveloper(let notice) = effect, let event = Self.webhookEvent(for: notice) else { return nil }
+            return PendingEvent(
+                source: "app\(app.id.rawValue)v", id: version + 1, type: event.rawValue, clientID: app.clientID, occurredAt: context.now,
+                payload: WebhookPayload.json(type: event.rawValue, at: context.now, data: ["client_id": .text(app.clientID.rawValue)]))
+        }
         switch try portal.applications.applyTransition(
-            outcome, to: app.id, expectedVersion: version, actorName: session.user.displayName, now: context.now)
+            outcome, to: app.id, expectedVersion: version, actorName: session.user.displayName, queueing: events, now: context.now)
         {
-        case .saved(let newVersion):
+        case .saved:
             context.logger.notice(
                 "application review decision", metadata: ["application.id": "\(app.id)", "review.event": "\(event.kind.rawValue)", "user.id": "\(session.user.id)"])
             for effect in outcome.effects {
                 guard case .notifyDeveloper(let notice) = effect else { continue }
-                try tell(notice, app: app, version: newVersion, context: context)
+                try tell(notice, app: app, context: context)
             }
             return .seeOther("/platform/apps/\(app.id)?done=\(event.kind.rawValue)")
         case .conflict:
@@ -255,28 +263,32 @@ enum ReviewRoutes {
         }
     }
 
-    /// Mails the developer and queues the matching webhook event for the app's endpoints.
-    private static func tell(_ notice: ApplicationReview.Notice, app: StoredApplication, version: Int64, context: RequestContext) throws {
+    /// The `app.*` webhook event a decision's notice stands for, if any.
+    private static func webhookEvent(for notice: ApplicationReview.Notice) -> WebhookEvent? {
+        switch notice {
+        case .approved: .appApproved
+        case .rejected: .appRejected
+        case .suspended: .appSuspended
+        case .reinstated, .changeApproved, .changeRejected: nil
+        }
+    }
+
+    /// Mails the developer about a decision.
+    private static func tell(_ notice: ApplicationReview.Notice, app: StoredApplication, context: RequestContext) throws {
         let portal = context.services.portal
         let name = app.review.currentContent.name
-        let (subject, text, event): (String, String, WebhookEvent?) =
+        let (subject, text): (String, String) =
             switch notice {
-            case .approved: ("\(name) is approved", "Your app \(name) is approved. Its credentials are on its page; it can sign users in within a minute.", .appApproved)
-            case .rejected(let reason): ("\(name) was not approved", "Your app \(name) was not approved:\n\n\(reason)\n\nEdit it and submit it again.", .appRejected)
-            case .suspended(let reason): ("\(name) is suspended", "Your app \(name) is suspended; its tokens no longer work:\n\n\(reason)", .appSuspended)
-            case .reinstated: ("\(name) is reinstated", "Your app \(name) is reinstated and works again.", nil)
-            case .changeApproved: ("Your change to \(name) is live", "The change you submitted for \(name) is approved and live.", nil)
-            case .changeRejected(let reason): ("Your change to \(name) was not approved", "The change you submitted for \(name) was not approved:\n\n\(reason)\n\nThe live version is unchanged.", nil)
+            case .approved: ("\(name) is approved", "Your app \(name) is approved. Its credentials are on its page; it can sign users in within a minute.")
+            case .rejected(let reason): ("\(name) was not approved", "Your app \(name) was not approved:\n\n\(reason)\n\nEdit it and submit it again.")
+            case .suspended(let reason): ("\(name) is suspended", "Your app \(name) is suspended; its tokens no longer work:\n\n\(reason)")
+            case .reinstated: ("\(name) is reinstated", "Your app \(name) is reinstated and works again.")
+            case .changeApproved: ("Your change to \(name) is live", "The change you submitted for \(name) is approved and live.")
+            case .changeRejected(let reason): ("Your change to \(name) was not approved", "The change you submitted for \(name) was not approved:\n\n\(reason)\n\nThe live version is unchanged.")
             }
         if let contact = try portal.review.developerContact(app.review.owner) {
             let link = "\(context.services.configuration.developersURL)/apps/\(app.id)"
             mail(context) { try context.services.mailer.send(to: contact.email, subject: subject, body: "Hello \(contact.name),\n\n\(text)\n\n\(link)\n") }
-        }
-        if let event {
-            let pending = PendingEvent(
-                source: "app\(app.id.rawValue)v", id: version, type: event.rawValue, clientID: app.clientID, occurredAt: context.now,
-                payload: WebhookPayload.json(type: event.rawValue, at: context.now, data: ["client_id": .text(app.clientID.rawValue)]))
-            _ = try portal.syncSource.enqueueEvents([(pending, app.id)], now: context.now)
         }
     }
 

@@ -38,7 +38,8 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
     }
 
     public func applyTransition(
-        _ outcome: ApplicationReview.Outcome, to id: ApplicationID, expectedVersion: Int64, actorName: String, now: Date
+        _ outcome: ApplicationReview.Outcome, to id: ApplicationID, expectedVersion: Int64, actorName: String, queueing events: [PendingEvent],
+        now: Date
     ) throws -> ApplicationSaveResult {
         let owner = outcome.review.owner
         let columns = ApplicationStateColumns(outcome.review.state)
@@ -60,6 +61,7 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
             for case .recordTransition(let record) in outcome.effects {
                 try Self.append(record, actorName: actorName, to: id, in: tx)
             }
+            for event in events { _ = try tx.enqueueWebhookEvent(event, for: id, now: now) }
             return .saved(version: expectedVersion + 1)
         }
     }

@@ -68,25 +68,7 @@ public struct MariaSyncSourceStore: SyncSourceStore {
     public func enqueueEvents(_ events: [(event: PendingEvent, application: ApplicationID)], now: Date) throws -> Int {
         guard !events.isEmpty else { return 0 }
         return try database.transaction { tx in
-            var queued = 0
-            for (event, application) in events {
-                // One INSERT … SELECT per event: every enabled endpoint of the app whose space-separated event list
-                // names the type, minus those that already have this event (a hand-over repeated after a crash).
-                queued += Int(
-                    try tx.execute(
-                        """
-                        INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, payload, status, attempts, next_attempt_at,
-                                                        created_at, updated_at)
-                        SELECT e.id, \(event.eventID), \(event.type), \(event.payload), 'pending', 0, \(now), \(now), \(now)
-                        FROM webhook_endpoints e
-                        WHERE e.application_id = \(application.rawValue) AND e.enabled
-                          AND CONCAT(' ', e.events, ' ') LIKE CONCAT('% ', \(event.type), ' %')
-                          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
-                                          WHERE d.endpoint_id = e.id AND d.event_id = \(event.eventID) AND d.redelivery_of IS NULL)
-                        """
-                    ).affectedRows)
-            }
-            return queued
+            try events.reduce(0) { queued, item in queued + (try tx.enqueueWebhookEvent(item.event, for: item.application, now: now)) }
         }
     }
 
@@ -111,5 +93,26 @@ public struct MariaSyncSourceStore: SyncSourceStore {
                     """)
             }
         }
+    }
+}
+
+extension Transaction {
+    /// Queues one delivery of `event` to every enabled endpoint of `application` subscribed to its type, unless
+    /// that endpoint already has an original (not a redelivery) delivery with the event's id; returns how many.
+    /// One INSERT … SELECT, so handing the same event over again (after a crash) queues nothing.
+    func enqueueWebhookEvent(_ event: PendingEvent, for application: ApplicationID, now: Date) throws -> Int {
+        Int(
+            try execute(
+                """
+                INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, payload, status, attempts, next_attempt_at,
+                                                created_at, updated_at)
+                SELECT e.id, \(event.eventID), \(event.type), \(event.payload), 'pending', 0, \(now), \(now), \(now)
+                FROM webhook_endpoints e
+                WHERE e.application_id = \(application.rawValue) AND e.enabled
+                  AND CONCAT(' ', e.events, ' ') LIKE CONCAT('% ', \(event.type), ' %')
+                  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
+                                  WHERE d.endpoint_id = e.id AND d.event_id = \(event.eventID) AND d.redelivery_of IS NULL)
+                """
+            ).affectedRows)
     }
 }

@@ -29,6 +29,9 @@ public protocol ApplicationStore {
     ///   acting developer's or platform admin's display name at the time; the record carries the actor's id);
     /// - performs ``ApplicationReview/Effect/queueSync`` by marking the app for the next developers → main sync.
     ///
+    /// - queues `events` (a review decision's `app.*` webhook events) for the app's subscribed endpoints, in the
+    ///   same transaction, so a decision is never saved without its events nor its events queued without it.
+    ///
     /// ``ApplicationReview/Effect/notifyDeveloper(_:)`` is not the store's: the caller sends the email after
     /// this returns `.saved`. An outcome without effects (saving a draft) is saved the same way.
     ///
@@ -36,7 +39,8 @@ public protocol ApplicationStore {
     /// current state), `.notFound` when there is no such app of that owner. Throws ``StoreError`` `.constraint`
     /// when a logo digest in the content names no stored logo.
     func applyTransition(
-        _ outcome: ApplicationReview.Outcome, to id: ApplicationID, expectedVersion: Int64, actorName: String, now: Date
+        _ outcome: ApplicationReview.Outcome, to id: ApplicationID, expectedVersion: Int64, actorName: String, queueing events: [PendingEvent],
+        now: Date
     ) throws -> ApplicationSaveResult
     /// The app's review log, newest first (ties in time by insertion, newest first), if `owner` owns it;
     /// `nil` otherwise. Empty for an app that never changed status.
@@ -123,5 +127,15 @@ public struct ApplicationHistoryEntry: Sendable, Equatable {
     public init(record: ApplicationReview.TransitionRecord, actorName: String) {
         self.record = record
         self.actorName = actorName
+    }
+}
+
+extension ApplicationStore {
+    /// ``applyTransition(_:to:expectedVersion:actorName:queueing:now:)`` without webhook events (the
+    /// developer's own actions).
+    public func applyTransition(
+        _ outcome: ApplicationReview.Outcome, to id: ApplicationID, expectedVersion: Int64, actorName: String, now: Date
+    ) throws -> ApplicationSaveResult {
+        try applyTransition(outcome, to: id, expectedVersion: expectedVersion, actorName: actorName, queueing: [], now: now)
     }
 }
