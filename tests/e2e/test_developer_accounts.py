@@ -149,6 +149,18 @@ def test_a_forgotten_password_is_reset_once_through_the_mailed_link(stack, porta
     assert "already been used" in portal.text("#link-problem")
 
 
+def test_repeated_reset_requests_mail_the_address_once_per_cool_down(stack, mail_dir):
+    _, address = sign_up_verified(stack, mail_dir, "bombed")
+    before = len(mails_to(mail_dir, address))
+    with stack.session() as s:
+        for _ in range(3):
+            answer = post_form(s, stack.url("developers", "/password/forgot"), {"email": address})
+            assert answer.status_code == 200 and "reset-sent" in answer.text
+    wait_for_mail(mail_dir, address, count=before + 1)
+    time.sleep(1.5)
+    assert len(mails_to(mail_dir, address)) == before + 1
+
+
 def test_the_sessions_page_signs_out_another_browser(stack, portal, mail_dir):
     other, address = sign_up_verified(stack, mail_dir, "sessions")
     assert sign_in(portal, address) == 200

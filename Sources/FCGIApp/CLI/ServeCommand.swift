@@ -130,7 +130,10 @@ struct WorkerCommand: ParsableCommand {
                         signingKeyCache: signingKeys, accessLogBuffer: accessLogBuffer, rateLimiter: rateLimiter,
                         apiListCache: apiLists), limits: limits, logger: logger,
                     environment: frozen.environment)
-                return { responder.respond(to: $0) }
+                return { raw in
+                    let (response, afterResponse) = responder.respondDeferring(to: raw)
+                    return (response, afterResponse.run)
+                }
             },
             makeHousekeeping: site == .app ? housekeeping : nil)
         if status != 0 { throw ExitCode(status) }

@@ -49,7 +49,7 @@ enum FastCGIWorker {
 
     /// Runs until stopped and returns the process exit status.
     static func run(
-        settings: Settings, logger: Logger, makeResponder: @escaping @Sendable () -> (RawRequest) -> HTTPResponse,
+        settings: Settings, logger: Logger, makeResponder: @escaping @Sendable () -> (RawRequest) -> (response: HTTPResponse, afterSending: () -> Void),
         makeHousekeeping: (@Sendable () -> (_ stopping: Bool) -> Void)? = nil
     ) -> Int32 {
         Signals.block(Signals.handled)
@@ -134,7 +134,7 @@ enum FastCGIWorker {
     }
 
     private static func serve(
-        settings: Settings, state: State, logger: Logger, makeResponder: @Sendable () -> (RawRequest) -> HTTPResponse
+        settings: Settings, state: State, logger: Logger, makeResponder: @Sendable () -> (RawRequest) -> (response: HTTPResponse, afterSending: () -> Void)
     ) {
         let waiter = cw_waiter_create(0, state.wake)
         guard waiter >= 0 else {
@@ -163,9 +163,11 @@ enum FastCGIWorker {
                     }
                     continue
                 }
-                let response = respond(slot.read(bodyLimit: settings.bodyLimit))
+                let (response, afterSending) = respond(slot.read(bodyLimit: settings.bodyLimit))
                 slot.write(response)
                 slot.finish()
+                // Still counted as running, so a drain waits for it.
+                afterSending()
                 let served = state.served.add(1, ordering: .relaxed).newValue
                 if settings.maxRequests > 0, served >= settings.maxRequests, state.beginDrain() {
                     logger.info("worker reached max_requests; recycling", metadata: ["worker.served": "\(served)"])

@@ -49,14 +49,18 @@ enum PasswordRoutes {
             if email.contains("@"), email.utf8.count <= 254, let candidate = try services.accounts.signInCandidate(identifier: email),
                 let address = candidate.user.email
             {
-                do {
-                    try PasswordLinks.send(
-                        to: candidate.user.id, email: address, name: candidate.user.givenName, purpose: .reset, services: services,
-                        now: context.now)
-                    context.logger.info("password reset link sent", metadata: ["user.id": "\(candidate.user.id)"])
-                } catch let error as MailError {
-                    // The page must not reveal whether the address exists, so the failure is only logged.
-                    context.logger.error("password reset mail failed", metadata: ["error.detail": "\(error)"])
+                // After the response, so its timing does not reveal whether the address exists; a failure is
+                // only logged for the same reason.
+                let now = context.now
+                let logger = context.logger
+                context.afterResponse.add {
+                    do {
+                        try PasswordLinks.send(
+                            to: candidate.user.id, email: address, name: candidate.user.givenName, purpose: .reset, services: services, now: now)
+                        logger.info("password reset link sent", metadata: ["user.id": "\(candidate.user.id)"])
+                    } catch {
+                        logger.error("password reset mail failed", metadata: ["error.detail": "\(error)"])
+                    }
                 }
             }
             let minutes = Int(services.configuration.signIn.resetLinkLifetime / 60)

@@ -9,7 +9,28 @@ struct RequestContext {
     let services: SiteServices
     /// A logger carrying the request id.
     let logger: Logger
+    /// Work to do once the response has been sent (see ``AfterResponse``).
+    var afterResponse = AfterResponse()
 
     /// The current time, from the services' clock.
     var now: Date { services.clock() }
+}
+
+/// Work a handler leaves for after its response has gone out, on the same thread and database connection.
+///
+/// For what must not show in the response time: a mail that goes only to addresses with an account (password
+/// reset, "already registered") would otherwise tell, by how long the page took, whether an address has one.
+/// The work catches and logs its own errors; a worker that stops runs what is left before it exits.
+final class AfterResponse {
+    private(set) var work: [() -> Void] = []
+
+    /// Adds work to run after the response.
+    func add(_ body: @escaping () -> Void) { work.append(body) }
+
+    /// Runs the work added so far, once.
+    func run() {
+        let pending = work
+        work = []
+        for body in pending { body() }
+    }
 }

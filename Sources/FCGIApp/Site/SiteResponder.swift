@@ -25,7 +25,21 @@ struct SiteResponder {
     }
 
     /// Answers one request; never throws and never traps on bad input.
+    /// The response to `raw`, after running any work the handler left for after the response (tests and
+    /// callers that cannot send first).
     func respond(to raw: RawRequest) -> HTTPResponse {
+        let (response, afterResponse) = respondDeferring(to: raw)
+        afterResponse.run()
+        return response
+    }
+
+    /// The response to `raw` and the work to run once it has been sent.
+    func respondDeferring(to raw: RawRequest) -> (HTTPResponse, AfterResponse) {
+        let afterResponse = AfterResponse()
+        return (respond(to: raw, afterResponse: afterResponse), afterResponse)
+    }
+
+    private func respond(to raw: RawRequest, afterResponse: AfterResponse) -> HTTPResponse {
         let request: HTTPRequest
         do {
             request = try HTTPRequest(raw: raw, limits: limits)
@@ -38,7 +52,7 @@ struct SiteResponder {
         }
         var log = logger
         log[metadataKey: "request.id"] = "\(request.requestID)"
-        let context = RequestContext(site: site, services: services, logger: log)
+        let context = RequestContext(site: site, services: services, logger: log, afterResponse: afterResponse)
         let response: HTTPResponse
         do {
             let (handler, parameters) = try router.match(request)

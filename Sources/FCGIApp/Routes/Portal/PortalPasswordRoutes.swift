@@ -17,8 +17,15 @@ enum PortalPasswordRoutes {
             if DeveloperSignUpForm.isPlausibleEmail(email), let found = try services.portal.accounts.developer(email: email),
                 found.account.state != .suspended
             {
-                try PortalSignUpRoutes.mailing(context) {
-                    try PortalMail.sendLink(.resetPassword, to: found.account, services: services, now: context.now)
+                let now = context.now
+                PortalSignUpRoutes.mailAfterResponse(context) {
+                    // One reset mail per cool-down, however often the form is sent for the address.
+                    if let last = try services.portal.links.newestLinkCreatedAt(of: found.account.id, purpose: .resetPassword),
+                        now.timeIntervalSince(last) < services.configuration.portal.resendCooldown
+                    {
+                        return
+                    }
+                    try PortalMail.sendLink(.resetPassword, to: found.account, services: services, now: now)
                 }
             }
             let minutes = Int(services.configuration.signIn.resetLinkLifetime / 60)
