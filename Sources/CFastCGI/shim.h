@@ -56,18 +56,15 @@ static inline int cw_waiter_create(int listen_fd, int wake_fd) {
 }
 
 /**
- * Waits up to `timeout_ms`: 2 when the wake descriptor fired, 1 when a connection may be waiting, 0 on timeout
- * or an interrupted wait, -1 with errno on failure.
+ * Waits up to `timeout_ms`. Returns a bit set: 1 when a connection may be waiting, 2 when the wake descriptor
+ * fired (both may be set); 0 on timeout or an interrupted wait; -1 with errno on failure.
  */
 static inline int cw_waiter_wait(int epfd, int timeout_ms) {
     struct epoll_event events[2];
     int count = epoll_wait(epfd, events, 2, timeout_ms);
     if (count < 0) return errno == EINTR ? 0 : -1;
     int result = 0;
-    for (int i = 0; i < count; i++) {
-        if (events[i].data.u32 == 2) return 2;
-        if (events[i].data.u32 == 1) result = 1;
-    }
+    for (int i = 0; i < count; i++) result |= (int)events[i].data.u32;
     return result;
 }
 #endif

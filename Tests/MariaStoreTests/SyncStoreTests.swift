@@ -197,15 +197,77 @@ import Testing
         #expect(try target.reviewAttestations(of: [id]).isEmpty)
         let digest = ReviewAttestation.digest(clientID: app.clientID, live: app.live, grantedScopes: app.grantedScopes)
         let approval = ReviewAttestation(application: id, clientID: app.clientID, digest: digest, suspended: false)
-        try target.recordReviewDecision(approval, decidedBy: UserID(1), now: now)
+        try target.recordReviewDecision(approval, version: 3, decidedBy: UserID(1), now: now)
         #expect(try target.reviewAttestations(of: [id, ApplicationID(999)]) == [id: approval])
         #expect(approval.permits(app))
-        // A later decision replaces the earlier one.
+        // A decision of a later version replaces the earlier one; one of an older version, recorded late, does not.
         let suspension = ReviewAttestation(application: id, clientID: app.clientID, digest: digest, suspended: true)
-        try target.recordReviewDecision(suspension, decidedBy: UserID(2), now: now.addingTimeInterval(60))
+        try target.recordReviewDecision(suspension, version: 4, decidedBy: UserID(2), now: now.addingTimeInterval(60))
+        #expect(try target.reviewAttestations(of: [id]) == [id: suspension])
+        try target.recordReviewDecision(approval, version: 3, decidedBy: UserID(1), now: now.addingTimeInterval(120))
         #expect(try target.reviewAttestations(of: [id]) == [id: suspension])
         #expect(try main.database.query("SELECT COUNT(*) AS n FROM review_attestations").first?.int("n") == 1)
         #expect(!suspension.permits(app))
+    }
+
+    /// Without a matching decision, only what takes access away is applied, and only to the client synced from
+    /// that very app: never to a first-party client or another app's, and nothing is created.
+    @Test func withoutADecisionOnlyRevocationsAndSuspensionsReachTheAppsOwnClient() throws {
+        let id = try approvedApp()
+        let credentials = MariaApplicationCredentialStore(database: developers.database)
+        guard case .added(let first) = try credentials.addClientSecret(digest: Array(repeating: 1, count: 32), to: id, owner: owner, now: now)
+        else { Issue.record("secret not added"); return }
+        _ = try applyAll()
+        let clients = MariaClientStore(database: main.database)
+        let client = ClientID("cw_app_sync")
+        #expect(try credentials.revokeClientSecret(first, of: id, owner: owner, now: now + 1))
+        let revoked = try #require(try source.applicationsToSync(limit: 10).first)
+        #expect(try target.applyRestrictions(revoked, now: now + 2).changed)
+        #expect(try clients.activeSecretDigests(of: client, now: now + 3).isEmpty)
+        // A "suspended" row naming a first-party client's id touches nothing.
+        try clients.createClient(
+            OAuthClient(
+                clientID: ClientID("first-party"), name: "Library", developerName: "School", verified: true, firstParty: true, kind: .confidential,
+                redirectURIs: ["https://library.example/cb"], allowedScopes: ["openid"], status: .active), now: now)
+        let swapped = SyncedApplication(
+            id: id, clientID: ClientID("first-party"), status: .suspended, live: revoked.live, grantedScopes: revoked.grantedScopes,
+            developerName: "Mallory", secretDigests: [], apiKeys: [], marker: revoked.marker)
+        #expect(try target.applyRestrictions(swapped, now: now + 4) == SyncApplyResult())
+        #expect(try clients.client(ClientID("first-party"))?.status == .active)
+        // Nor can a full apply take another client's id over.
+        #expect(throws: StoreError.self) { try target.apply(swapped, as: swapped.oauthClient(logoBaseURL: nil), now: now + 4) }
+        // An app main never ran gets nothing.
+        let stranger = SyncedApplication(
+            id: ApplicationID(999), clientID: ClientID("cw_app_new"), status: .suspended, live: revoked.live, grantedScopes: [],
+            developerName: "x", secretDigests: [], apiKeys: [], marker: revoked.marker)
+        #expect(try target.applyRestrictions(stranger, now: now + 4) == SyncApplyResult())
+        #expect(try clients.client(ClientID("cw_app_new")) == nil)
+        // The app's own suspension does apply.
+        let suspended = SyncedApplication(
+            id: id, clientID: client, status: .suspended, live: revoked.live, grantedScopes: revoked.grantedScopes,
+            developerName: revoked.developerName, secretDigests: [], apiKeys: [], marker: revoked.marker)
+        #expect(try target.applyRestrictions(suspended, now: now + 5).changed)
+        #expect(try clients.client(client)?.status == .suspended)
+    }
+
+    /// An app approved before decisions were recorded is adopted only if main already runs exactly its content.
+    @Test func anEarlierApprovalIsAdoptedOnlyForContentMainAlreadyRuns() throws {
+        let id = try approvedApp()
+        _ = try applyAll()
+        try developers.database.execute("UPDATE applications SET sync_requested_at = NOW(6) WHERE id = \(id.rawValue)")
+        var app = try #require(try source.applicationsToSync(limit: 10).first)
+        var changed = app.live
+        changed.redirectURIs = ["https://evil.example/cb"]
+        let tampered = SyncedApplication(
+            id: app.id, clientID: app.clientID, status: .approved, live: changed, grantedScopes: app.grantedScopes,
+            developerName: app.developerName, secretDigests: [], apiKeys: [], marker: app.marker)
+        #expect(try target.adoptEarlierApproval(of: tampered, as: tampered.oauthClient(logoBaseURL: "https://developers.example"), now: now) == nil)
+        app = try #require(try source.applicationsToSync(limit: 10).first)
+        let adopted = try #require(try target.adoptEarlierApproval(of: app, as: app.oauthClient(logoBaseURL: "https://developers.example"), now: now))
+        #expect(adopted.permits(app) && !adopted.permits(tampered))
+        #expect(try target.reviewAttestations(of: [id]) == [id: adopted])
+        // Only once: with a decision on record, nothing is adopted.
+        #expect(try target.adoptEarlierApproval(of: app, as: app.oauthClient(logoBaseURL: "https://developers.example"), now: now) == nil)
     }
 
     @Test func staffSuspendAnAccountOnlyFromTheStateTheySawAndItsSessionsEnd() throws {

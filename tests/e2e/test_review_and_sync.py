@@ -212,7 +212,10 @@ def main_client(stack, client_id):
 
 
 def test_what_only_the_developers_database_says_never_reaches_main(stack, mail_dir, admin):
-    _, _, _, app_id, client_id = approved_app(stack, mail_dir, admin, "tamper")
+    developer, _, path, app_id, client_id = approved_app(stack, mail_dir, admin, "tamper")
+    secret = new_secret(stack, developer, path)
+    sync(stack)
+    assert introspect(stack, client_id, secret, "cw_at_unknown").status_code == 200
     approved = main_client(stack, client_id)
     assert approved == f"active\topenid profile.read\t{REDIRECT_URI}"
     # Someone who can write the developers database alone (a flaw in the portal, a hand edit) points the app's
@@ -224,6 +227,14 @@ def test_what_only_the_developers_database_says_never_reaches_main(stack, mail_d
     assert (report["status"], report["apps_refused_unattested"], report["apps_applied"]) == ("partial", 1, 0), report
     assert main_client(stack, client_id) == approved
     assert "not the one last decided on here" in admin.get(stack.url("app", f"/platform/apps/{app_id}")).text
+    # What only takes access away still goes through: the developer revokes the secret, and it stops working.
+    page = developer.get(stack.url("developers", path + "/credentials"))
+    secret_id = re.findall(r'data-secret-id="(\d+)"', page.text)[0]
+    assert post_form(developer, stack.url("developers", f"{path}/secrets/{secret_id}/revoke"), {},
+                     page_url=stack.url("developers", path + "/credentials")).status_code == 303
+    assert sync(stack)["apps_refused_unattested"] == 1
+    assert introspect(stack, client_id, secret, "cw_at_unknown").status_code == 401
+    assert main_client(stack, client_id) == approved
     # A submitted app someone marked approved there never becomes a client at all.
     _, _, _, rogue_id = submitted_app(stack, mail_dir, "rogue")
     rogue_client = mariadb(stack, f"SELECT client_id FROM catalyst_developers.applications WHERE id = {rogue_id}")
@@ -232,8 +243,19 @@ def test_what_only_the_developers_database_says_never_reaches_main(stack, mail_d
     report = sync(stack)
     assert report["apps_refused_unattested"] == 2, report
     assert mariadb(stack, f"SELECT COUNT(*) FROM catalyst_main.oauth_clients WHERE client_id = '{rogue_client}'") == "0"
-    # A suspension needs no attestation (it only takes access away): the admin suspends both from the panel,
-    # sync applies it, and the refusals stop.
+    # Nor can a "suspended" row that names the demo client's id touch the demo client.
+    demo_client = "demo-confidential"
+    before = mariadb(stack, f"SELECT status, IFNULL(developer_app_id, '-'), first_party FROM catalyst_main.oauth_clients "
+                            f"WHERE client_id = '{demo_client}'")
+    mariadb(stack, f"UPDATE catalyst_developers.applications SET status = 'suspended', reason = 'x', client_id = '{demo_client}', "
+                   f"sync_requested_at = NOW(6) WHERE id = {rogue_id}")
+    sync(stack)
+    assert mariadb(stack, f"SELECT status, IFNULL(developer_app_id, '-'), first_party FROM catalyst_main.oauth_clients "
+                          f"WHERE client_id = '{demo_client}'") == before
+    mariadb(stack, f"UPDATE catalyst_developers.applications SET client_id = '{rogue_client}', status = 'approved', reason = NULL, "
+                   f"sync_requested_at = NOW(6) WHERE id = {rogue_id}")
+    # A suspension needs no decision to apply (it only takes access away): the admin suspends both from the
+    # panel, sync applies it, and the refusals stop.
     for target in (app_id, rogue_id):
         assert decide(stack, admin, target, "suspend", reason="Changed outside review.").status_code == 303
     report = sync(stack)

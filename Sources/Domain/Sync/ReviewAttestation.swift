@@ -59,9 +59,11 @@ public struct ReviewAttestation: Sendable, Equatable {
         }
     }
 
-    /// SHA-256 over an unambiguous encoding of everything the OAuth server and the consent page take from a
-    /// reviewed app: each field length-prefixed, in a fixed order, after a version label. Scopes are sorted
-    /// (they are a set to the OAuth server); redirect URIs keep their order (it is shown to the admin).
+    /// SHA-256 over an unambiguous encoding of everything review decides about an app: its client id and type,
+    /// the content the consent page shows, the redirect URIs and the granted scopes; each field
+    /// length-prefixed, in a fixed order, after a version label. Scopes are sorted (they are a set to the OAuth
+    /// server); redirect URIs keep their order (it is shown to the admin). The developer's name, which the
+    /// consent page also shows, is the developer's account setting, not reviewed content, and is not covered.
     public static func digest(clientID: ClientID, live: ApplicationDraft, grantedScopes: [String]) -> [UInt8] {
         var encoder = Encoder()
         encoder.field("catalystwells-review-attestation-v1")

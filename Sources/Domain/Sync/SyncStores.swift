@@ -32,6 +32,11 @@ public protocol SyncTargetStore {
     /// mirrors the API keys, and when the client is suspended revokes every one of its grants and tokens.
     /// Applying the same description again changes nothing.
     func apply(_ app: SyncedApplication, as client: OAuthClient, now: Date) throws -> SyncApplyResult
+    /// What may be taken from the developers database without a review decision, because it only takes access
+    /// away: on the client synced from this very app (same client id and app id; nothing is created), ends
+    /// the secrets and API keys the app no longer has active, and for a suspended app suspends the client and
+    /// revokes its grants and tokens. Content, scopes and redirect URIs are left as they are.
+    func applyRestrictions(_ app: SyncedApplication, now: Date) throws -> SyncApplyResult
     /// Folds what happened since the previous call into the daily usage counters, in one transaction with
     /// the watermarks (so each access-log row, grant and first consent is counted exactly once): only rows
     /// older than `settle` seconds at `now` are taken, so a batch still being written is not skipped.
@@ -55,8 +60,15 @@ public protocol SyncTargetStore {
     func pendingEvents(limit: Int) throws -> [PendingEvent]
     /// Marks events as handed over (after their deliveries are queued in the developers database).
     func markEventsHandedOver(_ events: [PendingEvent], now: Date) throws
-    /// Records the latest review decision about an app, replacing the previous one (see ``ReviewAttestation``).
-    func recordReviewDecision(_ attestation: ReviewAttestation, decidedBy: UserID, now: Date) throws
+    /// Records a review decision about an app (see ``ReviewAttestation``), made when the developers database
+    /// saved the app at `version`: it replaces the recorded one only if that is of an older version, so two
+    /// decisions recorded out of order leave the newer. `decidedBy` is `nil` for an approval adopted from before
+    /// decisions were recorded.
+    func recordReviewDecision(_ attestation: ReviewAttestation, version: Int64, decidedBy: UserID?, now: Date) throws
+    /// For an app approved before review decisions were recorded (none is, for it): records one for its content
+    /// only if main already runs exactly that content, active, as the client synced from this app, and returns
+    /// it; `nil` otherwise. Nothing is trusted that main did not already run.
+    func adoptEarlierApproval(of app: SyncedApplication, as client: OAuthClient, now: Date) throws -> ReviewAttestation?
     /// The latest review decisions about the given apps; apps never decided on are absent.
     func reviewAttestations(of applications: [ApplicationID]) throws -> [ApplicationID: ReviewAttestation]
     /// A watermark by name; `nil` when never set.

@@ -146,14 +146,15 @@ enum FastCGIWorker {
             let respond = makeResponder()
             let slot = FastCGIRequest(listenSocket: 0)
             while !state.draining.load(ordering: .sequentiallyConsistent) {
-                // The timeout only bounds how long a missed wake-up could go unnoticed.
                 let ready = cw_waiter_wait(waiter, 1000)
                 if ready < 0 {
                     logger.error("waiting for a connection failed", metadata: ["errno": "\(errno)"])
                     usleep(50_000)
                     continue
                 }
-                guard ready == 1, !state.draining.load(ordering: .sequentiallyConsistent) else { continue }
+                // A connection this thread was woken for is taken even when the drain has begun: with
+                // EPOLLEXCLUSIVE no other idle thread was woken for it, and the drain waits for this request.
+                guard ready & 1 != 0 else { continue }
                 guard slot.accept() else {
                     // Another thread (or worker) took the connection first: EAGAIN, wait again.
                     let acceptErrno = errno

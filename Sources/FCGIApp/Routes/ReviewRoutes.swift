@@ -232,11 +232,6 @@ enum ReviewRoutes {
         case .failure(let error): return try appPage(session: session, app: app, problems: [error.message], notice: nil, context: context, status: 422)
         case .success(let value): outcome = value
         }
-        // Recorded in main before the developers database changes: if that write then fails or conflicts, main
-        // holds a decision about content that is not live, which lets nothing run that the admin did not approve.
-        if let attestation = ReviewAttestation(application: app.id, clientID: app.clientID, after: outcome.review) {
-            try context.services.syncTarget.recordReviewDecision(attestation, decidedBy: session.user.id, now: context.now)
-        }
         // The decision's webhook events are queued in the decision's own transaction. Their ids come from the
         // version the decision creates, so a decision is told once however often it is retried.
         let events = outcome.effects.compactMap { effect -> PendingEvent? in
@@ -248,7 +243,23 @@ enum ReviewRoutes {
         switch try portal.applications.applyTransition(
             outcome, to: app.id, expectedVersion: version, actorName: session.user.displayName, queueing: events, now: context.now)
         {
-        case .saved:
+        case .saved(let newVersion):
+            // Recorded in main once the developers database has the decision, with the version it created (an
+            // older decision recorded late never replaces a newer one). If this write fails, sync refuses the
+            // app (only revocations pass) and its review page says so, until an admin decides again.
+            if let attestation = ReviewAttestation(application: app.id, clientID: app.clientID, after: outcome.review) {
+                do {
+                    try context.services.syncTarget.recordReviewDecision(attestation, version: newVersion, decidedBy: session.user.id, now: context.now)
+                } catch let error as StoreError {
+                    context.logger.error(
+                        "review decision saved but not recorded in main", metadata: ["application.id": "\(app.id)", "error.detail": "\(error.detail)"])
+                    let current = try portal.review.applicationForReview(app.id) ?? app
+                    return try appPage(
+                        session: session, app: current,
+                        problems: ["The decision is saved, but it could not be recorded for sync, so sync will not apply it. Try again in a moment: suspend, then decide again."],
+                        notice: nil, context: context, status: 503)
+                }
+            }
             context.logger.notice(
                 "application review decision", metadata: ["application.id": "\(app.id)", "review.event": "\(event.kind.rawValue)", "user.id": "\(session.user.id)"])
             for effect in outcome.effects {

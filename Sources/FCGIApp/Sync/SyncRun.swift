@@ -41,6 +41,7 @@ struct SyncRun {
         var appsApplied = 0
         var appsFailed = 0
         var appsUnattested = 0
+        var approvalsAdopted = 0
         var clientsCreated = 0
         var clientsChanged = 0
         var tokensRevoked = 0
@@ -56,7 +57,7 @@ struct SyncRun {
         var json: JSONValue {
             .object([
                 ("status", .string(appsFailed == 0 && appsUnattested == 0 ? "ok" : "partial")), ("apps_applied", .int(appsApplied)),
-                ("apps_failed", .int(appsFailed)), ("apps_refused_unattested", .int(appsUnattested)), ("clients_created", .int(clientsCreated)),
+                ("apps_failed", .int(appsFailed)), ("apps_refused_unattested", .int(appsUnattested)), ("approvals_adopted", .int(approvalsAdopted)), ("clients_created", .int(clientsCreated)),
                 ("clients_changed", .int(clientsChanged)), ("tokens_revoked", .int(tokensRevoked)),
                 ("sync_requests_cleared", .int(requestsCleared)), ("usage_events", .int(usageEvents)), ("usage_rows", .int(usageRows)), ("api_keys_updated", .int(apiKeysUpdated)),
                 ("client_secrets_updated", .int(clientSecretsUpdated)),
@@ -96,20 +97,26 @@ struct SyncRun {
             let attestations = try target.reviewAttestations(of: batch.map(\.id))
             for app in batch {
                 if app.status == .approved || app.status == .suspended {
-                    guard app.status == .suspended || attestations[app.id]?.permits(app) == true else {
-                        // Approved in the developers database, but not as an admin approved it in main: a tampered
-                        // row, or an app approved before attestations existed. Nothing is applied; the marker
-                        // stays, so every run reports it until an admin decides again.
-                        failed.insert(app.id)
-                        report.appsUnattested += 1
-                        logger.critical(
-                            "sync refused an app: its content or status in the developers database does not match the latest review decision recorded in the main database; nothing was applied. Check the app on /platform and decide again (suspend, then reinstate) if its content is right.",
-                            metadata: ["application.id": "\(app.id)", "client.id": "\(app.clientID)"])
-                        continue
-                    }
+                    let client = app.oauthClient(logoBaseURL: logoBaseURL)
+                    let refused: Bool
                     do {
-                        let result = try target.apply(app, as: app.oauthClient(logoBaseURL: logoBaseURL), now: now)
-                        report.appsApplied += 1
+                        var attestation = attestations[app.id]
+                        if attestation == nil, let adopted = try target.adoptEarlierApproval(of: app, as: client, now: now) {
+                            // Approved before decisions were recorded, and main already runs exactly this content.
+                            attestation = adopted
+                            report.approvalsAdopted += 1
+                        }
+                        let result: SyncApplyResult
+                        if app.status == .approved, attestation?.permits(app) == true {
+                            result = try target.apply(app, as: client, now: now)
+                            refused = false
+                        } else {
+                            // A suspension, or an approval main has no matching decision for: only what takes access
+                            // away is applied (ended secrets and keys, the suspension itself).
+                            result = try target.applyRestrictions(app, now: now)
+                            refused = app.status == .approved
+                        }
+                        report.appsApplied += refused ? 0 : 1
                         if result.created { report.clientsCreated += 1 }
                         if result.changed { report.clientsChanged += 1 }
                         report.tokensRevoked += result.tokensRevoked
@@ -119,6 +126,17 @@ struct SyncRun {
                         failed.insert(app.id)
                         report.appsFailed += 1
                         logger.error("sync could not apply an app", metadata: ["application.id": "\(app.id)", "error.detail": "\(error.detail)"])
+                        continue
+                    }
+                    if refused {
+                        // Approved in the developers database, but not as an admin approved it in main: a tampered
+                        // row, or a decision that did not get recorded. The marker stays, so every run reports it
+                        // until an admin decides again.
+                        failed.insert(app.id)
+                        report.appsUnattested += 1
+                        logger.critical(
+                            "sync refused an app: its content or status in the developers database does not match the latest review decision recorded in the main database; only revocations were applied. Check the app on /platform and decide again.",
+                            metadata: ["application.id": "\(app.id)", "client.id": "\(app.clientID)"])
                         continue
                     }
                     fault("after_main_commit")

@@ -25,19 +25,15 @@ public struct MariaSyncTargetStore: SyncTargetStore {
             let clientPK: Int64
             if let row = try tx.query(
                 """
-                SELECT id, developer_app_id, name, description, logo_url, homepage_url, privacy_url, terms_url, developer_name,
-                       verified, first_party, kind, allowed_scopes, status
-                FROM oauth_clients WHERE client_id = \(client.clientID.rawValue) FOR UPDATE
+                SELECT id, \(unsafeRaw: Self.comparedColumns) FROM oauth_clients WHERE client_id = \(client.clientID.rawValue) FOR UPDATE
                 """
             ).first, let pk = row.int("id") {
+                // A client_id that belongs to a first-party client or another app is never taken over.
+                guard row.int("developer_app_id").map(Int64.init) == app.id.rawValue else {
+                    throw StoreError(.constraint, detail: "sync: client_id \(client.clientID) is another client's in main")
+                }
                 clientPK = Int64(pk)
-                let stored: [String?] = [
-                    row.string("name"), row.string("description"), row.string("logo_url"), row.string("homepage_url"),
-                    row.string("privacy_url"), row.string("terms_url"), row.string("developer_name"), row.string("kind"),
-                    row.string("allowed_scopes"), row.string("status"), row.int("verified").map { $0 == 1 ? "1" : "0" },
-                    row.int("first_party").map { $0 == 1 ? "1" : "0" }, row.int("developer_app_id").map(String.init),
-                ]
-                if stored != Self.columns(of: client, app: app) {
+                if Self.stored(row) != Self.columns(of: client, app: app) {
                     try tx.execute(
                         """
                         UPDATE oauth_clients SET developer_app_id = \(app.id.rawValue), name = \(client.name),
@@ -76,7 +72,64 @@ public struct MariaSyncTargetStore: SyncTargetStore {
         }
     }
 
-    /// The compared columns, in the order ``apply(_:as:now:)`` reads them.
+    public func applyRestrictions(_ app: SyncedApplication, now: Date) throws -> SyncApplyResult {
+        try database.transaction { tx in
+            var result = SyncApplyResult()
+            // Only the client synced from this very app; nothing is created.
+            guard
+                let row = try tx.query(
+                    """
+                    SELECT id, status FROM oauth_clients
+                    WHERE client_id = \(app.clientID.rawValue) AND developer_app_id = \(app.id.rawValue) FOR UPDATE
+                    """
+                ).first, let pk = row.int("id")
+            else { return result }
+            let clientPK = Int64(pk)
+            // Secrets and keys the developer no longer has active end; none is added or re-activated.
+            let activeSecrets = Set(app.secretDigests)
+            for secret in try tx.query(
+                "SELECT id, secret_digest FROM oauth_client_secrets WHERE client_pk = \(clientPK) AND (valid_until IS NULL OR valid_until > \(now))")
+            {
+                guard let id = secret.int("id"), let digest = secret.bytes("secret_digest"), !activeSecrets.contains(digest) else { continue }
+                try tx.execute("UPDATE oauth_client_secrets SET valid_until = \(now) WHERE id = \(id)")
+                result.changed = true
+            }
+            let activeKeys = Set(app.apiKeys.filter { $0.revokedAt == nil }.map(\.sourceID))
+            for key in try tx.query("SELECT id, source_id FROM api_keys WHERE client_pk = \(clientPK) AND revoked_at IS NULL") {
+                guard let id = key.int("id"), let source = key.int("source_id"), !activeKeys.contains(Int64(source)) else { continue }
+                try tx.execute("UPDATE api_keys SET revoked_at = \(now) WHERE id = \(id)")
+                result.changed = true
+            }
+            if app.status == .suspended {
+                if row.string("status") != OAuthClient.Status.suspended.rawValue {
+                    try tx.execute(
+                        "UPDATE oauth_clients SET status = \(OAuthClient.Status.suspended.rawValue), updated_at = \(now) WHERE id = \(clientPK)")
+                    result.changed = true
+                }
+                result.tokensRevoked = try Self.revokeEverything(of: clientPK, now: now, in: tx)
+                if result.tokensRevoked > 0 { result.changed = true }
+            }
+            return result
+        }
+    }
+
+    /// The client columns sync compares with what the app describes.
+    private static let comparedColumns = """
+        developer_app_id, name, description, logo_url, homepage_url, privacy_url, terms_url, developer_name, verified, first_party,
+        kind, allowed_scopes, status
+        """
+
+    /// A row's ``comparedColumns`` as ``columns(of:app:)`` lists them.
+    private static func stored(_ row: Row) -> [String?] {
+        [
+            row.string("name"), row.string("description"), row.string("logo_url"), row.string("homepage_url"),
+            row.string("privacy_url"), row.string("terms_url"), row.string("developer_name"), row.string("kind"),
+            row.string("allowed_scopes"), row.string("status"), row.int("verified").map { $0 == 1 ? "1" : "0" },
+            row.int("first_party").map { $0 == 1 ? "1" : "0" }, row.int("developer_app_id").map(String.init),
+        ]
+    }
+
+    /// The compared columns, in the order ``stored(_:)`` reads them.
     private static func columns(of client: OAuthClient, app: SyncedApplication) -> [String?] {
         [
             client.name, client.description, client.logoURL, client.homepageURL, client.privacyURL, client.termsURL,
@@ -377,15 +430,45 @@ public struct MariaSyncTargetStore: SyncTargetStore {
         }
     }
 
-    public func recordReviewDecision(_ attestation: ReviewAttestation, decidedBy: UserID, now: Date) throws {
+    public func recordReviewDecision(_ attestation: ReviewAttestation, version: Int64, decidedBy: UserID?, now: Date) throws {
         try database.execute(
             """
-            INSERT INTO review_attestations (developer_app_id, client_id, content_sha256, suspended, decided_by, decided_at)
+            INSERT INTO review_attestations (developer_app_id, client_id, content_sha256, suspended, developer_app_version, decided_by, decided_at)
             VALUES (\(attestation.application.rawValue), \(attestation.clientID.rawValue), \(attestation.digest), \(attestation.suspended),
-                    \(decidedBy.rawValue), \(now))
-            ON DUPLICATE KEY UPDATE client_id = VALUES(client_id), content_sha256 = VALUES(content_sha256),
-                suspended = VALUES(suspended), decided_by = VALUES(decided_by), decided_at = VALUES(decided_at)
+                    \(version), \(decidedBy?.rawValue ?? 0), \(now))
+            ON DUPLICATE KEY UPDATE
+                client_id = IF(VALUES(developer_app_version) > developer_app_version, VALUES(client_id), client_id),
+                content_sha256 = IF(VALUES(developer_app_version) > developer_app_version, VALUES(content_sha256), content_sha256),
+                suspended = IF(VALUES(developer_app_version) > developer_app_version, VALUES(suspended), suspended),
+                decided_by = IF(VALUES(developer_app_version) > developer_app_version, VALUES(decided_by), decided_by),
+                decided_at = IF(VALUES(developer_app_version) > developer_app_version, VALUES(decided_at), decided_at),
+                developer_app_version = GREATEST(developer_app_version, VALUES(developer_app_version))
             """)
+    }
+
+    public func adoptEarlierApproval(of app: SyncedApplication, as client: OAuthClient, now: Date) throws -> ReviewAttestation? {
+        guard app.status == .approved, client.status == .active else { return nil }
+        return try database.transaction { tx in
+            guard try tx.query("SELECT 1 AS one FROM review_attestations WHERE developer_app_id = \(app.id.rawValue) FOR UPDATE").isEmpty,
+                let row = try tx.query(
+                    """
+                    SELECT id, \(unsafeRaw: Self.comparedColumns) FROM oauth_clients
+                    WHERE client_id = \(client.clientID.rawValue) AND developer_app_id = \(app.id.rawValue)
+                    """
+                ).first, let pk = row.int("id")
+            else { return nil }
+            let uris = try tx.query("SELECT uri FROM oauth_client_redirect_uris WHERE client_pk = \(pk) ORDER BY position").compactMap { $0.string("uri") }
+            guard Self.stored(row) == Self.columns(of: client, app: app), uris == client.redirectURIs else { return nil }
+            let attestation = ReviewAttestation(
+                application: app.id, clientID: app.clientID,
+                digest: ReviewAttestation.digest(clientID: app.clientID, live: app.live, grantedScopes: app.grantedScopes), suspended: false)
+            try tx.execute(
+                """
+                INSERT INTO review_attestations (developer_app_id, client_id, content_sha256, suspended, developer_app_version, decided_by, decided_at)
+                VALUES (\(app.id.rawValue), \(app.clientID.rawValue), \(attestation.digest), FALSE, 0, 0, \(now))
+                """)
+            return attestation
+        }
     }
 
     public func reviewAttestations(of applications: [ApplicationID]) throws -> [ApplicationID: ReviewAttestation] {
