@@ -46,12 +46,15 @@ import Testing
         // The review panel suspends and reinstates accounts, ending their sessions, and nothing more.
         try app.execute("UPDATE developers SET state = 'active', updated_at = NOW(6) WHERE id = 0 AND state = 'suspended'")
         try app.execute("DELETE FROM developer_sessions WHERE developer_id = 0")
+        #expect(try app.query("SELECT COUNT(*) AS n FROM developer_account_transitions").first?.int("n") != nil)
         for statement: SQLQuery in [
             "SELECT password_hash FROM developers LIMIT 1", "SELECT totp_secret_sealed FROM developers LIMIT 1",
             "SELECT secret_sealed FROM webhook_endpoints LIMIT 1", "SELECT * FROM developer_sessions LIMIT 1",
             "DELETE FROM applications WHERE id = 0", "UPDATE developers SET name = name WHERE id = 0",
             "SELECT token_digest FROM developer_sessions LIMIT 1", "UPDATE developers SET password_hash = password_hash WHERE id = 0",
             "UPDATE developer_sessions SET expires_at = expires_at WHERE developer_id = 0",
+            // The account log is append-only for the panel.
+            "DELETE FROM developer_account_transitions WHERE id = 0", "UPDATE developer_account_transitions SET reason = NULL WHERE id = 0",
         ] {
             #expect {
                 try app.query(statement)

@@ -283,14 +283,18 @@ import Testing
         #expect(try apps.developersForStaff(matching: "", limit: 10).map(\.id) == [owner])
 
         let suspension = try DeveloperAccount.State.active.transition(.suspend(reason: "spam"), account: owner, by: .platformAdmin(UserID(1)), at: now).get()
-        #expect(try !apps.applyDeveloperLifecycle(suspension, to: owner, from: .unverified, now: now))  // not what it is
+        #expect(try !apps.applyDeveloperLifecycle(suspension, to: owner, from: .unverified, actorName: "Admin", now: now))  // not what it is
         #expect(try sessions.session(digest: Array(repeating: 3, count: 32)) != nil)
-        #expect(try apps.applyDeveloperLifecycle(suspension, to: owner, from: .active, now: now))
+        #expect(try apps.applyDeveloperLifecycle(suspension, to: owner, from: .active, actorName: "Admin", now: now))
         #expect(try apps.developerForStaff(owner)?.state == .suspended)
         #expect(try developers.database.query("SELECT COUNT(*) AS n FROM developer_sessions").first?.int("n") == 0)
-        let reinstatement = try DeveloperAccount.State.suspended.transition(.reinstate, account: owner, by: .platformAdmin(UserID(1)), at: now).get()
-        #expect(try apps.applyDeveloperLifecycle(reinstatement, to: owner, from: .suspended, now: now))
+        let reinstatement = try DeveloperAccount.State.suspended.transition(.reinstate, account: owner, by: .platformAdmin(UserID(1)), at: now + 1).get()
+        #expect(try apps.applyDeveloperLifecycle(reinstatement, to: owner, from: .suspended, actorName: "Other Admin", now: now + 1))
         #expect(try apps.developerForStaff(owner)?.state == .active)
+        #expect(try apps.developerAccountHistory(owner) == [
+            DeveloperAccountHistoryEntry(from: .suspended, to: .active, actorName: "Other Admin", reason: nil, at: now + 1),
+            DeveloperAccountHistoryEntry(from: .active, to: .suspended, actorName: "Admin", reason: "spam", at: now),
+        ])
     }
 
     @Test func aDecisionsWebhookEventIsQueuedInTheDecisionsTransactionOrNotAtAll() throws {

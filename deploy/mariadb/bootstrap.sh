@@ -83,6 +83,7 @@ grant_sql() {
 readonly APP_DEVELOPERS_GRANTS=(
     "developers|SELECT (id, name, email, company, state, created_at), UPDATE (state, updated_at)"
     "developer_sessions|SELECT (developer_id), DELETE"
+    "developer_account_transitions|SELECT, INSERT"
     "applications|SELECT, UPDATE (status, reason, name, description, homepage_url, privacy_policy_url, terms_url, logo_sha256, redirect_uris, requested_scopes, client_type, granted_scopes, approved_at, change_stage, change_reason, change_name, change_description, change_homepage_url, change_privacy_policy_url, change_terms_url, change_logo_sha256, change_redirect_uris, change_requested_scopes, change_client_type, version, sync_requested_at, updated_at)"
     "application_transitions|SELECT, INSERT"
     "application_logos|SELECT"

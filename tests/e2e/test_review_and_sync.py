@@ -434,7 +434,9 @@ def test_an_admin_suspends_a_developer_account_which_ends_its_sessions_until_rei
     assert developer.get(stack.url("developers", "/apps"), allow_redirects=False).status_code == 200
     suspended = post_form(admin, page_url + "/suspend", {"state": "active", "reason": "Phishing app names."}, page_url=page_url)
     assert suspended.status_code == 303, suspended.text
-    assert 'id="developer-state">suspended<' in admin.get(page_url).text
+    shown = admin.get(page_url).text
+    assert 'id="developer-state">suspended<' in shown
+    assert "active → suspended" in shown and "Phishing app names." in shown
     # Signed out everywhere, cannot sign in, and told why.
     assert developer.get(stack.url("developers", "/apps"), allow_redirects=False).status_code == 303
     with stack.session() as fresh:

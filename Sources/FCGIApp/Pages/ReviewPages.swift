@@ -144,7 +144,12 @@ enum ReviewPages {
             """)
     }
 
-    static func developer(session: SignedIn, developer: StaffDeveloperListing, problem: String?, notice: Layout.Notice?) -> HTML {
+    static func developer(
+        session: SignedIn, developer: StaffDeveloperListing, history: [DeveloperAccountHistoryEntry], problem: String?, notice: Layout.Notice?
+    ) -> HTML {
+        let log = history.map { entry -> HTML in
+            "<tr><td>\(Display.dateTime(entry.at))</td><td>\(entry.from.rawValue) → \(entry.to.rawValue)</td><td>\(entry.actorName)</td><td>\(entry.reason ?? "")</td></tr>"
+        }
         let csrf = Layout.csrfField(session.csrf)
         let state: HTML = "<input type=\"hidden\" name=\"state\" value=\"\(developer.state.rawValue)\">"
         let decision: HTML =
@@ -173,6 +178,7 @@ enum ReviewPages {
             <dl class="facts"><dt>Email</dt><dd>\(developer.email)</dd><dt>Company</dt><dd>\(developer.company ?? "—")</dd>
             <dt>Apps</dt><dd>\(developer.applications)</dd><dt>Signed up</dt><dd>\(Display.dateTime(developer.createdAt))</dd></dl>
             <section id="decisions"><h2>Account</h2>\(decision)</section>
+            <section><h2>Account log</h2>\(history.isEmpty ? HTML("<p id=\"no-account-history\">No staff decisions yet.</p>") : HTML("<table id=\"account-history\"><thead><tr><th>When</th><th>Change</th><th>By</th><th>Reason</th></tr></thead><tbody>\(log)</tbody></table>"))</section>
             """)
     }
 }

@@ -73,7 +73,10 @@ enum ReviewRoutes {
             let session = try context.requireSignIn(request, .platformAdmin)
             let developer = try staffDeveloper(parameters, context: context)
             let notice: Layout.Notice? = request.query["done"].map { .init(kind: .ok, text: "Account \($0). The developer has been told.") }
-            return .page(ReviewPages.developer(session: session, developer: developer, problem: nil, notice: notice))
+            return .page(
+                ReviewPages.developer(
+                    session: session, developer: developer, history: try context.services.portal.review.developerAccountHistory(developer.id),
+                    problem: nil, notice: notice))
         }
 
         for action in ["suspend", "reinstate"] {
@@ -156,22 +159,29 @@ enum ReviewRoutes {
         _ event: DeveloperAccount.LifecycleEvent, on developer: StaffDeveloperListing, loadedIn state: String?, session: SignedIn,
         context: RequestContext
     ) throws -> HTTPResponse {
-        let page = { (current: StaffDeveloperListing, problem: String, status: Int) -> HTTPResponse in
-            .page(ReviewPages.developer(session: session, developer: current, problem: problem, notice: nil), status: status)
+        let page = { (current: StaffDeveloperListing, problem: String, status: Int) throws -> HTTPResponse in
+            .page(
+                ReviewPages.developer(
+                    session: session, developer: current, history: try context.services.portal.review.developerAccountHistory(current.id),
+                    problem: problem, notice: nil),
+                status: status)
         }
         let conflict = "This account changed since you opened it (another admin decided). Here is its current state; decide again if it still applies."
-        guard state == developer.state.rawValue else { return page(developer, conflict, 409) }
+        guard state == developer.state.rawValue else { return try page(developer, conflict, 409) }
         let outcome: DeveloperAccount.LifecycleOutcome
         switch developer.state.transition(event, account: developer.id, by: .platformAdmin(session.user.id), at: context.now) {
         case .success(let value): outcome = value
         case .failure(.invalidReason):
-            return page(developer, "Give the developer a reason, up to \(DeveloperAccount.maximumReasonLength) characters.", 422)
+            return try page(developer, "Give the developer a reason, up to \(DeveloperAccount.maximumReasonLength) characters.", 422)
         case .failure:
-            return page(developer, "That does not apply to an account that is \(developer.state.rawValue).", 422)
+            return try page(developer, "That does not apply to an account that is \(developer.state.rawValue).", 422)
         }
         let portal = context.services.portal
-        guard try portal.review.applyDeveloperLifecycle(outcome, to: developer.id, from: developer.state, now: context.now) else {
-            return page(try portal.review.developerForStaff(developer.id) ?? developer, conflict, 409)
+        guard
+            try portal.review.applyDeveloperLifecycle(
+                outcome, to: developer.id, from: developer.state, actorName: session.user.displayName, now: context.now)
+        else {
+            return try page(try portal.review.developerForStaff(developer.id) ?? developer, conflict, 409)
         }
         context.logger.notice(
             "developer account \(outcome.state == .suspended ? "suspended" : "reinstated")",

@@ -143,8 +143,22 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
             applications: row.int("applications") ?? 0)
     }
 
+    public func developerAccountHistory(_ id: DeveloperID) throws -> [DeveloperAccountHistoryEntry] {
+        try database.query(
+            """
+            SELECT from_state, to_state, actor_name, reason, occurred_at FROM developer_account_transitions
+            WHERE developer_id = \(id.rawValue) ORDER BY occurred_at DESC, id DESC
+            """
+        ).compactMap { row in
+            guard let from = row.string("from_state").flatMap(DeveloperAccount.State.init(rawValue:)),
+                let to = row.string("to_state").flatMap(DeveloperAccount.State.init(rawValue:)), let at = row.date("occurred_at")
+            else { return nil }
+            return DeveloperAccountHistoryEntry(from: from, to: to, actorName: row.string("actor_name") ?? "", reason: row.string("reason"), at: at)
+        }
+    }
+
     public func applyDeveloperLifecycle(
-        _ outcome: DeveloperAccount.LifecycleOutcome, to id: DeveloperID, from state: DeveloperAccount.State, now: Date
+        _ outcome: DeveloperAccount.LifecycleOutcome, to id: DeveloperID, from state: DeveloperAccount.State, actorName: String, now: Date
     ) throws -> Bool {
         try database.transaction { tx in
             let changed = try tx.execute(
@@ -154,6 +168,18 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
                 """
             ).affectedRows
             guard changed == 1 else { return false }
+            for case .recordTransition(let from, let to, let actor, let reason, let at) in outcome.effects {
+                let (kind, actorID): (String, Int64) =
+                    switch actor {
+                    case .developer(let developer): ("developer", developer.rawValue)
+                    case .platformAdmin(let user): ("platform_admin", user.rawValue)
+                    }
+                try tx.execute(
+                    """
+                    INSERT INTO developer_account_transitions (developer_id, from_state, to_state, actor_kind, actor_id, actor_name, reason, occurred_at)
+                    VALUES (\(id.rawValue), \(from.rawValue), \(to.rawValue), \(kind), \(actorID), \(actorName), \(reason), \(at))
+                    """)
+            }
             if outcome.effects.contains(.endAllSessions) {
                 try tx.execute("DELETE FROM developer_sessions WHERE developer_id = \(id.rawValue)")
             }

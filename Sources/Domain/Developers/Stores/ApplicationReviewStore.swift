@@ -25,7 +25,36 @@ public protocol ApplicationReviewStore {
     /// from `state`, in one transaction: the new state only if the account is still in `state` (else `false`
     /// and nothing changes), and with ``DeveloperAccount/LifecycleEffect/endAllSessions`` every session deleted,
     /// so a session from before a suspension never comes back with a reinstatement. Mails are the caller's.
-    func applyDeveloperLifecycle(_ outcome: DeveloperAccount.LifecycleOutcome, to id: DeveloperID, from state: DeveloperAccount.State, now: Date) throws -> Bool
+    /// Every ``DeveloperAccount/LifecycleEffect/recordTransition(from:to:actor:reason:at:)`` is written to the
+    /// account's log with `actorName`, in the same transaction.
+    func applyDeveloperLifecycle(
+        _ outcome: DeveloperAccount.LifecycleOutcome, to id: DeveloperID, from state: DeveloperAccount.State, actorName: String, now: Date
+    ) throws -> Bool
+    /// The account's log of staff decisions, newest first.
+    func developerAccountHistory(_ id: DeveloperID) throws -> [DeveloperAccountHistoryEntry]
+}
+
+/// One suspension or reinstatement in a developer account's log.
+public struct DeveloperAccountHistoryEntry: Sendable, Equatable {
+    /// The state before.
+    public let from: DeveloperAccount.State
+    /// The state after.
+    public let to: DeveloperAccount.State
+    /// Who decided, by name at the time.
+    public let actorName: String
+    /// The reason given, for a suspension.
+    public let reason: String?
+    /// When.
+    public let at: Date
+
+    /// Creates the value.
+    public init(from: DeveloperAccount.State, to: DeveloperAccount.State, actorName: String, reason: String?, at: Date) {
+        self.from = from
+        self.to = to
+        self.actorName = actorName
+        self.reason = reason
+        self.at = at
+    }
 }
 
 /// A developer account as the platform admins' panel lists it: no password, no second-factor material.
