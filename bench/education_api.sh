@@ -32,19 +32,6 @@ STACK_DIR="$(realpath -m "${BENCH_EDU_DIR:-$BENCH_DIR/education_api}")"
 readonly BENCH_DIR STACK_DIR
 readonly SETTINGS_PREFIX=BENCH_EDU
 
-readonly QUICK="${BENCH_QUICK:-0}"
-if [[ "$QUICK" == 1 ]]; then
-    DURATION="${DURATION:-3s}"
-    ROUNDS="${BENCH_ROUNDS:-1}"
-    WARMUP="${BENCH_WARMUP:-1s}"
-else
-    DURATION="${DURATION:-10s}"
-    ROUNDS="${BENCH_ROUNDS:-3}"
-    WARMUP="${BENCH_WARMUP:-2s}"
-fi
-readonly DURATION ROUNDS WARMUP
-readonly CONNS="${BENCH_CONNS:-32}"
-readonly WRK_THREADS="${BENCH_WRK_THREADS:-2}"
 readonly STUDENT_INDEX=0
 readonly PARENT_INDEX="${BENCH_PARENT:-0}"
 readonly SCOPE="openid parent.children.read parent.grades.read"
@@ -62,6 +49,7 @@ export CATALYSTWELLS_API_RATE_LIMIT_PER_MINUTE=1000000 CATALYSTWELLS_API_RATE_LI
 
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+wrk_settings
 stack_paths
 readonly FLOW_JSON="$WRK_DIR/flow.json"
 

@@ -28,6 +28,19 @@ die() {
     exit 1
 }
 
+# The run settings the dev-stack wrk benchmarks share, as read-only globals: QUICK (BENCH_QUICK=1: 3 s runs,
+# one round, 1 s warm-up), DURATION, ROUNDS (BENCH_ROUNDS), WARMUP (BENCH_WARMUP), CONNS (BENCH_CONNS,
+# default 32) and WRK_THREADS (BENCH_WRK_THREADS, default 2).
+wrk_settings() {
+    declare -gr QUICK="${BENCH_QUICK:-0}"
+    if [[ "$QUICK" == 1 ]]; then
+        declare -gr DURATION="${DURATION:-3s}" ROUNDS="${BENCH_ROUNDS:-1}" WARMUP="${BENCH_WARMUP:-1s}"
+    else
+        declare -gr DURATION="${DURATION:-10s}" ROUNDS="${BENCH_ROUNDS:-3}" WARMUP="${BENCH_WARMUP:-2s}"
+    fi
+    declare -gr CONNS="${BENCH_CONNS:-32}" WRK_THREADS="${BENCH_WRK_THREADS:-2}"
+}
+
 # machine_ticks: "busy total" from /proc/stat.
 machine_ticks() {
     local label user nice system idle iowait irq softirq steal rest

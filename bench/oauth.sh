@@ -56,19 +56,6 @@ STACK_DIR="$(realpath -m "${BENCH_OAUTH_DIR:-$BENCH_DIR/oauth}")"
 readonly BENCH_DIR STACK_DIR
 readonly SETTINGS_PREFIX=BENCH_OAUTH
 
-readonly QUICK="${BENCH_QUICK:-0}"
-if [[ "$QUICK" == 1 ]]; then
-    DURATION="${DURATION:-3s}"
-    ROUNDS="${BENCH_ROUNDS:-1}"
-    WARMUP="${BENCH_WARMUP:-1s}"
-else
-    DURATION="${DURATION:-10s}"
-    ROUNDS="${BENCH_ROUNDS:-3}"
-    WARMUP="${BENCH_WARMUP:-2s}"
-fi
-readonly DURATION ROUNDS WARMUP
-readonly CONNS="${BENCH_CONNS:-32}"
-readonly WRK_THREADS="${BENCH_WRK_THREADS:-2}"
 readonly STUDENT_INDEX="${BENCH_STUDENT:-0}"
 readonly SCOPE="${BENCH_OAUTH_SCOPE:-openid profile.read profile.email}"
 readonly NGINX_WORKERS="${BENCH_NGINX_WORKERS:-1}"
@@ -89,6 +76,7 @@ readonly ROUTES=(healthz client_credentials introspect userinfo exchange)
 
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+wrk_settings
 stack_paths
 readonly FLOW_JSON="$WRK_DIR/flow.json"
 

@@ -51,23 +51,6 @@ STACK_DIR="$(realpath -m "${BENCH_ACCOUNTS_DIR:-$BENCH_DIR/accounts}")"
 readonly BENCH_DIR STACK_DIR
 readonly SETTINGS_PREFIX=BENCH_ACCOUNTS
 
-readonly QUICK="${BENCH_QUICK:-0}"
-if [[ "$QUICK" == 1 ]]; then
-    DURATION="${DURATION:-3s}"
-    SIGNIN_CONNS="${BENCH_SIGNIN_CONNS:-8}"
-    ROUNDS="${BENCH_ROUNDS:-1}"
-    HASH_SAMPLES="${BENCH_HASH_SAMPLES:-5}"
-    WARMUP="${BENCH_WARMUP:-1s}"
-else
-    DURATION="${DURATION:-10s}"
-    SIGNIN_CONNS="${BENCH_SIGNIN_CONNS:-8 32}"
-    ROUNDS="${BENCH_ROUNDS:-3}"
-    HASH_SAMPLES="${BENCH_HASH_SAMPLES:-20}"
-    WARMUP="${BENCH_WARMUP:-2s}"
-fi
-readonly DURATION SIGNIN_CONNS ROUNDS HASH_SAMPLES WARMUP
-readonly CONNS="${BENCH_CONNS:-32}"
-readonly WRK_THREADS="${BENCH_WRK_THREADS:-2}"
 readonly STUDENT_INDEX="${BENCH_STUDENT:-0}"
 readonly NGINX_WORKERS="${BENCH_NGINX_WORKERS:-1}"
 readonly HTTPS_PORT="${BENCH_ACCOUNTS_HTTPS_PORT:-28443}"
@@ -85,6 +68,12 @@ readonly PACKAGES=(wrk curl procps iproute2)
 
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+wrk_settings
+if [[ "$QUICK" == 1 ]]; then
+    readonly SIGNIN_CONNS="${BENCH_SIGNIN_CONNS:-8}" HASH_SAMPLES="${BENCH_HASH_SAMPLES:-5}"
+else
+    readonly SIGNIN_CONNS="${BENCH_SIGNIN_CONNS:-8 32}" HASH_SAMPLES="${BENCH_HASH_SAMPLES:-20}"
+fi
 stack_paths
 
 check_settings() {

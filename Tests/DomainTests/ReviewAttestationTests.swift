@@ -124,4 +124,15 @@ import Testing
     }
 
     static let pinnedDigest = "66df3db3e6a1bc58468a1ad5c69169ce19fcbe4f1347bc6a40ce3fa1e3bc4f43"
+
+    /// Decisions about the app itself are announced to its webhook endpoints; those about a pending change, and
+    /// reinstatements, are not.
+    @Test func whichDecisionsAreAnnouncedAsWebhookEvents() {
+        #expect(ApplicationReview.Notice.approved.webhookEvent == .appApproved)
+        #expect(ApplicationReview.Notice.rejected(reason: "r").webhookEvent == .appRejected)
+        #expect(ApplicationReview.Notice.suspended(reason: "r").webhookEvent == .appSuspended)
+        for notice: ApplicationReview.Notice in [.reinstated, .changeApproved, .changeRejected(reason: "r")] {
+            #expect(notice.webhookEvent == nil)
+        }
+    }
 }

@@ -126,4 +126,16 @@ import Testing
     func onlyTestPingsAreSentToADisabledEndpoint(type: String, enabled: Bool, sent: Bool) {
         #expect(WebhookDeliveryPolicy.shouldSend(eventType: type, endpointEnabled: enabled) == sent)
     }
+
+    /// What a delivery run counts as a failed post (and then skips the endpoint for the rest of the run).
+    @Test func onlyAPostWithoutA2xxAnswerIsAFailedAttempt() {
+        typealias Event = WebhookDeliveryPolicy.Event
+        #expect(!Event.attempted(.response(status: 200)).isFailedAttempt)
+        #expect(!Event.attempted(.response(status: 299)).isFailedAttempt)
+        for failed: Event in [.attempted(.response(status: 302)), .attempted(.response(status: 500)), .attempted(.timedOut),
+                              .attempted(.refusedTarget), .attempted(.connectionFailed)] {
+            #expect(failed.isFailedAttempt)
+        }
+        #expect(!Event.notSent.isFailedAttempt)
+    }
 }

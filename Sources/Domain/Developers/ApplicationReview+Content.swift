@@ -21,3 +21,16 @@ extension ApplicationReview {
         }
     }
 }
+
+extension ApplicationReview.Notice {
+    /// The `app.*` webhook event the decision is announced with to the app's endpoints, if any: approval,
+    /// rejection and suspension of the app itself (not of a pending change, nor a reinstatement).
+    public var webhookEvent: WebhookEvent? {
+        switch self {
+        case .approved: .appApproved
+        case .rejected: .appRejected
+        case .suspended: .appSuspended
+        case .reinstated, .changeApproved, .changeRejected: nil
+        }
+    }
+}

@@ -53,7 +53,7 @@ public struct ReviewAttestation: Sendable, Equatable {
         switch app.status {
         case .suspended: return true
         case .approved:
-            return !suspended && Self.constantTimeEqual(
+            return !suspended && SecretToken.constantTimeEquals(
                 digest, Self.digest(clientID: app.clientID, live: app.live, grantedScopes: app.grantedScopes))
         case .draft, .submitted, .rejected: return false
         }
@@ -78,13 +78,6 @@ public struct ReviewAttestation: Sendable, Equatable {
         encoder.list(live.redirectURIs)
         encoder.list(grantedScopes.sorted())
         return Array(SHA256.hash(data: encoder.bytes))
-    }
-
-    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
     }
 
     private struct Encoder {

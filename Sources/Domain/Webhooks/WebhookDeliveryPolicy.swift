@@ -77,6 +77,11 @@ public struct WebhookDeliveryPolicy: Sendable, Equatable {
         case refusedTarget
         /// DNS, TCP or TLS failed.
         case connectionFailed
+
+        /// Whether the receiver took it: a 2xx answer.
+        public var isSuccess: Bool {
+            if case .response(let status) = self { (200...299).contains(status) } else { false }
+        }
     }
 
     /// What happened to the delivery.
@@ -85,6 +90,11 @@ public struct WebhookDeliveryPolicy: Sendable, Equatable {
         case attempted(AttemptResult)
         /// It was not posted because its endpoint is disabled.
         case notSent
+
+        /// Whether a post was made and the receiver did not take it.
+        public var isFailedAttempt: Bool {
+            if case .attempted(let result) = self { !result.isSuccess } else { false }
+        }
     }
 
     /// What the I/O layer does besides storing the new state.
@@ -148,7 +158,7 @@ public struct WebhookDeliveryPolicy: Sendable, Equatable {
         case .attempted(let attempted): result = attempted
         }
         let made = attempts + 1
-        if case .response(let status) = result, (200...299).contains(status) {
+        if result.isSuccess {
             let healed: [Effect] = if case .failing = endpoint { [.markEndpointHealthy] } else { [] }
             return Transition(state: .succeeded(attempts: made), nextAttemptAt: nil, effects: healed)
         }

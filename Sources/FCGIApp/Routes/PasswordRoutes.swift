@@ -53,14 +53,10 @@ enum PasswordRoutes {
                 // only logged for the same reason.
                 let now = context.now
                 let logger = context.logger
-                context.afterResponse.add {
-                    do {
-                        try PasswordLinks.send(
-                            to: candidate.user.id, email: address, name: candidate.user.givenName, purpose: .reset, services: services, now: now)
-                        logger.info("password reset link sent", metadata: ["user.id": "\(candidate.user.id)"])
-                    } catch {
-                        logger.error("password reset mail failed", metadata: ["error.detail": "\(error)"])
-                    }
+                context.afterSending("password reset mail") {
+                    try PasswordLinks.send(
+                        to: candidate.user.id, email: address, name: candidate.user.givenName, purpose: .reset, services: services, now: now)
+                    logger.info("password reset link sent", metadata: ["user.id": "\(candidate.user.id)"])
                 }
             }
             let minutes = Int(services.configuration.signIn.resetLinkLifetime / 60)

@@ -183,8 +183,9 @@ enum ReviewRoutes {
         else {
             return try page(try portal.review.developerForStaff(developer.id) ?? developer, conflict, 409)
         }
+        let done = outcome.state == .suspended ? "suspended" : "reinstated"
         context.logger.notice(
-            "developer account \(outcome.state == .suspended ? "suspended" : "reinstated")",
+            "developer account \(done)",
             metadata: ["developer.id": "\(developer.id)", "user.id": "\(session.user.id)"])
         for effect in outcome.effects {
             let text: String
@@ -198,11 +199,11 @@ enum ReviewRoutes {
             }
             mail(context) {
                 try context.services.mailer.send(
-                    to: developer.email, subject: "Your developer account is \(outcome.state == .suspended ? "suspended" : "reinstated")",
+                    to: developer.email, subject: "Your developer account is \(done)",
                     body: "Hello \(developer.name),\n\n\(text)\n")
             }
         }
-        return .seeOther("/platform/developers/\(developer.id)?done=\(outcome.state == .suspended ? "suspended" : "reinstated")")
+        return .seeOther("/platform/developers/\(developer.id)?done=\(done)")
     }
 
     private static func staffTicket(_ parameters: RouteParameters, context: RequestContext) throws -> SupportTicketThread {
@@ -245,7 +246,7 @@ enum ReviewRoutes {
         // The decision's webhook events are queued in the decision's own transaction. Their ids come from the
         // version the decision creates, so a decision is told once however often it is retried.
         let events = outcome.effects.compactMap { effect -> PendingEvent? in
-            guard case .notifyDeveloper(let notice) = effect, let event = Self.webhookEvent(for: notice) else { return nil }
+            guard case .notifyDeveloper(let notice) = effect, let event = notice.webhookEvent else { return nil }
             return PendingEvent(
                 source: "app\(app.id.rawValue)v", id: version + 1, type: event.rawValue, clientID: app.clientID, occurredAt: context.now,
                 payload: WebhookPayload.json(type: event.rawValue, at: context.now, data: ["client_id": .text(app.clientID.rawValue)]))
@@ -281,16 +282,6 @@ enum ReviewRoutes {
             let current = try portal.review.applicationForReview(app.id) ?? app
             return try appPage(session: session, app: current, problems: [conflict], notice: nil, context: context, status: 409)
         case .notFound: throw HTTPError.notFound()
-        }
-    }
-
-    /// The `app.*` webhook event a decision's notice stands for, if any.
-    private static func webhookEvent(for notice: ApplicationReview.Notice) -> WebhookEvent? {
-        switch notice {
-        case .approved: .appApproved
-        case .rejected: .appRejected
-        case .suspended: .appSuspended
-        case .reinstated, .changeApproved, .changeRejected: nil
         }
     }
 

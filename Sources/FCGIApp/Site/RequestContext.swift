@@ -14,6 +14,15 @@ struct RequestContext {
 
     /// The current time, from the services' clock.
     var now: Date { services.clock() }
+
+    /// Runs `body` once the response has been sent (``AfterResponse``); a failure is logged as "`what`
+    /// failed" and nothing else, since the page has already gone out.
+    func afterSending(_ what: String, _ body: @escaping () throws -> Void) {
+        let logger = logger
+        afterResponse.add {
+            do { try body() } catch { logger.error("\(what) failed", metadata: ["error.detail": "\(error)"]) }
+        }
+    }
 }
 
 /// Work a handler leaves for after its response has gone out, on the same thread and database connection.

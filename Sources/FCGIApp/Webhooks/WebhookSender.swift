@@ -138,7 +138,7 @@ struct WebhookSender {
         metadata["webhook.latency_ms"] = "\(log.latencyMilliseconds)"
         guard case .recorded(let transition, let disabled) = outcome else {
             logger.notice("webhook delivery was claimed by another run meanwhile; attempt logged only", metadata: metadata)
-            return Self.isFailedPost(event)
+            return event.isFailedAttempt
         }
         switch transition.state {
         case .succeeded:
@@ -158,16 +158,7 @@ struct WebhookSender {
                 logger.error("mail about a disabled webhook endpoint failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             }
         }
-        return Self.isFailedPost(event)
-    }
-
-    /// Whether a post was made and did not get a 2xx.
-    static func isFailedPost(_ event: WebhookDeliveryPolicy.Event) -> Bool {
-        switch event {
-        case .attempted(.response(let status)): !(200..<300).contains(status)
-        case .attempted: true
-        case .notSent: false
-        }
+        return event.isFailedAttempt
     }
 
     /// The HMAC key of the endpoint's secret, or `nil` when the sealed value does not open.

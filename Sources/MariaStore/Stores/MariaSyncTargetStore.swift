@@ -62,8 +62,8 @@ public struct MariaSyncTargetStore: SyncTargetStore {
                 result.changed = true
             }
             if try Self.replaceRedirectURIs(client.redirectURIs, of: clientPK, in: tx) { result.changed = true }
-            if try Self.mirrorSecrets(app.secretDigests, of: clientPK, now: now, in: tx) { result.changed = true }
-            if try Self.mirrorAPIKeys(app.apiKeys, of: clientPK, in: tx) { result.changed = true }
+            if try Self.mirrorSecrets(app.secretDigests, of: clientPK, now: now, endingOnly: false, in: tx) { result.changed = true }
+            if try Self.mirrorAPIKeys(app.apiKeys, of: clientPK, now: now, revokingOnly: false, in: tx) { result.changed = true }
             if client.status != .active {
                 result.tokensRevoked = try Self.revokeEverything(of: clientPK, now: now, in: tx)
                 if result.tokensRevoked > 0 { result.changed = true }
@@ -86,20 +86,8 @@ public struct MariaSyncTargetStore: SyncTargetStore {
             else { return result }
             let clientPK = Int64(pk)
             // Secrets and keys the developer no longer has active end; none is added or re-activated.
-            let activeSecrets = Set(app.secretDigests)
-            for secret in try tx.query(
-                "SELECT id, secret_digest FROM oauth_client_secrets WHERE client_pk = \(clientPK) AND (valid_until IS NULL OR valid_until > \(now))")
-            {
-                guard let id = secret.int("id"), let digest = secret.bytes("secret_digest"), !activeSecrets.contains(digest) else { continue }
-                try tx.execute("UPDATE oauth_client_secrets SET valid_until = \(now) WHERE id = \(id)")
-                result.changed = true
-            }
-            let activeKeys = Set(app.apiKeys.filter { $0.revokedAt == nil }.map(\.sourceID))
-            for key in try tx.query("SELECT id, source_id FROM api_keys WHERE client_pk = \(clientPK) AND revoked_at IS NULL") {
-                guard let id = key.int("id"), let source = key.int("source_id"), !activeKeys.contains(Int64(source)) else { continue }
-                try tx.execute("UPDATE api_keys SET revoked_at = \(now) WHERE id = \(id)")
-                result.changed = true
-            }
+            if try Self.mirrorSecrets(app.secretDigests, of: clientPK, now: now, endingOnly: true, in: tx) { result.changed = true }
+            if try Self.mirrorAPIKeys(app.apiKeys, of: clientPK, now: now, revokingOnly: true, in: tx) { result.changed = true }
             if app.status == .suspended {
                 if row.string("status") != OAuthClient.Status.suspended.rawValue {
                     try tx.execute(
@@ -149,8 +137,9 @@ public struct MariaSyncTargetStore: SyncTargetStore {
         return true
     }
 
-    /// Adds the digests main lacks (or re-activates them) and ends the ones the developer revoked.
-    private static func mirrorSecrets(_ digests: [[UInt8]], of clientPK: Int64, now: Date, in tx: Transaction) throws -> Bool {
+    /// Ends the secrets the developer revoked and, unless `endingOnly`, adds the digests main lacks (or
+    /// re-activates them).
+    private static func mirrorSecrets(_ digests: [[UInt8]], of clientPK: Int64, now: Date, endingOnly: Bool, in tx: Transaction) throws -> Bool {
         let rows = try tx.query("SELECT id, secret_digest, valid_until FROM oauth_client_secrets WHERE client_pk = \(clientPK)")
         let wanted = Set(digests)
         var changed = false
@@ -159,7 +148,7 @@ public struct MariaSyncTargetStore: SyncTargetStore {
             guard let id = row.int("id"), let digest = row.bytes("secret_digest") else { continue }
             present.insert(digest)
             let active = row.date("valid_until").map { $0 > now } ?? true
-            if wanted.contains(digest), !active {
+            if wanted.contains(digest), !active, !endingOnly {
                 try tx.execute("UPDATE oauth_client_secrets SET valid_until = NULL WHERE id = \(id)")
                 changed = true
             } else if !wanted.contains(digest), active {
@@ -167,7 +156,7 @@ public struct MariaSyncTargetStore: SyncTargetStore {
                 changed = true
             }
         }
-        for digest in digests where !present.contains(digest) {
+        for digest in digests where !present.contains(digest) && !endingOnly {
             try tx.execute(
                 "INSERT INTO oauth_client_secrets (client_pk, secret_digest, created_at) VALUES (\(clientPK), \(digest), \(now))")
             changed = true
@@ -175,18 +164,25 @@ public struct MariaSyncTargetStore: SyncTargetStore {
         return changed
     }
 
-    private static func mirrorAPIKeys(_ keys: [SyncedAPIKey], of clientPK: Int64, in tx: Transaction) throws -> Bool {
+    /// Mirrors the app's API keys: revocations always; unless `revokingOnly`, new keys and lifted revocations
+    /// too. A key main has that the app no longer lists is revoked.
+    private static func mirrorAPIKeys(_ keys: [SyncedAPIKey], of clientPK: Int64, now: Date, revokingOnly: Bool, in tx: Transaction) throws -> Bool {
         let rows = try tx.query("SELECT source_id, revoked_at FROM api_keys WHERE client_pk = \(clientPK)")
         var current: [Int64: Date?] = [:]
         for row in rows { if let id = row.int("source_id") { current[Int64(id)] = row.date("revoked_at") } }
         var changed = false
+        let listed = Set(keys.map(\.sourceID))
+        for (sourceID, revokedAt) in current where revokedAt == nil && !listed.contains(sourceID) {
+            try tx.execute("UPDATE api_keys SET revoked_at = \(now) WHERE client_pk = \(clientPK) AND source_id = \(sourceID)")
+            changed = true
+        }
         for key in keys {
             if let stored = current[key.sourceID] {
-                if (stored == nil) != (key.revokedAt == nil) {
-                    try tx.execute("UPDATE api_keys SET revoked_at = \(key.revokedAt) WHERE source_id = \(key.sourceID)")
+                if (stored == nil) != (key.revokedAt == nil), key.revokedAt != nil || !revokingOnly {
+                    try tx.execute("UPDATE api_keys SET revoked_at = \(key.revokedAt) WHERE client_pk = \(clientPK) AND source_id = \(key.sourceID)")
                     changed = true
                 }
-            } else {
+            } else if !revokingOnly {
                 try tx.execute(
                     """
                     INSERT INTO api_keys (source_id, client_pk, key_digest, scopes, created_at, revoked_at)

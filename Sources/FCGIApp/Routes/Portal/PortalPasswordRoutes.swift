@@ -18,7 +18,7 @@ enum PortalPasswordRoutes {
                 found.account.state != .suspended
             {
                 let now = context.now
-                PortalSignUpRoutes.mailAfterResponse(context) {
+                context.afterSending("portal mail") {
                     // One reset mail per cool-down, however often the form is sent for the address.
                     if let last = try services.portal.links.newestLinkCreatedAt(of: found.account.id, purpose: .resetPassword),
                         now.timeIntervalSince(last) < services.configuration.portal.resendCooldown

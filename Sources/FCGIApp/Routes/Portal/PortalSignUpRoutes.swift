@@ -33,12 +33,12 @@ enum PortalSignUpRoutes {
                 let id = try services.portal.accounts.createDeveloper(
                     NewDeveloper(email: valid.email, name: valid.name, company: valid.company, passwordHash: hash), now: now)
                 if let created = try services.portal.accounts.developer(id) {
-                    mailAfterResponse(context) { try PortalMail.sendLink(.verifyEmail, to: created.account, services: services, now: now) }
+                    context.afterSending("portal mail") { try PortalMail.sendLink(.verifyEmail, to: created.account, services: services, now: now) }
                 }
                 context.logger.info("developer signed up", metadata: ["developer.id": "\(id)"])
             } catch let error as StoreError where error.kind == .duplicate {
                 if let existing = try services.portal.accounts.developer(email: valid.email)?.account {
-                    mailAfterResponse(context) {
+                    context.afterSending("portal mail") {
                         if existing.state == .unverified {
                             try resendVerification(to: existing, services: services, now: now)
                         } else {
@@ -112,13 +112,6 @@ enum PortalSignUpRoutes {
 
     /// Runs a mail step; a mail failure is logged and does not fail the page, which would otherwise tell the
     /// visitor something about the address. Store errors still propagate.
-    /// Sends portal mail once the response has gone out (``AfterResponse``), so how long the page took does not
-    /// tell whether the address has an account; a failure (mail or database) is logged, the page stands.
-    static func mailAfterResponse(_ context: RequestContext, _ body: @escaping () throws -> Void) {
-        context.afterResponse.add {
-            do { try body() } catch { context.logger.error("portal mail failed", metadata: ["error.detail": "\(error)"]) }
-        }
-    }
 }
 
 extension HTTPResponse {
