@@ -74,9 +74,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // In-memory twins of the stores, for route tests without a database; the conformance suite in
+        // MariaStoreTests runs the same cases against them and the MariaDB stores.
+        .target(name: "StoreTwins", dependencies: ["Domain"], path: "Tests/StoreTwins"),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
-        .testTarget(name: "MariaStoreTests", dependencies: ["MariaStore", "Domain"]),
+        .testTarget(name: "MariaStoreTests", dependencies: ["MariaStore", "Domain", "StoreTwins"]),
         .testTarget(name: "NativeTests", dependencies: ["Native", "Domain"]),
-        .testTarget(name: "FCGIAppTests", dependencies: ["FCGIApp", "Domain", "MariaStore", "Native"]),
+        .testTarget(name: "FCGIAppTests", dependencies: ["FCGIApp", "Domain", "MariaStore", "Native", "StoreTwins"]),
     ]
 )

@@ -10,6 +10,9 @@ public final class MariaDatabase {
     public let options: ConnectionOptions
     private var connection: MariaConnection?
     private var lastUsed: ContinuousClock.Instant = .now
+    /// Tests only: called before each statement of a transaction with its position (1 for the first, and the
+    /// `COMMIT` last), so a fault test can break a transaction at every statement. `nil` in production.
+    var beforeTransactionStatement: ((Int) throws -> Void)?
 
     /// A connection idle longer than this is pinged before use, so a write after a quiet night does not fail
     /// on a connection the server closed.
@@ -44,7 +47,9 @@ public final class MariaDatabase {
                 return try withConnection(retry: false) { connection in
                     try connection.begin()
                     do {
-                        let value = try body(Transaction(connection: connection))
+                        let transaction = Transaction(connection: connection, observer: beforeTransactionStatement.map(StatementObserver.init))
+                        let value = try body(transaction)
+                        try transaction.observer?.next()
                         try connection.commit()
                         return value
                     } catch {
@@ -96,11 +101,29 @@ public final class MariaDatabase {
 /// Statements inside one transaction of ``MariaDatabase/transaction(_:)``.
 public struct Transaction {
     let connection: MariaConnection
+    fileprivate var observer: StatementObserver? = nil
 
     /// Runs a statement and returns its rows.
-    public func query(_ query: SQLQuery) throws -> [Row] { try connection.execute(query).rows }
+    public func query(_ query: SQLQuery) throws -> [Row] {
+        try observer?.next()
+        return try connection.execute(query).rows
+    }
 
     /// Runs a statement and returns what it changed.
     @discardableResult
-    public func execute(_ query: SQLQuery) throws -> QueryResult { try connection.execute(query) }
+    public func execute(_ query: SQLQuery) throws -> QueryResult {
+        try observer?.next()
+        return try connection.execute(query)
+    }
+}
+
+/// Counts a transaction's statements for ``MariaDatabase/beforeTransactionStatement``.
+private final class StatementObserver {
+    private let hook: (Int) throws -> Void
+    private var count = 0
+    init(_ hook: @escaping (Int) throws -> Void) { self.hook = hook }
+    func next() throws {
+        count += 1
+        try hook(count)
+    }
 }

@@ -4,87 +4,19 @@ import MariaStore
 import Testing
 
 @testable import FCGIApp
-
-/// Just enough of the OAuth stores for the discovery, app-info, userinfo, revocation and introspection routes:
-/// clients with secrets, tokens looked up by digest, signing keys. Codes, grants' rotation and consents are
-/// the lead's token/authorize routes' business and are not modelled.
-private final class MemoryOAuth: ClientStore, TokenStore, SigningKeyStore, @unchecked Sendable {
-    private let lock = NSLock()
-    private var clients: [ClientID: OAuthClient] = [:]
-    private var secrets: [ClientID: [[UInt8]]] = [:]
-    private var tokens: [[UInt8]: StoredToken] = [:]
-    private var keys: [SigningKeyRecord] = []
-    private var nextGrant: Int64 = 1
-
-    // MARK: ClientStore
-
-    func client(_ id: ClientID) throws -> OAuthClient? { lock.withLock { clients[id] } }
-    func activeSecretDigests(of id: ClientID, now: Date) throws -> [[UInt8]] { lock.withLock { Array((secrets[id] ?? []).suffix(2)) } }
-    func authenticationRecord(of id: ClientID, now: Date) throws -> (client: OAuthClient, secretDigests: [[UInt8]])? {
-        guard let client = try client(id) else { return nil }
-        return (client, try activeSecretDigests(of: id, now: now))
-    }
-    func createClient(_ client: OAuthClient, now: Date) throws { lock.withLock { clients[client.clientID] = client } }
-    func addSecret(digest: [UInt8], to id: ClientID, now: Date) throws { lock.withLock { secrets[id, default: []].append(digest) } }
-    private(set) var secretUses: [[UInt8]: Date] = [:]
-    func recordSecretUse(digest: [UInt8], of id: ClientID, now: Date) throws { lock.withLock { secretUses[digest] = now } }
-
-    // MARK: TokenStore
-
-    func createGrant(client: ClientID, user: UserID?, scopes: [String], authTime: Date?, tokens new: [NewToken], now: Date) throws -> GrantID {
-        lock.withLock {
-            let grant = GrantID(nextGrant)
-            nextGrant += 1
-            for token in new {
-                tokens[token.digest] = StoredToken(
-                    kind: token.kind, grantID: grant, clientID: client, userID: user, scopes: scopes, issuedAt: now,
-                    expiresAt: token.expiresAt, revokedAt: nil, rotatedAt: nil)
-            }
-            return grant
-        }
-    }
-    func token(digest: [UInt8]) throws -> StoredToken? { lock.withLock { tokens[digest] } }
-    func rotateRefreshToken(digest: [UInt8], client: ClientID, replacement: [NewToken], now: Date, grace: TimeInterval) throws -> RefreshRotation {
-        .invalid
-    }
-    func revokeToken(digest: [UInt8], client: ClientID, now: Date) throws {
-        lock.withLock {
-            guard let token = tokens[digest], token.clientID == client else { return }
-            let doomed = token.kind == .refresh ? tokens.filter { $0.value.grantID == token.grantID }.map(\.key) : [digest]
-            for key in doomed { tokens[key] = Self.revoked(tokens[key]!, at: now) }
-        }
-    }
-    func revokeGrant(_ grant: GrantID, now: Date) throws {
-        lock.withLock { for (key, token) in tokens where token.grantID == grant { tokens[key] = Self.revoked(token, at: now) } }
-    }
-    func revokeGrants(user: UserID, client: ClientID, now: Date) throws {}
-    func purgeExpired(before: Date, limit: Int) throws -> Int { 0 }
-
-    private static func revoked(_ token: StoredToken, at now: Date) -> StoredToken {
-        StoredToken(
-            kind: token.kind, grantID: token.grantID, clientID: token.clientID, userID: token.userID, scopes: token.scopes,
-            issuedAt: token.issuedAt, expiresAt: token.expiresAt, revokedAt: token.revokedAt ?? now, rotatedAt: token.rotatedAt)
-    }
-
-    // MARK: SigningKeyStore
-
-    func publishedKeys(publishedSince: Date) throws -> [SigningKeyRecord] {
-        lock.withLock { keys.filter { $0.retiredAt.map { $0 > publishedSince } ?? true } }
-    }
-    func currentKey(_ algorithm: SigningKeyRecord.Algorithm) throws -> SigningKeyRecord? {
-        lock.withLock { keys.last { $0.algorithm == algorithm && $0.retiredAt == nil } }
-    }
-    func addKey(_ key: SigningKeyRecord, now: Date) throws { lock.withLock { keys.append(key) } }
-}
+@testable import StoreTwins
 
 @Suite struct OAuthRouteTests {
-    let app = TestApp()
-    private let oauth = MemoryOAuth()
+    let app: TestApp
     let keys = OAuthKeyMaterial(secret: Array(repeating: 9, count: 32), credentials: CredentialKeyMaterial(secret: Array(repeating: 8, count: 32)))
     let secret = "cw_cs_route-test-secret"
     let student: UserAccount
+    var oauth: MemoryOAuthStore { app.oauth }
 
     init() throws {
+        var app = TestApp()
+        app.oauthKeys = keys
+        self.app = app
         student = app.memory.addUser(role: .student, email: "ada@school.test", username: "ada", hash: nil)
         try oauth.createClient(
             OAuthClient(
@@ -105,19 +37,7 @@ private final class MemoryOAuth: ClientStore, TokenStore, SigningKeyStore, @unch
             now: app.clock.now)
     }
 
-    private var responder: SiteResponder {
-        let base = app.services
-        let services = SiteServices(
-            health: base.health, accounts: base.accounts, passwordLinks: base.passwordLinks, sessions: base.sessions,
-            throttle: base.throttle, students: base.students, teaching: base.teaching, directory: base.directory, roster: base.roster,
-            clients: oauth, codes: base.codes, tokens: oauth, consents: base.consents, signingKeys: oauth, syncTarget: base.syncTarget,
-            educationAPI: base.educationAPI, accessLog: base.accessLog, appPolicies: base.appPolicies, accessLogBuffer: base.accessLogBuffer,
-            rateLimiter: base.rateLimiter, apiListCache: base.apiListCache, oauthKeys: keys,
-            portal: base.portal, hasher: base.hasher, timingDecoy: base.timingDecoy, recordCache: base.recordCache, signingKeyCache: base.signingKeyCache,
-            mailer: base.mailer,
-            configuration: base.configuration, clock: base.clock)
-        return SiteResponder(site: .app, services: services, limits: RequestLimits(), logger: app.responder().logger)
-    }
+    private var responder: SiteResponder { app.responder() }
 
     /// Issues a token as the token endpoint would store it; returns the token.
     private func issue(

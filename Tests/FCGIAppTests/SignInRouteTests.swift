@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import FCGIApp
+@testable import StoreTwins
 
 /// A browser-like client over the router: keeps cookies, reads the CSRF field, posts forms.
 struct TestBrowser {

@@ -5,6 +5,7 @@ import MariaStore
 import Native
 
 @testable import FCGIApp
+@testable import StoreTwins
 
 /// A health store with a fixed answer, for route tests that need no database.
 struct FixedHealthStore: HealthStore {
@@ -59,26 +60,33 @@ func testConfiguration() -> Configuration {
 
 /// Everything a route test needs: the services over in-memory stores, and handles to inspect them.
 struct TestApp {
-    let memory = MemoryAccounts()
+    let memory: MemoryAccounts
+    /// The OAuth stores' twin, whose people are ``memory``'s active accounts.
+    let oauth: MemoryOAuthStore
+    var oauthKeys = OAuthKeyMaterial(secret: Array(repeating: 7, count: 32), credentials: CredentialKeyMaterial(secret: Array(repeating: 8, count: 32)))
     let clock = TestClock()
     let outbox = MailOutbox()
     var health: Result<Int?, StoreError> = .success(1)
     var configuration = testConfiguration()
+
+    init() {
+        let memory = MemoryAccounts()
+        self.memory = memory
+        oauth = MemoryOAuthStore(users: { try? memory.activeUser($0)?.user })
+    }
 
     var services: SiteServices {
         let clock = self.clock
         return SiteServices(
             health: FixedHealthStore(result: health), accounts: memory, passwordLinks: memory, sessions: memory, throttle: memory,
             students: memory, teaching: memory, directory: memory, roster: memory,
-            // The OAuth stores are not exercised by these route tests; their handle never connects.
-            clients: MariaClientStore(database: unconnected), codes: MariaTokenStore(database: unconnected),
-            tokens: MariaTokenStore(database: unconnected), consents: MariaConsentStore(database: unconnected),
-            signingKeys: MariaSigningKeyStore(database: unconnected), syncTarget: MariaSyncTargetStore(database: unconnected),
+            clients: oauth, codes: oauth, tokens: oauth, bearers: oauth, consents: oauth, signingKeys: oauth,
+            syncTarget: MariaSyncTargetStore(database: unconnected),
             educationAPI: MariaEducationAPIStore(database: unconnected),
-            accessLog: MariaDataAccessLogStore(database: unconnected), appPolicies: MariaSchoolAppPolicyStore(database: unconnected),
+            accessLog: MariaDataAccessLogStore(database: unconnected), appPolicies: oauth,
             accessLogBuffer: DataAccessLogBuffer(configuration.api), rateLimiter: APIRateLimiter(configuration.api),
             apiListCache: APIListCache(capacity: 8),
-            oauthKeys: OAuthKeyMaterial(secret: Array(repeating: 7, count: 32), credentials: CredentialKeyMaterial(secret: Array(repeating: 8, count: 32))),
+            oauthKeys: oauthKeys,
             portal: .live(
                 database: unconnected, keys: DeveloperKeyMaterial(secret: Array(repeating: 9, count: 32)),
                 credentialKeys: CredentialKeyMaterial(secret: Array(repeating: 8, count: 32))),

@@ -53,17 +53,18 @@ import Testing
     @Test func theBearerLookupBringsTheUserTheScopesAndTheClientState() throws {
         _ = try grant("parent", token: "t-parent")
         _ = try grant(nil, token: "t-app", scopes: ["school.read"])
-        let parent = try #require(try api.bearer(digest: SecretToken.digest("t-parent")))
+        let bearers = MariaTokenStore(database: db.database)
+        let parent = try #require(try bearers.bearer(digest: SecretToken.digest("t-parent")))
         #expect(parent.user?.id == uid("parent") && parent.user?.role == .parent && parent.user?.schoolID == SchoolID(1))
-        #expect(parent.token.scopes == ["parent.grades.read"] && parent.clientActive && parent.hasUser)
-        let app = try #require(try api.bearer(digest: SecretToken.digest("t-app")))
+        #expect(parent.token.scopes == ["parent.grades.read"] && parent.clientStatus == .active && parent.hasUser)
+        let app = try #require(try bearers.bearer(digest: SecretToken.digest("t-app")))
         #expect(app.user == nil && !app.hasUser)
-        #expect(try api.bearer(digest: SecretToken.digest("unknown")) == nil)
+        #expect(try bearers.bearer(digest: SecretToken.digest("unknown")) == nil)
         // A deactivated user's token carries no user (and is refused by the route), a suspended app reads as such.
         try db.database.execute("UPDATE users SET active = FALSE WHERE id = \(uid("parent").rawValue)")
         try db.database.execute("UPDATE oauth_clients SET status = 'suspended'")
-        let dead = try #require(try api.bearer(digest: SecretToken.digest("t-parent")))
-        #expect(dead.user == nil && dead.hasUser && !dead.clientActive)
+        let dead = try #require(try bearers.bearer(digest: SecretToken.digest("t-parent")))
+        #expect(dead.user == nil && dead.hasUser && dead.clientStatus == .suspended)
     }
 
     @Test func listsArePagedByKeyWithoutGapsOrRepeats() throws {

@@ -131,30 +131,45 @@ import Testing
 
     // MARK: Codes
 
-    @Test func aCodeIsConsumedOnceAndAReplayNamesTheGrantItCreated() throws {
+    /// Exchanges a code, accepting it when `accept` (the rule check's stand-in).
+    func exchange(_ code: [UInt8], _ suffix: String, at time: Date, accept: Bool = true, store: MariaTokenStore? = nil) throws -> CodeExchange {
+        try (store ?? tokens).exchangeCode(digest: code, tokens: replacement(suffix, at: time), now: time) { _, _ in
+            accept ? nil : .invalidGrant("refused")
+        }
+    }
+
+    @Test func aCodeIsExchangedOnceAndAReplayRevokesTheGrantItCreatedEvenAfterItsExpiry() throws {
         let code = digest("cw_ac_one")
         try tokens.createCode(digest: code, grant: codeGrant(), now: now)
-        #expect(try tokens.consumeCode(digest: code, now: now + 5) == .consumed(codeGrant()))
-        #expect(try tokens.consumeCode(digest: code, now: now + 6) == .replayed(nil))
-        let grant = try makeGrant("one")
-        try tokens.attachGrant(grant, toCode: code)
-        #expect(try tokens.consumeCode(digest: code, now: now + 7) == .replayed(grant))
+        let account = try #require(try MariaAccountStore(database: db.database).activeUser(user)?.user)
+        let first = try exchange(code, "one", at: now + 5)
+        guard case .issued(let grant, let carried, let owner) = first else { Issue.record("not issued: \(first)"); return }
+        #expect(carried == codeGrant() && owner == account)
+        #expect(try isActive("cw_at_one", at: now + 5) && isActive("cw_rt_one", at: now + 5))
+        #expect(try exchange(code, "two", at: now + 6) == .replayed(grant))
+        #expect(try !isActive("cw_at_one", at: now + 6) && !isActive("cw_rt_one", at: now + 6))
         // Still a replay after the code's own expiry: the code is kept as long as its grant.
-        #expect(try tokens.consumeCode(digest: code, now: now + 600) == .replayed(grant))
-        #expect(try tokens.consumeCode(digest: digest("cw_ac_unknown"), now: now) == .invalid)
+        #expect(try exchange(code, "three", at: now + 600) == .replayed(grant))
+        #expect(try exchange(digest("cw_ac_unknown"), "four", at: now) == .invalid)
+        #expect(try count("SELECT COUNT(*) AS n FROM oauth_grants") == 1)
     }
 
     @Test func anExpiredCodeIsInvalidAndAFreshOneWithoutPKCEOrNonceRoundTrips() throws {
         let late = digest("cw_ac_late")
         try tokens.createCode(digest: late, grant: codeGrant(expiresAt: now + 60), now: now)
-        #expect(try tokens.consumeCode(digest: late, now: now + 60) == .invalid)
-        #expect(try tokens.consumeCode(digest: late, now: now + 61) == .invalid)
+        #expect(try exchange(late, "late", at: now + 60) == .invalid)
+        #expect(try exchange(late, "late", at: now + 61) == .invalid)
 
         let bare = AuthorizationCodeGrant(
             clientID: Self.app, userID: user, redirectURI: "https://demo.test/cb?x=1", scopes: [], codeChallenge: nil, nonce: nil,
             authTime: now, expiresAt: now + 60)
         try tokens.createCode(digest: digest("cw_ac_bare"), grant: bare, now: now)
-        #expect(try tokens.consumeCode(digest: digest("cw_ac_bare"), now: now) == .consumed(bare))
+        var seen: AuthorizationCodeGrant?
+        _ = try tokens.exchangeCode(digest: digest("cw_ac_bare"), tokens: [], now: now) { grant, _ in
+            seen = grant
+            return .invalidGrant("refused")
+        }
+        #expect(seen == bare)
     }
 
     @Test func aCodeForAnUnknownClientIsRefused() throws {
@@ -163,32 +178,59 @@ import Testing
         } throws: { ($0 as? StoreError)?.kind == .constraint }
     }
 
-    @Test func aReplayBeforeTheGrantIsAttachedRevokesItOnAttach() throws {
-        let code = digest("cw_ac_race")
-        try tokens.createCode(digest: code, grant: codeGrant(), now: now)
-        guard case .consumed = try tokens.consumeCode(digest: code, now: now + 1) else {
-            Issue.record("the first exchange must consume the code")
-            return
-        }
-        #expect(try tokens.consumeCode(digest: code, now: now + 2) == .replayed(nil))
-        let grant = try makeGrant("race", at: now + 3)
-        #expect(try isActive("cw_at_race", at: now + 3))
-        try tokens.attachGrant(grant, toCode: code)
-        #expect(try !isActive("cw_at_race", at: now + 3))
-        #expect(try !isActive("cw_rt_race", at: now + 3))
-        #expect(try tokens.token(digest: digest("cw_rt_race"))?.revokedAt == now + 3)
-    }
-
-    @Test func eightConcurrentExchangesOfOneCodeConsumeItOnce() throws {
+    @Test func eightConcurrentExchangesOfOneCodeIssueOnceAndEveryOtherOneEndsThatGrant() throws {
         let code = digest("cw_ac_parallel")
         try tokens.createCode(digest: code, grant: codeGrant(), now: now)
         let at = now + 1
         let name = db.name
-        let outcomes = try runConcurrently(8, makeStore: { _ in try Self.connectedTokenStore(database: name) }) { store, _ in
-            try store.consumeCode(digest: code, now: at)
+        let pairs = (0..<8).map { replacement("p\($0)", at: at) }
+        let outcomes = try runConcurrently(8, makeStore: { _ in try Self.connectedTokenStore(database: name) }) { store, index in
+            try store.exchangeCode(digest: code, tokens: pairs[index], now: at) { _, _ in nil }
         }
-        #expect(outcomes.filter { $0 == .consumed(codeGrant()) }.count == 1)
-        #expect(outcomes.filter { $0 == .replayed(nil) }.count == 7)
+        let issued = outcomes.compactMap { outcome -> GrantID? in
+            if case .issued(let grant, _, _) = outcome { return grant }
+            return nil
+        }
+        #expect(issued.count == 1)
+        #expect(outcomes.filter { $0 == .replayed(issued.first) }.count == 7)
+        #expect(try count("SELECT COUNT(*) AS n FROM oauth_grants") == 1)
+        #expect(try count("SELECT COUNT(*) AS n FROM oauth_tokens WHERE revoked_at IS NULL") == 0)
+    }
+
+    /// Kills the exchange's connection before each of its statements in turn (the server really drops it, as a
+    /// crash or a failover would): every time, nothing of it remains and the code can still be exchanged.
+    @Test func aCodeExchangeKilledAtAnyStatementLeavesTheCodeUsable() throws {
+        let code = digest("cw_ac_fault")
+        try tokens.createCode(digest: code, grant: codeGrant(), now: now)
+        let victim = try db.secondHandle()
+        let store = MariaTokenStore(database: victim)
+        let killer = try db.secondHandle()
+        var statement = 1
+        while true {
+            let connection = try #require(try victim.query("SELECT CONNECTION_ID() AS id").first?.int("id"))
+            let target = statement
+            var fired = false
+            victim.beforeTransactionStatement = { index in
+                guard index == target else { return }
+                fired = true
+                try killer.execute("KILL CONNECTION \(unsafeRaw: String(connection))")
+            }
+            let outcome = Result { try exchange(code, "f\(target)", at: now + 1, store: store) }
+            victim.beforeTransactionStatement = nil
+            guard fired else {
+                // Past the last statement (the COMMIT): the exchange ran whole, and only now.
+                guard case .success(.issued) = outcome else { Issue.record("the unbroken exchange failed: \(outcome)"); return }
+                break
+            }
+            #expect(throws: StoreError.self, "statement \(target)") { try outcome.get() }
+            #expect(try count("SELECT COUNT(*) AS n FROM oauth_codes WHERE consumed_at IS NULL AND grant_id IS NULL") == 1)
+            #expect(try count("SELECT COUNT(*) AS n FROM oauth_grants") == 0)
+            #expect(try count("SELECT COUNT(*) AS n FROM oauth_tokens") == 0)
+            statement += 1
+        }
+        #expect(statement >= 5, "the exchange runs its statements in one transaction")
+        #expect(try count("SELECT COUNT(*) AS n FROM oauth_grants") == 1)
+        #expect(try exchange(code, "again", at: now + 2) != .invalid)
     }
 
     // MARK: Grants and tokens
@@ -356,7 +398,7 @@ import Testing
             #expect(try !isActive(token, at: now + 5), "\(token)")
         }
         #expect(try isActive("cw_rt_g3", at: now + 5))
-        #expect(try tokens.consumeCode(digest: digest("cw_ac_pending"), now: now + 6) == .invalid)
+        #expect(try exchange(digest("cw_ac_pending"), "pending", at: now + 6) == .invalid)
         try tokens.revokeGrants(user: user, client: ClientID("cw_app_unknown"), now: now + 5)
     }
 
@@ -405,10 +447,11 @@ import Testing
             try tokens.createCode(digest: digest("cw_ac_old\(i)"), grant: codeGrant(expiresAt: now + 60), now: now)
         }
         try tokens.createCode(digest: digest("cw_ac_used"), grant: codeGrant(expiresAt: now + 60), now: now)
-        _ = try tokens.consumeCode(digest: digest("cw_ac_used"), now: now + 1)
-        // A grant whose access token expires but whose refresh token lives on.
-        let live = try makeGrant("live")
-        try tokens.attachGrant(live, toCode: digest("cw_ac_used"))
+        // Its grant, whose access token expires but whose refresh token lives on.
+        guard case .issued(let live, _, _) = try exchange(digest("cw_ac_used"), "live", at: now + 1) else {
+            Issue.record("the code was not exchanged")
+            return
+        }
         // A client_credentials grant that is entirely expired, with its token.
         _ = try tokens.createGrant(
             client: Self.app, user: nil, scopes: [], authTime: nil,
@@ -428,9 +471,9 @@ import Testing
         #expect(batches.reduce(0, +) == 8)
         #expect(batches.count == 4)
         #expect(try count("SELECT COUNT(*) AS n FROM oauth_codes") == 2)
-        #expect(try tokens.consumeCode(digest: digest("cw_ac_used"), now: before) == .replayed(live))
         #expect(try tokens.token(digest: digest("cw_at_live")) == nil)
         #expect(try isActive("cw_rt_live", at: before))
+        #expect(try exchange(digest("cw_ac_used"), "replay", at: before) == .replayed(live))
         #expect(try count("SELECT COUNT(*) AS n FROM oauth_grants") == 1)
 
         // Once the refresh token has expired too, the grant goes with its code.

@@ -1,33 +1,10 @@
 import Foundation
 
-/// What an access token stands for, read in one lookup on every API call.
-public struct BearerRecord: Sendable, Equatable {
-    /// The token, its grant's scopes and client.
-    public let token: StoredToken
-    /// Whether the token's client may still call the API (an app that was suspended or disabled may not).
-    public let clientActive: Bool
-    /// The token's user when it has one and the account is active; `nil` for client_credentials tokens and
-    /// for deactivated users (see ``hasUser``).
-    public let user: UserAccount?
-
-    /// A record.
-    public init(token: StoredToken, clientActive: Bool, user: UserAccount?) {
-        self.token = token
-        self.clientActive = clientActive
-        self.user = user
-    }
-
-    /// Whether the grant belongs to a user at all (active or not).
-    public var hasUser: Bool { token.userID != nil }
-}
-
 /// The education API's reads and writes. Lists are keyset pages: rows after `after` in the list's order, at
 /// most `limit` (callers ask for one more to learn whether a next page exists). Every read is filtered by
 /// the record it is asked about; callers have first decided with ``SchoolAccess`` that the token's user may
 /// ask about it.
 public protocol EducationAPIStore {
-    /// The access token with this digest, its client's state and its active user; `nil` when unknown.
-    func bearer(digest: [UInt8]) throws -> BearerRecord?
     /// The unrevoked API key with this keyed digest (``APIKey/digest(key:hmacKey:)``) of a client that is
     /// active, with its scopes cut to those the client is allowed now; `nil` otherwise. Keys reach this
     /// database with sync.

@@ -29,18 +29,32 @@ public enum ClientSecretUse {
 public protocol AuthorizationCodeStore {
     /// Stores a code by its digest.
     func createCode(digest: [UInt8], grant: AuthorizationCodeGrant, now: Date) throws
-    /// Atomically marks the code used and returns what it was issued for. A code already used returns
-    /// `.replayed` with the grant its first exchange created (the caller revokes that grant, RFC 6749 §4.1.2 /
-    /// RFC 9700 §4.2.4); an unknown or expired code returns `.invalid`.
-    func consumeCode(digest: [UInt8], now: Date) throws -> CodeConsumption
-    /// Records the grant created by exchanging a code, so a replay can find and revoke it.
-    func attachGrant(_ grant: GrantID, toCode digest: [UInt8]) throws
+    /// Exchanges a code for a grant and its first tokens in ONE transaction (RFC 6749 §4.1.3), so that no
+    /// failure leaves a spent code without its grant, or a grant without its code:
+    /// - unknown, or expired before it was used: `.invalid`, nothing changes;
+    /// - used before: the replay is recorded and the grant the first exchange created is revoked with all its
+    ///   tokens (RFC 6749 §4.1.2, RFC 9700 §4.2.4), `.replayed`;
+    /// - otherwise `check` is asked, with what the code was issued for and its user when that account is still
+    ///   active (`nil` otherwise). An error spends the code (single use holds for failed exchanges too, so a
+    ///   PKCE verifier cannot be guessed over several tries) and is returned as `.refused`. `nil` spends the
+    ///   code, creates the grant with the code's scopes and `auth_time`, stores `tokens` in it and links the
+    ///   grant to the code (`.issued`).
+    /// Any error thrown (the database went away, a deadlock after the retries) rolls all of it back: the code
+    /// is as usable afterwards as it was before.
+    func exchangeCode(
+        digest: [UInt8], tokens: [NewToken], now: Date, check: (AuthorizationCodeGrant, UserAccount?) -> OAuthError?
+    ) throws -> CodeExchange
 }
 
-/// The outcome of ``AuthorizationCodeStore/consumeCode(digest:now:)``.
-public enum CodeConsumption: Sendable, Equatable {
-    case consumed(AuthorizationCodeGrant)
+/// The outcome of ``AuthorizationCodeStore/exchangeCode(digest:tokens:now:check:)``.
+public enum CodeExchange: Sendable, Equatable {
+    /// The grant was created with the tokens; here is what the code carried and whose it was.
+    case issued(GrantID, AuthorizationCodeGrant, UserAccount)
+    /// The check refused the exchange; the code is spent.
+    case refused(OAuthError)
+    /// The code had been used; its grant (if the first exchange created one) is now revoked.
     case replayed(GrantID?)
+    /// Unknown or expired.
     case invalid
 }
 
@@ -51,8 +65,10 @@ public protocol TokenStore {
     /// The token with this digest, whatever its state; `nil` when unknown.
     func token(digest: [UInt8]) throws -> StoredToken?
     /// Exchanges a refresh token for new tokens in one atomic step. Only one of N concurrent calls with the
-    /// same token succeeds; the others get `.alreadyRotated`. A token rotated longer than `grace` ago is a
-    /// reuse: the whole grant is revoked and `.reuseDetected` returned (RFC 9700 §4.14.2).
+    /// same token succeeds; the others get `.alreadyRotated`, or `.repeated` when they passed the very same
+    /// `replacement` (a retry after a lost answer, see ``TokenDerivation``) and its refresh token is still
+    /// unused. A token rotated longer than `grace` ago is a reuse: the whole grant is revoked and
+    /// `.reuseDetected` returned (RFC 9700 §4.14.2).
     func rotateRefreshToken(digest: [UInt8], client: ClientID, replacement: [NewToken], now: Date, grace: TimeInterval) throws -> RefreshRotation
     /// Revokes one token (RFC 7009: a refresh token revokes its grant). Unknown tokens and tokens of other
     /// clients are ignored (the caller answers 200 either way).
@@ -69,12 +85,24 @@ public protocol TokenStore {
 public enum RefreshRotation: Sendable, Equatable {
     /// Rotated: the old token is spent; here is what it carried.
     case rotated(StoredToken)
+    /// This very rotation (the same `replacement`) was committed within the grace window and its new refresh
+    /// token has not been used: the answer was probably lost, so the caller answers again with the same pair.
+    /// Carries the old token and the replacement access token as stored.
+    case repeated(StoredToken, access: StoredToken)
     /// Another request rotated it within the grace window; nothing changed.
     case alreadyRotated
     /// A rotated token came back after the grace window: the grant is now revoked.
     case reuseDetected
     /// Unknown, expired, revoked, or another client's.
     case invalid
+}
+
+/// Access tokens as the resources that accept them see them (userinfo, introspection, the education API).
+public protocol BearerTokenStore {
+    /// The token with this digest together with what ``BearerRule`` decides on, all read at once: its client's
+    /// status and currently allowed scopes, its user when that account is active, and the decision of the user's
+    /// school about the client. `nil` when unknown.
+    func bearer(digest: [UInt8]) throws -> BearerRecord?
 }
 
 /// What users agreed to share with which client.

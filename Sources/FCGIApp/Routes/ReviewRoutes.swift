@@ -1,7 +1,7 @@
 import Domain
 import Foundation
 
-/// The review panel of platform admins on the app site (issue 6 §1).
+/// The review panel of platform admins on the app site.
 ///
 /// Decisions go through ``ApplicationReview`` like the developer's own actions and are written to the
 /// developers database through the app pool's narrow grants, with the version the page was loaded at: a

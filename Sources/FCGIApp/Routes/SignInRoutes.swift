@@ -44,19 +44,14 @@ enum SignInRoutes {
         }
     }
 
+    /// The password method through the sign-in seam (``SignInCompletion``).
     private static func signIn(_ request: HTTPRequest, form: Parameters, context: RequestContext) throws -> HTTPResponse {
         let services = context.services
-        let policy = services.configuration.signIn.throttlePolicy
         let identifier = (form["identifier"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        let password = form["password"] ?? ""
         let next = safeNext(form["next"])
-        let now = context.now
         let csrf = context.signedOutFormToken(request).csrf
-        let accountKey = SignInThrottlePolicy.key(.account, identifier)
-        let addressKey = SignInThrottlePolicy.key(.address, request.remoteAddress)
 
-        let waits = try [accountKey, addressKey].compactMap { policy.retryAfter(try services.throttle.throttleState(key: $0), now: now) }
-        if let wait = waits.max() {
+        if let wait = try SignInCompletion.throttleWait(identifier: identifier, request: request, context: context) {
             var response = HTTPResponse.page(
                 AccountPages.signIn(
                     csrf: csrf, identifier: identifier, next: next,
@@ -65,49 +60,12 @@ enum SignInRoutes {
             response.headers.set("Retry-After", String(wait))
             return response
         }
-
-        var user: UserAccount?
-        let plausible = !identifier.isEmpty && identifier.utf8.count <= 254 && password.utf8.count <= PasswordRules.maximumBytes
-        let candidate = plausible ? try services.accounts.signInCandidate(identifier: identifier) : nil
-        if let candidate, let hash = candidate.passwordHash {
-            if services.hasher.verify(password, against: hash) {
-                user = candidate.user
-                if services.hasher.needsRehash(hash) {
-                    try services.accounts.setPasswordHash(try services.hasher.hash(password), for: candidate.user.id, now: now)
-                }
-            }
-        } else {
-            // Unknown account, or one without a password yet: spend the same time as a real check, so the
-            // answer's timing does not tell the cases apart either.
-            services.timingDecoy.verify(password)
-        }
-
-        guard let user else {
-            for (key, scope) in [(accountKey, SignInThrottlePolicy.Scope.account), (addressKey, .address)] {
-                try services.throttle.updateThrottle(key: key) { policy.recordingFailure($0, scope: scope, now: now) }
-            }
-            context.logger.info("sign-in failed", metadata: ["client.address": "\(request.remoteAddress)"])
+        let method = PasswordSignIn(accounts: services.accounts, hasher: services.hasher, decoy: services.timingDecoy.verify)
+        guard let person = try method.authenticate(identifier: identifier, password: form["password"] ?? "", now: context.now) else {
+            try SignInCompletion.recordFailure(identifier: identifier, method: .password, request: request, context: context)
             return .page(AccountPages.signIn(csrf: csrf, identifier: identifier, next: next, error: failedMessage, notice: nil))
         }
-
-        // The account holder has proved themselves: forget failures under either of their sign-in names.
-        for name in Set([identifier] + [user.email, user.username].compactMap { $0?.lowercased() }) {
-            try services.throttle.clearThrottle(key: SignInThrottlePolicy.key(.account, name))
-        }
-        // Rotation: a session the browser already had (another user's, or a planted one) never survives sign-in.
-        if let old = request.cookies[SessionCookie.session] {
-            try services.sessions.deleteSession(digest: SecretToken.digest(old))
-        }
-        var generator = SystemRandomNumberGenerator()
-        let token = SecretToken.make(prefix: TokenPrefix.session, using: &generator)
-        let sessionPolicy = services.configuration.signIn.sessionPolicy
-        try services.sessions.createSession(
-            digest: SecretToken.digest(token), user: user.id, now: now, expiresAt: sessionPolicy.absoluteExpiry(createdAt: now),
-            clientAddress: request.remoteAddress, userAgent: request.headers["user-agent"] ?? "")
-        context.logger.info("signed in", metadata: ["user.id": "\(user.id)", "user.role": "\(user.role.rawValue)"])
-        var response = HTTPResponse.seeOther(next ?? home(for: user.role))
-        response.headers.add("Set-Cookie", SessionCookie.set(SessionCookie.session, token, maxAge: Int(sessionPolicy.absoluteLifetime)))
-        return response
+        return try SignInCompletion.complete(person, next: next, request: request, context: context)
     }
 
     /// The landing page of each role.

@@ -19,6 +19,8 @@ struct SiteServices {
     let clients: any ClientStore
     let codes: any AuthorizationCodeStore
     let tokens: any TokenStore
+    /// Access tokens as resources see them (``BearerRule``).
+    let bearers: any BearerTokenStore
     let consents: any ConsentStore
     let signingKeys: any SigningKeyStore
     /// Sync's side of the main database.
@@ -66,7 +68,7 @@ struct SiteServices {
             health: MariaHealthStore(database: database), accounts: accounts, passwordLinks: accounts, sessions: sessions,
             throttle: sessions, students: schoolwork, teaching: schoolwork, directory: schoolwork,
             roster: MariaRosterStore(database: database), clients: MariaClientStore(database: database), codes: tokens,
-            tokens: tokens, consents: MariaConsentStore(database: database), signingKeys: MariaSigningKeyStore(database: database),
+            tokens: tokens, bearers: tokens, consents: MariaConsentStore(database: database), signingKeys: MariaSigningKeyStore(database: database),
             syncTarget: MariaSyncTargetStore(database: database),
             educationAPI: MariaEducationAPIStore(database: database), accessLog: MariaDataAccessLogStore(database: database),
             appPolicies: MariaSchoolAppPolicyStore(database: database),

@@ -10,28 +10,6 @@ public struct MariaEducationAPIStore: EducationAPIStore {
     /// Creates the store over a thread's database handle.
     public init(database: MariaDatabase) { self.database = database }
 
-    /// A token's columns (``MariaTokenStore/tokenColumns``), its client's status and its user's account
-    /// columns: everything an API call needs to know about its caller, in one row.
-    private static let bearerColumns = MariaTokenStore.tokenColumns + """
-        , c.status AS client_status, u.id, u.role, u.school_id, u.given_name, u.family_name, u.email, u.username,
-        u.active AS user_active
-        """
-
-    public func bearer(digest: [UInt8]) throws -> BearerRecord? {
-        guard
-            let row = try database.query(
-                """
-                SELECT \(unsafeRaw: Self.bearerColumns)
-                FROM oauth_tokens t JOIN oauth_grants g ON g.id = t.grant_id JOIN oauth_clients c ON c.id = g.client_pk
-                LEFT JOIN users u ON u.id = g.user_id
-                WHERE t.token_digest = \(digest)
-                """
-            ).first, let token = row.storedToken()
-        else { return nil }
-        let user = row.int("id") != nil && row.flag("user_active") ? row.userAccount() : nil
-        return BearerRecord(token: token, clientActive: row.string("client_status") == OAuthClient.Status.active.rawValue, user: user)
-    }
-
     public func apiKey(digest: [UInt8]) throws -> (id: Int64, clientID: ClientID, scopes: [String])? {
         guard
             let row = try database.query(

@@ -14,14 +14,7 @@ public struct MariaSchoolAppPolicyStore: SchoolAppPolicyStore {
             SELECT p.status AS policy_status, p.scope_limit FROM school_app_policies p JOIN oauth_clients c ON c.id = p.client_pk
             WHERE p.school_id = \(school.rawValue) AND c.client_id = \(client.rawValue)
             """
-        ).first.flatMap(Self.policy)
-    }
-
-    private static func policy(_ row: Row) -> SchoolAppPolicy? {
-        guard let text = row.string("policy_status") else { return nil }
-        // An unreadable decision must never read as allowed.
-        let status = SchoolAppPolicy.Status(rawValue: text) ?? .blocked
-        return SchoolAppPolicy(status: status, scopeLimit: row.string("scope_limit") == nil ? nil : Set(row.scopeList("scope_limit")))
+        ).first?.schoolAppPolicy()
     }
 
     public func apps(for school: SchoolID) throws -> [SchoolAppEntry] {
@@ -33,7 +26,7 @@ public struct MariaSchoolAppPolicyStore: SchoolAppPolicyStore {
             WHERE c.status = 'active'
             ORDER BY c.name, c.client_id
             """
-        ).map { SchoolAppEntry(client: $0.oauthClient(), policy: Self.policy($0), pendingRequests: $0.int("pending") ?? 0) }
+        ).map { SchoolAppEntry(client: $0.oauthClient(), policy: $0.schoolAppPolicy(), pendingRequests: $0.int("pending") ?? 0) }
     }
 
     /// Lock order as in `Transaction+OAuthGrants.swift`: the policy row, then codes, then grants, then tokens.

@@ -6,7 +6,7 @@ import Foundation
 /// Every operation that changes more than one row of a family runs in one transaction, locking the grant row
 /// before its tokens (the full lock order is in `Transaction+OAuthGrants.swift`), so concurrent requests on one
 /// family queue behind each other instead of deadlocking.
-public struct MariaTokenStore: AuthorizationCodeStore, TokenStore {
+public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenStore {
     let database: MariaDatabase
 
     /// Creates the store over a thread's database handle.
@@ -37,60 +37,56 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore {
         }
     }
 
-    /// The single-use decision is one conditional `UPDATE` (`consumed_at IS NULL`): InnoDB's row lock lets exactly
-    /// one of any number of concurrent exchanges change the row, so no transaction is needed around it. A
-    /// consumed code is reported as `.replayed` even after it expired, for as long as the row is kept (codes
-    /// with a grant are kept as long as the grant).
-    public func consumeCode(digest: [UInt8], now: Date) throws -> CodeConsumption {
-        let consumed = try database.execute(
-            """
-            UPDATE oauth_codes SET consumed_at = \(now)
-            WHERE code_digest = \(digest) AND consumed_at IS NULL AND expires_at > \(now)
-            """)
-        if consumed.affectedRows == 1 {
-            guard
-                let row = try database.query(
-                    """
-                    SELECT c.client_id, o.user_id, o.redirect_uri, o.scopes, o.code_challenge, o.nonce, o.auth_time, o.expires_at
-                    FROM oauth_codes o JOIN oauth_clients c ON c.id = o.client_pk
-                    WHERE o.code_digest = \(digest)
-                    """
-                ).first, let client = row.string("client_id"), let user: UserID = row.id("user_id"),
-                let authTime = row.date("auth_time"), let expiresAt = row.date("expires_at")
-            else { return .invalid }
-            return .consumed(
-                AuthorizationCodeGrant(
-                    clientID: ClientID(client), userID: user, redirectURI: row.string("redirect_uri") ?? "",
-                    scopes: row.scopeList("scopes"), codeChallenge: row.string("code_challenge"), nonce: row.string("nonce"),
-                    authTime: authTime, expiresAt: expiresAt))
-        }
-        // Not consumed now: a replay, or a code that is unknown or expired. The replay is recorded before the
-        // grant is read, so either this read sees the grant, or ``attachGrant(_:toCode:)`` (which locks the code
-        // row) sees the replay and revokes the grant itself.
-        try database.execute(
-            """
-            UPDATE oauth_codes SET replayed_at = COALESCE(replayed_at, \(now))
-            WHERE code_digest = \(digest) AND consumed_at IS NOT NULL
-            """)
-        guard let row = try database.query("SELECT consumed_at, grant_id FROM oauth_codes WHERE code_digest = \(digest)").first,
-            row.date("consumed_at") != nil
-        else { return .invalid }
-        return .replayed(row.id("grant_id"))
-    }
-
-    /// When the code was replayed before its grant was attached (the replay raced the first exchange), the grant is
-    /// revoked here, in the same transaction, so the tokens of a replayed code never outlive the replay.
-    public func attachGrant(_ grant: GrantID, toCode digest: [UInt8]) throws {
+    /// One transaction, the code row locked first (the lock order of `Transaction+OAuthGrants.swift`): of any
+    /// number of concurrent exchanges of one code, the first to lock it spends it and creates the grant, and
+    /// every later one finds it spent and revokes that grant. The client's and user's rows are read without a
+    /// lock (locking them would queue every exchange of one app behind each other).
+    public func exchangeCode(
+        digest: [UInt8], tokens: [NewToken], now: Date, check: (AuthorizationCodeGrant, UserAccount?) -> OAuthError?
+    ) throws -> CodeExchange {
         try database.transaction { tx in
-            // The code row first, then the grant (the lock order of every family operation).
-            let replayed = try tx.query("SELECT replayed_at FROM oauth_codes WHERE code_digest = \(digest) FOR UPDATE")
-                .first?.date("replayed_at")
-            try tx.execute("UPDATE oauth_codes SET grant_id = \(grant.rawValue) WHERE code_digest = \(digest)")
-            if let replayed {
-                // Revoked "at" the replay, though never before the grant existed.
-                let created = try tx.query("SELECT created_at FROM oauth_grants WHERE id = \(grant.rawValue)").first?.date("created_at")
-                try tx.revokeGrant(grant, now: max(replayed, created ?? replayed))
+            guard
+                let code = try tx.query(
+                    """
+                    SELECT client_pk, user_id, redirect_uri, scopes, code_challenge, nonce, auth_time, expires_at, consumed_at, grant_id
+                    FROM oauth_codes WHERE code_digest = \(digest) FOR UPDATE
+                    """
+                ).first, let clientPK = code.int("client_pk"), let userID: UserID = code.id("user_id"),
+                let authTime = code.date("auth_time"), let expiresAt = code.date("expires_at")
+            else { return .invalid }
+            if code.date("consumed_at") != nil {
+                let grant: GrantID? = code.id("grant_id")
+                try tx.execute("UPDATE oauth_codes SET replayed_at = COALESCE(replayed_at, \(now)) WHERE code_digest = \(digest)")
+                if let grant { try tx.revokeGrant(grant, now: now) }
+                return .replayed(grant)
             }
+            guard expiresAt > now,
+                let owner = try tx.query(
+                    """
+                    SELECT c.client_id, u.id, u.role, u.school_id, u.given_name, u.family_name, u.email, u.username, u.active
+                    FROM oauth_clients c LEFT JOIN users u ON u.id = \(userID.rawValue) WHERE c.id = \(clientPK)
+                    """
+                ).first, let clientID = owner.string("client_id")
+            else { return .invalid }
+            let grant = AuthorizationCodeGrant(
+                clientID: ClientID(clientID), userID: userID, redirectURI: code.string("redirect_uri") ?? "",
+                scopes: code.scopeList("scopes"), codeChallenge: code.string("code_challenge"), nonce: code.string("nonce"),
+                authTime: authTime, expiresAt: expiresAt)
+            let user = owner.int("id") != nil && owner.flag("active") ? owner.userAccount() : nil
+            if let refusal = check(grant, user) {
+                try tx.execute("UPDATE oauth_codes SET consumed_at = \(now) WHERE code_digest = \(digest)")
+                return .refused(refusal)
+            }
+            guard let user else { throw StoreError(.constraint, detail: "exchangeCode: check accepted a code of an inactive user") }
+            let inserted = try tx.execute(
+                """
+                INSERT INTO oauth_grants (client_pk, user_id, scopes, auth_time, created_at, expires_at)
+                VALUES (\(clientPK), \(userID.rawValue), \(grant.scopes.scopeColumn), \(authTime), \(now), \(tokens.map(\.expiresAt).max() ?? now))
+                """)
+            let grantID = GrantID(inserted.insertID)
+            try tx.insertTokens(tokens, grant: grantID, now: now)
+            try tx.execute("UPDATE oauth_codes SET consumed_at = \(now), grant_id = \(grantID.rawValue) WHERE code_digest = \(digest)")
+            return .issued(grantID, grant, user)
         }
     }
 
@@ -113,6 +109,29 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore {
             try tx.insertTokens(tokens, grant: grant, now: now)
             return grant
         }
+    }
+
+    /// One statement: the token, its grant and client, the grant's user, and the policy of that user's school
+    /// for the client (both by primary or unique key).
+    public func bearer(digest: [UInt8]) throws -> BearerRecord? {
+        guard
+            let row = try database.query(
+                """
+                SELECT \(unsafeRaw: Self.tokenColumns), c.status AS client_status, c.allowed_scopes,
+                       u.id, u.role, u.school_id, u.given_name, u.family_name, u.email, u.username, u.active AS user_active,
+                       p.status AS policy_status, p.scope_limit
+                FROM oauth_tokens t JOIN oauth_grants g ON g.id = t.grant_id JOIN oauth_clients c ON c.id = g.client_pk
+                LEFT JOIN users u ON u.id = g.user_id
+                LEFT JOIN school_app_policies p ON p.school_id = u.school_id AND p.client_pk = g.client_pk
+                WHERE t.token_digest = \(digest)
+                """
+            ).first, let token = row.storedToken()
+        else { return nil }
+        return BearerRecord(
+            token: token, clientStatus: OAuthClient.Status(rawValue: row.string("client_status") ?? "") ?? .disabled,
+            clientAllowedScopes: Set(row.scopeList("allowed_scopes")),
+            user: row.int("id") != nil && row.flag("user_active") ? row.userAccount() : nil,
+            schoolPolicy: row.schoolAppPolicy())
     }
 
     public func token(digest: [UInt8]) throws -> StoredToken? {
@@ -168,7 +187,19 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore {
                 // The policy refuses a live-but-rotated token only within the grace window: a parallel retry.
                 let rotatedWithinGrace = token.rotatedAt != nil && token.revokedAt == nil && token.expiresAt > now
                     && token.kind == .refresh && token.clientID == client
-                return rotatedWithinGrace ? .alreadyRotated : .invalid
+                guard rotatedWithinGrace else { return .invalid }
+                // The very rotation this request asks for, committed before (the answer was lost)? Then its pair
+                // is handed out again, as long as its refresh token has not been used or revoked since.
+                let replacements = try replacement.map { new in
+                    try tx.query(
+                        """
+                        SELECT \(unsafeRaw: Self.tokenColumns)
+                        FROM oauth_tokens t JOIN oauth_grants g ON g.id = t.grant_id JOIN oauth_clients c ON c.id = g.client_pk
+                        WHERE t.token_digest = \(new.digest) AND t.grant_id = \(grant.rawValue)
+                        """
+                    ).first?.storedToken()
+                }
+                return RefreshPolicy.repetition(of: token, replacements: replacements, now: now) ?? .alreadyRotated
             case .revokeGrant(let doomed, _):
                 try tx.revokeGrant(doomed, now: now)
                 return .reuseDetected

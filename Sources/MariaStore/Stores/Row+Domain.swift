@@ -30,4 +30,12 @@ extension Row {
             familyName: string("family_name") ?? "", email: string("email"), username: string("username"),
             gradeLevel: string("grade_level"), active: flag("active"))
     }
+
+    /// A school's decision about an app from `policy_status` and `scope_limit`; `nil` when there is none.
+    func schoolAppPolicy() -> SchoolAppPolicy? {
+        guard let text = string("policy_status") else { return nil }
+        // An unreadable decision must never read as allowed.
+        let status = SchoolAppPolicy.Status(rawValue: text) ?? .blocked
+        return SchoolAppPolicy(status: status, scopeLimit: string("scope_limit") == nil ? nil : Set(scopeList("scope_limit")))
+    }
 }

@@ -30,7 +30,7 @@ public enum DiscoveryDocument {
     /// The metadata for `issuer` (an `https` URL without query or fragment, e.g. `https://app.example`).
     public static func metadata(issuer: String, registry: ScopeRegistry = .standard) -> [(key: String, value: Value)] {
         let base = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
-        let clientAuth = [ClientAuthentication.Method.clientSecretBasic.rawValue, ClientAuthentication.Method.clientSecretPost.rawValue]
+        let methods = ClientAuthenticationMethods.standard
         return [
             ("issuer", .string(issuer)),
             ("authorization_endpoint", .string(base + Path.authorization)),
@@ -44,11 +44,11 @@ public enum DiscoveryDocument {
             ("response_modes_supported", .strings(["query"])),
             ("grant_types_supported", .strings(["authorization_code", "refresh_token", "client_credentials"])),
             ("code_challenge_methods_supported", .strings(["S256"])),
-            ("token_endpoint_auth_methods_supported", .strings(clientAuth + [ClientAuthentication.Method.none.rawValue])),
+            ("token_endpoint_auth_methods_supported", .strings(methods.names())),
             // RFC 7009 §2.1: public clients revoke their own tokens by client_id alone.
-            ("revocation_endpoint_auth_methods_supported", .strings(clientAuth + [ClientAuthentication.Method.none.rawValue])),
+            ("revocation_endpoint_auth_methods_supported", .strings(methods.names())),
             // RFC 7662 §2.1: introspection needs an authenticated (confidential) client.
-            ("introspection_endpoint_auth_methods_supported", .strings(clientAuth)),
+            ("introspection_endpoint_auth_methods_supported", .strings(methods.names(provingIdentity: true))),
             ("id_token_signing_alg_values_supported", .strings([SigningKeyRecord.Algorithm.rs256.rawValue, SigningKeyRecord.Algorithm.es256.rawValue])),
             ("subject_types_supported", .strings(["public"])),
             ("claims_supported", .strings(claimsSupported)),

@@ -17,11 +17,17 @@ import Foundation
 public struct ClientAuthentication: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
     CustomReflectable
 {
-    /// A client authentication method, named as in discovery's `token_endpoint_auth_methods_supported`.
-    public enum Method: String, Sendable, Equatable, CaseIterable {
-        case clientSecretBasic = "client_secret_basic"
-        case clientSecretPost = "client_secret_post"
-        case none
+    /// A client authentication method's name, as in discovery's `token_endpoint_auth_methods_supported`. An
+    /// open set: a method is a ``ClientAuthenticationMethod`` in ``ClientAuthenticationMethods``.
+    public struct Method: RawRepresentable, Hashable, Sendable {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        /// RFC 6749 §2.3.1, HTTP Basic.
+        public static let clientSecretBasic = Method(rawValue: "client_secret_basic")
+        /// RFC 6749 §2.3.1, form fields.
+        public static let clientSecretPost = Method(rawValue: "client_secret_post")
+        /// A public client: `client_id` only.
+        public static let none = Method(rawValue: "none")
     }
 
     /// Longest `client_id` or secret accepted.
@@ -31,7 +37,8 @@ public struct ClientAuthentication: Sendable, Equatable, CustomStringConvertible
     public let clientID: ClientID
     /// How it authenticated.
     public let method: Method
-    /// The secret presented; `nil` for ``Method/none``. Never printed.
+    /// The credential presented (a client secret; an assertion for methods that use one); `nil` for
+    /// ``Method/none``. Never printed.
     public let secret: String?
 
     /// An identification; normally made by ``parse(form:authorization:)``.
@@ -47,59 +54,35 @@ public struct ClientAuthentication: Sendable, Equatable, CustomStringConvertible
         Mirror(self, children: ["clientID": clientID, "method": method, "secret": "<redacted>"])
     }
 
-    /// Reads the client identification from the form body and the `Authorization` header value.
-    public static func parse(form: OAuthParameters, authorization: String?) -> Result<ClientAuthentication, OAuthError> {
-        for name in ["client_id", "client_secret"] where form.repeatedNames.contains(name) {
-            return .failure(.invalidRequest("The \(name) parameter is repeated."))
-        }
-        let formID = form["client_id"]
-        let formSecret = form["client_secret"]
-        if let authorization, !authorization.isEmpty {
-            guard formSecret == nil else {
-                return .failure(.invalidRequest("Use one client authentication method, not both Basic and client_secret."))
-            }
-            guard let (id, secret) = basicCredentials(authorization) else {
-                return .failure(.invalidClient("The Authorization header is not valid client_secret_basic credentials."))
-            }
-            if let formID, formID != id {
-                return .failure(.invalidRequest("The client_id field does not match the Authorization header."))
-            }
-            return .success(ClientAuthentication(clientID: ClientID(id), method: .clientSecretBasic, secret: secret))
-        }
-        guard let formID, isAcceptable(formID) else {
-            return .failure(.invalidClient("Client authentication is required."))
-        }
-        if let formSecret {
-            guard formSecret.utf8.count <= maximumLength else { return .failure(.invalidClient("Client authentication failed.")) }
-            return .success(ClientAuthentication(clientID: ClientID(formID), method: .clientSecretPost, secret: formSecret))
-        }
-        return .success(ClientAuthentication(clientID: ClientID(formID), method: .none, secret: nil))
+    /// Reads the client identification from the form body and the `Authorization` header value, with the
+    /// methods the provider supports (see ``ClientAuthenticationMethods``).
+    public static func parse(
+        form: OAuthParameters, authorization: String?, methods: ClientAuthenticationMethods = .standard
+    ) -> Result<ClientAuthentication, OAuthError> {
+        methods.identify(ClientAuthenticationRequest(form: form, authorization: authorization))
     }
 
-    /// Checks the identification against the stored client: it must exist and be active; a confidential client
-    /// must present one of its active secrets by Basic or post; a public client must present none
-    /// (RFC 6749 §2.1, §3.2.1). Every failure is `invalid_client` with the same description, so the answer does
-    /// not tell which part was wrong.
+    /// Checks the identification against the stored client: it must exist and be active, and the method that
+    /// identified it must accept the evidence (a confidential client one of its active secrets by Basic or post;
+    /// a public client none; RFC 6749 §2.1, §3.2.1). Every failure is `invalid_client` with the same
+    /// description, so the answer does not tell which part was wrong.
     ///
     /// - Parameters:
     ///   - client: the stored client for ``clientID``, `nil` when unknown.
     ///   - secretDigests: ``ClientStore/activeSecretDigests(of:now:)`` of the client (empty for public ones).
     ///   - key: the HMAC key of ``ClientSecret``.
-    public func authenticate(client: OAuthClient?, secretDigests: [[UInt8]], key: SymmetricKey) -> Result<OAuthClient, OAuthError> {
+    public func authenticate(
+        client: OAuthClient?, secretDigests: [[UInt8]], key: SymmetricKey, methods: ClientAuthenticationMethods = .standard
+    ) -> Result<OAuthClient, OAuthError> {
         let failed = OAuthError.invalidClient("Client authentication failed.", logDetail: "client_id \(clientID) via \(method.rawValue)")
-        guard let client, client.clientID == clientID, client.status == .active else { return .failure(failed) }
-        switch (client.kind, secret) {
-        case (.public, nil):
-            return .success(client)
-        case (.confidential, let secret?) where ClientSecret.matches(secret: secret, digests: secretDigests, key: key):
-            return .success(client)
-        default:
-            return .failure(failed)
-        }
+        guard let client, client.clientID == clientID, client.status == .active, let verifier = methods.method(named: method),
+            verifier.verify(self, client: client, evidence: ClientEvidence(secretDigests: secretDigests, secretKey: key))
+        else { return .failure(failed) }
+        return .success(client)
     }
 
     /// `Basic <token68>` → (client_id, secret), both form-urldecoded; `nil` when malformed.
-    private static func basicCredentials(_ header: String) -> (String, String)? {
+    static func basicCredentials(_ header: String) -> (String, String)? {
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "basic" else { return nil }
         let token = parts[1].trimmingCharacters(in: .whitespaces)
@@ -141,7 +124,7 @@ public struct ClientAuthentication: Sendable, Equatable, CustomStringConvertible
     }
 
     /// A `client_id` worth looking up: 1–255 bytes of VSCHAR (RFC 6749 Appendix A.1).
-    private static func isAcceptable(_ id: String) -> Bool {
+    static func isAcceptable(_ id: String) -> Bool {
         !id.isEmpty && id.utf8.count <= maximumLength && id.utf8.allSatisfy { (0x20...0x7E).contains($0) }
     }
 }

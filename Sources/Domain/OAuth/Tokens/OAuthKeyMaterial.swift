@@ -2,7 +2,8 @@ import Crypto
 
 /// The keys of the app site, derived from two key files (32 random bytes each) with HKDF-SHA256 (RFC 5869)
 /// and a distinct `info` for each purpose, so that one secret never serves two:
-/// - the OAuth key file (`oauth.key_file`, app pool only) seals ID-token signing keys;
+/// - the OAuth key file (`oauth.key_file`, app pool only) seals ID-token signing keys and derives the
+///   replacement of a rotated refresh token;
 /// - the credential key file (`credentials.key_file`, both pools) keys the digests of client secrets and API
 ///   keys, because the developers site issues them and the app site checks them: the digest a developer's
 ///   secret gets on the portal is the one sync carries to the main database and the token endpoint compares.
@@ -11,12 +12,16 @@ public struct OAuthKeyMaterial: Sendable {
     public let clientSecretKey: SymmetricKey
     /// Seals ID-token signing keys at rest (``KeySealing``).
     public let sealingKey: SymmetricKey
+    /// Derives a refresh token's replacement pair from it (``TokenDerivation``).
+    public let rotationKey: SymmetricKey
 
     /// Derives the keys from the two files' bytes.
     public init(secret: [UInt8], credentials: CredentialKeyMaterial) {
         clientSecretKey = credentials.clientSecretKey
         sealingKey = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells signing-key sealing v1".utf8), outputByteCount: 32)
+        rotationKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells refresh rotation v1".utf8), outputByteCount: 32)
     }
 }
 

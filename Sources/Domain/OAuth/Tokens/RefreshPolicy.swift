@@ -44,10 +44,24 @@ public enum RefreshPolicy {
         return .success(requested)
     }
 
+    /// Whether a refresh token rotated within the grace window is being retried with the very replacement its
+    /// rotation stored (``TokenDerivation`` makes a retry pass the same one): `.repeated` when both replacement
+    /// tokens were found in the token's grant (`replacements`, looked up by the digests the retry passed) and the
+    /// new refresh token is still unused and unrevoked; `nil` otherwise (a parallel request, or a family that has
+    /// moved on: the caller refuses).
+    public static func repetition(of token: StoredToken, replacements: [StoredToken?], now: Date) -> RefreshRotation? {
+        let found = replacements.compactMap { $0 }
+        guard found.count == replacements.count, found.allSatisfy({ $0.grantID == token.grantID }),
+            let access = found.first(where: { $0.kind == .access }), access.isActive(at: now),
+            let refresh = found.first(where: { $0.kind == .refresh }), refresh.isActive(at: now)
+        else { return nil }
+        return .repeated(token, access: access)
+    }
+
     /// The answer to give for the store's rotation outcome: the spent token's data, or `invalid_grant`.
     public static func outcome(_ rotation: RefreshRotation) -> Result<StoredToken, OAuthError> {
         switch rotation {
-        case .rotated(let old): .success(old)
+        case .rotated(let old), .repeated(let old, _): .success(old)
         case .alreadyRotated: .failure(.invalidGrant("The refresh token was already used."))
         case .reuseDetected, .invalid: .failure(.invalidGrant("The refresh token is invalid, expired or revoked."))
         }

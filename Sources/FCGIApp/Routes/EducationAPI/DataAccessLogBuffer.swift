@@ -4,7 +4,7 @@ import Logging
 import Synchronization
 
 /// A worker's data-access log entries on their way to the database, written in batches so a request does not
-/// pay an `INSERT` and a commit of its own (issue 7: "not one insert per request on the hot path").
+/// pay an `INSERT` and a commit of its own (the hot path must not pay one insert per request).
 ///
 /// Shared by the worker's request threads. A batch is due when ``batchSize`` entries wait or the oldest has
 /// waited ``flushInterval``: the request that makes it due writes it on its own connection, and the worker's

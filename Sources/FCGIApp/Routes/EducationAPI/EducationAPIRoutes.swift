@@ -1,11 +1,13 @@
 import Domain
 import Foundation
 
-/// The education API (`/api/v1`, issue 7), registered from the one table ``EducationAPI/endpoints``.
+/// The education API (`/api/v1`), registered from the one table ``EducationAPI/endpoints``.
 ///
 /// Every call, in order:
-/// 1. a bearer access token (RFC 6750 §2.1): missing → 401 with a bare challenge; unknown, expired, revoked,
-///    a refresh token, a suspended app or a deactivated user → 401 `invalid_token` (one description for all);
+/// 1. a bearer access token (RFC 6750 §2.1): missing → 401 with a bare challenge; anything ``BearerRule``
+///    refuses (unknown, expired, revoked, a refresh token, a suspended app, a deactivated user, an app the
+///    user's school blocked) → 401 `invalid_token` (one description for all); its scopes are those it carries
+///    now, narrowed to the app's and the school's current limits;
 /// 2. the app's token bucket (``APIRateLimiter``, sized by the app's tier): empty → 429 with `Retry-After`; every answer from here on
 ///    carries `X-RateLimit-Limit/Remaining/Reset`;
 /// 3. the scope the endpoint needs for the token user's role (``APIScopeCheck``): missing → 403
@@ -112,7 +114,7 @@ enum EducationAPIRoutes {
         }
         let invalid = OAuthHTTP.ResponseError(
             OAuthHTTP.bearerError(OAuthError(.invalidToken, "The access token is invalid, expired or revoked.")))
-        // An API key (issue 7: app-level reads): looked up by its keyed digest; it acts for the app only.
+        // An API key (app-level reads only): looked up by its keyed digest; it acts for the app only.
         if token.hasPrefix(APIKey.prefix) {
             guard APIKey.isWellFormed(token), let keys = context.services.portal.credentialKeys,
                 let key = try context.services.educationAPI.apiKey(digest: APIKey.digest(key: token, hmacKey: keys.apiKeyKey))
@@ -120,16 +122,13 @@ enum EducationAPIRoutes {
             return .success(APICaller(principal: .application, clientID: key.clientID, scopes: Set(key.scopes), apiKeyID: key.id))
         }
         guard SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken),
-            let record = try context.services.educationAPI.bearer(digest: SecretToken.digest(token)),
-            record.token.kind == .access, record.token.isActive(at: context.now), record.clientActive
+            let authorized = BearerRule.authorize(try context.services.bearers.bearer(digest: SecretToken.digest(token)), now: context.now)
         else { return .failure(invalid) }
-        let scopes = Set(record.token.scopes)
-        if let user = record.user {
-            return .success(APICaller(principal: .user(user), clientID: record.token.clientID, scopes: scopes))
+        let scopes = Set(authorized.scopes)
+        if let user = authorized.user {
+            return .success(APICaller(principal: .user(user), clientID: authorized.clientID, scopes: scopes))
         }
-        // A grant of a user who is no longer active is dead; a grant without a user is the app's own.
-        guard !record.hasUser else { return .failure(invalid) }
-        return .success(APICaller(principal: .application, clientID: record.token.clientID, scopes: scopes))
+        return .success(APICaller(principal: .application, clientID: authorized.clientID, scopes: scopes))
     }
 
     private static func withRateLimitHeaders(

@@ -8,7 +8,7 @@ import Foundation
 /// 2. the rest of the request (errors now go back to the client's redirect URI, with `state` and `iss`);
 /// 3. sign-in: none yet, `prompt=login` or `max_age` exceeded → the sign-in page, which returns here;
 ///    `prompt=none` → `login_required`;
-/// 4. the user's school's decision about the app (issue 7): blocked → a 403 page that explains and offers "ask my
+/// 4. the user's school's decision about the app: blocked → a 403 page that explains and offers "ask my
 ///    school" (`prompt=none` → `access_denied`); allowed → only the scopes the school lets its users grant;
 /// 5. consent: only scopes the user's role may grant, the client may receive and the school allows; a remembered
 ///    consent that covers them skips the page (unless `prompt=consent`); `prompt=none` → `consent_required`;
@@ -38,7 +38,7 @@ enum AuthorizeRoutes {
             return try authorize(request, parameters: OAuthParameters(pairs: fields), decision: decision == "approve", context: context)
         }
 
-        // "Ask my school" on the blocked-app page: a request in the school admins' queue (issue 7 §3).
+        // "Ask my school" on the blocked-app page: a request in the school admins' queue at /school/apps.
         router.add("POST", "/authsso/ask-school") { request, _, context in
             let session = try context.requireSignIn(request, Role.student, .parent, .teacher, .schoolAdmin)
             let form = try context.verifiedForm(request, session: session)

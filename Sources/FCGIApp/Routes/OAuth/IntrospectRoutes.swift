@@ -9,11 +9,13 @@ import Foundation
 ///    `introspection_endpoint_auth_methods_supported` lists only the secret methods). A public client, which
 ///    proves nothing, is 401 `invalid_client`, as is any failed authentication.
 /// 3. `token_type_hint` is ignored (§2.1 allows that); the prefix and the stored row decide.
-/// 4. `{"active": false}` and nothing else (§2.2) for a token that is malformed, unknown, expired, revoked,
-///    rotated (a spent refresh token), or issued to another client: a resource server may only learn about
-///    its own tokens, so "another client's" is indistinguishable from "unknown".
+/// 4. `{"active": false}` and nothing else (§2.2) for a token that ``BearerRule`` refuses (malformed, unknown,
+///    expired, revoked, rotated, its app suspended, its user deactivated, the app blocked by the user's school)
+///    or that was issued to another client: a resource server may only learn about its own tokens, so
+///    "another client's" is indistinguishable from "unknown".
 ///
-/// An active token answers `active`, `scope`, `client_id`, `token_type` (`Bearer` for access tokens,
+/// An active token answers `active`, `scope` (as it stands now: narrowed to the app's and the school's current
+/// limits), `client_id`, `token_type` (`Bearer` for access tokens,
 /// `refresh_token` for refresh tokens), `exp`, `iat`, `sub` (users' tokens only; the same value as the ID
 /// token's) and `iss`. Always `no-store`.
 enum IntrospectRoutes {
@@ -38,12 +40,14 @@ enum IntrospectRoutes {
         let inactive = OAuthHTTP.json(.object([("active", .bool(false))]))
         let now = context.now
         guard SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken) || SecretToken.isWellFormed(token, prefix: TokenPrefix.refreshToken),
-            let stored = try context.services.tokens.token(digest: SecretToken.digest(token)),
-            stored.clientID == client.clientID, stored.isActive(at: now)
+            let authorized = BearerRule.authorize(
+                try context.services.bearers.bearer(digest: SecretToken.digest(token)), now: now, accepting: [.access, .refresh]),
+            authorized.clientID == client.clientID
         else { return inactive }
+        let stored = authorized.token
         var members: [(String, JSONValue)] = [
             ("active", .bool(true)),
-            ("scope", .string(ScopeRegistry.parameter(stored.scopes))),
+            ("scope", .string(ScopeRegistry.parameter(authorized.scopes))),
             ("client_id", .string(stored.clientID.rawValue)),
             ("token_type", .string(stored.kind == .access ? "Bearer" : "refresh_token")),
             ("exp", .int(numericDate(stored.expiresAt))),

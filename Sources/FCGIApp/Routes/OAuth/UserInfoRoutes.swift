@@ -6,15 +6,15 @@ import Domain
 /// 1. An access token in the `Authorization: Bearer` header or, on POST, the `access_token` form field
 ///    (RFC 6750 §2.1, §2.2). None at all: 401 with a bare `WWW-Authenticate: Bearer realm=…` (§3.1); sent
 ///    twice: 400 `invalid_request`.
-/// 2. The token has the shape of a CatalystWells access token (checked before any lookup), is known, is an
-///    access token (a refresh token is not a bearer credential), is neither expired nor revoked, and belongs to
-///    a user (client_credentials tokens have nobody to describe). Otherwise 401 `invalid_token`, one
-///    description for every case.
-/// 3. The token was granted `openid` (OIDC Core §5.3: userinfo is an OpenID Connect resource): otherwise 403
-///    `insufficient_scope` with `scope="openid"` in the challenge (RFC 6750 §3).
-/// 4. The user is still active; a deactivated account is `invalid_token`.
+/// 2. The token has the shape of a CatalystWells access token (checked before any lookup), passes
+///    ``BearerRule`` (known, an access token, live, its app active, its user active, the app not blocked by
+///    the user's school) and belongs to a user (client_credentials tokens have nobody to describe). Otherwise
+///    401 `invalid_token`, one description for every case.
+/// 3. The token's scopes as they stand now (narrowed to the app's and the school's current limits) include
+///    `openid` (OIDC Core §5.3: userinfo is an OpenID Connect resource): otherwise 403 `insufficient_scope`
+///    with `scope="openid"` in the challenge (RFC 6750 §3).
 ///
-/// Claims are those ``UserInfoClaims`` releases for the token's scopes, `sub` always. Every answer is
+/// Claims are those ``UserInfoClaims`` releases for the token's current scopes, `sub` always. Every answer is
 /// `no-store` and readable from any origin (`Access-Control-Allow-Origin: *`; `WWW-Authenticate` exposed so
 /// browser apps can read the error), with a CORS preflight for the `Authorization` header.
 enum UserInfoRoutes {
@@ -43,18 +43,13 @@ enum UserInfoRoutes {
         case .token(let value): token = value
         }
         let invalid = OAuthError(.invalidToken, "The access token is invalid, expired or revoked.")
-        guard SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken) else { return OAuthHTTP.bearerError(invalid) }
-        let now = context.now
-        guard let stored = try context.services.tokens.token(digest: SecretToken.digest(token)), stored.kind == .access,
-            stored.isActive(at: now), let userID = stored.userID
+        guard SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken),
+            let authorized = BearerRule.authorize(try context.services.bearers.bearer(digest: SecretToken.digest(token)), now: context.now),
+            let user = authorized.user
         else { return OAuthHTTP.bearerError(invalid) }
-        guard stored.scopes.contains("openid") else {
+        guard authorized.scopes.contains("openid") else {
             return OAuthHTTP.bearerError(OAuthError(.insufficientScope, "The access token was not granted the openid scope."), scope: "openid")
         }
-        guard let user = try context.services.accounts.activeUser(userID)?.user else {
-            context.logger.info("userinfo: the token's user is not active", metadata: ["user.id": "\(userID)", "oauth.client_id": "\(stored.clientID)"])
-            return OAuthHTTP.bearerError(invalid)
-        }
-        return OAuthHTTP.json(.object(UserInfoClaims.claims(for: user, scopes: stored.scopes).map { ($0.name, .string($0.value)) }))
+        return OAuthHTTP.json(.object(UserInfoClaims.claims(for: user, scopes: authorized.scopes).map { ($0.name, .string($0.value)) }))
     }
 }

@@ -1,0 +1,35 @@
+import Foundation
+
+/// How a person proved who they are, as OpenID Connect names it in `amr` (RFC 8176 §2).
+public struct AuthenticationMethod: RawRepresentable, Hashable, Sendable {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    /// A password checked by us.
+    public static let password = AuthenticationMethod(rawValue: "pwd")
+    /// An upstream identity provider (OpenID Connect, SAML) vouched for the person.
+    public static let federated = AuthenticationMethod(rawValue: "fed")
+    /// A one-time code (TOTP).
+    public static let oneTimePassword = AuthenticationMethod(rawValue: "otp")
+    /// A hardware-bound key (a passkey).
+    public static let hardwareKey = AuthenticationMethod(rawValue: "hwk")
+}
+
+/// The end of every sign-in method: a person of the roster who has proved who they are, and how. Each method
+/// (the password form today; upstream providers, directories, passkeys and badges next) produces one, and the
+/// site's one completion step turns it into a session (`Sources/FCGIApp/Sessions/SignInCompletion.swift`),
+/// with the same throttling, session rotation, cookie and audit line for all of them.
+public struct AuthenticatedPerson: Sendable, Equatable {
+    /// The active account.
+    public let user: UserAccount
+    /// The methods used, in order (`amr`).
+    public let methods: [AuthenticationMethod]
+    /// The names the person typed or is known by to the throttle, whose failures their success clears.
+    public let throttleNames: Set<String>
+
+    /// A person signed in by `methods`.
+    public init(user: UserAccount, methods: [AuthenticationMethod], throttleNames: Set<String> = []) {
+        self.user = user
+        self.methods = methods
+        self.throttleNames = throttleNames
+    }
+}

@@ -1,0 +1,108 @@
+import Crypto
+import Foundation
+
+/// The tokens of one token response: the values handed to the client once, and the records (digests only) the
+/// store keeps.
+public struct MintedTokens: Sendable {
+    /// The access token (`cw_at_…`).
+    public let accessToken: String
+    /// The refresh token (`cw_rt_…`), when the grant gets one.
+    public let refreshToken: String?
+    /// What the store keeps: the digests, kinds, expiries and the access token's narrowed scopes.
+    public let records: [NewToken]
+
+    /// Fresh random tokens (256 bits each) issued at `now`.
+    ///
+    /// - Parameter accessScopes: the access token's scopes when narrower than the grant's (a refresh that asked
+    ///   for fewer, RFC 6749 §6); `nil` for the grant's own.
+    public static func random(
+        refresh: Bool, accessScopes: [String]? = nil, lifetimes: TokenLifetimes, now: Date,
+        using generator: inout some RandomNumberGenerator
+    ) -> MintedTokens {
+        let access = SecretToken.make(prefix: TokenPrefix.accessToken, using: &generator)
+        let refreshToken = refresh ? SecretToken.make(prefix: TokenPrefix.refreshToken, using: &generator) : nil
+        return MintedTokens(access: access, refresh: refreshToken, accessScopes: accessScopes, lifetimes: lifetimes, now: now)
+    }
+
+    /// The replacement pair of a refresh token, derived from it (``TokenDerivation``): the same presented token
+    /// always gives the same pair, so a retry after a lost answer can be given that pair again.
+    public static func rotation(
+        of presented: String, key: SymmetricKey, accessScopes: [String]?, lifetimes: TokenLifetimes, now: Date
+    ) -> MintedTokens {
+        MintedTokens(
+            access: TokenDerivation.token(prefix: TokenPrefix.accessToken, from: presented, purpose: "access", key: key),
+            refresh: TokenDerivation.token(prefix: TokenPrefix.refreshToken, from: presented, purpose: "refresh", key: key),
+            accessScopes: accessScopes, lifetimes: lifetimes, now: now)
+    }
+
+    private init(access: String, refresh: String?, accessScopes: [String]?, lifetimes: TokenLifetimes, now: Date) {
+        accessToken = access
+        refreshToken = refresh
+        var records = [
+            NewToken(
+                digest: SecretToken.digest(access), kind: .access, expiresAt: now.addingTimeInterval(lifetimes.accessToken),
+                scopes: accessScopes)
+        ]
+        if let refresh {
+            records.append(
+                NewToken(digest: SecretToken.digest(refresh), kind: .refresh, expiresAt: now.addingTimeInterval(lifetimes.refreshToken)))
+        }
+        self.records = records
+    }
+
+    /// The RFC 6749 §5.1 answer carrying these tokens.
+    public func response(scopes: [String], accessExpiresIn: TimeInterval, idToken: String? = nil) -> TokenResponse {
+        TokenResponse(
+            accessToken: accessToken, expiresIn: max(0, Int(accessExpiresIn.rounded(.down))), scopes: scopes,
+            refreshToken: refreshToken, idToken: idToken)
+    }
+}
+
+/// A successful token response (RFC 6749 §5.1; OIDC Core §3.1.3.3), rendered as JSON by the route.
+public struct TokenResponse: Sendable, Equatable, CustomStringConvertible {
+    /// `access_token`.
+    public let accessToken: String
+    /// `token_type`: always `Bearer` (RFC 6750).
+    public let tokenType = "Bearer"
+    /// `expires_in`, whole seconds.
+    public let expiresIn: Int
+    /// `scope`, always sent (RFC 6749 §5.1 requires it when it differs from the request; sending it always is
+    /// simpler for clients).
+    public let scopes: [String]
+    /// `refresh_token`.
+    public let refreshToken: String?
+    /// `id_token`.
+    public let idToken: String?
+
+    /// A response.
+    public init(accessToken: String, expiresIn: Int, scopes: [String], refreshToken: String?, idToken: String?) {
+        self.accessToken = accessToken
+        self.expiresIn = expiresIn
+        self.scopes = scopes
+        self.refreshToken = refreshToken
+        self.idToken = idToken
+    }
+
+    /// Never prints the tokens.
+    public var description: String { "TokenResponse(scope: \(ScopeRegistry.parameter(scopes)), <redacted>)" }
+}
+
+/// Refresh-token rotation with a derived replacement (RFC 9700 §4.14.2 allows a short grace period for
+/// retries). The replacement of a presented refresh token is HMAC-SHA256 of it under a server key, so:
+/// - the same presented token always gives the same new pair: a client whose answer was lost and that retries
+///   within the grace window receives that pair again instead of `invalid_grant`;
+/// - nobody without the key can compute a replacement from a token (the key is derived from `oauth.key_file`
+///   and never stored in the database), and a database dump still holds only digests;
+/// - a pair is only handed out again while its refresh token is unused (the store checks), so a retry can never
+///   resurrect a family that moved on.
+public enum TokenDerivation {
+    /// `prefix` followed by base64url(HMAC-SHA256(key, purpose ‖ 0x00 ‖ presented)): 256 bits, the shape of a
+    /// random token of that prefix.
+    public static func token(prefix: String, from presented: String, purpose: String, key: SymmetricKey) -> String {
+        var message = Array(purpose.utf8)
+        message.append(0)
+        message.append(contentsOf: presented.utf8)
+        let mac = HMAC<SHA256>.authenticationCode(for: message, using: key)
+        return prefix + SecretToken.base64URL(Array(mac))
+    }
+}

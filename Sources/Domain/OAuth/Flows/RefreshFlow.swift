@@ -1,0 +1,84 @@
+import Crypto
+import Foundation
+
+/// The `refresh_token` grant (RFC 6749 §6) with rotation and reuse detection (RFC 9700 §4.14.2), after the
+/// client authenticated:
+///
+/// 1. the token has the shape of a refresh token;
+/// 2. a `scope` parameter may only narrow (``RefreshPolicy/scopes(requested:granted:)``), checked before
+///    anything changes so a refused request leaves the token usable; fewer scopes narrow the new access token
+///    only, the refresh token keeps the grant's;
+/// 3. one store transaction rotates it (``TokenStore/rotateRefreshToken(digest:client:replacement:now:grace:)``)
+///    into a pair derived from it (``TokenDerivation``): a retry within the grace window after a rotation whose
+///    answer was lost gets that same pair again, while the new refresh token is unused; a reuse after the
+///    window revokes the grant;
+/// 4. the grant's user must still be active, or the grant is revoked;
+/// 5. with `openid`, a new ID token (OIDC Core §12.2), without `nonce`.
+public struct RefreshFlow {
+    let tokens: any TokenStore
+    let lifetimes: TokenLifetimes
+    let rotationKey: SymmetricKey
+    let idTokens: IDTokenSettings
+    let signer: any IDTokenSigner
+    let activeUser: (UserID) throws -> UserAccount?
+
+    /// A flow over the token store; `activeUser` finds an active account by id (`nil` when deactivated).
+    public init(
+        tokens: any TokenStore, lifetimes: TokenLifetimes, rotationKey: SymmetricKey, idTokens: IDTokenSettings,
+        signer: any IDTokenSigner, activeUser: @escaping (UserID) throws -> UserAccount?
+    ) {
+        self.tokens = tokens
+        self.lifetimes = lifetimes
+        self.rotationKey = rotationKey
+        self.idTokens = idTokens
+        self.signer = signer
+        self.activeUser = activeUser
+    }
+
+    /// Rotates `refreshToken` for `client`.
+    public func run(refreshToken: String, scopes requested: [String]?, client: OAuthClient, now: Date) throws -> TokenFlowOutcome {
+        let invalid = OAuthError.invalidGrant("The refresh token is invalid, expired or revoked.")
+        guard SecretToken.isWellFormed(refreshToken, prefix: TokenPrefix.refreshToken) else { return .refused(invalid) }
+        let digest = SecretToken.digest(refreshToken)
+        var narrowed: [String]?
+        if requested != nil, let current = try tokens.token(digest: digest), current.clientID == client.clientID {
+            switch RefreshPolicy.scopes(requested: requested, granted: current.scopes) {
+            case .failure(let error): return .refused(error)
+            case .success(let value): narrowed = Set(value) == Set(current.scopes) ? nil : value
+            }
+        }
+        let minted = MintedTokens.rotation(of: refreshToken, key: rotationKey, accessScopes: narrowed, lifetimes: lifetimes, now: now)
+        let rotation = try tokens.rotateRefreshToken(
+            digest: digest, client: client.clientID, replacement: minted.records, now: now, grace: lifetimes.refreshReuseGrace)
+        let old: StoredToken
+        let scopes: [String]
+        let accessExpiresIn: TimeInterval
+        switch rotation {
+        case .rotated(let token):
+            (old, scopes, accessExpiresIn) = (token, narrowed ?? token.scopes, lifetimes.accessToken)
+        case .repeated(let token, let access):
+            (old, scopes, accessExpiresIn) = (token, access.scopes, access.expiresAt.timeIntervalSince(now))
+        case .reuseDetected:
+            return .refused(invalid, alert: "rotated refresh token reused: grant revoked")
+        case .alreadyRotated, .invalid:
+            return .refused(RefreshPolicy.outcome(rotation).failure ?? invalid)
+        }
+        guard let userID = old.userID, let user = try activeUser(userID) else {
+            try tokens.revokeGrant(old.grantID, now: now)
+            return .refused(invalid)
+        }
+        var idToken: String?
+        if scopes.contains("openid") {
+            idToken = try idTokens.idToken(user: user.id, client: client.clientID, authTime: nil, nonce: nil, now: now, signer: signer)
+        }
+        return .issued(minted.response(scopes: scopes, accessExpiresIn: accessExpiresIn, idToken: idToken))
+    }
+}
+
+extension Result {
+    /// The failure, if any.
+    fileprivate var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}

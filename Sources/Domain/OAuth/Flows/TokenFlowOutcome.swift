@@ -1,0 +1,41 @@
+import Foundation
+
+/// What a token-endpoint flow ends with; the route renders it (RFC 6749 §5.1 on success, §5.2 on refusal).
+public enum TokenFlowOutcome: Sendable, Equatable {
+    /// Tokens were issued (or, for a retried refresh, issued again).
+    case issued(TokenResponse)
+    /// Refused with an RFC 6749 §5.2 error. `alert` names a security event the operator should see (a replayed
+    /// code, a reused refresh token) in a warning; `nil` for ordinary refusals.
+    case refused(OAuthError, alert: String? = nil)
+}
+
+/// Signs ID tokens with the current key. The flows build the claims; the site knows where keys live.
+public protocol IDTokenSigner {
+    /// The compact JWS of `claims`, signed with the current RS256 key (OIDC Core §2). Throws when there is no
+    /// usable key.
+    func sign(_ claims: IDTokenClaims) throws -> String
+}
+
+/// What every ID token of the provider shares.
+public struct IDTokenSettings: Sendable {
+    /// `iss`: the app site's URL, exactly as in discovery.
+    public let issuer: String
+    /// `exp - iat`.
+    public let lifetime: TimeInterval
+
+    /// Settings.
+    public init(issuer: String, lifetime: TimeInterval) {
+        self.issuer = issuer
+        self.lifetime = lifetime
+    }
+
+    /// The ID token for a user and client, signed by `signer` (OIDC Core §3.1.3.3 with a code, §12.2 on refresh).
+    func idToken(
+        user: UserID, client: ClientID, authTime: Date?, nonce: String?, now: Date, signer: any IDTokenSigner
+    ) throws -> String {
+        try signer.sign(
+            IDTokenClaims(
+                issuer: issuer, subject: IDTokenClaims.subject(for: user), audience: client, issuedAt: now, lifetime: lifetime,
+                authTime: authTime, nonce: nonce))
+    }
+}

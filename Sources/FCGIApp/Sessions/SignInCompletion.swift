@@ -1,0 +1,63 @@
+import Domain
+import Foundation
+
+/// What every sign-in method of the app site goes through, whatever proved the person (the seam the password
+/// form uses today and upstream providers, directories, passkeys and badges plug into):
+///
+/// 1. ``throttleWait(identifier:request:context:)`` before anything is checked: failures per name and per
+///    address (``SignInThrottlePolicy``) make the person wait, with one answer for known and unknown names;
+/// 2. ``recordFailure(identifier:method:request:context:)`` when the method refused;
+/// 3. ``complete(_:next:request:context:)`` when it produced an ``AuthenticatedPerson``: the person's throttle
+///    failures are forgotten, any session the browser had is deleted (rotation: a planted session never
+///    survives), a new server-side session is created and its cookie set, and one audit line says who signed
+///    in by which methods.
+enum SignInCompletion {
+    /// Seconds to wait before another try with this name from this address, or `nil`.
+    static func throttleWait(identifier: String, request: HTTPRequest, context: RequestContext) throws -> Int? {
+        let services = context.services
+        let policy = services.configuration.signIn.throttlePolicy
+        let keys = [SignInThrottlePolicy.key(.account, identifier), SignInThrottlePolicy.key(.address, request.remoteAddress)]
+        return try keys.compactMap { policy.retryAfter(try services.throttle.throttleState(key: $0), now: context.now) }.max()
+    }
+
+    /// Counts a refused attempt against the name and the address.
+    static func recordFailure(identifier: String, method: AuthenticationMethod, request: HTTPRequest, context: RequestContext) throws {
+        let services = context.services
+        let policy = services.configuration.signIn.throttlePolicy
+        let now = context.now
+        for (key, scope) in [
+            (SignInThrottlePolicy.key(.account, identifier), SignInThrottlePolicy.Scope.account),
+            (SignInThrottlePolicy.key(.address, request.remoteAddress), .address),
+        ] {
+            try services.throttle.updateThrottle(key: key) { policy.recordingFailure($0, scope: scope, now: now) }
+        }
+        context.logger.info("sign-in failed", metadata: ["client.address": "\(request.remoteAddress)", "auth.method": "\(method.rawValue)"])
+    }
+
+    /// Starts the person's session and sends them to `next` (or their role's home page).
+    static func complete(_ person: AuthenticatedPerson, next: String?, request: HTTPRequest, context: RequestContext) throws -> HTTPResponse {
+        let services = context.services
+        let now = context.now
+        for name in person.throttleNames {
+            try services.throttle.clearThrottle(key: SignInThrottlePolicy.key(.account, name))
+        }
+        if let old = request.cookies[SessionCookie.session] {
+            try services.sessions.deleteSession(digest: SecretToken.digest(old))
+        }
+        var generator = SystemRandomNumberGenerator()
+        let token = SecretToken.make(prefix: TokenPrefix.session, using: &generator)
+        let sessionPolicy = services.configuration.signIn.sessionPolicy
+        try services.sessions.createSession(
+            digest: SecretToken.digest(token), user: person.user.id, now: now, expiresAt: sessionPolicy.absoluteExpiry(createdAt: now),
+            clientAddress: request.remoteAddress, userAgent: request.headers["user-agent"] ?? "")
+        context.logger.info(
+            "signed in",
+            metadata: [
+                "user.id": "\(person.user.id)", "user.role": "\(person.user.role.rawValue)",
+                "auth.methods": "\(person.methods.map(\.rawValue).joined(separator: " "))",
+            ])
+        var response = HTTPResponse.seeOther(next ?? SignInRoutes.home(for: person.user.role))
+        response.headers.add("Set-Cookie", SessionCookie.set(SessionCookie.session, token, maxAge: Int(sessionPolicy.absoluteLifetime)))
+        return response
+    }
+}

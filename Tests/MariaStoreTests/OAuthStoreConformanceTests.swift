@@ -1,0 +1,278 @@
+import Domain
+import Foundation
+import Testing
+
+@testable import MariaStore
+@testable import StoreTwins
+
+/// Which implementation of the OAuth store protocols a case runs against.
+enum OAuthBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case memory, mariadb
+    var testDescription: String { rawValue }
+}
+
+/// The same OAuth store protocols over either backend, with what the cases need to set up people.
+final class OAuthConformanceFixture {
+    let clients: any ClientStore
+    let codes: any AuthorizationCodeStore
+    let tokens: any TokenStore
+    let bearers: any BearerTokenStore
+    let consents: any ConsentStore
+    let policies: any SchoolAppPolicyStore
+    private let database: TestDatabase?
+    private let people: PeopleBox
+    let now = Date(timeIntervalSince1970: 1_795_000_000)
+
+    /// Active accounts of the memory backend (the MariaDB one reads `users`).
+    private final class PeopleBox: @unchecked Sendable {
+        var users: [UserID: UserAccount] = [:]
+        var next: Int64 = 1
+    }
+
+    init(_ backend: OAuthBackend) throws {
+        people = PeopleBox()
+        switch backend {
+        case .memory:
+            database = nil
+            let people = self.people
+            let store = MemoryOAuthStore(users: { people.users[$0] })
+            (clients, codes, tokens, bearers, consents, policies) = (store, store, store, store, store, store)
+        case .mariadb:
+            let db = try TestDatabase()
+            database = db
+            let tokenStore = MariaTokenStore(database: db.database)
+            (clients, codes, tokens, bearers) = (MariaClientStore(database: db.database), tokenStore, tokenStore, tokenStore)
+            consents = MariaConsentStore(database: db.database)
+            policies = MariaSchoolAppPolicyStore(database: db.database)
+            try db.insertTwoSchools(now: now)
+        }
+        try clients.createClient(Self.client(Self.app), now: now)
+        try clients.createClient(Self.client(Self.other), now: now)
+        try clients.createClient(Self.client(Self.suspended, status: .suspended), now: now)
+    }
+
+    static let app = ClientID("conformance-app")
+    static let other = ClientID("conformance-other")
+    static let suspended = ClientID("conformance-suspended")
+
+    static func client(_ id: ClientID, status: OAuthClient.Status = .active) -> OAuthClient {
+        OAuthClient(
+            clientID: id, name: "App \(id)", developerName: "Dev", kind: .confidential, redirectURIs: ["https://app.test/cb"],
+            allowedScopes: ["openid", "profile.read", "student.grades.read"], status: status)
+    }
+
+    /// A student of school 1 (or `school`).
+    func addStudent(_ name: String, school: SchoolID = SchoolID(1)) throws -> UserAccount {
+        if let database {
+            let id = try MariaAccountStore(database: database.database).createUser(
+                NewUser(role: .student, schoolID: school, givenName: name, familyName: "Test", email: "\(name)@school.test", passwordHash: nil),
+                now: now)
+            return try #require(try MariaAccountStore(database: database.database).activeUser(id)?.user)
+        }
+        let user = UserAccount(
+            id: UserID(people.next), role: .student, schoolID: school, givenName: name, familyName: "Test", email: "\(name)@school.test",
+            username: nil)
+        people.next += 1
+        people.users[user.id] = user
+        return user
+    }
+
+    func deactivate(_ user: UserID) throws {
+        if let database {
+            try database.database.execute("UPDATE users SET active = 0 WHERE id = \(user.rawValue)")
+        } else {
+            people.users[user] = nil
+        }
+    }
+
+    func code(for user: UserAccount, client: ClientID = OAuthConformanceFixture.app, expiresIn: TimeInterval = 60) -> AuthorizationCodeGrant {
+        AuthorizationCodeGrant(
+            clientID: client, userID: user.id, redirectURI: "https://app.test/cb", scopes: ["openid", "student.grades.read"],
+            codeChallenge: nil, nonce: "n1", authTime: now - 5, expiresAt: now + expiresIn)
+    }
+
+    func pair(_ name: String, at time: Date? = nil, accessScopes: [String]? = nil) -> [NewToken] {
+        let time = time ?? now
+        return [
+            NewToken(digest: SecretToken.digest("cw_at_" + name), kind: .access, expiresAt: time + 3600, scopes: accessScopes),
+            NewToken(digest: SecretToken.digest("cw_rt_" + name), kind: .refresh, expiresAt: time + 86400),
+        ]
+    }
+
+    func isActive(_ token: String, at time: Date? = nil) throws -> Bool {
+        try tokens.token(digest: SecretToken.digest(token))?.isActive(at: time ?? now) == true
+    }
+}
+
+/// Cases every OAuth store implementation must pass, run against the in-memory twin and MariaDB alike.
+@Suite(.serialized) struct OAuthStoreConformanceTests {
+    @Test(arguments: OAuthBackend.allCases)
+    func anExchangeCreatesTheGrantWithItsTokensAndAReplayRevokesIt(_ backend: OAuthBackend) throws {
+        let f = try OAuthConformanceFixture(backend)
+        let ada = try f.addStudent("ada")
+        let digest = SecretToken.digest("cw_ac_one")
+        try f.codes.createCode(digest: digest, grant: f.code(for: ada), now: f.now)
+        var seen: (AuthorizationCodeGrant, UserAccount?)?
+        let outcome = try f.codes.exchangeCode(digest: digest, tokens: f.pair("one"), now: f.now + 1) { grant, user in
+            seen = (grant, user)
+            return nil
+        }
+        guard case .issued(let grantID, let grant, let user) = outcome else { Issue.record("not issued: \(outcome)"); return }
+        #expect(seen?.0 == grant && seen?.1 == ada && user == ada)
+        #expect(grant.scopes == ["openid", "student.grades.read"] && grant.nonce == "n1")
+        #expect(try f.isActive("cw_at_one") && f.isActive("cw_rt_one"))
+        #expect(try f.tokens.token(digest: SecretToken.digest("cw_rt_one"))?.grantID == grantID)
+
+        let replay = try f.codes.exchangeCode(digest: digest, tokens: f.pair("two"), now: f.now + 2) { _, _ in nil }
+        #expect(replay == .replayed(grantID))
+        #expect(try !f.isActive("cw_at_one", at: f.now + 2) && !f.isActive("cw_rt_one", at: f.now + 2))
+        #expect(try f.tokens.token(digest: SecretToken.digest("cw_at_two")) == nil)
+    }
+
+    @Test(arguments: OAuthBackend.allCases)
+    func aRefusedExchangeSpendsTheCodeAndCreatesNothing(_ backend: OAuthBackend) throws {
+        let f = try OAuthConformanceFixture(backend)
+        let ada = try f.addStudent("ada")
+        let digest = SecretToken.digest("cw_ac_refused")
+        try f.codes.createCode(digest: digest, grant: f.code(for: ada), now: f.now)
+        let refusal = OAuthError.invalidGrant("The code_verifier does not match the code_challenge.")
+        #expect(try f.codes.exchangeCode(digest: digest, tokens: f.pair("r"), now: f.now) { _, _ in refusal } == .refused(refusal))
+        #expect(try f.tokens.token(digest: SecretToken.digest("cw_at_r")) == nil)
+        #expect(try f.codes.exchangeCode(digest: digest, tokens: f.pair("r2"), now: f.now) { _, _ in nil } == .replayed(nil))
+    }
+
+    @Test(arguments: OAuthBackend.allCases)
+    func unknownAndExpiredCodesAreInvalidAndAnInactiveUserReachesTheCheckAsNil(_ backend: OAuthBackend) throws {
+        let f = try OAuthConformanceFixture(backend)
+        let ada = try f.addStudent("ada")
+        #expect(try f.codes.exchangeCode(digest: SecretToken.digest("cw_ac_unknown"), tokens: f.pair("u"), now: f.now) { _, _ in nil } == .invalid)
+        let expired = SecretToken.digest("cw_ac_expired")
+        try f.codes.createCode(digest: expired, grant: f.code(for: ada, expiresIn: 10), now: f.now)
+        #expect(try f.codes.exchangeCode(digest: expired, tokens: f.pair("e"), now: f.now + 11) { _, _ in nil } == .invalid)
+
+        let bob = try f.addStudent("bob")
+        let digest = SecretToken.digest("cw_ac_bob")
+        try f.codes.createCode(digest: digest, grant: f.code(for: bob), now: f.now)
+        try f.deactivate(bob.id)
+        var sawUser: UserAccount?? = .none
+        let gone = OAuthError.invalidGrant("gone")
+        let outcome = try f.codes.exchangeCode(digest: digest, tokens: f.pair("b"), now: f.now) { _, user in
+            sawUser = .some(user)
+            return user == nil ? gone : nil
+        }
+        #expect(outcome == .refused(gone))
+        #expect(sawUser == .some(nil))
+    }
+
+    @Test(arguments: OAuthBackend.allCases)
+    func aRotationRetriedWithTheSameReplacementWithinTheGraceWindowIsRepeatedUntilTheNewTokenIsUsed(_ backend: OAuthBackend) throws {
+        let f = try OAuthConformanceFixture(backend)
+        let ada = try f.addStudent("ada")
+        _ = try f.tokens.createGrant(client: OAuthConformanceFixture.app, user: ada.id, scopes: ["openid"], authTime: f.now, tokens: f.pair("g0"), now: f.now)
+        let old = SecretToken.digest("cw_rt_g0")
+        guard case .rotated = try f.tokens.rotateRefreshToken(
+            digest: old, client: OAuthConformanceFixture.app, replacement: f.pair("g1"), now: f.now + 1, grace: 10)
+        else { Issue.record("first rotation failed"); return }
+
+        // The same replacement within the grace window: the pair is handed out again.
+        let again = try f.tokens.rotateRefreshToken(
+            digest: old, client: OAuthConformanceFixture.app, replacement: f.pair("g1", at: f.now + 3), now: f.now + 3, grace: 10)
+        guard case .repeated(let spent, let access) = again else { Issue.record("not repeated: \(again)"); return }
+        #expect(spent.grantID == access.grantID && access.kind == .access && access.expiresAt == f.now + 1 + 3600)
+        // Another replacement (a parallel request, not a retry): already rotated, nothing issued.
+        #expect(
+            try f.tokens.rotateRefreshToken(digest: old, client: OAuthConformanceFixture.app, replacement: f.pair("x"), now: f.now + 3, grace: 10)
+                == .alreadyRotated)
+        #expect(try f.tokens.token(digest: SecretToken.digest("cw_at_x")) == nil)
+
+        // Once the new refresh token has been used, the old pair is never handed out again.
+        guard case .rotated = try f.tokens.rotateRefreshToken(
+            digest: SecretToken.digest("cw_rt_g1"), client: OAuthConformanceFixture.app, replacement: f.pair("g2"), now: f.now + 4, grace: 10)
+        else { Issue.record("second rotation failed"); return }
+        #expect(
+            try f.tokens.rotateRefreshToken(digest: old, client: OAuthConformanceFixture.app, replacement: f.pair("g1"), now: f.now + 5, grace: 10)
+                == .alreadyRotated)
+        // After the grace window the old token is a reuse: the whole family ends.
+        #expect(
+            try f.tokens.rotateRefreshToken(digest: old, client: OAuthConformanceFixture.app, replacement: f.pair("g1"), now: f.now + 30, grace: 10)
+                == .reuseDetected)
+        #expect(try !f.isActive("cw_rt_g2", at: f.now + 30) && !f.isActive("cw_at_g2", at: f.now + 30))
+    }
+
+    @Test(arguments: OAuthBackend.allCases)
+    func aBearerRecordCarriesTheClientsStatusAndScopesTheActiveUserAndTheSchoolsDecision(_ backend: OAuthBackend) throws {
+        let f = try OAuthConformanceFixture(backend)
+        let ada = try f.addStudent("ada")
+        let eve = try f.addStudent("eve", school: SchoolID(2))
+        for (name, user, client) in [("ada", ada, OAuthConformanceFixture.app), ("eve", eve, OAuthConformanceFixture.app), ("sus", ada, OAuthConformanceFixture.suspended)] {
+            _ = try f.tokens.createGrant(
+                client: client, user: user.id, scopes: ["openid", "student.grades.read"], authTime: f.now, tokens: f.pair(name), now: f.now)
+        }
+        _ = try f.tokens.createGrant(client: OAuthConformanceFixture.app, user: nil, scopes: ["profile.read"], authTime: nil, tokens: [f.pair("app")[0]], now: f.now)
+        let limit = SchoolAppPolicy(status: .allowed, scopeLimit: ["openid"])
+        _ = try f.policies.setPolicy(limit, school: SchoolID(1), client: OAuthConformanceFixture.app, by: ada.id, now: f.now)
+
+        let record = try #require(try f.bearers.bearer(digest: SecretToken.digest("cw_at_ada")))
+        #expect(record.token.scopes == ["openid", "student.grades.read"] && record.user == ada && record.schoolPolicy == limit)
+        #expect(record.clientStatus == .active && record.clientAllowedScopes == ["openid", "profile.read", "student.grades.read"])
+        #expect(BearerRule.authorize(record, now: f.now)?.scopes == ["openid"])
+        let other = try #require(try f.bearers.bearer(digest: SecretToken.digest("cw_at_eve")))
+        #expect(other.schoolPolicy == nil && BearerRule.authorize(other, now: f.now)?.scopes == ["openid", "student.grades.read"])
+        #expect(try f.bearers.bearer(digest: SecretToken.digest("cw_at_sus"))?.clientStatus == .suspended)
+        let appToken = try #require(try f.bearers.bearer(digest: SecretToken.digest("cw_at_app")))
+        #expect(appToken.user == nil && !appToken.hasUser && appToken.schoolPolicy == nil)
+        #expect(try f.bearers.bearer(digest: SecretToken.digest("cw_at_nobody")) == nil)
+
+        try f.deactivate(ada.id)
+        let deactivated = try #require(try f.bearers.bearer(digest: SecretToken.digest("cw_at_ada")))
+        #expect(deactivated.user == nil && deactivated.hasUser && BearerRule.authorize(deactivated, now: f.now) == nil)
+    }
+
+    @Test(arguments: OAuthBackend.allCases)
+    func blockingAnAppEndsTheTokensOfThatSchoolsUsersOnly(_ backend: OAuthBackend) throws {
+        let f = try OAuthConformanceFixture(backend)
+        let ada = try f.addStudent("ada")
+        let eve = try f.addStudent("eve", school: SchoolID(2))
+        _ = try f.tokens.createGrant(client: OAuthConformanceFixture.app, user: ada.id, scopes: ["openid"], authTime: f.now, tokens: f.pair("ada"), now: f.now)
+        _ = try f.tokens.createGrant(client: OAuthConformanceFixture.app, user: eve.id, scopes: ["openid"], authTime: f.now, tokens: f.pair("eve"), now: f.now)
+        let revoked = try f.policies.setPolicy(
+            SchoolAppPolicy(status: .blocked, scopeLimit: nil), school: SchoolID(1), client: OAuthConformanceFixture.app, by: ada.id, now: f.now)
+        #expect(revoked == 1)
+        #expect(try !f.isActive("cw_at_ada") && !f.isActive("cw_rt_ada") && f.isActive("cw_at_eve"))
+        #expect(try f.policies.policy(school: SchoolID(1), client: OAuthConformanceFixture.app)?.status == .blocked)
+    }
+
+    @Test(arguments: OAuthBackend.allCases)
+    func consentsMergeAndRevokingOneEndsTheGrantsAndPendingCodes(_ backend: OAuthBackend) throws {
+        let f = try OAuthConformanceFixture(backend)
+        let ada = try f.addStudent("ada")
+        try f.consents.recordConsent(user: ada.id, client: OAuthConformanceFixture.app, scopes: ["openid"], now: f.now)
+        try f.consents.recordConsent(user: ada.id, client: OAuthConformanceFixture.app, scopes: ["profile.read"], now: f.now + 1)
+        #expect(try f.consents.consent(user: ada.id, client: OAuthConformanceFixture.app)?.scopes == ["openid", "profile.read"])
+        _ = try f.tokens.createGrant(client: OAuthConformanceFixture.app, user: ada.id, scopes: ["openid"], authTime: f.now, tokens: f.pair("c"), now: f.now)
+        let pending = SecretToken.digest("cw_ac_pending")
+        try f.codes.createCode(digest: pending, grant: f.code(for: ada), now: f.now)
+
+        try f.consents.revokeConsent(user: ada.id, client: OAuthConformanceFixture.app, now: f.now + 2)
+        #expect(try f.consents.consent(user: ada.id, client: OAuthConformanceFixture.app) == nil)
+        #expect(try f.consents.consents(of: ada.id).isEmpty)
+        #expect(try !f.isActive("cw_at_c", at: f.now + 2) && !f.isActive("cw_rt_c", at: f.now + 2))
+        #expect(try f.codes.exchangeCode(digest: pending, tokens: f.pair("p"), now: f.now + 3) { _, _ in nil } == .invalid)
+    }
+
+    @Test(arguments: OAuthBackend.allCases)
+    func onlyTheTwoNewestSecretsStayValidAndUnknownClientsAreRefused(_ backend: OAuthBackend) throws {
+        let f = try OAuthConformanceFixture(backend)
+        for (index, secret) in ["a", "b", "c"].enumerated() {
+            try f.clients.addSecret(digest: Array(secret.utf8), to: OAuthConformanceFixture.app, now: f.now + Double(index))
+        }
+        #expect(try f.clients.activeSecretDigests(of: OAuthConformanceFixture.app, now: f.now + 5) == [Array("c".utf8), Array("b".utf8)])
+        let record = try #require(try f.clients.authenticationRecord(of: OAuthConformanceFixture.app, now: f.now + 5))
+        #expect(Set(record.secretDigests) == [Array("c".utf8), Array("b".utf8)] && record.client.clientID == OAuthConformanceFixture.app)
+        #expect(throws: StoreError.self) { try f.clients.addSecret(digest: [1], to: ClientID("nobody"), now: f.now) }
+        #expect(throws: StoreError.self) { try f.clients.createClient(OAuthConformanceFixture.client(OAuthConformanceFixture.app), now: f.now) }
+        #expect(throws: StoreError.self) {
+            try f.tokens.createGrant(client: ClientID("nobody"), user: nil, scopes: [], authTime: nil, tokens: [], now: f.now)
+        }
+    }
+}
