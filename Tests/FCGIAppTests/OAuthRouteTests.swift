@@ -22,7 +22,7 @@ import Testing
             OAuthClient(
                 clientID: ClientID("server-app"), name: "Server App", description: "Reads grades", logoURL: "https://app.example/logo.png",
                 homepageURL: "https://app.example", developerName: "Example Ltd", verified: true, kind: .confidential,
-                redirectURIs: ["https://app.example/cb"], allowedScopes: ["openid", "profile.read"]),
+                redirectURIs: ["https://app.example/cb"], allowedScopes: ["openid", "profile.read", "profile.email"]),
             now: app.clock.now)
         try oauth.addSecret(digest: ClientSecret.digest(secret: secret, key: keys.clientSecretKey), to: ClientID("server-app"), now: app.clock.now)
         try oauth.createClient(

@@ -178,7 +178,7 @@ final class OAuthConformanceFixture {
         let again = try f.tokens.rotateRefreshToken(
             digest: old, client: OAuthConformanceFixture.app, replacement: f.pair("g1", at: f.now + 3), now: f.now + 3, grace: 10)
         guard case .repeated(let spent, let access) = again else { Issue.record("not repeated: \(again)"); return }
-        #expect(spent.grantID == access.grantID && access.kind == .access && access.expiresAt == f.now + 1 + 3600)
+        #expect(spent.grantID == access.grantID && access.kind == .access && access.expiresAt == f.now + 3600)
         // Another replacement (a parallel request, not a retry): already rotated, nothing issued.
         #expect(
             try f.tokens.rotateRefreshToken(digest: old, client: OAuthConformanceFixture.app, replacement: f.pair("x"), now: f.now + 3, grace: 10)
@@ -263,12 +263,14 @@ final class OAuthConformanceFixture {
     @Test(arguments: OAuthBackend.allCases)
     func onlyTheTwoNewestSecretsStayValidAndUnknownClientsAreRefused(_ backend: OAuthBackend) throws {
         let f = try OAuthConformanceFixture(backend)
-        for (index, secret) in ["a", "b", "c"].enumerated() {
-            try f.clients.addSecret(digest: Array(secret.utf8), to: OAuthConformanceFixture.app, now: f.now + Double(index))
+        // Digests are HMAC-SHA256 values: 32 bytes.
+        let (a, b, c) = ([UInt8](repeating: 1, count: 32), [UInt8](repeating: 2, count: 32), [UInt8](repeating: 3, count: 32))
+        for (index, digest) in [a, b, c].enumerated() {
+            try f.clients.addSecret(digest: digest, to: OAuthConformanceFixture.app, now: f.now + Double(index))
         }
-        #expect(try f.clients.activeSecretDigests(of: OAuthConformanceFixture.app, now: f.now + 5) == [Array("c".utf8), Array("b".utf8)])
+        #expect(try f.clients.activeSecretDigests(of: OAuthConformanceFixture.app, now: f.now + 5) == [c, b])
         let record = try #require(try f.clients.authenticationRecord(of: OAuthConformanceFixture.app, now: f.now + 5))
-        #expect(Set(record.secretDigests) == [Array("c".utf8), Array("b".utf8)] && record.client.clientID == OAuthConformanceFixture.app)
+        #expect(Set(record.secretDigests) == [c, b] && record.client.clientID == OAuthConformanceFixture.app)
         #expect(throws: StoreError.self) { try f.clients.addSecret(digest: [1], to: ClientID("nobody"), now: f.now) }
         #expect(throws: StoreError.self) { try f.clients.createClient(OAuthConformanceFixture.client(OAuthConformanceFixture.app), now: f.now) }
         #expect(throws: StoreError.self) {
