@@ -1,5 +1,5 @@
 # Thin entry points; the real work lives in deploy/dev/stack, tests/ and bench/.
-.PHONY: dev down status build test bench lint
+.PHONY: dev down status build test bench lint format-lint
 
 dev:
 	deploy/dev/stack up
@@ -21,3 +21,7 @@ bench:
 
 lint:
 	bash tests/lint-layers.sh
+
+# swift-format with the repository's .swift-format; --strict makes any finding fail the target.
+format-lint:
+	swift format lint --configuration .swift-format --recursive --strict Sources Tests

@@ -70,7 +70,7 @@ readonly NGINX_BURST="1000000"
 readonly PACKAGES=(wrk curl procps iproute2)
 
 # The reference: Python Authlib 1.9 + Flask + gunicorn (4 workers x 4 threads) with MariaDB behind the same
-# nginx, measured on this machine at 32 connections (issue 4): client_credentials 400-540 req/s.
+# nginx, measured on this machine at 32 connections: client_credentials 400-540 req/s.
 readonly AUTHLIB_CC_LOW=400 AUTHLIB_CC_HIGH=540
 readonly ROUTES=(healthz client_credentials introspect userinfo exchange)
 

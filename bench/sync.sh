@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sync benchmark (issue 6): how long `catalystwells sync` takes
+# Sync benchmark: how long `catalystwells sync` takes
 #   - idle: nothing pending (the every-minute case; target under 50 ms), the median of BENCH_SYNC_IDLE_RUNS runs;
 #   - loaded: BENCH_SYNC_APPS approved apps waiting to be carried into the main database and BENCH_SYNC_EVENTS
 #     usage events (education API calls in the data-access log) of today to turn into daily analytics;

@@ -185,7 +185,7 @@ import Testing
                 NewWebhookDelivery(eventID: "msg_bad", eventType: "webhook.test", payload: "not json"), to: id, owner: owner, now: now)
         } throws: { ($0 as? StoreError)?.kind == .constraint }
 
-        // What the sync issue's worker will record: two failed attempts of the second delivery.
+        // What the webhook delivery run records: two failed attempts of the second delivery.
         try db.database.execute(
             """
             INSERT INTO webhook_delivery_attempts (delivery_id, attempted_at, response_status, latency_ms, error)

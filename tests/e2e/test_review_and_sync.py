@@ -1,4 +1,4 @@
-"""The whole original-design flow, end to end (issue 6): a developer submits an app, a platform admin approves
+"""The whole original-design flow, end to end: a developer submits an app, a platform admin approves
 it in the review panel, sync carries it into the main database, the developer generates a secret, and a real
 OAuth client library completes the authorization-code flow with it. Then secret rotation, suspension,
 idempotency, single-flight, a crash half-way, and analytics.
@@ -378,8 +378,9 @@ def test_an_api_key_reads_school_data_after_sync_and_its_use_comes_back(stack, d
 
 
 def test_events_reach_the_apps_webhook_signed_after_sync_and_delivery(stack, demo, mail_dir, admin, browser, oauth, receiver):
-    """The whole loop of issue 6: a user authorizes the app (main database), sync hands the event to the developers
-    database, the delivery run posts it signed; a suspension in the review panel is announced the same way."""
+    """The whole loop of review, sync and webhook delivery: a user authorizes the app (main database), sync hands
+    the event to the developers database, the delivery run posts it signed; a suspension in the review panel is
+    announced the same way."""
     from standardwebhooks.webhooks import Webhook
     from test_webhook_delivery import add_endpoint, run_cron
 

@@ -1,4 +1,4 @@
-"""Webhook delivery end to end (issue 6 §3): a developer's endpoint on a local HTTPS receiver gets signed test
+"""Webhook delivery end to end: a developer's endpoint on a local HTTPS receiver gets signed test
 pings through the developers pool's cron endpoint (and the `catalystwells webhooks deliver` command); a failing
 receiver gets retries further and further apart, a 410 disables the endpoint and mails the developer, a redirect
 is a failed attempt that is not followed.

@@ -1,6 +1,6 @@
 import Foundation
 
-// Sync (DESIGN §8, issue 6): what moves between catalyst_developers and catalyst_main, as plain values. The
+// Sync (DESIGN §8): what moves between catalyst_developers and catalyst_main, as plain values. The
 // stores read and write them; ``SyncRun`` in the app decides the order, which is what makes a run crash-safe:
 // main is changed in one transaction per app first, and only then is the app's request marker cleared in the
 // developers database, and only if no newer change set it again meanwhile. A run killed between the two

@@ -1,4 +1,4 @@
-/// Which resolved addresses the platform may connect to when it posts a webhook (DESIGN §8, issue 6 §3).
+/// Which resolved addresses the platform may connect to when it posts a webhook (DESIGN §8).
 ///
 /// A webhook URL is chosen by a developer, so without this rule the platform would be a proxy into its own
 /// network (SSRF): the database host, the cloud metadata service at 169.254.169.254, the admin panel on

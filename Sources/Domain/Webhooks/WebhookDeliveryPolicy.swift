@@ -1,6 +1,6 @@
 import Foundation
 
-/// The life of one webhook delivery and what each attempt does to its endpoint (DESIGN §8, issue 6 §3), as a
+/// The life of one webhook delivery and what each attempt does to its endpoint (DESIGN §8), as a
 /// value: ``transition(from:endpoint:on:now:jitter:)`` returns the next state and the effects, and changes
 /// nothing itself.
 ///
@@ -14,7 +14,7 @@ import Foundation
 ///     └──not sent (endpoint disabled) ───────▶ failed            nothing else changes
 /// ```
 ///
-/// Decisions the issue left open:
+/// Decisions:
 /// - A redirect is a failed attempt: following it would let a public URL send us to a private address.
 /// - Every failure but 410 is retried, 4xx included: a receiver's bad deploy often answers 400 or 404 for a
 ///   while, and Standard Webhooks senders treat any non-2xx alike.

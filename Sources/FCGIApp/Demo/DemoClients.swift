@@ -1,7 +1,7 @@
 import Domain
 import Foundation
 
-/// The demo OAuth clients and signing keys of `demo load` (issue 4): a confidential client and a public (PKCE)
+/// The demo OAuth clients and signing keys of `demo load`: a confidential client and a public (PKCE)
 /// one, both redirecting to a local test client, and one current signing key per algorithm.
 enum DemoClients {
     /// The redirect URI of both clients: a loopback listener of the end-to-end tests.

@@ -1,7 +1,7 @@
 import Domain
 import Foundation
 
-/// The platform admin's review panel on the app site (issue 6 §1): the queue, an app with its developer,
+/// The platform admin's review panel on the app site: the queue, an app with its developer,
 /// requested scopes and history, the decision forms, and support tickets.
 enum ReviewPages {
     static func dashboard(session: SignedIn, queue: [ReviewQueueEntry], tickets: Int, notice: Layout.Notice?, syncReport: String?) -> HTML {

@@ -1,6 +1,6 @@
 import Domain
 
-/// The data-access log's pages (issue 7 §4): `/account/access-log` for students (their own entries) and
+/// The data-access log's pages: `/account/access-log` for students (their own entries) and
 /// parents (their children's), `/school/access-log` and its CSV for school admins (their school's).
 enum AccessLogRoutes {
     /// Entries shown on a page (and in one export).

@@ -1,7 +1,7 @@
 import Domain
 
-/// `GET /school/apps` and `POST /school/apps/{client_id}`: a school admin allows or blocks apps for their school
-/// (issue 7 §3), optionally limiting the scopes the school's users may grant.
+/// `GET /school/apps` and `POST /school/apps/{client_id}`: a school admin allows or blocks apps for their school,
+/// optionally limiting the scopes the school's users may grant.
 enum SchoolAppsRoutes {
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/school/apps") { request, _, context in

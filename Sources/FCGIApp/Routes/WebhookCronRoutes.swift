@@ -1,6 +1,6 @@
 import Domain
 
-/// `POST /internal/cron/webhooks` on the developers site (issue 6 §3): one delivery run (``WebhookSender``),
+/// `POST /internal/cron/webhooks` on the developers site: one delivery run (``WebhookSender``),
 /// answered with its JSON summary. Guarded like every cron endpoint (``RequestContext/requireCron(_:)``):
 /// loopback through nginx and the bearer secret, anything else 404.
 enum WebhookCronRoutes {

@@ -2,7 +2,7 @@ import Domain
 import Foundation
 import Logging
 
-/// One sync run (DESIGN §8, issue 6), shared by `POST /internal/cron/sync`, `catalystwells sync` and the
+/// One sync run (DESIGN §8), shared by `POST /internal/cron/sync`, `catalystwells sync` and the
 /// review panel's "sync now" button.
 ///
 /// Order, and why it is crash-safe:

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import Native
 
-/// One delivery run (issue 6 §3), shared by `POST /internal/cron/webhooks` and `catalystwells webhooks
+/// One delivery run, shared by `POST /internal/cron/webhooks` and `catalystwells webhooks
 /// deliver`: claims due deliveries one at a time, signs and posts each, and records every attempt with the
 /// transition ``WebhookDeliveryPolicy`` chooses.
 ///

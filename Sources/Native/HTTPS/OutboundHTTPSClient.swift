@@ -3,7 +3,7 @@ import Domain
 import Foundation
 
 /// Posts to developers' webhook URLs over libcurl, with the guards a server-side request to a URL chosen by
-/// a stranger needs (DESIGN §8, issue 6 §3):
+/// a stranger needs (DESIGN §8):
 /// - `https` only, for the request and for anything libcurl might be asked to switch to
 ///   (`CURLOPT_PROTOCOLS_STR`), with certificate and host-name verification on;
 /// - the host is resolved here, every address it resolves to is checked by ``OutboundAddressRule``, and the

@@ -1,6 +1,6 @@
 import Foundation
 
-/// API keys of developers' applications (issue 5 §6): shown once, stored as the caller's keyed digest
+/// API keys of developers' applications: shown once, stored as the caller's keyed digest
 /// (``APIKey/digest(key:hmacKey:)``) with a short visible prefix. Creating or revoking marks the app for the
 /// next developers → main sync. Which scopes a key may have is ``APIKey/validate(name:scopes:approvedScopes:registry:)``'s
 /// rule, and whether the app is approved the page's check.

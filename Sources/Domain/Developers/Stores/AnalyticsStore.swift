@@ -1,6 +1,6 @@
 import Foundation
 
-/// Daily usage of developers' applications (issue 5 §8), written by the main → developers sync and read by
+/// Daily usage of developers' applications, written by the main → developers sync and read by
 /// the analytics page. Rows carry **absolute** values per (app, day) computed by the sync from main's
 /// counters, never increments: applying the same batch twice, or a batch re-sent after a crash, leaves the
 /// same numbers, so the sync stays idempotent without remembering what it already added. A day without a row

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Client secrets of developers' applications (issue 5 §5): generated on request and shown once, stored only
+/// Client secrets of developers' applications: generated on request and shown once, stored only
 /// as the caller's 32-byte digest (``ClientSecret``), at most ``ClientSecretSummary/maximumActive`` active
 /// so a rotation needs no downtime. Whether the app is approved is the page's check; the store checks the
 /// owner and the limit. Adding or revoking marks the app for the next developers → main sync.

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// Uploaded application logos, content-addressed by the SHA-256 of their bytes (issue 5 §4).
+/// Uploaded application logos, content-addressed by the SHA-256 of their bytes.
 ///
 /// A logo is public by nature: the consent page and the portal show it to anyone. It is readable by its
 /// digest as soon as it is stored, so the form can preview an upload before the draft referring to it is

@@ -1,8 +1,8 @@
 import Foundation
 
-/// What the app site's admin panel reads to review applications (DESIGN.md §8; the panel comes with the sync
-/// issue). These reads have **no owner filter**: they are for the app pool, whose database account is granted
-/// them, and must never be wired into a developers-site page, which uses ``ApplicationStore`` instead.
+/// What the app site's admin panel reads to review applications (DESIGN.md §8). These reads have **no owner
+/// filter**: they are for the app pool, whose database account is granted them, and must never be wired into
+/// a developers-site page, which uses ``ApplicationStore`` instead.
 /// Decisions are persisted with ``ApplicationStore/applyTransition(_:to:expectedVersion:actorName:now:)``,
 /// passing the version read here.
 public protocol ApplicationReviewStore {

@@ -1,6 +1,6 @@
 import Foundation
 
-// Storage of developers' applications and their review log (issue 5 §3, DESIGN.md §7–8), in
+// Storage of developers' applications and their review log (DESIGN.md §7–8), in
 // catalyst_developers only. The rules live in ``ApplicationReview``: a page loads a ``StoredApplication``,
 // asks the review value for an ``ApplicationReview/Outcome`` and hands it back with the version it loaded.
 // The store never decides a transition; it only persists one atomically, or refuses a stale one.

@@ -183,8 +183,8 @@ public enum DeveloperLinkPurpose: String, Sendable, CaseIterable {
     case resetPassword = "reset_password"
 }
 
-/// What a mailed link is worth, so the page can say why it does not work (issue 5: "an expired or reused
-/// verification/reset link says so").
+/// What a mailed link is worth, so the page can say why it does not work: an expired or already used
+/// verification or reset link says so instead of failing silently.
 public enum DeveloperLinkStatus: Sendable, Equatable {
     /// Unused, unexpired, of an account that is not suspended. From a `consume…` call: it was, and this call
     /// used it.

@@ -1,4 +1,4 @@
-// Row ids of the developer portal's records in catalyst_developers (issue 5). Each has its own marker type, so
+// Row ids of the developer portal's records in catalyst_developers. Each has its own marker type, so
 // an API key's id cannot be passed where a client secret's is expected; pages parse them from URL segments
 // with `RecordID(_: String)` and stores check the owner before acting on one.
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Support tickets of the developers site with threaded replies (issue 5 §9).
+/// Support tickets of the developers site with threaded replies.
 ///
 /// A ticket is `open` while it waits for staff, `answered` after a staff reply, `closed` when the developer
 /// closes it. A developer's reply (re)opens it, whatever its status, so a conversation is never stuck. Lists

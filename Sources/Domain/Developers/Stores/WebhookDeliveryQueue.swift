@@ -1,6 +1,6 @@
 import Foundation
 
-/// The webhook sender's side of the delivery table (issue 6 §3): claiming due deliveries and recording what
+/// The webhook sender's side of the delivery table: claiming due deliveries and recording what
 /// each attempt did. Unlike ``WebhookStore`` it is not filtered by owner — it runs for the platform, from cron.
 ///
 /// Two runs at once never post the same delivery: ``claimNextDue(now:leaseUntil:skipping:)`` skips rows another run

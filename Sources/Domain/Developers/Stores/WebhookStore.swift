@@ -1,6 +1,6 @@
 import Foundation
 
-/// Webhook endpoints of developers' applications and their delivery log (issue 5 §7). This store keeps and
+/// Webhook endpoints of developers' applications and their delivery log. This store keeps and
 /// shows; the sender's operations are ``WebhookDeliveryQueue``.
 ///
 /// The signing secret arrives sealed (AES-256-GCM, ``KeySealing``) because signing needs it back; it is never

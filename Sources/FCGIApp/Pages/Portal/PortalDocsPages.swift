@@ -1,7 +1,7 @@
 import Domain
 import Foundation
 
-/// The portal's landing page and public integration docs (issue 5 §1). Everything a number or a name in
+/// The portal's landing page and public integration docs. Everything a number or a name in
 /// them comes from is what the server itself runs with: the scope registry, the configured token
 /// lifetimes and URLs, the webhook event list and the signature code, so the docs cannot drift.
 enum PortalDocsPages {

@@ -1,7 +1,7 @@
 import Domain
 import Foundation
 
-/// A developer's applications (issue 5 §3–4): create and edit (with a logo upload), submit, withdraw, discard
+/// A developer's applications: create and edit (with a logo upload), submit, withdraw, discard
 /// a pending change, and the public logo images.
 ///
 /// Every app URL carries the row id; the store answers only for the signed-in owner, so another developer's

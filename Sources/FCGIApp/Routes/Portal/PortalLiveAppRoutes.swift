@@ -1,7 +1,7 @@
 import Domain
 import Foundation
 
-/// Credentials, API keys, webhooks and analytics of an approved app (issue 5 §5–8).
+/// Credentials, API keys, webhooks and analytics of an approved app.
 ///
 /// These exist only once an app is approved (a suspended app's pages can be read but nothing new is made).
 /// Secrets, keys and webhook signing secrets are generated here, shown once in the answer, and stored as a

@@ -1,7 +1,7 @@
 import Domain
 import Foundation
 
-/// Sign-up and email verification on the developer portal (issue 5 §2).
+/// Sign-up and email verification on the developer portal.
 ///
 /// The answer to a sign-up is the same whether or not the address already has an account: the owner of an
 /// existing address is told by mail instead, so the form cannot be used to find out who is registered.

@@ -1,7 +1,7 @@
 import Domain
 import Foundation
 
-/// Support tickets of the developer portal (issue 5 §9). Staff answer from the app site's admin panel; a
+/// Support tickets of the developer portal. Staff answer from the app site's admin panel; a
 /// developer sees and replies to their own tickets only (another's is a 404).
 enum PortalSupportRoutes {
     static func register(in router: inout Router<RequestContext>) {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// CSV for the analytics download (issue 5 §8): RFC 4180 text that a spreadsheet opens as data, never as
+/// CSV for the analytics download: RFC 4180 text that a spreadsheet opens as data, never as
 /// formulas.
 ///
 /// - A cell beginning with `=`, `+`, `-`, `@`, tab, carriage return or line feed gets a leading apostrophe,

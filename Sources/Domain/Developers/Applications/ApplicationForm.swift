@@ -126,7 +126,7 @@ public struct ApplicationForm: Sendable, Equatable {
         return nil
     }
 
-    /// The problem with one redirect URI, or `nil`. The issue allows absolute `https` URIs and `http` on a
+    /// The problem with one redirect URI, or `nil`. The portal allows absolute `https` URIs and `http` on a
     /// loopback IP literal (RFC 8252 §7.3), without fragments (RFC 6749 §3.1.2) or wildcards (exact
     /// matching, RFC 9700 §2.1); private-use schemes, which ``RedirectURIRule/isRegistrable(_:)`` would allow,
     /// are not offered by the portal. The rule the authorization endpoint applies is checked last, so the

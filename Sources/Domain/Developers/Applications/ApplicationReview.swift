@@ -1,6 +1,6 @@
 import Foundation
 
-/// The review life of a developer's application (DESIGN §7–8, issue 5), as a value: ``transition(_:by:at:registry:)``
+/// The review life of a developer's application (DESIGN §7–8), as a value: ``transition(_:by:at:registry:)``
 /// returns the next value and the effects for the I/O layer to perform, and changes nothing itself.
 ///
 /// ```
@@ -9,7 +9,7 @@ import Foundation
 ///   └──edit── rejected ◀┘reject              └─edit/submit/approve…: PendingChange (same cycle, live version kept)
 /// ```
 ///
-/// Decisions the issue left open:
+/// Decisions:
 /// - A submitted app cannot be edited: the reviewer judges exactly what was submitted. The developer withdraws
 ///   it (back to draft) to change it.
 /// - A rejected app is not resubmitted as is: editing makes it a draft (recorded), which is then submitted.

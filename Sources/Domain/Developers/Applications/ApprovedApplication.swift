@@ -3,9 +3,9 @@ import Foundation
 /// An app that passed review: the live version the OAuth server runs with, and at most one pending change.
 ///
 /// Editing an approved app never touches ``live``: the edit becomes a ``PendingChange`` that goes through
-/// review of its own, and only its approval replaces the live version (issue 5: "the approved version keeps
-/// working"). Every field is reviewed again, not only redirect URIs and scopes, because name, description
-/// and logo are what the consent page shows: an unreviewed rename is a phishing tool.
+/// review of its own, and only its approval replaces the live version, so the approved version keeps working
+/// while a change waits. Every field is reviewed again, not only redirect URIs and scopes, because name,
+/// description and logo are what the consent page shows: an unreviewed rename is a phishing tool.
 public struct ApprovedApplication: Sendable, Equatable {
     /// The reviewed content the OAuth server uses.
     public var live: ApplicationDraft

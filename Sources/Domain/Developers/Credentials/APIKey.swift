@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// API keys of approved apps (issue 5 §6): `cw_key_` and 256 random bits, shown once, stored as a keyed hash
+/// API keys of approved apps: `cw_key_` and 256 random bits, shown once, stored as a keyed hash
 /// with a short visible prefix for the listing.
 ///
 /// Like ``ClientSecret``, a key has full entropy, so HMAC-SHA256 under a key kept outside the database is

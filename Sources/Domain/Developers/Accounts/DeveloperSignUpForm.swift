@@ -1,6 +1,6 @@
 import Foundation
 
-/// The developer portal's sign-up form (issue 5 §2): name, email, password twice, optional company, and the
+/// The developer portal's sign-up form: name, email, password twice, optional company, and the
 /// terms checkbox. ``validate()`` trims, checks lengths and shapes, and returns every problem by field.
 public struct DeveloperSignUpForm: Sendable, Equatable {
     /// Longest name and company, in characters.
