@@ -9,7 +9,7 @@ roster import would leave it, so the matrix has "another school" rows.
 
 Demo users this module owns (other modules own student01-20, student60, parent01, parent02, parent40, teacher1,
 teacher3): student21 (matrix student), student22 (rate limit), parent25 (matrix parent, child student25),
-parent26 (a token without parent.grades.read), parent27 (blocking), teacher2 (matrix teacher), schooladmin.
+parent26 (a token without parent.grades.read), parent27 (blocking), parent28 (a school limit narrowing existing tokens), teacher2 (matrix teacher), schooladmin.
 """
 import configparser
 import html
@@ -529,3 +529,53 @@ def test_blocking_an_app_revokes_its_tokens_at_once_and_the_user_can_ask_the_sch
     finally:
         sql(stack, f"""DELETE p FROM school_app_policies p JOIN oauth_clients c ON c.id = p.client_pk
                        WHERE c.client_id = '{public_client.client_id}' AND p.school_id = {world['demo_school']}""")
+
+
+def test_a_school_scope_limit_narrows_tokens_issued_before_it_on_userinfo_introspection_and_the_api(
+        stack, oauth, confidential_client, demo, world, http):
+    """The one bearer rule applies the school's current limit at use time, not only at the next authorization."""
+    parent = person(demo, "parents", "parent28")
+    admin = signed_in(stack, world["admin"])
+    client = confidential_client
+    try:
+        token = token_for(stack, oauth, client, parent, SCOPES["parent"] + " offline_access")
+        call = Caller(stack, token["access_token"])
+        children = call("GET", "/parents/me/children")
+        assert children.status_code == 200, children.text
+        child = children.json()["data"][0]["id"]
+        assert call("GET", f"/students/{child}/grades").status_code == 200
+
+        def introspected(value):
+            response = http.post(oauth["introspection_endpoint"], data={"token": value}, auth=client.basic, timeout=10)
+            assert response.status_code == 200, response.text
+            return response.json()
+
+        def userinfo(value):
+            return http.get(oauth["userinfo_endpoint"], headers={"Authorization": f"Bearer {value}"}, timeout=10)
+
+        assert "parent.grades.read" in introspected(token["access_token"])["scope"].split()
+        set_policy(stack, admin, client.client_id, "allowed", ["openid", "parent.children.read"])
+
+        # The same access token, issued before the limit: only what the school allows now.
+        denied = call("GET", f"/students/{child}/grades")
+        assert_json_error(denied, 403, "insufficient_scope")
+        assert 'scope="parent.grades.read"' in denied.headers["WWW-Authenticate"]
+        assert call("GET", "/parents/me/children").status_code == 200
+        assert set(introspected(token["access_token"])["scope"].split()) == {"openid", "parent.children.read"}
+        info = userinfo(token["access_token"])
+        assert info.status_code == 200 and "name" not in info.json(), info.text
+        # A token refreshed after the limit is narrowed the same way.
+        refreshed = http.post(oauth["token_endpoint"], auth=client.basic, timeout=10,
+                              data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"]})
+        assert refreshed.status_code == 200, refreshed.text
+        fresh = refreshed.json()["access_token"]
+        assert_json_error(Caller(stack, fresh)("GET", f"/students/{child}/grades"), 403, "insufficient_scope")
+        assert set(introspected(fresh)["scope"].split()) == {"openid", "parent.children.read"}
+
+        # A limit without openid: userinfo refuses the token as an OpenID Connect resource.
+        set_policy(stack, admin, client.client_id, "allowed", ["parent.children.read"])
+        refused = userinfo(fresh)
+        assert refused.status_code == 403 and "insufficient_scope" in refused.headers["WWW-Authenticate"]
+    finally:
+        sql(stack, f"""DELETE p FROM school_app_policies p JOIN oauth_clients c ON c.id = p.client_pk
+                       WHERE c.client_id = '{client.client_id}' AND p.school_id = {world['demo_school']}""")
