@@ -16,7 +16,7 @@ struct TestBrowser {
         var body: [UInt8] = []
         if let form {
             params["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
-            body = Array(form.map { "\(FormEncoding.encode($0.0))=\(FormEncoding.encode($0.1))" }.joined(separator: "&").utf8)
+            body = Array(form.map { "\(FormCodec.encode($0.0))=\(FormCodec.encode($0.1))" }.joined(separator: "&").utf8)
         }
         let response = responder.respond(to: rawRequest(method, uri, headers: params, body: body))
         for cookie in response.setCookies {
@@ -221,7 +221,7 @@ struct TestBrowser {
     @Test func theResetMailIsSentOnlyAfterTheResponse() throws {
         var browser = TestBrowser(responder: app.responder())
         let page = browser.send("GET", "/password/forgot")
-        let form = Array("csrf=\(FormEncoding.encode(TestBrowser.csrf(in: page)!))&email=ada%40school.test".utf8)
+        let form = Array("csrf=\(FormCodec.encode(TestBrowser.csrf(in: page)!))&email=ada%40school.test".utf8)
         let cookies = page.setCookies.map { String($0.split(separator: ";")[0]) }.joined(separator: "; ")
         let (response, afterResponse) = app.responder().respondDeferring(
             to: rawRequest(

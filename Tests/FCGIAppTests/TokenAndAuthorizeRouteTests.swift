@@ -36,7 +36,7 @@ import Testing
     var challenge: String { PKCE.s256Challenge(verifier: verifier) }
 
     var authorizeURI: String {
-        "/authsso?response_type=code&client_id=server-app&redirect_uri=\(FormEncoding.encode(redirect))"
+        "/authsso?response_type=code&client_id=server-app&redirect_uri=\(FormCodec.encode(redirect))"
             + "&scope=openid%20profile.read&state=st-1&nonce=n-1&code_challenge=\(challenge)&code_challenge_method=S256"
     }
 

@@ -1,3 +1,4 @@
+import Domain
 import Foundation
 
 /// A validated HTTP request, as handlers see it: plain values, no sockets.
@@ -50,9 +51,9 @@ struct HTTPRequest: Sendable {
         }
         let target = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
         do {
-            path = try FormDecoding.percentDecode(target[0].utf8, plusAsSpace: false, what: "the path")
+            path = try FormCodec.percentDecode(target[0].utf8, plusAsSpace: false, what: "the path")
             query = Parameters(
-                target.count > 1 ? try FormDecoding.parsePairs(target[1], what: "the query string") : [])
+                target.count > 1 ? try FormCodec.parsePairs(target[1], what: "the query string") : [])
         } catch {
             throw Rejection(status: 400, message: "Bad request: \(error.message).")
         }
@@ -108,7 +109,7 @@ struct HTTPRequest: Sendable {
             throw Rejection(status: 400, message: "The form body is not valid UTF-8.")
         }
         do {
-            return Parameters(try FormDecoding.parsePairs(text[...], what: "the form body"))
+            return Parameters(try FormCodec.parsePairs(text[...], what: "the form body"))
         } catch {
             throw Rejection(status: 400, message: "Bad request: \(error.message).")
         }

@@ -1,3 +1,4 @@
+import Domain
 /// A response as handlers produce it: status, headers and body bytes.
 struct HTTPResponse: Sendable {
     /// The status code.

@@ -23,7 +23,7 @@ enum ConnectedAppsPages {
                 <li data-client-id="\(entry.consent.clientID.rawValue)"><b>\(name)</b><br>\(developer)
                 <ul>\(scopes)</ul>
                 <small>Connected \(formatter.string(from: entry.consent.firstGrantedAt)) · last used \(lastUsed)</small>
-                <form method="post" action="/account/apps/\(FormEncoding.encode(entry.consent.clientID.rawValue))/revoke">\(Layout.csrfField(session.csrf))
+                <form method="post" action="/account/apps/\(FormCodec.encode(entry.consent.clientID.rawValue))/revoke">\(Layout.csrfField(session.csrf))
                 <button class="secondary" type="submit">Disconnect</button></form></li>
                 """
         }

@@ -28,7 +28,7 @@ enum SchoolAppsPages {
                 <tr data-client-id="\(id)" data-status="\(entry.policy?.status.rawValue ?? "default")" data-pending="\(entry.pendingRequests)"><td><b>\(client.name)</b><br><small>by \(client.developerName)\
                 \(client.verified ? HTML(unsafeRaw: " · verified") : "")</small></td>
                 <td>\(decision)\(pending)</td>
-                <td><form method="post" action="/school/apps/\(FormEncoding.encode(id))">\(Layout.csrfField(session.csrf))
+                <td><form method="post" action="/school/apps/\(FormCodec.encode(id))">\(Layout.csrfField(session.csrf))
                 <fieldset><legend>Scopes your school's users may grant it</legend>\(boxes)</fieldset>
                 <label><input type="radio" name="status" value="allowed"\(blocked ? "" : HTML(unsafeRaw: " checked"))> Allowed</label>
                 <label><input type="radio" name="status" value="blocked"\(blocked ? HTML(unsafeRaw: " checked") : "")> Blocked</label>

@@ -37,7 +37,7 @@ enum SignInRoutes {
             try context.services.sessions.deleteSession(digest: session.digest)
             context.logger.info("signed out", metadata: ["user.id": "\(session.user.id)"])
             // "Not you?" on the consent page signs out and comes back to the same request after the next sign-in.
-            let next = safeNext(form["next"]).map { "&next=" + FormEncoding.encode($0) } ?? ""
+            let next = safeNext(form["next"]).map { "&next=" + FormCodec.encode($0) } ?? ""
             var response = HTTPResponse.seeOther("/login?signed_out=1" + next)
             response.headers.add("Set-Cookie", SessionCookie.clear(SessionCookie.session))
             return response

@@ -8,6 +8,7 @@ struct Router<Context>: Sendable {
     private struct Route: Sendable {
         let method: String
         let segments: [Segment]
+        let headers: [(String, String)]
         let handler: Handler
     }
 
@@ -20,13 +21,14 @@ struct Router<Context>: Sendable {
 
     init() {}
 
-    /// Adds a route; patterns look like `/api/v1/students/{id}/grades`.
-    mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
+    /// Adds a route; patterns look like `/api/v1/students/{id}/grades`. `headers` go on every answer of the
+    /// route, errors thrown by its handler included (CORS on the endpoints browsers may call from any origin).
+    mutating func add(_ method: String, _ pattern: String, headers: [(String, String)] = [], _ handler: @escaping Handler) {
         let segments = pattern.split(separator: "/").map { piece -> Segment in
             piece.hasPrefix("{") && piece.hasSuffix("}")
                 ? .capture(String(piece.dropFirst().dropLast())) : .literal(String(piece))
         }
-        routes.append(Route(method: method, segments: segments, handler: handler))
+        routes.append(Route(method: method, segments: segments, headers: headers, handler: handler))
     }
 
     /// Every registered method and pattern, in registration order (for the route table tests and docs).
@@ -42,14 +44,14 @@ struct Router<Context>: Sendable {
         }
     }
 
-    /// Finds the handler for a request, or throws the 404/405 ``HTTPError``.
-    func match(_ request: HTTPRequest) throws -> (Handler, RouteParameters) {
+    /// Finds the handler for a request with the route's headers, or throws the 404/405 ``HTTPError``.
+    func match(_ request: HTTPRequest) throws -> (handler: Handler, parameters: RouteParameters, headers: [(String, String)]) {
         let pieces = request.path.split(separator: "/", omittingEmptySubsequences: true)
         let method = request.method == "HEAD" ? "GET" : request.method
         var allowed: [String] = []
         for route in routes {
             guard let parameters = Self.bind(route.segments, pieces) else { continue }
-            if route.method == method { return (route.handler, parameters) }
+            if route.method == method { return (route.handler, parameters, route.headers) }
             allowed.append(route.method)
         }
         if allowed.isEmpty { throw HTTPError.notFound() }

@@ -35,7 +35,7 @@ extension RequestContext {
     func requireDeveloper(_ request: HTTPRequest) throws -> DeveloperSignedIn {
         guard let session = try developerSignedIn(request) else {
             let target = request.method == "GET" ? request.path : "/"
-            throw HTTPError.redirect(to: "/login?next=" + FormEncoding.encode(target), message: "Please sign in to continue.")
+            throw HTTPError.redirect(to: "/login?next=" + FormCodec.encode(target), message: "Please sign in to continue.")
         }
         switch session.account.state.access {
         case .full: return session

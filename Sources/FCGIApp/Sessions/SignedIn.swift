@@ -71,7 +71,7 @@ extension RequestContext {
     func requireSignIn(_ request: HTTPRequest, _ roles: Role...) throws -> SignedIn {
         guard let session = try signedIn(request) else {
             let target = request.method == "GET" ? request.path : "/"
-            throw HTTPError.redirect(to: "/login?next=" + FormEncoding.encode(target), message: "Please sign in to continue.")
+            throw HTTPError.redirect(to: "/login?next=" + FormCodec.encode(target), message: "Please sign in to continue.")
         }
         guard roles.contains(session.user.role) else { throw HTTPError.notFound() }
         return session
@@ -149,28 +149,5 @@ extension HTTPResponse {
         var response = HTTPResponse(status: 303)
         response.headers.set("Location", location)
         return response
-    }
-}
-
-/// Percent-encoding for values put into query strings.
-enum FormEncoding {
-    static func encode(_ value: String) -> String {
-        var out = ""
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "/"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return out
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

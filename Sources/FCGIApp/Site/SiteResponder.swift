@@ -46,31 +46,34 @@ struct SiteResponder {
         } catch {
             let fallbackID = HTTPRequest.requestID(of: raw)
             let path = raw.param("REQUEST_URI") ?? "/"
-            let failure = HTTPError(status: error.status, code: error.status == 413 ? "request_too_large" : "invalid_request", error.message)
             logger.debug("request refused", metadata: ["request.id": "\(fallbackID)", "http.status": "\(error.status)"])
-            return finish(render(failure, jsonStyle: Self.wantsJSON(path), requestID: fallbackID), requestID: fallbackID)
+            return finish(error.response(ErrorStyle(json: Self.wantsJSON(path), requestID: fallbackID)), requestID: fallbackID)
         }
         var log = logger
         log[metadataKey: "request.id"] = "\(request.requestID)"
         let context = RequestContext(site: site, services: services, logger: log, afterResponse: afterResponse)
-        let response: HTTPResponse
+        let style = ErrorStyle(json: Self.wantsJSON(request.path), requestID: request.requestID)
+        var routeHeaders: [(String, String)] = []
+        var response: HTTPResponse
         do {
-            let (handler, parameters) = try router.match(request)
-            response = try handler(request, parameters, context)
-        } catch let error as HTTPError {
+            let route = try router.match(request)
+            routeHeaders = route.headers
+            response = try route.handler(request, route.parameters, context)
+        } catch let error as any RenderableError {
             if let detail = error.logDetail { log.info("request failed", metadata: ["error.detail": "\(detail)"]) }
-            response = render(error, jsonStyle: Self.wantsJSON(request.path), requestID: request.requestID)
+            response = error.response(style)
         } catch let error as StoreError where error.kind == .unavailable {
             log.warning("database unavailable", metadata: ["error.detail": "\(error.detail)"])
-            response = render(.unavailable(), jsonStyle: Self.wantsJSON(request.path), requestID: request.requestID)
+            response = HTTPError.unavailable().response(style)
         } catch {
             let detail = (error as? StoreError)?.detail ?? String(reflecting: error)
             log.error("unhandled error", metadata: ["error.detail": "\(detail)"])
-            let failure = HTTPError(
+            response = HTTPError(
                 status: 500, code: "server_error",
-                "Something went wrong on our side. If it keeps happening, quote request \(request.requestID).")
-            response = render(failure, jsonStyle: Self.wantsJSON(request.path), requestID: request.requestID)
+                "Something went wrong on our side. If it keeps happening, quote request \(request.requestID)."
+            ).response(style)
         }
+        for (name, value) in routeHeaders where !response.headers.contains(name) { response.headers.set(name, value) }
         log.debug("request", metadata: ["http.method": "\(request.method)", "http.path": "\(request.path)", "http.status": "\(response.status)"])
         return finish(response, requestID: request.requestID)
     }
@@ -81,38 +84,10 @@ struct SiteResponder {
             || path == "/healthz" || path == "/livez"
     }
 
-    private func render(_ error: HTTPError, jsonStyle: Bool, requestID: String) -> HTTPResponse {
-        var response: HTTPResponse
-        if jsonStyle {
-            var body: [(String, JSONValue)] = [("error", .string(error.code)), ("error_description", .string(error.publicMessage))]
-            if error.status >= 500 { body.append(("request_id", .string(requestID))) }
-            response = .json(.object(body), status: error.status)
-        } else {
-            response = .page(
-                Layout.errorPage(
-                    status: error.status, title: Self.title(error.status), message: error.publicMessage,
-                    requestID: requestID),
-                status: error.status)
-        }
-        for (name, value) in error.headers { response.headers.set(name, value) }
-        return response
-    }
-
     private func finish(_ response: HTTPResponse, requestID: String) -> HTTPResponse {
         var response = response
         if !response.headers.contains("Cache-Control") { response.headers.set("Cache-Control", "no-store") }
         response.headers.set("X-Request-ID", requestID)
         return response
-    }
-
-    private static func title(_ status: Int) -> String {
-        switch status {
-        case 400: "That request was not understood"
-        case 404: "Page not found"
-        case 405: "Method not allowed"
-        case 413: "That upload is too large"
-        case 503: "Temporarily unavailable"
-        default: status >= 500 ? "Something went wrong" : "The request could not be completed"
-        }
     }
 }

@@ -10,19 +10,16 @@ public enum WebhookPayload {
         case number(Int64)
     }
 
-    /// `{"data":{…},"timestamp":"<ISO 8601 with fractional seconds>","type":"<type>"}`, keys sorted.
+    /// `{"data":{…},"timestamp":"<ISO 8601 with fractional seconds>","type":"<type>"}`, keys sorted (``JSONValue``).
     public static func json(type: String, at date: Date, data: [String: Value]) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        let ids = data.mapValues { value -> Any in
+        let ids = data.sorted { $0.key < $1.key }.map { key, value -> (String, JSONValue) in
             switch value {
-            case .text(let text): text
-            case .number(let number): number
+            case .text(let text): (key, .string(text))
+            case .number(let number): (key, .int(Int(number)))
             }
         }
-        let object: [String: Any] = ["type": type, "timestamp": formatter.string(from: date), "data": ids]
-        // Strings and integers always serialise; the fallback is unreachable but keeps this total.
-        guard let bytes = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
-        return String(decoding: bytes, as: UTF8.self)
+        return JSONValue.object([("data", .object(ids)), ("timestamp", .string(formatter.string(from: date))), ("type", .string(type))]).text
     }
 }

@@ -44,14 +44,14 @@ public struct IDTokenClaims: Sendable, Equatable {
     /// The claims as compact JSON in a fixed order: iss, sub, aud, exp, iat, auth_time, nonce, azp (absent
     /// ones omitted). Times are whole seconds since the epoch (NumericDate, RFC 7519 §2), rounded down.
     public var json: String {
-        var members: [(String, CanonicalJSON)] = [
+        var members: [(String, JSONValue)] = [
             ("iss", .string(issuer)), ("sub", .string(subject)), ("aud", .string(audience.rawValue)),
-            ("exp", .integer(Self.numericDate(expiresAt))), ("iat", .integer(Self.numericDate(issuedAt))),
+            ("exp", .int(Self.numericDate(expiresAt))), ("iat", .int(Self.numericDate(issuedAt))),
         ]
-        if let authTime { members.append(("auth_time", .integer(Self.numericDate(authTime)))) }
+        if let authTime { members.append(("auth_time", .int(Self.numericDate(authTime)))) }
         if let nonce { members.append(("nonce", .string(nonce))) }
         if let authorizedParty { members.append(("azp", .string(authorizedParty.rawValue))) }
-        return CanonicalJSON.object(members).text
+        return JSONValue.object(members).text
     }
 
     /// The signed ID token: a compact JWS with header `alg`, `kid`, `typ=JWT`.
@@ -59,7 +59,7 @@ public struct IDTokenClaims: Sendable, Equatable {
         try JWS.compact(payload: json, key: key)
     }
 
-    private static func numericDate(_ date: Date) -> Int64 {
-        Int64(date.timeIntervalSince1970.rounded(.down))
+    private static func numericDate(_ date: Date) -> Int {
+        Int(date.timeIntervalSince1970.rounded(.down))
     }
 }

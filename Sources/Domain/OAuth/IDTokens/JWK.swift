@@ -11,9 +11,9 @@ public enum JWK: Sendable, Equatable {
     public var thumbprintInput: String {
         switch self {
         case .rsa(let n, let e):
-            CanonicalJSON.object([("e", .string(e)), ("kty", .string("RSA")), ("n", .string(n))]).text
+            JSONValue.object([("e", .string(e)), ("kty", .string("RSA")), ("n", .string(n))]).text
         case .p256(let x, let y):
-            CanonicalJSON.object([("crv", .string("P-256")), ("kty", .string("EC")), ("x", .string(x)), ("y", .string(y))]).text
+            JSONValue.object([("crv", .string("P-256")), ("kty", .string("EC")), ("x", .string(x)), ("y", .string(y))]).text
         }
     }
 
@@ -28,7 +28,7 @@ public enum JWK: Sendable, Equatable {
         object(kid: kid, algorithm: algorithm).text
     }
 
-    func object(kid: String, algorithm: SigningKeyRecord.Algorithm) -> CanonicalJSON {
+    func object(kid: String, algorithm: SigningKeyRecord.Algorithm) -> JSONValue {
         switch self {
         case .rsa(let n, let e):
             .object([

@@ -1,7 +1,7 @@
 /// JWS Compact Serialization (RFC 7515 §7.1) of a JSON payload, signed by a ``SigningKey``.
 public enum JWS {
     /// The protected header: `alg`, `kid`, `typ` (RFC 7515 §4.1).
-    static func header(for key: SigningKey, type: String) -> CanonicalJSON {
+    static func header(for key: SigningKey, type: String) -> JSONValue {
         .object([("alg", .string(key.algorithm.rawValue)), ("kid", .string(key.kid)), ("typ", .string(type))])
     }
 

@@ -88,39 +88,11 @@ public struct ClientAuthentication: Sendable, Equatable, CustomStringConvertible
         let token = parts[1].trimmingCharacters(in: .whitespaces)
         guard token.utf8.count <= 4 * maximumLength, let data = Data(base64Encoded: token),
             let decoded = String(data: data, encoding: .utf8), let colon = decoded.firstIndex(of: ":"),
-            let id = formDecoded(decoded[..<colon]), let secret = formDecoded(decoded[decoded.index(after: colon)...]),
+            let id = try? FormCodec.percentDecode(decoded[..<colon].utf8, plusAsSpace: true, what: "client_id"),
+            let secret = try? FormCodec.percentDecode(decoded[decoded.index(after: colon)...].utf8, plusAsSpace: true, what: "client_secret"),
             isAcceptable(id), secret.utf8.count <= maximumLength
         else { return nil }
         return (id, secret)
-    }
-
-    /// `application/x-www-form-urlencoded` decoding (`+` is a space, `%XX` a byte); `nil` when malformed.
-    static func formDecoded(_ text: Substring) -> String? {
-        var bytes: [UInt8] = []
-        var iterator = text.utf8.makeIterator()
-        while let byte = iterator.next() {
-            switch byte {
-            case UInt8(ascii: "+"):
-                bytes.append(UInt8(ascii: " "))
-            case UInt8(ascii: "%"):
-                guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else {
-                    return nil
-                }
-                bytes.append(high << 4 | low)
-            default:
-                bytes.append(byte)
-            }
-        }
-        return String(validating: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     /// A `client_id` worth looking up: 1–255 bytes of VSCHAR (RFC 6749 Appendix A.1).

@@ -109,7 +109,7 @@ enum PortalDocsPages {
             The user signs in and sees a consent page listing only the scopes their role can grant.</p>
             <h2>2. Receive the code</h2>
             <pre><code>303 See Other
-            Location: https://app.example/callback?code=cw_ac_…&amp;state=RANDOM_STATE&amp;iss=\(FormEncoding.encode(issuer))</code></pre>
+            Location: https://app.example/callback?code=cw_ac_…&amp;state=RANDOM_STATE&amp;iss=\(FormCodec.encode(issuer))</code></pre>
             <p>Check <code>state</code> and <code>iss</code> (RFC 9207). A code works once, within \(Int(configuration.oauth.codeLifetime)) seconds.</p>
             <h2>3. Exchange it at the token endpoint</h2>
             <pre><code>POST \(issuer)/api/oauth/token

@@ -58,11 +58,7 @@ enum EducationAPIRoutes {
     private static func serve(
         _ endpoint: APIEndpoint, _ handler: Handler, _ request: HTTPRequest, _ parameters: RouteParameters, _ context: RequestContext
     ) throws -> HTTPResponse {
-        let caller: APICaller
-        switch try authenticate(request, context) {
-        case .success(let found): caller = found
-        case .failure(let refusal): return refusal.response
-        }
+        let caller = try authenticate(request, context)
         let now = context.now
         let limiter = context.services.rateLimiter
         let bucket = limiter.take(caller.clientID, now: now)
@@ -104,31 +100,23 @@ enum EducationAPIRoutes {
         return withRateLimitHeaders(response, bucket, limiter.limits(of: caller.clientID))
     }
 
-    /// The token's caller, or the 401 that refuses it.
-    private static func authenticate(_ request: HTTPRequest, _ context: RequestContext) throws -> Result<APICaller, OAuthHTTP.ResponseError> {
-        let token: String
-        switch OAuthHTTP.bearerToken(request) {
-        case .missing: return .failure(.init(OAuthHTTP.bearerError(nil)))
-        case .invalid(let error): return .failure(.init(OAuthHTTP.bearerError(error)))
-        case .token(let value): token = value
-        }
-        let invalid = OAuthHTTP.ResponseError(
-            OAuthHTTP.bearerError(OAuthError(.invalidToken, "The access token is invalid, expired or revoked.")))
+    /// The token's caller, or the 401 refusing it (``OAuthRefusal``).
+    private static func authenticate(_ request: HTTPRequest, _ context: RequestContext) throws -> APICaller {
+        let token = try OAuthHTTP.requireBearerToken(request)
+        let invalid = OAuthRefusal(OAuthHTTP.invalidToken, challenge: .bearer(scope: nil))
         // An API key (app-level reads only): looked up by its keyed digest; it acts for the app only.
         if token.hasPrefix(APIKey.prefix) {
             guard APIKey.isWellFormed(token), let keys = context.services.portal.credentialKeys,
                 let key = try context.services.educationAPI.apiKey(digest: APIKey.digest(key: token, hmacKey: keys.apiKeyKey))
-            else { return .failure(invalid) }
-            return .success(APICaller(principal: .application, clientID: key.clientID, scopes: Set(key.scopes), apiKeyID: key.id))
+            else { throw invalid }
+            return APICaller(principal: .application, clientID: key.clientID, scopes: Set(key.scopes), apiKeyID: key.id)
         }
-        guard SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken),
-            let authorized = BearerRule.authorize(try context.services.bearers.bearer(digest: SecretToken.digest(token)), now: context.now)
-        else { return .failure(invalid) }
+        guard let authorized = try OAuthHTTP.authorizedBearer(token, context: context) else { throw invalid }
         let scopes = Set(authorized.scopes)
         if let user = authorized.user {
-            return .success(APICaller(principal: .user(user), clientID: authorized.clientID, scopes: scopes))
+            return APICaller(principal: .user(user), clientID: authorized.clientID, scopes: scopes)
         }
-        return .success(APICaller(principal: .application, clientID: authorized.clientID, scopes: scopes))
+        return APICaller(principal: .application, clientID: authorized.clientID, scopes: scopes)
     }
 
     private static func withRateLimitHeaders(

@@ -86,11 +86,11 @@ enum AuthorizeRoutes {
         case .signIn:
             let back = returnURL(parameters, marker: true)
             let reauth = session == nil ? "" : "reauth=1&"
-            return .seeOther("/login?\(reauth)next=" + FormEncoding.encode(back))
+            return .seeOther("/login?\(reauth)next=" + FormCodec.encode(back))
         case .proceed:
             break
         }
-        guard let session else { return .seeOther("/login?next=" + FormEncoding.encode(returnURL(parameters, marker: true))) }
+        guard let session else { return .seeOther("/login?next=" + FormCodec.encode(returnURL(parameters, marker: true))) }
 
         // 4. The user's school's decision about the app (platform admins have no school): blocked, a page that
         // explains and offers to ask the school (never a redirect with a code); allowed, only the scopes the school
@@ -164,7 +164,7 @@ enum AuthorizeRoutes {
             }
             pairs.append((signedInMarker, "1"))
         }
-        return "/authsso?" + pairs.map { FormEncoding.encode($0.0) + "=" + FormEncoding.encode($0.1) }.joined(separator: "&")
+        return "/authsso?" + pairs.map { FormCodec.encode($0.0) + "=" + FormCodec.encode($0.1) }.joined(separator: "&")
     }
 
     /// The validated request as form fields for the consent POST.

@@ -26,16 +26,10 @@ enum IntrospectRoutes {
     }
 
     private static func introspect(_ request: HTTPRequest, context: RequestContext) throws -> HTTPResponse {
-        let token: String
-        let client: OAuthClient
-        let usedBasic: Bool
-        switch try OAuthHTTP.tokenAndClient(request, endpoint: "introspection", context: context) {
-        case .failure(let refusal): return refusal.response
-        case .success(let value): (token, client, usedBasic) = (value.token, value.client, value.usedBasic)
-        }
+        let (token, client) = try OAuthHTTP.tokenAndClient(request, endpoint: "introspection", context: context)
         guard client.kind == .confidential else {
             context.logger.info("introspection: refused a public client", metadata: ["oauth.client_id": "\(client.clientID)"])
-            return OAuthHTTP.error(.invalidClient("Introspection requires an authenticated confidential client."), usedBasic: usedBasic)
+            throw OAuthRefusal(.invalidClient("Introspection requires an authenticated confidential client."), usedBasic: OAuthHTTP.usesBasic(request))
         }
         let inactive = OAuthHTTP.json(.object([("active", .bool(false))]))
         let now = context.now

@@ -36,8 +36,11 @@ enum OAuthHTTP {
         return response
     }
 
-    /// Adds the CORS header of the endpoints browsers may call from any origin (DESIGN §9: token, userinfo,
+    /// The CORS header of the endpoints browsers may call from any origin (DESIGN §9: token, userinfo,
     /// JWKS and discovery). No credentials are involved, so `*` is correct.
+    static let anyOrigin = [("Access-Control-Allow-Origin", "*")]
+
+    /// Adds ``anyOrigin`` to one response.
     static func allowingAnyOrigin(_ response: HTTPResponse) -> HTTPResponse {
         var response = response
         response.headers.set("Access-Control-Allow-Origin", "*")
@@ -46,75 +49,83 @@ enum OAuthHTTP {
 
     /// The parameters of a form-encoded POST as OAuth rules see them. A body of another type is
     /// `invalid_request` (RFC 6749 §3.2: the token endpoint takes `application/x-www-form-urlencoded`).
-    static func form(_ request: HTTPRequest) -> Result<OAuthParameters, OAuthError> {
+    static func form(_ request: HTTPRequest) throws(OAuthRefusal) -> OAuthParameters {
         do {
             let form = try request.formParameters()
-            return .success(OAuthParameters(pairs: form.pairs.map { ($0.name, $0.value) }))
+            return OAuthParameters(pairs: form.pairs.map { ($0.name, $0.value) })
         } catch {
-            return .failure(.invalidRequest(error.message))
+            throw OAuthRefusal(.invalidRequest(error.message))
         }
     }
 
-    /// Identifies and authenticates the calling client of a revocation or introspection request.
-    static func authenticateClient(
-        _ request: HTTPRequest, form: OAuthParameters, context: RequestContext
-    ) throws -> Result<OAuthClient, OAuthError> {
-        switch ClientAuthentication.parse(form: form, authorization: request.headers["authorization"]) {
-        case .failure(let error): return .failure(error)
-        case .success(let identification): return try authenticate(identification, context: context)
-        }
+    /// Whether the request authenticates its client with HTTP Basic (so a refusal carries the Basic challenge).
+    static func usesBasic(_ request: HTTPRequest) -> Bool {
+        request.headers["authorization"]?.lowercased().hasPrefix("basic ") == true
     }
 
-    /// Checks an identification already parsed (the token endpoint's, from ``TokenRequest``) against the
-    /// client's record and secret digests.
-    static func authenticate(_ identification: ClientAuthentication, context: RequestContext) throws -> Result<OAuthClient, OAuthError> {
-        guard let keys = context.services.oauthKeys else { return .failure(.serverError(logDetail: "no oauth key loaded")) }
+    /// Checks an identification already parsed (``ClientAuthentication/parse(form:authorization:methods:)``)
+    /// against the client's record and secret digests; refused with `invalid_client` (and the Basic challenge
+    /// after Basic). `endpoint` names the endpoint in the log.
+    static func authenticate(
+        _ identification: ClientAuthentication, request: HTTPRequest, endpoint: String, context: RequestContext
+    ) throws -> OAuthClient {
+        guard let keys = context.services.oauthKeys else {
+            throw HTTPError(status: 500, code: "server_error", "The server has no OAuth key.", logDetail: "oauth.key_file not loaded")
+        }
         let record = try context.services.clients.authenticationRecord(of: identification.clientID, now: context.now)
-        let result = identification.authenticate(client: record?.client, secretDigests: record?.secretDigests ?? [], key: keys.clientSecretKey)
-        if case .success = result, let secret = identification.secret {
-            // For the developer's credentials page (through sync): is the old secret still in use? Not worth
-            // failing the request over.
-            do {
-                try context.services.clients.recordSecretUse(
-                    digest: ClientSecret.digest(secret: secret, key: keys.clientSecretKey), of: identification.clientID, now: context.now)
-            } catch {
-                context.logger.warning("client secret use not recorded", metadata: ["error.detail": "\(error)"])
+        switch identification.authenticate(client: record?.client, secretDigests: record?.secretDigests ?? [], key: keys.clientSecretKey) {
+        case .failure(let error):
+            context.logger.info("\(endpoint): client authentication failed", metadata: ["error.detail": "\(error.logDetail ?? "")"])
+            throw OAuthRefusal(error, usedBasic: usesBasic(request))
+        case .success(let client):
+            if let secret = identification.secret, identification.method != .none {
+                // For the developer's credentials page (through sync): is the old secret still in use? Not worth
+                // failing the request over.
+                do {
+                    try context.services.clients.recordSecretUse(
+                        digest: ClientSecret.digest(secret: secret, key: keys.clientSecretKey), of: identification.clientID, now: context.now)
+                } catch {
+                    context.logger.warning("client secret use not recorded", metadata: ["error.detail": "\(error)"])
+                }
             }
+            return client
         }
-        return result
     }
 
     /// The `token` parameter and the authenticated client of a revocation or introspection request (RFC 7009
-    /// §2.1, RFC 7662 §2.1), or the response refusing it: a missing or repeated `token` is 400
-    /// `invalid_request`; failed client authentication 401 `invalid_client`. `endpoint` names it in the log.
-    static func tokenAndClient(_ request: HTTPRequest, endpoint: String, context: RequestContext) throws
-        -> Result<(token: String, client: OAuthClient, usedBasic: Bool), ResponseError>
-    {
-        let usedBasic = request.headers["authorization"]?.lowercased().hasPrefix("basic ") == true
-        let form: OAuthParameters
-        switch OAuthHTTP.form(request) {
-        case .success(let value): form = value
-        case .failure(let failure): return .failure(ResponseError(OAuthHTTP.error(failure)))
+    /// §2.1, RFC 7662 §2.1): a missing or repeated `token` is 400 `invalid_request`; failed client
+    /// authentication 401 `invalid_client`. `endpoint` names it in the log.
+    static func tokenAndClient(_ request: HTTPRequest, endpoint: String, context: RequestContext) throws -> (token: String, client: OAuthClient) {
+        let form = try OAuthHTTP.form(request)
+        guard !form.repeatedNames.contains("token") else { throw OAuthRefusal(.invalidRequest("The token parameter is repeated.")) }
+        guard let token = form["token"] else { throw OAuthRefusal(.invalidRequest("The token parameter is required.")) }
+        let identification: ClientAuthentication
+        switch ClientAuthentication.parse(form: form, authorization: request.headers["authorization"]) {
+        case .failure(let error):
+            context.logger.info("\(endpoint): client authentication failed", metadata: ["error.detail": "\(error.logDetail ?? "")"])
+            throw OAuthRefusal(error, usedBasic: usesBasic(request))
+        case .success(let value): identification = value
         }
-        guard !form.repeatedNames.contains("token") else {
-            return .failure(ResponseError(OAuthHTTP.error(.invalidRequest("The token parameter is repeated."))))
-        }
-        guard let token = form["token"] else {
-            return .failure(ResponseError(OAuthHTTP.error(.invalidRequest("The token parameter is required."))))
-        }
-        switch try authenticateClient(request, form: form, context: context) {
-        case .success(let client):
-            return .success((token, client, usedBasic))
-        case .failure(let failure):
-            context.logger.info("\(endpoint): client authentication failed", metadata: ["error.detail": "\(failure.logDetail ?? "")"])
-            return .failure(ResponseError(OAuthHTTP.error(failure, usedBasic: usedBasic)))
+        return (token, try authenticate(identification, request: request, endpoint: endpoint, context: context))
+    }
+
+    /// The bearer access token of a request (RFC 6750 §2.1 header, or §2.2 form body on POST): none at all is a
+    /// bare challenge (§3.1), one sent twice `invalid_request`.
+    static func requireBearerToken(_ request: HTTPRequest) throws(OAuthRefusal) -> String {
+        switch bearerToken(request) {
+        case .missing: throw OAuthRefusal(.invalidRequest("An access token is required."), challenge: .bearerMissing)
+        case .invalid(let error): throw OAuthRefusal(error, challenge: .bearer(scope: nil))
+        case .token(let value): return value
         }
     }
 
-    /// A finished error response carried through a `Result`.
-    struct ResponseError: Error {
-        let response: HTTPResponse
-        init(_ response: HTTPResponse) { self.response = response }
+    /// The one refusal of a presented token that is not (or no longer) valid, whatever the reason (RFC 6750 §3.1).
+    static let invalidToken = OAuthError(.invalidToken, "The access token is invalid, expired or revoked.")
+
+    /// A presented access token as ``BearerRule`` accepts it now, or `nil`: its shape is checked before any lookup.
+    static func authorizedBearer(_ token: String, context: RequestContext) throws -> AuthorizedToken? {
+        guard SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken) else { return nil }
+        return BearerRule.authorize(try context.services.bearers.bearer(digest: SecretToken.digest(token)), now: context.now)
     }
 
     /// The bearer access token of a request (RFC 6750 §2.1 header, or §2.2 form body on POST).

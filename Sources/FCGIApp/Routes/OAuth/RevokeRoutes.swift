@@ -21,12 +21,7 @@ enum RevokeRoutes {
     }
 
     private static func revoke(_ request: HTTPRequest, context: RequestContext) throws -> HTTPResponse {
-        let token: String
-        let client: OAuthClient
-        switch try OAuthHTTP.tokenAndClient(request, endpoint: "revocation", context: context) {
-        case .failure(let refusal): return refusal.response
-        case .success(let value): (token, client) = (value.token, value.client)
-        }
+        let (token, client) = try OAuthHTTP.tokenAndClient(request, endpoint: "revocation", context: context)
         if SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken) || SecretToken.isWellFormed(token, prefix: TokenPrefix.refreshToken) {
             try context.services.tokens.revokeToken(digest: SecretToken.digest(token), client: client.clientID, now: context.now)
         }

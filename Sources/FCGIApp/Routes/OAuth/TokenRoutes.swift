@@ -9,30 +9,19 @@ import Foundation
 /// (`Domain/OAuth/Flows/`): parse → flow → render.
 enum TokenRoutes {
     static func register(in router: inout Router<RequestContext>) {
-        router.add("POST", "/api/oauth/token") { request, _, context in
-            OAuthHTTP.allowingAnyOrigin(try token(request, context: context))
+        router.add("POST", "/api/oauth/token", headers: OAuthHTTP.anyOrigin) { request, _, context in
+            try token(request, context: context)
         }
     }
 
     private static func token(_ request: HTTPRequest, context: RequestContext) throws -> HTTPResponse {
-        let usedBasic = request.headers["authorization"]?.lowercased().hasPrefix("basic ") == true
-        let form: OAuthParameters
-        switch OAuthHTTP.form(request) {
-        case .success(let value): form = value
-        case .failure(let error): return OAuthHTTP.error(error)
-        }
+        let usedBasic = OAuthHTTP.usesBasic(request)
         let tokenRequest: TokenRequest
-        switch TokenRequest.parse(form: form, authorization: request.headers["authorization"]) {
+        switch TokenRequest.parse(form: try OAuthHTTP.form(request), authorization: request.headers["authorization"]) {
         case .success(let value): tokenRequest = value
-        case .failure(let error): return OAuthHTTP.error(error, usedBasic: usedBasic)
+        case .failure(let error): throw OAuthRefusal(error, usedBasic: usedBasic)
         }
-        let client: OAuthClient
-        switch try OAuthHTTP.authenticate(tokenRequest.client, context: context) {
-        case .success(let value): client = value
-        case .failure(let error):
-            context.logger.info("token request: client authentication failed", metadata: ["error.detail": "\(error.logDetail ?? "")"])
-            return OAuthHTTP.error(error, usedBasic: usedBasic)
-        }
+        let client = try OAuthHTTP.authenticate(tokenRequest.client, request: request, endpoint: "token request", context: context)
         let services = context.services
         guard let keys = services.oauthKeys else { throw HTTPError(status: 500, code: "server_error", "The server has no OAuth key.", logDetail: "oauth.key_file not loaded") }
         let lifetimes = services.configuration.tokenLifetimes
@@ -59,12 +48,8 @@ enum TokenRoutes {
         case .issued(let response):
             return OAuthHTTP.json(response.json)
         case .refused(let error, let alert):
-            if let alert {
-                context.logger.warning("\(alert)", metadata: ["oauth.client_id": "\(client.clientID)"])
-            } else if let detail = error.logDetail {
-                context.logger.info("token request refused", metadata: ["error.detail": "\(detail)"])
-            }
-            return OAuthHTTP.error(error, usedBasic: usedBasic)
+            if let alert { context.logger.warning("\(alert)", metadata: ["oauth.client_id": "\(client.clientID)"]) }
+            throw OAuthRefusal(error, usedBasic: usedBasic)
         }
     }
 }

@@ -20,10 +20,9 @@ import Domain
 enum UserInfoRoutes {
     static func register(in router: inout Router<RequestContext>) {
         for method in ["GET", "POST"] {
-            router.add(method, DiscoveryDocument.Path.userinfo) { request, _, context in
-                var response = OAuthHTTP.allowingAnyOrigin(try userInfo(request, context: context))
-                response.headers.set("Access-Control-Expose-Headers", "WWW-Authenticate")
-                return response
+            // Browser apps read the error of a refused token, so the challenge header is exposed.
+            router.add(method, DiscoveryDocument.Path.userinfo, headers: OAuthHTTP.anyOrigin + [("Access-Control-Expose-Headers", "WWW-Authenticate")]) {
+                request, _, context in try userInfo(request, context: context)
             }
         }
         router.add("OPTIONS", DiscoveryDocument.Path.userinfo) { _, _, _ in
@@ -36,19 +35,13 @@ enum UserInfoRoutes {
     }
 
     private static func userInfo(_ request: HTTPRequest, context: RequestContext) throws -> HTTPResponse {
-        let token: String
-        switch OAuthHTTP.bearerToken(request) {
-        case .missing: return OAuthHTTP.bearerError(nil)
-        case .invalid(let error): return OAuthHTTP.bearerError(error)
-        case .token(let value): token = value
+        let token = try OAuthHTTP.requireBearerToken(request)
+        guard let authorized = try OAuthHTTP.authorizedBearer(token, context: context), let user = authorized.user else {
+            throw OAuthRefusal(OAuthHTTP.invalidToken, challenge: .bearer(scope: nil))
         }
-        let invalid = OAuthError(.invalidToken, "The access token is invalid, expired or revoked.")
-        guard SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken),
-            let authorized = BearerRule.authorize(try context.services.bearers.bearer(digest: SecretToken.digest(token)), now: context.now),
-            let user = authorized.user
-        else { return OAuthHTTP.bearerError(invalid) }
         guard authorized.scopes.contains("openid") else {
-            return OAuthHTTP.bearerError(OAuthError(.insufficientScope, "The access token was not granted the openid scope."), scope: "openid")
+            throw OAuthRefusal(
+                OAuthError(.insufficientScope, "The access token was not granted the openid scope."), challenge: .bearer(scope: "openid"))
         }
         return OAuthHTTP.json(.object(UserInfoClaims.claims(for: user, scopes: authorized.scopes).map { ($0.name, .string($0.value)) }))
     }

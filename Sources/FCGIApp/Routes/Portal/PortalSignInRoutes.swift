@@ -97,7 +97,7 @@ enum PortalSignInRoutes {
         if account.totpEnabled {
             guard let keys = services.portal.keys else { throw HTTPError.unavailable() }
             let ticket = SecondFactorTicket.issue(for: account.id, now: Int64(now.timeIntervalSince1970), key: keys.secondFactorTicketKey)
-            var response = HTTPResponse.seeOther("/login/code" + (next.map { "?next=" + FormEncoding.encode($0) } ?? ""))
+            var response = HTTPResponse.seeOther("/login/code" + (next.map { "?next=" + FormCodec.encode($0) } ?? ""))
             response.headers.add(
                 "Set-Cookie", SessionCookie.set(SessionCookie.developerSecondFactor, ticket, maxAge: Int(SecondFactorTicket.lifetime)))
             return response

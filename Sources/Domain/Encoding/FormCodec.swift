@@ -1,12 +1,15 @@
-/// Percent-decoding and `application/x-www-form-urlencoded` parsing, strict about malformed input.
-enum FormDecoding {
+/// The one percent and `application/x-www-form-urlencoded` codec (WHATWG URL §5; RFC 3986 §2.1): request
+/// paths, query strings and form bodies, HTTP Basic client credentials (RFC 6749 §2.3.1, Appendix B), and the
+/// links and redirects the sites build. Strict about malformed input.
+public enum FormCodec {
     /// Why input could not be decoded; the message is safe to show.
-    struct Failure: Error, Equatable {
-        let message: String
+    public struct Failure: Error, Equatable {
+        public let message: String
+        public init(message: String) { self.message = message }
     }
 
     /// Decodes `%XX` escapes (and `+` as a space when `plusAsSpace`), then validates UTF-8.
-    static func percentDecode(_ input: Substring.UTF8View, plusAsSpace: Bool, what: String) throws(Failure) -> String {
+    public static func percentDecode(_ input: Substring.UTF8View, plusAsSpace: Bool, what: String) throws(Failure) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(input.count)
         var index = input.startIndex
@@ -31,7 +34,7 @@ enum FormDecoding {
     }
 
     /// Parses `a=1&b=2` into ordered pairs; empty pieces are skipped, a missing `=` gives an empty value.
-    static func parsePairs(_ input: Substring, what: String) throws(Failure) -> [(String, String)] {
+    public static func parsePairs(_ input: Substring, what: String) throws(Failure) -> [(String, String)] {
         var pairs: [(String, String)] = []
         for piece in input.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -49,5 +52,23 @@ enum FormDecoding {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
         default: nil
         }
+    }
+
+    /// Percent-encodes everything but RFC 3986 unreserved characters and `/` (kept readable in paths such as
+    /// `next=/student`), for query values and form fields.
+    public static func encode(_ value: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(value.utf8.count)
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                out.append(byte)
+            default:
+                out.append(contentsOf: [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -1,34 +1,49 @@
-/// A JSON document built from plain values and written without Foundation's `JSONEncoder`, which costs
-/// more than the rest of a small request on this stack. Object members keep the order they were given in.
-enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+/// The one JSON writer: responses, JOSE objects (JWS headers, ID-token claims, JWKs) and webhook payloads.
+///
+/// Built from plain values and written without Foundation's `JSONEncoder`, which costs more than the rest of a
+/// small request on this stack. The output is fully determined by the value: object members in the order
+/// given, no insignificant whitespace, strings escaped per RFC 8259 §7 (quote, backslash and control
+/// characters; everything else as UTF-8, `/` not escaped). Signatures and thumbprints are computed over these
+/// exact bytes, so no encoder-dependent key order or escaping can creep in.
+public enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByNilLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
+    /// A string.
     case string(String)
+    /// An integer (JOSE NumericDates are integers too).
     case int(Int)
+    /// A number with a fraction; non-finite values are written as `null`.
     case double(Double)
+    /// `true` or `false`.
     case bool(Bool)
+    /// `null`.
     case null
+    /// An array.
     case array([JSONValue])
+    /// An object, members in this order.
     case object([(String, JSONValue)])
     /// A document written earlier (kept by a cache), emitted as is: it was produced by ``serialized()``.
     case preserialized([UInt8])
 
-    init(stringLiteral value: String) { self = .string(value) }
-    init(integerLiteral value: Int) { self = .int(value) }
-    init(booleanLiteral value: Bool) { self = .bool(value) }
-    init(nilLiteral: ()) { self = .null }
-    init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(elements) }
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(nilLiteral: ()) { self = .null }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(elements) }
 
     /// An optional string: `null` when absent.
-    static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+    public static func optional(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
     /// An optional integer: `null` when absent.
-    static func optional(_ value: Int?) -> JSONValue { value.map(JSONValue.int) ?? .null }
+    public static func optional(_ value: Int?) -> JSONValue { value.map(JSONValue.int) ?? .null }
 
-    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.serialized() == rhs.serialized() }
+    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.serialized() == rhs.serialized() }
+
+    /// The document as text.
+    public var text: String { String(decoding: serialized(), as: UTF8.self) }
 
     /// The UTF-8 bytes of the document.
-    func serialized() -> [UInt8] {
+    public func serialized() -> [UInt8] {
         if case .preserialized(let bytes) = self { return bytes }
         var out: [UInt8] = []
         out.reserveCapacity(128)

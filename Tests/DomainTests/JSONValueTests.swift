@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import FCGIApp
+import Domain
 
 @Suite struct JSONValueTests {
     @Test func membersKeepTheirOrderAndStringsAreEscaped() {
@@ -18,5 +18,23 @@ import Testing
 
     @Test func nonFiniteNumbersBecomeNull() {
         #expect(String(decoding: JSONValue.double(.infinity).serialized(), as: UTF8.self) == "null")
+    }
+}
+
+@Suite struct FormCodecTests {
+    @Test func encodingKeepsUnreservedCharactersAndSlashesAndDecodingRoundTrips() throws {
+        let value = "/authsso?scope=openid profile&x=é+%"
+        let encoded = FormCodec.encode(value)
+        #expect(encoded == "/authsso%3Fscope%3Dopenid%20profile%26x%3D%C3%A9%2B%25")
+        #expect(try FormCodec.percentDecode(Substring(encoded).utf8, plusAsSpace: true, what: "a value") == value)
+    }
+
+    @Test func malformedEscapesAndInvalidUTF8AreRefusedNamingWhere() {
+        #expect(throws: FormCodec.Failure(message: "invalid percent-encoding in the query string")) {
+            try FormCodec.parsePairs("a=%4", what: "the query string")
+        }
+        #expect(throws: FormCodec.Failure(message: "the path is not valid UTF-8")) {
+            try FormCodec.percentDecode(Substring("%FF").utf8, plusAsSpace: false, what: "the path")
+        }
     }
 }

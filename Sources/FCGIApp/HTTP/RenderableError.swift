@@ -1,0 +1,102 @@
+import Domain
+
+/// The one error path of handlers: whatever a handler (or request parsing) throws that conforms renders itself
+/// in the form its endpoint's protocol expects — an RFC 6749/6750 JSON error with its challenge header
+/// (``OAuthRefusal``), the education API's JSON (``APIFailure``), or the site's JSON-or-HTML error
+/// (``HTTPError``) — and ``SiteResponder`` only asks it to. Anything else a handler throws is a 503 (the
+/// database is unavailable) or a 500 with the request id.
+protocol RenderableError: Error {
+    /// The response for this error.
+    func response(_ style: ErrorStyle) -> HTTPResponse
+    /// Detail for the log only, never sent; `nil` when there is nothing worth logging.
+    var logDetail: String? { get }
+}
+
+/// How the site answers errors for one request.
+struct ErrorStyle {
+    /// JSON for machine endpoints (``SiteResponder/wantsJSON(_:)``), an HTML page otherwise.
+    let json: Bool
+    /// The request id shown with server errors.
+    let requestID: String
+}
+
+extension HTTPError: RenderableError {
+    func response(_ style: ErrorStyle) -> HTTPResponse {
+        var response: HTTPResponse
+        if style.json {
+            var body: [(String, JSONValue)] = [("error", .string(code)), ("error_description", .string(publicMessage))]
+            if status >= 500 { body.append(("request_id", .string(style.requestID))) }
+            response = .json(.object(body), status: status)
+        } else {
+            response = .page(
+                Layout.errorPage(status: status, title: Self.title(status), message: publicMessage, requestID: style.requestID),
+                status: status)
+        }
+        for (name, value) in headers { response.headers.set(name, value) }
+        return response
+    }
+
+    private static func title(_ status: Int) -> String {
+        switch status {
+        case 400: "That request was not understood"
+        case 404: "Page not found"
+        case 405: "Method not allowed"
+        case 413: "That upload is too large"
+        case 503: "Temporarily unavailable"
+        default: status >= 500 ? "Something went wrong" : "The request could not be completed"
+        }
+    }
+}
+
+extension HTTPRequest.Rejection: RenderableError {
+    func response(_ style: ErrorStyle) -> HTTPResponse {
+        HTTPError(status: status, code: status == 413 ? "request_too_large" : "invalid_request", message).response(style)
+    }
+
+    var logDetail: String? { nil }
+}
+
+/// An OAuth endpoint's refusal: the RFC 6749 §5.2 / RFC 6750 §3 JSON error with its status and, where the
+/// RFCs ask for one, its `WWW-Authenticate` challenge.
+struct OAuthRefusal: RenderableError {
+    /// Which challenge goes with the error.
+    enum Challenge {
+        /// None (most token-endpoint errors).
+        case none
+        /// `Basic`, after a failed HTTP Basic client authentication (RFC 6749 §5.2: "MUST include").
+        case basic
+        /// `Bearer` on a protected resource (RFC 6750 §3), naming the scope an `insufficient_scope` lacks.
+        case bearer(scope: String?)
+        /// `Bearer` without an error code: the request carried no token at all (RFC 6750 §3.1).
+        case bearerMissing
+    }
+
+    let error: OAuthError
+    let challenge: Challenge
+
+    init(_ error: OAuthError, challenge: Challenge = .none) {
+        self.error = error
+        self.challenge = challenge
+    }
+
+    /// A refusal whose challenge depends on whether the client used HTTP Basic.
+    init(_ error: OAuthError, usedBasic: Bool) {
+        self.init(error, challenge: usedBasic ? .basic : .none)
+    }
+
+    var logDetail: String? { error.logDetail }
+
+    func response(_ style: ErrorStyle) -> HTTPResponse {
+        switch challenge {
+        case .none: OAuthHTTP.error(error)
+        case .basic: OAuthHTTP.error(error, usedBasic: true)
+        case .bearer(let scope): OAuthHTTP.bearerError(error, scope: scope)
+        case .bearerMissing: OAuthHTTP.bearerError(nil)
+        }
+    }
+}
+
+extension APIFailure: RenderableError {
+    func response(_ style: ErrorStyle) -> HTTPResponse { response }
+    var logDetail: String? { nil }
+}
