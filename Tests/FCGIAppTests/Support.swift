@@ -78,20 +78,24 @@ struct TestApp {
     var services: SiteServices {
         let clock = self.clock
         return SiteServices(
-            health: FixedHealthStore(result: health), accounts: memory, passwordLinks: memory, sessions: memory, throttle: memory,
-            students: memory, teaching: memory, directory: memory, roster: memory,
-            clients: oauth, codes: oauth, tokens: oauth, bearers: oauth, consents: oauth, signingKeys: oauth,
+            health: FixedHealthStore(result: health),
+            people: PeopleServices(
+                accounts: memory, passwordLinks: memory, sessions: memory, throttle: memory, hasher: testHasher,
+                timingDecoy: TimingDecoy(hasher: testHasher)),
+            schoolwork: SchoolworkServices(students: memory, teaching: memory, directory: memory, roster: memory, recordCache: RecordPageCache()),
+            oauth: OAuthServices(
+                clients: oauth, codes: oauth, tokens: oauth, bearers: oauth, consents: oauth, signingKeys: oauth, keys: oauthKeys,
+                signingKeyCache: SigningKeyCache()),
+            // The education API's and sync's stores are not twinned yet: route tests that reach them fail on this handle.
+            api: EducationAPIServices(
+                store: MariaEducationAPIStore(database: unconnected), accessLog: MariaDataAccessLogStore(database: unconnected),
+                appPolicies: oauth, accessLogBuffer: DataAccessLogBuffer(configuration.api), rateLimiter: APIRateLimiter(configuration.api),
+                listCache: APIListCache(capacity: 8)),
             syncTarget: MariaSyncTargetStore(database: unconnected),
-            educationAPI: MariaEducationAPIStore(database: unconnected),
-            accessLog: MariaDataAccessLogStore(database: unconnected), appPolicies: oauth,
-            accessLogBuffer: DataAccessLogBuffer(configuration.api), rateLimiter: APIRateLimiter(configuration.api),
-            apiListCache: APIListCache(capacity: 8),
-            oauthKeys: oauthKeys,
-            portal: .live(
+            portal: CompositionRoot.portal(
                 database: unconnected, keys: DeveloperKeyMaterial(secret: Array(repeating: 9, count: 32)),
                 credentialKeys: CredentialKeyMaterial(secret: Array(repeating: 8, count: 32))),
-            hasher: testHasher,
-            timingDecoy: TimingDecoy(hasher: testHasher), recordCache: RecordPageCache(), signingKeyCache: SigningKeyCache(), mailer: outbox, configuration: configuration, clock: { clock.now })
+            mailer: outbox, configuration: configuration, clock: { clock.now })
     }
 
     func responder(site: Site = .app, environment: Configuration.Environment = .production) -> SiteResponder {

@@ -46,7 +46,7 @@ struct AdminCommand: ParsableCommand {
             }
             var schoolID: SchoolID?
             if let school {
-                guard let id = try services.accounts.schoolID(sourcedID: school) else {
+                guard let id = try services.people.accounts.schoolID(sourcedID: school) else {
                     OperatorServices.fail("no school has sourcedId '\(school)'; import its roster first (catalystwells roster import)")
                 }
                 schoolID = id
@@ -54,10 +54,10 @@ struct AdminCommand: ParsableCommand {
             let now = services.clock()
             let user: UserID
             do {
-                user = try services.accounts.createUser(
+                user = try services.people.accounts.createUser(
                     NewUser(
                         role: role, schoolID: schoolID, givenName: givenName, familyName: familyName, email: email,
-                        passwordHash: try password.map { try services.hasher.hash($0) }),
+                        passwordHash: try password.map { try services.people.hasher.hash($0) }),
                     now: now)
             } catch let error as StoreError where error.kind == .duplicate {
                 OperatorServices.fail("a user with the email \(email) already exists")

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Domain
 import Foundation
-import MariaStore
 
 /// `catalystwells client create` and `client rotate-secret`: first-party OAuth clients, registered by an
 /// operator (third-party apps come through the developer portal).
@@ -40,7 +39,7 @@ struct ClientCommand: ParsableCommand {
             let keys = ClientCommand.keys(services)
             let now = services.clock()
             do {
-                try services.clients.createClient(client, now: now)
+                try services.oauth.clients.createClient(client, now: now)
             } catch let error as StoreError where error.kind == .duplicate {
                 OperatorServices.fail("--client-id: a client with the client_id \(client.clientID) already exists")
             }
@@ -118,7 +117,7 @@ struct ClientCommand: ParsableCommand {
             }
             let services = try OperatorServices.open(options)
             let keys = ClientCommand.keys(services)
-            guard let client = try services.clients.client(ClientID(clientID)) else {
+            guard let client = try services.oauth.clients.client(ClientID(clientID)) else {
                 OperatorServices.fail("--client-id: no client has the client_id '\(clientID)'", code: 64)
             }
             guard client.kind == .confidential else {
@@ -133,7 +132,7 @@ struct ClientCommand: ParsableCommand {
 
     /// The OAuth keys, which ``OperatorServices/open(_:)`` always loads.
     static func keys(_ services: SiteServices) -> OAuthKeyMaterial {
-        guard let keys = services.oauthKeys else { OperatorServices.fail("the OAuth key (oauth.key_file) is not loaded") }
+        guard let keys = services.oauth.keys else { OperatorServices.fail("the OAuth key (oauth.key_file) is not loaded") }
         return keys
     }
 
@@ -141,7 +140,7 @@ struct ClientCommand: ParsableCommand {
     static func addSecret(to client: ClientID, services: SiteServices, keys: OAuthKeyMaterial, now: Date) throws -> String {
         var generator = SystemRandomNumberGenerator()
         let secret = ClientSecret.make(using: &generator)
-        try services.clients.addSecret(digest: ClientSecret.digest(secret: secret, key: keys.clientSecretKey), to: client, now: now)
+        try services.oauth.clients.addSecret(digest: ClientSecret.digest(secret: secret, key: keys.clientSecretKey), to: client, now: now)
         return secret
     }
 

@@ -27,18 +27,18 @@ struct DemoCommand: ParsableCommand {
                 files: demo.files(), school: DemoSchool.schoolSourcedID, startedBy: "demo", source: "demo generator",
                 services: services, logger: logger, sendInvitations: false)
             let now = services.clock()
-            let hash = { try services.hasher.hash(password) }
+            let hash = { try services.people.hasher.hash(password) }
             var ids: [String: UserID] = [:]
             for person in demo.everyone {
-                guard let found = try services.accounts.signInCandidate(identifier: person.email) else {
+                guard let found = try services.people.accounts.signInCandidate(identifier: person.email) else {
                     OperatorServices.fail("demo user \(person.email) is missing after the import")
                 }
                 ids[person.sourcedID] = found.user.id
-                if found.passwordHash == nil { try services.accounts.setPasswordHash(try hash(), for: found.user.id, now: now) }
+                if found.passwordHash == nil { try services.people.accounts.setPasswordHash(try hash(), for: found.user.id, now: now) }
             }
             let platformEmail = "platform@\(DemoSchool.domain)"
-            if try services.accounts.signInCandidate(identifier: platformEmail) == nil {
-                _ = try services.accounts.createUser(
+            if try services.people.accounts.signInCandidate(identifier: platformEmail) == nil {
+                _ = try services.people.accounts.createUser(
                     NewUser(role: .platformAdmin, schoolID: nil, givenName: "Pat", familyName: "Platform", email: platformEmail, passwordHash: try hash()),
                     now: now)
             }

@@ -51,7 +51,7 @@ struct KeysCommand: ParsableCommand {
             let now = services.clock()
             let lifetimes = services.configuration.tokenLifetimes
             let publishedSince = JWKS.publishedSince(now: now, lifetimes: lifetimes)
-            let records = try services.signingKeys.publishedKeys(publishedSince: .distantPast)
+            let records = try services.oauth.signingKeys.publishedKeys(publishedSince: .distantPast)
             if records.isEmpty { print("no signing keys; run `catalystwells keys rotate`") }
             let formatter = ISO8601DateFormatter()
             for record in records {
@@ -74,7 +74,7 @@ struct KeysCommand: ParsableCommand {
         let now = services.clock()
         var generator = SystemRandomNumberGenerator()
         let record = try SigningKey.generate(algorithm).record(sealingWith: keys.sealingKey, createdAt: now, using: &generator)
-        try services.signingKeys.addKey(record, now: now)
+        try services.oauth.signingKeys.addKey(record, now: now)
         return record
     }
 }

@@ -22,13 +22,10 @@ struct MigrateCommand: ParsableCommand {
         } catch {
             ConfigOptions.fail(error)
         }
-        MariaClient.initializeLibrary()
         let root = schema ?? configuration.schemaDirectory
         var failed = false
         for (folder, name) in [("main", configuration.mainDatabase), ("developers", configuration.developersDatabase)] {
-            let database = MariaDatabase(
-                options: configuration.connectionOptions(role: .migrator, database: name, multiStatements: true))
-            let migrator = MariaMigrator(database: database)
+            let migrator = CompositionRoot.migrator(configuration, database: name)
             do {
                 let files = try MariaMigrator.loadFiles(directory: "\(root)/\(folder)")
                 if status {

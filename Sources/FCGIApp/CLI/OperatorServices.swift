@@ -24,16 +24,16 @@ enum OperatorServices {
         do {
             try configuration.loadPassword(for: Configuration.role(for: site))
             try configuration.loadKeys(for: site)
-            hasher = try SiteServices.passwordHasher(configuration)
+            hasher = try CompositionRoot.passwordHasher(configuration)
         } catch let error as ConfigError {
             ConfigOptions.fail(error)
         } catch {
             ConfigOptions.fail(ConfigError(["accounts.argon2_*: \(error)"]))
         }
         MariaClient.initializeLibrary()
-        return SiteServices.live(
-            site: site, configuration: configuration, hasher: hasher, timingDecoy: TimingDecoy(hasher: hasher),
-            recordCache: RecordPageCache(capacity: 1))
+        return CompositionRoot.services(
+            site: site, configuration: configuration,
+            shared: CompositionRoot.WorkerShared(configuration: configuration, hasher: hasher, requestThreads: false))
     }
 
     /// Prints to standard error and exits with `code`.

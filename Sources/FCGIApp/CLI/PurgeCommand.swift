@@ -1,7 +1,6 @@
 import ArgumentParser
 import Domain
 import Foundation
-import MariaStore
 
 /// `catalystwells purge`: deletes sign-in records and OAuth codes and tokens that can no longer be used (run
 /// from cron).
@@ -20,15 +19,13 @@ struct PurgeCommand: ParsableCommand {
         } catch {
             ConfigOptions.fail(error)
         }
-        MariaClient.initializeLibrary()
-        let database = MariaDatabase(options: configuration.connectionOptions(for: .app))
-        let store = MariaSessionStore(database: database)
+        let stores = CompositionRoot.purgeStores(configuration)
         let signIn = configuration.signIn
         let now = Date()
-        let purged = try store.purgeExpired(
+        let purged = try stores.sessions.purgeExpired(
             now: now, idleTimeout: signIn.sessionPolicy.idleTimeout, throttleWindow: signIn.throttlePolicy.window)
-        let oauthRows = try Self.purgeOAuth(MariaTokenStore(database: database), now: now)
-        let accessLog = MariaDataAccessLogStore(database: database)
+        let oauthRows = try Self.purgeOAuth(stores.tokens, now: now)
+        let accessLog = stores.accessLog
         let accessLogBefore = now.addingTimeInterval(-configuration.api.accessLogRetention)
         let accessLogRows = try Self.inBatches { try accessLog.purge(before: accessLogBefore, limit: $0) }
         print(

@@ -97,22 +97,18 @@ struct WorkerCommand: ParsableCommand {
         let limits = RequestLimits(maxBodyBytes: configuration.requestBodyLimit, maxUploadBytes: configuration.uploadBodyLimit)
         let hasher: any PasswordHasher
         do {
-            hasher = try SiteServices.passwordHasher(configuration)
+            hasher = try CompositionRoot.passwordHasher(configuration)
         } catch {
             ConfigOptions.fail(ConfigError(["accounts.argon2_*: \(error)"]))
         }
         let site = self.site
         let frozen = configuration
-        let decoy = TimingDecoy(hasher: hasher)
-        let records = RecordPageCache()
-        let signingKeys = SigningKeyCache()
-        // Shared by the worker's threads: the data-access log buffer and the per-app rate limits.
-        let accessLogBuffer = DataAccessLogBuffer(configuration.api)
-        let rateLimiter = APIRateLimiter(configuration.api)
-        let apiLists = APIListCache(capacity: 512)
+        // Shared by the worker's threads: caches, the data-access log buffer and the per-app rate limits.
+        let shared = CompositionRoot.WorkerShared(configuration: configuration, hasher: hasher)
+        let accessLogBuffer = shared.accessLogBuffer
         // On its own connection: writes the buffered log once it is due, and everything at shutdown.
         let housekeeping: @Sendable () -> (Bool) -> Void = {
-            let store = SiteServices.accessLogStore(site: site, configuration: frozen)
+            let store = CompositionRoot.accessLogStore(site: site, configuration: frozen)
             return { stopping in
                 if let batch = accessLogBuffer.takeDue(now: Date(), force: stopping) {
                     accessLogBuffer.write(batch, to: store, logger: logger)
@@ -126,10 +122,8 @@ struct WorkerCommand: ParsableCommand {
             logger: logger,
             makeResponder: {
                 let responder = SiteResponder(
-                    site: site, services: .live(site: site, configuration: frozen, hasher: hasher, timingDecoy: decoy, recordCache: records,
-                        signingKeyCache: signingKeys, accessLogBuffer: accessLogBuffer, rateLimiter: rateLimiter,
-                        apiListCache: apiLists), limits: limits, logger: logger,
-                    environment: frozen.environment)
+                    site: site, services: CompositionRoot.services(site: site, configuration: frozen, shared: shared), limits: limits,
+                    logger: logger, environment: frozen.environment)
                 return { raw in
                     let (response, afterResponse) = responder.respondDeferring(to: raw)
                     return (response, afterResponse.run)

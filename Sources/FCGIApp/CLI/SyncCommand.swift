@@ -2,7 +2,6 @@ import Domain
 import ArgumentParser
 import Foundation
 import Logging
-import MariaStore
 
 /// `catalystwells sync`: one sync run, the same code as `POST /internal/cron/sync`; prints the JSON report.
 struct SyncCommand: ParsableCommand {

@@ -39,17 +39,17 @@ enum DemoClients {
     /// each algorithm that has none. Running it again changes nothing; returns whether anything changed.
     static func seed(services: SiteServices, keys: OAuthKeyMaterial, now: Date) throws -> Bool {
         var changed = false
-        for client in clients where try services.clients.client(client.clientID) == nil {
-            try services.clients.createClient(client, now: now)
+        for client in clients where try services.oauth.clients.client(client.clientID) == nil {
+            try services.oauth.clients.createClient(client, now: now)
             changed = true
         }
-        let digests = try services.clients.activeSecretDigests(of: confidentialID, now: now)
+        let digests = try services.oauth.clients.activeSecretDigests(of: confidentialID, now: now)
         if !ClientSecret.matches(secret: confidentialSecret, digests: digests, key: keys.clientSecretKey) {
-            try services.clients.addSecret(
+            try services.oauth.clients.addSecret(
                 digest: ClientSecret.digest(secret: confidentialSecret, key: keys.clientSecretKey), to: confidentialID, now: now)
             changed = true
         }
-        for algorithm in [SigningKeyRecord.Algorithm.rs256, .es256] where try services.signingKeys.currentKey(algorithm) == nil {
+        for algorithm in [SigningKeyRecord.Algorithm.rs256, .es256] where try services.oauth.signingKeys.currentKey(algorithm) == nil {
             _ = try KeysCommand.addKey(algorithm, services: services)
             changed = true
         }

@@ -6,7 +6,7 @@ import Foundation
 enum DemoSchoolwork {
     /// Seeds when the demo classes have no assessments yet; returns whether it wrote anything.
     static func seed(demo: DemoSchool, ids: [String: UserID], services: SiteServices, today: CalendarDate) throws -> Bool {
-        let teaching = services.teaching
+        let teaching = services.schoolwork.teaching
         let now = services.clock()
         var wrote = false
         for info in demo.classes {

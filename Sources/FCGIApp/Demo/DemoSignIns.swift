@@ -13,12 +13,12 @@ enum DemoSignIns {
         }
         var teachers: [JSONValue] = []
         for teacher in demo.teachers {
-            let classes = try ids[teacher.sourcedID].map { try services.teaching.classes(taughtBy: $0) } ?? []
+            let classes = try ids[teacher.sourcedID].map { try services.schoolwork.teaching.classes(taughtBy: $0) } ?? []
             teachers.append(person(teacher, extra: [("classes", classList(classes))]))
         }
         var students: [JSONValue] = []
         for student in demo.students {
-            let classes = try ids[student.sourcedID].map { try services.students.classes(ofStudent: $0) } ?? []
+            let classes = try ids[student.sourcedID].map { try services.schoolwork.students.classes(ofStudent: $0) } ?? []
             students.append(person(student, extra: [("classes", classList(classes))]))
         }
         let parents = demo.parents.map { parent in

@@ -51,11 +51,11 @@ enum RosterImportJob {
         case .success(let value): snapshot = value
         }
         let now = services.clock()
-        let summary = try services.roster.apply(snapshot, startedBy: startedBy, source: source, now: now)
+        let summary = try services.schoolwork.roster.apply(snapshot, startedBy: startedBy, source: source, now: now)
         var sent = 0
         var failed = 0
         for invitation in sendInvitations ? summary.invitations : []
-        where !(try services.passwordLinks.hasValidPasswordLink(for: invitation.userID, purpose: .set, now: now)) {
+        where !(try services.people.passwordLinks.hasValidPasswordLink(for: invitation.userID, purpose: .set, now: now)) {
             do {
                 try PasswordLinks.send(
                     to: invitation.userID, email: invitation.email, name: invitation.displayName, purpose: .set, services: services, now: now)

@@ -14,22 +14,22 @@ enum AccessLogRoutes {
             let services = context.services
             // Filtered in SQL by the subjects this user may see: themself, or their linked children.
             guard session.user.role == .parent else {
-                return .page(AccessLogPages.student(session: session, records: try services.accessLog.entries(aboutAnyOf: [session.user.id], limit: pageLimit)))
+                return .page(AccessLogPages.student(session: session, records: try services.api.accessLog.entries(aboutAnyOf: [session.user.id], limit: pageLimit)))
             }
-            let children = try services.students.children(ofParent: session.user.id)
-            let records = try services.accessLog.entries(aboutAnyOf: children.map(\.id), limit: pageLimit)
+            let children = try services.schoolwork.students.children(ofParent: session.user.id)
+            let records = try services.api.accessLog.entries(aboutAnyOf: children.map(\.id), limit: pageLimit)
             return .page(AccessLogPages.parent(session: session, children: children, records: records))
         }
 
         router.add("GET", "/school/access-log") { request, _, context in
             let (session, school) = try SchoolAdminRoutes.authorize(request, context)
-            return .page(AccessLogPages.school(session: session, records: try context.services.accessLog.entries(ofSchool: school, limit: pageLimit)))
+            return .page(AccessLogPages.school(session: session, records: try context.services.api.accessLog.entries(ofSchool: school, limit: pageLimit)))
         }
 
         router.add("GET", "/school/access-log.csv") { request, _, context in
             let (_, school) = try SchoolAdminRoutes.authorize(request, context)
             var response = HTTPResponse(
-                status: 200, body: Array(AccessLogPages.csv(try context.services.accessLog.entries(ofSchool: school, limit: exportLimit)).utf8))
+                status: 200, body: Array(AccessLogPages.csv(try context.services.api.accessLog.entries(ofSchool: school, limit: exportLimit)).utf8))
             response.headers.set("Content-Type", AnalyticsCSV.contentType)
             response.headers.set("Content-Disposition", "attachment; filename=\"data-access-log.csv\"")
             return response

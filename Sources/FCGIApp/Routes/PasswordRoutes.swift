@@ -16,8 +16,8 @@ enum PasswordRoutes {
             let services = context.services
             let current = form["current"] ?? ""
             let password = form["password"] ?? ""
-            guard let account = try services.accounts.activeUser(session.user.id), let hash = account.passwordHash,
-                current.utf8.count <= PasswordRules.maximumBytes, services.hasher.verify(current, against: hash)
+            guard let account = try services.people.accounts.activeUser(session.user.id), let hash = account.passwordHash,
+                current.utf8.count <= PasswordRules.maximumBytes, services.people.hasher.verify(current, against: hash)
             else {
                 return .page(
                     AccountPages.changePassword(session: session, currentError: "That is not your current password.", newError: nil, changed: false),
@@ -29,8 +29,8 @@ enum PasswordRoutes {
             {
                 return .page(AccountPages.changePassword(session: session, currentError: nil, newError: problem, changed: false), status: 422)
             }
-            try services.accounts.setPasswordHash(try services.hasher.hash(password), for: session.user.id, now: context.now)
-            try services.sessions.deleteSessions(of: session.user.id, keeping: session.digest)
+            try services.people.accounts.setPasswordHash(try services.people.hasher.hash(password), for: session.user.id, now: context.now)
+            try services.people.sessions.deleteSessions(of: session.user.id, keeping: session.digest)
             context.logger.info("password changed", metadata: ["user.id": "\(session.user.id)"])
             return .seeOther("/account/password?changed=1")
         }
@@ -46,7 +46,7 @@ enum PasswordRoutes {
             let form = try context.verifiedForm(request, session: nil)
             let services = context.services
             let email = (form["email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-            if email.contains("@"), email.utf8.count <= 254, let candidate = try services.accounts.signInCandidate(identifier: email),
+            if email.contains("@"), email.utf8.count <= 254, let candidate = try services.people.accounts.signInCandidate(identifier: email),
                 let address = candidate.user.email
             {
                 // After the response, so its timing does not reveal whether the address exists; a failure is
@@ -66,7 +66,7 @@ enum PasswordRoutes {
         router.add("GET", "/password/reset") { request, _, context in
             let token = request.query["token"] ?? ""
             guard SecretToken.isWellFormed(token, prefix: TokenPrefix.passwordLink),
-                let link = try context.services.passwordLinks.validPasswordLink(digest: SecretToken.digest(token), now: context.now)
+                let link = try context.services.people.passwordLinks.validPasswordLink(digest: SecretToken.digest(token), now: context.now)
             else { return .page(AccountPages.linkInvalid(), status: 400) }
             let form = context.signedOutFormToken(request)
             var response = HTTPResponse.page(AccountPages.reset(csrf: form.csrf, token: token, purpose: link.purpose, error: nil))
@@ -80,8 +80,8 @@ enum PasswordRoutes {
             let token = form["token"] ?? ""
             let now = context.now
             guard SecretToken.isWellFormed(token, prefix: TokenPrefix.passwordLink),
-                let link = try services.passwordLinks.validPasswordLink(digest: SecretToken.digest(token), now: now),
-                let account = try services.accounts.activeUser(link.user)
+                let link = try services.people.passwordLinks.validPasswordLink(digest: SecretToken.digest(token), now: now),
+                let account = try services.people.accounts.activeUser(link.user)
             else { return .page(AccountPages.linkInvalid(), status: 400) }
             let password = form["password"] ?? ""
             if let problem = PasswordRules.problem(
@@ -90,12 +90,12 @@ enum PasswordRoutes {
             {
                 return .page(AccountPages.reset(csrf: form["csrf"] ?? "", token: token, purpose: link.purpose, error: problem), status: 422)
             }
-            guard let user = try services.passwordLinks.consumePasswordLink(
-                digest: SecretToken.digest(token), newHash: try services.hasher.hash(password), now: now)
+            guard let user = try services.people.passwordLinks.consumePasswordLink(
+                digest: SecretToken.digest(token), newHash: try services.people.hasher.hash(password), now: now)
             else { return .page(AccountPages.linkInvalid(), status: 400) }
             // Whoever proved control of the mailbox may sign in at once, under either identifier.
             for identifier in [account.user.email, account.user.username].compactMap({ $0 }) {
-                try services.throttle.clearThrottle(key: SignInThrottlePolicy.key(.account, identifier))
+                try services.people.throttle.clearThrottle(key: SignInThrottlePolicy.key(.account, identifier))
             }
             context.logger.info("password set through a link", metadata: ["user.id": "\(user)"])
             return .seeOther("/login?reset=1")

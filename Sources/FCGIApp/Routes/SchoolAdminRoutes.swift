@@ -7,7 +7,7 @@ enum SchoolAdminRoutes {
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/school") { request, _, context in
             let (session, school) = try authorize(request, context)
-            let directory = context.services.directory
+            let directory = context.services.schoolwork.directory
             guard let info = try directory.school(school) else { throw HTTPError.notFound() }
             return .page(
                 SchoolAdminPages.overview(
@@ -24,14 +24,14 @@ enum SchoolAdminRoutes {
                 return role
             }
             let page = max(1, min(Int(request.query["page"] ?? "1") ?? 1, 10_000))
-            let users = try context.services.directory.users(of: school, role: role, limit: pageSize + 1, offset: (page - 1) * pageSize)
+            let users = try context.services.schoolwork.directory.users(of: school, role: role, limit: pageSize + 1, offset: (page - 1) * pageSize)
             return .page(
                 SchoolAdminPages.users(session: session, users: Array(users.prefix(pageSize)), role: role, page: page, hasMore: users.count > pageSize))
         }
 
         router.add("GET", "/school/classes") { request, _, context in
             let (session, school) = try authorize(request, context)
-            return .page(SchoolAdminPages.classes(session: session, classes: try context.services.directory.classes(of: school)))
+            return .page(SchoolAdminPages.classes(session: session, classes: try context.services.schoolwork.directory.classes(of: school)))
         }
 
         router.add("GET", "/school/roster") { request, _, context in
@@ -48,7 +48,7 @@ enum SchoolAdminRoutes {
                 throw HTTPError(status: 400, code: "invalid_request", error.message)
             }
             try context.checkCSRF(request, submitted: form["csrf"], signedIn: true)
-            guard let info = try context.services.directory.school(school) else { throw HTTPError.notFound() }
+            guard let info = try context.services.schoolwork.directory.school(school) else { throw HTTPError.notFound() }
             let uploads = form.files.filter { $0.fieldName == "files" }
             do {
                 let files: [String: [UInt8]]
@@ -86,7 +86,7 @@ enum SchoolAdminRoutes {
     ) throws -> HTTPResponse {
         .page(
             SchoolAdminPages.roster(
-                session: session, recent: try context.services.directory.recentImports(of: school, limit: 10), problems: problems,
+                session: session, recent: try context.services.schoolwork.directory.recentImports(of: school, limit: 10), problems: problems,
                 result: result, uploadLimit: context.services.configuration.uploadBodyLimit),
             status: status)
     }

@@ -12,14 +12,14 @@ enum SchoolAppsRoutes {
                 case "allowed": .init(kind: .ok, text: "The app is allowed for your school.")
                 default: nil
                 }
-            return .page(SchoolAppsPages.list(session: session, entries: try context.services.appPolicies.apps(for: school), notice: notice))
+            return .page(SchoolAppsPages.list(session: session, entries: try context.services.api.appPolicies.apps(for: school), notice: notice))
         }
 
         router.add("POST", "/school/apps/{client}") { request, parameters, context in
             let (session, school) = try SchoolAdminRoutes.authorize(request, context)
             let form = try context.verifiedForm(request, session: session)
             guard let raw = parameters["client"], raw.utf8.count <= AuthorizationChecks.maximumClientIDLength,
-                let client = try context.services.clients.client(ClientID(raw)), client.status == .active
+                let client = try context.services.oauth.clients.client(ClientID(raw)), client.status == .active
             else { throw HTTPError.notFound() }
             guard let status = form["status"].flatMap(SchoolAppPolicy.Status.init(rawValue:)) else {
                 throw HTTPError(status: 400, code: "invalid_request", "Choose Allowed or Blocked.")
@@ -31,7 +31,7 @@ enum SchoolAppsRoutes {
             }
             // Every offered scope ticked means no limit, so scopes the app is granted later are not silently excluded.
             let limit: Set<String>? = ticked == offered ? nil : ticked
-            let revoked = try context.services.appPolicies.setPolicy(
+            let revoked = try context.services.api.appPolicies.setPolicy(
                 SchoolAppPolicy(status: status, scopeLimit: limit), school: school, client: client.clientID, by: session.user.id,
                 now: context.now)
             context.logger.info(

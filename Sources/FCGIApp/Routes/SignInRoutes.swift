@@ -34,7 +34,7 @@ enum SignInRoutes {
         router.add("POST", "/logout") { request, _, context in
             guard let session = try context.signedIn(request) else { return .seeOther("/login") }
             let form = try context.verifiedForm(request, session: session)
-            try context.services.sessions.deleteSession(digest: session.digest)
+            try context.services.people.sessions.deleteSession(digest: session.digest)
             context.logger.info("signed out", metadata: ["user.id": "\(session.user.id)"])
             // "Not you?" on the consent page signs out and comes back to the same request after the next sign-in.
             let next = safeNext(form["next"]).map { "&next=" + FormCodec.encode($0) } ?? ""
@@ -60,7 +60,7 @@ enum SignInRoutes {
             response.headers.set("Retry-After", String(wait))
             return response
         }
-        let method = PasswordSignIn(accounts: services.accounts, hasher: services.hasher, decoy: services.timingDecoy.verify)
+        let method = PasswordSignIn(accounts: services.people.accounts, hasher: services.people.hasher, decoy: services.people.timingDecoy.verify)
         guard let person = try method.authenticate(identifier: identifier, password: form["password"] ?? "", now: context.now) else {
             try SignInCompletion.recordFailure(identifier: identifier, method: .password, request: request, context: context)
             return .page(AccountPages.signIn(csrf: csrf, identifier: identifier, next: next, error: failedMessage, notice: nil))

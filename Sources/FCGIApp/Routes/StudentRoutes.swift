@@ -15,7 +15,7 @@ enum StudentRoutes {
 
         router.add("GET", "/parent") { request, _, context in
             let session = try context.requireSignIn(request, .parent)
-            let children = try context.services.students.children(ofParent: session.user.id)
+            let children = try context.services.schoolwork.students.children(ofParent: session.user.id)
             let items = children.map { child -> HTML in
                 """
                 <li data-student-id="\(child.id)"><a href="/parent/children/\(child.id)"><b>\(child.displayName)</b></a>
@@ -32,9 +32,9 @@ enum StudentRoutes {
         router.add("GET", "/parent/children/{id}") { request, parameters, context in
             let session = try context.requireSignIn(request, .parent)
             guard let id = parameters["id"].flatMap(UserID.init),
-                let facts = try context.services.students.relationship(of: session.user, toStudent: id),
+                let facts = try context.services.schoolwork.students.relationship(of: session.user, toStudent: id),
                 SchoolAccess.mayViewStudent(session.user, facts),
-                let child = try context.services.students.student(id)
+                let child = try context.services.schoolwork.students.student(id)
             else { throw HTTPError.notFound() }
             return try recordPage(
                 of: id, version: facts.recordVersion, title: child.displayName,
@@ -46,8 +46,8 @@ enum StudentRoutes {
     private static func recordPage(
         of student: UserID, version: Int64, title: String, heading: HTML, session: SignedIn, context: RequestContext
     ) throws -> HTTPResponse {
-        let store = context.services.students
-        let sections = try context.services.recordCache.sections(of: student, version: version) {
+        let store = context.services.schoolwork.students
+        let sections = try context.services.schoolwork.recordCache.sections(of: student, version: version) {
             StudentPages.sections(
                 classes: try store.classes(ofStudent: student), grades: try store.publishedGrades(ofStudent: student),
                 summary: AttendanceSummary(counts: try store.attendanceCounts(ofStudent: student)),

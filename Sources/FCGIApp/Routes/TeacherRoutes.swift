@@ -6,7 +6,7 @@ enum TeacherRoutes {
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/teacher") { request, _, context in
             let session = try context.requireSignIn(request, .teacher)
-            return .page(TeacherPages.classes(session: session, classes: try context.services.teaching.classes(taughtBy: session.user.id)))
+            return .page(TeacherPages.classes(session: session, classes: try context.services.schoolwork.teaching.classes(taughtBy: session.user.id)))
         }
 
         router.add("GET", "/teacher/classes/{class}") { request, parameters, context in
@@ -23,7 +23,7 @@ enum TeacherRoutes {
             case .failure(let errors):
                 return try classPage(session, classID, canTeach: true, context: context, form: fields, errors: errors, notice: .init(kind: .bad, text: "The assessment was not added: see below."), status: 422)
             case .success(let assessment):
-                let id = try context.services.teaching.createAssessment(assessment, in: classID, by: session.user.id, now: context.now)
+                let id = try context.services.schoolwork.teaching.createAssessment(assessment, in: classID, by: session.user.id, now: context.now)
                 return .seeOther("/teacher/classes/\(classID)/assessments/\(id)")
             }
         }
@@ -31,7 +31,7 @@ enum TeacherRoutes {
         router.add("GET", "/teacher/classes/{class}/assessments/{assessment}") { request, parameters, context in
             let (session, classID, _) = try authorize(request, parameters, context, forWriting: false)
             let (summary, assessment, roster) = try loadAssessment(parameters, classID, context)
-            let grades = try context.services.teaching.grades(of: assessment.id)
+            let grades = try context.services.schoolwork.teaching.grades(of: assessment.id)
             let values = grades.mapValues { (score: $0.score.description, comment: $0.comment ?? "") }
             let notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: "Grades saved.") : nil
             return .page(TeacherPages.gradeSheet(session: session, summary: summary, assessment: assessment, roster: roster, values: values, errors: [:], notice: notice))
@@ -53,7 +53,7 @@ enum TeacherRoutes {
                         notice: .init(kind: .bad, text: "Nothing was saved: correct the marked fields.")),
                     status: 422)
             case .success(let sheet):
-                try context.services.teaching.saveGrades(
+                try context.services.schoolwork.teaching.saveGrades(
                     sheet.entries, cleared: sheet.cleared, assessment: assessment.id, in: classID, by: session.user.id, now: context.now)
                 return .seeOther("/teacher/classes/\(classID)/assessments/\(assessment.id)?saved=1")
             }
@@ -66,14 +66,14 @@ enum TeacherRoutes {
             guard let value = form["published"], value == "0" || value == "1" else {
                 throw HTTPError(status: 400, code: "invalid_request", "The form must say whether to publish (1) or unpublish (0).")
             }
-            try context.services.teaching.setPublished(value == "1", assessment: assessment.id, in: classID, now: context.now)
+            try context.services.schoolwork.teaching.setPublished(value == "1", assessment: assessment.id, in: classID, now: context.now)
             return .seeOther("/teacher/classes/\(classID)?saved=1")
         }
 
         router.add("GET", "/teacher/classes/{class}/attendance") { request, parameters, context in
             let (session, classID, _) = try authorize(request, parameters, context, forWriting: true)
             let day = try attendanceDay(request.query["date"], context)
-            let teaching = context.services.teaching
+            let teaching = context.services.schoolwork.teaching
             guard let summary = try teaching.classSummary(classID) else { throw HTTPError.notFound() }
             let marks = try teaching.attendanceSheet(of: classID, on: day)
             let values = marks.mapValues { (status: $0.status.rawValue, note: $0.note ?? "") }
@@ -86,7 +86,7 @@ enum TeacherRoutes {
         router.add("POST", "/teacher/classes/{class}/attendance") { request, parameters, context in
             let (session, classID, _) = try authorize(request, parameters, context, forWriting: true)
             let form = try context.verifiedForm(request, session: session)
-            let teaching = context.services.teaching
+            let teaching = context.services.schoolwork.teaching
             guard let summary = try teaching.classSummary(classID) else { throw HTTPError.notFound() }
             let day = try attendanceDay(form["date"] ?? "", context)
             let roster = try teaching.roster(of: classID)
@@ -122,7 +122,7 @@ enum TeacherRoutes {
     ) throws -> (SignedIn, ClassID, Bool) {
         let session = try context.requireSignIn(request, .teacher)
         guard let classID = parameters["class"].flatMap(ClassID.init),
-            let facts = try context.services.teaching.relationship(of: session.user, toClass: classID),
+            let facts = try context.services.schoolwork.teaching.relationship(of: session.user, toClass: classID),
             SchoolAccess.mayViewClass(session.user, facts)
         else { throw HTTPError.notFound() }
         let canTeach = SchoolAccess.mayTeachClass(session.user, facts)
@@ -133,7 +133,7 @@ enum TeacherRoutes {
     private static func loadAssessment(
         _ parameters: RouteParameters, _ classID: ClassID, _ context: RequestContext
     ) throws -> (ClassSummary, Assessment, [PersonSummary]) {
-        let teaching = context.services.teaching
+        let teaching = context.services.schoolwork.teaching
         guard let id = parameters["assessment"].flatMap(AssessmentID.init),
             let assessment = try teaching.assessment(id, in: classID),
             let summary = try teaching.classSummary(classID)
@@ -145,7 +145,7 @@ enum TeacherRoutes {
         _ session: SignedIn, _ classID: ClassID, canTeach: Bool, context: RequestContext, form: (String, String, String),
         errors: SchoolworkForms.FieldErrors, notice: Layout.Notice?, status: Int = 200
     ) throws -> HTTPResponse {
-        let teaching = context.services.teaching
+        let teaching = context.services.schoolwork.teaching
         guard let summary = try teaching.classSummary(classID) else { throw HTTPError.notFound() }
         return .page(
             TeacherPages.classPage(

@@ -13,7 +13,7 @@ enum PasswordLinks {
         var generator = SystemRandomNumberGenerator()
         let token = SecretToken.make(prefix: TokenPrefix.passwordLink, using: &generator)
         let lifetime = purpose == .reset ? configuration.signIn.resetLinkLifetime : configuration.signIn.setPasswordLinkLifetime
-        try services.passwordLinks.createPasswordLink(
+        try services.people.passwordLinks.createPasswordLink(
             digest: SecretToken.digest(token), user: user, purpose: purpose, now: now, expiresAt: now.addingTimeInterval(lifetime))
         let link = configuration.appURL + "/password/reset?token=" + token
         let (subject, body) = message(purpose: purpose, name: name, link: link, lifetime: lifetime)

@@ -17,7 +17,7 @@ enum SignInCompletion {
         let services = context.services
         let policy = services.configuration.signIn.throttlePolicy
         let keys = [SignInThrottlePolicy.key(.account, identifier), SignInThrottlePolicy.key(.address, request.remoteAddress)]
-        return try keys.compactMap { policy.retryAfter(try services.throttle.throttleState(key: $0), now: context.now) }.max()
+        return try keys.compactMap { policy.retryAfter(try services.people.throttle.throttleState(key: $0), now: context.now) }.max()
     }
 
     /// Counts a refused attempt against the name and the address.
@@ -29,7 +29,7 @@ enum SignInCompletion {
             (SignInThrottlePolicy.key(.account, identifier), SignInThrottlePolicy.Scope.account),
             (SignInThrottlePolicy.key(.address, request.remoteAddress), .address),
         ] {
-            try services.throttle.updateThrottle(key: key) { policy.recordingFailure($0, scope: scope, now: now) }
+            try services.people.throttle.updateThrottle(key: key) { policy.recordingFailure($0, scope: scope, now: now) }
         }
         context.logger.info("sign-in failed", metadata: ["client.address": "\(request.remoteAddress)", "auth.method": "\(method.rawValue)"])
     }
@@ -39,15 +39,15 @@ enum SignInCompletion {
         let services = context.services
         let now = context.now
         for name in person.throttleNames {
-            try services.throttle.clearThrottle(key: SignInThrottlePolicy.key(.account, name))
+            try services.people.throttle.clearThrottle(key: SignInThrottlePolicy.key(.account, name))
         }
         if let old = request.cookies[SessionCookie.session] {
-            try services.sessions.deleteSession(digest: SecretToken.digest(old))
+            try services.people.sessions.deleteSession(digest: SecretToken.digest(old))
         }
         var generator = SystemRandomNumberGenerator()
         let token = SecretToken.make(prefix: TokenPrefix.session, using: &generator)
         let sessionPolicy = services.configuration.signIn.sessionPolicy
-        try services.sessions.createSession(
+        try services.people.sessions.createSession(
             digest: SecretToken.digest(token), user: person.user.id, now: now, expiresAt: sessionPolicy.absoluteExpiry(createdAt: now),
             clientAddress: request.remoteAddress, userAgent: request.headers["user-agent"] ?? "")
         context.logger.info(

@@ -54,14 +54,14 @@ extension RequestContext {
         guard let token = request.cookies[SessionCookie.session], SecretToken.isWellFormed(token, prefix: TokenPrefix.session)
         else { return nil }
         let digest = SecretToken.digest(token)
-        guard let found = try services.sessions.session(digest: digest) else { return nil }
+        guard let found = try services.people.sessions.session(digest: digest) else { return nil }
         let now = self.now
         switch services.configuration.signIn.sessionPolicy.evaluate(createdAt: found.createdAt, lastSeenAt: found.lastSeenAt, now: now) {
         case .expired:
-            try services.sessions.deleteSession(digest: digest)
+            try services.people.sessions.deleteSession(digest: digest)
             return nil
         case .valid(let touch):
-            if touch { try services.sessions.touchSession(digest: digest, now: now) }
+            if touch { try services.people.sessions.touchSession(digest: digest, now: now) }
             return SignedIn(user: found.user, digest: digest, csrf: CSRFToken.derive(fromCookie: token), authTime: found.createdAt)
         }
     }

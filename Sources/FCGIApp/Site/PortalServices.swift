@@ -1,5 +1,4 @@
 import Domain
-import MariaStore
 
 /// The developer portal's stores (DESIGN §7), over a connection to `catalyst_developers`: on the developers
 /// site that is the pool's own connection; the app site's review panel reaches the same tables through its
@@ -26,15 +25,4 @@ struct PortalServices {
     let keys: DeveloperKeyMaterial?
     /// Digest keys of client secrets and API keys (`credentials.key_file`), shared with the app site.
     let credentialKeys: CredentialKeyMaterial?
-
-    /// The stores over one database handle.
-    static func live(database: MariaDatabase, keys: DeveloperKeyMaterial?, credentialKeys: CredentialKeyMaterial?) -> PortalServices {
-        PortalServices(
-            accounts: MariaDeveloperAccountStore(database: database), sessions: MariaDeveloperSessionStore(database: database),
-            links: MariaDeveloperLinkStore(database: database), throttle: MariaDeveloperThrottleStore(database: database),
-            applications: MariaApplicationStore(database: database), review: MariaApplicationStore(database: database), logos: MariaApplicationLogoStore(database: database),
-            secrets: MariaApplicationCredentialStore(database: database), apiKeys: MariaAPIKeyStore(database: database),
-            webhooks: MariaWebhookStore(database: database), deliveries: MariaWebhookStore(database: database), analytics: MariaAnalyticsStore(database: database),
-            tickets: MariaSupportTicketStore(database: database), syncSource: MariaSyncSourceStore(database: database), keys: keys, credentialKeys: credentialKeys)
-    }
 }

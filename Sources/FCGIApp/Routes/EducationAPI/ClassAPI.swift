@@ -7,7 +7,7 @@ enum ClassAPI {
     /// may teach it when `teaching`; otherwise 404.
     static func visibleClass(_ call: inout APICall, _ classID: ClassID, teaching: Bool = false) throws -> ClassRelationship {
         let user = try call.user
-        guard let facts = try call.context.services.teaching.relationship(of: user, toClass: classID),
+        guard let facts = try call.context.services.schoolwork.teaching.relationship(of: user, toClass: classID),
             teaching ? SchoolAccess.mayTeachClass(user, facts) : SchoolAccess.mayViewClass(user, facts)
         else { throw APIFailure.notFound }
         call.school = facts.schoolID
@@ -17,7 +17,7 @@ enum ClassAPI {
     static func detail(_ call: inout APICall) throws -> JSONValue {
         let classID: ClassID = try call.id()
         _ = try visibleClass(&call, classID)
-        guard let summary = try call.context.services.teaching.classSummary(classID) else { throw APIFailure.notFound }
+        guard let summary = try call.context.services.schoolwork.teaching.classSummary(classID) else { throw APIFailure.notFound }
         return APIJSON.classSummary(summary)
     }
 
@@ -25,7 +25,7 @@ enum ClassAPI {
         let page = try call.page(list: "roster")
         let classID: ClassID = try call.id()
         _ = try visibleClass(&call, classID)
-        let rows = try call.context.services.educationAPI.roster(of: classID, after: page.after.map { UserID($0.keys[0]) }, limit: page.limit + 1)
+        let rows = try call.context.services.api.store.roster(of: classID, after: page.after.map { UserID($0.keys[0]) }, limit: page.limit + 1)
         return APIJSON.page(rows, page, list: "roster", keys: { [$0.id.rawValue] }, item: APIJSON.person)
     }
 
@@ -58,7 +58,7 @@ enum ClassAPI {
             type: EducationAPI.attendanceRecorded, clientID: call.caller.clientID, schoolID: facts.schoolID, classID: classID, day: day,
             studentIDs: marks.map(\.studentID), occurredAt: now)
         do {
-            try services.educationAPI.recordAttendance(marks, in: classID, on: day, by: try call.user.id, event: event, now: now)
+            try services.api.store.recordAttendance(marks, in: classID, on: day, by: try call.user.id, event: event, now: now)
         } catch let error as StoreError where error.kind == .constraint {
             // The roster changed between the check above and the write; nothing was written.
             throw APIFailure.invalid(["marks": "A student is no longer enrolled in this class; reload the roster and try again."])
@@ -72,9 +72,9 @@ enum ClassAPI {
     static func recordGrades(_ call: inout APICall) throws -> JSONValue {
         let assessmentID: AssessmentID = try call.id()
         let services = call.context.services
-        guard let classID = try services.educationAPI.classOfAssessment(assessmentID) else { throw APIFailure.notFound }
+        guard let classID = try services.api.store.classOfAssessment(assessmentID) else { throw APIFailure.notFound }
         let facts = try visibleClass(&call, classID, teaching: true)
-        guard let assessment = try services.teaching.assessment(assessmentID, in: classID) else { throw APIFailure.notFound }
+        guard let assessment = try services.schoolwork.teaching.assessment(assessmentID, in: classID) else { throw APIFailure.notFound }
         let body = try APIRequestBody.decode(APIRequestBody.Grades.self, from: call.request)
         let now = call.context.now
         var errors: [String: String] = [:]
@@ -97,7 +97,7 @@ enum ClassAPI {
             assessmentID: assessmentID, studentIDs: entries.map(\.studentID), occurredAt: now)
         let published: Bool
         do {
-            published = try services.educationAPI.recordGrades(
+            published = try services.api.store.recordGrades(
                 entries, assessment: assessmentID, in: classID, by: try call.user.id, publish: body.publish ?? false, event: event, now: now)
         } catch let error as StoreError where error.kind == .constraint {
             throw APIFailure.invalid(["grades": "A student is no longer enrolled in this class; reload the roster and try again."])
@@ -117,7 +117,7 @@ enum ClassAPI {
     ) throws -> [UserID] {
         if ids.isEmpty { errors[member] = "Send at least one row." }
         if ids.count > APIRequestBody.maximumRows { errors[member] = "Send at most \(APIRequestBody.maximumRows) rows." }
-        let enrolled = Set(try services.teaching.roster(of: classID).map(\.id))
+        let enrolled = Set(try services.schoolwork.teaching.roster(of: classID).map(\.id))
         var seen: Set<Int64> = []
         for (index, id) in ids.enumerated() {
             let field = "\(member)[\(index)].student_id"

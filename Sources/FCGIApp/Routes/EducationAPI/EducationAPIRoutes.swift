@@ -60,7 +60,7 @@ enum EducationAPIRoutes {
     ) throws -> HTTPResponse {
         let caller = try authenticate(request, context)
         let now = context.now
-        let limiter = context.services.rateLimiter
+        let limiter = context.services.api.rateLimiter
         let bucket = limiter.take(caller.clientID, now: now)
         guard bucket.allowed else {
             var response = APIFailure(
@@ -107,7 +107,7 @@ enum EducationAPIRoutes {
         // An API key (app-level reads only): looked up by its keyed digest; it acts for the app only.
         if token.hasPrefix(APIKey.prefix) {
             guard APIKey.isWellFormed(token), let keys = context.services.portal.credentialKeys,
-                let key = try context.services.educationAPI.apiKey(digest: APIKey.digest(key: token, hmacKey: keys.apiKeyKey))
+                let key = try context.services.api.store.apiKey(digest: APIKey.digest(key: token, hmacKey: keys.apiKeyKey))
             else { throw invalid }
             return APICaller(principal: .application, clientID: key.clientID, scopes: Set(key.scopes), apiKeyID: key.id)
         }
@@ -136,8 +136,8 @@ enum EducationAPIRoutes {
             occurredAt: now, clientID: call.caller.clientID, actorID: call.caller.user?.id, subjectID: call.subject,
             schoolID: call.school, operation: call.endpoint.operation.rawValue,
             request: "\(call.request.method) \(call.request.path)", status: status, apiKeyID: call.caller.apiKeyID)
-        if let batch = services.accessLogBuffer.add(entry, now: now) {
-            services.accessLogBuffer.write(batch, to: services.accessLog, logger: call.context.logger)
+        if let batch = services.api.accessLogBuffer.add(entry, now: now) {
+            services.api.accessLogBuffer.write(batch, to: services.api.accessLog, logger: call.context.logger)
         }
     }
 }

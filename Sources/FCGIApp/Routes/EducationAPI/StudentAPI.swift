@@ -20,7 +20,7 @@ enum StudentAPI {
     static func visibleStudent(_ call: inout APICall) throws -> StudentRelationship {
         let user = try call.user
         let student: UserID = try call.id()
-        guard let facts = try call.context.services.students.relationship(of: user, toStudent: student),
+        guard let facts = try call.context.services.schoolwork.students.relationship(of: user, toStudent: student),
             SchoolAccess.mayViewStudent(user, facts)
         else { throw APIFailure.notFound }
         call.subject = student
@@ -33,7 +33,7 @@ enum StudentAPI {
     private static func cachedList(
         _ call: APICall, _ facts: StudentRelationship, page: String, build: () throws -> JSONValue
     ) throws -> JSONValue {
-        try call.context.services.apiListCache.value(
+        try call.context.services.api.listCache.value(
             for: APIListKey(student: facts.studentID, operation: call.endpoint.operation, page: page), version: facts.recordVersion
         ) { .preserialized(try build().serialized()) }
     }
@@ -45,7 +45,7 @@ enum StudentAPI {
 
     static func student(_ call: inout APICall) throws -> JSONValue {
         let id = try visibleStudent(&call).studentID
-        guard let person = try call.context.services.students.student(id) else { throw APIFailure.notFound }
+        guard let person = try call.context.services.schoolwork.students.student(id) else { throw APIFailure.notFound }
         return APIJSON.person(person)
     }
 
@@ -63,7 +63,7 @@ enum StudentAPI {
 
     static func classes(_ call: inout APICall) throws -> JSONValue {
         let page = try call.page(list: "classes")
-        let store = call.context.services.educationAPI
+        let store = call.context.services.api.store
         return try studentList(
             &call, page, list: "classes",
             fetch: { try store.classes(ofStudent: $0, after: page.after.map { ClassID($0.keys[0]) }, limit: page.limit + 1) },
@@ -72,7 +72,7 @@ enum StudentAPI {
 
     static func grades(_ call: inout APICall) throws -> JSONValue {
         let page = try call.page(list: "grades")
-        let store = call.context.services.educationAPI
+        let store = call.context.services.api.store
         return try studentList(
             &call, page, list: "grades",
             fetch: { try store.publishedGrades(ofStudent: $0, before: page.after.map { AssessmentID($0.keys[0]) }, limit: page.limit + 1) },
@@ -106,7 +106,7 @@ enum StudentAPI {
             }
             return (day, ClassID(cursor.keys[1]))
         }
-        let store = call.context.services.educationAPI
+        let store = call.context.services.api.store
         return try studentList(
             &call, page, list: "attendance", filters: "\(from?.description ?? "")|\(to?.description ?? "")",
             fetch: { try store.attendance(ofStudent: $0, from: from, to: to, before: before, limit: page.limit + 1) },
@@ -116,7 +116,7 @@ enum StudentAPI {
     static func children(_ call: inout APICall) throws -> JSONValue {
         let page = try call.page(list: "children")
         let user = try call.user
-        let rows = try call.context.services.educationAPI.children(
+        let rows = try call.context.services.api.store.children(
             ofParent: user.id, after: page.after.map { UserID($0.keys[0]) }, limit: page.limit + 1)
         return APIJSON.page(rows, page, list: "children", keys: { [$0.id.rawValue] }, item: APIJSON.person)
     }
@@ -125,7 +125,7 @@ enum StudentAPI {
     static func school(_ call: inout APICall) throws -> JSONValue {
         let school: SchoolID = try call.id()
         if let user = call.caller.user, user.schoolID != school { throw APIFailure.notFound }
-        guard let info = try call.context.services.directory.school(school) else { throw APIFailure.notFound }
+        guard let info = try call.context.services.schoolwork.directory.school(school) else { throw APIFailure.notFound }
         call.school = school
         return .object([("id", .int(Int(school.rawValue))), ("name", .string(info.name))])
     }

@@ -22,7 +22,7 @@ enum AppInfoRoutes {
         guard values.count <= 1 else { return OAuthHTTP.error(.invalidRequest("The client_id parameter is repeated.")) }
         guard let raw = values.first, !raw.isEmpty else { return OAuthHTTP.error(.invalidRequest("The client_id parameter is required.")) }
         guard isPlausible(raw) else { return OAuthHTTP.error(.invalidRequest("The client_id parameter is not valid.")) }
-        guard let client = try context.services.clients.client(ClientID(raw)), client.status == .active else {
+        guard let client = try context.services.oauth.clients.client(ClientID(raw)), client.status == .active else {
             var response = OAuthHTTP.error(.invalidClient("There is no active app with this client_id."))
             response.status = 404
             return response

@@ -43,11 +43,11 @@ enum AuthorizeRoutes {
             let session = try context.requireSignIn(request, Role.student, .parent, .teacher, .schoolAdmin)
             let form = try context.verifiedForm(request, session: session)
             guard let school = session.user.schoolID, let raw = form["client_id"], raw.utf8.count <= AuthorizationChecks.maximumClientIDLength,
-                let client = try context.services.clients.client(ClientID(raw)), client.status == .active,
+                let client = try context.services.oauth.clients.client(ClientID(raw)), client.status == .active,
                 // Only a blocked app can be asked for, so the admins' queue holds nothing they already allow.
-                try context.services.appPolicies.policy(school: school, client: client.clientID)?.status == .blocked
+                try context.services.api.appPolicies.policy(school: school, client: client.clientID)?.status == .blocked
             else { throw HTTPError.notFound() }
-            try context.services.appPolicies.requestAccess(school: school, client: client.clientID, user: session.user.id, now: context.now)
+            try context.services.api.appPolicies.requestAccess(school: school, client: client.clientID, user: session.user.id, now: context.now)
             context.logger.info("school asked to allow an app", metadata: ["oauth.client_id": "\(client.clientID)", "user.id": "\(session.user.id)"])
             return .page(ConsentPages.asked(session: session, client: client))
         }
@@ -59,7 +59,7 @@ enum AuthorizeRoutes {
         let services = context.services
         let issuer = services.configuration.appURL
         let now = context.now
-        let client = try AuthorizationChecks.clientID(in: parameters).flatMap { try services.clients.client($0) }
+        let client = try AuthorizationChecks.clientID(in: parameters).flatMap { try services.oauth.clients.client($0) }
         let authorization: AuthorizationRequest
         switch AuthorizationChecks.validate(parameters, client: client) {
         case .success(let value):
@@ -96,7 +96,7 @@ enum AuthorizeRoutes {
         // explains and offers to ask the school (never a redirect with a code); allowed, only the scopes the school
         // lets its users grant.
         let policy = try session.user.schoolID.flatMap {
-            try services.appPolicies.policy(school: $0, client: authorization.client.clientID)
+            try services.api.appPolicies.policy(school: $0, client: authorization.client.clientID)
         } ?? .default
         guard policy.allowsAuthorization else {
             if authorization.prompt.contains(AuthorizationRequest.Prompt.none) {
@@ -116,9 +116,9 @@ enum AuthorizeRoutes {
         }
         if let decision {
             guard decision else { return redirect(OAuthError(.accessDenied, "The user denied the request.")) }
-            try services.consents.recordConsent(user: session.user.id, client: authorization.client.clientID, scopes: Set(scopes), now: now)
+            try services.oauth.consents.recordConsent(user: session.user.id, client: authorization.client.clientID, scopes: Set(scopes), now: now)
         } else {
-            let existing = try services.consents.consent(user: session.user.id, client: authorization.client.clientID)
+            let existing = try services.oauth.consents.consent(user: session.user.id, client: authorization.client.clientID)
             switch authorization.consentDecision(toGrant: scopes, existing: existing) {
             case .fail(let error):
                 return redirect(error)
@@ -131,7 +131,7 @@ enum AuthorizeRoutes {
                 // Nothing new to agree to: only the "last used" date moves, and at most hourly (a write and a
                 // commit on every sign-in to an app would be most of its cost).
                 if existing?.lastUsedAt.map({ now.timeIntervalSince($0) >= 3600 }) ?? true {
-                    try services.consents.recordConsent(user: session.user.id, client: authorization.client.clientID, scopes: Set(scopes), now: now)
+                    try services.oauth.consents.recordConsent(user: session.user.id, client: authorization.client.clientID, scopes: Set(scopes), now: now)
                 }
             }
         }
@@ -139,7 +139,7 @@ enum AuthorizeRoutes {
         // 6. The code.
         var generator = SystemRandomNumberGenerator()
         let code = SecretToken.make(prefix: TokenPrefix.authorizationCode, using: &generator)
-        try services.codes.createCode(
+        try services.oauth.codes.createCode(
             digest: SecretToken.digest(code),
             grant: AuthorizationCodeGrant(
                 clientID: authorization.client.clientID, userID: session.user.id, redirectURI: authorization.redirectURI, scopes: scopes,

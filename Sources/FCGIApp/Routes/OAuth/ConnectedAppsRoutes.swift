@@ -6,9 +6,9 @@ enum ConnectedAppsRoutes {
         router.add("GET", "/account/apps") { request, _, context in
             let session = try context.requireSignIn(request, Role.student, .parent, .teacher, .schoolAdmin, .platformAdmin)
             let services = context.services
-            let entries = try services.consents.consents(of: session.user.id).map { consent in
+            let entries = try services.oauth.consents.consents(of: session.user.id).map { consent in
                 ConnectedAppsPages.Entry(
-                    consent: consent, client: try services.clients.client(consent.clientID),
+                    consent: consent, client: try services.oauth.clients.client(consent.clientID),
                     scopeDescriptions: ScopeRegistry.standard.definitions(of: consent.scopes).map(\.description))
             }
             let notice: Layout.Notice? =
@@ -20,9 +20,9 @@ enum ConnectedAppsRoutes {
             let session = try context.requireSignIn(request, Role.student, .parent, .teacher, .schoolAdmin, .platformAdmin)
             _ = try context.verifiedForm(request, session: session)
             guard let raw = parameters["client"], raw.utf8.count <= 64,
-                try context.services.consents.consent(user: session.user.id, client: ClientID(raw)) != nil
+                try context.services.oauth.consents.consent(user: session.user.id, client: ClientID(raw)) != nil
             else { throw HTTPError.notFound() }
-            try context.services.consents.revokeConsent(user: session.user.id, client: ClientID(raw), now: context.now)
+            try context.services.oauth.consents.revokeConsent(user: session.user.id, client: ClientID(raw), now: context.now)
             context.logger.info("app disconnected", metadata: ["user.id": "\(session.user.id)", "oauth.client_id": "\(raw)"])
             return .seeOther("/account/apps?revoked=1")
         }

@@ -24,7 +24,7 @@ enum DiscoveryRoutes {
         router.add("GET", DiscoveryDocument.Path.jwks) { _, _, context in
             let services = context.services
             let since = JWKS.publishedSince(now: context.now, lifetimes: services.configuration.tokenLifetimes)
-            let keys = try services.signingKeys.publishedKeys(publishedSince: since)
+            let keys = try services.oauth.signingKeys.publishedKeys(publishedSince: since)
             var response = HTTPResponse(status: 200, body: Array(JWKS.document(keys: keys).utf8))
             response.headers.set("Content-Type", "application/json")
             response.headers.set("Cache-Control", "public, max-age=300")

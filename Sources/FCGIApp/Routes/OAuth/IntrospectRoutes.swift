@@ -35,7 +35,7 @@ enum IntrospectRoutes {
         let now = context.now
         guard SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken) || SecretToken.isWellFormed(token, prefix: TokenPrefix.refreshToken),
             let authorized = BearerRule.authorize(
-                try context.services.bearers.bearer(digest: SecretToken.digest(token)), now: now, accepting: [.access, .refresh]),
+                try context.services.oauth.bearers.bearer(digest: SecretToken.digest(token)), now: now, accepting: [.access, .refresh]),
             authorized.clientID == client.clientID
         else { return inactive }
         let stored = authorized.token

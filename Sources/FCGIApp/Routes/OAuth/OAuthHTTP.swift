@@ -69,10 +69,10 @@ enum OAuthHTTP {
     static func authenticate(
         _ identification: ClientAuthentication, request: HTTPRequest, endpoint: String, context: RequestContext
     ) throws -> OAuthClient {
-        guard let keys = context.services.oauthKeys else {
+        guard let keys = context.services.oauth.keys else {
             throw HTTPError(status: 500, code: "server_error", "The server has no OAuth key.", logDetail: "oauth.key_file not loaded")
         }
-        let record = try context.services.clients.authenticationRecord(of: identification.clientID, now: context.now)
+        let record = try context.services.oauth.clients.authenticationRecord(of: identification.clientID, now: context.now)
         switch identification.authenticate(client: record?.client, secretDigests: record?.secretDigests ?? [], key: keys.clientSecretKey) {
         case .failure(let error):
             context.logger.info("\(endpoint): client authentication failed", metadata: ["error.detail": "\(error.logDetail ?? "")"])
@@ -82,7 +82,7 @@ enum OAuthHTTP {
                 // For the developer's credentials page (through sync): is the old secret still in use? Not worth
                 // failing the request over.
                 do {
-                    try context.services.clients.recordSecretUse(
+                    try context.services.oauth.clients.recordSecretUse(
                         digest: ClientSecret.digest(secret: secret, key: keys.clientSecretKey), of: identification.clientID, now: context.now)
                 } catch {
                     context.logger.warning("client secret use not recorded", metadata: ["error.detail": "\(error)"])
@@ -125,7 +125,7 @@ enum OAuthHTTP {
     /// A presented access token as ``BearerRule`` accepts it now, or `nil`: its shape is checked before any lookup.
     static func authorizedBearer(_ token: String, context: RequestContext) throws -> AuthorizedToken? {
         guard SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken) else { return nil }
-        return BearerRule.authorize(try context.services.bearers.bearer(digest: SecretToken.digest(token)), now: context.now)
+        return BearerRule.authorize(try context.services.oauth.bearers.bearer(digest: SecretToken.digest(token)), now: context.now)
     }
 
     /// The bearer access token of a request (RFC 6750 §2.1 header, or §2.2 form body on POST).

@@ -23,7 +23,7 @@ enum RevokeRoutes {
     private static func revoke(_ request: HTTPRequest, context: RequestContext) throws -> HTTPResponse {
         let (token, client) = try OAuthHTTP.tokenAndClient(request, endpoint: "revocation", context: context)
         if SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken) || SecretToken.isWellFormed(token, prefix: TokenPrefix.refreshToken) {
-            try context.services.tokens.revokeToken(digest: SecretToken.digest(token), client: client.clientID, now: context.now)
+            try context.services.oauth.tokens.revokeToken(digest: SecretToken.digest(token), client: client.clientID, now: context.now)
         }
         context.logger.debug("revocation request answered", metadata: ["oauth.client_id": "\(client.clientID)"])
         return OAuthHTTP.json(.object([]))

@@ -23,7 +23,7 @@ enum TokenRoutes {
         }
         let client = try OAuthHTTP.authenticate(tokenRequest.client, request: request, endpoint: "token request", context: context)
         let services = context.services
-        guard let keys = services.oauthKeys else { throw HTTPError(status: 500, code: "server_error", "The server has no OAuth key.", logDetail: "oauth.key_file not loaded") }
+        guard let keys = services.oauth.keys else { throw HTTPError(status: 500, code: "server_error", "The server has no OAuth key.", logDetail: "oauth.key_file not loaded") }
         let lifetimes = services.configuration.tokenLifetimes
         let idTokens = IDTokenSettings(issuer: services.configuration.appURL, lifetime: lifetimes.idToken)
         let signer = StoredKeySigner(services: services, sealingKey: keys.sealingKey)
@@ -32,16 +32,16 @@ enum TokenRoutes {
         let outcome: TokenFlowOutcome
         switch tokenRequest.grant {
         case .authorizationCode(let code, let redirectURI, let verifier):
-            outcome = try CodeExchangeFlow(codes: services.codes, lifetimes: lifetimes, idTokens: idTokens, signer: signer)
+            outcome = try CodeExchangeFlow(codes: services.oauth.codes, lifetimes: lifetimes, idTokens: idTokens, signer: signer)
                 .run(code: code, redirectURI: redirectURI, codeVerifier: verifier, client: client, now: now, using: &random)
         case .refreshToken(let refreshToken, let scopes):
-            let accounts = services.accounts
+            let accounts = services.people.accounts
             outcome = try RefreshFlow(
-                tokens: services.tokens, lifetimes: lifetimes, rotationKey: keys.rotationKey, idTokens: idTokens, signer: signer,
+                tokens: services.oauth.tokens, lifetimes: lifetimes, rotationKey: keys.rotationKey, idTokens: idTokens, signer: signer,
                 activeUser: { try accounts.activeUser($0)?.user }
             ).run(refreshToken: refreshToken, scopes: scopes, client: client, now: now)
         case .clientCredentials(let scopes):
-            outcome = try ClientCredentialsFlow(tokens: services.tokens, lifetimes: lifetimes)
+            outcome = try ClientCredentialsFlow(tokens: services.oauth.tokens, lifetimes: lifetimes)
                 .run(scopes: scopes, client: client, now: now, using: &random)
         }
         switch outcome {
@@ -73,11 +73,11 @@ struct StoredKeySigner: IDTokenSigner {
     let sealingKey: SymmetricKey
 
     func sign(_ claims: IDTokenClaims) throws -> String {
-        guard let record = try services.signingKeys.currentKey(.rs256) else {
+        guard let record = try services.oauth.signingKeys.currentKey(.rs256) else {
             throw HTTPError(
                 status: 500, code: "server_error", "The server has no signing key.",
                 logDetail: "no RS256 signing key: run `catalystwells keys rotate`")
         }
-        return try claims.signed(with: services.signingKeyCache.key(for: record, sealingKey: sealingKey))
+        return try claims.signed(with: services.oauth.signingKeyCache.key(for: record, sealingKey: sealingKey))
     }
 }

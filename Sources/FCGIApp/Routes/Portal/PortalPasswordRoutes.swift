@@ -59,7 +59,7 @@ enum PortalPasswordRoutes {
             }
             // The link is checked again, and used, in the store's one transaction: of two racing posts one wins.
             let consumed = try services.portal.links.consumeResetLink(
-                digest: SecretToken.digest(token), newHash: try services.hasher.hash(password), now: context.now)
+                digest: SecretToken.digest(token), newHash: try services.people.hasher.hash(password), now: context.now)
             guard case .valid = consumed else { return .page(PortalAccountPages.linkProblem(consumed, purpose: .resetPassword), status: 410) }
             try services.portal.throttle.clearThrottle(key: SignInThrottlePolicy.key(.account, found.account.email))
             context.logger.info("developer password reset", metadata: ["developer.id": "\(id)"])
@@ -80,13 +80,13 @@ enum PortalPasswordRoutes {
                     status: 422)
             }
             guard let found = try services.portal.accounts.developer(session.account.id), current.utf8.count <= PasswordRules.maximumBytes,
-                services.hasher.verify(current, against: found.passwordHash)
+                services.people.hasher.verify(current, against: found.passwordHash)
             else { return try page(currentError: "That is not your current password.", newError: nil) }
             if let problem = PasswordRules.problem(with: password, confirmation: form["confirmation"] ?? "", identifiers: [session.account.email]) {
                 return try page(currentError: nil, newError: problem)
             }
             try services.portal.accounts.changePassword(
-                try services.hasher.hash(password), for: session.account.id, keepingSession: session.digest, now: context.now)
+                try services.people.hasher.hash(password), for: session.account.id, keepingSession: session.digest, now: context.now)
             context.logger.info("developer password changed", metadata: ["developer.id": "\(session.account.id)"])
             return .seeOther("/account?done=password")
         }

@@ -74,14 +74,14 @@ enum PortalSignInRoutes {
             && password.utf8.count <= PasswordRules.maximumBytes
         var account: DeveloperAccount?
         if plausible, let candidate = try services.portal.accounts.developer(email: email) {
-            if services.hasher.verify(password, against: candidate.passwordHash) {
+            if services.people.hasher.verify(password, against: candidate.passwordHash) {
                 account = candidate.account
-                if services.hasher.needsRehash(candidate.passwordHash) {
-                    try services.portal.accounts.setPasswordHash(try services.hasher.hash(password), for: candidate.account.id, now: now)
+                if services.people.hasher.needsRehash(candidate.passwordHash) {
+                    try services.portal.accounts.setPasswordHash(try services.people.hasher.hash(password), for: candidate.account.id, now: now)
                 }
             }
         } else {
-            services.timingDecoy.verify(password)
+            services.people.timingDecoy.verify(password)
         }
         guard let account else {
             try context.recordPortalFailure(accountKey, scope: .account)

@@ -28,7 +28,7 @@ enum PortalSignUpRoutes {
             }
             let services = context.services
             let now = context.now
-            let hash = try services.hasher.hash(input.password)
+            let hash = try services.people.hasher.hash(input.password)
             do {
                 let id = try services.portal.accounts.createDeveloper(
                     NewDeveloper(email: valid.email, name: valid.name, company: valid.company, passwordHash: hash), now: now)

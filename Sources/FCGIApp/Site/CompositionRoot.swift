@@ -1,0 +1,112 @@
+import Domain
+import Foundation
+import MariaStore
+import Native
+
+/// The one place that builds the live dependencies, for both pools and every CLI command: which store
+/// implementation serves which protocol, over which connection, as which database account. Nothing else names a
+/// `Maria*` store or opens a ``MariaDatabase``.
+enum CompositionRoot {
+    /// What a worker process shares between its threads (built once per worker).
+    struct WorkerShared {
+        let hasher: any PasswordHasher
+        let timingDecoy: TimingDecoy
+        let recordCache: RecordPageCache
+        let signingKeyCache: SigningKeyCache
+        let accessLogBuffer: DataAccessLogBuffer
+        let rateLimiter: APIRateLimiter
+        let apiListCache: APIListCache
+
+        /// A worker's shared parts; `requestThreads` decides whether list answers are cached at all.
+        init(configuration: Configuration, hasher: any PasswordHasher, requestThreads: Bool = true) {
+            self.hasher = hasher
+            timingDecoy = TimingDecoy(hasher: hasher)
+            recordCache = RecordPageCache(capacity: requestThreads ? 256 : 1)
+            signingKeyCache = SigningKeyCache()
+            accessLogBuffer = DataAccessLogBuffer(configuration.api)
+            rateLimiter = APIRateLimiter(configuration.api)
+            apiListCache = APIListCache(capacity: requestThreads ? 512 : 1)
+        }
+    }
+
+    /// The services of one thread: one lazily opened connection to the site's database as the site's account
+    /// (and, on the app site, a second one to the developers database through the app account's narrow grants).
+    static func services(site: Site, configuration: Configuration, shared: WorkerShared) -> SiteServices {
+        let database = MariaDatabase(options: configuration.connectionOptions(for: site))
+        let accounts = MariaAccountStore(database: database)
+        let sessions = MariaSessionStore(database: database)
+        let schoolwork = MariaSchoolworkStore(database: database)
+        let tokens = MariaTokenStore(database: database)
+        let credentialKeys = configuration.credentialKey.map { CredentialKeyMaterial(secret: $0) }
+        let developers = site == .app
+            ? MariaDatabase(options: configuration.connectionOptions(role: .app, database: configuration.developersDatabase)) : database
+        return SiteServices(
+            health: MariaHealthStore(database: database),
+            people: PeopleServices(
+                accounts: accounts, passwordLinks: accounts, sessions: sessions, throttle: sessions, hasher: shared.hasher,
+                timingDecoy: shared.timingDecoy),
+            schoolwork: SchoolworkServices(
+                students: schoolwork, teaching: schoolwork, directory: schoolwork, roster: MariaRosterStore(database: database),
+                recordCache: shared.recordCache),
+            oauth: OAuthServices(
+                clients: MariaClientStore(database: database), codes: tokens, tokens: tokens, bearers: tokens,
+                consents: MariaConsentStore(database: database), signingKeys: MariaSigningKeyStore(database: database),
+                keys: configuration.oauthKey.flatMap { key in credentialKeys.map { OAuthKeyMaterial(secret: key, credentials: $0) } },
+                signingKeyCache: shared.signingKeyCache),
+            api: EducationAPIServices(
+                store: MariaEducationAPIStore(database: database), accessLog: MariaDataAccessLogStore(database: database),
+                appPolicies: MariaSchoolAppPolicyStore(database: database), accessLogBuffer: shared.accessLogBuffer,
+                rateLimiter: shared.rateLimiter, listCache: shared.apiListCache),
+            syncTarget: MariaSyncTargetStore(database: database),
+            portal: portal(database: developers, keys: configuration.portalKey.map { DeveloperKeyMaterial(secret: $0) }, credentialKeys: credentialKeys),
+            mailer: SendmailTransport(command: configuration.mail.sendmailCommand, from: configuration.mail.from),
+            configuration: configuration, clock: { Date() })
+    }
+
+    /// The developer portal's stores over one database handle.
+    static func portal(database: MariaDatabase, keys: DeveloperKeyMaterial?, credentialKeys: CredentialKeyMaterial?) -> PortalServices {
+        let applications = MariaApplicationStore(database: database)
+        let webhooks = MariaWebhookStore(database: database)
+        return PortalServices(
+            accounts: MariaDeveloperAccountStore(database: database), sessions: MariaDeveloperSessionStore(database: database),
+            links: MariaDeveloperLinkStore(database: database), throttle: MariaDeveloperThrottleStore(database: database),
+            applications: applications, review: applications, logos: MariaApplicationLogoStore(database: database),
+            secrets: MariaApplicationCredentialStore(database: database), apiKeys: MariaAPIKeyStore(database: database),
+            webhooks: webhooks, deliveries: webhooks, analytics: MariaAnalyticsStore(database: database),
+            tickets: MariaSupportTicketStore(database: database), syncSource: MariaSyncSourceStore(database: database), keys: keys,
+            credentialKeys: credentialKeys)
+    }
+
+    /// The store a worker's housekeeping thread writes the buffered data-access log with, on its own connection.
+    static func accessLogStore(site: Site, configuration: Configuration) -> any DataAccessLogStore {
+        MariaDataAccessLogStore(database: MariaDatabase(options: configuration.connectionOptions(for: site)))
+    }
+
+    /// The hasher the configuration asks for. Throws when libsodium refuses the parameters.
+    static func passwordHasher(_ configuration: Configuration) throws -> any PasswordHasher {
+        try Argon2idPasswordHasher(opsLimit: configuration.signIn.argon2Ops, memoryKiB: configuration.signIn.argon2MemoryKiB)
+    }
+
+    /// What `catalystwells purge` deletes from, over one connection as the app account.
+    struct PurgeStores {
+        let sessions: any AccountPurgeStore
+        let tokens: any TokenStore
+        let accessLog: any DataAccessLogStore
+    }
+
+    /// The purge's stores.
+    static func purgeStores(_ configuration: Configuration) -> PurgeStores {
+        MariaClient.initializeLibrary()
+        let database = MariaDatabase(options: configuration.connectionOptions(for: .app))
+        return PurgeStores(
+            sessions: MariaSessionStore(database: database), tokens: MariaTokenStore(database: database),
+            accessLog: MariaDataAccessLogStore(database: database))
+    }
+
+    /// The migrator of one database, as the migration account (which owns the schemas), running whole files.
+    static func migrator(_ configuration: Configuration, database name: String) -> MariaMigrator {
+        MariaClient.initializeLibrary()
+        return MariaMigrator(
+            database: MariaDatabase(options: configuration.connectionOptions(role: .migrator, database: name, multiStatements: true)))
+    }
+}
