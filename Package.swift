@@ -77,7 +77,7 @@ let package = Package(
         // In-memory twins of the stores, for route tests without a database; the conformance suite in
         // MariaStoreTests runs the same cases against them and the MariaDB stores.
         .target(name: "StoreTwins", dependencies: ["Domain"], path: "Tests/StoreTwins"),
-        .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "DomainTests", dependencies: ["Domain", "StoreTwins"]),
         .testTarget(name: "MariaStoreTests", dependencies: ["MariaStore", "Domain", "StoreTwins"]),
         .testTarget(name: "NativeTests", dependencies: ["Native", "Domain"]),
         .testTarget(name: "FCGIAppTests", dependencies: ["FCGIApp", "Domain", "MariaStore", "Native", "StoreTwins"]),

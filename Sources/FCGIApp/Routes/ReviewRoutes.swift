@@ -111,19 +111,10 @@ enum ReviewRoutes {
                 guard try portal.tickets.replyAsStaff(to: thread.ticket.id, authorName: "CatalystWells support", body: body, now: context.now)
                 else { throw HTTPError.notFound() }
                 if let contact = try portal.review.developerContact(thread.ticket.developer) {
-                    mail(context) {
-                        try context.services.mailer.send(
-                            to: contact.email, subject: "Re: \(thread.ticket.subject)",
-                            body: """
-                                Hello \(contact.name),
-
-                                CatalystWells support answered your ticket "\(thread.ticket.subject)":
-
-                                \(body)
-
-                                Reply at \(context.services.configuration.developersURL)/support/\(thread.ticket.id)
-                                """)
-                    }
+                    let text = ReviewMail.ticketReply(
+                        developerName: contact.name, subject: thread.ticket.subject, body: body,
+                        link: "\(context.services.configuration.developersURL)/support/\(thread.ticket.id)")
+                    mail(context) { try context.services.mailer.send(to: contact.email, subject: "Re: \(thread.ticket.subject)", body: text) }
                 }
                 return .seeOther("/platform/tickets/\(thread.ticket.id)")
             }
@@ -188,19 +179,10 @@ enum ReviewRoutes {
             "developer account \(done)",
             metadata: ["developer.id": "\(developer.id)", "user.id": "\(session.user.id)"])
         for effect in outcome.effects {
-            let text: String
-            switch effect {
-            case .notifySuspended(let reason):
-                text = "Your CatalystWells developer account is suspended, so you cannot sign in to the developer portal:\n\n\(reason)\n\nAnswer this email or contact the platform's staff if you think this is a mistake."
-            case .notifyReinstated:
-                text = "Your CatalystWells developer account is reinstated; you can sign in again at \(context.services.configuration.developersURL)/login"
-            case .recordTransition, .endAllSessions:
-                continue
-            }
+            guard let text = ReviewMail.account(effect, developersURL: context.services.configuration.developersURL) else { continue }
             mail(context) {
                 try context.services.mailer.send(
-                    to: developer.email, subject: "Your developer account is \(done)",
-                    body: "Hello \(developer.name),\n\n\(text)\n")
+                    to: developer.email, subject: "Your developer account is \(done)", body: "Hello \(developer.name),\n\n\(text)\n")
             }
         }
         return .seeOther("/platform/developers/\(developer.id)?done=\(done)")
@@ -230,77 +212,42 @@ enum ReviewRoutes {
             status: status)
     }
 
+    /// Renders ``ReviewDecisionFlow``'s outcome: the decision's page with its conflict or problem, or mail to the
+    /// developer and back to the app.
     private static func decide(
         _ event: ApplicationReview.Event, on app: StoredApplication, version: String?, session: SignedIn, context: RequestContext
     ) throws -> HTTPResponse {
         let portal = context.services.portal
         let conflict = "This app changed since you opened it (the developer edited or withdrew it, or another admin decided). Here is its current state; decide again if it still applies."
-        guard let version = version.flatMap(Int64.init), version == app.version else {
-            return try appPage(session: session, app: app, problems: [conflict], notice: nil, context: context, status: 409)
-        }
-        let outcome: ApplicationReview.Outcome
-        switch app.review.transition(event, by: .platformAdmin(session.user.id), at: context.now) {
-        case .failure(let error): return try appPage(session: session, app: app, problems: [error.message], notice: nil, context: context, status: 422)
-        case .success(let value): outcome = value
-        }
-        // The decision's webhook events are queued in the decision's own transaction. Their ids come from the
-        // version the decision creates, so a decision is told once however often it is retried.
-        let events = outcome.effects.compactMap { effect -> PendingEvent? in
-            guard case .notifyDeveloper(let notice) = effect, let event = notice.webhookEvent else { return nil }
-            return PendingEvent(
-                source: "app\(app.id.rawValue)v", id: version + 1, type: event.rawValue, clientID: app.clientID, occurredAt: context.now,
-                payload: WebhookPayload.json(type: event.rawValue, at: context.now, data: ["client_id": .text(app.clientID.rawValue)]))
-        }
-        switch try portal.applications.applyTransition(
-            outcome, to: app.id, expectedVersion: version, actorName: session.user.displayName, queueing: events, now: context.now)
+        let current = { try portal.review.applicationForReview(app.id) ?? app }
+        let flow = ReviewDecisionFlow(applications: portal.applications, attestations: context.services.syncTarget)
+        switch try flow.run(
+            event, on: app, loadedVersion: version.flatMap(Int64.init), admin: session.user.id, adminName: session.user.displayName,
+            now: context.now)
         {
-        case .saved(let newVersion):
-            // Recorded in main once the developers database has the decision, with the version it created (an
-            // older decision recorded late never replaces a newer one). If this write fails, sync refuses the
-            // app (only revocations pass) and its review page says so, until an admin decides again.
-            if let attestation = ReviewAttestation(application: app.id, clientID: app.clientID, after: outcome.review) {
-                do {
-                    try context.services.syncTarget.recordReviewDecision(attestation, version: newVersion, decidedBy: session.user.id, now: context.now)
-                } catch let error as StoreError {
-                    context.logger.error(
-                        "review decision saved but not recorded in main", metadata: ["application.id": "\(app.id)", "error.detail": "\(error.detail)"])
-                    let current = try portal.review.applicationForReview(app.id) ?? app
-                    return try appPage(
-                        session: session, app: current,
-                        problems: ["The decision is saved, but it could not be recorded for sync, so sync will not apply it. Try again in a moment: suspend, then decide again."],
-                        notice: nil, context: context, status: 503)
-                }
-            }
+        case .invalid(let message):
+            return try appPage(session: session, app: app, problems: [message], notice: nil, context: context, status: 422)
+        case .conflict:
+            return try appPage(session: session, app: try current(), problems: [conflict], notice: nil, context: context, status: 409)
+        case .notFound:
+            throw HTTPError.notFound()
+        case .notRecorded(let detail):
+            context.logger.error("review decision saved but not recorded in main", metadata: ["application.id": "\(app.id)", "error.detail": "\(detail)"])
+            return try appPage(
+                session: session, app: try current(),
+                problems: ["The decision is saved, but it could not be recorded for sync, so sync will not apply it. Try again in a moment: suspend, then decide again."],
+                notice: nil, context: context, status: 503)
+        case .decided(let notices):
             context.logger.notice(
                 "application review decision", metadata: ["application.id": "\(app.id)", "review.event": "\(event.kind.rawValue)", "user.id": "\(session.user.id)"])
-            for effect in outcome.effects {
-                guard case .notifyDeveloper(let notice) = effect else { continue }
-                try tell(notice, app: app, context: context)
+            if !notices.isEmpty, let contact = try portal.review.developerContact(app.review.owner) {
+                let link = "\(context.services.configuration.developersURL)/apps/\(app.id)"
+                for notice in notices {
+                    let (subject, text) = ReviewMail.application(notice, name: app.review.currentContent.name)
+                    mail(context) { try context.services.mailer.send(to: contact.email, subject: subject, body: "Hello \(contact.name),\n\n\(text)\n\n\(link)\n") }
+                }
             }
             return .seeOther("/platform/apps/\(app.id)?done=\(event.kind.rawValue)")
-        case .conflict:
-            let current = try portal.review.applicationForReview(app.id) ?? app
-            return try appPage(session: session, app: current, problems: [conflict], notice: nil, context: context, status: 409)
-        case .notFound: throw HTTPError.notFound()
-        }
-    }
-
-    /// Mails the developer about a decision.
-    private static func tell(_ notice: ApplicationReview.Notice, app: StoredApplication, context: RequestContext) throws {
-        let portal = context.services.portal
-        let name = app.review.currentContent.name
-        let (subject, text): (String, String) =
-            switch notice {
-            case .approved: ("\(name) is approved", "Your app \(name) is approved. Its credentials are on its page; it can sign users in within a minute.")
-            case .rejected(let reason): ("\(name) was not approved", "Your app \(name) was not approved:\n\n\(reason)\n\nEdit it and submit it again.")
-            case .suspended(let reason): ("\(name) is suspended", "Your app \(name) is suspended; its tokens no longer work:\n\n\(reason)")
-            case .reinstated: ("\(name) is reinstated", "Your app \(name) is reinstated and works again.")
-            case .changeApproved: ("Your change to \(name) is live", "The change you submitted for \(name) is approved and live.")
-            case .changeRejected(let reason): ("Your change to \(name) was not approved", "The change you submitted for \(name) was not approved:\n\n\(reason)\n\nThe live version is unchanged.")
-            }
-        if let contact = try portal.review.developerContact(app.review.owner) {
-            let link = "\(context.services.configuration.developersURL)/apps/\(app.id)"
-            mail(context) { try context.services.mailer.send(to: contact.email, subject: subject, body: "Hello \(contact.name),\n\n\(text)\n\n\(link)\n") }
         }
     }
 

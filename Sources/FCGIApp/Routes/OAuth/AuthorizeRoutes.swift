@@ -3,7 +3,7 @@ import Foundation
 
 /// `GET /authsso` and `POST /authsso`: the authorization endpoint (RFC 6749 §3.1, §4.1; OIDC Core §3.1.2).
 ///
-/// Order of work, each step only after the previous one passed:
+/// Order of work, each step only after the previous one passed (steps 3–6 are ``AuthorizeFlow``):
 /// 1. client and redirect URI (an error here is a page, never a redirect: RFC 6749 §4.1.2.1);
 /// 2. the rest of the request (errors now go back to the client's redirect URI, with `state` and `iss`);
 /// 3. sign-in: none yet, `prompt=login` or `max_age` exceeded → the sign-in page, which returns here;
@@ -77,79 +77,39 @@ enum AuthorizeRoutes {
             .seeOther(AuthorizationResponse.errorURL(redirectURI: authorization.redirectURI, error: error, state: authorization.state, issuer: issuer))
         }
 
-        // 3. Sign-in.
+        // 3.–6. The flow; the route renders its outcome.
         let session = try context.signedIn(request)
         let justSignedIn = request.query[signedInMarker] != nil && session.map { now.timeIntervalSince($0.authTime) < 600 } == true
-        switch authorization.signInDecision(authTime: session?.authTime, now: now, signedInDuringThisRequest: justSignedIn) {
-        case .fail(let error):
+        var generator = SystemRandomNumberGenerator()
+        let flow = AuthorizeFlow(
+            policies: services.api.appPolicies, consents: services.oauth.consents, codes: services.oauth.codes,
+            codeLifetime: services.configuration.oauth.codeLifetime)
+        let outcome = try flow.run(
+            authorization, session: session.map { AuthorizeFlow.Session(user: $0.user, authTime: $0.authTime) },
+            signedInDuringThisRequest: justSignedIn, decision: decision, now: now, using: &generator)
+        switch outcome {
+        case .signIn(let again):
+            return .seeOther("/login?\(again ? "reauth=1&" : "")next=" + FormCodec.encode(returnURL(parameters, marker: true)))
+        case .redirectError(let error):
             return redirect(error)
-        case .signIn:
-            let back = returnURL(parameters, marker: true)
-            let reauth = session == nil ? "" : "reauth=1&"
-            return .seeOther("/login?\(reauth)next=" + FormCodec.encode(back))
-        case .proceed:
-            break
-        }
-        guard let session else { return .seeOther("/login?next=" + FormCodec.encode(returnURL(parameters, marker: true))) }
-
-        // 4. The user's school's decision about the app (platform admins have no school): blocked, a page that
-        // explains and offers to ask the school (never a redirect with a code); allowed, only the scopes the school
-        // lets its users grant.
-        let policy = try session.user.schoolID.flatMap {
-            try services.api.appPolicies.policy(school: $0, client: authorization.client.clientID)
-        } ?? .default
-        guard policy.allowsAuthorization else {
-            if authorization.prompt.contains(AuthorizationRequest.Prompt.none) {
-                return redirect(OAuthError(.accessDenied, "The user's school has not allowed this app."))
-            }
+        case .blocked:
+            guard let session else { throw HTTPError.notFound() }
             context.logger.info(
                 "authorization refused: the school blocked the app", metadata: ["oauth.client_id": "\(authorization.client.clientID)"])
             return .page(ConsentPages.blocked(session: session, client: authorization.client), status: 403)
+        case .askConsent(let scopes):
+            guard let session else { throw HTTPError.notFound() }
+            return .page(
+                ConsentPages.consent(
+                    session: session, client: authorization.client, scopes: scopes, hiddenFields: hiddenFields(authorization),
+                    returnTo: returnURL(parameters, marker: false)))
+        case .issued(let code):
+            context.logger.info(
+                "authorization code issued",
+                metadata: ["oauth.client_id": "\(authorization.client.clientID)", "user.id": "\(session.map { "\($0.user.id)" } ?? "")"])
+            return .seeOther(
+                AuthorizationResponse.successURL(redirectURI: authorization.redirectURI, code: code, state: authorization.state, issuer: issuer))
         }
-
-        // 5. Consent, over the scopes this user may grant, this client may receive and the school allows.
-        let grantable = policy.permitted(ScopeRegistry.standard.grantable(
-            requested: authorization.scopes, role: session.user.role, clientAllowed: authorization.client.allowedScopes))
-        let scopes = grantable.map(\.name)
-        guard !scopes.isEmpty else {
-            return redirect(OAuthError(.accessDenied, "None of the requested permissions apply to this account."))
-        }
-        if let decision {
-            guard decision else { return redirect(OAuthError(.accessDenied, "The user denied the request.")) }
-            try services.oauth.consents.recordConsent(user: session.user.id, client: authorization.client.clientID, scopes: Set(scopes), now: now)
-        } else {
-            let existing = try services.oauth.consents.consent(user: session.user.id, client: authorization.client.clientID)
-            switch authorization.consentDecision(toGrant: scopes, existing: existing) {
-            case .fail(let error):
-                return redirect(error)
-            case .ask:
-                return .page(
-                    ConsentPages.consent(
-                        session: session, client: authorization.client, scopes: grantable,
-                        hiddenFields: hiddenFields(authorization), returnTo: returnURL(parameters, marker: false)))
-            case .skip:
-                // Nothing new to agree to: only the "last used" date moves, and at most hourly (a write and a
-                // commit on every sign-in to an app would be most of its cost).
-                if existing?.lastUsedAt.map({ now.timeIntervalSince($0) >= 3600 }) ?? true {
-                    try services.oauth.consents.recordConsent(user: session.user.id, client: authorization.client.clientID, scopes: Set(scopes), now: now)
-                }
-            }
-        }
-
-        // 6. The code.
-        var generator = SystemRandomNumberGenerator()
-        let code = SecretToken.make(prefix: TokenPrefix.authorizationCode, using: &generator)
-        try services.oauth.codes.createCode(
-            digest: SecretToken.digest(code),
-            grant: AuthorizationCodeGrant(
-                clientID: authorization.client.clientID, userID: session.user.id, redirectURI: authorization.redirectURI, scopes: scopes,
-                codeChallenge: authorization.codeChallenge, nonce: authorization.nonce, authTime: session.authTime,
-                expiresAt: now.addingTimeInterval(services.configuration.oauth.codeLifetime)),
-            now: now)
-        context.logger.info(
-            "authorization code issued", metadata: ["oauth.client_id": "\(authorization.client.clientID)", "user.id": "\(session.user.id)"])
-        return .seeOther(
-            AuthorizationResponse.successURL(redirectURI: authorization.redirectURI, code: code, state: authorization.state, issuer: issuer))
     }
 
     /// The request again as `/authsso?…`, for coming back after sign-in (with the marker) or sign-out.

@@ -1,0 +1,78 @@
+import Domain
+import Foundation
+import Testing
+
+@testable import StoreTwins
+
+/// ``AuthorizeFlow`` over the store twins: the order of its decisions and what it writes.
+@Suite struct AuthorizeFlowTests {
+    let store: MemoryOAuthStore
+    let student = UserAccount(
+        id: UserID(7), role: .student, schoolID: SchoolID(1), givenName: "Ada", familyName: "L", email: "ada@school.test", username: nil)
+    let client = OAuthFixtures.webClient
+    let now = OAuthFixtures.t0
+    var flow: AuthorizeFlow { AuthorizeFlow(policies: store, consents: store, codes: store, codeLifetime: 60) }
+
+    init() throws {
+        let student = self.student
+        store = MemoryOAuthStore(users: { $0 == student.id ? student : nil })
+        try store.createClient(client, now: now)
+    }
+
+    func request(scopes: [String] = ["openid", "student.grades.read"], prompt: Set<AuthorizationRequest.Prompt> = [], maxAge: Int? = nil)
+        -> AuthorizationRequest
+    {
+        AuthorizationRequest(
+            client: client, redirectURI: "https://app.example/cb", scopes: scopes, state: "s", nonce: "n",
+            codeChallenge: OAuthFixtures.challenge, prompt: prompt, maxAge: maxAge)
+    }
+
+    func run(
+        _ request: AuthorizationRequest, signedIn: Bool = true, authTime: Date? = nil, decision: Bool? = nil, justSignedIn: Bool = false
+    ) throws -> AuthorizeFlow.Outcome {
+        var generator = SystemRandomNumberGenerator()
+        return try flow.run(
+            request, session: signedIn ? .init(user: student, authTime: authTime ?? now - 60) : nil, signedInDuringThisRequest: justSignedIn,
+            decision: decision, now: now, using: &generator)
+    }
+
+    @Test func aSignedOutUserSignsInAndPromptNoneIsLoginRequired() throws {
+        #expect(try run(request(), signedIn: false) == .signIn(again: false))
+        guard case .redirectError(let error) = try run(request(prompt: [.none]), signedIn: false) else { Issue.record("not an error"); return }
+        #expect(error.code == .loginRequired)
+        #expect(try run(request(maxAge: 30)) == .signIn(again: true))
+    }
+
+    @Test func theFirstVisitAsksForConsentAndAnApprovalIssuesACodeBoundToTheRequest() throws {
+        guard case .askConsent(let scopes) = try run(request()) else { Issue.record("no consent page"); return }
+        #expect(scopes.map(\.name) == ["openid", "student.grades.read"])
+        guard case .issued(let code) = try run(request(), decision: true) else { Issue.record("no code"); return }
+        var seen: AuthorizationCodeGrant?
+        _ = try store.exchangeCode(digest: SecretToken.digest(code), tokens: [], now: now) { grant, _ in
+            seen = grant
+            return .invalidGrant("only looking")
+        }
+        #expect(seen?.codeChallenge == OAuthFixtures.challenge && seen?.nonce == "n" && seen?.redirectURI == "https://app.example/cb")
+        #expect(seen?.expiresAt == now + 60 && seen?.authTime == now - 60)
+        // The consent is remembered: the next visit skips the page.
+        guard case .issued = try run(request()) else { Issue.record("consent not remembered"); return }
+        guard case .askConsent = try run(request(prompt: [.consent])) else { Issue.record("prompt=consent must ask"); return }
+    }
+
+    @Test func aDenialOrASchoolBlockNeverIssuesACode() throws {
+        guard case .redirectError(let denied) = try run(request(), decision: false) else { Issue.record("not denied"); return }
+        #expect(denied.code == .accessDenied)
+        _ = try store.setPolicy(SchoolAppPolicy(status: .blocked, scopeLimit: nil), school: SchoolID(1), client: client.clientID, by: student.id, now: now)
+        #expect(try run(request()) == .blocked)
+        guard case .redirectError(let error) = try run(request(prompt: [.none])) else { Issue.record("not an error"); return }
+        #expect(error.code == .accessDenied)
+    }
+
+    @Test func aSchoolLimitLeavesOnlyTheScopesItAllows() throws {
+        _ = try store.setPolicy(SchoolAppPolicy(status: .allowed, scopeLimit: ["openid"]), school: SchoolID(1), client: client.clientID, by: student.id, now: now)
+        guard case .askConsent(let scopes) = try run(request()) else { Issue.record("no consent page"); return }
+        #expect(scopes.map(\.name) == ["openid"])
+        guard case .redirectError(let error) = try run(request(scopes: ["student.grades.read"])) else { Issue.record("not an error"); return }
+        #expect(error.code == .accessDenied)
+    }
+}
