@@ -2,7 +2,7 @@
 # `make test`: every test, against instances of its own (a second stack under .run/test on ports
 # 18443/18080), so it works whether or not `make dev` is running.
 #
-#   1. layer lint
+#   1. layer lint and format lint
 #   2. the test stack: private MariaDB, nginx, both pools (deploy/dev/stack, environment = test)
 #   3. swift test: Domain (no database), MariaStore (fresh databases on the test server), app routes
 #   4. end-to-end through nginx over TLS (pytest)
@@ -29,6 +29,10 @@ step() { printf '\n==== %s\n' "$*"; }
 
 step "layer lint"
 bash tests/lint-layers.sh
+
+step "format lint (.swift-format)"
+swift format lint --configuration .swift-format --recursive --strict Sources Tests
+echo "format lint: ok"
 
 step "browser for the end-to-end tests"
 # Debian's Chromium and its WebDriver drive the pages; selenium is pointed at them, so nothing is downloaded.

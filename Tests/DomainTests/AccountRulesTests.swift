@@ -88,8 +88,9 @@ import Testing
 
     @Test func theDigestIsSHA256OfTheToken() {
         // SHA-256("abc"), FIPS 180-2 Appendix B.1.
-        #expect(SecretToken.digest("abc").map { String(format: "%02x", $0) }.joined()
-            == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(
+            SecretToken.digest("abc").map { String(format: "%02x", $0) }.joined()
+                == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 
     @Test func theCSRFTokenMatchesOnlyItsOwnCookie() {

@@ -62,14 +62,16 @@ import Testing
     @Test func aDenialOrASchoolBlockNeverIssuesACode() throws {
         guard case .redirectError(let denied) = try run(request(), decision: false) else { Issue.record("not denied"); return }
         #expect(denied.code == .accessDenied)
-        _ = try store.setPolicy(SchoolAppPolicy(status: .blocked, scopeLimit: nil), school: SchoolID(1), client: client.clientID, by: student.id, now: now)
+        _ = try store.setPolicy(
+            SchoolAppPolicy(status: .blocked, scopeLimit: nil), school: SchoolID(1), client: client.clientID, by: student.id, now: now)
         #expect(try run(request()) == .blocked)
         guard case .redirectError(let error) = try run(request(prompt: [.none])) else { Issue.record("not an error"); return }
         #expect(error.code == .accessDenied)
     }
 
     @Test func aSchoolLimitLeavesOnlyTheScopesItAllows() throws {
-        _ = try store.setPolicy(SchoolAppPolicy(status: .allowed, scopeLimit: ["openid"]), school: SchoolID(1), client: client.clientID, by: student.id, now: now)
+        _ = try store.setPolicy(
+            SchoolAppPolicy(status: .allowed, scopeLimit: ["openid"]), school: SchoolID(1), client: client.clientID, by: student.id, now: now)
         guard case .askConsent(let scopes) = try run(request()) else { Issue.record("no consent page"); return }
         #expect(scopes.map(\.name) == ["openid"])
         guard case .redirectError(let error) = try run(request(scopes: ["student.grades.read"])) else { Issue.record("not an error"); return }

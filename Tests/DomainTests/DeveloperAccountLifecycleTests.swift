@@ -20,22 +20,28 @@ import Testing
     }
 
     static let table: [Row] = [
-        Row(state: .unverified, event: .verifyEmail, next: .active, effects: [
-            .recordTransition(from: .unverified, to: .active, actor: owner, reason: nil, at: now),
-        ]),
+        Row(
+            state: .unverified, event: .verifyEmail, next: .active,
+            effects: [
+                .recordTransition(from: .unverified, to: .active, actor: owner, reason: nil, at: now)
+            ]),
         Row(state: .unverified, event: .suspend(reason: "Spam"), next: nil, effects: []),
         Row(state: .unverified, event: .reinstate, next: nil, effects: []),
         Row(state: .active, event: .verifyEmail, next: nil, effects: []),
-        Row(state: .active, event: .suspend(reason: " Spam "), next: .suspended, effects: [
-            .recordTransition(from: .active, to: .suspended, actor: admin, reason: "Spam", at: now), .endAllSessions,
-            .notifySuspended(reason: "Spam"),
-        ]),
+        Row(
+            state: .active, event: .suspend(reason: " Spam "), next: .suspended,
+            effects: [
+                .recordTransition(from: .active, to: .suspended, actor: admin, reason: "Spam", at: now), .endAllSessions,
+                .notifySuspended(reason: "Spam"),
+            ]),
         Row(state: .active, event: .reinstate, next: nil, effects: []),
         Row(state: .suspended, event: .verifyEmail, next: nil, effects: []),
         Row(state: .suspended, event: .suspend(reason: "Spam"), next: nil, effects: []),
-        Row(state: .suspended, event: .reinstate, next: .active, effects: [
-            .recordTransition(from: .suspended, to: .active, actor: admin, reason: nil, at: now), .notifyReinstated,
-        ]),
+        Row(
+            state: .suspended, event: .reinstate, next: .active,
+            effects: [
+                .recordTransition(from: .suspended, to: .active, actor: admin, reason: nil, at: now), .notifyReinstated,
+            ]),
     ]
 
     static func name(_ event: Event) -> String {
@@ -63,15 +69,22 @@ import Testing
     }
 
     @Test func onlyTheOwnerVerifiesAndOnlyAnAdminSuspendsOrReinstates() {
-        #expect(State.unverified.transition(.verifyEmail, account: Self.account, by: .developer(DeveloperID(6)), at: Self.now).map(\.state) == .failure(.notPermitted))
-        #expect(State.unverified.transition(.verifyEmail, account: Self.account, by: Self.admin, at: Self.now).map(\.state) == .failure(.notPermitted))
-        #expect(State.active.transition(.suspend(reason: "x"), account: Self.account, by: Self.owner, at: Self.now).map(\.state) == .failure(.notPermitted))
+        #expect(
+            State.unverified.transition(.verifyEmail, account: Self.account, by: .developer(DeveloperID(6)), at: Self.now).map(\.state)
+                == .failure(.notPermitted))
+        #expect(
+            State.unverified.transition(.verifyEmail, account: Self.account, by: Self.admin, at: Self.now).map(\.state) == .failure(.notPermitted))
+        #expect(
+            State.active.transition(.suspend(reason: "x"), account: Self.account, by: Self.owner, at: Self.now).map(\.state)
+                == .failure(.notPermitted))
         #expect(State.suspended.transition(.reinstate, account: Self.account, by: Self.owner, at: Self.now).map(\.state) == .failure(.notPermitted))
     }
 
     @Test(arguments: ["", "  ", String(repeating: "x", count: 1001)])
     func aSuspensionNeedsAReasonOfAtMostAThousandCharacters(reason: String) {
-        #expect(State.active.transition(.suspend(reason: reason), account: Self.account, by: Self.admin, at: Self.now).map(\.state) == .failure(.invalidReason))
+        #expect(
+            State.active.transition(.suspend(reason: reason), account: Self.account, by: Self.admin, at: Self.now).map(\.state)
+                == .failure(.invalidReason))
     }
 
     @Test func unverifiedAccountsReachOnlyTheVerifyPageAndSuspendedOnesNothing() {

@@ -102,7 +102,9 @@ import Testing
         #expect(Self.errors(Self.form(redirects: "https://ok.example/cb\n" + uri))["redirect_uris"] == "\(uri): \(message)")
     }
 
-    @Test(arguments: ["https://hh.example/cb", "https://hh.example/cb?x=1", "http://127.0.0.1/cb", "http://127.0.0.1:8765/cb", "http://[::1]:8765/cb"])
+    @Test(arguments: [
+        "https://hh.example/cb", "https://hh.example/cb?x=1", "http://127.0.0.1/cb", "http://127.0.0.1:8765/cb", "http://[::1]:8765/cb",
+    ])
     func httpsAndLoopbackRedirectURIsAreAccepted(uri: String) {
         #expect(ApplicationForm.redirectURIProblem(uri) == nil)
         #expect(RedirectURIRule.isRegistrable(uri))

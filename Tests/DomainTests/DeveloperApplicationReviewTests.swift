@@ -101,51 +101,60 @@ import Testing
 
         add(
             "draft", .draft(complete),
-            illegal(.draft, except: [
-                .edit: .moves(to: .draft(editedAgain), effects: []),
-                .submit: .moves(to: .submitted(complete), effects: [record(.application, .draft, .submitted)]),
-            ]))
+            illegal(
+                .draft,
+                except: [
+                    .edit: .moves(to: .draft(editedAgain), effects: []),
+                    .submit: .moves(to: .submitted(complete), effects: [record(.application, .draft, .submitted)]),
+                ]))
         add(
             "incomplete draft", .draft(incomplete),
-            illegal(.draft, except: [
-                .edit: .moves(to: .draft(editedAgain), effects: []),
-                .submit: .refused(
-                    .incomplete([
-                        "description": "Describe what the app does before submitting it.",
-                        "homepage_url": "Add the app's homepage before submitting it.",
-                        "privacy_policy_url":
-                            "Add a privacy policy before submitting: schools need to know how pupils' data is handled.",
-                        "redirect_uris": "Add at least one redirect URI: users sign in to this app through it.",
-                    ])),
-            ]))
+            illegal(
+                .draft,
+                except: [
+                    .edit: .moves(to: .draft(editedAgain), effects: []),
+                    .submit: .refused(
+                        .incomplete([
+                            "description": "Describe what the app does before submitting it.",
+                            "homepage_url": "Add the app's homepage before submitting it.",
+                            "privacy_policy_url":
+                                "Add a privacy policy before submitting: schools need to know how pupils' data is handled.",
+                            "redirect_uris": "Add at least one redirect URI: users sign in to this app through it.",
+                        ])),
+                ]))
         add(
             "submitted", .submitted(complete),
-            illegal(.submitted, except: [
-                .withdraw: .moves(to: .draft(complete), effects: [record(.application, .submitted, .draft)]),
-                .approve: .moves(
-                    to: .approved(ApprovedApplication(live: complete, grantedScopes: complete.requestedScopes, approvedAt: now)),
-                    effects: [
-                        record(.application, .submitted, .approved, by: platformAdmin), .notifyDeveloper(.approved), .queueSync,
-                    ]),
-                .reject: .moves(
-                    to: .rejected(complete, reason: "Too broad"),
-                    effects: [
-                        record(.application, .submitted, .rejected, by: platformAdmin, reason: "Too broad"),
-                        .notifyDeveloper(.rejected(reason: "Too broad")),
-                    ]),
-            ]))
+            illegal(
+                .submitted,
+                except: [
+                    .withdraw: .moves(to: .draft(complete), effects: [record(.application, .submitted, .draft)]),
+                    .approve: .moves(
+                        to: .approved(ApprovedApplication(live: complete, grantedScopes: complete.requestedScopes, approvedAt: now)),
+                        effects: [
+                            record(.application, .submitted, .approved, by: platformAdmin), .notifyDeveloper(.approved), .queueSync,
+                        ]),
+                    .reject: .moves(
+                        to: .rejected(complete, reason: "Too broad"),
+                        effects: [
+                            record(.application, .submitted, .rejected, by: platformAdmin, reason: "Too broad"),
+                            .notifyDeveloper(.rejected(reason: "Too broad")),
+                        ]),
+                ]))
         add(
             "rejected", .rejected(complete, reason: "Too broad"),
-            illegal(.rejected, except: [
-                .edit: .moves(to: .draft(editedAgain), effects: [record(.application, .rejected, .draft)])
-            ]))
+            illegal(
+                .rejected,
+                except: [
+                    .edit: .moves(to: .draft(editedAgain), effects: [record(.application, .rejected, .draft)])
+                ]))
         add(
             "approved", .approved(live),
             [
                 .edit: .moves(
-                    to: .approved(ApprovedApplication(
-                        live: complete, grantedScopes: complete.requestedScopes, approvedAt: earlier,
-                        pendingChange: PendingChange(proposal: editedAgain, stage: .draft))),
+                    to: .approved(
+                        ApprovedApplication(
+                            live: complete, grantedScopes: complete.requestedScopes, approvedAt: earlier,
+                            pendingChange: PendingChange(proposal: editedAgain, stage: .draft))),
                     effects: [record(.pendingChange, nil, .draft)]),
                 .submit: .refused(.noPendingChange), .withdraw: .refused(.noPendingChange),
                 .discardChange: .refused(.noPendingChange), .approve: .refused(.noPendingChange),
@@ -196,13 +205,15 @@ import Testing
                 ], app: live(with: .rejected(reason: "Too broad"))))
         add(
             "suspended", .suspended(live, reason: "Abuse report"),
-            illegal(.suspended, except: [
-                .reinstate: .moves(
-                    to: .approved(live),
-                    effects: [
-                        record(.application, .suspended, .approved, by: platformAdmin), .notifyDeveloper(.reinstated), .queueSync,
-                    ])
-            ]))
+            illegal(
+                .suspended,
+                except: [
+                    .reinstate: .moves(
+                        to: .approved(live),
+                        effects: [
+                            record(.application, .suspended, .approved, by: platformAdmin), .notifyDeveloper(.reinstated), .queueSync,
+                        ])
+                ]))
         return rows
     }()
 
@@ -339,9 +350,10 @@ import Testing
             statuses.append(review.status)
             recorded += outcome.effects.filter { if case .recordTransition = $0 { true } else { false } }.count
         }
-        #expect(statuses == [
-            .draft, .draft, .submitted, .rejected, .draft, .submitted, .draft, .submitted, .approved, .suspended, .approved,
-        ])
+        #expect(
+            statuses == [
+                .draft, .draft, .submitted, .rejected, .draft, .submitted, .draft, .submitted, .approved, .suspended, .approved,
+            ])
         #expect(recorded == 9)
     }
 

@@ -33,7 +33,9 @@ import Testing
     /// A minimal baseline JPEG: SOI, an APP0 segment, SOF0 with the size, SOS with a byte of data, EOI.
     static func jpeg(width: UInt16 = 16, height: UInt16 = 8, frame: UInt8 = 0xC0) -> [UInt8] {
         let app0: [UInt8] = [0xFF, 0xE0, 0x00, 0x10] + Array("JFIF".utf8) + [0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00]
-        let sof: [UInt8] = [0xFF, frame, 0x00, 0x0B, 0x08, UInt8(height >> 8), UInt8(height & 0xFF), UInt8(width >> 8), UInt8(width & 0xFF), 0x01, 0x01, 0x11, 0x00]
+        let sof: [UInt8] = [
+            0xFF, frame, 0x00, 0x0B, 0x08, UInt8(height >> 8), UInt8(height & 0xFF), UInt8(width >> 8), UInt8(width & 0xFF), 0x01, 0x01, 0x11, 0x00,
+        ]
         let sos: [UInt8] = [0xFF, 0xDA, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00, 0x3F, 0x00, 0x12]
         return [0xFF, 0xD8] + app0 + sof + sos + [0xFF, 0xD9]
     }
@@ -113,10 +115,16 @@ import Testing
         let badDepth = Self.png(bitDepth: 3)
         return [
             Disguise(name: "empty file", bytes: [], message: "The file is empty."),
-            Disguise(name: "SVG", bytes: Array("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".utf8), message: svgMessage),
-            Disguise(name: "SVG with an XML prolog, BOM and spaces", bytes: [0xEF, 0xBB, 0xBF] + Array("\n <?xml version=\"1.0\"?>\n<svg/>".utf8), message: svgMessage),
-            Disguise(name: "GIF", bytes: Array("GIF89a".utf8) + [1, 0, 1, 0, 0, 0, 0, 0x3B], message: "GIF images are not accepted: upload a PNG or JPEG."),
-            Disguise(name: "WebP", bytes: Array("RIFF".utf8) + [26, 0, 0, 0] + Array("WEBPVP8 ".utf8), message: "WebP images are not accepted: upload a PNG or JPEG."),
+            Disguise(
+                name: "SVG", bytes: Array("<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>".utf8), message: svgMessage),
+            Disguise(
+                name: "SVG with an XML prolog, BOM and spaces", bytes: [0xEF, 0xBB, 0xBF] + Array("\n <?xml version=\"1.0\"?>\n<svg/>".utf8),
+                message: svgMessage),
+            Disguise(
+                name: "GIF", bytes: Array("GIF89a".utf8) + [1, 0, 1, 0, 0, 0, 0, 0x3B], message: "GIF images are not accepted: upload a PNG or JPEG."),
+            Disguise(
+                name: "WebP", bytes: Array("RIFF".utf8) + [26, 0, 0, 0] + Array("WEBPVP8 ".utf8),
+                message: "WebP images are not accepted: upload a PNG or JPEG."),
             Disguise(name: "HTML named logo.png", bytes: Array("<!doctype html><script>alert(1)</script>".utf8), message: notAnImage),
             Disguise(name: "text", bytes: Array("hello".utf8), message: notAnImage),
             Disguise(name: "signature only", bytes: Self.signature, message: damagedPNG),
@@ -127,8 +135,11 @@ import Testing
             Disguise(name: "PNG with a wrong CRC", bytes: badCRC, message: damagedPNG),
             Disguise(name: "PNG with an impossible bit depth", bytes: badDepth, message: damagedPNG),
             Disguise(name: "PNG without IDAT", bytes: Self.signature + Array(goodPNG[8..<33]) + Self.chunk("IEND", []), message: damagedPNG),
-            Disguise(name: "PNG whose first chunk is not IHDR", bytes: Self.signature + Self.chunk("tEXt", [0x41]) + Array(goodPNG[8...]), message: damagedPNG),
-            Disguise(name: "PNG with a huge chunk length", bytes: Self.signature + [0x7F, 0xFF, 0xFF, 0xFF] + Array(goodPNG[12...]), message: damagedPNG),
+            Disguise(
+                name: "PNG whose first chunk is not IHDR", bytes: Self.signature + Self.chunk("tEXt", [0x41]) + Array(goodPNG[8...]),
+                message: damagedPNG),
+            Disguise(
+                name: "PNG with a huge chunk length", bytes: Self.signature + [0x7F, 0xFF, 0xFF, 0xFF] + Array(goodPNG[12...]), message: damagedPNG),
             Disguise(name: "JPEG SOI only", bytes: [0xFF, 0xD8, 0xFF], message: damagedJPEG),
             Disguise(name: "JPEG without EOI", bytes: Array(goodJPEG.dropLast(2)), message: damagedJPEG),
             Disguise(name: "JPEG cut inside SOF", bytes: Array(goodJPEG[..<26]) + [0xFF, 0xD9], message: damagedJPEG),
@@ -136,7 +147,9 @@ import Testing
             Disguise(name: "JPEG with a segment length past the end", bytes: [0xFF, 0xD8, 0xFF, 0xE0, 0x7F, 0xFF, 0xFF, 0xD9], message: damagedJPEG),
             Disguise(name: "JPEG with a length of 1", bytes: [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x01, 0xFF, 0xD9], message: damagedJPEG),
             Disguise(name: "JPEG with only DHT before EOI", bytes: [0xFF, 0xD8, 0xFF, 0xC4, 0x00, 0x02, 0xFF, 0xD9], message: damagedJPEG),
-            Disguise(name: "HTML behind a JPEG SOI", bytes: [0xFF, 0xD8, 0xFF] + Array("<html><script>alert(1)</script>".utf8) + [0xFF, 0xD9], message: damagedJPEG),
+            Disguise(
+                name: "HTML behind a JPEG SOI", bytes: [0xFF, 0xD8, 0xFF] + Array("<html><script>alert(1)</script>".utf8) + [0xFF, 0xD9],
+                message: damagedJPEG),
         ]
     }()
 

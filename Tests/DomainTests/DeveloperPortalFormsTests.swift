@@ -27,22 +27,38 @@ import Testing
     // MARK: Webhook endpoints
 
     static let webhookCases: [(Case, WebhookEndpointForm)] = [
-        (Case(name: "an https URL with events is accepted", field: nil, message: nil),
-         WebhookEndpointForm(url: " https://hooks.example/cw ", events: ["grade.published", "app.approved"])),
-        (Case(name: "an empty URL is refused", field: "url", message: "Enter the https address that should receive the events."),
-         WebhookEndpointForm(url: "  ", events: ["app.approved"])),
-        (Case(name: "a plain http URL is refused", field: "url", message: "Enter a full address starting with https://."),
-         WebhookEndpointForm(url: "http://hooks.example", events: ["app.approved"])),
-        (Case(name: "a URL with credentials is refused", field: "url", message: "Remove the user name or password from the address."),
-         WebhookEndpointForm(url: "https://me:pw@hooks.example", events: ["app.approved"])),
-        (Case(name: "no event is refused", field: "events", message: "Choose at least one event."),
-         WebhookEndpointForm(url: "https://hooks.example", events: [])),
-        (Case(name: "an unknown event is refused", field: "events", message: "Unknown event: user.deleted."),
-         WebhookEndpointForm(url: "https://hooks.example", events: ["app.approved", "user.deleted"])),
-        (Case(name: "the test ping is not subscribable", field: "events", message: "Unknown event: webhook.test."),
-         WebhookEndpointForm(url: "https://hooks.example", events: [WebhookEvent.testPingType])),
-        (Case(name: "an event chosen twice is refused", field: "events", message: "Choose each event once."),
-         WebhookEndpointForm(url: "https://hooks.example", events: ["app.approved", "app.approved"])),
+        (
+            Case(name: "an https URL with events is accepted", field: nil, message: nil),
+            WebhookEndpointForm(url: " https://hooks.example/cw ", events: ["grade.published", "app.approved"])
+        ),
+        (
+            Case(name: "an empty URL is refused", field: "url", message: "Enter the https address that should receive the events."),
+            WebhookEndpointForm(url: "  ", events: ["app.approved"])
+        ),
+        (
+            Case(name: "a plain http URL is refused", field: "url", message: "Enter a full address starting with https://."),
+            WebhookEndpointForm(url: "http://hooks.example", events: ["app.approved"])
+        ),
+        (
+            Case(name: "a URL with credentials is refused", field: "url", message: "Remove the user name or password from the address."),
+            WebhookEndpointForm(url: "https://me:pw@hooks.example", events: ["app.approved"])
+        ),
+        (
+            Case(name: "no event is refused", field: "events", message: "Choose at least one event."),
+            WebhookEndpointForm(url: "https://hooks.example", events: [])
+        ),
+        (
+            Case(name: "an unknown event is refused", field: "events", message: "Unknown event: user.deleted."),
+            WebhookEndpointForm(url: "https://hooks.example", events: ["app.approved", "user.deleted"])
+        ),
+        (
+            Case(name: "the test ping is not subscribable", field: "events", message: "Unknown event: webhook.test."),
+            WebhookEndpointForm(url: "https://hooks.example", events: [WebhookEvent.testPingType])
+        ),
+        (
+            Case(name: "an event chosen twice is refused", field: "events", message: "Choose each event once."),
+            WebhookEndpointForm(url: "https://hooks.example", events: ["app.approved", "app.approved"])
+        ),
     ]
 
     @Test(arguments: webhookCases)
@@ -58,10 +74,11 @@ import Testing
     }
 
     @Test func theSubscribableEventsAreTheSevenOfTheIssue() {
-        #expect(WebhookEvent.allCases.map(\.rawValue) == [
-            "app.approved", "app.rejected", "app.suspended", "authorization.granted", "authorization.revoked", "grade.published",
-            "attendance.recorded",
-        ])
+        #expect(
+            WebhookEvent.allCases.map(\.rawValue) == [
+                "app.approved", "app.rejected", "app.suspended", "authorization.granted", "authorization.revoked", "grade.published",
+                "attendance.recorded",
+            ])
     }
 
     // MARK: Support tickets
@@ -70,31 +87,56 @@ import Testing
     static let longMessage = String(repeating: "m", count: 5001)
 
     static let ticketCases: [(Case, SupportTicketForm)] = [
-        (Case(name: "a subject, category and message open a ticket", field: nil, message: nil),
-         SupportTicketForm(subject: "Token errors", category: "integration", application: "", message: "We get invalid_grant.")),
-        (Case(name: "an app id may be given", field: nil, message: nil),
-         SupportTicketForm(subject: "Review", category: "review", application: "12", message: "When?")),
-        (Case(name: "a subject of 120 characters is accepted", field: nil, message: nil),
-         SupportTicketForm(subject: String(repeating: "s", count: 120), category: "other", application: "", message: "x")),
-        (Case(name: "a message of 5000 characters is accepted", field: nil, message: nil),
-         SupportTicketForm(subject: "Long", category: "other", application: "", message: String(repeating: "m", count: 5000))),
-        (Case(name: "an empty subject is refused", field: "subject", message: "Give the ticket a subject."),
-         SupportTicketForm(subject: "   ", category: "other", application: "", message: "x")),
-        (Case(name: "a subject of 121 characters is refused", field: "subject", message: "Use at most 120 characters."),
-         SupportTicketForm(subject: longSubject, category: "other", application: "", message: "x")),
-        (Case(name: "a subject on two lines is refused", field: "subject", message: "Use a subject on one line, without control characters."),
-         SupportTicketForm(subject: "Two\nlines", category: "other", application: "", message: "x")),
-        (Case(name: "an unknown category is refused", field: "category", message: "Choose what the ticket is about."),
-         SupportTicketForm(subject: "Hi", category: "billing", application: "", message: "x")),
-        (Case(name: "an app that is not an id is refused", field: "application", message: "Choose one of your apps, or none."),
-         SupportTicketForm(subject: "Hi", category: "other", application: "cw_app_x", message: "x")),
-        (Case(name: "an empty message is refused", field: "message", message: "Write a message."),
-         SupportTicketForm(subject: "Hi", category: "other", application: "", message: " \n ")),
-        (Case(name: "a message of 5001 characters is refused", field: "message", message: "Use at most 5000 characters."),
-         SupportTicketForm(subject: "Hi", category: "other", application: "", message: longMessage)),
-        (Case(name: "a message with control characters is refused", field: "message",
-              message: "Remove the control characters from the message."),
-         SupportTicketForm(subject: "Hi", category: "other", application: "", message: "bell\u{07}")),
+        (
+            Case(name: "a subject, category and message open a ticket", field: nil, message: nil),
+            SupportTicketForm(subject: "Token errors", category: "integration", application: "", message: "We get invalid_grant.")
+        ),
+        (
+            Case(name: "an app id may be given", field: nil, message: nil),
+            SupportTicketForm(subject: "Review", category: "review", application: "12", message: "When?")
+        ),
+        (
+            Case(name: "a subject of 120 characters is accepted", field: nil, message: nil),
+            SupportTicketForm(subject: String(repeating: "s", count: 120), category: "other", application: "", message: "x")
+        ),
+        (
+            Case(name: "a message of 5000 characters is accepted", field: nil, message: nil),
+            SupportTicketForm(subject: "Long", category: "other", application: "", message: String(repeating: "m", count: 5000))
+        ),
+        (
+            Case(name: "an empty subject is refused", field: "subject", message: "Give the ticket a subject."),
+            SupportTicketForm(subject: "   ", category: "other", application: "", message: "x")
+        ),
+        (
+            Case(name: "a subject of 121 characters is refused", field: "subject", message: "Use at most 120 characters."),
+            SupportTicketForm(subject: longSubject, category: "other", application: "", message: "x")
+        ),
+        (
+            Case(name: "a subject on two lines is refused", field: "subject", message: "Use a subject on one line, without control characters."),
+            SupportTicketForm(subject: "Two\nlines", category: "other", application: "", message: "x")
+        ),
+        (
+            Case(name: "an unknown category is refused", field: "category", message: "Choose what the ticket is about."),
+            SupportTicketForm(subject: "Hi", category: "billing", application: "", message: "x")
+        ),
+        (
+            Case(name: "an app that is not an id is refused", field: "application", message: "Choose one of your apps, or none."),
+            SupportTicketForm(subject: "Hi", category: "other", application: "cw_app_x", message: "x")
+        ),
+        (
+            Case(name: "an empty message is refused", field: "message", message: "Write a message."),
+            SupportTicketForm(subject: "Hi", category: "other", application: "", message: " \n ")
+        ),
+        (
+            Case(name: "a message of 5001 characters is refused", field: "message", message: "Use at most 5000 characters."),
+            SupportTicketForm(subject: "Hi", category: "other", application: "", message: longMessage)
+        ),
+        (
+            Case(
+                name: "a message with control characters is refused", field: "message",
+                message: "Remove the control characters from the message."),
+            SupportTicketForm(subject: "Hi", category: "other", application: "", message: "bell\u{07}")
+        ),
     ]
 
     @Test(arguments: ticketCases)
@@ -105,7 +147,8 @@ import Testing
     @Test func aValidTicketIsTrimmedAndKeepsItsLineBreaks() throws {
         let ticket = try SupportTicketForm(subject: " Token errors ", category: "integration", application: " 12 ", message: "\nLine 1\nLine 2\n ")
             .validate().get()
-        #expect(ticket == NewSupportTicket(application: ApplicationID(12), subject: "Token errors", category: .integration, message: "Line 1\nLine 2"))
+        #expect(
+            ticket == NewSupportTicket(application: ApplicationID(12), subject: "Token errors", category: .integration, message: "Line 1\nLine 2"))
     }
 
     @Test func everyProblemOfATicketIsReportedAtOnce() {

@@ -39,7 +39,9 @@ import Testing
                 == "8ffec2d9f1f2ebcb3f4a0d1202e728e65422271edb44800d32741ae55b39609c")
     }
 
-    @Test(arguments: ["", "k7m2-9qxa-4", "k7m2-9qxa-4tt", "k7m2-9qxa-40", "k7m2_9qxa_4t", "k7m2-9qxa-4ť", String(repeating: " ", count: 100) + "k7m29qxa4t"])
+    @Test(arguments: [
+        "", "k7m2-9qxa-4", "k7m2-9qxa-4tt", "k7m2-9qxa-40", "k7m2_9qxa_4t", "k7m2-9qxa-4ť", String(repeating: " ", count: 100) + "k7m29qxa4t",
+    ])
     func anythingElseIsNotACode(typed: String) {
         #expect(RecoveryCodes.normalize(typed) == nil)
         #expect(RecoveryCodes.digest(typed) == nil)
@@ -138,17 +140,31 @@ import Testing
     @Test func aReceiverAcceptsTheSignatureAmongOthersWithinFiveMinutes() {
         let sent = Date(timeIntervalSince1970: TimeInterval(Self.timestamp))
         let header = "v1,bm90IHRoaXMgb25l " + Self.expected
-        #expect(WebhookSecret.verify(header: header, keyBytes: Self.keyBytes, id: Self.id, timestamp: Self.timestamp, body: Self.body, now: sent.addingTimeInterval(300)))
-        #expect(!WebhookSecret.verify(header: header, keyBytes: Self.keyBytes, id: Self.id, timestamp: Self.timestamp, body: Self.body, now: sent.addingTimeInterval(301)))
-        #expect(!WebhookSecret.verify(header: header, keyBytes: Self.keyBytes, id: Self.id, timestamp: Self.timestamp, body: Self.body, now: sent.addingTimeInterval(-301)))
+        #expect(
+            WebhookSecret.verify(
+                header: header, keyBytes: Self.keyBytes, id: Self.id, timestamp: Self.timestamp, body: Self.body, now: sent.addingTimeInterval(300)))
+        #expect(
+            !WebhookSecret.verify(
+                header: header, keyBytes: Self.keyBytes, id: Self.id, timestamp: Self.timestamp, body: Self.body, now: sent.addingTimeInterval(301)))
+        #expect(
+            !WebhookSecret.verify(
+                header: header, keyBytes: Self.keyBytes, id: Self.id, timestamp: Self.timestamp, body: Self.body, now: sent.addingTimeInterval(-301)))
     }
 
     @Test func changingTheIdTimestampOrBodyBreaksTheSignature() {
         let now = Date(timeIntervalSince1970: TimeInterval(Self.timestamp))
-        #expect(!WebhookSecret.verify(header: Self.expected, keyBytes: Self.keyBytes, id: "msg_other", timestamp: Self.timestamp, body: Self.body, now: now))
-        #expect(!WebhookSecret.verify(header: Self.expected, keyBytes: Self.keyBytes, id: Self.id, timestamp: Self.timestamp + 1, body: Self.body, now: now))
-        #expect(!WebhookSecret.verify(header: Self.expected, keyBytes: Self.keyBytes, id: Self.id, timestamp: Self.timestamp, body: Self.body + [0x20], now: now))
-        #expect(!WebhookSecret.verify(header: Self.expected, keyBytes: [UInt8](repeating: 0, count: 32), id: Self.id, timestamp: Self.timestamp, body: Self.body, now: now))
+        #expect(
+            !WebhookSecret.verify(
+                header: Self.expected, keyBytes: Self.keyBytes, id: "msg_other", timestamp: Self.timestamp, body: Self.body, now: now))
+        #expect(
+            !WebhookSecret.verify(
+                header: Self.expected, keyBytes: Self.keyBytes, id: Self.id, timestamp: Self.timestamp + 1, body: Self.body, now: now))
+        #expect(
+            !WebhookSecret.verify(
+                header: Self.expected, keyBytes: Self.keyBytes, id: Self.id, timestamp: Self.timestamp, body: Self.body + [0x20], now: now))
+        #expect(
+            !WebhookSecret.verify(
+                header: Self.expected, keyBytes: [UInt8](repeating: 0, count: 32), id: Self.id, timestamp: Self.timestamp, body: Self.body, now: now))
     }
 }
 

@@ -130,7 +130,9 @@ import Testing
             return
         }
         #expect(errors["name"] != nil)
-        guard case .failure = SupportTicketForm(subject: String(repeating: "🇳🇿", count: 61), category: "other", application: "", message: "Hi").validate()
+        guard
+            case .failure = SupportTicketForm(subject: String(repeating: "🇳🇿", count: 61), category: "other", application: "", message: "Hi")
+                .validate()
         else {
             Issue.record("122 scalars must not fit a 120-character subject")
             return

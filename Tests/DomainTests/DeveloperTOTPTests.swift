@@ -62,7 +62,7 @@ import Testing
         #expect(TOTP.timeStep(at: Date(timeIntervalSince1970: 1_111_111_111)) == 0x23523ED)
         #expect(TOTP.timeStep(at: Date(timeIntervalSince1970: 1_234_567_890)) == 0x273EF07)
         #expect(TOTP.timeStep(at: Date(timeIntervalSince1970: 2_000_000_000)) == 0x3F940AA)
-        #expect(TOTP.timeStep(at: Date(timeIntervalSince1970: 20_000_000_000)) == 0x27BC86AA)
+        #expect(TOTP.timeStep(at: Date(timeIntervalSince1970: 20_000_000_000)) == 0x27BC_86AA)
     }
 
     @Test func everyRFC4226AppendixDHOTPValueIsReproduced() {

@@ -6,7 +6,8 @@ import Testing
 /// school app policies.
 @Suite struct EducationAPITests {
     static func user(_ role: Role, school: SchoolID? = SchoolID(1)) -> UserAccount {
-        UserAccount(id: UserID(7), role: role, schoolID: role == .platformAdmin ? nil : school, givenName: "G", familyName: "F", email: nil, username: nil)
+        UserAccount(
+            id: UserID(7), role: role, schoolID: role == .platformAdmin ? nil : school, givenName: "G", familyName: "F", email: nil, username: nil)
     }
 
     static func caller(_ role: Role?, _ scopes: [String]) -> APICaller {
@@ -50,28 +51,39 @@ import Testing
     }
 
     static let scopeCases: [ScopeCase] = [
-        .init(name: "a parent token with parent.grades.read reads grades", operation: .studentGrades,
-              caller: caller(.parent, ["parent.grades.read"]), expected: .proceed),
-        .init(name: "a parent token without it is told which scope is missing", operation: .studentGrades,
-              caller: caller(.parent, ["parent.children.read"]), expected: .missingScope("parent.grades.read")),
-        .init(name: "a student's own scope is student.grades.read", operation: .studentGrades,
-              caller: caller(.student, ["parent.grades.read"]), expected: .missingScope("student.grades.read")),
-        .init(name: "a student never reaches a class roster", operation: .classStudents,
-              caller: caller(.student, ["teacher.students.read"]), expected: .notFound),
-        .init(name: "a parent cannot record attendance", operation: .recordAttendance,
-              caller: caller(.parent, ["teacher.attendance.write"]), expected: .notFound),
-        .init(name: "a teacher records attendance with the write scope", operation: .recordAttendance,
-              caller: caller(.teacher, ["teacher.attendance.write"]), expected: .proceed),
-        .init(name: "a teacher with only the read scope may not write", operation: .recordAttendance,
-              caller: caller(.teacher, ["teacher.attendance.read"]), expected: .missingScope("teacher.attendance.write")),
-        .init(name: "a school admin reads students with admin.users.read", operation: .student,
-              caller: caller(.schoolAdmin, ["admin.users.read"]), expected: .proceed),
-        .init(name: "an app token reads a school with school.read", operation: .school,
-              caller: caller(nil, ["school.read"]), expected: .proceed),
-        .init(name: "an app token cannot read a student", operation: .studentGrades,
-              caller: caller(nil, ["school.read"]), expected: .needsUser),
-        .init(name: "a platform admin has no school to read", operation: .school,
-              caller: caller(.platformAdmin, ["school.read"]), expected: .notFound),
+        .init(
+            name: "a parent token with parent.grades.read reads grades", operation: .studentGrades,
+            caller: caller(.parent, ["parent.grades.read"]), expected: .proceed),
+        .init(
+            name: "a parent token without it is told which scope is missing", operation: .studentGrades,
+            caller: caller(.parent, ["parent.children.read"]), expected: .missingScope("parent.grades.read")),
+        .init(
+            name: "a student's own scope is student.grades.read", operation: .studentGrades,
+            caller: caller(.student, ["parent.grades.read"]), expected: .missingScope("student.grades.read")),
+        .init(
+            name: "a student never reaches a class roster", operation: .classStudents,
+            caller: caller(.student, ["teacher.students.read"]), expected: .notFound),
+        .init(
+            name: "a parent cannot record attendance", operation: .recordAttendance,
+            caller: caller(.parent, ["teacher.attendance.write"]), expected: .notFound),
+        .init(
+            name: "a teacher records attendance with the write scope", operation: .recordAttendance,
+            caller: caller(.teacher, ["teacher.attendance.write"]), expected: .proceed),
+        .init(
+            name: "a teacher with only the read scope may not write", operation: .recordAttendance,
+            caller: caller(.teacher, ["teacher.attendance.read"]), expected: .missingScope("teacher.attendance.write")),
+        .init(
+            name: "a school admin reads students with admin.users.read", operation: .student,
+            caller: caller(.schoolAdmin, ["admin.users.read"]), expected: .proceed),
+        .init(
+            name: "an app token reads a school with school.read", operation: .school,
+            caller: caller(nil, ["school.read"]), expected: .proceed),
+        .init(
+            name: "an app token cannot read a student", operation: .studentGrades,
+            caller: caller(nil, ["school.read"]), expected: .needsUser),
+        .init(
+            name: "a platform admin has no school to read", operation: .school,
+            caller: caller(.platformAdmin, ["school.read"]), expected: .notFound),
     ]
 
     @Test(arguments: scopeCases)

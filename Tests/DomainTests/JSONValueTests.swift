@@ -1,7 +1,6 @@
+import Domain
 import Foundation
 import Testing
-
-import Domain
 
 @Suite struct JSONValueTests {
     @Test func membersKeepTheirOrderAndStringsAreEscaped() {

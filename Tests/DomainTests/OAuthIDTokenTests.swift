@@ -13,7 +13,8 @@ private let ecKey = try! SigningKey.generate(.es256)
     typealias F = OAuthFixtures
 
     @Test func theRFC7638Section3_1ExampleHasItsThumbprint() {
-        let n = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"
+        let n =
+            "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"
         let jwk = JWK.rsa(n: n, e: "AQAB")
         #expect(jwk.thumbprintInput == "{\"e\":\"AQAB\",\"kty\":\"RSA\",\"n\":\"\(n)\"}")
         #expect(jwk.thumbprint == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs")
@@ -30,7 +31,10 @@ private let ecKey = try! SigningKey.generate(.es256)
     }
 
     @Test func claimsAreWrittenInAFixedOrderWithWholeSeconds() {
-        #expect(Self.claims().json == #"{"iss":"https://app.catalystwells.test","sub":"1234","aud":"demo-public","exp":1800003600,"iat":1800000000,"auth_time":1799999940,"nonce":"n-0S6_WzA2Mj"}"#)
+        #expect(
+            Self.claims().json
+                == #"{"iss":"https://app.catalystwells.test","sub":"1234","aud":"demo-public","exp":1800003600,"iat":1800000000,"auth_time":1799999940,"nonce":"n-0S6_WzA2Mj"}"#
+        )
     }
 
     @Test func anAbsentNonceIsOmittedAndAzpAppearsWhenSet() {
@@ -148,7 +152,8 @@ private let ecKey = try! SigningKey.generate(.es256)
         for index in [0, 12, record.sealedPrivateKey.count / 2, record.sealedPrivateKey.count - 1] {
             var sealed = record.sealedPrivateKey
             sealed[index] ^= 0x01
-            let tampered = SigningKeyRecord(kid: record.kid, algorithm: record.algorithm, sealedPrivateKey: sealed, publicJWK: record.publicJWK, createdAt: F.t0, retiredAt: nil)
+            let tampered = SigningKeyRecord(
+                kid: record.kid, algorithm: record.algorithm, sealedPrivateKey: sealed, publicJWK: record.publicJWK, createdAt: F.t0, retiredAt: nil)
             #expect(throws: SigningKeyError.sealedKeyRejected) { try SigningKey(record: tampered, sealingKey: Self.sealingKey) }
         }
     }
@@ -159,7 +164,9 @@ private let ecKey = try! SigningKey.generate(.es256)
         #expect(throws: SigningKeyError.sealedKeyRejected) {
             try SigningKey(record: record, sealingKey: SymmetricKey(data: [UInt8](repeating: 0x43, count: 32)))
         }
-        let moved = SigningKeyRecord(kid: rsaKey.kid, algorithm: .es256, sealedPrivateKey: record.sealedPrivateKey, publicJWK: record.publicJWK, createdAt: F.t0, retiredAt: nil)
+        let moved = SigningKeyRecord(
+            kid: rsaKey.kid, algorithm: .es256, sealedPrivateKey: record.sealedPrivateKey, publicJWK: record.publicJWK, createdAt: F.t0,
+            retiredAt: nil)
         #expect(throws: SigningKeyError.sealedKeyRejected) { try SigningKey(record: moved, sealingKey: Self.sealingKey) }
         #expect(throws: SigningKeyError.sealingKeyNot256Bits) {
             try ecKey.record(sealingWith: SymmetricKey(size: .bits128), createdAt: F.t0, using: &generator)
@@ -250,7 +257,10 @@ private let ecKey = try! SigningKey.generate(.es256)
 
     @Test(arguments: [
         (["openid"], "sub=1234"),
-        (["openid", "profile.read"], "sub=1234 name=Ada Lovelace given_name=Ada family_name=Lovelace preferred_username=ada role=student school_id=3"),
+        (
+            ["openid", "profile.read"],
+            "sub=1234 name=Ada Lovelace given_name=Ada family_name=Lovelace preferred_username=ada role=student school_id=3"
+        ),
         (["openid", "profile.email"], "sub=1234 email=ada@school.test"),
     ])
     func claimsFollowTheGrantedScopes(scopes: [String], expected: String) {

@@ -78,23 +78,41 @@ import Testing
     }
 
     static let cases: [Case] = [
-        .init(name: "client_secret_basic is read from the header", form: [], authorization: basic("demo-web:cw_cs_s3cret"), expected: "demo-web|client_secret_basic|cw_cs_s3cret"),
-        .init(name: "Basic credentials are form-urldecoded after base64", form: [], authorization: basic("my+client%2F1:p%40ss%3Aw%2Brd%25"), expected: "my client/1|client_secret_basic|p@ss:w+rd%"),
+        .init(
+            name: "client_secret_basic is read from the header", form: [], authorization: basic("demo-web:cw_cs_s3cret"),
+            expected: "demo-web|client_secret_basic|cw_cs_s3cret"),
+        .init(
+            name: "Basic credentials are form-urldecoded after base64", form: [], authorization: basic("my+client%2F1:p%40ss%3Aw%2Brd%25"),
+            expected: "my client/1|client_secret_basic|p@ss:w+rd%"),
         .init(name: "the secret may contain colons", form: [], authorization: basic("id:a:b"), expected: "id|client_secret_basic|a:b"),
-        .init(name: "the Basic scheme name is case-insensitive", form: [], authorization: "bAsIc " + Data("id:s".utf8).base64EncodedString(), expected: "id|client_secret_basic|s"),
-        .init(name: "a client_id field naming the same client is tolerated with Basic", form: [("client_id", "demo-web")], authorization: basic("demo-web:s"), expected: "demo-web|client_secret_basic|s"),
-        .init(name: "a client_id field naming another client is refused", form: [("client_id", "other")], authorization: basic("demo-web:s"), expected: "invalid_request"),
-        .init(name: "using both Basic and client_secret is invalid_request", form: [("client_id", "demo-web"), ("client_secret", "s")], authorization: basic("demo-web:s"), expected: "invalid_request"),
-        .init(name: "client_secret_post is read from the form", form: [("client_id", "demo-web"), ("client_secret", "s")], authorization: nil, expected: "demo-web|client_secret_post|s"),
+        .init(
+            name: "the Basic scheme name is case-insensitive", form: [], authorization: "bAsIc " + Data("id:s".utf8).base64EncodedString(),
+            expected: "id|client_secret_basic|s"),
+        .init(
+            name: "a client_id field naming the same client is tolerated with Basic", form: [("client_id", "demo-web")],
+            authorization: basic("demo-web:s"), expected: "demo-web|client_secret_basic|s"),
+        .init(
+            name: "a client_id field naming another client is refused", form: [("client_id", "other")], authorization: basic("demo-web:s"),
+            expected: "invalid_request"),
+        .init(
+            name: "using both Basic and client_secret is invalid_request", form: [("client_id", "demo-web"), ("client_secret", "s")],
+            authorization: basic("demo-web:s"), expected: "invalid_request"),
+        .init(
+            name: "client_secret_post is read from the form", form: [("client_id", "demo-web"), ("client_secret", "s")], authorization: nil,
+            expected: "demo-web|client_secret_post|s"),
         .init(name: "a public client sends only client_id", form: [("client_id", "demo-public")], authorization: nil, expected: "demo-public|none|-"),
-        .init(name: "an empty client_secret counts as absent", form: [("client_id", "demo-public"), ("client_secret", "")], authorization: nil, expected: "demo-public|none|-"),
+        .init(
+            name: "an empty client_secret counts as absent", form: [("client_id", "demo-public"), ("client_secret", "")], authorization: nil,
+            expected: "demo-public|none|-"),
         .init(name: "no identification at all is invalid_client", form: [], authorization: nil, expected: "invalid_client"),
         .init(name: "a Bearer header is not client authentication", form: [], authorization: "Bearer abc", expected: "invalid_client"),
         .init(name: "Basic with bad base64 is invalid_client", form: [], authorization: "Basic !!!", expected: "invalid_client"),
         .init(name: "Basic without a colon is invalid_client", form: [], authorization: basic("nocolon"), expected: "invalid_client"),
         .init(name: "Basic with a bad percent escape is invalid_client", form: [], authorization: basic("id%zz:s"), expected: "invalid_client"),
         .init(name: "Basic with an empty client_id is invalid_client", form: [], authorization: basic(":s"), expected: "invalid_client"),
-        .init(name: "a repeated client_id is invalid_request", form: [("client_id", "a"), ("client_id", "a")], authorization: nil, expected: "invalid_request"),
+        .init(
+            name: "a repeated client_id is invalid_request", form: [("client_id", "a"), ("client_id", "a")], authorization: nil,
+            expected: "invalid_request"),
     ]
 
     @Test(arguments: cases)
@@ -120,14 +138,31 @@ import Testing
 
     static let web = OAuthFixtures.webClient
     static let authCases: [AuthCase] = [
-        .init(name: "a confidential client with its current secret authenticates", auth: .init(clientID: web.clientID, method: .clientSecretBasic, secret: "cw_cs_current"), client: web, passes: true),
-        .init(name: "the previous secret still works during a rotation", auth: .init(clientID: web.clientID, method: .clientSecretPost, secret: "cw_cs_previous"), client: web, passes: true),
-        .init(name: "a wrong secret fails", auth: .init(clientID: web.clientID, method: .clientSecretBasic, secret: "cw_cs_wrong"), client: web, passes: false),
-        .init(name: "a confidential client without a secret fails", auth: .init(clientID: web.clientID, method: .none, secret: nil), client: web, passes: false),
-        .init(name: "a public client with only client_id authenticates", auth: .init(clientID: OAuthFixtures.publicClient.clientID, method: .none, secret: nil), client: OAuthFixtures.publicClient, passes: true),
-        .init(name: "a public client sending a secret fails", auth: .init(clientID: OAuthFixtures.publicClient.clientID, method: .clientSecretPost, secret: "cw_cs_current"), client: OAuthFixtures.publicClient, passes: false),
-        .init(name: "an unknown client fails", auth: .init(clientID: ClientID("nobody"), method: .clientSecretBasic, secret: "cw_cs_current"), client: nil, passes: false),
-        .init(name: "a suspended client fails", auth: .init(clientID: web.clientID, method: .clientSecretBasic, secret: "cw_cs_current"), client: OAuthFixtures.client("demo-web", kind: .confidential, redirectURIs: [], status: .suspended), passes: false),
+        .init(
+            name: "a confidential client with its current secret authenticates",
+            auth: .init(clientID: web.clientID, method: .clientSecretBasic, secret: "cw_cs_current"), client: web, passes: true),
+        .init(
+            name: "the previous secret still works during a rotation",
+            auth: .init(clientID: web.clientID, method: .clientSecretPost, secret: "cw_cs_previous"), client: web, passes: true),
+        .init(
+            name: "a wrong secret fails", auth: .init(clientID: web.clientID, method: .clientSecretBasic, secret: "cw_cs_wrong"), client: web,
+            passes: false),
+        .init(
+            name: "a confidential client without a secret fails", auth: .init(clientID: web.clientID, method: .none, secret: nil), client: web,
+            passes: false),
+        .init(
+            name: "a public client with only client_id authenticates",
+            auth: .init(clientID: OAuthFixtures.publicClient.clientID, method: .none, secret: nil), client: OAuthFixtures.publicClient, passes: true),
+        .init(
+            name: "a public client sending a secret fails",
+            auth: .init(clientID: OAuthFixtures.publicClient.clientID, method: .clientSecretPost, secret: "cw_cs_current"),
+            client: OAuthFixtures.publicClient, passes: false),
+        .init(
+            name: "an unknown client fails", auth: .init(clientID: ClientID("nobody"), method: .clientSecretBasic, secret: "cw_cs_current"),
+            client: nil, passes: false),
+        .init(
+            name: "a suspended client fails", auth: .init(clientID: web.clientID, method: .clientSecretBasic, secret: "cw_cs_current"),
+            client: OAuthFixtures.client("demo-web", kind: .confidential, redirectURIs: [], status: .suspended), passes: false),
     ]
 
     @Test(arguments: authCases)
@@ -166,24 +201,54 @@ import Testing
     }
 
     static let cases: [Case] = [
-        .init(name: "an authorization_code request with a verifier parses", form: [("grant_type", "authorization_code"), ("code", code), ("redirect_uri", "http://127.0.0.1:8765/callback"), ("code_verifier", OAuthFixtures.verifier), pub], expected: "code"),
+        .init(
+            name: "an authorization_code request with a verifier parses",
+            form: [
+                ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", "http://127.0.0.1:8765/callback"),
+                ("code_verifier", OAuthFixtures.verifier), pub,
+            ], expected: "code"),
         .init(name: "a missing grant_type is invalid_request", form: [("code", code), pub], expected: "invalid_request"),
-        .init(name: "the password grant is unsupported_grant_type", form: [("grant_type", "password"), ("username", "u"), ("password", "p"), pub], expected: "unsupported_grant_type"),
+        .init(
+            name: "the password grant is unsupported_grant_type", form: [("grant_type", "password"), ("username", "u"), ("password", "p"), pub],
+            expected: "unsupported_grant_type"),
         .init(name: "the implicit grant is unsupported_grant_type", form: [("grant_type", "implicit"), pub], expected: "unsupported_grant_type"),
-        .init(name: "a device code grant is unsupported_grant_type", form: [("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), pub], expected: "unsupported_grant_type"),
-        .init(name: "a repeated code is invalid_request", form: [("grant_type", "authorization_code"), ("code", code), ("code", code), pub], expected: "invalid_request"),
-        .init(name: "a repeated grant_type is invalid_request", form: [("grant_type", "authorization_code"), ("grant_type", "authorization_code"), ("code", code), pub], expected: "invalid_request"),
+        .init(
+            name: "a device code grant is unsupported_grant_type", form: [("grant_type", "urn:ietf:params:oauth:grant-type:device_code"), pub],
+            expected: "unsupported_grant_type"),
+        .init(
+            name: "a repeated code is invalid_request", form: [("grant_type", "authorization_code"), ("code", code), ("code", code), pub],
+            expected: "invalid_request"),
+        .init(
+            name: "a repeated grant_type is invalid_request",
+            form: [("grant_type", "authorization_code"), ("grant_type", "authorization_code"), ("code", code), pub], expected: "invalid_request"),
         .init(name: "a missing code is invalid_request", form: [("grant_type", "authorization_code"), pub], expected: "invalid_request"),
-        .init(name: "a code that is not one of ours is invalid_grant without a lookup", form: [("grant_type", "authorization_code"), ("code", "abc"), pub], expected: "invalid_grant"),
-        .init(name: "a malformed code_verifier is invalid_request", form: [("grant_type", "authorization_code"), ("code", code), ("code_verifier", "short"), pub], expected: "invalid_request"),
-        .init(name: "no client identification is invalid_client", form: [("grant_type", "authorization_code"), ("code", code)], expected: "invalid_client"),
+        .init(
+            name: "a code that is not one of ours is invalid_grant without a lookup",
+            form: [("grant_type", "authorization_code"), ("code", "abc"), pub], expected: "invalid_grant"),
+        .init(
+            name: "a malformed code_verifier is invalid_request",
+            form: [("grant_type", "authorization_code"), ("code", code), ("code_verifier", "short"), pub], expected: "invalid_request"),
+        .init(
+            name: "no client identification is invalid_client", form: [("grant_type", "authorization_code"), ("code", code)],
+            expected: "invalid_client"),
         .init(name: "a refresh_token request parses", form: [("grant_type", "refresh_token"), ("refresh_token", refresh), pub], expected: "refresh"),
-        .init(name: "a refresh_token request may narrow the scope", form: [("grant_type", "refresh_token"), ("refresh_token", refresh), ("scope", "openid"), pub], expected: "refresh openid"),
-        .init(name: "a refresh with an unknown scope is invalid_scope", form: [("grant_type", "refresh_token"), ("refresh_token", refresh), ("scope", "email"), pub], expected: "invalid_scope"),
+        .init(
+            name: "a refresh_token request may narrow the scope",
+            form: [("grant_type", "refresh_token"), ("refresh_token", refresh), ("scope", "openid"), pub], expected: "refresh openid"),
+        .init(
+            name: "a refresh with an unknown scope is invalid_scope",
+            form: [("grant_type", "refresh_token"), ("refresh_token", refresh), ("scope", "email"), pub], expected: "invalid_scope"),
         .init(name: "a missing refresh_token is invalid_request", form: [("grant_type", "refresh_token"), pub], expected: "invalid_request"),
-        .init(name: "a refresh token that is not one of ours is invalid_grant", form: [("grant_type", "refresh_token"), ("refresh_token", code), pub], expected: "invalid_grant"),
-        .init(name: "a client_credentials request parses", form: [("grant_type", "client_credentials"), ("scope", "school.read"), ("client_id", "demo-web"), ("client_secret", "s")], expected: "cc school.read"),
-        .init(name: "a client_credentials request may omit scope", form: [("grant_type", "client_credentials"), ("client_id", "demo-web"), ("client_secret", "s")], expected: "cc"),
+        .init(
+            name: "a refresh token that is not one of ours is invalid_grant", form: [("grant_type", "refresh_token"), ("refresh_token", code), pub],
+            expected: "invalid_grant"),
+        .init(
+            name: "a client_credentials request parses",
+            form: [("grant_type", "client_credentials"), ("scope", "school.read"), ("client_id", "demo-web"), ("client_secret", "s")],
+            expected: "cc school.read"),
+        .init(
+            name: "a client_credentials request may omit scope",
+            form: [("grant_type", "client_credentials"), ("client_id", "demo-web"), ("client_secret", "s")], expected: "cc"),
     ]
 
     @Test(arguments: cases)
@@ -218,7 +283,10 @@ import Testing
 @Suite struct OAuthCodeExchangeTests {
     typealias F = OAuthFixtures
 
-    static func code(client: OAuthClient = F.publicClient, redirectURI: String = "http://127.0.0.1:8765/callback", challenge: String? = F.challenge, expiresIn: Double = 60) -> AuthorizationCodeGrant {
+    static func code(
+        client: OAuthClient = F.publicClient, redirectURI: String = "http://127.0.0.1:8765/callback", challenge: String? = F.challenge,
+        expiresIn: Double = 60
+    ) -> AuthorizationCodeGrant {
         AuthorizationCodeGrant(
             clientID: client.clientID, userID: UserID(7), redirectURI: redirectURI, scopes: ["openid"], codeChallenge: challenge,
             nonce: nil, authTime: F.t0, expiresAt: F.t0 + expiresIn)
@@ -236,18 +304,46 @@ import Testing
 
     static let web = F.webClient
     static let cases: [Case] = [
-        .init(name: "the right verifier and redirect_uri exchange the code", code: code(), client: F.publicClient, redirectURI: "http://127.0.0.1:8765/callback", verifier: F.verifier, expected: nil),
-        .init(name: "a wrong verifier is invalid_grant", code: code(), client: F.publicClient, redirectURI: "http://127.0.0.1:8765/callback", verifier: String(repeating: "x", count: 43), expected: "invalid_grant"),
-        .init(name: "a stored challenge without a verifier is invalid_grant", code: code(), client: F.publicClient, redirectURI: "http://127.0.0.1:8765/callback", verifier: nil, expected: "invalid_grant"),
-        .init(name: "a verifier without a stored challenge is a downgrade and invalid_grant", code: code(client: web, redirectURI: "https://app.example/cb", challenge: nil), client: web, redirectURI: "https://app.example/cb", verifier: F.verifier, expected: "invalid_grant"),
-        .init(name: "a confidential client without PKCE exchanges its code", code: code(client: web, redirectURI: "https://app.example/cb", challenge: nil), client: web, redirectURI: "https://app.example/cb", verifier: nil, expected: nil),
-        .init(name: "a public client's code without a challenge is refused", code: code(challenge: nil), client: F.publicClient, redirectURI: "http://127.0.0.1:8765/callback", verifier: nil, expected: "invalid_grant"),
-        .init(name: "another client's code is invalid_grant", code: code(), client: F.v4OnlyClient, redirectURI: "http://127.0.0.1:8765/callback", verifier: F.verifier, expected: "invalid_grant"),
-        .init(name: "an expired code is invalid_grant", code: code(expiresIn: 0), client: F.publicClient, redirectURI: "http://127.0.0.1:8765/callback", verifier: F.verifier, expected: "invalid_grant"),
-        .init(name: "a redirect_uri differing from the code's is invalid_grant", code: code(redirectURI: "http://127.0.0.1:51000/callback"), client: F.publicClient, redirectURI: "http://127.0.0.1:8765/callback", verifier: F.verifier, expected: "invalid_grant"),
-        .init(name: "a missing redirect_uri is invalid_request for a client with several URIs", code: code(), client: F.publicClient, redirectURI: nil, verifier: F.verifier, expected: "invalid_request"),
-        .init(name: "a client with one URI may omit redirect_uri for a code issued to it", code: code(client: web, redirectURI: "https://app.example/cb", challenge: nil), client: web, redirectURI: nil, verifier: nil, expected: nil),
-        .init(name: "a loopback code on another port needs its redirect_uri", code: code(client: F.v4OnlyClient, redirectURI: "http://127.0.0.1:51000/callback"), client: F.v4OnlyClient, redirectURI: nil, verifier: F.verifier, expected: "invalid_request"),
+        .init(
+            name: "the right verifier and redirect_uri exchange the code", code: code(), client: F.publicClient,
+            redirectURI: "http://127.0.0.1:8765/callback", verifier: F.verifier, expected: nil),
+        .init(
+            name: "a wrong verifier is invalid_grant", code: code(), client: F.publicClient, redirectURI: "http://127.0.0.1:8765/callback",
+            verifier: String(repeating: "x", count: 43), expected: "invalid_grant"),
+        .init(
+            name: "a stored challenge without a verifier is invalid_grant", code: code(), client: F.publicClient,
+            redirectURI: "http://127.0.0.1:8765/callback", verifier: nil, expected: "invalid_grant"),
+        .init(
+            name: "a verifier without a stored challenge is a downgrade and invalid_grant",
+            code: code(client: web, redirectURI: "https://app.example/cb", challenge: nil), client: web, redirectURI: "https://app.example/cb",
+            verifier: F.verifier, expected: "invalid_grant"),
+        .init(
+            name: "a confidential client without PKCE exchanges its code",
+            code: code(client: web, redirectURI: "https://app.example/cb", challenge: nil), client: web, redirectURI: "https://app.example/cb",
+            verifier: nil, expected: nil),
+        .init(
+            name: "a public client's code without a challenge is refused", code: code(challenge: nil), client: F.publicClient,
+            redirectURI: "http://127.0.0.1:8765/callback", verifier: nil, expected: "invalid_grant"),
+        .init(
+            name: "another client's code is invalid_grant", code: code(), client: F.v4OnlyClient, redirectURI: "http://127.0.0.1:8765/callback",
+            verifier: F.verifier, expected: "invalid_grant"),
+        .init(
+            name: "an expired code is invalid_grant", code: code(expiresIn: 0), client: F.publicClient, redirectURI: "http://127.0.0.1:8765/callback",
+            verifier: F.verifier, expected: "invalid_grant"),
+        .init(
+            name: "a redirect_uri differing from the code's is invalid_grant", code: code(redirectURI: "http://127.0.0.1:51000/callback"),
+            client: F.publicClient, redirectURI: "http://127.0.0.1:8765/callback", verifier: F.verifier, expected: "invalid_grant"),
+        .init(
+            name: "a missing redirect_uri is invalid_request for a client with several URIs", code: code(), client: F.publicClient, redirectURI: nil,
+            verifier: F.verifier, expected: "invalid_request"),
+        .init(
+            name: "a client with one URI may omit redirect_uri for a code issued to it",
+            code: code(client: web, redirectURI: "https://app.example/cb", challenge: nil), client: web, redirectURI: nil, verifier: nil,
+            expected: nil),
+        .init(
+            name: "a loopback code on another port needs its redirect_uri",
+            code: code(client: F.v4OnlyClient, redirectURI: "http://127.0.0.1:51000/callback"), client: F.v4OnlyClient, redirectURI: nil,
+            verifier: F.verifier, expected: "invalid_request"),
     ]
 
     @Test(arguments: cases)
@@ -261,13 +357,14 @@ import Testing
 @Suite struct OAuthClientCredentialsTests {
     typealias F = OAuthFixtures
 
-    @Test(arguments: [
-        ("a confidential client gets the app-level scope it asks for", ["school.read"], false, "school.read"),
-        ("without scope it gets every app-level scope it is allowed", nil, false, "school.read"),
-        ("a user scope is invalid_scope without a user", ["profile.read"], false, "invalid_scope"),
-        ("openid is invalid_scope without a user", ["openid", "school.read"], false, "invalid_scope"),
-        ("a public client is unauthorized_client", ["school.read"], true, "unauthorized_client"),
-    ] as [(String, [String]?, Bool, String)])
+    @Test(
+        arguments: [
+            ("a confidential client gets the app-level scope it asks for", ["school.read"], false, "school.read"),
+            ("without scope it gets every app-level scope it is allowed", nil, false, "school.read"),
+            ("a user scope is invalid_scope without a user", ["profile.read"], false, "invalid_scope"),
+            ("openid is invalid_scope without a user", ["openid", "school.read"], false, "invalid_scope"),
+            ("a public client is unauthorized_client", ["school.read"], true, "unauthorized_client"),
+        ] as [(String, [String]?, Bool, String)])
     func clientCredentialsScopes(name: String, requested: [String]?, isPublic: Bool, expected: String) {
         let client = isPublic ? F.publicClient : F.webClient
         switch ClientCredentialsRule.scopes(requested: requested, client: client) {
@@ -296,7 +393,9 @@ extension Result where Failure == OAuthError {
     static let grant = GrantID(42)
     static let client = ClientID("demo-public")
 
-    static func token(kind: StoredToken.Kind = .refresh, client: ClientID = client, expiresIn: Double = 1000, revokedAgo: Double? = nil, rotatedAgo: Double? = nil) -> StoredToken {
+    static func token(
+        kind: StoredToken.Kind = .refresh, client: ClientID = client, expiresIn: Double = 1000, revokedAgo: Double? = nil, rotatedAgo: Double? = nil
+    ) -> StoredToken {
         StoredToken(
             kind: kind, grantID: grant, clientID: client, userID: UserID(7), scopes: ["openid", "profile.read"],
             issuedAt: F.t0 - 100, expiresAt: F.t0 + expiresIn, revokedAt: revokedAgo.map { F.t0 - $0 },
@@ -334,12 +433,13 @@ extension Result where Failure == OAuthError {
         }
     }
 
-    @Test(arguments: [
-        (nil, "openid profile.read"),
-        (["openid"], "openid"),
-        (["profile.read", "openid"], "profile.read openid"),
-        (["openid", "profile.email"], "invalid_scope"),
-    ] as [([String]?, String)])
+    @Test(
+        arguments: [
+            (nil, "openid profile.read"),
+            (["openid"], "openid"),
+            (["profile.read", "openid"], "profile.read openid"),
+            (["openid", "profile.email"], "invalid_scope"),
+        ] as [([String]?, String)])
     func aRefreshMayNarrowButNotWidenTheScope(requested: [String]?, expected: String) {
         switch RefreshPolicy.scopes(requested: requested, granted: ["openid", "profile.read"]) {
         case .success(let scopes): #expect(scopes.joined(separator: " ") == expected)

@@ -57,16 +57,19 @@ import Testing
         let addresses = try ["93.184.215.14", "10.0.0.5", "2606:4700::1"].map { try #require(IPAddress($0)) }
         #expect(rule.check(addresses) == .failure(.init(address: addresses[1], category: .privateNetwork)))
         #expect(rule.check([addresses[0], addresses[2]]) == .success([addresses[0], addresses[2]]))
-        #expect(String(describing: OutboundAddressRule.Refusal(address: addresses[1], category: .privateNetwork))
-            == "refused target 10.0.0.5 (private network address)")
+        #expect(
+            String(describing: OutboundAddressRule.Refusal(address: addresses[1], category: .privateNetwork))
+                == "refused target 10.0.0.5 (private network address)")
     }
 
     @Test func aHostWithNoAddressIsRefused() {
         #expect(OutboundAddressRule(allowPrivateTargets: true).check([]) == .failure(.init(address: nil, category: nil)))
     }
 
-    @Test(arguments: ["", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "0x7f.0.0.1", "2130706433", "::1%eth0", "[::1]",
-        "1::2::3", "12345::1", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "::ffff:1.2.3", "g::1", " 1.2.3.4"])
+    @Test(arguments: [
+        "", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "0x7f.0.0.1", "2130706433", "::1%eth0", "[::1]",
+        "1::2::3", "12345::1", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "::ffff:1.2.3", "g::1", " 1.2.3.4",
+    ])
     func malformedTextIsNotAnAddress(text: String) {
         #expect(IPAddress(text) == nil)
     }

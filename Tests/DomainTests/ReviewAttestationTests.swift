@@ -106,7 +106,8 @@ import Testing
             live: Self.content, grantedScopes: Self.scopes, approvedAt: Date(timeIntervalSince1970: 1_700_000_000),
             pendingChange: PendingChange(proposal: proposal, stage: .submitted))
         let approved = try #require(
-            ReviewAttestation(application: Self.appID, clientID: Self.clientID, after: ApplicationReview(owner: DeveloperID(7), state: .approved(app))))
+            ReviewAttestation(
+                application: Self.appID, clientID: Self.clientID, after: ApplicationReview(owner: DeveloperID(7), state: .approved(app))))
         #expect(approved == Self.approval())
         let suspended = try #require(
             ReviewAttestation(

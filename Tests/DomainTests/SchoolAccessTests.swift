@@ -28,14 +28,24 @@ import Testing
         .init(name: "a student does not see a classmate's record", viewer: viewer(.student, id: 11), facts: facts(), allowed: false),
         .init(name: "a parent sees a linked child", viewer: viewer(.parent), facts: facts(guardian: true), allowed: true),
         .init(name: "a parent does not see another child of the school", viewer: viewer(.parent), facts: facts(), allowed: false),
-        .init(name: "a parent linked across schools still sees the child", viewer: viewer(.parent, school: otherSchool), facts: facts(guardian: true), allowed: true),
+        .init(
+            name: "a parent linked across schools still sees the child", viewer: viewer(.parent, school: otherSchool), facts: facts(guardian: true),
+            allowed: true),
         .init(name: "a teacher sees a student in a class they teach", viewer: viewer(.teacher), facts: facts(teaches: true), allowed: true),
         .init(name: "a teacher does not see a student they do not teach", viewer: viewer(.teacher), facts: facts(), allowed: false),
-        .init(name: "a teacher of another school does not see the student", viewer: viewer(.teacher, school: otherSchool), facts: facts(teaches: true), allowed: false),
+        .init(
+            name: "a teacher of another school does not see the student", viewer: viewer(.teacher, school: otherSchool), facts: facts(teaches: true),
+            allowed: false),
         .init(name: "a school admin sees a student of their school", viewer: viewer(.schoolAdmin), facts: facts(), allowed: true),
-        .init(name: "a school admin does not see a student of another school", viewer: viewer(.schoolAdmin, school: otherSchool), facts: facts(), allowed: false),
-        .init(name: "a platform admin sees no pupil records", viewer: viewer(.platformAdmin, school: nil), facts: facts(guardian: true, teaches: true), allowed: false),
-        .init(name: "a student who is also guardian-flagged is still only themself", viewer: viewer(.student, id: 11), facts: facts(guardian: true), allowed: false),
+        .init(
+            name: "a school admin does not see a student of another school", viewer: viewer(.schoolAdmin, school: otherSchool), facts: facts(),
+            allowed: false),
+        .init(
+            name: "a platform admin sees no pupil records", viewer: viewer(.platformAdmin, school: nil), facts: facts(guardian: true, teaches: true),
+            allowed: false),
+        .init(
+            name: "a student who is also guardian-flagged is still only themself", viewer: viewer(.student, id: 11), facts: facts(guardian: true),
+            allowed: false),
     ]
 
     @Test(arguments: studentCases)
@@ -58,14 +68,26 @@ import Testing
 
     static let classCases: [ClassCase] = [
         .init(name: "the class's teacher views and teaches it", viewer: viewer(.teacher), facts: classFacts(teaches: true), view: true, teach: true),
-        .init(name: "another teacher neither views nor teaches it", viewer: viewer(.teacher), facts: classFacts(teaches: false), view: false, teach: false),
-        .init(name: "the teacher of a deactivated class views but cannot change it", viewer: viewer(.teacher), facts: classFacts(teaches: true, active: false), view: true, teach: false),
-        .init(name: "a teacher enrolled in another school's class is refused", viewer: viewer(.teacher, school: otherSchool), facts: classFacts(teaches: true), view: false, teach: false),
-        .init(name: "a school admin views classes of their school but does not teach them", viewer: viewer(.schoolAdmin), facts: classFacts(teaches: false), view: true, teach: false),
-        .init(name: "a school admin of another school does not view it", viewer: viewer(.schoolAdmin, school: otherSchool), facts: classFacts(teaches: false), view: false, teach: false),
+        .init(
+            name: "another teacher neither views nor teaches it", viewer: viewer(.teacher), facts: classFacts(teaches: false), view: false,
+            teach: false),
+        .init(
+            name: "the teacher of a deactivated class views but cannot change it", viewer: viewer(.teacher),
+            facts: classFacts(teaches: true, active: false), view: true, teach: false),
+        .init(
+            name: "a teacher enrolled in another school's class is refused", viewer: viewer(.teacher, school: otherSchool),
+            facts: classFacts(teaches: true), view: false, teach: false),
+        .init(
+            name: "a school admin views classes of their school but does not teach them", viewer: viewer(.schoolAdmin),
+            facts: classFacts(teaches: false), view: true, teach: false),
+        .init(
+            name: "a school admin of another school does not view it", viewer: viewer(.schoolAdmin, school: otherSchool),
+            facts: classFacts(teaches: false), view: false, teach: false),
         .init(name: "a student does not open class pages", viewer: viewer(.student), facts: classFacts(teaches: false), view: false, teach: false),
         .init(name: "a parent does not open class pages", viewer: viewer(.parent), facts: classFacts(teaches: false), view: false, teach: false),
-        .init(name: "a platform admin does not open class pages", viewer: viewer(.platformAdmin, school: nil), facts: classFacts(teaches: false), view: false, teach: false),
+        .init(
+            name: "a platform admin does not open class pages", viewer: viewer(.platformAdmin, school: nil), facts: classFacts(teaches: false),
+            view: false, teach: false),
     ]
 
     @Test(arguments: classCases)

@@ -132,8 +132,10 @@ import Testing
         typealias Event = WebhookDeliveryPolicy.Event
         #expect(!Event.attempted(.response(status: 200)).isFailedAttempt)
         #expect(!Event.attempted(.response(status: 299)).isFailedAttempt)
-        for failed: Event in [.attempted(.response(status: 302)), .attempted(.response(status: 500)), .attempted(.timedOut),
-                              .attempted(.refusedTarget), .attempted(.connectionFailed)] {
+        for failed: Event in [
+            .attempted(.response(status: 302)), .attempted(.response(status: 500)), .attempted(.timedOut),
+            .attempted(.refusedTarget), .attempted(.connectionFailed),
+        ] {
             #expect(failed.isFailedAttempt)
         }
         #expect(!Event.notSent.isFailedAttempt)

@@ -118,7 +118,8 @@ import Testing
     }
 
     @Test func webhookKeysAreChecked() {
-        #expect(messages("[webhooks]\nallow_private_targets = yes\n").first?.hasPrefix("webhooks.allow_private_targets must be true or false") == true)
+        #expect(
+            messages("[webhooks]\nallow_private_targets = yes\n").first?.hasPrefix("webhooks.allow_private_targets must be true or false") == true)
         #expect(messages("[webhooks]\nca_file = tls/ca.pem\n").first?.hasPrefix("webhooks.ca_file must be an absolute path") == true)
     }
 }

@@ -57,8 +57,9 @@ import Testing
                     for status in ["400", "401", "403", "404", "429"] { #expect(responses[status] != nil, "\(id) lacks \(status)") }
                 }
                 // Path parameters are declared for each {capture}.
-                let declared = Set((operation["parameters"] as? [[String: Any]] ?? []).filter { $0["in"] as? String == "path" }
-                    .compactMap { $0["name"] as? String })
+                let declared = Set(
+                    (operation["parameters"] as? [[String: Any]] ?? []).filter { $0["in"] as? String == "path" }
+                        .compactMap { $0["name"] as? String })
                 let captures = Set(path.split(separator: "/").filter { $0.hasPrefix("{") }.map { String($0.dropFirst().dropLast()) })
                 #expect(declared == captures, "\(id): path parameters \(declared) vs \(captures)")
             }

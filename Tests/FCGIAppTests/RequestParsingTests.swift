@@ -36,7 +36,9 @@ import Testing
         BadInput(name: "invalid UTF-8 in the query", raw: rawRequest("GET", "/x?a=%FF"), status: 400, message: "UTF-8"),
         BadInput(name: "a NUL byte in the path", raw: rawRequest("GET", "/x%00y"), status: 400, message: "NUL"),
         BadInput(name: "an over-long URI", raw: rawRequest("GET", "/" + String(repeating: "a", count: 5000)), status: 400, message: "longer than"),
-        BadInput(name: "an over-long header", raw: rawRequest("GET", "/", headers: ["HTTP_X_BIG": String(repeating: "b", count: 5000)]), status: 400, message: "x-big header"),
+        BadInput(
+            name: "an over-long header", raw: rawRequest("GET", "/", headers: ["HTTP_X_BIG": String(repeating: "b", count: 5000)]), status: 400,
+            message: "x-big header"),
         BadInput(name: "a lower-case method", raw: rawRequest("get", "/"), status: 400, message: "method"),
         BadInput(name: "a body over the limit", raw: rawRequest("POST", "/", tooLarge: true), status: 413, message: "larger than"),
     ]

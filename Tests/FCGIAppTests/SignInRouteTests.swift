@@ -209,7 +209,10 @@ struct TestBrowser {
         let form = browser.send("GET", path)
         #expect(form.status == 200)
         let token = String(path.split(separator: "=")[1])
-        let fields = [("csrf", TestBrowser.csrf(in: form)!), ("token", token), ("password", "a brand new passphrase"), ("confirmation", "a brand new passphrase")]
+        let fields = [
+            ("csrf", TestBrowser.csrf(in: form)!), ("token", token), ("password", "a brand new passphrase"),
+            ("confirmation", "a brand new passphrase"),
+        ]
         #expect(browser.send("POST", "/password/reset", form: fields).headers["Location"] == "/login?reset=1")
         #expect(browser.send("POST", "/password/reset", form: fields).status == 400)
         #expect(browser.send("GET", path).status == 400)

@@ -45,7 +45,8 @@ final class MailOutbox: MailTransport, @unchecked Sendable {
 }
 
 /// A database handle for stores the route tests never reach (it connects only on first use).
-nonisolated(unsafe) let unconnected = MariaDatabase(options: ConnectionOptions(socket: "/nonexistent.sock", user: "none", password: "", database: "none"))
+nonisolated(unsafe) let unconnected = MariaDatabase(
+    options: ConnectionOptions(socket: "/nonexistent.sock", user: "none", password: "", database: "none"))
 
 /// A cheap real argon2id hasher for tests (libsodium's minimum memory).
 let testHasher = try! Argon2idPasswordHasher(opsLimit: 1, memoryKiB: 8192)
@@ -63,7 +64,8 @@ struct TestApp {
     let memory: MemoryAccounts
     /// The OAuth stores' twin, whose people are ``memory``'s active accounts.
     let oauth: MemoryOAuthStore
-    var oauthKeys = OAuthKeyMaterial(secret: Array(repeating: 7, count: 32), credentials: CredentialKeyMaterial(secret: Array(repeating: 8, count: 32)))
+    var oauthKeys = OAuthKeyMaterial(
+        secret: Array(repeating: 7, count: 32), credentials: CredentialKeyMaterial(secret: Array(repeating: 8, count: 32)))
     let clock = TestClock()
     let outbox = MailOutbox()
     var health: Result<Int?, StoreError> = .success(1)

@@ -62,7 +62,8 @@ import Testing
     private func authorize(_ browser: inout TestBrowser) throws -> String {
         let first = browser.send("GET", authorizeURI)
         #expect(first.status == 303 && first.headers["Location"]?.hasPrefix("/login?next=") == true)
-        let signedIn = browser.signIn("ada@school.test", password, next: String(first.headers["Location"]!.dropFirst("/login?next=".count)).removingPercentEncoding)
+        let signedIn = browser.signIn(
+            "ada@school.test", password, next: String(first.headers["Location"]!.dropFirst("/login?next=".count)).removingPercentEncoding)
         #expect(signedIn.status == 303)
         let consent = browser.send("GET", try #require(signedIn.headers["Location"]))
         #expect(consent.status == 200 && consent.text.contains("Server App"))

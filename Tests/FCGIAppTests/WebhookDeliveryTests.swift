@@ -39,7 +39,9 @@ import Testing
     let clock = TestClock()
     let whsec = "whsec_" + Data(repeating: 0x42, count: 32).base64EncodedString()
 
-    func claim(_ id: Int64, endpoint: Int64 = 3, type: String = "app.approved", enabled: Bool = true, attempts: Int = 0) throws -> ClaimedWebhookDelivery {
+    func claim(_ id: Int64, endpoint: Int64 = 3, type: String = "app.approved", enabled: Bool = true, attempts: Int = 0) throws
+        -> ClaimedWebhookDelivery
+    {
         var generator = SystemRandomNumberGenerator()
         let sealed = try KeySealing.seal(
             Array(whsec.utf8), key: keys.webhookSealingKey, associatedData: PortalLiveAppRoutes.webhookAssociatedData(ApplicationID(7)),
@@ -70,16 +72,18 @@ import Testing
         #expect(headers["content-type"] == "application/json")
         let timestamp = try #require(headers["webhook-timestamp"].flatMap { Int64($0) })
         #expect(timestamp == Int64(clock.now.timeIntervalSince1970))
-        #expect(WebhookSecret.verify(
-            header: try #require(headers["webhook-signature"]), keyBytes: try #require(WebhookSecret.keyBytes(of: whsec)), id: "msg_1",
-            timestamp: timestamp, body: sent.body, now: clock.now))
+        #expect(
+            WebhookSecret.verify(
+                header: try #require(headers["webhook-signature"]), keyBytes: try #require(WebhookSecret.keyBytes(of: whsec)), id: "msg_1",
+                timestamp: timestamp, body: sent.body, now: clock.now))
         #expect(sent.body == Array(#"{"type":"app.approved"}"#.utf8))
         #expect(queue.finished.first?.transition?.state == .succeeded(attempts: 1))
     }
 
     @Test func failuresAreRecordedWithWhatHappenedAndA410MailsTheDeveloper() throws {
         let queue = MemoryQueue(claims: [
-            try claim(1, endpoint: 1), try claim(2, endpoint: 2), try claim(3, endpoint: 3), try claim(4, endpoint: 4, type: "grade.published", enabled: false),
+            try claim(1, endpoint: 1), try claim(2, endpoint: 2), try claim(3, endpoint: 3),
+            try claim(4, endpoint: 4, type: "grade.published", enabled: false),
         ])
         let poster = RecordingPoster(statuses: ["https://hooks.example/1": 500, "https://hooks.example/2": 302, "https://hooks.example/3": 410])
         let outbox = MailOutbox()
@@ -91,7 +95,8 @@ import Testing
         #expect(logs[1].error == "redirect not followed (to https://elsewhere.example/)")
         #expect(logs[0].responseExcerpt == "answer 500")
         #expect(logs[3].error == "not sent: the endpoint is disabled")
-        #expect(queue.finished.map(\.transition?.state) == [.pending(attempts: 1), .pending(attempts: 1), .failed(attempts: 1), .failed(attempts: 0)])
+        #expect(
+            queue.finished.map(\.transition?.state) == [.pending(attempts: 1), .pending(attempts: 1), .failed(attempts: 1), .failed(attempts: 0)])
         let mail = try #require(outbox.messages.first)
         #expect(outbox.messages.count == 1)
         #expect(mail.to == "grace@example.test" && mail.subject == "A webhook endpoint of Helper was disabled")

@@ -33,7 +33,9 @@ final class AccountConformanceFixture {
 
     func addStudent(_ name: String) throws -> UserID {
         try accounts.createUser(
-            NewUser(role: .student, schoolID: SchoolID(1), givenName: name, familyName: "Test", email: "\(name)@school.test", passwordHash: "hash-\(name)"),
+            NewUser(
+                role: .student, schoolID: SchoolID(1), givenName: name, familyName: "Test", email: "\(name)@school.test", passwordHash: "hash-\(name)"
+            ),
             now: now)
     }
 
@@ -66,7 +68,8 @@ final class AccountConformanceFixture {
         let ada = try f.addStudent("ada")
         let (one, two, three) = (SecretToken.digest("cw_ses_1"), SecretToken.digest("cw_ses_2"), SecretToken.digest("cw_ses_3"))
         for digest in [one, two, three] {
-            try f.sessions.createSession(digest: digest, user: ada, now: f.now, expiresAt: f.now + 3600, clientAddress: "192.0.2.1", userAgent: "test")
+            try f.sessions.createSession(
+                digest: digest, user: ada, now: f.now, expiresAt: f.now + 3600, clientAddress: "192.0.2.1", userAgent: "test")
         }
         let found = try #require(try f.sessions.session(digest: one))
         #expect(found.user.id == ada && found.createdAt == f.now && found.lastSeenAt == f.now)
@@ -104,7 +107,8 @@ final class AccountConformanceFixture {
         try f.links.createPasswordLink(digest: link, user: ada, purpose: .reset, now: f.now, expiresAt: f.now + 3600)
         #expect(try f.links.hasValidPasswordLink(for: ada, purpose: .reset, now: f.now))
         #expect(try f.links.validPasswordLink(digest: link, now: f.now)?.user == ada)
-        try f.sessions.createSession(digest: SecretToken.digest("cw_ses_a"), user: ada, now: f.now, expiresAt: f.now + 3600, clientAddress: "", userAgent: "")
+        try f.sessions.createSession(
+            digest: SecretToken.digest("cw_ses_a"), user: ada, now: f.now, expiresAt: f.now + 3600, clientAddress: "", userAgent: "")
         #expect(try f.links.consumePasswordLink(digest: link, newHash: "hash-reset", now: f.now + 10) == ada)
         #expect(try f.links.consumePasswordLink(digest: link, newHash: "hash-again", now: f.now + 11) == nil)
         #expect(try f.accounts.activeUser(ada)?.passwordHash == "hash-reset")

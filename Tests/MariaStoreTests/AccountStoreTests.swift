@@ -21,7 +21,9 @@ import Testing
 
     func makeUser(_ email: String, role: Role = .teacher) throws -> UserID {
         try accounts.createUser(
-            NewUser(role: role, schoolID: role == .platformAdmin ? nil : SchoolID(1), givenName: "G", familyName: "F", email: email, passwordHash: "$argon2id$x"),
+            NewUser(
+                role: role, schoolID: role == .platformAdmin ? nil : SchoolID(1), givenName: "G", familyName: "F", email: email,
+                passwordHash: "$argon2id$x"),
             now: now)
     }
 
@@ -55,7 +57,8 @@ import Testing
         }
         #expect(throws: StoreError.self) {
             try db.database.execute(
-                "INSERT INTO users (school_id, role, given_name, family_name, created_at, updated_at) VALUES (NULL, 'student', 'a', 'b', \(now), \(now))")
+                "INSERT INTO users (school_id, role, given_name, family_name, created_at, updated_at) VALUES (NULL, 'student', 'a', 'b', \(now), \(now))"
+            )
         }
     }
 
@@ -109,7 +112,8 @@ import Testing
         let second = SecretToken.digest("cw_pwl_second")
         try accounts.createPasswordLink(digest: first, user: user, purpose: .reset, now: now, expiresAt: now + 3600)
         try accounts.createPasswordLink(digest: second, user: user, purpose: .reset, now: now, expiresAt: now + 3600)
-        try sessions.createSession(digest: SecretToken.digest("cw_ses_x"), user: user, now: now, expiresAt: now + 60, clientAddress: "", userAgent: "")
+        try sessions.createSession(
+            digest: SecretToken.digest("cw_ses_x"), user: user, now: now, expiresAt: now + 60, clientAddress: "", userAgent: "")
         #expect(try accounts.hasValidPasswordLink(for: user, purpose: .reset, now: now))
         #expect(try accounts.validPasswordLink(digest: first, now: now)?.user == user)
         #expect(try accounts.consumePasswordLink(digest: first, newHash: "$argon2id$new", now: now + 10) == user)

@@ -124,12 +124,15 @@ import Testing
         #expect(try apps.application(id, owner: owner)?.version == 7, "created at 1, six saves")
 
         let history = try #require(try apps.history(of: id, owner: owner))
-        #expect(history.map { "\($0.record.subject.rawValue):\($0.record.from?.rawValue ?? "-")>\($0.record.to?.rawValue ?? "-")" } == [
-            "application:approved>suspended", "pending_change:submitted>rejected", "pending_change:draft>submitted",
-            "pending_change:->draft", "application:submitted>approved", "application:draft>submitted",
-        ])
-        #expect(history[0].record == .init(
-            subject: .application, from: .approved, to: .suspended, actor: admin, reason: "Abuse report", at: now + 50))
+        #expect(
+            history.map { "\($0.record.subject.rawValue):\($0.record.from?.rawValue ?? "-")>\($0.record.to?.rawValue ?? "-")" } == [
+                "application:approved>suspended", "pending_change:submitted>rejected", "pending_change:draft>submitted",
+                "pending_change:->draft", "application:submitted>approved", "application:draft>submitted",
+            ])
+        #expect(
+            history[0].record
+                == .init(
+                    subject: .application, from: .approved, to: .suspended, actor: admin, reason: "Abuse report", at: now + 50))
         #expect(history[0].actorName == "Ada (admin)")
         #expect(history.last?.record.actor == .developer(owner))
         #expect(history.last?.actorName == "Grace")
@@ -157,10 +160,12 @@ import Testing
         renamed.name = "Other tab"
         let first = try loaded.review.transition(.edit(renamed), by: .developer(owner), at: now).get()
         let second = try loaded.review.transition(.submit, by: .developer(owner), at: now).get()
-        #expect(try apps.applyTransition(first, to: id, expectedVersion: loaded.version, actorName: "Grace", now: now + 1)
-            == .saved(version: 2))
-        #expect(try apps.applyTransition(second, to: id, expectedVersion: loaded.version, actorName: "Grace", now: now + 2)
-            == .conflict)
+        #expect(
+            try apps.applyTransition(first, to: id, expectedVersion: loaded.version, actorName: "Grace", now: now + 1)
+                == .saved(version: 2))
+        #expect(
+            try apps.applyTransition(second, to: id, expectedVersion: loaded.version, actorName: "Grace", now: now + 2)
+                == .conflict)
         let stored = try #require(try apps.application(id, owner: owner))
         #expect(stored.review.state == .draft(renamed))
         #expect(stored.version == 2)
@@ -174,9 +179,12 @@ import Testing
         let outcome = try loaded.review.transition(.submit, by: .developer(owner), at: now).get()
         let name = db.name
         let now = self.now
-        let results = try runConcurrently(4, makeStore: { _ in
-            MariaApplicationStore(database: try connected(name))
-        }) { store, _ in
+        let results = try runConcurrently(
+            4,
+            makeStore: { _ in
+                MariaApplicationStore(database: try connected(name))
+            }
+        ) { store, _ in
             try store.applyTransition(outcome, to: id, expectedVersion: loaded.version, actorName: "Grace", now: now)
         }
         #expect(results.filter { $0 == .saved(version: 2) }.count == 1)

@@ -48,8 +48,10 @@ import Testing
     @Test func aNewAccountIsUnverifiedWithALowerCasedEmailAndTheTermsTime() throws {
         let id = try makeDeveloper("Grace@Example.TEST", active: false)
         let found = try #require(try accounts.developer(email: "grace@example.test"))
-        #expect(found.account == DeveloperAccount(
-            id: id, email: "grace@example.test", name: "Grace", company: "Edtech Ltd", state: .unverified, totpEnabled: false))
+        #expect(
+            found.account
+                == DeveloperAccount(
+                    id: id, email: "grace@example.test", name: "Grace", company: "Edtech Ltd", state: .unverified, totpEnabled: false))
         #expect(found.passwordHash == "$argon2id$old")
         #expect(try accounts.developer(email: "GRACE@example.test")?.account.id == id)
         #expect(try accounts.developer(id)?.account.email == "grace@example.test")
@@ -167,9 +169,12 @@ import Testing
         try links.createLink(digest: digest, developer: id, purpose: .resetPassword, now: now, expiresAt: now + 3600)
         let name = db.name
         let now = self.now
-        let results = try runConcurrently(4, makeStore: { _ in
-            MariaDeveloperLinkStore(database: try connected(name))
-        }) { store, index in
+        let results = try runConcurrently(
+            4,
+            makeStore: { _ in
+                MariaDeveloperLinkStore(database: try connected(name))
+            }
+        ) { store, index in
             try store.consumeResetLink(digest: digest, newHash: "$argon2id$t\(index)", now: now + 1)
         }
         #expect(results.filter { $0 == .valid(id, .resetPassword) }.count == 1)
@@ -216,9 +221,12 @@ import Testing
         #expect(try accounts.enableTOTP(for: id, sealedSecret: [7], step: 1000, recoveryCodeDigests: [], now: now))
         let name = db.name
         for step in Int64(1001)...1005 {
-            let results = try runConcurrently(4, makeStore: { _ in
-                MariaDeveloperAccountStore(database: try connected(name))
-            }) { store, _ in
+            let results = try runConcurrently(
+                4,
+                makeStore: { _ in
+                    MariaDeveloperAccountStore(database: try connected(name))
+                }
+            ) { store, _ in
                 try store.recordTOTPStep(step, for: id)
             }
             #expect(results.filter { $0 }.count == 1, "step \(step): \(results)")
@@ -345,9 +353,12 @@ import Testing
         let policy = SignInThrottlePolicy(accountLimit: 1000, addressLimit: 1000, window: 3600, lockout: 60)
         let name = db.name
         let now = self.now
-        _ = try runConcurrently(4, makeStore: { _ in
-            MariaDeveloperThrottleStore(database: try connected(name))
-        }) { store, _ in
+        _ = try runConcurrently(
+            4,
+            makeStore: { _ in
+                MariaDeveloperThrottleStore(database: try connected(name))
+            }
+        ) { store, _ in
             for _ in 0..<10 {
                 try store.updateThrottle(key: key) { policy.recordingFailure($0, scope: .account, now: now) }
             }

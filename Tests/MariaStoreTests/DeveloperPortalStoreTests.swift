@@ -83,9 +83,12 @@ import Testing
     @Test func ofSixConcurrentAddsExactlyTwoSucceed() throws {
         let name = db.name
         let (app, owner, now) = (self.app, self.owner, self.now)
-        let results = try runConcurrently(6, makeStore: { _ in
-            MariaApplicationCredentialStore(database: try connected(name))
-        }) { store, index in
+        let results = try runConcurrently(
+            6,
+            makeStore: { _ in
+                MariaApplicationCredentialStore(database: try connected(name))
+            }
+        ) { store, index in
             try store.addClientSecret(digest: SecretToken.digest("race-\(index)"), to: app, owner: owner, now: now)
         }
         #expect(results.filter { if case .added = $0 { true } else { false } }.count == 2)
@@ -106,9 +109,11 @@ import Testing
 
         let listed = try #require(try keys.apiKeys(of: app, owner: owner))
         #expect(listed.map(\.id) == [second, id])
-        #expect(listed[1] == APIKeySummary(
-            id: id, name: "Nightly import", visiblePrefix: "cw_key_AbCdEfGh", scopes: ["school.read"], createdAt: now,
-            lastUsedAt: now + 50, requestCount: 12, revokedAt: nil))
+        #expect(
+            listed[1]
+                == APIKeySummary(
+                    id: id, name: "Nightly import", visiblePrefix: "cw_key_AbCdEfGh", scopes: ["school.read"], createdAt: now,
+                    lastUsedAt: now + 50, requestCount: 12, revokedAt: nil))
         #expect(listed[0].scopes == ["school.read", "usage.read"])
         #expect(try keys.apiKeys(of: app, owner: stranger) == nil)
         #expect(try keys.apiKeys(of: strangersApp, owner: stranger) == [])
@@ -125,20 +130,24 @@ import Testing
     // MARK: Webhooks
 
     func makeEndpoint(events: [WebhookEvent] = [.appApproved, .gradePublished]) throws -> WebhookEndpointID {
-        try #require(try webhooks.createEndpoint(
-            NewWebhookEndpoint(url: "https://hooks.example/cw", events: events, sealedSecret: [1, 2, 3]), for: app, owner: owner,
-            now: now))
+        try #require(
+            try webhooks.createEndpoint(
+                NewWebhookEndpoint(url: "https://hooks.example/cw", events: events, sealedSecret: [1, 2, 3]), for: app, owner: owner,
+                now: now))
     }
 
     @Test func endpointsBelongToTheirAppsOwner() throws {
-        #expect(try webhooks.createEndpoint(
-            NewWebhookEndpoint(url: "https://evil.example", events: [.appApproved], sealedSecret: [9]), for: app, owner: stranger,
-            now: now) == nil)
+        #expect(
+            try webhooks.createEndpoint(
+                NewWebhookEndpoint(url: "https://evil.example", events: [.appApproved], sealedSecret: [9]), for: app, owner: stranger,
+                now: now) == nil)
         let id = try makeEndpoint()
         let endpoint = try #require(try webhooks.endpoint(id, owner: owner))
-        #expect(endpoint == WebhookEndpoint(
-            id: id, application: app, url: "https://hooks.example/cw", events: [.appApproved, .gradePublished], enabled: true,
-            disabledReason: nil, createdAt: now, updatedAt: now))
+        #expect(
+            endpoint
+                == WebhookEndpoint(
+                    id: id, application: app, url: "https://hooks.example/cw", events: [.appApproved, .gradePublished], enabled: true,
+                    disabledReason: nil, createdAt: now, updatedAt: now))
         #expect(try webhooks.endpoints(of: app, owner: owner) == [endpoint])
         #expect(try webhooks.endpoints(of: strangersApp, owner: stranger) == [])
         #expect(try webhooks.endpoints(of: app, owner: stranger) == nil)
@@ -159,11 +168,13 @@ import Testing
         #expect(updated.events == [.appSuspended])
         #expect(updated.enabled && updated.disabledReason == nil)
         #expect(updated.updatedAt == now + 1)
-        #expect(try webhooks.updateEndpoint(id, owner: owner, url: updated.url, events: updated.events, enabled: true, now: now + 1),
+        #expect(
+            try webhooks.updateEndpoint(id, owner: owner, url: updated.url, events: updated.events, enabled: true, now: now + 1),
             "saving unchanged values is still the owner's success")
 
-        _ = try #require(try webhooks.enqueueDelivery(
-            NewWebhookDelivery(eventID: "msg_1", eventType: WebhookEvent.testPingType, payload: "{}"), to: id, owner: owner, now: now))
+        _ = try #require(
+            try webhooks.enqueueDelivery(
+                NewWebhookDelivery(eventID: "msg_1", eventType: WebhookEvent.testPingType, payload: "{}"), to: id, owner: owner, now: now))
         #expect(try webhooks.deleteEndpoint(id, owner: owner))
         #expect(try webhooks.endpoint(id, owner: owner) == nil)
         #expect(try db.database.query("SELECT COUNT(*) AS n FROM webhook_deliveries").first?.int("n") == 0)
@@ -174,12 +185,15 @@ import Testing
         let id = try makeEndpoint()
         var queued: [DeliveryID] = []
         for index in 0..<5 {
-            queued.append(try #require(try webhooks.enqueueDelivery(
-                NewWebhookDelivery(eventID: "msg_\(index)", eventType: "grade.published", payload: #"{"n":\#(index)}"#),
-                to: id, owner: owner, now: now + Double(index))))
+            queued.append(
+                try #require(
+                    try webhooks.enqueueDelivery(
+                        NewWebhookDelivery(eventID: "msg_\(index)", eventType: "grade.published", payload: #"{"n":\#(index)}"#),
+                        to: id, owner: owner, now: now + Double(index))))
         }
-        #expect(try webhooks.enqueueDelivery(
-            NewWebhookDelivery(eventID: "msg_x", eventType: "webhook.test", payload: "{}"), to: id, owner: stranger, now: now) == nil)
+        #expect(
+            try webhooks.enqueueDelivery(
+                NewWebhookDelivery(eventID: "msg_x", eventType: "webhook.test", payload: "{}"), to: id, owner: stranger, now: now) == nil)
         #expect {
             _ = try webhooks.enqueueDelivery(
                 NewWebhookDelivery(eventID: "msg_bad", eventType: "webhook.test", payload: "not json"), to: id, owner: owner, now: now)
@@ -205,10 +219,11 @@ import Testing
         #expect(secondPage.map(\.id) == [queued[1], queued[0]])
         let failed = secondPage[0]
         #expect(failed.status == .failed && failed.attempts == 2 && failed.lastResponseStatus == 500 && failed.latencyMilliseconds == 35)
-        #expect(failed.attemptLog == [
-            WebhookDeliveryAttempt(attemptedAt: now + 70, responseStatus: 500, latencyMilliseconds: 35, error: nil),
-            WebhookDeliveryAttempt(attemptedAt: now + 10, responseStatus: nil, latencyMilliseconds: 10000, error: "timed out"),
-        ])
+        #expect(
+            failed.attemptLog == [
+                WebhookDeliveryAttempt(attemptedAt: now + 70, responseStatus: 500, latencyMilliseconds: 35, error: nil),
+                WebhookDeliveryAttempt(attemptedAt: now + 10, responseStatus: nil, latencyMilliseconds: 10000, error: "timed out"),
+            ])
         #expect(secondPage[1].attemptLog == [])
         #expect(try webhooks.deliveries(of: id, owner: owner, limit: 3, before: queued[0]) == [])
         #expect(try webhooks.deliveries(of: id, owner: stranger, limit: 50, before: nil) == nil)
@@ -240,8 +255,9 @@ import Testing
 
         try analytics.upsertDailyStats([stats("2026-03-03", requests: 120)], now: now + 120)
         #expect(try analytics.dailyStats(of: app, owner: owner, from: from, through: through)?.map(\.apiRequests) == [100, 150, 120])
-        #expect(try analytics.dailyStats(of: app, owner: owner, from: CalendarDate("2026-03-02")!, through: CalendarDate("2026-03-02")!)
-            == [stats("2026-03-02", requests: 150)])
+        #expect(
+            try analytics.dailyStats(of: app, owner: owner, from: CalendarDate("2026-03-02")!, through: CalendarDate("2026-03-02")!)
+                == [stats("2026-03-02", requests: 150)])
         #expect(try db.database.query("SELECT COUNT(*) AS n FROM application_daily_stats").first?.int("n") == 3)
     }
 
@@ -273,9 +289,11 @@ import Testing
         #expect(try db.database.query("SELECT COUNT(*) AS n FROM support_tickets").first?.int("n") == 0)
         let id = try #require(try open(app: app))
         let thread = try #require(try tickets.ticket(id, owner: owner))
-        #expect(thread.ticket == SupportTicketSummary(
-            id: id, developer: owner, application: app, applicationName: "Helper", subject: "Token errors", category: .integration,
-            status: .open, createdAt: now, updatedAt: now))
+        #expect(
+            thread.ticket
+                == SupportTicketSummary(
+                    id: id, developer: owner, application: app, applicationName: "Helper", subject: "Token errors", category: .integration,
+                    status: .open, createdAt: now, updatedAt: now))
         #expect(thread.messages == [SupportTicketMessage(authorKind: .developer, authorName: "Grace", body: "We get invalid_grant.", createdAt: now)])
         #expect(try tickets.ticket(id, owner: stranger) == nil)
         #expect(try tickets.tickets(of: stranger) == [])

@@ -27,18 +27,24 @@ import Testing
         for key in ["teacher", "alice", "bob", "carol", "parent", "dave"] {
             try user(key, key == "teacher" ? "teacher" : key == "parent" ? "parent" : "student", school: key == "dave" ? 2 : 1)
         }
-        try d.execute("INSERT INTO terms (school_id, sourced_id, title, kind, start_date, end_date) VALUES (1, 't', 'Fall', 'term', '2026-09-01', '2026-12-18')")
+        try d.execute(
+            "INSERT INTO terms (school_id, sourced_id, title, kind, start_date, end_date) VALUES (1, 't', 'Fall', 'term', '2026-09-01', '2026-12-18')"
+        )
         try d.execute("INSERT INTO courses (school_id, sourced_id, title) VALUES (1, 'c', 'Maths')")
-        try d.execute("INSERT INTO classes (school_id, sourced_id, title, course_id, term_id) VALUES (1, 'k1', 'Maths A', 1, 1), (1, 'k2', 'Maths B', 1, 1)")
-        for (klass, who, role) in [(1, "teacher", "teacher"), (1, "alice", "student"), (1, "bob", "student"), (2, "alice", "student"), (2, "carol", "student")] {
+        try d.execute(
+            "INSERT INTO classes (school_id, sourced_id, title, course_id, term_id) VALUES (1, 'k1', 'Maths A', 1, 1), (1, 'k2', 'Maths B', 1, 1)")
+        for (klass, who, role) in [
+            (1, "teacher", "teacher"), (1, "alice", "student"), (1, "bob", "student"), (2, "alice", "student"), (2, "carol", "student"),
+        ] {
             try d.execute("INSERT INTO enrollments (class_id, user_id, role) VALUES (\(klass), \(ids[who]!), \(role))")
         }
         for child in ["alice", "bob"] {
             try d.execute("INSERT INTO guardianships (parent_id, student_id) VALUES (\(ids["parent"]!), \(ids[child]!))")
         }
         try MariaClientStore(database: d).createClient(
-            OAuthClient(clientID: Self.app, name: "Study Buddy", developerName: "Dev", kind: .confidential, redirectURIs: ["https://x.test/cb"],
-                        allowedScopes: ["parent.grades.read"]), now: now)
+            OAuthClient(
+                clientID: Self.app, name: "Study Buddy", developerName: "Dev", kind: .confidential, redirectURIs: ["https://x.test/cb"],
+                allowedScopes: ["parent.grades.read"]), now: now)
     }
 
     func uid(_ key: String) -> UserID { UserID(ids[key]!) }
@@ -71,8 +77,11 @@ import Testing
         let teacher = uid("teacher")
         var assessments: [AssessmentID] = []
         for n in 1...5 {
-            let a = try schoolwork.createAssessment(NewAssessment(title: "Q\(n)", maxScore: Score(hundredths: 1000), dueDate: nil), in: ClassID(1), by: teacher, now: now)
-            try schoolwork.saveGrades([GradeEntry(studentID: uid("alice"), score: Score(hundredths: 100 * n), comment: nil)], cleared: [], assessment: a, in: ClassID(1), by: teacher, now: now)
+            let a = try schoolwork.createAssessment(
+                NewAssessment(title: "Q\(n)", maxScore: Score(hundredths: 1000), dueDate: nil), in: ClassID(1), by: teacher, now: now)
+            try schoolwork.saveGrades(
+                [GradeEntry(studentID: uid("alice"), score: Score(hundredths: 100 * n), comment: nil)], cleared: [], assessment: a, in: ClassID(1),
+                by: teacher, now: now)
             if n != 3 { try schoolwork.setPublished(true, assessment: a, in: ClassID(1), now: now) }
             assessments.append(a)
         }
@@ -95,36 +104,46 @@ import Testing
         let teacher = uid("teacher")
         for day in ["2026-09-01", "2026-09-02", "2026-09-03"] {
             for klass in [ClassID(1), ClassID(2)] {
-                try schoolwork.saveAttendance([AttendanceMark(studentID: uid("alice"), status: .present, note: nil)], in: klass, on: CalendarDate(day)!, by: teacher, now: now)
+                try schoolwork.saveAttendance(
+                    [AttendanceMark(studentID: uid("alice"), status: .present, note: nil)], in: klass, on: CalendarDate(day)!, by: teacher, now: now)
             }
         }
         let all = try api.attendance(ofStudent: uid("alice"), from: nil, to: nil, before: nil, limit: 10)
-        #expect(all.map { "\($0.day) \($0.classID)" } == ["2026-09-03 2", "2026-09-03 1", "2026-09-02 2", "2026-09-02 1", "2026-09-01 2", "2026-09-01 1"])
+        #expect(
+            all.map { "\($0.day) \($0.classID)" } == ["2026-09-03 2", "2026-09-03 1", "2026-09-02 2", "2026-09-02 1", "2026-09-01 2", "2026-09-01 1"])
         let page = try api.attendance(ofStudent: uid("alice"), from: nil, to: nil, before: (CalendarDate("2026-09-03")!, ClassID(1)), limit: 2)
         #expect(page.map { "\($0.day) \($0.classID)" } == ["2026-09-02 2", "2026-09-02 1"])
-        let ranged = try api.attendance(ofStudent: uid("alice"), from: CalendarDate("2026-09-02"), to: CalendarDate("2026-09-02"), before: nil, limit: 10)
+        let ranged = try api.attendance(
+            ofStudent: uid("alice"), from: CalendarDate("2026-09-02"), to: CalendarDate("2026-09-02"), before: nil, limit: 10)
         #expect(ranged.count == 2)
     }
 
     @Test func writesStoreTheirEventInTheSameTransactionAndNothingOnARefusal() throws {
         let teacher = uid("teacher")
-        let event = APIEvent(type: EducationAPI.attendanceRecorded, clientID: Self.app, schoolID: SchoolID(1), classID: ClassID(1),
-                             day: CalendarDate("2026-09-04"), studentIDs: [uid("alice")], occurredAt: now)
+        let event = APIEvent(
+            type: EducationAPI.attendanceRecorded, clientID: Self.app, schoolID: SchoolID(1), classID: ClassID(1),
+            day: CalendarDate("2026-09-04"), studentIDs: [uid("alice")], occurredAt: now)
         // Carol is not in class 1: nothing at all is written, the event included.
         #expect(throws: StoreError.self) {
             try api.recordAttendance(
-                [AttendanceMark(studentID: uid("alice"), status: .late, note: nil), AttendanceMark(studentID: uid("carol"), status: .present, note: nil)],
+                [
+                    AttendanceMark(studentID: uid("alice"), status: .late, note: nil),
+                    AttendanceMark(studentID: uid("carol"), status: .present, note: nil),
+                ],
                 in: ClassID(1), on: CalendarDate("2026-09-04")!, by: teacher, event: event, now: now)
         }
         #expect(try count("SELECT COUNT(*) AS n FROM attendance") == 0)
         #expect(try api.pendingEvents(limit: 10).isEmpty)
-        try api.recordAttendance([AttendanceMark(studentID: uid("alice"), status: .late, note: nil)], in: ClassID(1), on: CalendarDate("2026-09-04")!,
-                                 by: teacher, event: event, now: now)
+        try api.recordAttendance(
+            [AttendanceMark(studentID: uid("alice"), status: .late, note: nil)], in: ClassID(1), on: CalendarDate("2026-09-04")!,
+            by: teacher, event: event, now: now)
         #expect(try api.pendingEvents(limit: 10) == [event])
 
-        let quiz = try schoolwork.createAssessment(NewAssessment(title: "Q", maxScore: Score(hundredths: 1000), dueDate: nil), in: ClassID(1), by: teacher, now: now)
-        let gradeEvent = APIEvent(type: EducationAPI.gradePublished, clientID: Self.app, schoolID: SchoolID(1), classID: ClassID(1),
-                                  assessmentID: quiz, studentIDs: [uid("bob")], occurredAt: now)
+        let quiz = try schoolwork.createAssessment(
+            NewAssessment(title: "Q", maxScore: Score(hundredths: 1000), dueDate: nil), in: ClassID(1), by: teacher, now: now)
+        let gradeEvent = APIEvent(
+            type: EducationAPI.gradePublished, clientID: Self.app, schoolID: SchoolID(1), classID: ClassID(1),
+            assessmentID: quiz, studentIDs: [uid("bob")], occurredAt: now)
         let entry = [GradeEntry(studentID: uid("bob"), score: Score(hundredths: 950), comment: nil)]
         // Unpublished: the grade is stored, no event (nobody can see it yet).
         #expect(try api.recordGrades(entry, assessment: quiz, in: ClassID(1), by: teacher, publish: false, event: gradeEvent, now: now) == false)
@@ -155,7 +174,9 @@ import Testing
         try policies.setPolicy(
             SchoolAppPolicy(status: .allowed, scopeLimit: ["openid", "parent.grades.read"]), school: SchoolID(1), client: Self.app,
             by: uid("teacher"), now: now)
-        #expect(try policies.policy(school: SchoolID(1), client: Self.app) == SchoolAppPolicy(status: .allowed, scopeLimit: ["openid", "parent.grades.read"]))
+        #expect(
+            try policies.policy(school: SchoolID(1), client: Self.app)
+                == SchoolAppPolicy(status: .allowed, scopeLimit: ["openid", "parent.grades.read"]))
         #expect(throws: StoreError.self) {
             try policies.setPolicy(.default, school: SchoolID(1), client: ClientID("nope"), by: uid("teacher"), now: now)
         }
@@ -169,8 +190,10 @@ import Testing
                 schoolID: SchoolID(school), operation: APIEndpoint.Operation.studentGrades.rawValue, request: "GET /api/v1/students/x/grades",
                 status: status)
         }
-        try log.append([entry("alice", school: 1, at: -100 * 86400), entry("alice", school: 1, at: 0), entry("bob", school: 1, at: 10),
-                        entry(nil, school: 1, at: 20, status: 404), entry("dave", school: 2, at: 30)])
+        try log.append([
+            entry("alice", school: 1, at: -100 * 86400), entry("alice", school: 1, at: 0), entry("bob", school: 1, at: 10),
+            entry(nil, school: 1, at: 20, status: 404), entry("dave", school: 2, at: 30),
+        ])
         let mine = try log.entries(aboutAnyOf: [uid("alice")], limit: 10)
         #expect(mine.count == 2)
         #expect(mine.first?.sentence == "Study Buddy read alice F's grades")

@@ -34,9 +34,10 @@ import Testing
 
     @Test func aNewFileIsAppliedAndAFailingOneIsNotRecorded() throws {
         var files = try MariaMigrator.loadFiles(directory: TestServer.repositoryRoot + "/schema/main")
-        files.append(try MigrationFile(
-            fileName: "9000_probe.sql",
-            contents: Array("CREATE TABLE probe (id INT PRIMARY KEY);\nINSERT INTO probe VALUES (1), (2);".utf8)))
+        files.append(
+            try MigrationFile(
+                fileName: "9000_probe.sql",
+                contents: Array("CREATE TABLE probe (id INT PRIMARY KEY);\nINSERT INTO probe VALUES (1), (2);".utf8)))
         let migrator = MariaMigrator(database: try fixture.secondHandle(multiStatements: true))
         #expect(try migrator.migrate(files: files).map(\.file.version) == [9000])
         #expect(try fixture.database.query("SELECT COUNT(*) AS n FROM probe").first?.int("n") == 2)

@@ -168,10 +168,12 @@ final class OAuthConformanceFixture {
     func aRotationRetriedWithTheSameReplacementWithinTheGraceWindowIsRepeatedUntilTheNewTokenIsUsed(_ backend: OAuthBackend) throws {
         let f = try OAuthConformanceFixture(backend)
         let ada = try f.addStudent("ada")
-        _ = try f.tokens.createGrant(client: OAuthConformanceFixture.app, user: ada.id, scopes: ["openid"], authTime: f.now, tokens: f.pair("g0"), now: f.now)
+        _ = try f.tokens.createGrant(
+            client: OAuthConformanceFixture.app, user: ada.id, scopes: ["openid"], authTime: f.now, tokens: f.pair("g0"), now: f.now)
         let old = SecretToken.digest("cw_rt_g0")
-        guard case .rotated = try f.tokens.rotateRefreshToken(
-            digest: old, client: OAuthConformanceFixture.app, replacement: f.pair("g1"), now: f.now + 1, grace: 10)
+        guard
+            case .rotated = try f.tokens.rotateRefreshToken(
+                digest: old, client: OAuthConformanceFixture.app, replacement: f.pair("g1"), now: f.now + 1, grace: 10)
         else { Issue.record("first rotation failed"); return }
 
         // The same replacement within the grace window: the pair is handed out again.
@@ -186,8 +188,9 @@ final class OAuthConformanceFixture {
         #expect(try f.tokens.token(digest: SecretToken.digest("cw_at_x")) == nil)
 
         // Once the new refresh token has been used, the old pair is never handed out again.
-        guard case .rotated = try f.tokens.rotateRefreshToken(
-            digest: SecretToken.digest("cw_rt_g1"), client: OAuthConformanceFixture.app, replacement: f.pair("g2"), now: f.now + 4, grace: 10)
+        guard
+            case .rotated = try f.tokens.rotateRefreshToken(
+                digest: SecretToken.digest("cw_rt_g1"), client: OAuthConformanceFixture.app, replacement: f.pair("g2"), now: f.now + 4, grace: 10)
         else { Issue.record("second rotation failed"); return }
         #expect(
             try f.tokens.rotateRefreshToken(digest: old, client: OAuthConformanceFixture.app, replacement: f.pair("g1"), now: f.now + 5, grace: 10)
@@ -204,11 +207,14 @@ final class OAuthConformanceFixture {
         let f = try OAuthConformanceFixture(backend)
         let ada = try f.addStudent("ada")
         let eve = try f.addStudent("eve", school: SchoolID(2))
-        for (name, user, client) in [("ada", ada, OAuthConformanceFixture.app), ("eve", eve, OAuthConformanceFixture.app), ("sus", ada, OAuthConformanceFixture.suspended)] {
+        for (name, user, client) in [
+            ("ada", ada, OAuthConformanceFixture.app), ("eve", eve, OAuthConformanceFixture.app), ("sus", ada, OAuthConformanceFixture.suspended),
+        ] {
             _ = try f.tokens.createGrant(
                 client: client, user: user.id, scopes: ["openid", "student.grades.read"], authTime: f.now, tokens: f.pair(name), now: f.now)
         }
-        _ = try f.tokens.createGrant(client: OAuthConformanceFixture.app, user: nil, scopes: ["profile.read"], authTime: nil, tokens: [f.pair("app")[0]], now: f.now)
+        _ = try f.tokens.createGrant(
+            client: OAuthConformanceFixture.app, user: nil, scopes: ["profile.read"], authTime: nil, tokens: [f.pair("app")[0]], now: f.now)
         let limit = SchoolAppPolicy(status: .allowed, scopeLimit: ["openid"])
         _ = try f.policies.setPolicy(limit, school: SchoolID(1), client: OAuthConformanceFixture.app, by: ada.id, now: f.now)
 
@@ -233,8 +239,10 @@ final class OAuthConformanceFixture {
         let f = try OAuthConformanceFixture(backend)
         let ada = try f.addStudent("ada")
         let eve = try f.addStudent("eve", school: SchoolID(2))
-        _ = try f.tokens.createGrant(client: OAuthConformanceFixture.app, user: ada.id, scopes: ["openid"], authTime: f.now, tokens: f.pair("ada"), now: f.now)
-        _ = try f.tokens.createGrant(client: OAuthConformanceFixture.app, user: eve.id, scopes: ["openid"], authTime: f.now, tokens: f.pair("eve"), now: f.now)
+        _ = try f.tokens.createGrant(
+            client: OAuthConformanceFixture.app, user: ada.id, scopes: ["openid"], authTime: f.now, tokens: f.pair("ada"), now: f.now)
+        _ = try f.tokens.createGrant(
+            client: OAuthConformanceFixture.app, user: eve.id, scopes: ["openid"], authTime: f.now, tokens: f.pair("eve"), now: f.now)
         let revoked = try f.policies.setPolicy(
             SchoolAppPolicy(status: .blocked, scopeLimit: nil), school: SchoolID(1), client: OAuthConformanceFixture.app, by: ada.id, now: f.now)
         #expect(revoked == 1)
@@ -249,7 +257,8 @@ final class OAuthConformanceFixture {
         try f.consents.recordConsent(user: ada.id, client: OAuthConformanceFixture.app, scopes: ["openid"], now: f.now)
         try f.consents.recordConsent(user: ada.id, client: OAuthConformanceFixture.app, scopes: ["profile.read"], now: f.now + 1)
         #expect(try f.consents.consent(user: ada.id, client: OAuthConformanceFixture.app)?.scopes == ["openid", "profile.read"])
-        _ = try f.tokens.createGrant(client: OAuthConformanceFixture.app, user: ada.id, scopes: ["openid"], authTime: f.now, tokens: f.pair("c"), now: f.now)
+        _ = try f.tokens.createGrant(
+            client: OAuthConformanceFixture.app, user: ada.id, scopes: ["openid"], authTime: f.now, tokens: f.pair("c"), now: f.now)
         let pending = SecretToken.digest("cw_ac_pending")
         try f.codes.createCode(digest: pending, grant: f.code(for: ada), now: f.now)
 

@@ -27,12 +27,16 @@ import Testing
         try user("carol", "student")
         try user("parent", "parent")
         try user("far-teacher", "teacher", school: 2)
-        try d.execute("INSERT INTO terms (school_id, sourced_id, title, kind, start_date, end_date) VALUES (1, 't', 'Fall', 'term', '2026-09-01', '2026-12-18')")
+        try d.execute(
+            "INSERT INTO terms (school_id, sourced_id, title, kind, start_date, end_date) VALUES (1, 't', 'Fall', 'term', '2026-09-01', '2026-12-18')"
+        )
         try d.execute("INSERT INTO courses (school_id, sourced_id, title) VALUES (1, 'c', 'Maths')")
         try d.execute(
             "INSERT INTO classes (school_id, sourced_id, title, course_id, term_id) VALUES (1, 'k1', 'Maths A', 1, 1), (1, 'k2', 'Maths B', 1, 1)")
-        let enrol: [(Int64, String, String)] = [(1, "teacher", "teacher"), (1, "alice", "student"), (1, "bob", "student"),
-                                                 (2, "other-teacher", "teacher"), (2, "carol", "student"), (1, "far-teacher", "teacher")]
+        let enrol: [(Int64, String, String)] = [
+            (1, "teacher", "teacher"), (1, "alice", "student"), (1, "bob", "student"),
+            (2, "other-teacher", "teacher"), (2, "carol", "student"), (1, "far-teacher", "teacher"),
+        ]
         for (klass, who, role) in enrol {
             try d.execute("INSERT INTO enrollments (class_id, user_id, role) VALUES (\(klass), \(ids[who]!), \(role))")
         }
@@ -58,9 +62,14 @@ import Testing
         let teacher = UserID(ids["teacher"]!)
         let alice = UserID(ids["alice"]!)
         let bob = UserID(ids["bob"]!)
-        let quiz = try store.createAssessment(NewAssessment(title: "Quiz", maxScore: Score(hundredths: 2000), dueDate: CalendarDate("2026-10-01")), in: ClassID(1), by: teacher, now: now)
+        let quiz = try store.createAssessment(
+            NewAssessment(title: "Quiz", maxScore: Score(hundredths: 2000), dueDate: CalendarDate("2026-10-01")), in: ClassID(1), by: teacher,
+            now: now)
         try store.saveGrades(
-            [GradeEntry(studentID: alice, score: Score(hundredths: 1800), comment: "Good"), GradeEntry(studentID: bob, score: Score(hundredths: 1250), comment: nil)],
+            [
+                GradeEntry(studentID: alice, score: Score(hundredths: 1800), comment: "Good"),
+                GradeEntry(studentID: bob, score: Score(hundredths: 1250), comment: nil),
+            ],
             cleared: [], assessment: quiz, in: ClassID(1), by: teacher, now: now)
         #expect(try store.publishedGrades(ofStudent: alice).isEmpty)
         try store.setPublished(true, assessment: quiz, in: ClassID(1), now: now)
@@ -74,11 +83,14 @@ import Testing
 
     @Test func gradesForAStudentNotOnTheRosterAreRefusedAndNothingIsWritten() throws {
         let teacher = UserID(ids["teacher"]!)
-        let quiz = try store.createAssessment(NewAssessment(title: "Quiz", maxScore: Score(hundredths: 2000), dueDate: nil), in: ClassID(1), by: teacher, now: now)
+        let quiz = try store.createAssessment(
+            NewAssessment(title: "Quiz", maxScore: Score(hundredths: 2000), dueDate: nil), in: ClassID(1), by: teacher, now: now)
         #expect(throws: StoreError.self) {
             try store.saveGrades(
-                [GradeEntry(studentID: UserID(ids["alice"]!), score: Score(hundredths: 100), comment: nil),
-                 GradeEntry(studentID: UserID(ids["carol"]!), score: Score(hundredths: 100), comment: nil)],
+                [
+                    GradeEntry(studentID: UserID(ids["alice"]!), score: Score(hundredths: 100), comment: nil),
+                    GradeEntry(studentID: UserID(ids["carol"]!), score: Score(hundredths: 100), comment: nil),
+                ],
                 cleared: [], assessment: quiz, in: ClassID(1), by: teacher, now: now)
         }
         #expect(try store.grades(of: quiz).isEmpty)
@@ -95,7 +107,8 @@ import Testing
         #expect(lines.map(\.status) == [.late])
         #expect(lines.first?.day == day)
         #expect(throws: StoreError.self) {
-            try store.saveAttendance([AttendanceMark(studentID: UserID(ids["carol"]!), status: .present, note: nil)], in: ClassID(1), on: day, by: teacher, now: now)
+            try store.saveAttendance(
+                [AttendanceMark(studentID: UserID(ids["carol"]!), status: .present, note: nil)], in: ClassID(1), on: day, by: teacher, now: now)
         }
     }
 
@@ -118,9 +131,12 @@ import Testing
     @Test func everyWriteThatChangesARecordPageChangesItsVersion() throws {
         let teacher = UserID(ids["teacher"]!)
         let alice = UserID(ids["alice"]!)
-        let quiz = try store.createAssessment(NewAssessment(title: "Quiz", maxScore: Score(hundredths: 2000), dueDate: nil), in: ClassID(1), by: teacher, now: now)
+        let quiz = try store.createAssessment(
+            NewAssessment(title: "Quiz", maxScore: Score(hundredths: 2000), dueDate: nil), in: ClassID(1), by: teacher, now: now)
         #expect(try version("alice") == 0)
-        try store.saveGrades([GradeEntry(studentID: alice, score: Score(hundredths: 100), comment: nil)], cleared: [], assessment: quiz, in: ClassID(1), by: teacher, now: now)
+        try store.saveGrades(
+            [GradeEntry(studentID: alice, score: Score(hundredths: 100), comment: nil)], cleared: [], assessment: quiz, in: ClassID(1), by: teacher,
+            now: now)
         // Bob's page shows the class average, which Alice's grade changed.
         #expect(try version("alice") == 1)
         #expect(try version("bob") == 1)
@@ -129,7 +145,8 @@ import Testing
         #expect(try version("bob") == 2)
         try store.setPublished(true, assessment: quiz, in: ClassID(1), now: now)
         #expect(try version("bob") == 2)
-        try store.saveAttendance([AttendanceMark(studentID: alice, status: .late, note: nil)], in: ClassID(1), on: CalendarDate("2026-11-02")!, by: teacher, now: now)
+        try store.saveAttendance(
+            [AttendanceMark(studentID: alice, status: .late, note: nil)], in: ClassID(1), on: CalendarDate("2026-11-02")!, by: teacher, now: now)
         #expect(try version("alice") == 3)
         #expect(try version("bob") == 2)
     }

@@ -39,7 +39,9 @@ import Testing
         ] {
             let stored = try #require(try apps.applicationForReview(id))
             let outcome = try stored.review.transition(event, by: actor, at: now).get()
-            #expect(try apps.applyTransition(outcome, to: id, expectedVersion: stored.version, actorName: "x", now: now) == .saved(version: stored.version + 1))
+            #expect(
+                try apps.applyTransition(outcome, to: id, expectedVersion: stored.version, actorName: "x", now: now)
+                    == .saved(version: stored.version + 1))
         }
         return id
     }
@@ -81,7 +83,10 @@ import Testing
         else { Issue.record("secrets not added"); return }
         _ = try applyAll()
         let clients = MariaClientStore(database: main.database)
-        #expect(Set(try clients.activeSecretDigests(of: ClientID("cw_app_sync"), now: now + 1)) == [Array(repeating: 1, count: 32), Array(repeating: 2, count: 32)])
+        #expect(
+            Set(try clients.activeSecretDigests(of: ClientID("cw_app_sync"), now: now + 1)) == [
+                Array(repeating: 1, count: 32), Array(repeating: 2, count: 32),
+            ])
         #expect(try credentials.revokeClientSecret(first, of: id, owner: owner, now: now + 2))
         let results = try applyAll()
         #expect(results.map(\.changed) == [true])
@@ -137,7 +142,8 @@ import Testing
         let id = try approvedApp()
         let webhooks = MariaWebhookStore(database: developers.database)
         _ = try webhooks.createEndpoint(
-            NewWebhookEndpoint(url: "https://hooks.example/a", events: [.authorizationGranted], sealedSecret: [1, 2, 3]), for: id, owner: owner, now: now)
+            NewWebhookEndpoint(url: "https://hooks.example/a", events: [.authorizationGranted], sealedSecret: [1, 2, 3]), for: id, owner: owner,
+            now: now)
         _ = try webhooks.createEndpoint(
             NewWebhookEndpoint(url: "https://hooks.example/b", events: [.gradePublished], sealedSecret: [1, 2, 3]), for: id, owner: owner, now: now)
         let event = PendingEvent(
@@ -274,7 +280,8 @@ import Testing
         let accounts = MariaDeveloperAccountStore(database: developers.database)
         #expect(try accounts.markVerified(owner, now: now))
         let sessions = MariaDeveloperSessionStore(database: developers.database)
-        try sessions.createSession(digest: Array(repeating: 3, count: 32), developer: owner, now: now, expiresAt: now + 3600, clientAddress: "", userAgent: "")
+        try sessions.createSession(
+            digest: Array(repeating: 3, count: 32), developer: owner, now: now, expiresAt: now + 3600, clientAddress: "", userAgent: "")
         _ = try apps.createApplication(owner: owner, clientID: ClientID("cw_app_listed"), draft: Self.draft, now: now)
         let listed = try #require(try apps.developerForStaff(owner))
         #expect((listed.email, listed.state, listed.applications) == ("ada@example.test", .active, 1))
@@ -282,25 +289,30 @@ import Testing
         #expect(try apps.developersForStaff(matching: "%", limit: 10).isEmpty)  // wildcards match literally
         #expect(try apps.developersForStaff(matching: "", limit: 10).map(\.id) == [owner])
 
-        let suspension = try DeveloperAccount.State.active.transition(.suspend(reason: "spam"), account: owner, by: .platformAdmin(UserID(1)), at: now).get()
+        let suspension = try DeveloperAccount.State.active.transition(
+            .suspend(reason: "spam"), account: owner, by: .platformAdmin(UserID(1)), at: now
+        ).get()
         #expect(try !apps.applyDeveloperLifecycle(suspension, to: owner, from: .unverified, actorName: "Admin", now: now))  // not what it is
         #expect(try sessions.session(digest: Array(repeating: 3, count: 32)) != nil)
         #expect(try apps.applyDeveloperLifecycle(suspension, to: owner, from: .active, actorName: "Admin", now: now))
         #expect(try apps.developerForStaff(owner)?.state == .suspended)
         #expect(try developers.database.query("SELECT COUNT(*) AS n FROM developer_sessions").first?.int("n") == 0)
-        let reinstatement = try DeveloperAccount.State.suspended.transition(.reinstate, account: owner, by: .platformAdmin(UserID(1)), at: now + 1).get()
+        let reinstatement = try DeveloperAccount.State.suspended.transition(.reinstate, account: owner, by: .platformAdmin(UserID(1)), at: now + 1)
+            .get()
         #expect(try apps.applyDeveloperLifecycle(reinstatement, to: owner, from: .suspended, actorName: "Other Admin", now: now + 1))
         #expect(try apps.developerForStaff(owner)?.state == .active)
-        #expect(try apps.developerAccountHistory(owner) == [
-            DeveloperAccountHistoryEntry(from: .suspended, to: .active, actorName: "Other Admin", reason: nil, at: now + 1),
-            DeveloperAccountHistoryEntry(from: .active, to: .suspended, actorName: "Admin", reason: "spam", at: now),
-        ])
+        #expect(
+            try apps.developerAccountHistory(owner) == [
+                DeveloperAccountHistoryEntry(from: .suspended, to: .active, actorName: "Other Admin", reason: nil, at: now + 1),
+                DeveloperAccountHistoryEntry(from: .active, to: .suspended, actorName: "Admin", reason: "spam", at: now),
+            ])
     }
 
     @Test func aDecisionsWebhookEventIsQueuedInTheDecisionsTransactionOrNotAtAll() throws {
         let id = try approvedApp()
-        _ = try #require(try MariaWebhookStore(database: developers.database).createEndpoint(
-            NewWebhookEndpoint(url: "https://hooks.example/cw", events: [.appSuspended], sealedSecret: [1]), for: id, owner: owner, now: now))
+        _ = try #require(
+            try MariaWebhookStore(database: developers.database).createEndpoint(
+                NewWebhookEndpoint(url: "https://hooks.example/cw", events: [.appSuspended], sealedSecret: [1]), for: id, owner: owner, now: now))
         let stored = try #require(try apps.applicationForReview(id))
         let outcome = try stored.review.transition(.suspend(reason: "abuse"), by: .platformAdmin(UserID(1)), at: now).get()
         let event = PendingEvent(
@@ -308,10 +320,12 @@ import Testing
             payload: "{}")
         func deliveries() throws -> Int? { try developers.database.query("SELECT COUNT(*) AS n FROM webhook_deliveries").first?.int("n") }
         // A stale version: the decision is refused and nothing is queued.
-        #expect(try apps.applyTransition(outcome, to: id, expectedVersion: stored.version - 1, actorName: "x", queueing: [event], now: now) == .conflict)
+        #expect(
+            try apps.applyTransition(outcome, to: id, expectedVersion: stored.version - 1, actorName: "x", queueing: [event], now: now) == .conflict)
         #expect(try deliveries() == 0)
-        #expect(try apps.applyTransition(outcome, to: id, expectedVersion: stored.version, actorName: "x", queueing: [event], now: now)
-            == .saved(version: stored.version + 1))
+        #expect(
+            try apps.applyTransition(outcome, to: id, expectedVersion: stored.version, actorName: "x", queueing: [event], now: now)
+                == .saved(version: stored.version + 1))
         #expect(try deliveries() == 1)
     }
 

@@ -22,20 +22,23 @@ import Testing
             NewDeveloper(email: "grace@example.test", name: "Grace", company: nil, passwordHash: "$argon2id$x"), now: now)
         app = try MariaApplicationStore(database: db.database).createApplication(
             owner: owner, clientID: ClientID("cw_app_grace"), draft: ApplicationDraft(name: "Helper"), now: now)
-        endpoint = try #require(try webhooks.createEndpoint(
-            NewWebhookEndpoint(url: "https://hooks.example/cw", events: [.appApproved], sealedSecret: [1, 2, 3]), for: app, owner: owner,
-            now: now))
+        endpoint = try #require(
+            try webhooks.createEndpoint(
+                NewWebhookEndpoint(url: "https://hooks.example/cw", events: [.appApproved], sealedSecret: [1, 2, 3]), for: app, owner: owner,
+                now: now))
     }
 
     @discardableResult
     func enqueue(_ name: String, at time: Date? = nil, type: String = "app.approved") throws -> DeliveryID {
-        try #require(try webhooks.enqueueDelivery(
-            NewWebhookDelivery(eventID: "msg_\(name)", eventType: type, payload: #"{"n":"\#(name)"}"#), to: endpoint, owner: owner,
-            now: time ?? now))
+        try #require(
+            try webhooks.enqueueDelivery(
+                NewWebhookDelivery(eventID: "msg_\(name)", eventType: type, payload: #"{"n":"\#(name)"}"#), to: endpoint, owner: owner,
+                now: time ?? now))
     }
 
     func attempt(_ status: Int?, at time: Date, error: String? = nil) -> WebhookDeliveryAttempt {
-        WebhookDeliveryAttempt(attemptedAt: time, responseStatus: status, latencyMilliseconds: 12, error: error, responseExcerpt: status.map { "answer \($0)" })
+        WebhookDeliveryAttempt(
+            attemptedAt: time, responseStatus: status, latencyMilliseconds: 12, error: error, responseExcerpt: status.map { "answer \($0)" })
     }
 
     /// Finishes `claim` with the policy's transition for `result`.
@@ -111,9 +114,12 @@ import Testing
         }
         #expect(transition.state == .failed(attempts: 1))
         let reason = "Disabled automatically: every delivery failed for 24 hours."
-        #expect(disabled == DisabledWebhookEndpoint(
-            endpoint: endpoint, application: app, url: "https://hooks.example/cw", applicationName: "Helper", developerEmail: "grace@example.test",
-            developerName: "Grace", reason: reason))
+        #expect(
+            disabled
+                == DisabledWebhookEndpoint(
+                    endpoint: endpoint, application: app, url: "https://hooks.example/cw", applicationName: "Helper",
+                    developerEmail: "grace@example.test",
+                    developerName: "Grace", reason: reason))
         let row = try endpointRow()
         #expect(!row.flag("enabled") && row.string("disabled_reason") == reason && row.date("failing_since") == nil)
         // The other delivery, claimed before, now meets a disabled endpoint: it fails unsent, nobody is mailed again.

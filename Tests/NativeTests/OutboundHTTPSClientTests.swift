@@ -113,7 +113,9 @@ import Testing
     }
 
     @Test func loopbackIsRefusedBeforeAnythingIsSentUnlessPrivateTargetsAreAllowed() {
-        for url in ["https://127.0.0.1:\(port)/ok", "https://localhost:\(port)/ok", "https://[::1]:\(port)/ok", "https://[::ffff:127.0.0.1]:\(port)/ok"] {
+        for url in [
+            "https://127.0.0.1:\(port)/ok", "https://localhost:\(port)/ok", "https://[::1]:\(port)/ok", "https://[::ffff:127.0.0.1]:\(port)/ok",
+        ] {
             #expect(failure { _ = try client(allowPrivate: false).post(url: url, headers: [], body: []) }?.kind == .refusedTarget, "\(url)")
         }
     }

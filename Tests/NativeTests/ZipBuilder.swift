@@ -56,7 +56,8 @@ struct ZipBuilder {
         }
         let count = entryCount ?? UInt16(entries.count)
         // End of central directory record, APPNOTE 4.3.16.
-        let end = le32(0x0605_4b50) + le16(diskNumber) + le16(diskNumber) + le16(count) + le16(count)
+        let end =
+            le32(0x0605_4b50) + le16(diskNumber) + le16(diskNumber) + le16(count) + le16(count)
             + le32(UInt32(central.count)) + le32(UInt32(out.count)) + le16(UInt16(comment.count)) + comment
         return out + central + end
     }

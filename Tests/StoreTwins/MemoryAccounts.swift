@@ -127,7 +127,8 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     }
     func assessment(_ id: AssessmentID, in classID: ClassID) throws -> Assessment? { nil }
     func grades(of assessment: AssessmentID) throws -> [UserID: GradeEntry] { [:] }
-    func saveGrades(_ entries: [GradeEntry], cleared: [UserID], assessment: AssessmentID, in classID: ClassID, by teacher: UserID, now: Date) throws {}
+    func saveGrades(_ entries: [GradeEntry], cleared: [UserID], assessment: AssessmentID, in classID: ClassID, by teacher: UserID, now: Date) throws {
+    }
     func setPublished(_ published: Bool, assessment: AssessmentID, in classID: ClassID, now: Date) throws {}
     func attendanceSheet(of classID: ClassID, on day: CalendarDate) throws -> [UserID: AttendanceMark] { [:] }
     func saveAttendance(_ marks: [AttendanceMark], in classID: ClassID, on day: CalendarDate, by teacher: UserID, now: Date) throws {}

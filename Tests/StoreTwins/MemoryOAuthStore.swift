@@ -176,7 +176,8 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
             guard let token = stored(digest) else { return .invalid }
             switch RefreshPolicy.decide(token: token, client: client, now: now, grace: grace) {
             case .refuse:
-                let rotatedWithinGrace = token.rotatedAt != nil && token.revokedAt == nil && token.expiresAt > now
+                let rotatedWithinGrace =
+                    token.rotatedAt != nil && token.revokedAt == nil && token.expiresAt > now
                     && token.kind == .refresh && token.clientID == client
                 guard rotatedWithinGrace else { return .invalid }
                 let found = replacement.map { new in stored(new.digest).flatMap { $0.grantID == token.grantID ? $0 : nil } }
@@ -333,7 +334,8 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
             requests = requests.filter { !($0[0] == "\(school)" && $0[1] == client.rawValue) }
             guard policy.status == .blocked else { return 0 }
             let schoolUsers = { (id: UserID?) in id.flatMap(self.users)?.schoolID == school }
-            for (digest, code) in codes where code.grant.clientID == client && code.consumedAt == nil && code.expiresAt > now
+            for (digest, code) in codes
+            where code.grant.clientID == client && code.consumedAt == nil && code.expiresAt > now
                 && schoolUsers(code.grant.userID)
             {
                 codes[digest]?.expiresAt = now
@@ -385,7 +387,8 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
     }
 
     private func revokeAll(user: UserID, client: ClientID, now: Date) {
-        for (digest, code) in codes where code.grant.userID == user && code.grant.clientID == client && code.consumedAt == nil
+        for (digest, code) in codes
+        where code.grant.userID == user && code.grant.clientID == client && code.consumedAt == nil
             && code.expiresAt > now
         {
             codes[digest]?.expiresAt = now
@@ -393,7 +396,8 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
         for (id, grant) in grants where grant.user == user && grant.client == client && grant.revokedAt == nil {
             grants[id]?.revokedAt = now
         }
-        for (digest, token) in tokens where grants[token.grant].map({ $0.user == user && $0.client == client }) == true
+        for (digest, token) in tokens
+        where grants[token.grant].map({ $0.user == user && $0.client == client }) == true
             && token.revokedAt == nil
         {
             tokens[digest]?.revokedAt = now

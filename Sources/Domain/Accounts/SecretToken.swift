@@ -23,10 +23,11 @@ public enum SecretToken {
     public static func isWellFormed(_ token: String, prefix: String) -> Bool {
         guard token.hasPrefix(prefix) else { return false }
         let body = token.utf8.dropFirst(prefix.utf8.count)
-        return body.count == 43 && body.allSatisfy { byte in
-            (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
-                || byte == 0x2D || byte == 0x5F
-        }
+        return body.count == 43
+            && body.allSatisfy { byte in
+                (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39)
+                    || byte == 0x2D || byte == 0x5F
+            }
     }
 
     /// Constant-time comparison of two byte strings of any length.

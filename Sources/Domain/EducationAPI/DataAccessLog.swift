@@ -59,7 +59,9 @@ public struct DataAccessRecord: Sendable, Equatable {
 
     /// "Study Buddy read Ana Okafor's grades" (the date is the page's to format).
     public var sentence: String {
-        let verb = entry.status >= 400 ? "was refused" : (EducationAPI.endpoints.first { $0.operation.rawValue == entry.operation }?.writes == true ? "wrote" : "read")
+        let verb =
+            entry.status >= 400
+            ? "was refused" : (EducationAPI.endpoints.first { $0.operation.rawValue == entry.operation }?.writes == true ? "wrote" : "read")
         let what = EducationAPI.endpoints.first { $0.operation.rawValue == entry.operation }?.dataLabel ?? "data"
         guard let subjectName else { return "\(appName) \(verb) \(what)" }
         return "\(appName) \(verb) \(subjectName)'s \(what)"

@@ -32,25 +32,33 @@ public enum EducationAPI {
             scopes: Role.allCases.map { ($0, "profile.read") }),
         APIEndpoint(
             .student, "GET", "\(prefix)/students/{id}", summary: "A student's profile.", data: "profile",
-            scopes: [(.student, "profile.read"), (.parent, "parent.children.read"), (.teacher, "teacher.students.read"),
-                     (.schoolAdmin, "admin.users.read")]),
+            scopes: [
+                (.student, "profile.read"), (.parent, "parent.children.read"), (.teacher, "teacher.students.read"),
+                (.schoolAdmin, "admin.users.read"),
+            ]),
         APIEndpoint(
             .studentClasses, "GET", "\(prefix)/students/{id}/classes", summary: "The active classes of a student.",
             data: "classes",
-            scopes: [(.student, "student.classes.read"), (.parent, "parent.children.read"), (.teacher, "teacher.students.read"),
-                     (.schoolAdmin, "admin.users.read")],
+            scopes: [
+                (.student, "student.classes.read"), (.parent, "parent.children.read"), (.teacher, "teacher.students.read"),
+                (.schoolAdmin, "admin.users.read"),
+            ],
             paginated: true),
         APIEndpoint(
             .studentGrades, "GET", "\(prefix)/students/{id}/grades", summary: "A student's grades of published assessments.",
             data: "grades",
-            scopes: [(.student, "student.grades.read"), (.parent, "parent.grades.read"), (.teacher, "teacher.grades.read"),
-                     (.schoolAdmin, "admin.users.read")],
+            scopes: [
+                (.student, "student.grades.read"), (.parent, "parent.grades.read"), (.teacher, "teacher.grades.read"),
+                (.schoolAdmin, "admin.users.read"),
+            ],
             paginated: true),
         APIEndpoint(
             .studentAttendance, "GET", "\(prefix)/students/{id}/attendance", summary: "A student's attendance marks, newest first.",
             data: "attendance",
-            scopes: [(.student, "student.attendance.read"), (.parent, "parent.attendance.read"),
-                     (.teacher, "teacher.attendance.read"), (.schoolAdmin, "admin.users.read")],
+            scopes: [
+                (.student, "student.attendance.read"), (.parent, "parent.attendance.read"),
+                (.teacher, "teacher.attendance.read"), (.schoolAdmin, "admin.users.read"),
+            ],
             paginated: true, parameters: dateRange),
         APIEndpoint(
             .parentChildren, "GET", "\(prefix)/parents/me/children", summary: "The students linked to the parent who granted the token.",

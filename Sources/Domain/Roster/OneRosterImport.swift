@@ -16,8 +16,7 @@ public enum OneRosterImport {
     ///     (`export/users.csv`, `export\users.csv`) is ignored.
     ///   - schoolSourcedID: the sourcedId of the org (of type `school`) to import; `nil` picks the only
     ///     school of orgs.csv, and is a problem when there are none or several.
-    public static func read(files: [String: [UInt8]], schoolSourcedID: String?) -> Result<RosterSnapshot, RosterReport>
-    {
+    public static func read(files: [String: [UInt8]], schoolSourcedID: String?) -> Result<RosterSnapshot, RosterReport> {
         var problems = RosterProblemList()
         let byName = baseNames(files, &problems)
 
@@ -75,8 +74,7 @@ public enum OneRosterImport {
     }
 
     /// Strips folder prefixes; a name that appears twice (in two folders of a zip) is ambiguous.
-    private static func baseNames(_ files: [String: [UInt8]], _ problems: inout RosterProblemList) -> [String: [UInt8]]
-    {
+    private static func baseNames(_ files: [String: [UInt8]], _ problems: inout RosterProblemList) -> [String: [UInt8]] {
         var result: [String: [UInt8]] = [:]
         var seen: [String: String] = [:]
         for path in files.keys.sorted() {

@@ -59,7 +59,10 @@ public struct GradeLine: Sendable, Equatable {
     public let classAverage: Score?
     public let comment: String?
 
-    public init(classID: ClassID, classTitle: String, assessmentID: AssessmentID, assessmentTitle: String, dueDate: CalendarDate?, score: Score, maxScore: Score, classAverage: Score?, comment: String?) {
+    public init(
+        classID: ClassID, classTitle: String, assessmentID: AssessmentID, assessmentTitle: String, dueDate: CalendarDate?, score: Score,
+        maxScore: Score, classAverage: Score?, comment: String?
+    ) {
         self.classID = classID
         self.classTitle = classTitle
         self.assessmentID = assessmentID

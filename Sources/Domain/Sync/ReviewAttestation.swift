@@ -53,8 +53,9 @@ public struct ReviewAttestation: Sendable, Equatable {
         switch app.status {
         case .suspended: return true
         case .approved:
-            return !suspended && SecretToken.constantTimeEquals(
-                digest, Self.digest(clientID: app.clientID, live: app.live, grantedScopes: app.grantedScopes))
+            return !suspended
+                && SecretToken.constantTimeEquals(
+                    digest, Self.digest(clientID: app.clientID, live: app.live, grantedScopes: app.grantedScopes))
         case .draft, .submitted, .rejected: return false
         }
     }

@@ -113,7 +113,8 @@ public struct DailyUsage: Sendable, Equatable {
     public let newUsers: Int64
 
     /// Creates the value.
-    public init(clientID: ClientID, day: CalendarDate, apiRequests: Int64, errors: Int64, authorizations: Int64, activeUsers: Int64, newUsers: Int64) {
+    public init(clientID: ClientID, day: CalendarDate, apiRequests: Int64, errors: Int64, authorizations: Int64, activeUsers: Int64, newUsers: Int64)
+    {
         self.clientID = clientID
         self.day = day
         self.apiRequests = apiRequests

@@ -69,7 +69,9 @@ struct AdminCommand: ParsableCommand {
                         to: user, email: email, name: givenName, purpose: .set, services: services, now: now)
                     print("a set-password link was mailed; it works once: \(link)")
                 } catch let error as MailError {
-                    OperatorServices.fail("the account exists but the set-password mail failed (\(error)); run `catalystwells admin create` again after fixing [mail], or use \"Forgot your password?\"")
+                    OperatorServices.fail(
+                        "the account exists but the set-password mail failed (\(error)); run `catalystwells admin create` again after fixing [mail], or use \"Forgot your password?\""
+                    )
                 }
             }
         }

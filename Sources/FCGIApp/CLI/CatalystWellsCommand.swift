@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `catalystwells` executable: the pools and the operator's tools.
 @main
@@ -7,7 +8,8 @@ struct CatalystWellsCommand: ParsableCommand {
         commandName: "catalystwells",
         abstract: "CatalystWells: school sign-in and app ecosystem, served to nginx over FastCGI.",
         subcommands: [
-            ServeCommand.self, MigrateCommand.self, CheckConfigCommand.self, AdminCommand.self, RosterCommand.self, PurgeCommand.self, SyncCommand.self,
+            ServeCommand.self, MigrateCommand.self, CheckConfigCommand.self, AdminCommand.self, RosterCommand.self, PurgeCommand.self,
+            SyncCommand.self,
             ClientCommand.self, KeysCommand.self, DemoCommand.self, WebhooksCommand.self,
             WorkerCommand.self,
         ]
@@ -38,5 +40,3 @@ struct ConfigOptions: ParsableArguments {
         Foundation.exit(78)
     }
 }
-
-import Foundation

@@ -30,6 +30,8 @@ struct CheckConfigCommand: ParsableCommand {
             let pool = configuration.pool(site)
             print("  pool \(site.rawValue): \(pool.workers) workers × \(pool.threads) threads on \(pool.socket.isEmpty ? "fd 0" : pool.socket)")
         }
-        print("  databases: \(configuration.mainDatabase), \(configuration.developersDatabase) via \(configuration.databaseSocket.isEmpty ? "\(configuration.databaseHost):\(configuration.databasePort)" : configuration.databaseSocket)")
+        print(
+            "  databases: \(configuration.mainDatabase), \(configuration.developersDatabase) via \(configuration.databaseSocket.isEmpty ? "\(configuration.databaseHost):\(configuration.databasePort)" : configuration.databaseSocket)"
+        )
     }
 }

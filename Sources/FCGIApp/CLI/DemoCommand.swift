@@ -39,7 +39,8 @@ struct DemoCommand: ParsableCommand {
             let platformEmail = "platform@\(DemoSchool.domain)"
             if try services.people.accounts.signInCandidate(identifier: platformEmail) == nil {
                 _ = try services.people.accounts.createUser(
-                    NewUser(role: .platformAdmin, schoolID: nil, givenName: "Pat", familyName: "Platform", email: platformEmail, passwordHash: try hash()),
+                    NewUser(
+                        role: .platformAdmin, schoolID: nil, givenName: "Pat", familyName: "Platform", email: platformEmail, passwordHash: try hash()),
                     now: now)
             }
             let seeded = try DemoSchoolwork.seed(demo: demo, ids: ids, services: services, today: CalendarDate(now))

@@ -7,7 +7,8 @@ import Foundation
 struct PurgeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "purge",
-        abstract: "Delete expired sessions, spent password links, stale sign-in throttle counters, expired OAuth codes and tokens, and data-access log entries older than api.access_log_retention_days.",
+        abstract:
+            "Delete expired sessions, spent password links, stale sign-in throttle counters, expired OAuth codes and tokens, and data-access log entries older than api.access_log_retention_days.",
         discussion: "Safe to run at any time and as often as you like; cron runs it hourly (deploy/cron/catalystwells).")
 
     @OptionGroup var options: ConfigOptions
@@ -29,11 +30,12 @@ struct PurgeCommand: ParsableCommand {
         let accessLogBefore = now.addingTimeInterval(-configuration.api.accessLogRetention)
         let accessLogRows = try Self.inBatches { try accessLog.purge(before: accessLogBefore, limit: $0) }
         print(
-            String(decoding: JSONValue.object([
-                ("sessions", .int(purged.sessions)), ("password_links", .int(purged.passwordLinks)),
-                ("throttle_counters", .int(purged.throttleCounters)), ("oauth_codes_and_tokens", .int(oauthRows)),
-                ("data_access_log", .int(accessLogRows)),
-            ]).serialized(), as: UTF8.self))
+            String(
+                decoding: JSONValue.object([
+                    ("sessions", .int(purged.sessions)), ("password_links", .int(purged.passwordLinks)),
+                    ("throttle_counters", .int(purged.throttleCounters)), ("oauth_codes_and_tokens", .int(oauthRows)),
+                    ("data_access_log", .int(accessLogRows)),
+                ]).serialized(), as: UTF8.self))
     }
 
     /// Rows deleted per statement batch: small enough that each DELETE holds its locks briefly while the

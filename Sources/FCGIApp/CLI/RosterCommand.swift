@@ -33,7 +33,9 @@ struct RosterCommand: ParsableCommand {
                 if isFolder.boolValue {
                     files = try RosterImportJob.files(fromFolder: path)
                 } else {
-                    guard let data = FileManager.default.contents(atPath: path) else { OperatorServices.fail("\(path): cannot read the file", code: 66) }
+                    guard let data = FileManager.default.contents(atPath: path) else {
+                        OperatorServices.fail("\(path): cannot read the file", code: 66)
+                    }
                     files = try RosterImportJob.files(fromZip: Array(data))
                 }
                 if dryRun {

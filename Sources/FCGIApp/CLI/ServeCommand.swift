@@ -1,5 +1,5 @@
-import Domain
 import ArgumentParser
+import Domain
 import Foundation
 
 /// `catalystwells serve --site app|developers`: the pool supervisor.
@@ -56,8 +56,10 @@ struct ServeCommand: ParsableCommand {
         }
         defer { if let pidFile { unlink(pidFile) } }
 
-        var arguments = ["worker", "--site", site.rawValue, "--threads", "\(pool.threads)",
-                         "--max-requests", "\(pool.maxRequests)"]
+        var arguments = [
+            "worker", "--site", site.rawValue, "--threads", "\(pool.threads)",
+            "--max-requests", "\(pool.maxRequests)",
+        ]
         if let config = options.config { arguments += ["--config", config] }
         let supervisor = Supervisor(
             settings: .init(

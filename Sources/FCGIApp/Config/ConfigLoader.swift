@@ -249,7 +249,8 @@ private struct KeyReader {
 
     mutating func identifier(_ key: String) -> String {
         let text = string(key)
-        let valid = !text.isEmpty && text.utf8.count <= 64
+        let valid =
+            !text.isEmpty && text.utf8.count <= 64
             && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x5F }
         if !valid { fail(key, "must be 1 to 64 letters, digits or underscores") }
         return text

@@ -21,53 +21,69 @@ enum ConfigSchema {
         "accounts", "mail", "oauth", "api", "credentials", "portal", "cron", "sync", "webhooks",
     ]
 
-    static let keys: [Key] = general + pool("app") + pool("developers") + database
+    static let keys: [Key] =
+        general + pool("app") + pool("developers") + database
         + account("app", user: "catalyst_app") + account("developers", user: "catalyst_dev")
         + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + api + credentials + portal + cron + sync + webhooks
 
     private static let general: [Key] = [
-        Key(section: "general", name: "environment", defaultValue: "production",
+        Key(
+            section: "general", name: "environment", defaultValue: "production",
             help: "production, development or test; development allows http URLs on localhost"),
-        Key(section: "general", name: "log_level", defaultValue: "info",
+        Key(
+            section: "general", name: "log_level", defaultValue: "info",
             help: "trace, debug, info, notice, warning, error or critical; requests are logged at debug"),
-        Key(section: "general", name: "app_url", defaultValue: "https://app.localhost:8443",
+        Key(
+            section: "general", name: "app_url", defaultValue: "https://app.localhost:8443",
             help: "public base URL of the app site (the OAuth issuer)"),
-        Key(section: "general", name: "developers_url", defaultValue: "https://developers.localhost:8443",
+        Key(
+            section: "general", name: "developers_url", defaultValue: "https://developers.localhost:8443",
             help: "public base URL of the developer portal"),
-        Key(section: "general", name: "request_body_limit", defaultValue: "1048576",
+        Key(
+            section: "general", name: "request_body_limit", defaultValue: "1048576",
             help: "largest request body in bytes the workers read; keep nginx's client_max_body_size at or below it"),
-        Key(section: "general", name: "upload_body_limit", defaultValue: "20971520",
+        Key(
+            section: "general", name: "upload_body_limit", defaultValue: "20971520",
             help: "largest roster upload in bytes (the school admin's import page only); nginx's limit for that page must match"),
-        Key(section: "general", name: "schema_directory", defaultValue: "/usr/local/share/catalystwells/schema",
+        Key(
+            section: "general", name: "schema_directory", defaultValue: "/usr/local/share/catalystwells/schema",
             help: "folder holding main/ and developers/ migration files, used by `catalystwells migrate`"),
     ]
 
     private static func pool(_ site: String) -> [Key] {
         let s = "pool.\(site)"
         return [
-            Key(section: s, name: "socket", defaultValue: "/run/catalystwells/\(site).sock",
+            Key(
+                section: s, name: "socket", defaultValue: "/run/catalystwells/\(site).sock",
                 help: "unix socket nginx connects to; empty to use a listening socket inherited on fd 0"),
             Key(section: s, name: "socket_mode", defaultValue: "0660", help: "permissions of the socket file (octal)"),
-            Key(section: s, name: "socket_group", defaultValue: "www-data",
+            Key(
+                section: s, name: "socket_group", defaultValue: "www-data",
                 help: "group given the socket file so nginx can connect; empty leaves it unchanged"),
             Key(section: s, name: "workers", defaultValue: "2", help: "worker processes (1 to 64)"),
-            Key(section: s, name: "threads", defaultValue: "4",
+            Key(
+                section: s, name: "threads", defaultValue: "4",
                 help: "request threads per worker, each with its own database connection (1 to 256)"),
-            Key(section: s, name: "max_requests", defaultValue: "10000",
+            Key(
+                section: s, name: "max_requests", defaultValue: "10000",
                 help: "requests a worker serves before it is replaced (0: never)"),
-            Key(section: s, name: "drain_timeout", defaultValue: "30",
+            Key(
+                section: s, name: "drain_timeout", defaultValue: "30",
                 help: "seconds a stopping worker may take to finish in-flight requests (1 to 600)"),
         ]
     }
 
     private static let database: [Key] = [
-        Key(section: "database", name: "socket", defaultValue: "/run/mysqld/mysqld.sock",
+        Key(
+            section: "database", name: "socket", defaultValue: "/run/mysqld/mysqld.sock",
             help: "MariaDB unix socket; empty to connect over TCP to host and port"),
         Key(section: "database", name: "host", defaultValue: "localhost", help: "MariaDB host when socket is empty"),
         Key(section: "database", name: "port", defaultValue: "3306", help: "MariaDB TCP port when socket is empty"),
-        Key(section: "database", name: "main_database", defaultValue: "catalyst_main",
+        Key(
+            section: "database", name: "main_database", defaultValue: "catalyst_main",
             help: "database of schools, users, OAuth and sync state"),
-        Key(section: "database", name: "developers_database", defaultValue: "catalyst_developers",
+        Key(
+            section: "database", name: "developers_database", defaultValue: "catalyst_developers",
             help: "database of the developer portal"),
         Key(section: "database", name: "connect_timeout", defaultValue: "3", help: "seconds to wait for a connection"),
         Key(section: "database", name: "read_timeout", defaultValue: "10", help: "seconds to wait for a reply"),
@@ -75,92 +91,134 @@ enum ConfigSchema {
     ]
 
     private static let accounts: [Key] = [
-        Key(section: "accounts", name: "session_idle_minutes", defaultValue: "30",
+        Key(
+            section: "accounts", name: "session_idle_minutes", defaultValue: "30",
             help: "a browser session ends after this many minutes without a request (1 to 1440)"),
-        Key(section: "accounts", name: "session_absolute_hours", defaultValue: "12",
+        Key(
+            section: "accounts", name: "session_absolute_hours", defaultValue: "12",
             help: "a browser session ends this many hours after sign-in, active or not (1 to 720)"),
-        Key(section: "accounts", name: "throttle_account_failures", defaultValue: "5",
+        Key(
+            section: "accounts", name: "throttle_account_failures", defaultValue: "5",
             help: "failed sign-ins for one email or username before it is locked (1 to 100)"),
-        Key(section: "accounts", name: "throttle_address_failures", defaultValue: "50",
+        Key(
+            section: "accounts", name: "throttle_address_failures", defaultValue: "50",
             help: "failed sign-ins from one client address before it is locked (1 to 100000; schools share addresses)"),
-        Key(section: "accounts", name: "throttle_window_seconds", defaultValue: "900",
+        Key(
+            section: "accounts", name: "throttle_window_seconds", defaultValue: "900",
             help: "seconds over which failed sign-ins are counted (1 to 86400)"),
-        Key(section: "accounts", name: "throttle_lockout_seconds", defaultValue: "300",
+        Key(
+            section: "accounts", name: "throttle_lockout_seconds", defaultValue: "300",
             help: "seconds a locked account or address must wait (1 to 86400)"),
-        Key(section: "accounts", name: "reset_link_minutes", defaultValue: "60",
+        Key(
+            section: "accounts", name: "reset_link_minutes", defaultValue: "60",
             help: "minutes a password reset link stays valid (5 to 1440)"),
-        Key(section: "accounts", name: "set_password_link_days", defaultValue: "7",
+        Key(
+            section: "accounts", name: "set_password_link_days", defaultValue: "7",
             help: "days the set-password link sent to a new account stays valid (1 to 30)"),
-        Key(section: "accounts", name: "argon2_ops", defaultValue: "2",
+        Key(
+            section: "accounts", name: "argon2_ops", defaultValue: "2",
             help: "argon2id passes over memory (1 to 10); raising it re-hashes passwords at next sign-in"),
-        Key(section: "accounts", name: "argon2_memory_kib", defaultValue: "65536",
+        Key(
+            section: "accounts", name: "argon2_memory_kib", defaultValue: "65536",
             help: "argon2id memory per hash in KiB (8192 to 1048576); each concurrent sign-in uses this much"),
     ]
 
     private static let mail: [Key] = [
-        Key(section: "mail", name: "sendmail_command", defaultValue: "/usr/sbin/sendmail -t -i",
+        Key(
+            section: "mail", name: "sendmail_command", defaultValue: "/usr/sbin/sendmail -t -i",
             help: "a sendmail-compatible program (words split on spaces) that reads a whole message on standard input"),
-        Key(section: "mail", name: "from", defaultValue: "CatalystWells <no-reply@localhost>",
+        Key(
+            section: "mail", name: "from", defaultValue: "CatalystWells <no-reply@localhost>",
             help: "the From: address of mail the app site sends"),
     ]
 
     private static let oauth: [Key] = [
-        Key(section: "oauth", name: "key_file", defaultValue: "/etc/catalystwells/secrets/oauth.key",
-            help: "32 random bytes as 64 hex digits (openssl rand -hex 32): keys the client-secret digests and seals ID-token signing keys; app pool's user only"),
+        Key(
+            section: "oauth", name: "key_file", defaultValue: "/etc/catalystwells/secrets/oauth.key",
+            help:
+                "32 random bytes as 64 hex digits (openssl rand -hex 32): keys the client-secret digests and seals ID-token signing keys; app pool's user only"
+        ),
         Key(section: "oauth", name: "access_token_seconds", defaultValue: "3600", help: "access token lifetime (60 to 86400)"),
         Key(section: "oauth", name: "refresh_token_days", defaultValue: "30", help: "refresh token lifetime; each use rotates it (1 to 365)"),
         Key(section: "oauth", name: "code_seconds", defaultValue: "60", help: "authorization code lifetime (10 to 600)"),
-        Key(section: "oauth", name: "refresh_reuse_grace_seconds", defaultValue: "10",
+        Key(
+            section: "oauth", name: "refresh_reuse_grace_seconds", defaultValue: "10",
             help: "a rotated refresh token presented again within this many seconds is a retry, later a theft: the grant is revoked (0 to 60)"),
     ]
 
     private static let credentials: [Key] = [
-        Key(section: "credentials", name: "key_file", defaultValue: "/etc/catalystwells/secrets/credentials.key",
-            help: "32 random bytes as 64 hex digits (openssl rand -hex 32): keys the digests of client secrets and API keys; both pools' users read it (the portal issues them, the app site checks them)"),
+        Key(
+            section: "credentials", name: "key_file", defaultValue: "/etc/catalystwells/secrets/credentials.key",
+            help:
+                "32 random bytes as 64 hex digits (openssl rand -hex 32): keys the digests of client secrets and API keys; both pools' users read it (the portal issues them, the app site checks them)"
+        )
     ]
 
     private static let cron: [Key] = [
-        Key(section: "cron", name: "secret_file", defaultValue: "/etc/catalystwells/secrets/cron.secret",
-            help: "one line of 32+ random characters (openssl rand -hex 32): the bearer secret of POST /internal/cron/*, which nginx also limits to loopback; both pools read it"),
+        Key(
+            section: "cron", name: "secret_file", defaultValue: "/etc/catalystwells/secrets/cron.secret",
+            help:
+                "one line of 32+ random characters (openssl rand -hex 32): the bearer secret of POST /internal/cron/*, which nginx also limits to loopback; both pools read it"
+        )
     ]
 
     private static let sync: [Key] = [
-        Key(section: "sync", name: "test_fault", defaultValue: "",
-            help: "test environment only: after_main_commit, after_usage_collected or after_events_queued makes a sync run exit there, to prove the next run completes it"),
+        Key(
+            section: "sync", name: "test_fault", defaultValue: "",
+            help:
+                "test environment only: after_main_commit, after_usage_collected or after_events_queued makes a sync run exit there, to prove the next run completes it"
+        )
     ]
 
     private static let webhooks: [Key] = [
-        Key(section: "webhooks", name: "allow_private_targets", defaultValue: "false",
-            help: "true lets webhooks go to loopback, private (RFC 1918), CGNAT, link-local and unique-local addresses; only for test stacks and closed networks (public URLs only otherwise)"),
-        Key(section: "webhooks", name: "ca_file", defaultValue: "",
+        Key(
+            section: "webhooks", name: "allow_private_targets", defaultValue: "false",
+            help:
+                "true lets webhooks go to loopback, private (RFC 1918), CGNAT, link-local and unique-local addresses; only for test stacks and closed networks (public URLs only otherwise)"
+        ),
+        Key(
+            section: "webhooks", name: "ca_file", defaultValue: "",
             help: "a PEM file of CAs trusted for webhook receivers instead of the system store (test stacks); empty for the system store"),
     ]
 
     private static let portal: [Key] = [
-        Key(section: "portal", name: "key_file", defaultValue: "/etc/catalystwells/secrets/developers.key",
-            help: "32 random bytes as 64 hex digits (openssl rand -hex 32): seals developers' TOTP seeds and webhook secrets; developers pool's user only"),
-        Key(section: "portal", name: "verify_link_hours", defaultValue: "48",
+        Key(
+            section: "portal", name: "key_file", defaultValue: "/etc/catalystwells/secrets/developers.key",
+            help:
+                "32 random bytes as 64 hex digits (openssl rand -hex 32): seals developers' TOTP seeds and webhook secrets; developers pool's user only"
+        ),
+        Key(
+            section: "portal", name: "verify_link_hours", defaultValue: "48",
             help: "how long an email verification link of the developer portal works (1 to 168)"),
-        Key(section: "portal", name: "resend_cooldown_seconds", defaultValue: "60",
+        Key(
+            section: "portal", name: "resend_cooldown_seconds", defaultValue: "60",
             help: "the least time between two verification mails for one developer (0 to 3600)"),
     ]
 
     private static let api: [Key] = [
-        Key(section: "api", name: "rate_limit_per_minute", defaultValue: "600",
+        Key(
+            section: "api", name: "rate_limit_per_minute", defaultValue: "600",
             help: "education API calls per minute per app, per worker process (1 to 1000000)"),
-        Key(section: "api", name: "rate_limit_burst", defaultValue: "60",
+        Key(
+            section: "api", name: "rate_limit_burst", defaultValue: "60",
             help: "education API calls an app may make at once before the per-minute rate applies (1 to 1000000)"),
-        Key(section: "api", name: "partner_clients", defaultValue: "",
+        Key(
+            section: "api", name: "partner_clients", defaultValue: "",
             help: "client ids (comma-separated) of apps on the partner tier, which get the partner limits below instead"),
-        Key(section: "api", name: "partner_rate_limit_per_minute", defaultValue: "6000",
+        Key(
+            section: "api", name: "partner_rate_limit_per_minute", defaultValue: "6000",
             help: "education API calls per minute per partner-tier app, per worker process (1 to 1000000)"),
-        Key(section: "api", name: "partner_rate_limit_burst", defaultValue: "600",
+        Key(
+            section: "api", name: "partner_rate_limit_burst", defaultValue: "600",
             help: "burst of a partner-tier app (1 to 1000000)"),
-        Key(section: "api", name: "access_log_retention_days", defaultValue: "365",
+        Key(
+            section: "api", name: "access_log_retention_days", defaultValue: "365",
             help: "days the data-access log keeps an entry before `catalystwells purge` deletes it (1 to 3650)"),
-        Key(section: "api", name: "access_log_batch_size", defaultValue: "200",
+        Key(
+            section: "api", name: "access_log_batch_size", defaultValue: "200",
             help: "data-access log entries a worker buffers before writing them in one statement (1 to 10000)"),
-        Key(section: "api", name: "access_log_flush_seconds", defaultValue: "2",
+        Key(
+            section: "api", name: "access_log_flush_seconds", defaultValue: "2",
             help: "seconds a buffered data-access log entry may wait before it is written (1 to 60)"),
     ]
 
@@ -173,7 +231,8 @@ enum ConfigSchema {
             }
         return [
             Key(section: "database.\(role)", name: "user", defaultValue: user, help: purpose),
-            Key(section: "database.\(role)", name: "password_file",
+            Key(
+                section: "database.\(role)", name: "password_file",
                 defaultValue: "/etc/catalystwells/secrets/db-\(role).password",
                 help: "file holding the password (one line, mode 0600 or 0640)"),
         ]

@@ -64,14 +64,20 @@ enum DemoClients {
             ("discovery_url", .string(base + "/.well-known/openid-configuration")),
             ("redirect_uri", .string(redirectURI)),
             ("scopes", .array(ScopeRegistry.standard.scopesSupported.map(JSONValue.string))),
-            ("confidential", .object([
-                ("client_id", .string(confidentialID.rawValue)), ("client_secret", .string(confidentialSecret)),
-                ("redirect_uri", .string(redirectURI)), ("token_endpoint_auth_method", "client_secret_basic"),
-            ])),
-            ("public", .object([
-                ("client_id", .string(publicID.rawValue)), ("redirect_uri", .string(redirectURI)),
-                ("token_endpoint_auth_method", "none"),
-            ])),
+            (
+                "confidential",
+                .object([
+                    ("client_id", .string(confidentialID.rawValue)), ("client_secret", .string(confidentialSecret)),
+                    ("redirect_uri", .string(redirectURI)), ("token_endpoint_auth_method", "client_secret_basic"),
+                ])
+            ),
+            (
+                "public",
+                .object([
+                    ("client_id", .string(publicID.rawValue)), ("redirect_uri", .string(redirectURI)),
+                    ("token_endpoint_auth_method", "none"),
+                ])
+            ),
         ])
     }
 }

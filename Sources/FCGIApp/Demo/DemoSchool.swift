@@ -1,5 +1,5 @@
-import Foundation
 import Domain
+import Foundation
 
 /// A generated demo school as a OneRoster 1.1 CSV set: 1 school, 4 classes in one term, 3 teachers,
 /// 60 students, 40 parents (20 of them with two children) and a school admin. Deterministic, so every
@@ -74,8 +74,12 @@ struct DemoSchool {
         classes = [
             ClassInfo(sourcedID: "demo-class-math", title: "Mathematics 10A", course: "Mathematics", teacher: teachers[0].sourcedID, students: ids),
             ClassInfo(sourcedID: "demo-class-english", title: "English 10A", course: "English", teacher: teachers[1].sourcedID, students: ids),
-            ClassInfo(sourcedID: "demo-class-science", title: "Science 10A", course: "Science", teacher: teachers[2].sourcedID, students: Array(ids.prefix(30))),
-            ClassInfo(sourcedID: "demo-class-history", title: "History 10A", course: "History", teacher: teachers[1].sourcedID, students: Array(ids.suffix(30))),
+            ClassInfo(
+                sourcedID: "demo-class-science", title: "Science 10A", course: "Science", teacher: teachers[2].sourcedID,
+                students: Array(ids.prefix(30))),
+            ClassInfo(
+                sourcedID: "demo-class-history", title: "History 10A", course: "History", teacher: teachers[1].sourcedID,
+                students: Array(ids.suffix(30))),
         ]
         self.students = students
         self.parents = parents
@@ -94,48 +98,79 @@ struct DemoSchool {
         files["manifest.csv"] = csv(
             ["propertyName", "value"],
             [["manifest.version", "1.0"], ["oneroster.version", "1.1"]]
-                + ["academicSessions", "classes", "courses", "demographics", "enrollments", "lineItems", "orgs", "results", "users", "categories",
-                   "classResources", "courseResources", "resources"].map { name in
+                + [
+                    "academicSessions", "classes", "courses", "demographics", "enrollments", "lineItems", "orgs", "results", "users", "categories",
+                    "classResources", "courseResources", "resources",
+                ].map { name in
                     ["file.\(name)", ["academicSessions", "classes", "courses", "enrollments", "orgs", "users"].contains(name) ? "bulk" : "absent"]
                 })
         files["orgs.csv"] = csv(
             ["sourcedId", "status", "dateLastModified", "name", "type", "identifier", "parentSourcedId"],
-            [["demo-district", "", "", "Catalyst Demo District", "district", "", ""],
-             [Self.schoolSourcedID, "", "", Self.schoolName, "school", "CDHS", "demo-district"]])
+            [
+                ["demo-district", "", "", "Catalyst Demo District", "district", "", ""],
+                [Self.schoolSourcedID, "", "", Self.schoolName, "school", "CDHS", "demo-district"],
+            ])
         files["academicSessions.csv"] = csv(
             ["sourcedId", "status", "dateLastModified", "title", "type", "startDate", "endDate", "parentSourcedId", "schoolYear"],
             [["demo-term-fall-2026", "", "", "Fall 2026", "term", Self.termStart, Self.termEnd, "", "2027"]])
         files["courses.csv"] = csv(
-            ["sourcedId", "status", "dateLastModified", "schoolYearSourcedId", "title", "courseCode", "grades", "orgSourcedId", "subjects", "subjectCodes"],
-            classes.map { ["demo-course-\($0.course.lowercased())", "", "", "", $0.course, String($0.course.prefix(4)).uppercased() + "10", "10", Self.schoolSourcedID, $0.course, ""] })
+            [
+                "sourcedId", "status", "dateLastModified", "schoolYearSourcedId", "title", "courseCode", "grades", "orgSourcedId", "subjects",
+                "subjectCodes",
+            ],
+            classes.map {
+                [
+                    "demo-course-\($0.course.lowercased())", "", "", "", $0.course, String($0.course.prefix(4)).uppercased() + "10", "10",
+                    Self.schoolSourcedID, $0.course, "",
+                ]
+            })
         files["classes.csv"] = csv(
-            ["sourcedId", "status", "dateLastModified", "title", "grades", "courseSourcedId", "classCode", "classType", "location", "schoolSourcedId",
-             "termSourcedIds", "subjects", "subjectCodes", "periods"],
-            classes.map { [$0.sourcedID, "", "", $0.title, "10", "demo-course-\($0.course.lowercased())", String($0.course.prefix(4)).uppercased() + "-10A",
-                           "scheduled", "", Self.schoolSourcedID, "demo-term-fall-2026", $0.course, "", ""] })
+            [
+                "sourcedId", "status", "dateLastModified", "title", "grades", "courseSourcedId", "classCode", "classType", "location",
+                "schoolSourcedId",
+                "termSourcedIds", "subjects", "subjectCodes", "periods",
+            ],
+            classes.map {
+                [
+                    $0.sourcedID, "", "", $0.title, "10", "demo-course-\($0.course.lowercased())", String($0.course.prefix(4)).uppercased() + "-10A",
+                    "scheduled", "", Self.schoolSourcedID, "demo-term-fall-2026", $0.course, "", "",
+                ]
+            })
         files["users.csv"] = csv(
-            ["sourcedId", "status", "dateLastModified", "enabledUser", "orgSourcedIds", "role", "username", "userIds", "givenName", "familyName",
-             "middleName", "identifier", "email", "sms", "phone", "agentSourcedIds", "grades", "password"],
+            [
+                "sourcedId", "status", "dateLastModified", "enabledUser", "orgSourcedIds", "role", "username", "userIds", "givenName", "familyName",
+                "middleName", "identifier", "email", "sms", "phone", "agentSourcedIds", "grades", "password",
+            ],
             everyone.map { p in
-                [p.sourcedID, "", "", "true", Self.schoolSourcedID, p.role, p.username, "", p.givenName, p.familyName, "", "", p.email, "", "",
-                 p.agents.joined(separator: ","), p.role == "student" ? "10" : "", ""]
+                [
+                    p.sourcedID, "", "", "true", Self.schoolSourcedID, p.role, p.username, "", p.givenName, p.familyName, "", "", p.email, "", "",
+                    p.agents.joined(separator: ","), p.role == "student" ? "10" : "", "",
+                ]
             })
         var enrollments: [[String]] = []
         for info in classes {
-            enrollments.append(["\(info.sourcedID)-\(info.teacher)", "", "", info.sourcedID, Self.schoolSourcedID, info.teacher, "teacher", "true", "", ""])
+            enrollments.append([
+                "\(info.sourcedID)-\(info.teacher)", "", "", info.sourcedID, Self.schoolSourcedID, info.teacher, "teacher", "true", "", "",
+            ])
             for student in info.students {
-                enrollments.append(["\(info.sourcedID)-\(student)", "", "", info.sourcedID, Self.schoolSourcedID, student, "student", "false", "", ""])
+                enrollments.append([
+                    "\(info.sourcedID)-\(student)", "", "", info.sourcedID, Self.schoolSourcedID, student, "student", "false", "", "",
+                ])
             }
         }
         files["enrollments.csv"] = csv(
-            ["sourcedId", "status", "dateLastModified", "classSourcedId", "schoolSourcedId", "userSourcedId", "role", "primary", "beginDate", "endDate"],
+            [
+                "sourcedId", "status", "dateLastModified", "classSourcedId", "schoolSourcedId", "userSourcedId", "role", "primary", "beginDate",
+                "endDate",
+            ],
             enrollments)
         return files.mapValues { Array($0.utf8) }
     }
 
     private func csv(_ header: [String], _ rows: [[String]]) -> String {
         func field(_ value: String) -> String {
-            value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+            value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+                ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
         }
         return ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }

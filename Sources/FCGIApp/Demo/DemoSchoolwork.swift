@@ -50,7 +50,8 @@ enum DemoSchoolwork {
 
     /// A deterministic spread of numbers from ids.
     private static func mix(_ a: Int64, _ b: Int64, _ c: Int64) -> Int {
-        var x = UInt64(bitPattern: a) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: b) &* 0xBF58_476D_1CE4_E5B9
+        var x =
+            UInt64(bitPattern: a) &* 0x9E37_79B9_7F4A_7C15 ^ UInt64(bitPattern: b) &* 0xBF58_476D_1CE4_E5B9
             ^ UInt64(bitPattern: c) &* 0x94D0_49BB_1331_11EB
         x ^= x >> 31
         x &*= 0xD6E8_FEB8_6659_FD93

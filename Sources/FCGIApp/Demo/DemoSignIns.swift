@@ -2,11 +2,14 @@ import Domain
 
 /// `.run/demo.json`: every demo account with its ids, and the demo OAuth clients, for scripts and end-to-end tests.
 enum DemoSignIns {
-    static func document(demo: DemoSchool, ids: [String: UserID], platformEmail: String, password: String, services: SiteServices) throws -> JSONValue {
+    static func document(demo: DemoSchool, ids: [String: UserID], platformEmail: String, password: String, services: SiteServices) throws -> JSONValue
+    {
         func person(_ p: DemoSchool.Person, extra: [(String, JSONValue)] = []) -> JSONValue {
             .object(
-                [("id", .int(Int(ids[p.sourcedID]?.rawValue ?? 0))), ("sourced_id", .string(p.sourcedID)), ("email", .string(p.email)),
-                 ("username", .string(p.username)), ("name", .string("\(p.givenName) \(p.familyName)")), ("password", .string(password))] + extra)
+                [
+                    ("id", .int(Int(ids[p.sourcedID]?.rawValue ?? 0))), ("sourced_id", .string(p.sourcedID)), ("email", .string(p.email)),
+                    ("username", .string(p.username)), ("name", .string("\(p.givenName) \(p.familyName)")), ("password", .string(password)),
+                ] + extra)
         }
         func classList(_ classes: [ClassSummary]) -> JSONValue {
             .array(classes.map { .object([("id", .int(Int($0.id.rawValue))), ("title", .string($0.title))]) })

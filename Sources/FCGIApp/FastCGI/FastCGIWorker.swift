@@ -49,7 +49,8 @@ enum FastCGIWorker {
 
     /// Runs until stopped and returns the process exit status.
     static func run(
-        settings: Settings, logger: Logger, makeResponder: @escaping @Sendable () -> (RawRequest) -> (response: HTTPResponse, afterSending: () -> Void),
+        settings: Settings, logger: Logger,
+        makeResponder: @escaping @Sendable () -> (RawRequest) -> (response: HTTPResponse, afterSending: () -> Void),
         makeHousekeeping: (@Sendable () -> (_ stopping: Bool) -> Void)? = nil
     ) -> Int32 {
         Signals.block(Signals.handled)
@@ -134,7 +135,8 @@ enum FastCGIWorker {
     }
 
     private static func serve(
-        settings: Settings, state: State, logger: Logger, makeResponder: @Sendable () -> (RawRequest) -> (response: HTTPResponse, afterSending: () -> Void)
+        settings: Settings, state: State, logger: Logger,
+        makeResponder: @Sendable () -> (RawRequest) -> (response: HTTPResponse, afterSending: () -> Void)
     ) {
         let waiter = cw_waiter_create(0, state.wake)
         guard waiter >= 0 else {

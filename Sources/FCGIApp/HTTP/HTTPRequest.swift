@@ -135,11 +135,12 @@ struct HTTPRequest: Sendable {
         } else {
             return nil
         }
-        return String(decoding: body.map { byte -> UInt8 in
-            if byte == UInt8(ascii: "_") { return UInt8(ascii: "-") }
-            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { return byte + 32 }
-            return byte
-        }, as: UTF8.self)
+        return String(
+            decoding: body.map { byte -> UInt8 in
+                if byte == UInt8(ascii: "_") { return UInt8(ascii: "-") }
+                if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { return byte + 32 }
+                return byte
+            }, as: UTF8.self)
     }
 
     private static func isHex(_ byte: UInt8) -> Bool {

@@ -1,4 +1,5 @@
 import Domain
+
 /// A response as handlers produce it: status, headers and body bytes.
 struct HTTPResponse: Sendable {
     /// The status code.

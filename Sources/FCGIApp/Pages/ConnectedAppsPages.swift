@@ -16,7 +16,8 @@ enum ConnectedAppsPages {
         formatter.formatOptions = [.withFullDate]
         let items = entries.map { entry -> HTML in
             let name = entry.client?.name ?? entry.consent.clientID.rawValue
-            let developer: HTML = entry.client.map { "<small>by \($0.developerName)\($0.verified ? HTML(unsafeRaw: " · <b>verified</b>") : "")</small>" } ?? ""
+            let developer: HTML =
+                entry.client.map { "<small>by \($0.developerName)\($0.verified ? HTML(unsafeRaw: " · <b>verified</b>") : "")</small>" } ?? ""
             let scopes = entry.scopeDescriptions.map { "<li>\($0)</li>" as HTML }
             let lastUsed = entry.consent.lastUsedAt.map { formatter.string(from: $0) } ?? "never"
             return """

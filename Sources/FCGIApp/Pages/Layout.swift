@@ -47,8 +47,11 @@ enum Layout {
         case .student: [("/student", "My classes and grades"), ("/account/access-log", "App activity")]
         case .parent: [("/parent", "My children"), ("/account/access-log", "App activity")]
         case .teacher: [("/teacher", "My classes")]
-        case .schoolAdmin: [("/school", "School"), ("/school/users", "Users"), ("/school/classes", "Classes"), ("/school/roster", "Roster import"),
-                             ("/school/apps", "Apps"), ("/school/access-log", "Data access")]
+        case .schoolAdmin:
+            [
+                ("/school", "School"), ("/school/users", "Users"), ("/school/classes", "Classes"), ("/school/roster", "Roster import"),
+                ("/school/apps", "Apps"), ("/school/access-log", "Data access"),
+            ]
         case .platformAdmin: [("/platform", "Platform")]
         }
     }

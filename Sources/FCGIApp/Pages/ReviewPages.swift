@@ -67,7 +67,9 @@ enum ReviewPages {
             sections = [PortalAppPages.content(live.live, heading: "Live version", granted: live.grantedScopes)]
             if let change = live.pendingChange {
                 sections.append(PortalAppPages.content(change.proposal, heading: "Pending change"))
-                if case .submitted = change.stage { decisions = [approveForm(change.proposal), decide("reject", "Reject the change", reason: true, danger: true)] }
+                if case .submitted = change.stage {
+                    decisions = [approveForm(change.proposal), decide("reject", "Reject the change", reason: true, danger: true)]
+                }
             }
             decisions.append(decide("suspend", "Suspend the app", reason: true, danger: true))
         case .suspended(let live, let reason):
@@ -79,7 +81,8 @@ enum ReviewPages {
         let log = history.map { entry -> HTML in
             "<tr><td>\(Display.dateTime(entry.record.at))</td><td>\(entry.record.subject == .pendingChange ? "change " : "")\(entry.record.from?.rawValue ?? "—") → \(entry.record.to?.rawValue ?? "—")</td><td>\(entry.actorName)</td><td>\(entry.record.reason ?? "")</td></tr>"
         }
-        let logo: HTML = review.currentContent.logoSHA256.map { "<img class=\"logo\" src=\"/platform/logos/\($0)\" alt=\"\" width=\"48\" height=\"48\"> " } ?? ""
+        let logo: HTML =
+            review.currentContent.logoSHA256.map { "<img class=\"logo\" src=\"/platform/logos/\($0)\" alt=\"\" width=\"48\" height=\"48\"> " } ?? ""
         return Layout.page(
             title: "Review \(review.currentContent.name)", session: session, notice: notice,
             """

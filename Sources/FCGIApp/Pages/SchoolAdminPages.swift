@@ -62,15 +62,17 @@ enum SchoolAdminPages {
         session: SignedIn, recent: [(at: Date, by: String, source: String, summary: String)], problems: [String]?,
         result: [String]?, uploadLimit: Int
     ) -> HTML {
-        let problemsHTML: HTML = problems.map { lines in
-            """
-            <div id="import-problems"><p class="notice bad" role="alert">Nothing was imported. Correct these problems and upload again:</p>
-            <ul class="problems">\(lines.map { "<li>\($0)</li>" as HTML })</ul></div>
-            """
-        } ?? ""
-        let resultHTML: HTML = result.map { lines in
-            "<div id=\"import-result\"><p class=\"notice ok\" role=\"status\">The roster was imported.</p><pre>\(lines.joined(separator: "\n"))</pre></div>"
-        } ?? ""
+        let problemsHTML: HTML =
+            problems.map { lines in
+                """
+                <div id="import-problems"><p class="notice bad" role="alert">Nothing was imported. Correct these problems and upload again:</p>
+                <ul class="problems">\(lines.map { "<li>\($0)</li>" as HTML })</ul></div>
+                """
+            } ?? ""
+        let resultHTML: HTML =
+            result.map { lines in
+                "<div id=\"import-result\"><p class=\"notice ok\" role=\"status\">The roster was imported.</p><pre>\(lines.joined(separator: "\n"))</pre></div>"
+            } ?? ""
         let formatter = ISO8601DateFormatter()
         let history = recent.map { item -> HTML in
             "<tr><td>\(formatter.string(from: item.at))</td><td>\(item.by)</td><td>\(item.source)</td><td><pre>\(item.summary)</pre></td></tr>"

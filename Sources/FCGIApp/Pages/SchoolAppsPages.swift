@@ -22,7 +22,8 @@ enum SchoolAppsPages {
                     """
             }
             let blocked = entry.policy?.status == .blocked
-            let pending: HTML = entry.pendingRequests > 0
+            let pending: HTML =
+                entry.pendingRequests > 0
                 ? "<br><small>\(entry.pendingRequests) request\(entry.pendingRequests == 1 ? "" : "s") to allow it</small>" : ""
             return """
                 <tr data-client-id="\(id)" data-status="\(entry.policy?.status.rawValue ?? "default")" data-pending="\(entry.pendingRequests)"><td><b>\(client.name)</b><br><small>by \(client.developerName)\

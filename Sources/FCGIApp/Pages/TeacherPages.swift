@@ -9,7 +9,9 @@ enum TeacherPages {
             <small>\(c.courseTitle) · \(c.termTitle) · \(c.studentCount ?? 0) students</small></li>
             """
         }
-        let list: HTML = classes.isEmpty ? "<p class=\"muted\" id=\"classes\">You teach no active classes.</p>" : "<ul class=\"cards\" id=\"classes\">\(items)</ul>"
+        let list: HTML =
+            classes.isEmpty
+            ? "<p class=\"muted\" id=\"classes\">You teach no active classes.</p>" : "<ul class=\"cards\" id=\"classes\">\(items)</ul>"
         return Layout.page(title: "My classes", session: session, "<h1>My classes</h1>\(list)")
     }
 
@@ -46,7 +48,8 @@ enum TeacherPages {
             <button type="submit">Add the assessment</button>
             </form>
             """ : ""
-        let attendanceLink: HTML = canTeach ? "<p><a id=\"take-attendance\" href=\"/teacher/classes/\(summary.id)/attendance\">Take attendance</a></p>" : ""
+        let attendanceLink: HTML =
+            canTeach ? "<p><a id=\"take-attendance\" href=\"/teacher/classes/\(summary.id)/attendance\">Take attendance</a></p>" : ""
         return Layout.page(
             title: summary.title, session: session, notice: notice,
             """

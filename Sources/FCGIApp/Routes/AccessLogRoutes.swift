@@ -14,7 +14,9 @@ enum AccessLogRoutes {
             let services = context.services
             // Filtered in SQL by the subjects this user may see: themself, or their linked children.
             guard session.user.role == .parent else {
-                return .page(AccessLogPages.student(session: session, records: try services.api.accessLog.entries(aboutAnyOf: [session.user.id], limit: pageLimit)))
+                return .page(
+                    AccessLogPages.student(
+                        session: session, records: try services.api.accessLog.entries(aboutAnyOf: [session.user.id], limit: pageLimit)))
             }
             let children = try services.schoolwork.students.children(ofParent: session.user.id)
             let records = try services.api.accessLog.entries(aboutAnyOf: children.map(\.id), limit: pageLimit)
@@ -23,7 +25,8 @@ enum AccessLogRoutes {
 
         router.add("GET", "/school/access-log") { request, _, context in
             let (session, school) = try SchoolAdminRoutes.authorize(request, context)
-            return .page(AccessLogPages.school(session: session, records: try context.services.api.accessLog.entries(ofSchool: school, limit: pageLimit)))
+            return .page(
+                AccessLogPages.school(session: session, records: try context.services.api.accessLog.entries(ofSchool: school, limit: pageLimit)))
         }
 
         router.add("GET", "/school/access-log.csv") { request, _, context in

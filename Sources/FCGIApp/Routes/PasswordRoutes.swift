@@ -90,8 +90,9 @@ enum PasswordRoutes {
             {
                 return .page(AccountPages.reset(csrf: form["csrf"] ?? "", token: token, purpose: link.purpose, error: problem), status: 422)
             }
-            guard let user = try services.people.passwordLinks.consumePasswordLink(
-                digest: SecretToken.digest(token), newHash: try services.people.hasher.hash(password), now: now)
+            guard
+                let user = try services.people.passwordLinks.consumePasswordLink(
+                    digest: SecretToken.digest(token), newHash: try services.people.hasher.hash(password), now: now)
             else { return .page(AccountPages.linkInvalid(), status: 400) }
             // Whoever proved control of the mailbox may sign in at once, under either identifier.
             for identifier in [account.user.email, account.user.username].compactMap({ $0 }) {

@@ -32,7 +32,9 @@ enum ReviewRoutes {
         router.add("GET", "/platform/apps/{id}") { request, parameters, context in
             let session = try context.requireSignIn(request, .platformAdmin)
             let app = try reviewedApp(parameters, context: context)
-            let notice: Layout.Notice? = request.query["done"].map { .init(kind: .ok, text: "Decision recorded: \($0). The developer has been told.") }
+            let notice: Layout.Notice? = request.query["done"].map {
+                .init(kind: .ok, text: "Decision recorded: \($0). The developer has been told.")
+            }
             return try appPage(session: session, app: app, problems: [], notice: notice, context: context)
         }
 
@@ -65,7 +67,8 @@ enum ReviewRoutes {
             let limit = 200
             return .page(
                 ReviewPages.developers(
-                    session: session, search: search, developers: try context.services.portal.review.developersForStaff(matching: search, limit: limit),
+                    session: session, search: search,
+                    developers: try context.services.portal.review.developersForStaff(matching: search, limit: limit),
                     limit: limit))
         }
 
@@ -157,7 +160,8 @@ enum ReviewRoutes {
                     problem: problem, notice: nil),
                 status: status)
         }
-        let conflict = "This account changed since you opened it (another admin decided). Here is its current state; decide again if it still applies."
+        let conflict =
+            "This account changed since you opened it (another admin decided). Here is its current state; decide again if it still applies."
         guard state == developer.state.rawValue else { return try page(developer, conflict, 409) }
         let outcome: DeveloperAccount.LifecycleOutcome
         switch developer.state.transition(event, account: developer.id, by: .platformAdmin(session.user.id), at: context.now) {
@@ -203,7 +207,8 @@ enum ReviewRoutes {
             try context.services.syncTarget.reviewAttestations(of: [app.id])[app.id] != current
         {
             problems.append(
-                "The live version below is not the one last decided on here: it was changed in the developers database outside review (or approved before decisions were recorded). Sync will not apply it. Check it; suspend the app, or suspend and reinstate it to let this version run.")
+                "The live version below is not the one last decided on here: it was changed in the developers database outside review (or approved before decisions were recorded). Sync will not apply it. Check it; suspend the app, or suspend and reinstate it to let this version run."
+            )
         }
         return .page(
             ReviewPages.application(
@@ -218,7 +223,8 @@ enum ReviewRoutes {
         _ event: ApplicationReview.Event, on app: StoredApplication, version: String?, session: SignedIn, context: RequestContext
     ) throws -> HTTPResponse {
         let portal = context.services.portal
-        let conflict = "This app changed since you opened it (the developer edited or withdrew it, or another admin decided). Here is its current state; decide again if it still applies."
+        let conflict =
+            "This app changed since you opened it (the developer edited or withdrew it, or another admin decided). Here is its current state; decide again if it still applies."
         let current = { try portal.review.applicationForReview(app.id) ?? app }
         let flow = ReviewDecisionFlow(applications: portal.applications, attestations: context.services.syncTarget)
         switch try flow.run(
@@ -232,19 +238,25 @@ enum ReviewRoutes {
         case .notFound:
             throw HTTPError.notFound()
         case .notRecorded(let detail):
-            context.logger.error("review decision saved but not recorded in main", metadata: ["application.id": "\(app.id)", "error.detail": "\(detail)"])
+            context.logger.error(
+                "review decision saved but not recorded in main", metadata: ["application.id": "\(app.id)", "error.detail": "\(detail)"])
             return try appPage(
                 session: session, app: try current(),
-                problems: ["The decision is saved, but it could not be recorded for sync, so sync will not apply it. Try again in a moment: suspend, then decide again."],
+                problems: [
+                    "The decision is saved, but it could not be recorded for sync, so sync will not apply it. Try again in a moment: suspend, then decide again."
+                ],
                 notice: nil, context: context, status: 503)
         case .decided(let notices):
             context.logger.notice(
-                "application review decision", metadata: ["application.id": "\(app.id)", "review.event": "\(event.kind.rawValue)", "user.id": "\(session.user.id)"])
+                "application review decision",
+                metadata: ["application.id": "\(app.id)", "review.event": "\(event.kind.rawValue)", "user.id": "\(session.user.id)"])
             if !notices.isEmpty, let contact = try portal.review.developerContact(app.review.owner) {
                 let link = "\(context.services.configuration.developersURL)/apps/\(app.id)"
                 for notice in notices {
                     let (subject, text) = ReviewMail.application(notice, name: app.review.currentContent.name)
-                    mail(context) { try context.services.mailer.send(to: contact.email, subject: subject, body: "Hello \(contact.name),\n\n\(text)\n\n\(link)\n") }
+                    mail(context) {
+                        try context.services.mailer.send(to: contact.email, subject: subject, body: "Hello \(contact.name),\n\n\(text)\n\n\(link)\n")
+                    }
                 }
             }
             return .seeOther("/platform/apps/\(app.id)?done=\(event.kind.rawValue)")

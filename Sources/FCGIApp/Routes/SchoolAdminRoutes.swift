@@ -26,7 +26,8 @@ enum SchoolAdminRoutes {
             let page = max(1, min(Int(request.query["page"] ?? "1") ?? 1, 10_000))
             let users = try context.services.schoolwork.directory.users(of: school, role: role, limit: pageSize + 1, offset: (page - 1) * pageSize)
             return .page(
-                SchoolAdminPages.users(session: session, users: Array(users.prefix(pageSize)), role: role, page: page, hasMore: users.count > pageSize))
+                SchoolAdminPages.users(
+                    session: session, users: Array(users.prefix(pageSize)), role: role, page: page, hasMore: users.count > pageSize))
         }
 
         router.add("GET", "/school/classes") { request, _, context in
@@ -52,7 +53,9 @@ enum SchoolAdminRoutes {
             let uploads = form.files.filter { $0.fieldName == "files" }
             do {
                 let files: [String: [UInt8]]
-                if uploads.count == 1, uploads[0].fileName.lowercased().hasSuffix(".zip") || uploads[0].content.starts(with: [0x50, 0x4B, 0x03, 0x04]) {
+                if uploads.count == 1,
+                    uploads[0].fileName.lowercased().hasSuffix(".zip") || uploads[0].content.starts(with: [0x50, 0x4B, 0x03, 0x04])
+                {
                     files = try RosterImportJob.files(fromZip: uploads[0].content)
                 } else if !uploads.isEmpty, uploads.allSatisfy({ $0.fileName.lowercased().hasSuffix(".csv") }) {
                     files = Dictionary(uploads.map { ($0.fileName, $0.content) }, uniquingKeysWith: { first, _ in first })

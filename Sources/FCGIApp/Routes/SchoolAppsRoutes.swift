@@ -36,8 +36,10 @@ enum SchoolAppsRoutes {
                 now: context.now)
             context.logger.info(
                 "school app policy changed",
-                metadata: ["oauth.client_id": "\(client.clientID)", "school.id": "\(school)", "policy.status": "\(status.rawValue)",
-                           "oauth.grants_revoked": "\(revoked)"])
+                metadata: [
+                    "oauth.client_id": "\(client.clientID)", "school.id": "\(school)", "policy.status": "\(status.rawValue)",
+                    "oauth.grants_revoked": "\(revoked)",
+                ])
             return .seeOther("/school/apps?saved=\(status.rawValue)")
         }
     }

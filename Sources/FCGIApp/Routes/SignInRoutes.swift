@@ -16,9 +16,9 @@ enum SignInRoutes {
             }
             let form = context.signedOutFormToken(request)
             let notice: Layout.Notice? =
-                if request.query["signed_out"] != nil { .init(kind: .ok, text: "You have signed out.") }
-                else if request.query["reset"] != nil { .init(kind: .ok, text: "Your password is saved. Sign in with it now.") }
-                else { nil }
+                if request.query["signed_out"] != nil { .init(kind: .ok, text: "You have signed out.") } else if request.query["reset"] != nil {
+                    .init(kind: .ok, text: "Your password is saved. Sign in with it now.")
+                } else { nil }
             var response = HTTPResponse.page(
                 AccountPages.signIn(
                     csrf: form.csrf, identifier: "", next: safeNext(request.query["next"]), error: nil, notice: notice))

@@ -21,7 +21,9 @@ enum TeacherRoutes {
             let fields = (form["title"] ?? "", form["max_score"] ?? "", form["due_date"] ?? "")
             switch SchoolworkForms.assessment(title: fields.0, maxScore: fields.1, dueDate: fields.2) {
             case .failure(let errors):
-                return try classPage(session, classID, canTeach: true, context: context, form: fields, errors: errors, notice: .init(kind: .bad, text: "The assessment was not added: see below."), status: 422)
+                return try classPage(
+                    session, classID, canTeach: true, context: context, form: fields, errors: errors,
+                    notice: .init(kind: .bad, text: "The assessment was not added: see below."), status: 422)
             case .success(let assessment):
                 let id = try context.services.schoolwork.teaching.createAssessment(assessment, in: classID, by: session.user.id, now: context.now)
                 return .seeOther("/teacher/classes/\(classID)/assessments/\(id)")
@@ -34,7 +36,9 @@ enum TeacherRoutes {
             let grades = try context.services.schoolwork.teaching.grades(of: assessment.id)
             let values = grades.mapValues { (score: $0.score.description, comment: $0.comment ?? "") }
             let notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: "Grades saved.") : nil
-            return .page(TeacherPages.gradeSheet(session: session, summary: summary, assessment: assessment, roster: roster, values: values, errors: [:], notice: notice))
+            return .page(
+                TeacherPages.gradeSheet(
+                    session: session, summary: summary, assessment: assessment, roster: roster, values: values, errors: [:], notice: notice))
         }
 
         router.add("POST", "/teacher/classes/{class}/assessments/{assessment}") { request, parameters, context in
@@ -80,7 +84,8 @@ enum TeacherRoutes {
             let notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: "Attendance saved for \(day).") : nil
             return .page(
                 TeacherPages.attendanceSheet(
-                    session: session, summary: summary, day: day, roster: try teaching.roster(of: classID), values: values, errors: [:], notice: notice))
+                    session: session, summary: summary, day: day, roster: try teaching.roster(of: classID), values: values, errors: [:],
+                    notice: notice))
         }
 
         router.add("POST", "/teacher/classes/{class}/attendance") { request, parameters, context in

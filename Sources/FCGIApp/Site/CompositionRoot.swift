@@ -38,7 +38,8 @@ enum CompositionRoot {
         let schoolwork = MariaSchoolworkStore(database: database)
         let tokens = MariaTokenStore(database: database)
         let credentialKeys = configuration.credentialKey.map { CredentialKeyMaterial(secret: $0) }
-        let developers = site == .app
+        let developers =
+            site == .app
             ? MariaDatabase(options: configuration.connectionOptions(role: .app, database: configuration.developersDatabase)) : database
         return SiteServices(
             health: MariaHealthStore(database: database),
@@ -58,7 +59,8 @@ enum CompositionRoot {
                 appPolicies: MariaSchoolAppPolicyStore(database: database), accessLogBuffer: shared.accessLogBuffer,
                 rateLimiter: shared.rateLimiter, listCache: shared.apiListCache),
             syncTarget: MariaSyncTargetStore(database: database),
-            portal: portal(database: developers, keys: configuration.portalKey.map { DeveloperKeyMaterial(secret: $0) }, credentialKeys: credentialKeys),
+            portal: portal(
+                database: developers, keys: configuration.portalKey.map { DeveloperKeyMaterial(secret: $0) }, credentialKeys: credentialKeys),
             mailer: SendmailTransport(command: configuration.mail.sendmailCommand, from: configuration.mail.from),
             configuration: configuration, clock: { Date() })
     }

@@ -57,9 +57,11 @@ struct SyncRun {
         var json: JSONValue {
             .object([
                 ("status", .string(appsFailed == 0 && appsUnattested == 0 ? "ok" : "partial")), ("apps_applied", .int(appsApplied)),
-                ("apps_failed", .int(appsFailed)), ("apps_refused_unattested", .int(appsUnattested)), ("approvals_adopted", .int(approvalsAdopted)), ("clients_created", .int(clientsCreated)),
+                ("apps_failed", .int(appsFailed)), ("apps_refused_unattested", .int(appsUnattested)), ("approvals_adopted", .int(approvalsAdopted)),
+                ("clients_created", .int(clientsCreated)),
                 ("clients_changed", .int(clientsChanged)), ("tokens_revoked", .int(tokensRevoked)),
-                ("sync_requests_cleared", .int(requestsCleared)), ("usage_events", .int(usageEvents)), ("usage_rows", .int(usageRows)), ("api_keys_updated", .int(apiKeysUpdated)),
+                ("sync_requests_cleared", .int(requestsCleared)), ("usage_events", .int(usageEvents)), ("usage_rows", .int(usageRows)),
+                ("api_keys_updated", .int(apiKeysUpdated)),
                 ("client_secrets_updated", .int(clientSecretsUpdated)),
                 ("events_handed_over", .int(eventsHandedOver)), ("deliveries_queued", .int(deliveriesQueued)),
                 ("duration_ms", .int(durationMilliseconds)),

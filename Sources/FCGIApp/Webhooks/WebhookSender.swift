@@ -186,7 +186,8 @@ struct WebhookSender {
         switch result {
         case .success(let response):
             let excerpt = String(decoding: response.bodyPrefix, as: UTF8.self)
-            let error = (300...399).contains(response.status)
+            let error =
+                (300...399).contains(response.status)
                 ? "redirect not followed" + (response.redirectLocation.map { " (to \($0))" } ?? "") : nil
             return (
                 .attempted(.response(status: response.status)),

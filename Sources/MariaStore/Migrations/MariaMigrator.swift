@@ -42,12 +42,13 @@ public struct MariaMigrator {
 
     /// The history recorded in the database; empty before the first migration.
     public func appliedMigrations() throws -> [AppliedMigration] {
-        let exists = try database.query(
-            """
-            SELECT COUNT(*) AS n FROM information_schema.tables
-            WHERE table_schema = DATABASE() AND table_name = 'schema_migrations'
-            """
-        ).first?.int("n") ?? 0
+        let exists =
+            try database.query(
+                """
+                SELECT COUNT(*) AS n FROM information_schema.tables
+                WHERE table_schema = DATABASE() AND table_name = 'schema_migrations'
+                """
+            ).first?.int("n") ?? 0
         guard exists > 0 else { return [] }
         return try database.query("SELECT version, file_name, checksum FROM schema_migrations ORDER BY version")
             .map {

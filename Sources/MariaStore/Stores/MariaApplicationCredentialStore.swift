@@ -14,12 +14,13 @@ public struct MariaApplicationCredentialStore: ApplicationCredentialStore {
         try database.transaction { tx in
             // The app's row lock serialises concurrent adds: each counts only after the previous one committed.
             guard try tx.lockApplication(app, owner: owner) else { return .notFound }
-            let active = try tx.query(
-                """
-                SELECT COUNT(*) AS n FROM application_client_secrets
-                WHERE application_id = \(app.rawValue) AND revoked_at IS NULL
-                """
-            ).first?.int("n") ?? 0
+            let active =
+                try tx.query(
+                    """
+                    SELECT COUNT(*) AS n FROM application_client_secrets
+                    WHERE application_id = \(app.rawValue) AND revoked_at IS NULL
+                    """
+                ).first?.int("n") ?? 0
             guard active < ClientSecretSummary.maximumActive else { return .limitReached }
             let inserted = try tx.execute(
                 """

@@ -111,7 +111,9 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
 
     public func developersForStaff(matching search: String, limit: Int) throws -> [StaffDeveloperListing] {
         // LIKE wildcards in the search are matched literally.
-        let pattern = "%" + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+        let pattern =
+            "%"
+            + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%"
         return try database.query(
             """

@@ -13,7 +13,8 @@ public struct MariaDataAccessLogStore: DataAccessLogStore {
         guard !entries.isEmpty else { return }
         var sql = SQLQuery.StringInterpolation(literalCapacity: 160 + entries.count * 30, interpolationCount: entries.count * 9)
         sql.appendLiteral(
-            "INSERT INTO data_access_log (occurred_at, client_id, actor_user_id, subject_user_id, school_id, operation, request, status, api_key_id) VALUES ")
+            "INSERT INTO data_access_log (occurred_at, client_id, actor_user_id, subject_user_id, school_id, operation, request, status, api_key_id) VALUES "
+        )
         for (index, entry) in entries.enumerated() {
             sql.appendLiteral(index == 0 ? "(" : ", (")
             let values: [SQLValue] = [

@@ -20,11 +20,12 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
         """
 
     /// ``classColumns`` and the class's number of active students, for the lists that show it.
-    private static let classColumnsWithCount = classColumns + """
-        ,
-        (SELECT COUNT(*) FROM enrollments se JOIN users su ON su.id = se.user_id
-          WHERE se.class_id = c.id AND se.role = 'student' AND se.active AND su.active) AS students
-        """
+    private static let classColumnsWithCount =
+        classColumns + """
+            ,
+            (SELECT COUNT(*) FROM enrollments se JOIN users su ON su.id = se.user_id
+              WHERE se.class_id = c.id AND se.role = 'student' AND se.active AND su.active) AS students
+            """
 
     static let userColumns = "u.id, u.role, u.given_name, u.family_name, u.email, u.username, u.grade_level, u.active"
 

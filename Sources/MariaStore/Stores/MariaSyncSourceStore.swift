@@ -39,7 +39,8 @@ public struct MariaSyncSourceStore: SyncSourceStore {
                 ).compactMap { key -> SyncedAPIKey? in
                     guard let keyID = key.int("id"), let digest = key.bytes("key_digest"), let created = key.date("created_at") else { return nil }
                     return SyncedAPIKey(
-                        sourceID: Int64(keyID), digest: digest, scopes: key.scopeList("scopes"), createdAt: created, revokedAt: key.date("revoked_at"))
+                        sourceID: Int64(keyID), digest: digest, scopes: key.scopeList("scopes"), createdAt: created, revokedAt: key.date("revoked_at")
+                    )
                 }
             return SyncedApplication(
                 id: stored.id, clientID: stored.clientID, status: stored.review.status, live: live?.live ?? stored.review.currentContent,

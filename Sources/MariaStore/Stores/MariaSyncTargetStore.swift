@@ -453,7 +453,9 @@ public struct MariaSyncTargetStore: SyncTargetStore {
                     """
                 ).first, let pk = row.int("id")
             else { return nil }
-            let uris = try tx.query("SELECT uri FROM oauth_client_redirect_uris WHERE client_pk = \(pk) ORDER BY position").compactMap { $0.string("uri") }
+            let uris = try tx.query("SELECT uri FROM oauth_client_redirect_uris WHERE client_pk = \(pk) ORDER BY position").compactMap {
+                $0.string("uri")
+            }
             guard Self.stored(row) == Self.columns(of: client, app: app), uris == client.redirectURIs else { return nil }
             let attestation = ReviewAttestation(
                 application: app.id, clientID: app.clientID,

@@ -12,7 +12,9 @@ enum HostResolver {
     /// time is up, so a receiver with a slow name server cannot hold a delivery run longer than any other.
     static func addresses(
         of host: String, timeout: TimeInterval,
-        using resolve: @escaping @Sendable (String) throws(OutboundHTTPSError) -> [IPAddress] = { host throws(OutboundHTTPSError) in try addresses(of: host) }
+        using resolve: @escaping @Sendable (String) throws(OutboundHTTPSError) -> [IPAddress] = { host throws(OutboundHTTPSError) in
+            try addresses(of: host)
+        }
     ) throws(OutboundHTTPSError) -> [IPAddress] {
         final class Lookup: @unchecked Sendable {
             let done = DispatchSemaphore(value: 0)

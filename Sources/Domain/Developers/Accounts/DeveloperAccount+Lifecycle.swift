@@ -109,13 +109,17 @@ extension DeveloperAccount.State {
             let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !reason.isEmpty, reason.count <= DeveloperAccount.maximumReasonLength else { return .failure(.invalidReason) }
             return .success(
-                .init(state: .suspended, effects: [
-                    .recordTransition(from: .active, to: .suspended, actor: actor, reason: reason, at: now),
-                    .endAllSessions, .notifySuspended(reason: reason),
-                ]))
+                .init(
+                    state: .suspended,
+                    effects: [
+                        .recordTransition(from: .active, to: .suspended, actor: actor, reason: reason, at: now),
+                        .endAllSessions, .notifySuspended(reason: reason),
+                    ]))
         case (.suspended, .reinstate):
             return .success(
-                .init(state: .active, effects: [.recordTransition(from: .suspended, to: .active, actor: actor, reason: nil, at: now), .notifyReinstated]))
+                .init(
+                    state: .active,
+                    effects: [.recordTransition(from: .suspended, to: .active, actor: actor, reason: nil, at: now), .notifyReinstated]))
         case (_, .verifyEmail):
             return .failure(.illegal(event: "verifyEmail", state: self))
         case (_, .suspend):

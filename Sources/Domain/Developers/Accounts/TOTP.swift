@@ -64,7 +64,8 @@ public enum TOTP {
         case .sha512: mac = Array(HMAC<SHA512>.authenticationCode(for: message, using: key))
         }
         let offset = Int(mac[mac.count - 1] & 0x0F)
-        let binary = (UInt32(mac[offset] & 0x7F) << 24) | (UInt32(mac[offset + 1]) << 16)
+        let binary =
+            (UInt32(mac[offset] & 0x7F) << 24) | (UInt32(mac[offset + 1]) << 16)
             | (UInt32(mac[offset + 2]) << 8) | UInt32(mac[offset + 3])
         var modulus: UInt32 = 1
         for _ in 0..<digits { modulus *= 10 }
@@ -121,7 +122,8 @@ public enum TOTP {
     static func percentEncode(_ text: String) -> String {
         var output = ""
         for byte in text.utf8 {
-            let keep = (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            let keep =
+                (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z")) || (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
                 || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || "-._~@".utf8.contains(byte)
             if keep {
                 output.unicodeScalars.append(Unicode.Scalar(byte))

@@ -62,7 +62,8 @@ public struct ApplicationDraft: Sendable, Equatable {
             errors["privacy_policy_url"] = "Add a privacy policy before submitting: schools need to know how pupils' data is handled."
         }
         if requestedScopes.isEmpty { errors["scopes"] = "Choose at least one scope before submitting." }
-        let needsUsers = clientType == .public
+        let needsUsers =
+            clientType == .public
             || requestedScopes.contains { registry.definition(named: $0)?.isAppLevel != true }
         if needsUsers && redirectURIs.isEmpty {
             errors["redirect_uris"] = "Add at least one redirect URI: users sign in to this app through it."

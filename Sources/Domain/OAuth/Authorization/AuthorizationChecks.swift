@@ -173,9 +173,11 @@ public enum AuthorizationChecks {
         guard let name = draft.parameters.repeatedNames.sorted().first else { return nil }
         // Only echo a name that is plainly a parameter name: the description must stay in RFC 6749's
         // character set and must not reflect arbitrary input.
-        let echoable = name.utf8.count <= 40 && name.utf8.allSatisfy { byte in
-            (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || byte == UInt8(ascii: "_")
-        }
+        let echoable =
+            name.utf8.count <= 40
+            && name.utf8.allSatisfy { byte in
+                (0x61...0x7A).contains(byte) || (0x30...0x39).contains(byte) || byte == UInt8(ascii: "_")
+            }
         return .invalidRequest(echoable ? "The \(name) parameter is repeated." : "A parameter is repeated.")
     }
 

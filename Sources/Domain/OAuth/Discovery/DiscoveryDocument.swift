@@ -49,7 +49,10 @@ public enum DiscoveryDocument {
             ("revocation_endpoint_auth_methods_supported", .strings(methods.names())),
             // RFC 7662 §2.1: introspection needs an authenticated (confidential) client.
             ("introspection_endpoint_auth_methods_supported", .strings(methods.names(provingIdentity: true))),
-            ("id_token_signing_alg_values_supported", .strings([SigningKeyRecord.Algorithm.rs256.rawValue, SigningKeyRecord.Algorithm.es256.rawValue])),
+            (
+                "id_token_signing_alg_values_supported",
+                .strings([SigningKeyRecord.Algorithm.rs256.rawValue, SigningKeyRecord.Algorithm.es256.rawValue])
+            ),
             ("subject_types_supported", .strings(["public"])),
             ("claims_supported", .strings(claimsSupported)),
             ("prompt_values_supported", .strings(AuthorizationRequest.Prompt.allCases.map(\.rawValue))),

@@ -13,9 +13,10 @@ public enum PKCE {
     /// RFC 7636 §4.2: an S256 challenge is BASE64URL(SHA256(verifier)) without padding: 43 characters of the
     /// base64url alphabet.
     public static func isValidS256Challenge(_ challenge: String) -> Bool {
-        challenge.utf8.count == 43 && challenge.utf8.allSatisfy { byte in
-            isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
-        }
+        challenge.utf8.count == 43
+            && challenge.utf8.allSatisfy { byte in
+                isAlphanumeric(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+            }
     }
 
     /// RFC 7636 §4.2: `BASE64URL-ENCODE(SHA256(ASCII(code_verifier)))`.

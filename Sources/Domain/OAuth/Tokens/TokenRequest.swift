@@ -35,7 +35,9 @@ public struct TokenRequest: Sendable, Equatable {
         form: OAuthParameters, authorization: String?, registry: ScopeRegistry = .standard
     ) -> Result<TokenRequest, OAuthError> {
         if let repeated = form.repeatedNames.sorted().first {
-            let known = ["grant_type", "code", "redirect_uri", "code_verifier", "refresh_token", "scope", "client_id", "client_secret", "client_assertion"]
+            let known = [
+                "grant_type", "code", "redirect_uri", "code_verifier", "refresh_token", "scope", "client_id", "client_secret", "client_assertion",
+            ]
             return .failure(.invalidRequest(known.contains(repeated) ? "The \(repeated) parameter is repeated." : "A parameter is repeated."))
         }
         guard let grantType = form["grant_type"] else {

@@ -76,13 +76,16 @@ enum PortalAppPages {
                 <small class="muted">(\(scope.access.rawValue), \(sensitivityWord(scope.sensitivity)) sensitivity)</small></label>
                 """
         }
-        let types = [("confidential", "Confidential: a server that keeps a client secret"), ("public", "Public: a browser or mobile app (PKCE, no secret)")]
+        let types = [
+            ("confidential", "Confidential: a server that keeps a client secret"), ("public", "Public: a browser or mobile app (PKCE, no secret)"),
+        ]
         let typeRadios = types.map { type -> HTML in
             "<label class=\"check\"><input type=\"radio\" name=\"client_type\" value=\"\(type.0)\"\(values.clientType == type.0 ? HTML(unsafeRaw: " checked") : "")> \(type.1)</label>"
         }
-        let logo: HTML = values.logoSHA256.map {
-            "<p>Current logo: <img class=\"logo\" src=\"/logos/\($0)\" alt=\"Current logo\" width=\"64\" height=\"64\"></p><input type=\"hidden\" name=\"logo_sha256\" value=\"\($0)\">"
-        } ?? ""
+        let logo: HTML =
+            values.logoSHA256.map {
+                "<p>Current logo: <img class=\"logo\" src=\"/logos/\($0)\" alt=\"Current logo\" width=\"64\" height=\"64\"></p><input type=\"hidden\" name=\"logo_sha256\" value=\"\($0)\">"
+            } ?? ""
         return PortalLayout.page(
             title: title, session: session, notice: notice,
             """
@@ -139,7 +142,11 @@ enum PortalAppPages {
             sections = [content(approved.live, heading: "Live version", granted: approved.grantedScopes)]
             if let change = approved.pendingChange {
                 switch change.stage {
-                case .draft: actions = [edit, action("submit", "Submit the change for review", id: "submit-app"), action("discard", "Discard the change", id: "discard-change", danger: true)]
+                case .draft:
+                    actions = [
+                        edit, action("submit", "Submit the change for review", id: "submit-app"),
+                        action("discard", "Discard the change", id: "discard-change", danger: true),
+                    ]
                 case .submitted: actions = [action("withdraw", "Withdraw the change", id: "withdraw-app")]
                 case .rejected(let why):
                     reason = "The change was rejected: \(why)"
@@ -161,7 +168,8 @@ enum PortalAppPages {
             """ : ""
         let problemList: HTML =
             problems.isEmpty
-            ? "" : "<div class=\"notice bad\" id=\"app-problems\" role=\"alert\"><p>This cannot be done yet:</p><ul>\(problems.map { "<li>\($0)</li>" as HTML })</ul></div>"
+            ? ""
+            : "<div class=\"notice bad\" id=\"app-problems\" role=\"alert\"><p>This cannot be done yet:</p><ul>\(problems.map { "<li>\($0)</li>" as HTML })</ul></div>"
         let log = history.map { entry -> HTML in
             let record = entry.record
             let what = record.subject == .pendingChange ? "change " : ""
@@ -170,9 +178,10 @@ enum PortalAppPages {
                 <td>\(entry.actorName)</td><td>\(record.reason ?? "")</td></tr>
                 """
         }
-        let logo: HTML = review.currentContent.logoSHA256.map {
-            "<img class=\"logo\" src=\"/logos/\($0)\" alt=\"\" width=\"48\" height=\"48\"> "
-        } ?? ""
+        let logo: HTML =
+            review.currentContent.logoSHA256.map {
+                "<img class=\"logo\" src=\"/logos/\($0)\" alt=\"\" width=\"48\" height=\"48\"> "
+            } ?? ""
         return PortalLayout.page(
             title: review.currentContent.name, session: session, notice: notice,
             """

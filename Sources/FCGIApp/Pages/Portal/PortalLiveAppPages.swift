@@ -120,7 +120,8 @@ enum PortalLiveAppPages {
         }
         let boxes = WebhookEvent.allCases.map { event -> HTML in
             let checked = events.contains(event.rawValue) ? HTML(unsafeRaw: " checked") : ""
-            return "<label class=\"check\"><input type=\"checkbox\" name=\"events\" value=\"\(event.rawValue)\"\(checked)> <code>\(event.rawValue)</code></label>"
+            return
+                "<label class=\"check\"><input type=\"checkbox\" name=\"events\" value=\"\(event.rawValue)\"\(checked)> <code>\(event.rawValue)</code></label>"
         }
         return frame(
             session: session, app: app, tab: "webhooks",
@@ -147,12 +148,14 @@ enum PortalLiveAppPages {
         let rows = deliveries.map { delivery -> HTML in
             let attempts = delivery.attemptLog.map { attempt -> HTML in
                 let excerpt = attempt.responseExcerpt.map { HTML("<pre class=\"response-excerpt\">\($0)</pre>") } ?? ""
-                return "<li class=\"attempt\">\(Display.dateTime(attempt.attemptedAt)): \(attempt.responseStatus.map { "HTTP \($0)" } ?? "no answer") in \(attempt.latencyMilliseconds) ms\(attempt.error.map { " — \($0)" } ?? "")\(excerpt)</li>"
+                return
+                    "<li class=\"attempt\">\(Display.dateTime(attempt.attemptedAt)): \(attempt.responseStatus.map { "HTTP \($0)" } ?? "no answer") in \(attempt.latencyMilliseconds) ms\(attempt.error.map { " — \($0)" } ?? "")\(excerpt)</li>"
             }
             // The delivery's next attempt, with its Unix time for scripts (the tests read it).
-            let next = delivery.nextAttemptAt.map { next -> HTML in
-                "<br><span class=\"next-attempt\" data-next-attempt=\"\(Int64(next.timeIntervalSince1970))\">next attempt \(Display.dateTime(next))</span>"
-            } ?? ""
+            let next =
+                delivery.nextAttemptAt.map { next -> HTML in
+                    "<br><span class=\"next-attempt\" data-next-attempt=\"\(Int64(next.timeIntervalSince1970))\">next attempt \(Display.dateTime(next))</span>"
+                } ?? ""
             return """
                 <tr data-delivery-id="\(delivery.id)"><td>\(Display.dateTime(delivery.createdAt))</td><td><code>\(delivery.eventType)</code></td>
                 <td class="delivery-status">\(delivery.status.rawValue)\(delivery.lastResponseStatus.map { " (HTTP \($0))" } ?? "")\(next)</td>
@@ -162,7 +165,8 @@ enum PortalLiveAppPages {
         }
         let boxes = WebhookEvent.allCases.map { event -> HTML in
             let checked = endpoint.events.contains(event) ? HTML(unsafeRaw: " checked") : ""
-            return "<label class=\"check\"><input type=\"checkbox\" name=\"events\" value=\"\(event.rawValue)\"\(checked)> <code>\(event.rawValue)</code></label>"
+            return
+                "<label class=\"check\"><input type=\"checkbox\" name=\"events\" value=\"\(event.rawValue)\"\(checked)> <code>\(event.rawValue)</code></label>"
         }
         return frame(
             session: session, app: app, tab: "webhooks", notice: notice,
@@ -225,7 +229,8 @@ enum PortalLiveAppPages {
         for (index, value) in values.enumerated() {
             let barHeight = Double(height - top) * Double(value) / Double(peak)
             let x = Double(index) * slot + 1
-            bars += "<rect x=\"\(String(format: "%.1f", x))\" y=\"\(String(format: "%.1f", Double(height) - barHeight))\" width=\"\(String(format: "%.1f", max(slot - 2, 1)))\" height=\"\(String(format: "%.1f", barHeight))\"><title>\(days[index]): \(value)</title></rect>"
+            bars +=
+                "<rect x=\"\(String(format: "%.1f", x))\" y=\"\(String(format: "%.1f", Double(height) - barHeight))\" width=\"\(String(format: "%.1f", max(slot - 2, 1)))\" height=\"\(String(format: "%.1f", barHeight))\"><title>\(days[index]): \(value)</title></rect>"
         }
         return HTML(
             unsafeRaw: """

@@ -15,14 +15,21 @@ enum OpenAPIDocument {
         }
         return .object([
             ("openapi", "3.1.0"),
-            ("info", .object([
-                ("title", "CatalystWells education API"), ("version", "1"),
-                ("description", .string(
-                    "School data for apps a user authorized. Every call needs an OAuth 2.0 access token (Authorization: Bearer); "
-                        + "the scope a call needs depends on the role of the user who granted it (x-scopes-by-role). A record outside "
-                        + "the user's relationship (self, linked parent, teacher of the class, admin of the school) answers 404. "
-                        + "Lists are pages: pass next_cursor as cursor. Each app has a rate limit (X-RateLimit-* headers, 429 with Retry-After).")),
-            ])),
+            (
+                "info",
+                .object([
+                    ("title", "CatalystWells education API"), ("version", "1"),
+                    (
+                        "description",
+                        .string(
+                            "School data for apps a user authorized. Every call needs an OAuth 2.0 access token (Authorization: Bearer); "
+                                + "the scope a call needs depends on the role of the user who granted it (x-scopes-by-role). A record outside "
+                                + "the user's relationship (self, linked parent, teacher of the class, admin of the school) answers 404. "
+                                + "Lists are pages: pass next_cursor as cursor. Each app has a rate limit (X-RateLimit-* headers, 429 with Retry-After)."
+                        )
+                    ),
+                ])
+            ),
             ("servers", [.object([("url", .string(serverURL))])]),
             ("paths", .object(paths.map { ($0.0, .object($0.1)) })),
             ("components", components(serverURL: serverURL)),
@@ -40,10 +47,13 @@ enum OpenAPIDocument {
             parameters.append(parameter(query.name, in: "query", required: false, schema: .object(schema), query.description))
         }
         if endpoint.paginated {
-            parameters.append(parameter(
-                "limit", in: "query", required: false,
-                schema: ["type": "integer", "minimum": 1, "maximum": .int(EducationAPI.maximumPageSize), "default": .int(EducationAPI.defaultPageSize)],
-                "Items per page."))
+            parameters.append(
+                parameter(
+                    "limit", in: "query", required: false,
+                    schema: [
+                        "type": "integer", "minimum": 1, "maximum": .int(EducationAPI.maximumPageSize), "default": .int(EducationAPI.defaultPageSize),
+                    ],
+                    "Items per page."))
             parameters.append(parameter("cursor", in: "query", required: false, schema: ["type": "string"], "next_cursor of the previous page."))
         }
         var members: [(String, JSONValue)] = [
@@ -89,10 +99,13 @@ enum OpenAPIDocument {
     private static func list(_ item: String) -> JSONValue {
         .object([
             ("type", "object"), ("required", ["data", "next_cursor"]),
-            ("properties", .object([
-                ("data", .object([("type", "array"), ("items", ref(item))])),
-                ("next_cursor", .object([("type", ["string", "null"])])),
-            ])),
+            (
+                "properties",
+                .object([
+                    ("data", .object([("type", "array"), ("items", ref(item))])),
+                    ("next_cursor", .object([("type", ["string", "null"])])),
+                ])
+            ),
         ])
     }
 
@@ -113,20 +126,53 @@ enum OpenAPIDocument {
         case .recordAttendance:
             schema = object(
                 required: ["marks"],
-                [("date", .object([("type", "string"), ("format", "date"), ("description", "Defaults to today; not after today.")])),
-                 ("marks", .object([("type", "array"), ("minItems", 1), ("maxItems", .int(APIRequestBody.maximumRows)), ("items", object(
-                    required: ["student_id", "status"],
-                    [("student_id", ["type": "integer"]), ("status", .object([("enum", .array(AttendanceStatus.allCases.map { .string($0.rawValue) }))])),
-                     ("note", .object([("type", "string"), ("maxLength", .int(SchoolworkForms.maxNoteLength))]))]))]))])
+                [
+                    ("date", .object([("type", "string"), ("format", "date"), ("description", "Defaults to today; not after today.")])),
+                    (
+                        "marks",
+                        .object([
+                            ("type", "array"), ("minItems", 1), ("maxItems", .int(APIRequestBody.maximumRows)),
+                            (
+                                "items",
+                                object(
+                                    required: ["student_id", "status"],
+                                    [
+                                        ("student_id", ["type": "integer"]),
+                                        ("status", .object([("enum", .array(AttendanceStatus.allCases.map { .string($0.rawValue) }))])),
+                                        ("note", .object([("type", "string"), ("maxLength", .int(SchoolworkForms.maxNoteLength))])),
+                                    ])
+                            ),
+                        ])
+                    ),
+                ])
         case .recordGrades:
             schema = object(
                 required: ["grades"],
-                [("grades", .object([("type", "array"), ("minItems", 1), ("maxItems", .int(APIRequestBody.maximumRows)), ("items", object(
-                    required: ["student_id", "score"],
-                    [("student_id", ["type": "integer"]),
-                     ("score", .object([("type", ["number", "string"]), ("description", "0 to the assessment's max_score, at most two decimals.")])),
-                     ("comment", .object([("type", "string"), ("maxLength", .int(SchoolworkForms.maxNoteLength))]))]))])),
-                 ("publish", .object([("type", "boolean"), ("description", "Publish the assessment so students and parents see the grades.")]))])
+                [
+                    (
+                        "grades",
+                        .object([
+                            ("type", "array"), ("minItems", 1), ("maxItems", .int(APIRequestBody.maximumRows)),
+                            (
+                                "items",
+                                object(
+                                    required: ["student_id", "score"],
+                                    [
+                                        ("student_id", ["type": "integer"]),
+                                        (
+                                            "score",
+                                            .object([
+                                                ("type", ["number", "string"]),
+                                                ("description", "0 to the assessment's max_score, at most two decimals."),
+                                            ])
+                                        ),
+                                        ("comment", .object([("type", "string"), ("maxLength", .int(SchoolworkForms.maxNoteLength))])),
+                                    ])
+                            ),
+                        ])
+                    ),
+                    ("publish", .object([("type", "boolean"), ("description", "Publish the assessment so students and parents see the grades.")])),
+                ])
         default:
             return nil
         }
@@ -142,49 +188,95 @@ enum OpenAPIDocument {
         let nullableString: JSONValue = ["type": ["string", "null"]]
         let nullableNumber: JSONValue = ["type": ["number", "null"]]
         return .object([
-            ("securitySchemes", .object([
-                ("oauth2", .object([
-                    ("type", "oauth2"),
-                    ("flows", .object([
-                        ("authorizationCode", .object([
-                            ("authorizationUrl", .string(serverURL + DiscoveryDocument.Path.authorization)), ("tokenUrl", .string(serverURL + DiscoveryDocument.Path.token)),
-                            ("scopes", .object(registry.definitions.map { ($0.name, .string($0.description)) })),
-                        ])),
-                        ("clientCredentials", .object([
-                            ("tokenUrl", .string(serverURL + DiscoveryDocument.Path.token)),
-                            ("scopes", .object(registry.definitions.filter(\.isAppLevel).map { ($0.name, .string($0.description)) })),
-                        ])),
-                    ])),
-                ])),
-            ])),
-            ("schemas", .object([
-                ("Error", object(
-                    required: ["error", "error_description"],
-                    [("error", ["type": "string"]), ("error_description", ["type": "string"]),
-                     ("fields", .object([("type", "object"), ("additionalProperties", ["type": "string"])]))])),
-                ("Person", object(
-                    required: ["id", "role", "given_name", "family_name"],
-                    [("id", ["type": "integer"]), ("role", ["type": "string"]), ("given_name", ["type": "string"]),
-                     ("family_name", ["type": "string"]), ("grade_level", nullableString), ("username", nullableString),
-                     ("school_id", .object([("type", ["integer", "null"]), ("description", "GET /me only.")])),
-                     ("email", .object([("type", ["string", "null"]), ("description", "Only with profile.email (GET /me).")]))])),
-                ("Class", object(
-                    required: ["id", "title"],
-                    [("id", ["type": "integer"]), ("title", ["type": "string"]), ("course", ["type": "string"]), ("term", ["type": "string"]),
-                     ("class_code", nullableString), ("teachers", .object([("type", "array"), ("items", ["type": "string"])])),
-                     ("student_count", ["type": "integer"])])),
-                ("Grade", object(
-                    required: ["assessment_id", "class_id", "score", "max_score"],
-                    [("assessment_id", ["type": "integer"]), ("assessment_title", ["type": "string"]), ("class_id", ["type": "integer"]),
-                     ("class_title", ["type": "string"]), ("due_date", .object([("type", ["string", "null"]), ("format", "date")])),
-                     ("score", ["type": "number"]), ("max_score", ["type": "number"]), ("class_average", nullableNumber),
-                     ("comment", nullableString)])),
-                ("AttendanceMark", object(
-                    required: ["date", "class_id", "status"],
-                    [("date", .object([("type", "string"), ("format", "date")])), ("class_id", ["type": "integer"]),
-                     ("class_title", ["type": "string"]),
-                     ("status", .object([("enum", .array(AttendanceStatus.allCases.map { .string($0.rawValue) }))])), ("note", nullableString)])),
-            ])),
+            (
+                "securitySchemes",
+                .object([
+                    (
+                        "oauth2",
+                        .object([
+                            ("type", "oauth2"),
+                            (
+                                "flows",
+                                .object([
+                                    (
+                                        "authorizationCode",
+                                        .object([
+                                            ("authorizationUrl", .string(serverURL + DiscoveryDocument.Path.authorization)),
+                                            ("tokenUrl", .string(serverURL + DiscoveryDocument.Path.token)),
+                                            ("scopes", .object(registry.definitions.map { ($0.name, .string($0.description)) })),
+                                        ])
+                                    ),
+                                    (
+                                        "clientCredentials",
+                                        .object([
+                                            ("tokenUrl", .string(serverURL + DiscoveryDocument.Path.token)),
+                                            ("scopes", .object(registry.definitions.filter(\.isAppLevel).map { ($0.name, .string($0.description)) })),
+                                        ])
+                                    ),
+                                ])
+                            ),
+                        ])
+                    )
+                ])
+            ),
+            (
+                "schemas",
+                .object([
+                    (
+                        "Error",
+                        object(
+                            required: ["error", "error_description"],
+                            [
+                                ("error", ["type": "string"]), ("error_description", ["type": "string"]),
+                                ("fields", .object([("type", "object"), ("additionalProperties", ["type": "string"])])),
+                            ])
+                    ),
+                    (
+                        "Person",
+                        object(
+                            required: ["id", "role", "given_name", "family_name"],
+                            [
+                                ("id", ["type": "integer"]), ("role", ["type": "string"]), ("given_name", ["type": "string"]),
+                                ("family_name", ["type": "string"]), ("grade_level", nullableString), ("username", nullableString),
+                                ("school_id", .object([("type", ["integer", "null"]), ("description", "GET /me only.")])),
+                                ("email", .object([("type", ["string", "null"]), ("description", "Only with profile.email (GET /me).")])),
+                            ])
+                    ),
+                    (
+                        "Class",
+                        object(
+                            required: ["id", "title"],
+                            [
+                                ("id", ["type": "integer"]), ("title", ["type": "string"]), ("course", ["type": "string"]),
+                                ("term", ["type": "string"]),
+                                ("class_code", nullableString), ("teachers", .object([("type", "array"), ("items", ["type": "string"])])),
+                                ("student_count", ["type": "integer"]),
+                            ])
+                    ),
+                    (
+                        "Grade",
+                        object(
+                            required: ["assessment_id", "class_id", "score", "max_score"],
+                            [
+                                ("assessment_id", ["type": "integer"]), ("assessment_title", ["type": "string"]), ("class_id", ["type": "integer"]),
+                                ("class_title", ["type": "string"]), ("due_date", .object([("type", ["string", "null"]), ("format", "date")])),
+                                ("score", ["type": "number"]), ("max_score", ["type": "number"]), ("class_average", nullableNumber),
+                                ("comment", nullableString),
+                            ])
+                    ),
+                    (
+                        "AttendanceMark",
+                        object(
+                            required: ["date", "class_id", "status"],
+                            [
+                                ("date", .object([("type", "string"), ("format", "date")])), ("class_id", ["type": "integer"]),
+                                ("class_title", ["type": "string"]),
+                                ("status", .object([("enum", .array(AttendanceStatus.allCases.map { .string($0.rawValue) }))])),
+                                ("note", nullableString),
+                            ])
+                    ),
+                ])
+            ),
         ])
     }
 }

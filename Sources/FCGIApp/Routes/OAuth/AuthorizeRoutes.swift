@@ -66,7 +66,8 @@ enum AuthorizeRoutes {
             authorization = value
         case .failure(let failure):
             if let url = AuthorizationResponse.url(for: failure, issuer: issuer) { return .seeOther(url) }
-            context.logger.info("authorization request refused", metadata: ["error.detail": "\(failure.error.logDetail ?? failure.error.description)"])
+            context.logger.info(
+                "authorization request refused", metadata: ["error.detail": "\(failure.error.logDetail ?? failure.error.description)"])
             return .page(
                 Layout.errorPage(
                     status: 400, title: "This app's sign-in link is not valid", message: failure.error.description,
@@ -74,7 +75,8 @@ enum AuthorizeRoutes {
                 status: 400)
         }
         func redirect(_ error: OAuthError) -> HTTPResponse {
-            .seeOther(AuthorizationResponse.errorURL(redirectURI: authorization.redirectURI, error: error, state: authorization.state, issuer: issuer))
+            .seeOther(
+                AuthorizationResponse.errorURL(redirectURI: authorization.redirectURI, error: error, state: authorization.state, issuer: issuer))
         }
 
         // 3.–6. The flow; the route renders its outcome.

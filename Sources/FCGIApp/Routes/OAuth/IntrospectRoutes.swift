@@ -29,7 +29,8 @@ enum IntrospectRoutes {
         let (token, client) = try OAuthHTTP.tokenAndClient(request, endpoint: "introspection", context: context)
         guard client.kind == .confidential else {
             context.logger.info("introspection: refused a public client", metadata: ["oauth.client_id": "\(client.clientID)"])
-            throw OAuthRefusal(.invalidClient("Introspection requires an authenticated confidential client."), usedBasic: OAuthHTTP.usesBasic(request))
+            throw OAuthRefusal(
+                .invalidClient("Introspection requires an authenticated confidential client."), usedBasic: OAuthHTTP.usesBasic(request))
         }
         let inactive = OAuthHTTP.json(.object([("active", .bool(false))]))
         let now = context.now

@@ -14,7 +14,8 @@ enum OAuthHTTP {
     /// An RFC 6749 §5.2 error body with the error's status. `invalid_client` after HTTP Basic also carries
     /// `WWW-Authenticate: Basic` (§5.2: "MUST include").
     static func error(_ error: OAuthError, usedBasic: Bool = false) -> HTTPResponse {
-        var response = json(.object([("error", .string(error.code.rawValue)), ("error_description", .string(error.description))]), status: error.httpStatus)
+        var response = json(
+            .object([("error", .string(error.code.rawValue)), ("error_description", .string(error.description))]), status: error.httpStatus)
         if error.code == .invalidClient, usedBasic { response.headers.set("WWW-Authenticate", "Basic realm=\"catalystwells\", charset=\"UTF-8\"") }
         return response
     }
@@ -30,7 +31,8 @@ enum OAuthHTTP {
             if let scope { challenge += ", scope=\"\(scope)\"" }
             response = self.error(error)
         } else {
-            response = json(.object([("error", .string("invalid_token")), ("error_description", .string("An access token is required."))]), status: 401)
+            response = json(
+                .object([("error", .string("invalid_token")), ("error_description", .string("An access token is required."))]), status: 401)
         }
         response.headers.set("WWW-Authenticate", challenge)
         return response

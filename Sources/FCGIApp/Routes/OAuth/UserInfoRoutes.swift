@@ -21,7 +21,9 @@ enum UserInfoRoutes {
     static func register(in router: inout Router<RequestContext>) {
         for method in ["GET", "POST"] {
             // Browser apps read the error of a refused token, so the challenge header is exposed.
-            router.add(method, DiscoveryDocument.Path.userinfo, headers: OAuthHTTP.anyOrigin + [("Access-Control-Expose-Headers", "WWW-Authenticate")]) {
+            router.add(
+                method, DiscoveryDocument.Path.userinfo, headers: OAuthHTTP.anyOrigin + [("Access-Control-Expose-Headers", "WWW-Authenticate")]
+            ) {
                 request, _, context in try userInfo(request, context: context)
             }
         }

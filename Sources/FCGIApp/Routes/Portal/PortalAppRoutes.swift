@@ -143,7 +143,9 @@ enum PortalAppRoutes {
         let current = try context.services.portal.applications.application(app.id, owner: session.account.id) ?? app
         return try detailPage(
             session: session, app: current,
-            problems: ["This app was changed in another tab or by a reviewer since you opened it. Here is its current state; make your change again if it still applies."],
+            problems: [
+                "This app was changed in another tab or by a reviewer since you opened it. Here is its current state; make your change again if it still applies."
+            ],
             notice: nil, context: context, status: 409)
     }
 

@@ -5,8 +5,9 @@ enum PortalDocsRoutes {
             .page(PortalDocsPages.index(session: try context.developerSignedIn(request)))
         }
         router.add("GET", "/docs/{topic}") { request, parameters, context in
-            guard let page = PortalDocsPages.topic(
-                parameters["topic"] ?? "", session: try context.developerSignedIn(request), configuration: context.services.configuration)
+            guard
+                let page = PortalDocsPages.topic(
+                    parameters["topic"] ?? "", session: try context.developerSignedIn(request), configuration: context.services.configuration)
             else { throw HTTPError.notFound() }
             return .page(page)
         }

@@ -55,7 +55,8 @@ enum PortalLiveAppRoutes {
             let name = form["name"] ?? ""
             let valid: (name: String, scopes: [String])
             switch APIKey.validate(name: name, scopes: form.all("scopes"), approvedScopes: grantedScopes(app)) {
-            case .failure(let errors): return try keysPage(session: session, app: app, newKey: nil, name: name, errors: errors, context: context, status: 422)
+            case .failure(let errors):
+                return try keysPage(session: session, app: app, newKey: nil, name: name, errors: errors, context: context, status: 422)
             case .success(let fields): valid = fields
             }
             let keys = try credentialKeys(context)
@@ -118,7 +119,8 @@ enum PortalLiveAppRoutes {
                 case "redeliver": .init(kind: .ok, text: "The delivery is queued again.")
                 case "saved": .init(kind: .ok, text: "The endpoint is saved.")
                 case "ping-waiting": .init(kind: .bad, text: "A test ping is already waiting to be delivered; wait for it before sending another.")
-                case "queue-full": .init(kind: .bad, text: "This endpoint has \(maximumManualPending) deliveries waiting; wait for them before queueing more.")
+                case "queue-full":
+                    .init(kind: .bad, text: "This endpoint has \(maximumManualPending) deliveries waiting; wait for them before queueing more.")
                 default: nil
                 }
             let deliveries = try context.services.portal.webhooks.deliveries(of: endpoint.id, owner: session.account.id, limit: 50, before: nil) ?? []
@@ -190,7 +192,9 @@ enum PortalLiveAppRoutes {
             let (days, rows) = try analytics(app, session: session, context: context)
             let byDay = Dictionary(rows.map { ($0.day, $0) }, uniquingKeysWith: { first, _ in first })
             let header = ["day"] + PortalLiveAppPages.metrics.map(\.title)
-            let lines = days.compactMap { day in byDay[day].map { row in [day.description] + PortalLiveAppPages.metrics.map { String($0.value(row)) } } }
+            let lines = days.compactMap { day in
+                byDay[day].map { row in [day.description] + PortalLiveAppPages.metrics.map { String($0.value(row)) } }
+            }
             var response = HTTPResponse(status: 200, body: Array(AnalyticsCSV.document(header: header, rows: lines).utf8))
             response.headers.set("Content-Type", AnalyticsCSV.contentType)
             response.headers.set("Content-Disposition", "attachment; filename=\"\(app.clientID.rawValue)-analytics.csv\"")
@@ -283,7 +287,8 @@ enum PortalLiveAppRoutes {
     ) throws -> HTTPResponse {
         let endpoints = try context.services.portal.webhooks.endpoints(of: app.id, owner: session.account.id) ?? []
         return .page(
-            PortalLiveAppPages.webhooks(session: session, app: app, endpoints: endpoints, newSecret: newSecret, url: url, events: events, errors: errors),
+            PortalLiveAppPages.webhooks(
+                session: session, app: app, endpoints: endpoints, newSecret: newSecret, url: url, events: events, errors: errors),
             status: status)
     }
 
@@ -293,7 +298,9 @@ enum PortalLiveAppRoutes {
     ) throws -> ([CalendarDate], [DailyAppStats]) {
         let now = context.now
         let days = (0..<30).reversed().map { CalendarDate(now.addingTimeInterval(-Double($0) * 86400)) }
-        let rows = try context.services.portal.analytics.dailyStats(of: app.id, owner: session.account.id, from: days[0], through: days[days.count - 1]) ?? []
+        let rows =
+            try context.services.portal.analytics.dailyStats(of: app.id, owner: session.account.id, from: days[0], through: days[days.count - 1])
+            ?? []
         return (days, rows)
     }
 }

@@ -12,7 +12,8 @@ enum PortalSecurityRoutes {
             let session = try context.requireDeveloper(request)
             let left = try context.services.portal.accounts.unusedRecoveryCodeDigests(of: session.account.id).count
             let notice: Layout.Notice? =
-                request.query["done"] == "password" ? .init(kind: .ok, text: "Your password has been changed. Your other sessions were signed out.") : nil
+                request.query["done"] == "password"
+                ? .init(kind: .ok, text: "Your password has been changed. Your other sessions were signed out.") : nil
             return .page(PortalSecurityPages.account(session: session, recoveryCodesLeft: left, currentError: nil, newError: nil, notice: notice))
         }
 
@@ -52,7 +53,8 @@ enum PortalSecurityRoutes {
             let now = context.now
             guard let step = TOTP.verify(code: form["code"] ?? "", secret: pending.secret, at: now, lastUsedStep: nil) else {
                 return .page(
-                    enrolPage(session, secret: pending.secret, error: "That code does not match. Check the clock of your phone and enter the newest code."),
+                    enrolPage(
+                        session, secret: pending.secret, error: "That code does not match. Check the clock of your phone and enter the newest code."),
                     status: 422)
             }
             var generator = SystemRandomNumberGenerator()

@@ -16,10 +16,11 @@ enum PortalSignInRoutes {
             if try context.developerSignedIn(request) != nil { return .seeOther(next ?? "/apps") }
             let form = context.signedOutFormToken(request)
             let notice: Layout.Notice? =
-                if request.query["signed_out"] != nil { .init(kind: .ok, text: "You have signed out.") }
-                else if request.query["reset"] != nil { .init(kind: .ok, text: "Your password is saved. Sign in with it now.") }
-                else if request.query["verified"] != nil { .init(kind: .ok, text: "Your email address is confirmed. Sign in to start.") }
-                else { nil }
+                if request.query["signed_out"] != nil { .init(kind: .ok, text: "You have signed out.") } else if request.query["reset"] != nil {
+                    .init(kind: .ok, text: "Your password is saved. Sign in with it now.")
+                } else if request.query["verified"] != nil { .init(kind: .ok, text: "Your email address is confirmed. Sign in to start.") } else {
+                    nil
+                }
             return .page(PortalAccountPages.signIn(csrf: form.csrf, email: "", next: next, error: nil, notice: notice))
                 .setting(cookie: form.setCookie)
         }
@@ -70,7 +71,8 @@ enum PortalSignInRoutes {
             response.headers.set("Retry-After", String(wait))
             return response
         }
-        let plausible = !email.isEmpty && email.utf8.count <= DeveloperSignUpForm.maximumEmailBytes
+        let plausible =
+            !email.isEmpty && email.utf8.count <= DeveloperSignUpForm.maximumEmailBytes
             && password.utf8.count <= PasswordRules.maximumBytes
         var account: DeveloperAccount?
         if plausible, let candidate = try services.portal.accounts.developer(email: email) {

@@ -54,7 +54,9 @@ enum PortalSignUpRoutes {
         router.add("GET", "/verify") { request, _, context in
             let token = request.query["token"] ?? ""
             let status = try linkStatus(token, context: context)
-            guard case .valid(_, .verifyEmail) = status else { return .page(PortalAccountPages.linkProblem(status, purpose: .verifyEmail), status: 410) }
+            guard case .valid(_, .verifyEmail) = status else {
+                return .page(PortalAccountPages.linkProblem(status, purpose: .verifyEmail), status: 410)
+            }
             let form = context.signedOutFormToken(request)
             return .page(PortalAccountPages.confirmEmail(csrf: form.csrf, token: token)).setting(cookie: form.setCookie)
         }

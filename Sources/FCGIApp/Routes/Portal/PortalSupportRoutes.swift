@@ -22,7 +22,8 @@ enum PortalSupportRoutes {
             let session = try context.requireDeveloper(request)
             let form = try context.verifiedForm(request, developer: session)
             let input = SupportTicketForm(
-                subject: form["subject"] ?? "", category: form["category"] ?? "", application: form["application"] ?? "", message: form["message"] ?? "")
+                subject: form["subject"] ?? "", category: form["category"] ?? "", application: form["application"] ?? "",
+                message: form["message"] ?? "")
             let values = PortalSupportPages.FormValues(
                 subject: input.subject, category: input.category, application: input.application, message: input.message)
             func again(_ errors: SchoolworkForms.FieldErrors) throws -> HTTPResponse {
@@ -63,7 +64,9 @@ enum PortalSupportRoutes {
                     PortalSupportPages.thread(session: session, thread: thread, reply: form["message"] ?? "", error: problem.message, notice: nil),
                     status: 422)
             case .success(let body):
-                guard try context.services.portal.tickets.replyAsDeveloper(to: thread.ticket.id, owner: session.account.id, body: body, now: context.now)
+                guard
+                    try context.services.portal.tickets.replyAsDeveloper(
+                        to: thread.ticket.id, owner: session.account.id, body: body, now: context.now)
                 else { throw HTTPError.notFound() }
                 return .seeOther("/support/\(thread.ticket.id)?done=replied")
             }
