@@ -73,7 +73,7 @@ import Testing
         #expect(valid.events == [.appApproved, .gradePublished])
     }
 
-    @Test func theSubscribableEventsAreTheSevenOfTheIssue() {
+    @Test func theSubscribableEventsAreTheSevenTheDocsList() {
         #expect(
             WebhookEvent.allCases.map(\.rawValue) == [
                 "app.approved", "app.rejected", "app.suspended", "authorization.granted", "authorization.revoked", "grade.published",

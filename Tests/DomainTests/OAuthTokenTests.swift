@@ -55,7 +55,7 @@ import Testing
         #expect(SecretToken.isWellFormed(secret, prefix: "cw_cs_"))
     }
 
-    @Test func defaultLifetimesAreTheIssues() {
+    @Test func defaultLifetimesAreAnHourThirtyDaysAMinuteAndTenSecondsOfGrace() {
         let lifetimes = TokenLifetimes()
         #expect(lifetimes.accessToken == 3600)
         #expect(lifetimes.refreshToken == 2_592_000)
@@ -416,7 +416,7 @@ extension Result where Failure == OAuthError {
         .init(name: "another client's token is refused without revoking its grant", token: token(client: ClientID("other")), expected: "refuse"),
         .init(name: "an expired token is refused", token: token(expiresIn: 0), expected: "refuse"),
         .init(name: "a revoked token is refused", token: token(revokedAgo: 5), expected: "refuse"),
-        .init(name: "a token rotated within the grace window is refused without revoking", token: token(rotatedAgo: 10), expected: "refuse"),
+        .init(name: "a token rotated within the grace window is a retry: nothing is revoked", token: token(rotatedAgo: 10), expected: "within grace"),
         .init(name: "a token rotated after the grace window revokes the grant", token: token(rotatedAgo: 10.5), expected: "revoke 42"),
     ]
 
@@ -426,6 +426,9 @@ extension Result where Failure == OAuthError {
         case .rotate: #expect(c.expected == "rotate")
         case .refuse(let error):
             #expect(c.expected == "refuse")
+            #expect(error.code == .invalidGrant)
+        case .rotatedWithinGrace(let error):
+            #expect(c.expected == "within grace")
             #expect(error.code == .invalidGrant)
         case .revokeGrant(let grant, let error):
             #expect(c.expected == "revoke \(grant)")

@@ -176,10 +176,8 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
             guard let token = stored(digest) else { return .invalid }
             switch RefreshPolicy.decide(token: token, client: client, now: now, grace: grace) {
             case .refuse:
-                let rotatedWithinGrace =
-                    token.rotatedAt != nil && token.revokedAt == nil && token.expiresAt > now
-                    && token.kind == .refresh && token.clientID == client
-                guard rotatedWithinGrace else { return .invalid }
+                return .invalid
+            case .rotatedWithinGrace:
                 let found = replacement.map { new in stored(new.digest).flatMap { $0.grantID == token.grantID ? $0 : nil } }
                 return RefreshPolicy.repetition(of: token, replacements: found, now: now) ?? .alreadyRotated
             case .revokeGrant(let grant, _):

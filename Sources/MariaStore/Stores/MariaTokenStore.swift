@@ -184,11 +184,8 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
 
             switch RefreshPolicy.decide(token: token, client: client, now: now, grace: grace) {
             case .refuse:
-                // The policy refuses a live-but-rotated token only within the grace window: a parallel retry.
-                let rotatedWithinGrace =
-                    token.rotatedAt != nil && token.revokedAt == nil && token.expiresAt > now
-                    && token.kind == .refresh && token.clientID == client
-                guard rotatedWithinGrace else { return .invalid }
+                return .invalid
+            case .rotatedWithinGrace:
                 // The very rotation this request asks for, committed before (the answer was lost)? Then its pair
                 // is handed out again, as long as its refresh token has not been used or revoked since.
                 let replacements = try replacement.map { new in

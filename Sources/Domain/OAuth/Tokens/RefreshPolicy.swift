@@ -11,6 +11,10 @@ public enum RefreshPolicy {
         case rotate
         /// Refuse with this error and change nothing.
         case refuse(OAuthError)
+        /// Rotated within the grace window: a parallel request or a retry after a lost answer. Change nothing;
+        /// the store hands out the pair again when the retry carries the same replacement
+        /// (``repetition(of:replacements:now:)``), else refuses with this error.
+        case rotatedWithinGrace(OAuthError)
         /// A rotated token came back after the grace window: revoke the whole grant, then refuse.
         case revokeGrant(GrantID, OAuthError)
     }
@@ -26,7 +30,7 @@ public enum RefreshPolicy {
         guard token.revokedAt == nil, token.expiresAt > now else { return .refuse(invalid) }
         if let rotatedAt = token.rotatedAt {
             if now.timeIntervalSince(rotatedAt) <= grace {
-                return .refuse(.invalidGrant("The refresh token was already used.", logDetail: "rotated within grace"))
+                return .rotatedWithinGrace(.invalidGrant("The refresh token was already used.", logDetail: "rotated within grace"))
             }
             return .revokeGrant(token.grantID, .invalidGrant(invalid.description, logDetail: "refresh token reuse: grant revoked"))
         }

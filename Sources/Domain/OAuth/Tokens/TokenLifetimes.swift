@@ -1,6 +1,6 @@
 import Foundation
 
-/// How long the provider's codes and tokens live (DESIGN §5; configurable, defaults from the issue).
+/// How long the provider's codes and tokens live (DESIGN §5; configurable, with the defaults below).
 public struct TokenLifetimes: Sendable, Equatable {
     /// Access tokens (`expires_in`), seconds. Default 1 hour.
     public var accessToken: TimeInterval
