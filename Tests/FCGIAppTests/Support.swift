@@ -74,7 +74,9 @@ struct TestApp {
     init() {
         let memory = MemoryAccounts()
         self.memory = memory
-        oauth = MemoryOAuthStore(users: { try? memory.activeUser($0)?.user })
+        let oauth = MemoryOAuthStore(users: { try? memory.activeUser($0)?.user })
+        memory.revokeEveryGrant = { oauth.revokeEveryGrant(of: $0, now: $1) }
+        self.oauth = oauth
     }
 
     var services: SiteServices {

@@ -10,7 +10,10 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     private var users: [UserID: (user: UserAccount, hash: String?, active: Bool)] = [:]
     private var sessions: [[UInt8]: (user: UserID, created: Date, seen: Date)] = [:]
     private var throttles: [[UInt8]: SignInThrottleState] = [:]
-    private var links: [[UInt8]: (user: UserID, purpose: PasswordLinkPurpose, expires: Date, used: Bool)] = [:]
+    private var links: [[UInt8]: (user: UserID, purpose: PasswordLinkPurpose, expires: Date, used: Bool, created: Date)] = [:]
+    /// Revokes every grant of a user; the OAuth twin's, when the two twins are used together (the MariaDB stores
+    /// share one transaction for this).
+    var revokeEveryGrant: (UserID, Date) -> Int = { _, _ in 0 }
     private var nextID: Int64 = 1
 
     /// Adds a user with a password hash.
@@ -54,7 +57,7 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     // MARK: PasswordLinkStore
 
     func createPasswordLink(digest: [UInt8], user: UserID, purpose: PasswordLinkPurpose, now: Date, expiresAt: Date) throws {
-        lock.withLock { links[digest] = (user, purpose, expiresAt, false) }
+        lock.withLock { links[digest] = (user, purpose, expiresAt, false, now) }
     }
 
     func hasValidPasswordLink(for user: UserID, purpose: PasswordLinkPurpose, now: Date) throws -> Bool {
@@ -69,13 +72,27 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     }
 
     func consumePasswordLink(digest: [UInt8], newHash: String, now: Date) throws -> UserID? {
-        lock.withLock {
+        let user: UserID? = lock.withLock {
             guard let link = links[digest], !link.used, link.expires > now, users[link.user]?.active == true else { return nil }
             for (key, value) in links where value.user == link.user { links[key]?.used = true }
             users[link.user]?.hash = newHash
             sessions = sessions.filter { $0.value.user != link.user }
             return link.user
         }
+        if let user { _ = revokeEveryGrant(user, now) }
+        return user
+    }
+
+    func newestPasswordLink(for user: UserID, purpose: PasswordLinkPurpose) throws -> Date? {
+        lock.withLock { links.values.filter { $0.user == user && $0.purpose == purpose }.map(\.created).max() }
+    }
+
+    func changePassword(_ hash: String, for user: UserID, keepingSession: [UInt8], now: Date) throws -> Int {
+        lock.withLock {
+            users[user]?.hash = hash
+            sessions = sessions.filter { $0.value.user != user || $0.key == keepingSession }
+        }
+        return revokeEveryGrant(user, now)
     }
 
     // MARK: SessionStore

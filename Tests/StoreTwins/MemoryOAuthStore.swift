@@ -351,6 +351,19 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
         lock.withLock { _ = requests.insert(["\(school)", client.rawValue, "\(user)"]) }
     }
 
+    /// Revokes every grant a user gave any app, their tokens and unexchanged codes (what a password change or
+    /// reset does in the MariaDB stores' transaction); returns how many grants.
+    func revokeEveryGrant(of user: UserID, now: Date) -> Int {
+        lock.withLock {
+            for (digest, code) in codes where code.grant.userID == user && code.consumedAt == nil && code.expiresAt > now {
+                codes[digest]?.expiresAt = now
+            }
+            let live = grants.filter { $0.value.user == user && $0.value.revokedAt == nil }.map(\.key)
+            for id in live { revoke(id, now: now) }
+            return live.count
+        }
+    }
+
     // MARK: Helpers (called under the lock)
 
     private func takeID() -> Int {

@@ -7,7 +7,8 @@ public protocol PasswordHasher: Sendable {
     /// Hashes a password with a fresh random salt. Throws only when the library cannot allocate its memory.
     func hash(_ password: String) throws -> String
     /// Whether `password` matches `hash`, in time independent of where they differ. A malformed hash is `false`.
-    func verify(_ password: String, against hash: String) -> Bool
+    /// Throws when the check cannot run now (a bounded worker's hashing is busy).
+    func verify(_ password: String, against hash: String) throws -> Bool
     /// Whether `hash` was made with other parameters than this hasher's.
     func needsRehash(_ hash: String) -> Bool
     /// The parameters, for benchmarks and logs (for example `argon2id m=65536 KiB t=2 p=1`).

@@ -126,6 +126,8 @@ enum ConfigLoader {
                 window: TimeInterval(reader.int("accounts.throttle_window_seconds", 1...86400)),
                 lockout: TimeInterval(reader.int("accounts.throttle_lockout_seconds", 1...86400))),
             resetLinkLifetime: TimeInterval(reader.int("accounts.reset_link_minutes", 5...1440) * 60),
+            resetMailCooldown: TimeInterval(reader.int("accounts.reset_mail_cooldown_seconds", 10...3600)),
+            passwordChecksPerWorker: reader.int("accounts.password_checks_per_worker", 1...64),
             setPasswordLinkLifetime: TimeInterval(reader.int("accounts.set_password_link_days", 1...30) * 86400),
             argon2Ops: reader.int("accounts.argon2_ops", 1...10),
             argon2MemoryKiB: reader.int("accounts.argon2_memory_kib", 8192...1_048_576))

@@ -113,6 +113,13 @@ enum ConfigSchema {
             section: "accounts", name: "reset_link_minutes", defaultValue: "60",
             help: "minutes a password reset link stays valid (5 to 1440)"),
         Key(
+            section: "accounts", name: "reset_mail_cooldown_seconds", defaultValue: "60",
+            help: "seconds before another reset mail goes to the same account, however often the form is sent (10 to 3600)"),
+        Key(
+            section: "accounts", name: "password_checks_per_worker", defaultValue: "2",
+            help:
+                "password hashes (argon2id) a worker process runs at once; more wait briefly or get 503 with Retry-After (1 to 64)"),
+        Key(
             section: "accounts", name: "set_password_link_days", defaultValue: "7",
             help: "days the set-password link sent to a new account stays valid (1 to 30)"),
         Key(

@@ -36,6 +36,10 @@ struct Configuration: Sendable {
         var sessionPolicy: SessionPolicy
         var throttlePolicy: SignInThrottlePolicy
         var resetLinkLifetime: TimeInterval
+        /// At most one reset mail per account in this many seconds.
+        var resetMailCooldown: TimeInterval
+        /// Argon2id runs a worker does at once (``PasswordHashingGate``).
+        var passwordChecksPerWorker: Int
         var setPasswordLinkLifetime: TimeInterval
         var argon2Ops: Int
         var argon2MemoryKiB: Int

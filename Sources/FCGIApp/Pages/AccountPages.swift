@@ -66,7 +66,12 @@ enum AccountPages {
     static func changePassword(session: SignedIn, currentError: String?, newError: String?, changed: Bool) -> HTML {
         Layout.page(
             title: "Change your password", session: session,
-            notice: changed ? .init(kind: .ok, text: "Your password has been changed. Your other sessions were signed out.") : nil,
+            notice: changed
+                ? .init(
+                    kind: .ok,
+                    text:
+                        "Your password has been changed. Your other sessions were signed out, and apps you had connected must be signed in to again.")
+                : nil,
             """
             <h1>Change your password</h1>
             <form class="stack" id="change-password" method="post" action="/account/password">\(Layout.csrfField(session.csrf))

@@ -16,9 +16,21 @@ enum PasswordRoutes {
             let services = context.services
             let current = form["current"] ?? ""
             let password = form["password"] ?? ""
+            // A stolen session must not become an unlimited password oracle: wrong current passwords count per
+            // person, as sign-in failures do.
+            if let wait = try SignInCompletion.recheckWait(of: session.user.id, context: context) {
+                var response = HTTPResponse.page(
+                    AccountPages.changePassword(
+                        session: session, currentError: "Too many wrong passwords. Wait \(SignInRoutes.describe(seconds: wait)) and try again.",
+                        newError: nil, changed: false),
+                    status: 429)
+                response.headers.set("Retry-After", String(wait))
+                return response
+            }
             guard let account = try services.people.accounts.activeUser(session.user.id), let hash = account.passwordHash,
-                current.utf8.count <= PasswordRules.maximumBytes, services.people.hasher.verify(current, against: hash)
+                current.utf8.count <= PasswordRules.maximumBytes, try services.people.hasher.verify(current, against: hash)
             else {
+                try SignInCompletion.recordRecheckFailure(of: session.user.id, context: context)
                 return .page(
                     AccountPages.changePassword(session: session, currentError: "That is not your current password.", newError: nil, changed: false),
                     status: 422)
@@ -29,9 +41,10 @@ enum PasswordRoutes {
             {
                 return .page(AccountPages.changePassword(session: session, currentError: nil, newError: problem, changed: false), status: 422)
             }
-            try services.people.accounts.setPasswordHash(try services.people.hasher.hash(password), for: session.user.id, now: context.now)
-            try services.people.sessions.deleteSessions(of: session.user.id, keeping: session.digest)
-            context.logger.info("password changed", metadata: ["user.id": "\(session.user.id)"])
+            let revoked = try services.people.accounts.changePassword(
+                try services.people.hasher.hash(password), for: session.user.id, keepingSession: session.digest, now: context.now)
+            try SignInCompletion.clearRecheckFailures(of: session.user.id, context: context)
+            context.logger.info("password changed", metadata: ["user.id": "\(session.user.id)", "oauth.grants_revoked": "\(revoked)"])
             return .seeOther("/account/password?changed=1")
         }
 
@@ -54,6 +67,12 @@ enum PasswordRoutes {
                 let now = context.now
                 let logger = context.logger
                 context.afterSending("password reset mail") {
+                    // One reset mail per cool-down, however often the form is sent for the address.
+                    if let last = try services.people.passwordLinks.newestPasswordLink(for: candidate.user.id, purpose: .reset),
+                        now.timeIntervalSince(last) < services.configuration.signIn.resetMailCooldown
+                    {
+                        return
+                    }
                     try PasswordLinks.send(
                         to: candidate.user.id, email: address, name: candidate.user.givenName, purpose: .reset, services: services, now: now)
                     logger.info("password reset link sent", metadata: ["user.id": "\(candidate.user.id)"])

@@ -3,7 +3,9 @@ import Foundation
 /// Fault points for the end-to-end tests, registered only when `general.environment = test`.
 ///
 /// `GET /internal/test/sleep?ms=N` holds a worker thread for up to 10 s, so tests can prove that stopping or
-/// reloading a pool lets in-flight requests finish. Under `/internal/`, nginx serves it to loopback only.
+/// reloading a pool lets in-flight requests finish. `GET /internal/test/header?value=…` answers with the value
+/// in a header, so tests can prove a header that would split the header block is refused rather than written.
+/// Under `/internal/`, nginx serves them to loopback only.
 enum TestRoutes {
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/internal/test/sleep") { request, _, context in
@@ -12,6 +14,11 @@ enum TestRoutes {
             }
             usleep(useconds_t(milliseconds) * 1000)
             return .json(["slept_ms": .int(milliseconds), "pid": .int(Int(getpid()))])
+        }
+        router.add("GET", "/internal/test/header") { request, _, _ in
+            var response = HTTPResponse.json(["pid": .int(Int(getpid()))])
+            response.headers.set("X-Test-Echo", request.query["value"] ?? "")
+            return response
         }
     }
 }

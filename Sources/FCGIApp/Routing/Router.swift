@@ -46,6 +46,9 @@ struct Router<Context>: Sendable {
 
     /// Finds the handler for a request with the route's headers, or throws the 404/405 ``HTTPError``.
     func match(_ request: HTTPRequest) throws -> (handler: Handler, parameters: RouteParameters, headers: [(String, String)]) {
+        // One spelling per resource: `/api/oauth/token/` or `//api/oauth/token` is not the token endpoint (nginx
+        // applies its limits by the exact path).
+        if request.path != "/" && (request.path.hasSuffix("/") || request.path.contains("//")) { throw HTTPError.notFound() }
         let pieces = request.path.split(separator: "/", omittingEmptySubsequences: true)
         let method = request.method == "HEAD" ? "GET" : request.method
         var allowed: [String] = []

@@ -60,4 +60,29 @@ enum SignInCompletion {
         response.headers.add("Set-Cookie", SessionCookie.set(SessionCookie.session, token, maxAge: Int(sessionPolicy.absoluteLifetime)))
         return response
     }
+
+    // MARK: Re-checking the password of a signed-in person
+
+    /// The throttle key of password re-checks (changing the password) by a signed-in person: counted per person,
+    /// apart from the sign-in names, so a session's wrong guesses cannot lock the person's own sign-in.
+    private static func recheckKey(_ user: UserID) -> [UInt8] { SignInThrottlePolicy.key(.account, "recheck:\(user.rawValue)") }
+
+    /// Seconds to wait before the person may re-check their password again, or `nil`.
+    static func recheckWait(of user: UserID, context: RequestContext) throws -> Int? {
+        let policy = context.services.configuration.signIn.throttlePolicy
+        return policy.retryAfter(try context.services.people.throttle.throttleState(key: recheckKey(user)), now: context.now)
+    }
+
+    /// Counts a wrong password in a re-check.
+    static func recordRecheckFailure(of user: UserID, context: RequestContext) throws {
+        let policy = context.services.configuration.signIn.throttlePolicy
+        let now = context.now
+        try context.services.people.throttle.updateThrottle(key: recheckKey(user)) { policy.recordingFailure($0, scope: .account, now: now) }
+        context.logger.info("password re-check failed", metadata: ["user.id": "\(user)"])
+    }
+
+    /// Forgets the re-check failures after a right password.
+    static func clearRecheckFailures(of user: UserID, context: RequestContext) throws {
+        try context.services.people.throttle.clearThrottle(key: recheckKey(user))
+    }
 }

@@ -14,11 +14,11 @@ final class TimingDecoy: @unchecked Sendable {
     init(hasher: any PasswordHasher) { self.hasher = hasher }
 
     /// Spends one verification's worth of time and memory; the result is always `false`.
-    func verify(_ password: String) {
+    func verify(_ password: String) throws {
         let decoy: String? = lock.withLock {
             if hash == nil { hash = try? hasher.hash(SecretToken.base64URL(Array(UUID().uuidString.utf8))) }
             return hash
         }
-        if let decoy { _ = hasher.verify(password, against: decoy) }
+        if let decoy { _ = try hasher.verify(password, against: decoy) }
     }
 }

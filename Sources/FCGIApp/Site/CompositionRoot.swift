@@ -19,8 +19,10 @@ enum CompositionRoot {
 
         /// A worker's shared parts; `requestThreads` decides whether list answers are cached at all.
         init(configuration: Configuration, hasher: any PasswordHasher, requestThreads: Bool = true) {
-            self.hasher = hasher
-            timingDecoy = TimingDecoy(hasher: hasher)
+            // Every password hash and check of the worker takes a turn at the gate, the timing decoy's too.
+            let gated = PasswordHashingGate(hasher, concurrency: configuration.signIn.passwordChecksPerWorker)
+            self.hasher = gated
+            timingDecoy = TimingDecoy(hasher: gated)
             recordCache = RecordPageCache(capacity: requestThreads ? 256 : 1)
             signingKeyCache = SigningKeyCache()
             accessLogBuffer = DataAccessLogBuffer(configuration.api)

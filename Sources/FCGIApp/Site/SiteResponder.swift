@@ -74,6 +74,14 @@ struct SiteResponder {
             ).response(style)
         }
         for (name, value) in routeHeaders where !response.headers.contains(name) { response.headers.set(name, value) }
+        if !response.headers.isWireSafe {
+            // A header built from input that slipped past validation: never written, never a trapped worker.
+            log.error("response header refused: it would split the header block", metadata: ["http.path": "\(request.path)"])
+            response = HTTPError(
+                status: 500, code: "server_error",
+                "Something went wrong on our side. If it keeps happening, quote request \(request.requestID)."
+            ).response(style)
+        }
         log.debug("request", metadata: ["http.method": "\(request.method)", "http.path": "\(request.path)", "http.status": "\(response.status)"])
         return finish(response, requestID: request.requestID)
     }

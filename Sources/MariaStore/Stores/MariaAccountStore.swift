@@ -99,7 +99,25 @@ public struct MariaAccountStore: AccountStore, PasswordLinkStore {
                 WHERE id = \(user.rawValue)
                 """)
             try tx.execute("DELETE FROM sessions WHERE user_id = \(user.rawValue)")
+            try tx.revokeEveryGrant(of: user, now: now)
             return user
         }
+    }
+
+    /// Lock order as everywhere: the user's row, then (through ``Transaction/revokeEveryGrant(of:now:)``) codes,
+    /// grants, tokens.
+    public func changePassword(_ hash: String, for user: UserID, keepingSession: [UInt8], now: Date) throws -> Int {
+        try database.transaction { tx in
+            try tx.execute(
+                "UPDATE users SET password_hash = \(hash), password_changed_at = \(now), updated_at = \(now) WHERE id = \(user.rawValue)")
+            try tx.execute("DELETE FROM sessions WHERE user_id = \(user.rawValue) AND token_digest <> \(keepingSession)")
+            return try tx.revokeEveryGrant(of: user, now: now)
+        }
+    }
+
+    public func newestPasswordLink(for user: UserID, purpose: PasswordLinkPurpose) throws -> Date? {
+        try database.query(
+            "SELECT MAX(created_at) AS newest FROM password_links WHERE user_id = \(user.rawValue) AND purpose = \(purpose.rawValue)"
+        ).first?.date("newest")
     }
 }

@@ -41,6 +41,22 @@ extension Transaction {
             """)
     }
 
+    /// Revokes every grant a user gave any app, their tokens and the user's unexchanged codes (a password
+    /// change or reset). Returns how many grants were revoked.
+    @discardableResult
+    func revokeEveryGrant(of user: UserID, now: Date) throws -> Int {
+        try execute(
+            "UPDATE oauth_codes SET expires_at = \(now) WHERE user_id = \(user.rawValue) AND consumed_at IS NULL AND expires_at > \(now)")
+        let revoked = try execute(
+            "UPDATE oauth_grants SET revoked_at = \(now) WHERE user_id = \(user.rawValue) AND revoked_at IS NULL")
+        try execute(
+            """
+            UPDATE oauth_tokens t JOIN oauth_grants g ON g.id = t.grant_id SET t.revoked_at = \(now)
+            WHERE g.user_id = \(user.rawValue) AND t.revoked_at IS NULL
+            """)
+        return revoked.affectedRows
+    }
+
     /// Inserts tokens into a grant, in one statement.
     func insertTokens(_ tokens: [NewToken], grant: GrantID, now: Date) throws {
         guard !tokens.isEmpty else { return }

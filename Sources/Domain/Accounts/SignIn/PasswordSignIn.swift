@@ -10,10 +10,10 @@ import Foundation
 public struct PasswordSignIn {
     let accounts: any AccountStore
     let hasher: any PasswordHasher
-    let decoy: (String) -> Void
+    let decoy: (String) throws -> Void
 
     /// The method over the account store; `decoy` spends one verification's time on a password.
-    public init(accounts: any AccountStore, hasher: any PasswordHasher, decoy: @escaping (String) -> Void) {
+    public init(accounts: any AccountStore, hasher: any PasswordHasher, decoy: @escaping (String) throws -> Void) {
         self.accounts = accounts
         self.hasher = hasher
         self.decoy = decoy
@@ -24,10 +24,10 @@ public struct PasswordSignIn {
     public func authenticate(identifier: String, password: String, now: Date) throws -> AuthenticatedPerson? {
         let plausible = !identifier.isEmpty && identifier.utf8.count <= 254 && password.utf8.count <= PasswordRules.maximumBytes
         guard plausible, let candidate = try accounts.signInCandidate(identifier: identifier), let hash = candidate.passwordHash else {
-            decoy(password)
+            try decoy(password)
             return nil
         }
-        guard hasher.verify(password, against: hash) else { return nil }
+        guard try hasher.verify(password, against: hash) else { return nil }
         if hasher.needsRehash(hash) {
             try accounts.setPasswordHash(try hasher.hash(password), for: candidate.user.id, now: now)
         }

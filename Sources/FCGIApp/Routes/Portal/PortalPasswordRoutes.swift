@@ -79,9 +79,21 @@ enum PortalPasswordRoutes {
                         session: session, recoveryCodesLeft: left, currentError: currentError, newError: newError, notice: nil),
                     status: 422)
             }
+            // The same per-account throttle as the portal's other password checks: a stolen session cannot guess.
+            let throttleKey = SignInThrottlePolicy.key(.account, session.account.email)
+            if let wait = try context.portalRetryAfter([throttleKey]) {
+                var response = try page(
+                    currentError: "Too many wrong passwords. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", newError: nil)
+                response.status = 429
+                response.headers.set("Retry-After", String(wait))
+                return response
+            }
             guard let found = try services.portal.accounts.developer(session.account.id), current.utf8.count <= PasswordRules.maximumBytes,
-                services.people.hasher.verify(current, against: found.passwordHash)
-            else { return try page(currentError: "That is not your current password.", newError: nil) }
+                try services.people.hasher.verify(current, against: found.passwordHash)
+            else {
+                try context.recordPortalFailure(throttleKey)
+                return try page(currentError: "That is not your current password.", newError: nil)
+            }
             if let problem = PasswordRules.problem(with: password, confirmation: form["confirmation"] ?? "", identifiers: [session.account.email]) {
                 return try page(currentError: nil, newError: problem)
             }

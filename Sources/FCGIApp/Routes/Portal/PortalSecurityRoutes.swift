@@ -109,7 +109,7 @@ enum PortalSecurityRoutes {
             let throttleKey = SignInThrottlePolicy.key(.account, session.account.email)
             if let refusal = try throttled(throttleKey, session: session, context: context) { return refusal }
             guard let found = try services.portal.accounts.developer(session.account.id), password.utf8.count <= PasswordRules.maximumBytes,
-                services.people.hasher.verify(password, against: found.passwordHash)
+                try services.people.hasher.verify(password, against: found.passwordHash)
             else {
                 try context.recordPortalFailure(throttleKey)
                 let left = try services.portal.accounts.unusedRecoveryCodeDigests(of: session.account.id).count

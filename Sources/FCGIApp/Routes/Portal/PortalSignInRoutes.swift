@@ -76,14 +76,14 @@ enum PortalSignInRoutes {
             && password.utf8.count <= PasswordRules.maximumBytes
         var account: DeveloperAccount?
         if plausible, let candidate = try services.portal.accounts.developer(email: email) {
-            if services.people.hasher.verify(password, against: candidate.passwordHash) {
+            if try services.people.hasher.verify(password, against: candidate.passwordHash) {
                 account = candidate.account
                 if services.people.hasher.needsRehash(candidate.passwordHash) {
                     try services.portal.accounts.setPasswordHash(try services.people.hasher.hash(password), for: candidate.account.id, now: now)
                 }
             }
         } else {
-            services.people.timingDecoy.verify(password)
+            try services.people.timingDecoy.verify(password)
         }
         guard let account else {
             try context.recordPortalFailure(accountKey, scope: .account)

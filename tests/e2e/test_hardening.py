@@ -1,0 +1,82 @@
+"""The security review's findings, tried as an attacker with a student's account would, through nginx.
+
+Demo users this module owns: student30 (password oracle), student31 (password change ends tokens),
+parent30 (reset mail flood).
+"""
+import html
+import re
+import time
+
+from test_education_api import SCOPES, person, signed_in, token_for
+
+CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def change_password(stack, http, current, new="a much better passphrase 2026"):
+    page = http.get(stack.url("app", "/account/password"), timeout=10)
+    assert page.status_code == 200, page.status_code
+    csrf = html.unescape(CSRF_FIELD.search(page.text).group(1))
+    return http.post(stack.url("app", "/account/password"), allow_redirects=False, timeout=30,
+                     data={"csrf": csrf, "current": current, "password": new, "confirmation": new})
+
+
+def test_a_signed_in_student_cannot_use_the_password_change_as_an_oracle(stack, demo):
+    student = person(demo, "students", "student30")
+    http = signed_in(stack, student)
+    statuses = [change_password(stack, http, f"guess {n}").status_code for n in range(12)]
+    assert statuses[:5] == [422] * 5, statuses
+    assert set(statuses[5:]) == {429}, statuses
+    throttled = change_password(stack, http, "one more guess")
+    assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) > 0
+    # The account's own sign-in is not locked by the session's guesses.
+    assert signed_in(stack, student)
+
+
+def test_changing_the_password_ends_every_token_and_refresh_token_of_the_person(stack, demo, oauth, confidential_client, http):
+    student = person(demo, "students", "student31")
+    token = token_for(stack, oauth, confidential_client, student, SCOPES["student"] + " offline_access")
+    refresh_token = token.get("refresh_token")
+    assert refresh_token, token
+    bearer = {"Authorization": f"Bearer {token['access_token']}"}
+    assert http.get(oauth["userinfo_endpoint"], headers=bearer, timeout=10).status_code == 200
+
+    session = signed_in(stack, student)
+    changed = change_password(stack, session, student["password"], new="e2e new passphrase 2026")
+    assert changed.status_code == 303 and changed.headers["Location"] == "/account/password?changed=1", changed.text[:300]
+    notice = session.get(stack.url("app", "/account/password?changed=1"), timeout=10).text
+    assert "apps you had connected must be signed in to again" in notice
+
+    assert http.get(oauth["userinfo_endpoint"], headers=bearer, timeout=10).status_code == 401
+    refreshed = http.post(oauth["token_endpoint"], auth=confidential_client.basic, timeout=10,
+                          data={"grant_type": "refresh_token", "refresh_token": refresh_token})
+    assert refreshed.status_code == 400 and refreshed.json()["error"] == "invalid_grant", refreshed.text
+
+
+def test_the_forgot_password_form_sends_one_mail_per_cool_down(stack, demo, mail_dir):
+    parent = person(demo, "parents", "parent30")
+    earlier = set(mail_dir.glob("*.eml"))
+    http = stack.session()
+    for _ in range(5):
+        page = http.get(stack.url("app", "/password/forgot"), timeout=10)
+        csrf = html.unescape(CSRF_FIELD.search(page.text).group(1))
+        sent = http.post(stack.url("app", "/password/forgot"), data={"csrf": csrf, "email": parent["email"]}, timeout=10)
+        assert sent.status_code == 200
+    time.sleep(2)  # mail goes out after the response
+    mails = [path for path in set(mail_dir.glob("*.eml")) - earlier if parent["email"].lower() in path.read_text(errors="replace").lower()]
+    assert len(mails) == 1, mails
+
+
+def test_another_spelling_of_the_token_endpoint_is_not_the_token_endpoint(stack, confidential_client, http):
+    for path in ("/api/oauth/token/", "//api/oauth/token", "/api/oauth/introspect/"):
+        response = http.post(stack.url("app", path), auth=confidential_client.basic, timeout=10,
+                             data={"grant_type": "client_credentials", "token": "x"})
+        assert response.status_code == 404, (path, response.status_code)
+
+
+def test_a_header_that_would_split_the_response_is_refused_and_the_worker_keeps_serving(stack, http):
+    for value in ("a\r\nX-Injected: 1", "a\nb"):
+        response = http.get(stack.url("app", "/internal/test/header"), params={"value": value}, timeout=10)
+        assert response.status_code == 500, response.status_code
+        assert "X-Injected" not in response.headers and "X-Test-Echo" not in response.headers
+    plain = http.get(stack.url("app", "/internal/test/header"), params={"value": "plain"}, timeout=10)
+    assert plain.status_code == 200 and plain.headers["X-Test-Echo"] == "plain"
