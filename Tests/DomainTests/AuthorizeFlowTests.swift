@@ -1,3 +1,4 @@
+import Crypto
 import Domain
 import Foundation
 import Testing
@@ -76,5 +77,25 @@ import Testing
         #expect(scopes.map(\.name) == ["openid"])
         guard case .redirectError(let error) = try run(request(scopes: ["student.grades.read"])) else { Issue.record("not an error"); return }
         #expect(error.code == .accessDenied)
+    }
+}
+
+@Suite struct SignInDetourMarkerTests {
+    let key = SymmetricKey(size: .bits256)
+    let now = OAuthFixtures.t0
+
+    @Test func aMarkerCountsOnlyForASignInAfterItWithinItsLifetime() {
+        let marker = SignInDetourMarker.make(at: now, key: key)
+        #expect(SignInDetourMarker.showsSignIn(marker, authTime: now + 5, now: now + 10, key: key))
+        #expect(!SignInDetourMarker.showsSignIn(marker, authTime: now - 60, now: now + 10, key: key), "a sign-in before the detour")
+        #expect(!SignInDetourMarker.showsSignIn(marker, authTime: now + 5, now: now + 601, key: key), "too old")
+        #expect(!SignInDetourMarker.showsSignIn(marker, authTime: nil, now: now + 10, key: key), "signed out")
+    }
+
+    @Test(arguments: ["1", "", "1800000000", "1800000000.", "1800000000.AAAA", "x.y.z"])
+    func aForgedMarkerNeverCounts(_ forged: String) {
+        #expect(!SignInDetourMarker.showsSignIn(forged, authTime: now + 5, now: now + 10, key: key))
+        let other = SignInDetourMarker.make(at: now, key: SymmetricKey(size: .bits256))
+        #expect(!SignInDetourMarker.showsSignIn(other, authTime: now + 5, now: now + 10, key: key), "another key's")
     }
 }

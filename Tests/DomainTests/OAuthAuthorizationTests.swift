@@ -25,7 +25,7 @@ import Testing
     ]
     static let webBase: [(String, String)] = [
         ("response_type", "code"), ("client_id", "demo-web"), ("redirect_uri", "https://app.example/cb"),
-        ("scope", "openid"), ("state", "xyz"),
+        ("scope", "openid"), ("state", "xyz"), ("code_challenge", F.challenge), ("code_challenge_method", "S256"),
     ]
 
     /// `base` with `changes` applied: a `nil` value removes the parameter, a new name is appended.
@@ -45,9 +45,11 @@ import Testing
 
     static let cases: [Case] = [
         .init(name: "a complete public-client request with S256 passes", pairs: pub(), expected: .passes),
-        .init(name: "a confidential client may omit PKCE", pairs: web(), expected: .passes),
         .init(
-            name: "a confidential client may use S256 PKCE", pairs: web(("code_challenge", F.challenge), ("code_challenge_method", "S256")),
+            name: "a confidential client must send PKCE too (OAuth 2.1)", pairs: web(("code_challenge", nil), ("code_challenge_method", nil)),
+            expected: .redirect("invalid_request")),
+        .init(
+            name: "a confidential client with S256 PKCE passes", pairs: web(("code_challenge", F.challenge), ("code_challenge_method", "S256")),
             expected: .passes),
         // Client: shown on a page, never redirected.
         .init(name: "an unknown client gets a page, not a redirect", pairs: pub(("client_id", "nobody")), expected: .page("invalid_client")),
@@ -121,7 +123,10 @@ import Testing
             pairs: [("response_type", "code"), ("client_id", "multi"), ("scope", "openid")], expected: .page("invalid_request")),
         .init(
             name: "a registered redirect URI with a query matches exactly",
-            pairs: [("response_type", "code"), ("client_id", "multi"), ("redirect_uri", "https://app.example/cb2?x=1"), ("scope", "openid")],
+            pairs: [
+                ("response_type", "code"), ("client_id", "multi"), ("redirect_uri", "https://app.example/cb2?x=1"), ("scope", "openid"),
+                ("code_challenge", F.challenge), ("code_challenge_method", "S256"),
+            ],
             expected: .passes),
         // From here on errors are redirected.
         .init(
@@ -159,7 +164,9 @@ import Testing
         .init(
             name: "a confidential client's plain challenge is refused too",
             pairs: web(("code_challenge", F.challenge), ("code_challenge_method", "plain")), expected: .redirect("invalid_request")),
-        .init(name: "a method without a challenge is refused", pairs: web(("code_challenge_method", "S256")), expected: .redirect("invalid_request")),
+        .init(
+            name: "a method without a challenge is refused", pairs: web(("code_challenge", nil), ("code_challenge_method", "S256")),
+            expected: .redirect("invalid_request")),
         .init(name: "an unknown challenge method is refused", pairs: pub(("code_challenge_method", "S512")), expected: .redirect("invalid_request")),
         .init(
             name: "a 42-character challenge is refused", pairs: pub(("code_challenge", String(F.challenge.dropLast()))),

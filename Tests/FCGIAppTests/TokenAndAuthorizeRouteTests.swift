@@ -193,4 +193,41 @@ import Testing
         while text.count % 4 != 0 { text += "=" }
         return text
     }
+
+    @Test func promptLoginIsNotWaivedByAForgedOrStaleSignInMarker() throws {
+        var browser = TestBrowser(responder: app.responder())
+        #expect(browser.signIn("ada@school.test", password).status == 303)
+        for forged in ["1", "1800000000.AAAA"] {
+            let response = browser.send("GET", authorizeURI + "&prompt=login&cw_signed_in=" + forged)
+            #expect(response.status == 303 && response.headers["Location"]?.hasPrefix("/login?reauth=1&next=") == true)
+        }
+        // A real marker from a detour does not count for a sign-in before it (here: the earlier session's).
+        app.clock.advance(2)
+        let detour = browser.send("GET", authorizeURI + "&prompt=login")
+        let next = try #require(detour.headers["Location"].map { String($0.dropFirst("/login?reauth=1&next=".count)) }?.removingPercentEncoding)
+        #expect(next.contains("cw_signed_in=") && !next.contains("prompt=login"))
+        let again = browser.send("GET", next + "&prompt=login")
+        #expect(again.status == 303 && again.headers["Location"]?.hasPrefix("/login?reauth=1&next=") == true)
+        // Signing in after the detour satisfies it.
+        app.clock.advance(1)
+        let form = browser.send("GET", "/login?reauth=1")
+        let signedIn = browser.send(
+            "POST", "/login", form: [("csrf", TestBrowser.csrf(in: form) ?? ""), ("identifier", "ada@school.test"), ("password", password)])
+        #expect(signedIn.status == 303)
+        #expect(browser.send("GET", next + "&prompt=login").status == 200, "the consent page, not another sign-in")
+    }
+
+    @Test func aSmallMaxAgeDoesNotSendTheConsentAnswerBackToSignIn() throws {
+        var browser = TestBrowser(responder: app.responder())
+        let first = browser.send("GET", authorizeURI + "&max_age=1")
+        #expect(first.status == 303)
+        let next = try #require(first.headers["Location"].map { String($0.dropFirst("/login?next=".count)) }?.removingPercentEncoding)
+        #expect(browser.signIn("ada@school.test", password, next: next).status == 303)
+        let consent = browser.send("GET", next)
+        #expect(consent.status == 200)
+        app.clock.advance(5)
+        let fields = hiddenFields(consent).filter { $0.0 != "next" }
+        let answer = browser.send("POST", "/authsso", form: fields + [("decision", "approve")])
+        #expect(answer.status == 303 && answer.headers["Location"]?.hasPrefix(redirect + "?code=") == true, "\(answer.headers["Location"] ?? "")")
+    }
 }

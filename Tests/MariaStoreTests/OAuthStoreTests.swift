@@ -294,6 +294,23 @@ import Testing
         #expect(expiry == now + 100 + 30 * 86400)
     }
 
+    /// A retry racing the rotation it repeats (the same derived replacement) waits for the grant lock and then
+    /// sees what that rotation committed: every one is answered with the same pair, never an error.
+    @Test func eightConcurrentRefreshesWithTheSameReplacementRotateOnceAndRepeatTheRest() throws {
+        let grant = try makeGrant("retried")
+        let presented = digest("cw_rt_retried")
+        let same = replacement("retried-next", at: now + 100)
+        let at = now + 100
+        let name = db.name
+        let outcomes = try runConcurrently(8, makeStore: { _ in try Self.connectedTokenStore(database: name) }) { store, _ in
+            try store.rotateRefreshToken(digest: presented, client: Self.app, replacement: same, now: at, grace: 10)
+        }
+        #expect(outcomes.filter { if case .rotated = $0 { true } else { false } }.count == 1)
+        #expect(outcomes.filter { if case .repeated = $0 { true } else { false } }.count == 7, "\(outcomes)")
+        #expect(try liveRefreshTokens(grant) == 1)
+        #expect(try count("SELECT COUNT(*) AS n FROM oauth_tokens WHERE grant_id = \(grant.rawValue)") == 4)
+    }
+
     @Test func aReuseRacingLegitimateRefreshesLeavesNoLiveTokenAndNoError() throws {
         let grant = try makeGrant("stolen")
         guard

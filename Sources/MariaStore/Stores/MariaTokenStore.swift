@@ -168,7 +168,7 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
             else { return .invalid }
 
             guard
-                let grantRow = try tx.query("SELECT revoked_at FROM oauth_grants WHERE id = \(grant.rawValue) FOR UPDATE").first,
+                let grantRow = try tx.query("SELECT revoked_at, scopes FROM oauth_grants WHERE id = \(grant.rawValue) FOR UPDATE").first,
                 let state = try tx.query(
                     """
                     SELECT issued_at, expires_at, revoked_at, rotated_at FROM oauth_tokens
@@ -188,14 +188,23 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
             case .rotatedWithinGrace:
                 // The very rotation this request asks for, committed before (the answer was lost)? Then its pair
                 // is handed out again, as long as its refresh token has not been used or revoked since.
-                let replacements = try replacement.map { new in
-                    try tx.query(
-                        """
-                        SELECT \(unsafeRaw: Self.tokenColumns)
-                        FROM oauth_tokens t JOIN oauth_grants g ON g.id = t.grant_id JOIN oauth_clients c ON c.id = g.client_pk
-                        WHERE t.token_digest = \(new.digest) AND t.grant_id = \(grant.rawValue)
-                        """
-                    ).first?.storedToken()
+                // Locking reads of the token rows alone (the grant is locked already: the family's lock order) see
+                // what a rotation that committed while this request waited for the grant wrote; a plain read would
+                // see the transaction's snapshot.
+                let replacements = try replacement.map { new -> StoredToken? in
+                    guard
+                        let row = try tx.query(
+                            """
+                            SELECT kind, issued_at, expires_at, revoked_at, rotated_at, scopes FROM oauth_tokens
+                            WHERE token_digest = \(new.digest) AND grant_id = \(grant.rawValue) FOR UPDATE
+                            """
+                        ).first, let kind = StoredToken.Kind(rawValue: row.string("kind") ?? ""), let issued = row.date("issued_at"),
+                        let expires = row.date("expires_at")
+                    else { return nil }
+                    return StoredToken(
+                        kind: kind, grantID: grant, clientID: token.clientID, userID: token.userID,
+                        scopes: row.string("scopes") == nil ? grantRow.scopeList("scopes") : row.scopeList("scopes"), issuedAt: issued,
+                        expiresAt: expires, revokedAt: row.date("revoked_at") ?? grantRow.date("revoked_at"), rotatedAt: row.date("rotated_at"))
                 }
                 return RefreshPolicy.repetition(of: token, replacements: replacements, now: now) ?? .alreadyRotated
             case .revokeGrant(let doomed, _):

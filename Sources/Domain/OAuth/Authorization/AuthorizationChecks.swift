@@ -14,7 +14,7 @@
 /// | 7 | `response_type=code` | redirect, `invalid_request` when missing, else `unsupported_response_type` | RFC 6749 §4.1.1 |
 /// | 8 | `response_mode` absent or `query` | redirect, `invalid_request` | OAuth 2.0 Multiple Response Types §2.1 |
 /// | 9 | `scope` present, known, allowed for the client | redirect, `invalid_scope` | RFC 6749 §3.3 |
-/// | 10 | PKCE: S256 challenge required for public clients, `plain` refused | redirect, `invalid_request` | RFC 7636 §4.3, §4.4.1; RFC 9700 §2.1.1 |
+/// | 10 | PKCE: S256 challenge required from every client, `plain` refused | redirect, `invalid_request` | RFC 7636 §4.3, §4.4.1; RFC 9700 §2.1.1; OAuth 2.1 §4.1.1 |
 /// | 11 | `prompt` ⊆ {none, login, consent}, `none` alone | redirect, `invalid_request` | OIDC Core §3.1.2.1 |
 /// | 12 | `max_age` a non-negative integer | redirect, `invalid_request` | OIDC Core §3.1.2.1 |
 /// | 13 | `nonce` at most ``maximumNonceLength`` bytes | redirect, `invalid_request` | OIDC Core §3.1.2.1 |
@@ -226,8 +226,9 @@ public enum AuthorizationChecks {
         }
     }
 
-    /// 10. PKCE (RFC 7636 §4.3, §4.4.1; RFC 9700 §2.1.1): public clients must send an S256 challenge,
-    /// confidential ones may. `plain` is refused, and since the method defaults to `plain` (RFC 7636 §4.3) a
+    /// 10. PKCE (RFC 7636 §4.3, §4.4.1; RFC 9700 §2.1.1; OAuth 2.1 §4.1.1): every client must send an S256
+    /// challenge, confidential ones too (it also stops code injection, which a client secret does not). `plain`
+    /// is refused, and since the method defaults to `plain` (RFC 7636 §4.3) a
     /// challenge without a method is refused too. An S256 challenge is the base64url of a SHA-256 hash, so it
     /// is exactly 43 characters: any other length could never verify, and saying so now is clearer than an
     /// `invalid_grant` at the token endpoint.
@@ -236,7 +237,8 @@ public enum AuthorizationChecks {
         let method = draft.parameters["code_challenge_method"]
         guard let challenge else {
             if method != nil { return .invalidRequest("code_challenge_method was sent without code_challenge.") }
-            if draft.client?.kind == .public {
+            // OAuth 2.1 §4.1.1 and RFC 9700 §2.1.1: PKCE protects confidential clients' codes too (injection).
+            if draft.client != nil {
                 return .invalidRequest("PKCE is required: send code_challenge with code_challenge_method=S256.")
             }
             return nil

@@ -42,8 +42,12 @@ public struct CodeExchangeFlow {
         switch exchange {
         case .invalid:
             return .refused(invalid)
-        case .replayed:
-            return .refused(invalid, alert: "authorization code replayed: its grant was revoked")
+        case .replayed(let grant):
+            return .refused(
+                invalid,
+                alert: grant == nil
+                    ? "authorization code replayed (its first exchange was refused; nothing to revoke)"
+                    : "authorization code replayed: its grant was revoked")
         case .refused(let error):
             return .refused(error)
         case .issued(_, let grant, let user):

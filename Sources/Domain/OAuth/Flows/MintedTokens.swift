@@ -87,8 +87,10 @@ public struct TokenResponse: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "TokenResponse(scope: \(ScopeRegistry.parameter(scopes)), <redacted>)" }
 }
 
-/// Refresh-token rotation with a derived replacement (RFC 9700 §4.14.2 allows a short grace period for
-/// retries). The replacement of a presented refresh token is HMAC-SHA256 of it under a server key, so:
+/// Refresh-token rotation with a derived replacement, so that a retry after a lost answer within the grace window
+/// (``TokenLifetimes/refreshReuseGrace``; RFC 9700 §4.14.2 asks for rotation and reuse detection and leaves such a
+/// window to the server) is answered instead of breaking the client. The replacement of a presented refresh token
+/// is HMAC-SHA256 of it under a server key, so:
 /// - the same presented token always gives the same new pair: a client whose answer was lost and that retries
 ///   within the grace window receives that pair again instead of `invalid_grant`;
 /// - nobody without the key can compute a replacement from a token (the key is derived from `oauth.key_file`

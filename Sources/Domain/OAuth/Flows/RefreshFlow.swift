@@ -9,9 +9,10 @@ import Foundation
 ///    anything changes so a refused request leaves the token usable; fewer scopes narrow the new access token
 ///    only, the refresh token keeps the grant's;
 /// 3. one store transaction rotates it (``TokenStore/rotateRefreshToken(digest:client:replacement:now:grace:)``)
-///    into a pair derived from it (``TokenDerivation``): a retry within the grace window after a rotation whose
-///    answer was lost gets that same pair again, while the new refresh token is unused; a reuse after the
-///    window revokes the grant;
+///    into a pair derived from it (``TokenDerivation``): a confidential client's retry within the grace window
+///    after a rotation whose answer was lost gets that same pair again, while the new refresh token is unused
+///    (logged as a warning); a public client, which proves nothing but its `client_id`, gets `invalid_grant`, so a
+///    stolen refresh token alone never yields the live pair; a reuse after the window revokes the grant;
 /// 4. the grant's user must still be active, or the grant is revoked;
 /// 5. with `openid`, a new ID token (OIDC Core §12.2), without `nonce`.
 public struct RefreshFlow {
@@ -41,7 +42,8 @@ public struct RefreshFlow {
         guard SecretToken.isWellFormed(refreshToken, prefix: TokenPrefix.refreshToken) else { return .refused(invalid) }
         let digest = SecretToken.digest(refreshToken)
         var narrowed: [String]?
-        if requested != nil, let current = try tokens.token(digest: digest), current.clientID == client.clientID {
+        // Only a live token's scopes are checked here: anything else goes to the store, which detects reuse.
+        if requested != nil, let current = try tokens.token(digest: digest), current.clientID == client.clientID, current.isActive(at: now) {
             switch RefreshPolicy.scopes(requested: requested, granted: current.scopes) {
             case .failure(let error): return .refused(error)
             case .success(let value): narrowed = Set(value) == Set(current.scopes) ? nil : value
@@ -53,11 +55,16 @@ public struct RefreshFlow {
         let old: StoredToken
         let scopes: [String]
         let accessExpiresIn: TimeInterval
+        var alert: String?
         switch rotation {
         case .rotated(let token):
             (old, scopes, accessExpiresIn) = (token, narrowed ?? token.scopes, lifetimes.accessToken)
         case .repeated(let token, let access):
+            guard client.kind == .confidential else {
+                return .refused(.invalidGrant("The refresh token was already used.", logDetail: "a public client's retry within grace"))
+            }
             (old, scopes, accessExpiresIn) = (token, access.scopes, access.expiresAt.timeIntervalSince(now))
+            alert = "refresh retried within the grace window: the same pair was answered again (grant \(token.grantID))"
         case .reuseDetected:
             return .refused(invalid, alert: "rotated refresh token reused: grant revoked")
         case .alreadyRotated, .invalid:
@@ -71,7 +78,7 @@ public struct RefreshFlow {
         if scopes.contains("openid") {
             idToken = try idTokens.idToken(user: user.id, client: client.clientID, authTime: nil, nonce: nil, now: now, signer: signer)
         }
-        return .issued(minted.response(scopes: scopes, accessExpiresIn: accessExpiresIn, idToken: idToken))
+        return .issued(minted.response(scopes: scopes, accessExpiresIn: accessExpiresIn, idToken: idToken), alert: alert)
     }
 }
 

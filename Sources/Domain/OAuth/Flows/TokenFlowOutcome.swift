@@ -2,8 +2,8 @@ import Foundation
 
 /// What a token-endpoint flow ends with; the route renders it (RFC 6749 §5.1 on success, §5.2 on refusal).
 public enum TokenFlowOutcome: Sendable, Equatable {
-    /// Tokens were issued (or, for a retried refresh, issued again).
-    case issued(TokenResponse)
+    /// Tokens were issued (or, for a retried refresh, issued again: then `alert` says so for the log).
+    case issued(TokenResponse, alert: String? = nil)
     /// Refused with an RFC 6749 §5.2 error. `alert` names a security event the operator should see (a replayed
     /// code, a reused refresh token) in a warning; `nil` for ordinary refusals.
     case refused(OAuthError, alert: String? = nil)

@@ -14,6 +14,8 @@ public struct OAuthKeyMaterial: Sendable {
     public let sealingKey: SymmetricKey
     /// Derives a refresh token's replacement pair from it (``TokenDerivation``).
     public let rotationKey: SymmetricKey
+    /// Authenticates the authorization endpoint's sign-in detour marker (``SignInDetourMarker``).
+    public let detourKey: SymmetricKey
 
     /// Derives the keys from the two files' bytes.
     public init(secret: [UInt8], credentials: CredentialKeyMaterial) {
@@ -22,6 +24,8 @@ public struct OAuthKeyMaterial: Sendable {
             inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells signing-key sealing v1".utf8), outputByteCount: 32)
         rotationKey = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells refresh rotation v1".utf8), outputByteCount: 32)
+        detourKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells sign-in detour v1".utf8), outputByteCount: 32)
     }
 }
 

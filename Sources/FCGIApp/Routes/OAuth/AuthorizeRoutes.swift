@@ -17,8 +17,8 @@ import Foundation
 /// The consent POST carries the request in hidden fields and is validated again from scratch: nothing in it is
 /// trusted because an earlier page showed it.
 enum AuthorizeRoutes {
-    /// The marker the sign-in detour adds to the return URL, so the request knows the user has just signed in.
-    static let signedInMarker = "cw_signed_in"
+    /// The marker the sign-in detour adds to the return URL (``SignInDetourMarker``).
+    static let signedInMarker = SignInDetourMarker.parameter
 
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/authsso") { request, _, context in
@@ -81,7 +81,13 @@ enum AuthorizeRoutes {
 
         // 3.–6. The flow; the route renders its outcome.
         let session = try context.signedIn(request)
-        let justSignedIn = request.query[signedInMarker] != nil && session.map { now.timeIntervalSince($0.authTime) < 600 } == true
+        guard let detourKey = services.oauth.keys?.detourKey else {
+            throw HTTPError(status: 500, code: "server_error", "The server has no OAuth key.", logDetail: "oauth.key_file not loaded")
+        }
+        // The GET's query or the consent form's hidden field; only a marker of ours, older than the session's
+        // sign-in, counts.
+        let marker = parameters[signedInMarker]
+        let justSignedIn = SignInDetourMarker.showsSignIn(marker, authTime: session?.authTime, now: now, key: detourKey)
         var generator = SystemRandomNumberGenerator()
         let flow = AuthorizeFlow(
             policies: services.api.appPolicies, consents: services.oauth.consents, codes: services.oauth.codes,
@@ -91,7 +97,8 @@ enum AuthorizeRoutes {
             signedInDuringThisRequest: justSignedIn, decision: decision, now: now, using: &generator)
         switch outcome {
         case .signIn(let again):
-            return .seeOther("/login?\(again ? "reauth=1&" : "")next=" + FormCodec.encode(returnURL(parameters, marker: true)))
+            let back = returnURL(parameters, marker: SignInDetourMarker.make(at: now, key: detourKey))
+            return .seeOther("/login?\(again ? "reauth=1&" : "")next=" + FormCodec.encode(back))
         case .redirectError(let error):
             return redirect(error)
         case .blocked:
@@ -103,8 +110,9 @@ enum AuthorizeRoutes {
             guard let session else { throw HTTPError.notFound() }
             return .page(
                 ConsentPages.consent(
-                    session: session, client: authorization.client, scopes: scopes, hiddenFields: hiddenFields(authorization),
-                    returnTo: returnURL(parameters, marker: false)))
+                    session: session, client: authorization.client, scopes: scopes,
+                    hiddenFields: hiddenFields(authorization) + (justSignedIn ? [(signedInMarker, marker ?? "")] : []),
+                    returnTo: returnURL(parameters, marker: nil)))
         case .issued(let code):
             context.logger.info(
                 "authorization code issued",
@@ -114,17 +122,17 @@ enum AuthorizeRoutes {
         }
     }
 
-    /// The request again as `/authsso?…`, for coming back after sign-in (with the marker) or sign-out.
-    private static func returnURL(_ parameters: OAuthParameters, marker: Bool) -> String {
+    /// The request again as `/authsso?…`, for coming back after sign-in (with a fresh detour `marker`) or sign-out.
+    private static func returnURL(_ parameters: OAuthParameters, marker: String?) -> String {
         var pairs = parameters.values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-            .filter { $0.0 != signedInMarker && !($0.0 == "prompt" && marker) }
-        if marker {
+            .filter { $0.0 != signedInMarker && !($0.0 == "prompt" && marker != nil) }
+        if let marker {
             // After the detour the user has signed in: `prompt=login` is satisfied, so it is not sent again.
             if let prompt = parameters["prompt"] {
                 let rest = prompt.split(separator: " ").filter { $0 != "login" }.joined(separator: " ")
                 if !rest.isEmpty { pairs.append(("prompt", rest)) }
             }
-            pairs.append((signedInMarker, "1"))
+            pairs.append((signedInMarker, marker))
         }
         return "/authsso?" + pairs.map { FormCodec.encode($0.0) + "=" + FormCodec.encode($0.1) }.joined(separator: "&")
     }

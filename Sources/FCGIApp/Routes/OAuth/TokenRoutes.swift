@@ -34,6 +34,8 @@ enum TokenRoutes {
         let outcome: TokenFlowOutcome
         switch tokenRequest.grant {
         case .authorizationCode(let code, let redirectURI, let verifier):
+            // The key is opened before the code is spent: a missing key is a 500 that leaves the code usable.
+            try signer.prepare()
             outcome = try CodeExchangeFlow(codes: services.oauth.codes, lifetimes: lifetimes, idTokens: idTokens, signer: signer)
                 .run(code: code, redirectURI: redirectURI, codeVerifier: verifier, client: client, now: now, using: &random)
         case .refreshToken(let refreshToken, let scopes):
@@ -47,7 +49,8 @@ enum TokenRoutes {
                 .run(scopes: scopes, client: client, now: now, using: &random)
         }
         switch outcome {
-        case .issued(let response):
+        case .issued(let response, let alert):
+            if let alert { context.logger.warning("\(alert)", metadata: ["oauth.client_id": "\(client.clientID)"]) }
             return OAuthHTTP.json(response.json)
         case .refused(let error, let alert):
             if let alert { context.logger.warning("\(alert)", metadata: ["oauth.client_id": "\(client.clientID)"]) }
@@ -70,16 +73,30 @@ extension TokenResponse {
 }
 
 /// Signs ID tokens with the current RS256 key from the key store, opened through the worker's cache.
-struct StoredKeySigner: IDTokenSigner {
+final class StoredKeySigner: IDTokenSigner {
     let services: SiteServices
     let sealingKey: SymmetricKey
+    private var key: SigningKey?
 
-    func sign(_ claims: IDTokenClaims) throws -> String {
+    init(services: SiteServices, sealingKey: SymmetricKey) {
+        self.services = services
+        self.sealingKey = sealingKey
+    }
+
+    /// Opens the current key now (once per request); throws when there is none.
+    func prepare() throws {
+        guard key == nil else { return }
         guard let record = try services.oauth.signingKeys.currentKey(.rs256) else {
             throw HTTPError(
                 status: 500, code: "server_error", "The server has no signing key.",
                 logDetail: "no RS256 signing key: run `catalystwells keys rotate`")
         }
-        return try claims.signed(with: services.oauth.signingKeyCache.key(for: record, sealingKey: sealingKey))
+        key = try services.oauth.signingKeyCache.key(for: record, sealingKey: sealingKey)
+    }
+
+    func sign(_ claims: IDTokenClaims) throws -> String {
+        try prepare()
+        guard let key else { throw HTTPError(status: 500, code: "server_error", "The server has no signing key.") }
+        return try claims.signed(with: key)
     }
 }
