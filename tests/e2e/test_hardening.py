@@ -1,4 +1,4 @@
-"""The security review's findings, tried as an attacker with a student's account would, through nginx.
+"""The security review's findings, tried as an attacker (often with a student's account) would, through nginx.
 
 Demo users this module owns: student30 (password oracle), student31 (password change ends tokens),
 parent30 (reset mail flood).
@@ -87,3 +87,25 @@ def test_a_header_that_would_split_the_response_is_refused_and_the_worker_keeps_
         assert "X-Injected" not in response.headers and "X-Test-Echo" not in response.headers
     plain = http.get(stack.url("app", "/internal/test/header"), params={"value": "plain"}, timeout=10)
     assert plain.status_code == 200 and plain.headers["X-Test-Echo"] == "plain"
+
+
+def test_healthz_is_rate_limited_for_other_addresses_but_not_for_loopback(stack):
+    import http.client
+    import ssl
+
+    context = ssl.create_default_context(cafile=stack.ca_file)
+
+    def burst(source):
+        statuses = []
+        for _ in range(80):
+            connection = http.client.HTTPSConnection(
+                "app.localhost", stack.https_port, source_address=(source, 0), context=context, timeout=10)
+            connection.request("GET", "/healthz")
+            statuses.append(connection.getresponse().status)
+            connection.close()
+        return statuses
+
+    # 127.0.0.2 is another address on this host, as a remote prober would be; 127.0.0.1 is the host itself.
+    other = burst("127.0.0.2")
+    assert other.count(200) >= 50 and 429 in other, other
+    assert set(burst("127.0.0.1")) == {200}
