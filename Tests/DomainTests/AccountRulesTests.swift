@@ -119,3 +119,27 @@ import Testing
         #expect(PasswordRules.problem(with: long, confirmation: long, identifiers: []) == "Use at most 1024 bytes.")
     }
 }
+
+@Suite struct ThrottleNetworkTests {
+    @Test(arguments: [
+        ("192.0.2.7", "192.0.2.7"),
+        ("::ffff:192.0.2.7", "192.0.2.7"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2::9", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2::", "2001:db8:1:2::/64"),
+        ("fe80::1%eth0", "fe80:0:0:0::/64"),
+        ("::1", "0:0:0:0::/64"),
+        ("2001:db8::1:2:3:4:5:6:7", "2001:db8::1:2:3:4:5:6:7"),
+        ("not an address", "not an address"),
+        ("1:2:3", "1:2:3"),
+    ])
+    func addressesAreCountedByNetwork(address: String, network: String) {
+        #expect(SignInThrottlePolicy.network(of: address) == network)
+    }
+
+    @Test func everyAddressOfOneIPv6SubscriberSharesOneCounter() {
+        let one = SignInThrottlePolicy.key(.address, "2001:db8:aa:bb::1")
+        #expect(SignInThrottlePolicy.key(.address, "2001:db8:aa:bb:ffff:1:2:3") == one)
+        #expect(SignInThrottlePolicy.key(.address, "2001:db8:aa:bc::1") != one)
+    }
+}

@@ -30,10 +30,51 @@ public struct SignInThrottlePolicy: Sendable, Equatable {
     }
 
     /// The key under which a counter is stored: SHA-256 of the scope and the normalised value, so the table
-    /// holds no identifiers or addresses in the clear.
+    /// holds no identifiers or addresses in the clear. Addresses are counted by ``network(of:)``.
     public static func key(_ scope: Scope, _ value: String) -> [UInt8] {
+        let normalised = scope == .account ? value.lowercased() : network(of: value)
         let label = scope == .account ? "account:" : "address:"
-        return Array(SHA256.hash(data: Array((label + value.lowercased()).utf8)))
+        return Array(SHA256.hash(data: Array((label + normalised).utf8)))
+    }
+
+    /// The network an address is counted as: an IPv4 address itself (also when written IPv4-mapped,
+    /// `::ffff:192.0.2.1`); for IPv6 its /64, one subscriber's network (RFC 4291 §2.5.4: an interface id is the
+    /// low 64 bits, which a host may change at will, so counting per /128 would count nothing). Text that is not
+    /// an address is counted as itself.
+    public static func network(of address: String) -> String {
+        let text = address.split(separator: "%", maxSplits: 1).first.map(String.init)?.lowercased() ?? ""
+        guard text.contains(":"), let groups = ipv6Groups(text) else { return text }
+        if groups[0..<5].allSatisfy({ $0 == 0 }) && groups[5] == 0xFFFF {
+            return "\(groups[6] >> 8).\(groups[6] & 0xFF).\(groups[7] >> 8).\(groups[7] & 0xFF)"
+        }
+        return groups[0..<4].map { String($0, radix: 16) }.joined(separator: ":") + "::/64"
+    }
+
+    /// The eight 16-bit groups of an IPv6 address (RFC 4291 §2.2, with `::` and a dotted IPv4 tail), or `nil`.
+    private static func ipv6Groups(_ text: String) -> [UInt16]? {
+        let halves = text.components(separatedBy: "::")
+        guard halves.count <= 2 else { return nil }
+        func parse(_ part: String) -> [UInt16]? {
+            guard !part.isEmpty else { return [] }
+            var groups: [UInt16] = []
+            let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
+            for (index, piece) in pieces.enumerated() {
+                if index == pieces.count - 1, piece.contains(".") {
+                    let octets = piece.split(separator: ".", omittingEmptySubsequences: false).compactMap { UInt8($0) }
+                    guard octets.count == 4 else { return nil }
+                    groups.append(UInt16(octets[0]) << 8 | UInt16(octets[1]))
+                    groups.append(UInt16(octets[2]) << 8 | UInt16(octets[3]))
+                } else {
+                    guard (1...4).contains(piece.count), let value = UInt16(piece, radix: 16) else { return nil }
+                    groups.append(value)
+                }
+            }
+            return groups
+        }
+        guard let head = parse(halves[0]), let tail = halves.count == 2 ? parse(halves[1]) : [] else { return nil }
+        if halves.count == 1 { return head.count == 8 ? head : nil }
+        guard head.count + tail.count < 8 else { return nil }
+        return head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
     }
 
     /// The limit of a scope.
