@@ -37,7 +37,7 @@ import Testing
 
     var authorizeURI: String {
         "/authsso?response_type=code&client_id=server-app&redirect_uri=\(FormCodec.encode(redirect))"
-            + "&scope=openid%20profile.read&state=st-1&nonce=n-1&code_challenge=\(challenge)&code_challenge_method=S256"
+            + "&scope=openid%20profile.read%20offline_access&state=st-1&nonce=n-1&code_challenge=\(challenge)&code_challenge_method=S256"
     }
 
     private func json(_ response: HTTPResponse) -> [String: Any] {
@@ -99,7 +99,7 @@ import Testing
         let body = json(issued)
         let access = try #require(body["access_token"] as? String)
         #expect(body["token_type"] as? String == "Bearer" && body["expires_in"] as? Int == 3600)
-        #expect(body["scope"] as? String == "openid profile.read" && body["refresh_token"] is String)
+        #expect(body["scope"] as? String == "openid profile.read offline_access" && body["refresh_token"] is String)
         let idToken = try #require(body["id_token"] as? String)
         let payload = try #require(Data(base64Encoded: base64(idToken.split(separator: ".")[1])))
         let claims = try #require(try JSONSerialization.jsonObject(with: payload) as? [String: Any])
@@ -170,7 +170,7 @@ import Testing
                     "POST", "/api/oauth/introspect", form: [("token", access)],
                     headers: ["HTTP_AUTHORIZATION": "Basic " + Data("server-app:\(secret)".utf8).base64EncodedString()]))
         }
-        #expect(introspection(&browser)["scope"] as? String == "openid profile.read")
+        #expect(introspection(&browser)["scope"] as? String == "openid profile.read offline_access")
         #expect(json(userinfo(access, browser: &browser))["name"] != nil)
 
         _ = try app.oauth.setPolicy(
@@ -229,5 +229,20 @@ import Testing
         let fields = hiddenFields(consent).filter { $0.0 != "next" }
         let answer = browser.send("POST", "/authsso", form: fields + [("decision", "approve")])
         #expect(answer.status == 303 && answer.headers["Location"]?.hasPrefix(redirect + "?code=") == true, "\(answer.headers["Location"] ?? "")")
+    }
+
+    @Test func withoutOfflineAccessTheCodeFlowIssuesNoRefreshToken() throws {
+        var browser = TestBrowser(responder: app.responder())
+        let withoutOffline = authorizeURI.replacingOccurrences(of: "%20offline_access", with: "")
+        let first = browser.send("GET", withoutOffline)
+        let next = try #require(first.headers["Location"].map { String($0.dropFirst("/login?next=".count)) }?.removingPercentEncoding)
+        #expect(browser.signIn("ada@school.test", password, next: next).status == 303)
+        let consent = browser.send("GET", next)
+        let answer = browser.send("POST", "/authsso", form: hiddenFields(consent).filter { $0.0 != "next" } + [("decision", "approve")])
+        let code = try #require(query(answer.headers["Location"])["code"])
+        let tokens = app.oauth.tokenCount
+        let body = json(exchange(code, browser: &browser))
+        #expect(body["access_token"] is String && body["refresh_token"] == nil && body["scope"] as? String == "openid profile.read")
+        #expect(app.oauth.tokenCount == tokens + 1, "only the access token is stored")
     }
 }

@@ -131,7 +131,8 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
     }
 
     func exchangeCode(
-        digest: [UInt8], tokens new: [NewToken], now: Date, check: (AuthorizationCodeGrant, UserAccount?) -> OAuthError?
+        digest: [UInt8], tokens makeTokens: (AuthorizationCodeGrant) -> [NewToken], now: Date,
+        check: (AuthorizationCodeGrant, UserAccount?) -> OAuthError?
     ) throws -> CodeExchange {
         try lock.withLock {
             guard var code = codes[digest] else { return .invalid }
@@ -153,7 +154,7 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
                 return .refused(refusal)
             }
             guard let user else { throw StoreError(.constraint, detail: "exchangeCode: check accepted a code of an inactive user") }
-            let grantID = insertGrant(client: grant.clientID, user: user.id, scopes: grant.scopes, tokens: new, now: now)
+            let grantID = insertGrant(client: grant.clientID, user: user.id, scopes: grant.scopes, tokens: makeTokens(grant), now: now)
             code.grantID = grantID
             codes[digest] = code
             return .issued(grantID, grant, user)

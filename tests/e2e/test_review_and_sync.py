@@ -158,10 +158,11 @@ def test_secret_rotation_keeps_both_secrets_working_then_only_the_new_one(stack,
 
 
 def test_suspension_ends_every_token_of_the_app_within_one_sync(stack, demo, mail_dir, admin, browser, oauth):
-    developer, _, path, app_id, client_id = approved_app(stack, mail_dir, admin, "suspend")
+    developer, _, path, app_id, client_id = approved_app(stack, mail_dir, admin, "suspend", scopes=("openid", "profile.read", "offline_access"))
     secret = new_secret(stack, developer, path)
     sync(stack)
-    flow = oauth.flow(DemoClient(client_id, secret, REDIRECT_URI), SCOPE)
+    # offline_access: the grant gets a refresh token too, which the suspension must end with the access token.
+    flow = oauth.flow(DemoClient(client_id, secret, REDIRECT_URI), SCOPE + " offline_access")
     flow.authorize(browser, person(demo, "student21"))
     token = flow.exchange()
     with stack.session() as s:

@@ -37,13 +37,23 @@ public protocol AuthorizationCodeStore {
     /// - otherwise `check` is asked, with what the code was issued for and its user when that account is still
     ///   active (`nil` otherwise). An error spends the code (single use holds for failed exchanges too, so a
     ///   PKCE verifier cannot be guessed over several tries) and is returned as `.refused`. `nil` spends the
-    ///   code, creates the grant with the code's scopes and `auth_time`, stores `tokens` in it and links the
-    ///   grant to the code (`.issued`).
+    ///   code, creates the grant with the code's scopes and `auth_time`, stores `tokens(code)` in it (which tokens
+    ///   depends on what the code carries: a refresh token only with `offline_access`) and links the grant to the
+    ///   code (`.issued`).
     /// Any error thrown (the database went away, a deadlock after the retries) rolls all of it back: the code
     /// is as usable afterwards as it was before.
     func exchangeCode(
-        digest: [UInt8], tokens: [NewToken], now: Date, check: (AuthorizationCodeGrant, UserAccount?) -> OAuthError?
+        digest: [UInt8], tokens: (AuthorizationCodeGrant) -> [NewToken], now: Date, check: (AuthorizationCodeGrant, UserAccount?) -> OAuthError?
     ) throws -> CodeExchange
+}
+
+extension AuthorizationCodeStore {
+    /// ``exchangeCode(digest:tokens:now:check:)`` with the same tokens whatever the code carried.
+    public func exchangeCode(
+        digest: [UInt8], tokens: [NewToken], now: Date, check: (AuthorizationCodeGrant, UserAccount?) -> OAuthError?
+    ) throws -> CodeExchange {
+        try exchangeCode(digest: digest, tokens: { _ in tokens }, now: now, check: check)
+    }
 }
 
 /// The outcome of ``AuthorizationCodeStore/exchangeCode(digest:tokens:now:check:)``.

@@ -42,7 +42,8 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
     /// every later one finds it spent and revokes that grant. The client's and user's rows are read without a
     /// lock (locking them would queue every exchange of one app behind each other).
     public func exchangeCode(
-        digest: [UInt8], tokens: [NewToken], now: Date, check: (AuthorizationCodeGrant, UserAccount?) -> OAuthError?
+        digest: [UInt8], tokens makeTokens: (AuthorizationCodeGrant) -> [NewToken], now: Date,
+        check: (AuthorizationCodeGrant, UserAccount?) -> OAuthError?
     ) throws -> CodeExchange {
         try database.transaction { tx in
             guard
@@ -78,6 +79,7 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
                 return .refused(refusal)
             }
             guard let user else { throw StoreError(.constraint, detail: "exchangeCode: check accepted a code of an inactive user") }
+            let tokens = makeTokens(grant)
             let inserted = try tx.execute(
                 """
                 INSERT INTO oauth_grants (client_pk, user_id, scopes, auth_time, created_at, expires_at)

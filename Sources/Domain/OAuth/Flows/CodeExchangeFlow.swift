@@ -7,7 +7,9 @@ import Foundation
 /// 2. one store transaction (``AuthorizationCodeStore/exchangeCode(digest:tokens:now:check:)``) spends it,
 ///    applies ``CodeExchangeRule`` and the "user still active" rule, and creates the grant with fresh tokens;
 ///    a replayed code revokes what it issued (RFC 9700 §4.2.4);
-/// 3. with `openid`, an ID token carrying the code's `nonce` and `auth_time`.
+/// 3. a refresh token only when the grant holds `offline_access` (OIDC Core §11: access while the person is not
+///    using the app is a permission of its own);
+/// 4. with `openid`, an ID token carrying the code's `nonce` and `auth_time`.
 ///
 /// Every refusal of the code itself is `invalid_grant` with one description, so the answer does not tell an
 /// unknown code from a spent or expired one.
@@ -33,7 +35,9 @@ public struct CodeExchangeFlow {
         let invalid = OAuthError.invalidGrant("The authorization code is invalid or expired.")
         guard SecretToken.isWellFormed(code, prefix: TokenPrefix.authorizationCode) else { return .refused(invalid) }
         let minted = MintedTokens.random(refresh: true, lifetimes: lifetimes, now: now, using: &generator)
-        let exchange = try codes.exchangeCode(digest: SecretToken.digest(code), tokens: minted.records, now: now) { grant, user in
+        let exchange = try codes.exchangeCode(
+            digest: SecretToken.digest(code), tokens: { minted.records(refresh: Self.offersRefresh($0)) }, now: now
+        ) { grant, user in
             if let error = CodeExchangeRule.check(code: grant, client: client, redirectURI: redirectURI, codeVerifier: codeVerifier, now: now) {
                 return error
             }
@@ -56,7 +60,12 @@ public struct CodeExchangeFlow {
                 idToken = try idTokens.idToken(
                     user: user.id, client: client.clientID, authTime: grant.authTime, nonce: grant.nonce, now: now, signer: signer)
             }
-            return .issued(minted.response(scopes: grant.scopes, accessExpiresIn: lifetimes.accessToken, idToken: idToken))
+            return .issued(
+                minted.response(
+                    scopes: grant.scopes, accessExpiresIn: lifetimes.accessToken, idToken: idToken, refresh: Self.offersRefresh(grant)))
         }
     }
+
+    /// Whether the grant gets a refresh token: only with `offline_access`.
+    static func offersRefresh(_ grant: AuthorizationCodeGrant) -> Bool { grant.scopes.contains("offline_access") }
 }

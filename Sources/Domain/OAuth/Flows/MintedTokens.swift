@@ -50,11 +50,14 @@ public struct MintedTokens: Sendable {
         self.records = records
     }
 
-    /// The RFC 6749 §5.1 answer carrying these tokens.
-    public func response(scopes: [String], accessExpiresIn: TimeInterval, idToken: String? = nil) -> TokenResponse {
+    /// The records to store, without the refresh token's when `refresh` is `false`.
+    public func records(refresh: Bool) -> [NewToken] { refresh ? records : records.filter { $0.kind == .access } }
+
+    /// The RFC 6749 §5.1 answer carrying these tokens (without the refresh token when `refresh` is `false`).
+    public func response(scopes: [String], accessExpiresIn: TimeInterval, idToken: String? = nil, refresh: Bool = true) -> TokenResponse {
         TokenResponse(
             accessToken: accessToken, expiresIn: max(0, Int(accessExpiresIn.rounded(.down))), scopes: scopes,
-            refreshToken: refreshToken, idToken: idToken)
+            refreshToken: refresh ? refreshToken : nil, idToken: idToken)
     }
 }
 
