@@ -95,12 +95,12 @@ enum PortalDocsPages {
         let issuer = base(configuration.appURL)
         return """
             <p>Users sign in with the OAuth 2.0 authorization code flow (RFC 6749 §4.1) and PKCE (RFC 7636, method <code>S256</code>),
-            as OAuth 2.1 and RFC 9700 require. PKCE is mandatory for public apps and recommended for all; <code>plain</code> is refused.</p>
+            as OAuth 2.1 and RFC 9700 require. PKCE is required from every app, confidential ones too; <code>plain</code> is refused.</p>
             <h2>1. Send the user to the authorization endpoint</h2>
             <pre><code>GET \(issuer)/authsso?response_type=code
               &amp;client_id=YOUR_CLIENT_ID
               &amp;redirect_uri=https%3A%2F%2Fapp.example%2Fcallback
-              &amp;scope=openid%20profile.read%20student.grades.read
+              &amp;scope=openid%20profile.read%20student.grades.read%20offline_access
               &amp;state=RANDOM_STATE
               &amp;nonce=RANDOM_NONCE
               &amp;code_challenge=BASE64URL(SHA256(code_verifier))
@@ -120,7 +120,7 @@ enum PortalDocsPages {
             <pre><code>200 OK
             Cache-Control: no-store
             {"access_token":"cw_at_…","token_type":"Bearer","expires_in":\(Int(configuration.oauth.accessTokenLifetime)),
-             "refresh_token":"cw_rt_…","scope":"openid profile.read student.grades.read","id_token":"eyJ…"}</code></pre>
+             "refresh_token":"cw_rt_…","scope":"openid profile.read student.grades.read offline_access","id_token":"eyJ…"}</code></pre>
             <p>Public apps send <code>client_id</code> in the body instead of a secret. A refresh token is issued when the app asked for
             <code>offline_access</code>. Validate the ID token's signature with the keys at <code>\(issuer)/api/oauth/jwks</code>,
             and its <code>iss</code>, <code>aud</code>, <code>exp</code> and <code>nonce</code>.</p>
