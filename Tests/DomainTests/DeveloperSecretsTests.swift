@@ -5,6 +5,8 @@ import Testing
 
 /// Recovery codes: generation, what a user may type, digests and matching.
 @Suite struct DeveloperRecoveryCodesTests {
+    let key = SymmetricKey(data: (0..<32).map(UInt8.init))
+
     @Test func tenDistinctCodesShapedXxxxXxxxXx() {
         var generator = OAuthFixtures.CountingGenerator()
         let codes = RecoveryCodes.generate(using: &generator)
@@ -33,10 +35,13 @@ import Testing
     @Test(arguments: ["k7m2-9qxa-4t", "K7M2-9QXA-4T", "k7m29qxa4t", " k7m2 9qxa 4t ", "k7-m2-9q-xa-4t"])
     func caseDashesAndSpacesDoNotMatter(typed: String) {
         #expect(RecoveryCodes.normalize(typed) == "k7m29qxa4t")
-        // SHA-256("k7m29qxa4t"), computed with Python's hashlib.
+        // SHA-256("k7m29qxa4t") and HMAC-SHA256(bytes 0…31, "k7m29qxa4t"), computed with Python's hashlib and hmac.
         #expect(
-            RecoveryCodes.digest(typed)?.map { String(format: "%02x", $0) }.joined()
+            RecoveryCodes.legacyDigest(typed)?.map { String(format: "%02x", $0) }.joined()
                 == "8ffec2d9f1f2ebcb3f4a0d1202e728e65422271edb44800d32741ae55b39609c")
+        #expect(
+            RecoveryCodes.digest(typed, key: SymmetricKey(data: (0..<32).map(UInt8.init)))?.map { String(format: "%02x", $0) }.joined()
+                == "1081c393719db34f3ba066e596ca19df871eb452708d788e9cb9fe622c33eae1")
     }
 
     @Test(arguments: [
@@ -44,19 +49,24 @@ import Testing
     ])
     func anythingElseIsNotACode(typed: String) {
         #expect(RecoveryCodes.normalize(typed) == nil)
-        #expect(RecoveryCodes.digest(typed) == nil)
-        #expect(RecoveryCodes.match(typed, unusedDigests: []) == nil)
+        #expect(RecoveryCodes.digest(typed, key: key) == nil)
+        #expect(RecoveryCodes.match(typed, unusedDigests: [], key: key) == nil)
     }
 
     @Test func aCodeMatchesItsOwnUnusedDigestOnly() {
         var generator = OAuthFixtures.CountingGenerator()
         let codes = RecoveryCodes.generate(using: &generator)
-        let digests = codes.compactMap(RecoveryCodes.digest)
-        #expect(RecoveryCodes.match(codes[3].uppercased(), unusedDigests: digests) == 3)
+        let digests = codes.compactMap { RecoveryCodes.digest($0, key: key) }
+        #expect(RecoveryCodes.match(codes[3].uppercased(), unusedDigests: digests, key: key) == 3)
         var remaining = digests
         remaining.remove(at: 3)
-        #expect(RecoveryCodes.match(codes[3], unusedDigests: remaining) == nil)
-        #expect(RecoveryCodes.match("2222-2222-22", unusedDigests: digests) == nil)
+        #expect(RecoveryCodes.match(codes[3], unusedDigests: remaining, key: key) == nil)
+        #expect(RecoveryCodes.match("2222-2222-22", unusedDigests: digests, key: key) == nil)
+        // Another key's digests do not match: a dump of the table cannot be tested without the key file.
+        #expect(RecoveryCodes.match(codes[3], unusedDigests: digests, key: SymmetricKey(size: .bits256)) == nil)
+        // A set stored before the digests were keyed keeps working until it is replaced.
+        let legacy = codes.compactMap(RecoveryCodes.legacyDigest)
+        #expect(RecoveryCodes.match(codes[5], unusedDigests: legacy, key: key) == 5)
     }
 }
 

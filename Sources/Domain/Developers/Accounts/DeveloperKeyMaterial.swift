@@ -11,6 +11,8 @@ public struct DeveloperKeyMaterial: Sendable {
     public let webhookSealingKey: SymmetricKey
     /// Signs the short-lived ``SecondFactorTicket`` between the password step and the code step of a sign-in.
     public let secondFactorTicketKey: SymmetricKey
+    /// Keys the digests of recovery codes (``RecoveryCodes``), so a database dump alone cannot test candidates.
+    public let recoveryCodeKey: SymmetricKey
 
     /// Derives the keys from the file's bytes.
     public init(secret: [UInt8]) {
@@ -21,6 +23,7 @@ public struct DeveloperKeyMaterial: Sendable {
         totpSealingKey = derive("catalystwells developers totp-seed sealing v1")
         webhookSealingKey = derive("catalystwells developers webhook-secret sealing v1")
         secondFactorTicketKey = derive("catalystwells developers second-factor ticket v1")
+        recoveryCodeKey = derive("catalystwells developers recovery-code digests v1")
     }
 
     /// The associated data that binds a sealed TOTP seed to its account, so a sealed seed copied onto another

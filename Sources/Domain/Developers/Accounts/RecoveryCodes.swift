@@ -4,9 +4,11 @@ import Crypto
 ///
 /// A code is ten characters from an alphabet without look-alikes (no `0 o 1 l i`), shown as `xxxx-xxxx-xx`:
 /// 31^10 ≈ 2^49.5 possibilities each, ample for a code that also sits behind the sign-in throttle. Being
-/// machine-generated and high-entropy, a code is stored as a plain SHA-256 of its canonical form (the slow
-/// password hash is for human-chosen secrets, DESIGN §5); the canonical form ignores case, dashes and spaces,
-/// so the code can be typed as it reads.
+/// machine-generated and high-entropy, a code is stored as an HMAC-SHA256 of its canonical form under a key from
+/// the developers key file (the slow password hash is for human-chosen secrets, DESIGN §5): 2^49.5 is too few to
+/// leave testable offline, so a database dump alone must not allow it. Codes stored before the digests were
+/// keyed (a plain SHA-256) keep working until the set is replaced. The canonical form ignores case, dashes and
+/// spaces, so the code can be typed as it reads.
 public enum RecoveryCodes {
     /// Codes per set.
     public static let count = 10
@@ -35,19 +37,27 @@ public enum RecoveryCodes {
         return kept
     }
 
-    /// The SHA-256 of a code's canonical form: what the store keeps. `nil` for input ``normalize(_:)`` refuses.
-    public static func digest(_ code: String) -> [UInt8]? {
+    /// HMAC-SHA256(`key`, the code's canonical form): what the store keeps. `nil` for input ``normalize(_:)``
+    /// refuses.
+    public static func digest(_ code: String, key: SymmetricKey) -> [UInt8]? {
+        guard let canonical = normalize(code) else { return nil }
+        return Array(HMAC<SHA256>.authenticationCode(for: Array(canonical.utf8), using: key))
+    }
+
+    /// The SHA-256 of a code's canonical form: how codes were stored before their digests were keyed.
+    public static func legacyDigest(_ code: String) -> [UInt8]? {
         guard let canonical = normalize(code) else { return nil }
         return Array(SHA256.hash(data: Array(canonical.utf8)))
     }
 
-    /// The index in `unusedDigests` of the code the user typed, or `nil`. Every digest is compared in constant
-    /// time, so timing does not say which one matched. The caller marks that code used in the same
-    /// conditional write that accepts it, so a code works once even under parallel requests.
-    public static func match(_ input: String, unusedDigests: [[UInt8]]) -> Int? {
-        guard let candidate = digest(input) else { return nil }
+    /// The index in `unusedDigests` of the code the user typed (keyed, or a legacy plain digest), or `nil`. Every
+    /// digest is compared in constant time, so timing does not say which one matched. The caller marks that code
+    /// used in the same conditional write that accepts it, so a code works once even under parallel requests.
+    public static func match(_ input: String, unusedDigests: [[UInt8]], key: SymmetricKey) -> Int? {
+        guard let keyed = digest(input, key: key), let legacy = legacyDigest(input) else { return nil }
         var matched: Int? = nil
-        for (index, stored) in unusedDigests.enumerated() where SecretToken.constantTimeEquals(candidate, stored) {
+        for (index, stored) in unusedDigests.enumerated()
+        where SecretToken.constantTimeEquals(keyed, stored) || SecretToken.constantTimeEquals(legacy, stored) {
             matched = index
         }
         return matched

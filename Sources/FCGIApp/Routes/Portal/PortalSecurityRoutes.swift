@@ -59,9 +59,11 @@ enum PortalSecurityRoutes {
             }
             var generator = SystemRandomNumberGenerator()
             let codes = RecoveryCodes.generate(using: &generator)
+            let keys = try portalKeys(context)
             guard
                 try context.services.portal.accounts.enableTOTP(
-                    for: session.account.id, sealedSecret: pending.sealed, step: step, recoveryCodeDigests: codes.compactMap(RecoveryCodes.digest),
+                    for: session.account.id, sealedSecret: pending.sealed, step: step,
+                    recoveryCodeDigests: codes.compactMap { RecoveryCodes.digest($0, key: keys.recoveryCodeKey) },
                     now: now)
             else {
                 // Another tab started a new enrolment or finished this one meanwhile.
@@ -94,7 +96,10 @@ enum PortalSecurityRoutes {
             }
             var generator = SystemRandomNumberGenerator()
             let codes = RecoveryCodes.generate(using: &generator)
-            guard try services.portal.accounts.replaceRecoveryCodes(codes.compactMap(RecoveryCodes.digest), for: id, now: context.now) else {
+            guard
+                try services.portal.accounts.replaceRecoveryCodes(
+                    codes.compactMap { RecoveryCodes.digest($0, key: keys.recoveryCodeKey) }, for: id, now: context.now)
+            else {
                 return .seeOther("/account/2fa")
             }
             return .page(PortalSecurityPages.recoveryCodes(session: session, codes: codes, justEnabled: false))

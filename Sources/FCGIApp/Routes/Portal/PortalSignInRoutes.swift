@@ -131,7 +131,7 @@ enum PortalSignInRoutes {
         var accepted = false
         if let recovery = form["recovery_code"], !recovery.isEmpty {
             let unused = try services.portal.accounts.unusedRecoveryCodeDigests(of: id)
-            if let index = RecoveryCodes.match(recovery, unusedDigests: unused) {
+            if let index = RecoveryCodes.match(recovery, unusedDigests: unused, key: keys.recoveryCodeKey) {
                 accepted = try services.portal.accounts.consumeRecoveryCode(digest: unused[index], for: id, now: now)
                 if accepted { context.logger.notice("developer signed in with a recovery code", metadata: ["developer.id": "\(id)"]) }
             }
