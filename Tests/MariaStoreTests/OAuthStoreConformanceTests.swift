@@ -203,6 +203,31 @@ final class OAuthConformanceFixture {
     }
 
     @Test(arguments: OAuthBackend.allCases)
+    func noRotationOutlivesTheGrantsAbsoluteLifetime(_ backend: OAuthBackend) throws {
+        let f = try OAuthConformanceFixture(backend)
+        let ada = try f.addStudent("ada")
+        _ = try f.tokens.createGrant(
+            client: OAuthConformanceFixture.app, user: ada.id, scopes: ["openid"], authTime: f.now, tokens: f.pair("a0"), now: f.now)
+        // Rotated at +50 s with a limit of 100 s: the new refresh token ends at +100 s, not a day later.
+        guard
+            case .rotated = try f.tokens.rotateRefreshToken(
+                digest: SecretToken.digest("cw_rt_a0"), client: OAuthConformanceFixture.app, replacement: f.pair("a1", at: f.now + 50),
+                now: f.now + 50,
+                grace: 10, absoluteLifetime: 100)
+        else { Issue.record("not rotated"); return }
+        #expect(try f.tokens.token(digest: SecretToken.digest("cw_rt_a1"))?.expiresAt == f.now + 100)
+        #expect(try f.isActive("cw_rt_a1", at: f.now + 99) && !f.isActive("cw_rt_a1", at: f.now + 100))
+        // A family past its end is over, whatever its token's own expiry says; nothing changes.
+        _ = try f.tokens.createGrant(
+            client: OAuthConformanceFixture.app, user: ada.id, scopes: ["openid"], authTime: f.now, tokens: f.pair("b0"), now: f.now)
+        #expect(
+            try f.tokens.rotateRefreshToken(
+                digest: SecretToken.digest("cw_rt_b0"), client: OAuthConformanceFixture.app, replacement: f.pair("b1", at: f.now + 200),
+                now: f.now + 200, grace: 10, absoluteLifetime: 100) == .invalid)
+        #expect(try f.isActive("cw_rt_b0", at: f.now + 200) && f.tokens.token(digest: SecretToken.digest("cw_rt_b1")) == nil)
+    }
+
+    @Test(arguments: OAuthBackend.allCases)
     func aBearerRecordCarriesTheClientsStatusAndScopesTheActiveUserAndTheSchoolsDecision(_ backend: OAuthBackend) throws {
         let f = try OAuthConformanceFixture(backend)
         let ada = try f.addStudent("ada")

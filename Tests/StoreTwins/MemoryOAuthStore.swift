@@ -172,7 +172,9 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
 
     func token(digest: [UInt8]) throws -> StoredToken? { lock.withLock { stored(digest) } }
 
-    func rotateRefreshToken(digest: [UInt8], client: ClientID, replacement: [NewToken], now: Date, grace: TimeInterval) throws -> RefreshRotation {
+    func rotateRefreshToken(
+        digest: [UInt8], client: ClientID, replacement: [NewToken], now: Date, grace: TimeInterval, absoluteLifetime: TimeInterval
+    ) throws -> RefreshRotation {
         lock.withLock {
             guard let token = stored(digest) else { return .invalid }
             switch RefreshPolicy.decide(token: token, client: client, now: now, grace: grace) {
@@ -185,6 +187,12 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
                 revoke(grant, now: now)
                 return .reuseDetected
             case .rotate:
+                var replacement = replacement
+                if absoluteLifetime.isFinite, let created = grants[token.grantID]?.createdAt {
+                    let end = created.addingTimeInterval(absoluteLifetime)
+                    guard end > now else { return .invalid }
+                    replacement = replacement.map { $0.expiring(notAfter: end) }
+                }
                 tokens[digest]?.rotatedAt = now
                 insertTokens(replacement, grant: token.grantID, now: now)
                 if let latest = replacement.map(\.expiresAt).max(), let current = grants[token.grantID]?.expiresAt {

@@ -135,6 +135,11 @@ public struct NewToken: Sendable, Equatable {
         self.expiresAt = expiresAt
         self.scopes = scopes
     }
+
+    /// The same token, expiring at `limit` if that is sooner (a grant's absolute end).
+    public func expiring(notAfter limit: Date) -> NewToken {
+        NewToken(digest: digest, kind: kind, expiresAt: min(expiresAt, limit), scopes: scopes)
+    }
 }
 
 /// A user's standing consent to a client.

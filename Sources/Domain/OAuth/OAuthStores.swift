@@ -79,7 +79,11 @@ public protocol TokenStore {
     /// `replacement` (a retry after a lost answer, see ``TokenDerivation``) and its refresh token is still
     /// unused. A token rotated longer than `grace` ago is a reuse: the whole grant is revoked and
     /// `.reuseDetected` returned (RFC 9700 §4.14.2).
-    func rotateRefreshToken(digest: [UInt8], client: ClientID, replacement: [NewToken], now: Date, grace: TimeInterval) throws -> RefreshRotation
+    /// No replacement outlives its grant's `absoluteLifetime` (counted from the grant's creation): their expiries are
+    /// cut to it.
+    func rotateRefreshToken(
+        digest: [UInt8], client: ClientID, replacement: [NewToken], now: Date, grace: TimeInterval, absoluteLifetime: TimeInterval
+    ) throws -> RefreshRotation
     /// Revokes one token (RFC 7009: a refresh token revokes its grant). Unknown tokens and tokens of other
     /// clients are ignored (the caller answers 200 either way).
     func revokeToken(digest: [UInt8], client: ClientID, now: Date) throws
@@ -91,7 +95,16 @@ public protocol TokenStore {
     func purgeExpired(before: Date, limit: Int) throws -> Int
 }
 
-/// The outcome of ``TokenStore/rotateRefreshToken(digest:client:replacement:now:grace:)``.
+extension TokenStore {
+    /// ``rotateRefreshToken(digest:client:replacement:now:grace:absoluteLifetime:)`` without an absolute limit.
+    public func rotateRefreshToken(
+        digest: [UInt8], client: ClientID, replacement: [NewToken], now: Date, grace: TimeInterval
+    ) throws -> RefreshRotation {
+        try rotateRefreshToken(digest: digest, client: client, replacement: replacement, now: now, grace: grace, absoluteLifetime: .infinity)
+    }
+}
+
+/// The outcome of ``TokenStore/rotateRefreshToken(digest:client:replacement:now:grace:absoluteLifetime:)``.
 public enum RefreshRotation: Sendable, Equatable {
     /// Rotated: the old token is spent; here is what it carried.
     case rotated(StoredToken)

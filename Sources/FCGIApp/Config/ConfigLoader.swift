@@ -143,6 +143,7 @@ enum ConfigLoader {
             keyFile: reader.path("oauth.key_file"),
             accessTokenLifetime: TimeInterval(reader.int("oauth.access_token_seconds", 60...86400)),
             refreshTokenLifetime: TimeInterval(reader.int("oauth.refresh_token_days", 1...365) * 86400),
+            refreshAbsoluteLifetime: TimeInterval(reader.int("oauth.refresh_absolute_days", 1...730) * 86400),
             codeLifetime: TimeInterval(reader.int("oauth.code_seconds", 10...600)),
             refreshReuseGrace: TimeInterval(reader.int("oauth.refresh_reuse_grace_seconds", 0...60)))
         let faultValue = reader.string("sync.test_fault")

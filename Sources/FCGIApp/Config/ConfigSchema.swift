@@ -147,6 +147,9 @@ enum ConfigSchema {
         ),
         Key(section: "oauth", name: "access_token_seconds", defaultValue: "3600", help: "access token lifetime (60 to 86400)"),
         Key(section: "oauth", name: "refresh_token_days", defaultValue: "30", help: "refresh token lifetime; each use rotates it (1 to 365)"),
+        Key(
+            section: "oauth", name: "refresh_absolute_days", defaultValue: "90",
+            help: "days after sign-in when a grant's refresh tokens end however often they were rotated; then the person signs in again (1 to 730)"),
         Key(section: "oauth", name: "code_seconds", defaultValue: "60", help: "authorization code lifetime (10 to 600)"),
         Key(
             section: "oauth", name: "refresh_reuse_grace_seconds", defaultValue: "10",

@@ -50,6 +50,8 @@ struct Configuration: Sendable {
         var keyFile: String
         var accessTokenLifetime: TimeInterval
         var refreshTokenLifetime: TimeInterval
+        /// How long after a grant was made its refresh tokens may live at most, however often rotated.
+        var refreshAbsoluteLifetime: TimeInterval
         var codeLifetime: TimeInterval
         var refreshReuseGrace: TimeInterval
     }
@@ -155,7 +157,7 @@ struct Configuration: Sendable {
     var tokenLifetimes: TokenLifetimes {
         TokenLifetimes(
             accessToken: oauth.accessTokenLifetime, refreshToken: oauth.refreshTokenLifetime, authorizationCode: oauth.codeLifetime,
-            idToken: oauth.accessTokenLifetime, refreshReuseGrace: oauth.refreshReuseGrace)
+            idToken: oauth.accessTokenLifetime, refreshReuseGrace: oauth.refreshReuseGrace, refreshAbsolute: oauth.refreshAbsoluteLifetime)
     }
 
     /// The pool of a site.

@@ -154,7 +154,7 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
     /// transaction's retry covers one caused by an unrelated statement. What to do is
     /// ``RefreshPolicy/decide(token:client:now:grace:)``, on the locked state.
     public func rotateRefreshToken(
-        digest: [UInt8], client: ClientID, replacement: [NewToken], now: Date, grace: TimeInterval
+        digest: [UInt8], client: ClientID, replacement: [NewToken], now: Date, grace: TimeInterval, absoluteLifetime: TimeInterval
     ) throws -> RefreshRotation {
         try database.transaction { tx in
             // What never changes for a token: its kind and grant, the grant's client, user and scopes (a plain read).
@@ -170,7 +170,9 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
             else { return .invalid }
 
             guard
-                let grantRow = try tx.query("SELECT revoked_at, scopes FROM oauth_grants WHERE id = \(grant.rawValue) FOR UPDATE").first,
+                let grantRow = try tx.query(
+                    "SELECT revoked_at, scopes, created_at FROM oauth_grants WHERE id = \(grant.rawValue) FOR UPDATE"
+                ).first,
                 let state = try tx.query(
                     """
                     SELECT issued_at, expires_at, revoked_at, rotated_at FROM oauth_tokens
@@ -213,6 +215,13 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
                 try tx.revokeGrant(doomed, now: now)
                 return .reuseDetected
             case .rotate:
+                // The grant's absolute end: no replacement outlives it, and a family past it is over.
+                var replacement = replacement
+                if absoluteLifetime.isFinite, let created = grantRow.date("created_at") {
+                    let end = created.addingTimeInterval(absoluteLifetime)
+                    guard end > now else { return .invalid }
+                    replacement = replacement.map { $0.expiring(notAfter: end) }
+                }
                 let spent = try tx.execute(
                     """
                     UPDATE oauth_tokens SET rotated_at = \(now)

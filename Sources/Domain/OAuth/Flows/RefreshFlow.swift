@@ -51,7 +51,8 @@ public struct RefreshFlow {
         }
         let minted = MintedTokens.rotation(of: refreshToken, key: rotationKey, accessScopes: narrowed, lifetimes: lifetimes, now: now)
         let rotation = try tokens.rotateRefreshToken(
-            digest: digest, client: client.clientID, replacement: minted.records, now: now, grace: lifetimes.refreshReuseGrace)
+            digest: digest, client: client.clientID, replacement: minted.records, now: now, grace: lifetimes.refreshReuseGrace,
+            absoluteLifetime: lifetimes.refreshAbsolute)
         let old: StoredToken
         let scopes: [String]
         let accessExpiresIn: TimeInterval
