@@ -143,3 +143,20 @@ import Testing
         #expect(SignInThrottlePolicy.key(.address, "2001:db8:aa:bc::1") != one)
     }
 }
+
+@Suite struct ThrottleScopeTests {
+    @Test func aPersonsOwnCountersCannotBeReachedByANameTypedAtSignIn() {
+        // Sign-in counts whatever name is typed, known or not; "recheck:42" typed there must not lock person 42.
+        #expect(SignInThrottlePolicy.key(.person, "recheck:42") != SignInThrottlePolicy.key(.account, "recheck:42"))
+        let policy = SignInThrottlePolicy(accountLimit: 5, addressLimit: 50, window: 900, lockout: 300)
+        #expect(policy.limit(.person) == 5 && policy.limit(.address) == 50)
+    }
+
+    @Test func aNewGrantsRefreshTokenNeverOutlivesTheAbsoluteLifetime() {
+        var generator = SystemRandomNumberGenerator()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let lifetimes = TokenLifetimes(refreshToken: 365 * 86400, refreshAbsolute: 90 * 86400)
+        let minted = MintedTokens.random(refresh: true, lifetimes: lifetimes, now: now, using: &generator)
+        #expect(minted.records.first { $0.kind == .refresh }?.expiresAt == now + 90 * 86400)
+    }
+}

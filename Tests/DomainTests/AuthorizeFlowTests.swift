@@ -84,18 +84,21 @@ import Testing
     let key = SymmetricKey(size: .bits256)
     let now = OAuthFixtures.t0
 
-    @Test func aMarkerCountsOnlyForASignInAfterItWithinItsLifetime() {
-        let marker = SignInDetourMarker.make(at: now, key: key)
-        #expect(SignInDetourMarker.showsSignIn(marker, authTime: now + 5, now: now + 10, key: key))
-        #expect(!SignInDetourMarker.showsSignIn(marker, authTime: now - 60, now: now + 10, key: key), "a sign-in before the detour")
-        #expect(!SignInDetourMarker.showsSignIn(marker, authTime: now + 5, now: now + 601, key: key), "too old")
-        #expect(!SignInDetourMarker.showsSignIn(marker, authTime: nil, now: now + 10, key: key), "signed out")
+    let binding = "request one"
+
+    @Test func aMarkerCountsOnlyForASignInAfterItWithinItsLifetimeOnItsOwnRequest() {
+        let marker = SignInDetourMarker.make(at: now, binding: binding, key: key)
+        #expect(SignInDetourMarker.showsSignIn(marker, binding: binding, authTime: now + 5, now: now + 10, key: key))
+        #expect(!SignInDetourMarker.showsSignIn(marker, binding: binding, authTime: now - 60, now: now + 10, key: key), "a sign-in before the detour")
+        #expect(!SignInDetourMarker.showsSignIn(marker, binding: binding, authTime: now + 5, now: now + 601, key: key), "too old")
+        #expect(!SignInDetourMarker.showsSignIn(marker, binding: binding, authTime: nil, now: now + 10, key: key), "signed out")
+        #expect(!SignInDetourMarker.showsSignIn(marker, binding: "request two", authTime: now + 5, now: now + 10, key: key), "another request")
     }
 
     @Test(arguments: ["1", "", "1800000000", "1800000000.", "1800000000.AAAA", "x.y.z"])
     func aForgedMarkerNeverCounts(_ forged: String) {
-        #expect(!SignInDetourMarker.showsSignIn(forged, authTime: now + 5, now: now + 10, key: key))
-        let other = SignInDetourMarker.make(at: now, key: SymmetricKey(size: .bits256))
-        #expect(!SignInDetourMarker.showsSignIn(other, authTime: now + 5, now: now + 10, key: key), "another key's")
+        #expect(!SignInDetourMarker.showsSignIn(forged, binding: binding, authTime: now + 5, now: now + 10, key: key))
+        let other = SignInDetourMarker.make(at: now, binding: binding, key: SymmetricKey(size: .bits256))
+        #expect(!SignInDetourMarker.showsSignIn(other, binding: binding, authTime: now + 5, now: now + 10, key: key), "another key's")
     }
 }

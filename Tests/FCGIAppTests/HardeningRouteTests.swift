@@ -81,7 +81,7 @@ import Testing
         let responder = app.responder(environment: .test)
         let fine = responder.respond(to: rawRequest("GET", "/internal/test/header?value=plain"))
         #expect(fine.status == 200 && fine.headers["X-Test-Echo"] == "plain")
-        for value in ["a%0D%0AX-Injected:%201", "a%0Ab", "a%00b"] {
+        for value in ["a%0D%0AX-Injected:%201", "a%0Ab", "a%00b", "a%01b", "a%7Fb"] {
             let refused = responder.respond(to: rawRequest("GET", "/internal/test/header?value=\(value)"))
             #expect(refused.status == 500)
             #expect(refused.headers["X-Test-Echo"] == nil && refused.headers["X-Injected"] == nil)

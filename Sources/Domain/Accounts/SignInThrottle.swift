@@ -26,14 +26,25 @@ public struct SignInThrottlePolicy: Sendable, Equatable {
 
     /// Which counter a key belongs to.
     public enum Scope: Sendable {
-        case account, address
+        /// A name typed at sign-in (known or not).
+        case account
+        /// A client address (counted by ``network(of:)``).
+        case address
+        /// A known person's checks that nobody types a name for: a signed-in re-check of the password, a second
+        /// factor. A namespace of its own, so no name typed at sign-in can count against it.
+        case person
     }
 
     /// The key under which a counter is stored: SHA-256 of the scope and the normalised value, so the table
     /// holds no identifiers or addresses in the clear. Addresses are counted by ``network(of:)``.
     public static func key(_ scope: Scope, _ value: String) -> [UInt8] {
-        let normalised = scope == .account ? value.lowercased() : network(of: value)
-        let label = scope == .account ? "account:" : "address:"
+        let normalised = scope == .address ? network(of: value) : value.lowercased()
+        let label =
+            switch scope {
+            case .account: "account:"
+            case .address: "address:"
+            case .person: "person:"
+            }
         return Array(SHA256.hash(data: Array((label + normalised).utf8)))
     }
 
@@ -78,7 +89,7 @@ public struct SignInThrottlePolicy: Sendable, Equatable {
     }
 
     /// The limit of a scope.
-    public func limit(_ scope: Scope) -> Int { scope == .account ? accountLimit : addressLimit }
+    public func limit(_ scope: Scope) -> Int { scope == .address ? addressLimit : accountLimit }
 
     /// Whether a sign-in may be attempted: `nil` if so, else the seconds until the lock ends.
     public func retryAfter(_ state: SignInThrottleState?, now: Date) -> Int? {

@@ -27,12 +27,13 @@ struct HTTPHeaders: Sendable, Sequence {
         fields.removeAll { $0.name.lowercased() == lower }
     }
 
-    /// Whether every field can go on the wire as it is: a name of RFC 9110 token characters, a value without CR,
-    /// LF or NUL (which would split the header block or end it early: response splitting).
+    /// Whether every field can go on the wire as it is: a name of RFC 9110 token characters, a value without
+    /// control characters other than tab (RFC 9110 §5.5; CR and LF would split the header block: response
+    /// splitting).
     var isWireSafe: Bool {
         fields.allSatisfy { field in
             !field.name.isEmpty && field.name.utf8.allSatisfy(Self.isTokenByte)
-                && !field.value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
+                && !field.value.utf8.contains { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }
         }
     }
 

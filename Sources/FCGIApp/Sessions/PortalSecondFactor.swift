@@ -6,7 +6,7 @@ import Foundation
 extension RequestContext {
     /// The per-account counter of TOTP code attempts.
     static func totpThrottleKey(_ developer: DeveloperID) -> [UInt8] {
-        SignInThrottlePolicy.key(.account, "totp:\(developer.rawValue)")
+        SignInThrottlePolicy.key(.person, "totp:\(developer.rawValue)")
     }
 
     /// Seconds until the longest lock among `keys` ends; `nil` when none is locked.

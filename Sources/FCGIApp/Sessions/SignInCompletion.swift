@@ -65,7 +65,7 @@ enum SignInCompletion {
 
     /// The throttle key of password re-checks (changing the password) by a signed-in person: counted per person,
     /// apart from the sign-in names, so a session's wrong guesses cannot lock the person's own sign-in.
-    private static func recheckKey(_ user: UserID) -> [UInt8] { SignInThrottlePolicy.key(.account, "recheck:\(user.rawValue)") }
+    private static func recheckKey(_ user: UserID) -> [UInt8] { SignInThrottlePolicy.key(.person, "recheck:\(user.rawValue)") }
 
     /// Seconds to wait before the person may re-check their password again, or `nil`.
     static func recheckWait(of user: UserID, context: RequestContext) throws -> Int? {
@@ -77,7 +77,7 @@ enum SignInCompletion {
     static func recordRecheckFailure(of user: UserID, context: RequestContext) throws {
         let policy = context.services.configuration.signIn.throttlePolicy
         let now = context.now
-        try context.services.people.throttle.updateThrottle(key: recheckKey(user)) { policy.recordingFailure($0, scope: .account, now: now) }
+        try context.services.people.throttle.updateThrottle(key: recheckKey(user)) { policy.recordingFailure($0, scope: .person, now: now) }
         context.logger.info("password re-check failed", metadata: ["user.id": "\(user)"])
     }
 

@@ -14,10 +14,17 @@ final class TimingDecoy: @unchecked Sendable {
     init(hasher: any PasswordHasher) { self.hasher = hasher }
 
     /// Spends one verification's worth of time and memory; the result is always `false`.
+    /// Throws what the hasher throws (a busy ``PasswordHashingGate``), as a real check would, so a busy worker
+    /// answers the same whether or not the account exists. The lock only publishes the hash: it is never held
+    /// while hashing.
     func verify(_ password: String) throws {
-        let decoy: String? = lock.withLock {
-            if hash == nil { hash = try? hasher.hash(SecretToken.base64URL(Array(UUID().uuidString.utf8))) }
-            return hash
+        var decoy = lock.withLock { hash }
+        if decoy == nil {
+            let made = try hasher.hash(SecretToken.base64URL(Array(UUID().uuidString.utf8)))
+            decoy = lock.withLock {
+                if hash == nil { hash = made }
+                return hash
+            }
         }
         if let decoy { _ = try hasher.verify(password, against: decoy) }
     }

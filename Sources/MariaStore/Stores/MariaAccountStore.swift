@@ -104,8 +104,10 @@ public struct MariaAccountStore: AccountStore, PasswordLinkStore {
         }
     }
 
-    /// Lock order as everywhere: the user's row, then (through ``Transaction/revokeEveryGrant(of:now:)``) codes,
-    /// grants, tokens.
+    /// Locks the user's row, then (through ``Transaction/revokeEveryGrant(of:now:)``) codes, grants, tokens. A code
+    /// exchange takes the code row first and a shared lock on the user's row last (the grant's foreign key), so
+    /// the two can deadlock; the server then rolls one back and ``MariaDatabase/transaction(_:)`` runs it again,
+    /// and either order is correct (a grant made first is revoked, a code revoked first is refused).
     public func changePassword(_ hash: String, for user: UserID, keepingSession: [UInt8], now: Date) throws -> Int {
         try database.transaction { tx in
             try tx.execute(

@@ -45,7 +45,10 @@ public struct MintedTokens: Sendable {
         ]
         if let refresh {
             records.append(
-                NewToken(digest: SecretToken.digest(refresh), kind: .refresh, expiresAt: now.addingTimeInterval(lifetimes.refreshToken)))
+                NewToken(
+                    digest: SecretToken.digest(refresh), kind: .refresh,
+                    // Never past the grant's absolute end, which starts now for a new grant.
+                    expiresAt: now.addingTimeInterval(min(lifetimes.refreshToken, lifetimes.refreshAbsolute))))
         }
         self.records = records
     }

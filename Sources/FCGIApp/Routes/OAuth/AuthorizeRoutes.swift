@@ -87,7 +87,8 @@ enum AuthorizeRoutes {
         // The GET's query or the consent form's hidden field; only a marker of ours, older than the session's
         // sign-in, counts.
         let marker = parameters[signedInMarker]
-        let justSignedIn = SignInDetourMarker.showsSignIn(marker, authTime: session?.authTime, now: now, key: detourKey)
+        let binding = SignInDetourMarker.binding(authorization)
+        let justSignedIn = SignInDetourMarker.showsSignIn(marker, binding: binding, authTime: session?.authTime, now: now, key: detourKey)
         var generator = SystemRandomNumberGenerator()
         let flow = AuthorizeFlow(
             policies: services.api.appPolicies, consents: services.oauth.consents, codes: services.oauth.codes,
@@ -97,7 +98,7 @@ enum AuthorizeRoutes {
             signedInDuringThisRequest: justSignedIn, decision: decision, now: now, using: &generator)
         switch outcome {
         case .signIn(let again):
-            let back = returnURL(parameters, marker: SignInDetourMarker.make(at: now, key: detourKey))
+            let back = returnURL(parameters, marker: SignInDetourMarker.make(at: now, binding: binding, key: detourKey))
             return .seeOther("/login?\(again ? "reauth=1&" : "")next=" + FormCodec.encode(back))
         case .redirectError(let error):
             return redirect(error)

@@ -99,6 +99,7 @@ enum PortalPasswordRoutes {
             }
             try services.portal.accounts.changePassword(
                 try services.people.hasher.hash(password), for: session.account.id, keepingSession: session.digest, now: context.now)
+            try services.portal.throttle.clearThrottle(key: throttleKey)
             context.logger.info("developer password changed", metadata: ["developer.id": "\(session.account.id)"])
             return .seeOther("/account?done=password")
         }
