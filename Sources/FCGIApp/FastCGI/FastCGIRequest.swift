@@ -59,9 +59,9 @@ final class FastCGIRequest {
 
     /// Writes a response: the CGI `Status:` line, headers with `Content-Length`, a blank line, the body.
     func write(_ response: HTTPResponse) {
-        // The responder replaces a response whose headers could split the header block; this is the last line:
-        // such a response goes out as a bare 500, never as written and never as a trap.
-        let response = response.headers.isWireSafe ? response : HTTPResponse(status: 500)
+        // Every response comes from SiteResponder, which replaces one whose headers could split the header block
+        // (with a logged 500); checked again in debug builds only, so a release worker never traps on it.
+        assert(response.headers.isWireSafe, "SiteResponder lets only wire-safe headers through")
         var head = "Status: \(response.status) \(HTTPResponse.reason(response.status))\r\n"
         for (name, value) in response.headers where name.lowercased() != "content-length" {
             head += "\(name): \(value)\r\n"

@@ -14,23 +14,13 @@ import Foundation
 enum SignInCompletion {
     /// Seconds to wait before another try with this name from this address, or `nil`.
     static func throttleWait(identifier: String, request: HTTPRequest, context: RequestContext) throws -> Int? {
-        let services = context.services
-        let policy = services.configuration.signIn.throttlePolicy
-        let keys = [SignInThrottlePolicy.key(.account, identifier), SignInThrottlePolicy.key(.address, request.remoteAddress)]
-        return try keys.compactMap { policy.retryAfter(try services.people.throttle.throttleState(key: $0), now: context.now) }.max()
+        try wait([SignInThrottlePolicy.key(.account, identifier), SignInThrottlePolicy.key(.address, request.remoteAddress)], context)
     }
 
     /// Counts a refused attempt against the name and the address.
     static func recordFailure(identifier: String, method: AuthenticationMethod, request: HTTPRequest, context: RequestContext) throws {
-        let services = context.services
-        let policy = services.configuration.signIn.throttlePolicy
-        let now = context.now
-        for (key, scope) in [
-            (SignInThrottlePolicy.key(.account, identifier), SignInThrottlePolicy.Scope.account),
-            (SignInThrottlePolicy.key(.address, request.remoteAddress), .address),
-        ] {
-            try services.people.throttle.updateThrottle(key: key) { policy.recordingFailure($0, scope: scope, now: now) }
-        }
+        try count(SignInThrottlePolicy.key(.account, identifier), .account, context)
+        try count(SignInThrottlePolicy.key(.address, request.remoteAddress), .address, context)
         context.logger.info("sign-in failed", metadata: ["client.address": "\(request.remoteAddress)", "auth.method": "\(method.rawValue)"])
     }
 
@@ -69,20 +59,32 @@ enum SignInCompletion {
 
     /// Seconds to wait before the person may re-check their password again, or `nil`.
     static func recheckWait(of user: UserID, context: RequestContext) throws -> Int? {
-        let policy = context.services.configuration.signIn.throttlePolicy
-        return policy.retryAfter(try context.services.people.throttle.throttleState(key: recheckKey(user)), now: context.now)
+        try wait([recheckKey(user)], context)
     }
 
     /// Counts a wrong password in a re-check.
     static func recordRecheckFailure(of user: UserID, context: RequestContext) throws {
-        let policy = context.services.configuration.signIn.throttlePolicy
-        let now = context.now
-        try context.services.people.throttle.updateThrottle(key: recheckKey(user)) { policy.recordingFailure($0, scope: .person, now: now) }
+        try count(recheckKey(user), .person, context)
         context.logger.info("password re-check failed", metadata: ["user.id": "\(user)"])
     }
 
     /// Forgets the re-check failures after a right password.
     static func clearRecheckFailures(of user: UserID, context: RequestContext) throws {
         try context.services.people.throttle.clearThrottle(key: recheckKey(user))
+    }
+
+    // MARK: The counters
+
+    /// Seconds until the longest lock among `keys` ends; `nil` when none is locked.
+    private static func wait(_ keys: [[UInt8]], _ context: RequestContext) throws -> Int? {
+        let policy = context.services.configuration.signIn.throttlePolicy
+        return try keys.compactMap { policy.retryAfter(try context.services.people.throttle.throttleState(key: $0), now: context.now) }.max()
+    }
+
+    /// Counts one failure under `key`.
+    private static func count(_ key: [UInt8], _ scope: SignInThrottlePolicy.Scope, _ context: RequestContext) throws {
+        let policy = context.services.configuration.signIn.throttlePolicy
+        let now = context.now
+        try context.services.people.throttle.updateThrottle(key: key) { policy.recordingFailure($0, scope: scope, now: now) }
     }
 }

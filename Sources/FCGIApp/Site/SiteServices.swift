@@ -59,6 +59,14 @@ struct OAuthServices {
     let keys: OAuthKeyMaterial?
     /// The worker's opened ID-token signing keys.
     let signingKeyCache: SigningKeyCache
+
+    /// ``keys``, or the 500 of a pool started without `oauth.key_file` (only the app site issues tokens).
+    func requireKeys() throws -> OAuthKeyMaterial {
+        guard let keys else {
+            throw HTTPError(status: 500, code: "server_error", "The server has no OAuth key.", logDetail: "oauth.key_file not loaded")
+        }
+        return keys
+    }
 }
 
 /// The education API.

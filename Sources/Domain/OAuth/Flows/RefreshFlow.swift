@@ -68,8 +68,10 @@ public struct RefreshFlow {
             alert = "refresh retried within the grace window: the same pair was answered again (grant \(token.grantID))"
         case .reuseDetected:
             return .refused(invalid, alert: "rotated refresh token reused: grant revoked")
-        case .alreadyRotated, .invalid:
-            return .refused(RefreshPolicy.outcome(rotation).failure ?? invalid)
+        case .alreadyRotated:
+            return .refused(.invalidGrant("The refresh token was already used."))
+        case .invalid:
+            return .refused(invalid)
         }
         guard let userID = old.userID, let user = try activeUser(userID) else {
             try tokens.revokeGrant(old.grantID, now: now)
@@ -80,13 +82,5 @@ public struct RefreshFlow {
             idToken = try idTokens.idToken(user: user.id, client: client.clientID, authTime: nil, nonce: nil, now: now, signer: signer)
         }
         return .issued(minted.response(scopes: scopes, accessExpiresIn: accessExpiresIn, idToken: idToken), alert: alert)
-    }
-}
-
-extension Result {
-    /// The failure, if any.
-    fileprivate var failure: Failure? {
-        if case .failure(let error) = self { return error }
-        return nil
     }
 }

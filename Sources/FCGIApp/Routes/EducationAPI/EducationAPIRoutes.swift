@@ -22,7 +22,8 @@ enum EducationAPIRoutes {
     static func register(in router: inout Router<RequestContext>) {
         for endpoint in EducationAPI.endpoints {
             let handler = handler(for: endpoint.operation)
-            router.add(endpoint.method, endpoint.path) { request, parameters, context in
+            // The public endpoint (the OpenAPI document) is readable from any origin.
+            router.add(endpoint.method, endpoint.path, headers: endpoint.isPublic ? OAuthHTTP.anyOrigin : []) { request, parameters, context in
                 if endpoint.isPublic { return publicAnswer(context) }
                 return try serve(endpoint, handler, request, parameters, context)
             }
@@ -48,11 +49,11 @@ enum EducationAPIRoutes {
         }
     }
 
-    /// The one public endpoint: the OpenAPI document, cacheable and readable from any origin.
+    /// The one public endpoint: the OpenAPI document, cacheable.
     private static func publicAnswer(_ context: RequestContext) -> HTTPResponse {
         var response = HTTPResponse.json(OpenAPIDocument.document(serverURL: context.services.configuration.appURL))
         response.headers.set("Cache-Control", "public, max-age=300")
-        return OAuthHTTP.allowingAnyOrigin(response)
+        return response
     }
 
     private static func serve(

@@ -81,9 +81,7 @@ enum AuthorizeRoutes {
 
         // 3.–6. The flow; the route renders its outcome.
         let session = try context.signedIn(request)
-        guard let detourKey = services.oauth.keys?.detourKey else {
-            throw HTTPError(status: 500, code: "server_error", "The server has no OAuth key.", logDetail: "oauth.key_file not loaded")
-        }
+        let detourKey = try services.oauth.requireKeys().detourKey
         // The GET's query or the consent form's hidden field; only a marker of ours, older than the session's
         // sign-in, counts.
         let marker = parameters[signedInMarker]

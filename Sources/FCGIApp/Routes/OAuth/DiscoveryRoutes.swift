@@ -14,21 +14,21 @@ import Foundation
 enum DiscoveryRoutes {
     static func register(in router: inout Router<RequestContext>) {
         for path in ["/.well-known/openid-configuration", "/.well-known/oauth-authorization-server"] {
-            router.add("GET", path) { _, _, context in
+            router.add("GET", path, headers: OAuthHTTP.anyOrigin) { _, _, context in
                 var response = HTTPResponse.json(metadata(issuer: context.services.configuration.appURL))
                 response.headers.set("Cache-Control", "public, max-age=3600")
-                return OAuthHTTP.allowingAnyOrigin(response)
+                return response
             }
         }
 
-        router.add("GET", DiscoveryDocument.Path.jwks) { _, _, context in
+        router.add("GET", DiscoveryDocument.Path.jwks, headers: OAuthHTTP.anyOrigin) { _, _, context in
             let services = context.services
             let since = JWKS.publishedSince(now: context.now, lifetimes: services.configuration.tokenLifetimes)
             let keys = try services.oauth.signingKeys.publishedKeys(publishedSince: since)
             var response = HTTPResponse(status: 200, body: Array(JWKS.document(keys: keys).utf8))
             response.headers.set("Content-Type", "application/json")
             response.headers.set("Cache-Control", "public, max-age=300")
-            return OAuthHTTP.allowingAnyOrigin(response)
+            return response
         }
     }
 

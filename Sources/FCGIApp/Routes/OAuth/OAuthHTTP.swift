@@ -42,13 +42,6 @@ enum OAuthHTTP {
     /// JWKS and discovery). No credentials are involved, so `*` is correct.
     static let anyOrigin = [("Access-Control-Allow-Origin", "*")]
 
-    /// Adds ``anyOrigin`` to one response.
-    static func allowingAnyOrigin(_ response: HTTPResponse) -> HTTPResponse {
-        var response = response
-        response.headers.set("Access-Control-Allow-Origin", "*")
-        return response
-    }
-
     /// The parameters of a form-encoded POST as OAuth rules see them. A body of another type is
     /// `invalid_request` (RFC 6749 §3.2: the token endpoint takes `application/x-www-form-urlencoded`).
     static func form(_ request: HTTPRequest) throws(OAuthRefusal) -> OAuthParameters {
@@ -71,9 +64,7 @@ enum OAuthHTTP {
     static func authenticate(
         _ identification: ClientAuthentication, request: HTTPRequest, endpoint: String, context: RequestContext
     ) throws -> OAuthClient {
-        guard let keys = context.services.oauth.keys else {
-            throw HTTPError(status: 500, code: "server_error", "The server has no OAuth key.", logDetail: "oauth.key_file not loaded")
-        }
+        let keys = try context.services.oauth.requireKeys()
         let record = try context.services.oauth.clients.authenticationRecord(of: identification.clientID, now: context.now)
         switch identification.authenticate(client: record?.client, secretDigests: record?.secretDigests ?? [], key: keys.clientSecretKey) {
         case .failure(let error):
@@ -111,16 +102,6 @@ enum OAuthHTTP {
         return (token, try authenticate(identification, request: request, endpoint: endpoint, context: context))
     }
 
-    /// The bearer access token of a request (RFC 6750 §2.1 header, or §2.2 form body on POST): none at all is a
-    /// bare challenge (§3.1), one sent twice `invalid_request`.
-    static func requireBearerToken(_ request: HTTPRequest) throws(OAuthRefusal) -> String {
-        switch bearerToken(request) {
-        case .missing: throw OAuthRefusal(.invalidRequest("An access token is required."), challenge: .bearerMissing)
-        case .invalid(let error): throw OAuthRefusal(error, challenge: .bearer(scope: nil))
-        case .token(let value): return value
-        }
-    }
-
     /// The one refusal of a presented token that is not (or no longer) valid, whatever the reason (RFC 6750 §3.1).
     static let invalidToken = OAuthError(.invalidToken, "The access token is invalid, expired or revoked.")
 
@@ -130,24 +111,22 @@ enum OAuthHTTP {
         return BearerRule.authorize(try context.services.oauth.bearers.bearer(digest: SecretToken.digest(token)), now: context.now)
     }
 
-    /// The bearer access token of a request (RFC 6750 §2.1 header, or §2.2 form body on POST).
-    enum BearerToken {
-        case token(String)
-        /// No token at all: 401 without an error code (RFC 6750 §3.1).
-        case missing
-        /// A malformed request, such as a token sent twice.
-        case invalid(OAuthError)
-    }
-
-    static func bearerToken(_ request: HTTPRequest) -> BearerToken {
+    /// The bearer access token of a request (RFC 6750 §2.1 header, or §2.2 form body on POST): none at all is a
+    /// bare challenge (§3.1), one sent twice `invalid_request`.
+    static func requireBearerToken(_ request: HTTPRequest) throws(OAuthRefusal) -> String {
         var found: [String] = []
         if let header = request.headers["authorization"] {
             let parts = header.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" { found.append(String(parts[1]).trimmingCharacters(in: .whitespaces)) }
         }
         if request.method == "POST", let form = try? request.formParameters(), let token = form["access_token"] { found.append(token) }
-        if found.count > 1 { return .invalid(.invalidRequest("Send the access token once: in the Authorization header or the form, not both.")) }
-        guard let token = found.first, !token.isEmpty else { return .missing }
-        return .token(token)
+        if found.count > 1 {
+            throw OAuthRefusal(
+                .invalidRequest("Send the access token once: in the Authorization header or the form, not both."), challenge: .bearer(scope: nil))
+        }
+        guard let token = found.first, !token.isEmpty else {
+            throw OAuthRefusal(.invalidRequest("An access token is required."), challenge: .bearerMissing)
+        }
+        return token
     }
 }

@@ -23,9 +23,7 @@ enum TokenRoutes {
         }
         let client = try OAuthHTTP.authenticate(tokenRequest.client, request: request, endpoint: "token request", context: context)
         let services = context.services
-        guard let keys = services.oauth.keys else {
-            throw HTTPError(status: 500, code: "server_error", "The server has no OAuth key.", logDetail: "oauth.key_file not loaded")
-        }
+        let keys = try services.oauth.requireKeys()
         let lifetimes = services.configuration.tokenLifetimes
         let idTokens = IDTokenSettings(issuer: services.configuration.appURL, lifetime: lifetimes.idToken)
         let signer = StoredKeySigner(services: services, sealingKey: keys.sealingKey)

@@ -27,8 +27,8 @@ enum UserInfoRoutes {
                 request, _, context in try userInfo(request, context: context)
             }
         }
-        router.add("OPTIONS", DiscoveryDocument.Path.userinfo) { _, _, _ in
-            var response = OAuthHTTP.allowingAnyOrigin(HTTPResponse(status: 204))
+        router.add("OPTIONS", DiscoveryDocument.Path.userinfo, headers: OAuthHTTP.anyOrigin) { _, _, _ in
+            var response = HTTPResponse(status: 204)
             response.headers.set("Access-Control-Allow-Methods", "GET, POST")
             response.headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type")
             response.headers.set("Access-Control-Max-Age", "86400")
