@@ -150,6 +150,36 @@ import Testing
         #expect(!other.take(now: start.addingTimeInterval(-30)).allowed)
     }
 
+    @Test func aLeaseTakesWhatTheBucketHasUpToTheAskAndWorkersSpendItLocally() {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        var bucket = TokenBucket(capacity: 10, perMinute: 60, now: start)
+        let first = bucket.lease(upTo: 4, now: start)
+        #expect(first.granted == 4 && first.decision.remaining == 6 && first.decision.allowed)
+        #expect(bucket.lease(upTo: 4, now: start).granted == 4)
+        let short = bucket.lease(upTo: 4, now: start)
+        #expect(short.granted == 2 && short.decision.remaining == 0)
+        let none = bucket.lease(upTo: 4, now: start)
+        #expect(none.granted == 0 && !none.decision.allowed && none.decision.retryAfterSeconds == 1)
+        // Refilled at the rate, as a stored bucket read back later would be.
+        var stored = TokenBucket(capacity: 10, perMinute: 60, tokens: bucket.tokens, updatedAt: bucket.updatedAt)
+        #expect(stored.lease(upTo: 4, now: start.addingTimeInterval(3)).granted == 3)
+        // A capacity lowered since the bucket was stored cuts the stored tokens to it; nonsense reads as empty.
+        #expect(TokenBucket(capacity: 2, perMinute: 60, tokens: 9, updatedAt: start).tokens == 2)
+        #expect(TokenBucket(capacity: 2, perMinute: 60, tokens: .nan, updatedAt: start).tokens == 0)
+        #expect(APIRateLease.leaseSize(capacity: 60) == 6 && APIRateLease.leaseSize(capacity: 3) == 1)
+
+        var lease = APIRateLease()
+        #expect(lease.spend(now: start) == nil)
+        lease.add(granted: 2, shared: first.decision, perMinute: 60, now: start)
+        #expect(lease.spend(now: start)?.remaining == 7)
+        #expect(lease.spend(now: start)?.remaining == 6)
+        #expect(lease.spend(now: start) == nil)
+        // An empty lease refuses from memory for one token interval (here 1 s at 60 a minute), then asks again.
+        lease.add(granted: 0, shared: none.decision, perMinute: 60, now: start)
+        #expect(lease.spend(now: start.addingTimeInterval(0.5)) == .init(allowed: false, remaining: 0, resetSeconds: none.decision.resetSeconds, retryAfterSeconds: 1))
+        #expect(lease.spend(now: start.addingTimeInterval(1)) == nil)
+    }
+
     @Test func schoolPoliciesDefaultToAllowedAndLimitScopes() {
         let scopes = ScopeRegistry.standard.definitions(of: ["openid", "student.grades.read", "student.classes.read"])
         #expect(SchoolAppPolicy.default.allowsAuthorization)

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import FCGIApp
+@testable import StoreTwins
 
 /// The education API's route table against its OpenAPI document, and the answers that need no database.
 @Suite struct EducationAPIRouteTests {
@@ -120,14 +121,37 @@ import Testing
         #expect(builds == 3)
     }
 
-    @Test func anAppOnThePartnerTierGetsThePartnerBucket() {
+    @Test func anAppOnThePartnerTierGetsThePartnerBucket() throws {
         let limiter = APIRateLimiter(
             standard: .init(perMinute: 60, burst: 1), partner: .init(perMinute: 600, burst: 3), partnerClients: ["partner-app"])
+        let buckets = MemoryRateBuckets()
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         #expect(limiter.limits(of: ClientID("partner-app")).perMinute == 600)
-        #expect(limiter.take(ClientID("other-app"), now: now).allowed)
-        #expect(!limiter.take(ClientID("other-app"), now: now).allowed)
-        #expect((0..<3).allSatisfy { _ in limiter.take(ClientID("partner-app"), now: now).allowed })
-        #expect(!limiter.take(ClientID("partner-app"), now: now).allowed)
+        #expect(try limiter.take(ClientID("other-app"), store: buckets, now: now).allowed)
+        #expect(try !limiter.take(ClientID("other-app"), store: buckets, now: now).allowed)
+        #expect(try (0..<3).allSatisfy { _ in try limiter.take(ClientID("partner-app"), store: buckets, now: now).allowed })
+        #expect(try !limiter.take(ClientID("partner-app"), store: buckets, now: now).allowed)
+    }
+
+    @Test func workersShareOneBucketPerAppAndARecycledWorkerDoesNotRefillIt() throws {
+        let limits = APIRateLimiter.Limits(perMinute: 60, burst: 20)
+        let buckets = MemoryRateBuckets()
+        let workers = (0..<4).map { _ in APIRateLimiter(standard: limits, partner: limits, partnerClients: []) }
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let app = ClientID("busy-app")
+        var served = 0
+        for call in 0..<200 {
+            if try workers[call % 4].take(app, store: buckets, now: now).allowed { served += 1 }
+        }
+        // One burst for the installation, not one per worker (4 × 20 before).
+        #expect(served == 20)
+        // A worker started afresh (a recycle) leases from the same, empty bucket.
+        let fresh = APIRateLimiter(standard: limits, partner: limits, partnerClients: [])
+        let refused = try fresh.take(app, store: buckets, now: now)
+        #expect(!refused.allowed && refused.retryAfterSeconds == 1)
+        // Leases, not calls, reach the store: 20 tokens in leases of 2, and one empty lease per worker, whose refusal
+        // then answers from memory.
+        #expect(buckets.leaseCount == 10 + 5)
+        #expect(try fresh.take(app, store: buckets, now: now.addingTimeInterval(2)).allowed)
     }
 }

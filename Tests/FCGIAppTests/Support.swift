@@ -94,7 +94,7 @@ struct TestApp {
             api: EducationAPIServices(
                 store: MariaEducationAPIStore(database: unconnected), accessLog: MariaDataAccessLogStore(database: unconnected),
                 appPolicies: oauth, accessLogBuffer: DataAccessLogBuffer(configuration.api), rateLimiter: APIRateLimiter(configuration.api),
-                listCache: APIListCache(capacity: 8)),
+                rateBuckets: MemoryRateBuckets(), listCache: APIListCache(capacity: 8)),
             syncTarget: MariaSyncTargetStore(database: unconnected),
             portal: CompositionRoot.portal(
                 database: unconnected, keys: DeveloperKeyMaterial(secret: Array(repeating: 9, count: 32)),

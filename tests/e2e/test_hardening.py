@@ -1,11 +1,14 @@
 """The security review's findings, tried as an attacker (often with a student's account) would, through nginx.
 
 Demo users this module owns: student30 (password oracle), student31 (password change ends tokens),
-parent30 (reset mail flood).
+parent30 (reset mail flood), student32 (the API limit across workers).
 """
 import html
+import os
 import re
+import signal
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from test_education_api import SCOPES, person, signed_in, sql, token_for
 
@@ -109,3 +112,46 @@ def test_healthz_is_rate_limited_for_other_addresses_but_not_for_loopback(stack)
     other = burst("127.0.0.2")
     assert other.count(200) >= 50 and 429 in other, other
     assert set(burst("127.0.0.1")) == {200}
+
+
+# The API rate limit holds across workers and recycles (finding 6) --------------------------------------------------
+
+def set_bucket(stack, client_id, tokens):
+    """Sets an app's shared bucket, dated 60 s ahead so it does not refill while the test runs."""
+    sql(stack, f"REPLACE INTO api_rate_buckets (client_id, tokens, updated_at) "
+               f"VALUES ('{client_id}', {tokens}, UTC_TIMESTAMP(6) + INTERVAL 60 SECOND)")
+
+
+def test_an_apps_api_limit_is_one_bucket_for_every_worker_and_survives_a_recycle(stack, oauth, confidential_client, demo):
+    token = token_for(stack, oauth, confidential_client, person(demo, "students", "student32"), SCOPES["student"])
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    client_id = confidential_client.client_id
+    sessions = [stack.session() for _ in range(8)]
+
+    def call(n):
+        return sessions[n % len(sessions)].get(stack.url("app", "/api/v1/me"), headers=headers, timeout=10).status_code
+
+    try:
+        # 60 tokens in the shared bucket; 200 calls over 8 connections reach both workers. Per-worker buckets served
+        # 60 per worker; one bucket serves 60, plus at most the few tokens each worker may still hold from a lease of
+        # an earlier test (a tenth of the burst per worker).
+        set_bucket(stack, client_id, 60)
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(call, range(200)))
+        served = statuses.count(200)
+        assert set(statuses) <= {200, 429}, statuses
+        workers = len(stack.worker_pids("app"))
+        assert 60 - workers * 6 <= served <= 60 + workers * 6, (served, workers)
+
+        # An empty bucket stays empty when every worker is replaced (before, a fresh worker started full).
+        set_bucket(stack, client_id, 0)
+        before = set(stack.worker_pids("app"))
+        os.kill(stack.supervisor_pid("app"), signal.SIGHUP)
+        stack.wait_until(lambda: not (set(stack.worker_pids("app")) & before) and len(stack.worker_pids("app")) == len(before),
+                         timeout=60, what="all workers replaced")
+        with ThreadPoolExecutor(8) as pool:
+            after = list(pool.map(call, range(16)))
+        assert after == [429] * 16, after
+    finally:
+        # Leave the app a full bucket for the tests that follow.
+        sql(stack, f"DELETE FROM api_rate_buckets WHERE client_id = '{client_id}'")

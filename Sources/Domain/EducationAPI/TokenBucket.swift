@@ -2,8 +2,9 @@ import Foundation
 
 /// A token bucket (per API client): `capacity` requests at once, refilled at `ratePerSecond`.
 ///
-/// A plain value: the caller keeps one per client and passes the time, so every rule is testable with fixed
-/// instants. The headers follow the common `X-RateLimit-*` convention: the limit per minute, what is left now,
+/// A plain value: the caller passes the time, so every rule is testable with fixed instants. One bucket per app
+/// is kept in the database (``RateBucketStore``) and every worker of every host takes tokens from it in small
+/// leases (``lease(upTo:now:)``), spending them locally (``APIRateLease``). The headers follow the common `X-RateLimit-*` convention: the limit per minute, what is left now,
 /// and the seconds until the bucket is full again.
 public struct TokenBucket: Sendable, Equatable {
     /// Largest burst.
@@ -21,6 +22,12 @@ public struct TokenBucket: Sendable, Equatable {
         self.ratePerSecond = Double(max(perMinute, 1)) / 60
         self.tokens = self.capacity
         self.updatedAt = now
+    }
+
+    /// A bucket as stored: `tokens` at `updatedAt` (clamped to `0...capacity`).
+    public init(capacity: Int, perMinute: Int, tokens: Double, updatedAt: Date) {
+        self.init(capacity: capacity, perMinute: perMinute, now: updatedAt)
+        self.tokens = min(self.capacity, max(0, tokens.isFinite ? tokens : 0))
     }
 
     /// The outcome of one request.
@@ -53,5 +60,18 @@ public struct TokenBucket: Sendable, Equatable {
         let reset = Int(((capacity - tokens) / ratePerSecond).rounded(.up))
         let retry = allowed ? 0 : max(1, Int(((1 - tokens) / ratePerSecond).rounded(.up)))
         return Decision(allowed: allowed, remaining: Int(tokens.rounded(.down)), resetSeconds: reset, retryAfterSeconds: retry)
+    }
+
+    /// Takes up to `count` whole tokens at `now` for a worker to spend locally: as many as there are (possibly
+    /// none). The decision describes the bucket after the lease; `retryAfterSeconds` is set when nothing was granted.
+    public mutating func lease(upTo count: Int, now: Date) -> (granted: Int, decision: Decision) {
+        let elapsed = max(0, now.timeIntervalSince(updatedAt))
+        tokens = min(capacity, tokens + elapsed * ratePerSecond)
+        updatedAt = max(updatedAt, now)
+        let granted = max(0, min(count, Int(tokens.rounded(.down))))
+        tokens -= Double(granted)
+        let reset = Int(((capacity - tokens) / ratePerSecond).rounded(.up))
+        let retry = granted > 0 ? 0 : max(1, Int(((1 - tokens) / ratePerSecond).rounded(.up)))
+        return (granted, Decision(allowed: granted > 0, remaining: Int(tokens.rounded(.down)), resetSeconds: reset, retryAfterSeconds: retry))
     }
 }

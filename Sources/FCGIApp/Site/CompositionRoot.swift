@@ -59,7 +59,7 @@ enum CompositionRoot {
             api: EducationAPIServices(
                 store: MariaEducationAPIStore(database: database), accessLog: MariaDataAccessLogStore(database: database),
                 appPolicies: MariaSchoolAppPolicyStore(database: database), accessLogBuffer: shared.accessLogBuffer,
-                rateLimiter: shared.rateLimiter, listCache: shared.apiListCache),
+                rateLimiter: shared.rateLimiter, rateBuckets: MariaRateBucketStore(database: database), listCache: shared.apiListCache),
             syncTarget: MariaSyncTargetStore(database: database),
             portal: portal(
                 database: developers, keys: configuration.portalKey.map { DeveloperKeyMaterial(secret: $0) }, credentialKeys: credentialKeys),

@@ -79,8 +79,10 @@ struct EducationAPIServices {
     let appPolicies: any SchoolAppPolicyStore
     /// The worker's data-access log entries waiting to be written.
     let accessLogBuffer: DataAccessLogBuffer
-    /// The worker's per-app API rate limits.
+    /// The worker's leases of the apps' shared API token buckets.
     let rateLimiter: APIRateLimiter
+    /// The shared buckets the leases come from.
+    let rateBuckets: any RateBucketStore
     /// The worker's list answers, by student record version.
     let listCache: APIListCache
 }

@@ -28,6 +28,17 @@ public struct Row: Sendable {
         }
     }
 
+    /// A floating-point column; `nil` for NULL.
+    public func double(_ name: String) -> Double? {
+        switch self[name] {
+        case .double(let d): d
+        case .int(let v): Double(v)
+        case .bytes(let b): Double(String(decoding: b, as: UTF8.self))
+        case .text(let s): Double(s)
+        default: nil
+        }
+    }
+
     /// A text column decoded as UTF-8; `nil` for NULL.
     public func string(_ name: String) -> String? {
         switch self[name] {

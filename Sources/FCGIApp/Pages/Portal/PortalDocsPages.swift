@@ -231,7 +231,8 @@ enum PortalDocsPages {
         <p>Limits protect schools' servers. Past a limit the answer is <code>429 Too Many Requests</code> with <code>Retry-After</code>
         in seconds: wait that long, then retry with backoff.</p>
         <ul>
-        <li>The education API counts requests per app in a token bucket and reports it in <code>X-RateLimit-Limit</code>,
+        <li>The education API counts requests per app, across every server of the installation, in one token bucket
+        and reports it in <code>X-RateLimit-Limit</code>,
         <code>X-RateLimit-Remaining</code> and <code>X-RateLimit-Reset</code>.</li>
         <li>The token endpoint and sign-in pages are also limited per client address by the web server.</li>
         </ul>

@@ -2,12 +2,14 @@ import Domain
 import Foundation
 import Synchronization
 
-/// The per-app token buckets of one worker process (``TokenBucket``), sized by the app's tier in the
-/// configuration (`[api] partner_clients` get the partner limits, every other app the default ones).
+/// The per-app limits of the education API, sized by the app's tier in the configuration (`[api] partner_clients`
+/// get the partner limits, every other app the default ones).
 ///
-/// Per worker, not per installation: nginx spreads an app's calls over the pool's workers, so an app can reach
-/// up to workers × the configured rate. Sharing buckets would cost a database or shared-memory round trip
-/// per call; the per-minute figure is a fairness limit, and nginx's per-address limits stay in front of it.
+/// Each app has one token bucket for the whole installation, in the database (``RateBucketStore``): nginx spreads
+/// an app's calls over every worker of every host, and a worker recycles every `max_requests`, so a bucket per
+/// worker would let an app reach workers × hosts × its limit and refill on every recycle. A worker takes a lease of
+/// a tenth of the burst at a time (``APIRateLease``) and spends it from memory, so the database sees one short
+/// transaction per that many calls of a busy app, none for an idle one.
 final class APIRateLimiter: Sendable {
     /// One tier's limits.
     struct Limits: Sendable, Equatable {
@@ -17,7 +19,7 @@ final class APIRateLimiter: Sendable {
         let burst: Int
     }
 
-    private let buckets = Mutex<[String: TokenBucket]>([:])
+    private let leases = Mutex<[String: APIRateLease]>([:])
     /// The default tier.
     let standard: Limits
     /// The partner tier and its apps.
@@ -40,14 +42,20 @@ final class APIRateLimiter: Sendable {
     /// The limits of an app's tier.
     func limits(of client: ClientID) -> Limits { partnerClients.contains(client.rawValue) ? partner : standard }
 
-    /// Takes a token from `client`'s bucket at `now`.
-    func take(_ client: ClientID, now: Date) -> TokenBucket.Decision {
+    /// Takes a token for one call of `client` at `now`: from this worker's lease, or from the shared bucket in
+    /// `store` when the lease is spent (a lease of nothing refuses the app's calls from memory for one token
+    /// interval). The store is called outside the lock (other apps' calls do not wait for
+    /// it); a store failure propagates (the responder answers 503), it never waives the limit.
+    func take(_ client: ClientID, store: any RateBucketStore, now: Date) throws -> TokenBucket.Decision {
+        if let decision = leases.withLock({ $0[client.rawValue, default: APIRateLease()].spend(now: now) }) { return decision }
         let limits = limits(of: client)
-        return buckets.withLock { buckets in
-            var bucket = buckets[client.rawValue] ?? TokenBucket(capacity: limits.burst, perMinute: limits.perMinute, now: now)
-            let decision = bucket.take(now: now)
-            buckets[client.rawValue] = bucket
-            return decision
+        let outcome = try store.leaseTokens(
+            client: client, upTo: APIRateLease.leaseSize(capacity: limits.burst), capacity: limits.burst, perMinute: limits.perMinute,
+            now: now)
+        return leases.withLock { leases in
+            leases[client.rawValue, default: APIRateLease()].add(
+                granted: outcome.granted, shared: outcome.decision, perMinute: limits.perMinute, now: now)
+            return leases[client.rawValue, default: APIRateLease()].spend(now: now) ?? outcome.decision
         }
     }
 }

@@ -8,7 +8,7 @@ import Foundation
 ///    refuses (unknown, expired, revoked, a refresh token, a suspended app, a deactivated user, an app the
 ///    user's school blocked) → 401 `invalid_token` (one description for all); its scopes are those it carries
 ///    now, narrowed to the app's and the school's current limits;
-/// 2. the app's token bucket (``APIRateLimiter``, sized by the app's tier): empty → 429 with `Retry-After`; every answer from here on
+/// 2. the app's token bucket (``APIRateLimiter``: one per app for the installation, sized by its tier): empty → 429 with `Retry-After`; every answer from here on
 ///    carries `X-RateLimit-Limit/Remaining/Reset`;
 /// 3. the scope the endpoint needs for the token user's role (``APIScopeCheck``): missing → 403
 ///    `insufficient_scope` with `scope="…"` in `WWW-Authenticate` (RFC 6750 §3.1); a role the endpoint never
@@ -62,7 +62,7 @@ enum EducationAPIRoutes {
         let caller = try authenticate(request, context)
         let now = context.now
         let limiter = context.services.api.rateLimiter
-        let bucket = limiter.take(caller.clientID, now: now)
+        let bucket = try limiter.take(caller.clientID, store: context.services.api.rateBuckets, now: now)
         guard bucket.allowed else {
             var response = APIFailure(
                 status: 429, code: "rate_limited", message: "This app has made too many calls; retry after Retry-After seconds.", fields: [:]
