@@ -176,7 +176,9 @@ import Testing
         #expect(lease.spend(now: start) == nil)
         // An empty lease refuses from memory for one token interval (here 1 s at 60 a minute), then asks again.
         lease.add(granted: 0, shared: none.decision, perMinute: 60, now: start)
-        #expect(lease.spend(now: start.addingTimeInterval(0.5)) == .init(allowed: false, remaining: 0, resetSeconds: none.decision.resetSeconds, retryAfterSeconds: 1))
+        #expect(
+            lease.spend(now: start.addingTimeInterval(0.5))
+                == .init(allowed: false, remaining: 0, resetSeconds: none.decision.resetSeconds, retryAfterSeconds: 1))
         #expect(lease.spend(now: start.addingTimeInterval(1)) == nil)
     }
 
