@@ -1,3 +1,4 @@
+import Crypto
 import Domain
 import Foundation
 import Testing
@@ -56,7 +57,40 @@ import Testing
         for i in 0..<9 { state = policy.recordingFailure(state, scope: .address, now: t0 + Double(i)) }
         #expect(policy.retryAfter(state, now: t0 + 9) == nil)
         state = policy.recordingFailure(state, scope: .address, now: t0 + 9)
-        #expect(policy.retryAfter(state, now: t0 + 9) == 300)
+        // Past its limit an address is slowed, not locked: 3 s more per failure, at most 30 s.
+        #expect(policy.retryAfter(state, now: t0 + 9) == 3)
+        state = policy.recordingFailure(state, scope: .address, now: t0 + 12)
+        #expect(policy.retryAfter(state, now: t0 + 12) == 6)
+        for i in 0..<20 { state = policy.recordingFailure(state, scope: .address, now: t0 + 20 + Double(i)) }
+        #expect(policy.retryAfter(state, now: t0 + 39) == 30)
+        // A name still locks for the whole lock-out.
+        var name: SignInThrottleState?
+        for i in 0..<3 { name = policy.recordingFailure(name, scope: .account, now: t0 + Double(i)) }
+        #expect(policy.retryAfter(name, now: t0 + 2) == 300)
+    }
+
+    @Test func trustedDeviceEntriesAreKeyedPerNameAndRefuseForgeryAndAge() {
+        let key = SymmetricKey(data: Array(repeating: 3, count: 32))
+        var generator = SystemRandomNumberGenerator()
+        let cookie = TrustedDevice.cookie(signingIn: ["ada", "ada@school.test"], keeping: [], now: t0, key: key, using: &generator)
+        let entries = TrustedDevice.entries(cookie, now: t0 + 60, key: key)
+        #expect(entries.count == 2 && !cookie.contains("ada"))
+        let ada = TrustedDevice.entry(for: "ADA", in: entries, key: key)
+        #expect(ada != nil && TrustedDevice.entry(for: "bo", in: entries, key: key) == nil)
+        // Another key, an edited entry, an expired one: none counts.
+        #expect(TrustedDevice.entries(cookie, now: t0, key: SymmetricKey(data: Array(repeating: 4, count: 32))).isEmpty)
+        #expect(TrustedDevice.entries(cookie.replacingOccurrences(of: ".", with: ".1", options: [], range: nil), now: t0, key: key).isEmpty)
+        #expect(TrustedDevice.entries(cookie, now: t0 + TrustedDevice.lifetime, key: key).isEmpty)
+        // A later sign-in renews its own entry first and keeps the others, at most five.
+        var kept = entries
+        for n in 1...6 {
+            let next = TrustedDevice.cookie(signingIn: ["pupil\(n)"], keeping: kept, now: t0 + Double(n), key: key, using: &generator)
+            kept = TrustedDevice.entries(next, now: t0 + 10, key: key)
+        }
+        #expect(kept.count == TrustedDevice.maximumEntries)
+        #expect(TrustedDevice.entry(for: "pupil6", in: kept, key: key) == kept.first)
+        #expect(TrustedDevice.entry(for: "ada", in: kept, key: key) == nil)
+        #expect(SignInThrottlePolicy.key(.device, ada!.id) != SignInThrottlePolicy.key(.account, ada!.id))
     }
 
     @Test func keysAreCaseInsensitiveDigestsThatDifferByScope() {

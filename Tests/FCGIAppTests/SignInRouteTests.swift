@@ -96,6 +96,63 @@ struct TestBrowser {
         #expect(other.signIn("ada@school.test", password).status == 303)
     }
 
+    @Test func aDeviceThatSignedInBeforeIsNotLockedOutByAClassmateGuessingItsName() {
+        var ada = TestBrowser(responder: app.responder())
+        let first = ada.signIn("ada", password)
+        let device = first.setCookies.first { $0.hasPrefix("__Host-cw_device=") }
+        #expect(device?.contains("; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=15552000") == true)
+        // The cookie does not show the name.
+        #expect(device.map { !$0.lowercased().contains("ada") } == true)
+
+        // A classmate at the same address types Ada's name until it locks.
+        var classmate = TestBrowser(responder: app.responder())
+        for _ in 1...6 { _ = classmate.signIn("ada", "a guess") }
+        #expect(classmate.signIn("ada", password).status == 429)
+        // Ada, on her device, signs in all the same (her session has ended); her own wrong guesses count against the
+        // device alone.
+        ada.cookies["__Host-cw_session"] = nil
+        #expect(ada.signIn("ADA", password).status == 303)
+        ada.cookies["__Host-cw_session"] = nil
+        for _ in 1...5 { #expect(ada.signIn("ada", "typo").status == 200) }
+        #expect(ada.signIn("ada", password).status == 429)
+        // A forged or foreign entry is no device at all.
+        var forger = TestBrowser(responder: app.responder())
+        forger.cookies["__Host-cw_device"] = ada.cookies["__Host-cw_device"].map { cookie in
+            cookie.split(separator: "~").map { entry in
+                var parts = entry.split(separator: ".").map(String.init)
+                parts[2] = String(repeating: "A", count: 22)
+                return parts.joined(separator: ".")
+            }.joined(separator: "~")
+        }
+        // (Ada's success cleared the name's lock; the forger's guesses count under the name again.)
+        for _ in 1...5 { #expect(forger.signIn("ada", "a guess").status == 200) }
+        #expect(classmate.signIn("ada", password).status == 429)
+    }
+
+    @Test func aSharedAddressPastItsLimitIsSlowedForSecondsNotLockedAndTrustedDevicesPassAtOnce() {
+        var app = TestApp()
+        app.configuration.signIn.throttlePolicy.addressLimit = 6
+        app.memory.addUser(role: .student, email: "bo@school.test", username: "bo", hash: try! testHasher.hash(password))
+        var bo = TestBrowser(responder: app.responder())
+        #expect(bo.signIn("bo", password).status == 303)
+
+        // One pupil guesses at many names from the school's one address.
+        var guesser = TestBrowser(responder: app.responder())
+        for n in 1...6 { #expect(guesser.signIn("name\(n)", "guess").status == 200) }
+        let slowed = guesser.signIn("name7", "guess")
+        #expect(slowed.status == 429 && slowed.headers["Retry-After"] == "3")
+        // A classmate on a new device waits seconds, not the five-minute lock-out.
+        app.clock.advance(3)
+        #expect(guesser.signIn("name8", "guess").status == 200)
+        #expect(guesser.signIn("name9", "guess").headers["Retry-After"] == "6")
+        // Bo's device is not slowed at all.
+        bo.cookies["__Host-cw_session"] = nil
+        #expect(bo.signIn("bo", password).status == 303)
+        app.clock.advance(6)
+        var newcomer = TestBrowser(responder: app.responder())
+        #expect(newcomer.signIn("bo", password).status == 303)
+    }
+
     @Test func anUnknownAccountIsLockedLikeAKnownOne() {
         var browser = TestBrowser(responder: app.responder())
         for _ in 1...5 { _ = browser.signIn("ghost@school.test", "whatever it is") }

@@ -370,10 +370,10 @@ import Testing
     }
 
     @Test func aLockOutIsStoredAndReadBack() throws {
-        let key = SignInThrottlePolicy.key(.address, "192.0.2.9")
-        let policy = SignInThrottlePolicy(accountLimit: 5, addressLimit: 2, window: 600, lockout: 900)
+        let key = SignInThrottlePolicy.key(.account, "someone@example.org")
+        let policy = SignInThrottlePolicy(accountLimit: 2, addressLimit: 50, window: 600, lockout: 900)
         for offset in 0..<2 {
-            try throttle.updateThrottle(key: key) { policy.recordingFailure($0, scope: .address, now: now + Double(offset)) }
+            try throttle.updateThrottle(key: key) { policy.recordingFailure($0, scope: .account, now: now + Double(offset)) }
         }
         let state = try #require(try throttle.throttleState(key: key))
         #expect(state == SignInThrottleState(failures: 2, windowStartedAt: now, lockedUntil: now + 1 + 900))

@@ -1,7 +1,7 @@
 """The security review's findings, tried as an attacker (often with a student's account) would, through nginx.
 
 Demo users this module owns: student30 (password oracle), student31 (password change ends tokens),
-parent30 (reset mail flood), student32 (the API limit across workers).
+parent30 (reset mail flood), student32 (the API limit across workers), student33 (trusted device).
 """
 import html
 import os
@@ -155,3 +155,30 @@ def test_an_apps_api_limit_is_one_bucket_for_every_worker_and_survives_a_recycle
     finally:
         # Leave the app a full bucket for the tests that follow.
         sql(stack, f"DELETE FROM api_rate_buckets WHERE client_id = '{client_id}'")
+
+
+# A shared school address: one pupil's guessing must not lock another out (finding 8) ----------------------------
+
+def attempt_sign_in(stack, http, username, password):
+    token = CSRF_FIELD.search(http.get(stack.url("app", "/login"), timeout=10).text).group(1)
+    return http.post(stack.url("app", "/login"), allow_redirects=False, timeout=30,
+                     data={"csrf": token, "identifier": username, "password": password})
+
+
+def test_a_classmate_typing_a_pupils_name_does_not_lock_the_pupil_out_of_their_own_device(stack, demo):
+    pupil = person(demo, "students", "student33")
+    device = signed_in(stack, pupil)
+    assert any(cookie.name == "__Host-cw_device" for cookie in device.cookies)
+
+    # A classmate, at the same (loopback) address, types the pupil's name until the name is locked.
+    classmate = stack.session()
+    statuses = [attempt_sign_in(stack, classmate, pupil["username"], f"a guess {n}").status_code for n in range(6)]
+    assert statuses[:5] == [200] * 5 and statuses[5] == 429, statuses
+    assert attempt_sign_in(stack, classmate, pupil["username"], pupil["password"]).status_code == 429
+
+    # The pupil's own browser (its session over, its trusted-device cookie kept) signs in at once.
+    for cookie in list(device.cookies):
+        if cookie.name == "__Host-cw_session":
+            device.cookies.clear(cookie.domain, cookie.path, cookie.name)
+    signed = attempt_sign_in(stack, device, pupil["username"], pupil["password"])
+    assert signed.status_code == 303, signed.text[:300]

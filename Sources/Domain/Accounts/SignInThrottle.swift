@@ -1,12 +1,19 @@
 import Crypto
 import Foundation
 
-/// Failed sign-in counting per account identifier and per client address.
+/// Failed sign-in counting per account identifier, per client address and per trusted device.
 ///
 /// The account key is the identifier as typed (normalised), not a user id, so an unknown account is counted
 /// and locked exactly like a known one and the answers cannot tell them apart. After `limit` failures inside
-/// `window` the key is locked for `lockout`; a success clears the account key (not the address key, or an
+/// `window` an account key is locked for `lockout`; a success clears the account key (not the address key, or an
 /// attacker could reset it with their own account).
+///
+/// An address is never locked for long: a school's pupils share one public address, and one pupil guessing
+/// must not lock the school out. Past `addressLimit` failures every further failure from it makes the address
+/// wait (``addressSlowdown`` more seconds for each one, up to ten times that), so guessing from it slows to a
+/// crawl while a classmate waits seconds. A browser holding a ``TrustedDevice`` entry for the name typed is
+/// counted under that device instead of the name and the address, so neither a guesser at the same address nor
+/// one who types a classmate's name can lock a pupil out of their own device.
 public struct SignInThrottlePolicy: Sendable, Equatable {
     /// Failures per account identifier before a lock.
     public var accountLimit: Int
@@ -16,12 +23,15 @@ public struct SignInThrottlePolicy: Sendable, Equatable {
     public var window: TimeInterval
     /// Seconds a lock lasts.
     public var lockout: TimeInterval
+    /// Seconds an address waits for each failure past its limit (capped at ten times this, and at `lockout`).
+    public var addressSlowdown: TimeInterval
 
-    public init(accountLimit: Int, addressLimit: Int, window: TimeInterval, lockout: TimeInterval) {
+    public init(accountLimit: Int, addressLimit: Int, window: TimeInterval, lockout: TimeInterval, addressSlowdown: TimeInterval = 3) {
         self.accountLimit = accountLimit
         self.addressLimit = addressLimit
         self.window = window
         self.lockout = lockout
+        self.addressSlowdown = addressSlowdown
     }
 
     /// Which counter a key belongs to.
@@ -33,6 +43,9 @@ public struct SignInThrottlePolicy: Sendable, Equatable {
         /// A known person's checks that nobody types a name for: a signed-in re-check of the password, a second
         /// factor. A namespace of its own, so no name typed at sign-in can count against it.
         case person
+        /// A browser's trusted-device entry for one name (``TrustedDevice/Entry/id``): sign-ins from it are
+        /// counted here instead of under the name and the address.
+        case device
     }
 
     /// The key under which a counter is stored: SHA-256 of the scope and the normalised value, so the table
@@ -44,6 +57,7 @@ public struct SignInThrottlePolicy: Sendable, Equatable {
             case .account: "account:"
             case .address: "address:"
             case .person: "person:"
+            case .device: "device:"
             }
         return Array(SHA256.hash(data: Array((label + normalised).utf8)))
     }
@@ -91,6 +105,11 @@ public struct SignInThrottlePolicy: Sendable, Equatable {
     /// The limit of a scope.
     public func limit(_ scope: Scope) -> Int { scope == .address ? addressLimit : accountLimit }
 
+    /// The wait of an address `over` failures past its limit (0 = the failure that reached it).
+    func slowdown(over: Int) -> TimeInterval {
+        min(addressSlowdown * Double(over + 1), addressSlowdown * 10, lockout)
+    }
+
     /// Whether a sign-in may be attempted: `nil` if so, else the seconds until the lock ends.
     public func retryAfter(_ state: SignInThrottleState?, now: Date) -> Int? {
         guard let until = state?.lockedUntil, until > now else { return nil }
@@ -101,15 +120,21 @@ public struct SignInThrottlePolicy: Sendable, Equatable {
     public func recordingFailure(_ state: SignInThrottleState?, scope: Scope, now: Date) -> SignInThrottleState {
         var next = state ?? SignInThrottleState(failures: 0, windowStartedAt: now, lockedUntil: nil)
         if let until = next.lockedUntil, until <= now {
-            next = SignInThrottleState(failures: 0, windowStartedAt: now, lockedUntil: nil)
+            // A name's lock ends with a clean slate; an address's slow-down ends with its count kept, so the next
+            // failure in the window waits longer.
+            next =
+                scope == .address
+                ? SignInThrottleState(failures: next.failures, windowStartedAt: next.windowStartedAt, lockedUntil: nil)
+                : SignInThrottleState(failures: 0, windowStartedAt: now, lockedUntil: nil)
         }
         if now.timeIntervalSince(next.windowStartedAt) >= window {
             next.failures = 0
             next.windowStartedAt = now
         }
         next.failures += 1
-        if next.failures >= limit(scope) {
-            next.lockedUntil = now.addingTimeInterval(lockout)
+        let over = next.failures - limit(scope)
+        if over >= 0 {
+            next.lockedUntil = now.addingTimeInterval(scope == .address ? slowdown(over: over) : lockout)
         }
         return next
     }

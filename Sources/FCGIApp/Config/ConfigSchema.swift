@@ -102,13 +102,16 @@ enum ConfigSchema {
             help: "failed sign-ins for one email or username before it is locked (1 to 100)"),
         Key(
             section: "accounts", name: "throttle_address_failures", defaultValue: "50",
-            help: "failed sign-ins from one client address before it is locked (1 to 100000; schools share addresses)"),
+            help: "failed sign-ins from one client address (an IPv6 /64) before it is slowed, never locked (1 to 100000)"),
+        Key(
+            section: "accounts", name: "throttle_address_slowdown_seconds", defaultValue: "3",
+            help: "seconds an address past its limit waits per further failure, up to ten times this (1 to 60)"),
         Key(
             section: "accounts", name: "throttle_window_seconds", defaultValue: "900",
             help: "seconds over which failed sign-ins are counted (1 to 86400)"),
         Key(
             section: "accounts", name: "throttle_lockout_seconds", defaultValue: "300",
-            help: "seconds a locked account or address must wait (1 to 86400)"),
+            help: "seconds a locked name (or trusted device) must wait (1 to 86400)"),
         Key(
             section: "accounts", name: "reset_link_minutes", defaultValue: "60",
             help: "minutes a password reset link stays valid (5 to 1440)"),

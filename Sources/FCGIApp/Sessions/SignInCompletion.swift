@@ -1,3 +1,4 @@
+import Crypto
 import Domain
 import Foundation
 
@@ -5,31 +6,62 @@ import Foundation
 /// form uses today and upstream providers, directories, passkeys and badges plug into):
 ///
 /// 1. ``throttleWait(identifier:request:context:)`` before anything is checked: failures per name and per
-///    address (``SignInThrottlePolicy``) make the person wait, with one answer for known and unknown names;
+///    address (``SignInThrottlePolicy``) make the person wait, with one answer for known and unknown names; a
+///    browser holding a ``TrustedDevice`` entry for the name is counted under that entry instead;
 /// 2. ``recordFailure(identifier:method:request:context:)`` when the method refused;
 /// 3. ``complete(_:next:request:context:)`` when it produced an ``AuthenticatedPerson``: the person's throttle
 ///    failures are forgotten, any session the browser had is deleted (rotation: a planted session never
-///    survives), a new server-side session is created and its cookie set, and one audit line says who signed
-///    in by which methods.
+///    survives), a new server-side session is created and its cookie set, the browser's trusted-device entries
+///    for the person's names are renewed, and one audit line says who signed in by which methods.
 enum SignInCompletion {
     /// Seconds to wait before another try with this name from this address, or `nil`.
     static func throttleWait(identifier: String, request: HTTPRequest, context: RequestContext) throws -> Int? {
-        try wait([SignInThrottlePolicy.key(.account, identifier), SignInThrottlePolicy.key(.address, request.remoteAddress)], context)
+        if let device = trustedDevice(for: identifier, request: request, context: context) {
+            return try wait([SignInThrottlePolicy.key(.device, device.id)], context)
+        }
+        return try wait([SignInThrottlePolicy.key(.account, identifier), SignInThrottlePolicy.key(.address, request.remoteAddress)], context)
     }
 
-    /// Counts a refused attempt against the name and the address.
+    /// Counts a refused attempt against the name and the address, or against the browser's trusted-device entry
+    /// for the name.
     static func recordFailure(identifier: String, method: AuthenticationMethod, request: HTTPRequest, context: RequestContext) throws {
-        try count(SignInThrottlePolicy.key(.account, identifier), .account, context)
-        try count(SignInThrottlePolicy.key(.address, request.remoteAddress), .address, context)
-        context.logger.info("sign-in failed", metadata: ["client.address": "\(request.remoteAddress)", "auth.method": "\(method.rawValue)"])
+        let device = trustedDevice(for: identifier, request: request, context: context)
+        if let device {
+            try count(SignInThrottlePolicy.key(.device, device.id), .device, context)
+        } else {
+            try count(SignInThrottlePolicy.key(.account, identifier), .account, context)
+            try count(SignInThrottlePolicy.key(.address, request.remoteAddress), .address, context)
+        }
+        context.logger.info(
+            "sign-in failed",
+            metadata: [
+                "client.address": "\(request.remoteAddress)", "auth.method": "\(method.rawValue)", "trusted.device": "\(device != nil)",
+            ])
+    }
+
+    /// The browser's valid trusted-device entries (none when the site has no OAuth key file to sign them with).
+    private static func trustedDevices(_ request: HTTPRequest, _ context: RequestContext) -> (entries: [TrustedDevice.Entry], key: SymmetricKey)? {
+        guard let key = context.services.oauth.keys?.deviceKey else { return nil }
+        return (TrustedDevice.entries(request.cookies[SessionCookie.device], now: context.now, key: key), key)
+    }
+
+    /// The browser's trusted-device entry for `identifier`, if it holds one.
+    private static func trustedDevice(for identifier: String, request: HTTPRequest, context: RequestContext) -> TrustedDevice.Entry? {
+        guard let devices = trustedDevices(request, context) else { return nil }
+        return TrustedDevice.entry(for: identifier, in: devices.entries, key: devices.key)
     }
 
     /// Starts the person's session and sends them to `next` (or their role's home page).
     static func complete(_ person: AuthenticatedPerson, next: String?, request: HTTPRequest, context: RequestContext) throws -> HTTPResponse {
         let services = context.services
         let now = context.now
-        for name in person.throttleNames {
+        let names = person.throttleNames.sorted()
+        let devices = trustedDevices(request, context)
+        for name in names {
             try services.people.throttle.clearThrottle(key: SignInThrottlePolicy.key(.account, name))
+            if let devices, let entry = TrustedDevice.entry(for: name, in: devices.entries, key: devices.key) {
+                try services.people.throttle.clearThrottle(key: SignInThrottlePolicy.key(.device, entry.id))
+            }
         }
         if let old = request.cookies[SessionCookie.session] {
             try services.people.sessions.deleteSession(digest: SecretToken.digest(old))
@@ -48,6 +80,10 @@ enum SignInCompletion {
             ])
         var response = HTTPResponse.seeOther(next ?? SignInRoutes.home(for: person.user.role))
         response.headers.add("Set-Cookie", SessionCookie.set(SessionCookie.session, token, maxAge: Int(sessionPolicy.absoluteLifetime)))
+        if let devices, !names.isEmpty {
+            let value = TrustedDevice.cookie(signingIn: names, keeping: devices.entries, now: now, key: devices.key, using: &generator)
+            response.headers.add("Set-Cookie", SessionCookie.set(SessionCookie.device, value, maxAge: Int(TrustedDevice.lifetime)))
+        }
         return response
     }
 

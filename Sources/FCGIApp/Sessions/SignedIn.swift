@@ -20,6 +20,8 @@ enum SessionCookie {
     static let session = "__Host-cw_session"
     /// A random value held by signed-out browsers, from which the sign-in and reset forms' CSRF token derives.
     static let form = "__Host-cw_form"
+    /// The browser's trusted-device entries (``TrustedDevice``): HttpOnly, kept for ``TrustedDevice/lifetime``.
+    static let device = "__Host-cw_device"
     /// The developer portal's session.
     static let developerSession = "__Host-cwd_session"
     /// The developer portal's signed-out form cookie.

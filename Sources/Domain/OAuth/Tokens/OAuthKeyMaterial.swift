@@ -16,6 +16,8 @@ public struct OAuthKeyMaterial: Sendable {
     public let rotationKey: SymmetricKey
     /// Authenticates the authorization endpoint's sign-in detour marker (``SignInDetourMarker``).
     public let detourKey: SymmetricKey
+    /// Authenticates the entries of the trusted-device cookie (``TrustedDevice``).
+    public let deviceKey: SymmetricKey
 
     /// Derives the keys from the two files' bytes.
     public init(secret: [UInt8], credentials: CredentialKeyMaterial) {
@@ -26,6 +28,8 @@ public struct OAuthKeyMaterial: Sendable {
             inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells refresh rotation v1".utf8), outputByteCount: 32)
         detourKey = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells sign-in detour v1".utf8), outputByteCount: 32)
+        deviceKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells trusted device v1".utf8), outputByteCount: 32)
     }
 }
 
