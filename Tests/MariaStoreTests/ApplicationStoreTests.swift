@@ -219,17 +219,26 @@ import Testing
 
     // MARK: Logos
 
-    @Test func theSameLogoIsStoredOnceAndServedBack() throws {
+    @Test func theSameLogoIsStoredOnceAndServedOnlyWhileAnApplicationReferstoIt() throws {
         let bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47] + Array(repeating: 7, count: 300_000 / 2)
         let logo = ApplicationLogo(bytes: bytes, image: LogoImage(format: .png, width: 64, height: 32))
-        try logos.storeLogo(logo, now: now)
-        try logos.storeLogo(logo, now: now + 60)
+        try logos.storeLogo(logo, uploadedBy: owner, now: now)
+        try logos.storeLogo(logo, uploadedBy: owner, now: now + 60)
         #expect(try db.database.query("SELECT COUNT(*) AS n FROM application_logos").first?.int("n") == 1)
-        let served = try #require(try logos.logo(sha256: logo.sha256))
+        #expect(try logos.uploadCount(by: owner, since: now) == 1)
+        #expect(try logos.uploadCount(by: owner, since: now + 61) == 0)
+        // Stored but referred to by nothing: served by neither site.
+        #expect(try logos.logo(sha256: logo.sha256, reach: .anyApplication) == nil)
+        var draft = Self.complete
+        draft.logoSHA256 = logo.sha256
+        _ = try create(draft)
+        let served = try #require(try logos.logo(sha256: logo.sha256, reach: .anyApplication))
         #expect(served == logo)
         #expect(served.image.format.contentType == "image/png")
-        #expect(try logos.logo(sha256: String(repeating: "0", count: 64)) == nil)
-        #expect(try logos.logo(sha256: "short") == nil)
+        // A draft's logo is not a live app's: the app site does not serve it.
+        #expect(try logos.logo(sha256: logo.sha256, reach: .liveApps) == nil)
+        #expect(try logos.logo(sha256: String(repeating: "0", count: 64), reach: .anyApplication) == nil)
+        #expect(try logos.logo(sha256: "short", reach: .anyApplication) == nil)
     }
 
     @Test func aDraftCanReferOnlyToAStoredLogoAndThePurgeSparesReferencedOnes() throws {
@@ -242,14 +251,14 @@ import Testing
             _ = try create(withUnknownLogo)
         } throws: { ($0 as? StoreError)?.kind == .constraint }
 
-        try logos.storeLogo(used, now: now - 90_000)
-        try logos.storeLogo(orphan, now: now - 90_000)
-        try logos.storeLogo(recent, now: now)
+        try logos.storeLogo(used, uploadedBy: owner, now: now - 90_000)
+        try logos.storeLogo(orphan, uploadedBy: owner, now: now - 90_000)
+        try logos.storeLogo(recent, uploadedBy: owner, now: now)
         _ = try create(withUnknownLogo)
         #expect(try logos.purgeUnreferencedLogos(uploadedBefore: now - 86_400) == 1)
-        #expect(try logos.logo(sha256: used.sha256) != nil)
-        #expect(try logos.logo(sha256: orphan.sha256) == nil)
-        #expect(try logos.logo(sha256: recent.sha256) != nil)
+        let left = try db.database.query("SELECT sha256 FROM application_logos ORDER BY sha256").compactMap { $0.string("sha256") }
+        #expect(Set(left) == [used.sha256, recent.sha256])
+        #expect(try logos.logo(sha256: used.sha256, reach: .anyApplication) != nil)
     }
 }
 

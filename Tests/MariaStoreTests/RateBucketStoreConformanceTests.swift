@@ -34,6 +34,9 @@ import Testing
         #expect(try store.leaseTokens(client: app, upTo: 4, capacity: 10, perMinute: 60, now: now.addingTimeInterval(3)).granted == 1)
         // Another app has a bucket of its own.
         #expect(try store.leaseTokens(client: ClientID("rate-other"), upTo: 4, capacity: 10, perMinute: 60, now: now).granted == 4)
+        // The purge takes idle buckets only; a purged bucket starts full again.
+        #expect(try store.purgeIdleBuckets(updatedBefore: now.addingTimeInterval(1)) == 1)
+        #expect(try store.leaseTokens(client: ClientID("rate-other"), upTo: 10, capacity: 10, perMinute: 60, now: now).granted == 10)
     }
 
     @Test func concurrentLeasesOnSeparateConnectionsNeverGrantMoreThanTheBucketHolds() throws {

@@ -23,4 +23,12 @@ public final class MemoryRateBuckets: RateBucketStore, @unchecked Sendable {
             return lease
         }
     }
+
+    public func purgeIdleBuckets(updatedBefore cutoff: Date) throws -> Int {
+        lock.withLock {
+            let idle = buckets.filter { $0.value.updatedAt < cutoff }.map(\.key)
+            for client in idle { buckets[client] = nil }
+            return idle.count
+        }
+    }
 }

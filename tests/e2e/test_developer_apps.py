@@ -1,6 +1,10 @@
 """Applications on the developer portal, in Chromium through nginx: create an app with a logo, submit it, and
 what another developer and a disguised upload get.
 """
+import hashlib
+import os
+import subprocess
+
 import pytest
 
 from portal import APP, PASSWORD, create_app, csrf_of, fill_app_form, multipart, new_address, png, post_form, sign_up_verified
@@ -27,7 +31,7 @@ def test_a_developer_creates_an_app_with_a_logo_and_submits_it(stack, portal, ma
     _, address = sign_up_verified(stack, mail_dir, "creator")
     browser_sign_in(portal, address)
     logo = tmp_path / "logo.png"
-    logo.write_bytes(png())
+    logo.write_bytes(png(63, 61))  # bytes no other test's app uses: logos are named by their digest
 
     assert portal.follow("#new-app") == 200
     assert fill_app_form(portal, APP, logo=logo) == 200
@@ -42,7 +46,10 @@ def test_a_developer_creates_an_app_with_a_logo_and_submits_it(stack, portal, ma
     assert served.status_code == 200
     assert served.headers["Content-Type"] == "image/png"
     assert served.headers["X-Content-Type-Options"] == "nosniff"
-    assert served.content == png()
+    assert served.content == png(63, 61)
+    # A draft's logo is nobody's live app's: the app site, whose origin serves only live apps' logos, has none.
+    with stack.session() as s:
+        assert s.get(stack.url("app", "/logos/" + source.rsplit("/", 1)[1])).status_code == 404
 
     # Submitted: the review log records it, and the app can no longer be edited until withdrawn.
     assert portal.submit("form#submit-app") == 200
@@ -151,3 +158,58 @@ def test_support_tickets_are_threaded_and_private(stack, mail_dir):
     assert other.get(stack.url("developers", ticket), allow_redirects=False).status_code == 404
     empty = post_form(s, stack.url("developers", ticket + "/reply"), {"message": "   "}, page_url=stack.url("developers", ticket))
     assert empty.status_code == 422
+
+
+def developers_sql(stack, statement):
+    out = subprocess.run(["mariadb", "--no-defaults", f"--socket={stack.mariadb_socket}", "-u", "root", "-N", "-B",
+                          "catalyst_developers"], input=statement, capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def test_a_refused_form_stores_no_logo_and_says_to_choose_it_again(stack, mail_dir):
+    s, _ = sign_up_verified(stack, mail_dir, "refusedlogo")
+    page = s.get(stack.url("developers", "/apps/new"))
+    image = png(40, 41)
+    digest = hashlib.sha256(image).hexdigest()
+    answer = s.post(stack.url("developers", "/apps"), allow_redirects=False,
+                    files=multipart({**APP, "homepage_url": "http://not-https.example", "csrf": csrf_of(page.text),
+                                     "client_type": "confidential"}) + [("logo", ("logo.png", image, "image/png"))])
+    assert answer.status_code == 422
+    assert "logo was not saved" in answer.text and digest not in answer.text
+    assert developers_sql(stack, f"SELECT COUNT(*) FROM application_logos WHERE sha256 = '{digest}'") == "0"
+    for site in ("developers", "app"):
+        assert s.get(stack.url(site, "/logos/" + digest)).status_code == 404
+
+
+def test_the_developers_purge_deletes_logos_no_application_refers_to(stack):
+    orphan = "ab" * 32
+    developers_sql(stack, f"""
+        INSERT INTO application_logos (sha256, content_type, bytes, width, height, uploaded_at)
+        VALUES ('{orphan}', 'image/png', x'89504e47', 1, 1, UTC_TIMESTAMP(6) - INTERVAL 2 DAY)""")
+    binary = os.environ.get("CW_BIN") or str(stack.dir.parent.parent / ".build" / "release" / "catalystwells")
+    purge = subprocess.run([binary, "purge", "--site", "developers", "--config", str(stack.dir / "catalystwells.conf")],
+                           capture_output=True, text=True, timeout=60)
+    assert purge.returncode == 0, purge.stderr
+    assert '"logos":' in purge.stdout
+    assert developers_sql(stack, f"SELECT COUNT(*) FROM application_logos WHERE sha256 = '{orphan}'") == "0"
+    # Every referenced logo is still there.
+    assert developers_sql(stack, """SELECT COUNT(*) FROM applications a
+        LEFT JOIN application_logos l ON l.sha256 = a.logo_sha256 WHERE a.logo_sha256 IS NOT NULL AND l.sha256 IS NULL""") == "0"
+
+
+def test_logo_uploads_are_limited_per_developer_per_day(stack, mail_dir):
+    s, _ = sign_up_verified(stack, mail_dir, "logoquota")
+
+    def create_with_logo(n):
+        page = s.get(stack.url("developers", "/apps/new"))
+        return s.post(stack.url("developers", "/apps"), allow_redirects=False,
+                      files=multipart({**APP, "name": f"Quota {n}", "csrf": csrf_of(page.text), "client_type": "confidential"})
+                      + [("logo", ("logo.png", png(200 + n, 7), "image/png"))])
+
+    statuses = [create_with_logo(n).status_code for n in range(20)]
+    assert statuses == [303] * 20, statuses
+    refused = create_with_logo(20)
+    assert refused.status_code == 422 and "the most allowed" in refused.text
+    digest = hashlib.sha256(png(220, 7)).hexdigest()
+    assert developers_sql(stack, f"SELECT COUNT(*) FROM application_logos WHERE sha256 = '{digest}'") == "0"

@@ -12,6 +12,10 @@ public protocol RateBucketStore {
     func leaseTokens(
         client: ClientID, upTo count: Int, capacity: Int, perMinute: Int, now: Date
     ) throws -> (granted: Int, decision: TokenBucket.Decision)
+
+    /// Deletes the buckets no lease has touched since `cutoff` (full again by then, and made anew on the next call);
+    /// returns how many.
+    func purgeIdleBuckets(updatedBefore cutoff: Date) throws -> Int
 }
 
 /// One worker's share of an app's bucket: tokens leased from the shared bucket and not yet spent.

@@ -2,24 +2,32 @@ import ArgumentParser
 import Domain
 import Foundation
 
-/// `catalystwells purge`: deletes sign-in records and OAuth codes and tokens that can no longer be used (run
-/// from cron).
+/// `catalystwells purge [--site app|developers]`: deletes what can no longer be used (run from cron, once per site,
+/// each as that site's pool user with that site's database account).
 struct PurgeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "purge",
         abstract:
-            "Delete expired sessions, spent password links, stale sign-in throttle counters, expired OAuth codes and tokens, and data-access log entries older than api.access_log_retention_days.",
-        discussion: "Safe to run at any time and as often as you like; cron runs it hourly (deploy/cron/catalystwells).")
+            "Delete expired sessions, spent links, stale sign-in throttle counters and, on the app site, expired OAuth codes and tokens, idle API rate buckets and data-access log entries older than api.access_log_retention_days; on the developers site, logos no application refers to.",
+        discussion:
+            "Safe to run at any time and as often as you like; cron runs it hourly for each site (deploy/cron/catalystwells).")
 
+    @Option(help: "The site whose database to purge: app (main database) or developers.") var site: Site = .app
     @OptionGroup var options: ConfigOptions
+
+    /// Logos nobody refers to are kept this long after their last upload (a form in progress may still name one).
+    static let logoGrace: TimeInterval = 86400
+    /// An API rate bucket untouched this long is full again and its row can go (it is made again on the next call).
+    static let rateBucketIdle: TimeInterval = 86400
 
     func run() throws {
         var configuration = try options.load()
         do {
-            try configuration.loadPassword(for: .app)
+            try configuration.loadPassword(for: Configuration.role(for: site))
         } catch {
             ConfigOptions.fail(error)
         }
+        if site == .developers { return try purgeDevelopers(configuration) }
         let stores = CompositionRoot.purgeStores(configuration)
         let signIn = configuration.signIn
         let now = Date()
@@ -29,12 +37,29 @@ struct PurgeCommand: ParsableCommand {
         let accessLog = stores.accessLog
         let accessLogBefore = now.addingTimeInterval(-configuration.api.accessLogRetention)
         let accessLogRows = try Self.inBatches { try accessLog.purge(before: accessLogBefore, limit: $0) }
+        let buckets = try stores.rateBuckets.purgeIdleBuckets(updatedBefore: now.addingTimeInterval(-Self.rateBucketIdle))
         print(
             String(
                 decoding: JSONValue.object([
                     ("sessions", .int(purged.sessions)), ("password_links", .int(purged.passwordLinks)),
                     ("throttle_counters", .int(purged.throttleCounters)), ("oauth_codes_and_tokens", .int(oauthRows)),
-                    ("data_access_log", .int(accessLogRows)),
+                    ("data_access_log", .int(accessLogRows)), ("api_rate_buckets", .int(buckets)),
+                ]).serialized(), as: UTF8.self))
+    }
+
+    /// The developers database: expired developer sessions, spent links, stale throttle counters, orphaned logos.
+    private func purgeDevelopers(_ configuration: Configuration) throws {
+        let stores = CompositionRoot.developerPurgeStores(configuration)
+        let signIn = configuration.signIn
+        let now = Date()
+        let purged = try stores.sessions.purgeExpired(
+            now: now, idleTimeout: signIn.sessionPolicy.idleTimeout, throttleWindow: signIn.throttlePolicy.window)
+        let logos = try stores.logos.purgeUnreferencedLogos(uploadedBefore: now.addingTimeInterval(-Self.logoGrace))
+        print(
+            String(
+                decoding: JSONValue.object([
+                    ("developer_sessions", .int(purged.sessions)), ("developer_links", .int(purged.passwordLinks)),
+                    ("throttle_counters", .int(purged.throttleCounters)), ("logos", .int(logos)),
                 ]).serialized(), as: UTF8.self))
     }
 

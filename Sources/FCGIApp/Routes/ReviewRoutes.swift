@@ -57,7 +57,9 @@ enum ReviewRoutes {
 
         router.add("GET", "/platform/logos/{sha256}") { request, parameters, context in
             _ = try context.requireSignIn(request, .platformAdmin)
-            guard let logo = try context.services.portal.logos.logo(sha256: parameters["sha256"] ?? "") else { throw HTTPError.notFound() }
+            guard let logo = try context.services.portal.logos.logo(sha256: parameters["sha256"] ?? "", reach: .anyApplication) else {
+                throw HTTPError.notFound()
+            }
             return .logo(logo)
         }
 

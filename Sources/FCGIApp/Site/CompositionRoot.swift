@@ -96,6 +96,7 @@ enum CompositionRoot {
         let sessions: any AccountPurgeStore
         let tokens: any TokenStore
         let accessLog: any DataAccessLogStore
+        let rateBuckets: any RateBucketStore
     }
 
     /// The purge's stores.
@@ -104,7 +105,21 @@ enum CompositionRoot {
         let database = MariaDatabase(options: configuration.connectionOptions(for: .app))
         return PurgeStores(
             sessions: MariaSessionStore(database: database), tokens: MariaTokenStore(database: database),
-            accessLog: MariaDataAccessLogStore(database: database))
+            accessLog: MariaDataAccessLogStore(database: database), rateBuckets: MariaRateBucketStore(database: database))
+    }
+
+    /// What `catalystwells purge --site developers` deletes from, over one connection as the developers account.
+    struct DeveloperPurgeStores {
+        let sessions: any AccountPurgeStore
+        let logos: any ApplicationLogoStore
+    }
+
+    /// The developers purge's stores.
+    static func developerPurgeStores(_ configuration: Configuration) -> DeveloperPurgeStores {
+        MariaClient.initializeLibrary()
+        let database = MariaDatabase(options: configuration.connectionOptions(for: .developers))
+        return DeveloperPurgeStores(
+            sessions: MariaDeveloperSessionStore(database: database), logos: MariaApplicationLogoStore(database: database))
     }
 
     /// The migrator of one database, as the migration account (which owns the schemas), running whole files.

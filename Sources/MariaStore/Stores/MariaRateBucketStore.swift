@@ -37,4 +37,9 @@ public struct MariaRateBucketStore: RateBucketStore {
             return lease
         }
     }
+
+    /// See ``RateBucketStore/purgeIdleBuckets(updatedBefore:)``.
+    public func purgeIdleBuckets(updatedBefore cutoff: Date) throws -> Int {
+        try database.execute("DELETE FROM api_rate_buckets WHERE updated_at < \(cutoff)").affectedRows
+    }
 }

@@ -3,20 +3,39 @@ import Foundation
 
 /// Uploaded application logos, content-addressed by the SHA-256 of their bytes.
 ///
-/// A logo is public by nature: the consent page and the portal show it to anyone. It is readable by its
-/// digest as soon as it is stored, so the form can preview an upload before the draft referring to it is
-/// saved; a digest cannot be guessed without the bytes. Uploads no application refers to are removed by
-/// ``purgeUnreferencedLogos(uploadedBefore:)`` so the store is no free image host.
+/// A logo is stored only with the application form that brings it, once that form is valid (a refused form
+/// stores nothing), and served only while an application refers to it: the app site serves the logos of live
+/// apps alone, so no upload makes the app's origin serve an image nobody reviewed. Uploads are limited per
+/// developer (``uploadCount(by:since:)``), and those no application refers to any more are removed by
+/// ``purgeUnreferencedLogos(uploadedBefore:)`` (`catalystwells purge --site developers`).
 public protocol ApplicationLogoStore {
     /// Stores an upload already accepted by ``LogoImage/inspect(_:)``. The same bytes uploaded again (by
-    /// anyone) keep one row, whose upload time is refreshed so the purge spares it. Idempotent.
-    func storeLogo(_ logo: ApplicationLogo, now: Date) throws
-    /// The logo with this lower-case hex digest, for serving with its content type and `nosniff`; `nil`
-    /// when there is none (or `sha256` is not 64 hex digits).
-    func logo(sha256: String) throws -> ApplicationLogo?
+    /// anyone) keep one row, whose upload time and uploader are refreshed so the purge spares it. Idempotent.
+    func storeLogo(_ logo: ApplicationLogo, uploadedBy developer: DeveloperID, now: Date) throws
+    /// How many logos `developer` was the last to upload since `cutoff`.
+    func uploadCount(by developer: DeveloperID, since cutoff: Date) throws -> Int
+    /// The logo with this lower-case hex digest if an application within `reach` refers to it, for serving with
+    /// its content type and `nosniff`; `nil` when there is none (or `sha256` is not 64 hex digits).
+    func logo(sha256: String, reach: LogoReach) throws -> ApplicationLogo?
     /// Deletes logos uploaded before the cutoff that no application's content or pending change refers to;
     /// returns how many. A referenced logo is never deleted (the schema's foreign keys forbid it).
     func purgeUnreferencedLogos(uploadedBefore cutoff: Date) throws -> Int
+}
+
+/// Which logos a site serves.
+public enum LogoReach: Sendable {
+    /// Those of approved (live) apps' current content: the app site's public `/logos/`.
+    case liveApps
+    /// Those any application's content or pending change refers to: the portal's pages, the review panel.
+    case anyApplication
+}
+
+/// Logos one developer may upload in a day (an app form with a new logo is one upload).
+public enum LogoQuota {
+    /// Uploads per developer per ``window``.
+    public static let uploads = 20
+    /// The window, in seconds.
+    public static let window: TimeInterval = 86400
 }
 
 /// A logo's bytes with what ``LogoImage/inspect(_:)`` found and the digest that names it.

@@ -21,18 +21,21 @@ enum PortalAppRoutes {
 
         router.add("POST", "/apps") { request, _, context in
             let session = try context.requireDeveloper(request)
-            let (form, logoProblem, _) = try readForm(request, context: context, keepLogo: nil)
+            let upload = try readForm(request, context: context, keepLogo: nil)
+            let form = upload.form
             func again(_ errors: SchoolworkForms.FieldErrors) -> HTTPResponse {
-                .page(
-                    PortalAppPages.form(session: session, title: "Create an app", action: "/apps", version: nil, values: .init(form), errors: errors),
+                let (values, errors) = unsaved(upload, errors, keepLogo: nil)
+                return .page(
+                    PortalAppPages.form(session: session, title: "Create an app", action: "/apps", version: nil, values: values, errors: errors),
                     status: 422)
             }
-            if let logoProblem { return again(["logo": logoProblem]) }
+            if let logoProblem = upload.logoProblem { return again(["logo": logoProblem]) }
             let draft: ApplicationDraft
             switch form.validate() {
             case .failure(let errors): return again(errors)
             case .success(let valid): draft = valid
             }
+            if let problem = try store(upload.newLogo, by: session, context: context) { return again(["logo": problem]) }
             var generator = SystemRandomNumberGenerator()
             // A duplicate of 128 random bits is not expected; draw again rather than fail if it happens.
             for _ in 0..<3 {
@@ -64,17 +67,20 @@ enum PortalAppRoutes {
         router.add("POST", "/apps/{id}/edit") { request, parameters, context in
             let session = try context.requireDeveloper(request)
             let app = try ownApp(parameters, session: session, context: context)
-            let (form, logoProblem, version) = try readForm(request, context: context, keepLogo: app.review.editableContent?.logoSHA256)
-            func again(_ errors: SchoolworkForms.FieldErrors, status: Int = 422) -> HTTPResponse {
-                .page(editForm(session: session, app: app, values: .init(form), errors: errors), status: status)
+            let keepLogo = app.review.editableContent?.logoSHA256
+            let upload = try readForm(request, context: context, keepLogo: keepLogo)
+            func again(_ errors: SchoolworkForms.FieldErrors) -> HTTPResponse {
+                let (values, errors) = unsaved(upload, errors, keepLogo: keepLogo)
+                return .page(editForm(session: session, app: app, values: values, errors: errors), status: 422)
             }
-            if let logoProblem { return again(["logo": logoProblem]) }
+            if let logoProblem = upload.logoProblem { return again(["logo": logoProblem]) }
             let draft: ApplicationDraft
-            switch form.validate() {
+            switch upload.form.validate() {
             case .failure(let errors): return again(errors)
             case .success(let valid): draft = valid
             }
-            return try apply(.edit(draft), to: app, version: version, session: session, context: context, done: "saved")
+            if let problem = try store(upload.newLogo, by: session, context: context) { return again(["logo": problem]) }
+            return try apply(.edit(draft), to: app, version: upload.version, session: session, context: context, done: "saved")
         }
 
         for (path, event, done) in [
@@ -177,23 +183,34 @@ enum PortalAppRoutes {
         }
     }
 
-    /// Reads the multipart app form (with its `version` field) after the CSRF checks. A logo upload is inspected by content (never by
-    /// its name or declared type) and stored when acceptable; its problem is returned for the `logo` field.
-    /// Without an upload the form keeps `keepLogo` (the stored app's logo) unless the page sent none.
-    private static func readForm(
-        _ request: HTTPRequest, context: RequestContext, keepLogo: String?
-    ) throws -> (ApplicationForm, logoProblem: String?, version: String?) {
+    /// The multipart app form as read: the fields, a new logo upload that passed inspection (not stored yet),
+    /// the upload's problem if it did not, and the `version` field.
+    private struct Upload {
+        let form: ApplicationForm
+        let newLogo: ApplicationLogo?
+        let logoProblem: String?
+        let version: String?
+    }
+
+    /// Reads the multipart app form (with its `version` field) after the CSRF checks. A logo upload is inspected by
+    /// content (never by its name or declared type) but not stored: ``store(_:by:context:)`` stores it once the
+    /// whole form is valid. Without an upload the form keeps `keepLogo` (the stored app's logo) unless the page
+    /// sent none; a digest naming another app's logo is kept only while some application refers to it.
+    private static func readForm(_ request: HTTPRequest, context: RequestContext, keepLogo: String?) throws -> Upload {
         let body = try multipart(request)
         try context.checkCSRF(request, submitted: body["csrf"], signedIn: true)
         var logoSHA256 = body["logo_sha256"].flatMap { $0.isEmpty ? nil : $0 }
-        if let kept = logoSHA256, kept != keepLogo, try context.services.portal.logos.logo(sha256: kept) == nil { logoSHA256 = nil }
+        if let kept = logoSHA256, kept != keepLogo, try context.services.portal.logos.logo(sha256: kept, reach: .anyApplication) == nil {
+            logoSHA256 = nil
+        }
         var logoProblem: String?
+        var newLogo: ApplicationLogo?
         if let upload = body.files.first(where: { $0.fieldName == "logo" }), !upload.content.isEmpty {
             switch LogoImage.inspect(upload.content) {
             case .failure(let problem): logoProblem = problem.message
             case .success(let image):
                 let logo = ApplicationLogo(bytes: upload.content, image: image)
-                try context.services.portal.logos.storeLogo(logo, now: context.now)
+                newLogo = logo
                 logoSHA256 = logo.sha256
             }
         }
@@ -201,7 +218,35 @@ enum PortalAppRoutes {
             name: body["name"] ?? "", description: body["description"] ?? "", homepageURL: body["homepage_url"] ?? "",
             privacyPolicyURL: body["privacy_policy_url"] ?? "", termsURL: body["terms_url"] ?? "", redirectURIs: body["redirect_uris"] ?? "",
             scopes: body.all("scopes"), clientType: body["client_type"] ?? "", logoSHA256: logoSHA256)
-        return (form, logoProblem, body["version"])
+        return Upload(form: form, newLogo: newLogo, logoProblem: logoProblem, version: body["version"])
+    }
+
+    /// What a refused form shows again: its values with the logo it had before (a new upload was not stored, so
+    /// the page cannot show it), and a word on the logo field when an upload was dropped.
+    private static func unsaved(
+        _ upload: Upload, _ errors: SchoolworkForms.FieldErrors, keepLogo: String?
+    ) -> (PortalAppPages.FormValues, SchoolworkForms.FieldErrors) {
+        var values = PortalAppPages.FormValues(upload.form)
+        var errors = errors
+        if upload.newLogo != nil {
+            values.logoSHA256 = keepLogo
+            if errors["logo"] == nil { errors["logo"] = "The form had problems, so the logo was not saved: choose the file again." }
+        }
+        return (values, errors)
+    }
+
+    /// Stores a valid form's new logo, within the developer's upload quota (``LogoQuota``); the quota's problem
+    /// for the logo field when it is used up.
+    private static func store(_ logo: ApplicationLogo?, by session: DeveloperSignedIn, context: RequestContext) throws -> String? {
+        guard let logo else { return nil }
+        let logos = context.services.portal.logos
+        let recent = try logos.uploadCount(by: session.account.id, since: context.now.addingTimeInterval(-LogoQuota.window))
+        let known = try logos.logo(sha256: logo.sha256, reach: .anyApplication) != nil
+        guard recent < LogoQuota.uploads || known else {
+            return "You have uploaded \(LogoQuota.uploads) logos in the last 24 hours, the most allowed; try again tomorrow."
+        }
+        try logos.storeLogo(logo, uploadedBy: session.account.id, now: context.now)
+        return nil
     }
 }
 
