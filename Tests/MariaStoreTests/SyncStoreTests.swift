@@ -46,6 +46,13 @@ import Testing
         return id
     }
 
+    /// A platform admin's confirmation of a client secret, as the review panel records it.
+    func confirmSecret(_ digest: [UInt8], of app: ApplicationID) throws {
+        try target.recordCredentialAttestation(
+            CredentialAttestation(application: app, kind: .clientSecret, sourceID: nil, digest: digest, scopes: []), decidedBy: UserID(1),
+            now: now)
+    }
+
     func applyAll() throws -> [SyncApplyResult] {
         try source.applicationsToSync(limit: 10).map { app in
             let result = try target.apply(app, as: app.oauthClient(logoBaseURL: "https://developers.example"), now: now)
@@ -81,6 +88,8 @@ import Testing
         guard case .added(let first) = try credentials.addClientSecret(digest: Array(repeating: 1, count: 32), to: id, owner: owner, now: now),
             case .added = try credentials.addClientSecret(digest: Array(repeating: 2, count: 32), to: id, owner: owner, now: now)
         else { Issue.record("secrets not added"); return }
+        try confirmSecret(Array(repeating: 1, count: 32), of: id)
+        try confirmSecret(Array(repeating: 2, count: 32), of: id)
         _ = try applyAll()
         let clients = MariaClientStore(database: main.database)
         #expect(
@@ -101,6 +110,7 @@ import Testing
             Issue.record("secret not added")
             return
         }
+        try confirmSecret(digest, of: id)
         _ = try applyAll()
         let clients = MariaClientStore(database: main.database)
         let client = ClientID("cw_app_sync")
@@ -223,6 +233,7 @@ import Testing
         let credentials = MariaApplicationCredentialStore(database: developers.database)
         guard case .added(let first) = try credentials.addClientSecret(digest: Array(repeating: 1, count: 32), to: id, owner: owner, now: now)
         else { Issue.record("secret not added"); return }
+        try confirmSecret(Array(repeating: 1, count: 32), of: id)
         _ = try applyAll()
         let clients = MariaClientStore(database: main.database)
         let client = ClientID("cw_app_sync")
@@ -254,6 +265,91 @@ import Testing
             developerName: revoked.developerName, secretDigests: [], apiKeys: [], marker: revoked.marker)
         #expect(try target.applyRestrictions(suspended, now: now + 5).changed)
         #expect(try clients.client(client)?.status == .suspended)
+    }
+
+    /// Issue 13, item 7: whoever can write the developers database (and holds the credential key, as the
+    /// developers pool does) can put any digest next to an approved app. Sync adds a secret or key only with an
+    /// admin's confirmation recorded in main for that app (and, for a key, that id and those scopes).
+    @Test func aCredentialWrittenOnlyInTheDevelopersDatabaseNeverReachesMain() throws {
+        let id = try approvedApp()
+        let client = ClientID("cw_app_sync")
+        let clients = MariaClientStore(database: main.database)
+        let forged: [UInt8] = Array(repeating: 0xEE, count: 32)
+        try developers.database.execute(
+            "INSERT INTO application_client_secrets (application_id, secret_digest, created_at) VALUES (\(id.rawValue), \(forged), \(now))")
+        let keys = MariaAPIKeyStore(database: developers.database)
+        let keyDigest: [UInt8] = Array(repeating: 0xEF, count: 32)
+        let keyID = try #require(
+            try keys.createAPIKey(
+                NewAPIKey(name: "nightly", scopes: ["school.read"], visiblePrefix: "cw_key_abcdefgh", digest: keyDigest), for: id, owner: owner,
+                now: now + 1))
+        #expect(try applyAll() == [SyncApplyResult(created: true, changed: true, unattested: 2)])
+        #expect(try clients.activeSecretDigests(of: client, now: now + 1).isEmpty)
+        #expect(try main.database.query("SELECT COUNT(*) AS n FROM api_keys").first?.int("n") == 0)
+
+        // The review panel lists both; a confirmation of another app, another id or other scopes admits nothing.
+        let waiting = try source.credentialsAwaitingConfirmation(limit: 10)
+        #expect(waiting.map(\.kind) == [.clientSecret, .apiKey] && waiting.map(\.digest) == [forged, keyDigest])
+        #expect(waiting.last?.scopes == ["school.read"] && waiting.last?.label == "nightly (cw_key_abcdefgh…)")
+        try target.recordCredentialAttestation(
+            CredentialAttestation(
+                application: ApplicationID(999), kind: .clientSecret, sourceID: nil, digest: Array(repeating: 1, count: 32), scopes: []),
+            decidedBy: UserID(1), now: now)
+        try target.recordCredentialAttestation(
+            CredentialAttestation(application: id, kind: .apiKey, sourceID: keyID.rawValue, digest: keyDigest, scopes: ["school.read", "openid"]),
+            decidedBy: UserID(1), now: now)
+        try developers.database.execute("UPDATE applications SET sync_requested_at = \(now + 2) WHERE id = \(id.rawValue)")
+        #expect(try applyAll() == [SyncApplyResult(unattested: 2)])
+        // A digest confirmed for one app cannot be confirmed for another.
+        #expect(throws: StoreError.self) {
+            try target.recordCredentialAttestation(
+                CredentialAttestation(application: id, kind: .clientSecret, sourceID: nil, digest: Array(repeating: 1, count: 32), scopes: []),
+                decidedBy: UserID(1), now: now)
+        }
+
+        // The admin confirms what the panel showed: both go in with the next sync, and the portal's copy says so.
+        for credential in waiting {
+            try target.recordCredentialAttestation(credential.attestation, decidedBy: UserID(1), now: now + 3)
+            try source.markCredentialConfirmed(credential.attestation, now: now + 3)
+        }
+        #expect(try source.credentialsAwaitingConfirmation(limit: 10).isEmpty)
+        #expect(try target.attestedCredentialDigests([forged, keyDigest, Array(repeating: 9, count: 32)]) == [forged, keyDigest])
+        #expect(try keys.apiKeys(of: id, owner: owner)?.map(\.attestedAt) == [now + 3])
+        #expect(try applyAll() == [SyncApplyResult(changed: true)])
+        #expect(try clients.activeSecretDigests(of: client, now: now + 4) == [forged])
+        #expect(try main.database.query("SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL").first?.int("n") == 1)
+    }
+
+    /// A revocation only takes access away, so it needs no confirmation; and once ended in main, a secret or key
+    /// never works again, whatever the developers database says afterwards.
+    @Test func anEndedSecretOrRevokedKeyNeverComesBack() throws {
+        let id = try approvedApp()
+        let credentials = MariaApplicationCredentialStore(database: developers.database)
+        let digest: [UInt8] = Array(repeating: 3, count: 32)
+        guard case .added(let secret) = try credentials.addClientSecret(digest: digest, to: id, owner: owner, now: now) else {
+            Issue.record("secret not added")
+            return
+        }
+        let keys = MariaAPIKeyStore(database: developers.database)
+        let keyDigest: [UInt8] = Array(repeating: 4, count: 32)
+        let key = try #require(
+            try keys.createAPIKey(
+                NewAPIKey(name: "k", scopes: ["school.read"], visiblePrefix: "cw_key_12345678", digest: keyDigest), for: id, owner: owner, now: now))
+        try confirmSecret(digest, of: id)
+        try target.recordCredentialAttestation(
+            CredentialAttestation(application: id, kind: .apiKey, sourceID: key.rawValue, digest: keyDigest, scopes: ["school.read"]),
+            decidedBy: UserID(1), now: now)
+        _ = try applyAll()
+        #expect(try credentials.revokeClientSecret(secret, of: id, owner: owner, now: now + 1))
+        #expect(try keys.revokeAPIKey(key, of: id, owner: owner, now: now + 1))
+        #expect(try applyAll().map(\.changed) == [true])
+        // Someone lifts both revocations in the developers database.
+        try developers.database.execute("UPDATE application_client_secrets SET revoked_at = NULL WHERE application_id = \(id.rawValue)")
+        try developers.database.execute("UPDATE api_keys SET revoked_at = NULL WHERE application_id = \(id.rawValue)")
+        try developers.database.execute("UPDATE applications SET sync_requested_at = \(now + 2) WHERE id = \(id.rawValue)")
+        #expect(try applyAll() == [SyncApplyResult()])
+        #expect(try MariaClientStore(database: main.database).activeSecretDigests(of: ClientID("cw_app_sync"), now: now + 3).isEmpty)
+        #expect(try main.database.query("SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL").first?.int("n") == 0)
     }
 
     /// An app approved before decisions were recorded is adopted only if main already runs exactly its content.
