@@ -86,7 +86,7 @@ import Testing
             d + "developers":
                 "INSERT SELECT UPDATE(password_hash,state,totp_enabled_at,totp_last_used_step,totp_secret_sealed,updated_at)",
             d + "developer_sessions": "DELETE INSERT SELECT UPDATE(last_seen_at)",
-            d + "developer_sign_in_throttle": "DELETE INSERT SELECT UPDATE(failures,locked_until,window_started_at)",
+            d + "developer_sign_in_throttle": "DELETE INSERT SELECT UPDATE",
             d + "developer_links": "INSERT SELECT UPDATE(used_at)",
             d + "developer_recovery_codes": "DELETE INSERT SELECT UPDATE(used_at)",
             d + "application_logos": "INSERT SELECT UPDATE(uploaded_at)",
@@ -169,6 +169,8 @@ import Testing
             "UPDATE application_daily_stats SET api_requests = 0 WHERE application_id = 0",
             "DELETE FROM webhook_deliveries WHERE id = 0", "DELETE FROM webhook_delivery_attempts WHERE id = 0",
             "UPDATE webhook_endpoints SET secret_sealed = secret_sealed WHERE id = 0",
+            // A reviewed logo's bytes stay what was reviewed.
+            "UPDATE application_logos SET bytes = bytes WHERE sha256 = ''", "DELETE FROM application_logos WHERE sha256 = ''",
             "CREATE TABLE scratch (id INT)", "DROP TABLE application_transitions",
         ] {
             #expect {

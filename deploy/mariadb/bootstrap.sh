@@ -111,6 +111,8 @@ readonly APP_DEVELOPERS_GRANTS=(
 #   accepts is decided in catalyst_main, which this account cannot reach.
 # - applications: every state column, since a save replaces the reviewed state whole (ApplicationStateColumns);
 #   never developer_id, client_id or created_at. Main trusts none of it without a review attestation.
+# - INSERT … ON DUPLICATE KEY UPDATE needs UPDATE on every inserted column: the sign-in throttle's counters
+#   (nothing in them is worth protecting) get table UPDATE; logos are inserted, then dated, in two statements.
 # - DELETE only where the code deletes: sessions (sign-out, password change), sign-in throttle counters
 #   (cleared on success), recovery codes (replaced), webhook endpoints (with their deliveries, by cascade).
 #   Purging expired links, sessions and unreferenced logos would need DELETE on developer_links and
@@ -119,7 +121,7 @@ readonly DEVELOPERS_GRANTS=(
     "schema_migrations|SELECT"
     "developers|SELECT, INSERT, UPDATE (state, password_hash, totp_secret_sealed, totp_enabled_at, totp_last_used_step, updated_at)"
     "developer_sessions|SELECT, INSERT, UPDATE (last_seen_at), DELETE"
-    "developer_sign_in_throttle|SELECT, INSERT, UPDATE (failures, window_started_at, locked_until), DELETE"
+    "developer_sign_in_throttle|SELECT, INSERT, UPDATE, DELETE"
     "developer_links|SELECT, INSERT, UPDATE (used_at)"
     "developer_recovery_codes|SELECT, INSERT, UPDATE (used_at), DELETE"
     "application_logos|SELECT, INSERT, UPDATE (uploaded_at)"

@@ -80,8 +80,9 @@ public protocol SyncTargetStore {
     /// it; `nil` otherwise. Nothing is trusted that main did not already run.
     func adoptEarlierApproval(of app: SyncedApplication, as client: OAuthClient, now: Date) throws -> ReviewAttestation?
     /// Records a platform admin's confirmation of a credential (see ``CredentialAttestation``). Recording it again
-    /// changes nothing; a digest main holds a confirmation for under another app or kind throws
-    /// ``StoreError`` `.duplicate`.
+    /// changes nothing; recording the same app's digest with another id or scopes replaces them (the latest
+    /// confirmation holds); a digest main holds a confirmation for under another app throws ``StoreError``
+    /// `.duplicate`.
     func recordCredentialAttestation(_ attestation: CredentialAttestation, decidedBy: UserID, now: Date) throws
     /// Which of `digests` main holds a credential confirmation for (of any app or kind).
     func attestedCredentialDigests(_ digests: [[UInt8]]) throws -> Set<[UInt8]>

@@ -9,14 +9,20 @@ public struct MariaApplicationLogoStore: ApplicationLogoStore {
     public init(database: MariaDatabase) { self.database = database }
 
     public func storeLogo(_ logo: ApplicationLogo, now: Date) throws {
-        // The digest names the bytes, so a second upload of the same file has nothing new but its time.
-        try database.execute(
-            """
-            INSERT INTO application_logos (sha256, content_type, bytes, width, height, uploaded_at)
-            VALUES (\(logo.sha256), \(logo.image.format.contentType), \(logo.bytes), \(logo.image.width), \(logo.image.height),
-                    \(now))
-            ON DUPLICATE KEY UPDATE uploaded_at = GREATEST(uploaded_at, VALUES(uploaded_at))
-            """)
+        // The digest names the bytes, so a second upload of the same file has nothing new but its time. Not
+        // `INSERT … ON DUPLICATE KEY UPDATE`: MariaDB would ask for UPDATE on every inserted column, and the
+        // developers pool may change only `uploaded_at`, so the bytes behind a reviewed digest never change.
+        do {
+            try database.execute(
+                """
+                INSERT INTO application_logos (sha256, content_type, bytes, width, height, uploaded_at)
+                VALUES (\(logo.sha256), \(logo.image.format.contentType), \(logo.bytes), \(logo.image.width), \(logo.image.height),
+                        \(now))
+                """)
+        } catch let error as StoreError where error.kind == .duplicate {
+            try database.execute(
+                "UPDATE application_logos SET uploaded_at = GREATEST(uploaded_at, \(now)) WHERE sha256 = \(logo.sha256)")
+        }
     }
 
     public func logo(sha256: String) throws -> ApplicationLogo? {

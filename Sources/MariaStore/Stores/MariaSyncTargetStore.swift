@@ -503,12 +503,21 @@ public struct MariaSyncTargetStore: SyncTargetStore {
         try database.transaction { tx in
             if let row = try tx.query(
                 """
-                SELECT developer_app_id FROM credential_attestations WHERE kind = \(attestation.kind.rawValue) AND digest = \(attestation.digest)
-                FOR UPDATE
+                SELECT id, developer_app_id, source_id, scopes FROM credential_attestations
+                WHERE kind = \(attestation.kind.rawValue) AND digest = \(attestation.digest) FOR UPDATE
                 """
-            ).first {
+            ).first, let id = row.int("id") {
                 guard row.int("developer_app_id").map(Int64.init) == attestation.application.rawValue else {
                     throw StoreError(.duplicate, detail: "credential_attestations: the digest is confirmed for another app")
+                }
+                // The same app's credential confirmed again as it is now (another id or scopes): the latest wins.
+                if row.int("source_id").map(Int64.init) != attestation.sourceID || row.scopeList("scopes") != attestation.scopes {
+                    try tx.execute(
+                        """
+                        UPDATE credential_attestations SET source_id = \(attestation.sourceID), scopes = \(attestation.scopes.scopeColumn),
+                            decided_by = \(decidedBy.rawValue), decided_at = \(now)
+                        WHERE id = \(id)
+                        """)
                 }
                 return
             }
