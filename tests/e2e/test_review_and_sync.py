@@ -331,8 +331,19 @@ def test_a_taken_over_developers_pool_cannot_mint_a_secret_or_rewrite_the_review
     assert introspect(stack, client_id, forged, "cw_at_unknown").status_code == 401
     assert introspect(stack, client_id, honest, "cw_at_unknown").status_code == 200
     # It waits on the panel like any new secret; an admin who did not hear of it from the developer leaves it.
-    waiting, _ = waiting_credentials(stack, admin)
-    assert [w[0] for w in waiting if w[2] == app_id] == ["client_secret"]
+    waiting, page = waiting_credentials(stack, admin)
+    mine = [w for w in waiting if w[2] == app_id]
+    assert [w[0] for w in mine] == ["client_secret"]
+    # A confirmation names the digest the admin was shown: another one (the row changed meanwhile) is refused,
+    # and so is an unknown credential or kind.
+    action = mine[0][3]
+    for target, digest, status in ((action, "00" * 32, 409), (action, "not-hex", 409),
+                                   ("/platform/credentials/client_secret/999999/confirm", mine[0][4], 409),
+                                   ("/platform/credentials/password/1/confirm", mine[0][4], 404)):
+        answer = admin.post(stack.url("app", target), data={"csrf": csrf_of(page), "digest": digest}, allow_redirects=False)
+        assert answer.status_code == status, (target, answer.status_code, answer.text)
+    sync(stack)
+    assert introspect(stack, client_id, forged, "cw_at_unknown").status_code == 401
     # The pool's account cannot confirm it itself, rewrite or erase the review log (directly, or by deleting the
     # app it cascades from), read the suspension log, or reach the main database.
     log_before = mariadb(stack, f"SELECT COUNT(*), MAX(actor_kind) FROM catalyst_developers.application_transitions WHERE application_id = {app_id}")
