@@ -31,7 +31,9 @@ import Testing
     }
 
     /// An app taken through submission and approval, as the portal and the review panel would.
-    func approvedApp() throws -> ApplicationID {
+    func approvedApp(in developers: MariaDatabase? = nil, owner: DeveloperID? = nil) throws -> ApplicationID {
+        let apps = developers.map { MariaApplicationStore(database: $0) } ?? apps
+        let owner = owner ?? self.owner
         let id = try apps.createApplication(owner: owner, clientID: ClientID("cw_app_sync"), draft: Self.draft, now: now)
         for (event, actor) in [
             (ApplicationReview.Event.submit, ApplicationReview.Actor.developer(owner)),
@@ -318,6 +320,48 @@ import Testing
         #expect(try applyAll() == [SyncApplyResult(changed: true)])
         #expect(try clients.activeSecretDigests(of: client, now: now + 4) == [forged])
         #expect(try main.database.query("SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL").first?.int("n") == 1)
+    }
+
+    /// Upgrading main to schema 16: the secrets and keys it already ran for developer apps are recorded as
+    /// confirmed, so they keep working and the next sync leaves them as they are.
+    @Test func anUpgradeKeepsTheCredentialsMainAlreadyRan() throws {
+        let old = try TestDatabase(schema: "main", through: 14)
+        let oldDevelopers = try TestDatabase(schema: "developers", through: 8)
+        let owner = try MariaDeveloperAccountStore(database: oldDevelopers.database).createDeveloper(
+            NewDeveloper(email: "ada@example.test", name: "Ada", company: nil, passwordHash: "$argon2id$x"), now: now)
+        let id = try approvedApp(in: oldDevelopers.database, owner: owner)
+        let source = MariaSyncSourceStore(database: oldDevelopers.database)
+        let secret: [UInt8] = Array(repeating: 5, count: 32)
+        let key: [UInt8] = Array(repeating: 6, count: 32)
+        let credentials = MariaApplicationCredentialStore(database: oldDevelopers.database)
+        guard case .added = try credentials.addClientSecret(digest: secret, to: id, owner: owner, now: now) else {
+            Issue.record("secret not added")
+            return
+        }
+        let keyID = try #require(
+            try MariaAPIKeyStore(database: oldDevelopers.database).createAPIKey(
+                NewAPIKey(name: "k", scopes: ["school.read"], visiblePrefix: "cw_key_abcdefgh", digest: key), for: id, owner: owner, now: now))
+        // What the sync of before the upgrade left in main.
+        let app = try #require(try source.applicationsToSync(limit: 10).first)
+        try MariaClientStore(database: old.database).createClient(app.oauthClient(logoBaseURL: "https://developers.example"), now: now)
+        try old.database.execute("UPDATE oauth_clients SET developer_app_id = \(id.rawValue) WHERE client_id = 'cw_app_sync'")
+        try old.database.execute(
+            "INSERT INTO oauth_client_secrets (client_pk, secret_digest, created_at) SELECT id, \(secret), \(now) FROM oauth_clients")
+        try old.database.execute(
+            """
+            INSERT INTO api_keys (source_id, client_pk, key_digest, scopes, created_at)
+            SELECT \(keyID.rawValue), id, \(key), 'school.read', \(now) FROM oauth_clients
+            """)
+        try old.migrateTheRest()
+        try oldDevelopers.migrateTheRest()
+        let upgraded = MariaSyncTargetStore(database: old.database)
+        #expect(try upgraded.attestedCredentialDigests([secret, key]) == [secret, key])
+        #expect(
+            try upgraded.apply(app, as: app.oauthClient(logoBaseURL: "https://developers.example"), now: now + 1) == SyncApplyResult())
+        #expect(try MariaClientStore(database: old.database).activeSecretDigests(of: ClientID("cw_app_sync"), now: now + 2) == [secret])
+        // The developers side shows them as in force, and the review panel does not ask about them.
+        #expect(try credentials.clientSecrets(of: id, owner: owner)?.map(\.attestedAt) == [now])
+        #expect(try source.credentialsAwaitingConfirmation(limit: 10).isEmpty)
     }
 
     /// A revocation only takes access away, so it needs no confirmation; and once ended in main, a secret or key
