@@ -39,6 +39,148 @@ import Testing
         }
     }
 
+    /// Every privilege each pool's account holds, read from the server, as `schema.table` (or `schema.*`, or `*.*`)
+    /// → the sorted privileges, column privileges as `UPDATE(a,b)`.
+    static func grants(of user: String) throws -> [String: String] {
+        let admin = MariaDatabase(options: try TestServer.adminOptions(database: "mysql"))
+        let grantee = "'\(user)'@'localhost'"
+        var found: [String: Set<String>] = [:]
+        for row in try admin.query(
+            "SELECT PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = \(grantee) AND PRIVILEGE_TYPE <> 'USAGE'")
+        {
+            found["*.*", default: []].insert(row.string("p") ?? "?")
+        }
+        for row in try admin.query(
+            "SELECT TABLE_SCHEMA AS s, PRIVILEGE_TYPE AS p FROM information_schema.SCHEMA_PRIVILEGES WHERE GRANTEE = \(grantee)")
+        {
+            found["\(row.string("s") ?? "?").*", default: []].insert(row.string("p") ?? "?")
+        }
+        for row in try admin.query(
+            "SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, PRIVILEGE_TYPE AS p FROM information_schema.TABLE_PRIVILEGES WHERE GRANTEE = \(grantee)")
+        {
+            found["\(row.string("s") ?? "?").\(row.string("t") ?? "?")", default: []].insert(row.string("p") ?? "?")
+        }
+        var columns: [String: [String: [String]]] = [:]
+        for row in try admin.query(
+            """
+            SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t, COLUMN_NAME AS c, PRIVILEGE_TYPE AS p FROM information_schema.COLUMN_PRIVILEGES
+            WHERE GRANTEE = \(grantee)
+            """)
+        {
+            columns["\(row.string("s") ?? "?").\(row.string("t") ?? "?")", default: [:]][row.string("p") ?? "?", default: []].append(
+                row.string("c") ?? "?")
+        }
+        for (table, privileges) in columns {
+            for (privilege, names) in privileges { found[table, default: []].insert("\(privilege)(\(names.sorted().joined(separator: ",")))") }
+        }
+        return found.mapValues { $0.sorted().joined(separator: " ") }
+    }
+
+    /// Issue 13, item 7: the developers pool's account holds exactly what the portal's code runs
+    /// (`DEVELOPERS_GRANTS` in deploy/mariadb/bootstrap.sh) and nothing database-wide. A change to either list
+    /// must be made to both, on purpose.
+    @Test func theDevelopersAccountHoldsExactlyTheGrantsThePortalNeeds() throws {
+        let d = "catalyst_developers."
+        let expected: [String: String] = [
+            d + "schema_migrations": "SELECT",
+            d + "developers":
+                "INSERT SELECT UPDATE(password_hash,state,totp_enabled_at,totp_last_used_step,totp_secret_sealed,updated_at)",
+            d + "developer_sessions": "DELETE INSERT SELECT UPDATE(last_seen_at)",
+            d + "developer_sign_in_throttle": "DELETE INSERT SELECT UPDATE",
+            d + "developer_links": "DELETE INSERT SELECT UPDATE(used_at)",
+            d + "developer_recovery_codes": "DELETE INSERT SELECT UPDATE(used_at)",
+            d + "application_logos": "DELETE INSERT SELECT UPDATE(uploaded_at,uploaded_by)",
+            d + "applications":
+                "INSERT SELECT UPDATE(approved_at,change_client_type,change_description,change_homepage_url,change_logo_sha256,change_name,"
+                + "change_privacy_policy_url,change_reason,change_redirect_uris,change_requested_scopes,change_stage,change_terms_url,"
+                + "client_type,description,granted_scopes,homepage_url,logo_sha256,name,privacy_policy_url,reason,redirect_uris,"
+                + "requested_scopes,status,sync_requested_at,terms_url,updated_at,version)",
+            // Append-only: the review log.
+            d + "application_transitions": "INSERT SELECT",
+            // A credential is written once, with its digest, and only ever revoked afterwards.
+            d + "application_client_secrets": "INSERT(application_id,created_at,secret_digest) SELECT UPDATE(revoked_at)",
+            d + "api_keys": "INSERT(application_id,created_at,key_digest,name,scopes,visible_prefix) SELECT UPDATE(revoked_at)",
+            d + "webhook_endpoints": "DELETE INSERT SELECT UPDATE(disabled_reason,enabled,events,failing_since,updated_at,url)",
+            d + "webhook_deliveries": "INSERT SELECT UPDATE(attempts,last_response_status,latency_ms,next_attempt_at,status,updated_at)",
+            d + "webhook_delivery_attempts": "INSERT SELECT",
+            d + "application_daily_stats": "SELECT",
+            d + "support_tickets": "INSERT SELECT UPDATE(status,updated_at)",
+            d + "support_ticket_messages": "INSERT SELECT",
+        ]
+        let actual = try Self.grants(of: "catalyst_dev")
+        for table in Set(expected.keys).union(actual.keys).sorted() {
+            #expect(actual[table] == expected[table], "catalyst_dev on \(table)")
+        }
+    }
+
+    /// The app pool's account (review panel, sync, operator commands): data rights on main, nothing on the
+    /// developers database beyond its per-table list.
+    @Test func theAppAccountHoldsExactlyItsGrants() throws {
+        let d = "catalyst_developers."
+        let expected: [String: String] = [
+            "catalyst_main.*": "CREATE TEMPORARY TABLES DELETE EXECUTE INSERT LOCK TABLES SELECT UPDATE",
+            d + "developers": "SELECT(company,created_at,email,id,name,state) UPDATE(state,updated_at)",
+            d + "developer_sessions": "DELETE SELECT(developer_id)",
+            d + "developer_account_transitions": "INSERT SELECT",
+            d + "applications":
+                "SELECT UPDATE(approved_at,change_client_type,change_description,change_homepage_url,change_logo_sha256,change_name,"
+                + "change_privacy_policy_url,change_reason,change_redirect_uris,change_requested_scopes,change_stage,change_terms_url,"
+                + "client_type,description,granted_scopes,homepage_url,logo_sha256,name,privacy_policy_url,reason,redirect_uris,"
+                + "requested_scopes,status,sync_requested_at,terms_url,updated_at,version)",
+            d + "application_transitions": "INSERT SELECT",
+            d + "application_logos": "SELECT",
+            d + "application_client_secrets": "SELECT UPDATE(attested_at,last_used_at)",
+            d + "api_keys": "SELECT UPDATE(attested_at,last_used_at,request_count)",
+            d + "webhook_endpoints": "SELECT(application_id,enabled,events,id)",
+            d + "webhook_deliveries": "INSERT SELECT",
+            d + "application_daily_stats": "INSERT SELECT UPDATE",
+            d + "support_tickets": "SELECT UPDATE(status,updated_at)",
+            d + "support_ticket_messages": "INSERT SELECT",
+        ]
+        let actual = try Self.grants(of: "catalyst_app")
+        for table in Set(expected.keys).union(actual.keys).sorted() {
+            #expect(actual[table] == expected[table], "catalyst_app on \(table)")
+        }
+    }
+
+    /// What whoever takes the portal over could try with the pool's own account, refused by the server: confirm a
+    /// credential, change a credential's digest or scopes, rewrite or erase the review log (directly or by
+    /// deleting what it cascades from), read or write the suspension log, move an app to another owner or
+    /// client id. Every statement names no row, so nothing changes if one were allowed.
+    @Test func theDevelopersAccountIsRefusedWhatWouldLetItRewriteHistoryOrMintCredentials() throws {
+        let developers = MariaDatabase(
+            options: try TestServer.stackAccount("developers", user: "catalyst_dev", database: "catalyst_developers"))
+        // What it needs still works.
+        #expect(try developers.query("SELECT COUNT(*) AS n FROM application_transitions WHERE id = 0").first?.int("n") == 0)
+        try developers.execute("UPDATE application_client_secrets SET revoked_at = NOW(6) WHERE id = 0")
+        for statement: SQLQuery in [
+            "UPDATE application_client_secrets SET attested_at = NOW(6) WHERE id = 0",
+            "UPDATE application_client_secrets SET secret_digest = secret_digest WHERE id = 0",
+            "UPDATE application_client_secrets SET application_id = application_id WHERE id = 0",
+            "INSERT INTO application_client_secrets (application_id, secret_digest, created_at, attested_at) SELECT id, UNHEX(REPEAT('ab', 32)), NOW(6), NOW(6) FROM applications WHERE id = 0",
+            "UPDATE api_keys SET scopes = scopes WHERE id = 0", "UPDATE api_keys SET key_digest = key_digest WHERE id = 0",
+            "UPDATE api_keys SET attested_at = NOW(6) WHERE id = 0", "DELETE FROM api_keys WHERE id = 0",
+            "DELETE FROM application_client_secrets WHERE id = 0",
+            "UPDATE application_transitions SET reason = NULL WHERE id = 0", "DELETE FROM application_transitions WHERE id = 0",
+            "DELETE FROM applications WHERE id = 0", "DELETE FROM developers WHERE id = 0",
+            "UPDATE applications SET client_id = client_id WHERE id = 0", "UPDATE applications SET developer_id = developer_id WHERE id = 0",
+            "SELECT COUNT(*) AS n FROM developer_account_transitions",
+            "INSERT INTO developer_account_transitions (developer_id, from_state, to_state, actor_kind, actor_id, actor_name, occurred_at) SELECT id, 'active', 'active', 'platform_admin', 1, 'x', NOW(6) FROM developers WHERE id = 0",
+            "UPDATE application_daily_stats SET api_requests = 0 WHERE application_id = 0",
+            "DELETE FROM webhook_deliveries WHERE id = 0", "DELETE FROM webhook_delivery_attempts WHERE id = 0",
+            "UPDATE webhook_endpoints SET secret_sealed = secret_sealed WHERE id = 0",
+            // A reviewed logo's bytes stay what was reviewed.
+            "UPDATE application_logos SET bytes = bytes WHERE sha256 = ''",
+            "CREATE TABLE scratch (id INT)", "DROP TABLE application_transitions",
+        ] {
+            #expect {
+                try developers.query(statement)
+            } throws: { error in
+                (error as? StoreError)?.kind == .denied
+            }
+        }
+    }
+
     @Test func theAppAccountReadsSubmissionsButNoDeveloperSecrets() throws {
         let app = MariaDatabase(options: try TestServer.stackAccount("app", user: "catalyst_app", database: "catalyst_developers"))
         #expect(try app.query("SELECT COUNT(*) AS n FROM applications").first?.int("n") != nil)

@@ -31,7 +31,9 @@ import Testing
     }
 
     /// An app taken through submission and approval, as the portal and the review panel would.
-    func approvedApp() throws -> ApplicationID {
+    func approvedApp(in developers: MariaDatabase? = nil, owner: DeveloperID? = nil) throws -> ApplicationID {
+        let apps = developers.map { MariaApplicationStore(database: $0) } ?? apps
+        let owner = owner ?? self.owner
         let id = try apps.createApplication(owner: owner, clientID: ClientID("cw_app_sync"), draft: Self.draft, now: now)
         for (event, actor) in [
             (ApplicationReview.Event.submit, ApplicationReview.Actor.developer(owner)),
@@ -44,6 +46,13 @@ import Testing
                     == .saved(version: stored.version + 1))
         }
         return id
+    }
+
+    /// A platform admin's confirmation of a client secret, as the review panel records it.
+    func confirmSecret(_ digest: [UInt8], of app: ApplicationID) throws {
+        try target.recordCredentialAttestation(
+            CredentialAttestation(application: app, kind: .clientSecret, sourceID: nil, digest: digest, scopes: []), decidedBy: UserID(1),
+            now: now)
     }
 
     func applyAll() throws -> [SyncApplyResult] {
@@ -81,6 +90,8 @@ import Testing
         guard case .added(let first) = try credentials.addClientSecret(digest: Array(repeating: 1, count: 32), to: id, owner: owner, now: now),
             case .added = try credentials.addClientSecret(digest: Array(repeating: 2, count: 32), to: id, owner: owner, now: now)
         else { Issue.record("secrets not added"); return }
+        try confirmSecret(Array(repeating: 1, count: 32), of: id)
+        try confirmSecret(Array(repeating: 2, count: 32), of: id)
         _ = try applyAll()
         let clients = MariaClientStore(database: main.database)
         #expect(
@@ -101,6 +112,7 @@ import Testing
             Issue.record("secret not added")
             return
         }
+        try confirmSecret(digest, of: id)
         _ = try applyAll()
         let clients = MariaClientStore(database: main.database)
         let client = ClientID("cw_app_sync")
@@ -223,6 +235,7 @@ import Testing
         let credentials = MariaApplicationCredentialStore(database: developers.database)
         guard case .added(let first) = try credentials.addClientSecret(digest: Array(repeating: 1, count: 32), to: id, owner: owner, now: now)
         else { Issue.record("secret not added"); return }
+        try confirmSecret(Array(repeating: 1, count: 32), of: id)
         _ = try applyAll()
         let clients = MariaClientStore(database: main.database)
         let client = ClientID("cw_app_sync")
@@ -254,6 +267,133 @@ import Testing
             developerName: revoked.developerName, secretDigests: [], apiKeys: [], marker: revoked.marker)
         #expect(try target.applyRestrictions(suspended, now: now + 5).changed)
         #expect(try clients.client(client)?.status == .suspended)
+    }
+
+    /// Issue 13, item 7: whoever can write the developers database (and holds the credential key, as the
+    /// developers pool does) can put any digest next to an approved app. Sync adds a secret or key only with an
+    /// admin's confirmation recorded in main for that app (and, for a key, that id and those scopes).
+    @Test func aCredentialWrittenOnlyInTheDevelopersDatabaseNeverReachesMain() throws {
+        let id = try approvedApp()
+        let client = ClientID("cw_app_sync")
+        let clients = MariaClientStore(database: main.database)
+        let forged: [UInt8] = Array(repeating: 0xEE, count: 32)
+        try developers.database.execute(
+            "INSERT INTO application_client_secrets (application_id, secret_digest, created_at) VALUES (\(id.rawValue), \(forged), \(now))")
+        let keys = MariaAPIKeyStore(database: developers.database)
+        let keyDigest: [UInt8] = Array(repeating: 0xEF, count: 32)
+        let keyID = try #require(
+            try keys.createAPIKey(
+                NewAPIKey(name: "nightly", scopes: ["school.read"], visiblePrefix: "cw_key_abcdefgh", digest: keyDigest), for: id, owner: owner,
+                now: now + 1))
+        #expect(try applyAll() == [SyncApplyResult(created: true, changed: true, unattested: 2)])
+        #expect(try clients.activeSecretDigests(of: client, now: now + 1).isEmpty)
+        #expect(try main.database.query("SELECT COUNT(*) AS n FROM api_keys").first?.int("n") == 0)
+
+        // The review panel lists both; a confirmation of another app, another id or other scopes admits nothing.
+        let waiting = try source.credentialsAwaitingConfirmation(limit: 10)
+        #expect(waiting.map(\.kind) == [.clientSecret, .apiKey] && waiting.map(\.digest) == [forged, keyDigest])
+        #expect(waiting.last?.scopes == ["school.read"] && waiting.last?.label == "nightly (cw_key_abcdefgh…)")
+        try target.recordCredentialAttestation(
+            CredentialAttestation(
+                application: ApplicationID(999), kind: .clientSecret, sourceID: nil, digest: Array(repeating: 1, count: 32), scopes: []),
+            decidedBy: UserID(1), now: now)
+        try target.recordCredentialAttestation(
+            CredentialAttestation(application: id, kind: .apiKey, sourceID: keyID.rawValue, digest: keyDigest, scopes: ["school.read", "openid"]),
+            decidedBy: UserID(1), now: now)
+        try developers.database.execute("UPDATE applications SET sync_requested_at = \(now + 2) WHERE id = \(id.rawValue)")
+        #expect(try applyAll() == [SyncApplyResult(unattested: 2)])
+        // A digest confirmed for one app cannot be confirmed for another.
+        #expect(throws: StoreError.self) {
+            try target.recordCredentialAttestation(
+                CredentialAttestation(application: id, kind: .clientSecret, sourceID: nil, digest: Array(repeating: 1, count: 32), scopes: []),
+                decidedBy: UserID(1), now: now)
+        }
+
+        // The admin confirms what the panel showed: both go in with the next sync, and the portal's copy says so.
+        for credential in waiting {
+            try target.recordCredentialAttestation(credential.attestation, decidedBy: UserID(1), now: now + 3)
+            try source.markCredentialConfirmed(credential.attestation, now: now + 3)
+        }
+        #expect(try source.credentialsAwaitingConfirmation(limit: 10).isEmpty)
+        #expect(try target.attestedCredentialDigests([forged, keyDigest, Array(repeating: 9, count: 32)]) == [forged, keyDigest])
+        #expect(try keys.apiKeys(of: id, owner: owner)?.map(\.attestedAt) == [now + 3])
+        #expect(try applyAll() == [SyncApplyResult(changed: true)])
+        #expect(try clients.activeSecretDigests(of: client, now: now + 4) == [forged])
+        #expect(try main.database.query("SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL").first?.int("n") == 1)
+    }
+
+    /// Upgrading main to schema 16: the secrets and keys it already ran for developer apps are recorded as
+    /// confirmed, so they keep working and the next sync leaves them as they are.
+    @Test func anUpgradeKeepsTheCredentialsMainAlreadyRan() throws {
+        let old = try TestDatabase(schema: "main", through: 14)
+        let oldDevelopers = try TestDatabase(schema: "developers", through: 8)
+        let owner = try MariaDeveloperAccountStore(database: oldDevelopers.database).createDeveloper(
+            NewDeveloper(email: "ada@example.test", name: "Ada", company: nil, passwordHash: "$argon2id$x"), now: now)
+        let id = try approvedApp(in: oldDevelopers.database, owner: owner)
+        let source = MariaSyncSourceStore(database: oldDevelopers.database)
+        let secret: [UInt8] = Array(repeating: 5, count: 32)
+        let key: [UInt8] = Array(repeating: 6, count: 32)
+        let credentials = MariaApplicationCredentialStore(database: oldDevelopers.database)
+        guard case .added = try credentials.addClientSecret(digest: secret, to: id, owner: owner, now: now) else {
+            Issue.record("secret not added")
+            return
+        }
+        let keyID = try #require(
+            try MariaAPIKeyStore(database: oldDevelopers.database).createAPIKey(
+                NewAPIKey(name: "k", scopes: ["school.read"], visiblePrefix: "cw_key_abcdefgh", digest: key), for: id, owner: owner, now: now))
+        // What the sync of before the upgrade left in main.
+        let app = try #require(try source.applicationsToSync(limit: 10).first)
+        try MariaClientStore(database: old.database).createClient(app.oauthClient(logoBaseURL: "https://developers.example"), now: now)
+        try old.database.execute("UPDATE oauth_clients SET developer_app_id = \(id.rawValue) WHERE client_id = 'cw_app_sync'")
+        try old.database.execute(
+            "INSERT INTO oauth_client_secrets (client_pk, secret_digest, created_at) SELECT id, \(secret), \(now) FROM oauth_clients")
+        try old.database.execute(
+            """
+            INSERT INTO api_keys (source_id, client_pk, key_digest, scopes, created_at)
+            SELECT \(keyID.rawValue), id, \(key), 'school.read', \(now) FROM oauth_clients
+            """)
+        try old.migrateTheRest()
+        try oldDevelopers.migrateTheRest()
+        let upgraded = MariaSyncTargetStore(database: old.database)
+        #expect(try upgraded.attestedCredentialDigests([secret, key]) == [secret, key])
+        #expect(
+            try upgraded.apply(app, as: app.oauthClient(logoBaseURL: "https://developers.example"), now: now + 1) == SyncApplyResult())
+        #expect(try MariaClientStore(database: old.database).activeSecretDigests(of: ClientID("cw_app_sync"), now: now + 2) == [secret])
+        // The developers side shows them as in force, and the review panel does not ask about them.
+        #expect(try credentials.clientSecrets(of: id, owner: owner)?.map(\.attestedAt) == [now])
+        #expect(try source.credentialsAwaitingConfirmation(limit: 10).isEmpty)
+    }
+
+    /// A revocation only takes access away, so it needs no confirmation; and once ended in main, a secret or key
+    /// never works again, whatever the developers database says afterwards.
+    @Test func anEndedSecretOrRevokedKeyNeverComesBack() throws {
+        let id = try approvedApp()
+        let credentials = MariaApplicationCredentialStore(database: developers.database)
+        let digest: [UInt8] = Array(repeating: 3, count: 32)
+        guard case .added(let secret) = try credentials.addClientSecret(digest: digest, to: id, owner: owner, now: now) else {
+            Issue.record("secret not added")
+            return
+        }
+        let keys = MariaAPIKeyStore(database: developers.database)
+        let keyDigest: [UInt8] = Array(repeating: 4, count: 32)
+        let key = try #require(
+            try keys.createAPIKey(
+                NewAPIKey(name: "k", scopes: ["school.read"], visiblePrefix: "cw_key_12345678", digest: keyDigest), for: id, owner: owner, now: now))
+        try confirmSecret(digest, of: id)
+        try target.recordCredentialAttestation(
+            CredentialAttestation(application: id, kind: .apiKey, sourceID: key.rawValue, digest: keyDigest, scopes: ["school.read"]),
+            decidedBy: UserID(1), now: now)
+        _ = try applyAll()
+        #expect(try credentials.revokeClientSecret(secret, of: id, owner: owner, now: now + 1))
+        #expect(try keys.revokeAPIKey(key, of: id, owner: owner, now: now + 1))
+        #expect(try applyAll().map(\.changed) == [true])
+        // Someone lifts both revocations in the developers database.
+        try developers.database.execute("UPDATE application_client_secrets SET revoked_at = NULL WHERE application_id = \(id.rawValue)")
+        try developers.database.execute("UPDATE api_keys SET revoked_at = NULL WHERE application_id = \(id.rawValue)")
+        try developers.database.execute("UPDATE applications SET sync_requested_at = \(now + 2) WHERE id = \(id.rawValue)")
+        #expect(try applyAll() == [SyncApplyResult()])
+        #expect(try MariaClientStore(database: main.database).activeSecretDigests(of: ClientID("cw_app_sync"), now: now + 3).isEmpty)
+        #expect(try main.database.query("SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL").first?.int("n") == 0)
     }
 
     /// An app approved before decisions were recorded is adopted only if main already runs exactly its content.

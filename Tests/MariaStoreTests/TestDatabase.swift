@@ -53,15 +53,27 @@ final class TestDatabase {
     let database: MariaDatabase
     private let admin: MariaDatabase
 
-    init(schema folder: String = "main") throws {
+    private let folder: String
+
+    /// `through`: apply only the migrations up to that version, as an install that has not upgraded yet
+    /// (``migrateTheRest()`` upgrades it).
+    init(schema folder: String = "main", through version: Int = .max) throws {
         MariaClient.initializeLibrary()
         name = "cwtest_" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        self.folder = folder
         admin = MariaDatabase(options: try TestServer.adminOptions(database: "mysql"))
         try admin.execute("CREATE DATABASE \(unsafeRaw: name) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
         let migrating = MariaDatabase(options: try TestServer.adminOptions(database: name, multiStatements: true))
         let files = try MariaMigrator.loadFiles(directory: TestServer.repositoryRoot + "/schema/" + folder)
-        _ = try MariaMigrator(database: migrating).migrate(files: files)
+        _ = try MariaMigrator(database: migrating).migrate(files: files.filter { $0.version <= version })
         database = MariaDatabase(options: try TestServer.adminOptions(database: name))
+    }
+
+    /// Applies the migrations a `through:` database has not had yet.
+    func migrateTheRest() throws {
+        let migrating = MariaDatabase(options: try TestServer.adminOptions(database: name, multiStatements: true))
+        _ = try MariaMigrator(database: migrating).migrate(
+            files: try MariaMigrator.loadFiles(directory: TestServer.repositoryRoot + "/schema/" + folder))
     }
 
     /// Another handle on the same database, as a second thread would have.

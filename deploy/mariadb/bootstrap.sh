@@ -21,8 +21,9 @@ Debian's root@localhost authenticates by unix_socket) and creates:
   accounts   catalyst_migrator@localhost  ALL on both databases (runs `catalystwells migrate`)
              catalyst_app@localhost       SELECT, INSERT, UPDATE, DELETE, EXECUTE,
                                           CREATE TEMPORARY TABLES, LOCK TABLES on main only
-             catalyst_dev@localhost       SELECT, INSERT, UPDATE, DELETE, EXECUTE on
-                                          developers only
+             catalyst_dev@localhost       per-table grants on developers only: what the
+                                          portal's code runs (DEVELOPERS_GRANTS below), and
+                                          never UPDATE or DELETE on the review log
 Passwords are read from DIR/db-migrator.password, DIR/db-app.password and
 DIR/db-developers.password (16+ characters of A-Z a-z 0-9 _ -).
 
@@ -33,7 +34,9 @@ Options:
   --developers-db NAME  default catalyst_developers
   --reset-grants        first revoke every privilege of the three accounts, so that they
                         end up with exactly the grants above (default: grants are only
-                        added; privileges granted elsewhere are kept)
+                        added; privileges granted elsewhere are kept). catalyst_dev's
+                        grants are always reset: the public portal's account never keeps
+                        a privilege this script does not list.
 EOF
 }
 
@@ -87,8 +90,8 @@ readonly APP_DEVELOPERS_GRANTS=(
     "applications|SELECT, UPDATE (status, reason, name, description, homepage_url, privacy_policy_url, terms_url, logo_sha256, redirect_uris, requested_scopes, client_type, granted_scopes, approved_at, change_stage, change_reason, change_name, change_description, change_homepage_url, change_privacy_policy_url, change_terms_url, change_logo_sha256, change_redirect_uris, change_requested_scopes, change_client_type, version, sync_requested_at, updated_at)"
     "application_transitions|SELECT, INSERT"
     "application_logos|SELECT"
-    "application_client_secrets|SELECT, UPDATE (last_used_at)"
-    "api_keys|SELECT, UPDATE (last_used_at, request_count)"
+    "application_client_secrets|SELECT, UPDATE (last_used_at, attested_at)"
+    "api_keys|SELECT, UPDATE (last_used_at, request_count, attested_at)"
     "webhook_endpoints|SELECT (id, application_id, events, enabled)"
     "webhook_deliveries|SELECT, INSERT"
     "application_daily_stats|SELECT, INSERT, UPDATE"
@@ -96,17 +99,63 @@ readonly APP_DEVELOPERS_GRANTS=(
     "support_ticket_messages|SELECT, INSERT"
 )
 
-# table_grants_sql DEV_DB EXISTING_TABLES...
+# The developers pool's grants (DESIGN §4, issue 13 item 7): exactly what the portal, its sign-in, its
+# second factor, the support desk and `webhooks deliver` run (the SQL of the MariaStore stores that
+# CompositionRoot.portal builds: Maria{DeveloperAccount,DeveloperSession,DeveloperLink,DeveloperThrottle,
+# Application,ApplicationLogo,ApplicationCredential,APIKey,Webhook,Analytics,SupportTicket,Health}Store).
+# - The review log (application_transitions) is append-only: INSERT, never UPDATE or DELETE, and no DELETE on
+#   applications or developers, whose deletion would cascade into the logs. developer_account_transitions
+#   (suspensions) is written and read by the review panel only: no grant at all.
+# - Credentials: a secret or key is inserted with its digest and never changed afterwards but for its
+#   revocation; attested_at (the admin's confirmation, for display) is not the portal's to write. What main
+#   accepts is decided in catalyst_main, which this account cannot reach.
+# - applications: every state column, since a save replaces the reviewed state whole (ApplicationStateColumns);
+#   never developer_id, client_id or created_at. Main trusts none of it without a review attestation.
+# - INSERT … ON DUPLICATE KEY UPDATE needs UPDATE on every inserted column: the sign-in throttle's counters
+#   (nothing in them is worth protecting) get table UPDATE; logos are inserted, then dated, in two statements.
+# - DELETE only where the code deletes: sessions (sign-out, password change), sign-in throttle counters
+#   (cleared on success), recovery codes (replaced), webhook endpoints (with their deliveries, by cascade), and
+#   what `catalystwells purge --site developers` deletes: spent links and unreferenced logos (a logo an
+#   application refers to cannot be deleted: the foreign keys refuse it).
+readonly DEVELOPERS_GRANTS=(
+    "schema_migrations|SELECT"
+    "developers|SELECT, INSERT, UPDATE (state, password_hash, totp_secret_sealed, totp_enabled_at, totp_last_used_step, updated_at)"
+    "developer_sessions|SELECT, INSERT, UPDATE (last_seen_at), DELETE"
+    "developer_sign_in_throttle|SELECT, INSERT, UPDATE, DELETE"
+    "developer_links|SELECT, INSERT, UPDATE (used_at), DELETE"
+    "developer_recovery_codes|SELECT, INSERT, UPDATE (used_at), DELETE"
+    "application_logos|SELECT, INSERT, UPDATE (uploaded_at, uploaded_by), DELETE"
+    "applications|SELECT, INSERT, UPDATE (status, reason, name, description, homepage_url, privacy_policy_url, terms_url, logo_sha256, redirect_uris, requested_scopes, client_type, granted_scopes, approved_at, change_stage, change_reason, change_name, change_description, change_homepage_url, change_privacy_policy_url, change_terms_url, change_logo_sha256, change_redirect_uris, change_requested_scopes, change_client_type, version, sync_requested_at, updated_at)"
+    "application_transitions|SELECT, INSERT"
+    "application_client_secrets|SELECT, INSERT (application_id, secret_digest, created_at), UPDATE (revoked_at)"
+    "api_keys|SELECT, INSERT (application_id, name, visible_prefix, key_digest, scopes, created_at), UPDATE (revoked_at)"
+    "webhook_endpoints|SELECT, INSERT, UPDATE (url, events, enabled, disabled_reason, failing_since, updated_at), DELETE"
+    "webhook_deliveries|SELECT, INSERT, UPDATE (status, attempts, last_response_status, latency_ms, next_attempt_at, updated_at)"
+    "webhook_delivery_attempts|SELECT, INSERT"
+    "application_daily_stats|SELECT"
+    "support_tickets|SELECT, INSERT, UPDATE (status, updated_at)"
+    "support_ticket_messages|SELECT, INSERT"
+)
+
+# table_grants_sql USER DEV_DB EXISTING_TABLES... (the entries of APP_DEVELOPERS_GRANTS or DEVELOPERS_GRANTS)
 table_grants_sql() {
-    local dev_db="$1" entry table privileges
-    shift
+    local user="$1" dev_db="$2" entry table privileges
+    shift 2
     local -A existing=()
     for table in "$@"; do existing[$table]=1; done
-    for entry in "${APP_DEVELOPERS_GRANTS[@]}"; do
+    local list="APP_DEVELOPERS_GRANTS"
+    if [[ "$user" == "$DEVELOPERS_USER" ]]; then
+        list="DEVELOPERS_GRANTS"
+        # The public portal's account starts from nothing every time, in the same batch as its grants, so an
+        # install upgraded from database-wide grants loses them and nothing granted by hand survives.
+        printf "REVOKE ALL PRIVILEGES, GRANT OPTION FROM '%s'@'%s';\n" "$user" "$ACCOUNT_HOST"
+    fi
+    local -n grants="$list"
+    for entry in "${grants[@]}"; do
         table="${entry%%|*}"
         privileges="${entry#*|}"
         [[ -n "${existing[$table]:-}" ]] || continue
-        printf "GRANT %s ON \`%s\`.\`%s\` TO '%s'@'%s';\n" "$privileges" "$dev_db" "$table" "$APP_USER" "$ACCOUNT_HOST"
+        printf "GRANT %s ON \`%s\`.\`%s\` TO '%s'@'%s';\n" "$privileges" "$dev_db" "$table" "$user" "$ACCOUNT_HOST"
     done
 }
 
@@ -128,9 +177,8 @@ build_sql() {
     # when those tables exist.
     grant_sql "SELECT, INSERT, UPDATE, DELETE, EXECUTE, CREATE TEMPORARY TABLES, LOCK TABLES" \
         "$main_db" "$APP_USER"
-    # The developers pool: the developers database only; a breach of the public portal
-    # must not reach student data.
-    grant_sql "SELECT, INSERT, UPDATE, DELETE, EXECUTE" "$dev_db" "$DEVELOPERS_USER"
+    # The developers pool: per-table grants on the developers database only (DEVELOPERS_GRANTS, added
+    # when the tables exist); a breach of the public portal must not reach student data.
 }
 
 main() {
@@ -173,15 +221,21 @@ main() {
     tables="$(mariadb --no-defaults --socket="$socket" -u root --batch --skip-column-names \
         -e "SELECT table_name FROM information_schema.tables WHERE table_schema = '$dev_db'")"
     # shellcheck disable=SC2086 # one table name per word
-    sql="$(table_grants_sql "$dev_db" $tables)"
+    sql="$(table_grants_sql "$APP_USER" "$dev_db" $tables)"
     if [[ -n "$sql" ]] && ! mariadb --no-defaults --socket="$socket" -u root --batch <<<"$sql"; then
         die "MariaDB refused the app pool's grants on $dev_db"
+    fi
+    local dev_sql
+    # shellcheck disable=SC2086 # one table name per word
+    dev_sql="$(table_grants_sql "$DEVELOPERS_USER" "$dev_db" $tables)"
+    if ! mariadb --no-defaults --socket="$socket" -u root --batch <<<"$dev_sql"; then
+        die "MariaDB refused the developers pool's grants on $dev_db"
     fi
 
     echo "bootstrap: databases $main_db, $dev_db (utf8mb4_unicode_ci)"
     echo "bootstrap: $MIGRATOR_USER@$ACCOUNT_HOST: ALL on $main_db, $dev_db"
     echo "bootstrap: $APP_USER@$ACCOUNT_HOST: data rights on $main_db; $(grep -c . <<<"$sql") table grants on $dev_db"
-    echo "bootstrap: $DEVELOPERS_USER@$ACCOUNT_HOST: data rights on $dev_db only"
+    echo "bootstrap: $DEVELOPERS_USER@$ACCOUNT_HOST: $(grep -c '^GRANT' <<<"$dev_sql") table grants on $dev_db only"
     if [[ "$reset" == yes ]]; then
         echo "bootstrap: grants reset to exactly the above"
     fi

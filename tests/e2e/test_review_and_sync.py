@@ -3,6 +3,9 @@ it in the review panel, sync carries it into the main database, the developer ge
 OAuth client library completes the authorization-code flow with it. Then secret rotation, suspension,
 idempotency, single-flight, a crash half-way, and analytics.
 """
+import base64
+import hashlib
+import hmac
 import os
 import re
 import subprocess
@@ -87,10 +90,37 @@ def approved_app(stack, mail_dir, admin, label, scopes=("openid", "profile.read"
     return developer, address, path, app_id, client_id
 
 
-def new_secret(stack, developer, path):
+WAITING = re.compile(r'<tr data-credential="(\w+)-(\d+)"><td><a href="/platform/apps/(\d+)">.*?'
+                     r'<form class="inline" method="post" action="([^"]+/confirm)">.*?name="digest" value="([0-9a-f]{64})"',
+                     re.DOTALL)
+
+
+def waiting_credentials(stack, admin):
+    """The credentials the review panel lists for confirmation: (kind, id, app id, form action, digest)."""
+    page = admin.get(stack.url("app", "/platform"))
+    assert page.status_code == 200, page.text
+    return [(kind, int(cid), int(app), action, digest) for kind, cid, app, action, digest in WAITING.findall(page.text)], page.text
+
+
+def confirm_credentials(stack, admin, app_id):
+    """A platform admin confirms every new secret and key of the app on the review panel."""
+    waiting, page = waiting_credentials(stack, admin)
+    mine = [w for w in waiting if w[2] == app_id]
+    assert mine, f"nothing of app {app_id} waits for confirmation"
+    for _, _, _, action, digest in mine:
+        answer = admin.post(stack.url("app", action), data={"csrf": csrf_of(page), "digest": digest}, allow_redirects=False)
+        assert answer.status_code == 303, answer.text
+    return len(mine)
+
+
+def new_secret(stack, developer, path, admin=None):
+    """A new client secret, confirmed by the platform admin when one is given (so the next sync carries it)."""
     page = developer.get(stack.url("developers", path + "/credentials"))
     answer = developer.post(stack.url("developers", path + "/secrets"), data={"csrf": csrf_of(page.text)})
     assert answer.status_code == 200, answer.text
+    if admin is not None:
+        assert "waiting for confirmation" in answer.text
+        confirm_credentials(stack, admin, int(path.rsplit("/", 1)[1]))
     return SECRET.search(answer.text).group(1)
 
 
@@ -110,7 +140,7 @@ def test_submit_approve_sync_and_sign_a_user_in_with_a_real_oauth_client(stack, 
     assert any("is approved" in m.read_text(errors="replace") for m in mails)
     assert "submitted → approved" in developer.get(stack.url("developers", path)).text
 
-    secret = new_secret(stack, developer, path)
+    secret = new_secret(stack, developer, path, admin)
     assert secret.startswith("cw_cs_")
     assert sync(stack)["clients_changed"] >= 1
 
@@ -132,10 +162,10 @@ def test_submit_approve_sync_and_sign_a_user_in_with_a_real_oauth_client(stack, 
 
 def test_secret_rotation_keeps_both_secrets_working_then_only_the_new_one(stack, mail_dir, admin):
     developer, _, path, _, client_id = approved_app(stack, mail_dir, admin, "rotate")
-    first = new_secret(stack, developer, path)
+    first = new_secret(stack, developer, path, admin)
     sync(stack)
     assert introspect(stack, client_id, first, "cw_at_unknown").status_code == 200
-    second = new_secret(stack, developer, path)
+    second = new_secret(stack, developer, path, admin)
     sync(stack)
     # The credentials page tells which secret is still in use: the first was used (last use came back with
     # sync), the second not yet.
@@ -159,7 +189,7 @@ def test_secret_rotation_keeps_both_secrets_working_then_only_the_new_one(stack,
 
 def test_suspension_ends_every_token_of_the_app_within_one_sync(stack, demo, mail_dir, admin, browser, oauth):
     developer, _, path, app_id, client_id = approved_app(stack, mail_dir, admin, "suspend", scopes=("openid", "profile.read", "offline_access"))
-    secret = new_secret(stack, developer, path)
+    secret = new_secret(stack, developer, path, admin)
     sync(stack)
     # offline_access: the grant gets a refresh token too, which the suspension must end with the access token.
     flow = oauth.flow(DemoClient(client_id, secret, REDIRECT_URI), SCOPE + " offline_access")
@@ -214,7 +244,7 @@ def main_client(stack, client_id):
 
 def test_what_only_the_developers_database_says_never_reaches_main(stack, mail_dir, admin):
     developer, _, path, app_id, client_id = approved_app(stack, mail_dir, admin, "tamper")
-    secret = new_secret(stack, developer, path)
+    secret = new_secret(stack, developer, path, admin)
     sync(stack)
     assert introspect(stack, client_id, secret, "cw_at_unknown").status_code == 200
     approved = main_client(stack, client_id)
@@ -263,6 +293,73 @@ def test_what_only_the_developers_database_says_never_reaches_main(stack, mail_d
     assert (report["status"], report["apps_refused_unattested"]) == ("ok", 0), report
     assert main_client(stack, client_id).startswith("suspended\t")
     assert "not the one last decided on here" not in admin.get(stack.url("app", f"/platform/apps/{app_id}")).text
+
+
+def as_developers_pool(stack, sql):
+    """Runs SQL as the developers pool's own MariaDB account: what whoever took the portal over can do."""
+    password = (stack.dir / "secrets" / "db-developers.password").read_text().strip()
+    return subprocess.run(["mariadb", "--no-defaults", f"--socket={stack.mariadb_socket}", "-u", "catalyst_dev", "--batch",
+                           "--skip-column-names", "catalyst_developers", "-e", sql],
+                          capture_output=True, text=True, timeout=30, env={**os.environ, "MYSQL_PWD": password})
+
+
+def secret_digest(stack, secret):
+    """HMAC-SHA256 of a client secret under the key derived from credentials.key, which the developers pool reads
+    (HKDF-SHA256 without salt, as CredentialKeyMaterial derives it)."""
+    ikm = bytes.fromhex((stack.dir / "secrets" / "credentials.key").read_text().strip())
+    prk = hmac.new(b"\0" * 32, ikm, hashlib.sha256).digest()
+    key = hmac.new(prk, b"catalystwells client-secret digests v1\x01", hashlib.sha256).digest()
+    return hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
+
+
+def test_a_taken_over_developers_pool_cannot_mint_a_secret_or_rewrite_the_review_log(stack, mail_dir, admin):
+    developer, _, path, app_id, client_id = approved_app(stack, mail_dir, admin, "takeover")
+    honest = new_secret(stack, developer, path, admin)
+    sync(stack)
+    assert introspect(stack, client_id, honest, "cw_at_unknown").status_code == 200
+    # The attacker holds what the pool holds, the credential key included, so their digest is a correct one.
+    stored = mariadb(stack, f"SELECT LOWER(HEX(secret_digest)) FROM catalyst_developers.application_client_secrets "
+                            f"WHERE application_id = {app_id}")
+    assert stored == secret_digest(stack, honest)
+    forged = "cw_cs_" + base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
+    out = as_developers_pool(stack, "INSERT INTO application_client_secrets (application_id, secret_digest, created_at) "
+                                    f"VALUES ({app_id}, UNHEX('{secret_digest(stack, forged)}'), NOW(6)); "
+                                    f"UPDATE applications SET sync_requested_at = NOW(6) WHERE id = {app_id}")
+    assert out.returncode == 0, out.stderr
+    report = sync(stack)
+    assert (report["status"], report["credentials_unconfirmed"]) == ("ok", 1), report
+    assert introspect(stack, client_id, forged, "cw_at_unknown").status_code == 401
+    assert introspect(stack, client_id, honest, "cw_at_unknown").status_code == 200
+    # It waits on the panel like any new secret; an admin who did not hear of it from the developer leaves it.
+    waiting, page = waiting_credentials(stack, admin)
+    mine = [w for w in waiting if w[2] == app_id]
+    assert [w[0] for w in mine] == ["client_secret"]
+    # A confirmation names the digest the admin was shown: another one (the row changed meanwhile) is refused,
+    # and so is an unknown credential or kind.
+    action = mine[0][3]
+    for target, digest, status in ((action, "00" * 32, 409), (action, "not-hex", 409),
+                                   ("/platform/credentials/client_secret/999999/confirm", mine[0][4], 409),
+                                   ("/platform/credentials/password/1/confirm", mine[0][4], 404)):
+        answer = admin.post(stack.url("app", target), data={"csrf": csrf_of(page), "digest": digest}, allow_redirects=False)
+        assert answer.status_code == status, (target, answer.status_code, answer.text)
+    sync(stack)
+    assert introspect(stack, client_id, forged, "cw_at_unknown").status_code == 401
+    # The pool's account cannot confirm it itself, rewrite or erase the review log (directly, or by deleting the
+    # app it cascades from), read the suspension log, or reach the main database.
+    log_before = mariadb(stack, f"SELECT COUNT(*), MAX(actor_kind) FROM catalyst_developers.application_transitions WHERE application_id = {app_id}")
+    for sql in (f"UPDATE application_client_secrets SET attested_at = NOW(6) WHERE application_id = {app_id}",
+                "INSERT INTO api_keys (application_id, name, visible_prefix, key_digest, scopes, created_at, attested_at) "
+                f"VALUES ({app_id}, 'k', 'cw_key_x', UNHEX(REPEAT('ab', 32)), 'school.read', NOW(6), NOW(6))",
+                f"UPDATE application_client_secrets SET secret_digest = UNHEX(REPEAT('cd', 32)) WHERE application_id = {app_id}",
+                f"UPDATE application_transitions SET actor_kind = 'developer' WHERE application_id = {app_id}",
+                f"DELETE FROM application_transitions WHERE application_id = {app_id}",
+                f"DELETE FROM applications WHERE id = {app_id}",
+                f"UPDATE applications SET client_id = 'demo-confidential' WHERE id = {app_id}",
+                "SELECT COUNT(*) FROM developer_account_transitions",
+                "SELECT COUNT(*) FROM catalyst_main.credential_attestations"):
+        out = as_developers_pool(stack, sql)
+        assert out.returncode != 0 and "denied" in out.stderr, (sql, out.stdout, out.stderr)
+    assert mariadb(stack, f"SELECT COUNT(*), MAX(actor_kind) FROM catalyst_developers.application_transitions WHERE application_id = {app_id}") == log_before
 
 
 def test_a_second_sync_with_nothing_new_changes_nothing(stack, mail_dir, admin):
@@ -315,7 +412,7 @@ def test_a_sync_killed_half_way_is_completed_by_the_next_one(stack, mail_dir, ad
 
 def test_analytics_show_exactly_the_api_calls_made(stack, demo, mail_dir, admin, browser, oauth):
     developer, _, path, _, client_id = approved_app(stack, mail_dir, admin, "analytics")
-    secret = new_secret(stack, developer, path)
+    secret = new_secret(stack, developer, path, admin)
     sync(stack)
     flow = oauth.flow(DemoClient(client_id, secret, REDIRECT_URI), SCOPE)
     flow.authorize(browser, person(demo, "student22"))
@@ -350,6 +447,12 @@ def test_an_api_key_reads_school_data_after_sync_and_its_use_comes_back(stack, d
     assert created.status_code == 200, created.text
     key = KEY.search(created.text).group(1)
     assert key.startswith("cw_key_")
+    # Not before a platform admin confirmed it: the sync leaves it out.
+    assert sync(stack)["credentials_unconfirmed"] == 1
+    with stack.session() as s:
+        assert s.get(stack.url("app", "/api/v1/schools/1"), headers={"Authorization": f"Bearer {key}"}).status_code == 401
+    confirm_credentials(stack, admin, int(path.rsplit("/", 1)[1]))
+    assert "in force" in developer.get(stack.url("developers", path + "/keys")).text
     school = demo["teachers"][0]["id"] and 1
     with stack.session() as s:
         assert s.get(stack.url("app", f"/api/v1/schools/{school}"), headers={"Authorization": f"Bearer {key}"}).status_code == 401
@@ -362,7 +465,7 @@ def test_an_api_key_reads_school_data_after_sync_and_its_use_comes_back(stack, d
 
     def count():
         sync(stack)
-        match = re.search(r'<td>(\d+)</td><td><form class="inline" method="post" action="[^"]*/revoke"',
+        match = re.search(r'<td>(\d+)</td><td>in force</td><td><form class="inline" method="post" action="[^"]*/revoke"',
                           developer.get(stack.url("developers", path + "/keys")).text)
         return match and int(match.group(1)) >= 4 and match.group(1)
     # Four requests: three reads and the refused /me (refused calls are logged and counted too).
@@ -388,7 +491,7 @@ def test_events_reach_the_apps_webhook_signed_after_sync_and_delivery(stack, dem
     developer, _, path, app_id, client_id = approved_app(stack, mail_dir, admin, "events")
     endpoint_path, signing_secret = add_endpoint(
         stack, developer, path, receiver.url("/events"), events=("authorization.granted", "app.suspended"))
-    secret = new_secret(stack, developer, path)
+    secret = new_secret(stack, developer, path, admin)
     sync(stack)
     flow = oauth.flow(DemoClient(client_id, secret, REDIRECT_URI), SCOPE)
     flow.authorize(browser, person(demo, "student23"))

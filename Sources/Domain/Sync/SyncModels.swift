@@ -86,12 +86,16 @@ public struct SyncApplyResult: Sendable, Equatable {
     public var changed = false
     /// Tokens revoked because the app is suspended.
     public var tokensRevoked = 0
+    /// Active secrets and keys of the app left out because main holds no confirmation for them
+    /// (``CredentialAttestation``).
+    public var unattested = 0
 
     /// A result with nothing changed.
-    public init(created: Bool = false, changed: Bool = false, tokensRevoked: Int = 0) {
+    public init(created: Bool = false, changed: Bool = false, tokensRevoked: Int = 0, unattested: Int = 0) {
         self.created = created
         self.changed = changed
         self.tokensRevoked = tokensRevoked
+        self.unattested = unattested
     }
 }
 

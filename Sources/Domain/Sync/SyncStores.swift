@@ -20,6 +20,14 @@ public protocol SyncSourceStore {
     func recordAPIKeyUsage(_ usage: [APIKeyUsage]) throws
     /// Sets when client secrets were last used (never moving a time backwards); unknown digests are skipped.
     func recordClientSecretUsage(_ usage: [ClientSecretUsage]) throws
+    /// Up to `limit` active client secrets and API keys of approved apps that are not marked confirmed here,
+    /// oldest first: what the review panel lists (it leaves out those main holds a confirmation for).
+    func credentialsAwaitingConfirmation(limit: Int) throws -> [PendingCredential]
+    /// The credential of that kind and id if it is active and its app approved, confirmed or not; `nil` otherwise.
+    func activeCredential(_ kind: CredentialAttestation.Kind, id: Int64) throws -> PendingCredential?
+    /// Marks the credential confirmed here (for the portal's pages; the first time stays) and requests a sync of
+    /// its app, in one transaction, so the next run adds it to main.
+    func markCredentialConfirmed(_ attestation: CredentialAttestation, now: Date) throws
 }
 
 /// The main-database side of sync.
@@ -28,9 +36,11 @@ public protocol SyncTargetStore {
     /// returns `nil` at once when another run holds it: sync is single-flight.
     func withSyncLock<T>(_ body: () throws -> T) throws -> T?
     /// Makes the main database run the app as described, in one transaction: creates or updates the OAuth
-    /// client (content, scopes, status, redirect URIs), adds missing secret digests and ends the others,
-    /// mirrors the API keys, and when the client is suspended revokes every one of its grants and tokens.
-    /// Applying the same description again changes nothing.
+    /// client (content, scopes, status, redirect URIs), ends the secrets and API keys the app no longer has
+    /// active, adds the new ones that main holds a ``CredentialAttestation`` for (``SyncApplyResult/unattested``
+    /// counts the others, which are left out), and when the client is suspended revokes every one of its grants
+    /// and tokens. An ended secret or revoked key is never made to work again. Applying the same description
+    /// again changes nothing.
     func apply(_ app: SyncedApplication, as client: OAuthClient, now: Date) throws -> SyncApplyResult
     /// What may be taken from the developers database without a review decision, because it only takes access
     /// away: on the client synced from this very app (same client id and app id; nothing is created), ends
@@ -69,6 +79,13 @@ public protocol SyncTargetStore {
     /// only if main already runs exactly that content, active, as the client synced from this app, and returns
     /// it; `nil` otherwise. Nothing is trusted that main did not already run.
     func adoptEarlierApproval(of app: SyncedApplication, as client: OAuthClient, now: Date) throws -> ReviewAttestation?
+    /// Records a platform admin's confirmation of a credential (see ``CredentialAttestation``). Recording it again
+    /// changes nothing; recording the same app's digest with another id or scopes replaces them (the latest
+    /// confirmation holds); a digest main holds a confirmation for under another app throws ``StoreError``
+    /// `.duplicate`.
+    func recordCredentialAttestation(_ attestation: CredentialAttestation, decidedBy: UserID, now: Date) throws
+    /// Which of `digests` main holds a credential confirmation for (of any app or kind).
+    func attestedCredentialDigests(_ digests: [[UInt8]]) throws -> Set<[UInt8]>
     /// The latest review decisions about the given apps; apps never decided on are absent.
     func reviewAttestations(of applications: [ApplicationID]) throws -> [ApplicationID: ReviewAttestation]
     /// A watermark by name; `nil` when never set.

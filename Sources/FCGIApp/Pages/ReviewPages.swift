@@ -4,7 +4,23 @@ import Foundation
 /// The platform admin's review panel on the app site: the queue, an app with its developer,
 /// requested scopes and history, the decision forms, and support tickets.
 enum ReviewPages {
-    static func dashboard(session: SignedIn, queue: [ReviewQueueEntry], tickets: Int, notice: Layout.Notice?, syncReport: String?) -> HTML {
+    static func dashboard(
+        session: SignedIn, queue: [ReviewQueueEntry], credentials: [PendingCredential], tickets: Int, notice: Layout.Notice?,
+        syncReport: String?
+    ) -> HTML {
+        let csrf = Layout.csrfField(session.csrf)
+        let waiting = credentials.map { credential -> HTML in
+            let what: HTML =
+                credential.kind == .clientSecret
+                ? "client secret" : "API key \(credential.label) <small class=\"muted\">\(credential.scopes.joined(separator: " "))</small>"
+            return """
+                <tr data-credential="\(credential.kind.rawValue)-\(credential.sourceID)"><td><a href="/platform/apps/\(credential.application)">\(credential.applicationName)</a></td>
+                <td>\(what)</td><td>\(credential.developerName) &lt;\(credential.developerEmail)&gt;</td><td>\(Display.dateTime(credential.createdAt))</td>
+                <td><code>\(credential.fingerprint)</code></td>
+                <td><form class="inline" method="post" action="/platform/credentials/\(credential.kind.rawValue)/\(credential.sourceID)/confirm">\(csrf)
+                <input type="hidden" name="digest" value="\(credential.digestHex)"><button type="submit">Confirm</button></form></td></tr>
+                """
+        }
         let rows = queue.map { entry -> HTML in
             """
             <tr data-app-id="\(entry.application.id)"><td><a href="/platform/apps/\(entry.application.id)">\(entry.application.name)</a></td>
@@ -20,6 +36,12 @@ enum ReviewPages {
             admins see no pupil records.</p>
             <section><h2>Apps waiting for review</h2>
             \(queue.isEmpty ? HTML("<p id=\"queue-empty\">Nothing is waiting.</p>") : HTML("<table id=\"review-queue\"><thead><tr><th>App</th><th>What</th><th>Developer</th><th>Waiting since</th></tr></thead><tbody>\(rows)</tbody></table>"))
+            </section>
+            <section><h2>Credentials waiting for confirmation</h2>
+            <p>New client secrets and API keys of approved apps work only once confirmed here. Whoever gets into the
+            developer portal can ask for one in any developer's name: when in doubt, ask the developer (by a channel
+            you already know) whether they made it, and when.</p>
+            \(credentials.isEmpty ? HTML("<p id=\"credentials-empty\">Nothing is waiting.</p>") : HTML("<table id=\"waiting-credentials\"><thead><tr><th>App</th><th>What</th><th>Developer</th><th>Made</th><th>Fingerprint</th><th></th></tr></thead><tbody>\(waiting)</tbody></table>"))
             </section>
             <section><h2>Support</h2><p><a href="/platform/tickets" id="tickets-link">\(tickets) open support tickets</a></p></section>
             <section><h2>Developers</h2><p><a href="/platform/developers" id="developers-link">Developer accounts</a>: find one, suspend or reinstate it.</p></section>

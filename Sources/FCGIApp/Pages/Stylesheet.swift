@@ -46,7 +46,7 @@ enum Stylesheet {
         .app-mark{width:3rem;height:3rem;border-radius:12px;background:var(--accent);color:#fff;font-size:1.5rem;font-weight:600;display:flex;align-items:center;justify-content:center;margin:0}
         #requested-scopes{background:#fff;border:1px solid var(--line);border-radius:8px;padding:.75rem 1.75rem}
         .badge.draft,.badge.closed{background:var(--muted)}.badge.submitted,.badge.open{background:var(--accent)}
-        .badge.rejected,.badge.suspended{background:var(--bad)}.badge.answered{background:var(--warn)}
+        .badge.rejected,.badge.suspended{background:var(--bad)}.badge.answered,.badge.waiting{background:var(--warn)}
         label.check{display:flex;gap:.5rem;align-items:baseline;font-weight:normal}
         fieldset{border:1px solid var(--line);border-radius:8px;padding:.5rem 1rem}
         nav.tabs{display:flex;gap:1rem;border-bottom:1px solid var(--line);margin:1rem 0;padding-bottom:.4rem;flex-wrap:wrap}

@@ -13,7 +13,10 @@ enum ReviewRoutes {
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/platform") { request, _, context in
             let session = try context.requireSignIn(request, .platformAdmin)
-            return try dashboard(session: session, context: context, notice: nil, report: nil)
+            let notice: Layout.Notice? =
+                request.query["done"] == "confirmed"
+                ? .init(kind: .ok, text: "Credential confirmed. It works from the next sync, within a minute.") : nil
+            return try dashboard(session: session, context: context, notice: notice, report: nil)
         }
 
         router.add("POST", "/platform/sync") { request, _, context in
@@ -27,6 +30,12 @@ enum ReviewRoutes {
             return try dashboard(
                 session: session, context: context, notice: .init(kind: .ok, text: "Sync finished."),
                 report: String(decoding: report.json.serialized(), as: UTF8.self))
+        }
+
+        router.add("POST", "/platform/credentials/{kind}/{id}/confirm") { request, parameters, context in
+            let session = try context.requireSignIn(request, .platformAdmin)
+            let form = try context.verifiedForm(request, session: session)
+            return try confirmCredential(parameters, digest: form["digest"] ?? "", session: session, context: context)
         }
 
         router.add("GET", "/platform/apps/{id}") { request, parameters, context in
@@ -130,11 +139,55 @@ enum ReviewRoutes {
         session: SignedIn, context: RequestContext, notice: Layout.Notice?, report: String?, status: Int = 200
     ) throws -> HTTPResponse {
         let portal = context.services.portal
+        // Those main already holds a confirmation for (the portal's copy was not written) are not asked again.
+        let waiting = try portal.syncSource.credentialsAwaitingConfirmation(limit: maximumListedCredentials)
+        let confirmed = try context.services.syncTarget.attestedCredentialDigests(waiting.map(\.digest))
         return .page(
             ReviewPages.dashboard(
-                session: session, queue: try portal.review.reviewQueue(), tickets: try portal.tickets.ticketsForStaff().count,
-                notice: notice, syncReport: report),
+                session: session, queue: try portal.review.reviewQueue(), credentials: waiting.filter { !confirmed.contains($0.digest) },
+                tickets: try portal.tickets.ticketsForStaff().count, notice: notice, syncReport: report),
             status: status)
+    }
+
+    /// Most waiting credentials the dashboard lists at once (oldest first).
+    static let maximumListedCredentials = 100
+
+    /// Records an admin's confirmation of a new client secret or API key (``CredentialAttestation``) in main,
+    /// then marks it in the developers database and asks for a sync. The form names the digest the admin was
+    /// shown: a credential that was revoked, or whose app is no longer approved, or whose row changed meanwhile,
+    /// is not confirmed (409).
+    private static func confirmCredential(
+        _ parameters: RouteParameters, digest: String, session: SignedIn, context: RequestContext
+    ) throws -> HTTPResponse {
+        guard let kind = parameters["kind"].flatMap(CredentialAttestation.Kind.init(rawValue:)),
+            let id = parameters["id"].flatMap({ Int64($0) }), id > 0
+        else { throw HTTPError.notFound() }
+        let conflict = { (text: String) throws -> HTTPResponse in
+            try dashboard(session: session, context: context, notice: .init(kind: .bad, text: text), report: nil, status: 409)
+        }
+        guard let credential = try context.services.portal.syncSource.activeCredential(kind, id: id) else {
+            return try conflict("That credential was revoked, or its app is no longer approved: there is nothing to confirm.")
+        }
+        guard let shown = PendingCredential.digest(hex: digest), SecretToken.constantTimeEquals(shown, credential.digest) else {
+            return try conflict("That credential changed since you opened the page. Check it again before confirming.")
+        }
+        let attestation = credential.attestation
+        do {
+            try context.services.syncTarget.recordCredentialAttestation(attestation, decidedBy: session.user.id, now: context.now)
+        } catch let error as StoreError where error.kind == .duplicate {
+            context.logger.critical(
+                "a credential's digest is confirmed for another app; refused",
+                metadata: ["application.id": "\(credential.application)", "credential.kind": "\(kind.rawValue)"])
+            return try conflict("This credential's digest is already confirmed for another app, so it was refused. Suspend the app and check it.")
+        }
+        try context.services.portal.syncSource.markCredentialConfirmed(attestation, now: context.now)
+        context.logger.notice(
+            "credential confirmed",
+            metadata: [
+                "application.id": "\(credential.application)", "credential.kind": "\(kind.rawValue)", "credential.id": "\(id)",
+                "user.id": "\(session.user.id)",
+            ])
+        return .seeOther("/platform?done=confirmed")
     }
 
     private static func reviewedApp(_ parameters: RouteParameters, context: RequestContext) throws -> StoredApplication {

@@ -10,7 +10,9 @@ import Logging
 ///    review decision recorded in main (``ReviewAttestation``; suspensions always pass), is applied to main in one transaction,
 ///    then its marker is cleared in the developers database only if it still holds the value read. A run killed
 ///    between the two leaves the marker set, and the next run applies the same state again, which changes
-///    nothing the second time (``SyncTargetStore/apply(_:as:now:)`` is idempotent).
+///    nothing the second time (``SyncTargetStore/apply(_:as:now:)`` is idempotent). New client secrets and API keys
+///    go in only when an admin confirmed them in main (``CredentialAttestation``); the others are counted as
+///    `credentials_unconfirmed`, and confirming one on the review panel asks for another sync of its app.
 /// 2. **Usage, main → developers.** New access-log rows, grants and first consents (past id watermarks) are
 ///    folded into daily counters in main, in one transaction with the watermarks, so each is counted once and
 ///    an idle run reads nothing; counters that changed are then sent as absolute values and marked sent, so a
@@ -41,6 +43,7 @@ struct SyncRun {
         var appsApplied = 0
         var appsFailed = 0
         var appsUnattested = 0
+        var credentialsUnconfirmed = 0
         var approvalsAdopted = 0
         var clientsCreated = 0
         var clientsChanged = 0
@@ -60,6 +63,7 @@ struct SyncRun {
                 ("apps_failed", .int(appsFailed)), ("apps_refused_unattested", .int(appsUnattested)), ("approvals_adopted", .int(approvalsAdopted)),
                 ("clients_created", .int(clientsCreated)),
                 ("clients_changed", .int(clientsChanged)), ("tokens_revoked", .int(tokensRevoked)),
+                ("credentials_unconfirmed", .int(credentialsUnconfirmed)),
                 ("sync_requests_cleared", .int(requestsCleared)), ("usage_events", .int(usageEvents)), ("usage_rows", .int(usageRows)),
                 ("api_keys_updated", .int(apiKeysUpdated)),
                 ("client_secrets_updated", .int(clientSecretsUpdated)),
@@ -122,6 +126,14 @@ struct SyncRun {
                         if result.created { report.clientsCreated += 1 }
                         if result.changed { report.clientsChanged += 1 }
                         report.tokensRevoked += result.tokensRevoked
+                        report.credentialsUnconfirmed += result.unattested
+                        if result.unattested > 0 {
+                            // A new secret or key that no admin confirmed yet (or one written past the portal): left
+                            // out until confirmed on /platform, which asks for another sync of the app.
+                            logger.notice(
+                                "sync left out credentials no platform admin confirmed",
+                                metadata: ["application.id": "\(app.id)", "sync.credentials_unconfirmed": "\(result.unattested)"])
+                        }
                     } catch let error as StoreError where error.kind != .unavailable {
                         // One app the main database refuses (its transaction rolled back) must not hold up the
                         // others, usage or events: it keeps its marker, is logged, and is tried again next run.

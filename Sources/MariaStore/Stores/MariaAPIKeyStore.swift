@@ -25,7 +25,7 @@ public struct MariaAPIKeyStore: APIKeyStore {
         try database.query(
             """
             SELECT a.id AS app_id, k.id, k.name, k.visible_prefix, k.scopes, k.created_at, k.last_used_at, k.request_count,
-                   k.revoked_at
+                   k.revoked_at, k.attested_at
             FROM applications a LEFT JOIN api_keys k ON k.application_id = a.id
             WHERE a.id = \(app.rawValue) AND a.developer_id = \(owner.rawValue)
             ORDER BY k.created_at DESC, k.id DESC
@@ -35,7 +35,7 @@ public struct MariaAPIKeyStore: APIKeyStore {
                 id: row.id("id")!, name: row.string("name") ?? "", visiblePrefix: row.string("visible_prefix") ?? "",
                 scopes: row.scopeList("scopes"), createdAt: row.date("created_at") ?? .distantPast,
                 lastUsedAt: row.date("last_used_at"), requestCount: Int64(row.int("request_count") ?? 0),
-                revokedAt: row.date("revoked_at"))
+                revokedAt: row.date("revoked_at"), attestedAt: row.date("attested_at"))
         }
     }
 

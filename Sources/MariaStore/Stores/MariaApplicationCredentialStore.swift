@@ -35,7 +35,7 @@ public struct MariaApplicationCredentialStore: ApplicationCredentialStore {
     public func clientSecrets(of app: ApplicationID, owner: DeveloperID) throws -> [ClientSecretSummary]? {
         try database.query(
             """
-            SELECT a.id AS app_id, s.id, s.created_at, s.last_used_at, s.revoked_at
+            SELECT a.id AS app_id, s.id, s.created_at, s.last_used_at, s.revoked_at, s.attested_at
             FROM applications a LEFT JOIN application_client_secrets s ON s.application_id = a.id
             WHERE a.id = \(app.rawValue) AND a.developer_id = \(owner.rawValue)
             ORDER BY s.created_at DESC, s.id DESC
@@ -43,7 +43,7 @@ public struct MariaApplicationCredentialStore: ApplicationCredentialStore {
         ).ownedList(keyedBy: "id") { row in
             ClientSecretSummary(
                 id: row.id("id")!, createdAt: row.date("created_at") ?? .distantPast, lastUsedAt: row.date("last_used_at"),
-                revokedAt: row.date("revoked_at"))
+                revokedAt: row.date("revoked_at"), attestedAt: row.date("attested_at"))
         }
     }
 

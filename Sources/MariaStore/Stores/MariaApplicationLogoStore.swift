@@ -10,13 +10,23 @@ public struct MariaApplicationLogoStore: ApplicationLogoStore {
 
     public func storeLogo(_ logo: ApplicationLogo, uploadedBy developer: DeveloperID, now: Date) throws {
         // The digest names the bytes, so a second upload of the same file has nothing new but its time and uploader.
-        try database.execute(
-            """
-            INSERT INTO application_logos (sha256, content_type, bytes, width, height, uploaded_at, uploaded_by)
-            VALUES (\(logo.sha256), \(logo.image.format.contentType), \(logo.bytes), \(logo.image.width), \(logo.image.height),
-                    \(now), \(developer.rawValue))
-            ON DUPLICATE KEY UPDATE uploaded_at = GREATEST(uploaded_at, VALUES(uploaded_at)), uploaded_by = VALUES(uploaded_by)
-            """)
+        // Not `INSERT … ON DUPLICATE KEY UPDATE`: MariaDB would ask for UPDATE on every inserted column, and the
+        // developers pool may change only `uploaded_at` and `uploaded_by`, so the bytes behind a reviewed digest
+        // never change.
+        do {
+            try database.execute(
+                """
+                INSERT INTO application_logos (sha256, content_type, bytes, width, height, uploaded_at, uploaded_by)
+                VALUES (\(logo.sha256), \(logo.image.format.contentType), \(logo.bytes), \(logo.image.width), \(logo.image.height),
+                        \(now), \(developer.rawValue))
+                """)
+        } catch let error as StoreError where error.kind == .duplicate {
+            try database.execute(
+                """
+                UPDATE application_logos SET uploaded_at = GREATEST(uploaded_at, \(now)), uploaded_by = \(developer.rawValue)
+                WHERE sha256 = \(logo.sha256)
+                """)
+        }
     }
 
     public func uploadCount(by developer: DeveloperID, since cutoff: Date) throws -> Int {

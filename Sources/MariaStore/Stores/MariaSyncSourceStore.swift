@@ -95,6 +95,59 @@ public struct MariaSyncSourceStore: SyncSourceStore {
             }
         }
     }
+
+    public func credentialsAwaitingConfirmation(limit: Int) throws -> [PendingCredential] {
+        let secrets = try database.query(
+            """
+            SELECT \(unsafeRaw: Self.secretColumns) \(unsafeRaw: Self.secretTables)
+            WHERE c.attested_at IS NULL AND c.revoked_at IS NULL AND a.status = 'approved' ORDER BY c.created_at, c.id LIMIT \(limit)
+            """)
+        let keys = try database.query(
+            """
+            SELECT \(unsafeRaw: Self.keyColumns) \(unsafeRaw: Self.keyTables)
+            WHERE c.attested_at IS NULL AND c.revoked_at IS NULL AND a.status = 'approved' ORDER BY c.created_at, c.id LIMIT \(limit)
+            """)
+        let all = (secrets.compactMap { Self.pending($0, .clientSecret) } + keys.compactMap { Self.pending($0, .apiKey) })
+        return Array(all.sorted { ($0.createdAt, $0.sourceID) < ($1.createdAt, $1.sourceID) }.prefix(limit))
+    }
+
+    public func activeCredential(_ kind: CredentialAttestation.Kind, id: Int64) throws -> PendingCredential? {
+        let (columns, tables) = kind == .clientSecret ? (Self.secretColumns, Self.secretTables) : (Self.keyColumns, Self.keyTables)
+        return try database.query(
+            "SELECT \(unsafeRaw: columns) \(unsafeRaw: tables) WHERE c.id = \(id) AND c.revoked_at IS NULL AND a.status = 'approved'"
+        ).first.flatMap { Self.pending($0, kind) }
+    }
+
+    public func markCredentialConfirmed(_ attestation: CredentialAttestation, now: Date) throws {
+        guard let id = attestation.sourceID else { return }
+        let table = attestation.kind == .clientSecret ? "application_client_secrets" : "api_keys"
+        try database.transaction { tx in
+            try tx.execute(
+                """
+                UPDATE \(unsafeRaw: table) SET attested_at = \(now)
+                WHERE id = \(id) AND application_id = \(attestation.application.rawValue) AND attested_at IS NULL
+                """)
+            try tx.execute("UPDATE applications SET sync_requested_at = \(now) WHERE id = \(attestation.application.rawValue)")
+        }
+    }
+
+    private static let ownerColumns = "a.id AS app_id, a.name AS app_name, a.client_id, d.name AS developer_name, d.email AS developer_email"
+    private static let secretColumns = "c.id, c.secret_digest AS digest, c.created_at, \(ownerColumns)"
+    private static let secretTables =
+        "FROM application_client_secrets c JOIN applications a ON a.id = c.application_id JOIN developers d ON d.id = a.developer_id"
+    private static let keyColumns = "c.id, c.key_digest AS digest, c.name, c.visible_prefix, c.scopes, c.created_at, \(ownerColumns)"
+    private static let keyTables = "FROM api_keys c JOIN applications a ON a.id = c.application_id JOIN developers d ON d.id = a.developer_id"
+
+    private static func pending(_ row: Row, _ kind: CredentialAttestation.Kind) -> PendingCredential? {
+        guard let id = row.int("id"), let digest = row.bytes("digest"), let created = row.date("created_at"), let app = row.int("app_id"),
+            let client = row.string("client_id")
+        else { return nil }
+        let label = kind == .apiKey ? "\(row.string("name") ?? "") (\(row.string("visible_prefix") ?? "")…)" : ""
+        return PendingCredential(
+            application: ApplicationID(Int64(app)), applicationName: row.string("app_name") ?? "", clientID: ClientID(client),
+            developerName: row.string("developer_name") ?? "", developerEmail: row.string("developer_email") ?? "", kind: kind,
+            sourceID: Int64(id), digest: digest, label: label, scopes: kind == .apiKey ? row.scopeList("scopes") : [], createdAt: created)
+    }
 }
 
 extension Transaction {

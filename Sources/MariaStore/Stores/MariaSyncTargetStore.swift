@@ -62,8 +62,16 @@ public struct MariaSyncTargetStore: SyncTargetStore {
                 result.changed = true
             }
             if try Self.replaceRedirectURIs(client.redirectURIs, of: clientPK, in: tx) { result.changed = true }
-            if try Self.mirrorSecrets(app.secretDigests, of: clientPK, now: now, endingOnly: false, in: tx) { result.changed = true }
-            if try Self.mirrorAPIKeys(app.apiKeys, of: clientPK, now: now, revokingOnly: false, in: tx) { result.changed = true }
+            // Credentials are added only with an admin's confirmation recorded here (CredentialAttestation): the
+            // developers database alone can name any digest.
+            let attestations = try Self.credentialAttestations(of: app.id, in: tx)
+            let secrets = try Self.mirrorSecrets(
+                app.secretDigests, of: clientPK, now: now, in: tx,
+                admitting: { digest in attestations.contains { $0.admitsSecret(digest, of: app.id) } })
+            let keys = try Self.mirrorAPIKeys(
+                app.apiKeys, of: clientPK, now: now, in: tx, admitting: { key in attestations.contains { $0.admitsKey(key, of: app.id) } })
+            if secrets.changed || keys.changed { result.changed = true }
+            result.unattested = secrets.unattested + keys.unattested
             if client.status != .active {
                 result.tokensRevoked = try Self.revokeEverything(of: clientPK, now: now, in: tx)
                 if result.tokensRevoked > 0 { result.changed = true }
@@ -86,8 +94,8 @@ public struct MariaSyncTargetStore: SyncTargetStore {
             else { return result }
             let clientPK = Int64(pk)
             // Secrets and keys the developer no longer has active end; none is added or re-activated.
-            if try Self.mirrorSecrets(app.secretDigests, of: clientPK, now: now, endingOnly: true, in: tx) { result.changed = true }
-            if try Self.mirrorAPIKeys(app.apiKeys, of: clientPK, now: now, revokingOnly: true, in: tx) { result.changed = true }
+            if try Self.mirrorSecrets(app.secretDigests, of: clientPK, now: now, in: tx, admitting: nil).changed { result.changed = true }
+            if try Self.mirrorAPIKeys(app.apiKeys, of: clientPK, now: now, in: tx, admitting: nil).changed { result.changed = true }
             if app.status == .suspended {
                 if row.string("status") != OAuthClient.Status.suspended.rawValue {
                     try tx.execute(
@@ -137,61 +145,83 @@ public struct MariaSyncTargetStore: SyncTargetStore {
         return true
     }
 
-    /// Ends the secrets the developer revoked and, unless `endingOnly`, adds the digests main lacks (or
-    /// re-activates them).
-    private static func mirrorSecrets(_ digests: [[UInt8]], of clientPK: Int64, now: Date, endingOnly: Bool, in tx: Transaction) throws -> Bool {
+    /// The credential confirmations main holds for the app.
+    private static func credentialAttestations(of app: ApplicationID, in tx: Transaction) throws -> [CredentialAttestation] {
+        try tx.query("SELECT kind, source_id, digest, scopes FROM credential_attestations WHERE developer_app_id = \(app.rawValue)")
+            .compactMap { row in
+                guard let kind = row.string("kind").flatMap(CredentialAttestation.Kind.init(rawValue:)), let digest = row.bytes("digest")
+                else { return nil }
+                return CredentialAttestation(
+                    application: app, kind: kind, sourceID: row.int("source_id").map(Int64.init), digest: digest, scopes: row.scopeList("scopes"))
+            }
+    }
+
+    /// Ends the secrets main runs that the app no longer has active and, when `admitting` is given, adds the
+    /// active ones main lacks that it admits; `unattested` counts those it does not. An ended secret is never
+    /// made valid again: the developer cannot undo a revocation, so a digest that comes back active is a
+    /// tampered row.
+    private static func mirrorSecrets(
+        _ digests: [[UInt8]], of clientPK: Int64, now: Date, in tx: Transaction, admitting: (([UInt8]) -> Bool)?
+    ) throws -> (changed: Bool, unattested: Int) {
         let rows = try tx.query("SELECT id, secret_digest, valid_until FROM oauth_client_secrets WHERE client_pk = \(clientPK)")
         let wanted = Set(digests)
         var changed = false
+        var unattested = 0
         var present: Set<[UInt8]> = []
         for row in rows {
             guard let id = row.int("id"), let digest = row.bytes("secret_digest") else { continue }
             present.insert(digest)
             let active = row.date("valid_until").map { $0 > now } ?? true
-            if wanted.contains(digest), !active, !endingOnly {
-                try tx.execute("UPDATE oauth_client_secrets SET valid_until = NULL WHERE id = \(id)")
-                changed = true
-            } else if !wanted.contains(digest), active {
+            if !wanted.contains(digest), active {
                 try tx.execute("UPDATE oauth_client_secrets SET valid_until = \(now) WHERE id = \(id)")
                 changed = true
             }
         }
-        for digest in digests where !present.contains(digest) && !endingOnly {
+        guard let admitting else { return (changed, 0) }
+        for digest in digests where !present.contains(digest) {
+            guard admitting(digest) else {
+                unattested += 1
+                continue
+            }
             try tx.execute(
                 "INSERT INTO oauth_client_secrets (client_pk, secret_digest, created_at) VALUES (\(clientPK), \(digest), \(now))")
             changed = true
         }
-        return changed
+        return (changed, unattested)
     }
 
-    /// Mirrors the app's API keys: revocations always; unless `revokingOnly`, new keys and lifted revocations
-    /// too. A key main has that the app no longer lists is revoked.
-    private static func mirrorAPIKeys(_ keys: [SyncedAPIKey], of clientPK: Int64, now: Date, revokingOnly: Bool, in tx: Transaction) throws -> Bool {
+    /// Mirrors the app's API keys: a key main has that the app lists as revoked, or no longer lists, is revoked;
+    /// when `admitting` is given, an active key main lacks is added if it admits it (`unattested` counts those it
+    /// does not). A revoked key is never made to work again, and a key's digest and scopes in main never change.
+    private static func mirrorAPIKeys(
+        _ keys: [SyncedAPIKey], of clientPK: Int64, now: Date, in tx: Transaction, admitting: ((SyncedAPIKey) -> Bool)?
+    ) throws -> (changed: Bool, unattested: Int) {
         let rows = try tx.query("SELECT source_id, revoked_at FROM api_keys WHERE client_pk = \(clientPK)")
         var current: [Int64: Date?] = [:]
         for row in rows { if let id = row.int("source_id") { current[Int64(id)] = row.date("revoked_at") } }
         var changed = false
-        let listed = Set(keys.map(\.sourceID))
-        for (sourceID, revokedAt) in current where revokedAt == nil && !listed.contains(sourceID) {
-            try tx.execute("UPDATE api_keys SET revoked_at = \(now) WHERE client_pk = \(clientPK) AND source_id = \(sourceID)")
+        var unattested = 0
+        let active = Set(keys.filter { $0.revokedAt == nil }.map(\.sourceID))
+        for (sourceID, revokedAt) in current where revokedAt == nil && !active.contains(sourceID) {
+            // The time the developer revoked it, but never later than now.
+            let revokedAt = min(keys.first { $0.sourceID == sourceID }?.revokedAt ?? now, now)
+            try tx.execute("UPDATE api_keys SET revoked_at = \(revokedAt) WHERE client_pk = \(clientPK) AND source_id = \(sourceID)")
             changed = true
         }
-        for key in keys {
-            if let stored = current[key.sourceID] {
-                if (stored == nil) != (key.revokedAt == nil), key.revokedAt != nil || !revokingOnly {
-                    try tx.execute("UPDATE api_keys SET revoked_at = \(key.revokedAt) WHERE client_pk = \(clientPK) AND source_id = \(key.sourceID)")
-                    changed = true
-                }
-            } else if !revokingOnly {
-                try tx.execute(
-                    """
-                    INSERT INTO api_keys (source_id, client_pk, key_digest, scopes, created_at, revoked_at)
-                    VALUES (\(key.sourceID), \(clientPK), \(key.digest), \(key.scopes.scopeColumn), \(key.createdAt), \(key.revokedAt))
-                    """)
-                changed = true
+        guard let admitting else { return (changed, 0) }
+        for key in keys where key.revokedAt == nil && current[key.sourceID] == nil {
+            guard admitting(key) else {
+                unattested += 1
+                continue
             }
+            try tx.execute(
+                """
+                INSERT INTO api_keys (source_id, client_pk, key_digest, scopes, created_at, revoked_at)
+                VALUES (\(key.sourceID), \(clientPK), \(key.digest), \(key.scopes.scopeColumn), \(key.createdAt), NULL)
+                """)
+            changed = true
         }
-        return changed
+        return (changed, unattested)
     }
 
     /// A suspended client's grants, tokens and unused codes all end now; returns the tokens revoked.
@@ -467,6 +497,48 @@ public struct MariaSyncTargetStore: SyncTargetStore {
                 """)
             return attestation
         }
+    }
+
+    public func recordCredentialAttestation(_ attestation: CredentialAttestation, decidedBy: UserID, now: Date) throws {
+        try database.transaction { tx in
+            if let row = try tx.query(
+                """
+                SELECT id, developer_app_id, source_id, scopes FROM credential_attestations
+                WHERE kind = \(attestation.kind.rawValue) AND digest = \(attestation.digest) FOR UPDATE
+                """
+            ).first, let id = row.int("id") {
+                guard row.int("developer_app_id").map(Int64.init) == attestation.application.rawValue else {
+                    throw StoreError(.duplicate, detail: "credential_attestations: the digest is confirmed for another app")
+                }
+                // The same app's credential confirmed again as it is now (another id or scopes): the latest wins.
+                if row.int("source_id").map(Int64.init) != attestation.sourceID || row.scopeList("scopes") != attestation.scopes {
+                    try tx.execute(
+                        """
+                        UPDATE credential_attestations SET source_id = \(attestation.sourceID), scopes = \(attestation.scopes.scopeColumn),
+                            decided_by = \(decidedBy.rawValue), decided_at = \(now)
+                        WHERE id = \(id)
+                        """)
+                }
+                return
+            }
+            try tx.execute(
+                """
+                INSERT INTO credential_attestations (developer_app_id, kind, source_id, digest, scopes, decided_by, decided_at)
+                VALUES (\(attestation.application.rawValue), \(attestation.kind.rawValue), \(attestation.sourceID), \(attestation.digest),
+                        \(attestation.scopes.scopeColumn), \(decidedBy.rawValue), \(now))
+                """)
+        }
+    }
+
+    public func attestedCredentialDigests(_ digests: [[UInt8]]) throws -> Set<[UInt8]> {
+        var found: Set<[UInt8]> = []
+        for start in stride(from: 0, to: digests.count, by: 200) {
+            let chunk = digests[start..<min(start + 200, digests.count)]
+            for row in try database.query("SELECT digest FROM credential_attestations WHERE digest IN (\(list: chunk))") {
+                if let digest = row.bytes("digest") { found.insert(digest) }
+            }
+        }
+        return found
     }
 
     public func reviewAttestations(of applications: [ApplicationID]) throws -> [ApplicationID: ReviewAttestation] {

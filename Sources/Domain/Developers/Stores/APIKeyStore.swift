@@ -56,12 +56,16 @@ public struct APIKeySummary: Sendable, Equatable {
     public let requestCount: Int64
     /// When it was revoked; `nil` while active.
     public let revokedAt: Date?
+    /// When a platform admin confirmed it (``CredentialAttestation``); `nil` while it waits, and until then the
+    /// education API does not accept it.
+    public let attestedAt: Date?
 
     /// Creates the value.
     public init(
         id: APIKeyID, name: String, visiblePrefix: String, scopes: [String], createdAt: Date, lastUsedAt: Date?,
-        requestCount: Int64, revokedAt: Date?
+        requestCount: Int64, revokedAt: Date?, attestedAt: Date? = nil
     ) {
+        self.attestedAt = attestedAt
         self.id = id
         self.name = name
         self.visiblePrefix = visiblePrefix

@@ -40,13 +40,17 @@ public struct ClientSecretSummary: Sendable, Equatable {
     public let lastUsedAt: Date?
     /// When it was revoked; `nil` while active.
     public let revokedAt: Date?
+    /// When a platform admin confirmed it (``CredentialAttestation``); `nil` while it waits, and until then the
+    /// sign-in server does not accept it.
+    public let attestedAt: Date?
 
     /// Creates the value.
-    public init(id: ClientSecretID, createdAt: Date, lastUsedAt: Date?, revokedAt: Date?) {
+    public init(id: ClientSecretID, createdAt: Date, lastUsedAt: Date?, revokedAt: Date?, attestedAt: Date? = nil) {
         self.id = id
         self.createdAt = createdAt
         self.lastUsedAt = lastUsedAt
         self.revokedAt = revokedAt
+        self.attestedAt = attestedAt
     }
 
     /// Whether the secret still authenticates.

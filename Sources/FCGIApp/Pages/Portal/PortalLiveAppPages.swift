@@ -43,7 +43,7 @@ enum PortalLiveAppPages {
                 : "revoked \(Display.dateTime(secret.revokedAt ?? secret.createdAt))"
             return """
                 <tr data-secret-id="\(secret.id)" class="\(secret.isActive ? "active" : "revoked")"><td>\(Display.dateTime(secret.createdAt))</td>
-                <td>\(secret.lastUsedAt.map(Display.dateTime) ?? "never")</td><td>\(revoke)</td></tr>
+                <td>\(secret.lastUsedAt.map(Display.dateTime) ?? "never")</td><td>\(confirmation(secret.isActive, secret.attestedAt))</td><td>\(revoke)</td></tr>
                 """
         }
         let active = secrets.filter(\.isActive).count
@@ -54,7 +54,7 @@ enum PortalLiveAppPages {
             \(newSecret.map { shownOnce(label: "Your new client secret.", value: $0, id: "new-secret") } ?? "")
             \(error.map { "<p class=\"notice bad\" id=\"secret-error\" role=\"alert\">\($0)</p>" as HTML } ?? "")
             <p>At most \(ClientSecretSummary.maximumActive) secrets are active at once. To rotate without downtime: generate a second one, deploy it, then revoke the first.</p>
-            \(secrets.isEmpty ? HTML("<p id=\"no-secrets\">No secrets yet.</p>") : HTML("<table id=\"secrets\"><thead><tr><th>Created</th><th>Last used</th><th></th></tr></thead><tbody>\(rows)</tbody></table>"))
+            \(secrets.isEmpty ? HTML("<p id=\"no-secrets\">No secrets yet.</p>") : HTML("<table id=\"secrets\"><thead><tr><th>Created</th><th>Last used</th><th>Status</th><th></th></tr></thead><tbody>\(rows)</tbody></table>"))
             \(active < ClientSecretSummary.maximumActive && app.review.status == .approved ? HTML("<form id=\"new-secret-form\" method=\"post\" action=\"/apps/\(app.id)/secrets\">\(csrf)<button type=\"submit\">Generate a client secret</button></form>") : "")
             """
             : "<p>This is a public app: it authenticates with PKCE and has no client secret.</p>"
@@ -65,8 +65,20 @@ enum PortalLiveAppPages {
             <dl class="facts"><dt>client_id</dt><dd><code id="client-id">\(app.clientID.rawValue)</code></dd>
             <dt>Client type</dt><dd>\(app.review.currentContent.clientType.rawValue)</dd></dl>
             \(secretSection)
-            <p class="muted">Changes reach the sign-in server with the next sync, within a minute.</p>
+            <p class="muted">Changes reach the sign-in server with the next sync, within a minute. \(confirmationNote)</p>
             """)
+    }
+
+    /// Why a new secret or key does not work at once: the sign-in server accepts only credentials a platform
+    /// admin confirmed (``CredentialAttestation``), so that nobody who gets into this portal can make working
+    /// credentials for an app.
+    static let confirmationNote: HTML =
+        "A new secret or key works once a platform admin has confirmed it; they may ask you to confirm that you made it. Revoking works at once."
+
+    /// The status cell of a secret or key.
+    static func confirmation(_ active: Bool, _ attestedAt: Date?) -> HTML {
+        guard active else { return "revoked" }
+        return attestedAt == nil ? "<span class=\"badge waiting\">waiting for confirmation</span>" : "in force"
     }
 
     static func apiKeys(
@@ -81,7 +93,7 @@ enum PortalLiveAppPages {
                 : "revoked"
             return """
                 <tr data-key-id="\(key.id)"><td>\(key.name)</td><td><code>\(key.visiblePrefix)…</code></td><td>\(key.scopes.joined(separator: " "))</td>
-                <td>\(Display.dateTime(key.createdAt))</td><td>\(key.lastUsedAt.map(Display.dateTime) ?? "never")</td><td>\(key.requestCount)</td><td>\(revoke)</td></tr>
+                <td>\(Display.dateTime(key.createdAt))</td><td>\(key.lastUsedAt.map(Display.dateTime) ?? "never")</td><td>\(key.requestCount)</td><td>\(confirmation(key.isActive, key.attestedAt))</td><td>\(revoke)</td></tr>
                 """
         }
         let boxes = allowedScopes.map { scope -> HTML in
@@ -102,8 +114,8 @@ enum PortalLiveAppPages {
             """
             <h1>API keys</h1>
             \(newKey.map { shownOnce(label: "Your new API key.", value: $0, id: "new-key") } ?? "")
-            <p>Send a key as <code>Authorization: Bearer cw_key_…</code> for app-level reads. Usage figures arrive with each sync.</p>
-            \(keys.isEmpty ? HTML("<p id=\"no-keys\">No keys yet.</p>") : HTML("<table id=\"keys\"><thead><tr><th>Name</th><th>Key</th><th>Scopes</th><th>Created</th><th>Last used</th><th>Requests</th><th></th></tr></thead><tbody>\(rows)</tbody></table>"))
+            <p>Send a key as <code>Authorization: Bearer cw_key_…</code> for app-level reads. Usage figures arrive with each sync. \(confirmationNote)</p>
+            \(keys.isEmpty ? HTML("<p id=\"no-keys\">No keys yet.</p>") : HTML("<table id=\"keys\"><thead><tr><th>Name</th><th>Key</th><th>Scopes</th><th>Created</th><th>Last used</th><th>Requests</th><th>Status</th><th></th></tr></thead><tbody>\(rows)</tbody></table>"))
             \(form)
             """)
     }
