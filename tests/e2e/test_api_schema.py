@@ -13,14 +13,18 @@ teacher and a parent, and each answer must be:
     ignored_auth and unsupported_method checks need its runner, so they are done here by hand, the second in
     test_methods_the_document_does_not_list_answer_405).
 
+Random ids almost never hit a record the person may see, so each operation is first called once on the school's own
+records (with a valid body for the POSTs), and the success answers the person should get are required.
+
 The people belong to a school of their own, created here with SQL the way a roster import would leave it
 (`e2e-schema-school`: a teacher of one class, a student in it, the student's parent), so the grades and attendance
 the generated POSTs may write land in no record another test reads.
 
 Bounded in time: at most EXAMPLES examples per operation, mode and person, no shrinking, and each operation and
-mode stops after its share of BUDGET_SECONDS (after at least one call). The app's per-app rate limit (60 calls of burst, 600 a minute per worker) is waited out: a 429 is sent
-again after its Retry-After, so schemathesis validates the answer that follows (the 429 itself is documented and
-checked by test_education_api.py).
+mode stops after its share of BUDGET_SECONDS (after at least one call). The app's per-app rate limit (60 calls of
+burst, 600 a minute per worker) is waited out: a 429 is sent again after its Retry-After, so schemathesis validates
+the answer that follows (the 429 itself is documented and checked by test_education_api.py). A NUL byte is never
+generated: nginx refuses such a path itself, with its own HTML 400 page, before the pool sees it.
 """
 import re
 import time
