@@ -392,7 +392,7 @@ create_developers() {
 # median_of FILE COLUMN FROM TO: the median of COLUMN over the rows whose 2nd column (seconds) is in [FROM, TO).
 median_of() {
     awk -F'\t' -v c="$2" -v from="$3" -v to="$4" '$2 >= from && $2 < to { print $c }' "$1" | sort -g |
-        awk '{ v[++n] = $1 } END { if (!n) print "-"; else print (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }'
+        awk '{ v[++n] = $1 } END { if (!n) print "-"; else printf "%.1f\n", (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }'
 }
 
 # spread_of FILE COLUMN FROM: "min / median / max" of COLUMN over the rows from FROM seconds on.
