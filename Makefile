@@ -1,5 +1,5 @@
 # Thin entry points; the real work lives in deploy/dev/stack, tests/ and bench/.
-.PHONY: dev down status build test bench lint format-lint
+.PHONY: dev down status build test bench soak lint format-lint
 
 dev:
 	deploy/dev/stack up
@@ -18,6 +18,10 @@ test:
 
 bench:
 	bash bench/run.sh
+
+# 10 minutes of mixed load with worker recycling; fails on a 5xx, memory growth, leaks or drifting p99.
+soak:
+	bash bench/soak.sh
 
 lint:
 	bash tests/lint-layers.sh
