@@ -43,7 +43,8 @@ public enum UpstreamSignInRefusal: Error, Sendable, Equatable {
     public var message: String {
         switch self {
         case .malformed: "The provider's answer could not be read."
-        case .algorithmNotAllowed(let alg): "The provider signed its answer with \(alg.isEmpty ? "no algorithm" : alg), which is not accepted (RS256 or ES256 only)."
+        case .algorithmNotAllowed(let alg):
+            "The provider signed its answer with \(alg.isEmpty ? "no algorithm" : alg), which is not accepted (RS256 or ES256 only)."
         case .unknownKey: "The provider's answer was signed with a key it does not publish."
         case .badSignature: "The provider's answer has a signature that does not verify."
         case .wrongIssuer: "The answer came from another issuer than the one configured."
@@ -69,7 +70,7 @@ public enum UpstreamSignInRefusal: Error, Sendable, Equatable {
 }
 
 /// An ID token whose signature, issuer, audience, times and nonce were checked: its claims can be believed.
-public struct VerifiedIDToken: Sendable {
+public struct VerifiedIDToken: Sendable, Equatable {
     public let issuer: String
     public let subject: String
     public let claims: JSONValue
