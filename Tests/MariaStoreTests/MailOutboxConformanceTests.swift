@@ -12,6 +12,7 @@ import Testing
         var testDescription: String { rawValue }
     }
 
+    /// Keep it alive for the whole case: its throw-away database is dropped when it goes.
     final class Fixture {
         let outbox: any MailOutboxStore
         private let database: TestDatabase?
@@ -34,7 +35,9 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func aQueuedMailIsClaimedOnceUntilItsLeaseEnds(_ backend: Backend) throws {
-        let outbox = try Fixture(backend).outbox
+        let fixture = try Fixture(backend)
+        defer { withExtendedLifetime(fixture) {} }
+        let outbox = fixture.outbox
         let id = try outbox.enqueue(recipient: "a@x.test", subject: "Hello", sealedBody: body, now: now, expiresAt: now + 3600)
         let claimed = try #require(try outbox.claim(id: id, now: now, lease: 300))
         #expect(claimed == QueuedMail(id: id, recipient: "a@x.test", subject: "Hello", sealedBody: body, attempts: 1, expiresAt: now + 3600))
@@ -45,7 +48,9 @@ import Testing
 
     @Test(arguments: Backend.allCases)
     func aRescheduledMailIsDueAgainAtItsTimeAndADeletedOneIsGone(_ backend: Backend) throws {
-        let outbox = try Fixture(backend).outbox
+        let fixture = try Fixture(backend)
+        defer { withExtendedLifetime(fixture) {} }
+        let outbox = fixture.outbox
         let first = try outbox.enqueue(recipient: "a@x.test", subject: "One", sealedBody: body, now: now, expiresAt: now + 3600)
         let second = try outbox.enqueue(recipient: "b@x.test", subject: "Two", sealedBody: body, now: now, expiresAt: now + 3600)
         #expect(try outbox.claimDue(now: now, lease: 300, limit: 1).map(\.id) == [first])

@@ -136,6 +136,10 @@ def test_get_and_head_cut_off_by_a_killed_worker_are_answered_by_another_but_a_p
         caller.start()
     time.sleep(0.5)
     killed = stack.worker_pids("app")
+    # Frozen first, so that no request nginx sends again reaches a worker about to be killed: the repeats must be
+    # answered by the replacements.
+    for pid in killed:
+        os.kill(pid, signal.SIGSTOP)
     for pid in killed:
         os.kill(pid, signal.SIGKILL)
     for caller in callers:
