@@ -3,8 +3,10 @@ import Domain
 /// A lazily opened connection owned by one thread, rebuilt after the server goes away.
 ///
 /// A lost connection (server restart, network error, idle timeout) is discarded and the next call opens a new
-/// one, so a pool recovers on its own after an outage. Reads are retried once on a fresh connection; writes
-/// are not, since the server may have applied them. Errors are ``StoreError``s; `.unavailable` means 503.
+/// one, so a pool recovers on its own after an outage. Before each use the idle connection's socket is checked
+/// (no round trip) for a server that hung up, and such a connection is replaced before anything is sent on it.
+/// A connection lost *during* a statement is another matter: reads are retried once on a fresh connection;
+/// writes are not, since the server may have applied them. Errors are ``StoreError``s; `.unavailable` means 503.
 public final class MariaDatabase {
     /// Where this handle connects.
     public let options: ConnectionOptions
@@ -86,7 +88,9 @@ public final class MariaDatabase {
 
     private func open() throws -> MariaConnection {
         if let connection {
-            if ContinuousClock.now - lastUsed < Self.pingAfterIdle || connection.ping() {
+            // A connection the server closed while it sat idle (a restart) is replaced before anything is sent
+            // on it, so the first request after an outage succeeds instead of failing on the stale handle.
+            if !connection.closedByServer() && (ContinuousClock.now - lastUsed < Self.pingAfterIdle || connection.ping()) {
                 return connection
             }
             self.connection = nil

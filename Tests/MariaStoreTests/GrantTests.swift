@@ -88,6 +88,7 @@ import Testing
             d + "developer_sessions": "DELETE INSERT SELECT UPDATE(last_seen_at)",
             d + "developer_sign_in_throttle": "DELETE INSERT SELECT UPDATE",
             d + "developer_links": "DELETE INSERT SELECT UPDATE(used_at)",
+            d + "mail_outbox": "DELETE INSERT SELECT UPDATE(attempts,last_error,next_attempt_at)",
             d + "developer_recovery_codes": "DELETE INSERT SELECT UPDATE(used_at)",
             d + "application_logos": "DELETE INSERT SELECT UPDATE(uploaded_at,uploaded_by)",
             d + "applications":

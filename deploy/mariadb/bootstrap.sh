@@ -123,6 +123,7 @@ readonly DEVELOPERS_GRANTS=(
     "developer_sessions|SELECT, INSERT, UPDATE (last_seen_at), DELETE"
     "developer_sign_in_throttle|SELECT, INSERT, UPDATE, DELETE"
     "developer_links|SELECT, INSERT, UPDATE (used_at), DELETE"
+    "mail_outbox|SELECT, INSERT, UPDATE (next_attempt_at, attempts, last_error), DELETE"
     "developer_recovery_codes|SELECT, INSERT, UPDATE (used_at), DELETE"
     "application_logos|SELECT, INSERT, UPDATE (uploaded_at, uploaded_by), DELETE"
     "applications|SELECT, INSERT, UPDATE (status, reason, name, description, homepage_url, privacy_policy_url, terms_url, logo_sha256, redirect_uris, requested_scopes, client_type, granted_scopes, approved_at, change_stage, change_reason, change_name, change_description, change_homepage_url, change_privacy_policy_url, change_terms_url, change_logo_sha256, change_redirect_uris, change_requested_scopes, change_client_type, version, sync_requested_at, updated_at)"

@@ -176,7 +176,10 @@ enum ConfigLoader {
             databasePort: reader.int("database.port", 1...65535), mainDatabase: mainDatabase,
             developersDatabase: developersDatabase, connectTimeout: reader.int("database.connect_timeout", 1...60),
             readTimeout: reader.int("database.read_timeout", 1...600), writeTimeout: reader.int("database.write_timeout", 1...600),
-            accounts: accounts, signIn: signIn, mail: Configuration.Mail(sendmailCommand: sendmail, from: from),
+            accounts: accounts, signIn: signIn,
+            mail: Configuration.Mail(
+                sendmailCommand: sendmail, from: from, retryBase: TimeInterval(reader.int("mail.retry_seconds", 1...3600)),
+                lifetime: TimeInterval(reader.int("mail.give_up_hours", 1...168) * 3600)),
             oauth: oauth, credentialKeyFile: reader.path("credentials.key_file"),
             cronSecretFile: reader.path("cron.secret_file"), syncFault: syncFault, portal: portal, api: api)
         let caFile = reader.string("webhooks.ca_file")

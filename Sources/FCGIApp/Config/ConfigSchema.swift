@@ -140,6 +140,12 @@ enum ConfigSchema {
         Key(
             section: "mail", name: "from", defaultValue: "CatalystWells <no-reply@localhost>",
             help: "the From: address of mail the app site sends"),
+        Key(
+            section: "mail", name: "retry_seconds", defaultValue: "60",
+            help: "seconds before a mail the program refused is tried again (1 to 3600); the wait doubles up to an hour"),
+        Key(
+            section: "mail", name: "give_up_hours", defaultValue: "24",
+            help: "hours a queued mail is retried before it is dropped (1 to 168); a mail with a link stops at the link's expiry"),
     ]
 
     private static let oauth: [Key] = [

@@ -90,6 +90,10 @@ struct Configuration: Sendable {
         /// The program and its arguments.
         var sendmailCommand: [String]
         var from: String
+        /// Seconds after a failed delivery before the first retry (`mail.retry_seconds`); doubles after each.
+        var retryBase: TimeInterval = 60
+        /// How long a queued mail is retried at most (`mail.give_up_hours`).
+        var lifetime: TimeInterval = 86400
     }
 
     var environment: Environment

@@ -1,9 +1,19 @@
 import Foundation
 
 /// Sends one plain-text mail.
-protocol MailTransport: Sendable {
+protocol MailTransport {
     /// Hands the message to the transport; throws ``MailError`` when it refuses.
     func send(to recipient: String, subject: String, body: String) throws
+
+    /// The same for a mail worth sending only until `validUntil` (it carries a link that expires then); a queue
+    /// (``QueuedMailer``) stops retrying it at that time.
+    func send(to recipient: String, subject: String, body: String, validUntil: Date?) throws
+}
+
+extension MailTransport {
+    func send(to recipient: String, subject: String, body: String, validUntil: Date?) throws {
+        try send(to: recipient, subject: subject, body: body)
+    }
 }
 
 /// Why a mail could not be handed over; the detail is for the log.

@@ -48,7 +48,7 @@ enum PortalMail {
                 If you did not ask for this, ignore this mail: your password stays as it is.
                 """
         }
-        try services.mailer.send(to: developer.email, subject: subject, body: text)
+        try services.mailer.send(to: developer.email, subject: subject, body: text, validUntil: now.addingTimeInterval(lifetime))
         return link
     }
 

@@ -17,7 +17,7 @@ enum PasswordLinks {
             digest: SecretToken.digest(token), user: user, purpose: purpose, now: now, expiresAt: now.addingTimeInterval(lifetime))
         let link = configuration.appURL + "/password/reset?token=" + token
         let (subject, body) = message(purpose: purpose, name: name, link: link, lifetime: lifetime)
-        try services.mailer.send(to: email, subject: subject, body: body)
+        try services.mailer.send(to: email, subject: subject, body: body, validUntil: now.addingTimeInterval(lifetime))
         return link
     }
 

@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Logging
 import MariaStore
 import Native
 
@@ -63,8 +64,21 @@ enum CompositionRoot {
             syncTarget: MariaSyncTargetStore(database: database),
             portal: portal(
                 database: developers, keys: configuration.portalKey.map { DeveloperKeyMaterial(secret: $0) }, credentialKeys: credentialKeys),
-            mailer: SendmailTransport(command: configuration.mail.sendmailCommand, from: configuration.mail.from),
+            mailer: mailer(site: site, database: database, configuration: configuration, credentialKeys: credentialKeys),
             configuration: configuration, clock: { Date() })
+    }
+
+    /// Mail goes through the site's outbox (``QueuedMailer``), sealed under the credential key. Without that key
+    /// (a command that did not load it) it goes to the program directly, as nothing could be queued safely.
+    static func mailer(
+        site: Site, database: MariaDatabase, configuration: Configuration, credentialKeys: CredentialKeyMaterial?
+    ) -> any MailTransport {
+        let program = SendmailTransport(command: configuration.mail.sendmailCommand, from: configuration.mail.from)
+        guard let credentialKeys else { return program }
+        return QueuedMailer(
+            outbox: MariaMailOutboxStore(database: database), transport: program, key: credentialKeys.mailSealingKey,
+            retryBase: configuration.mail.retryBase, lifetime: configuration.mail.lifetime,
+            logger: Logger(label: "catalystwells.mail.\(site.rawValue)"), clock: { Date() })
     }
 
     /// The developer portal's stores over one database handle.

@@ -62,6 +62,18 @@ final class MariaConnection {
     /// Whether the server still answers on this connection.
     func ping() -> Bool { mysql_ping(handle) == 0 }
 
+    /// Whether the server has closed this idle connection (it restarted, was shut down, or timed the connection
+    /// out), told without a round trip: between statements the protocol has nothing to read, so a readable or
+    /// hung-up socket means the server went away. Nothing was sent on it yet, so a caller may open a new
+    /// connection and run even a non-idempotent statement there.
+    func closedByServer() -> Bool {
+        let socket = mysql_get_socket(handle)
+        guard socket >= 0 else { return true }
+        var entry = pollfd(fd: Int32(socket), events: Int16(POLLIN), revents: 0)
+        let ready = poll(&entry, 1, 0)
+        return ready != 0
+    }
+
     /// Starts a transaction.
     func begin() throws { try runFixed("START TRANSACTION") }
 

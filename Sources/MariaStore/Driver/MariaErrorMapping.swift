@@ -14,6 +14,10 @@ enum MariaErrorMapping {
             // the client out, and a statement handle the server no longer knows (it restarted): the connection
             // is unusable and is rebuilt.
             case 2002, 2003, 2005, 2006, 2013, 2026, 2055, 2056, 1053, 1927, 4031, 1243: .unavailable
+            // The server's disk is full: a table or temporary file cannot grow (1114 "table is full", 1021 disk
+            // full, 3 "error writing file", 1030 an engine's errno such as 28 ENOSPC). The statement was rolled
+            // back and a retry after the operator frees space works: 503 with Retry-After, like an outage.
+            case 1114, 1021, 3, 1030: .unavailable
             // Access denied to an account, database or table: a deployment error.
             case 1044, 1045, 1142, 1143, 1227, 1370: .denied
             // Foreign keys, NOT NULL, range, length, check constraints.

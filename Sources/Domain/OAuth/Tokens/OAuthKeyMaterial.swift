@@ -34,19 +34,25 @@ public struct OAuthKeyMaterial: Sendable {
 }
 
 /// The digest keys of machine-generated credentials, derived from the credential key file that both pools
-/// read: a developers-database dump alone cannot even test a candidate secret or key.
+/// read: a developers-database dump alone cannot even test a candidate secret or key. Also the key of queued
+/// mail at rest.
 public struct CredentialKeyMaterial: Sendable {
     /// Keys the HMAC digests of client secrets (``ClientSecret``).
     public let clientSecretKey: SymmetricKey
     /// Keys the HMAC digests of API keys (``APIKey``).
     public let apiKeyKey: SymmetricKey
+    /// Seals queued mail bodies (``MailSealing``). From this file because both pools and their cron commands read
+    /// it, and both sites queue mail.
+    public let mailSealingKey: SymmetricKey
 
-    /// Derives both keys from the file's bytes.
+    /// Derives the keys from the file's bytes.
     public init(secret: [UInt8]) {
         let input = SymmetricKey(data: secret)
         clientSecretKey = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: input, info: Array("catalystwells client-secret digests v1".utf8), outputByteCount: 32)
         apiKeyKey = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: input, info: Array("catalystwells api-key digests v1".utf8), outputByteCount: 32)
+        mailSealingKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: input, info: Array("catalystwells mail outbox sealing v1".utf8), outputByteCount: 32)
     }
 }
