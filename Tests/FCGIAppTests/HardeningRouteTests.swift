@@ -126,3 +126,17 @@ final class BlockingHasher: PasswordHasher, @unchecked Sendable {
         return false
     }
 }
+
+@Suite struct MailCooldownTests {
+    @Test func oneClaimPerCooldownPerPersonAndKind() throws {
+        let store = MemoryAccounts()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(try MailCooldown.claim(store, kind: "reset", person: "user:1", cooldown: 60, now: now))
+        #expect(try !MailCooldown.claim(store, kind: "reset", person: "user:1", cooldown: 60, now: now + 30))
+        #expect(try MailCooldown.claim(store, kind: "reset", person: "user:2", cooldown: 60, now: now + 30))
+        #expect(try MailCooldown.claim(store, kind: "verify", person: "user:1", cooldown: 60, now: now + 30))
+        #expect(try MailCooldown.claim(store, kind: "reset", person: "user:1", cooldown: 60, now: now + 60))
+        // A claim does not count against the person's sign-in: it has a namespace of its own.
+        #expect(try store.throttleState(key: SignInThrottlePolicy.key(.account, "user:1")) == nil)
+    }
+}

@@ -83,9 +83,6 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
         return user
     }
 
-    func newestPasswordLink(for user: UserID, purpose: PasswordLinkPurpose) throws -> Date? {
-        lock.withLock { links.values.filter { $0.user == user && $0.purpose == purpose }.map(\.created).max() }
-    }
 
     func changePassword(_ hash: String, for user: UserID, keepingSession: [UInt8], now: Date) throws -> Int {
         lock.withLock {

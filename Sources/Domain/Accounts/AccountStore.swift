@@ -77,8 +77,6 @@ public protocol PasswordLinkStore {
     /// its tokens and unexchanged codes. Returns the user, or `nil` when the link was no longer valid (used
     /// concurrently, expired), in which case nothing changed.
     func consumePasswordLink(digest: [UInt8], newHash: String, now: Date) throws -> UserID?
-    /// When the newest link of this purpose was created for the user (used or not); `nil` when none is kept.
-    func newestPasswordLink(for user: UserID, purpose: PasswordLinkPurpose) throws -> Date?
 }
 
 /// Why a password link was sent.

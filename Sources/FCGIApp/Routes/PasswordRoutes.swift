@@ -67,12 +67,12 @@ enum PasswordRoutes {
                 let now = context.now
                 let logger = context.logger
                 context.afterSending("password reset mail") {
-                    // One reset mail per cool-down, however often the form is sent for the address.
-                    if let last = try services.people.passwordLinks.newestPasswordLink(for: candidate.user.id, purpose: .reset),
-                        now.timeIntervalSince(last) < services.configuration.signIn.resetMailCooldown
-                    {
-                        return
-                    }
+                    // One reset mail per cool-down, however often (or at once) the form is sent for the address.
+                    guard
+                        try MailCooldown.claim(
+                            services.people.throttle, kind: "reset", person: "user:\(candidate.user.id)",
+                            cooldown: services.configuration.signIn.resetMailCooldown, now: now)
+                    else { return }
                     try PasswordLinks.send(
                         to: candidate.user.id, email: address, name: candidate.user.givenName, purpose: .reset, services: services, now: now)
                     logger.info("password reset link sent", metadata: ["user.id": "\(candidate.user.id)"])

@@ -117,9 +117,4 @@ public struct MariaAccountStore: AccountStore, PasswordLinkStore {
         }
     }
 
-    public func newestPasswordLink(for user: UserID, purpose: PasswordLinkPurpose) throws -> Date? {
-        try database.query(
-            "SELECT MAX(created_at) AS newest FROM password_links WHERE user_id = \(user.rawValue) AND purpose = \(purpose.rawValue)"
-        ).first?.date("newest")
-    }
 }

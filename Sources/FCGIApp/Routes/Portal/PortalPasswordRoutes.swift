@@ -19,12 +19,12 @@ enum PortalPasswordRoutes {
             {
                 let now = context.now
                 context.afterSending("portal mail") {
-                    // One reset mail per cool-down, however often the form is sent for the address.
-                    if let last = try services.portal.links.newestLinkCreatedAt(of: found.account.id, purpose: .resetPassword),
-                        now.timeIntervalSince(last) < services.configuration.portal.resendCooldown
-                    {
-                        return
-                    }
+                    // One reset mail per cool-down, however often (or at once) the form is sent for the address.
+                    guard
+                        try MailCooldown.claim(
+                            services.portal.throttle, kind: "reset", person: "developer:\(found.account.id)",
+                            cooldown: services.configuration.portal.resendCooldown, now: now)
+                    else { return }
                     try PortalMail.sendLink(.resetPassword, to: found.account, services: services, now: now)
                 }
             }
