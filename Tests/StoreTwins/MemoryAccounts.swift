@@ -83,7 +83,6 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
         return user
     }
 
-
     func changePassword(_ hash: String, for user: UserID, keepingSession: [UInt8], now: Date) throws -> Int {
         lock.withLock {
             users[user]?.hash = hash
