@@ -178,3 +178,62 @@ extension Result {
         return nil
     }
 }
+
+@Suite struct UpstreamDiscoveryAndTicketTests {
+    @Test func discoveryIsForTheConfiguredIssuerWithHTTPSEndpointsAndTheFlowWeUse() throws {
+        let good = """
+            {"issuer":"https://op.example","authorization_endpoint":"https://op.example/authorize",
+            "token_endpoint":"https://op.example/token","jwks_uri":"https://op.example/jwks",
+            "response_types_supported":["code","id_token"],"id_token_signing_alg_values_supported":["RS256"],
+            "code_challenge_methods_supported":["S256"]}
+            """
+        let metadata = try OpenIDProviderMetadata.parse(Array(good.utf8), expectedIssuer: "https://op.example").get()
+        #expect(metadata.tokenEndpoint == "https://op.example/token")
+        #expect(OpenIDProviderMetadata.discoveryURL(issuer: "https://op.example/") == "https://op.example/.well-known/openid-configuration")
+        for (bad, reason) in [
+            (
+                good.replacingOccurrences(of: "\"issuer\":\"https://op.example\"", with: "\"issuer\":\"https://evil.example\""),
+                "not https://op.example"
+            ),
+            (good.replacingOccurrences(of: "https://op.example/token", with: "http://op.example/token"), "token_endpoint"),
+            (good.replacingOccurrences(of: "[\"RS256\"]", with: "[\"HS256\",\"none\"]"), "RS256, ES256"),
+            (good.replacingOccurrences(of: "[\"S256\"]", with: "[\"plain\"]"), "PKCE"),
+            (good.replacingOccurrences(of: "[\"code\",\"id_token\"]", with: "[\"id_token\"]"), "code flow"),
+            ("{\"issuer\":1}", "no issuer"), ("not json", "not JSON"),
+        ] {
+            guard case .failure(let refusal) = OpenIDProviderMetadata.parse(Array(bad.utf8), expectedIssuer: "https://op.example") else {
+                Issue.record("accepted: \(reason)")
+                continue
+            }
+            #expect(refusal.reason.contains(reason), "\(refusal.reason)")
+        }
+        // A provider on this machine (tests, the demo) may use plain http to loopback when allowed.
+        let local = good.replacingOccurrences(of: "https://op.example/", with: "http://127.0.0.1:9000/")
+        #expect((try? OpenIDProviderMetadata.parse(Array(local.utf8), expectedIssuer: "https://op.example", allowLoopbackHTTP: true).get()) != nil)
+        #expect((try? OpenIDProviderMetadata.parse(Array(local.utf8), expectedIssuer: "https://op.example").get()) == nil)
+    }
+
+    @Test func aTicketOpensOnlyUnderItsKeyUnchangedAndInTime() throws {
+        let key = SymmetricKey(data: Array(repeating: 5, count: 32))
+        var generator = SystemRandomNumberGenerator()
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let ticket = UpstreamSignInTicket.start(provider: "google", next: "/authsso?client_id=x", now: now, using: &generator)
+        #expect(PKCE.isValidVerifier(ticket.codeVerifier) && ticket.state != ticket.nonce)
+        let cookie = try ticket.sealed(key: key, using: &generator)
+        #expect(!cookie.contains(ticket.codeVerifier) && !cookie.contains(ticket.state))
+        #expect(UpstreamSignInTicket.open(cookie, key: key, now: now + 30) == Self.truncated(ticket))
+        #expect(UpstreamSignInTicket.open(cookie, key: SymmetricKey(data: Array(repeating: 6, count: 32)), now: now) == nil)
+        #expect(UpstreamSignInTicket.open(cookie, key: key, now: now + UpstreamSignInTicket.lifetime + 1) == nil)
+        var edited = Array(cookie)
+        edited[10] = edited[10] == "A" ? "B" : "A"
+        #expect(UpstreamSignInTicket.open(String(edited), key: key, now: now) == nil)
+        #expect(ticket.matches(state: ticket.state) && !ticket.matches(state: "other") && !ticket.matches(state: nil))
+    }
+
+    /// The ticket as its cookie keeps it (whole seconds).
+    static func truncated(_ ticket: UpstreamSignInTicket) -> UpstreamSignInTicket {
+        UpstreamSignInTicket(
+            provider: ticket.provider, state: ticket.state, nonce: ticket.nonce, codeVerifier: ticket.codeVerifier, next: ticket.next,
+            startedAt: Date(timeIntervalSince1970: ticket.startedAt.timeIntervalSince1970.rounded(.down)))
+    }
+}
