@@ -100,7 +100,7 @@ def main():
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", method) as archive:
             if prefix:
-                archive.writestr(prefix, b"")
+                archive.writestr(zipfile.ZipInfo(prefix, date_time=(2026, 3, 2, 8, 0, 0)), b"")
             for name in CSV_NAMES:
                 info = zipfile.ZipInfo(prefix + name, date_time=(2026, 3, 2, 8, 0, 0))
                 info.compress_type = method
@@ -112,6 +112,8 @@ def main():
     grades = {"grades": [{"student_id": 7, "score": 87.5, "comment": "good"}, {"student_id": 8, "score": "92"}], "publish": True}
     write("fuzz-json-bodies", "attendance", b"\x00" + json.dumps(attendance).encode())
     write("fuzz-json-bodies", "grades", b"\x01" + json.dumps(grades, ensure_ascii=False).encode())
+    # Foundation's JSONDecoder refuses nesting deeper than 512 levels instead of recursing without bound.
+    write("fuzz-json-bodies", "deep-nesting", b"\x00" + b"[" * 5000 + b"]" * 5000)
     write("fuzz-json-bodies", "grades-escapes", b"\x01" + '{"grades":[{"student_id":1e2,"score":"1\\u0030","comment":"\\ud83d\\ude00 caf\u00e9"}]}'.encode())
 
     # fuzz-jose: Authorization, form body, nonce, marker.
