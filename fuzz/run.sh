@@ -43,10 +43,16 @@ flags=(--scratch-path "$REPO/.build-fuzz" -c "$CONFIG" -Xswiftc -sanitize=fuzzer
 # @testable import needs -enable-testing, which only debug builds have by default. (ld.gold crashes on
 # ASan-instrumented Swift objects, hence lld.)
 [[ "$CONFIG" == release ]] && flags+=(-Xswiftc -enable-testing)
+mkdir -p "$OUT/logs"
 build_start=$SECONDS
 for harness in "${HARNESSES[@]}"; do
-  CW_FUZZ=1 swift build "${flags[@]}" --product "$harness" 2>&1 | grep -E '(error|warning: unreachable)|Compiling|Build of product' \
-    | grep -v '^\[' || true
+  CW_FUZZ=1 swift build "${flags[@]}" --product "$harness" >"$OUT/logs/build-$harness.log" 2>&1 || true
+  if grep -q 'No target named' "$OUT/logs/build-$harness.log"; then
+    # SwiftPM keeps a build description from an earlier package graph; dropping it makes it plan afresh.
+    rm -f "$REPO/.build-fuzz/x86_64-unknown-linux-gnu/$CONFIG/description.json"
+    CW_FUZZ=1 swift build "${flags[@]}" --product "$harness" >"$OUT/logs/build-$harness.log" 2>&1 || true
+  fi
+  grep -E 'error:|Build of product' "$OUT/logs/build-$harness.log" | sort -u || true
   [[ -x "$REPO/.build-fuzz/$CONFIG/$harness" ]] || { echo "make fuzz: $harness did not build" >&2; exit 1; }
 done
 echo "build: $((SECONDS - build_start)) s"
@@ -61,10 +67,10 @@ crash_hint() {
   local harness="$1"
   for artifact in "$OUT/crashes/$harness"/*; do
     [[ -e "$artifact" ]] || continue
-    echo "  saved: ${artifact#"$REPO"/}"
-    echo "  replay: FUZZ_CONFIG=$CONFIG fuzz/run.sh replays it once copied; directly: .build-fuzz/$CONFIG/$harness ${artifact#"$REPO"/}"
-    echo "  once fixed, keep it: cp ${artifact#"$REPO"/} fuzz/regressions/$harness/<what-it-found> (replayed by every make fuzz"
-    echo "  and, for the Swift parsers, by swift test: Tests/FCGIAppTests/FuzzRegressionTests.swift)"
+    echo "  input saved: ${artifact#"$REPO"/}"
+    echo "  replay it:   .build-fuzz/$CONFIG/$harness ${artifact#"$REPO"/}"
+    echo "  once the product is fixed, keep it as a regression input (replayed by every make fuzz, and by"
+    echo "  swift test for the Swift parsers): cp ${artifact#"$REPO"/} fuzz/regressions/$harness/<what-it-found>"
   done
 }
 
