@@ -49,7 +49,7 @@ for harness in "${HARNESSES[@]}"; do
   CW_FUZZ=1 swift build "${flags[@]}" --product "$harness" >"$OUT/logs/build-$harness.log" 2>&1 || true
   if grep -q 'No target named' "$OUT/logs/build-$harness.log"; then
     # SwiftPM keeps a build description from an earlier package graph; dropping it makes it plan afresh.
-    rm -f "$REPO/.build-fuzz/x86_64-unknown-linux-gnu/$CONFIG/description.json"
+    rm -f "$REPO/.build-fuzz/"*"/$CONFIG/description.json"
     CW_FUZZ=1 swift build "${flags[@]}" --product "$harness" >"$OUT/logs/build-$harness.log" 2>&1 || true
   fi
   grep -E 'error:|Build of product' "$OUT/logs/build-$harness.log" | sort -u || true
