@@ -1,11 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// `CW_FUZZ=1` (set only by `fuzz/run.sh`, `make fuzz`) adds the libFuzzer harnesses of `fuzz/Sources` and
-/// builds `FCGIApp` as a library they link, its `@main` renamed so libFuzzer's `main` is the entry point.
-/// A harness defines `LLVMFuzzerTestOneInput` and no `main`, so it links only with `-sanitize=fuzzer`; and an
-/// executable target's code is linked into test bundles only, never into another executable. Without the
-/// variable the package is exactly the product's.
+/// `CW_FUZZ=1` (set by `fuzz/run.sh`, `make fuzz`) adds the libFuzzer harnesses of `fuzz/Sources`
+/// (`fuzz/README.md`). They link only with `-sanitize=fuzzer`, so they cannot be ordinary targets; and SwiftPM
+/// links an executable target's code into test bundles only, never into another executable, so `FCGIApp` is then
+/// declared as a library, its `@main` renamed so that it does not clash with a harness's entry point. Without
+/// the variable the package is exactly the product's.
 let fuzzing = Context.environment["CW_FUZZ"] == "1"
 
 let package = Package(
