@@ -1,7 +1,7 @@
-import Domain
 import Foundation
 import Testing
 
+@testable import Domain
 @testable import FCGIApp
 
 /// The inputs of `fuzz/` through the same product entry points as their libFuzzer harnesses, on every `swift
