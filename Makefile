@@ -1,5 +1,5 @@
 # Thin entry points; the real work lives in deploy/dev/stack, tests/ and bench/.
-.PHONY: dev down status build test bench soak lint format-lint
+.PHONY: dev down status build test fuzz bench soak lint format-lint
 
 dev:
 	deploy/dev/stack up
@@ -16,6 +16,10 @@ build:
 test:
 	bash tests/run-all.sh
 
+# libFuzzer harnesses, FUZZ_SECONDS each (default 300); see fuzz/README.md.
+fuzz:
+	bash fuzz/run.sh
+
 bench:
 	bash bench/run.sh
 
@@ -28,4 +32,4 @@ lint:
 
 # swift-format with the repository's .swift-format; --strict makes any finding fail the target.
 format-lint:
-	swift format lint --configuration .swift-format --recursive --strict Sources Tests
+	swift format lint --configuration .swift-format --recursive --strict Sources Tests fuzz/Sources

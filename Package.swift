@@ -1,10 +1,17 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// `CW_FUZZ=1` (set by `fuzz/run.sh`, `make fuzz`) adds the libFuzzer harnesses of `fuzz/Sources`
+/// (`fuzz/README.md`). They link only with `-sanitize=fuzzer`, so they cannot be ordinary targets; and SwiftPM
+/// links an executable target's code into test bundles only, never into another executable, so `FCGIApp` is then
+/// declared as a library, its `@main` renamed so that it does not clash with a harness's entry point. Without
+/// the variable the package is exactly the product's.
+let fuzzing = Context.environment["CW_FUZZ"] == "1"
+
 let package = Package(
     name: "CatalystWells",
     platforms: [.macOS(.v14)],
-    products: [
+    products: fuzzing ? [] : [
         .executable(name: "catalystwells", targets: ["FCGIApp"])
     ],
     dependencies: [
@@ -62,18 +69,11 @@ let package = Package(
             name: "Native",
             dependencies: ["Domain", "CSodium", "CZlib", "CQREncode", "CCurl"]
         ),
-        .executableTarget(
-            name: "FCGIApp",
-            dependencies: [
-                "Domain",
-                "MariaStore",
-                "Native",
-                "CFastCGI",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
+        fuzzing
+            ? .target(
+                name: "FCGIApp", dependencies: appDependencies,
+                swiftSettings: [.unsafeFlags(["-Xfrontend", "-entry-point-function-name", "-Xfrontend", "catalystwells_main"])])
+            : .executableTarget(name: "FCGIApp", dependencies: appDependencies),
         // In-memory twins of the stores, for route tests without a database; the conformance suite in
         // MariaStoreTests runs the same cases against them and the MariaDB stores.
         .target(name: "StoreTwins", dependencies: ["Domain"], path: "Tests/StoreTwins"),
@@ -81,5 +81,39 @@ let package = Package(
         .testTarget(name: "MariaStoreTests", dependencies: ["MariaStore", "Domain", "StoreTwins"]),
         .testTarget(name: "NativeTests", dependencies: ["Native", "Domain"]),
         .testTarget(name: "FCGIAppTests", dependencies: ["FCGIApp", "Domain", "MariaStore", "Native", "StoreTwins"]),
-    ]
+    ] + (fuzzing ? fuzzTargets : [])
 )
+
+var appDependencies: [Target.Dependency] {
+    [
+        "Domain",
+        "MariaStore",
+        "Native",
+        "CFastCGI",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+    ]
+}
+
+/// One harness per parser family (`fuzz/README.md`); each reaches the product's code with `@testable import`.
+var fuzzTargets: [Target] {
+    let harnesses: [(name: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-fastcgi", ["FCGIApp"]),
+        ("fuzz-form", ["FCGIApp", "Domain"]),
+        ("fuzz-multipart", ["FCGIApp", "Domain"]),
+        ("fuzz-csv", ["Domain"]),
+        ("fuzz-zip", ["FCGIApp", "Domain", "Native"]),
+        ("fuzz-json-bodies", ["FCGIApp", "Domain"]),
+        ("fuzz-jose", ["FCGIApp", "Domain", .product(name: "Crypto", package: "swift-crypto")]),
+    ]
+    return [
+        .target(name: "CLibFuzzer", path: "fuzz/Sources/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "fuzz/Sources/FuzzSupport"),
+    ]
+        + harnesses.map { harness in
+            .executableTarget(
+                name: harness.name, dependencies: ["FuzzSupport"] + harness.dependencies, path: "fuzz/Sources/\(harness.name)",
+                linkerSettings: [.unsafeFlags(["-sanitize=fuzzer"])])
+        }
+}

@@ -6,6 +6,7 @@
 #   2. the test stack: private MariaDB, nginx, both pools (deploy/dev/stack, environment = test)
 #   3. swift test: Domain (no database), MariaStore (fresh databases on the test server), app routes
 #   4. end-to-end through nginx over TLS (pytest)
+#   5. make fuzz: every libFuzzer harness for CW_TEST_FUZZ_SECONDS (60; 0 skips), after the stack is stopped
 #
 # The stack is stopped at the end unless CW_KEEP_TEST_STACK=1.
 set -euo pipefail
@@ -31,7 +32,7 @@ step "layer lint"
 bash tests/lint-layers.sh
 
 step "format lint (.swift-format)"
-swift format lint --configuration .swift-format --recursive --strict Sources Tests
+swift format lint --configuration .swift-format --recursive --strict Sources Tests fuzz/Sources
 echo "format lint: ok"
 
 step "browser for the end-to-end tests"
@@ -87,3 +88,11 @@ swift test
 
 step "end-to-end through nginx"
 "$VENV/bin/python" -m pytest -q -p no:cacheprovider tests/e2e
+
+fuzz_seconds="${CW_TEST_FUZZ_SECONDS:-60}"
+if [[ "$fuzz_seconds" != 0 ]]; then
+  # The stack is idle from here on; stopping it first gives the fuzzers both cores.
+  stop_stack
+  step "make fuzz (${fuzz_seconds} s per harness)"
+  FUZZ_SECONDS="$fuzz_seconds" bash fuzz/run.sh
+fi

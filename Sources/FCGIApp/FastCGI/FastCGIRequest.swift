@@ -14,6 +14,10 @@ final class FastCGIRequest {
         precondition(rc == 0, "FCGX_InitRequest failed: FCGX_Init must run on the main thread first")
     }
 
+    /// Initialises libfcgi: once per process, on the main thread, before any slot accepts (otherwise every
+    /// accept fails with -9998). `false` when libfcgi could not start.
+    static func initializeLibrary() -> Bool { FCGX_Init() == 0 }
+
     deinit {
         FCGX_Free(request, 1)
         request.deinitialize(count: 1)

@@ -55,7 +55,7 @@ enum FastCGIWorker {
     ) -> Int32 {
         Signals.block(Signals.handled)
         signal(SIGPIPE, SIG_IGN)
-        guard FCGX_Init() == 0 else {
+        guard FastCGIRequest.initializeLibrary() else {
             logger.critical("FCGX_Init failed")
             return 1
         }
