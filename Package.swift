@@ -106,6 +106,7 @@ var fuzzTargets: [Target] {
         ("fuzz-zip", ["FCGIApp", "Domain", "Native"]),
         ("fuzz-json-bodies", ["FCGIApp", "Domain"]),
         ("fuzz-jose", ["FCGIApp", "Domain", .product(name: "Crypto", package: "swift-crypto")]),
+        ("fuzz-upstream", ["Domain", .product(name: "Crypto", package: "swift-crypto")]),
     ]
     return [
         .target(name: "CLibFuzzer", path: "fuzz/Sources/CLibFuzzer"),

@@ -25,12 +25,13 @@ readonly JOBS="${FUZZ_JOBS:-$((cores < 2 ? cores : 2))}"
 #   form: the 4096-byte URI and header limits, with a body; multipart: 256 KiB of parts;
 #   csv/zip: 128/256 KiB files (the 100 MB unpacked limit is checked from declared sizes);
 #   json-bodies: APIRequestBody.maximumBytes (256 KiB) plus the selector byte and one byte over;
-#   jose: the 512-byte nonce and a long Authorization header.
+#   jose: the 512-byte nonce and a long Authorization header; upstream: an ID token (16 KiB at most) with a
+#   JWKS, a discovery document and a ticket cookie.
 declare -A MAX_LEN=(
   [fuzz-fastcgi]=131072 [fuzz-form]=16384 [fuzz-multipart]=262144 [fuzz-csv]=131072
-  [fuzz-zip]=262144 [fuzz-json-bodies]=262146 [fuzz-jose]=8192
+  [fuzz-zip]=262144 [fuzz-json-bodies]=262146 [fuzz-jose]=8192 [fuzz-upstream]=32768
 )
-ALL=(fuzz-fastcgi fuzz-form fuzz-multipart fuzz-csv fuzz-zip fuzz-json-bodies fuzz-jose)
+ALL=(fuzz-fastcgi fuzz-form fuzz-multipart fuzz-csv fuzz-zip fuzz-json-bodies fuzz-jose fuzz-upstream)
 read -r -a HARNESSES <<<"${FUZZ_ONLY:-${ALL[*]}}"
 for harness in "${HARNESSES[@]}"; do
   [[ -n "${MAX_LEN[$harness]:-}" ]] || { echo "make fuzz: no harness named $harness (${ALL[*]})" >&2; exit 2; }
@@ -132,6 +133,11 @@ echo "fuzzing: $((SECONDS - fuzz_start)) s"
 
 step "figures"
 for harness in "${HARNESSES[@]}"; do
+  # A harness that exits without libFuzzer's final statistics did not fuzz (e.g. linked without its entry point).
+  if [[ "${STATUS[$harness]}" == 0 ]] && ! grep -q '^stat::number_of_executed_units: *[1-9]' "$OUT/logs/$harness.log"; then
+    echo "$harness: ran no inputs (no libFuzzer statistics in .run/fuzz/logs/$harness.log)" >&2
+    STATUS[$harness]=1
+  fi
   report "$harness" "${STATUS[$harness]}"
   if [[ "${STATUS[$harness]}" != 0 ]]; then
     failed+=("$harness")
