@@ -8,7 +8,7 @@ import Native
 /// ``ZipArchive/extractAll()`` with zlib's inflate), then the extracted set through
 /// ``OneRosterImport/read(files:schoolSourcedID:)``, as the roster upload does.
 ///
-/// Input: the uploaded file's bytes.
+/// Input: the uploaded file's bytes. The school is `s1`, as the upload passes the admin's school.
 ///
 /// Properties: every extracted name passes the zip-slip rules (no absolute path, no `..` segment, no backslash
 /// or NUL); the files add up to no more than ``ZipLimits/default``'s total; no more files than entries allowed.
@@ -24,6 +24,6 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     }
     fuzzRequire(total <= ZipLimits.default.maxTotalBytes, "more than the limit extracted")
     fuzzRequire(files.count <= ZipLimits.default.maxEntries, "more files than entries allowed")
-    _ = OneRosterImport.read(files: files, schoolSourcedID: nil)
+    _ = OneRosterImport.read(files: files, schoolSourcedID: "s1")
     return 0
 }
