@@ -237,3 +237,27 @@ extension Result {
             startedAt: Date(timeIntervalSince1970: ticket.startedAt.timeIntervalSince1970.rounded(.down)))
     }
 }
+
+@Suite struct UpstreamKeyCacheTests {
+    @Test func keysAreFetchedWhenMissingOldOrRotatedButNotForEveryMadeUpKid() {
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        let set = JSONWebKeySet(keys: ["k1": .p256(P256.Signing.PrivateKey().publicKey)])
+        var cache = UpstreamKeyCache()
+        func fetches(_ kid: String?, at offset: TimeInterval) -> Bool {
+            if case .fetch = cache.step(provider: "google", kid: kid, now: start + offset) { return true }
+            return false
+        }
+        #expect(fetches("k1", at: 0))
+        cache.store(set, for: "google", at: start)
+        #expect(!fetches("k1", at: 10) && !fetches(nil, at: 10))
+        // An unknown kid right after a fetch does not fetch again (a made-up kid cannot make us hammer the provider)…
+        #expect(!fetches("k2", at: 10))
+        // …but does once the refetch interval has passed (a real rotation).
+        #expect(fetches("k2", at: UpstreamKeyCache.refetchInterval))
+        // Old keys are fetched again whatever the kid; so are keys dated in the future (a clock step).
+        #expect(fetches("k1", at: UpstreamKeyCache.maximumAge))
+        #expect(fetches("k1", at: -1))
+        // Providers are cached apart.
+        #expect(fetches("k1", at: 10) == false && { if case .fetch = cache.step(provider: "entra", kid: "k1", now: start) { true } else { false } }())
+    }
+}
