@@ -50,17 +50,8 @@ public struct TokenBucket: Sendable, Equatable {
         }
     }
 
-    /// Takes a token for a request at `now`, when there is one.
-    public mutating func take(now: Date) -> Decision {
-        let elapsed = max(0, now.timeIntervalSince(updatedAt))
-        tokens = min(capacity, tokens + elapsed * ratePerSecond)
-        updatedAt = max(updatedAt, now)
-        let allowed = tokens >= 1
-        if allowed { tokens -= 1 }
-        let reset = Int(((capacity - tokens) / ratePerSecond).rounded(.up))
-        let retry = allowed ? 0 : max(1, Int(((1 - tokens) / ratePerSecond).rounded(.up)))
-        return Decision(allowed: allowed, remaining: Int(tokens.rounded(.down)), resetSeconds: reset, retryAfterSeconds: retry)
-    }
+    /// Takes a token for a request at `now`, when there is one: a lease of one.
+    public mutating func take(now: Date) -> Decision { lease(upTo: 1, now: now).decision }
 
     /// Takes up to `count` whole tokens at `now` for a worker to spend locally: as many as there are (possibly
     /// none). The decision describes the bucket after the lease; `retryAfterSeconds` is set when nothing was granted.

@@ -241,8 +241,8 @@ enum PortalAppRoutes {
         guard let logo else { return nil }
         let logos = context.services.portal.logos
         let recent = try logos.uploadCount(by: session.account.id, since: context.now.addingTimeInterval(-LogoQuota.window))
-        let known = try logos.logo(sha256: logo.sha256, reach: .anyApplication) != nil
-        guard recent < LogoQuota.uploads || known else {
+        // Past the quota, only bytes some application already shows may be stored (again).
+        if recent >= LogoQuota.uploads, try logos.logo(sha256: logo.sha256, reach: .anyApplication) == nil {
             return "You have uploaded \(LogoQuota.uploads) logos in the last 24 hours, the most allowed; try again tomorrow."
         }
         try logos.storeLogo(logo, uploadedBy: session.account.id, now: context.now)
