@@ -30,6 +30,8 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     }
 
     func deactivate(_ id: UserID) { lock.withLock { users[id]?.active = false } }
+    /// Every user, active or not.
+    func everyone() -> [(user: UserAccount, active: Bool)] { lock.withLock { users.values.map { ($0.user, $0.active) } } }
     var sessionCount: Int { lock.withLock { sessions.count } }
     func passwordHash(of id: UserID) -> String? { lock.withLock { users[id]?.hash } }
 
