@@ -84,7 +84,8 @@ enum SignInCompletion {
         let token = SecretToken.make(prefix: TokenPrefix.session, using: &generator)
         let sessionPolicy = services.configuration.signIn.sessionPolicy
         try services.people.sessions.createSession(
-            digest: SecretToken.digest(token), user: person.user.id, now: now, expiresAt: sessionPolicy.absoluteExpiry(createdAt: now),
+            digest: SecretToken.digest(token), user: person.user.id, methods: person.methods, now: now,
+            expiresAt: sessionPolicy.absoluteExpiry(createdAt: now),
             clientAddress: request.remoteAddress, userAgent: request.headers["user-agent"] ?? "")
         context.logger.info(
             "signed in",
