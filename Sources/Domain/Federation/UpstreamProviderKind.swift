@@ -74,4 +74,11 @@ public struct UpstreamIdentity: Sendable {
     public let emailVerified: Bool
     /// All claims, for a rule that matches another one and for the admin's "test this provider".
     public let claims: JSONValue
+
+    public init(subject: String, email: String?, emailVerified: Bool, claims: JSONValue) {
+        self.subject = subject
+        self.email = email
+        self.emailVerified = emailVerified
+        self.claims = claims
+    }
 }
