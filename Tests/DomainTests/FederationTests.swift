@@ -259,10 +259,12 @@ extension Result {
         #expect(fetches("k1", at: 0))
         cache.store(set, for: "google", at: start)
         #expect(!fetches("k1", at: 10) && !fetches(nil, at: 10))
-        // An unknown kid right after a fetch does not fetch again (a made-up kid cannot make us hammer the provider)…
-        #expect(!fetches("k2", at: 10))
-        // …but does once the refetch interval has passed (a real rotation).
-        #expect(fetches("k2", at: UpstreamKeyCache.refetchInterval))
+        // An unknown kid fetches once, however recent the last fetch (the provider may have rotated just now)…
+        #expect(fetches("k2", at: 10))
+        // …but not again within the refetch interval (a made-up kid cannot make us hammer the provider)…
+        #expect(!fetches("k3", at: 20) && !fetches("k2", at: 10 + UpstreamKeyCache.refetchInterval - 1))
+        // …and once it has passed, again once.
+        #expect(fetches("k2", at: 10 + UpstreamKeyCache.refetchInterval))
         // Old keys are fetched again whatever the kid; so are keys dated in the future (a clock step).
         #expect(fetches("k1", at: UpstreamKeyCache.maximumAge))
         #expect(fetches("k1", at: -1))

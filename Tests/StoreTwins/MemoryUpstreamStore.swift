@@ -97,6 +97,24 @@ final class MemoryUpstreamStore: UpstreamStore, @unchecked Sendable {
             .map { UpstreamCandidate(user: $0.user, active: $0.active) }
     }
 
+    private var usedTickets: [[UInt8]: Date] = [:]
+
+    func consumeTicket(stateDigest: [UInt8], expiresAt: Date) throws -> Bool {
+        lock.withLock {
+            guard usedTickets[stateDigest] == nil else { return false }
+            usedTickets[stateDigest] = expiresAt
+            return true
+        }
+    }
+
+    func purgeUsedTickets(before: Date) throws -> Int {
+        lock.withLock {
+            let old = usedTickets.filter { $0.value < before }.keys
+            for key in old { usedTickets[key] = nil }
+            return old.count
+        }
+    }
+
     func signInPolicy(of school: SchoolID) throws -> SchoolSignInPolicy { lock.withLock { policies[school] ?? .everyone } }
 
     func setSignInPolicy(_ policy: SchoolSignInPolicy, of school: SchoolID, now: Date) throws { lock.withLock { policies[school] = policy } }

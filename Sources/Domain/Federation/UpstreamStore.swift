@@ -71,6 +71,11 @@ public protocol UpstreamStore {
     func linkCandidates(sourcedID: String, school: SchoolID?) throws -> [UpstreamCandidate]
     func linkCandidates(username: String, school: SchoolID?) throws -> [UpstreamCandidate]
 
+    /// Marks a sign-in ticket used (by the digest of its `state`) until `expiresAt`; `false` when it already was.
+    func consumeTicket(stateDigest: [UInt8], expiresAt: Date) throws -> Bool
+    /// Forgets used tickets that expired before `before`; returns how many.
+    func purgeUsedTickets(before: Date) throws -> Int
+
     /// A school's sign-in policy (``SchoolSignInPolicy/everyone`` when it decided nothing).
     func signInPolicy(of school: SchoolID) throws -> SchoolSignInPolicy
     func setSignInPolicy(_ policy: SchoolSignInPolicy, of school: SchoolID, now: Date) throws

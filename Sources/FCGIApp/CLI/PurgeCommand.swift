@@ -38,12 +38,17 @@ struct PurgeCommand: ParsableCommand {
         let accessLogBefore = now.addingTimeInterval(-configuration.api.accessLogRetention)
         let accessLogRows = try Self.inBatches { try accessLog.purge(before: accessLogBefore, limit: $0) }
         let buckets = try stores.rateBuckets.purgeIdleBuckets(updatedBefore: now.addingTimeInterval(-Self.rateBucketIdle))
+        let tickets = try stores.upstream.purgeUsedTickets(before: now)
+        let audit = stores.audit
+        let auditBefore = now.addingTimeInterval(-configuration.auditRetention)
+        let auditRows = try Self.inBatches { try audit.purge(before: auditBefore, limit: $0) }
         print(
             String(
                 decoding: JSONValue.object([
                     ("sessions", .int(purged.sessions)), ("password_links", .int(purged.passwordLinks)),
                     ("throttle_counters", .int(purged.throttleCounters)), ("oauth_codes_and_tokens", .int(oauthRows)),
                     ("data_access_log", .int(accessLogRows)), ("api_rate_buckets", .int(buckets)),
+                    ("upstream_ticket_uses", .int(tickets)), ("security_audit_log", .int(auditRows)),
                 ]).serialized(), as: UTF8.self))
     }
 

@@ -192,6 +192,8 @@ enum ConfigLoader {
         }
         configuration.federation = Configuration.Federation(
             allowPrivateTargets: reader.bool("federation.allow_private_targets"), caFile: federationCA.isEmpty ? nil : federationCA)
+        configuration.auditRetention = TimeInterval(
+            reader.int("audit.retention_days", SecurityAuditRetention.minimumRetentionDays...3650) * 86400)
         if !reader.errors.isEmpty { throw ConfigError(reader.errors) }
         return configuration
     }

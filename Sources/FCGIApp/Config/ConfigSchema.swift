@@ -18,14 +18,14 @@ enum ConfigSchema {
 
     static let sections = [
         "general", "pool.app", "pool.developers", "database", "database.app", "database.developers", "database.migrator",
-        "accounts", "mail", "oauth", "api", "credentials", "portal", "cron", "sync", "webhooks", "federation",
+        "accounts", "mail", "oauth", "api", "credentials", "portal", "cron", "sync", "webhooks", "federation", "audit",
     ]
 
     static let keys: [Key] =
         general + pool("app") + pool("developers") + database
         + account("app", user: "catalyst_app") + account("developers", user: "catalyst_dev")
         + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + api + credentials + portal + cron + sync + webhooks
-        + federation
+        + federation + audit
 
     private static let general: [Key] = [
         Key(
@@ -210,6 +210,14 @@ enum ConfigSchema {
         Key(
             section: "federation", name: "ca_file", defaultValue: "",
             help: "a PEM file of CAs trusted for upstream OpenID providers instead of the system store (test stacks); empty for the system store"),
+    ]
+
+    private static let audit: [Key] = [
+        Key(
+            section: "audit", name: "retention_days", defaultValue: "365",
+            help:
+                "days the security audit log keeps an entry before `catalystwells purge` deletes it (30 to 3650; the database refuses to delete younger entries)"
+        )
     ]
 
     private static let portal: [Key] = [

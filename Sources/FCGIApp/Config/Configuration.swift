@@ -136,6 +136,8 @@ struct Configuration: Sendable {
     var webhooks = Webhooks()
     /// `[federation]`.
     var federation = Federation()
+    /// `audit.retention_days`, in seconds.
+    var auditRetention: TimeInterval = TimeInterval(SecurityAuditRetention.defaultRetentionDays * 86400)
     /// The 32 bytes of `oauth.key_file`, read by ``loadOAuthKey()``.
     var oauthKey: [UInt8]?
     /// The 32 bytes of `credentials.key_file`, read by ``loadKeys(for:)``.

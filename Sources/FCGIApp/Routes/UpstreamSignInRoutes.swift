@@ -1,3 +1,4 @@
+import Crypto
 import Domain
 import Foundation
 
@@ -94,6 +95,14 @@ enum UpstreamSignInRoutes {
         }
         guard ticket.matches(state: request.query["state"]) else {
             return refuse(400, provider.name, "This sign-in did not start in this browser. Start again.", reason: "state mismatch")
+        }
+        // Once only, even for a copy of the cookie: the first callback records the ticket as used.
+        guard
+            try store.consumeTicket(
+                stateDigest: Array(SHA256.hash(data: Array(ticket.state.utf8))),
+                expiresAt: ticket.startedAt.addingTimeInterval(UpstreamSignInTicket.lifetime + 120))
+        else {
+            return refuse(400, provider.name, "This sign-in has expired or was already used. Start again.", reason: "ticket replayed")
         }
         if let error = request.query["error"] {
             let description = request.query["error_description"].map { ": " + String($0.prefix(300)) } ?? ""

@@ -125,6 +125,8 @@ enum CompositionRoot {
         let tokens: any TokenStore
         let accessLog: any DataAccessLogStore
         let rateBuckets: any RateBucketStore
+        let upstream: any UpstreamStore
+        let audit: any SecurityAuditStore
     }
 
     /// The purge's stores.
@@ -133,7 +135,8 @@ enum CompositionRoot {
         let database = MariaDatabase(options: configuration.connectionOptions(for: .app))
         return PurgeStores(
             sessions: MariaSessionStore(database: database), tokens: MariaTokenStore(database: database),
-            accessLog: MariaDataAccessLogStore(database: database), rateBuckets: MariaRateBucketStore(database: database))
+            accessLog: MariaDataAccessLogStore(database: database), rateBuckets: MariaRateBucketStore(database: database),
+            upstream: MariaUpstreamStore(database: database), audit: MariaSecurityAuditStore(database: database))
     }
 
     /// What `catalystwells purge --site developers` deletes from, over one connection as the developers account.

@@ -134,6 +134,16 @@ public struct MariaUpstreamStore: UpstreamStore {
         ).map { UpstreamCandidate(user: $0.userAccount(), active: $0.int("active") == 1) }
     }
 
+    public func consumeTicket(stateDigest: [UInt8], expiresAt: Date) throws -> Bool {
+        try database.execute(
+            "INSERT IGNORE INTO upstream_ticket_uses (state_digest, expires_at) VALUES (\(stateDigest), \(expiresAt))"
+        ).affectedRows == 1
+    }
+
+    public func purgeUsedTickets(before: Date) throws -> Int {
+        try database.execute("DELETE FROM upstream_ticket_uses WHERE expires_at < \(before)").affectedRows
+    }
+
     public func signInPolicy(of school: SchoolID) throws -> SchoolSignInPolicy {
         guard let row = try database.query("SELECT password_roles FROM school_sign_in_policies WHERE school_id = \(school.rawValue)").first
         else { return .everyone }
