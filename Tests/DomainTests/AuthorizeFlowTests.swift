@@ -29,12 +29,38 @@ import Testing
     }
 
     func run(
-        _ request: AuthorizationRequest, signedIn: Bool = true, authTime: Date? = nil, decision: Bool? = nil, justSignedIn: Bool = false
+        _ request: AuthorizationRequest, signedIn: Bool = true, authTime: Date? = nil, methods: [AuthenticationMethod] = [.password],
+        decision: Bool? = nil, justSignedIn: Bool = false
     ) throws -> AuthorizeFlow.Outcome {
         var generator = SystemRandomNumberGenerator()
         return try flow.run(
-            request, session: signedIn ? .init(user: student, authTime: authTime ?? now - 60) : nil, signedInDuringThisRequest: justSignedIn,
-            decision: decision, now: now, using: &generator)
+            request, session: signedIn ? .init(user: student, authTime: authTime ?? now - 60, methods: methods) : nil,
+            signedInDuringThisRequest: justSignedIn, decision: decision, now: now, using: &generator)
+    }
+
+    /// Signs nothing: the "token" is the claims' JSON, so a test can read what the flow put in it.
+    struct ClaimsEcho: IDTokenSigner {
+        func sign(_ claims: IDTokenClaims) throws -> String { claims.json }
+    }
+
+    @Test func theSessionsSignInMethodsTravelThroughTheCodeIntoTheIDTokensAmr() throws {
+        guard case .issued(let code) = try run(request(), methods: [.password, .oneTimePassword], decision: true) else {
+            Issue.record("no code")
+            return
+        }
+        let exchange = CodeExchangeFlow(
+            codes: store, lifetimes: TokenLifetimes(), idTokens: IDTokenSettings(issuer: OAuthFixtures.issuer, lifetime: 3600),
+            signer: ClaimsEcho())
+        var generator = SystemRandomNumberGenerator()
+        let outcome = try exchange.run(
+            code: code, redirectURI: "https://app.example/cb", codeVerifier: OAuthFixtures.verifier, client: client, now: now + 5,
+            using: &generator)
+        guard case .issued(let response, _) = outcome else { Issue.record("not issued: \(outcome)"); return }
+        let json = try #require(response.idToken)
+        let claims = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        #expect(claims["amr"] as? [String] == ["pwd", "otp"])
+        #expect(claims["auth_time"] as? Int == Int((now - 60).timeIntervalSince1970))
+        #expect(claims["nonce"] as? String == "n")
     }
 
     @Test func aSignedOutUserSignsInAndPromptNoneIsLoginRequired() throws {
@@ -54,7 +80,7 @@ import Testing
             return .invalidGrant("only looking")
         }
         #expect(seen?.codeChallenge == OAuthFixtures.challenge && seen?.nonce == "n" && seen?.redirectURI == "https://app.example/cb")
-        #expect(seen?.expiresAt == now + 60 && seen?.authTime == now - 60)
+        #expect(seen?.expiresAt == now + 60 && seen?.authTime == now - 60 && seen?.methods == [.password])
         // The consent is remembered: the next visit skips the page.
         guard case .issued = try run(request()) else { Issue.record("consent not remembered"); return }
         guard case .askConsent = try run(request(prompt: [.consent])) else { Issue.record("prompt=consent must ask"); return }

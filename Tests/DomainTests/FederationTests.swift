@@ -149,26 +149,35 @@ import _CryptoExtras
 
     @Test func googleAcceptsTheSchoolsDomainsWithVerifiedEmailOnly() {
         let google = UpstreamProviderKind.google(domains: ["school.example"])
-        let issuer = UpstreamProviderKind.googleIssuer
-        #expect(google.issuers(discovered: "ignored") == [issuer])
-        #expect((try? google.identity(from: verified([("hd", "school.example")], issuer: issuer)).get())?.email == "ada@school.example")
-        #expect(google.identity(from: verified([("hd", "other.example")], issuer: issuer)).failure == .wrongDomain)
-        #expect(google.identity(from: verified([], issuer: issuer)).failure == .wrongDomain, "a consumer account has no hd")
-        #expect(google.identity(from: verified([("hd", "school.example"), ("email_verified", false)], issuer: issuer)).failure == .emailNotVerified)
+        let issuer = UpstreamProviderKind.googleAuthority
+        #expect(google.issuers(authority: issuer) == [issuer])
+        #expect(
+            (try? google.identity(authority: issuer, from: verified([("hd", "school.example")], issuer: issuer)).get())?.email == "ada@school.example"
+        )
+        #expect(google.identity(authority: issuer, from: verified([("hd", "other.example")], issuer: issuer)).failure == .wrongDomain)
+        #expect(google.identity(authority: issuer, from: verified([], issuer: issuer)).failure == .wrongDomain, "a consumer account has no hd")
+        #expect(
+            google.identity(authority: issuer, from: verified([("hd", "school.example"), ("email_verified", false)], issuer: issuer)).failure
+                == .emailNotVerified)
     }
 
     @Test func entraAcceptsTheConfiguredTenantsAndKeysByTenantAndObjectID() {
         let tenant = "9188040d-6c67-4c5b-b112-36a304b66dad"
         let entra = UpstreamProviderKind.entra(tenants: [tenant])
         let issuer = "https://login.microsoftonline.com/\(tenant)/v2.0"
-        #expect(entra.issuers(discovered: "") == [issuer])
+        #expect(entra.issuers(authority: UpstreamProviderKind.entraAuthority) == [issuer])
         let identity = try? entra.identity(
+            authority: UpstreamProviderKind.entraAuthority,
             from: verified([("tid", .string(tenant)), ("oid", "00000000-0000-0000-66f3-3332eca7ea81")], issuer: issuer)
         ).get()
         #expect(identity?.subject == "\(tenant):00000000-0000-0000-66f3-3332eca7ea81")
         #expect(identity?.emailVerified == false, "Entra's email is never trusted for linking")
-        #expect(entra.identity(from: verified([("tid", "another-tenant"), ("oid", "x")], issuer: issuer)).failure == .wrongTenant)
-        #expect(entra.identity(from: verified([("tid", .string(tenant))], issuer: issuer)).failure == .missingSubject)
+        #expect(
+            entra.identity(authority: UpstreamProviderKind.entraAuthority, from: verified([("tid", "another-tenant"), ("oid", "x")], issuer: issuer))
+                .failure == .wrongTenant)
+        #expect(
+            entra.identity(authority: UpstreamProviderKind.entraAuthority, from: verified([("tid", .string(tenant))], issuer: issuer)).failure
+                == .missingSubject)
     }
 }
 

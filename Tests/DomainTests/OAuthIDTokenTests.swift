@@ -37,6 +37,18 @@ private let ecKey = try! SigningKey.generate(.es256)
         )
     }
 
+    @Test func theSignInMethodsAreAnAmrArrayOfStringsAfterAuthTimeInTheOrderUsed() throws {
+        var claims = Self.claims()
+        claims.methods = [.password, .oneTimePassword]
+        #expect(claims.json.contains(#","auth_time":1799999940,"amr":["pwd","otp"],"nonce":"n-0S6_WzA2Mj"}"#))
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(claims.json.utf8)) as? [String: Any])
+        #expect(parsed["amr"] as? [String] == ["pwd", "otp"])
+    }
+
+    @Test func unknownMethodsLeaveAmrOut() {
+        #expect(!Self.claims().json.contains("amr"), "OIDC Core §2: amr is optional, and an empty array would claim nothing")
+    }
+
     @Test func anAbsentNonceIsOmittedAndAzpAppearsWhenSet() {
         var claims = Self.claims(nonce: nil)
         #expect(!claims.json.contains("nonce"))
@@ -231,7 +243,7 @@ private let ecKey = try! SigningKey.generate(.es256)
             Issue.record("claims_supported missing")
             return
         }
-        for claim in ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "email", "name"] {
+        for claim in ["iss", "sub", "aud", "exp", "iat", "auth_time", "amr", "nonce", "email", "name"] {
             #expect(claims.contains(claim), "\(claim)")
         }
         #expect(Set(claims).count == claims.count)

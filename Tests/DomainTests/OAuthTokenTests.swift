@@ -289,7 +289,7 @@ import Testing
     ) -> AuthorizationCodeGrant {
         AuthorizationCodeGrant(
             clientID: client.clientID, userID: UserID(7), redirectURI: redirectURI, scopes: ["openid"], codeChallenge: challenge,
-            nonce: nil, authTime: F.t0, expiresAt: F.t0 + expiresIn)
+            nonce: nil, authTime: F.t0, methods: [.password], expiresAt: F.t0 + expiresIn)
     }
 
     struct Case: Sendable, CustomTestStringConvertible {

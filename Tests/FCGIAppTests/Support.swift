@@ -34,6 +34,34 @@ final class TestClock: @unchecked Sendable {
     func advance(_ seconds: TimeInterval) { lock.withLock { current += seconds } }
 }
 
+/// An upstream provider's HTTP as a test scripts it: answers by URL, and what was asked.
+final class ScriptedUpstream: UpstreamTransport, @unchecked Sendable {
+    private let lock = NSLock()
+    private var answers: [String: (status: Int, body: [UInt8])] = [:]
+    private var requests: [String] = []
+    /// Called for a POST: the answer to give, from the form.
+    var onPost: @Sendable ([(String, String)]) -> (status: Int, body: [UInt8]) = { _ in (500, []) }
+
+    func answer(_ url: String, status: Int = 200, json: String) { lock.withLock { answers[url] = (status, Array(json.utf8)) } }
+    var asked: [String] { lock.withLock { requests } }
+
+    func get(_ url: String) throws(UpstreamTransportError) -> (status: Int, body: [UInt8]) {
+        let answer = lock.withLock {
+            requests.append("GET " + url)
+            return answers[url]
+        }
+        guard let answer else { throw UpstreamTransportError("connection refused") }
+        return answer
+    }
+
+    func postForm(_ url: String, form: [(String, String)], headers: [(name: String, value: String)]) throws(UpstreamTransportError)
+        -> (status: Int, body: [UInt8])
+    {
+        lock.withLock { requests.append("POST " + url) }
+        return onPost(form)
+    }
+}
+
 /// A mail transport that keeps what it was given.
 final class MailOutbox: MailTransport, @unchecked Sendable {
     private let lock = NSLock()
@@ -62,6 +90,11 @@ func testConfiguration() -> Configuration {
 /// Everything a route test needs: the services over in-memory stores, and handles to inspect them.
 struct TestApp {
     let memory: MemoryAccounts
+    /// The upstream sign-in's twin, over ``memory``'s people.
+    let upstream: MemoryUpstreamStore
+    /// What the upstream providers answer (``ScriptedUpstream``).
+    let upstreamTransport = ScriptedUpstream()
+    let upstreamDocuments = UpstreamDocumentCache()
     /// The OAuth stores' twin, whose people are ``memory``'s active accounts.
     let oauth: MemoryOAuthStore
     var oauthKeys = OAuthKeyMaterial(
@@ -74,6 +107,7 @@ struct TestApp {
     init() {
         let memory = MemoryAccounts()
         self.memory = memory
+        upstream = MemoryUpstreamStore(accounts: memory)
         let oauth = MemoryOAuthStore(users: { try? memory.activeUser($0)?.user })
         memory.revokeEveryGrant = { oauth.revokeEveryGrant(of: $0, now: $1) }
         self.oauth = oauth
@@ -96,6 +130,7 @@ struct TestApp {
                 appPolicies: oauth, accessLogBuffer: DataAccessLogBuffer(configuration.api), rateLimiter: APIRateLimiter(configuration.api),
                 rateBuckets: MemoryRateBuckets(), listCache: APIListCache(capacity: 8)),
             syncTarget: MariaSyncTargetStore(database: unconnected),
+            upstream: UpstreamServices(store: upstream, flow: UpstreamSignInFlow(transport: upstreamTransport, cache: upstreamDocuments)),
             portal: CompositionRoot.portal(
                 database: unconnected, keys: DeveloperKeyMaterial(secret: Array(repeating: 9, count: 32)),
                 credentialKeys: CredentialKeyMaterial(secret: Array(repeating: 8, count: 32))),

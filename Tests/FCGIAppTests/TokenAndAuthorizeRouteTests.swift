@@ -104,6 +104,7 @@ import Testing
         let payload = try #require(Data(base64Encoded: base64(idToken.split(separator: ".")[1])))
         let claims = try #require(try JSONSerialization.jsonObject(with: payload) as? [String: Any])
         #expect(claims["nonce"] as? String == "n-1" && claims["aud"] as? String == "server-app" && claims["sub"] as? String == "\(student.id)")
+        #expect(claims["amr"] as? [String] == ["pwd"], "the password sign-in, from the session through the code (RFC 8176)")
         #expect(userinfo(access, browser: &browser).status == 200)
 
         let replay = exchange(code, browser: &browser)

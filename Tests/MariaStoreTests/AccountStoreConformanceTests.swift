@@ -69,7 +69,8 @@ final class AccountConformanceFixture {
         let (one, two, three) = (SecretToken.digest("cw_ses_1"), SecretToken.digest("cw_ses_2"), SecretToken.digest("cw_ses_3"))
         for digest in [one, two, three] {
             try f.sessions.createSession(
-                digest: digest, user: ada, now: f.now, expiresAt: f.now + 3600, clientAddress: "192.0.2.1", userAgent: "test")
+                digest: digest, user: ada, methods: [.password], now: f.now, expiresAt: f.now + 3600, clientAddress: "192.0.2.1",
+                userAgent: "test")
         }
         let found = try #require(try f.sessions.session(digest: one))
         #expect(found.user.id == ada && found.createdAt == f.now && found.lastSeenAt == f.now)
@@ -82,6 +83,26 @@ final class AccountConformanceFixture {
         #expect(try f.sessions.session(digest: one) != nil && f.sessions.session(digest: three) == nil)
         try f.deactivate(ada)
         #expect(try f.sessions.session(digest: one) == nil)
+    }
+
+    @Test(arguments: OAuthBackend.allCases)
+    func aSessionKeepsItsSignInMethodsInTheOrderUsed(_ backend: OAuthBackend) throws {
+        let f = try AccountConformanceFixture(backend)
+        let ada = try f.addStudent("ada")
+        let cases: [(String, [AuthenticationMethod])] = [
+            ("cw_ses_pwd", [.password]), ("cw_ses_fed_otp", [.federated, .oneTimePassword]), ("cw_ses_hwk_pwd", [.hardwareKey, .password]),
+            ("cw_ses_none", []),
+        ]
+        for (token, methods) in cases {
+            try f.sessions.createSession(
+                digest: SecretToken.digest(token), user: ada, methods: methods, now: f.now, expiresAt: f.now + 3600, clientAddress: "",
+                userAgent: "")
+        }
+        for (token, methods) in cases {
+            #expect(try f.sessions.session(digest: SecretToken.digest(token))?.methods == methods, "\(token)")
+        }
+        try f.sessions.touchSession(digest: SecretToken.digest("cw_ses_fed_otp"), now: f.now + 60)
+        #expect(try f.sessions.session(digest: SecretToken.digest("cw_ses_fed_otp"))?.methods == [.federated, .oneTimePassword])
     }
 
     @Test(arguments: OAuthBackend.allCases)
@@ -108,7 +129,8 @@ final class AccountConformanceFixture {
         #expect(try f.links.hasValidPasswordLink(for: ada, purpose: .reset, now: f.now))
         #expect(try f.links.validPasswordLink(digest: link, now: f.now)?.user == ada)
         try f.sessions.createSession(
-            digest: SecretToken.digest("cw_ses_a"), user: ada, now: f.now, expiresAt: f.now + 3600, clientAddress: "", userAgent: "")
+            digest: SecretToken.digest("cw_ses_a"), user: ada, methods: [.password], now: f.now, expiresAt: f.now + 3600, clientAddress: "",
+            userAgent: "")
         #expect(try f.links.consumePasswordLink(digest: link, newHash: "hash-reset", now: f.now + 10) == ada)
         #expect(try f.links.consumePasswordLink(digest: link, newHash: "hash-again", now: f.now + 11) == nil)
         #expect(try f.accounts.activeUser(ada)?.passwordHash == "hash-reset")

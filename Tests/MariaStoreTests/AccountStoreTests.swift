@@ -65,7 +65,8 @@ import Testing
     @Test func sessionsAreStoredByDigestAndEndWithTheirUser() throws {
         let user = try makeUser("s@school.test")
         let digest = SecretToken.digest("cw_ses_one")
-        try sessions.createSession(digest: digest, user: user, now: now, expiresAt: now + 3600, clientAddress: "192.0.2.1", userAgent: "test")
+        try sessions.createSession(
+            digest: digest, user: user, methods: [.password], now: now, expiresAt: now + 3600, clientAddress: "192.0.2.1", userAgent: "test")
         let found = try #require(try sessions.session(digest: digest))
         #expect(found.user.id == user)
         #expect(found.createdAt == now)
@@ -81,7 +82,8 @@ import Testing
         let user = try makeUser("k@school.test")
         let keep = SecretToken.digest("cw_ses_keep")
         for token in ["cw_ses_keep", "cw_ses_a", "cw_ses_b"] {
-            try sessions.createSession(digest: SecretToken.digest(token), user: user, now: now, expiresAt: now + 60, clientAddress: "", userAgent: "")
+            try sessions.createSession(
+                digest: SecretToken.digest(token), user: user, methods: [.password], now: now, expiresAt: now + 60, clientAddress: "", userAgent: "")
         }
         try sessions.deleteSessions(of: user, keeping: keep)
         #expect(try db.database.query("SELECT COUNT(*) AS n FROM sessions").first?.int("n") == 1)
@@ -113,7 +115,7 @@ import Testing
         try accounts.createPasswordLink(digest: first, user: user, purpose: .reset, now: now, expiresAt: now + 3600)
         try accounts.createPasswordLink(digest: second, user: user, purpose: .reset, now: now, expiresAt: now + 3600)
         try sessions.createSession(
-            digest: SecretToken.digest("cw_ses_x"), user: user, now: now, expiresAt: now + 60, clientAddress: "", userAgent: "")
+            digest: SecretToken.digest("cw_ses_x"), user: user, methods: [.password], now: now, expiresAt: now + 60, clientAddress: "", userAgent: "")
         #expect(try accounts.hasValidPasswordLink(for: user, purpose: .reset, now: now))
         #expect(try accounts.validPasswordLink(digest: first, now: now)?.user == user)
         #expect(try accounts.consumePasswordLink(digest: first, newHash: "$argon2id$new", now: now + 10) == user)

@@ -85,10 +85,13 @@ final class OAuthConformanceFixture {
         }
     }
 
-    func code(for user: UserAccount, client: ClientID = OAuthConformanceFixture.app, expiresIn: TimeInterval = 60) -> AuthorizationCodeGrant {
+    func code(
+        for user: UserAccount, client: ClientID = OAuthConformanceFixture.app, methods: [AuthenticationMethod] = [.password],
+        expiresIn: TimeInterval = 60
+    ) -> AuthorizationCodeGrant {
         AuthorizationCodeGrant(
             clientID: client, userID: user.id, redirectURI: "https://app.test/cb", scopes: ["openid", "student.grades.read"],
-            codeChallenge: nil, nonce: "n1", authTime: now - 5, expiresAt: now + expiresIn)
+            codeChallenge: nil, nonce: "n1", authTime: now - 5, methods: methods, expiresAt: now + expiresIn)
     }
 
     func pair(_ name: String, at time: Date? = nil, accessScopes: [String]? = nil) -> [NewToken] {
@@ -120,6 +123,7 @@ final class OAuthConformanceFixture {
         guard case .issued(let grantID, let grant, let user) = outcome else { Issue.record("not issued: \(outcome)"); return }
         #expect(seen?.0 == grant && seen?.1 == ada && user == ada)
         #expect(grant.scopes == ["openid", "student.grades.read"] && grant.nonce == "n1")
+        #expect(grant.authTime == f.now - 5 && grant.methods == [.password])
         #expect(try f.isActive("cw_at_one") && f.isActive("cw_rt_one"))
         #expect(try f.tokens.token(digest: SecretToken.digest("cw_rt_one"))?.grantID == grantID)
 
@@ -127,6 +131,27 @@ final class OAuthConformanceFixture {
         #expect(replay == .replayed(grantID))
         #expect(try !f.isActive("cw_at_one", at: f.now + 2) && !f.isActive("cw_rt_one", at: f.now + 2))
         #expect(try f.tokens.token(digest: SecretToken.digest("cw_at_two")) == nil)
+    }
+
+    @Test(arguments: OAuthBackend.allCases)
+    func aCodeCarriesItsSessionsSignInMethodsToTheExchangeInOrder(_ backend: OAuthBackend) throws {
+        let f = try OAuthConformanceFixture(backend)
+        let ada = try f.addStudent("ada")
+        let cases: [(String, [AuthenticationMethod])] = [
+            ("cw_ac_pwd", [.password]), ("cw_ac_fed_otp", [.federated, .oneTimePassword]), ("cw_ac_hwk", [.hardwareKey]), ("cw_ac_none", []),
+        ]
+        for (token, methods) in cases {
+            try f.codes.createCode(digest: SecretToken.digest(token), grant: f.code(for: ada, methods: methods), now: f.now)
+        }
+        for (token, methods) in cases {
+            var seen: [AuthenticationMethod]?
+            let outcome = try f.codes.exchangeCode(digest: SecretToken.digest(token), tokens: f.pair(token), now: f.now + 1) { grant, _ in
+                seen = grant.methods
+                return nil
+            }
+            guard case .issued(_, let grant, _) = outcome else { Issue.record("\(token) not issued: \(outcome)"); continue }
+            #expect(seen == methods && grant.methods == methods, "\(token)")
+        }
     }
 
     @Test(arguments: OAuthBackend.allCases)

@@ -46,7 +46,7 @@ import Testing
         AuthorizationCodeGrant(
             clientID: client, userID: user, redirectURI: "http://127.0.0.1:8765/callback", scopes: ["openid", "grades.read"],
             codeChallenge: "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGF9oYeZ5w", nonce: "n-0S6_WzA2Mj", authTime: now - 30,
-            expiresAt: expiresAt ?? now + 60)
+            methods: [.password], expiresAt: expiresAt ?? now + 60)
     }
 
     /// A user grant with an access and a refresh token named `at`/`rt` plus `suffix`.
@@ -162,7 +162,7 @@ import Testing
 
         let bare = AuthorizationCodeGrant(
             clientID: Self.app, userID: user, redirectURI: "https://demo.test/cb?x=1", scopes: [], codeChallenge: nil, nonce: nil,
-            authTime: now, expiresAt: now + 60)
+            authTime: now, methods: [], expiresAt: now + 60)
         try tokens.createCode(digest: digest("cw_ac_bare"), grant: bare, now: now)
         var seen: AuthorizationCodeGrant?
         _ = try tokens.exchangeCode(digest: digest("cw_ac_bare"), tokens: [], now: now) { grant, _ in

@@ -8,7 +8,7 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
 {
     private let lock = NSLock()
     private var users: [UserID: (user: UserAccount, hash: String?, active: Bool)] = [:]
-    private var sessions: [[UInt8]: (user: UserID, created: Date, seen: Date)] = [:]
+    private var sessions: [[UInt8]: (user: UserID, created: Date, seen: Date, methods: [AuthenticationMethod])] = [:]
     private var throttles: [[UInt8]: SignInThrottleState] = [:]
     private var links: [[UInt8]: (user: UserID, purpose: PasswordLinkPurpose, expires: Date, used: Bool, created: Date)] = [:]
     /// Revokes every grant of a user; the OAuth twin's, when the two twins are used together (the MariaDB stores
@@ -30,6 +30,8 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     }
 
     func deactivate(_ id: UserID) { lock.withLock { users[id]?.active = false } }
+    /// Every user, active or not.
+    func everyone() -> [(user: UserAccount, active: Bool)] { lock.withLock { users.values.map { ($0.user, $0.active) } } }
     var sessionCount: Int { lock.withLock { sessions.count } }
     func passwordHash(of id: UserID) -> String? { lock.withLock { users[id]?.hash } }
 
@@ -93,14 +95,16 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
 
     // MARK: SessionStore
 
-    func createSession(digest: [UInt8], user: UserID, now: Date, expiresAt: Date, clientAddress: String, userAgent: String) throws {
-        lock.withLock { sessions[digest] = (user, now, now) }
+    func createSession(
+        digest: [UInt8], user: UserID, methods: [AuthenticationMethod], now: Date, expiresAt: Date, clientAddress: String, userAgent: String
+    ) throws {
+        lock.withLock { sessions[digest] = (user, now, now, methods) }
     }
 
-    func session(digest: [UInt8]) throws -> (user: UserAccount, createdAt: Date, lastSeenAt: Date)? {
+    func session(digest: [UInt8]) throws -> (user: UserAccount, createdAt: Date, lastSeenAt: Date, methods: [AuthenticationMethod])? {
         lock.withLock {
             guard let session = sessions[digest], let user = users[session.user], user.active else { return nil }
-            return (user.user, session.created, session.seen)
+            return (user.user, session.created, session.seen, session.methods)
         }
     }
 

@@ -146,7 +146,8 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
             // The stored code keeps what it was issued with; its expiry may have been cut short since.
             let grant = AuthorizationCodeGrant(
                 clientID: code.grant.clientID, userID: code.grant.userID, redirectURI: code.grant.redirectURI, scopes: code.grant.scopes,
-                codeChallenge: code.grant.codeChallenge, nonce: code.grant.nonce, authTime: code.grant.authTime, expiresAt: code.expiresAt)
+                codeChallenge: code.grant.codeChallenge, nonce: code.grant.nonce, authTime: code.grant.authTime, methods: code.grant.methods,
+                expiresAt: code.expiresAt)
             let user = users(grant.userID)
             code.consumedAt = now
             if let refusal = check(grant, user) {

@@ -142,6 +142,9 @@ class Provider:
             assert isinstance(claims["auth_time"], int) and claims["auth_time"] <= claims["iat"], claims
             if signed_in_after is not None:
                 assert claims["auth_time"] >= int(signed_in_after) - 1, (claims["auth_time"], signed_in_after)
+        if "amr" in claims:
+            amr = claims["amr"]
+            assert isinstance(amr, list) and amr and all(isinstance(m, str) for m in amr), f"amr is not strings: {claims}"
         if isinstance(claims["aud"], list):
             assert claims.get("azp") == client.client_id, "several audiences need azp (OIDC Core §2)"
         return claims

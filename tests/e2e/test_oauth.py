@@ -180,6 +180,7 @@ def test_both_discovery_documents_name_the_app_url_as_issuer_and_every_advertise
     assert set(openid["grant_types_supported"]) == {"authorization_code", "refresh_token", "client_credentials"}
     assert openid["authorization_response_iss_parameter_supported"] is True
     assert "RS256" in openid["id_token_signing_alg_values_supported"]
+    assert {"auth_time", "amr", "nonce"} <= set(openid["claims_supported"])
     assert {"openid", "profile.read", "offline_access", "student.grades.read", "teacher.grades.write",
             "school.read"} <= set(openid["scopes_supported"])
 
@@ -236,6 +237,7 @@ def test_the_confidential_demo_client_completes_code_with_pkce_refresh_revoke_an
     assert_token_response(flow.oauth.token_responses[-1], token, FULL_SCOPE)
     claims = oauth.verify_id_token(token["id_token"], client, flow.nonce, signed_in_after=signed_in_at)
     assert claims["sub"] == str(me["id"])
+    assert claims["amr"] == ["pwd"], "signed in with a password (RFC 8176 §2), carried from the session by the code"
 
     # userinfo: the claims of profile.read (no email: profile.email was not asked for).
     info = flow.oauth.get(oauth["userinfo_endpoint"], timeout=10)
@@ -262,6 +264,8 @@ def test_the_confidential_demo_client_completes_code_with_pkce_refresh_revoke_an
     assert (refreshed["sub"], refreshed["aud"]) == (claims["sub"], claims["aud"])
     if "auth_time" in refreshed:
         assert refreshed["auth_time"] == claims["auth_time"], "OIDC Core §12.2: auth_time of the original sign-in"
+    if "amr" in refreshed:
+        assert refreshed["amr"] == claims["amr"], "a refreshed ID token may only repeat the original sign-in's methods"
     # The same refresh sent again within the grace window (as after a lost answer) gets that same pair again,
     # as long as the new refresh token is unused; the spent token itself stays inactive.
     retried = flow.oauth.refresh_token(oauth["token_endpoint"], refresh_token=old["refresh_token"])
@@ -299,6 +303,7 @@ def test_the_public_demo_client_completes_code_with_pkce_refresh_and_revocation_
     assert "client_id=demo-public" in sent.body and "code_verifier=" in sent.body
     claims = oauth.verify_id_token(token["id_token"], client, flow.nonce)
     assert claims["sub"] == str(me["id"])
+    assert claims["amr"] == ["pwd"]
     info = flow.oauth.get(oauth["userinfo_endpoint"], timeout=10).json()
     assert set(info) == STUDENT_CLAIMS and info["sub"] == str(me["id"]), info
 

@@ -40,10 +40,13 @@ public struct NewUser: Sendable {
 
 /// Server-side browser sessions, stored by the digest of the cookie value.
 public protocol SessionStore {
-    /// Stores a new session.
-    func createSession(digest: [UInt8], user: UserID, now: Date, expiresAt: Date, clientAddress: String, userAgent: String) throws
-    /// The session with this digest and its active user; `nil` when there is none or the user is deactivated.
-    func session(digest: [UInt8]) throws -> (user: UserAccount, createdAt: Date, lastSeenAt: Date)?
+    /// Stores a new session of `user`, who signed in by `methods` (in the order used; `amr`, RFC 8176).
+    func createSession(
+        digest: [UInt8], user: UserID, methods: [AuthenticationMethod], now: Date, expiresAt: Date, clientAddress: String, userAgent: String
+    ) throws
+    /// The session with this digest and its active user, with the methods it was created with (`createdAt` is
+    /// the OIDC `auth_time`, `methods` its `amr`); `nil` when there is none or the user is deactivated.
+    func session(digest: [UInt8]) throws -> (user: UserAccount, createdAt: Date, lastSeenAt: Date, methods: [AuthenticationMethod])?
     /// Records activity.
     func touchSession(digest: [UInt8], now: Date) throws
     /// Ends one session (sign-out, expiry). Deleting a missing session is not an error.

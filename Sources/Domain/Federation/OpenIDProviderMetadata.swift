@@ -8,6 +8,9 @@ public struct OpenIDProviderMetadata: Sendable, Equatable {
     public let authorizationEndpoint: String
     public let tokenEndpoint: String
     public let jwksURI: String
+    /// Whether the token endpoint wants the client secret in the form (`client_secret_post`): only when the
+    /// document lists that method and not `client_secret_basic`, the default (OIDC Discovery §3).
+    public let clientSecretInForm: Bool
 
     /// Why a discovery document was refused (for the admin's "test this provider" and the log).
     public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
@@ -15,16 +18,20 @@ public struct OpenIDProviderMetadata: Sendable, Equatable {
         public var description: String { reason }
     }
 
-    public init(issuer: String, authorizationEndpoint: String, tokenEndpoint: String, jwksURI: String) {
+    public init(issuer: String, authorizationEndpoint: String, tokenEndpoint: String, jwksURI: String, clientSecretInForm: Bool = false) {
         self.issuer = issuer
         self.authorizationEndpoint = authorizationEndpoint
         self.tokenEndpoint = tokenEndpoint
         self.jwksURI = jwksURI
+        self.clientSecretInForm = clientSecretInForm
     }
 
-    /// The discovery URL of an issuer (Discovery §4: `/.well-known/openid-configuration` appended to the issuer).
+    /// What Discovery §4 appends to an issuer.
+    public static let wellKnownSuffix = "/.well-known/openid-configuration"
+
+    /// The discovery URL of an issuer (Discovery §4: ``wellKnownSuffix`` appended to the issuer).
     public static func discoveryURL(issuer: String) -> String {
-        (issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer) + "/.well-known/openid-configuration"
+        (issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer) + wellKnownSuffix
     }
 
     /// Reads a discovery document for `expectedIssuer`. Endpoints must be absolute `https` URLs (plain `http`
@@ -59,11 +66,18 @@ public struct OpenIDProviderMetadata: Sendable, Equatable {
         if let methods = document[member: "code_challenge_methods_supported"]?.arrayValue, !methods.contains(.string("S256")) {
             return .failure(Refusal(reason: "the provider does not support PKCE S256"))
         }
-        return .success(Self(issuer: issuer, authorizationEndpoint: endpoints[0], tokenEndpoint: endpoints[1], jwksURI: endpoints[2]))
+        let authMethods = document[member: "token_endpoint_auth_methods_supported"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        if !authMethods.isEmpty, !authMethods.contains("client_secret_basic"), !authMethods.contains("client_secret_post") {
+            return .failure(Refusal(reason: "the token endpoint accepts neither client_secret_basic nor client_secret_post"))
+        }
+        return .success(
+            Self(
+                issuer: issuer, authorizationEndpoint: endpoints[0], tokenEndpoint: endpoints[1], jwksURI: endpoints[2],
+                clientSecretInForm: !authMethods.isEmpty && !authMethods.contains("client_secret_basic")))
     }
 
     /// An absolute URL without user info or fragment: `https`, or `http` to a loopback host when allowed.
-    static func isAcceptable(_ text: String, allowLoopbackHTTP: Bool) -> Bool {
+    public static func isAcceptable(_ text: String, allowLoopbackHTTP: Bool) -> Bool {
         guard text.utf8.count <= 2048, let url = URLComponents(string: text), let host = url.host, !host.isEmpty,
             url.user == nil, url.password == nil, url.fragment == nil
         else { return false }

@@ -11,20 +11,35 @@ public enum UpstreamProviderKind: Sendable, Equatable {
     /// Any OpenID provider from its discovery document: the issuer's `sub`.
     case generic
 
-    /// Google's issuer.
-    public static let googleIssuer = "https://accounts.google.com"
+    /// Google's issuer, the Google preset's authority.
+    public static let googleAuthority = "https://accounts.google.com"
+    /// Microsoft's sign-in host, the Entra preset's authority (issuers are `<authority>/<tenant id>/v2.0`).
+    public static let entraAuthority = "https://login.microsoftonline.com"
 
-    /// The issuers an ID token may carry: Google's, one per Entra tenant, or the discovered one.
-    public func issuers(discovered: String) -> Set<String> {
+    /// The issuers an ID token may carry: the authority itself (Google, generic), or one per Entra tenant.
+    public func issuers(authority: String) -> Set<String> {
         switch self {
-        case .google: [Self.googleIssuer]
-        case .entra(let tenants): Set(tenants.map { "https://login.microsoftonline.com/\($0.lowercased())/v2.0" })
-        case .generic: [discovered]
+        case .google, .generic: [authority]
+        case .entra(let tenants): Set(tenants.map { Self.entraIssuer(authority: authority, tenant: $0) })
         }
     }
 
+    /// The issuer whose discovery document is read: the authority, or the first Entra tenant's issuer (every
+    /// tenant's document names the same endpoints apart from the tenant segment, and the same keys).
+    public func discoveryIssuer(authority: String) -> String {
+        switch self {
+        case .google, .generic: authority
+        case .entra(let tenants): Self.entraIssuer(authority: authority, tenant: tenants.first ?? "common")
+        }
+    }
+
+    /// An Entra tenant's issuer.
+    static func entraIssuer(authority: String, tenant: String) -> String {
+        (authority.hasSuffix("/") ? String(authority.dropLast()) : authority) + "/\(tenant.lowercased())/v2.0"
+    }
+
     /// The identity in a verified token, or why this kind refuses it.
-    public func identity(from token: VerifiedIDToken) -> Result<UpstreamIdentity, UpstreamSignInRefusal> {
+    public func identity(authority: String, from token: VerifiedIDToken) -> Result<UpstreamIdentity, UpstreamSignInRefusal> {
         let claims = token.claims
         let email = claims[member: "email"]?.stringValue?.lowercased()
         let verified = claims[member: "email_verified"]?.boolValue ?? false
@@ -37,7 +52,7 @@ public enum UpstreamProviderKind: Sendable, Equatable {
             return .success(UpstreamIdentity(subject: token.subject, email: email, emailVerified: true, claims: claims))
         case .entra(let tenants):
             guard let tid = claims[member: "tid"]?.stringValue?.lowercased(), tenants.contains(where: { $0.lowercased() == tid }),
-                token.issuer == "https://login.microsoftonline.com/\(tid)/v2.0"
+                token.issuer == Self.entraIssuer(authority: authority, tenant: tid)
             else { return .failure(.wrongTenant) }
             guard let oid = claims[member: "oid"]?.stringValue, !oid.isEmpty else { return .failure(.missingSubject) }
             // Entra's email claim is not verified by Microsoft for every tenant: never trusted for linking.

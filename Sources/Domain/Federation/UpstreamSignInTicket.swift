@@ -20,29 +20,38 @@ public struct UpstreamSignInTicket: Sendable, Equatable {
     /// Where the person goes after signing in (a local path, e.g. the authorization request to resume).
     public let next: String?
     public let startedAt: Date
+    /// Set when a school admin runs "test this provider": the round trip ends on a page of the claims, for that
+    /// admin alone, and signs nobody in.
+    public let testedBy: UserID?
 
-    public init(provider: String, state: String, nonce: String, codeVerifier: String, next: String?, startedAt: Date) {
+    public init(
+        provider: String, state: String, nonce: String, codeVerifier: String, next: String?, startedAt: Date, testedBy: UserID? = nil
+    ) {
         self.provider = provider
         self.state = state
         self.nonce = nonce
         self.codeVerifier = codeVerifier
         self.next = next
         self.startedAt = startedAt
+        self.testedBy = testedBy
     }
 
     /// A new ticket with fresh random `state`, `nonce` (128 bits each) and PKCE verifier (256 bits).
-    public static func start(provider: String, next: String?, now: Date, using generator: inout some RandomNumberGenerator) -> Self {
+    public static func start(
+        provider: String, next: String?, now: Date, testedBy: UserID? = nil, using generator: inout some RandomNumberGenerator
+    ) -> Self {
         func random(_ count: Int) -> String {
             SecretToken.base64URL((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
         }
-        return Self(provider: provider, state: random(16), nonce: random(16), codeVerifier: random(32), next: next, startedAt: now)
+        return Self(
+            provider: provider, state: random(16), nonce: random(16), codeVerifier: random(32), next: next, startedAt: now, testedBy: testedBy)
     }
 
     /// The cookie value: base64url of the sealed JSON.
     public func sealed(key: SymmetricKey, using generator: inout some RandomNumberGenerator) throws -> String {
         let document: JSONValue = [
             "p": .string(provider), "s": .string(state), "n": .string(nonce), "v": .string(codeVerifier), "x": .optional(next),
-            "t": .int(Int(startedAt.timeIntervalSince1970)),
+            "t": .int(Int(startedAt.timeIntervalSince1970)), "a": testedBy.map { .int(Int($0.rawValue)) } ?? .null,
         ]
         return SecretToken.base64URL(
             try KeySealing.seal(document.serialized(), key: key, associatedData: Self.associatedData, using: &generator))
@@ -61,7 +70,7 @@ public struct UpstreamSignInTicket: Sendable, Equatable {
         guard now >= started.addingTimeInterval(-60), now.timeIntervalSince(started) <= lifetime else { return nil }
         return Self(
             provider: provider, state: state, nonce: nonce, codeVerifier: verifier, next: document[member: "x"]?.stringValue,
-            startedAt: started)
+            startedAt: started, testedBy: document[member: "a"]?.intValue.map { UserID(Int64($0)) })
     }
 
     /// Whether the callback's `state` is this ticket's (constant time).

@@ -67,11 +67,13 @@ public struct AuthorizationCodeGrant: Sendable, Equatable {
     public let nonce: String?
     /// When the user last signed in (OIDC `auth_time`).
     public let authTime: Date
+    /// How the user signed in, in the order used (OIDC `amr`, RFC 8176); empty when not known.
+    public let methods: [AuthenticationMethod]
     public let expiresAt: Date
 
     public init(
         clientID: ClientID, userID: UserID, redirectURI: String, scopes: [String], codeChallenge: String?, nonce: String?,
-        authTime: Date, expiresAt: Date
+        authTime: Date, methods: [AuthenticationMethod], expiresAt: Date
     ) {
         self.clientID = clientID
         self.userID = userID
@@ -80,6 +82,7 @@ public struct AuthorizationCodeGrant: Sendable, Equatable {
         self.codeChallenge = codeChallenge
         self.nonce = nonce
         self.authTime = authTime
+        self.methods = methods
         self.expiresAt = expiresAt
     }
 }

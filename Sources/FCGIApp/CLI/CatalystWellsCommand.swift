@@ -10,7 +10,7 @@ struct CatalystWellsCommand: ParsableCommand {
         subcommands: [
             ServeCommand.self, MigrateCommand.self, CheckConfigCommand.self, AdminCommand.self, RosterCommand.self, PurgeCommand.self,
             SyncCommand.self,
-            ClientCommand.self, KeysCommand.self, DemoCommand.self, WebhooksCommand.self, MailCommand.self,
+            ClientCommand.self, KeysCommand.self, DemoCommand.self, WebhooksCommand.self, MailCommand.self, UpstreamCommand.self,
             WorkerCommand.self,
         ]
     )

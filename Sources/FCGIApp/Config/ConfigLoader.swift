@@ -186,6 +186,12 @@ enum ConfigLoader {
         if !caFile.isEmpty, !caFile.hasPrefix("/") { reader.fail("webhooks.ca_file", "must be an absolute path, or empty for the system store") }
         configuration.webhooks = Configuration.Webhooks(
             allowPrivateTargets: reader.bool("webhooks.allow_private_targets"), caFile: caFile.isEmpty ? nil : caFile)
+        let federationCA = reader.string("federation.ca_file")
+        if !federationCA.isEmpty, !federationCA.hasPrefix("/") {
+            reader.fail("federation.ca_file", "must be an absolute path, or empty for the system store")
+        }
+        configuration.federation = Configuration.Federation(
+            allowPrivateTargets: reader.bool("federation.allow_private_targets"), caFile: federationCA.isEmpty ? nil : federationCA)
         if !reader.errors.isEmpty { throw ConfigError(reader.errors) }
         return configuration
     }

@@ -18,13 +18,14 @@ enum ConfigSchema {
 
     static let sections = [
         "general", "pool.app", "pool.developers", "database", "database.app", "database.developers", "database.migrator",
-        "accounts", "mail", "oauth", "api", "credentials", "portal", "cron", "sync", "webhooks",
+        "accounts", "mail", "oauth", "api", "credentials", "portal", "cron", "sync", "webhooks", "federation",
     ]
 
     static let keys: [Key] =
         general + pool("app") + pool("developers") + database
         + account("app", user: "catalyst_app") + account("developers", user: "catalyst_dev")
         + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + api + credentials + portal + cron + sync + webhooks
+        + federation
 
     private static let general: [Key] = [
         Key(
@@ -198,6 +199,17 @@ enum ConfigSchema {
         Key(
             section: "webhooks", name: "ca_file", defaultValue: "",
             help: "a PEM file of CAs trusted for webhook receivers instead of the system store (test stacks); empty for the system store"),
+    ]
+
+    private static let federation: [Key] = [
+        Key(
+            section: "federation", name: "allow_private_targets", defaultValue: "false",
+            help:
+                "true lets sign-in with upstream OpenID providers reach loopback and private addresses (discovery, keys, tokens); only for test stacks, the demo provider and closed networks"
+        ),
+        Key(
+            section: "federation", name: "ca_file", defaultValue: "",
+            help: "a PEM file of CAs trusted for upstream OpenID providers instead of the system store (test stacks); empty for the system store"),
     ]
 
     private static let portal: [Key] = [

@@ -85,6 +85,14 @@ struct Configuration: Sendable {
         var caFile: String?
     }
 
+    /// Sign-in with upstream OpenID providers (`[federation]`).
+    struct Federation: Sendable {
+        /// Whether providers on loopback and private networks may be reached.
+        var allowPrivateTargets = false
+        /// Trusted CAs for providers instead of the system store; `nil` for the system store.
+        var caFile: String?
+    }
+
     /// Outgoing mail.
     struct Mail: Sendable {
         /// The program and its arguments.
@@ -126,6 +134,8 @@ struct Configuration: Sendable {
     var api: API
     /// `[webhooks]`.
     var webhooks = Webhooks()
+    /// `[federation]`.
+    var federation = Federation()
     /// The 32 bytes of `oauth.key_file`, read by ``loadOAuthKey()``.
     var oauthKey: [UInt8]?
     /// The 32 bytes of `credentials.key_file`, read by ``loadKeys(for:)``.

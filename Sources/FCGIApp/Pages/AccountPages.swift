@@ -2,20 +2,50 @@ import Domain
 
 /// Sign-in, password change and password reset pages.
 enum AccountPages {
-    static func signIn(csrf: String, identifier: String, next: String?, error: String?, notice: Layout.Notice?) -> HTML {
-        Layout.page(
+    /// The sign-in page. `school`: the school a printable link named (its buttons are shown); `providers`: the
+    /// upstream providers offered ("Continue with …"), the school's and the platform-wide ones.
+    static func signIn(
+        csrf: String, identifier: String, next: String?, error: String?, notice: Layout.Notice?,
+        school: (sourcedID: String, name: String)? = nil, providers: [UpstreamProvider] = []
+    ) -> HTML {
+        let nextField: HTML = next.map { "<input type=\"hidden\" name=\"next\" value=\"\($0)\">" } ?? ""
+        let nextQuery = next.map { "?next=" + FormCodec.encode($0) } ?? ""
+        let buttons = providers.map { provider -> HTML in
+            "<a class=\"button upstream\" id=\"upstream-\(provider.slug)\" href=\"/login/upstream/\(provider.slug)\(nextQuery)\">Continue with \(provider.name)</a>"
+        }
+        let federated: HTML =
+            buttons.isEmpty
+            ? ""
+            : """
+            <div class="stack" id="upstream-buttons">\(buttons)</div>
+            <p class="muted or">or sign in with a password</p>
+            """
+        return Layout.page(
             title: "Sign in", session: nil, notice: notice, narrow: true,
             """
-            <h1>Sign in</h1>
+            <h1>Sign in\(school.map { " to \($0.name)" as HTML } ?? "")</h1>
             \(error.map { "<p class=\"notice bad\" id=\"signin-error\" role=\"alert\">\($0)</p>" as HTML } ?? "")
+            \(federated)
             <form class="stack" id="signin" method="post" action="/login">\(Layout.csrfField(csrf))
-            \(next.map { "<input type=\"hidden\" name=\"next\" value=\"\($0)\">" as HTML } ?? "")
+            \(nextField)\(school.map { "<input type=\"hidden\" name=\"school\" value=\"\($0.sourcedID)\">" as HTML } ?? "")
             <label>Email or username<input name="identifier" autocomplete="username" required maxlength="254" value="\(identifier)" autofocus></label>
             <label>Password<input name="password" type="password" autocomplete="current-password" required maxlength="1024"></label>
             <button type="submit">Sign in</button>
             </form>
             <p><a href="/password/forgot">Forgot your password?</a></p>
+            \(school == nil ? schoolFinder(csrf: csrf, nextField: nextField) : "")
             """)
+    }
+
+    /// "Sign in with your school account": the email box of home-realm discovery.
+    private static func schoolFinder(csrf: String, nextField: HTML) -> HTML {
+        """
+        <section aria-labelledby="school-finder-title"><h2 id="school-finder-title">Sign in with your school account</h2>
+        <form class="stack" id="school-finder" method="post" action="/login/school">\(Layout.csrfField(csrf))\(nextField)
+        <label>School email address<input name="email" type="email" autocomplete="email" required maxlength="254"></label>
+        <button type="submit" class="secondary">Find my school</button>
+        </form></section>
+        """
     }
 
     static func forgot(csrf: String, sent: Bool, lifetimeMinutes: Int) -> HTML {

@@ -34,7 +34,7 @@ enum Layout {
         let links = navigation(for: session.user.role).map { item -> HTML in "<a href=\"\(item.0)\">\(item.1)</a>" }
         return """
             <header class="top"><div class="bar"><a class="brand" href="/">CatalystWells</a>
-            <nav aria-label="Main">\(links)<a href="/account/apps">Connected apps</a><a href="/account/password">Password</a></nav>
+            <nav aria-label="Main">\(links)<a href="/account/apps">Connected apps</a><a href="/account">Account</a><a href="/account/password">Password</a></nav>
             <span class="who" id="signed-in-as">\(session.user.displayName) · \(session.user.role.label)</span>
             <form class="inline" id="signout" method="post" action="/logout">\(csrfField(session.csrf))<button class="link" type="submit">Sign out</button></form>
             </div></header>
@@ -50,7 +50,7 @@ enum Layout {
         case .schoolAdmin:
             [
                 ("/school", "School"), ("/school/users", "Users"), ("/school/classes", "Classes"), ("/school/roster", "Roster import"),
-                ("/school/apps", "Apps"), ("/school/access-log", "Data access"),
+                ("/school/apps", "Apps"), ("/school/sign-in", "Sign-in"), ("/school/access-log", "Data access"),
             ]
         case .platformAdmin: [("/platform", "Platform")]
         }

@@ -14,16 +14,11 @@ enum SignInRoutes {
             if request.query["reauth"] == nil, let session = try context.signedIn(request) {
                 return .seeOther(safeNext(request.query["next"]) ?? home(for: session.user.role))
             }
-            let form = context.signedOutFormToken(request)
             let notice: Layout.Notice? =
                 if request.query["signed_out"] != nil { .init(kind: .ok, text: "You have signed out.") } else if request.query["reset"] != nil {
                     .init(kind: .ok, text: "Your password is saved. Sign in with it now.")
                 } else { nil }
-            var response = HTTPResponse.page(
-                AccountPages.signIn(
-                    csrf: form.csrf, identifier: "", next: safeNext(request.query["next"]), error: nil, notice: notice))
-            if let cookie = form.setCookie { response.headers.add("Set-Cookie", cookie) }
-            return response
+            return try signInPage(request, context: context, next: safeNext(request.query["next"]), notice: notice)
         }
 
         router.add("POST", "/login") { request, _, context in
@@ -44,26 +39,63 @@ enum SignInRoutes {
         }
     }
 
+    /// The sign-in page: the password form, the "Continue with …" buttons of the school named by `school` (a school's
+    /// printable link, `/login?school=<sourcedId>`) or of the platform-wide providers, and the email box that finds a
+    /// person's school (home-realm discovery).
+    static func signInPage(
+        _ request: HTTPRequest, context: RequestContext, next: String?, identifier: String = "", error: String? = nil,
+        notice: Layout.Notice? = nil, status: Int = 200
+    ) throws -> HTTPResponse {
+        let form = context.signedOutFormToken(request)
+        let store = context.services.upstream.store
+        var error = error
+        var school: (sourcedID: String, name: String)?
+        var schoolID: SchoolID?
+        if let sourcedID = request.query["school"] ?? (request.method == "POST" ? try? request.formParameters()["school"] : nil), !sourcedID.isEmpty {
+            if sourcedID.utf8.count <= 255, let found = try store.school(sourcedID: sourcedID) {
+                school = (sourcedID, found.name)
+                schoolID = found.id
+            } else if error == nil {
+                error = "There is no school with that sign-in link."
+            }
+        }
+        let providers = try store.enabledUpstreamProviders(for: schoolID)
+        var response = HTTPResponse.page(
+            AccountPages.signIn(
+                csrf: form.csrf, identifier: identifier, next: next, error: error, notice: notice, school: school, providers: providers),
+            status: status)
+        if let cookie = form.setCookie { response.headers.add("Set-Cookie", cookie) }
+        return response
+    }
+
     /// The password method through the sign-in seam (``SignInCompletion``).
     private static func signIn(_ request: HTTPRequest, form: Parameters, context: RequestContext) throws -> HTTPResponse {
         let services = context.services
         let identifier = (form["identifier"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let next = safeNext(form["next"])
-        let csrf = context.signedOutFormToken(request).csrf
 
         if let wait = try SignInCompletion.throttleWait(identifier: identifier, request: request, context: context) {
-            var response = HTTPResponse.page(
-                AccountPages.signIn(
-                    csrf: csrf, identifier: identifier, next: next,
-                    error: "Too many failed sign-ins. Wait \(describe(seconds: wait)) and try again.", notice: nil),
-                status: 429)
+            var response = try signInPage(
+                request, context: context, next: next, identifier: identifier,
+                error: "Too many failed sign-ins. Wait \(describe(seconds: wait)) and try again.", status: 429)
             response.headers.set("Retry-After", String(wait))
             return response
         }
         let method = PasswordSignIn(accounts: services.people.accounts, hasher: services.people.hasher, decoy: services.people.timingDecoy.verify)
         guard let person = try method.authenticate(identifier: identifier, password: form["password"] ?? "", now: context.now) else {
             try SignInCompletion.recordFailure(identifier: identifier, method: .password, request: request, context: context)
-            return .page(AccountPages.signIn(csrf: csrf, identifier: identifier, next: next, error: failedMessage, notice: nil))
+            return try signInPage(request, context: context, next: next, identifier: identifier, error: failedMessage)
+        }
+        // The school may have its people of this role sign in with its own accounts only. Said only after the right
+        // password, so the answer tells a stranger nothing about the account.
+        if let school = person.user.schoolID, !(try services.upstream.store.signInPolicy(of: school).allowsPassword(for: person.user.role)) {
+            let names = try services.upstream.store.enabledUpstreamProviders(for: school).map(\.name)
+            context.logger.info(
+                "password sign-in refused by school policy", metadata: ["user.id": "\(person.user.id)", "user.role": "\(person.user.role.rawValue)"])
+            let via = names.isEmpty ? "your school's accounts" : names.joined(separator: " or ")
+            return try signInPage(
+                request, context: context, next: next, identifier: identifier,
+                error: "Your school has you sign in with \(via) instead of a password.", status: 403)
         }
         return try SignInCompletion.complete(person, next: next, request: request, context: context)
     }

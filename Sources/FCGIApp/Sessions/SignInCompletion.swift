@@ -39,6 +39,20 @@ enum SignInCompletion {
             ])
     }
 
+    /// Seconds to wait before another sign-in from this address, for methods that have no name to count under
+    /// before they succeed (an upstream provider's callback): the address alone, so no one can lock a provider.
+    static func addressWait(request: HTTPRequest, context: RequestContext) throws -> Int? {
+        try wait([SignInThrottlePolicy.key(.address, request.remoteAddress)], context)
+    }
+
+    /// Counts a refused attempt of such a method against the address.
+    static func recordAddressFailure(method: AuthenticationMethod, request: HTTPRequest, context: RequestContext) throws {
+        try count(SignInThrottlePolicy.key(.address, request.remoteAddress), .address, context)
+        context.logger.info(
+            "sign-in failed",
+            metadata: ["client.address": "\(request.remoteAddress)", "auth.method": "\(method.rawValue)", "trusted.device": "false"])
+    }
+
     /// The browser's valid trusted-device entries (none when the site has no OAuth key file to sign them with).
     private static func trustedDevices(_ request: HTTPRequest, _ context: RequestContext) -> (entries: [TrustedDevice.Entry], key: SymmetricKey)? {
         guard let key = context.services.oauth.keys?.deviceKey else { return nil }
@@ -70,7 +84,8 @@ enum SignInCompletion {
         let token = SecretToken.make(prefix: TokenPrefix.session, using: &generator)
         let sessionPolicy = services.configuration.signIn.sessionPolicy
         try services.people.sessions.createSession(
-            digest: SecretToken.digest(token), user: person.user.id, now: now, expiresAt: sessionPolicy.absoluteExpiry(createdAt: now),
+            digest: SecretToken.digest(token), user: person.user.id, methods: person.methods, now: now,
+            expiresAt: sessionPolicy.absoluteExpiry(createdAt: now),
             clientAddress: request.remoteAddress, userAgent: request.headers["user-agent"] ?? "")
         context.logger.info(
             "signed in",

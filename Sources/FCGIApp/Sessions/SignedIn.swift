@@ -10,6 +10,8 @@ struct SignedIn {
     let csrf: String
     /// When the user signed in (OIDC `auth_time`): the session's creation.
     let authTime: Date
+    /// How the user signed in, in the order used (OIDC `amr`), as the session recorded it.
+    let methods: [AuthenticationMethod]
 }
 
 /// The cookies of both sites. `__Host-` means: Secure, Path=/, no Domain — a sibling subdomain cannot set or
@@ -64,7 +66,8 @@ extension RequestContext {
             return nil
         case .valid(let touch):
             if touch { try services.people.sessions.touchSession(digest: digest, now: now) }
-            return SignedIn(user: found.user, digest: digest, csrf: CSRFToken.derive(fromCookie: token), authTime: found.createdAt)
+            return SignedIn(
+                user: found.user, digest: digest, csrf: CSRFToken.derive(fromCookie: token), authTime: found.createdAt, methods: found.methods)
         }
     }
 

@@ -17,6 +17,8 @@ enum CompositionRoot {
         let accessLogBuffer: DataAccessLogBuffer
         let rateLimiter: APIRateLimiter
         let apiListCache: APIListCache
+        /// The upstream providers' discovery documents and signing keys.
+        let upstreamDocuments: UpstreamDocumentCache
 
         /// A worker's shared parts; `requestThreads` decides whether list answers are cached at all.
         init(configuration: Configuration, hasher: any PasswordHasher, requestThreads: Bool = true) {
@@ -29,6 +31,7 @@ enum CompositionRoot {
             accessLogBuffer = DataAccessLogBuffer(configuration.api)
             rateLimiter = APIRateLimiter(configuration.api)
             apiListCache = APIListCache(capacity: requestThreads ? 512 : 1)
+            upstreamDocuments = UpstreamDocumentCache()
         }
     }
 
@@ -62,6 +65,7 @@ enum CompositionRoot {
                 appPolicies: MariaSchoolAppPolicyStore(database: database), accessLogBuffer: shared.accessLogBuffer,
                 rateLimiter: shared.rateLimiter, rateBuckets: MariaRateBucketStore(database: database), listCache: shared.apiListCache),
             syncTarget: MariaSyncTargetStore(database: database),
+            upstream: upstream(database: database, configuration: configuration, documents: shared.upstreamDocuments),
             portal: portal(
                 database: developers, keys: configuration.portalKey.map { DeveloperKeyMaterial(secret: $0) }, credentialKeys: credentialKeys),
             mailer: mailer(site: site, database: database, configuration: configuration, credentialKeys: credentialKeys),
@@ -79,6 +83,16 @@ enum CompositionRoot {
             outbox: MariaMailOutboxStore(database: database), transport: program, key: credentialKeys.mailSealingKey,
             retryBase: configuration.mail.retryBase, lifetime: configuration.mail.lifetime,
             logger: Logger(label: "catalystwells.mail.\(site.rawValue)"), clock: { Date() })
+    }
+
+    /// The upstream sign-in's store and flow, reaching providers through the guarded HTTPS client.
+    static func upstream(database: MariaDatabase, configuration: Configuration, documents: UpstreamDocumentCache) -> UpstreamServices {
+        let federation = configuration.federation
+        return UpstreamServices(
+            store: MariaUpstreamStore(database: database),
+            flow: UpstreamSignInFlow(
+                transport: UpstreamHTTPSTransport(allowPrivateTargets: federation.allowPrivateTargets, caFile: federation.caFile),
+                cache: documents))
     }
 
     /// The developer portal's stores over one database handle.

@@ -10,6 +10,9 @@ enum SiteRoutes {
         LogoRoutes.register(in: &router)
         if site == .app {
             SignInRoutes.register(in: &router)
+            UpstreamSignInRoutes.register(in: &router)
+            AccountRoutes.register(in: &router)
+            SchoolSignInRoutes.register(in: &router)
             PasswordRoutes.register(in: &router)
             StudentRoutes.register(in: &router)
             TeacherRoutes.register(in: &router)

@@ -17,6 +17,8 @@ struct SiteServices {
     let api: EducationAPIServices
     /// Sync's side of the main database.
     let syncTarget: any SyncTargetStore
+    /// Sign-in with upstream OpenID providers.
+    let upstream: UpstreamServices
     /// The developer portal's stores: the site's own database on the developers site.
     let portal: PortalServices
     let mailer: any MailTransport
@@ -34,6 +36,13 @@ struct PeopleServices {
     let hasher: any PasswordHasher
     /// Equalises the time of sign-ins that name no account.
     let timingDecoy: TimingDecoy
+}
+
+/// Sign-in with the school's own accounts: providers, links and policies, and the relying party's flow.
+struct UpstreamServices {
+    let store: any UpstreamStore
+    /// The code flow with a provider, over the worker's document cache and the guarded HTTPS client.
+    let flow: UpstreamSignInFlow
 }
 
 /// School records.

@@ -8,27 +8,30 @@ public struct MariaSessionStore: SessionStore, SignInThrottleStore, AccountPurge
     /// Creates the store over a thread's database handle.
     public init(database: MariaDatabase) { self.database = database }
 
+    /// The methods are stored whole or not at all: more than the column holds is a `StoreError`, never a
+    /// shortened `amr`.
     public func createSession(
-        digest: [UInt8], user: UserID, now: Date, expiresAt: Date, clientAddress: String, userAgent: String
+        digest: [UInt8], user: UserID, methods: [AuthenticationMethod], now: Date, expiresAt: Date, clientAddress: String,
+        userAgent: String
     ) throws {
         try database.execute(
             """
-            INSERT INTO sessions (token_digest, user_id, created_at, last_seen_at, expires_at, client_address, user_agent)
-            VALUES (\(digest), \(user.rawValue), \(now), \(now), \(expiresAt), \(String(clientAddress.prefix(45))),
-                    \(String(userAgent.prefix(255))))
+            INSERT INTO sessions (token_digest, user_id, created_at, amr, last_seen_at, expires_at, client_address, user_agent)
+            VALUES (\(digest), \(user.rawValue), \(now), \(methods.methodColumn), \(now), \(expiresAt),
+                    \(String(clientAddress.prefix(45))), \(String(userAgent.prefix(255))))
             """)
     }
 
-    public func session(digest: [UInt8]) throws -> (user: UserAccount, createdAt: Date, lastSeenAt: Date)? {
+    public func session(digest: [UInt8]) throws -> (user: UserAccount, createdAt: Date, lastSeenAt: Date, methods: [AuthenticationMethod])? {
         let rows = try database.query(
             """
-            SELECT s.created_at, s.last_seen_at, u.id, u.role, u.school_id, u.given_name, u.family_name, u.email, u.username,
+            SELECT s.created_at, s.last_seen_at, s.amr, u.id, u.role, u.school_id, u.given_name, u.family_name, u.email, u.username,
                    u.record_version
             FROM sessions s JOIN users u ON u.id = s.user_id
             WHERE s.token_digest = \(digest) AND u.active
             """)
         guard let row = rows.first, let created = row.date("created_at"), let seen = row.date("last_seen_at") else { return nil }
-        return (row.userAccount(), created, seen)
+        return (row.userAccount(), created, seen, row.methodList("amr"))
     }
 
     public func touchSession(digest: [UInt8], now: Date) throws {

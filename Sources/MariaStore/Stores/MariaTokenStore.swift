@@ -26,10 +26,10 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
     public func createCode(digest: [UInt8], grant: AuthorizationCodeGrant, now: Date) throws {
         let inserted = try database.execute(
             """
-            INSERT INTO oauth_codes (code_digest, client_pk, user_id, redirect_uri, scopes, code_challenge, nonce, auth_time,
+            INSERT INTO oauth_codes (code_digest, client_pk, user_id, redirect_uri, scopes, code_challenge, nonce, auth_time, amr,
                                      created_at, expires_at)
             SELECT \(digest), id, \(grant.userID.rawValue), \(grant.redirectURI), \(grant.scopes.scopeColumn),
-                   \(grant.codeChallenge), \(grant.nonce), \(grant.authTime), \(now), \(grant.expiresAt)
+                   \(grant.codeChallenge), \(grant.nonce), \(grant.authTime), \(grant.methods.methodColumn), \(now), \(grant.expiresAt)
             FROM oauth_clients WHERE client_id = \(grant.clientID.rawValue)
             """)
         guard inserted.affectedRows == 1 else {
@@ -49,7 +49,8 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
             guard
                 let code = try tx.query(
                     """
-                    SELECT client_pk, user_id, redirect_uri, scopes, code_challenge, nonce, auth_time, expires_at, consumed_at, grant_id
+                    SELECT client_pk, user_id, redirect_uri, scopes, code_challenge, nonce, auth_time, amr, expires_at, consumed_at,
+                           grant_id
                     FROM oauth_codes WHERE code_digest = \(digest) FOR UPDATE
                     """
                 ).first, let clientPK = code.int("client_pk"), let userID: UserID = code.id("user_id"),
@@ -72,7 +73,7 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
             let grant = AuthorizationCodeGrant(
                 clientID: ClientID(clientID), userID: userID, redirectURI: code.string("redirect_uri") ?? "",
                 scopes: code.scopeList("scopes"), codeChallenge: code.string("code_challenge"), nonce: code.string("nonce"),
-                authTime: authTime, expiresAt: expiresAt)
+                authTime: authTime, methods: code.methodList("amr"), expiresAt: expiresAt)
             let user = owner.int("id") != nil && owner.flag("active") ? owner.userAccount() : nil
             if let refusal = check(grant, user) {
                 try tx.execute("UPDATE oauth_codes SET consumed_at = \(now) WHERE code_digest = \(digest)")

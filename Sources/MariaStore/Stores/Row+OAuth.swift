@@ -7,6 +7,11 @@ extension Row {
         (string(name) ?? "").split(separator: " ").map(String.init)
     }
 
+    /// A space-separated `amr` column (``AuthenticationMethod`` names, in the order used).
+    func methodList(_ name: String) -> [AuthenticationMethod] {
+        (string(name) ?? "").split(separator: " ").map { AuthenticationMethod(rawValue: String($0)) }
+    }
+
     /// A client read with ``MariaClientStore/clientColumns``.
     func oauthClient() -> OAuthClient {
         OAuthClient(
@@ -35,4 +40,10 @@ extension Row {
 extension Sequence<String> {
     /// Scope tokens as the space-separated column value (RFC 6749 §3.3).
     var scopeColumn: String { joined(separator: " ") }
+}
+
+extension Sequence<AuthenticationMethod> {
+    /// Methods as the space-separated `amr` column value. RFC 8176 §2 names are short ASCII tokens without
+    /// spaces; a name the column cannot hold fails the insert (strict SQL mode) instead of being stored altered.
+    var methodColumn: String { map(\.rawValue).joined(separator: " ") }
 }

@@ -2,8 +2,8 @@ import CCurl
 import Domain
 import Foundation
 
-/// Posts to developers' webhook URLs over libcurl, with the guards a server-side request to a URL chosen by
-/// a stranger needs (DESIGN §8):
+/// Posts to developers' webhook URLs, and fetches upstream providers' documents and tokens, over libcurl, with the
+/// guards a server-side request to a URL chosen by a stranger needs (DESIGN §8):
 /// - `https` only, for the request and for anything libcurl might be asked to switch to
 ///   (`CURLOPT_PROTOCOLS_STR`), with certificate and host-name verification on;
 /// - the host is resolved here, every address it resolves to is checked by ``OutboundAddressRule``, and the
@@ -25,13 +25,19 @@ public struct OutboundHTTPSClient: Sendable {
     public let timeout: TimeInterval
     /// How much of a response body is read.
     public let responseBodyLimit: Int
+    /// The `User-Agent` sent.
+    public let userAgent: String
 
     /// A client; the defaults are the webhook delivery's (10 s, 4 KiB).
-    public init(rule: OutboundAddressRule, caFile: String?, timeout: TimeInterval = 10, responseBodyLimit: Int = 4096) {
+    public init(
+        rule: OutboundAddressRule, caFile: String?, timeout: TimeInterval = 10, responseBodyLimit: Int = 4096,
+        userAgent: String = "CatalystWells-Webhooks/1"
+    ) {
         self.rule = rule
         self.caFile = caFile
         self.timeout = timeout
         self.responseBodyLimit = responseBodyLimit
+        self.userAgent = userAgent
     }
 
     /// Posts `body` to `url` with `headers` (names and values without line breaks; they are sent as given).
@@ -40,6 +46,18 @@ public struct OutboundHTTPSClient: Sendable {
     /// (not https, no host, a zone id), `.resolutionFailed`, `.refusedTarget` (nothing was sent),
     /// `.timedOut`, `.connectionFailed`.
     public func post(url: String, headers: [(name: String, value: String)], body: [UInt8]) throws(OutboundHTTPSError)
+        -> OutboundHTTPSResponse
+    {
+        try send(url: url, headers: headers, body: body)
+    }
+
+    /// GETs `url`, with the same guards and errors as ``post(url:headers:body:)``.
+    public func get(url: String, headers: [(name: String, value: String)] = []) throws(OutboundHTTPSError) -> OutboundHTTPSResponse {
+        try send(url: url, headers: headers, body: nil)
+    }
+
+    /// A POST of `body`, or a GET when it is `nil`.
+    private func send(url: String, headers: [(name: String, value: String)], body: [UInt8]?) throws(OutboundHTTPSError)
         -> OutboundHTTPSResponse
     {
         let parsed = try CurlURL(url)
@@ -76,9 +94,13 @@ public struct OutboundHTTPSClient: Sendable {
         // What resolution took counts against the same limit.
         let spent = (ContinuousClock.now - started) / .milliseconds(1)
         try easy.set(CURLOPT_TIMEOUT_MS, max(Int(timeout * 1000 - spent), 1))
-        try easy.set(postBody: body)
+        if let body {
+            try easy.set(postBody: body)
+        } else {
+            try easy.set(CURLOPT_HTTPGET, 1)
+        }
         try easy.set(CURLOPT_HTTPHEADER, list: headers.map { "\($0.name): \($0.value)" } + ["Expect:"])
-        try easy.set(CURLOPT_USERAGENT, "CatalystWells-Webhooks/1")
+        try easy.set(CURLOPT_USERAGENT, userAgent)
 
         let sink = BodySink(limit: responseBodyLimit)
         let (code, message) = easy.perform(into: sink)

@@ -25,7 +25,7 @@ public enum DiscoveryDocument {
 
     /// The claims an ID token or userinfo response can contain.
     public static let claimsSupported =
-        ["iss", "aud", "exp", "iat", "auth_time", "nonce", "azp"] + UserInfoClaims.supported
+        ["iss", "aud", "exp", "iat", "auth_time", "amr", "nonce", "azp"] + UserInfoClaims.supported
 
     /// The metadata for `issuer` (an `https` URL without query or fragment, e.g. `https://app.example`).
     public static func metadata(issuer: String, registry: ScopeRegistry = .standard) -> [(key: String, value: Value)] {

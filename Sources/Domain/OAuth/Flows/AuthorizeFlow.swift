@@ -11,7 +11,8 @@ import Foundation
 /// 3. consent over the scopes this user's role may grant, this client may receive and the school allows: none
 ///    left → `access_denied`; a standing consent that covers them skips the page (unless `prompt=consent`);
 ///    `prompt=none` → `consent_required`; an answer from the consent page is recorded (or denies);
-/// 4. the code: single use, short-lived, bound to client, redirect URI, PKCE challenge and nonce.
+/// 4. the code: single use, short-lived, bound to client, redirect URI, PKCE challenge and nonce, and carrying the
+///    session's `auth_time` and `amr` to the ID token.
 public struct AuthorizeFlow {
     /// What the endpoint answers.
     public enum Outcome: Sendable, Equatable {
@@ -32,10 +33,13 @@ public struct AuthorizeFlow {
         public let user: UserAccount
         /// When the user last proved who they are (OIDC `auth_time`).
         public let authTime: Date
+        /// How they proved it, in the order used (OIDC `amr`, RFC 8176).
+        public let methods: [AuthenticationMethod]
 
-        public init(user: UserAccount, authTime: Date) {
+        public init(user: UserAccount, authTime: Date, methods: [AuthenticationMethod]) {
             self.user = user
             self.authTime = authTime
+            self.methods = methods
         }
     }
 
@@ -110,7 +114,7 @@ public struct AuthorizeFlow {
             digest: SecretToken.digest(code),
             grant: AuthorizationCodeGrant(
                 clientID: client, userID: user.id, redirectURI: request.redirectURI, scopes: scopes, codeChallenge: request.codeChallenge,
-                nonce: request.nonce, authTime: session.authTime, expiresAt: now.addingTimeInterval(codeLifetime)),
+                nonce: request.nonce, authTime: session.authTime, methods: session.methods, expiresAt: now.addingTimeInterval(codeLifetime)),
             now: now)
         return .issued(code: code)
     }

@@ -9,7 +9,7 @@ import Foundation
 ///    a replayed code revokes what it issued (RFC 9700 §4.2.4);
 /// 3. a refresh token only when the grant holds `offline_access` (OIDC Core §11: access while the person is not
 ///    using the app is a permission of its own);
-/// 4. with `openid`, an ID token carrying the code's `nonce` and `auth_time`.
+/// 4. with `openid`, an ID token carrying the code's `nonce`, `auth_time` and `amr`.
 ///
 /// Every refusal of the code itself is `invalid_grant` with one description, so the answer does not tell an
 /// unknown code from a spent or expired one.
@@ -58,7 +58,8 @@ public struct CodeExchangeFlow {
             var idToken: String?
             if grant.scopes.contains("openid") {
                 idToken = try idTokens.idToken(
-                    user: user.id, client: client.clientID, authTime: grant.authTime, nonce: grant.nonce, now: now, signer: signer)
+                    user: user.id, client: client.clientID, authTime: grant.authTime, methods: grant.methods, nonce: grant.nonce, now: now,
+                    signer: signer)
             }
             return .issued(
                 minted.response(

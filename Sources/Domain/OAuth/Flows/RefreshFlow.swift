@@ -79,7 +79,9 @@ public struct RefreshFlow {
         }
         var idToken: String?
         if scopes.contains("openid") {
-            idToken = try idTokens.idToken(user: user.id, client: client.clientID, authTime: nil, nonce: nil, now: now, signer: signer)
+            // No sign-in happened here: neither `auth_time` nor `amr` is stated (OIDC Core §12.2 requires neither).
+            idToken = try idTokens.idToken(
+                user: user.id, client: client.clientID, authTime: nil, methods: [], nonce: nil, now: now, signer: signer)
         }
         return .issued(minted.response(scopes: scopes, accessExpiresIn: accessExpiresIn, idToken: idToken), alert: alert)
     }

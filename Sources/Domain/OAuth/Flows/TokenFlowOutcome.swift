@@ -31,11 +31,12 @@ public struct IDTokenSettings: Sendable {
 
     /// The ID token for a user and client, signed by `signer` (OIDC Core §3.1.3.3 with a code, §12.2 on refresh).
     func idToken(
-        user: UserID, client: ClientID, authTime: Date?, nonce: String?, now: Date, signer: any IDTokenSigner
+        user: UserID, client: ClientID, authTime: Date?, methods: [AuthenticationMethod], nonce: String?, now: Date,
+        signer: any IDTokenSigner
     ) throws -> String {
         try signer.sign(
             IDTokenClaims(
                 issuer: issuer, subject: IDTokenClaims.subject(for: user), audience: client, issuedAt: now, lifetime: lifetime,
-                authTime: authTime, nonce: nonce))
+                authTime: authTime, methods: methods, nonce: nonce))
     }
 }

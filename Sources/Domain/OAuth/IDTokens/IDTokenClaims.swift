@@ -18,6 +18,9 @@ public struct IDTokenClaims: Sendable, Equatable {
     public var expiresAt: Date
     /// `auth_time`: when the user last entered their credentials.
     public var authTime: Date?
+    /// `amr`: how the user signed in, in the order used (OIDC Core §2, values from RFC 8176 §2); omitted when
+    /// empty (not known, as on refresh).
+    public var methods: [AuthenticationMethod]
     /// `nonce`, copied from the authorization request; omitted when it had none.
     public var nonce: String?
     /// `azp`: the authorized party; only needed when it differs from the single audience, so usually `nil`.
@@ -26,7 +29,7 @@ public struct IDTokenClaims: Sendable, Equatable {
     /// Claims for a user and client, `exp` being `issuedAt` plus `lifetime`.
     public init(
         issuer: String, subject: String, audience: ClientID, issuedAt: Date, lifetime: TimeInterval, authTime: Date?,
-        nonce: String?, authorizedParty: ClientID? = nil
+        methods: [AuthenticationMethod] = [], nonce: String?, authorizedParty: ClientID? = nil
     ) {
         self.issuer = issuer
         self.subject = subject
@@ -34,6 +37,7 @@ public struct IDTokenClaims: Sendable, Equatable {
         self.issuedAt = issuedAt
         self.expiresAt = issuedAt.addingTimeInterval(lifetime)
         self.authTime = authTime
+        self.methods = methods
         self.nonce = nonce
         self.authorizedParty = authorizedParty
     }
@@ -41,7 +45,7 @@ public struct IDTokenClaims: Sendable, Equatable {
     /// The `sub` of a user.
     public static func subject(for user: UserID) -> String { String(user.rawValue) }
 
-    /// The claims as compact JSON in a fixed order: iss, sub, aud, exp, iat, auth_time, nonce, azp (absent
+    /// The claims as compact JSON in a fixed order: iss, sub, aud, exp, iat, auth_time, amr, nonce, azp (absent
     /// ones omitted). Times are whole seconds since the epoch (NumericDate, RFC 7519 §2), rounded down.
     public var json: String {
         var members: [(String, JSONValue)] = [
@@ -49,6 +53,7 @@ public struct IDTokenClaims: Sendable, Equatable {
             ("exp", .int(Self.numericDate(expiresAt))), ("iat", .int(Self.numericDate(issuedAt))),
         ]
         if let authTime { members.append(("auth_time", .int(Self.numericDate(authTime)))) }
+        if !methods.isEmpty { members.append(("amr", .array(methods.map { .string($0.rawValue) }))) }
         if let nonce { members.append(("nonce", .string(nonce))) }
         if let authorizedParty { members.append(("azp", .string(authorizedParty.rawValue))) }
         return JSONValue.object(members).text

@@ -18,6 +18,10 @@ public struct OAuthKeyMaterial: Sendable {
     public let detourKey: SymmetricKey
     /// Authenticates the entries of the trusted-device cookie (``TrustedDevice``).
     public let deviceKey: SymmetricKey
+    /// Seals upstream providers' client secrets at rest (``UpstreamClientSecret``).
+    public let upstreamSecretKey: SymmetricKey
+    /// Seals the cookie a browser carries through an upstream sign-in (``UpstreamSignInTicket``).
+    public let upstreamTicketKey: SymmetricKey
 
     /// Derives the keys from the two files' bytes.
     public init(secret: [UInt8], credentials: CredentialKeyMaterial) {
@@ -30,6 +34,10 @@ public struct OAuthKeyMaterial: Sendable {
             inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells sign-in detour v1".utf8), outputByteCount: 32)
         deviceKey = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells trusted device v1".utf8), outputByteCount: 32)
+        upstreamSecretKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells upstream client secrets v1".utf8), outputByteCount: 32)
+        upstreamTicketKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells upstream sign-in ticket v1".utf8), outputByteCount: 32)
     }
 }
 

@@ -1,0 +1,90 @@
+import Domain
+
+/// The school admin's sign-in settings page.
+enum SchoolSignInPages {
+    static func settings(
+        session: SignedIn, schoolName: String, providers: [UpstreamProvider], policy: SchoolSignInPolicy, domains: [String],
+        schoolLink: String, redirectURI: String, notice: Layout.Notice?, problem: String?
+    ) -> HTML {
+        let rows = providers.map { provider -> HTML in
+            let own = provider.schoolID == session.user.schoolID
+            let actions: HTML =
+                own
+                ? """
+                <form class="inline" method="post" action="/school/sign-in/providers/\(provider.slug)/test">\(Layout.csrfField(session.csrf))
+                <button type="submit" class="secondary">Test this provider</button></form>
+                <form class="inline" method="post" action="/school/sign-in/providers/\(provider.slug)/remove">\(Layout.csrfField(session.csrf))
+                <button type="submit" class="link">Remove</button></form>
+                """
+                : "<span class=\"muted\">Set up by the platform</span>"
+            return """
+                <tr id="provider-\(provider.slug)"><td>\(provider.name)</td><td>\(kindLabel(provider.kind))</td>
+                <td>\(provider.linkRule.summary)\(provider.jitStudents ? "; new students created" : "")</td>
+                <td>\(provider.enabled ? "On" : "Off")</td><td>\(actions)</td></tr>
+                """
+        }
+        let providerTable: HTML =
+            providers.isEmpty
+            ? "<p class=\"muted\" id=\"no-providers\">No providers yet: people sign in with passwords only.</p>"
+            : """
+            <table id="providers"><thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Linking</th>
+            <th scope="col">Status</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>\(rows)</tbody></table>
+            """
+        let roleBoxes = SchoolSignInPolicy.restrictableRoles.map { role -> HTML in
+            """
+            <label class="check"><input type="checkbox" name="password_roles" value="\(role.rawValue)"\(policy.passwordRoles.contains(role) ? HTML(unsafeRaw: " checked") : "")> \(role.label)s</label>
+            """
+        }
+        return Layout.page(
+            title: "Sign-in settings", session: session, notice: notice,
+            """
+            <h1>Sign-in at \(schoolName)</h1>
+            \(problem.map { "<p class=\"notice bad\" id=\"settings-error\" role=\"alert\">\($0)</p>" as HTML } ?? "")
+            <section aria-labelledby="link-title"><h2 id="link-title">Your school's sign-in link</h2>
+            <p>Print it for classrooms: it opens the sign-in page with your providers' buttons.</p>
+            <p><code id="school-link">\(schoolLink)</code></p></section>
+
+            <section aria-labelledby="providers-title"><h2 id="providers-title">Providers</h2>\(providerTable)
+            <details><summary>Add a provider</summary>
+            <p>Register this redirect URI at the provider, exactly: <code id="redirect-uri">\(redirectURI)</code>. Scopes: openid email profile.</p>
+            <form class="stack" id="add-provider" method="post" action="/school/sign-in/providers">\(Layout.csrfField(session.csrf))
+            <label>Kind<select name="kind"><option value="google">Google Workspace</option><option value="entra">Microsoft Entra ID</option>
+            <option value="generic">Another OpenID provider</option></select></label>
+            <label>Short name (in URLs)<input name="slug" required maxlength="40" pattern="[a-z0-9-]+"></label>
+            <label>Button text: Continue with …<input name="name" required maxlength="80"></label>
+            <label>Client id<input name="client_id" required maxlength="255" autocomplete="off"></label>
+            <label>Client secret<input name="client_secret" type="password" required maxlength="512" autocomplete="off"></label>
+            <label>Issuer URL (another OpenID provider)<input name="issuer" type="url" maxlength="512"></label>
+            <label>Google: your domains (comma-separated)<input name="domains" maxlength="2000"></label>
+            <label>Microsoft: tenant ids (comma-separated)<input name="tenants" maxlength="2000"></label>
+            <label>First sign-in finds the person by<select name="link_rule"><option value="email">verified email = roster email</option>
+            <option value="sourced-id">a claim = roster sourcedId</option><option value="username">a claim = roster username</option></select></label>
+            <label>Claim compared (for sourcedId or username)<input name="link_claim" maxlength="64" placeholder="preferred_username"></label>
+            <label class="check"><input type="checkbox" name="jit_students" value="1"> Create students who match nobody (off is safer)</label>
+            <button type="submit">Add the provider</button>
+            </form></details></section>
+
+            <section aria-labelledby="policy-title"><h2 id="policy-title">Who may still use a password</h2>
+            <form class="stack" id="password-policy" method="post" action="/school/sign-in/policy">\(Layout.csrfField(session.csrf))
+            <fieldset><legend>Password sign-in allowed for</legend>\(roleBoxes)</fieldset>
+            <p class="muted">Unticked roles sign in with your providers only. Keep school admins ticked until a provider works for you.</p>
+            <button type="submit">Save</button>
+            </form></section>
+
+            <section aria-labelledby="domains-title"><h2 id="domains-title">Email domains</h2>
+            <p>Someone who types an address of these domains on the sign-in page is sent to your providers.</p>
+            <form class="stack" id="email-domains" method="post" action="/school/sign-in/domains">\(Layout.csrfField(session.csrf))
+            <label>Domains (comma-separated)<input name="domains" maxlength="2000" value="\(domains.joined(separator: ", "))"></label>
+            <button type="submit">Save</button>
+            </form></section>
+            """)
+    }
+
+    private static func kindLabel(_ kind: UpstreamProviderKind) -> String {
+        switch kind {
+        case .google(let domains): "Google Workspace (\(domains.joined(separator: ", ")))"
+        case .entra(let tenants): "Microsoft Entra ID (\(tenants.count) tenant\(tenants.count == 1 ? "" : "s"))"
+        case .generic: "OpenID Connect"
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Domain
+import Foundation
+
+/// `/school/sign-in`: a school admin's sign-in settings (issue 14, item 4): the school's upstream providers (add,
+/// remove, "test this provider"), which roles may still use a password, the email domains that lead to the school,
+/// and the school's printable sign-in link.
+enum SchoolSignInRoutes {
+    static func register(in router: inout Router<RequestContext>) {
+        router.add("GET", "/school/sign-in") { request, _, context in
+            let (session, school) = try SchoolAdminRoutes.authorize(request, context)
+            let notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: "Saved.") : nil
+            return try page(session, school, context, notice: notice)
+        }
+
+        router.add("POST", "/school/sign-in/policy") { request, _, context in
+            let (session, school) = try SchoolAdminRoutes.authorize(request, context)
+            let form = try context.verifiedForm(request, session: session)
+            var roles: Set<Role> = []
+            for value in form.all("password_roles") {
+                guard let role = Role(rawValue: value), SchoolSignInPolicy.restrictableRoles.contains(role) else {
+                    return try page(session, school, context, problem: "There is no role called \(value.prefix(40)).", status: 400)
+                }
+                roles.insert(role)
+            }
+            try context.services.upstream.store.setSignInPolicy(SchoolSignInPolicy(passwordRoles: roles), of: school, now: context.now)
+            context.logger.info(
+                "school sign-in policy changed",
+                metadata: ["user.id": "\(session.user.id)", "password.roles": "\(roles.map(\.rawValue).sorted().joined(separator: ","))"])
+            return .seeOther("/school/sign-in?saved=1")
+        }
+
+        router.add("POST", "/school/sign-in/domains") { request, _, context in
+            let (session, school) = try SchoolAdminRoutes.authorize(request, context)
+            let form = try context.verifiedForm(request, session: session)
+            let text = form["domains"] ?? ""
+            var domains: [String] = []
+            if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                do throws(UpstreamProviderSettings.Problem) {
+                    domains = try UpstreamProviderSettings.domainNames(text)
+                } catch {
+                    return try page(session, school, context, problem: "Domains: \(error.message).", status: 400)
+                }
+            }
+            do {
+                try context.services.upstream.store.setEmailDomains(domains, of: school)
+            } catch let error as StoreError where error.kind == .conflict {
+                return try page(session, school, context, problem: "Another school has already claimed one of these domains.", status: 409)
+            }
+            return .seeOther("/school/sign-in?saved=1")
+        }
+
+        router.add("POST", "/school/sign-in/providers") { request, _, context in
+            let (session, school) = try SchoolAdminRoutes.authorize(request, context)
+            let form = try context.verifiedForm(request, session: session)
+            return try addProvider(session, school, form, context)
+        }
+
+        router.add("POST", "/school/sign-in/providers/{slug}/remove") { request, parameters, context in
+            let (session, school) = try SchoolAdminRoutes.authorize(request, context)
+            _ = try context.verifiedForm(request, session: session)
+            let provider = try ownProvider(parameters["slug"], school, context)
+            _ = try context.services.upstream.store.removeUpstreamProvider(slug: provider.slug)
+            context.logger.info("upstream provider removed", metadata: ["user.id": "\(session.user.id)", "upstream.provider": "\(provider.slug)"])
+            return .seeOther("/school/sign-in?saved=1")
+        }
+
+        router.add("POST", "/school/sign-in/providers/{slug}/test") { request, parameters, context in
+            let (session, school) = try SchoolAdminRoutes.authorize(request, context)
+            _ = try context.verifiedForm(request, session: session)
+            let provider = try ownProvider(parameters["slug"], school, context)
+            return try UpstreamSignInRoutes.start(provider, next: nil, loginHint: nil, testedBy: session.user.id, context: context)
+        }
+    }
+
+    /// One of the school's own providers (a platform-wide one is the platform admin's), or 404.
+    private static func ownProvider(_ slug: String?, _ school: SchoolID, _ context: RequestContext) throws -> UpstreamProvider {
+        guard let slug, UpstreamProvider.isValidSlug(slug), let provider = try context.services.upstream.store.upstreamProvider(slug: slug),
+            provider.schoolID == school
+        else { throw HTTPError.notFound() }
+        return provider
+    }
+
+    private static func addProvider(_ session: SignedIn, _ school: SchoolID, _ form: Parameters, _ context: RequestContext) throws
+        -> HTTPResponse
+    {
+        let keys = try context.services.oauth.requireKeys()
+        let store = context.services.upstream.store
+        var settings = UpstreamProviderSettings()
+        settings.slug = (form["slug"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        settings.name = form["name"] ?? ""
+        settings.kind = form["kind"] ?? "generic"
+        settings.clientID = (form["client_id"] ?? "").trimmingCharacters(in: .whitespaces)
+        settings.clientSecret = form["client_secret"] ?? ""
+        settings.issuer = form["issuer"] ?? ""
+        settings.authority = form["authority"] ?? ""
+        settings.domains = [form["domains"] ?? ""]
+        settings.tenants = [form["tenants"] ?? ""]
+        settings.linkRule = form["link_rule"] ?? "email"
+        settings.linkClaim = form["link_claim"] ?? ""
+        settings.jitStudents = form["jit_students"] == "1"
+        var generator = SystemRandomNumberGenerator()
+        let provider: NewUpstreamProvider
+        do {
+            provider = try settings.validated(school: school, key: keys.upstreamSecretKey, allowLoopbackHTTP: false, using: &generator)
+        } catch {
+            return try page(session, school, context, problem: "\(error.field): \(error.message).", status: 400)
+        }
+        if let existing = try store.upstreamProvider(slug: provider.slug), existing.schoolID != school {
+            return try page(session, school, context, problem: "slug: \(provider.slug) is taken; choose another.", status: 409)
+        }
+        // The provider must answer before it is offered to anyone: its discovery document is read now.
+        let candidate = UpstreamProvider(
+            id: UpstreamProviderID(0), slug: provider.slug, schoolID: school, name: provider.name, kind: provider.kind,
+            authority: provider.authority, clientID: provider.clientID, sealedSecret: provider.sealedSecret, linkRule: provider.linkRule,
+            jitStudents: provider.jitStudents, enabled: provider.enabled)
+        do {
+            _ = try context.services.upstream.flow.metadata(of: candidate, now: context.now)
+        } catch {
+            return try page(session, school, context, problem: error.message, status: 400)
+        }
+        _ = try store.saveUpstreamProvider(provider, now: context.now)
+        context.logger.info("upstream provider saved", metadata: ["user.id": "\(session.user.id)", "upstream.provider": "\(provider.slug)"])
+        return .seeOther("/school/sign-in?saved=1")
+    }
+
+    private static func page(
+        _ session: SignedIn, _ school: SchoolID, _ context: RequestContext, notice: Layout.Notice? = nil, problem: String? = nil,
+        status: Int = 200
+    ) throws -> HTTPResponse {
+        let store = context.services.upstream.store
+        guard let info = try context.services.schoolwork.directory.school(school) else { throw HTTPError.notFound() }
+        let sourcedID = try store.schoolSourcedID(school) ?? ""
+        let base = context.services.configuration.appURL
+        return .page(
+            SchoolSignInPages.settings(
+                session: session, schoolName: info.name,
+                providers: try store.upstreamProviders().filter { $0.schoolID == school || $0.schoolID == nil },
+                policy: try store.signInPolicy(of: school), domains: try store.emailDomains(of: school),
+                schoolLink: base + "/login?school=" + FormCodec.encode(sourcedID), redirectURI: UpstreamSignInRoutes.redirectURI(context),
+                notice: notice, problem: problem),
+            status: status)
+    }
+}
