@@ -153,7 +153,8 @@ def users_count(stack):
 # ----------------------------------------------------------------------------- the visitor
 
 H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
-ERROR = re.compile(r'<p class="error"[^>]*>(.*?)</p>', re.S)
+# The contract's `<p class="error">`: a paragraph whose classes include "error" (what `p.error` selects).
+ERROR = re.compile(r'<p class="(?:[^"]* )?error(?: [^"]*)?"[^>]*>(.*?)</p>', re.S)
 FORM_ACTION = re.compile(r'<form id="upstream-signin" method="post" action="([^"]+)"')
 
 
