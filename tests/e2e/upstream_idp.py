@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-import requests
-
 REPO = Path(__file__).resolve().parents[2]
 PROVIDER = REPO / "deploy" / "dev" / "upstream-idp" / "provider.py"
 SESSION_COOKIE = "__Host-cw_session"
