@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: every test, against instances of its own (a second stack under .run/test on ports
-# 18443/18080), so it works whether or not `make dev` is running.
+# 18443/18080, its upstream test OpenID provider on 18444), so it works whether or not `make dev` is running.
 #
 #   1. layer lint and format lint
 #   2. the test stack: private MariaDB, nginx, both pools (deploy/dev/stack, environment = test)
@@ -22,6 +22,8 @@ export CW_STACK_DIR="${CW_TEST_STACK_DIR:-$default_dir}"
 export CW_HTTPS_PORT="${CW_TEST_HTTPS_PORT:-18443}"
 export CW_HTTP_PORT="${CW_TEST_HTTP_PORT:-18080}"
 export CW_ENVIRONMENT=test
+# The demo upstream OpenID provider of the test stack (deploy/dev/stack starts it; 9443 is the dev stack's).
+export CW_IDP_PORT="${CW_TEST_IDP_PORT:-18444}"
 # The end-to-end suite signs in more often than nginx's per-address login limit allows a person
 # (30/min); the app's own throttle, which the suite tests, is unchanged.
 export CW_NGINX_LOGIN_BURST="${CW_NGINX_LOGIN_BURST:-300}"
