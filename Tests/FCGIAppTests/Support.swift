@@ -95,6 +95,8 @@ struct TestApp {
     /// What the upstream providers answer (``ScriptedUpstream``).
     let upstreamTransport = ScriptedUpstream()
     let upstreamDocuments = UpstreamDocumentCache()
+    /// The security audit log's twin.
+    let audit = MemorySecurityAudit()
     /// The OAuth stores' twin, whose people are ``memory``'s active accounts.
     let oauth: MemoryOAuthStore
     var oauthKeys = OAuthKeyMaterial(
@@ -131,6 +133,7 @@ struct TestApp {
                 rateBuckets: MemoryRateBuckets(), listCache: APIListCache(capacity: 8)),
             syncTarget: MariaSyncTargetStore(database: unconnected),
             upstream: UpstreamServices(store: upstream, flow: UpstreamSignInFlow(transport: upstreamTransport, cache: upstreamDocuments)),
+            audit: audit,
             portal: CompositionRoot.portal(
                 database: unconnected, keys: DeveloperKeyMaterial(secret: Array(repeating: 9, count: 32)),
                 credentialKeys: CredentialKeyMaterial(secret: Array(repeating: 8, count: 32))),

@@ -81,6 +81,9 @@ struct UpstreamCommand: ParsableCommand {
             }
             let existing = try store.upstreamProvider(slug: provider.slug)
             _ = try store.saveUpstreamProvider(provider, now: services.clock())
+            try UpstreamCommand.audit(
+                .upstreamProviderChanged, services, school: schoolID,
+                detail: "saved \(provider.slug) (\(kind), client \(provider.clientID), \(provider.linkRule.summary)) from the command line")
             print(
                 "\(existing == nil ? "added" : "updated") upstream provider \(provider.slug) (\(kind)) for \(school.map { "school \($0)" } ?? "every school")"
             )
@@ -133,9 +136,11 @@ struct UpstreamCommand: ParsableCommand {
 
         func run() throws {
             let services = try OperatorServices.open(options)
+            let school = try services.upstream.store.upstreamProvider(slug: slug)?.schoolID
             guard try services.upstream.store.removeUpstreamProvider(slug: slug) else {
                 OperatorServices.fail("--slug: there is no provider \(slug)", code: 65)
             }
+            try UpstreamCommand.audit(.upstreamProviderChanged, services, school: school, detail: "removed \(slug) from the command line")
             print("removed upstream provider \(slug) and its links")
         }
     }
@@ -163,6 +168,9 @@ struct UpstreamCommand: ParsableCommand {
             }
             try services.upstream.store.setSignInPolicy(SchoolSignInPolicy(passwordRoles: roles), of: found.id, now: services.clock())
             let list = SchoolSignInPolicy.restrictableRoles.filter { roles.contains($0) }.map(\.rawValue)
+            try UpstreamCommand.audit(
+                .signInPolicyChanged, services, school: found.id,
+                detail: "password sign-in: \(list.isEmpty ? "nobody" : list.joined(separator: ", ")) (command line)")
             print("password sign-in at \(school): \(list.isEmpty ? "nobody" : list.joined(separator: ", "))")
         }
     }
@@ -191,8 +199,15 @@ struct UpstreamCommand: ParsableCommand {
             } catch let error as StoreError where error.kind == .conflict {
                 OperatorServices.fail("--set: another school has already claimed one of these domains", code: 65)
             }
+            try UpstreamCommand.audit(.emailDomainsChanged, services, school: found.id, detail: domains.joined(separator: ", ") + " (command line)")
             print("email domains of \(school): \(domains.isEmpty ? "none" : domains.joined(separator: ", "))")
         }
+    }
+
+    /// An audit entry for an operator's change (no person acted through the site).
+    static func audit(_ event: SecurityEvent, _ services: SiteServices, school: SchoolID?, detail: String) throws {
+        try services.audit.append(
+            SecurityAuditEntry(occurredAt: services.clock(), event: event, school: school, actor: nil, subject: nil, method: "cli", detail: detail))
     }
 
     /// The redirect URI to register at every provider.

@@ -51,8 +51,9 @@ enum Layout {
             [
                 ("/school", "School"), ("/school/users", "Users"), ("/school/classes", "Classes"), ("/school/roster", "Roster import"),
                 ("/school/apps", "Apps"), ("/school/sign-in", "Sign-in"), ("/school/access-log", "Data access"),
+                ("/school/security-log", "Security log"),
             ]
-        case .platformAdmin: [("/platform", "Platform")]
+        case .platformAdmin: [("/platform", "Platform"), ("/platform/security-log", "Security log")]
         }
     }
 

@@ -23,6 +23,8 @@ enum AccountRoutes {
             }
             guard try store.removeLink(id, of: session.user.id) else { throw HTTPError.notFound() }
             context.logger.info("upstream account unlinked", metadata: ["user.id": "\(session.user.id)", "link.id": "\(id)"])
+            let removed = links.first { $0.id == id }
+            try context.audit(.upstreamUnlinked, request, by: session, detail: "\(removed?.providerName ?? ""): \(removed?.label ?? "")")
             return .seeOther("/account?unlinked=1")
         }
     }

@@ -44,6 +44,7 @@ enum PasswordRoutes {
             let revoked = try services.people.accounts.changePassword(
                 try services.people.hasher.hash(password), for: session.user.id, keepingSession: session.digest, now: context.now)
             try SignInCompletion.clearRecheckFailures(of: session.user.id, context: context)
+            try context.audit(.passwordChanged, request, by: session, detail: "\(revoked) app grants revoked")
             context.logger.info("password changed", metadata: ["user.id": "\(session.user.id)", "oauth.grants_revoked": "\(revoked)"])
             return .seeOther("/account/password?changed=1")
         }
@@ -117,6 +118,9 @@ enum PasswordRoutes {
             for identifier in [account.user.email, account.user.username].compactMap({ $0 }) {
                 try services.people.throttle.clearThrottle(key: SignInThrottlePolicy.key(.account, identifier))
             }
+            try context.audit(
+                .passwordReset, request, school: account.user.schoolID, actor: user, subject: user,
+                detail: link.purpose == .set ? "first password set through a mailed link" : "password reset through a mailed link")
             context.logger.info("password set through a link", metadata: ["user.id": "\(user)"])
             return .seeOther("/login?reset=1")
         }

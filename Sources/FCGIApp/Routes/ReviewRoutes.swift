@@ -181,6 +181,8 @@ enum ReviewRoutes {
             return try conflict("This credential's digest is already confirmed for another app, so it was refused. Suspend the app and check it.")
         }
         try context.services.portal.syncSource.markCredentialConfirmed(attestation, now: context.now)
+        try context.audit(
+            .reviewDecision, by: session, detail: "application \(credential.application): \(kind.rawValue) \(id) confirmed")
         context.logger.notice(
             "credential confirmed",
             metadata: [
@@ -234,6 +236,7 @@ enum ReviewRoutes {
             return try page(try portal.review.developerForStaff(developer.id) ?? developer, conflict, 409)
         }
         let done = outcome.state == .suspended ? "suspended" : "reinstated"
+        try context.audit(.reviewDecision, by: session, detail: "developer \(developer.id) (\(developer.email)): \(done)")
         context.logger.notice(
             "developer account \(done)",
             metadata: ["developer.id": "\(developer.id)", "user.id": "\(session.user.id)"])
@@ -302,6 +305,8 @@ enum ReviewRoutes {
                 ],
                 notice: nil, context: context, status: 503)
         case .decided(let notices):
+            try context.audit(
+                .reviewDecision, by: session, detail: "application \(app.id) (\(app.review.currentContent.name)): \(event.kind.rawValue)")
             context.logger.notice(
                 "application review decision",
                 metadata: ["application.id": "\(app.id)", "review.event": "\(event.kind.rawValue)", "user.id": "\(session.user.id)"])

@@ -68,6 +68,9 @@ enum SchoolAdminRoutes {
                     files: files, school: info.sourcedID, startedBy: session.user.email ?? "user \(session.user.id)",
                     source: "upload: " + String(source.prefix(200)), services: context.services, logger: context.logger)
                 var lines = outcome.summary.lines
+                try context.audit(
+                    .rosterImported, request, by: session, subject: nil,
+                    detail: "\(source.prefix(200)): " + lines.prefix(6).joined(separator: "; "))
                 lines.append("Set-password mails sent: \(outcome.invitationsSent)")
                 if outcome.invitationFailures > 0 { lines.append("Mails that could not be sent: \(outcome.invitationFailures) (see the log)") }
                 return try rosterPage(session, school, context, problems: nil, result: lines)

@@ -34,6 +34,11 @@ enum SchoolAppsRoutes {
             let revoked = try context.services.api.appPolicies.setPolicy(
                 SchoolAppPolicy(status: status, scopeLimit: limit), school: school, client: client.clientID, by: session.user.id,
                 now: context.now)
+            try context.audit(
+                .appDecision, request, by: session, subject: nil,
+                detail:
+                    "\(client.clientID): \(status.rawValue)\(limit.map { " (scopes: \($0.sorted().joined(separator: " ")))" } ?? ""), \(revoked) grants revoked"
+            )
             context.logger.info(
                 "school app policy changed",
                 metadata: [

@@ -23,6 +23,11 @@ enum SchoolSignInRoutes {
                 roles.insert(role)
             }
             try context.services.upstream.store.setSignInPolicy(SchoolSignInPolicy(passwordRoles: roles), of: school, now: context.now)
+            try context.audit(
+                .signInPolicyChanged, request, by: session, subject: nil,
+                detail:
+                    "password sign-in: \(roles.isEmpty ? "nobody" : SchoolSignInPolicy.restrictableRoles.filter { roles.contains($0) }.map(\.rawValue).joined(separator: ", "))"
+            )
             context.logger.info(
                 "school sign-in policy changed",
                 metadata: ["user.id": "\(session.user.id)", "password.roles": "\(roles.map(\.rawValue).sorted().joined(separator: ","))"])
@@ -46,13 +51,14 @@ enum SchoolSignInRoutes {
             } catch let error as StoreError where error.kind == .conflict {
                 return try page(session, school, context, problem: "Another school has already claimed one of these domains.", status: 409)
             }
+            try context.audit(.emailDomainsChanged, request, by: session, subject: nil, detail: domains.sorted().joined(separator: ", "))
             return .seeOther("/school/sign-in?saved=1")
         }
 
         router.add("POST", "/school/sign-in/providers") { request, _, context in
             let (session, school) = try SchoolAdminRoutes.authorize(request, context)
             let form = try context.verifiedForm(request, session: session)
-            return try addProvider(session, school, form, context)
+            return try addProvider(request, session, school, form, context)
         }
 
         router.add("POST", "/school/sign-in/providers/{slug}/remove") { request, parameters, context in
@@ -61,6 +67,7 @@ enum SchoolSignInRoutes {
             let provider = try ownProvider(parameters["slug"], school, context)
             _ = try context.services.upstream.store.removeUpstreamProvider(slug: provider.slug)
             context.logger.info("upstream provider removed", metadata: ["user.id": "\(session.user.id)", "upstream.provider": "\(provider.slug)"])
+            try context.audit(.upstreamProviderChanged, request, by: session, subject: nil, detail: "removed \(provider.slug)")
             return .seeOther("/school/sign-in?saved=1")
         }
 
@@ -80,7 +87,8 @@ enum SchoolSignInRoutes {
         return provider
     }
 
-    private static func addProvider(_ session: SignedIn, _ school: SchoolID, _ form: Parameters, _ context: RequestContext) throws
+    private static func addProvider(_ request: HTTPRequest, _ session: SignedIn, _ school: SchoolID, _ form: Parameters, _ context: RequestContext)
+        throws
         -> HTTPResponse
     {
         let keys = try context.services.oauth.requireKeys()
@@ -120,6 +128,9 @@ enum SchoolSignInRoutes {
         }
         _ = try store.saveUpstreamProvider(provider, now: context.now)
         context.logger.info("upstream provider saved", metadata: ["user.id": "\(session.user.id)", "upstream.provider": "\(provider.slug)"])
+        try context.audit(
+            .upstreamProviderChanged, request, by: session, subject: nil,
+            detail: "saved \(provider.slug) (\(settings.kind), client \(provider.clientID), \(provider.linkRule.summary))")
         return .seeOther("/school/sign-in?saved=1")
     }
 

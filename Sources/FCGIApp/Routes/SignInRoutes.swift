@@ -30,6 +30,7 @@ enum SignInRoutes {
             guard let session = try context.signedIn(request) else { return .seeOther("/login") }
             let form = try context.verifiedForm(request, session: session)
             try context.services.people.sessions.deleteSession(digest: session.digest)
+            try context.audit(.signOut, request, by: session)
             context.logger.info("signed out", metadata: ["user.id": "\(session.user.id)"])
             // "Not you?" on the consent page signs out and comes back to the same request after the next sign-in.
             let next = safeNext(form["next"]).map { "&next=" + FormCodec.encode($0) } ?? ""
@@ -90,6 +91,9 @@ enum SignInRoutes {
         // password, so the answer tells a stranger nothing about the account.
         if let school = person.user.schoolID, !(try services.upstream.store.signInPolicy(of: school).allowsPassword(for: person.user.role)) {
             let names = try services.upstream.store.enabledUpstreamProviders(for: school).map(\.name)
+            try context.audit(
+                .signInFailed, request, school: school, actor: nil, subject: person.user.id, method: AuthenticationMethod.password.rawValue,
+                detail: "password sign-in not allowed for this role")
             context.logger.info(
                 "password sign-in refused by school policy", metadata: ["user.id": "\(person.user.id)", "user.role": "\(person.user.role.rawValue)"])
             let via = names.isEmpty ? "your school's accounts" : names.joined(separator: " or ")

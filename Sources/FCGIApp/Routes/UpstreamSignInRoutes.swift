@@ -79,10 +79,14 @@ enum UpstreamSignInRoutes {
     private static func callback(_ request: HTTPRequest, context: RequestContext) throws -> HTTPResponse {
         let keys = try context.services.oauth.requireKeys()
         let store = context.services.upstream.store
-        func refuse(_ status: Int, _ name: String, _ message: String, reason: String) -> HTTPResponse {
+        var providerSchool: SchoolID?
+        func refuse(_ status: Int, _ name: String, _ message: String, reason: String) throws -> HTTPResponse {
             context.logger.info(
                 "upstream sign-in refused",
                 metadata: ["upstream.provider": "\(name)", "reason": "\(reason)", "client.address": "\(request.remoteAddress)"])
+            try context.audit(
+                .signInFailed, request, school: providerSchool, actor: nil, subject: nil, method: AuthenticationMethod.federated.rawValue,
+                detail: "\(name): \(reason)")
             var response = HTTPResponse.page(UpstreamPages.failure(provider: name, message: message), status: status)
             response.headers.add("Set-Cookie", SessionCookie.clear(ticketCookie))
             return response
@@ -91,10 +95,11 @@ enum UpstreamSignInRoutes {
         guard let ticket = UpstreamSignInTicket.open(request.cookies[ticketCookie], key: keys.upstreamTicketKey, now: context.now),
             let provider = try store.upstreamProvider(slug: ticket.provider)
         else {
-            return refuse(400, "your school's provider", "This sign-in has expired or was already used. Start again.", reason: "no ticket")
+            return try refuse(400, "your school's provider", "This sign-in has expired or was already used. Start again.", reason: "no ticket")
         }
+        providerSchool = provider.schoolID
         guard ticket.matches(state: request.query["state"]) else {
-            return refuse(400, provider.name, "This sign-in did not start in this browser. Start again.", reason: "state mismatch")
+            return try refuse(400, provider.name, "This sign-in did not start in this browser. Start again.", reason: "state mismatch")
         }
         // Once only, even for a copy of the cookie: the first callback records the ticket as used.
         guard
@@ -102,18 +107,18 @@ enum UpstreamSignInRoutes {
                 stateDigest: Array(SHA256.hash(data: Array(ticket.state.utf8))),
                 expiresAt: ticket.startedAt.addingTimeInterval(UpstreamSignInTicket.lifetime + 120))
         else {
-            return refuse(400, provider.name, "This sign-in has expired or was already used. Start again.", reason: "ticket replayed")
+            return try refuse(400, provider.name, "This sign-in has expired or was already used. Start again.", reason: "ticket replayed")
         }
         if let error = request.query["error"] {
             let description = request.query["error_description"].map { ": " + String($0.prefix(300)) } ?? ""
-            return refuse(
+            return try refuse(
                 400, provider.name, "The provider answered: \(error.prefix(80))\(description)", reason: "provider error \(error.prefix(80))")
         }
         guard let code = request.query["code"], !code.isEmpty, code.utf8.count <= 4096 else {
-            return refuse(400, provider.name, "The provider's answer has no authorization code.", reason: "no code")
+            return try refuse(400, provider.name, "The provider's answer has no authorization code.", reason: "no code")
         }
         if let wait = try SignInCompletion.addressWait(request: request, context: context) {
-            var response = refuse(
+            var response = try refuse(
                 429, provider.name, "Too many failed sign-ins. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", reason: "throttled")
             response.headers.set("Retry-After", String(wait))
             return response
@@ -122,7 +127,7 @@ enum UpstreamSignInRoutes {
         do {
             secret = try UpstreamClientSecret.open(provider.sealedSecret, slug: provider.slug, key: keys.upstreamSecretKey)
         } catch {
-            return refuse(
+            return try refuse(
                 502, provider.name, "The provider's settings here are damaged: ask your school to enter its client secret again.",
                 reason: "client secret does not open under this OAuth key")
         }
@@ -136,14 +141,14 @@ enum UpstreamSignInRoutes {
             if case .refused = failure {
                 try SignInCompletion.recordAddressFailure(method: .federated, request: request, context: context)
             }
-            return refuse(failure.isUpstreamDown ? 502 : 400, provider.name, failure.message, reason: failure.logReason)
+            return try refuse(failure.isUpstreamDown ? 502 : 400, provider.name, failure.message, reason: failure.logReason)
         }
         let linking = UpstreamLinking(store: store, accounts: context.services.people.accounts)
 
         if let admin = ticket.testedBy {
             // "Test this provider": the admin who started it sees what came back; nobody is signed in or linked.
             guard let session = try context.signedIn(request), session.user.id == admin else {
-                return refuse(403, provider.name, "Only the admin who started this test can see its result.", reason: "test by someone else")
+                return try refuse(403, provider.name, "Only the admin who started this test can see its result.", reason: "test by someone else")
             }
             var response = HTTPResponse.page(
                 UpstreamPages.testResult(
@@ -157,15 +162,19 @@ enum UpstreamSignInRoutes {
             if newLink {
                 context.logger.info(
                     "upstream account linked", metadata: ["upstream.provider": "\(provider.slug)", "user.id": "\(user.id)"])
+                try context.audit(
+                    .upstreamLinked, request, school: user.schoolID, actor: user.id, subject: user.id,
+                    method: AuthenticationMethod.federated.rawValue,
+                    detail: "\(provider.slug): \(identity.email ?? identity.subject)")
             }
             var response = try SignInCompletion.complete(
                 AuthenticatedPerson(user: user, methods: [.federated]), next: ticket.next, request: request, context: context)
             response.headers.add("Set-Cookie", SessionCookie.clear(ticketCookie))
             return response
         case .inactive(let user):
-            return refuse(403, provider.name, noSuchPerson, reason: "user \(user.id) is deactivated")
+            return try refuse(403, provider.name, noSuchPerson, reason: "user \(user.id) is deactivated")
         case .noSuchPerson, .newStudent:
-            return refuse(403, provider.name, noSuchPerson, reason: "no roster person matches")
+            return try refuse(403, provider.name, noSuchPerson, reason: "no roster person matches")
         }
     }
 

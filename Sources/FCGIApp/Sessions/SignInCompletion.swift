@@ -37,6 +37,10 @@ enum SignInCompletion {
             metadata: [
                 "client.address": "\(request.remoteAddress)", "auth.method": "\(method.rawValue)", "trusted.device": "\(device != nil)",
             ])
+        // The audit entry names the person when the name is theirs (never the typed name itself: it may be a
+        // password typed into the wrong field).
+        let known = try context.services.people.accounts.signInCandidate(identifier: identifier)?.user
+        try context.audit(.signInFailed, request, school: known?.schoolID, actor: nil, subject: known?.id, method: method.rawValue)
     }
 
     /// Seconds to wait before another sign-in from this address, for methods that have no name to count under
@@ -87,6 +91,9 @@ enum SignInCompletion {
             digest: SecretToken.digest(token), user: person.user.id, methods: person.methods, now: now,
             expiresAt: sessionPolicy.absoluteExpiry(createdAt: now),
             clientAddress: request.remoteAddress, userAgent: request.headers["user-agent"] ?? "")
+        try context.audit(
+            .signIn, request, school: person.user.schoolID, actor: person.user.id, subject: person.user.id,
+            method: person.methods.map(\.rawValue).joined(separator: " "))
         context.logger.info(
             "signed in",
             metadata: [

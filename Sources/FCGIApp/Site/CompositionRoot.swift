@@ -66,6 +66,7 @@ enum CompositionRoot {
                 rateLimiter: shared.rateLimiter, rateBuckets: MariaRateBucketStore(database: database), listCache: shared.apiListCache),
             syncTarget: MariaSyncTargetStore(database: database),
             upstream: upstream(database: database, configuration: configuration, documents: shared.upstreamDocuments),
+            audit: MariaSecurityAuditStore(database: database),
             portal: portal(
                 database: developers, keys: configuration.portalKey.map { DeveloperKeyMaterial(secret: $0) }, credentialKeys: credentialKeys),
             mailer: mailer(site: site, database: database, configuration: configuration, credentialKeys: credentialKeys),

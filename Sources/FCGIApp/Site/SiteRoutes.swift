@@ -13,6 +13,7 @@ enum SiteRoutes {
             UpstreamSignInRoutes.register(in: &router)
             AccountRoutes.register(in: &router)
             SchoolSignInRoutes.register(in: &router)
+            SecurityLogRoutes.register(in: &router)
             PasswordRoutes.register(in: &router)
             StudentRoutes.register(in: &router)
             TeacherRoutes.register(in: &router)

@@ -19,6 +19,8 @@ struct SiteServices {
     let syncTarget: any SyncTargetStore
     /// Sign-in with upstream OpenID providers.
     let upstream: UpstreamServices
+    /// The security audit log (main database; the developers site has none).
+    let audit: any SecurityAuditStore
     /// The developer portal's stores: the site's own database on the developers site.
     let portal: PortalServices
     let mailer: any MailTransport
