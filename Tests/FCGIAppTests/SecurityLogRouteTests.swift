@@ -40,3 +40,36 @@ import Testing
         #expect(otherPage.status == 200 && !otherPage.text.contains("<td>Sign-in refused</td>"), "another school's entries stay hidden")
     }
 }
+
+/// `/account/sessions`: a person sees where they are signed in and ends other sessions, never someone else's.
+@Suite struct AccountSessionsRouteTests {
+    let app = TestApp()
+    let password = "correct horse battery"
+
+    @Test func aPersonEndsOneSessionOrEveryOtherOneButNotSomeoneElses() throws {
+        app.memory.addUser(role: .teacher, email: "t@school.test", hash: try testHasher.hash(password))
+        app.memory.addUser(role: .teacher, email: "u@school.test", hash: try testHasher.hash(password))
+        var laptop = TestBrowser(responder: app.responder())
+        var phone = TestBrowser(responder: app.responder())
+        var tablet = TestBrowser(responder: app.responder())
+        var colleague = TestBrowser(responder: app.responder())
+        #expect(laptop.signIn("t@school.test", password).status == 303)
+        #expect(phone.signIn("t@school.test", password).status == 303)
+        #expect(tablet.signIn("t@school.test", password).status == 303)
+        #expect(colleague.signIn("u@school.test", password).status == 303)
+        let page = laptop.send("GET", "/account/sessions")
+        #expect(page.status == 200 && page.text.components(separatedBy: "<tr><td>").count - 1 == 3 && page.text.contains("This browser"))
+        let csrf = TestBrowser.csrf(in: page) ?? ""
+        let colleagues = try app.memory.sessions(of: UserID(2), current: nil)
+        #expect(laptop.send("POST", "/account/sessions/\(colleagues[0].number)/revoke", form: [("csrf", csrf)]).status == 404)
+        let others = try app.memory.sessions(of: UserID(1), current: nil).filter { !$0.isCurrent }
+        #expect(laptop.send("POST", "/account/sessions/\(others[0].number)/revoke", form: [("csrf", csrf)]).status == 303)
+        #expect(try app.memory.sessions(of: UserID(1), current: nil).count == 2)
+        #expect(laptop.send("POST", "/account/sessions/revoke-others", form: [("csrf", csrf)]).status == 303)
+        #expect(laptop.send("GET", "/account/sessions").status == 200)
+        #expect(phone.send("GET", "/account/sessions").status == 303, "the phone is signed out")
+        #expect(tablet.send("GET", "/account/sessions").status == 303)
+        #expect(colleague.send("GET", "/account/sessions").status == 200)
+        #expect(app.audit.events.filter { $0 == .signOut }.count == 2)
+    }
+}

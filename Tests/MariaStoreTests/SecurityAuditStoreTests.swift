@@ -56,3 +56,32 @@ import Testing
         #expect(throws: StoreError.self) { try app.execute("DELETE FROM security_audit_log WHERE detail = 'grant test'") }
     }
 }
+
+/// A person's sessions as their sessions page lists them, and ending one by its number (never another's).
+@Suite(.serialized) struct SessionListTests {
+    @Test func sessionsAreListedAndEndedByNumberForTheirOwnerOnly() throws {
+        let now = Date(timeIntervalSince1970: 1_795_000_000)
+        let db = try TestDatabase()
+        try db.insertTwoSchools(now: now)
+        let ada = UserID(try db.insertUser("ada", role: "student", school: 1, now: now))
+        let bo = UserID(try db.insertUser("bo", role: "student", school: 1, now: now))
+        let store = MariaSessionStore(database: db.database)
+        let first = [UInt8](repeating: 1, count: 32)
+        let second = [UInt8](repeating: 2, count: 32)
+        try store.createSession(
+            digest: first, user: ada, methods: [.password], now: now, expiresAt: now + 3600, clientAddress: "192.0.2.1", userAgent: "Firefox")
+        try store.createSession(
+            digest: second, user: ada, methods: [.federated], now: now + 60, expiresAt: now + 3600, clientAddress: "192.0.2.2",
+            userAgent: "Chromium")
+        try store.createSession(
+            digest: [UInt8](repeating: 3, count: 32), user: bo, methods: [.password], now: now, expiresAt: now + 3600, clientAddress: "",
+            userAgent: "")
+        let list = try store.sessions(of: ada, current: second)
+        #expect(list.map(\.userAgent) == ["Chromium", "Firefox"] && list[0].isCurrent && !list[1].isCurrent)
+        #expect(list[0].methods == [.federated] && list[1].clientAddress == "192.0.2.1")
+        let bos = try store.sessions(of: bo, current: nil)
+        #expect(try !store.deleteSession(number: bos[0].number, of: ada), "someone else's session is not ended")
+        #expect(try store.deleteSession(number: list[1].number, of: ada))
+        #expect(try store.sessions(of: ada, current: nil).count == 1 && store.sessions(of: bo, current: nil).count == 1)
+    }
+}

@@ -115,6 +115,30 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
         lock.withLock { sessions = sessions.filter { $0.value.user != user || $0.key == keeping } }
     }
 
+    /// Sessions are numbered by the order of their digests' first bytes (stable within a test).
+    private func numbered() -> [(number: Int64, digest: [UInt8])] {
+        sessions.keys.sorted { $0.lexicographicallyPrecedes($1) }.enumerated().map { (Int64($0.offset + 1), $0.element) }
+    }
+
+    func sessions(of user: UserID, current: [UInt8]?) throws -> [SessionSummary] {
+        lock.withLock {
+            numbered().compactMap { number, digest in
+                guard let session = sessions[digest], session.user == user else { return nil }
+                return SessionSummary(
+                    number: number, createdAt: session.created, lastSeenAt: session.seen, clientAddress: "127.0.0.1", userAgent: "",
+                    methods: session.methods, isCurrent: digest == current)
+            }
+        }
+    }
+
+    func deleteSession(number: Int64, of user: UserID) throws -> Bool {
+        lock.withLock {
+            guard let digest = numbered().first(where: { $0.number == number })?.digest, sessions[digest]?.user == user else { return false }
+            sessions[digest] = nil
+            return true
+        }
+    }
+
     // MARK: SignInThrottleStore
 
     func throttleState(key: [UInt8]) throws -> SignInThrottleState? { lock.withLock { throttles[key] } }

@@ -53,6 +53,34 @@ public protocol SessionStore {
     func deleteSession(digest: [UInt8]) throws
     /// Ends every session of a user except `keeping` (after a password change or reset).
     func deleteSessions(of user: UserID, keeping: [UInt8]?) throws
+    /// A person's sessions, most recently used first; `current` marks the one of the asking browser.
+    func sessions(of user: UserID, current: [UInt8]?) throws -> [SessionSummary]
+    /// Ends one of a person's sessions by its number; `false` when the person has no such session.
+    func deleteSession(number: Int64, of user: UserID) throws -> Bool
+}
+
+/// A session as its owner's sessions page lists it.
+public struct SessionSummary: Sendable, Equatable {
+    public let number: Int64
+    public let createdAt: Date
+    public let lastSeenAt: Date
+    public let clientAddress: String
+    public let userAgent: String
+    public let methods: [AuthenticationMethod]
+    public let isCurrent: Bool
+
+    public init(
+        number: Int64, createdAt: Date, lastSeenAt: Date, clientAddress: String, userAgent: String, methods: [AuthenticationMethod],
+        isCurrent: Bool
+    ) {
+        self.number = number
+        self.createdAt = createdAt
+        self.lastSeenAt = lastSeenAt
+        self.clientAddress = clientAddress
+        self.userAgent = userAgent
+        self.methods = methods
+        self.isCurrent = isCurrent
+    }
 }
 
 /// Failed sign-in counters (see ``SignInThrottlePolicy``).

@@ -77,7 +77,44 @@ enum UpstreamPages {
             <section aria-labelledby="password-title"><h2 id="password-title">Password</h2>
             <p>\(hasPassword ? "You can also sign in with your password." : "You have no password you can sign in with.")
             \(hasPassword ? "<a href=\"/account/password\">Change your password</a>" as HTML : "")</p></section>
-            <p><a href="/account/apps">Connected apps</a></p>
+            <p><a href="/account/sessions">Where you are signed in</a> · <a href="/account/apps">Connected apps</a></p>
+            """)
+    }
+
+    /// Where the person is signed in.
+    static func sessions(session: SignedIn, list: [SessionSummary], notice: Layout.Notice?) -> HTML {
+        let rows = list.map { entry -> HTML in
+            let methods = entry.methods.map { method -> String in
+                switch method {
+                case .password: "password"
+                case .federated: "school account"
+                case .oneTimePassword: "one-time code"
+                case .hardwareKey: "passkey"
+                default: method.rawValue
+                }
+            }.joined(separator: " + ")
+            let action: HTML =
+                entry.isCurrent
+                ? "<strong>This browser</strong>"
+                : """
+                <form class="inline" method="post" action="/account/sessions/\(String(entry.number))/revoke">\(Layout.csrfField(session.csrf))
+                <button type="submit" class="link">Sign out</button></form>
+                """
+            return """
+                <tr><td>\(String(entry.userAgent.prefix(120)))</td><td>\(entry.clientAddress)</td><td>\(methods)</td>
+                <td>\(Display.dateTime(entry.createdAt))</td><td>\(Display.dateTime(entry.lastSeenAt))</td><td>\(action)</td></tr>
+                """
+        }
+        return Layout.page(
+            title: "Where you are signed in", session: session, notice: notice,
+            """
+            <h1>Where you are signed in</h1>
+            <table id="sessions"><thead><tr><th scope="col">Browser</th><th scope="col">Address</th><th scope="col">Signed in with</th>
+            <th scope="col">Since</th><th scope="col">Last active</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+            <tbody>\(rows)</tbody></table>
+            <form method="post" id="revoke-others" action="/account/sessions/revoke-others">\(Layout.csrfField(session.csrf))
+            <button type="submit" class="secondary">Sign out everywhere else</button></form>
+            <p><a href="/account">Back to your account</a></p>
             """)
     }
 }

@@ -1,9 +1,43 @@
 import Domain
 
 /// `/account`: a person's linked sign-ins (upstream accounts), each removable unless it is the last way they can
-/// sign in.
+/// sign in; `/account/sessions`: where they are signed in, with sign-out per session and everywhere else.
 enum AccountRoutes {
+    static let everyone: [Role] = [.student, .teacher, .parent, .schoolAdmin, .platformAdmin]
+
     static func register(in router: inout Router<RequestContext>) {
+        router.add("GET", "/account/sessions") { request, _, context in
+            let session = try context.requireSignIn(request, .student, .teacher, .parent, .schoolAdmin, .platformAdmin)
+            let policy = context.services.configuration.signIn.sessionPolicy
+            let now = context.now
+            let list = try context.services.people.sessions.sessions(of: session.user.id, current: session.digest).filter {
+                if case .valid = policy.evaluate(createdAt: $0.createdAt, lastSeenAt: $0.lastSeenAt, now: now) { return true }
+                return false
+            }
+            let notice: Layout.Notice? = request.query["ended"].map {
+                .init(kind: .ok, text: $0 == "others" ? "Your other sessions are signed out." : "That session is signed out.")
+            }
+            return .page(UpstreamPages.sessions(session: session, list: list, notice: notice))
+        }
+
+        router.add("POST", "/account/sessions/{number}/revoke") { request, parameters, context in
+            let session = try context.requireSignIn(request, .student, .teacher, .parent, .schoolAdmin, .platformAdmin)
+            _ = try context.verifiedForm(request, session: session)
+            guard let number = parameters["number"].flatMap({ Int64($0) }), number > 0,
+                try context.services.people.sessions.deleteSession(number: number, of: session.user.id)
+            else { throw HTTPError.notFound() }
+            try context.audit(.signOut, request, by: session, detail: "session \(number) ended from the sessions page")
+            return .seeOther("/account/sessions?ended=one")
+        }
+
+        router.add("POST", "/account/sessions/revoke-others") { request, _, context in
+            let session = try context.requireSignIn(request, .student, .teacher, .parent, .schoolAdmin, .platformAdmin)
+            _ = try context.verifiedForm(request, session: session)
+            try context.services.people.sessions.deleteSessions(of: session.user.id, keeping: session.digest)
+            try context.audit(.signOut, request, by: session, detail: "every other session ended")
+            return .seeOther("/account/sessions?ended=others")
+        }
+
         router.add("GET", "/account") { request, _, context in
             let session = try context.requireSignIn(request, .student, .teacher, .parent, .schoolAdmin, .platformAdmin)
             let notice: Layout.Notice? = request.query["unlinked"] != nil ? .init(kind: .ok, text: "The linked sign-in is removed.") : nil

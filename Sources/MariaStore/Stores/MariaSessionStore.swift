@@ -42,6 +42,26 @@ public struct MariaSessionStore: SessionStore, SignInThrottleStore, AccountPurge
         try database.execute("DELETE FROM sessions WHERE token_digest = \(digest)")
     }
 
+    public func sessions(of user: UserID, current: [UInt8]?) throws -> [SessionSummary] {
+        try database.query(
+            """
+            SELECT id, token_digest, created_at, last_seen_at, amr, client_address, user_agent
+            FROM sessions WHERE user_id = \(user.rawValue) ORDER BY last_seen_at DESC, id DESC
+            """
+        ).map { row in
+            SessionSummary(
+                number: Int64(row.int("id") ?? 0), createdAt: row.date("created_at") ?? .distantPast,
+                lastSeenAt: row.date("last_seen_at") ?? .distantPast, clientAddress: row.string("client_address") ?? "",
+                userAgent: row.string("user_agent") ?? "", methods: row.methodList("amr"),
+                isCurrent: current != nil && row.bytes("token_digest") == current)
+        }
+    }
+
+    public func deleteSession(number: Int64, of user: UserID) throws -> Bool {
+        // The owner is part of the condition: a number from someone else's page matches no row.
+        try database.execute("DELETE FROM sessions WHERE id = \(number) AND user_id = \(user.rawValue)").affectedRows == 1
+    }
+
     public func deleteSessions(of user: UserID, keeping: [UInt8]?) throws {
         if let keeping {
             try database.execute("DELETE FROM sessions WHERE user_id = \(user.rawValue) AND token_digest <> \(keeping)")
