@@ -97,6 +97,8 @@ struct TestApp {
     let upstreamDocuments = UpstreamDocumentCache()
     /// The security audit log's twin.
     let audit = MemorySecurityAudit()
+    /// The second factors' twin.
+    let secondFactors = MemorySecondFactors()
     /// The OAuth stores' twin, whose people are ``memory``'s active accounts.
     let oauth: MemoryOAuthStore
     var oauthKeys = OAuthKeyMaterial(
@@ -121,7 +123,7 @@ struct TestApp {
             health: FixedHealthStore(result: health),
             people: PeopleServices(
                 accounts: memory, passwordLinks: memory, sessions: memory, throttle: memory, hasher: testHasher,
-                timingDecoy: TimingDecoy(hasher: testHasher)),
+                secondFactors: secondFactors, timingDecoy: TimingDecoy(hasher: testHasher)),
             schoolwork: SchoolworkServices(students: memory, teaching: memory, directory: memory, roster: memory, recordCache: RecordPageCache()),
             oauth: OAuthServices(
                 clients: oauth, codes: oauth, tokens: oauth, bearers: oauth, consents: oauth, signingKeys: oauth, keys: oauthKeys,

@@ -204,9 +204,15 @@ class Browser:
     # Signing in and out -------------------------------------------------------------------------------------
 
     def sign_in(self, identifier, password, path="/login"):
-        """Opens the sign-in page and submits it; returns the status of the page that follows."""
+        """Opens the sign-in page and submits it, and the code step when the account has two-step sign-in (its
+        seed registered in two_step.py); returns the status of the page that follows."""
+        import two_step
+
         assert self.open(path) == 200, f"GET {path} answered {self.status}"
-        return self.submit("form#signin", {"identifier": identifier, "password": password})
+        status = self.submit("form#signin", {"identifier": identifier, "password": password})
+        if self.path.startswith(two_step.CODE_STEP) and two_step.seed_of(identifier):
+            status = self.submit("form#two-step", {"code": two_step.fresh_code(two_step.seed_of(identifier))})
+        return status
 
     def sign_out(self):
         return self.submit("form#signout")

@@ -117,7 +117,13 @@ def demo(stack):
     path = Path(os.environ.get("CW_DEMO_JSON") or stack.dir / "demo.json")
     if not path.is_file():
         raise RuntimeError(f"{path} missing: the stack writes the demo sign-ins there (`deploy/dev/stack up`)")
-    return json.loads(path.read_text())
+    document = json.loads(path.read_text())
+    import two_step
+
+    for admin in (document["school_admin"], document["platform_admin"]):
+        if admin.get("totp_secret"):
+            two_step.register([admin.get("email"), admin.get("username")], admin["totp_secret"])
+    return document
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,8 @@ import time
 
 import pytest
 
+from two_step import pass_code_step
+
 from oauth_client import REDIRECT_URI, DemoClient
 from portal import APP, PASSWORD, create_app, csrf_of, multipart, png, post_form, sign_up_verified, wait_for_mail
 from test_webhook_delivery import receiver  # noqa: F401 - the local HTTPS receiver fixture
@@ -46,6 +48,7 @@ def admin(stack, demo):
     s = stack.session()
     answer = post_form(s, stack.url("app", "/login"), {"identifier": demo["platform_admin"]["email"],
                                                         "password": demo["platform_admin"]["password"]})
+    answer = pass_code_step(stack, s, answer, demo["platform_admin"]["email"])
     assert answer.status_code == 303, answer.text
     return s
 

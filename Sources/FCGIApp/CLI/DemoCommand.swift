@@ -43,12 +43,20 @@ struct DemoCommand: ParsableCommand {
                         role: .platformAdmin, schoolID: nil, givenName: "Pat", familyName: "Platform", email: platformEmail, passwordHash: try hash()),
                     now: now)
             }
+            // The admins must have a second factor (the platform admin always, school admins by the default policy): the
+            // demo gives them an authenticator seed of their own, written to demo.json and printed below.
+            var seeds: [String: [UInt8]] = [:]
+            for email in [demo.admin.email, platformEmail] {
+                guard let admin = try services.people.accounts.signInCandidate(identifier: email)?.user else { continue }
+                seeds[email] = try DemoSignIns.enrolTOTP(admin.id, email: email, services: services, now: now)
+            }
             let seeded = try DemoSchoolwork.seed(demo: demo, ids: ids, services: services, today: CalendarDate(now))
             print(outcome.summary.changedAnything ? "demo roster imported" : "demo roster already up to date")
             print(seeded ? "demo grades and attendance created" : "demo grades and attendance already present")
             let oauthSeeded = try DemoClients.seed(services: services, keys: ClientCommand.keys(services), now: now)
             print(oauthSeeded ? "demo OAuth clients and signing keys created" : "demo OAuth clients and signing keys already present")
-            let signIns = try DemoSignIns.document(demo: demo, ids: ids, platformEmail: platformEmail, password: password, services: services)
+            let signIns = try DemoSignIns.document(
+                demo: demo, ids: ids, platformEmail: platformEmail, password: password, seeds: seeds, services: services)
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: Data(signIns.serialized())) else {
                     OperatorServices.fail("cannot write \(output)")
@@ -58,8 +66,8 @@ struct DemoCommand: ParsableCommand {
             print("  student        \(demo.students[0].email)")
             print("  parent         \(demo.parents[0].email)  (two children)")
             print("  teacher        \(demo.teachers[0].email)")
-            print("  school admin   \(demo.admin.email)")
-            print("  platform admin \(platformEmail)")
+            print("  school admin   \(demo.admin.email)  (authenticator key \(seeds[demo.admin.email].map { Base32.encode($0) } ?? "-"))")
+            print("  platform admin \(platformEmail)  (authenticator key \(seeds[platformEmail].map { Base32.encode($0) } ?? "-"))")
             let issuer = services.configuration.appURL
             print("demo OAuth clients (redirect URI \(DemoClients.redirectURI), every scope allowed):")
             print("  confidential   client_id \(DemoClients.confidentialID)  client_secret \(DemoClients.confidentialSecret)")

@@ -1,9 +1,13 @@
+import Crypto
 import Domain
+import Foundation
 
 /// `.run/demo.json`: every demo account with its ids, and the demo OAuth clients, for scripts and end-to-end tests.
 enum DemoSignIns {
-    static func document(demo: DemoSchool, ids: [String: UserID], platformEmail: String, password: String, services: SiteServices) throws -> JSONValue
-    {
+    static func document(
+        demo: DemoSchool, ids: [String: UserID], platformEmail: String, password: String, seeds: [String: [UInt8]], services: SiteServices
+    ) throws -> JSONValue {
+        func seed(_ email: String) -> [(String, JSONValue)] { seeds[email].map { [("totp_secret", .string(Base32.encode($0)))] } ?? [] }
         func person(_ p: DemoSchool.Person, extra: [(String, JSONValue)] = []) -> JSONValue {
             .object(
                 [
@@ -31,12 +35,27 @@ enum DemoSignIns {
             ("app_url", .string(services.configuration.appURL)),
             ("password", .string(password)),
             ("school", .object([("sourced_id", .string(DemoSchool.schoolSourcedID)), ("name", .string(DemoSchool.schoolName))])),
-            ("platform_admin", .object([("email", .string(platformEmail)), ("password", .string(password))])),
-            ("school_admin", person(demo.admin)),
+            ("platform_admin", .object([("email", .string(platformEmail)), ("password", .string(password))] + seed(platformEmail))),
+            ("school_admin", person(demo.admin, extra: seed(demo.admin.email))),
             ("teachers", .array(teachers)),
             ("students", .array(students)),
             ("parents", .array(parents)),
             ("oauth_clients", DemoClients.document(appURL: services.configuration.appURL)),
         ])
+    }
+
+    /// Turns on two-step sign-in for a demo admin with a seed derived from their email (the same on every
+    /// `demo load`, so demo.json stays right), unless it is already on; returns the seed.
+    static func enrolTOTP(_ user: UserID, email: String, services: SiteServices, now: Date) throws -> [UInt8] {
+        let seed = Array(Insecure.SHA1.hash(data: Array("catalystwells demo authenticator \(email)".utf8)))
+        let store = services.people.secondFactors
+        if try store.totp(of: user)?.enabledAt != nil { return seed }
+        let keys = try services.oauth.requireKeys()
+        var generator = SystemRandomNumberGenerator()
+        let sealed = try KeySealing.seal(seed, key: keys.totpSealingKey, associatedData: UserTOTP.associatedData(user), using: &generator)
+        guard try store.setPendingTOTPSecret(sealed, for: user, now: now),
+            try store.enableTOTP(for: user, sealedSecret: sealed, step: 0, recoveryCodeDigests: [], now: now)
+        else { throw StoreError(.conflict, detail: "the demo admin's two-step sign-in changed while it was set up") }
+        return seed
     }
 }

@@ -3,7 +3,8 @@ import Domain
 /// The school admin's sign-in settings page.
 enum SchoolSignInPages {
     static func settings(
-        session: SignedIn, schoolName: String, providers: [UpstreamProvider], policy: SchoolSignInPolicy, domains: [String],
+        session: SignedIn, schoolName: String, providers: [UpstreamProvider], policy: SchoolSignInPolicy, secondFactorPolicy: SecondFactorPolicy,
+        domains: [String],
         schoolLink: String, redirectURI: String, notice: Layout.Notice?, problem: String?
     ) -> HTML {
         let rows = providers.map { provider -> HTML in
@@ -33,6 +34,11 @@ enum SchoolSignInPages {
         let roleBoxes = SchoolSignInPolicy.restrictableRoles.map { role -> HTML in
             """
             <label class="check"><input type="checkbox" name="password_roles" value="\(role.rawValue)"\(policy.passwordRoles.contains(role) ? HTML(unsafeRaw: " checked") : "")> \(role.label)s</label>
+            """
+        }
+        let requiredBoxes = SecondFactorPolicy.requirableRoles.map { role -> HTML in
+            """
+            <label class="check"><input type="checkbox" name="required_roles" value="\(role.rawValue)"\(secondFactorPolicy.requiredRoles.contains(role) ? HTML(unsafeRaw: " checked") : "")> \(role.label)s</label>
             """
         }
         return Layout.page(
@@ -68,6 +74,13 @@ enum SchoolSignInPages {
             <form class="stack" id="password-policy" method="post" action="/school/sign-in/policy">\(Layout.csrfField(session.csrf))
             <fieldset><legend>Password sign-in allowed for</legend>\(roleBoxes)</fieldset>
             <p class="muted">Unticked roles sign in with your providers only. Keep school admins ticked until a provider works for you.</p>
+            <button type="submit">Save</button>
+            </form></section>
+
+            <section aria-labelledby="second-factor-title"><h2 id="second-factor-title">Who must use two-step sign-in</h2>
+            <form class="stack" id="second-factor-policy" method="post" action="/school/sign-in/second-factor">\(Layout.csrfField(session.csrf))
+            <fieldset><legend>A code from an authenticator app is required for</legend>\(requiredBoxes)</fieldset>
+            <p class="muted">Everyone else may turn it on for themselves under Account. People who must have it set it up at their next sign-in.</p>
             <button type="submit">Save</button>
             </form></section>
 

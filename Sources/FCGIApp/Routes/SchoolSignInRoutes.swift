@@ -34,6 +34,24 @@ enum SchoolSignInRoutes {
             return .seeOther("/school/sign-in?saved=1")
         }
 
+        router.add("POST", "/school/sign-in/second-factor") { request, _, context in
+            let (session, school) = try SchoolAdminRoutes.authorize(request, context)
+            let form = try context.verifiedForm(request, session: session)
+            var roles: Set<Role> = []
+            for value in form.all("required_roles") {
+                guard let role = Role(rawValue: value), SecondFactorPolicy.requirableRoles.contains(role) else {
+                    return try page(session, school, context, problem: "There is no role called \(value.prefix(40)).", status: 400)
+                }
+                roles.insert(role)
+            }
+            try context.services.people.secondFactors.setSecondFactorPolicy(SecondFactorPolicy(requiredRoles: roles), of: school, now: context.now)
+            let list = SecondFactorPolicy.requirableRoles.filter { roles.contains($0) }.map(\.rawValue)
+            try context.audit(
+                .signInPolicyChanged, request, by: session, subject: nil,
+                detail: "two-step sign-in required for: \(list.isEmpty ? "nobody" : list.joined(separator: ", "))")
+            return .seeOther("/school/sign-in?saved=1")
+        }
+
         router.add("POST", "/school/sign-in/domains") { request, _, context in
             let (session, school) = try SchoolAdminRoutes.authorize(request, context)
             let form = try context.verifiedForm(request, session: session)
@@ -146,7 +164,9 @@ enum SchoolSignInRoutes {
             SchoolSignInPages.settings(
                 session: session, schoolName: info.name,
                 providers: try store.upstreamProviders().filter { $0.schoolID == school || $0.schoolID == nil },
-                policy: try store.signInPolicy(of: school), domains: try store.emailDomains(of: school),
+                policy: try store.signInPolicy(of: school),
+                secondFactorPolicy: try context.services.people.secondFactors.secondFactorPolicy(of: school),
+                domains: try store.emailDomains(of: school),
                 schoolLink: base + "/login?school=" + FormCodec.encode(sourcedID), redirectURI: UpstreamSignInRoutes.redirectURI(context),
                 notice: notice, problem: problem),
             status: status)

@@ -69,8 +69,10 @@ enum SignInCompletion {
         return TrustedDevice.entry(for: identifier, in: devices.entries, key: devices.key)
     }
 
-    /// Starts the person's session and sends them to `next` (or their role's home page).
+    /// Starts the person's session and sends them to `next` (or their role's home page) — or, when the person has a
+    /// second factor this sign-in has not used yet, sends them to the code step first (no session until then).
     static func complete(_ person: AuthenticatedPerson, next: String?, request: HTTPRequest, context: RequestContext) throws -> HTTPResponse {
+        if let codeStep = try SecondFactorRoutes.askForCode(person, next: next, context: context) { return codeStep }
         let services = context.services
         let now = context.now
         let names = person.throttleNames.sorted()
@@ -130,6 +132,12 @@ enum SignInCompletion {
     static func clearRecheckFailures(of user: UserID, context: RequestContext) throws {
         try context.services.people.throttle.clearThrottle(key: recheckKey(user))
     }
+
+    /// Seconds to wait before another try under a person's own counter (second-factor codes), or `nil`.
+    static func personWait(_ key: [UInt8], context: RequestContext) throws -> Int? { try wait([key], context) }
+
+    /// Counts a failure under a person's own counter.
+    static func recordPersonFailure(_ key: [UInt8], context: RequestContext) throws { try count(key, .person, context) }
 
     // MARK: The counters
 

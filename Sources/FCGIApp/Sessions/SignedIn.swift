@@ -79,6 +79,12 @@ extension RequestContext {
             throw HTTPError.redirect(to: "/login?next=" + FormCodec.encode(target), message: "Please sign in to continue.")
         }
         guard roles.contains(session.user.role) else { throw HTTPError.notFound() }
+        // A person whose role must have a second factor and who has none sets it up before anything else.
+        if !request.path.hasPrefix(SecondFactorRoutes.enrolPath), try SecondFactorRoutes.required(for: session.user, self),
+            !(try SecondFactorRoutes.enrolled(session.user.id, self))
+        {
+            throw HTTPError.redirect(to: SecondFactorRoutes.enrolPath + "?required=1", message: "Set up two-step sign-in to continue.")
+        }
         return session
     }
 

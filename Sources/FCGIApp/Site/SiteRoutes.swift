@@ -14,6 +14,7 @@ enum SiteRoutes {
             AccountRoutes.register(in: &router)
             SchoolSignInRoutes.register(in: &router)
             SecurityLogRoutes.register(in: &router)
+            SecondFactorRoutes.register(in: &router)
             PasswordRoutes.register(in: &router)
             StudentRoutes.register(in: &router)
             TeacherRoutes.register(in: &router)

@@ -36,6 +36,8 @@ struct PeopleServices {
     let sessions: any SessionStore
     let throttle: any SignInThrottleStore
     let hasher: any PasswordHasher
+    /// Second factors (TOTP, recovery codes) and the schools' rules about them.
+    let secondFactors: any SecondFactorStore
     /// Equalises the time of sign-ins that name no account.
     let timingDecoy: TimingDecoy
 }

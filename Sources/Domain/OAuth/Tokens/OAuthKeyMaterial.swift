@@ -22,6 +22,12 @@ public struct OAuthKeyMaterial: Sendable {
     public let upstreamSecretKey: SymmetricKey
     /// Seals the cookie a browser carries through an upstream sign-in (``UpstreamSignInTicket``).
     public let upstreamTicketKey: SymmetricKey
+    /// Seals school users' TOTP seeds at rest (``UserTOTP``).
+    public let totpSealingKey: SymmetricKey
+    /// Keys the digests of school users' recovery codes (``RecoveryCodes``).
+    public let recoveryCodeKey: SymmetricKey
+    /// Seals the cookie between the first factor and the code (``PendingSecondFactor``).
+    public let pendingSecondFactorKey: SymmetricKey
 
     /// Derives the keys from the two files' bytes.
     public init(secret: [UInt8], credentials: CredentialKeyMaterial) {
@@ -38,6 +44,12 @@ public struct OAuthKeyMaterial: Sendable {
             inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells upstream client secrets v1".utf8), outputByteCount: 32)
         upstreamTicketKey = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells upstream sign-in ticket v1".utf8), outputByteCount: 32)
+        totpSealingKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells school totp sealing v1".utf8), outputByteCount: 32)
+        recoveryCodeKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells school recovery codes v1".utf8), outputByteCount: 32)
+        pendingSecondFactorKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells pending second factor v1".utf8), outputByteCount: 32)
     }
 }
 
