@@ -107,6 +107,7 @@ var fuzzTargets: [Target] {
         ("fuzz-json-bodies", ["FCGIApp", "Domain"]),
         ("fuzz-jose", ["FCGIApp", "Domain", .product(name: "Crypto", package: "swift-crypto")]),
         ("fuzz-upstream", ["Domain", .product(name: "Crypto", package: "swift-crypto")]),
+        ("fuzz-webauthn", ["Domain", .product(name: "Crypto", package: "swift-crypto")]),
     ]
     return [
         .target(name: "CLibFuzzer", path: "fuzz/Sources/CLibFuzzer"),

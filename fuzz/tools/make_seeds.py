@@ -126,6 +126,27 @@ def main():
                                               'quote " backslash \\ newline \n tab \t \u2028 \U0001F600', ""))
     write("fuzz-jose", "bearer", fields("Bearer cw_at_" + "c" * 43, "access_token=cw_at_x", "\x00\x1f\x7f", "-1.AAAA"))
 
+    # fuzz-webauthn: a selector byte, then the mode's bytes (fuzz/Sources/fuzz-webauthn/Harness.swift). The
+    # W3C WebAuthn Level 3 §16.2 vector ("ES256 Credential with No Attestation"): every mode starts from bytes
+    # that verify.
+    attestation = bytes.fromhex(
+        "a363666d74646e6f6e656761747453746d74a068617574684461746158a4bfabc37432958b063360d3ad6461c9c4735ae7f8edd46592a5e0"
+        "f01452b2e4b559000000008446ccb9ab1db374750b2367ff6f3a1f0020f91f391db4c9b2fde0ea70189cba3fb63f579ba6122b33ad94ff3e"
+        "c330084be4a5010203262001215820afefa16f97ca9b2d23eb86ccb64098d20db90856062eb249c33a9b672f26df61225820930a56b87a2f"
+        "ca66334b03458abf879717c12cc68ed73290af2e2664796b9220")
+    auth_data = attestation[attestation.index(b"authData") + 10:]
+    client_data = (b'{"type":"webauthn.create","challenge":"AMMPt4UxxGTStncdq417YDwBFi8vpIa-pw8oOuVW4TA",'
+                   b'"origin":"https://example.org","crossOrigin":false}')
+    assertion_data = bytes.fromhex("bfabc37432958b063360d3ad6461c9c4735ae7f8edd46592a5e0f01452b2e4b51900000000")
+    signature = bytes.fromhex("3046022100f50a4e2e4409249c4a853ba361282f09841df4dd4547a13a87780218deffcd380221008480ac0f0b"
+                              "93538174f575bf11a1dd5d78c6e486013f937295ea13653e331e87")
+    write("fuzz-webauthn", "cbor-attestation-object", b"\x00" + attestation)
+    write("fuzz-webauthn", "authenticator-data", b"\x01" + auth_data)
+    write("fuzz-webauthn", "w3c-registration", b"\x02" + attestation)
+    write("fuzz-webauthn", "client-data", b"\x03" + client_data)
+    write("fuzz-webauthn", "w3c-assertion", b"\x04" + struct.pack(">H", len(assertion_data)) + assertion_data + signature)
+    write("fuzz-webauthn", "ceremony-cookie", b"\x05" + b"A" * 96)
+
 
 if __name__ == "__main__":
     main()
