@@ -99,6 +99,8 @@ struct TestApp {
     let audit = MemorySecurityAudit()
     /// The second factors' twin.
     let secondFactors = MemorySecondFactors()
+    /// The passkeys' twin.
+    let passkeys = MemoryPasskeys()
     /// The OAuth stores' twin, whose people are ``memory``'s active accounts.
     let oauth: MemoryOAuthStore
     var oauthKeys = OAuthKeyMaterial(
@@ -123,7 +125,7 @@ struct TestApp {
             health: FixedHealthStore(result: health),
             people: PeopleServices(
                 accounts: memory, passwordLinks: memory, sessions: memory, throttle: memory, hasher: testHasher,
-                secondFactors: secondFactors, timingDecoy: TimingDecoy(hasher: testHasher)),
+                secondFactors: secondFactors, passkeys: passkeys, timingDecoy: TimingDecoy(hasher: testHasher)),
             schoolwork: SchoolworkServices(students: memory, teaching: memory, directory: memory, roster: memory, recordCache: RecordPageCache()),
             oauth: OAuthServices(
                 clients: oauth, codes: oauth, tokens: oauth, bearers: oauth, consents: oauth, signingKeys: oauth, keys: oauthKeys,

@@ -33,6 +33,7 @@ enum AccountPages {
             <button type="submit">Sign in</button>
             </form>
             <p><a href="/password/forgot">Forgot your password?</a></p>
+            \(PasskeyPages.signInForm(csrf: csrf, next: next))
             \(school == nil ? schoolFinder(csrf: csrf, nextField: nextField) : "")
             """)
     }

@@ -77,7 +77,8 @@ enum UpstreamPages {
             <section aria-labelledby="password-title"><h2 id="password-title">Password</h2>
             <p>\(hasPassword ? "You can also sign in with your password." : "You have no password you can sign in with.")
             \(hasPassword ? "<a href=\"/account/password\">Change your password</a>" as HTML : "")</p></section>
-            <p><a href="/account/sessions">Where you are signed in</a> · <a href="/account/apps">Connected apps</a></p>
+            <p><a href="/account/two-step">Two-step sign-in</a> · <a href="/account/passkeys">Passkeys</a> ·
+            <a href="/account/sessions">Where you are signed in</a> · <a href="/account/apps">Connected apps</a></p>
             """)
     }
 

@@ -147,7 +147,7 @@ enum SecondFactorRoutes {
     /// Instead of a session: the pending cookie and the way to the code step, when the person has TOTP on and this
     /// sign-in has not used it yet; `nil` otherwise.
     static func askForCode(_ person: AuthenticatedPerson, next: String?, context: RequestContext) throws -> HTTPResponse? {
-        guard !person.methods.contains(.oneTimePassword),
+        guard !person.methods.contains(.oneTimePassword), !person.multiFactor,
             let totp = try context.services.people.secondFactors.totp(of: person.user.id), totp.enabledAt != nil
         else { return nil }
         let keys = try context.services.oauth.requireKeys()
@@ -230,9 +230,9 @@ enum SecondFactorRoutes {
         return try context.services.people.secondFactors.secondFactorPolicy(of: school).requires(user.role)
     }
 
-    /// Whether `user` has a second factor on.
+    /// Whether `user` has a second factor on: TOTP, or a passkey (which verifies the person too).
     static func enrolled(_ user: UserID, _ context: RequestContext) throws -> Bool {
-        try context.services.people.secondFactors.totp(of: user)?.enabledAt != nil
+        try context.services.people.secondFactors.totp(of: user)?.enabledAt != nil || !(try context.services.people.passkeys.passkeys(of: user).isEmpty)
     }
 
     private static func pendingSeed(_ session: SignedIn, _ context: RequestContext) throws -> (secret: [UInt8], sealed: [UInt8])? {

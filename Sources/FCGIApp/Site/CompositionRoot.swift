@@ -51,7 +51,8 @@ enum CompositionRoot {
             health: MariaHealthStore(database: database),
             people: PeopleServices(
                 accounts: accounts, passwordLinks: accounts, sessions: sessions, throttle: sessions, hasher: shared.hasher,
-                secondFactors: MariaSecondFactorStore(database: database), timingDecoy: shared.timingDecoy),
+                secondFactors: MariaSecondFactorStore(database: database), passkeys: MariaPasskeyStore(database: database),
+                timingDecoy: shared.timingDecoy),
             schoolwork: SchoolworkServices(
                 students: schoolwork, teaching: schoolwork, directory: schoolwork, roster: MariaRosterStore(database: database),
                 recordCache: shared.recordCache),

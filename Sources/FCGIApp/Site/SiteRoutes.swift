@@ -15,6 +15,7 @@ enum SiteRoutes {
             SchoolSignInRoutes.register(in: &router)
             SecurityLogRoutes.register(in: &router)
             SecondFactorRoutes.register(in: &router)
+            PasskeyRoutes.register(in: &router)
             PasswordRoutes.register(in: &router)
             StudentRoutes.register(in: &router)
             TeacherRoutes.register(in: &router)

@@ -38,6 +38,8 @@ struct PeopleServices {
     let hasher: any PasswordHasher
     /// Second factors (TOTP, recovery codes) and the schools' rules about them.
     let secondFactors: any SecondFactorStore
+    /// Passkeys.
+    let passkeys: any PasskeyStore
     /// Equalises the time of sign-ins that name no account.
     let timingDecoy: TimingDecoy
 }

@@ -10,8 +10,10 @@ public struct AuthenticationMethod: RawRepresentable, Hashable, Sendable {
     public static let federated = AuthenticationMethod(rawValue: "fed")
     /// A one-time code (TOTP).
     public static let oneTimePassword = AuthenticationMethod(rawValue: "otp")
-    /// A hardware-bound key (a passkey).
+    /// A hardware-bound key (a device-bound passkey).
     public static let hardwareKey = AuthenticationMethod(rawValue: "hwk")
+    /// A software-secured key (a passkey synced between devices).
+    public static let softwareKey = AuthenticationMethod(rawValue: "swk")
 }
 
 /// The end of every sign-in method: a person of the roster who has proved who they are, and how. Each method
@@ -25,11 +27,15 @@ public struct AuthenticatedPerson: Sendable, Equatable {
     public let methods: [AuthenticationMethod]
     /// The names the person typed or is known by to the throttle, whose failures their success clears.
     public let throttleNames: Set<String>
+    /// Whether one method proved two factors (a passkey with user verification: possession and PIN or biometrics),
+    /// so no second factor is asked for.
+    public let multiFactor: Bool
 
     /// A person signed in by `methods`.
-    public init(user: UserAccount, methods: [AuthenticationMethod], throttleNames: Set<String> = []) {
+    public init(user: UserAccount, methods: [AuthenticationMethod], throttleNames: Set<String> = [], multiFactor: Bool = false) {
         self.user = user
         self.methods = methods
         self.throttleNames = throttleNames
+        self.multiFactor = multiFactor
     }
 }

@@ -28,6 +28,8 @@ public struct OAuthKeyMaterial: Sendable {
     public let recoveryCodeKey: SymmetricKey
     /// Seals the cookie between the first factor and the code (``PendingSecondFactor``).
     public let pendingSecondFactorKey: SymmetricKey
+    /// Seals the cookie of a passkey ceremony (``PasskeyCeremony``).
+    public let passkeyCeremonyKey: SymmetricKey
 
     /// Derives the keys from the two files' bytes.
     public init(secret: [UInt8], credentials: CredentialKeyMaterial) {
@@ -50,6 +52,8 @@ public struct OAuthKeyMaterial: Sendable {
             inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells school recovery codes v1".utf8), outputByteCount: 32)
         pendingSecondFactorKey = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells pending second factor v1".utf8), outputByteCount: 32)
+        passkeyCeremonyKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells passkey ceremony v1".utf8), outputByteCount: 32)
     }
 }
 

@@ -1,0 +1,112 @@
+import Domain
+
+/// The passkeys page, and the script that talks to the browser's WebAuthn API (served as /assets/passkeys.js: the
+/// content security policy allows scripts from this site only).
+enum PasskeyPages {
+    static func list(session: SignedIn, passkeys: [UserPasskey], notice: Layout.Notice?, error: String?) -> HTML {
+        let rows = passkeys.map { passkey -> HTML in
+            """
+            <tr><td>\(passkey.name)</td><td>\(passkey.backedUp ? "Synced between devices" : "This device only")</td>
+            <td>\(Display.date(passkey.createdAt))</td><td>\(passkey.lastUsedAt.map { Display.dateTime($0) } ?? "never")</td>
+            <td><form class="inline" method="post" action="/account/passkeys/\(String(passkey.id))/remove">\(Layout.csrfField(session.csrf))
+            <button type="submit" class="link">Remove</button></form></td></tr>
+            """
+        }
+        let table: HTML =
+            passkeys.isEmpty
+            ? "<p class=\"muted\" id=\"no-passkeys\">No passkeys yet.</p>"
+            : """
+            <table id="passkeys"><thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Added</th><th scope="col">Last used</th>
+            <th scope="col"><span class="visually-hidden">Remove</span></th></tr></thead><tbody>\(rows)</tbody></table>
+            """
+        return Layout.page(
+            title: "Passkeys", session: session, notice: notice,
+            """
+            <h1>Passkeys</h1>
+            \(error.map { "<p class=\"notice bad\" id=\"passkey-error\" role=\"alert\">\($0)</p>" as HTML } ?? "")
+            <p>A passkey signs you in with your device's screen lock (fingerprint, face or PIN) instead of a password, and counts as
+            two-step sign-in.</p>
+            \(table)
+            <form class="stack" id="add-passkey" method="post" action="/account/passkeys/register" data-options="/account/passkeys/options">
+            \(Layout.csrfField(session.csrf))
+            <label>Name of this passkey<input name="name" maxlength="80" placeholder="e.g. School laptop"></label>
+            <input type="hidden" name="attestationObject"><input type="hidden" name="clientDataJSON">
+            <button type="button" id="add-passkey-button">Add a passkey</button>
+            <p class="muted" id="passkey-status" role="status"></p>
+            </form>
+            <p><a href="/account">Back to your account</a></p>
+            <script src="/assets/passkeys.js"></script>
+            """)
+    }
+
+    /// The sign-in page's passkey form (filled and submitted by the script).
+    static func signInForm(csrf: String, next: String?) -> HTML {
+        """
+        <form class="stack" id="passkey-signin" method="post" action="/login/passkey" data-options="/login/passkey/options">\(Layout.csrfField(csrf))
+        \(next.map { "<input type=\"hidden\" name=\"next\" value=\"\($0)\">" as HTML } ?? "")
+        <input type="hidden" name="credentialId"><input type="hidden" name="authenticatorData"><input type="hidden" name="clientDataJSON">
+        <input type="hidden" name="signature"><input type="hidden" name="userHandle">
+        <button type="button" class="secondary" id="passkey-signin-button">Sign in with a passkey</button>
+        <p class="muted" id="passkey-status" role="status"></p>
+        </form>
+        <script src="/assets/passkeys.js"></script>
+        """
+    }
+
+    /// Asks the server for options, calls `navigator.credentials`, and submits the answer as an ordinary form, so
+    /// every check and every page stays on the server.
+    static let script = """
+        "use strict";
+        (function () {
+          function fromB64(text) {
+            const b = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4));
+            return Uint8Array.from(b, c => c.charCodeAt(0)).buffer;
+          }
+          function toB64(buffer) {
+            let s = "";
+            new Uint8Array(buffer).forEach(b => { s += String.fromCharCode(b); });
+            return btoa(s).replace(/\\+/g, "-").replace(/\\//g, "_").replace(/=+$/, "");
+          }
+          async function options(form) {
+            const body = new URLSearchParams({ csrf: form.elements.csrf.value });
+            const answer = await fetch(form.dataset.options, { method: "POST", body: body, credentials: "same-origin" });
+            if (!answer.ok) { throw new Error("the server refused (" + answer.status + ")"); }
+            return answer.json();
+          }
+          function status(form, text) { const p = form.querySelector("#passkey-status"); if (p) { p.textContent = text; } }
+          const add = document.getElementById("add-passkey");
+          if (add) {
+            document.getElementById("add-passkey-button").addEventListener("click", async () => {
+              try {
+                status(add, "Follow your device's prompt…");
+                const o = await options(add);
+                o.challenge = fromB64(o.challenge);
+                o.user.id = fromB64(o.user.id);
+                o.excludeCredentials = o.excludeCredentials.map(c => ({ type: c.type, id: fromB64(c.id) }));
+                const credential = await navigator.credentials.create({ publicKey: o });
+                add.elements.attestationObject.value = toB64(credential.response.attestationObject);
+                add.elements.clientDataJSON.value = toB64(credential.response.clientDataJSON);
+                add.submit();
+              } catch (error) { status(add, "No passkey was added: " + error.message); }
+            });
+          }
+          const signIn = document.getElementById("passkey-signin");
+          if (signIn) {
+            document.getElementById("passkey-signin-button").addEventListener("click", async () => {
+              try {
+                status(signIn, "Follow your device's prompt…");
+                const o = await options(signIn);
+                o.challenge = fromB64(o.challenge);
+                const credential = await navigator.credentials.get({ publicKey: o });
+                signIn.elements.credentialId.value = toB64(credential.rawId);
+                signIn.elements.authenticatorData.value = toB64(credential.response.authenticatorData);
+                signIn.elements.clientDataJSON.value = toB64(credential.response.clientDataJSON);
+                signIn.elements.signature.value = toB64(credential.response.signature);
+                signIn.elements.userHandle.value = credential.response.userHandle ? toB64(credential.response.userHandle) : "";
+                signIn.submit();
+              } catch (error) { status(signIn, "Not signed in: " + error.message); }
+            });
+          }
+        })();
+        """
+}
