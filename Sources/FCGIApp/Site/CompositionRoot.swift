@@ -51,7 +51,7 @@ enum CompositionRoot {
             health: MariaHealthStore(database: database),
             people: PeopleServices(
                 accounts: accounts, passwordLinks: accounts, sessions: sessions, throttle: sessions, hasher: shared.hasher,
-                timingDecoy: shared.timingDecoy),
+                timingDecoy: shared.timingDecoy, resets: MariaPasswordResetStore(database: database)),
             schoolwork: SchoolworkServices(
                 students: schoolwork, teaching: schoolwork, directory: schoolwork, roster: MariaRosterStore(database: database),
                 recordCache: shared.recordCache),
