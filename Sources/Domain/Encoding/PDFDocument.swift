@@ -170,6 +170,7 @@ public struct PDFDocument: Sendable {
         let magnitude = abs(hundredths)
         let fraction = magnitude % 100
         if fraction == 0 { return sign + String(magnitude / 100) }
+        if fraction % 10 == 0 { return sign + String(magnitude / 100) + "." + String(fraction / 10) }
         return sign + String(magnitude / 100) + "." + (fraction < 10 ? "0" : "") + String(fraction)
     }
 }
