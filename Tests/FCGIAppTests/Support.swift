@@ -125,7 +125,7 @@ struct TestApp {
             health: FixedHealthStore(result: health),
             people: PeopleServices(
                 accounts: memory, passwordLinks: memory, sessions: memory, throttle: memory, hasher: testHasher,
-                secondFactors: secondFactors, passkeys: passkeys, timingDecoy: TimingDecoy(hasher: testHasher)),
+                secondFactors: secondFactors, passkeys: passkeys, timingDecoy: TimingDecoy(hasher: testHasher), resets: memory),
             schoolwork: SchoolworkServices(students: memory, teaching: memory, directory: memory, roster: memory, recordCache: RecordPageCache()),
             oauth: OAuthServices(
                 clients: oauth, codes: oauth, tokens: oauth, bearers: oauth, consents: oauth, signingKeys: oauth, keys: oauthKeys,

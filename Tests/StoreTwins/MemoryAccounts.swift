@@ -1,10 +1,11 @@
 import Domain
 import Foundation
 
-/// In-memory accounts, sessions, throttle counters and password links with the contracts of the MariaDB
-/// stores, so the sign-in routes are tested without a database. School data is left empty.
+/// In-memory accounts, sessions, throttle counters, password links and resets with the contracts of the MariaDB
+/// stores, so the sign-in routes are tested without a database. School data is only classes with their teachers
+/// and students (``addClass(title:school:teachers:students:active:)``), and grade levels.
 final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignInThrottleStore, StudentRecordStore, TeachingStore,
-    SchoolDirectoryStore, RosterStore, @unchecked Sendable
+    SchoolDirectoryStore, RosterStore, PasswordResetStore, @unchecked Sendable
 {
     private let lock = NSLock()
     private var users: [UserID: (user: UserAccount, hash: String?, active: Bool)] = [:]
@@ -15,6 +16,10 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     /// share one transaction for this).
     var revokeEveryGrant: (UserID, Date) -> Int = { _, _ in 0 }
     private var nextID: Int64 = 1
+    private var mustChange: Set<UserID> = []
+    private var temporaryRules: [SchoolID: Bool] = [:]
+    private var gradeLevels: [UserID: String] = [:]
+    private var classes: [ClassID: (school: SchoolID, title: String, teachers: [UserID], students: [UserID], active: Bool)] = [:]
 
     /// Adds a user with a password hash.
     @discardableResult
@@ -30,6 +35,17 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     }
 
     func deactivate(_ id: UserID) { lock.withLock { users[id]?.active = false } }
+    /// Adds a class (ids from 1).
+    @discardableResult
+    func addClass(title: String, school: SchoolID = SchoolID(1), teachers: [UserID], students: [UserID], active: Bool = true) -> ClassID {
+        lock.withLock {
+            let id = ClassID(Int64(classes.count + 1))
+            classes[id] = (school, title, teachers, students, active)
+            return id
+        }
+    }
+    func setGradeLevel(_ level: String, of user: UserID) { lock.withLock { gradeLevels[user] = level } }
+    func mustChangeFlag(of user: UserID) -> Bool { lock.withLock { mustChange.contains(user) } }
     /// Every user, active or not.
     func everyone() -> [(user: UserAccount, active: Bool)] { lock.withLock { users.values.map { ($0.user, $0.active) } } }
     var sessionCount: Int { lock.withLock { sessions.count } }
@@ -78,6 +94,7 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
             guard let link = links[digest], !link.used, link.expires > now, users[link.user]?.active == true else { return nil }
             for (key, value) in links where value.user == link.user { links[key]?.used = true }
             users[link.user]?.hash = newHash
+            mustChange.remove(link.user)
             sessions = sessions.filter { $0.value.user != link.user }
             return link.user
         }
@@ -88,6 +105,7 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     func changePassword(_ hash: String, for user: UserID, keepingSession: [UInt8], now: Date) throws -> Int {
         lock.withLock {
             users[user]?.hash = hash
+            mustChange.remove(user)
             sessions = sessions.filter { $0.value.user != user || $0.key == keepingSession }
         }
         return revokeEveryGrant(user, now)
@@ -151,17 +169,51 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
 
     // MARK: School data (empty)
 
-    func relationship(of viewer: UserAccount, toStudent student: UserID) throws -> StudentRelationship? { nil }
+    func relationship(of viewer: UserAccount, toStudent student: UserID) throws -> StudentRelationship? {
+        lock.withLock {
+            guard let found = users[student], found.active, found.user.role == .student, let school = found.user.schoolID else { return nil }
+            let teaches =
+                viewer.role == .teacher
+                && classes.values.contains { $0.active && $0.teachers.contains(viewer.id) && $0.students.contains(student) }
+            return StudentRelationship(studentID: student, schoolID: school, isGuardian: false, teachesStudent: teaches)
+        }
+    }
     func student(_ id: UserID) throws -> PersonSummary? { nil }
     func classes(ofStudent student: UserID) throws -> [ClassSummary] { [] }
     func publishedGrades(ofStudent student: UserID) throws -> [GradeLine] { [] }
     func attendance(ofStudent student: UserID, limit: Int) throws -> [AttendanceLine] { [] }
     func attendanceCounts(ofStudent student: UserID) throws -> [AttendanceStatus: Int] { [:] }
     func children(ofParent parent: UserID) throws -> [PersonSummary] { [] }
-    func relationship(of viewer: UserAccount, toClass classID: ClassID) throws -> ClassRelationship? { nil }
-    func classes(taughtBy teacher: UserID) throws -> [ClassSummary] { [] }
-    func classSummary(_ id: ClassID) throws -> ClassSummary? { nil }
-    func roster(of classID: ClassID) throws -> [PersonSummary] { [] }
+    func relationship(of viewer: UserAccount, toClass classID: ClassID) throws -> ClassRelationship? {
+        lock.withLock {
+            classes[classID].map {
+                ClassRelationship(classID: classID, schoolID: $0.school, teaches: $0.teachers.contains(viewer.id), active: $0.active)
+            }
+        }
+    }
+    func classes(taughtBy teacher: UserID) throws -> [ClassSummary] {
+        lock.withLock { classes.keys.sorted().filter { classes[$0]!.teachers.contains(teacher) }.compactMap(summary) }
+    }
+    func classSummary(_ id: ClassID) throws -> ClassSummary? { lock.withLock { summary(id) } }
+    func roster(of classID: ClassID) throws -> [PersonSummary] {
+        lock.withLock { (classes[classID]?.students ?? []).compactMap(person).filter(\.active) }
+    }
+
+    private func summary(_ id: ClassID) -> ClassSummary? {
+        classes[id].map {
+            ClassSummary(
+                id: id, title: $0.title, courseTitle: "Course", termTitle: "Term", classCode: nil,
+                teacherNames: $0.teachers.compactMap { users[$0]?.user.displayName }, studentCount: $0.students.count)
+        }
+    }
+
+    private func person(_ id: UserID) -> PersonSummary? {
+        users[id].map {
+            PersonSummary(
+                id: id, role: $0.user.role, givenName: $0.user.givenName, familyName: $0.user.familyName, email: $0.user.email,
+                username: $0.user.username, gradeLevel: gradeLevels[id], active: $0.active)
+        }
+    }
     func assessments(of classID: ClassID) throws -> [Assessment] { [] }
     func createAssessment(_ assessment: NewAssessment, in classID: ClassID, by teacher: UserID, now: Date) throws -> AssessmentID {
         throw StoreError(.constraint, detail: "no classes in memory")
@@ -174,11 +226,71 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     func attendanceSheet(of classID: ClassID, on day: CalendarDate) throws -> [UserID: AttendanceMark] { [:] }
     func saveAttendance(_ marks: [AttendanceMark], in classID: ClassID, on day: CalendarDate, by teacher: UserID, now: Date) throws {}
     func school(_ id: SchoolID) throws -> (name: String, sourcedID: String)? { id == SchoolID(1) ? ("Test School", "school-1") : nil }
-    func users(of school: SchoolID, role: Role?, limit: Int, offset: Int) throws -> [PersonSummary] { [] }
+    func users(of school: SchoolID, role: Role?, limit: Int, offset: Int) throws -> [PersonSummary] {
+        lock.withLock {
+            Array(
+                users.keys.sorted().filter { users[$0]!.user.schoolID == school && (role == nil || users[$0]!.user.role == role) }
+                    .compactMap(person).dropFirst(offset).prefix(limit))
+        }
+    }
     func userCounts(of school: SchoolID) throws -> [Role: Int] { [:] }
-    func classes(of school: SchoolID) throws -> [ClassSummary] { [] }
+    func classes(of school: SchoolID) throws -> [ClassSummary] {
+        lock.withLock { classes.keys.sorted().filter { classes[$0]!.school == school }.compactMap(summary) }
+    }
     func recentImports(of school: SchoolID, limit: Int) throws -> [(at: Date, by: String, source: String, summary: String)] { [] }
     func apply(_ snapshot: RosterSnapshot, startedBy: String, source: String, now: Date) throws -> RosterImportSummary {
         throw StoreError(.unavailable, detail: "no roster store in memory")
+    }
+
+    // MARK: PasswordResetStore
+
+    func mustChangePassword(_ user: UserID) throws -> Bool { lock.withLock { users[user]?.active == true && mustChange.contains(user) } }
+
+    func resetPasswords(_ resets: [PasswordReset], now: Date) throws -> [UserID: Int] {
+        let changed: [UserID] = lock.withLock {
+            resets.compactMap { reset in
+                guard users[reset.user]?.active == true else { return nil }
+                users[reset.user]?.hash = reset.hash
+                if reset.mustChange { mustChange.insert(reset.user) } else { mustChange.remove(reset.user) }
+                for (key, value) in links where value.user == reset.user { links[key]?.used = true }
+                sessions = sessions.filter { $0.value.user != reset.user }
+                return reset.user
+            }
+        }
+        return Dictionary(uniqueKeysWithValues: changed.map { ($0, revokeEveryGrant($0, now)) })
+    }
+
+    func replaceTemporaryPassword(of user: UserID, expected: String, with hash: String, now: Date) throws -> Bool {
+        let changed: Bool = lock.withLock {
+            guard let found = users[user], found.active, found.hash == expected, mustChange.contains(user) else { return false }
+            users[user]?.hash = hash
+            mustChange.remove(user)
+            for (key, value) in links where value.user == user { links[key]?.used = true }
+            sessions = sessions.filter { $0.value.user != user }
+            return true
+        }
+        if changed { _ = revokeEveryGrant(user, now) }
+        return changed
+    }
+
+    func temporaryPasswordsMustChange(in school: SchoolID) throws -> Bool { lock.withLock { temporaryRules[school] ?? true } }
+
+    func setTemporaryPasswordsMustChange(_ mustChange: Bool, in school: SchoolID, now: Date) throws {
+        lock.withLock { temporaryRules[school] = mustChange }
+    }
+
+    func students(of school: SchoolID, gradeLevel: String) throws -> [PersonSummary] {
+        lock.withLock {
+            users.keys.sorted().filter {
+                let found = users[$0]!
+                return found.active && found.user.role == .student && found.user.schoolID == school && gradeLevels[$0] == gradeLevel
+            }.compactMap(person)
+        }
+    }
+
+    func gradeLevels(of school: SchoolID) throws -> [String] {
+        lock.withLock {
+            Set(gradeLevels.filter { users[$0.key]?.user.schoolID == school && users[$0.key]?.active == true }.values).sorted()
+        }
     }
 }

@@ -6,7 +6,8 @@ import Foundation
 final class MemoryPasskeys: PasskeyStore, @unchecked Sendable {
     private let lock = NSLock()
     private var handles: [UserID: [UInt8]] = [:]
-    private var rows: [(id: Int64, user: UserID, passkey: RegisteredPasskey, name: String, count: UInt32, backedUp: Bool, created: Date, used: Date?)] = []
+    private var rows:
+        [(id: Int64, user: UserID, passkey: RegisteredPasskey, name: String, count: UInt32, backedUp: Bool, created: Date, used: Date?)] = []
     private var challenges: Set<[UInt8]> = []
     private var nextID: Int64 = 1
 
@@ -55,7 +56,9 @@ final class MemoryPasskeys: PasskeyStore, @unchecked Sendable {
 
     func passkeys(of user: UserID) throws -> [UserPasskey] {
         lock.withLock {
-            rows.filter { $0.user == user }.map { UserPasskey(id: $0.id, name: $0.name, backedUp: $0.backedUp, createdAt: $0.created, lastUsedAt: $0.used) }
+            rows.filter { $0.user == user }.map {
+                UserPasskey(id: $0.id, name: $0.name, backedUp: $0.backedUp, createdAt: $0.created, lastUsedAt: $0.used)
+            }
         }
     }
 

@@ -9,9 +9,10 @@ public protocol AccountStore {
     func activeUser(_ id: UserID) throws -> (user: UserAccount, passwordHash: String?)?
     /// Replaces a user's password hash with a re-hash of the same password (stronger parameters).
     func setPasswordHash(_ hash: String, for user: UserID, now: Date) throws
-    /// A password change, in one transaction: the new hash, every other session of the user ended, and every
-    /// grant the user gave an app revoked with its tokens and unexchanged codes (a stolen token or session does
-    /// not outlive the change). Returns how many grants were revoked.
+    /// A password change, in one transaction: the new hash (clearing any must-change flag, ``PasswordResetStore``),
+    /// every other session of the user ended, and every grant the user gave an app revoked with its tokens and
+    /// unexchanged codes (a stolen token or session does not outlive the change). Returns how many grants were
+    /// revoked.
     func changePassword(_ hash: String, for user: UserID, keepingSession: [UInt8], now: Date) throws -> Int
     /// Creates a user; throws `.duplicate` when the email or username is taken.
     func createUser(_ user: NewUser, now: Date) throws -> UserID
@@ -104,7 +105,7 @@ public protocol PasswordLinkStore {
     /// The user of a link that is unused and unexpired at `now`, or `nil`.
     func validPasswordLink(digest: [UInt8], now: Date) throws -> (user: UserID, purpose: PasswordLinkPurpose)?
     /// In one transaction: marks the link used (only if it is still unused and unexpired), sets the password
-    /// hash, voids the user's other links, ends all their sessions and revokes every grant they gave an app with
+    /// hash (clearing any must-change flag), voids the user's other links, ends all their sessions and revokes every grant they gave an app with
     /// its tokens and unexchanged codes. Returns the user, or `nil` when the link was no longer valid (used
     /// concurrently, expired), in which case nothing changed.
     func consumePasswordLink(digest: [UInt8], newHash: String, now: Date) throws -> UserID?

@@ -66,6 +66,9 @@ struct DemoCommand: ParsableCommand {
             print("  student        \(demo.students[0].email)")
             print("  parent         \(demo.parents[0].email)  (two children)")
             print("  teacher        \(demo.teachers[0].email)")
+            if let teacher = ids[demo.teachers[0].sourcedID], let first = try services.schoolwork.teaching.classes(taughtBy: teacher).first {
+                print("                 prints sign-in cards of \(first.title) at \(services.configuration.appURL)/teacher/classes/\(first.id)/cards")
+            }
             print("  school admin   \(demo.admin.email)  (authenticator key \(seeds[demo.admin.email].map { Base32.encode($0) } ?? "-"))")
             print("  platform admin \(platformEmail)  (authenticator key \(seeds[platformEmail].map { Base32.encode($0) } ?? "-"))")
             let issuer = services.configuration.appURL

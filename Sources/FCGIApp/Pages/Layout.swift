@@ -50,6 +50,7 @@ enum Layout {
         case .schoolAdmin:
             [
                 ("/school", "School"), ("/school/users", "Users"), ("/school/classes", "Classes"), ("/school/roster", "Roster import"),
+                ("/school/passwords", "Passwords"),
                 ("/school/apps", "Apps"), ("/school/sign-in", "Sign-in"), ("/school/access-log", "Data access"),
                 ("/school/security-log", "Security log"),
             ]

@@ -12,7 +12,7 @@ enum SchoolAdminPages {
             """
             <h1 id="school-name">\(schoolName)</h1>
             <ul class="stats">\(stats)<li data-role="classes"><b>\(classCount)</b>Classes</li></ul>
-            <p><a href="/school/users">Users</a> · <a href="/school/classes">Classes</a> · <a href="/school/roster">Import a roster</a></p>
+            <p><a href="/school/users">Users</a> · <a href="/school/classes">Classes</a> · <a href="/school/roster">Import a roster</a> · <a href="/school/passwords">Passwords and sign-in cards</a></p>
             """)
     }
 
@@ -23,10 +23,12 @@ enum SchoolAdminPages {
             return option == role ? "<b>\(label)</b>" : "<a href=\"\(href)\">\(label)</a>"
         }
         let rows = users.map { u -> HTML in
-            """
-            <tr data-user-id="\(u.id)"\(u.active ? "" : HTML(unsafeRaw: " class=\"muted\""))><td>\(u.familyName)</td><td>\(u.givenName)</td>
-            <td>\(u.role.label)</td><td>\(u.email ?? "")</td><td>\(u.username ?? "")</td><td>\(u.active ? "Active" : "Deactivated")</td></tr>
-            """
+            let reset: HTML =
+                u.active && u.id != session.user.id ? "<a class=\"reset-password\" href=\"/school/users/\(u.id)/password\">Reset password</a>" : ""
+            return """
+                <tr data-user-id="\(u.id)"\(u.active ? "" : HTML(unsafeRaw: " class=\"muted\""))><td>\(u.familyName)</td><td>\(u.givenName)</td>
+                <td>\(u.role.label)</td><td>\(u.email ?? "")</td><td>\(u.username ?? "")</td><td>\(u.active ? "Active" : "Deactivated")</td><td>\(reset)</td></tr>
+                """
         }
         let roleQuery = role.map { "role=\($0.rawValue)&" } ?? ""
         let pager: HTML = """
@@ -38,7 +40,7 @@ enum SchoolAdminPages {
             """
             <h1>Users</h1><p>\(HTML(filters.flatMap { [$0, " · "] }.dropLast()))</p>
             <div class="table-wrap"><table id="users"><thead><tr><th>Family name</th><th>Given name</th><th>Role</th><th>Email</th>
-            <th>Username</th><th>Status</th></tr></thead><tbody>\(rows)</tbody></table></div>\(pager)
+            <th>Username</th><th>Status</th><th></th></tr></thead><tbody>\(rows)</tbody></table></div>\(pager)
             """)
     }
 

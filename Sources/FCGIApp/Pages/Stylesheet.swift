@@ -55,6 +55,14 @@ enum Stylesheet {
         code.secret{display:inline-block;word-break:break-all;background:#fff;border:1px solid var(--line);padding:.4rem;border-radius:4px}
         figure.qr svg{max-width:100%;height:auto;border:1px solid var(--line)}
         ol.codes{columns:2;font-size:1.1rem}
+        .sign-in-cards{display:grid;grid-template-columns:repeat(2,1fr);gap:.5cm;margin:1rem 0}
+        .sign-in-card{position:relative;background:#fff;border:1px dashed var(--muted);border-radius:6px;padding:.4cm;min-height:6.2cm;break-inside:avoid;page-break-inside:avoid}
+        .sign-in-card .card-school{margin:0;font-size:.8rem;color:var(--muted)}.sign-in-card h2{margin:.1rem 0 .5rem;font-size:1.25rem}
+        .sign-in-card dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .6rem;margin:0}.sign-in-card dt{color:var(--muted);font-size:.8rem}
+        .sign-in-card dd{margin:0;overflow-wrap:anywhere}.sign-in-card dd.card-username,.sign-in-card dd.card-password{margin-right:2.8cm}
+        .sign-in-card .card-password code{font-size:1.2rem;font-weight:600;letter-spacing:.04em}
+        .sign-in-card .card-qr{position:absolute;right:.4cm;bottom:.4cm;width:2.5cm;height:2.5cm}
+        @media print{@page{size:A4;margin:1.27cm}header.top,.no-print,.notice{display:none}body{background:#fff}main{max-width:none;margin:0;padding:0}.sign-in-cards{margin:0}.sign-in-card{height:6.2cm;border-color:#888}}
         img.logo{vertical-align:middle;border-radius:8px;object-fit:contain}img.app-logo{border-radius:12px;object-fit:contain;display:block}
         .chart-row{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start}
         svg.chart{flex:1 1 24rem;max-width:40rem;background:#fff;border:1px solid var(--line);border-radius:6px}svg.chart rect{fill:var(--accent)}

@@ -20,7 +20,10 @@ enum TeacherPages {
         form: (title: String, max: String, due: String), errors: SchoolworkForms.FieldErrors, notice: Layout.Notice?
     ) -> HTML {
         let rosterRows = roster.map { p -> HTML in
-            "<tr data-student-id=\"\(p.id)\"><td>\(p.familyName)</td><td>\(p.givenName)</td><td>\(p.gradeLevel ?? "")</td><td>\(p.email ?? p.username ?? "")</td></tr>"
+            let reset: HTML =
+                canTeach ? "<a class=\"reset-password\" href=\"/teacher/classes/\(summary.id)/students/\(p.id)/password\">Reset password</a>" : ""
+            return
+                "<tr data-student-id=\"\(p.id)\"><td>\(p.familyName)</td><td>\(p.givenName)</td><td>\(p.gradeLevel ?? "")</td><td>\(p.email ?? p.username ?? "")</td><td>\(reset)</td></tr>"
         }
         let assessmentRows = assessments.map { a -> HTML in
             let publish: HTML =
@@ -49,7 +52,11 @@ enum TeacherPages {
             </form>
             """ : ""
         let attendanceLink: HTML =
-            canTeach ? "<p><a id=\"take-attendance\" href=\"/teacher/classes/\(summary.id)/attendance\">Take attendance</a></p>" : ""
+            canTeach
+            ? """
+            <p><a id="take-attendance" href="/teacher/classes/\(summary.id)/attendance">Take attendance</a> ·
+            <a id="sign-in-cards" href="/teacher/classes/\(summary.id)/cards">Sign-in cards</a></p>
+            """ : ""
         return Layout.page(
             title: summary.title, session: session, notice: notice,
             """
@@ -64,7 +71,7 @@ enum TeacherPages {
             """)
             \(createForm)
             <h2>Roster (\(roster.count))</h2>
-            <div class="table-wrap"><table id="roster"><thead><tr><th>Family name</th><th>Given name</th><th>Grade</th><th>Email or username</th></tr></thead>
+            <div class="table-wrap"><table id="roster"><thead><tr><th>Family name</th><th>Given name</th><th>Grade</th><th>Email or username</th><th></th></tr></thead>
             <tbody>\(rosterRows)</tbody></table></div>
             """)
     }

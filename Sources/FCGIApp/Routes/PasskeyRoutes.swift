@@ -22,7 +22,8 @@ enum PasskeyRoutes {
                     .init(kind: .ok, text: "The passkey is removed.")
                 } else { nil }
             return .page(
-                PasskeyPages.list(session: session, passkeys: try context.services.people.passkeys.passkeys(of: session.user.id), notice: notice, error: nil))
+                PasskeyPages.list(
+                    session: session, passkeys: try context.services.people.passkeys.passkeys(of: session.user.id), notice: notice, error: nil))
         }
 
         router.add("POST", "/account/passkeys/options") { request, _, context in
@@ -37,7 +38,8 @@ enum PasskeyRoutes {
                 "challenge": .string(ceremony.challengeBase64URL),
                 "rp": ["id": .string(party.id), "name": "CatalystWells"],
                 "user": [
-                    "id": .string(SecretToken.base64URL(handle)), "name": .string(session.user.email ?? session.user.username ?? session.user.displayName),
+                    "id": .string(SecretToken.base64URL(handle)),
+                    "name": .string(session.user.email ?? session.user.username ?? session.user.displayName),
                     "displayName": .string(session.user.displayName),
                 ],
                 "pubKeyCredParams": .array(PasskeyPublicKey.coseAlgorithms.map { ["type": "public-key", "alg": .int(Int($0))] }),
@@ -66,7 +68,8 @@ enum PasskeyRoutes {
             }
             guard let ceremony = try openCeremony(request, context), ceremony.purpose == .registration, ceremony.account == .user(session.user.id)
             else { return try refuse("This passkey request has expired or was already answered. Try again.", "no ceremony") }
-            guard let attestation = form["attestationObject"].flatMap(Base64URL.decode), let clientData = form["clientDataJSON"].flatMap(Base64URL.decode)
+            guard let attestation = form["attestationObject"].flatMap(Base64URL.decode),
+                let clientData = form["clientDataJSON"].flatMap(Base64URL.decode)
             else { return try refuse("The browser's answer could not be read. Try again.", "malformed form") }
             let verified: RegisteredPasskey
             switch PasskeyRegistration.verify(
@@ -130,7 +133,8 @@ enum PasskeyRoutes {
         response.headers.set("Cache-Control", "no-store")
         response.headers.add(
             "Set-Cookie",
-            SessionCookie.set(ceremonyCookie, try ceremony.sealed(key: keys.passkeyCeremonyKey, using: &generator), maxAge: Int(PasskeyCeremony.lifetime)))
+            SessionCookie.set(
+                ceremonyCookie, try ceremony.sealed(key: keys.passkeyCeremonyKey, using: &generator), maxAge: Int(PasskeyCeremony.lifetime)))
         return response
     }
 
@@ -161,7 +165,8 @@ enum PasskeyRoutes {
         guard let ceremony = try openCeremony(request, context), ceremony.purpose == .signIn else {
             return try refuse("This passkey request has expired or was already answered. Try again.", "no ceremony", count: false)
         }
-        guard let credentialID = form["credentialId"].flatMap(Base64URL.decode), let authenticatorData = form["authenticatorData"].flatMap(Base64URL.decode),
+        guard let credentialID = form["credentialId"].flatMap(Base64URL.decode),
+            let authenticatorData = form["authenticatorData"].flatMap(Base64URL.decode),
             let clientData = form["clientDataJSON"].flatMap(Base64URL.decode), let signature = form["signature"].flatMap(Base64URL.decode),
             !credentialID.isEmpty, credentialID.count <= 1023
         else { return try refuse("The browser's answer could not be read. Try again.", "malformed form") }
@@ -175,7 +180,8 @@ enum PasskeyRoutes {
         }
         switch PasskeyAssertion.verify(
             authenticatorData: authenticatorData, clientDataJSON: clientData, signature: signature, userHandle: userHandle,
-            credential: found.stored, ceremony: ceremony, relyingParty: relyingParty(context), requireUserVerification: requiresVerification(user.role))
+            credential: found.stored, ceremony: ceremony, relyingParty: relyingParty(context),
+            requireUserVerification: requiresVerification(user.role))
         {
         case .failure(let refusal):
             return try refuse(refusal.message, refusal.logReason, user: user)
@@ -186,7 +192,8 @@ enum PasskeyRoutes {
             let method: AuthenticationMethod = verified.backedUp ? .softwareKey : .hardwareKey
             // With user verification a passkey is two factors in one (possession and PIN or biometrics): no code step.
             var response = try SignInCompletion.complete(
-                AuthenticatedPerson(user: user, methods: [method], multiFactor: verified.userVerified), next: next, request: request, context: context)
+                AuthenticatedPerson(user: user, methods: [method], multiFactor: verified.userVerified), next: next, request: request, context: context
+            )
             response.headers.add("Set-Cookie", SessionCookie.clear(ceremonyCookie))
             return response
         }

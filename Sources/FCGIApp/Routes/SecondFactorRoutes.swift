@@ -232,7 +232,8 @@ enum SecondFactorRoutes {
 
     /// Whether `user` has a second factor on: TOTP, or a passkey (which verifies the person too).
     static func enrolled(_ user: UserID, _ context: RequestContext) throws -> Bool {
-        try context.services.people.secondFactors.totp(of: user)?.enabledAt != nil || !(try context.services.people.passkeys.passkeys(of: user).isEmpty)
+        try context.services.people.secondFactors.totp(of: user)?.enabledAt != nil
+            || !(try context.services.people.passkeys.passkeys(of: user).isEmpty)
     }
 
     private static func pendingSeed(_ session: SignedIn, _ context: RequestContext) throws -> (secret: [UInt8], sealed: [UInt8])? {

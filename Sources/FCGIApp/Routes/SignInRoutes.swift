@@ -101,6 +101,8 @@ enum SignInRoutes {
                 request, context: context, next: next, identifier: identifier,
                 error: "Your school has you sign in with \(via) instead of a password.", status: 403)
         }
+        // A temporary password the school wants replaced: the "choose your password" step comes before any session.
+        if let detour = try ChoosePasswordStep.detour(person, next: next, context: context) { return detour }
         return try SignInCompletion.complete(person, next: next, request: request, context: context)
     }
 

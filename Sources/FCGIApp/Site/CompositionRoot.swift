@@ -52,7 +52,7 @@ enum CompositionRoot {
             people: PeopleServices(
                 accounts: accounts, passwordLinks: accounts, sessions: sessions, throttle: sessions, hasher: shared.hasher,
                 secondFactors: MariaSecondFactorStore(database: database), passkeys: MariaPasskeyStore(database: database),
-                timingDecoy: shared.timingDecoy),
+                timingDecoy: shared.timingDecoy, resets: MariaPasswordResetStore(database: database)),
             schoolwork: SchoolworkServices(
                 students: schoolwork, teaching: schoolwork, directory: schoolwork, roster: MariaRosterStore(database: database),
                 recordCache: shared.recordCache),

@@ -42,6 +42,8 @@ struct PeopleServices {
     let passkeys: any PasskeyStore
     /// Equalises the time of sign-ins that name no account.
     let timingDecoy: TimingDecoy
+    /// Resets by the people responsible, the schools' rule for temporary passwords, and the must-change flag.
+    let resets: any PasswordResetStore
 }
 
 /// Sign-in with the school's own accounts: providers, links and policies, and the relying party's flow.

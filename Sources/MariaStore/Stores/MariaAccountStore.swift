@@ -95,7 +95,7 @@ public struct MariaAccountStore: AccountStore, PasswordLinkStore {
                 "UPDATE password_links SET used_at = \(now) WHERE user_id = \(user.rawValue) AND used_at IS NULL")
             try tx.execute(
                 """
-                UPDATE users SET password_hash = \(newHash), password_changed_at = \(now), updated_at = \(now)
+                UPDATE users SET password_hash = \(newHash), password_changed_at = \(now), password_must_change = FALSE, updated_at = \(now)
                 WHERE id = \(user.rawValue)
                 """)
             try tx.execute("DELETE FROM sessions WHERE user_id = \(user.rawValue)")
@@ -111,7 +111,10 @@ public struct MariaAccountStore: AccountStore, PasswordLinkStore {
     public func changePassword(_ hash: String, for user: UserID, keepingSession: [UInt8], now: Date) throws -> Int {
         try database.transaction { tx in
             try tx.execute(
-                "UPDATE users SET password_hash = \(hash), password_changed_at = \(now), updated_at = \(now) WHERE id = \(user.rawValue)")
+                """
+                UPDATE users SET password_hash = \(hash), password_changed_at = \(now), password_must_change = FALSE, updated_at = \(now)
+                WHERE id = \(user.rawValue)
+                """)
             try tx.execute("DELETE FROM sessions WHERE user_id = \(user.rawValue) AND token_digest <> \(keepingSession)")
             return try tx.revokeEveryGrant(of: user, now: now)
         }

@@ -72,7 +72,9 @@ public struct MariaPasskeyStore: PasskeyStore {
             "SELECT id, name, backed_up, created_at, last_used_at FROM user_passkeys WHERE user_id = \(user.rawValue) ORDER BY created_at, id"
         ).compactMap { row in
             guard let id = row.int("id"), let created = row.date("created_at") else { return nil }
-            return UserPasskey(id: Int64(id), name: row.string("name") ?? "", backedUp: row.int("backed_up") == 1, createdAt: created, lastUsedAt: row.date("last_used_at"))
+            return UserPasskey(
+                id: Int64(id), name: row.string("name") ?? "", backedUp: row.int("backed_up") == 1, createdAt: created,
+                lastUsedAt: row.date("last_used_at"))
         }
     }
 
@@ -81,6 +83,7 @@ public struct MariaPasskeyStore: PasskeyStore {
     }
 
     public func consumeChallenge(_ replayKey: [UInt8], expiresAt: Date) throws -> Bool {
-        try database.execute("INSERT IGNORE INTO passkey_challenge_uses (replay_key, expires_at) VALUES (\(replayKey), \(expiresAt))").affectedRows == 1
+        try database.execute("INSERT IGNORE INTO passkey_challenge_uses (replay_key, expires_at) VALUES (\(replayKey), \(expiresAt))").affectedRows
+            == 1
     }
 }

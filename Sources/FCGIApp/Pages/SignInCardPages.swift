@@ -1,0 +1,75 @@
+import Domain
+import Foundation
+
+/// The printable sign-in cards of a class or grade level (issue 16, item 2): one card per student in a grid
+/// (``SignInCardSheet``'s, in centimetres), with a print stylesheet that hides everything else and never breaks a
+/// card across pages.
+enum SignInCardPages {
+    /// What the page is about, and where its forms go.
+    struct Group {
+        /// "Mathematics 10A", "Grade 7".
+        let title: String
+        let schoolName: String
+        let signInLink: String
+        /// The page of the group's cards (GET), and the form that generates passwords (POST); `nil` for a group
+        /// that has no page of its own (a grade level: its form is on the Passwords page).
+        let cardsPath: String?
+        let back: PasswordResetPages.Back
+    }
+
+    /// The cards page. `generated`: the cards hold passwords just generated (shown once; `pdf` is the same cards as
+    /// a PDF, embedded as a download link since it can never be made again); otherwise the form to generate them.
+    static func page(session: SignedIn, group: Group, cards: [SignInCard], generated: (mustChange: Bool, pdf: [UInt8])?) -> HTML {
+        let intro: HTML
+        if let generated {
+            let link = "data:application/pdf;base64," + Data(generated.pdf).base64EncodedString()
+            intro = """
+                <div class="no-print">
+                <p class="notice ok" role="status" id="generated">New temporary passwords for \(cards.count) students. They are shown only now:
+                print the cards or download the PDF before you leave this page.\(generated.mustChange ? " Each student chooses their own password at their first sign-in." : "")</p>
+                <p><a class="button" id="cards-pdf" download="sign-in-cards.pdf" href="\(link)">Download these cards as a PDF</a></p>
+                </div>
+                """
+        } else if let path = group.cardsPath {
+            intro = """
+                <div class="no-print">
+                <p>Cards without passwords: each student signs in with the password they have. To hand out new passwords, generate temporary
+                ones for the whole group: <b>every</b> current password of the \(cards.count) students stops working.</p>
+                <form class="stack" id="generate-cards" method="post" action="\(path)">\(Layout.csrfField(session.csrf))
+                <p><button type="submit" name="format" value="html">Generate temporary passwords and show the cards</button>
+                <button class="secondary" type="submit" name="format" value="pdf">Generate and download a PDF</button></p>
+                </form>
+                <p><a href="\(path).pdf" id="cards-pdf">These cards as a PDF</a> (without passwords)</p>
+                </div>
+                """
+        } else {
+            intro = ""
+        }
+        return Layout.page(
+            title: "Sign-in cards · \(group.title)", session: session,
+            """
+            <div class="no-print"><p><a href="\(group.back.href)">← \(group.back.label)</a></p>
+            <h1>Sign-in cards · \(group.title)</h1></div>
+            \(intro)
+            \(cards.isEmpty ? "<p class=\"muted\" id=\"no-cards\">No student here has a username or email address to sign in with.</p>" as HTML : "")
+            <section class="sign-in-cards" id="cards">\(cards.map { card(group: group, card: $0) })</section>
+            """)
+    }
+
+    /// One card. The empty `.card-qr` element is the slot the QR badge (issue 16, item 3) fills.
+    static func card(group: Group, card: SignInCard) -> HTML {
+        let password: HTML =
+            card.temporaryPassword.map { "<dd class=\"card-password\"><code>\($0)</code></dd>" as HTML }
+            ?? "<dd class=\"card-password muted\">Your own password</dd>"
+        return """
+            <article class="sign-in-card" data-user-id="\(card.person)">
+            <p class="card-school">\(group.schoolName)</p>
+            <h2 class="card-name">\(card.name)</h2>
+            <dl><dt>Sign in at</dt><dd class="card-link">\(group.signInLink)</dd>
+            <dt>Username</dt><dd class="card-username">\(card.signInName)</dd>
+            <dt>Password</dt>\(password)</dl>
+            <div class="card-qr" data-qr-slot="badge" aria-hidden="true"><!-- QR badge (issue 16, item 3) --></div>
+            </article>
+            """
+    }
+}
