@@ -40,6 +40,7 @@ enum SecondFactorPages {
             <p id="two-step-off">Two-step sign-in is <strong>off</strong>.\(required ? " Your school requires it for your role." : "")</p>
             <form method="post" id="start-two-step" action="/account/two-step/start">\(Layout.csrfField(session.csrf))
             <button type="submit">Set up two-step sign-in</button></form>
+            <p>Or <a href="/account/passkeys">add a passkey</a>: your device's screen lock counts as the second step.</p>
             """
         return Layout.page(
             title: "Two-step sign-in", session: session, notice: notice,

@@ -80,7 +80,9 @@ extension RequestContext {
         }
         guard roles.contains(session.user.role) else { throw HTTPError.notFound() }
         // A person whose role must have a second factor and who has none sets it up before anything else.
-        if !request.path.hasPrefix(SecondFactorRoutes.enrolPath), try SecondFactorRoutes.required(for: session.user, self),
+        // (A passkey counts, so its pages stay open too.)
+        if !request.path.hasPrefix(SecondFactorRoutes.enrolPath), !request.path.hasPrefix("/account/passkeys"),
+            try SecondFactorRoutes.required(for: session.user, self),
             !(try SecondFactorRoutes.enrolled(session.user.id, self))
         {
             throw HTTPError.redirect(to: SecondFactorRoutes.enrolPath + "?required=1", message: "Set up two-step sign-in to continue.")
