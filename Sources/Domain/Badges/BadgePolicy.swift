@@ -47,6 +47,8 @@ public struct BadgePolicy: Sendable, Equatable {
 
     /// An entry of the form that is no network range.
     public struct InvalidNetwork: Error, Sendable, Equatable {
+        /// The entry (cut to 60 characters), or what was wrong with the list.
         public let entry: String
+        public init(entry: String) { self.entry = entry }
     }
 }
