@@ -14,8 +14,11 @@ final class MemoryBadges: BadgeStore, @unchecked Sendable {
     }
 
     func issueBadge(digest: [UInt8], to user: UserID, replacing: Bool, now: Date) throws -> Bool {
-        lock.withLock {
+        try lock.withLock {
             guard replacing || badges[user] == nil else { return false }
+            guard !badges.contains(where: { $0.key != user && $0.value.digest == digest }) else {
+                throw StoreError(.duplicate, detail: "user_badges.secret_digest")
+            }
             badges[user] = (digest, now, nil)
             return true
         }

@@ -9,7 +9,8 @@ public protocol BadgeStore {
     /// When each of `users` who has a badge got it (absent: no badge).
     func badgeDates(of users: [UserID]) throws -> [UserID: Date]
     /// Gives `user` a badge with `digest`, replacing any they had (rotation: the old digest stops matching in the
-    /// same statement). With `replacing` false a person who already has one keeps it and `false` is returned.
+    /// same transaction). With `replacing` false a person who already has one keeps it and `false` is returned. A
+    /// digest that another person's badge has throws ``StoreError`` (`.duplicate`) and changes nothing.
     func issueBadge(digest: [UInt8], to user: UserID, replacing: Bool, now: Date) throws -> Bool
     /// Removes the person's badge; `false` when they had none.
     func revokeBadge(of user: UserID) throws -> Bool

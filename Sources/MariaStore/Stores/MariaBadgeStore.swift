@@ -25,17 +25,23 @@ public struct MariaBadgeStore: BadgeStore {
 
     public func issueBadge(digest: [UInt8], to user: UserID, replacing: Bool, now: Date) throws -> Bool {
         if replacing {
-            // One statement: the old digest is gone the moment the new one is there.
-            try database.execute(
-                """
-                INSERT INTO user_badges (user_id, secret_digest, issued_at, last_used_at) VALUES (\(user.rawValue), \(digest), \(now), NULL)
-                ON DUPLICATE KEY UPDATE secret_digest = VALUES(secret_digest), issued_at = VALUES(issued_at), last_used_at = NULL
-                """)
-            return true
+            // One transaction: the old digest is gone the moment the new one is there. Not INSERT … ON DUPLICATE KEY
+            // UPDATE, which would update whichever row a colliding digest matched — another person's.
+            return try database.transaction { tx in
+                try tx.execute("DELETE FROM user_badges WHERE user_id = \(user.rawValue)")
+                try tx.execute(
+                    "INSERT INTO user_badges (user_id, secret_digest, issued_at) VALUES (\(user.rawValue), \(digest), \(now))")
+                return true
+            }
         }
-        return try database.execute(
-            "INSERT IGNORE INTO user_badges (user_id, secret_digest, issued_at) VALUES (\(user.rawValue), \(digest), \(now))"
-        ).affectedRows == 1
+        do {
+            try database.execute("INSERT INTO user_badges (user_id, secret_digest, issued_at) VALUES (\(user.rawValue), \(digest), \(now))")
+            return true
+        } catch let error as StoreError where error.kind == .duplicate {
+            // The person's row (they keep their badge), unless the duplicate was the digest of someone else's.
+            guard try !database.query("SELECT user_id FROM user_badges WHERE user_id = \(user.rawValue)").isEmpty else { throw error }
+            return false
+        }
     }
 
     public func revokeBadge(of user: UserID) throws -> Bool {
