@@ -101,6 +101,8 @@ struct TestApp {
     let secondFactors = MemorySecondFactors()
     /// The passkeys' twin.
     let passkeys = MemoryPasskeys()
+    /// The badges' twin.
+    let badges = MemoryBadges()
     /// The OAuth stores' twin, whose people are ``memory``'s active accounts.
     let oauth: MemoryOAuthStore
     var oauthKeys = OAuthKeyMaterial(
@@ -125,7 +127,7 @@ struct TestApp {
             health: FixedHealthStore(result: health),
             people: PeopleServices(
                 accounts: memory, passwordLinks: memory, sessions: memory, throttle: memory, hasher: testHasher,
-                secondFactors: secondFactors, passkeys: passkeys, timingDecoy: TimingDecoy(hasher: testHasher), resets: memory),
+                secondFactors: secondFactors, passkeys: passkeys, badges: badges, timingDecoy: TimingDecoy(hasher: testHasher), resets: memory),
             schoolwork: SchoolworkServices(students: memory, teaching: memory, directory: memory, roster: memory, recordCache: RecordPageCache()),
             oauth: OAuthServices(
                 clients: oauth, codes: oauth, tokens: oauth, bearers: oauth, consents: oauth, signingKeys: oauth, keys: oauthKeys,

@@ -16,6 +16,7 @@ public enum SecurityEvent: String, Sendable, CaseIterable {
     case appDecision = "app_decision"
     case reviewDecision = "review_decision"
     case rosterImported = "roster_imported"
+    case badgeChanged = "badge_changed"
 
     /// How pages name the event.
     public var label: String {
@@ -34,6 +35,7 @@ public enum SecurityEvent: String, Sendable, CaseIterable {
         case .appDecision: "App allowed or blocked"
         case .reviewDecision: "App review decision"
         case .rosterImported: "Roster imported"
+        case .badgeChanged: "QR badge changed"
         }
     }
 }

@@ -81,6 +81,15 @@ public struct PDFDocument: Sendable {
                     + "\(number(x)) \(number(y)) \(number(width)) \(number(height)) re S Q\n")
         }
 
+        /// Fills squares of side `side` at the given lower-left corners in grey `grey` (a QR code's dark modules), as
+        /// one path.
+        public mutating func fillSquares(_ corners: [(x: Double, y: Double)], side: Double, grey: Double = 0) {
+            guard !corners.isEmpty else { return }
+            var operators = "q \(number(grey)) g "
+            for corner in corners { operators += "\(number(corner.x)) \(number(corner.y)) \(number(side)) \(number(side)) re " }
+            append(operators + "f Q\n")
+        }
+
         /// Strokes a straight line.
         public mutating func line(fromX: Double, fromY: Double, toX: Double, toY: Double, lineWidth: Double = 0.75, grey: Double = 0) {
             append("q \(number(lineWidth)) w \(number(grey)) G \(number(fromX)) \(number(fromY)) m \(number(toX)) \(number(toY)) l S Q\n")

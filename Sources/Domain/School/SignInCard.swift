@@ -11,18 +11,32 @@ public struct SignInCard: Sendable, Equatable {
     public let signInName: String
     /// The password generated just now, or `nil`.
     public let temporaryPassword: String?
+    /// What the card's QR slot shows.
+    public var badge: Badge = .none
 
-    public init(person: UserID, name: String, signInName: String, temporaryPassword: String?) {
+    /// The card's QR badge (issue 16, item 3). Only a digest of a badge's secret is stored, so its QR code can be
+    /// printed only in the answer that made the secret; later cards say the badge is unchanged.
+    public enum Badge: Sendable, Equatable {
+        /// No badge (none issued, or the school's policy gives students none): the slot stays empty.
+        case none
+        /// A badge made just now: its sign-in link, printed as the QR code.
+        case new(link: String)
+        /// The person has a badge made earlier, which keeps working; its code cannot be shown again.
+        case unchanged
+    }
+
+    public init(person: UserID, name: String, signInName: String, temporaryPassword: String?, badge: Badge = .none) {
         self.person = person
         self.name = name
         self.signInName = signInName
         self.temporaryPassword = temporaryPassword
+        self.badge = badge
     }
 
     /// The card of a roster person; `nil` when they have neither a username nor an email address to sign in with.
-    public init?(_ person: PersonSummary, temporaryPassword: String?) {
+    public init?(_ person: PersonSummary, temporaryPassword: String?, badge: Badge = .none) {
         guard let signInName = person.username ?? person.email, !signInName.isEmpty else { return nil }
-        self.init(person: person.id, name: person.displayName, signInName: signInName, temporaryPassword: temporaryPassword)
+        self.init(person: person.id, name: person.displayName, signInName: signInName, temporaryPassword: temporaryPassword, badge: badge)
     }
 
     /// The school's printable sign-in link, `<app URL>/login?school=<sourcedId>` (it shows the school's own

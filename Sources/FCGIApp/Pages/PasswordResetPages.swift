@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 
 /// Resets by the people responsible (issue 16, item 1): the reset form of one person, its results, the school's
 /// Passwords page, and the "choose your password" step of a sign-in with a temporary password.
@@ -9,8 +10,26 @@ enum PasswordResetPages {
         let label: String
     }
 
-    static func form(session: SignedIn, person: UserAccount, action: String, back: Back, mustChange: Bool, error: String?) -> HTML {
+    static func form(
+        session: SignedIn, person: UserAccount, action: String, back: Back, mustChange: Bool, error: String?,
+        badge: (allowed: Bool, issuedAt: Date?) = (false, nil)
+    ) -> HTML {
         let who = person.username ?? person.email ?? ""
+        let badgeAction = String(action.dropLast("/password".count)) + "/badge"
+        let badgeSection: HTML =
+            !badge.allowed && badge.issuedAt == nil
+            ? ""
+            : """
+            <h2>QR badge</h2>
+            <p id="badge-state">\(badge.issuedAt.map { "Has a badge since \(Display.date($0))." } ?? "Has no badge.") A lost card: make a new badge (the old one
+            stops working at once) or withdraw it.</p>
+            <form class="inline" id="badge-rotate" method="post" action="\(badgeAction)">\(Layout.csrfField(session.csrf))
+            <input type="hidden" name="action" value="rotate"><button type="submit"\(badge.allowed ? "" : " disabled")>New badge</button></form>
+            \(badge.issuedAt == nil ? "" : """
+                <form class="inline" id="badge-revoke" method="post" action="\(badgeAction)">\(Layout.csrfField(session.csrf))
+                <input type="hidden" name="action" value="revoke"><button class="secondary" type="submit">Withdraw the badge</button></form>
+                """ as HTML)
+            """
         return Layout.page(
             title: "Reset a password", session: session,
             """
@@ -32,6 +51,7 @@ enum PasswordResetPages {
             <label>New password again<input name="confirmation" type="password" autocomplete="new-password" required maxlength="1024"></label>
             <button type="submit">Set this password</button>
             </form>
+            \(badgeSection)
             """)
     }
 

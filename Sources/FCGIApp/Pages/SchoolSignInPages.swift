@@ -4,7 +4,7 @@ import Domain
 enum SchoolSignInPages {
     static func settings(
         session: SignedIn, schoolName: String, providers: [UpstreamProvider], policy: SchoolSignInPolicy, secondFactorPolicy: SecondFactorPolicy,
-        domains: [String],
+        badgePolicy: BadgePolicy, domains: [String],
         schoolLink: String, redirectURI: String, notice: Layout.Notice?, problem: String?
     ) -> HTML {
         let rows = providers.map { provider -> HTML in
@@ -39,6 +39,11 @@ enum SchoolSignInPages {
         let requiredBoxes = SecondFactorPolicy.requirableRoles.map { role -> HTML in
             """
             <label class="check"><input type="checkbox" name="required_roles" value="\(role.rawValue)"\(secondFactorPolicy.requiredRoles.contains(role) ? HTML(unsafeRaw: " checked") : "")> \(role.label)s</label>
+            """
+        }
+        let badgeBoxes = BadgePolicy.allowableRoles.map { role -> HTML in
+            """
+            <label class="check"><input type="checkbox" name="badge_roles" value="\(role.rawValue)"\(badgePolicy.roles.contains(role) ? HTML(unsafeRaw: " checked") : "")> \(role.label)s</label>
             """
         }
         return Layout.page(
@@ -81,6 +86,16 @@ enum SchoolSignInPages {
             <form class="stack" id="second-factor-policy" method="post" action="/school/sign-in/second-factor">\(Layout.csrfField(session.csrf))
             <fieldset><legend>A code from an authenticator app is required for</legend>\(requiredBoxes)</fieldset>
             <p class="muted">Everyone else may turn it on for themselves under Account. People who must have it set it up at their next sign-in.</p>
+            <button type="submit">Save</button>
+            </form></section>
+
+            <section aria-labelledby="badges-title"><h2 id="badges-title">QR badges</h2>
+            <p>A badge is a QR code on a student's sign-in card: scanned with any camera app, it signs its holder in without typing. Whoever
+            holds the card (or a photo of it) can sign in, so keep badges to young students and, if you can, to the school's network.</p>
+            <form class="stack" id="badge-policy" method="post" action="/school/sign-in/badges">\(Layout.csrfField(session.csrf))
+            <fieldset><legend>Badges work for</legend>\(badgeBoxes)</fieldset>
+            <label>Only from these networks (CIDR, e.g. 192.0.2.0/24 or 2001:db8:42::/48; one per line; empty: anywhere)
+            <textarea name="badge_networks" rows="3" maxlength="4000">\(badgePolicy.networks.map(\.description).joined(separator: "\n"))</textarea></label>
             <button type="submit">Save</button>
             </form></section>
 

@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Native
 
 /// The printable sign-in cards of a class or grade level (issue 16, item 2): one card per student in a grid
 /// (``SignInCardSheet``'s, in centimetres), with a print stylesheet that hides everything else and never breaks a
@@ -21,12 +22,19 @@ enum SignInCardPages {
     /// a PDF, embedded as a download link since it can never be made again); otherwise the form to generate them.
     static func page(session: SignedIn, group: Group, cards: [SignInCard], generated: (mustChange: Bool, pdf: [UInt8])?) -> HTML {
         let intro: HTML
+        let newBadges = cards.filter { if case .new = $0.badge { true } else { false } }.count
+        let unchangedBadges = cards.filter { $0.badge == .unchanged }.count
         if let generated {
             let link = "data:application/pdf;base64," + Data(generated.pdf).base64EncodedString()
+            let passwords = cards.filter { $0.temporaryPassword != nil }.count
+            let badgeNote: HTML =
+                newBadges == 0 && unchangedBadges == 0
+                ? ""
+                : " <span id=\"badges-generated\">\(newBadges) new QR badges (shown only now, like the passwords)\(unchangedBadges > 0 ? "; \(unchangedBadges) badges unchanged: their cards carry no QR code" : "").</span>"
             intro = """
                 <div class="no-print">
-                <p class="notice ok" role="status" id="generated">New temporary passwords for \(cards.count) students. They are shown only now:
-                print the cards or download the PDF before you leave this page.\(generated.mustChange ? " Each student chooses their own password at their first sign-in." : "")</p>
+                <p class="notice ok" role="status" id="generated">\(passwords > 0 ? "New temporary passwords for \(passwords) students." : "") They are shown only now:
+                print the cards or download the PDF before you leave this page.\(generated.mustChange && passwords > 0 ? " Each student chooses their own password at their first sign-in." : "")\(badgeNote)</p>
                 <p><a class="button" id="cards-pdf" download="sign-in-cards.pdf" href="\(link)">Download these cards as a PDF</a></p>
                 </div>
                 """
@@ -36,6 +44,10 @@ enum SignInCardPages {
                 <p>Cards without passwords: each student signs in with the password they have. To hand out new passwords, generate temporary
                 ones for the whole group: <b>every</b> current password of the \(cards.count) students stops working.</p>
                 <form class="stack" id="generate-cards" method="post" action="\(path)">\(Layout.csrfField(session.csrf))
+                <p>Students without a QR badge get one on these cards. A badge made earlier keeps working and its code cannot be shown again
+                (only a digest of it is stored), so its card says "badge unchanged".</p>
+                <label class="check"><input type="checkbox" name="new_badges" value="1" id="new-badges"> New badges for everyone: every current badge
+                stops working (for lost or shared cards)</label>
                 <p><button type="submit" name="format" value="html">Generate temporary passwords and show the cards</button>
                 <button class="secondary" type="submit" name="format" value="pdf">Generate and download a PDF</button></p>
                 </form>
@@ -68,8 +80,35 @@ enum SignInCardPages {
             <dl><dt>Sign in at</dt><dd class="card-link">\(group.signInLink)</dd>
             <dt>Username</dt><dd class="card-username">\(card.signInName)</dd>
             <dt>Password</dt>\(password)</dl>
-            <div class="card-qr" data-qr-slot="badge" aria-hidden="true"><!-- QR badge (issue 16, item 3) --></div>
+            \(badgeSlot(card.badge))
             </article>
             """
+    }
+
+    /// The card's QR slot: the badge's code when it was made just now, a note when the person has an older badge.
+    static func badgeSlot(_ badge: SignInCard.Badge) -> HTML {
+        switch badge {
+        case .none:
+            return "<div class=\"card-qr\" data-qr-slot=\"badge\" aria-hidden=\"true\"></div>"
+        case .unchanged:
+            return """
+                <div class="card-qr card-qr-unchanged" data-qr-slot="badge" data-badge="unchanged"><p class="muted">Badge unchanged: reprint with new
+                badges to get a QR code</p></div>
+                """
+        case .new(let link):
+            guard let code = try? QRCode(encoding: link) else {
+                return "<div class=\"card-qr\" data-qr-slot=\"badge\"><p>The QR code could not be drawn.</p></div>"
+            }
+            let size = code.width + 8
+            var path = ""
+            for y in 0..<code.width {
+                for x in 0..<code.width where code.isDark(x: x, y: y) { path += "M\(x + 4) \(y + 4)h1v1h-1z" }
+            }
+            // The link is the badge's secret: it is only in the drawing, never as text or an attribute a script could copy.
+            return HTML(
+                unsafeRaw: """
+                    <div class="card-qr" data-qr-slot="badge" data-badge="new"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(size) \(size)" role="img" aria-label="QR badge: scan to sign in" shape-rendering="crispEdges" class="badge-qr"><rect width="\(size)" height="\(size)" fill="#fff"/><path d="\(path)" fill="#000"/></svg></div>
+                    """)
+        }
     }
 }

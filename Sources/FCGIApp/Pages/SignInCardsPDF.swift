@@ -1,4 +1,5 @@
 import Domain
+import Native
 
 /// The sign-in cards as a PDF (issue 16, item 2): the same cards as ``SignInCardPages``, placed by
 /// ``SignInCardSheet`` and written by ``PDFDocument``, with a dashed cutting border and the QR badge's square left
@@ -42,6 +43,26 @@ enum SignInCardsPDF {
             line(password, top - 123, size: 14, font: .helveticaBold, width: sheet.textWidthBesideQR)
         } else {
             line("Your own password", top - 121, size: 10, grey: 0.4, width: sheet.textWidthBesideQR)
+        }
+        let slot = place.qrSlot
+        switch card.badge {
+        case .none:
+            break
+        case .unchanged:
+            page.text("Badge unchanged:", x: slot.x, y: slot.y + slot.height / 2 + 4, size: 6.5, grey: 0.4)
+            page.text("reprint with new badges", x: slot.x, y: slot.y + slot.height / 2 - 4, size: 6.5, grey: 0.4)
+        case .new(let link):
+            guard let code = try? QRCode(encoding: link) else { break }
+            // Four modules of quiet zone on each side (ISO/IEC 18004 §6.3.8), inside the slot.
+            let module = (slot.width / Double(code.width + 8) * 100).rounded(.down) / 100
+            let origin = (x: slot.x + (slot.width - module * Double(code.width)) / 2, y: slot.maxY - (slot.height - module * Double(code.width)) / 2)
+            var corners: [(x: Double, y: Double)] = []
+            for y in 0..<code.width {
+                for x in 0..<code.width where code.isDark(x: x, y: y) {
+                    corners.append((origin.x + Double(x) * module, origin.y - Double(y + 1) * module))
+                }
+            }
+            page.fillSquares(corners, side: module)
         }
     }
 }

@@ -62,6 +62,7 @@ enum Stylesheet {
         .sign-in-card dd{margin:0;overflow-wrap:anywhere}.sign-in-card dd.card-username,.sign-in-card dd.card-password{margin-right:2.8cm}
         .sign-in-card .card-password code{font-size:1.2rem;font-weight:600;letter-spacing:.04em}
         .sign-in-card .card-qr{position:absolute;right:.4cm;bottom:.4cm;width:2.5cm;height:2.5cm}
+        .sign-in-card .card-qr svg{display:block;width:100%;height:100%}.sign-in-card .card-qr-unchanged p{font-size:.65rem;margin:0}
         @media print{@page{size:A4;margin:1.27cm}header.top,.no-print,.notice{display:none}body{background:#fff}main{max-width:none;margin:0;padding:0}.sign-in-cards{margin:0}.sign-in-card{height:6.2cm;border-color:#888}}
         img.logo{vertical-align:middle;border-radius:8px;object-fit:contain}img.app-logo{border-radius:12px;object-fit:contain;display:block}
         .chart-row{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start}

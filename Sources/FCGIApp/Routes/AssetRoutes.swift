@@ -7,6 +7,12 @@ enum AssetRoutes {
             response.headers.set("Cache-Control", "public, max-age=3600")
             return response
         }
+        router.add("GET", "/assets/badge.js") { _, _, _ in
+            var response = HTTPResponse(status: 200, body: Array(BadgePages.script.utf8))
+            response.headers.set("Content-Type", "text/javascript; charset=utf-8")
+            response.headers.set("Cache-Control", "public, max-age=3600")
+            return response
+        }
         router.add("GET", "/assets/passkeys.js") { _, _, _ in
             var response = HTTPResponse(status: 200, body: Array(PasskeyPages.script.utf8))
             response.headers.set("Content-Type", "text/javascript; charset=utf-8")

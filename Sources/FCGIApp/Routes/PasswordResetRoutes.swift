@@ -53,7 +53,7 @@ enum PasswordResetRoutes {
 
     /// The signed-in teacher, a student of the class in the URL whose password they may reset, and the way back
     /// to the class. Not a teacher of that (active) class, not a student of it: 404.
-    private static func teacherTarget(
+    static func teacherTarget(
         _ request: HTTPRequest, _ parameters: RouteParameters, _ context: RequestContext
     ) throws -> (SignedIn, UserAccount, PasswordResetPages.Back) {
         let (session, summary) = try SignInCardRoutes.teacherClass(request, parameters, context)
@@ -66,7 +66,7 @@ enum PasswordResetRoutes {
     }
 
     /// The signed-in school admin and a person of their school (not themselves). Anyone else: 404.
-    private static func adminTarget(
+    static func adminTarget(
         _ request: HTTPRequest, _ parameters: RouteParameters, _ context: RequestContext
     ) throws -> (SignedIn, UserAccount, PasswordResetPages.Back) {
         let (session, _) = try SchoolAdminRoutes.authorize(request, context)
@@ -84,7 +84,11 @@ enum PasswordResetRoutes {
         return .page(
             PasswordResetPages.form(
                 session: session, person: person, action: action, back: back,
-                mustChange: try context.services.people.resets.temporaryPasswordsMustChange(in: school), error: error),
+                mustChange: try context.services.people.resets.temporaryPasswordsMustChange(in: school), error: error,
+                badge: (
+                    try context.services.people.badges.badgePolicy(of: school).roles.contains(person.role),
+                    try context.services.people.badges.badgeDates(of: [person.id])[person.id]
+                )),
             status: status)
     }
 

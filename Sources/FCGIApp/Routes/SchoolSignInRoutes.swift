@@ -2,7 +2,8 @@ import Domain
 import Foundation
 
 /// `/school/sign-in`: a school admin's sign-in settings (issue 14, item 4): the school's upstream providers (add,
-/// remove, "test this provider"), which roles may still use a password, the email domains that lead to the school,
+/// remove, "test this provider"), which roles may still use a password, who may use QR badges and from which networks
+/// (issue 16, item 3), the email domains that lead to the school,
 /// and the school's printable sign-in link.
 enum SchoolSignInRoutes {
     static func register(in router: inout Router<RequestContext>) {
@@ -49,6 +50,33 @@ enum SchoolSignInRoutes {
             try context.audit(
                 .signInPolicyChanged, request, by: session, subject: nil,
                 detail: "two-step sign-in required for: \(list.isEmpty ? "nobody" : list.joined(separator: ", "))")
+            return .seeOther("/school/sign-in?saved=1")
+        }
+
+        router.add("POST", "/school/sign-in/badges") { request, _, context in
+            let (session, school) = try SchoolAdminRoutes.authorize(request, context)
+            let form = try context.verifiedForm(request, session: session)
+            var roles: Set<Role> = []
+            for value in form.all("badge_roles") {
+                guard let role = Role(rawValue: value), BadgePolicy.allowableRoles.contains(role) else {
+                    return try page(session, school, context, problem: "There is no role called \(value.prefix(40)).", status: 400)
+                }
+                roles.insert(role)
+            }
+            let networks: [NetworkRange]
+            do throws(BadgePolicy.InvalidNetwork) {
+                networks = try BadgePolicy.networks(from: form["badge_networks"] ?? "")
+            } catch {
+                return try page(session, school, context, problem: "Badge networks: \(error.entry) is not a network range.", status: 400)
+            }
+            let policy = BadgePolicy(roles: roles, networks: networks)
+            try context.services.people.badges.setBadgePolicy(policy, of: school, now: context.now)
+            let list = BadgePolicy.allowableRoles.filter { roles.contains($0) }.map(\.rawValue)
+            try context.audit(
+                .signInPolicyChanged, request, by: session, subject: nil,
+                detail:
+                    "badges for: \(list.isEmpty ? "nobody" : list.joined(separator: ", ")); networks: \(networks.isEmpty ? "anywhere" : networks.map(\.description).joined(separator: " "))"
+            )
             return .seeOther("/school/sign-in?saved=1")
         }
 
@@ -166,6 +194,7 @@ enum SchoolSignInRoutes {
                 providers: try store.upstreamProviders().filter { $0.schoolID == school || $0.schoolID == nil },
                 policy: try store.signInPolicy(of: school),
                 secondFactorPolicy: try context.services.people.secondFactors.secondFactorPolicy(of: school),
+                badgePolicy: try context.services.people.badges.badgePolicy(of: school),
                 domains: try store.emailDomains(of: school),
                 schoolLink: base + "/login?school=" + FormCodec.encode(sourcedID), redirectURI: UpstreamSignInRoutes.redirectURI(context),
                 notice: notice, problem: problem),

@@ -6,7 +6,10 @@ import Domain
 ///   ever shows an existing password), for a teacher of the class or the school's admin;
 /// - `POST …/cards` (`format=html|pdf`): new temporary passwords for every student of the class, and their cards
 ///   in that same response, `no-store`: the HTML page (with the PDF embedded as a download) or the PDF itself.
-///   Neither can be fetched again later;
+///   Neither can be fetched again later. Students without a QR badge get one (when the school allows badges for
+///   students); with `new_badges=1` everyone's badge is replaced. Only digests of badges are stored, so a card shows
+///   a badge's QR code only in the answer that made it; other cards say "badge unchanged" — printing cards again
+///   never silently replaces a badge that students already use;
 /// - `POST /school/grades/cards`: the same for a grade level, for the school admin.
 enum SignInCardRoutes {
     /// The most people one request resets (each costs one argon2id hash, tens of milliseconds).
@@ -48,7 +51,10 @@ enum SignInCardRoutes {
             let group = try self.group(
                 title: "Grade \(level)", school: school, cardsPath: nil, back: .init(href: "/school/passwords", label: "Passwords"),
                 context: context)
-            return try bulk(request, session, students, group: group, audited: "grade level \(level)", format: form["format"], context: context)
+            return try bulk(
+                request, session, students, group: group, audited: "grade level \(level)", format: form["format"],
+                newBadges: form["new_badges"] == "1",
+                context: context)
         }
     }
 
@@ -98,7 +104,9 @@ enum SignInCardRoutes {
         -> HTTPResponse
     {
         let group = try classGroup(session, summary, base: base, context: context)
-        let cards = try context.services.schoolwork.teaching.roster(of: summary.id).compactMap { SignInCard($0, temporaryPassword: nil) }
+        let roster = try context.services.schoolwork.teaching.roster(of: summary.id)
+        let badges = try context.services.people.badges.badgeDates(of: roster.map(\.id))
+        let cards = roster.compactMap { SignInCard($0, temporaryPassword: nil, badge: badges[$0.id] == nil ? .none : .unchanged) }
         if pdf { return pdfResponse(SignInCardsPDF.render(group: group, cards: cards), name: summary.title) }
         return .page(SignInCardPages.page(session: session, group: group, cards: cards, generated: nil))
     }
@@ -109,13 +117,15 @@ enum SignInCardRoutes {
         let form = try context.verifiedForm(request, session: session)
         let group = try classGroup(session, summary, base: base, context: context)
         let roster = try context.services.schoolwork.teaching.roster(of: summary.id)
-        return try bulk(request, session, roster, group: group, audited: "class \(summary.title)", format: form["format"], context: context)
+        return try bulk(
+            request, session, roster, group: group, audited: "class \(summary.title)", format: form["format"], newBadges: form["new_badges"] == "1",
+            context: context)
     }
 
     /// New temporary passwords for `people` (those who have a name to sign in with) and their cards.
     private static func bulk(
         _ request: HTTPRequest, _ session: SignedIn, _ people: [PersonSummary], group: SignInCardPages.Group, audited: String, format: String?,
-        context: RequestContext
+        newBadges: Bool, context: RequestContext
     ) throws -> HTTPResponse {
         guard let school = session.user.schoolID else { throw HTTPError.notFound() }
         let eligible = people.filter { $0.role == .student && $0.active && SignInCard($0, temporaryPassword: nil) != nil }
@@ -128,10 +138,33 @@ enum SignInCardRoutes {
                 username: $0.username)
         }
         let outcome = try PasswordResets.reset(accounts, .bulk(audited), by: session, request: request, context: context)
+        let badges = try self.badges(for: eligible.map(\.id), school: school, replacing: newBadges, request, session, context)
         let cards = eligible.compactMap { person in
-            outcome.temporaryPasswords[person.id].flatMap { SignInCard(person, temporaryPassword: $0) }
+            outcome.temporaryPasswords[person.id].flatMap { SignInCard(person, temporaryPassword: $0, badge: badges[person.id] ?? .none) }
         }
         return generatedResponse(session: session, group: group, cards: cards, mustChange: outcome.mustChange, format: format ?? "html")
+    }
+
+    /// The students' badges for their new cards: a new one for each who has none (or for everyone when
+    /// `replacing`), each audited; none at all when the school gives students no badges or the site has no OAuth key.
+    private static func badges(
+        for students: [UserID], school: SchoolID, replacing: Bool, _ request: HTTPRequest, _ session: SignedIn, _ context: RequestContext
+    ) throws -> [UserID: SignInCard.Badge] {
+        let store = context.services.people.badges
+        guard let keys = context.services.oauth.keys, try store.badgePolicy(of: school).roles.contains(.student) else { return [:] }
+        let existing = try store.badgeDates(of: students)
+        var badges: [UserID: SignInCard.Badge] = [:]
+        for student in students {
+            if let link = try BadgeRoutes.issue(to: student, replacing: replacing, keys: keys, context: context) {
+                badges[student] = .new(link: link)
+                try context.audit(
+                    .badgeChanged, request, by: session, subject: student,
+                    detail: existing[student] == nil ? "badge issued with sign-in cards" : "badge rotated with sign-in cards")
+            } else {
+                badges[student] = .unchanged
+            }
+        }
+        return badges
     }
 
     /// The answer that carries passwords just generated: never stored by any cache.

@@ -52,6 +52,7 @@ enum CompositionRoot {
             people: PeopleServices(
                 accounts: accounts, passwordLinks: accounts, sessions: sessions, throttle: sessions, hasher: shared.hasher,
                 secondFactors: MariaSecondFactorStore(database: database), passkeys: MariaPasskeyStore(database: database),
+                badges: MariaBadgeStore(database: database),
                 timingDecoy: shared.timingDecoy, resets: MariaPasswordResetStore(database: database)),
             schoolwork: SchoolworkServices(
                 students: schoolwork, teaching: schoolwork, directory: schoolwork, roster: MariaRosterStore(database: database),

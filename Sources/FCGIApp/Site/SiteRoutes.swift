@@ -16,6 +16,7 @@ enum SiteRoutes {
             SecurityLogRoutes.register(in: &router)
             SecondFactorRoutes.register(in: &router)
             PasskeyRoutes.register(in: &router)
+            BadgeRoutes.register(in: &router)
             PasswordRoutes.register(in: &router)
             StudentRoutes.register(in: &router)
             TeacherRoutes.register(in: &router)

@@ -40,6 +40,8 @@ struct PeopleServices {
     let secondFactors: any SecondFactorStore
     /// Passkeys.
     let passkeys: any PasskeyStore
+    /// QR badges and the schools' badge policies.
+    let badges: any BadgeStore
     /// Equalises the time of sign-ins that name no account.
     let timingDecoy: TimingDecoy
     /// Resets by the people responsible, the schools' rule for temporary passwords, and the must-change flag.

@@ -14,6 +14,10 @@ public struct AuthenticationMethod: RawRepresentable, Hashable, Sendable {
     public static let hardwareKey = AuthenticationMethod(rawValue: "hwk")
     /// A software-secured key (a passkey synced between devices).
     public static let softwareKey = AuthenticationMethod(rawValue: "swk")
+    /// A QR badge (a printed card whose code holds a bearer secret): RFC 8176's "sc" (smart card), the registered
+    /// value for "a card the person holds and presents". Unlike a real smart card the badge proves no key
+    /// possession (a photo of it is a copy), so it is never a second factor and never counts as `mfa`.
+    public static let badge = AuthenticationMethod(rawValue: "sc")
 }
 
 /// The end of every sign-in method: a person of the roster who has proved who they are, and how. Each method

@@ -30,6 +30,8 @@ public struct OAuthKeyMaterial: Sendable {
     public let pendingSecondFactorKey: SymmetricKey
     /// Seals the cookie of a passkey ceremony (``PasskeyCeremony``).
     public let passkeyCeremonyKey: SymmetricKey
+    /// Keys the digests of students' QR badge secrets (``BadgeSecret``).
+    public let badgeKey: SymmetricKey
 
     /// Derives the keys from the two files' bytes.
     public init(secret: [UInt8], credentials: CredentialKeyMaterial) {
@@ -54,6 +56,8 @@ public struct OAuthKeyMaterial: Sendable {
             inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells pending second factor v1".utf8), outputByteCount: 32)
         passkeyCeremonyKey = HKDF<SHA256>.deriveKey(
             inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells passkey ceremony v1".utf8), outputByteCount: 32)
+        badgeKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells badge digests v1".utf8), outputByteCount: 32)
     }
 }
 

@@ -1,0 +1,146 @@
+import Domain
+import Foundation
+
+/// QR badges (issue 16, item 3), with ``BadgeSecret`` and ``BadgePolicy`` stating the rules:
+/// - `GET /login/badge`: the page a badge's link opens (any camera app scanning the printed code opens it); its
+///   script posts the secret from the URL fragment to `POST /login/badge`, which signs the holder in through the
+///   sign-in seam with `amr` "sc" — if the badge is current, its holder active, their role allowed by the school and
+///   the address inside the school's networks (when it lists any). Refusals are counted per address and audited;
+/// - `POST /teacher/classes/{class}/students/{student}/badge` (a teacher, students of their classes) and
+///   `POST /school/users/{user}/badge` (the school admin, anyone of the school), `action=rotate|revoke`: a new badge
+///   (the old one stops working at once; the new code is shown in that answer only) or none. Anyone else: 404.
+/// Badges for a whole class come with its sign-in cards (``SignInCardRoutes``).
+enum BadgeRoutes {
+    static func register(in router: inout Router<RequestContext>) {
+        router.add("GET", "/login/badge") { request, _, context in
+            try page(request, context: context, error: nil)
+        }
+
+        router.add("POST", "/login/badge") { request, _, context in
+            let form = try context.verifiedForm(request, session: nil)
+            return try signIn(request, form: form, context: context)
+        }
+
+        router.add("POST", "/teacher/classes/{class}/students/{student}/badge") { request, parameters, context in
+            let (session, person, back) = try PasswordResetRoutes.teacherTarget(request, parameters, context)
+            return try change(request, session: session, person: person, back: back, context: context)
+        }
+
+        router.add("POST", "/school/users/{user}/badge") { request, parameters, context in
+            let (session, person, back) = try PasswordResetRoutes.adminTarget(request, parameters, context)
+            return try change(request, session: session, person: person, back: back, context: context)
+        }
+    }
+
+    private static func page(_ request: HTTPRequest, context: RequestContext, error: String?, title: String? = nil, status: Int = 200) throws
+        -> HTTPResponse
+    {
+        let form = context.signedOutFormToken(request)
+        var response = HTTPResponse.page(
+            title.map { BadgePages.signIn(csrf: form.csrf, error: error, title: $0) } ?? BadgePages.signIn(csrf: form.csrf, error: error),
+            status: status)
+        if let cookie = form.setCookie { response.headers.add("Set-Cookie", cookie) }
+        response.headers.set("Cache-Control", "no-store")
+        return response
+    }
+
+    private static func signIn(_ request: HTTPRequest, form: Parameters, context: RequestContext) throws -> HTTPResponse {
+        let keys = try context.services.oauth.requireKeys()
+        let method = AuthenticationMethod.badge
+        func refuse(
+            _ message: String, _ reason: String, user: UserAccount? = nil, count: Bool = true, title: String? = nil, status: Int = 400
+        ) throws -> HTTPResponse {
+            if count { try SignInCompletion.recordAddressFailure(method: method, request: request, context: context) }
+            try context.audit(.signInFailed, request, school: user?.schoolID, actor: nil, subject: user?.id, method: method.rawValue, detail: reason)
+            context.logger.info("badge sign-in refused", metadata: ["reason": "\(reason)", "client.address": "\(request.remoteAddress)"])
+            return try page(request, context: context, error: message, title: title, status: status)
+        }
+        if let wait = try SignInCompletion.addressWait(request: request, context: context) {
+            var response = try refuse(
+                "Too many failed sign-ins. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", "throttled", count: false, status: 429)
+            response.headers.set("Retry-After", String(wait))
+            return response
+        }
+        guard let secret = BadgeSecret(submitted: form["secret"] ?? "") else {
+            return try refuse("This is not a badge code. Scan the QR code on your card again.", "malformed badge")
+        }
+        let store = context.services.people.badges
+        guard let holder = try store.badgeHolder(digest: secret.digest(key: keys.badgeKey)) else {
+            return try refuse(
+                "This badge does not work: it was replaced by a newer one or withdrawn. Ask your teacher for a new card.", "unknown badge")
+        }
+        guard let user = try context.services.people.accounts.activeUser(holder)?.user, let school = user.schoolID else {
+            return try refuse("The account of this badge is switched off. Ask your teacher.", "holder inactive", count: false)
+        }
+        switch try store.badgePolicy(of: school).refusal(role: user.role, address: request.remoteAddress) {
+        case .role:
+            return try refuse(
+                "Your school does not allow badge sign-in for your account. Sign in with your name and password.", "role not allowed",
+                user: user, count: false, status: 403)
+        case .network:
+            return try refuse(
+                "Badges work only at school, on the school's network. At home, sign in with your name and password.",
+                "outside the school's networks", user: user, count: false, title: "Badges work only at school", status: 403)
+        case nil:
+            break
+        }
+        try store.recordBadgeUse(of: user.id, now: context.now)
+        return try SignInCompletion.complete(AuthenticatedPerson(user: user, methods: [method]), next: nil, request: request, context: context)
+    }
+
+    /// A teacher's or admin's rotation or revocation of one person's badge.
+    private static func change(
+        _ request: HTTPRequest, session: SignedIn, person: UserAccount, back: PasswordResetPages.Back, context: RequestContext
+    ) throws -> HTTPResponse {
+        let form = try context.verifiedForm(request, session: session)
+        let store = context.services.people.badges
+        guard let school = person.schoolID, let info = try context.services.schoolwork.directory.school(school) else {
+            throw HTTPError.notFound()
+        }
+        switch form["action"] {
+        case "rotate":
+            guard try store.badgePolicy(of: school).roles.contains(person.role) else {
+                throw HTTPError(
+                    status: 400, code: "invalid_request", "Your school's badge policy gives no badges to \(person.role.label.lowercased())s.")
+            }
+            let keys = try context.services.oauth.requireKeys()
+            let had = try store.badgeDates(of: [person.id])[person.id] != nil
+            let link = try issue(to: person.id, replacing: true, keys: keys, context: context)!
+            try context.audit(.badgeChanged, request, by: session, subject: person.id, detail: had ? "badge rotated" : "badge issued")
+            let card = SignInCard(
+                person: person.id, name: person.displayName, signInName: person.username ?? person.email ?? "", temporaryPassword: nil,
+                badge: .new(link: link))
+            let group = SignInCardPages.Group(
+                title: person.displayName, schoolName: info.name,
+                signInLink: SignInCard.signInLink(appURL: context.services.configuration.appURL, schoolSourcedID: info.sourcedID),
+                cardsPath: nil, back: back)
+            return SignInCardRoutes.generatedResponse(session: session, group: group, cards: [card], mustChange: false, format: "html")
+        case "revoke":
+            let revoked = try store.revokeBadge(of: person.id)
+            if revoked { try context.audit(.badgeChanged, request, by: session, subject: person.id, detail: "badge revoked") }
+            return .page(
+                Layout.page(
+                    title: "Badge withdrawn", session: session,
+                    notice: .init(
+                        kind: .ok, text: revoked ? "The badge of \(person.displayName) no longer works." : "\(person.displayName) has no badge."),
+                    """
+                    <p><a href="\(back.href)">← \(back.label)</a></p>
+                    <h1>Badge withdrawn</h1>
+                    <p id="badge-revoked">\(person.displayName) can no longer sign in with a badge until a new one is printed.</p>
+                    """))
+        default:
+            throw HTTPError(status: 400, code: "invalid_request", "The form must say rotate or revoke.")
+        }
+    }
+
+    /// Makes a badge for `user` and stores its digest; its link, or `nil` when the person already had one and
+    /// `replacing` is false (they keep it).
+    static func issue(to user: UserID, replacing: Bool, keys: OAuthKeyMaterial, context: RequestContext) throws -> String? {
+        var generator = SystemRandomNumberGenerator()
+        let secret = BadgeSecret.make(using: &generator)
+        guard
+            try context.services.people.badges.issueBadge(digest: secret.digest(key: keys.badgeKey), to: user, replacing: replacing, now: context.now)
+        else { return nil }
+        return secret.link(appURL: context.services.configuration.appURL)
+    }
+}
