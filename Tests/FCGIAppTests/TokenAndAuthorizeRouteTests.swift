@@ -232,6 +232,14 @@ import Testing
         #expect(answer.status == 303 && answer.headers["Location"]?.hasPrefix(redirect + "?code=") == true, "\(answer.headers["Location"] ?? "")")
     }
 
+    @Test func anAdminWhoMustHaveASecondFactorSetsItUpBeforeAnAppGetsTheirData() throws {
+        app.memory.addUser(role: .schoolAdmin, email: "head@school.test", username: "head", hash: try testHasher.hash(password))
+        var browser = TestBrowser(responder: app.responder())
+        #expect(browser.signIn("head@school.test", password).status == 303)
+        let answer = browser.send("GET", authorizeURI)
+        #expect(answer.status == 303 && answer.headers["Location"] == "/account/two-step?required=1")
+    }
+
     @Test func withoutOfflineAccessTheCodeFlowIssuesNoRefreshToken() throws {
         var browser = TestBrowser(responder: app.responder())
         let withoutOffline = authorizeURI.replacingOccurrences(of: "%20offline_access", with: "")
