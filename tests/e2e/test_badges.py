@@ -17,6 +17,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from selenium.webdriver.common.print_page_options import PrintOptions
+
 from test_education_api import sql
 
 SCHOOL = """
@@ -97,6 +99,9 @@ def test_printed_badges_sign_students_in_and_a_rotated_badge_is_refused(stack, d
     assert "/login/badge#" not in browser.driver.page_source, "the secret is only in the drawing"
     href = browser.find("a#cards-pdf").get_attribute("href")
     pdf = base64.b64decode(href.split(",", 1)[1])
+    # The page as Chromium prints it (the print stylesheet, print-to-PDF) carries the same codes, readable from paper.
+    printed = base64.b64decode(browser.driver.print_page(PrintOptions()))
+    assert sorted(decoded_links(printed)) == sorted(decoded_links(pdf))
 
     # Both codes are read back from the rendered page; each link signs its student in.
     links = decoded_links(pdf)
