@@ -124,7 +124,7 @@ struct SeededGenerator: RandomNumberGenerator {
 
     // MARK: The choose-password ticket
 
-    let key = ChoosePasswordTicket.key(from: SymmetricKey(data: Array(repeating: 3, count: 32)))
+    let key = SymmetricKey(data: Array(repeating: 3, count: 32))
     let now = Date(timeIntervalSince1970: 1_800_000_000)
     let hash = "$argon2id$v=19$m=8192,t=1,p=1$c2FsdA$aGFzaA"
 
@@ -139,7 +139,7 @@ struct SeededGenerator: RandomNumberGenerator {
         let ticket = ChoosePasswordTicket.make(user: UserID(12), passwordHash: hash, now: now, key: key)
         let parsed = try #require(ChoosePasswordTicket.parse(ticket, now: now))
         #expect(!ChoosePasswordTicket.isValid(parsed, passwordHash: hash + "x", key: key))
-        let other = ChoosePasswordTicket.key(from: SymmetricKey(data: Array(repeating: 4, count: 32)))
+        let other = SymmetricKey(data: Array(repeating: 4, count: 32))
         #expect(!ChoosePasswordTicket.isValid(parsed, passwordHash: hash, key: other))
     }
 

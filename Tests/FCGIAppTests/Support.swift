@@ -116,6 +116,8 @@ struct TestApp {
         let memory = MemoryAccounts()
         self.memory = memory
         upstream = MemoryUpstreamStore(accounts: memory)
+        let passkeys = self.passkeys
+        secondFactors.hasPasskey = { (try? passkeys.passkeys(of: $0).isEmpty == false) ?? false }
         let oauth = MemoryOAuthStore(users: { try? memory.activeUser($0)?.user })
         memory.revokeEveryGrant = { oauth.revokeEveryGrant(of: $0, now: $1) }
         self.oauth = oauth

@@ -7,6 +7,8 @@ final class MemorySecondFactors: SecondFactorStore, @unchecked Sendable {
     private var seeds: [UserID: UserTOTP] = [:]
     private var codes: [UserID: [(digest: [UInt8], used: Bool)]] = [:]
     private var policies: [SchoolID: SecondFactorPolicy] = [:]
+    /// Whether a person has a passkey (the passkeys' twin, when the two are used together).
+    var hasPasskey: (UserID) -> Bool = { _ in false }
 
     func totp(of user: UserID) throws -> UserTOTP? { lock.withLock { seeds[user] } }
 
@@ -61,6 +63,11 @@ final class MemorySecondFactors: SecondFactorStore, @unchecked Sendable {
     func unusedRecoveryCodeCount(of user: UserID) throws -> Int { lock.withLock { codes[user]?.filter { !$0.used }.count ?? 0 } }
 
     func secondFactorPolicy(of school: SchoolID) throws -> SecondFactorPolicy { lock.withLock { policies[school] ?? .standard } }
+
+    func secondFactorStatus(of user: UserID, school: SchoolID?) throws -> (policy: SecondFactorPolicy, enrolled: Bool) {
+        let policy = try school.map { try secondFactorPolicy(of: $0) } ?? .standard
+        return (policy, try totp(of: user)?.enabledAt != nil || hasPasskey(user))
+    }
 
     func setSecondFactorPolicy(_ policy: SecondFactorPolicy, of school: SchoolID, now: Date) throws { lock.withLock { policies[school] = policy } }
 }

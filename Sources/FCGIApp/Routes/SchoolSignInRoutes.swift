@@ -16,12 +16,10 @@ enum SchoolSignInRoutes {
         router.add("POST", "/school/sign-in/policy") { request, _, context in
             let (session, school) = try SchoolAdminRoutes.authorize(request, context)
             let form = try context.verifiedForm(request, session: session)
-            var roles: Set<Role> = []
-            for value in form.all("password_roles") {
-                guard let role = Role(rawValue: value), SchoolSignInPolicy.restrictableRoles.contains(role) else {
-                    return try page(session, school, context, problem: "There is no role called \(value.prefix(40)).", status: 400)
-                }
-                roles.insert(role)
+            let roles: Set<Role>
+            switch ticked(form, "password_roles", among: SchoolSignInPolicy.restrictableRoles) {
+            case .success(let ticked): roles = ticked
+            case .failure(let unknown): return try page(session, school, context, problem: unknown.problem, status: 400)
             }
             try context.services.upstream.store.setSignInPolicy(SchoolSignInPolicy(passwordRoles: roles), of: school, now: context.now)
             try context.audit(
@@ -38,12 +36,10 @@ enum SchoolSignInRoutes {
         router.add("POST", "/school/sign-in/second-factor") { request, _, context in
             let (session, school) = try SchoolAdminRoutes.authorize(request, context)
             let form = try context.verifiedForm(request, session: session)
-            var roles: Set<Role> = []
-            for value in form.all("required_roles") {
-                guard let role = Role(rawValue: value), SecondFactorPolicy.requirableRoles.contains(role) else {
-                    return try page(session, school, context, problem: "There is no role called \(value.prefix(40)).", status: 400)
-                }
-                roles.insert(role)
+            let roles: Set<Role>
+            switch ticked(form, "required_roles", among: SecondFactorPolicy.requirableRoles) {
+            case .success(let ticked): roles = ticked
+            case .failure(let unknown): return try page(session, school, context, problem: unknown.problem, status: 400)
             }
             try context.services.people.secondFactors.setSecondFactorPolicy(SecondFactorPolicy(requiredRoles: roles), of: school, now: context.now)
             let list = SecondFactorPolicy.requirableRoles.filter { roles.contains($0) }.map(\.rawValue)
@@ -56,12 +52,10 @@ enum SchoolSignInRoutes {
         router.add("POST", "/school/sign-in/badges") { request, _, context in
             let (session, school) = try SchoolAdminRoutes.authorize(request, context)
             let form = try context.verifiedForm(request, session: session)
-            var roles: Set<Role> = []
-            for value in form.all("badge_roles") {
-                guard let role = Role(rawValue: value), BadgePolicy.allowableRoles.contains(role) else {
-                    return try page(session, school, context, problem: "There is no role called \(value.prefix(40)).", status: 400)
-                }
-                roles.insert(role)
+            let roles: Set<Role>
+            switch ticked(form, "badge_roles", among: BadgePolicy.allowableRoles) {
+            case .success(let ticked): roles = ticked
+            case .failure(let unknown): return try page(session, school, context, problem: unknown.problem, status: 400)
             }
             let networks: [NetworkRange]
             do throws(BadgePolicy.InvalidNetwork) {
@@ -123,6 +117,22 @@ enum SchoolSignInRoutes {
             let provider = try ownProvider(parameters["slug"], school, context)
             return try UpstreamSignInRoutes.start(provider, next: nil, loginHint: nil, testedBy: session.user.id, context: context)
         }
+    }
+
+    /// The roles ticked in the checkboxes `name`; `.failure` names a value not among `allowed` (a forged form).
+    private static func ticked(_ form: Parameters, _ name: String, among allowed: [Role]) -> Result<Set<Role>, UnknownRole> {
+        var roles: Set<Role> = []
+        for value in form.all(name) {
+            guard let role = Role(rawValue: value), allowed.contains(role) else { return .failure(UnknownRole(value: value)) }
+            roles.insert(role)
+        }
+        return .success(roles)
+    }
+
+    /// A checkbox value that names no role the form offers.
+    private struct UnknownRole: Error {
+        let value: String
+        var problem: String { "There is no role called \(value.prefix(40))." }
     }
 
     /// One of the school's own providers (a platform-wide one is the platform admin's), or 404.

@@ -230,10 +230,11 @@ enum SecondFactorRoutes {
         return try context.services.people.secondFactors.secondFactorPolicy(of: school).requires(user.role)
     }
 
-    /// Whether `user` has a second factor on: TOTP, or a passkey (which verifies the person too).
-    static func enrolled(_ user: UserID, _ context: RequestContext) throws -> Bool {
-        try context.services.people.secondFactors.totp(of: user)?.enabledAt != nil
-            || !(try context.services.people.passkeys.passkeys(of: user).isEmpty)
+    /// Whether `user` must have a second factor and has none on (TOTP, or a passkey, which verifies the person too):
+    /// one read, made on every signed-in page.
+    static func mustEnrol(_ user: UserAccount, _ context: RequestContext) throws -> Bool {
+        let status = try context.services.people.secondFactors.secondFactorStatus(of: user.id, school: user.schoolID)
+        return status.policy.requires(user.role) && !status.enrolled
     }
 
     private static func pendingSeed(_ session: SignedIn, _ context: RequestContext) throws -> (secret: [UInt8], sealed: [UInt8])? {
@@ -253,7 +254,8 @@ enum SecondFactorRoutes {
     private static func statusPage(
         _ session: SignedIn, request: HTTPRequest, context: RequestContext, error: String? = nil, status: Int = 200
     ) throws -> HTTPResponse {
-        let enabled = try enrolled(session.user.id, context)
+        // The authenticator app's seed only: a passkey alone does not turn these forms on.
+        let enabled = try context.services.people.secondFactors.totp(of: session.user.id)?.enabledAt != nil
         let notice: Layout.Notice? =
             if request.query["required"] != nil && !enabled {
                 .init(kind: .bad, text: "Your school requires two-step sign-in for your role. Set it up to continue.")

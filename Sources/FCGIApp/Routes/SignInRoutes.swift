@@ -45,14 +45,15 @@ enum SignInRoutes {
     /// person's school (home-realm discovery).
     static func signInPage(
         _ request: HTTPRequest, context: RequestContext, next: String?, identifier: String = "", error: String? = nil,
-        notice: Layout.Notice? = nil, status: Int = 200
+        notice: Layout.Notice? = nil, status: Int = 200, schoolLink: String? = nil
     ) throws -> HTTPResponse {
         let form = context.signedOutFormToken(request)
         let store = context.services.upstream.store
         var error = error
         var school: (sourcedID: String, name: String)?
         var schoolID: SchoolID?
-        if let sourcedID = request.query["school"] ?? (request.method == "POST" ? try? request.formParameters()["school"] : nil), !sourcedID.isEmpty {
+        // `schoolLink`: the posted form's hidden field, which keeps the school's buttons on the page after a refusal.
+        if let sourcedID = schoolLink ?? request.query["school"], !sourcedID.isEmpty {
             if sourcedID.utf8.count <= 255, let found = try store.school(sourcedID: sourcedID) {
                 school = (sourcedID, found.name)
                 schoolID = found.id
@@ -78,14 +79,18 @@ enum SignInRoutes {
         if let wait = try SignInCompletion.throttleWait(identifier: identifier, request: request, context: context) {
             var response = try signInPage(
                 request, context: context, next: next, identifier: identifier,
-                error: "Too many failed sign-ins. Wait \(describe(seconds: wait)) and try again.", status: 429)
+                error: "Too many failed sign-ins. Wait \(describe(seconds: wait)) and try again.", status: 429, schoolLink: form["school"])
             response.headers.set("Retry-After", String(wait))
             return response
         }
         let method = PasswordSignIn(accounts: services.people.accounts, hasher: services.people.hasher, decoy: services.people.timingDecoy.verify)
-        guard let person = try method.authenticate(identifier: identifier, password: form["password"] ?? "", now: context.now) else {
-            try SignInCompletion.recordFailure(identifier: identifier, method: .password, request: request, context: context)
-            return try signInPage(request, context: context, next: next, identifier: identifier, error: failedMessage)
+        let person: AuthenticatedPerson
+        switch try method.authenticate(identifier: identifier, password: form["password"] ?? "", now: context.now) {
+        case .signedIn(let signedIn):
+            person = signedIn
+        case .refused(let known):
+            try SignInCompletion.recordFailure(identifier: identifier, method: .password, known: known, request: request, context: context)
+            return try signInPage(request, context: context, next: next, identifier: identifier, error: failedMessage, schoolLink: form["school"])
         }
         // The school may have its people of this role sign in with its own accounts only. Said only after the right
         // password, so the answer tells a stranger nothing about the account.
@@ -99,7 +104,7 @@ enum SignInRoutes {
             let via = names.isEmpty ? "your school's accounts" : names.joined(separator: " or ")
             return try signInPage(
                 request, context: context, next: next, identifier: identifier,
-                error: "Your school has you sign in with \(via) instead of a password.", status: 403)
+                error: "Your school has you sign in with \(via) instead of a password.", status: 403, schoolLink: form["school"])
         }
         // A temporary password the school wants replaced: the "choose your password" step comes before any session.
         if let detour = try ChoosePasswordStep.detour(person, next: next, context: context) { return detour }

@@ -24,7 +24,7 @@ enum ChoosePasswordStep {
         guard person.methods.contains(.password), try services.people.resets.mustChangePassword(person.user.id),
             let hash = try services.people.accounts.activeUser(person.user.id)?.passwordHash
         else { return nil }
-        let key = ChoosePasswordTicket.key(from: try services.oauth.requireKeys().deviceKey)
+        let key = try services.oauth.requireKeys().choosePasswordKey
         let ticket = ChoosePasswordTicket.make(user: person.user.id, passwordHash: hash, now: context.now, key: key)
         context.logger.info("sign-in waits for a new password", metadata: ["user.id": "\(person.user.id)"])
         var response = HTTPResponse.seeOther(path + (next.map { "?next=" + FormCodec.encode($0) } ?? ""))
@@ -38,7 +38,7 @@ enum ChoosePasswordStep {
         let services = context.services
         guard let keys = services.oauth.keys, let ticket = ChoosePasswordTicket.parse(request.cookies[cookie], now: context.now),
             let account = try services.people.accounts.activeUser(ticket.user), let hash = account.passwordHash,
-            ChoosePasswordTicket.isValid(ticket, passwordHash: hash, key: ChoosePasswordTicket.key(from: keys.deviceKey)),
+            ChoosePasswordTicket.isValid(ticket, passwordHash: hash, key: keys.choosePasswordKey),
             try services.people.resets.mustChangePassword(ticket.user)
         else { return nil }
         return (account.user, hash)

@@ -8,7 +8,7 @@ import Foundation
 /// 1. ``throttleWait(identifier:request:context:)`` before anything is checked: failures per name and per
 ///    address (``SignInThrottlePolicy``) make the person wait, with one answer for known and unknown names; a
 ///    browser holding a ``TrustedDevice`` entry for the name is counted under that entry instead;
-/// 2. ``recordFailure(identifier:method:request:context:)`` when the method refused;
+/// 2. ``recordFailure(identifier:method:known:request:context:)`` when the method refused;
 /// 3. ``complete(_:next:request:context:)`` when it produced an ``AuthenticatedPerson``: the person's throttle
 ///    failures are forgotten, any session the browser had is deleted (rotation: a planted session never
 ///    survives), a new server-side session is created and its cookie set, the browser's trusted-device entries
@@ -23,8 +23,10 @@ enum SignInCompletion {
     }
 
     /// Counts a refused attempt against the name and the address, or against the browser's trusted-device entry
-    /// for the name.
-    static func recordFailure(identifier: String, method: AuthenticationMethod, request: HTTPRequest, context: RequestContext) throws {
+    /// for the name, and audits it. `known`: the account the name belongs to, as the method found it.
+    static func recordFailure(
+        identifier: String, method: AuthenticationMethod, known: UserAccount?, request: HTTPRequest, context: RequestContext
+    ) throws {
         let device = trustedDevice(for: identifier, request: request, context: context)
         if let device {
             try count(SignInThrottlePolicy.key(.device, device.id), .device, context)
@@ -39,7 +41,6 @@ enum SignInCompletion {
             ])
         // The audit entry names the person when the name is theirs (never the typed name itself: it may be a
         // password typed into the wrong field).
-        let known = try context.services.people.accounts.signInCandidate(identifier: identifier)?.user
         try context.audit(.signInFailed, request, school: known?.schoolID, actor: nil, subject: known?.id, method: method.rawValue)
     }
 

@@ -82,8 +82,7 @@ extension RequestContext {
         // A person whose role must have a second factor and who has none sets it up before anything else.
         // (A passkey counts, so its pages stay open too.)
         if !request.path.hasPrefix(SecondFactorRoutes.enrolPath), !request.path.hasPrefix("/account/passkeys"),
-            try SecondFactorRoutes.required(for: session.user, self),
-            !(try SecondFactorRoutes.enrolled(session.user.id, self))
+            try SecondFactorRoutes.mustEnrol(session.user, self)
         {
             throw HTTPError.redirect(to: SecondFactorRoutes.enrolPath + "?required=1", message: "Set up two-step sign-in to continue.")
         }

@@ -84,8 +84,24 @@ public struct MariaSecondFactorStore: SecondFactorStore {
     public func secondFactorPolicy(of school: SchoolID) throws -> SecondFactorPolicy {
         guard let row = try database.query("SELECT required_roles FROM school_second_factor_policies WHERE school_id = \(school.rawValue)").first
         else { return .standard }
-        return SecondFactorPolicy(
-            requiredRoles: Set((row.string("required_roles") ?? "").split(separator: ",").compactMap { Role(rawValue: String($0)) }))
+        return Self.policy(row.string("required_roles") ?? "")
+    }
+
+    public func secondFactorStatus(of user: UserID, school: SchoolID?) throws -> (policy: SecondFactorPolicy, enrolled: Bool) {
+        let row = try database.query(
+            """
+            SELECT (SELECT required_roles FROM school_second_factor_policies WHERE school_id = \(school?.rawValue)) AS required_roles,
+                   EXISTS (SELECT 1 FROM user_totp WHERE user_id = \(user.rawValue) AND enabled_at IS NOT NULL)
+                   OR EXISTS (SELECT 1 FROM user_passkeys WHERE user_id = \(user.rawValue)) AS enrolled
+            """
+        ).first
+        let policy = row?.string("required_roles").map(Self.policy) ?? .standard
+        return (policy, row?.int("enrolled") == 1)
+    }
+
+    /// A policy from the `required_roles` SET column.
+    private static func policy(_ roles: String) -> SecondFactorPolicy {
+        SecondFactorPolicy(requiredRoles: Set(roles.split(separator: ",").compactMap { Role(rawValue: String($0)) }))
     }
 
     public func setSecondFactorPolicy(_ policy: SecondFactorPolicy, of school: SchoolID, now: Date) throws {

@@ -56,6 +56,9 @@ public protocol SecondFactorStore {
     func unusedRecoveryCodeCount(of user: UserID) throws -> Int
     /// A school's policy (``SecondFactorPolicy/standard`` when it decided nothing).
     func secondFactorPolicy(of school: SchoolID) throws -> SecondFactorPolicy
+    /// In one read, for the check every signed-in page makes: the person's school's policy (``SecondFactorPolicy/standard``
+    /// without a school or a decision) and whether the person has a second factor on (an enabled TOTP seed or a passkey).
+    func secondFactorStatus(of user: UserID, school: SchoolID?) throws -> (policy: SecondFactorPolicy, enrolled: Bool)
     func setSecondFactorPolicy(_ policy: SecondFactorPolicy, of school: SchoolID, now: Date) throws
 }
 

@@ -20,11 +20,6 @@ public enum ChoosePasswordTicket {
         let mac: String
     }
 
-    /// The ticket key, derived from the site's device key so it is never used for two purposes.
-    public static func key(from deviceKey: SymmetricKey) -> SymmetricKey {
-        HKDF<SHA256>.deriveKey(inputKeyMaterial: deviceKey, info: Array("catalystwells choose-password ticket v1".utf8), outputByteCount: 32)
-    }
-
     /// A ticket for `user`, whose sign-in matched `passwordHash`.
     public static func make(user: UserID, passwordHash: String, now: Date, key: SymmetricKey) -> String {
         let issued = Int64(now.timeIntervalSince1970.rounded(.down))

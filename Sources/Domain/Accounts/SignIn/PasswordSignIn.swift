@@ -19,19 +19,28 @@ public struct PasswordSignIn {
         self.decoy = decoy
     }
 
-    /// The person, or `nil` when the name and password do not match an active account with that password.
-    /// `identifier` is the normalised (trimmed, lower-cased) name.
-    public func authenticate(identifier: String, password: String, now: Date) throws -> AuthenticatedPerson? {
+    /// What a password sign-in came to.
+    public enum Outcome {
+        /// The name and password match an active account with that password.
+        case signedIn(AuthenticatedPerson)
+        /// They do not; `known` is the active account the name belongs to, if any (for the audit log, never for the
+        /// answer, which is the same either way).
+        case refused(known: UserAccount?)
+    }
+
+    /// Checks the name and password. `identifier` is the normalised (trimmed, lower-cased) name.
+    public func authenticate(identifier: String, password: String, now: Date) throws -> Outcome {
         let plausible = !identifier.isEmpty && identifier.utf8.count <= 254 && password.utf8.count <= PasswordRules.maximumBytes
-        guard plausible, let candidate = try accounts.signInCandidate(identifier: identifier), let hash = candidate.passwordHash else {
+        let candidate = plausible ? try accounts.signInCandidate(identifier: identifier) : nil
+        guard let candidate, let hash = candidate.passwordHash else {
             try decoy(password)
-            return nil
+            return .refused(known: candidate?.user)
         }
-        guard try hasher.verify(password, against: hash) else { return nil }
+        guard try hasher.verify(password, against: hash) else { return .refused(known: candidate.user) }
         if hasher.needsRehash(hash) {
             try accounts.setPasswordHash(try hasher.hash(password), for: candidate.user.id, now: now)
         }
         let names = Set([identifier] + [candidate.user.email, candidate.user.username].compactMap { $0?.lowercased() })
-        return AuthenticatedPerson(user: candidate.user, methods: [.password], throttleNames: names)
+        return .signedIn(AuthenticatedPerson(user: candidate.user, methods: [.password], throttleNames: names))
     }
 }

@@ -32,32 +32,25 @@ public struct OAuthKeyMaterial: Sendable {
     public let passkeyCeremonyKey: SymmetricKey
     /// Keys the digests of students' QR badge secrets (``BadgeSecret``).
     public let badgeKey: SymmetricKey
+    /// Authenticates the ticket between a temporary password and the person's own (``ChoosePasswordTicket``).
+    public let choosePasswordKey: SymmetricKey
 
     /// Derives the keys from the two files' bytes.
     public init(secret: [UInt8], credentials: CredentialKeyMaterial) {
+        let derive = { (purpose: String) in KeyDerivation.key(from: secret, for: purpose) }
         clientSecretKey = credentials.clientSecretKey
-        sealingKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells signing-key sealing v1".utf8), outputByteCount: 32)
-        rotationKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells refresh rotation v1".utf8), outputByteCount: 32)
-        detourKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells sign-in detour v1".utf8), outputByteCount: 32)
-        deviceKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells trusted device v1".utf8), outputByteCount: 32)
-        upstreamSecretKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells upstream client secrets v1".utf8), outputByteCount: 32)
-        upstreamTicketKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells upstream sign-in ticket v1".utf8), outputByteCount: 32)
-        totpSealingKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells school totp sealing v1".utf8), outputByteCount: 32)
-        recoveryCodeKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells school recovery codes v1".utf8), outputByteCount: 32)
-        pendingSecondFactorKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells pending second factor v1".utf8), outputByteCount: 32)
-        passkeyCeremonyKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells passkey ceremony v1".utf8), outputByteCount: 32)
-        badgeKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: secret), info: Array("catalystwells badge digests v1".utf8), outputByteCount: 32)
+        sealingKey = derive("catalystwells signing-key sealing v1")
+        rotationKey = derive("catalystwells refresh rotation v1")
+        detourKey = derive("catalystwells sign-in detour v1")
+        deviceKey = derive("catalystwells trusted device v1")
+        upstreamSecretKey = derive("catalystwells upstream client secrets v1")
+        upstreamTicketKey = derive("catalystwells upstream sign-in ticket v1")
+        totpSealingKey = derive("catalystwells school totp sealing v1")
+        recoveryCodeKey = derive("catalystwells school recovery codes v1")
+        pendingSecondFactorKey = derive("catalystwells pending second factor v1")
+        passkeyCeremonyKey = derive("catalystwells passkey ceremony v1")
+        badgeKey = derive("catalystwells badge digests v1")
+        choosePasswordKey = derive("catalystwells choose-password ticket v1")
     }
 }
 
@@ -75,12 +68,17 @@ public struct CredentialKeyMaterial: Sendable {
 
     /// Derives the keys from the file's bytes.
     public init(secret: [UInt8]) {
-        let input = SymmetricKey(data: secret)
-        clientSecretKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: input, info: Array("catalystwells client-secret digests v1".utf8), outputByteCount: 32)
-        apiKeyKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: input, info: Array("catalystwells api-key digests v1".utf8), outputByteCount: 32)
-        mailSealingKey = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: input, info: Array("catalystwells mail outbox sealing v1".utf8), outputByteCount: 32)
+        let derive = { (purpose: String) in KeyDerivation.key(from: secret, for: purpose) }
+        clientSecretKey = derive("catalystwells client-secret digests v1")
+        apiKeyKey = derive("catalystwells api-key digests v1")
+        mailSealingKey = derive("catalystwells mail outbox sealing v1")
+    }
+}
+
+/// One 256-bit key per purpose from a key file's bytes: HKDF-SHA256 (RFC 5869) with the purpose as `info`, so one
+/// secret never serves two purposes.
+enum KeyDerivation {
+    static func key(from secret: [UInt8], for purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: secret), info: Array(purpose.utf8), outputByteCount: 32)
     }
 }
