@@ -118,6 +118,8 @@ struct TestApp {
         upstream = MemoryUpstreamStore(accounts: memory)
         let passkeys = self.passkeys
         secondFactors.hasPasskey = { (try? passkeys.passkeys(of: $0).isEmpty == false) ?? false }
+        let secondFactors = self.secondFactors
+        memory.secondFactorStatus = { secondFactors.status(of: $0) }
         let oauth = MemoryOAuthStore(users: { try? memory.activeUser($0)?.user })
         memory.revokeEveryGrant = { oauth.revokeEveryGrant(of: $0, now: $1) }
         self.oauth = oauth

@@ -38,21 +38,27 @@ import Testing
         #expect(try store.secondFactorPolicy(of: SchoolID(1)).requires(.schoolAdmin) == false)
         #expect(SecondFactorPolicy(requiredRoles: []).requires(.platformAdmin), "platform admins always must")
 
-        // The one read of every signed-in page: the school's policy and whether a TOTP seed or a passkey is on.
-        #expect(try store.secondFactorStatus(of: ada, school: SchoolID(1)) == (SecondFactorPolicy(requiredRoles: []), false))
-        #expect(try store.secondFactorStatus(of: ada, school: SchoolID(2)).policy == .standard)
-        #expect(try store.secondFactorStatus(of: ada, school: nil).policy == .standard)
+        // The session read of every signed-in page carries the school's policy and whether a TOTP seed or a passkey is on.
+        let sessions = MariaSessionStore(database: db.database)
+        let digest = [UInt8](repeating: 9, count: 32)
+        try sessions.createSession(
+            digest: digest, user: ada, methods: [.password], now: now, expiresAt: now + 3600, clientAddress: "", userAgent: "")
+        func status() throws -> SecondFactorStatus? { try sessions.session(digest: digest)?.secondFactor }
+        #expect(try status() == SecondFactorStatus(policy: SecondFactorPolicy(requiredRoles: []), enrolled: false))
+        try db.database.execute("DELETE FROM school_second_factor_policies")
+        #expect(try status()?.policy == .standard, "no decision: the standard policy")
         #expect(try store.setPendingTOTPSecret([4, 4], for: ada, now: now))
-        #expect(try store.secondFactorStatus(of: ada, school: SchoolID(1)).enrolled == false, "a pending seed is not on")
+        #expect(try status()?.enrolled == false, "a pending seed is not on")
         #expect(try store.enableTOTP(for: ada, sealedSecret: [4, 4], step: 1, recoveryCodeDigests: [], now: now))
-        #expect(try store.secondFactorStatus(of: ada, school: SchoolID(1)).enrolled)
+        #expect(try status()?.enrolled == true)
         try store.disableTOTP(for: ada)
+        #expect(try status()?.enrolled == false)
         try db.database.execute(
             """
             INSERT INTO user_passkeys (user_id, credential_id, credential_hash, public_key, cose_algorithm, sign_count, backup_eligible,
                                        backed_up, aaguid, name, created_at)
             VALUES (\(ada.rawValue), X'01', UNHEX(SHA2('x', 256)), X'02', -7, 0, FALSE, FALSE, UNHEX(REPEAT('00', 16)), 'key', \(now))
             """)
-        #expect(try store.secondFactorStatus(of: ada, school: SchoolID(1)).enrolled, "a passkey counts")
+        #expect(try status()?.enrolled == true, "a passkey counts")
     }
 }

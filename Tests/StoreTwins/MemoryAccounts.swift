@@ -15,6 +15,8 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     /// Revokes every grant of a user; the OAuth twin's, when the two twins are used together (the MariaDB stores
     /// share one transaction for this).
     var revokeEveryGrant: (UserID, Date) -> Int = { _, _ in 0 }
+    /// A session's second-factor facts: the second factors' twin's, when the two are used together.
+    var secondFactorStatus: (UserAccount) -> SecondFactorStatus = { _ in SecondFactorStatus(policy: .standard, enrolled: false) }
     private var nextID: Int64 = 1
     private var mustChange: Set<UserID> = []
     private var temporaryRules: [SchoolID: Bool] = [:]
@@ -119,10 +121,12 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
         lock.withLock { sessions[digest] = (user, now, now, methods) }
     }
 
-    func session(digest: [UInt8]) throws -> (user: UserAccount, createdAt: Date, lastSeenAt: Date, methods: [AuthenticationMethod])? {
+    func session(digest: [UInt8]) throws -> (
+        user: UserAccount, createdAt: Date, lastSeenAt: Date, methods: [AuthenticationMethod], secondFactor: SecondFactorStatus
+    )? {
         lock.withLock {
             guard let session = sessions[digest], let user = users[session.user], user.active else { return nil }
-            return (user.user, session.created, session.seen, session.methods)
+            return (user.user, session.created, session.seen, session.methods, secondFactorStatus(user.user))
         }
     }
 

@@ -64,9 +64,11 @@ final class MemorySecondFactors: SecondFactorStore, @unchecked Sendable {
 
     func secondFactorPolicy(of school: SchoolID) throws -> SecondFactorPolicy { lock.withLock { policies[school] ?? .standard } }
 
-    func secondFactorStatus(of user: UserID, school: SchoolID?) throws -> (policy: SecondFactorPolicy, enrolled: Bool) {
-        let policy = try school.map { try secondFactorPolicy(of: $0) } ?? .standard
-        return (policy, try totp(of: user)?.enabledAt != nil || hasPasskey(user))
+    /// What the session store reads along with a session (the MariaDB store reads it in the same statement).
+    func status(of user: UserAccount) -> SecondFactorStatus {
+        let policy = user.schoolID.flatMap { school in lock.withLock { policies[school] } } ?? .standard
+        let enrolled = lock.withLock { seeds[user.id]?.enabledAt != nil } || hasPasskey(user.id)
+        return SecondFactorStatus(policy: policy, enrolled: enrolled)
     }
 
     func setSecondFactorPolicy(_ policy: SecondFactorPolicy, of school: SchoolID, now: Date) throws { lock.withLock { policies[school] = policy } }

@@ -47,7 +47,10 @@ public protocol SessionStore {
     ) throws
     /// The session with this digest and its active user, with the methods it was created with (`createdAt` is
     /// the OIDC `auth_time`, `methods` its `amr`); `nil` when there is none or the user is deactivated.
-    func session(digest: [UInt8]) throws -> (user: UserAccount, createdAt: Date, lastSeenAt: Date, methods: [AuthenticationMethod])?
+    /// `secondFactor` is read in the same statement, for the check every signed-in page makes.
+    func session(digest: [UInt8]) throws -> (
+        user: UserAccount, createdAt: Date, lastSeenAt: Date, methods: [AuthenticationMethod], secondFactor: SecondFactorStatus
+    )?
     /// Records activity.
     func touchSession(digest: [UInt8], now: Date) throws
     /// Ends one session (sign-out, expiry). Deleting a missing session is not an error.

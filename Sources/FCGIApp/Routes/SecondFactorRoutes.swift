@@ -230,13 +230,6 @@ enum SecondFactorRoutes {
         return try context.services.people.secondFactors.secondFactorPolicy(of: school).requires(user.role)
     }
 
-    /// Whether `user` must have a second factor and has none on (TOTP, or a passkey, which verifies the person too):
-    /// one read, made on every signed-in page.
-    static func mustEnrol(_ user: UserAccount, _ context: RequestContext) throws -> Bool {
-        let status = try context.services.people.secondFactors.secondFactorStatus(of: user.id, school: user.schoolID)
-        return status.policy.requires(user.role) && !status.enrolled
-    }
-
     private static func pendingSeed(_ session: SignedIn, _ context: RequestContext) throws -> (secret: [UInt8], sealed: [UInt8])? {
         guard let totp = try context.services.people.secondFactors.totp(of: session.user.id), totp.enabledAt == nil else { return nil }
         let keys = try context.services.oauth.requireKeys()

@@ -12,6 +12,8 @@ struct SignedIn {
     let authTime: Date
     /// How the user signed in, in the order used (OIDC `amr`), as the session recorded it.
     let methods: [AuthenticationMethod]
+    /// Whether the user's role must have a second factor and they have none on (read with the session).
+    let mustEnrolSecondFactor: Bool
 }
 
 /// The cookies of both sites. `__Host-` means: Secure, Path=/, no Domain — a sibling subdomain cannot set or
@@ -67,7 +69,8 @@ extension RequestContext {
         case .valid(let touch):
             if touch { try services.people.sessions.touchSession(digest: digest, now: now) }
             return SignedIn(
-                user: found.user, digest: digest, csrf: CSRFToken.derive(fromCookie: token), authTime: found.createdAt, methods: found.methods)
+                user: found.user, digest: digest, csrf: CSRFToken.derive(fromCookie: token), authTime: found.createdAt, methods: found.methods,
+                mustEnrolSecondFactor: found.secondFactor.mustEnrol(found.user.role))
         }
     }
 
@@ -82,7 +85,7 @@ extension RequestContext {
         // A person whose role must have a second factor and who has none sets it up before anything else.
         // (A passkey counts, so its pages stay open too.)
         if !request.path.hasPrefix(SecondFactorRoutes.enrolPath), !request.path.hasPrefix("/account/passkeys"),
-            try SecondFactorRoutes.mustEnrol(session.user, self)
+            session.mustEnrolSecondFactor
         {
             throw HTTPError.redirect(to: SecondFactorRoutes.enrolPath + "?required=1", message: "Set up two-step sign-in to continue.")
         }

@@ -87,20 +87,8 @@ public struct MariaSecondFactorStore: SecondFactorStore {
         return Self.policy(row.string("required_roles") ?? "")
     }
 
-    public func secondFactorStatus(of user: UserID, school: SchoolID?) throws -> (policy: SecondFactorPolicy, enrolled: Bool) {
-        let row = try database.query(
-            """
-            SELECT (SELECT required_roles FROM school_second_factor_policies WHERE school_id = \(school?.rawValue)) AS required_roles,
-                   EXISTS (SELECT 1 FROM user_totp WHERE user_id = \(user.rawValue) AND enabled_at IS NOT NULL)
-                   OR EXISTS (SELECT 1 FROM user_passkeys WHERE user_id = \(user.rawValue)) AS enrolled
-            """
-        ).first
-        let policy = row?.string("required_roles").map(Self.policy) ?? .standard
-        return (policy, row?.int("enrolled") == 1)
-    }
-
     /// A policy from the `required_roles` SET column.
-    private static func policy(_ roles: String) -> SecondFactorPolicy {
+    static func policy(_ roles: String) -> SecondFactorPolicy {
         SecondFactorPolicy(requiredRoles: Set(roles.split(separator: ",").compactMap { Role(rawValue: String($0)) }))
     }
 

@@ -17,6 +17,21 @@ public struct SecondFactorPolicy: Sendable, Equatable {
     public func requires(_ role: Role) -> Bool { role == .platformAdmin || requiredRoles.contains(role) }
 }
 
+/// What the check every signed-in page makes needs: the person's school's policy (``SecondFactorPolicy/standard``
+/// without a school or a decision) and whether the person has a second factor on (an enabled TOTP seed or a passkey).
+public struct SecondFactorStatus: Sendable, Equatable {
+    public let policy: SecondFactorPolicy
+    public let enrolled: Bool
+
+    public init(policy: SecondFactorPolicy, enrolled: Bool) {
+        self.policy = policy
+        self.enrolled = enrolled
+    }
+
+    /// Whether a person of `role` must set up a second factor before anything else.
+    public func mustEnrol(_ role: Role) -> Bool { policy.requires(role) && !enrolled }
+}
+
 /// A person's TOTP enrolment (RFC 6238): the seed sealed under ``OAuthKeyMaterial/totpSealingKey``, when it was
 /// confirmed (`nil` while pending) and the newest time step used (older or equal codes are replays).
 public struct UserTOTP: Sendable, Equatable, CustomStringConvertible {
@@ -56,9 +71,6 @@ public protocol SecondFactorStore {
     func unusedRecoveryCodeCount(of user: UserID) throws -> Int
     /// A school's policy (``SecondFactorPolicy/standard`` when it decided nothing).
     func secondFactorPolicy(of school: SchoolID) throws -> SecondFactorPolicy
-    /// In one read, for the check every signed-in page makes: the person's school's policy (``SecondFactorPolicy/standard``
-    /// without a school or a decision) and whether the person has a second factor on (an enabled TOTP seed or a passkey).
-    func secondFactorStatus(of user: UserID, school: SchoolID?) throws -> (policy: SecondFactorPolicy, enrolled: Bool)
     func setSecondFactorPolicy(_ policy: SecondFactorPolicy, of school: SchoolID, now: Date) throws
 }
 

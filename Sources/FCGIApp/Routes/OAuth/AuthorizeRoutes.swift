@@ -83,7 +83,7 @@ enum AuthorizeRoutes {
         let session = try context.signedIn(request)
         // A person who must have a second factor and has none sets it up before an app gets their data (as before
         // any page of the site); they come back to the app afterwards by starting again from it.
-        if let session, try SecondFactorRoutes.mustEnrol(session.user, context) {
+        if let session, session.mustEnrolSecondFactor {
             return .seeOther(SecondFactorRoutes.enrolPath + "?required=1")
         }
         let detourKey = try services.oauth.requireKeys().detourKey
