@@ -46,6 +46,11 @@ let package = Package(
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
         .systemLibrary(
+            name: "CZBar",
+            pkgConfig: "zbar",
+            providers: [.apt(["libzbar-dev"])]
+        ),
+        .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
@@ -64,10 +69,11 @@ let package = Package(
         ),
         // Wrappers over Debian's C libraries other than the database and FastCGI ones: argon2id password
         // hashing from libsodium, zip reading with zlib's inflate, QR codes (TOTP enrolment) from
-        // libqrencode, and outbound HTTPS (webhook delivery) from libcurl.
+        // libqrencode, QR reading (the badge page's camera frames) from libzbar, and outbound HTTPS (webhook
+        // delivery) from libcurl.
         .target(
             name: "Native",
-            dependencies: ["Domain", "CSodium", "CZlib", "CQREncode", "CCurl"]
+            dependencies: ["Domain", "CSodium", "CZlib", "CQREncode", "CCurl", "CZBar"]
         ),
         fuzzing
             ? .target(

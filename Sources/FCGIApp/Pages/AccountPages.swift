@@ -34,6 +34,7 @@ enum AccountPages {
             </form>
             <p><a href="/password/forgot">Forgot your password?</a></p>
             \(PasskeyPages.signInForm(csrf: csrf, next: next))
+            \(school.map { "<p><a id=\"badge-link\" href=\"/login/badge?school=\(FormCodec.encode($0.sourcedID))\">Sign in with a QR badge</a></p>" as HTML } ?? "")
             \(school == nil ? schoolFinder(csrf: csrf, nextField: nextField) : "")
             """)
     }
