@@ -3,7 +3,8 @@ import Domain
 /// The passkeys page, and the script that talks to the browser's WebAuthn API (served as /assets/passkeys.js: the
 /// content security policy allows scripts from this site only).
 enum PasskeyPages {
-    static func list(session: SignedIn, passkeys: [UserPasskey], notice: Layout.Notice?, error: String?) -> HTML {
+    /// `continueTo`: where the person was going when they were sent to set up a second factor (after adding one).
+    static func list(session: SignedIn, passkeys: [UserPasskey], notice: Layout.Notice?, error: String?, continueTo: String? = nil) -> HTML {
         let rows = passkeys.map { passkey -> HTML in
             """
             <tr><td>\(passkey.name)</td><td>\(passkey.backedUp ? "Synced between devices" : "This device only")</td>
@@ -24,6 +25,7 @@ enum PasskeyPages {
             """
             <h1>Passkeys</h1>
             \(error.map { "<p class=\"notice bad\" id=\"passkey-error\" role=\"alert\">\($0)</p>" as HTML } ?? "")
+            \(continueTo.map { "<p><a class=\"button\" id=\"continue\" href=\"\($0)\">Continue where you were going</a></p>" as HTML } ?? "")
             <p>A passkey signs you in with your device's screen lock (fingerprint, face or PIN) instead of a password, and counts as
             two-step sign-in.</p>
             \(table)

@@ -21,9 +21,14 @@ enum PasskeyRoutes {
                 if request.query["added"] != nil { .init(kind: .ok, text: "The passkey is added.") } else if request.query["removed"] != nil {
                     .init(kind: .ok, text: "The passkey is removed.")
                 } else { nil }
-            return .page(
+            // Added as the second factor someone was sent to set up: back to where they were going.
+            let resume = request.query["added"] != nil ? try SecondFactorRoutes.resumePath(request, context: context) : nil
+            var response = HTTPResponse.page(
                 PasskeyPages.list(
-                    session: session, passkeys: try context.services.people.passkeys.passkeys(of: session.user.id), notice: notice, error: nil))
+                    session: session, passkeys: try context.services.people.passkeys.passkeys(of: session.user.id), notice: notice, error: nil,
+                    continueTo: resume))
+            if resume != nil { response.headers.add("Set-Cookie", SessionCookie.clear(SecondFactorRoutes.resumeCookie)) }
+            return response
         }
 
         router.add("POST", "/account/passkeys/options") { request, _, context in
