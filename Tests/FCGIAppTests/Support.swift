@@ -100,7 +100,7 @@ struct TestApp {
     /// The second factors' twin.
     let secondFactors = MemorySecondFactors()
     /// The passkeys' twin.
-    let passkeys = MemoryPasskeys()
+    let passkeys = MemoryPasskeys<UserRecord>()
     /// The badges' twin.
     let badges = MemoryBadges()
     /// The OAuth stores' twin, whose people are ``memory``'s active accounts.

@@ -42,6 +42,7 @@ enum SiteRoutes {
             PortalSignInRoutes.register(in: &router)
             PortalPasswordRoutes.register(in: &router)
             PortalSecurityRoutes.register(in: &router)
+            PortalPasskeyRoutes.register(in: &router)
             PortalDocsRoutes.register(in: &router)
             PortalAppRoutes.register(in: &router)
             PortalLiveAppRoutes.register(in: &router)

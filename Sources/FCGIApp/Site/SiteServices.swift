@@ -39,7 +39,7 @@ struct PeopleServices {
     /// Second factors (TOTP, recovery codes) and the schools' rules about them.
     let secondFactors: any SecondFactorStore
     /// Passkeys.
-    let passkeys: any PasskeyStore
+    let passkeys: any PasskeyStore<UserRecord>
     /// QR badges and the schools' badge policies.
     let badges: any BadgeStore
     /// Equalises the time of sign-ins that name no account.
