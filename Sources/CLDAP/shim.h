@@ -7,6 +7,9 @@
 #include <ldap.h>
 #include <sys/time.h>
 
+/* TLS 1.2, for LDAP_OPT_X_TLS_PROTOCOL_MIN (a macro expression Swift does not import). */
+static const int cw_ldap_tls_1_2 = LDAP_OPT_X_TLS_PROTOCOL_TLS1_2;
+
 /* An int-valued option (LDAP_OPT_PROTOCOL_VERSION, LDAP_OPT_X_TLS_REQUIRE_CERT, LDAP_OPT_X_TLS_PROTOCOL_MIN,
  * LDAP_OPT_X_TLS_NEWCTX). */
 static inline int cw_ldap_set_int(LDAP *ld, int option, int value) {

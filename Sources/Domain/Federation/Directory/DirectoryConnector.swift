@@ -15,7 +15,7 @@ public protocol DirectoryConnector {
 }
 
 /// Where and as whom a directory is reached.
-public struct DirectoryServer: Sendable, Equatable {
+public struct DirectoryServer: Sendable, Hashable {
     public let endpoints: [DirectoryEndpoint]
     public let caFile: String
     public let bindDN: String

@@ -8,9 +8,9 @@ import Foundation
 ///   ("allow plain"): `ldapi://` (a local socket) or `ldap://` to a loopback address (127.0.0.0/8, `[::1]`,
 ///   `localhost`).
 /// A certificate is always verified (against the school's CA file, or the system's trust store).
-public struct DirectoryEndpoint: Sendable, Equatable, CustomStringConvertible {
+public struct DirectoryEndpoint: Sendable, Hashable, CustomStringConvertible {
     /// How the connection is protected.
-    public enum Security: String, Sendable, Equatable {
+    public enum Security: String, Sendable, Hashable {
         /// `ldaps://`: TLS from the start.
         case ldaps
         /// `ldap://` upgraded with StartTLS.

@@ -57,7 +57,8 @@ public struct DirectorySignIn {
             guard result.entries.count <= 1, !result.moreEntries else { return .refused(.severalEntries) }
             guard let only = result.entries.first else {
                 // Only references came back: the entry may live on another server, which we do not ask.
-                return result.references > 0 ? .failed(DirectoryFailure(.referral, "search returned only continuation references")) : .refused(.noEntry)
+                return result.references > 0
+                    ? .failed(DirectoryFailure(.referral, "search returned only continuation references")) : .refused(.noEntry)
             }
             entry = only
         }

@@ -122,7 +122,7 @@ public enum DirectoryBindPassword {
 
 /// A password on its way to a directory (the service account's, or the one a person typed): prints as
 /// `<redacted>`, so no log line or interpolation can carry it.
-public struct DirectorySecret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct DirectorySecret: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The password itself, for the bind only.
     public let value: String
     public init(_ value: String) { self.value = value }
