@@ -241,7 +241,7 @@ import Testing
         #expect(f.directory.bound.isEmpty)
     }
 
-    @Test func severalEntriesADisabledOneOrOnlyReferencesAreRefusedBeforeAnyBind() throws {
+    @Test func severalEntriesOrADisabledOneAreRefusedBeforeAnyBind() throws {
         let f = try Fixture()
         f.directory.answer(Self.adaFilter, with: [f.entry("CN=A1", mail: "ada@school.example"), f.entry("CN=A2", mail: "ada@school.example")])
         #expect(try f.signIn.authenticate(name: "ada", password: DirectorySecret("pw")) == .refused(.severalEntries))

@@ -157,7 +157,7 @@ struct DirectoryCommand: ParsableCommand {
                 for entry in found.entries { print("entry:   \(entry.dn)") }
                 OperatorServices.fail(
                     found.entries.isEmpty
-                        ? "no entry matches\(found.references > 0 ? " (only \(found.references) referrals, not followed)" : "")"
+                        ? "no entry matches\(found.references > 0 ? " (and \(found.references) references elsewhere, not followed)" : "")"
                         : "several entries match: the filter must select one person", code: 65)
             case .one(let entry, let disabled, let person):
                 print("entry:   \(entry.dn)")

@@ -96,9 +96,8 @@ enum DirectoryPages {
             let dns = found.entries.map { entry -> HTML in "<li><code>\(entry.dn)</code></li>" }
             let verdict: String =
                 if found.entries.isEmpty {
-                    found.references > 0
-                        ? "No entry; the directory only referred to other servers (\(found.references)), which are not followed."
-                        : "No entry matches: this name would be refused."
+                    "No entry matches: this name would be refused."
+                        + (found.references > 0 ? " (The directory also sent \(found.references) references elsewhere, which are not followed.)" : "")
                 } else { "Several entries match: this name would be refused. Make the filter select one person." }
             body = """
                 <p class="notice bad" id="test-outcome" role="status">\(verdict)</p>

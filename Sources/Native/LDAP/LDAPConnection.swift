@@ -9,6 +9,7 @@ final class LDAPConnection {
     /// `LDAP` is an incomplete struct in ldap.h, hence an opaque pointer.
     private let handle: OpaquePointer
     let endpoint: DirectoryEndpoint
+    private let connectTimeout: Int
 
     /// Where the system keeps its trust store (Debian's ca-certificates): used when a school names no CA file, so
     /// nothing in /etc/ldap/ldap.conf or the environment decides what is trusted.
@@ -26,6 +27,7 @@ final class LDAPConnection {
         // From here a throw runs deinit, which unbinds (PITFALLS: a throwing init of a class that owns a handle).
         handle = made
         self.endpoint = endpoint
+        self.connectTimeout = connectTimeout
         try option(LDAP_OPT_PROTOCOL_VERSION, cw_ldap_set_int(handle, LDAP_OPT_PROTOCOL_VERSION, LDAP_VERSION3))
         try option(LDAP_OPT_REFERRALS, cw_ldap_referrals_off(handle))
         try option(LDAP_OPT_RESTART, cw_ldap_set_int(handle, LDAP_OPT_RESTART, 1))
@@ -133,11 +135,12 @@ final class LDAPConnection {
         let text = String(cString: ldap_err2string(status))
         let kind: DirectoryFailure.Kind
         switch status {
+        case LDAP_SERVER_DOWN where endpoint.security == .ldaps:
+            // libldap (over GnuTLS) reports an LDAPS handshake that failed, a certificate that did not verify among
+            // them, as "can't contact" with no detail: a server that accepts a TCP connection was reached, so TLS failed.
+            kind = TCPProbe.accepts(uri: endpoint.uri, defaultPort: 636, timeout: connectTimeout) ? .tls : .unreachable
         case LDAP_SERVER_DOWN, LDAP_UNAVAILABLE, LDAP_BUSY:
-            // libldap reports a TLS handshake that failed on an LDAPS connection as "can't contact": its diagnostic
-            // names TLS.
-            kind =
-                diagnostic.localizedCaseInsensitiveContains("tls") || diagnostic.localizedCaseInsensitiveContains("certificate") ? .tls : .unreachable
+            kind = .unreachable
         case LDAP_CONNECT_ERROR:
             kind = .tls
         case LDAP_TIMEOUT, LDAP_TIMELIMIT_EXCEEDED:

@@ -93,9 +93,14 @@ public final class LDAPDirectoryClient: DirectoryConnector {
         if kept.count > Self.capacity { kept.removeFirst() }
     }
 
-    /// One failure for every endpoint that could not be used: the last one's kind, every endpoint's detail.
+    /// One failure for every endpoint that could not be used, with every endpoint's detail. Its kind is the most
+    /// telling one: a certificate that did not verify (something the school must fix) before a timeout before an
+    /// endpoint that could not be reached.
     private static func combined(_ failures: [DirectoryFailure]) -> DirectoryFailure {
-        guard let last = failures.last else { return DirectoryFailure(.other, "no endpoint configured") }
-        return DirectoryFailure(last.kind, failures.map(\.detail).joined(separator: "; "))
+        let order: [DirectoryFailure.Kind] = [.tls, .timedOut, .unreachable]
+        guard let kind = order.first(where: { kind in failures.contains { $0.kind == kind } }) ?? failures.last?.kind else {
+            return DirectoryFailure(.other, "no endpoint configured")
+        }
+        return DirectoryFailure(kind, failures.map(\.detail).joined(separator: "; "))
     }
 }

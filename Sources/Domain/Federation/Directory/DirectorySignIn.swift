@@ -7,7 +7,8 @@ import Foundation
 ///    one would be an unauthenticated bind, which a directory "accepts" without checking anything: RFC 4513 §5.1.2)
 ///    and at most ``maximumPasswordLength`` bytes: refused before the directory is asked;
 /// 2. the service account searches the base DN with the school's filter, the name RFC 4515-escaped into it
-///    (``LDAPFilterTemplate``), for at most two entries: none, or more than one, is refused (nobody is guessed);
+///    (``LDAPFilterTemplate``), for at most two entries: none, or more than one, is refused (nobody is guessed); a
+///    referral is never followed (a search answered with one is a failure, continuation references are ignored);
 /// 3. a disabled entry (``DirectoryDisabledCheck``) is refused before its password is tried;
 /// 4. a simple bind as the entry's DN with the typed password decides;
 /// 5. the entry's link attribute finds the roster person of the school by the school's rule (``UpstreamLinking``):
@@ -55,11 +56,9 @@ public struct DirectorySignIn {
         case .failure(let failure): return .failed(failure)
         case .success(let result):
             guard result.entries.count <= 1, !result.moreEntries else { return .refused(.severalEntries) }
-            guard let only = result.entries.first else {
-                // Only references came back: the entry may live on another server, which we do not ask.
-                return result.references > 0
-                    ? .failed(DirectoryFailure(.referral, "search returned only continuation references")) : .refused(.noEntry)
-            }
+            // Continuation references (RFC 4511 §4.5.3) alongside are not followed: Active Directory sends them for
+            // its application partitions on every subtree search of a domain's root, so they cannot mean "elsewhere".
+            guard let only = result.entries.first else { return .refused(.noEntry) }
             entry = only
         }
         if directory.disabledCheck.isDisabled(entry) { return .refused(.disabled(dn: entry.dn)) }
