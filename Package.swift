@@ -45,6 +45,12 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // OpenLDAP's client library: sign-in against a school's LDAP directory or Active Directory (issue 15).
+        .systemLibrary(
+            name: "CLDAP",
+            pkgConfig: "ldap",
+            providers: [.apt(["libldap-dev"])]
+        ),
         .systemLibrary(
             name: "CZBar",
             pkgConfig: "zbar",
@@ -69,11 +75,11 @@ let package = Package(
         ),
         // Wrappers over Debian's C libraries other than the database and FastCGI ones: argon2id password
         // hashing from libsodium, zip reading with zlib's inflate, QR codes (TOTP enrolment) from
-        // libqrencode, QR reading (the badge page's camera frames) from libzbar, and outbound HTTPS (webhook
-        // delivery) from libcurl.
+        // libqrencode, QR reading (the badge page's camera frames) from libzbar, outbound HTTPS (webhook delivery)
+        // from libcurl, and LDAP directories from libldap.
         .target(
             name: "Native",
-            dependencies: ["Domain", "CSodium", "CZlib", "CQREncode", "CCurl", "CZBar"]
+            dependencies: ["Domain", "CSodium", "CZlib", "CQREncode", "CCurl", "CZBar", "CLDAP"]
         ),
         fuzzing
             ? .target(

@@ -13,6 +13,7 @@ enum SiteRoutes {
             UpstreamSignInRoutes.register(in: &router)
             AccountRoutes.register(in: &router)
             SchoolSignInRoutes.register(in: &router)
+            DirectorySignInRoutes.register(in: &router)
             SecurityLogRoutes.register(in: &router)
             SecondFactorRoutes.register(in: &router)
             PasskeyRoutes.register(in: &router)

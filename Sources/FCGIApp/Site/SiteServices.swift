@@ -19,6 +19,8 @@ struct SiteServices {
     let syncTarget: any SyncTargetStore
     /// Sign-in with upstream OpenID providers.
     let upstream: UpstreamServices
+    /// Sign-in against schools' LDAP directories and Active Directory.
+    let directories: DirectoryServices
     /// The security audit log (main database; the developers site has none).
     let audit: any SecurityAuditStore
     /// The developer portal's stores: the site's own database on the developers site.
@@ -53,6 +55,13 @@ struct UpstreamServices {
     let store: any UpstreamStore
     /// The code flow with a provider, over the worker's document cache and the guarded HTTPS client.
     let flow: UpstreamSignInFlow
+}
+
+/// Sign-in against a school's directory: the schools' settings, and the thread's LDAP client (which keeps the service
+/// account's connection between sign-ins).
+struct DirectoryServices {
+    let store: any SignInDirectoryStore
+    let connector: any DirectoryConnector
 }
 
 /// School records.
