@@ -135,6 +135,7 @@ enum CompositionRoot {
         let upstream: any UpstreamStore
         let audit: any SecurityAuditStore
         let passkeys: any PasskeyStore<UserRecord>
+        let retention: any RetentionStore
     }
 
     /// The purge's stores.
@@ -145,7 +146,7 @@ enum CompositionRoot {
             sessions: MariaSessionStore(database: database), tokens: MariaTokenStore(database: database),
             accessLog: MariaDataAccessLogStore(database: database), rateBuckets: MariaRateBucketStore(database: database),
             upstream: MariaUpstreamStore(database: database), audit: MariaSecurityAuditStore(database: database),
-            passkeys: MariaPasskeyStore<UserRecord>(database: database, tables: .users))
+            passkeys: MariaPasskeyStore<UserRecord>(database: database, tables: .users), retention: MariaRetentionStore(database: database))
     }
 
     /// What `catalystwells purge --site developers` deletes from, over one connection as the developers account.

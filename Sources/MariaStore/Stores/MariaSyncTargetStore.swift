@@ -351,7 +351,8 @@ public struct MariaSyncTargetStore: SyncTargetStore {
         try database.query(
             """
             SELECT u.client_id, CAST(u.day AS CHAR) AS day, u.api_requests, u.errors, u.authorizations, u.new_users,
-                (SELECT COUNT(*) FROM usage_daily_users a WHERE a.client_id = u.client_id AND a.day = u.day) AS active_users
+                u.active_users_kept + (SELECT COUNT(*) FROM usage_daily_users a WHERE a.client_id = u.client_id AND a.day = u.day)
+                    AS active_users
             FROM usage_daily u WHERE u.dirty ORDER BY u.day, u.client_id LIMIT \(limit)
             """
         ).compactMap { row in
