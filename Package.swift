@@ -50,6 +50,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CXMLSec",
+            pkgConfig: "xmlsec1-openssl",
+            providers: [.apt(["libxml2-dev", "libxmlsec1-dev", "libxmlsec1-openssl"])]
+        ),
         .target(
             name: "Domain",
             dependencies: [
@@ -64,10 +69,11 @@ let package = Package(
         ),
         // Wrappers over Debian's C libraries other than the database and FastCGI ones: argon2id password
         // hashing from libsodium, zip reading with zlib's inflate, QR codes (TOTP enrolment) from
-        // libqrencode, and outbound HTTPS (webhook delivery) from libcurl.
+        // libqrencode, outbound HTTPS (webhook delivery) from libcurl, and SAML's XML parsing, signatures and
+        // decryption from libxml2 and libxmlsec1.
         .target(
             name: "Native",
-            dependencies: ["Domain", "CSodium", "CZlib", "CQREncode", "CCurl"]
+            dependencies: ["Domain", "CSodium", "CZlib", "CQREncode", "CCurl", "CXMLSec"]
         ),
         fuzzing
             ? .target(

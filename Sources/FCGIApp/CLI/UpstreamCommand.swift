@@ -123,6 +123,7 @@ struct UpstreamCommand: ParsableCommand {
                     case .google: "google"
                     case .entra: "entra"
                     case .generic: "generic"
+                    case .saml: "saml"
                     }
                 print("\(provider.slug)\t\(kind)\t\(school)\t\(provider.enabled ? "on" : "off")\t\(provider.name)\t\(provider.discoveryIssuer)")
             }

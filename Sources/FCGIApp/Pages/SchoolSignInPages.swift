@@ -113,6 +113,7 @@ enum SchoolSignInPages {
         case .google(let domains): "Google Workspace (\(domains.joined(separator: ", ")))"
         case .entra(let tenants): "Microsoft Entra ID (\(tenants.count) tenant\(tenants.count == 1 ? "" : "s"))"
         case .generic: "OpenID Connect"
+        case .saml: "SAML 2.0"
         }
     }
 }
