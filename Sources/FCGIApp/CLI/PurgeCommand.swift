@@ -39,6 +39,7 @@ struct PurgeCommand: ParsableCommand {
         let accessLogRows = try Self.inBatches { try accessLog.purge(before: accessLogBefore, limit: $0) }
         let buckets = try stores.rateBuckets.purgeIdleBuckets(updatedBefore: now.addingTimeInterval(-Self.rateBucketIdle))
         let tickets = try stores.upstream.purgeUsedTickets(before: now)
+        let assertions = try stores.saml.purgeUsedAssertions(before: now)
         let audit = stores.audit
         let auditBefore = now.addingTimeInterval(-configuration.auditRetention)
         let auditRows = try Self.inBatches { try audit.purge(before: auditBefore, limit: $0) }
@@ -48,7 +49,8 @@ struct PurgeCommand: ParsableCommand {
                     ("sessions", .int(purged.sessions)), ("password_links", .int(purged.passwordLinks)),
                     ("throttle_counters", .int(purged.throttleCounters)), ("oauth_codes_and_tokens", .int(oauthRows)),
                     ("data_access_log", .int(accessLogRows)), ("api_rate_buckets", .int(buckets)),
-                    ("upstream_ticket_uses", .int(tickets)), ("security_audit_log", .int(auditRows)),
+                    ("upstream_ticket_uses", .int(tickets)), ("saml_assertion_uses", .int(assertions)),
+                    ("security_audit_log", .int(auditRows)),
                 ]).serialized(), as: UTF8.self))
     }
 
