@@ -24,6 +24,8 @@ export CW_HTTP_PORT="${CW_TEST_HTTP_PORT:-18080}"
 export CW_ENVIRONMENT=test
 # The demo upstream OpenID provider of the test stack (deploy/dev/stack starts it; 9443 is the dev stack's).
 export CW_IDP_PORT="${CW_TEST_IDP_PORT:-18444}"
+# The demo SAML identity provider of the test stack (9445 is the dev stack's).
+export CW_SAML_IDP_PORT="${CW_TEST_SAML_IDP_PORT:-18445}"
 # The end-to-end suite signs in more often than nginx's per-address login limit allows a person
 # (30/min); the app's own throttle, which the suite tests, is unchanged.
 export CW_NGINX_LOGIN_BURST="${CW_NGINX_LOGIN_BURST:-300}"
