@@ -33,8 +33,12 @@ UNTRUSTED = "The answer from your school's sign-in service could not be trusted.
 NO_PERSON = "Your school has no person with this account. Ask your school to add you."
 SAMLRESPONSE = re.compile(r'name="SAMLResponse" id="SAMLResponse" value="([^"]+)"')
 ACTION = re.compile(r'<form method="post" id="saml-post" action="([^"]+)"')
-ASSERTION = re.compile(r"<saml:Assertion\b.*?</saml:Assertion>", re.S)
-SIGNATURE = re.compile(r"<ds:Signature\b.*?</ds:Signature>", re.S)
+# pysaml2 names its prefixes ns0, ns1, ns2…: the attacks below find elements by local name, whatever the prefix (a
+# prefix cannot be renamed without breaking the signature: exclusive canonicalisation keeps prefixes).
+ASSERTION = re.compile(r"<(\w+:)?Assertion\b.*?</\1Assertion>", re.S)
+SIGNATURE = re.compile(r"<(\w+:)?Signature\b.*?</\1Signature>", re.S)
+ISSUER_END = re.compile(r"</(\w+:)?Issuer>")
+AUDIENCE = re.compile(r"<(\w+:)?Audience>[^<]+</\1Audience>")
 
 
 def student(demo, number):
@@ -50,6 +54,19 @@ def saml_idp(stack):
     idp.mode(sign="assertion", encrypt=False, weak_encryption=False)
     yield idp
     idp.mode(sign="assertion", encrypt=False, weak_encryption=False)
+
+
+@pytest.fixture(scope="module")
+def chromium(stack, saml_idp):
+    """This module's Chromium accepts the app's certificate and the SAML provider's (each checked against the dev CA
+    first, see browser.py): the sign-in's pages are on two servers."""
+    from browser import start_chromium, verified_server_pin
+
+    pins = [verified_server_pin(urlsplit(stack.app_url).hostname, stack.https_port, stack.ca_file),
+            verified_server_pin("127.0.0.1", urlsplit(saml_idp.url).port, stack.ca_file)]
+    driver = start_chromium(pins)
+    yield driver
+    driver.quit()
 
 
 class SAMLIdP:
@@ -216,7 +233,7 @@ def test_an_unsigned_response_is_refused(stack, demo, visitor, saml_idp):
         xml = genuine(visitor, demo)
     finally:
         saml_idp.mode(sign="assertion")
-    assert "<ds:Signature" not in xml
+    assert not SIGNATURE.search(xml)
     started, links = time.time(), links_count(stack)
     assert_refused(stack, visitor.post_response(xml), started, "not signed as required")
     assert links_count(stack) == links
@@ -226,7 +243,7 @@ def test_a_response_signed_by_another_key_is_refused(stack, demo, visitor, tmp_p
     xml = genuine(visitor, demo)
     unsigned = SIGNATURE.sub("", xml)
     # An empty signature template where the IdP's was, then signed with our made-up key.
-    template = unsigned.replace("</saml:Issuer><saml:Subject>", "</saml:Issuer>" + signature_template(assertion_id(xml)) + "<saml:Subject>", 1)
+    template = with_signature_template(unsigned, assertion_id(xml))
     assert template != unsigned, xml[:600]
     forged = sign_with_other_key(stack, tmp_path, template)
     started = time.time()
@@ -245,7 +262,27 @@ def signature_template(reference):
 
 
 def assertion_id(xml):
-    return re.search(r'<saml:Assertion\b[^>]*\bID="([^"]+)"', xml).group(1)
+    return re.search(r'<(\w+:)?Assertion\b[^>]*\bID="([^"]+)"', xml).group(2)
+
+
+def prefixes(xml):
+    """The prefixes the IdP bound to the protocol, assertion and signature namespaces (pysaml2: ns0, ns1, ns2)."""
+    def bound(uri):
+        found = re.search(r'xmlns:(\w+)="' + re.escape(uri) + '"', xml)
+        return found.group(1) + ":" if found else ""
+    return (bound("urn:oasis:names:tc:SAML:2.0:protocol"), bound("urn:oasis:names:tc:SAML:2.0:assertion"),
+            bound("http://www.w3.org/2000/09/xmldsig#"))
+
+
+def after_issuer(assertion, insert):
+    """`assertion` with `insert` right after its Issuer (where a signature goes)."""
+    end = ISSUER_END.search(assertion)
+    return assertion[:end.end()] + insert + assertion[end.end():]
+
+
+def with_signature_template(xml, reference):
+    original = ASSERTION.search(xml).group(0)
+    return xml.replace(original, after_issuer(original, signature_template(reference)))
 
 
 def evil_copy(assertion, victim_email, attacker_email, new_id=None):
@@ -264,27 +301,28 @@ def wrap(variant, xml, victim, attacker):
     original = ASSERTION.search(xml).group(0)
     signature = SIGNATURE.search(original).group(0)
     evil = evil_copy(original, victim, attacker, new_id="_evil")
-    response_open = re.match(r"(<\?xml[^>]*>\s*)?<samlp:Response\b[^>]*>", xml).group(0)
+    pp, ap, dp = prefixes(xml)
+    response_open = re.match(r"(<\?xml[^>]*>\s*)?<(\w+:)?Response\b[^>]*>", xml).group(0)
     if variant == "xsw1":  # the whole signed response moved into an unsigned copy's Extensions, evil assertion outside
-        inner = xml[len(response_open):].rsplit("</samlp:Response>", 1)[0]
-        return response_open + "<samlp:Extensions><samlp:Response ID=\"_orig\">" + inner + "</samlp:Response></samlp:Extensions>" + \
-            inner.replace(original, evil) + "</samlp:Response>"
+        inner = xml[len(response_open):].rsplit(f"</{pp}Response>", 1)[0]
+        return response_open + f"<{pp}Extensions><{pp}Response ID=\"_orig\">" + inner + f"</{pp}Response></{pp}Extensions>" + \
+            inner.replace(original, evil) + f"</{pp}Response>"
     if variant == "xsw2":  # same, the signed copy placed before the evil one without Extensions
         return xml.replace(original, evil + original)
     if variant == "xsw3":  # evil assertion before the signed one, same ID
         return xml.replace(original, evil_copy(original, victim, attacker) + original)
     if variant == "xsw4":  # the signed assertion inside the evil one
-        return xml.replace(original, evil.replace("</saml:Assertion>", original + "</saml:Assertion>"))
+        return xml.replace(original, evil.replace(f"</{ap}Assertion>", original + f"</{ap}Assertion>"))
     if variant == "xsw5":  # the signature moved into the evil assertion, the original appended
-        return xml.replace(original, evil.replace("</saml:Issuer>", "</saml:Issuer>" + signature, 1) + SIGNATURE.sub("", original))
+        return xml.replace(original, after_issuer(evil, signature) + SIGNATURE.sub("", original))
     if variant == "xsw6":  # the original inside the signature's Object of the evil assertion
-        moved = signature.replace("</ds:Signature>", "<ds:Object>" + SIGNATURE.sub("", original) + "</ds:Object></ds:Signature>")
-        return xml.replace(original, evil.replace("</saml:Issuer>", "</saml:Issuer>" + moved, 1))
+        moved = signature.replace(f"</{dp}Signature>", f"<{dp}Object>" + SIGNATURE.sub("", original) + f"</{dp}Object></{dp}Signature>")
+        return xml.replace(original, after_issuer(evil, moved))
     if variant == "xsw7":  # the original inside an Extensions element of the evil assertion
-        return xml.replace(original, evil.replace("</saml:Issuer>", "</saml:Issuer><samlp:Extensions>" + original + "</samlp:Extensions>", 1))
+        return xml.replace(original, after_issuer(evil, f"<{pp}Extensions>" + original + f"</{pp}Extensions>"))
     if variant == "xsw8":  # the original (signature stripped) inside the signature's Object, signature in the evil one
-        moved = signature.replace("</ds:Signature>", "<ds:Object>" + SIGNATURE.sub("", original) + "</ds:Object></ds:Signature>")
-        return xml.replace(original, evil_copy(original, victim, attacker).replace("</saml:Issuer>", "</saml:Issuer>" + moved, 1))
+        moved = signature.replace(f"</{dp}Signature>", f"<{dp}Object>" + SIGNATURE.sub("", original) + f"</{dp}Object></{dp}Signature>")
+        return xml.replace(original, after_issuer(evil_copy(original, victim, attacker), moved))
     raise ValueError(variant)
 
 
@@ -349,7 +387,7 @@ def stack_visitors(stack, saml_idp):
 def test_an_altered_audience_or_expiry_breaks_the_signature(stack, demo, visitor):
     """Another audience, an expired NotOnOrAfter: edited into a signed assertion, the digest no longer matches."""
     xml = genuine(visitor, demo, 58)
-    other = re.sub(r"<saml:Audience>[^<]+</saml:Audience>", "<saml:Audience>https://other.example/sp</saml:Audience>", xml)
+    other = AUDIENCE.sub(r"<\1Audience>https://other.example/sp</\1Audience>", xml)
     assert other != xml
     started = time.time()
     assert_refused(stack, visitor.post_response(other), started, "did not verify")
@@ -362,13 +400,12 @@ def test_an_assertion_for_another_audience_or_expired_is_refused_when_signed(sta
     cert = stack.dir / "saml-idp" / "signing.crt"
     expired_at = (datetime.now(timezone.utc) - timedelta(minutes=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
     for name, edit, reason in [
-        ("audience", lambda x: re.sub(r"<saml:Audience>[^<]+</saml:Audience>", "<saml:Audience>https://other.example/sp</saml:Audience>", x),
+        ("audience", lambda x: AUDIENCE.sub(r"<\1Audience>https://other.example/sp</\1Audience>", x),
          "another audience"),
         ("expired", lambda x: re.sub(r'NotOnOrAfter="[^"]+"', f'NotOnOrAfter="{expired_at}"', x), "expired"),
     ]:
         xml = genuine(visitor, demo, 58)
-        template = edit(SIGNATURE.sub("", xml)).replace(
-            "</saml:Issuer><saml:Subject>", "</saml:Issuer>" + signature_template(assertion_id(xml)) + "<saml:Subject>", 1)
+        template = with_signature_template(edit(SIGNATURE.sub("", xml)), assertion_id(xml))
         source, out = tmp_path / f"{name}.xml", tmp_path / f"{name}-signed.xml"
         source.write_text(template)
         subprocess.run(["xmlsec1", "--sign", "--privkey-pem", f"{key},{cert}", "--id-attr:ID",

@@ -18,7 +18,34 @@ enum SAMLSignInRoutes {
     /// The cookie holding the ticket between the redirect and the POST back.
     static let ticketCookie = "__Host-cw_saml"
 
+    /// The cookie carrying a test's verified result to ``testResultPath`` (sealed, five minutes).
+    static let testCookie = "__Host-cw_saml_test"
+    /// Where a school admin's "test this provider" of a SAML provider ends.
+    static let testResultPath = "/school/sign-in/saml-test"
+
     static func register(in router: inout Router<RequestContext>) {
+        router.add("GET", testResultPath) { request, _, context in
+            let (session, school) = try SchoolAdminRoutes.authorize(request, context)
+            let keys = try context.services.oauth.requireKeys()
+            guard let result = SAMLTestResult.open(request.cookies[testCookie], key: keys.upstreamTicketKey, now: context.now),
+                result.admin == session.user.id, let (provider, _) = try samlProvider(result.provider, context), provider.schoolID == school
+            else {
+                var response = HTTPResponse.page(
+                    UpstreamPages.failure(provider: "your SAML provider", message: "This test's result has expired or belongs to someone else. Test again."),
+                    status: 400)
+                response.headers.add("Set-Cookie", SessionCookie.clear(testCookie))
+                return response
+            }
+            let identity = result.identity.upstreamIdentity
+            let linking = UpstreamLinking(store: context.services.upstream.store, accounts: context.services.people.accounts)
+            var response = HTTPResponse.page(
+                UpstreamPages.testResult(
+                    session: session, provider: provider, identity: identity, outcome: try linking.preview(identity, provider: provider),
+                    checked: result.checked))
+            response.headers.add("Set-Cookie", SessionCookie.clear(testCookie))
+            return response
+        }
+
         router.add("GET", "/login/saml/{provider}/metadata") { _, parameters, context in
             guard let (provider, configuration) = try samlProvider(parameters["provider"], context) else { throw HTTPError.notFound() }
             let sp = serviceProvider(provider, context)
@@ -156,13 +183,19 @@ enum SAMLSignInRoutes {
         let linking = UpstreamLinking(store: store, accounts: context.services.people.accounts)
 
         if let admin = ticket.testedBy {
-            guard let session = try context.signedIn(request), session.user.id == admin else {
-                return try refuse(403, "Only the admin who started this test can see its result.", reason: "test by someone else")
-            }
-            var response = HTTPResponse.page(
-                UpstreamPages.testResult(
-                    session: session, provider: provider, identity: identity, outcome: try linking.preview(identity, provider: provider),
-                    checked: "The identity provider answered and its signed assertion passed every check (\(verified.assertionWasEncrypted ? "encrypted, " : "")\(verified.responseSignature != nil ? "response signed" : "")\(verified.responseSignature != nil && verified.assertionSignature != nil ? ", " : "")\(verified.assertionSignature != nil ? "assertion signed" : ""))."))
+            // "Test this provider": this POST comes from the IdP's site, so the admin's (SameSite=Lax) session is not on
+            // it; the verified result goes, sealed, to a page of ours that the admin's own session then opens.
+            let signatures = [
+                verified.assertionWasEncrypted ? "encrypted" : nil, verified.responseSignature != nil ? "response signed" : nil,
+                verified.assertionSignature != nil ? "assertion signed" : nil,
+            ].compactMap { $0 }.joined(separator: ", ")
+            let result = SAMLTestResult(
+                provider: provider.slug, admin: admin, identity: asserted.identity, startedAt: context.now,
+                checked: "The identity provider answered and its signed assertion passed every check (\(signatures)).")
+            var generator = SystemRandomNumberGenerator()
+            var response = HTTPResponse.seeOther(testResultPath)
+            response.headers.add(
+                "Set-Cookie", SessionCookie.set(testCookie, try result.sealed(key: keys.upstreamTicketKey, using: &generator), maxAge: 300))
             response.headers.add("Set-Cookie", ticketCookie("", maxAge: 0))
             return response
         }

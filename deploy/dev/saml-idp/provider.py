@@ -72,7 +72,7 @@ class State:
 STATE = State()
 
 # pysaml2 encrypts assertions with 3DES-CBC unless told otherwise; CatalystWells accepts AES only (and refuses
-# 3DES, which the tests check with weak_encryption). This is the one knob pysaml2 offers for it.
+# 3DES, which the tests check with weak_encryption). pysaml2 has no setting for it, so its two functions are wrapped.
 _PYSAML2_PRE_ENCRYPTION = sigver.pre_encryption_part
 AES256_CBC = "http://www.w3.org/2001/04/xmlenc#aes256-cbc"
 
@@ -84,6 +84,18 @@ def pre_encryption_part(**kwargs):
 
 
 entity.pre_encryption_part = pre_encryption_part
+
+# … and it asks xmlsec1 for a 3DES session key to go with it, whatever the template says.
+_PYSAML2_ENCRYPT_ASSERTION = sigver.SecurityContext.encrypt_assertion
+
+
+def encrypt_assertion(self, statement, enc_key, template, key_type="des-192", node_xpath=None):
+    if not STATE.mode["weak_encryption"]:
+        key_type = "aes-256"
+    return _PYSAML2_ENCRYPT_ASSERTION(self, statement, enc_key, template, key_type=key_type, node_xpath=node_xpath)
+
+
+sigver.SecurityContext.encrypt_assertion = encrypt_assertion
 
 
 def make_server_config(base, key_file, cert_file, sp_dir):

@@ -73,6 +73,13 @@ public struct UpstreamIdentityValue: Sendable, Equatable {
     public let emailVerified: Bool
     public let claims: JSONValue
 
+    public init(subject: String, email: String?, emailVerified: Bool, claims: JSONValue) {
+        self.subject = subject
+        self.email = email
+        self.emailVerified = emailVerified
+        self.claims = claims
+    }
+
     /// The identity the linking rules take.
     public var upstreamIdentity: UpstreamIdentity {
         UpstreamIdentity(subject: subject, email: email, emailVerified: emailVerified, claims: claims)
