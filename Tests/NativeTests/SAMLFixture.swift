@@ -53,9 +53,10 @@ final class SAMLFixture {
     static let assertionNS = "urn:oasis:names:tc:SAML:2.0:assertion"
 
     /// An enveloped signature template for the element `id`.
-    static func signatureTemplate(id: String, method: String = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
-        digest: String = "http://www.w3.org/2001/04/xmlenc#sha256") -> String
-    {
+    static func signatureTemplate(
+        id: String, method: String = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+        digest: String = "http://www.w3.org/2001/04/xmlenc#sha256"
+    ) -> String {
         """
         <ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo>\
         <ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/><ds:SignatureMethod Algorithm="\(method)"/>\
@@ -72,7 +73,8 @@ final class SAMLFixture {
         let signature =
             signed
             ? signatureTemplate(
-                id: id, method: method ?? "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256", digest: digest ?? "http://www.w3.org/2001/04/xmlenc#sha256")
+                id: id, method: method ?? "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+                digest: digest ?? "http://www.w3.org/2001/04/xmlenc#sha256")
             : ""
         return """
             <saml:Assertion xmlns:saml="\(assertionNS)" ID="\(id)" Version="2.0" IssueInstant="2030-01-01T00:00:00Z">\
@@ -102,8 +104,10 @@ final class SAMLFixture {
         try Self.run(
             "/usr/bin/xmlsec1",
             [
-                "--sign", "--privkey-pem", "\(directory.appendingPathComponent("\(key).key").path),\(directory.appendingPathComponent("\(key).crt").path)",
-                "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:protocol:Response", "--id-attr:ID", "\(Self.assertionNS):Assertion", "--output", output.path, input.path,
+                "--sign", "--privkey-pem",
+                "\(directory.appendingPathComponent("\(key).key").path),\(directory.appendingPathComponent("\(key).crt").path)",
+                "--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:protocol:Response", "--id-attr:ID", "\(Self.assertionNS):Assertion", "--output",
+                output.path, input.path,
             ])
         return try String(contentsOf: output, encoding: .utf8)
     }
@@ -125,7 +129,8 @@ final class SAMLFixture {
         try Self.run(
             "/usr/bin/xmlsec1",
             [
-                "--encrypt", "--pubkey-cert-pem", directory.appendingPathComponent("sp.crt").path, "--session-key", "aes-256", "--xml-data", data.path,
+                "--encrypt", "--pubkey-cert-pem", directory.appendingPathComponent("sp.crt").path, "--session-key", "aes-256", "--xml-data",
+                data.path,
                 "--node-name", "\(Self.assertionNS):Assertion", "--output", output.path, template.path,
             ])
         return try String(contentsOf: output, encoding: .utf8)

@@ -107,7 +107,8 @@ import Testing
         // The same with the evil copy under the signed one's ID.
         let sameID = evil.replacingOccurrences(of: "ID=\"EVIL\"", with: "ID=\"A1\"")
         #expect(refusal(signed.replacingOccurrences(of: assertion, with: sameID + assertion)) != nil)
-        #expect(refusal(signed.replacingOccurrences(of: "</samlp:Status>", with: "</samlp:Status><samlp:Extensions>\(sameID)</samlp:Extensions>")) != nil)
+        #expect(
+            refusal(signed.replacingOccurrences(of: "</samlp:Status>", with: "</samlp:Status><samlp:Extensions>\(sameID)</samlp:Extensions>")) != nil)
     }
 
     @Test func xswSignedAssertionHiddenInExtensionsOrObjectIsRefused() throws {
@@ -150,7 +151,8 @@ import Testing
         let verified = try verify(encrypted)
         #expect(verified.assertionWasEncrypted)
         #expect(verified.assertionSignature?.referencedID == "A1")
-        #expect(verified.assertion?.child(SAMLNamespace.assertion, "Subject")?.child(SAMLNamespace.assertion, "NameID")?.value == "ada@school.example")
+        #expect(
+            verified.assertion?.child(SAMLNamespace.assertion, "Subject")?.child(SAMLNamespace.assertion, "NameID")?.value == "ada@school.example")
     }
 
     @Test func rsaPKCS1KeyTransportIsRefused() throws {
@@ -182,7 +184,8 @@ import Testing
     }
 
     @Test func metadataParsesToATree() throws {
-        let tree = try SAMLXML.parse(Array("<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" entityID=\"x\"/>".utf8), sizeLimit: 1000)
+        let tree = try SAMLXML.parse(
+            Array("<md:EntityDescriptor xmlns:md=\"urn:oasis:names:tc:SAML:2.0:metadata\" entityID=\"x\"/>".utf8), sizeLimit: 1000)
         #expect(tree.is(SAMLNamespace.metadata, "EntityDescriptor") && tree.attributes["entityID"] == "x")
         #expect(throws: SAMLXMLError.self) { try SAMLXML.parse(Array("<!DOCTYPE x><x/>".utf8), sizeLimit: 1000) }
     }

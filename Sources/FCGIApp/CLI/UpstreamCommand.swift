@@ -6,7 +6,8 @@ import Foundation
 /// also does on `/school/sign-in`, and the only way to set up a platform-wide provider).
 struct UpstreamCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "upstream", abstract: "Manage sign-in with upstream providers: OpenID (Google Workspace, Microsoft Entra ID, others) and SAML 2.0.",
+        commandName: "upstream",
+        abstract: "Manage sign-in with upstream providers: OpenID (Google Workspace, Microsoft Entra ID, others) and SAML 2.0.",
         subcommands: [Add.self, AddSAML.self, List.self, Remove.self, Policy.self, Domains.self])
 
     struct Add: ParsableCommand {
@@ -136,7 +137,9 @@ struct UpstreamCommand: ParsableCommand {
 
         func run() throws {
             guard (school == nil) != !platform else { OperatorServices.fail("give --school <sourcedId> or --platform (one of them)", code: 64) }
-            guard (metadataURL == nil) != (metadataFile == nil) else { OperatorServices.fail("give --metadata-url or --metadata-file (one of them)", code: 64) }
+            guard (metadataURL == nil) != (metadataFile == nil) else {
+                OperatorServices.fail("give --metadata-url or --metadata-file (one of them)", code: 64)
+            }
             var source = SAMLProviderSetup.MetadataSource.url(metadataURL ?? "")
             if let metadataFile {
                 guard let data = FileManager.default.contents(atPath: metadataFile) else {
@@ -168,8 +171,10 @@ struct UpstreamCommand: ParsableCommand {
             {
             case .failure(let problem):
                 let flag =
-                    ["metadata": metadataURL == nil ? "metadata-file" : "metadata-url", "name_id_format": "name-id-format", "link_rule": "link",
-                     "link_attribute": "link-attribute", "jit_students": "jit-students"][problem.field] ?? problem.field.replacingOccurrences(of: "_", with: "-")
+                    [
+                        "metadata": metadataURL == nil ? "metadata-file" : "metadata-url", "name_id_format": "name-id-format", "link_rule": "link",
+                        "link_attribute": "link-attribute", "jit_students": "jit-students",
+                    ][problem.field] ?? problem.field.replacingOccurrences(of: "_", with: "-")
                 OperatorServices.fail("--\(flag): \(problem.message)", code: 65)
             case .success(let saved):
                 try UpstreamCommand.audit(

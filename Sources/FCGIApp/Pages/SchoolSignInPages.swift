@@ -7,7 +7,9 @@ enum SchoolSignInPages {
         badgePolicy: BadgePolicy, domains: [String],
         schoolLink: String, redirectURI: String, notice: Layout.Notice?, problem: String?
     ) -> HTML {
-        let samlBase = redirectURI.hasSuffix(UpstreamSignInRoutes.callbackPath) ? String(redirectURI.dropLast(UpstreamSignInRoutes.callbackPath.count)) : redirectURI
+        let samlBase =
+            redirectURI.hasSuffix(UpstreamSignInRoutes.callbackPath)
+            ? String(redirectURI.dropLast(UpstreamSignInRoutes.callbackPath.count)) : redirectURI
         let rows = providers.map { provider -> HTML in
             let own = provider.schoolID == session.user.schoolID
             let actions: HTML =

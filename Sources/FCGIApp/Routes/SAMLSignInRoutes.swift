@@ -31,7 +31,8 @@ enum SAMLSignInRoutes {
                 result.admin == session.user.id, let (provider, _) = try samlProvider(result.provider, context), provider.schoolID == school
             else {
                 var response = HTTPResponse.page(
-                    UpstreamPages.failure(provider: "your SAML provider", message: "This test's result has expired or belongs to someone else. Test again."),
+                    UpstreamPages.failure(
+                        provider: "your SAML provider", message: "This test's result has expired or belongs to someone else. Test again."),
                     status: 400)
                 response.headers.add("Set-Cookie", SessionCookie.clear(testCookie))
                 return response
@@ -51,7 +52,8 @@ enum SAMLSignInRoutes {
             let sp = serviceProvider(provider, context)
             var headers = HTTPHeaders()
             headers.set("Content-Type", "application/samlmetadata+xml; charset=utf-8")
-            let xml = sp.metadata(certificate: configuration.serviceProviderCertificate, nameIDFormat: configuration.nameIDFormat, organization: provider.name)
+            let xml = sp.metadata(
+                certificate: configuration.serviceProviderCertificate, nameIDFormat: configuration.nameIDFormat, organization: provider.name)
             return HTTPResponse(status: 200, headers: headers, body: Array(xml.utf8))
         }
 
@@ -85,15 +87,20 @@ enum SAMLSignInRoutes {
     static func start(_ provider: UpstreamProvider, next: String?, testedBy: UserID?, context: RequestContext) throws -> HTTPResponse {
         let keys = try context.services.oauth.requireKeys()
         guard let (_, configuration) = try samlProvider(provider.slug, context) else {
-            return .page(UpstreamPages.failure(provider: provider.name, message: "This provider's SAML settings are missing: ask your school to add it again."), status: 502)
+            return .page(
+                UpstreamPages.failure(
+                    provider: provider.name, message: "This provider's SAML settings are missing: ask your school to add it again."), status: 502)
         }
         var generator = SystemRandomNumberGenerator()
         let ticket = UpstreamSignInTicket.start(provider: provider.slug, next: next, now: context.now, testedBy: testedBy, using: &generator)
         let request = serviceProvider(provider, context).authnRequest(
             id: SAMLServiceProvider.requestID(state: ticket.state), destination: configuration.singleSignOnURL, issueInstant: context.now,
             nameIDFormat: configuration.nameIDFormat)
-        guard let deflated = SAMLRequestDeflater.deflate(Array(request.utf8)) else { throw HTTPError(status: 500, code: "server_error", "deflate failed") }
-        var response = HTTPResponse.seeOther(SAMLServiceProvider.redirectURL(singleSignOnURL: configuration.singleSignOnURL, deflatedRequest: deflated))
+        guard let deflated = SAMLRequestDeflater.deflate(Array(request.utf8)) else {
+            throw HTTPError(status: 500, code: "server_error", "deflate failed")
+        }
+        var response = HTTPResponse.seeOther(
+            SAMLServiceProvider.redirectURL(singleSignOnURL: configuration.singleSignOnURL, deflatedRequest: deflated))
         response.headers.add(
             "Set-Cookie", ticketCookie(try ticket.sealed(key: keys.upstreamTicketKey, using: &generator), maxAge: Int(UpstreamSignInTicket.lifetime)))
         return response
@@ -112,7 +119,8 @@ enum SAMLSignInRoutes {
         func refuse(_ status: Int, _ message: String, reason: String, countsAsFailure: Bool = false) throws -> HTTPResponse {
             if countsAsFailure { try SignInCompletion.recordAddressFailure(method: .federated, request: request, context: context) }
             context.logger.info(
-                "saml sign-in refused", metadata: ["upstream.provider": "\(slug.prefix(40))", "reason": "\(reason)", "client.address": "\(request.remoteAddress)"])
+                "saml sign-in refused",
+                metadata: ["upstream.provider": "\(slug.prefix(40))", "reason": "\(reason)", "client.address": "\(request.remoteAddress)"])
             try context.audit(
                 .signInFailed, request, school: school, actor: nil, subject: nil, method: AuthenticationMethod.federated.rawValue,
                 detail: "\(slug.prefix(40)) (saml): \(reason.prefix(400))")
@@ -131,11 +139,14 @@ enum SAMLSignInRoutes {
         else {
             return try refuse(400, "This sign-in has expired, was already used, or did not start in this browser. Start again.", reason: "no ticket")
         }
-        guard try store.consumeTicket(
-            stateDigest: Array(SHA256.hash(data: Array(ticket.state.utf8))), expiresAt: ticket.startedAt.addingTimeInterval(UpstreamSignInTicket.lifetime + 120))
+        guard
+            try store.consumeTicket(
+                stateDigest: Array(SHA256.hash(data: Array(ticket.state.utf8))),
+                expiresAt: ticket.startedAt.addingTimeInterval(UpstreamSignInTicket.lifetime + 120))
         else { return try refuse(400, "This sign-in has expired or was already used. Start again.", reason: "ticket replayed") }
         if let wait = try SignInCompletion.addressWait(request: request, context: context) {
-            var response = try refuse(429, "Too many failed sign-ins. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", reason: "throttled")
+            var response = try refuse(
+                429, "Too many failed sign-ins. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", reason: "throttled")
             response.headers.set("Retry-After", String(wait))
             return response
         }
@@ -149,21 +160,26 @@ enum SAMLSignInRoutes {
             return try refuse(400, "The answer from your school's sign-in service is missing or too large.", reason: "no SAMLResponse")
         }
         guard let document = Data(base64Encoded: String(encoded.unicodeScalars.filter { !$0.properties.isWhitespace })) else {
-            return try refuse(400, "The answer from your school's sign-in service is not readable.", reason: "SAMLResponse is not base64", countsAsFailure: true)
+            return try refuse(
+                400, "The answer from your school's sign-in service is not readable.", reason: "SAMLResponse is not base64", countsAsFailure: true)
         }
         let spKey: String
         do {
             spKey = try SAMLServiceProviderKey.open(configuration.sealedServiceProviderKey, slug: provider.slug, key: keys.upstreamSecretKey)
         } catch {
-            return try refuse(502, "This provider's settings here are damaged: ask your school to add it again.", reason: "our SP key does not open under this OAuth key")
+            return try refuse(
+                502, "This provider's settings here are damaged: ask your school to add it again.",
+                reason: "our SP key does not open under this OAuth key")
         }
         let verified: SAMLVerifiedResponse
         do {
             verified = try SAMLResponseVerifier.verify(
-                Array(document), identityProviderCertificates: configuration.identityProviderCertificates.map(SAMLIdentityProviderMetadata.pem(certificate:)),
+                Array(document),
+                identityProviderCertificates: configuration.identityProviderCertificates.map(SAMLIdentityProviderMetadata.pem(certificate:)),
                 decryptionKey: spKey)
         } catch {
-            return try refuse(400, "The answer from your school's sign-in service could not be trusted.", reason: "xml: \(error.reason)", countsAsFailure: true)
+            return try refuse(
+                400, "The answer from your school's sign-in service could not be trusted.", reason: "xml: \(error.reason)", countsAsFailure: true)
         }
         let sp = serviceProvider(provider, context)
         let expectations = SAMLResponseExpectations(
@@ -172,7 +188,8 @@ enum SAMLSignInRoutes {
         let asserted: SAMLAssertedIdentity
         switch SAMLResponseRules.check(verified, expecting: expectations) {
         case .success(let found): asserted = found
-        case .failure(let refusal): return try refuse(400, refusal.message, reason: refusal.logReason, countsAsFailure: !refusal.logReason.hasPrefix("status "))
+        case .failure(let refusal):
+            return try refuse(400, refusal.message, reason: refusal.logReason, countsAsFailure: !refusal.logReason.hasPrefix("status "))
         }
         // Once only, whichever ticket carries it.
         let digest = Array(SHA256.hash(data: Array((provider.authority + " " + asserted.assertionID).utf8)))
@@ -205,7 +222,8 @@ enum SAMLSignInRoutes {
             if newLink {
                 context.logger.info("upstream account linked", metadata: ["upstream.provider": "\(provider.slug)", "user.id": "\(user.id)"])
                 try context.audit(
-                    .upstreamLinked, request, school: user.schoolID, actor: user.id, subject: user.id, method: AuthenticationMethod.federated.rawValue,
+                    .upstreamLinked, request, school: user.schoolID, actor: user.id, subject: user.id,
+                    method: AuthenticationMethod.federated.rawValue,
                     detail: "\(provider.slug): \(identity.email ?? identity.subject)")
             }
             var response = try SignInCompletion.complete(

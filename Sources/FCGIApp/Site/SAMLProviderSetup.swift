@@ -87,7 +87,9 @@ enum SAMLProviderSetup {
             serviceProviderCertificate: certificate)
         _ = try samlStore.saveSAMLProvider(provider, configuration: configuration, now: now)
         return .success(
-            Saved(provider: provider, metadata: metadata, serviceProvider: SAMLServiceProvider(appURL: appURL, slug: settings.slug), replaced: existing != nil))
+            Saved(
+                provider: provider, metadata: metadata, serviceProvider: SAMLServiceProvider(appURL: appURL, slug: settings.slug),
+                replaced: existing != nil))
     }
 
     /// A new RSA-2048 key (sealed) and its self-signed certificate (base64 DER), valid ten years.

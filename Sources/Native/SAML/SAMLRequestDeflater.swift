@@ -7,8 +7,10 @@ public enum SAMLRequestDeflater {
     public static func deflate(_ input: [UInt8]) -> [UInt8]? {
         var stream = z_stream()
         // windowBits -15: raw deflate. `deflateInit2` is a macro Swift cannot import.
-        guard deflateInit2_(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
-            == Z_OK
+        guard
+            deflateInit2_(
+                &stream, Z_BEST_COMPRESSION, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+                == Z_OK
         else { return nil }
         // The stream stays in this one frame, and zlib only keeps pointers into it between these calls.
         defer { deflateEnd(&stream) }

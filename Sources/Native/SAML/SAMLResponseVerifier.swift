@@ -26,12 +26,13 @@ public enum SAMLResponseVerifier {
     {
         let document = try SAMLXMLDocument(parsing: bytes, sizeLimit: sizeLimit)
         let root = document.root
-        guard SAMLXMLDocument.isElement(root, SAMLNamespace.protocol_, "Response") else { throw SAMLXMLError("the root is not a samlp:Response") }
+        guard SAMLXMLDocument.isElement(root, SAMLNamespace.samlProtocol, "Response") else { throw SAMLXMLError("the root is not a samlp:Response") }
         let keys = try certificates(identityProviderCertificates)
-        defer { keys.forEach { xmlSecKeyDestroy($0) } }
+        defer { for key in keys { xmlSecKeyDestroy(key) } }
 
         let direct = SAMLXMLDocument.childElements(root).filter {
-            SAMLXMLDocument.isElement($0, SAMLNamespace.assertion, "Assertion") || SAMLXMLDocument.isElement($0, SAMLNamespace.assertion, "EncryptedAssertion")
+            SAMLXMLDocument.isElement($0, SAMLNamespace.assertion, "Assertion")
+                || SAMLXMLDocument.isElement($0, SAMLNamespace.assertion, "EncryptedAssertion")
         }
         guard direct.count <= 1 else { throw SAMLXMLError("the response holds \(direct.count) assertions") }
         try checkStructure(document, root: root, assertion: direct.first)
@@ -57,7 +58,8 @@ public enum SAMLResponseVerifier {
             assertionFacts = try verifySignature(signature, envelopedIn: assertion, document: document, keys: keys)
         }
         return SAMLVerifiedResponse(
-            response: try SAMLXMLDocument.element(root), responseSignature: responseFacts, assertion: try assertion.map { node throws(SAMLXMLError) in try SAMLXMLDocument.element(node) },
+            response: try SAMLXMLDocument.element(root), responseSignature: responseFacts,
+            assertion: try assertion.map { node throws(SAMLXMLError) in try SAMLXMLDocument.element(node) },
             assertionSignature: assertionFacts, assertionWasEncrypted: encrypted)
     }
 
@@ -85,11 +87,14 @@ public enum SAMLResponseVerifier {
                     throw SAMLXMLError("a signature is out of place (in \(SAMLXMLDocument.name(node.pointee.parent ?? root)))")
                 }
             }
-            if SAMLXMLDocument.isElement(node, SAMLNamespace.signature, "Manifest") || SAMLXMLDocument.isElement(node, SAMLNamespace.encryption, "CipherReference")
+            if SAMLXMLDocument.isElement(node, SAMLNamespace.signature, "Manifest")
+                || SAMLXMLDocument.isElement(node, SAMLNamespace.encryption, "CipherReference")
             {
                 throw SAMLXMLError("\(SAMLXMLDocument.name(node)) elements are not accepted")
             }
-            if SAMLXMLDocument.isElement(node, SAMLNamespace.signature, "RetrievalMethod"), !(SAMLXMLDocument.attribute(node, "URI") ?? "").hasPrefix("#") {
+            if SAMLXMLDocument.isElement(node, SAMLNamespace.signature, "RetrievalMethod"),
+                !(SAMLXMLDocument.attribute(node, "URI") ?? "").hasPrefix("#")
+            {
                 throw SAMLXMLError("a RetrievalMethod points outside the document")
             }
         }
@@ -122,7 +127,7 @@ public enum SAMLResponseVerifier {
             guard
                 let key = bytes.withUnsafeBufferPointer({ cw_xmlsec_key_load_pem($0.baseAddress, UInt32($0.count), 1) })
             else {
-                keys.forEach { xmlSecKeyDestroy($0) }
+                for loaded in keys { xmlSecKeyDestroy(loaded) }
                 throw SAMLXMLError("a configured certificate of the identity provider does not load")
             }
             keys.append(key)
@@ -204,7 +209,8 @@ public enum SAMLResponseVerifier {
         let transforms = (reference.child(SAMLNamespace.signature, "Transforms")?.children(SAMLNamespace.signature, "Transform") ?? []).map {
             $0.attributes["Algorithm"] ?? ""
         }
-        return SAMLSignatureFacts(referencedID: referencedID, signatureMethod: method, canonicalization: c14n, digestMethods: digests, transforms: transforms)
+        return SAMLSignatureFacts(
+            referencedID: referencedID, signatureMethod: method, canonicalization: c14n, digestMethods: digests, transforms: transforms)
     }
 
     // MARK: Decryption
@@ -230,13 +236,17 @@ public enum SAMLResponseVerifier {
         defer { xmlSecEncCtxDestroy(context) }
         context.pointee.transformCtx.enabledUris = cw_xmlsec_uri_same_document()
         let info = cw_xmlsec_enc_key_info(context)!
-        guard cw_xmlsec_enable_key_data(info, cw_xmlsec_key_data_encrypted_key()) == 0, cw_xmlsec_enable_key_data(info, cw_xmlsec_key_data_name()) == 0
+        guard cw_xmlsec_enable_key_data(info, cw_xmlsec_key_data_encrypted_key()) == 0,
+            cw_xmlsec_enable_key_data(info, cw_xmlsec_key_data_name()) == 0
         else { throw SAMLXMLError("cannot restrict key info") }
         guard xmlSecEncCtxDecrypt(context, data[0]) == 0, context.pointee.result != nil, context.pointee.resultReplaced != 0 else {
             throw SAMLXMLError("the assertion could not be decrypted with our key")
         }
         let decrypted = SAMLXMLDocument.childElements(container)
-        guard decrypted.count == 1 || (decrypted.count > 1 && decrypted.dropFirst().allSatisfy { SAMLXMLDocument.isElement($0, SAMLNamespace.encryption, "EncryptedKey") }),
+        guard
+            decrypted.count == 1
+                || (decrypted.count > 1
+                    && decrypted.dropFirst().allSatisfy { SAMLXMLDocument.isElement($0, SAMLNamespace.encryption, "EncryptedKey") }),
             SAMLXMLDocument.isElement(decrypted[0], SAMLNamespace.assertion, "Assertion")
         else { throw SAMLXMLError("the encrypted assertion did not hold one saml:Assertion") }
         return decrypted[0]

@@ -33,7 +33,9 @@ public struct SAMLIdentityProviderMetadata: Sendable, Equatable {
             if element.is(SAMLNamespace.metadata, "EntityDescriptor") {
                 entities.append(element)
             } else if element.is(SAMLNamespace.metadata, "EntitiesDescriptor"), depth < 4 {
-                for child in element.children(SAMLNamespace.metadata, "EntitiesDescriptor") + element.children(SAMLNamespace.metadata, "EntityDescriptor") {
+                for child in element.children(SAMLNamespace.metadata, "EntitiesDescriptor")
+                    + element.children(SAMLNamespace.metadata, "EntityDescriptor")
+                {
                     try collect(child, depth: depth + 1)
                 }
             } else if depth == 0 {
@@ -52,7 +54,8 @@ public struct SAMLIdentityProviderMetadata: Sendable, Equatable {
             } else {
                 guard providers.count == 1 else {
                     throw SAMLMetadataProblem(
-                        providers.isEmpty ? "it describes no SAML 2.0 identity provider" : "it describes \(providers.count) identity providers: name the entity id")
+                        providers.isEmpty
+                            ? "it describes no SAML 2.0 identity provider" : "it describes \(providers.count) identity providers: name the entity id")
                 }
                 entity = providers[0]
             }
@@ -65,7 +68,7 @@ public struct SAMLIdentityProviderMetadata: Sendable, Equatable {
     /// The entity's SAML 2.0 `IDPSSODescriptor`, if it has one.
     static func idpDescriptor(of entity: SAMLElement) -> SAMLElement? {
         entity.children(SAMLNamespace.metadata, "IDPSSODescriptor").first {
-            ($0.attributes["protocolSupportEnumeration"] ?? "").split(separator: " ").contains { $0 == Substring(SAMLNamespace.protocol_) }
+            ($0.attributes["protocolSupportEnumeration"] ?? "").split(separator: " ").contains { $0 == Substring(SAMLNamespace.samlProtocol) }
         }
     }
 

@@ -1,7 +1,7 @@
 /// The namespaces and fixed URIs of SAML 2.0 (saml-core-2.0-os, saml-bindings-2.0-os) and XML Signature/Encryption.
 public enum SAMLNamespace {
     public static let assertion = "urn:oasis:names:tc:SAML:2.0:assertion"
-    public static let protocol_ = "urn:oasis:names:tc:SAML:2.0:protocol"
+    public static let samlProtocol = "urn:oasis:names:tc:SAML:2.0:protocol"
     public static let metadata = "urn:oasis:names:tc:SAML:2.0:metadata"
     public static let signature = "http://www.w3.org/2000/09/xmldsig#"
     public static let encryption = "http://www.w3.org/2001/04/xmlenc#"

@@ -139,14 +139,14 @@ public enum SAMLResponseRules {
     // MARK: 1. The response
 
     static func checkResponse(_ response: SAMLElement, _ expecting: SAMLResponseExpectations) throws {
-        guard response.is(SAMLNamespace.protocol_, "Response") else { throw SAMLRefusal("the document is not a samlp:Response") }
+        guard response.is(SAMLNamespace.samlProtocol, "Response") else { throw SAMLRefusal("the document is not a samlp:Response") }
         guard response.attributes["Version"] == "2.0" else { throw SAMLRefusal("response version is not 2.0") }
-        guard let status = response.child(SAMLNamespace.protocol_, "Status"), let code = status.child(SAMLNamespace.protocol_, "StatusCode"),
+        guard let status = response.child(SAMLNamespace.samlProtocol, "Status"), let code = status.child(SAMLNamespace.samlProtocol, "StatusCode"),
             let value = code.attributes["Value"]
         else { throw SAMLRefusal("the response has no status") }
         guard value == SAMLNamespace.statusSuccess else {
-            let second = code.child(SAMLNamespace.protocol_, "StatusCode")?.attributes["Value"].map { " / " + $0 } ?? ""
-            let message = status.child(SAMLNamespace.protocol_, "StatusMessage")?.value.map { ": " + String($0.prefix(200)) } ?? ""
+            let second = code.child(SAMLNamespace.samlProtocol, "StatusCode")?.attributes["Value"].map { " / " + $0 } ?? ""
+            let message = status.child(SAMLNamespace.samlProtocol, "StatusMessage")?.value.map { ": " + String($0.prefix(200)) } ?? ""
             let short = (value + second).replacingOccurrences(of: "urn:oasis:names:tc:SAML:2.0:status:", with: "")
             throw SAMLRefusal(
                 "status \(String(short.prefix(200)))", message: "Your school's sign-in service did not sign you in (\(short.prefix(200)))\(message).")
@@ -157,7 +157,8 @@ public enum SAMLResponseRules {
         }
         guard let inResponseTo = response.attributes["InResponseTo"] else {
             throw SAMLRefusal(
-                "unsolicited response (no InResponseTo)", message: "Start the sign-in from this site's sign-in page: answers we did not ask for are refused.")
+                "unsolicited response (no InResponseTo)",
+                message: "Start the sign-in from this site's sign-in page: answers we did not ask for are refused.")
         }
         guard inResponseTo == expecting.requestID else {
             throw SAMLRefusal("InResponseTo does not name this browser's request", message: "This answer belongs to another sign-in. Start again.")
@@ -230,14 +231,16 @@ public enum SAMLResponseRules {
     static func checkSubject(_ assertion: SAMLElement, _ expecting: SAMLResponseExpectations) throws -> (String, String?, Date) {
         guard let subject = assertion.child(SAMLNamespace.assertion, "Subject") else { throw SAMLRefusal("the assertion has no Subject") }
         if subject.child(SAMLNamespace.assertion, "EncryptedID") != nil {
-            throw SAMLRefusal("encrypted NameIDs are not supported", message: "Your school's sign-in service sent an encrypted NameID: ask it to send a plain one.")
+            throw SAMLRefusal(
+                "encrypted NameIDs are not supported", message: "Your school's sign-in service sent an encrypted NameID: ask it to send a plain one.")
         }
         guard let nameIDElement = subject.child(SAMLNamespace.assertion, "NameID") else { throw SAMLRefusal("the subject has no NameID") }
         guard let nameID = nameIDElement.value else { throw SAMLRefusal("the NameID is split by a comment or markup") }
         let format = nameIDElement.attributes["Format"]
         guard format != SAMLNamespace.nameIDTransient else {
             throw SAMLRefusal(
-                "transient NameID", message: "Your school's sign-in service sent a one-time (transient) NameID: ask it for a persistent one or an email address.")
+                "transient NameID",
+                message: "Your school's sign-in service sent a one-time (transient) NameID: ask it for a persistent one or an email address.")
         }
         guard (1...255).contains(nameID.utf8.count), nameID.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw SAMLRefusal("the NameID is empty, too long or not printable ASCII")
@@ -356,7 +359,8 @@ public enum SAMLResponseRules {
         } else {
             email = emailAttributes.lazy.compactMap { claims[$0]?.stringValue }.first { $0.contains("@") && $0.utf8.count <= 254 }?.lowercased()
         }
-        return UpstreamIdentityValue(subject: nameID, email: email, emailVerified: email != nil, claims: .object(claims.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
+        return UpstreamIdentityValue(
+            subject: nameID, email: email, emailVerified: email != nil, claims: .object(claims.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
     }
 }
 

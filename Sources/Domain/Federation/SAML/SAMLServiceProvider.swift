@@ -35,7 +35,7 @@ public struct SAMLServiceProvider: Sendable, Equatable {
         return """
             <?xml version="1.0" encoding="UTF-8"?>
             <md:EntityDescriptor xmlns:md="\(SAMLNamespace.metadata)" xmlns:ds="\(SAMLNamespace.signature)" entityID="\(Self.escape(entityID))">
-              <md:SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="true" protocolSupportEnumeration="\(SAMLNamespace.protocol_)">
+              <md:SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="true" protocolSupportEnumeration="\(SAMLNamespace.samlProtocol)">
             \(key("signing"))\(key("encryption"))\(formats)    <md:AssertionConsumerService Binding="\(SAMLNamespace.httpPostBinding)" Location="\(Self.escape(assertionConsumerURL))" index="0" isDefault="true"/>
               </md:SPSSODescriptor>
               <md:Organization><md:OrganizationName xml:lang="en">\(Self.escape(organization))</md:OrganizationName><md:OrganizationDisplayName xml:lang="en">\(Self.escape(organization))</md:OrganizationDisplayName><md:OrganizationURL xml:lang="en">\(Self.escape(entityID))</md:OrganizationURL></md:Organization>
@@ -49,7 +49,7 @@ public struct SAMLServiceProvider: Sendable, Equatable {
     public func authnRequest(id: String, destination: String, issueInstant: Date, nameIDFormat: String?) -> String {
         let policy = nameIDFormat.map { "<samlp:NameIDPolicy Format=\"\(Self.escape($0))\" AllowCreate=\"true\"/>" } ?? ""
         return """
-            <samlp:AuthnRequest xmlns:samlp="\(SAMLNamespace.protocol_)" xmlns:saml="\(SAMLNamespace.assertion)" ID="\(Self.escape(id))" \
+            <samlp:AuthnRequest xmlns:samlp="\(SAMLNamespace.samlProtocol)" xmlns:saml="\(SAMLNamespace.assertion)" ID="\(Self.escape(id))" \
             Version="2.0" IssueInstant="\(SAMLTime.format(issueInstant))" Destination="\(Self.escape(destination))" \
             ProtocolBinding="\(SAMLNamespace.httpPostBinding)" AssertionConsumerServiceURL="\(Self.escape(assertionConsumerURL))">\
             <saml:Issuer>\(Self.escape(entityID))</saml:Issuer>\(policy)</samlp:AuthnRequest>
