@@ -114,6 +114,7 @@ var fuzzTargets: [Target] {
         ("fuzz-jose", ["FCGIApp", "Domain", .product(name: "Crypto", package: "swift-crypto")]),
         ("fuzz-upstream", ["Domain", .product(name: "Crypto", package: "swift-crypto")]),
         ("fuzz-webauthn", ["Domain", .product(name: "Crypto", package: "swift-crypto")]),
+        ("fuzz-saml", ["Domain", "Native"]),
     ]
     return [
         .target(name: "CLibFuzzer", path: "fuzz/Sources/CLibFuzzer"),
