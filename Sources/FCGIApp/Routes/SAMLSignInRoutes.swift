@@ -193,7 +193,8 @@ enum SAMLSignInRoutes {
         }
         // Once only, whichever ticket carries it.
         let digest = Array(SHA256.hash(data: Array((provider.authority + " " + asserted.assertionID).utf8)))
-        guard try context.services.upstream.saml!.consumeAssertion(digest: digest, expiresAt: asserted.presentableUntil) else {
+        guard let samlStore = context.services.upstream.saml, try samlStore.consumeAssertion(digest: digest, expiresAt: asserted.presentableUntil)
+        else {
             return try refuse(400, "This sign-in answer was already used. Start again.", reason: "assertion replayed", countsAsFailure: true)
         }
         let identity = asserted.identity.upstreamIdentity
