@@ -45,6 +45,17 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // OpenLDAP's client library: sign-in against a school's LDAP directory or Active Directory (issue 15).
+        .systemLibrary(
+            name: "CLDAP",
+            pkgConfig: "ldap",
+            providers: [.apt(["libldap-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZBar",
+            pkgConfig: "zbar",
+            providers: [.apt(["libzbar-dev"])]
+        ),
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",
@@ -69,11 +80,12 @@ let package = Package(
         ),
         // Wrappers over Debian's C libraries other than the database and FastCGI ones: argon2id password
         // hashing from libsodium, zip reading with zlib's inflate, QR codes (TOTP enrolment) from
-        // libqrencode, outbound HTTPS (webhook delivery) from libcurl, and SAML's XML parsing, signatures and
-        // decryption from libxml2 and libxmlsec1.
+        // libqrencode, QR reading (the badge page's camera frames) from libzbar, outbound HTTPS (webhook delivery)
+        // from libcurl, LDAP directories from libldap, and SAML's XML parsing, signatures and decryption from libxml2
+        // and libxmlsec1.
         .target(
             name: "Native",
-            dependencies: ["Domain", "CSodium", "CZlib", "CQREncode", "CCurl", "CXMLSec"]
+            dependencies: ["Domain", "CSodium", "CZlib", "CQREncode", "CCurl", "CZBar", "CLDAP", "CXMLSec"]
         ),
         fuzzing
             ? .target(

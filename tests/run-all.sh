@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: every test, against instances of its own (a second stack under .run/test on ports
-# 18443/18080, its upstream test OpenID provider on 18444), so it works whether or not `make dev` is running.
+# 18443/18080, its upstream test OpenID provider on 18444, its directory on 18389/18636), so it works whether or not `make dev` is running.
 #
 #   1. layer lint and format lint
 #   2. the test stack: private MariaDB, nginx, both pools (deploy/dev/stack, environment = test)
@@ -24,6 +24,9 @@ export CW_HTTP_PORT="${CW_TEST_HTTP_PORT:-18080}"
 export CW_ENVIRONMENT=test
 # The demo upstream OpenID provider of the test stack (deploy/dev/stack starts it; 9443 is the dev stack's).
 export CW_IDP_PORT="${CW_TEST_IDP_PORT:-18444}"
+# The demo directory of the test stack (slapd; 9389/9636 are the dev stack's).
+export CW_LDAP_PORT="${CW_TEST_LDAP_PORT:-18389}"
+export CW_LDAPS_PORT="${CW_TEST_LDAPS_PORT:-18636}"
 # The demo SAML identity provider of the test stack (9445 is the dev stack's).
 export CW_SAML_IDP_PORT="${CW_TEST_SAML_IDP_PORT:-18445}"
 # The end-to-end suite signs in more often than nginx's per-address login limit allows a person

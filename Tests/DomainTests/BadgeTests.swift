@@ -112,3 +112,36 @@ import Testing
         #expect(text.contains("q 0 g 1 2 1.5 1.5 re 2.5 2 1.5 1.5 re f Q"))
     }
 }
+
+/// The badge page's camera frames and what the codes read from one amount to.
+@Suite struct BadgeFrameTests {
+    let app = "https://app.school.example"
+    let secret = String(repeating: "A", count: 42) + "Q"
+
+    @Test func aFrameIsWidthTimesHeightGreyBytesWithinTheBounds() throws {
+        let frame = try BadgeFrame(width: "64", height: "32", body: [UInt8](repeating: 1, count: 64 * 32))
+        #expect(frame.width == 64 && frame.height == 32)
+        #expect(throws: BadgeFrame.Refusal.length(expected: 2048, got: 2047)) {
+            try BadgeFrame(width: "64", height: "32", body: [UInt8](repeating: 1, count: 2047))
+        }
+        for (w, h) in [("641", "64"), ("31", "64"), ("-64", "64"), ("64", "+64"), ("0x40", "64"), (nil, "64"), ("64", ""), ("00064", "64")] {
+            #expect(throws: BadgeFrame.Refusal.size) { try BadgeFrame(width: w, height: h, body: []) }
+        }
+    }
+
+    @Test func exactlyOneBadgeOfThisSiteIsABadgeAnythingElseIsNot() throws {
+        let link = app + "/login/badge#" + secret
+        let badge = try #require(BadgeSecret(submitted: secret))
+        #expect(BadgeScan(texts: [], appURL: app) == .nothing)
+        #expect(BadgeScan(texts: [link], appURL: app + "/") == .badge(badge))
+        #expect(BadgeScan(texts: [link, link], appURL: app) == .badge(badge))
+        #expect(BadgeScan(texts: ["hello", link], appURL: app) == .badge(badge))
+        #expect(BadgeScan(texts: [link, app + "/login/badge#" + String(repeating: "B", count: 42) + "Q"], appURL: app) == .several)
+        for other in [
+            "https://evil.example/login/badge#" + secret, app + "/login/badge?x#" + secret, app + "/login/badge#" + secret + "A",
+            app + "/login/badge#" + String(secret.dropLast()), app + "/login/badge#" + String(repeating: "!", count: 43), "",
+        ] {
+            #expect(BadgeScan(texts: [other], appURL: app) == .notABadge, "\(other)")
+        }
+    }
+}

@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import Native
 import Testing
 
 @testable import FCGIApp
@@ -72,7 +73,7 @@ import Testing
         #expect(script.headers["Content-Type"] == "text/javascript; charset=utf-8")
         let text = script.text
         let cleared = try! #require(text.range(of: "history.replaceState"))
-        let submitted = try! #require(text.range(of: "form.submit()"))
+        let submitted = try! #require(text.range(of: "send(fromLink)"))
         #expect(cleared.lowerBound < submitted.lowerBound)
     }
 
@@ -245,5 +246,87 @@ import Testing
         #expect(!cards.text.contains("data-badge="))
         #expect(try app.badges.badgeDates(of: [ada.id, bo.id]).isEmpty)
         #expect(post(&browser, "/teacher/classes/\(ownClass)/students/\(ada.id)/badge", [("action", "rotate")]).status == 400)
+    }
+
+    /// `text` as a QR code drawn the way a camera sees a card: `scale` pixels a module, a white quiet zone, grey
+    /// pixels one byte each; the frame is `side` × `side`.
+    func frame(of text: String, side: Int = 240, scale: Int = 4) throws -> [UInt8] {
+        let code = try QRCode(encoding: text)
+        var pixels = [UInt8](repeating: 235, count: side * side)
+        let offset = (side - code.width * scale) / 2
+        for y in 0..<code.width * scale {
+            for x in 0..<code.width * scale where code.isDark(x: x / scale, y: y / scale) {
+                pixels[(offset + y) * side + offset + x] = 20
+            }
+        }
+        return pixels
+    }
+
+    /// Sends a frame as the page's script does, with the signed-out form's token.
+    func scan(_ browser: inout TestBrowser, _ pixels: [UInt8], w: Int = 240, h: Int = 240, token: Bool = true) -> HTTPResponse {
+        let page = browser.send("GET", "/login/badge")
+        let csrf = TestBrowser.csrf(in: page) ?? ""
+        return browser.send(
+            "POST", "/badge/frame?w=\(w)&h=\(h)",
+            headers: ["CONTENT_TYPE": "application/octet-stream"].merging(token ? ["HTTP_X_CSRF_TOKEN": csrf] : [:]) { a, _ in a },
+            body: pixels)
+    }
+
+    @Test func aCameraFrameShowingABadgeGivesItsSecretToThePageAndSignsNobodyIn() throws {
+        let secret = plant(ada)
+        var browser = TestBrowser(responder: app.responder())
+        let answer = scan(&browser, try frame(of: "https://app.localhost/login/badge#" + secret))
+        #expect(answer.status == 200)
+        #expect(answer.headers["Content-Type"]?.hasPrefix("application/json") == true)
+        #expect(answer.headers["Cache-Control"] == "no-store")
+        #expect(answer.text == #"{"badge":"\#(secret)"}"#)
+        #expect(!answer.setCookies.contains { $0.hasPrefix("__Host-cw_session=") })
+        #expect(app.audit.all.isEmpty)
+        // The page then posts the form with it, as a scanned link would.
+        #expect(badgeSignIn(&browser, secret).status == 303)
+    }
+
+    @Test func framesWithoutABadgeSaySoAndKeepTheScanGoing() throws {
+        var browser = TestBrowser(responder: app.responder())
+        #expect(scan(&browser, [UInt8](repeating: 200, count: 240 * 240)).text == #"{"badge":null}"#)
+        let cereal = scan(&browser, try frame(of: "https://example.com/prize"))
+        #expect(cereal.status == 200 && cereal.text.contains("not a sign-in badge of this site"))
+        // A badge link of another installation is not ours either.
+        let foreign = scan(&browser, try frame(of: "https://app.elsewhere.example/login/badge#" + String(repeating: "A", count: 42) + "Q"))
+        #expect(foreign.text.contains("not a sign-in badge of this site"))
+    }
+
+    @Test func malformedFramesAndFramesWithoutTheTokenAreRefusedAsJSON() throws {
+        var browser = TestBrowser(responder: app.responder())
+        let pixels = [UInt8](repeating: 200, count: 240 * 240)
+        let short = scan(&browser, Array(pixels.dropLast()))
+        #expect(short.status == 400 && short.text.contains("57600 bytes"))
+        let huge = scan(&browser, [UInt8](repeating: 0, count: 4), w: 2, h: 2)
+        #expect(huge.status == 400 && huge.text.contains(#""error":"invalid_request""#))
+        #expect(scan(&browser, pixels, w: 641, h: 90).status == 400)
+        let noToken = scan(&browser, pixels, token: false)
+        #expect(noToken.status == 403 && noToken.text.contains("expired"))
+    }
+
+    @Test func opensForASchoolAndRefusesABadgeOfAnotherSchool() throws {
+        let secret = plant(ada)
+        var browser = TestBrowser(responder: app.responder())
+        let signInPage = browser.send("GET", "/login?school=school-1")
+        #expect(signInPage.text.contains(#"href="/login/badge?school=school-1""#))
+        // Ada's school is school 1; the page was opened for school 2.
+        let page = browser.send("GET", "/login/badge?school=school-2")
+        #expect(page.text.contains("School Two") && page.text.contains(#"name="school" value="school-2""#))
+        let refused = browser.send(
+            "POST", "/login/badge", form: [("csrf", TestBrowser.csrf(in: page) ?? ""), ("secret", secret), ("school", "school-2")])
+        #expect(refused.status == 403)
+        #expect(refused.text.contains("belongs to another school"))
+        #expect(!refused.setCookies.contains { $0.hasPrefix("__Host-cw_session=") })
+        let entry = try #require(app.audit.all.last)
+        #expect(entry.event == .signInFailed && entry.detail == "badge of another school" && entry.subject == ada.id)
+        // From her own school's page it works.
+        let own = browser.send("GET", "/login/badge?school=school-1")
+        let accepted = browser.send(
+            "POST", "/login/badge", form: [("csrf", TestBrowser.csrf(in: own) ?? ""), ("secret", secret), ("school", "school-1")])
+        #expect(accepted.status == 303)
     }
 }

@@ -213,5 +213,13 @@ import Testing
         #expect(Set(app.audit.all.filter { $0.event == .passwordReset }.compactMap(\.subject)) == [ada.id, cy.id])
         #expect(browser.send("GET", "/school/classes/\(otherClass)/cards").status == 200)
         #expect(post(&browser, "/school/grades/cards", [("grade_level", ""), ("format", "html")]).status == 400)
+        // The grade's form offers new badges too; ticked, every badge of the grade level is replaced.
+        #expect(page.text.contains("id=\"grade-new-badges\""))
+        let before = try! app.badges.badgeDates(of: [ada.id, cy.id])
+        #expect(before.count == 2)
+        app.clock.advance(60)
+        _ = post(&browser, "/school/grades/cards", [("grade_level", "7"), ("format", "html"), ("new_badges", "1")])
+        let after = try! app.badges.badgeDates(of: [ada.id, cy.id])
+        #expect(after.count == 2 && after[ada.id] != before[ada.id] && after[cy.id] != before[cy.id])
     }
 }

@@ -10,10 +10,12 @@ struct TestBrowser {
     let responder: SiteResponder
     var cookies: [String: String] = [:]
 
-    mutating func send(_ method: String, _ uri: String, form: [(String, String)]? = nil, headers: [String: String] = [:]) -> HTTPResponse {
+    mutating func send(
+        _ method: String, _ uri: String, form: [(String, String)]? = nil, headers: [String: String] = [:], body raw: [UInt8] = []
+    ) -> HTTPResponse {
         var params = headers
         if !cookies.isEmpty { params["HTTP_COOKIE"] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
-        var body: [UInt8] = []
+        var body = raw
         if let form {
             params["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
             body = Array(form.map { "\(FormCodec.encode($0.0))=\(FormCodec.encode($0.1))" }.joined(separator: "&").utf8)

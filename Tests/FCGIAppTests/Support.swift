@@ -95,12 +95,16 @@ struct TestApp {
     /// What the upstream providers answer (``ScriptedUpstream``).
     let upstreamTransport = ScriptedUpstream()
     let upstreamDocuments = UpstreamDocumentCache()
+    /// The schools' directories' twin.
+    let directories = MemorySignInDirectories()
+    /// What the schools' directories answer (``ScriptedDirectory``).
+    let directoryConnector = ScriptedDirectory()
     /// The security audit log's twin.
     let audit = MemorySecurityAudit()
     /// The second factors' twin.
     let secondFactors = MemorySecondFactors()
     /// The passkeys' twin.
-    let passkeys = MemoryPasskeys()
+    let passkeys = MemoryPasskeys<UserRecord>()
     /// The badges' twin.
     let badges = MemoryBadges()
     /// The OAuth stores' twin, whose people are ``memory``'s active accounts.
@@ -143,6 +147,7 @@ struct TestApp {
                 rateBuckets: MemoryRateBuckets(), listCache: APIListCache(capacity: 8)),
             syncTarget: MariaSyncTargetStore(database: unconnected),
             upstream: UpstreamServices(store: upstream, flow: UpstreamSignInFlow(transport: upstreamTransport, cache: upstreamDocuments)),
+            directories: DirectoryServices(store: directories, connector: directoryConnector),
             audit: audit,
             portal: CompositionRoot.portal(
                 database: unconnected, keys: DeveloperKeyMaterial(secret: Array(repeating: 9, count: 32)),

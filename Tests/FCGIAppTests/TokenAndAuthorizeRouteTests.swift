@@ -238,6 +238,41 @@ import Testing
         #expect(browser.signIn("head@school.test", password).status == 303)
         let answer = browser.send("GET", authorizeURI)
         #expect(answer.status == 303 && answer.headers["Location"] == "/account/two-step?required=1")
+        #expect(browser.cookies["__Host-cw_resume"] != nil, "where they were going is remembered")
+        // The enrolment's last page offers the app's request again, which now reaches the consent page.
+        let status = browser.send("GET", "/account/two-step?required=1")
+        #expect(browser.send("POST", "/account/two-step/start", form: [("csrf", TestBrowser.csrf(in: status) ?? "")]).status == 303)
+        let setup = browser.send("GET", "/account/two-step/setup")
+        let marker = "<code id=\"totp-secret\">"
+        let seedText = try #require(setup.text.range(of: marker).map { String(setup.text[$0.upperBound...].prefix { $0 != "<" }) })
+        let seed = try #require(Base32.decode(seedText.replacingOccurrences(of: " ", with: "")))
+        let done = browser.send(
+            "POST", "/account/two-step/confirm",
+            form: [("csrf", TestBrowser.csrf(in: setup) ?? ""), ("code", TOTP.code(secret: seed, at: app.clock.now))])
+        #expect(done.status == 200 && done.text.contains("id=\"recovery-codes\""))
+        let link = try #require(done.text.range(of: "id=\"continue\" href=\"").map { String(done.text[$0.upperBound...].prefix { $0 != "\"" }) })
+        let back = link.replacingOccurrences(of: "&amp;", with: "&")
+        #expect(back.hasPrefix("/authorize?") || back.hasPrefix("/api/oauth/authorize?") || back.contains("client_id="), "\(back)")
+        #expect(browser.cookies["__Host-cw_resume"] == nil, "used once")
+        let consent = browser.send("GET", back)
+        #expect(consent.status == 200 && consent.text.contains("decision"), "the consent page")
+    }
+
+    @Test func aResumeCookieNeverLeadsOffTheSite() throws {
+        app.memory.addUser(role: .schoolAdmin, email: "head@school.test", username: "head", hash: try testHasher.hash(password))
+        var browser = TestBrowser(responder: app.responder())
+        #expect(browser.signIn("head@school.test", password).status == 303)
+        browser.cookies["__Host-cw_resume"] = "%2F%2Fevil.example%2F"
+        let status = browser.send("GET", "/account/two-step?required=1")
+        #expect(browser.send("POST", "/account/two-step/start", form: [("csrf", TestBrowser.csrf(in: status) ?? "")]).status == 303)
+        let setup = browser.send("GET", "/account/two-step/setup")
+        let marker = "<code id=\"totp-secret\">"
+        let seedText = try #require(setup.text.range(of: marker).map { String(setup.text[$0.upperBound...].prefix { $0 != "<" }) })
+        let seed = try #require(Base32.decode(seedText.replacingOccurrences(of: " ", with: "")))
+        let done = browser.send(
+            "POST", "/account/two-step/confirm",
+            form: [("csrf", TestBrowser.csrf(in: setup) ?? ""), ("code", TOTP.code(secret: seed, at: app.clock.now))])
+        #expect(done.status == 200 && !done.text.contains("id=\"continue\"") && !done.text.contains("evil.example"))
     }
 
     @Test func withoutOfflineAccessTheCodeFlowIssuesNoRefreshToken() throws {

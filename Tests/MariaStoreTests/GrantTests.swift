@@ -90,6 +90,11 @@ import Testing
             d + "developer_links": "DELETE INSERT SELECT UPDATE(used_at)",
             d + "mail_outbox": "DELETE INSERT SELECT UPDATE(attempts,last_error,next_attempt_at)",
             d + "developer_recovery_codes": "DELETE INSERT SELECT UPDATE(used_at)",
+            // Passkeys: a handle is made once; a key's counter, backup state and last use move; answered challenges
+            // are purged.
+            d + "developer_passkey_handles": "INSERT SELECT",
+            d + "developer_passkeys": "DELETE INSERT SELECT UPDATE(backed_up,last_used_at,sign_count)",
+            d + "developer_passkey_challenge_uses": "DELETE INSERT SELECT",
             d + "application_logos": "DELETE INSERT SELECT UPDATE(uploaded_at,uploaded_by)",
             d + "applications":
                 "INSERT SELECT UPDATE(approved_at,change_client_type,change_description,change_homepage_url,change_logo_sha256,change_name,"

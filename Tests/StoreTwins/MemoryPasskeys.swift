@@ -2,42 +2,44 @@ import Crypto
 import Domain
 import Foundation
 
-/// The in-memory twin of ``PasskeyStore``.
-final class MemoryPasskeys: PasskeyStore, @unchecked Sendable {
+/// The in-memory twin of ``PasskeyStore``, for either owner kind.
+final class MemoryPasskeys<Owner: PasskeyOwnerKind>: PasskeyStore, @unchecked Sendable {
+    typealias OwnerID = RecordID<Owner>
     private let lock = NSLock()
-    private var handles: [UserID: [UInt8]] = [:]
+    private var handles: [OwnerID: [UInt8]] = [:]
     private var rows:
-        [(id: Int64, user: UserID, passkey: RegisteredPasskey, name: String, count: UInt32, backedUp: Bool, created: Date, used: Date?)] = []
-    private var challenges: Set<[UInt8]> = []
+        [(id: Int64, user: OwnerID, passkey: RegisteredPasskey, name: String, count: UInt32, backedUp: Bool, created: Date, used: Date?)] = []
+    private var challenges: [[UInt8]: Date] = [:]
     private var nextID: Int64 = 1
 
-    func userHandle(of user: UserID, make: () -> [UInt8]) throws -> [UInt8] {
-        if let handle = lock.withLock({ handles[user] }) { return handle }
+    func userHandle(of owner: OwnerID, make: () -> [UInt8]) throws -> [UInt8] {
+        if let handle = lock.withLock({ handles[owner] }) { return handle }
         let handle = make()
         return lock.withLock {
-            if handles[user] == nil { handles[user] = handle }
-            return handles[user]!
+            if handles[owner] == nil { handles[owner] = handle }
+            return handles[owner]!
         }
     }
 
-    func credentialIDs(of user: UserID) throws -> [[UInt8]] { lock.withLock { rows.filter { $0.user == user }.map(\.passkey.credentialID) } }
+    func credentialIDs(of owner: OwnerID) throws -> [[UInt8]] { lock.withLock { rows.filter { $0.user == owner }.map(\.passkey.credentialID) } }
 
-    func passkey(credentialID: [UInt8]) throws -> (id: Int64, user: UserID, stored: StoredPasskey)? {
+    func passkey(credentialID: [UInt8]) throws -> (id: Int64, owner: OwnerID, stored: StoredPasskey)? {
         lock.withLock {
             guard let row = rows.first(where: { $0.passkey.credentialID == credentialID }) else { return nil }
             return (
                 row.id, row.user,
                 StoredPasskey(
-                    credentialID: credentialID, owner: .user(row.user), userHandle: handles[row.user] ?? [], publicKey: row.passkey.publicKey,
+                    credentialID: credentialID, owner: Owner.passkeyAccount(row.user), userHandle: handles[row.user] ?? [],
+                    publicKey: row.passkey.publicKey,
                     signCount: row.count, backupEligible: row.passkey.backupEligible)
             )
         }
     }
 
-    func addPasskey(_ passkey: RegisteredPasskey, user: UserID, name: String, now: Date) throws -> Bool {
+    func addPasskey(_ passkey: RegisteredPasskey, owner: OwnerID, name: String, now: Date) throws -> Bool {
         lock.withLock {
             guard !rows.contains(where: { $0.passkey.credentialID == passkey.credentialID }) else { return false }
-            rows.append((nextID, user, passkey, name, passkey.signCount, passkey.backedUp, now, nil))
+            rows.append((nextID, owner, passkey, name, passkey.signCount, passkey.backedUp, now, nil))
             nextID += 1
             return true
         }
@@ -54,21 +56,31 @@ final class MemoryPasskeys: PasskeyStore, @unchecked Sendable {
         }
     }
 
-    func passkeys(of user: UserID) throws -> [UserPasskey] {
+    func passkeys(of owner: OwnerID) throws -> [PasskeySummary] {
         lock.withLock {
-            rows.filter { $0.user == user }.map {
-                UserPasskey(id: $0.id, name: $0.name, backedUp: $0.backedUp, createdAt: $0.created, lastUsedAt: $0.used)
+            rows.filter { $0.user == owner }.map {
+                PasskeySummary(id: $0.id, name: $0.name, backedUp: $0.backedUp, createdAt: $0.created, lastUsedAt: $0.used)
             }
         }
     }
 
-    func removePasskey(_ id: Int64, of user: UserID) throws -> Bool {
+    func removePasskey(_ id: Int64, of owner: OwnerID) throws -> Bool {
         lock.withLock {
-            guard let index = rows.firstIndex(where: { $0.id == id && $0.user == user }) else { return false }
+            guard let index = rows.firstIndex(where: { $0.id == id && $0.user == owner }) else { return false }
             rows.remove(at: index)
             return true
         }
     }
 
-    func consumeChallenge(_ replayKey: [UInt8], expiresAt: Date) throws -> Bool { lock.withLock { challenges.insert(replayKey).inserted } }
+    func consumeChallenge(_ replayKey: [UInt8], expiresAt: Date) throws -> Bool {
+        lock.withLock { challenges.updateValue(expiresAt, forKey: replayKey) == nil }
+    }
+
+    func purgeAnsweredChallenges(before now: Date) throws -> Int {
+        lock.withLock {
+            let spent = challenges.filter { $0.value < now }.keys
+            for key in spent { challenges[key] = nil }
+            return spent.count
+        }
+    }
 }

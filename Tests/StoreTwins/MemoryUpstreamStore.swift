@@ -119,9 +119,22 @@ final class MemoryUpstreamStore: UpstreamStore, @unchecked Sendable {
 
     func setSignInPolicy(_ policy: SchoolSignInPolicy, of school: SchoolID, now: Date) throws { lock.withLock { policies[school] = policy } }
 
-    func school(sourcedID: String) throws -> (id: SchoolID, name: String)? { sourcedID == "school-1" ? (SchoolID(1), "School One") : nil }
+    /// The twins' schools: 1 (everyone's) and 2 (a neighbour, for refusals across schools).
+    func school(sourcedID: String) throws -> (id: SchoolID, name: String)? {
+        switch sourcedID {
+        case "school-1": (SchoolID(1), "School One")
+        case "school-2": (SchoolID(2), "School Two")
+        default: nil
+        }
+    }
 
-    func schoolSourcedID(_ school: SchoolID) throws -> String? { school == SchoolID(1) ? "school-1" : nil }
+    func schoolSourcedID(_ school: SchoolID) throws -> String? {
+        switch school {
+        case SchoolID(1): "school-1"
+        case SchoolID(2): "school-2"
+        default: nil
+        }
+    }
 
     func school(claimingDomain domain: String) throws -> (id: SchoolID, sourcedID: String)? {
         lock.withLock { domains[domain.lowercased()].map { ($0, "school-1") } }

@@ -102,7 +102,7 @@ readonly APP_DEVELOPERS_GRANTS=(
 # The developers pool's grants (DESIGN §4, issue 13 item 7): exactly what the portal, its sign-in, its
 # second factor, the support desk and `webhooks deliver` run (the SQL of the MariaStore stores that
 # CompositionRoot.portal builds: Maria{DeveloperAccount,DeveloperSession,DeveloperLink,DeveloperThrottle,
-# Application,ApplicationLogo,ApplicationCredential,APIKey,Webhook,Analytics,SupportTicket,Health}Store).
+# Passkey (developer tables),Application,ApplicationLogo,ApplicationCredential,APIKey,Webhook,Analytics,SupportTicket,Health}Store).
 # - The review log (application_transitions) is append-only: INSERT, never UPDATE or DELETE, and no DELETE on
 #   applications or developers, whose deletion would cascade into the logs. developer_account_transitions
 #   (suspensions) is written and read by the review panel only: no grant at all.
@@ -125,6 +125,9 @@ readonly DEVELOPERS_GRANTS=(
     "developer_links|SELECT, INSERT, UPDATE (used_at), DELETE"
     "mail_outbox|SELECT, INSERT, UPDATE (next_attempt_at, attempts, last_error), DELETE"
     "developer_recovery_codes|SELECT, INSERT, UPDATE (used_at), DELETE"
+    "developer_passkey_handles|SELECT, INSERT"
+    "developer_passkeys|SELECT, INSERT, UPDATE (sign_count, backed_up, last_used_at), DELETE"
+    "developer_passkey_challenge_uses|SELECT, INSERT, DELETE"
     "application_logos|SELECT, INSERT, UPDATE (uploaded_at, uploaded_by), DELETE"
     "applications|SELECT, INSERT, UPDATE (status, reason, name, description, homepage_url, privacy_policy_url, terms_url, logo_sha256, redirect_uris, requested_scopes, client_type, granted_scopes, approved_at, change_stage, change_reason, change_name, change_description, change_homepage_url, change_privacy_policy_url, change_terms_url, change_logo_sha256, change_redirect_uris, change_requested_scopes, change_client_type, version, sync_requested_at, updated_at)"
     "application_transitions|SELECT, INSERT"

@@ -79,8 +79,9 @@ def verified_server_pin(host, port, ca_file):
             return spki_pin(tls.getpeercert(binary_form=True))
 
 
-def start_chromium(pins):
-    """A headless Chromium that resolves *.localhost to loopback and accepts only the pinned server keys."""
+def start_chromium(pins, extra_arguments=()):
+    """A headless Chromium that resolves *.localhost to loopback and accepts only the pinned server keys;
+    `extra_arguments` are further command-line switches (a fake camera, for instance)."""
     missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not Path(p).exists()]
     if missing:
         raise RuntimeError(f"{', '.join(missing)} missing: install Debian's chromium and chromium-driver "
@@ -97,6 +98,7 @@ def start_chromium(pins):
         "--window-size=1280,1000",
         "--disable-features=Translate,OptimizationHints,MediaRouter",
         "--no-first-run",
+        *extra_arguments,
     ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL"})

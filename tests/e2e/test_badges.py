@@ -9,6 +9,12 @@ Chromium and lands signed in as the card's student, the secret gone from the add
 sees it (it travels in the URL fragment and then in a POST body). The teacher then makes a new badge for one
 student: the old link is refused with a clear page. The audit log has the badges issued and rotated, the badge
 sign-ins (`sc`) and the refusal.
+
+The badge page's own camera: a teacher prints one student's new badge; its card, rendered from the PDF and cut out
+as a camera would frame it, becomes the video of Chromium's fake camera (`--use-file-for-fake-video-capture`, a Y4M
+file). From the school's sign-in page, "Sign in with a QR badge" and "Scan my badge" send the video's frames to the
+server, which reads them with libzbar, and the student lands signed in. The same badge in front of another school's
+badge page is refused.
 """
 import base64
 import re
@@ -18,6 +24,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from selenium.webdriver.common.print_page_options import PrintOptions
+
+from browser import Browser, start_chromium, verified_server_pin
 
 from test_education_api import sql
 
@@ -148,3 +156,75 @@ def test_printed_badges_sign_students_in_and_a_rotated_badge_is_refused(stack, d
     assert (lost, "badge rotated") in changes
     assert sum(1 for r in rows if r[0] == "sign_in" and r[3] == "sc") == 4
     assert [r[4] for r in rows if r[0] == "sign_in_failed"] == ["unknown badge"]
+
+
+def camera_video(pdf, path):
+    """The first card of `pdf` as a camera held over the paper would see it: rendered grey at 150 dpi, the top-left
+    640 × 480 pixels (the card with its QR code), written as a Y4M video of a few identical frames (grey: the chroma
+    planes are neutral)."""
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "card.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(["pdftoppm", "-gray", "-r", "150", "-x", "0", "-y", "0", "-W", "640", "-H", "480", "-f", "1", "-l", "1",
+                        "-singlefile", str(source), str(Path(folder) / "card")], check=True, timeout=60)
+        pgm = (Path(folder) / "card.pgm").read_bytes()
+    magic, width, height, depth, pixels = pgm.split(maxsplit=4)
+    assert (magic, int(width), int(height), int(depth)) == (b"P5", 640, 480, 255)
+    luma = pixels[:640 * 480]
+    chroma = bytes([128]) * (320 * 240)
+    with open(path, "wb") as video:
+        video.write(b"YUV4MPEG2 W640 H480 F10:1 Ip A1:1 C420jpeg\n")
+        for _ in range(10):
+            video.write(b"FRAME\n" + luma + chroma + chroma)
+
+
+def test_a_badge_held_to_the_page_camera_signs_its_student_in_at_its_own_school_only(stack, demo, browser, tmp_path):
+    ids = school_ids(stack)
+    klass, student = ids["class"], ids["e2e-bstudent2"]
+    other_school = sql(stack, "SELECT sourced_id FROM schools WHERE sourced_id <> 'e2e-badges-school' ORDER BY id LIMIT 1")[0][0]
+
+    # The teacher prints a new badge for the student: one card.
+    assert browser.sign_in("e2e-bteacher", demo["password"]) == 200
+    assert browser.open(f"/teacher/classes/{klass}/students/{student}/password") == 200
+    assert browser.submit("form#badge-rotate") == 200
+    pdf = base64.b64decode(browser.find("a#cards-pdf").get_attribute("href").split(",", 1)[1])
+    video = tmp_path / "badge.y4m"
+    camera_video(pdf, video)
+    first_audit = int(sql(stack, "SELECT COALESCE(MAX(id), 0) FROM security_audit_log")[0][0])
+
+    host = urlsplit(stack.app_url).hostname
+    driver = start_chromium([verified_server_pin(host, stack.https_port, stack.ca_file)], extra_arguments=(
+        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", f"--use-file-for-fake-video-capture={video}"))
+    try:
+        camera = Browser(driver, stack.app_url)
+        camera.reset()
+
+        # Another school's badge page sees the card and refuses it: nobody is signed in.
+        assert camera.open(f"/login/badge?school={other_school}") == 200
+        camera.find("#badge-scan").click()
+        camera._wait_for(lambda d: d.find_elements("css selector", "#badge-error"))
+        assert "belongs to another school" in camera.text("#badge-error")
+        assert camera.cookie("__Host-cw_session") is None
+
+        # The student's own school: its sign-in page leads to the badge page, whose camera reads the card.
+        camera.reset()
+        assert camera.open("/login?school=e2e-badges-school") == 200
+        camera.find("#badge-link").click()
+        camera._wait_for(lambda d: urlsplit(d.current_url).path == "/login/badge")
+        assert "Badges E2E School" in camera.text("#badge-school")
+        camera.find("#badge-scan").click()
+        camera._wait_for(lambda d: urlsplit(d.current_url).path == "/student")
+        assert camera.cookie("__Host-cw_session") is not None
+        assert signed_in_user(stack) == student
+    finally:
+        driver.quit()
+
+    rows = sql(stack, f"""
+        SELECT event, subject_id, detail FROM security_audit_log
+        WHERE id > {first_audit} AND method = 'sc' ORDER BY id""")
+    assert [(r[0], int(r[1])) for r in rows] == [("sign_in_failed", student), ("sign_in", student)], rows
+    assert rows[0][2] == "badge of another school"
+    # The frames went to the server in POST bodies; the secret is in no log.
+    secret = decoded_links(pdf)[0].split("#", 1)[1]
+    for log in (Path(stack.dir) / "nginx" / "logs" / "access.log", Path(stack.dir) / "logs" / "app.log"):
+        assert secret not in log.read_text(errors="replace")

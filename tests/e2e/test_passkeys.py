@@ -63,3 +63,43 @@ def test_a_student_adds_a_passkey_and_signs_in_with_it_alone(stack, demo, browse
     WebDriverWait(browser.driver, 15).until(lambda d: d.current_url != before or "not registered" in d.page_source)
     assert "This passkey is not registered here." in browser.driver.page_source
     assert not browser.cookie("__Host-cw_session")
+
+
+def developers_sql(stack, statement):
+    out = subprocess.run(["mariadb", "--no-defaults", f"--socket={stack.mariadb_socket}", "-u", "root", "-N", "-B", "catalyst_developers"],
+                         input=statement, capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return [line.split("\t") for line in out.stdout.splitlines()]
+
+
+def test_a_developer_adds_a_passkey_on_the_portal_and_it_works_there_only(stack, mail_dir, browser, authenticator):
+    """The portal's passkeys: added on /account/passkeys (user verification required), then a sign-in with it alone
+    lands on the apps page; the relying party is the developers host, so the app site's "Sign in with a passkey"
+    finds no credential of it."""
+    from browser import Browser
+    from portal import PASSWORD, sign_up_verified
+
+    _, address = sign_up_verified(stack, mail_dir, "passkey")
+    portal = Browser(browser.driver, stack.developers_url)
+    portal.reset()
+    assert portal.open("/login") == 200
+    assert portal.submit("form#signin", {"email": address, "password": PASSWORD}) == 200 and portal.path == "/apps"
+    assert portal.open("/account") == 200 and portal.has("#manage-passkeys")
+    assert portal.open("/account/passkeys") == 200
+    portal.driver.find_element(By.NAME, "name").send_keys("Work laptop")
+    click_and_wait(portal, "add-passkey-button", "/account/passkeys?added=1")
+    assert "Work laptop" in portal.text("table#passkeys")
+    developer = developers_sql(stack, f"SELECT id FROM developers WHERE email = '{address}'")[0][0]
+    assert developers_sql(stack, f"SELECT COUNT(*) FROM developer_passkeys WHERE developer_id = {developer}") == [["1"]]
+
+    portal.submit("form#signout")
+    assert portal.open("/login") == 200
+    click_and_wait(portal, "passkey-signin-button", "/apps")
+    assert portal.cookie("__Host-cwd_session")
+    assert developers_sql(stack, f"SELECT sign_count > 0 FROM developer_passkeys WHERE developer_id = {developer}") == [["1"]]
+
+    # The same authenticator on the app site: the portal's passkey is not offered there (another relying party).
+    assert browser.open("/login") == 200
+    browser.driver.find_element(By.ID, "passkey-signin-button").click()
+    WebDriverWait(browser.driver, 15).until(lambda d: "Not signed in" in d.find_element(By.ID, "passkey-status").text)
+    assert not browser.cookie("__Host-cw_session")

@@ -70,18 +70,32 @@ public struct UpstreamLinking {
         }
     }
 
-    /// The people the rule finds.
+    /// The person a school directory's entry names (issue 15): the one person of `school` that `rule` finds, by the
+    /// same comparisons as a provider's first sign-in. No link is stored and nobody is created: the directory is asked
+    /// at every sign-in, so its entry decides every time.
+    public func match(_ identity: UpstreamIdentity, rule: UpstreamLinkRule, school: SchoolID) throws -> Outcome {
+        let found = try candidates(identity, rule: rule, school: school)
+        guard found.count == 1 else { return .noSuchPerson }
+        return found[0].active ? .person(found[0].user, newLink: false) : .inactive(found[0].user)
+    }
+
+    /// The people the provider's rule finds.
     func candidates(_ identity: UpstreamIdentity, provider: UpstreamProvider) throws -> [UpstreamCandidate] {
-        switch provider.linkRule {
+        try candidates(identity, rule: provider.linkRule, school: provider.schoolID)
+    }
+
+    /// The people `rule` finds (in `school`, or anywhere when `nil`).
+    func candidates(_ identity: UpstreamIdentity, rule: UpstreamLinkRule, school: SchoolID?) throws -> [UpstreamCandidate] {
+        switch rule {
         case .email:
             guard identity.emailVerified, let email = identity.email, !email.isEmpty else { return [] }
-            return try store.linkCandidates(email: email, school: provider.schoolID)
+            return try store.linkCandidates(email: email, school: school)
         case .sourcedID(let claim):
             guard let value = Self.claim(claim, of: identity) else { return [] }
-            return try store.linkCandidates(sourcedID: value, school: provider.schoolID)
+            return try store.linkCandidates(sourcedID: value, school: school)
         case .username(let claim):
             guard let value = Self.claim(claim, of: identity) else { return [] }
-            return try store.linkCandidates(username: value.lowercased(), school: provider.schoolID)
+            return try store.linkCandidates(username: value.lowercased(), school: school)
         }
     }
 

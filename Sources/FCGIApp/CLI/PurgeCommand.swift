@@ -40,6 +40,7 @@ struct PurgeCommand: ParsableCommand {
         let buckets = try stores.rateBuckets.purgeIdleBuckets(updatedBefore: now.addingTimeInterval(-Self.rateBucketIdle))
         let tickets = try stores.upstream.purgeUsedTickets(before: now)
         let assertions = try stores.saml.purgeUsedAssertions(before: now)
+        let challenges = try stores.passkeys.purgeAnsweredChallenges(before: now)
         let audit = stores.audit
         let auditBefore = now.addingTimeInterval(-configuration.auditRetention)
         let auditRows = try Self.inBatches { try audit.purge(before: auditBefore, limit: $0) }
@@ -50,11 +51,13 @@ struct PurgeCommand: ParsableCommand {
                     ("throttle_counters", .int(purged.throttleCounters)), ("oauth_codes_and_tokens", .int(oauthRows)),
                     ("data_access_log", .int(accessLogRows)), ("api_rate_buckets", .int(buckets)),
                     ("upstream_ticket_uses", .int(tickets)), ("saml_assertion_uses", .int(assertions)),
+                    ("passkey_challenge_uses", .int(challenges)),
                     ("security_audit_log", .int(auditRows)),
                 ]).serialized(), as: UTF8.self))
     }
 
-    /// The developers database: expired developer sessions, spent links, stale throttle counters, orphaned logos.
+    /// The developers database: expired developer sessions, spent links, stale throttle counters, orphaned logos,
+    /// expired passkey challenges.
     private func purgeDevelopers(_ configuration: Configuration) throws {
         let stores = CompositionRoot.developerPurgeStores(configuration)
         let signIn = configuration.signIn
@@ -62,11 +65,13 @@ struct PurgeCommand: ParsableCommand {
         let purged = try stores.sessions.purgeExpired(
             now: now, idleTimeout: signIn.sessionPolicy.idleTimeout, throttleWindow: signIn.throttlePolicy.window)
         let logos = try stores.logos.purgeUnreferencedLogos(uploadedBefore: now.addingTimeInterval(-Self.logoGrace))
+        let challenges = try stores.passkeys.purgeAnsweredChallenges(before: now)
         print(
             String(
                 decoding: JSONValue.object([
                     ("developer_sessions", .int(purged.sessions)), ("developer_links", .int(purged.passwordLinks)),
                     ("throttle_counters", .int(purged.throttleCounters)), ("logos", .int(logos)),
+                    ("developer_passkey_challenge_uses", .int(challenges)),
                 ]).serialized(), as: UTF8.self))
     }
 

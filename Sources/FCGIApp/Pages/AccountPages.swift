@@ -6,7 +6,7 @@ enum AccountPages {
     /// upstream providers offered ("Continue with …"), the school's and the platform-wide ones.
     static func signIn(
         csrf: String, identifier: String, next: String?, error: String?, notice: Layout.Notice?,
-        school: (sourcedID: String, name: String)? = nil, providers: [UpstreamProvider] = []
+        school: (sourcedID: String, name: String)? = nil, providers: [UpstreamProvider] = [], directory: String? = nil
     ) -> HTML {
         let nextField: HTML = next.map { "<input type=\"hidden\" name=\"next\" value=\"\($0)\">" } ?? ""
         let nextQuery = next.map { "?next=" + FormCodec.encode($0) } ?? ""
@@ -26,14 +26,18 @@ enum AccountPages {
             <h1>Sign in\(school.map { " to \($0.name)" as HTML } ?? "")</h1>
             \(error.map { "<p class=\"notice bad\" id=\"signin-error\" role=\"alert\">\($0)</p>" as HTML } ?? "")
             \(federated)
-            <form class="stack" id="signin" method="post" action="/login">\(Layout.csrfField(csrf))
+            \(directory.map { "<p id=\"directory-note\">Sign in with your \($0) account: your username and password there.</p>" as HTML } ?? "")
+            <form class="stack" id="signin" method="post" action="\(directory == nil ? "/login" : "/login/directory")">\(Layout.csrfField(csrf))
             \(nextField)\(school.map { "<input type=\"hidden\" name=\"school\" value=\"\($0.sourcedID)\">" as HTML } ?? "")
-            <label>Email or username<input name="identifier" autocomplete="username" required maxlength="254" value="\(identifier)" autofocus></label>
+            <label>\(directory == nil ? "Email or username" : "Username")<input name="identifier" autocomplete="username" required maxlength="254" value="\(identifier)" autofocus></label>
             <label>Password<input name="password" type="password" autocomplete="current-password" required maxlength="1024"></label>
             <button type="submit">Sign in</button>
             </form>
-            <p><a href="/password/forgot">Forgot your password?</a></p>
+            \(directory == nil
+                ? "<p><a href=\"/password/forgot\">Forgot your password?</a></p>" as HTML
+                : "<p class=\"muted\" id=\"directory-forgot\">Forgot your password? Your school resets it in its directory.</p>")
             \(PasskeyPages.signInForm(csrf: csrf, next: next))
+            \(school.map { "<p><a id=\"badge-link\" href=\"/login/badge?school=\(FormCodec.encode($0.sourcedID))\">Sign in with a QR badge</a></p>" as HTML } ?? "")
             \(school == nil ? schoolFinder(csrf: csrf, nextField: nextField) : "")
             """)
     }

@@ -3,12 +3,27 @@ import Domain
 /// The passkeys page, and the script that talks to the browser's WebAuthn API (served as /assets/passkeys.js: the
 /// content security policy allows scripts from this site only).
 enum PasskeyPages {
-    static func list(session: SignedIn, passkeys: [UserPasskey], notice: Layout.Notice?, error: String?) -> HTML {
+    /// `continueTo`: where the person was going when they were sent to set up a second factor (after adding one).
+    static func list(session: SignedIn, passkeys: [PasskeySummary], notice: Layout.Notice?, error: String?, continueTo: String? = nil) -> HTML {
+        Layout.page(
+            title: "Passkeys", session: session, notice: notice,
+            manage(csrf: session.csrf, passkeys: passkeys, error: error, continueTo: continueTo, back: "/account"))
+    }
+
+    /// A developer's passkeys on the portal (its security page links here).
+    static func portalList(session: DeveloperSignedIn, passkeys: [PasskeySummary], notice: Layout.Notice?, error: String?) -> HTML {
+        PortalLayout.page(
+            title: "Passkeys", session: session, notice: notice,
+            manage(csrf: session.csrf, passkeys: passkeys, error: error, continueTo: nil, back: "/account"))
+    }
+
+    /// The passkeys table and the form the script fills to add one; the same markup on both sites.
+    private static func manage(csrf: String, passkeys: [PasskeySummary], error: String?, continueTo: String?, back: String) -> HTML {
         let rows = passkeys.map { passkey -> HTML in
             """
             <tr><td>\(passkey.name)</td><td>\(passkey.backedUp ? "Synced between devices" : "This device only")</td>
             <td>\(Display.date(passkey.createdAt))</td><td>\(passkey.lastUsedAt.map { Display.dateTime($0) } ?? "never")</td>
-            <td><form class="inline" method="post" action="/account/passkeys/\(String(passkey.id))/remove">\(Layout.csrfField(session.csrf))
+            <td><form class="inline" method="post" action="/account/passkeys/\(String(passkey.id))/remove">\(Layout.csrfField(csrf))
             <button type="submit" class="link">Remove</button></form></td></tr>
             """
         }
@@ -19,24 +34,23 @@ enum PasskeyPages {
             <table id="passkeys"><thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Added</th><th scope="col">Last used</th>
             <th scope="col"><span class="visually-hidden">Remove</span></th></tr></thead><tbody>\(rows)</tbody></table>
             """
-        return Layout.page(
-            title: "Passkeys", session: session, notice: notice,
-            """
+        return """
             <h1>Passkeys</h1>
             \(error.map { "<p class=\"notice bad\" id=\"passkey-error\" role=\"alert\">\($0)</p>" as HTML } ?? "")
+            \(continueTo.map { "<p><a class=\"button\" id=\"continue\" href=\"\($0)\">Continue where you were going</a></p>" as HTML } ?? "")
             <p>A passkey signs you in with your device's screen lock (fingerprint, face or PIN) instead of a password, and counts as
             two-step sign-in.</p>
             \(table)
             <form class="stack" id="add-passkey" method="post" action="/account/passkeys/register" data-options="/account/passkeys/options">
-            \(Layout.csrfField(session.csrf))
+            \(Layout.csrfField(csrf))
             <label>Name of this passkey<input name="name" maxlength="80" placeholder="e.g. School laptop"></label>
             <input type="hidden" name="attestationObject"><input type="hidden" name="clientDataJSON">
             <button type="button" id="add-passkey-button">Add a passkey</button>
             <p class="muted" id="passkey-status" role="status"></p>
             </form>
-            <p><a href="/account">Back to your account</a></p>
+            <p><a href="\(back)">Back to your account</a></p>
             <script src="/assets/passkeys.js"></script>
-            """)
+            """
     }
 
     /// The sign-in page's passkey form (filled and submitted by the script).

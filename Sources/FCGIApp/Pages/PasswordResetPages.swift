@@ -94,7 +94,10 @@ enum PasswordResetPages {
             <form class="stack" id="grade-cards" method="post" action="/school/grades/cards">\(Layout.csrfField(session.csrf))
             <label>Grade level<select name="grade_level">\(grades)</select></label>
             <p>Generates a new temporary password for <b>every</b> student of the grade level (their current passwords stop working) and prints
-            their cards. The passwords are shown this once.</p>
+            their cards. The passwords are shown this once. Students without a QR badge get one; a badge made earlier keeps working and
+            its card says "badge unchanged".</p>
+            <label class="check"><input type="checkbox" name="new_badges" value="1" id="grade-new-badges"> New badges for everyone: every
+            current badge of the grade level stops working (for lost or shared cards)</label>
             <p><button type="submit" name="format" value="html">Generate and show the cards</button>
             <button class="secondary" type="submit" name="format" value="pdf">Generate and download a PDF</button></p>
             </form>

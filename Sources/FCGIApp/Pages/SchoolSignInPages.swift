@@ -4,7 +4,7 @@ import Domain
 enum SchoolSignInPages {
     static func settings(
         session: SignedIn, schoolName: String, providers: [UpstreamProvider], policy: SchoolSignInPolicy, secondFactorPolicy: SecondFactorPolicy,
-        badgePolicy: BadgePolicy, domains: [String],
+        badgePolicy: BadgePolicy, domains: [String], directory: SignInDirectory?,
         schoolLink: String, redirectURI: String, notice: Layout.Notice?, problem: String?
     ) -> HTML {
         let samlBase =
@@ -100,6 +100,8 @@ enum SchoolSignInPages {
             <label class="check"><input type="checkbox" name="jit_students" value="1"> Create students who match nobody (off is safer)</label>
             <button type="submit">Add the SAML provider</button>
             </form></details></section>
+
+            \(DirectoryPages.settings(csrf: session.csrf, directory: directory))
 
             <section aria-labelledby="policy-title"><h2 id="policy-title">Who may still use a password</h2>
             <form class="stack" id="password-policy" method="post" action="/school/sign-in/policy">\(Layout.csrfField(session.csrf))

@@ -75,7 +75,8 @@ enum SecondFactorPages {
     }
 
     /// Recovery codes, shown once.
-    static func recoveryCodes(session: SignedIn, codes: [String], justEnabled: Bool) -> HTML {
+    /// `continueTo`: where the person was going when they were sent to enrol (an app's request), offered first.
+    static func recoveryCodes(session: SignedIn, codes: [String], justEnabled: Bool, continueTo: String? = nil) -> HTML {
         let items = codes.map { code -> HTML in "<li><code>\(code)</code></li>" }
         return Layout.page(
             title: "Your recovery codes", session: session, notice: justEnabled ? .init(kind: .ok, text: "Two-step sign-in is on.") : nil,
@@ -85,7 +86,7 @@ enum SecondFactorPages {
             <p>Each code signs you in once if you cannot use your authenticator app. They are shown only now: print them or keep them
             somewhere safe.</p>
             <ul class="codes" id="recovery-codes">\(items)</ul>
-            <p><a href="/account/two-step">Done</a></p>
+            \(continueTo.map { "<p><a class=\"button\" id=\"continue\" href=\"\($0)\">I have saved them: continue</a></p>" as HTML } ?? "<p><a href=\"/account/two-step\">Done</a></p>")
             """)
     }
 }

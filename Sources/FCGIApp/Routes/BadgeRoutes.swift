@@ -1,11 +1,18 @@
 import Domain
 import Foundation
+import Native
 
 /// QR badges (issue 16, item 3), with ``BadgeSecret`` and ``BadgePolicy`` stating the rules:
 /// - `GET /login/badge`: the page a badge's link opens (any camera app scanning the printed code opens it); its
 ///   script posts the secret from the URL fragment to `POST /login/badge`, which signs the holder in through the
 ///   sign-in seam with `amr` "sc" — if the badge is current, its holder active, their role allowed by the school and
-///   the address inside the school's networks (when it lists any). Refusals are counted per address and audited;
+///   the address inside the school's networks (when it lists any), and of the school the page was opened for
+///   (`?school=<sourcedId>`, from the school's sign-in page). Refusals are counted per address and audited;
+/// - `POST /badge/frame?w=&h=`: the page's camera. Its script sends grey frames of the video (``BadgeFrame``), read
+///   with libzbar (``QRCodeReader``); the answer says whether a badge of this site is in view (and its secret,
+///   which whoever holds the camera already sees), so the script fills the form above. Nothing is signed in or
+///   written here: the sign-in, its rules and its audit stay with `POST /login/badge`. It is outside `/login/`
+///   so that nginx's login limit counts sign-ins, not the frames of one scan (its general limit applies);
 /// - `POST /teacher/classes/{class}/students/{student}/badge` (a teacher, students of their classes) and
 ///   `POST /school/users/{user}/badge` (the school admin, anyone of the school), `action=rotate|revoke`: a new badge
 ///   (the old one stops working at once; the new code is shown in that answer only) or none. Anyone else: 404.
@@ -21,6 +28,10 @@ enum BadgeRoutes {
             return try signIn(request, form: form, context: context)
         }
 
+        router.add("POST", "/badge/frame") { request, _, context in
+            try frame(request, context: context)
+        }
+
         router.add("POST", "/teacher/classes/{class}/students/{student}/badge") { request, parameters, context in
             let (session, person, back) = try PasswordResetRoutes.teacherTarget(request, parameters, context)
             return try change(request, session: session, person: person, back: back, context: context)
@@ -32,13 +43,18 @@ enum BadgeRoutes {
         }
     }
 
-    private static func page(_ request: HTTPRequest, context: RequestContext, error: String?, title: String? = nil, status: Int = 200) throws
-        -> HTTPResponse
-    {
+    private static func page(
+        _ request: HTTPRequest, context: RequestContext, error: String?, title: String? = nil, status: Int = 200, schoolLink: String? = nil
+    ) throws -> HTTPResponse {
         let form = context.signedOutFormToken(request)
+        var school: BadgePages.School?
+        if let sourcedID = schoolLink ?? request.query["school"], !sourcedID.isEmpty, sourcedID.utf8.count <= 255,
+            let found = try context.services.upstream.store.school(sourcedID: sourcedID)
+        {
+            school = .init(sourcedID: sourcedID, name: found.name)
+        }
         var response = HTTPResponse.page(
-            title.map { BadgePages.signIn(csrf: form.csrf, error: error, title: $0) } ?? BadgePages.signIn(csrf: form.csrf, error: error),
-            status: status)
+            BadgePages.signIn(csrf: form.csrf, error: error, title: title ?? BadgePages.defaultTitle, school: school), status: status)
         if let cookie = form.setCookie { response.headers.add("Set-Cookie", cookie) }
         response.headers.set("Cache-Control", "no-store")
         return response
@@ -53,7 +69,7 @@ enum BadgeRoutes {
             if count { try SignInCompletion.recordAddressFailure(method: method, request: request, context: context) }
             try context.audit(.signInFailed, request, school: user?.schoolID, actor: nil, subject: user?.id, method: method.rawValue, detail: reason)
             context.logger.info("badge sign-in refused", metadata: ["reason": "\(reason)", "client.address": "\(request.remoteAddress)"])
-            return try page(request, context: context, error: message, title: title, status: status)
+            return try page(request, context: context, error: message, title: title, status: status, schoolLink: form["school"])
         }
         if let wait = try SignInCompletion.addressWait(request: request, context: context) {
             var response = try refuse(
@@ -72,6 +88,15 @@ enum BadgeRoutes {
         guard let user = try context.services.people.accounts.activeUser(holder)?.user, let school = user.schoolID else {
             return try refuse("The account of this badge is switched off. Ask your teacher.", "holder inactive", count: false)
         }
+        // The page was opened for a school (its sign-in page's "Sign in with a badge"): a badge of another school is
+        // refused there, whoever it belongs to.
+        if let expected = form["school"], !expected.isEmpty,
+            try context.services.upstream.store.schoolSourcedID(school) != expected
+        {
+            return try refuse(
+                "This badge belongs to another school. Use the sign-in page of your own school.", "badge of another school", user: user,
+                title: "This badge is from another school", status: 403)
+        }
         switch try store.badgePolicy(of: school).refusal(role: user.role, address: request.remoteAddress) {
         case .role:
             return try refuse(
@@ -86,6 +111,40 @@ enum BadgeRoutes {
         }
         try store.recordBadgeUse(of: user.id, now: context.now)
         return try SignInCompletion.complete(AuthenticatedPerson(user: user, methods: [method]), next: nil, request: request, context: context)
+    }
+
+    /// One camera frame read for QR codes; JSON for the page's script: `{"badge": "<secret>"}` when exactly one
+    /// badge of this site is in view, otherwise `{"badge": null}` and, when the page should say something, a
+    /// `message` (codes that are not badges, several badges at once). A malformed frame is a 400 with an OAuth-style
+    /// error; a missing or wrong form token a 403 (the script sends the signed-out form's token as `X-CSRF-Token`).
+    private static func frame(_ request: HTTPRequest, context: RequestContext) throws -> HTTPResponse {
+        func failure(_ status: Int, _ code: String, _ description: String) -> HTTPResponse {
+            var response = HTTPResponse.json(.object([("error", .string(code)), ("error_description", .string(description))]), status: status)
+            response.headers.set("Cache-Control", "no-store")
+            return response
+        }
+        do {
+            try context.checkCSRF(request, submitted: request.headers["x-csrf-token"], signedIn: false)
+        } catch {
+            return failure(403, "invalid_request", "The badge page has expired. Reload it and scan again.")
+        }
+        let frame: BadgeFrame
+        do {
+            frame = try BadgeFrame(width: request.query["w"], height: request.query["h"], body: request.body)
+        } catch let refusal {
+            return failure(400, "invalid_request", refusal.description)
+        }
+        let texts = QRCodeReader.texts(luminance: frame.luminance, width: frame.width, height: frame.height)
+        let answer: JSONValue =
+            switch BadgeScan(texts: texts, appURL: context.services.configuration.appURL) {
+            case .nothing: .object([("badge", .null)])
+            case .notABadge: .object([("badge", .null), ("message", .string("That QR code is not a sign-in badge of this site."))])
+            case .several: .object([("badge", .null), ("message", .string("Show one badge at a time."))])
+            case .badge(let secret): .object([("badge", .string(secret.text))])
+            }
+        var response = HTTPResponse.json(answer)
+        response.headers.set("Cache-Control", "no-store")
+        return response
     }
 
     /// A teacher's or admin's rotation or revocation of one person's badge.

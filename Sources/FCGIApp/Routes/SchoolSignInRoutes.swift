@@ -3,7 +3,7 @@ import Foundation
 
 /// `/school/sign-in`: a school admin's sign-in settings (issue 14, item 4): the school's upstream providers (add,
 /// remove, "test this provider"), which roles may still use a password, who may use QR badges and from which networks
-/// (issue 16, item 3), the email domains that lead to the school,
+/// (issue 16, item 3), the school's LDAP directory (issue 15, ``DirectorySignInRoutes``), the email domains that lead to the school,
 /// and the school's printable sign-in link.
 enum SchoolSignInRoutes {
     static func register(in router: inout Router<RequestContext>) {
@@ -230,7 +230,8 @@ enum SchoolSignInRoutes {
         }
     }
 
-    private static func page(
+    /// The settings page (also the directory routes' answer to a refused form).
+    static func page(
         _ session: SignedIn, _ school: SchoolID, _ context: RequestContext, notice: Layout.Notice? = nil, problem: String? = nil,
         status: Int = 200
     ) throws -> HTTPResponse {
@@ -245,7 +246,7 @@ enum SchoolSignInRoutes {
                 policy: try store.signInPolicy(of: school),
                 secondFactorPolicy: try context.services.people.secondFactors.secondFactorPolicy(of: school),
                 badgePolicy: try context.services.people.badges.badgePolicy(of: school),
-                domains: try store.emailDomains(of: school),
+                domains: try store.emailDomains(of: school), directory: try context.services.directories.store.signInDirectory(of: school),
                 schoolLink: base + "/login?school=" + FormCodec.encode(sourcedID), redirectURI: UpstreamSignInRoutes.redirectURI(context),
                 notice: notice, problem: problem),
             status: status)

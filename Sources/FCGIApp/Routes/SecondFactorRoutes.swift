@@ -16,6 +16,30 @@ enum SecondFactorRoutes {
     static let pendingCookie = "__Host-cw_2fa"
     /// Where enrolment lives; pages under it stay reachable to a person who must enrol.
     static let enrolPath = "/account/two-step"
+    /// Where a person sent to enrol was going (an app's authorization request): set when they are sent, read by the
+    /// pages that finish an enrolment (recovery codes, a passkey added) for their "Continue" link, for 30 minutes.
+    static let resumeCookie = "__Host-cw_resume"
+
+    /// The redirect to enrolment of a person who must have a second factor, remembering `next` (a path of this
+    /// site) to come back to.
+    static func sendToEnrol(next: String?) -> HTTPResponse {
+        var response = HTTPResponse.seeOther(enrolPath + "?required=1")
+        if let next = SignInRoutes.safeNext(next) {
+            response.headers.add("Set-Cookie", SessionCookie.set(resumeCookie, FormCodec.encode(next), maxAge: 1800))
+        }
+        return response
+    }
+
+    /// The remembered destination of ``sendToEnrol(next:)``, when there is one and the person may now go there
+    /// (their enrolment is done: the session is read again, since the request's copy predates the change).
+    static func resumePath(_ request: HTTPRequest, context: RequestContext) throws -> String? {
+        guard let value = request.cookies[resumeCookie],
+            let path = try? FormCodec.percentDecode(Substring(value).utf8, plusAsSpace: false, what: "cookie"),
+            let next = SignInRoutes.safeNext(path),
+            let current = try context.signedIn(request), !current.mustEnrolSecondFactor
+        else { return nil }
+        return next
+    }
 
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/login/two-step") { request, _, context in
@@ -73,8 +97,11 @@ enum SecondFactorRoutes {
                     recoveryCodeDigests: codes.compactMap { RecoveryCodes.digest($0, key: keys.recoveryCodeKey) }, now: context.now)
             else { return .seeOther(enrolPath) }
             try context.audit(.secondFactorChanged, request, by: session, detail: "two-step sign-in turned on (authenticator app)")
-            var response = HTTPResponse.page(SecondFactorPages.recoveryCodes(session: session, codes: codes, justEnabled: true))
+            let resume = try resumePath(request, context: context)
+            var response = HTTPResponse.page(
+                SecondFactorPages.recoveryCodes(session: session, codes: codes, justEnabled: true, continueTo: resume))
             response.headers.set("Cache-Control", "no-store")
+            if resume != nil { response.headers.add("Set-Cookie", SessionCookie.clear(resumeCookie)) }
             return response
         }
 

@@ -62,9 +62,12 @@ enum SignInRoutes {
             }
         }
         let providers = try store.enabledUpstreamProviders(for: schoolID)
+        // A school whose directory checks passwords: the password form goes to it (``DirectorySignInRoutes``).
+        let directory = try schoolID.flatMap { try context.services.directories.store.signInDirectory(of: $0) }.flatMap { $0.enabled ? $0.name : nil }
         var response = HTTPResponse.page(
             AccountPages.signIn(
-                csrf: form.csrf, identifier: identifier, next: next, error: error, notice: notice, school: school, providers: providers),
+                csrf: form.csrf, identifier: identifier, next: next, error: error, notice: notice, school: school, providers: providers,
+                directory: directory),
             status: status)
         if let cookie = form.setCookie { response.headers.add("Set-Cookie", cookie) }
         return response

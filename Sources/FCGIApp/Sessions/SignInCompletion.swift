@@ -23,9 +23,11 @@ enum SignInCompletion {
     }
 
     /// Counts a refused attempt against the name and the address, or against the browser's trusted-device entry
-    /// for the name, and audits it. `known`: the account the name belongs to, as the method found it.
+    /// for the name, and audits it. `known`: the account the name belongs to, as the method found it; `school`: the
+    /// school whose sign-in it was when no account is known (a directory's); `detail`: why, for the audit.
     static func recordFailure(
-        identifier: String, method: AuthenticationMethod, known: UserAccount?, request: HTTPRequest, context: RequestContext
+        identifier: String, method: AuthenticationMethod, known: UserAccount?, school: SchoolID? = nil, detail: String = "",
+        request: HTTPRequest, context: RequestContext
     ) throws {
         let device = trustedDevice(for: identifier, request: request, context: context)
         if let device {
@@ -41,7 +43,8 @@ enum SignInCompletion {
             ])
         // The audit entry names the person when the name is theirs (never the typed name itself: it may be a
         // password typed into the wrong field).
-        try context.audit(.signInFailed, request, school: known?.schoolID, actor: nil, subject: known?.id, method: method.rawValue)
+        try context.audit(
+            .signInFailed, request, school: known?.schoolID ?? school, actor: nil, subject: known?.id, method: method.rawValue, detail: detail)
     }
 
     /// Seconds to wait before another sign-in from this address, for methods that have no name to count under
@@ -72,7 +75,10 @@ enum SignInCompletion {
 
     /// Starts the person's session and sends them to `next` (or their role's home page) — or, when the person has a
     /// second factor this sign-in has not used yet, sends them to the code step first (no session until then).
-    static func complete(_ person: AuthenticatedPerson, next: String?, request: HTTPRequest, context: RequestContext) throws -> HTTPResponse {
+    /// `auditDetail`: what the audit line adds to the methods (a directory sign-in names the directory's entry).
+    static func complete(
+        _ person: AuthenticatedPerson, next: String?, request: HTTPRequest, context: RequestContext, auditDetail: String = ""
+    ) throws -> HTTPResponse {
         if let codeStep = try SecondFactorRoutes.askForCode(person, next: next, context: context) { return codeStep }
         let services = context.services
         let now = context.now
@@ -96,7 +102,7 @@ enum SignInCompletion {
             clientAddress: request.remoteAddress, userAgent: request.headers["user-agent"] ?? "")
         try context.audit(
             .signIn, request, school: person.user.schoolID, actor: person.user.id, subject: person.user.id,
-            method: person.methods.map(\.rawValue).joined(separator: " "))
+            method: person.methods.map(\.rawValue).joined(separator: " "), detail: auditDetail)
         context.logger.info(
             "signed in",
             metadata: [

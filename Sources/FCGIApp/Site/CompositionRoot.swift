@@ -51,7 +51,8 @@ enum CompositionRoot {
             health: MariaHealthStore(database: database),
             people: PeopleServices(
                 accounts: accounts, passwordLinks: accounts, sessions: sessions, throttle: sessions, hasher: shared.hasher,
-                secondFactors: MariaSecondFactorStore(database: database), passkeys: MariaPasskeyStore(database: database),
+                secondFactors: MariaSecondFactorStore(database: database),
+                passkeys: MariaPasskeyStore<UserRecord>(database: database, tables: .users),
                 badges: MariaBadgeStore(database: database),
                 timingDecoy: shared.timingDecoy, resets: MariaPasswordResetStore(database: database)),
             schoolwork: SchoolworkServices(
@@ -68,6 +69,7 @@ enum CompositionRoot {
                 rateLimiter: shared.rateLimiter, rateBuckets: MariaRateBucketStore(database: database), listCache: shared.apiListCache),
             syncTarget: MariaSyncTargetStore(database: database),
             upstream: upstream(database: database, configuration: configuration, documents: shared.upstreamDocuments),
+            directories: DirectoryServices(store: MariaSignInDirectoryStore(database: database), connector: LDAPDirectoryClient()),
             audit: MariaSecurityAuditStore(database: database),
             portal: portal(
                 database: developers, keys: configuration.portalKey.map { DeveloperKeyMaterial(secret: $0) }, credentialKeys: credentialKeys),
@@ -107,7 +109,9 @@ enum CompositionRoot {
             applications: applications, review: applications, logos: MariaApplicationLogoStore(database: database),
             secrets: MariaApplicationCredentialStore(database: database), apiKeys: MariaAPIKeyStore(database: database),
             webhooks: webhooks, deliveries: webhooks, analytics: MariaAnalyticsStore(database: database),
-            tickets: MariaSupportTicketStore(database: database), syncSource: MariaSyncSourceStore(database: database), keys: keys,
+            tickets: MariaSupportTicketStore(database: database),
+            passkeys: MariaPasskeyStore<DeveloperRecord>(database: database, tables: .developers),
+            syncSource: MariaSyncSourceStore(database: database), keys: keys,
             credentialKeys: credentialKeys)
     }
 
@@ -130,6 +134,7 @@ enum CompositionRoot {
         let upstream: any UpstreamStore
         let saml: any SAMLStore
         let audit: any SecurityAuditStore
+        let passkeys: any PasskeyStore<UserRecord>
     }
 
     /// The purge's stores.
@@ -140,13 +145,14 @@ enum CompositionRoot {
             sessions: MariaSessionStore(database: database), tokens: MariaTokenStore(database: database),
             accessLog: MariaDataAccessLogStore(database: database), rateBuckets: MariaRateBucketStore(database: database),
             upstream: MariaUpstreamStore(database: database), saml: MariaSAMLStore(database: database),
-            audit: MariaSecurityAuditStore(database: database))
+            audit: MariaSecurityAuditStore(database: database), passkeys: MariaPasskeyStore<UserRecord>(database: database, tables: .users))
     }
 
     /// What `catalystwells purge --site developers` deletes from, over one connection as the developers account.
     struct DeveloperPurgeStores {
         let sessions: any AccountPurgeStore
         let logos: any ApplicationLogoStore
+        let passkeys: any PasskeyStore<DeveloperRecord>
     }
 
     /// The developers purge's stores.
@@ -154,7 +160,8 @@ enum CompositionRoot {
         MariaClient.initializeLibrary()
         let database = MariaDatabase(options: configuration.connectionOptions(for: .developers))
         return DeveloperPurgeStores(
-            sessions: MariaDeveloperSessionStore(database: database), logos: MariaApplicationLogoStore(database: database))
+            sessions: MariaDeveloperSessionStore(database: database), logos: MariaApplicationLogoStore(database: database),
+            passkeys: MariaPasskeyStore<DeveloperRecord>(database: database, tables: .developers))
     }
 
     /// The migrator of one database, as the migration account (which owns the schemas), running whole files.

@@ -19,6 +19,8 @@ struct SiteServices {
     let syncTarget: any SyncTargetStore
     /// Sign-in with upstream OpenID providers.
     let upstream: UpstreamServices
+    /// Sign-in against schools' LDAP directories and Active Directory.
+    let directories: DirectoryServices
     /// The security audit log (main database; the developers site has none).
     let audit: any SecurityAuditStore
     /// The developer portal's stores: the site's own database on the developers site.
@@ -39,7 +41,7 @@ struct PeopleServices {
     /// Second factors (TOTP, recovery codes) and the schools' rules about them.
     let secondFactors: any SecondFactorStore
     /// Passkeys.
-    let passkeys: any PasskeyStore
+    let passkeys: any PasskeyStore<UserRecord>
     /// QR badges and the schools' badge policies.
     let badges: any BadgeStore
     /// Equalises the time of sign-ins that name no account.
@@ -57,6 +59,13 @@ struct UpstreamServices {
     var saml: (any SAMLStore)? = nil
     /// Fetches SAML metadata from a URL (the same guarded HTTPS client).
     var metadataTransport: (any UpstreamTransport)? = nil
+}
+
+/// Sign-in against a school's directory: the schools' settings, and the thread's LDAP client (which keeps the service
+/// account's connection between sign-ins).
+struct DirectoryServices {
+    let store: any SignInDirectoryStore
+    let connector: any DirectoryConnector
 }
 
 /// School records.

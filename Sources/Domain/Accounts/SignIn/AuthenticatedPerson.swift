@@ -6,6 +6,10 @@ public struct AuthenticationMethod: RawRepresentable, Hashable, Sendable {
     public init(rawValue: String) { self.rawValue = rawValue }
     /// A password checked by us.
     public static let password = AuthenticationMethod(rawValue: "pwd")
+    /// A password checked by the school's LDAP directory or Active Directory (issue 15): still "pwd" to an app (RFC 8176
+    /// §2 names what was proved, a password, not who checked it), so it equals ``password``; the audit's detail and the
+    /// log name the directory.
+    public static let directoryPassword = AuthenticationMethod(rawValue: "pwd")
     /// An upstream identity provider (OpenID Connect, SAML) vouched for the person.
     public static let federated = AuthenticationMethod(rawValue: "fed")
     /// A one-time code (TOTP).

@@ -13,6 +13,8 @@ public struct DeveloperKeyMaterial: Sendable {
     public let secondFactorTicketKey: SymmetricKey
     /// Keys the digests of recovery codes (``RecoveryCodes``), so a database dump alone cannot test candidates.
     public let recoveryCodeKey: SymmetricKey
+    /// Seals the portal's passkey ceremony cookie (the challenge between the options and the answer).
+    public let passkeyCeremonyKey: SymmetricKey
 
     /// Derives the keys from the file's bytes.
     public init(secret: [UInt8]) {
@@ -24,6 +26,7 @@ public struct DeveloperKeyMaterial: Sendable {
         webhookSealingKey = derive("catalystwells developers webhook-secret sealing v1")
         secondFactorTicketKey = derive("catalystwells developers second-factor ticket v1")
         recoveryCodeKey = derive("catalystwells developers recovery-code digests v1")
+        passkeyCeremonyKey = derive("catalystwells developers passkey ceremony v1")
     }
 
     /// The associated data that binds a sealed TOTP seed to its account, so a sealed seed copied onto another

@@ -22,6 +22,8 @@ public struct OAuthKeyMaterial: Sendable {
     public let upstreamSecretKey: SymmetricKey
     /// Seals the cookie a browser carries through an upstream sign-in (``UpstreamSignInTicket``).
     public let upstreamTicketKey: SymmetricKey
+    /// Seals the service-account passwords of schools' directories at rest (``DirectoryBindPassword``).
+    public let directorySecretKey: SymmetricKey
     /// Seals school users' TOTP seeds at rest (``UserTOTP``).
     public let totpSealingKey: SymmetricKey
     /// Keys the digests of school users' recovery codes (``RecoveryCodes``).
@@ -45,6 +47,7 @@ public struct OAuthKeyMaterial: Sendable {
         deviceKey = derive("catalystwells trusted device v1")
         upstreamSecretKey = derive("catalystwells upstream client secrets v1")
         upstreamTicketKey = derive("catalystwells upstream sign-in ticket v1")
+        directorySecretKey = derive("catalystwells directory bind passwords v1")
         totpSealingKey = derive("catalystwells school totp sealing v1")
         recoveryCodeKey = derive("catalystwells school recovery codes v1")
         pendingSecondFactorKey = derive("catalystwells pending second factor v1")

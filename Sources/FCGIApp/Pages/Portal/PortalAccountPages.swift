@@ -105,6 +105,7 @@ enum PortalAccountPages {
             <button type="submit">Sign in</button>
             </form>
             <p><a href="/password/forgot">Forgot your password?</a> · <a href="/signup">Create an account</a></p>
+            \(PasskeyPages.signInForm(csrf: csrf, next: next))
             """)
     }
 

@@ -21,6 +21,8 @@ enum PortalSecurityPages {
             <dl class="facts"><dt>Name</dt><dd>\(account.name)</dd><dt>Email</dt><dd id="account-email">\(account.email)</dd>
             <dt>Company</dt><dd>\(account.company ?? "—")</dd></dl>
             <section><h2>Two-step sign-in</h2>\(twoStep)<p><a href="/account/2fa">Manage two-step sign-in</a></p></section>
+            <section><h2>Passkeys</h2><p>Sign in with your device's screen lock instead of a password and a code.</p>
+            <p><a href="/account/passkeys" id="manage-passkeys">Manage passkeys</a></p></section>
             <section><h2>Sessions</h2><p><a href="/account/sessions">See where you are signed in</a></p></section>
             <section><h2>Change your password</h2>
             <form class="stack" id="change-password" method="post" action="/account/password">\(Layout.csrfField(session.csrf))

@@ -82,11 +82,11 @@ enum AuthorizeRoutes {
         // 3.–6. The flow; the route renders its outcome.
         let session = try context.signedIn(request)
         // A person who must have a second factor and has none sets it up before an app gets their data (as before
-        // any page of the site); they come back to the app afterwards by starting again from it.
-        if let session, session.mustEnrolSecondFactor {
-            return .seeOther(SecondFactorRoutes.enrolPath + "?required=1")
-        }
+        // any page of the site); the page that finishes the enrolment offers this request again.
         let detourKey = try services.oauth.requireKeys().detourKey
+        if let session, session.mustEnrolSecondFactor {
+            return SecondFactorRoutes.sendToEnrol(next: returnURL(parameters, marker: nil))
+        }
         // The GET's query or the consent form's hidden field; only a marker of ours, older than the session's
         // sign-in, counts.
         let marker = parameters[signedInMarker]
