@@ -61,6 +61,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(
+            name: "CXMLSec",
+            pkgConfig: "xmlsec1-openssl",
+            providers: [.apt(["libxml2-dev", "libxmlsec1-dev", "libxmlsec1-openssl"])]
+        ),
         .target(
             name: "Domain",
             dependencies: [
@@ -76,10 +81,11 @@ let package = Package(
         // Wrappers over Debian's C libraries other than the database and FastCGI ones: argon2id password
         // hashing from libsodium, zip reading with zlib's inflate, QR codes (TOTP enrolment) from
         // libqrencode, QR reading (the badge page's camera frames) from libzbar, outbound HTTPS (webhook delivery)
-        // from libcurl, and LDAP directories from libldap.
+        // from libcurl, LDAP directories from libldap, and SAML's XML parsing, signatures and decryption from libxml2
+        // and libxmlsec1.
         .target(
             name: "Native",
-            dependencies: ["Domain", "CSodium", "CZlib", "CQREncode", "CCurl", "CZBar", "CLDAP"]
+            dependencies: ["Domain", "CSodium", "CZlib", "CQREncode", "CCurl", "CZBar", "CLDAP", "CXMLSec"]
         ),
         fuzzing
             ? .target(
@@ -120,6 +126,7 @@ var fuzzTargets: [Target] {
         ("fuzz-jose", ["FCGIApp", "Domain", .product(name: "Crypto", package: "swift-crypto")]),
         ("fuzz-upstream", ["Domain", .product(name: "Crypto", package: "swift-crypto")]),
         ("fuzz-webauthn", ["Domain", .product(name: "Crypto", package: "swift-crypto")]),
+        ("fuzz-saml", ["Domain", "Native"]),
     ]
     return [
         .target(name: "CLibFuzzer", path: "fuzz/Sources/CLibFuzzer"),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Layer lint (STYLE.md "C stays in two rooms"): the C shims and raw pointers only under the two driver
-# folders and the Native target (libsodium, zlib, libqrencode, libzbar, libcurl, libldap), and Domain importing nothing concrete. The compiler cannot enforce this inside FCGIApp.
+# folders and the Native target (libsodium, zlib, libqrencode, libzbar, libcurl, libldap, libxml2/libxmlsec1), and Domain importing nothing concrete. The compiler cannot enforce this inside FCGIApp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,8 +16,8 @@ while IFS= read -r hit; do
 done < <(grep -rn --include='*.swift' -E '^\s*(@preconcurrency\s+)?import\s+CMariaDB\b' Sources Tests | grep -v '^Sources/MariaStore/Driver/' || true)
 
 while IFS= read -r hit; do
-  report "libsodium/zlib/libqrencode/libzbar/libcurl/libldap shim imported outside Sources/Native/: $hit"
-done < <(grep -rn --include='*.swift' -E '^\s*(@preconcurrency\s+)?import\s+(CSodium|CZlib|CQREncode|CZBar|CCurl|CLDAP)\b' Sources Tests | grep -v '^Sources/Native/' || true)
+  report "libsodium/zlib/libqrencode/libzbar/libcurl/libldap/libxmlsec1 shim imported outside Sources/Native/: $hit"
+done < <(grep -rn --include='*.swift' -E '^\s*(@preconcurrency\s+)?import\s+(CSodium|CZlib|CQREncode|CZBar|CCurl|CLDAP|CXMLSec)\b' Sources Tests | grep -v '^Sources/Native/' || true)
 
 while IFS= read -r hit; do
   report "raw pointer outside the driver folders: $hit"

@@ -27,6 +27,8 @@ export CW_IDP_PORT="${CW_TEST_IDP_PORT:-18444}"
 # The demo directory of the test stack (slapd; 9389/9636 are the dev stack's).
 export CW_LDAP_PORT="${CW_TEST_LDAP_PORT:-18389}"
 export CW_LDAPS_PORT="${CW_TEST_LDAPS_PORT:-18636}"
+# The demo SAML identity provider of the test stack (9445 is the dev stack's).
+export CW_SAML_IDP_PORT="${CW_TEST_SAML_IDP_PORT:-18445}"
 # The end-to-end suite signs in more often than nginx's per-address login limit allows a person
 # (30/min); the app's own throttle, which the suite tests, is unchanged.
 export CW_NGINX_LOGIN_BURST="${CW_NGINX_LOGIN_BURST:-300}"

@@ -10,6 +10,9 @@ public enum UpstreamProviderKind: Sendable, Equatable {
     case entra(tenants: [String])
     /// Any OpenID provider from its discovery document: the issuer's `sub`.
     case generic
+    /// A SAML 2.0 identity provider (issue 15): the authority is its entity id; its settings beyond the common ones
+    /// (single sign-on URL, certificates, our key pair) are a ``SAMLProviderConfiguration``.
+    case saml
 
     /// Google's issuer, the Google preset's authority.
     public static let googleAuthority = "https://accounts.google.com"
@@ -19,7 +22,7 @@ public enum UpstreamProviderKind: Sendable, Equatable {
     /// The issuers an ID token may carry: the authority itself (Google, generic), or one per Entra tenant.
     public func issuers(authority: String) -> Set<String> {
         switch self {
-        case .google, .generic: [authority]
+        case .google, .generic, .saml: [authority]
         case .entra(let tenants): Set(tenants.map { Self.entraIssuer(authority: authority, tenant: $0) })
         }
     }
@@ -28,7 +31,7 @@ public enum UpstreamProviderKind: Sendable, Equatable {
     /// tenant's document names the same endpoints apart from the tenant segment, and the same keys).
     public func discoveryIssuer(authority: String) -> String {
         switch self {
-        case .google, .generic: authority
+        case .google, .generic, .saml: authority
         case .entra(let tenants): Self.entraIssuer(authority: authority, tenant: tenants.first ?? "common")
         }
     }
@@ -59,6 +62,9 @@ public enum UpstreamProviderKind: Sendable, Equatable {
             return .success(UpstreamIdentity(subject: "\(tid):\(oid)", email: email, emailVerified: false, claims: claims))
         case .generic:
             return .success(UpstreamIdentity(subject: token.subject, email: email, emailVerified: verified && email != nil, claims: claims))
+        case .saml:
+            // A SAML provider never answers with an ID token.
+            return .failure(.missingSubject)
         }
     }
 }

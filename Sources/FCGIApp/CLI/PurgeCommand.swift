@@ -39,6 +39,7 @@ struct PurgeCommand: ParsableCommand {
         let accessLogRows = try Self.inBatches { try accessLog.purge(before: accessLogBefore, limit: $0) }
         let buckets = try stores.rateBuckets.purgeIdleBuckets(updatedBefore: now.addingTimeInterval(-Self.rateBucketIdle))
         let tickets = try stores.upstream.purgeUsedTickets(before: now)
+        let assertions = try stores.saml.purgeUsedAssertions(before: now)
         let challenges = try stores.passkeys.purgeAnsweredChallenges(before: now)
         let retention = stores.retention
         let eventsBefore = now.addingTimeInterval(-Double(RetentionRules.deliveredEventDays) * 86400)
@@ -55,8 +56,9 @@ struct PurgeCommand: ParsableCommand {
                     ("sessions", .int(purged.sessions)), ("password_links", .int(purged.passwordLinks)),
                     ("throttle_counters", .int(purged.throttleCounters)), ("oauth_codes_and_tokens", .int(oauthRows)),
                     ("data_access_log", .int(accessLogRows)), ("api_rate_buckets", .int(buckets)),
-                    ("upstream_ticket_uses", .int(tickets)), ("passkey_challenge_uses", .int(challenges)),
-                    ("api_event_outbox", .int(events)), ("usage_daily_users_days", .int(dailyUsers)), ("roster_imports", .int(imports)),
+                    ("upstream_ticket_uses", .int(tickets)), ("saml_assertion_uses", .int(assertions)),
+                    ("passkey_challenge_uses", .int(challenges)), ("api_event_outbox", .int(events)),
+                    ("usage_daily_users_days", .int(dailyUsers)), ("roster_imports", .int(imports)),
                     ("security_audit_log", .int(auditRows)),
                 ]).serialized(), as: UTF8.self))
     }

@@ -6,8 +6,9 @@ import Foundation
 /// also does on `/school/sign-in`, and the only way to set up a platform-wide provider).
 struct UpstreamCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "upstream", abstract: "Manage sign-in with upstream OpenID providers (Google Workspace, Microsoft Entra ID, others).",
-        subcommands: [Add.self, List.self, Remove.self, Policy.self, Domains.self])
+        commandName: "upstream",
+        abstract: "Manage sign-in with upstream providers: OpenID (Google Workspace, Microsoft Entra ID, others) and SAML 2.0.",
+        subcommands: [Add.self, AddSAML.self, List.self, Remove.self, Policy.self, Domains.self])
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -108,6 +109,87 @@ struct UpstreamCommand: ParsableCommand {
         }
     }
 
+    struct AddSAML: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add-saml",
+            abstract: "Add a SAML 2.0 identity provider, or replace the one with the same slug (its links and our key pair are kept).",
+            discussion: """
+                The identity provider's metadata is read from --metadata-url (https, fetched now) or --metadata-file. Give                 the provider our metadata in return: <app_url>/login/saml/<slug>/metadata (our entity id is that URL; the                 assertion consumer service, HTTP-POST, is <app_url>/login/saml/<slug>/acs). --signing says which signatures                 are required (default either: the assertion, or the response holding it). The first sign-in finds the roster                 person by --link email (the NameID in emailAddress format, or a mail attribute), sourced-id or username                 (--link-attribute, an attribute Name or FriendlyName, default the NameID itself).
+                """)
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "The school's roster sourcedId (its people may use the provider).") var school: String?
+        @Flag(help: "A platform-wide provider: every school's people may use it.") var platform = false
+        @Option(help: "The provider's short name in URLs: 1-40 of a-z 0-9 -.") var slug: String
+        @Option(help: "The button says \"Continue with <name>\".") var name: String
+        @Option(name: .customLong("metadata-url"), help: "The identity provider's metadata URL (https).") var metadataURL: String?
+        @Option(name: .customLong("metadata-file"), help: "A file holding the identity provider's metadata.") var metadataFile: String?
+        @Option(name: .customLong("entity-id"), help: "Which identity provider, when the metadata describes several.") var entityID: String?
+        @Option(help: "Required signatures: either, assertion, response or both.") var signing = "either"
+        @Option(name: .customLong("name-id-format"), help: "The NameID format asked for: persistent, email or unspecified (default: the IdP's).")
+        var nameIDFormat = ""
+        @Option(help: "How a first sign-in finds the roster person: email, sourced-id or username.") var link = "email"
+        @Option(name: .customLong("link-attribute"), help: "The attribute compared for sourced-id and username (default: the NameID).")
+        var linkAttribute = ""
+        @Flag(name: .customLong("jit-students"), help: "Create a student for an account that matches nobody (school providers only).")
+        var jitStudents = false
+        @Flag(help: "Store the provider switched off.") var disabled = false
+
+        func run() throws {
+            guard (school == nil) != !platform else { OperatorServices.fail("give --school <sourcedId> or --platform (one of them)", code: 64) }
+            guard (metadataURL == nil) != (metadataFile == nil) else {
+                OperatorServices.fail("give --metadata-url or --metadata-file (one of them)", code: 64)
+            }
+            var source = SAMLProviderSetup.MetadataSource.url(metadataURL ?? "")
+            if let metadataFile {
+                guard let data = FileManager.default.contents(atPath: metadataFile) else {
+                    OperatorServices.fail("--metadata-file: \(metadataFile) cannot be read", code: 66)
+                }
+                source = .document(Array(data))
+            }
+            let services = try OperatorServices.open(options)
+            guard let keys = services.oauth.keys else { OperatorServices.fail("oauth.key_file is needed to seal our SAML key", code: 78) }
+            var schoolID: SchoolID?
+            if let school {
+                guard let found = try services.upstream.store.school(sourcedID: school) else {
+                    OperatorServices.fail("--school: no school has the sourcedId \(school)", code: 65)
+                }
+                schoolID = found.id
+            }
+            var settings = SAMLProviderSettings()
+            settings.slug = slug
+            settings.name = name
+            settings.signing = signing
+            settings.nameIDFormat = nameIDFormat
+            settings.linkRule = link
+            settings.linkAttribute = linkAttribute
+            settings.jitStudents = jitStudents
+            settings.enabled = !disabled
+            switch try SAMLProviderSetup.save(
+                settings, school: schoolID, source: source, entityID: entityID, services: services.upstream, keys: keys,
+                appURL: services.configuration.appURL, now: services.clock())
+            {
+            case .failure(let problem):
+                let flag =
+                    [
+                        "metadata": metadataURL == nil ? "metadata-file" : "metadata-url", "name_id_format": "name-id-format", "link_rule": "link",
+                        "link_attribute": "link-attribute", "jit_students": "jit-students",
+                    ][problem.field] ?? problem.field.replacingOccurrences(of: "_", with: "-")
+                OperatorServices.fail("--\(flag): \(problem.message)", code: 65)
+            case .success(let saved):
+                try UpstreamCommand.audit(
+                    .upstreamProviderChanged, services, school: schoolID,
+                    detail: "saved \(slug) (saml, idp \(saved.metadata.entityID), \(saved.provider.linkRule.summary)) from the command line")
+                print("\(saved.replaced ? "updated" : "added") SAML provider \(slug) for \(school.map { "school \($0)" } ?? "every school")")
+                print("idp entity id: \(saved.metadata.entityID)")
+                print("idp sso url:   \(saved.metadata.singleSignOnURL)")
+                print("our metadata:  \(saved.serviceProvider.entityID)  (also our entity id)")
+                print("our acs:       \(saved.serviceProvider.assertionConsumerURL)")
+                if let school { print("sign-in link:  \(services.configuration.appURL)/login?school=\(FormCodec.encode(school))") }
+            }
+        }
+    }
+
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the upstream providers.")
         @OptionGroup var options: ConfigOptions
@@ -123,6 +205,7 @@ struct UpstreamCommand: ParsableCommand {
                     case .google: "google"
                     case .entra: "entra"
                     case .generic: "generic"
+                    case .saml: "saml"
                     }
                 print("\(provider.slug)\t\(kind)\t\(school)\t\(provider.enabled ? "on" : "off")\t\(provider.name)\t\(provider.discoveryIssuer)")
             }

@@ -7,6 +7,9 @@ enum SchoolSignInPages {
         badgePolicy: BadgePolicy, domains: [String], directory: SignInDirectory?,
         schoolLink: String, redirectURI: String, notice: Layout.Notice?, problem: String?
     ) -> HTML {
+        let samlBase =
+            redirectURI.hasSuffix(UpstreamSignInRoutes.callbackPath)
+            ? String(redirectURI.dropLast(UpstreamSignInRoutes.callbackPath.count)) : redirectURI
         let rows = providers.map { provider -> HTML in
             let own = provider.schoolID == session.user.schoolID
             let actions: HTML =
@@ -18,8 +21,12 @@ enum SchoolSignInPages {
                 <button type="submit" class="link">Remove</button></form>
                 """
                 : "<span class=\"muted\">Set up by the platform</span>"
+            let samlMetadata: HTML =
+                provider.kind == .saml
+                ? " · our metadata: <a class=\"saml-metadata\" href=\"\(SAMLServiceProvider.metadataPath(provider.slug))\">\(SAMLServiceProvider.metadataPath(provider.slug))</a>"
+                : ""
             return """
-                <tr id="provider-\(provider.slug)"><td>\(provider.name)</td><td>\(kindLabel(provider.kind))</td>
+                <tr id="provider-\(provider.slug)"><td>\(provider.name)</td><td>\(kindLabel(provider.kind))\(samlMetadata)</td>
                 <td>\(provider.linkRule.summary)\(provider.jitStudents ? "; new students created" : "")</td>
                 <td>\(provider.enabled ? "On" : "Off")</td><td>\(actions)</td></tr>
                 """
@@ -73,6 +80,25 @@ enum SchoolSignInPages {
             <label>Claim compared (for sourcedId or username)<input name="link_claim" maxlength="64" placeholder="preferred_username"></label>
             <label class="check"><input type="checkbox" name="jit_students" value="1"> Create students who match nobody (off is safer)</label>
             <button type="submit">Add the provider</button>
+            </form></details>
+            <details><summary>Add a SAML 2.0 provider (ADFS, Shibboleth, ClassLink, SimpleSAMLphp…)</summary>
+            <p>Give the provider our metadata once it is added: <code>\(samlBase)/login/saml/&lt;short name&gt;/metadata</code> (also our entity id;
+            answers go to <code>\(samlBase)/login/saml/&lt;short name&gt;/acs</code> by HTTP-POST). Signed assertions are required.</p>
+            <form class="stack" id="add-saml-provider" method="post" action="/school/sign-in/saml-providers">\(Layout.csrfField(session.csrf))
+            <label>Short name (in URLs)<input name="slug" required maxlength="40" pattern="[a-z0-9-]+"></label>
+            <label>Button text: Continue with …<input name="name" required maxlength="80"></label>
+            <label>The provider's metadata URL (https)<input name="metadata_url" type="url" maxlength="2048"></label>
+            <label>… or paste its metadata<textarea name="metadata" rows="4" maxlength="200000"></textarea></label>
+            <label>Entity id (only when the metadata describes several providers)<input name="entity_id" maxlength="512"></label>
+            <label>Signatures required<select name="signing"><option value="either">assertion, or response holding it (usual)</option>
+            <option value="assertion">assertion</option><option value="response">response</option><option value="both">both</option></select></label>
+            <label>NameID format to ask for<select name="name_id_format"><option value="">the provider's default</option>
+            <option value="persistent">persistent</option><option value="email">email address</option><option value="unspecified">unspecified</option></select></label>
+            <label>First sign-in finds the person by<select name="link_rule"><option value="email">email (NameID or mail attribute) = roster email</option>
+            <option value="sourced-id">an attribute = roster sourcedId</option><option value="username">an attribute = roster username</option></select></label>
+            <label>Attribute compared (for sourcedId or username; empty: the NameID)<input name="link_attribute" maxlength="64" placeholder="NameID"></label>
+            <label class="check"><input type="checkbox" name="jit_students" value="1"> Create students who match nobody (off is safer)</label>
+            <button type="submit">Add the SAML provider</button>
             </form></details></section>
 
             \(DirectoryPages.settings(csrf: session.csrf, directory: directory))
@@ -115,6 +141,7 @@ enum SchoolSignInPages {
         case .google(let domains): "Google Workspace (\(domains.joined(separator: ", ")))"
         case .entra(let tenants): "Microsoft Entra ID (\(tenants.count) tenant\(tenants.count == 1 ? "" : "s"))"
         case .generic: "OpenID Connect"
+        case .saml: "SAML 2.0"
         }
     }
 }

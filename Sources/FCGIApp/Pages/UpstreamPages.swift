@@ -16,9 +16,10 @@ enum UpstreamPages {
     }
 
     /// The result of a school admin's "test this provider": the claims received and who would sign in.
-    static func testResult(session: SignedIn, provider: UpstreamProvider, identity: UpstreamIdentity, outcome: UpstreamLinking.Outcome)
-        -> HTML
-    {
+    static func testResult(
+        session: SignedIn, provider: UpstreamProvider, identity: UpstreamIdentity, outcome: UpstreamLinking.Outcome,
+        checked: String = "The provider answered and its ID token passed every check."
+    ) -> HTML {
         let verdict: HTML =
             switch outcome {
             case .person(let user, let newLink):
@@ -32,7 +33,7 @@ enum UpstreamPages {
             title: "Test of \(provider.name)", session: session,
             """
             <h1>Test of \(provider.name)</h1>
-            <p class="notice ok" id="test-ok" role="status">The provider answered and its ID token passed every check.</p>
+            <p class="notice ok" id="test-ok" role="status">\(checked)</p>
             <p id="test-outcome">\(verdict)</p>
             <p>Stable account key: <code>\(identity.subject)</code>\(identity.emailVerified ? " · verified email" : "")</p>
             <table class="claims" id="claims"><thead><tr><th scope="col">Claim</th><th scope="col">Value</th></tr></thead>

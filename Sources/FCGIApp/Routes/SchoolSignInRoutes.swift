@@ -101,6 +101,12 @@ enum SchoolSignInRoutes {
             return try addProvider(request, session, school, form, context)
         }
 
+        router.add("POST", "/school/sign-in/saml-providers") { request, _, context in
+            let (session, school) = try SchoolAdminRoutes.authorize(request, context)
+            let form = try context.verifiedForm(request, session: session)
+            return try addSAMLProvider(request, session, school, form, context)
+        }
+
         router.add("POST", "/school/sign-in/providers/{slug}/remove") { request, parameters, context in
             let (session, school) = try SchoolAdminRoutes.authorize(request, context)
             _ = try context.verifiedForm(request, session: session)
@@ -188,6 +194,40 @@ enum SchoolSignInRoutes {
             .upstreamProviderChanged, request, by: session, subject: nil,
             detail: "saved \(provider.slug) (\(settings.kind), client \(provider.clientID), \(provider.linkRule.summary))")
         return .seeOther("/school/sign-in?saved=1")
+    }
+
+    /// A SAML provider from the page's form: metadata from a URL or pasted, the rest as for `upstream add-saml`.
+    private static func addSAMLProvider(
+        _ request: HTTPRequest, _ session: SignedIn, _ school: SchoolID, _ form: Parameters, _ context: RequestContext
+    ) throws -> HTTPResponse {
+        let keys = try context.services.oauth.requireKeys()
+        var settings = SAMLProviderSettings()
+        settings.slug = (form["slug"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        settings.name = form["name"] ?? ""
+        settings.signing = form["signing"] ?? "either"
+        settings.nameIDFormat = form["name_id_format"] ?? ""
+        settings.linkRule = form["link_rule"] ?? "email"
+        settings.linkAttribute = form["link_attribute"] ?? ""
+        settings.jitStudents = form["jit_students"] == "1"
+        let pasted = form["metadata"] ?? ""
+        let url = (form["metadata_url"] ?? "").trimmingCharacters(in: .whitespaces)
+        guard pasted.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty != url.isEmpty else {
+            return try page(session, school, context, problem: "metadata: give the metadata URL or paste the metadata (one of them).", status: 400)
+        }
+        let entityID = (form["entity_id"] ?? "").trimmingCharacters(in: .whitespaces)
+        switch try SAMLProviderSetup.save(
+            settings, school: school, source: url.isEmpty ? .document(Array(pasted.utf8)) : .url(url), entityID: entityID.isEmpty ? nil : entityID,
+            services: context.services.upstream, keys: keys, appURL: context.services.configuration.appURL, now: context.now)
+        {
+        case .failure(let problem):
+            return try page(session, school, context, problem: "\(problem.field): \(problem.message).", status: 400)
+        case .success(let saved):
+            context.logger.info("saml provider saved", metadata: ["user.id": "\(session.user.id)", "upstream.provider": "\(settings.slug)"])
+            try context.audit(
+                .upstreamProviderChanged, request, by: session, subject: nil,
+                detail: "saved \(settings.slug) (saml, idp \(saved.metadata.entityID), \(saved.provider.linkRule.summary))")
+            return .seeOther("/school/sign-in?saved=1")
+        }
     }
 
     /// The settings page (also the directory routes' answer to a refused form).

@@ -53,6 +53,7 @@ enum UpstreamSignInRoutes {
     static func start(
         _ provider: UpstreamProvider, next: String?, loginHint: String?, testedBy: UserID?, context: RequestContext
     ) throws -> HTTPResponse {
+        if provider.kind == .saml { return try SAMLSignInRoutes.start(provider, next: next, testedBy: testedBy, context: context) }
         let keys = try context.services.oauth.requireKeys()
         var generator = SystemRandomNumberGenerator()
         let ticket = UpstreamSignInTicket.start(provider: provider.slug, next: next, now: context.now, testedBy: testedBy, using: &generator)

@@ -93,11 +93,10 @@ enum CompositionRoot {
     /// The upstream sign-in's store and flow, reaching providers through the guarded HTTPS client.
     static func upstream(database: MariaDatabase, configuration: Configuration, documents: UpstreamDocumentCache) -> UpstreamServices {
         let federation = configuration.federation
+        let transport = UpstreamHTTPSTransport(allowPrivateTargets: federation.allowPrivateTargets, caFile: federation.caFile)
         return UpstreamServices(
-            store: MariaUpstreamStore(database: database),
-            flow: UpstreamSignInFlow(
-                transport: UpstreamHTTPSTransport(allowPrivateTargets: federation.allowPrivateTargets, caFile: federation.caFile),
-                cache: documents))
+            store: MariaUpstreamStore(database: database), flow: UpstreamSignInFlow(transport: transport, cache: documents),
+            saml: MariaSAMLStore(database: database), metadataTransport: transport)
     }
 
     /// The developer portal's stores over one database handle.
@@ -133,6 +132,7 @@ enum CompositionRoot {
         let accessLog: any DataAccessLogStore
         let rateBuckets: any RateBucketStore
         let upstream: any UpstreamStore
+        let saml: any SAMLStore
         let audit: any SecurityAuditStore
         let passkeys: any PasskeyStore<UserRecord>
         let retention: any RetentionStore
@@ -145,8 +145,9 @@ enum CompositionRoot {
         return PurgeStores(
             sessions: MariaSessionStore(database: database), tokens: MariaTokenStore(database: database),
             accessLog: MariaDataAccessLogStore(database: database), rateBuckets: MariaRateBucketStore(database: database),
-            upstream: MariaUpstreamStore(database: database), audit: MariaSecurityAuditStore(database: database),
-            passkeys: MariaPasskeyStore<UserRecord>(database: database, tables: .users), retention: MariaRetentionStore(database: database))
+            upstream: MariaUpstreamStore(database: database), saml: MariaSAMLStore(database: database),
+            audit: MariaSecurityAuditStore(database: database), passkeys: MariaPasskeyStore<UserRecord>(database: database, tables: .users),
+            retention: MariaRetentionStore(database: database))
     }
 
     /// What `catalystwells purge --site developers` deletes from, over one connection as the developers account.

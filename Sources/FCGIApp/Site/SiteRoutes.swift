@@ -11,6 +11,7 @@ enum SiteRoutes {
         if site == .app {
             SignInRoutes.register(in: &router)
             UpstreamSignInRoutes.register(in: &router)
+            SAMLSignInRoutes.register(in: &router)
             AccountRoutes.register(in: &router)
             SchoolSignInRoutes.register(in: &router)
             DirectorySignInRoutes.register(in: &router)

@@ -55,6 +55,10 @@ struct UpstreamServices {
     let store: any UpstreamStore
     /// The code flow with a provider, over the worker's document cache and the guarded HTTPS client.
     let flow: UpstreamSignInFlow
+    /// SAML providers' settings and the one-time assertion cache (`nil` in route tests without SAML).
+    var saml: (any SAMLStore)? = nil
+    /// Fetches SAML metadata from a URL (the same guarded HTTPS client).
+    var metadataTransport: (any UpstreamTransport)? = nil
 }
 
 /// Sign-in against a school's directory: the schools' settings, and the thread's LDAP client (which keeps the service

@@ -39,7 +39,7 @@ public struct MariaUpstreamStore: UpstreamStore {
         switch provider.kind {
         case .google(let domains): restrictTo = domains.map { $0.lowercased() }.joined(separator: " ")
         case .entra(let tenants): restrictTo = tenants.map { $0.lowercased() }.joined(separator: " ")
-        case .generic: restrictTo = ""
+        case .generic, .saml: restrictTo = ""
         }
         return try database.transaction { tx in
             try tx.execute(
@@ -207,6 +207,7 @@ extension UpstreamProviderKind {
         case .google: "google"
         case .entra: "entra"
         case .generic: "generic"
+        case .saml: "saml"
         }
     }
 }
@@ -223,6 +224,7 @@ extension Row {
         case "google": kind = .google(domains: restrict)
         case "entra": kind = .entra(tenants: restrict)
         case "generic": kind = .generic
+        case "saml": kind = .saml
         default: return nil
         }
         return UpstreamProvider(

@@ -1,0 +1,72 @@
+import Domain
+import Foundation
+
+/// ``SAMLStore`` over main's `saml_providers` and `saml_assertion_uses` (and `upstream_providers`, which a SAML
+/// provider shares with the OpenID ones).
+public struct MariaSAMLStore: SAMLStore {
+    let database: MariaDatabase
+
+    /// Creates the store over a thread's database handle.
+    public init(database: MariaDatabase) { self.database = database }
+
+    public func samlConfiguration(of provider: UpstreamProviderID) throws -> SAMLProviderConfiguration? {
+        guard
+            let row = try database.query(
+                """
+                SELECT provider_id, sso_url, idp_certificates, metadata_url, signing, name_id_format, sp_key_sealed, sp_certificate
+                FROM saml_providers WHERE provider_id = \(provider.rawValue)
+                """
+            ).first,
+            let id = row.id("provider_id", as: UpstreamProviderRecord.self),
+            let signing = SAMLSigningRequirement(rawValue: row.string("signing") ?? "")
+        else { return nil }
+        return SAMLProviderConfiguration(
+            provider: id, singleSignOnURL: row.string("sso_url") ?? "",
+            identityProviderCertificates: (row.string("idp_certificates") ?? "").split(separator: " ").map(String.init),
+            metadataURL: row.string("metadata_url"), signing: signing, nameIDFormat: row.string("name_id_format"),
+            sealedServiceProviderKey: row.bytes("sp_key_sealed") ?? [], serviceProviderCertificate: row.string("sp_certificate") ?? "")
+    }
+
+    public func saveSAMLProvider(_ provider: NewUpstreamProvider, configuration: SAMLProviderConfiguration, now: Date) throws -> UpstreamProviderID {
+        try database.transaction { tx in
+            try tx.execute(
+                """
+                INSERT INTO upstream_providers (slug, school_id, name, kind, issuer, client_id, client_secret_sealed, restrict_to,
+                                                link_rule, link_claim, jit_students, enabled, created_at, updated_at)
+                VALUES (\(provider.slug), \(provider.schoolID?.rawValue), \(provider.name), 'saml', \(provider.authority), '', '', '',
+                        \(provider.linkRule.storedName), \(provider.linkRule.storedClaim), \(provider.jitStudents), \(provider.enabled),
+                        \(now), \(now))
+                ON DUPLICATE KEY UPDATE school_id = VALUES(school_id), name = VALUES(name), kind = VALUES(kind), issuer = VALUES(issuer),
+                    client_id = VALUES(client_id), client_secret_sealed = VALUES(client_secret_sealed), restrict_to = VALUES(restrict_to),
+                    link_rule = VALUES(link_rule), link_claim = VALUES(link_claim), jit_students = VALUES(jit_students),
+                    enabled = VALUES(enabled), updated_at = VALUES(updated_at)
+                """)
+            guard
+                let id = try tx.query("SELECT id FROM upstream_providers WHERE slug = \(provider.slug)").first?.id(
+                    "id", as: UpstreamProviderRecord.self)
+            else { throw StoreError(.conflict, detail: "upstream_providers: \(provider.slug) vanished while it was saved") }
+            try tx.execute(
+                """
+                INSERT INTO saml_providers (provider_id, sso_url, idp_certificates, metadata_url, signing, name_id_format, sp_key_sealed,
+                                            sp_certificate, updated_at)
+                VALUES (\(id.rawValue), \(configuration.singleSignOnURL), \(configuration.identityProviderCertificates.joined(separator: " ")),
+                        \(configuration.metadataURL), \(configuration.signing.rawValue), \(configuration.nameIDFormat),
+                        \(configuration.sealedServiceProviderKey), \(configuration.serviceProviderCertificate), \(now))
+                ON DUPLICATE KEY UPDATE sso_url = VALUES(sso_url), idp_certificates = VALUES(idp_certificates),
+                    metadata_url = VALUES(metadata_url), signing = VALUES(signing), name_id_format = VALUES(name_id_format),
+                    sp_key_sealed = VALUES(sp_key_sealed), sp_certificate = VALUES(sp_certificate), updated_at = VALUES(updated_at)
+                """)
+            return id
+        }
+    }
+
+    public func consumeAssertion(digest: [UInt8], expiresAt: Date) throws -> Bool {
+        try database.execute(
+            "INSERT IGNORE INTO saml_assertion_uses (assertion_digest, expires_at) VALUES (\(digest), \(expiresAt))"
+        ).affectedRows == 1
+    }
+
+    public func purgeUsedAssertions(before: Date) throws -> Int {
+        try database.execute("DELETE FROM saml_assertion_uses WHERE expires_at < \(before)").affectedRows
+    }
+}
