@@ -249,7 +249,7 @@ public struct MariaSyncTargetStore: SyncTargetStore {
                 try tx.execute(
                     """
                     INSERT INTO usage_daily (client_id, day, api_requests, errors, dirty)
-                    SELECT client_id, DATE(occurred_at), COUNT(*), SUM(status >= 400), TRUE FROM data_access_log
+                    SELECT client_id, DATE(occurred_at), SUM(first_of_call), SUM(first_of_call AND status >= 400), TRUE FROM data_access_log
                     WHERE id > \(logFrom) AND id <= \(logTo) GROUP BY client_id, DATE(occurred_at)
                     ON DUPLICATE KEY UPDATE api_requests = api_requests + VALUES(api_requests), errors = errors + VALUES(errors),
                         dirty = TRUE
@@ -263,7 +263,7 @@ public struct MariaSyncTargetStore: SyncTargetStore {
                 try tx.execute(
                     """
                     INSERT INTO usage_api_keys (source_id, request_count, last_used_at, dirty)
-                    SELECT api_key_id, COUNT(*), MAX(occurred_at), TRUE FROM data_access_log
+                    SELECT api_key_id, SUM(first_of_call), MAX(occurred_at), TRUE FROM data_access_log
                     WHERE id > \(logFrom) AND id <= \(logTo) AND api_key_id IS NOT NULL GROUP BY api_key_id
                     ON DUPLICATE KEY UPDATE request_count = request_count + VALUES(request_count),
                         last_used_at = GREATEST(last_used_at, VALUES(last_used_at)), dirty = TRUE

@@ -136,10 +136,11 @@ enum EducationAPIRoutes {
         let services = call.context.services
         let request = "\(call.request.method) \(call.request.path)"
         let subjects: [UserID?] = call.subjects.isEmpty ? [nil] : call.subjects
-        for subject in subjects {
+        for (index, subject) in subjects.enumerated() {
             let entry = DataAccessEntry(
                 occurredAt: now, clientID: call.caller.clientID, actorID: call.caller.user?.id, subjectID: subject, schoolID: call.school,
-                operation: call.endpoint.operation.rawValue, request: request, status: status, apiKeyID: call.caller.apiKeyID)
+                operation: call.endpoint.operation.rawValue, request: request, status: status, apiKeyID: call.caller.apiKeyID,
+                firstOfCall: index == 0)
             if let batch = services.api.accessLogBuffer.add(entry, now: now) {
                 services.api.accessLogBuffer.write(batch, to: services.api.accessLog, logger: call.context.logger)
             }

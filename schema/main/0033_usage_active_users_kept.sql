@@ -1,7 +1,0 @@
--- Retention (issue 23, item 6): the per-user rows of daily usage (usage_daily_users) are personal data (which user
--- used which app on which day). `catalystwells purge` keeps each old day's active-user count here and deletes the
--- rows; the figure pushed to the developers database is this count plus any rows still present.
-ALTER TABLE usage_daily ADD COLUMN active_users_kept BIGINT UNSIGNED NOT NULL DEFAULT 0;
-CREATE INDEX ix_usage_daily_users_day ON usage_daily_users (day);
-CREATE INDEX ix_api_event_outbox_delivered ON api_event_outbox (delivered_at);
-CREATE INDEX ix_roster_imports_created ON roster_imports (created_at);
