@@ -28,7 +28,8 @@ import Testing
         let requiring = AgreementSettings(requireAgreement: true, blockOnExpiry: false)
         let today = Self.day("2026-07-01")
         #expect(requiring.refusalToAllow(nil, appName: "Planner", on: today)?.contains("record the agreement with Planner first") == true)
-        #expect(requiring.refusalToAllow(Self.agreement(expires: "2026-06-30"), appName: "Planner", on: today)?.contains("expired on 2026-06-30") == true)
+        #expect(
+            requiring.refusalToAllow(Self.agreement(expires: "2026-06-30"), appName: "Planner", on: today)?.contains("expired on 2026-06-30") == true)
         #expect(requiring.refusalToAllow(Self.agreement(expires: "2027-06-30"), appName: "Planner", on: today) == nil)
         #expect(AgreementSettings.default.refusalToAllow(nil, appName: "Planner", on: today) == nil)
     }
@@ -51,19 +52,20 @@ import Testing
         #expect(errors(AppAgreementForm(kind: "DPA", signedOn: "2026-02-01", expiresOn: "soon")).keys.sorted() == ["expires_on"])
     }
 
-    @Test(arguments: [
-        // (today, expiry, warned for, blocked for, block on expiry, app blocked, actions)
-        ("2026-05-30", "2026-06-30", nil, nil, false, false, [AgreementExpiry.Action]()),
-        ("2026-05-31", "2026-06-30", nil, nil, false, false, [.warn(days: 30)]),
-        ("2026-06-29", "2026-06-30", nil, nil, true, false, [.warn(days: 1)]),
-        ("2026-06-10", "2026-06-30", "2026-06-30", nil, false, false, []),
-        ("2026-06-10", "2026-06-30", "2025-06-30", nil, false, false, [.warn(days: 20)]),
-        ("2026-06-30", "2026-06-30", "2026-06-30", nil, true, false, [.block]),
-        ("2026-07-03", "2026-06-30", nil, nil, true, false, [.block]),
-        ("2026-06-30", "2026-06-30", "2026-06-30", nil, false, false, []),
-        ("2026-06-30", "2026-06-30", "2026-06-30", nil, true, true, []),
-        ("2026-07-01", "2026-06-30", "2026-06-30", "2026-06-30", true, false, []),
-    ] as [(String, String, String?, String?, Bool, Bool, [AgreementExpiry.Action])])
+    @Test(
+        arguments: [
+            // (today, expiry, warned for, blocked for, block on expiry, app blocked, actions)
+            ("2026-05-30", "2026-06-30", nil, nil, false, false, [AgreementExpiry.Action]()),
+            ("2026-05-31", "2026-06-30", nil, nil, false, false, [.warn(days: 30)]),
+            ("2026-06-29", "2026-06-30", nil, nil, true, false, [.warn(days: 1)]),
+            ("2026-06-10", "2026-06-30", "2026-06-30", nil, false, false, []),
+            ("2026-06-10", "2026-06-30", "2025-06-30", nil, false, false, [.warn(days: 20)]),
+            ("2026-06-30", "2026-06-30", "2026-06-30", nil, true, false, [.block]),
+            ("2026-07-03", "2026-06-30", nil, nil, true, false, [.block]),
+            ("2026-06-30", "2026-06-30", "2026-06-30", nil, false, false, []),
+            ("2026-06-30", "2026-06-30", "2026-06-30", nil, true, true, []),
+            ("2026-07-01", "2026-06-30", "2026-06-30", "2026-06-30", true, false, []),
+        ] as [(String, String, String?, String?, Bool, Bool, [AgreementExpiry.Action])])
     func expiryWarnsOnceAheadAndBlocksOnceOnTheDayWhenTheSchoolChoseSo(
         today: String, expiry: String, warned: String?, blocked: String?, blockOnExpiry: Bool, appBlocked: Bool, expected: [AgreementExpiry.Action]
     ) {
@@ -75,7 +77,8 @@ import Testing
 
     @Test func anAgreementWithoutExpiryNeverWarnsNorBlocks() {
         let settings = AgreementSettings(requireAgreement: true, blockOnExpiry: true)
-        #expect(AgreementExpiry.actions(for: Self.agreement(expires: nil), settings: settings, appBlocked: false, today: Self.day("2099-01-01")).isEmpty)
+        #expect(
+            AgreementExpiry.actions(for: Self.agreement(expires: nil), settings: settings, appBlocked: false, today: Self.day("2099-01-01")).isEmpty)
     }
 
     @Test func calendarArithmeticCountsWholeDays() {

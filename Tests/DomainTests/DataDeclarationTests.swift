@@ -10,16 +10,22 @@ import Testing
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
     static let owner = DeveloperID(7)
 
-    func form(_ scope: String = "student.grades.read", purpose: String = "Shows grades in the planner.", retention: String = "30_days",
-        days: String = "", shares: String = "no", processors: String = "") -> DataDeclarationForm {
+    func form(
+        _ scope: String = "student.grades.read", purpose: String = "Shows grades in the planner.", retention: String = "30_days",
+        days: String = "", shares: String = "no", processors: String = ""
+    ) -> DataDeclarationForm {
         DataDeclarationForm(scope: scope, purpose: purpose, retention: retention, retentionDays: days, shares: shares, subProcessors: processors)
     }
 
     @Test func aCompleteBlockBecomesADeclaration() throws {
-        let declaration = try #require(try form(shares: "yes", processors: "Amazon Web Services, Inc., United States\nMailgun, Germany").validate().get())
+        let declaration = try #require(
+            try form(shares: "yes", processors: "Amazon Web Services, Inc., United States\nMailgun, Germany").validate().get())
         #expect(declaration.scope == "student.grades.read")
         #expect(declaration.retention == .thirtyDays)
-        #expect(declaration.subProcessors == [.init(name: "Amazon Web Services, Inc.", country: "United States"), .init(name: "Mailgun", country: "Germany")])
+        #expect(
+            declaration.subProcessors == [
+                .init(name: "Amazon Web Services, Inc.", country: "United States"), .init(name: "Mailgun", country: "Germany"),
+            ])
     }
 
     @Test func anEmptyBlockIsNoDeclarationYet() throws {
@@ -30,7 +36,10 @@ import Testing
         (DataDeclarationForm(scope: "openid", purpose: "", retention: "session", shares: "no"), "Say why the app needs this data."),
         (DataDeclarationForm(scope: "openid", purpose: "Sign-in", retention: "", shares: "no"), "Choose how long the data is kept."),
         (DataDeclarationForm(scope: "openid", purpose: "Sign-in", retention: "forever", shares: "no"), "Choose how long the data is kept."),
-        (DataDeclarationForm(scope: "openid", purpose: "Sign-in", retention: "session", shares: ""), "Answer whether the data goes to sub-processors."),
+        (
+            DataDeclarationForm(scope: "openid", purpose: "Sign-in", retention: "session", shares: ""),
+            "Answer whether the data goes to sub-processors."
+        ),
     ])
     func aPartlyFilledBlockSaysWhatIsMissing(form: DataDeclarationForm, message: String) {
         guard case .failure(let problem) = form.validate() else { Issue.record("accepted"); return }
@@ -97,7 +106,9 @@ import Testing
         let app = ApprovedApplication(
             live: live, grantedScopes: ["openid"], approvedAt: Self.now, pendingChange: PendingChange(proposal: change, stage: .submitted))
         let review = ApplicationReview(owner: Self.owner, state: .approved(app))
-        #expect(review.transition(.approve(narrowedScopes: nil), by: .platformAdmin(UserID(1)), at: Self.now) == .failure(.undeclaredScopes(["profile.email"])))
+        #expect(
+            review.transition(.approve(narrowedScopes: nil), by: .platformAdmin(UserID(1)), at: Self.now)
+                == .failure(.undeclaredScopes(["profile.email"])))
     }
 
     @Test func theDigestCoversDeclarationsAndStaysTheSameForContentWithout() {
@@ -107,10 +118,14 @@ import Testing
         var otherPurpose = declared
         otherPurpose.dataDeclarations = [DataDeclaration(scope: "openid", purpose: "Something else", retention: .thirtyDays, subProcessors: [])]
         var otherRetention = declared
-        otherRetention.dataDeclarations = [DataDeclaration(scope: "openid", purpose: declared.dataDeclarations[0].purpose, retention: .days(30), subProcessors: [])]
+        otherRetention.dataDeclarations = [
+            DataDeclaration(scope: "openid", purpose: declared.dataDeclarations[0].purpose, retention: .days(30), subProcessors: [])
+        ]
         var shared = declared
         shared.dataDeclarations = [
-            DataDeclaration(scope: "openid", purpose: declared.dataDeclarations[0].purpose, retention: .thirtyDays, subProcessors: [.init(name: "X", country: "Y")])
+            DataDeclaration(
+                scope: "openid", purpose: declared.dataDeclarations[0].purpose, retention: .thirtyDays,
+                subProcessors: [.init(name: "X", country: "Y")])
         ]
         let digests = [bare, declared, otherPurpose, otherRetention, shared].map {
             ReviewAttestation.digest(clientID: client, live: $0, grantedScopes: ["openid"])

@@ -60,7 +60,8 @@ import Testing
         }
         if let file {
             body += Array(
-                "--\(boundary)\r\nContent-Disposition: form-data; name=\"document\"; filename=\"\(file.name)\"\r\nContent-Type: application/pdf\r\n\r\n".utf8)
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"document\"; filename=\"\(file.name)\"\r\nContent-Type: application/pdf\r\n\r\n"
+                    .utf8)
             body += file.bytes + Array("\r\n".utf8)
         }
         body += Array("--\(boundary)--\r\n".utf8)
@@ -71,8 +72,10 @@ import Testing
         -> HTTPResponse
     {
         let form = multipart(
-            [("csrf", csrf(&browser)), ("client_id", Self.client.rawValue), ("kind", "SDPC National Data Privacy Agreement"),
-             ("signed_on", signed), ("expires_on", expires)], file: file)
+            [
+                ("csrf", csrf(&browser)), ("client_id", Self.client.rawValue), ("kind", "SDPC National Data Privacy Agreement"),
+                ("signed_on", signed), ("expires_on", expires),
+            ], file: file)
         return browser.send("POST", "/school/agreements", headers: ["CONTENT_TYPE": form.contentType], body: form.body)
     }
 
@@ -146,13 +149,15 @@ import Testing
         // Undecided apps are now blocked for the school.
         #expect(try app.oauth.policy(school: SchoolID(1), client: Self.client)?.status == .blocked)
         let refused = browser.send(
-            "POST", "/school/apps/planner-app", form: [("csrf", csrf(&browser)), ("status", "allowed"), ("scope", "openid"), ("scope", "student.grades.read")])
+            "POST", "/school/apps/planner-app",
+            form: [("csrf", csrf(&browser)), ("status", "allowed"), ("scope", "openid"), ("scope", "student.grades.read")])
         #expect(refused.status == 409)
         #expect(refused.text.contains("Your school requires a data-privacy agreement before an app is allowed"))
         #expect(try app.oauth.policy(school: SchoolID(1), client: Self.client)?.status == .blocked)
         #expect(upload(&browser, file: nil, signed: today.adding(days: -10).description, expires: today.adding(days: 300).description).status == 303)
         let allowed = browser.send(
-            "POST", "/school/apps/planner-app", form: [("csrf", csrf(&browser)), ("status", "allowed"), ("scope", "openid"), ("scope", "student.grades.read")])
+            "POST", "/school/apps/planner-app",
+            form: [("csrf", csrf(&browser)), ("status", "allowed"), ("scope", "openid"), ("scope", "student.grades.read")])
         #expect(allowed.status == 303)
         #expect(try app.oauth.policy(school: SchoolID(1), client: Self.client)?.status == .allowed)
     }
@@ -168,7 +173,8 @@ import Testing
         try app.agreements.saveAgreement(
             school: SchoolID(1), client: Self.client, kind: "NDPA", signedOn: today.adding(days: -300), expiresOn: today.adding(days: 10),
             document: nil, keepDocument: true, by: admin.id, now: app.clock.now)
-        try app.agreements.setSettings(AgreementSettings(requireAgreement: false, blockOnExpiry: true), school: SchoolID(1), by: admin.id, now: app.clock.now)
+        try app.agreements.setSettings(
+            AgreementSettings(requireAgreement: false, blockOnExpiry: true), school: SchoolID(1), by: admin.id, now: app.clock.now)
         let first = runCron()
         #expect(first.status == 200 && first.text.contains("\"warned\":1"))
         #expect(app.outbox.messages.map(\.to) == ["head@school.test"])
@@ -182,7 +188,8 @@ import Testing
         #expect(try app.oauth.policy(school: SchoolID(1), client: Self.client)?.status == .blocked)
         #expect(try app.audit.entries(SecurityAuditFilter(school: SchoolID(1)), limit: 10).contains { $0.entry.event == .appBlockedByPolicy })
         #expect(app.outbox.messages.count == 2 && app.outbox.messages.last?.subject.contains("is blocked") == true)
-        _ = try app.oauth.setPolicy(SchoolAppPolicy(status: .allowed, scopeLimit: nil), school: SchoolID(1), client: Self.client, by: admin.id, now: app.clock.now)
+        _ = try app.oauth.setPolicy(
+            SchoolAppPolicy(status: .allowed, scopeLimit: nil), school: SchoolID(1), client: Self.client, by: admin.id, now: app.clock.now)
         app.clock.advance(86400)
         #expect(runCron().text.contains("\"blocked\":0"))
         #expect(try app.oauth.policy(school: SchoolID(1), client: Self.client)?.status == .allowed)

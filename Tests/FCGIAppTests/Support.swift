@@ -152,7 +152,8 @@ struct TestApp {
             // The education API's and sync's stores are not twinned yet: route tests that reach them fail on this handle.
             api: EducationAPIServices(
                 store: MariaEducationAPIStore(database: unconnected), accessLog: MariaDataAccessLogStore(database: unconnected),
-                appPolicies: oauth, agreements: agreements, declarations: agreements, accessLogBuffer: DataAccessLogBuffer(configuration.api), rateLimiter: APIRateLimiter(configuration.api),
+                appPolicies: oauth, agreements: agreements, declarations: agreements, accessLogBuffer: DataAccessLogBuffer(configuration.api),
+                rateLimiter: APIRateLimiter(configuration.api),
                 rateBuckets: MemoryRateBuckets(), listCache: APIListCache(capacity: 8)),
             syncTarget: MariaSyncTargetStore(database: unconnected),
             upstream: UpstreamServices(store: upstream, flow: UpstreamSignInFlow(transport: upstreamTransport, cache: upstreamDocuments)),

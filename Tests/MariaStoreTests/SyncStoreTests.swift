@@ -21,7 +21,8 @@ import Testing
         redirectURIs: ["https://sb.example/cb"], requestedScopes: ["openid", "profile.read", "school.read"], clientType: .confidential,
         dataDeclarations: [
             DataDeclaration(scope: "openid", purpose: "Sign-in.", retention: .session, subProcessors: []),
-            DataDeclaration(scope: "profile.read", purpose: "Names on cards.", retention: .days(45), subProcessors: [.init(name: "Fly.io", country: "France")]),
+            DataDeclaration(
+                scope: "profile.read", purpose: "Names on cards.", retention: .days(45), subProcessors: [.init(name: "Fly.io", country: "France")]),
             DataDeclaration(scope: "school.read", purpose: "School name.", retention: .oneYear, subProcessors: []),
         ])
 
@@ -86,7 +87,10 @@ import Testing
         _ = try applyAll()
         let declarations = MariaClientDataDeclarationStore(database: main.database)
         #expect(try declarations.declarations(of: ClientID("cw_app_sync")) == Self.draft.dataDeclarations)
-        #expect(try declarations.declarations(of: [ClientID("cw_app_sync"), ClientID("cw_app_none")]) == [ClientID("cw_app_sync"): Self.draft.dataDeclarations])
+        #expect(
+            try declarations.declarations(of: [ClientID("cw_app_sync"), ClientID("cw_app_none")]) == [
+                ClientID("cw_app_sync"): Self.draft.dataDeclarations
+            ])
         // Applying the same content again changes nothing; a changed declaration replaces the old ones.
         var app = try #require(try source.applicationsToSyncForTest(id))
         #expect(try target.apply(app, as: app.oauthClient(logoBaseURL: nil), now: now).changed == false)
@@ -460,7 +464,8 @@ import Testing
             developerName: app.developerName, secretDigests: [], apiKeys: [], marker: app.marker)
         try main.database.execute("DELETE FROM review_attestations WHERE developer_app_id = \(id.rawValue)")
         #expect(
-            try target.adoptEarlierApproval(of: withDeclarations, as: withDeclarations.oauthClient(logoBaseURL: "https://developers.example"), now: now)
+            try target.adoptEarlierApproval(
+                of: withDeclarations, as: withDeclarations.oauthClient(logoBaseURL: "https://developers.example"), now: now)
                 == nil)
         _ = try target.adoptEarlierApproval(of: app, as: app.oauthClient(logoBaseURL: "https://developers.example"), now: now)
         // Only once: with a decision on record, nothing is adopted.

@@ -80,15 +80,19 @@ final class MemoryAppAgreements: AppAgreementStore, ClientDataDeclarationStore, 
     }
 
     func markWarned(school: SchoolID, client: ClientID, expiresOn: CalendarDate) throws {
-        mark(school, client, expiresOn) { AppAgreement(
-            school: $0.school, client: $0.client, kind: $0.kind, signedOn: $0.signedOn, expiresOn: $0.expiresOn, document: $0.document,
-            warnedFor: expiresOn, blockedFor: $0.blockedFor) }
+        mark(school, client, expiresOn) {
+            AppAgreement(
+                school: $0.school, client: $0.client, kind: $0.kind, signedOn: $0.signedOn, expiresOn: $0.expiresOn, document: $0.document,
+                warnedFor: expiresOn, blockedFor: $0.blockedFor)
+        }
     }
 
     func markBlocked(school: SchoolID, client: ClientID, expiresOn: CalendarDate) throws {
-        mark(school, client, expiresOn) { AppAgreement(
-            school: $0.school, client: $0.client, kind: $0.kind, signedOn: $0.signedOn, expiresOn: $0.expiresOn, document: $0.document,
-            warnedFor: $0.warnedFor, blockedFor: expiresOn) }
+        mark(school, client, expiresOn) {
+            AppAgreement(
+                school: $0.school, client: $0.client, kind: $0.kind, signedOn: $0.signedOn, expiresOn: $0.expiresOn, document: $0.document,
+                warnedFor: $0.warnedFor, blockedFor: expiresOn)
+        }
     }
 
     private func mark(_ school: SchoolID, _ client: ClientID, _ expiresOn: CalendarDate, _ change: (AppAgreement) -> AppAgreement) {

@@ -93,7 +93,9 @@ struct AgreementExpiryRun {
                     report.grantsRevoked += revoked
                     logger.info(
                         "app blocked: agreement expired",
-                        metadata: ["oauth.client_id": "\(agreement.client)", "school.id": "\(agreement.school)", "oauth.grants_revoked": "\(revoked)"])
+                        metadata: [
+                            "oauth.client_id": "\(agreement.client)", "school.id": "\(agreement.school)", "oauth.grants_revoked": "\(revoked)",
+                        ])
                 }
             }
             // An expired agreement is dealt with once: no late warning, and no block where the school did not ask for one.

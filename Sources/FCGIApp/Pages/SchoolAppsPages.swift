@@ -86,7 +86,8 @@ enum SchoolAppsPages {
         let refused = context.agreementProblems?.client == client.clientID ? context.agreementProblems : nil
         let form =
             refused?.form
-            ?? AppAgreementForm(kind: agreement?.kind ?? "", signedOn: agreement?.signedOn.description ?? "", expiresOn: agreement?.expiresOn?.description ?? "")
+            ?? AppAgreementForm(
+                kind: agreement?.kind ?? "", signedOn: agreement?.signedOn.description ?? "", expiresOn: agreement?.expiresOn?.description ?? "")
         let errors = refused?.errors ?? [:]
         let summary: HTML
         if let agreement {

@@ -139,7 +139,9 @@ enum SchoolAppsRoutes {
             try context.services.api.agreements.setSettings(settings, school: school, by: session.user.id, now: context.now)
             try context.audit(
                 .agreementChanged, request, by: session, subject: nil,
-                detail: "settings: require agreement \(settings.requireAgreement ? "on" : "off"), block on expiry \(settings.blockOnExpiry ? "on" : "off")")
+                detail:
+                    "settings: require agreement \(settings.requireAgreement ? "on" : "off"), block on expiry \(settings.blockOnExpiry ? "on" : "off")"
+            )
             return .seeOther("/school/apps?saved=settings")
         }
     }
@@ -160,7 +162,8 @@ enum SchoolAppsRoutes {
         let entries = try api.appPolicies.apps(for: school)
         let pageContext = SchoolAppsPages.Context(
             agreements: try api.agreements.agreements(school: school),
-            declarations: try api.declarations.declarations(of: entries.map(\.client.clientID)), settings: try api.agreements.settings(school: school),
+            declarations: try api.declarations.declarations(of: entries.map(\.client.clientID)),
+            settings: try api.agreements.settings(school: school),
             today: CalendarDate(context.now), agreementProblems: problems)
         return .page(SchoolAppsPages.list(session: session, entries: entries, notice: notice, context: pageContext), status: status)
     }

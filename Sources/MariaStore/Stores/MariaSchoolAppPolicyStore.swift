@@ -18,9 +18,10 @@ public struct MariaSchoolAppPolicyStore: SchoolAppPolicyStore {
             return decided
         }
         // A school that requires agreements has apps it has not decided about blocked (AgreementSettings).
-        let requires = try database.query(
-            "SELECT require_agreement FROM school_agreement_settings WHERE school_id = \(school.rawValue)"
-        ).first?.flag("require_agreement") ?? false
+        let requires =
+            try database.query(
+                "SELECT require_agreement FROM school_agreement_settings WHERE school_id = \(school.rawValue)"
+            ).first?.flag("require_agreement") ?? false
         return requires ? SchoolAppPolicy(status: .blocked, scopeLimit: nil) : nil
     }
 

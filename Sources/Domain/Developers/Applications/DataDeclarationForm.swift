@@ -21,8 +21,9 @@ public struct DataDeclarationForm: Sendable, Equatable {
     public var subProcessors: String
 
     /// The fields of one scope.
-    public init(scope: String, purpose: String = "", retention: String = "", retentionDays: String = "", shares: String = "", subProcessors: String = "")
-    {
+    public init(
+        scope: String, purpose: String = "", retention: String = "", retentionDays: String = "", shares: String = "", subProcessors: String = ""
+    ) {
         self.scope = scope
         self.purpose = purpose
         self.retention = retention
@@ -66,7 +67,8 @@ public struct DataDeclarationForm: Sendable, Equatable {
             guard !days.isEmpty, days.utf8.count <= 5, days.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let count = Int(days),
                 let value = DataDeclaration.Retention(kind: "custom", days: count)
             else {
-                return .failure(.init(message: "Enter the number of days the data is kept: a whole number from 1 to \(DataDeclaration.maximumRetentionDays)."))
+                return .failure(
+                    .init(message: "Enter the number of days the data is kept: a whole number from 1 to \(DataDeclaration.maximumRetentionDays)."))
             }
             retention = value
         case let kind:
@@ -80,7 +82,8 @@ public struct DataDeclarationForm: Sendable, Equatable {
         switch shares {
         case "no":
             guard lines.isEmpty else {
-                return .failure(.init(message: "You answered that the data goes to no one else but listed sub-processors: answer yes, or remove them."))
+                return .failure(
+                    .init(message: "You answered that the data goes to no one else but listed sub-processors: answer yes, or remove them."))
             }
             processors = []
         case "yes":

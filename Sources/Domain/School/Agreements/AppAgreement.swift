@@ -98,7 +98,8 @@ public struct AppAgreementForm: Sendable, Equatable {
 
     /// The checked values, or the problems by field (`kind`, `signed_on`, `expires_on`). The signing day cannot
     /// be after `today`; the expiry must be after the signing day.
-    public func validate(today: CalendarDate) -> Result<(kind: String, signedOn: CalendarDate, expiresOn: CalendarDate?), SchoolworkForms.FieldErrors> {
+    public func validate(today: CalendarDate) -> Result<(kind: String, signedOn: CalendarDate, expiresOn: CalendarDate?), SchoolworkForms.FieldErrors>
+    {
         var errors: SchoolworkForms.FieldErrors = [:]
         let kind = kind.trimmingWhitespace()
         if kind.isEmpty {
