@@ -79,6 +79,12 @@ import Testing
         #expect(try store.settings(school: SchoolID(1)) == AgreementSettings(requireAgreement: true, blockOnExpiry: true))
         #expect(try policies.policy(school: SchoolID(1), client: Self.app)?.status == .blocked)
         #expect(try policies.policy(school: SchoolID(2), client: Self.app) == nil)
+        // The installation's own (first-party) clients need no agreement.
+        try MariaClientStore(database: db.database).createClient(
+            OAuthClient(
+                clientID: ClientID("own-app"), name: "Own", developerName: "Us", firstParty: true, kind: .confidential,
+                redirectURIs: ["https://own.test/cb"], allowedScopes: ["openid"]), now: now)
+        #expect(try policies.policy(school: SchoolID(1), client: ClientID("own-app")) == nil)
         // An explicit decision stands.
         _ = try policies.setPolicy(SchoolAppPolicy(status: .allowed, scopeLimit: nil), school: SchoolID(1), client: Self.app, by: UserID(1), now: now)
         #expect(try policies.policy(school: SchoolID(1), client: Self.app)?.status == .allowed)

@@ -327,8 +327,9 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
     var requiresAgreement: @Sendable (SchoolID) -> Bool = { _ in false }
 
     func policy(school: SchoolID, client: ClientID) throws -> SchoolAppPolicy? {
-        if let decided = lock.withLock({ policies[school]?[client] }) { return decided }
-        return requiresAgreement(school) ? SchoolAppPolicy(status: .blocked, scopeLimit: nil) : nil
+        let (decided, firstParty) = lock.withLock { (policies[school]?[client], clients[client]?.firstParty ?? false) }
+        if let decided { return decided }
+        return !firstParty && requiresAgreement(school) ? SchoolAppPolicy(status: .blocked, scopeLimit: nil) : nil
     }
 
     func apps(for school: SchoolID) throws -> [SchoolAppEntry] {

@@ -20,12 +20,14 @@ enum SchoolAppsPages {
             let id = client.clientID.rawValue
             let offered = ScopeRegistry.standard.definitions(of: client.allowedScopes)
             let agreement = context.agreements[client.clientID]
+            // First-party clients (the installation's own) need no agreement.
+            let requiresAgreement = context.settings.requireAgreement && !client.firstParty
             let decision: HTML =
                 switch entry.policy?.status {
                 case .blocked: "<b class=\"bad\">Blocked</b>"
                 case .allowed: entry.policy?.scopeLimit == nil ? "Allowed" : "Allowed (limited)"
                 case nil:
-                    context.settings.requireAgreement
+                    requiresAgreement
                         ? "<b class=\"bad\">Blocked</b> <small class=\"muted\">(no decision; your school requires an agreement)</small>"
                         : "Allowed <small class=\"muted\">(default)</small>"
                 }
@@ -37,8 +39,8 @@ enum SchoolAppsPages {
                     \(scope.description) <small class="muted">(\(scope.name))</small></label>
                     """
             }
-            let blocked = entry.policy?.status == .blocked || (entry.policy == nil && context.settings.requireAgreement)
-            let status = entry.policy?.status.rawValue ?? (context.settings.requireAgreement ? "blocked" : "default")
+            let blocked = entry.policy?.status == .blocked || (entry.policy == nil && requiresAgreement)
+            let status = entry.policy?.status.rawValue ?? (requiresAgreement ? "blocked" : "default")
             let pending: HTML =
                 entry.pendingRequests > 0
                 ? "<br><small>\(entry.pendingRequests) request\(entry.pendingRequests == 1 ? "" : "s") to allow it</small>" : ""

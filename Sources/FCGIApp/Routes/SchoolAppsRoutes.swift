@@ -39,7 +39,8 @@ enum SchoolAppsRoutes {
             guard ticked.isSubset(of: offered) else {
                 throw HTTPError(status: 400, code: "invalid_request", "One of the scopes is not one this app may ask for.")
             }
-            if status == .allowed {
+            // First-party clients are the installation's own: no agreement is asked for them.
+            if status == .allowed, !client.firstParty {
                 let agreements = context.services.api.agreements
                 if let refusal = try agreements.settings(school: school).refusalToAllow(
                     agreements.agreement(school: school, client: client.clientID), appName: client.name, on: CalendarDate(context.now))

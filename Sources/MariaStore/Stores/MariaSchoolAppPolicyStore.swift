@@ -17,10 +17,14 @@ public struct MariaSchoolAppPolicyStore: SchoolAppPolicyStore {
         ).first?.schoolAppPolicy() {
             return decided
         }
-        // A school that requires agreements has apps it has not decided about blocked (AgreementSettings).
+        // A school that requires agreements has the apps it has not decided about blocked (AgreementSettings);
+        // first-party clients, the installation's own, need no agreement.
         let requires =
             try database.query(
-                "SELECT require_agreement FROM school_agreement_settings WHERE school_id = \(school.rawValue)"
+                """
+                SELECT s.require_agreement FROM school_agreement_settings s JOIN oauth_clients c ON c.client_id = \(client.rawValue)
+                WHERE s.school_id = \(school.rawValue) AND NOT c.first_party
+                """
             ).first?.flag("require_agreement") ?? false
         return requires ? SchoolAppPolicy(status: .blocked, scopeLimit: nil) : nil
     }
