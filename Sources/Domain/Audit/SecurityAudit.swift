@@ -17,6 +17,8 @@ public enum SecurityEvent: String, Sendable, CaseIterable {
     case reviewDecision = "review_decision"
     case rosterImported = "roster_imported"
     case badgeChanged = "badge_changed"
+    case agreementChanged = "agreement_changed"
+    case appBlockedByPolicy = "app_blocked_by_policy"
 
     /// How pages name the event.
     public var label: String {
@@ -36,6 +38,8 @@ public enum SecurityEvent: String, Sendable, CaseIterable {
         case .reviewDecision: "App review decision"
         case .rosterImported: "Roster imported"
         case .badgeChanged: "QR badge changed"
+        case .agreementChanged: "App agreement changed"
+        case .appBlockedByPolicy: "App blocked by policy"
         }
     }
 }

@@ -65,7 +65,8 @@ enum CompositionRoot {
                 signingKeyCache: shared.signingKeyCache),
             api: EducationAPIServices(
                 store: MariaEducationAPIStore(database: database), accessLog: MariaDataAccessLogStore(database: database),
-                appPolicies: MariaSchoolAppPolicyStore(database: database), accessLogBuffer: shared.accessLogBuffer,
+                appPolicies: MariaSchoolAppPolicyStore(database: database), agreements: MariaAppAgreementStore(database: database),
+                declarations: MariaClientDataDeclarationStore(database: database), accessLogBuffer: shared.accessLogBuffer,
                 rateLimiter: shared.rateLimiter, rateBuckets: MariaRateBucketStore(database: database), listCache: shared.apiListCache),
             syncTarget: MariaSyncTargetStore(database: database),
             upstream: upstream(database: database, configuration: configuration, documents: shared.upstreamDocuments),

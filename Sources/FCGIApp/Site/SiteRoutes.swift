@@ -38,6 +38,7 @@ enum SiteRoutes {
             SchoolAppsRoutes.register(in: &router)
             AccessLogRoutes.register(in: &router)
             SyncRoutes.register(in: &router)
+            AgreementCronRoutes.register(in: &router)
             ReviewRoutes.register(in: &router)
         } else {
             PortalSignUpRoutes.register(in: &router)

@@ -109,6 +109,10 @@ struct EducationAPIServices {
     let accessLog: any DataAccessLogStore
     /// Schools' decisions about apps.
     let appPolicies: any SchoolAppPolicyStore
+    /// Schools' data-privacy agreements with apps, and their agreement settings.
+    let agreements: any AppAgreementStore
+    /// The apps' data declarations as last approved (the data label).
+    let declarations: any ClientDataDeclarationStore
     /// The worker's data-access log entries waiting to be written.
     let accessLogBuffer: DataAccessLogBuffer
     /// The worker's leases of the apps' shared API token buckets.

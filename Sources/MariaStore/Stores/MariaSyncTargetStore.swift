@@ -62,6 +62,7 @@ public struct MariaSyncTargetStore: SyncTargetStore {
                 result.changed = true
             }
             if try Self.replaceRedirectURIs(client.redirectURIs, of: clientPK, in: tx) { result.changed = true }
+            if try Self.replaceDataDeclarations(app.live.dataDeclarations, of: clientPK, in: tx) { result.changed = true }
             // Credentials are added only with an admin's confirmation recorded here (CredentialAttestation): the
             // developers database alone can name any digest.
             let attestations = try Self.credentialAttestations(of: app.id, in: tx)
@@ -141,6 +142,25 @@ public struct MariaSyncTargetStore: SyncTargetStore {
         try tx.execute("DELETE FROM oauth_client_redirect_uris WHERE client_pk = \(clientPK)")
         for (position, uri) in uris.enumerated() {
             try tx.execute("INSERT INTO oauth_client_redirect_uris (client_pk, position, uri) VALUES (\(clientPK), \(position), \(uri))")
+        }
+        return true
+    }
+
+    /// Makes the client's data declarations exactly `declarations` (the reviewed live version's); whether
+    /// anything changed.
+    private static func replaceDataDeclarations(_ declarations: [DataDeclaration], of clientPK: Int64, in tx: Transaction) throws -> Bool {
+        let current = try tx.query(
+            "SELECT scope, purpose, retention, retention_days, sub_processors FROM oauth_client_data_declarations WHERE client_pk = \(clientPK) ORDER BY position"
+        ).map(\.clientDataDeclaration)
+        guard current != declarations.map(Optional.some) else { return false }
+        try tx.execute("DELETE FROM oauth_client_data_declarations WHERE client_pk = \(clientPK)")
+        for (position, declaration) in declarations.enumerated() {
+            try tx.execute(
+                """
+                INSERT INTO oauth_client_data_declarations (client_pk, position, scope, purpose, retention, retention_days, sub_processors)
+                VALUES (\(clientPK), \(position), \(declaration.scope), \(declaration.purpose), \(declaration.retention.kind),
+                        \(declaration.retention.customDays), \(DataDeclarationColumns.processorsJSON(declaration.subProcessors)))
+                """)
         }
         return true
     }
@@ -474,7 +494,9 @@ public struct MariaSyncTargetStore: SyncTargetStore {
     }
 
     public func adoptEarlierApproval(of app: SyncedApplication, as client: OAuthClient, now: Date) throws -> ReviewAttestation? {
-        guard app.status == .approved, client.status == .active else { return nil }
+        // Declarations came after decisions were recorded: an app approved before has none, so content with
+        // declarations was never run unrecorded and is not adopted.
+        guard app.status == .approved, client.status == .active, app.live.dataDeclarations.isEmpty else { return nil }
         return try database.transaction { tx in
             guard try tx.query("SELECT 1 AS one FROM review_attestations WHERE developer_app_id = \(app.id.rawValue) FOR UPDATE").isEmpty,
                 let row = try tx.query(
