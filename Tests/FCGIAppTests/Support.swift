@@ -107,6 +107,8 @@ struct TestApp {
     let passkeys = MemoryPasskeys<UserRecord>()
     /// The badges' twin.
     let badges = MemoryBadges()
+    /// Exports and erasures' twin.
+    let privacy = MemoryPrivacy()
     /// The OAuth stores' twin, whose people are ``memory``'s active accounts.
     let oauth: MemoryOAuthStore
     var oauthKeys = OAuthKeyMaterial(
@@ -149,6 +151,7 @@ struct TestApp {
             upstream: UpstreamServices(store: upstream, flow: UpstreamSignInFlow(transport: upstreamTransport, cache: upstreamDocuments)),
             directories: DirectoryServices(store: directories, connector: directoryConnector),
             audit: audit,
+            privacy: PrivacyServices(records: privacy, exportJobs: privacy, erasures: privacy),
             portal: CompositionRoot.portal(
                 database: unconnected, keys: DeveloperKeyMaterial(secret: Array(repeating: 9, count: 32)),
                 credentialKeys: CredentialKeyMaterial(secret: Array(repeating: 8, count: 32))),

@@ -17,6 +17,12 @@ public enum SecurityEvent: String, Sendable, CaseIterable {
     case reviewDecision = "review_decision"
     case rosterImported = "roster_imported"
     case badgeChanged = "badge_changed"
+    case exportRequested = "export_requested"
+    case exportDownloaded = "export_downloaded"
+    case erasureRequested = "erasure_requested"
+    case erasureConfirmed = "erasure_confirmed"
+    case erasureCancelled = "erasure_cancelled"
+    case erasureCompleted = "erasure_completed"
 
     /// How pages name the event.
     public var label: String {
@@ -36,6 +42,12 @@ public enum SecurityEvent: String, Sendable, CaseIterable {
         case .reviewDecision: "App review decision"
         case .rosterImported: "Roster imported"
         case .badgeChanged: "QR badge changed"
+        case .exportRequested: "Data export requested"
+        case .exportDownloaded: "Data export downloaded"
+        case .erasureRequested: "Erasure requested"
+        case .erasureConfirmed: "Erasure confirmed"
+        case .erasureCancelled: "Erasure cancelled"
+        case .erasureCompleted: "Person erased"
         }
     }
 }
