@@ -28,7 +28,9 @@ import Testing
                     classTitle: "Maths 7B", assessmentID: AssessmentID(4), assessmentTitle: "Draft quiz", dueDate: nil, score: Score("3")!,
                     maxScore: Score("10")!, comment: nil, published: false, recordedAt: now),
             ],
-            attendance: [PersonRecord.Attendance(day: CalendarDate("2026-03-02")!, classTitle: "Maths 7B", status: .late, note: "bus", recordedAt: now)],
+            attendance: [
+                PersonRecord.Attendance(day: CalendarDate("2026-03-02")!, classTitle: "Maths 7B", status: .late, note: "bus", recordedAt: now)
+            ],
             apps: [
                 PersonRecord.ConnectedApp(
                     clientID: "study", name: "Study Buddy", developerName: "Dev", scopes: ["openid", "student.grades.read"], firstGrantedAt: now,
@@ -48,7 +50,8 @@ import Testing
     }
 
     @Test func theJSONFilesParseAndHoldTheData() throws {
-        let files = Dictionary(uniqueKeysWithValues: ExportArchive.person(Self.record(), audience: .person, generatedAt: Self.now).map { ($0.name, $0.bytes) })
+        let files = Dictionary(
+            uniqueKeysWithValues: ExportArchive.person(Self.record(), audience: .person, generatedAt: Self.now).map { ($0.name, $0.bytes) })
         let profile = try JSONSerialization.jsonObject(with: Data(files["profile.json"]!)) as? [String: Any]
         #expect(profile?["email"] as? String == "ana@school.example")
         #expect(profile?["sourced_id"] as? String == "stu-42")
@@ -95,7 +98,8 @@ import Testing
             ],
             courses: [RosterExport.Course(sourcedID: "maths", title: "Maths", courseCode: "MA", active: true)],
             classes: [
-                RosterExport.Class(sourcedID: "cls-7", title: "Maths 7B", classCode: nil, courseSourcedID: "maths", termSourcedID: "y2026", active: true)
+                RosterExport.Class(
+                    sourcedID: "cls-7", title: "Maths 7B", classCode: nil, courseSourcedID: "maths", termSourcedID: "y2026", active: true)
             ],
             enrollments: [
                 RosterExport.Enrollment(sourcedID: "e1", classSourcedID: "cls-7", userSourcedID: "stu-42", role: "student", active: true),
@@ -120,7 +124,8 @@ import Testing
 
     @Test func aClassOrSchoolArchiveHoldsOneRosterAndAFolderPerPerson() {
         let roster = RosterExport(
-            org: RosterExport.Org(sourcedID: "hill", name: "Hillside", identifier: nil), users: [], terms: [], courses: [], classes: [], enrollments: [])
+            org: RosterExport.Org(sourcedID: "hill", name: "Hillside", identifier: nil), users: [], terms: [], courses: [], classes: [],
+            enrollments: [])
         let files = ExportArchive.roster(roster, people: [Self.record()], generatedAt: Self.now, classTitle: nil)
         #expect(files.first?.name == "README.txt")
         #expect(files.contains { $0.name == "oneroster/users.csv" })
@@ -145,14 +150,30 @@ import Testing
     }
 
     static let accessCases: [AccessCase] = [
-        .init(name: "a student exports themself", viewer: viewer(.student, id: 42), subject: UserID(42), subjectSchool: school, guardian: false, expected: .person),
-        .init(name: "a student cannot export a classmate", viewer: viewer(.student, id: 43), subject: UserID(42), subjectSchool: school, guardian: false, expected: nil),
-        .init(name: "a parent exports a linked child", viewer: viewer(.parent, id: 50), subject: UserID(42), subjectSchool: school, guardian: true, expected: .parent),
-        .init(name: "a parent cannot export another family's child", viewer: viewer(.parent, id: 51), subject: UserID(42), subjectSchool: school, guardian: false, expected: nil),
-        .init(name: "a teacher cannot export a student", viewer: viewer(.teacher, id: 60), subject: UserID(42), subjectSchool: school, guardian: false, expected: nil),
-        .init(name: "the school admin exports anyone of the school", viewer: viewer(.schoolAdmin, id: 1), subject: UserID(42), subjectSchool: school, guardian: false, expected: .schoolAdmin),
-        .init(name: "a school admin cannot export someone of another school", viewer: viewer(.schoolAdmin, id: 1), subject: UserID(42), subjectSchool: SchoolID(2), guardian: false, expected: nil),
-        .init(name: "a platform admin exports nobody", viewer: viewer(.platformAdmin, id: 2, school: nil), subject: UserID(42), subjectSchool: school, guardian: false, expected: nil),
+        .init(
+            name: "a student exports themself", viewer: viewer(.student, id: 42), subject: UserID(42), subjectSchool: school, guardian: false,
+            expected: .person),
+        .init(
+            name: "a student cannot export a classmate", viewer: viewer(.student, id: 43), subject: UserID(42), subjectSchool: school,
+            guardian: false, expected: nil),
+        .init(
+            name: "a parent exports a linked child", viewer: viewer(.parent, id: 50), subject: UserID(42), subjectSchool: school, guardian: true,
+            expected: .parent),
+        .init(
+            name: "a parent cannot export another family's child", viewer: viewer(.parent, id: 51), subject: UserID(42), subjectSchool: school,
+            guardian: false, expected: nil),
+        .init(
+            name: "a teacher cannot export a student", viewer: viewer(.teacher, id: 60), subject: UserID(42), subjectSchool: school, guardian: false,
+            expected: nil),
+        .init(
+            name: "the school admin exports anyone of the school", viewer: viewer(.schoolAdmin, id: 1), subject: UserID(42), subjectSchool: school,
+            guardian: false, expected: .schoolAdmin),
+        .init(
+            name: "a school admin cannot export someone of another school", viewer: viewer(.schoolAdmin, id: 1), subject: UserID(42),
+            subjectSchool: SchoolID(2), guardian: false, expected: nil),
+        .init(
+            name: "a platform admin exports nobody", viewer: viewer(.platformAdmin, id: 2, school: nil), subject: UserID(42), subjectSchool: school,
+            guardian: false, expected: nil),
     ]
 
     @Test(arguments: accessCases) func whoMayExportWhom(_ c: AccessCase) {
@@ -178,7 +199,9 @@ import Testing
         let waiting = TimeInterval(30 * 86400)
         #expect(try ErasureRules.confirm(Self.erasure(.requested), now: Self.now, waiting: waiting).get() == Self.now.addingTimeInterval(waiting))
         for status in [ErasureStatus.scheduled, .running, .completed, .cancelled] {
-            #expect(throws: ErasureRefusal(.wrongStatus(status))) { try ErasureRules.confirm(Self.erasure(status), now: Self.now, waiting: waiting).get() }
+            #expect(throws: ErasureRefusal(.wrongStatus(status))) {
+                try ErasureRules.confirm(Self.erasure(status), now: Self.now, waiting: waiting).get()
+            }
         }
     }
 
@@ -200,8 +223,9 @@ import Testing
     @Test func aSecondRequestWhileOneIsOpenIsRefusedWithAClearMessage() {
         let refusal = ErasureRules.mayRequest(by: UserID(1), subject: UserID(42), role: .student, open: Self.erasure(.requested))
         #expect(refusal?.message.contains("already requested") == true)
-        #expect(ErasureRules.mayRequest(by: UserID(1), subject: UserID(42), role: .student, open: Self.erasure(.scheduled, runsAfter: Self.now))?.reason
-            == .alreadyOpen(.scheduled, runsAfter: Self.now))
+        #expect(
+            ErasureRules.mayRequest(by: UserID(1), subject: UserID(42), role: .student, open: Self.erasure(.scheduled, runsAfter: Self.now))?.reason
+                == .alreadyOpen(.scheduled, runsAfter: Self.now))
         #expect(ErasureRules.mayRequest(by: UserID(1), subject: UserID(42), role: .student, open: nil) == nil)
         #expect(ErasureRules.mayRequest(by: UserID(42), subject: UserID(42), role: .schoolAdmin, open: nil)?.reason == .yourself)
     }

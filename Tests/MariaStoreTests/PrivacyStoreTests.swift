@@ -26,7 +26,8 @@ import Testing
             "INSERT INTO classes (school_id, sourced_id, title, course_id, term_id) VALUES (1, 'k1', 'Maths 7', 1, 1)"
         ).insertID
         try db.database.execute(
-            "INSERT INTO enrollments (class_id, user_id, role, sourced_id) VALUES (\(classID), \(ada), 'student', 'e1'), (\(classID), \(teacher), 'teacher', 'e2')")
+            "INSERT INTO enrollments (class_id, user_id, role, sourced_id) VALUES (\(classID), \(ada), 'student', 'e1'), (\(classID), \(teacher), 'teacher', 'e2')"
+        )
         try db.database.execute("INSERT INTO guardianships (parent_id, student_id) VALUES (\(pat), \(ada))")
         let assessment = try db.database.execute(
             """
@@ -35,7 +36,8 @@ import Testing
             """
         ).insertID
         try db.database.execute(
-            "INSERT INTO grades (assessment_id, student_id, score, comment, recorded_by, recorded_at) VALUES (\(assessment), \(ada), 7.5, 'ada did well', \(teacher), \(now))")
+            "INSERT INTO grades (assessment_id, student_id, score, comment, recorded_by, recorded_at) VALUES (\(assessment), \(ada), 7.5, 'ada did well', \(teacher), \(now))"
+        )
         try db.database.execute(
             """
             INSERT INTO attendance (class_id, student_id, day, status, note, recorded_by, recorded_at)
@@ -90,7 +92,8 @@ import Testing
         try jobs.complete(job: second.id, sealedArchive: [9], linkDigest: other, linkExpiresAt: now.addingTimeInterval(60), now: now)
         #expect(try jobs.expireLinks(now: now.addingTimeInterval(61)) == 1)
         #expect(try jobs.spendLink(digest: other, requester: people.pat, now: now) == nil, "an expired link")
-        #expect(try jobs.jobs(requestedBy: people.pat, limit: 10).map(\.status).sorted { $0.rawValue < $1.rawValue } == [.downloaded, .expired, .pending])
+        #expect(
+            try jobs.jobs(requestedBy: people.pat, limit: 10).map(\.status).sorted { $0.rawValue < $1.rawValue } == [.downloaded, .expired, .pending])
     }
 
     @Test func erasuresAreRequestedConfirmedAndCancelledByConditionalChanges() throws {
@@ -138,7 +141,8 @@ import Testing
             "INSERT INTO oauth_grants (client_pk, user_id, scopes, created_at, expires_at) VALUES (1, \(people.ada.rawValue), 'openid', \(now), \(now.addingTimeInterval(3600)))"
         ).insertID
         try db.database.execute(
-            "INSERT INTO oauth_tokens (token_digest, kind, grant_id, issued_at, expires_at) VALUES (RANDOM_BYTES(32), 'access', \(grant), \(now), \(now.addingTimeInterval(3600)))")
+            "INSERT INTO oauth_tokens (token_digest, kind, grant_id, issued_at, expires_at) VALUES (RANDOM_BYTES(32), 'access', \(grant), \(now), \(now.addingTimeInterval(3600)))"
+        )
         try db.database.execute(
             """
             INSERT INTO data_access_log (occurred_at, client_id, subject_user_id, school_id, operation, request, status)
@@ -157,7 +161,8 @@ import Testing
 
         // An audit entry about her: this account may not rewrite it, so the whole step rolls back.
         try MariaSecurityAuditStore(database: db.database).append(
-            SecurityAuditEntry(occurredAt: now, event: .signIn, school: SchoolID(1), actor: people.ada, subject: people.ada, clientAddress: "192.0.2.1"))
+            SecurityAuditEntry(
+                occurredAt: now, event: .signIn, school: SchoolID(1), actor: people.ada, subject: people.ada, clientAddress: "192.0.2.1"))
         #expect(throws: StoreError.self) {
             try store.scrubLogs(running, identifiers: identifiers, deleteBefore: now.addingTimeInterval(-90 * 86400), now: now)
         }
@@ -178,7 +183,8 @@ import Testing
         try db.database.execute(
             "INSERT INTO oauth_consents (user_id, client_pk, scopes, first_granted_at) VALUES (\(people.ada.rawValue), 1, 'openid', \(now))")
         try db.database.execute(
-            "INSERT INTO roster_imports (school_id, started_by, source, summary, created_at) VALUES (1, 'head', 'up', 'users.csv line 2: ada F', \(now))")
+            "INSERT INTO roster_imports (school_id, started_by, source, summary, created_at) VALUES (1, 'head', 'up', 'users.csv line 2: ada F', \(now))"
+        )
         let erasure = try store.request(subject: people.ada, school: SchoolID(1), by: admin, pseudonym: "erased-aaaaaaaaaaaaaaaa", now: now)
         try store.confirm(erasure.id, of: SchoolID(1), by: admin, runsAfter: now, now: now)
         let running = try #require(try store.claimDue(now: now, lease: 60))
@@ -189,7 +195,9 @@ import Testing
         #expect(try store.pseudonymise(running, now: now))
         #expect(try !store.pseudonymise(running, now: now))
 
-        let row = try #require(try db.database.query("SELECT given_name, family_name, email, username, sourced_id, active FROM users WHERE id = \(people.ada.rawValue)").first)
+        let row = try #require(
+            try db.database.query("SELECT given_name, family_name, email, username, sourced_id, active FROM users WHERE id = \(people.ada.rawValue)")
+                .first)
         #expect(row.string("family_name") == "erased-aaaaaaaaaaaaaaaa" && row.string("username") == "erased-aaaaaaaaaaaaaaaa")
         #expect(row.string("sourced_id") == "erased-aaaaaaaaaaaaaaaa" && row.string("email") == nil && !row.flag("active"))
         #expect(try db.database.query("SELECT summary FROM roster_imports").first?.string("summary") == "users.csv line 2: erased-aaaaaaaaaaaaaaaa")

@@ -49,7 +49,12 @@ import Testing
     }
 
     private func sha256(_ bytes: [UInt8]) -> String {
-        let out = try? run("/usr/bin/python3", ["-c", "import sys,hashlib; print(hashlib.sha256(bytes.fromhex(sys.argv[1])).hexdigest())", bytes.map { String(format: "%02x", $0) }.joined()])
+        let out = try? run(
+            "/usr/bin/python3",
+            [
+                "-c", "import sys,hashlib; print(hashlib.sha256(bytes.fromhex(sys.argv[1])).hexdigest())",
+                bytes.map { String(format: "%02x", $0) }.joined(),
+            ])
         return out?.output.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     }
 

@@ -78,7 +78,8 @@ final class MemoryPrivacy: PersonExportStore, ExportJobStore, ErasureStore, @unc
     func complete(job: Int64, sealedArchive: [UInt8], linkDigest: [UInt8], linkExpiresAt: Date, now: Date) throws {
         lock.withLock {
             guard let found = stored[job], found.job.status == .pending else { return }
-            stored[job] = StoredJob(job: found.job.with(status: .ready, finishedAt: now, linkExpiresAt: linkExpiresAt), archive: sealedArchive, digest: linkDigest)
+            stored[job] = StoredJob(
+                job: found.job.with(status: .ready, finishedAt: now, linkExpiresAt: linkExpiresAt), archive: sealedArchive, digest: linkDigest)
         }
     }
 
@@ -93,7 +94,8 @@ final class MemoryPrivacy: PersonExportStore, ExportJobStore, ErasureStore, @unc
         lock.withLock {
             guard
                 let found = stored.values.first(where: {
-                    $0.digest == digest && $0.job.requestedBy == requester && $0.job.status == .ready && ($0.job.linkExpiresAt.map { $0 > now } ?? false)
+                    $0.digest == digest && $0.job.requestedBy == requester && $0.job.status == .ready
+                        && ($0.job.linkExpiresAt.map { $0 > now } ?? false)
                 }), let archive = found.archive
             else { return nil }
             stored[found.job.id] = StoredJob(job: found.job.with(status: .downloaded, finishedAt: now), digest: found.digest)
@@ -117,7 +119,9 @@ final class MemoryPrivacy: PersonExportStore, ExportJobStore, ErasureStore, @unc
     func erasures(of school: SchoolID, limit: Int) throws -> [(erasure: Erasure, name: String)] {
         lock.withLock {
             erasureRows.values.filter { $0.school == school }.sorted { ($0.status.isOpen ? 1 : 0, $0.id) > ($1.status.isOpen ? 1 : 0, $1.id) }
-                .prefix(limit).map { erasure in (erasure, records[erasure.subject].map { $0.record.profile.givenName + " " + $0.record.profile.familyName } ?? "") }
+                .prefix(limit).map { erasure in
+                    (erasure, records[erasure.subject].map { $0.record.profile.givenName + " " + $0.record.profile.familyName } ?? "")
+                }
         }
     }
 

@@ -50,7 +50,10 @@ public enum OneRosterExport {
                         "schoolSourcedId", "termSourcedIds", "subjects",
                     ],
                     classes.map {
-                        [$0.sourcedID, "", modified, $0.title, "", $0.courseSourcedID, $0.classCode ?? "", "scheduled", "", org.sourcedID, $0.termSourcedID, ""]
+                        [
+                            $0.sourcedID, "", modified, $0.title, "", $0.courseSourcedID, $0.classCode ?? "", "scheduled", "", org.sourcedID,
+                            $0.termSourcedID, "",
+                        ]
                     })),
             ExportFile(
                 name: folder + "users.csv",

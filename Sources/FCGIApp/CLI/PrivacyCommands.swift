@@ -6,7 +6,8 @@ import Logging
 /// `catalystwells exports run`: one run of the background exports, the same as `POST /internal/cron/exports`; prints
 /// the JSON summary.
 struct ExportsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "exports", abstract: "Per-person, class and school exports.", subcommands: [Run.self])
+    static let configuration = CommandConfiguration(
+        commandName: "exports", abstract: "Per-person, class and school exports.", subcommands: [Run.self])
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -57,8 +58,12 @@ struct ErasuresCommand: ParsableCommand {
             }
             var when = Date()
             if let now {
-                guard configuration.environment == .test else { OperatorServices.fail("--now is only allowed with general.environment = test", code: 64) }
-                guard let parsed = ISO8601DateFormatter().date(from: now) else { OperatorServices.fail("--now: '\(now)' is not an ISO 8601 time", code: 64) }
+                guard configuration.environment == .test else {
+                    OperatorServices.fail("--now is only allowed with general.environment = test", code: 64)
+                }
+                guard let parsed = ISO8601DateFormatter().date(from: now) else {
+                    OperatorServices.fail("--now: '\(now)' is not an ISO 8601 time", code: 64)
+                }
                 when = parsed
             }
             let stores = CompositionRoot.erasureRunStores(configuration)

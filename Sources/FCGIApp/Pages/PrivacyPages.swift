@@ -71,7 +71,8 @@ enum PrivacyPages {
                 case .expired: "Expired"
                 case .failed: "Could not be made: \(job.error ?? "")"
                 }
-            return "<tr data-export-id=\"\(job.id)\" data-status=\"\(job.status.rawValue)\"><td>\(AccessLogPages.day(job.requestedAt))</td><td>\(what)</td><td>\(state)</td></tr>"
+            return
+                "<tr data-export-id=\"\(job.id)\" data-status=\"\(job.status.rawValue)\"><td>\(AccessLogPages.day(job.requestedAt))</td><td>\(what)</td><td>\(state)</td></tr>"
         }
         return """
             <h2>Exports you asked for</h2>

@@ -127,7 +127,8 @@ struct ExportRun {
             let sealed = try KeySealing.seal(archive, key: key, associatedData: ExportRules.sealingContext(job: job.id), using: &generator)
             let token = SecretToken.make(prefix: ExportRules.tokenPrefix, using: &generator)
             let expires = now.addingTimeInterval(services.configuration.privacy.exportLinkLifetime)
-            try privacy.exportJobs.complete(job: job.id, sealedArchive: sealed, linkDigest: SecretToken.digest(token), linkExpiresAt: expires, now: now)
+            try privacy.exportJobs.complete(
+                job: job.id, sealedArchive: sealed, linkDigest: SecretToken.digest(token), linkExpiresAt: expires, now: now)
             let link = services.configuration.appURL + "/account/export/download/" + token
             try services.mailer.send(
                 to: email, subject: "Your CatalystWells export is ready",
@@ -141,7 +142,8 @@ struct ExportRun {
                     The link works once, only while you are signed in as \(requester.username ?? email), until \(AccessLogPages.day(expires)) UTC.
                     If you did not ask for an export, tell your school.
                     """, validUntil: expires)
-            logger.info("export built", metadata: ["export.job": "\(job.id)", "export.kind": "\(job.scope.kind)", "export.bytes": "\(archive.count)"])
+            logger.info(
+                "export built", metadata: ["export.job": "\(job.id)", "export.kind": "\(job.scope.kind)", "export.bytes": "\(archive.count)"])
             report.built += 1
         }
         return report

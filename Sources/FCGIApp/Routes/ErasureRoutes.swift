@@ -25,7 +25,9 @@ enum ErasureRoutes {
             let erasures = context.services.privacy.erasures
             guard let person = parameters["id"].flatMap(UserID.init), let found = try context.services.privacy.records.person(person, in: school)
             else { throw HTTPError.notFound() }
-            if let refusal = ErasureRules.mayRequest(by: session.user.id, subject: person, role: found.role, open: try erasures.openErasure(of: person)) {
+            if let refusal = ErasureRules.mayRequest(
+                by: session.user.id, subject: person, role: found.role, open: try erasures.openErasure(of: person))
+            {
                 throw refused(refusal)
             }
             var generator = SystemRandomNumberGenerator()
@@ -42,7 +44,8 @@ enum ErasureRoutes {
 
         router.add("GET", "/school/erasures") { request, _, context in
             let (session, school) = try SchoolAdminRoutes.authorize(request, context)
-            return .page(PrivacyPages.erasures(session: session, rows: try context.services.privacy.erasures.erasures(of: school, limit: 200), notice: nil))
+            return .page(
+                PrivacyPages.erasures(session: session, rows: try context.services.privacy.erasures.erasures(of: school, limit: 200), notice: nil))
         }
 
         router.add("GET", "/school/erasures/{id}") { request, parameters, context in
@@ -87,7 +90,8 @@ enum ErasureRoutes {
             } catch let refusal as ErasureRefusal {
                 throw refused(refusal)
             }
-            try context.audit(.erasureCancelled, request, school: school, actor: session.user.id, subject: erasure.subject, detail: "erasure \(erasure.id)")
+            try context.audit(
+                .erasureCancelled, request, school: school, actor: session.user.id, subject: erasure.subject, detail: "erasure \(erasure.id)")
             return .seeOther("/school/erasures/\(erasure.id)?done=cancelled")
         }
     }

@@ -111,7 +111,9 @@ enum ExportRoutes {
             .exportRequested, request, school: school, actor: session.user.id, subject: subject(of: scope),
             detail: describe(scope, audience: audience))
         if case .person(let person) = scope {
-            guard let record = try privacy.records.record(of: person, in: school, logLimit: ExportBuilder.logLimit) else { throw HTTPError.notFound() }
+            guard let record = try privacy.records.record(of: person, in: school, logLimit: ExportBuilder.logLimit) else {
+                throw HTTPError.notFound()
+            }
             if ExportRules.makeAtOnce(rows: record.rowCount, scope: scope, inlineRows: context.services.configuration.privacy.exportInlineRows) {
                 let archive = try ExportBuilder.zip(person: record, audience: audience, now: context.now)
                 try context.audit(

@@ -129,9 +129,10 @@ public struct MariaErasureStore: ErasureStore, ErasureRunStore {
             try tx.execute("UPDATE users SET active = FALSE, password_hash = NULL, updated_at = \(now) WHERE id = \(user)")
             try tx.revokeEveryGrant(of: erasure.subject, now: now)
             try tx.execute("UPDATE oauth_consents SET revoked_at = \(now) WHERE user_id = \(user) AND revoked_at IS NULL")
-            for table in ["sessions", "password_links", "user_totp", "user_recovery_codes", "user_passkeys", "user_passkey_handles", "user_badges",
-                "upstream_links", "school_app_requests"]
-            {
+            for table in [
+                "sessions", "password_links", "user_totp", "user_recovery_codes", "user_passkeys", "user_passkey_handles", "user_badges",
+                "upstream_links", "school_app_requests",
+            ] {
                 try tx.execute("DELETE FROM \(unsafeRaw: table) WHERE user_id = \(user)")
             }
         }
@@ -164,7 +165,8 @@ public struct MariaErasureStore: ErasureStore, ErasureRunStore {
                 }
             }
             let summaries = try Self.mentionCondition(column: "summary", identifiers)
-            for row in try tx.query("SELECT id, summary FROM roster_imports WHERE school_id = \(erasure.school.rawValue) AND \(fragment: summaries)") {
+            for row in try tx.query("SELECT id, summary FROM roster_imports WHERE school_id = \(erasure.school.rawValue) AND \(fragment: summaries)")
+            {
                 guard let id = row.int("id") else { continue }
                 try tx.execute(
                     "UPDATE roster_imports SET summary = \(identifiers.scrub(row.string("summary") ?? "", pseudonym: pseudonym)) WHERE id = \(id)")
@@ -227,7 +229,9 @@ public struct MariaErasureStore: ErasureStore, ErasureRunStore {
     private static func mentionCondition(column: String, _ identifiers: PersonIdentifiers) throws -> SQLQuery {
         var condition: SQLQuery = "FALSE"
         for term in identifiers.searchTerms {
-            let pattern = "%" + term.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            let pattern =
+                "%"
+                + term.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_") + "%"
             condition = "\(fragment: condition) OR \(unsafeRaw: column) LIKE \(pattern)"
         }

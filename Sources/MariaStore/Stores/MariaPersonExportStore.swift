@@ -94,7 +94,8 @@ public struct MariaPersonExportStore: PersonExportStore {
             guard let day = row.calendarDate("day"), let status = AttendanceStatus(rawValue: row.string("status") ?? ""),
                 let at = row.date("recorded_at")
             else { return nil }
-            return PersonRecord.Attendance(day: day, classTitle: row.string("class_title") ?? "", status: status, note: row.string("note"), recordedAt: at)
+            return PersonRecord.Attendance(
+                day: day, classTitle: row.string("class_title") ?? "", status: status, note: row.string("note"), recordedAt: at)
         }
         record.apps = try database.query(
             """
@@ -192,8 +193,10 @@ public struct MariaPersonExportStore: PersonExportStore {
             user.agentSourcedIDs = user.agentSourcedIDs.filter(listed.contains)
             return user
         }
-        let termFilter: SQLQuery = onlyClass.map { (only: ClassID) -> SQLQuery in "AND t.id IN (SELECT term_id FROM classes WHERE id = \(only.rawValue))" } ?? ""
-        let courseFilter: SQLQuery = onlyClass.map { (only: ClassID) -> SQLQuery in "AND co.id IN (SELECT course_id FROM classes WHERE id = \(only.rawValue))" } ?? ""
+        let termFilter: SQLQuery =
+            onlyClass.map { (only: ClassID) -> SQLQuery in "AND t.id IN (SELECT term_id FROM classes WHERE id = \(only.rawValue))" } ?? ""
+        let courseFilter: SQLQuery =
+            onlyClass.map { (only: ClassID) -> SQLQuery in "AND co.id IN (SELECT course_id FROM classes WHERE id = \(only.rawValue))" } ?? ""
         let terms = try database.query(
             """
             SELECT t.sourced_id, t.title, t.kind, t.start_date, t.end_date, t.active FROM terms t
@@ -212,7 +215,8 @@ public struct MariaPersonExportStore: PersonExportStore {
             """
         ).map {
             RosterExport.Course(
-                sourcedID: $0.string("sourced_id") ?? "", title: $0.string("title") ?? "", courseCode: $0.string("course_code"), active: $0.flag("active"))
+                sourcedID: $0.string("sourced_id") ?? "", title: $0.string("title") ?? "", courseCode: $0.string("course_code"),
+                active: $0.flag("active"))
         }
         return RosterExport(
             org: RosterExport.Org(sourcedID: org.string("sourced_id") ?? "", name: org.string("name") ?? "", identifier: org.string("identifier")),
