@@ -113,14 +113,14 @@ import Testing
         #expect(throws: ErasureRefusal(.wrongStatus(.scheduled))) {
             try store.confirm(erasure.id, of: SchoolID(1), by: admin, runsAfter: now, now: now)
         }
-        #expect(try store.claimDue(now: now, lease: 60) == nil, "not before the waiting period ends")
+        #expect(try store.claimDue(dueBy: now, now: now, lease: 60) == nil, "not before the waiting period ends")
         // Cancelling on the last day works; afterwards a new request may be made.
         try store.cancel(erasure.id, of: SchoolID(1), by: admin, now: now.addingTimeInterval(86399))
         #expect(throws: ErasureRefusal(.wrongStatus(.cancelled))) { try store.cancel(erasure.id, of: SchoolID(1), by: admin, now: now) }
         #expect(try store.openErasure(of: people.ada) == nil)
         let again = try store.request(subject: people.ada, school: SchoolID(1), by: admin, pseudonym: "erased-dddddddddddddddd", now: now)
         try store.confirm(again.id, of: SchoolID(1), by: admin, runsAfter: now, now: now)
-        let running = try #require(try store.claimDue(now: now, lease: 60))
+        let running = try #require(try store.claimDue(dueBy: now, now: now, lease: 60))
         #expect(running.status == .running)
         #expect(throws: ErasureRefusal(.wrongStatus(.running))) { try store.cancel(again.id, of: SchoolID(1), by: admin, now: now) }
     }
@@ -151,7 +151,7 @@ import Testing
             """)
         let erasure = try store.request(subject: people.ada, school: SchoolID(1), by: admin, pseudonym: "erased-aaaaaaaaaaaaaaaa", now: now)
         try store.confirm(erasure.id, of: SchoolID(1), by: admin, runsAfter: now, now: now)
-        let running = try #require(try store.claimDue(now: now, lease: 60))
+        let running = try #require(try store.claimDue(dueBy: now, now: now, lease: 60))
         let identifiers = try #require(try store.identifiers(of: people.ada))
 
         #expect(try store.revokeAccess(running, now: now))
@@ -187,7 +187,7 @@ import Testing
         )
         let erasure = try store.request(subject: people.ada, school: SchoolID(1), by: admin, pseudonym: "erased-aaaaaaaaaaaaaaaa", now: now)
         try store.confirm(erasure.id, of: SchoolID(1), by: admin, runsAfter: now, now: now)
-        let running = try #require(try store.claimDue(now: now, lease: 60))
+        let running = try #require(try store.claimDue(dueBy: now, now: now, lease: 60))
         let identifiers = try #require(try store.identifiers(of: people.ada))
         #expect(try store.revokeAccess(running, now: now))
         #expect(try store.scrubLogs(running, identifiers: identifiers, deleteBefore: now.addingTimeInterval(-90 * 86400), now: now))

@@ -25,9 +25,10 @@ public protocol ErasureStore {
 /// Each step is one transaction that also advances the erasure's step counter, guarded by the counter's old value:
 /// a step that was done already, or is being done by another runner, changes nothing and returns `false`.
 public protocol ErasureRunStore {
-    /// Claims the next due erasure (scheduled and past its waiting period, or running with an expired lease) for
-    /// `lease` seconds, moving it to `running`; `nil` when none is due.
-    func claimDue(now: Date, lease: TimeInterval) throws -> Erasure?
+    /// Claims the next due erasure (scheduled with its waiting period over by `dueBy`, or running with an expired
+    /// lease) for `lease` seconds from `now`, moving it to `running`; `nil` when none is due. `dueBy` is `now` but in
+    /// tests, which move the waiting period's end without writing times from the future.
+    func claimDue(dueBy: Date, now: Date, lease: TimeInterval) throws -> Erasure?
     /// The person's identifiers as they are now.
     func identifiers(of subject: UserID) throws -> PersonIdentifiers?
     /// ``ErasureStep/revokeAccess``.

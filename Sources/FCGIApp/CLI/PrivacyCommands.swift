@@ -46,7 +46,10 @@ struct ErasuresCommand: ParsableCommand {
                 """)
 
         @OptionGroup var options: ConfigOptions
-        @Option(help: "Run as if it were this time (ISO 8601, e.g. 2030-01-01T00:00:00Z). Only with general.environment = test.")
+        @Option(
+            help:
+                "Carry out the erasures due by this time (ISO 8601, e.g. 2030-01-01T00:00:00Z) instead of now, as if the waiting period were over; times written are still now. Only with general.environment = test."
+        )
         var now: String?
 
         func run() throws {
@@ -56,7 +59,7 @@ struct ErasuresCommand: ParsableCommand {
             } catch {
                 ConfigOptions.fail(error)
             }
-            var when = Date()
+            var dueBy: Date?
             if let now {
                 guard configuration.environment == .test else {
                     OperatorServices.fail("--now is only allowed with general.environment = test", code: 64)
@@ -64,12 +67,12 @@ struct ErasuresCommand: ParsableCommand {
                 guard let parsed = ISO8601DateFormatter().date(from: now) else {
                     OperatorServices.fail("--now: '\(now)' is not an ISO 8601 time", code: 64)
                 }
-                when = parsed
+                dueBy = parsed
             }
             let stores = CompositionRoot.erasureRunStores(configuration)
             let report = try ErasureRun(
                 store: stores.run, audit: stores.audit, privacy: configuration.privacy, logger: Logger(label: "catalystwells.erasures")
-            ).run(now: when)
+            ).run(now: Date(), dueBy: dueBy)
             print(String(decoding: report.json.serialized(), as: UTF8.self))
         }
     }

@@ -85,13 +85,13 @@ public struct MariaErasureStore: ErasureStore, ErasureRunStore {
 
     // MARK: the runner's side
 
-    public func claimDue(now: Date, lease: TimeInterval) throws -> Erasure? {
+    public func claimDue(dueBy: Date, now: Date, lease: TimeInterval) throws -> Erasure? {
         try database.transaction { tx in
             guard
                 let row = try tx.query(
                     """
                     SELECT \(unsafeRaw: Self.columns) FROM erasures e
-                    WHERE (e.status = 'scheduled' AND e.runs_after <= \(now))
+                    WHERE (e.status = 'scheduled' AND e.runs_after <= \(dueBy))
                        OR (e.status = 'running' AND (e.lease_until IS NULL OR e.lease_until < \(now)))
                     ORDER BY e.runs_after, e.id LIMIT 1 FOR UPDATE SKIP LOCKED
                     """
