@@ -26,6 +26,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from oauth_client import REDIRECT_URI, DemoClient
+from test_review_and_sync import admin, approved_app, new_secret, sync  # noqa: F401 - `admin`: the platform admin fixture
+from test_webhook_delivery import add_endpoint, receiver, run_cron  # noqa: F401 - `receiver`: the local HTTPS receiver
+
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 PASSWORD = "catalyst-demo-2026"
 
@@ -216,16 +220,21 @@ def test_the_school_admin_exports_a_class_in_the_background_through_a_one_time_l
     assert session.get(stack.url("app", link)).status_code == 404
 
 
-def test_the_school_admin_requests_cancels_and_confirms_erasures(stack, demo, browser, mail_dir, family):
+def test_the_school_admin_requests_cancels_and_confirms_erasures(stack, demo, browser, mail_dir, family, admin, oauth, receiver):
+    from standardwebhooks.webhooks import Webhook
+
     student, parent, other = family["student"], family["parent"], family["other"]
-    # The student holds an open token of an app and a consent (a password-less grant, as the OAuth flow leaves it).
-    client = sql(stack, "SELECT id, client_id FROM oauth_clients WHERE status = 'active' ORDER BY id LIMIT 1")[0]
-    sql(stack, f"""
-        INSERT INTO oauth_consents (user_id, client_pk, scopes, first_granted_at) VALUES ({student['id']}, {client[0]}, 'openid', UTC_TIMESTAMP(6));
-        INSERT INTO oauth_grants (client_pk, user_id, scopes, created_at, expires_at) VALUES ({client[0]}, {student['id']}, 'openid',
-            UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 DAY);
-        INSERT INTO oauth_tokens (token_digest, kind, grant_id, issued_at, expires_at) VALUES (RANDOM_BYTES(32), 'access', LAST_INSERT_ID(),
-            UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 HOUR);""")
+    # An approved app whose webhook endpoint subscribes to person.erased; the student authorizes it and holds its tokens.
+    developer, _, path, _, client_id = approved_app(stack, mail_dir, admin, "erasure", scopes=("openid", "profile.read"))
+    _, signing_secret = add_endpoint(stack, developer, path, receiver.url("/erased"), events=("person.erased",))
+    secret = new_secret(stack, developer, path, admin)
+    sync(stack)
+    flow = oauth.flow(DemoClient(client_id, secret, REDIRECT_URI), "openid profile.read")
+    flow.authorize(browser, {"username": student["username"], "password": PASSWORD})
+    token = flow.exchange()["access_token"]
+    me = stack.session().get(stack.url("app", "/api/v1/me"), headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.json()["id"] in (student["id"], str(student["id"])), me.text
+    browser.reset()
     # A mail to the student in the dev mail folder.
     assert browser.open("/password/forgot") == 200
     assert browser.submit("form#forgot", {"email": student["email"]}) == 200
@@ -282,9 +291,20 @@ def test_the_school_admin_requests_cancels_and_confirms_erasures(stack, demo, br
     assert sql(stack, f"SELECT COUNT(*) FROM guardianships WHERE student_id = {student['id']}") == [["0"]]
     # The grade stays under the pseudonym, without the teacher's comment naming the student.
     assert sql(stack, f"SELECT score, comment FROM grades WHERE student_id = {student['id']}") == [["17.50", "NULL"]]
-    # Apps are told, with only the subject they knew.
+    # The app's token stopped working.
+    me = stack.session().get(stack.url("app", "/api/v1/me"), headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 401
+    # The app is told, with only the subject it knew: sync hands the event over, the delivery run posts it signed.
     events = sql(stack, f"SELECT event_type, client_id, subject FROM webhook_outbox WHERE subject = '{student['id']}'")
-    assert events == [["person.erased", client[1], str(student["id"])]]
+    assert events == [["person.erased", client_id, str(student["id"])]]
+    assert sync(stack)["deliveries_queued"] >= 1
+    run_cron(stack)
+    [(_, headers, body)] = receiver.received("/erased")
+    payload = Webhook(signing_secret).verify(body, {k: headers[k] for k in ("webhook-id", "webhook-timestamp", "webhook-signature")})
+    assert payload["type"] == "person.erased"
+    assert payload["data"] == {"client_id": client_id, "sub": str(student["id"])}
+    for needle in (student["given"], student["family"], student["email"], student["username"], student["sourced_id"]):
+        assert needle not in body.decode()
     # The erased person cannot sign in any more.
     browser.reset()
     assert browser.sign_in(student["username"], PASSWORD) == 200 and browser.path.startswith("/login")
