@@ -109,6 +109,8 @@ struct TestApp {
     let badges = MemoryBadges()
     /// The agreements' and data declarations' twin.
     let agreements = MemoryAppAgreements()
+    /// Exports and erasures' twin.
+    let privacy = MemoryPrivacy()
     /// The OAuth stores' twin, whose people are ``memory``'s active accounts.
     let oauth: MemoryOAuthStore
     var oauthKeys = OAuthKeyMaterial(
@@ -159,6 +161,7 @@ struct TestApp {
             upstream: UpstreamServices(store: upstream, flow: UpstreamSignInFlow(transport: upstreamTransport, cache: upstreamDocuments)),
             directories: DirectoryServices(store: directories, connector: directoryConnector),
             audit: audit,
+            privacy: PrivacyServices(records: privacy, exportJobs: privacy, erasures: privacy),
             portal: CompositionRoot.portal(
                 database: unconnected, keys: DeveloperKeyMaterial(secret: Array(repeating: 9, count: 32)),
                 credentialKeys: CredentialKeyMaterial(secret: Array(repeating: 8, count: 32))),

@@ -72,6 +72,9 @@ enum CompositionRoot {
             upstream: upstream(database: database, configuration: configuration, documents: shared.upstreamDocuments),
             directories: DirectoryServices(store: MariaSignInDirectoryStore(database: database), connector: LDAPDirectoryClient()),
             audit: MariaSecurityAuditStore(database: database),
+            privacy: PrivacyServices(
+                records: MariaPersonExportStore(database: database), exportJobs: MariaExportJobStore(database: database),
+                erasures: MariaErasureStore(database: database)),
             portal: portal(
                 database: developers, keys: configuration.portalKey.map { DeveloperKeyMaterial(secret: $0) }, credentialKeys: credentialKeys),
             mailer: mailer(site: site, database: database, configuration: configuration, credentialKeys: credentialKeys),
@@ -165,6 +168,20 @@ enum CompositionRoot {
         return DeveloperPurgeStores(
             sessions: MariaDeveloperSessionStore(database: database), logos: MariaApplicationLogoStore(database: database),
             passkeys: MariaPasskeyStore<DeveloperRecord>(database: database, tables: .developers))
+    }
+
+    /// What `catalystwells erasures run` works with, over one connection to main as the migration account: the one
+    /// account the security audit log's trigger lets pseudonymise entries (migration 0032).
+    struct ErasureRunStores {
+        let run: any ErasureRunStore
+        let audit: any SecurityAuditStore
+    }
+
+    /// The erasure runner's stores.
+    static func erasureRunStores(_ configuration: Configuration) -> ErasureRunStores {
+        MariaClient.initializeLibrary()
+        let database = MariaDatabase(options: configuration.connectionOptions(role: .migrator, database: configuration.mainDatabase))
+        return ErasureRunStores(run: MariaErasureStore(database: database), audit: MariaSecurityAuditStore(database: database))
     }
 
     /// The migrator of one database, as the migration account (which owns the schemas), running whole files.

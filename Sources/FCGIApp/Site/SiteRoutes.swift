@@ -37,6 +37,8 @@ enum SiteRoutes {
             EducationAPIRoutes.register(in: &router)
             SchoolAppsRoutes.register(in: &router)
             AccessLogRoutes.register(in: &router)
+            ExportRoutes.register(in: &router)
+            ErasureRoutes.register(in: &router)
             SyncRoutes.register(in: &router)
             AgreementCronRoutes.register(in: &router)
             ReviewRoutes.register(in: &router)

@@ -435,16 +435,19 @@ public struct MariaSyncTargetStore: SyncTargetStore {
         var events: [PendingEvent] = []
         for row in try database.query(
             """
-            SELECT id, event_type, client_id, occurred_at FROM webhook_outbox WHERE handed_over_at IS NULL ORDER BY id LIMIT \(limit)
+            SELECT id, event_type, client_id, occurred_at, subject FROM webhook_outbox WHERE handed_over_at IS NULL ORDER BY id LIMIT \(limit)
             """)
         {
             guard let id = row.int("id"), let type = row.string("event_type"), let client = row.string("client_id"),
                 let at = row.date("occurred_at")
             else { continue }
+            var data: [String: WebhookPayload.Value] = ["client_id": .text(client)]
+            // `person.erased`: the subject identifier the app was given (`sub`), nothing else about the person.
+            if let subject = row.string("subject") { data["sub"] = .text(subject) }
             events.append(
                 PendingEvent(
                     source: "auth", id: Int64(id), type: type, clientID: ClientID(client), occurredAt: at,
-                    payload: WebhookPayload.json(type: type, at: at, data: ["client_id": .text(client)])))
+                    payload: WebhookPayload.json(type: type, at: at, data: data)))
         }
         for row in try database.query(
             """
