@@ -11,7 +11,7 @@ struct CatalystWellsCommand: ParsableCommand {
             ServeCommand.self, MigrateCommand.self, CheckConfigCommand.self, AdminCommand.self, RosterCommand.self, PurgeCommand.self,
             SyncCommand.self,
             ClientCommand.self, KeysCommand.self, DemoCommand.self, WebhooksCommand.self, MailCommand.self, UpstreamCommand.self,
-            DirectoryCommand.self,
+            DirectoryCommand.self, BackupCommand.self, RestoreCommand.self, DoctorCommand.self,
             WorkerCommand.self,
         ]
     )

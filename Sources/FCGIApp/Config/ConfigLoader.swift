@@ -194,6 +194,11 @@ enum ConfigLoader {
             allowPrivateTargets: reader.bool("federation.allow_private_targets"), caFile: federationCA.isEmpty ? nil : federationCA)
         configuration.auditRetention = TimeInterval(
             reader.int("audit.retention_days", SecurityAuditRetention.minimumRetentionDays...3650) * 86400)
+        configuration.backup = Configuration.Backup(
+            directory: reader.path("backup.directory"), recipientsFile: reader.path("backup.recipients_file"),
+            retention: BackupRetention(
+                daily: reader.int("backup.keep_daily", 0...366), weekly: reader.int("backup.keep_weekly", 0...520),
+                monthly: reader.int("backup.keep_monthly", 0...240)))
         if !reader.errors.isEmpty { throw ConfigError(reader.errors) }
         return configuration
     }

@@ -18,14 +18,14 @@ enum ConfigSchema {
 
     static let sections = [
         "general", "pool.app", "pool.developers", "database", "database.app", "database.developers", "database.migrator",
-        "accounts", "mail", "oauth", "api", "credentials", "portal", "cron", "sync", "webhooks", "federation", "audit",
+        "accounts", "mail", "oauth", "api", "credentials", "portal", "cron", "sync", "webhooks", "federation", "audit", "backup",
     ]
 
     static let keys: [Key] =
         general + pool("app") + pool("developers") + database
         + account("app", user: "catalyst_app") + account("developers", user: "catalyst_dev")
         + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + api + credentials + portal + cron + sync + webhooks
-        + federation + audit
+        + federation + audit + backup
 
     private static let general: [Key] = [
         Key(
@@ -218,6 +218,20 @@ enum ConfigSchema {
             help:
                 "days the security audit log keeps an entry before `catalystwells purge` deletes it (30 to 3650; the database refuses to delete younger entries)"
         )
+    ]
+
+    private static let backup: [Key] = [
+        Key(
+            section: "backup", name: "directory", defaultValue: "/var/backups/catalystwells",
+            help: "folder `catalystwells backup` writes its encrypted archives to and `backup prune` thins out (root only, 0700)"),
+        Key(
+            section: "backup", name: "recipients_file", defaultValue: "/etc/catalystwells/backup-recipients.txt",
+            help:
+                "age recipients (public keys from `age-keygen`, one per line) every archive is encrypted for; keep the matching identity files off this machine"
+        ),
+        Key(section: "backup", name: "keep_daily", defaultValue: "7", help: "`backup prune` keeps the newest archive of each of this many days (0 to 366)"),
+        Key(section: "backup", name: "keep_weekly", defaultValue: "5", help: "...and of this many ISO weeks (0 to 520)"),
+        Key(section: "backup", name: "keep_monthly", defaultValue: "12", help: "...and of this many months (0 to 240)"),
     ]
 
     private static let portal: [Key] = [
