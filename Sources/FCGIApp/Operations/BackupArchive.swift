@@ -110,11 +110,11 @@ struct BackupArchive {
         }
         if text.contains("no space") { return "no space left on the device while decrypting into the work folder (--work-dir)" }
         if text.contains("identity") || text.contains("failed to read") && text.contains(identity.lowercased()) {
-            return "the identity file \(identity) is not an age identity (age: \(result.lastError))"
+            return "the identity file \(identity) is not an age identity (\(result.lastError))"
         }
         if text.contains("header") || text.contains("introduction") || text.contains("not an age") {
-            return "\(archive) is not an age-encrypted file, or its header is damaged (age: \(result.lastError))"
+            return "\(archive) is not an age-encrypted file, or its header is damaged (\(result.lastError))"
         }
-        return "\(archive) is damaged or truncated: decryption failed (age: \(result.lastError))"
+        return "\(archive) is damaged or truncated: decryption failed (\(result.lastError))"
     }
 }

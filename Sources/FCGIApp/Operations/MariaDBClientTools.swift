@@ -20,7 +20,6 @@ struct MariaDBClientTools {
         } else {
             text += "socket=\(quoted(configuration.databaseSocket))\n"
         }
-        text += "connect-timeout=\(configuration.connectTimeout)\n"
         optionFile = folder + "/client.cnf"
         try LocalFile.write(Data(text.utf8), to: optionFile)
     }

@@ -16,9 +16,10 @@ struct Subprocess {
         /// Whether it exited 0.
         var succeeded: Bool { status == 0 }
 
-        /// The last non-empty line of standard error, for a one-line message.
+        /// The line of standard error that says what failed (`…error: …`, else the last one), for a one-line message.
         var lastError: String {
-            errors.split(separator: "\n").last.map(String.init) ?? "exit status \(status)"
+            let lines = errors.split(separator: "\n").map(String.init)
+            return lines.last { $0.localizedCaseInsensitiveContains("error") } ?? lines.last ?? "exit status \(status)"
         }
     }
 
