@@ -46,7 +46,7 @@ struct MariaDBClientTools {
 
     /// A tool's error, with a full disk said plainly (MariaDB tools report errno 28).
     static func plain(_ errors: String, _ last: String) -> String {
-        if errors.contains("errno: 28") || errors.contains("Errcode: 28") || errors.localizedCaseInsensitiveContains("no space left") {
+        if errors.contains("errno 28") || errors.contains("errno: 28") || errors.contains("Errcode: 28") || errors.localizedCaseInsensitiveContains("no space left") {
             return "no space left on the device (\(last))"
         }
         return last
