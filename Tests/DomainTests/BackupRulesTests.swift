@@ -103,7 +103,9 @@ private func sampleManifest() -> BackupManifest {
     @Test func aDatabaseAtTheBinarysHeadIsCurrentAndAnOlderOneIsBehindByItsPendingFiles() throws {
         let files = [try file("0001_a.sql"), try file("0002_b.sql"), try file("0003_c.sql")]
         #expect(try SchemaCompatibility.check(files: files, applied: files.map(applied)) == .current(head: 3))
-        #expect(try SchemaCompatibility.check(files: files, applied: files.prefix(1).map(applied)) == .behind(head: 1, pending: ["0002_b.sql", "0003_c.sql"]))
+        #expect(
+            try SchemaCompatibility.check(files: files, applied: files.prefix(1).map(applied))
+                == .behind(head: 1, pending: ["0002_b.sql", "0003_c.sql"]))
     }
 
     @Test func aSchemaNewerThanTheBinaryIsRefusedNamingBothVersions() throws {

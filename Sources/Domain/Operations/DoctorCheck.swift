@@ -100,10 +100,12 @@ public enum DoctorRules {
             return DoctorCheck("keys", .fail, "\(shown) is open to every user", fix: "chmod o-rwx \(path)")
         }
         if mode & 0o133 != 0 {
-            return DoctorCheck("keys", .fail, "\(shown) is writable or executable beyond its owner's read", fix: "chmod 0400 \(path) (0440 if a group reads it)")
+            return DoctorCheck(
+                "keys", .fail, "\(shown) is writable or executable beyond its owner's read", fix: "chmod 0400 \(path) (0440 if a group reads it)")
         }
         if let user = mustNotRead.first(where: canRead) {
-            return DoctorCheck("keys", .fail, "\(shown) is readable by \(user), which must not read it", fix: "see README \"Production install\" step 3")
+            return DoctorCheck(
+                "keys", .fail, "\(shown) is readable by \(user), which must not read it", fix: "see README \"Production install\" step 3")
         }
         if let user = mustRead.first(where: { !canRead($0) }) {
             return DoctorCheck("keys", .fail, "\(shown) cannot be read by \(user), which needs it", fix: "see README \"Production install\" step 3")

@@ -50,7 +50,9 @@ struct BackupCreateCommand: ParsableCommand {
             let seconds = String(format: "%.1f s (dump %.1f s)", outcome.totalSeconds, outcome.dumpSeconds)
             let main = outcome.manifest.database("main")?.schemaHead ?? 0
             let developers = outcome.manifest.database("developers")?.schemaHead ?? 0
-            print("backup: wrote \(outcome.path) (\(DoctorRules.formatBytes(outcome.size))) in \(seconds); schema main \(main), developers \(developers)")
+            print(
+                "backup: wrote \(outcome.path) (\(DoctorRules.formatBytes(outcome.size))) in \(seconds); schema main \(main), developers \(developers)"
+            )
         } catch let error as OperationsError {
             OperatorServices.fail("backup failed, no archive written: \(error.message)")
         }

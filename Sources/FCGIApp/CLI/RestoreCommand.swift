@@ -20,18 +20,26 @@ struct RestoreCommand: ParsableCommand {
 
     @Argument(help: "The archive (catalystwells-backup-….tar.gz.age).") var archive: String
     @Option(help: "The age identity file (private key) whose recipient the archive was encrypted for.") var identity: String
-    @Option(help: "Where the configuration goes, or with --keep-config the configuration to keep (default: $CATALYSTWELLS_CONFIG or /etc/catalystwells/catalystwells.conf).")
+    @Option(
+        help:
+            "Where the configuration goes, or with --keep-config the configuration to keep (default: $CATALYSTWELLS_CONFIG or /etc/catalystwells/catalystwells.conf)."
+    )
     var config: String?
-    @Flag(help: "Keep this machine's configuration and database passwords; restore only the databases and the oauth, credentials and portal keys, to the paths it names.")
+    @Flag(
+        help:
+            "Keep this machine's configuration and database passwords; restore only the databases and the oauth, credentials and portal keys, to the paths it names."
+    )
     var keepConfig = false
     @Flag(help: "Replace files that differ from the archive and databases that hold tables (everything in them is lost).") var force = false
-    @Option(help: "deploy/mariadb/bootstrap.sh: run it (as root) to create the databases and accounts before loading and grant the table rights after.")
+    @Option(
+        help: "deploy/mariadb/bootstrap.sh: run it (as root) to create the databases and accounts before loading and grant the table rights after.")
     var bootstrap: String?
     @Option(help: "Folder with main/ and developers/ migration files (default: general.schema_directory of the configuration used).")
     var schema: String?
     @Option(help: "Where to decrypt the archive (a private folder is made inside and removed afterwards; needs room for the dump).")
     var workDir = "/var/tmp"
-    @Flag(help: "Only check the archive and whether this machine can take it; change nothing.") var checkOnly = false
+    @Flag(help: "Only check the archive (key, manifest, checksums, schema) and say what a restore here would do; change nothing.") var checkOnly =
+        false
 
     func run() throws {
         let configurationPath = config ?? ProcessInfo.processInfo.environment["CATALYSTWELLS_CONFIG"] ?? ConfigLoader.defaultPath

@@ -229,7 +229,9 @@ enum ConfigSchema {
             help:
                 "age recipients (public keys from `age-keygen`, one per line) every archive is encrypted for; keep the matching identity files off this machine"
         ),
-        Key(section: "backup", name: "keep_daily", defaultValue: "7", help: "`backup prune` keeps the newest archive of each of this many days (0 to 366)"),
+        Key(
+            section: "backup", name: "keep_daily", defaultValue: "7",
+            help: "`backup prune` keeps the newest archive of each of this many days (0 to 366)"),
         Key(section: "backup", name: "keep_weekly", defaultValue: "5", help: "...and of this many ISO weeks (0 to 520)"),
         Key(section: "backup", name: "keep_monthly", defaultValue: "12", help: "...and of this many months (0 to 240)"),
     ]

@@ -32,7 +32,8 @@ struct BackupArchive {
             guard decrypting.succeeded else { throw OperationsError(describeAgeFailure(decrypting, archive: archive, identity: identity)) }
             let listing = try tar.run(["-tzf", packed])
             guard listing.succeeded else {
-                throw OperationsError("\(archive) decrypts, but what it holds is not a readable tar.gz (\(listing.lastError)): not a CatalystWells backup")
+                throw OperationsError(
+                    "\(archive) decrypts, but what it holds is not a readable tar.gz (\(listing.lastError)): not a CatalystWells backup")
             }
             for raw in listing.output.split(separator: "\n") {
                 var name = String(raw)

@@ -38,7 +38,8 @@ struct BackupWriter {
         let haveRecipientsFile = FileManager.default.isReadableFile(atPath: recipientsFile)
         guard haveRecipientsFile || !recipients.isEmpty else {
             throw OperationsError(
-                "no age recipient: put your public key (age-keygen -y identity.txt) in \(recipientsFile) (backup.recipients_file), or pass --recipient")
+                "no age recipient: put your public key (age-keygen -y identity.txt) in \(recipientsFile) (backup.recipients_file), or pass --recipient"
+            )
         }
         let files = try collectFiles()
 

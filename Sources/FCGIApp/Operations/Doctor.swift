@@ -81,9 +81,13 @@ struct Doctor {
             let path = BackupWriter.path(of: role, in: configuration, configurationPath: configurationPath)
             guard let status = LocalFile.status(path) else {
                 if role == .cronSecret {
-                    checks.append(DoctorCheck("keys", .ok, "\(role.rawValue) \(path) absent: the /internal/cron endpoints are off (cron runs the commands)"))
+                    checks.append(
+                        DoctorCheck("keys", .ok, "\(role.rawValue) \(path) absent: the /internal/cron endpoints are off (cron runs the commands)"))
                 } else {
-                    checks.append(DoctorCheck("keys", .fail, "\(role.rawValue) \(path) is missing", fix: "see README \"Production install\" step 3, or restore it from a backup"))
+                    checks.append(
+                        DoctorCheck(
+                            "keys", .fail, "\(role.rawValue) \(path) is missing",
+                            fix: "see README \"Production install\" step 3, or restore it from a backup"))
                 }
                 continue
             }
@@ -223,7 +227,9 @@ struct Doctor {
                 checks.append(
                     result.succeeded
                         ? DoctorCheck("nginx", .ok, "nginx -t accepts \(nginxConfig)")
-                        : DoctorCheck("nginx", .fail, "nginx -t rejects \(nginxConfig): \(result.lastError)", fix: "fix the site file, then systemctl reload nginx"))
+                        : DoctorCheck(
+                            "nginx", .fail, "nginx -t rejects \(nginxConfig): \(result.lastError)",
+                            fix: "fix the site file, then systemctl reload nginx"))
             }
             if certificatePaths.isEmpty, let dump = try? nginx.run(["-T", "-q", "-c", nginxConfig]), dump.succeeded {
                 for line in dump.output.split(separator: "\n") {

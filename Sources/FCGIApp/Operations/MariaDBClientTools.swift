@@ -28,10 +28,11 @@ struct MariaDBClientTools {
     /// names) into `output`.
     func dump(databases: [String], to output: String) throws {
         let tool = try Subprocess.require("mariadb-dump", package: "mariadb-client")
-        let result = try tool.run([
-            "--defaults-file=\(optionFile)", "--single-transaction", "--quick", "--hex-blob", "--no-tablespaces", "--routines", "--events",
-            "--triggers", "--default-character-set=utf8mb4", "--result-file=\(output)", "--databases",
-        ] + databases)
+        let result = try tool.run(
+            [
+                "--defaults-file=\(optionFile)", "--single-transaction", "--quick", "--hex-blob", "--no-tablespaces", "--routines", "--events",
+                "--triggers", "--default-character-set=utf8mb4", "--result-file=\(output)", "--databases",
+            ] + databases)
         guard result.succeeded else {
             throw OperationsError("mariadb-dump failed: \(Self.plain(result.errors, result.lastError))")
         }
@@ -46,7 +47,9 @@ struct MariaDBClientTools {
 
     /// A tool's error, with a full disk said plainly (MariaDB tools report errno 28).
     static func plain(_ errors: String, _ last: String) -> String {
-        if errors.contains("errno 28") || errors.contains("errno: 28") || errors.contains("Errcode: 28") || errors.localizedCaseInsensitiveContains("no space left") {
+        if errors.contains("errno 28") || errors.contains("errno: 28") || errors.contains("Errcode: 28")
+            || errors.localizedCaseInsensitiveContains("no space left")
+        {
             return "no space left on the device (\(last))"
         }
         return last

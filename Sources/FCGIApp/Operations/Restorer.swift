@@ -58,7 +58,8 @@ struct Restorer {
             let configured = database.role == "main" ? configuration.mainDatabase : configuration.developersDatabase
             guard configured == database.name else {
                 throw OperationsError(
-                    "the archive's \(database.role) database is \(database.name) but the configuration names \(configured): restore needs the same names")
+                    "the archive's \(database.role) database is \(database.name) but the configuration names \(configured): restore needs the same names"
+                )
             }
         }
 
@@ -80,34 +81,43 @@ struct Restorer {
         }
         MariaClient.initializeLibrary()
         var checkedDatabases = false
+        var refusal: String?
         switch databaseState(configuration) {
         case .reachable(let occupied):
             if !occupied.isEmpty && !force {
-                throw OperationsError(
+                refusal =
                     occupied.joined(separator: "; ")
-                        + ": restore only into empty databases, or add --force to replace them (everything in them is lost)")
+                    + ": restore only into empty databases, or add --force to replace them (everything in them is lost)"
             }
             checkedDatabases = true
         case .accountMissing(let detail) where bootstrapScript != nil:
             say("cannot connect as \(configuration.accounts[.migrator]!.user) yet (\(detail)): the bootstrap will create the accounts")
         case .accountMissing(let detail):
-            throw OperationsError(
+            refusal =
                 "cannot connect as \(configuration.accounts[.migrator]!.user): \(detail). On a new machine add --bootstrap <repository>/deploy/mariadb/bootstrap.sh "
-                    + "(run as root) so the restore creates the databases and accounts; nothing was changed")
+                + "(run as root) so the restore creates the databases and accounts; nothing was changed"
         case .unreachable(let detail):
-            throw OperationsError("MariaDB is not reachable (\(detail)): start it (systemctl start mariadb); nothing was changed")
+            refusal = "MariaDB is not reachable (\(detail)): start it (systemctl start mariadb); nothing was changed"
         }
 
         if checkOnly {
-            say("check only: the archive is sound and this machine can take it (\(plan.filter { $0.state == .missing }.count) files to create, \(conflicts.count) to replace)")
+            // The archive is what --check-only vouches for; what this machine lacks is said, not fatal (an archive is
+            // often checked on another machine).
+            if let refusal { say("a restore here would stop: \(refusal)") }
+            say(
+                "check only: the archive is sound (\(plan.filter { $0.state == .missing }.count) files to create, \(conflicts.count) to replace here)"
+            )
             return
         }
+        if let refusal { throw OperationsError(refusal) }
 
         for item in plan where item.state != .same {
             let missing = try LocalFile.install(
                 archive.member(item.role.memberPath), at: item.destination, mode: BackupFileRole.restoredMode(from: item.entry.mode),
                 owner: item.entry.owner, group: item.entry.group)
-            say("restored \(item.destination)" + (missing.isEmpty ? "" : " (owned by root: no \(missing.joined(separator: " or ")) here yet — create it, then chown)"))
+            say(
+                "restored \(item.destination)"
+                    + (missing.isEmpty ? "" : " (owned by root: no \(missing.joined(separator: " or ")) here yet — create it, then chown)"))
         }
 
         if bootstrapScript != nil {
@@ -136,7 +146,8 @@ struct Restorer {
         for database in manifest.databases {
             let applied = (try? operations.appliedMigrations(in: database.name)) ?? []
             guard applied == database.migrations.map(\.applied) else {
-                throw OperationsError("\(database.name) does not hold the archive's migration history after loading: run the restore again with --force")
+                throw OperationsError(
+                    "\(database.name) does not hold the archive's migration history after loading: run the restore again with --force")
             }
         }
         let loadSeconds = Date().timeIntervalSince(loadStarted)
@@ -151,7 +162,9 @@ struct Restorer {
                 "grant the pools their table rights: deploy/mariadb/bootstrap.sh --socket \(configuration.databaseSocket) --secrets "
                     + (configuration.accounts[.migrator]!.passwordFile as NSString).deletingLastPathComponent)
         }
-        if !pending.isEmpty { next.append("this binary knows newer migrations (\(pending.joined(separator: ", "))): catalystwells migrate, then the bootstrap again") }
+        if !pending.isEmpty {
+            next.append("this binary knows newer migrations (\(pending.joined(separator: ", "))): catalystwells migrate, then the bootstrap again")
+        }
         next.append("start (or reload) the pools: systemctl restart catalystwells-app catalystwells-developers")
         next.append("check everything: catalystwells doctor --config \(configurationPath)")
         say("next:\n" + next.map { "  - \($0)" }.joined(separator: "\n"))
@@ -232,7 +245,9 @@ struct Restorer {
             throw OperationsError("--bootstrap needs database.socket (the script connects as MariaDB's root over the unix socket)")
         }
         let folder = (configuration.accounts[.migrator]!.passwordFile as NSString).deletingLastPathComponent
-        let expected: [Configuration.AccountRole: String] = [.migrator: "db-migrator.password", .app: "db-app.password", .developers: "db-developers.password"]
+        let expected: [Configuration.AccountRole: String] = [
+            .migrator: "db-migrator.password", .app: "db-app.password", .developers: "db-developers.password",
+        ]
         for (role, name) in expected where configuration.accounts[role]!.passwordFile != folder + "/" + name {
             throw OperationsError(
                 "--bootstrap reads \(folder)/\(name), but database.\(role.rawValue).password_file is \(configuration.accounts[role]!.passwordFile): "
