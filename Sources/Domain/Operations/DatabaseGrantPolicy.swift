@@ -53,7 +53,7 @@ public enum DatabaseGrantPolicy {
     ]
 
     /// A privilege list in one canonical form: privileges sorted, upper-case, a column privilege as `UPDATE(a,b)` with
-    /// its columns sorted, separated by single spaces. `"SELECT, UPDATE (b, a)"` → `"SELECT UPDATE(a,b)"`.
+    /// its columns sorted, separated by `", "`. `"SELECT, UPDATE (b, a)"` → `"SELECT, UPDATE(a,b)"`.
     public static func normalize(_ privileges: String) -> String {
         var items: [String] = []
         var current = ""
@@ -77,7 +77,7 @@ public enum DatabaseGrantPolicy {
             let columns = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
                 .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.sorted()
             return "\(name)(\(columns.joined(separator: ",")))"
-        }.sorted().joined(separator: " ")
+        }.sorted().joined(separator: ", ")
     }
 
     /// The `table → normalized privileges` map of a `table|privileges` list, for the tables that exist (the script
@@ -92,12 +92,17 @@ public enum DatabaseGrantPolicy {
         return result
     }
 
+    /// The privileges of a normalized list.
+    public static func privileges(_ list: String?) -> [String] {
+        (list ?? "").components(separatedBy: ", ").filter { !$0.isEmpty }
+    }
+
     /// How an account's privileges differ from what it should hold: `object → (missing, extra)` in normalized words,
     /// only for objects that differ. Objects are `db.*`, `db.table` or `*.*`.
     public static func differences(expected: [String: String], actual: [String: String]) -> [(object: String, missing: [String], extra: [String])] {
         Set(expected.keys).union(actual.keys).sorted().compactMap { object in
-            let want = Set((expected[object] ?? "").split(separator: " ").map(String.init))
-            let have = Set((actual[object] ?? "").split(separator: " ").map(String.init))
+            let want = Set(privileges(expected[object]))
+            let have = Set(privileges(actual[object]))
             guard want != have else { return nil }
             return (object, want.subtracting(have).sorted(), have.subtracting(want).sorted())
         }

@@ -171,9 +171,9 @@ struct Doctor {
                 expected["\(developers).\(table)"] = privileges
             }
         case .migrator:
-            let minimum = Set(DatabaseGrantPolicy.normalize(DatabaseGrantPolicy.migratorDatabaseMinimum).split(separator: " ").map(String.init))
+            let minimum = Set(DatabaseGrantPolicy.privileges(DatabaseGrantPolicy.normalize(DatabaseGrantPolicy.migratorDatabaseMinimum)))
             let lacking = [main, developers].compactMap { name -> String? in
-                let have = Set((actual["\(name).*"] ?? "").split(separator: " ").map(String.init))
+                let have = Set(DatabaseGrantPolicy.privileges(actual["\(name).*"]))
                 let missing = minimum.subtracting(have)
                 return missing.isEmpty ? nil : "\(name).* lacks \(missing.sorted().joined(separator: ", "))"
             }
