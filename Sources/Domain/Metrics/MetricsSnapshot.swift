@@ -62,7 +62,7 @@ public struct MetricsSnapshot: Codable, Sendable, Equatable {
     }
 
     /// Records one observation of a histogram.
-    public mutating func observe(_ family: MetricFamily, _ labels: [String: String] = [:], _ value: Double) {
+    public mutating func observe(_ family: MetricFamily, _ labels: [String: String] = [:], value: Double) {
         precondition(family.kind == .histogram, "\(family.name) is not a histogram")
         let key = MetricSeries.key(family.name, labels)
         var histogram = histograms[key] ?? Histogram(bounds: family.buckets)
@@ -111,7 +111,8 @@ public struct MetricsSnapshot: Codable, Sendable, Equatable {
                     var cumulative = 0.0
                     for (index, bound) in (family.buckets.map(MetricSeries.format) + ["+Inf"]).enumerated() {
                         cumulative += index < histogram.buckets.count ? histogram.buckets[index] : 0
-                        text += MetricSeries.key(family.name + "_bucket", labels.merging(["le": bound]) { $1 }) + " \(MetricSeries.format(cumulative))\n"
+                        text +=
+                            MetricSeries.key(family.name + "_bucket", labels.merging(["le": bound]) { $1 }) + " \(MetricSeries.format(cumulative))\n"
                     }
                     text += MetricSeries.key(family.name + "_sum", labels) + " \(MetricSeries.format(histogram.sum))\n"
                     text += MetricSeries.key(family.name + "_count", labels) + " \(MetricSeries.format(histogram.count))\n"

@@ -55,7 +55,7 @@ struct SiteResponder {
         metrics.record { snapshot in
             snapshot.increment(
                 PoolMetrics.requests, ["site": site, "route": route, "method": Self.methodLabel(method), "status": "\(response.status)"])
-            snapshot.observe(PoolMetrics.duration, ["site": site, "route": route], seconds)
+            snapshot.observe(PoolMetrics.duration, ["site": site, "route": route], value: seconds)
             if let databaseError { snapshot.increment(PoolMetrics.databaseErrors, ["site": site, "kind": databaseError]) }
         }
         return response
