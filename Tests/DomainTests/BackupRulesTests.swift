@@ -260,3 +260,29 @@ private func sampleManifest() -> BackupManifest {
         #expect(script.contains("grant_sql \"\(DatabaseGrantPolicy.appMainDatabase)\""))
     }
 }
+
+@Suite struct RestoredFileRuleTests {
+    private let key = String(repeating: "0f", count: 32)
+
+    @Test func aFileIsRestoredOnlyWithTheShapeTheProductWrites() {
+        #expect(BackupFileRole.oauthKey.problem(withContent: Array("\(key)\n".utf8)) == nil)
+        #expect(BackupFileRole.oauthKey.problem(withContent: Array("* * * * * root sh -c evil\n".utf8)) != nil)
+        #expect(BackupFileRole.migratorPassword.problem(withContent: Array("3f9a0c2e8b7d6a5f4e3d2c1b\n".utf8)) == nil)
+        #expect(BackupFileRole.migratorPassword.problem(withContent: Array("short\n".utf8)) != nil)
+        #expect(BackupFileRole.appPassword.problem(withContent: Array("abcdefghijklmnop\nsecond line".utf8)) != nil)
+        #expect(BackupFileRole.cronSecret.problem(withContent: Array("/var/tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.so\n".utf8)) != nil)
+        let recipient = "age1gf8ut8hn4jyuq20a7e2jgh9sdyutn28svh2zylf28rg7d2wkfa0qfsdcua"
+        #expect(BackupFileRole.backupRecipients.problem(withContent: Array("# Ada's laptop\n\(recipient)\n\n".utf8)) == nil)
+        #expect(BackupFileRole.backupRecipients.problem(withContent: Array("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA attacker\n".utf8)) != nil)
+        #expect(BackupFileRole.portalKey.problem(withContent: [0xFF, 0xFE]) != nil)
+    }
+
+    @Test(arguments: [
+        ("/etc/catalystwells/secrets/oauth.key", true), ("/etc/catalystwells/backup-recipients.txt", true),
+        ("/etc/catalystwells/../cron.d/evil", false), ("/root/.ssh/authorized_keys", false), ("/etc/catalystwells", false),
+        ("/etc/catalystwellsX/key", false), ("secrets/oauth.key", false),
+    ])
+    func aFullRestoreWritesOnlyUnderTheConfigurationsFolder(path: String, inside: Bool) {
+        #expect(BackupFileRole.isInside(path, folder: "/etc/catalystwells") == inside)
+    }
+}

@@ -365,3 +365,47 @@ def test_prune_keeps_the_newest_of_each_day_week_and_month(stack, tmp_path):
     assert kept == sorted(f"catalystwells-backup-2026{d}T023000Z.tar.gz.age"
                           for d in ("0128", "0228", "0322", "0326", "0327", "0328"))
     assert "notes.txt" in left and ".catalystwells-backup-20260101T000000Z.tar.gz.age.partial" in left
+
+
+def craft(made, keys, tmp_path, edit):
+    """The drill's archive decrypted, changed by `edit(folder, manifest)`, its manifest and SHA256SUMS brought in line and
+    encrypted again for the same recipient: what anyone who knows the public key can make."""
+    work = tmp_path / "craft"
+    work.mkdir()
+    plain = subprocess.run(["age", "-d", "-i", str(keys["identity"]), str(made["archive"])], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-xz", "-C", str(work)], input=plain, check=True)
+    manifest = json.loads((work / "manifest.json").read_text())
+    edit(work, manifest)
+    for entry in manifest["files"]:
+        data = (work / entry["path"]).read_bytes()
+        entry["sha256"], entry["size"] = hashlib.sha256(data).hexdigest(), len(data)
+    (work / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    members = sorted(str(p.relative_to(work)) for p in work.rglob("*") if p.is_file() and p.name != "SHA256SUMS")
+    (work / "SHA256SUMS").write_text("".join(f"{hashlib.sha256((work / m).read_bytes()).hexdigest()}  {m}\n" for m in members))
+    packed = tmp_path / "crafted.tar.gz"
+    subprocess.run(["tar", "-C", str(work), "-czf", str(packed), "manifest.json", "SHA256SUMS", "databases.sql", "files"], check=True)
+    crafted = tmp_path / "crafted.tar.gz.age"
+    subprocess.run(["age", "-r", keys["recipient"], "-o", str(crafted), str(packed)], check=True)
+    return crafted
+
+
+def test_a_made_up_archive_cannot_plant_files_outside_the_configuration_or_of_another_shape(drill, restored, made, keys, tmp_path):
+    outside = tmp_path / "outside" / "authorized_keys"
+
+    def plant(work, manifest):
+        config = work / "files" / "configuration"
+        config.write_text(config.read_text() + f"\n[backup]\nrecipients_file = {outside}\n")
+        (work / "files" / "backup.recipients_file").write_text("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAttacker attacker\n")
+        manifest["files"].append({"path": "files/backup.recipients_file", "role": "backup.recipients_file", "original_path": str(outside),
+                                  "sha256": "", "size": 0, "mode": 0o600, "owner": "root", "group": "root"})
+        (work / "files" / "oauth.key_file").write_text("* * * * * root sh -c 'echo planted'\n")
+
+    crafted = craft(made, keys, tmp_path, plant)
+    target = tmp_path / "etc" / "catalystwells.conf"
+    answer = run("restore", str(crafted), "--identity", str(keys["identity"]), "--config", str(target))
+    assert answer.returncode == 1, answer.stdout
+    assert "oauth.key_file is not 64 hex digits" in answer.stderr
+    assert "age1… recipients" in answer.stderr and f"at {outside}, outside {target.parent}" in answer.stderr
+    assert not outside.exists() and not target.exists()
+    # Into the drill stack, keeping its configuration: the key of the wrong shape is refused, nothing changes.
+    assert "oauth.key_file is not 64 hex digits" in refused(drill, crafted, "--force", identity=keys["identity"])

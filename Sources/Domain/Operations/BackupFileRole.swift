@@ -1,3 +1,5 @@
+import Foundation
+
 /// A file a backup carries besides the databases, named after the configuration key that points at it.
 ///
 /// The three data keys are the ones without which the databases are useless (sealed signing keys, credential
@@ -50,5 +52,61 @@ public enum BackupFileRole: String, Sendable, CaseIterable, Codable {
     /// readable by the owner.
     public static func restoredMode(from recorded: Int) -> Int {
         (recorded & 0o640) | 0o400
+    }
+
+    /// Why the content of this role's file cannot be restored, or `nil` when it has the shape the product writes.
+    ///
+    /// An archive is encrypted with a public key, which proves nothing about who made it: a restore writes a file only
+    /// when its content is what such a file holds (64 hex digits for a key, one line of `[A-Za-z0-9_-]` for a password
+    /// or the cron secret, `age1…` recipients and comments), so a made-up archive cannot plant a cron line or an SSH key
+    /// on the machine. The configuration is checked by parsing it instead.
+    public func problem(withContent bytes: [UInt8]) -> String? {
+        guard let text = String(validating: bytes, as: UTF8.self) else { return "\(rawValue) is not text" }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        func plainLine(minimum: Int) -> Bool {
+            trimmed.utf8.count >= minimum && !trimmed.contains("\n")
+                && trimmed.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "_" || $0 == "-") }
+        }
+        switch self {
+        case .configuration:
+            return nil
+        case .oauthKey, .credentialsKey, .portalKey:
+            return trimmed.count == 64 && trimmed.allSatisfy(\.isHexDigit) ? nil : "\(rawValue) is not 64 hex digits"
+        case .appPassword, .developersPassword, .migratorPassword:
+            return plainLine(minimum: 16) ? nil : "\(rawValue) is not one line of at least 16 characters from A-Z a-z 0-9 _ -"
+        case .cronSecret:
+            return plainLine(minimum: 32) ? nil : "\(rawValue) is not one line of at least 32 characters from A-Z a-z 0-9 _ -"
+        case .backupRecipients:
+            let lines = trimmed.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            let valid = lines.allSatisfy { line in
+                line.isEmpty || line.hasPrefix("#")
+                    || (line.hasPrefix("age1")
+                        && line.unicodeScalars.allSatisfy {
+                            $0.isASCII && (CharacterSet.lowercaseLetters.contains($0) || CharacterSet.decimalDigits.contains($0))
+                        })
+            }
+            return valid ? nil : "\(rawValue) holds something other than age1… recipients and # comments"
+        }
+    }
+
+    /// Whether `path` lies inside `folder` (both absolute; `.` and `..` segments resolved first): a full restore writes
+    /// files only under the folder of the configuration it restores (`/etc/catalystwells`).
+    public static func isInside(_ path: String, folder: String) -> Bool {
+        func resolved(_ path: String) -> [Substring]? {
+            guard path.hasPrefix("/") else { return nil }
+            var parts: [Substring] = []
+            for part in path.split(separator: "/") {
+                if part == "." { continue }
+                if part == ".." {
+                    if parts.isEmpty { return nil }
+                    parts.removeLast()
+                } else {
+                    parts.append(part)
+                }
+            }
+            return parts
+        }
+        guard let inner = resolved(path), let outer = resolved(folder) else { return false }
+        return inner.count > outer.count && Array(inner.prefix(outer.count)) == outer
     }
 }

@@ -41,7 +41,8 @@ struct MariaDBClientTools {
     /// Runs a dump through the `mariadb` client.
     func load(_ dump: String) throws {
         let tool = try Subprocess.require("mariadb", package: "mariadb-client")
-        let result = try tool.run(["--defaults-file=\(optionFile)", "--binary-mode", "--batch"], input: dump)
+        // --binary-mode and --sandbox: client commands in a dump (`\!`, `system`, `source`) are never run.
+        let result = try tool.run(["--defaults-file=\(optionFile)", "--binary-mode", "--sandbox", "--batch"], input: dump)
         guard result.succeeded else { throw OperationsError("the mariadb client failed: \(result.lastError)") }
     }
 

@@ -195,10 +195,21 @@ struct Restorer {
     /// to the paths the archive's configuration names, and the configuration to `configurationPath`.
     private func planFiles(_ archive: BackupArchive, configuration: Configuration) throws -> [PlannedFile] {
         var plan: [PlannedFile] = []
+        var problems: [String] = []
+        let folder = (configurationPath as NSString).deletingLastPathComponent
         for entry in archive.manifest.files {
             guard let role = BackupFileRole(rawValue: entry.role) else { continue }
             if keepConfiguration && !role.isDataKey { continue }
             let destination = BackupWriter.path(of: role, in: configuration, configurationPath: configurationPath)
+            // An archive is only encrypted, not signed: what it may write, and where, is checked like any input.
+            if let problem = role.problem(withContent: Array(FileManager.default.contents(atPath: archive.member(role.memberPath)) ?? Data())) {
+                problems.append(problem)
+            }
+            if !keepConfiguration, role != .configuration, !BackupFileRole.isInside(destination, folder: folder) {
+                problems.append(
+                    "the archive's configuration puts \(role.rawValue) at \(destination), outside \(folder): a restore writes only under the "
+                        + "configuration's folder (move it there, or restore with --keep-config)")
+            }
             let state: PlannedFile.State
             if LocalFile.status(destination) == nil {
                 state = .missing
@@ -208,6 +219,9 @@ struct Restorer {
                 state = .differs
             }
             plan.append(PlannedFile(role: role, entry: entry, destination: destination, state: state))
+        }
+        if !problems.isEmpty {
+            throw OperationsError("refusing the archive's files; nothing was changed:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
         }
         return plan
     }
