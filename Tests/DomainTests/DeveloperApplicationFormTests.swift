@@ -1,6 +1,8 @@
 import Domain
 import Testing
 
+@testable import StoreTwins
+
 /// The application form: every field's rule, errors next to their fields, and what submission requires.
 @Suite struct DeveloperApplicationFormTests {
     static func form(
@@ -11,7 +13,8 @@ import Testing
     ) -> ApplicationForm {
         ApplicationForm(
             name: name, description: description, homepageURL: homepage, privacyPolicyURL: privacy, termsURL: terms,
-            redirectURIs: redirects, scopes: scopes, clientType: clientType, logoSHA256: logo)
+            redirectURIs: redirects, scopes: scopes, clientType: clientType, logoSHA256: logo,
+            declarations: scopes.map { DataDeclarationForm(DataDeclaration.plain($0)) })
     }
 
     static func errors(_ form: ApplicationForm) -> SchoolworkForms.FieldErrors {

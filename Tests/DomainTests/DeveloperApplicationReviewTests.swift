@@ -2,6 +2,8 @@ import Domain
 import Foundation
 import Testing
 
+@testable import StoreTwins
+
 /// The application review state machine: every (state, event) pair as a table row, then the rules inside the
 /// legal transitions (scope narrowing, reasons, roles) and a whole life.
 @Suite struct DeveloperApplicationReviewTests {
@@ -19,12 +21,13 @@ import Testing
     static let complete = ApplicationDraft(
         name: "Homework Helper", description: "Shows pupils their homework.", homepageURL: "https://hh.example",
         privacyPolicyURL: "https://hh.example/privacy", redirectURIs: ["https://hh.example/cb"],
-        requestedScopes: ["openid", "profile.read", "student.classes.read"])
+        requestedScopes: ["openid", "profile.read", "student.classes.read"]
+    ).declaringEveryScope()
     static var edited: ApplicationDraft {
         var draft = complete
         draft.name = "Homework Helper 2"
         draft.requestedScopes = ["openid", "student.grades.read"]
-        return draft
+        return draft.declaringEveryScope()
     }
     static var editedAgain: ApplicationDraft {
         var draft = complete
@@ -120,6 +123,8 @@ import Testing
                             "privacy_policy_url":
                                 "Add a privacy policy before submitting: schools need to know how pupils' data is handled.",
                             "redirect_uris": "Add at least one redirect URI: users sign in to this app through it.",
+                            "declarations":
+                                "Declare how the app uses the data of every scope before submitting; missing: openid.",
                         ])),
                 ]))
         add(

@@ -73,11 +73,11 @@ import Testing
         #expect(valid.events == [.appApproved, .gradePublished])
     }
 
-    @Test func theSubscribableEventsAreTheSevenTheDocsList() {
+    @Test func theSubscribableEventsAreTheEightTheDocsList() {
         #expect(
             WebhookEvent.allCases.map(\.rawValue) == [
                 "app.approved", "app.rejected", "app.suspended", "authorization.granted", "authorization.revoked", "grade.published",
-                "attendance.recorded",
+                "attendance.recorded", "person.erased",
             ])
     }
 

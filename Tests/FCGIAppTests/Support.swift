@@ -107,6 +107,10 @@ struct TestApp {
     let passkeys = MemoryPasskeys<UserRecord>()
     /// The badges' twin.
     let badges = MemoryBadges()
+    /// The agreements' and data declarations' twin.
+    let agreements = MemoryAppAgreements()
+    /// Exports and erasures' twin.
+    let privacy = MemoryPrivacy()
     /// The OAuth stores' twin, whose people are ``memory``'s active accounts.
     let oauth: MemoryOAuthStore
     var oauthKeys = OAuthKeyMaterial(
@@ -126,6 +130,13 @@ struct TestApp {
         memory.secondFactorStatus = { secondFactors.status(of: $0) }
         let oauth = MemoryOAuthStore(users: { try? memory.activeUser($0)?.user })
         memory.revokeEveryGrant = { oauth.revokeEveryGrant(of: $0, now: $1) }
+        let agreements = self.agreements
+        oauth.requiresAgreement = { (try? agreements.settings(school: $0).requireAgreement) ?? false }
+        agreements.clientExists = { (try? oauth.client($0)) != nil }
+        agreements.appBlocked = { school, client in (try? oauth.policy(school: school, client: client))?.status == .blocked }
+        agreements.adminEmailsOf = { school in
+            memory.everyone().filter { $0.active && $0.user.role == .schoolAdmin && $0.user.schoolID == school }.compactMap { $0.user.email }
+        }
         self.oauth = oauth
     }
 
@@ -143,12 +154,14 @@ struct TestApp {
             // The education API's and sync's stores are not twinned yet: route tests that reach them fail on this handle.
             api: EducationAPIServices(
                 store: MariaEducationAPIStore(database: unconnected), accessLog: MariaDataAccessLogStore(database: unconnected),
-                appPolicies: oauth, accessLogBuffer: DataAccessLogBuffer(configuration.api), rateLimiter: APIRateLimiter(configuration.api),
+                appPolicies: oauth, agreements: agreements, declarations: agreements, accessLogBuffer: DataAccessLogBuffer(configuration.api),
+                rateLimiter: APIRateLimiter(configuration.api),
                 rateBuckets: MemoryRateBuckets(), listCache: APIListCache(capacity: 8)),
             syncTarget: MariaSyncTargetStore(database: unconnected),
             upstream: UpstreamServices(store: upstream, flow: UpstreamSignInFlow(transport: upstreamTransport, cache: upstreamDocuments)),
             directories: DirectoryServices(store: directories, connector: directoryConnector),
             audit: audit,
+            privacy: PrivacyServices(records: privacy, exportJobs: privacy, erasures: privacy),
             portal: CompositionRoot.portal(
                 database: unconnected, keys: DeveloperKeyMaterial(secret: Array(repeating: 9, count: 32)),
                 credentialKeys: CredentialKeyMaterial(secret: Array(repeating: 8, count: 32))),

@@ -20,7 +20,14 @@ import Testing
         name: "Homework Helper", description: "Shows pupils their homework.", homepageURL: "https://hh.example",
         privacyPolicyURL: "https://hh.example/privacy", termsURL: "https://hh.example/terms",
         redirectURIs: ["https://hh.example/cb", "http://127.0.0.1:8080/cb"],
-        requestedScopes: ["openid", "profile.read", "student.classes.read"], clientType: .confidential)
+        requestedScopes: ["openid", "profile.read", "student.classes.read"], clientType: .confidential,
+        dataDeclarations: [
+            DataDeclaration(scope: "openid", purpose: "Sign-in.", retention: .session, subProcessors: []),
+            DataDeclaration(
+                scope: "profile.read", purpose: "Greets pupils by name, \"quoted\" and\nmultiline ✓.", retention: .days(90),
+                subProcessors: [.init(name: "Amazon Web Services, Inc.", country: "United States"), .init(name: "Hetzner", country: "Germany")]),
+            DataDeclaration(scope: "student.classes.read", purpose: "Lists classes.", retention: .untilAgreementEnds, subProcessors: []),
+        ])
 
     init() throws {
         db = try TestDatabase(schema: "developers")

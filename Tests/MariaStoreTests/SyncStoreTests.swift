@@ -18,7 +18,13 @@ import Testing
 
     static let draft = ApplicationDraft(
         name: "Study Buddy", description: "Flashcards.", homepageURL: "https://sb.example", privacyPolicyURL: "https://sb.example/privacy",
-        redirectURIs: ["https://sb.example/cb"], requestedScopes: ["openid", "profile.read", "school.read"], clientType: .confidential)
+        redirectURIs: ["https://sb.example/cb"], requestedScopes: ["openid", "profile.read", "school.read"], clientType: .confidential,
+        dataDeclarations: [
+            DataDeclaration(scope: "openid", purpose: "Sign-in.", retention: .session, subProcessors: []),
+            DataDeclaration(
+                scope: "profile.read", purpose: "Names on cards.", retention: .days(45), subProcessors: [.init(name: "Fly.io", country: "France")]),
+            DataDeclaration(scope: "school.read", purpose: "School name.", retention: .oneYear, subProcessors: []),
+        ])
 
     init() throws {
         main = try TestDatabase(schema: "main")
@@ -74,6 +80,31 @@ import Testing
         #expect(try source.applicationsToSync(limit: 10).isEmpty)
         let app = try #require(try source.applicationsToSyncForTest(id))
         #expect(try target.apply(app, as: app.oauthClient(logoBaseURL: "https://developers.example"), now: now + 60) == SyncApplyResult())
+    }
+
+    @Test func theReviewedDeclarationsReachMainWithTheAppAndAChangeReplacesThem() throws {
+        let id = try approvedApp()
+        _ = try applyAll()
+        let declarations = MariaClientDataDeclarationStore(database: main.database)
+        #expect(try declarations.declarations(of: ClientID("cw_app_sync")) == Self.draft.dataDeclarations)
+        #expect(
+            try declarations.declarations(of: [ClientID("cw_app_sync"), ClientID("cw_app_none")]) == [
+                ClientID("cw_app_sync"): Self.draft.dataDeclarations
+            ])
+        // Applying the same content again changes nothing; a changed declaration replaces the old ones.
+        var app = try #require(try source.applicationsToSyncForTest(id))
+        #expect(try target.apply(app, as: app.oauthClient(logoBaseURL: nil), now: now).changed == false)
+        var live = app.live
+        live.dataDeclarations[1] = DataDeclaration(scope: "profile.read", purpose: "Names on cards.", retention: .oneYear, subProcessors: [])
+        app = SyncedApplication(
+            id: app.id, clientID: app.clientID, status: .approved, live: live, grantedScopes: app.grantedScopes, developerName: app.developerName,
+            secretDigests: [], apiKeys: [], marker: app.marker)
+        #expect(try target.apply(app, as: app.oauthClient(logoBaseURL: nil), now: now).changed)
+        #expect(try declarations.declarations(of: ClientID("cw_app_sync")) == live.dataDeclarations)
+        // The attestation recorded at approval does not cover the changed declaration: sync refuses that content.
+        let reviewed = try #require(try apps.applicationForReview(id))
+        let recorded = try #require(ReviewAttestation(application: id, clientID: app.clientID, after: reviewed.review))
+        #expect(!recorded.permits(app))
     }
 
     @Test func aMarkerSetAgainAfterTheReadIsNotCleared() throws {
@@ -329,7 +360,18 @@ import Testing
         let oldDevelopers = try TestDatabase(schema: "developers", through: 8)
         let owner = try MariaDeveloperAccountStore(database: oldDevelopers.database).createDeveloper(
             NewDeveloper(email: "ada@example.test", name: "Ada", company: nil, passwordHash: "$argon2id$x"), now: now)
-        let id = try approvedApp(in: oldDevelopers.database, owner: owner)
+        // An app approved then, written as that schema held it (today's store writes columns it did not have yet).
+        let id = ApplicationID(
+            try oldDevelopers.database.execute(
+                """
+                INSERT INTO applications SET developer_id = \(owner.rawValue), client_id = 'cw_app_sync', status = 'approved',
+                    name = \(Self.draft.name), description = \(Self.draft.description), homepage_url = \(Self.draft.homepageURL),
+                    privacy_policy_url = \(Self.draft.privacyPolicyURL), redirect_uris = 'https://sb.example/cb',
+                    requested_scopes = 'openid profile.read school.read', client_type = 'confidential',
+                    granted_scopes = 'openid profile.read school.read', approved_at = \(now), version = 3, sync_requested_at = \(now),
+                    created_at = \(now), updated_at = \(now)
+                """
+            ).insertID)
         let source = MariaSyncSourceStore(database: oldDevelopers.database)
         let secret: [UInt8] = Array(repeating: 5, count: 32)
         let key: [UInt8] = Array(repeating: 6, count: 32)
@@ -341,6 +383,7 @@ import Testing
         let keyID = try #require(
             try MariaAPIKeyStore(database: oldDevelopers.database).createAPIKey(
                 NewAPIKey(name: "k", scopes: ["school.read"], visiblePrefix: "cw_key_abcdefgh", digest: key), for: id, owner: owner, now: now))
+        try oldDevelopers.migrateTheRest()
         // What the sync of before the upgrade left in main.
         let app = try #require(try source.applicationsToSync(limit: 10).first)
         try MariaClientStore(database: old.database).createClient(app.oauthClient(logoBaseURL: "https://developers.example"), now: now)
@@ -353,7 +396,6 @@ import Testing
             SELECT \(keyID.rawValue), id, \(key), 'school.read', \(now) FROM oauth_clients
             """)
         try old.migrateTheRest()
-        try oldDevelopers.migrateTheRest()
         let upgraded = MariaSyncTargetStore(database: old.database)
         #expect(try upgraded.attestedCredentialDigests([secret, key]) == [secret, key])
         #expect(
@@ -399,6 +441,8 @@ import Testing
     /// An app approved before decisions were recorded is adopted only if main already runs exactly its content.
     @Test func anEarlierApprovalIsAdoptedOnlyForContentMainAlreadyRuns() throws {
         let id = try approvedApp()
+        // Approved before decisions were recorded, hence before declarations existed: content without any.
+        try developers.database.execute("UPDATE applications SET data_declarations = '[]' WHERE id = \(id.rawValue)")
         _ = try applyAll()
         try developers.database.execute("UPDATE applications SET sync_requested_at = NOW(6) WHERE id = \(id.rawValue)")
         var app = try #require(try source.applicationsToSync(limit: 10).first)
@@ -412,6 +456,18 @@ import Testing
         let adopted = try #require(try target.adoptEarlierApproval(of: app, as: app.oauthClient(logoBaseURL: "https://developers.example"), now: now))
         #expect(adopted.permits(app) && !adopted.permits(tampered))
         #expect(try target.reviewAttestations(of: [id]) == [id: adopted])
+        // Content with declarations was never run without a decision: it is not adopted.
+        var declared = app.live
+        declared.dataDeclarations = Self.draft.dataDeclarations
+        let withDeclarations = SyncedApplication(
+            id: app.id, clientID: app.clientID, status: .approved, live: declared, grantedScopes: app.grantedScopes,
+            developerName: app.developerName, secretDigests: [], apiKeys: [], marker: app.marker)
+        try main.database.execute("DELETE FROM review_attestations WHERE developer_app_id = \(id.rawValue)")
+        #expect(
+            try target.adoptEarlierApproval(
+                of: withDeclarations, as: withDeclarations.oauthClient(logoBaseURL: "https://developers.example"), now: now)
+                == nil)
+        _ = try target.adoptEarlierApproval(of: app, as: app.oauthClient(logoBaseURL: "https://developers.example"), now: now)
         // Only once: with a decision on record, nothing is adopted.
         #expect(try target.adoptEarlierApproval(of: app, as: app.oauthClient(logoBaseURL: "https://developers.example"), now: now) == nil)
     }

@@ -21,6 +21,7 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     private var mustChange: Set<UserID> = []
     private var temporaryRules: [SchoolID: Bool] = [:]
     private var gradeLevels: [UserID: String] = [:]
+    private var guardianships: Set<[Int64]> = []
     private var classes: [ClassID: (school: SchoolID, title: String, teachers: [UserID], students: [UserID], active: Bool)] = [:]
 
     /// Adds a user with a password hash.
@@ -37,6 +38,8 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     }
 
     func deactivate(_ id: UserID) { lock.withLock { users[id]?.active = false } }
+    /// Links a parent to a student.
+    func link(parent: UserID, student: UserID) { _ = lock.withLock { guardianships.insert([parent.rawValue, student.rawValue]) } }
     /// Adds a class (ids from 1).
     @discardableResult
     func addClass(title: String, school: SchoolID = SchoolID(1), teachers: [UserID], students: [UserID], active: Bool = true) -> ClassID {
@@ -179,7 +182,9 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
             let teaches =
                 viewer.role == .teacher
                 && classes.values.contains { $0.active && $0.teachers.contains(viewer.id) && $0.students.contains(student) }
-            return StudentRelationship(studentID: student, schoolID: school, isGuardian: false, teachesStudent: teaches)
+            return StudentRelationship(
+                studentID: student, schoolID: school,
+                isGuardian: viewer.role == .parent && guardianships.contains([viewer.id.rawValue, student.rawValue]), teachesStudent: teaches)
         }
     }
     func student(_ id: UserID) throws -> PersonSummary? { nil }
@@ -187,7 +192,17 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     func publishedGrades(ofStudent student: UserID) throws -> [GradeLine] { [] }
     func attendance(ofStudent student: UserID, limit: Int) throws -> [AttendanceLine] { [] }
     func attendanceCounts(ofStudent student: UserID) throws -> [AttendanceStatus: Int] { [:] }
-    func children(ofParent parent: UserID) throws -> [PersonSummary] { [] }
+    func children(ofParent parent: UserID) throws -> [PersonSummary] {
+        lock.withLock {
+            guardianships.filter { $0[0] == parent.rawValue }.map { UserID($0[1]) }.sorted().compactMap { id in
+                users[id].map {
+                    PersonSummary(
+                        id: id, role: $0.user.role, givenName: $0.user.givenName, familyName: $0.user.familyName, email: $0.user.email,
+                        username: $0.user.username, gradeLevel: nil, active: $0.active)
+                }
+            }
+        }
+    }
     func relationship(of viewer: UserAccount, toClass classID: ClassID) throws -> ClassRelationship? {
         lock.withLock {
             classes[classID].map {

@@ -322,7 +322,15 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
 
     // MARK: SchoolAppPolicyStore
 
-    func policy(school: SchoolID, client: ClientID) throws -> SchoolAppPolicy? { lock.withLock { policies[school]?[client] } }
+    /// Whether the school requires agreements (the agreements' twin answers); such a school has every app it has
+    /// not decided about blocked.
+    var requiresAgreement: @Sendable (SchoolID) -> Bool = { _ in false }
+
+    func policy(school: SchoolID, client: ClientID) throws -> SchoolAppPolicy? {
+        let (decided, firstParty) = lock.withLock { (policies[school]?[client], clients[client]?.firstParty ?? false) }
+        if let decided { return decided }
+        return !firstParty && requiresAgreement(school) ? SchoolAppPolicy(status: .blocked, scopeLimit: nil) : nil
+    }
 
     func apps(for school: SchoolID) throws -> [SchoolAppEntry] {
         lock.withLock {

@@ -96,10 +96,23 @@ def multipart(fields):
     return parts
 
 
-def create_app(session, stack, **fields):
+def declarations(scopes, purpose="Used to run the app for the pupil.", retention="30_days"):
+    """The data declaration fields of the app form for `scopes` (issue 23): a purpose, a retention, no sub-processors."""
+    fields = {}
+    for scope in scopes:
+        fields[f"purpose.{scope}"] = purpose
+        fields[f"retention.{scope}"] = retention
+        fields[f"shares.{scope}"] = "no"
+    return fields
+
+
+def create_app(session, stack, declare=True, **fields):
+    """Creates an app by posting the form; with `declare`, every scope in `fields["scopes"]` gets a declaration."""
     page = session.get(stack.url("developers", "/apps/new"))
+    declared = declarations(fields.get("scopes", [])) if declare else {}
     created = session.post(stack.url("developers", "/apps"), allow_redirects=False,
-                           files=multipart({**APP, "csrf": csrf_of(page.text), "client_type": "confidential", **fields}))
+                           files=multipart({**APP, **declared, "csrf": csrf_of(page.text), "client_type": "confidential",
+                                            **fields}))
     assert created.status_code == 303, created.text
     return created.headers["Location"].split("?")[0]
 
@@ -114,12 +127,33 @@ def png(width=64, height=64):
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
-def fill_app_form(portal, fields, logo=None, scopes=("openid", "student.grades.read")):
+def fill_app_form(portal, fields, logo=None, scopes=("openid", "student.grades.read"), declare=True):
     for scope in scopes:
         box = portal.find(f"form#app-form input[name=scopes][value='{scope}']")
         if not box.is_selected():
             box.click()
+        if declare:
+            declare_scope(portal, scope)
     values = dict(fields)
     if logo is not None:
         values["logo"] = logo
     return portal.submit("form#app-form", values)
+
+
+def declare_scope(portal, scope, purpose="Used to run the app for the pupil.", retention="30_days", processors=None):
+    """Fills the data declaration of `scope` in the browser: opens its block, types the purpose, picks the retention
+    and answers the sub-processor question (`processors`: None for no, or lines of "Name, Country")."""
+    from selenium.webdriver.support.ui import Select
+
+    block = portal.find(f"form#app-form details.declaration[data-scope='{scope}']")
+    if block.get_attribute("open") is None:
+        block.find_element("css selector", "summary").click()
+    purpose_field = block.find_element("css selector", f"textarea[name='purpose.{scope}']")
+    purpose_field.clear()
+    purpose_field.send_keys(purpose)
+    Select(block.find_element("css selector", f"select[name='retention.{scope}']")).select_by_value(retention)
+    block.find_element("css selector", f"input[name='shares.{scope}'][value='{'yes' if processors else 'no'}']").click()
+    if processors:
+        field = block.find_element("css selector", f"textarea[name='subprocessors.{scope}']")
+        field.clear()
+        field.send_keys(processors)

@@ -16,7 +16,7 @@ import pytest
 from two_step import pass_code_step
 
 from oauth_client import REDIRECT_URI, DemoClient
-from portal import APP, PASSWORD, create_app, csrf_of, multipart, png, post_form, sign_up_verified, wait_for_mail
+from portal import APP, PASSWORD, create_app, csrf_of, declarations, multipart, png, post_form, sign_up_verified, wait_for_mail
 from test_webhook_delivery import receiver  # noqa: F401 - the local HTTPS receiver fixture
 
 SCOPE = "openid profile.read"
@@ -66,7 +66,7 @@ def submitted_app(stack, mail_dir, label, scopes=("openid", "profile.read"), log
     if logo:
         page = developer.get(stack.url("developers", "/apps/new"))
         created = developer.post(stack.url("developers", "/apps"), allow_redirects=False,
-                                 files=multipart({**APP, "csrf": csrf_of(page.text), "client_type": "confidential",
+                                 files=multipart({**APP, **declarations(scopes), "csrf": csrf_of(page.text), "client_type": "confidential",
                                                   "redirect_uris": REDIRECT_URI, "scopes": list(scopes)})
                                  + [("logo", ("logo.png", logo, "image/png"))])
         assert created.status_code == 303, created.text

@@ -17,6 +17,14 @@ public enum SecurityEvent: String, Sendable, CaseIterable {
     case reviewDecision = "review_decision"
     case rosterImported = "roster_imported"
     case badgeChanged = "badge_changed"
+    case agreementChanged = "agreement_changed"
+    case appBlockedByPolicy = "app_blocked_by_policy"
+    case exportRequested = "export_requested"
+    case exportDownloaded = "export_downloaded"
+    case erasureRequested = "erasure_requested"
+    case erasureConfirmed = "erasure_confirmed"
+    case erasureCancelled = "erasure_cancelled"
+    case erasureCompleted = "erasure_completed"
 
     /// How pages name the event.
     public var label: String {
@@ -36,6 +44,14 @@ public enum SecurityEvent: String, Sendable, CaseIterable {
         case .reviewDecision: "App review decision"
         case .rosterImported: "Roster imported"
         case .badgeChanged: "QR badge changed"
+        case .agreementChanged: "App agreement changed"
+        case .appBlockedByPolicy: "App blocked by policy"
+        case .exportRequested: "Data export requested"
+        case .exportDownloaded: "Data export downloaded"
+        case .erasureRequested: "Erasure requested"
+        case .erasureConfirmed: "Erasure confirmed"
+        case .erasureCancelled: "Erasure cancelled"
+        case .erasureCompleted: "Person erased"
         }
     }
 }

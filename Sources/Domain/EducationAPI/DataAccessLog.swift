@@ -23,13 +23,17 @@ public struct DataAccessEntry: Sendable, Equatable {
     /// The API key the call was made with (its id in the developers database), for the key's usage figures;
     /// `nil` for calls with an access token.
     public let apiKeyID: Int64?
+    /// Whether this is the call's first entry (a call concerning several people has one entry each): usage
+    /// figures count calls by these.
+    public let firstOfCall: Bool
 
     /// An entry.
     public init(
         occurredAt: Date, clientID: ClientID, actorID: UserID?, subjectID: UserID?, schoolID: SchoolID?, operation: String,
-        request: String, status: Int, apiKeyID: Int64? = nil
+        request: String, status: Int, apiKeyID: Int64? = nil, firstOfCall: Bool = true
     ) {
         self.apiKeyID = apiKeyID
+        self.firstOfCall = firstOfCall
         self.occurredAt = occurredAt
         self.clientID = clientID
         self.actorID = actorID

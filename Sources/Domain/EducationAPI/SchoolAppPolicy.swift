@@ -56,7 +56,8 @@ public struct SchoolAppEntry: Sendable, Equatable {
 
 /// Schools' decisions about apps and their users' requests to allow one.
 public protocol SchoolAppPolicyStore {
-    /// The school's decision about a client; `nil` when it has made none.
+    /// The school's decision about a client; `nil` when it has made none. A school that requires agreements
+    /// (``AgreementSettings/requireAgreement``) has every app it has not decided about blocked: `.blocked`.
     func policy(school: SchoolID, client: ClientID) throws -> SchoolAppPolicy?
     /// Every active client with the school's decision and its pending requests, by name.
     func apps(for school: SchoolID) throws -> [SchoolAppEntry]

@@ -61,7 +61,7 @@ public struct ReviewAttestation: Sendable, Equatable {
     }
 
     /// SHA-256 over an unambiguous encoding of everything review decides about an app: its client id and type,
-    /// the content the consent page shows, the redirect URIs and the granted scopes; each field
+    /// the content the consent page shows, the redirect URIs, the granted scopes and the data declarations; each field
     /// length-prefixed, in a fixed order, after a version label. Scopes are sorted (they are a set to the OAuth
     /// server); redirect URIs keep their order (it is shown to the admin). The developer's name, which the
     /// consent page also shows, is the developer's account setting, not reviewed content, and is not covered.
@@ -78,6 +78,20 @@ public struct ReviewAttestation: Sendable, Equatable {
         encoder.optional(live.logoSHA256)
         encoder.list(live.redirectURIs)
         encoder.list(grantedScopes.sorted())
+        // Data declarations (issue 23) follow only when there are any, so the digest of content without them is
+        // the one recorded before they existed, and those decisions stay valid. The part above is self-delimiting,
+        // so content with declarations never digests like content without.
+        if !live.dataDeclarations.isEmpty {
+            encoder.field("data-declarations-v1")
+            withUnsafeBytes(of: UInt32(live.dataDeclarations.count).bigEndian) { encoder.bytes += $0 }
+            for declaration in live.dataDeclarations {
+                encoder.field(declaration.scope)
+                encoder.field(declaration.purpose)
+                encoder.field(declaration.retention.kind)
+                encoder.field(declaration.retention.customDays.map(String.init) ?? "")
+                encoder.list(declaration.subProcessors.flatMap { [$0.name, $0.country] })
+            }
+        }
         return Array(SHA256.hash(data: encoder.bytes))
     }
 

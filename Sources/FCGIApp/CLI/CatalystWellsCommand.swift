@@ -11,7 +11,8 @@ struct CatalystWellsCommand: ParsableCommand {
             ServeCommand.self, MigrateCommand.self, CheckConfigCommand.self, AdminCommand.self, RosterCommand.self, PurgeCommand.self,
             SyncCommand.self,
             ClientCommand.self, KeysCommand.self, DemoCommand.self, WebhooksCommand.self, MailCommand.self, UpstreamCommand.self,
-            DirectoryCommand.self, BackupCommand.self, RestoreCommand.self, DoctorCommand.self,
+            DirectoryCommand.self, AgreementsCommand.self, ExportsCommand.self, ErasuresCommand.self,
+            BackupCommand.self, RestoreCommand.self, DoctorCommand.self,
             WorkerCommand.self,
         ]
     )

@@ -41,6 +41,12 @@ struct PurgeCommand: ParsableCommand {
         let tickets = try stores.upstream.purgeUsedTickets(before: now)
         let assertions = try stores.saml.purgeUsedAssertions(before: now)
         let challenges = try stores.passkeys.purgeAnsweredChallenges(before: now)
+        let retention = stores.retention
+        let eventsBefore = now.addingTimeInterval(-Double(RetentionRules.deliveredEventDays) * 86400)
+        let events = try Self.inBatches { try retention.purgeDeliveredEvents(before: eventsBefore, limit: $0) }
+        let usersBefore = CalendarDate(now.addingTimeInterval(-Double(RetentionRules.dailyUserDays) * 86400))
+        let dailyUsers = try Self.inBatches { try retention.foldAndPurgeDailyUsers(before: usersBefore, limit: $0) }
+        let imports = try retention.purgeRosterImports(before: now.addingTimeInterval(-configuration.auditRetention))
         let audit = stores.audit
         let auditBefore = now.addingTimeInterval(-configuration.auditRetention)
         let auditRows = try Self.inBatches { try audit.purge(before: auditBefore, limit: $0) }
@@ -51,7 +57,8 @@ struct PurgeCommand: ParsableCommand {
                     ("throttle_counters", .int(purged.throttleCounters)), ("oauth_codes_and_tokens", .int(oauthRows)),
                     ("data_access_log", .int(accessLogRows)), ("api_rate_buckets", .int(buckets)),
                     ("upstream_ticket_uses", .int(tickets)), ("saml_assertion_uses", .int(assertions)),
-                    ("passkey_challenge_uses", .int(challenges)),
+                    ("passkey_challenge_uses", .int(challenges)), ("api_event_outbox", .int(events)),
+                    ("usage_daily_users_days", .int(dailyUsers)), ("roster_imports", .int(imports)),
                     ("security_audit_log", .int(auditRows)),
                 ]).serialized(), as: UTF8.self))
     }

@@ -194,6 +194,21 @@ enum ConfigLoader {
             allowPrivateTargets: reader.bool("federation.allow_private_targets"), caFile: federationCA.isEmpty ? nil : federationCA)
         configuration.auditRetention = TimeInterval(
             reader.int("audit.retention_days", SecurityAuditRetention.minimumRetentionDays...3650) * 86400)
+        let waitingDays = reader.int("privacy.erasure_waiting_days", 0...365)
+        if waitingDays == 0, configuration.environment != .test {
+            reader.fail("privacy.erasure_waiting_days", "may be 0 only with environment = test")
+        }
+        let devMailFolder = reader.string("privacy.dev_mail_folder")
+        if !devMailFolder.isEmpty, !devMailFolder.hasPrefix("/") {
+            reader.fail("privacy.dev_mail_folder", "must be an absolute path, or empty")
+        }
+        configuration.privacy = Configuration.Privacy(
+            erasureWaiting: TimeInterval(waitingDays * 86400),
+            erasureLogDeletionAge: TimeInterval(
+                reader.int("privacy.erasure_log_deletion_days", SecurityAuditRetention.minimumRetentionDays...3650) * 86400),
+            exportLinkLifetime: TimeInterval(reader.int("privacy.export_link_hours", 1...336) * 3600),
+            exportInlineRows: reader.int("privacy.export_inline_rows", 0...1_000_000),
+            devMailFolder: devMailFolder.isEmpty ? nil : devMailFolder)
         configuration.backup = Configuration.Backup(
             directory: reader.path("backup.directory"), recipientsFile: reader.path("backup.recipients_file"),
             retention: BackupRetention(

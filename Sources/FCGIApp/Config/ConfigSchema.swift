@@ -18,14 +18,15 @@ enum ConfigSchema {
 
     static let sections = [
         "general", "pool.app", "pool.developers", "database", "database.app", "database.developers", "database.migrator",
-        "accounts", "mail", "oauth", "api", "credentials", "portal", "cron", "sync", "webhooks", "federation", "audit", "backup",
+        "accounts", "mail", "oauth", "api", "credentials", "portal", "cron", "sync", "webhooks", "federation", "audit",
+        "privacy", "backup",
     ]
 
     static let keys: [Key] =
         general + pool("app") + pool("developers") + database
         + account("app", user: "catalyst_app") + account("developers", user: "catalyst_dev")
         + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + api + credentials + portal + cron + sync + webhooks
-        + federation + audit + backup
+        + federation + audit + privacy + backup
 
     private static let general: [Key] = [
         Key(
@@ -218,6 +219,32 @@ enum ConfigSchema {
             help:
                 "days the security audit log keeps an entry before `catalystwells purge` deletes it (30 to 3650; the database refuses to delete younger entries)"
         )
+    ]
+
+    private static let privacy: [Key] = [
+        Key(
+            section: "privacy", name: "erasure_waiting_days", defaultValue: "30",
+            help:
+                "days between a school admin's confirmation of an erasure and `catalystwells erasures run` carrying it out; cancellable until then (1 to 365; 0 only with environment = test)"
+        ),
+        Key(
+            section: "privacy", name: "erasure_log_deletion_days", defaultValue: "90",
+            help:
+                "an erasure deletes the person's data-access log and security log entries older than this many days and pseudonymises the younger ones (30 to 3650; the security log refuses to delete entries younger than 30 days)"
+        ),
+        Key(
+            section: "privacy", name: "export_link_hours", defaultValue: "72",
+            help: "how long the mailed link to an export made in the background works (it works once) (1 to 336)"),
+        Key(
+            section: "privacy", name: "export_inline_rows", defaultValue: "5000",
+            help:
+                "a one-person export of at most this many rows is made at once and downloaded in the same request; bigger ones, and class and school exports, are made by `catalystwells exports run` and linked by mail (0 to 1000000)"
+        ),
+        Key(
+            section: "privacy", name: "dev_mail_folder", defaultValue: "",
+            help:
+                "the folder the development mail program writes messages to (deploy/dev/mail-to-folder); an erasure deletes the messages to the person there. Empty in production, where sent mail has left the server"
+        ),
     ]
 
     private static let backup: [Key] = [

@@ -114,6 +114,20 @@ struct Configuration: Sendable {
         var lifetime: TimeInterval = 86400
     }
 
+    /// Exports and erasures (`[privacy]`).
+    struct Privacy: Sendable {
+        /// Between an erasure's confirmation and its run.
+        var erasureWaiting: TimeInterval = TimeInterval(ErasureRules.defaultWaitingDays * 86400)
+        /// Log entries about an erased person older than this are deleted, younger ones pseudonymised.
+        var erasureLogDeletionAge: TimeInterval = TimeInterval(ErasureRules.defaultLogDeletionDays * 86400)
+        /// How long a mailed export link works.
+        var exportLinkLifetime: TimeInterval = 72 * 3600
+        /// One-person exports up to this many rows are made in the request.
+        var exportInlineRows = ExportRules.defaultInlineRows
+        /// The development mail folder, or `nil`.
+        var devMailFolder: String?
+    }
+
     var environment: Environment
     var logLevel: Logger.Level
     var appURL: String
@@ -146,6 +160,8 @@ struct Configuration: Sendable {
     var webhooks = Webhooks()
     /// `[federation]`.
     var federation = Federation()
+    /// `[privacy]`.
+    var privacy = Privacy()
     /// `[backup]`.
     var backup = Backup()
     /// `audit.retention_days`, in seconds.

@@ -26,7 +26,7 @@ struct RequestLimits: Sendable {
     /// The largest body accepted on an upload path.
     var maxUploadBytes = 20_971_520
     /// Paths that take file uploads (nginx allows them the larger body too).
-    var uploadPaths: Set<String> = ["/school/roster"]
+    var uploadPaths: Set<String> = ["/school/roster", SchoolAppsRoutes.agreementUploadPath]
 
     /// The body limit of a request target.
     func bodyLimit(forURI uri: [UInt8]) -> Int {

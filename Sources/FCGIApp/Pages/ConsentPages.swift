@@ -4,8 +4,11 @@ import Domain
 enum ConsentPages {
     /// The page. `hiddenFields` carry the validated authorization request back to the POST, which validates
     /// them again; `returnTo` is where "Not you?" comes back to after signing out.
+    /// `declarations` are the app's approved data declarations: with any, the page shows the data label of the
+    /// scopes asked for (why, how long, who else).
     static func consent(
-        session: SignedIn, client: OAuthClient, scopes: [ScopeDefinition], hiddenFields: [(String, String)], returnTo: String
+        session: SignedIn, client: OAuthClient, scopes: [ScopeDefinition], hiddenFields: [(String, String)], returnTo: String,
+        declarations: [DataDeclaration] = []
     ) -> HTML {
         let hidden = hiddenFields.map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\($0.1)\">" as HTML }
         let items = scopes.map { scope -> HTML in
@@ -26,6 +29,7 @@ enum ConsentPages {
             <p class="muted">by <span id="app-developer">\(client.developerName)</span>\(links.isEmpty ? "" : " · " as HTML)\(HTML(links.flatMap { [$0, " · "] }.dropLast()))</p>
             <p>\(client.name) would like to:</p>
             <ul id="requested-scopes">\(items)</ul>
+            \(declarations.isEmpty ? "" : HTML("<section id=\"data-label-section\"><h2>What happens to this data</h2>\(DataLabelPages.label(DataLabel(scopes: scopes, declarations: declarations, developer: client.developerName), id: "data-label"))</section>"))
             <p class="muted">Signed in as <b id="consent-user">\(session.user.displayName)</b> (\(session.user.role.label)).</p>
             <form class="inline" method="post" action="/logout" id="not-you">\(Layout.csrfField(session.csrf))
             <input type="hidden" name="next" value="\(returnTo)"><button class="link" type="submit">Not you?</button></form>

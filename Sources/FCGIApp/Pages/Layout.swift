@@ -44,15 +44,15 @@ enum Layout {
     /// The top links of each role.
     static func navigation(for role: Role) -> [(String, String)] {
         switch role {
-        case .student: [("/student", "My classes and grades"), ("/account/access-log", "App activity")]
-        case .parent: [("/parent", "My children"), ("/account/access-log", "App activity")]
-        case .teacher: [("/teacher", "My classes")]
+        case .student: [("/student", "My classes and grades"), ("/account/access-log", "App activity"), ("/account/export", "My data")]
+        case .parent: [("/parent", "My children"), ("/account/access-log", "App activity"), ("/account/export", "My data")]
+        case .teacher: [("/teacher", "My classes"), ("/account/export", "My data")]
         case .schoolAdmin:
             [
                 ("/school", "School"), ("/school/users", "Users"), ("/school/classes", "Classes"), ("/school/roster", "Roster import"),
                 ("/school/passwords", "Passwords"),
                 ("/school/apps", "Apps"), ("/school/sign-in", "Sign-in"), ("/school/access-log", "Data access"),
-                ("/school/security-log", "Security log"),
+                ("/school/security-log", "Security log"), ("/school/export", "Export"), ("/school/erasures", "Erasures"),
             ]
         case .platformAdmin: [("/platform", "Platform"), ("/platform/security-log", "Security log")]
         }

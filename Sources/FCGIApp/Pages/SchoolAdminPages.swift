@@ -27,7 +27,8 @@ enum SchoolAdminPages {
                 u.active && u.id != session.user.id ? "<a class=\"reset-password\" href=\"/school/users/\(u.id)/password\">Reset password</a>" : ""
             return """
                 <tr data-user-id="\(u.id)"\(u.active ? "" : HTML(unsafeRaw: " class=\"muted\""))><td>\(u.familyName)</td><td>\(u.givenName)</td>
-                <td>\(u.role.label)</td><td>\(u.email ?? "")</td><td>\(u.username ?? "")</td><td>\(u.active ? "Active" : "Deactivated")</td><td>\(reset)</td></tr>
+                <td>\(u.role.label)</td><td>\(u.email ?? "")</td><td>\(u.username ?? "")</td><td>\(u.active ? "Active" : "Deactivated")</td><td>\(reset)
+                <a class="privacy" href="/school/users/\(u.id)/privacy">Export or erase</a></td></tr>
                 """
         }
         let roleQuery = role.map { "role=\($0.rawValue)&" } ?? ""

@@ -65,12 +65,16 @@ enum CompositionRoot {
                 signingKeyCache: shared.signingKeyCache),
             api: EducationAPIServices(
                 store: MariaEducationAPIStore(database: database), accessLog: MariaDataAccessLogStore(database: database),
-                appPolicies: MariaSchoolAppPolicyStore(database: database), accessLogBuffer: shared.accessLogBuffer,
+                appPolicies: MariaSchoolAppPolicyStore(database: database), agreements: MariaAppAgreementStore(database: database),
+                declarations: MariaClientDataDeclarationStore(database: database), accessLogBuffer: shared.accessLogBuffer,
                 rateLimiter: shared.rateLimiter, rateBuckets: MariaRateBucketStore(database: database), listCache: shared.apiListCache),
             syncTarget: MariaSyncTargetStore(database: database),
             upstream: upstream(database: database, configuration: configuration, documents: shared.upstreamDocuments),
             directories: DirectoryServices(store: MariaSignInDirectoryStore(database: database), connector: LDAPDirectoryClient()),
             audit: MariaSecurityAuditStore(database: database),
+            privacy: PrivacyServices(
+                records: MariaPersonExportStore(database: database), exportJobs: MariaExportJobStore(database: database),
+                erasures: MariaErasureStore(database: database)),
             portal: portal(
                 database: developers, keys: configuration.portalKey.map { DeveloperKeyMaterial(secret: $0) }, credentialKeys: credentialKeys),
             mailer: mailer(site: site, database: database, configuration: configuration, credentialKeys: credentialKeys),
@@ -135,6 +139,7 @@ enum CompositionRoot {
         let saml: any SAMLStore
         let audit: any SecurityAuditStore
         let passkeys: any PasskeyStore<UserRecord>
+        let retention: any RetentionStore
     }
 
     /// The purge's stores.
@@ -145,7 +150,8 @@ enum CompositionRoot {
             sessions: MariaSessionStore(database: database), tokens: MariaTokenStore(database: database),
             accessLog: MariaDataAccessLogStore(database: database), rateBuckets: MariaRateBucketStore(database: database),
             upstream: MariaUpstreamStore(database: database), saml: MariaSAMLStore(database: database),
-            audit: MariaSecurityAuditStore(database: database), passkeys: MariaPasskeyStore<UserRecord>(database: database, tables: .users))
+            audit: MariaSecurityAuditStore(database: database), passkeys: MariaPasskeyStore<UserRecord>(database: database, tables: .users),
+            retention: MariaRetentionStore(database: database))
     }
 
     /// What `catalystwells purge --site developers` deletes from, over one connection as the developers account.
@@ -162,6 +168,20 @@ enum CompositionRoot {
         return DeveloperPurgeStores(
             sessions: MariaDeveloperSessionStore(database: database), logos: MariaApplicationLogoStore(database: database),
             passkeys: MariaPasskeyStore<DeveloperRecord>(database: database, tables: .developers))
+    }
+
+    /// What `catalystwells erasures run` works with, over one connection to main as the migration account: the one
+    /// account the security audit log's trigger lets pseudonymise entries (migration 0032).
+    struct ErasureRunStores {
+        let run: any ErasureRunStore
+        let audit: any SecurityAuditStore
+    }
+
+    /// The erasure runner's stores.
+    static func erasureRunStores(_ configuration: Configuration) -> ErasureRunStores {
+        MariaClient.initializeLibrary()
+        let database = MariaDatabase(options: configuration.connectionOptions(role: .migrator, database: configuration.mainDatabase))
+        return ErasureRunStores(run: MariaErasureStore(database: database), audit: MariaSecurityAuditStore(database: database))
     }
 
     /// The migrator of one database, as the migration account (which owns the schemas), running whole files.

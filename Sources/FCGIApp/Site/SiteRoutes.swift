@@ -38,7 +38,10 @@ enum SiteRoutes {
             EducationAPIRoutes.register(in: &router)
             SchoolAppsRoutes.register(in: &router)
             AccessLogRoutes.register(in: &router)
+            ExportRoutes.register(in: &router)
+            ErasureRoutes.register(in: &router)
             SyncRoutes.register(in: &router)
+            AgreementCronRoutes.register(in: &router)
             ReviewRoutes.register(in: &router)
         } else {
             PortalSignUpRoutes.register(in: &router)

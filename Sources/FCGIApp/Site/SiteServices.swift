@@ -23,6 +23,8 @@ struct SiteServices {
     let directories: DirectoryServices
     /// The security audit log (main database; the developers site has none).
     let audit: any SecurityAuditStore
+    /// Per-person exports and erasures (main database).
+    let privacy: PrivacyServices
     /// The developer portal's stores: the site's own database on the developers site.
     let portal: PortalServices
     let mailer: any MailTransport
@@ -48,6 +50,16 @@ struct PeopleServices {
     let timingDecoy: TimingDecoy
     /// Resets by the people responsible, the schools' rule for temporary passwords, and the must-change flag.
     let resets: any PasswordResetStore
+}
+
+/// Exports (GDPR Art. 15 and 20, FERPA) and erasures (GDPR Art. 17).
+struct PrivacyServices {
+    /// What an export holds.
+    let records: any PersonExportStore
+    /// Exports made in the background.
+    let exportJobs: any ExportJobStore
+    /// The school admin's side of erasures (the steps run in `catalystwells erasures run`).
+    let erasures: any ErasureStore
 }
 
 /// Sign-in with the school's own accounts: providers, links and policies, and the relying party's flow.
@@ -109,6 +121,10 @@ struct EducationAPIServices {
     let accessLog: any DataAccessLogStore
     /// Schools' decisions about apps.
     let appPolicies: any SchoolAppPolicyStore
+    /// Schools' data-privacy agreements with apps, and their agreement settings.
+    let agreements: any AppAgreementStore
+    /// The apps' data declarations as last approved (the data label).
+    let declarations: any ClientDataDeclarationStore
     /// The worker's data-access log entries waiting to be written.
     let accessLogBuffer: DataAccessLogBuffer
     /// The worker's leases of the apps' shared API token buckets.

@@ -11,9 +11,9 @@ public struct MariaDataAccessLogStore: DataAccessLogStore {
     /// One multi-row `INSERT`: a worker's whole buffer costs one statement and one commit.
     public func append(_ entries: [DataAccessEntry]) throws {
         guard !entries.isEmpty else { return }
-        var sql = SQLQuery.StringInterpolation(literalCapacity: 160 + entries.count * 30, interpolationCount: entries.count * 9)
+        var sql = SQLQuery.StringInterpolation(literalCapacity: 160 + entries.count * 30, interpolationCount: entries.count * 10)
         sql.appendLiteral(
-            "INSERT INTO data_access_log (occurred_at, client_id, actor_user_id, subject_user_id, school_id, operation, request, status, api_key_id) VALUES "
+            "INSERT INTO data_access_log (occurred_at, client_id, actor_user_id, subject_user_id, school_id, operation, request, status, api_key_id, first_of_call) VALUES "
         )
         for (index, entry) in entries.enumerated() {
             sql.appendLiteral(index == 0 ? "(" : ", (")
@@ -21,6 +21,7 @@ public struct MariaDataAccessLogStore: DataAccessLogStore {
                 entry.occurredAt.sqlValue, entry.clientID.rawValue.sqlValue, entry.actorID?.rawValue.sqlValue ?? .null,
                 entry.subjectID?.rawValue.sqlValue ?? .null, entry.schoolID?.rawValue.sqlValue ?? .null, entry.operation.sqlValue,
                 String(entry.request.prefix(300)).sqlValue, entry.status.sqlValue, entry.apiKeyID?.sqlValue ?? .null,
+                entry.firstOfCall.sqlValue,
             ]
             for (position, value) in values.enumerated() {
                 if position > 0 { sql.appendLiteral(", ") }

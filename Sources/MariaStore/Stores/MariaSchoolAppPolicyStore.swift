@@ -9,12 +9,24 @@ public struct MariaSchoolAppPolicyStore: SchoolAppPolicyStore {
     public init(database: MariaDatabase) { self.database = database }
 
     public func policy(school: SchoolID, client: ClientID) throws -> SchoolAppPolicy? {
-        try database.query(
+        if let decided = try database.query(
             """
             SELECT p.status AS policy_status, p.scope_limit FROM school_app_policies p JOIN oauth_clients c ON c.id = p.client_pk
             WHERE p.school_id = \(school.rawValue) AND c.client_id = \(client.rawValue)
             """
-        ).first?.schoolAppPolicy()
+        ).first?.schoolAppPolicy() {
+            return decided
+        }
+        // A school that requires agreements has the apps it has not decided about blocked (AgreementSettings);
+        // first-party clients, the installation's own, need no agreement.
+        let requires =
+            try database.query(
+                """
+                SELECT s.require_agreement FROM school_agreement_settings s JOIN oauth_clients c ON c.client_id = \(client.rawValue)
+                WHERE s.school_id = \(school.rawValue) AND NOT c.first_party
+                """
+            ).first?.flag("require_agreement") ?? false
+        return requires ? SchoolAppPolicy(status: .blocked, scopeLimit: nil) : nil
     }
 
     public func apps(for school: SchoolID) throws -> [SchoolAppEntry] {

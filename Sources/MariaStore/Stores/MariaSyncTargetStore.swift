@@ -62,6 +62,7 @@ public struct MariaSyncTargetStore: SyncTargetStore {
                 result.changed = true
             }
             if try Self.replaceRedirectURIs(client.redirectURIs, of: clientPK, in: tx) { result.changed = true }
+            if try Self.replaceDataDeclarations(app.live.dataDeclarations, of: clientPK, in: tx) { result.changed = true }
             // Credentials are added only with an admin's confirmation recorded here (CredentialAttestation): the
             // developers database alone can name any digest.
             let attestations = try Self.credentialAttestations(of: app.id, in: tx)
@@ -141,6 +142,25 @@ public struct MariaSyncTargetStore: SyncTargetStore {
         try tx.execute("DELETE FROM oauth_client_redirect_uris WHERE client_pk = \(clientPK)")
         for (position, uri) in uris.enumerated() {
             try tx.execute("INSERT INTO oauth_client_redirect_uris (client_pk, position, uri) VALUES (\(clientPK), \(position), \(uri))")
+        }
+        return true
+    }
+
+    /// Makes the client's data declarations exactly `declarations` (the reviewed live version's); whether
+    /// anything changed.
+    private static func replaceDataDeclarations(_ declarations: [DataDeclaration], of clientPK: Int64, in tx: Transaction) throws -> Bool {
+        let current = try tx.query(
+            "SELECT scope, purpose, retention, retention_days, sub_processors FROM oauth_client_data_declarations WHERE client_pk = \(clientPK) ORDER BY position"
+        ).map(\.clientDataDeclaration)
+        guard current != declarations.map(Optional.some) else { return false }
+        try tx.execute("DELETE FROM oauth_client_data_declarations WHERE client_pk = \(clientPK)")
+        for (position, declaration) in declarations.enumerated() {
+            try tx.execute(
+                """
+                INSERT INTO oauth_client_data_declarations (client_pk, position, scope, purpose, retention, retention_days, sub_processors)
+                VALUES (\(clientPK), \(position), \(declaration.scope), \(declaration.purpose), \(declaration.retention.kind),
+                        \(declaration.retention.customDays), \(DataDeclarationColumns.processorsJSON(declaration.subProcessors)))
+                """)
         }
         return true
     }
@@ -249,7 +269,7 @@ public struct MariaSyncTargetStore: SyncTargetStore {
                 try tx.execute(
                     """
                     INSERT INTO usage_daily (client_id, day, api_requests, errors, dirty)
-                    SELECT client_id, DATE(occurred_at), COUNT(*), SUM(status >= 400), TRUE FROM data_access_log
+                    SELECT client_id, DATE(occurred_at), SUM(first_of_call), SUM(first_of_call AND status >= 400), TRUE FROM data_access_log
                     WHERE id > \(logFrom) AND id <= \(logTo) GROUP BY client_id, DATE(occurred_at)
                     ON DUPLICATE KEY UPDATE api_requests = api_requests + VALUES(api_requests), errors = errors + VALUES(errors),
                         dirty = TRUE
@@ -263,7 +283,7 @@ public struct MariaSyncTargetStore: SyncTargetStore {
                 try tx.execute(
                     """
                     INSERT INTO usage_api_keys (source_id, request_count, last_used_at, dirty)
-                    SELECT api_key_id, COUNT(*), MAX(occurred_at), TRUE FROM data_access_log
+                    SELECT api_key_id, SUM(first_of_call), MAX(occurred_at), TRUE FROM data_access_log
                     WHERE id > \(logFrom) AND id <= \(logTo) AND api_key_id IS NOT NULL GROUP BY api_key_id
                     ON DUPLICATE KEY UPDATE request_count = request_count + VALUES(request_count),
                         last_used_at = GREATEST(last_used_at, VALUES(last_used_at)), dirty = TRUE
@@ -351,7 +371,8 @@ public struct MariaSyncTargetStore: SyncTargetStore {
         try database.query(
             """
             SELECT u.client_id, CAST(u.day AS CHAR) AS day, u.api_requests, u.errors, u.authorizations, u.new_users,
-                (SELECT COUNT(*) FROM usage_daily_users a WHERE a.client_id = u.client_id AND a.day = u.day) AS active_users
+                u.active_users_kept + (SELECT COUNT(*) FROM usage_daily_users a WHERE a.client_id = u.client_id AND a.day = u.day)
+                    AS active_users
             FROM usage_daily u WHERE u.dirty ORDER BY u.day, u.client_id LIMIT \(limit)
             """
         ).compactMap { row in
@@ -414,16 +435,19 @@ public struct MariaSyncTargetStore: SyncTargetStore {
         var events: [PendingEvent] = []
         for row in try database.query(
             """
-            SELECT id, event_type, client_id, occurred_at FROM webhook_outbox WHERE handed_over_at IS NULL ORDER BY id LIMIT \(limit)
+            SELECT id, event_type, client_id, occurred_at, subject FROM webhook_outbox WHERE handed_over_at IS NULL ORDER BY id LIMIT \(limit)
             """)
         {
             guard let id = row.int("id"), let type = row.string("event_type"), let client = row.string("client_id"),
                 let at = row.date("occurred_at")
             else { continue }
+            var data: [String: WebhookPayload.Value] = ["client_id": .text(client)]
+            // `person.erased`: the subject identifier the app was given (`sub`), nothing else about the person.
+            if let subject = row.string("subject") { data["sub"] = .text(subject) }
             events.append(
                 PendingEvent(
                     source: "auth", id: Int64(id), type: type, clientID: ClientID(client), occurredAt: at,
-                    payload: WebhookPayload.json(type: type, at: at, data: ["client_id": .text(client)])))
+                    payload: WebhookPayload.json(type: type, at: at, data: data)))
         }
         for row in try database.query(
             """
@@ -473,7 +497,9 @@ public struct MariaSyncTargetStore: SyncTargetStore {
     }
 
     public func adoptEarlierApproval(of app: SyncedApplication, as client: OAuthClient, now: Date) throws -> ReviewAttestation? {
-        guard app.status == .approved, client.status == .active else { return nil }
+        // Declarations came after decisions were recorded: an app approved before has none, so content with
+        // declarations was never run unrecorded and is not adopted.
+        guard app.status == .approved, client.status == .active, app.live.dataDeclarations.isEmpty else { return nil }
         return try database.transaction { tx in
             guard try tx.query("SELECT 1 AS one FROM review_attestations WHERE developer_app_id = \(app.id.rawValue) FOR UPDATE").isEmpty,
                 let row = try tx.query(

@@ -5,10 +5,11 @@ import Foundation
 /// statements with `unsafeRaw:`.
 let applicationColumns = """
     a.id, a.developer_id, a.client_id, a.status, a.reason, a.name, a.description, a.homepage_url, a.privacy_policy_url, \
-    a.terms_url, a.logo_sha256, a.redirect_uris, a.requested_scopes, a.client_type, a.granted_scopes, a.approved_at, \
+    a.terms_url, a.logo_sha256, a.redirect_uris, a.requested_scopes, a.client_type, a.data_declarations, a.granted_scopes, \
+    a.approved_at, \
     a.change_stage, a.change_reason, a.change_name, a.change_description, a.change_homepage_url, \
     a.change_privacy_policy_url, a.change_terms_url, a.change_logo_sha256, a.change_redirect_uris, \
-    a.change_requested_scopes, a.change_client_type, a.version, a.created_at, a.updated_at
+    a.change_requested_scopes, a.change_client_type, a.change_data_declarations, a.version, a.created_at, a.updated_at
     """
 
 /// The select list ``Row/applicationSummary()`` reads, for `applications` aliased `a`.
@@ -74,7 +75,8 @@ extension Row {
     /// The content columns named `prefix` + `name`, `description`, …; `nil` when they are NULL (no pending
     /// change) or unreadable.
     private func applicationDraft(prefix: String) -> ApplicationDraft? {
-        guard let name = string(prefix + "name"), let type = OAuthClient.Kind(rawValue: string(prefix + "client_type") ?? "")
+        guard let name = string(prefix + "name"), let type = OAuthClient.Kind(rawValue: string(prefix + "client_type") ?? ""),
+            let declarations = DataDeclarationColumns.declarations(string(prefix + "data_declarations") ?? "[]")
         else { return nil }
         return ApplicationDraft(
             name: name, description: string(prefix + "description") ?? "", homepageURL: string(prefix + "homepage_url"),
@@ -82,7 +84,7 @@ extension Row {
             logoSHA256: string(prefix + "logo_sha256"),
             // Redirect URIs cannot contain a line feed (RFC 3986 §2), so it separates them in one column.
             redirectURIs: (string(prefix + "redirect_uris") ?? "").split(separator: "\n").map(String.init),
-            requestedScopes: scopeList(prefix + "requested_scopes"), clientType: type)
+            requestedScopes: scopeList(prefix + "requested_scopes"), clientType: type, dataDeclarations: declarations)
     }
 
     /// The pending change's stage with its reason; `nil` without a change.
@@ -152,12 +154,14 @@ struct ApplicationStateColumns {
         homepage_url = \(content.homepageURL), privacy_policy_url = \(content.privacyPolicyURL), terms_url = \(content.termsURL),
         logo_sha256 = \(content.logoSHA256), redirect_uris = \(content.redirectURIs.joined(separator: "\n")),
         requested_scopes = \(content.requestedScopes.scopeColumn), client_type = \(content.clientType.rawValue),
+        data_declarations = \(DataDeclarationColumns.json(content.dataDeclarations)),
         granted_scopes = \(grantedScopes), approved_at = \(approvedAt), change_stage = \(changeStage),
         change_reason = \(changeReason), change_name = \(change?.name), change_description = \(change?.description),
         change_homepage_url = \(change?.homepageURL), change_privacy_policy_url = \(change?.privacyPolicyURL),
         change_terms_url = \(change?.termsURL), change_logo_sha256 = \(change?.logoSHA256),
         change_redirect_uris = \(change?.redirectURIs.joined(separator: "\n")),
-        change_requested_scopes = \(change?.requestedScopes.scopeColumn), change_client_type = \(change?.clientType.rawValue)
+        change_requested_scopes = \(change?.requestedScopes.scopeColumn), change_client_type = \(change?.clientType.rawValue),
+        change_data_declarations = \(change.map { DataDeclarationColumns.json($0.dataDeclarations) })
         """
     }
 }

@@ -24,12 +24,15 @@ public struct ApplicationDraft: Sendable, Equatable {
     public var requestedScopes: [String]
     /// Whether the app can keep a client secret (a server) or not (a browser or native app, PKCE only).
     public var clientType: OAuthClient.Kind
+    /// What the app does with the data of each requested scope, in requested-scope order (at most one per
+    /// scope, only for requested scopes); reviewed and attested with the rest.
+    public var dataDeclarations: [DataDeclaration]
 
     /// A draft from already validated values.
     public init(
         name: String, description: String = "", homepageURL: String? = nil, privacyPolicyURL: String? = nil,
         termsURL: String? = nil, logoSHA256: String? = nil, redirectURIs: [String] = [], requestedScopes: [String] = [],
-        clientType: OAuthClient.Kind = .confidential
+        clientType: OAuthClient.Kind = .confidential, dataDeclarations: [DataDeclaration] = []
     ) {
         self.name = name
         self.description = description
@@ -40,6 +43,7 @@ public struct ApplicationDraft: Sendable, Equatable {
         self.redirectURIs = redirectURIs
         self.requestedScopes = requestedScopes
         self.clientType = clientType
+        self.dataDeclarations = dataDeclarations
     }
 
     /// What must be added before the draft can be submitted, keyed by form field; empty when complete.
@@ -53,7 +57,8 @@ public struct ApplicationDraft: Sendable, Equatable {
     /// - `redirect_uris`: at least one redirect URI when users will sign in through the app, that is when it
     ///   is a public client (public clients have only the authorization-code flow) or requests any scope
     ///   that is not app-level. A confidential app asking only for app-level scopes (`client_credentials`)
-    ///   needs none.
+    ///   needs none;
+    /// - `declarations`: a data declaration (``DataDeclaration``) for every requested scope.
     public func submissionProblems(registry: ScopeRegistry = .standard) -> SchoolworkForms.FieldErrors {
         var errors: SchoolworkForms.FieldErrors = [:]
         if description.isEmpty { errors["description"] = "Describe what the app does before submitting it." }
@@ -67,6 +72,11 @@ public struct ApplicationDraft: Sendable, Equatable {
             || requestedScopes.contains { registry.definition(named: $0)?.isAppLevel != true }
         if needsUsers && redirectURIs.isEmpty {
             errors["redirect_uris"] = "Add at least one redirect URI: users sign in to this app through it."
+        }
+        let undeclared = DataDeclaration.undeclared(requestedScopes, in: dataDeclarations)
+        if !undeclared.isEmpty {
+            errors["declarations"] =
+                "Declare how the app uses the data of every scope before submitting; missing: \(undeclared.joined(separator: ", "))."
         }
         return errors
     }

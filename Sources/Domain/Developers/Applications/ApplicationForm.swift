@@ -4,7 +4,7 @@ import Foundation
 ///
 /// ``validate(registry:)`` checks each field that is filled in and reports every problem next to its field
 /// (keys `name`, `description`, `homepage_url`, `privacy_policy_url`, `terms_url`, `redirect_uris`, `scopes`,
-/// `client_type`, `logo`). Fields that review needs but a draft may lack are left to
+/// `client_type`, `logo`, and `declaration.<scope>` for a data declaration, see ``DataDeclarationForm``). Fields that review needs but a draft may lack are left to
 /// ``ApplicationDraft/submissionProblems(registry:)``, so a developer can save half a form and come back.
 public struct ApplicationForm: Sendable, Equatable {
     /// Longest app name, in characters.
@@ -33,11 +33,13 @@ public struct ApplicationForm: Sendable, Equatable {
     /// The logo's digest kept from the stored app or a fresh upload (the upload itself is checked by
     /// ``LogoImage/inspect(_:)``); `nil` for no logo.
     public var logoSHA256: String?
+    /// The data declaration blocks, one per scope the page showed; only those of ticked scopes are kept.
+    public var declarations: [DataDeclarationForm]
 
     /// A form from its fields.
     public init(
         name: String, description: String, homepageURL: String, privacyPolicyURL: String, termsURL: String,
-        redirectURIs: String, scopes: [String], clientType: String, logoSHA256: String? = nil
+        redirectURIs: String, scopes: [String], clientType: String, logoSHA256: String? = nil, declarations: [DataDeclarationForm] = []
     ) {
         self.name = name
         self.description = description
@@ -48,6 +50,7 @@ public struct ApplicationForm: Sendable, Equatable {
         self.scopes = scopes
         self.clientType = clientType
         self.logoSHA256 = logoSHA256
+        self.declarations = declarations
     }
 
     /// The draft the form describes, or the problems by field. Text is trimmed of surrounding white space;
@@ -101,12 +104,24 @@ public struct ApplicationForm: Sendable, Equatable {
             errors["logo"] = "The logo reference is not valid; upload the logo again."
         }
 
+        // Declarations of ticked scopes only, in scope order; a block of an unticked scope is dropped.
+        var declarations: [DataDeclaration] = []
+        for scope in scopes {
+            guard let block = self.declarations.first(where: { $0.scope == scope }) else { continue }
+            switch block.validate() {
+            case .success(let declaration?): declarations.append(declaration)
+            case .success(nil): break
+            case .failure(let problem): errors[block.errorKey] = problem.message
+            }
+        }
+
         guard errors.isEmpty, let clientType else { return .failure(errors) }
         return .success(
             ApplicationDraft(
                 name: name, description: description, homepageURL: urls["homepage_url"] ?? nil,
                 privacyPolicyURL: urls["privacy_policy_url"] ?? nil, termsURL: urls["terms_url"] ?? nil,
-                logoSHA256: logoSHA256, redirectURIs: redirectURIs, requestedScopes: scopes, clientType: clientType))
+                logoSHA256: logoSHA256, redirectURIs: redirectURIs, requestedScopes: scopes, clientType: clientType,
+                dataDeclarations: declarations))
     }
 
     /// The non-blank lines of a textarea, each trimmed.

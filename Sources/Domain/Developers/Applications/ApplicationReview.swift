@@ -21,6 +21,8 @@ import Foundation
 /// - Every status change is recorded (who, when, reason); saving a draft is not a status change and returns
 ///   no effects. The developer is notified of every admin decision; sync is queued whenever what the OAuth
 ///   server runs with changes (approval, approved change, suspension, reinstatement).
+/// - An approval needs a data declaration (``DataDeclaration``) for every requested scope; submission already
+///   asks for them, approval checks again (for apps submitted before declarations existed).
 /// - Roles are checked before the state: a developer may act only on their own app, a platform admin only
 ///   through the admin events.
 public struct ApplicationReview: Sendable, Equatable {
@@ -279,6 +281,7 @@ private struct Context {
             record(.application, .submitted, .draft)
             return .success(.draft(draft))
         case .approve(let narrowed):
+            if let refusal = undeclared(draft) { return .failure(refusal) }
             return grantedScopes(requested: draft.requestedScopes, narrowed: narrowed).map { scopes in
                 record(.application, .submitted, .approved)
                 effects += [.notifyDeveloper(.approved), .queueSync]
@@ -362,6 +365,7 @@ private struct Context {
             record(.pendingChange, stage, nil)
             return .success(with(app, nil))
         case (.approve(let narrowed), .submitted):
+            if let refusal = undeclared(change.proposal) { return .failure(refusal) }
             return grantedScopes(requested: change.proposal.requestedScopes, narrowed: narrowed).map { scopes in
                 record(.pendingChange, .submitted, .approved)
                 effects += [.notifyDeveloper(.changeApproved), .queueSync]
@@ -397,6 +401,14 @@ private struct Context {
         guard !text.isEmpty else { return .failure(.reasonRequired) }
         guard text.count <= Review.maximumReasonLength else { return .failure(.reasonTooLong) }
         return .success(text)
+    }
+
+    /// Why `content` cannot be approved for lack of data declarations: every requested scope needs one, also
+    /// those a reviewer would narrow away (the developer asked for them, and may be granted them later). Apps
+    /// submitted before declarations existed reach here without them.
+    private func undeclared(_ content: ApplicationDraft) -> ApplicationReviewError? {
+        let missing = DataDeclaration.undeclared(content.requestedScopes, in: content.dataDeclarations)
+        return missing.isEmpty ? nil : .undeclaredScopes(missing)
     }
 
     /// The scopes an approval grants: all requested when not narrowed, otherwise the requested ones the

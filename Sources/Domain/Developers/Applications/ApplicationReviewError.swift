@@ -14,6 +14,7 @@ public struct ApplicationReviewError: Error, Sendable, Equatable, CustomStringCo
         case reasonTooLong
         case noScopesGranted
         case scopesNotRequested([String])
+        case undeclaredScopes([String])
     }
 
     private let base: Base
@@ -46,6 +47,9 @@ public struct ApplicationReviewError: Error, Sendable, Equatable, CustomStringCo
     /// An approval granting scopes the app did not request.
     public static func scopesNotRequested(_ names: [String]) -> Self { Self(.scopesNotRequested(names)) }
 
+    /// An approval of content without a data declaration for each of these requested scopes.
+    public static func undeclaredScopes(_ names: [String]) -> Self { Self(.undeclaredScopes(names)) }
+
     /// The field problems of an ``incomplete(_:)`` submission, for showing next to the fields.
     public var fieldProblems: SchoolworkForms.FieldErrors? {
         if case .incomplete(let problems) = base { return problems }
@@ -68,6 +72,8 @@ public struct ApplicationReviewError: Error, Sendable, Equatable, CustomStringCo
         case .reasonTooLong: "Use at most \(ApplicationReview.maximumReasonLength) characters for the reason."
         case .noScopesGranted: "Grant at least one scope, or reject the app instead."
         case .scopesNotRequested(let names): "The app did not request: \(names.joined(separator: ", "))."
+        case .undeclaredScopes(let names):
+            "This app cannot be approved: it has not declared how it uses the data of \(names.joined(separator: ", ")) (purpose, retention, sub-processors). Reject it with a reason so the developer adds the declarations."
         }
     }
 

@@ -8,6 +8,9 @@ public enum WebhookEvent: String, Sendable, CaseIterable {
     case authorizationRevoked = "authorization.revoked"
     case gradePublished = "grade.published"
     case attendanceRecorded = "attendance.recorded"
+    /// A person who had authorized the app was erased by their school (GDPR Art. 17): the payload carries only the
+    /// `sub` the app knows, so it can delete what it holds.
+    case personErased = "person.erased"
 
     /// The event type of a "test ping" delivery, which nobody subscribes to: it is sent on request only.
     public static let testPingType = "webhook.test"

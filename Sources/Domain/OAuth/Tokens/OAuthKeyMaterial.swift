@@ -68,6 +68,9 @@ public struct CredentialKeyMaterial: Sendable {
     /// Seals queued mail bodies (``MailSealing``). From this file because both pools and their cron commands read
     /// it, and both sites queue mail.
     public let mailSealingKey: SymmetricKey
+    /// Seals export archives waiting for their download (`export_jobs`, ``ExportRules/sealingContext(job:)``). The
+    /// developers pool can derive it too, but cannot reach the main database where the archives are.
+    public let exportSealingKey: SymmetricKey
 
     /// Derives the keys from the file's bytes.
     public init(secret: [UInt8]) {
@@ -75,6 +78,7 @@ public struct CredentialKeyMaterial: Sendable {
         clientSecretKey = derive("catalystwells client-secret digests v1")
         apiKeyKey = derive("catalystwells api-key digests v1")
         mailSealingKey = derive("catalystwells mail outbox sealing v1")
+        exportSealingKey = derive("catalystwells export archive sealing v1")
     }
 }
 

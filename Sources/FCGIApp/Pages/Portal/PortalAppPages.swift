@@ -15,6 +15,8 @@ enum PortalAppPages {
         var scopes: [String] = []
         var clientType = "confidential"
         var logoSHA256: String?
+        /// The declaration blocks by scope.
+        var declarations: [String: DataDeclarationForm] = [:]
 
         init() {}
 
@@ -28,6 +30,7 @@ enum PortalAppPages {
             scopes = draft.requestedScopes
             clientType = draft.clientType.rawValue
             logoSHA256 = draft.logoSHA256
+            declarations = Dictionary(uniqueKeysWithValues: draft.dataDeclarations.map { ($0.scope, DataDeclarationForm($0)) })
         }
 
         init(_ form: ApplicationForm) {
@@ -40,6 +43,7 @@ enum PortalAppPages {
             scopes = form.scopes
             clientType = form.clientType
             logoSHA256 = form.logoSHA256
+            declarations = Dictionary(form.declarations.map { ($0.scope, $0) }, uniquingKeysWith: { first, _ in first })
         }
     }
 
@@ -106,10 +110,44 @@ enum PortalAppPages {
             <small class="muted">One per line, exact: https, or http on 127.0.0.1 / [::1] for apps on the user's device. No fragments or wildcards.</small>
             \(Layout.fieldError(errors["redirect_uris"], id: "redirect_uris-error"))</label>
             <fieldset id="scopes"><legend>Scopes the app needs</legend>\(scopeBoxes)\(Layout.fieldError(errors["scopes"], id: "scopes-error"))</fieldset>
+            \(declarationFields(values: values, errors: errors))
             <fieldset><legend>Client type</legend>\(typeRadios)\(Layout.fieldError(errors["client_type"], id: "client_type-error"))</fieldset>
             <button type="submit">Save</button>
             </form>
             """)
+    }
+
+    /// The data declaration blocks, one per scope (open for the ticked ones and those with a problem); only the
+    /// blocks of ticked scopes are saved.
+    private static func declarationFields(values: FormValues, errors: SchoolworkForms.FieldErrors) -> HTML {
+        let blocks = ScopeRegistry.standard.definitions.map { scope -> HTML in
+            let name = scope.name
+            let block = values.declarations[name] ?? DataDeclarationForm(scope: name)
+            let error = errors[block.errorKey]
+            let open = values.scopes.contains(name) || error != nil
+            let retention = DataDeclaration.Retention.choices.map { choice -> HTML in
+                "<option value=\"\(choice.kind)\"\(block.retention == choice.kind ? HTML(unsafeRaw: " selected") : "")>\(choice.label)</option>"
+            }
+            func shares(_ value: String, _ label: String) -> HTML {
+                "<label class=\"check\"><input type=\"radio\" name=\"shares.\(name)\" value=\"\(value)\"\(block.shares == value ? HTML(unsafeRaw: " checked") : "")> \(label)</label>"
+            }
+            let errorID = "declaration-\(name)-error"
+            return """
+                <details class="declaration" data-scope="\(name)"\(open ? HTML(unsafeRaw: " open") : "")><summary><code>\(name)</code> — \(scope.description)</summary>
+                <label>Why the app needs this data<textarea name="purpose.\(name)" rows="2" maxlength="\(DataDeclaration.maximumPurposeLength)" aria-describedby="\(errorID)">\(block.purpose)</textarea></label>
+                <label>How long it is kept<select name="retention.\(name)"><option value="">Choose…</option>\(retention)</select></label>
+                <label>Number of days (for a set number of days)<input type="number" min="1" max="\(DataDeclaration.maximumRetentionDays)" name="retention_days.\(name)" value="\(block.retentionDays)"></label>
+                <fieldset><legend>Does this data go to sub-processors (other companies working for you)?</legend>\(shares("no", "No, it stays with us"))\(shares("yes", "Yes, to these:"))
+                <label>Sub-processors, one per line as: Name, Country<textarea name="subprocessors.\(name)" rows="2">\(block.subProcessors)</textarea></label></fieldset>
+                \(Layout.fieldError(error, id: errorID))</details>
+                """
+        }
+        return """
+            <fieldset id="declarations"><legend>What the app does with the data</legend>
+            <p class="muted">For every scope you tick, say why the app needs the data, how long it keeps it and whether it goes to
+            sub-processors. Families see this on the consent page and schools on their app page; it is reviewed with the app.</p>
+            \(Layout.fieldError(errors["declarations"], id: "declarations-error"))\(blocks)</fieldset>
+            """
     }
 
     /// An app's page.
@@ -213,8 +251,28 @@ enum PortalAppPages {
             <dt>Homepage</dt><dd>\(draft.homepageURL ?? "—")</dd><dt>Privacy policy</dt><dd>\(draft.privacyPolicyURL ?? "—")</dd>
             <dt>Terms</dt><dd>\(draft.termsURL ?? "—")</dd><dt>Client type</dt><dd>\(draft.clientType.rawValue)</dd>
             <dt>Redirect URIs</dt><dd>\(uris.isEmpty ? HTML("—") : HTML("<ul>\(uris)</ul>"))</dd>
-            <dt>Scopes</dt><dd>\(scopes.isEmpty ? HTML("—") : HTML("<ul>\(scopes)</ul>"))</dd></dl></section>
+            <dt>Scopes</dt><dd>\(scopes.isEmpty ? HTML("—") : HTML("<ul>\(scopes)</ul>"))</dd>
+            <dt>Data declarations</dt><dd>\(declarations(draft))</dd></dl></section>
             """
+    }
+
+    /// Each requested scope's declaration as the developer wrote it, and the scopes without one marked.
+    static func declarations(_ draft: ApplicationDraft) -> HTML {
+        guard !draft.requestedScopes.isEmpty else { return "—" }
+        let items = draft.requestedScopes.map { scope -> HTML in
+            guard let declaration = draft.dataDeclarations.first(where: { $0.scope == scope }) else {
+                return "<li data-scope=\"\(scope)\"><code>\(scope)</code>: <b class=\"bad missing-declaration\">no declaration</b></li>"
+            }
+            let processors =
+                declaration.subProcessors.isEmpty
+                ? "none" : declaration.subProcessors.map { "\($0.name) (\($0.country))" }.joined(separator: ", ")
+            return """
+                <li data-scope="\(scope)"><code>\(scope)</code>: <span class="pre declared-purpose">\(declaration.purpose)</span>
+                <br><small>Kept: <span class="declared-retention">\(DataLabel.howLong(declaration.retention))</span>
+                Sub-processors: <span class="declared-processors">\(processors)</span></small></li>
+                """
+        }
+        return "<ul class=\"declarations\">\(items)</ul>"
     }
 
     static func statusBadge(_ status: ApplicationReview.Status) -> HTML {

@@ -8,10 +8,22 @@ struct APICall {
     let parameters: RouteParameters
     let context: RequestContext
     let caller: APICaller
-    /// Whose data the answer carried, once the handler has established that the caller may see it.
-    var subject: UserID?
+    /// Whose data the answer carried or the call wrote, once the handler has established that the caller may: the
+    /// student of a `/students/{id}` call, each child or student on a returned page, each student a write
+    /// concerned. The access log gets one entry per person (``EducationAPIRoutes``), so each of them, their
+    /// parents and the school see the call. (A class's teacher names come with the class as its label, and a
+    /// school's name is no one's data: neither is recorded against a person.)
+    private(set) var subjects: [UserID] = []
     /// Whose school's data it was.
     var school: SchoolID?
+
+    /// Records `people` as concerned by the call (each once, in order).
+    mutating func concerns(_ people: some Sequence<UserID>) {
+        for person in people where !subjects.contains(person) { subjects.append(person) }
+    }
+
+    /// Forgets who was concerned: a refused call (404) disclosed nothing about the id it named.
+    mutating func concernsNobody() { subjects.removeAll() }
 
     /// The caller's user; every endpoint except `/schools/{id}` has established that there is one.
     var user: UserAccount {

@@ -26,6 +26,7 @@ enum ClassAPI {
         let classID: ClassID = try call.id()
         _ = try visibleClass(&call, classID)
         let rows = try call.context.services.api.store.roster(of: classID, after: page.after.map { UserID($0.keys[0]) }, limit: page.limit + 1)
+        call.concerns(rows.prefix(page.limit).map(\.id))
         return APIJSON.page(rows, page, list: "roster", keys: { [$0.id.rawValue] }, item: APIJSON.person)
     }
 
@@ -63,6 +64,7 @@ enum ClassAPI {
             // The roster changed between the check above and the write; nothing was written.
             throw APIFailure.invalid(["marks": "A student is no longer enrolled in this class; reload the roster and try again."])
         }
+        call.concerns(marks.map(\.studentID))
         return .object([
             ("class_id", .int(Int(classID.rawValue))), ("date", .string(day.description)), ("recorded", .int(marks.count)),
             ("event", .string(EducationAPI.attendanceRecorded)),
@@ -102,6 +104,7 @@ enum ClassAPI {
         } catch let error as StoreError where error.kind == .constraint {
             throw APIFailure.invalid(["grades": "A student is no longer enrolled in this class; reload the roster and try again."])
         }
+        call.concerns(entries.map(\.studentID))
         var members: [(String, JSONValue)] = [
             ("assessment_id", .int(Int(assessmentID.rawValue))), ("class_id", .int(Int(classID.rawValue))),
             ("recorded", .int(entries.count)), ("published", .bool(published)),

@@ -72,7 +72,7 @@ enum EducationAPIRoutes {
         }
 
         var call = APICall(
-            endpoint: endpoint, request: request, parameters: parameters, context: context, caller: caller, subject: nil,
+            endpoint: endpoint, request: request, parameters: parameters, context: context, caller: caller,
             school: caller.user?.schoolID)
         var response: HTTPResponse
         switch APIScopeCheck.decide(endpoint, caller) {
@@ -82,7 +82,7 @@ enum EducationAPIRoutes {
             } catch let failure as APIFailure {
                 response = failure.response
                 // A refused call is recorded against no one: the id it named is not a disclosure.
-                if failure.status == 404 { call.subject = nil }
+                if failure.status == 404 { call.concernsNobody() }
             } catch {
                 // The responder answers 503 or 500; the call is on record all the same.
                 record(call, status: (error as? StoreError)?.kind == .unavailable ? 503 : 500, now: now)
@@ -130,15 +130,20 @@ enum EducationAPIRoutes {
         return response
     }
 
-    /// Buffers the call's access-log entry; writes the batch it completes, if any, on this thread's connection.
+    /// Buffers the call's access-log entries, one per person it concerned (one without a person when it concerned
+    /// nobody: a school, a refusal); writes the batch they complete, if any, on this thread's connection.
     private static func record(_ call: APICall, status: Int, now: Date) {
         let services = call.context.services
-        let entry = DataAccessEntry(
-            occurredAt: now, clientID: call.caller.clientID, actorID: call.caller.user?.id, subjectID: call.subject,
-            schoolID: call.school, operation: call.endpoint.operation.rawValue,
-            request: "\(call.request.method) \(call.request.path)", status: status, apiKeyID: call.caller.apiKeyID)
-        if let batch = services.api.accessLogBuffer.add(entry, now: now) {
-            services.api.accessLogBuffer.write(batch, to: services.api.accessLog, logger: call.context.logger)
+        let request = "\(call.request.method) \(call.request.path)"
+        let subjects: [UserID?] = call.subjects.isEmpty ? [nil] : call.subjects
+        for (index, subject) in subjects.enumerated() {
+            let entry = DataAccessEntry(
+                occurredAt: now, clientID: call.caller.clientID, actorID: call.caller.user?.id, subjectID: subject, schoolID: call.school,
+                operation: call.endpoint.operation.rawValue, request: request, status: status, apiKeyID: call.caller.apiKeyID,
+                firstOfCall: index == 0)
+            if let batch = services.api.accessLogBuffer.add(entry, now: now) {
+                services.api.accessLogBuffer.write(batch, to: services.api.accessLog, logger: call.context.logger)
+            }
         }
     }
 }

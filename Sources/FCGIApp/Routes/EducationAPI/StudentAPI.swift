@@ -5,7 +5,7 @@ import Foundation
 enum StudentAPI {
     static func me(_ call: inout APICall) throws -> JSONValue {
         let user = try call.user
-        call.subject = user.id
+        call.concerns([user.id])
         var members: [(String, JSONValue)] = [
             ("id", .int(Int(user.id.rawValue))), ("role", .string(user.role.rawValue)), ("given_name", .string(user.givenName)),
             ("family_name", .string(user.familyName)), ("username", .optional(user.username)),
@@ -23,7 +23,7 @@ enum StudentAPI {
         guard let facts = try call.context.services.schoolwork.students.relationship(of: user, toStudent: student),
             SchoolAccess.mayViewStudent(user, facts)
         else { throw APIFailure.notFound }
-        call.subject = student
+        call.concerns([student])
         call.school = facts.schoolID
         return facts
     }
@@ -118,6 +118,7 @@ enum StudentAPI {
         let user = try call.user
         let rows = try call.context.services.api.store.children(
             ofParent: user.id, after: page.after.map { UserID($0.keys[0]) }, limit: page.limit + 1)
+        call.concerns(rows.prefix(page.limit).map(\.id))
         return APIJSON.page(rows, page, list: "children", keys: { [$0.id.rawValue] }, item: APIJSON.person)
     }
 

@@ -116,7 +116,8 @@ enum AuthorizeRoutes {
                 ConsentPages.consent(
                     session: session, client: authorization.client, scopes: scopes,
                     hiddenFields: hiddenFields(authorization) + (justSignedIn ? [(signedInMarker, marker ?? "")] : []),
-                    returnTo: returnURL(parameters, marker: nil)))
+                    returnTo: returnURL(parameters, marker: nil),
+                    declarations: try services.api.declarations.declarations(of: authorization.client.clientID)))
         case .issued(let code):
             context.logger.info(
                 "authorization code issued",

@@ -217,7 +217,14 @@ enum PortalAppRoutes {
         let form = ApplicationForm(
             name: body["name"] ?? "", description: body["description"] ?? "", homepageURL: body["homepage_url"] ?? "",
             privacyPolicyURL: body["privacy_policy_url"] ?? "", termsURL: body["terms_url"] ?? "", redirectURIs: body["redirect_uris"] ?? "",
-            scopes: body.all("scopes"), clientType: body["client_type"] ?? "", logoSHA256: logoSHA256)
+            scopes: body.all("scopes"), clientType: body["client_type"] ?? "", logoSHA256: logoSHA256,
+            declarations: ScopeRegistry.standard.definitions.map { scope in
+                let name = scope.name
+                return DataDeclarationForm(
+                    scope: name, purpose: body["purpose.\(name)"] ?? "", retention: body["retention.\(name)"] ?? "",
+                    retentionDays: body["retention_days.\(name)"] ?? "", shares: body["shares.\(name)"] ?? "",
+                    subProcessors: body["subprocessors.\(name)"] ?? "")
+            })
         return Upload(form: form, newLogo: newLogo, logoProblem: logoProblem, version: body["version"])
     }
 

@@ -1,0 +1,11 @@
+/// `POST /internal/cron/agreements` on the app site: one daily run over schools' app agreements
+/// (``AgreementExpiryRun``), answered with its JSON summary. Guarded like every cron endpoint
+/// (``RequestContext/requireCron(_:)``).
+enum AgreementCronRoutes {
+    static func register(in router: inout Router<RequestContext>) {
+        router.add("POST", "/internal/cron/agreements") { request, _, context in
+            try context.requireCron(request)
+            return .json(try AgreementExpiryRun(services: context.services, logger: context.logger).run(now: context.now).json)
+        }
+    }
+}
