@@ -3,7 +3,7 @@ into a second, fresh stack whose databases are dropped first, and everything a s
 people sign in (with their two-step codes), the OAuth tokens that were active still introspect and refresh, the
 developer's client secret and API key still verify, and the data-access log is complete to the row.
 
-The second stack has its own state directory (CW_STACK_DIR + "-drill") and ports (the test stack's + 100, or
+The second stack has its own state directory (CW_STACK_DIR + "-drill", its MariaDB data made anew each run) and ports (the test stack's + 100, or
 CW_DRILL_HTTPS_PORT, CW_DRILL_HTTP_PORT, CW_DRILL_IDP_PORT, CW_DRILL_LDAP_PORT, CW_DRILL_LDAPS_PORT,
 CW_DRILL_SAML_IDP_PORT); the test brings it up (`deploy/dev/stack up`, while the data is being made) and stops it at
 the end, keeping its folder. Then the bad inputs: a wrong age key, a truncated and a corrupted archive, a backup of a
@@ -84,6 +84,10 @@ def drill_environment(stack):
 def drill_start(stack):
     """Starts `deploy/dev/stack up` for the second stack in the background; the drill waits for it."""
     env = drill_environment(stack)
+    # Fresh every time: no database survives from an earlier run (whatever its schema), only the folder's
+    # certificates and secrets are reused.
+    subprocess.run([str(STACK), "down"], env=env, capture_output=True, timeout=300)
+    shutil.rmtree(Path(env["CW_STACK_DIR"]) / "mariadb", ignore_errors=True)
     log = open(stack.dir.parent / (stack.dir.name + "-drill.up.log"), "w")
     process = subprocess.Popen([str(STACK), "up"], env=env, stdout=log, stderr=subprocess.STDOUT)
     yield env, process, log
