@@ -45,8 +45,9 @@ echo "format lint: ok"
 step "browser for the end-to-end tests"
 # Debian's Chromium and its WebDriver drive the pages; selenium is pointed at them, so nothing is downloaded.
 # poppler-utils (pdftoppm) renders the sign-in cards' PDF and zbar-tools (zbarimg) reads their QR badges back.
+# prometheus (and its promtool) scrapes /internal/metrics in tests/e2e/test_metrics.py.
 missing=()
-for package in chromium chromium-driver python3-venv poppler-utils zbar-tools; do
+for package in chromium chromium-driver python3-venv poppler-utils zbar-tools prometheus; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$package")
 done
 if ((${#missing[@]})); then

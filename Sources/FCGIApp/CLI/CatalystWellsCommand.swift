@@ -12,6 +12,7 @@ struct CatalystWellsCommand: ParsableCommand {
             SyncCommand.self,
             ClientCommand.self, KeysCommand.self, DemoCommand.self, WebhooksCommand.self, MailCommand.self, UpstreamCommand.self,
             DirectoryCommand.self, AgreementsCommand.self, ExportsCommand.self, ErasuresCommand.self,
+            BackupCommand.self, RestoreCommand.self, DoctorCommand.self,
             WorkerCommand.self,
         ]
     )

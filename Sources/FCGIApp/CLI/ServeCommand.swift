@@ -61,11 +61,21 @@ struct ServeCommand: ParsableCommand {
             "--max-requests", "\(pool.maxRequests)",
         ]
         if let config = options.config { arguments += ["--config", config] }
+        // The pool's metrics folder: workers report into it, the supervisor keeps the totals of those that exited.
+        var recorder: PoolMetricsRecorder?
+        let metricsPath = MetricsFolder.path(socket: socket ?? pool.socket, site: site.rawValue)
+        do {
+            recorder = PoolMetricsRecorder(folder: try MetricsFolder.prepare(metricsPath), site: site.rawValue, started: Date())
+            arguments += ["--metrics-folder", metricsPath]
+        } catch {
+            logger.warning("no metrics: cannot create the metrics folder", metadata: ["metrics.folder": "\(metricsPath)", "error": "\(error)"])
+        }
         let supervisor = Supervisor(
             settings: .init(
                 workers: pool.workers, drainTimeout: pool.drainTimeout, executable: Self.executablePath(),
                 workerArguments: arguments),
             socket: listening, logger: logger)
+        supervisor.observer = recorder
         let status = supervisor.run()
         if status != 0 { throw ExitCode(status) }
     }
@@ -86,6 +96,7 @@ struct WorkerCommand: ParsableCommand {
     @OptionGroup var options: ConfigOptions
     @Option var threads: Int
     @Option var maxRequests: Int
+    @Option var metricsFolder: String?
 
     func run() throws {
         var configuration = try options.load()
@@ -117,6 +128,10 @@ struct WorkerCommand: ParsableCommand {
                 }
             }
         }
+        let reporter = metricsFolder.map { folder in
+            WorkerMetricsReporter(folder: MetricsFolder(path: folder), site: site.rawValue, accessLogBuffer: site == .app ? accessLogBuffer : nil)
+        }
+        reporter?.start()
         let status = FastCGIWorker.run(
             settings: .init(
                 threads: threads, maxRequests: maxRequests, drainTimeout: configuration.pool(site).drainTimeout,
@@ -132,6 +147,7 @@ struct WorkerCommand: ParsableCommand {
                 }
             },
             makeHousekeeping: site == .app ? housekeeping : nil)
+        reporter?.finish()
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -209,6 +209,11 @@ enum ConfigLoader {
             exportLinkLifetime: TimeInterval(reader.int("privacy.export_link_hours", 1...336) * 3600),
             exportInlineRows: reader.int("privacy.export_inline_rows", 0...1_000_000),
             devMailFolder: devMailFolder.isEmpty ? nil : devMailFolder)
+        configuration.backup = Configuration.Backup(
+            directory: reader.path("backup.directory"), recipientsFile: reader.path("backup.recipients_file"),
+            retention: BackupRetention(
+                daily: reader.int("backup.keep_daily", 0...366), weekly: reader.int("backup.keep_weekly", 0...520),
+                monthly: reader.int("backup.keep_monthly", 0...240)))
         if !reader.errors.isEmpty { throw ConfigError(reader.errors) }
         return configuration
     }

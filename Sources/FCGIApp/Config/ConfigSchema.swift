@@ -19,14 +19,14 @@ enum ConfigSchema {
     static let sections = [
         "general", "pool.app", "pool.developers", "database", "database.app", "database.developers", "database.migrator",
         "accounts", "mail", "oauth", "api", "credentials", "portal", "cron", "sync", "webhooks", "federation", "audit",
-        "privacy",
+        "privacy", "backup",
     ]
 
     static let keys: [Key] =
         general + pool("app") + pool("developers") + database
         + account("app", user: "catalyst_app") + account("developers", user: "catalyst_dev")
         + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + api + credentials + portal + cron + sync + webhooks
-        + federation + audit + privacy
+        + federation + audit + privacy + backup
 
     private static let general: [Key] = [
         Key(
@@ -245,6 +245,22 @@ enum ConfigSchema {
             help:
                 "the folder the development mail program writes messages to (deploy/dev/mail-to-folder); an erasure deletes the messages to the person there. Empty in production, where sent mail has left the server"
         ),
+    ]
+
+    private static let backup: [Key] = [
+        Key(
+            section: "backup", name: "directory", defaultValue: "/var/backups/catalystwells",
+            help: "folder `catalystwells backup` writes its encrypted archives to and `backup prune` thins out (root only, 0700)"),
+        Key(
+            section: "backup", name: "recipients_file", defaultValue: "/etc/catalystwells/backup-recipients.txt",
+            help:
+                "age recipients (public keys from `age-keygen`, one per line) every archive is encrypted for; keep the matching identity files off this machine"
+        ),
+        Key(
+            section: "backup", name: "keep_daily", defaultValue: "7",
+            help: "`backup prune` keeps the newest archive of each of this many days (0 to 366)"),
+        Key(section: "backup", name: "keep_weekly", defaultValue: "5", help: "...and of this many ISO weeks (0 to 520)"),
+        Key(section: "backup", name: "keep_monthly", defaultValue: "12", help: "...and of this many months (0 to 240)"),
     ]
 
     private static let portal: [Key] = [

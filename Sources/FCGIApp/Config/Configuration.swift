@@ -93,6 +93,16 @@ struct Configuration: Sendable {
         var caFile: String?
     }
 
+    /// Backups (`[backup]`).
+    struct Backup: Sendable {
+        /// Where archives are written and pruned.
+        var directory = "/var/backups/catalystwells"
+        /// The age recipients file.
+        var recipientsFile = "/etc/catalystwells/backup-recipients.txt"
+        /// Which archives `backup prune` keeps.
+        var retention = BackupRetention(daily: 7, weekly: 5, monthly: 12)
+    }
+
     /// Outgoing mail.
     struct Mail: Sendable {
         /// The program and its arguments.
@@ -152,6 +162,8 @@ struct Configuration: Sendable {
     var federation = Federation()
     /// `[privacy]`.
     var privacy = Privacy()
+    /// `[backup]`.
+    var backup = Backup()
     /// `audit.retention_days`, in seconds.
     var auditRetention: TimeInterval = TimeInterval(SecurityAuditRetention.defaultRetentionDays * 86400)
     /// The 32 bytes of `oauth.key_file`, read by ``loadOAuthKey()``.

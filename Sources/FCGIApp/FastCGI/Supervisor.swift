@@ -25,8 +25,12 @@ final class Supervisor {
     private let settings: Settings
     private let socket: ListeningSocket
     private let logger: Logger
+    /// Told of every worker started and ended (the pool's metrics).
+    var observer: (any SupervisorObserver)?
     private var workers: [pid_t: ContinuousClock.Instant] = [:]
     private var retiring: Set<pid_t> = []
+    /// Workers that asked to be replaced after max_requests (a subset of `retiring`).
+    private var recycling: Set<pid_t> = []
     private var youngDeaths = 0
     private var nextSpawn = ContinuousClock.now
     private var stopping = false
@@ -51,6 +55,7 @@ final class Supervisor {
             case SIGUSR2:
                 // A worker is recycling: start its replacement before it stops accepting.
                 if let sender = received?.sender, workers[sender] != nil, retiring.insert(sender).inserted {
+                    recycling.insert(sender)
                     spawn()
                 }
             default: break
@@ -102,6 +107,7 @@ final class Supervisor {
             return nil
         }
         workers[pid] = .now
+        observer?.workerStarted(pid)
         logger.info("worker started", metadata: ["worker.pid": "\(pid)"])
         return pid
     }
@@ -114,8 +120,11 @@ final class Supervisor {
             guard pid > 0 else { return }
             guard let started = workers.removeValue(forKey: pid) else { continue }
             let wasRetiring = retiring.remove(pid) != nil
+            let wasRecycling = recycling.remove(pid) != nil
             let exitedCleanly = (status & 0x7f) == 0 && ((status >> 8) & 0xff) == 0
             let signal = status & 0x7f
+            observer?.workerExited(
+                pid, reason: wasRecycling || (!wasRetiring && !stopping && exitedCleanly) ? .recycled : wasRetiring || stopping ? .stopped : .died)
             if wasRetiring || stopping { continue }
             if exitedCleanly {
                 logger.info("worker recycled", metadata: ["worker.pid": "\(pid)"])
@@ -184,6 +193,27 @@ final class Supervisor {
             reap()
         }
         socket.removeFile()
+        observer?.poolStopped()
         logger.info("pool stopped")
     }
+}
+
+/// How a worker ended, for the pool's metrics.
+enum WorkerExit {
+    /// Replaced after max_requests.
+    case recycled
+    /// Asked to stop (reload, pool stop).
+    case stopped
+    /// Crashed or was killed, and was replaced.
+    case died
+}
+
+/// What the supervisor tells about its workers; called on the supervisor's thread.
+protocol SupervisorObserver: AnyObject {
+    /// A worker was started.
+    func workerStarted(_ pid: Int32)
+    /// A worker has exited and been collected.
+    func workerExited(_ pid: Int32, reason: WorkerExit)
+    /// The pool has stopped.
+    func poolStopped()
 }

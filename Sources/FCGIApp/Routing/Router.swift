@@ -33,19 +33,24 @@ struct Router<Context>: Sendable {
 
     /// Every registered method and pattern, in registration order (for the route table tests and docs).
     var patterns: [(method: String, pattern: String)] {
-        routes.map { route in
-            let path = route.segments.map { segment -> String in
-                switch segment {
-                case .literal(let text): text
-                case .capture(let name): "{\(name)}"
-                }
-            }
-            return (route.method, "/" + path.joined(separator: "/"))
-        }
+        routes.map { ($0.method, Self.pattern($0.segments)) }
     }
 
-    /// Finds the handler for a request with the route's headers, or throws the 404/405 ``HTTPError``.
-    func match(_ request: HTTPRequest) throws -> (handler: Handler, parameters: RouteParameters, headers: [(String, String)]) {
+    private static func pattern(_ segments: [Segment]) -> String {
+        let path = segments.map { segment -> String in
+            switch segment {
+            case .literal(let text): text
+            case .capture(let name): "{\(name)}"
+            }
+        }
+        return "/" + path.joined(separator: "/")
+    }
+
+    /// Finds the handler for a request with the route's headers and pattern (the metrics' `route` label, which never
+    /// carries an identifier), or throws the 404/405 ``HTTPError``.
+    func match(_ request: HTTPRequest) throws -> (
+        handler: Handler, parameters: RouteParameters, headers: [(String, String)], pattern: String
+    ) {
         // One spelling per resource: `/api/oauth/token/` or `//api/oauth/token` is not the token endpoint (nginx
         // applies its limits by the exact path).
         if request.path != "/" && (request.path.hasSuffix("/") || request.path.contains("//")) { throw HTTPError.notFound() }
@@ -54,7 +59,7 @@ struct Router<Context>: Sendable {
         var allowed: [String] = []
         for route in routes {
             guard let parameters = Self.bind(route.segments, pieces) else { continue }
-            if route.method == method { return (route.handler, parameters, route.headers) }
+            if route.method == method { return (route.handler, parameters, route.headers, Self.pattern(route.segments)) }
             allowed.append(route.method)
         }
         if allowed.isEmpty { throw HTTPError.notFound() }

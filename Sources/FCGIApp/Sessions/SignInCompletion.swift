@@ -36,6 +36,7 @@ enum SignInCompletion {
             try count(SignInThrottlePolicy.key(.account, identifier), .account, context)
             try count(SignInThrottlePolicy.key(.address, request.remoteAddress), .address, context)
         }
+        WorkerMetrics.shared.record { $0.increment(PoolMetrics.signIns, ["method": method.rawValue, "result": "failure"]) }
         context.logger.info(
             "sign-in failed",
             metadata: [
@@ -56,6 +57,7 @@ enum SignInCompletion {
     /// Counts a refused attempt of such a method against the address.
     static func recordAddressFailure(method: AuthenticationMethod, request: HTTPRequest, context: RequestContext) throws {
         try count(SignInThrottlePolicy.key(.address, request.remoteAddress), .address, context)
+        WorkerMetrics.shared.record { $0.increment(PoolMetrics.signIns, ["method": method.rawValue, "result": "failure"]) }
         context.logger.info(
             "sign-in failed",
             metadata: ["client.address": "\(request.remoteAddress)", "auth.method": "\(method.rawValue)", "trusted.device": "false"])
@@ -103,6 +105,8 @@ enum SignInCompletion {
         try context.audit(
             .signIn, request, school: person.user.schoolID, actor: person.user.id, subject: person.user.id,
             method: person.methods.map(\.rawValue).joined(separator: " "), detail: auditDetail)
+        let methods = person.methods.map(\.rawValue).joined(separator: " ")
+        WorkerMetrics.shared.record { $0.increment(PoolMetrics.signIns, ["method": methods, "result": "success"]) }
         context.logger.info(
             "signed in",
             metadata: [

@@ -1,5 +1,6 @@
 import Domain
 import Logging
+import Synchronization
 
 /// Turns a raw FastCGI request into a response: validation, routing, error rendering and common headers.
 ///
@@ -40,6 +41,34 @@ struct SiteResponder {
     }
 
     private func respond(to raw: RawRequest, afterResponse: AfterResponse) -> HTTPResponse {
+        let started = ContinuousClock.now
+        let metrics = WorkerMetrics.shared
+        metrics.inFlight.add(1, ordering: .relaxed)
+        var route = "unmatched"
+        var databaseError: String?
+        let response = respond(to: raw, afterResponse: afterResponse, route: &route, databaseError: &databaseError)
+        metrics.inFlight.subtract(1, ordering: .relaxed)
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let site = site.rawValue
+        let method = raw.param("REQUEST_METHOD") ?? "?"
+        metrics.record { snapshot in
+            snapshot.increment(
+                PoolMetrics.requests, ["site": site, "route": route, "method": Self.methodLabel(method), "status": "\(response.status)"])
+            snapshot.observe(PoolMetrics.duration, ["site": site, "route": route], value: seconds)
+            if let databaseError { snapshot.increment(PoolMetrics.databaseErrors, ["site": site, "kind": databaseError]) }
+        }
+        return response
+    }
+
+    /// Methods as a label: the ones routes use, anything else as `other` (a label never takes arbitrary input).
+    static func methodLabel(_ method: String) -> String {
+        ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"].contains(method) ? method : "other"
+    }
+
+    private func respond(
+        to raw: RawRequest, afterResponse: AfterResponse, route routeLabel: inout String, databaseError: inout String?
+    ) -> HTTPResponse {
         let request: HTTPRequest
         do {
             request = try HTTPRequest(raw: raw, limits: limits)
@@ -57,15 +86,18 @@ struct SiteResponder {
         var response: HTTPResponse
         do {
             let route = try router.match(request)
+            routeLabel = route.pattern
             routeHeaders = route.headers
             response = try route.handler(request, route.parameters, context)
         } catch let error as any RenderableError {
             if let detail = error.logDetail { log.info("request failed", metadata: ["error.detail": "\(detail)"]) }
             response = error.response(style)
         } catch let error as StoreError where error.kind == .unavailable {
+            databaseError = "unavailable"
             log.warning("database unavailable", metadata: ["error.detail": "\(error.detail)"])
             response = HTTPError.unavailable().response(style)
         } catch {
+            if error is StoreError { databaseError = "other" }
             let detail = (error as? StoreError)?.detail ?? String(reflecting: error)
             log.error("unhandled error", metadata: ["error.detail": "\(detail)"])
             response = HTTPError(

@@ -4,6 +4,7 @@ enum SiteRoutes {
         var router = Router<RequestContext>()
         if environment == .test { TestRoutes.register(in: &router) }
         HealthRoutes.register(in: &router)
+        MetricsRoutes.register(in: &router)
         MailCronRoutes.register(in: &router)
         AssetRoutes.register(in: &router)
         HomeRoutes.register(in: &router, site: site)

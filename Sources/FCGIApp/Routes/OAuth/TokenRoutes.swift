@@ -49,6 +49,13 @@ enum TokenRoutes {
         switch outcome {
         case .issued(let response, let alert):
             if let alert { context.logger.warning("\(alert)", metadata: ["oauth.client_id": "\(client.clientID)"]) }
+            let grant =
+                switch tokenRequest.grant {
+                case .authorizationCode: "authorization_code"
+                case .refreshToken: "refresh_token"
+                case .clientCredentials: "client_credentials"
+                }
+            WorkerMetrics.shared.record { $0.increment(PoolMetrics.tokensIssued, ["grant_type": grant]) }
             return OAuthHTTP.json(response.json)
         case .refused(let error, let alert):
             if let alert { context.logger.warning("\(alert)", metadata: ["oauth.client_id": "\(client.clientID)"]) }
