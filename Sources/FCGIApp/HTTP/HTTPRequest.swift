@@ -101,7 +101,7 @@ struct HTTPRequest: Sendable {
 
     /// The form fields of an `application/x-www-form-urlencoded` body.
     func formParameters() throws(Rejection) -> Parameters {
-        let type = headers["content-type"]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        let type = headers["content-type"]?.split(separator: ";").first?.trimmingHTTPWhitespace().lowercased()
         guard type == "application/x-www-form-urlencoded" else {
             throw Rejection(status: 400, message: "The body must be application/x-www-form-urlencoded.")
         }
@@ -153,8 +153,8 @@ struct HTTPRequest: Sendable {
         for piece in header.split(separator: ";") {
             let parts = piece.split(separator: "=", maxSplits: 1)
             guard parts.count == 2 else { continue }
-            let name = parts[0].trimmingCharacters(in: .whitespaces)
-            if cookies[name] == nil { cookies[name] = parts[1].trimmingCharacters(in: .whitespaces) }
+            let name = String(parts[0].trimmingHTTPWhitespace())
+            if cookies[name] == nil { cookies[name] = String(parts[1].trimmingHTTPWhitespace()) }
         }
         return cookies
     }

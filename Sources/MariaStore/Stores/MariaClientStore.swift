@@ -26,19 +26,25 @@ public struct MariaClientStore: ClientStore {
         ).first?.oauthClient()
     }
 
-    public func authenticationRecord(of id: ClientID, now: Date) throws -> (client: OAuthClient, secretDigests: [[UInt8]])? {
+    /// One statement by the client's unique key; the presented secret's due use by the secrets' unique key
+    /// `(client_pk, secret_digest)`.
+    public func authenticationRecord(of id: ClientID, presentedDigest: [UInt8]?, now: Date) throws -> ClientAuthenticationRecord? {
         guard
             let row = try database.query(
                 """
                 SELECT \(unsafeRaw: Self.clientColumns),
                   (SELECT GROUP_CONCAT(HEX(s.secret_digest) SEPARATOR ',') FROM oauth_client_secrets s
-                    WHERE s.client_pk = c.id AND (s.valid_until IS NULL OR s.valid_until > \(now))) AS secret_digests
+                    WHERE s.client_pk = c.id AND (s.valid_until IS NULL OR s.valid_until > \(now))) AS secret_digests,
+                  (SELECT s.last_used_at IS NULL OR s.last_used_at < \(now.addingTimeInterval(-ClientSecretUse.recordingInterval))
+                    FROM oauth_client_secrets s
+                    WHERE s.client_pk = c.id AND s.secret_digest = \(presentedDigest)
+                      AND (s.valid_until IS NULL OR s.valid_until > \(now))) AS secret_use_due
                 FROM oauth_clients c WHERE c.client_id = \(id.rawValue)
                 """
             ).first
         else { return nil }
         let digests = (row.string("secret_digests") ?? "").split(separator: ",").compactMap { Self.bytes(fromHex: $0) }
-        return (row.oauthClient(), digests)
+        return ClientAuthenticationRecord(client: row.oauthClient(), secretDigests: digests, presentedSecretUseDue: row.int("secret_use_due") == 1)
     }
 
     private static func bytes(fromHex hex: Substring) -> [UInt8]? {

@@ -3,13 +3,25 @@ import Foundation
 
 extension Row {
     /// A space-separated scope column (RFC 6749 §3.3) as its scope tokens, in stored order.
-    func scopeList(_ name: String) -> [String] {
-        (string(name) ?? "").split(separator: " ").map(String.init)
-    }
+    func scopeList(_ name: String) -> [String] { words(name, separator: UInt8(ascii: " ")) }
 
     /// A space-separated `amr` column (``AuthenticationMethod`` names, in the order used).
     func methodList(_ name: String) -> [AuthenticationMethod] {
-        (string(name) ?? "").split(separator: " ").map { AuthenticationMethod(rawValue: String($0)) }
+        words(name, separator: UInt8(ascii: " ")).map { AuthenticationMethod(rawValue: $0) }
+    }
+
+    /// A column's value cut at every `separator` byte (an ASCII separator), empty pieces left out; NULL is none.
+    /// Split on the UTF-8 bytes: `String.split` compares `Character`s (grapheme breaking), and splitting a
+    /// client's allowed scopes that way was a third of a token lookup's cost.
+    func words(_ name: String, separator: UInt8) -> [String] {
+        let bytes: [UInt8]
+        switch self[name] {
+        case .bytes(let value): bytes = value
+        default:
+            guard let text = string(name) else { return [] }
+            bytes = Array(text.utf8)
+        }
+        return bytes.split(separator: separator).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// A client read with ``MariaClientStore/clientColumns``.
@@ -20,7 +32,7 @@ extension Row {
             termsURL: string("terms_url"), developerName: string("developer_name") ?? "", verified: flag("verified"),
             firstParty: flag("first_party"), kind: OAuthClient.Kind(rawValue: string("kind") ?? "") ?? .public,
             // Redirect URIs cannot contain a line feed (RFC 3986 §2), so it separates them in one column.
-            redirectURIs: (string("redirect_uris") ?? "").split(separator: "\n").map(String.init),
+            redirectURIs: words("redirect_uris", separator: UInt8(ascii: "\n")),
             allowedScopes: Set(scopeList("allowed_scopes")),
             // An unreadable status must never read as active.
             status: OAuthClient.Status(rawValue: string("status") ?? "") ?? .disabled)
