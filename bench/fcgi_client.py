@@ -6,6 +6,7 @@ does without fastcgi_keep_conn), straight to a pool's unix socket, and checks ev
 
 Standard library only. Prints "statuses: 200 x N" and exits non-zero when an answer had another status."""
 import argparse
+import os
 import socket
 import struct
 import sys
@@ -26,20 +27,23 @@ def params(pairs):
 
 def request(path, method, uri, headers, body):
     target = uri.split("?", 1)
+    # The parameters deploy/nginx/catalystwells-fastcgi-params.conf sends, and the headers wrk sends.
     pairs = [
-        (b"REQUEST_METHOD", method.encode()), (b"REQUEST_URI", uri.encode()), (b"SCRIPT_NAME", target[0].encode()),
-        (b"QUERY_STRING", (target[1] if len(target) > 1 else "").encode()), (b"SERVER_NAME", b"app.localhost"),
-        (b"SERVER_PORT", b"443"), (b"HTTPS", b"on"), (b"REQUEST_SCHEME", b"https"), (b"REMOTE_ADDR", b"127.0.0.1"),
-        (b"SERVER_PROTOCOL", b"HTTP/1.1"), (b"CONTENT_LENGTH", str(len(body)).encode() if body else b""),
-        (b"HTTP_HOST", b"app.localhost"),
+        (b"GATEWAY_INTERFACE", b"CGI/1.1"), (b"SERVER_SOFTWARE", b"nginx"), (b"REQUEST_METHOD", method.encode()),
+        (b"REQUEST_URI", uri.encode()), (b"DOCUMENT_URI", target[0].encode()),
+        (b"QUERY_STRING", (target[1] if len(target) > 1 else "").encode()), (b"CONTENT_TYPE", b""),
+        (b"CONTENT_LENGTH", str(len(body)).encode() if body else b""), (b"SERVER_PROTOCOL", b"HTTP/1.1"),
+        (b"REQUEST_SCHEME", b"https"), (b"HTTPS", b"on"), (b"SERVER_NAME", b"app.localhost"), (b"SERVER_ADDR", b"127.0.0.1"),
+        (b"SERVER_PORT", b"443"), (b"REMOTE_ADDR", b"127.0.0.1"), (b"REMOTE_PORT", b"40000"),
+        (b"REQUEST_ID", os.urandom(16).hex().encode()), (b"HTTP_PROXY", b""), (b"HTTP_HOST", b"app.localhost"),
     ]
     for header in headers:
         name, value = header.split(":", 1)
         key = name.strip().upper().replace("-", "_")
         key = key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + key
-        pairs.append((key.encode(), value.strip().encode()))
+        pairs = [pair for pair in pairs if pair[0] != key.encode()] + [(key.encode(), value.strip().encode())]
     if body and not any(h.lower().startswith("content-type:") for h in headers):
-        pairs.append((b"CONTENT_TYPE", b"application/x-www-form-urlencoded"))
+        pairs = [(k, b"application/x-www-form-urlencoded" if k == b"CONTENT_TYPE" else v) for k, v in pairs]
     message = record(1, struct.pack(">HB5x", 1, 0)) + record(4, params(pairs)) + record(4, b"")
     if body:
         message += record(5, body)

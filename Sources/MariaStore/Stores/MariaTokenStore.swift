@@ -165,7 +165,7 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
         else { return nil }
         return BearerRecord(
             token: token, clientStatus: OAuthClient.Status(rawValue: row.string("client_status") ?? "") ?? .disabled,
-            clientAllowedScopes: Set(row.scopeList("allowed_scopes")),
+            clientAllowedScopes: row.scopeSet("allowed_scopes"),
             user: row.int("id") != nil && row.flag("user_active") ? row.userAccount() : nil,
             schoolPolicy: row.schoolAppPolicy())
     }
