@@ -67,7 +67,8 @@ say "measuring the peer: client_credentials, introspection, userinfo at $CONNS c
     # shellcheck disable=SC1091
     source "$PEER_RUN/target.env"
     set +a
-    WORKLOADS="token introspect userinfo" CONNS="$CONNS" REPS="$ROUNDS" WRK_THREADS="$WRK_THREADS" \
+    # env: CONNS and the other settings are read-only in this shell (wrk_settings).
+    env WORKLOADS="token introspect userinfo" CONNS="$CONNS" REPS="$ROUNDS" WRK_THREADS="$WRK_THREADS" \
         WRK_DURATION="$DURATION" WRK_WARMUP="$WARMUP" QUIET_WAIT="$QUIET" RETRIES=0 OUT_DIR="$OUT_DIR" \
         "$PEER_DIR/run-workloads.sh"
 ) >>"$LOG" 2>&1 || {
@@ -79,10 +80,16 @@ say "measuring the peer: client_credentials, introspection, userinfo at $CONNS c
 out "Reference peer (Authlib + Flask + gunicorn sync x4, plain HTTP, $PEER_DIR) — $(date -u '+%Y-%m-%d %H:%M:%S UTC'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 out "  $(printf '%-22s %9s %8s %8s %8s %10s  %s' workload 'req/s' 'p50 ms' 'p99 ms' non2xx 'CPU µs/req' 'per round (req/s)')"
 for workload in token-cc introspect userinfo; do
-    read -r best p50 p99 non2xx cpu rounds < <(awk -F'\t' -v w="server-$workload" '
-        $2 == w && $4 ~ /^[0-9.]+$/ {
+    # Workload names are LABEL-token-cc, LABEL-introspect, LABEL-userinfo; cpu_s lists "process:seconds" pairs.
+    read -r best p50 p99 non2xx cpu rounds < <(awk -F'\t' -v w="-$workload" '
+        substr($2, length($2) - length(w) + 1) == w && $4 ~ /^[0-9.]+$/ {
             list = list sep $4; sep = " "
-            if ($4 + 0 > best + 0) { best = $4; p50 = $5; p99 = $6; bad = $8; cpu = ($12 > 0) ? $13 * 1e6 / $12 : 0 }
+            if ($4 + 0 > best + 0) {
+                best = $4; p50 = $5; p99 = $6; bad = $8; seconds = 0
+                n = split($13, parts, ",")
+                for (i = 1; i <= n; i++) { split(parts[i], kv, ":"); seconds += kv[2] }
+                cpu = ($12 > 0) ? seconds * 1e6 / $12 : 0
+            }
         }
         END { printf "%s %s %s %s %.0f %s\n", (best == "") ? 0 : best, p50 + 0, p99 + 0, bad + 0, cpu, (list == "") ? "-" : list }
     ' "$OUT_DIR/results.tsv")

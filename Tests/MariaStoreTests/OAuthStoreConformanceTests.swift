@@ -392,5 +392,13 @@ final class OAuthConformanceFixture {
         #expect(try due(secret, at: 30) == false, "written within the minute")
         #expect(try due(secret, at: 1 + ClientSecretUse.recordingInterval + 1) == true)
         #expect(try f.clients.authenticationRecord(of: ClientID("nobody"), presentedDigest: secret, now: f.now) == nil)
+
+        // Without redirect URIs (introspection, revocation, grants other than authorization_code): the same record
+        // otherwise.
+        let full = try #require(try f.clients.authenticationRecord(of: app, presentedDigest: secret, redirectURIs: true, now: f.now + 30))
+        let lean = try #require(try f.clients.authenticationRecord(of: app, presentedDigest: secret, redirectURIs: false, now: f.now + 30))
+        #expect(full.client.redirectURIs == ["https://app.test/cb"] && lean.client.redirectURIs.isEmpty)
+        #expect(lean.secretDigests == full.secretDigests && lean.client.status == full.client.status)
+        #expect(lean.client.allowedScopes == full.client.allowedScopes && lean.client.kind == full.client.kind)
     }
 }

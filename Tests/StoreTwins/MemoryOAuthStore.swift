@@ -81,9 +81,13 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
         lock.withLock { validSecrets(id, now).map(\.digest) }
     }
 
-    func authenticationRecord(of id: ClientID, presentedDigest: [UInt8]?, now: Date) throws -> ClientAuthenticationRecord? {
+    func authenticationRecord(of id: ClientID, presentedDigest: [UInt8]?, redirectURIs: Bool, now: Date) throws
+        -> ClientAuthenticationRecord?
+    {
         lock.withLock {
-            clients[id].map { client in
+            clients[id].map { stored in
+                var client = stored
+                if !redirectURIs { client.redirectURIs = [] }
                 let valid = validSecrets(id, now)
                 let presented = valid.first { $0.digest == presentedDigest }
                 let due = presented.map { secret in

@@ -11,8 +11,11 @@ public protocol ClientStore {
     /// (one round trip on every token, revocation and introspection request); `nil` when unknown. With
     /// `presentedDigest` (the keyed digest of the secret the request presented) the same statement also tells
     /// whether that secret's use is due to be written (``ClientAuthenticationRecord/presentedSecretUseDue``), so
-    /// the usual request makes no second round trip for ``recordSecretUse(digest:of:now:)``.
-    func authenticationRecord(of id: ClientID, presentedDigest: [UInt8]?, now: Date) throws -> ClientAuthenticationRecord?
+    /// the usual request makes no second round trip for ``recordSecretUse(digest:of:now:)``. Without
+    /// `redirectURIs` the record's client has none (`redirectURIs` empty): for the endpoints that never look at
+    /// them (introspection, revocation, and every grant but `authorization_code`), which then skip their read.
+    func authenticationRecord(of id: ClientID, presentedDigest: [UInt8]?, redirectURIs: Bool, now: Date) throws
+        -> ClientAuthenticationRecord?
     /// Registers a client; `.duplicate` when the `client_id` is taken.
     func createClient(_ client: OAuthClient, now: Date) throws
     /// Adds a secret (its keyed digest); secrets older than the newest two stop being valid at `now`.
@@ -23,13 +26,18 @@ public protocol ClientStore {
 }
 
 extension ClientStore {
-    /// ``authenticationRecord(of:presentedDigest:now:)`` without a presented secret.
+    /// ``authenticationRecord(of:presentedDigest:redirectURIs:now:)`` without a presented secret, redirect URIs included.
     public func authenticationRecord(of id: ClientID, now: Date) throws -> ClientAuthenticationRecord? {
-        try authenticationRecord(of: id, presentedDigest: nil, now: now)
+        try authenticationRecord(of: id, presentedDigest: nil, redirectURIs: true, now: now)
+    }
+
+    /// ``authenticationRecord(of:presentedDigest:redirectURIs:now:)`` with the redirect URIs.
+    public func authenticationRecord(of id: ClientID, presentedDigest: [UInt8]?, now: Date) throws -> ClientAuthenticationRecord? {
+        try authenticationRecord(of: id, presentedDigest: presentedDigest, redirectURIs: true, now: now)
     }
 }
 
-/// What authenticating a client needs, read in one statement (``ClientStore/authenticationRecord(of:presentedDigest:now:)``).
+/// What authenticating a client needs, read in one statement (``ClientStore/authenticationRecord(of:presentedDigest:redirectURIs:now:)``).
 public struct ClientAuthenticationRecord: Sendable {
     /// The client, whatever its status.
     public let client: OAuthClient

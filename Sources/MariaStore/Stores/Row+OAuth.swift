@@ -29,14 +29,17 @@ extension Row {
     }
 
     /// A client read with ``MariaClientStore/clientColumns``.
-    func oauthClient() -> OAuthClient {
+    func oauthClient() -> OAuthClient { oauthClient(redirectURIs: words("redirect_uris", separator: UInt8(ascii: "\n"))) }
+
+    /// A client read with ``MariaClientStore/ownColumns``, with these redirect URIs.
+    func oauthClient(redirectURIs: [String]) -> OAuthClient {
         OAuthClient(
             clientID: ClientID(string("client_id") ?? ""), name: string("name") ?? "", description: string("description") ?? "",
             logoURL: string("logo_url"), homepageURL: string("homepage_url"), privacyURL: string("privacy_url"),
             termsURL: string("terms_url"), developerName: string("developer_name") ?? "", verified: flag("verified"),
             firstParty: flag("first_party"), kind: OAuthClient.Kind(rawValue: string("kind") ?? "") ?? .public,
             // Redirect URIs cannot contain a line feed (RFC 3986 §2), so it separates them in one column.
-            redirectURIs: words("redirect_uris", separator: UInt8(ascii: "\n")),
+            redirectURIs: redirectURIs,
             allowedScopes: scopeSet("allowed_scopes"),
             // An unreadable status must never read as active.
             status: OAuthClient.Status(rawValue: string("status") ?? "") ?? .disabled)

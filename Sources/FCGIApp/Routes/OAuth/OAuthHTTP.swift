@@ -61,13 +61,16 @@ enum OAuthHTTP {
     /// Checks an identification already parsed (``ClientAuthentication/parse(form:authorization:methods:)``)
     /// against the client's record and secret digests; refused with `invalid_client` (and the Basic challenge
     /// after Basic). `endpoint` names the endpoint in the log.
+    /// `redirectURIs`: whether the caller looks at the client's redirect URIs (only the `authorization_code`
+    /// grant does); without them the lookup skips their read and the client carries none.
     static func authenticate(
-        _ identification: ClientAuthentication, request: HTTPRequest, endpoint: String, context: RequestContext
+        _ identification: ClientAuthentication, request: HTTPRequest, endpoint: String, redirectURIs: Bool = false, context: RequestContext
     ) throws -> OAuthClient {
         let keys = try context.services.oauth.requireKeys()
-        let presented = identification.method == .none ? nil : identification.secret.map { ClientSecret.digest(secret: $0, key: keys.clientSecretKey) }
+        let presented =
+            identification.method == .none ? nil : identification.secret.map { ClientSecret.digest(secret: $0, key: keys.clientSecretKey) }
         let record = try context.services.oauth.clients.authenticationRecord(
-            of: identification.clientID, presentedDigest: presented, now: context.now)
+            of: identification.clientID, presentedDigest: presented, redirectURIs: redirectURIs, now: context.now)
         switch identification.authenticate(client: record?.client, secretDigests: record?.secretDigests ?? [], key: keys.clientSecretKey) {
         case .failure(let error):
             context.logger.info("\(endpoint): client authentication failed", metadata: ["error.detail": "\(error.logDetail ?? "")"])
