@@ -140,6 +140,13 @@ main() {
         "$CONNS" "${r[0]}" "${r[2]}" "$share" "${h[0]}" "$(verdict "$share" 0.5)" "$(round_ratios grades healthz "$CONNS")"
     outf '  data-access log: %s rows written for the measured runs; wrk counted %s completed grades requests' \
         "$((logged_after - logged_before))" "$served"
+    # For bench/run.sh's table: "education_api ROUTE req/s p99 statements/request writes/request", the best runs.
+    if [[ -n "${BENCH_SUMMARY:-}" ]]; then
+        for route in "${ROUTES[@]}"; do
+            read -r -a r <<<"${R[${BEST[$route]}]}"
+            printf 'education_api %s %s %s %s %s\n' "$route" "${r[0]}" "${r[2]}" "${r[18]}" "${r[20]}" >>"$BENCH_SUMMARY"
+        done
+    fi
     out "Raw wrk output: $WRK_DIR/$STAMP-*; stack logs: $LOG_DIR; this report: $RESULTS"
 }
 

@@ -597,7 +597,13 @@ print_summary() {
         done; done | sort -n | head -n1)"
         outf '  %-8s ratio to C: lowest %s over the matrix (target >= 0.80: %s)' "$route" "${min:--}" \
             "$(awk -v m="${min:-0}" 'BEGIN { print (m >= 0.8) ? "met" : "not met" }')"
+        # For bench/run.sh's table: "foundation ROUTE lowest-ratio ours-req/s C-req/s" (req/s at the first worker
+        # count and connection count of the matrix).
+        read -r -a o <<<"${R[ours|$route|${WORKERS_LIST%% *}|${CONNS%% *}]}"
+        read -r -a c <<<"${R[ref|$route|${WORKERS_LIST%% *}|${CONNS%% *}]}"
+        [[ -z "${BENCH_SUMMARY:-}" ]] || printf 'foundation %s %s %s %s\n' "${route#/}" "${min:--}" "${o[0]}" "${c[0]}" >>"$BENCH_SUMMARY"
     done
+    [[ -z "${BENCH_SUMMARY:-}" ]] || printf 'foundation rss %s %s\n' "$(mb "$IDLE_MAX_START")" "$(mb "$IDLE_MAX_AFTER")" >>"$BENCH_SUMMARY"
     outf '  idle RSS per worker: largest %s MB after start, %s MB after load (target < 30 MB: %s)' \
         "$(mb "$IDLE_MAX_START")" "$(mb "$IDLE_MAX_AFTER")" \
         "$( ((IDLE_MAX_START < 30 * 1024 && IDLE_MAX_AFTER < 30 * 1024)) && echo met || echo "not met")"

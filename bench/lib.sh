@@ -671,6 +671,16 @@ memory_line() {
     outf '  %-28s supervisor %s=%s; workers:%s' "$1" "$APP_PID" "$(rss_pair "$APP_PID")" "$list"
 }
 
+# idle_rss_mb: the largest VmRSS in MB of the app pool's workers now.
+idle_rss_mb() {
+    local child largest=0 rss
+    for child in $(children "$APP_PID"); do
+        rss="$(awk '/^VmRSS:/ { print $2 }' "/proc/$child/status" 2>/dev/null || echo 0)"
+        ((rss > largest)) && largest="$rss"
+    done
+    awk -v k="$largest" 'BEGIN { printf "%.1f", k / 1024 }'
+}
+
 # cpu_line KEY UNIT: CPU per request (or per UNIT) and cores busy for a stored run.
 cpu_line() {
     local -a r

@@ -166,6 +166,7 @@ main() {
 
     out "Resident memory of the app pool, pid=VmRSS/RssAnon/VmHWM in MB (RssAnon = private memory, VmHWM = peak RSS):"
     memory_line "idle after start"
+    IDLE_RSS="$(idle_rss_mb)"
 
     # ------------------------------------------------------------------- the code flow, once
     say "authorization code flow as $student_email ($client_id, scope '$SCOPE')"
@@ -202,9 +203,10 @@ main() {
 
     declare -A PATHS=([healthz]=/healthz [client_credentials]=/api/oauth/token [introspect]=/api/oauth/introspect
         [userinfo]=/api/oauth/userinfo [exchange]="$authorize_path")
-    # What a client_credentials request and an exchange leave behind: one grant each (index-only counts).
+    # What a client_credentials request and an exchange leave behind: a token in one of the client's app grants
+    # (grants without a user, shared by the client's tokens), a grant of the student's (index-only counts).
     declare -A COUNT_SQL=(
-        [client_credentials]="SELECT COUNT(*) FROM oauth_grants WHERE client_pk = $client_pk"
+        [client_credentials]="SELECT COUNT(*) FROM oauth_tokens WHERE grant_id IN (SELECT id FROM oauth_grants WHERE user_id IS NULL AND client_pk = $client_pk)"
         [exchange]="SELECT COUNT(*) FROM oauth_grants WHERE user_id = $student_id AND client_pk = $client_pk")
     declare -A WANT=([healthz]=200 [client_credentials]=200 [introspect]=200 [userinfo]=200 [exchange]=200,303)
 
@@ -299,6 +301,17 @@ main() {
         outf '  %-14s at %s connections: %s exchanges/s (GET /authsso + POST /api/oauth/token, with an RS256 ID token); no target' \
             "${LABEL[exchange]}" "$conns" "${EXCHANGES[$conns]}"
     done
+    if [[ -n "${BENCH_SUMMARY:-}" ]]; then
+        # For bench/run.sh's table: "oauth ROUTE req/s p99 statements/request writes/request", the best runs at the
+        # first connection count (exchanges/s for the code exchange).
+        conns="${CONNS%% *}"
+        for route in "${ROUTES[@]}"; do
+            read -r -a r <<<"${R[${BEST[$route|$conns]}]}"
+            printf 'oauth %s %s %s %s %s\n' "$route" "$([[ "$route" == exchange ]] && echo "${EXCHANGES[$conns]}" || echo "${r[0]}")" \
+                "${r[2]}" "${r[18]}" "${r[20]}" >>"$BENCH_SUMMARY"
+        done
+        printf 'oauth rss %s\n' "$IDLE_RSS" >>"$BENCH_SUMMARY"
+    fi
     out ""
     out "Raw wrk output: $WRK_DIR/$STAMP-*; stack logs: $LOG_DIR; this report: $RESULTS"
 }

@@ -336,4 +336,69 @@ final class OAuthConformanceFixture {
             try f.tokens.createGrant(client: ClientID("nobody"), user: nil, scopes: [], authTime: nil, tokens: [], now: f.now)
         }
     }
+
+    @Test(arguments: OAuthBackend.allCases)
+    func appTokensShareTheAppGrantAndItsRevocationIsSeenAtOnceByEveryToken(_ backend: OAuthBackend) throws {
+        let f = try OAuthConformanceFixture(backend)
+        let app = OAuthConformanceFixture.app
+        func issue(_ name: String, scopes: [String] = ["school.read"], at time: Date? = nil) throws -> StoredToken? {
+            let time = time ?? f.now
+            try f.tokens.issueAppToken(
+                client: app, scopes: scopes, token: NewToken(digest: SecretToken.digest("cw_at_" + name), kind: .access, expiresAt: time + 3600),
+                grantLifetime: 86_400, now: time)
+            return try f.tokens.token(digest: SecretToken.digest("cw_at_" + name))
+        }
+        let first = try #require(try issue("one"))
+        let second = try #require(try issue("two", scopes: []))
+        #expect(first.userID == nil && first.clientID == app && first.scopes == ["school.read"] && second.scopes == [])
+        #expect(second.grantID == first.grantID, "the usual app token is one INSERT into the app grant")
+        #expect(try f.isActive("cw_at_one") && f.isActive("cw_at_two"))
+        #expect(try f.bearers.bearer(digest: SecretToken.digest("cw_at_one"))?.token.scopes == ["school.read"])
+
+        // Revoking one token leaves the grant and its other tokens.
+        try f.tokens.revokeToken(digest: SecretToken.digest("cw_at_one"), client: app, now: f.now + 1)
+        #expect(try !f.isActive("cw_at_one", at: f.now + 2) && f.isActive("cw_at_two", at: f.now + 2))
+
+        // Revoking the app grant (what a suspension does) ends every token of it at once, and a new token starts
+        // a new grant that works.
+        try f.tokens.revokeGrant(first.grantID, now: f.now + 3)
+        #expect(try !f.isActive("cw_at_two", at: f.now + 4))
+        let third = try #require(try issue("three", at: f.now + 5))
+        #expect(third.grantID != first.grantID)
+        #expect(try f.isActive("cw_at_three", at: f.now + 6))
+
+        // A token that would outlive the app grant goes to a new one.
+        let late = try #require(try issue("late", at: f.now + 5 + 86_400 - 1800))
+        #expect(late.grantID != third.grantID)
+        #expect(throws: StoreError.self) {
+            try f.tokens.issueAppToken(
+                client: ClientID("nobody"), scopes: [], token: NewToken(digest: [9], kind: .access, expiresAt: f.now + 60), grantLifetime: 60,
+                now: f.now)
+        }
+    }
+
+    @Test(arguments: OAuthBackend.allCases)
+    func theAuthenticationRecordSaysWhenThePresentedSecretsUseIsDueToBeWritten(_ backend: OAuthBackend) throws {
+        let f = try OAuthConformanceFixture(backend)
+        let app = OAuthConformanceFixture.app
+        let (secret, other) = ([UInt8](repeating: 4, count: 32), [UInt8](repeating: 5, count: 32))
+        try f.clients.addSecret(digest: secret, to: app, now: f.now)
+        func due(_ digest: [UInt8]?, at time: TimeInterval) throws -> Bool? {
+            try f.clients.authenticationRecord(of: app, presentedDigest: digest, now: f.now + time)?.presentedSecretUseDue
+        }
+        #expect(try due(secret, at: 1) == true, "never written yet")
+        #expect(try due(other, at: 1) == false && due(nil, at: 1) == false, "not one of the client's secrets")
+        try f.clients.recordSecretUse(digest: secret, of: app, now: f.now + 1)
+        #expect(try due(secret, at: 30) == false, "written within the minute")
+        #expect(try due(secret, at: 1 + ClientSecretUse.recordingInterval + 1) == true)
+        #expect(try f.clients.authenticationRecord(of: ClientID("nobody"), presentedDigest: secret, now: f.now) == nil)
+
+        // Without redirect URIs (introspection, revocation, grants other than authorization_code): the same record
+        // otherwise.
+        let full = try #require(try f.clients.authenticationRecord(of: app, presentedDigest: secret, redirectURIs: true, now: f.now + 30))
+        let lean = try #require(try f.clients.authenticationRecord(of: app, presentedDigest: secret, redirectURIs: false, now: f.now + 30))
+        #expect(full.client.redirectURIs == ["https://app.test/cb"] && lean.client.redirectURIs.isEmpty)
+        #expect(lean.secretDigests == full.secretDigests && lean.client.status == full.client.status)
+        #expect(lean.client.allowedScopes == full.client.allowedScopes && lean.client.kind == full.client.kind)
+    }
 }

@@ -119,6 +119,8 @@ import Testing
         #expect(try clients.activeSecretDigests(of: Self.app, now: now + 10) == [secrets[2], secrets[1]])
         let record = try #require(try clients.authenticationRecord(of: Self.app, now: now + 10))
         #expect(record.client.clientID == Self.app)
+        // Redirect URIs come back in registration order (the server no longer sorts them: positions do).
+        #expect(record.client.redirectURIs == ["http://127.0.0.1:8765/callback", "https://demo.test/cb?x=1"])
         #expect(Set(record.secretDigests) == [secrets[2], secrets[1]])
         #expect(try clients.authenticationRecord(of: ClientID("cw_app_unknown"), now: now) == nil)
         #expect(try clients.activeSecretDigests(of: Self.otherApp, now: now + 10).isEmpty)

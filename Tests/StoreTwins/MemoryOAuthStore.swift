@@ -81,8 +81,21 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
         lock.withLock { validSecrets(id, now).map(\.digest) }
     }
 
-    func authenticationRecord(of id: ClientID, now: Date) throws -> (client: OAuthClient, secretDigests: [[UInt8]])? {
-        lock.withLock { clients[id].map { ($0, validSecrets(id, now).map(\.digest)) } }
+    func authenticationRecord(of id: ClientID, presentedDigest: [UInt8]?, redirectURIs: Bool, now: Date) throws
+        -> ClientAuthenticationRecord?
+    {
+        lock.withLock {
+            clients[id].map { stored in
+                var client = stored
+                if !redirectURIs { client.redirectURIs = [] }
+                let valid = validSecrets(id, now)
+                let presented = valid.first { $0.digest == presentedDigest }
+                let due = presented.map { secret in
+                    secret.lastUsed.map { $0 < now.addingTimeInterval(-ClientSecretUse.recordingInterval) } ?? true
+                }
+                return ClientAuthenticationRecord(client: client, secretDigests: valid.map(\.digest), presentedSecretUseDue: due ?? false)
+            }
+        }
     }
 
     func createClient(_ client: OAuthClient, now: Date) throws {
@@ -168,6 +181,21 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
         try lock.withLock {
             guard clients[client] != nil else { throw StoreError(.constraint, detail: "createGrant: no client \(client)") }
             return insertGrant(client: client, user: user, scopes: scopes, tokens: new, now: now)
+        }
+    }
+
+    func issueAppToken(client: ClientID, scopes: [String], token: NewToken, grantLifetime: TimeInterval, now: Date) throws {
+        try lock.withLock {
+            guard clients[client] != nil else { throw StoreError(.constraint, detail: "issueAppToken: no client \(client)") }
+            let own = NewToken(digest: token.digest, kind: token.kind, expiresAt: token.expiresAt, scopes: token.scopes ?? scopes)
+            let current = grants.filter { $0.value.client == client && $0.value.user == nil && $0.value.revokedAt == nil }
+                .filter { $0.value.expiresAt >= token.expiresAt }.keys.max { $0.rawValue < $1.rawValue }
+            if let current {
+                insertTokens([own], grant: current, now: now)
+            } else {
+                let id = insertGrant(client: client, user: nil, scopes: scopes, tokens: [own], now: now)
+                grants[id]?.expiresAt = max(now.addingTimeInterval(grantLifetime), token.expiresAt)
+            }
         }
     }
 

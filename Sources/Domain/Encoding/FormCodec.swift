@@ -34,13 +34,17 @@ public enum FormCodec {
     }
 
     /// Parses `a=1&b=2` into ordered pairs; empty pieces are skipped, a missing `=` gives an empty value.
+    /// Cut on the bytes `&` and `=` as WHATWG URL §5.1 does (comparing `Character`s was most of a query's cost).
     public static func parsePairs(_ input: Substring, what: String) throws(Failure) -> [(String, String)] {
         var pairs: [(String, String)] = []
-        for piece in input.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = piece.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = try percentDecode(parts[0].utf8, plusAsSpace: true, what: what)
-            let value = parts.count > 1 ? try percentDecode(parts[1].utf8, plusAsSpace: true, what: what) : ""
-            pairs.append((name, value))
+        for piece in input.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            if let equals = piece.firstIndex(of: UInt8(ascii: "=")) {
+                let name = try percentDecode(piece[..<equals], plusAsSpace: true, what: what)
+                let value = try percentDecode(piece[piece.index(after: equals)...], plusAsSpace: true, what: what)
+                pairs.append((name, value))
+            } else {
+                pairs.append((try percentDecode(piece, plusAsSpace: true, what: what), ""))
+            }
         }
         return pairs
     }

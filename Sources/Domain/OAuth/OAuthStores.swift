@@ -8,8 +8,14 @@ public protocol ClientStore {
     /// (at most two during a rotation).
     func activeSecretDigests(of id: ClientID, now: Date) throws -> [[UInt8]]
     /// The client with this `client_id` and the keyed digests of its secrets valid at `now`, read together
-    /// (one round trip on every token, revocation and introspection request); `nil` when unknown.
-    func authenticationRecord(of id: ClientID, now: Date) throws -> (client: OAuthClient, secretDigests: [[UInt8]])?
+    /// (one round trip on every token, revocation and introspection request); `nil` when unknown. With
+    /// `presentedDigest` (the keyed digest of the secret the request presented) the same statement also tells
+    /// whether that secret's use is due to be written (``ClientAuthenticationRecord/presentedSecretUseDue``), so
+    /// the usual request makes no second round trip for ``recordSecretUse(digest:of:now:)``. Without
+    /// `redirectURIs` the record's client has none (`redirectURIs` empty): for the endpoints that never look at
+    /// them (introspection, revocation, and every grant but `authorization_code`), which then skip their read.
+    func authenticationRecord(of id: ClientID, presentedDigest: [UInt8]?, redirectURIs: Bool, now: Date) throws
+        -> ClientAuthenticationRecord?
     /// Registers a client; `.duplicate` when the `client_id` is taken.
     func createClient(_ client: OAuthClient, now: Date) throws
     /// Adds a secret (its keyed digest); secrets older than the newest two stop being valid at `now`.
@@ -17,6 +23,37 @@ public protocol ClientStore {
     /// Notes that the secret with this digest authenticated the client at `now`; writes only when the last
     /// note is older than ``ClientSecretUse/recordingInterval``, so a busy client costs at most one write a minute.
     func recordSecretUse(digest: [UInt8], of id: ClientID, now: Date) throws
+}
+
+extension ClientStore {
+    /// ``authenticationRecord(of:presentedDigest:redirectURIs:now:)`` without a presented secret, redirect URIs included.
+    public func authenticationRecord(of id: ClientID, now: Date) throws -> ClientAuthenticationRecord? {
+        try authenticationRecord(of: id, presentedDigest: nil, redirectURIs: true, now: now)
+    }
+
+    /// ``authenticationRecord(of:presentedDigest:redirectURIs:now:)`` with the redirect URIs.
+    public func authenticationRecord(of id: ClientID, presentedDigest: [UInt8]?, now: Date) throws -> ClientAuthenticationRecord? {
+        try authenticationRecord(of: id, presentedDigest: presentedDigest, redirectURIs: true, now: now)
+    }
+}
+
+/// What authenticating a client needs, read in one statement (``ClientStore/authenticationRecord(of:presentedDigest:redirectURIs:now:)``).
+public struct ClientAuthenticationRecord: Sendable {
+    /// The client, whatever its status.
+    public let client: OAuthClient
+    /// Keyed digests of its secrets valid at the time asked about (at most two during a rotation).
+    public let secretDigests: [[UInt8]]
+    /// The presented digest is one of ``secretDigests`` and its last use was written longer than
+    /// ``ClientSecretUse/recordingInterval`` ago (or never): only then is
+    /// ``ClientStore/recordSecretUse(digest:of:now:)`` worth a statement.
+    public let presentedSecretUseDue: Bool
+
+    /// A record.
+    public init(client: OAuthClient, secretDigests: [[UInt8]], presentedSecretUseDue: Bool = false) {
+        self.client = client
+        self.secretDigests = secretDigests
+        self.presentedSecretUseDue = presentedSecretUseDue
+    }
 }
 
 /// How often a client secret's last use is written down.
@@ -72,6 +109,14 @@ public enum CodeExchange: Sendable, Equatable {
 public protocol TokenStore {
     /// Creates a grant for a user (or none, for client_credentials) and stores its first tokens.
     func createGrant(client: ClientID, user: UserID?, scopes: [String], authTime: Date?, tokens: [NewToken], now: Date) throws -> GrantID
+    /// Stores a client's own access token (client_credentials, RFC 6749 §4.4) with its `scopes`, in the client's
+    /// current app grant: its newest grant without a user that is not revoked and whose expiry covers the token.
+    /// Only when there is none (the first token, after the app grant was revoked, or when it nears its end) is a
+    /// new app grant created, ending `grantLifetime` after `now`. So the usual token is one INSERT and one commit.
+    /// Revoking the app grant (the app suspended, disabled or deleted) revokes its tokens like any grant's, and a
+    /// later token starts a new one; revoking the token alone (RFC 7009) leaves the grant. Throws
+    /// `StoreError(.constraint)` when the client does not exist.
+    func issueAppToken(client: ClientID, scopes: [String], token: NewToken, grantLifetime: TimeInterval, now: Date) throws
     /// The token with this digest, whatever its state; `nil` when unknown.
     func token(digest: [UInt8]) throws -> StoredToken?
     /// Exchanges a refresh token for new tokens in one atomic step. Only one of N concurrent calls with the

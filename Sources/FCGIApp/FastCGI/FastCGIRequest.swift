@@ -34,6 +34,10 @@ final class FastCGIRequest {
     func read(bodyLimit: Int) -> RawRequest {
         var params: [String: [UInt8]] = [:]
         if var entry = request.pointee.envp {
+            // Sized once: nginx sends a few dozen parameters, and growing the table on the way cost as much again.
+            var count = 0
+            while entry[count] != nil { count += 1 }
+            params.reserveCapacity(count)
             while let pointer = entry.pointee {
                 let length = strlen(pointer)
                 let bytes = UnsafeRawBufferPointer(start: pointer, count: length)
@@ -66,13 +70,30 @@ final class FastCGIRequest {
         // Every response comes from SiteResponder, which replaces one whose headers could split the header block
         // (with a logged 500); checked again in debug builds only, so a release worker never traps on it.
         assert(response.headers.isWireSafe, "SiteResponder lets only wire-safe headers through")
-        var head = "Status: \(response.status) \(HTTPResponse.reason(response.status))\r\n"
-        for (name, value) in response.headers where name.lowercased() != "content-length" {
-            head += "\(name): \(value)\r\n"
+        // One buffer, one libfcgi call: the head is small next to the body, so it is built in place.
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + response.body.count)
+        append("Status: ", to: &out)
+        append(String(response.status), to: &out)
+        out.append(UInt8(ascii: " "))
+        append(HTTPResponse.reason(response.status), to: &out)
+        append("\r\n", to: &out)
+        for (name, value) in response.headers where !HTTPHeaders.sameName(name, "content-length") {
+            append(name, to: &out)
+            append(": ", to: &out)
+            append(value, to: &out)
+            append("\r\n", to: &out)
         }
-        head += "Content-Length: \(response.body.count)\r\n\r\n"
-        put(Array(head.utf8))
-        put(response.body)
+        append("Content-Length: ", to: &out)
+        append(String(response.body.count), to: &out)
+        append("\r\n\r\n", to: &out)
+        out.append(contentsOf: response.body)
+        put(out)
+    }
+
+    private func append(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { out.append(contentsOf: $0) }
     }
 
     private func put(_ bytes: [UInt8]) {

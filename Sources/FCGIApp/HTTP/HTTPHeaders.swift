@@ -8,8 +8,27 @@ struct HTTPHeaders: Sendable, Sequence {
 
     /// The first value of a field, or `nil`.
     subscript(_ name: String) -> String? {
-        let lower = name.lowercased()
-        return fields.first { $0.name.lowercased() == lower }?.value
+        for field in fields where Self.sameName(field.name, name) { return field.value }
+        return nil
+    }
+
+    /// Field names compared ASCII case-insensitively without allocating (names are RFC 9110 tokens: ASCII; a
+    /// lookup on every request used to lower-case every field's name).
+    static func sameName(_ a: String, _ b: String) -> Bool {
+        var left = a.utf8.makeIterator()
+        var right = b.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return true
+            case (let x?, let y?):
+                if x != y && lower(x) != lower(y) { return false }
+            default: return false
+            }
+        }
+    }
+
+    private static func lower(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
     }
 
     /// Appends a field, keeping others of the same name.
@@ -23,8 +42,8 @@ struct HTTPHeaders: Sendable, Sequence {
 
     /// Removes every field of this name.
     mutating func remove(_ name: String) {
-        let lower = name.lowercased()
-        fields.removeAll { $0.name.lowercased() == lower }
+        guard fields.contains(where: { Self.sameName($0.name, name) }) else { return }
+        fields.removeAll { Self.sameName($0.name, name) }
     }
 
     /// Whether every field can go on the wire as it is: a name of RFC 9110 token characters, a value without

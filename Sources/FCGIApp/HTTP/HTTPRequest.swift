@@ -49,11 +49,15 @@ struct HTTPRequest: Sendable {
         guard let uri = String(validating: uriBytes, as: UTF8.self), uri.hasPrefix("/") else {
             throw Rejection(status: 400, message: "The request URI is not valid.")
         }
-        let target = uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
+        // Cut at the first "?" byte (a character boundary: it is ASCII).
+        let question = uri.utf8.firstIndex(of: UInt8(ascii: "?"))
         do {
-            path = try FormCodec.percentDecode(target[0].utf8, plusAsSpace: false, what: "the path")
-            query = Parameters(
-                target.count > 1 ? try FormCodec.parsePairs(target[1], what: "the query string") : [])
+            path = try FormCodec.percentDecode(uri[..<(question ?? uri.endIndex)].utf8, plusAsSpace: false, what: "the path")
+            if let question {
+                query = Parameters(try FormCodec.parsePairs(uri[uri.utf8.index(after: question)...], what: "the query string"))
+            } else {
+                query = Parameters([])
+            }
         } catch {
             throw Rejection(status: 400, message: "Bad request: \(error.message).")
         }
@@ -101,7 +105,7 @@ struct HTTPRequest: Sendable {
 
     /// The form fields of an `application/x-www-form-urlencoded` body.
     func formParameters() throws(Rejection) -> Parameters {
-        let type = headers["content-type"]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        let type = headers["content-type"]?.split(separator: ";").first?.trimmingHTTPWhitespace().lowercased()
         guard type == "application/x-www-form-urlencoded" else {
             throw Rejection(status: 400, message: "The body must be application/x-www-form-urlencoded.")
         }
@@ -150,11 +154,14 @@ struct HTTPRequest: Sendable {
     private static func parseCookies(_ header: String?) -> [String: String] {
         guard let header else { return [:] }
         var cookies: [String: String] = [:]
-        for piece in header.split(separator: ";") {
-            let parts = piece.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { continue }
-            let name = parts[0].trimmingCharacters(in: .whitespaces)
-            if cookies[name] == nil { cookies[name] = parts[1].trimmingCharacters(in: .whitespaces) }
+        // Cut on the bytes ";" and "=" (ASCII, so on character boundaries).
+        for piece in header.utf8.split(separator: UInt8(ascii: ";")) {
+            guard let equals = piece.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let rawName = Substring(piece[..<equals])
+            let rawValue = Substring(piece[piece.index(after: equals)...])
+            guard !rawName.isEmpty, !rawValue.isEmpty else { continue }
+            let name = String(rawName.trimmingHTTPWhitespace())
+            if cookies[name] == nil { cookies[name] = String(rawValue.trimmingHTTPWhitespace()) }
         }
         return cookies
     }

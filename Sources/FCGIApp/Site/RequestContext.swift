@@ -32,6 +32,8 @@ struct RequestContext {
 /// The work catches and logs its own errors; a worker that stops runs what is left before it exits.
 final class AfterResponse {
     private(set) var work: [() -> Void] = []
+    /// The request it follows, for its log lines (``RequestLog``).
+    var requestID: String?
 
     /// Adds work to run after the response.
     func add(_ body: @escaping () -> Void) { work.append(body) }
@@ -40,6 +42,9 @@ final class AfterResponse {
     func run() {
         let pending = work
         work = []
-        for body in pending { body() }
+        guard !pending.isEmpty else { return }
+        RequestLog.$requestID.withValue(requestID) {
+            for body in pending { body() }
+        }
     }
 }

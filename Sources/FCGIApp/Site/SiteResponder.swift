@@ -78,8 +78,14 @@ struct SiteResponder {
             logger.debug("request refused", metadata: ["request.id": "\(fallbackID)", "http.status": "\(error.status)"])
             return finish(error.response(ErrorStyle(json: Self.wantsJSON(path), requestID: fallbackID)), requestID: fallbackID)
         }
-        var log = logger
-        log[metadataKey: "request.id"] = "\(request.requestID)"
+        // `request.id` comes from RequestLog's metadata provider while the id is bound (here, and for the work
+        // left for after the response).
+        afterResponse.requestID = request.requestID
+        return RequestLog.$requestID.withValue(request.requestID) { answer(request, afterResponse: afterResponse) }
+    }
+
+    private func answer(_ request: HTTPRequest, afterResponse: AfterResponse) -> HTTPResponse {
+        let log = logger
         let context = RequestContext(site: site, services: services, logger: log, afterResponse: afterResponse)
         let style = ErrorStyle(json: Self.wantsJSON(request.path), requestID: request.requestID)
         var routeHeaders: [(String, String)] = []

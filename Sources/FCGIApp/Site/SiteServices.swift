@@ -4,7 +4,11 @@ import Foundation
 /// What one worker thread (or one CLI command) uses, grouped by feature: stores over that thread's own
 /// database connection, plus the shared configuration, mailer and clock. Built only by ``CompositionRoot``
 /// (and by the tests over the store twins).
-struct SiteServices {
+///
+/// A class, against the house habit of value types: every request's ``RequestContext`` carries it, and copying
+/// the struct retained and released its sixty-odd references on every request (a few percent of a small
+/// request). Everything in it is immutable.
+final class SiteServices {
     /// Readiness of the site's database.
     let health: any HealthStore
     /// Accounts, sign-in and sessions.
@@ -31,6 +35,26 @@ struct SiteServices {
     let configuration: Configuration
     /// The time; a parameter so tests can move it.
     let clock: @Sendable () -> Date
+
+    init(
+        health: any HealthStore, people: PeopleServices, schoolwork: SchoolworkServices, oauth: OAuthServices, api: EducationAPIServices,
+        syncTarget: any SyncTargetStore, upstream: UpstreamServices, directories: DirectoryServices, audit: any SecurityAuditStore,
+        portal: PortalServices, mailer: any MailTransport, configuration: Configuration, clock: @escaping @Sendable () -> Date
+    ) {
+        self.health = health
+        self.people = people
+        self.schoolwork = schoolwork
+        self.oauth = oauth
+        self.api = api
+        self.syncTarget = syncTarget
+        self.upstream = upstream
+        self.directories = directories
+        self.audit = audit
+        self.portal = portal
+        self.mailer = mailer
+        self.configuration = configuration
+        self.clock = clock
+    }
 }
 
 /// Accounts, sign-in and sessions of school users.

@@ -3,10 +3,24 @@ import Domain
 import Foundation
 
 /// One server-side prepared statement, owned by its connection.
+///
+/// What a statement's result looks like (column names and kinds, and the buffers rows are fetched into) is read
+/// from the server's metadata once, at the first execution, and kept with the statement: a prepared statement's
+/// columns cannot change under it (a changed table makes the server answer 1615 and the connection prepares the
+/// statement afresh, with a new shape).
 final class PreparedStatement {
     private let statement: UnsafeMutablePointer<MYSQL_STMT>
     private let sql: String
     private let parameterCount: Int
+    private let fieldCount: Int
+    private var shape: ResultShape?
+
+    /// Column names, kinds and fetch buffers of a statement's result.
+    private struct ResultShape {
+        let columns: ColumnIndex
+        let kinds: [ColumnKind]
+        let buffers: BindBuffers
+    }
 
     init(connection: UnsafeMutablePointer<MYSQL>, sql: String) throws {
         guard let statement = mysql_stmt_init(connection) else {
@@ -25,6 +39,7 @@ final class PreparedStatement {
         self.statement = statement
         self.sql = sql
         self.parameterCount = Int(mysql_stmt_param_count(statement))
+        self.fieldCount = Int(mysql_stmt_field_count(statement))
     }
 
     deinit { mysql_stmt_close(statement) }
@@ -38,18 +53,19 @@ final class PreparedStatement {
             throw lastError("bind")
         }
         guard mysql_stmt_execute(statement) == 0 else { throw lastError("execute") }
-        guard let metadata = mysql_stmt_result_metadata(statement) else {
-            if mysql_stmt_errno(statement) != 0 { throw lastError("metadata") }
+        guard fieldCount > 0 else {
             return QueryResult(
-                rows: [], affectedRows: Int(mysql_stmt_affected_rows(statement)),
-                insertID: Int64(mysql_stmt_insert_id(statement)))
+                rows: [], affectedRows: Int(mysql_stmt_affected_rows(statement)), insertID: Int64(mysql_stmt_insert_id(statement)))
         }
-        defer { mysql_free_result(metadata) }
         defer { mysql_stmt_free_result(statement) }
-        return QueryResult(rows: try fetchRows(metadata), affectedRows: 0, insertID: 0)
+        return QueryResult(rows: try fetchRows(try resultShape()), affectedRows: 0, insertID: 0)
     }
 
-    private func fetchRows(_ metadata: UnsafeMutablePointer<MYSQL_RES>) throws -> [Row] {
+    /// The result's shape, read from the metadata at the first execution.
+    private func resultShape() throws -> ResultShape {
+        if let shape { return shape }
+        guard let metadata = mysql_stmt_result_metadata(statement) else { throw lastError("metadata") }
+        defer { mysql_free_result(metadata) }
         let count = Int(mysql_num_fields(metadata))
         let fields = mysql_fetch_fields(metadata)!
         var names: [String] = []
@@ -58,9 +74,16 @@ final class PreparedStatement {
             names.append(String(cString: fields[i].name))
             kinds.append(ColumnKind(fields[i]))
         }
-        let columns = ColumnIndex(names: names)
-        let results = BindBuffers(count: count)
-        for i in 0..<count { results.prepareResult(i, kinds[i]) }
+        let buffers = BindBuffers(count: count)
+        for i in 0..<count { buffers.prepareResult(i, kinds[i]) }
+        let shape = ResultShape(columns: ColumnIndex(names: names), kinds: kinds, buffers: buffers)
+        self.shape = shape
+        return shape
+    }
+
+    private func fetchRows(_ shape: ResultShape) throws -> [Row] {
+        let count = shape.kinds.count
+        let results = shape.buffers
         guard mysql_stmt_store_result(statement) == 0 else { throw lastError("store result") }
         guard mysql_stmt_bind_result(statement, results.binds) == 0 else { throw lastError("bind result") }
 
@@ -73,9 +96,9 @@ final class PreparedStatement {
             var values: [SQLValue] = []
             values.reserveCapacity(count)
             for i in 0..<count {
-                values.append(try results.resultValue(i, kinds[i], statement: statement))
+                values.append(try results.resultValue(i, shape.kinds[i], statement: statement))
             }
-            rows.append(Row(columns: columns, values: values))
+            rows.append(Row(columns: shape.columns, values: values))
         }
         return rows
     }

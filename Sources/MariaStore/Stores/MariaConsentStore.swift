@@ -90,7 +90,7 @@ public struct MariaConsentStore: ConsentStore {
     private static func consent(_ row: Row) -> Consent? {
         guard let client = row.string("client_id"), let first = row.date("first_granted_at") else { return nil }
         return Consent(
-            clientID: ClientID(client), scopes: Set(row.scopeList("scopes")), firstGrantedAt: first,
+            clientID: ClientID(client), scopes: row.scopeSet("scopes"), firstGrantedAt: first,
             lastUsedAt: row.date("last_used_at"))
     }
 }

@@ -20,7 +20,7 @@ public struct MariaEducationAPIStore: EducationAPIStore {
             ).first, let id = row.int("source_id"), let client = row.string("client_id")
         else { return nil }
         // A key never carries more than its app may have now: a narrowed approval narrows existing keys too.
-        let allowed = Set(row.scopeList("allowed_scopes"))
+        let allowed = row.scopeSet("allowed_scopes")
         return (Int64(id), ClientID(client), row.scopeList("scopes").filter(allowed.contains))
     }
 

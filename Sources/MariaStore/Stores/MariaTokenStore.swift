@@ -114,6 +114,39 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
         }
     }
 
+    /// The usual case is one statement, an `INSERT … SELECT` of the app grant through `ix_oauth_grants_user_client`
+    /// (user NULL, then the client, newest first: the app grant is the newest user-less grant of its client, since
+    /// no other kind is created any more), in autocommit: one commit. Its read of the grant is a locking one (as
+    /// every `INSERT … SELECT`'s is), so a revocation committed before is seen and one running concurrently waits
+    /// for the token and then revokes it too; and even a token written into a grant revoked a moment later is
+    /// revoked, since a token's revocation is its own or its grant's. Otherwise one transaction creates the app
+    /// grant and stores the token.
+    public func issueAppToken(client: ClientID, scopes: [String], token: NewToken, grantLifetime: TimeInterval, now: Date) throws {
+        let scopeColumn = (token.scopes ?? scopes).scopeColumn
+        let inserted = try database.execute(
+            """
+            INSERT INTO oauth_tokens (token_digest, kind, grant_id, scopes, issued_at, expires_at)
+            SELECT \(token.digest), \(token.kind.rawValue), g.id, \(scopeColumn), \(now), \(token.expiresAt)
+            FROM oauth_grants g FORCE INDEX (ix_oauth_grants_user_client)
+            WHERE g.user_id IS NULL AND g.client_pk = (SELECT c.id FROM oauth_clients c WHERE c.client_id = \(client.rawValue))
+              AND g.revoked_at IS NULL AND g.expires_at >= \(token.expiresAt)
+            ORDER BY g.id DESC LIMIT 1
+            """)
+        guard inserted.affectedRows == 0 else { return }
+        try database.transaction { tx in
+            let grant = try tx.execute(
+                """
+                INSERT INTO oauth_grants (client_pk, user_id, scopes, auth_time, created_at, expires_at)
+                SELECT id, NULL, \(scopes.scopeColumn), NULL, \(now), \(max(now.addingTimeInterval(grantLifetime), token.expiresAt))
+                FROM oauth_clients WHERE client_id = \(client.rawValue)
+                """)
+            guard grant.affectedRows == 1 else { throw StoreError(.constraint, detail: "issueAppToken: no client \(client)") }
+            try tx.insertTokens(
+                [NewToken(digest: token.digest, kind: token.kind, expiresAt: token.expiresAt, scopes: token.scopes ?? scopes)],
+                grant: GrantID(grant.insertID), now: now)
+        }
+    }
+
     /// One statement: the token, its grant and client, the grant's user, and the policy of that user's school
     /// for the client (both by primary or unique key).
     public func bearer(digest: [UInt8]) throws -> BearerRecord? {
@@ -132,7 +165,7 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
         else { return nil }
         return BearerRecord(
             token: token, clientStatus: OAuthClient.Status(rawValue: row.string("client_status") ?? "") ?? .disabled,
-            clientAllowedScopes: Set(row.scopeList("allowed_scopes")),
+            clientAllowedScopes: row.scopeSet("allowed_scopes"),
             user: row.int("id") != nil && row.flag("user_active") ? row.userAccount() : nil,
             schoolPolicy: row.schoolAppPolicy())
     }

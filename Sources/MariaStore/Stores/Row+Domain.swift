@@ -36,6 +36,6 @@ extension Row {
         guard let text = string("policy_status") else { return nil }
         // An unreadable decision must never read as allowed.
         let status = SchoolAppPolicy.Status(rawValue: text) ?? .blocked
-        return SchoolAppPolicy(status: status, scopeLimit: string("scope_limit") == nil ? nil : Set(scopeList("scope_limit")))
+        return SchoolAppPolicy(status: status, scopeLimit: string("scope_limit") == nil ? nil : scopeSet("scope_limit"))
     }
 }

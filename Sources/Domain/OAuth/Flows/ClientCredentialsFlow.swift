@@ -1,8 +1,12 @@
 import Foundation
 
-/// The `client_credentials` grant (RFC 6749 §4.4): ``ClientCredentialsRule`` decides the scopes, then a grant
-/// without a user with one access token and no refresh token (§4.4.3: "SHOULD NOT be included").
+/// The `client_credentials` grant (RFC 6749 §4.4): ``ClientCredentialsRule`` decides the scopes, then one access
+/// token and no refresh token (§4.4.3: "SHOULD NOT be included"), stored in the client's app grant (a grant
+/// without a user, shared by the client's tokens: ``TokenStore/issueAppToken(client:scopes:token:grantLifetime:now:)``).
 public struct ClientCredentialsFlow {
+    /// How long an app grant takes new tokens: a client starts a new one about once a day.
+    public static let appGrantLifetime: TimeInterval = 86_400
+
     let tokens: any TokenStore
     let lifetimes: TokenLifetimes
 
@@ -22,7 +26,9 @@ public struct ClientCredentialsFlow {
         case .failure(let error): return .refused(error)
         }
         let minted = MintedTokens.random(refresh: false, lifetimes: lifetimes, now: now, using: &generator)
-        _ = try tokens.createGrant(client: client.clientID, user: nil, scopes: scopes, authTime: nil, tokens: minted.records, now: now)
+        for record in minted.records {
+            try tokens.issueAppToken(client: client.clientID, scopes: scopes, token: record, grantLifetime: Self.appGrantLifetime, now: now)
+        }
         return .issued(minted.response(scopes: scopes, accessExpiresIn: lifetimes.accessToken))
     }
 }

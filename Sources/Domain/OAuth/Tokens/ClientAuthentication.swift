@@ -85,9 +85,9 @@ public struct ClientAuthentication: Sendable, Equatable, CustomStringConvertible
     static func basicCredentials(_ header: String) -> (String, String)? {
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "basic" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        guard token.utf8.count <= 4 * maximumLength, let data = Data(base64Encoded: token),
-            let decoded = String(data: data, encoding: .utf8), let colon = decoded.firstIndex(of: ":"),
+        let token = parts[1].trimmingHTTPWhitespace()
+        guard token.utf8.count <= 4 * maximumLength, let data = Data(base64Encoded: String(token)),
+            let decoded = String(validating: data, as: UTF8.self), let colon = decoded.firstIndex(of: ":"),
             let id = try? FormCodec.percentDecode(decoded[..<colon].utf8, plusAsSpace: true, what: "client_id"),
             let secret = try? FormCodec.percentDecode(decoded[decoded.index(after: colon)...].utf8, plusAsSpace: true, what: "client_secret"),
             isAcceptable(id), secret.utf8.count <= maximumLength

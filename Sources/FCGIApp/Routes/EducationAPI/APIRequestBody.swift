@@ -56,7 +56,7 @@ enum APIRequestBody {
 
     /// Decodes a body of `type`, or throws the 400 that names what is wrong.
     static func decode<T: Decodable>(_ type: T.Type, from request: HTTPRequest) throws(APIFailure) -> T {
-        let contentType = request.headers["content-type"]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+        let contentType = request.headers["content-type"]?.split(separator: ";").first?.trimmingHTTPWhitespace().lowercased()
         guard contentType == "application/json" else {
             throw APIFailure(status: 415, code: "invalid_request", message: "Send the body as application/json.", fields: [:])
         }

@@ -61,22 +61,27 @@ enum OAuthHTTP {
     /// Checks an identification already parsed (``ClientAuthentication/parse(form:authorization:methods:)``)
     /// against the client's record and secret digests; refused with `invalid_client` (and the Basic challenge
     /// after Basic). `endpoint` names the endpoint in the log.
+    /// `redirectURIs`: whether the caller looks at the client's redirect URIs (only the `authorization_code`
+    /// grant does); without them the lookup skips their read and the client carries none.
     static func authenticate(
-        _ identification: ClientAuthentication, request: HTTPRequest, endpoint: String, context: RequestContext
+        _ identification: ClientAuthentication, request: HTTPRequest, endpoint: String, redirectURIs: Bool = false, context: RequestContext
     ) throws -> OAuthClient {
         let keys = try context.services.oauth.requireKeys()
-        let record = try context.services.oauth.clients.authenticationRecord(of: identification.clientID, now: context.now)
+        let presented =
+            identification.method == .none ? nil : identification.secret.map { ClientSecret.digest(secret: $0, key: keys.clientSecretKey) }
+        let record = try context.services.oauth.clients.authenticationRecord(
+            of: identification.clientID, presentedDigest: presented, redirectURIs: redirectURIs, now: context.now)
         switch identification.authenticate(client: record?.client, secretDigests: record?.secretDigests ?? [], key: keys.clientSecretKey) {
         case .failure(let error):
             context.logger.info("\(endpoint): client authentication failed", metadata: ["error.detail": "\(error.logDetail ?? "")"])
             throw OAuthRefusal(error, usedBasic: usesBasic(request))
         case .success(let client):
-            if let secret = identification.secret, identification.method != .none {
-                // For the developer's credentials page (through sync): is the old secret still in use? Not worth
-                // failing the request over.
+            // For the developer's credentials page (through sync): is the old secret still in use? Written at most
+            // once a minute per secret, and only when the lookup above said it is due (no statement otherwise).
+            // Not worth failing the request over.
+            if let presented, record?.presentedSecretUseDue == true {
                 do {
-                    try context.services.oauth.clients.recordSecretUse(
-                        digest: ClientSecret.digest(secret: secret, key: keys.clientSecretKey), of: identification.clientID, now: context.now)
+                    try context.services.oauth.clients.recordSecretUse(digest: presented, of: identification.clientID, now: context.now)
                 } catch {
                     context.logger.warning("client secret use not recorded", metadata: ["error.detail": "\(error)"])
                 }
@@ -117,7 +122,7 @@ enum OAuthHTTP {
         var found: [String] = []
         if let header = request.headers["authorization"] {
             let parts = header.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" { found.append(String(parts[1]).trimmingCharacters(in: .whitespaces)) }
+            if parts.count == 2, parts[0].lowercased() == "bearer" { found.append(String(parts[1].trimmingHTTPWhitespace())) }
         }
         if request.method == "POST", let form = try? request.formParameters(), let token = form["access_token"] { found.append(token) }
         if found.count > 1 {

@@ -21,7 +21,10 @@ enum TokenRoutes {
         case .success(let value): tokenRequest = value
         case .failure(let error): throw OAuthRefusal(error, usedBasic: usedBasic)
         }
-        let client = try OAuthHTTP.authenticate(tokenRequest.client, request: request, endpoint: "token request", context: context)
+        var needsRedirectURIs = false
+        if case .authorizationCode = tokenRequest.grant { needsRedirectURIs = true }
+        let client = try OAuthHTTP.authenticate(
+            tokenRequest.client, request: request, endpoint: "token request", redirectURIs: needsRedirectURIs, context: context)
         let services = context.services
         let keys = try services.oauth.requireKeys()
         let lifetimes = services.configuration.tokenLifetimes
