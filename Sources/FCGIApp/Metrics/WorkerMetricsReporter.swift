@@ -16,8 +16,9 @@ final class WorkerMetricsReporter: Sendable {
         self.folder = folder
         self.site = site
         WorkerMetrics.shared.configure(folder: folder.path)
+        // A counter MariaStore keeps for the process: added whole to each snapshot (a copy of the recorded figures).
         WorkerMetrics.shared.addGauge { snapshot in
-            snapshot.set(PoolMetrics.databaseReconnects, ["site": site], to: Double(MariaDatabase.reconnectCount))
+            snapshot.increment(PoolMetrics.databaseReconnects, ["site": site], by: Double(MariaDatabase.reconnectCount))
         }
         if let accessLogBuffer {
             WorkerMetrics.shared.addGauge { snapshot in
