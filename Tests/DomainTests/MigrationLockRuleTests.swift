@@ -38,6 +38,16 @@ private func migration(_ sql: String, name: String = "0034_change.sql") throws -
         #expect(violations.first?.hasPrefix("main/0034_change.sql: ") == true)
     }
 
+    @Test func theRefusalQuotesTheStatementAsWrittenAndSaysWhatToDo() throws {
+        let violations = MigrationLockRule.violations([try migration("ALTER TABLE grades\n  ADD INDEX ix_x (id);")], folder: "main")
+        #expect(
+            violations == [
+                "main/0034_change.sql: `ALTER TABLE grades ADD INDEX ix_x …` locks the big table grades: add ALGORITHM=INSTANT "
+                    + "(or ALGORITHM=INPLACE, LOCK=NONE), or split it into expand and contract steps and mark the contract file "
+                    + "with a line `-- contract: why`"
+            ])
+    }
+
     @Test func aMarkedContractStepMayLockAndThePlanSaysSo() throws {
         let file = try migration("-- contract: drops the column 0034 stopped using; run it in a quiet hour\nALTER TABLE grades DROP COLUMN old;")
         let report = MigrationLockRule.report(file, folder: "main")

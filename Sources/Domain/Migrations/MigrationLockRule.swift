@@ -81,7 +81,8 @@ public enum MigrationLockRule {
         for statement in code.split(separator: ";") {
             let words = tokens(String(statement))
             guard let table = target(of: words), big.contains(table) else { continue }
-            findings.append(Finding(table: table, statement: words.prefix(6).joined(separator: " "), online: isOnline(words)))
+            let shown = statement.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).prefix(6)
+            findings.append(Finding(table: table, statement: shown.joined(separator: " "), online: isOnline(words)))
         }
         return Report(fileName: file.fileName, findings: findings, markedContract: marked)
     }
