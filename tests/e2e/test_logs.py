@@ -33,3 +33,21 @@ def test_query_strings_and_path_tokens_stay_out_of_both_logs(stack, http):
     assert {entry["http.route"] for entry in mine} >= {"/authsso"}
     for line in access + new_lines(app_log, offsets[1]):
         assert marker not in line
+
+
+def test_a_request_line_names_the_signed_in_person_and_the_client(stack, demo, confidential_client):
+    from test_education_api import person, signed_in
+
+    app_log = stack.dir / "logs" / "app.log"
+    offset = app_log.stat().st_size
+    student = person(demo, "students", "student47")
+    page = signed_in(stack, student).get(stack.url("app", "/student"), allow_redirects=False, timeout=10)
+    with stack.session() as s:
+        token = s.post(stack.url("app", "/api/oauth/token"), auth=confidential_client.basic,
+                       data={"grant_type": "client_credentials"}, timeout=10)
+    time.sleep(0.3)
+    lines = {entry.get("request.id"): entry for entry in
+             (json.loads(line) for line in new_lines(app_log, offset) if line.startswith("{"))}
+    assert lines[page.headers["X-Request-ID"]]["user.id"] == str(student["id"])
+    assert lines[token.headers["X-Request-ID"]]["oauth.client_id"] == confidential_client.client_id
+    assert token.json()["access_token"] not in app_log.read_bytes()[offset:].decode("utf-8", "replace")
