@@ -296,6 +296,7 @@ SQL
 [general]
 environment = development
 log_level = warning
+schema_directory = $REPO_DIR/schema
 [pool.app]
 socket = $OURS_SOCKET
 socket_mode = 0666

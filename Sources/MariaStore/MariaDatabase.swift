@@ -1,4 +1,5 @@
 import Domain
+import Synchronization
 
 /// A lazily opened connection owned by one thread, rebuilt after the server goes away.
 ///
@@ -11,6 +12,12 @@ public final class MariaDatabase {
     /// Where this handle connects.
     public let options: ConnectionOptions
     private var connection: MariaConnection?
+    /// Whether this handle ever had a connection: the next one opened is a reconnect.
+    private var connectedBefore = false
+    private static let reconnects = Atomic<Int>(0)
+
+    /// Connections this process opened again after one was lost or found closed (for the pool's metrics).
+    public static var reconnectCount: Int { reconnects.load(ordering: .relaxed) }
     private var lastUsed: ContinuousClock.Instant = .now
     /// Tests only: called before each statement of a transaction with its position (1 for the first, and the
     /// `COMMIT` last), so a fault test can break a transaction at every statement. `nil` in production.
@@ -96,6 +103,8 @@ public final class MariaDatabase {
             self.connection = nil
         }
         let connection = try MariaConnection(options: options)
+        if connectedBefore { Self.reconnects.add(1, ordering: .relaxed) }
+        connectedBefore = true
         self.connection = connection
         lastUsed = .now
         return connection

@@ -141,6 +141,40 @@ readonly DEVELOPERS_GRANTS=(
     "support_ticket_messages|SELECT, INSERT"
 )
 
+# Filled by main: "table.column" of every column the developers database has now.
+declare -A EXISTING_COLUMNS=()
+
+# existing_columns_only TABLE PRIVILEGES: PRIVILEGES ("SELECT, UPDATE (a, b)") less the columns TABLE does not have
+# yet. The lists are written for the newest schema, and this script runs before `migrate` too (on an upgrade, or
+# `deploy/dev/stack up` on an older stack): a grant naming a column a later migration adds would fail. A column
+# privilege left with no column is dropped; the run after `migrate` grants the rest. Notes go to stderr.
+existing_columns_only() {
+    local table="$1" rest="$2" out="" name columns column kept missing="" list
+    while [[ "$rest" =~ ^[[:space:]]*([^,\(]*[^,\([:space:]])[[:space:]]*(\(([^\)]*)\))?[[:space:]]*(,(.*))?$ ]]; do
+        name="${BASH_REMATCH[1]}" columns="${BASH_REMATCH[3]}" rest="${BASH_REMATCH[5]}"
+        if [[ -z "${BASH_REMATCH[2]}" ]]; then
+            out+="${out:+, }$name"
+        else
+            kept=""
+            IFS=',' read -ra list <<<"$columns"
+            for column in "${list[@]}"; do
+                column="${column//[[:space:]]/}"
+                if [[ -n "${EXISTING_COLUMNS[$table.$column]:-}" ]]; then
+                    kept+="${kept:+, }$column"
+                else
+                    missing+=" $column"
+                fi
+            done
+            [[ -z "$kept" ]] || out+="${out:+, }$name ($kept)"
+        fi
+        [[ -n "$rest" ]] || break
+    done
+    if [[ -n "$missing" ]]; then
+        echo "bootstrap: note: $table has no column${missing} yet; run this again after catalystwells migrate" >&2
+    fi
+    printf '%s' "$out"
+}
+
 # table_grants_sql USER DEV_DB EXISTING_TABLES... (the entries of APP_DEVELOPERS_GRANTS or DEVELOPERS_GRANTS)
 table_grants_sql() {
     local user="$1" dev_db="$2" entry table privileges
@@ -159,6 +193,8 @@ table_grants_sql() {
         table="${entry%%|*}"
         privileges="${entry#*|}"
         [[ -n "${existing[$table]:-}" ]] || continue
+        privileges="$(existing_columns_only "$table" "$privileges")"
+        [[ -n "$privileges" ]] || continue
         printf "GRANT %s ON \`%s\`.\`%s\` TO '%s'@'%s';\n" "$privileges" "$dev_db" "$table" "$user" "$ACCOUNT_HOST"
     done
 }
@@ -224,6 +260,11 @@ main() {
     local tables
     tables="$(mariadb --no-defaults --socket="$socket" -u root --batch --skip-column-names \
         -e "SELECT table_name FROM information_schema.tables WHERE table_schema = '$dev_db'")"
+    local column
+    while read -r column; do
+        [[ -z "$column" ]] || EXISTING_COLUMNS[$column]=1
+    done < <(mariadb --no-defaults --socket="$socket" -u root --batch --skip-column-names \
+        -e "SELECT CONCAT(table_name, '.', column_name) FROM information_schema.columns WHERE table_schema = '$dev_db'")
     # shellcheck disable=SC2086 # one table name per word
     sql="$(table_grants_sql "$APP_USER" "$dev_db" $tables)"
     if [[ -n "$sql" ]] && ! mariadb --no-defaults --socket="$socket" -u root --batch <<<"$sql"; then

@@ -209,6 +209,7 @@ def pytest_runtest_makereport(item, call):
             log.seek(offset)
             lines = log.read(200_000).decode("utf-8", "replace").splitlines()
         notable = [line for line in lines
-                   if any(word in line for word in (" warning ", " error ", " critical ", "[warn]", "[error]", "[crit]", "[ERROR]"))]
+                   if any(word in line for word in (" warning ", " error ", " critical ", '"level":"warning"', '"level":"error"',
+                                                    '"level":"critical"', "[warn]", "[error]", "[crit]", "[ERROR]"))]
         if notable:
             report.sections.append((f"server log {name}", "\n".join(notable[-40:])))

@@ -186,3 +186,45 @@ def test_the_example_alert_rules_and_scrape_configuration_are_valid():
     config = subprocess.run(["promtool", "check", "config", "--syntax-only", str(REPO / "deploy" / "prometheus" / "prometheus.yml")],
                             capture_output=True, text=True)
     assert config.returncode == 0, config.stdout + config.stderr
+
+
+def cron(stack, site, path):
+    secret = (stack.dir / "secrets" / "cron.secret").read_text().strip()
+    with stack.session() as s:
+        return s.post(stack.url(site, path), headers={"Authorization": f"Bearer {secret}"}, timeout=60)
+
+
+def root_sql(stack, statement):
+    out = subprocess.run(["mariadb", "--no-defaults", f"--socket={stack.mariadb_socket}", "-u", "root", "-N", "-B"],
+                         input=statement, capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()
+
+
+def test_sync_webhook_queue_and_reconnect_figures(stack):
+    before_app, before_developers = scrape(stack), scrape(stack, "developers")
+    assert cron(stack, "app", "/internal/cron/sync").status_code in (200, 409)
+    assert cron(stack, "developers", "/internal/cron/webhooks").status_code == 200
+    waiting = int(root_sql(stack, "SELECT COUNT(*) FROM catalyst_developers.webhook_deliveries WHERE status = 'pending'")[0])
+
+    def counted():
+        text = scrape(stack)
+        return (value(text, "catalystwells_sync_duration_seconds_count", site="app")
+                > value(before_app, "catalystwells_sync_duration_seconds_count", site="app"))
+    stack.wait_until(counted, timeout=10, what="the sync run in catalystwells_sync_duration_seconds")
+    app = scrape(stack)
+    assert re.search(r'^catalystwells_sync_lag_seconds\{site="app"\} \d', app, re.M), "no sync lag gauge"
+    developers = scrape(stack, "developers")
+    assert value(developers, "catalystwells_webhook_queue_depth", site="developers") == waiting
+    assert "# TYPE catalystwells_webhook_failures_total counter" in developers
+    assert value(developers, "catalystwells_webhook_failures_total") >= value(before_developers, "catalystwells_webhook_failures_total")
+
+    # The server ends the app pool's connections: the workers notice and open new ones, each counted once.
+    reconnects = value(app, "catalystwells_database_reconnects_total", site="app")
+    for connection in root_sql(stack, "SELECT id FROM information_schema.processlist WHERE user = 'catalyst_app'"):
+        root_sql(stack, f"KILL CONNECTION {connection}")
+    with stack.session() as s:
+        for _ in range(20):
+            assert s.get(stack.url("app", "/healthz"), timeout=10).status_code == 200
+    stack.wait_until(lambda: value(scrape(stack), "catalystwells_database_reconnects_total", site="app") > reconnects, timeout=10,
+                     what="the reconnects counted")

@@ -32,6 +32,23 @@ public enum PoolMetrics {
     /// Data-access log entries waiting in the workers' buffers.
     public static let accessLogBuffered = MetricFamily(
         "catalystwells_access_log_buffered_entries", .gauge, "Data-access log entries buffered in the workers, not yet written.")
+    /// Connections rebuilt after the server went away or a connection was lost (each worker's count, summed).
+    public static let databaseReconnects = MetricFamily(
+        "catalystwells_database_reconnects_total", .counter, "Database connections opened again after one was lost.")
+    /// How long a sync run took (`POST /internal/cron/sync` and the panel's button, in the app pool).
+    public static let syncDuration = MetricFamily(
+        "catalystwells_sync_duration_seconds", .histogram, "Time a sync run took, by result (ok, busy, error).",
+        buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60])
+    /// How long the oldest app change has been waiting for sync, read from the database at scrape time.
+    public static let syncLag = MetricFamily(
+        "catalystwells_sync_lag_seconds", .gauge, "Age of the oldest application change waiting for sync (0 when none).")
+    /// Webhook deliveries waiting, read from the database at scrape time (developers site).
+    public static let webhookQueueDepth = MetricFamily(
+        "catalystwells_webhook_queue_depth", .gauge, "Webhook deliveries pending (to be attempted or retried).")
+    /// Webhook attempts that failed, and endpoints disabled, in runs of `POST /internal/cron/webhooks`.
+    public static let webhookFailures = MetricFamily(
+        "catalystwells_webhook_failures_total", .counter,
+        "Webhook delivery attempts that failed (kind attempt) or disabled an endpoint (kind disabled).")
     /// When the pool's supervisor started.
     public static let started = MetricFamily(
         "catalystwells_pool_start_time_seconds", .gauge, "When the pool's supervisor started (Unix time).")
@@ -39,6 +56,6 @@ public enum PoolMetrics {
     /// Every family, in print order.
     public static let all: [MetricFamily] = [
         requests, duration, inFlight, workers, workerStarts, workerRestarts, workerRecycles, databaseErrors, signIns, tokensIssued,
-        accessLogBuffered, started,
+        accessLogBuffered, databaseReconnects, syncDuration, syncLag, webhookQueueDepth, webhookFailures, started,
     ]
 }

@@ -1,5 +1,10 @@
 import Foundation
 
+extension SyncSourceStore {
+    /// Stores that cannot tell report no waiting change.
+    public func oldestSyncRequest() throws -> Date? { nil }
+}
+
 /// The developers-database side of sync, through the app pool's narrow grants (DESIGN §4).
 public protocol SyncSourceStore {
     /// Up to `limit` applications whose sync request marker is set, oldest request first, with everything the
@@ -28,6 +33,9 @@ public protocol SyncSourceStore {
     /// Marks the credential confirmed here (for the portal's pages; the first time stays) and requests a sync of
     /// its app, in one transaction, so the next run adds it to main.
     func markCredentialConfirmed(_ attestation: CredentialAttestation, now: Date) throws
+    /// When the oldest marker still set was set (the app change that has waited longest), `nil` when none is set;
+    /// the pool's `catalystwells_sync_lag_seconds`. The default answers `nil` (stores that cannot tell).
+    func oldestSyncRequest() throws -> Date?
 }
 
 /// The main-database side of sync.

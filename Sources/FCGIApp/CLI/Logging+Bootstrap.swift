@@ -1,17 +1,20 @@
 import Logging
 import Synchronization
 
-/// Process-wide logging set-up: structured lines on standard error, which systemd's journal or the dev
-/// stack's log file collects.
+/// Process-wide logging set-up: one line per event on standard error (JSON by default, `[log] format`), which
+/// systemd's journal or the dev stack's log file collects; repeated warnings and errors summarised
+/// (``LineLogHandler``, ``RepeatedLogGate``).
 enum LogSetup {
     private static let done = Mutex(false)
 
-    /// Bootstraps swift-log once and returns a logger for `label`.
-    static func logger(_ label: String, level: Logger.Level) -> Logger {
+    /// Bootstraps swift-log once (the first call's `format` wins) and returns a logger for `label`.
+    static func logger(_ label: String, level: Logger.Level, format: LogFormat = .json) -> Logger {
         done.withLock { bootstrapped in
             if !bootstrapped {
+                let gate = RepeatedLogGate()
                 LoggingSystem.bootstrap(
-                    { StreamLogHandler.standardError(label: $0, metadataProvider: $1) }, metadataProvider: RequestLog.metadataProvider)
+                    { LineLogHandler(label: $0, format: format, gate: gate, metadataProvider: $1) },
+                    metadataProvider: RequestLog.metadataProvider)
                 bootstrapped = true
             }
         }

@@ -14,6 +14,9 @@ struct MigrateCommand: ParsableCommand {
     @Option(help: "Folder with main/ and developers/ migration files (overrides general.schema_directory).")
     var schema: String?
     @Flag(help: "Only show what is applied and what is pending.") var status = false
+    @Flag(
+        help: "Show what would run, per database and file, and which big tables each file locks, without running anything.")
+    var plan = false
 
     func run() throws {
         var configuration = try options.load()
@@ -28,6 +31,19 @@ struct MigrateCommand: ParsableCommand {
             let migrator = CompositionRoot.migrator(configuration, database: name)
             do {
                 let files = try MariaMigrator.loadFiles(directory: "\(root)/\(folder)")
+                if plan {
+                    let applied = try migrator.appliedMigrations()
+                    let pending = try MigrationPlan.pending(files: files, applied: applied)
+                    let head = applied.map(\.version).max() ?? 0
+                    print("\(name): at version \(head), \(pending.isEmpty ? "up to date" : "\(pending.count) to apply")")
+                    for file in pending {
+                        print("  \(file.fileName): \(MigrationLockRule.report(file, folder: folder).summary)")
+                    }
+                    for violation in MigrationLockRule.violations(pending, folder: folder) {
+                        print("  refused by the expand/contract rule: \(violation)")
+                    }
+                    continue
+                }
                 if status {
                     let applied = try migrator.appliedMigrations()
                     let pending = try MigrationPlan.pending(files: files, applied: applied)
@@ -49,6 +65,7 @@ struct MigrateCommand: ParsableCommand {
                 failed = true
             }
         }
+        if plan && !failed { print("nothing was run (--plan)") }
         if failed { throw ExitCode(1) }
     }
 }

@@ -49,7 +49,7 @@ struct RosterCommand: ParsableCommand {
                 let user = ProcessInfo.processInfo.environment["SUDO_USER"] ?? ProcessInfo.processInfo.environment["USER"] ?? "operator"
                 let outcome = try RosterImportJob.run(
                     files: files, school: school, startedBy: "cli:\(user)", source: "cli: " + String(path.suffix(200)), services: services,
-                    logger: LogSetup.logger("catalystwells.roster", level: services.configuration.logLevel))
+                    logger: LogSetup.logger("catalystwells.roster", level: services.configuration.logLevel, format: services.configuration.logFormat))
                 for line in outcome.summary.lines { print(line) }
                 print("set-password mails sent: \(outcome.invitationsSent)")
                 if outcome.invitationFailures > 0 { print("set-password mails that failed: \(outcome.invitationFailures) (see the log above)") }

@@ -36,7 +36,16 @@ struct ServeCommand: ParsableCommand {
         guard (1...64).contains(pool.workers), (1...256).contains(pool.threads), pool.maxRequests >= 0 else {
             throw ValidationError("--workers must be 1 to 64, --threads 1 to 256, --max-requests 0 or more")
         }
-        let logger = LogSetup.logger("catalystwells.\(site.rawValue).pool", level: configuration.logLevel)
+        let logger = LogSetup.logger("catalystwells.\(site.rawValue).pool", level: configuration.logLevel, format: configuration.logFormat)
+        // Before the socket: a refused start must not take the socket from a pool that is still running.
+        switch PoolSchemaCheck.run(site: site, configuration: configuration) {
+        case .current(let message):
+            logger.info("schema checked", metadata: ["detail": "\(message)"])
+        case .unknown(let message):
+            logger.warning("schema not checked", metadata: ["detail": "\(message)"])
+        case .refused(let message):
+            OperatorServices.fail("serve --site \(site.rawValue): refusing to start: \(message)", code: 78)
+        }
 
         let listening: ListeningSocket
         do {
@@ -106,7 +115,7 @@ struct WorkerCommand: ParsableCommand {
         } catch {
             ConfigOptions.fail(error)
         }
-        let logger = LogSetup.logger("catalystwells.\(site.rawValue)", level: configuration.logLevel)
+        let logger = LogSetup.logger("catalystwells.\(site.rawValue)", level: configuration.logLevel, format: configuration.logFormat)
         let limits = RequestLimits(maxBodyBytes: configuration.requestBodyLimit, maxUploadBytes: configuration.uploadBodyLimit)
         let hasher: any PasswordHasher
         do {

@@ -17,7 +17,7 @@ struct SyncCommand: ParsableCommand {
 
     func run() throws {
         let services = try OperatorServices.open(options)
-        let logger = LogSetup.logger("catalystwells.sync", level: services.configuration.logLevel)
+        let logger = LogSetup.logger("catalystwells.sync", level: services.configuration.logLevel, format: services.configuration.logFormat)
         guard let report = try SyncRun(services: services, logger: logger).run(now: Date()) else {
             print(String(decoding: SyncRun.busy.serialized(), as: UTF8.self))
             throw ExitCode(75)

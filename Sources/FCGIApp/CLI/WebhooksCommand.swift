@@ -22,7 +22,7 @@ struct WebhooksCommand: ParsableCommand {
 
         func run() throws {
             let services = try OperatorServices.openDevelopers(options)
-            let logger = LogSetup.logger("catalystwells.webhooks", level: services.configuration.logLevel)
+            let logger = LogSetup.logger("catalystwells.webhooks", level: services.configuration.logLevel, format: services.configuration.logFormat)
             guard let sender = WebhookSender(services: services, logger: logger) else {
                 OperatorServices.fail("portal.key_file was not loaded; webhook secrets cannot be opened", code: 78)
             }

@@ -86,6 +86,7 @@ enum ConfigLoader {
         var reader = KeyReader(values: values)
         let environment = reader.choice("general.environment", Configuration.Environment.self)
         let logLevel = reader.choice("general.log_level", Logger.Level.self)
+        let logFormat = reader.choice("log.format", LogFormat.self)
         let appURL = reader.url("general.app_url", environment: environment)
         let developersURL = reader.url("general.developers_url", environment: environment)
         let bodyLimit = reader.int("general.request_body_limit", 1024...(64 << 20))
@@ -182,6 +183,7 @@ enum ConfigLoader {
                 lifetime: TimeInterval(reader.int("mail.give_up_hours", 1...168) * 3600)),
             oauth: oauth, credentialKeyFile: reader.path("credentials.key_file"),
             cronSecretFile: reader.path("cron.secret_file"), syncFault: syncFault, portal: portal, api: api)
+        if let logFormat { configuration.logFormat = logFormat }
         let caFile = reader.string("webhooks.ca_file")
         if !caFile.isEmpty, !caFile.hasPrefix("/") { reader.fail("webhooks.ca_file", "must be an absolute path, or empty for the system store") }
         configuration.webhooks = Configuration.Webhooks(

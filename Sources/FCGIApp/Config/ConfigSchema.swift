@@ -19,14 +19,20 @@ enum ConfigSchema {
     static let sections = [
         "general", "pool.app", "pool.developers", "database", "database.app", "database.developers", "database.migrator",
         "accounts", "mail", "oauth", "api", "credentials", "portal", "cron", "sync", "webhooks", "federation", "audit",
-        "privacy", "backup",
+        "privacy", "backup", "log",
     ]
 
     static let keys: [Key] =
         general + pool("app") + pool("developers") + database
         + account("app", user: "catalyst_app") + account("developers", user: "catalyst_dev")
         + account("migrator", user: "catalyst_migrator") + accounts + mail + oauth + api + credentials + portal + cron + sync + webhooks
-        + federation + audit + privacy + backup
+        + federation + audit + privacy + backup + log
+
+    private static let log: [Key] = [
+        Key(
+            section: "log", name: "format", defaultValue: "json",
+            help: "json (one JSON object per line, for the journal and log shippers) or text; repeated warnings and errors are summarised either way")
+    ]
 
     private static let general: [Key] = [
         Key(
@@ -34,7 +40,7 @@ enum ConfigSchema {
             help: "production, development or test; development allows http URLs on localhost"),
         Key(
             section: "general", name: "log_level", defaultValue: "info",
-            help: "trace, debug, info, notice, warning, error or critical; requests are logged at debug"),
+            help: "trace, debug, info, notice, warning, error or critical; one line per request at info"),
         Key(
             section: "general", name: "app_url", defaultValue: "https://app.localhost:8443",
             help: "public base URL of the app site (the OAuth issuer)"),

@@ -130,6 +130,8 @@ struct Configuration: Sendable {
 
     var environment: Environment
     var logLevel: Logger.Level
+    /// `[log] format`: JSON lines (default) or text.
+    var logFormat: LogFormat = .json
     var appURL: String
     var developersURL: String
     var requestBodyLimit: Int

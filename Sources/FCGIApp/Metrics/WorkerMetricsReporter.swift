@@ -1,5 +1,6 @@
 import Domain
 import Foundation
+import MariaStore
 import Synchronization
 
 /// A worker's reporting into the pool's metrics folder: its snapshot every second, and a last one once it has
@@ -15,6 +16,10 @@ final class WorkerMetricsReporter: Sendable {
         self.folder = folder
         self.site = site
         WorkerMetrics.shared.configure(folder: folder.path)
+        // A counter MariaStore keeps for the process: added whole to each snapshot (a copy of the recorded figures).
+        WorkerMetrics.shared.addGauge { snapshot in
+            snapshot.increment(PoolMetrics.databaseReconnects, ["site": site], by: Double(MariaDatabase.reconnectCount))
+        }
         if let accessLogBuffer {
             WorkerMetrics.shared.addGauge { snapshot in
                 snapshot.set(PoolMetrics.accessLogBuffered, ["site": site], to: Double(accessLogBuffer.count))

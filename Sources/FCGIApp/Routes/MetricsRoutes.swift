@@ -9,7 +9,19 @@ enum MetricsRoutes {
         router.add("GET", "/internal/metrics") { request, _, context in
             guard isLoopback(request.remoteAddress), let folder = WorkerMetrics.shared.folder else { throw HTTPError.notFound() }
             let site = context.site.rawValue
-            let total = MetricsFolder(path: folder).aggregate(own: getpid(), live: WorkerMetrics.shared.snapshot(site: site))
+            var total = MetricsFolder(path: folder).aggregate(own: getpid(), live: WorkerMetrics.shared.snapshot(site: site))
+            // Gauges of work done outside the pool's requests (cron runs), read from the database now; left out when it
+            // cannot be asked, so a scrape during an outage still answers.
+            switch context.site {
+            case .app:
+                if let oldest = Result(catching: { try context.services.portal.syncSource.oldestSyncRequest() }).success {
+                    total.set(PoolMetrics.syncLag, ["site": site], to: oldest.map { max(0, context.now.timeIntervalSince($0)) } ?? 0)
+                }
+            case .developers:
+                if let depth = try? context.services.portal.deliveries.pendingCount() {
+                    total.set(PoolMetrics.webhookQueueDepth, ["site": site], to: Double(depth))
+                }
+            }
             var response = HTTPResponse(status: 200, body: Array(total.prometheusText(families: PoolMetrics.all).utf8))
             response.headers.set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
             return response
@@ -19,5 +31,13 @@ enum MetricsRoutes {
     /// 127.0.0.0/8 and ::1 (also as an IPv4-mapped address).
     static func isLoopback(_ address: String) -> Bool {
         address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
+    }
+}
+
+extension Result {
+    /// The value, or `nil` after a failure (unlike `try?`, an optional value stays an optional inside).
+    fileprivate var success: Success? {
+        if case .success(let value) = self { return value }
+        return nil
     }
 }

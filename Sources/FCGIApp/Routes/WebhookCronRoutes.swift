@@ -11,6 +11,10 @@ enum WebhookCronRoutes {
                 throw HTTPError(status: 503, code: "unavailable", "Webhooks cannot be sent right now.", logDetail: "portal key not loaded")
             }
             let summary = try sender.run()
+            WorkerMetrics.shared.record { snapshot in
+                snapshot.increment(PoolMetrics.webhookFailures, ["site": "developers", "kind": "attempt"], by: Double(summary.failed))
+                snapshot.increment(PoolMetrics.webhookFailures, ["site": "developers", "kind": "disabled"], by: Double(summary.disabled))
+            }
             context.logger.info("webhook run", metadata: ["webhook.summary": "\(summary)"])
             var response = HTTPResponse.json(summary.json)
             response.headers.set("Cache-Control", "no-store")

@@ -26,6 +26,7 @@ extension RequestContext {
             return nil
         case .valid(let touch):
             if touch { try sessions.touchSession(digest: digest, now: now) }
+            subject.userID = "\(found.account.id)"
             return DeveloperSignedIn(account: found.account, digest: digest, csrf: CSRFToken.derive(fromCookie: token))
         }
     }

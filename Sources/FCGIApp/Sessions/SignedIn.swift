@@ -68,6 +68,7 @@ extension RequestContext {
             return nil
         case .valid(let touch):
             if touch { try services.people.sessions.touchSession(digest: digest, now: now) }
+            subject.userID = "\(found.user.id)"
             return SignedIn(
                 user: found.user, digest: digest, csrf: CSRFToken.derive(fromCookie: token), authTime: found.createdAt, methods: found.methods,
                 mustEnrolSecondFactor: found.secondFactor.mustEnrol(found.user.role))

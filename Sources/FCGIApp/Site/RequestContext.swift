@@ -11,6 +11,8 @@ struct RequestContext {
     let logger: Logger
     /// Work to do once the response has been sent (see ``AfterResponse``).
     var afterResponse = AfterResponse()
+    /// Who the request turned out to be from, for its log line.
+    var subject = RequestSubject()
 
     /// The current time, from the services' clock.
     var now: Date { services.clock() }
@@ -47,4 +49,13 @@ final class AfterResponse {
             for body in pending { body() }
         }
     }
+}
+
+/// Who a request is from, for the request's log line: set where a session, a client's credentials or a bearer token
+/// is accepted. Identifiers only, never the credential.
+final class RequestSubject {
+    /// The signed-in person or the person a bearer token acts for.
+    var userID: String?
+    /// The OAuth client that authenticated or whose token was presented.
+    var clientID: String?
 }

@@ -46,7 +46,8 @@ struct SiteResponder {
         metrics.inFlight.add(1, ordering: .relaxed)
         var route = "unmatched"
         var databaseError: String?
-        let response = respond(to: raw, afterResponse: afterResponse, route: &route, databaseError: &databaseError)
+        let subject = RequestSubject()
+        let response = respond(to: raw, afterResponse: afterResponse, subject: subject, route: &route, databaseError: &databaseError)
         metrics.inFlight.subtract(1, ordering: .relaxed)
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
@@ -58,6 +59,17 @@ struct SiteResponder {
             snapshot.observe(PoolMetrics.duration, ["site": site, "route": route], value: seconds)
             if let databaseError { snapshot.increment(PoolMetrics.databaseErrors, ["site": site, "kind": databaseError]) }
         }
+        if logger.logLevel <= .info {
+            // The route's pattern, never the path or its query: those can carry one-time tokens.
+            var fields: Logger.Metadata = [
+                "request.id": "\(afterResponse.requestID ?? HTTPRequest.requestID(of: raw))", "site": "\(site)",
+                "http.method": "\(Self.methodLabel(method))", "http.route": "\(route)", "http.status": "\(response.status)",
+                "duration_ms": "\((seconds * 1000 * 100).rounded() / 100)",
+            ]
+            if let user = subject.userID { fields["user.id"] = "\(user)" }
+            if let client = subject.clientID { fields["oauth.client_id"] = "\(client)" }
+            logger.info("request", metadata: fields)
+        }
         return response
     }
 
@@ -67,7 +79,8 @@ struct SiteResponder {
     }
 
     private func respond(
-        to raw: RawRequest, afterResponse: AfterResponse, route routeLabel: inout String, databaseError: inout String?
+        to raw: RawRequest, afterResponse: AfterResponse, subject: RequestSubject, route routeLabel: inout String,
+        databaseError: inout String?
     ) -> HTTPResponse {
         let request: HTTPRequest
         do {
@@ -82,15 +95,16 @@ struct SiteResponder {
         // left for after the response).
         afterResponse.requestID = request.requestID
         return RequestLog.$requestID.withValue(request.requestID) {
-            answer(request, afterResponse: afterResponse, route: &routeLabel, databaseError: &databaseError)
+            answer(request, afterResponse: afterResponse, subject: subject, route: &routeLabel, databaseError: &databaseError)
         }
     }
 
     private func answer(
-        _ request: HTTPRequest, afterResponse: AfterResponse, route routeLabel: inout String, databaseError: inout String?
+        _ request: HTTPRequest, afterResponse: AfterResponse, subject: RequestSubject, route routeLabel: inout String,
+        databaseError: inout String?
     ) -> HTTPResponse {
         let log = logger
-        let context = RequestContext(site: site, services: services, logger: log, afterResponse: afterResponse)
+        let context = RequestContext(site: site, services: services, logger: log, afterResponse: afterResponse, subject: subject)
         let style = ErrorStyle(json: Self.wantsJSON(request.path), requestID: request.requestID)
         var routeHeaders: [(String, String)] = []
         var response: HTTPResponse
@@ -124,7 +138,6 @@ struct SiteResponder {
                 "Something went wrong on our side. If it keeps happening, quote request \(request.requestID)."
             ).response(style)
         }
-        log.debug("request", metadata: ["http.method": "\(request.method)", "http.path": "\(request.path)", "http.status": "\(response.status)"])
         return finish(response, requestID: request.requestID)
     }
 

@@ -76,13 +76,25 @@ struct SyncRun {
     /// Runs once; `nil` when another run holds the lock.
     func run(now: Date) throws -> Report? {
         let started = DispatchTime.now()
-        let report = try target.withSyncLock { () throws -> Report in
-            var report = Report()
-            try syncApplications(now: now, into: &report)
-            try syncUsage(now: now, into: &report)
-            try handOverEvents(now: now, into: &report)
-            return report
+        // The pool's catalystwells_sync_duration_seconds (a run from the CLI records into a process nobody scrapes).
+        func observe(_ result: String) {
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+            WorkerMetrics.shared.record { $0.observe(PoolMetrics.syncDuration, ["site": "app", "result": result], value: seconds) }
         }
+        let report: Report?
+        do {
+            report = try target.withSyncLock { () throws -> Report in
+                var report = Report()
+                try syncApplications(now: now, into: &report)
+                try syncUsage(now: now, into: &report)
+                try handOverEvents(now: now, into: &report)
+                return report
+            }
+        } catch {
+            observe("error")
+            throw error
+        }
+        observe(report == nil ? "busy" : "ok")
         guard var report else { return nil }
         report.durationMilliseconds = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
         logger.info(

@@ -170,3 +170,10 @@ extension Transaction {
             ).affectedRows)
     }
 }
+
+extension MariaSyncSourceStore {
+    /// `MIN(sync_requested_at)` over the applications (an index range: `ix_applications_sync`).
+    public func oldestSyncRequest() throws -> Date? {
+        try database.query("SELECT MIN(sync_requested_at) AS oldest FROM applications").first?.date("oldest")
+    }
+}

@@ -118,3 +118,10 @@ extension MariaWebhookStore: WebhookDeliveryQueue {
             developerEmail: row.string("email") ?? "", developerName: row.string("developer_name") ?? "", reason: reason)
     }
 }
+
+extension MariaWebhookStore {
+    /// Counts `pending` rows through `ix_webhook_deliveries_due`.
+    public func pendingCount() throws -> Int? {
+        try database.query("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'").first?.int("n")
+    }
+}

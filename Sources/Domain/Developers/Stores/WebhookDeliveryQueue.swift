@@ -24,6 +24,15 @@ public protocol WebhookDeliveryQueue {
         _ claim: ClaimedWebhookDelivery, log: WebhookDeliveryAttempt, now: Date,
         decide: (WebhookDeliveryPolicy.EndpointHealth) throws -> WebhookDeliveryPolicy.Transition
     ) throws -> WebhookDeliveryFinish
+
+    /// Deliveries still `pending` (due now or waiting for a retry): the pool's `catalystwells_webhook_queue_depth`.
+    /// The default answers `nil` (stores that cannot tell).
+    func pendingCount() throws -> Int?
+}
+
+extension WebhookDeliveryQueue {
+    /// Stores that cannot tell report nothing.
+    public func pendingCount() throws -> Int? { nil }
 }
 
 /// A delivery claimed for one attempt, with what posting it needs.

@@ -76,6 +76,7 @@ enum OAuthHTTP {
             context.logger.info("\(endpoint): client authentication failed", metadata: ["error.detail": "\(error.logDetail ?? "")"])
             throw OAuthRefusal(error, usedBasic: usesBasic(request))
         case .success(let client):
+            context.subject.clientID = "\(identification.clientID)"
             // For the developer's credentials page (through sync): is the old secret still in use? Written at most
             // once a minute per secret, and only when the lookup above said it is due (no statement otherwise).
             // Not worth failing the request over.
@@ -113,7 +114,12 @@ enum OAuthHTTP {
     /// A presented access token as ``BearerRule`` accepts it now, or `nil`: its shape is checked before any lookup.
     static func authorizedBearer(_ token: String, context: RequestContext) throws -> AuthorizedToken? {
         guard SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken) else { return nil }
-        return BearerRule.authorize(try context.services.oauth.bearers.bearer(digest: SecretToken.digest(token)), now: context.now)
+        let authorized = BearerRule.authorize(try context.services.oauth.bearers.bearer(digest: SecretToken.digest(token)), now: context.now)
+        if let authorized {
+            context.subject.clientID = "\(authorized.clientID)"
+            context.subject.userID = authorized.user.map { "\($0.id)" }
+        }
+        return authorized
     }
 
     /// The bearer access token of a request (RFC 6750 §2.1 header, or §2.2 form body on POST): none at all is a
