@@ -142,7 +142,7 @@ import Testing
             ("uris", { $0.uris = "ldapi:///" }),
             ("uris", { $0.uris = "https://dc1" }),
             ("name", { $0.name = " " }),
-            ("ca_file", { $0.caFile = "relative/ca.pem" }),
+            ("ca_certificates", { $0.caCertificates = "/etc/ssl/certs/school-ca.pem" }),
             ("bind_dn", { $0.bindDN = "" }),
             ("bind_dn", { $0.bindDN = "cn=x\n" }),
             ("base_dn", { $0.baseDN = "people" }),
@@ -199,7 +199,8 @@ import Testing
         var signIn: DirectorySignIn {
             DirectorySignIn(
                 directory: settings,
-                server: DirectoryServer(endpoints: settings.endpoints, caFile: "", bindDN: settings.bindDN, bindPassword: DirectorySecret("x")),
+                server: DirectoryServer(
+                    endpoints: settings.endpoints, caCertificates: "", bindDN: settings.bindDN, bindPassword: DirectorySecret("x")),
                 connector: directory, linking: UpstreamLinking(store: upstream, accounts: accounts))
         }
 
@@ -273,6 +274,19 @@ import Testing
         f.accounts.deactivate(f.ada.id)
         #expect(try f.signIn.authenticate(name: "ada", password: DirectorySecret("pw")) == .refused(.inactive(f.ada, dn: Self.adaDN)))
         #expect(!DirectoryRefusal.noSuchPerson(dn: "x").revealsNothing && DirectoryRefusal.wrongPassword(dn: "x").revealsNothing)
+    }
+
+    @Test func theSearchAndTheBindShareOneDeadlineWithinTheBudget() throws {
+        let f = try Fixture()
+        f.directory.answer(Self.adaFilter, with: [f.entry(Self.adaDN, mail: "ada@school.example")])
+        f.directory.password("pw", for: Self.adaDN)
+        let before = Date()
+        _ = try f.signIn.authenticate(name: "ada", password: DirectorySecret("pw"))
+        let given = f.directory.deadlinesGiven
+        #expect(given.count == 2 && given[0] == given[1], "one deadline for the whole sign-in, not one per step")
+        let budget = try #require(given.first).timeIntervalSince(before)
+        #expect(budget > 0 && budget <= DirectorySignIn.timeBudget + 1)
+        #expect(DirectorySignIn.timeBudget < 60, "under nginx's 60 s wait for the answer")
     }
 
     @Test func aDirectoryThatCannotBeUsedIsAFailureNotARefusal() throws {

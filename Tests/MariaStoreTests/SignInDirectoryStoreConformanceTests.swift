@@ -41,7 +41,7 @@ import Testing
         var settings = SignInDirectorySettings()
         settings.name = name
         settings.uris = "ldaps://dc1.school.example ldap://dc2.school.example:389"
-        settings.caFile = "/etc/ssl/school-ca.pem"
+        settings.caCertificates = SampleCertificates.schoolCA
         settings.bindDN = "CN=Reader,OU=Services,DC=school,DC=example"
         settings.bindPassword = "service password é"
         settings.baseDN = "OU=People,DC=school,DC=example"

@@ -12,6 +12,7 @@ final class ScriptedDirectory: DirectoryConnector, @unchecked Sendable {
     private var passwords: [String: String] = [:]
     private var filters: [String] = []
     private var binds: [String] = []
+    private var deadlines: [Date] = []
     /// Entries by the exact filter that finds them (several entries: an ambiguous filter).
     private var answers: [String: [DirectoryEntry]] = [:]
 
@@ -27,23 +28,27 @@ final class ScriptedDirectory: DirectoryConnector, @unchecked Sendable {
     func failBinds(_ failure: DirectoryFailure?) { lock.withLock { bindFailure = failure } }
     /// The filters searched, in order.
     var searched: [String] { lock.withLock { filters } }
+    /// The deadline every call was given, in order (searches and password checks).
+    var deadlinesGiven: [Date] { lock.withLock { deadlines } }
     /// The DNs whose password was checked, in order.
     var bound: [String] { lock.withLock { binds } }
 
-    func search(_ server: DirectoryServer, base: String, filter: String, attributes: [String], limit: Int) throws(DirectoryFailure)
-        -> DirectorySearchResult
+    func search(_ server: DirectoryServer, base: String, filter: String, attributes: [String], limit: Int, deadline: Date)
+        throws(DirectoryFailure) -> DirectorySearchResult
     {
         let (failure, found): (DirectoryFailure?, [DirectoryEntry]) = lock.withLock {
             filters.append(filter)
+            deadlines.append(deadline)
             return (searchFailure, answers[filter] ?? [])
         }
         if let failure { throw failure }
         return DirectorySearchResult(entries: Array(found.prefix(limit)), moreEntries: found.count > limit)
     }
 
-    func checkPassword(_ server: DirectoryServer, dn: String, password: DirectorySecret) throws(DirectoryFailure) -> Bool {
+    func checkPassword(_ server: DirectoryServer, dn: String, password: DirectorySecret, deadline: Date) throws(DirectoryFailure) -> Bool {
         let (failure, expected): (DirectoryFailure?, String?) = lock.withLock {
             binds.append(dn)
+            deadlines.append(deadline)
             return (bindFailure, passwords[dn])
         }
         if let failure { throw failure }

@@ -27,7 +27,9 @@ struct DirectoryCommand: ParsableCommand {
         @Option(name: .customLong("uri"), help: "A server: ldaps://host[:port] or ldap://host[:port] (StartTLS); repeat for failover, in order.")
         var uris: [String]
         @Flag(name: .customLong("allow-plain"), help: "Allow no TLS for ldapi:// and ldap:// to a loopback address.") var allowPlain = false
-        @Option(name: .customLong("ca-file"), help: "A PEM file of the CA the servers' certificates chain to (default: the system's).")
+        @Option(
+            name: .customLong("ca-file"),
+            help: "A PEM file of the CA the servers' certificates chain to (default: the system's); its certificates are stored.")
         var caFile = ""
         @Option(name: .customLong("bind-dn"), help: "The service account (read rights only).") var bindDN: String
         @Option(name: .customLong("bind-password-file"), help: "A file holding the service account's password (first line), or -.")
@@ -52,7 +54,15 @@ struct DirectoryCommand: ParsableCommand {
             settings.name = name
             settings.uris = uris.joined(separator: " ")
             settings.allowPlain = allowPlain
-            settings.caFile = caFile
+            if !caFile.isEmpty {
+                guard let data = FileManager.default.contents(atPath: caFile), data.count <= PEMCertificates.maximumBytes,
+                    let text = String(data: data, encoding: .utf8)
+                else {
+                    OperatorServices.fail(
+                        "--ca-file: \(caFile) cannot be read, is over \(PEMCertificates.maximumBytes) bytes or is not text", code: 66)
+                }
+                settings.caCertificates = text
+            }
             settings.bindDN = bindDN
             settings.bindPassword = password
             settings.baseDN = baseDN
@@ -69,7 +79,8 @@ struct DirectoryCommand: ParsableCommand {
             } catch {
                 let flag =
                     [
-                        "uris": "uri", "ca_file": "ca-file", "bind_dn": "bind-dn", "bind_password": "bind-password-file", "base_dn": "base-dn",
+                        "uris": "uri", "ca_certificates": "ca-file", "bind_dn": "bind-dn", "bind_password": "bind-password-file",
+                        "base_dn": "base-dn",
                         "link_rule": "link", "link_attribute": "link-attribute", "disabled_check": "disabled-check",
                     ][error.field] ?? error.field
                 OperatorServices.fail("--\(flag): \(error.message)", code: 64)
@@ -143,7 +154,8 @@ struct DirectoryCommand: ParsableCommand {
             else { OperatorServices.fail("the service password does not open under this oauth.key_file: set it again", code: 78) }
             let flow = DirectorySignIn(
                 directory: directory,
-                server: DirectoryServer(endpoints: directory.endpoints, caFile: directory.caFile, bindDN: directory.bindDN, bindPassword: password),
+                server: DirectoryServer(
+                    endpoints: directory.endpoints, caCertificates: directory.caCertificates, bindDN: directory.bindDN, bindPassword: password),
                 connector: services.directories.connector,
                 linking: UpstreamLinking(store: services.upstream.store, accounts: services.people.accounts))
             let result = try flow.test(name: name)

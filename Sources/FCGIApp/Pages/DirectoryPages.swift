@@ -59,7 +59,8 @@ enum DirectoryPages {
             <label>Name: Sign in with your … account<input name="name" required maxlength="80" value="\(d?.name ?? "")"></label>
             <label>Servers, tried in order (ldaps://host, or ldap://host for StartTLS)<input name="uris" required maxlength="1000"
             value="\(d?.endpoints.map(\.uri).joined(separator: " ") ?? "")" placeholder="ldaps://dc1.school.example ldaps://dc2.school.example"></label>
-            <label>CA file on this server (PEM; empty: the system's trust store)<input name="ca_file" maxlength="512" value="\(d?.caFile ?? "")"></label>
+            <label>CA certificate(s) the servers' certificates chain to, in PEM (-----BEGIN CERTIFICATE-----…; empty: the system's trust
+            store)<textarea name="ca_certificates" rows="4" spellcheck="false">\(d?.caCertificates ?? "")</textarea></label>
             <label class="check"><input type="checkbox" name="allow_plain" value="1"\(d?.allowPlain == true ? HTML(unsafeRaw: " checked") : "")>
             Allow no TLS for ldapi:// and loopback servers only</label>
             <label>Service account DN (read rights only)<input name="bind_dn" required maxlength="512" value="\(d?.bindDN ?? "")"></label>

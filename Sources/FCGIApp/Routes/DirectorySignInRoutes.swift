@@ -58,7 +58,8 @@ enum DirectorySignInRoutes {
         let keys = try context.services.oauth.requireKeys()
         guard let password = try? DirectoryBindPassword.open(directory.sealedBindPassword, school: directory.schoolID, key: keys.directorySecretKey)
         else { return nil }
-        let server = DirectoryServer(endpoints: directory.endpoints, caFile: directory.caFile, bindDN: directory.bindDN, bindPassword: password)
+        let server = DirectoryServer(
+            endpoints: directory.endpoints, caCertificates: directory.caCertificates, bindDN: directory.bindDN, bindPassword: password)
         return DirectorySignIn(
             directory: directory, server: server, connector: context.services.directories.connector,
             linking: UpstreamLinking(store: context.services.upstream.store, accounts: context.services.people.accounts))
@@ -144,7 +145,7 @@ enum DirectorySignInRoutes {
         settings.name = form["name"] ?? ""
         settings.uris = form["uris"] ?? ""
         settings.allowPlain = form["allow_plain"] == "1"
-        settings.caFile = form["ca_file"] ?? ""
+        settings.caCertificates = form["ca_certificates"] ?? ""
         settings.bindDN = form["bind_dn"] ?? ""
         settings.bindPassword = form["bind_password"] ?? ""
         settings.baseDN = form["base_dn"] ?? ""

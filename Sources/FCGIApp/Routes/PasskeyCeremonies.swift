@@ -38,27 +38,28 @@ struct PasskeyCeremonies<Owner: PasskeyOwnerKind> {
                 "userVerification": .string(requireVerification ? "required" : "preferred"),
             ],
         ]
-        return withCeremony(.json(options), ceremony)
+        return try withCeremony(.json(options), ceremony)
     }
 
     /// Request options for a sign-in by whoever's discoverable passkey answers, with the ceremony cookie.
-    func signInOptions() -> HTTPResponse {
+    func signInOptions() throws -> HTTPResponse {
         var generator = SystemRandomNumberGenerator()
         let ceremony = PasskeyCeremony.startSignIn(for: nil, now: now, using: &generator)
         let options: JSONValue = [
             "challenge": .string(ceremony.challengeBase64URL), "rpId": .string(party.id),
             "timeout": .int(Int(PasskeyCeremony.lifetime * 1000)), "userVerification": "preferred", "allowCredentials": .array([]),
         ]
-        return withCeremony(.json(options), ceremony)
+        return try withCeremony(.json(options), ceremony)
     }
 
-    private func withCeremony(_ response: HTTPResponse, _ ceremony: PasskeyCeremony) -> HTTPResponse {
+    /// `response` with the sealed ceremony cookie; throws when the ceremony cannot be sealed, since options without
+    /// their cookie could never be answered.
+    private func withCeremony(_ response: HTTPResponse, _ ceremony: PasskeyCeremony) throws -> HTTPResponse {
         var generator = SystemRandomNumberGenerator()
         var response = response
         response.headers.set("Cache-Control", "no-store")
-        if let sealed = try? ceremony.sealed(key: key, using: &generator) {
-            response.headers.add("Set-Cookie", SessionCookie.set(cookie, sealed, maxAge: Int(PasskeyCeremony.lifetime)))
-        }
+        let sealed = try ceremony.sealed(key: key, using: &generator)
+        response.headers.add("Set-Cookie", SessionCookie.set(cookie, sealed, maxAge: Int(PasskeyCeremony.lifetime)))
         return response
     }
 

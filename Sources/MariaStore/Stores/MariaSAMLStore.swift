@@ -29,22 +29,7 @@ public struct MariaSAMLStore: SAMLStore {
 
     public func saveSAMLProvider(_ provider: NewUpstreamProvider, configuration: SAMLProviderConfiguration, now: Date) throws -> UpstreamProviderID {
         try database.transaction { tx in
-            try tx.execute(
-                """
-                INSERT INTO upstream_providers (slug, school_id, name, kind, issuer, client_id, client_secret_sealed, restrict_to,
-                                                link_rule, link_claim, jit_students, enabled, created_at, updated_at)
-                VALUES (\(provider.slug), \(provider.schoolID?.rawValue), \(provider.name), 'saml', \(provider.authority), '', '', '',
-                        \(provider.linkRule.storedName), \(provider.linkRule.storedClaim), \(provider.jitStudents), \(provider.enabled),
-                        \(now), \(now))
-                ON DUPLICATE KEY UPDATE school_id = VALUES(school_id), name = VALUES(name), kind = VALUES(kind), issuer = VALUES(issuer),
-                    client_id = VALUES(client_id), client_secret_sealed = VALUES(client_secret_sealed), restrict_to = VALUES(restrict_to),
-                    link_rule = VALUES(link_rule), link_claim = VALUES(link_claim), jit_students = VALUES(jit_students),
-                    enabled = VALUES(enabled), updated_at = VALUES(updated_at)
-                """)
-            guard
-                let id = try tx.query("SELECT id FROM upstream_providers WHERE slug = \(provider.slug)").first?.id(
-                    "id", as: UpstreamProviderRecord.self)
-            else { throw StoreError(.conflict, detail: "upstream_providers: \(provider.slug) vanished while it was saved") }
+            let id = try MariaUpstreamStore.upsertProvider(provider, now: now, in: tx)
             try tx.execute(
                 """
                 INSERT INTO saml_providers (provider_id, sso_url, idp_certificates, metadata_url, signing, name_id_format, sp_key_sealed,

@@ -11,7 +11,7 @@ public struct MariaSignInDirectoryStore: SignInDirectoryStore {
     public func signInDirectory(of school: SchoolID) throws -> SignInDirectory? {
         try database.query(
             """
-            SELECT school_id, name, uris, allow_plain, ca_file, bind_dn, bind_password_sealed, base_dn, search_filter, link_rule,
+            SELECT school_id, name, uris, allow_plain, ca_certificates, bind_dn, bind_password_sealed, base_dn, search_filter, link_rule,
                    link_attribute, disabled_check, enabled
             FROM school_directories WHERE school_id = \(school.rawValue)
             """
@@ -22,12 +22,12 @@ public struct MariaSignInDirectoryStore: SignInDirectoryStore {
         let uris = directory.endpoints.map(\.uri).joined(separator: " ")
         try database.execute(
             """
-            INSERT INTO school_directories (school_id, name, uris, allow_plain, ca_file, bind_dn, bind_password_sealed, base_dn, search_filter,
+            INSERT INTO school_directories (school_id, name, uris, allow_plain, ca_certificates, bind_dn, bind_password_sealed, base_dn, search_filter,
                                             link_rule, link_attribute, disabled_check, enabled, created_at, updated_at)
-            VALUES (\(directory.schoolID.rawValue), \(directory.name), \(uris), \(directory.allowPlain), \(directory.caFile), \(directory.bindDN),
+            VALUES (\(directory.schoolID.rawValue), \(directory.name), \(uris), \(directory.allowPlain), \(directory.caCertificates), \(directory.bindDN),
                     \(directory.sealedBindPassword), \(directory.baseDN), \(directory.filter.text), \(directory.linkRule.storedName),
                     \(directory.linkAttribute), \(directory.disabledCheck.rawValue), \(directory.enabled), \(now), \(now))
-            ON DUPLICATE KEY UPDATE name = VALUES(name), uris = VALUES(uris), allow_plain = VALUES(allow_plain), ca_file = VALUES(ca_file),
+            ON DUPLICATE KEY UPDATE name = VALUES(name), uris = VALUES(uris), allow_plain = VALUES(allow_plain), ca_certificates = VALUES(ca_certificates),
                 bind_dn = VALUES(bind_dn), bind_password_sealed = VALUES(bind_password_sealed), base_dn = VALUES(base_dn),
                 search_filter = VALUES(search_filter), link_rule = VALUES(link_rule), link_attribute = VALUES(link_attribute),
                 disabled_check = VALUES(disabled_check), enabled = VALUES(enabled), updated_at = VALUES(updated_at)
@@ -54,7 +54,8 @@ extension Row {
         }
         guard !endpoints.isEmpty else { return nil }
         return SignInDirectory(
-            schoolID: school, name: string("name") ?? "", endpoints: endpoints, allowPlain: allowPlain, caFile: string("ca_file") ?? "",
+            schoolID: school, name: string("name") ?? "", endpoints: endpoints, allowPlain: allowPlain,
+            caCertificates: string("ca_certificates") ?? "",
             bindDN: string("bind_dn") ?? "", sealedBindPassword: bytes("bind_password_sealed") ?? [], baseDN: string("base_dn") ?? "",
             filter: filter, linkRule: rule, linkAttribute: attribute, disabledCheck: check, enabled: int("enabled") == 1)
     }

@@ -35,32 +35,36 @@ public struct MariaUpstreamStore: UpstreamStore {
     }
 
     public func saveUpstreamProvider(_ provider: NewUpstreamProvider, now: Date) throws -> UpstreamProviderID {
+        try database.transaction { tx in try Self.upsertProvider(provider, now: now, in: tx) }
+    }
+
+    /// Adds or replaces (by slug) a provider's `upstream_providers` row inside `tx` and returns its id: the one write
+    /// of that row for every kind, the SAML store's included (which adds its `saml_providers` row in the same `tx`).
+    static func upsertProvider(_ provider: NewUpstreamProvider, now: Date, in tx: Transaction) throws -> UpstreamProviderID {
         let restrictTo: String
         switch provider.kind {
         case .google(let domains): restrictTo = domains.map { $0.lowercased() }.joined(separator: " ")
         case .entra(let tenants): restrictTo = tenants.map { $0.lowercased() }.joined(separator: " ")
         case .generic, .saml: restrictTo = ""
         }
-        return try database.transaction { tx in
-            try tx.execute(
-                """
-                INSERT INTO upstream_providers (slug, school_id, name, kind, issuer, client_id, client_secret_sealed, restrict_to,
-                                                link_rule, link_claim, jit_students, enabled, created_at, updated_at)
-                VALUES (\(provider.slug), \(provider.schoolID?.rawValue), \(provider.name), \(provider.kind.storedName),
-                        \(provider.authority), \(provider.clientID), \(provider.sealedSecret), \(restrictTo),
-                        \(provider.linkRule.storedName), \(provider.linkRule.storedClaim), \(provider.jitStudents), \(provider.enabled),
-                        \(now), \(now))
-                ON DUPLICATE KEY UPDATE school_id = VALUES(school_id), name = VALUES(name), kind = VALUES(kind), issuer = VALUES(issuer),
-                    client_id = VALUES(client_id), client_secret_sealed = VALUES(client_secret_sealed), restrict_to = VALUES(restrict_to),
-                    link_rule = VALUES(link_rule), link_claim = VALUES(link_claim), jit_students = VALUES(jit_students),
-                    enabled = VALUES(enabled), updated_at = VALUES(updated_at)
-                """)
-            guard
-                let id = try tx.query("SELECT id FROM upstream_providers WHERE slug = \(provider.slug)").first?.id(
-                    "id", as: UpstreamProviderRecord.self)
-            else { throw StoreError(.conflict, detail: "upstream_providers: \(provider.slug) vanished while it was saved") }
-            return id
-        }
+        try tx.execute(
+            """
+            INSERT INTO upstream_providers (slug, school_id, name, kind, issuer, client_id, client_secret_sealed, restrict_to,
+                                            link_rule, link_claim, jit_students, enabled, created_at, updated_at)
+            VALUES (\(provider.slug), \(provider.schoolID?.rawValue), \(provider.name), \(provider.kind.storedName),
+                    \(provider.authority), \(provider.clientID), \(provider.sealedSecret), \(restrictTo),
+                    \(provider.linkRule.storedName), \(provider.linkRule.storedClaim), \(provider.jitStudents), \(provider.enabled),
+                    \(now), \(now))
+            ON DUPLICATE KEY UPDATE school_id = VALUES(school_id), name = VALUES(name), kind = VALUES(kind), issuer = VALUES(issuer),
+                client_id = VALUES(client_id), client_secret_sealed = VALUES(client_secret_sealed), restrict_to = VALUES(restrict_to),
+                link_rule = VALUES(link_rule), link_claim = VALUES(link_claim), jit_students = VALUES(jit_students),
+                enabled = VALUES(enabled), updated_at = VALUES(updated_at)
+            """)
+        guard
+            let id = try tx.query("SELECT id FROM upstream_providers WHERE slug = \(provider.slug)").first?.id(
+                "id", as: UpstreamProviderRecord.self)
+        else { throw StoreError(.conflict, detail: "upstream_providers: \(provider.slug) vanished while it was saved") }
+        return id
     }
 
     public func removeUpstreamProvider(slug: String) throws -> Bool {

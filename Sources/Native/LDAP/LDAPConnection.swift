@@ -17,8 +17,10 @@ final class LDAPConnection {
 
     /// Sets up the handle and, for `ldap://`, upgrades the connection with StartTLS (which connects). LDAPS and plain
     /// endpoints connect on the first operation.
-    init(endpoint: DirectoryEndpoint, caFile: String, connectTimeout: Int, operationTimeout: Int) throws(DirectoryFailure) {
+    init(endpoint: DirectoryEndpoint, caCertificates: String, connectTimeout: Int, operationTimeout: Int, deadline: Date) throws(DirectoryFailure) {
         _ = LDAPConnection.globalInit
+        let connectTimeout = try Self.seconds(connectTimeout, before: deadline, step: "connect", uri: endpoint.uri)
+        let operationTimeout = try Self.seconds(operationTimeout, before: deadline, step: "StartTLS", uri: endpoint.uri)
         var made: OpaquePointer?
         let status = ldap_initialize(&made, endpoint.uri)
         guard status == LDAP_SUCCESS, let made else {
@@ -34,14 +36,20 @@ final class LDAPConnection {
         try option(LDAP_OPT_NETWORK_TIMEOUT, cw_ldap_set_timeout(handle, LDAP_OPT_NETWORK_TIMEOUT, connectTimeout))
         try option(LDAP_OPT_TIMEOUT, cw_ldap_set_timeout(handle, LDAP_OPT_TIMEOUT, operationTimeout))
         if endpoint.security != .plain {
+            let caFile: String
+            do {
+                caFile = caCertificates.isEmpty ? Self.systemTrustStore : try LDAPTrustFile.path(for: caCertificates)
+            } catch {
+                throw DirectoryFailure(.tls, "\(endpoint.uri): the school's CA certificates could not be written for libldap: \(error)")
+            }
             try option(LDAP_OPT_X_TLS_REQUIRE_CERT, cw_ldap_set_int(handle, LDAP_OPT_X_TLS_REQUIRE_CERT, LDAP_OPT_X_TLS_DEMAND))
             try option(
-                LDAP_OPT_X_TLS_CACERTFILE, cw_ldap_set_string(handle, LDAP_OPT_X_TLS_CACERTFILE, caFile.isEmpty ? Self.systemTrustStore : caFile))
+                LDAP_OPT_X_TLS_CACERTFILE, cw_ldap_set_string(handle, LDAP_OPT_X_TLS_CACERTFILE, caFile))
             try option(LDAP_OPT_X_TLS_PROTOCOL_MIN, cw_ldap_set_int(handle, LDAP_OPT_X_TLS_PROTOCOL_MIN, cw_ldap_tls_1_2))
             // The options above apply to this handle's own TLS context only once it is made (ldap_get_option(3)).
             let newContext = cw_ldap_set_int(handle, LDAP_OPT_X_TLS_NEWCTX, 0)
             guard newContext == LDAP_OPT_SUCCESS else {
-                throw DirectoryFailure(.tls, "\(endpoint.uri): the TLS settings were refused (is the CA file \(caFile) a readable PEM file?)")
+                throw DirectoryFailure(.tls, "\(endpoint.uri): the TLS settings were refused (are the CA certificates valid PEM?)")
             }
         }
         if endpoint.security == .startTLS {
@@ -67,7 +75,9 @@ final class LDAPConnection {
 
     /// A simple bind; returns the result code (0 success, 49 invalid credentials), throws when the server could
     /// not be used.
-    func bind(dn: String, password: DirectorySecret) throws(DirectoryFailure) -> Int32 {
+    func bind(dn: String, password: DirectorySecret, timeout: Int, deadline: Date) throws(DirectoryFailure) -> Int32 {
+        let timeout = try Self.seconds(timeout, before: deadline, step: "bind", uri: endpoint.uri)
+        try option(LDAP_OPT_TIMEOUT, cw_ldap_set_timeout(handle, LDAP_OPT_TIMEOUT, timeout))
         let status = cw_ldap_simple_bind(handle, dn, password.value, ber_len_t(password.value.utf8.count))
         switch status {
         case LDAP_SUCCESS, LDAP_INVALID_CREDENTIALS: return status
@@ -76,7 +86,10 @@ final class LDAPConnection {
     }
 
     /// A subtree search for at most `limit` entries.
-    func search(base: String, filter: String, attributes: [String], limit: Int, timeout: Int) throws(DirectoryFailure) -> DirectorySearchResult {
+    func search(base: String, filter: String, attributes: [String], limit: Int, timeout: Int, deadline: Date) throws(DirectoryFailure)
+        -> DirectorySearchResult
+    {
+        let timeout = try Self.seconds(timeout, before: deadline, step: "search", uri: endpoint.uri)
         var names: [UnsafeMutablePointer<CChar>?] = attributes.map { strdup($0) } + [nil]
         defer { for name in names { free(name) } }
         var result: OpaquePointer?
@@ -118,6 +131,17 @@ final class LDAPConnection {
     }
 
     /// A handle option that must take.
+    /// `limit` seconds, or fewer when `deadline` comes sooner (at least one); throws ``DirectoryFailure/Kind/timedOut``
+    /// when less than a second is left, so a directory that stalls every step cannot hold the request past the
+    /// sign-in's budget (``DirectorySignIn/timeBudget``) whatever the number of endpoints and steps.
+    static func seconds(_ limit: Int, before deadline: Date, step: String, uri: String) throws(DirectoryFailure) -> Int {
+        let left = deadline.timeIntervalSinceNow
+        guard left >= 1 else {
+            throw DirectoryFailure(.timedOut, "\(uri): not tried (\(step)): the sign-in's time ran out on the endpoints before it")
+        }
+        return min(limit, Int(left))
+    }
+
     private func option(_ option: Int32, _ status: Int32) throws(DirectoryFailure) {
         guard status == LDAP_OPT_SUCCESS else {
             throw DirectoryFailure(.other, "\(endpoint.uri): libldap refused option 0x\(String(option, radix: 16))")

@@ -28,7 +28,8 @@ public final class LDAPDirectoryClient: DirectoryConnector {
 
     public init() {}
 
-    public func search(_ server: DirectoryServer, base: String, filter: String, attributes: [String], limit: Int) throws(DirectoryFailure)
+    public func search(_ server: DirectoryServer, base: String, filter: String, attributes: [String], limit: Int, deadline: Date)
+        throws(DirectoryFailure)
         -> DirectorySearchResult
     {
         if let index = kept.firstIndex(where: { $0.server == server }) {
@@ -36,7 +37,7 @@ public final class LDAPDirectoryClient: DirectoryConnector {
             if Date().timeIntervalSince(entry.lastUsed) < Self.idleLimit {
                 do {
                     let result = try entry.connection.search(
-                        base: base, filter: filter, attributes: attributes, limit: limit, timeout: Self.operationTimeout)
+                        base: base, filter: filter, attributes: attributes, limit: limit, timeout: Self.operationTimeout, deadline: deadline)
                     keep(server, entry.connection)
                     return result
                 } catch  where error.kind != .unreachable {
@@ -50,8 +51,9 @@ public final class LDAPDirectoryClient: DirectoryConnector {
         var failures: [DirectoryFailure] = []
         for endpoint in server.endpoints {
             do {
-                let connection = try serviceConnection(server, endpoint)
-                let result = try connection.search(base: base, filter: filter, attributes: attributes, limit: limit, timeout: Self.operationTimeout)
+                let connection = try serviceConnection(server, endpoint, deadline: deadline)
+                let result = try connection.search(
+                    base: base, filter: filter, attributes: attributes, limit: limit, timeout: Self.operationTimeout, deadline: deadline)
                 keep(server, connection)
                 return result
             } catch  where error.triesNextEndpoint {
@@ -61,15 +63,17 @@ public final class LDAPDirectoryClient: DirectoryConnector {
         throw Self.combined(failures)
     }
 
-    public func checkPassword(_ server: DirectoryServer, dn: String, password: DirectorySecret) throws(DirectoryFailure) -> Bool {
+    public func checkPassword(_ server: DirectoryServer, dn: String, password: DirectorySecret, deadline: Date) throws(DirectoryFailure) -> Bool {
         // Never an unauthenticated bind (RFC 4513 §5.1.2): an empty password is no password (Domain refuses it first).
         guard !password.value.isEmpty, !dn.isEmpty else { return false }
         var failures: [DirectoryFailure] = []
         for endpoint in server.endpoints {
             do {
                 let connection = try LDAPConnection(
-                    endpoint: endpoint, caFile: server.caFile, connectTimeout: Self.connectTimeout, operationTimeout: Self.operationTimeout)
-                return try connection.bind(dn: dn, password: password) == 0
+                    endpoint: endpoint, caCertificates: server.caCertificates, connectTimeout: Self.connectTimeout,
+                    operationTimeout: Self.operationTimeout,
+                    deadline: deadline)
+                return try connection.bind(dn: dn, password: password, timeout: Self.operationTimeout, deadline: deadline) == 0
             } catch  where error.triesNextEndpoint {
                 failures.append(error)
             }
@@ -78,10 +82,13 @@ public final class LDAPDirectoryClient: DirectoryConnector {
     }
 
     /// A new connection to `endpoint`, bound as the service account.
-    private func serviceConnection(_ server: DirectoryServer, _ endpoint: DirectoryEndpoint) throws(DirectoryFailure) -> LDAPConnection {
+    private func serviceConnection(_ server: DirectoryServer, _ endpoint: DirectoryEndpoint, deadline: Date) throws(DirectoryFailure)
+        -> LDAPConnection
+    {
         let connection = try LDAPConnection(
-            endpoint: endpoint, caFile: server.caFile, connectTimeout: Self.connectTimeout, operationTimeout: Self.operationTimeout)
-        guard try connection.bind(dn: server.bindDN, password: server.bindPassword) == 0 else {
+            endpoint: endpoint, caCertificates: server.caCertificates, connectTimeout: Self.connectTimeout, operationTimeout: Self.operationTimeout,
+            deadline: deadline)
+        guard try connection.bind(dn: server.bindDN, password: server.bindPassword, timeout: Self.operationTimeout, deadline: deadline) == 0 else {
             throw DirectoryFailure(.serviceAccountRefused, "\(endpoint.uri): the service account \(server.bindDN) was refused (invalid credentials)")
         }
         return connection

@@ -2,28 +2,30 @@ import Foundation
 
 /// What a directory sign-in needs from an LDAP client (the Native target's `LDAPDirectoryClient` over libldap;
 /// tests pass a fake). Every call protects the connection as its ``DirectoryEndpoint`` says, verifies the server's
-/// certificate, chases no referral, and gives up after the connect and operation timeouts.
+/// certificate, chases no referral, and gives up after the connect and operation timeouts, and at `deadline` whatever
+/// is left to try (each step waits at most until then).
 public protocol DirectoryConnector {
     /// Binds as the service account and searches `base` (subtree) with `filter`, returning at most `limit` entries
     /// with `attributes`. Endpoints are tried in order until one connects and accepts the service account.
-    func search(_ server: DirectoryServer, base: String, filter: String, attributes: [String], limit: Int) throws(DirectoryFailure)
-        -> DirectorySearchResult
+    func search(_ server: DirectoryServer, base: String, filter: String, attributes: [String], limit: Int, deadline: Date)
+        throws(DirectoryFailure) -> DirectorySearchResult
     /// Whether a simple bind as `dn` with `password` succeeds: `false` when the directory answers invalidCredentials
     /// (RFC 4511 §4.2.2, result 49). Never called with an empty password (that would be an unauthenticated bind,
     /// RFC 4513 §5.1.2, which "succeeds" without checking anything).
-    func checkPassword(_ server: DirectoryServer, dn: String, password: DirectorySecret) throws(DirectoryFailure) -> Bool
+    func checkPassword(_ server: DirectoryServer, dn: String, password: DirectorySecret, deadline: Date) throws(DirectoryFailure) -> Bool
 }
 
 /// Where and as whom a directory is reached.
 public struct DirectoryServer: Sendable, Hashable {
     public let endpoints: [DirectoryEndpoint]
-    public let caFile: String
+    /// The CA certificates (PEM) the servers' certificates must chain to; empty: the system's trust store.
+    public let caCertificates: String
     public let bindDN: String
     public let bindPassword: DirectorySecret
 
-    public init(endpoints: [DirectoryEndpoint], caFile: String, bindDN: String, bindPassword: DirectorySecret) {
+    public init(endpoints: [DirectoryEndpoint], caCertificates: String, bindDN: String, bindPassword: DirectorySecret) {
         self.endpoints = endpoints
-        self.caFile = caFile
+        self.caCertificates = caCertificates
         self.bindDN = bindDN
         self.bindPassword = bindPassword
     }

@@ -22,6 +22,11 @@ public struct DirectorySignIn {
     public static let maximumNameLength = 256
     /// The longest password sent to a directory (UTF-8 bytes).
     public static let maximumPasswordLength = 1024
+    /// Seconds a sign-in (or an admin's test) may spend on the directory, over every endpoint and step: a school
+    /// may list three endpoints, each with a connect, StartTLS, two binds and a search, which with their own timeouts
+    /// alone could hold a worker for minutes and outlast nginx's 60 s wait for the answer. Past it the person sees
+    /// "the directory could not be reached" while nginx still waits.
+    public static let timeBudget: TimeInterval = 25
 
     let directory: SignInDirectory
     let server: DirectoryServer
@@ -46,13 +51,14 @@ public struct DirectorySignIn {
 
     /// Checks `password` for the name typed on the school's sign-in page. Throws only the store's errors.
     public func authenticate(name: String, password: DirectorySecret) throws -> Outcome {
+        let deadline = Date().addingTimeInterval(Self.timeBudget)
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !name.isEmpty else { return .refused(.emptyName) }
         guard name.utf8.count <= Self.maximumNameLength else { return .refused(.nameTooLong) }
         guard !password.value.isEmpty else { return .refused(.emptyPassword) }
         guard password.value.utf8.count <= Self.maximumPasswordLength else { return .refused(.passwordTooLong) }
         let entry: DirectoryEntry
-        switch find(name) {
+        switch find(name, deadline: deadline) {
         case .failure(let failure): return .failed(failure)
         case .success(let result):
             guard result.entries.count <= 1, !result.moreEntries else { return .refused(.severalEntries) }
@@ -63,7 +69,9 @@ public struct DirectorySignIn {
         }
         if directory.disabledCheck.isDisabled(entry) { return .refused(.disabled(dn: entry.dn)) }
         do {
-            guard try connector.checkPassword(server, dn: entry.dn, password: password) else { return .refused(.wrongPassword(dn: entry.dn)) }
+            guard try connector.checkPassword(server, dn: entry.dn, password: password, deadline: deadline) else {
+                return .refused(.wrongPassword(dn: entry.dn))
+            }
         } catch {
             return .failed(error)
         }
@@ -83,7 +91,7 @@ public struct DirectorySignIn {
         guard !name.isEmpty, name.utf8.count <= Self.maximumNameLength else {
             return DirectoryTestResult(filter: filter, answer: .badName)
         }
-        switch find(name) {
+        switch find(name, deadline: Date().addingTimeInterval(Self.timeBudget)) {
         case .failure(let failure):
             return DirectoryTestResult(filter: filter, answer: .failed(failure))
         case .success(let result):
@@ -100,11 +108,12 @@ public struct DirectorySignIn {
     }
 
     /// The search for `name`: two entries at most, which is enough to tell one from several.
-    private func find(_ name: String) -> Result<DirectorySearchResult, DirectoryFailure> {
+    private func find(_ name: String, deadline: Date) -> Result<DirectorySearchResult, DirectoryFailure> {
         do {
             return .success(
                 try connector.search(
-                    server, base: directory.baseDN, filter: directory.filter.filter(for: name), attributes: directory.requestedAttributes, limit: 2))
+                    server, base: directory.baseDN, filter: directory.filter.filter(for: name), attributes: directory.requestedAttributes, limit: 2,
+                    deadline: deadline))
         } catch {
             return .failure(error)
         }

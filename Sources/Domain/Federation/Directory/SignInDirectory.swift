@@ -13,8 +13,8 @@ public struct SignInDirectory: Sendable, Equatable {
     public let endpoints: [DirectoryEndpoint]
     /// Whether ``endpoints`` may include plain ones (stored so a re-parse gives the same endpoints).
     public let allowPlain: Bool
-    /// A PEM file of the CA(s) the servers' certificates must chain to; empty: the system's trust store.
-    public let caFile: String
+    /// The CA certificate(s), PEM, the servers' certificates must chain to; empty: the system's trust store.
+    public let caCertificates: String
     /// The service account the search runs as.
     public let bindDN: String
     /// Its password, sealed (``DirectoryBindPassword``).
@@ -33,7 +33,7 @@ public struct SignInDirectory: Sendable, Equatable {
     public let enabled: Bool
 
     public init(
-        schoolID: SchoolID, name: String, endpoints: [DirectoryEndpoint], allowPlain: Bool, caFile: String, bindDN: String,
+        schoolID: SchoolID, name: String, endpoints: [DirectoryEndpoint], allowPlain: Bool, caCertificates: String, bindDN: String,
         sealedBindPassword: [UInt8], baseDN: String, filter: LDAPFilterTemplate, linkRule: UpstreamLinkRule, linkAttribute: String,
         disabledCheck: DirectoryDisabledCheck, enabled: Bool
     ) {
@@ -41,7 +41,7 @@ public struct SignInDirectory: Sendable, Equatable {
         self.name = name
         self.endpoints = endpoints
         self.allowPlain = allowPlain
-        self.caFile = caFile
+        self.caCertificates = caCertificates
         self.bindDN = bindDN
         self.sealedBindPassword = sealedBindPassword
         self.baseDN = baseDN

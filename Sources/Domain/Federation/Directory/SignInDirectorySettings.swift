@@ -10,7 +10,8 @@ public struct SignInDirectorySettings: Sendable {
     public var uris = ""
     /// Allows `ldapi://` and `ldap://` to a loopback address without TLS.
     public var allowPlain = false
-    public var caFile = ""
+    /// The CA certificate(s) in PEM, pasted or read from a file by the CLI; empty: the system's trust store.
+    public var caCertificates = ""
     public var bindDN = ""
     /// Empty when a saved directory is updated: its sealed password is kept.
     public var bindPassword = ""
@@ -50,9 +51,11 @@ public struct SignInDirectorySettings: Sendable {
             case .failure(let refusal): throw Problem("uris", refusal.message)
             }
         }
-        let caFile = caFile.trimmingCharacters(in: .whitespaces)
-        guard caFile.isEmpty || (caFile.hasPrefix("/") && caFile.utf8.count <= 512 && !Self.hasControl(caFile) && !caFile.contains("/../"))
-        else { throw Problem("ca_file", "give the absolute path of a PEM file on this server, or leave it empty for the system's trust store") }
+        let caCertificates: String
+        switch PEMCertificates.normalized(self.caCertificates) {
+        case .success(let text): caCertificates = text
+        case .failure(let refusal): throw Problem("ca_certificates", refusal.message)
+        }
         let bindDN = bindDN.trimmingCharacters(in: .whitespaces)
         guard (1...512).contains(bindDN.utf8.count), !Self.hasControl(bindDN), bindDN.contains("=") || bindDN.contains("@") else {
             throw Problem("bind_dn", "give the service account's DN (or, for Active Directory, its user principal name)")
@@ -94,7 +97,8 @@ public struct SignInDirectorySettings: Sendable {
             throw Problem("disabled_check", "choose none or active-directory")
         }
         return SignInDirectory(
-            schoolID: school, name: name, endpoints: endpoints, allowPlain: allowPlain, caFile: caFile, bindDN: bindDN, sealedBindPassword: sealed,
+            schoolID: school, name: name, endpoints: endpoints, allowPlain: allowPlain, caCertificates: caCertificates, bindDN: bindDN,
+            sealedBindPassword: sealed,
             baseDN: baseDN, filter: filter, linkRule: rule, linkAttribute: attribute, disabledCheck: check, enabled: enabled)
     }
 
