@@ -1,0 +1,267 @@
+"""OneRoster 1.2 REST (/ims/oneroster/rostering/v1p2, /ims/oneroster/gradebook/v1p2) as a client that is not ours
+sees it: plain `requests` with an app token from client_credentials, reading the demo school with paging and
+filters, every answer's 1EdTech shape checked field by field against what the database holds; the refusals in
+the specification's status-info form; the data-access log's one entry per person; and schemathesis against the
+published OpenAPI document, bounded to a few seconds.
+"""
+import time
+from collections import Counter
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from test_education_api import sql
+
+ROSTER = "/ims/oneroster/rostering/v1p2"
+GRADEBOOK = "/ims/oneroster/gradebook/v1p2"
+CORE = "https://purl.imsglobal.org/spec/or/v1p2/scope/roster-core.readonly"
+GRADES = "https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.readonly"
+
+
+@pytest.fixture(scope="module")
+def token(stack, oauth, confidential_client):
+    app = oauth.session(confidential_client, scope=f"{CORE} {GRADES}")
+    return app.fetch_token(oauth["token_endpoint"], grant_type="client_credentials")["access_token"]
+
+
+@pytest.fixture(scope="module")
+def client(stack, token):
+    import requests
+
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = stack.ca_file
+    session.headers["Authorization"] = f"Bearer {token}"
+    yield session
+    session.close()
+
+
+def visible_schools(stack):
+    """The schools that lend their data to demo-confidential (first-party: no agreement needed): every one that has
+    not blocked it or limited its scopes."""
+    rows = sql(stack, """SELECT s.id FROM schools s WHERE NOT EXISTS (
+                           SELECT 1 FROM school_app_policies p JOIN oauth_clients c ON c.id = p.client_pk
+                           WHERE p.school_id = s.id AND c.client_id = 'demo-confidential'
+                             AND (p.status = 'blocked' OR p.scope_limit IS NOT NULL)) ORDER BY s.id""")
+    return ",".join(row[0] for row in rows)
+
+
+def assert_status_info(response, status, code):
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["imsx_codeMajor"] == "failure"
+    assert body["imsx_severity"] == "error"
+    assert isinstance(body["imsx_description"], str) and body["imsx_description"]
+    assert body["imsx_CodeMinor"] == {"imsx_codeMinorField": [
+        {"imsx_codeMinorFieldName": "TargetEndSystem", "imsx_codeMinorFieldValue": code}]}
+    return body["imsx_description"]
+
+
+def walk(stack, client, path, key, limit, **params):
+    """Every page of a collection by following Link rel="next"; checks X-Total-Count and the links on the way."""
+    url = stack.url("app", path)
+    items, total, pages = [], None, 0
+    query = {"limit": str(limit), **params}
+    while url:
+        response = client.get(url, params=query, timeout=10)
+        query = None
+        assert response.status_code == 200, response.text
+        page = response.json()[key]
+        assert len(page) <= limit
+        count = int(response.headers["X-Total-Count"])
+        assert total in (None, count)
+        total = count
+        links = {rel: target for target, rel in
+                 ((part.split(";")[0].strip()[1:-1], part.split('rel="')[1].rstrip('"')) for part in response.headers["Link"].split(","))}
+        assert parse_qs(urlsplit(links["first"]).query)["offset"] == ["0"]
+        last = int(parse_qs(urlsplit(links["last"]).query)["offset"][0])
+        assert last == (0 if total == 0 else (total - 1) // limit * limit)
+        items += page
+        pages += 1
+        url = links.get("next")
+    assert len(items) == total
+    assert pages == max(1, -(-total // limit))
+    return items
+
+
+def test_the_whole_demo_school_reads_page_by_page_with_the_1edtech_shapes(stack, client):
+    schools = visible_schools(stack)
+    users = walk(stack, client, ROSTER + "/users", "users", 17)
+    expected = sql(stack, f"""SELECT u.sourced_id, u.given_name, u.family_name, IFNULL(u.email, ''), IFNULL(u.username, ''),
+                                     IF(u.role = 'school_admin', 'administrator', u.role), s.sourced_id, u.active
+                              FROM users u JOIN schools s ON s.id = u.school_id
+                              WHERE u.sourced_id IS NOT NULL AND u.school_id IN ({schools})""")
+    assert len(users) == len(expected)
+    by_id = {user["sourcedId"]: user for user in users}
+    assert len(by_id) <= len(users)
+    demo_rows = [row for row in expected if row[6] == "demo-school"]
+    assert len(demo_rows) > 40
+    for sourced_id, given, family, email, username, role, school, active in demo_rows:
+        user = by_id[sourced_id]
+        assert user["givenName"] == given and user["familyName"] == family
+        assert user.get("email", "") == email and user.get("username", "") == username
+        assert user["status"] == ("active" if active == "1" else "tobedeleted")
+        assert user["enabledUser"] is (active == "1")
+        assert user["roles"] == [{"roleType": "primary", "role": role, "org": {
+            "href": stack.url("app", f"{ROSTER}/orgs/{school}"), "sourcedId": school, "type": "org"}}]
+        assert user["primaryOrg"]["sourcedId"] == school
+        assert user["dateLastModified"].endswith("Z") and len(user["dateLastModified"]) == 24
+        assert isinstance(user["agents"], list)
+    # A student's agents are their parents, and a parent's their children.
+    pairs = sql(stack, """SELECT k.sourced_id, p.sourced_id FROM guardianships g JOIN users k ON k.id = g.student_id
+                          JOIN users p ON p.id = g.parent_id JOIN schools s ON s.id = k.school_id WHERE s.sourced_id = 'demo-school'""")
+    for kid, parent in pairs:
+        assert parent in [agent["sourcedId"] for agent in by_id[kid]["agents"]]
+        assert kid in [agent["sourcedId"] for agent in by_id[parent]["agents"]]
+
+    demo = "demo-school"
+    school = client.get(stack.url("app", f"{ROSTER}/schools/{demo}"), timeout=10).json()["org"]
+    assert (school["sourcedId"], school["type"], school["status"]) == (demo, "school", "active")
+    classes = walk(stack, client, f"{ROSTER}/schools/{demo}/classes", "classes", 2)
+    rows = sql(stack, """SELECT c.sourced_id, c.title, co.sourced_id, t.sourced_id FROM classes c JOIN courses co ON co.id = c.course_id
+                         JOIN terms t ON t.id = c.term_id JOIN schools s ON s.id = c.school_id WHERE s.sourced_id = 'demo-school'""")
+    assert sorted(c["sourcedId"] for c in classes) == sorted(row[0] for row in rows)
+    for row in rows:
+        found = next(c for c in classes if c["sourcedId"] == row[0])
+        assert found["title"] == row[1] and found["classType"] == "scheduled"
+        assert found["course"] == {"href": stack.url("app", f"{ROSTER}/courses/{row[2]}"), "sourcedId": row[2], "type": "course"}
+        assert [term["sourcedId"] for term in found["terms"]] == [row[3]]
+        assert found["school"]["sourcedId"] == demo
+        students = walk(stack, client, f"{ROSTER}/classes/{row[0]}/students", "users", 10)
+        enrolled = sql(stack, f"""SELECT u.sourced_id FROM enrollments e JOIN users u ON u.id = e.user_id JOIN classes c ON c.id = e.class_id
+                                  JOIN schools s ON s.id = c.school_id
+                                  WHERE s.sourced_id = 'demo-school' AND c.sourced_id = '{row[0]}' AND e.active AND u.role = 'student'""")
+        assert sorted(s["sourcedId"] for s in students) == sorted(r[0] for r in enrolled)
+    enrollments = walk(stack, client, f"{ROSTER}/schools/{demo}/enrollments", "enrollments", 50)
+    assert {e["role"] for e in enrollments} <= {"student", "teacher"}
+    assert all(set(e) >= {"sourcedId", "status", "dateLastModified", "role", "primary", "user", "class", "school"} for e in enrollments)
+    for name, key in (("orgs", "orgs"), ("academicSessions", "academicSessions"), ("terms", "academicSessions"), ("courses", "courses"),
+                      ("students", "users"), ("teachers", "users"), ("enrollments", "enrollments"), ("gradingPeriods", "academicSessions")):
+        walk(stack, client, f"{ROSTER}/{name}", key, 500)
+
+
+def test_filters_sort_and_fields_select_in_the_database(stack, client):
+    url = stack.url("app", ROSTER + "/students")
+    response = client.get(url, params={"filter": "familyName~'a' AND status='active'", "sort": "familyName", "orderBy": "desc",
+                                       "fields": "sourcedId,familyName", "limit": "1000"}, timeout=10)
+    assert response.status_code == 200, response.text
+    students = response.json()["users"]
+    assert students and all(set(s) == {"sourcedId", "familyName"} and "a" in s["familyName"].lower() for s in students)
+    names = [s["familyName"].lower() for s in students]
+    assert names == sorted(names, reverse=True)
+    one = client.get(url, params={"filter": f"sourcedId='{students[0]['sourcedId']}' OR sourcedId='nobody'"}, timeout=10).json()["users"]
+    assert [s["sourcedId"] for s in one] == [students[0]["sourcedId"]]
+    assert client.get(url, params={"offset": "100000"}, timeout=10).json() == {"users": []}
+    later = client.get(url, params={"filter": "dateLastModified>'2999-01-01T00:00:00Z'"}, timeout=10)
+    assert later.json() == {"users": []} and later.headers["X-Total-Count"] == "0"
+
+
+@pytest.mark.parametrize("params,code,problem", [
+    ({"filter": "familyName='a' AND givenName='b' OR email='c'"}, "invalid_filter_field", "one logical operator"),
+    ({"filter": "shoeSize='9'"}, "invalid_filter_field", "shoeSize"),
+    ({"filter": "familyName=Lee"}, "invalid_filter_field", "single quotes"),
+    ({"fields": "givenName,shoeSize"}, "invalid_selection_field", "shoeSize"),
+    ({"sort": "agents"}, "invalid_selection_field", "agents"),
+    ({"limit": "0"}, "invaliddata", "limit"),
+    ({"orderBy": "sideways"}, "invaliddata", "orderBy"),
+])
+def test_bad_parameters_are_400_with_the_status_info_naming_the_problem(stack, client, params, code, problem):
+    assert problem in assert_status_info(client.get(stack.url("app", ROSTER + "/users"), params=params, timeout=10), 400, code)
+
+
+def test_refusals_come_in_the_status_info_form(stack, client, http, oauth, confidential_client):
+    assert_status_info(client.get(stack.url("app", ROSTER + "/users/no-such-user"), timeout=10), 404, "unknownobject")
+    assert_status_info(client.get(stack.url("app", ROSTER + "/classes/no-such-class/students"), timeout=10), 404, "unknownobject")
+    bare = http.get(stack.url("app", ROSTER + "/users"), timeout=10)
+    assert_status_info(bare, 401, "unauthorisedrequest")
+    assert bare.headers["WWW-Authenticate"].startswith("Bearer")
+    app = oauth.session(confidential_client, scope="school.read")
+    other = app.fetch_token(oauth["token_endpoint"], grant_type="client_credentials")["access_token"]
+    refused = http.get(stack.url("app", ROSTER + "/users"), headers={"Authorization": f"Bearer {other}"}, timeout=10)
+    assert_status_info(refused, 403, "forbidden")
+    assert 'error="insufficient_scope"' in refused.headers["WWW-Authenticate"]
+
+
+def test_a_school_that_blocks_the_app_disappears_from_its_answers(stack, client):
+    sql(stack, """INSERT IGNORE INTO schools (sourced_id, name, created_at, updated_at) VALUES ('e2e-or-blocked', 'Blocked OR School', NOW(6), NOW(6));
+                  INSERT INTO school_app_policies (school_id, client_pk, status, updated_by, updated_at)
+                  SELECT s.id, c.id, 'blocked', (SELECT MIN(id) FROM users), NOW(6) FROM schools s JOIN oauth_clients c
+                  WHERE s.sourced_id = 'e2e-or-blocked' AND c.client_id = 'demo-confidential'
+                  ON DUPLICATE KEY UPDATE status = 'blocked'""")
+    assert_status_info(client.get(stack.url("app", ROSTER + "/schools/e2e-or-blocked"), timeout=10), 404, "unknownobject")
+    orgs = client.get(stack.url("app", ROSTER + "/orgs"), params={"limit": "1000"}, timeout=10).json()["orgs"]
+    assert "e2e-or-blocked" not in {org["sourcedId"] for org in orgs} and "demo-school" in {org["sourcedId"] for org in orgs}
+
+
+def test_gradebook_reads_published_line_items_and_their_results(stack, client):
+    items = walk(stack, client, GRADEBOOK + "/lineItems", "lineItems", 100)
+    published = sql(stack, f"SELECT COUNT(*) FROM assessments a JOIN classes c ON c.id = a.class_id WHERE a.published AND c.school_id IN ({visible_schools(stack)})")
+    assert len(items) == int(published[0][0])
+    results = walk(stack, client, GRADEBOOK + "/results", "results", 200)
+    for result in results[:50]:
+        assert result["scoreStatus"] == "fully graded" and isinstance(result["score"], (int, float))
+        assert result["lineItem"]["type"] == "lineItem" and result["student"]["type"] == "user"
+
+
+def test_every_person_an_answer_carried_has_one_access_log_entry(stack, client):
+    started = sql(stack, "SELECT NOW(6)")[0][0]
+    time.sleep(0.01)
+    response = client.get(stack.url("app", ROSTER + "/classes/demo-class-math/students"), params={"limit": "5"}, timeout=10)
+    carried = [user["sourcedId"] for user in response.json()["users"]]
+    assert len(carried) == 5
+    client.get(stack.url("app", ROSTER + "/courses"), timeout=10)
+
+    def logged():
+        return sql(stack, f"""SELECT IFNULL(u.sourced_id, '-'), l.operation, l.status FROM data_access_log l LEFT JOIN users u ON u.id = l.subject_user_id
+                               WHERE l.client_id = 'demo-confidential' AND l.occurred_at >= '{started}' AND l.actor_user_id IS NULL
+                                 AND l.operation IN ('getStudentsForClass', 'getAllCourses')""")
+    stack.wait_until(lambda: len(logged()) >= 6, timeout=30, what="the access log to be written")
+    time.sleep(2)
+    assert Counter(tuple(row) for row in logged()) == Counter(
+        [(person, "getStudentsForClass", "200") for person in carried] + [("-", "getAllCourses", "200")])
+
+
+def test_schemathesis_finds_no_crash_or_schema_violation(stack, token):
+    """Positive and negative calls generated from the rostering document, a few per operation on every third
+    operation, at most about 20 seconds: never a 5xx, only documented statuses, bodies matching the document."""
+    import hypothesis
+    import schemathesis
+    from hypothesis import HealthCheck, Phase
+    from schemathesis import GenerationMode
+    from schemathesis.checks import not_a_server_error
+    from schemathesis.core.failures import FailureGroup
+    from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance, status_code_conformance
+
+    checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+    with stack.session() as http:
+        document = http.get(stack.url("app", ROSTER + "/openapi.json"), timeout=10).json()
+    schema = schemathesis.openapi.from_dict(document)
+    schema.config.generation.update(allow_x00=False)
+    settings = hypothesis.settings(
+        max_examples=4, deadline=None, database=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
+        report_multiple_bugs=False, suppress_health_check=list(HealthCheck), verbosity=hypothesis.Verbosity.quiet)
+    bearer = {"Authorization": f"Bearer {token}"}
+    failures, calls = [], 0
+    deadline = time.monotonic() + 20
+    with stack.session() as session:
+        for operation in [result.ok() for result in schema.get_all_operations()][::3]:
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                if time.monotonic() > deadline:
+                    break
+
+                @settings
+                @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
+                def run(case):
+                    nonlocal calls
+                    calls += 1
+                    case.call_and_validate(base_url=stack.app_url, session=session, headers=bearer, verify=stack.ca_file, checks=checks)
+
+                try:
+                    run()
+                except hypothesis.errors.Unsatisfiable:
+                    pass
+                except (Exception, FailureGroup) as error:  # noqa: BLE001 - listed together
+                    failures.append(f"{operation.label} ({mode.value}): {str(error).replace(token, '<token>')[:2000]}")
+    print(f"schemathesis: {calls} calls")
+    assert calls > 0
+    assert not failures, "\n\n".join(failures)
