@@ -68,7 +68,9 @@ import Testing
         }
     }
 
-    func query(_ pairs: [String: String], _ entity: OneRosterEntity = .user, repeated: Set<String> = []) -> Result<OneRosterListQuery, OneRosterFailure> {
+    func query(_ pairs: [String: String], _ entity: OneRosterEntity = .user, repeated: Set<String> = []) -> Result<
+        OneRosterListQuery, OneRosterFailure
+    > {
         OneRosterListQuery.parse(entity: entity, repeated: repeated) { pairs[$0] }
     }
 

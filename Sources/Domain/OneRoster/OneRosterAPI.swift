@@ -52,9 +52,13 @@ public enum OneRosterAPI {
     public static let endpoints: [OneRosterEndpoint] = {
         var all: [OneRosterEndpoint] = []
         func both(_ service: OneRosterEndpoint.Service, _ name: String, _ entity: OneRosterEntity, _ subsets: [OneRosterSubset] = [], id: String) {
-            all.append(OneRosterEndpoint(service: service, path: "/\(name)", entity: entity, isObject: false, subsets: subsets, parent: nil, operationID: "getAll\(id == "Class" ? "Classes" : id + "s")"))
             all.append(
-                OneRosterEndpoint(service: service, path: "/\(name)/{id}", entity: entity, isObject: true, subsets: subsets, parent: nil, operationID: "get\(id)"))
+                OneRosterEndpoint(
+                    service: service, path: "/\(name)", entity: entity, isObject: false, subsets: subsets, parent: nil,
+                    operationID: "getAll\(id == "Class" ? "Classes" : id + "s")"))
+            all.append(
+                OneRosterEndpoint(
+                    service: service, path: "/\(name)/{id}", entity: entity, isObject: true, subsets: subsets, parent: nil, operationID: "get\(id)"))
         }
         func nested(
             _ service: OneRosterEndpoint.Service, _ path: String, _ entity: OneRosterEntity, _ subsets: [OneRosterSubset], parent: OneRosterEntity,

@@ -53,7 +53,8 @@ public enum OneRosterEntity: String, Sendable, CaseIterable {
         case .user:
             return common + [
                 OneRosterField("enabledUser", .word(["true", "false"])), OneRosterField("username"), OneRosterField("givenName"),
-                OneRosterField("familyName"), OneRosterField("email"), OneRosterField("role", .word(["student", "teacher", "parent", "administrator"])),
+                OneRosterField("familyName"), OneRosterField("email"),
+                OneRosterField("role", .word(["student", "teacher", "parent", "administrator"])),
                 OneRosterField("roles", filterable: false), OneRosterField("primaryOrg", filterable: false),
                 OneRosterField("agents", filterable: false), OneRosterField("grades"), OneRosterField("userIds", filterable: false),
             ]
@@ -66,12 +67,14 @@ public enum OneRosterEntity: String, Sendable, CaseIterable {
         case .lineItem:
             return common + [
                 OneRosterField("title"), OneRosterField("description"), OneRosterField("assignDate", .date), OneRosterField("dueDate", .date),
-                OneRosterField("resultValueMin", filterable: false), OneRosterField("resultValueMax", filterable: false), OneRosterField("class", filterable: false),
+                OneRosterField("resultValueMin", filterable: false), OneRosterField("resultValueMax", filterable: false),
+                OneRosterField("class", filterable: false),
                 OneRosterField("school", filterable: false),
             ]
         case .result:
             return common + [
-                OneRosterField("score", filterable: false), OneRosterField("scoreStatus", .word(["exempt", "fully graded", "not submitted", "partially graded", "submitted"])),
+                OneRosterField("score", filterable: false),
+                OneRosterField("scoreStatus", .word(["exempt", "fully graded", "not submitted", "partially graded", "submitted"])),
                 OneRosterField("scoreDate", .date), OneRosterField("comment"), OneRosterField("lineItem", filterable: false),
                 OneRosterField("student", filterable: false), OneRosterField("class", filterable: false),
             ]

@@ -143,9 +143,10 @@ public struct MariaOneRosterStore: OneRosterStore {
             ).first, used.id("assessment_id", as: AssessmentRecord.self) != assessment || used.id("student_id", as: UserRecord.self) != student {
                 return .refused("This app already uses the sourcedId \(result.sourcedID) for another result.")
             }
-            let existed = !(try tx.query(
-                "SELECT 1 AS held FROM grades WHERE assessment_id = \(assessment.rawValue) AND student_id = \(student.rawValue)"
-            ).isEmpty)
+            let existed =
+                !(try tx.query(
+                    "SELECT 1 AS held FROM grades WHERE assessment_id = \(assessment.rawValue) AND student_id = \(student.rawValue)"
+                ).isEmpty)
             try MariaSchoolworkStore.saveGrades(
                 tx, [GradeEntry(studentID: student, score: result.score, comment: result.comment)], cleared: [], assessment: assessment,
                 in: classID, by: teacher, now: now)
@@ -263,7 +264,7 @@ private struct Shape {
         case .org: org
         case .academicSession: academicSession
         case .course: course
-        case .class: classShape
+        case .class: schoolClass
         case .user: user
         case .enrollment: enrollment
         case .lineItem: lineItem
@@ -295,7 +296,7 @@ private struct Shape {
             ("org", "s.sourced_id", .text),
         ], person: nil)
 
-    static let classShape = Shape(
+    static let schoolClass = Shape(
         from: "classes c JOIN schools s ON s.id = c.school_id JOIN courses co ON co.id = c.course_id JOIN terms t ON t.id = c.term_id",
         schoolColumn: "c.school_id", base: "TRUE", key: "c.id",
         columns: [
@@ -359,6 +360,7 @@ private struct Shape {
             ("sourcedId", "COALESCE(g.sourced_id, CONCAT('assessment-', a.id, '-', u.sourced_id))", .text), ("status", "'active'", .text),
             ("dateLastModified", "g.recorded_at", .dateTime), ("score", "CAST(g.score AS CHAR)", .text),
             ("scoreStatus", "'fully graded'", .text), ("scoreDate", "DATE(g.recorded_at)", .date), ("comment", "g.comment", .text),
-            ("lineItem", "COALESCE(a.sourced_id, CONCAT('assessment-', a.id))", .text), ("student", "u.sourced_id", .text), ("class", "c.sourced_id", .text),
+            ("lineItem", "COALESCE(a.sourced_id, CONCAT('assessment-', a.id))", .text), ("student", "u.sourced_id", .text),
+            ("class", "c.sourced_id", .text),
         ], person: "u.id")
 }

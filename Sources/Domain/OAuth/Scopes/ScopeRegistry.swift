@@ -141,7 +141,8 @@ extension ScopeRegistry {
         // OneRoster 1.2 (REST binding §4): app-level, granted by the platform's approval and lent by each school
         // that allows the app (OneRosterAccess); no user grants them on a consent page.
         ScopeDefinition(
-            name: OneRosterAccess.rosterCore, description: "OneRoster: read the rosters (schools, terms, courses, classes, users, enrollments) of the schools that allow the app",
+            name: OneRosterAccess.rosterCore,
+            description: "OneRoster: read the rosters (schools, terms, courses, classes, users, enrollments) of the schools that allow the app",
             grantableBy: [], access: .read, sensitivity: .high, isAppLevel: true),
         ScopeDefinition(
             name: OneRosterAccess.roster, description: "OneRoster: read everything of the rosters of the schools that allow the app",
@@ -151,7 +152,8 @@ extension ScopeRegistry {
             grantableBy: [], access: .read, sensitivity: .high, isAppLevel: true),
         ScopeDefinition(
             name: OneRosterAccess.gradebookCreatePut,
-            description: "OneRoster: add line items and results to teachers' gradebooks (as drafts the teacher publishes) in the schools that allow the app",
+            description:
+                "OneRoster: add line items and results to teachers' gradebooks (as drafts the teacher publishes) in the schools that allow the app",
             grantableBy: [], access: .write, sensitivity: .high, isAppLevel: true),
     ])
 

@@ -82,10 +82,11 @@ enum OneRosterJSON {
             ]
         }
         let wanted = fields.map(Set.init)
-        return .object(members.compactMap { name, value in
-            guard let value, wanted?.contains(name) ?? true else { return nil }
-            return (name, value)
-        })
+        return .object(
+            members.compactMap { name, value in
+                guard let value, wanted?.contains(name) ?? true else { return nil }
+                return (name, value)
+            })
     }
 
     /// ISO 8601 in UTC with milliseconds, as the specification's examples write `dateLastModified`.

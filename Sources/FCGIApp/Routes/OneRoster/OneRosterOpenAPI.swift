@@ -70,8 +70,10 @@ enum OneRosterOpenAPI {
                                                     (
                                                         "scopes",
                                                         .object(
-                                                            ScopeRegistry.standard.definitions.filter { $0.name.hasPrefix(OneRosterAccess.scopePrefix) }
-                                                                .map { ($0.name, .string($0.description)) })
+                                                            ScopeRegistry.standard.definitions.filter {
+                                                                $0.name.hasPrefix(OneRosterAccess.scopePrefix)
+                                                            }
+                                                            .map { ($0.name, .string($0.description)) })
                                                     ),
                                                 ])
                                             )
@@ -96,7 +98,10 @@ enum OneRosterOpenAPI {
             parameters += [
                 parameter(
                     "limit", in: "query", required: false,
-                    ["type": "integer", "minimum": 1, "maximum": .int(OneRosterListQuery.maximumLimit), "default": .int(OneRosterListQuery.defaultLimit)],
+                    [
+                        "type": "integer", "minimum": 1, "maximum": .int(OneRosterListQuery.maximumLimit),
+                        "default": .int(OneRosterListQuery.defaultLimit),
+                    ],
                     "Objects per page."),
                 parameter("offset", in: "query", required: false, ["type": "integer", "minimum": 0, "default": 0], "Objects to skip."),
                 parameter("sort", in: "query", required: false, .object([("type", "string"), ("enum", sortable)]), "The field to sort by."),
@@ -111,7 +116,9 @@ enum OneRosterOpenAPI {
         let item: JSONValue = ["$ref": .string("#/components/schemas/\(endpoint.entity.rawValue)")]
         let body: JSONValue =
             endpoint.isObject
-            ? .object([("type", "object"), ("required", [.string(endpoint.entity.single)]), ("properties", .object([(endpoint.entity.single, item)]))])
+            ? .object([
+                ("type", "object"), ("required", [.string(endpoint.entity.single)]), ("properties", .object([(endpoint.entity.single, item)])),
+            ])
             : .object([
                 ("type", "object"), ("required", [.string(endpoint.entity.collection)]),
                 ("properties", .object([(endpoint.entity.collection, .object([("type", "array"), ("items", item)]))])),
@@ -157,7 +164,9 @@ enum OneRosterOpenAPI {
                     ])
                 ),
             ])
-        let body: JSONValue = .object([("type", "object"), ("required", [.string(endpoint.entity.single)]), ("properties", .object([(endpoint.entity.single, inner)]))])
+        let body: JSONValue = .object([
+            ("type", "object"), ("required", [.string(endpoint.entity.single)]), ("properties", .object([(endpoint.entity.single, inner)])),
+        ])
         let pairs: JSONValue = [
             "type": "object", "required": ["sourcedIdPairs"],
             "properties": ["sourcedIdPairs": ["type": "object", "required": ["suppliedSourcedId", "allocatedSourcedId"]]],

@@ -51,7 +51,8 @@ enum OneRosterRoutes {
         let limits = limiter.limits(of: authorized.clientID)
         guard bucket.allowed else {
             var response = failure(
-                OneRosterFailure(status: 429, codeMinor: "server_busy", description: "This app has made too many calls; retry after Retry-After seconds."))
+                OneRosterFailure(
+                    status: 429, codeMinor: "server_busy", description: "This app has made too many calls; retry after Retry-After seconds."))
             response.headers.set("Retry-After", String(bucket.retryAfterSeconds))
             return withRateLimitHeaders(response, bucket, limits)
         }
