@@ -265,3 +265,84 @@ def test_schemathesis_finds_no_crash_or_schema_violation(stack, token):
     print(f"schemathesis: {calls} calls")
     assert calls > 0
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.fixture(scope="module")
+def writer(stack, oauth, confidential_client):
+    import requests
+
+    app = oauth.session(confidential_client, scope="https://purl.imsglobal.org/spec/or/v1p2/scope/gradebook.createput")
+    token = app.fetch_token(oauth["token_endpoint"], grant_type="client_credentials")["access_token"]
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = stack.ca_file
+    session.headers["Authorization"] = f"Bearer {token}"
+    yield session
+    session.close()
+
+
+def test_posted_results_land_as_draft_grades_from_the_app_in_the_teachers_gradebook(stack, writer, client):
+    run = str(int(time.time()))
+    item_id, url = f"e2e-quiz-{run}", stack.url("app", f"{GRADEBOOK}/lineItems/e2e-quiz-{run}")
+    body = {"lineItem": {"sourcedId": item_id, "title": "Fractions quiz", "class": {"sourcedId": "demo-class-math"},
+                         "dueDate": "2026-12-01T00:00:00Z", "resultValueMin": 0, "resultValueMax": 20}}
+    created = writer.put(url, json=body, timeout=10)
+    assert created.status_code == 201, created.text
+    assert created.json() == {"sourcedIdPairs": {"suppliedSourcedId": item_id, "allocatedSourcedId": item_id}}
+    assert writer.put(url, json=body, timeout=10).status_code == 200
+    students = [row[0] for row in sql(stack, """SELECT u.sourced_id FROM enrollments e JOIN users u ON u.id = e.user_id
+                                                 JOIN classes c ON c.id = e.class_id JOIN schools s ON s.id = c.school_id
+                                                 WHERE s.sourced_id = 'demo-school' AND c.sourced_id = 'demo-class-math'
+                                                   AND e.role = 'student' AND e.active ORDER BY u.sourced_id LIMIT 3""")]
+    for index, student in enumerate(students):
+        result = writer.put(stack.url("app", f"{GRADEBOOK}/results/{item_id}-{student}"), timeout=10, json={"result": {
+            "lineItem": {"sourcedId": item_id}, "student": {"sourcedId": student}, "score": 15 + index, "scoreStatus": "fully graded",
+            "comment": "from the e2e app"}})
+        assert result.status_code == 201, result.text
+    rows = sql(stack, f"""SELECT a.published, a.source_client_id, a.title, a.max_score, u.sourced_id, g.score, g.source_client_id, g.comment,
+                                 (SELECT COUNT(*) FROM enrollments t WHERE t.class_id = a.class_id AND t.user_id = a.created_by AND t.role = 'teacher')
+                          FROM assessments a JOIN grades g ON g.assessment_id = a.id JOIN users u ON u.id = g.student_id
+                          WHERE a.sourced_id = '{item_id}' ORDER BY u.sourced_id""")
+    assert rows == [["0", "demo-confidential", "Fractions quiz", "20.00", student, f"{15 + i}.00", "demo-confidential", "from the e2e app", "1"]
+                    for i, student in enumerate(students)]
+    # A draft stays the teacher's: the gradebook's reads show it once the teacher publishes.
+    assert_status_info(client.get(stack.url("app", f"{GRADEBOOK}/lineItems/{item_id}"), timeout=10), 404, "unknownobject")
+    sql(stack, f"UPDATE assessments SET published = TRUE WHERE sourced_id = '{item_id}'")
+    item = client.get(stack.url("app", f"{GRADEBOOK}/lineItems/{item_id}"), timeout=10).json()["lineItem"]
+    assert (item["title"], item["resultValueMax"], item["dueDate"], item["class"]["sourcedId"]) == ("Fractions quiz", 20.0, "2026-12-01", "demo-class-math")
+    results = client.get(stack.url("app", f"{GRADEBOOK}/results"), params={"filter": f"sourcedId~'{item_id}'"}, timeout=10).json()["results"]
+    assert sorted((r["student"]["sourcedId"], r["score"]) for r in results) == [(s, 15.0 + i) for i, s in enumerate(students)]
+
+
+def test_bad_writes_are_refused_in_the_status_info_form_and_write_nothing(stack, writer, client):
+    run = str(int(time.time()))
+    item_id = f"e2e-bad-{run}"
+    assert writer.put(stack.url("app", f"{GRADEBOOK}/lineItems/{item_id}"), timeout=10, json={"lineItem": {
+        "title": "Bad", "class": {"sourcedId": "demo-class-math"}, "resultValueMax": 10}}).status_code == 201
+    before = sql(stack, "SELECT COUNT(*), IFNULL(SUM(score), 0) FROM grades")
+    outsider = sql(stack, """SELECT u.sourced_id FROM users u JOIN schools s ON s.id = u.school_id WHERE s.sourced_id = 'demo-school'
+                             AND u.role = 'student' AND NOT EXISTS (SELECT 1 FROM enrollments e JOIN classes c ON c.id = e.class_id
+                             WHERE e.user_id = u.id AND c.sourced_id = 'demo-class-math' AND e.active) LIMIT 1""")
+    enrolled = sql(stack, """SELECT u.sourced_id FROM enrollments e JOIN users u ON u.id = e.user_id JOIN classes c ON c.id = e.class_id
+                             WHERE c.sourced_id = 'demo-class-math' AND e.role = 'student' AND e.active LIMIT 1""")[0][0]
+
+    def put_result(student, score, **extra):
+        return writer.put(stack.url("app", f"{GRADEBOOK}/results/{item_id}-r"), timeout=10, json={"result": {
+            "lineItem": {"sourcedId": item_id}, "student": {"sourcedId": student}, "score": score, **extra}})
+
+    if outsider:
+        assert_status_info(put_result(outsider[0][0], 5), 404, "unknownobject")
+    assert_status_info(put_result("no-such-student", 5), 404, "unknownobject")
+    assert "resultValueMax" in assert_status_info(put_result(enrolled, 11), 400, "invaliddata")
+    assert_status_info(put_result(enrolled, "ten"), 400, "invaliddata")
+    assert_status_info(put_result(enrolled, 5, scoreStatus="exempt"), 400, "invaliddata")
+    assert_status_info(writer.put(stack.url("app", f"{GRADEBOOK}/results/x"), data="score=5", timeout=10), 415, "invaliddata")
+    assert_status_info(writer.put(stack.url("app", f"{GRADEBOOK}/lineItems/assessment-1"), timeout=10, json={"lineItem": {
+        "title": "Mine", "class": {"sourcedId": "demo-class-math"}, "resultValueMax": 10}}), 400, "invaliddata")
+    assert_status_info(writer.put(stack.url("app", f"{GRADEBOOK}/lineItems/{item_id}-2"), timeout=10, json={"lineItem": {
+        "title": "Blocked", "class": {"sourcedId": "no-such-class"}, "resultValueMax": 10}}), 404, "unknownobject")
+    assert sql(stack, "SELECT COUNT(*), IFNULL(SUM(score), 0) FROM grades") == before
+    # Reading tokens cannot write, and the writing token cannot read.
+    refused = client.put(stack.url("app", f"{GRADEBOOK}/results/{item_id}-r"), timeout=10, json={"result": {}})
+    assert_status_info(refused, 403, "forbidden")
+    assert_status_info(writer.get(stack.url("app", f"{GRADEBOOK}/results"), timeout=10), 403, "forbidden")
