@@ -346,3 +346,40 @@ def test_bad_writes_are_refused_in_the_status_info_form_and_write_nothing(stack,
     refused = client.put(stack.url("app", f"{GRADEBOOK}/results/{item_id}-r"), timeout=10, json={"result": {}})
     assert_status_info(refused, 403, "forbidden")
     assert_status_info(writer.get(stack.url("app", f"{GRADEBOOK}/results"), timeout=10), 403, "forbidden")
+
+
+def test_the_school_exports_as_the_oneroster_csv_set_it_imports(stack, demo, tmp_path):
+    """`catalystwells roster export` writes the set `roster import` reads (checked with --dry-run), and the school admin
+    downloads the same files from the export page."""
+    import io
+    import os
+    import subprocess
+    import zipfile
+
+    from test_education_api import signed_in
+
+    binary = os.environ.get("CW_BIN") or str(
+        __import__("pathlib").Path(__file__).resolve().parents[2] / ".build" / os.environ.get("CW_BUILD_CONFIG", "release") / "catalystwells")
+    config = str(stack.dir / "catalystwells.conf")
+    archive = tmp_path / "demo.zip"
+    made = subprocess.run([binary, "roster", "export", "--config", config, "--school", "demo-school", str(archive)],
+                          capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    checked = subprocess.run([binary, "roster", "import", "--config", config, "--dry-run", str(archive)],
+                             capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0 and "no problems found" in checked.stdout, checked.stdout + checked.stderr
+    names = {"manifest.csv", "orgs.csv", "academicSessions.csv", "courses.csv", "classes.csv", "users.csv", "enrollments.csv"}
+    with zipfile.ZipFile(archive) as made_zip:
+        assert set(made_zip.namelist()) == names
+        users = made_zip.read("users.csv").decode().splitlines()
+    held = sql(stack, "SELECT COUNT(*) FROM users u JOIN schools s ON s.id = u.school_id WHERE s.sourced_id = 'demo-school'")
+    assert len(users) - 1 == int(held[0][0])
+
+    admin = signed_in(stack, demo["school_admin"])
+    download = admin.get(stack.url("app", "/school/export/oneroster.zip"), timeout=30)
+    assert download.status_code == 200 and download.headers["Content-Type"] == "application/zip"
+    assert download.headers["Content-Disposition"].startswith('attachment; filename="oneroster-demo-school-')
+    with zipfile.ZipFile(io.BytesIO(download.content)) as fetched:
+        assert set(fetched.namelist()) == names
+        assert fetched.read("users.csv").decode().splitlines()[1:] == users[1:]
+    admin.close()
