@@ -281,10 +281,10 @@ def writer(stack, oauth, confidential_client):
     session.close()
 
 
-def test_posted_results_land_as_draft_grades_from_the_app_in_the_teachers_gradebook(stack, writer, client):
+def test_posted_results_land_as_draft_grades_from_the_app_in_the_teachers_gradebook(stack, demo, writer, client):
     run = str(int(time.time()))
     item_id, url = f"e2e-quiz-{run}", stack.url("app", f"{GRADEBOOK}/lineItems/e2e-quiz-{run}")
-    body = {"lineItem": {"sourcedId": item_id, "title": "Fractions quiz", "class": {"sourcedId": "demo-class-math"},
+    body = {"lineItem": {"sourcedId": item_id, "title": f"Fractions quiz {run}", "class": {"sourcedId": "demo-class-math"},
                          "dueDate": "2026-12-01T00:00:00Z", "resultValueMin": 0, "resultValueMax": 20}}
     created = writer.put(url, json=body, timeout=10)
     assert created.status_code == 201, created.text
@@ -303,13 +303,22 @@ def test_posted_results_land_as_draft_grades_from_the_app_in_the_teachers_gradeb
                                  (SELECT COUNT(*) FROM enrollments t WHERE t.class_id = a.class_id AND t.user_id = a.created_by AND t.role = 'teacher')
                           FROM assessments a JOIN grades g ON g.assessment_id = a.id JOIN users u ON u.id = g.student_id
                           WHERE a.sourced_id = '{item_id}' ORDER BY u.sourced_id""")
-    assert rows == [["0", "demo-confidential", "Fractions quiz", "20.00", student, f"{15 + i}.00", "demo-confidential", "from the e2e app", "1"]
+    assert rows == [["0", "demo-confidential", f"Fractions quiz {run}", "20.00", student, f"{15 + i}.00", "demo-confidential", "from the e2e app", "1"]
                     for i, student in enumerate(students)]
+    # The teacher sees it in the class's gradebook as a draft from the app.
+    from test_education_api import signed_in
+
+    teacher = next(t for t in demo["teachers"] if t["sourced_id"] == "demo-teacher-1")
+    with signed_in(stack, teacher) as page:
+        math = next(c for c in teacher["classes"] if c["title"] == "Mathematics 10A")
+        html = page.get(stack.url("app", f"/teacher/classes/{math['id']}"), timeout=10).text
+    row = next(line for line in html.split("<tr") if f"Fractions quiz {run}" in line)
+    assert "from CatalystWells Demo App" in row and "Draft" in row
     # A draft stays the teacher's: the gradebook's reads show it once the teacher publishes.
     assert_status_info(client.get(stack.url("app", f"{GRADEBOOK}/lineItems/{item_id}"), timeout=10), 404, "unknownobject")
     sql(stack, f"UPDATE assessments SET published = TRUE WHERE sourced_id = '{item_id}'")
     item = client.get(stack.url("app", f"{GRADEBOOK}/lineItems/{item_id}"), timeout=10).json()["lineItem"]
-    assert (item["title"], item["resultValueMax"], item["dueDate"], item["class"]["sourcedId"]) == ("Fractions quiz", 20.0, "2026-12-01", "demo-class-math")
+    assert (item["title"], item["resultValueMax"], item["dueDate"], item["class"]["sourcedId"]) == (f"Fractions quiz {run}", 20.0, "2026-12-01", "demo-class-math")
     results = client.get(stack.url("app", f"{GRADEBOOK}/results"), params={"filter": f"sourcedId~'{item_id}'"}, timeout=10).json()["results"]
     assert sorted((r["student"]["sourcedId"], r["score"]) for r in results) == [(s, 15.0 + i) for i, s in enumerate(students)]
 
