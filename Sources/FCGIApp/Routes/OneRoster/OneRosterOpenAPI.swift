@@ -91,7 +91,7 @@ enum OneRosterOpenAPI {
     private static func operation(_ endpoint: OneRosterEndpoint) -> JSONValue {
         var parameters: [JSONValue] = []
         if endpoint.path.contains("{id}") {
-            parameters.append(parameter("id", in: "path", required: true, ["type": "string", "minLength": 1], "The sourcedId."))
+            parameters.append(parameter("id", in: "path", required: true, ["type": "string"], "The sourcedId."))
         }
         let sortable = JSONValue.array(endpoint.entity.fields.filter(\.filterable).map { .string($0.name) })
         if !endpoint.isObject {
