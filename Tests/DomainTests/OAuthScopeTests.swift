@@ -54,7 +54,8 @@ import Testing
                 "openid", "profile.read", "profile.email", "offline_access", "student.classes.read", "student.grades.read",
                 "student.attendance.read", "teacher.students.read", "teacher.grades.read", "teacher.grades.write",
                 "teacher.attendance.read", "teacher.attendance.write", "parent.children.read", "parent.grades.read",
-                "parent.attendance.read", "admin.users.read", "admin.school.read", "school.read",
+                "parent.attendance.read", "admin.users.read", "admin.school.read", "school.read", OneRosterAccess.rosterCore,
+                OneRosterAccess.roster, OneRosterAccess.gradebookRead, OneRosterAccess.gradebookCreatePut,
             ])
     }
 
@@ -64,18 +65,26 @@ import Testing
         }
     }
 
-    @Test func onlySchoolReadIsAppLevel() {
-        #expect(registry.definitions.filter(\.isAppLevel).map(\.name) == ["school.read"])
+    @Test func onlySchoolReadAndTheOneRosterScopesAreAppLevel() {
+        #expect(
+            registry.definitions.filter(\.isAppLevel).map(\.name) == [
+                "school.read", OneRosterAccess.rosterCore, OneRosterAccess.roster, OneRosterAccess.gradebookRead,
+                OneRosterAccess.gradebookCreatePut,
+            ])
     }
 
-    @Test func onlyTheTwoTeacherWriteScopesWrite() {
-        #expect(registry.definitions.filter { $0.access == .write }.map(\.name) == ["teacher.grades.write", "teacher.attendance.write"])
+    @Test func onlyTheTwoTeacherWriteScopesAndOneRostersCreatePutWrite() {
+        #expect(
+            registry.definitions.filter { $0.access == .write }.map(\.name) == [
+                "teacher.grades.write", "teacher.attendance.write", OneRosterAccess.gradebookCreatePut,
+            ])
     }
 
     @Test func everyScopeHasADescriptionAndARoleAndTokenSyntax() {
         for scope in registry.definitions {
             #expect(!scope.description.isEmpty)
-            #expect(!scope.grantableBy.isEmpty)
+            // OneRoster's scopes are lent by schools to an app's own token; no user grants them.
+            #expect(scope.grantableBy.isEmpty == scope.name.hasPrefix(OneRosterAccess.scopePrefix))
             #expect(registry.parse(scopeParameter: scope.name).failureCode == nil)
         }
     }

@@ -156,7 +156,7 @@ struct TestApp {
                 store: MariaEducationAPIStore(database: unconnected), accessLog: MariaDataAccessLogStore(database: unconnected),
                 appPolicies: oauth, agreements: agreements, declarations: agreements, accessLogBuffer: DataAccessLogBuffer(configuration.api),
                 rateLimiter: APIRateLimiter(configuration.api),
-                rateBuckets: MemoryRateBuckets(), listCache: APIListCache(capacity: 8)),
+                rateBuckets: MemoryRateBuckets(), listCache: APIListCache(capacity: 8), oneRoster: MariaOneRosterStore(database: unconnected)),
             syncTarget: MariaSyncTargetStore(database: unconnected),
             upstream: UpstreamServices(store: upstream, flow: UpstreamSignInFlow(transport: upstreamTransport, cache: upstreamDocuments)),
             directories: DirectoryServices(store: directories, connector: directoryConnector),

@@ -128,8 +128,14 @@ public struct Assessment: Sendable, Equatable {
     public let dueDate: CalendarDate?
     public let published: Bool
     public let gradedCount: Int
+    /// The app that put it through OneRoster's gradebook (its name), or `nil` for the teacher's own.
+    public let sourceApp: String?
 
-    public init(id: AssessmentID, classID: ClassID, title: String, maxScore: Score, dueDate: CalendarDate?, published: Bool, gradedCount: Int) {
+    public init(
+        id: AssessmentID, classID: ClassID, title: String, maxScore: Score, dueDate: CalendarDate?, published: Bool, gradedCount: Int,
+        sourceApp: String? = nil
+    ) {
+        self.sourceApp = sourceApp
         self.id = id
         self.classID = classID
         self.title = title

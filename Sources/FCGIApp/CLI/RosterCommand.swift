@@ -6,7 +6,36 @@ import Logging
 /// `catalystwells roster import PATH`: a OneRoster 1.1 CSV set from a folder or a zip file.
 struct RosterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "roster", abstract: "Import school rosters.", subcommands: [Import.self])
+        commandName: "roster", abstract: "Import and export school rosters.", subcommands: [Import.self, Export.self])
+
+    /// `catalystwells roster export --school ID OUT`: the school's roster as the OneRoster 1.1 CSV set `import` reads.
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "export",
+            abstract: "Write a school's roster as a OneRoster 1.1 CSV set (a .zip, or a folder of CSV files).",
+            discussion: "The same files `roster import` reads (manifest.csv, orgs, academicSessions, courses, classes, users, enrollments).")
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "sourcedId of the school.") var school: String
+        @Argument(help: "A path ending in .zip, or a folder (created if missing).") var output: String
+
+        func run() throws {
+            let services = try OperatorServices.open(options)
+            guard let id = try services.people.accounts.schoolID(sourcedID: school),
+                let roster = try services.privacy.records.roster(of: id, onlyClass: nil)
+            else { OperatorServices.fail("no school has sourcedId '\(school)'") }
+            let now = services.clock()
+            if output.hasSuffix(".zip") {
+                try Data(ExportBuilder.oneRosterZip(roster, now: now)).write(to: URL(fileURLWithPath: output), options: .withoutOverwriting)
+            } else {
+                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+                for file in OneRosterExport.files(roster, folder: "", generatedAt: now) {
+                    try Data(file.bytes).write(to: URL(fileURLWithPath: output).appendingPathComponent(file.name), options: .withoutOverwriting)
+                }
+            }
+            print("\(output): \(roster.users.count) users, \(roster.classes.count) classes, \(roster.enrollments.count) enrollments")
+        }
+    }
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(

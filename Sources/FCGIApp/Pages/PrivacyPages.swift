@@ -47,6 +47,8 @@ enum PrivacyPages {
             sign-in history. It is prepared in the background; the link is mailed to you and works once.
             To export one person, open them under <a href="/school/users">Users</a>.</p>
             <form method="post" action="/school/export">\(csrf)<button type="submit" id="export-school">Export the whole school</button></form>
+            <p>For a system the school feeds: <a href="/school/export/oneroster.zip" id="export-oneroster">download the roster alone as
+            OneRoster 1.1 CSV</a> (orgs, academic sessions, courses, classes, users, enrollments; at once, no personal files).</p>
             <div class="table-wrap"><table id="export-classes"><thead><tr><th>Class</th><th>Term</th><th></th></tr></thead>
             <tbody>\(rows)</tbody></table></div>
             \(jobList(jobs))

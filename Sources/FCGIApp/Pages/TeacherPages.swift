@@ -2,6 +2,12 @@ import Domain
 
 /// A teacher's classes, class page, grade sheet and attendance sheet.
 enum TeacherPages {
+    /// "from <app>" after the title of a line item an app put through OneRoster's gradebook.
+    static func fromApp(_ assessment: Assessment) -> HTML {
+        guard let app = assessment.sourceApp else { return "" }
+        return " <span class=\"muted from-app\">from \(app)</span>"
+    }
+
     static func classes(session: SignedIn, classes: [ClassSummary]) -> HTML {
         let items = classes.map { c -> HTML in
             """
@@ -34,7 +40,7 @@ enum TeacherPages {
                 <button class="secondary" type="submit">\(a.published ? "Unpublish" : "Publish")</button></form>
                 """ : ""
             return """
-                <tr data-assessment-id="\(a.id)"><td><a href="/teacher/classes/\(summary.id)/assessments/\(a.id)">\(a.title)</a></td>
+                <tr data-assessment-id="\(a.id)"><td><a href="/teacher/classes/\(summary.id)/assessments/\(a.id)">\(a.title)</a>\(fromApp(a))</td>
                 <td>\(a.dueDate?.description ?? "")</td><td class="num">\(a.maxScore.description)</td>
                 <td class="num">\(a.gradedCount) / \(roster.count)</td>
                 <td class="published-state">\(a.published ? "Published" : "Draft")</td><td>\(publish)</td></tr>
@@ -94,7 +100,7 @@ enum TeacherPages {
             title: assessment.title, session: session, notice: notice,
             """
             <p><a href="/teacher/classes/\(summary.id)">← \(summary.title)</a></p>
-            <h1>\(assessment.title)</h1>
+            <h1>\(assessment.title)</h1>\(fromApp(assessment))
             <p class="muted">Out of \(assessment.maxScore.description)\(assessment.dueDate.map { " · due \($0)" } ?? "") ·
             <span id="published-state">\(assessment.published ? "Published: students and parents see these grades" : "Draft: only teachers see these grades")</span></p>
             <form id="grades-form" method="post" action="/teacher/classes/\(summary.id)/assessments/\(assessment.id)">\(Layout.csrfField(session.csrf))

@@ -45,6 +45,12 @@ enum ExportBuilder {
         return try zip(ExportArchive.roster(roster, people: people, generatedAt: now, classTitle: classTitle), now: now)
     }
 
+    /// The zip of a school's roster as a OneRoster 1.1 CSV set alone (``OneRosterExport``: the files `roster import`
+    /// reads), for systems the school feeds.
+    static func oneRosterZip(_ roster: RosterExport, now: Date) throws -> [UInt8] {
+        try zip(OneRosterExport.files(roster, folder: "", generatedAt: now), now: now)
+    }
+
     private static func zip(_ files: [ExportFile], now: Date) throws -> [UInt8] {
         let parts = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: now)
         let stamp = ZipWriter.Timestamp(

@@ -45,6 +45,17 @@ enum ExportRoutes {
                     jobs: try context.services.privacy.exportJobs.jobs(requestedBy: session.user.id, limit: jobsShown), notice: notice(request)))
         }
 
+        // The school's roster as a OneRoster 1.1 CSV set (the files `roster import` reads), answered at once: no
+        // personal files, only what the roster holds.
+        router.add("GET", "/school/export/oneroster.zip") { request, _, context in
+            let (_, school) = try SchoolAdminRoutes.authorize(request, context)
+            guard let roster = try context.services.privacy.records.roster(of: school, onlyClass: nil) else { throw HTTPError.notFound() }
+            let now = context.now
+            return ExportBuilder.download(
+                try ExportBuilder.oneRosterZip(roster, now: now),
+                fileName: "oneroster-\(FormCodec.encode(roster.org.sourcedID))-\(CalendarDate(now)).zip")
+        }
+
         router.add("POST", "/school/export") { request, _, context in
             let (session, school) = try SchoolAdminRoutes.authorize(request, context)
             _ = try context.verifiedForm(request, session: session)

@@ -36,6 +36,7 @@ enum SiteRoutes {
             IntrospectRoutes.register(in: &router)
             ConnectedAppsRoutes.register(in: &router)
             EducationAPIRoutes.register(in: &router)
+            OneRosterRoutes.register(in: &router)
             SchoolAppsRoutes.register(in: &router)
             AccessLogRoutes.register(in: &router)
             ExportRoutes.register(in: &router)

@@ -159,4 +159,6 @@ struct EducationAPIServices {
     let rateBuckets: any RateBucketStore
     /// The worker's list answers, by student record version.
     let listCache: APIListCache
+    /// OneRoster's reads.
+    let oneRoster: any OneRosterStore
 }

@@ -8,6 +8,8 @@ import Foundation
 final class MariaConnection {
     private let handle: UnsafeMutablePointer<MYSQL>
     private var statements: [String: PreparedStatement] = [:]
+    /// Most prepared statements kept per connection.
+    static let maximumCachedStatements = 400
 
     init(options: ConnectionOptions) throws {
         guard let mysql = mysql_init(nil) else {
@@ -112,6 +114,9 @@ final class MariaConnection {
 
     private func prepared(_ sql: String) throws -> PreparedStatement {
         if let statement = statements[sql] { return statement }
+        // Statements built from a request's shape (OneRoster's filters and sorts) could otherwise fill the cache and
+        // the server's max_prepared_stmt_count; the fixed statements are prepared again after a clear.
+        if statements.count >= Self.maximumCachedStatements { statements.removeAll() }
         let statement = try PreparedStatement(connection: handle, sql: sql)
         statements[sql] = statement
         return statement

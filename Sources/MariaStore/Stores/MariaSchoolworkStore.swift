@@ -209,7 +209,10 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
     public func assessments(of classID: ClassID) throws -> [Assessment] {
         try database.query(
             """
-            SELECT a.id, a.class_id, a.title, a.max_score, a.due_date, a.published, a.graded_count AS graded
+            SELECT a.id, a.class_id, a.title, a.max_score, a.due_date, a.published, a.graded_count AS graded,
+                   -- an app's line item (OneRoster): its name, or its client id once the app is gone
+                   IF(a.source_client_id IS NULL, NULL,
+                      COALESCE((SELECT o.name FROM oauth_clients o WHERE o.client_id = a.source_client_id), a.source_client_id)) AS source_app
             FROM assessments a WHERE a.class_id = \(classID.rawValue)
             ORDER BY a.due_date DESC, a.id DESC
             """
@@ -229,7 +232,10 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
     public func assessment(_ id: AssessmentID, in classID: ClassID) throws -> Assessment? {
         try database.query(
             """
-            SELECT a.id, a.class_id, a.title, a.max_score, a.due_date, a.published, a.graded_count AS graded
+            SELECT a.id, a.class_id, a.title, a.max_score, a.due_date, a.published, a.graded_count AS graded,
+                   -- an app's line item (OneRoster): its name, or its client id once the app is gone
+                   IF(a.source_client_id IS NULL, NULL,
+                      COALESCE((SELECT o.name FROM oauth_clients o WHERE o.client_id = a.source_client_id), a.source_client_id)) AS source_app
             FROM assessments a WHERE a.id = \(id.rawValue) AND a.class_id = \(classID.rawValue)
             """
         ).first.map(Self.assessment)
@@ -239,7 +245,8 @@ public struct MariaSchoolworkStore: StudentRecordStore, TeachingStore, SchoolDir
         Assessment(
             id: row.id("id")!, classID: row.id("class_id")!, title: row.string("title") ?? "",
             maxScore: row.score("max_score") ?? Score(hundredths: 0), dueDate: row.calendarDate("due_date"),
-            published: row.flag("published"), gradedCount: row.int("graded") ?? 0)
+            published: row.flag("published"), gradedCount: row.int("graded") ?? 0,
+            sourceApp: row.string("source_app"))
     }
 
     public func grades(of assessment: AssessmentID) throws -> [UserID: GradeEntry] {

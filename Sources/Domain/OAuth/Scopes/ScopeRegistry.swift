@@ -81,8 +81,8 @@ extension ScopeRegistry {
     ///
     /// `openid`, `profile.*` and `offline_access` are about the user themself, so every role grants them.
     /// The `admin.*` scopes are school administration: platform admins belong to no school, so only school
-    /// admins grant them. `school.read` is public school information: any user may share it, and it is the one
-    /// app-level scope (`client_credentials`).
+    /// admins grant them. `school.read` is public school information: any user may share it; it and the OneRoster
+    /// scopes are the app-level scopes (`client_credentials`).
     public static let standard = ScopeRegistry([
         ScopeDefinition(
             name: "openid", description: "Confirm who you are when you sign in to the app",
@@ -138,6 +138,23 @@ extension ScopeRegistry {
         ScopeDefinition(
             name: "school.read", description: "See public information about your school",
             grantableBy: everyone, access: .read, sensitivity: .low, isAppLevel: true),
+        // OneRoster 1.2 (REST binding §4): app-level, granted by the platform's approval and lent by each school
+        // that allows the app (OneRosterAccess); no user grants them on a consent page.
+        ScopeDefinition(
+            name: OneRosterAccess.rosterCore,
+            description: "OneRoster: read the rosters (schools, terms, courses, classes, users, enrollments) of the schools that allow the app",
+            grantableBy: [], access: .read, sensitivity: .high, isAppLevel: true),
+        ScopeDefinition(
+            name: OneRosterAccess.roster, description: "OneRoster: read everything of the rosters of the schools that allow the app",
+            grantableBy: [], access: .read, sensitivity: .high, isAppLevel: true),
+        ScopeDefinition(
+            name: OneRosterAccess.gradebookRead, description: "OneRoster: read line items and results of the schools that allow the app",
+            grantableBy: [], access: .read, sensitivity: .high, isAppLevel: true),
+        ScopeDefinition(
+            name: OneRosterAccess.gradebookCreatePut,
+            description:
+                "OneRoster: add line items and results to teachers' gradebooks (as drafts the teacher publishes) in the schools that allow the app",
+            grantableBy: [], access: .write, sensitivity: .high, isAppLevel: true),
     ])
 
     private static let everyone = Set(Role.allCases)
