@@ -91,7 +91,8 @@ def delta(out, changes):
         for s in range(changes):
             u = f"{sid}-st{s}"
             email = f"{u}@bench.example" if s % 3 == 0 else ""
-            w.writerow([u, "", "", "true", sid, "student", u, "", "Samuel", f"Student{s}", "", "", email, "", "", "", "11", ""])
+            w.writerow([u, "active", "2026-11-01T08:00:00Z", "true", sid, "student", u, "", "Samuel", f"Student{s}", "", "", email, "", "",
+                        "", "11", ""])
 
 
 def main():
