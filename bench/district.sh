@@ -104,10 +104,9 @@ INSERT INTO oauth_tokens (token_digest, kind, grant_id, issued_at, expires_at)
 SELECT UNHEX(SHA2(CONCAT('district-', g.id), 256)), 'access', g.id, g.created_at, g.expires_at
 FROM oauth_grants g JOIN oauth_clients c ON c.id = g.client_pk WHERE c.client_id LIKE 'district-app-%';
 INSERT INTO data_access_log (occurred_at, client_id, actor_user_id, subject_user_id, school_id, operation, request, status)
-SELECT @now - INTERVAL (seq % 730) DAY - INTERVAL (seq % 86400) SECOND, CONCAT('district-app-', 1 + seq % $APPS),
-       @u0 + seq % (@u1 - @u0 + 1), @u0 + (seq * 7) % (@u1 - @u0 + 1), NULL, 'grades.read', 'GET /api/v1/me/grades', 200
-FROM seq_1_to_$LOG_ROWS;
-UPDATE data_access_log l JOIN users u ON u.id = l.subject_user_id SET l.school_id = u.school_id WHERE l.school_id IS NULL;
+SELECT @now - INTERVAL (s.seq % 730) DAY - INTERVAL (s.seq % 86400) SECOND, CONCAT('district-app-', 1 + s.seq % $APPS),
+       @u0 + s.seq % (@u1 - @u0 + 1), u.id, u.school_id, 'grades.read', 'GET /api/v1/me/grades', 200
+FROM seq_1_to_$LOG_ROWS s JOIN users u ON u.id = @u0 + (s.seq * 7) % (@u1 - @u0 + 1);
 ANALYZE TABLE oauth_grants, oauth_tokens, data_access_log;
 SQL
 printf '%-44s %8.2f s\n' "generate apps, grants, tokens, log rows" "$((($(now_ms) - start)))e-3"
