@@ -89,7 +89,7 @@ echo "    $(tail -1 "$LAST_LOG")"
 
 say "4. generating apps, grants, tokens and access-log rows in SQL"
 start=$(now_ms)
-sql <<SQL
+sql >/dev/null <<SQL
 SET @now = UTC_TIMESTAMP(6);
 INSERT IGNORE INTO oauth_clients (client_id, name, developer_name, kind, allowed_scopes, created_at, updated_at)
 SELECT CONCAT('district-app-', seq), CONCAT('District app ', seq), 'Bench', 'confidential', 'openid parent.grades.read', @now, @now
