@@ -83,4 +83,16 @@ import Testing
         #expect(throws: MailError.self) { try mailer().send(to: "a@x.test\nBcc: b@x.test", subject: "Hi", body: "Body") }
         #expect(outbox.queued.isEmpty)
     }
+
+    @Test func aQueuedMailWaitsForTheRunWhichDrainsInBatchesUpToItsLimit() throws {
+        let count = QueuedMailer.claimBatch * 2 + 7
+        for index in 0..<count { try mailer().queue(to: "p\(index)@x.test", subject: "Ready", body: "Body \(index)", validUntil: nil) }
+        #expect(program.sent.isEmpty)
+        #expect(outbox.queued.count == count)
+
+        #expect(try mailer().deliverDue(limit: QueuedMailer.claimBatch + 3) == MailDeliveryReport(sent: QueuedMailer.claimBatch + 3))
+        #expect(try mailer().deliverDue() == MailDeliveryReport(sent: count - QueuedMailer.claimBatch - 3))
+        #expect(Set(program.sent.map(\.to)).count == count)
+        #expect(outbox.queued.isEmpty)
+    }
 }

@@ -90,6 +90,7 @@ func testConfiguration() -> Configuration {
 /// Everything a route test needs: the services over in-memory stores, and handles to inspect them.
 struct TestApp {
     let memory: MemoryAccounts
+    let rosterJobs = MemoryRosterImportQueue()
     /// The upstream sign-in's twin, over ``memory``'s people.
     let upstream: MemoryUpstreamStore
     /// What the upstream providers answer (``ScriptedUpstream``).
@@ -147,7 +148,9 @@ struct TestApp {
             people: PeopleServices(
                 accounts: memory, passwordLinks: memory, sessions: memory, throttle: memory, hasher: testHasher,
                 secondFactors: secondFactors, passkeys: passkeys, badges: badges, timingDecoy: TimingDecoy(hasher: testHasher), resets: memory),
-            schoolwork: SchoolworkServices(students: memory, teaching: memory, directory: memory, roster: memory, recordCache: RecordPageCache()),
+            schoolwork: SchoolworkServices(
+                students: memory, teaching: memory, directory: memory, roster: memory, rosterJobs: rosterJobs,
+                recordCache: RecordPageCache()),
             oauth: OAuthServices(
                 clients: oauth, codes: oauth, tokens: oauth, bearers: oauth, consents: oauth, signingKeys: oauth, keys: oauthKeys,
                 signingKeyCache: SigningKeyCache()),

@@ -105,6 +105,10 @@ public protocol PasswordLinkStore {
     /// Whether the user already has an unused, unexpired link of this purpose (so a re-import does not mail
     /// the same person again).
     func hasValidPasswordLink(for user: UserID, purpose: PasswordLinkPurpose, now: Date) throws -> Bool
+    /// Stores many links of one purpose and expiry at once (a roster import's set-password links).
+    func createPasswordLinks(_ links: [(digest: [UInt8], user: UserID)], purpose: PasswordLinkPurpose, now: Date, expiresAt: Date) throws
+    /// Of `users`, those that already have an unused, unexpired link of this purpose.
+    func usersWithValidPasswordLink(_ users: [UserID], purpose: PasswordLinkPurpose, now: Date) throws -> Set<UserID>
     /// The user of a link that is unused and unexpired at `now`, or `nil`.
     func validPasswordLink(digest: [UInt8], now: Date) throws -> (user: UserID, purpose: PasswordLinkPurpose)?
     /// In one transaction: marks the link used (only if it is still unused and unexpired), sets the password
@@ -112,6 +116,20 @@ public protocol PasswordLinkStore {
     /// its tokens and unexchanged codes. Returns the user, or `nil` when the link was no longer valid (used
     /// concurrently, expired), in which case nothing changed.
     func consumePasswordLink(digest: [UInt8], newHash: String, now: Date) throws -> UserID?
+}
+
+extension PasswordLinkStore {
+    /// One link at a time; a store that can write many in one statement does so.
+    public func createPasswordLinks(
+        _ links: [(digest: [UInt8], user: UserID)], purpose: PasswordLinkPurpose, now: Date, expiresAt: Date
+    ) throws {
+        for link in links { try createPasswordLink(digest: link.digest, user: link.user, purpose: purpose, now: now, expiresAt: expiresAt) }
+    }
+
+    /// One user at a time; a store that can ask about many in one statement does so.
+    public func usersWithValidPasswordLink(_ users: [UserID], purpose: PasswordLinkPurpose, now: Date) throws -> Set<UserID> {
+        Set(try users.filter { try hasValidPasswordLink(for: $0, purpose: purpose, now: now) })
+    }
 }
 
 /// Why a password link was sent.

@@ -37,6 +37,9 @@ public protocol MailOutboxStore {
     /// Adds a mail due at once; returns its id.
     func enqueue(recipient: String, subject: String, sealedBody: [UInt8], now: Date, expiresAt: Date) throws -> Int64
 
+    /// Adds many mails due at once, with one expiry (a roster import's set-password mails).
+    func enqueue(_ mails: [(recipient: String, subject: String, sealedBody: [UInt8])], now: Date, expiresAt: Date) throws
+
     /// Claims the mail `id` if it is due at `now`; `nil` when it is gone or not due (another deliverer holds it).
     func claim(id: Int64, now: Date, lease: TimeInterval) throws -> QueuedMail?
 
@@ -48,4 +51,13 @@ public protocol MailOutboxStore {
 
     /// Makes a claimed mail due again at `at`, recording why the attempt failed (`error`, for operators).
     func reschedule(id: Int64, at: Date, error: String) throws
+}
+
+extension MailOutboxStore {
+    /// One mail at a time; a store that can add many in one statement does so.
+    public func enqueue(_ mails: [(recipient: String, subject: String, sealedBody: [UInt8])], now: Date, expiresAt: Date) throws {
+        for mail in mails {
+            _ = try enqueue(recipient: mail.recipient, subject: mail.subject, sealedBody: mail.sealedBody, now: now, expiresAt: expiresAt)
+        }
+    }
 }

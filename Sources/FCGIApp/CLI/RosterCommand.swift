@@ -6,7 +6,7 @@ import Logging
 /// `catalystwells roster import PATH`: a OneRoster 1.1 CSV set from a folder or a zip file.
 struct RosterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "roster", abstract: "Import and export school rosters.", subcommands: [Import.self, Export.self])
+        commandName: "roster", abstract: "Import and export school rosters.", subcommands: [Import.self, Run.self, Export.self])
 
     /// `catalystwells roster export --school ID OUT`: the school's roster as the OneRoster 1.1 CSV set `import` reads.
     struct Export: ParsableCommand {
@@ -34,6 +34,28 @@ struct RosterCommand: ParsableCommand {
                 }
             }
             print("\(output): \(roster.users.count) users, \(roster.classes.count) classes, \(roster.enrollments.count) enrollments")
+        }
+    }
+
+    /// Imports the uploads the school admins' page queued (cron runs it every minute).
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "run",
+            abstract: "Import the roster uploads waiting in the queue, and print a JSON summary.",
+            discussion: """
+                The upload page checks every file at once and imports small uploads in the request; larger ones wait in \
+                roster_import_jobs for this command (cron, every minute) or POST /internal/cron/roster. A job whose run \
+                died is taken up again after its lease (30 minutes); an import is idempotent, so that is safe.
+                """)
+
+        @OptionGroup var options: ConfigOptions
+        @Option(help: "At most this many uploads in this run.") var limit = 5
+
+        func run() throws {
+            let services = try OperatorServices.open(options)
+            let logger = LogSetup.logger("catalystwells.roster", level: services.configuration.logLevel, format: services.configuration.logFormat)
+            let report = try RosterImportRun(services: services, logger: logger).run(limit: max(limit, 1))
+            print(String(decoding: report.json.serialized(), as: UTF8.self))
         }
     }
 
@@ -80,8 +102,10 @@ struct RosterCommand: ParsableCommand {
                     files: files, school: school, startedBy: "cli:\(user)", source: "cli: " + String(path.suffix(200)), services: services,
                     logger: LogSetup.logger("catalystwells.roster", level: services.configuration.logLevel, format: services.configuration.logFormat))
                 for line in outcome.summary.lines { print(line) }
-                print("set-password mails sent: \(outcome.invitationsSent)")
-                if outcome.invitationFailures > 0 { print("set-password mails that failed: \(outcome.invitationFailures) (see the log above)") }
+                print("set-password mails queued: \(outcome.invitationsQueued) (catalystwells mail deliver --site app sends them)")
+                if outcome.invitationFailures > 0 {
+                    print("set-password mails that could not be queued: \(outcome.invitationFailures) (see the log above)")
+                }
             } catch let report as RosterReport {
                 FileHandle.standardError.write(Data("catalystwells roster import: \(path): nothing was imported:\n".utf8))
                 for line in report.lines { FileHandle.standardError.write(Data("  \(line)\n".utf8)) }

@@ -8,11 +8,26 @@ protocol MailTransport {
     /// The same for a mail worth sending only until `validUntil` (it carries a link that expires then); a queue
     /// (``QueuedMailer``) stops retrying it at that time.
     func send(to recipient: String, subject: String, body: String, validUntil: Date?) throws
+
+    /// The same, for mail that may wait for the background run (a roster import's hundreds of thousands of
+    /// set-password mails): a queue only stores it; a direct transport sends it now, as it has nowhere to keep it.
+    func queue(to recipient: String, subject: String, body: String, validUntil: Date?) throws
+
+    /// Many of those at once, all valid until the same time.
+    func queue(_ mails: [(recipient: String, subject: String, body: String)], validUntil: Date?) throws
 }
 
 extension MailTransport {
     func send(to recipient: String, subject: String, body: String, validUntil: Date?) throws {
         try send(to: recipient, subject: subject, body: body)
+    }
+
+    func queue(to recipient: String, subject: String, body: String, validUntil: Date?) throws {
+        try send(to: recipient, subject: subject, body: body, validUntil: validUntil)
+    }
+
+    func queue(_ mails: [(recipient: String, subject: String, body: String)], validUntil: Date?) throws {
+        for mail in mails { try queue(to: mail.recipient, subject: mail.subject, body: mail.body, validUntil: validUntil) }
     }
 }
 

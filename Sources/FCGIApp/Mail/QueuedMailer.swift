@@ -5,7 +5,7 @@ import Logging
 
 /// The mailer of both sites and of the commands: a mail goes into its database's outbox (``MailOutboxStore``)
 /// first and to the mail program (``transport``) right after, so a mail program that fails or hangs up delays
-/// a mail instead of losing it. What stays queued is sent by ``deliverDue(limit:)`` (the cron job: `catalystwells
+/// a mail instead of losing it. What stays queued (and what a bulk sender only ``queue(to:subject:body:validUntil:)``s) is sent by ``deliverDue(limit:budget:)`` (the cron job: `catalystwells
 /// mail deliver` or `POST /internal/cron/mail`), with growing waits between attempts (``MailRetry``), until it
 /// is sent or its time is up (a link's own expiry, otherwise `mail.give_up_hours`). A sent mail is deleted.
 ///
@@ -34,15 +34,8 @@ struct QueuedMailer: MailTransport {
     }
 
     func send(to recipient: String, subject: String, body: String, validUntil: Date?) throws {
-        // A mail the program would refuse on every attempt is refused now, to the caller.
-        guard !recipient.contains(where: \.isNewline), !subject.contains(where: \.isNewline), recipient.contains("@") else {
-            throw MailError(description: "refusing a recipient or subject with a line break")
-        }
         let now = clock()
-        var generator = SystemRandomNumberGenerator()
-        let sealed = try MailSealing.seal(body, recipient: recipient, subject: subject, key: key, using: &generator)
-        let expiresAt = min(validUntil ?? .distantFuture, now.addingTimeInterval(lifetime))
-        let id = try outbox.enqueue(recipient: recipient, subject: subject, sealedBody: sealed, now: now, expiresAt: expiresAt)
+        let id = try store(to: recipient, subject: subject, body: body, validUntil: validUntil, now: now)
         do {
             if let mail = try outbox.claim(id: id, now: now, lease: Self.lease) { _ = deliver(mail, now: now) }
         } catch {
@@ -50,17 +43,64 @@ struct QueuedMailer: MailTransport {
         }
     }
 
-    /// Sends up to `limit` mails that are due: the cron job's run.
-    func deliverDue(limit: Int = 200) throws -> MailDeliveryReport {
+    /// Stores the mail for ``deliverDue(limit:budget:)`` without running the mail program now: a bulk sender
+    /// (a roster import) must not spend one process per mail inside the request or command that caused it.
+    func queue(to recipient: String, subject: String, body: String, validUntil: Date?) throws {
+        _ = try store(to: recipient, subject: subject, body: body, validUntil: validUntil, now: clock())
+    }
+
+    /// Many mails for ``deliverDue(limit:budget:)``, sealed one by one and stored in multi-row statements.
+    func queue(_ mails: [(recipient: String, subject: String, body: String)], validUntil: Date?) throws {
         let now = clock()
+        var generator = SystemRandomNumberGenerator()
+        var sealed: [(recipient: String, subject: String, sealedBody: [UInt8])] = []
+        sealed.reserveCapacity(mails.count)
+        for mail in mails {
+            guard !mail.recipient.contains(where: \.isNewline), !mail.subject.contains(where: \.isNewline), mail.recipient.contains("@") else {
+                throw MailError(description: "refusing a recipient or subject with a line break")
+            }
+            sealed.append(
+                (
+                    mail.recipient, mail.subject,
+                    try MailSealing.seal(mail.body, recipient: mail.recipient, subject: mail.subject, key: key, using: &generator)
+                ))
+        }
+        try outbox.enqueue(sealed, now: now, expiresAt: min(validUntil ?? .distantFuture, now.addingTimeInterval(lifetime)))
+    }
+
+    private func store(to recipient: String, subject: String, body: String, validUntil: Date?, now: Date) throws -> Int64 {
+        // A mail the program would refuse on every attempt is refused now, to the caller.
+        guard !recipient.contains(where: \.isNewline), !subject.contains(where: \.isNewline), recipient.contains("@") else {
+            throw MailError(description: "refusing a recipient or subject with a line break")
+        }
+        var generator = SystemRandomNumberGenerator()
+        let sealed = try MailSealing.seal(body, recipient: recipient, subject: subject, key: key, using: &generator)
+        let expiresAt = min(validUntil ?? .distantFuture, now.addingTimeInterval(lifetime))
+        return try outbox.enqueue(recipient: recipient, subject: subject, sealedBody: sealed, now: now, expiresAt: expiresAt)
+    }
+
+    /// How many mails a run claims at a time: a run that stops at its budget leaves few mails leased to it.
+    static let claimBatch = 50
+
+    /// Sends up to `limit` mails that are due, for at most about `budget` seconds: the cron job's run. The
+    /// budget keeps a run inside its minute (and inside nginx's 60 s for `POST /internal/cron/mail`); what is
+    /// left is due for the next run, so a large queue (a district's import) drains over several runs.
+    func deliverDue(limit: Int = 5000, budget: TimeInterval = 40) throws -> MailDeliveryReport {
+        let started = clock()
         var report = MailDeliveryReport()
-        for mail in try outbox.claimDue(now: now, lease: Self.lease, limit: limit) {
-            switch deliver(mail, now: now) {
-            case .sent: report.sent += 1
-            case .retryLater: report.retryLater += 1
-            case .dropped: report.dropped += 1
+        while report.handled < limit, clock().timeIntervalSince(started) < budget {
+            let now = clock()
+            let batch = try outbox.claimDue(now: now, lease: Self.lease, limit: min(Self.claimBatch, limit - report.handled))
+            if batch.isEmpty { break }
+            for mail in batch {
+                switch deliver(mail, now: clock()) {
+                case .sent: report.sent += 1
+                case .retryLater: report.retryLater += 1
+                case .dropped: report.dropped += 1
+                }
             }
         }
+        report.seconds = clock().timeIntervalSince(started)
         return report
     }
 
@@ -116,9 +156,23 @@ struct MailDeliveryReport: Equatable {
     var sent = 0
     var retryLater = 0
     var dropped = 0
+    /// The run's wall time, for its throughput.
+    var seconds: TimeInterval = 0
 
-    /// The run's JSON summary.
+    /// Mails the run claimed and finished with.
+    var handled: Int { sent + retryLater + dropped }
+
+    /// Runs are equal when they handled the same mails; their wall times are not compared.
+    static func == (left: Self, right: Self) -> Bool {
+        left.sent == right.sent && left.retryLater == right.retryLater && left.dropped == right.dropped
+    }
+
+    /// The run's JSON summary, with its throughput in mails per second.
     var json: JSONValue {
-        .object([("sent", .int(sent)), ("retry_later", .int(retryLater)), ("dropped", .int(dropped))])
+        let perSecond = seconds > 0 ? Double(handled) / seconds : 0
+        return .object([
+            ("sent", .int(sent)), ("retry_later", .int(retryLater)), ("dropped", .int(dropped)),
+            ("seconds", .double((seconds * 1000).rounded() / 1000)), ("mails_per_second", .double((perSecond * 10).rounded() / 10)),
+        ])
     }
 }

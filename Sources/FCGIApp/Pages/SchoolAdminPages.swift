@@ -61,6 +61,33 @@ enum SchoolAdminPages {
             """)
     }
 
+    /// A queued roster import: waiting, running (the page reloads itself), imported or refused.
+    static func rosterJob(session: SignedIn, job: QueuedRosterImport, now: Date) -> HTML {
+        let formatter = ISO8601DateFormatter()
+        let state: HTML =
+            switch job.status {
+            case .pending:
+                "<p class=\"notice\" role=\"status\" id=\"job-status\" data-status=\"pending\">Checked and waiting to be imported (queued \(String(Int(now.timeIntervalSince(job.requestedAt)))) s ago). This page reloads itself.</p>"
+            case .running:
+                "<p class=\"notice\" role=\"status\" id=\"job-status\" data-status=\"running\">Importing since \(formatter.string(from: job.startedAt ?? now)) (\(String(Int(now.timeIntervalSince(job.startedAt ?? now)))) s). This page reloads itself.</p>"
+            case .done:
+                "<div id=\"import-result\"><p class=\"notice ok\" role=\"status\" id=\"job-status\" data-status=\"done\">The roster was imported.</p><pre>\(job.lines.joined(separator: "\n"))</pre></div>"
+            case .failed:
+                """
+                <div id="import-problems"><p class="notice bad" role="alert" id="job-status" data-status="failed">Nothing was imported. Correct these problems and upload again:</p>
+                <ul class="problems">\(job.lines.map { "<li>\($0)</li>" as HTML })</ul></div>
+                """
+            }
+        return Layout.page(
+            title: "Roster import", session: session,
+            """
+            <h1>Roster import \(String(job.id))</h1>
+            <p>\(job.source), queued \(formatter.string(from: job.requestedAt)) by \(job.startedBy).</p>
+            \(state)
+            <p><a href="/school/roster/jobs/\(String(job.id))">Refresh</a> · <a href="/school/roster">Back to roster import</a></p>
+            """)
+    }
+
     static func roster(
         session: SignedIn, recent: [(at: Date, by: String, source: String, summary: String)], problems: [String]?,
         result: [String]?, uploadLimit: Int

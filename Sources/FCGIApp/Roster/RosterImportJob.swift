@@ -4,14 +4,16 @@ import Logging
 import Native
 
 /// One roster import, as the CLI and the upload page run it: gather the files, validate everything, apply
-/// in one transaction, then mail set-password links to new accounts.
+/// in one transaction, then queue set-password links to new accounts. The mails only enter the outbox: the mail
+/// run (`catalystwells mail deliver`, `POST /internal/cron/mail`) sends them in the background, so an import of
+/// thousands of people does not wait for one mail-program run per person.
 enum RosterImportJob {
     /// What an import did.
     struct Outcome {
         let summary: RosterImportSummary
-        /// Set-password mails handed to the mail transport.
-        let invitationsSent: Int
-        /// Accounts whose mail could not be sent (logged; the admin can use "Forgot your password?" later).
+        /// Set-password mails put in the outbox (or, without an outbox, handed to the mail program).
+        let invitationsQueued: Int
+        /// Accounts whose mail could not be queued (logged; the admin can use "Forgot your password?" later).
         let invitationFailures: Int
     }
 
@@ -40,6 +42,14 @@ enum RosterImportJob {
         return files
     }
 
+    /// The lines the upload page shows for a finished import.
+    static func pageLines(_ outcome: Outcome) -> [String] {
+        var lines = outcome.summary.lines
+        lines.append("Set-password mails queued: \(outcome.invitationsQueued) (sent in the background within minutes)")
+        if outcome.invitationFailures > 0 { lines.append("Mails that could not be queued: \(outcome.invitationFailures) (see the log)") }
+        return lines
+    }
+
     /// Validates and applies a set of files; on any problem nothing is written and every problem is reported.
     static func run(
         files: [String: [UInt8]], school: String?, startedBy: String, source: String, services: SiteServices, logger: Logger,
@@ -54,18 +64,22 @@ enum RosterImportJob {
         let summary = try services.schoolwork.roster.apply(snapshot, startedBy: startedBy, source: source, now: now)
         var sent = 0
         var failed = 0
-        for invitation in sendInvitations ? summary.invitations : []
-        where !(try services.people.passwordLinks.hasValidPasswordLink(for: invitation.userID, purpose: .set, now: now)) {
-            do {
-                try PasswordLinks.send(
-                    to: invitation.userID, email: invitation.email, name: invitation.displayName, purpose: .set, services: services, now: now)
-                sent += 1
-            } catch let error as MailError {
-                failed += 1
-                logger.error("set-password mail failed", metadata: ["user.id": "\(invitation.userID)", "error.detail": "\(error)"])
+        if sendInvitations {
+            // An address the mail program would refuse on every attempt is left out (and logged), not queued.
+            let (good, bad) = summary.invitations.reduce(into: ([PasswordInvitation](), [PasswordInvitation]())) { parts, invitation in
+                if invitation.email.contains(where: \.isNewline) || !invitation.email.contains("@") {
+                    parts.1.append(invitation)
+                } else {
+                    parts.0.append(invitation)
+                }
             }
+            for invitation in bad {
+                logger.error("set-password mail not queued: unusable address", metadata: ["user.id": "\(invitation.userID)"])
+            }
+            failed = bad.count
+            sent = try PasswordLinks.queueSetPasswordLinks(good, services: services, now: now)
         }
-        logger.info("roster imported", metadata: ["school.id": "\(summary.schoolID)", "roster.source": "\(source)", "mail.sent": "\(sent)"])
-        return Outcome(summary: summary, invitationsSent: sent, invitationFailures: failed)
+        logger.info("roster imported", metadata: ["school.id": "\(summary.schoolID)", "roster.source": "\(source)", "mail.queued": "\(sent)"])
+        return Outcome(summary: summary, invitationsQueued: sent, invitationFailures: failed)
     }
 }

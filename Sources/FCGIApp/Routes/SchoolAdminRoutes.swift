@@ -40,6 +40,24 @@ enum SchoolAdminRoutes {
             return try rosterPage(session, school, context, problems: nil, result: nil)
         }
 
+        // A queued import's progress: the page reloads itself (a Refresh header, no script) until the job ends.
+        router.add("GET", "/school/roster/jobs/{id}") { request, parameters, context in
+            let (session, school) = try authorize(request, context)
+            guard let id = parameters["id"].flatMap({ Int64($0) }), let job = try context.services.schoolwork.rosterJobs.job(id, of: school) else {
+                throw HTTPError.notFound()
+            }
+            var response = HTTPResponse.page(SchoolAdminPages.rosterJob(session: session, job: job, now: context.now))
+            if job.status == .pending || job.status == .running { response.headers.set("Refresh", "3") }
+            return response
+        }
+
+        router.add("POST", "/internal/cron/roster") { request, _, context in
+            try context.requireCron(request)
+            let report = try RosterImportRun(services: context.services, logger: context.logger).run(limit: 1)
+            if report != RosterImportRun.Report() { context.logger.info("roster run", metadata: ["roster.summary": "\(report)"]) }
+            return .json(report.json)
+        }
+
         router.add("POST", "/school/roster") { request, _, context in
             let (session, school) = try authorize(request, context)
             let form: MultipartForm
@@ -64,16 +82,29 @@ enum SchoolAdminRoutes {
                         session, school, context, problems: ["Choose one .zip file, or the .csv files of the export."], result: nil, status: 422)
                 }
                 let source = uploads.count == 1 ? uploads[0].fileName : "\(uploads.count) CSV files"
+                let startedBy = session.user.email ?? "user \(session.user.id)"
+                // Every problem is found here, in the request; only a large import waits for the background run.
+                let snapshot: RosterSnapshot
+                switch OneRosterImport.read(files: files, schoolSourcedID: info.sourcedID) {
+                case .failure(let report): throw report
+                case .success(let value): snapshot = value
+                }
+                guard RosterImportRun.importsAtOnce(snapshot) else {
+                    let id = try context.services.schoolwork.rosterJobs.enqueue(
+                        school: school, requestedBy: session.user.id, startedBy: startedBy, source: "upload: " + String(source.prefix(200)),
+                        filesZip: try RosterImportRun.pack(files, now: context.now), now: context.now)
+                    try context.audit(
+                        .rosterImported, request, by: session, subject: nil,
+                        detail: "\(source.prefix(200)): checked and queued as import job \(id) (\(snapshot.users.count) people)")
+                    return .seeOther("/school/roster/jobs/\(id)")
+                }
                 let outcome = try RosterImportJob.run(
-                    files: files, school: info.sourcedID, startedBy: session.user.email ?? "user \(session.user.id)",
-                    source: "upload: " + String(source.prefix(200)), services: context.services, logger: context.logger)
-                var lines = outcome.summary.lines
+                    files: files, school: info.sourcedID, startedBy: startedBy, source: "upload: " + String(source.prefix(200)),
+                    services: context.services, logger: context.logger)
                 try context.audit(
                     .rosterImported, request, by: session, subject: nil,
-                    detail: "\(source.prefix(200)): " + lines.prefix(6).joined(separator: "; "))
-                lines.append("Set-password mails sent: \(outcome.invitationsSent)")
-                if outcome.invitationFailures > 0 { lines.append("Mails that could not be sent: \(outcome.invitationFailures) (see the log)") }
-                return try rosterPage(session, school, context, problems: nil, result: lines)
+                    detail: "\(source.prefix(200)): " + outcome.summary.lines.prefix(6).joined(separator: "; "))
+                return try rosterPage(session, school, context, problems: nil, result: RosterImportJob.pageLines(outcome))
             } catch let report as RosterReport {
                 return try rosterPage(session, school, context, problems: report.lines, result: nil, status: 422)
             }

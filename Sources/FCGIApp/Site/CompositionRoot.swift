@@ -57,7 +57,7 @@ enum CompositionRoot {
                 timingDecoy: shared.timingDecoy, resets: MariaPasswordResetStore(database: database)),
             schoolwork: SchoolworkServices(
                 students: schoolwork, teaching: schoolwork, directory: schoolwork, roster: MariaRosterStore(database: database),
-                recordCache: shared.recordCache),
+                rosterJobs: MariaRosterImportQueue(database: database), recordCache: shared.recordCache),
             oauth: OAuthServices(
                 clients: MariaClientStore(database: database), codes: tokens, tokens: tokens, bearers: tokens,
                 consents: MariaConsentStore(database: database), signingKeys: MariaSigningKeyStore(database: database),

@@ -112,6 +112,8 @@ struct SchoolworkServices {
     let teaching: any TeachingStore
     let directory: any SchoolDirectoryStore
     let roster: any RosterStore
+    /// Roster uploads too large to import within their request (``RosterImportRun``).
+    let rosterJobs: any RosterImportQueue
     /// The worker's rendered student records.
     let recordCache: RecordPageCache
 }

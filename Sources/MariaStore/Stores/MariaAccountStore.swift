@@ -56,6 +56,32 @@ public struct MariaAccountStore: AccountStore, PasswordLinkStore {
             """)
     }
 
+    public func createPasswordLinks(
+        _ links: [(digest: [UInt8], user: UserID)], purpose: PasswordLinkPurpose, now: Date, expiresAt: Date
+    ) throws {
+        let rows = links.map { [$0.digest.sqlValue, $0.user.rawValue.sqlValue, purpose.rawValue.sqlValue, now.sqlValue, expiresAt.sqlValue] }
+        for query in MultiRowStatement.queries(
+            "INSERT INTO password_links (token_digest, user_id, purpose, created_at, expires_at) VALUES ", rows)
+        {
+            try database.execute(query)
+        }
+    }
+
+    public func usersWithValidPasswordLink(_ users: [UserID], purpose: PasswordLinkPurpose, now: Date) throws -> Set<UserID> {
+        var found: Set<UserID> = []
+        try MultiRowStatement.forEachBatch(of: users.map(\.rawValue)) { chunk in
+            for row in try database.query(
+                """
+                SELECT DISTINCT user_id FROM password_links
+                WHERE user_id IN (\(list: chunk)) AND purpose = \(purpose.rawValue) AND used_at IS NULL AND expires_at > \(now)
+                """)
+            {
+                if let id = row.int("user_id") { found.insert(UserID(Int64(id))) }
+            }
+        }
+        return found
+    }
+
     public func hasValidPasswordLink(for user: UserID, purpose: PasswordLinkPurpose, now: Date) throws -> Bool {
         !(try database.query(
             """

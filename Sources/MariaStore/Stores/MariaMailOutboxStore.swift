@@ -17,6 +17,15 @@ public struct MariaMailOutboxStore: MailOutboxStore {
         ).insertID
     }
 
+    public func enqueue(_ mails: [(recipient: String, subject: String, sealedBody: [UInt8])], now: Date, expiresAt: Date) throws {
+        let rows = mails.map { [$0.recipient.sqlValue, $0.subject.sqlValue, $0.sealedBody.sqlValue, now.sqlValue, now.sqlValue, expiresAt.sqlValue] }
+        for query in MultiRowStatement.queries(
+            "INSERT INTO mail_outbox (recipient, subject, body_sealed, created_at, next_attempt_at, expires_at) VALUES ", rows)
+        {
+            try database.execute(query)
+        }
+    }
+
     public func claim(id: Int64, now: Date, lease: TimeInterval) throws -> QueuedMail? {
         // One conditional UPDATE is the claim: of two deliverers, only one changes the row.
         let claimed = try database.execute(

@@ -2,7 +2,9 @@ import Domain
 import Foundation
 
 /// ``RosterStore`` over the main database: one transaction per import, rows matched by
-/// (school_id, sourced_id) and written only when they differ.
+/// (school_id, sourced_id) and written only when they differ. New rows, deactivations and lookups go in
+/// multi-row statements of up to ``MultiRowStatement/batchRows`` rows (a district's import is a few hundred statements,
+/// not one round trip per person); changed rows are updated one by one, as a delta import changes few.
 public struct MariaRosterStore: RosterStore {
     let database: MariaDatabase
 
@@ -106,6 +108,18 @@ private struct RosterRun {
         problems.append(RosterProblem(file: file, line: line, column: column, message: message))
     }
 
+    // MARK: - Batches
+
+    /// Runs `head` followed by `(?, …), (?, …)` for each batch of `rows`, then `tail` (constant text of this file).
+    private func executeBatched(_ head: String, _ rows: [[SQLValue]], tail: String = "") throws {
+        for query in MultiRowStatement.queries(head, rows, tail: tail) { try tx.execute(query) }
+    }
+
+    /// Calls `body` with `values` cut into batches, for `IN (…)` lists.
+    private func forEachBatch<Value>(of values: [Value], _ body: (ArraySlice<Value>) throws -> Void) throws {
+        try MultiRowStatement.forEachBatch(of: values, body)
+    }
+
     // MARK: - School
 
     /// Finds or creates the school, locking its row so two imports of one school run one after the other.
@@ -184,6 +198,7 @@ private struct RosterRun {
 
         var ids = existing.mapValues(\.id)
         var listed: Set<String> = []
+        var inserts: [[SQLValue]] = []
         for row in rows {
             listed.insert(row.sourcedID)
             if let old = existing[row.sourcedID] {
@@ -199,24 +214,32 @@ private struct RosterRun {
                 sql.append("active = TRUE WHERE id = ", old.id)
                 try tx.execute(sql.query)
                 counts.updated += 1
-            } else {
-                var sql = SQLBuilder(
-                    "INSERT INTO \(table.name) (school_id, sourced_id, \(table.columns.map(\.name).joined(separator: ", "))) VALUES ("
-                )
-                sql.append("", schoolID)
-                sql.append(", ", row.sourcedID)
-                for value in row.values { sql.append(", ", value) }
-                sql.append(")")
-                ids[row.sourcedID] = try tx.execute(sql.query).insertID
+            } else if ids[row.sourcedID] == nil {
+                inserts.append([schoolID.sqlValue, row.sourcedID.sqlValue] + row.values.map(\.sqlValue))
+                ids[row.sourcedID] = 0
                 counts.created += 1
+            }
+        }
+        if !inserts.isEmpty {
+            try executeBatched(
+                "INSERT INTO \(table.name) (school_id, sourced_id, \(table.columns.map(\.name).joined(separator: ", "))) VALUES ",
+                inserts)
+            for row in try tx.query(
+                "SELECT id, sourced_id FROM \(unsafeRaw: table.name) WHERE school_id = \(schoolID)")
+            {
+                if let sourcedID = row.string("sourced_id"), let id = row.int("id") { ids[sourcedID] = Int64(id) }
             }
         }
 
         let leaving = mode == .bulk ? Array(existing.keys.filter { !listed.contains($0) }) : removals
+        var deactivate: [Int64] = []
         for sourcedID in leaving {
             guard let old = existing[sourcedID], old.active, !listed.contains(sourcedID) else { continue }
-            try tx.execute("UPDATE \(unsafeRaw: table.name) SET active = FALSE WHERE id = \(old.id)")
+            deactivate.append(old.id)
             counts.deactivated += 1
+        }
+        try forEachBatch(of: deactivate) { chunk in
+            try tx.execute("UPDATE \(unsafeRaw: table.name) SET active = FALSE WHERE id IN (\(list: chunk))")
         }
         return ids
     }
@@ -290,6 +313,14 @@ private struct RosterRun {
         }
 
         let listedIDs = Set(snapshot.users.map(\.sourcedID))
+        // The accounts holding each sign-in name that a row asks for and its own account does not hold yet.
+        var wanted: [String] = []
+        for user in snapshot.users {
+            let current = bySourcedID[user.sourcedID]
+            let held = Set([current?.username, current?.email].compactMap { $0 })
+            wanted += [user.username, user.email].compactMap { $0 }.filter { !held.contains($0) }
+        }
+        let holdersOf = try holders(of: wanted)
         // Match every row to a stored user, adopting a same-role account made by hand, and find conflicts.
         var matches: [String: StoredUser] = [:]
         var adopted: Set<Int64> = []
@@ -299,13 +330,7 @@ private struct RosterRun {
             var adoption: StoredUser?
             for identifier in [user.username, user.email].compactMap({ $0 }) where !held.contains(identifier) {
                 let column = identifier == user.email ? "email" : "username"
-                for holder in try tx.query(
-                    """
-                    SELECT id, school_id, sourced_id, role, given_name, family_name, email, username, grade_level,
-                           active, password_hash IS NOT NULL AS has_password
-                    FROM users WHERE username = \(identifier) OR email = \(identifier)
-                    """)
-                {
+                for holder in try holdersOf(identifier) {
                     let holderID = Int64(holder.int("id") ?? 0)
                     if holderID == current?.id || holderID == adoption?.id { continue }
                     let sameSchool = holder.int("school_id").map(Int64.init) == schoolID
@@ -355,6 +380,8 @@ private struct RosterRun {
 
         var deactivated: [Int64] = []
         var listed: Set<String> = []
+        var inserts: [[SQLValue]] = []
+        var invitees: [(sourcedID: String, email: String, name: String)] = []
         for user in snapshot.users {
             listed.insert(user.sourcedID)
             let values: [String?] = [
@@ -384,17 +411,16 @@ private struct RosterRun {
                     }
                 }
             } else {
-                hasPassword = false
-                id = try tx.execute(
-                    """
-                    INSERT INTO users (school_id, sourced_id, role, given_name, family_name, email, username,
-                                       grade_level, active, created_at, updated_at)
-                    VALUES (\(schoolID), \(user.sourcedID), \(user.role.rawValue), \(user.givenName),
-                            \(user.familyName), \(user.email.sqlValue), \(user.username), \(user.gradeLevel.sqlValue), \(user.enabled),
-                            \(now), \(now))
-                    """
-                ).insertID
+                inserts.append([
+                    schoolID.sqlValue, user.sourcedID.sqlValue, user.role.rawValue.sqlValue, user.givenName.sqlValue,
+                    user.familyName.sqlValue, user.email.sqlValue, user.username.sqlValue, user.gradeLevel.sqlValue,
+                    user.enabled.sqlValue, now.sqlValue, now.sqlValue,
+                ])
                 result.counts.created += 1
+                if user.enabled, let email = user.email {
+                    invitees.append((user.sourcedID, email, "\(user.givenName) \(user.familyName)"))
+                }
+                continue
             }
             result.ids[user.sourcedID] = id
             result.roles[id] = user.role.rawValue
@@ -404,19 +430,85 @@ private struct RosterRun {
                         userID: UserID(id), email: email, displayName: "\(user.givenName) \(user.familyName)"))
             }
         }
+        if !inserts.isEmpty {
+            try executeBatched(
+                """
+                INSERT INTO users (school_id, sourced_id, role, given_name, family_name, email, username,
+                                   grade_level, active, created_at, updated_at) VALUES\u{20}
+                """, inserts)
+            // The new rows' ids, read back by their sourced ids (one statement, not one per row).
+            var created: [String: Int64] = [:]
+            for row in try tx.query(
+                "SELECT id, sourced_id FROM users WHERE school_id = \(schoolID) AND sourced_id IS NOT NULL")
+            {
+                if let sourcedID = row.string("sourced_id"), let id = row.int("id") { created[sourcedID] = Int64(id) }
+            }
+            for user in snapshot.users where matches[user.sourcedID] == nil {
+                guard let id = created[user.sourcedID] else {
+                    throw StoreError(.conflict, detail: "roster import: the new user '\(user.sourcedID)' was not read back")
+                }
+                result.ids[user.sourcedID] = id
+                result.roles[id] = user.role.rawValue
+            }
+            for invitee in invitees {
+                guard let id = created[invitee.sourcedID] else { continue }
+                result.invitations.append(PasswordInvitation(userID: UserID(id), email: invitee.email, displayName: invitee.name))
+            }
+        }
 
         let leaving = mode == .bulk ? Array(bySourcedID.keys) : snapshot.removals.users
+        var leavers: [Int64] = []
         for sourcedID in leaving where !listed.contains(sourcedID) {
             guard let old = bySourcedID[sourcedID], old.active, !adopted.contains(old.id) else { continue }
-            try tx.execute("UPDATE users SET active = FALSE, updated_at = \(now) WHERE id = \(old.id)")
+            leavers.append(old.id)
             result.counts.deactivated += 1
-            deactivated.append(old.id)
         }
+        try forEachBatch(of: leavers) { chunk in
+            try tx.execute("UPDATE users SET active = FALSE, updated_at = \(now) WHERE id IN (\(list: chunk))")
+        }
+        deactivated += leavers
         // A deactivated user is signed out everywhere at once, not when their session next expires.
-        for id in deactivated {
-            result.endedSessions += try tx.execute("DELETE FROM sessions WHERE user_id = \(id)").affectedRows
+        try forEachBatch(of: deactivated) { chunk in
+            result.endedSessions += try tx.execute("DELETE FROM sessions WHERE user_id IN (\(list: chunk))").affectedRows
         }
         return result
+    }
+
+    /// The accounts (of any school) whose username or email is one of `identifiers`, looked up in batches, as a
+    /// function from an identifier to its holders. The columns compare under the table's collation (case and
+    /// accents do not count), so rows are filed under a folded key; a row that no folded key explains sends the
+    /// lookup back to one statement per identifier, which compares exactly as the server does.
+    private func holders(of identifiers: [String]) throws -> (String) throws -> [Row] {
+        let select = """
+            SELECT id, school_id, sourced_id, role, given_name, family_name, email, username, grade_level,
+                   active, password_hash IS NOT NULL AS has_password
+            FROM users WHERE\u{20}
+            """
+        let tx = self.tx
+        let exact: (String) throws -> [Row] = { identifier in
+            try tx.query("\(unsafeRaw: select) username = \(identifier) OR email = \(identifier)")
+        }
+        func fold(_ text: String) -> String {
+            text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        }
+        var byKey: [String: [Row]] = [:]
+        let unique = Array(Set(identifiers))
+        let keys = Set(unique.map(fold))
+        var explained = true
+        try forEachBatch(of: unique) { chunk in
+            for row in try tx.query("\(unsafeRaw: select) username IN (\(list: chunk)) OR email IN (\(list: chunk))") {
+                let rowKeys = Set([row.string("username"), row.string("email")].compactMap { $0 }.map(fold)).filter(keys.contains)
+                if rowKeys.isEmpty { explained = false }
+                for key in rowKeys { byKey[key, default: []].append(row) }
+            }
+        }
+        guard explained else { return exact }
+        return { identifier in
+            // Exact again for a name the folded key may file too widely (the server's collation is narrower).
+            (byKey[fold(identifier)] ?? []).filter { row in
+                [row.string("username"), row.string("email")].contains { $0.map(fold) == fold(identifier) }
+            }
+        }
     }
 
     // MARK: - Enrollments
@@ -442,6 +534,7 @@ private struct RosterRun {
         guard mode != .absent else { return counts }
 
         var listed: Set<String> = []
+        var writes: [[SQLValue]] = []
         for enrollment in snapshot.enrollments {
             let classID = classIDs[enrollment.classSourcedID]
             let userID = userIDs[enrollment.userSourcedID]
@@ -463,33 +556,33 @@ private struct RosterRun {
             if let old = existing[key] {
                 if old.role == role && old.sourcedID == enrollment.sourcedID && old.active {
                     counts.unchanged += 1
-                } else {
-                    try tx.execute(
-                        """
-                        UPDATE enrollments SET role = \(role), sourced_id = \(enrollment.sourcedID), active = TRUE
-                        WHERE class_id = \(classID) AND user_id = \(userID)
-                        """)
-                    counts.updated += 1
+                    continue
                 }
+                counts.updated += 1
             } else {
-                try tx.execute(
-                    """
-                    INSERT INTO enrollments (class_id, user_id, role, sourced_id, active)
-                    VALUES (\(classID), \(userID), \(role), \(enrollment.sourcedID), TRUE)
-                    """)
                 counts.created += 1
             }
+            existing[key] = (role, enrollment.sourcedID, true)
+            writes.append([classID.sqlValue, userID.sqlValue, role.sqlValue, enrollment.sourcedID.sqlValue, true.sqlValue])
         }
+        // New and changed rows in one upsert per batch (the primary key is the pair), leavers the same way.
+        try executeBatched(
+            "INSERT INTO enrollments (class_id, user_id, role, sourced_id, active) VALUES ", writes,
+            tail: " ON DUPLICATE KEY UPDATE role = VALUES(role), sourced_id = VALUES(sourced_id), active = TRUE")
 
         let leaving =
             mode == .bulk ? Array(existing.keys) : snapshot.removals.enrollments.compactMap { bySourcedID[$0] }
+        var leavers: [[SQLValue]] = []
         for key in leaving where !listed.contains(key) {
-            guard existing[key]?.active == true else { continue }
+            guard let old = existing[key], old.active else { continue }
             let parts = key.split(separator: ":").compactMap { Int64($0) }
-            try tx.execute(
-                "UPDATE enrollments SET active = FALSE WHERE class_id = \(parts[0]) AND user_id = \(parts[1])")
+            // Every leaver's row exists (read above under FOR UPDATE), so the upsert only ever updates.
+            leavers.append([parts[0].sqlValue, parts[1].sqlValue, old.role.sqlValue, old.sourcedID.sqlValue, false.sqlValue])
             counts.deactivated += 1
         }
+        try executeBatched(
+            "INSERT INTO enrollments (class_id, user_id, role, sourced_id, active) VALUES ", leavers,
+            tail: " ON DUPLICATE KEY UPDATE active = FALSE")
         return counts
     }
 
@@ -510,6 +603,7 @@ private struct RosterRun {
         }
 
         var wanted: Set<[Int64]> = []
+        var inserts: [[SQLValue]] = []
         for link in snapshot.guardianLinks {
             let parent = users.ids[link.parentSourcedID]
             let student = users.ids[link.studentSourcedID]
@@ -527,10 +621,12 @@ private struct RosterRun {
             if existing.contains(pair) {
                 counts.unchanged += 1
             } else {
-                try tx.execute("INSERT INTO guardianships (parent_id, student_id) VALUES (\(parent), \(student))")
+                inserts.append([parent.sqlValue, student.sqlValue])
                 counts.created += 1
             }
         }
+
+        try executeBatched("INSERT INTO guardianships (parent_id, student_id) VALUES ", inserts)
 
         // Links the roster owns: in bulk, those between two roster users; in delta, those between two listed
         // users (both records are complete, so the link set between them is known) or involving a removed one.
@@ -549,23 +645,4 @@ private struct RosterRun {
         }
         return counts
     }
-}
-
-/// Builds a statement whose length depends on data (a column list), keeping every value a `?` bind.
-private struct SQLBuilder {
-    private var interpolation = SQLQuery.StringInterpolation(literalCapacity: 128, interpolationCount: 8)
-
-    /// Starts with statement text made only of constants of this file.
-    init(_ literal: String) { interpolation.appendLiteral(literal) }
-
-    /// Appends constant text.
-    mutating func append(_ literal: String) { interpolation.appendLiteral(literal) }
-
-    /// Appends constant text, then a bound value.
-    mutating func append(_ literal: String, _ value: some SQLBindable) {
-        interpolation.appendLiteral(literal)
-        interpolation.appendInterpolation(value)
-    }
-
-    var query: SQLQuery { SQLQuery(stringInterpolation: interpolation) }
 }

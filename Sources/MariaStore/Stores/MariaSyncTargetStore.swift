@@ -340,14 +340,20 @@ public struct MariaSyncTargetStore: SyncTargetStore {
 
     /// The highest id after `after` below which every row is settled (written before `settled`), or `nil`
     /// when there is nothing settled to fold.
+    /// Source rows (by id) one run folds at most from each table.
+    static let foldLimit: Int64 = 100_000
+
     private static func settledEnd(
         table: String, after: Int64, timeColumn: String, settled: Date, in tx: Transaction
     ) throws -> Int64? {
-        // Identifiers come from this file's constants only.
+        // Identifiers come from this file's constants only. At most `foldLimit` ids per run: a backlog (a restored
+        // database, a district's first sync) is folded over several runs, each inside the client's read timeout; the
+        // window starts at the first id past the watermark, so a gap in the ids never stalls it.
         let row = try tx.query(
             """
             SELECT MAX(id) AS last, MIN(IF(\(unsafeRaw: timeColumn) >= \(settled), id, NULL)) AS first_unsettled
-            FROM \(unsafeRaw: table) WHERE id > \(after)
+            FROM \(unsafeRaw: table)
+            WHERE id > \(after) AND id <= (SELECT MIN(id) FROM \(unsafeRaw: table) WHERE id > \(after)) + \(foldLimit)
             """
         ).first
         guard let last = row?.int("last") else { return nil }

@@ -1,0 +1,96 @@
+import Domain
+import Foundation
+import Testing
+
+@testable import FCGIApp
+@testable import StoreTwins
+
+/// The roster upload page over the twins (issue 17): problems are still named in the request, a large upload is
+/// checked and queued at once, and its page reloads itself until the import run has ended it.
+@Suite struct RosterUploadRouteTests {
+    let app: TestApp
+    let password = "correct horse battery"
+    static let cronSecret = String(repeating: "c", count: 40)
+
+    init() throws {
+        var app = TestApp()
+        app.configuration.cronSecret = Self.cronSecret
+        self.app = app
+        let hash = try testHasher.hash(password)
+        _ = app.memory.addUser(role: .schoolAdmin, email: "head@school.test", username: "head", hash: hash)
+        _ = app.memory.addUser(role: .schoolAdmin, email: "head@other.test", username: "otherhead", hash: hash, school: SchoolID(2))
+        try app.secondFactors.setSecondFactorPolicy(SecondFactorPolicy(requiredRoles: []), of: SchoolID(1), now: app.clock.now)
+        try app.secondFactors.setSecondFactorPolicy(SecondFactorPolicy(requiredRoles: []), of: SchoolID(2), now: app.clock.now)
+    }
+
+    /// A delta users.csv of `count` students of the twin's school.
+    static func files(students count: Int, role: String = "student") -> [(String, String)] {
+        let manifest = """
+            propertyName,value
+            manifest.version,1.0
+            oneroster.version,1.1
+            file.academicSessions,absent
+            file.classes,absent
+            file.courses,absent
+            file.enrollments,absent
+            file.orgs,absent
+            file.users,delta
+
+            """
+        var users = "sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,givenName,familyName,email\n"
+        for index in 0..<count {
+            users += "st\(index),active,2026-11-01T08:00:00Z,true,school-1,\(role),st\(index),Given,Family\(index),st\(index)@school.test\n"
+        }
+        return [("manifest.csv", manifest), ("users.csv", users)]
+    }
+
+    func upload(_ browser: inout TestBrowser, _ files: [(String, String)]) -> HTTPResponse {
+        let csrf = TestBrowser.csrf(in: browser.send("GET", "/school/roster")) ?? ""
+        let boundary = "----cwtestboundary"
+        var body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf)\r\n".utf8)
+        for (name, text) in files {
+            body += Array(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"files\"; filename=\"\(name)\"\r\nContent-Type: text/csv\r\n\r\n\(text)\r\n"
+                    .utf8)
+        }
+        body += Array("--\(boundary)--\r\n".utf8)
+        return browser.send("POST", "/school/roster", headers: ["CONTENT_TYPE": "multipart/form-data; boundary=\(boundary)"], body: body)
+    }
+
+    func signedIn(_ name: String) -> TestBrowser {
+        var browser = TestBrowser(responder: app.responder())
+        #expect(browser.signIn(name, password).status == 303)
+        return browser
+    }
+
+    @Test func aBrokenUploadIsRefusedInTheRequestWithTheLineNamed() throws {
+        var browser = signedIn("head@school.test")
+        let page = upload(&browser, Self.files(students: RosterImportRun.inlineRows + 1, role: "wizard"))
+        #expect(page.status == 422)
+        #expect(page.text.contains("users.csv line 2, column role"))
+        #expect(try app.rosterJobs.claimNext(now: app.clock.now, lease: 60) == nil)
+    }
+
+    @Test func aLargeUploadIsQueuedAtOnceAndItsPageReloadsUntilTheRunEndsIt() throws {
+        var browser = signedIn("head@school.test")
+        let answer = upload(&browser, Self.files(students: RosterImportRun.inlineRows + 1))
+        #expect(answer.status == 303)
+        let location = try #require(answer.headers["Location"])
+        #expect(location.hasPrefix("/school/roster/jobs/"))
+
+        let waiting = browser.send("GET", location)
+        #expect(waiting.status == 200)
+        #expect(waiting.text.contains("data-status=\"pending\""))
+        #expect(waiting.headers["Refresh"] == "3")
+        var other = signedIn("head@other.test")
+        #expect(other.send("GET", location).status == 404)
+
+        // The cron endpoint runs it (the twin's roster store refuses to apply, so the job ends as failed).
+        let run = browser.send("POST", "/internal/cron/roster", headers: ["HTTP_AUTHORIZATION": "Bearer \(Self.cronSecret)"])
+        #expect(run.status == 200)
+        #expect(run.text.contains("\"failed\":1"))
+        let ended = browser.send("GET", location)
+        #expect(ended.text.contains("data-status=\"failed\""))
+        #expect(ended.headers["Refresh"] == nil)
+    }
+}
