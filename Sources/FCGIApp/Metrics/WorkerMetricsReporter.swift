@@ -11,15 +11,10 @@ final class WorkerMetricsReporter: Sendable {
     /// never replace the last snapshot with an older one.
     private let reporting = Mutex(true)
 
-    init(folder: MetricsFolder, site: String, accessLogBuffer: DataAccessLogBuffer?) {
+    init(folder: MetricsFolder, site: String) {
         self.folder = folder
         self.site = site
         WorkerMetrics.shared.configure(folder: folder.path)
-        if let accessLogBuffer {
-            WorkerMetrics.shared.addGauge { snapshot in
-                snapshot.set(PoolMetrics.accessLogBuffered, ["site": site], to: Double(accessLogBuffer.count))
-            }
-        }
     }
 
     /// Starts the thread that writes the snapshot every second.
