@@ -90,7 +90,8 @@ import Testing
                 clientID: ClientID("reader"), name: "Reader", developerName: "Example Ltd", kind: .confidential,
                 redirectURIs: ["https://reader.example/cb"], allowedScopes: ["openid", "profile.read"]),
             now: app.clock.now)
-        let token = "cw_at_durable-access-log-route-test"
+        var generator = SystemRandomNumberGenerator()
+        let token = SecretToken.make(prefix: TokenPrefix.accessToken, using: &generator)
         _ = try app.oauth.createGrant(
             client: ClientID("reader"), user: student.id, scopes: ["openid", "profile.read"], authTime: app.clock.now,
             tokens: [NewToken(digest: SecretToken.digest(token), kind: .access, expiresAt: app.clock.now + 3600)], now: app.clock.now)

@@ -132,12 +132,18 @@ import Testing
         #expect(blocked == [OAuthConformanceFixture.app])
         #expect(try f.policies.policy(school: SchoolID(1), client: OAuthConformanceFixture.app)?.status == .blocked)
         #expect(try f.policies.policy(school: SchoolID(2), client: OAuthConformanceFixture.app) == nil)
-        // The token issued before is refused by the resource servers' rule at once; the others still work.
+        // The token issued before is refused by the resource servers' rule at once, and its grant is revoked.
         func served(_ name: String) throws -> Bool {
             BearerRule.authorize(try f.bearers.bearer(digest: SecretToken.digest("cw_at_" + name)), now: f.now + 1) != nil
         }
         #expect(try !served("ada-app") && !f.isActive("cw_rt_ada-app", at: f.now + 1))
-        #expect(try served("ada-other") && served("ada-own") && served("bea-app"))
+        #expect(try served("ada-own") && served("bea-app"))
+        // An app with a current agreement that the school has not decided about is blocked by default (as for a new
+        // authorization), its connection kept: allowing it serves the same token again.
+        #expect(try !served("ada-other") && f.isActive("cw_rt_ada-other", at: f.now + 1))
+        _ = try f.policies.setPolicy(
+            SchoolAppPolicy(status: .allowed, scopeLimit: nil), school: SchoolID(1), client: OAuthConformanceFixture.other, by: UserID(1), now: f.now)
+        #expect(try served("ada-other"))
         // Saving the settings again has nothing left to cut; an allowed app without a current agreement is cut too.
         #expect(
             try store.setSettings(AgreementSettings(requireAgreement: true, blockOnExpiry: true), school: SchoolID(1), by: UserID(1), now: f.now)
