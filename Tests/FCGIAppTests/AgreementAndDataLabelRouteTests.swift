@@ -173,7 +173,7 @@ import Testing
         try app.agreements.saveAgreement(
             school: SchoolID(1), client: Self.client, kind: "NDPA", signedOn: today.adding(days: -300), expiresOn: today.adding(days: 10),
             document: nil, keepDocument: true, by: admin.id, now: app.clock.now)
-        try app.agreements.setSettings(
+        _ = try app.agreements.setSettings(
             AgreementSettings(requireAgreement: false, blockOnExpiry: true), school: SchoolID(1), by: admin.id, now: app.clock.now)
         let first = runCron()
         #expect(first.status == 200 && first.text.contains("\"warned\":1"))

@@ -81,23 +81,51 @@ import Testing
         #expect(response.headers["WWW-Authenticate"]?.contains("error=\"invalid_token\"") == true)
     }
 
-    @Test func theBufferIsDueAtItsBatchSizeOrAfterItsIntervalAndFlushesEverythingWhenForced() {
-        let buffer = DataAccessLogBuffer(batchSize: 3, flushInterval: 2)
-        let start = Date(timeIntervalSince1970: 1_800_000_000)
-        func entry(_ n: Int) -> DataAccessEntry {
-            DataAccessEntry(
-                occurredAt: start, clientID: ClientID("c"), actorID: nil, subjectID: UserID(Int64(n)), schoolID: nil, operation: "getMe",
-                request: "GET /api/v1/me", status: 200)
-        }
-        #expect(buffer.add(entry(1), now: start) == nil)
-        #expect(buffer.add(entry(2), now: start) == nil)
-        #expect(buffer.add(entry(3), now: start)?.count == 3)
-        #expect(buffer.add(entry(4), now: start) == nil)
-        #expect(buffer.takeDue(now: start.addingTimeInterval(1), force: false) == nil)
-        #expect(buffer.takeDue(now: start.addingTimeInterval(2), force: false)?.count == 1)
-        _ = buffer.add(entry(5), now: start)
-        #expect(buffer.takeDue(now: start, force: true)?.count == 1)
-        #expect(buffer.takeDue(now: start, force: true) == nil)
+    /// A test app with one app and a student's access token for `/me` (which reads no database).
+    private func studentCallingMe() throws -> (app: TestApp, student: UserAccount, token: String) {
+        let app = TestApp()
+        let student = app.memory.addUser(role: .student, email: "ada@school.test", username: "ada", hash: nil)
+        try app.oauth.createClient(
+            OAuthClient(
+                clientID: ClientID("reader"), name: "Reader", developerName: "Example Ltd", kind: .confidential,
+                redirectURIs: ["https://reader.example/cb"], allowedScopes: ["openid", "profile.read"]),
+            now: app.clock.now)
+        var generator = SystemRandomNumberGenerator()
+        let token = SecretToken.make(prefix: TokenPrefix.accessToken, using: &generator)
+        _ = try app.oauth.createGrant(
+            client: ClientID("reader"), user: student.id, scopes: ["openid", "profile.read"], authTime: app.clock.now,
+            tokens: [NewToken(digest: SecretToken.digest(token), kind: .access, expiresAt: app.clock.now + 3600)], now: app.clock.now)
+        return (app, student, token)
+    }
+
+    @Test func aCallIsOnRecordOncePerPersonBeforeItIsAnswered() throws {
+        let (app, student, token) = try studentCallingMe()
+        let response = app.responder().respond(to: rawRequest("GET", "/api/v1/me", headers: ["HTTP_AUTHORIZATION": "Bearer \(token)"]))
+        #expect(response.status == 200)
+        #expect(
+            app.accessLog.entries == [
+                DataAccessEntry(
+                    occurredAt: app.clock.now, clientID: ClientID("reader"), actorID: student.id, subjectID: student.id,
+                    schoolID: student.schoolID, operation: "getMe", request: "GET /api/v1/me", status: 200, firstOfCall: true)
+            ])
+    }
+
+    @Test func aCallWhoseLogEntriesCannotBeWrittenIs503WithRetryAfterAndCarriesNoData() throws {
+        let (app, _, token) = try studentCallingMe()
+        app.accessLog.failing = true
+        let response = app.responder().respond(to: rawRequest("GET", "/api/v1/me", headers: ["HTTP_AUTHORIZATION": "Bearer \(token)"]))
+        #expect(response.status == 503)
+        #expect(response.headers["Retry-After"] == "5")
+        #expect(response.headers["X-RateLimit-Limit"] != nil)
+        let body = String(decoding: response.body, as: UTF8.self)
+        #expect(body.contains("\"error\":\"temporarily_unavailable\""))
+        #expect(!body.contains("ada") && !body.contains("given_name"))
+        #expect(app.accessLog.entries.isEmpty)
+        // Once the log can be written again, the same call is answered and on record.
+        app.accessLog.failing = false
+        let again = app.responder().respond(to: rawRequest("GET", "/api/v1/me", headers: ["HTTP_AUTHORIZATION": "Bearer \(token)"]))
+        #expect(again.status == 200)
+        #expect(app.accessLog.entries.count == 1)
     }
 
     @Test func aCachedListIsRebuiltWhenTheStudentsRecordVersionChangesAndWrittenAsIs() {

@@ -112,6 +112,8 @@ struct TestApp {
     let agreements = MemoryAppAgreements()
     /// Exports and erasures' twin.
     let privacy = MemoryPrivacy()
+    /// The data-access log's twin.
+    let accessLog = MemoryDataAccessLog()
     /// The OAuth stores' twin, whose people are ``memory``'s active accounts.
     let oauth: MemoryOAuthStore
     var oauthKeys = OAuthKeyMaterial(
@@ -135,6 +137,9 @@ struct TestApp {
         oauth.requiresAgreement = { (try? agreements.settings(school: $0).requireAgreement) ?? false }
         agreements.clientExists = { (try? oauth.client($0)) != nil }
         agreements.appBlocked = { school, client in (try? oauth.policy(school: school, client: client))?.status == .blocked }
+        agreements.blockAppsWithoutAgreement = { oauth.blockAppsWithoutAgreement(school: $0, current: $1, by: $2, now: $3) }
+        agreements.appName = { (try? oauth.client($0))?.name }
+        agreements.clientActive = { (try? oauth.client($0))?.status == .active }
         agreements.adminEmailsOf = { school in
             memory.everyone().filter { $0.active && $0.user.role == .schoolAdmin && $0.user.schoolID == school }.compactMap { $0.user.email }
         }
@@ -156,8 +161,8 @@ struct TestApp {
                 signingKeyCache: SigningKeyCache()),
             // The education API's and sync's stores are not twinned yet: route tests that reach them fail on this handle.
             api: EducationAPIServices(
-                store: MariaEducationAPIStore(database: unconnected), accessLog: MariaDataAccessLogStore(database: unconnected),
-                appPolicies: oauth, agreements: agreements, declarations: agreements, accessLogBuffer: DataAccessLogBuffer(configuration.api),
+                store: MariaEducationAPIStore(database: unconnected), accessLog: accessLog,
+                appPolicies: oauth, agreements: agreements, declarations: agreements,
                 rateLimiter: APIRateLimiter(configuration.api),
                 rateBuckets: MemoryRateBuckets(), listCache: APIListCache(capacity: 8), oneRoster: MariaOneRosterStore(database: unconnected)),
             syncTarget: MariaSyncTargetStore(database: unconnected),

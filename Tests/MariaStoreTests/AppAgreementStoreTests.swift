@@ -75,7 +75,7 @@ import Testing
     @Test func aSchoolThatRequiresAgreementsHasUndecidedAppsBlocked() throws {
         #expect(try store.settings(school: SchoolID(1)) == .default)
         #expect(try policies.policy(school: SchoolID(1), client: Self.app) == nil)
-        try store.setSettings(AgreementSettings(requireAgreement: true, blockOnExpiry: true), school: SchoolID(1), by: UserID(1), now: now)
+        _ = try store.setSettings(AgreementSettings(requireAgreement: true, blockOnExpiry: true), school: SchoolID(1), by: UserID(1), now: now)
         #expect(try store.settings(school: SchoolID(1)) == AgreementSettings(requireAgreement: true, blockOnExpiry: true))
         #expect(try policies.policy(school: SchoolID(1), client: Self.app)?.status == .blocked)
         #expect(try policies.policy(school: SchoolID(2), client: Self.app) == nil)
@@ -97,7 +97,7 @@ import Testing
         try store.saveAgreement(
             school: SchoolID(2), client: Self.app, kind: "DPA", signedOn: Self.day("2025-01-01"), expiresOn: Self.day("2027-06-30"), document: nil,
             keepDocument: true, by: UserID(2), now: now)
-        try store.setSettings(AgreementSettings(requireAgreement: false, blockOnExpiry: true), school: SchoolID(1), by: UserID(1), now: now)
+        _ = try store.setSettings(AgreementSettings(requireAgreement: false, blockOnExpiry: true), school: SchoolID(1), by: UserID(1), now: now)
         var due = try store.agreementsExpiring(onOrBefore: Self.day("2026-07-15"), limit: 10)
         #expect(due.map(\.agreement.school) == [SchoolID(1)])
         #expect(due.first?.settings.blockOnExpiry == true && due.first?.appBlocked == false && due.first?.appName == "Planner")

@@ -118,7 +118,17 @@ import Testing
         #expect(ranged.count == 2)
     }
 
-    @Test func writesStoreTheirEventInTheSameTransactionAndNothingOnARefusal() throws {
+    /// A write call's entries, one per student, the first marking the call.
+    private func writeLog(_ students: [UserID]) -> [DataAccessEntry] {
+        students.enumerated().map { index, student in
+            DataAccessEntry(
+                occurredAt: now, clientID: Self.app, actorID: uid("teacher"), subjectID: student, schoolID: SchoolID(1),
+                operation: APIEndpoint.Operation.recordAttendance.rawValue, request: "POST /api/v1/classes/1/attendance", status: 200,
+                firstOfCall: index == 0)
+        }
+    }
+
+    @Test func writesStoreTheirEventAndLogEntriesInTheSameTransactionAndNothingOnARefusal() throws {
         let teacher = uid("teacher")
         let event = APIEvent(
             type: EducationAPI.attendanceRecorded, clientID: Self.app, schoolID: SchoolID(1), classID: ClassID(1),
@@ -130,14 +140,19 @@ import Testing
                     AttendanceMark(studentID: uid("alice"), status: .late, note: nil),
                     AttendanceMark(studentID: uid("carol"), status: .present, note: nil),
                 ],
-                in: ClassID(1), on: CalendarDate("2026-09-04")!, by: teacher, event: event, now: now)
+                in: ClassID(1), on: CalendarDate("2026-09-04")!, by: teacher, event: event, log: writeLog([uid("alice"), uid("carol")]),
+                now: now)
         }
         #expect(try count("SELECT COUNT(*) AS n FROM attendance") == 0)
         #expect(try api.pendingEvents(limit: 10).isEmpty)
+        #expect(try count("SELECT COUNT(*) AS n FROM data_access_log") == 0)
         try api.recordAttendance(
             [AttendanceMark(studentID: uid("alice"), status: .late, note: nil)], in: ClassID(1), on: CalendarDate("2026-09-04")!,
-            by: teacher, event: event, now: now)
+            by: teacher, event: event, log: writeLog([uid("alice")]), now: now)
         #expect(try api.pendingEvents(limit: 10) == [event])
+        // The call's log entry committed with the write.
+        #expect(
+            try count("SELECT COUNT(*) AS n FROM data_access_log WHERE subject_user_id = \(uid("alice").rawValue) AND first_of_call") == 1)
 
         let quiz = try schoolwork.createAssessment(
             NewAssessment(title: "Q", maxScore: Score(hundredths: 1000), dueDate: nil), in: ClassID(1), by: teacher, now: now)
@@ -146,9 +161,16 @@ import Testing
             assessmentID: quiz, studentIDs: [uid("bob")], occurredAt: now)
         let entry = [GradeEntry(studentID: uid("bob"), score: Score(hundredths: 950), comment: nil)]
         // Unpublished: the grade is stored, no event (nobody can see it yet).
-        #expect(try api.recordGrades(entry, assessment: quiz, in: ClassID(1), by: teacher, publish: false, event: gradeEvent, now: now) == false)
+        #expect(
+            try api.recordGrades(
+                entry, assessment: quiz, in: ClassID(1), by: teacher, publish: false, event: gradeEvent, log: writeLog([uid("bob")]), now: now)
+                == false)
         #expect(try api.pendingEvents(limit: 10).count == 1)
-        #expect(try api.recordGrades(entry, assessment: quiz, in: ClassID(1), by: teacher, publish: true, event: gradeEvent, now: now) == true)
+        #expect(
+            try api.recordGrades(
+                entry, assessment: quiz, in: ClassID(1), by: teacher, publish: true, event: gradeEvent, log: writeLog([uid("bob")]), now: now)
+                == true)
+        #expect(try count("SELECT COUNT(*) AS n FROM data_access_log WHERE subject_user_id = \(uid("bob").rawValue)") == 2)
         #expect(try api.pendingEvents(limit: 10).last == gradeEvent)
         #expect(try api.publishedGrades(ofStudent: uid("bob"), before: nil, limit: 5).first?.score == Score(hundredths: 950))
     }

@@ -19,7 +19,7 @@ final class OAuthConformanceFixture {
     let bearers: any BearerTokenStore
     let consents: any ConsentStore
     let policies: any SchoolAppPolicyStore
-    private let database: TestDatabase?
+    let database: TestDatabase?
     private let people: PeopleBox
     let now = Date(timeIntervalSince1970: 1_795_000_000)
 

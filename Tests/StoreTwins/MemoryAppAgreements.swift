@@ -15,6 +15,13 @@ final class MemoryAppAgreements: AppAgreementStore, ClientDataDeclarationStore, 
     var adminEmailsOf: @Sendable (SchoolID) -> [String] = { _ in [] }
     /// Whether the school has the app blocked (the OAuth twin answers).
     var appBlocked: @Sendable (SchoolID, ClientID) -> Bool = { _, _ in false }
+    /// Blocks for the school the apps that have no current agreement (not in the set given) and that it allowed or
+    /// that are connected to its users; returns them (the OAuth twin does it, as the MariaDB store's transaction).
+    var blockAppsWithoutAgreement: @Sendable (SchoolID, Set<ClientID>, UserID, Date) -> [ClientID] = { _, _, _, _ in [] }
+    /// An app's name (the OAuth twin answers; the client id when it has none).
+    var appName: @Sendable (ClientID) -> String? = { _ in nil }
+    /// Whether a client is active (the OAuth twin answers): the daily run looks at active apps' agreements only.
+    var clientActive: @Sendable (ClientID) -> Bool = { _ in true }
 
     private func key(_ school: SchoolID, _ client: ClientID) -> String { "\(school)|\(client.rawValue)" }
 
@@ -50,7 +57,7 @@ final class MemoryAppAgreements: AppAgreementStore, ClientDataDeclarationStore, 
                 AppAgreement(
                     school: school, client: client, kind: kind, signedOn: signedOn, expiresOn: expiresOn,
                     document: bytes.map { AgreementDocument(bytes: $0).summary }),
-                bytes, client.rawValue
+                bytes, appName(client) ?? client.rawValue
             )
         }
     }
@@ -61,14 +68,20 @@ final class MemoryAppAgreements: AppAgreementStore, ClientDataDeclarationStore, 
 
     func settings(school: SchoolID) throws -> AgreementSettings { lock.withLock { schoolSettings[school] ?? .default } }
 
-    func setSettings(_ settings: AgreementSettings, school: SchoolID, by admin: UserID, now: Date) throws {
-        lock.withLock { schoolSettings[school] = settings }
+    func setSettings(_ settings: AgreementSettings, school: SchoolID, by admin: UserID, now: Date) throws -> [ClientID] {
+        let today = CalendarDate(now)
+        let current = lock.withLock {
+            schoolSettings[school] = settings
+            return Set(stored.values.filter { $0.agreement.school == school && $0.agreement.isCurrent(on: today) }.map(\.agreement.client))
+        }
+        guard settings.requireAgreement else { return [] }
+        return blockAppsWithoutAgreement(school, current, admin, now)
     }
 
     func agreementsExpiring(onOrBefore day: CalendarDate, limit: Int) throws -> [ExpiringAgreement] {
         let candidates = lock.withLock {
             stored.values.filter { entry in
-                guard let expiry = entry.agreement.expiresOn, expiry <= day else { return false }
+                guard let expiry = entry.agreement.expiresOn, expiry <= day, clientActive(entry.agreement.client) else { return false }
                 return entry.agreement.warnedFor != expiry || entry.agreement.blockedFor != expiry
             }
             .sorted { ($0.agreement.expiresOn!, $0.agreement.client.rawValue) < ($1.agreement.expiresOn!, $1.agreement.client.rawValue) }

@@ -278,9 +278,12 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
         lock.withLock {
             guard let token = stored(digest), let client = clients[token.clientID] else { return nil }
             let user = token.userID.flatMap(users)
+            let policy = user?.schoolID.flatMap { school in
+                policies[school]?[token.clientID]
+                    ?? (!client.firstParty && requiresAgreement(school) ? SchoolAppPolicy(status: .blocked, scopeLimit: nil) : nil)
+            }
             return BearerRecord(
-                token: token, clientStatus: client.status, clientAllowedScopes: client.allowedScopes, user: user,
-                schoolPolicy: user?.schoolID.flatMap { policies[$0]?[token.clientID] })
+                token: token, clientStatus: client.status, clientAllowedScopes: client.allowedScopes, user: user, schoolPolicy: policy)
         }
     }
 
@@ -377,19 +380,28 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
             policies[school, default: [:]][client] = policy
             requests = requests.filter { !($0[0] == "\(school)" && $0[1] == client.rawValue) }
             guard policy.status == .blocked else { return 0 }
+            return endConnections(of: client, school: school, now: now)
+        }
+    }
+
+    /// What the MariaDB agreements store does when a school turns its requirement on: every app that is not
+    /// first-party, has no current agreement (not in `current`), is not blocked, and that the school allowed or that
+    /// still has a live grant of one of its users, is blocked and its connections end. Returns them, by client id.
+    func blockAppsWithoutAgreement(school: SchoolID, current: Set<ClientID>, by admin: UserID, now: Date) -> [ClientID] {
+        lock.withLock {
             let schoolUsers = { (id: UserID?) in id.flatMap(self.users)?.schoolID == school }
-            for (digest, code) in codes
-            where code.grant.clientID == client && code.consumedAt == nil && code.expiresAt > now
-                && schoolUsers(code.grant.userID)
-            {
-                codes[digest]?.expiresAt = now
+            let cut = clients.values.filter { client in
+                guard !client.firstParty, !current.contains(client.clientID) else { return false }
+                let decided = policies[school]?[client.clientID]?.status
+                if decided == .blocked { return false }
+                return decided == .allowed
+                    || grants.values.contains { $0.client == client.clientID && $0.revokedAt == nil && schoolUsers($0.user) }
+            }.map(\.clientID).sorted { $0.rawValue < $1.rawValue }
+            for client in cut {
+                policies[school, default: [:]][client] = SchoolAppPolicy(status: .blocked, scopeLimit: nil)
+                _ = endConnections(of: client, school: school, now: now)
             }
-            var revoked = 0
-            for (id, grant) in grants where grant.client == client && grant.revokedAt == nil && schoolUsers(grant.user) {
-                revoke(id, now: now)
-                revoked += 1
-            }
-            return revoked
+            return cut
         }
     }
 
@@ -411,6 +423,21 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
     }
 
     // MARK: Helpers (called under the lock)
+
+    /// Ends a client's codes, grants and tokens for a school's users; returns the grants revoked.
+    private func endConnections(of client: ClientID, school: SchoolID, now: Date) -> Int {
+        let schoolUsers = { (id: UserID?) in id.flatMap(self.users)?.schoolID == school }
+        for (digest, code) in codes
+        where code.grant.clientID == client && code.consumedAt == nil && code.expiresAt > now && schoolUsers(code.grant.userID) {
+            codes[digest]?.expiresAt = now
+        }
+        var revoked = 0
+        for (id, grant) in grants where grant.client == client && grant.revokedAt == nil && schoolUsers(grant.user) {
+            revoke(id, now: now)
+            revoked += 1
+        }
+        return revoked
+    }
 
     private func takeID() -> Int {
         defer { nextID += 1 }

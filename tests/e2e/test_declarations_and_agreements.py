@@ -9,6 +9,7 @@ the admins ahead of an expiry and blocks the app on the day.
 import datetime
 import hashlib
 import re
+import secrets
 
 import pytest
 
@@ -158,12 +159,27 @@ def fill_dates(browser, row, form, today):
         browser.find(f"{form} input[name=expires_on]"), str(today + datetime.timedelta(days=265)))
 
 
-def agreements_cleanup(stack, school_id, client_id):
-    """Leaves the shared demo school as it was: no agreement settings, nothing recorded about the test's app."""
+def school_policies(stack, school_id):
+    """The school's decisions about apps, as (client_pk, status, scope_limit or NULL) rows."""
+    out = mariadb(stack, "SELECT client_pk, status, IFNULL(scope_limit, 'NULL') FROM catalyst_main.school_app_policies "
+                         f"WHERE school_id = {school_id}")
+    return [tuple(line.split("\t")) for line in out.splitlines() if line]
+
+
+def agreements_cleanup(stack, school_id, client_id, policies_before=()):
+    """Leaves the shared demo school as it was: no agreement settings, nothing recorded about the test's app, and the
+    school's decisions about other apps as they were (requiring agreements blocks the connected apps without one)."""
     mariadb(stack, f"DELETE FROM catalyst_main.school_agreement_settings WHERE school_id = {school_id}")
     for table in ("school_app_agreements", "school_app_policies"):
         mariadb(stack, f"DELETE FROM catalyst_main.{table} WHERE client_pk = "
                        f"(SELECT id FROM catalyst_main.oauth_clients WHERE client_id = '{client_id}')")
+    kept = [row[0] for row in policies_before]
+    mariadb(stack, f"DELETE FROM catalyst_main.school_app_policies WHERE school_id = {school_id}"
+                   + (f" AND client_pk NOT IN ({','.join(kept)})" if kept else ""))
+    for client_pk, status, limit in policies_before:
+        limit_sql = "NULL" if limit == "NULL" else f"'{limit}'"
+        mariadb(stack, f"UPDATE catalyst_main.school_app_policies SET status = '{status}', scope_limit = {limit_sql} "
+                       f"WHERE school_id = {school_id} AND client_pk = {client_pk}")
 
 
 def test_a_school_admin_records_agreements_requires_them_and_expiry_warns_then_blocks(
@@ -173,6 +189,7 @@ def test_a_school_admin_records_agreements_requires_them_and_expiry_warns_then_b
     school_id = mariadb(stack, f"SELECT school_id FROM catalyst_main.users WHERE email = '{school_admin['email']}'")
     row = f"table#school-apps tr[data-client-id='{client_id}']"
     form = f"form[data-client-id='{client_id}']"
+    policies_before = school_policies(stack, school_id)
     try:
         browser.sign_in(school_admin["email"], school_admin["password"])
         assert browser.open("/school/apps") == 200 and browser.has(row)
@@ -207,12 +224,35 @@ def test_a_school_admin_records_agreements_requires_them_and_expiry_warns_then_b
         with stack.session() as stranger:
             assert stranger.get(link, allow_redirects=False).status_code in (303, 404)
 
-        # The school requires agreements: without one, allowing the app is refused with a clear message.
+        # A connection made before the requirement: the demo SPA (not first-party, no agreement) holds a token of a
+        # student of the school, and the API answers it.
+        spa = demo["oauth_clients"]["public"]["client_id"]
+        student_id = demo["students"][-1]["id"]
+        token = "cw_at_" + secrets.token_urlsafe(32)
+        mariadb(stack, f"""INSERT INTO catalyst_main.oauth_grants (client_pk, user_id, scopes, auth_time, created_at, expires_at)
+                           SELECT id, {student_id}, 'openid profile.read', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6),
+                                  UTC_TIMESTAMP(6) + INTERVAL 1 DAY FROM catalyst_main.oauth_clients WHERE client_id = '{spa}';
+                           INSERT INTO catalyst_main.oauth_tokens (token_digest, kind, grant_id, issued_at, expires_at)
+                           VALUES (UNHEX(SHA2('{token}', 256)), 'access', LAST_INSERT_ID(), UTC_TIMESTAMP(6),
+                                   UTC_TIMESTAMP(6) + INTERVAL 1 HOUR)""")
+
+        def spa_me():
+            with stack.session() as s:
+                return s.get(stack.url("app", "/api/v1/me"), headers={"Authorization": f"Bearer {token}"}, timeout=10).status_code
+        assert spa_me() == 200
+
+        # The school requires agreements: apps without one lose the school's data at once (the SPA's token is refused,
+        # the SPA blocked and audited); without one, allowing the app is refused with a clear message.
         browser.find("form#agreement-settings input[name=require_agreement]").click()
         browser.find("form#agreement-settings input[name=block_on_expiry]").click()
         assert browser.submit("form#agreement-settings") == 200
         assert mariadb(stack, f"SELECT require_agreement, block_on_expiry FROM catalyst_main.school_agreement_settings "
                               f"WHERE school_id = {school_id}") == "1\t1"
+        assert spa_me() == 401
+        assert mariadb(stack, "SELECT p.status FROM catalyst_main.school_app_policies p JOIN catalyst_main.oauth_clients c "
+                              f"ON c.id = p.client_pk WHERE c.client_id = '{spa}' AND p.school_id = {school_id}") == "blocked"
+        assert mariadb(stack, "SELECT COUNT(*) FROM catalyst_main.security_audit_log WHERE event = 'app_blocked_by_policy' "
+                              f"AND detail = '{spa}: no current agreement'") != "0"
         browser.find(f"{row} form.inline button").click()  # remove the agreement
         browser._wait_for(lambda d: "agreement-removed" in d.current_url)
         assert browser.find(f"{row}").get_attribute("data-status") == "blocked"
@@ -251,4 +291,4 @@ def test_a_school_admin_records_agreements_requires_them_and_expiry_warns_then_b
         assert browser.find(row).get_attribute("data-status") == "blocked"
         assert cron(stack, "/internal/cron/agreements").json()["blocked"] == 0
     finally:
-        agreements_cleanup(stack, school_id, client_id)
+        agreements_cleanup(stack, school_id, client_id, policies_before)

@@ -368,10 +368,10 @@ def test_a_taken_over_developers_pool_cannot_mint_a_secret_or_rewrite_the_review
 def test_a_second_sync_with_nothing_new_changes_nothing(stack, mail_dir, admin):
     approved_app(stack, mail_dir, admin, "idem")
     sync(stack)
-    # Earlier tests' API calls reach the usage figures only once settled: up to access_log_flush_seconds (2) in a
-    # worker's buffer, then SyncRun.usageSettleSeconds (5). Past both, a sync folds the last of them, and the run
-    # after it has nothing new (without this wait the rows that settled between the two runs made it flaky).
-    time.sleep(8)
+    # Earlier tests' API calls reach the usage figures only once settled: SyncRun.usageSettleSeconds (5) after their
+    # access-log rows were written. Past it, a sync folds the last of them, and the run after it has nothing new
+    # (without this wait the rows that settled between the two runs made it flaky).
+    time.sleep(6)
     sync(stack)
     before = checksums(stack)
     report = sync(stack)

@@ -72,9 +72,12 @@ public struct DataAccessRecord: Sendable, Equatable {
     }
 }
 
-/// The data-access log in the main database. Appends come in batches from each worker's buffer.
+/// The data-access log in the main database. A call's entries are written before it is answered: a read's in one
+/// statement right after the read, a write's in the write's own transaction (``EducationAPIStore``), so no answer
+/// carries data that is not on record and a worker that dies loses nothing.
 public protocol DataAccessLogStore {
-    /// Appends entries in one statement.
+    /// Appends entries in one statement (durably committed when it returns); throws ``StoreError`` when they are
+    /// not written, and then none of them is.
     func append(_ entries: [DataAccessEntry]) throws
     /// Entries about any of `subjects`, newest first, at most `limit`.
     func entries(aboutAnyOf subjects: [UserID], limit: Int) throws -> [DataAccessRecord]

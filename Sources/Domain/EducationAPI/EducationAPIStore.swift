@@ -24,14 +24,17 @@ public protocol EducationAPIStore {
     func roster(of classID: ClassID, after: UserID?, limit: Int) throws -> [PersonSummary]
     /// The class an assessment belongs to; `nil` when there is no such assessment.
     func classOfAssessment(_ id: AssessmentID) throws -> ClassID?
-    /// In one transaction: upserts the day's marks and stores `event` in the outbox. Students not on the
-    /// roster: `StoreError(.constraint)` and nothing is written.
-    func recordAttendance(_ marks: [AttendanceMark], in classID: ClassID, on day: CalendarDate, by teacher: UserID, event: APIEvent, now: Date) throws
-    /// In one transaction: upserts the grades, publishes the assessment when `publish`, and stores `event` in
-    /// the outbox when the assessment is published afterwards. Returns whether it is published. Students not
-    /// on the roster: `StoreError(.constraint)` and nothing is written.
+    /// In one transaction: upserts the day's marks, stores `event` in the outbox and appends the call's
+    /// data-access log entries `log`. Students not on the roster: `StoreError(.constraint)` and nothing is written.
+    func recordAttendance(
+        _ marks: [AttendanceMark], in classID: ClassID, on day: CalendarDate, by teacher: UserID, event: APIEvent, log: [DataAccessEntry],
+        now: Date) throws
+    /// In one transaction: upserts the grades, publishes the assessment when `publish`, stores `event` in the
+    /// outbox when the assessment is published afterwards, and appends the call's data-access log entries `log`.
+    /// Returns whether it is published. Students not on the roster: `StoreError(.constraint)` and nothing is written.
     func recordGrades(
-        _ entries: [GradeEntry], assessment: AssessmentID, in classID: ClassID, by teacher: UserID, publish: Bool, event: APIEvent, now: Date
+        _ entries: [GradeEntry], assessment: AssessmentID, in classID: ClassID, by teacher: UserID, publish: Bool, event: APIEvent,
+        log: [DataAccessEntry], now: Date
     ) throws -> Bool
     /// Events in the outbox, oldest first (for sync, and for tests).
     func pendingEvents(limit: Int) throws -> [APIEvent]

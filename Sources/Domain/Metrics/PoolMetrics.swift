@@ -29,9 +29,6 @@ public enum PoolMetrics {
     /// Access and refresh tokens issued by the token endpoint, by grant type.
     public static let tokensIssued = MetricFamily(
         "catalystwells_oauth_tokens_issued_total", .counter, "Token responses of /api/oauth/token, by grant type.")
-    /// Data-access log entries waiting in the workers' buffers.
-    public static let accessLogBuffered = MetricFamily(
-        "catalystwells_access_log_buffered_entries", .gauge, "Data-access log entries buffered in the workers, not yet written.")
     /// Connections rebuilt after the server went away or a connection was lost (each worker's count, summed).
     public static let databaseReconnects = MetricFamily(
         "catalystwells_database_reconnects_total", .counter, "Database connections opened again after one was lost.")
@@ -49,6 +46,10 @@ public enum PoolMetrics {
     public static let webhookFailures = MetricFamily(
         "catalystwells_webhook_failures_total", .counter,
         "Webhook delivery attempts that failed (kind attempt) or disabled an endpoint (kind disabled).")
+    /// Education API calls whose data-access log entries could not be written (each answered 503).
+    public static let accessLogWriteFailures = MetricFamily(
+        "catalystwells_access_log_write_failures_total", .counter,
+        "Education API calls answered 503 because their data-access log entries could not be written.")
     /// When the pool's supervisor started.
     public static let started = MetricFamily(
         "catalystwells_pool_start_time_seconds", .gauge, "When the pool's supervisor started (Unix time).")
@@ -56,6 +57,6 @@ public enum PoolMetrics {
     /// Every family, in print order.
     public static let all: [MetricFamily] = [
         requests, duration, inFlight, workers, workerStarts, workerRestarts, workerRecycles, databaseErrors, signIns, tokensIssued,
-        accessLogBuffered, databaseReconnects, syncDuration, syncLag, webhookQueueDepth, webhookFailures, started,
+        accessLogWriteFailures, databaseReconnects, syncDuration, syncLag, webhookQueueDepth, webhookFailures, started,
     ]
 }

@@ -125,21 +125,9 @@ struct WorkerCommand: ParsableCommand {
         }
         let site = self.site
         let frozen = configuration
-        // Shared by the worker's threads: caches, the data-access log buffer and the per-app rate limits.
+        // Shared by the worker's threads: caches and the per-app rate limits.
         let shared = CompositionRoot.WorkerShared(configuration: configuration, hasher: hasher)
-        let accessLogBuffer = shared.accessLogBuffer
-        // On its own connection: writes the buffered log once it is due, and everything at shutdown.
-        let housekeeping: @Sendable () -> (Bool) -> Void = {
-            let store = CompositionRoot.accessLogStore(site: site, configuration: frozen)
-            return { stopping in
-                if let batch = accessLogBuffer.takeDue(now: Date(), force: stopping) {
-                    accessLogBuffer.write(batch, to: store, logger: logger)
-                }
-            }
-        }
-        let reporter = metricsFolder.map { folder in
-            WorkerMetricsReporter(folder: MetricsFolder(path: folder), site: site.rawValue, accessLogBuffer: site == .app ? accessLogBuffer : nil)
-        }
+        let reporter = metricsFolder.map { folder in WorkerMetricsReporter(folder: MetricsFolder(path: folder), site: site.rawValue) }
         reporter?.start()
         let status = FastCGIWorker.run(
             settings: .init(
@@ -154,8 +142,7 @@ struct WorkerCommand: ParsableCommand {
                     let (response, afterResponse) = responder.respondDeferring(to: raw)
                     return (response, afterResponse.run)
                 }
-            },
-            makeHousekeeping: site == .app ? housekeeping : nil)
+            })
         reporter?.finish()
         if status != 0 { throw ExitCode(status) }
     }

@@ -67,6 +67,7 @@ enum ConfigLoader {
                 continue
             }
             let path = "\(section).\(name)"
+            if ConfigSchema.retired.contains(path) { continue }
             guard known.contains(path) else {
                 errors.append("\(origin): unknown key \(name) in [\(section)]")
                 continue
@@ -167,9 +168,7 @@ enum ConfigLoader {
             partnerClients: reader.clientList("api.partner_clients"),
             partnerRateLimitPerMinute: reader.int("api.partner_rate_limit_per_minute", 1...1_000_000),
             partnerRateLimitBurst: reader.int("api.partner_rate_limit_burst", 1...1_000_000),
-            accessLogRetention: TimeInterval(reader.int("api.access_log_retention_days", 1...3650) * 86400),
-            accessLogBatchSize: reader.int("api.access_log_batch_size", 1...10_000),
-            accessLogFlushInterval: TimeInterval(reader.int("api.access_log_flush_seconds", 1...60)))
+            accessLogRetention: TimeInterval(reader.int("api.access_log_retention_days", 1...3650) * 86400))
         var configuration = Configuration(
             environment: environment ?? .production, logLevel: logLevel ?? .info, appURL: appURL,
             developersURL: developersURL, requestBodyLimit: bodyLimit, uploadBodyLimit: uploadLimit, schemaDirectory: schemaDirectory, pools: pools,

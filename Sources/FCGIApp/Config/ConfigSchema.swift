@@ -16,6 +16,10 @@ enum ConfigSchema {
         }
     }
 
+    /// Keys that meant something once and are now ignored, so a file written for an older release still loads:
+    /// the data-access log's buffer settings (each call's entries are now written before it is answered).
+    static let retired: Set<String> = ["api.access_log_batch_size", "api.access_log_flush_seconds"]
+
     static let sections = [
         "general", "pool.app", "pool.developers", "database", "database.app", "database.developers", "database.migrator",
         "accounts", "mail", "oauth", "api", "credentials", "portal", "cron", "sync", "webhooks", "federation", "audit",
@@ -302,12 +306,6 @@ enum ConfigSchema {
         Key(
             section: "api", name: "access_log_retention_days", defaultValue: "365",
             help: "days the data-access log keeps an entry before `catalystwells purge` deletes it (1 to 3650)"),
-        Key(
-            section: "api", name: "access_log_batch_size", defaultValue: "200",
-            help: "data-access log entries a worker buffers before writing them in one statement (1 to 10000)"),
-        Key(
-            section: "api", name: "access_log_flush_seconds", defaultValue: "2",
-            help: "seconds a buffered data-access log entry may wait before it is written (1 to 60)"),
     ]
 
     private static func account(_ role: String, user: String) -> [Key] {

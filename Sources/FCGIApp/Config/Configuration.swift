@@ -73,8 +73,6 @@ struct Configuration: Sendable {
         var partnerRateLimitPerMinute: Int
         var partnerRateLimitBurst: Int
         var accessLogRetention: TimeInterval
-        var accessLogBatchSize: Int
-        var accessLogFlushInterval: TimeInterval
     }
 
     /// Webhook delivery (`[webhooks]`).

@@ -16,10 +16,6 @@ import Synchronization
 /// waiting threads leave; threads inside a request finish it. After `drainTimeout` the process exits regardless. A worker that
 /// reached `maxRequests` stops the same way, and the supervisor starts a fresh one. A worker whose
 /// supervisor died stops too.
-///
-/// Housekeeping (optional): one more thread, with its own database connection, runs a task about once a second
-/// while the worker serves, and once more with `stopping == true` after the request threads have finished (or
-/// the drain timed out), so work buffered by requests (the data-access log) is written before the process exits.
 enum FastCGIWorker {
     struct Settings: Sendable {
         var threads: Int
@@ -33,8 +29,6 @@ enum FastCGIWorker {
         let draining = Atomic<Bool>(false)
         let served = Atomic<Int>(0)
         let running = Atomic<Int>(0)
-        /// Set when the housekeeping thread has run its final task (or there is none).
-        let housekeepingDone = Atomic<Bool>(true)
         /// Readable once the drain begins: wakes every thread waiting for a connection.
         let wake: Int32
 
@@ -50,8 +44,7 @@ enum FastCGIWorker {
     /// Runs until stopped and returns the process exit status.
     static func run(
         settings: Settings, logger: Logger,
-        makeResponder: @escaping @Sendable () -> (RawRequest) -> (response: HTTPResponse, afterSending: () -> Void),
-        makeHousekeeping: (@Sendable () -> (_ stopping: Bool) -> Void)? = nil
+        makeResponder: @escaping @Sendable () -> (RawRequest) -> (response: HTTPResponse, afterSending: () -> Void)
     ) -> Int32 {
         Signals.block(Signals.handled)
         signal(SIGPIPE, SIG_IGN)
@@ -82,13 +75,6 @@ enum FastCGIWorker {
             thread.stackSize = 1 << 20
             thread.start()
         }
-        if let makeHousekeeping {
-            state.housekeepingDone.store(false, ordering: .sequentiallyConsistent)
-            let thread = Thread { housekeep(state: state, drainTimeout: settings.drainTimeout, makeTask: makeHousekeeping) }
-            thread.name = "housekeeping"
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
         logger.info("worker ready", metadata: ["worker.threads": "\(settings.threads)", "worker.pid": "\(getpid())"])
 
         // Wait for a stop signal, a recycle, all threads gone, or the supervisor gone.
@@ -109,29 +95,8 @@ enum FastCGIWorker {
         }
         let left = state.running.load(ordering: .sequentiallyConsistent)
         if left > 0 { logger.warning("drain timed out", metadata: ["worker.busy_threads": "\(left)"]) }
-        // The final housekeeping (a database write) gets a few seconds of its own after the drain.
-        let housekeepingDeadline = ContinuousClock.now + .seconds(5)
-        while !state.housekeepingDone.load(ordering: .sequentiallyConsistent) && ContinuousClock.now < housekeepingDeadline {
-            usleep(20_000)
-        }
         logger.info("worker exiting", metadata: ["worker.served": "\(state.served.load(ordering: .relaxed))"])
         return 0
-    }
-
-    /// The housekeeping thread: its task about once a second until the drain begins, then, once the request
-    /// threads are gone (or the drain deadline passed), the task a last time with `stopping`.
-    private static func housekeep(state: State, drainTimeout: Int, makeTask: @Sendable () -> (Bool) -> Void) {
-        MariaClient.withThread {
-            let task = makeTask()
-            while !state.draining.load(ordering: .sequentiallyConsistent) {
-                for _ in 0..<10 where !state.draining.load(ordering: .sequentiallyConsistent) { usleep(100_000) }
-                task(false)
-            }
-            let deadline = ContinuousClock.now + .seconds(drainTimeout)
-            while state.running.load(ordering: .sequentiallyConsistent) > 0 && ContinuousClock.now < deadline { usleep(20_000) }
-            task(true)
-        }
-        state.housekeepingDone.store(true, ordering: .sequentiallyConsistent)
     }
 
     private static func serve(

@@ -12,18 +12,13 @@ final class WorkerMetricsReporter: Sendable {
     /// never replace the last snapshot with an older one.
     private let reporting = Mutex(true)
 
-    init(folder: MetricsFolder, site: String, accessLogBuffer: DataAccessLogBuffer?) {
+    init(folder: MetricsFolder, site: String) {
         self.folder = folder
         self.site = site
         WorkerMetrics.shared.configure(folder: folder.path)
         // A counter MariaStore keeps for the process: added whole to each snapshot (a copy of the recorded figures).
         WorkerMetrics.shared.addGauge { snapshot in
             snapshot.increment(PoolMetrics.databaseReconnects, ["site": site], by: Double(MariaDatabase.reconnectCount))
-        }
-        if let accessLogBuffer {
-            WorkerMetrics.shared.addGauge { snapshot in
-                snapshot.set(PoolMetrics.accessLogBuffered, ["site": site], to: Double(accessLogBuffer.count))
-            }
         }
     }
 

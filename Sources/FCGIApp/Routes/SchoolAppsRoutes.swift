@@ -130,6 +130,15 @@ enum SchoolAppsRoutes {
                 try context.services.api.agreements.removeAgreement(school: school, client: ClientID(raw))
             else { throw HTTPError.notFound() }
             try context.audit(.agreementChanged, request, by: session, subject: nil, detail: "\(raw): removed")
+            // A school that requires agreements applies the requirement again: the app, now without one, is cut off
+            // at once if it was allowed or is still connected.
+            let agreements = context.services.api.agreements
+            let settings = try agreements.settings(school: school)
+            if settings.requireAgreement {
+                for client in try agreements.setSettings(settings, school: school, by: session.user.id, now: context.now) {
+                    try context.audit(.appBlockedByPolicy, request, by: session, subject: nil, detail: "\(client.rawValue): no current agreement")
+                }
+            }
             return .seeOther("/school/apps?saved=agreement-removed")
         }
 
@@ -137,12 +146,16 @@ enum SchoolAppsRoutes {
             let (session, school) = try SchoolAdminRoutes.authorize(request, context)
             let form = try context.verifiedForm(request, session: session)
             let settings = AgreementSettings(requireAgreement: form["require_agreement"] == "1", blockOnExpiry: form["block_on_expiry"] == "1")
-            try context.services.api.agreements.setSettings(settings, school: school, by: session.user.id, now: context.now)
+            let blocked = try context.services.api.agreements.setSettings(settings, school: school, by: session.user.id, now: context.now)
             try context.audit(
                 .agreementChanged, request, by: session, subject: nil,
                 detail:
                     "settings: require agreement \(settings.requireAgreement ? "on" : "off"), block on expiry \(settings.blockOnExpiry ? "on" : "off")"
             )
+            // The requirement ended the connections of apps without a current agreement at once.
+            for client in blocked {
+                try context.audit(.appBlockedByPolicy, request, by: session, subject: nil, detail: "\(client.rawValue): no current agreement")
+            }
             return .seeOther("/school/apps?saved=settings")
         }
     }

@@ -14,7 +14,6 @@ enum CompositionRoot {
         let timingDecoy: TimingDecoy
         let recordCache: RecordPageCache
         let signingKeyCache: SigningKeyCache
-        let accessLogBuffer: DataAccessLogBuffer
         let rateLimiter: APIRateLimiter
         let apiListCache: APIListCache
         /// The upstream providers' discovery documents and signing keys.
@@ -28,7 +27,6 @@ enum CompositionRoot {
             timingDecoy = TimingDecoy(hasher: gated)
             recordCache = RecordPageCache(capacity: requestThreads ? 256 : 1)
             signingKeyCache = SigningKeyCache()
-            accessLogBuffer = DataAccessLogBuffer(configuration.api)
             rateLimiter = APIRateLimiter(configuration.api)
             apiListCache = APIListCache(capacity: requestThreads ? 512 : 1)
             upstreamDocuments = UpstreamDocumentCache()
@@ -66,7 +64,7 @@ enum CompositionRoot {
             api: EducationAPIServices(
                 store: MariaEducationAPIStore(database: database), accessLog: MariaDataAccessLogStore(database: database),
                 appPolicies: MariaSchoolAppPolicyStore(database: database), agreements: MariaAppAgreementStore(database: database),
-                declarations: MariaClientDataDeclarationStore(database: database), accessLogBuffer: shared.accessLogBuffer,
+                declarations: MariaClientDataDeclarationStore(database: database),
                 rateLimiter: shared.rateLimiter, rateBuckets: MariaRateBucketStore(database: database), listCache: shared.apiListCache,
                 oneRoster: MariaOneRosterStore(database: database)),
             syncTarget: MariaSyncTargetStore(database: database),
@@ -118,11 +116,6 @@ enum CompositionRoot {
             passkeys: MariaPasskeyStore<DeveloperRecord>(database: database, tables: .developers),
             syncSource: MariaSyncSourceStore(database: database), keys: keys,
             credentialKeys: credentialKeys)
-    }
-
-    /// The store a worker's housekeeping thread writes the buffered data-access log with, on its own connection.
-    static func accessLogStore(site: Site, configuration: Configuration) -> any DataAccessLogStore {
-        MariaDataAccessLogStore(database: MariaDatabase(options: configuration.connectionOptions(for: site)))
     }
 
     /// The hasher the configuration asks for. Throws when libsodium refuses the parameters.

@@ -145,7 +145,7 @@ struct OAuthServices {
 struct EducationAPIServices {
     /// The API's reads and writes.
     let store: any EducationAPIStore
-    /// The data-access log.
+    /// The data-access log, written before each call is answered.
     let accessLog: any DataAccessLogStore
     /// Schools' decisions about apps.
     let appPolicies: any SchoolAppPolicyStore
@@ -153,8 +153,6 @@ struct EducationAPIServices {
     let agreements: any AppAgreementStore
     /// The apps' data declarations as last approved (the data label).
     let declarations: any ClientDataDeclarationStore
-    /// The worker's data-access log entries waiting to be written.
-    let accessLogBuffer: DataAccessLogBuffer
     /// The worker's leases of the apps' shared API token buckets.
     let rateLimiter: APIRateLimiter
     /// The shared buckets the leases come from.

@@ -84,14 +84,43 @@ public struct MariaAppAgreementStore: AppAgreementStore {
         return AgreementSettings(requireAgreement: row.flag("require_agreement"), blockOnExpiry: row.flag("block_on_expiry"))
     }
 
-    public func setSettings(_ settings: AgreementSettings, school: SchoolID, by admin: UserID, now: Date) throws {
-        try database.execute(
-            """
-            INSERT INTO school_agreement_settings (school_id, require_agreement, block_on_expiry, updated_by, updated_at)
-            VALUES (\(school.rawValue), \(settings.requireAgreement), \(settings.blockOnExpiry), \(admin.rawValue), \(now))
-            ON DUPLICATE KEY UPDATE require_agreement = VALUES(require_agreement), block_on_expiry = VALUES(block_on_expiry),
-                updated_by = VALUES(updated_by), updated_at = VALUES(updated_at)
-            """)
+    public func setSettings(_ settings: AgreementSettings, school: SchoolID, by admin: UserID, now: Date) throws -> [ClientID] {
+        try database.transaction { tx in
+            try tx.execute(
+                """
+                INSERT INTO school_agreement_settings (school_id, require_agreement, block_on_expiry, updated_by, updated_at)
+                VALUES (\(school.rawValue), \(settings.requireAgreement), \(settings.blockOnExpiry), \(admin.rawValue), \(now))
+                ON DUPLICATE KEY UPDATE require_agreement = VALUES(require_agreement), block_on_expiry = VALUES(block_on_expiry),
+                    updated_by = VALUES(updated_by), updated_at = VALUES(updated_at)
+                """)
+            guard settings.requireAgreement else { return [] }
+            // Apps the requirement now keeps out: not first-party, no agreement current today, and either allowed by
+            // the school or still connected to one of its users (undecided apps without connections are already
+            // blocked by default and need no row).
+            let today = CalendarDate(now).description
+            let cut = try tx.query(
+                """
+                SELECT c.id, c.client_id FROM oauth_clients c
+                LEFT JOIN school_app_policies p ON p.school_id = \(school.rawValue) AND p.client_pk = c.id
+                WHERE NOT c.first_party AND NOT (p.status <=> 'blocked')
+                  AND NOT EXISTS (SELECT 1 FROM school_app_agreements a WHERE a.school_id = \(school.rawValue) AND a.client_pk = c.id
+                                    AND a.signed_on <= \(today) AND (a.expires_on IS NULL OR a.expires_on > \(today)))
+                  AND (p.status = 'allowed' OR EXISTS (SELECT 1 FROM oauth_grants g JOIN users u ON u.id = g.user_id
+                                    WHERE g.client_pk = c.id AND u.school_id = \(school.rawValue) AND g.revoked_at IS NULL))
+                ORDER BY c.client_id
+                """
+            ).compactMap { row in row.int("id").flatMap { id in row.string("client_id").map { (Int64(id), ClientID($0)) } } }
+            for (clientPK, _) in cut {
+                try tx.execute(
+                    """
+                    INSERT INTO school_app_policies (school_id, client_pk, status, scope_limit, updated_by, updated_at)
+                    VALUES (\(school.rawValue), \(clientPK), 'blocked', NULL, \(admin.rawValue), \(now))
+                    ON DUPLICATE KEY UPDATE status = 'blocked', scope_limit = NULL, updated_by = VALUES(updated_by), updated_at = VALUES(updated_at)
+                    """)
+                _ = try tx.endConnections(of: clientPK, school: school, now: now)
+            }
+            return cut.map(\.1)
+        }
     }
 
     public func agreementsExpiring(onOrBefore day: CalendarDate, limit: Int) throws -> [ExpiringAgreement] {

@@ -8,9 +8,15 @@ public struct MariaDataAccessLogStore: DataAccessLogStore {
     /// Creates the store over a thread's database handle.
     public init(database: MariaDatabase) { self.database = database }
 
-    /// One multi-row `INSERT`: a worker's whole buffer costs one statement and one commit.
+    /// One multi-row `INSERT` (one statement and one commit for a call, whatever the number of people it concerned).
     public func append(_ entries: [DataAccessEntry]) throws {
-        guard !entries.isEmpty else { return }
+        guard let query = Self.appendQuery(entries) else { return }
+        try database.execute(query)
+    }
+
+    /// The multi-row `INSERT` of `entries`, for ``append(_:)`` and for a write's own transaction; `nil` for none.
+    static func appendQuery(_ entries: [DataAccessEntry]) -> SQLQuery? {
+        guard !entries.isEmpty else { return nil }
         var sql = SQLQuery.StringInterpolation(literalCapacity: 160 + entries.count * 30, interpolationCount: entries.count * 10)
         sql.appendLiteral(
             "INSERT INTO data_access_log (occurred_at, client_id, actor_user_id, subject_user_id, school_id, operation, request, status, api_key_id, first_of_call) VALUES "
@@ -29,7 +35,7 @@ public struct MariaDataAccessLogStore: DataAccessLogStore {
             }
             sql.appendLiteral(")")
         }
-        try database.execute(SQLQuery(stringInterpolation: sql))
+        return SQLQuery(stringInterpolation: sql)
     }
 
     private static let recordColumns = """

@@ -108,16 +108,19 @@ public struct MariaEducationAPIStore: EducationAPIStore {
     }
 
     public func recordAttendance(
-        _ marks: [AttendanceMark], in classID: ClassID, on day: CalendarDate, by teacher: UserID, event: APIEvent, now: Date
+        _ marks: [AttendanceMark], in classID: ClassID, on day: CalendarDate, by teacher: UserID, event: APIEvent, log: [DataAccessEntry],
+        now: Date
     ) throws {
         try database.transaction { tx in
             try MariaSchoolworkStore.saveAttendance(tx, marks, in: classID, on: day, by: teacher, now: now)
             try Self.insert(event, tx)
+            if let append = MariaDataAccessLogStore.appendQuery(log) { try tx.execute(append) }
         }
     }
 
     public func recordGrades(
-        _ entries: [GradeEntry], assessment: AssessmentID, in classID: ClassID, by teacher: UserID, publish: Bool, event: APIEvent, now: Date
+        _ entries: [GradeEntry], assessment: AssessmentID, in classID: ClassID, by teacher: UserID, publish: Bool, event: APIEvent,
+        log: [DataAccessEntry], now: Date
     ) throws -> Bool {
         try database.transaction { tx in
             try MariaSchoolworkStore.saveGrades(tx, entries, cleared: [], assessment: assessment, in: classID, by: teacher, now: now)
@@ -125,6 +128,7 @@ public struct MariaEducationAPIStore: EducationAPIStore {
             // Read under the row lock saveGrades took, so the event matches what students can now see.
             let published = try tx.query("SELECT published FROM assessments WHERE id = \(assessment.rawValue)").first?.flag("published") ?? false
             if published { try Self.insert(event, tx) }
+            if let append = MariaDataAccessLogStore.appendQuery(log) { try tx.execute(append) }
             return published
         }
     }

@@ -55,23 +55,7 @@ public struct MariaSchoolAppPolicyStore: SchoolAppPolicyStore {
                 """)
             try tx.execute("DELETE FROM school_app_requests WHERE school_id = \(school.rawValue) AND client_pk = \(clientPK)")
             guard policy.status == .blocked else { return 0 }
-            try tx.execute(
-                """
-                UPDATE oauth_codes o JOIN users u ON u.id = o.user_id SET o.expires_at = \(now)
-                WHERE o.client_pk = \(clientPK) AND u.school_id = \(school.rawValue) AND o.consumed_at IS NULL AND o.expires_at > \(now)
-                """)
-            let revoked = try tx.execute(
-                """
-                UPDATE oauth_grants g JOIN users u ON u.id = g.user_id SET g.revoked_at = \(now)
-                WHERE g.client_pk = \(clientPK) AND u.school_id = \(school.rawValue) AND g.revoked_at IS NULL
-                """)
-            try tx.execute(
-                """
-                UPDATE oauth_tokens t JOIN oauth_grants g ON g.id = t.grant_id JOIN users u ON u.id = g.user_id
-                SET t.revoked_at = \(now)
-                WHERE g.client_pk = \(clientPK) AND u.school_id = \(school.rawValue) AND t.revoked_at IS NULL
-                """)
-            return revoked.affectedRows
+            return try tx.endConnections(of: clientPK, school: school, now: now)
         }
     }
 
@@ -82,5 +66,29 @@ public struct MariaSchoolAppPolicyStore: SchoolAppPolicyStore {
             SELECT \(school.rawValue), id, \(user.rawValue), \(now) FROM oauth_clients WHERE client_id = \(client.rawValue)
             ON DUPLICATE KEY UPDATE requested_at = requested_at
             """)
+    }
+}
+
+extension Transaction {
+    /// Ends a client's connections to a school's users, after its policy row was written (the lock order of
+    /// `Transaction+OAuthGrants.swift`): their unexchanged codes, then grants, then tokens. Returns the grants revoked.
+    func endConnections(of clientPK: Int64, school: SchoolID, now: Date) throws -> Int {
+        try execute(
+            """
+            UPDATE oauth_codes o JOIN users u ON u.id = o.user_id SET o.expires_at = \(now)
+            WHERE o.client_pk = \(clientPK) AND u.school_id = \(school.rawValue) AND o.consumed_at IS NULL AND o.expires_at > \(now)
+            """)
+        let revoked = try execute(
+            """
+            UPDATE oauth_grants g JOIN users u ON u.id = g.user_id SET g.revoked_at = \(now)
+            WHERE g.client_pk = \(clientPK) AND u.school_id = \(school.rawValue) AND g.revoked_at IS NULL
+            """)
+        try execute(
+            """
+            UPDATE oauth_tokens t JOIN oauth_grants g ON g.id = t.grant_id JOIN users u ON u.id = g.user_id
+            SET t.revoked_at = \(now)
+            WHERE g.client_pk = \(clientPK) AND u.school_id = \(school.rawValue) AND t.revoked_at IS NULL
+            """)
+        return revoked.affectedRows
     }
 }

@@ -155,10 +155,11 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
                 """
                 SELECT \(unsafeRaw: Self.tokenColumns), c.status AS client_status, c.allowed_scopes,
                        u.id, u.role, u.school_id, u.given_name, u.family_name, u.email, u.username, u.active AS user_active,
-                       p.status AS policy_status, p.scope_limit
+                       COALESCE(p.status, IF(s.require_agreement AND NOT c.first_party, 'blocked', NULL)) AS policy_status, p.scope_limit
                 FROM oauth_tokens t JOIN oauth_grants g ON g.id = t.grant_id JOIN oauth_clients c ON c.id = g.client_pk
                 LEFT JOIN users u ON u.id = g.user_id
                 LEFT JOIN school_app_policies p ON p.school_id = u.school_id AND p.client_pk = g.client_pk
+                LEFT JOIN school_agreement_settings s ON s.school_id = u.school_id
                 WHERE t.token_digest = \(digest)
                 """
             ).first, let token = row.storedToken()

@@ -13,8 +13,9 @@ public struct BearerRecord: Sendable, Equatable {
     /// The token's user when it has one and the account is active; `nil` for client_credentials tokens and
     /// for deactivated users (see ``hasUser``).
     public let user: UserAccount?
-    /// The decision of the user's school about the client; `nil` when it made none (or the token has no user,
-    /// or the user no school).
+    /// The decision of the user's school about the client as ``SchoolAppPolicyStore/policy(school:client:)`` gives it
+    /// (a school that requires agreements has the apps it has not decided about blocked); `nil` when it made none
+    /// (or the token has no user, or the user no school).
     public let schoolPolicy: SchoolAppPolicy?
 
     /// A record.
@@ -55,7 +56,7 @@ public struct AuthorizedToken: Sendable, Equatable {
 /// 2. it is neither expired, revoked nor (refresh tokens) rotated;
 /// 3. its client is active (a suspended or disabled app's tokens stop working);
 /// 4. a token granted by a user needs that user to be active (a deactivated account ends every token);
-/// 5. the user's school has not blocked the app;
+/// 5. the user's school has not blocked the app (nor, requiring agreements, left it undecided);
 /// 6. its scopes are cut to the client's current allowed scopes and the school's current scope limit
 ///    (RFC 9700 §2.3: privilege restriction) — a narrowed app or school limit applies to tokens issued before.
 ///

@@ -52,8 +52,8 @@ public struct AppAgreement: Sendable, Equatable {
 public struct AgreementSettings: Sendable, Equatable {
     /// Apps need a current agreement to be allowed: allowing one without is refused, and an app the school has
     /// not decided about is blocked for it rather than allowed by default. First-party clients (the
-    /// installation's own) are exempt. Connections made before the school turned this on keep working until
-    /// the school blocks the app (new authorizations are refused at once).
+    /// installation's own) are exempt. Saving it on ends at once the connections of every app without a current
+    /// agreement (``AppAgreementStore/setSettings(_:school:by:now:)``): tokens issued before stop working.
     public var requireAgreement: Bool
     /// On an agreement's expiry day the app is blocked for the school (once per expiry day).
     public var blockOnExpiry: Bool

@@ -19,8 +19,12 @@ public protocol AppAgreementStore {
     func removeAgreement(school: SchoolID, client: ClientID) throws -> Bool
     /// The school's settings; ``AgreementSettings/default`` when it never chose.
     func settings(school: SchoolID) throws -> AgreementSettings
-    /// Saves the school's settings.
-    func setSettings(_ settings: AgreementSettings, school: SchoolID, by admin: UserID, now: Date) throws
+    /// Saves the school's settings. With ``AgreementSettings/requireAgreement`` on, in the same transaction, every app
+    /// that is not first-party and has no agreement current today (``AppAgreement/isCurrent(on:)``), and that the
+    /// school allowed or that still has a live grant of one of its users, is blocked for the school as
+    /// ``SchoolAppPolicyStore/setPolicy(_:school:client:by:now:)`` blocks (its grants, tokens and unexchanged codes
+    /// for the school's users end at once; pending requests stay). Returns those apps, by client id.
+    func setSettings(_ settings: AgreementSettings, school: SchoolID, by admin: UserID, now: Date) throws -> [ClientID]
     /// Agreements of active apps with an expiry on or before `day`, oldest expiry first, at most `limit`, with
     /// their school's settings and whether the app is blocked for the school: what the daily run looks at.
     func agreementsExpiring(onOrBefore day: CalendarDate, limit: Int) throws -> [ExpiringAgreement]

@@ -16,6 +16,9 @@ struct APICall {
     private(set) var subjects: [UserID] = []
     /// Whose school's data it was.
     var school: SchoolID?
+    /// Set by a write that appended the call's entries in its own transaction (``loggedInWrite(_:)``), so they are
+    /// not appended again.
+    private(set) var isLogged = false
 
     /// Records `people` as concerned by the call (each once, in order).
     mutating func concerns(_ people: some Sequence<UserID>) {
@@ -24,6 +27,33 @@ struct APICall {
 
     /// Forgets who was concerned: a refused call (404) disclosed nothing about the id it named.
     mutating func concernsNobody() { subjects.removeAll() }
+
+    /// The call's data-access log entries for an answer with `status`: one per person it concerned, the first
+    /// marked ``DataAccessEntry/firstOfCall`` (usage counts calls by it), or one without a person when it
+    /// concerned nobody (a school, a refusal).
+    func accessLogEntries(status: Int, now: Date) -> [DataAccessEntry] {
+        let request = "\(request.method) \(request.path)"
+        let people: [UserID?] = subjects.isEmpty ? [nil] : subjects
+        return people.enumerated().map { index, subject in
+            DataAccessEntry(
+                occurredAt: now, clientID: caller.clientID, actorID: caller.user?.id, subjectID: subject, schoolID: school,
+                operation: endpoint.operation.rawValue, request: request, status: status, apiKeyID: caller.apiKeyID, firstOfCall: index == 0)
+        }
+    }
+
+    /// The entries a successful write concerning `people` appends in its own transaction, so the write and its record
+    /// commit together. Call ``loggedInWrite(_:)`` with the same people once the write succeeded.
+    func writeLog(concerning people: [UserID]) -> [DataAccessEntry] {
+        var written = self
+        written.concerns(people)
+        return written.accessLogEntries(status: 200, now: context.now)
+    }
+
+    /// Records that the write concerning `people` committed its log entries (``writeLog(concerning:)``).
+    mutating func loggedInWrite(_ people: [UserID]) {
+        concerns(people)
+        isLogged = true
+    }
 
     /// The caller's user; every endpoint except `/schools/{id}` has established that there is one.
     var user: UserAccount {

@@ -58,13 +58,15 @@ enum ClassAPI {
         let event = APIEvent(
             type: EducationAPI.attendanceRecorded, clientID: call.caller.clientID, schoolID: facts.schoolID, classID: classID, day: day,
             studentIDs: marks.map(\.studentID), occurredAt: now)
+        let concerned = marks.map(\.studentID)
         do {
-            try services.api.store.recordAttendance(marks, in: classID, on: day, by: try call.user.id, event: event, now: now)
+            try services.api.store.recordAttendance(
+                marks, in: classID, on: day, by: try call.user.id, event: event, log: call.writeLog(concerning: concerned), now: now)
         } catch let error as StoreError where error.kind == .constraint {
             // The roster changed between the check above and the write; nothing was written.
             throw APIFailure.invalid(["marks": "A student is no longer enrolled in this class; reload the roster and try again."])
         }
-        call.concerns(marks.map(\.studentID))
+        call.loggedInWrite(concerned)
         return .object([
             ("class_id", .int(Int(classID.rawValue))), ("date", .string(day.description)), ("recorded", .int(marks.count)),
             ("event", .string(EducationAPI.attendanceRecorded)),
@@ -98,13 +100,15 @@ enum ClassAPI {
             type: EducationAPI.gradePublished, clientID: call.caller.clientID, schoolID: facts.schoolID, classID: classID,
             assessmentID: assessmentID, studentIDs: entries.map(\.studentID), occurredAt: now)
         let published: Bool
+        let concerned = entries.map(\.studentID)
         do {
             published = try services.api.store.recordGrades(
-                entries, assessment: assessmentID, in: classID, by: try call.user.id, publish: body.publish ?? false, event: event, now: now)
+                entries, assessment: assessmentID, in: classID, by: try call.user.id, publish: body.publish ?? false, event: event,
+                log: call.writeLog(concerning: concerned), now: now)
         } catch let error as StoreError where error.kind == .constraint {
             throw APIFailure.invalid(["grades": "A student is no longer enrolled in this class; reload the roster and try again."])
         }
-        call.concerns(entries.map(\.studentID))
+        call.loggedInWrite(concerned)
         var members: [(String, JSONValue)] = [
             ("assessment_id", .int(Int(assessmentID.rawValue))), ("class_id", .int(Int(classID.rawValue))),
             ("recorded", .int(entries.count)), ("published", .bool(published)),

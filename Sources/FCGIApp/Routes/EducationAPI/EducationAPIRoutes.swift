@@ -15,7 +15,9 @@ import Foundation
 ///    serves → 404;
 /// 4. the handler: malformed ids and input → 400 with `fields`; a record outside the user's relationship
 ///    (``SchoolAccess``) → 404, exactly like one that does not exist;
-/// 5. the data-access log entry (app, user, whose data, endpoint, result), buffered per worker.
+/// 5. the data-access log entries (app, user, whose data, endpoint, result; one per person concerned), written in one
+///    statement before the answer leaves (a write's in its own transaction); when they cannot be written the call
+///    is answered 503 with `Retry-After`, never with data that is not on record.
 enum EducationAPIRoutes {
     typealias Handler = @Sendable (inout APICall) throws -> JSONValue
 
@@ -84,8 +86,8 @@ enum EducationAPIRoutes {
                 // A refused call is recorded against no one: the id it named is not a disclosure.
                 if failure.status == 404 { call.concernsNobody() }
             } catch {
-                // The responder answers 503 or 500; the call is on record all the same.
-                record(call, status: (error as? StoreError)?.kind == .unavailable ? 503 : 500, now: now)
+                // The responder answers 503 or 500 and no data leaves: the call goes on record if it can.
+                _ = record(call, status: (error as? StoreError)?.kind == .unavailable ? 503 : 500, now: now)
                 throw error
             }
         case .notFound:
@@ -97,7 +99,16 @@ enum EducationAPIRoutes {
             response = OAuthHTTP.bearerError(
                 OAuthError(.invalidToken, "This endpoint needs a token granted by a user; app tokens can only read schools."))
         }
-        record(call, status: response.status, now: now)
+        if !call.isLogged && !record(call, status: response.status, now: now) {
+            // Nothing leaves that is not on record: the app is asked to call again.
+            response =
+                APIFailure(
+                    status: 503, code: "temporarily_unavailable",
+                    message: "The call could not be recorded in the data-access log, so nothing was returned; retry after Retry-After seconds.",
+                    fields: [:]
+                ).response
+            response.headers.set("Retry-After", "5")
+        }
         return withRateLimitHeaders(response, bucket, limiter.limits(of: caller.clientID))
     }
 
@@ -130,20 +141,21 @@ enum EducationAPIRoutes {
         return response
     }
 
-    /// Buffers the call's access-log entries, one per person it concerned (one without a person when it concerned
-    /// nobody: a school, a refusal); writes the batch they complete, if any, on this thread's connection.
-    private static func record(_ call: APICall, status: Int, now: Date) {
-        let services = call.context.services
-        let request = "\(call.request.method) \(call.request.path)"
-        let subjects: [UserID?] = call.subjects.isEmpty ? [nil] : call.subjects
-        for (index, subject) in subjects.enumerated() {
-            let entry = DataAccessEntry(
-                occurredAt: now, clientID: call.caller.clientID, actorID: call.caller.user?.id, subjectID: subject, schoolID: call.school,
-                operation: call.endpoint.operation.rawValue, request: request, status: status, apiKeyID: call.caller.apiKeyID,
-                firstOfCall: index == 0)
-            if let batch = services.api.accessLogBuffer.add(entry, now: now) {
-                services.api.accessLogBuffer.write(batch, to: services.api.accessLog, logger: call.context.logger)
-            }
+    /// Writes the call's access-log entries (``APICall/accessLogEntries(status:now:)``) in one statement on this
+    /// thread's connection, before the answer leaves. Returns `false` (logged and counted) when they were not written.
+    private static func record(_ call: APICall, status: Int, now: Date) -> Bool {
+        do {
+            try call.context.services.api.accessLog.append(call.accessLogEntries(status: status, now: now))
+            return true
+        } catch {
+            WorkerMetrics.shared.record { $0.increment(PoolMetrics.accessLogWriteFailures, ["site": call.context.site.rawValue]) }
+            call.context.logger.error(
+                "data-access log entries not written; the call is answered 503",
+                metadata: [
+                    "error.detail": "\((error as? StoreError)?.detail ?? String(describing: error))",
+                    "oauth.client_id": "\(call.caller.clientID.rawValue)",
+                ])
+            return false
         }
     }
 }

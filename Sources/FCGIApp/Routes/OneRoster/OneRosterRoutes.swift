@@ -65,10 +65,18 @@ enum OneRosterRoutes {
             response = failure(
                 refusal, challenge: refusal.status == 403 ? "error=\"insufficient_scope\", scope=\"\(endpoint.scopes.joined(separator: " "))\"" : nil)
         } catch {
-            record(call, status: (error as? StoreError)?.kind == .unavailable ? 503 : 500, now: now)
+            _ = record(call, status: (error as? StoreError)?.kind == .unavailable ? 503 : 500, now: now)
             throw error
         }
-        record(call, status: response.status, now: now)
+        guard record(call, status: response.status, now: now) else {
+            // As /api/v1: nothing leaves that is not on record; the app is asked to call again.
+            var refused = failure(
+                OneRosterFailure(
+                    status: 503, codeMinor: "server_busy",
+                    description: "The call could not be recorded in the data-access log, so nothing was returned; retry after Retry-After seconds."))
+            refused.headers.set("Retry-After", "5")
+            return withRateLimitHeaders(refused, bucket, limits)
+        }
         return withRateLimitHeaders(response, bucket, limits)
     }
 
@@ -166,19 +174,31 @@ enum OneRosterRoutes {
         return response
     }
 
-    /// One access-log entry per person the answer carried (with that person's school), or one without a person.
-    private static func record(_ call: Call, status: Int, now: Date) {
+    /// One access-log entry per person the answer carried (with that person's school), or one without a person,
+    /// written in one statement before the answer leaves (as ``EducationAPIRoutes``). Returns `false` (logged and
+    /// counted) when they were not written.
+    private static func record(_ call: Call, status: Int, now: Date) -> Bool {
         let services = call.context.services
-        let request = "GET \(call.request.path)"
+        let request = "\(call.request.method) \(call.request.path)"
         let subjects: [(UserID?, SchoolID?)] =
             call.people.isEmpty ? [(nil, call.schools.count == 1 ? call.schools[0] : nil)] : call.people.map { ($0.0, $0.1) }
-        for (index, subject) in subjects.enumerated() {
-            let entry = DataAccessEntry(
+        let entries = subjects.enumerated().map { index, subject in
+            DataAccessEntry(
                 occurredAt: now, clientID: call.clientID, actorID: nil, subjectID: subject.0, schoolID: subject.1,
                 operation: call.endpoint.operationID, request: String(request.prefix(300)), status: status, firstOfCall: index == 0)
-            if let batch = services.api.accessLogBuffer.add(entry, now: now) {
-                services.api.accessLogBuffer.write(batch, to: services.api.accessLog, logger: call.context.logger)
-            }
+        }
+        do {
+            try services.api.accessLog.append(entries)
+            return true
+        } catch {
+            WorkerMetrics.shared.record { $0.increment(PoolMetrics.accessLogWriteFailures, ["site": call.context.site.rawValue]) }
+            call.context.logger.error(
+                "data-access log entries not written; the OneRoster call is answered 503",
+                metadata: [
+                    "error.detail": "\((error as? StoreError)?.detail ?? String(describing: error))",
+                    "oauth.client_id": "\(call.clientID.rawValue)",
+                ])
+            return false
         }
     }
 }
