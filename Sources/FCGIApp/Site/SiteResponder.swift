@@ -81,10 +81,14 @@ struct SiteResponder {
         // `request.id` comes from RequestLog's metadata provider while the id is bound (here, and for the work
         // left for after the response).
         afterResponse.requestID = request.requestID
-        return RequestLog.$requestID.withValue(request.requestID) { answer(request, afterResponse: afterResponse) }
+        return RequestLog.$requestID.withValue(request.requestID) {
+            answer(request, afterResponse: afterResponse, route: &routeLabel, databaseError: &databaseError)
+        }
     }
 
-    private func answer(_ request: HTTPRequest, afterResponse: AfterResponse) -> HTTPResponse {
+    private func answer(
+        _ request: HTTPRequest, afterResponse: AfterResponse, route routeLabel: inout String, databaseError: inout String?
+    ) -> HTTPResponse {
         let log = logger
         let context = RequestContext(site: site, services: services, logger: log, afterResponse: afterResponse)
         let style = ErrorStyle(json: Self.wantsJSON(request.path), requestID: request.requestID)

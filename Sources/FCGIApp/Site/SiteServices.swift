@@ -39,7 +39,8 @@ final class SiteServices {
     init(
         health: any HealthStore, people: PeopleServices, schoolwork: SchoolworkServices, oauth: OAuthServices, api: EducationAPIServices,
         syncTarget: any SyncTargetStore, upstream: UpstreamServices, directories: DirectoryServices, audit: any SecurityAuditStore,
-        portal: PortalServices, mailer: any MailTransport, configuration: Configuration, clock: @escaping @Sendable () -> Date
+        privacy: PrivacyServices, portal: PortalServices, mailer: any MailTransport, configuration: Configuration,
+        clock: @escaping @Sendable () -> Date
     ) {
         self.health = health
         self.people = people
@@ -50,6 +51,7 @@ final class SiteServices {
         self.upstream = upstream
         self.directories = directories
         self.audit = audit
+        self.privacy = privacy
         self.portal = portal
         self.mailer = mailer
         self.configuration = configuration
