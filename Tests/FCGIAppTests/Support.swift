@@ -149,7 +149,7 @@ struct TestApp {
                 secondFactors: secondFactors, passkeys: passkeys, badges: badges, timingDecoy: TimingDecoy(hasher: testHasher), resets: memory),
             schoolwork: SchoolworkServices(students: memory, teaching: memory, directory: memory, roster: memory, recordCache: RecordPageCache()),
             oauth: OAuthServices(
-                clients: oauth, codes: oauth, tokens: oauth, bearers: oauth, consents: oauth, signingKeys: oauth, keys: oauthKeys,
+                clients: oauth, codes: oauth, tokens: oauth, bearers: oauth, dpopProofs: oauth, consents: oauth, signingKeys: oauth, keys: oauthKeys,
                 signingKeyCache: SigningKeyCache()),
             // The education API's and sync's stores are not twinned yet: route tests that reach them fail on this handle.
             api: EducationAPIServices(

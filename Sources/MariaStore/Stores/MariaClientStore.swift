@@ -29,7 +29,7 @@ public struct MariaClientStore: ClientStore {
     /// The client's own columns, without its redirect URIs. A constant.
     static let ownColumns = """
         c.client_id, c.name, c.description, c.logo_url, c.homepage_url, c.privacy_url, c.terms_url, c.developer_name,
-        c.verified, c.first_party, c.kind, c.allowed_scopes, c.status
+        c.verified, c.first_party, c.kind, c.allowed_scopes, c.status, c.dpop_bound_access_tokens
         """
 
     /// The client's redirect URIs as "position uri" lines: positions instead of `ORDER BY`, which made the server
@@ -121,11 +121,12 @@ public struct MariaClientStore: ClientStore {
                 """
                 INSERT INTO oauth_clients (client_id, name, description, logo_url, homepage_url, privacy_url, terms_url,
                                            developer_name, verified, first_party, kind, allowed_scopes, status,
-                                           created_at, updated_at)
+                                           dpop_bound_access_tokens, created_at, updated_at)
                 VALUES (\(client.clientID.rawValue), \(client.name), \(client.description), \(client.logoURL),
                         \(client.homepageURL), \(client.privacyURL), \(client.termsURL), \(client.developerName),
                         \(client.verified), \(client.firstParty), \(client.kind.rawValue),
-                        \(client.allowedScopes.sorted().scopeColumn), \(client.status.rawValue), \(now), \(now))
+                        \(client.allowedScopes.sorted().scopeColumn), \(client.status.rawValue), \(client.requiresDPoP),
+                        \(now), \(now))
                 """)
             guard !client.redirectURIs.isEmpty else { return }
             var sql = SQLQuery.StringInterpolation(literalCapacity: 80, interpolationCount: client.redirectURIs.count * 3)

@@ -16,7 +16,7 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
     /// client's id. A constant.
     static let tokenColumns = """
         t.kind, t.grant_id, t.issued_at, t.expires_at, COALESCE(t.revoked_at, g.revoked_at) AS revoked_at, t.rotated_at,
-        g.user_id, COALESCE(t.scopes, g.scopes) AS scopes, c.client_id
+        g.user_id, COALESCE(t.scopes, g.scopes) AS scopes, c.client_id, t.dpop_jkt
         """
 
     // MARK: AuthorizationCodeStore
@@ -142,7 +142,11 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
                 """)
             guard grant.affectedRows == 1 else { throw StoreError(.constraint, detail: "issueAppToken: no client \(client)") }
             try tx.insertTokens(
-                [NewToken(digest: token.digest, kind: token.kind, expiresAt: token.expiresAt, scopes: token.scopes ?? scopes)],
+                [
+                    NewToken(
+                        digest: token.digest, kind: token.kind, expiresAt: token.expiresAt, scopes: token.scopes ?? scopes,
+                        confirmation: token.confirmation)
+                ],
                 grant: GrantID(grant.insertID), now: now)
         }
     }
