@@ -189,6 +189,8 @@ import Testing
         let other = MintedTokens.random(
             refresh: true, lifetimes: lifetimes, now: now, binding: TokenBinding(thumbprint: "jkt", client: confidential), using: &random)
         #expect(other.records.map(\.confirmation) == ["jkt", nil], "a confidential client's refresh token is bound by its authentication")
-        #expect(MintedTokens.random(refresh: false, lifetimes: lifetimes, now: now, using: &random).response(scopes: [], accessExpiresIn: 60).tokenType == "Bearer")
+        #expect(
+            MintedTokens.random(refresh: false, lifetimes: lifetimes, now: now, using: &random).response(scopes: [], accessExpiresIn: 60).tokenType
+                == "Bearer")
     }
 }

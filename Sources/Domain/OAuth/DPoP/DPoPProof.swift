@@ -66,7 +66,8 @@ public struct DPoPProof: Sendable, Equatable {
         }
         guard jws.header[member: "typ"]?.stringValue == "dpop+jwt" else { return .failure(.invalid("The DPoP proof's typ must be dpop+jwt.")) }
         guard let algorithm = jws.algorithm, algorithms.contains(algorithm) else {
-            return .failure(.invalid("The DPoP proof's alg is not one of \(algorithms.joined(separator: ", ")).")) }
+            return .failure(.invalid("The DPoP proof's alg is not one of \(algorithms.joined(separator: ", "))."))
+        }
         guard let jwk = jws.header[member: "jwk"], let key = DPoPPublicKey(jwk: jwk), key.algorithm == algorithm else {
             return .failure(.invalid("The DPoP proof's jwk is not a public key for its alg."))
         }

@@ -66,7 +66,8 @@ enum DPoPHTTP {
         case .success(let proof):
             guard try context.services.oauth.dpopProofs.recordProofUse(digest: proof.replayDigest, expiresAt: proof.replayExpiresAt) else {
                 context.logger.info("DPoP proof replayed")
-                throw OAuthRefusal(OAuthError(.invalidDPoPProof, "The DPoP proof was already used: make a new one per request."), challenge: challenge)
+                throw OAuthRefusal(
+                    OAuthError(.invalidDPoPProof, "The DPoP proof was already used: make a new one per request."), challenge: challenge)
             }
             return proof
         }
