@@ -270,6 +270,13 @@ import Testing
             token: NewToken(digest: digest("cw_at_app_bound"), kind: .access, expiresAt: now + 60, confirmation: "jkt-2"), grantLifetime: 600,
             now: now)
         #expect(try tokens.token(digest: digest("cw_at_app_bound"))?.confirmation == "jkt-2")
+        // The second app token goes into the same app grant by another statement: it keeps its binding too.
+        try tokens.issueAppToken(
+            client: Self.app, scopes: ["school.read"],
+            token: NewToken(digest: digest("cw_at_app_bound_2"), kind: .access, expiresAt: now + 60, confirmation: "jkt-3"), grantLifetime: 600,
+            now: now)
+        #expect(try tokens.token(digest: digest("cw_at_app_bound_2"))?.confirmation == "jkt-3")
+        #expect(try tokens.token(digest: digest("cw_at_app_bound_2"))?.grantID == tokens.token(digest: digest("cw_at_app_bound"))?.grantID)
         #expect(try clients.client(Self.app)?.requiresDPoP == false)
         var required = Self.client(ClientID("cw_app_dpop"), kind: .public)
         required.requiresDPoP = true

@@ -125,8 +125,8 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
         let scopeColumn = (token.scopes ?? scopes).scopeColumn
         let inserted = try database.execute(
             """
-            INSERT INTO oauth_tokens (token_digest, kind, grant_id, scopes, issued_at, expires_at)
-            SELECT \(token.digest), \(token.kind.rawValue), g.id, \(scopeColumn), \(now), \(token.expiresAt)
+            INSERT INTO oauth_tokens (token_digest, kind, grant_id, scopes, dpop_jkt, issued_at, expires_at)
+            SELECT \(token.digest), \(token.kind.rawValue), g.id, \(scopeColumn), \(token.confirmation), \(now), \(token.expiresAt)
             FROM oauth_grants g FORCE INDEX (ix_oauth_grants_user_client)
             WHERE g.user_id IS NULL AND g.client_pk = (SELECT c.id FROM oauth_clients c WHERE c.client_id = \(client.rawValue))
               AND g.revoked_at IS NULL AND g.expires_at >= \(token.expiresAt)
