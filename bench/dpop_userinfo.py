@@ -98,13 +98,14 @@ def access_token(http, key=None):
 
 
 def pids():
-    """The app pool (supervisor and workers), nginx (master and workers) and MariaDB."""
-    found = []
-    for pidfile in (STACK / "run" / "app.pid", STACK / "nginx" / "nginx.pid", STACK / "mariadb" / "mysqld.pid"):
+    """By component: the app pool (supervisor and workers), nginx (master and workers) and MariaDB."""
+    found = {}
+    for name, pidfile in (("app", STACK / "run" / "app.pid"), ("nginx", STACK / "nginx" / "nginx.pid"),
+                          ("mariadb", STACK / "mariadb" / "mysqld.pid")):
         if pidfile.is_file():
             parent = int(pidfile.read_text().split()[0])
             children = subprocess.run(["pgrep", "-P", str(parent)], capture_output=True, text=True).stdout.split()
-            found += [parent] + [int(p) for p in children]
+            found[name] = [parent] + [int(p) for p in children]
     return found
 
 
@@ -166,11 +167,13 @@ def main():
                 headers = [{"Authorization": f"Bearer {bearer}"}] * REQUESTS
             else:
                 headers = [{"Authorization": f"DPoP {bound}", "DPoP": proof(key, "GET", url, token=bound)} for _ in range(REQUESTS)]
-            before = cpu_seconds(processes)
+            before = {name: cpu_seconds(group) for name, group in processes.items()}
             seconds, statuses = run(headers)
-            used = cpu_seconds(processes) - before
-            per_request = used / REQUESTS * 1e6
-            print(f"  round {round_number + 1} {mode:6}  {REQUESTS / seconds:7.0f} req/s  server CPU {per_request:6.0f} µs/request  statuses {statuses}")
+            used = {name: (cpu_seconds(group) - before[name]) / REQUESTS * 1e6 for name, group in processes.items()}
+            per_request = sum(used.values())
+            parts = ", ".join(f"{name} {value:.0f}" for name, value in used.items())
+            print(f"  round {round_number + 1} {mode:6}  {REQUESTS / seconds:7.0f} req/s  server CPU {per_request:6.0f} µs/request "
+                  f"({parts})  statuses {statuses}")
             if statuses.get(200) == REQUESTS:
                 best[mode] = min(best.get(mode, float("inf")), per_request)
     if "bearer" in best and "dpop" in best:
