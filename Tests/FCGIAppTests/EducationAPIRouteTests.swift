@@ -70,7 +70,9 @@ import Testing
     @Test func aCallWithoutATokenIs401WithABareBearerChallenge() {
         let response = TestApp().responder().respond(to: rawRequest("GET", "/api/v1/students/1/grades"))
         #expect(response.status == 401)
-        #expect(response.headers["WWW-Authenticate"] == "Bearer realm=\"catalystwells\"")
+        #expect(
+            response.headers["WWW-Authenticate"] == "Bearer realm=\"catalystwells\", DPoP algs=\"ES256 RS256 EdDSA\"",
+            "both schemes are offered (RFC 9449 §7.1)")
         #expect(response.headers["Content-Type"]?.hasPrefix("application/json") == true)
     }
 

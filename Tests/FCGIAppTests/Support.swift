@@ -157,7 +157,7 @@ struct TestApp {
                 students: memory, teaching: memory, directory: memory, roster: memory, rosterJobs: rosterJobs,
                 recordCache: RecordPageCache()),
             oauth: OAuthServices(
-                clients: oauth, codes: oauth, tokens: oauth, bearers: oauth, consents: oauth, signingKeys: oauth, keys: oauthKeys,
+                clients: oauth, codes: oauth, tokens: oauth, bearers: oauth, dpopProofs: oauth, consents: oauth, signingKeys: oauth, keys: oauthKeys,
                 signingKeyCache: SigningKeyCache()),
             // The education API's and sync's stores are not twinned yet: route tests that reach them fail on this handle.
             api: EducationAPIServices(

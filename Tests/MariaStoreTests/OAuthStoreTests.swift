@@ -258,6 +258,42 @@ import Testing
         } throws: { ($0 as? StoreError)?.kind == .constraint }
     }
 
+    @Test func aDPoPBoundTokenKeepsItsThumbprintAndTheClientItsSetting() throws {
+        let grant = try tokens.createGrant(
+            client: Self.app, user: user, scopes: ["openid"], authTime: now,
+            tokens: [NewToken(digest: digest("cw_at_bound"), kind: .access, expiresAt: now + 3600, confirmation: "jkt-of-the-key")], now: now)
+        #expect(try tokens.token(digest: digest("cw_at_bound"))?.confirmation == "jkt-of-the-key")
+        #expect(try tokens.bearer(digest: digest("cw_at_bound"))?.token.confirmation == "jkt-of-the-key")
+        #expect(try tokens.bearer(digest: digest("cw_at_bound"))?.token.grantID == grant)
+        try tokens.issueAppToken(
+            client: Self.app, scopes: ["school.read"],
+            token: NewToken(digest: digest("cw_at_app_bound"), kind: .access, expiresAt: now + 60, confirmation: "jkt-2"), grantLifetime: 600,
+            now: now)
+        #expect(try tokens.token(digest: digest("cw_at_app_bound"))?.confirmation == "jkt-2")
+        // The second app token goes into the same app grant by another statement: it keeps its binding too.
+        try tokens.issueAppToken(
+            client: Self.app, scopes: ["school.read"],
+            token: NewToken(digest: digest("cw_at_app_bound_2"), kind: .access, expiresAt: now + 60, confirmation: "jkt-3"), grantLifetime: 600,
+            now: now)
+        #expect(try tokens.token(digest: digest("cw_at_app_bound_2"))?.confirmation == "jkt-3")
+        #expect(try tokens.token(digest: digest("cw_at_app_bound_2"))?.grantID == tokens.token(digest: digest("cw_at_app_bound"))?.grantID)
+        #expect(try clients.client(Self.app)?.requiresDPoP == false)
+        var required = Self.client(ClientID("cw_app_dpop"), kind: .public)
+        required.requiresDPoP = true
+        try clients.createClient(required, now: now)
+        #expect(try clients.client(required.clientID)?.requiresDPoP == true)
+    }
+
+    @Test func aDPoPProofIsUsedOnceUntilItIsPurged() throws {
+        let proof = [UInt8](repeating: 0xAB, count: 32)
+        #expect(try tokens.recordProofUse(digest: proof, expiresAt: now + 70))
+        #expect(try !tokens.recordProofUse(digest: proof, expiresAt: now + 70), "a replay")
+        #expect(try tokens.recordProofUse(digest: [UInt8](repeating: 0xCD, count: 32), expiresAt: now + 200))
+        #expect(try tokens.purgeProofUses(before: now + 100) == 1)
+        #expect(try tokens.purgeProofUses(before: now + 100) == 0)
+        #expect(try tokens.recordProofUse(digest: proof, expiresAt: now + 170), "purged after it expired")
+    }
+
     @Test func aRefreshThatNarrowsTheScopesNarrowsOnlyTheNewAccessToken() throws {
         _ = try makeGrant("wide")
         let narrowed = [

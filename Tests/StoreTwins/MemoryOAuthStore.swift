@@ -9,7 +9,7 @@ import Foundation
 /// Every operation runs under one lock, which gives the atomicity the MariaDB stores get from transactions.
 /// People come from `users`: the active account with an id, or `nil` (unknown or deactivated).
 final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, BearerTokenStore, ConsentStore, SigningKeyStore,
-    SchoolAppPolicyStore, @unchecked Sendable
+    SchoolAppPolicyStore, DPoPProofStore, @unchecked Sendable
 {
     private struct Secret {
         let id: Int
@@ -36,6 +36,7 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
         let kind: StoredToken.Kind
         let grant: GrantID
         let scopes: [String]?
+        var confirmation: String? = nil
         let issuedAt: Date
         let expiresAt: Date
         var revokedAt: Date?
@@ -187,7 +188,9 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
     func issueAppToken(client: ClientID, scopes: [String], token: NewToken, grantLifetime: TimeInterval, now: Date) throws {
         try lock.withLock {
             guard clients[client] != nil else { throw StoreError(.constraint, detail: "issueAppToken: no client \(client)") }
-            let own = NewToken(digest: token.digest, kind: token.kind, expiresAt: token.expiresAt, scopes: token.scopes ?? scopes)
+            let own = NewToken(
+                digest: token.digest, kind: token.kind, expiresAt: token.expiresAt, scopes: token.scopes ?? scopes,
+                confirmation: token.confirmation)
             let current = grants.filter { $0.value.client == client && $0.value.user == nil && $0.value.revokedAt == nil }
                 .filter { $0.value.expiresAt >= token.expiresAt }.keys.max { $0.rawValue < $1.rawValue }
             if let current {
@@ -453,7 +456,9 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
 
     private func insertTokens(_ new: [NewToken], grant: GrantID, now: Date) {
         for token in new {
-            tokens[token.digest] = Token(kind: token.kind, grant: grant, scopes: token.scopes, issuedAt: now, expiresAt: token.expiresAt)
+            tokens[token.digest] = Token(
+                kind: token.kind, grant: grant, scopes: token.scopes, confirmation: token.confirmation, issuedAt: now,
+                expiresAt: token.expiresAt)
         }
     }
 
@@ -461,7 +466,28 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
         guard let token = tokens[digest], let grant = grants[token.grant] else { return nil }
         return StoredToken(
             kind: token.kind, grantID: token.grant, clientID: grant.client, userID: grant.user, scopes: token.scopes ?? grant.scopes,
-            issuedAt: token.issuedAt, expiresAt: token.expiresAt, revokedAt: token.revokedAt ?? grant.revokedAt, rotatedAt: token.rotatedAt)
+            issuedAt: token.issuedAt, expiresAt: token.expiresAt, revokedAt: token.revokedAt ?? grant.revokedAt, rotatedAt: token.rotatedAt,
+            confirmation: token.confirmation)
+    }
+
+    // MARK: DPoPProofStore
+
+    private var proofUses: [[UInt8]: Date] = [:]
+
+    func recordProofUse(digest: [UInt8], expiresAt: Date) throws -> Bool {
+        lock.withLock {
+            guard proofUses[digest] == nil else { return false }
+            proofUses[digest] = expiresAt
+            return true
+        }
+    }
+
+    func purgeProofUses(before: Date) throws -> Int {
+        lock.withLock {
+            let expired = proofUses.filter { $0.value < before }.keys
+            for digest in expired { proofUses[digest] = nil }
+            return expired.count
+        }
     }
 
     private func revoke(_ grant: GrantID, now: Date) {

@@ -24,6 +24,8 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
             case requestURINotSupported = "request_uri_not_supported"
             case invalidToken = "invalid_token"
             case insufficientScope = "insufficient_scope"
+            case invalidDPoPProof = "invalid_dpop_proof"
+            case useDPoPNonce = "use_dpop_nonce"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -65,6 +67,10 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let invalidToken = Code(.invalidToken)
         /// RFC 6750 §3.1: the token lacks the scope this resource needs.
         public static let insufficientScope = Code(.insufficientScope)
+        /// RFC 9449 §7.1, §12.2: the DPoP proof is missing, malformed, replayed or does not match the request.
+        public static let invalidDPoPProof = Code(.invalidDPoPProof)
+        /// RFC 9449 §8: the proof lacks the server's current nonce (sent in `DPoP-Nonce`).
+        public static let useDPoPNonce = Code(.useDPoPNonce)
     }
 
     /// The `error` value.

@@ -33,12 +33,18 @@ public struct OAuthClient: Sendable, Equatable {
     /// Scopes the client may ever be granted.
     public var allowedScopes: Set<String>
     public var status: Status
+    /// Whether its token requests must carry a DPoP proof, so every token it gets is DPoP-bound (RFC 9449 §5.2,
+    /// client metadata `dpop_bound_access_tokens`). Set for public clients registered through the developer portal
+    /// since DPoP was introduced; earlier clients and operator-created ones keep bearer tokens unless set.
+    public var requiresDPoP: Bool
 
     public init(
         clientID: ClientID, name: String, description: String = "", logoURL: String? = nil, homepageURL: String? = nil,
         privacyURL: String? = nil, termsURL: String? = nil, developerName: String, verified: Bool = false,
-        firstParty: Bool = false, kind: Kind, redirectURIs: [String], allowedScopes: Set<String>, status: Status = .active
+        firstParty: Bool = false, kind: Kind, redirectURIs: [String], allowedScopes: Set<String>, status: Status = .active,
+        requiresDPoP: Bool = false
     ) {
+        self.requiresDPoP = requiresDPoP
         self.clientID = clientID
         self.name = name
         self.description = description
@@ -102,11 +108,14 @@ public struct StoredToken: Sendable, Equatable {
     public let revokedAt: Date?
     /// Refresh tokens only: when it was exchanged for a new one.
     public let rotatedAt: Date?
+    /// The JWK thumbprint of the key the token is bound to (RFC 9449 §6: `cnf.jkt`); `nil` for a bearer token.
+    public let confirmation: String?
 
     public init(
         kind: Kind, grantID: GrantID, clientID: ClientID, userID: UserID?, scopes: [String], issuedAt: Date, expiresAt: Date,
-        revokedAt: Date?, rotatedAt: Date?
+        revokedAt: Date?, rotatedAt: Date?, confirmation: String? = nil
     ) {
+        self.confirmation = confirmation
         self.kind = kind
         self.grantID = grantID
         self.clientID = clientID
@@ -132,7 +141,10 @@ public struct NewToken: Sendable, Equatable {
     /// Narrower scopes than the grant's (an access token from a refresh that asked for fewer, RFC 6749 §6);
     /// `nil` for the grant's own.
     public let scopes: [String]?
-    public init(digest: [UInt8], kind: StoredToken.Kind, expiresAt: Date, scopes: [String]? = nil) {
+    /// The DPoP key thumbprint it is bound to (RFC 9449 §6); `nil` for a bearer token.
+    public let confirmation: String?
+    public init(digest: [UInt8], kind: StoredToken.Kind, expiresAt: Date, scopes: [String]? = nil, confirmation: String? = nil) {
+        self.confirmation = confirmation
         self.digest = digest
         self.kind = kind
         self.expiresAt = expiresAt
@@ -141,7 +153,7 @@ public struct NewToken: Sendable, Equatable {
 
     /// The same token, expiring at `limit` if that is sooner (a grant's absolute end).
     public func expiring(notAfter limit: Date) -> NewToken {
-        NewToken(digest: digest, kind: kind, expiresAt: min(expiresAt, limit), scopes: scopes)
+        NewToken(digest: digest, kind: kind, expiresAt: min(expiresAt, limit), scopes: scopes, confirmation: confirmation)
     }
 }
 

@@ -67,8 +67,14 @@ struct OAuthRefusal: RenderableError {
         case basic
         /// `Bearer` on a protected resource (RFC 6750 §3), naming the scope an `insufficient_scope` lacks.
         case bearer(scope: String?)
-        /// `Bearer` without an error code: the request carried no token at all (RFC 6750 §3.1).
+        /// `Bearer` without an error code: the request carried no token at all (RFC 6750 §3.1); a `DPoP` challenge
+        /// with the accepted algorithms follows (RFC 9449 §7.1).
         case bearerMissing
+        /// `DPoP` on a protected resource that received a DPoP-bound token (RFC 9449 §7.1), with the scope an
+        /// `insufficient_scope` lacks.
+        case dpop(scope: String?)
+        /// At the token endpoint: the server's fresh nonce in `DPoP-Nonce` (RFC 9449 §8, with `use_dpop_nonce`).
+        case dpopNonce(String)
     }
 
     let error: OAuthError
@@ -92,6 +98,13 @@ struct OAuthRefusal: RenderableError {
         case .basic: OAuthHTTP.error(error, usedBasic: true)
         case .bearer(let scope): OAuthHTTP.bearerError(error, scope: scope)
         case .bearerMissing: OAuthHTTP.bearerError(nil)
+        case .dpop(let scope): OAuthHTTP.bearerError(error, scope: scope, scheme: "DPoP")
+        case .dpopNonce(let nonce):
+            {
+                var response = OAuthHTTP.error(error)
+                response.headers.set("DPoP-Nonce", nonce)
+                return response
+            }()
         }
     }
 }

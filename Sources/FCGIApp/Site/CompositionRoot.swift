@@ -57,7 +57,7 @@ enum CompositionRoot {
                 students: schoolwork, teaching: schoolwork, directory: schoolwork, roster: MariaRosterStore(database: database),
                 rosterJobs: MariaRosterImportQueue(database: database), recordCache: shared.recordCache),
             oauth: OAuthServices(
-                clients: MariaClientStore(database: database), codes: tokens, tokens: tokens, bearers: tokens,
+                clients: MariaClientStore(database: database), codes: tokens, tokens: tokens, bearers: tokens, dpopProofs: tokens,
                 consents: MariaConsentStore(database: database), signingKeys: MariaSigningKeyStore(database: database),
                 keys: configuration.oauthKey.flatMap { key in credentialKeys.map { OAuthKeyMaterial(secret: key, credentials: $0) } },
                 signingKeyCache: shared.signingKeyCache),
@@ -126,7 +126,7 @@ enum CompositionRoot {
     /// What `catalystwells purge` deletes from, over one connection as the app account.
     struct PurgeStores {
         let sessions: any AccountPurgeStore
-        let tokens: any TokenStore
+        let tokens: any TokenStore & DPoPProofStore
         let accessLog: any DataAccessLogStore
         let rateBuckets: any RateBucketStore
         let upstream: any UpstreamStore

@@ -125,6 +125,8 @@ struct OAuthServices {
     let tokens: any TokenStore
     /// Access tokens as resources see them (``BearerRule``).
     let bearers: any BearerTokenStore
+    /// The replay cache of DPoP proofs (RFC 9449 §11.1).
+    let dpopProofs: any DPoPProofStore
     let consents: any ConsentStore
     let signingKeys: any SigningKeyStore
     /// Keys derived from `oauth.key_file`; `nil` on the developers site, which issues no tokens.

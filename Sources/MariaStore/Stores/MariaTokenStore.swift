@@ -16,7 +16,7 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
     /// client's id. A constant.
     static let tokenColumns = """
         t.kind, t.grant_id, t.issued_at, t.expires_at, COALESCE(t.revoked_at, g.revoked_at) AS revoked_at, t.rotated_at,
-        g.user_id, COALESCE(t.scopes, g.scopes) AS scopes, c.client_id
+        g.user_id, COALESCE(t.scopes, g.scopes) AS scopes, c.client_id, t.dpop_jkt
         """
 
     // MARK: AuthorizationCodeStore
@@ -125,8 +125,8 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
         let scopeColumn = (token.scopes ?? scopes).scopeColumn
         let inserted = try database.execute(
             """
-            INSERT INTO oauth_tokens (token_digest, kind, grant_id, scopes, issued_at, expires_at)
-            SELECT \(token.digest), \(token.kind.rawValue), g.id, \(scopeColumn), \(now), \(token.expiresAt)
+            INSERT INTO oauth_tokens (token_digest, kind, grant_id, scopes, dpop_jkt, issued_at, expires_at)
+            SELECT \(token.digest), \(token.kind.rawValue), g.id, \(scopeColumn), \(token.confirmation), \(now), \(token.expiresAt)
             FROM oauth_grants g FORCE INDEX (ix_oauth_grants_user_client)
             WHERE g.user_id IS NULL AND g.client_pk = (SELECT c.id FROM oauth_clients c WHERE c.client_id = \(client.rawValue))
               AND g.revoked_at IS NULL AND g.expires_at >= \(token.expiresAt)
@@ -142,7 +142,11 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
                 """)
             guard grant.affectedRows == 1 else { throw StoreError(.constraint, detail: "issueAppToken: no client \(client)") }
             try tx.insertTokens(
-                [NewToken(digest: token.digest, kind: token.kind, expiresAt: token.expiresAt, scopes: token.scopes ?? scopes)],
+                [
+                    NewToken(
+                        digest: token.digest, kind: token.kind, expiresAt: token.expiresAt, scopes: token.scopes ?? scopes,
+                        confirmation: token.confirmation)
+                ],
                 grant: GrantID(grant.insertID), now: now)
         }
     }

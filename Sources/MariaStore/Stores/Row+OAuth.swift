@@ -42,7 +42,8 @@ extension Row {
             redirectURIs: redirectURIs,
             allowedScopes: scopeSet("allowed_scopes"),
             // An unreadable status must never read as active.
-            status: OAuthClient.Status(rawValue: string("status") ?? "") ?? .disabled)
+            status: OAuthClient.Status(rawValue: string("status") ?? "") ?? .disabled,
+            requiresDPoP: flag("dpop_bound_access_tokens"))
     }
 
     /// A token read with ``MariaTokenStore``'s token columns: its own, its grant's and its client's.
@@ -52,7 +53,8 @@ extension Row {
         else { return nil }
         return StoredToken(
             kind: kind, grantID: grant, clientID: ClientID(client), userID: id("user_id"), scopes: scopeList("scopes"),
-            issuedAt: issued, expiresAt: expires, revokedAt: date("revoked_at"), rotatedAt: date("rotated_at"))
+            issuedAt: issued, expiresAt: expires, revokedAt: date("revoked_at"), rotatedAt: date("rotated_at"),
+            confirmation: string("dpop_jkt"))
     }
 }
 

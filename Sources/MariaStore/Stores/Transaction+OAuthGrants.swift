@@ -60,8 +60,8 @@ extension Transaction {
     /// Inserts tokens into a grant, in one statement.
     func insertTokens(_ tokens: [NewToken], grant: GrantID, now: Date) throws {
         guard !tokens.isEmpty else { return }
-        var sql = SQLQuery.StringInterpolation(literalCapacity: 96 + tokens.count * 20, interpolationCount: tokens.count * 6)
-        sql.appendLiteral("INSERT INTO oauth_tokens (token_digest, kind, grant_id, scopes, issued_at, expires_at) VALUES ")
+        var sql = SQLQuery.StringInterpolation(literalCapacity: 96 + tokens.count * 20, interpolationCount: tokens.count * 7)
+        sql.appendLiteral("INSERT INTO oauth_tokens (token_digest, kind, grant_id, scopes, dpop_jkt, issued_at, expires_at) VALUES ")
         for (index, token) in tokens.enumerated() {
             sql.appendLiteral(index == 0 ? "(" : ", (")
             sql.appendInterpolation(token.digest)
@@ -71,6 +71,8 @@ extension Transaction {
             sql.appendInterpolation(grant.rawValue)
             sql.appendLiteral(", ")
             sql.appendInterpolation(token.scopes?.scopeColumn)
+            sql.appendLiteral(", ")
+            sql.appendInterpolation(token.confirmation)
             sql.appendLiteral(", ")
             sql.appendInterpolation(now)
             sql.appendLiteral(", ")

@@ -44,6 +44,8 @@ public enum DiscoveryDocument {
             ("response_modes_supported", .strings(["query"])),
             ("grant_types_supported", .strings(["authorization_code", "refresh_token", "client_credentials"])),
             ("code_challenge_methods_supported", .strings(["S256"])),
+            // RFC 9449 §5.1: DPoP proofs are accepted at the token endpoint and by every resource.
+            ("dpop_signing_alg_values_supported", .strings(DPoPProof.algorithms)),
             ("token_endpoint_auth_methods_supported", .strings(methods.names())),
             // RFC 7009 §2.1: public clients revoke their own tokens by client_id alone.
             ("revocation_endpoint_auth_methods_supported", .strings(methods.names())),

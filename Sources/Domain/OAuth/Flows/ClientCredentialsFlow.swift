@@ -18,14 +18,15 @@ public struct ClientCredentialsFlow {
 
     /// Issues an app token to the authenticated `client`.
     public func run(
-        scopes requested: [String]?, client: OAuthClient, now: Date, using generator: inout some RandomNumberGenerator
+        scopes requested: [String]?, client: OAuthClient, now: Date, binding: TokenBinding? = nil,
+        using generator: inout some RandomNumberGenerator
     ) throws -> TokenFlowOutcome {
         let scopes: [String]
         switch ClientCredentialsRule.scopes(requested: requested, client: client) {
         case .success(let value): scopes = value
         case .failure(let error): return .refused(error)
         }
-        let minted = MintedTokens.random(refresh: false, lifetimes: lifetimes, now: now, using: &generator)
+        let minted = MintedTokens.random(refresh: false, lifetimes: lifetimes, now: now, binding: binding, using: &generator)
         for record in minted.records {
             try tokens.issueAppToken(client: client.clientID, scopes: scopes, token: record, grantLifetime: Self.appGrantLifetime, now: now)
         }

@@ -29,12 +29,12 @@ public struct CodeExchangeFlow {
 
     /// Exchanges `code` for `client`.
     public func run(
-        code: String, redirectURI: String?, codeVerifier: String?, client: OAuthClient, now: Date,
+        code: String, redirectURI: String?, codeVerifier: String?, client: OAuthClient, now: Date, binding: TokenBinding? = nil,
         using generator: inout some RandomNumberGenerator
     ) throws -> TokenFlowOutcome {
         let invalid = OAuthError.invalidGrant("The authorization code is invalid or expired.")
         guard SecretToken.isWellFormed(code, prefix: TokenPrefix.authorizationCode) else { return .refused(invalid) }
-        let minted = MintedTokens.random(refresh: true, lifetimes: lifetimes, now: now, using: &generator)
+        let minted = MintedTokens.random(refresh: true, lifetimes: lifetimes, now: now, binding: binding, using: &generator)
         let exchange = try codes.exchangeCode(
             digest: SecretToken.digest(code), tokens: { minted.records(refresh: Self.offersRefresh($0)) }, now: now
         ) { grant, user in

@@ -15,6 +15,10 @@ import Foundation
 ///    stolen refresh token alone never yields the live pair; a reuse after the window revokes the grant;
 /// 4. the grant's user must still be active, or the grant is revoked;
 /// 5. with `openid`, a new ID token (OIDC Core §12.2), without `nonce`.
+///
+/// A refresh token bound to a DPoP key (a public client's, RFC 9449 §5) is only accepted with a proof by that key,
+/// checked before anything changes (`invalid_grant` otherwise, the token stays usable); the new access token is
+/// bound to the proof's key.
 public struct RefreshFlow {
     let tokens: any TokenStore
     let lifetimes: TokenLifetimes
@@ -37,19 +41,36 @@ public struct RefreshFlow {
     }
 
     /// Rotates `refreshToken` for `client`.
-    public func run(refreshToken: String, scopes requested: [String]?, client: OAuthClient, now: Date) throws -> TokenFlowOutcome {
+    public func run(
+        refreshToken: String, scopes requested: [String]?, client: OAuthClient, now: Date, binding: TokenBinding? = nil
+    ) throws -> TokenFlowOutcome {
         let invalid = OAuthError.invalidGrant("The refresh token is invalid, expired or revoked.")
         guard SecretToken.isWellFormed(refreshToken, prefix: TokenPrefix.refreshToken) else { return .refused(invalid) }
         let digest = SecretToken.digest(refreshToken)
         var narrowed: [String]?
         // Only a live token's scopes are checked here: anything else goes to the store, which detects reuse.
-        if requested != nil, let current = try tokens.token(digest: digest), current.clientID == client.clientID, current.isActive(at: now) {
+        if let current = try tokens.token(digest: digest), current.clientID == client.clientID, current.isActive(at: now) {
+            if let bound = current.confirmation, bound != binding?.thumbprint {
+                return .refused(
+                    .invalidGrant(
+                        "The refresh token is bound to a DPoP key: send a DPoP proof signed with that key.",
+                        logDetail: binding == nil ? "no DPoP proof for a bound refresh token" : "DPoP key differs from the refresh token's"))
+            }
+            guard requested != nil else { return try rotate(refreshToken, digest: digest, narrowed: nil, client: client, now: now, binding: binding) }
             switch RefreshPolicy.scopes(requested: requested, granted: current.scopes) {
             case .failure(let error): return .refused(error)
             case .success(let value): narrowed = Set(value) == Set(current.scopes) ? nil : value
             }
         }
-        let minted = MintedTokens.rotation(of: refreshToken, key: rotationKey, accessScopes: narrowed, lifetimes: lifetimes, now: now)
+        return try rotate(refreshToken, digest: digest, narrowed: narrowed, client: client, now: now, binding: binding)
+    }
+
+    private func rotate(
+        _ refreshToken: String, digest: [UInt8], narrowed: [String]?, client: OAuthClient, now: Date, binding: TokenBinding?
+    ) throws -> TokenFlowOutcome {
+        let invalid = OAuthError.invalidGrant("The refresh token is invalid, expired or revoked.")
+        let minted = MintedTokens.rotation(
+            of: refreshToken, key: rotationKey, accessScopes: narrowed, lifetimes: lifetimes, now: now, binding: binding)
         let rotation = try tokens.rotateRefreshToken(
             digest: digest, client: client.clientID, replacement: minted.records, now: now, grace: lifetimes.refreshReuseGrace,
             absoluteLifetime: lifetimes.refreshAbsolute)

@@ -36,6 +36,8 @@ public struct OAuthKeyMaterial: Sendable {
     public let badgeKey: SymmetricKey
     /// Authenticates the ticket between a temporary password and the person's own (``ChoosePasswordTicket``).
     public let choosePasswordKey: SymmetricKey
+    /// Computes the server's DPoP nonces (``DPoPNonce``).
+    public let dpopNonceKey: SymmetricKey
 
     /// Derives the keys from the two files' bytes.
     public init(secret: [UInt8], credentials: CredentialKeyMaterial) {
@@ -54,6 +56,7 @@ public struct OAuthKeyMaterial: Sendable {
         passkeyCeremonyKey = derive("catalystwells passkey ceremony v1")
         badgeKey = derive("catalystwells badge digests v1")
         choosePasswordKey = derive("catalystwells choose-password ticket v1")
+        dpopNonceKey = derive("catalystwells dpop nonce v1")
     }
 }
 

@@ -11,6 +11,7 @@ enum PortalDocsPages {
         ("oauth", "Sign-in: authorization code with PKCE"),
         ("scopes", "Scopes"),
         ("tokens", "Tokens and lifetimes"),
+        ("dpop", "Sender-constrained tokens (DPoP)"),
         ("errors", "Errors"),
         ("webhooks", "Webhooks and signatures"),
         ("limits", "Rate limits"),
@@ -54,6 +55,7 @@ enum PortalDocsPages {
         case "oauth": body = oauth(configuration)
         case "scopes": body = scopes()
         case "tokens": body = tokens(configuration)
+        case "dpop": body = dpop(configuration)
         case "errors": body = errors()
         case "webhooks": body = webhooks()
         case "limits": body = limits()
@@ -172,6 +174,39 @@ enum PortalDocsPages {
             """
     }
 
+    private static func dpop(_ configuration: Configuration) -> HTML {
+        let base = configuration.appURL.hasSuffix("/") ? String(configuration.appURL.dropLast()) : configuration.appURL
+        return """
+            <p>With DPoP (RFC 9449) your tokens only work together with a proof signed by a key that never leaves your app, so a leaked
+            token is useless on its own. Make one key pair per installation (ES256, RS256 or EdDSA) and send a fresh proof, a JWT with
+            <code>typ</code> <code>dpop+jwt</code> and your public key in the <code>jwk</code> header, in the <code>DPoP</code> header of
+            every token request and every API call. Claims: <code>jti</code> (unique), <code>htm</code> (the method),
+            <code>htu</code> (the URL without query), <code>iat</code> (now; proofs older than \(Int(DPoPProof.maximumAge)) seconds are
+            refused), at the token endpoint <code>nonce</code>, and on API calls <code>ath</code>, the base64url SHA-256 of the access
+            token. A proof is accepted once.</p>
+            <p>The token endpoint asks for its nonce first: the answer is <code>400 use_dpop_nonce</code> with a
+            <code>DPoP-Nonce</code> header; send the request again with that value in the proof (every DPoP token answer carries the
+            next one). Public apps registered in this portal get DPoP-bound tokens only; their refresh tokens are bound to the key too.</p>
+            <pre><code>POST /api/oauth/token HTTP/1.1
+            Host: \(base.replacingOccurrences(of: "https://", with: ""))
+            DPoP: eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Li4ufX0.eyJqdGkiOiIuLi4iLCJodG0iOiJQT1NUIiwiaHR1IjoiLi4uIn0.sig
+            Content-Type: application/x-www-form-urlencoded
+
+            grant_type=authorization_code&amp;code=cw_ac_...&amp;code_verifier=...&amp;client_id=...
+
+            HTTP/1.1 200 OK
+            DPoP-Nonce: ...
+            {"access_token":"cw_at_...","token_type":"DPoP","expires_in":3600,...}
+
+            GET /api/oauth/userinfo HTTP/1.1
+            Authorization: DPoP cw_at_...
+            DPoP: (a new proof with htm GET, htu \(base + DiscoveryDocument.Path.userinfo) and ath)</code></pre>
+            <p>A DPoP-bound token sent as <code>Bearer</code> is refused with <code>invalid_token</code>; a bad proof gets
+            <code>401</code> with <code>WWW-Authenticate: DPoP error="invalid_dpop_proof"</code>. Introspection shows the key as
+            <code>cnf.jkt</code>. Libraries: Authlib and joserfc (Python), oauth4webapi (JavaScript), Nimbus (Java).</p>
+            """
+    }
+
     private static func errors() -> HTML {
         let rows: [(String, String, String)] = [
             ("invalid_request", "400", "A parameter is missing, repeated, malformed or too long."),
@@ -184,6 +219,8 @@ enum PortalDocsPages {
             ("invalid_token", "401", "The access token is unknown, expired or revoked; get a new one."),
             ("insufficient_scope", "403", "The token lacks a scope; WWW-Authenticate names it."),
             ("temporarily_unavailable", "503", "Retry later with backoff."),
+            ("invalid_dpop_proof", "400 / 401", "The DPoP proof is missing, malformed, reused, or not for this request or key."),
+            ("use_dpop_nonce", "400 / 401", "Send the request again with a proof carrying the DPoP-Nonce the answer named."),
         ]
         let items = rows.map { row -> HTML in "<tr><td><code>\(row.0)</code></td><td>\(row.1)</td><td>\(row.2)</td></tr>" }
         return """

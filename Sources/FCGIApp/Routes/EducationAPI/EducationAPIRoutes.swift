@@ -115,15 +115,15 @@ enum EducationAPIRoutes {
     /// The token's caller, or the 401 refusing it (``OAuthRefusal``).
     private static func authenticate(_ request: HTTPRequest, _ context: RequestContext) throws -> APICaller {
         let token = try OAuthHTTP.requireBearerToken(request)
-        let invalid = OAuthRefusal(OAuthHTTP.invalidToken, challenge: .bearer(scope: nil))
+        let invalid = OAuthRefusal(OAuthHTTP.invalidToken, challenge: token.challenge())
         // An API key (app-level reads only): looked up by its keyed digest; it acts for the app only.
-        if token.hasPrefix(APIKey.prefix) {
-            guard APIKey.isWellFormed(token), let keys = context.services.portal.credentialKeys,
-                let key = try context.services.api.store.apiKey(digest: APIKey.digest(key: token, hmacKey: keys.apiKeyKey))
+        if token.value.hasPrefix(APIKey.prefix), !token.isDPoP {
+            guard APIKey.isWellFormed(token.value), let keys = context.services.portal.credentialKeys,
+                let key = try context.services.api.store.apiKey(digest: APIKey.digest(key: token.value, hmacKey: keys.apiKeyKey))
             else { throw invalid }
             return APICaller(principal: .application, clientID: key.clientID, scopes: Set(key.scopes), apiKeyID: key.id)
         }
-        guard let authorized = try OAuthHTTP.authorizedBearer(token, context: context) else { throw invalid }
+        guard let authorized = try OAuthHTTP.authorizedBearer(token, request: request, context: context) else { throw invalid }
         let scopes = Set(authorized.scopes)
         if let user = authorized.user {
             return APICaller(principal: .user(user), clientID: authorized.clientID, scopes: scopes)

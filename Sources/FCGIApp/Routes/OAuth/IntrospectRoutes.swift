@@ -16,7 +16,8 @@ import Foundation
 ///
 /// An active token answers `active`, `scope` (as it stands now: narrowed to the app's and the school's current
 /// limits), `client_id`, `token_type` (`Bearer` for access tokens,
-/// `refresh_token` for refresh tokens), `exp`, `iat`, `sub` (users' tokens only; the same value as the ID
+/// `refresh_token` for refresh tokens; `DPoP` for a DPoP-bound access token, which also answers `cnf.jkt`, RFC 9449
+/// §6.2), `exp`, `iat`, `sub` (users' tokens only; the same value as the ID
 /// token's) and `iss`. Always `no-store`.
 enum IntrospectRoutes {
     static func register(in router: inout Router<RequestContext>) {
@@ -44,11 +45,13 @@ enum IntrospectRoutes {
             ("active", .bool(true)),
             ("scope", .string(ScopeRegistry.parameter(authorized.scopes))),
             ("client_id", .string(stored.clientID.rawValue)),
-            ("token_type", .string(stored.kind == .access ? "Bearer" : "refresh_token")),
+            ("token_type", .string(stored.kind == .refresh ? "refresh_token" : stored.confirmation == nil ? "Bearer" : "DPoP")),
             ("exp", .int(numericDate(stored.expiresAt))),
             ("iat", .int(numericDate(stored.issuedAt))),
         ]
         if let user = stored.userID { members.append(("sub", .string(IDTokenClaims.subject(for: user)))) }
+        // RFC 9449 §6.2: the key a DPoP-bound token is bound to.
+        if let jkt = stored.confirmation { members.append(("cnf", .object([("jkt", .string(jkt))]))) }
         members.append(("iss", .string(context.services.configuration.appURL)))
         return OAuthHTTP.json(.object(members))
     }

@@ -23,16 +23,24 @@ enum OAuthHTTP {
     /// An RFC 6750 §3 error of a bearer-protected endpoint: the status, and `WWW-Authenticate: Bearer` with the
     /// error code (no code when the request carried no token at all, §3.1) and, for `insufficient_scope`, the
     /// `scope` the resource needs (§3).
-    static func bearerError(_ error: OAuthError?, scope: String? = nil, realm: String = "catalystwells") -> HTTPResponse {
-        var challenge = "Bearer realm=\"\(realm)\""
+    /// `scheme` `DPoP` answers a request that presented a DPoP-bound token (RFC 9449 §7.1): the challenge then also
+    /// lists the proof algorithms (`algs`), and a DPoP proof error is 401 like a token error.
+    static func bearerError(
+        _ error: OAuthError?, scope: String? = nil, realm: String = "catalystwells", scheme: String = "Bearer"
+    ) -> HTTPResponse {
+        var challenge = "\(scheme) realm=\"\(realm)\""
+        if scheme == "DPoP" { challenge += ", algs=\"\(DPoPProof.algorithms.joined(separator: " "))\"" }
         var response: HTTPResponse
         if let error {
             challenge += ", error=\"\(error.code.rawValue)\", error_description=\"\(error.description.replacingOccurrences(of: "\"", with: "'"))\""
             if let scope { challenge += ", scope=\"\(scope)\"" }
             response = self.error(error)
+            if error.code == .invalidDPoPProof || error.code == .useDPoPNonce { response.status = 401 }
         } else {
             response = json(
                 .object([("error", .string("invalid_token")), ("error_description", .string("An access token is required."))]), status: 401)
+            // Either scheme will do (RFC 9449 §7.1: both challenges when both are accepted).
+            challenge += ", DPoP algs=\"\(DPoPProof.algorithms.joined(separator: " "))\""
         }
         response.headers.set("WWW-Authenticate", challenge)
         return response
@@ -112,9 +120,13 @@ enum OAuthHTTP {
     static let invalidToken = OAuthError(.invalidToken, "The access token is invalid, expired or revoked.")
 
     /// A presented access token as ``BearerRule`` accepts it now, or `nil`: its shape is checked before any lookup.
-    static func authorizedBearer(_ token: String, context: RequestContext) throws -> AuthorizedToken? {
-        guard SecretToken.isWellFormed(token, prefix: TokenPrefix.accessToken) else { return nil }
-        let authorized = BearerRule.authorize(try context.services.oauth.bearers.bearer(digest: SecretToken.digest(token)), now: context.now)
+    /// A token sent with the `DPoP` scheme needs a valid proof for this request (``DPoPHTTP/presentation(of:request:context:)``,
+    /// which refuses with `invalid_dpop_proof`); the rule then checks the token is bound to the proof's key.
+    static func authorizedBearer(_ token: PresentedToken, request: HTTPRequest, context: RequestContext) throws -> AuthorizedToken? {
+        guard SecretToken.isWellFormed(token.value, prefix: TokenPrefix.accessToken) else { return nil }
+        let presentation = try DPoPHTTP.presentation(of: token, request: request, context: context)
+        let authorized = BearerRule.authorize(
+            try context.services.oauth.bearers.bearer(digest: SecretToken.digest(token.value)), now: context.now, presentation: presentation)
         if let authorized {
             context.subject.clientID = "\(authorized.clientID)"
             context.subject.userID = authorized.user.map { "\($0.id)" }
@@ -122,20 +134,37 @@ enum OAuthHTTP {
         return authorized
     }
 
-    /// The bearer access token of a request (RFC 6750 §2.1 header, or §2.2 form body on POST): none at all is a
-    /// bare challenge (§3.1), one sent twice `invalid_request`.
-    static func requireBearerToken(_ request: HTTPRequest) throws(OAuthRefusal) -> String {
-        var found: [String] = []
+    /// An access token as a resource received it: its value and whether it came with the `DPoP` scheme.
+    struct PresentedToken {
+        let value: String
+        let isDPoP: Bool
+
+        /// The challenge of a refusal of this token: `DPoP` for a DPoP-scheme request, `Bearer` otherwise.
+        func challenge(scope: String? = nil) -> OAuthRefusal.Challenge { isDPoP ? .dpop(scope: scope) : .bearer(scope: scope) }
+    }
+
+    /// The access token of a request: RFC 6750 §2.1 `Authorization: Bearer`, §2.2 form body on POST, or RFC 9449
+    /// §7.1 `Authorization: DPoP`. None at all is a bare challenge (§3.1), one sent twice `invalid_request`.
+    static func requireBearerToken(_ request: HTTPRequest) throws(OAuthRefusal) -> PresentedToken {
+        var found: [PresentedToken] = []
         if let header = request.headers["authorization"] {
             let parts = header.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" { found.append(String(parts[1].trimmingHTTPWhitespace())) }
+            if parts.count == 2 {
+                switch parts[0].lowercased() {
+                case "bearer": found.append(PresentedToken(value: String(parts[1].trimmingHTTPWhitespace()), isDPoP: false))
+                case "dpop": found.append(PresentedToken(value: String(parts[1].trimmingHTTPWhitespace()), isDPoP: true))
+                default: break
+                }
+            }
         }
-        if request.method == "POST", let form = try? request.formParameters(), let token = form["access_token"] { found.append(token) }
+        if request.method == "POST", let form = try? request.formParameters(), let token = form["access_token"] {
+            found.append(PresentedToken(value: token, isDPoP: false))
+        }
         if found.count > 1 {
             throw OAuthRefusal(
                 .invalidRequest("Send the access token once: in the Authorization header or the form, not both."), challenge: .bearer(scope: nil))
         }
-        guard let token = found.first, !token.isEmpty else {
+        guard let token = found.first, !token.value.isEmpty else {
             throw OAuthRefusal(.invalidRequest("An access token is required."), challenge: .bearerMissing)
         }
         return token

@@ -25,6 +25,9 @@ enum TokenRoutes {
         if case .authorizationCode = tokenRequest.grant { needsRedirectURIs = true }
         let client = try OAuthHTTP.authenticate(
             tokenRequest.client, request: request, endpoint: "token request", redirectURIs: needsRedirectURIs, context: context)
+        // A DPoP proof binds the tokens to its key (RFC 9449 §5); checked before the grant is looked at, so a bad
+        // proof leaves a code or refresh token usable.
+        let binding = try DPoPHTTP.binding(request, client: client, context: context)
         let services = context.services
         let keys = try services.oauth.requireKeys()
         let lifetimes = services.configuration.tokenLifetimes
@@ -38,16 +41,18 @@ enum TokenRoutes {
             // The key is opened before the code is spent: a missing key is a 500 that leaves the code usable.
             try signer.prepare()
             outcome = try CodeExchangeFlow(codes: services.oauth.codes, lifetimes: lifetimes, idTokens: idTokens, signer: signer)
-                .run(code: code, redirectURI: redirectURI, codeVerifier: verifier, client: client, now: now, using: &random)
+                .run(
+                    code: code, redirectURI: redirectURI, codeVerifier: verifier, client: client, now: now, binding: binding,
+                    using: &random)
         case .refreshToken(let refreshToken, let scopes):
             let accounts = services.people.accounts
             outcome = try RefreshFlow(
                 tokens: services.oauth.tokens, lifetimes: lifetimes, rotationKey: keys.rotationKey, idTokens: idTokens, signer: signer,
                 activeUser: { try accounts.activeUser($0)?.user }
-            ).run(refreshToken: refreshToken, scopes: scopes, client: client, now: now)
+            ).run(refreshToken: refreshToken, scopes: scopes, client: client, now: now, binding: binding)
         case .clientCredentials(let scopes):
             outcome = try ClientCredentialsFlow(tokens: services.oauth.tokens, lifetimes: lifetimes)
-                .run(scopes: scopes, client: client, now: now, using: &random)
+                .run(scopes: scopes, client: client, now: now, binding: binding, using: &random)
         }
         switch outcome {
         case .issued(let response, let alert):
@@ -59,7 +64,9 @@ enum TokenRoutes {
                 case .clientCredentials: "client_credentials"
                 }
             WorkerMetrics.shared.record { $0.increment(PoolMetrics.tokensIssued, ["grant_type": grant]) }
-            return OAuthHTTP.json(response.json)
+            var answer = OAuthHTTP.json(response.json)
+            if binding != nil { answer.headers.set("DPoP-Nonce", try DPoPHTTP.nonce(context: context)) }
+            return answer
         case .refused(let error, let alert):
             if let alert { context.logger.warning("\(alert)", metadata: ["oauth.client_id": "\(client.clientID)"]) }
             throw OAuthRefusal(error, usedBasic: usedBasic)

@@ -3,7 +3,8 @@ import Domain
 /// `GET` and `POST /api/oauth/userinfo` (OIDC Core §5.3), a bearer-protected resource (RFC 6750).
 ///
 /// What it enforces, in order:
-/// 1. An access token in the `Authorization: Bearer` header or, on POST, the `access_token` form field
+/// 1. An access token in the `Authorization: Bearer` header, the `Authorization: DPoP` header with a `DPoP`
+///    proof for this request (RFC 9449 §7; `invalid_dpop_proof` with the `DPoP` challenge otherwise) or, on POST, the `access_token` form field
 ///    (RFC 6750 §2.1, §2.2). None at all: 401 with a bare `WWW-Authenticate: Bearer realm=…` (§3.1); sent
 ///    twice: 400 `invalid_request`.
 /// 2. The token has the shape of a CatalystWells access token (checked before any lookup), passes
@@ -30,7 +31,7 @@ enum UserInfoRoutes {
         router.add("OPTIONS", DiscoveryDocument.Path.userinfo, headers: OAuthHTTP.anyOrigin) { _, _, _ in
             var response = HTTPResponse(status: 204)
             response.headers.set("Access-Control-Allow-Methods", "GET, POST")
-            response.headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type")
+            response.headers.set("Access-Control-Allow-Headers", "Authorization, Content-Type, DPoP")
             response.headers.set("Access-Control-Max-Age", "86400")
             return response
         }
@@ -38,12 +39,12 @@ enum UserInfoRoutes {
 
     private static func userInfo(_ request: HTTPRequest, context: RequestContext) throws -> HTTPResponse {
         let token = try OAuthHTTP.requireBearerToken(request)
-        guard let authorized = try OAuthHTTP.authorizedBearer(token, context: context), let user = authorized.user else {
-            throw OAuthRefusal(OAuthHTTP.invalidToken, challenge: .bearer(scope: nil))
+        guard let authorized = try OAuthHTTP.authorizedBearer(token, request: request, context: context), let user = authorized.user else {
+            throw OAuthRefusal(OAuthHTTP.invalidToken, challenge: token.challenge())
         }
         guard authorized.scopes.contains("openid") else {
             throw OAuthRefusal(
-                OAuthError(.insufficientScope, "The access token was not granted the openid scope."), challenge: .bearer(scope: "openid"))
+                OAuthError(.insufficientScope, "The access token was not granted the openid scope."), challenge: token.challenge(scope: "openid"))
         }
         return OAuthHTTP.json(.object(UserInfoClaims.claims(for: user, scopes: authorized.scopes).map { ($0.name, .string($0.value)) }))
     }

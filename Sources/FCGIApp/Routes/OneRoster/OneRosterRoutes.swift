@@ -5,7 +5,7 @@ import Foundation
 /// ``OneRosterAPI/endpoints``.
 ///
 /// Every call, in order:
-/// 1. a bearer access token through the one bearer rule (``OAuthHTTP/authorizedBearer(_:context:)``): missing or
+/// 1. a bearer access token through the one bearer rule (``OAuthHTTP/authorizedBearer(_:request:context:)``): missing or
 ///    refused → 401 `unauthorisedrequest` with a `Bearer` challenge;
 /// 2. the app's token bucket, shared with `/api/v1` (``APIRateLimiter``): empty → 429 `server_busy`, `Retry-After`;
 /// 3. one of the service's scopes (``OneRosterEndpoint/Service/scopes``): missing → 403 `forbidden`, naming it;
@@ -34,13 +34,13 @@ enum OneRosterRoutes {
     private static func serve(
         _ endpoint: OneRosterEndpoint, _ request: HTTPRequest, _ parameters: RouteParameters, _ context: RequestContext
     ) throws -> HTTPResponse {
-        let token: String
+        let token: OAuthHTTP.PresentedToken
         do {
             token = try OAuthHTTP.requireBearerToken(request)
         } catch {
             return failure(OneRosterFailure(status: 401, codeMinor: "unauthorisedrequest", description: "An access token is required."))
         }
-        guard let authorized = try OAuthHTTP.authorizedBearer(token, context: context) else {
+        guard let authorized = try OAuthHTTP.authorizedBearer(token, request: request, context: context) else {
             return failure(
                 OneRosterFailure(status: 401, codeMinor: "unauthorisedrequest", description: "The access token is invalid, expired or revoked."),
                 challenge: "error=\"invalid_token\"")

@@ -1,0 +1,204 @@
+import Crypto
+import Foundation
+import _CryptoExtras
+
+/// A DPoP proof (RFC 9449 §4) that passed every check of ``DPoPProof/verify(_:method:uri:accessToken:nonce:now:)``:
+/// what the server keeps of it is the key's thumbprint (to bind or match tokens) and the replay digest.
+public struct DPoPProof: Sendable, Equatable {
+    /// The JWK SHA-256 thumbprint of the proof's public key (RFC 7638), base64url: the `cnf.jkt` of the tokens it
+    /// binds (RFC 9449 §6.1).
+    public let thumbprint: String
+    /// What the replay cache stores: SHA-256 of the thumbprint and the `jti`, so one key's `jti` can never block
+    /// another key's (RFC 9449 §11.1).
+    public let replayDigest: [UInt8]
+    /// Until when the replay entry must be kept: after that the `iat` check refuses the proof anyway.
+    public let replayExpiresAt: Date
+
+    /// JWS algorithms accepted in proofs (`dpop_signing_alg_values_supported`, RFC 9449 §5.1): asymmetric only.
+    public static let algorithms = ["ES256", "RS256", "EdDSA"]
+    /// How old a proof's `iat` may be (RFC 9449 §11.1: "a relatively brief period").
+    public static let maximumAge: TimeInterval = 60
+    /// How far in the future a proof's `iat` may be (clock skew of the client).
+    public static let maximumSkew: TimeInterval = 10
+    /// Longest `jti` accepted.
+    public static let maximumIdentifierLength = 256
+    /// Longest proof accepted, in bytes.
+    public static let maximumLength = 8192
+
+    /// Why a proof was refused: `invalid_dpop_proof`, or `use_dpop_nonce` when only the server nonce was missing
+    /// or stale (RFC 9449 §8). The description is ours, safe to send.
+    public enum Failure: Error, Sendable, Equatable {
+        case invalid(String)
+        case useNonce
+
+        /// The wire error (RFC 9449 §12.2 registers both codes).
+        public var oauthError: OAuthError {
+            switch self {
+            case .invalid(let reason): OAuthError(.invalidDPoPProof, reason)
+            case .useNonce: OAuthError(.useDPoPNonce, "Resend the request with the DPoP-Nonce the server sent.")
+            }
+        }
+    }
+
+    /// What the server's nonce rule asks of a proof.
+    public enum NonceRule {
+        /// No nonce needed (resources here).
+        case none
+        /// The proof must carry a nonce the check accepts (the token endpoint).
+        case required((String) -> Bool)
+    }
+
+    /// Checks the `DPoP` header value of a request, in RFC 9449 §4.3's order:
+    /// 1. one well-formed compact JWS (`typ` `dpop+jwt`, `alg` one of ``algorithms``, `jwk` a public key of that
+    ///    algorithm and no private members);
+    /// 2. the signature verifies with that key;
+    /// 3. `jti` present (at most ``maximumIdentifierLength``), `htm` equal to `method`, `htu` equal to `uri`
+    ///    ignoring query and fragment (scheme and host compared case-insensitively, a default port ignored);
+    /// 4. `iat` within ``maximumAge`` in the past and ``maximumSkew`` in the future;
+    /// 5. with an access token (resources), `ath` is the base64url SHA-256 of it (§4.3 step 11);
+    /// 6. the nonce, when ``NonceRule/required(_:)``.
+    /// The replay of `jti` is the caller's (a store): the result's ``replayDigest``.
+    public static func verify(
+        _ header: String, method: String, uri: String, accessToken: String?, nonce: NonceRule, now: Date
+    ) -> Result<DPoPProof, Failure> {
+        guard header.utf8.count <= maximumLength, let jws = try? CompactJWS(header) else {
+            return .failure(.invalid("The DPoP proof is not a compact JWS."))
+        }
+        guard jws.header[member: "typ"]?.stringValue == "dpop+jwt" else { return .failure(.invalid("The DPoP proof's typ must be dpop+jwt.")) }
+        guard let algorithm = jws.algorithm, algorithms.contains(algorithm) else {
+            return .failure(.invalid("The DPoP proof's alg is not one of \(algorithms.joined(separator: ", "))."))
+        }
+        guard let jwk = jws.header[member: "jwk"], let key = DPoPPublicKey(jwk: jwk), key.algorithm == algorithm else {
+            return .failure(.invalid("The DPoP proof's jwk is not a public key for its alg."))
+        }
+        guard key.isValidSignature(jws.signature, over: jws.signingInput) else {
+            return .failure(.invalid("The DPoP proof's signature does not verify."))
+        }
+        let claims = jws.payload
+        guard let jti = claims[member: "jti"]?.stringValue, !jti.isEmpty, jti.utf8.count <= maximumIdentifierLength else {
+            return .failure(.invalid("The DPoP proof needs a jti."))
+        }
+        guard claims[member: "htm"]?.stringValue == method else { return .failure(.invalid("The DPoP proof's htm does not match the request.")) }
+        guard let htu = claims[member: "htu"]?.stringValue, normalizedURI(htu) == normalizedURI(uri) else {
+            return .failure(.invalid("The DPoP proof's htu does not match the request."))
+        }
+        guard let iat = claims[member: "iat"]?.intValue else { return .failure(.invalid("The DPoP proof needs an integer iat.")) }
+        let issuedAt = Date(timeIntervalSince1970: TimeInterval(iat))
+        guard issuedAt >= now.addingTimeInterval(-maximumAge), issuedAt <= now.addingTimeInterval(maximumSkew) else {
+            return .failure(.invalid("The DPoP proof's iat is outside the accepted window."))
+        }
+        if let accessToken {
+            guard let ath = claims[member: "ath"]?.stringValue, ath == accessTokenHash(accessToken) else {
+                return .failure(.invalid("The DPoP proof's ath does not match the access token."))
+            }
+        }
+        if case .required(let accepts) = nonce {
+            guard let value = claims[member: "nonce"]?.stringValue, accepts(value) else { return .failure(.useNonce) }
+        }
+        let thumbprint = key.thumbprint
+        var digestInput = Array(thumbprint.utf8)
+        digestInput.append(0)
+        digestInput.append(contentsOf: jti.utf8)
+        return .success(
+            DPoPProof(
+                thumbprint: thumbprint, replayDigest: Array(SHA256.hash(data: digestInput)),
+                replayExpiresAt: issuedAt.addingTimeInterval(maximumAge + maximumSkew)))
+    }
+
+    /// The RFC 7638 SHA-256 thumbprint of a public JWK of a type proofs may use (P-256, RSA, Ed25519), or `nil`.
+    public static func thumbprint(ofPublicJWK jwk: JSONValue) -> String? { DPoPPublicKey(jwk: jwk)?.thumbprint }
+
+    /// `ath` (RFC 9449 §4.2): base64url of the SHA-256 of the access token's ASCII bytes.
+    public static func accessTokenHash(_ token: String) -> String {
+        SecretToken.base64URL(Array(SHA256.hash(data: Array(token.utf8))))
+    }
+
+    /// `uri` without query and fragment, its scheme and host lowercased and a default port removed (RFC 9449 §4.3
+    /// step 9, with RFC 3986 §6.2.2–6.2.3 normalisation).
+    static func normalizedURI(_ uri: String) -> String {
+        var text = Substring(uri)
+        if let cut = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = text[..<cut] }
+        guard let schemeEnd = text.range(of: "://") else { return String(text) }
+        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        let rest = text[schemeEnd.upperBound...]
+        let pathStart = rest.firstIndex(of: "/") ?? rest.endIndex
+        var authority = rest[..<pathStart].lowercased()
+        if scheme == "https", authority.hasSuffix(":443") { authority.removeLast(4) }
+        if scheme == "http", authority.hasSuffix(":80") { authority.removeLast(3) }
+        let path = rest[pathStart...]
+        return scheme + "://" + authority + (path.isEmpty ? "/" : String(path))
+    }
+}
+
+/// The public key of a DPoP proof's `jwk` header (RFC 7517), with its RFC 7638 thumbprint.
+struct DPoPPublicKey {
+    enum Key {
+        case p256(P256.Signing.PublicKey)
+        case rsa(_RSA.Signing.PublicKey)
+        case ed25519(Curve25519.Signing.PublicKey)
+    }
+
+    let key: Key
+    let thumbprint: String
+
+    /// The JWS algorithm this key verifies.
+    var algorithm: String {
+        switch key {
+        case .p256: "ES256"
+        case .rsa: "RS256"
+        case .ed25519: "EdDSA"
+        }
+    }
+
+    /// Members that only a private or symmetric key has: a proof carrying one is refused (RFC 9449 §4.2: "MUST
+    /// NOT contain a private key").
+    static let privateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]
+
+    /// A P-256, RSA (2048 bits or more) or Ed25519 public key; `nil` for anything else.
+    init?(jwk: JSONValue) {
+        guard case .object = jwk, !Self.privateMembers.contains(where: { jwk[member: $0] != nil }) else { return nil }
+        switch jwk[member: "kty"]?.stringValue {
+        case "EC":
+            guard jwk[member: "crv"]?.stringValue == "P-256", let x = jwk[member: "x"]?.stringValue,
+                let y = jwk[member: "y"]?.stringValue, let xBytes = Base64URL.decode(x), let yBytes = Base64URL.decode(y),
+                xBytes.count == 32, yBytes.count == 32, let key = try? P256.Signing.PublicKey(rawRepresentation: xBytes + yBytes)
+            else { return nil }
+            self.key = .p256(key)
+            thumbprint = Self.thumbprint(#"{"crv":"P-256","kty":"EC","x":"\#(x)","y":"\#(y)"}"#)
+        case "RSA":
+            guard let n = jwk[member: "n"]?.stringValue, let e = jwk[member: "e"]?.stringValue,
+                let modulus = Base64URL.decode(n), let exponent = Base64URL.decode(e),
+                modulus.drop(while: { $0 == 0 }).count >= 256,
+                let key = try? _RSA.Signing.PublicKey(n: Array(modulus.drop(while: { $0 == 0 })), e: exponent)
+            else { return nil }
+            self.key = .rsa(key)
+            thumbprint = Self.thumbprint(#"{"e":"\#(e)","kty":"RSA","n":"\#(n)"}"#)
+        case "OKP":
+            guard jwk[member: "crv"]?.stringValue == "Ed25519", let x = jwk[member: "x"]?.stringValue,
+                let bytes = Base64URL.decode(x), bytes.count == 32, let key = try? Curve25519.Signing.PublicKey(rawRepresentation: bytes)
+            else { return nil }
+            self.key = .ed25519(key)
+            thumbprint = Self.thumbprint(#"{"crv":"Ed25519","kty":"OKP","x":"\#(x)"}"#)
+        default:
+            return nil
+        }
+    }
+
+    /// RFC 7638 §3: SHA-256 of the required members in lexicographic order, no whitespace. The member values are
+    /// strict base64url (``Base64URL`` refuses anything else), so they need no escaping.
+    private static func thumbprint(_ canonical: String) -> String {
+        SecretToken.base64URL(Array(SHA256.hash(data: Array(canonical.utf8))))
+    }
+
+    func isValidSignature(_ signature: [UInt8], over input: [UInt8]) -> Bool {
+        switch key {
+        case .p256(let key):
+            guard signature.count == 64, let parsed = try? P256.Signing.ECDSASignature(rawRepresentation: signature) else { return false }
+            return key.isValidSignature(parsed, for: input)
+        case .rsa(let key):
+            return key.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: input, padding: .insecurePKCS1v1_5)
+        case .ed25519(let key):
+            return key.isValidSignature(signature, for: input)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Domain
+import Foundation
+
+/// DPoP (RFC 9449) at the HTTP edge: the `DPoP` header of token requests and of resource requests, checked by
+/// ``DPoPProof`` and recorded once in the replay cache (``DPoPProofStore``).
+///
+/// - Token endpoint (§5): a proof is optional unless the client requires DPoP (``OAuthClient/requiresDPoP``,
+///   `invalid_dpop_proof` without one); with one, it must carry the
+///   server's current nonce (§8: `use_dpop_nonce` and a `DPoP-Nonce` header otherwise), and the issued tokens are
+///   bound to its key (``TokenBinding``: the access token always, the refresh token of a public client).
+/// - Resources (§7): a token sent with the `DPoP` scheme needs a proof for this method and URL carrying `ath`;
+///   ``BearerRule`` then checks that the token is bound to that key. No nonce is asked at resources.
+enum DPoPHTTP {
+    /// The absolute URL of `path` on the app site, as clients compute `htu` (the configured issuer, not the
+    /// Host header a client sent).
+    static func url(_ path: String, context: RequestContext) -> String {
+        let base = context.services.configuration.appURL
+        return (base.hasSuffix("/") ? String(base.dropLast()) : base) + path
+    }
+
+    /// How a resource received `token`: `.bearer`, or `.dpop` with the key of a valid, unused proof; otherwise
+    /// the 401 `invalid_dpop_proof` refusal with the `DPoP` challenge.
+    static func presentation(of token: OAuthHTTP.PresentedToken, request: HTTPRequest, context: RequestContext) throws -> TokenPresentation {
+        guard token.isDPoP else { return .bearer }
+        let proof = try verify(
+            request, uri: url(request.path, context: context), accessToken: token.value, nonce: .none, context: context,
+            challenge: .dpop(scope: nil))
+        return .dpop(thumbprint: proof.thumbprint)
+    }
+
+    /// The key a token request binds its tokens to, or `nil` for bearer tokens (no `DPoP` header).
+    static func binding(_ request: HTTPRequest, client: OAuthClient, context: RequestContext) throws -> TokenBinding? {
+        let key = try context.services.oauth.requireKeys().dpopNonceKey
+        let now = context.now
+        guard request.headers["dpop"] != nil else {
+            guard !client.requiresDPoP else {
+                throw OAuthRefusal(
+                    OAuthError(.invalidDPoPProof, "This client's tokens are DPoP-bound: send a DPoP proof with the token request."),
+                    challenge: .dpopNonce(DPoPNonce.current(now: now, key: key)))
+            }
+            return nil
+        }
+        let proof = try verify(
+            request, uri: url(DiscoveryDocument.Path.token, context: context), accessToken: nil,
+            nonce: .required { DPoPNonce.accepts($0, now: now, key: key) }, context: context,
+            challenge: .dpopNonce(DPoPNonce.current(now: now, key: key)))
+        return TokenBinding(thumbprint: proof.thumbprint, client: client)
+    }
+
+    /// The server's nonce to send with a token response (RFC 9449 §8.2: a fresh one on every answer is allowed).
+    static func nonce(context: RequestContext) throws -> String {
+        DPoPNonce.current(now: context.now, key: try context.services.oauth.requireKeys().dpopNonceKey)
+    }
+
+    private static func verify(
+        _ request: HTTPRequest, uri: String, accessToken: String?, nonce: DPoPProof.NonceRule, context: RequestContext,
+        challenge: OAuthRefusal.Challenge
+    ) throws -> DPoPProof {
+        guard let header = request.headers["dpop"] else {
+            throw OAuthRefusal(OAuthError(.invalidDPoPProof, "The DPoP scheme needs a DPoP proof header."), challenge: challenge)
+        }
+        switch DPoPProof.verify(header, method: request.method, uri: uri, accessToken: accessToken, nonce: nonce, now: context.now) {
+        case .failure(let failure):
+            context.logger.info("DPoP proof refused", metadata: ["error.detail": "\(failure)"])
+            throw OAuthRefusal(failure.oauthError, challenge: challenge)
+        case .success(let proof):
+            guard try context.services.oauth.dpopProofs.recordProofUse(digest: proof.replayDigest, expiresAt: proof.replayExpiresAt) else {
+                context.logger.info("DPoP proof replayed")
+                throw OAuthRefusal(
+                    OAuthError(.invalidDPoPProof, "The DPoP proof was already used: make a new one per request."), challenge: challenge)
+            }
+            return proof
+        }
+    }
+}

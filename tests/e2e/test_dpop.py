@@ -1,0 +1,196 @@
+"""DPoP (RFC 9449) as a client library and a resource call see it, through nginx.
+
+Tokens come from Authlib's `OAuth2Session` (client_credentials with client_secret_basic for the confidential demo
+client; the authorization code flow with PKCE for the public one, signed in and consenting with `requests` the
+way test_education_api.py does); every DPoP proof is built with joserfc. Covered: the server nonce dance at the
+token endpoint (`use_dpop_nonce` + `DPoP-Nonce`, the code still usable after it), `token_type` DPoP, `cnf.jkt`
+in introspection, the education API and userinfo accepting a bound token only with a fresh proof by its key
+(`ath`, `htm`, `htu`), replayed proofs, bound tokens sent as bearer tokens, and a public client's bound refresh
+token refused with another key.
+
+Demo users this module owns: student47.
+"""
+import base64
+import configparser
+import hashlib
+import html
+import re
+import secrets
+import subprocess
+import time
+
+import pytest
+from authlib.integrations.base_client import OAuthError
+from joserfc import jwt
+from joserfc.jwk import ECKey, OKPKey
+
+from two_step import pass_code_step
+from oauth_client import query
+
+CSRF_FIELD = re.compile(r'<input type="hidden" name="csrf" value="([^"]+)">')
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def proof(key, method, url, nonce=None, access_token=None, **changes):
+    """A DPoP proof (RFC 9449 §4.2) signed by `key` (ES256 for P-256, EdDSA for Ed25519); `changes` replace or
+    (None) remove claims."""
+    alg = "EdDSA" if isinstance(key, OKPKey) else "ES256"
+    claims = {"jti": secrets.token_urlsafe(16), "htm": method, "htu": url, "iat": int(time.time())}
+    if nonce:
+        claims["nonce"] = nonce
+    if access_token:
+        claims["ath"] = b64url(hashlib.sha256(access_token.encode()).digest())
+    for name, value in changes.items():
+        if value is None:
+            claims.pop(name, None)
+        else:
+            claims[name] = value
+    header = {"typ": "dpop+jwt", "alg": alg, "jwk": key.as_dict(private=False)}
+    return jwt.encode(header, claims, key, algorithms=[alg])
+
+
+def assert_error(response, status, error):
+    assert response.status_code == status, f"{response.status_code} {response.text[:300]}"
+    assert response.json()["error"] == error, response.text
+    return response
+
+
+def token_with_nonce(oauth_session, url, key, **fetch):
+    """The token request as a DPoP client makes it: without a nonce first, then again with the one the server
+    sent (RFC 9449 §8). Returns the token dict; the first answer must be 400 use_dpop_nonce."""
+    with pytest.raises(OAuthError) as refused:
+        oauth_session.fetch_token(url, headers={"DPoP": proof(key, "POST", url)}, **fetch)
+    assert refused.value.error == "use_dpop_nonce", refused.value
+    first = oauth_session.token_responses[-1]
+    assert first.status_code == 400 and first.headers.get("DPoP-Nonce"), dict(first.headers)
+    nonce = first.headers["DPoP-Nonce"]
+    token = oauth_session.fetch_token(url, headers={"DPoP": proof(key, "POST", url, nonce=nonce)}, **fetch)
+    assert oauth_session.token_responses[-1].headers.get("DPoP-Nonce"), "a DPoP token answer carries the next nonce"
+    return token, nonce
+
+
+def test_discovery_lists_the_dpop_algorithms(oauth):
+    assert oauth["dpop_signing_alg_values_supported"] == ["ES256", "RS256", "EdDSA"]
+
+
+def demo_school(stack):
+    config = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=("#",))
+    config.read(stack.dir / "catalystwells.conf")
+    database = config.get("database", "main_database", fallback="catalyst_main")
+    out = subprocess.run(
+        ["mariadb", "--no-defaults", f"--socket={stack.mariadb_socket}", "-u", "root", "-N", "-B", database],
+        input="SELECT id FROM schools WHERE sourced_id = 'demo-school'", capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return int(out.stdout.split()[0])
+
+
+def test_an_app_token_bound_with_dpop_is_usable_only_with_fresh_proofs_by_its_key(stack, oauth, confidential_client):
+    key = ECKey.generate_key("P-256")
+    token_url = oauth["token_endpoint"]
+    session = oauth.session(confidential_client, scope="school.read")
+    token, nonce = token_with_nonce(session, token_url, key, grant_type="client_credentials")
+    assert token["token_type"] == "DPoP", token
+    access = token["access_token"]
+
+    # Introspection names the key (RFC 9449 §6.2).
+    with stack.session() as http:
+        info = http.post(oauth["introspection_endpoint"], auth=confidential_client.basic, data={"token": access}, timeout=10).json()
+    assert info["active"] is True and info["token_type"] == "DPoP", info
+    assert info["cnf"] == {"jkt": key.thumbprint()}, info
+
+    me = stack.url("app", "/api/v1/me")
+    schools = stack.url("app", f"/api/v1/schools/{demo_school(stack)}")
+    with stack.session() as http:
+        def call(url, headers):
+            return http.get(url, headers=headers, timeout=10)
+
+        good = proof(key, "GET", schools, access_token=access)
+        answer = call(schools, {"Authorization": f"DPoP {access}", "DPoP": good})
+        assert answer.status_code == 200, f"{answer.status_code} {answer.text[:300]}"
+        # The same proof again is a replay (RFC 9449 §11.1).
+        replay = assert_error(call(schools, {"Authorization": f"DPoP {access}", "DPoP": good}), 401, "invalid_dpop_proof")
+        assert replay.headers["WWW-Authenticate"].startswith("DPoP "), replay.headers
+        assert 'algs="ES256 RS256 EdDSA"' in replay.headers["WWW-Authenticate"]
+        # A proof without ath, for another method, for another URL, or by another key.
+        for bad in (proof(key, "GET", schools), proof(key, "POST", schools, access_token=access),
+                    proof(key, "GET", me, access_token=access)):
+            assert_error(call(schools, {"Authorization": f"DPoP {access}", "DPoP": bad}), 401, "invalid_dpop_proof")
+        stranger = ECKey.generate_key("P-256")
+        other = call(schools, {"Authorization": f"DPoP {access}", "DPoP": proof(stranger, "GET", schools, access_token=access)})
+        assert_error(other, 401, "invalid_token")
+        assert other.headers["WWW-Authenticate"].startswith("DPoP "), other.headers
+        # A bound token sent as a bearer token is not a token at all (RFC 9449 §7.2), and DPoP needs its proof.
+        assert_error(call(schools, {"Authorization": f"Bearer {access}"}), 401, "invalid_token")
+        assert_error(call(schools, {"Authorization": f"DPoP {access}"}), 401, "invalid_dpop_proof")
+
+    # A token request with a stale or made-up nonce is asked again; a bad proof is invalid_dpop_proof.
+    with stack.session() as http:
+        stale = http.post(token_url, auth=confidential_client.basic, timeout=10, data={"grant_type": "client_credentials"},
+                          headers={"DPoP": proof(key, "POST", token_url, nonce="made-up")})
+        assert_error(stale, 400, "use_dpop_nonce")
+        assert stale.headers.get("DPoP-Nonce")
+        wrong = http.post(token_url, auth=confidential_client.basic, timeout=10, data={"grant_type": "client_credentials"},
+                          headers={"DPoP": proof(key, "POST", token_url + "x", nonce=stale.headers["DPoP-Nonce"])})
+        assert_error(wrong, 400, "invalid_dpop_proof")
+
+
+def signed_in(stack, who):
+    http = stack.session()
+    token = CSRF_FIELD.search(http.get(stack.url("app", "/login"), timeout=10).text).group(1)
+    response = http.post(stack.url("app", "/login"), allow_redirects=False, timeout=10,
+                         data={"csrf": token, "identifier": who["username"], "password": who["password"]})
+    response = pass_code_step(stack, http, response, who["username"])
+    assert response.status_code == 303, f"sign-in as {who['username']}: {response.status_code}"
+    return http
+
+
+def test_a_public_clients_tokens_are_bound_and_its_refresh_token_needs_the_same_key(stack, demo, oauth, public_client):
+    who = next(p for p in demo["students"] if p["username"] == "student47")
+    http = signed_in(stack, who)
+    flow = oauth.flow(public_client, "openid profile.read offline_access")
+    response = http.get(flow.url, allow_redirects=False, timeout=10)
+    if response.status_code == 200 and 'id="consent-form"' in response.text:
+        form = response.text.split('id="consent-form"', 1)[1].split("</form>", 1)[0]
+        fields = {name: html.unescape(value) for name, value in HIDDEN.findall(form)}
+        response = http.post(stack.url("app", "/authsso"), data=dict(fields, decision="approve"), allow_redirects=False, timeout=10)
+    assert response.status_code == 303, response.text[:300]
+    flow.callback = response.headers["Location"]
+    assert "code" in query(flow.callback)
+
+    key = OKPKey.generate_key("Ed25519")
+    token_url = oauth["token_endpoint"]
+    # The nonce round trip leaves the code usable: the proof is checked before the code is looked at.
+    token, nonce = token_with_nonce(
+        flow.oauth, token_url, key, authorization_response=flow.callback, code_verifier=flow.verifier)
+    assert token["token_type"] == "DPoP" and token["refresh_token"], token
+    access = token["access_token"]
+
+    userinfo = oauth["userinfo_endpoint"]
+    with stack.session() as s:
+        info = s.get(userinfo, timeout=10, headers={
+            "Authorization": f"DPoP {access}", "DPoP": proof(key, "GET", userinfo, access_token=access)})
+        assert info.status_code == 200, info.text[:300]
+        assert info.json()["sub"] == str(who["id"])
+        assert_error(s.get(userinfo, headers={"Authorization": f"Bearer {access}"}, timeout=10), 401, "invalid_token")
+
+    # The refresh token is bound too (a public client's, RFC 9449 §5): another key gets invalid_grant and the
+    # token stays usable for its own key.
+    stranger = ECKey.generate_key("P-256")
+    with stack.session() as s:
+        refused = s.post(token_url, timeout=10, headers={"DPoP": proof(stranger, "POST", token_url, nonce=nonce)},
+                         data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"],
+                               "client_id": public_client.client_id})
+        assert_error(refused, 400, "invalid_grant")
+        bare = s.post(token_url, timeout=10, data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"],
+                                                   "client_id": public_client.client_id})
+        assert_error(bare, 400, "invalid_grant")
+        nonce = refused.headers.get("DPoP-Nonce") or nonce
+        renewed = s.post(token_url, timeout=10, headers={"DPoP": proof(key, "POST", token_url, nonce=nonce)},
+                         data={"grant_type": "refresh_token", "refresh_token": token["refresh_token"],
+                               "client_id": public_client.client_id})
+        assert renewed.status_code == 200, renewed.text[:300]
+        assert renewed.json()["token_type"] == "DPoP"
