@@ -1,7 +1,8 @@
 -- DPoP (RFC 9449, issue 20 item 2). A token bound to a client's key keeps the key's JWK SHA-256 thumbprint
 -- (`cnf.jkt`, base64url, 43 characters); NULL is a bearer token. Resources accept a bound token only with a proof
 -- signed by that key.
-ALTER TABLE oauth_tokens ADD COLUMN dpop_jkt CHAR(43) CHARACTER SET ascii COLLATE ascii_bin NULL AFTER scopes;
+-- oauth_tokens is a big table (MigrationLockRule): the column is added in place of nothing (INSTANT), no copy, no lock.
+ALTER TABLE oauth_tokens ADD COLUMN dpop_jkt CHAR(43) CHARACTER SET ascii COLLATE ascii_bin NULL AFTER scopes, ALGORITHM = INSTANT;
 
 -- The replay cache of DPoP proofs: SHA-256 of (key thumbprint, jti), kept until the proof's iat leaves the
 -- accepted window (70 s); `catalystwells purge` deletes expired rows. Every DPoP request writes a row, so it is a

@@ -70,7 +70,7 @@ enum EducationAPIRoutes {
                 status: 429, code: "rate_limited", message: "This app has made too many calls; retry after Retry-After seconds.", fields: [:]
             ).response
             response.headers.set("Retry-After", String(bucket.retryAfterSeconds))
-            return withRateLimitHeaders(response, bucket, limiter.limits(of: caller.clientID))
+            return DataAccessRecord.withRateLimitHeaders(response, bucket, limiter.limits(of: caller.clientID))
         }
 
         var call = APICall(
@@ -109,7 +109,7 @@ enum EducationAPIRoutes {
                 ).response
             response.headers.set("Retry-After", "5")
         }
-        return withRateLimitHeaders(response, bucket, limiter.limits(of: caller.clientID))
+        return DataAccessRecord.withRateLimitHeaders(response, bucket, limiter.limits(of: caller.clientID))
     }
 
     /// The token's caller, or the 401 refusing it (``OAuthRefusal``).
@@ -131,31 +131,8 @@ enum EducationAPIRoutes {
         return APICaller(principal: .application, clientID: authorized.clientID, scopes: scopes)
     }
 
-    private static func withRateLimitHeaders(
-        _ response: HTTPResponse, _ bucket: TokenBucket.Decision, _ limits: APIRateLimiter.Limits
-    ) -> HTTPResponse {
-        var response = response
-        response.headers.set("X-RateLimit-Limit", String(limits.perMinute))
-        response.headers.set("X-RateLimit-Remaining", String(bucket.remaining))
-        response.headers.set("X-RateLimit-Reset", String(bucket.resetSeconds))
-        return response
-    }
-
-    /// Writes the call's access-log entries (``APICall/accessLogEntries(status:now:)``) in one statement on this
-    /// thread's connection, before the answer leaves. Returns `false` (logged and counted) when they were not written.
+    /// Writes the call's access-log entries (``APICall/accessLogEntries(status:now:)``) before the answer leaves.
     private static func record(_ call: APICall, status: Int, now: Date) -> Bool {
-        do {
-            try call.context.services.api.accessLog.append(call.accessLogEntries(status: status, now: now))
-            return true
-        } catch {
-            WorkerMetrics.shared.record { $0.increment(PoolMetrics.accessLogWriteFailures, ["site": call.context.site.rawValue]) }
-            call.context.logger.error(
-                "data-access log entries not written; the call is answered 503",
-                metadata: [
-                    "error.detail": "\((error as? StoreError)?.detail ?? String(describing: error))",
-                    "oauth.client_id": "\(call.caller.clientID.rawValue)",
-                ])
-            return false
-        }
+        DataAccessRecord.append(call.accessLogEntries(status: status, now: now), context: call.context)
     }
 }

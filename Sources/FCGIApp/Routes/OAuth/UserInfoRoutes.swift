@@ -49,19 +49,10 @@ enum UserInfoRoutes {
         let claims = UserInfoClaims.claims(for: user, scopes: authorized.scopes)
         // The app read the person's profile: on the person's data-access log before the claims leave, as every API
         // read is (issue 23); no answer leaves unlogged.
-        do {
-            try context.services.api.accessLog.append([
-                DataAccessEntry(
-                    occurredAt: context.now, clientID: authorized.clientID, actorID: user.id, subjectID: user.id, schoolID: user.schoolID,
-                    operation: "userinfo", request: "\(request.method) \(request.path)", status: 200, firstOfCall: true)
-            ])
-        } catch {
-            WorkerMetrics.shared.record { $0.increment(PoolMetrics.accessLogWriteFailures, ["site": context.site.rawValue]) }
-            context.logger.error(
-                "data-access log entry of a userinfo read not written; answered 503",
-                metadata: ["error.detail": "\((error as? StoreError)?.detail ?? String(describing: error))"])
-            throw HTTPError.unavailable()
-        }
+        let entry = DataAccessEntry(
+            occurredAt: context.now, clientID: authorized.clientID, actorID: user.id, subjectID: user.id, schoolID: user.schoolID,
+            operation: "userinfo", request: "\(request.method) \(request.path)", status: 200, firstOfCall: true)
+        guard DataAccessRecord.append([entry], context: context) else { throw HTTPError.unavailable() }
         return OAuthHTTP.json(.object(claims.map { ($0.name, .string($0.value)) }))
     }
 }

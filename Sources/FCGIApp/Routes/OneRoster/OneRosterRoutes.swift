@@ -54,7 +54,7 @@ enum OneRosterRoutes {
                 OneRosterFailure(
                     status: 429, codeMinor: "server_busy", description: "This app has made too many calls; retry after Retry-After seconds."))
             response.headers.set("Retry-After", String(bucket.retryAfterSeconds))
-            return withRateLimitHeaders(response, bucket, limits)
+            return DataAccessRecord.withRateLimitHeaders(response, bucket, limits)
         }
         var call = Call(endpoint: endpoint, request: request, context: context, clientID: authorized.clientID)
         let response: HTTPResponse
@@ -75,9 +75,9 @@ enum OneRosterRoutes {
                     status: 503, codeMinor: "server_busy",
                     description: "The call could not be recorded in the data-access log, so nothing was returned; retry after Retry-After seconds."))
             refused.headers.set("Retry-After", "5")
-            return withRateLimitHeaders(refused, bucket, limits)
+            return DataAccessRecord.withRateLimitHeaders(refused, bucket, limits)
         }
-        return withRateLimitHeaders(response, bucket, limits)
+        return DataAccessRecord.withRateLimitHeaders(response, bucket, limits)
     }
 
     /// A call in progress: what the access log will say about it.
@@ -164,21 +164,10 @@ enum OneRosterRoutes {
         return response
     }
 
-    private static func withRateLimitHeaders(
-        _ response: HTTPResponse, _ bucket: TokenBucket.Decision, _ limits: APIRateLimiter.Limits
-    ) -> HTTPResponse {
-        var response = response
-        response.headers.set("X-RateLimit-Limit", String(limits.perMinute))
-        response.headers.set("X-RateLimit-Remaining", String(bucket.remaining))
-        response.headers.set("X-RateLimit-Reset", String(bucket.resetSeconds))
-        return response
-    }
-
     /// One access-log entry per person the answer carried (with that person's school), or one without a person,
     /// written in one statement before the answer leaves (as ``EducationAPIRoutes``). Returns `false` (logged and
     /// counted) when they were not written.
     private static func record(_ call: Call, status: Int, now: Date) -> Bool {
-        let services = call.context.services
         let request = "\(call.request.method) \(call.request.path)"
         let subjects: [(UserID?, SchoolID?)] =
             call.people.isEmpty ? [(nil, call.schools.count == 1 ? call.schools[0] : nil)] : call.people.map { ($0.0, $0.1) }
@@ -187,18 +176,6 @@ enum OneRosterRoutes {
                 occurredAt: now, clientID: call.clientID, actorID: nil, subjectID: subject.0, schoolID: subject.1,
                 operation: call.endpoint.operationID, request: String(request.prefix(300)), status: status, firstOfCall: index == 0)
         }
-        do {
-            try services.api.accessLog.append(entries)
-            return true
-        } catch {
-            WorkerMetrics.shared.record { $0.increment(PoolMetrics.accessLogWriteFailures, ["site": call.context.site.rawValue]) }
-            call.context.logger.error(
-                "data-access log entries not written; the OneRoster call is answered 503",
-                metadata: [
-                    "error.detail": "\((error as? StoreError)?.detail ?? String(describing: error))",
-                    "oauth.client_id": "\(call.clientID.rawValue)",
-                ])
-            return false
-        }
+        return DataAccessRecord.append(entries, context: call.context)
     }
 }
