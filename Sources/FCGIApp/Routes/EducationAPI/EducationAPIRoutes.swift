@@ -70,7 +70,7 @@ enum EducationAPIRoutes {
                 status: 429, code: "rate_limited", message: "This app has made too many calls; retry after Retry-After seconds.", fields: [:]
             ).response
             response.headers.set("Retry-After", String(bucket.retryAfterSeconds))
-            return DataAccessRecord.withRateLimitHeaders(response, bucket, limiter.limits(of: caller.clientID))
+            return AccessLogWrite.withRateLimitHeaders(response, bucket, limiter.limits(of: caller.clientID))
         }
 
         var call = APICall(
@@ -109,7 +109,7 @@ enum EducationAPIRoutes {
                 ).response
             response.headers.set("Retry-After", "5")
         }
-        return DataAccessRecord.withRateLimitHeaders(response, bucket, limiter.limits(of: caller.clientID))
+        return AccessLogWrite.withRateLimitHeaders(response, bucket, limiter.limits(of: caller.clientID))
     }
 
     /// The token's caller, or the 401 refusing it (``OAuthRefusal``).
@@ -133,6 +133,6 @@ enum EducationAPIRoutes {
 
     /// Writes the call's access-log entries (``APICall/accessLogEntries(status:now:)``) before the answer leaves.
     private static func record(_ call: APICall, status: Int, now: Date) -> Bool {
-        DataAccessRecord.append(call.accessLogEntries(status: status, now: now), context: call.context)
+        AccessLogWrite.append(call.accessLogEntries(status: status, now: now), context: call.context)
     }
 }

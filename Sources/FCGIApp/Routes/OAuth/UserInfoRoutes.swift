@@ -52,7 +52,7 @@ enum UserInfoRoutes {
         let entry = DataAccessEntry(
             occurredAt: context.now, clientID: authorized.clientID, actorID: user.id, subjectID: user.id, schoolID: user.schoolID,
             operation: "userinfo", request: "\(request.method) \(request.path)", status: 200, firstOfCall: true)
-        guard DataAccessRecord.append([entry], context: context) else { throw HTTPError.unavailable() }
+        guard AccessLogWrite.append([entry], context: context) else { throw HTTPError.unavailable() }
         return OAuthHTTP.json(.object(claims.map { ($0.name, .string($0.value)) }))
     }
 }

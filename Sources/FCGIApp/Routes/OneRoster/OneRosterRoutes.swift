@@ -54,7 +54,7 @@ enum OneRosterRoutes {
                 OneRosterFailure(
                     status: 429, codeMinor: "server_busy", description: "This app has made too many calls; retry after Retry-After seconds."))
             response.headers.set("Retry-After", String(bucket.retryAfterSeconds))
-            return DataAccessRecord.withRateLimitHeaders(response, bucket, limits)
+            return AccessLogWrite.withRateLimitHeaders(response, bucket, limits)
         }
         var call = Call(endpoint: endpoint, request: request, context: context, clientID: authorized.clientID)
         let response: HTTPResponse
@@ -75,9 +75,9 @@ enum OneRosterRoutes {
                     status: 503, codeMinor: "server_busy",
                     description: "The call could not be recorded in the data-access log, so nothing was returned; retry after Retry-After seconds."))
             refused.headers.set("Retry-After", "5")
-            return DataAccessRecord.withRateLimitHeaders(refused, bucket, limits)
+            return AccessLogWrite.withRateLimitHeaders(refused, bucket, limits)
         }
-        return DataAccessRecord.withRateLimitHeaders(response, bucket, limits)
+        return AccessLogWrite.withRateLimitHeaders(response, bucket, limits)
     }
 
     /// A call in progress: what the access log will say about it.
@@ -176,6 +176,6 @@ enum OneRosterRoutes {
                 occurredAt: now, clientID: call.clientID, actorID: nil, subjectID: subject.0, schoolID: subject.1,
                 operation: call.endpoint.operationID, request: String(request.prefix(300)), status: status, firstOfCall: index == 0)
         }
-        return DataAccessRecord.append(entries, context: call.context)
+        return AccessLogWrite.append(entries, context: call.context)
     }
 }

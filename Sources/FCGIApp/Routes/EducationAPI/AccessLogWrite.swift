@@ -4,7 +4,7 @@ import Foundation
 /// What every resource an app reads a person's data through does before its answer leaves (issue 23): the call's
 /// data-access log entries written in one statement on the thread's connection (`/api/v1`, OneRoster, userinfo). A
 /// resource whose entries could not be written answers 503 with nothing in it, so no data leaves unlogged.
-enum DataAccessRecord {
+enum AccessLogWrite {
     /// Appends `entries`; `false` (logged, and counted as `catalystwells_access_log_write_failures_total`) when they
     /// could not be written.
     static func append(_ entries: [DataAccessEntry], context: RequestContext) -> Bool {
