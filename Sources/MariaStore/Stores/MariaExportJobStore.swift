@@ -64,12 +64,24 @@ public struct MariaExportJobStore: ExportJobStore {
         }
     }
 
-    public func complete(job: Int64, sealedArchive: [UInt8], linkDigest: [UInt8], linkExpiresAt: Date, now: Date) throws {
+    public func complete(job: Int64, sealedChunks: [[UInt8]], linkDigest: [UInt8], linkExpiresAt: Date, now: Date) throws {
+        // One statement per chunk (each well under max_allowed_packet), so an archive of any size is written without
+        // one huge transaction; the job turns ready, and so downloadable, only in the last statement, and only when
+        // all its chunks are there. Chunks a dead runner left are replaced.
+        try database.execute("DELETE FROM export_archive_chunks WHERE export_id = \(job)")
+        for (seq, chunk) in sealedChunks.enumerated() {
+            try database.execute(
+                """
+                INSERT INTO export_archive_chunks (export_id, seq, bytes)
+                SELECT id, \(Int64(seq)), \(chunk) FROM export_jobs WHERE id = \(job) AND status = 'pending'
+                """)
+        }
         try database.execute(
             """
-            UPDATE export_jobs SET status = 'ready', archive_sealed = \(sealedArchive), link_digest = \(linkDigest),
+            UPDATE export_jobs SET status = 'ready', archive_sealed = NULL, link_digest = \(linkDigest),
                 link_expires_at = \(linkExpiresAt), finished_at = \(now), lease_until = NULL
             WHERE id = \(job) AND status = 'pending'
+                AND (SELECT COUNT(*) FROM export_archive_chunks WHERE export_id = \(job)) = \(Int64(sealedChunks.count))
             """)
     }
 
@@ -79,9 +91,10 @@ public struct MariaExportJobStore: ExportJobStore {
             UPDATE export_jobs SET status = 'failed', error = \(String(reason.prefix(300))), finished_at = \(now), lease_until = NULL
             WHERE id = \(job) AND status = 'pending'
             """)
+        try database.execute("DELETE FROM export_archive_chunks WHERE export_id = \(job)")
     }
 
-    public func spendLink(digest: [UInt8], requester: UserID, now: Date) throws -> (job: ExportJob, sealedArchive: [UInt8])? {
+    public func spendLink(digest: [UInt8], requester: UserID, now: Date) throws -> (job: ExportJob, sealedArchive: SealedExportArchive)? {
         try database.transaction { tx in
             guard
                 let row = try tx.query(
@@ -90,17 +103,34 @@ public struct MariaExportJobStore: ExportJobStore {
                     WHERE link_digest = \(digest) AND requested_by = \(requester.rawValue) AND status = 'ready' AND link_expires_at > \(now)
                     FOR UPDATE
                     """
-                ).first, let job = Self.job(row), let archive = row.bytes("archive_sealed")
+                ).first, let job = Self.job(row)
             else { return nil }
+            let archive: SealedExportArchive
+            if let whole = row.bytes("archive_sealed") {
+                archive = .whole(whole)  // stored before main 0034
+            } else {
+                // Each row is its own packet of at most 1 MiB; the caller checks every chunk's place when opening.
+                let chunks = try tx.query("SELECT bytes FROM export_archive_chunks WHERE export_id = \(job.id) ORDER BY seq")
+                archive = .chunks(chunks.map { $0.bytes("bytes") ?? [] })
+            }
             try tx.execute("UPDATE export_jobs SET status = 'downloaded', archive_sealed = NULL, finished_at = \(now) WHERE id = \(job.id)")
+            try tx.execute("DELETE FROM export_archive_chunks WHERE export_id = \(job.id)")
             return (job, archive)
         }
     }
 
     public func expireLinks(now: Date) throws -> Int {
-        try database.execute(
-            "UPDATE export_jobs SET status = 'expired', archive_sealed = NULL WHERE status = 'ready' AND link_expires_at <= \(now)"
-        ).affectedRows
+        try database.transaction { tx in
+            let expired = try tx.execute(
+                "UPDATE export_jobs SET status = 'expired', archive_sealed = NULL WHERE status = 'ready' AND link_expires_at <= \(now)"
+            ).affectedRows
+            try tx.execute(
+                """
+                DELETE c FROM export_archive_chunks c JOIN export_jobs j ON j.id = c.export_id
+                WHERE j.status IN ('downloaded', 'expired', 'failed')
+                """)
+            return expired
+        }
     }
 
     private static func job(_ row: Row) -> ExportJob? {
