@@ -67,8 +67,12 @@ public struct MariaExportJobStore: ExportJobStore {
     public func complete(job: Int64, sealedChunks: [[UInt8]], linkDigest: [UInt8], linkExpiresAt: Date, now: Date) throws {
         // One statement per chunk (each well under max_allowed_packet), so an archive of any size is written without
         // one huge transaction; the job turns ready, and so downloadable, only in the last statement, and only when
-        // all its chunks are there. Chunks a dead runner left are replaced.
-        try database.execute("DELETE FROM export_archive_chunks WHERE export_id = \(job)")
+        // all its chunks are there. Chunks a dead runner left are replaced; a job no longer pending keeps its own.
+        try database.execute(
+            """
+            DELETE c FROM export_archive_chunks c JOIN export_jobs j ON j.id = c.export_id
+            WHERE c.export_id = \(job) AND j.status = 'pending'
+            """)
         for (seq, chunk) in sealedChunks.enumerated() {
             try database.execute(
                 """
