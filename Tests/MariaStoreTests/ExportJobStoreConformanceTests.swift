@@ -34,6 +34,8 @@ import Testing
         // Completing again (a runner whose lease ran out) changes nothing: the job is no longer pending.
         try jobs.complete(job: job.id, sealedChunks: [[9]], linkDigest: SecretToken.digest("cw_exp_late"), linkExpiresAt: now, now: now)
         #expect(try jobs.spendLink(digest: SecretToken.digest("cw_exp_late"), requester: pat, now: now) == nil)
+        // A late failure of that runner leaves the completed job and its chunks alone.
+        try jobs.fail(job: job.id, reason: "lease ran out", now: now)
         #expect(try jobs.spendLink(digest: digest, requester: pat, now: now)?.sealedArchive == .chunks(chunks))
         #expect(try jobs.spendLink(digest: digest, requester: pat, now: now) == nil)
 

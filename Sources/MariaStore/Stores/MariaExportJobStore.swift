@@ -65,37 +65,37 @@ public struct MariaExportJobStore: ExportJobStore {
     }
 
     public func complete(job: Int64, sealedChunks: [[UInt8]], linkDigest: [UInt8], linkExpiresAt: Date, now: Date) throws {
-        // One statement per chunk (each well under max_allowed_packet), so an archive of any size is written without
-        // one huge transaction; the job turns ready, and so downloadable, only in the last statement, and only when
-        // all its chunks are there. Chunks a dead runner left are replaced; a job no longer pending keeps its own.
-        try database.execute(
-            """
-            DELETE c FROM export_archive_chunks c JOIN export_jobs j ON j.id = c.export_id
-            WHERE c.export_id = \(job) AND j.status = 'pending'
-            """)
-        for (seq, chunk) in sealedChunks.enumerated() {
-            try database.execute(
+        // One transaction that first locks the job row: a second runner (one whose lease ran out while it wrote) waits
+        // for it and then finds the job no longer pending, so two runs' chunks can never mix. Each chunk is its own
+        // statement, well under max_allowed_packet, so an archive of any size is written; the job turns ready, and
+        // so downloadable, in the same commit as its chunks. Chunks a dead runner left are replaced.
+        try database.transaction { tx in
+            guard try !tx.query("SELECT id FROM export_jobs WHERE id = \(job) AND status = 'pending' FOR UPDATE").isEmpty else { return }
+            try tx.execute("DELETE FROM export_archive_chunks WHERE export_id = \(job)")
+            for (seq, chunk) in sealedChunks.enumerated() {
+                try tx.execute("INSERT INTO export_archive_chunks (export_id, seq, bytes) VALUES (\(job), \(Int64(seq)), \(chunk))")
+            }
+            try tx.execute(
                 """
-                INSERT INTO export_archive_chunks (export_id, seq, bytes)
-                SELECT id, \(Int64(seq)), \(chunk) FROM export_jobs WHERE id = \(job) AND status = 'pending'
+                UPDATE export_jobs SET status = 'ready', archive_sealed = NULL, link_digest = \(linkDigest),
+                    link_expires_at = \(linkExpiresAt), finished_at = \(now), lease_until = NULL
+                WHERE id = \(job)
                 """)
         }
-        try database.execute(
-            """
-            UPDATE export_jobs SET status = 'ready', archive_sealed = NULL, link_digest = \(linkDigest),
-                link_expires_at = \(linkExpiresAt), finished_at = \(now), lease_until = NULL
-            WHERE id = \(job) AND status = 'pending'
-                AND (SELECT COUNT(*) FROM export_archive_chunks WHERE export_id = \(job)) = \(Int64(sealedChunks.count))
-            """)
     }
 
     public func fail(job: Int64, reason: String, now: Date) throws {
-        try database.execute(
-            """
-            UPDATE export_jobs SET status = 'failed', error = \(String(reason.prefix(300))), finished_at = \(now), lease_until = NULL
-            WHERE id = \(job) AND status = 'pending'
-            """)
-        try database.execute("DELETE FROM export_archive_chunks WHERE export_id = \(job)")
+        // Only a job still pending fails, and only its chunks go: a late failure of a stale runner leaves a job
+        // another runner completed (and its chunks) alone.
+        try database.transaction { tx in
+            let failed = try tx.execute(
+                """
+                UPDATE export_jobs SET status = 'failed', error = \(String(reason.prefix(300))), finished_at = \(now), lease_until = NULL
+                WHERE id = \(job) AND status = 'pending'
+                """
+            ).affectedRows
+            if failed > 0 { try tx.execute("DELETE FROM export_archive_chunks WHERE export_id = \(job)") }
+        }
     }
 
     public func spendLink(digest: [UInt8], requester: UserID, now: Date) throws -> (job: ExportJob, sealedArchive: SealedExportArchive)? {
