@@ -1,3 +1,4 @@
+import Crypto
 import Domain
 import Foundation
 import Testing
@@ -81,19 +82,69 @@ import Testing
         #expect(claimed.id == job.id && claimed.scope == .person(people.ada))
         #expect(try jobs.claimNext(now: now, lease: 60)?.id != job.id, "a claimed job is not claimed again during its lease")
         let digest = SecretToken.digest("cw_exp_x")
-        try jobs.complete(job: job.id, sealedArchive: [1, 2, 3], linkDigest: digest, linkExpiresAt: now.addingTimeInterval(3600), now: now)
+        try jobs.complete(job: job.id, sealedChunks: [[1, 2], [3]], linkDigest: digest, linkExpiresAt: now.addingTimeInterval(3600), now: now)
         #expect(try jobs.spendLink(digest: digest, requester: people.ada, now: now) == nil, "someone else's link")
-        #expect(try jobs.spendLink(digest: digest, requester: people.pat, now: now)?.sealedArchive == [1, 2, 3])
+        #expect(try jobs.spendLink(digest: digest, requester: people.pat, now: now)?.sealedArchive == .chunks([[1, 2], [3]]))
         #expect(try jobs.spendLink(digest: digest, requester: people.pat, now: now) == nil, "the link works once")
         #expect(try db.database.query("SELECT archive_sealed FROM export_jobs WHERE id = \(job.id)").first?.bytes("archive_sealed") == nil)
+        #expect(try db.database.query("SELECT COUNT(*) AS n FROM export_archive_chunks WHERE export_id = \(job.id)").first?.int("n") == 0)
 
         let second = try #require(try jobs.claimNext(now: now.addingTimeInterval(120), lease: 60))
         let other = SecretToken.digest("cw_exp_y")
-        try jobs.complete(job: second.id, sealedArchive: [9], linkDigest: other, linkExpiresAt: now.addingTimeInterval(60), now: now)
+        try jobs.complete(job: second.id, sealedChunks: [[9]], linkDigest: other, linkExpiresAt: now.addingTimeInterval(60), now: now)
         #expect(try jobs.expireLinks(now: now.addingTimeInterval(61)) == 1)
         #expect(try jobs.spendLink(digest: other, requester: people.pat, now: now) == nil, "an expired link")
         #expect(
             try jobs.jobs(requestedBy: people.pat, limit: 10).map(\.status).sorted { $0.rawValue < $1.rawValue } == [.downloaded, .expired, .pending])
+    }
+
+    @Test func anArchiveLargerThanAPacketIsStoredInSealedChunksAndReadBackWhole() throws {
+        let db = try TestDatabase()
+        let people = try seed(db)
+        let jobs = MariaExportJobStore(database: db.database)
+        let key = SymmetricKey(size: .bits256)
+        var generator = SystemRandomNumberGenerator()
+        // 20 MiB of incompressible bytes: more than the 16 MiB max_allowed_packet a single row would need.
+        var archive = [UInt8](repeating: 0, count: 20 * 1_048_576)
+        for index in stride(from: 0, to: archive.count, by: 8) {
+            withUnsafeBytes(of: generator.next()) { archive.replaceSubrange(index..<index + 8, with: $0) }
+        }
+        let job = try jobs.request(school: SchoolID(1), by: people.pat, audience: .parent, scope: .person(people.ada), now: now)
+        _ = try #require(try jobs.claimNext(now: now, lease: 60))
+        let chunks = try ExportArchiveSealing.seal(archive, job: job.id, key: key, using: &generator)
+        #expect(chunks.count == 21 && chunks.allSatisfy { $0.count <= 1_048_576 })
+        // A runner that died half-way left chunks behind; the job stays pending and they are replaced.
+        try jobs.complete(job: job.id, sealedChunks: [[1]], linkDigest: SecretToken.digest("cw_exp_dead"), linkExpiresAt: now, now: now)
+        try db.database.execute("UPDATE export_jobs SET status = 'pending', link_digest = NULL WHERE id = \(job.id)")
+        let digest = SecretToken.digest("cw_exp_big")
+        try jobs.complete(job: job.id, sealedChunks: chunks, linkDigest: digest, linkExpiresAt: now.addingTimeInterval(3600), now: now)
+        let spent = try #require(try jobs.spendLink(digest: digest, requester: people.pat, now: now))
+        #expect(spent.sealedArchive == .chunks(chunks))
+        #expect(try ExportArchiveSealing.open(spent.sealedArchive, job: job.id, key: key) == archive)
+
+        // Tampered, reordered, missing, cut-off, extra, another job's, or under another key: refused.
+        let small = try ExportArchiveSealing.seal(Array(archive.prefix(40)), job: job.id, key: key, chunkSize: 16, using: &generator)
+        #expect(small.count == 3)
+        #expect(try ExportArchiveSealing.open(.chunks(small), job: job.id, key: key) == Array(archive.prefix(40)))
+        var flipped = small
+        flipped[1][20] ^= 1
+        for refused: [[UInt8]] in [flipped, [small[1], small[0], small[2]], [small[0], small[2]], [small[0], small[1]], small + [small[2]], []] {
+            #expect(throws: SigningKeyError.sealedKeyRejected) { try ExportArchiveSealing.open(.chunks(refused), job: job.id, key: key) }
+        }
+        #expect(throws: SigningKeyError.sealedKeyRejected) { try ExportArchiveSealing.open(.chunks(small), job: job.id + 1, key: key) }
+        #expect(throws: SigningKeyError.sealedKeyRejected) {
+            try ExportArchiveSealing.open(.chunks(small), job: job.id, key: SymmetricKey(size: .bits256))
+        }
+        // An archive stored whole before main 0034 is still read from its old column.
+        let old = try jobs.request(school: SchoolID(1), by: people.pat, audience: .parent, scope: .person(people.ada), now: now)
+        let whole = try KeySealing.seal([7, 7], key: key, associatedData: ExportRules.sealingContext(job: old.id), using: &generator)
+        try db.database.execute(
+            """
+            UPDATE export_jobs SET status = 'ready', archive_sealed = \(whole), link_digest = \(SecretToken.digest("cw_exp_old")),
+                link_expires_at = \(now.addingTimeInterval(60)) WHERE id = \(old.id)
+            """)
+        let legacy = try #require(try jobs.spendLink(digest: SecretToken.digest("cw_exp_old"), requester: people.pat, now: now))
+        #expect(try ExportArchiveSealing.open(legacy.sealedArchive, job: old.id, key: key) == [7, 7])
     }
 
     @Test func erasuresAreRequestedConfirmedAndCancelledByConditionalChanges() throws {

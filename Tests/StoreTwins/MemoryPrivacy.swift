@@ -6,7 +6,7 @@ import Foundation
 final class MemoryPrivacy: PersonExportStore, ExportJobStore, ErasureStore, @unchecked Sendable {
     private struct StoredJob {
         var job: ExportJob
-        var archive: [UInt8]?
+        var archive: SealedExportArchive?
         var digest: [UInt8]?
         var leaseUntil: Date?
     }
@@ -75,11 +75,12 @@ final class MemoryPrivacy: PersonExportStore, ExportJobStore, ErasureStore, @unc
         }
     }
 
-    func complete(job: Int64, sealedArchive: [UInt8], linkDigest: [UInt8], linkExpiresAt: Date, now: Date) throws {
+    func complete(job: Int64, sealedChunks: [[UInt8]], linkDigest: [UInt8], linkExpiresAt: Date, now: Date) throws {
         lock.withLock {
             guard let found = stored[job], found.job.status == .pending else { return }
             stored[job] = StoredJob(
-                job: found.job.with(status: .ready, finishedAt: now, linkExpiresAt: linkExpiresAt), archive: sealedArchive, digest: linkDigest)
+                job: found.job.with(status: .ready, finishedAt: now, linkExpiresAt: linkExpiresAt), archive: .chunks(sealedChunks), digest: linkDigest
+            )
         }
     }
 
@@ -90,7 +91,7 @@ final class MemoryPrivacy: PersonExportStore, ExportJobStore, ErasureStore, @unc
         }
     }
 
-    func spendLink(digest: [UInt8], requester: UserID, now: Date) throws -> (job: ExportJob, sealedArchive: [UInt8])? {
+    func spendLink(digest: [UInt8], requester: UserID, now: Date) throws -> (job: ExportJob, sealedArchive: SealedExportArchive)? {
         lock.withLock {
             guard
                 let found = stored.values.first(where: {

@@ -96,14 +96,16 @@ public protocol ExportJobStore {
     /// Claims the oldest pending job for building (a lease of `lease` seconds, so two runners never build one job at
     /// once and a runner that dies leaves it to the next), or `nil`.
     func claimNext(now: Date, lease: TimeInterval) throws -> ExportJob?
-    /// Stores a built archive (sealed) and the download link's digest, and marks the job ready.
-    func complete(job: Int64, sealedArchive: [UInt8], linkDigest: [UInt8], linkExpiresAt: Date, now: Date) throws
-    /// Marks a job failed with a reason a person can read.
+    /// Stores a built archive, sealed as chunks (``ExportArchiveSealing``), and the download link's digest, and marks
+    /// the job ready, only once every chunk is written and only while the job is still pending (a runner that dies
+    /// half-way leaves it pending, its chunks replaced by the next run).
+    func complete(job: Int64, sealedChunks: [[UInt8]], linkDigest: [UInt8], linkExpiresAt: Date, now: Date) throws
+    /// Marks a job failed with a reason a person can read (and forgets any chunks written).
     func fail(job: Int64, reason: String, now: Date) throws
     /// Spends a download link: for the job whose link has this digest, still ready and unexpired, and requested by
     /// `requester`, marks it downloaded, forgets the archive and returns the job with its sealed archive, in one
     /// transaction. `nil` otherwise (unknown, spent, expired, or someone else's link).
-    func spendLink(digest: [UInt8], requester: UserID, now: Date) throws -> (job: ExportJob, sealedArchive: [UInt8])?
+    func spendLink(digest: [UInt8], requester: UserID, now: Date) throws -> (job: ExportJob, sealedArchive: SealedExportArchive)?
     /// Forgets archives whose link expired (status `expired`); returns how many.
     func expireLinks(now: Date) throws -> Int
 }

@@ -130,11 +130,11 @@ struct ExportRun {
                 continue
             }
             var generator = SystemRandomNumberGenerator()
-            let sealed = try KeySealing.seal(archive, key: key, associatedData: ExportRules.sealingContext(job: job.id), using: &generator)
+            let sealed = try ExportArchiveSealing.seal(archive, job: job.id, key: key, using: &generator)
             let token = SecretToken.make(prefix: ExportRules.tokenPrefix, using: &generator)
             let expires = now.addingTimeInterval(services.configuration.privacy.exportLinkLifetime)
             try privacy.exportJobs.complete(
-                job: job.id, sealedArchive: sealed, linkDigest: SecretToken.digest(token), linkExpiresAt: expires, now: now)
+                job: job.id, sealedChunks: sealed, linkDigest: SecretToken.digest(token), linkExpiresAt: expires, now: now)
             let link = services.configuration.appURL + "/account/export/download/" + token
             try services.mailer.send(
                 to: email, subject: "Your CatalystWells export is ready",

@@ -94,9 +94,16 @@ enum ExportRoutes {
             guard let secret = context.services.configuration.credentialKey else {
                 throw HTTPError(status: 503, code: "unavailable", "Exports cannot be opened right now.", logDetail: "credentials key not loaded")
             }
-            let archive = try KeySealing.open(
-                spent.sealedArchive, key: CredentialKeyMaterial(secret: secret).exportSealingKey,
-                associatedData: ExportRules.sealingContext(job: spent.job.id))
+            // The FastCGI layer answers with a whole body, so the chunks are opened and assembled here.
+            let archive: [UInt8]
+            do {
+                archive = try ExportArchiveSealing.open(
+                    spent.sealedArchive, job: spent.job.id, key: CredentialKeyMaterial(secret: secret).exportSealingKey)
+            } catch {
+                throw HTTPError(
+                    status: 503, code: "unavailable", "This export could not be opened. Ask for a new export under My data.",
+                    logDetail: "export \(spent.job.id): sealed archive rejected (\(error))")
+            }
             try context.audit(
                 .exportDownloaded, request, school: spent.job.school, actor: session.user.id, subject: subject(of: spent.job.scope),
                 detail: "\(describe(spent.job.scope, audience: spent.job.audience)): export \(spent.job.id) downloaded, \(archive.count) bytes")

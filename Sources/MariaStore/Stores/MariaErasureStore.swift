@@ -179,6 +179,11 @@ public struct MariaErasureStore: ErasureStore, ErasureRunStore {
                 UPDATE export_jobs SET status = IF(status IN ('pending', 'ready'), 'expired', status), archive_sealed = NULL, error = NULL
                 WHERE subject_user_id = \(user) OR requested_by = \(user) OR (school_id = \(erasure.school.rawValue) AND kind IN ('class', 'school'))
                 """)
+            try tx.execute(
+                """
+                DELETE c FROM export_archive_chunks c JOIN export_jobs j ON j.id = c.export_id
+                WHERE j.subject_user_id = \(user) OR j.requested_by = \(user) OR (j.school_id = \(erasure.school.rawValue) AND j.kind IN ('class', 'school'))
+                """)
         }
     }
 

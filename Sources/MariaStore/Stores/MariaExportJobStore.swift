@@ -64,24 +64,41 @@ public struct MariaExportJobStore: ExportJobStore {
         }
     }
 
-    public func complete(job: Int64, sealedArchive: [UInt8], linkDigest: [UInt8], linkExpiresAt: Date, now: Date) throws {
-        try database.execute(
-            """
-            UPDATE export_jobs SET status = 'ready', archive_sealed = \(sealedArchive), link_digest = \(linkDigest),
-                link_expires_at = \(linkExpiresAt), finished_at = \(now), lease_until = NULL
-            WHERE id = \(job) AND status = 'pending'
-            """)
+    public func complete(job: Int64, sealedChunks: [[UInt8]], linkDigest: [UInt8], linkExpiresAt: Date, now: Date) throws {
+        // One transaction that first locks the job row: a second runner (one whose lease ran out while it wrote) waits
+        // for it and then finds the job no longer pending, so two runs' chunks can never mix. Each chunk is its own
+        // statement, well under max_allowed_packet, so an archive of any size is written; the job turns ready, and
+        // so downloadable, in the same commit as its chunks. Chunks a dead runner left are replaced.
+        try database.transaction { tx in
+            guard try !tx.query("SELECT id FROM export_jobs WHERE id = \(job) AND status = 'pending' FOR UPDATE").isEmpty else { return }
+            try tx.execute("DELETE FROM export_archive_chunks WHERE export_id = \(job)")
+            for (seq, chunk) in sealedChunks.enumerated() {
+                try tx.execute("INSERT INTO export_archive_chunks (export_id, seq, bytes) VALUES (\(job), \(Int64(seq)), \(chunk))")
+            }
+            try tx.execute(
+                """
+                UPDATE export_jobs SET status = 'ready', archive_sealed = NULL, link_digest = \(linkDigest),
+                    link_expires_at = \(linkExpiresAt), finished_at = \(now), lease_until = NULL
+                WHERE id = \(job)
+                """)
+        }
     }
 
     public func fail(job: Int64, reason: String, now: Date) throws {
-        try database.execute(
-            """
-            UPDATE export_jobs SET status = 'failed', error = \(String(reason.prefix(300))), finished_at = \(now), lease_until = NULL
-            WHERE id = \(job) AND status = 'pending'
-            """)
+        // Only a job still pending fails, and only its chunks go: a late failure of a stale runner leaves a job
+        // another runner completed (and its chunks) alone.
+        try database.transaction { tx in
+            let failed = try tx.execute(
+                """
+                UPDATE export_jobs SET status = 'failed', error = \(String(reason.prefix(300))), finished_at = \(now), lease_until = NULL
+                WHERE id = \(job) AND status = 'pending'
+                """
+            ).affectedRows
+            if failed > 0 { try tx.execute("DELETE FROM export_archive_chunks WHERE export_id = \(job)") }
+        }
     }
 
-    public func spendLink(digest: [UInt8], requester: UserID, now: Date) throws -> (job: ExportJob, sealedArchive: [UInt8])? {
+    public func spendLink(digest: [UInt8], requester: UserID, now: Date) throws -> (job: ExportJob, sealedArchive: SealedExportArchive)? {
         try database.transaction { tx in
             guard
                 let row = try tx.query(
@@ -90,17 +107,34 @@ public struct MariaExportJobStore: ExportJobStore {
                     WHERE link_digest = \(digest) AND requested_by = \(requester.rawValue) AND status = 'ready' AND link_expires_at > \(now)
                     FOR UPDATE
                     """
-                ).first, let job = Self.job(row), let archive = row.bytes("archive_sealed")
+                ).first, let job = Self.job(row)
             else { return nil }
+            let archive: SealedExportArchive
+            if let whole = row.bytes("archive_sealed") {
+                archive = .whole(whole)  // stored before main 0034
+            } else {
+                // Each row is its own packet of at most 1 MiB; the caller checks every chunk's place when opening.
+                let chunks = try tx.query("SELECT bytes FROM export_archive_chunks WHERE export_id = \(job.id) ORDER BY seq")
+                archive = .chunks(chunks.map { $0.bytes("bytes") ?? [] })
+            }
             try tx.execute("UPDATE export_jobs SET status = 'downloaded', archive_sealed = NULL, finished_at = \(now) WHERE id = \(job.id)")
+            try tx.execute("DELETE FROM export_archive_chunks WHERE export_id = \(job.id)")
             return (job, archive)
         }
     }
 
     public func expireLinks(now: Date) throws -> Int {
-        try database.execute(
-            "UPDATE export_jobs SET status = 'expired', archive_sealed = NULL WHERE status = 'ready' AND link_expires_at <= \(now)"
-        ).affectedRows
+        try database.transaction { tx in
+            let expired = try tx.execute(
+                "UPDATE export_jobs SET status = 'expired', archive_sealed = NULL WHERE status = 'ready' AND link_expires_at <= \(now)"
+            ).affectedRows
+            try tx.execute(
+                """
+                DELETE c FROM export_archive_chunks c JOIN export_jobs j ON j.id = c.export_id
+                WHERE j.status IN ('downloaded', 'expired', 'failed')
+                """)
+            return expired
+        }
     }
 
     private static func job(_ row: Row) -> ExportJob? {
