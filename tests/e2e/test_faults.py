@@ -438,7 +438,10 @@ def test_a_failing_mail_program_delays_a_password_reset_mail_until_the_cron_comm
     done = subprocess.run([env["CW_BIN"], "mail", "deliver", "--site", "app", "--config", env["CW_CONFIG"]],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert '"sent":1' in done.stdout.replace(" ", ""), done.stdout
+    # The run may also send what other modules left queued (a roster import only queues its set-password mails), so
+    # at least this one was sent; which one is checked below by address.
+    report = json.loads(done.stdout)
+    assert report["sent"] >= 1 and report["retry_later"] == 0, done.stdout
     mail = wait_for_mail(mail_dir, parent["email"], count=before + 1)[-1]
     assert "/password/reset?token=" in mail.get_body(preferencelist=("plain",)).get_content()
     assert outbox(stack, "catalyst_main", parent["email"]) == []
