@@ -39,7 +39,7 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
             fuzzRequire(ClientAuthentication.isAcceptable(parsed.client.clientID.rawValue), "an unacceptable client_id accepted")
         }
     }
-    if let token = try? OAuthHTTP.requireBearerToken(request) { fuzzRequire(!token.isEmpty, "an empty bearer token") }
+    if let token = try? OAuthHTTP.requireBearerToken(request) { fuzzRequire(!token.value.isEmpty, "an empty bearer token") }
 
     if let nonce = FuzzInput.text(fields[2]), nonce.utf8.count <= AuthorizationChecks.maximumNonceLength {
         checkIDToken(nonce: nonce)
