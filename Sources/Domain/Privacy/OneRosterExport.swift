@@ -7,11 +7,13 @@ import Foundation
 ///
 /// These files are for programs: cells are quoted per RFC 4180 but never altered (no formula guard), so the ids
 /// survive a round trip. Only active classes, courses, terms and enrolments are listed (a bulk import deactivates
-/// what is missing); a deactivated person is listed with `enabledUser` false.
+/// what is missing); a deactivated person is listed with `enabledUser` false. Every file is bulk, so `status` and
+/// `dateLastModified` are left blank as CSV Tables §2.2 asks (they carry meaning only in a delta file); two exports
+/// of an unchanged roster are therefore the same bytes.
 public enum OneRosterExport {
     /// The CSV files, under `folder` (e.g. `oneroster/`).
-    public static func files(_ roster: RosterExport, folder: String, generatedAt: Date) -> [ExportFile] {
-        let modified = PersonExport.timestamp(generatedAt)
+    public static func files(_ roster: RosterExport, folder: String) -> [ExportFile] {
+        let modified = ""
         let org = roster.org
         let usersBySourcedID = Dictionary(roster.users.map { ($0.sourcedID, $0) }, uniquingKeysWith: { first, _ in first })
         let manifest = [

@@ -61,7 +61,7 @@ public enum ExportArchive {
             prefixed with ' so that a spreadsheet shows it as text; the OneRoster files are left exact.
             """
         var files = [ExportFile(name: "README.txt", text: readme + "\n")]
-        files += OneRosterExport.files(roster, folder: "oneroster/", generatedAt: generatedAt)
+        files += OneRosterExport.files(roster, folder: "oneroster/")
         for person in people {
             files += PersonExport.files(person, audience: .schoolAdmin, generatedAt: generatedAt, folder: "people/\(person.profile.id.rawValue)/")
         }

@@ -29,7 +29,7 @@ struct RosterCommand: ParsableCommand {
                 try Data(ExportBuilder.oneRosterZip(roster, now: now)).write(to: URL(fileURLWithPath: output), options: .withoutOverwriting)
             } else {
                 try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-                for file in OneRosterExport.files(roster, folder: "", generatedAt: now) {
+                for file in OneRosterExport.files(roster, folder: "") {
                     try Data(file.bytes).write(to: URL(fileURLWithPath: output).appendingPathComponent(file.name), options: .withoutOverwriting)
                 }
             }

@@ -48,7 +48,7 @@ enum ExportBuilder {
     /// The zip of a school's roster as a OneRoster 1.1 CSV set alone (``OneRosterExport``: the files `roster import`
     /// reads), for systems the school feeds.
     static func oneRosterZip(_ roster: RosterExport, now: Date) throws -> [UInt8] {
-        try zip(OneRosterExport.files(roster, folder: "", generatedAt: now), now: now)
+        try zip(OneRosterExport.files(roster, folder: ""), now: now)
     }
 
     private static func zip(_ files: [ExportFile], now: Date) throws -> [UInt8] {
