@@ -204,7 +204,7 @@ import Testing
         }
     }
 
-    @Test func theAccessLogIsAppendedInOneBatchReadPerSubjectAndSchoolAndPurgedByAge() throws {
+    @Test func theAccessLogIsAppendedInBatchesReadPerSubjectAndSchoolAndPurgedByAge() throws {
         let log = MariaDataAccessLogStore(database: db.database)
         func entry(_ subject: String?, school: Int64, at offset: TimeInterval, status: Int = 200) -> DataAccessEntry {
             DataAccessEntry(
@@ -224,5 +224,19 @@ import Testing
         #expect(try log.entries(ofSchool: SchoolID(1), limit: 10).count == 4)
         #expect(try log.purge(before: now.addingTimeInterval(-86400), limit: 100) == 1)
         #expect(try log.entries(ofSchool: SchoolID(1), limit: 10).count == 3)
+    }
+
+    @Test func aLargeCallsEntriesAreWrittenInBoundedStatementsAndAllLand() throws {
+        let log = MariaDataAccessLogStore(database: db.database)
+        let entries = (0..<1_037).map { index in
+            DataAccessEntry(
+                occurredAt: now.addingTimeInterval(Double(index)), clientID: Self.app, actorID: uid("teacher"), subjectID: uid("bob"),
+                schoolID: SchoolID(3), operation: APIEndpoint.Operation.studentGrades.rawValue, request: "GET /api/v1/classes/x/roster",
+                status: 200)
+        }
+        // 1,037 rows: one full batch, then 32 + 4 + 1; four statement shapes in one transaction.
+        #expect(MariaDataAccessLogStore.appendQueries(entries).count == 4)
+        try log.append(entries)
+        #expect(try log.entries(ofSchool: SchoolID(3), limit: 2_000).count == 1_037)
     }
 }

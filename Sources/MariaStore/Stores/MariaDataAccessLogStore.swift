@@ -8,34 +8,32 @@ public struct MariaDataAccessLogStore: DataAccessLogStore {
     /// Creates the store over a thread's database handle.
     public init(database: MariaDatabase) { self.database = database }
 
-    /// One multi-row `INSERT` (one statement and one commit for a call, whatever the number of people it concerned).
+    /// Multi-row `INSERT`s of at most a dozen shapes (``MultiRowStatement``): one statement for a call that concerned
+    /// one person, or a power-of-two count of people; otherwise a few, written in one transaction so a call's entries
+    /// are all there or none are.
     public func append(_ entries: [DataAccessEntry]) throws {
-        guard let query = Self.appendQuery(entries) else { return }
-        try database.execute(query)
+        let queries = Self.appendQueries(entries)
+        if queries.count == 1 {
+            try database.execute(queries[0])
+        } else if !queries.isEmpty {
+            try database.transaction { tx in
+                for query in queries { try tx.execute(query) }
+            }
+        }
     }
 
-    /// The multi-row `INSERT` of `entries`, for ``append(_:)`` and for a write's own transaction; `nil` for none.
-    static func appendQuery(_ entries: [DataAccessEntry]) -> SQLQuery? {
-        guard !entries.isEmpty else { return nil }
-        var sql = SQLQuery.StringInterpolation(literalCapacity: 160 + entries.count * 30, interpolationCount: entries.count * 10)
-        sql.appendLiteral(
-            "INSERT INTO data_access_log (occurred_at, client_id, actor_user_id, subject_user_id, school_id, operation, request, status, api_key_id, first_of_call) VALUES "
-        )
-        for (index, entry) in entries.enumerated() {
-            sql.appendLiteral(index == 0 ? "(" : ", (")
-            let values: [SQLValue] = [
-                entry.occurredAt.sqlValue, entry.clientID.rawValue.sqlValue, entry.actorID?.rawValue.sqlValue ?? .null,
-                entry.subjectID?.rawValue.sqlValue ?? .null, entry.schoolID?.rawValue.sqlValue ?? .null, entry.operation.sqlValue,
-                String(entry.request.prefix(300)).sqlValue, entry.status.sqlValue, entry.apiKeyID?.sqlValue ?? .null,
-                entry.firstOfCall.sqlValue,
-            ]
-            for (position, value) in values.enumerated() {
-                if position > 0 { sql.appendLiteral(", ") }
-                sql.appendInterpolation(value)
-            }
-            sql.appendLiteral(")")
-        }
-        return SQLQuery(stringInterpolation: sql)
+    /// The `INSERT`s of `entries`, for ``append(_:)`` and for a write's own transaction; none for no entries.
+    static func appendQueries(_ entries: [DataAccessEntry]) -> [SQLQuery] {
+        MultiRowStatement.queries(
+            "INSERT INTO data_access_log (occurred_at, client_id, actor_user_id, subject_user_id, school_id, operation, request, status, api_key_id, first_of_call) VALUES ",
+            entries.map { entry in
+                [
+                    entry.occurredAt.sqlValue, entry.clientID.rawValue.sqlValue, entry.actorID?.rawValue.sqlValue ?? .null,
+                    entry.subjectID?.rawValue.sqlValue ?? .null, entry.schoolID?.rawValue.sqlValue ?? .null, entry.operation.sqlValue,
+                    String(entry.request.prefix(300)).sqlValue, entry.status.sqlValue, entry.apiKeyID?.sqlValue ?? .null,
+                    entry.firstOfCall.sqlValue,
+                ]
+            })
     }
 
     private static let recordColumns = """

@@ -114,7 +114,7 @@ public struct MariaEducationAPIStore: EducationAPIStore {
         try database.transaction { tx in
             try MariaSchoolworkStore.saveAttendance(tx, marks, in: classID, on: day, by: teacher, now: now)
             try Self.insert(event, tx)
-            if let append = MariaDataAccessLogStore.appendQuery(log) { try tx.execute(append) }
+            for append in MariaDataAccessLogStore.appendQueries(log) { try tx.execute(append) }
         }
     }
 
@@ -128,7 +128,7 @@ public struct MariaEducationAPIStore: EducationAPIStore {
             // Read under the row lock saveGrades took, so the event matches what students can now see.
             let published = try tx.query("SELECT published FROM assessments WHERE id = \(assessment.rawValue)").first?.flag("published") ?? false
             if published { try Self.insert(event, tx) }
-            if let append = MariaDataAccessLogStore.appendQuery(log) { try tx.execute(append) }
+            for append in MariaDataAccessLogStore.appendQueries(log) { try tx.execute(append) }
             return published
         }
     }
