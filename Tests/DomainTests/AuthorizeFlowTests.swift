@@ -49,7 +49,9 @@ import Testing
             return
         }
         let exchange = CodeExchangeFlow(
-            codes: store, lifetimes: TokenLifetimes(), idTokens: IDTokenSettings(issuer: OAuthFixtures.issuer, lifetime: 3600),
+            codes: store, lifetimes: TokenLifetimes(),
+            idTokens: IDTokenSettings(
+                issuer: OAuthFixtures.issuer, lifetime: 3600, subjects: SubjectIdentifiers(key: SymmetricKey(size: .bits256))),
             signer: ClaimsEcho())
         var generator = SystemRandomNumberGenerator()
         let outcome = try exchange.run(

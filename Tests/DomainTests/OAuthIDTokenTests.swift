@@ -225,7 +225,7 @@ private let ecKey = try! SigningKey.generate(.es256)
         ("code_challenge_methods_supported", .strings(["S256"])),
         ("token_endpoint_auth_methods_supported", .strings(["client_secret_basic", "client_secret_post", "none"])),
         ("id_token_signing_alg_values_supported", .strings(["RS256", "ES256"])),
-        ("subject_types_supported", .strings(["public"])),
+        ("subject_types_supported", .strings(["public", "pairwise"])),
         ("prompt_values_supported", .strings(["none", "login", "consent"])),
         ("authorization_response_iss_parameter_supported", .bool(true)),
         ("request_uri_parameter_supported", .bool(false)),
@@ -276,7 +276,7 @@ private let ecKey = try! SigningKey.generate(.es256)
         (["openid", "profile.email"], "sub=1234 email=ada@school.test"),
     ])
     func claimsFollowTheGrantedScopes(scopes: [String], expected: String) {
-        let claims = UserInfoClaims.claims(for: Self.user, scopes: scopes).map { "\($0.name)=\($0.value)" }
+        let claims = UserInfoClaims.claims(for: Self.user, subject: "1234", scopes: scopes).map { "\($0.name)=\($0.value)" }
         #expect(claims.joined(separator: " ") == expected)
     }
 }

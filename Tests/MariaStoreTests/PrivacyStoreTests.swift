@@ -150,7 +150,7 @@ import Testing
     @Test func erasuresAreRequestedConfirmedAndCancelledByConditionalChanges() throws {
         let db = try TestDatabase()
         let people = try seed(db)
-        let store = MariaErasureStore(database: db.database)
+        let store = MariaErasureStore(database: db.database, subjects: SubjectIdentifiers(key: SymmetricKey(size: .bits256)))
         let admin = UserID(try db.insertUser("head", role: "school_admin", school: 1, now: now))
         let erasure = try store.request(subject: people.ada, school: SchoolID(1), by: admin, pseudonym: "erased-aaaaaaaaaaaaaaaa", now: now)
         #expect(throws: ErasureRefusal(.alreadyOpen(.requested, runsAfter: nil))) {
@@ -179,7 +179,7 @@ import Testing
     @Test func theStepsRunOnceEachAndARefusedStepLeavesNothingHalfDone() throws {
         let db = try TestDatabase()
         let people = try seed(db)
-        let store = MariaErasureStore(database: db.database)
+        let store = MariaErasureStore(database: db.database, subjects: SubjectIdentifiers(key: SymmetricKey(size: .bits256)))
         let admin = UserID(try db.insertUser("head", role: "school_admin", school: 1, now: now))
         try db.database.execute(
             """
@@ -224,7 +224,7 @@ import Testing
     @Test func aPersonWithoutAuditEntriesIsErasedAndTheAppsAreToldOnlyTheSubject() throws {
         let db = try TestDatabase()
         let people = try seed(db)
-        let store = MariaErasureStore(database: db.database)
+        let store = MariaErasureStore(database: db.database, subjects: SubjectIdentifiers(key: SymmetricKey(size: .bits256)))
         let admin = UserID(try db.insertUser("head", role: "school_admin", school: 1, now: now))
         try db.database.execute(
             """

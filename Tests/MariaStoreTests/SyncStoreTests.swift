@@ -76,6 +76,9 @@ import Testing
         let client = try #require(try MariaClientStore(database: main.database).client(ClientID("cw_app_sync")))
         #expect(client.status == .active && client.verified && !client.firstParty)
         #expect(client.allowedScopes == ["openid", "profile.read", "school.read"] && client.redirectURIs == ["https://sb.example/cb"])
+        // A third-party app is registered with pairwise subjects; a later apply never changes the type (below: it
+        // changes nothing at all), so an operator's decision to keep an app public would stand.
+        #expect(client.subjectType == .pairwise)
         // The marker is cleared, so nothing is read again; applying the same state again changes nothing.
         #expect(try source.applicationsToSync(limit: 10).isEmpty)
         let app = try #require(try source.applicationsToSyncForTest(id))
@@ -386,7 +389,9 @@ import Testing
         try oldDevelopers.migrateTheRest()
         // What the sync of before the upgrade left in main.
         let app = try #require(try source.applicationsToSync(limit: 10).first)
-        try MariaClientStore(database: old.database).createClient(app.oauthClient(logoBaseURL: "https://developers.example"), now: now)
+        var before = app.oauthClient(logoBaseURL: "https://developers.example")
+        before.subjectType = .public  // pairwise subjects came with main 0045
+        try MariaClientStore(database: old.database).createClient(before, now: now)
         try old.database.execute("UPDATE oauth_clients SET developer_app_id = \(id.rawValue) WHERE client_id = 'cw_app_sync'")
         try old.database.execute(
             "INSERT INTO oauth_client_secrets (client_pk, secret_digest, created_at) SELECT id, \(secret), \(now) FROM oauth_clients")

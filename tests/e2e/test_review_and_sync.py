@@ -16,6 +16,7 @@ import pytest
 from two_step import pass_code_step
 
 from oauth_client import REDIRECT_URI, DemoClient
+from test_education_api import sql
 from portal import APP, PASSWORD, create_app, csrf_of, declarations, multipart, png, post_form, sign_up_verified, wait_for_mail
 from test_webhook_delivery import receiver  # noqa: F401 - the local HTTPS receiver fixture
 
@@ -159,8 +160,16 @@ def test_submit_approve_sync_and_sign_a_user_in_with_a_real_oauth_client(stack, 
     flow.answer(browser)
     token = flow.exchange()
     claims = oauth.verify_id_token(token["id_token"], client, flow.nonce)
-    assert claims["sub"] == str(person(demo, "student20")["id"]) and claims["aud"] == client_id
-    assert introspect(stack, client_id, secret, token["access_token"]).json()["active"] is True
+    # A third-party app registered through the portal sees a pairwise subject (OIDC Core §8): 43 characters of
+    # base64url, not the student's id, the same in the ID token and introspection.
+    assert claims["aud"] == client_id
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", claims["sub"]) and claims["sub"] != str(person(demo, "student20")["id"])
+    active = introspect(stack, client_id, secret, token["access_token"]).json()
+    assert active["active"] is True and active["sub"] == claims["sub"]
+    with stack.session() as s:
+        info = s.get(stack.url("app", "/api/oauth/userinfo"), headers={"Authorization": f"Bearer {token['access_token']}"}, timeout=10)
+    assert info.status_code == 200 and info.json()["sub"] == claims["sub"]
+    assert sql(stack, f"SELECT subject_type FROM oauth_clients WHERE client_id = '{client_id}'") == [["pairwise"]]
 
 
 def test_secret_rotation_keeps_both_secrets_working_then_only_the_new_one(stack, mail_dir, admin):

@@ -37,14 +37,17 @@ public struct OAuthClient: Sendable, Equatable {
     /// client metadata `dpop_bound_access_tokens`). Set for public clients registered through the developer portal
     /// since DPoP was introduced; earlier clients and operator-created ones keep bearer tokens unless set.
     public var requiresDPoP: Bool
+    /// How the client sees people's `sub` (``SubjectType``): fixed when the client is first stored.
+    public var subjectType: SubjectType
 
     public init(
         clientID: ClientID, name: String, description: String = "", logoURL: String? = nil, homepageURL: String? = nil,
         privacyURL: String? = nil, termsURL: String? = nil, developerName: String, verified: Bool = false,
         firstParty: Bool = false, kind: Kind, redirectURIs: [String], allowedScopes: Set<String>, status: Status = .active,
-        requiresDPoP: Bool = false
+        requiresDPoP: Bool = false, subjectType: SubjectType = .public
     ) {
         self.requiresDPoP = requiresDPoP
+        self.subjectType = subjectType
         self.clientID = clientID
         self.name = name
         self.description = description
@@ -110,12 +113,15 @@ public struct StoredToken: Sendable, Equatable {
     public let rotatedAt: Date?
     /// The JWK thumbprint of the key the token is bound to (RFC 9449 §6: `cnf.jkt`); `nil` for a bearer token.
     public let confirmation: String?
+    /// How its client sees people's `sub` (the client's ``OAuthClient/subjectType``).
+    public let subjectType: SubjectType
 
     public init(
         kind: Kind, grantID: GrantID, clientID: ClientID, userID: UserID?, scopes: [String], issuedAt: Date, expiresAt: Date,
-        revokedAt: Date?, rotatedAt: Date?, confirmation: String? = nil
+        revokedAt: Date?, rotatedAt: Date?, confirmation: String? = nil, subjectType: SubjectType = .public
     ) {
         self.confirmation = confirmation
+        self.subjectType = subjectType
         self.kind = kind
         self.grantID = grantID
         self.clientID = clientID

@@ -56,6 +56,8 @@ struct ErasuresCommand: ParsableCommand {
             var configuration = try options.load()
             do {
                 try configuration.loadPassword(for: .migrator)
+                // The apps told of an erasure get the `sub` they knew: pairwise ones need the OAuth key.
+                try configuration.loadOAuthKey()
             } catch {
                 ConfigOptions.fail(error)
             }

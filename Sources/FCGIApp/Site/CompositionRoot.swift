@@ -73,7 +73,7 @@ enum CompositionRoot {
             audit: MariaSecurityAuditStore(database: database),
             privacy: PrivacyServices(
                 records: MariaPersonExportStore(database: database), exportJobs: MariaExportJobStore(database: database),
-                erasures: MariaErasureStore(database: database)),
+                erasures: MariaErasureStore(database: database, subjects: configuration.oauthKey.map { SubjectIdentifiers(oauthKey: $0) })),
             portal: portal(
                 database: developers, keys: configuration.portalKey.map { DeveloperKeyMaterial(secret: $0) }, credentialKeys: credentialKeys),
             mailer: mailer(site: site, database: database, configuration: configuration, credentialKeys: credentialKeys),
@@ -175,7 +175,9 @@ enum CompositionRoot {
     static func erasureRunStores(_ configuration: Configuration) -> ErasureRunStores {
         MariaClient.initializeLibrary()
         let database = MariaDatabase(options: configuration.connectionOptions(role: .migrator, database: configuration.mainDatabase))
-        return ErasureRunStores(run: MariaErasureStore(database: database), audit: MariaSecurityAuditStore(database: database))
+        return ErasureRunStores(
+            run: MariaErasureStore(database: database, subjects: configuration.oauthKey.map { SubjectIdentifiers(oauthKey: $0) }),
+            audit: MariaSecurityAuditStore(database: database))
     }
 
     /// The migrator of one database, as the migration account (which owns the schemas), running whole files.

@@ -15,7 +15,7 @@ public struct MariaClientStore: ClientStore {
     /// the token endpoint's client lookup is one query. A constant.
     static let clientColumns = """
         c.client_id, c.name, c.description, c.logo_url, c.homepage_url, c.privacy_url, c.terms_url, c.developer_name,
-        c.verified, c.first_party, c.kind, c.allowed_scopes, c.status, c.dpop_bound_access_tokens,
+        c.verified, c.first_party, c.kind, c.allowed_scopes, c.status, c.dpop_bound_access_tokens, c.subject_type,
         (SELECT GROUP_CONCAT(r.uri ORDER BY r.position SEPARATOR '\\n') FROM oauth_client_redirect_uris r
           WHERE r.client_pk = c.id) AS redirect_uris
         """
@@ -29,7 +29,7 @@ public struct MariaClientStore: ClientStore {
     /// The client's own columns, without its redirect URIs. A constant.
     static let ownColumns = """
         c.client_id, c.name, c.description, c.logo_url, c.homepage_url, c.privacy_url, c.terms_url, c.developer_name,
-        c.verified, c.first_party, c.kind, c.allowed_scopes, c.status, c.dpop_bound_access_tokens
+        c.verified, c.first_party, c.kind, c.allowed_scopes, c.status, c.dpop_bound_access_tokens, c.subject_type
         """
 
     /// The client's redirect URIs as "position uri" lines: positions instead of `ORDER BY`, which made the server
@@ -130,6 +130,9 @@ public struct MariaClientStore: ClientStore {
             // A separate statement, so that registering a client still works on a schema before 0037 (upgrade tests).
             if client.requiresDPoP {
                 try tx.execute("UPDATE oauth_clients SET dpop_bound_access_tokens = TRUE WHERE id = \(inserted.insertID)")
+            }
+            if client.subjectType != .public {
+                try tx.execute("UPDATE oauth_clients SET subject_type = \(client.subjectType.rawValue) WHERE id = \(inserted.insertID)")
             }
             guard !client.redirectURIs.isEmpty else { return }
             var sql = SQLQuery.StringInterpolation(literalCapacity: 80, interpolationCount: client.redirectURIs.count * 3)

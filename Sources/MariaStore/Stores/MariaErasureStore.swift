@@ -9,9 +9,16 @@ import Foundation
 /// columns (migration 0032): run it over a connection as that account (`catalystwells erasures run`).
 public struct MariaErasureStore: ErasureStore, ErasureRunStore {
     let database: MariaDatabase
+    /// Computes the `sub` each app is told of in its `person.erased` webhook; `nil` where the OAuth key file is not
+    /// loaded (then an erasure concerning a pairwise app stops at its pseudonymise step with an error, rather than
+    /// tell the app a subject it never saw).
+    let subjects: SubjectIdentifiers?
 
     /// Creates the store over a database handle.
-    public init(database: MariaDatabase) { self.database = database }
+    public init(database: MariaDatabase, subjects: SubjectIdentifiers?) {
+        self.database = database
+        self.subjects = subjects
+    }
 
     private static let columns = """
         e.id, e.school_id, e.subject_user_id, e.pseudonym, e.status, e.requested_by, e.requested_at, e.confirmed_at, e.runs_after,
@@ -195,20 +202,29 @@ public struct MariaErasureStore: ErasureStore, ErasureRunStore {
         let user = erasure.subject.rawValue
         let pseudonym = erasure.pseudonym
         return try step(.pseudonymise, of: erasure) { tx in
-            // Apps the person authorized learn the subject they knew, and nothing else (IDTokenClaims.subject).
+            // Apps the person authorized learn the subject they knew (public or pairwise, SubjectIdentifiers), and
+            // nothing else.
             let clients = try tx.query(
                 """
-                SELECT DISTINCT c.client_id FROM oauth_clients c
+                SELECT DISTINCT c.client_id, c.subject_type FROM oauth_clients c
                 WHERE c.id IN (SELECT client_pk FROM oauth_consents WHERE user_id = \(user))
                    OR c.id IN (SELECT client_pk FROM oauth_grants WHERE user_id = \(user))
                 ORDER BY c.client_id
                 """
-            ).compactMap { $0.string("client_id") }
-            for client in clients {
+            ).compactMap { row in row.string("client_id").map { (ClientID($0), row.subjectType()) } }
+            for (client, type) in clients {
+                let subject: String
+                if type == .public {
+                    subject = IDTokenClaims.subject(for: erasure.subject)
+                } else if let subjects {
+                    subject = subjects.subject(for: erasure.subject, client: client, type: type)
+                } else {
+                    throw StoreError(.constraint, detail: "pseudonymise: \(client) has pairwise subjects and no OAuth key is loaded")
+                }
                 try tx.execute(
                     """
                     INSERT INTO webhook_outbox (event_type, client_id, occurred_at, subject)
-                    VALUES (\(WebhookEvent.personErased.rawValue), \(client), \(now), \(IDTokenClaims.subject(for: erasure.subject)))
+                    VALUES (\(WebhookEvent.personErased.rawValue), \(client.rawValue), \(now), \(subject))
                     """)
             }
             try tx.execute("DELETE FROM oauth_codes WHERE user_id = \(user)")

@@ -51,12 +51,12 @@ public struct MariaSyncTargetStore: SyncTargetStore {
                     """
                     INSERT INTO oauth_clients (client_id, developer_app_id, name, description, logo_url, homepage_url, privacy_url,
                                                terms_url, developer_name, verified, first_party, kind, allowed_scopes, status,
-                                               dpop_bound_access_tokens, created_at, updated_at)
+                                               dpop_bound_access_tokens, subject_type, created_at, updated_at)
                     VALUES (\(client.clientID.rawValue), \(app.id.rawValue), \(client.name), \(client.description), \(client.logoURL),
                             \(client.homepageURL), \(client.privacyURL), \(client.termsURL), \(client.developerName),
                             \(client.verified), \(client.firstParty), \(client.kind.rawValue),
                             \(client.allowedScopes.sorted().scopeColumn), \(client.status.rawValue),
-                            \(client.requiresDPoP || client.kind == .public), \(now), \(now))
+                            \(client.requiresDPoP || client.kind == .public), \(client.subjectType.rawValue), \(now), \(now))
                     """
                 ).insertID
                 result.created = true

@@ -16,7 +16,7 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
     /// client's id. A constant.
     static let tokenColumns = """
         t.kind, t.grant_id, t.issued_at, t.expires_at, COALESCE(t.revoked_at, g.revoked_at) AS revoked_at, t.rotated_at,
-        g.user_id, COALESCE(t.scopes, g.scopes) AS scopes, c.client_id, t.dpop_jkt
+        g.user_id, COALESCE(t.scopes, g.scopes) AS scopes, c.client_id, t.dpop_jkt, c.subject_type
         """
 
     // MARK: AuthorizationCodeStore

@@ -28,6 +28,9 @@ extension Row {
         return bytes.split(separator: separator).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// `subject_type` (an ENUM, never another value); public when the column is not selected.
+    func subjectType() -> SubjectType { SubjectType(rawValue: string("subject_type") ?? "") ?? .public }
+
     /// A client read with ``MariaClientStore/clientColumns``.
     func oauthClient() -> OAuthClient { oauthClient(redirectURIs: words("redirect_uris", separator: UInt8(ascii: "\n"))) }
 
@@ -43,7 +46,7 @@ extension Row {
             allowedScopes: scopeSet("allowed_scopes"),
             // An unreadable status must never read as active.
             status: OAuthClient.Status(rawValue: string("status") ?? "") ?? .disabled,
-            requiresDPoP: flag("dpop_bound_access_tokens"))
+            requiresDPoP: flag("dpop_bound_access_tokens"), subjectType: subjectType())
     }
 
     /// A token read with ``MariaTokenStore``'s token columns: its own, its grant's and its client's.
@@ -54,7 +57,7 @@ extension Row {
         return StoredToken(
             kind: kind, grantID: grant, clientID: ClientID(client), userID: id("user_id"), scopes: scopeList("scopes"),
             issuedAt: issued, expiresAt: expires, revokedAt: date("revoked_at"), rotatedAt: date("rotated_at"),
-            confirmation: string("dpop_jkt"))
+            confirmation: string("dpop_jkt"), subjectType: subjectType())
     }
 }
 

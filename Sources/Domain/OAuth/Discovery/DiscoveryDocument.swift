@@ -55,7 +55,8 @@ public enum DiscoveryDocument {
                 "id_token_signing_alg_values_supported",
                 .strings([SigningKeyRecord.Algorithm.rs256.rawValue, SigningKeyRecord.Algorithm.es256.rawValue])
             ),
-            ("subject_types_supported", .strings(["public"])),
+            // OIDC Core §8: third-party apps get pairwise subjects, first-party clients public ones (SubjectType).
+            ("subject_types_supported", .strings(SubjectType.allCases.map(\.rawValue))),
             ("claims_supported", .strings(claimsSupported)),
             ("prompt_values_supported", .strings(AuthorizationRequest.Prompt.allCases.map(\.rawValue))),
             ("authorization_response_iss_parameter_supported", .bool(true)),

@@ -58,7 +58,7 @@ public struct CodeExchangeFlow {
             var idToken: String?
             if grant.scopes.contains("openid") {
                 idToken = try idTokens.idToken(
-                    user: user.id, client: client.clientID, authTime: grant.authTime, methods: grant.methods, nonce: grant.nonce, now: now,
+                    user: user.id, client: client, authTime: grant.authTime, methods: grant.methods, nonce: grant.nonce, now: now,
                     signer: signer)
             }
             return .issued(

@@ -102,7 +102,7 @@ public struct RefreshFlow {
         if scopes.contains("openid") {
             // No sign-in happened here: neither `auth_time` nor `amr` is stated (OIDC Core §12.2 requires neither).
             idToken = try idTokens.idToken(
-                user: user.id, client: client.clientID, authTime: nil, methods: [], nonce: nil, now: now, signer: signer)
+                user: user.id, client: client, authTime: nil, methods: [], nonce: nil, now: now, signer: signer)
         }
         return .issued(minted.response(scopes: scopes, accessExpiresIn: accessExpiresIn, idToken: idToken), alert: alert)
     }

@@ -22,21 +22,24 @@ public struct IDTokenSettings: Sendable {
     public let issuer: String
     /// `exp - iat`.
     public let lifetime: TimeInterval
+    /// `sub` as each client sees it.
+    public let subjects: SubjectIdentifiers
 
     /// Settings.
-    public init(issuer: String, lifetime: TimeInterval) {
+    public init(issuer: String, lifetime: TimeInterval, subjects: SubjectIdentifiers) {
         self.issuer = issuer
         self.lifetime = lifetime
+        self.subjects = subjects
     }
 
     /// The ID token for a user and client, signed by `signer` (OIDC Core §3.1.3.3 with a code, §12.2 on refresh).
     func idToken(
-        user: UserID, client: ClientID, authTime: Date?, methods: [AuthenticationMethod], nonce: String?, now: Date,
+        user: UserID, client: OAuthClient, authTime: Date?, methods: [AuthenticationMethod], nonce: String?, now: Date,
         signer: any IDTokenSigner
     ) throws -> String {
         try signer.sign(
             IDTokenClaims(
-                issuer: issuer, subject: IDTokenClaims.subject(for: user), audience: client, issuedAt: now, lifetime: lifetime,
-                authTime: authTime, methods: methods, nonce: nonce))
+                issuer: issuer, subject: subjects.subject(for: user, client: client.clientID, type: client.subjectType),
+                audience: client.clientID, issuedAt: now, lifetime: lifetime, authTime: authTime, methods: methods, nonce: nonce))
     }
 }

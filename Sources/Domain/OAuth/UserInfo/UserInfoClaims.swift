@@ -8,9 +8,9 @@ public enum UserInfoClaims {
     /// Every claim this provider can return, for discovery's `claims_supported` (with the ID token's).
     public static let supported = ["sub", "name", "given_name", "family_name", "preferred_username", "email", "role", "school_id"]
 
-    /// `sub` always; the rest by scope, absent values omitted.
-    public static func claims(for user: UserAccount, scopes: [String]) -> [(name: String, value: String)] {
-        var claims: [(name: String, value: String)] = [("sub", IDTokenClaims.subject(for: user.id))]
+    /// `sub` (as the client sees it, ``SubjectIdentifiers``) always; the rest by scope, absent values omitted.
+    public static func claims(for user: UserAccount, subject: String, scopes: [String]) -> [(name: String, value: String)] {
+        var claims: [(name: String, value: String)] = [("sub", subject)]
         if scopes.contains("profile.read") {
             claims.append(("name", user.displayName))
             claims.append(("given_name", user.givenName))

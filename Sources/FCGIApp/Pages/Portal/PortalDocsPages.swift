@@ -126,6 +126,9 @@ enum PortalDocsPages {
             <p>Public apps send <code>client_id</code> in the body instead of a secret. A refresh token is issued when the app asked for
             <code>offline_access</code>. Validate the ID token's signature with the keys at <code>\(issuer)/api/oauth/jwks</code>,
             and its <code>iss</code>, <code>aud</code>, <code>exp</code> and <code>nonce</code>.</p>
+            <p>Key your accounts on <code>sub</code>. Your app sees a <em>pairwise</em> subject (OpenID Connect Core §8): 43
+            characters that stay the same for one person and your app, and that no other app can match up with its own, the
+            same in the ID token, userinfo, introspection and the <code>person.erased</code> webhook.</p>
             <h2>4. Call the API</h2>
             <pre><code>GET \(issuer)/api/v1/me
             Authorization: Bearer cw_at_…</code></pre>

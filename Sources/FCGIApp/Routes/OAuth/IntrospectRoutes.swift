@@ -49,7 +49,11 @@ enum IntrospectRoutes {
             ("exp", .int(numericDate(stored.expiresAt))),
             ("iat", .int(numericDate(stored.issuedAt))),
         ]
-        if let user = stored.userID { members.append(("sub", .string(IDTokenClaims.subject(for: user)))) }
+        if let user = stored.userID {
+            // The introspecting client is the token's own, so `sub` is the one its ID tokens carry.
+            let subject = try context.services.oauth.requireKeys().subjects.subject(for: user, client: stored.clientID, type: stored.subjectType)
+            members.append(("sub", .string(subject)))
+        }
         // RFC 9449 §6.2: the key a DPoP-bound token is bound to.
         if let jkt = stored.confirmation { members.append(("cnf", .object([("jkt", .string(jkt))]))) }
         members.append(("iss", .string(context.services.configuration.appURL)))

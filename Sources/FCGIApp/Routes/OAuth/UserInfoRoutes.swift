@@ -46,7 +46,9 @@ enum UserInfoRoutes {
             throw OAuthRefusal(
                 OAuthError(.insufficientScope, "The access token was not granted the openid scope."), challenge: token.challenge(scope: "openid"))
         }
-        let claims = UserInfoClaims.claims(for: user, scopes: authorized.scopes)
+        let subject = try context.services.oauth.requireKeys().subjects.subject(
+            for: user.id, client: authorized.clientID, type: authorized.token.subjectType)
+        let claims = UserInfoClaims.claims(for: user, subject: subject, scopes: authorized.scopes)
         // The app read the person's profile: on the person's data-access log before the claims leave, as every API
         // read is (issue 23); no answer leaves unlogged.
         let entry = DataAccessEntry(
