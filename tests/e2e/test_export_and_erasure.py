@@ -231,9 +231,13 @@ def test_the_school_admin_requests_cancels_and_confirms_erasures(stack, demo, br
     sync(stack)
     flow = oauth.flow(DemoClient(client_id, secret, REDIRECT_URI), "openid profile.read")
     flow.authorize(browser, {"username": student["username"], "password": PASSWORD})
-    token = flow.exchange()["access_token"]
+    tokens = flow.exchange()
+    token = tokens["access_token"]
     me = stack.session().get(stack.url("app", "/api/v1/me"), headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200 and me.json()["id"] in (student["id"], str(student["id"])), me.text
+    # The `sub` this app knows the student by: pairwise, as for every app sync registers (OIDC Core §8).
+    known_sub = oauth.verify_id_token(tokens["id_token"], DemoClient(client_id, secret, REDIRECT_URI), flow.nonce)["sub"]
+    assert known_sub != str(student["id"])
     browser.reset()
     # A mail to the student in the dev mail folder.
     assert browser.open("/password/forgot") == 200
@@ -295,14 +299,14 @@ def test_the_school_admin_requests_cancels_and_confirms_erasures(stack, demo, br
     me = stack.session().get(stack.url("app", "/api/v1/me"), headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 401
     # The app is told, with only the subject it knew: sync hands the event over, the delivery run posts it signed.
-    events = sql(stack, f"SELECT event_type, client_id, subject FROM webhook_outbox WHERE subject = '{student['id']}'")
-    assert events == [["person.erased", client_id, str(student["id"])]]
+    events = sql(stack, f"SELECT event_type, client_id, subject FROM webhook_outbox WHERE client_id = '{client_id}' AND event_type = 'person.erased'")
+    assert events == [["person.erased", client_id, known_sub]]
     assert sync(stack)["deliveries_queued"] >= 1
     run_cron(stack)
     [(_, headers, body)] = receiver.received("/erased")
     payload = Webhook(signing_secret).verify(body, {k: headers[k] for k in ("webhook-id", "webhook-timestamp", "webhook-signature")})
     assert payload["type"] == "person.erased"
-    assert payload["data"] == {"client_id": client_id, "sub": str(student["id"])}
+    assert payload["data"] == {"client_id": client_id, "sub": known_sub}
     for needle in (student["given"], student["family"], student["email"], student["username"], student["sourced_id"]):
         assert needle not in body.decode()
     # The erased person cannot sign in any more.
