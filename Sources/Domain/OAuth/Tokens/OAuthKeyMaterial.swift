@@ -38,6 +38,8 @@ public struct OAuthKeyMaterial: Sendable {
     public let choosePasswordKey: SymmetricKey
     /// Computes the server's DPoP nonces (``DPoPNonce``).
     public let dpopNonceKey: SymmetricKey
+    /// Keys the `sid` of ID and logout tokens (``SessionIdentifier``).
+    public let sessionIDKey: SymmetricKey
 
     /// Derives the keys from the two files' bytes.
     public init(secret: [UInt8], credentials: CredentialKeyMaterial) {
@@ -57,6 +59,7 @@ public struct OAuthKeyMaterial: Sendable {
         badgeKey = derive("catalystwells badge digests v1")
         choosePasswordKey = derive("catalystwells choose-password ticket v1")
         dpopNonceKey = derive("catalystwells dpop nonce v1")
+        sessionIDKey = derive("catalystwells session id v1")
     }
 }
 

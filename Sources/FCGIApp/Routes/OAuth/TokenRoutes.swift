@@ -31,7 +31,7 @@ enum TokenRoutes {
         let services = context.services
         let keys = try services.oauth.requireKeys()
         let lifetimes = services.configuration.tokenLifetimes
-        let idTokens = IDTokenSettings(issuer: services.configuration.appURL, lifetime: lifetimes.idToken)
+        let idTokens = IDTokenSettings(issuer: services.configuration.appURL, lifetime: lifetimes.idToken, sessionIDKey: keys.sessionIDKey)
         let signer = StoredKeySigner(services: services, sealingKey: keys.sealingKey)
         let now = context.now
         var random = SystemRandomNumberGenerator()
