@@ -80,7 +80,8 @@ import Testing
         _ = try grant(Self.quiet, suffix: "q1")
         #expect(try store.sessionDigests(of: user, keeping: nil) == [session])
         #expect(try store.sessionDigests(of: user, keeping: session).isEmpty)
-        #expect(try store.queueBackchannelLogouts(sessionDigests: [session], now: now) == 1, "two grants of one app, one logout; none for the quiet app")
+        #expect(
+            try store.queueBackchannelLogouts(sessionDigests: [session], now: now) == 1, "two grants of one app, one logout; none for the quiet app")
         let jobs = try store.claimDueBackchannelLogouts(now: now, lease: 60, limit: 10)
         #expect(jobs.count == 1 && jobs[0].clientID == Self.app && jobs[0].uri == "https://app.test/bc" && jobs[0].sessionDigest == session)
         #expect(try store.claimDueBackchannelLogouts(now: now + 1, lease: 60, limit: 10).isEmpty, "a claimed row is leased")
@@ -103,5 +104,19 @@ import Testing
         #expect(try tokens.token(digest: access)?.revokedAt == now + 5)
         #expect(try tokens.token(digest: other)?.revokedAt == nil, "a grant from another session keeps working")
         #expect(try store.revokeGrants(sessionDigest: session, now: now + 6) == 0)
+    }
+
+    @Test func aPasswordChangeQueuesTheOtherSessionsInItsTransactionAndThePurgeKeepsAWeek() throws {
+        _ = try store.setLogoutRegistration(ClientLogoutRegistration(backchannelLogoutURI: "https://app.test/bc"), of: Self.app)
+        _ = try grant(Self.app, suffix: "p1")
+        let kept = SecretToken.digest("cw_s_kept")
+        try sessions.createSession(
+            digest: kept, user: user, methods: [.password], now: now, expiresAt: now + 3600, clientAddress: "127.0.0.1", userAgent: "test")
+        _ = try MariaAccountStore(database: db.database).changePassword("hash", for: user, keepingSession: kept, now: now)
+        let jobs = try store.claimDueBackchannelLogouts(now: now, lease: 60, limit: 10)
+        #expect(jobs.map(\.sessionDigest) == [session], "the ended session's app is told, not the kept one's")
+        try store.recordBackchannelAttempt(jobs[0].id, deliveredAt: now, status: 200, error: nil, nextAttemptAt: nil)
+        #expect(try store.purgeFinishedBackchannelLogouts(before: now, limit: 100) == 0)
+        #expect(try store.purgeFinishedBackchannelLogouts(before: now + BackchannelLogoutPolicy.keptFor, limit: 100) == 1)
     }
 }

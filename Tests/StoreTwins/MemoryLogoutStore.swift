@@ -95,6 +95,14 @@ final class MemoryLogoutStore: LogoutStore, @unchecked Sendable {
         }
     }
 
+    func purgeFinishedBackchannelLogouts(before: Date, limit: Int) throws -> Int {
+        lock.withLock {
+            let gone = rows.filter { $0.nextAttemptAt == nil && $0.createdAt < before }.prefix(limit).map(\.id)
+            rows.removeAll { gone.contains($0.id) }
+            return gone.count
+        }
+    }
+
     func backchannelLogouts(of client: ClientID, limit: Int) throws -> [BackchannelLogoutEntry] {
         lock.withLock {
             rows.filter { $0.client == client }.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }.prefix(limit).map {

@@ -63,6 +63,14 @@ def student(demo):
     return next(p for p in demo["students"] if p["username"] == "student09")
 
 
+def main_sql(stack, statement):
+    """Runs SQL on the main database as root over the stack's socket; returns the rows as tab-split lists."""
+    out = subprocess.run(
+        ["mariadb", "--no-defaults", f"--socket={stack.mariadb_socket}", "-u", "root", "--batch", "--skip-column-names",
+         "catalyst_main", "-e", statement], check=True, capture_output=True, text=True)
+    return [line.split("\t") for line in out.stdout.splitlines()]
+
+
 def signed_in_tokens(oauth, browser, client, student):
     """Signs `student` in through an authorization request of `client`; returns (tokens, ID-token claims)."""
     flow = oauth.flow(client, SCOPE)
@@ -186,3 +194,26 @@ def test_signing_out_of_this_device_revokes_the_apps_tokens_and_tells_them(oauth
                           auth=client.basic, timeout=10)
     assert refreshed.status_code == 400 and refreshed.json()["error"] == "invalid_grant", refreshed.text
     assert_logout_token(logout_tokens(stack, oauth, receiver, id_claims["sid"])[0], oauth, client, id_claims)
+
+
+def test_a_failing_app_gets_its_logout_again_later_and_the_sign_out_is_not_held_up(oauth, browser, stack, receiver, student):
+    client_id = "cw-logout-fail-" + secrets.token_hex(4)
+    out = cli(stack, "client", "create", "--name", "Failing Logout", "--redirect-uri", REDIRECT_URI, "--scope", SCOPE,
+              "--client-id", client_id)
+    secret = next(line.split(":", 1)[1].strip() for line in out.splitlines() if line.startswith("client_secret:"))
+    cli(stack, "client", "logout", "--client-id", client_id, "--backchannel-logout-uri", receiver.url("/fail"))
+    failing = DemoClient(client_id, secret, REDIRECT_URI)
+    signed_in_tokens(oauth, browser, failing, student)
+    browser.open("/account/sessions")
+    browser.submit("form#signout")
+    assert browser.path.startswith("/login?signed_out"), browser.path
+
+    def tried():
+        rows = main_sql(stack, f"""SELECT b.attempts, b.last_status, b.next_attempt_at IS NOT NULL, b.delivered_at IS NULL
+                                   FROM backchannel_logouts b JOIN oauth_clients c ON c.id = b.client_pk
+                                   WHERE c.client_id = '{client_id}'""")
+        return rows if rows and rows[0][0] != "0" else None
+
+    rows = stack.wait_until(tried, timeout=20, interval=0.5, what="a first try")
+    assert rows == [["1", "500", "1", "1"]], rows
+    assert receiver.received("/fail"), "the logout token was posted"

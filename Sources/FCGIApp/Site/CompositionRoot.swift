@@ -134,6 +134,8 @@ enum CompositionRoot {
         let audit: any SecurityAuditStore
         let passkeys: any PasskeyStore<UserRecord>
         let retention: any RetentionStore
+        /// Finished back-channel logouts.
+        let logout: any LogoutStore
     }
 
     /// The purge's stores.
@@ -145,7 +147,7 @@ enum CompositionRoot {
             accessLog: MariaDataAccessLogStore(database: database), rateBuckets: MariaRateBucketStore(database: database),
             upstream: MariaUpstreamStore(database: database), saml: MariaSAMLStore(database: database),
             audit: MariaSecurityAuditStore(database: database), passkeys: MariaPasskeyStore<UserRecord>(database: database, tables: .users),
-            retention: MariaRetentionStore(database: database))
+            retention: MariaRetentionStore(database: database), logout: MariaLogoutStore(database: database))
     }
 
     /// What `catalystwells purge --site developers` deletes from, over one connection as the developers account.

@@ -136,6 +136,12 @@ public struct MariaLogoutStore: LogoutStore {
             """)
     }
 
+    public func purgeFinishedBackchannelLogouts(before: Date, limit: Int) throws -> Int {
+        try database.execute(
+            "DELETE FROM backchannel_logouts WHERE next_attempt_at IS NULL AND created_at < \(before) ORDER BY id LIMIT \(limit)"
+        ).affectedRows
+    }
+
     public func backchannelLogouts(of client: ClientID, limit: Int) throws -> [BackchannelLogoutEntry] {
         try database.query(
             """
@@ -149,5 +155,26 @@ public struct MariaLogoutStore: LogoutStore {
                 id: id, createdAt: created, attempts: row.int("attempts") ?? 0, deliveredAt: row.date("delivered_at"),
                 nextAttemptAt: row.date("next_attempt_at"), lastStatus: row.int("last_status"), lastError: row.string("last_error"))
         }
+    }
+}
+
+extension Transaction {
+    /// Queues back-channel logouts for every session of these users, in the caller's transaction and before it deletes
+    /// them (their grants still name them): the same rows as ``MariaLogoutStore/queueBackchannelLogouts(sessionDigests:now:)``,
+    /// for the stores that end sessions by user (roster deactivation, password resets). They are sent by the cron run.
+    @discardableResult
+    func queueBackchannelLogouts(sessionsOf users: some Collection<Int64>, except keeping: [UInt8]? = nil, now: Date) throws -> Int {
+        guard !users.isEmpty else { return 0 }
+        return try execute(
+            """
+            INSERT INTO backchannel_logouts (client_pk, user_id, session_digest, created_at, next_attempt_at)
+            SELECT DISTINCT g.client_pk, g.user_id, g.session_digest, \(now), \(now)
+            FROM sessions s
+            JOIN oauth_grants g ON g.session_digest = s.token_digest
+            JOIN oauth_clients c ON c.id = g.client_pk AND c.status = 'active'
+            JOIN oauth_client_logout l ON l.client_pk = g.client_pk AND l.backchannel_logout_uri IS NOT NULL
+            WHERE s.user_id IN (\(list: users)) AND (\(keeping) IS NULL OR s.token_digest <> \(keeping))
+            """
+        ).affectedRows
     }
 }

@@ -8,6 +8,8 @@ public enum BackchannelLogoutPolicy {
     public static let maximumAttempts = 8
     /// How long a claimed row is held by one runner before another may try it.
     public static let lease: TimeInterval = 60
+    /// How long a finished logout stays in the app's log before `catalystwells purge` deletes it.
+    public static let keptFor: TimeInterval = 7 * 86400
 
     /// What to do after try number `attempts` (1 for the first) ended with `succeeded`: `nil` when the row is
     /// finished (delivered, or the last try failed), else when to try again.

@@ -70,4 +70,6 @@ public protocol LogoutStore {
     ) throws
     /// A client's most recent back-channel logouts, newest first.
     func backchannelLogouts(of client: ClientID, limit: Int) throws -> [BackchannelLogoutEntry]
+    /// Deletes up to `limit` finished logouts (delivered or given up) created before `before`; returns how many.
+    func purgeFinishedBackchannelLogouts(before: Date, limit: Int) throws -> Int
 }
