@@ -2,7 +2,8 @@ import Domain
 import Foundation
 
 /// ``LogoutStore`` in memory, over the twins that hold the sessions (``MemoryAccounts``) and grants
-/// (``MemoryOAuthStore``), with the contract of `MariaLogoutStore` (`LogoutStoreConformanceTests` runs both).
+/// (``MemoryOAuthStore``), written to the contract of `MariaLogoutStore` (tested alone in `LogoutStoreTests`; no
+/// conformance suite runs both yet).
 final class MemoryLogoutStore: LogoutStore, @unchecked Sendable {
     private struct Row {
         let id: Int64
