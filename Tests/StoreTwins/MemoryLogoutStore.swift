@@ -2,8 +2,7 @@ import Domain
 import Foundation
 
 /// ``LogoutStore`` in memory, over the twins that hold the sessions (``MemoryAccounts``) and grants
-/// (``MemoryOAuthStore``), written to the contract of `MariaLogoutStore` (tested alone in `LogoutStoreTests`; no
-/// conformance suite runs both yet).
+/// (``MemoryOAuthStore``), with the contract of `MariaLogoutStore` (`LogoutStoreConformanceTests` runs the same cases on both).
 final class MemoryLogoutStore: LogoutStore, @unchecked Sendable {
     private struct Row {
         let id: Int64
