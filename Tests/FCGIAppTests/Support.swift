@@ -158,7 +158,7 @@ struct TestApp {
                 recordCache: RecordPageCache()),
             oauth: OAuthServices(
                 clients: oauth, codes: oauth, tokens: oauth, bearers: oauth, dpopProofs: oauth, consents: oauth, signingKeys: oauth, keys: oauthKeys,
-                signingKeyCache: SigningKeyCache()),
+                signingKeyCache: SigningKeyCache(), logout: MemoryLogoutStore(accounts: memory, oauth: oauth)),
             // The education API's and sync's stores are not twinned yet: route tests that reach them fail on this handle.
             api: EducationAPIServices(
                 store: MariaEducationAPIStore(database: unconnected), accessLog: accessLog,

@@ -313,3 +313,20 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
         }
     }
 }
+
+// MARK: Session digests (for ``MemoryLogoutStore``)
+
+extension MemoryAccounts {
+    /// A person's session digests except `keeping`.
+    func sessionDigests(of user: UserID, keeping: [UInt8]?) -> [[UInt8]] {
+        lock.withLock { sessions.filter { $0.value.user == user && $0.key != keeping }.map(\.key) }
+    }
+
+    /// One of a person's sessions by its number.
+    func sessionDigest(number: Int64, of user: UserID) -> [UInt8]? {
+        lock.withLock {
+            guard let digest = numbered().first(where: { $0.number == number })?.digest, sessions[digest]?.user == user else { return nil }
+            return digest
+        }
+    }
+}

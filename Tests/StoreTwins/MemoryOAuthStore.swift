@@ -31,6 +31,7 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
         var expiresAt: Date
         var revokedAt: Date?
         let createdAt: Date
+        var sessionDigest: [UInt8]? = nil
     }
     private struct Token {
         let kind: StoredToken.Kind
@@ -161,7 +162,7 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
             let grant = AuthorizationCodeGrant(
                 clientID: code.grant.clientID, userID: code.grant.userID, redirectURI: code.grant.redirectURI, scopes: code.grant.scopes,
                 codeChallenge: code.grant.codeChallenge, nonce: code.grant.nonce, authTime: code.grant.authTime, methods: code.grant.methods,
-                expiresAt: code.expiresAt)
+                expiresAt: code.expiresAt, sessionDigest: code.grant.sessionDigest)
             let user = users(grant.userID)
             code.consumedAt = now
             if let refusal = check(grant, user) {
@@ -170,6 +171,7 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
             }
             guard let user else { throw StoreError(.constraint, detail: "exchangeCode: check accepted a code of an inactive user") }
             let grantID = insertGrant(client: grant.clientID, user: user.id, scopes: grant.scopes, tokens: makeTokens(grant), now: now)
+            grants[grantID]?.sessionDigest = grant.sessionDigest
             code.grantID = grantID
             codes[digest] = code
             return .issued(grantID, grant, user)
@@ -513,4 +515,32 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
             tokens[digest]?.revokedAt = now
         }
     }
+}
+
+// MARK: Sessions behind grants (for ``MemoryLogoutStore``)
+
+extension MemoryOAuthStore {
+    /// (client, user, session) of every user grant issued under one of these sessions whose client is active.
+    func grantedSessions(_ digests: [[UInt8]]) -> [(client: ClientID, user: UserID, session: [UInt8])] {
+        lock.withLock {
+            grants.values.compactMap { grant in
+                guard let session = grant.sessionDigest, digests.contains(session), let user = grant.user,
+                    clients[grant.client]?.status == .active
+                else { return nil }
+                return (grant.client, user, session)
+            }
+        }
+    }
+
+    /// Revokes the grants issued under a session with their tokens; how many were live.
+    func revokeGrants(sessionDigest: [UInt8], now: Date) -> Int {
+        lock.withLock {
+            let live = grants.filter { $0.value.sessionDigest == sessionDigest && $0.value.revokedAt == nil }.map(\.key)
+            for grant in live { revoke(grant, now: now) }
+            return live.count
+        }
+    }
+
+    /// Whether the client exists.
+    func hasClient(_ id: ClientID) -> Bool { lock.withLock { clients[id] != nil } }
 }

@@ -79,11 +79,15 @@ public struct AuthorizationCodeGrant: Sendable, Equatable {
     /// How the user signed in, in the order used (OIDC `amr`, RFC 8176); empty when not known.
     public let methods: [AuthenticationMethod]
     public let expiresAt: Date
+    /// The SHA-256 of the cookie of the browser session the code was issued under (the grant keeps it, so the
+    /// session's end finds its apps; ``SessionIdentifier`` makes the ID token's `sid` of it); `nil` when not known.
+    public let sessionDigest: [UInt8]?
 
     public init(
         clientID: ClientID, userID: UserID, redirectURI: String, scopes: [String], codeChallenge: String?, nonce: String?,
-        authTime: Date, methods: [AuthenticationMethod], expiresAt: Date
+        authTime: Date, methods: [AuthenticationMethod], expiresAt: Date, sessionDigest: [UInt8]? = nil
     ) {
+        self.sessionDigest = sessionDigest
         self.clientID = clientID
         self.userID = userID
         self.redirectURI = redirectURI

@@ -6,7 +6,7 @@ import Foundation
 /// operator (third-party apps come through the developer portal).
 struct ClientCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "client", abstract: "Manage first-party OAuth clients.", subcommands: [Create.self, RotateSecret.self])
+        commandName: "client", abstract: "Manage first-party OAuth clients.", subcommands: [Create.self, RotateSecret.self, Logout.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(

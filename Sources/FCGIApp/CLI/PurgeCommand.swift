@@ -51,6 +51,8 @@ struct PurgeCommand: ParsableCommand {
         let audit = stores.audit
         let auditBefore = now.addingTimeInterval(-configuration.auditRetention)
         let auditRows = try Self.inBatches { try audit.purge(before: auditBefore, limit: $0) }
+        let logoutsBefore = now.addingTimeInterval(-BackchannelLogoutPolicy.keptFor)
+        let logouts = try Self.inBatches { [logout = stores.logout] in try logout.purgeFinishedBackchannelLogouts(before: logoutsBefore, limit: $0) }
         print(
             String(
                 decoding: JSONValue.object([
@@ -58,7 +60,7 @@ struct PurgeCommand: ParsableCommand {
                     ("throttle_counters", .int(purged.throttleCounters)), ("oauth_codes_and_tokens", .int(oauthRows)),
                     ("data_access_log", .int(accessLogRows)), ("api_rate_buckets", .int(buckets)),
                     ("upstream_ticket_uses", .int(tickets)), ("saml_assertion_uses", .int(assertions)),
-                    ("oauth_dpop_proof_uses", .int(proofs)),
+                    ("oauth_dpop_proof_uses", .int(proofs)), ("backchannel_logouts", .int(logouts)),
                     ("passkey_challenge_uses", .int(challenges)), ("api_event_outbox", .int(events)),
                     ("usage_daily_users_days", .int(dailyUsers)), ("roster_imports", .int(imports)),
                     ("security_audit_log", .int(auditRows)),

@@ -116,6 +116,7 @@ enum UpstreamPages {
             <tbody>\(rows)</tbody></table>
             <form method="post" id="revoke-others" action="/account/sessions/revoke-others">\(Layout.csrfField(session.csrf))
             <button type="submit" class="secondary">Sign out everywhere else</button></form>
+            \(LogoutPages.deviceSignOut(csrf: session.csrf))
             <p><a href="/account">Back to your account</a></p>
             """)
     }

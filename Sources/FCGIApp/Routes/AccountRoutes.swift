@@ -23,8 +23,11 @@ enum AccountRoutes {
         router.add("POST", "/account/sessions/{number}/revoke") { request, parameters, context in
             let session = try context.requireSignIn(request, .student, .teacher, .parent, .schoolAdmin, .platformAdmin)
             _ = try context.verifiedForm(request, session: session)
-            guard let number = parameters["number"].flatMap({ Int64($0) }), number > 0,
-                try context.services.people.sessions.deleteSession(number: number, of: session.user.id)
+            guard let number = parameters["number"].flatMap({ Int64($0) }), number > 0 else { throw HTTPError.notFound() }
+            if let digest = try context.services.oauth.logout.sessionDigest(number: number, of: session.user.id) {
+                context.queueBackchannelLogouts(sessionDigests: [digest])
+            }
+            guard try context.services.people.sessions.deleteSession(number: number, of: session.user.id)
             else { throw HTTPError.notFound() }
             try context.audit(.signOut, request, by: session, detail: "session \(number) ended from the sessions page")
             return .seeOther("/account/sessions?ended=one")
@@ -33,6 +36,8 @@ enum AccountRoutes {
         router.add("POST", "/account/sessions/revoke-others") { request, _, context in
             let session = try context.requireSignIn(request, .student, .teacher, .parent, .schoolAdmin, .platformAdmin)
             _ = try context.verifiedForm(request, session: session)
+            context.queueBackchannelLogouts(
+                sessionDigests: try context.services.oauth.logout.sessionDigests(of: session.user.id, keeping: session.digest))
             try context.services.people.sessions.deleteSessions(of: session.user.id, keeping: session.digest)
             try context.audit(.signOut, request, by: session, detail: "every other session ended")
             return .seeOther("/account/sessions?ended=others")

@@ -149,6 +149,7 @@ enum SecondFactorRoutes {
                 person.schoolID == school, person.id != session.user.id
             else { throw HTTPError.notFound() }
             try context.services.people.secondFactors.disableTOTP(for: person.id)
+            context.queueBackchannelLogouts(sessionDigests: try context.services.oauth.logout.sessionDigests(of: person.id, keeping: nil))
             try context.services.people.sessions.deleteSessions(of: person.id, keeping: nil)
             try context.audit(.secondFactorChanged, request, by: session, subject: person.id, detail: "second factors reset by a school admin")
             if let email = person.email {

@@ -29,14 +29,9 @@ enum SignInRoutes {
         router.add("POST", "/logout") { request, _, context in
             guard let session = try context.signedIn(request) else { return .seeOther("/login") }
             let form = try context.verifiedForm(request, session: session)
-            try context.services.people.sessions.deleteSession(digest: session.digest)
-            try context.audit(.signOut, request, by: session)
-            context.logger.info("signed out", metadata: ["user.id": "\(session.user.id)"])
             // "Not you?" on the consent page signs out and comes back to the same request after the next sign-in.
             let next = safeNext(form["next"]).map { "&next=" + FormCodec.encode($0) } ?? ""
-            var response = HTTPResponse.seeOther("/login?signed_out=1" + next)
-            response.headers.add("Set-Cookie", SessionCookie.clear(SessionCookie.session))
-            return response
+            return try context.endSession(session, request, revokeTokens: false, detail: "", then: .seeOther("/login?signed_out=1" + next))
         }
     }
 

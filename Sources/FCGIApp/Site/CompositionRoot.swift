@@ -60,7 +60,7 @@ enum CompositionRoot {
                 clients: MariaClientStore(database: database), codes: tokens, tokens: tokens, bearers: tokens, dpopProofs: tokens,
                 consents: MariaConsentStore(database: database), signingKeys: MariaSigningKeyStore(database: database),
                 keys: configuration.oauthKey.flatMap { key in credentialKeys.map { OAuthKeyMaterial(secret: key, credentials: $0) } },
-                signingKeyCache: shared.signingKeyCache),
+                signingKeyCache: shared.signingKeyCache, logout: MariaLogoutStore(database: database)),
             api: EducationAPIServices(
                 store: MariaEducationAPIStore(database: database), accessLog: MariaDataAccessLogStore(database: database),
                 appPolicies: MariaSchoolAppPolicyStore(database: database), agreements: MariaAppAgreementStore(database: database),
@@ -134,6 +134,8 @@ enum CompositionRoot {
         let audit: any SecurityAuditStore
         let passkeys: any PasskeyStore<UserRecord>
         let retention: any RetentionStore
+        /// Finished back-channel logouts.
+        let logout: any LogoutStore
     }
 
     /// The purge's stores.
@@ -145,7 +147,7 @@ enum CompositionRoot {
             accessLog: MariaDataAccessLogStore(database: database), rateBuckets: MariaRateBucketStore(database: database),
             upstream: MariaUpstreamStore(database: database), saml: MariaSAMLStore(database: database),
             audit: MariaSecurityAuditStore(database: database), passkeys: MariaPasskeyStore<UserRecord>(database: database, tables: .users),
-            retention: MariaRetentionStore(database: database))
+            retention: MariaRetentionStore(database: database), logout: MariaLogoutStore(database: database))
     }
 
     /// What `catalystwells purge --site developers` deletes from, over one connection as the developers account.

@@ -35,6 +35,7 @@ enum SiteRoutes {
             RevokeRoutes.register(in: &router)
             IntrospectRoutes.register(in: &router)
             ConnectedAppsRoutes.register(in: &router)
+            LogoutRoutes.register(in: &router)
             EducationAPIRoutes.register(in: &router)
             OneRosterRoutes.register(in: &router)
             SchoolAppsRoutes.register(in: &router)

@@ -133,6 +133,8 @@ struct OAuthServices {
     let keys: OAuthKeyMaterial?
     /// The worker's opened ID-token signing keys.
     let signingKeyCache: SigningKeyCache
+    /// Logout registrations, sessions behind grants, the back-channel logout queue.
+    let logout: any LogoutStore
 
     /// ``keys``, or the 500 of a pool started without `oauth.key_file` (only the app site issues tokens).
     func requireKeys() throws -> OAuthKeyMaterial {

@@ -124,6 +124,7 @@ public struct MariaAccountStore: AccountStore, PasswordLinkStore {
                 UPDATE users SET password_hash = \(newHash), password_changed_at = \(now), password_must_change = FALSE, updated_at = \(now)
                 WHERE id = \(user.rawValue)
                 """)
+            try tx.queueBackchannelLogouts(sessionsOf: [user.rawValue], now: now)
             try tx.execute("DELETE FROM sessions WHERE user_id = \(user.rawValue)")
             try tx.revokeEveryGrant(of: user, now: now)
             return user
@@ -141,6 +142,7 @@ public struct MariaAccountStore: AccountStore, PasswordLinkStore {
                 UPDATE users SET password_hash = \(hash), password_changed_at = \(now), password_must_change = FALSE, updated_at = \(now)
                 WHERE id = \(user.rawValue)
                 """)
+            try tx.queueBackchannelLogouts(sessionsOf: [user.rawValue], except: keepingSession, now: now)
             try tx.execute("DELETE FROM sessions WHERE user_id = \(user.rawValue) AND token_digest <> \(keepingSession)")
             return try tx.revokeEveryGrant(of: user, now: now)
         }

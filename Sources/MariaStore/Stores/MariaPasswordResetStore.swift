@@ -33,6 +33,7 @@ public struct MariaPasswordResetStore: PasswordResetStore {
                     WHERE id = \(user)
                     """)
                 try tx.execute("UPDATE password_links SET used_at = \(now) WHERE user_id = \(user) AND used_at IS NULL")
+                try tx.queueBackchannelLogouts(sessionsOf: [user], now: now)
                 try tx.execute("DELETE FROM sessions WHERE user_id = \(user)")
                 revoked[reset.user] = try tx.revokeEveryGrant(of: reset.user, now: now)
             }
@@ -50,6 +51,7 @@ public struct MariaPasswordResetStore: PasswordResetStore {
                 """)
             guard changed.affectedRows == 1 else { return false }
             try tx.execute("UPDATE password_links SET used_at = \(now) WHERE user_id = \(user.rawValue) AND used_at IS NULL")
+            try tx.queueBackchannelLogouts(sessionsOf: [user.rawValue], now: now)
             try tx.execute("DELETE FROM sessions WHERE user_id = \(user.rawValue)")
             try tx.revokeEveryGrant(of: user, now: now)
             return true

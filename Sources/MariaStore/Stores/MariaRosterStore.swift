@@ -469,6 +469,7 @@ private struct RosterRun {
         deactivated += leavers
         // A deactivated user is signed out everywhere at once, not when their session next expires.
         try forEachBatch(of: deactivated) { chunk in
+            try tx.queueBackchannelLogouts(sessionsOf: chunk, now: now)
             result.endedSessions += try tx.execute("DELETE FROM sessions WHERE user_id IN (\(list: chunk))").affectedRows
         }
         return result

@@ -21,11 +21,13 @@ public enum DiscoveryDocument {
         public static let jwks = "/api/oauth/jwks"
         public static let revocation = "/api/oauth/revoke"
         public static let introspection = "/api/oauth/introspect"
+        /// RP-Initiated Logout 1.0 §2: an HTML endpoint, so outside `/api/` (whose errors are JSON).
+        public static let endSession = "/logout/oidc"
     }
 
     /// The claims an ID token or userinfo response can contain.
     public static let claimsSupported =
-        ["iss", "aud", "exp", "iat", "auth_time", "amr", "nonce", "azp"] + UserInfoClaims.supported
+        ["iss", "aud", "exp", "iat", "auth_time", "amr", "nonce", "azp", "sid"] + UserInfoClaims.supported
 
     /// The metadata for `issuer` (an `https` URL without query or fragment, e.g. `https://app.example`).
     public static func metadata(issuer: String, registry: ScopeRegistry = .standard) -> [(key: String, value: Value)] {
@@ -39,6 +41,7 @@ public enum DiscoveryDocument {
             ("jwks_uri", .string(base + Path.jwks)),
             ("revocation_endpoint", .string(base + Path.revocation)),
             ("introspection_endpoint", .string(base + Path.introspection)),
+            ("end_session_endpoint", .string(base + Path.endSession)),
             ("scopes_supported", .strings(registry.scopesSupported)),
             ("response_types_supported", .strings(["code"])),
             ("response_modes_supported", .strings(["query"])),
@@ -64,6 +67,9 @@ public enum DiscoveryDocument {
             ("request_parameter_supported", .bool(false)),
             ("request_uri_parameter_supported", .bool(false)),
             ("claims_parameter_supported", .bool(false)),
+            // Back-Channel Logout 1.0 §2.1: logout tokens are sent, and carry `sid` (as ID tokens do).
+            ("backchannel_logout_supported", .bool(true)),
+            ("backchannel_logout_session_supported", .bool(true)),
         ]
     }
 }

@@ -35,8 +35,11 @@ public struct AuthorizeFlow {
         public let authTime: Date
         /// How they proved it, in the order used (OIDC `amr`, RFC 8176).
         public let methods: [AuthenticationMethod]
+        /// The SHA-256 of the session's cookie, copied into the code (``AuthorizationCodeGrant/sessionDigest``).
+        public let digest: [UInt8]?
 
-        public init(user: UserAccount, authTime: Date, methods: [AuthenticationMethod]) {
+        public init(user: UserAccount, authTime: Date, methods: [AuthenticationMethod], digest: [UInt8]? = nil) {
+            self.digest = digest
             self.user = user
             self.authTime = authTime
             self.methods = methods
@@ -114,7 +117,8 @@ public struct AuthorizeFlow {
             digest: SecretToken.digest(code),
             grant: AuthorizationCodeGrant(
                 clientID: client, userID: user.id, redirectURI: request.redirectURI, scopes: scopes, codeChallenge: request.codeChallenge,
-                nonce: request.nonce, authTime: session.authTime, methods: session.methods, expiresAt: now.addingTimeInterval(codeLifetime)),
+                nonce: request.nonce, authTime: session.authTime, methods: session.methods, expiresAt: now.addingTimeInterval(codeLifetime),
+                sessionDigest: session.digest),
             now: now)
         return .issued(code: code)
     }

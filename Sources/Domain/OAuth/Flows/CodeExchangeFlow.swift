@@ -59,7 +59,7 @@ public struct CodeExchangeFlow {
             if grant.scopes.contains("openid") {
                 idToken = try idTokens.idToken(
                     user: user.id, client: client, authTime: grant.authTime, methods: grant.methods, nonce: grant.nonce, now: now,
-                    signer: signer)
+                    signer: signer, sessionDigest: grant.sessionDigest)
             }
             return .issued(
                 minted.response(

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// What a token-endpoint flow ends with; the route renders it (RFC 6749 §5.1 on success, §5.2 on refusal).
@@ -24,9 +25,12 @@ public struct IDTokenSettings: Sendable {
     public let lifetime: TimeInterval
     /// `sub` as each client sees it.
     public let subjects: SubjectIdentifiers
+    /// Keys `sid` (``SessionIdentifier``); `nil`: ID tokens carry no `sid`.
+    public let sessionIDKey: SymmetricKey?
 
     /// Settings.
-    public init(issuer: String, lifetime: TimeInterval, subjects: SubjectIdentifiers) {
+    public init(issuer: String, lifetime: TimeInterval, subjects: SubjectIdentifiers, sessionIDKey: SymmetricKey? = nil) {
+        self.sessionIDKey = sessionIDKey
         self.issuer = issuer
         self.lifetime = lifetime
         self.subjects = subjects
@@ -35,11 +39,14 @@ public struct IDTokenSettings: Sendable {
     /// The ID token for a user and client, signed by `signer` (OIDC Core §3.1.3.3 with a code, §12.2 on refresh).
     func idToken(
         user: UserID, client: OAuthClient, authTime: Date?, methods: [AuthenticationMethod], nonce: String?, now: Date,
-        signer: any IDTokenSigner
+        signer: any IDTokenSigner, sessionDigest: [UInt8]? = nil
     ) throws -> String {
-        try signer.sign(
-            IDTokenClaims(
-                issuer: issuer, subject: subjects.subject(for: user, client: client.clientID, type: client.subjectType),
-                audience: client.clientID, issuedAt: now, lifetime: lifetime, authTime: authTime, methods: methods, nonce: nonce))
+        var claims = IDTokenClaims(
+            issuer: issuer, subject: subjects.subject(for: user, client: client.clientID, type: client.subjectType),
+            audience: client.clientID, issuedAt: now, lifetime: lifetime, authTime: authTime, methods: methods, nonce: nonce)
+        if let sessionDigest, let sessionIDKey {
+            claims.sessionID = SessionIdentifier.sid(sessionDigest: sessionDigest, key: sessionIDKey)
+        }
+        return try signer.sign(claims)
     }
 }

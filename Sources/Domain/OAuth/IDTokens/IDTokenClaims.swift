@@ -25,6 +25,8 @@ public struct IDTokenClaims: Sendable, Equatable {
     public var nonce: String?
     /// `azp`: the authorized party; only needed when it differs from the single audience, so usually `nil`.
     public var authorizedParty: ClientID?
+    /// `sid`: the browser session the token was issued under (``SessionIdentifier``; Back-Channel Logout §2.1).
+    public var sessionID: String?
 
     /// Claims for a user and client, `exp` being `issuedAt` plus `lifetime`.
     public init(
@@ -45,7 +47,7 @@ public struct IDTokenClaims: Sendable, Equatable {
     /// The `sub` of a user.
     public static func subject(for user: UserID) -> String { String(user.rawValue) }
 
-    /// The claims as compact JSON in a fixed order: iss, sub, aud, exp, iat, auth_time, amr, nonce, azp (absent
+    /// The claims as compact JSON in a fixed order: iss, sub, aud, exp, iat, auth_time, amr, nonce, azp, sid (absent
     /// ones omitted). Times are whole seconds since the epoch (NumericDate, RFC 7519 §2), rounded down.
     public var json: String {
         var members: [(String, JSONValue)] = [
@@ -56,6 +58,7 @@ public struct IDTokenClaims: Sendable, Equatable {
         if !methods.isEmpty { members.append(("amr", .array(methods.map { .string($0.rawValue) }))) }
         if let nonce { members.append(("nonce", .string(nonce))) }
         if let authorizedParty { members.append(("azp", .string(authorizedParty.rawValue))) }
+        if let sessionID { members.append(("sid", .string(sessionID))) }
         return JSONValue.object(members).text
     }
 

@@ -40,6 +40,8 @@ public struct OAuthKeyMaterial: Sendable {
     public let dpopNonceKey: SymmetricKey
     /// Computes pairwise subject identifiers (``SubjectIdentifiers``).
     public let subjects: SubjectIdentifiers
+    /// Keys the `sid` of ID and logout tokens (``SessionIdentifier``).
+    public let sessionIDKey: SymmetricKey
 
     /// Derives the keys from the two files' bytes.
     public init(secret: [UInt8], credentials: CredentialKeyMaterial) {
@@ -60,6 +62,7 @@ public struct OAuthKeyMaterial: Sendable {
         choosePasswordKey = derive("catalystwells choose-password ticket v1")
         dpopNonceKey = derive("catalystwells dpop nonce v1")
         subjects = SubjectIdentifiers(oauthKey: secret)
+        sessionIDKey = derive("catalystwells session id v1")
     }
 }
 

@@ -12,6 +12,7 @@ enum PortalDocsPages {
         ("scopes", "Scopes"),
         ("tokens", "Tokens and lifetimes"),
         ("dpop", "Sender-constrained tokens (DPoP)"),
+        ("logout", "Logout"),
         ("errors", "Errors"),
         ("webhooks", "Webhooks and signatures"),
         ("limits", "Rate limits"),
@@ -56,6 +57,7 @@ enum PortalDocsPages {
         case "scopes": body = scopes()
         case "tokens": body = tokens(configuration)
         case "dpop": body = dpop(configuration)
+        case "logout": body = logout(configuration)
         case "errors": body = errors()
         case "webhooks": body = webhooks()
         case "limits": body = limits()
@@ -207,6 +209,42 @@ enum PortalDocsPages {
             <p>A DPoP-bound token sent as <code>Bearer</code> is refused with <code>invalid_token</code>; a bad proof gets
             <code>401</code> with <code>WWW-Authenticate: DPoP error="invalid_dpop_proof"</code>. Introspection shows the key as
             <code>cnf.jkt</code>. Libraries: Authlib and joserfc (Python), oauth4webapi (JavaScript), Nimbus (Java).</p>
+            """
+    }
+
+    private static func logout(_ configuration: Configuration) -> HTML {
+        let base = configuration.appURL.hasSuffix("/") ? String(configuration.appURL.dropLast()) : configuration.appURL
+        return """
+            <p>CatalystWells implements OpenID Connect RP-Initiated Logout 1.0 and Back-Channel Logout 1.0. ID tokens carry a
+            <code>sid</code> claim, the same for every token issued in one browser session.</p>
+            <h2>Signing a user out from your app</h2>
+            <p>Send the browser to the <code>end_session_endpoint</code> from discovery, with the ID token you hold as
+            <code>id_token_hint</code> (an expired one is fine), and optionally a <code>post_logout_redirect_uri</code> you registered
+            (matched exactly) and a <code>state</code>, which comes back on it. When the hint names the user's current session the
+            session ends at once; otherwise the user is asked to confirm. An unregistered redirect URI, a hint we did not sign or a
+            <code>client_id</code> that is not the hint's audience gets an error page and changes nothing.</p>
+            <pre><code>GET \(base + DiscoveryDocument.Path.endSession)?id_token_hint=eyJ...&amp;post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye&amp;state=af0ifjsldkj
+
+            HTTP/1.1 303 See Other
+            Location: https://app.example/bye?state=af0ifjsldkj</code></pre>
+            <h2>Being told when a session ends</h2>
+            <p>Register a <code>backchannel_logout_uri</code> (https). Whenever a session in which the user signed in to your app ends
+            (sign-out, a logout you or another app started, a session ended from the user's sessions page, "sign out everywhere else",
+            "sign out of this device") we POST a logout token to it as <code>application/x-www-form-urlencoded</code>
+            <code>logout_token=…</code>. It is a JWT with <code>typ</code> <code>logout+jwt</code>, signed with the keys of the
+            <code>jwks_uri</code>, with <code>iss</code>, <code>aud</code> (your client_id), <code>iat</code>, <code>exp</code>
+            (\(Int(LogoutToken.lifetime)) seconds later), <code>jti</code>, <code>sub</code>, <code>sid</code> and
+            <code>events</code> <code>{"\(LogoutToken.event)":{}}</code>, and never a <code>nonce</code>. Verify it like an ID token,
+            end the sessions with that <code>sid</code> (or, without one, that <code>sub</code>) and answer <code>200</code>.
+            Anything else is tried again after 30 seconds, doubling, \(BackchannelLogoutPolicy.maximumAttempts) tries in all.</p>
+            <pre><code>POST /backchannel-logout HTTP/1.1
+            Host: app.example
+            Content-Type: application/x-www-form-urlencoded
+
+            logout_token=eyJhbGciOiJSUzI1NiIsImtpZCI6Ii4uLiIsInR5cCI6ImxvZ291dCtqd3QifQ.eyJpc3MiOiIuLi4iLCJzaWQiOiIuLi4ifQ.sig</code></pre>
+            <p>"Sign out of this device", for shared classroom devices, also revokes the access and refresh tokens your app got
+            through that session. Until the app form carries these fields, ask the platform's operators to register your
+            post-logout redirect URIs and back-channel logout URI.</p>
             """
     }
 

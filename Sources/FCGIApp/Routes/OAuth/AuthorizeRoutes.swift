@@ -97,7 +97,8 @@ enum AuthorizeRoutes {
             policies: services.api.appPolicies, consents: services.oauth.consents, codes: services.oauth.codes,
             codeLifetime: services.configuration.oauth.codeLifetime)
         let outcome = try flow.run(
-            authorization, session: session.map { AuthorizeFlow.Session(user: $0.user, authTime: $0.authTime, methods: $0.methods) },
+            authorization,
+            session: session.map { AuthorizeFlow.Session(user: $0.user, authTime: $0.authTime, methods: $0.methods, digest: $0.digest) },
             signedInDuringThisRequest: justSignedIn, decision: decision, now: now, using: &generator)
         switch outcome {
         case .signIn(let again):

@@ -31,7 +31,8 @@ enum TokenRoutes {
         let services = context.services
         let keys = try services.oauth.requireKeys()
         let lifetimes = services.configuration.tokenLifetimes
-        let idTokens = IDTokenSettings(issuer: services.configuration.appURL, lifetime: lifetimes.idToken, subjects: keys.subjects)
+        let idTokens = IDTokenSettings(
+            issuer: services.configuration.appURL, lifetime: lifetimes.idToken, subjects: keys.subjects, sessionIDKey: keys.sessionIDKey)
         let signer = StoredKeySigner(services: services, sealingKey: keys.sealingKey)
         let now = context.now
         var random = SystemRandomNumberGenerator()
