@@ -37,14 +37,22 @@ public struct OAuthClient: Sendable, Equatable {
     /// client metadata `dpop_bound_access_tokens`). Set for public clients registered through the developer portal
     /// since DPoP was introduced; earlier clients and operator-created ones keep bearer tokens unless set.
     public var requiresDPoP: Bool
+    /// Where its keys are when it authenticates with `private_key_jwt` (RFC 7523); `nil`: secrets (or nothing, for a
+    /// public client).
+    public var privateKeyJWT: ClientKeyRegistration?
+    /// Whether /authsso takes its requests only through the PAR endpoint (RFC 9126 §6,
+    /// `require_pushed_authorization_requests`).
+    public var requiresPushedAuthorizationRequests: Bool
 
     public init(
         clientID: ClientID, name: String, description: String = "", logoURL: String? = nil, homepageURL: String? = nil,
         privacyURL: String? = nil, termsURL: String? = nil, developerName: String, verified: Bool = false,
         firstParty: Bool = false, kind: Kind, redirectURIs: [String], allowedScopes: Set<String>, status: Status = .active,
-        requiresDPoP: Bool = false
+        requiresDPoP: Bool = false, privateKeyJWT: ClientKeyRegistration? = nil, requiresPushedAuthorizationRequests: Bool = false
     ) {
         self.requiresDPoP = requiresDPoP
+        self.privateKeyJWT = privateKeyJWT
+        self.requiresPushedAuthorizationRequests = requiresPushedAuthorizationRequests
         self.clientID = clientID
         self.name = name
         self.description = description

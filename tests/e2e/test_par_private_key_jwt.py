@@ -1,0 +1,245 @@
+"""Pushed authorization requests (RFC 9126) and private_key_jwt client authentication (RFC 7523, OIDC Core §9),
+through nginx.
+
+Two first-party clients are registered with `catalystwells client create --jwks-file` (the portal's form is not
+needed for the protocol): one whose public JWK Set holds an RSA key, and one that must also use PAR
+(`--require-par`). Tokens come from Authlib's `OAuth2Session` with its `PrivateKeyJWT` method; single assertions
+(replays, wrong audience, wrong key, long exp) are signed with Authlib's `private_key_jwt_sign`. The authorization step
+of the PAR round trip is taken with `requests` the way test_dpop.py does (sign in, consent form, 303 with the code).
+
+Demo users this module owns: student58.
+"""
+import configparser
+import html
+import json
+import os
+import re
+import secrets
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.oauth2.rfc7523 import PrivateKeyJWT, private_key_jwt_sign
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from joserfc.jwk import ECKey, RSAKey
+
+from oauth_client import REDIRECT_URI, query
+from two_step import pass_code_step
+
+REPO = Path(__file__).resolve().parents[2]
+CSRF_FIELD = re.compile(r'<input type="hidden" name="csrf" value="([^"]+)">')
+HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+def binary():
+    return os.environ.get("CW_BIN") or str(REPO / ".build" / os.environ.get("CW_BUILD_CONFIG", "release") / "catalystwells")
+
+
+def register(stack, tmp_path_factory, key, *extra):
+    client_id = "pkjwt-" + secrets.token_hex(6)
+    jwks = tmp_path_factory.mktemp("jwks") / "jwks.json"
+    jwks.write_text(json.dumps({"keys": [key.as_dict(private=False, kid="k1", use="sig")]}))
+    done = subprocess.run(
+        [binary(), "client", "create", "--config", str(stack.dir / "catalystwells.conf"), "--name", "Key App",
+         "--client-id", client_id, "--redirect-uri", REDIRECT_URI, "--scope", "openid profile.read school.read",
+         "--jwks-file", str(jwks), *extra], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "no secret" in done.stdout and "client_secret:" not in done.stdout, done.stdout
+    return client_id
+
+
+@pytest.fixture(scope="module")
+def rsa_key():
+    return RSAKey.generate_key(2048, parameters={"kid": "k1"})
+
+
+@pytest.fixture(scope="module")
+def key_client(stack, tmp_path_factory, rsa_key):
+    return register(stack, tmp_path_factory, rsa_key)
+
+
+@pytest.fixture(scope="module")
+def par_client(stack, tmp_path_factory, rsa_key):
+    return register(stack, tmp_path_factory, rsa_key, "--require-par")
+
+
+def assertion(key, client_id, audience, lifetime=60, **claims):
+    claims.setdefault("exp", int(time.time()) + lifetime)
+    return private_key_jwt_sign(key, client_id=client_id, token_endpoint=audience, claims=claims, header={"kid": "k1"})
+
+
+def assertion_fields(key, client_id, audience, **claims):
+    return {"client_assertion_type": ASSERTION_TYPE, "client_assertion": assertion(key, client_id, audience, **claims)}
+
+
+def session_for(stack, client_id, key, token_url, **kwargs):
+    """Authlib's own private_key_jwt: a fresh, short assertion per request (claims are copied per call)."""
+    class ShortPrivateKeyJWT(PrivateKeyJWT):
+        def sign(self, auth, token_endpoint):
+            return private_key_jwt_sign(auth.client_secret, client_id=auth.client_id, token_endpoint=token_endpoint,
+                                        claims={"exp": int(time.time()) + 60}, header={"kid": "k1"}, alg=self.alg)
+
+    session = OAuth2Session(client_id, key, token_endpoint_auth_method="private_key_jwt", **kwargs)
+    session.register_client_auth_method(ShortPrivateKeyJWT(token_url))
+    session.trust_env = False
+    session.verify = stack.ca_file
+    return session
+
+
+def assert_error(response, status, error):
+    assert response.status_code == status, f"{response.status_code} {response.text[:300]}"
+    assert response.json()["error"] == error, response.text
+    return response
+
+
+def pushed_rows(stack):
+    config = configparser.ConfigParser(interpolation=None, inline_comment_prefixes=("#",))
+    config.read(stack.dir / "catalystwells.conf")
+    database = config.get("database", "main_database", fallback="catalyst_main")
+    out = subprocess.run(
+        ["mariadb", "--no-defaults", f"--socket={stack.mariadb_socket}", "-u", "root", "-N", "-B", database],
+        input="SELECT COUNT(*) FROM oauth_pushed_requests", capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return int(out.stdout.split()[0])
+
+
+def test_discovery_offers_par_and_private_key_jwt(oauth):
+    assert oauth["pushed_authorization_request_endpoint"].endswith("/api/oauth/par")
+    assert oauth["require_pushed_authorization_requests"] is False
+    assert "private_key_jwt" in oauth["token_endpoint_auth_methods_supported"]
+    assert "private_key_jwt" in oauth["introspection_endpoint_auth_methods_supported"]
+    assert oauth["token_endpoint_auth_signing_alg_values_supported"] == ["RS256", "PS256", "ES256"]
+
+
+def test_authlib_authenticates_with_its_key_at_token_introspection_and_revocation(stack, oauth, key_client, rsa_key):
+    token_url = oauth["token_endpoint"]
+    session = session_for(stack, key_client, rsa_key, token_url, scope="school.read")
+    token = session.fetch_token(token_url, grant_type="client_credentials")
+    assert token["token_type"] == "Bearer" and token["access_token"], token
+    info = session.introspect_token(oauth["introspection_endpoint"], token=token["access_token"]).json()
+    assert info["active"] is True and info["client_id"] == key_client, info
+    revoked = session.revoke_token(oauth["revocation_endpoint"], token=token["access_token"])
+    assert revoked.status_code == 200, revoked.text
+    info = session.introspect_token(oauth["introspection_endpoint"], token=token["access_token"]).json()
+    assert info == {"active": False}, info
+
+
+def test_bad_assertions_are_invalid_client(stack, oauth, key_client, rsa_key):
+    token_url = oauth["token_endpoint"]
+    grant = {"grant_type": "client_credentials", "scope": "school.read"}
+    with stack.session() as http:
+        def post(fields):
+            return http.post(token_url, data=dict(grant, **fields), timeout=10)
+
+        once = assertion_fields(rsa_key, key_client, token_url)
+        assert post(once).status_code == 200
+        # The same jti again (RFC 7523 §3 item 7).
+        assert_error(post(once), 401, "invalid_client")
+        # Another audience, a key the client never registered, Authlib's default hour-long exp, alg none.
+        assert_error(post(assertion_fields(rsa_key, key_client, "https://elsewhere.example/token")), 401, "invalid_client")
+        stranger = RSAKey.generate_key(2048)
+        assert_error(post(assertion_fields(stranger, key_client, token_url)), 401, "invalid_client")
+        assert_error(post(assertion_fields(rsa_key, key_client, token_url, lifetime=3600)), 401, "invalid_client")
+        ec = ECKey.generate_key("P-256")
+        signed_by_ec = private_key_jwt_sign(ec, client_id=key_client, token_endpoint=token_url, alg="ES256",
+                                            claims={"exp": int(time.time()) + 60}, header={"kid": "k1"})
+        assert_error(post({"client_assertion_type": ASSERTION_TYPE, "client_assertion": signed_by_ec}), 401, "invalid_client")
+        # The issuer is an accepted audience too.
+        assert post(assertion_fields(rsa_key, key_client, oauth["issuer"])).status_code == 200
+        # A secret does not authenticate a client registered for keys; two methods at once are invalid_request.
+        assert_error(post({"client_id": key_client, "client_secret": "cw_cs_guess"}), 401, "invalid_client")
+        both = dict(assertion_fields(rsa_key, key_client, token_url), client_secret="cw_cs_guess")
+        assert_error(post(both), 400, "invalid_request")
+
+
+def signed_in(stack, demo, username):
+    who = next(p for p in demo["students"] if p["username"] == username)
+    http = stack.session()
+    token = CSRF_FIELD.search(http.get(stack.url("app", "/login"), timeout=10).text).group(1)
+    response = http.post(stack.url("app", "/login"), allow_redirects=False, timeout=10,
+                         data={"csrf": token, "identifier": who["username"], "password": who["password"]})
+    response = pass_code_step(stack, http, response, who["username"])
+    assert response.status_code == 303, f"sign-in as {username}: {response.status_code}"
+    return http
+
+
+def push(stack, oauth, client_id, key, **changes):
+    verifier = secrets.token_urlsafe(48)
+    body = {"response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT_URI, "scope": "openid profile.read",
+            "state": secrets.token_urlsafe(8), "nonce": secrets.token_urlsafe(8),
+            "code_challenge": create_s256_code_challenge(verifier), "code_challenge_method": "S256"}
+    body.update(changes)
+    body.update(assertion_fields(key, client_id, oauth["token_endpoint"]))
+    with stack.session() as http:
+        response = http.post(oauth["pushed_authorization_request_endpoint"], data=body, timeout=10)
+    return response, verifier, body
+
+
+def authorize(http, stack, client_id, request_uri):
+    url = stack.url("app", "/authsso")
+    response = http.get(url, params={"client_id": client_id, "request_uri": request_uri}, allow_redirects=False, timeout=10)
+    if response.status_code == 200 and 'id="consent-form"' in response.text:
+        form = response.text.split('id="consent-form"', 1)[1].split("</form>", 1)[0]
+        fields = {name: html.unescape(value) for name, value in HIDDEN.findall(form)}
+        # The consent form carries the reference, not the request (RFC 9126 §4).
+        assert "request_uri" in fields and "redirect_uri" not in fields, fields
+        response = http.post(url, data=dict(fields, decision="approve"), allow_redirects=False, timeout=10)
+    return response
+
+
+def test_a_pushed_request_is_used_once_by_its_own_client(stack, demo, oauth, key_client, par_client, rsa_key):
+    pushed, verifier, body = push(stack, oauth, par_client, rsa_key)
+    assert pushed.status_code == 201, pushed.text
+    answer = pushed.json()
+    assert answer["expires_in"] == 60 and answer["request_uri"].startswith("urn:ietf:params:oauth:request_uri:"), answer
+    assert pushed.headers["Cache-Control"] == "no-store"
+
+    http = signed_in(stack, demo, "student58")
+    # Another client presenting the reference: a page, and the request stays usable by its own client (RFC 9126 §7.3).
+    stolen = http.get(stack.url("app", "/authsso"), params={"client_id": key_client, "request_uri": answer["request_uri"]},
+                      allow_redirects=False, timeout=10)
+    assert stolen.status_code == 400 and "expired or was already used" in stolen.text, stolen.status_code
+    # The client that must use PAR is refused a plain request.
+    plain = http.get(stack.url("app", "/authsso"), allow_redirects=False, timeout=10,
+                     params={k: v for k, v in body.items() if not k.startswith("client_assertion")})
+    assert plain.status_code == 400 and "pushed authorization request" in plain.text, plain.status_code
+
+    done = authorize(http, stack, par_client, answer["request_uri"])
+    assert done.status_code == 303, done.text[:300]
+    callback = done.headers["Location"]
+    params = query(callback)
+    assert params["state"] == [body["state"]] and params["iss"] == [oauth["issuer"]], params
+
+    token_url = oauth["token_endpoint"]
+    session = session_for(stack, par_client, rsa_key, token_url, redirect_uri=REDIRECT_URI, state=body["state"])
+    token = session.fetch_token(token_url, authorization_response=callback, code_verifier=verifier)
+    assert token["access_token"] and token["id_token"], token
+
+    # Used twice: the page, no second code.
+    again = authorize(http, stack, par_client, answer["request_uri"])
+    assert again.status_code == 400 and "expired or was already used" in again.text, again.status_code
+    # A made-up reference is the same page.
+    made_up = authorize(http, stack, par_client, "urn:ietf:params:oauth:request_uri:" + secrets.token_urlsafe(32))
+    assert made_up.status_code == 400
+
+
+def test_a_bad_push_is_refused_and_stores_nothing(stack, oauth, key_client, rsa_key):
+    before = pushed_rows(stack)
+    cases = [
+        ({"redirect_uri": "https://evil.example/cb"}, 400, "invalid_request"),
+        ({"code_challenge_method": "plain"}, 400, "invalid_request"),
+        ({"scope": "openid root.everything"}, 400, "invalid_scope"),
+        ({"request_uri": "urn:ietf:params:oauth:request_uri:abc"}, 400, "invalid_request"),
+        ({"client_id": "someone-else"}, 401, "invalid_client"),
+    ]
+    for changes, status, error in cases:
+        response, _, _ = push(stack, oauth, key_client, rsa_key, **changes)
+        assert_error(response, status, error)
+    with stack.session() as http:
+        anonymous = http.post(oauth["pushed_authorization_request_endpoint"], timeout=10,
+                              data={"response_type": "code", "client_id": key_client, "redirect_uri": REDIRECT_URI})
+        assert_error(anonymous, 401, "invalid_client")
+    assert pushed_rows(stack) == before
