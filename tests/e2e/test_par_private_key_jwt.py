@@ -82,7 +82,8 @@ def session_for(stack, client_id, key, token_url, **kwargs):
             return private_key_jwt_sign(auth.client_secret, client_id=auth.client_id, token_endpoint=token_endpoint,
                                         claims={"exp": int(time.time()) + 60}, header={"kid": "k1"}, alg=self.alg)
 
-    session = OAuth2Session(client_id, key, token_endpoint_auth_method="private_key_jwt", **kwargs)
+    session = OAuth2Session(client_id, key, token_endpoint_auth_method="private_key_jwt",
+                            revocation_endpoint_auth_method="private_key_jwt", **kwargs)
     session.register_client_auth_method(ShortPrivateKeyJWT(token_url))
     session.trust_env = False
     session.verify = stack.ca_file
@@ -166,12 +167,12 @@ def signed_in(stack, demo, username):
     return http
 
 
-def push(stack, oauth, client_id, key, **changes):
+def push(stack, oauth, client_id, key, changes=None):
     verifier = secrets.token_urlsafe(48)
     body = {"response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT_URI, "scope": "openid profile.read",
             "state": secrets.token_urlsafe(8), "nonce": secrets.token_urlsafe(8),
             "code_challenge": create_s256_code_challenge(verifier), "code_challenge_method": "S256"}
-    body.update(changes)
+    body.update(changes or {})
     body.update(assertion_fields(key, client_id, oauth["token_endpoint"]))
     with stack.session() as http:
         response = http.post(oauth["pushed_authorization_request_endpoint"], data=body, timeout=10)
@@ -236,7 +237,7 @@ def test_a_bad_push_is_refused_and_stores_nothing(stack, oauth, key_client, rsa_
         ({"client_id": "someone-else"}, 401, "invalid_client"),
     ]
     for changes, status, error in cases:
-        response, _, _ = push(stack, oauth, key_client, rsa_key, **changes)
+        response, _, _ = push(stack, oauth, key_client, rsa_key, changes)
         assert_error(response, status, error)
     with stack.session() as http:
         anonymous = http.post(oauth["pushed_authorization_request_endpoint"], timeout=10,
