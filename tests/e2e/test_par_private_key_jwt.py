@@ -26,6 +26,8 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc.jwk import ECKey, RSAKey
 
 from oauth_client import REDIRECT_URI, query
+from portal import APP, csrf_of, declarations, multipart, sign_up_verified
+from test_review_and_sync import admin, decide, sync  # noqa: F401 - the signed-in platform admin fixture
 from two_step import pass_code_step
 
 REPO = Path(__file__).resolve().parents[2]
@@ -244,3 +246,49 @@ def test_a_bad_push_is_refused_and_stores_nothing(stack, oauth, key_client, rsa_
                               data={"response_type": "code", "client_id": key_client, "redirect_uri": REDIRECT_URI})
         assert_error(anonymous, 401, "invalid_client")
     assert pushed_rows(stack) == before
+
+
+def test_a_developer_registers_keys_on_the_app_form_and_sync_carries_them(stack, mail_dir, admin, oauth, rsa_key):
+    developer, _ = sign_up_verified(stack, mail_dir, "pkjwt")
+    scopes = ["openid", "profile.read"]
+
+    def save(**auth):
+        page = developer.get(stack.url("developers", "/apps/new"))
+        return developer.post(stack.url("developers", "/apps"), allow_redirects=False, files=multipart(
+            {**APP, **declarations(scopes), "csrf": csrf_of(page.text), "client_type": "confidential",
+             "redirect_uris": REDIRECT_URI, "scopes": scopes, **auth}))
+
+    # Clear HTML errors: a private key pasted, no keys at all, a plain-http jwks_uri.
+    private = json.dumps({"keys": [rsa_key.as_dict(private=True)]})
+    refused = save(token_endpoint_auth_method="private_key_jwt", jwks=private)
+    assert refused.status_code == 422 and "private or symmetric key" in refused.text, refused.status_code
+    assert 'id="jwks-error"' in refused.text
+    refused = save(token_endpoint_auth_method="private_key_jwt")
+    assert refused.status_code == 422 and "needs a JWK Set or a jwks_uri" in refused.text
+    refused = save(token_endpoint_auth_method="private_key_jwt", jwks_uri="http://keys.example/jwks.json")
+    assert refused.status_code == 422 and 'id="jwks_uri-error"' in refused.text
+
+    public_set = json.dumps({"keys": [rsa_key.as_dict(private=False, kid="k1", use="sig")]})
+    created = save(token_endpoint_auth_method="private_key_jwt", jwks=public_set, require_par="1")
+    assert created.status_code == 303, created.text[:300]
+    path = created.headers["Location"].split("?")[0]
+    page = developer.get(stack.url("developers", path))
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    submitted = developer.post(stack.url("developers", path + "/submit"), data={"csrf": csrf_of(page.text), "version": version},
+                               allow_redirects=False)
+    assert submitted.status_code == 303, submitted.text[:300]
+    approved = decide(stack, admin, int(path.rsplit("/", 1)[1]), "approve", scopes=scopes)
+    assert approved.status_code == 303, approved.text[:300]
+    assert sync(stack)["status"] == "ok"
+    credentials = developer.get(stack.url("developers", path + "/credentials")).text
+    client_id = re.search(r'id="client-id">([^<]+)<', credentials).group(1)
+    assert "private_key_jwt" in credentials and 'id="par-requirement">required' in credentials
+
+    # The synced client pushes with its key; a plain authorization request is refused (PAR required).
+    pushed, _, body = push(stack, oauth, client_id, rsa_key)
+    assert pushed.status_code == 201, pushed.text
+    with stack.session() as http:
+        plain = http.get(stack.url("app", "/authsso"), allow_redirects=False, timeout=10,
+                         params={k: v for k, v in body.items() if not k.startswith("client_assertion")})
+        assert plain.status_code == 400
+
