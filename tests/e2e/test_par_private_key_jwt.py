@@ -1,17 +1,21 @@
 """Pushed authorization requests (RFC 9126) and private_key_jwt client authentication (RFC 7523, OIDC Core §9),
 through nginx.
 
-Two first-party clients are registered with `catalystwells client create --jwks-file` (the portal's form is not
-needed for the protocol): one whose public JWK Set holds an RSA key, and one that must also use PAR
-(`--require-par`). Tokens come from Authlib's `OAuth2Session` with its `PrivateKeyJWT` method; single assertions
-(replays, wrong audience, wrong key, long exp) are signed with Authlib's `private_key_jwt_sign`. The authorization step
-of the PAR round trip is taken with `requests` the way test_dpop.py does (sign in, consent form, 303 with the code).
+Clients are registered with `catalystwells client create --jwks-file` / `--jwks-uri` (one must also use PAR,
+`--require-par`), and once through the developer portal's app form, review and sync. Tokens come from Authlib's
+`OAuth2Session` with its `PrivateKeyJWT` method; single assertions (replays, wrong audience, wrong key, long exp) are
+signed with Authlib's `private_key_jwt_sign`. A `jwks_uri` is served by a small HTTPS server on 127.0.0.1 with a leaf
+of the dev CA. The authorization step of the PAR round trip is taken with `requests` the way test_dpop.py does (sign
+in, consent form, 303 with the code).
 
 Demo users this module owns: student58.
 """
 import configparser
 import html
+import http.server
 import json
+import ssl
+import threading
 import os
 import re
 import secrets
@@ -28,6 +32,7 @@ from joserfc.jwk import ECKey, RSAKey
 from oauth_client import REDIRECT_URI, query
 from portal import APP, csrf_of, declarations, multipart, sign_up_verified
 from test_review_and_sync import admin, decide, sync  # noqa: F401 - the signed-in platform admin fixture
+from test_webhook_delivery import issue_receiver_certificate
 from two_step import pass_code_step
 
 REPO = Path(__file__).resolve().parents[2]
@@ -40,14 +45,18 @@ def binary():
     return os.environ.get("CW_BIN") or str(REPO / ".build" / os.environ.get("CW_BUILD_CONFIG", "release") / "catalystwells")
 
 
-def register(stack, tmp_path_factory, key, *extra):
+def register(stack, tmp_path_factory, key, *extra, jwks_uri=None):
     client_id = "pkjwt-" + secrets.token_hex(6)
-    jwks = tmp_path_factory.mktemp("jwks") / "jwks.json"
-    jwks.write_text(json.dumps({"keys": [key.as_dict(private=False, kid="k1", use="sig")]}))
+    if jwks_uri:
+        keys = ["--jwks-uri", jwks_uri]
+    else:
+        jwks = tmp_path_factory.mktemp("jwks") / "jwks.json"
+        jwks.write_text(json.dumps({"keys": [key.as_dict(private=False, kid="k1", use="sig")]}))
+        keys = ["--jwks-file", str(jwks)]
     done = subprocess.run(
         [binary(), "client", "create", "--config", str(stack.dir / "catalystwells.conf"), "--name", "Key App",
          "--client-id", client_id, "--redirect-uri", REDIRECT_URI, "--scope", "openid profile.read school.read",
-         "--jwks-file", str(jwks), *extra], capture_output=True, text=True, timeout=60)
+         *keys, *extra], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "no secret" in done.stdout and "client_secret:" not in done.stdout, done.stdout
     return client_id
@@ -68,13 +77,50 @@ def par_client(stack, tmp_path_factory, rsa_key):
     return register(stack, tmp_path_factory, rsa_key, "--require-par")
 
 
-def assertion(key, client_id, audience, lifetime=60, **claims):
+def assertion(key, client_id, audience, lifetime=60, kid="k1", **claims):
     claims.setdefault("exp", int(time.time()) + lifetime)
-    return private_key_jwt_sign(key, client_id=client_id, token_endpoint=audience, claims=claims, header={"kid": "k1"})
+    return private_key_jwt_sign(key, client_id=client_id, token_endpoint=audience, claims=claims, header={"kid": kid})
 
 
 def assertion_fields(key, client_id, audience, **claims):
     return {"client_assertion_type": ASSERTION_TYPE, "client_assertion": assertion(key, client_id, audience, **claims)}
+
+
+class KeyServer:
+    """The client's jwks_uri: an HTTPS server on 127.0.0.1 (a leaf of the dev CA) serving `keys`, counting GETs."""
+
+    def __init__(self, cert, key):
+        self.keys, self.fetches = [], 0
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                owner.fetches += 1
+                body = json.dumps({"keys": owner.keys}).encode()
+                self.send_response(200 if self.path == "/jwks.json" else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(cert), str(key))
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"https://127.0.0.1:{self.server.server_address[1]}/jwks.json"
+
+
+@pytest.fixture(scope="module")
+def key_server(stack, tmp_path_factory):
+    cert, key = issue_receiver_certificate(stack, tmp_path_factory.mktemp("jwks-server"))
+    server = KeyServer(cert, key)
+    yield server
+    server.server.shutdown()
+    server.server.server_close()
 
 
 def session_for(stack, client_id, key, token_url, **kwargs):
@@ -128,6 +174,30 @@ def test_authlib_authenticates_with_its_key_at_token_introspection_and_revocatio
     assert revoked.status_code == 200, revoked.text
     info = session.introspect_token(oauth["introspection_endpoint"], token=token["access_token"]).json()
     assert info == {"active": False}, info
+
+
+def test_keys_come_from_the_jwks_uri_and_a_new_kid_fetches_them_again(stack, tmp_path_factory, oauth, key_server):
+    first, second = RSAKey.generate_key(2048), ECKey.generate_key("P-256")
+    key_server.keys = [first.as_dict(private=False, kid="k1", use="sig")]
+    client_id = register(stack, tmp_path_factory, first, jwks_uri=key_server.url)
+    token_url = oauth["token_endpoint"]
+    grant = {"grant_type": "client_credentials", "scope": "school.read"}
+    with stack.session() as http:
+        def post(key, kid, alg="RS256"):
+            signed = private_key_jwt_sign(key, client_id=client_id, token_endpoint=token_url, alg=alg,
+                                          claims={"exp": int(time.time()) + 60}, header={"kid": kid})
+            return http.post(token_url, data=dict(grant, client_assertion_type=ASSERTION_TYPE, client_assertion=signed),
+                             timeout=10)
+
+        for _ in range(3):
+            assert post(first, "k1").status_code == 200
+        assert 1 <= key_server.fetches <= 3
+        # The client rotates: an assertion naming the new kid makes the server fetch the set again.
+        key_server.keys = [second.as_dict(private=False, kid="k2", use="sig")]
+        answer = post(second, "k2", alg="ES256")
+        assert answer.status_code == 200, answer.text
+        # An unknown kid is refused; the old key is gone from the set the server now holds.
+        assert_error(post(first, "k9"), 401, "invalid_client")
 
 
 def test_bad_assertions_are_invalid_client(stack, oauth, key_client, rsa_key):
