@@ -12,6 +12,7 @@ enum PortalDocsPages {
         ("scopes", "Scopes"),
         ("tokens", "Tokens and lifetimes"),
         ("dpop", "Sender-constrained tokens (DPoP)"),
+        ("par-and-keys", "Pushed requests (PAR) and private_key_jwt"),
         ("errors", "Errors"),
         ("webhooks", "Webhooks and signatures"),
         ("limits", "Rate limits"),
@@ -56,6 +57,7 @@ enum PortalDocsPages {
         case "scopes": body = scopes()
         case "tokens": body = tokens(configuration)
         case "dpop": body = dpop(configuration)
+        case "par-and-keys": body = parAndKeys(configuration)
         case "errors": body = errors()
         case "webhooks": body = webhooks()
         case "limits": body = limits()
