@@ -299,6 +299,32 @@ def test_a_pushed_request_is_used_once_by_its_own_client(stack, demo, oauth, key
     assert made_up.status_code == 400
 
 
+def test_a_pushed_request_survives_the_sign_in_detour(stack, demo, oauth, key_client, rsa_key):
+    pushed, _, body = push(stack, oauth, key_client, rsa_key)
+    assert pushed.status_code == 201, pushed.text
+    request_uri = pushed.json()["request_uri"]
+    who = next(p for p in demo["students"] if p["username"] == "student58")
+    with stack.session() as http:
+        start = http.get(stack.url("app", "/authsso"), params={"client_id": key_client, "request_uri": request_uri},
+                         allow_redirects=False, timeout=10)
+        assert start.status_code == 303 and start.headers["Location"].startswith("/login?"), start.status_code
+        login = http.get(stack.url("app", start.headers["Location"]), timeout=10)
+        back = http.post(stack.url("app", "/login"), allow_redirects=False, timeout=10, data={
+            "csrf": CSRF_FIELD.search(login.text).group(1), "identifier": who["username"], "password": who["password"],
+            "next": query(start.headers["Location"])["next"][0]})
+        back = pass_code_step(stack, http, back, who["username"])
+        assert back.status_code == 303 and back.headers["Location"].startswith("/authsso?"), back.headers.get("Location")
+        # The way back carries only the reference and the client, never the request's parameters.
+        assert "redirect_uri" not in back.headers["Location"] and "request_uri" in back.headers["Location"]
+        done = http.get(stack.url("app", back.headers["Location"]), allow_redirects=False, timeout=10)
+        if done.status_code == 200 and 'id="consent-form"' in done.text:
+            form = done.text.split('id="consent-form"', 1)[1].split("</form>", 1)[0]
+            fields = {name: html.unescape(value) for name, value in HIDDEN.findall(form)}
+            done = http.post(stack.url("app", "/authsso"), data=dict(fields, decision="approve"), allow_redirects=False,
+                             timeout=10)
+        assert done.status_code == 303 and query(done.headers["Location"])["state"] == [body["state"]], done.text[:300]
+
+
 def test_a_bad_push_is_refused_and_stores_nothing(stack, oauth, key_client, rsa_key):
     before = pushed_rows(stack)
     cases = [
