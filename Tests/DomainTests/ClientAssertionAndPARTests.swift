@@ -177,6 +177,9 @@ import _CryptoExtras
         }
         var cache = ClientKeyCache(capacity: 2)
         #expect(fetches(cache.step("a", kid: "ec1", now: now)), "a new client")
+        cache.failed("a", at: now)
+        if case .unavailable = cache.step("a", kid: "ec1", now: now.addingTimeInterval(30)) {} else { Issue.record("a failed fetch retried at once") }
+        #expect(fetches(cache.step("a", kid: "ec1", now: now.addingTimeInterval(61))), "retried after a minute")
         cache.store(Self.keySet, for: "a", at: now)
         #expect(!fetches(cache.step("a", kid: "ec1", now: now.addingTimeInterval(10))), "cached")
         #expect(fetches(cache.step("a", kid: "new", now: now.addingTimeInterval(10))), "an unknown kid")

@@ -12,6 +12,7 @@ final class ClientKeyDocuments: @unchecked Sendable {
 
     func step(_ key: String, kid: String?, now: Date) -> ClientKeyCache.Step { lock.withLock { cache.step(key, kid: kid, now: now) } }
     func store(_ keys: ClientKeySet, for key: String, now: Date) { lock.withLock { cache.store(keys, for: key, at: now) } }
+    func failed(_ key: String, now: Date) { lock.withLock { cache.failed(key, at: now) } }
 }
 
 /// Where the token, PAR, introspection and revocation endpoints get a `private_key_jwt` client's keys: its registered
@@ -47,10 +48,15 @@ enum ClientAssertionHTTP {
         case .uri(let uri):
             let source = context.services.oauth.clientKeys
             let key = ClientKeyCache.key(clientID: client.clientID, uri: uri)
-            if case .use(let keys) = source.documents.step(key, kid: kid, now: context.now) { return keys }
+            switch source.documents.step(key, kid: kid, now: context.now) {
+            case .use(let keys): return keys
+            case .unavailable: return nil
+            case .fetch: break
+            }
             do {
                 let answer = try source.transport.get(uri)
                 guard answer.status == 200 else {
+                    source.documents.failed(key, now: context.now)
                     context.logger.warning(
                         "client jwks_uri answered \(answer.status)", metadata: ["oauth.client_id": "\(client.clientID)"])
                     return nil
@@ -59,6 +65,7 @@ enum ClientAssertionHTTP {
                 source.documents.store(keys, for: key, now: context.now)
                 return keys
             } catch {
+                source.documents.failed(key, now: context.now)
                 context.logger.warning(
                     "client jwks_uri not usable", metadata: ["oauth.client_id": "\(client.clientID)", "error.detail": "\(error)"])
                 return nil

@@ -76,7 +76,8 @@ enum OAuthHTTP {
     ) throws -> OAuthClient {
         let keys = try context.services.oauth.requireKeys()
         let presented =
-            identification.method == .none ? nil : identification.secret.map { ClientSecret.digest(secret: $0, key: keys.clientSecretKey) }
+            identification.method == .none || identification.method == .privateKeyJWT
+            ? nil : identification.secret.map { ClientSecret.digest(secret: $0, key: keys.clientSecretKey) }
         let record = try context.services.oauth.clients.authenticationRecord(
             of: identification.clientID, presentedDigest: presented, redirectURIs: redirectURIs, now: context.now)
         // private_key_jwt (RFC 7523): the client's keys, the audiences and the time; the jti is recorded once it passed.
