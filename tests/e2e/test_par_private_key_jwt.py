@@ -373,6 +373,9 @@ def test_a_developer_registers_keys_on_the_app_form_and_sync_carries_them(stack,
     submitted = developer.post(stack.url("developers", path + "/submit"), data={"csrf": csrf_of(page.text), "version": version},
                                allow_redirects=False)
     assert submitted.status_code == 303, submitted.text[:300]
+    # The reviewer sees the keys the app will sign with.
+    review = admin.get(stack.url("app", f"/platform/apps/{path.rsplit('/', 1)[1]}"), timeout=10).text
+    assert "private_key_jwt</code>, 1 registered key (kid: k1)" in review and "required" in review
     approved = decide(stack, admin, int(path.rsplit("/", 1)[1]), "approve", scopes=scopes)
     assert approved.status_code == 303, approved.text[:300]
     assert sync(stack)["status"] == "ok"

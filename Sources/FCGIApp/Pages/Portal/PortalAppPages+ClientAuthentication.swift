@@ -39,3 +39,25 @@ extension PortalAppPages {
             """
     }
 }
+
+extension PortalAppPages {
+    /// What review sees of client authentication: the method, the keys (each `kid` with its type, and the whole
+    /// JWK Set) or the `jwks_uri`, and the PAR requirement. Keys decide who can act as the app, so they are shown in full.
+    static func clientAuthenticationContent(_ setting: ApplicationClientAuthentication) -> HTML {
+        let keys: HTML
+        switch setting.privateKeyJWT?.source {
+        case nil: keys = "client secrets"
+        case .uri(let uri): keys = "<code>private_key_jwt</code>, keys fetched from <code>\(uri)</code>"
+        case .document(let document):
+            let kids = ((try? ClientKeySet(document: document))?.keys ?? []).map { $0.kid.isEmpty ? "(no kid)" : $0.kid }
+            keys = """
+                <code>private_key_jwt</code>, \(kids.count) registered key\(kids.count == 1 ? "" : "s") (kid: \(kids.joined(separator: ", ")))
+                <details><summary>JWK Set</summary><pre class="jwks">\(document)</pre></details>
+                """
+        }
+        return """
+            <dt>Client authentication</dt><dd class="client-authentication">\(keys)</dd>
+            <dt>Pushed authorization requests</dt><dd>\(setting.requiresPushedAuthorizationRequests ? "required" : "optional")</dd>
+            """
+    }
+}

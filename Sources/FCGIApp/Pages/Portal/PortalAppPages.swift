@@ -270,6 +270,7 @@ enum PortalAppPages {
             <dt>Description</dt><dd class="pre">\(draft.description.isEmpty ? "—" : draft.description)</dd>
             <dt>Homepage</dt><dd>\(draft.homepageURL ?? "—")</dd><dt>Privacy policy</dt><dd>\(draft.privacyPolicyURL ?? "—")</dd>
             <dt>Terms</dt><dd>\(draft.termsURL ?? "—")</dd><dt>Client type</dt><dd>\(draft.clientType.rawValue)</dd>
+            \(clientAuthenticationContent(draft.clientAuthentication))
             <dt>Redirect URIs</dt><dd>\(uris.isEmpty ? HTML("—") : HTML("<ul>\(uris)</ul>"))</dd>
             <dt>Scopes</dt><dd>\(scopes.isEmpty ? HTML("—") : HTML("<ul>\(scopes)</ul>"))</dd>
             <dt>Data declarations</dt><dd>\(declarations(draft))</dd></dl></section>
