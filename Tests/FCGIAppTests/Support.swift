@@ -96,6 +96,7 @@ struct TestApp {
     /// What the upstream providers answer (``ScriptedUpstream``).
     let upstreamTransport = ScriptedUpstream()
     let upstreamDocuments = UpstreamDocumentCache()
+    let pushedRequests = MemoryPushedRequests()
     /// The schools' directories' twin.
     let directories = MemorySignInDirectories()
     /// What the schools' directories answer (``ScriptedDirectory``).
@@ -158,7 +159,9 @@ struct TestApp {
                 recordCache: RecordPageCache()),
             oauth: OAuthServices(
                 clients: oauth, codes: oauth, tokens: oauth, bearers: oauth, dpopProofs: oauth, consents: oauth, signingKeys: oauth, keys: oauthKeys,
-                signingKeyCache: SigningKeyCache(), logout: MemoryLogoutStore(accounts: memory, oauth: oauth)),
+                signingKeyCache: SigningKeyCache(), logout: MemoryLogoutStore(accounts: memory, oauth: oauth),
+                pushedRequests: pushedRequests, assertionUses: pushedRequests,
+                clientKeys: ClientKeySource(transport: upstreamTransport, documents: ClientKeyDocuments())),
             // The education API's and sync's stores are not twinned yet: route tests that reach them fail on this handle.
             api: EducationAPIServices(
                 store: MariaEducationAPIStore(database: unconnected), accessLog: accessLog,

@@ -188,7 +188,8 @@ def test_both_discovery_documents_name_the_app_url_as_issuer_and_every_advertise
     # or a server error): the authorization endpoint with its error page, the JSON ones with RFC errors.
     expected = {"authorization_endpoint": ("GET", 400), "token_endpoint": ("POST", 400),
                 "userinfo_endpoint": ("GET", 401), "jwks_uri": ("GET", 200), "revocation_endpoint": ("POST", 400),
-                "introspection_endpoint": ("POST", 400), "end_session_endpoint": ("GET", 200)}
+                "introspection_endpoint": ("POST", 400), "end_session_endpoint": ("GET", 200),
+                "pushed_authorization_request_endpoint": ("POST", 400)}
     advertised = {name: url for name, url in openid.items() if name.endswith("_endpoint") or name.endswith("_uri")}
     assert set(advertised) == set(expected), f"unexpected endpoints advertised: {set(advertised) ^ set(expected)}"
     for name, url in advertised.items():

@@ -39,14 +39,23 @@ public struct OAuthClient: Sendable, Equatable {
     public var requiresDPoP: Bool
     /// How the client sees people's `sub` (``SubjectType``): fixed when the client is first stored.
     public var subjectType: SubjectType
+    /// Where its keys are when it authenticates with `private_key_jwt` (RFC 7523); `nil`: secrets (or nothing, for a
+    /// public client).
+    public var privateKeyJWT: ClientKeyRegistration?
+    /// Whether /authsso takes its requests only through the PAR endpoint (RFC 9126 §6,
+    /// `require_pushed_authorization_requests`).
+    public var requiresPushedAuthorizationRequests: Bool
 
     public init(
         clientID: ClientID, name: String, description: String = "", logoURL: String? = nil, homepageURL: String? = nil,
         privacyURL: String? = nil, termsURL: String? = nil, developerName: String, verified: Bool = false,
         firstParty: Bool = false, kind: Kind, redirectURIs: [String], allowedScopes: Set<String>, status: Status = .active,
-        requiresDPoP: Bool = false, subjectType: SubjectType = .public
+        requiresDPoP: Bool = false, privateKeyJWT: ClientKeyRegistration? = nil, requiresPushedAuthorizationRequests: Bool = false,
+        subjectType: SubjectType = .public
     ) {
         self.requiresDPoP = requiresDPoP
+        self.privateKeyJWT = privateKeyJWT
+        self.requiresPushedAuthorizationRequests = requiresPushedAuthorizationRequests
         self.subjectType = subjectType
         self.clientID = clientID
         self.name = name

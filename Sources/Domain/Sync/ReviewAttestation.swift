@@ -92,6 +92,12 @@ public struct ReviewAttestation: Sendable, Equatable {
                 encoder.list(declaration.subProcessors.flatMap { [$0.name, $0.country] })
             }
         }
+        // Client authentication (issue 20: private_key_jwt keys, PAR) follows only when it is not the default, for the
+        // same reason: earlier decisions keep their digests, and a change of keys needs a new decision.
+        if let column = live.clientAuthentication.column {
+            encoder.field("client-authentication-v1")
+            encoder.field(column)
+        }
         return Array(SHA256.hash(data: encoder.bytes))
     }
 

@@ -32,6 +32,12 @@ struct ClientCommand: ParsableCommand {
         @Flag(inversion: .prefixedNo, help: "Show the verified badge (first-party clients are verified unless --no-verified).")
         var verified = true
         @Option(name: .customLong("client-id"), help: "The client_id (default: cw_client_ and 16 random bytes).") var clientID: String?
+        @Option(name: .customLong("jwks-file"), help: "private_key_jwt (RFC 7523): a file holding the client's public JWK Set; no secret is made.")
+        var jwksFile: String?
+        @Option(name: .customLong("jwks-uri"), help: "private_key_jwt (RFC 7523): the https URL of the client's public JWK Set; no secret is made.")
+        var jwksURI: String?
+        @Flag(name: .customLong("require-par"), help: "Accept its authorization requests only through the PAR endpoint (RFC 9126).")
+        var requirePAR = false
 
         func run() throws {
             let client = validated()
@@ -45,7 +51,9 @@ struct ClientCommand: ParsableCommand {
             }
             print("created \(client.kind.rawValue) first-party client \"\(client.name)\"\(client.verified ? " (verified)" : "")")
             print("client_id:     \(client.clientID)")
-            if client.kind == .confidential {
+            if client.privateKeyJWT != nil {
+                print("no secret: the client authenticates with private_key_jwt, signing with a key of its JWK Set")
+            } else if client.kind == .confidential {
                 let secret = try ClientCommand.addSecret(to: client.clientID, services: services, keys: keys, now: now)
                 print("client_secret: \(secret)")
                 print("Store the secret now; it cannot be shown again (`catalystwells client rotate-secret` makes a new one).")
@@ -92,10 +100,26 @@ struct ClientCommand: ParsableCommand {
                 var generator = SystemRandomNumberGenerator()
                 id = ClientCommand.makeClientID(using: &generator)
             }
+            var keys: ClientKeyRegistration?
+            if jwksFile != nil || jwksURI != nil {
+                if isPublic { OperatorServices.fail("--jwks-file/--jwks-uri: a public client has no credential", code: 64) }
+                var document: String?
+                if let jwksFile {
+                    guard let text = try? String(contentsOfFile: jwksFile, encoding: .utf8) else {
+                        OperatorServices.fail("--jwks-file: '\(jwksFile)' cannot be read", code: 64)
+                    }
+                    document = text
+                }
+                switch ClientKeyRegistration.validate(jwks: document, jwksURI: jwksURI) {
+                case .success(let registration): keys = registration
+                case .failure(let invalid): OperatorServices.fail("--jwks-file/--jwks-uri: \(invalid.reason)", code: 64)
+                }
+            }
             return OAuthClient(
                 clientID: id, name: name, description: description, logoURL: logo, homepageURL: homepage, privacyURL: privacy,
                 termsURL: terms, developerName: developer, verified: verified, firstParty: true,
-                kind: isPublic ? .public : .confidential, redirectURIs: redirectURIs, allowedScopes: Set(names))
+                kind: isPublic ? .public : .confidential, redirectURIs: redirectURIs, allowedScopes: Set(names),
+                privateKeyJWT: keys, requiresPushedAuthorizationRequests: requirePAR)
         }
     }
 

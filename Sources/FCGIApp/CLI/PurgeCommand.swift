@@ -41,6 +41,8 @@ struct PurgeCommand: ParsableCommand {
         let tickets = try stores.upstream.purgeUsedTickets(before: now)
         let assertions = try stores.saml.purgeUsedAssertions(before: now)
         let proofs = try stores.tokens.purgeProofUses(before: now)
+        let pushed = try stores.tokens.purgePushedRequests(before: now)
+        let clientAssertions = try stores.tokens.purgeAssertionUses(before: now)
         let challenges = try stores.passkeys.purgeAnsweredChallenges(before: now)
         let retention = stores.retention
         let eventsBefore = now.addingTimeInterval(-Double(RetentionRules.deliveredEventDays) * 86400)
@@ -60,7 +62,8 @@ struct PurgeCommand: ParsableCommand {
                     ("throttle_counters", .int(purged.throttleCounters)), ("oauth_codes_and_tokens", .int(oauthRows)),
                     ("data_access_log", .int(accessLogRows)), ("api_rate_buckets", .int(buckets)),
                     ("upstream_ticket_uses", .int(tickets)), ("saml_assertion_uses", .int(assertions)),
-                    ("oauth_dpop_proof_uses", .int(proofs)), ("backchannel_logouts", .int(logouts)),
+                    ("oauth_dpop_proof_uses", .int(proofs)), ("backchannel_logouts", .int(logouts)), ("oauth_pushed_requests", .int(pushed)),
+                    ("oauth_client_assertion_uses", .int(clientAssertions)),
                     ("passkey_challenge_uses", .int(challenges)), ("api_event_outbox", .int(events)),
                     ("usage_daily_users_days", .int(dailyUsers)), ("roster_imports", .int(imports)),
                     ("security_audit_log", .int(auditRows)),

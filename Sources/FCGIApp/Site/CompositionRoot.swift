@@ -18,6 +18,8 @@ enum CompositionRoot {
         let apiListCache: APIListCache
         /// The upstream providers' discovery documents and signing keys.
         let upstreamDocuments: UpstreamDocumentCache
+        /// The `jwks_uri` documents of `private_key_jwt` clients.
+        let clientKeyDocuments: ClientKeyDocuments
 
         /// A worker's shared parts; `requestThreads` decides whether list answers are cached at all.
         init(configuration: Configuration, hasher: any PasswordHasher, requestThreads: Bool = true) {
@@ -30,6 +32,7 @@ enum CompositionRoot {
             rateLimiter = APIRateLimiter(configuration.api)
             apiListCache = APIListCache(capacity: requestThreads ? 512 : 1)
             upstreamDocuments = UpstreamDocumentCache()
+            clientKeyDocuments = ClientKeyDocuments()
         }
     }
 
@@ -60,7 +63,12 @@ enum CompositionRoot {
                 clients: MariaClientStore(database: database), codes: tokens, tokens: tokens, bearers: tokens, dpopProofs: tokens,
                 consents: MariaConsentStore(database: database), signingKeys: MariaSigningKeyStore(database: database),
                 keys: configuration.oauthKey.flatMap { key in credentialKeys.map { OAuthKeyMaterial(secret: key, credentials: $0) } },
-                signingKeyCache: shared.signingKeyCache, logout: MariaLogoutStore(database: database)),
+                signingKeyCache: shared.signingKeyCache, logout: MariaLogoutStore(database: database),
+                pushedRequests: tokens, assertionUses: tokens,
+                clientKeys: ClientKeySource(
+                    transport: UpstreamHTTPSTransport(
+                        allowPrivateTargets: configuration.federation.allowPrivateTargets, caFile: configuration.federation.caFile),
+                    documents: shared.clientKeyDocuments)),
             api: EducationAPIServices(
                 store: MariaEducationAPIStore(database: database), accessLog: MariaDataAccessLogStore(database: database),
                 appPolicies: MariaSchoolAppPolicyStore(database: database), agreements: MariaAppAgreementStore(database: database),
@@ -126,7 +134,7 @@ enum CompositionRoot {
     /// What `catalystwells purge` deletes from, over one connection as the app account.
     struct PurgeStores {
         let sessions: any AccountPurgeStore
-        let tokens: any TokenStore & DPoPProofStore
+        let tokens: any TokenStore & DPoPProofStore & PushedAuthorizationRequestStore & ClientAssertionUseStore
         let accessLog: any DataAccessLogStore
         let rateBuckets: any RateBucketStore
         let upstream: any UpstreamStore

@@ -29,6 +29,7 @@ enum SiteRoutes {
             SignInCardRoutes.register(in: &router)
             AuthorizeRoutes.register(in: &router)
             TokenRoutes.register(in: &router)
+            PARRoutes.register(in: &router)
             DiscoveryRoutes.register(in: &router)
             AppInfoRoutes.register(in: &router)
             UserInfoRoutes.register(in: &router)

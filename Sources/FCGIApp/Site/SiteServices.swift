@@ -135,6 +135,12 @@ struct OAuthServices {
     let signingKeyCache: SigningKeyCache
     /// Logout registrations, sessions behind grants, the back-channel logout queue.
     let logout: any LogoutStore
+    /// Pushed authorization requests (RFC 9126).
+    let pushedRequests: any PushedAuthorizationRequestStore
+    /// The replay cache of client assertions (RFC 7523 §3).
+    let assertionUses: any ClientAssertionUseStore
+    /// `private_key_jwt` clients' `jwks_uri` documents.
+    let clientKeys: ClientKeySource
 
     /// ``keys``, or the 500 of a pool started without `oauth.key_file` (only the app site issues tokens).
     func requireKeys() throws -> OAuthKeyMaterial {

@@ -16,6 +16,7 @@ public struct MariaClientStore: ClientStore {
     static let clientColumns = """
         c.client_id, c.name, c.description, c.logo_url, c.homepage_url, c.privacy_url, c.terms_url, c.developer_name,
         c.verified, c.first_party, c.kind, c.allowed_scopes, c.status, c.dpop_bound_access_tokens, c.subject_type,
+        c.token_endpoint_auth_method, c.jwks, c.jwks_uri, c.require_pushed_authorization_requests,
         (SELECT GROUP_CONCAT(r.uri ORDER BY r.position SEPARATOR '\\n') FROM oauth_client_redirect_uris r
           WHERE r.client_pk = c.id) AS redirect_uris
         """
@@ -29,7 +30,8 @@ public struct MariaClientStore: ClientStore {
     /// The client's own columns, without its redirect URIs. A constant.
     static let ownColumns = """
         c.client_id, c.name, c.description, c.logo_url, c.homepage_url, c.privacy_url, c.terms_url, c.developer_name,
-        c.verified, c.first_party, c.kind, c.allowed_scopes, c.status, c.dpop_bound_access_tokens, c.subject_type
+        c.verified, c.first_party, c.kind, c.allowed_scopes, c.status, c.dpop_bound_access_tokens, c.subject_type,
+        c.token_endpoint_auth_method, c.jwks, c.jwks_uri, c.require_pushed_authorization_requests
         """
 
     /// The client's redirect URIs as "position uri" lines: positions instead of `ORDER BY`, which made the server
@@ -72,6 +74,23 @@ public struct MariaClientStore: ClientStore {
             client.redirectURIs = Self.orderedURIs(row.string("positioned_uris") ?? "")
         }
         return ClientAuthenticationRecord(client: client, secretDigests: digests, presentedSecretUseDue: presentedDue)
+    }
+
+    /// Sets a client's `private_key_jwt` keys and PAR requirement (migration 0040's columns).
+    static func authenticationUpdate(_ client: OAuthClient, id: Int64) -> SQLQuery {
+        var jwks: String?
+        var jwksURI: String?
+        switch client.privateKeyJWT?.source {
+        case .document(let document): jwks = document
+        case .uri(let uri): jwksURI = uri
+        case nil: break
+        }
+        let method = client.privateKeyJWT == nil ? nil : ClientKeyRegistration.methodName
+        return """
+            UPDATE oauth_clients SET token_endpoint_auth_method = \(method), jwks = \(jwks), jwks_uri = \(jwksURI),
+              require_pushed_authorization_requests = \(client.requiresPushedAuthorizationRequests)
+            WHERE id = \(id)
+            """
     }
 
     /// "position uri" lines as the URIs in position order.
@@ -133,6 +152,10 @@ public struct MariaClientStore: ClientStore {
             }
             if client.subjectType != .public {
                 try tx.execute("UPDATE oauth_clients SET subject_type = \(client.subjectType.rawValue) WHERE id = \(inserted.insertID)")
+            }
+            // Likewise for PAR and private_key_jwt (0040).
+            if client.privateKeyJWT != nil || client.requiresPushedAuthorizationRequests {
+                try tx.execute(Self.authenticationUpdate(client, id: inserted.insertID))
             }
             guard !client.redirectURIs.isEmpty else { return }
             var sql = SQLQuery.StringInterpolation(literalCapacity: 80, interpolationCount: client.redirectURIs.count * 3)

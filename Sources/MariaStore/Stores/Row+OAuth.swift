@@ -46,7 +46,17 @@ extension Row {
             allowedScopes: scopeSet("allowed_scopes"),
             // An unreadable status must never read as active.
             status: OAuthClient.Status(rawValue: string("status") ?? "") ?? .disabled,
-            requiresDPoP: flag("dpop_bound_access_tokens"), subjectType: subjectType())
+            requiresDPoP: flag("dpop_bound_access_tokens"), privateKeyJWT: clientKeyRegistration(),
+            requiresPushedAuthorizationRequests: flag("require_pushed_authorization_requests"), subjectType: subjectType())
+    }
+
+    /// The `private_key_jwt` registration of a client row (0040's columns), `nil` for other methods.
+    func clientKeyRegistration() -> ClientKeyRegistration? {
+        guard string("token_endpoint_auth_method") == ClientKeyRegistration.methodName else { return nil }
+        if let jwks = string("jwks") { return ClientKeyRegistration(source: .document(jwks)) }
+        if let uri = string("jwks_uri") { return ClientKeyRegistration(source: .uri(uri)) }
+        // Registered for keys but with none: every assertion is refused, and no secret counts either.
+        return ClientKeyRegistration(source: .document(""))
     }
 
     /// A token read with ``MariaTokenStore``'s token columns: its own, its grant's and its client's.

@@ -27,13 +27,17 @@ public struct ApplicationDraft: Sendable, Equatable {
     /// What the app does with the data of each requested scope, in requested-scope order (at most one per
     /// scope, only for requested scopes); reviewed and attested with the rest.
     public var dataDeclarations: [DataDeclaration]
+    /// How the app's server authenticates and whether it must use PAR (``ApplicationClientAuthentication``).
+    public var clientAuthentication: ApplicationClientAuthentication
 
     /// A draft from already validated values.
     public init(
         name: String, description: String = "", homepageURL: String? = nil, privacyPolicyURL: String? = nil,
         termsURL: String? = nil, logoSHA256: String? = nil, redirectURIs: [String] = [], requestedScopes: [String] = [],
-        clientType: OAuthClient.Kind = .confidential, dataDeclarations: [DataDeclaration] = []
+        clientType: OAuthClient.Kind = .confidential, dataDeclarations: [DataDeclaration] = [],
+        clientAuthentication: ApplicationClientAuthentication = .standard
     ) {
+        self.clientAuthentication = clientAuthentication
         self.name = name
         self.description = description
         self.homepageURL = homepageURL

@@ -35,6 +35,14 @@ public struct ApplicationForm: Sendable, Equatable {
     public var logoSHA256: String?
     /// The data declaration blocks, one per scope the page showed; only those of ticked scopes are kept.
     public var declarations: [DataDeclarationForm]
+    /// The `token_endpoint_auth_method` choice: `client_secret` (or empty) or `private_key_jwt`.
+    public var tokenEndpointAuthMethod = ""
+    /// The `jwks` textarea: a pasted public JWK Set.
+    public var jwks = ""
+    /// The `jwks_uri` field.
+    public var jwksURI = ""
+    /// The `require_par` box.
+    public var requirePAR = false
 
     /// A form from its fields.
     public init(
@@ -115,13 +123,21 @@ public struct ApplicationForm: Sendable, Equatable {
             }
         }
 
+        var clientAuthentication = ApplicationClientAuthentication.standard
+        switch ApplicationClientAuthentication.validate(
+            method: tokenEndpointAuthMethod, jwks: jwks, jwksURI: jwksURI, requirePAR: requirePAR, clientType: clientType)
+        {
+        case .success(let value): clientAuthentication = value
+        case .failure(let problems): for (field, message) in problems.messages where errors[field] == nil { errors[field] = message }
+        }
+
         guard errors.isEmpty, let clientType else { return .failure(errors) }
         return .success(
             ApplicationDraft(
                 name: name, description: description, homepageURL: urls["homepage_url"] ?? nil,
                 privacyPolicyURL: urls["privacy_policy_url"] ?? nil, termsURL: urls["terms_url"] ?? nil,
                 logoSHA256: logoSHA256, redirectURIs: redirectURIs, requestedScopes: scopes, clientType: clientType,
-                dataDeclarations: declarations))
+                dataDeclarations: declarations, clientAuthentication: clientAuthentication))
     }
 
     /// The non-blank lines of a textarea, each trimmed.

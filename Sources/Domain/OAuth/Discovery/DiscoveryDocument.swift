@@ -23,6 +23,8 @@ public enum DiscoveryDocument {
         public static let introspection = "/api/oauth/introspect"
         /// RP-Initiated Logout 1.0 §2: an HTML endpoint, so outside `/api/` (whose errors are JSON).
         public static let endSession = "/logout/oidc"
+        /// RFC 9126 §2.
+        public static let pushedAuthorization = "/api/oauth/par"
     }
 
     /// The claims an ID token or userinfo response can contain.
@@ -50,6 +52,11 @@ public enum DiscoveryDocument {
             // RFC 9449 §5.1: DPoP proofs are accepted at the token endpoint and by every resource.
             ("dpop_signing_alg_values_supported", .strings(DPoPProof.algorithms)),
             ("token_endpoint_auth_methods_supported", .strings(methods.names())),
+            // OIDC Discovery §3 / RFC 8414 §2: the algorithms of private_key_jwt assertions.
+            ("token_endpoint_auth_signing_alg_values_supported", .strings(ClientKeySet.algorithms)),
+            // RFC 9126 §5: PAR is offered to every client and required only of those registered so.
+            ("pushed_authorization_request_endpoint", .string(base + Path.pushedAuthorization)),
+            ("require_pushed_authorization_requests", .bool(false)),
             // RFC 7009 §2.1: public clients revoke their own tokens by client_id alone.
             ("revocation_endpoint_auth_methods_supported", .strings(methods.names())),
             // RFC 7662 §2.1: introspection needs an authenticated (confidential) client.

@@ -71,12 +71,14 @@ public struct ClientAuthentication: Sendable, Equatable, CustomStringConvertible
     ///   - client: the stored client for ``clientID``, `nil` when unknown.
     ///   - secretDigests: ``ClientStore/activeSecretDigests(of:now:)`` of the client (empty for public ones).
     ///   - key: the HMAC key of ``ClientSecret``.
+    ///   - assertion: for `private_key_jwt`, the client's keys, the accepted audiences and the time.
     public func authenticate(
-        client: OAuthClient?, secretDigests: [[UInt8]], key: SymmetricKey, methods: ClientAuthenticationMethods = .standard
+        client: OAuthClient?, secretDigests: [[UInt8]], key: SymmetricKey, assertion: ClientAssertionContext? = nil,
+        methods: ClientAuthenticationMethods = .standard
     ) -> Result<OAuthClient, OAuthError> {
         let failed = OAuthError.invalidClient("Client authentication failed.", logDetail: "client_id \(clientID) via \(method.rawValue)")
         guard let client, client.clientID == clientID, client.status == .active, let verifier = methods.method(named: method),
-            verifier.verify(self, client: client, evidence: ClientEvidence(secretDigests: secretDigests, secretKey: key))
+            verifier.verify(self, client: client, evidence: ClientEvidence(secretDigests: secretDigests, secretKey: key, assertion: assertion))
         else { return .failure(failed) }
         return .success(client)
     }

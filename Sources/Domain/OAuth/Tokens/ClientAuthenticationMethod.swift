@@ -23,11 +23,14 @@ public struct ClientEvidence {
     public let secretDigests: [[UInt8]]
     /// The key of those digests.
     public let secretKey: SymmetricKey
+    /// What a `private_key_jwt` assertion is checked against (``PrivateKeyJWT``); `nil` for other methods.
+    public let assertion: ClientAssertionContext?
 
     /// Evidence.
-    public init(secretDigests: [[UInt8]], secretKey: SymmetricKey) {
+    public init(secretDigests: [[UInt8]], secretKey: SymmetricKey, assertion: ClientAssertionContext? = nil) {
         self.secretDigests = secretDigests
         self.secretKey = secretKey
+        self.assertion = assertion
     }
 }
 
@@ -58,8 +61,8 @@ public struct ClientAuthenticationMethods: Sendable {
     /// A set of methods; the last one without a credential of its own (`none`) is the fallback.
     public init(_ methods: [any ClientAuthenticationMethod]) { self.methods = methods }
 
-    /// `client_secret_basic`, `client_secret_post` and `none`.
-    public static let standard = ClientAuthenticationMethods([ClientSecretBasic(), ClientSecretPost(), PublicClient()])
+    /// `client_secret_basic`, `client_secret_post`, `private_key_jwt` and `none`.
+    public static let standard = ClientAuthenticationMethods([ClientSecretBasic(), ClientSecretPost(), PrivateKeyJWT(), PublicClient()])
 
     /// Names for discovery: every method, or only those that prove identity.
     public func names(provingIdentity: Bool = false) -> [String] {
@@ -159,7 +162,8 @@ public struct PublicClient: ClientAuthenticationMethod {
 extension ClientSecret {
     /// A confidential client presenting one of its active secrets.
     static func verifies(_ presented: ClientAuthentication, client: OAuthClient, evidence: ClientEvidence) -> Bool {
-        guard client.kind == .confidential, let secret = presented.secret else { return false }
+        // A client registered for private_key_jwt proves itself only with its keys.
+        guard client.kind == .confidential, client.privateKeyJWT == nil, let secret = presented.secret else { return false }
         return matches(secret: secret, digests: evidence.secretDigests, key: evidence.secretKey)
     }
 }

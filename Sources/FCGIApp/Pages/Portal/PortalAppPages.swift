@@ -17,6 +17,11 @@ enum PortalAppPages {
         var logoSHA256: String?
         /// The declaration blocks by scope.
         var declarations: [String: DataDeclarationForm] = [:]
+        /// Client authentication (private_key_jwt, PAR): `token_endpoint_auth_method`, `jwks`, `jwks_uri`, `require_par`.
+        var authMethod = ApplicationClientAuthentication.secretMethod
+        var jwks = ""
+        var jwksURI = ""
+        var requirePAR = false
 
         init() {}
 
@@ -31,6 +36,16 @@ enum PortalAppPages {
             clientType = draft.clientType.rawValue
             logoSHA256 = draft.logoSHA256
             declarations = Dictionary(uniqueKeysWithValues: draft.dataDeclarations.map { ($0.scope, DataDeclarationForm($0)) })
+            requirePAR = draft.clientAuthentication.requiresPushedAuthorizationRequests
+            switch draft.clientAuthentication.privateKeyJWT?.source {
+            case .document(let document):
+                authMethod = ClientKeyRegistration.methodName
+                jwks = document
+            case .uri(let uri):
+                authMethod = ClientKeyRegistration.methodName
+                jwksURI = uri
+            case nil: break
+            }
         }
 
         init(_ form: ApplicationForm) {
@@ -44,6 +59,10 @@ enum PortalAppPages {
             clientType = form.clientType
             logoSHA256 = form.logoSHA256
             declarations = Dictionary(form.declarations.map { ($0.scope, $0) }, uniquingKeysWith: { first, _ in first })
+            authMethod = form.tokenEndpointAuthMethod.isEmpty ? ApplicationClientAuthentication.secretMethod : form.tokenEndpointAuthMethod
+            jwks = form.jwks
+            jwksURI = form.jwksURI
+            requirePAR = form.requirePAR
         }
     }
 
@@ -112,6 +131,7 @@ enum PortalAppPages {
             <fieldset id="scopes"><legend>Scopes the app needs</legend>\(scopeBoxes)\(Layout.fieldError(errors["scopes"], id: "scopes-error"))</fieldset>
             \(declarationFields(values: values, errors: errors))
             <fieldset><legend>Client type</legend>\(typeRadios)\(Layout.fieldError(errors["client_type"], id: "client_type-error"))</fieldset>
+            \(clientAuthenticationFields(values: values, errors: errors))
             <button type="submit">Save</button>
             </form>
             """)
@@ -250,6 +270,7 @@ enum PortalAppPages {
             <dt>Description</dt><dd class="pre">\(draft.description.isEmpty ? "—" : draft.description)</dd>
             <dt>Homepage</dt><dd>\(draft.homepageURL ?? "—")</dd><dt>Privacy policy</dt><dd>\(draft.privacyPolicyURL ?? "—")</dd>
             <dt>Terms</dt><dd>\(draft.termsURL ?? "—")</dd><dt>Client type</dt><dd>\(draft.clientType.rawValue)</dd>
+            \(clientAuthenticationContent(draft.clientAuthentication))
             <dt>Redirect URIs</dt><dd>\(uris.isEmpty ? HTML("—") : HTML("<ul>\(uris)</ul>"))</dd>
             <dt>Scopes</dt><dd>\(scopes.isEmpty ? HTML("—") : HTML("<ul>\(scopes)</ul>"))</dd>
             <dt>Data declarations</dt><dd>\(declarations(draft))</dd></dl></section>

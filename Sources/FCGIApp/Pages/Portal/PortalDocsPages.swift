@@ -13,6 +13,7 @@ enum PortalDocsPages {
         ("tokens", "Tokens and lifetimes"),
         ("dpop", "Sender-constrained tokens (DPoP)"),
         ("logout", "Logout"),
+        ("par-and-keys", "Pushed requests (PAR) and private_key_jwt"),
         ("errors", "Errors"),
         ("webhooks", "Webhooks and signatures"),
         ("limits", "Rate limits"),
@@ -58,6 +59,7 @@ enum PortalDocsPages {
         case "tokens": body = tokens(configuration)
         case "dpop": body = dpop(configuration)
         case "logout": body = logout(configuration)
+        case "par-and-keys": body = parAndKeys(configuration)
         case "errors": body = errors()
         case "webhooks": body = webhooks()
         case "limits": body = limits()

@@ -63,7 +63,8 @@ enum PortalLiveAppPages {
             """
             <h1>Credentials</h1>
             <dl class="facts"><dt>client_id</dt><dd><code id="client-id">\(app.clientID.rawValue)</code></dd>
-            <dt>Client type</dt><dd>\(app.review.currentContent.clientType.rawValue)</dd></dl>
+            <dt>Client type</dt><dd>\(app.review.currentContent.clientType.rawValue)</dd>
+            \(PortalAppPages.clientAuthenticationFacts(app.review.currentContent.clientAuthentication))</dl>
             \(secretSection)
             <p class="muted">Changes reach the sign-in server with the next sync, within a minute. \(confirmationNote)</p>
             """)

@@ -59,20 +59,36 @@ enum AuthorizeRoutes {
         let services = context.services
         let issuer = services.configuration.appURL
         let now = context.now
-        let client = try AuthorizationChecks.clientID(in: parameters).flatMap { try services.oauth.clients.client($0) }
+        func refusalPage(_ error: OAuthError) -> HTTPResponse {
+            context.logger.info("authorization request refused", metadata: ["error.detail": "\(error.logDetail ?? error.description)"])
+            return .page(
+                Layout.errorPage(
+                    status: 400, title: "This app's sign-in link is not valid", message: error.description, requestID: request.requestID),
+                status: 400)
+        }
+        // A pushed request (RFC 9126 §4): the query names the client and the request_uri; the stored request, validated
+        // again below, is what counts. It is spent when this request ends in a code or an error for the client.
+        var effective = parameters
+        var pushedDigest: [UInt8]?
+        if let requestURI = parameters["request_uri"] {
+            let digest = PushedAuthorizationRequest.digest(requestURI: requestURI)
+            let stored = try digest.flatMap { try services.oauth.pushedRequests.pushedRequest(digest: $0, now: now) }
+            switch PushedAuthorizationRequest.resolve(query: parameters, stored: stored) {
+            case .failure(let error): return refusalPage(error)
+            case .success(let resolved):
+                effective = resolved
+                pushedDigest = digest
+            }
+        }
+        let client = try AuthorizationChecks.clientID(in: effective).flatMap { try services.oauth.clients.client($0) }
+        if let refusal = PushedAuthorizationRequest.requirement(for: client, query: parameters) { return refusalPage(refusal) }
         let authorization: AuthorizationRequest
-        switch AuthorizationChecks.validate(parameters, client: client) {
+        switch AuthorizationChecks.validate(effective, client: client) {
         case .success(let value):
             authorization = value
         case .failure(let failure):
             if let url = AuthorizationResponse.url(for: failure, issuer: issuer) { return .seeOther(url) }
-            context.logger.info(
-                "authorization request refused", metadata: ["error.detail": "\(failure.error.logDetail ?? failure.error.description)"])
-            return .page(
-                Layout.errorPage(
-                    status: 400, title: "This app's sign-in link is not valid", message: failure.error.description,
-                    requestID: request.requestID),
-                status: 400)
+            return refusalPage(failure.error)
         }
         func redirect(_ error: OAuthError) -> HTTPResponse {
             .seeOther(
@@ -105,6 +121,7 @@ enum AuthorizeRoutes {
             let back = returnURL(parameters, marker: SignInDetourMarker.make(at: now, binding: binding, key: detourKey))
             return .seeOther("/login?\(again ? "reauth=1&" : "")next=" + FormCodec.encode(back))
         case .redirectError(let error):
+            if let pushedDigest { _ = try services.oauth.pushedRequests.consumePushedRequest(digest: pushedDigest, now: now) }
             return redirect(error)
         case .blocked:
             guard let session else { throw HTTPError.notFound() }
@@ -116,10 +133,18 @@ enum AuthorizeRoutes {
             return .page(
                 ConsentPages.consent(
                     session: session, client: authorization.client, scopes: scopes,
-                    hiddenFields: hiddenFields(authorization) + (justSignedIn ? [(signedInMarker, marker ?? "")] : []),
+                    hiddenFields: (pushedDigest == nil ? hiddenFields(authorization) : pushedFields(parameters))
+                        + (justSignedIn ? [(signedInMarker, marker ?? "")] : []),
                     returnTo: returnURL(parameters, marker: nil),
                     declarations: try services.api.declarations.declarations(of: authorization.client.clientID)))
         case .issued(let code):
+            // The code exists only if the pushed request is spent now: a second use of it (or a race) shows the page and
+            // the code, which nobody learns, expires unused.
+            if let pushedDigest, !(try services.oauth.pushedRequests.consumePushedRequest(digest: pushedDigest, now: now)) {
+                return refusalPage(
+                    OAuthError.invalidRequest(
+                        "This sign-in link has expired or was already used. Start again from the app.", logDetail: "request_uri used before"))
+            }
             context.logger.info(
                 "authorization code issued",
                 metadata: ["oauth.client_id": "\(authorization.client.clientID)", "user.id": "\(session.map { "\($0.user.id)" } ?? "")"])
@@ -141,6 +166,11 @@ enum AuthorizeRoutes {
             pairs.append((signedInMarker, marker))
         }
         return "/authsso?" + pairs.map { FormCodec.encode($0.0) + "=" + FormCodec.encode($0.1) }.joined(separator: "&")
+    }
+
+    /// A pushed request's consent form carries only its reference (RFC 9126 §4): the POST resolves it again.
+    private static func pushedFields(_ parameters: OAuthParameters) -> [(String, String)] {
+        [("client_id", parameters["client_id"] ?? ""), ("request_uri", parameters["request_uri"] ?? "")]
     }
 
     /// The validated request as form fields for the consent POST.

@@ -76,14 +76,27 @@ enum OAuthHTTP {
     ) throws -> OAuthClient {
         let keys = try context.services.oauth.requireKeys()
         let presented =
-            identification.method == .none ? nil : identification.secret.map { ClientSecret.digest(secret: $0, key: keys.clientSecretKey) }
+            identification.method == .none || identification.method == .privateKeyJWT
+            ? nil : identification.secret.map { ClientSecret.digest(secret: $0, key: keys.clientSecretKey) }
         let record = try context.services.oauth.clients.authenticationRecord(
             of: identification.clientID, presentedDigest: presented, redirectURIs: redirectURIs, now: context.now)
-        switch identification.authenticate(client: record?.client, secretDigests: record?.secretDigests ?? [], key: keys.clientSecretKey) {
+        // private_key_jwt (RFC 7523): the client's keys, the audiences and the time; the jti is recorded once it passed.
+        let assertion =
+            identification.method == .privateKeyJWT
+            ? ClientAssertionHTTP.context(for: record?.client, assertion: identification.secret, context: context) : nil
+        switch identification.authenticate(
+            client: record?.client, secretDigests: record?.secretDigests ?? [], key: keys.clientSecretKey, assertion: assertion)
+        {
         case .failure(let error):
-            context.logger.info("\(endpoint): client authentication failed", metadata: ["error.detail": "\(error.logDetail ?? "")"])
+            let reason = assertion.map { ClientAssertionHTTP.refusalReason(of: identification, client: record?.client, checkedWith: $0) }
+            context.logger.info(
+                "\(endpoint): client authentication failed", metadata: ["error.detail": "\(reason ?? error.logDetail ?? "")"])
             throw OAuthRefusal(error, usedBasic: usesBasic(request))
         case .success(let client):
+            if let assertion, let replay = try ClientAssertionHTTP.recordUse(of: identification, checkedWith: assertion, context: context) {
+                context.logger.info("\(endpoint): client authentication failed", metadata: ["error.detail": "\(replay.logDetail ?? "")"])
+                throw OAuthRefusal(replay)
+            }
             context.subject.clientID = "\(identification.clientID)"
             // For the developer's credentials page (through sync): is the old secret still in use? Written at most
             // once a minute per secret, and only when the lookup above said it is due (no statement otherwise).

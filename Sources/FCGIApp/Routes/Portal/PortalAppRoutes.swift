@@ -214,7 +214,7 @@ enum PortalAppRoutes {
                 logoSHA256 = logo.sha256
             }
         }
-        let form = ApplicationForm(
+        var form = ApplicationForm(
             name: body["name"] ?? "", description: body["description"] ?? "", homepageURL: body["homepage_url"] ?? "",
             privacyPolicyURL: body["privacy_policy_url"] ?? "", termsURL: body["terms_url"] ?? "", redirectURIs: body["redirect_uris"] ?? "",
             scopes: body.all("scopes"), clientType: body["client_type"] ?? "", logoSHA256: logoSHA256,
@@ -225,6 +225,10 @@ enum PortalAppRoutes {
                     retentionDays: body["retention_days.\(name)"] ?? "", shares: body["shares.\(name)"] ?? "",
                     subProcessors: body["subprocessors.\(name)"] ?? "")
             })
+        form.tokenEndpointAuthMethod = body["token_endpoint_auth_method"] ?? ""
+        form.jwks = body["jwks"] ?? ""
+        form.jwksURI = body["jwks_uri"] ?? ""
+        form.requirePAR = body["require_par"] == "1"
         return Upload(form: form, newLogo: newLogo, logoProblem: logoProblem, version: body["version"])
     }
 
