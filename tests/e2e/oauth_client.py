@@ -116,14 +116,15 @@ class Provider:
         assert response.status_code == 200, f"JWKS answered {response.status_code}"
         return KeySet.import_key_set(response.json())
 
-    def verify_id_token(self, id_token, client, nonce, signed_in_after=None):
-        """Verifies signature (by `kid`, RS256) and claims (OIDC Core §3.1.3.7); returns the claims.
+    def verify_id_token(self, id_token, client, nonce, signed_in_after=None, alg="RS256"):
+        """Verifies signature (by `kid`, `alg`: the client's id_token_signed_response_alg) and claims (OIDC Core
+        §3.1.3.7); returns the claims.
 
         `nonce` None means the token must carry none (a refreshed ID token, OIDC Core §12.2).
         """
         keys = self.key_set()
         token = jwt.decode(id_token, keys, algorithms=self["id_token_signing_alg_values_supported"])
-        assert token.header.get("alg") == "RS256", token.header
+        assert token.header.get("alg") == alg, token.header
         assert token.header.get("kid"), f"ID token header without kid: {token.header}"
         essential = {"essential": True}
         rules = {"iss": {"essential": True, "value": self.issuer}, "sub": essential,

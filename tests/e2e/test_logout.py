@@ -1,7 +1,8 @@
 """Logout (issue 20 item 4): OpenID Connect RP-Initiated Logout 1.0 and Back-Channel Logout 1.0, end to end.
 
 A first-party client is registered with `catalystwells client create` and given a post-logout redirect URI and a
-back-channel logout URI with `catalystwells client logout`. The back-channel receiver is an HTTPS server on loopback
+back-channel logout URI with `catalystwells client logout`; a third-party app registers the same on the developer
+portal's app form, with ES256 ID tokens, and review and sync carry them to main. The back-channel receiver is an HTTPS server on loopback
 with a certificate from the test stack's CA (the test stack's `[webhooks]` allows private targets and trusts that CA,
 as for webhooks; see test_webhook_delivery.py, whose receiver is reused). Logout tokens are verified with joserfc
 against the published JWKS. Chromium drives the RP-initiated flow; nothing listens on the client's loopback URIs, so
@@ -10,6 +11,7 @@ its redirects are read from Chromium's log, as in test_oauth.py.
 import base64
 import hashlib
 import os
+import re
 import secrets
 import subprocess
 from pathlib import Path
@@ -18,7 +20,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from joserfc import jwt
 from oauth_client import DemoClient
+from portal import APP, csrf_of, declarations, multipart, sign_up_verified
 from selenium.common.exceptions import WebDriverException
+from test_review_and_sync import admin, decide, new_secret, sync  # noqa: F401 - the signed-in platform admin fixture
 from test_webhook_delivery import Receiver, cron_secret, issue_receiver_certificate
 
 REPO = Path(__file__).resolve().parents[2]
@@ -101,8 +105,9 @@ def end_session_path(**parameters):
     return "/logout/oidc?" + urlencode(parameters)
 
 
-def logout_tokens(stack, oauth, receiver, sid):
-    """The logout tokens received for `sid`, verified against the JWKS; runs the cron endpoint until one came."""
+def logout_tokens(stack, oauth, receiver, sid, alg="RS256"):
+    """The logout tokens received for `sid`, verified against the JWKS (signed with `alg`); runs the cron endpoint
+    until one came."""
     keys = oauth.key_set()
 
     def found():
@@ -112,7 +117,7 @@ def logout_tokens(stack, oauth, receiver, sid):
         verified = []
         for _, headers, body in receiver.received("/ok"):
             assert headers["content-type"] == "application/x-www-form-urlencoded"
-            token = jwt.decode(parse_qs(body.decode())["logout_token"][0], keys, algorithms=["RS256"])
+            token = jwt.decode(parse_qs(body.decode())["logout_token"][0], keys, algorithms=[alg])
             if token.claims.get("sid") == sid:
                 verified.append(token)
         return verified
@@ -217,3 +222,64 @@ def test_a_failing_app_gets_its_logout_again_later_and_the_sign_out_is_not_held_
     rows = stack.wait_until(tried, timeout=20, interval=0.5, what="a first try")
     assert rows == [["1", "500", "1", "1"]], rows
     assert receiver.received("/fail"), "the logout token was posted"
+
+
+def test_a_portal_app_registers_logout_and_es256_on_its_form_and_sync_carries_them(
+        stack, mail_dir, admin, oauth, browser, receiver, student):
+    developer, _ = sign_up_verified(stack, mail_dir, "oidclogout")
+    scopes = ["openid", "profile.read"]
+
+    def save(**fields):
+        page = developer.get(stack.url("developers", "/apps/new"))
+        return developer.post(stack.url("developers", "/apps"), allow_redirects=False, files=multipart(
+            {**APP, **declarations(scopes), "csrf": csrf_of(page.text), "client_type": "confidential",
+             "redirect_uris": REDIRECT_URI, "scopes": scopes, **fields}))
+
+    # Clear HTML errors next to the field: a plain-http back-channel URI, an algorithm we do not sign with.
+    refused = save(backchannel_logout_uri="http://app.example/bc")
+    assert refused.status_code == 422 and 'id="backchannel_logout_uri-error"' in refused.text, refused.status_code
+    refused = save(id_token_signed_response_alg="HS256", post_logout_redirect_uris="https://app.example/a#b")
+    assert refused.status_code == 422 and "Choose RS256 or ES256." in refused.text, refused.status_code
+    assert 'id="post_logout_redirect_uris-error"' in refused.text
+
+    created = save(post_logout_redirect_uris=LOGGED_OUT, backchannel_logout_uri=receiver.url("/ok"),
+                   backchannel_logout_session_required="1", id_token_signed_response_alg="ES256")
+    assert created.status_code == 303, created.text[:300]
+    path = created.headers["Location"].split("?")[0]
+    page = developer.get(stack.url("developers", path))
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    submitted = developer.post(stack.url("developers", path + "/submit"), data={"csrf": csrf_of(page.text), "version": version},
+                               allow_redirects=False)
+    assert submitted.status_code == 303, submitted.text[:300]
+    app_id = int(path.rsplit("/", 1)[1])
+    review = admin.get(stack.url("app", f"/platform/apps/{app_id}")).text
+    assert LOGGED_OUT in review and receiver.url("/ok") in review and "<code>ES256</code>" in review
+    assert decide(stack, admin, app_id, "approve", scopes=scopes).status_code == 303
+    assert sync(stack)["status"] == "ok"
+    credentials = developer.get(stack.url("developers", path + "/credentials")).text
+    client_id = re.search(r'id="client-id">([^<]+)<', credentials).group(1)
+    secret = new_secret(stack, developer, path, admin)
+    assert sync(stack)["status"] == "ok"
+    assert main_sql(stack, f"""SELECT c.id_token_signed_response_alg, l.backchannel_logout_uri, l.backchannel_logout_session_required,
+                                      (SELECT GROUP_CONCAT(u.uri) FROM oauth_client_post_logout_redirect_uris u WHERE u.client_pk = c.id)
+                               FROM oauth_clients c JOIN oauth_client_logout l ON l.client_pk = c.id
+                               WHERE c.client_id = '{client_id}'""") == [["ES256", receiver.url("/ok"), "1", LOGGED_OUT]]
+
+    # The ID token is signed with the current ES256 key, published in the JWKS under its kid.
+    client = DemoClient(client_id, secret, REDIRECT_URI)
+    flow = oauth.flow(client, "openid profile.read")
+    assert flow.authorize(browser, student), "no redirect back to the client"
+    tokens = flow.exchange()
+    id_claims = oauth.verify_id_token(tokens["id_token"], client, flow.nonce, alg="ES256")
+    header = jwt.decode(tokens["id_token"], oauth.key_set(), algorithms=["ES256"]).header
+    with stack.session() as http:
+        published = {key["kid"]: key for key in http.get(oauth["jwks_uri"], timeout=10).json()["keys"]}
+    assert published[header["kid"]]["alg"] == "ES256" and published[header["kid"]]["kty"] == "EC", header
+
+    # RP-initiated logout back to the registered URI; the logout token is ES256 too, with the same kid.
+    redirects = open_until_redirect(
+        browser, end_session_path(id_token_hint=tokens["id_token"], post_logout_redirect_uri=LOGGED_OUT, state="st-3"))
+    assert (303, LOGGED_OUT + "?state=st-3") in redirects, redirects
+    token = logout_tokens(stack, oauth, receiver, id_claims["sid"], alg="ES256")[0]
+    assert token.header["alg"] == "ES256" and token.header["kid"] == header["kid"], token.header
+    assert_logout_token(token, oauth, client, id_claims)

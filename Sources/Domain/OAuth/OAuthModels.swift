@@ -45,14 +45,17 @@ public struct OAuthClient: Sendable, Equatable {
     /// Whether /authsso takes its requests only through the PAR endpoint (RFC 9126 §6,
     /// `require_pushed_authorization_requests`).
     public var requiresPushedAuthorizationRequests: Bool
+    /// How its ID tokens and logout tokens are signed (`id_token_signed_response_alg`): RS256 unless registered.
+    public var idTokenSigningAlgorithm: SigningKeyRecord.Algorithm
 
     public init(
         clientID: ClientID, name: String, description: String = "", logoURL: String? = nil, homepageURL: String? = nil,
         privacyURL: String? = nil, termsURL: String? = nil, developerName: String, verified: Bool = false,
         firstParty: Bool = false, kind: Kind, redirectURIs: [String], allowedScopes: Set<String>, status: Status = .active,
         requiresDPoP: Bool = false, privateKeyJWT: ClientKeyRegistration? = nil, requiresPushedAuthorizationRequests: Bool = false,
-        subjectType: SubjectType = .public
+        subjectType: SubjectType = .public, idTokenSigningAlgorithm: SigningKeyRecord.Algorithm = .rs256
     ) {
+        self.idTokenSigningAlgorithm = idTokenSigningAlgorithm
         self.requiresDPoP = requiresDPoP
         self.privateKeyJWT = privateKeyJWT
         self.requiresPushedAuthorizationRequests = requiresPushedAuthorizationRequests

@@ -98,6 +98,11 @@ public struct ReviewAttestation: Sendable, Equatable {
             encoder.field("client-authentication-v1")
             encoder.field(column)
         }
+        // OpenID Connect settings (issue 20: logout registration, ID token algorithm), likewise only when set.
+        if let column = live.openID.column {
+            encoder.field("openid-settings-v1")
+            encoder.field(column)
+        }
         return Array(SHA256.hash(data: encoder.bytes))
     }
 

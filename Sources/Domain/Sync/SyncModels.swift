@@ -53,7 +53,7 @@ public struct SyncedApplication: Sendable, Equatable {
             kind: live.clientType, redirectURIs: live.redirectURIs, allowedScopes: Set(grantedScopes),
             status: status == .approved ? .active : .suspended, privateKeyJWT: live.clientAuthentication.privateKeyJWT,
             requiresPushedAuthorizationRequests: live.clientAuthentication.requiresPushedAuthorizationRequests,
-            subjectType: SubjectType.forNewClient(firstParty: false))
+            subjectType: SubjectType.forNewClient(firstParty: false), idTokenSigningAlgorithm: live.openID.idTokenSigningAlgorithm)
     }
 }
 

@@ -4,8 +4,8 @@ import Foundation
 
 extension ClientCommand {
     /// `catalystwells client logout`: sets a client's logout registration (RP-Initiated and Back-Channel Logout),
-    /// replacing what it had. Apps from the developer portal are registered the same way by an operator until the
-    /// portal's form carries these fields.
+    /// replacing what it had. Apps from the developer portal register these on their app form; sync writes the
+    /// reviewed registration into the same tables, replacing what this command set.
     struct Logout: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Set a client's post-logout redirect URIs and back-channel logout URI (replacing what it had).",

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 
 /// Sends due back-channel logouts (OIDC Back-Channel Logout 1.0 §2.5): for each claimed row, a logout token signed
-/// with the current RS256 ID-token key, POSTed as `application/x-www-form-urlencoded` `logout_token=…` through the
+/// with the current ID-token key of the client's `id_token_signed_response_alg` (RS256 unless it registered ES256), POSTed as `application/x-www-form-urlencoded` `logout_token=…` through the
 /// SSRF-guarded client of `[webhooks]` (https only, no private targets outside test stacks, no redirects followed).
 /// A 200 (or 204) is delivered; anything else is tried again later (``BackchannelLogoutPolicy``). The outcome of every
 /// try is on the row, which the app's log shows.
@@ -30,10 +30,18 @@ struct BackchannelLogoutSender {
         let jobs = try store.claimDueBackchannelLogouts(now: started, lease: BackchannelLogoutPolicy.lease, limit: limit)
         guard !jobs.isEmpty else { return summary }
         let keys = try services.oauth.requireKeys()
-        guard let record = try services.oauth.signingKeys.currentKey(.rs256) else {
-            throw HTTPError(status: 500, code: "server_error", "The server has no signing key.", logDetail: "no RS256 signing key")
+        // Each algorithm's key is opened once per run, when a job first needs it.
+        var signingKeys: [SigningKeyRecord.Algorithm: SigningKey] = [:]
+        func key(_ algorithm: SigningKeyRecord.Algorithm) throws -> SigningKey {
+            if let key = signingKeys[algorithm] { return key }
+            guard let record = try services.oauth.signingKeys.currentKey(algorithm) else {
+                throw HTTPError(
+                    status: 500, code: "server_error", "The server has no signing key.", logDetail: "no \(algorithm.rawValue) signing key")
+            }
+            let key = try services.oauth.signingKeyCache.key(for: record, sealingKey: keys.sealingKey)
+            signingKeys[algorithm] = key
+            return key
         }
-        let key = try services.oauth.signingKeyCache.key(for: record, sealingKey: keys.sealingKey)
         let poster = services.configuration.webhookPoster
         var random = SystemRandomNumberGenerator()
         for job in jobs {
@@ -46,7 +54,7 @@ struct BackchannelLogoutSender {
                 id: SecretToken.base64URL((0..<16).map { _ in UInt8.random(in: 0...255, using: &random) }),
                 subject: keys.subjects.subject(for: job.user, client: job.clientID, type: job.subjectType),
                 sessionID: job.sessionDigest.map { SessionIdentifier.sid(sessionDigest: $0, key: keys.sessionIDKey) })
-            let body = "logout_token=" + FormCodec.encode(try token.signed(with: key))
+            let body = "logout_token=" + FormCodec.encode(try token.signed(with: key(job.signingAlgorithm)))
             var status: Int?
             var failure: String?
             do {

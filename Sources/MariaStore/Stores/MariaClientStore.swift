@@ -16,7 +16,7 @@ public struct MariaClientStore: ClientStore {
     static let clientColumns = """
         c.client_id, c.name, c.description, c.logo_url, c.homepage_url, c.privacy_url, c.terms_url, c.developer_name,
         c.verified, c.first_party, c.kind, c.allowed_scopes, c.status, c.dpop_bound_access_tokens, c.subject_type,
-        c.token_endpoint_auth_method, c.jwks, c.jwks_uri, c.require_pushed_authorization_requests,
+        c.token_endpoint_auth_method, c.jwks, c.jwks_uri, c.require_pushed_authorization_requests, c.id_token_signed_response_alg,
         (SELECT GROUP_CONCAT(r.uri ORDER BY r.position SEPARATOR '\\n') FROM oauth_client_redirect_uris r
           WHERE r.client_pk = c.id) AS redirect_uris
         """
@@ -31,7 +31,7 @@ public struct MariaClientStore: ClientStore {
     static let ownColumns = """
         c.client_id, c.name, c.description, c.logo_url, c.homepage_url, c.privacy_url, c.terms_url, c.developer_name,
         c.verified, c.first_party, c.kind, c.allowed_scopes, c.status, c.dpop_bound_access_tokens, c.subject_type,
-        c.token_endpoint_auth_method, c.jwks, c.jwks_uri, c.require_pushed_authorization_requests
+        c.token_endpoint_auth_method, c.jwks, c.jwks_uri, c.require_pushed_authorization_requests, c.id_token_signed_response_alg
         """
 
     /// The client's redirect URIs as "position uri" lines: positions instead of `ORDER BY`, which made the server

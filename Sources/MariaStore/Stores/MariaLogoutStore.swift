@@ -96,7 +96,8 @@ public struct MariaLogoutStore: LogoutStore {
             // The client rows are read without a lock (as everywhere: a client's rows are only read by token work).
             let rows = try tx.query(
                 """
-                SELECT b.id, b.user_id, b.session_digest, b.attempts, c.client_id, c.subject_type, l.backchannel_logout_uri
+                SELECT b.id, b.user_id, b.session_digest, b.attempts, c.client_id, c.subject_type, c.id_token_signed_response_alg,
+                  l.backchannel_logout_uri
                 FROM backchannel_logouts b
                 JOIN oauth_clients c ON c.id = b.client_pk
                 LEFT JOIN oauth_client_logout l ON l.client_pk = b.client_pk
@@ -121,7 +122,7 @@ public struct MariaLogoutStore: LogoutStore {
                 jobs.append(
                     BackchannelLogoutJob(
                         id: id, clientID: ClientID(client), uri: uri, user: user, sessionDigest: row.bytes("session_digest"), attempts: attempts,
-                        subjectType: row.subjectType()))
+                        subjectType: row.subjectType(), signingAlgorithm: row.idTokenSigningAlgorithm()))
             }
             return jobs
         }

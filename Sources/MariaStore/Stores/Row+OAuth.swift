@@ -31,6 +31,11 @@ extension Row {
     /// `subject_type` (an ENUM, never another value); public when the column is not selected.
     func subjectType() -> SubjectType { SubjectType(rawValue: string("subject_type") ?? "") ?? .public }
 
+    /// `id_token_signed_response_alg` (an ENUM); RS256 when the column is not selected.
+    func idTokenSigningAlgorithm() -> SigningKeyRecord.Algorithm {
+        SigningKeyRecord.Algorithm(rawValue: string("id_token_signed_response_alg") ?? "") ?? .rs256
+    }
+
     /// A client read with ``MariaClientStore/clientColumns``.
     func oauthClient() -> OAuthClient { oauthClient(redirectURIs: words("redirect_uris", separator: UInt8(ascii: "\n"))) }
 
@@ -47,7 +52,8 @@ extension Row {
             // An unreadable status must never read as active.
             status: OAuthClient.Status(rawValue: string("status") ?? "") ?? .disabled,
             requiresDPoP: flag("dpop_bound_access_tokens"), privateKeyJWT: clientKeyRegistration(),
-            requiresPushedAuthorizationRequests: flag("require_pushed_authorization_requests"), subjectType: subjectType())
+            requiresPushedAuthorizationRequests: flag("require_pushed_authorization_requests"), subjectType: subjectType(),
+            idTokenSigningAlgorithm: idTokenSigningAlgorithm())
     }
 
     /// The `private_key_jwt` registration of a client row (0040's columns), `nil` for other methods.

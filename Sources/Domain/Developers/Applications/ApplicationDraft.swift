@@ -29,15 +29,18 @@ public struct ApplicationDraft: Sendable, Equatable {
     public var dataDeclarations: [DataDeclaration]
     /// How the app's server authenticates and whether it must use PAR (``ApplicationClientAuthentication``).
     public var clientAuthentication: ApplicationClientAuthentication
+    /// Logout registration and ID token signing algorithm (``ApplicationOpenIDSettings``).
+    public var openID: ApplicationOpenIDSettings
 
     /// A draft from already validated values.
     public init(
         name: String, description: String = "", homepageURL: String? = nil, privacyPolicyURL: String? = nil,
         termsURL: String? = nil, logoSHA256: String? = nil, redirectURIs: [String] = [], requestedScopes: [String] = [],
         clientType: OAuthClient.Kind = .confidential, dataDeclarations: [DataDeclaration] = [],
-        clientAuthentication: ApplicationClientAuthentication = .standard
+        clientAuthentication: ApplicationClientAuthentication = .standard, openID: ApplicationOpenIDSettings = .standard
     ) {
         self.clientAuthentication = clientAuthentication
+        self.openID = openID
         self.name = name
         self.description = description
         self.homepageURL = homepageURL

@@ -43,6 +43,14 @@ public struct ApplicationForm: Sendable, Equatable {
     public var jwksURI = ""
     /// The `require_par` box.
     public var requirePAR = false
+    /// The `post_logout_redirect_uris` textarea: one URI per line.
+    public var postLogoutRedirectURIs = ""
+    /// The `backchannel_logout_uri` field; empty for none.
+    public var backchannelLogoutURI = ""
+    /// The `backchannel_logout_session_required` box.
+    public var backchannelLogoutSessionRequired = false
+    /// The `id_token_signed_response_alg` choice: `RS256` (or empty) or `ES256`.
+    public var idTokenSignedResponseAlg = ""
 
     /// A form from its fields.
     public init(
@@ -131,13 +139,22 @@ public struct ApplicationForm: Sendable, Equatable {
         case .failure(let problems): for (field, message) in problems.messages where errors[field] == nil { errors[field] = message }
         }
 
+        var openID = ApplicationOpenIDSettings.standard
+        switch ApplicationOpenIDSettings.validate(
+            postLogoutRedirectURIs: postLogoutRedirectURIs, backchannelLogoutURI: backchannelLogoutURI,
+            backchannelLogoutSessionRequired: backchannelLogoutSessionRequired, idTokenSignedResponseAlg: idTokenSignedResponseAlg)
+        {
+        case .success(let value): openID = value
+        case .failure(let problems): for (field, message) in problems.messages where errors[field] == nil { errors[field] = message }
+        }
+
         guard errors.isEmpty, let clientType else { return .failure(errors) }
         return .success(
             ApplicationDraft(
                 name: name, description: description, homepageURL: urls["homepage_url"] ?? nil,
                 privacyPolicyURL: urls["privacy_policy_url"] ?? nil, termsURL: urls["terms_url"] ?? nil,
                 logoSHA256: logoSHA256, redirectURIs: redirectURIs, requestedScopes: scopes, clientType: clientType,
-                dataDeclarations: declarations, clientAuthentication: clientAuthentication))
+                dataDeclarations: declarations, clientAuthentication: clientAuthentication, openID: openID))
     }
 
     /// The non-blank lines of a textarea, each trimmed.

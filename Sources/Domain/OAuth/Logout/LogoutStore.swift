@@ -13,11 +13,15 @@ public struct BackchannelLogoutJob: Sendable, Equatable {
     public let attempts: Int
     /// How the client sees the user's `sub` (the logout token carries the one its ID tokens did).
     public let subjectType: SubjectType
+    /// The algorithm of the client's ID tokens, which its logout tokens are signed with too.
+    public let signingAlgorithm: SigningKeyRecord.Algorithm
 
     public init(
-        id: Int64, clientID: ClientID, uri: String, user: UserID, sessionDigest: [UInt8]?, attempts: Int, subjectType: SubjectType = .public
+        id: Int64, clientID: ClientID, uri: String, user: UserID, sessionDigest: [UInt8]?, attempts: Int, subjectType: SubjectType = .public,
+        signingAlgorithm: SigningKeyRecord.Algorithm = .rs256
     ) {
         self.subjectType = subjectType
+        self.signingAlgorithm = signingAlgorithm
         self.id = id
         self.clientID = clientID
         self.uri = uri

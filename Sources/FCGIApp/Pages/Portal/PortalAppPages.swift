@@ -22,6 +22,12 @@ enum PortalAppPages {
         var jwks = ""
         var jwksURI = ""
         var requirePAR = false
+        /// OpenID Connect settings: `post_logout_redirect_uris`, `backchannel_logout_uri`,
+        /// `backchannel_logout_session_required`, `id_token_signed_response_alg`.
+        var postLogoutRedirectURIs = ""
+        var backchannelLogoutURI = ""
+        var backchannelLogoutSessionRequired = false
+        var idTokenSignedResponseAlg = SigningKeyRecord.Algorithm.rs256.rawValue
 
         init() {}
 
@@ -46,6 +52,10 @@ enum PortalAppPages {
                 jwksURI = uri
             case nil: break
             }
+            postLogoutRedirectURIs = draft.openID.logout.postLogoutRedirectURIs.joined(separator: "\n")
+            backchannelLogoutURI = draft.openID.logout.backchannelLogoutURI ?? ""
+            backchannelLogoutSessionRequired = draft.openID.logout.backchannelLogoutSessionRequired
+            idTokenSignedResponseAlg = draft.openID.idTokenSigningAlgorithm.rawValue
         }
 
         init(_ form: ApplicationForm) {
@@ -63,6 +73,10 @@ enum PortalAppPages {
             jwks = form.jwks
             jwksURI = form.jwksURI
             requirePAR = form.requirePAR
+            postLogoutRedirectURIs = form.postLogoutRedirectURIs
+            backchannelLogoutURI = form.backchannelLogoutURI
+            backchannelLogoutSessionRequired = form.backchannelLogoutSessionRequired
+            idTokenSignedResponseAlg = form.idTokenSignedResponseAlg
         }
     }
 
@@ -132,6 +146,7 @@ enum PortalAppPages {
             \(declarationFields(values: values, errors: errors))
             <fieldset><legend>Client type</legend>\(typeRadios)\(Layout.fieldError(errors["client_type"], id: "client_type-error"))</fieldset>
             \(clientAuthenticationFields(values: values, errors: errors))
+            \(openIDSettingsFields(values: values, errors: errors))
             <button type="submit">Save</button>
             </form>
             """)
@@ -271,6 +286,7 @@ enum PortalAppPages {
             <dt>Homepage</dt><dd>\(draft.homepageURL ?? "—")</dd><dt>Privacy policy</dt><dd>\(draft.privacyPolicyURL ?? "—")</dd>
             <dt>Terms</dt><dd>\(draft.termsURL ?? "—")</dd><dt>Client type</dt><dd>\(draft.clientType.rawValue)</dd>
             \(clientAuthenticationContent(draft.clientAuthentication))
+            \(openIDSettingsContent(draft.openID))
             <dt>Redirect URIs</dt><dd>\(uris.isEmpty ? HTML("—") : HTML("<ul>\(uris)</ul>"))</dd>
             <dt>Scopes</dt><dd>\(scopes.isEmpty ? HTML("—") : HTML("<ul>\(scopes)</ul>"))</dd>
             <dt>Data declarations</dt><dd>\(declarations(draft))</dd></dl></section>

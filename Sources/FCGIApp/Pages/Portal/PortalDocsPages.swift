@@ -233,8 +233,8 @@ enum PortalDocsPages {
             <p>Register a <code>backchannel_logout_uri</code> (https). Whenever a session in which the user signed in to your app ends
             (sign-out, a logout you or another app started, a session ended from the user's sessions page, "sign out everywhere else",
             "sign out of this device") we POST a logout token to it as <code>application/x-www-form-urlencoded</code>
-            <code>logout_token=…</code>. It is a JWT with <code>typ</code> <code>logout+jwt</code>, signed with the keys of the
-            <code>jwks_uri</code>, with <code>iss</code>, <code>aud</code> (your client_id), <code>iat</code>, <code>exp</code>
+            <code>logout_token=…</code>. It is a JWT with <code>typ</code> <code>logout+jwt</code>, signed like your ID tokens
+            with the keys of the <code>jwks_uri</code>, with <code>iss</code>, <code>aud</code> (your client_id), <code>iat</code>, <code>exp</code>
             (\(Int(LogoutToken.lifetime)) seconds later), <code>jti</code>, <code>sub</code>, <code>sid</code> and
             <code>events</code> <code>{"\(LogoutToken.event)":{}}</code>, and never a <code>nonce</code>. Verify it like an ID token,
             end the sessions with that <code>sid</code> (or, without one, that <code>sub</code>) and answer <code>200</code>.
@@ -245,8 +245,14 @@ enum PortalDocsPages {
 
             logout_token=eyJhbGciOiJSUzI1NiIsImtpZCI6Ii4uLiIsInR5cCI6ImxvZ291dCtqd3QifQ.eyJpc3MiOiIuLi4iLCJzaWQiOiIuLi4ifQ.sig</code></pre>
             <p>"Sign out of this device", for shared classroom devices, also revokes the access and refresh tokens your app got
-            through that session. Until the app form carries these fields, ask the platform's operators to register your
-            post-logout redirect URIs and back-channel logout URI.</p>
+            through that session.</p>
+            <h2>Registering it on the app form</h2>
+            <p>The app form's "Sign-out and ID tokens" block holds the client metadata: <code>post_logout_redirect_uris</code>
+            (one per line, https or http on a loopback address, matched exactly), <code>backchannel_logout_uri</code> (https),
+            <code>backchannel_logout_session_required</code>, and <code>id_token_signed_response_alg</code>: <code>RS256</code>
+            (the default) or <code>ES256</code>. ID tokens and logout tokens for your app are then signed with our current key of
+            that algorithm; its <code>kid</code> is in the token header and the key at the <code>jwks_uri</code>. Like redirect
+            URIs these are reviewed: a change takes effect once approved, with the next sync.</p>
             """
     }
 

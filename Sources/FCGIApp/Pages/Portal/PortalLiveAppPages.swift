@@ -64,7 +64,8 @@ enum PortalLiveAppPages {
             <h1>Credentials</h1>
             <dl class="facts"><dt>client_id</dt><dd><code id="client-id">\(app.clientID.rawValue)</code></dd>
             <dt>Client type</dt><dd>\(app.review.currentContent.clientType.rawValue)</dd>
-            \(PortalAppPages.clientAuthenticationFacts(app.review.currentContent.clientAuthentication))</dl>
+            \(PortalAppPages.clientAuthenticationFacts(app.review.currentContent.clientAuthentication))
+            \(PortalAppPages.openIDSettingsContent(app.review.currentContent.openID))</dl>
             \(secretSection)
             <p class="muted">Changes reach the sign-in server with the next sync, within a minute. \(confirmationNote)</p>
             """)

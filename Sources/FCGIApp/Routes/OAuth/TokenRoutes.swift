@@ -33,7 +33,7 @@ enum TokenRoutes {
         let lifetimes = services.configuration.tokenLifetimes
         let idTokens = IDTokenSettings(
             issuer: services.configuration.appURL, lifetime: lifetimes.idToken, subjects: keys.subjects, sessionIDKey: keys.sessionIDKey)
-        let signer = StoredKeySigner(services: services, sealingKey: keys.sealingKey)
+        let signer = StoredKeySigner(services: services, sealingKey: keys.sealingKey, algorithm: client.idTokenSigningAlgorithm)
         let now = context.now
         var random = SystemRandomNumberGenerator()
         let outcome: TokenFlowOutcome
@@ -88,24 +88,27 @@ extension TokenResponse {
     }
 }
 
-/// Signs ID tokens with the current RS256 key from the key store, opened through the worker's cache.
+/// Signs ID tokens with the current key of the client's `id_token_signed_response_alg` (RS256 unless it registered
+/// ES256) from the key store, opened through the worker's cache.
 final class StoredKeySigner: IDTokenSigner {
     let services: SiteServices
     let sealingKey: SymmetricKey
+    let algorithm: SigningKeyRecord.Algorithm
     private var key: SigningKey?
 
-    init(services: SiteServices, sealingKey: SymmetricKey) {
+    init(services: SiteServices, sealingKey: SymmetricKey, algorithm: SigningKeyRecord.Algorithm = .rs256) {
         self.services = services
         self.sealingKey = sealingKey
+        self.algorithm = algorithm
     }
 
     /// Opens the current key now (once per request); throws when there is none.
     func prepare() throws {
         guard key == nil else { return }
-        guard let record = try services.oauth.signingKeys.currentKey(.rs256) else {
+        guard let record = try services.oauth.signingKeys.currentKey(algorithm) else {
             throw HTTPError(
                 status: 500, code: "server_error", "The server has no signing key.",
-                logDetail: "no RS256 signing key: run `catalystwells keys rotate`")
+                logDetail: "no \(algorithm.rawValue) signing key: run `catalystwells keys rotate`")
         }
         key = try services.oauth.signingKeyCache.key(for: record, sealingKey: sealingKey)
     }

@@ -229,6 +229,10 @@ enum PortalAppRoutes {
         form.jwks = body["jwks"] ?? ""
         form.jwksURI = body["jwks_uri"] ?? ""
         form.requirePAR = body["require_par"] == "1"
+        form.postLogoutRedirectURIs = body["post_logout_redirect_uris"] ?? ""
+        form.backchannelLogoutURI = body["backchannel_logout_uri"] ?? ""
+        form.backchannelLogoutSessionRequired = body["backchannel_logout_session_required"] == "1"
+        form.idTokenSignedResponseAlg = body["id_token_signed_response_alg"] ?? ""
         return Upload(form: form, newLogo: newLogo, logoProblem: logoProblem, version: body["version"])
     }
 
