@@ -112,6 +112,24 @@ import Testing
         #expect(userinfo(access, browser: &browser).status == 401)
     }
 
+    @Test func aClientRegisteredForES256GetsIDTokensSignedWithTheCurrentES256Key() throws {
+        var generator = SystemRandomNumberGenerator()
+        let es256 = try SigningKey.generate(.es256)
+        try app.oauth.addKey(
+            try es256.record(sealingWith: app.oauthKeys.sealingKey, createdAt: app.clock.now, using: &generator), now: app.clock.now)
+        app.oauth.setIDTokenSigningAlgorithm(.es256, of: Self.client)
+        var browser = TestBrowser(responder: app.responder())
+        let issued = exchange(try authorize(&browser), browser: &browser)
+        let idToken = try #require(json(issued)["id_token"] as? String)
+        let header = try #require(Data(base64Encoded: base64(idToken.split(separator: ".")[0])))
+        let fields = try #require(try JSONSerialization.jsonObject(with: header) as? [String: Any])
+        #expect(fields["alg"] as? String == "ES256" && fields["kid"] as? String == es256.kid)
+        let jws = try CompactJWS(idToken)
+        let keys = try JSONWebKeySet(document: Array("{\"keys\":[\(es256.publicJWKJSON)]}".utf8))
+        let key = try #require(keys.keys[es256.kid])
+        #expect(JSONWebKeySet.verify(jws.signature, over: jws.signingInput, key: key, algorithm: "ES256"))
+    }
+
     @Test func aWrongVerifierSpendsTheCodeAndIssuesNothing() throws {
         var browser = TestBrowser(responder: app.responder())
         let code = try authorize(&browser)

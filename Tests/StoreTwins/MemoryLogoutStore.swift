@@ -75,9 +75,12 @@ final class MemoryLogoutStore: LogoutStore, @unchecked Sendable {
                     continue
                 }
                 let row = rows[index]
+                // As MariaLogoutStore reads them from the client row: how it sees `sub` and how its tokens are signed.
+                let client = (try? oauth.client(row.client)) ?? nil
                 jobs.append(
                     BackchannelLogoutJob(
-                        id: row.id, clientID: row.client, uri: uri, user: row.user, sessionDigest: row.session, attempts: row.attempts))
+                        id: row.id, clientID: row.client, uri: uri, user: row.user, sessionDigest: row.session, attempts: row.attempts,
+                        subjectType: client?.subjectType ?? .public, signingAlgorithm: client?.idTokenSigningAlgorithm ?? .rs256))
                 rows[index].attempts += 1
                 rows[index].nextAttemptAt = now.addingTimeInterval(lease)
             }

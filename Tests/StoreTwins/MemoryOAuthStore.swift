@@ -543,4 +543,9 @@ extension MemoryOAuthStore {
 
     /// Whether the client exists.
     func hasClient(_ id: ClientID) -> Bool { lock.withLock { clients[id] != nil } }
+
+    /// What sync does for a portal app that registered `id_token_signed_response_alg` (main 0046).
+    func setIDTokenSigningAlgorithm(_ algorithm: SigningKeyRecord.Algorithm, of id: ClientID) {
+        lock.withLock { clients[id]?.idTokenSigningAlgorithm = algorithm }
+    }
 }

@@ -106,8 +106,8 @@ def end_session_path(**parameters):
 
 
 def logout_tokens(stack, oauth, receiver, sid, alg="RS256"):
-    """The logout tokens received for `sid`, verified against the JWKS (signed with `alg`); runs the cron endpoint
-    until one came."""
+    """The logout tokens received for `sid`, verified against the JWKS and signed with `alg` (the receiver keeps the
+    other tests' tokens too); runs the cron endpoint until one came."""
     keys = oauth.key_set()
 
     def found():
@@ -117,8 +117,9 @@ def logout_tokens(stack, oauth, receiver, sid, alg="RS256"):
         verified = []
         for _, headers, body in receiver.received("/ok"):
             assert headers["content-type"] == "application/x-www-form-urlencoded"
-            token = jwt.decode(parse_qs(body.decode())["logout_token"][0], keys, algorithms=[alg])
+            token = jwt.decode(parse_qs(body.decode())["logout_token"][0], keys, algorithms=["RS256", "ES256"])
             if token.claims.get("sid") == sid:
+                assert token.header["alg"] == alg, token.header
                 verified.append(token)
         return verified
 

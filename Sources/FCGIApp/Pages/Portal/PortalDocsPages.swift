@@ -86,7 +86,10 @@ enum PortalDocsPages {
             <li><a href="/signup">Create a developer account</a> and confirm your email. Turn on two-step sign-in under Account.</li>
             <li>Under <a href="/apps">Apps</a>, create an app: its name and description (shown to users on the consent page), homepage,
             privacy policy, a logo, its redirect URIs and the scopes it needs. Choose <em>confidential</em> for a server that can keep a
-            secret, <em>public</em> for a browser or mobile app.</li>
+            secret, <em>public</em> for a browser or mobile app. Optionally register how your server authenticates
+            (<a href="/docs/par-and-keys">private_key_jwt, PAR</a>), your post-logout redirect URIs and back-channel logout URI
+            (<a href="/docs/logout">Logout</a>), and <code>id_token_signed_response_alg</code> (<code>RS256</code>, the default, or
+            <code>ES256</code>).</li>
             <li>Submit it. A platform administrator reviews it; you get an email when it is approved or, with a reason, rejected.</li>
             <li>Once approved, your app's page shows its <code>client_id</code>; a confidential app generates a client secret there.</li>
             <li>Point your OAuth or OpenID Connect library at the issuer and let it read the discovery document.</li>
@@ -128,8 +131,9 @@ enum PortalDocsPages {
             {"access_token":"cw_at_…","token_type":"Bearer","expires_in":\(Int(configuration.oauth.accessTokenLifetime)),
              "refresh_token":"cw_rt_…","scope":"openid profile.read student.grades.read offline_access","id_token":"eyJ…"}</code></pre>
             <p>Public apps send <code>client_id</code> in the body instead of a secret. A refresh token is issued when the app asked for
-            <code>offline_access</code>. Validate the ID token's signature with the keys at <code>\(issuer)/api/oauth/jwks</code>,
-            and its <code>iss</code>, <code>aud</code>, <code>exp</code> and <code>nonce</code>.</p>
+            <code>offline_access</code>. Validate the ID token's signature with the keys at <code>\(issuer)/api/oauth/jwks</code>
+            (the key its header's <code>kid</code> names, with the algorithm your app registered, <code>RS256</code> unless you chose
+            <code>ES256</code>), and its <code>iss</code>, <code>aud</code>, <code>exp</code> and <code>nonce</code>.</p>
             <p>Key your accounts on <code>sub</code>. Your app sees a <em>pairwise</em> subject (OpenID Connect Core §8): 43
             characters that stay the same for one person and your app, and that no other app can match up with its own, the
             same in the ID token, userinfo, introspection and the <code>person.erased</code> webhook.</p>
