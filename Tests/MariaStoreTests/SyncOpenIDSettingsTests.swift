@@ -55,6 +55,16 @@ import Testing
         #expect(try MariaClientStore(database: suite.main.database).client(ClientID("cw_app_sync"))?.idTokenSigningAlgorithm == .rs256)
     }
 
+    @Test func anOperatorCreatedClientKeepsItsAlgorithm() throws {
+        let clients = MariaClientStore(database: suite.main.database)
+        try clients.createClient(
+            OAuthClient(
+                clientID: ClientID("cw-es256"), name: "ES256 App", developerName: "Ops", kind: .confidential,
+                redirectURIs: ["https://app.example/cb"], allowedScopes: ["openid"], idTokenSigningAlgorithm: .es256),
+            now: suite.now)
+        #expect(try clients.client(ClientID("cw-es256"))?.idTokenSigningAlgorithm == .es256)
+    }
+
     @Test func theDevelopersDatabaseKeepsTheSettingsWithTheApp() throws {
         var draft = SyncStoreTests.draft
         draft.openID = ApplicationOpenIDSettings(

@@ -38,6 +38,10 @@ struct ClientCommand: ParsableCommand {
         var jwksURI: String?
         @Flag(name: .customLong("require-par"), help: "Accept its authorization requests only through the PAR endpoint (RFC 9126).")
         var requirePAR = false
+        @Option(
+            name: .customLong("id-token-signed-response-alg"),
+            help: "How its ID tokens and logout tokens are signed: RS256 (default) or ES256, with the current key of that algorithm.")
+        var idTokenAlgorithm = "RS256"
 
         func run() throws {
             let client = validated()
@@ -62,6 +66,7 @@ struct ClientCommand: ParsableCommand {
             }
             print("scopes:        \(client.allowedScopes.sorted().joined(separator: " "))")
             for uri in client.redirectURIs { print("redirect_uri:  \(uri)") }
+            if client.idTokenSigningAlgorithm != .rs256 { print("id_token_signed_response_alg: \(client.idTokenSigningAlgorithm.rawValue)") }
         }
 
         /// The client the options describe, or exit 64 naming the flag and value at fault.
@@ -115,11 +120,14 @@ struct ClientCommand: ParsableCommand {
                 case .failure(let invalid): OperatorServices.fail("--jwks-file/--jwks-uri: \(invalid.reason)", code: 64)
                 }
             }
+            guard let algorithm = SigningKeyRecord.Algorithm(rawValue: idTokenAlgorithm) else {
+                OperatorServices.fail("--id-token-signed-response-alg: '\(idTokenAlgorithm)' is not RS256 or ES256", code: 64)
+            }
             return OAuthClient(
                 clientID: id, name: name, description: description, logoURL: logo, homepageURL: homepage, privacyURL: privacy,
                 termsURL: terms, developerName: developer, verified: verified, firstParty: true,
                 kind: isPublic ? .public : .confidential, redirectURIs: redirectURIs, allowedScopes: Set(names),
-                privateKeyJWT: keys, requiresPushedAuthorizationRequests: requirePAR)
+                privateKeyJWT: keys, requiresPushedAuthorizationRequests: requirePAR, idTokenSigningAlgorithm: algorithm)
         }
     }
 

@@ -153,6 +153,12 @@ public struct MariaClientStore: ClientStore {
             if client.subjectType != .public {
                 try tx.execute("UPDATE oauth_clients SET subject_type = \(client.subjectType.rawValue) WHERE id = \(inserted.insertID)")
             }
+            // Likewise for the ID token algorithm (0046).
+            if client.idTokenSigningAlgorithm != .rs256 {
+                try tx.execute(
+                    "UPDATE oauth_clients SET id_token_signed_response_alg = \(client.idTokenSigningAlgorithm.rawValue) WHERE id = \(inserted.insertID)"
+                )
+            }
             // Likewise for PAR and private_key_jwt (0040).
             if client.privateKeyJWT != nil || client.requiresPushedAuthorizationRequests {
                 try tx.execute(Self.authenticationUpdate(client, id: inserted.insertID))
