@@ -67,7 +67,7 @@ enum SecondFactorPages {
             <li>Enter the code the app shows now.</li>
             </ol>
             <form class="stack" id="confirm-two-step" method="post" action="/account/two-step/confirm">\(Layout.csrfField(session.csrf))
-            <label>Code<input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required autofocus aria-describedby="code-error">
+            <label>Code<input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required autofocus aria-describedby="code-error"\(Layout.invalidFlag(error))>
             \(Layout.fieldError(error, id: "code-error"))</label>
             <button type="submit">Turn on two-step sign-in</button>
             </form>
