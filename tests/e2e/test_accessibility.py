@@ -16,6 +16,7 @@ The demo users here are this file's own (student48, parent10; teacher2 only adds
 import json
 import os
 import re
+import subprocess
 import time
 from collections import deque
 from pathlib import Path
@@ -43,6 +44,10 @@ NOT_PAGES = re.compile(
 
 # (site, role) -> pages checked, filled in as the tests run and printed at the end.
 SUMMARY = {}
+# Pages every role shares (its own account, the docs) differ only in the navigation: checked for the first
+# role that reaches them. Site -> shapes checked.
+SHARED = re.compile(r"^/(account|docs)(/|$)")
+SHARED_SEEN = {"app": set(), "developers": set()}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -164,12 +169,15 @@ def links(browser):
 def crawl(browser, checker, start, seen=None, limit=60):
     """Checks every page reachable from `start` by links, one per URL shape; returns the shapes seen."""
     seen = set() if seen is None else seen
+    shared = SHARED_SEEN[checker.key[0]]
     queue = deque(start)
     while queue and len(SUMMARY[checker.key]) < limit:
         path = queue.popleft()
-        if shape(path) in seen:
+        if shape(path) in seen or shape(path) in shared:
             continue
         seen.add(shape(path))
+        if SHARED.match(path):
+            shared.add(shape(path))
         try:
             browser.open(path)
         except WebDriverException:
@@ -265,7 +273,8 @@ class Keyboard:
         self.press(Keys.ENTER)
         assert self.focused("main"), "Enter on the skip link did not move the focus to main"
 
-    def sign_in(self, identifier, password, path="/login", identifier_field="identifier"):
+    def sign_in(self, identifier, password, path="/login", identifier_field="identifier", checker=None):
+        """Signs in from the keyboard, through the code step when the account has one (checked by `checker`)."""
         import two_step
 
         assert self.browser.open(path) == 200
@@ -277,6 +286,8 @@ class Keyboard:
         self.tab_to("form#signin button[type=submit]")
         status = self.activate()
         if self.browser.path.startswith(two_step.CODE_STEP):
+            if checker is not None:
+                checker.check(self.browser)
             if not self.focused("input[name=code]"):
                 self.tab_to("input[name=code]")
             self.type(two_step.fresh_code(two_step.seed_of(identifier)))
@@ -384,7 +395,7 @@ def test_school_admin_every_page(demo, browser):
     checker.assert_clean()
 
 
-def test_platform_admin_every_page_and_keyboard_review(stack, demo, browser, mail_dir):
+def test_platform_admin_every_page_keyboard_review_and_the_live_app_pages(stack, demo, browser, mail_dir):
     # A submitted app waiting for review, made through the portal's forms.
     developer, _ = sign_up_verified(stack, mail_dir, "a11y-review")
     path = create_app(developer, stack, scopes=["openid", "profile.read"], client_type="confidential")
@@ -397,9 +408,9 @@ def test_platform_admin_every_page_and_keyboard_review(stack, demo, browser, mai
 
     admin = demo["platform_admin"]
     keys = Keyboard(browser)
-    assert keys.sign_in(admin["email"], admin["password"]) == 200
-    assert browser.path == "/platform", browser.path
     checker = Checker("app", "platform admin")
+    assert keys.sign_in(admin["email"], admin["password"], checker=checker) == 200
+    assert browser.path == "/platform", browser.path
     keys.skip_to_main()
     keys.tab_to(f"#review-queue a[href='/platform/apps/{app_id}']")
     assert keys.activate() == 200
@@ -411,6 +422,35 @@ def test_platform_admin_every_page_and_keyboard_review(stack, demo, browser, mai
 
     crawl(browser, checker, ["/platform"], seen={shape(f"/platform/apps/{app_id}")})
     checker.assert_clean()
+
+    # The approved app's live pages on the portal, as its developer: credentials, keys, webhooks, and the
+    # analytics charts (a few days of figures written as the sync would).
+    with stack.session() as s:
+        token = (stack.dir / "secrets" / "cron.secret").read_text().strip()
+        assert s.post(stack.url("app", "/internal/cron/sync"), headers={"Authorization": f"Bearer {token}"},
+                      timeout=60).status_code == 200
+    mariadb(stack, "INSERT INTO catalyst_developers.application_daily_stats VALUES "
+                   + ", ".join(f"({app_id}, UTC_DATE() - INTERVAL {n} DAY, {40 + n}, {n}, {n + 2}, 1, {n % 2}, NOW(6))"
+                               for n in range(1, 4))
+                   + " ON DUPLICATE KEY UPDATE api_requests = VALUES(api_requests)")
+    from browser import Browser
+
+    portal = Browser(browser.driver, stack.developers_url)
+    portal.open("/no-such-page")
+    for cookie in developer.cookies:
+        if cookie.name.startswith("__Host-cwd_"):
+            browser.driver.add_cookie({"name": cookie.name, "value": cookie.value, "path": "/", "secure": True})
+    live = Checker("developers", "developer (live app)")
+    crawl(portal, live, [path, path + "/analytics"])
+    assert path + "/analytics" in SUMMARY[live.key], SUMMARY[live.key]
+    assert portal.open(path + "/analytics") == 200 and len(portal.find_all("svg.chart[role=img]")) == 5
+    live.assert_clean()
+
+
+def mariadb(stack, sql):
+    out = subprocess.run(["mariadb", "--no-defaults", f"--socket={stack.mariadb_socket}", "-u", "root", "--batch",
+                          "-e", sql], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
 
 
 # The developer portal --------------------------------------------------------------------------------------------

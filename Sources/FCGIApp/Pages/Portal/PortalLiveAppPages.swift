@@ -219,7 +219,7 @@ enum PortalLiveAppPages {
                 let id = "metric-\(index)"
                 return """
                     <section class="metric" aria-labelledby="\(id)-heading"><h2 id="\(id)-heading">\(metric.title)</h2><div class="chart-row">\(chart(values, days: days, title: metric.title, id: id))
-                    <table class="numbers" id="\(id)-table"><caption>\(metric.title) per day (UTC)</caption><thead><tr><th scope="col">Day</th><th scope="col">\(metric.title)</th></tr></thead><tbody>\(table)</tbody></table></div></section>
+                    <table class="numbers" id="\(id)-table" tabindex="0"><caption>\(metric.title) per day (UTC)</caption><thead><tr><th scope="col">Day</th><th scope="col">\(metric.title)</th></tr></thead><tbody>\(table)</tbody></table></div></section>
                     """
             }
             content = HTML(charts)
@@ -235,7 +235,7 @@ enum PortalLiveAppPages {
 
     /// A bar chart as inline SVG: one bar per day, the largest value labelled; each bar has a title.
     /// Its text alternative is the SVG `<title>` (named by `aria-labelledby`), and the table beside it (`id`-table)
-    /// describes it value by value.
+    /// describes it value by value (focusable: it scrolls, so a keyboard must reach it).
     private static func chart(_ values: [Int64], days: [CalendarDate], title: String, id: String) -> HTML {
         let width = 600, height = 140, top = 16
         let peak = max(values.max() ?? 0, 1)
