@@ -1,17 +1,23 @@
 """WCAG 2.1 AA on both sites, in Chromium through nginx (issue 22).
 
 1. axe-core (the copy selenium-axe-python ships inside its wheel: nothing is fetched at run time) runs on every
-   page each demo role reaches from its navigation, on the developer portal as a developer, and on the pages
-   nobody reaches by a link: sign-in, the consent page, error pages, forms showing validation errors. Only the
-   WCAG 2.0/2.1 A and AA rules run (tags wcag2a, wcag2aa, wcag21a, wcag21aa); every page must have 0 violations.
-   Pages are found by following same-site links, one page per URL shape (/teacher/classes/7 and
-   /teacher/classes/8 are one shape), leaving out downloads and anything that changes state (sign-out and every
-   POST form are never sent by the crawl).
-2. Keyboard only (Tab, Shift+Tab, Enter, Space, and typing into fields; no mouse events): sign-in, consent
-   (approve), a teacher's grade entry with a validation error, a developer's app form, and the platform admin's
-   review panel approving an app. On every focus stop, the focused element must show a focus indicator.
+   page each demo role reaches from its navigation, on the developer portal signed out, as a developer with a
+   draft and with an approved app (its analytics charts included), and on the pages nobody reaches by a link:
+   sign-in, the code step, the consent page, error pages, forms showing validation errors. Only the WCAG 2.0/2.1
+   A and AA rules run (tags wcag2a, wcag2aa, wcag21a, wcag21aa); every page must have 0 violations. A second
+   pass checks what those rules leave out: one h1, one main, a page header, SVGs with a text alternative, th
+   with scope, errors tied to their fields and a summary.
+   Pages are found by following same-site links, one page per path shape (/teacher/classes/7 and
+   /teacher/classes/8 are one; a query string, a filter or a list page, is left out), leaving out downloads and
+   anything that changes state (sign-out and every POST form are never sent by the crawl). Pages every role
+   has (account, docs) are checked for the first role that reaches them.
+2. Keyboard only (Tab, Enter, Space, Ctrl+A and typing into fields; no mouse events): sign-in through the skip
+   link, consent (approve), a teacher's grade entry through a validation error, a developer's app form through
+   a validation error, and the platform admin's review panel approving an app. On every focus stop, the focused
+   element must show a focus indicator.
 
-The demo users here are this file's own (student48, parent10; teacher2 only adds an assessment of its own), so it runs next to the other modules.
+One Chromium serves the whole module (cookies cleared between roles). The demo users are this file's own
+(student48, parent10); teacher2 only adds and grades an unpublished assessment of its own.
 """
 import json
 import os
@@ -55,7 +61,8 @@ def summary(request):
     yield
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     total = sum(len(pages) for pages in SUMMARY.values())
-    lines = [f"accessibility: {total} pages checked with axe-core {AXE_VERSION[0]} (WCAG 2.1 A + AA)"]
+    lines = [f"accessibility: {total} pages checked with axe-core {AXE_VERSION[0]} (WCAG 2.1 A + AA), "
+             f"{VIOLATIONS[0]} violations"]
     lines += [f"  {site:10} {role:15} {len(pages):3} pages" for (site, role), pages in SUMMARY.items()]
     listing = Path(os.environ["CW_STACK_DIR"]) / "accessibility-pages.txt"
     listing.write_text("".join(f"{site}\t{role}\t{page}\n" for (site, role), pages in SUMMARY.items() for page in pages))
@@ -69,6 +76,7 @@ def summary(request):
 
 
 AXE_VERSION = ["?"]
+VIOLATIONS = [0]
 
 
 # axe ----------------------------------------------------------------------------------------------------------
@@ -137,6 +145,7 @@ class Checker:
         violations = axe_violations(browser.driver) + structure(browser.driver)
         SUMMARY[self.key].append(f"{label}\t{time.monotonic() - started:.2f} s")
         if violations:
+            VIOLATIONS[0] += sum(len(v["nodes"]) for v in violations)
             self.found[label] = violations
 
     def assert_clean(self):
@@ -329,6 +338,9 @@ def test_student_keyboard_sign_in_every_page_and_keyboard_consent(demo, browser,
     assert browser.path == "/student", browser.path
     checker = Checker("app", "student")
     crawl(browser, checker, ["/student"])
+    browser.open("/account/password")
+    assert show_errors(browser, "form#change-password", {"current": me["password"], "password": "short"}) == 422
+    checker.check(browser, "/account/password (errors)")
 
     # Consent: prompt=consent shows the page on every run; checked, then approved from the keyboard.
     flow = oauth.flow(public_client, "openid profile.read", prompt="consent")
