@@ -411,6 +411,77 @@ def test_school_admin_every_page(demo, browser):
     checker.assert_clean()
 
 
+# The developer portal --------------------------------------------------------------------------------------------
+
+@pytest.fixture()
+def portal(stack, chromium):
+    from browser import Browser
+
+    page = Browser(chromium, stack.developers_url)
+    page.reset()
+    return page
+
+
+def test_developer_portal_every_page_and_keyboard_app_form(stack, portal, mail_dir):
+    checker = Checker("developers", "signed out")
+    for path in ("/login", "/signup", "/password/forgot", "/no-such-page"):
+        portal.open(path)
+        checker.check(portal, path)
+    portal.open("/signup")
+    show_errors(portal, "form#signup", {"email": "not an address"})
+    checker.check(portal, "/signup (errors)")
+    crawl(portal, checker, ["/", "/docs"], seen=checked_shapes(checker))
+    checker.assert_clean()
+
+    _, address = sign_up_verified(stack, mail_dir, "a11y")
+    portal.reset()
+    keys = Keyboard(portal)
+    assert keys.sign_in(address, PASSWORD, identifier_field="email") == 200
+    assert portal.path == "/apps", portal.path
+    checker = Checker("developers", "developer")
+
+    # The app form from the keyboard: an error first (a redirect URI with a fragment), then a valid draft.
+    keys.skip_to_main()
+    keys.tab_to("#new-app")
+    assert keys.activate() == 200
+    checker.check(portal)
+    keys.skip_to_main()
+    keys.tab_to("form#app-form input[name=name]")
+    keys.type(APP["name"])
+    keys.tab_to("form#app-form textarea[name=description]")
+    keys.type(APP["description"])
+    keys.tab_to("form#app-form textarea[name=redirect_uris]")
+    keys.type("https://studybuddy.example/callback#fragment")
+    keys.tab_to("form#app-form input[name=scopes][value=openid]")
+    keys.press(Keys.SPACE)
+    assert portal.find("form#app-form input[name=scopes][value=openid]").is_selected()
+    keys.tab_to("form#app-form button[type=submit]")
+    assert keys.activate() == 422
+    assert keys.focused("#error-summary"), portal.driver.switch_to.active_element.get_attribute("outerHTML")[:200]
+    assert portal.find("textarea[name=redirect_uris]").get_attribute("aria-invalid") == "true"
+    checker.check(portal, "/apps (app form errors)")
+    keys.tab_to("form#app-form textarea[name=redirect_uris]")
+    keys.replace(APP["redirect_uris"])
+    keys.tab_to("form#app-form button[type=submit]")
+    assert keys.activate() == 200
+    assert re.fullmatch(r"/apps/\d+\?done=created", portal.path), portal.path
+
+    # A support ticket: the form with its errors, then the thread.
+    portal.open("/support/new")
+    assert show_errors(portal, "form#ticket-form") == 422
+    checker.check(portal, "/support/new (errors)")
+    category = portal.attributes("form#ticket-form select[name=category] option:not([value=''])", "value")[0]
+    assert portal.submit("form#ticket-form", {"subject": "From the keyboard", "category": category,
+                                              "message": "Checking the portal's pages."}) == 200
+    assert re.fullmatch(r"/support/\d+\?done=opened", portal.path), portal.path
+    checker.check(portal)
+
+    crawl(portal, checker, ["/apps", "/support"], seen=checked_shapes(checker))
+    checker.assert_clean()
+
+
+# The review panel, and the approved app's pages on the portal ------------------------------------------------------
+
 def test_platform_admin_every_page_keyboard_review_and_the_live_app_pages(stack, demo, browser, mail_dir):
     # A submitted app waiting for review, made through the portal's forms.
     developer, _ = sign_up_verified(stack, mail_dir, "a11y-review")
@@ -467,62 +538,3 @@ def mariadb(stack, sql):
     out = subprocess.run(["mariadb", "--no-defaults", f"--socket={stack.mariadb_socket}", "-u", "root", "--batch",
                           "-e", sql], capture_output=True, text=True, timeout=30)
     assert out.returncode == 0, out.stderr
-
-
-# The developer portal --------------------------------------------------------------------------------------------
-
-@pytest.fixture()
-def portal(stack, chromium):
-    from browser import Browser
-
-    page = Browser(chromium, stack.developers_url)
-    page.reset()
-    return page
-
-
-def test_developer_portal_every_page_and_keyboard_app_form(stack, portal, mail_dir):
-    checker = Checker("developers", "signed out")
-    for path in ("/login", "/signup", "/password/forgot", "/no-such-page"):
-        portal.open(path)
-        checker.check(portal, path)
-    portal.open("/signup")
-    show_errors(portal, "form#signup", {"email": "not an address"})
-    checker.check(portal, "/signup (errors)")
-    crawl(portal, checker, ["/", "/docs"], seen=checked_shapes(checker))
-    checker.assert_clean()
-
-    _, address = sign_up_verified(stack, mail_dir, "a11y")
-    portal.reset()
-    keys = Keyboard(portal)
-    assert keys.sign_in(address, PASSWORD, identifier_field="email") == 200
-    assert portal.path == "/apps", portal.path
-    checker = Checker("developers", "developer")
-
-    # The app form from the keyboard: an error first (a redirect URI with a fragment), then a valid draft.
-    keys.skip_to_main()
-    keys.tab_to("#new-app")
-    assert keys.activate() == 200
-    checker.check(portal)
-    keys.skip_to_main()
-    keys.tab_to("form#app-form input[name=name]")
-    keys.type(APP["name"])
-    keys.tab_to("form#app-form textarea[name=description]")
-    keys.type(APP["description"])
-    keys.tab_to("form#app-form textarea[name=redirect_uris]")
-    keys.type("https://studybuddy.example/callback#fragment")
-    keys.tab_to("form#app-form input[name=scopes][value=openid]")
-    keys.press(Keys.SPACE)
-    assert portal.find("form#app-form input[name=scopes][value=openid]").is_selected()
-    keys.tab_to("form#app-form button[type=submit]")
-    assert keys.activate() == 422
-    assert keys.focused("#error-summary"), portal.driver.switch_to.active_element.get_attribute("outerHTML")[:200]
-    assert portal.find("textarea[name=redirect_uris]").get_attribute("aria-invalid") == "true"
-    checker.check(portal, "/apps (app form errors)")
-    keys.tab_to("form#app-form textarea[name=redirect_uris]")
-    keys.replace(APP["redirect_uris"])
-    keys.tab_to("form#app-form button[type=submit]")
-    assert keys.activate() == 200
-    assert re.fullmatch(r"/apps/\d+\?done=created", portal.path), portal.path
-
-    crawl(portal, checker, ["/apps", portal.path.split("?")[0]])
-    checker.assert_clean()
