@@ -1,7 +1,7 @@
 /// The one stylesheet of both sites, served from `/assets/catalyst.css` (the CSP forbids inline styles).
 enum Stylesheet {
     static let css = """
-        :root{--focus:#b8460b;--ink:#1d2330;--muted:#5b6474;--line:#d9dee7;--accent:#2554c7;--bg:#f7f8fb;--ok:#1e7b45;--bad:#b3261e;--warn:#8a5a00}
+        :root{--focus:#b8460b;--field:#6b7484;--ink:#1d2330;--muted:#5b6474;--line:#d9dee7;--accent:#2554c7;--bg:#f7f8fb;--ok:#1e7b45;--bad:#b3261e;--warn:#8a5a00}
         *{box-sizing:border-box}
         body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:var(--ink);background:var(--bg)}
         header.top{background:#fff;border-bottom:1px solid var(--line)}
@@ -24,7 +24,7 @@ enum Stylesheet {
         form.stack{display:flex;flex-direction:column;gap:.9rem;background:#fff;padding:1.25rem;border:1px solid var(--line);border-radius:8px}
         form.stack label{display:flex;flex-direction:column;gap:.3rem;font-weight:500}
         form.inline{display:inline}
-        input,select,textarea,button{font:inherit;padding:.45rem .6rem;border:1px solid var(--line);border-radius:6px;max-width:100%}
+        input,select,textarea,button{font:inherit;padding:.45rem .6rem;border:1px solid var(--field);border-radius:6px;max-width:100%}
         input.score{width:6rem}
         button{background:var(--accent);color:#fff;border-color:var(--accent);cursor:pointer}
         button.link{background:none;border:none;color:var(--accent);padding:0;text-decoration:underline}
