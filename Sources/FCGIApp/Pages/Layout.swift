@@ -17,7 +17,8 @@ enum Layout {
             narrow: narrow, content)
     }
 
-    /// The document around a page of either site: head, the site's top bar, an optional notice, the content.
+    /// The document around a page of either site: head, a skip link to `main`, the site's top bar, an optional
+    /// notice (or the error summary of a page showing field errors), the content, and `footer`.
     static func document(title: String, header: HTML, footer: HTML, notice: Notice?, narrow: Bool, _ content: HTML) -> HTML {
         // A problem notice is the page's error summary: it takes the focus when the page opens (WCAG 3.3.1),
         // without a script (the CSP allows none inline), so a keyboard or screen reader user starts there.
