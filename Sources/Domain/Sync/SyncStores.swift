@@ -40,8 +40,10 @@ public protocol SyncSourceStore {
 
 /// The main-database side of sync.
 public protocol SyncTargetStore {
-    /// Runs `body` holding the installation-wide sync lock (a MariaDB named lock on this connection), or
-    /// returns `nil` at once when another run holds it: sync is single-flight.
+    /// Runs `body` holding the installation-wide sync lease (``LeaseName/sync``), or returns `nil` at once when
+    /// another run holds it: sync is single-flight across hosts. While `body` runs, every write transaction of
+    /// this store checks the lease's fence first and throws ``StoreError`` `.leaseLost` once another run has
+    /// taken the lease (this one outlived it), rolling back.
     func withSyncLock<T>(_ body: () throws -> T) throws -> T?
     /// Makes the main database run the app as described, in one transaction: creates or updates the OAuth
     /// client (content, scopes, status, redirect URIs), ends the secrets and API keys the app no longer has

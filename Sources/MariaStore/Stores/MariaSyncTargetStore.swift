@@ -8,14 +8,20 @@ public struct MariaSyncTargetStore: SyncTargetStore {
     /// Creates the store over a thread's database handle.
     public init(database: MariaDatabase) { self.database = database }
 
-    /// The lock's name; MariaDB named locks are server-wide, so the database name is part of it.
-    private static let lockName = "catalystwells.sync"
+    /// How long a run holds the sync lease without writing; every write transaction of the run renews it.
+    static let leaseDuration: Duration = .seconds(120)
 
+    /// Sync's lease (``LeaseName/sync``, main's `leases`), not a MariaDB named lock: one run in the installation
+    /// whatever host or Galera node it reaches, and while `body` runs every transaction on this handle checks the
+    /// fence first, so a run that lost the lease (paused past its expiry) cannot commit after a newer run started.
     public func withSyncLock<T>(_ body: () throws -> T) throws -> T? {
-        let name = "\(Self.lockName).\(try database.query("SELECT DATABASE() AS db").first?.string("db") ?? "")"
-        // Timeout 0: a run that finds the lock taken answers at once instead of queueing behind it.
-        guard try database.query("SELECT GET_LOCK(\(name), 0) AS taken").first?.int("taken") == 1 else { return nil }
-        defer { _ = try? database.query("SELECT RELEASE_LOCK(\(name)) AS released") }
+        let leases = MariaLeaseStore(database: database)
+        guard let grant = try leases.acquire(.sync, holder: MariaLeaseStore.newHolder(), duration: Self.leaseDuration) else { return nil }
+        database.fence = grant
+        defer {
+            database.fence = nil
+            _ = try? leases.release(grant)
+        }
         return try body()
     }
 
@@ -597,10 +603,13 @@ public struct MariaSyncTargetStore: SyncTargetStore {
     }
 
     public func setSyncState(_ name: String, value: String, now: Date) throws {
-        try database.execute(
-            """
-            INSERT INTO sync_state (name, value, updated_at) VALUES (\(name), \(value), \(now))
-            ON DUPLICATE KEY UPDATE updated_at = IF(value = VALUES(value), updated_at, VALUES(updated_at)), value = VALUES(value)
-            """)
+        // A transaction, so that under the sync lease the fence is checked first.
+        try database.transaction { tx in
+            try tx.execute(
+                """
+                INSERT INTO sync_state (name, value, updated_at) VALUES (\(name), \(value), \(now))
+                ON DUPLICATE KEY UPDATE updated_at = IF(value = VALUES(value), updated_at, VALUES(updated_at)), value = VALUES(value)
+                """)
+        }
     }
 }
