@@ -20,3 +20,18 @@ struct ErrorMappingTests {
         #expect(error.code == code)
     }
 }
+
+/// `ConnectionOptions.servers`: every server is tried in order and the error names each one (no server needed:
+/// nothing listens on these ports).
+struct ServerListTests {
+    @Test func whenNoServerAnswersEachIsTriedAndNamed() throws {
+        MariaClient.initializeLibrary()
+        var options = ConnectionOptions(socket: "", user: "nobody", password: "x", database: "none", connectTimeout: 1)
+        options.servers = [DatabaseServer(host: "127.0.0.1", port: 1), DatabaseServer(host: "::1", port: 1)]
+        let error = #expect(throws: StoreError.self) {
+            try MariaClient.withThread { _ = try MariaDatabase(options: options).query("SELECT 1 AS one") }
+        }
+        #expect(error?.kind == .unavailable)
+        #expect(error?.detail.contains("on 127.0.0.1:1") == true && error?.detail.contains("on [::1]:1") == true)
+    }
+}

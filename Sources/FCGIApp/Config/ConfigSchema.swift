@@ -100,6 +100,21 @@ enum ConfigSchema {
         Key(section: "database", name: "connect_timeout", defaultValue: "3", help: "seconds to wait for a connection"),
         Key(section: "database", name: "read_timeout", defaultValue: "10", help: "seconds to wait for a reply"),
         Key(section: "database", name: "write_timeout", defaultValue: "10", help: "seconds to wait to send a query"),
+        Key(
+            section: "database", name: "hosts", defaultValue: "",
+            help:
+                "TCP servers as host:port separated by commas ([v6]:port for IPv6; the port defaults to 3306), tried in order, moving to the next on a connect error (HAProxy in front of a Galera cluster, and a spare); when set, socket, host and port are not used"
+        ),
+        Key(
+            section: "database", name: "tls_ca_file", defaultValue: "",
+            help:
+                "CA certificate (PEM) of the database servers: when set, every connection requires TLS and verifies the server's certificate and host name against it; empty for none (the local unix socket needs none)"
+        ),
+        Key(
+            section: "database", name: "wsrep_sync_wait", defaultValue: "",
+            help:
+                "Galera only: wsrep_sync_wait set for each session on connect (0 to 15; 1 makes reads causal: a read waits until the node applied every earlier commit of the cluster); empty keeps the server's setting"
+        ),
     ]
 
     private static let accounts: [Key] = [
