@@ -65,4 +65,16 @@ import Testing
             messages("[database]\nwsrep_sync_wait = 16\n").first?.hasPrefix("database.wsrep_sync_wait must be a whole number from 0 to 15") == true)
         #expect(messages("[database]\nwsrep_sync_wait = 0\n") == [])
     }
+
+    /// The other issue 18 keys: `/internal/`'s allow-list and the signing-key publication delay.
+    @Test func theInternalAllowListAndTheKeyPublishDelayAreRead() throws {
+        let defaults = try load("")
+        #expect(defaults.internalAllowList == .loopback && defaults.oauth.keyPublishDelay == 600)
+        let configured = try load("[cron]\nallowed_addresses = 127.0.0.1, 10.0.3.0/24\n[oauth]\nkey_publish_delay_seconds = 0\n")
+        #expect(configured.internalAllowList.permits("10.0.3.9") && configured.oauth.keyPublishDelay == 0)
+        #expect(
+            messages("[cron]\nallowed_addresses = 10.0.3.0/33\n").first?.hasPrefix("cron.allowed_addresses must be addresses or networks") == true)
+        #expect(messages("[cron]\nallowed_addresses = 10.0.3.0/33\n").first?.hasSuffix(":2)") == true)
+        #expect(messages("[oauth]\nkey_publish_delay_seconds = -1\n").first?.hasPrefix("oauth.key_publish_delay_seconds") == true)
+    }
 }

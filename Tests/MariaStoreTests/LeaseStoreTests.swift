@@ -87,7 +87,7 @@ import Testing
         #expect(try main.database.query("SELECT COUNT(*) AS n FROM sync_state WHERE name = 'stale'").first?.int("n") == 0)
 
         other.fence = current
-        try other.transaction { tx in
+        _ = try other.transaction { tx in
             try tx.execute("INSERT INTO sync_state (name, value, updated_at) VALUES ('current', 'x', UTC_TIMESTAMP(6))")
         }
         #expect(try main.database.query("SELECT COUNT(*) AS n FROM sync_state WHERE name = 'current'").first?.int("n") == 1)

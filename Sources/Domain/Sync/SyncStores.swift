@@ -59,7 +59,7 @@ public protocol SyncTargetStore {
     func applyRestrictions(_ app: SyncedApplication, now: Date) throws -> SyncApplyResult
     /// Folds what happened since the previous call into the daily usage counters, in one transaction with
     /// the watermarks (so each access-log row, grant and first consent is counted exactly once): only rows
-    /// older than `settle` seconds at `now` are taken, so a batch still being written is not skipped. A store may
+    /// older than `settle` seconds by the store's clock are taken (the database's, whatever host runs sync; `now` dates the watermarks), so a batch still being written is not skipped. A store may
     /// fold a long backlog over several calls (each call's transaction stays short); the rest is taken next time.
     /// Returns how many source rows were folded in.
     func collectUsage(now: Date, settle: TimeInterval) throws -> Int

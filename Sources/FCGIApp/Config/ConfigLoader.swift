@@ -183,6 +183,12 @@ enum ConfigLoader {
             oauth: oauth, credentialKeyFile: reader.path("credentials.key_file"),
             cronSecretFile: reader.path("cron.secret_file"), syncFault: syncFault, portal: portal, api: api)
         if let logFormat { configuration.logFormat = logFormat }
+        if let allowList = AddressAllowList(parsing: reader.string("cron.allowed_addresses")) {
+            configuration.internalAllowList = allowList
+        } else {
+            reader.fail("cron.allowed_addresses", "must be addresses or networks (CIDR) separated by commas, e.g. 127.0.0.0/8, ::1/128, 10.0.3.0/24")
+        }
+        configuration.oauth.keyPublishDelay = TimeInterval(reader.int("oauth.key_publish_delay_seconds", 0...86400))
         if let servers = DatabaseCluster.servers(reader.string("database.hosts")) {
             configuration.databaseCluster.servers = servers
         } else {

@@ -54,6 +54,8 @@ struct Configuration: Sendable {
         var refreshAbsoluteLifetime: TimeInterval
         var codeLifetime: TimeInterval
         var refreshReuseGrace: TimeInterval
+        /// `oauth.key_publish_delay_seconds`: from a new signing key's publication to its first signature.
+        var keyPublishDelay: TimeInterval = 600
     }
 
     /// The developer portal.
@@ -130,6 +132,8 @@ struct Configuration: Sendable {
     var logLevel: Logger.Level
     /// `[log] format`: JSON lines (default) or text.
     var logFormat: LogFormat = .json
+    /// `cron.allowed_addresses`: who may reach `/internal/`.
+    var internalAllowList = AddressAllowList.loopback
     /// `[database] hosts`, `tls_ca_file`, `wsrep_sync_wait` (several hosts, a Galera cluster).
     var databaseCluster = DatabaseCluster()
     var appURL: String

@@ -264,8 +264,12 @@ public struct MariaSyncTargetStore: SyncTargetStore {
             ).affectedRows)
     }
 
+    /// Settled means written `settle` seconds before the database's clock (`UTC_TIMESTAMP(6)` in the statement
+    /// that decides), not this host's: on several hosts the clocks differ, and the log's `written_at` is the
+    /// database's own. (Grants' `created_at` and the outbox's `occurred_at` come from the writing host's clock; NTP
+    /// keeps hosts within milliseconds of each other, well inside the settle time.)
     public func collectUsage(now: Date, settle: TimeInterval) throws -> Int {
-        let settled = now.addingTimeInterval(-settle)
+        let settled = Int64((settle * 1_000_000).rounded())
         return try database.transaction { tx in
             var folded = 0
             // The access log: requests and errors, and the users they acted for.
@@ -345,20 +349,22 @@ public struct MariaSyncTargetStore: SyncTargetStore {
         }
     }
 
-    /// The highest id after `after` below which every row is settled (written before `settled`), or `nil`
+    /// The highest id after `after` below which every row is settled (written more than `settled` microseconds
+    /// before the database's clock), or `nil`
     /// when there is nothing settled to fold.
     /// Source rows (by id) one run folds at most from each table.
     static let foldLimit: Int64 = 100_000
 
     private static func settledEnd(
-        table: String, after: Int64, timeColumn: String, settled: Date, in tx: Transaction
+        table: String, after: Int64, timeColumn: String, settled: Int64, in tx: Transaction
     ) throws -> Int64? {
         // Identifiers come from this file's constants only. At most `foldLimit` ids per run: a backlog (a restored
         // database, a district's first sync) is folded over several runs, each inside the client's read timeout; the
         // window starts at the first id past the watermark, so a gap in the ids never stalls it.
         let row = try tx.query(
             """
-            SELECT MAX(id) AS last, MIN(IF(\(unsafeRaw: timeColumn) >= \(settled), id, NULL)) AS first_unsettled
+            SELECT MAX(id) AS last,
+                MIN(IF(\(unsafeRaw: timeColumn) >= UTC_TIMESTAMP(6) - INTERVAL \(settled) MICROSECOND, id, NULL)) AS first_unsettled
             FROM \(unsafeRaw: table)
             WHERE id > \(after) AND id <= (SELECT MIN(id) FROM \(unsafeRaw: table) WHERE id > \(after)) + \(foldLimit)
             """
