@@ -153,20 +153,20 @@ struct Doctor {
             : configuration.databaseSocket.isEmpty
                 ? "\(configuration.databaseHost):\(configuration.databasePort)" : "socket \(configuration.databaseSocket)"
         guard let transport = try? operations.sessionTransport() else {
-            return DoctorCheck("database options", .warn, "\(place): could not read the session's TLS and wsrep_sync_wait")
+            return DoctorCheck("database", .warn, "options: \(place): could not read the session's TLS and wsrep_sync_wait")
         }
         let tls = transport.cipher.isEmpty ? "no TLS" : "TLS (\(transport.cipher)) verified against \(cluster.tlsCAFile)"
         let syncWait = transport.syncWait.map { "wsrep_sync_wait \($0)" } ?? "no wsrep_sync_wait (not Galera)"
-        let text = "\(place); \(tls); \(syncWait)"
+        let text = "options: \(place); \(tls); \(syncWait)"
         let remote = !cluster.servers.isEmpty || configuration.databaseSocket.isEmpty
         if remote, transport.cipher.isEmpty,
             !(cluster.servers.isEmpty ? [configuration.databaseHost] : cluster.servers.map(\.host)).allSatisfy(DoctorRules.isLoopback)
         {
             return DoctorCheck(
-                "database options", .warn, text + ": passwords and data cross the network in plain text",
+                "database", .warn, text + ": passwords and data cross the network in plain text",
                 fix: "give the servers a certificate and set database.tls_ca_file")
         }
-        return DoctorCheck("database options", .ok, text)
+        return DoctorCheck("database", .ok, text)
     }
 
     private func grantCheck(
