@@ -53,11 +53,6 @@ import Testing
         try Self.conformance(leases, expire: expire)
     }
 
-    @Test func theTwinKeepsTheContract() throws {
-        let clock = TestClock()
-        try Self.conformance(MemoryLeases(clock: { clock.now }), expire: { _ in clock.advance(61) })
-    }
-
     /// Eight connections race for one lease: exactly one gets it.
     @Test func ofHoldersRacingOnSeparateConnectionsExactlyOneWins() throws {
         let name = main.name
@@ -126,6 +121,14 @@ import Testing
         try leases.release(held)
         #expect(try migrator.migrate(files: files).isEmpty)
         #expect(try main.database.query("SELECT fence FROM leases WHERE name = 'migrate'").first?.int("fence") == 2)
+    }
+}
+
+/// The same cases on the twin, without a database.
+struct MemoryLeasesTests {
+    @Test func theTwinKeepsTheContract() throws {
+        let clock = TestClock()
+        try LeaseStoreTests.conformance(MemoryLeases(clock: { clock.now }), expire: { _ in clock.advance(61) })
     }
 }
 
