@@ -1,3 +1,19 @@
+/// One TCP server of a host list (``ConnectionOptions/servers``).
+public struct DatabaseServer: Sendable, Equatable, CustomStringConvertible {
+    /// A host name or address (an IPv6 address without brackets).
+    public var host: String
+    /// The TCP port.
+    public var port: Int
+
+    /// Creates a server entry.
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
 /// How to reach one database as one account.
 public struct ConnectionOptions: Sendable, CustomStringConvertible {
     /// The unix socket path; when set, `host` must be `localhost` for libmariadb to use it.
@@ -20,6 +36,15 @@ public struct ConnectionOptions: Sendable, CustomStringConvertible {
     public var writeTimeout: Int
     /// Allow several statements in one query text; only for the migration runner.
     public var multiStatements: Bool
+    /// TCP servers tried in order, the next one after a connect error (a Galera cluster's nodes, or HAProxy
+    /// and its spare); when not empty, `socket`, `host` and `port` are not used.
+    public var servers: [DatabaseServer] = []
+    /// A CA file (PEM): when set, the connection requires TLS and verifies the server's certificate and host name
+    /// against it (`MYSQL_OPT_SSL_CA`, `MYSQL_OPT_SSL_VERIFY_SERVER_CERT`).
+    public var tlsCAFile = ""
+    /// `wsrep_sync_wait` for the session, set on connect (Galera causal reads: 1 makes a read wait until the
+    /// node has applied every write committed anywhere before it); `nil` keeps the server's setting.
+    public var syncWait: Int?
 
     /// Creates options; timeouts default to a few seconds so an outage turns into a fast 503.
     public init(
@@ -41,6 +66,7 @@ public struct ConnectionOptions: Sendable, CustomStringConvertible {
 
     /// Where and as whom, without the password.
     public var description: String {
-        "\(user)@\(socket.isEmpty ? "\(host):\(port)" : socket)/\(database)"
+        let place = !servers.isEmpty ? servers.map(\.description).joined(separator: ",") : socket.isEmpty ? "\(host):\(port)" : socket
+        return "\(user)@\(place)/\(database)\(tlsCAFile.isEmpty ? "" : " (TLS)")"
     }
 }

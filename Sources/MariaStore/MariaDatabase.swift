@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import Synchronization
 
 /// A lazily opened connection owned by one thread, rebuilt after the server goes away.
@@ -15,6 +16,12 @@ public final class MariaDatabase {
     /// Whether this handle ever had a connection: the next one opened is a reconnect.
     private var connectedBefore = false
     private static let reconnects = Atomic<Int>(0)
+    private static let retries = Atomic<Int>(0)
+    /// The backoff of transactions refused as conflicts.
+    static let retry = TransactionRetry.standard
+
+    /// Transactions this process ran again after a conflict (deadlock or Galera certification failure).
+    public static var conflictRetryCount: Int { retries.load(ordering: .relaxed) }
 
     /// Connections this process opened again after one was lost or found closed (for the pool's metrics).
     public static var reconnectCount: Int { reconnects.load(ordering: .relaxed) }
@@ -22,6 +29,10 @@ public final class MariaDatabase {
     /// Tests only: called before each statement of a transaction with its position (1 for the first, and the
     /// `COMMIT` last), so a fault test can break a transaction at every statement. `nil` in production.
     var beforeTransactionStatement: ((Int) throws -> Void)?
+    /// The lease whose fence every ``transaction(_:)`` checks first while it is set (``MariaLeaseStore``): a
+    /// transaction of a holder that lost the lease is refused with `.leaseLost` and rolled back. Set for the
+    /// duration of a job (sync) on the thread that runs it.
+    public var fence: LeaseGrant?
 
     /// A connection idle longer than this is pinged before use, so a write after a quiet night does not fail
     /// on a connection the server closed.
@@ -46,17 +57,20 @@ public final class MariaDatabase {
 
     /// Runs `body` in a transaction, committing when it returns and rolling back when it throws.
     ///
-    /// On a deadlock or lock-wait timeout the whole body runs again (up to three attempts), so it must not
-    /// have effects outside the database.
+    /// On a conflict (deadlock, lock-wait timeout, or on Galera a certification failure reported at `COMMIT`) the
+    /// whole body runs again after a jittered exponential wait, within ``TransactionRetry/standard`` (4 tries, at
+    /// most 250 ms of waiting), so it must not have effects outside the database. While ``fence`` is set, the
+    /// fence check is the first statement.
     public func transaction<T>(_ body: (Transaction) throws -> T) throws -> T {
-        var attempt = 0
+        var failed = 0
+        var waited = Duration.zero
         while true {
-            attempt += 1
             do {
                 return try withConnection(retry: false) { connection in
                     try connection.begin()
                     do {
                         let transaction = Transaction(connection: connection, observer: beforeTransactionStatement.map(StatementObserver.init))
+                        if let fence { try MariaLeaseStore.checkFence(fence, in: transaction) }
                         let value = try body(transaction)
                         try transaction.observer?.next()
                         try connection.commit()
@@ -66,8 +80,12 @@ public final class MariaDatabase {
                         throw error
                     }
                 }
-            } catch let error as StoreError where error.kind == .conflict && attempt < 3 {
-                continue
+            } catch let error as StoreError where error.kind == .conflict {
+                failed += 1
+                guard let wait = Self.retry.delay(afterFailedAttempts: failed, waited: waited, unit: Double.random(in: 0..<1)) else { throw error }
+                waited += wait
+                Self.retries.add(1, ordering: .relaxed)
+                Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18 + Double(wait.components.seconds))
             }
         }
     }

@@ -91,6 +91,8 @@ func testConfiguration() -> Configuration {
 struct TestApp {
     let memory: MemoryAccounts
     let rosterJobs = MemoryRosterImportQueue()
+    /// The cron jobs' leases.
+    let leases = MemoryLeases()
     /// The upstream sign-in's twin, over ``memory``'s people.
     let upstream: MemoryUpstreamStore
     /// What the upstream providers answer (``ScriptedUpstream``).
@@ -168,7 +170,7 @@ struct TestApp {
                 appPolicies: oauth, agreements: agreements, declarations: agreements,
                 rateLimiter: APIRateLimiter(configuration.api),
                 rateBuckets: MemoryRateBuckets(), listCache: APIListCache(capacity: 8), oneRoster: MariaOneRosterStore(database: unconnected)),
-            syncTarget: MariaSyncTargetStore(database: unconnected),
+            syncTarget: MariaSyncTargetStore(database: unconnected), leases: leases,
             upstream: UpstreamServices(store: upstream, flow: UpstreamSignInFlow(transport: upstreamTransport, cache: upstreamDocuments)),
             directories: DirectoryServices(store: directories, connector: directoryConnector),
             audit: audit,

@@ -89,6 +89,8 @@ import Testing
             d + "developer_sign_in_throttle": "DELETE INSERT SELECT UPDATE",
             d + "developer_links": "DELETE INSERT SELECT UPDATE(used_at)",
             d + "mail_outbox": "DELETE INSERT SELECT UPDATE(attempts,last_error,next_attempt_at)",
+            // The developers site's cron leases (webhooks, mail, purge; developers 0016): taken and renewed, never deleted.
+            d + "leases": "INSERT SELECT UPDATE",
             d + "developer_recovery_codes": "DELETE INSERT SELECT UPDATE(used_at)",
             // Passkeys: a handle is made once; a key's counter, backup state and last use move; answered challenges
             // are purged.

@@ -575,6 +575,27 @@ import Testing
         #expect(try keys.currentKey(.rs256)?.kid == "rs-2", "a refused key retires nothing")
     }
 
+    /// Issue 18: a rotated-in key is published at once but signs only from its `notBefore`, by the database's clock;
+    /// the previous key signs until then.
+    @Test func aNewKeyIsPublishedBeforeItSigns() throws {
+        func key(_ kid: String, at time: Date, notBefore: Date?) -> SigningKeyRecord {
+            SigningKeyRecord(
+                kid: kid, algorithm: .rs256, sealedPrivateKey: Array(kid.utf8), publicJWK: "{\"kid\":\"\(kid)\"}", createdAt: time, retiredAt: nil,
+                notBefore: notBefore)
+        }
+        let clock = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        try keys.addKey(key("old", at: clock - 60, notBefore: nil), now: clock - 60)
+        try keys.addKey(key("new", at: clock, notBefore: clock + 600), now: clock)
+        #expect(try keys.currentKey(.rs256)?.kid == "old")
+        #expect(try keys.publishedKeys(publishedSince: clock).map(\.kid) == ["new", "old"])
+        let published = try keys.publishedKeys(publishedSince: clock)
+        #expect(published.first?.notBefore == clock + 600 && published.last?.retiredAt == clock + 600)
+        // The database's clock passes the start (moved back here rather than waited for).
+        try db.database.execute(
+            "UPDATE oauth_signing_keys SET not_before = not_before - INTERVAL 601 SECOND, retired_at = retired_at - INTERVAL 601 SECOND")
+        #expect(try keys.currentKey(.rs256)?.kid == "new")
+    }
+
     // MARK: Helpers
 
     /// A token store on its own connection to this suite's database, opened at once.

@@ -219,18 +219,19 @@ import Testing
     @Test func usageIsCountedOnceAndOnlyOnceSettled() throws {
         _ = try approvedApp()
         _ = try applyAll()
-        func log(_ count: Int, status: Int, writtenAt: Date) throws {
+        // Settling is judged by the database's clock (issue 18): rows are dated seconds before it.
+        func log(_ count: Int, status: Int, secondsAgo: Int) throws {
             for _ in 0..<count {
                 try main.database.execute(
                     """
                     INSERT INTO data_access_log (occurred_at, client_id, actor_user_id, subject_user_id, school_id, operation, request, status, written_at)
-                    VALUES (\(now), 'cw_app_sync', 7, 7, 1, 'me', 'GET /api/v1/me', \(status), \(writtenAt))
+                    VALUES (\(now), 'cw_app_sync', 7, 7, 1, 'me', 'GET /api/v1/me', \(status), UTC_TIMESTAMP(6) - INTERVAL \(secondsAgo) SECOND)
                     """)
             }
         }
-        try log(3, status: 200, writtenAt: now - 60)
-        try log(1, status: 404, writtenAt: now - 60)
-        try log(2, status: 200, writtenAt: now - 1)  // still settling
+        try log(3, status: 200, secondsAgo: 60)
+        try log(1, status: 404, secondsAgo: 60)
+        try log(2, status: 200, secondsAgo: 0)  // still settling
         #expect(try target.collectUsage(now: now, settle: 5) == 4)
         let first = try target.changedUsage(limit: 10)
         #expect(first.map { [$0.apiRequests, $0.errors, $0.activeUsers] } == [[4, 1, 1]])
@@ -238,7 +239,8 @@ import Testing
         #expect(try target.changedUsage(limit: 10).isEmpty)
         // Nothing new and settled: nothing folded twice.
         #expect(try target.collectUsage(now: now, settle: 5) == 0)
-        // The settling rows arrive later; counters grow by exactly them.
+        // The settling rows settle (their time moved back rather than waited for); counters grow by exactly them.
+        try main.database.execute("UPDATE data_access_log SET written_at = written_at - INTERVAL 10 SECOND")
         #expect(try target.collectUsage(now: now + 10, settle: 5) == 2)
         #expect(try target.changedUsage(limit: 10).map(\.apiRequests) == [6])
     }

@@ -341,16 +341,21 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
     }
 
     func currentKey(_ algorithm: SigningKeyRecord.Algorithm) throws -> SigningKeyRecord? {
-        lock.withLock { keys.filter { $0.algorithm == algorithm && $0.retiredAt == nil }.max { ($0.createdAt, $0.kid) < ($1.createdAt, $1.kid) } }
+        let now = Date()
+        return lock.withLock {
+            keys.filter { $0.algorithm == algorithm && ($0.retiredAt.map { $0 > now } ?? true) && ($0.notBefore.map { $0 <= now } ?? true) }
+                .max { ($0.createdAt, $0.kid) < ($1.createdAt, $1.kid) }
+        }
     }
 
     func addKey(_ key: SigningKeyRecord, now: Date) throws {
         lock.withLock {
+            let retired = key.notBefore ?? now
             keys = keys.map { old in
-                guard old.algorithm == key.algorithm, old.retiredAt == nil else { return old }
+                guard old.algorithm == key.algorithm, old.retiredAt.map({ $0 > retired }) ?? true else { return old }
                 return SigningKeyRecord(
                     kid: old.kid, algorithm: old.algorithm, sealedPrivateKey: old.sealedPrivateKey, publicJWK: old.publicJWK,
-                    createdAt: old.createdAt, retiredAt: now)
+                    createdAt: old.createdAt, retiredAt: retired, notBefore: old.notBefore)
             }
             keys.append(key)
         }

@@ -117,6 +117,8 @@ readonly APP_DEVELOPERS_GRANTS=(
 #   (cleared on success), recovery codes (replaced), webhook endpoints (with their deliveries, by cascade), and
 #   what `catalystwells purge --site developers` deletes: spent links and unreferenced logos (a logo an
 #   application refers to cannot be deleted: the foreign keys refuse it).
+# - leases: the developers site's cron jobs (webhooks, mail, purge) take, renew and release their lease there
+#   (issue 18); rows are never deleted, so a fence never goes back.
 readonly DEVELOPERS_GRANTS=(
     "schema_migrations|SELECT"
     "developers|SELECT, INSERT, UPDATE (state, password_hash, totp_secret_sealed, totp_enabled_at, totp_last_used_step, updated_at)"
@@ -124,6 +126,7 @@ readonly DEVELOPERS_GRANTS=(
     "developer_sign_in_throttle|SELECT, INSERT, UPDATE, DELETE"
     "developer_links|SELECT, INSERT, UPDATE (used_at), DELETE"
     "mail_outbox|SELECT, INSERT, UPDATE (next_attempt_at, attempts, last_error), DELETE"
+    "leases|SELECT, INSERT, UPDATE"
     "developer_recovery_codes|SELECT, INSERT, UPDATE (used_at), DELETE"
     "developer_passkey_handles|SELECT, INSERT"
     "developer_passkeys|SELECT, INSERT, UPDATE (sign_count, backed_up, last_used_at), DELETE"

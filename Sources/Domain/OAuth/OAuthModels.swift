@@ -206,7 +206,13 @@ public struct SigningKeyRecord: Sendable, Equatable {
     public let createdAt: Date
     /// When it stopped signing; it stays published until tokens it signed have expired.
     public let retiredAt: Date?
-    public init(kid: String, algorithm: Algorithm, sealedPrivateKey: [UInt8], publicJWK: String, createdAt: Date, retiredAt: Date?) {
+    /// When it starts signing: it is published at once and signs only from then on, so every copy of the JWKS a
+    /// relying party may have fetched meanwhile holds it (issue 18). `nil`: since it was created.
+    public let notBefore: Date?
+    public init(
+        kid: String, algorithm: Algorithm, sealedPrivateKey: [UInt8], publicJWK: String, createdAt: Date, retiredAt: Date?, notBefore: Date? = nil
+    ) {
+        self.notBefore = notBefore
         self.kid = kid
         self.algorithm = algorithm
         self.sealedPrivateKey = sealedPrivateKey

@@ -189,8 +189,10 @@ public protocol ConsentStore {
 public protocol SigningKeyStore {
     /// Keys to publish in the JWKS: the current ones and retired ones retired after `publishedSince`.
     func publishedKeys(publishedSince: Date) throws -> [SigningKeyRecord]
-    /// The newest unretired key of an algorithm.
+    /// The key that signs now: the newest of the algorithm whose `notBefore` has passed and that is not retired,
+    /// by the store's clock (the database's, so every host agrees).
     func currentKey(_ algorithm: SigningKeyRecord.Algorithm) throws -> SigningKeyRecord?
-    /// Adds a key and retires the previous current key of the same algorithm at `now`.
+    /// Adds a key and retires the previous unretired keys of the same algorithm when the new one starts signing
+    /// (its `notBefore`, else `now`), so one key signs at any moment and the new one is published first.
     func addKey(_ key: SigningKeyRecord, now: Date) throws
 }

@@ -35,6 +35,7 @@ public enum DatabaseGrantPolicy {
         "developer_sign_in_throttle|SELECT, INSERT, UPDATE, DELETE",
         "developer_links|SELECT, INSERT, UPDATE (used_at), DELETE",
         "mail_outbox|SELECT, INSERT, UPDATE (next_attempt_at, attempts, last_error), DELETE",
+        "leases|SELECT, INSERT, UPDATE",
         "developer_recovery_codes|SELECT, INSERT, UPDATE (used_at), DELETE",
         "developer_passkey_handles|SELECT, INSERT",
         "developer_passkeys|SELECT, INSERT, UPDATE (sign_count, backed_up, last_used_at), DELETE",

@@ -64,6 +64,11 @@ public enum DoctorRules {
     /// A certificate that expires within this many days is a warning (certbot renews at 30).
     public static let certificateWarningDays = 21
 
+    /// Whether a database host is this machine (a connection to it does not cross a network).
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
     /// A certificate's remaining validity.
     public static func certificate(path: String, notAfter: Date, now: Date) -> DoctorCheck {
         let days = Int((notAfter.timeIntervalSince(now) / 86400).rounded(.down))

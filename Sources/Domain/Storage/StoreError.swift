@@ -15,6 +15,12 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case constraint
         /// The database account lacks a privilege: a deployment error, never the client's fault.
         case denied
+        /// The lease (``LeaseStore``) the work ran under is no longer the caller's: another holder took it after
+        /// it expired. The write was refused and rolled back; the work stops and the new holder carries on.
+        case leaseLost
+        /// The server refuses the statement in its configuration (1235, e.g. a named lock under Galera): a
+        /// deployment error, treated as an internal one.
+        case unsupported
         /// Anything else; treated as an internal error.
         case other
     }
@@ -41,6 +47,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case .duplicate: "a record with this value already exists"
         case .constraint: "the database refused the data"
         case .denied: "the database account lacks a privilege"
+        case .leaseLost: "another host took over this job's lease"
+        case .unsupported: "the database does not support this statement in its configuration"
         case .other: "the database reported an error"
         }
     }

@@ -40,8 +40,10 @@ public protocol SyncSourceStore {
 
 /// The main-database side of sync.
 public protocol SyncTargetStore {
-    /// Runs `body` holding the installation-wide sync lock (a MariaDB named lock on this connection), or
-    /// returns `nil` at once when another run holds it: sync is single-flight.
+    /// Runs `body` holding the installation-wide sync lease (``LeaseName/sync``), or returns `nil` at once when
+    /// another run holds it: sync is single-flight across hosts. While `body` runs, every write transaction of
+    /// this store checks the lease's fence first and throws ``StoreError`` `.leaseLost` once another run has
+    /// taken the lease (this one outlived it), rolling back.
     func withSyncLock<T>(_ body: () throws -> T) throws -> T?
     /// Makes the main database run the app as described, in one transaction: creates or updates the OAuth
     /// client (content, scopes, status, redirect URIs), ends the secrets and API keys the app no longer has
@@ -57,7 +59,7 @@ public protocol SyncTargetStore {
     func applyRestrictions(_ app: SyncedApplication, now: Date) throws -> SyncApplyResult
     /// Folds what happened since the previous call into the daily usage counters, in one transaction with
     /// the watermarks (so each access-log row, grant and first consent is counted exactly once): only rows
-    /// older than `settle` seconds at `now` are taken, so a batch still being written is not skipped. A store may
+    /// older than `settle` seconds by the store's clock are taken (the database's, whatever host runs sync; `now` dates the watermarks), so a batch still being written is not skipped. A store may
     /// fold a long backlog over several calls (each call's transaction stays short); the rest is taken next time.
     /// Returns how many source rows were folded in.
     func collectUsage(now: Date, settle: TimeInterval) throws -> Int

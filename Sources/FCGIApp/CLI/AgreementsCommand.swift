@@ -22,8 +22,8 @@ struct AgreementsCommand: ParsableCommand {
 
         func run() throws {
             let services = try OperatorServices.open(options)
-            let report = try AgreementExpiryRun(services: services, logger: Logger(label: "catalystwells.agreements")).run(now: Date())
-            print(report.json.text)
+            let run = AgreementExpiryRun(services: services, logger: Logger(label: "catalystwells.agreements"))
+            try CronLease.printing(.agreements, leases: services.leases) { try run.run(now: Date()).json.text }
         }
     }
 }

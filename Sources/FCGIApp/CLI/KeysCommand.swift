@@ -32,7 +32,8 @@ struct KeysCommand: ParsableCommand {
             let services = try OperatorServices.open(options)
             for algorithm in algorithms {
                 let key = try KeysCommand.addKey(algorithm, services: services)
-                print("added \(algorithm.rawValue) signing key \(key.kid)")
+                let starts = key.notBefore.map { " (published now, signs from \(ISO8601DateFormatter().string(from: $0)))" } ?? ""
+                print("added \(algorithm.rawValue) signing key \(key.kid)\(starts)")
             }
             print("previous keys stay published for \(Int(services.configuration.tokenLifetimes.idToken)) seconds")
         }
@@ -56,7 +57,11 @@ struct KeysCommand: ParsableCommand {
             let formatter = ISO8601DateFormatter()
             for record in records {
                 let state =
-                    if let retired = record.retiredAt {
+                    if let notBefore = record.notBefore, notBefore > now {
+                        "published, signs from \(formatter.string(from: notBefore))"
+                    } else if let retired = record.retiredAt, retired > now {
+                        "current until \(formatter.string(from: retired))"
+                    } else if let retired = record.retiredAt {
                         retired > publishedSince
                             ? "retired, published until \(formatter.string(from: retired.addingTimeInterval(lifetimes.idToken)))" : "retired"
                     } else {
@@ -68,12 +73,20 @@ struct KeysCommand: ParsableCommand {
         }
     }
 
-    /// Generates, seals and stores a key of `algorithm`; it becomes the current key of its algorithm.
+    /// Generates, seals and stores a key of `algorithm`. It is published at once and becomes the current key of its
+    /// algorithm after `oauth.key_publish_delay_seconds` (the previous key signs until then), or at once when there is
+    /// no current key to wait with.
     static func addKey(_ algorithm: SigningKeyRecord.Algorithm, services: SiteServices) throws -> SigningKeyRecord {
         let keys = ClientCommand.keys(services)
         let now = services.clock()
         var generator = SystemRandomNumberGenerator()
-        let record = try SigningKey.generate(algorithm).record(sealingWith: keys.sealingKey, createdAt: now, using: &generator)
+        let generated = try SigningKey.generate(algorithm).record(sealingWith: keys.sealingKey, createdAt: now, using: &generator)
+        let delay = services.configuration.oauth.keyPublishDelay
+        let hasCurrent = try services.oauth.signingKeys.currentKey(algorithm) != nil
+        let waits = delay > 0 && hasCurrent
+        let record = SigningKeyRecord(
+            kid: generated.kid, algorithm: generated.algorithm, sealedPrivateKey: generated.sealedPrivateKey, publicJWK: generated.publicJWK,
+            createdAt: generated.createdAt, retiredAt: nil, notBefore: waits ? now.addingTimeInterval(delay) : nil)
         try services.oauth.signingKeys.addKey(record, now: now)
         return record
     }

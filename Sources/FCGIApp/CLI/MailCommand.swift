@@ -32,7 +32,9 @@ struct MailCommand: ParsableCommand {
             guard let mailer = services.mailer as? QueuedMailer else {
                 OperatorServices.fail("credentials.key_file was not loaded; queued mail cannot be opened", code: 78)
             }
-            print(String(decoding: try mailer.deliverDue(limit: max(limit, 0), budget: seconds).json.serialized(), as: UTF8.self))
+            try CronLease.printing(.mail, leases: services.leases) {
+                String(decoding: try mailer.deliverDue(limit: max(limit, 0), budget: seconds).json.serialized(), as: UTF8.self)
+            }
         }
     }
 }

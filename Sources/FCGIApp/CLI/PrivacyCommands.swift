@@ -22,8 +22,8 @@ struct ExportsCommand: ParsableCommand {
 
         func run() throws {
             let services = try OperatorServices.open(options)
-            let report = try ExportRun(services: services, logger: Logger(label: "catalystwells.exports")).run(now: Date())
-            print(String(decoding: report.json.serialized(), as: UTF8.self))
+            let run = ExportRun(services: services, logger: Logger(label: "catalystwells.exports"))
+            try CronLease.printing(.exports, leases: services.leases) { String(decoding: try run.run(now: Date()).json.serialized(), as: UTF8.self) }
         }
     }
 }
@@ -72,10 +72,11 @@ struct ErasuresCommand: ParsableCommand {
                 dueBy = parsed
             }
             let stores = CompositionRoot.erasureRunStores(configuration)
-            let report = try ErasureRun(
-                store: stores.run, audit: stores.audit, privacy: configuration.privacy, logger: Logger(label: "catalystwells.erasures")
-            ).run(now: Date(), dueBy: dueBy)
-            print(String(decoding: report.json.serialized(), as: UTF8.self))
+            let run = ErasureRun(
+                store: stores.run, audit: stores.audit, privacy: configuration.privacy, logger: Logger(label: "catalystwells.erasures"))
+            try CronLease.printing(.erasures, leases: stores.leases) {
+                String(decoding: try run.run(now: Date(), dueBy: dueBy).json.serialized(), as: UTF8.self)
+            }
         }
     }
 }

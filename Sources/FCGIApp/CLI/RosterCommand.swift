@@ -54,8 +54,10 @@ struct RosterCommand: ParsableCommand {
         func run() throws {
             let services = try OperatorServices.open(options)
             let logger = LogSetup.logger("catalystwells.roster", level: services.configuration.logLevel, format: services.configuration.logFormat)
-            let report = try RosterImportRun(services: services, logger: logger).run(limit: max(limit, 1))
-            print(String(decoding: report.json.serialized(), as: UTF8.self))
+            let run = RosterImportRun(services: services, logger: logger)
+            try CronLease.printing(.roster, leases: services.leases) {
+                String(decoding: try run.run(limit: max(limit, 1)).json.serialized(), as: UTF8.self)
+            }
         }
     }
 

@@ -9,8 +9,9 @@ struct SyncCommand: ParsableCommand {
         commandName: "sync",
         abstract: "Carry approved apps from the developers database into the main one, and usage figures and webhook events back.",
         discussion: """
-            Idempotent and single-flight: cron runs it every minute (deploy/cron/catalystwells); a run that finds \
-            another one in progress exits 75 at once without doing anything.
+            Idempotent and single-flight across hosts (the sync lease in the main database): cron runs it every \
+            minute on every host (deploy/cron/catalystwells); a run that finds another one in progress prints \
+            "skipped" and exits 0 at once without doing anything.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -19,8 +20,8 @@ struct SyncCommand: ParsableCommand {
         let services = try OperatorServices.open(options)
         let logger = LogSetup.logger("catalystwells.sync", level: services.configuration.logLevel, format: services.configuration.logFormat)
         guard let report = try SyncRun(services: services, logger: logger).run(now: Date()) else {
-            print(String(decoding: SyncRun.busy.serialized(), as: UTF8.self))
-            throw ExitCode(75)
+            print(String(decoding: CronLease.skipped(.sync).serialized(), as: UTF8.self))
+            return
         }
         print(String(decoding: report.json.serialized(), as: UTF8.self))
     }
@@ -35,10 +36,4 @@ extension SyncRun {
             target: services.syncTarget, source: services.portal.syncSource, analytics: services.portal.analytics,
             logoBaseURL: base.hasSuffix("/") ? String(base.dropLast()) : base, faultPoint: services.configuration.syncFault, logger: logger)
     }
-
-    /// The answer when another run holds the lock.
-    static let busy = JSONValue.object([
-        ("status", .string("busy")), ("error", .string("sync_running")),
-        ("error_description", .string("Another sync run is in progress; this one did nothing.")),
-    ])
 }

@@ -26,7 +26,7 @@ struct WebhooksCommand: ParsableCommand {
             guard let sender = WebhookSender(services: services, logger: logger) else {
                 OperatorServices.fail("portal.key_file was not loaded; webhook secrets cannot be opened", code: 78)
             }
-            print(String(decoding: try sender.run().json.serialized(), as: UTF8.self))
+            try CronLease.printing(.webhooks, leases: services.leases) { String(decoding: try sender.run().json.serialized(), as: UTF8.self) }
         }
     }
 }

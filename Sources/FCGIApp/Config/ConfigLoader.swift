@@ -183,6 +183,30 @@ enum ConfigLoader {
             oauth: oauth, credentialKeyFile: reader.path("credentials.key_file"),
             cronSecretFile: reader.path("cron.secret_file"), syncFault: syncFault, portal: portal, api: api)
         if let logFormat { configuration.logFormat = logFormat }
+        if let allowList = AddressAllowList(parsing: reader.string("cron.allowed_addresses")) {
+            configuration.internalAllowList = allowList
+        } else {
+            reader.fail("cron.allowed_addresses", "must be addresses or networks (CIDR) separated by commas, e.g. 127.0.0.0/8, ::1/128, 10.0.3.0/24")
+        }
+        configuration.oauth.keyPublishDelay = TimeInterval(reader.int("oauth.key_publish_delay_seconds", 0...86400))
+        if let servers = DatabaseCluster.servers(reader.string("database.hosts")) {
+            configuration.databaseCluster.servers = servers
+        } else {
+            reader.fail(
+                "database.hosts", "must be 1 to 16 servers as host:port separated by commas, e.g. db1.school.example:3306, [2001:db8::7]:3306")
+        }
+        let databaseCA = reader.string("database.tls_ca_file")
+        if !databaseCA.isEmpty {
+            if !databaseCA.hasPrefix("/") {
+                reader.fail("database.tls_ca_file", "must be an absolute path, or empty for no TLS")
+            } else if !FileManager.default.isReadableFile(atPath: databaseCA) {
+                reader.fail("database.tls_ca_file", "cannot be read")
+            }
+        }
+        configuration.databaseCluster.tlsCAFile = databaseCA
+        if !reader.string("database.wsrep_sync_wait").isEmpty {
+            configuration.databaseCluster.syncWait = reader.int("database.wsrep_sync_wait", 0...15)
+        }
         let caFile = reader.string("webhooks.ca_file")
         if !caFile.isEmpty, !caFile.hasPrefix("/") { reader.fail("webhooks.ca_file", "must be an absolute path, or empty for the system store") }
         configuration.webhooks = Configuration.Webhooks(

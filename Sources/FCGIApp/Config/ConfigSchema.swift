@@ -100,6 +100,21 @@ enum ConfigSchema {
         Key(section: "database", name: "connect_timeout", defaultValue: "3", help: "seconds to wait for a connection"),
         Key(section: "database", name: "read_timeout", defaultValue: "10", help: "seconds to wait for a reply"),
         Key(section: "database", name: "write_timeout", defaultValue: "10", help: "seconds to wait to send a query"),
+        Key(
+            section: "database", name: "hosts", defaultValue: "",
+            help:
+                "TCP servers as host:port separated by commas ([v6]:port for IPv6; the port defaults to 3306), tried in order, moving to the next on a connect error (HAProxy in front of a Galera cluster, and a spare); when set, socket, host and port are not used"
+        ),
+        Key(
+            section: "database", name: "tls_ca_file", defaultValue: "",
+            help:
+                "CA certificate (PEM) of the database servers: when set, every connection requires TLS and verifies the server's certificate and host name against it; empty for none (the local unix socket needs none)"
+        ),
+        Key(
+            section: "database", name: "wsrep_sync_wait", defaultValue: "",
+            help:
+                "Galera only: wsrep_sync_wait set for each session on connect (0 to 15; 1 makes reads causal: a read waits until the node applied every earlier commit of the cluster); empty keeps the server's setting"
+        ),
     ]
 
     private static let accounts: [Key] = [
@@ -173,6 +188,11 @@ enum ConfigSchema {
             help: "days after sign-in when a grant's refresh tokens end however often they were rotated; then the person signs in again (1 to 730)"),
         Key(section: "oauth", name: "code_seconds", defaultValue: "60", help: "authorization code lifetime (10 to 600)"),
         Key(
+            section: "oauth", name: "key_publish_delay_seconds", defaultValue: "600",
+            help:
+                "a signing key made by `keys rotate` is published in the JWKS at once and signs only this many seconds later, so relying parties (and every host) have it first (0 to 86400; a first key signs at once)"
+        ),
+        Key(
             section: "oauth", name: "refresh_reuse_grace_seconds", defaultValue: "10",
             help: "a rotated refresh token presented again within this many seconds is a retry, later a theft: the grant is revoked (0 to 60)"),
     ]
@@ -190,7 +210,12 @@ enum ConfigSchema {
             section: "cron", name: "secret_file", defaultValue: "/etc/catalystwells/secrets/cron.secret",
             help:
                 "one line of 32+ random characters (openssl rand -hex 32): the bearer secret of POST /internal/cron/*, which nginx also limits to loopback; both pools read it"
-        )
+        ),
+        Key(
+            section: "cron", name: "allowed_addresses", defaultValue: "127.0.0.0/8, ::1/128",
+            help:
+                "addresses and networks (CIDR) whose requests may reach /internal/ (cron endpoints, metrics), as nginx passes the peer (REMOTE_ADDR; behind a trusted front set real_ip in nginx); others get 404. Keep nginx's geo $cw_internal block the same"
+        ),
     ]
 
     private static let sync: [Key] = [

@@ -54,6 +54,8 @@ struct Configuration: Sendable {
         var refreshAbsoluteLifetime: TimeInterval
         var codeLifetime: TimeInterval
         var refreshReuseGrace: TimeInterval
+        /// `oauth.key_publish_delay_seconds`: from a new signing key's publication to its first signature.
+        var keyPublishDelay: TimeInterval = 600
     }
 
     /// The developer portal.
@@ -130,6 +132,10 @@ struct Configuration: Sendable {
     var logLevel: Logger.Level
     /// `[log] format`: JSON lines (default) or text.
     var logFormat: LogFormat = .json
+    /// `cron.allowed_addresses`: who may reach `/internal/`.
+    var internalAllowList = AddressAllowList.loopback
+    /// `[database] hosts`, `tls_ca_file`, `wsrep_sync_wait` (several hosts, a Galera cluster).
+    var databaseCluster = DatabaseCluster()
     var appURL: String
     var developersURL: String
     var requestBodyLimit: Int
@@ -282,11 +288,15 @@ struct Configuration: Sendable {
 
     /// Connection options for a role against a database; the password must have been loaded.
     func connectionOptions(role: AccountRole, database: String, multiStatements: Bool = false) -> ConnectionOptions {
-        ConnectionOptions(
+        var options = ConnectionOptions(
             socket: databaseSocket, host: databaseSocket.isEmpty ? databaseHost : "localhost", port: databasePort,
             user: accounts[role]!.user, password: passwords[role] ?? "", database: database,
             connectTimeout: connectTimeout, readTimeout: readTimeout, writeTimeout: writeTimeout,
             multiStatements: multiStatements)
+        options.servers = databaseCluster.servers
+        options.tlsCAFile = databaseCluster.tlsCAFile
+        options.syncWait = databaseCluster.syncWait
+        return options
     }
 
     /// The account and database a site's pool uses.
@@ -303,6 +313,51 @@ struct Configuration: Sendable {
         case .app: .app
         case .developers: .developers
         }
+    }
+}
+
+/// The `[database]` options for more than one database server (README "Database options").
+struct DatabaseCluster: Equatable {
+    /// TCP servers tried in order; empty uses `socket` or `host`/`port`.
+    var servers: [DatabaseServer] = []
+    /// CA file: TLS required and the server verified; empty for none.
+    var tlsCAFile = ""
+    /// `wsrep_sync_wait` set on connect; `nil` keeps the server's.
+    var syncWait: Int?
+
+    /// Parses `[database] hosts`: `host:port`, `[v6]:port` or `host` (port 3306), separated by commas; `nil` when an
+    /// entry is malformed.
+    static func servers(_ text: String) -> [DatabaseServer]? {
+        let entries = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        if entries == [""] { return [] }
+        var servers: [DatabaseServer] = []
+        for entry in entries {
+            var host = Substring(entry)
+            var port = 3306
+            if host.hasPrefix("[") {
+                guard let close = host.firstIndex(of: "]") else { return nil }
+                let rest = host[host.index(after: close)...]
+                host = host[host.index(after: host.startIndex)..<close]
+                guard host.contains(":"), host.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return nil }
+                if !rest.isEmpty {
+                    guard rest.hasPrefix(":"), let number = Int(rest.dropFirst()) else { return nil }
+                    port = number
+                }
+            } else {
+                if let colon = host.firstIndex(of: ":") {
+                    guard let number = Int(host[host.index(after: colon)...]) else { return nil }
+                    port = number
+                    host = host[..<colon]
+                }
+                let allowed = host.utf8.allSatisfy {
+                    ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) || $0 == 0x2E || $0 == 0x2D || $0 == 0x5F
+                }
+                guard allowed, !host.hasPrefix("-"), !host.hasPrefix(".") else { return nil }
+            }
+            guard !host.isEmpty, host.utf8.count <= 253, (1...65535).contains(port) else { return nil }
+            servers.append(DatabaseServer(host: String(host), port: port))
+        }
+        return servers.count <= 16 ? servers : nil
     }
 }
 

@@ -38,6 +38,7 @@ struct Doctor {
         MariaClient.initializeLibrary()
         let migrator = databaseCheck(configuration, role: .migrator, database: "")
         add(migrator.check)
+        if let operations = migrator.operations { add(transportCheck(configuration, operations)) }
         let app = databaseCheck(configuration, role: .app, database: configuration.mainDatabase)
         add(app.check)
         let developers = databaseCheck(configuration, role: .developers, database: configuration.developersDatabase)
@@ -141,6 +142,31 @@ struct Doctor {
         } catch {
             return (DoctorCheck("database", .fail, "\(user) cannot connect: \(error)"), nil)
         }
+    }
+
+    /// `[database] hosts`, `tls_ca_file` and `wsrep_sync_wait` as the migrator's connection found them.
+    private func transportCheck(_ configuration: Configuration, _ operations: MariaOperations) -> DoctorCheck {
+        let cluster = configuration.databaseCluster
+        let place =
+            !cluster.servers.isEmpty
+            ? "servers " + cluster.servers.map(\.description).joined(separator: ", ")
+            : configuration.databaseSocket.isEmpty
+                ? "\(configuration.databaseHost):\(configuration.databasePort)" : "socket \(configuration.databaseSocket)"
+        guard let transport = try? operations.sessionTransport() else {
+            return DoctorCheck("database", .warn, "options: \(place): could not read the session's TLS and wsrep_sync_wait")
+        }
+        let tls = transport.cipher.isEmpty ? "no TLS" : "TLS (\(transport.cipher)) verified against \(cluster.tlsCAFile)"
+        let syncWait = transport.syncWait.map { "wsrep_sync_wait \($0)" } ?? "no wsrep_sync_wait (not Galera)"
+        let text = "options: \(place); \(tls); \(syncWait)"
+        let remote = !cluster.servers.isEmpty || configuration.databaseSocket.isEmpty
+        if remote, transport.cipher.isEmpty,
+            !(cluster.servers.isEmpty ? [configuration.databaseHost] : cluster.servers.map(\.host)).allSatisfy(DoctorRules.isLoopback)
+        {
+            return DoctorCheck(
+                "database", .warn, text + ": passwords and data cross the network in plain text",
+                fix: "give the servers a certificate and set database.tls_ca_file")
+        }
+        return DoctorCheck("database", .ok, text)
     }
 
     private func grantCheck(

@@ -79,7 +79,7 @@ enum AccountPages {
             <h1>\(title)</h1>
             <form class="stack" id="reset" method="post" action="/password/reset">\(Layout.csrfField(csrf))
             <input type="hidden" name="token" value="\(token)">
-            <label>New password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024" aria-describedby="password-error">
+            <label>New password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024" aria-describedby="password-error"\(Layout.invalidFlag(error))>
             \(Layout.fieldError(error, id: "password-error"))</label>
             <label>New password again<input name="confirmation" type="password" autocomplete="new-password" required maxlength="1024"></label>
             <p class="muted">At least \(PasswordRules.minimumLength) characters. A few unrelated words make a strong, memorable password.</p>
@@ -110,9 +110,9 @@ enum AccountPages {
             """
             <h1>Change your password</h1>
             <form class="stack" id="change-password" method="post" action="/account/password">\(Layout.csrfField(session.csrf))
-            <label>Current password<input name="current" type="password" autocomplete="current-password" required maxlength="1024">
+            <label>Current password<input name="current" type="password" autocomplete="current-password" required maxlength="1024"\(Layout.errorAttributes(currentError, id: "current-error"))>
             \(Layout.fieldError(currentError, id: "current-error"))</label>
-            <label>New password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024">
+            <label>New password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024"\(Layout.errorAttributes(newError, id: "password-error"))>
             \(Layout.fieldError(newError, id: "password-error"))</label>
             <label>New password again<input name="confirmation" type="password" autocomplete="new-password" required maxlength="1024"></label>
             <button type="submit">Change the password</button>

@@ -12,19 +12,47 @@ enum Layout {
 
     /// A full page. `session` is `nil` on signed-out pages.
     static func page(title: String, session: SignedIn?, notice: Notice? = nil, narrow: Bool = false, _ content: HTML) -> HTML {
-        document(title: title, header: topBar(session), notice: notice, narrow: narrow, content)
+        document(
+            title: title, header: topBar(session), footer: footer(idleMinutes: session.map { $0.idleMinutes }), notice: notice,
+            narrow: narrow, content)
     }
 
-    /// The document around a page of either site: head, the site's top bar, an optional notice, the content.
-    static func document(title: String, header: HTML, notice: Notice?, narrow: Bool, _ content: HTML) -> HTML {
-        let noticeHTML: HTML = notice.map { "<p class=\"notice \($0.kind.rawValue)\" role=\"status\">\($0.text)</p>" } ?? ""
+    /// The document around a page of either site: head, a skip link to `main`, the site's top bar, an optional
+    /// notice (or the error summary of a page showing field errors), the content, and `footer`.
+    static func document(title: String, header: HTML, footer: HTML, notice: Notice?, narrow: Bool, _ content: HTML) -> HTML {
+        // A problem notice is the page's error summary: it takes the focus when the page opens (WCAG 3.3.1),
+        // without a script (the CSP allows none inline), so a keyboard or screen reader user starts there.
+        let noticeHTML: HTML =
+            notice.map {
+                $0.kind == .bad
+                    ? "<p class=\"notice bad\" id=\"error-summary\" role=\"status\" tabindex=\"-1\" autofocus>\($0.text)</p>"
+                    : "<p class=\"notice ok\" role=\"status\">\($0.text)</p>"
+            } ?? errorSummary(content)
         return """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(title) · CatalystWells</title><link rel="stylesheet" href="/assets/catalyst.css"></head>
-            <body>\(header)
-            <main\(narrow ? HTML(unsafeRaw: " class=\"narrow\"") : "")>\(noticeHTML)\(content)</main></body></html>
+            <body><a class="skip-link" href="#main">Skip to main content</a>\(header)
+            <main id="main" tabindex="-1"\(narrow ? HTML(unsafeRaw: " class=\"narrow\"") : "")>\(noticeHTML)\(content)</main>\(footer)</body></html>
             """
+    }
+
+    /// A page that shows field errors (``fieldError(_:id:)``) without a problem notice gets a summary that says
+    /// so and takes the focus, as a problem notice does.
+    private static func errorSummary(_ content: HTML) -> HTML {
+        guard content.rendered.contains("<span class=\"field-error\"") else { return "" }
+        return
+            "<p class=\"error-summary\" id=\"error-summary\" role=\"alert\" tabindex=\"-1\" autofocus>There is a problem: correct the fields marked below.</p>"
+    }
+
+    /// The site footer. Signed in, it states the session's time limit (WCAG 2.2.1): nothing is typed into a
+    /// page for longer than that without warning.
+    static func footer(idleMinutes: Int?) -> HTML {
+        let limit: HTML =
+            idleMinutes.map {
+                "<p id=\"session-time-limit\">For your security you are signed out after \($0) minutes without activity; a form sent after that asks you to sign in again and is not saved.</p>"
+            } ?? ""
+        return "<footer class=\"site\">\(limit)<p>CatalystWells</p></footer>"
     }
 
     private static func topBar(_ session: SignedIn?) -> HTML {
@@ -67,6 +95,15 @@ enum Layout {
         return "<span class=\"field-error\" id=\"\(id)\">\(message)</span>"
     }
 
+    /// The attributes that tie a field to its error message (``fieldError(_:id:)`` with the same `id`), or
+    /// nothing when the field is fine.
+    static func errorAttributes(_ message: String?, id: String) -> HTML {
+        message == nil ? "" : " aria-invalid=\"true\" aria-describedby=\"\(id)\""
+    }
+
+    /// `aria-invalid` for a field that already names its error message in `aria-describedby`.
+    static func invalidFlag(_ message: String?) -> HTML { message == nil ? "" : " aria-invalid=\"true\"" }
+
     /// A complete error page: a heading, the message, and the request id to quote to support.
     static func errorPage(status: Int, title: String, message: String, requestID: String) -> HTML {
         """
@@ -74,7 +111,8 @@ enum Layout {
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(title) · CatalystWells</title>
         <link rel="stylesheet" href="/assets/catalyst.css"></head>
-        <body><main class="narrow"><h1>\(title)</h1><p>\(message)</p>
+        <body><header class="top"><div class="bar"><a class="brand" href="/">CatalystWells</a></div></header>
+        <main class="narrow" id="main"><h1>\(title)</h1><p>\(message)</p>
         <p><small>Error \(status) · request \(requestID)</small></p></main></body></html>
         """
     }

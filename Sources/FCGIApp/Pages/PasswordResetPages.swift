@@ -46,7 +46,7 @@ enum PasswordResetPages {
             <h2>Or set a password you choose</h2>
             <form class="stack" id="reset-set" method="post" action="\(action)">\(Layout.csrfField(session.csrf))
             <input type="hidden" name="kind" value="set">
-            <label>New password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024" aria-describedby="password-error">
+            <label>New password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024" aria-describedby="password-error"\(Layout.invalidFlag(error))>
             \(Layout.fieldError(error, id: "password-error"))</label>
             <label>New password again<input name="confirmation" type="password" autocomplete="new-password" required maxlength="1024"></label>
             <button type="submit">Set this password</button>
@@ -103,7 +103,7 @@ enum PasswordResetPages {
             </form>
             """)
             <h2>Sign-in cards for a class</h2>
-            <div class="table-wrap"><table id="card-classes"><thead><tr><th>Class</th><th>Teachers</th><th class="num">Students</th><th></th></tr></thead>
+            <div class="table-wrap"><table id="card-classes"><thead><tr><th scope="col">Class</th><th scope="col">Teachers</th><th scope="col" class="num">Students</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody>\(classRows)</tbody></table></div>
             """)
     }
@@ -117,7 +117,7 @@ enum PasswordResetPages {
             <p id="choose-intro">Hello \(person.givenName). You signed in with a temporary password. Choose a password of your own to continue.</p>
             <form class="stack" id="choose-password" method="post" action="\(ChoosePasswordStep.path)">\(Layout.csrfField(csrf))
             \(next.map { "<input type=\"hidden\" name=\"next\" value=\"\($0)\">" as HTML } ?? "")
-            <label>New password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024" aria-describedby="password-error">
+            <label>New password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024" aria-describedby="password-error"\(Layout.invalidFlag(error))>
             \(Layout.fieldError(error, id: "password-error"))</label>
             <label>New password again<input name="confirmation" type="password" autocomplete="new-password" required maxlength="1024"></label>
             <p class="muted">At least \(PasswordRules.minimumLength) characters, not the temporary one. A few unrelated words make a strong, memorable password.</p>

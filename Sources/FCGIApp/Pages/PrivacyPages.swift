@@ -49,7 +49,7 @@ enum PrivacyPages {
             <form method="post" action="/school/export">\(csrf)<button type="submit" id="export-school">Export the whole school</button></form>
             <p>For a system the school feeds: <a href="/school/export/oneroster.zip" id="export-oneroster">download the roster alone as
             OneRoster 1.1 CSV</a> (orgs, academic sessions, courses, classes, users, enrollments; at once, no personal files).</p>
-            <div class="table-wrap"><table id="export-classes"><thead><tr><th>Class</th><th>Term</th><th></th></tr></thead>
+            <div class="table-wrap"><table id="export-classes"><thead><tr><th scope="col">Class</th><th scope="col">Term</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody>\(rows)</tbody></table></div>
             \(jobList(jobs))
             """)
@@ -78,7 +78,7 @@ enum PrivacyPages {
         }
         return """
             <h2>Exports you asked for</h2>
-            <div class="table-wrap"><table id="export-jobs"><thead><tr><th>Asked (UTC)</th><th>What</th><th>State</th></tr></thead>
+            <div class="table-wrap"><table id="export-jobs"><thead><tr><th scope="col">Asked (UTC)</th><th scope="col">What</th><th scope="col">State</th></tr></thead>
             <tbody>\(rows)</tbody></table></div>
             """
     }
@@ -129,7 +129,7 @@ enum PrivacyPages {
             rows.isEmpty
             ? "<p class=\"muted\">No erasures yet. Start one from a person's page under <a href=\"/school/users\">Users</a>.</p>"
             : """
-            <div class="table-wrap"><table id="erasures"><thead><tr><th>Person</th><th>State</th><th>Asked (UTC)</th></tr></thead>
+            <div class="table-wrap"><table id="erasures"><thead><tr><th scope="col">Person</th><th scope="col">State</th><th scope="col">Asked (UTC)</th></tr></thead>
             <tbody>\(items)</tbody></table></div>
             """
         return Layout.page(title: "Erasures", session: session, notice: notice, "<h1>Erasures</h1>\(table)")

@@ -35,13 +35,13 @@ enum ReviewPages {
             <p>You run this CatalystWells installation. Schools manage their own people and rosters; platform
             admins see no pupil records.</p>
             <section><h2>Apps waiting for review</h2>
-            \(queue.isEmpty ? HTML("<p id=\"queue-empty\">Nothing is waiting.</p>") : HTML("<table id=\"review-queue\"><thead><tr><th>App</th><th>What</th><th>Developer</th><th>Waiting since</th></tr></thead><tbody>\(rows)</tbody></table>"))
+            \(queue.isEmpty ? HTML("<p id=\"queue-empty\">Nothing is waiting.</p>") : HTML("<table id=\"review-queue\"><thead><tr><th scope=\"col\">App</th><th scope=\"col\">What</th><th scope=\"col\">Developer</th><th scope=\"col\">Waiting since</th></tr></thead><tbody>\(rows)</tbody></table>"))
             </section>
             <section><h2>Credentials waiting for confirmation</h2>
             <p>New client secrets and API keys of approved apps work only once confirmed here. Whoever gets into the
             developer portal can ask for one in any developer's name: when in doubt, ask the developer (by a channel
             you already know) whether they made it, and when.</p>
-            \(credentials.isEmpty ? HTML("<p id=\"credentials-empty\">Nothing is waiting.</p>") : HTML("<table id=\"waiting-credentials\"><thead><tr><th>App</th><th>What</th><th>Developer</th><th>Made</th><th>Fingerprint</th><th></th></tr></thead><tbody>\(waiting)</tbody></table>"))
+            \(credentials.isEmpty ? HTML("<p id=\"credentials-empty\">Nothing is waiting.</p>") : HTML("<table id=\"waiting-credentials\"><thead><tr><th scope=\"col\">App</th><th scope=\"col\">What</th><th scope=\"col\">Developer</th><th scope=\"col\">Made</th><th scope=\"col\">Fingerprint</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead><tbody>\(waiting)</tbody></table>"))
             </section>
             <section><h2>Support</h2><p><a href="/platform/tickets" id="tickets-link">\(tickets) open support tickets</a></p></section>
             <section><h2>Developers</h2><p><a href="/platform/developers" id="developers-link">Developer accounts</a>: find one, suspend or reinstate it.</p></section>
@@ -115,7 +115,7 @@ enum ReviewPages {
             \(problems.isEmpty ? "" : HTML("<div class=\"notice bad\" id=\"review-problems\" role=\"alert\"><ul>\(problems.map { "<li>\($0)</li>" as HTML })</ul></div>"))
             \(sections)
             <section id="decisions"><h2>Decision</h2>\(decisions.isEmpty ? HTML("<p>Nothing to decide now.</p>") : HTML(decisions))</section>
-            <section><h2>Review log</h2><table id="app-history"><thead><tr><th>When</th><th>Change</th><th>By</th><th>Reason</th></tr></thead><tbody>\(log)</tbody></table></section>
+            <section><h2>Review log</h2><table id="app-history"><thead><tr><th scope="col">When</th><th scope="col">Change</th><th scope="col">By</th><th scope="col">Reason</th></tr></thead><tbody>\(log)</tbody></table></section>
             """)
     }
 
@@ -130,7 +130,7 @@ enum ReviewPages {
             title: "Support tickets", session: session,
             """
             <p><a href="/platform">← Platform</a></p><h1>Support tickets</h1>
-            \(tickets.isEmpty ? HTML("<p id=\"no-tickets\">No open tickets.</p>") : HTML("<table id=\"tickets\"><thead><tr><th>Subject</th><th>App</th><th>About</th><th>Status</th><th>Last activity</th></tr></thead><tbody>\(rows)</tbody></table>"))
+            \(tickets.isEmpty ? HTML("<p id=\"no-tickets\">No open tickets.</p>") : HTML("<table id=\"tickets\"><thead><tr><th scope=\"col\">Subject</th><th scope=\"col\">App</th><th scope=\"col\">About</th><th scope=\"col\">Status</th><th scope=\"col\">Last activity</th></tr></thead><tbody>\(rows)</tbody></table>"))
             """)
     }
 
@@ -145,7 +145,7 @@ enum ReviewPages {
             <h1>\(thread.ticket.subject) <span class="badge \(thread.ticket.status.rawValue)">\(thread.ticket.status.rawValue)</span></h1>
             <div id="messages">\(messages)</div>
             <form class="stack" id="staff-reply" method="post" action="/platform/tickets/\(thread.ticket.id)/reply">\(Layout.csrfField(session.csrf))
-            <label>Reply<textarea name="message" rows="5" maxlength="\(SupportTicketForm.maximumMessageLength)" required></textarea>\(Layout.fieldError(error, id: "message-error"))</label>
+            <label>Reply<textarea name="message" rows="5" maxlength="\(SupportTicketForm.maximumMessageLength)" required\(Layout.errorAttributes(error, id: "message-error"))></textarea>\(Layout.fieldError(error, id: "message-error"))</label>
             <button type="submit">Send the reply</button></form>
             """)
     }
@@ -164,7 +164,7 @@ enum ReviewPages {
             <p><a href="/platform">← Platform</a></p><h1>Developer accounts</h1>
             <form class="inline" id="developer-search" method="get" action="/platform/developers">
             <label>Email or name <input type="search" name="q" value="\(search)" maxlength="254"></label> <button type="submit">Search</button></form>
-            \(developers.isEmpty ? HTML("<p id=\"no-developers\">No developer accounts match.</p>") : HTML("<table id=\"developers\"><thead><tr><th>Name</th><th>Email</th><th>Company</th><th>State</th><th>Apps</th><th>Signed up</th></tr></thead><tbody>\(rows)</tbody></table>"))
+            \(developers.isEmpty ? HTML("<p id=\"no-developers\">No developer accounts match.</p>") : HTML("<table id=\"developers\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Email</th><th scope=\"col\">Company</th><th scope=\"col\">State</th><th scope=\"col\">Apps</th><th scope=\"col\">Signed up</th></tr></thead><tbody>\(rows)</tbody></table>"))
             \(more)
             """)
     }
@@ -182,7 +182,7 @@ enum ReviewPages {
             case .active:
                 """
                 <form class="stack" id="suspend-developer" method="post" action="/platform/developers/\(developer.id)/suspend">\(csrf)\(state)
-                <label>Reason for the developer<textarea name="reason" rows="3" maxlength="\(DeveloperAccount.maximumReasonLength)" required></textarea>\(Layout.fieldError(problem, id: "reason-error"))</label>
+                <label>Reason for the developer<textarea name="reason" rows="3" maxlength="\(DeveloperAccount.maximumReasonLength)" required\(Layout.errorAttributes(problem, id: "reason-error"))></textarea>\(Layout.fieldError(problem, id: "reason-error"))</label>
                 <p class="muted">They are signed out everywhere and cannot sign in until reinstated. Their apps keep running: suspend an app on its own page.</p>
                 <button class="danger" type="submit">Suspend the account</button></form>
                 """
@@ -203,7 +203,7 @@ enum ReviewPages {
             <dl class="facts"><dt>Email</dt><dd>\(developer.email)</dd><dt>Company</dt><dd>\(developer.company ?? "—")</dd>
             <dt>Apps</dt><dd>\(developer.applications)</dd><dt>Signed up</dt><dd>\(Display.dateTime(developer.createdAt))</dd></dl>
             <section id="decisions"><h2>Account</h2>\(decision)</section>
-            <section><h2>Account log</h2>\(history.isEmpty ? HTML("<p id=\"no-account-history\">No staff decisions yet.</p>") : HTML("<table id=\"account-history\"><thead><tr><th>When</th><th>Change</th><th>By</th><th>Reason</th></tr></thead><tbody>\(log)</tbody></table>"))</section>
+            <section><h2>Account log</h2>\(history.isEmpty ? HTML("<p id=\"no-account-history\">No staff decisions yet.</p>") : HTML("<table id=\"account-history\"><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Change</th><th scope=\"col\">By</th><th scope=\"col\">Reason</th></tr></thead><tbody>\(log)</tbody></table>"))</section>
             """)
     }
 }

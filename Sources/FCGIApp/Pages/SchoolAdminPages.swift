@@ -40,8 +40,8 @@ enum SchoolAdminPages {
             title: "Users", session: session,
             """
             <h1>Users</h1><p>\(HTML(filters.flatMap { [$0, " · "] }.dropLast()))</p>
-            <div class="table-wrap"><table id="users"><thead><tr><th>Family name</th><th>Given name</th><th>Role</th><th>Email</th>
-            <th>Username</th><th>Status</th><th></th></tr></thead><tbody>\(rows)</tbody></table></div>\(pager)
+            <div class="table-wrap"><table id="users"><thead><tr><th scope="col">Family name</th><th scope="col">Given name</th><th scope="col">Role</th><th scope="col">Email</th>
+            <th scope="col">Username</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>\(rows)</tbody></table></div>\(pager)
             """)
     }
 
@@ -56,8 +56,8 @@ enum SchoolAdminPages {
             title: "Classes", session: session,
             """
             <h1>Classes</h1>
-            <div class="table-wrap"><table id="classes"><thead><tr><th>Class</th><th>Code</th><th>Course</th><th>Term</th><th>Teachers</th>
-            <th class="num">Students</th></tr></thead><tbody>\(rows)</tbody></table></div>
+            <div class="table-wrap"><table id="classes"><thead><tr><th scope="col">Class</th><th scope="col">Code</th><th scope="col">Course</th><th scope="col">Term</th><th scope="col">Teachers</th>
+            <th scope="col" class="num">Students</th></tr></thead><tbody>\(rows)</tbody></table></div>
             """)
     }
 
@@ -121,7 +121,7 @@ enum SchoolAdminPages {
             <button type="submit">Check and import</button>
             </form>
             <h2>Recent imports</h2>
-            \(recent.isEmpty ? "<p class=\"muted\">None yet.</p>" as HTML : "<div class=\"table-wrap\"><table id=\"imports\"><thead><tr><th>When (UTC)</th><th>By</th><th>Source</th><th>Summary</th></tr></thead><tbody>\(history)</tbody></table></div>")
+            \(recent.isEmpty ? "<p class=\"muted\">None yet.</p>" as HTML : "<div class=\"table-wrap\"><table id=\"imports\"><thead><tr><th scope=\"col\">When (UTC)</th><th scope=\"col\">By</th><th scope=\"col\">Source</th><th scope=\"col\">Summary</th></tr></thead><tbody>\(history)</tbody></table></div>")
             """)
     }
 }

@@ -77,7 +77,7 @@ enum SchoolAppsPages {
             <label class="check"><input type="checkbox" name="block_on_expiry" value="1"\(settings.blockOnExpiry ? HTML(unsafeRaw: " checked") : "")>
             Block an app on the day its agreement expires (admins are warned by mail \(AgreementExpiry.warningDays) days ahead either way)</label>
             <button type="submit">Save agreement settings</button></fieldset></form>
-            <table id="school-apps"><thead><tr><th>App</th><th>Your school's decision and agreement</th><th>Change</th></tr></thead>
+            <table id="school-apps"><thead><tr><th scope="col">App</th><th scope="col">Your school's decision and agreement</th><th scope="col">Change</th></tr></thead>
             <tbody>\(rows)</tbody></table>
             """)
     }
@@ -114,10 +114,10 @@ enum SchoolAppsPages {
             <form class="stack" method="post" action="/school/agreements" enctype="multipart/form-data" data-client-id="\(id)">\(Layout.csrfField(session.csrf))
             <input type="hidden" name="client_id" value="\(id)">
             \(errors.isEmpty ? "" : HTML("<p class=\"notice bad agreement-problems\" role=\"alert\">The agreement was not saved; see below.</p>"))
-            <label>Kind<input name="kind" maxlength="\(AppAgreement.maximumKindLength)" value="\(form.kind)" placeholder="SDPC National Data Privacy Agreement">\(Layout.fieldError(errors["kind"], id: "kind-error-\(id)"))</label>
-            <label>Signed on<input type="date" name="signed_on" value="\(form.signedOn)">\(Layout.fieldError(errors["signed_on"], id: "signed-error-\(id)"))</label>
-            <label>Expires on (empty: no expiry)<input type="date" name="expires_on" value="\(form.expiresOn)">\(Layout.fieldError(errors["expires_on"], id: "expires-error-\(id)"))</label>
-            <label>Signed agreement (PDF, at most \(AgreementDocument.maximumBytes / 1024 / 1024) MB, optional)<input type="file" name="document" accept="application/pdf">\(Layout.fieldError(errors["document"], id: "document-error-\(id)"))</label>
+            <label>Kind<input name="kind" maxlength="\(AppAgreement.maximumKindLength)" value="\(form.kind)" placeholder="SDPC National Data Privacy Agreement"\(Layout.errorAttributes(errors["kind"], id: "kind-error-\(id)"))>\(Layout.fieldError(errors["kind"], id: "kind-error-\(id)"))</label>
+            <label>Signed on<input type="date" name="signed_on" value="\(form.signedOn)"\(Layout.errorAttributes(errors["signed_on"], id: "signed-error-\(id)"))>\(Layout.fieldError(errors["signed_on"], id: "signed-error-\(id)"))</label>
+            <label>Expires on (empty: no expiry)<input type="date" name="expires_on" value="\(form.expiresOn)"\(Layout.errorAttributes(errors["expires_on"], id: "expires-error-\(id)"))>\(Layout.fieldError(errors["expires_on"], id: "expires-error-\(id)"))</label>
+            <label>Signed agreement (PDF, at most \(AgreementDocument.maximumBytes / 1024 / 1024) MB, optional)<input type="file" name="document" accept="application/pdf"\(Layout.errorAttributes(errors["document"], id: "document-error-\(id)"))>\(Layout.fieldError(errors["document"], id: "document-error-\(id)"))</label>
             <button type="submit">Save the agreement</button></form></details>
             """
     }

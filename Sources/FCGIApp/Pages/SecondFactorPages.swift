@@ -11,9 +11,10 @@ enum SecondFactorPages {
             \(error.map { "<p class=\"notice bad\" id=\"code-error\" role=\"alert\">\($0)</p>" as HTML } ?? "")
             <form class="stack" id="two-step" method="post" action="/login/two-step">\(Layout.csrfField(csrf))
             <label>The 6-digit code of your authenticator app, or a recovery code
-            <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required autofocus></label>
+            <input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required autofocus\(Layout.errorAttributes(error, id: "code-error"))></label>
             <button type="submit">Continue</button>
             </form>
+            <p class="muted" id="code-time-limit">This step stays open for \(Int(PendingSecondFactor.lifetime / 60)) minutes; after that, sign in again.</p>
             <p class="muted">Lost your phone? Use one of your recovery codes, or ask your school to reset your two-step sign-in.</p>
             """)
     }
@@ -67,7 +68,7 @@ enum SecondFactorPages {
             <li>Enter the code the app shows now.</li>
             </ol>
             <form class="stack" id="confirm-two-step" method="post" action="/account/two-step/confirm">\(Layout.csrfField(session.csrf))
-            <label>Code<input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required autofocus aria-describedby="code-error">
+            <label>Code<input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required autofocus aria-describedby="code-error"\(Layout.invalidFlag(error))>
             \(Layout.fieldError(error, id: "code-error"))</label>
             <button type="submit">Turn on two-step sign-in</button>
             </form>

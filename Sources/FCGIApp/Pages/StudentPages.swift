@@ -40,8 +40,8 @@ enum StudentPages {
             """
         }
         return """
-            <div class="table-wrap"><table id="grades"><thead><tr><th>Class</th><th>Assessment</th><th>Due</th>
-            <th class="num">Score</th><th class="num">%</th><th class="num">Class average</th><th>Comment</th></tr></thead>
+            <div class="table-wrap"><table id="grades"><thead><tr><th scope="col">Class</th><th scope="col">Assessment</th><th scope="col">Due</th>
+            <th scope="col" class="num">Score</th><th scope="col" class="num">%</th><th scope="col" class="num">Class average</th><th scope="col">Comment</th></tr></thead>
             <tbody>\(rows)</tbody></table></div>
             """
     }
@@ -63,7 +63,7 @@ enum StudentPages {
             """
         }
         return """
-            <div class="table-wrap"><table id="attendance"><thead><tr><th>Date</th><th>Class</th><th>Status</th><th>Note</th></tr></thead>
+            <div class="table-wrap"><table id="attendance"><thead><tr><th scope="col">Date</th><th scope="col">Class</th><th scope="col">Status</th><th scope="col">Note</th></tr></thead>
             <tbody>\(rows)</tbody></table></div>
             """
     }

@@ -1,7 +1,7 @@
 /// The one stylesheet of both sites, served from `/assets/catalyst.css` (the CSP forbids inline styles).
 enum Stylesheet {
     static let css = """
-        :root{--ink:#1d2330;--muted:#5b6474;--line:#d9dee7;--accent:#2554c7;--bg:#f7f8fb;--ok:#1e7b45;--bad:#b3261e;--warn:#8a5a00}
+        :root{--focus:#b8460b;--field:#6b7484;--ink:#1d2330;--muted:#5b6474;--line:#d9dee7;--accent:#2554c7;--bg:#f7f8fb;--ok:#1e7b45;--bad:#b3261e;--warn:#8a5a00}
         *{box-sizing:border-box}
         body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:var(--ink);background:var(--bg)}
         header.top{background:#fff;border-bottom:1px solid var(--line)}
@@ -24,7 +24,7 @@ enum Stylesheet {
         form.stack{display:flex;flex-direction:column;gap:.9rem;background:#fff;padding:1.25rem;border:1px solid var(--line);border-radius:8px}
         form.stack label{display:flex;flex-direction:column;gap:.3rem;font-weight:500}
         form.inline{display:inline}
-        input,select,textarea,button{font:inherit;padding:.45rem .6rem;border:1px solid var(--line);border-radius:6px;max-width:100%}
+        input,select,textarea,button{font:inherit;padding:.45rem .6rem;border:1px solid var(--field);border-radius:6px;max-width:100%}
         input.score{width:6rem}
         button{background:var(--accent);color:#fff;border-color:var(--accent);cursor:pointer}
         button.link{background:none;border:none;color:var(--accent);padding:0;text-decoration:underline}
@@ -74,5 +74,13 @@ enum Stylesheet {
         button.danger{background:var(--bad);border-color:var(--bad)}button.link.danger{background:none;color:var(--bad)}
         .features li{margin:.4rem 0}.lead{font-size:1.1rem}
         @media (max-width:40rem){main{margin-top:1rem}th,td{padding:.35rem}}
+        .visually-hidden,.skip-link:not(:focus){position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
+        .skip-link:focus{position:absolute;top:.5rem;left:.5rem;z-index:10;background:#fff;color:var(--accent);padding:.5rem 1rem;border-radius:6px}
+        :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
+        a:focus-visible,button:focus-visible,summary:focus-visible,input:focus,input:focus-within,select:focus,textarea:focus{outline:3px solid var(--focus);outline-offset:2px;box-shadow:0 0 0 5px #fff}
+        main:focus,#error-summary:focus{outline:none}#error-summary:focus-visible,#error-summary:focus{box-shadow:0 0 0 3px var(--focus)}
+        .notice.bad,.error-summary{border:2px solid var(--bad);border-left-width:.5rem}.error-summary{padding:.7rem 1rem;border-radius:6px;background:#fff;color:var(--bad);margin:0 0 1rem}
+        caption{text-align:left;font-weight:600;padding:.3rem .6rem}
+        footer.site{max-width:60rem;margin:2rem auto 1rem;padding:.75rem 1rem 0;border-top:1px solid var(--line);color:var(--muted);font-size:.85rem}footer.site p{margin:.25rem 0}
         """
 }

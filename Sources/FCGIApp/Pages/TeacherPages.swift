@@ -51,9 +51,9 @@ enum TeacherPages {
             ? """
             <h2>New assessment</h2>
             <form class="stack" id="new-assessment" method="post" action="/teacher/classes/\(summary.id)/assessments">\(Layout.csrfField(session.csrf))
-            <label>Title<input name="title" required maxlength="\(SchoolworkForms.maxTitleLength)" value="\(form.title)">\(Layout.fieldError(errors["title"], id: "title-error"))</label>
-            <label>Maximum score<input name="max_score" inputmode="decimal" required value="\(form.max)">\(Layout.fieldError(errors["max_score"], id: "max-score-error"))</label>
-            <label>Due date (optional)<input name="due_date" type="date" value="\(form.due)">\(Layout.fieldError(errors["due_date"], id: "due-date-error"))</label>
+            <label>Title<input name="title" required maxlength="\(SchoolworkForms.maxTitleLength)" value="\(form.title)"\(Layout.errorAttributes(errors["title"], id: "title-error"))>\(Layout.fieldError(errors["title"], id: "title-error"))</label>
+            <label>Maximum score<input name="max_score" inputmode="decimal" required value="\(form.max)"\(Layout.errorAttributes(errors["max_score"], id: "max-score-error"))>\(Layout.fieldError(errors["max_score"], id: "max-score-error"))</label>
+            <label>Due date (optional)<input name="due_date" type="date" value="\(form.due)"\(Layout.errorAttributes(errors["due_date"], id: "due-date-error"))>\(Layout.fieldError(errors["due_date"], id: "due-date-error"))</label>
             <button type="submit">Add the assessment</button>
             </form>
             """ : ""
@@ -72,12 +72,12 @@ enum TeacherPages {
             \(attendanceLink)
             <h2>Assessments</h2>
             \(assessments.isEmpty ? "<p class=\"muted\">No assessments yet.</p>" as HTML : """
-            <div class="table-wrap"><table id="assessments"><thead><tr><th>Title</th><th>Due</th><th class="num">Max</th>
-            <th class="num">Graded</th><th>State</th><th></th></tr></thead><tbody>\(assessmentRows)</tbody></table></div>
+            <div class="table-wrap"><table id="assessments"><thead><tr><th scope="col">Title</th><th scope="col">Due</th><th scope="col" class="num">Max</th>
+            <th scope="col" class="num">Graded</th><th scope="col">State</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>\(assessmentRows)</tbody></table></div>
             """)
             \(createForm)
             <h2>Roster (\(roster.count))</h2>
-            <div class="table-wrap"><table id="roster"><thead><tr><th>Family name</th><th>Given name</th><th>Grade</th><th>Email or username</th><th></th></tr></thead>
+            <div class="table-wrap"><table id="roster"><thead><tr><th scope="col">Family name</th><th scope="col">Given name</th><th scope="col">Grade</th><th scope="col">Email or username</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody>\(rosterRows)</tbody></table></div>
             """)
     }
@@ -90,9 +90,9 @@ enum TeacherPages {
             let value = values[p.id] ?? ("", "")
             return """
                 <tr data-student-id="\(p.id)"><td>\(p.familyName), \(p.givenName)</td>
-                <td><input class="score" name="score-\(p.id)" inputmode="decimal" value="\(value.score)" aria-label="Score of \(p.displayName)">
+                <td><input class="score" name="score-\(p.id)" inputmode="decimal" value="\(value.score)" aria-label="Score of \(p.displayName)"\(Layout.errorAttributes(errors["score-\(p.id)"], id: "score-\(p.id)-error"))>
                 \(Layout.fieldError(errors["score-\(p.id)"], id: "score-\(p.id)-error"))</td>
-                <td><input name="comment-\(p.id)" maxlength="\(SchoolworkForms.maxNoteLength)" value="\(value.comment)" aria-label="Comment for \(p.displayName)">
+                <td><input name="comment-\(p.id)" maxlength="\(SchoolworkForms.maxNoteLength)" value="\(value.comment)" aria-label="Comment for \(p.displayName)"\(Layout.errorAttributes(errors["comment-\(p.id)"], id: "comment-\(p.id)-error"))>
                 \(Layout.fieldError(errors["comment-\(p.id)"], id: "comment-\(p.id)-error"))</td></tr>
                 """
         }
@@ -104,7 +104,7 @@ enum TeacherPages {
             <p class="muted">Out of \(assessment.maxScore.description)\(assessment.dueDate.map { " · due \($0)" } ?? "") ·
             <span id="published-state">\(assessment.published ? "Published: students and parents see these grades" : "Draft: only teachers see these grades")</span></p>
             <form id="grades-form" method="post" action="/teacher/classes/\(summary.id)/assessments/\(assessment.id)">\(Layout.csrfField(session.csrf))
-            <div class="table-wrap"><table id="grade-sheet"><thead><tr><th>Student</th><th>Score (0–\(assessment.maxScore.description))</th><th>Comment</th></tr></thead>
+            <div class="table-wrap"><table id="grade-sheet"><thead><tr><th scope="col">Student</th><th scope="col">Score (0–\(assessment.maxScore.description))</th><th scope="col">Comment</th></tr></thead>
             <tbody>\(rows)</tbody></table></div>
             <p><button type="submit">Save grades</button> <small class="muted">Leave a score empty to remove it.</small></p>
             </form>
@@ -122,9 +122,9 @@ enum TeacherPages {
             }
             return """
                 <tr data-student-id="\(p.id)"><td>\(p.familyName), \(p.givenName)</td>
-                <td><select name="status-\(p.id)" aria-label="Status of \(p.displayName)">\(options)</select>
+                <td><select name="status-\(p.id)" aria-label="Status of \(p.displayName)"\(Layout.errorAttributes(errors["status-\(p.id)"], id: "status-\(p.id)-error"))>\(options)</select>
                 \(Layout.fieldError(errors["status-\(p.id)"], id: "status-\(p.id)-error"))</td>
-                <td><input name="note-\(p.id)" maxlength="\(SchoolworkForms.maxNoteLength)" value="\(value.note)" aria-label="Note for \(p.displayName)">
+                <td><input name="note-\(p.id)" maxlength="\(SchoolworkForms.maxNoteLength)" value="\(value.note)" aria-label="Note for \(p.displayName)"\(Layout.errorAttributes(errors["note-\(p.id)"], id: "note-\(p.id)-error"))>
                 \(Layout.fieldError(errors["note-\(p.id)"], id: "note-\(p.id)-error"))</td></tr>
                 """
         }
@@ -137,7 +137,7 @@ enum TeacherPages {
             <label>Day <input type="date" name="date" value="\(day.description)"></label> <button class="secondary" type="submit">Open</button></form>
             <form id="attendance-form" method="post" action="/teacher/classes/\(summary.id)/attendance">\(Layout.csrfField(session.csrf))
             <input type="hidden" name="date" value="\(day.description)">
-            <div class="table-wrap"><table id="attendance-sheet"><thead><tr><th>Student</th><th>Status</th><th>Note</th></tr></thead>
+            <div class="table-wrap"><table id="attendance-sheet"><thead><tr><th scope="col">Student</th><th scope="col">Status</th><th scope="col">Note</th></tr></thead>
             <tbody>\(rows)</tbody></table></div>
             <p><button type="submit">Save attendance for \(day.description)</button></p>
             </form>

@@ -5,7 +5,11 @@ enum AgreementCronRoutes {
     static func register(in router: inout Router<RequestContext>) {
         router.add("POST", "/internal/cron/agreements") { request, _, context in
             try context.requireCron(request)
-            return .json(try AgreementExpiryRun(services: context.services, logger: context.logger).run(now: context.now).json)
+            let run = AgreementExpiryRun(services: context.services, logger: context.logger)
+            guard let report = try CronLease.run(.agreements, leases: context.services.leases, { try run.run(now: context.now) }) else {
+                return .json(CronLease.skipped(.agreements))
+            }
+            return .json(report.json)
         }
     }
 }

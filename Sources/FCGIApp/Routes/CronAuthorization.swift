@@ -1,8 +1,9 @@
 import Domain
 import Foundation
 
-/// The guard of `POST /internal/cron/*` (DESIGN §8): nginx serves `/internal/` to loopback only, and the
-/// request must also carry `Authorization: Bearer <cron.secret_file>`. Anything else is a 404, the same as
+/// The guard of `POST /internal/cron/*` (DESIGN §8): nginx serves `/internal/` to its allowed peers only,
+/// ``SiteResponder`` checks the peer against `cron.allowed_addresses`, and the request must also carry
+/// `Authorization: Bearer <cron.secret_file>`. Anything else is a 404, the same as
 /// a path that does not exist, so the endpoints cannot be found from outside.
 extension RequestContext {
     func requireCron(_ request: HTTPRequest) throws {

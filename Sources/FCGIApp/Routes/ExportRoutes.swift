@@ -112,7 +112,10 @@ enum ExportRoutes {
 
         router.add("POST", "/internal/cron/exports") { request, _, context in
             try context.requireCron(request)
-            let report = try ExportRun(services: context.services, logger: context.logger).run(now: context.now)
+            let run = ExportRun(services: context.services, logger: context.logger)
+            guard let report = try CronLease.run(.exports, leases: context.services.leases, { try run.run(now: context.now) }) else {
+                return .json(CronLease.skipped(.exports))
+            }
             if report != ExportRun.Report() { context.logger.info("export run", metadata: ["export.summary": "\(report)"]) }
             return .json(report.json)
         }

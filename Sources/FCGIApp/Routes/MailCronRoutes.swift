@@ -8,7 +8,9 @@ enum MailCronRoutes {
                 throw HTTPError(
                     status: 503, code: "unavailable", "Mail cannot be sent right now.", logDetail: "credentials key not loaded: no mail outbox")
             }
-            let report = try mailer.deliverDue()
+            guard let report = try CronLease.run(.mail, leases: context.services.leases, { try mailer.deliverDue() }) else {
+                return .json(CronLease.skipped(.mail))
+            }
             if report != MailDeliveryReport() { context.logger.info("mail run", metadata: ["mail.summary": "\(report)"]) }
             return .json(report.json)
         }

@@ -2,12 +2,14 @@ import Domain
 import Foundation
 
 /// `GET /internal/metrics`: the pool's metrics in the Prometheus text format, summed over all its workers, past and
-/// present (``MetricsFolder``). nginx answers `/internal/` for loopback peers only (its `geo $cw_loopback` block is the
-/// allow-list); the route checks the peer again, so a site file that forgot the rule does not publish it.
+/// present (``MetricsFolder``). nginx answers `/internal/` for its `geo $cw_internal` peers only, and ``SiteResponder``
+/// checks the peer again against `cron.allowed_addresses`, so a site file that forgot the rule does not publish it.
 enum MetricsRoutes {
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/internal/metrics") { request, _, context in
-            guard isLoopback(request.remoteAddress), let folder = WorkerMetrics.shared.folder else { throw HTTPError.notFound() }
+            guard context.services.configuration.internalAllowList.permits(request.remoteAddress), let folder = WorkerMetrics.shared.folder else {
+                throw HTTPError.notFound()
+            }
             let site = context.site.rawValue
             var total = MetricsFolder(path: folder).aggregate(own: getpid(), live: WorkerMetrics.shared.snapshot(site: site))
             // Gauges of work done outside the pool's requests (cron runs), read from the database now; left out when it
@@ -28,10 +30,6 @@ enum MetricsRoutes {
         }
     }
 
-    /// 127.0.0.0/8 and ::1 (also as an IPv4-mapped address).
-    static func isLoopback(_ address: String) -> Bool {
-        address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
-    }
 }
 
 extension Result {

@@ -53,7 +53,10 @@ enum SchoolAdminRoutes {
 
         router.add("POST", "/internal/cron/roster") { request, _, context in
             try context.requireCron(request)
-            let report = try RosterImportRun(services: context.services, logger: context.logger).run(limit: 1)
+            let run = RosterImportRun(services: context.services, logger: context.logger)
+            guard let report = try CronLease.run(.roster, leases: context.services.leases, { try run.run(limit: 1) }) else {
+                return .json(CronLease.skipped(.roster))
+            }
             if report != RosterImportRun.Report() { context.logger.info("roster run", metadata: ["roster.summary": "\(report)"]) }
             return .json(report.json)
         }

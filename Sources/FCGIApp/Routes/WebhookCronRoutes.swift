@@ -10,7 +10,9 @@ enum WebhookCronRoutes {
             guard let sender = WebhookSender(services: context.services, logger: context.logger) else {
                 throw HTTPError(status: 503, code: "unavailable", "Webhooks cannot be sent right now.", logDetail: "portal key not loaded")
             }
-            let summary = try sender.run()
+            guard let summary = try CronLease.run(.webhooks, leases: context.services.leases, { try sender.run() }) else {
+                return .json(CronLease.skipped(.webhooks))
+            }
             WorkerMetrics.shared.record { snapshot in
                 snapshot.increment(PoolMetrics.webhookFailures, ["site": "developers", "kind": "attempt"], by: Double(summary.failed))
                 snapshot.increment(PoolMetrics.webhookFailures, ["site": "developers", "kind": "disabled"], by: Double(summary.disabled))

@@ -8,6 +8,8 @@ struct DeveloperSignedIn {
     let digest: [UInt8]
     /// The CSRF token this session's forms carry.
     let csrf: String
+    /// The session's idle time limit in minutes, announced on every page (WCAG 2.2.1).
+    let idleMinutes: Int
 }
 
 extension RequestContext {
@@ -27,7 +29,9 @@ extension RequestContext {
         case .valid(let touch):
             if touch { try sessions.touchSession(digest: digest, now: now) }
             subject.userID = "\(found.account.id)"
-            return DeveloperSignedIn(account: found.account, digest: digest, csrf: CSRFToken.derive(fromCookie: token))
+            return DeveloperSignedIn(
+                account: found.account, digest: digest, csrf: CSRFToken.derive(fromCookie: token),
+                idleMinutes: Int(services.configuration.signIn.sessionPolicy.idleTimeout / 60))
         }
     }
 

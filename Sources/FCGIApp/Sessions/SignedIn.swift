@@ -14,6 +14,8 @@ struct SignedIn {
     let methods: [AuthenticationMethod]
     /// Whether the user's role must have a second factor and they have none on (read with the session).
     let mustEnrolSecondFactor: Bool
+    /// The session's idle time limit in minutes, announced on every page (WCAG 2.2.1).
+    let idleMinutes: Int
 }
 
 /// The cookies of both sites. `__Host-` means: Secure, Path=/, no Domain — a sibling subdomain cannot set or
@@ -71,7 +73,8 @@ extension RequestContext {
             subject.userID = "\(found.user.id)"
             return SignedIn(
                 user: found.user, digest: digest, csrf: CSRFToken.derive(fromCookie: token), authTime: found.createdAt, methods: found.methods,
-                mustEnrolSecondFactor: found.secondFactor.mustEnrol(found.user.role))
+                mustEnrolSecondFactor: found.secondFactor.mustEnrol(found.user.role),
+                idleMinutes: Int(services.configuration.signIn.sessionPolicy.idleTimeout / 60))
         }
     }
 

@@ -75,7 +75,7 @@ enum CompositionRoot {
                 declarations: MariaClientDataDeclarationStore(database: database),
                 rateLimiter: shared.rateLimiter, rateBuckets: MariaRateBucketStore(database: database), listCache: shared.apiListCache,
                 oneRoster: MariaOneRosterStore(database: database)),
-            syncTarget: MariaSyncTargetStore(database: database),
+            syncTarget: MariaSyncTargetStore(database: database), leases: MariaLeaseStore(database: database),
             upstream: upstream(database: database, configuration: configuration, documents: shared.upstreamDocuments),
             directories: DirectoryServices(store: MariaSignInDirectoryStore(database: database), connector: LDAPDirectoryClient()),
             audit: MariaSecurityAuditStore(database: database),
@@ -144,6 +144,7 @@ enum CompositionRoot {
         let retention: any RetentionStore
         /// Finished back-channel logouts.
         let logout: any LogoutStore
+        let leases: any LeaseStore
     }
 
     /// The purge's stores.
@@ -155,7 +156,8 @@ enum CompositionRoot {
             accessLog: MariaDataAccessLogStore(database: database), rateBuckets: MariaRateBucketStore(database: database),
             upstream: MariaUpstreamStore(database: database), saml: MariaSAMLStore(database: database),
             audit: MariaSecurityAuditStore(database: database), passkeys: MariaPasskeyStore<UserRecord>(database: database, tables: .users),
-            retention: MariaRetentionStore(database: database), logout: MariaLogoutStore(database: database))
+            retention: MariaRetentionStore(database: database), logout: MariaLogoutStore(database: database),
+            leases: MariaLeaseStore(database: database))
     }
 
     /// What `catalystwells purge --site developers` deletes from, over one connection as the developers account.
@@ -163,6 +165,7 @@ enum CompositionRoot {
         let sessions: any AccountPurgeStore
         let logos: any ApplicationLogoStore
         let passkeys: any PasskeyStore<DeveloperRecord>
+        let leases: any LeaseStore
     }
 
     /// The developers purge's stores.
@@ -171,7 +174,7 @@ enum CompositionRoot {
         let database = MariaDatabase(options: configuration.connectionOptions(for: .developers))
         return DeveloperPurgeStores(
             sessions: MariaDeveloperSessionStore(database: database), logos: MariaApplicationLogoStore(database: database),
-            passkeys: MariaPasskeyStore<DeveloperRecord>(database: database, tables: .developers))
+            passkeys: MariaPasskeyStore<DeveloperRecord>(database: database, tables: .developers), leases: MariaLeaseStore(database: database))
     }
 
     /// What `catalystwells erasures run` works with, over one connection to main as the migration account: the one
@@ -179,6 +182,7 @@ enum CompositionRoot {
     struct ErasureRunStores {
         let run: any ErasureRunStore
         let audit: any SecurityAuditStore
+        let leases: any LeaseStore
     }
 
     /// The erasure runner's stores.
@@ -187,8 +191,11 @@ enum CompositionRoot {
         let database = MariaDatabase(options: configuration.connectionOptions(role: .migrator, database: configuration.mainDatabase))
         return ErasureRunStores(
             run: MariaErasureStore(database: database, subjects: configuration.oauthKey.map { SubjectIdentifiers(oauthKey: $0) }),
-            audit: MariaSecurityAuditStore(database: database))
+            audit: MariaSecurityAuditStore(database: database), leases: MariaLeaseStore(database: database))
     }
+
+    /// A lease holder id unique per acquisition (this host, this process, a random part).
+    static func leaseHolder() -> String { MariaLeaseStore.newHolder() }
 
     /// The migrator of one database, as the migration account (which owns the schemas), running whole files.
     static func migrator(_ configuration: Configuration, database name: String) -> MariaMigrator {

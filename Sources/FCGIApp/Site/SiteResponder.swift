@@ -109,6 +109,12 @@ struct SiteResponder {
         var routeHeaders: [(String, String)] = []
         var response: HTTPResponse
         do {
+            // `/internal/` (cron endpoints, metrics) only for `cron.allowed_addresses`, whatever nginx let through;
+            // any spelling of the path, as nginx matches it without regard to case.
+            if request.path.lowercased().hasPrefix("/internal"), !services.configuration.internalAllowList.permits(request.remoteAddress) {
+                log.notice("internal endpoint refused", metadata: ["client.address": "\(request.remoteAddress)"])
+                throw HTTPError.notFound()
+            }
             let route = try router.match(request)
             routeLabel = route.pattern
             routeHeaders = route.headers

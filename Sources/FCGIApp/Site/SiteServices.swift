@@ -21,6 +21,8 @@ final class SiteServices {
     let api: EducationAPIServices
     /// Sync's side of the main database.
     let syncTarget: any SyncTargetStore
+    /// Leases of the jobs that run on one host at a time (the site's own database; ``CronLease``).
+    let leases: any LeaseStore
     /// Sign-in with upstream OpenID providers.
     let upstream: UpstreamServices
     /// Sign-in against schools' LDAP directories and Active Directory.
@@ -38,7 +40,8 @@ final class SiteServices {
 
     init(
         health: any HealthStore, people: PeopleServices, schoolwork: SchoolworkServices, oauth: OAuthServices, api: EducationAPIServices,
-        syncTarget: any SyncTargetStore, upstream: UpstreamServices, directories: DirectoryServices, audit: any SecurityAuditStore,
+        syncTarget: any SyncTargetStore, leases: any LeaseStore, upstream: UpstreamServices, directories: DirectoryServices,
+        audit: any SecurityAuditStore,
         privacy: PrivacyServices, portal: PortalServices, mailer: any MailTransport, configuration: Configuration,
         clock: @escaping @Sendable () -> Date
     ) {
@@ -48,6 +51,7 @@ final class SiteServices {
         self.oauth = oauth
         self.api = api
         self.syncTarget = syncTarget
+        self.leases = leases
         self.upstream = upstream
         self.directories = directories
         self.audit = audit

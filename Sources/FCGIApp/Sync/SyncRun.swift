@@ -20,7 +20,8 @@ import Logging
 ///    same way.
 /// 3. **Events, main → developers.** Outbox events are queued as deliveries (skipping endpoints that have them
 ///    already), then marked handed over; a crash in between re-queues nothing twice.
-/// Single-flight: everything runs under a MariaDB named lock; a second caller gets `nil` at once.
+/// Single-flight: everything runs under the sync lease (``LeaseName/sync``, any host); a second caller gets `nil` at
+/// once, and a run that outlived its lease has its next write refused (the fence) and stops with `nil`.
 struct SyncRun {
     let target: any SyncTargetStore
     let source: any SyncSourceStore
@@ -73,7 +74,7 @@ struct SyncRun {
         }
     }
 
-    /// Runs once; `nil` when another run holds the lock.
+    /// Runs once; `nil` when another run holds the lease (or took it over from this one).
     func run(now: Date) throws -> Report? {
         let started = DispatchTime.now()
         // The pool's catalystwells_sync_duration_seconds (a run from the CLI records into a process nobody scrapes).
@@ -90,6 +91,12 @@ struct SyncRun {
                 try handOverEvents(now: now, into: &report)
                 return report
             }
+        } catch let error as StoreError where error.kind == .leaseLost {
+            // This run outlived its lease and another took over: its last transaction was refused and rolled
+            // back, and what it did before is what any run would do (idempotent). The newer run carries on.
+            observe("busy")
+            logger.warning("sync stopped: another run took over its lease", metadata: ["error.detail": "\(error.detail)"])
+            return nil
         } catch {
             observe("error")
             throw error
@@ -146,7 +153,7 @@ struct SyncRun {
                                 "sync left out credentials no platform admin confirmed",
                                 metadata: ["application.id": "\(app.id)", "sync.credentials_unconfirmed": "\(result.unattested)"])
                         }
-                    } catch let error as StoreError where error.kind != .unavailable {
+                    } catch let error as StoreError where error.kind != .unavailable && error.kind != .leaseLost {
                         // One app the main database refuses (its transaction rolled back) must not hold up the
                         // others, usage or events: it keeps its marker, is logged, and is tried again next run.
                         failed.insert(app.id)

@@ -11,7 +11,27 @@ final class MariaConnection {
     /// Most prepared statements kept per connection.
     static let maximumCachedStatements = 400
 
+    /// Connects to the first server that answers: the unix socket or `host:port`, or each of
+    /// ``ConnectionOptions/servers`` in order, moving to the next after any connect error (refused, timed out, a
+    /// Galera node that is not ready, TLS refused). The last server's error is thrown, naming every one tried.
     init(options: ConnectionOptions) throws {
+        let targets: [DatabaseServer?] = options.servers.isEmpty ? [nil] : options.servers
+        var failures: [StoreError] = []
+        for target in targets {
+            do {
+                // Assigned only after a successful connect: a throwing init must not leave a handle for deinit.
+                self.handle = try Self.connect(options, to: target)
+                return
+            } catch let error as StoreError {
+                failures.append(error)
+            }
+        }
+        let last = failures.last!
+        guard failures.count > 1 else { throw last }
+        throw StoreError(last.kind, code: last.code, detail: failures.map(\.detail).joined(separator: "; "))
+    }
+
+    private static func connect(_ options: ConnectionOptions, to server: DatabaseServer?) throws -> UnsafeMutablePointer<MYSQL> {
         guard let mysql = mysql_init(nil) else {
             throw StoreError(.unavailable, detail: "mysql_init: out of memory")
         }
@@ -22,24 +42,38 @@ final class MariaConnection {
         mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &readTimeout)
         mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &writeTimeout)
         "utf8mb4".withCString { _ = mysql_options(mysql, MYSQL_SET_CHARSET_NAME, $0) }
-        // All times are UTC in the database; strict mode turns silent truncation into errors.
-        "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'"
+        if !options.tlsCAFile.isEmpty {
+            // TLS is required (no fallback to plain text) and the server's certificate must chain to the CA and
+            // name the host connected to.
+            var on: my_bool = 1
+            options.tlsCAFile.withCString { _ = mysql_options(mysql, MYSQL_OPT_SSL_CA, $0) }
+            mysql_options(mysql, MYSQL_OPT_SSL_ENFORCE, &on)
+            mysql_options(mysql, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on)
+        }
+        // All times are UTC in the database; strict mode turns silent truncation into errors; on Galera, the
+        // causal-read level asked for.
+        let syncWait = options.syncWait.map { ", wsrep_sync_wait = \($0)" } ?? ""
+        "SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'\(syncWait)"
             .withCString { _ = mysql_options(mysql, MYSQL_INIT_COMMAND, $0) }
         var flags: UInt = 0
         if options.multiStatements { flags |= UInt(CLIENT_MULTI_STATEMENTS) | UInt(CLIENT_MULTI_RESULTS) }
-        let connected = mysql_real_connect(
-            mysql, options.host, options.user, options.password, options.database,
-            UInt32(options.port), options.socket.isEmpty ? nil : options.socket, flags)
+        let connected: UnsafeMutablePointer<MYSQL>?
+        if let server {
+            connected = mysql_real_connect(mysql, server.host, options.user, options.password, options.database, UInt32(server.port), nil, flags)
+        } else {
+            connected = mysql_real_connect(
+                mysql, options.host, options.user, options.password, options.database,
+                UInt32(options.port), options.socket.isEmpty ? nil : options.socket, flags)
+        }
         guard connected != nil else {
             let error = MariaErrorMapping.storeError(
                 code: mysql_errno(mysql), message: String(cString: mysql_error(mysql)),
-                context: "connect to \(options.database) as \(options.user)")
+                context: "connect to \(options.database) as \(options.user)\(server.map { " on \($0)" } ?? "")")
             mysql_close(mysql)
             // Access-denied at connect time is still "the database cannot be used": callers answer 503.
             throw error.kind == .denied ? StoreError(.unavailable, code: error.code, detail: error.detail) : error
         }
-        // Assigned only after a successful connect: a throwing init must not leave a handle for deinit.
-        self.handle = mysql
+        return mysql
     }
 
     deinit {

@@ -18,6 +18,14 @@ public struct MariaOperations {
         try database.query("SELECT VERSION() AS v").first?.string("v") ?? "unknown"
     }
 
+    /// The TLS cipher of this connection (empty without TLS) and the session's `wsrep_sync_wait` (`nil` on a
+    /// server without Galera's variables).
+    public func sessionTransport() throws -> (cipher: String, syncWait: Int?) {
+        let cipher = try database.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'").first?.string("Value") ?? ""
+        let syncWait = try? database.query("SELECT @@session.wsrep_sync_wait AS w").first?.int("w")
+        return (cipher, syncWait ?? nil)
+    }
+
     /// The server's data directory (`@@datadir`).
     public func dataDirectory() throws -> String {
         try database.query("SELECT @@datadir AS d").first?.string("d") ?? ""

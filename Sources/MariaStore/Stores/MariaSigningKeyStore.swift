@@ -8,7 +8,7 @@ public struct MariaSigningKeyStore: SigningKeyStore {
     /// Creates the store over a thread's database handle.
     public init(database: MariaDatabase) { self.database = database }
 
-    private static let columns = "kid, algorithm, sealed_private_key, public_jwk, created_at, retired_at"
+    private static let columns = "kid, algorithm, sealed_private_key, public_jwk, created_at, retired_at, not_before"
 
     /// Newest first.
     public func publishedKeys(publishedSince: Date) throws -> [SigningKeyRecord] {
@@ -25,7 +25,8 @@ public struct MariaSigningKeyStore: SigningKeyStore {
         try database.query(
             """
             SELECT \(unsafeRaw: Self.columns) FROM oauth_signing_keys
-            WHERE algorithm = \(algorithm.rawValue) AND retired_at IS NULL
+            WHERE algorithm = \(algorithm.rawValue) AND (retired_at IS NULL OR retired_at > UTC_TIMESTAMP(6))
+                AND (not_before IS NULL OR not_before <= UTC_TIMESTAMP(6))
             ORDER BY created_at DESC, kid DESC LIMIT 1
             """
         ).first.flatMap(Self.key)
@@ -37,14 +38,14 @@ public struct MariaSigningKeyStore: SigningKeyStore {
         try database.transaction { tx in
             try tx.execute(
                 """
-                UPDATE oauth_signing_keys SET retired_at = \(now)
-                WHERE algorithm = \(key.algorithm.rawValue) AND retired_at IS NULL
+                UPDATE oauth_signing_keys SET retired_at = \(key.notBefore ?? now)
+                WHERE algorithm = \(key.algorithm.rawValue) AND (retired_at IS NULL OR retired_at > \(key.notBefore ?? now))
                 """)
             try tx.execute(
                 """
-                INSERT INTO oauth_signing_keys (kid, algorithm, sealed_private_key, public_jwk, created_at, retired_at)
+                INSERT INTO oauth_signing_keys (kid, algorithm, sealed_private_key, public_jwk, created_at, not_before, retired_at)
                 VALUES (\(key.kid), \(key.algorithm.rawValue), \(key.sealedPrivateKey), \(key.publicJWK), \(key.createdAt),
-                        \(key.retiredAt))
+                        \(key.notBefore), \(key.retiredAt))
                 """)
         }
     }
@@ -55,6 +56,6 @@ public struct MariaSigningKeyStore: SigningKeyStore {
         else { return nil }
         return SigningKeyRecord(
             kid: kid, algorithm: algorithm, sealedPrivateKey: sealed, publicJWK: jwk, createdAt: created,
-            retiredAt: row.date("retired_at"))
+            retiredAt: row.date("retired_at"), notBefore: row.date("not_before"))
     }
 }

@@ -8,14 +8,20 @@ public struct MariaSyncTargetStore: SyncTargetStore {
     /// Creates the store over a thread's database handle.
     public init(database: MariaDatabase) { self.database = database }
 
-    /// The lock's name; MariaDB named locks are server-wide, so the database name is part of it.
-    private static let lockName = "catalystwells.sync"
+    /// How long a run holds the sync lease without writing; every write transaction of the run renews it.
+    static let leaseDuration: Duration = .seconds(120)
 
+    /// Sync's lease (``LeaseName/sync``, main's `leases`), not a MariaDB named lock: one run in the installation
+    /// whatever host or Galera node it reaches, and while `body` runs every transaction on this handle checks the
+    /// fence first, so a run that lost the lease (paused past its expiry) cannot commit after a newer run started.
     public func withSyncLock<T>(_ body: () throws -> T) throws -> T? {
-        let name = "\(Self.lockName).\(try database.query("SELECT DATABASE() AS db").first?.string("db") ?? "")"
-        // Timeout 0: a run that finds the lock taken answers at once instead of queueing behind it.
-        guard try database.query("SELECT GET_LOCK(\(name), 0) AS taken").first?.int("taken") == 1 else { return nil }
-        defer { _ = try? database.query("SELECT RELEASE_LOCK(\(name)) AS released") }
+        let leases = MariaLeaseStore(database: database)
+        guard let grant = try leases.acquire(.sync, holder: MariaLeaseStore.newHolder(), duration: Self.leaseDuration) else { return nil }
+        database.fence = grant
+        defer {
+            database.fence = nil
+            _ = try? leases.release(grant)
+        }
         return try body()
     }
 
@@ -260,8 +266,12 @@ public struct MariaSyncTargetStore: SyncTargetStore {
             ).affectedRows)
     }
 
+    /// Settled means written `settle` seconds before the database's clock (`UTC_TIMESTAMP(6)` in the statement
+    /// that decides), not this host's: on several hosts the clocks differ, and the log's `written_at` is the
+    /// database's own. (Grants' `created_at` and the outbox's `occurred_at` come from the writing host's clock; NTP
+    /// keeps hosts within milliseconds of each other, well inside the settle time.)
     public func collectUsage(now: Date, settle: TimeInterval) throws -> Int {
-        let settled = now.addingTimeInterval(-settle)
+        let settled = Int64((settle * 1_000_000).rounded())
         return try database.transaction { tx in
             var folded = 0
             // The access log: requests and errors, and the users they acted for.
@@ -341,20 +351,22 @@ public struct MariaSyncTargetStore: SyncTargetStore {
         }
     }
 
-    /// The highest id after `after` below which every row is settled (written before `settled`), or `nil`
+    /// The highest id after `after` below which every row is settled (written more than `settled` microseconds
+    /// before the database's clock), or `nil`
     /// when there is nothing settled to fold.
     /// Source rows (by id) one run folds at most from each table.
     static let foldLimit: Int64 = 100_000
 
     private static func settledEnd(
-        table: String, after: Int64, timeColumn: String, settled: Date, in tx: Transaction
+        table: String, after: Int64, timeColumn: String, settled: Int64, in tx: Transaction
     ) throws -> Int64? {
         // Identifiers come from this file's constants only. At most `foldLimit` ids per run: a backlog (a restored
         // database, a district's first sync) is folded over several runs, each inside the client's read timeout; the
         // window starts at the first id past the watermark, so a gap in the ids never stalls it.
         let row = try tx.query(
             """
-            SELECT MAX(id) AS last, MIN(IF(\(unsafeRaw: timeColumn) >= \(settled), id, NULL)) AS first_unsettled
+            SELECT MAX(id) AS last,
+                MIN(IF(\(unsafeRaw: timeColumn) >= UTC_TIMESTAMP(6) - INTERVAL \(settled) MICROSECOND, id, NULL)) AS first_unsettled
             FROM \(unsafeRaw: table)
             WHERE id > \(after) AND id <= (SELECT MIN(id) FROM \(unsafeRaw: table) WHERE id > \(after)) + \(foldLimit)
             """
@@ -599,10 +611,13 @@ public struct MariaSyncTargetStore: SyncTargetStore {
     }
 
     public func setSyncState(_ name: String, value: String, now: Date) throws {
-        try database.execute(
-            """
-            INSERT INTO sync_state (name, value, updated_at) VALUES (\(name), \(value), \(now))
-            ON DUPLICATE KEY UPDATE updated_at = IF(value = VALUES(value), updated_at, VALUES(updated_at)), value = VALUES(value)
-            """)
+        // A transaction, so that under the sync lease the fence is checked first.
+        try database.transaction { tx in
+            try tx.execute(
+                """
+                INSERT INTO sync_state (name, value, updated_at) VALUES (\(name), \(value), \(now))
+                ON DUPLICATE KEY UPDATE updated_at = IF(value = VALUES(value), updated_at, VALUES(updated_at)), value = VALUES(value)
+                """)
+        }
     }
 }

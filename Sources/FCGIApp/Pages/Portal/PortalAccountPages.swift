@@ -22,10 +22,10 @@ enum PortalAccountPages {
             \(PortalLayout.field("Your name", name: "name", value: values.name, error: errors["name"], maxLength: DeveloperSignUpForm.maximumNameLength, required: true, autocomplete: "name"))
             \(PortalLayout.field("Email address", name: "email", value: values.email, error: errors["email"], type: "email", maxLength: DeveloperSignUpForm.maximumEmailBytes, required: true, autocomplete: "email", hint: "We send a link to confirm it."))
             \(PortalLayout.field("Company or organisation (optional)", name: "company", value: values.company, error: errors["company"], maxLength: DeveloperSignUpForm.maximumNameLength, autocomplete: "organization"))
-            <label>Password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024" aria-describedby="password-error">
+            <label>Password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024" aria-describedby="password-error"\(Layout.invalidFlag(errors["password"]))>
             <small class="muted">At least \(PasswordRules.minimumLength) characters.</small>\(Layout.fieldError(errors["password"], id: "password-error"))</label>
             <label>Password again<input name="confirmation" type="password" autocomplete="new-password" required maxlength="1024"></label>
-            <label class="check"><input type="checkbox" name="terms" value="1"\(values.acceptedTerms ? HTML(unsafeRaw: " checked") : "") aria-describedby="terms-error">
+            <label class="check"><input type="checkbox" name="terms" value="1"\(values.acceptedTerms ? HTML(unsafeRaw: " checked") : "") aria-describedby="terms-error"\(Layout.invalidFlag(errors["terms"]))>
             I accept the <a href="/docs/terms">developer terms</a>: apps use pupils' data only for the purpose schools approved.\(Layout.fieldError(errors["terms"], id: "terms-error"))</label>
             <button type="submit">Create the account</button>
             </form>
@@ -156,7 +156,7 @@ enum PortalAccountPages {
             <h1>Choose a new password</h1>
             <form class="stack" id="reset" method="post" action="/password/reset">\(Layout.csrfField(csrf))
             <input type="hidden" name="token" value="\(token)">
-            <label>New password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024" aria-describedby="password-error">
+            <label>New password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024" aria-describedby="password-error"\(Layout.invalidFlag(error))>
             \(Layout.fieldError(error, id: "password-error"))</label>
             <label>New password again<input name="confirmation" type="password" autocomplete="new-password" required maxlength="1024"></label>
             <p class="muted">Saving it signs out every session of the account.</p>

@@ -10,11 +10,11 @@ extension PortalAppPages {
         }
         let par = values.requirePAR ? HTML(unsafeRaw: " checked") : ""
         return """
-            <fieldset id="client-authentication"><legend>How the app's server signs in to CatalystWells</legend>
+            <fieldset id="client-authentication"\(Layout.errorAttributes(errors["token_endpoint_auth_method"], id: "token_endpoint_auth_method-error"))><legend>How the app's server signs in to CatalystWells</legend>
             \(radio(ApplicationClientAuthentication.secretMethod, "Client secrets (<code>client_secret_basic</code> or <code>client_secret_post</code>), made on the credentials page"))
             \(radio(ClientKeyRegistration.methodName, "Signed assertions (<code>private_key_jwt</code>) with a key of the public key set below"))
             \(Layout.fieldError(errors["token_endpoint_auth_method"], id: "token_endpoint_auth_method-error"))
-            <label>Public JWK Set (for <code>private_key_jwt</code>)<textarea name="jwks" rows="4" maxlength="\(ClientKeySet.maximumDocumentLength)" aria-describedby="jwks-error">\(values.jwks)</textarea>
+            <label>Public JWK Set (for <code>private_key_jwt</code>)<textarea name="jwks" rows="4" maxlength="\(ClientKeySet.maximumDocumentLength)"\(Layout.errorAttributes(errors["jwks"], id: "jwks-error"))>\(values.jwks)</textarea>
             <small class="muted">Paste <code>{"keys": [...]}</code> with RSA (2048 bits or more) or P-256 public keys; never the private key. Or give a URL instead:</small>
             \(Layout.fieldError(errors["jwks"], id: "jwks-error"))</label>
             \(PortalLayout.field("JWK Set URL (jwks_uri)", name: "jwks_uri", value: values.jwksURI, error: errors["jwks_uri"], type: "url", maxLength: ClientKeyRegistration.maximumURILength, hint: "https://… — fetched when an assertion names a key we do not have yet."))

@@ -90,7 +90,7 @@ enum PortalAppPages {
         let table: HTML =
             apps.isEmpty
             ? "<p id=\"no-apps\">You have no apps yet. Create one, fill it in, and submit it for review.</p>"
-            : "<table id=\"apps\"><thead><tr><th>App</th><th>Status</th><th>Last change</th></tr></thead><tbody>\(rows)</tbody></table>"
+            : "<table id=\"apps\"><thead><tr><th scope=\"col\">App</th><th scope=\"col\">Status</th><th scope=\"col\">Last change</th></tr></thead><tbody>\(rows)</tbody></table>"
         return PortalLayout.page(
             title: "Your apps", session: session,
             """
@@ -131,20 +131,20 @@ enum PortalAppPages {
             <form class="stack" id="app-form" method="post" action="\(action)" enctype="multipart/form-data">\(Layout.csrfField(session.csrf))
             \(version.map { "<input type=\"hidden\" name=\"version\" value=\"\($0)\">" as HTML } ?? "")
             \(PortalLayout.field("Name", name: "name", value: values.name, error: errors["name"], maxLength: ApplicationForm.maximumNameLength, required: true, hint: "Shown to users on the consent page."))
-            <label>Description<textarea name="description" rows="4" maxlength="\(ApplicationForm.maximumDescriptionLength)" aria-describedby="description-error">\(values.description)</textarea>
+            <label>Description<textarea name="description" rows="4" maxlength="\(ApplicationForm.maximumDescriptionLength)" aria-describedby="description-error"\(Layout.invalidFlag(errors["description"]))>\(values.description)</textarea>
             <small class="muted">What the app does for schools, in a few sentences.</small>\(Layout.fieldError(errors["description"], id: "description-error"))</label>
             \(PortalLayout.field("Homepage", name: "homepage_url", value: values.homepageURL, error: errors["homepage_url"], type: "url", maxLength: HTTPSURLRule.maximumLength, hint: "https://…"))
             \(PortalLayout.field("Privacy policy", name: "privacy_policy_url", value: values.privacyPolicyURL, error: errors["privacy_policy_url"], type: "url", maxLength: HTTPSURLRule.maximumLength))
             \(PortalLayout.field("Terms of use (optional)", name: "terms_url", value: values.termsURL, error: errors["terms_url"], type: "url", maxLength: HTTPSURLRule.maximumLength))
             <fieldset><legend>Logo</legend>\(logo)
             <label>Upload a PNG or JPEG, at most \(LogoImage.maximumBytes / 1024) KB and \(LogoImage.maximumDimension)×\(LogoImage.maximumDimension) pixels
-            <input type="file" name="logo" accept="image/png,image/jpeg" aria-describedby="logo-error">\(Layout.fieldError(errors["logo"], id: "logo-error"))</label></fieldset>
-            <label>Redirect URIs<textarea name="redirect_uris" rows="3" aria-describedby="redirect_uris-error">\(values.redirectURIs)</textarea>
+            <input type="file" name="logo" accept="image/png,image/jpeg" aria-describedby="logo-error"\(Layout.invalidFlag(errors["logo"]))>\(Layout.fieldError(errors["logo"], id: "logo-error"))</label></fieldset>
+            <label>Redirect URIs<textarea name="redirect_uris" rows="3" aria-describedby="redirect_uris-error"\(Layout.invalidFlag(errors["redirect_uris"]))>\(values.redirectURIs)</textarea>
             <small class="muted">One per line, exact: https, or http on 127.0.0.1 / [::1] for apps on the user's device. No fragments or wildcards.</small>
             \(Layout.fieldError(errors["redirect_uris"], id: "redirect_uris-error"))</label>
-            <fieldset id="scopes"><legend>Scopes the app needs</legend>\(scopeBoxes)\(Layout.fieldError(errors["scopes"], id: "scopes-error"))</fieldset>
+            <fieldset id="scopes"\(Layout.errorAttributes(errors["scopes"], id: "scopes-error"))><legend>Scopes the app needs</legend>\(scopeBoxes)\(Layout.fieldError(errors["scopes"], id: "scopes-error"))</fieldset>
             \(declarationFields(values: values, errors: errors))
-            <fieldset><legend>Client type</legend>\(typeRadios)\(Layout.fieldError(errors["client_type"], id: "client_type-error"))</fieldset>
+            <fieldset\(Layout.errorAttributes(errors["client_type"], id: "client_type-error"))><legend>Client type</legend>\(typeRadios)\(Layout.fieldError(errors["client_type"], id: "client_type-error"))</fieldset>
             \(clientAuthenticationFields(values: values, errors: errors))
             \(openIDSettingsFields(values: values, errors: errors))
             <button type="submit">Save</button>
@@ -265,7 +265,7 @@ enum PortalAppPages {
             \(live)
             \(sections)
             <section><h2>Review log</h2>
-            \(history.isEmpty ? HTML("<p>No status changes yet.</p>") : HTML("<table id=\"app-history\"><thead><tr><th>When</th><th>Change</th><th>By</th><th>Reason</th></tr></thead><tbody>\(log)</tbody></table>"))
+            \(history.isEmpty ? HTML("<p>No status changes yet.</p>") : HTML("<table id=\"app-history\"><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Change</th><th scope=\"col\">By</th><th scope=\"col\">Reason</th></tr></thead><tbody>\(log)</tbody></table>"))
             </section>
             """)
     }

@@ -141,7 +141,7 @@ enum PortalDocsPages {
             <pre><code>GET \(issuer)/api/v1/me
             Authorization: Bearer cw_at_…</code></pre>
             <h2>Other endpoints</h2>
-            <table><thead><tr><th>Endpoint</th><th>Use</th></tr></thead><tbody>
+            <table><thead><tr><th scope="col">Endpoint</th><th scope="col">Use</th></tr></thead><tbody>
             <tr><td><code>\(issuer)/api/oauth/userinfo</code></td><td>OpenID Connect claims of the signed-in user</td></tr>
             <tr><td><code>\(issuer)/api/oauth/revoke</code></td><td>Revoke a token when the user disconnects (RFC 7009)</td></tr>
             <tr><td><code>\(issuer)/api/oauth/introspect</code></td><td>Check a token from your resource server (RFC 7662)</td></tr>
@@ -161,8 +161,8 @@ enum PortalDocsPages {
         return """
             <p>Ask only for what your app uses: users see each scope on the consent page, reviewers check each one, and schools may
             limit them. A user can grant only the scopes of their role; the others are left out of the grant.</p>
-            <table id="scopes"><thead><tr><th>Scope</th><th>What the user is told</th><th>Who can grant it</th><th>Access</th>
-            <th>Sensitivity</th><th>App-level</th></tr></thead><tbody>\(rows)</tbody></table>
+            <table id="scopes"><thead><tr><th scope="col">Scope</th><th scope="col">What the user is told</th><th scope="col">Who can grant it</th><th scope="col">Access</th>
+            <th scope="col">Sensitivity</th><th scope="col">App-level</th></tr></thead><tbody>\(rows)</tbody></table>
             <p>App-level scopes need no user: a confidential app gets them with the <code>client_credentials</code> grant or an API key.</p>
             """
     }
@@ -170,7 +170,7 @@ enum PortalDocsPages {
     private static func tokens(_ configuration: Configuration) -> HTML {
         let oauth = configuration.oauth
         return """
-            <table id="lifetimes"><thead><tr><th>Token</th><th>Prefix</th><th>Lifetime</th></tr></thead><tbody>
+            <table id="lifetimes"><thead><tr><th scope="col">Token</th><th scope="col">Prefix</th><th scope="col">Lifetime</th></tr></thead><tbody>
             <tr><td>Authorization code</td><td><code>\(TokenPrefix.authorizationCode)</code></td><td>\(Int(oauth.codeLifetime)) seconds, single use</td></tr>
             <tr><td>Access token</td><td><code>\(TokenPrefix.accessToken)</code></td><td>\(Int(oauth.accessTokenLifetime)) seconds</td></tr>
             <tr><td>Refresh token</td><td><code>\(TokenPrefix.refreshToken)</code></td><td>\(Int(oauth.refreshTokenLifetime / 86400)) days, rotated on every use</td></tr>
@@ -283,7 +283,7 @@ enum PortalDocsPages {
             <pre><code>401 Unauthorized
             WWW-Authenticate: Bearer error="invalid_token", error_description="The access token is not valid."
             {"error":"invalid_token","error_description":"The access token is not valid."}</code></pre>
-            <table id="error-codes"><thead><tr><th>error</th><th>Status</th><th>Meaning</th></tr></thead><tbody>\(items)</tbody></table>
+            <table id="error-codes"><thead><tr><th scope="col">error</th><th scope="col">Status</th><th scope="col">Meaning</th></tr></thead><tbody>\(items)</tbody></table>
             """
     }
 

@@ -7,7 +7,9 @@ enum PortalLayout {
     static func page(
         title: String, session: DeveloperSignedIn?, notice: Layout.Notice? = nil, narrow: Bool = false, _ content: HTML
     ) -> HTML {
-        Layout.document(title: title, header: topBar(session), notice: notice, narrow: narrow, content)
+        Layout.document(
+            title: title, header: topBar(session), footer: Layout.footer(idleMinutes: session.map { $0.idleMinutes }), notice: notice,
+            narrow: narrow, content)
     }
 
     private static func topBar(_ session: DeveloperSignedIn?) -> HTML {
@@ -40,7 +42,7 @@ enum PortalLayout {
         let errorID = "\(name)-error"
         let extra = (required ? " required" : "") + (autocomplete.map { " autocomplete=\"\($0)\"" } ?? "")
         return """
-            <label>\(label)<input name="\(name)" type="\(type)" maxlength="\(maxLength)" value="\(value)"\(HTML(unsafeRaw: extra)) aria-describedby="\(errorID)">
+            <label>\(label)<input name="\(name)" type="\(type)" maxlength="\(maxLength)" value="\(value)"\(HTML(unsafeRaw: extra)) aria-describedby="\(errorID)"\(Layout.invalidFlag(error))>
             \(hint.map { "<small class=\"muted\">\($0)</small>" as HTML } ?? "")\(Layout.fieldError(error, id: errorID))</label>
             """
     }

@@ -54,7 +54,7 @@ enum PortalLiveAppPages {
             \(newSecret.map { shownOnce(label: "Your new client secret.", value: $0, id: "new-secret") } ?? "")
             \(error.map { "<p class=\"notice bad\" id=\"secret-error\" role=\"alert\">\($0)</p>" as HTML } ?? "")
             <p>At most \(ClientSecretSummary.maximumActive) secrets are active at once. To rotate without downtime: generate a second one, deploy it, then revoke the first.</p>
-            \(secrets.isEmpty ? HTML("<p id=\"no-secrets\">No secrets yet.</p>") : HTML("<table id=\"secrets\"><thead><tr><th>Created</th><th>Last used</th><th>Status</th><th></th></tr></thead><tbody>\(rows)</tbody></table>"))
+            \(secrets.isEmpty ? HTML("<p id=\"no-secrets\">No secrets yet.</p>") : HTML("<table id=\"secrets\"><thead><tr><th scope=\"col\">Created</th><th scope=\"col\">Last used</th><th scope=\"col\">Status</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead><tbody>\(rows)</tbody></table>"))
             \(active < ClientSecretSummary.maximumActive && app.review.status == .approved ? HTML("<form id=\"new-secret-form\" method=\"post\" action=\"/apps/\(app.id)/secrets\">\(csrf)<button type=\"submit\">Generate a client secret</button></form>") : "")
             """
             : "<p>This is a public app: it authenticates with PKCE and has no client secret.</p>"
@@ -108,7 +108,7 @@ enum PortalLiveAppPages {
                 ? """
                 <form class="stack" id="new-key-form" method="post" action="/apps/\(app.id)/keys">\(csrf)
                 \(PortalLayout.field("Name", name: "name", value: name, error: errors["name"], maxLength: APIKey.maximumNameLength, required: true, hint: "Where the key is used, such as “nightly sync”."))
-                <fieldset><legend>Scopes</legend>\(boxes)\(Layout.fieldError(errors["scopes"], id: "scopes-error"))</fieldset>
+                <fieldset\(Layout.errorAttributes(errors["scopes"], id: "scopes-error"))><legend>Scopes</legend>\(boxes)\(Layout.fieldError(errors["scopes"], id: "scopes-error"))</fieldset>
                 <button type="submit">Create the key</button></form>
                 """ : ""
         return frame(
@@ -117,7 +117,7 @@ enum PortalLiveAppPages {
             <h1>API keys</h1>
             \(newKey.map { shownOnce(label: "Your new API key.", value: $0, id: "new-key") } ?? "")
             <p>Send a key as <code>Authorization: Bearer cw_key_…</code> for app-level reads. Usage figures arrive with each sync. \(confirmationNote)</p>
-            \(keys.isEmpty ? HTML("<p id=\"no-keys\">No keys yet.</p>") : HTML("<table id=\"keys\"><thead><tr><th>Name</th><th>Key</th><th>Scopes</th><th>Created</th><th>Last used</th><th>Requests</th><th>Status</th><th></th></tr></thead><tbody>\(rows)</tbody></table>"))
+            \(keys.isEmpty ? HTML("<p id=\"no-keys\">No keys yet.</p>") : HTML("<table id=\"keys\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Key</th><th scope=\"col\">Scopes</th><th scope=\"col\">Created</th><th scope=\"col\">Last used</th><th scope=\"col\">Requests</th><th scope=\"col\">Status</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead><tbody>\(rows)</tbody></table>"))
             \(form)
             """)
     }
@@ -143,12 +143,12 @@ enum PortalLiveAppPages {
             <h1>Webhooks</h1>
             \(newSecret.map { shownOnce(label: "The endpoint's signing secret.", value: $0, id: "new-webhook-secret") } ?? "")
             <p>Deliveries are signed as the <a href="/docs/webhooks">webhook docs</a> describe.</p>
-            \(endpoints.isEmpty ? HTML("<p id=\"no-endpoints\">No endpoints yet.</p>") : HTML("<table id=\"endpoints\"><thead><tr><th>URL</th><th>Events</th><th>State</th></tr></thead><tbody>\(rows)</tbody></table>"))
+            \(endpoints.isEmpty ? HTML("<p id=\"no-endpoints\">No endpoints yet.</p>") : HTML("<table id=\"endpoints\"><thead><tr><th scope=\"col\">URL</th><th scope=\"col\">Events</th><th scope=\"col\">State</th></tr></thead><tbody>\(rows)</tbody></table>"))
             \(app.review.status == .approved ? HTML("""
             <h2>Add an endpoint</h2>
             <form class="stack" id="new-endpoint-form" method="post" action="/apps/\(app.id)/webhooks">\(Layout.csrfField(session.csrf))
             \(PortalLayout.field("HTTPS URL", name: "url", value: url, error: errors["url"], type: "url", maxLength: HTTPSURLRule.maximumLength, required: true))
-            <fieldset><legend>Events</legend>\(boxes)\(Layout.fieldError(errors["events"], id: "events-error"))</fieldset>
+            <fieldset\(Layout.errorAttributes(errors["events"], id: "events-error"))><legend>Events</legend>\(boxes)\(Layout.fieldError(errors["events"], id: "events-error"))</fieldset>
             <button type="submit">Add the endpoint</button></form>
             """) : "")
             """)
@@ -190,7 +190,7 @@ enum PortalLiveAppPages {
             <dt>State</dt><dd id="endpoint-state">\(endpoint.enabled ? "enabled" : "disabled")\(endpoint.disabledReason.map { " — \($0)" } ?? "")</dd></dl>
             <form class="inline" id="ping-form" method="post" action="\(base)/test">\(csrf)<button type="submit">Send a test ping</button></form>
             <h2>Deliveries</h2>
-            \(deliveries.isEmpty ? HTML("<p id=\"no-deliveries\">No deliveries yet.</p>") : HTML("<table id=\"deliveries\"><thead><tr><th>Queued</th><th>Event</th><th>Status</th><th>Latency</th><th>Attempts</th><th></th></tr></thead><tbody>\(rows)</tbody></table>"))
+            \(deliveries.isEmpty ? HTML("<p id=\"no-deliveries\">No deliveries yet.</p>") : HTML("<table id=\"deliveries\"><thead><tr><th scope=\"col\">Queued</th><th scope=\"col\">Event</th><th scope=\"col\">Status</th><th scope=\"col\">Latency</th><th scope=\"col\">Attempts</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead><tbody>\(rows)</tbody></table>"))
             <h2>Settings</h2>
             <form class="stack" id="endpoint-settings" method="post" action="\(base)/settings">\(csrf)
             <fieldset><legend>Events</legend>\(boxes)</fieldset>
@@ -215,12 +215,13 @@ enum PortalLiveAppPages {
                 (every minute) has carried them over. Nothing is estimated.</p>
                 """
         } else {
-            let charts = metrics.map { metric -> HTML in
+            let charts = metrics.enumerated().map { index, metric -> HTML in
                 let values = days.map { byDay[$0].map(metric.value) ?? 0 }
-                let table = zip(days, values).map { "<tr><td>\($0.0)</td><td>\($0.1)</td></tr>" as HTML }
+                let table = zip(days, values).map { "<tr><th scope=\"row\">\($0.0)</th><td>\($0.1)</td></tr>" as HTML }
+                let id = "metric-\(index)"
                 return """
-                    <section class="metric"><h2>\(metric.title)</h2><div class="chart-row">\(chart(values, days: days, title: metric.title))
-                    <table class="numbers"><thead><tr><th>Day</th><th>\(metric.title)</th></tr></thead><tbody>\(table)</tbody></table></div></section>
+                    <section class="metric" aria-labelledby="\(id)-heading"><h2 id="\(id)-heading">\(metric.title)</h2><div class="chart-row">\(chart(values, days: days, title: metric.title, id: id))
+                    <table class="numbers" id="\(id)-table" tabindex="0"><caption>\(metric.title) per day (UTC)</caption><thead><tr><th scope="col">Day</th><th scope="col">\(metric.title)</th></tr></thead><tbody>\(table)</tbody></table></div></section>
                     """
             }
             content = HTML(charts)
@@ -235,7 +236,9 @@ enum PortalLiveAppPages {
     }
 
     /// A bar chart as inline SVG: one bar per day, the largest value labelled; each bar has a title.
-    private static func chart(_ values: [Int64], days: [CalendarDate], title: String) -> HTML {
+    /// Its text alternative is the SVG `<title>` (named by `aria-labelledby`), and the table beside it (`id`-table)
+    /// describes it value by value (focusable: it scrolls, so a keyboard must reach it).
+    private static func chart(_ values: [Int64], days: [CalendarDate], title: String, id: String) -> HTML {
         let width = 600, height = 140, top = 16
         let peak = max(values.max() ?? 0, 1)
         let slot = Double(width) / Double(max(values.count, 1))
@@ -248,7 +251,7 @@ enum PortalLiveAppPages {
         }
         return HTML(
             unsafeRaw: """
-                <svg class="chart" viewBox="0 0 \(width) \(height)" role="img" aria-label="\(HTML.escape(title)) per day; the numbers are in the table"><text x="0" y="11" font-size="11">max \(peak)</text><line x1="0" y1="\(height)" x2="\(width)" y2="\(height)" stroke="currentColor"/>\(bars)</svg>
+                <svg class="chart" viewBox="0 0 \(width) \(height)" role="img" aria-labelledby="\(id)-chart-title" aria-describedby="\(id)-table"><title id="\(id)-chart-title">\(HTML.escape(title)) per day, bar chart of the last \(values.count) days, highest \(peak); the table beside it has every day's number</title><text x="0" y="11" font-size="11">max \(peak)</text><line x1="0" y1="\(height)" x2="\(width)" y2="\(height)" stroke="currentColor"/>\(bars)</svg>
                 """)
     }
 }

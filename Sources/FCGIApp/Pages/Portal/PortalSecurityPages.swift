@@ -26,9 +26,9 @@ enum PortalSecurityPages {
             <section><h2>Sessions</h2><p><a href="/account/sessions">See where you are signed in</a></p></section>
             <section><h2>Change your password</h2>
             <form class="stack" id="change-password" method="post" action="/account/password">\(Layout.csrfField(session.csrf))
-            <label>Current password<input name="current" type="password" autocomplete="current-password" required maxlength="1024" aria-describedby="current-error">
+            <label>Current password<input name="current" type="password" autocomplete="current-password" required maxlength="1024" aria-describedby="current-error"\(Layout.invalidFlag(currentError))>
             \(Layout.fieldError(currentError, id: "current-error"))</label>
-            <label>New password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024" aria-describedby="password-error">
+            <label>New password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024" aria-describedby="password-error"\(Layout.invalidFlag(newError))>
             \(Layout.fieldError(newError, id: "password-error"))</label>
             <label>New password again<input name="confirmation" type="password" autocomplete="new-password" required maxlength="1024"></label>
             <p class="muted">Changing it signs out your other sessions.</p>
@@ -86,7 +86,7 @@ enum PortalSecurityPages {
             <li>Enter the code the app shows now.</li>
             </ol>
             <form class="stack" id="confirm-totp" method="post" action="/account/2fa/confirm">\(Layout.csrfField(session.csrf))
-            <label>Code<input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required autofocus aria-describedby="code-error">
+            <label>Code<input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required autofocus aria-describedby="code-error"\(Layout.invalidFlag(error))>
             \(Layout.fieldError(error, id: "code-error"))</label>
             <button type="submit">Turn on two-step sign-in</button>
             </form>
@@ -123,7 +123,7 @@ enum PortalSecurityPages {
             title: "Sessions", session: session,
             """
             <h1>Where you are signed in</h1>
-            <table id="sessions"><thead><tr><th>Browser</th><th>Address</th><th>Signed in</th><th>Last active</th><th></th></tr></thead>
+            <table id="sessions"><thead><tr><th scope="col">Browser</th><th scope="col">Address</th><th scope="col">Signed in</th><th scope="col">Last active</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
             <tbody>\(rows)</tbody></table>
             <form class="stack" id="signout-others" method="post" action="/account/sessions/revoke-others">\(Layout.csrfField(session.csrf))
             <button type="submit">Sign out everywhere else</button></form>

@@ -23,7 +23,7 @@ enum PortalSupportPages {
             """
             <h1>Support</h1>
             <p>Ask the platform's administrators about integration, reviews or your account. You get an email when they answer.</p>
-            \(tickets.isEmpty ? HTML("<p id=\"no-tickets\">No tickets yet.</p>") : HTML("<table id=\"tickets\"><thead><tr><th>Subject</th><th>App</th><th>About</th><th>Status</th><th>Last activity</th></tr></thead><tbody>\(rows)</tbody></table>"))
+            \(tickets.isEmpty ? HTML("<p id=\"no-tickets\">No tickets yet.</p>") : HTML("<table id=\"tickets\"><thead><tr><th scope=\"col\">Subject</th><th scope=\"col\">App</th><th scope=\"col\">About</th><th scope=\"col\">Status</th><th scope=\"col\">Last activity</th></tr></thead><tbody>\(rows)</tbody></table>"))
             <p><a class="button" id="new-ticket" href="/support/new">Open a ticket</a></p>
             """)
     }
@@ -41,9 +41,9 @@ enum PortalSupportPages {
             <h1>Open a ticket</h1>
             <form class="stack" id="ticket-form" method="post" action="/support">\(Layout.csrfField(session.csrf))
             \(PortalLayout.field("Subject", name: "subject", value: values.subject, error: errors["subject"], maxLength: SupportTicketForm.maximumSubjectLength, required: true))
-            <label>About<select name="category"><option value="">Choose…</option>\(categories)</select>\(Layout.fieldError(errors["category"], id: "category-error"))</label>
-            <label>App<select name="application"><option value="">No particular app</option>\(appOptions)</select>\(Layout.fieldError(errors["application"], id: "application-error"))</label>
-            <label>Message<textarea name="message" rows="8" maxlength="\(SupportTicketForm.maximumMessageLength)" required>\(values.message)</textarea>
+            <label>About<select name="category"\(Layout.errorAttributes(errors["category"], id: "category-error"))><option value="">Choose…</option>\(categories)</select>\(Layout.fieldError(errors["category"], id: "category-error"))</label>
+            <label>App<select name="application"\(Layout.errorAttributes(errors["application"], id: "application-error"))><option value="">No particular app</option>\(appOptions)</select>\(Layout.fieldError(errors["application"], id: "application-error"))</label>
+            <label>Message<textarea name="message" rows="8" maxlength="\(SupportTicketForm.maximumMessageLength)" required\(Layout.errorAttributes(errors["message"], id: "message-error"))>\(values.message)</textarea>
             \(Layout.fieldError(errors["message"], id: "message-error"))</label>
             <button type="submit">Send</button></form>
             """)
@@ -66,7 +66,7 @@ enum PortalSupportPages {
             <p class="muted">\(ticket.category.label)\(ticket.applicationName.map { " · \($0)" } ?? "")</p>
             <div id="messages">\(messages)</div>
             <form class="stack" id="reply-form" method="post" action="/support/\(ticket.id)/reply">\(csrf)
-            <label>Reply<textarea name="message" rows="5" maxlength="\(SupportTicketForm.maximumMessageLength)" required aria-describedby="message-error">\(reply)</textarea>
+            <label>Reply<textarea name="message" rows="5" maxlength="\(SupportTicketForm.maximumMessageLength)" required aria-describedby="message-error"\(Layout.invalidFlag(error))>\(reply)</textarea>
             \(Layout.fieldError(error, id: "message-error"))</label>
             <button type="submit">\(ticket.status == .closed ? "Reopen with this reply" : "Send the reply")</button></form>
             \(ticket.status == .closed ? "" : HTML("<form class=\"inline\" id=\"close-ticket\" method=\"post\" action=\"/support/\(ticket.id)/close\">\(csrf)<button type=\"submit\">Close the ticket</button></form>"))

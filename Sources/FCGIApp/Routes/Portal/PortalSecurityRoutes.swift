@@ -196,6 +196,6 @@ extension DeveloperSignedIn {
         let a = account
         return DeveloperSignedIn(
             account: DeveloperAccount(id: a.id, email: a.email, name: a.name, company: a.company, state: a.state, totpEnabled: enabled),
-            digest: digest, csrf: csrf)
+            digest: digest, csrf: csrf, idleMinutes: idleMinutes)
     }
 }
