@@ -11,12 +11,12 @@ extension PortalAppPages {
         let sessionRequired = values.backchannelLogoutSessionRequired ? HTML(unsafeRaw: " checked") : ""
         return """
             <fieldset id="openid-settings"><legend>Sign-out and ID tokens</legend>
-            <label>Post-logout redirect URIs<textarea name="post_logout_redirect_uris" rows="2" aria-describedby="post_logout_redirect_uris-error">\(values.postLogoutRedirectURIs)</textarea>
+            <label>Post-logout redirect URIs<textarea name="post_logout_redirect_uris" rows="2"\(Layout.errorAttributes(errors["post_logout_redirect_uris"], id: "post_logout_redirect_uris-error"))>\(values.postLogoutRedirectURIs)</textarea>
             <small class="muted">One per line, matched exactly: where the browser may return after signing out at <code>/logout/oidc</code> (https, or http on a loopback address).</small>
             \(Layout.fieldError(errors["post_logout_redirect_uris"], id: "post_logout_redirect_uris-error"))</label>
             \(PortalLayout.field("Back-channel logout URI", name: "backchannel_logout_uri", value: values.backchannelLogoutURI, error: errors["backchannel_logout_uri"], type: "url", maxLength: ClientLogoutRegistration.maximumURILength, hint: "https://… — receives a signed logout token when a session your app was used in ends."))
             <label class="check"><input type="checkbox" name="backchannel_logout_session_required" value="1"\(sessionRequired)> The app needs the session id (<code>sid</code>) in logout tokens</label>
-            <label>ID token signing algorithm (<code>id_token_signed_response_alg</code>)<select name="id_token_signed_response_alg">\(option(.rs256, "RS256 (RSA)"))\(option(.es256, "ES256 (P-256)"))</select>
+            <label>ID token signing algorithm (<code>id_token_signed_response_alg</code>)<select name="id_token_signed_response_alg"\(Layout.errorAttributes(errors["id_token_signed_response_alg"], id: "id_token_signed_response_alg-error"))>\(option(.rs256, "RS256 (RSA)"))\(option(.es256, "ES256 (P-256)"))</select>
             \(Layout.fieldError(errors["id_token_signed_response_alg"], id: "id_token_signed_response_alg-error"))</label>
             </fieldset>
             """
