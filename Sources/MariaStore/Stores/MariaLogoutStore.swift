@@ -35,20 +35,26 @@ public struct MariaLogoutStore: LogoutStore {
         return try database.transaction { tx in
             guard let clientPK = try tx.query("SELECT id FROM oauth_clients WHERE client_id = \(client.rawValue) FOR UPDATE").first?.int("id")
             else { return false }
-            try tx.execute("DELETE FROM oauth_client_post_logout_redirect_uris WHERE client_pk = \(clientPK)")
-            try tx.execute("DELETE FROM oauth_client_logout WHERE client_pk = \(clientPK)")
-            if registration.backchannelLogoutURI != nil || registration.backchannelLogoutSessionRequired {
-                try tx.execute(
-                    """
-                    INSERT INTO oauth_client_logout (client_pk, backchannel_logout_uri, backchannel_logout_session_required)
-                    VALUES (\(clientPK), \(registration.backchannelLogoutURI), \(registration.backchannelLogoutSessionRequired))
-                    """)
-            }
-            for (position, uri) in registration.postLogoutRedirectURIs.enumerated() {
-                try tx.execute(
-                    "INSERT INTO oauth_client_post_logout_redirect_uris (client_pk, position, uri) VALUES (\(clientPK), \(position), \(uri))")
-            }
+            try Self.replaceRegistration(of: Int64(clientPK), with: registration, in: tx)
             return true
+        }
+    }
+
+    /// Replaces a client's logout registration rows (its back-channel URI and post-logout redirect URIs) inside `tx`,
+    /// for ``setLogoutRegistration(_:of:)`` and for sync. The caller has checked ``ClientLogoutRegistration/problems()``.
+    static func replaceRegistration(of clientPK: Int64, with registration: ClientLogoutRegistration, in tx: Transaction) throws {
+        try tx.execute("DELETE FROM oauth_client_post_logout_redirect_uris WHERE client_pk = \(clientPK)")
+        try tx.execute("DELETE FROM oauth_client_logout WHERE client_pk = \(clientPK)")
+        if registration.backchannelLogoutURI != nil || registration.backchannelLogoutSessionRequired {
+            try tx.execute(
+                """
+                INSERT INTO oauth_client_logout (client_pk, backchannel_logout_uri, backchannel_logout_session_required)
+                VALUES (\(clientPK), \(registration.backchannelLogoutURI), \(registration.backchannelLogoutSessionRequired))
+                """)
+        }
+        for (position, uri) in registration.postLogoutRedirectURIs.enumerated() {
+            try tx.execute(
+                "INSERT INTO oauth_client_post_logout_redirect_uris (client_pk, position, uri) VALUES (\(clientPK), \(position), \(uri))")
         }
     }
 

@@ -30,19 +30,7 @@ extension MariaSyncTargetStore {
         guard registration.problems().isEmpty else {
             throw StoreError(.constraint, detail: "sync: logout registration: \(registration.problems().joined(separator: " "))")
         }
-        try tx.execute("DELETE FROM oauth_client_post_logout_redirect_uris WHERE client_pk = \(clientPK)")
-        try tx.execute("DELETE FROM oauth_client_logout WHERE client_pk = \(clientPK)")
-        if registration.backchannelLogoutURI != nil || registration.backchannelLogoutSessionRequired {
-            try tx.execute(
-                """
-                INSERT INTO oauth_client_logout (client_pk, backchannel_logout_uri, backchannel_logout_session_required)
-                VALUES (\(clientPK), \(registration.backchannelLogoutURI), \(registration.backchannelLogoutSessionRequired))
-                """)
-        }
-        for (position, uri) in registration.postLogoutRedirectURIs.enumerated() {
-            try tx.execute(
-                "INSERT INTO oauth_client_post_logout_redirect_uris (client_pk, position, uri) VALUES (\(clientPK), \(position), \(uri))")
-        }
+        try MariaLogoutStore.replaceRegistration(of: clientPK, with: registration, in: tx)
         return true
     }
 }
