@@ -21,6 +21,14 @@ import Testing
         #expect(request.requestID == "0123456789abcdef0123456789abcdef")
     }
 
+    /// Cookie names are RFC 6265 tokens: a pair whose name holds a Unicode space (U+00A0, U+3000), a control or a
+    /// separator is dropped rather than kept under a name no Set-Cookie of ours can match (make fuzz found the first).
+    @Test func cookiePairsWhoseNameIsNotATokenAreDropped() throws {
+        let header = "\u{A0}__Host-cw=nbsp; a\u{3000}=ideographic; b c=space; d\u{1}=control; (e)=paren;  __Host-cw =kept ; f=1"
+        let request = try HTTPRequest(raw: rawRequest("GET", "/", headers: ["HTTP_COOKIE": header]), limits: RequestLimits())
+        #expect(request.cookies == ["__Host-cw": "kept", "f": "1"])
+    }
+
     struct BadInput: Sendable, CustomTestStringConvertible {
         let name: String
         let raw: RawRequest

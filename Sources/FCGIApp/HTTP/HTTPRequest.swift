@@ -160,7 +160,11 @@ struct HTTPRequest: Sendable {
             let rawName = Substring(piece[..<equals])
             let rawValue = Substring(piece[piece.index(after: equals)...])
             guard !rawName.isEmpty, !rawValue.isEmpty else { continue }
-            let name = String(rawName.trimmingHTTPWhitespace())
+            // RFC 6265 §4.1.1: a cookie name is a token. A pair whose name is not (Unicode spaces, controls,
+            // separators) is none of ours and is dropped, not trimmed into one.
+            let trimmedName = rawName.trimmingHTTPWhitespace()
+            guard !trimmedName.isEmpty, trimmedName.utf8.allSatisfy(HTTPHeaders.isTokenByte) else { continue }
+            let name = String(trimmedName)
             if cookies[name] == nil { cookies[name] = String(rawValue.trimmingHTTPWhitespace()) }
         }
         return cookies
