@@ -111,6 +111,10 @@ for (const field of document.querySelectorAll('[aria-invalid=true]'))
   if (!(field.getAttribute('aria-describedby') || '').split(' ').some(id => id && document.getElementById(id)))
     problems.push(['error-not-tied', field.outerHTML.slice(0, 80)]);
 if (count('.field-error') && !count('#error-summary')) problems.push(['error-summary', 'field errors without a summary']);
+if (count('.field-error') && count('#error-summary a') !== count('.field-error'))
+  problems.push(['error-summary-links', count('#error-summary a') + ' links for ' + count('.field-error') + ' field errors']);
+for (const link of document.querySelectorAll('#error-summary a'))
+  if (!document.getElementById(decodeURIComponent(link.hash.slice(1)))) problems.push(['error-summary-target', link.outerHTML.slice(0, 80)]);
 return problems;
 """
 
@@ -393,6 +397,8 @@ def test_teacher_every_page_and_keyboard_grade_entry(demo, browser):
     assert keys.focused("#error-summary"), browser.driver.switch_to.active_element.get_attribute("outerHTML")[:200]
     field = browser.find(f"input[name='{first}']")
     assert field.get_attribute("aria-invalid") == "true"
+    # The summary links the error to its field.
+    assert browser.find("#error-summary a").get_attribute("hash") == "#" + field.get_attribute("id")
     assert browser.text("#" + field.get_attribute("aria-describedby").split()[0])
     checker.check(browser, "grade sheet (invalid score)")
     keys.tab_to(f"input[name='{first}']")

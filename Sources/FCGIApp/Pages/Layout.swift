@@ -22,12 +22,23 @@ enum Layout {
     static func document(title: String, header: HTML, footer: HTML, notice: Notice?, narrow: Bool, _ content: HTML) -> HTML {
         // A problem notice is the page's error summary: it takes the focus when the page opens (WCAG 3.3.1),
         // without a script (the CSP allows none inline), so a keyboard or screen reader user starts there.
-        let noticeHTML: HTML =
-            notice.map {
-                $0.kind == .bad
-                    ? "<p class=\"notice bad\" id=\"error-summary\" role=\"status\" tabindex=\"-1\" autofocus>\($0.text)</p>"
-                    : "<p class=\"notice ok\" role=\"status\">\($0.text)</p>"
-            } ?? errorSummary(content)
+        // With field errors, the summary lists each as a link to its field, under the problem notice's words
+        // when the page has one.
+        let noticeHTML: HTML
+        var content = content
+        if let summary = ErrorSummary.render(content, heading: notice.flatMap { $0.kind == .bad ? "\($0.text)" : nil }) {
+            content = summary.content
+            noticeHTML =
+                notice.map { $0.kind == .ok ? "<p class=\"notice ok\" role=\"status\">\($0.text)</p>\(summary.summary)" : summary.summary }
+                ?? summary.summary
+        } else {
+            noticeHTML =
+                notice.map {
+                    $0.kind == .bad
+                        ? "<p class=\"notice bad\" id=\"error-summary\" role=\"status\" tabindex=\"-1\" autofocus>\($0.text)</p>"
+                        : "<p class=\"notice ok\" role=\"status\">\($0.text)</p>"
+                } ?? ""
+        }
         return """
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -35,14 +46,6 @@ enum Layout {
             <body><a class="skip-link" href="#main">Skip to main content</a>\(header)
             <main id="main" tabindex="-1"\(narrow ? HTML(unsafeRaw: " class=\"narrow\"") : "")>\(noticeHTML)\(content)</main>\(footer)</body></html>
             """
-    }
-
-    /// A page that shows field errors (``fieldError(_:id:)``) without a problem notice gets a summary that says
-    /// so and takes the focus, as a problem notice does.
-    private static func errorSummary(_ content: HTML) -> HTML {
-        guard content.rendered.contains("<span class=\"field-error\"") else { return "" }
-        return
-            "<p class=\"error-summary\" id=\"error-summary\" role=\"alert\" tabindex=\"-1\" autofocus>There is a problem: correct the fields marked below.</p>"
     }
 
     /// The site footer. Signed in, it states the session's time limit (WCAG 2.2.1): nothing is typed into a

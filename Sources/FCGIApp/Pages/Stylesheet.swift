@@ -80,6 +80,7 @@ enum Stylesheet {
         a:focus-visible,button:focus-visible,summary:focus-visible,input:focus,input:focus-within,select:focus,textarea:focus{outline:3px solid var(--focus);outline-offset:2px;box-shadow:0 0 0 5px #fff}
         main:focus,#error-summary:focus{outline:none}#error-summary:focus-visible,#error-summary:focus{box-shadow:0 0 0 3px var(--focus)}
         .notice.bad,.error-summary{border:2px solid var(--bad);border-left-width:.5rem}.error-summary{padding:.7rem 1rem;border-radius:6px;background:#fff;color:var(--bad);margin:0 0 1rem}
+        .error-summary-title{margin:0;font-weight:600}.error-summary ul{margin:.4rem 0 0;padding-left:1.2rem}.error-summary a{color:var(--bad);text-decoration:underline}
         caption{text-align:left;font-weight:600;padding:.3rem .6rem}
         footer.site{max-width:60rem;margin:2rem auto 1rem;padding:.75rem 1rem 0;border-top:1px solid var(--line);color:var(--muted);font-size:.85rem}footer.site p{margin:.25rem 0}
         """
