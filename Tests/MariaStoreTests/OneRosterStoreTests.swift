@@ -146,4 +146,33 @@ import Testing
             Issue.record("a maximum below a held score was accepted")
         }
     }
+
+    @Test func aSchoolThatPublishesAppResultsGetsNewLineItemsPublishedAndKeepsExistingOnes() throws {
+        let settings = MariaGradebookSettingsStore(database: db.database)
+        #expect(try settings.appResultsPublication(school: SchoolID(1)) == .draft)
+        func item(_ id: String) throws -> OneRosterLineItemPut {
+            try OneRosterLineItemPut.validate(
+                pathID: id, sourcedID: nil, title: id, classSourcedID: "k1", dueDate: nil, resultValueMin: 0, resultValueMax: 10
+            ).get()
+        }
+        #expect(try store.putLineItem(item("before"), client: Self.app, schools: schools, now: now) == .created(SchoolID(1), nil))
+        try settings.setAppResultsPublication(.published, school: SchoolID(1), by: UserID(ids["teacher"]!), now: now)
+        // Saved once per school, replaced on change; the other school keeps the default.
+        try settings.setAppResultsPublication(.published, school: SchoolID(1), by: UserID(ids["teacher"]!), now: now)
+        #expect(try settings.appResultsPublication(school: SchoolID(1)) == .published)
+        #expect(try settings.appResultsPublication(school: SchoolID(2)) == .draft)
+        #expect(try store.putLineItem(item("after"), client: Self.app, schools: schools, now: now) == .created(SchoolID(1), nil))
+        #expect(try store.putLineItem(item("before"), client: Self.app, schools: schools, now: now) == .replaced(SchoolID(1), nil))
+        let published = try db.database.query("SELECT sourced_id, published FROM assessments ORDER BY sourced_id").map {
+            "\($0.string("sourced_id") ?? "?")=\($0.int("published") ?? -1)"
+        }
+        #expect(published == ["after=1", "before=0"])
+        // Published line items are in the gradebook's reads at once.
+        #expect(
+            try store.list(OneRosterListRequest(entity: .lineItem, query: OneRosterListQuery(), schools: schools)).records.map(\.sourcedID) == [
+                "after"
+            ])
+        try settings.setAppResultsPublication(.draft, school: SchoolID(1), by: UserID(ids["teacher"]!), now: now)
+        #expect(try settings.appResultsPublication(school: SchoolID(1)) == .draft)
+    }
 }

@@ -4,6 +4,7 @@ filters, every answer's 1EdTech shape checked field by field against what the da
 the specification's status-info form; the data-access log's one entry per person; and schemathesis against the
 published OpenAPI document, bounded to a few seconds.
 """
+import re
 import time
 from collections import Counter
 from urllib.parse import parse_qs, urlsplit
@@ -360,6 +361,41 @@ def test_posted_results_land_as_draft_grades_from_the_app_in_the_teachers_gradeb
     assert (item["title"], item["resultValueMax"], item["dueDate"], item["class"]["sourcedId"]) == (f"Fractions quiz {run}", 20.0, "2026-12-01", "demo-class-math")
     results = client.get(stack.url("app", f"{GRADEBOOK}/results"), params={"filter": f"sourcedId~'{item_id}'"}, timeout=10).json()["results"]
     assert sorted((r["student"]["sourcedId"], r["score"]) for r in results) == [(s, 15.0 + i) for i, s in enumerate(students)]
+
+
+def test_a_school_that_publishes_grades_from_apps_gets_the_apps_line_items_published_at_once(stack, demo, writer, client, cleanup):
+    """The school admin's choice on /school/apps (drafts by default): published at once, an app's new line item is in
+    the gradebook's reads and the students' view without a teacher's step; the choice is audited; a bad value is a 400
+    page that says what to choose."""
+    from test_education_api import CSRF_FIELD, signed_in
+
+    run = str(int(time.time()))
+    item_id = f"e2e-auto-{run}"
+    with signed_in(stack, demo["school_admin"]) as admin:
+        def choose(value):
+            csrf = CSRF_FIELD.search(admin.get(stack.url("app", "/school/apps"), timeout=10).text).group(1)
+            return admin.post(stack.url("app", "/school/gradebook-settings"), data={"csrf": csrf, "app_results": value},
+                              allow_redirects=False, timeout=10)
+        try:
+            refused = choose("sometimes")
+            assert refused.status_code == 400 and "as drafts or published at once" in refused.text, refused.status_code
+            saved = choose("published")
+            assert saved.status_code == 303 and saved.headers["Location"] == "/school/apps?saved=gradebook"
+            page = admin.get(stack.url("app", saved.headers["Location"]), timeout=10).text
+            assert "The gradebook setting is saved." in page
+            assert re.search(r'<input type="radio" name="app_results" value="published" checked>', page), "the choice is not shown"
+            created = writer.put(stack.url("app", f"{GRADEBOOK}/lineItems/{item_id}"), timeout=10, json={"lineItem": {
+                "title": f"Auto quiz {run}", "class": {"sourcedId": "demo-class-math"}, "resultValueMax": 10}})
+            assert created.status_code == 201, created.text
+            assert sql(stack, f"SELECT published FROM assessments WHERE sourced_id = '{item_id}'") == [["1"]]
+            item = client.get(stack.url("app", f"{GRADEBOOK}/lineItems/{item_id}"), timeout=10)
+            assert item.status_code == 200 and item.json()["lineItem"]["title"] == f"Auto quiz {run}", item.text
+            assert sql(stack, "SELECT COUNT(*) FROM security_audit_log WHERE event = 'gradebook_setting_changed' "
+                              "AND detail = 'grades from apps: published'")[0][0] != "0"
+        finally:
+            assert choose("draft").status_code == 303
+    assert sql(stack, "SELECT publish_app_results FROM school_gradebook_settings s JOIN schools k ON k.id = s.school_id "
+                      "WHERE k.sourced_id = 'demo-school'") == [["0"]]
 
 
 def test_bad_writes_are_refused_in_the_status_info_form_and_write_nothing(stack, writer, client, cleanup):

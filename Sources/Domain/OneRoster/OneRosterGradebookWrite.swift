@@ -1,8 +1,8 @@
 import Foundation
 
 /// A line item an app puts (`PUT /lineItems/{sourcedId}`, gradebook.createput): it becomes an assessment of the class
-/// in the teacher's gradebook, from that app, unpublished until the teacher publishes it (no school setting decides
-/// otherwise yet).
+/// in the teacher's gradebook, from that app: a draft until the teacher publishes it, or published at once when the
+/// school chose so (``AppResultsPublication``).
 public struct OneRosterLineItemPut: Sendable, Equatable {
     /// The app's id for it.
     public let sourcedID: String

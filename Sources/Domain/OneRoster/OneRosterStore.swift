@@ -80,8 +80,9 @@ public protocol OneRosterStore {
     /// The object of `entity` with this `sourcedId` in one of `schools` and every subset; the one of the lowest school
     /// id when several schools use the same `sourcedId`; `nil` when there is none.
     func object(_ entity: OneRosterEntity, sourcedID: String, schools: [SchoolID], subsets: [OneRosterSubset]) throws -> OneRosterRecord?
-    /// In one transaction: creates or replaces `client`'s line item as an unpublished assessment of the class (of the
-    /// lowest-id school among `schools` using that class sourcedId), created by the class's first active teacher.
+    /// In one transaction: creates or replaces `client`'s line item as an assessment of the class (of the lowest-id
+    /// school among `schools` using that class sourcedId), created by the class's first active teacher, a draft or
+    /// published as that school chose (``AppResultsPublication``; a replaced line item keeps its state).
     /// `.notFound` for an unknown class; `.refused` when the class has no teacher, the id is the app's line item of
     /// another class, or a held score is above the new maximum. Nothing is written unless it succeeds.
     func putLineItem(_ item: OneRosterLineItemPut, client: ClientID, schools: [SchoolID], now: Date) throws -> OneRosterPutOutcome

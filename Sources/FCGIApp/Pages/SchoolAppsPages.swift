@@ -8,6 +8,8 @@ enum SchoolAppsPages {
         var agreements: [ClientID: AppAgreement] = [:]
         var declarations: [ClientID: [DataDeclaration]] = [:]
         var settings: AgreementSettings = .default
+        /// How grades from apps reach the school's gradebooks.
+        var appResults: AppResultsPublication = .draft
         var today: CalendarDate
         /// A refused agreement form: the client it was for, its problems and values.
         var agreementProblems: (client: ClientID, errors: SchoolworkForms.FieldErrors, form: AppAgreementForm)?
@@ -77,9 +79,25 @@ enum SchoolAppsPages {
             <label class="check"><input type="checkbox" name="block_on_expiry" value="1"\(settings.blockOnExpiry ? HTML(unsafeRaw: " checked") : "")>
             Block an app on the day its agreement expires (admins are warned by mail \(AgreementExpiry.warningDays) days ahead either way)</label>
             <button type="submit">Save agreement settings</button></fieldset></form>
+            <form class="stack" method="post" action="/school/gradebook-settings" id="gradebook-settings">\(csrf)
+            <fieldset><legend>Grades from apps</legend>
+            <p class="muted">Apps your school allows with the gradebook scope can add assessments and grades to your teachers' gradebooks.</p>
+            \(appResultChoices(context.appResults))
+            <button type="submit">Save gradebook setting</button></fieldset></form>
             <table id="school-apps"><thead><tr><th scope="col">App</th><th scope="col">Your school's decision and agreement</th><th scope="col">Change</th></tr></thead>
             <tbody>\(rows)</tbody></table>
             """)
+    }
+
+    /// One radio button per ``AppResultsPublication``, the school's choice ticked.
+    private static func appResultChoices(_ current: AppResultsPublication) -> HTML {
+        HTML(
+            AppResultsPublication.allCases.map { choice -> HTML in
+                """
+                <label class="check"><input type="radio" name="app_results" value="\(choice.rawValue)"\(choice == current ? HTML(unsafeRaw: " checked") : "")> \
+                \(choice.explanation)</label>
+                """
+            })
     }
 
     /// The agreement's summary, its document link and the form to record or renew it.

@@ -5,7 +5,9 @@ import Foundation
 /// optionally limiting the scopes the school's users may grant; sees each app's data label; records the
 /// school's data-privacy agreement with each app (`POST /school/agreements`, multipart with the signed PDF;
 /// `GET /school/agreements/{client_id}/document`; `POST /school/agreements/{client_id}/remove`) and chooses
-/// whether agreements are required and whether expiry blocks (`POST /school/agreement-settings`).
+/// whether agreements are required and whether expiry blocks (`POST /school/agreement-settings`); and chooses whether
+/// grades apps write through the OneRoster gradebook service are drafts or published at once (`POST
+/// /school/gradebook-settings`).
 ///
 /// Everything is the admin's own school's: another school's agreement or document is a 404.
 enum SchoolAppsRoutes {
@@ -22,6 +24,7 @@ enum SchoolAppsRoutes {
                 case "agreement": .init(kind: .ok, text: "The agreement is saved.")
                 case "agreement-removed": .init(kind: .ok, text: "The agreement is removed.")
                 case "settings": .init(kind: .ok, text: "The agreement settings are saved.")
+                case "gradebook": .init(kind: .ok, text: "The gradebook setting is saved.")
                 default: nil
                 }
             return try listPage(session: session, school: school, notice: notice, context: context)
@@ -158,6 +161,19 @@ enum SchoolAppsRoutes {
             }
             return .seeOther("/school/apps?saved=settings")
         }
+
+        router.add("POST", "/school/gradebook-settings") { request, _, context in
+            let (session, school) = try SchoolAdminRoutes.authorize(request, context)
+            let form = try context.verifiedForm(request, session: session)
+            guard let publication = form["app_results"].flatMap(AppResultsPublication.init(rawValue:)) else {
+                throw HTTPError(
+                    status: 400, code: "invalid_request",
+                    "Choose how grades from apps reach your school's gradebooks: as drafts or published at once.")
+            }
+            try context.services.api.gradebookSettings.setAppResultsPublication(publication, school: school, by: session.user.id, now: context.now)
+            try context.audit(.gradebookSettingChanged, request, by: session, subject: nil, detail: "grades from apps: \(publication.rawValue)")
+            return .seeOther("/school/apps?saved=gradebook")
+        }
     }
 
     /// The active client a form or URL names; 404 otherwise.
@@ -178,6 +194,7 @@ enum SchoolAppsRoutes {
             agreements: try api.agreements.agreements(school: school),
             declarations: try api.declarations.declarations(of: entries.map(\.client.clientID)),
             settings: try api.agreements.settings(school: school),
+            appResults: try api.gradebookSettings.appResultsPublication(school: school),
             today: CalendarDate(context.now), agreementProblems: problems)
         return .page(SchoolAppsPages.list(session: session, entries: entries, notice: notice, context: pageContext), status: status)
     }

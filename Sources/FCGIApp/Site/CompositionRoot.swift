@@ -74,7 +74,7 @@ enum CompositionRoot {
                 appPolicies: MariaSchoolAppPolicyStore(database: database), agreements: MariaAppAgreementStore(database: database),
                 declarations: MariaClientDataDeclarationStore(database: database),
                 rateLimiter: shared.rateLimiter, rateBuckets: MariaRateBucketStore(database: database), listCache: shared.apiListCache,
-                oneRoster: MariaOneRosterStore(database: database)),
+                oneRoster: MariaOneRosterStore(database: database), gradebookSettings: MariaGradebookSettingsStore(database: database)),
             syncTarget: MariaSyncTargetStore(database: database), leases: MariaLeaseStore(database: database),
             upstream: upstream(database: database, configuration: configuration, documents: shared.upstreamDocuments),
             directories: DirectoryServices(store: MariaSignInDirectoryStore(database: database), connector: LDAPDirectoryClient()),

@@ -175,4 +175,6 @@ struct EducationAPIServices {
     let listCache: APIListCache
     /// OneRoster's reads.
     let oneRoster: any OneRosterStore
+    /// Schools' choices of how apps' grades reach the gradebooks.
+    let gradebookSettings: any GradebookSettingsStore
 }

@@ -106,7 +106,8 @@ public struct MariaOneRosterStore: OneRosterStore {
             try tx.execute(
                 """
                 INSERT INTO assessments (class_id, title, max_score, due_date, published, created_by, source_client_id, sourced_id, created_at, updated_at)
-                VALUES (\(classID.rawValue), \(item.title), \(item.maxScore.decimalText), \(item.dueDate?.description), FALSE, \(teacher.rawValue),
+                VALUES (\(classID.rawValue), \(item.title), \(item.maxScore.decimalText), \(item.dueDate?.description),
+                        COALESCE((SELECT publish_app_results FROM school_gradebook_settings WHERE school_id = \(school.rawValue)), FALSE), \(teacher.rawValue),
                         \(client.rawValue), \(item.sourcedID), \(now), \(now))
                 """)
             return .created(school, nil)
