@@ -353,7 +353,8 @@ def test_a_portal_app_registers_logout_and_es256_on_its_form_and_sync_carries_th
         sync(stack)
         page = developer.get(stack.url("developers", path + "/credentials")).text
         table = re.search(r'<table id="backchannel-logouts">.*?</table>', page, re.S)
-        return table.group(0) if table and "HTTP 200" in table.group(0) else None
+        # The test receiver answers 204, which counts as delivered as 200 does.
+        return table.group(0) if table and re.search(r"HTTP 20[04]", table.group(0)) else None
 
     table = stack.wait_until(shown, timeout=20, interval=0.5, what="the delivery on the credentials page")
     assert "delivered" in table and '<td class="attempts">1</td>' in table, table
