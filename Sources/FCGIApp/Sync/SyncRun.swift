@@ -204,6 +204,7 @@ struct SyncRun {
         report.apiKeysUpdated = try push(read: target.changedAPIKeyUsage, write: source.recordAPIKeyUsage, mark: target.markAPIKeyUsagePushed)
         report.clientSecretsUpdated = try push(
             read: target.changedClientSecretUsage, write: source.recordClientSecretUsage, mark: target.markClientSecretUsagePushed)
+        let keepDeliveriesSince = now.addingTimeInterval(-BackchannelLogoutPolicy.keptFor)
         report.backchannelDeliveriesUpdated = try push(
             read: target.changedBackchannelLogouts,
             write: { changes in
@@ -211,8 +212,12 @@ struct SyncRun {
                 let apps = try source.applicationIDs(of: Array(Set(changes.map(\.clientID))))
                 try analytics.upsertBackchannelDeliveries(
                     changes.compactMap { change in apps[change.clientID].map { AppBackchannelDelivery(application: $0, entry: change.entry) } },
-                    keepSince: now.addingTimeInterval(-BackchannelLogoutPolicy.keptFor), now: now)
+                    keepSince: keepDeliveriesSince, now: now)
             }, mark: target.markBackchannelLogoutsPushed)
+        // Nothing new: the rows older than main keeps its own still go (a DELETE of nothing changes nothing).
+        if report.backchannelDeliveriesUpdated == 0 {
+            try analytics.upsertBackchannelDeliveries([], keepSince: keepDeliveriesSince, now: now)
+        }
     }
 
     /// Sends changed figures to the developers database in batches of 1000, marking each batch only after it
