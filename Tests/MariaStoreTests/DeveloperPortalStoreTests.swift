@@ -261,6 +261,34 @@ import Testing
         #expect(try db.database.query("SELECT COUNT(*) AS n FROM application_daily_stats").first?.int("n") == 3)
     }
 
+    @Test func backchannelDeliveriesAreTheOwnersOnlyNewestFirstAndReplacedByMainsValues() throws {
+        func delivery(_ id: Int64, at offset: TimeInterval, attempts: Int, status: Int?, delivered: Bool, app: ApplicationID? = nil)
+            -> AppBackchannelDelivery
+        {
+            AppBackchannelDelivery(
+                application: app ?? self.app,
+                entry: BackchannelLogoutEntry(
+                    id: id, createdAt: now + offset, attempts: attempts, deliveredAt: delivered ? now + offset + 1 : nil,
+                    nextAttemptAt: delivered ? nil : now + offset + 30, lastStatus: status, lastError: status == 200 ? nil : "the app answered 500"))
+        }
+        #expect(try analytics.backchannelDeliveries(of: app, owner: owner, limit: 5) == [])
+        try analytics.upsertBackchannelDeliveries(
+            [
+                delivery(7, at: 10, attempts: 1, status: 500, delivered: false), delivery(8, at: 20, attempts: 1, status: 200, delivered: true),
+                delivery(9, at: 5, attempts: 1, status: 200, delivered: true, app: ApplicationID(999)),
+            ],
+            keepSince: now - 86400, now: now)
+        // The same row again with main's newer values (a retry that worked) replaces it; an app that is gone is skipped.
+        try analytics.upsertBackchannelDeliveries([delivery(7, at: 10, attempts: 2, status: 200, delivered: true)], keepSince: now - 86400, now: now)
+        let shown = try #require(try analytics.backchannelDeliveries(of: app, owner: owner, limit: 5))
+        #expect(shown.map(\.id) == [8, 7] && shown.map(\.attempts) == [1, 2] && shown.map(\.lastStatus) == [200, 200])
+        #expect(try analytics.backchannelDeliveries(of: app, owner: stranger, limit: 5) == nil)
+        #expect(try analytics.backchannelDeliveries(of: app, owner: owner, limit: 1)?.map(\.id) == [8])
+        // Rows older than main keeps its own go with the next batch.
+        try analytics.upsertBackchannelDeliveries([], keepSince: now + 15, now: now + 60)
+        #expect(try analytics.backchannelDeliveries(of: app, owner: owner, limit: 5)?.map(\.id) == [8])
+    }
+
     @Test func analyticsAreTheOwnersOnlyAndABadBatchWritesNothing() throws {
         try analytics.upsertDailyStats([stats("2026-03-01", requests: 5)], now: now)
         let from = CalendarDate("2026-01-01")!

@@ -89,8 +89,19 @@ import Testing
                    'GET /api/v1/me/grades', 200
             FROM users u JOIN seq_1_to_3 s
             """)
-        for table in ["users", "guardianships", "classes", "enrollments", "assessments", "grades", "oauth_grants", "oauth_tokens", "data_access_log"]
-        {
+        // A browser session per person, one in ten expired (idle or past its lifetime) and waiting for the sweep.
+        try d.execute(
+            """
+            INSERT INTO sessions (token_digest, user_id, created_at, last_seen_at, expires_at, client_address, user_agent)
+            SELECT UNHEX(SHA2(CONCAT('session-', u.id), 256)), u.id, \(now) - INTERVAL 1 HOUR,
+                   IF(u.id % 20 = 0, \(now) - INTERVAL 1 DAY, \(now)), IF(u.id % 20 = 10, \(now) - INTERVAL 1 MINUTE, \(now) + INTERVAL 1 DAY),
+                   '127.0.0.1', 't'
+            FROM users u
+            """)
+        for table in [
+            "users", "guardianships", "classes", "enrollments", "assessments", "grades", "oauth_grants", "oauth_tokens", "data_access_log",
+            "sessions",
+        ] {
             _ = try d.query("ANALYZE TABLE \(unsafeRaw: table)")
         }
     }
@@ -121,7 +132,19 @@ import Testing
         try theAccessLogPageOfAParentAndTheSchoolCSVWalkTheirIndexes()
         try syncFoldsTheNewLogRowsByTheirIDs()
         try thePurgeDeletesThroughTheExpiryAndTimeIndexes()
+        try theSweepOfExpiredSessionsFindsThemByItsIndexes()
         try explainNamesIndexesForTheSamePaths()
+    }
+
+    /// The back-channel cron's sweep (main 0048): expired by `expires_at` or idle by `last_seen_at`, each indexed.
+    func theSweepOfExpiredSessionsFindsThemByItsIndexes() throws {
+        let store = MariaLogoutStore(database: db.database)
+        var ended = ExpiredSessionsEnded()
+        let scanned = try scans {
+            ended = try store.endExpiredSessions(now: now, idleSince: now.addingTimeInterval(-3600), limit: 500)
+        }
+        #expect(ended.sessions == Self.rows / 10)
+        #expect(scanned <= Self.allowance, "the expired-session sweep scanned \(scanned) rows")
     }
 
     func introspectionAndUserinfoFindTheTokenByItsDigest() throws {

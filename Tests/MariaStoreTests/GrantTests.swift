@@ -114,6 +114,7 @@ import Testing
             d + "application_daily_stats": "SELECT",
             d + "support_tickets": "INSERT SELECT UPDATE(status,updated_at)",
             d + "support_ticket_messages": "INSERT SELECT",
+            d + "application_backchannel_logouts": "SELECT",
         ]
         let actual = try Self.grants(of: "catalyst_dev")
         for table in Set(expected.keys).union(actual.keys).sorted() {
@@ -144,6 +145,8 @@ import Testing
             d + "application_daily_stats": "INSERT SELECT UPDATE",
             d + "support_tickets": "SELECT UPDATE(status,updated_at)",
             d + "support_ticket_messages": "INSERT SELECT",
+            // Sync writes an app's back-channel logout deliveries and deletes those older than main keeps.
+            d + "application_backchannel_logouts": "DELETE INSERT SELECT UPDATE",
         ]
         let actual = try Self.grants(of: "catalyst_app")
         for table in Set(expected.keys).union(actual.keys).sorted() {

@@ -123,4 +123,54 @@ import Testing
         #expect(try f.tokens.token(digest: other)?.revokedAt == nil)
         #expect(try f.logout.revokeGrants(sessionDigest: f.session, now: f.now + 6) == 0)
     }
+
+    @Test(arguments: OAuthBackend.allCases) func aGrantKnowsItsSessionUntilTheSessionEnds(_ backend: OAuthBackend) throws {
+        let f = try Fixture(backend)
+        _ = try f.logout.setLogoutRegistration(ClientLogoutRegistration(backchannelLogoutURI: "https://app.test/bc"), of: Fixture.app)
+        let access = try f.grant(Fixture.app, "s1")
+        let grant = try #require(try f.tokens.token(digest: access)?.grantID)
+        let session = try #require(try f.logout.session(ofGrant: grant))
+        #expect(session.digest == f.session && session.createdAt == f.now && session.lastSeenAt == f.now)
+        let policy = SessionPolicy(idleTimeout: 600, absoluteLifetime: 3600)
+        #expect(session.isAlive(under: policy, now: f.now + 599) && !session.isAlive(under: policy, now: f.now + 600))
+        // A grant made without a browser session has none.
+        let bare = SecretToken.digest("cw_at_bare")
+        _ = try f.tokens.createGrant(
+            client: Fixture.app, user: f.user, scopes: ["openid"], authTime: f.now,
+            tokens: [NewToken(digest: bare, kind: .access, expiresAt: f.now + 3600)], now: f.now)
+        #expect(try f.logout.session(ofGrant: try #require(try f.tokens.token(digest: bare)?.grantID)) == nil)
+        // Ending it queues its logout once and deletes it; ending it again (a second runner) queues nothing.
+        #expect(try f.logout.endSessions(digests: [f.session], now: f.now + 1) == 1)
+        #expect(try f.sessions.session(digest: f.session) == nil)
+        #expect(try f.logout.session(ofGrant: grant) == nil)
+        #expect(try f.logout.endSessions(digests: [f.session], now: f.now + 2) == 0)
+        #expect(try f.logout.claimDueBackchannelLogouts(now: f.now + 2, lease: 60, limit: 10).map(\.sessionDigest) == [f.session])
+    }
+
+    @Test(arguments: OAuthBackend.allCases) func expiredSessionsAreEndedOnceInBoundedBatchesWithTheirLogouts(_ backend: OAuthBackend) throws {
+        let f = try Fixture(backend)
+        let now = f.now
+        _ = try f.logout.setLogoutRegistration(ClientLogoutRegistration(backchannelLogoutURI: "https://app.test/bc"), of: Fixture.app)
+        _ = try f.grant(Fixture.app, "e1")
+        _ = try f.grant(Fixture.quiet, "e2")
+        // Two more sessions: one past its absolute expiry soon, one alive throughout.
+        let short = SecretToken.digest("cw_s_short")
+        let alive = SecretToken.digest("cw_s_alive")
+        try f.sessions.createSession(
+            digest: short, user: f.user, methods: [.password], now: now + 100, expiresAt: now + 200, clientAddress: "127.0.0.1", userAgent: "t")
+        try f.sessions.createSession(
+            digest: alive, user: f.user, methods: [.password], now: now + 100, expiresAt: now + 9999, clientAddress: "127.0.0.1", userAgent: "t")
+        // Nothing is expired yet.
+        #expect(try f.logout.endExpiredSessions(now: now + 150, idleSince: now - 1, limit: 10) == ExpiredSessionsEnded())
+        // Idle since `now`: the fixture's session (whose app has a back-channel URI: one logout); past 200: `short`.
+        let first = try f.logout.endExpiredSessions(now: now + 300, idleSince: now, limit: 1)
+        #expect(first.sessions == 1)
+        let second = try f.logout.endExpiredSessions(now: now + 300, idleSince: now, limit: 10)
+        #expect(second.sessions == 1 && first.logouts + second.logouts == 1)
+        #expect(try f.logout.endExpiredSessions(now: now + 300, idleSince: now, limit: 10) == ExpiredSessionsEnded())
+        #expect(try f.sessions.session(digest: alive) != nil)
+        #expect(try f.sessions.session(digest: f.session) == nil && f.sessions.session(digest: short) == nil)
+        let jobs = try f.logout.claimDueBackchannelLogouts(now: now + 300, lease: 60, limit: 10)
+        #expect(jobs.map(\.clientID) == [Fixture.app] && jobs.map(\.sessionDigest) == [f.session])
+    }
 }

@@ -119,4 +119,24 @@ import Testing
         #expect(try store.purgeFinishedBackchannelLogouts(before: now, limit: 100) == 0)
         #expect(try store.purgeFinishedBackchannelLogouts(before: now + BackchannelLogoutPolicy.keptFor, limit: 100) == 1)
     }
+
+    @Test func thePurgeEndsExpiredSessionsWithTheirLogoutsAndSyncCopiesEachTryOnce() throws {
+        _ = try store.setLogoutRegistration(ClientLogoutRegistration(backchannelLogoutURI: "https://app.test/bc"), of: Self.app)
+        _ = try grant(Self.app, suffix: "x1")
+        // The purge shares the cron's rule: the expired session's app is queued in the transaction that deletes it.
+        let purged = try sessions.purgeExpired(now: now + 3600, idleTimeout: 86400, throttleWindow: 900)
+        #expect(purged.sessions == 1)
+        #expect(try store.endExpiredSessions(now: now + 3600, idleSince: now, limit: 10) == ExpiredSessionsEnded())
+        let target = MariaSyncTargetStore(database: db.database)
+        let queued = try target.changedBackchannelLogouts(limit: 10)
+        #expect(queued.map(\.clientID) == [Self.app] && queued.map(\.entry.attempts) == [0])
+        // A try recorded after sync read the row: marking the old revision leaves it pending for the next run.
+        let jobs = try store.claimDueBackchannelLogouts(now: now + 3600, lease: 60, limit: 10)
+        try store.recordBackchannelAttempt(jobs[0].id, deliveredAt: nil, status: 503, error: "the app answered 503", nextAttemptAt: now + 3630)
+        try target.markBackchannelLogoutsPushed(queued)
+        let tried = try target.changedBackchannelLogouts(limit: 10)
+        #expect(tried.map(\.entry.lastStatus) == [503] && tried.map(\.entry.attempts) == [1] && tried.map(\.entry.deliveredAt) == [nil])
+        try target.markBackchannelLogoutsPushed(tried)
+        #expect(try target.changedBackchannelLogouts(limit: 10).isEmpty)
+    }
 }

@@ -10,6 +10,7 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     private let lock = NSLock()
     private var users: [UserID: (user: UserAccount, hash: String?, active: Bool)] = [:]
     private var sessions: [[UInt8]: (user: UserID, created: Date, seen: Date, methods: [AuthenticationMethod])] = [:]
+    private var sessionExpiries: [[UInt8]: Date] = [:]
     private var throttles: [[UInt8]: SignInThrottleState] = [:]
     private var links: [[UInt8]: (user: UserID, purpose: PasswordLinkPurpose, expires: Date, used: Bool, created: Date)] = [:]
     /// Revokes every grant of a user; the OAuth twin's, when the two twins are used together (the MariaDB stores
@@ -121,7 +122,10 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     func createSession(
         digest: [UInt8], user: UserID, methods: [AuthenticationMethod], now: Date, expiresAt: Date, clientAddress: String, userAgent: String
     ) throws {
-        lock.withLock { sessions[digest] = (user, now, now, methods) }
+        lock.withLock {
+            sessions[digest] = (user, now, now, methods)
+            sessionExpiries[digest] = expiresAt
+        }
     }
 
     func session(digest: [UInt8]) throws -> (
@@ -320,6 +324,24 @@ extension MemoryAccounts {
     /// A person's session digests except `keeping`.
     func sessionDigests(of user: UserID, keeping: [UInt8]?) -> [[UInt8]] {
         lock.withLock { sessions.filter { $0.value.user == user && $0.key != keeping }.map(\.key) }
+    }
+
+    /// A stored session's times, whatever its user's state (as `MariaLogoutStore` reads them).
+    func sessionTimes(digest: [UInt8]) -> (created: Date, seen: Date)? {
+        lock.withLock { sessions[digest].map { ($0.created, $0.seen) } }
+    }
+
+    /// Deletes the stored ones of these sessions; returns those that were stored.
+    func removeSessions(_ digests: [[UInt8]]) -> [[UInt8]] {
+        lock.withLock { digests.filter { sessions.removeValue(forKey: $0) != nil } }
+    }
+
+    /// Up to `limit` sessions past `expires_at` or idle since `idleSince`, oldest expiry first.
+    func expiredSessionDigests(now: Date, idleSince: Date, limit: Int) -> [[UInt8]] {
+        lock.withLock {
+            let expired = sessions.filter { (sessionExpiries[$0.key] ?? .distantFuture) <= now || $0.value.seen <= idleSince }.map(\.key)
+            return Array(expired.sorted { (sessionExpiries[$0] ?? .distantFuture) < (sessionExpiries[$1] ?? .distantFuture) }.prefix(limit))
+        }
     }
 
     /// One of a person's sessions by its number.

@@ -57,6 +57,27 @@ final class MemoryLogoutStore: LogoutStore, @unchecked Sendable {
         }
     }
 
+    func session(ofGrant grant: GrantID) throws -> GrantSession? {
+        guard let digest = oauth.sessionDigest(ofGrant: grant), let times = accounts.sessionTimes(digest: digest) else { return nil }
+        return GrantSession(digest: digest, createdAt: times.created, lastSeenAt: times.seen)
+    }
+
+    func endSessions(digests: [[UInt8]], now: Date) throws -> Int {
+        // The twin is one lock at a time: queue for the stored ones, then remove them.
+        let stored = digests.filter { accounts.sessionTimes(digest: $0) != nil }
+        guard !stored.isEmpty else { return 0 }
+        let queued = try queueBackchannelLogouts(sessionDigests: stored, now: now)
+        _ = accounts.removeSessions(stored)
+        return queued
+    }
+
+    func endExpiredSessions(now: Date, idleSince: Date, limit: Int) throws -> ExpiredSessionsEnded {
+        let expired = accounts.expiredSessionDigests(now: now, idleSince: idleSince, limit: limit)
+        guard !expired.isEmpty else { return ExpiredSessionsEnded() }
+        let logouts = try endSessions(digests: expired, now: now)
+        return ExpiredSessionsEnded(sessions: expired.count, logouts: logouts)
+    }
+
     func sessionDigests(of user: UserID, keeping: [UInt8]?) throws -> [[UInt8]] { accounts.sessionDigests(of: user, keeping: keeping) }
 
     func sessionDigest(number: Int64, of user: UserID) throws -> [UInt8]? { accounts.sessionDigest(number: number, of: user) }

@@ -121,6 +121,12 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
         }
     }
 
+    func updateIDTokenSigningAlgorithm(_ algorithm: SigningKeyRecord.Algorithm, of id: ClientID) throws -> Bool {
+        guard hasClient(id) else { return false }
+        setIDTokenSigningAlgorithm(algorithm, of: id)
+        return true
+    }
+
     func recordSecretUse(digest: [UInt8], of id: ClientID, now: Date) throws {
         lock.withLock {
             for index in secrets[id, default: []].indices where secrets[id]![index].digest == digest {
@@ -536,6 +542,9 @@ extension MemoryOAuthStore {
             }
         }
     }
+
+    /// The session digest a grant was issued under.
+    func sessionDigest(ofGrant grant: GrantID) -> [UInt8]? { lock.withLock { grants[grant]?.sessionDigest } }
 
     /// Revokes the grants issued under a session with their tokens; how many were live.
     func revokeGrants(sessionDigest: [UInt8], now: Date) -> Int {

@@ -97,6 +97,7 @@ readonly APP_DEVELOPERS_GRANTS=(
     "application_daily_stats|SELECT, INSERT, UPDATE"
     "support_tickets|SELECT, UPDATE (status, updated_at)"
     "support_ticket_messages|SELECT, INSERT"
+    "application_backchannel_logouts|SELECT, INSERT, UPDATE, DELETE"
 )
 
 # The developers pool's grants (DESIGN §4, issue 13 item 7): exactly what the portal, its sign-in, its
@@ -142,6 +143,7 @@ readonly DEVELOPERS_GRANTS=(
     "application_daily_stats|SELECT"
     "support_tickets|SELECT, INSERT, UPDATE (status, updated_at)"
     "support_ticket_messages|SELECT, INSERT"
+    "application_backchannel_logouts|SELECT"
 )
 
 # Filled by main: "table.column" of every column the developers database has now.

@@ -202,6 +202,68 @@ def test_signing_out_of_this_device_revokes_the_apps_tokens_and_tells_them(oauth
     assert_logout_token(logout_tokens(stack, oauth, receiver, id_claims["sid"])[0], oauth, client, id_claims)
 
 
+def refresh(http, oauth, client, refresh_token):
+    answer = http.post(oauth["token_endpoint"], data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+                       auth=client.basic, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def run_backchannel_cron(stack):
+    with stack.session() as http:
+        answer = http.post(stack.url("app", "/internal/cron/backchannel-logout"),
+                           headers={"Authorization": "Bearer " + cron_secret(stack)}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_a_refreshed_id_token_keeps_the_sid_until_the_session_expires_and_the_app_is_told_once(
+        oauth, browser, client, student, http, stack, receiver):
+    tokens, id_claims = signed_in_tokens(oauth, browser, client, student)
+    sid = id_claims["sid"]
+    # OIDC Core §12.2 with Back-Channel Logout 1.0 §2.4: the refreshed ID token names the same session.
+    refreshed = refresh(http, oauth, client, tokens["refresh_token"])
+    assert oauth.verify_id_token(refreshed["id_token"], client, None)["sid"] == sid
+    # The session merely expires (its absolute lifetime is over): nobody signs out, the cron finds it.
+    digest = hashlib.sha256(session_cookie(browser).encode()).hexdigest()
+    main_sql(stack, f"UPDATE sessions SET expires_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND WHERE token_digest = UNHEX('{digest}')")
+    assert run_backchannel_cron(stack)["expired_sessions_ended"] >= 1
+    assert main_sql(stack, f"SELECT COUNT(*) FROM sessions WHERE token_digest = UNHEX('{digest}')") == [["0"]]
+    assert_logout_token(logout_tokens(stack, oauth, receiver, sid)[0], oauth, client, id_claims)
+    # Once: further runs find nothing more to send for it.
+    run_backchannel_cron(stack)
+    assert len(logout_tokens(stack, oauth, receiver, sid)) == 1
+    # The offline_access grant outlives the session (Back-Channel Logout §2.7), but its ID tokens name no session now.
+    later = refresh(http, oauth, client, refreshed["refresh_token"])
+    claims = oauth.verify_id_token(later["id_token"], client, None)
+    assert "sid" not in claims and claims["sub"] == id_claims["sub"], claims
+    browser.open("/account/sessions")
+    assert browser.path.startswith("/login"), browser.path
+
+
+def test_an_operator_changes_a_clients_id_token_algorithm_with_client_update(oauth, browser, stack, student):
+    client_id = "cw-logout-alg-" + secrets.token_hex(4)
+    out = cli(stack, "client", "create", "--name", "Algorithm Change", "--redirect-uri", REDIRECT_URI, "--scope", SCOPE,
+              "--client-id", client_id)
+    secret = next(line.split(":", 1)[1].strip() for line in out.splitlines() if line.startswith("client_secret:"))
+    changed = cli(stack, "client", "update", "--client-id", client_id, "--id-token-signed-response-alg", "ES256")
+    assert '"id_token_signed_response_alg":"ES256"' in changed.replace(" ", ""), changed
+    es256 = DemoClient(client_id, secret, REDIRECT_URI)
+    flow = oauth.flow(es256, "openid profile.read")
+    assert flow.authorize(browser, student), "no redirect back to the client"
+    oauth.verify_id_token(flow.exchange()["id_token"], es256, flow.nonce, alg="ES256")
+    binary = Path(os.environ["CW_BIN"]) if os.environ.get("CW_BIN") else max(
+        (p for p in (REPO / ".build" / c / "catalystwells" for c in ("debug", "release")) if p.exists()), key=lambda p: p.stat().st_mtime)
+    for args, message in (
+            (["--client-id", client_id, "--id-token-signed-response-alg", "HS256"], "'HS256' is not RS256 or ES256"),
+            (["--client-id", "no-such-client", "--id-token-signed-response-alg", "RS256"], "no client has the client_id"),
+            (["--client-id", client_id], "nothing to change")):
+        done = subprocess.run([str(binary), "client", "update", *args, "--config", str(stack.dir / "catalystwells.conf")],
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 64 and message in done.stderr, (args, done.returncode, done.stderr)
+    assert main_sql(stack, f"SELECT id_token_signed_response_alg FROM oauth_clients WHERE client_id = '{client_id}'") == [["ES256"]]
+
+
 def test_a_failing_app_gets_its_logout_again_later_and_the_sign_out_is_not_held_up(oauth, browser, stack, receiver, student):
     client_id = "cw-logout-fail-" + secrets.token_hex(4)
     out = cli(stack, "client", "create", "--name", "Failing Logout", "--redirect-uri", REDIRECT_URI, "--scope", SCOPE,
@@ -284,3 +346,16 @@ def test_a_portal_app_registers_logout_and_es256_on_its_form_and_sync_carries_th
     token = logout_tokens(stack, oauth, receiver, id_claims["sid"], alg="ES256")[0]
     assert token.header["alg"] == "ES256" and token.header["kid"] == header["kid"], token.header
     assert_logout_token(token, oauth, client, id_claims)
+
+    # The developer sees the delivery on the app's credentials page once sync has carried it over: when, the answer,
+    # the tries; never the token.
+    def shown():
+        sync(stack)
+        page = developer.get(stack.url("developers", path + "/credentials")).text
+        table = re.search(r'<table id="backchannel-logouts">.*?</table>', page, re.S)
+        # The test receiver answers 204, which counts as delivered as 200 does.
+        return table.group(0) if table and re.search(r"HTTP 20[04]", table.group(0)) else None
+
+    table = stack.wait_until(shown, timeout=20, interval=0.5, what="the delivery on the credentials page")
+    assert "delivered" in table and '<td class="attempts">1</td>' in table, table
+    assert "eyJ" not in table, "no token on the page"

@@ -142,8 +142,9 @@ public enum PasswordLinkPurpose: String, Sendable {
 
 /// Removal of sign-in records that can no longer be used, run by `catalystwells purge` from cron.
 public protocol AccountPurgeStore {
-    /// Deletes sessions past their absolute expiry or idle longer than `idleTimeout`, password links
-    /// expired or used more than a day ago, and throttle counters whose window and lock are over.
+    /// Deletes sessions past their absolute expiry or idle longer than `idleTimeout` (queueing their back-channel
+    /// logouts first where the store keeps them, as ``LogoutStore/endExpiredSessions(now:idleSince:limit:)``), password
+    /// links expired or used more than a day ago, and throttle counters whose window and lock are over.
     /// Returns how many rows of each went.
     func purgeExpired(now: Date, idleTimeout: TimeInterval, throttleWindow: TimeInterval) throws
         -> (sessions: Int, passwordLinks: Int, throttleCounters: Int)

@@ -20,6 +20,9 @@ public protocol ClientStore {
     func createClient(_ client: OAuthClient, now: Date) throws
     /// Adds a secret (its keyed digest); secrets older than the newest two stop being valid at `now`.
     func addSecret(digest: [UInt8], to id: ClientID, now: Date) throws
+    /// Sets how the client's ID tokens and logout tokens are signed (`id_token_signed_response_alg`, main 0046); `false`
+    /// when there is no such client. The next token issued uses it.
+    func updateIDTokenSigningAlgorithm(_ algorithm: SigningKeyRecord.Algorithm, of id: ClientID) throws -> Bool
     /// Notes that the secret with this digest authenticated the client at `now`; writes only when the last
     /// note is older than ``ClientSecretUse/recordingInterval``, so a busy client costs at most one write a minute.
     func recordSecretUse(digest: [UInt8], of id: ClientID, now: Date) throws

@@ -25,6 +25,7 @@ public enum DatabaseGrantPolicy {
         "application_daily_stats|SELECT, INSERT, UPDATE",
         "support_tickets|SELECT, UPDATE (status, updated_at)",
         "support_ticket_messages|SELECT, INSERT",
+        "application_backchannel_logouts|SELECT, INSERT, UPDATE, DELETE",
     ]
 
     /// The developers pool's grants, all on developers-database tables: `table|privileges`, as in bootstrap.sh.
@@ -51,6 +52,7 @@ public enum DatabaseGrantPolicy {
         "application_daily_stats|SELECT",
         "support_tickets|SELECT, INSERT, UPDATE (status, updated_at)",
         "support_ticket_messages|SELECT, INSERT",
+        "application_backchannel_logouts|SELECT",
     ]
 
     /// A privilege list in one canonical form: privileges sorted, upper-case, a column privilege as `UPDATE(a,b)` with

@@ -76,6 +76,11 @@ public protocol SyncTargetStore {
     func changedClientSecretUsage(limit: Int) throws -> [ClientSecretUsage]
     /// Marks client secret uses as received (a use recorded meanwhile is sent next run).
     func markClientSecretUsagePushed(_ usage: [ClientSecretUsage]) throws
+    /// Up to `limit` back-channel logouts changed (queued, tried) since the developers database last received them,
+    /// oldest first.
+    func changedBackchannelLogouts(limit: Int) throws -> [BackchannelDeliveryChange]
+    /// Marks back-channel logouts as received, each only if still at the revision read (a newer try is sent next run).
+    func markBackchannelLogoutsPushed(_ changes: [BackchannelDeliveryChange]) throws
     /// Webhook events waiting to be handed over, oldest first, at most `limit`: the education API's outbox,
     /// and authorizations granted or revoked since the previous run.
     func pendingEvents(limit: Int) throws -> [PendingEvent]

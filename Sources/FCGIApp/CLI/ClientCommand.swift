@@ -2,11 +2,11 @@ import ArgumentParser
 import Domain
 import Foundation
 
-/// `catalystwells client create` and `client rotate-secret`: first-party OAuth clients, registered by an
+/// `catalystwells client create`, `client update`, `client rotate-secret` and `client logout`: first-party OAuth clients, registered by an
 /// operator (third-party apps come through the developer portal).
 struct ClientCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "client", abstract: "Manage first-party OAuth clients.", subcommands: [Create.self, RotateSecret.self, Logout.self])
+        commandName: "client", abstract: "Manage first-party OAuth clients.", subcommands: [Create.self, Update.self, RotateSecret.self, Logout.self])
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -9,11 +9,13 @@ struct KeysCommand: ParsableCommand {
 
     struct Rotate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Add a new signing key; it signs from now on.",
+            abstract: "Add a new signing key: published at once, signing after oauth.key_publish_delay_seconds.",
             discussion: """
-                The key it replaces stops signing but stays in the JWKS until every ID token it signed has expired \
-                (oauth.access_token_seconds), so clients can still verify them. The private key is stored sealed \
-                with a key derived from oauth.key_file.
+                The new key is published in the JWKS now and starts signing oauth.key_publish_delay_seconds later \
+                (at once when the algorithm has no current key, or with a delay of 0), so clients that cache the JWKS \
+                know it before they see a token it signed; the key it replaces signs until then. That key then stays \
+                in the JWKS until every ID token it signed has expired, so clients can still verify them. The private \
+                key is stored sealed with a key derived from oauth.key_file.
                 """)
 
         @OptionGroup var options: ConfigOptions

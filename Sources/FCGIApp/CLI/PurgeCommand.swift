@@ -8,7 +8,7 @@ struct PurgeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "purge",
         abstract:
-            "Delete expired sessions, spent links, stale sign-in throttle counters and, on the app site, expired OAuth codes and tokens, idle API rate buckets and data-access log entries older than api.access_log_retention_days; on the developers site, logos no application refers to.",
+            "Delete expired sessions (after queueing their back-channel logouts), spent links, stale sign-in throttle counters and, on the app site, expired OAuth codes and tokens, idle API rate buckets and data-access log entries older than api.access_log_retention_days; on the developers site, logos no application refers to.",
         discussion:
             "Safe to run at any time and as often as you like; cron runs it hourly for each site (deploy/cron/catalystwells), on every host: the purge lease lets one run at a time and the others print \"skipped\"."
     )

@@ -24,6 +24,19 @@ extension RequestContext {
         }
     }
 
+    /// Ends a session found past its idle or absolute limit: its back-channel logouts queued and the row deleted in
+    /// one transaction (``LogoutStore/endSessions(digests:now:)``), so the cron's sweep of expired sessions, which may
+    /// reach it at the same moment, never queues them twice; they are sent after the answer.
+    func endExpiredSession(digest: [UInt8]) throws {
+        let queued = try services.oauth.logout.endSessions(digests: [digest], now: now)
+        guard queued > 0 else { return }
+        let services = services
+        let logger = logger
+        afterSending("back-channel logout") {
+            _ = try BackchannelLogoutSender(services: services, logger: logger, timeBudget: 15).run(limit: queued)
+        }
+    }
+
     /// Ends the browser's own session: back-channel logouts queued, the session deleted, its cookie cleared.
     /// `revokeTokens` ("sign out of this device") also revokes every grant issued through this session with its
     /// access and refresh tokens. Returns `response` with the cookie cleared.

@@ -66,7 +66,7 @@ extension RequestContext {
         let now = self.now
         switch services.configuration.signIn.sessionPolicy.evaluate(createdAt: found.createdAt, lastSeenAt: found.lastSeenAt, now: now) {
         case .expired:
-            try services.people.sessions.deleteSession(digest: digest)
+            try endExpiredSession(digest: digest)
             return nil
         case .valid(let touch):
             if touch { try services.people.sessions.touchSession(digest: digest, now: now) }

@@ -54,6 +54,7 @@ struct SyncRun {
         var usageRows = 0
         var apiKeysUpdated = 0
         var clientSecretsUpdated = 0
+        var backchannelDeliveriesUpdated = 0
         var eventsHandedOver = 0
         var deliveriesQueued = 0
         var durationMilliseconds = 0
@@ -68,6 +69,7 @@ struct SyncRun {
                 ("sync_requests_cleared", .int(requestsCleared)), ("usage_events", .int(usageEvents)), ("usage_rows", .int(usageRows)),
                 ("api_keys_updated", .int(apiKeysUpdated)),
                 ("client_secrets_updated", .int(clientSecretsUpdated)),
+                ("backchannel_deliveries_updated", .int(backchannelDeliveriesUpdated)),
                 ("events_handed_over", .int(eventsHandedOver)), ("deliveries_queued", .int(deliveriesQueued)),
                 ("duration_ms", .int(durationMilliseconds)),
             ])
@@ -202,6 +204,20 @@ struct SyncRun {
         report.apiKeysUpdated = try push(read: target.changedAPIKeyUsage, write: source.recordAPIKeyUsage, mark: target.markAPIKeyUsagePushed)
         report.clientSecretsUpdated = try push(
             read: target.changedClientSecretUsage, write: source.recordClientSecretUsage, mark: target.markClientSecretUsagePushed)
+        let keepDeliveriesSince = now.addingTimeInterval(-BackchannelLogoutPolicy.keptFor)
+        report.backchannelDeliveriesUpdated = try push(
+            read: target.changedBackchannelLogouts,
+            write: { changes in
+                // Rows of clients that are not portal apps (first-party, demo) have no page to go to: marked all the same.
+                let apps = try source.applicationIDs(of: Array(Set(changes.map(\.clientID))))
+                try analytics.upsertBackchannelDeliveries(
+                    changes.compactMap { change in apps[change.clientID].map { AppBackchannelDelivery(application: $0, entry: change.entry) } },
+                    keepSince: keepDeliveriesSince, now: now)
+            }, mark: target.markBackchannelLogoutsPushed)
+        // Nothing new: the rows older than main keeps its own still go (a DELETE of nothing changes nothing).
+        if report.backchannelDeliveriesUpdated == 0 {
+            try analytics.upsertBackchannelDeliveries([], keepSince: keepDeliveriesSince, now: now)
+        }
     }
 
     /// Sends changed figures to the developers database in batches of 1000, marking each batch only after it

@@ -54,6 +54,48 @@ public struct MariaAnalyticsStore: AnalyticsStore {
     }
 }
 
+extension MariaAnalyticsStore {
+    public func backchannelDeliveries(of app: ApplicationID, owner: DeveloperID, limit: Int) throws -> [BackchannelLogoutEntry]? {
+        try database.query(
+            """
+            SELECT a.id AS app_id, b.application_id, b.source_id, b.created_at, b.attempts, b.delivered_at, b.next_attempt_at,
+                   b.last_status, b.last_error
+            FROM applications a
+            LEFT JOIN (SELECT * FROM application_backchannel_logouts WHERE application_id = \(app.rawValue)
+                       ORDER BY created_at DESC, source_id DESC LIMIT \(limit)) b ON b.application_id = a.id
+            WHERE a.id = \(app.rawValue) AND a.developer_id = \(owner.rawValue)
+            ORDER BY b.created_at DESC, b.source_id DESC
+            """
+        ).ownedList(keyedBy: "application_id") { row in
+            guard let id = row.int("source_id").map(Int64.init), let created = row.date("created_at") else { return nil }
+            return BackchannelLogoutEntry(
+                id: id, createdAt: created, attempts: row.int("attempts") ?? 0, deliveredAt: row.date("delivered_at"),
+                nextAttemptAt: row.date("next_attempt_at"), lastStatus: row.int("last_status"), lastError: row.string("last_error"))
+        }
+    }
+
+    public func upsertBackchannelDeliveries(_ deliveries: [AppBackchannelDelivery], keepSince: Date, now: Date) throws {
+        try database.transaction { tx in
+            for delivery in deliveries {
+                let entry = delivery.entry
+                // Through `applications`, so a delivery of an app deleted meanwhile is skipped, not an error.
+                try tx.execute(
+                    """
+                    INSERT INTO application_backchannel_logouts (source_id, application_id, created_at, attempts, delivered_at,
+                                                                 next_attempt_at, last_status, last_error, updated_at)
+                    SELECT \(entry.id), a.id, \(entry.createdAt), \(entry.attempts), \(entry.deliveredAt), \(entry.nextAttemptAt),
+                           \(entry.lastStatus), \(entry.lastError), \(now)
+                    FROM applications a WHERE a.id = \(delivery.application.rawValue)
+                    ON DUPLICATE KEY UPDATE attempts = VALUES(attempts), delivered_at = VALUES(delivered_at),
+                        next_attempt_at = VALUES(next_attempt_at), last_status = VALUES(last_status), last_error = VALUES(last_error),
+                        updated_at = VALUES(updated_at)
+                    """)
+            }
+            try tx.execute("DELETE FROM application_backchannel_logouts WHERE created_at < \(keepSince) LIMIT 10000")
+        }
+    }
+}
+
 extension Row {
     /// An unsigned counter column; NULL reads as 0.
     fileprivate func count(_ name: String) -> Int64 { Int64(int(name) ?? 0) }

@@ -191,6 +191,14 @@ public struct MariaClientStore: ClientStore {
             """)
     }
 
+    public func updateIDTokenSigningAlgorithm(_ algorithm: SigningKeyRecord.Algorithm, of id: ClientID) throws -> Bool {
+        // Matched rows, not changed ones: setting the algorithm the client already has is a success too.
+        try database.execute(
+            "UPDATE oauth_clients SET id_token_signed_response_alg = \(algorithm.rawValue) WHERE client_id = \(id.rawValue)"
+        ).affectedRows == 1
+            || !(try database.query("SELECT id FROM oauth_clients WHERE client_id = \(id.rawValue)").isEmpty)
+    }
+
     public func addSecret(digest: [UInt8], to id: ClientID, now: Date) throws {
         try database.transaction { tx in
             // The one place a client row is locked: secret rotation is an operator's action, not a request path.

@@ -72,6 +72,49 @@ public struct MariaLogoutStore: LogoutStore {
         return result.affectedRows
     }
 
+    public func session(ofGrant grant: GrantID) throws -> GrantSession? {
+        guard
+            let row = try database.query(
+                """
+                SELECT s.token_digest, s.created_at, s.last_seen_at
+                FROM oauth_grants g JOIN sessions s ON s.token_digest = g.session_digest
+                WHERE g.id = \(grant.rawValue)
+                """
+            ).first, let digest = row.bytes("token_digest"), let created = row.date("created_at"), let seen = row.date("last_seen_at")
+        else { return nil }
+        return GrantSession(digest: digest, createdAt: created, lastSeenAt: seen)
+    }
+
+    public func endSessions(digests: [[UInt8]], now: Date) throws -> Int {
+        guard !digests.isEmpty else { return 0 }
+        return try database.transaction { tx in
+            let stored = try tx.query("SELECT token_digest FROM sessions WHERE token_digest IN (\(list: digests)) FOR UPDATE")
+                .compactMap { $0.bytes("token_digest") }
+            return try tx.endSessions(stored, now: now)
+        }
+    }
+
+    public func endExpiredSessions(now: Date, idleSince: Date, limit: Int) throws -> ExpiredSessionsEnded {
+        try Self.endExpiredSessions(database, now: now, idleSince: idleSince, limit: limit)
+    }
+
+    /// ``endExpiredSessions(now:idleSince:limit:)`` for the session store's purge, which shares its rule.
+    static func endExpiredSessions(_ database: MariaDatabase, now: Date, idleSince: Date, limit: Int) throws -> ExpiredSessionsEnded {
+        try database.transaction { tx in
+            // The two conditions each have their index (ix_sessions_expiry; last_seen_at is scanned within a user's
+            // few rows at most when the purge keeps up); SKIP LOCKED leaves a session another runner is ending to it.
+            let expired = try tx.query(
+                """
+                SELECT token_digest FROM sessions WHERE expires_at <= \(now) OR last_seen_at <= \(idleSince)
+                ORDER BY expires_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                """
+            ).compactMap { $0.bytes("token_digest") }
+            guard !expired.isEmpty else { return ExpiredSessionsEnded() }
+            let logouts = try tx.endSessions(expired, now: now)
+            return ExpiredSessionsEnded(sessions: expired.count, logouts: logouts)
+        }
+    }
+
     public func sessionDigests(of user: UserID, keeping: [UInt8]?) throws -> [[UInt8]] {
         try database.query("SELECT token_digest FROM sessions WHERE user_id = \(user.rawValue)")
             .compactMap { $0.bytes("token_digest") }.filter { $0 != keeping }
@@ -117,14 +160,19 @@ public struct MariaLogoutStore: LogoutStore {
                     // The app removed its back-channel URI since: nothing to send to.
                     try tx.execute(
                         """
-                        UPDATE backchannel_logouts SET next_attempt_at = NULL, last_error = 'no back-channel logout URI registered any more'
+                        UPDATE backchannel_logouts SET next_attempt_at = NULL, last_error = 'no back-channel logout URI registered any more',
+                               revision = revision + 1, sync_pending = TRUE
                         WHERE id = \(id)
                         """)
                     continue
                 }
                 let attempts = row.int("attempts") ?? 0
                 try tx.execute(
-                    "UPDATE backchannel_logouts SET attempts = attempts + 1, next_attempt_at = \(now.addingTimeInterval(lease)) WHERE id = \(id)")
+                    """
+                    UPDATE backchannel_logouts SET attempts = attempts + 1, next_attempt_at = \(now.addingTimeInterval(lease)),
+                           revision = revision + 1, sync_pending = TRUE
+                    WHERE id = \(id)
+                    """)
                 jobs.append(
                     BackchannelLogoutJob(
                         id: id, clientID: ClientID(client), uri: uri, user: user, sessionDigest: row.bytes("session_digest"), attempts: attempts,
@@ -139,7 +187,7 @@ public struct MariaLogoutStore: LogoutStore {
         try database.execute(
             """
             UPDATE backchannel_logouts SET delivered_at = \(deliveredAt), last_status = \(status), last_error = \(error),
-                   next_attempt_at = \(nextAttemptAt)
+                   next_attempt_at = \(nextAttemptAt), revision = revision + 1, sync_pending = TRUE
             WHERE id = \(id)
             """)
     }
@@ -167,6 +215,24 @@ public struct MariaLogoutStore: LogoutStore {
 }
 
 extension Transaction {
+    /// Queues the back-channel logouts of these sessions, which the caller holds locked, and deletes them; returns how
+    /// many logouts were queued. The rows of ``MariaLogoutStore/queueBackchannelLogouts(sessionDigests:now:)``.
+    func endSessions(_ digests: [[UInt8]], now: Date) throws -> Int {
+        guard !digests.isEmpty else { return 0 }
+        let queued = try execute(
+            """
+            INSERT INTO backchannel_logouts (client_pk, user_id, session_digest, created_at, next_attempt_at)
+            SELECT DISTINCT g.client_pk, g.user_id, g.session_digest, \(now), \(now)
+            FROM oauth_grants g
+            JOIN oauth_clients c ON c.id = g.client_pk AND c.status = 'active'
+            JOIN oauth_client_logout l ON l.client_pk = g.client_pk AND l.backchannel_logout_uri IS NOT NULL
+            WHERE g.session_digest IN (\(list: digests)) AND g.user_id IS NOT NULL
+            """
+        ).affectedRows
+        try execute("DELETE FROM sessions WHERE token_digest IN (\(list: digests))")
+        return queued
+    }
+
     /// Queues back-channel logouts for every session of these users, in the caller's transaction and before it deletes
     /// them (their grants still name them): the same rows as ``MariaLogoutStore/queueBackchannelLogouts(sessionDigests:now:)``,
     /// for the stores that end sessions by user (roster deactivation, password resets). They are sent by the cron run.

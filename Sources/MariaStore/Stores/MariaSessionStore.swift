@@ -79,6 +79,9 @@ public struct MariaSessionStore: SessionStore, SignInThrottleStore, AccountPurge
         }
     }
 
+    /// Expired sessions ended per transaction by ``purgeExpired(now:idleTimeout:throttleWindow:)``.
+    static let purgeBatch = 1_000
+
     private var counters: ThrottleTable { ThrottleTable(database: database, table: "sign_in_throttle") }
 
     public func throttleState(key: [UInt8]) throws -> SignInThrottleState? { try counters.state(key: key) }
@@ -92,8 +95,15 @@ public struct MariaSessionStore: SessionStore, SignInThrottleStore, AccountPurge
     public func purgeExpired(now: Date, idleTimeout: TimeInterval, throttleWindow: TimeInterval) throws
         -> (sessions: Int, passwordLinks: Int, throttleCounters: Int)
     {
-        let sessions = try database.execute(
-            "DELETE FROM sessions WHERE expires_at <= \(now) OR last_seen_at <= \(now.addingTimeInterval(-idleTimeout))")
+        // Never a bare DELETE: an expired session's apps are told by back-channel logout, in the transaction that
+        // deletes it, so the purge and the cron's run (which share this rule) never race to queue or to lose them.
+        var sessions = 0
+        while true {
+            let ended = try MariaLogoutStore.endExpiredSessions(
+                database, now: now, idleSince: now.addingTimeInterval(-idleTimeout), limit: Self.purgeBatch)
+            sessions += ended.sessions
+            if ended.sessions < Self.purgeBatch { break }
+        }
         let links = try database.execute(
             """
             DELETE FROM password_links
@@ -104,6 +114,6 @@ public struct MariaSessionStore: SessionStore, SignInThrottleStore, AccountPurge
             DELETE FROM sign_in_throttle
             WHERE window_started_at <= \(now.addingTimeInterval(-throttleWindow)) AND (locked_until IS NULL OR locked_until <= \(now))
             """)
-        return (sessions.affectedRows, links.affectedRows, throttles.affectedRows)
+        return (sessions, links.affectedRows, throttles.affectedRows)
     }
 }

@@ -420,6 +420,36 @@ public struct MariaSyncTargetStore: SyncTargetStore {
         }
     }
 
+    public func changedBackchannelLogouts(limit: Int) throws -> [BackchannelDeliveryChange] {
+        try database.query(
+            """
+            SELECT b.id, b.revision, b.created_at, b.attempts, b.delivered_at, b.next_attempt_at, b.last_status, b.last_error, c.client_id
+            FROM backchannel_logouts b JOIN oauth_clients c ON c.id = b.client_pk
+            WHERE b.sync_pending ORDER BY b.id LIMIT \(limit)
+            """
+        ).compactMap { row in
+            guard let id = row.int("id").map(Int64.init), let created = row.date("created_at"), let client = row.string("client_id"),
+                let revision = row.int("revision")
+            else { return nil }
+            return BackchannelDeliveryChange(
+                clientID: ClientID(client),
+                entry: BackchannelLogoutEntry(
+                    id: id, createdAt: created, attempts: row.int("attempts") ?? 0, deliveredAt: row.date("delivered_at"),
+                    nextAttemptAt: row.date("next_attempt_at"), lastStatus: row.int("last_status"), lastError: row.string("last_error")),
+                revision: Int64(revision))
+        }
+    }
+
+    public func markBackchannelLogoutsPushed(_ changes: [BackchannelDeliveryChange]) throws {
+        try database.transaction { tx in
+            // The sender changes these rows while sync runs: only the revision that was copied is cleared.
+            for change in changes {
+                try tx.execute(
+                    "UPDATE backchannel_logouts SET sync_pending = FALSE WHERE id = \(change.entry.id) AND revision = \(change.revision)")
+            }
+        }
+    }
+
     public func changedClientSecretUsage(limit: Int) throws -> [ClientSecretUsage] {
         try database.query(
             """

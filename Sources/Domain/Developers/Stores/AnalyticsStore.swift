@@ -14,6 +14,11 @@ public protocol AnalyticsStore {
     /// none. For the sync, so without an owner check. Throws ``StoreError`` `.constraint` (nothing written)
     /// when a row names an app that does not exist or holds a negative value.
     func upsertDailyStats(_ rows: [DailyAppStats], now: Date) throws
+    /// The app's `limit` most recent back-channel logouts, newest first, if `owner` owns the app; `nil` otherwise.
+    func backchannelDeliveries(of app: ApplicationID, owner: DeveloperID, limit: Int) throws -> [BackchannelLogoutEntry]?
+    /// Sets each delivery's values (absolute, by main's id; apps that do not exist are skipped) and deletes the
+    /// deliveries created before `keepSince`, in one transaction. For the sync, so without an owner check.
+    func upsertBackchannelDeliveries(_ deliveries: [AppBackchannelDelivery], keepSince: Date, now: Date) throws
 }
 
 /// One app's usage on one UTC day.

@@ -14,7 +14,13 @@ import Foundation
 ///    (logged as a warning); a public client, which proves nothing but its `client_id`, gets `invalid_grant`, so a
 ///    stolen refresh token alone never yields the live pair; a reuse after the window revokes the grant;
 /// 4. the grant's user must still be active, or the grant is revoked;
-/// 5. with `openid`, a new ID token (OIDC Core §12.2), without `nonce`.
+/// 5. with `openid`, a new ID token (OIDC Core §12.2), without `nonce`. It carries the `sid` of the browser session
+///    the grant came from while that session is alive (Back-Channel Logout 1.0 §2.4: the app matches logout tokens
+///    to its sessions by `sid`). Once the session has ended (signed out, or past its idle or absolute limit) the ID
+///    token has no `sid`: the grant outlives it because refresh tokens are only issued with `offline_access`, which
+///    Back-Channel Logout 1.0 §2.7 says normally survives a logout (and "sign out of this device" revokes the grant
+///    instead), but it is no longer tied to a session the app could be told has ended, and the app has already been
+///    sent the logout token for the old `sid`.
 ///
 /// A refresh token bound to a DPoP key (a public client's, RFC 9449 §5) is only accepted with a proof by that key,
 /// checked before anything changes (`invalid_grant` otherwise, the token stays usable); the new access token is
@@ -26,12 +32,19 @@ public struct RefreshFlow {
     let idTokens: IDTokenSettings
     let signer: any IDTokenSigner
     let activeUser: (UserID) throws -> UserAccount?
+    let sessionPolicy: SessionPolicy?
+    let grantSession: (GrantID) throws -> GrantSession?
 
-    /// A flow over the token store; `activeUser` finds an active account by id (`nil` when deactivated).
+    /// A flow over the token store; `activeUser` finds an active account by id (`nil` when deactivated);
+    /// `grantSession` finds the session a grant was issued under (``LogoutStore/session(ofGrant:)``), judged alive by
+    /// `sessionPolicy` (`nil`: refreshed ID tokens carry no `sid`).
     public init(
         tokens: any TokenStore, lifetimes: TokenLifetimes, rotationKey: SymmetricKey, idTokens: IDTokenSettings,
-        signer: any IDTokenSigner, activeUser: @escaping (UserID) throws -> UserAccount?
+        signer: any IDTokenSigner, activeUser: @escaping (UserID) throws -> UserAccount?, sessionPolicy: SessionPolicy? = nil,
+        grantSession: @escaping (GrantID) throws -> GrantSession? = { _ in nil }
     ) {
+        self.sessionPolicy = sessionPolicy
+        self.grantSession = grantSession
         self.tokens = tokens
         self.lifetimes = lifetimes
         self.rotationKey = rotationKey
@@ -102,8 +115,15 @@ public struct RefreshFlow {
         if scopes.contains("openid") {
             // No sign-in happened here: neither `auth_time` nor `amr` is stated (OIDC Core §12.2 requires neither).
             idToken = try idTokens.idToken(
-                user: user.id, client: client, authTime: nil, methods: [], nonce: nil, now: now, signer: signer)
+                user: user.id, client: client, authTime: nil, methods: [], nonce: nil, now: now, signer: signer,
+                sessionDigest: try liveSessionDigest(of: old.grantID, now: now))
         }
         return .issued(minted.response(scopes: scopes, accessExpiresIn: accessExpiresIn, idToken: idToken), alert: alert)
+    }
+
+    /// The digest of the grant's session while it is alive (item 5), else `nil`.
+    private func liveSessionDigest(of grant: GrantID, now: Date) throws -> [UInt8]? {
+        guard let sessionPolicy, let session = try grantSession(grant), session.isAlive(under: sessionPolicy, now: now) else { return nil }
+        return session.digest
     }
 }

@@ -8,6 +8,8 @@ public enum BackchannelLogoutPolicy {
     public static let maximumAttempts = 8
     /// How long a claimed row is held by one runner before another may try it.
     public static let lease: TimeInterval = 60
+    /// Expired sessions the cron's run ends (and queues logouts for) at most; the rest wait for the next minute.
+    public static let expiredSessionsPerRun = 500
     /// How long a finished logout stays in the app's log before `catalystwells purge` deletes it.
     public static let keptFor: TimeInterval = 7 * 86400
 

@@ -53,6 +53,39 @@ public struct BackchannelLogoutEntry: Sendable, Equatable {
     }
 }
 
+/// The browser session a grant was issued under, while its row is stored (it may be past its limits and not yet
+/// deleted: ``isAlive(under:now:)`` judges).
+public struct GrantSession: Sendable, Equatable {
+    /// The SHA-256 of the session's cookie (the key of `sessions`), which `sid` is derived from.
+    public let digest: [UInt8]
+    public let createdAt: Date
+    public let lastSeenAt: Date
+
+    public init(digest: [UInt8], createdAt: Date, lastSeenAt: Date) {
+        self.digest = digest
+        self.createdAt = createdAt
+        self.lastSeenAt = lastSeenAt
+    }
+
+    /// Whether the session is still one the person is signed in with: within its idle and absolute limits.
+    public func isAlive(under policy: SessionPolicy, now: Date) -> Bool {
+        policy.evaluate(createdAt: createdAt, lastSeenAt: lastSeenAt, now: now) != .expired
+    }
+}
+
+/// What one run of ``LogoutStore/endExpiredSessions(now:idleSince:limit:)`` did.
+public struct ExpiredSessionsEnded: Sendable, Equatable {
+    /// Sessions deleted.
+    public var sessions: Int
+    /// Back-channel logouts queued for them.
+    public var logouts: Int
+
+    public init(sessions: Int = 0, logouts: Int = 0) {
+        self.sessions = sessions
+        self.logouts = logouts
+    }
+}
+
 /// Logout registrations of clients, the sessions behind grants, and the back-channel logout queue (main database).
 public protocol LogoutStore {
     /// The client's registration; an empty one when it registered nothing, `nil` when there is no such client.
@@ -62,6 +95,19 @@ public protocol LogoutStore {
     /// Queues, in one statement, one back-channel logout per (client, user, session) for every grant issued under one
     /// of these sessions whose client is active and has a back-channel URI, due at once. Returns how many.
     func queueBackchannelLogouts(sessionDigests: [[UInt8]], now: Date) throws -> Int
+    /// The session `grant` was issued under while its row is stored; `nil` when the grant names none (issued before
+    /// main 0042, or not through a browser) or the session ended (deleted). For the `sid` of refreshed ID tokens.
+    func session(ofGrant grant: GrantID) throws -> GrantSession?
+    /// Ends these sessions in one transaction: queues the back-channel logouts of those still stored (as
+    /// ``queueBackchannelLogouts(sessionDigests:now:)``) and deletes them, under their row locks, so a session ended
+    /// twice at once (the request that found it expired and the cron) has its logouts queued once. Returns how many
+    /// logouts were queued.
+    func endSessions(digests: [[UInt8]], now: Date) throws -> Int
+    /// Ends up to `limit` sessions past their absolute expiry (`expires_at <= now`) or idle since `idleSince`
+    /// (`last_seen_at <= idleSince`), oldest first, in one transaction: their back-channel logouts are queued and the
+    /// rows deleted, as ``endSessions(digests:now:)``. Rows another runner holds are skipped, never waited for.
+    /// Back-Channel Logout 1.0 §2.5: a session that merely expires is a logout the apps it was used with should learn of.
+    func endExpiredSessions(now: Date, idleSince: Date, limit: Int) throws -> ExpiredSessionsEnded
     /// The digests of a person's sessions except `keeping` (to queue their logouts before they are deleted).
     func sessionDigests(of user: UserID, keeping: [UInt8]?) throws -> [[UInt8]]
     /// The digest of one of a person's sessions by its number, `nil` when there is none.

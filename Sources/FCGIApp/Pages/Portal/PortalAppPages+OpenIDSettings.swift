@@ -36,4 +36,42 @@ extension PortalAppPages {
             <dt>ID token signing</dt><dd class="id-token-alg"><code>\(settings.idTokenSigningAlgorithm.rawValue)</code></dd>
             """
     }
+
+    /// How many of an app's back-channel logouts its credentials page lists.
+    static let backchannelDeliveriesShown = 20
+
+    /// The app's most recent back-channel logouts (copied from the sign-in server by sync): when, how many tries, and
+    /// the outcome (the receiver's HTTP status or the error). Never the logout token, which is not stored anywhere.
+    static func backchannelDeliveries(_ logouts: [BackchannelLogoutEntry], registered: Bool) -> HTML {
+        guard registered || !logouts.isEmpty else { return "" }
+        let rows = logouts.map { entry -> HTML in
+            let outcome: HTML
+            if let delivered = entry.deliveredAt {
+                outcome = "delivered \(Display.dateTime(delivered))"
+            } else if entry.nextAttemptAt != nil {
+                outcome = entry.attempts == 0 ? "waiting" : "retrying"
+            } else {
+                outcome = "given up"
+            }
+            let answer: HTML =
+                entry.lastStatus.map { "HTTP \($0)" as HTML } ?? entry.lastError.map { "\($0)" as HTML } ?? "—"
+            let detail: HTML = entry.lastStatus != nil ? (entry.lastError.map { " (\($0))" as HTML } ?? "") : ""
+            return """
+                <tr data-logout-id="\(entry.id)"><td>\(Display.dateTime(entry.createdAt))</td><td class="outcome">\(outcome)</td>\
+                <td class="answer">\(answer)\(detail)</td><td class="attempts">\(entry.attempts)</td></tr>
+                """
+        }
+        let table: HTML =
+            logouts.isEmpty
+            ? "<p id=\"no-backchannel-logouts\">No back-channel logouts sent yet.</p>"
+            : """
+            <table id="backchannel-logouts"><thead><tr><th scope="col">Session ended</th><th scope="col">Outcome</th>\
+            <th scope="col">Last answer</th><th scope="col">Tries</th></tr></thead><tbody>\(rows)</tbody></table>
+            """
+        return """
+            <h2>Back-channel logouts</h2>
+            <p>The last \(backchannelDeliveriesShown) logout tokens posted to your back-channel logout URI, in UTC; a failed one is tried again for about an hour. The list reaches this page with the next sync.</p>
+            \(table)
+            """
+    }
 }

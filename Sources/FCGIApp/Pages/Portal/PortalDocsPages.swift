@@ -222,7 +222,9 @@ enum PortalDocsPages {
         let base = configuration.appURL.hasSuffix("/") ? String(configuration.appURL.dropLast()) : configuration.appURL
         return """
             <p>CatalystWells implements OpenID Connect RP-Initiated Logout 1.0 and Back-Channel Logout 1.0. ID tokens carry a
-            <code>sid</code> claim, the same for every token issued in one browser session.</p>
+            <code>sid</code> claim, the same for every token issued in one browser session, including those from a refresh token
+            while that session lasts; once it has ended, a refreshed ID token has no <code>sid</code> (the refresh token itself keeps
+            working: <code>offline_access</code> outlives the session).</p>
             <h2>Signing a user out from your app</h2>
             <p>Send the browser to the <code>end_session_endpoint</code> from discovery, with the ID token you hold as
             <code>id_token_hint</code> (an expired one is fine), and optionally a <code>post_logout_redirect_uri</code> you registered
@@ -236,7 +238,7 @@ enum PortalDocsPages {
             <h2>Being told when a session ends</h2>
             <p>Register a <code>backchannel_logout_uri</code> (https). Whenever a session in which the user signed in to your app ends
             (sign-out, a logout you or another app started, a session ended from the user's sessions page, "sign out everywhere else",
-            "sign out of this device") we POST a logout token to it as <code>application/x-www-form-urlencoded</code>
+            "sign out of this device", or the session simply expiring) we POST a logout token to it as <code>application/x-www-form-urlencoded</code>
             <code>logout_token=…</code>. It is a JWT with <code>typ</code> <code>logout+jwt</code>, signed like your ID tokens
             with the keys of the <code>jwks_uri</code>, with <code>iss</code>, <code>aud</code> (your client_id), <code>iat</code>, <code>exp</code>
             (\(Int(LogoutToken.lifetime)) seconds later), <code>jti</code>, <code>sub</code>, <code>sid</code> and
@@ -248,6 +250,7 @@ enum PortalDocsPages {
             Content-Type: application/x-www-form-urlencoded
 
             logout_token=eyJhbGciOiJSUzI1NiIsImtpZCI6Ii4uLiIsInR5cCI6ImxvZ291dCtqd3QifQ.eyJpc3MiOiIuLi4iLCJzaWQiOiIuLi4ifQ.sig</code></pre>
+            <p>Your app's credentials page lists the last logout tokens sent: when, how many tries, and your endpoint's answer.</p>
             <p>"Sign out of this device", for shared classroom devices, also revokes the access and refresh tokens your app got
             through that session.</p>
             <h2>Registering it on the app form</h2>

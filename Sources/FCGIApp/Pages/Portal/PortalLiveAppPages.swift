@@ -32,7 +32,8 @@ enum PortalLiveAppPages {
     }
 
     static func credentials(
-        session: DeveloperSignedIn, app: StoredApplication, secrets: [ClientSecretSummary], newSecret: String?, error: String?
+        session: DeveloperSignedIn, app: StoredApplication, secrets: [ClientSecretSummary], newSecret: String?, error: String?,
+        logouts: [BackchannelLogoutEntry] = []
     ) -> HTML {
         let csrf = Layout.csrfField(session.csrf)
         let confidential = app.review.currentContent.clientType == .confidential
@@ -67,6 +68,7 @@ enum PortalLiveAppPages {
             \(PortalAppPages.clientAuthenticationFacts(app.review.currentContent.clientAuthentication))
             \(PortalAppPages.openIDSettingsContent(app.review.currentContent.openID))</dl>
             \(secretSection)
+            \(PortalAppPages.backchannelDeliveries(logouts, registered: app.review.currentContent.openID.logout.backchannelLogoutURI != nil))
             <p class="muted">Changes reach the sign-in server with the next sync, within a minute. \(confirmationNote)</p>
             """)
     }

@@ -9,7 +9,8 @@ import Foundation
 /// - `POST /logout/oidc/confirm`: the confirmation (CSRF-protected, rules checked again);
 /// - `POST /logout/device`: "sign out of this device" (shared classroom devices): the session ends and every grant
 ///   issued through it is revoked with its access and refresh tokens;
-/// - `POST /internal/cron/backchannel-logout`: one run of ``BackchannelLogoutSender`` (cron-guarded).
+/// - `POST /internal/cron/backchannel-logout`: ends up to ``BackchannelLogoutPolicy/expiredSessionsPerRun`` expired
+///   sessions (queueing their logouts), then one run of ``BackchannelLogoutSender`` (cron-guarded).
 /// Every path that ends a session queues its back-channel logouts (``RequestContext/queueBackchannelLogouts(sessionDigests:)``).
 enum LogoutRoutes {
     static let confirmPath = DiscoveryDocument.Path.endSession + "/confirm"
@@ -56,9 +57,20 @@ enum LogoutRoutes {
 
         router.add("POST", "/internal/cron/backchannel-logout") { request, _, context in
             try context.requireCron(request)
+            // Sessions that merely expired are ended first (a bounded batch, each once), so their logouts go out in
+            // this same run.
+            let now = context.now
+            let idle = context.services.configuration.signIn.sessionPolicy.idleTimeout
+            let ended = try context.services.oauth.logout.endExpiredSessions(
+                now: now, idleSince: now.addingTimeInterval(-idle), limit: BackchannelLogoutPolicy.expiredSessionsPerRun)
             let summary = try BackchannelLogoutSender(services: context.services, logger: context.logger).run()
-            context.logger.info("back-channel logout run", metadata: ["backchannel.summary": "\(summary)"])
-            return .json(summary.json)
+            context.logger.info(
+                "back-channel logout run",
+                metadata: ["backchannel.summary": "\(summary)", "backchannel.expired_sessions": "\(ended.sessions)"])
+            guard case .object(var fields) = summary.json else { return .json(summary.json) }
+            fields.append(("expired_sessions_ended", .int(ended.sessions)))
+            fields.append(("expired_session_logouts_queued", .int(ended.logouts)))
+            return .json(.object(fields))
         }
     }
 

@@ -49,7 +49,8 @@ enum TokenRoutes {
             let accounts = services.people.accounts
             outcome = try RefreshFlow(
                 tokens: services.oauth.tokens, lifetimes: lifetimes, rotationKey: keys.rotationKey, idTokens: idTokens, signer: signer,
-                activeUser: { try accounts.activeUser($0)?.user }
+                activeUser: { try accounts.activeUser($0)?.user }, sessionPolicy: services.configuration.signIn.sessionPolicy,
+                grantSession: { [logout = services.oauth.logout] in try logout.session(ofGrant: $0) }
             ).run(refreshToken: refreshToken, scopes: scopes, client: client, now: now, binding: binding)
         case .clientCredentials(let scopes):
             outcome = try ClientCredentialsFlow(tokens: services.oauth.tokens, lifetimes: lifetimes)

@@ -266,7 +266,12 @@ enum PortalLiveAppRoutes {
         session: DeveloperSignedIn, app: StoredApplication, newSecret: String?, error: String?, context: RequestContext, status: Int = 200
     ) throws -> HTTPResponse {
         let secrets = try context.services.portal.secrets.clientSecrets(of: app.id, owner: session.account.id) ?? []
-        return .page(PortalLiveAppPages.credentials(session: session, app: app, secrets: secrets, newSecret: newSecret, error: error), status: status)
+        let logouts =
+            try context.services.portal.analytics.backchannelDeliveries(
+                of: app.id, owner: session.account.id, limit: PortalAppPages.backchannelDeliveriesShown) ?? []
+        return .page(
+            PortalLiveAppPages.credentials(session: session, app: app, secrets: secrets, newSecret: newSecret, error: error, logouts: logouts),
+            status: status)
     }
 
     private static func keysPage(
