@@ -106,8 +106,12 @@ import Testing
             // Append-only: the review log.
             d + "application_transitions": "INSERT SELECT",
             // A credential is written once, with its digest, and only ever revoked afterwards.
-            d + "application_client_secrets": "INSERT(application_id,created_at,secret_digest) SELECT UPDATE(revoked_at)",
-            d + "api_keys": "INSERT(application_id,created_at,key_digest,name,scopes,visible_prefix) SELECT UPDATE(revoked_at)",
+            d + "application_client_secrets": "INSERT(application_id,created_at,created_by,secret_digest) SELECT UPDATE(revoked_at)",
+            d + "api_keys": "INSERT(application_id,created_at,created_by,key_digest,name,scopes,visible_prefix) SELECT UPDATE(revoked_at)",
+            // Teams (developers 0017): an app never moves to another organisation (no UPDATE of organisation_id).
+            d + "organisations": "INSERT SELECT UPDATE(personal_of)",
+            d + "organisation_members": "DELETE INSERT SELECT UPDATE(role)",
+            d + "organisation_invitations": "INSERT SELECT UPDATE(accepted_at,accepted_by)",
             d + "webhook_endpoints": "DELETE INSERT SELECT UPDATE(disabled_reason,enabled,events,failing_since,updated_at,url)",
             d + "webhook_deliveries": "INSERT SELECT UPDATE(attempts,last_response_status,latency_ms,next_attempt_at,status,updated_at)",
             d + "webhook_delivery_attempts": "INSERT SELECT",

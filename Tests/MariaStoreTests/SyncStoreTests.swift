@@ -377,6 +377,9 @@ import Testing
                     created_at = \(now), updated_at = \(now)
                 """
             ).insertID)
+        // Today's credential stores need today's developers schema (organisations, developers 0017), whose
+        // backfill puts the app in its developer's personal organisation.
+        try oldDevelopers.migrateTheRest()
         let source = MariaSyncSourceStore(database: oldDevelopers.database)
         let secret: [UInt8] = Array(repeating: 5, count: 32)
         let key: [UInt8] = Array(repeating: 6, count: 32)
@@ -388,7 +391,6 @@ import Testing
         let keyID = try #require(
             try MariaAPIKeyStore(database: oldDevelopers.database).createAPIKey(
                 NewAPIKey(name: "k", scopes: ["school.read"], visiblePrefix: "cw_key_abcdefgh", digest: key), for: id, owner: owner, now: now))
-        try oldDevelopers.migrateTheRest()
         // What the sync of before the upgrade left in main.
         let app = try #require(try source.applicationsToSync(limit: 10).first)
         var before = app.oauthClient(logoBaseURL: "https://developers.example")
