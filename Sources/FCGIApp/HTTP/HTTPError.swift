@@ -31,7 +31,8 @@ struct HTTPError: Error, Sendable {
     static func roleForbids(_ action: OrganisationAction) -> HTTPError {
         HTTPError(
             status: 403, code: "forbidden",
-            "Your role in this app's organisation does not allow this; ask an \(action.minimumRole == .owner ? "owner" : "admin") of the organisation.")
+            "Your role in this app's organisation does not allow this; ask an \(action.minimumRole == .owner ? "owner" : "admin") of the organisation."
+        )
     }
 
     static func methodNotAllowed(_ allowed: [String]) -> HTTPError {

@@ -38,12 +38,11 @@ enum PortalLiveAppPages {
         let confidential = app.review.currentContent.clientType == .confidential
         let manages = app.role?.permits(.manageCredentials) == true
         let rows = secrets.map { secret -> HTML in
-            let revoke: HTML =
-                secret.isActive && !manages
-                ? ""
-                : secret.isActive
+            var revoke: HTML =
+                secret.isActive
                 ? "<form class=\"inline\" method=\"post\" action=\"/apps/\(app.id)/secrets/\(secret.id)/revoke\">\(csrf)<button class=\"link danger\" type=\"submit\">Revoke</button></form>"
                 : "revoked \(Display.dateTime(secret.revokedAt ?? secret.createdAt))"
+            if secret.isActive && !manages { revoke = "" }
             return """
                 <tr data-secret-id="\(secret.id)" class="\(secret.isActive ? "active" : "revoked")"><td>\(Display.dateTime(secret.createdAt))</td>
                 <td class="created-by">\(secret.createdBy ?? "—")</td>
@@ -94,12 +93,11 @@ enum PortalLiveAppPages {
         let csrf = Layout.csrfField(session.csrf)
         let manages = app.role?.permits(.manageCredentials) == true
         let rows = keys.map { key -> HTML in
-            let revoke: HTML =
-                key.isActive && !manages
-                ? ""
-                : key.isActive
+            var revoke: HTML =
+                key.isActive
                 ? "<form class=\"inline\" method=\"post\" action=\"/apps/\(app.id)/keys/\(key.id)/revoke\">\(csrf)<button class=\"link danger\" type=\"submit\">Revoke</button></form>"
                 : "revoked"
+            if key.isActive && !manages { revoke = "" }
             return """
                 <tr data-key-id="\(key.id)"><td>\(key.name)</td><td><code>\(key.visiblePrefix)…</code></td><td>\(key.scopes.joined(separator: " "))</td>
                 <td>\(Display.dateTime(key.createdAt))</td><td class="created-by">\(key.createdBy ?? "—")</td><td>\(key.lastUsedAt.map(Display.dateTime) ?? "never")</td><td>\(key.requestCount)</td><td>\(confirmation(key.isActive, key.attestedAt))</td><td>\(revoke)</td></tr>

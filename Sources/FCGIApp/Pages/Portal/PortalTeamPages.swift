@@ -33,14 +33,14 @@ enum PortalTeamPages {
                 let options = choices.map { role -> HTML in
                     "<option value=\"\(role.rawValue)\"\(role == member.role ? HTML(unsafeRaw: " selected") : "")>\(role.label)</option>"
                 }
-                actions = actions + HTML(
+                let form: HTML =
                     "<form class=\"inline\" method=\"post\" action=\"/organisations/\(organisation.id)/members/\(member.id)\">\(csrf)<select name=\"role\" aria-label=\"Role of \(member.name)\">\(options)</select><button type=\"submit\">Change</button></form>"
-                )
+                actions = actions + form
             }
             if organisation.role.mayManage(current: member.role, to: nil, isSelf: isSelf) {
-                actions = actions + HTML(
+                let form: HTML =
                     "<form class=\"inline\" method=\"post\" action=\"/organisations/\(organisation.id)/members/\(member.id)\">\(csrf)<input type=\"hidden\" name=\"role\" value=\"remove\"><button type=\"submit\" class=\"danger\" data-remove=\"\(member.email)\">\(isSelf ? "Leave" : "Remove")</button></form>"
-                )
+                actions = actions + form
             }
             return """
                 <tr data-member="\(member.email)"><td>\(member.name)</td><td>\(member.email)</td><td class="role">\(member.role.label)</td>
@@ -89,6 +89,9 @@ enum PortalTeamPages {
             """)
     }
 
+    private static let otherAddress: HTML =
+        "<p id=\"invitation-problem\">This invitation is for another email address. Sign in with the account of the address it was sent to.</p>"
+
     static func invitation(session: DeveloperSignedIn, token: String, status: OrganisationInvitationStatus) -> HTML {
         let body: HTML
         switch status {
@@ -99,11 +102,8 @@ enum PortalTeamPages {
                 <p>You are invited to join <strong id="invitation-organisation">\(name)</strong> as \(role.label.lowercased()).</p>
                 <form class="inline" id="accept-invitation" method="post" action="/invitations/\(token)">\(Layout.csrfField(session.csrf))<button type="submit">Join \(name)</button></form>
                 """
-                : """
-                <p id="invitation-problem">This invitation is for another email address. Sign in with the account of the address it was sent to.</p>
-                """
-        case .otherAddress:
-            body = "<p id=\"invitation-problem\">This invitation is for another email address. Sign in with the account of the address it was sent to.</p>"
+                : otherAddress
+        case .otherAddress: body = otherAddress
         case .used: body = "<p id=\"invitation-problem\">This invitation has been used already. Ask for a new one if you need it.</p>"
         case .expired: body = "<p id=\"invitation-problem\">This invitation has expired. Ask for a new one.</p>"
         case .invalid: body = "<p id=\"invitation-problem\">This invitation link is not valid.</p>"
