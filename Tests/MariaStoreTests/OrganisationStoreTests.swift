@@ -29,9 +29,10 @@ import Testing
         keys = MariaAPIKeyStore(database: db.database)
         webhooks = MariaWebhookStore(database: db.database)
         let accounts = MariaDeveloperAccountStore(database: db.database)
+        let created = now
         func developer(_ name: String) throws -> DeveloperID {
             try accounts.createDeveloper(
-                NewDeveloper(email: "\(name.lowercased())@example.test", name: name, company: nil, passwordHash: "$argon2id$x"), now: now)
+                NewDeveloper(email: "\(name.lowercased())@example.test", name: name, company: nil, passwordHash: "$argon2id$x"), now: created)
         }
         owner = try developer("Grace")
         viewer = try developer("Vera")

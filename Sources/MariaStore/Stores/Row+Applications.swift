@@ -43,7 +43,8 @@ extension Row {
         return StoredApplication(
             id: id, clientID: ClientID(string("client_id") ?? ""), review: ApplicationReview(owner: owner, state: state),
             version: Int64(version), createdAt: createdAt, updatedAt: updatedAt,
-            role: string("member_role").flatMap(OrganisationRole.init(rawValue:)))
+            // Only the portal's read selects the member's role; the review panel's has no member.
+            role: hasColumn("member_role") ? string("member_role").flatMap(OrganisationRole.init(rawValue:)) : nil)
     }
 
     /// An application read with ``applicationSummaryColumns``; `nil` for an unreadable status.
