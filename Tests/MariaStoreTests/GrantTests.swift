@@ -176,6 +176,11 @@ import Testing
             "UPDATE application_transitions SET reason = NULL WHERE id = 0", "DELETE FROM application_transitions WHERE id = 0",
             "DELETE FROM applications WHERE id = 0", "DELETE FROM developers WHERE id = 0",
             "UPDATE applications SET client_id = client_id WHERE id = 0", "UPDATE applications SET developer_id = developer_id WHERE id = 0",
+            // Teams: no app moves to another organisation, and nobody rewrites who made a credential or an invitation.
+            "UPDATE applications SET organisation_id = organisation_id WHERE id = 0",
+            "UPDATE api_keys SET created_by = created_by WHERE id = 0", "DELETE FROM organisations WHERE id = 0",
+            "UPDATE organisation_invitations SET token_digest = token_digest WHERE id = 0",
+            "DELETE FROM organisation_invitations WHERE id = 0",
             "SELECT COUNT(*) AS n FROM developer_account_transitions",
             "INSERT INTO developer_account_transitions (developer_id, from_state, to_state, actor_kind, actor_id, actor_name, occurred_at) SELECT id, 'active', 'active', 'platform_admin', 1, 'x', NOW(6) FROM developers WHERE id = 0",
             "UPDATE application_daily_stats SET api_requests = 0 WHERE application_id = 0",

@@ -7,7 +7,8 @@ import subprocess
 
 import pytest
 
-from portal import PASSWORD, create_app, csrf_of, post_form, sign_up_verified, wait_for_mail
+from portal import PASSWORD, csrf_of, post_form, sign_up_verified, wait_for_mail
+from test_review_and_sync import admin, approved_app  # noqa: F401 - the platform admin's session fixture
 
 
 @pytest.fixture()
@@ -40,13 +41,9 @@ def member_id(session, stack, organisation, address):
     return re.search(r"/members/(\d+)", row.group(0)).group(1)
 
 
-def test_invite_accept_view_only_transfer_and_removal(stack, portal, mail_dir):
-    owner, owner_address = sign_up_verified(stack, mail_dir, "teamowner", name="Olive Owner")
-    app_path = create_app(owner, stack, scopes=["openid"])
-    app_id = app_path.rsplit("/", 1)[1]
-    # Approved as a platform admin's decision would leave it (the review itself is test_review_and_sync's).
-    developers_sql(stack, f"""UPDATE applications SET status = 'approved', approved_at = UTC_TIMESTAMP(6),
-                              granted_scopes = requested_scopes WHERE id = {app_id}""")
+def test_invite_accept_view_only_transfer_and_removal(stack, portal, mail_dir, admin):
+    # An app submitted, approved by a platform admin and synced, as test_review_and_sync makes them.
+    owner, owner_address, app_path, app_id, _ = approved_app(stack, mail_dir, admin, "teamowner", scopes=("openid",))
     organisation = organisation_of(owner, stack)
 
     member, member_address = sign_up_verified(stack, mail_dir, "teammember", name="Vic Viewer")
@@ -94,8 +91,8 @@ def test_invite_accept_view_only_transfer_and_removal(stack, portal, mail_dir):
 
     # The owner's secret shows who created it.
     made = post_form(owner, stack.url("developers", app_path + "/secrets"), {}, page_url=stack.url("developers", app_path + "/credentials"))
-    assert made.status_code == 200 and "Olive Owner" in made.text
-    assert portal.open(app_path + "/credentials") == 200 and portal.text("#secrets td.created-by") == "Olive Owner"
+    assert made.status_code == 200 and 'class="created-by">Dev Eloper<' in made.text
+    assert portal.open(app_path + "/credentials") == 200 and portal.text("#secrets td.created-by") == "Dev Eloper"
 
     # Ownership moves to an admin only; the old owner stays an admin.
     viewer_id = member_id(owner, stack, organisation, member_address)
