@@ -100,8 +100,8 @@ enum PortalLiveAppPages {
             if key.isActive && !manages { revoke = "" }
             return """
                 <tr data-key-id="\(key.id)"><td>\(key.name)</td><td><code>\(key.visiblePrefix)…</code></td><td>\(key.scopes.joined(separator: " "))</td>
-                <td>\(Display.dateTime(key.createdAt))</td><td>\(key.lastUsedAt.map(Display.dateTime) ?? "never")</td><td>\(key.requestCount)</td><td>\(confirmation(key.isActive, key.attestedAt))</td>
-                <td class="created-by">\(key.createdBy ?? "—")</td><td>\(revoke)</td></tr>
+                <td>\(Display.dateTime(key.createdAt))</td><td class="created-by">\(key.createdBy ?? "—")</td>
+                <td>\(key.lastUsedAt.map(Display.dateTime) ?? "never")</td><td>\(key.requestCount)</td><td>\(confirmation(key.isActive, key.attestedAt))</td><td>\(revoke)</td></tr>
                 """
         }
         let boxes = allowedScopes.map { scope -> HTML in
@@ -123,7 +123,7 @@ enum PortalLiveAppPages {
             <h1>API keys</h1>
             \(newKey.map { shownOnce(label: "Your new API key.", value: $0, id: "new-key") } ?? "")
             <p>Send a key as <code>Authorization: Bearer cw_key_…</code> for app-level reads. Usage figures arrive with each sync. \(confirmationNote)</p>
-            \(keys.isEmpty ? HTML("<p id=\"no-keys\">No keys yet.</p>") : HTML("<table id=\"keys\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Key</th><th scope=\"col\">Scopes</th><th scope=\"col\">Created</th><th scope=\"col\">Last used</th><th scope=\"col\">Requests</th><th scope=\"col\">Status</th><th scope=\"col\">Created by</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead><tbody>\(rows)</tbody></table>"))
+            \(keys.isEmpty ? HTML("<p id=\"no-keys\">No keys yet.</p>") : HTML("<table id=\"keys\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Key</th><th scope=\"col\">Scopes</th><th scope=\"col\">Created</th><th scope=\"col\">Created by</th><th scope=\"col\">Last used</th><th scope=\"col\">Requests</th><th scope=\"col\">Status</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead><tbody>\(rows)</tbody></table>"))
             \(form)
             """)
     }
