@@ -113,7 +113,7 @@ import Testing
             listed[1]
                 == APIKeySummary(
                     id: id, name: "Nightly import", visiblePrefix: "cw_key_AbCdEfGh", scopes: ["school.read"], createdAt: now,
-                    lastUsedAt: now + 50, requestCount: 12, revokedAt: nil))
+                    lastUsedAt: now + 50, requestCount: 12, revokedAt: nil, createdBy: "Grace"))
         #expect(listed[0].scopes == ["school.read", "usage.read"])
         #expect(try keys.apiKeys(of: app, owner: stranger) == nil)
         #expect(try keys.apiKeys(of: strangersApp, owner: stranger) == [])

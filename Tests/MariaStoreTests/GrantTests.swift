@@ -106,8 +106,12 @@ import Testing
             // Append-only: the review log.
             d + "application_transitions": "INSERT SELECT",
             // A credential is written once, with its digest, and only ever revoked afterwards.
-            d + "application_client_secrets": "INSERT(application_id,created_at,secret_digest) SELECT UPDATE(revoked_at)",
-            d + "api_keys": "INSERT(application_id,created_at,key_digest,name,scopes,visible_prefix) SELECT UPDATE(revoked_at)",
+            d + "application_client_secrets": "INSERT(application_id,created_at,created_by,secret_digest) SELECT UPDATE(revoked_at)",
+            d + "api_keys": "INSERT(application_id,created_at,created_by,key_digest,name,scopes,visible_prefix) SELECT UPDATE(revoked_at)",
+            // Teams (developers 0017): an app never moves to another organisation (no UPDATE of organisation_id).
+            d + "organisations": "INSERT SELECT UPDATE(personal_of)",
+            d + "organisation_members": "DELETE INSERT SELECT UPDATE(role)",
+            d + "organisation_invitations": "INSERT SELECT UPDATE(accepted_at,accepted_by)",
             d + "webhook_endpoints": "DELETE INSERT SELECT UPDATE(disabled_reason,enabled,events,failing_since,updated_at,url)",
             d + "webhook_deliveries": "INSERT SELECT UPDATE(attempts,last_response_status,latency_ms,next_attempt_at,status,updated_at)",
             d + "webhook_delivery_attempts": "INSERT SELECT",
@@ -175,6 +179,11 @@ import Testing
             "UPDATE application_transitions SET reason = NULL WHERE id = 0", "DELETE FROM application_transitions WHERE id = 0",
             "DELETE FROM applications WHERE id = 0", "DELETE FROM developers WHERE id = 0",
             "UPDATE applications SET client_id = client_id WHERE id = 0", "UPDATE applications SET developer_id = developer_id WHERE id = 0",
+            // Teams: no app moves to another organisation, and nobody rewrites who made a credential or an invitation.
+            "UPDATE applications SET organisation_id = organisation_id WHERE id = 0",
+            "UPDATE api_keys SET created_by = created_by WHERE id = 0", "DELETE FROM organisations WHERE id = 0",
+            "UPDATE organisation_invitations SET token_digest = token_digest WHERE id = 0",
+            "DELETE FROM organisation_invitations WHERE id = 0",
             "SELECT COUNT(*) AS n FROM developer_account_transitions",
             "INSERT INTO developer_account_transitions (developer_id, from_state, to_state, actor_kind, actor_id, actor_name, occurred_at) SELECT id, 'active', 'active', 'platform_admin', 1, 'x', NOW(6) FROM developers WHERE id = 0",
             "UPDATE application_daily_stats SET api_requests = 0 WHERE application_id = 0",

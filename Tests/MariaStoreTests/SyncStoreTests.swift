@@ -381,13 +381,16 @@ import Testing
         let secret: [UInt8] = Array(repeating: 5, count: 32)
         let key: [UInt8] = Array(repeating: 6, count: 32)
         let credentials = MariaApplicationCredentialStore(database: oldDevelopers.database)
-        guard case .added = try credentials.addClientSecret(digest: secret, to: id, owner: owner, now: now) else {
-            Issue.record("secret not added")
-            return
-        }
-        let keyID = try #require(
-            try MariaAPIKeyStore(database: oldDevelopers.database).createAPIKey(
-                NewAPIKey(name: "k", scopes: ["school.read"], visiblePrefix: "cw_key_abcdefgh", digest: key), for: id, owner: owner, now: now))
+        // Written as that schema held them too (today's stores check organisation membership, developers 0017).
+        try oldDevelopers.database.execute(
+            "INSERT INTO application_client_secrets (application_id, secret_digest, created_at) VALUES (\(id.rawValue), \(secret), \(now))")
+        let keyID = APIKeyID(
+            try oldDevelopers.database.execute(
+                """
+                INSERT INTO api_keys (application_id, name, visible_prefix, key_digest, scopes, created_at)
+                VALUES (\(id.rawValue), 'k', 'cw_key_abcdefgh', \(key), 'school.read', \(now))
+                """
+            ).insertID)
         try oldDevelopers.migrateTheRest()
         // What the sync of before the upgrade left in main.
         let app = try #require(try source.applicationsToSync(limit: 10).first)

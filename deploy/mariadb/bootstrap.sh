@@ -118,6 +118,9 @@ readonly APP_DEVELOPERS_GRANTS=(
 #   (cleared on success), recovery codes (replaced), webhook endpoints (with their deliveries, by cascade), and
 #   what `catalystwells purge --site developers` deletes: spent links and unreferenced logos (a logo an
 #   application refers to cannot be deleted: the foreign keys refuse it).
+# - teams (developers 0017): organisations are created and stop being personal (personal_of) but are never
+#   renamed or deleted here; members are added, change role and are removed; an invitation is only spent.
+#   applications.organisation_id is set at creation and never updated: no app moves to another organisation.
 # - leases: the developers site's cron jobs (webhooks, mail, purge) take, renew and release their lease there
 #   (issue 18); rows are never deleted, so a fence never goes back.
 readonly DEVELOPERS_GRANTS=(
@@ -135,8 +138,11 @@ readonly DEVELOPERS_GRANTS=(
     "application_logos|SELECT, INSERT, UPDATE (uploaded_at, uploaded_by), DELETE"
     "applications|SELECT, INSERT, UPDATE (status, reason, name, description, homepage_url, privacy_policy_url, terms_url, logo_sha256, redirect_uris, requested_scopes, client_type, granted_scopes, approved_at, change_stage, change_reason, change_name, change_description, change_homepage_url, change_privacy_policy_url, change_terms_url, change_logo_sha256, change_redirect_uris, change_requested_scopes, change_client_type, data_declarations, change_data_declarations, client_authentication, change_client_authentication, openid_settings, change_openid_settings, version, sync_requested_at, updated_at)"
     "application_transitions|SELECT, INSERT"
-    "application_client_secrets|SELECT, INSERT (application_id, secret_digest, created_at), UPDATE (revoked_at)"
-    "api_keys|SELECT, INSERT (application_id, name, visible_prefix, key_digest, scopes, created_at), UPDATE (revoked_at)"
+    "application_client_secrets|SELECT, INSERT (application_id, secret_digest, created_at, created_by), UPDATE (revoked_at)"
+    "api_keys|SELECT, INSERT (application_id, name, visible_prefix, key_digest, scopes, created_at, created_by), UPDATE (revoked_at)"
+    "organisations|SELECT, INSERT, UPDATE (personal_of)"
+    "organisation_members|SELECT, INSERT, UPDATE (role), DELETE"
+    "organisation_invitations|SELECT, INSERT, UPDATE (accepted_at, accepted_by)"
     "webhook_endpoints|SELECT, INSERT, UPDATE (url, events, enabled, disabled_reason, failing_since, updated_at), DELETE"
     "webhook_deliveries|SELECT, INSERT, UPDATE (status, attempts, last_response_status, latency_ms, next_attempt_at, updated_at)"
     "webhook_delivery_attempts|SELECT, INSERT"

@@ -1,3 +1,5 @@
+import Domain
+
 /// An error a handler throws to answer with a status and a message, in JSON or HTML as the path calls for.
 ///
 /// Two faces: ``code`` and ``publicMessage`` go to the client, ``logDetail`` only to the log.
@@ -23,6 +25,14 @@ struct HTTPError: Error, Sendable {
 
     static func notFound() -> HTTPError {
         HTTPError(status: 404, code: "not_found", "There is nothing at this address.")
+    }
+
+    /// A member of an app's organisation tried what their role does not permit (``OrganisationRole``).
+    static func roleForbids(_ action: OrganisationAction) -> HTTPError {
+        HTTPError(
+            status: 403, code: "forbidden",
+            "Your role in this app's organisation does not allow this; ask an \(action.minimumRole == .owner ? "owner" : "admin") of the organisation."
+        )
     }
 
     static func methodNotAllowed(_ allowed: [String]) -> HTTPError {

@@ -67,4 +67,26 @@ enum PortalMail {
                 If it was not you, you can ignore this mail: nothing has changed.
                 """)
     }
+
+    /// Mails an invitation to an organisation: the link carries the token, stored only as a digest.
+    static func sendInvitation(
+        token: String, to email: String, organisation: String, role: OrganisationRole, inviter: String, expiresAt: Date,
+        services: SiteServices
+    ) throws {
+        let configuration = services.configuration
+        let base = configuration.developersURL.hasSuffix("/") ? String(configuration.developersURL.dropLast()) : configuration.developersURL
+        try services.mailer.send(
+            to: email, subject: "\(inviter) invites you to \(organisation) on CatalystWells",
+            body: """
+                Hello,
+
+                \(inviter) invites you to join the developer organisation \(organisation) on CatalystWells as \(role.label.lowercased()).
+                Open this link within a week, sign in (or create a developer account with this address) and accept.
+                It works once.
+
+                \(base)/invitations/\(token)
+
+                If you did not expect this, ignore this mail and nothing will happen.
+                """, validUntil: expiresAt)
+    }
 }

@@ -120,7 +120,7 @@ enum CompositionRoot {
             applications: applications, review: applications, logos: MariaApplicationLogoStore(database: database),
             secrets: MariaApplicationCredentialStore(database: database), apiKeys: MariaAPIKeyStore(database: database),
             webhooks: webhooks, deliveries: webhooks, analytics: MariaAnalyticsStore(database: database),
-            tickets: MariaSupportTicketStore(database: database),
+            tickets: MariaSupportTicketStore(database: database), organisations: MariaOrganisationStore(database: database),
             passkeys: MariaPasskeyStore<DeveloperRecord>(database: database, tables: .developers),
             syncSource: MariaSyncSourceStore(database: database), keys: keys,
             credentialKeys: credentialKeys)

@@ -19,6 +19,8 @@ struct PortalServices {
     let deliveries: any WebhookDeliveryQueue
     let analytics: any AnalyticsStore
     let tickets: any SupportTicketStore
+    /// Organisations, their members and invitations (developer teams).
+    let organisations: any OrganisationStore
     /// Developers' passkeys (the developers site only; the app site's narrow grants do not reach them).
     let passkeys: any PasskeyStore<DeveloperRecord>
     /// Sync's reads and writes here (the app site's narrow grants).

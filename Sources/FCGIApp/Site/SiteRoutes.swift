@@ -56,6 +56,7 @@ enum SiteRoutes {
             PortalAppRoutes.register(in: &router)
             PortalLiveAppRoutes.register(in: &router)
             PortalSupportRoutes.register(in: &router)
+            PortalTeamRoutes.register(in: &router)
             WebhookCronRoutes.register(in: &router)
         }
         return router

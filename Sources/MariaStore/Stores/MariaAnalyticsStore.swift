@@ -18,7 +18,7 @@ public struct MariaAnalyticsStore: AnalyticsStore {
             FROM applications a
             LEFT JOIN application_daily_stats s
                 ON s.application_id = a.id AND s.day BETWEEN \(from.description) AND \(through.description)
-            WHERE a.id = \(app.rawValue) AND a.developer_id = \(owner.rawValue)
+            WHERE a.id = \(app.rawValue) AND \(fragment: member(owner, may: .viewApp))
             ORDER BY s.day
             """
         ).ownedList(keyedBy: "application_id") { row in

@@ -13,7 +13,7 @@ public struct MariaApplicationCredentialStore: ApplicationCredentialStore {
     {
         try database.transaction { tx in
             // The app's row lock serialises concurrent adds: each counts only after the previous one committed.
-            guard try tx.lockApplication(app, owner: owner) else { return .notFound }
+            guard try tx.lockApplication(app, member: owner, may: .manageCredentials) else { return .notFound }
             let active =
                 try tx.query(
                     """
@@ -24,8 +24,8 @@ public struct MariaApplicationCredentialStore: ApplicationCredentialStore {
             guard active < ClientSecretSummary.maximumActive else { return .limitReached }
             let inserted = try tx.execute(
                 """
-                INSERT INTO application_client_secrets (application_id, secret_digest, created_at)
-                VALUES (\(app.rawValue), \(digest), \(now))
+                INSERT INTO application_client_secrets (application_id, secret_digest, created_at, created_by)
+                VALUES (\(app.rawValue), \(digest), \(now), \(owner.rawValue))
                 """)
             try tx.requestSync(of: app, now: now)
             return .added(ClientSecretID(inserted.insertID))
@@ -35,15 +35,16 @@ public struct MariaApplicationCredentialStore: ApplicationCredentialStore {
     public func clientSecrets(of app: ApplicationID, owner: DeveloperID) throws -> [ClientSecretSummary]? {
         try database.query(
             """
-            SELECT a.id AS app_id, s.id, s.created_at, s.last_used_at, s.revoked_at, s.attested_at
+            SELECT a.id AS app_id, s.id, s.created_at, s.last_used_at, s.revoked_at, s.attested_at, d.name AS created_by_name
             FROM applications a LEFT JOIN application_client_secrets s ON s.application_id = a.id
-            WHERE a.id = \(app.rawValue) AND a.developer_id = \(owner.rawValue)
+                LEFT JOIN developers d ON d.id = s.created_by
+            WHERE a.id = \(app.rawValue) AND \(fragment: member(owner, may: .viewApp))
             ORDER BY s.created_at DESC, s.id DESC
             """
         ).ownedList(keyedBy: "id") { row in
             ClientSecretSummary(
                 id: row.id("id")!, createdAt: row.date("created_at") ?? .distantPast, lastUsedAt: row.date("last_used_at"),
-                revokedAt: row.date("revoked_at"), attestedAt: row.date("attested_at"))
+                revokedAt: row.date("revoked_at"), attestedAt: row.date("attested_at"), createdBy: row.string("created_by_name"))
         }
     }
 

@@ -11,19 +11,23 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
 
     public func createApplication(owner: DeveloperID, clientID: ClientID, draft: ApplicationDraft, now: Date) throws -> ApplicationID {
         let columns = ApplicationStateColumns(.draft(draft))
-        let result = try database.execute(
-            """
-            INSERT INTO applications SET developer_id = \(owner.rawValue), client_id = \(clientID.rawValue),
-                \(fragment: columns.assignments), version = 1, created_at = \(now), updated_at = \(now)
-            """)
-        return ApplicationID(result.insertID)
+        return try database.transaction { tx in
+            let organisation = try tx.personalOrganisation(of: owner, now: now)
+            let result = try tx.execute(
+                """
+                INSERT INTO applications SET developer_id = \(owner.rawValue), organisation_id = \(organisation.rawValue),
+                    client_id = \(clientID.rawValue), \(fragment: columns.assignments), version = 1, created_at = \(now), updated_at = \(now)
+                """)
+            return ApplicationID(result.insertID)
+        }
     }
 
     public func application(_ id: ApplicationID, owner: DeveloperID) throws -> StoredApplication? {
         try database.query(
             """
-            SELECT \(unsafeRaw: applicationColumns) FROM applications a
-            WHERE a.id = \(id.rawValue) AND a.developer_id = \(owner.rawValue)
+            SELECT \(unsafeRaw: applicationColumns), m.role AS member_role
+            FROM applications a JOIN organisation_members m ON m.organisation_id = a.organisation_id
+            WHERE a.id = \(id.rawValue) AND m.developer_id = \(owner.rawValue)
             """
         ).first?.storedApplication()
     }
@@ -31,7 +35,9 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
     public func applications(of owner: DeveloperID) throws -> [ApplicationSummary] {
         try database.query(
             """
-            SELECT \(unsafeRaw: applicationSummaryColumns) FROM applications a WHERE a.developer_id = \(owner.rawValue)
+            SELECT \(unsafeRaw: applicationSummaryColumns)
+            FROM organisation_members m JOIN applications a ON a.organisation_id = m.organisation_id
+            WHERE m.developer_id = \(owner.rawValue)
             ORDER BY a.updated_at DESC, a.id DESC
             """
         ).compactMap { $0.applicationSummary() }
@@ -41,7 +47,12 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
         _ outcome: ApplicationReview.Outcome, to id: ApplicationID, expectedVersion: Int64, actorName: String, queueing events: [PendingEvent],
         now: Date
     ) throws -> ApplicationSaveResult {
-        let owner = outcome.review.owner
+        // A developer saves only as a member allowed to edit; a platform admin's decision is not a member's.
+        let allowed: SQLQuery =
+            switch outcome.actor {
+            case .developer(let developer): member(developer, may: .editApp)
+            case .platformAdmin: "TRUE"
+            }
         let columns = ApplicationStateColumns(outcome.review.state)
         let queuesSync = outcome.effects.contains(.queueSync)
         return try database.transaction { tx in
@@ -49,13 +60,13 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
             // second waits for the first's row lock, then matches nothing and reports a conflict.
             let updated = try tx.execute(
                 """
-                UPDATE applications SET \(fragment: columns.assignments), version = version + 1, updated_at = \(now),
-                    sync_requested_at = IF(\(queuesSync), \(now), sync_requested_at)
-                WHERE id = \(id.rawValue) AND developer_id = \(owner.rawValue) AND version = \(expectedVersion)
+                UPDATE applications a SET \(fragment: columns.assignments), a.version = a.version + 1, a.updated_at = \(now),
+                    a.sync_requested_at = IF(\(queuesSync), \(now), a.sync_requested_at)
+                WHERE a.id = \(id.rawValue) AND \(fragment: allowed) AND a.version = \(expectedVersion)
                 """)
             guard updated.affectedRows == 1 else {
                 let exists = try tx.query(
-                    "SELECT version FROM applications WHERE id = \(id.rawValue) AND developer_id = \(owner.rawValue)")
+                    "SELECT a.version FROM applications a WHERE a.id = \(id.rawValue) AND \(fragment: allowed)")
                 return exists.isEmpty ? .notFound : .conflict
             }
             for case .recordTransition(let record) in outcome.effects {
@@ -72,7 +83,7 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
             SELECT a.id AS app_id, t.id, t.subject, t.from_status, t.to_status, t.actor_kind, t.actor_id, t.actor_name,
                    t.reason, t.occurred_at
             FROM applications a LEFT JOIN application_transitions t ON t.application_id = a.id
-            WHERE a.id = \(id.rawValue) AND a.developer_id = \(owner.rawValue)
+            WHERE a.id = \(id.rawValue) AND \(fragment: member(owner, may: .viewApp))
             ORDER BY t.occurred_at DESC, t.id DESC
             """
         ).ownedList(keyedBy: "id") { $0.applicationHistoryEntry() }

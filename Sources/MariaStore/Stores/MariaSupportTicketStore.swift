@@ -17,7 +17,7 @@ public struct MariaSupportTicketStore: SupportTicketStore {
     public func openTicket(_ ticket: NewSupportTicket, by developer: DeveloperID, now: Date) throws -> TicketID? {
         try database.transaction { tx in
             if let app = ticket.application {
-                guard try tx.lockApplication(app, owner: developer) else { return nil }
+                guard try tx.lockApplication(app, member: developer, may: .viewApp) else { return nil }
             }
             let inserted = try tx.execute(
                 """

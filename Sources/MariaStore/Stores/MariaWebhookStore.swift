@@ -21,7 +21,7 @@ public struct MariaWebhookStore: WebhookStore {
             INSERT INTO webhook_endpoints (application_id, url, events, secret_sealed, enabled, created_at, updated_at)
             SELECT a.id, \(endpoint.url), \(endpoint.events.map(\.rawValue).scopeColumn), \(endpoint.sealedSecret), TRUE,
                    \(now), \(now)
-            FROM applications a WHERE a.id = \(app.rawValue) AND a.developer_id = \(owner.rawValue)
+            FROM applications a WHERE a.id = \(app.rawValue) AND \(fragment: member(owner, may: .editApp))
             """)
         return inserted.affectedRows == 1 ? WebhookEndpointID(inserted.insertID) : nil
     }
@@ -31,7 +31,7 @@ public struct MariaWebhookStore: WebhookStore {
             """
             SELECT a.id AS app_id, \(unsafeRaw: Self.endpointColumns)
             FROM applications a LEFT JOIN webhook_endpoints e ON e.application_id = a.id
-            WHERE a.id = \(app.rawValue) AND a.developer_id = \(owner.rawValue)
+            WHERE a.id = \(app.rawValue) AND \(fragment: member(owner, may: .viewApp))
             ORDER BY e.id
             """
         ).ownedList(keyedBy: "id") { $0.webhookEndpoint() }
@@ -42,7 +42,7 @@ public struct MariaWebhookStore: WebhookStore {
             """
             SELECT \(unsafeRaw: Self.endpointColumns)
             FROM webhook_endpoints e JOIN applications a ON a.id = e.application_id
-            WHERE e.id = \(id.rawValue) AND a.developer_id = \(owner.rawValue)
+            WHERE e.id = \(id.rawValue) AND \(fragment: member(owner, may: .viewApp))
             """
         ).first?.webhookEndpoint()
     }
@@ -72,7 +72,7 @@ public struct MariaWebhookStore: WebhookStore {
         try database.execute(
             """
             DELETE e FROM webhook_endpoints e JOIN applications a ON a.id = e.application_id
-            WHERE e.id = \(id.rawValue) AND a.developer_id = \(owner.rawValue)
+            WHERE e.id = \(id.rawValue) AND \(fragment: member(owner, may: .editApp))
             """
         ).affectedRows >= 1
     }
@@ -86,7 +86,7 @@ public struct MariaWebhookStore: WebhookStore {
                                             updated_at)
             SELECT e.id, \(delivery.eventID), \(delivery.eventType), \(delivery.payload), 'pending', \(now), \(now), \(now)
             FROM webhook_endpoints e JOIN applications a ON a.id = e.application_id
-            WHERE e.id = \(endpoint.rawValue) AND a.developer_id = \(owner.rawValue)
+            WHERE e.id = \(endpoint.rawValue) AND \(fragment: member(owner, may: .editApp))
             """)
         return inserted.affectedRows == 1 ? DeliveryID(inserted.insertID) : nil
     }
@@ -100,7 +100,7 @@ public struct MariaWebhookStore: WebhookStore {
                    d.last_response_status, d.latency_ms, d.next_attempt_at, d.redelivery_of, d.created_at, d.updated_at
             FROM webhook_endpoints e JOIN applications a ON a.id = e.application_id
             LEFT JOIN webhook_deliveries d ON d.endpoint_id = e.id AND d.id < \(before?.rawValue ?? Int64.max)
-            WHERE e.id = \(endpoint.rawValue) AND a.developer_id = \(owner.rawValue)
+            WHERE e.id = \(endpoint.rawValue) AND \(fragment: member(owner, may: .viewApp))
             ORDER BY d.id DESC
             LIMIT \(min(max(limit, 1), 100))
             """)
@@ -138,7 +138,7 @@ public struct MariaWebhookStore: WebhookStore {
             SELECT d.endpoint_id, d.event_id, d.event_type, d.payload, 'pending', \(now), d.id, \(now), \(now)
             FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
             JOIN applications a ON a.id = e.application_id
-            WHERE d.id = \(id.rawValue) AND a.developer_id = \(owner.rawValue)
+            WHERE d.id = \(id.rawValue) AND \(fragment: member(owner, may: .editApp))
             """)
         return inserted.affectedRows == 1 ? DeliveryID(inserted.insertID) : nil
     }
@@ -148,7 +148,7 @@ public struct MariaWebhookStore: WebhookStore {
         !(try tx.query(
             """
             SELECT e.id FROM webhook_endpoints e JOIN applications a ON a.id = e.application_id
-            WHERE e.id = \(id.rawValue) AND a.developer_id = \(owner.rawValue) FOR UPDATE
+            WHERE e.id = \(id.rawValue) AND \(fragment: member(owner, may: .editApp)) FOR UPDATE
             """
         ).isEmpty)
     }

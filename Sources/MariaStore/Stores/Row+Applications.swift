@@ -42,7 +42,9 @@ extension Row {
         }
         return StoredApplication(
             id: id, clientID: ClientID(string("client_id") ?? ""), review: ApplicationReview(owner: owner, state: state),
-            version: Int64(version), createdAt: createdAt, updatedAt: updatedAt)
+            version: Int64(version), createdAt: createdAt, updatedAt: updatedAt,
+            // Only the portal's read selects the member's role; the review panel's has no member.
+            role: hasColumn("member_role") ? string("member_role").flatMap(OrganisationRole.init(rawValue:)) : nil)
     }
 
     /// An application read with ``applicationSummaryColumns``; `nil` for an unreadable status.
@@ -183,12 +185,22 @@ extension [Row] {
     }
 }
 
+/// `EXISTS (…)`: `developer` is a member of the organisation of the application aliased `alias` (a constant)
+/// with a role that permits `action` (``OrganisationRole/permitting(_:)``). Every portal statement on an app
+/// carries it, so rights are read at each request, never cached.
+func member(_ developer: DeveloperID, may action: OrganisationAction, app alias: String = "a") -> SQLQuery {
+    """
+    EXISTS (SELECT 1 FROM organisation_members m WHERE m.organisation_id = \(unsafeRaw: alias).organisation_id
+            AND m.developer_id = \(developer.rawValue) AND m.role IN (\(list: OrganisationRole.permitting(action).map(\.rawValue))))
+    """
+}
+
 extension Transaction {
-    /// Whether `owner` owns the application, locking its row to the end of the transaction, so operations
-    /// that count the app's rows (active secrets) run one after another.
-    func lockApplication(_ id: ApplicationID, owner: DeveloperID) throws -> Bool {
+    /// Whether `developer` may do `action` on the application, locking its row to the end of the transaction,
+    /// so operations that count the app's rows (active secrets) run one after another.
+    func lockApplication(_ id: ApplicationID, member developer: DeveloperID, may action: OrganisationAction) throws -> Bool {
         !(try query(
-            "SELECT id FROM applications WHERE id = \(id.rawValue) AND developer_id = \(owner.rawValue) FOR UPDATE"
+            "SELECT a.id FROM applications a WHERE a.id = \(id.rawValue) AND \(fragment: member(developer, may: action)) FOR UPDATE"
         ).isEmpty)
     }
 
@@ -197,15 +209,15 @@ extension Transaction {
         try execute("UPDATE applications SET sync_requested_at = \(now) WHERE id = \(id.rawValue)")
     }
 
-    /// Revokes an active credential of the owner's app (`table` is `application_client_secrets` or `api_keys`,
-    /// a constant) and marks the app for the next sync. `false` when the row is unknown, of another app or
-    /// developer, or already revoked.
+    /// Revokes an active credential of the app (`table` is `application_client_secrets` or `api_keys`, a
+    /// constant) if `owner` may manage its credentials, and marks the app for the next sync. `false` when the row
+    /// is unknown, of another app, not the developer's to revoke, or already revoked.
     func revokeCredential(table: String, id: Int64, of app: ApplicationID, owner: DeveloperID, now: Date) throws -> Bool {
         let revoked = try execute(
             """
             UPDATE \(unsafeRaw: table) c JOIN applications a ON a.id = c.application_id
             SET c.revoked_at = \(now)
-            WHERE c.id = \(id) AND c.application_id = \(app.rawValue) AND a.developer_id = \(owner.rawValue)
+            WHERE c.id = \(id) AND c.application_id = \(app.rawValue) AND \(fragment: member(owner, may: .manageCredentials))
               AND c.revoked_at IS NULL
             """)
         guard revoked.affectedRows == 1 else { return false }

@@ -6,4 +6,6 @@ extension TokenPrefix {
     public static let developerFormCookie = "cw_dfm_"
     /// Email verification and password reset links mailed to developers.
     public static let developerLink = "cw_dln_"
+    /// Invitations to a developer organisation, mailed once and stored as a digest.
+    public static let organisationInvitation = "cw_inv_"
 }

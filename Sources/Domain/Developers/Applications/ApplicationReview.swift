@@ -131,7 +131,8 @@ public struct ApplicationReview: Sendable, Equatable {
 
     /// Who acts.
     public enum Actor: Sendable, Equatable {
-        /// A developer of the developers site; only the app's owner may act.
+        /// A developer of the developers site: a member of the app's organisation whose role permits the action
+        /// (``OrganisationRole``), which the portal and the store check, not this value.
         case developer(DeveloperID)
         /// A platform admin of the app site's admin panel.
         case platformAdmin(UserID)
@@ -205,9 +206,12 @@ public struct ApplicationReview: Sendable, Equatable {
         public let review: ApplicationReview
         /// Effects to perform, in order.
         public let effects: [Effect]
+        /// Who acted: the store checks a developer's membership and role when it saves.
+        public var actor: Actor
     }
 
-    /// The developer who owns the app.
+    /// The developer who created the app (`applications.developer_id`); the review panel mails them. Who may
+    /// act on it is decided by its organisation's members' roles (``OrganisationRole``).
     public let owner: DeveloperID
     /// Where the app is.
     public var state: State
@@ -229,7 +233,6 @@ public struct ApplicationReview: Sendable, Equatable {
         switch (event.kind.isDevelopersAction, actor) {
         case (true, .platformAdmin): return .failure(.developerOnly)
         case (false, .developer): return .failure(.platformAdminOnly)
-        case (true, .developer(let developer)) where developer != owner: return .failure(.notOwner)
         default: break
         }
         var context = Context(owner: owner, actor: actor, now: now, registry: registry)
@@ -241,7 +244,7 @@ public struct ApplicationReview: Sendable, Equatable {
         case .rejected(let draft, _): result = context.fromRejected(draft, event)
         case .suspended(let app, _): result = context.fromSuspended(app, event)
         }
-        return result.map { Outcome(review: ApplicationReview(owner: owner, state: $0), effects: context.effects) }
+        return result.map { Outcome(review: ApplicationReview(owner: owner, state: $0), effects: context.effects, actor: actor) }
     }
 }
 

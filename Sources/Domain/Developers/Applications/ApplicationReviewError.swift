@@ -3,7 +3,6 @@
 /// A struct over a private enum, so cases can be added without breaking exhaustive switches elsewhere.
 public struct ApplicationReviewError: Error, Sendable, Equatable, CustomStringConvertible {
     private enum Base: Sendable, Equatable {
-        case notOwner
         case developerOnly
         case platformAdminOnly
         case illegal(ApplicationReview.EventKind, ApplicationReview.Status)
@@ -20,8 +19,6 @@ public struct ApplicationReviewError: Error, Sendable, Equatable, CustomStringCo
     private let base: Base
     private init(_ base: Base) { self.base = base }
 
-    /// A developer acted on another developer's app (pages answer 404, never revealing that it exists).
-    public static let notOwner = Self(.notOwner)
     /// A platform admin tried a developer's action (edit, submit, withdraw, discard a change).
     public static let developerOnly = Self(.developerOnly)
     /// A developer tried a reviewer's action (approve, reject, suspend, reinstate).
@@ -59,7 +56,6 @@ public struct ApplicationReviewError: Error, Sendable, Equatable, CustomStringCo
     /// A sentence for the page.
     public var message: String {
         switch base {
-        case .notOwner: "This app does not exist."
         case .developerOnly: "Only the app's developer can do this."
         case .platformAdminOnly: "Only a platform admin can do this."
         case .illegal(.discardChange, let status): "An app that is \(Self.phrase(status)) has no pending change to discard."

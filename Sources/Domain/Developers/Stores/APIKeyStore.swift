@@ -59,13 +59,16 @@ public struct APIKeySummary: Sendable, Equatable {
     /// When a platform admin confirmed it (``CredentialAttestation``); `nil` while it waits, and until then the
     /// education API does not accept it.
     public let attestedAt: Date?
+    /// The name of the member who created it; `nil` when unknown.
+    public var createdBy: String?
 
     /// Creates the value.
     public init(
         id: APIKeyID, name: String, visiblePrefix: String, scopes: [String], createdAt: Date, lastUsedAt: Date?,
-        requestCount: Int64, revokedAt: Date?, attestedAt: Date? = nil
+        requestCount: Int64, revokedAt: Date?, attestedAt: Date? = nil, createdBy: String? = nil
     ) {
         self.attestedAt = attestedAt
+        self.createdBy = createdBy
         self.id = id
         self.name = name
         self.visiblePrefix = visiblePrefix

@@ -43,9 +43,14 @@ public struct ClientSecretSummary: Sendable, Equatable {
     /// When a platform admin confirmed it (``CredentialAttestation``); `nil` while it waits, and until then the
     /// sign-in server does not accept it.
     public let attestedAt: Date?
+    /// The name of the member who created it; `nil` when unknown.
+    public var createdBy: String?
 
     /// Creates the value.
-    public init(id: ClientSecretID, createdAt: Date, lastUsedAt: Date?, revokedAt: Date?, attestedAt: Date? = nil) {
+    public init(
+        id: ClientSecretID, createdAt: Date, lastUsedAt: Date?, revokedAt: Date?, attestedAt: Date? = nil, createdBy: String? = nil
+    ) {
+        self.createdBy = createdBy
         self.id = id
         self.createdAt = createdAt
         self.lastUsedAt = lastUsedAt

@@ -5,24 +5,28 @@ import Foundation
 // asks the review value for an ``ApplicationReview/Outcome`` and hands it back with the version it loaded.
 // The store never decides a transition; it only persists one atomically, or refuses a stale one.
 
-/// A developer's applications, read and changed by their owner.
+/// Developers' applications, read and changed by the members of the organisation that owns them.
 ///
-/// Every read and write takes the owner's ``DeveloperID`` and is filtered by it in SQL: another developer's
-/// app is indistinguishable from a missing one (`nil`), so pages answer 404 without revealing it exists.
+/// Every read and write takes the acting developer's ``DeveloperID`` (labelled `owner`, from before teams) and
+/// checks in the same SQL statement that they are a member of the app's organisation whose ``OrganisationRole``
+/// permits the action (reads: ``OrganisationAction/viewApp``; saves: ``OrganisationAction/editApp``). An app of
+/// an organisation they do not belong to is indistinguishable from a missing one (`nil`), so pages answer 404
+/// without revealing it exists; a removed member is refused at their next request.
 public protocol ApplicationStore {
-    /// Creates a `draft` application of `owner` with version 1 and no history (creating is not a status
+    /// Creates a `draft` application in `owner`'s personal organisation (created if they have none), with
+    /// `owner` as its creator, version 1 and no history (creating is not a status
     /// change). `clientID` is the public identifier chosen by the caller (``ApplicationClientID/make(using:)``)
     /// and kept for the app's whole life. Throws ``StoreError`` `.duplicate` when the client id is taken
     /// (draw another), `.constraint` when the owner does not exist or `draft.logoSHA256` names no stored logo.
     func createApplication(owner: DeveloperID, clientID: ClientID, draft: ApplicationDraft, now: Date) throws -> ApplicationID
-    /// The application with this id if `owner` owns it, with the version to pass back to
+    /// The application with this id if `owner` is a member of its organisation (with their role), with the version to pass back to
     /// ``applyTransition(_:to:expectedVersion:actorName:now:)``; `nil` otherwise.
     func application(_ id: ApplicationID, owner: DeveloperID) throws -> StoredApplication?
-    /// The owner's applications for the portal's list, most recently updated first; empty when there are none.
+    /// The applications of every organisation `owner` belongs to, for the portal's list, most recently updated first; empty when there are none.
     func applications(of owner: DeveloperID) throws -> [ApplicationSummary]
     /// Persists an outcome of ``ApplicationReview/transition(_:by:at:registry:)`` for the app, in one
-    /// transaction, only if the stored version is still `expectedVersion` and the app belongs to
-    /// `outcome.review.owner`:
+    /// transaction, only if the stored version is still `expectedVersion` and, for a developer's outcome, the
+    /// acting developer (`outcome.actor`) is a member of the app's organisation whose role permits editing:
     /// - writes the new state (status, content, reason, granted scopes, approval time, pending change) and
     ///   increments the version;
     /// - appends every ``ApplicationReview/Effect/recordTransition(_:)`` to the history with `actorName` (the
@@ -36,13 +40,13 @@ public protocol ApplicationStore {
     /// this returns `.saved`. An outcome without effects (saving a draft) is saved the same way.
     ///
     /// Returns `.conflict` when someone saved the app since it was loaded (nothing written: reload and show the
-    /// current state), `.notFound` when there is no such app of that owner. Throws ``StoreError`` `.constraint`
+    /// current state), `.notFound` when there is no such app or the developer may not edit it. Throws ``StoreError`` `.constraint`
     /// when a logo digest in the content names no stored logo.
     func applyTransition(
         _ outcome: ApplicationReview.Outcome, to id: ApplicationID, expectedVersion: Int64, actorName: String, queueing events: [PendingEvent],
         now: Date
     ) throws -> ApplicationSaveResult
-    /// The app's review log, newest first (ties in time by insertion, newest first), if `owner` owns it;
+    /// The app's review log, newest first (ties in time by insertion, newest first), if `owner` is a member;
     /// `nil` otherwise. Empty for an app that never changed status.
     func history(of id: ApplicationID, owner: DeveloperID) throws -> [ApplicationHistoryEntry]?
 }
@@ -61,15 +65,21 @@ public struct StoredApplication: Sendable, Equatable {
     public let createdAt: Date
     /// The last save.
     public let updatedAt: Date
+    /// The reading member's role in the app's organisation; `nil` when read for the review panel.
+    public var role: OrganisationRole?
 
     /// Creates the value.
-    public init(id: ApplicationID, clientID: ClientID, review: ApplicationReview, version: Int64, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: ApplicationID, clientID: ClientID, review: ApplicationReview, version: Int64, createdAt: Date, updatedAt: Date,
+        role: OrganisationRole? = nil
+    ) {
         self.id = id
         self.clientID = clientID
         self.review = review
         self.version = version
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.role = role
     }
 }
 

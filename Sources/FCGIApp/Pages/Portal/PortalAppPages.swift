@@ -261,7 +261,8 @@ enum PortalAppPages {
             <h1>\(logo)\(review.currentContent.name) <span id="app-status">\(statusBadge(review.status))</span></h1>
             \(reason.map { "<p class=\"notice bad\" id=\"app-reason\">\($0)</p>" as HTML } ?? "")
             \(problemList)
-            <p class="actions" id="app-actions">\(actions)</p>
+            <p class="muted" id="app-role">Your role: \(app.role?.label ?? "—")</p>
+            <p class="actions" id="app-actions">\(app.role?.permits(.editApp) == true ? actions : [])</p>
             \(live)
             \(sections)
             <section><h2>Review log</h2>

@@ -17,6 +17,7 @@ enum PortalDocsPages {
         ("errors", "Errors"),
         ("webhooks", "Webhooks and signatures"),
         ("limits", "Rate limits"),
+        ("teams", "Teams and roles"),
         ("terms", "Developer terms"),
     ]
 
@@ -63,6 +64,7 @@ enum PortalDocsPages {
         case "errors": body = errors()
         case "webhooks": body = webhooks()
         case "limits": body = limits()
+        case "teams": body = teams()
         default: body = terms()
         }
         let position = topics.firstIndex { $0.slug == slug }!
@@ -330,6 +332,30 @@ enum PortalDocsPages {
         <li>The token endpoint and sign-in pages are also limited per client address by the web server.</li>
         </ul>
         """
+    }
+
+    /// Rendered from ``OrganisationRole``'s table, so the page says what the server enforces.
+    private static func teams() -> HTML {
+        let words: [OrganisationAction: String] = [
+            .viewApp: "See the apps, their settings, credentials lists, webhooks, analytics and review log",
+            .editApp: "Create and edit apps, manage webhooks, submit for review",
+            .manageCredentials: "Create and revoke client secrets and API keys",
+            .manageMembers: "Invite members, change their roles, remove them (never the owner)",
+            .transferOwnership: "Hand the organisation to one of its admins",
+            .deleteApp: "Delete apps",
+        ]
+        let header = OrganisationRole.allCases.map { "<th scope=\"col\">\($0.label)</th>" as HTML }
+        let rows = OrganisationAction.allCases.map { action -> HTML in
+            let cells = OrganisationRole.allCases.map { "<td>\($0.permits(action) ? "yes" : "—")</td>" as HTML }
+            return "<tr><th scope=\"row\">\(words[action] ?? action.rawValue)</th>\(cells)</tr>"
+        }
+        return """
+            <p>Apps belong to an organisation. Your first app starts your own, with you as its owner; invite colleagues from
+            <a href="/organisations">Teams</a> by email. An invitation link works once, for a week, and only for the address it
+            was sent to. Rights are checked at every request: a member removed from the organisation loses access at once.</p>
+            <table id="team-roles"><thead><tr><th scope="col">What</th>\(header)</tr></thead><tbody>\(rows)</tbody></table>
+            <p>The review log shows who submitted or withdrew an app; the credentials pages show who created each secret and key.</p>
+            """
     }
 
     private static func terms() -> HTML {

@@ -23,7 +23,7 @@ enum PortalLayout {
         }
         let links: HTML =
             session.account.state == .active
-            ? "<nav aria-label=\"Main\"><a href=\"/apps\">Apps</a><a href=\"/docs\">Docs</a><a href=\"/support\">Support</a><a href=\"/account\">Account</a></nav>"
+            ? "<nav aria-label=\"Main\"><a href=\"/apps\">Apps</a><a href=\"/organisations\">Teams</a><a href=\"/docs\">Docs</a><a href=\"/support\">Support</a><a href=\"/account\">Account</a></nav>"
             : "<nav aria-label=\"Main\"><a href=\"/docs\">Docs</a></nav>"
         return """
             <header class="top"><div class="bar">\(brand)

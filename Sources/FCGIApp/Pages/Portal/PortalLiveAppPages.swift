@@ -37,14 +37,17 @@ enum PortalLiveAppPages {
     ) -> HTML {
         let csrf = Layout.csrfField(session.csrf)
         let confidential = app.review.currentContent.clientType == .confidential
+        let manages = app.role?.permits(.manageCredentials) == true
         let rows = secrets.map { secret -> HTML in
-            let revoke: HTML =
+            var revoke: HTML =
                 secret.isActive
                 ? "<form class=\"inline\" method=\"post\" action=\"/apps/\(app.id)/secrets/\(secret.id)/revoke\">\(csrf)<button class=\"link danger\" type=\"submit\">Revoke</button></form>"
                 : "revoked \(Display.dateTime(secret.revokedAt ?? secret.createdAt))"
+            if secret.isActive && !manages { revoke = "" }
             return """
                 <tr data-secret-id="\(secret.id)" class="\(secret.isActive ? "active" : "revoked")"><td>\(Display.dateTime(secret.createdAt))</td>
-                <td>\(secret.lastUsedAt.map(Display.dateTime) ?? "never")</td><td>\(confirmation(secret.isActive, secret.attestedAt))</td><td>\(revoke)</td></tr>
+                <td>\(secret.lastUsedAt.map(Display.dateTime) ?? "never")</td><td>\(confirmation(secret.isActive, secret.attestedAt))</td>
+                <td class="created-by">\(secret.createdBy ?? "—")</td><td>\(revoke)</td></tr>
                 """
         }
         let active = secrets.filter(\.isActive).count
@@ -55,8 +58,8 @@ enum PortalLiveAppPages {
             \(newSecret.map { shownOnce(label: "Your new client secret.", value: $0, id: "new-secret") } ?? "")
             \(error.map { "<p class=\"notice bad\" id=\"secret-error\" role=\"alert\">\($0)</p>" as HTML } ?? "")
             <p>At most \(ClientSecretSummary.maximumActive) secrets are active at once. To rotate without downtime: generate a second one, deploy it, then revoke the first.</p>
-            \(secrets.isEmpty ? HTML("<p id=\"no-secrets\">No secrets yet.</p>") : HTML("<table id=\"secrets\"><thead><tr><th scope=\"col\">Created</th><th scope=\"col\">Last used</th><th scope=\"col\">Status</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead><tbody>\(rows)</tbody></table>"))
-            \(active < ClientSecretSummary.maximumActive && app.review.status == .approved ? HTML("<form id=\"new-secret-form\" method=\"post\" action=\"/apps/\(app.id)/secrets\">\(csrf)<button type=\"submit\">Generate a client secret</button></form>") : "")
+            \(secrets.isEmpty ? HTML("<p id=\"no-secrets\">No secrets yet.</p>") : HTML("<table id=\"secrets\"><thead><tr><th scope=\"col\">Created</th><th scope=\"col\">Last used</th><th scope=\"col\">Status</th><th scope=\"col\">Created by</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead><tbody>\(rows)</tbody></table>"))
+            \(manages && active < ClientSecretSummary.maximumActive && app.review.status == .approved ? HTML("<form id=\"new-secret-form\" method=\"post\" action=\"/apps/\(app.id)/secrets\">\(csrf)<button type=\"submit\">Generate a client secret</button></form>") : "")
             """
             : "<p>This is a public app: it authenticates with PKCE and has no client secret.</p>"
         return frame(
@@ -90,14 +93,17 @@ enum PortalLiveAppPages {
         name: String, errors: SchoolworkForms.FieldErrors
     ) -> HTML {
         let csrf = Layout.csrfField(session.csrf)
+        let manages = app.role?.permits(.manageCredentials) == true
         let rows = keys.map { key -> HTML in
-            let revoke: HTML =
+            var revoke: HTML =
                 key.isActive
                 ? "<form class=\"inline\" method=\"post\" action=\"/apps/\(app.id)/keys/\(key.id)/revoke\">\(csrf)<button class=\"link danger\" type=\"submit\">Revoke</button></form>"
                 : "revoked"
+            if key.isActive && !manages { revoke = "" }
             return """
                 <tr data-key-id="\(key.id)"><td>\(key.name)</td><td><code>\(key.visiblePrefix)…</code></td><td>\(key.scopes.joined(separator: " "))</td>
-                <td>\(Display.dateTime(key.createdAt))</td><td>\(key.lastUsedAt.map(Display.dateTime) ?? "never")</td><td>\(key.requestCount)</td><td>\(confirmation(key.isActive, key.attestedAt))</td><td>\(revoke)</td></tr>
+                <td>\(Display.dateTime(key.createdAt))</td><td class="created-by">\(key.createdBy ?? "—")</td>
+                <td>\(key.lastUsedAt.map(Display.dateTime) ?? "never")</td><td>\(key.requestCount)</td><td>\(confirmation(key.isActive, key.attestedAt))</td><td>\(revoke)</td></tr>
                 """
         }
         let boxes = allowedScopes.map { scope -> HTML in
@@ -106,7 +112,7 @@ enum PortalLiveAppPages {
         let form: HTML =
             allowedScopes.isEmpty
             ? "<p id=\"no-key-scopes\">API keys act for the app itself, so they carry only app-level scopes (such as <code>school.read</code>). This app was not granted any.</p>"
-            : app.review.status == .approved
+            : app.review.status == .approved && manages
                 ? """
                 <form class="stack" id="new-key-form" method="post" action="/apps/\(app.id)/keys">\(csrf)
                 \(PortalLayout.field("Name", name: "name", value: name, error: errors["name"], maxLength: APIKey.maximumNameLength, required: true, hint: "Where the key is used, such as “nightly sync”."))
@@ -119,7 +125,7 @@ enum PortalLiveAppPages {
             <h1>API keys</h1>
             \(newKey.map { shownOnce(label: "Your new API key.", value: $0, id: "new-key") } ?? "")
             <p>Send a key as <code>Authorization: Bearer cw_key_…</code> for app-level reads. Usage figures arrive with each sync. \(confirmationNote)</p>
-            \(keys.isEmpty ? HTML("<p id=\"no-keys\">No keys yet.</p>") : HTML("<table id=\"keys\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Key</th><th scope=\"col\">Scopes</th><th scope=\"col\">Created</th><th scope=\"col\">Last used</th><th scope=\"col\">Requests</th><th scope=\"col\">Status</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead><tbody>\(rows)</tbody></table>"))
+            \(keys.isEmpty ? HTML("<p id=\"no-keys\">No keys yet.</p>") : HTML("<table id=\"keys\"><thead><tr><th scope=\"col\">Name</th><th scope=\"col\">Key</th><th scope=\"col\">Scopes</th><th scope=\"col\">Created</th><th scope=\"col\">Created by</th><th scope=\"col\">Last used</th><th scope=\"col\">Requests</th><th scope=\"col\">Status</th><th scope=\"col\"><span class=\"visually-hidden\">Actions</span></th></tr></thead><tbody>\(rows)</tbody></table>"))
             \(form)
             """)
     }

@@ -59,14 +59,14 @@ enum PortalAppRoutes {
 
         router.add("GET", "/apps/{id}/edit") { request, parameters, context in
             let session = try context.requireDeveloper(request)
-            let app = try ownApp(parameters, session: session, context: context)
+            let app = try ownApp(parameters, session: session, context: context, may: .editApp)
             guard let content = app.review.editableContent else { return .seeOther("/apps/\(app.id)") }
             return .page(editForm(session: session, app: app, values: .init(content), errors: [:]))
         }
 
         router.add("POST", "/apps/{id}/edit") { request, parameters, context in
             let session = try context.requireDeveloper(request)
-            let app = try ownApp(parameters, session: session, context: context)
+            let app = try ownApp(parameters, session: session, context: context, may: .editApp)
             let keepLogo = app.review.editableContent?.logoSHA256
             let upload = try readForm(request, context: context, keepLogo: keepLogo)
             func again(_ errors: SchoolworkForms.FieldErrors) -> HTTPResponse {
@@ -89,17 +89,22 @@ enum PortalAppRoutes {
             router.add("POST", "/apps/{id}/\(path)") { request, parameters, context in
                 let session = try context.requireDeveloper(request)
                 let form = try context.verifiedForm(request, developer: session)
-                let app = try ownApp(parameters, session: session, context: context)
+                let app = try ownApp(parameters, session: session, context: context, may: .editApp)
                 return try apply(event, to: app, version: form["version"], session: session, context: context, done: done)
             }
         }
     }
 
-    /// The app of the URL if the developer owns it; 404 otherwise (another developer's app looks missing).
-    static func ownApp(_ parameters: RouteParameters, session: DeveloperSignedIn, context: RequestContext) throws -> StoredApplication {
+    /// The app of the URL if the developer is a member of its organisation; 404 otherwise (an app of an
+    /// organisation they do not belong to looks missing). A member whose role does not permit `action` gets 403
+    /// (they can see the app exists); the store checks the role again in the statement that writes.
+    static func ownApp(
+        _ parameters: RouteParameters, session: DeveloperSignedIn, context: RequestContext, may action: OrganisationAction = .viewApp
+    ) throws -> StoredApplication {
         guard let id = parameters["id"].flatMap(ApplicationID.init),
             let app = try context.services.portal.applications.application(id, owner: session.account.id)
         else { throw HTTPError.notFound() }
+        guard app.role?.permits(action) == true else { throw HTTPError.roleForbids(action) }
         return app
     }
 

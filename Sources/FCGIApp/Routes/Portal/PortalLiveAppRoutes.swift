@@ -15,7 +15,7 @@ enum PortalLiveAppRoutes {
         }
 
         router.add("POST", "/apps/{id}/secrets") { request, parameters, context in
-            let (session, app) = try liveApp(request, parameters, context: context, changing: true)
+            let (session, app) = try liveApp(request, parameters, context: context, changing: true, may: .manageCredentials)
             guard app.review.currentContent.clientType == .confidential else { throw HTTPError.notFound() }
             let keys = try credentialKeys(context)
             var generator = SystemRandomNumberGenerator()
@@ -35,7 +35,7 @@ enum PortalLiveAppRoutes {
         }
 
         router.add("POST", "/apps/{id}/secrets/{secret}/revoke") { request, parameters, context in
-            let (session, app) = try liveApp(request, parameters, context: context, changing: true, allowSuspended: true)
+            let (session, app) = try liveApp(request, parameters, context: context, changing: true, may: .manageCredentials, allowSuspended: true)
             guard let secret = parameters["secret"].flatMap(ClientSecretID.init),
                 try context.services.portal.secrets.revokeClientSecret(secret, of: app.id, owner: session.account.id, now: context.now)
             else { throw HTTPError.notFound() }
@@ -50,7 +50,7 @@ enum PortalLiveAppRoutes {
         }
 
         router.add("POST", "/apps/{id}/keys") { request, parameters, context in
-            let (session, app) = try liveApp(request, parameters, context: context, changing: true)
+            let (session, app) = try liveApp(request, parameters, context: context, changing: true, may: .manageCredentials)
             let form = try request.formParameters()
             let name = form["name"] ?? ""
             let valid: (name: String, scopes: [String])
@@ -73,7 +73,7 @@ enum PortalLiveAppRoutes {
         }
 
         router.add("POST", "/apps/{id}/keys/{key}/revoke") { request, parameters, context in
-            let (session, app) = try liveApp(request, parameters, context: context, changing: true, allowSuspended: true)
+            let (session, app) = try liveApp(request, parameters, context: context, changing: true, may: .manageCredentials, allowSuspended: true)
             guard let key = parameters["key"].flatMap(APIKeyID.init),
                 try context.services.portal.apiKeys.revokeAPIKey(key, of: app.id, owner: session.account.id, now: context.now)
             else { throw HTTPError.notFound() }
@@ -87,7 +87,7 @@ enum PortalLiveAppRoutes {
         }
 
         router.add("POST", "/apps/{id}/webhooks") { request, parameters, context in
-            let (session, app) = try liveApp(request, parameters, context: context, changing: true)
+            let (session, app) = try liveApp(request, parameters, context: context, changing: true, may: .editApp)
             let form = try request.formParameters()
             let input = WebhookEndpointForm(url: form["url"] ?? "", events: form.all("events"))
             let valid: (url: String, events: [WebhookEvent])
@@ -128,7 +128,7 @@ enum PortalLiveAppRoutes {
         }
 
         router.add("POST", "/apps/{id}/webhooks/{endpoint}/test") { request, parameters, context in
-            let (session, app) = try liveApp(request, parameters, context: context, changing: true, allowSuspended: true)
+            let (session, app) = try liveApp(request, parameters, context: context, changing: true, may: .editApp, allowSuspended: true)
             let endpoint = try ownEndpoint(parameters, app: app, session: session, context: context)
             if let busy = try manualDeliveryRefusal(endpoint, ping: true, session: session, context: context) {
                 return .seeOther("/apps/\(app.id)/webhooks/\(endpoint.id)?done=\(busy)")
@@ -145,7 +145,7 @@ enum PortalLiveAppRoutes {
         }
 
         router.add("POST", "/apps/{id}/webhooks/{endpoint}/deliveries/{delivery}/redeliver") { request, parameters, context in
-            let (session, app) = try liveApp(request, parameters, context: context, changing: true, allowSuspended: true)
+            let (session, app) = try liveApp(request, parameters, context: context, changing: true, may: .editApp, allowSuspended: true)
             let endpoint = try ownEndpoint(parameters, app: app, session: session, context: context)
             if let busy = try manualDeliveryRefusal(endpoint, ping: false, session: session, context: context) {
                 return .seeOther("/apps/\(app.id)/webhooks/\(endpoint.id)?done=\(busy)")
@@ -157,7 +157,7 @@ enum PortalLiveAppRoutes {
         }
 
         router.add("POST", "/apps/{id}/webhooks/{endpoint}/settings") { request, parameters, context in
-            let (session, app) = try liveApp(request, parameters, context: context, changing: true, allowSuspended: true)
+            let (session, app) = try liveApp(request, parameters, context: context, changing: true, may: .editApp, allowSuspended: true)
             let endpoint = try ownEndpoint(parameters, app: app, session: session, context: context)
             let form = try request.formParameters()
             let events: [WebhookEvent]
@@ -174,7 +174,7 @@ enum PortalLiveAppRoutes {
         }
 
         router.add("POST", "/apps/{id}/webhooks/{endpoint}/delete") { request, parameters, context in
-            let (session, app) = try liveApp(request, parameters, context: context, changing: true, allowSuspended: true)
+            let (session, app) = try liveApp(request, parameters, context: context, changing: true, may: .editApp, allowSuspended: true)
             let endpoint = try ownEndpoint(parameters, app: app, session: session, context: context)
             guard try context.services.portal.webhooks.deleteEndpoint(endpoint.id, owner: session.account.id) else { throw HTTPError.notFound() }
             return .seeOther("/apps/\(app.id)/webhooks")
@@ -206,11 +206,12 @@ enum PortalLiveAppRoutes {
     /// pages (404). A `changing` request is a form post: CSRF-checked, and refused for a suspended app unless
     /// `allowSuspended` (revoking and deleting stay possible).
     private static func liveApp(
-        _ request: HTTPRequest, _ parameters: RouteParameters, context: RequestContext, changing: Bool = false, allowSuspended: Bool = false
+        _ request: HTTPRequest, _ parameters: RouteParameters, context: RequestContext, changing: Bool = false,
+        may action: OrganisationAction = .viewApp, allowSuspended: Bool = false
     ) throws -> (DeveloperSignedIn, StoredApplication) {
         let session = try context.requireDeveloper(request)
         if changing { _ = try context.verifiedForm(request, developer: session) }
-        let app = try PortalAppRoutes.ownApp(parameters, session: session, context: context)
+        let app = try PortalAppRoutes.ownApp(parameters, session: session, context: context, may: action)
         switch app.review.status {
         case .approved: return (session, app)
         case .suspended where !changing || allowSuspended: return (session, app)

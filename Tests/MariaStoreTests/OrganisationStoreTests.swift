@@ -1,0 +1,180 @@
+import Domain
+import Foundation
+import Testing
+
+@testable import MariaStore
+
+/// Developer teams against a real MariaDB with `schema/developers` applied: an app of an organisation answers
+/// each member as their role allows, a removed member is refused at the next call, invitations are single use
+/// and expire, and ownership moves only from the owner to an admin.
+@Suite(.serialized) struct OrganisationStoreTests {
+    let db: TestDatabase
+    let organisations: MariaOrganisationStore
+    let apps: MariaApplicationStore
+    let secrets: MariaApplicationCredentialStore
+    let keys: MariaAPIKeyStore
+    let webhooks: MariaWebhookStore
+    let owner: DeveloperID
+    let viewer: DeveloperID
+    let outsider: DeveloperID
+    let organisation: OrganisationID
+    let app: ApplicationID
+    let now = Date(timeIntervalSince1970: 1_795_000_000)
+
+    init() throws {
+        db = try TestDatabase(schema: "developers")
+        organisations = MariaOrganisationStore(database: db.database)
+        apps = MariaApplicationStore(database: db.database)
+        secrets = MariaApplicationCredentialStore(database: db.database)
+        keys = MariaAPIKeyStore(database: db.database)
+        webhooks = MariaWebhookStore(database: db.database)
+        let accounts = MariaDeveloperAccountStore(database: db.database)
+        let created = now
+        func developer(_ name: String) throws -> DeveloperID {
+            try accounts.createDeveloper(
+                NewDeveloper(email: "\(name.lowercased())@example.test", name: name, company: nil, passwordHash: "$argon2id$x"), now: created)
+        }
+        owner = try developer("Grace")
+        viewer = try developer("Vera")
+        outsider = try developer("Mallory")
+        app = try apps.createApplication(owner: owner, clientID: ClientID("cw_app_team"), draft: ApplicationDraft(name: "Helper"), now: now)
+        organisation = try organisations.personalOrganisation(of: owner, now: now)
+    }
+
+    /// Invites `email` as `role` and accepts it as `developer`; the invitation's token.
+    @discardableResult
+    func join(_ developer: DeveloperID, email: String, as role: OrganisationRole, token: String = UUID().uuidString) throws -> String {
+        let invited = try organisations.createInvitation(
+            NewOrganisationInvitation(
+                organisation: organisation, email: email, role: role, digest: SecretToken.digest(token), expiresAt: now + 3600),
+            by: owner, now: now)
+        #expect(invited)
+        guard case .valid = try organisations.acceptInvitation(digest: SecretToken.digest(token), by: developer, email: email, now: now + 1)
+        else { throw Failure("invitation refused") }
+        return token
+    }
+
+    func members() throws -> [String: String] {
+        Dictionary(
+            uniqueKeysWithValues: try db.database.query(
+                "SELECT developer_id, role FROM organisation_members WHERE organisation_id = \(organisation.rawValue)"
+            ).map { ("\($0.int("developer_id")!)", $0.string("role")!) })
+    }
+
+    @Test func theFirstAppStartsAPersonalOrganisationOwnedByItsCreator() throws {
+        #expect(try organisations.organisations(of: owner) == [OrganisationMembership(id: organisation, name: "Grace", role: .owner)])
+        #expect(try organisations.personalOrganisation(of: owner, now: now + 5) == organisation, "one personal organisation")
+        #expect(try apps.application(app, owner: owner)?.role == .owner)
+        #expect(try organisations.organisations(of: outsider) == [])
+    }
+
+    @Test func aViewerReadsTheAppButChangesNothing() throws {
+        try join(viewer, email: "vera@example.test", as: .viewer)
+        let seen = try #require(try apps.application(app, owner: viewer))
+        #expect(seen.role == .viewer)
+        #expect(try apps.applications(of: viewer).map(\.id) == [app])
+        #expect(try secrets.clientSecrets(of: app, owner: viewer) == [])
+        #expect(try apps.history(of: app, owner: viewer) == [])
+
+        // Every write the store offers answers as for a stranger, and nothing is written.
+        let outcome = try seen.review.transition(.edit(ApplicationDraft(name: "Renamed")), by: .developer(viewer), at: now).get()
+        #expect(try apps.applyTransition(outcome, to: app, expectedVersion: seen.version, actorName: "Vera", now: now) == .notFound)
+        #expect(try secrets.addClientSecret(digest: SecretToken.digest("v"), to: app, owner: viewer, now: now) == .notFound)
+        #expect(
+            try keys.createAPIKey(
+                NewAPIKey(name: "k", scopes: ["school.read"], visiblePrefix: "cw_key_abcdefgh", digest: SecretToken.digest("k")), for: app,
+                owner: viewer, now: now) == nil)
+        #expect(
+            try webhooks.createEndpoint(
+                NewWebhookEndpoint(url: "https://hooks.example/x", events: [.appApproved], sealedSecret: [1]), for: app, owner: viewer, now: now)
+                == nil)
+        #expect(try apps.application(app, owner: owner)?.review.currentContent.name == "Helper")
+        #expect(try db.database.query("SELECT COUNT(*) AS n FROM application_client_secrets").first?.int("n") == 0)
+
+        // An outsider sees nothing at all.
+        #expect(try apps.application(app, owner: outsider) == nil)
+        #expect(try apps.applications(of: outsider).isEmpty)
+        #expect(try organisations.organisation(organisation, member: outsider, now: now) == nil)
+    }
+
+    @Test func aDeveloperEditsAndAnAdminManagesCredentialsRecordedWithTheirName() throws {
+        try join(viewer, email: "vera@example.test", as: .developer)
+        let seen = try #require(try apps.application(app, owner: viewer))
+        let outcome = try seen.review.transition(.edit(ApplicationDraft(name: "Renamed")), by: .developer(viewer), at: now).get()
+        #expect(try apps.applyTransition(outcome, to: app, expectedVersion: seen.version, actorName: "Vera", now: now) == .saved(version: 2))
+        #expect(try secrets.addClientSecret(digest: SecretToken.digest("d"), to: app, owner: viewer, now: now) == .notFound)
+
+        #expect(try organisations.changeMember(viewer, of: organisation, to: .admin, by: owner) == .changed)
+        guard case .added = try secrets.addClientSecret(digest: SecretToken.digest("a"), to: app, owner: viewer, now: now) else {
+            throw Failure("an admin may add a secret")
+        }
+        #expect(try secrets.clientSecrets(of: app, owner: owner)?.map(\.createdBy) == ["Vera"])
+    }
+
+    @Test func aRemovedMemberIsRefusedAtTheirNextCall() throws {
+        try join(viewer, email: "vera@example.test", as: .admin)
+        #expect(try apps.application(app, owner: viewer) != nil)
+        #expect(try organisations.changeMember(viewer, of: organisation, to: nil, by: owner) == .changed)
+        #expect(try apps.application(app, owner: viewer) == nil)
+        #expect(try apps.applications(of: viewer).isEmpty)
+        #expect(try secrets.addClientSecret(digest: SecretToken.digest("r"), to: app, owner: viewer, now: now) == .notFound)
+        #expect(try organisations.organisation(organisation, member: viewer, now: now) == nil)
+        #expect(try organisations.changeMember(owner, of: organisation, to: .viewer, by: viewer) == .notFound)
+    }
+
+    @Test func membersBelowAdminManageNobodyAndTheOwnerIsNeverDemotedOrRemoved() throws {
+        try join(viewer, email: "vera@example.test", as: .developer)
+        #expect(try organisations.changeMember(viewer, of: organisation, to: .admin, by: viewer) == .forbidden)
+        #expect(try organisations.changeMember(owner, of: organisation, to: nil, by: viewer) == .forbidden)
+        #expect(try organisations.changeMember(owner, of: organisation, to: .admin, by: owner) == .forbidden)
+        #expect(try organisations.changeMember(viewer, of: organisation, to: .owner, by: owner) == .forbidden)
+        #expect(
+            try organisations.createInvitation(
+                NewOrganisationInvitation(
+                    organisation: organisation, email: "x@example.test", role: .viewer, digest: SecretToken.digest("dev-invite"),
+                    expiresAt: now + 60), by: viewer, now: now) == false)
+        #expect(try members() == ["\(owner)": "owner", "\(viewer)": "developer"])
+    }
+
+    @Test func anInvitationWorksOnceForItsAddressAndNotAfterItExpires() throws {
+        let token = try join(viewer, email: "vera@example.test", as: .viewer)
+        let again = try organisations.acceptInvitation(digest: SecretToken.digest(token), by: outsider, email: "vera@example.test", now: now + 2)
+        #expect(again == .used)
+        #expect(try organisations.invitation(digest: SecretToken.digest(token), now: now + 2) == .used)
+        #expect(try organisations.invitation(digest: SecretToken.digest("unknown"), now: now) == .invalid)
+
+        let late = "late"
+        #expect(
+            try organisations.createInvitation(
+                NewOrganisationInvitation(
+                    organisation: organisation, email: "mallory@example.test", role: .admin, digest: SecretToken.digest(late),
+                    expiresAt: now + 60), by: owner, now: now))
+        #expect(
+            try organisations.acceptInvitation(digest: SecretToken.digest(late), by: outsider, email: "other@example.test", now: now + 1)
+                == .otherAddress)
+        #expect(
+            try organisations.acceptInvitation(digest: SecretToken.digest(late), by: outsider, email: "mallory@example.test", now: now + 60)
+                == .expired)
+        #expect(try members() == ["\(owner)": "owner", "\(viewer)": "viewer"], "nothing written by a refused acceptance")
+        #expect(
+            try organisations.createInvitation(
+                NewOrganisationInvitation(
+                    organisation: organisation, email: "x@example.test", role: .owner, digest: SecretToken.digest("owner"), expiresAt: now + 60),
+                by: owner, now: now) == false, "ownership is never offered")
+    }
+
+    @Test func ownershipMovesFromTheOwnerToAnAdminOnly() throws {
+        try join(viewer, email: "vera@example.test", as: .developer)
+        #expect(try organisations.transferOwnership(of: organisation, to: viewer, by: owner) == .forbidden, "a developer is no admin")
+        #expect(try organisations.transferOwnership(of: organisation, to: outsider, by: owner) == .notFound)
+        #expect(try organisations.changeMember(viewer, of: organisation, to: .admin, by: owner) == .changed)
+        #expect(try organisations.transferOwnership(of: organisation, to: owner, by: viewer) == .forbidden)
+        #expect(try organisations.transferOwnership(of: organisation, to: viewer, by: owner) == .changed)
+        #expect(try members() == ["\(owner)": "admin", "\(viewer)": "owner"])
+        // No longer anyone's personal organisation: the old owner's next app starts a new one.
+        let next = try organisations.personalOrganisation(of: owner, now: now + 10)
+        #expect(next != organisation)
+        #expect(try organisations.changeMember(owner, of: organisation, to: nil, by: viewer) == .changed)
+        #expect(try apps.application(app, owner: owner) == nil)
+    }
+}
