@@ -63,7 +63,7 @@ extension MariaAnalyticsStore {
             FROM applications a
             LEFT JOIN (SELECT * FROM application_backchannel_logouts WHERE application_id = \(app.rawValue)
                        ORDER BY created_at DESC, source_id DESC LIMIT \(limit)) b ON b.application_id = a.id
-            WHERE a.id = \(app.rawValue) AND a.developer_id = \(owner.rawValue)
+            WHERE a.id = \(app.rawValue) AND \(fragment: member(owner, may: .viewApp))
             ORDER BY b.created_at DESC, b.source_id DESC
             """
         ).ownedList(keyedBy: "application_id") { row in
