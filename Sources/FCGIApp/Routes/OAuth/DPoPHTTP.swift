@@ -9,7 +9,10 @@ import Foundation
 ///   server's current nonce (§8: `use_dpop_nonce` and a `DPoP-Nonce` header otherwise), and the issued tokens are
 ///   bound to its key (``TokenBinding``: the access token always, the refresh token of a public client).
 /// - Resources (§7): a token sent with the `DPoP` scheme needs a proof for this method and URL carrying `ath`;
-///   ``BearerRule`` then checks that the token is bound to that key. No nonce is asked at resources.
+///   ``BearerRule`` then checks that the token is bound to that key. With `oauth.dpop_resource_nonce` (the default)
+///   the proof must also carry the server nonce (§9): 401 `use_dpop_nonce` with the `DPoP` challenge and a
+///   `DPoP-Nonce` header otherwise. Resources share the token endpoint's stateless nonce (``DPoPNonce``: every
+///   worker and host computes the same value, no table), so a client may use one nonce for both.
 enum DPoPHTTP {
     /// The absolute URL of `path` on the app site, as clients compute `htu` (the configured issuer, not the
     /// Host header a client sent).
@@ -19,12 +22,19 @@ enum DPoPHTTP {
     }
 
     /// How a resource received `token`: `.bearer`, or `.dpop` with the key of a valid, unused proof; otherwise
-    /// the 401 `invalid_dpop_proof` refusal with the `DPoP` challenge.
+    /// the 401 `invalid_dpop_proof` (or `use_dpop_nonce`) refusal with the `DPoP` challenge.
     static func presentation(of token: OAuthHTTP.PresentedToken, request: HTTPRequest, context: RequestContext) throws -> TokenPresentation {
         guard token.isDPoP else { return .bearer }
+        var rule = DPoPProof.NonceRule.none
+        var challenge = OAuthRefusal.Challenge.dpop(scope: nil)
+        if context.services.configuration.oauth.dpopResourceNonce {
+            let key = try context.services.oauth.requireKeys().dpopNonceKey
+            let now = context.now
+            rule = .required { DPoPNonce.accepts($0, now: now, key: key) }
+            challenge = .dpop(scope: nil, nonce: DPoPNonce.current(now: now, key: key))
+        }
         let proof = try verify(
-            request, uri: url(request.path, context: context), accessToken: token.value, nonce: .none, context: context,
-            challenge: .dpop(scope: nil))
+            request, uri: url(request.path, context: context), accessToken: token.value, nonce: rule, context: context, challenge: challenge)
         return .dpop(thumbprint: proof.thumbprint)
     }
 
