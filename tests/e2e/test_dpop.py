@@ -7,7 +7,8 @@ token endpoint (`use_dpop_nonce` + `DPoP-Nonce`, the code still usable after it)
 in introspection, the education API and userinfo accepting a bound token only with a fresh proof by its key
 (`ath`, `htm`, `htu`) and the server nonce (RFC 9449 §9: `use_dpop_nonce` at the resource, then the retry), replayed
 proofs, bound tokens sent as bearer tokens, a public client's bound refresh token refused with another key, RFC 9864's
-`Ed25519` algorithm name, and `dpop_jkt` (§10) binding a code, pushed or plain, to one key.
+`Ed25519` algorithm name, `dpop_jkt` (§10) binding a code, pushed or plain, to one key, and a confidential portal
+app whose developer ticked "DPoP-bound tokens": reviewed, synced, then refused a token without a proof.
 
 Demo users this module owns: student47.
 """
@@ -15,6 +16,7 @@ import base64
 import configparser
 import hashlib
 import html
+import json
 import re
 import secrets
 import subprocess
@@ -22,11 +24,14 @@ import time
 
 import pytest
 from authlib.integrations.base_client import OAuthError
+from authlib.oauth2.rfc7523 import private_key_jwt_sign
 from joserfc import jwt
-from joserfc.jwk import ECKey, OKPKey
+from joserfc.jwk import ECKey, OKPKey, RSAKey
 
 from two_step import pass_code_step
-from oauth_client import query, single_query
+from oauth_client import REDIRECT_URI, query, single_query
+from portal import APP, csrf_of, declarations, multipart, sign_up_verified
+from test_review_and_sync import admin, decide, sync  # noqa: F401 - the signed-in platform admin fixture
 
 CSRF_FIELD = re.compile(r'<input type="hidden" name="csrf" value="([^"]+)">')
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
@@ -271,3 +276,51 @@ def test_dpop_jkt_binds_the_code_to_one_key_pushed_or_plain(stack, demo, oauth, 
         info = s.get(userinfo, timeout=10, headers={
             "Authorization": f"DPoP {access}", "DPoP": proof(key, "GET", userinfo, access_token=access, nonce=nonce)})
         assert info.status_code == 200, info.text[:300]
+
+
+def test_a_confidential_portal_app_can_require_dpop_bound_tokens(stack, mail_dir, admin, oauth):
+    developer, _ = sign_up_verified(stack, mail_dir, "dpopapp")
+    scopes = ["openid", "profile.read"]
+    key = RSAKey.generate_key(2048, parameters={"kid": "k1"})
+    page = developer.get(stack.url("developers", "/apps/new"))
+    created = developer.post(stack.url("developers", "/apps"), allow_redirects=False, files=multipart(
+        {**APP, **declarations(scopes), "csrf": csrf_of(page.text), "client_type": "confidential", "redirect_uris": REDIRECT_URI,
+         "scopes": scopes, "token_endpoint_auth_method": "private_key_jwt",
+         "jwks": json.dumps({"keys": [key.as_dict(private=False, kid="k1", use="sig")]}), "dpop_bound_access_tokens": "1"}))
+    assert created.status_code == 303, created.text[:300]
+    path = created.headers["Location"].split("?")[0]
+    app_id = int(path.rsplit("/", 1)[1])
+    page = developer.get(stack.url("developers", path))
+    assert 'name="dpop_bound_access_tokens" value="1" checked' in developer.get(stack.url("developers", path + "/edit")).text
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    submitted = developer.post(stack.url("developers", path + "/submit"), data={"csrf": csrf_of(page.text), "version": version},
+                               allow_redirects=False)
+    assert submitted.status_code == 303, submitted.text[:300]
+    review = admin.get(stack.url("app", f"/platform/apps/{app_id}"), timeout=10).text
+    assert "<dt>DPoP-bound tokens</dt><dd>required</dd>" in review
+    assert decide(stack, admin, app_id, "approve", scopes=scopes).status_code == 303
+    assert sync(stack)["status"] == "ok"
+    credentials = developer.get(stack.url("developers", path + "/credentials")).text
+    assert 'id="dpop-requirement">required' in credentials
+    client_id = re.search(r'id="client-id">([^<]+)<', credentials).group(1)
+
+    token_url = oauth["token_endpoint"]
+
+    def token_request(headers):
+        fields = {"grant_type": "client_credentials", "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                  "client_assertion": private_key_jwt_sign(key, client_id=client_id, token_endpoint=token_url,
+                                                           claims={"exp": int(time.time()) + 60}, header={"kid": "k1"})}
+        with stack.session() as http:
+            return http.post(token_url, data=fields, headers=headers, timeout=10)
+
+    # The synced client's token requests need a proof: without one invalid_dpop_proof (with the nonce to use).
+    bare = assert_error(token_request({}), 400, "invalid_dpop_proof")
+    assert bare.headers.get("DPoP-Nonce")
+    dpop_key = ECKey.generate_key("P-256")
+    # With a proof and the nonce the DPoP check passes (the grant itself decides the rest: this app was granted no
+    # app-level scope, so client_credentials may still be refused for that, never for DPoP).
+    answer = token_request({"DPoP": proof(dpop_key, "POST", token_url, nonce=bare.headers["DPoP-Nonce"])})
+    if answer.status_code == 200:
+        assert answer.json()["token_type"] == "DPoP", answer.text
+    else:
+        assert answer.json()["error"] not in ("invalid_dpop_proof", "use_dpop_nonce"), answer.text
