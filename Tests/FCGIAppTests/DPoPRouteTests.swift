@@ -31,6 +31,10 @@ import Testing
             now: app.clock.now)
         try app.oauth.addSecret(
             digest: ClientSecret.digest(secret: secret, key: app.oauthKeys.clientSecretKey), to: ClientID("dpop-app"), now: app.clock.now)
+        var generator = SystemRandomNumberGenerator()
+        try app.oauth.addKey(
+            try SigningKey.generate(.rs256).record(sealingWith: app.oauthKeys.sealingKey, createdAt: app.clock.now, using: &generator),
+            now: app.clock.now)
     }
 
     func b64(_ bytes: some Sequence<UInt8>) -> String { SecretToken.base64URL(Array(bytes)) }
