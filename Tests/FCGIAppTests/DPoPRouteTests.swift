@@ -149,14 +149,17 @@ import Testing
 
     // MARK: dpop_jkt (RFC 9449 §10)
 
-    /// A pushed request with `dpop_jkt`, signed in and approved: the code.
-    func boundCode(_ browser: inout TestBrowser, jkt: String) throws -> String {
+    /// A pushed request with `dpop_jkt` (or, `nil`, none) and the `DPoP` header `pushProof`, signed in and approved:
+    /// the code.
+    func boundCode(_ browser: inout TestBrowser, jkt: String?, pushProof: String? = nil) throws -> String {
+        var headers = ["HTTP_AUTHORIZATION": "Basic " + Data("dpop-app:\(secret)".utf8).base64EncodedString()]
+        if let pushProof { headers["HTTP_DPOP"] = pushProof }
         let pushed = browser.send(
             "POST", "/api/oauth/par",
             form: [
                 ("response_type", "code"), ("client_id", "dpop-app"), ("redirect_uri", redirect), ("scope", "openid"),
-                ("code_challenge", PKCE.s256Challenge(verifier: verifier)), ("code_challenge_method", "S256"), ("dpop_jkt", jkt),
-            ], headers: ["HTTP_AUTHORIZATION": "Basic " + Data("dpop-app:\(secret)".utf8).base64EncodedString()])
+                ("code_challenge", PKCE.s256Challenge(verifier: verifier)), ("code_challenge_method", "S256"),
+            ] + (jkt.map { [("dpop_jkt", $0)] } ?? []), headers: headers)
         let requestURI = try #require(json(pushed)["request_uri"] as? String)
         var page = browser.send("GET", "/authsso?client_id=dpop-app&request_uri=\(FormCodec.encode(requestURI))")
         if page.headers["Location"]?.hasPrefix("/login?next=") == true {
@@ -205,5 +208,26 @@ import Testing
                 ("code_challenge", PKCE.s256Challenge(verifier: verifier)), ("code_challenge_method", "S256"), ("dpop_jkt", "short"),
             ], headers: ["HTTP_AUTHORIZATION": "Basic " + Data("dpop-app:\(secret)".utf8).base64EncodedString()])
         #expect(malformed.status == 400 && json(malformed)["error"] as? String == "invalid_request")
+    }
+
+    /// RFC 9449 §10.1: a proof at the PAR endpoint binds the code to its key as `dpop_jkt` would (with the server
+    /// nonce), and a `dpop_jkt` naming another key is refused.
+    @Test func aProofAtThePushBindsTheCode() throws {
+        var browser = TestBrowser(responder: app.responder())
+        let parURL = "https://app.localhost/api/oauth/par"
+        let basic = ["HTTP_AUTHORIZATION": "Basic " + Data("dpop-app:\(secret)".utf8).base64EncodedString()]
+        let fields = [
+            ("response_type", "code"), ("client_id", "dpop-app"), ("redirect_uri", redirect), ("scope", "openid"),
+            ("code_challenge", PKCE.s256Challenge(verifier: verifier)), ("code_challenge_method", "S256"),
+        ]
+        let noNonce = browser.send("POST", "/api/oauth/par", form: fields, headers: basic.merging(["HTTP_DPOP": proof("POST", parURL)]) { $1 })
+        #expect(noNonce.status == 400 && json(noNonce)["error"] as? String == "use_dpop_nonce" && noNonce.headers["DPoP-Nonce"] == nonce)
+        let mismatch = browser.send(
+            "POST", "/api/oauth/par", form: fields + [("dpop_jkt", String(repeating: "A", count: 43))],
+            headers: basic.merging(["HTTP_DPOP": proof("POST", parURL, nonce: nonce)]) { $1 })
+        #expect(mismatch.status == 400 && json(mismatch)["error"] as? String == "invalid_dpop_proof")
+        let code = try boundCode(&browser, jkt: nil, pushProof: proof("POST", parURL, nonce: nonce))
+        let otherKey = exchange(code, &browser, proof: proof("POST", Self.tokenURL, nonce: nonce, signer: P256.Signing.PrivateKey()))
+        #expect(otherKey.status == 400 && json(otherKey)["error"] as? String == "invalid_grant")
     }
 }

@@ -205,7 +205,8 @@ enum PortalDocsPages {
             its app form (<em>DPoP-bound tokens</em>, reviewed like the rest).</p>
             <p>To bind the authorization code to your key too (RFC 9449 §10), send <code>dpop_jkt</code>, your key's JWK SHA-256
             thumbprint (RFC 7638), with the authorization request or the pushed one: the code is then exchanged only with a
-            proof by that key (<code>invalid_dpop_proof</code> without one, <code>invalid_grant</code> with another key).</p>
+            proof by that key (<code>invalid_dpop_proof</code> without one, <code>invalid_grant</code> with another key). A DPoP
+            proof sent with a pushed request (with the nonce, as at the token endpoint) binds the code the same way.</p>
             <pre><code>POST /api/oauth/token HTTP/1.1
             Host: \(base.replacingOccurrences(of: "https://", with: ""))
             DPoP: eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Li4ufX0.eyJqdGkiOiIuLi4iLCJodG0iOiJQT1NUIiwiaHR1IjoiLi4uIn0.sig

@@ -57,6 +57,23 @@ enum DPoPHTTP {
         return TokenBinding(thumbprint: proof.thumbprint, client: client)
     }
 
+    /// A pushed authorization request's `DPoP` proof (RFC 9449 §10.1): the code is then bound to the proof's key, as
+    /// with `dpop_jkt`, which must name the same key when both are sent. The proof carries the server nonce like a
+    /// token request's (`use_dpop_nonce` with `DPoP-Nonce` first). `nil` without a proof.
+    static func pushedRequestThumbprint(_ request: HTTPRequest, dpopJKT: String?, context: RequestContext) throws -> String? {
+        guard request.headers["dpop"] != nil else { return nil }
+        let key = try context.services.oauth.requireKeys().dpopNonceKey
+        let now = context.now
+        let proof = try verify(
+            request, uri: url(DiscoveryDocument.Path.pushedAuthorization, context: context), accessToken: nil,
+            nonce: .required { DPoPNonce.accepts($0, now: now, key: key) }, context: context,
+            challenge: .dpopNonce(DPoPNonce.current(now: now, key: key)))
+        if let dpopJKT, dpopJKT != proof.thumbprint {
+            throw OAuthRefusal(OAuthError(.invalidDPoPProof, "dpop_jkt does not name the key of the DPoP proof."))
+        }
+        return proof.thumbprint
+    }
+
     /// The server's nonce to send with a token response (RFC 9449 §8.2: a fresh one on every answer is allowed).
     static func nonce(context: RequestContext) throws -> String {
         DPoPNonce.current(now: context.now, key: try context.services.oauth.requireKeys().dpopNonceKey)
