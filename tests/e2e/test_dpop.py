@@ -244,6 +244,18 @@ def test_dpop_jkt_binds_the_code_to_one_key_pushed_or_plain(stack, demo, oauth, 
             "response_type": "code", "client_id": public_client.client_id, "redirect_uri": public_client.redirect_uri,
             "scope": "openid", "code_challenge": challenge, "code_challenge_method": "S256", "dpop_jkt": "not-a-thumbprint"})
         assert_error(malformed, 400, "invalid_request")
+        # A DPoP proof with the push binds the code the same way (§10.1), after the nonce round trip.
+        par_url = oauth["pushed_authorization_request_endpoint"]
+        plain = {"response_type": "code", "client_id": public_client.client_id, "redirect_uri": public_client.redirect_uri,
+                 "scope": "openid", "code_challenge": challenge, "code_challenge_method": "S256"}
+        asked = assert_error(s.post(par_url, data=plain, headers={"DPoP": proof(key, "POST", par_url)}, timeout=10),
+                             400, "use_dpop_nonce")
+        with_proof = s.post(par_url, data=plain, timeout=10,
+                            headers={"DPoP": proof(key, "POST", par_url, nonce=asked.headers["DPoP-Nonce"])})
+        assert with_proof.status_code == 201, with_proof.text[:300]
+        other = s.post(par_url, data=dict(plain, dpop_jkt=stranger.thumbprint()), timeout=10,
+                       headers={"DPoP": proof(key, "POST", par_url, nonce=asked.headers["DPoP-Nonce"])})
+        assert_error(other, 400, "invalid_dpop_proof")
     answer = http.get(stack.url("app", "/authsso"), allow_redirects=False, timeout=10,
                       params={"client_id": public_client.client_id, "request_uri": pushed.json()["request_uri"]})
     code = single_query(code_for(http, stack, answer))["code"]
