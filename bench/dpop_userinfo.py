@@ -166,7 +166,12 @@ def main():
             if mode == "bearer":
                 headers = [{"Authorization": f"Bearer {bearer}"}] * REQUESTS
             else:
-                headers = [{"Authorization": f"DPoP {bound}", "DPoP": proof(key, "GET", url, token=bound)} for _ in range(REQUESTS)]
+                # The resource's nonce (RFC 9449 §9, on by default): learned once per round, as a client keeps the
+                # newest one; it lives 2–4 minutes, longer than a round. None when resources do not ask.
+                nonce = http.get(url, timeout=10, headers={
+                    "Authorization": f"DPoP {bound}", "DPoP": proof(key, "GET", url, token=bound)}).headers.get("DPoP-Nonce")
+                headers = [{"Authorization": f"DPoP {bound}", "DPoP": proof(key, "GET", url, nonce=nonce, token=bound)}
+                           for _ in range(REQUESTS)]
             before = {name: cpu_seconds(group) for name, group in processes.items()}
             seconds, statuses = run(headers)
             used = {name: (cpu_seconds(group) - before[name]) / REQUESTS * 1e6 for name, group in processes.items()}

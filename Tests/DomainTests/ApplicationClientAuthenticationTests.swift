@@ -65,6 +65,31 @@ import Testing
         #expect(client.privateKeyJWT == withKeys.clientAuthentication.privateKeyJWT && client.requiresPushedAuthorizationRequests)
     }
 
+    /// RFC 9449 §5.2 `dpop_bound_access_tokens` for a confidential app: kept in the column (so reviewed and attested),
+    /// carried into the client; a public app's box is dropped (its tokens are bound anyway), and an app without the box
+    /// keeps its column and digest.
+    @Test func aConfidentialAppCanRequireDPoPBoundTokens() throws {
+        let required = try ApplicationClientAuthentication.validate(
+            method: "client_secret", jwks: "", jwksURI: "", requirePAR: false, requireDPoP: true, clientType: .confidential
+        ).get()
+        #expect(required.requiresDPoPBoundTokens && required.column == "method=client_secret&require_dpop=1")
+        #expect(ApplicationClientAuthentication(column: required.column) == required)
+        #expect(ApplicationClientAuthentication(column: "method=client_secret&require_par=1")?.requiresDPoPBoundTokens == false)
+        let publicApp = try ApplicationClientAuthentication.validate(
+            method: "", jwks: "", jwksURI: "", requirePAR: false, requireDPoP: true, clientType: .public
+        ).get()
+        #expect(publicApp == .standard)
+        var draft = ApplicationDraft(name: "App", redirectURIs: ["https://a.example/cb"], requestedScopes: ["openid"])
+        let id = ClientID("cw_app_x")
+        let before = ReviewAttestation.digest(clientID: id, live: draft, grantedScopes: ["openid"])
+        draft.clientAuthentication = required
+        #expect(ReviewAttestation.digest(clientID: id, live: draft, grantedScopes: ["openid"]) != before, "a new decision is needed")
+        let synced = SyncedApplication(
+            id: ApplicationID(1), clientID: id, status: .approved, live: draft, grantedScopes: ["openid"], developerName: "Dev",
+            secretDigests: [], apiKeys: [], marker: Date(timeIntervalSince1970: 0))
+        #expect(synced.oauthClient(logoBaseURL: nil).requiresDPoP)
+    }
+
     @Test func theFormCarriesTheFieldsIntoTheDraft() throws {
         var form = ApplicationForm(
             name: "App", description: "", homepageURL: "", privacyPolicyURL: "", termsURL: "", redirectURIs: "https://a.example/cb",

@@ -143,15 +143,82 @@ import Testing
         #expect(DPoPProof.Failure.invalid("x").oauthError.code == .invalidDPoPProof)
     }
 
-    @Test func anEd25519ProofIsAccepted() throws {
+    /// RFC 9864 names EdDSA over Ed25519 `Ed25519` and deprecates the polymorphic `EdDSA`: both are accepted for an
+    /// Ed25519 key, and neither for another key type.
+    @Test(arguments: ["EdDSA", "Ed25519"]) func anEd25519ProofIsAcceptedUnderEitherName(_ alg: String) throws {
         let edKey = Curve25519.Signing.PrivateKey()
         let jwk: JSONValue = .object([("kty", "OKP"), ("crv", "Ed25519"), ("x", .string(Self.b64(edKey.publicKey.rawRepresentation)))])
-        let header: JSONValue = .object([("typ", "dpop+jwt"), ("alg", "EdDSA"), ("jwk", jwk)])
+        let header: JSONValue = .object([("typ", "dpop+jwt"), ("alg", .string(alg)), ("jwk", jwk)])
         let claims: JSONValue = .object([("jti", "1"), ("htm", "GET"), ("htu", "https://app.example/r"), ("iat", .int(1_800_000_000))])
         let input = Self.b64(header.serialized()) + "." + Self.b64(claims.serialized())
         let signed = input + "." + Self.b64(try edKey.signature(for: Array(input.utf8)))
         let accepted = try DPoPProof.verify(signed, method: "GET", uri: "https://app.example/r", accessToken: nil, nonce: .none, now: now).get()
         #expect(accepted.thumbprint == DPoPProof.thumbprint(ofPublicJWK: jwk))
+        #expect(DPoPProof.algorithms.contains(alg), "dpop_signing_alg_values_supported lists what is accepted")
+        #expect(throws: DPoPProof.Failure.self, "a P-256 key under an EdDSA name") { try verify(proof(header: [("alg", .string(alg))])).get() }
+    }
+
+    // MARK: Challenges (RFC 6750 §3, RFC 9449 §7.1)
+
+    @Test func aChallengeIsInTheSchemeOfTheToken() {
+        let algs = #"algs="ES256 RS256 EdDSA Ed25519""#
+        #expect(ResourceChallenge(.bearer).headerValue == #"Bearer realm="catalystwells", DPoP "# + algs, "no token: both schemes")
+        #expect(
+            ResourceChallenge(.dpop, error: "insufficient_scope", description: "Needs \"openid\".", scope: "openid").headerValue
+                == #"DPoP realm="catalystwells", "# + algs + #", error="insufficient_scope", error_description="Needs 'openid'.", scope="openid""#)
+        #expect(
+            ResourceChallenge(.bearer, error: "invalid_token").headerValue == #"Bearer realm="catalystwells", error="invalid_token""#)
+        #expect(
+            ResourceChallenge(.dpop, error: "use_dpop_nonce").headerValue == #"DPoP realm="catalystwells", "# + algs + #", error="use_dpop_nonce""#)
+    }
+
+    // MARK: dpop_jkt (RFC 9449 §10)
+
+    func code(jkt: String?) -> AuthorizationCodeGrant {
+        AuthorizationCodeGrant(
+            clientID: ClientID("app"), userID: UserID(1), redirectURI: "https://app.example/cb", scopes: ["openid"],
+            codeChallenge: PKCE.s256Challenge(verifier: String(repeating: "v", count: 43)), nonce: nil, authTime: now, methods: [],
+            expiresAt: now + 60, dpopJKT: jkt)
+    }
+
+    @Test func aCodeBoundWithDPoPJKTNeedsAProofByThatKey() {
+        let client = OAuthClient(
+            clientID: ClientID("app"), name: "App", developerName: "d", kind: .confidential, redirectURIs: ["https://app.example/cb"],
+            allowedScopes: ["openid"])
+        let jkt = DPoPProof.thumbprint(ofPublicJWK: publicJWK(key))!
+        func check(_ code: AuthorizationCodeGrant, _ thumbprint: String?) -> OAuthError? {
+            CodeExchangeRule.check(
+                code: code, client: client, redirectURI: "https://app.example/cb", codeVerifier: String(repeating: "v", count: 43), now: now,
+                dpopThumbprint: thumbprint)
+        }
+        #expect(check(code(jkt: jkt), jkt) == nil)
+        #expect(check(code(jkt: jkt), nil)?.code == .invalidDPoPProof)
+        #expect(check(code(jkt: jkt), String(repeating: "A", count: 43))?.code == .invalidGrant)
+        #expect(check(code(jkt: nil), nil) == nil && check(code(jkt: nil), jkt) == nil, "an unbound code takes either")
+    }
+
+    @Test func dpopJKTIsCheckedAtTheAuthorizationRequest() throws {
+        let client = OAuthClient(
+            clientID: ClientID("app"), name: "App", developerName: "d", kind: .public, redirectURIs: ["https://app.example/cb"],
+            allowedScopes: ["openid"])
+        func validate(_ jkt: String?) -> Result<AuthorizationRequest, AuthorizationFailure> {
+            var pairs = [
+                ("response_type", "code"), ("client_id", "app"), ("redirect_uri", "https://app.example/cb"), ("scope", "openid"),
+                ("code_challenge", PKCE.s256Challenge(verifier: String(repeating: "v", count: 43))), ("code_challenge_method", "S256"),
+            ]
+            if let jkt { pairs.append(("dpop_jkt", jkt)) }
+            return AuthorizationChecks.validate(OAuthParameters(pairs: pairs), client: client)
+        }
+        let jkt = DPoPProof.thumbprint(ofPublicJWK: publicJWK(key))!
+        #expect(try validate(jkt).get().dpopJKT == jkt)
+        #expect(try validate(nil).get().dpopJKT == nil)
+        for bad in ["short", String(repeating: "=", count: 43)] {
+            guard case .failure(.redirect(let error, _, _)) = validate(bad) else {
+                Issue.record("dpop_jkt \(bad) accepted")
+                continue
+            }
+            #expect(error.code == .invalidRequest)
+        }
     }
 
     // MARK: The bearer rule's binding (RFC 9449 §7.1)

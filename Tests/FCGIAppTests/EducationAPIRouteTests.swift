@@ -71,7 +71,7 @@ import Testing
         let response = TestApp().responder().respond(to: rawRequest("GET", "/api/v1/students/1/grades"))
         #expect(response.status == 401)
         #expect(
-            response.headers["WWW-Authenticate"] == "Bearer realm=\"catalystwells\", DPoP algs=\"ES256 RS256 EdDSA\"",
+            response.headers["WWW-Authenticate"] == "Bearer realm=\"catalystwells\", DPoP algs=\"ES256 RS256 EdDSA Ed25519\"",
             "both schemes are offered (RFC 9449 §7.1)")
         #expect(response.headers["Content-Type"]?.hasPrefix("application/json") == true)
     }

@@ -144,7 +144,7 @@ import Testing
         let response = send("GET", "/api/oauth/userinfo")
         #expect(response.status == 401)
         #expect(
-            response.headers["WWW-Authenticate"] == #"Bearer realm="catalystwells", DPoP algs="ES256 RS256 EdDSA""#,
+            response.headers["WWW-Authenticate"] == #"Bearer realm="catalystwells", DPoP algs="ES256 RS256 EdDSA Ed25519""#,
             "both schemes are offered (RFC 9449 §7.1)")
         #expect(response.headers["Access-Control-Allow-Origin"] == "*")
         #expect(response.headers["Cache-Control"] == "no-store")

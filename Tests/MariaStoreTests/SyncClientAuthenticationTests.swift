@@ -33,6 +33,30 @@ import Testing
         #expect(try suite.target.apply(app, as: app.oauthClient(logoBaseURL: nil), now: suite.now).changed == false)
     }
 
+    /// The DPoP requirement (`require_dpop`) turns `dpop_bound_access_tokens` on and, for a confidential client, off again.
+    @Test func theDPoPRequirementReachesTheClient() throws {
+        let id = try suite.approvedApp()
+        _ = try suite.applyAll()
+        let clients = MariaClientStore(database: suite.main.database)
+        var app = try #require(try suite.source.applicationsToSyncForTest(id))
+        func apply(requiring: Bool) throws -> Bool {
+            var live = app.live
+            live.clientAuthentication = ApplicationClientAuthentication(requiresDPoPBoundTokens: requiring)
+            app = SyncedApplication(
+                id: app.id, clientID: app.clientID, status: .approved, live: live, grantedScopes: app.grantedScopes,
+                developerName: app.developerName, secretDigests: [], apiKeys: [], marker: app.marker)
+            return try suite.target.apply(app, as: app.oauthClient(logoBaseURL: nil), now: suite.now).changed
+        }
+        let before = try #require(try clients.client(ClientID("cw_app_sync")))
+        #expect(try apply(requiring: true))
+        #expect(try clients.client(ClientID("cw_app_sync"))?.requiresDPoP == true)
+        #expect(try apply(requiring: true) == false, "unchanged: nothing written")
+        if before.kind == .confidential {
+            #expect(try apply(requiring: false))
+            #expect(try clients.client(ClientID("cw_app_sync"))?.requiresDPoP == false)
+        }
+    }
+
     @Test func theDevelopersDatabaseKeepsTheSettingWithTheApp() throws {
         var draft = SyncStoreTests.draft
         draft.clientAuthentication = ApplicationClientAuthentication(

@@ -168,7 +168,7 @@ final class MemoryOAuthStore: ClientStore, AuthorizationCodeStore, TokenStore, B
             let grant = AuthorizationCodeGrant(
                 clientID: code.grant.clientID, userID: code.grant.userID, redirectURI: code.grant.redirectURI, scopes: code.grant.scopes,
                 codeChallenge: code.grant.codeChallenge, nonce: code.grant.nonce, authTime: code.grant.authTime, methods: code.grant.methods,
-                expiresAt: code.expiresAt, sessionDigest: code.grant.sessionDigest)
+                expiresAt: code.expiresAt, sessionDigest: code.grant.sessionDigest, dpopJKT: code.grant.dpopJKT)
             let user = users(grant.userID)
             code.consumedAt = now
             if let refusal = check(grant, user) {

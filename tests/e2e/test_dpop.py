@@ -5,8 +5,10 @@ client; the authorization code flow with PKCE for the public one, signed in and 
 way test_education_api.py does); every DPoP proof is built with joserfc. Covered: the server nonce dance at the
 token endpoint (`use_dpop_nonce` + `DPoP-Nonce`, the code still usable after it), `token_type` DPoP, `cnf.jkt`
 in introspection, the education API and userinfo accepting a bound token only with a fresh proof by its key
-(`ath`, `htm`, `htu`), replayed proofs, bound tokens sent as bearer tokens, and a public client's bound refresh
-token refused with another key.
+(`ath`, `htm`, `htu`) and the server nonce (RFC 9449 §9: `use_dpop_nonce` at the resource, then the retry), replayed
+proofs, bound tokens sent as bearer tokens, a public client's bound refresh token refused with another key, RFC 9864's
+`Ed25519` algorithm name, `dpop_jkt` (§10) binding a code, pushed or plain, to one key, and a confidential portal
+app whose developer ticked "DPoP-bound tokens": reviewed, synced, then refused a token without a proof.
 
 Demo users this module owns: student47.
 """
@@ -14,6 +16,7 @@ import base64
 import configparser
 import hashlib
 import html
+import json
 import re
 import secrets
 import subprocess
@@ -21,11 +24,14 @@ import time
 
 import pytest
 from authlib.integrations.base_client import OAuthError
+from authlib.oauth2.rfc7523 import private_key_jwt_sign
 from joserfc import jwt
-from joserfc.jwk import ECKey, OKPKey
+from joserfc.jwk import ECKey, OKPKey, RSAKey
 
 from two_step import pass_code_step
-from oauth_client import query
+from oauth_client import REDIRECT_URI, query, single_query
+from portal import APP, csrf_of, declarations, multipart, sign_up_verified
+from test_review_and_sync import admin, decide, sync  # noqa: F401 - the signed-in platform admin fixture
 
 CSRF_FIELD = re.compile(r'<input type="hidden" name="csrf" value="([^"]+)">')
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
@@ -36,9 +42,9 @@ def b64url(data):
 
 
 def proof(key, method, url, nonce=None, access_token=None, **changes):
-    """A DPoP proof (RFC 9449 §4.2) signed by `key` (ES256 for P-256, EdDSA for Ed25519); `changes` replace or
-    (None) remove claims."""
-    alg = "EdDSA" if isinstance(key, OKPKey) else "ES256"
+    """A DPoP proof (RFC 9449 §4.2) signed by `key` (ES256 for P-256, RFC 9864's Ed25519 for Ed25519); `changes`
+    replace or (None) remove claims."""
+    alg = "Ed25519" if isinstance(key, OKPKey) else "ES256"
     claims = {"jti": secrets.token_urlsafe(16), "htm": method, "htu": url, "iat": int(time.time())}
     if nonce:
         claims["nonce"] = nonce
@@ -73,8 +79,19 @@ def token_with_nonce(oauth_session, url, key, **fetch):
     return token, nonce
 
 
+def resource_nonce(http, method, url, access, key):
+    """The resource's nonce as a client learns it (RFC 9449 §9): a proof without one is 401 use_dpop_nonce with a
+    DPoP challenge and a DPoP-Nonce header."""
+    first = http.request(method, url, timeout=10, headers={
+        "Authorization": f"DPoP {access}", "DPoP": proof(key, method, url, access_token=access)})
+    assert_error(first, 401, "use_dpop_nonce")
+    assert first.headers["WWW-Authenticate"].startswith('DPoP realm="catalystwells", algs="ES256 RS256 EdDSA Ed25519", '
+                                                        'error="use_dpop_nonce"'), first.headers
+    return first.headers["DPoP-Nonce"]
+
+
 def test_discovery_lists_the_dpop_algorithms(oauth):
-    assert oauth["dpop_signing_alg_values_supported"] == ["ES256", "RS256", "EdDSA"]
+    assert oauth["dpop_signing_alg_values_supported"] == ["ES256", "RS256", "EdDSA", "Ed25519"]
 
 
 def demo_school(stack):
@@ -108,19 +125,20 @@ def test_an_app_token_bound_with_dpop_is_usable_only_with_fresh_proofs_by_its_ke
         def call(url, headers):
             return http.get(url, headers=headers, timeout=10)
 
-        good = proof(key, "GET", schools, access_token=access)
+        nonce = resource_nonce(http, "GET", schools, access, key)
+        good = proof(key, "GET", schools, access_token=access, nonce=nonce)
         answer = call(schools, {"Authorization": f"DPoP {access}", "DPoP": good})
         assert answer.status_code == 200, f"{answer.status_code} {answer.text[:300]}"
         # The same proof again is a replay (RFC 9449 §11.1).
         replay = assert_error(call(schools, {"Authorization": f"DPoP {access}", "DPoP": good}), 401, "invalid_dpop_proof")
         assert replay.headers["WWW-Authenticate"].startswith("DPoP "), replay.headers
-        assert 'algs="ES256 RS256 EdDSA"' in replay.headers["WWW-Authenticate"]
+        assert 'algs="ES256 RS256 EdDSA Ed25519"' in replay.headers["WWW-Authenticate"]
         # A proof without ath, for another method, for another URL, or by another key.
-        for bad in (proof(key, "GET", schools), proof(key, "POST", schools, access_token=access),
-                    proof(key, "GET", me, access_token=access)):
+        for bad in (proof(key, "GET", schools, nonce=nonce), proof(key, "POST", schools, access_token=access, nonce=nonce),
+                    proof(key, "GET", me, access_token=access, nonce=nonce)):
             assert_error(call(schools, {"Authorization": f"DPoP {access}", "DPoP": bad}), 401, "invalid_dpop_proof")
         stranger = ECKey.generate_key("P-256")
-        other = call(schools, {"Authorization": f"DPoP {access}", "DPoP": proof(stranger, "GET", schools, access_token=access)})
+        other = call(schools, {"Authorization": f"DPoP {access}", "DPoP": proof(stranger, "GET", schools, access_token=access, nonce=nonce)})
         assert_error(other, 401, "invalid_token")
         assert other.headers["WWW-Authenticate"].startswith("DPoP "), other.headers
         # A bound token sent as a bearer token is not a token at all (RFC 9449 §7.2), and DPoP needs its proof.
@@ -171,8 +189,10 @@ def test_a_public_clients_tokens_are_bound_and_its_refresh_token_needs_the_same_
 
     userinfo = oauth["userinfo_endpoint"]
     with stack.session() as s:
+        # The token endpoint's nonce is the resources' too (one stateless nonce), and so is a fresh one.
+        assert resource_nonce(s, "GET", userinfo, access, key)
         info = s.get(userinfo, timeout=10, headers={
-            "Authorization": f"DPoP {access}", "DPoP": proof(key, "GET", userinfo, access_token=access)})
+            "Authorization": f"DPoP {access}", "DPoP": proof(key, "GET", userinfo, access_token=access, nonce=nonce)})
         assert info.status_code == 200, info.text[:300]
         assert info.json()["sub"] == str(who["id"])
         assert_error(s.get(userinfo, headers={"Authorization": f"Bearer {access}"}, timeout=10), 401, "invalid_token")
@@ -194,3 +214,125 @@ def test_a_public_clients_tokens_are_bound_and_its_refresh_token_needs_the_same_
                                "client_id": public_client.client_id})
         assert renewed.status_code == 200, renewed.text[:300]
         assert renewed.json()["token_type"] == "DPoP"
+
+
+def code_for(http, stack, response):
+    """The code of an authorization answer, approving the consent page when one is shown."""
+    if response.status_code == 200 and 'id="consent-form"' in response.text:
+        form = response.text.split('id="consent-form"', 1)[1].split("</form>", 1)[0]
+        fields = {name: html.unescape(value) for name, value in HIDDEN.findall(form)}
+        response = http.post(stack.url("app", "/authsso"), data=dict(fields, decision="approve"), allow_redirects=False, timeout=10)
+    assert response.status_code == 303, response.text[:300]
+    return response.headers["Location"]
+
+
+def test_dpop_jkt_binds_the_code_to_one_key_pushed_or_plain(stack, demo, oauth, public_client):
+    who = next(p for p in demo["students"] if p["username"] == "student47")
+    http = signed_in(stack, who)
+    key, stranger = ECKey.generate_key("P-256"), ECKey.generate_key("P-256")
+    token_url = oauth["token_endpoint"]
+
+    # Pushed (RFC 9126) with dpop_jkt: a proof by another key gets invalid_grant, and the code is spent.
+    verifier = secrets.token_urlsafe(48)
+    challenge = b64url(hashlib.sha256(verifier.encode()).digest())
+    with stack.session() as s:
+        pushed = s.post(oauth["pushed_authorization_request_endpoint"], timeout=10, data={
+            "response_type": "code", "client_id": public_client.client_id, "redirect_uri": public_client.redirect_uri,
+            "scope": "openid", "code_challenge": challenge, "code_challenge_method": "S256", "dpop_jkt": key.thumbprint()})
+        assert pushed.status_code == 201, pushed.text[:300]
+        malformed = s.post(oauth["pushed_authorization_request_endpoint"], timeout=10, data={
+            "response_type": "code", "client_id": public_client.client_id, "redirect_uri": public_client.redirect_uri,
+            "scope": "openid", "code_challenge": challenge, "code_challenge_method": "S256", "dpop_jkt": "not-a-thumbprint"})
+        assert_error(malformed, 400, "invalid_request")
+        # A DPoP proof with the push binds the code the same way (§10.1), after the nonce round trip.
+        par_url = oauth["pushed_authorization_request_endpoint"]
+        plain = {"response_type": "code", "client_id": public_client.client_id, "redirect_uri": public_client.redirect_uri,
+                 "scope": "openid", "code_challenge": challenge, "code_challenge_method": "S256"}
+        asked = assert_error(s.post(par_url, data=plain, headers={"DPoP": proof(key, "POST", par_url)}, timeout=10),
+                             400, "use_dpop_nonce")
+        with_proof = s.post(par_url, data=plain, timeout=10,
+                            headers={"DPoP": proof(key, "POST", par_url, nonce=asked.headers["DPoP-Nonce"])})
+        assert with_proof.status_code == 201, with_proof.text[:300]
+        other = s.post(par_url, data=dict(plain, dpop_jkt=stranger.thumbprint()), timeout=10,
+                       headers={"DPoP": proof(key, "POST", par_url, nonce=asked.headers["DPoP-Nonce"])})
+        assert_error(other, 400, "invalid_dpop_proof")
+    answer = http.get(stack.url("app", "/authsso"), allow_redirects=False, timeout=10,
+                      params={"client_id": public_client.client_id, "request_uri": pushed.json()["request_uri"]})
+    code = single_query(code_for(http, stack, answer))["code"]
+    exchange = {"grant_type": "authorization_code", "code": code, "redirect_uri": public_client.redirect_uri,
+                "client_id": public_client.client_id, "code_verifier": verifier}
+    with stack.session() as s:
+        first = s.post(token_url, data=exchange, headers={"DPoP": proof(stranger, "POST", token_url)}, timeout=10)
+        nonce = assert_error(first, 400, "use_dpop_nonce").headers["DPoP-Nonce"]
+        refused = s.post(token_url, data=exchange, headers={"DPoP": proof(stranger, "POST", token_url, nonce=nonce)}, timeout=10)
+        assert_error(refused, 400, "invalid_grant")
+        spent = s.post(token_url, data=exchange, headers={"DPoP": proof(key, "POST", token_url, nonce=nonce)}, timeout=10)
+        assert_error(spent, 400, "invalid_grant")
+
+    # A plain authorization request with dpop_jkt: without a proof invalid_dpop_proof; the flow again with the key's
+    # proof gets a token bound to it.
+    flow = oauth.flow(public_client, "openid", dpop_jkt=key.thumbprint())
+    flow.callback = code_for(http, stack, http.get(flow.url, allow_redirects=False, timeout=10))
+    with stack.session() as s:
+        bare = s.post(token_url, timeout=10, data={
+            "grant_type": "authorization_code", "code": single_query(flow.callback)["code"], "redirect_uri": public_client.redirect_uri,
+            "client_id": public_client.client_id, "code_verifier": flow.verifier})
+        assert_error(bare, 400, "invalid_dpop_proof")
+    flow = oauth.flow(public_client, "openid", dpop_jkt=key.thumbprint())
+    flow.callback = code_for(http, stack, http.get(flow.url, allow_redirects=False, timeout=10))
+    token = flow.oauth.fetch_token(token_url, authorization_response=flow.callback, code_verifier=flow.verifier,
+                                   headers={"DPoP": proof(key, "POST", token_url, nonce=nonce)})
+    assert token["token_type"] == "DPoP", token
+    access, userinfo = token["access_token"], oauth["userinfo_endpoint"]
+    with stack.session() as s:
+        info = s.get(userinfo, timeout=10, headers={
+            "Authorization": f"DPoP {access}", "DPoP": proof(key, "GET", userinfo, access_token=access, nonce=nonce)})
+        assert info.status_code == 200, info.text[:300]
+
+
+def test_a_confidential_portal_app_can_require_dpop_bound_tokens(stack, mail_dir, admin, oauth):
+    developer, _ = sign_up_verified(stack, mail_dir, "dpopapp")
+    scopes = ["openid", "profile.read"]
+    key = RSAKey.generate_key(2048, parameters={"kid": "k1"})
+    page = developer.get(stack.url("developers", "/apps/new"))
+    created = developer.post(stack.url("developers", "/apps"), allow_redirects=False, files=multipart(
+        {**APP, **declarations(scopes), "csrf": csrf_of(page.text), "client_type": "confidential", "redirect_uris": REDIRECT_URI,
+         "scopes": scopes, "token_endpoint_auth_method": "private_key_jwt",
+         "jwks": json.dumps({"keys": [key.as_dict(private=False, kid="k1", use="sig")]}), "dpop_bound_access_tokens": "1"}))
+    assert created.status_code == 303, created.text[:300]
+    path = created.headers["Location"].split("?")[0]
+    app_id = int(path.rsplit("/", 1)[1])
+    page = developer.get(stack.url("developers", path))
+    assert 'name="dpop_bound_access_tokens" value="1" checked' in developer.get(stack.url("developers", path + "/edit")).text
+    version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
+    submitted = developer.post(stack.url("developers", path + "/submit"), data={"csrf": csrf_of(page.text), "version": version},
+                               allow_redirects=False)
+    assert submitted.status_code == 303, submitted.text[:300]
+    review = admin.get(stack.url("app", f"/platform/apps/{app_id}"), timeout=10).text
+    assert "<dt>DPoP-bound tokens</dt><dd>required</dd>" in review
+    assert decide(stack, admin, app_id, "approve", scopes=scopes).status_code == 303
+    assert sync(stack)["status"] == "ok"
+    credentials = developer.get(stack.url("developers", path + "/credentials")).text
+    assert 'id="dpop-requirement">required' in credentials
+    client_id = re.search(r'id="client-id">([^<]+)<', credentials).group(1)
+
+    token_url = oauth["token_endpoint"]
+
+    def token_request(headers):
+        fields = {"grant_type": "client_credentials", "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                  "client_assertion": private_key_jwt_sign(key, client_id=client_id, token_endpoint=token_url,
+                                                           claims={"exp": int(time.time()) + 60}, header={"kid": "k1"})}
+        with stack.session() as http:
+            return http.post(token_url, data=fields, headers=headers, timeout=10)
+
+    # The synced client's token requests need a proof: without one invalid_dpop_proof (with the nonce to use).
+    bare = assert_error(token_request({}), 400, "invalid_dpop_proof")
+    assert bare.headers.get("DPoP-Nonce")
+    dpop_key = ECKey.generate_key("P-256")
+    # With a proof and the nonce the DPoP check passes (the grant itself decides the rest: this app was granted no
+    # app-level scope, so client_credentials may still be refused for that, never for DPoP).
+    answer = token_request({"DPoP": proof(dpop_key, "POST", token_url, nonce=bare.headers["DPoP-Nonce"])})
+    if answer.status_code == 200:
+        assert answer.json()["token_type"] == "DPoP", answer.text
+    else:
+        assert answer.json()["error"] not in ("invalid_dpop_proof", "use_dpop_nonce"), answer.text

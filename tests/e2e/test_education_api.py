@@ -412,7 +412,7 @@ def test_a_token_without_the_scope_is_403_insufficient_scope_naming_it(stack, oa
 
 def test_missing_unknown_refresh_and_revoked_tokens_are_401(stack, oauth, confidential_client, demo, http):
     bare = http.get(stack.url("app", API + "/me"), timeout=10)
-    assert bare.status_code == 401 and bare.headers["WWW-Authenticate"] == 'Bearer realm="catalystwells", DPoP algs="ES256 RS256 EdDSA"'
+    assert bare.status_code == 401 and bare.headers["WWW-Authenticate"] == 'Bearer realm="catalystwells", DPoP algs="ES256 RS256 EdDSA Ed25519"'
     # offline_access, so that there is a refresh token to refuse as a bearer credential.
     token = token_for(stack, oauth, confidential_client, person(demo, "students", "student23"), SCOPES["student"] + " offline_access")
     for bad in ("cw_at_" + "A" * 43, "garbage", token["refresh_token"]):

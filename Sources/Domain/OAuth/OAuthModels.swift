@@ -94,11 +94,15 @@ public struct AuthorizationCodeGrant: Sendable, Equatable {
     /// The SHA-256 of the cookie of the browser session the code was issued under (the grant keeps it, so the
     /// session's end finds its apps; ``SessionIdentifier`` makes the ID token's `sid` of it); `nil` when not known.
     public let sessionDigest: [UInt8]?
+    /// The DPoP key thumbprint the authorization request bound the code to (`dpop_jkt`, RFC 9449 §10); `nil` when
+    /// it named none.
+    public let dpopJKT: String?
 
     public init(
         clientID: ClientID, userID: UserID, redirectURI: String, scopes: [String], codeChallenge: String?, nonce: String?,
-        authTime: Date, methods: [AuthenticationMethod], expiresAt: Date, sessionDigest: [UInt8]? = nil
+        authTime: Date, methods: [AuthenticationMethod], expiresAt: Date, sessionDigest: [UInt8]? = nil, dpopJKT: String? = nil
     ) {
+        self.dpopJKT = dpopJKT
         self.sessionDigest = sessionDigest
         self.clientID = clientID
         self.userID = userID

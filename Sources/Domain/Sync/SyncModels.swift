@@ -51,7 +51,8 @@ public struct SyncedApplication: Sendable, Equatable {
             logoURL: live.logoSHA256.flatMap { sha in logoBaseURL.map { $0 + "/logos/" + sha } }, homepageURL: live.homepageURL,
             privacyURL: live.privacyPolicyURL, termsURL: live.termsURL, developerName: developerName, verified: true, firstParty: false,
             kind: live.clientType, redirectURIs: live.redirectURIs, allowedScopes: Set(grantedScopes),
-            status: status == .approved ? .active : .suspended, privateKeyJWT: live.clientAuthentication.privateKeyJWT,
+            status: status == .approved ? .active : .suspended, requiresDPoP: live.clientAuthentication.requiresDPoPBoundTokens,
+            privateKeyJWT: live.clientAuthentication.privateKeyJWT,
             requiresPushedAuthorizationRequests: live.clientAuthentication.requiresPushedAuthorizationRequests,
             subjectType: SubjectType.forNewClient(firstParty: false), idTokenSigningAlgorithm: live.openID.idTokenSigningAlgorithm)
     }

@@ -148,7 +148,8 @@ enum ConfigLoader {
             refreshTokenLifetime: TimeInterval(reader.int("oauth.refresh_token_days", 1...365) * 86400),
             refreshAbsoluteLifetime: TimeInterval(reader.int("oauth.refresh_absolute_days", 1...730) * 86400),
             codeLifetime: TimeInterval(reader.int("oauth.code_seconds", 10...600)),
-            refreshReuseGrace: TimeInterval(reader.int("oauth.refresh_reuse_grace_seconds", 0...60)))
+            refreshReuseGrace: TimeInterval(reader.int("oauth.refresh_reuse_grace_seconds", 0...60)),
+            dpopResourceNonce: reader.bool("oauth.dpop_resource_nonce"))
         let faultValue = reader.string("sync.test_fault")
         let syncFault: String? = faultValue.isEmpty ? nil : faultValue
         if let syncFault {

@@ -195,6 +195,11 @@ enum ConfigSchema {
         Key(
             section: "oauth", name: "refresh_reuse_grace_seconds", defaultValue: "10",
             help: "a rotated refresh token presented again within this many seconds is a retry, later a theft: the grant is revoked (0 to 60)"),
+        Key(
+            section: "oauth", name: "dpop_resource_nonce", defaultValue: "true",
+            help:
+                "true: userinfo, /api/v1 and OneRoster ask DPoP proofs for the server nonce (RFC 9449 §9: 401 use_dpop_nonce with DPoP-Nonce, the client retries), as the token endpoint always does; false: resources take proofs without one"
+        ),
     ]
 
     private static let credentials: [Key] = [

@@ -54,6 +54,8 @@ struct Configuration: Sendable {
         var refreshAbsoluteLifetime: TimeInterval
         var codeLifetime: TimeInterval
         var refreshReuseGrace: TimeInterval
+        /// `oauth.dpop_resource_nonce`: whether resources ask DPoP proofs for the server nonce (RFC 9449 §9).
+        var dpopResourceNonce: Bool = true
         /// `oauth.key_publish_delay_seconds`: from a new signing key's publication to its first signature.
         var keyPublishDelay: TimeInterval = 600
     }

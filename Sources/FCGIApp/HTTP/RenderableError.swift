@@ -71,8 +71,8 @@ struct OAuthRefusal: RenderableError {
         /// with the accepted algorithms follows (RFC 9449 §7.1).
         case bearerMissing
         /// `DPoP` on a protected resource that received a DPoP-bound token (RFC 9449 §7.1), with the scope an
-        /// `insufficient_scope` lacks.
-        case dpop(scope: String?)
+        /// `insufficient_scope` lacks and, when resources ask for nonces (§9), a fresh one for `DPoP-Nonce`.
+        case dpop(scope: String?, nonce: String? = nil)
         /// At the token endpoint: the server's fresh nonce in `DPoP-Nonce` (RFC 9449 §8, with `use_dpop_nonce`).
         case dpopNonce(String)
     }
@@ -98,7 +98,7 @@ struct OAuthRefusal: RenderableError {
         case .basic: OAuthHTTP.error(error, usedBasic: true)
         case .bearer(let scope): OAuthHTTP.bearerError(error, scope: scope)
         case .bearerMissing: OAuthHTTP.bearerError(nil)
-        case .dpop(let scope): OAuthHTTP.bearerError(error, scope: scope, scheme: "DPoP")
+        case .dpop(let scope, let nonce): OAuthHTTP.bearerError(error, scope: scope, scheme: .dpop, nonce: nonce)
         case .dpopNonce(let nonce):
             {
                 var response = OAuthHTTP.error(error)

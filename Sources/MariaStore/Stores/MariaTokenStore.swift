@@ -27,10 +27,10 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
         let inserted = try database.execute(
             """
             INSERT INTO oauth_codes (code_digest, client_pk, user_id, redirect_uri, scopes, code_challenge, nonce, auth_time, amr,
-                                     created_at, expires_at, session_digest)
+                                     created_at, expires_at, session_digest, dpop_jkt)
             SELECT \(digest), id, \(grant.userID.rawValue), \(grant.redirectURI), \(grant.scopes.scopeColumn),
                    \(grant.codeChallenge), \(grant.nonce), \(grant.authTime), \(grant.methods.methodColumn), \(now), \(grant.expiresAt),
-                   \(grant.sessionDigest)
+                   \(grant.sessionDigest), \(grant.dpopJKT)
             FROM oauth_clients WHERE client_id = \(grant.clientID.rawValue)
             """)
         guard inserted.affectedRows == 1 else {
@@ -51,7 +51,7 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
                 let code = try tx.query(
                     """
                     SELECT client_pk, user_id, redirect_uri, scopes, code_challenge, nonce, auth_time, amr, expires_at, consumed_at,
-                           grant_id, session_digest
+                           grant_id, session_digest, dpop_jkt
                     FROM oauth_codes WHERE code_digest = \(digest) FOR UPDATE
                     """
                 ).first, let clientPK = code.int("client_pk"), let userID: UserID = code.id("user_id"),
@@ -74,7 +74,8 @@ public struct MariaTokenStore: AuthorizationCodeStore, TokenStore, BearerTokenSt
             let grant = AuthorizationCodeGrant(
                 clientID: ClientID(clientID), userID: userID, redirectURI: code.string("redirect_uri") ?? "",
                 scopes: code.scopeList("scopes"), codeChallenge: code.string("code_challenge"), nonce: code.string("nonce"),
-                authTime: authTime, methods: code.methodList("amr"), expiresAt: expiresAt, sessionDigest: code.bytes("session_digest"))
+                authTime: authTime, methods: code.methodList("amr"), expiresAt: expiresAt, sessionDigest: code.bytes("session_digest"),
+                dpopJKT: code.string("dpop_jkt"))
             let user = owner.int("id") != nil && owner.flag("active") ? owner.userAccount() : nil
             if let refusal = check(grant, user) {
                 try tx.execute("UPDATE oauth_codes SET consumed_at = \(now) WHERE code_digest = \(digest)")

@@ -43,6 +43,8 @@ public struct ApplicationForm: Sendable, Equatable {
     public var jwksURI = ""
     /// The `require_par` box.
     public var requirePAR = false
+    /// The `dpop_bound_access_tokens` box (confidential apps).
+    public var requireDPoP = false
     /// The `post_logout_redirect_uris` textarea: one URI per line.
     public var postLogoutRedirectURIs = ""
     /// The `backchannel_logout_uri` field; empty for none.
@@ -133,7 +135,8 @@ public struct ApplicationForm: Sendable, Equatable {
 
         var clientAuthentication = ApplicationClientAuthentication.standard
         switch ApplicationClientAuthentication.validate(
-            method: tokenEndpointAuthMethod, jwks: jwks, jwksURI: jwksURI, requirePAR: requirePAR, clientType: clientType)
+            method: tokenEndpointAuthMethod, jwks: jwks, jwksURI: jwksURI, requirePAR: requirePAR, requireDPoP: requireDPoP,
+            clientType: clientType)
         {
         case .success(let value): clientAuthentication = value
         case .failure(let problems): for (field, message) in problems.messages where errors[field] == nil { errors[field] = message }

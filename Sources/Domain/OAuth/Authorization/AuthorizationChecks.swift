@@ -18,6 +18,7 @@
 /// | 11 | `prompt` ⊆ {none, login, consent}, `none` alone | redirect, `invalid_request` | OIDC Core §3.1.2.1 |
 /// | 12 | `max_age` a non-negative integer | redirect, `invalid_request` | OIDC Core §3.1.2.1 |
 /// | 13 | `nonce` at most ``maximumNonceLength`` bytes | redirect, `invalid_request` | OIDC Core §3.1.2.1 |
+/// | 14 | `dpop_jkt` absent or a SHA-256 JWK thumbprint (43 base64url characters) | redirect, `invalid_request` | RFC 9449 §10 |
 ///
 /// Unknown parameters are ignored (RFC 6749 §3.1). `prompt=select_account` is refused as `invalid_request`
 /// rather than silently treated as `login`: there is no account chooser, discovery advertises the values
@@ -60,7 +61,8 @@ public enum AuthorizationChecks {
         return .success(
             AuthorizationRequest(
                 client: trustedClient, redirectURI: redirectURI, scopes: draft.scopes, state: draft.state,
-                nonce: draft.nonce, codeChallenge: draft.codeChallenge, prompt: draft.prompt, maxAge: draft.maxAge))
+                nonce: draft.nonce, codeChallenge: draft.codeChallenge, prompt: draft.prompt, maxAge: draft.maxAge,
+                dpopJKT: draft.dpopJKT))
     }
 
     // MARK: The table
@@ -87,6 +89,7 @@ public enum AuthorizationChecks {
         promptValuesAreSupported,
         maxAgeIsNonNegativeInteger,
         nonceFitsLimit,
+        dpopJKTIsAThumbprint,
     ]
 
     /// What the rules have established so far.
@@ -101,6 +104,7 @@ public enum AuthorizationChecks {
         var prompt: Set<AuthorizationRequest.Prompt> = []
         var maxAge: Int?
         var nonce: String?
+        var dpopJKT: String?
 
         init(parameters: OAuthParameters, client: OAuthClient?, registry: ScopeRegistry) {
             self.parameters = parameters
@@ -291,6 +295,17 @@ public enum AuthorizationChecks {
             return .invalidRequest("The nonce parameter is longer than \(maximumNonceLength) bytes.")
         }
         draft.nonce = nonce
+        return nil
+    }
+
+    /// 14. `dpop_jkt` binds the code to a DPoP key (RFC 9449 §10): the base64url SHA-256 thumbprint (RFC 7638) that
+    /// the token request's proof must have (``CodeExchangeRule``). Its shape is PKCE's S256 challenge's.
+    static func dpopJKTIsAThumbprint(_ draft: inout Draft) -> OAuthError? {
+        guard let thumbprint = draft.parameters["dpop_jkt"] else { return nil }
+        guard PKCE.isValidS256Challenge(thumbprint) else {
+            return .invalidRequest("dpop_jkt must be the base64url SHA-256 JWK thumbprint of the DPoP key (43 characters).")
+        }
+        draft.dpopJKT = thumbprint
         return nil
     }
 }

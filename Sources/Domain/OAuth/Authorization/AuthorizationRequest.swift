@@ -28,12 +28,16 @@ public struct AuthorizationRequest: Sendable, Equatable {
     public let prompt: Set<Prompt>
     /// The OIDC `max_age` in seconds: the longest time since the user's last sign-in that is acceptable.
     public let maxAge: Int?
+    /// `dpop_jkt` (RFC 9449 §10): the thumbprint of the DPoP key the code is bound to; the token request must carry
+    /// a proof by that key. `nil` when not sent.
+    public let dpopJKT: String?
 
     /// A validated request. Normally only ``AuthorizationChecks/validate(_:client:registry:)`` makes one.
     public init(
         client: OAuthClient, redirectURI: String, scopes: [String], state: String?, nonce: String?,
-        codeChallenge: String?, prompt: Set<Prompt>, maxAge: Int?
+        codeChallenge: String?, prompt: Set<Prompt>, maxAge: Int?, dpopJKT: String? = nil
     ) {
+        self.dpopJKT = dpopJKT
         self.client = client
         self.redirectURI = redirectURI
         self.scopes = scopes

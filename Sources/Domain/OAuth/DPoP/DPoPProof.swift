@@ -15,7 +15,9 @@ public struct DPoPProof: Sendable, Equatable {
     public let replayExpiresAt: Date
 
     /// JWS algorithms accepted in proofs (`dpop_signing_alg_values_supported`, RFC 9449 §5.1): asymmetric only.
-    public static let algorithms = ["ES256", "RS256", "EdDSA"]
+    /// `Ed25519` is RFC 9864's fully-specified name of EdDSA over Ed25519; the polymorphic `EdDSA` it deprecates is
+    /// still accepted for the same keys (the only EdDSA curve accepted here), so clients of either age work.
+    public static let algorithms = ["ES256", "RS256", "EdDSA", "Ed25519"]
     /// How old a proof's `iat` may be (RFC 9449 §11.1: "a relatively brief period").
     public static let maximumAge: TimeInterval = 60
     /// How far in the future a proof's `iat` may be (clock skew of the client).
@@ -42,9 +44,9 @@ public struct DPoPProof: Sendable, Equatable {
 
     /// What the server's nonce rule asks of a proof.
     public enum NonceRule {
-        /// No nonce needed (resources here).
+        /// No nonce needed (resources when `oauth.dpop_resource_nonce` is off).
         case none
-        /// The proof must carry a nonce the check accepts (the token endpoint).
+        /// The proof must carry a nonce the check accepts (the token endpoint; resources, RFC 9449 §9, by default).
         case required((String) -> Bool)
     }
 
@@ -68,7 +70,7 @@ public struct DPoPProof: Sendable, Equatable {
         guard let algorithm = jws.algorithm, algorithms.contains(algorithm) else {
             return .failure(.invalid("The DPoP proof's alg is not one of \(algorithms.joined(separator: ", "))."))
         }
-        guard let jwk = jws.header[member: "jwk"], let key = DPoPPublicKey(jwk: jwk), key.algorithm == algorithm else {
+        guard let jwk = jws.header[member: "jwk"], let key = DPoPPublicKey(jwk: jwk), key.verifies(algorithm) else {
             return .failure(.invalid("The DPoP proof's jwk is not a public key for its alg."))
         }
         guard key.isValidSignature(jws.signature, over: jws.signingInput) else {
@@ -141,12 +143,13 @@ struct DPoPPublicKey {
     let key: Key
     let thumbprint: String
 
-    /// The JWS algorithm this key verifies.
-    var algorithm: String {
+    /// Whether this key verifies the JWS algorithm `algorithm`: an Ed25519 key both RFC 9864's `Ed25519` and the
+    /// deprecated polymorphic `EdDSA` (RFC 8037).
+    func verifies(_ algorithm: String) -> Bool {
         switch key {
-        case .p256: "ES256"
-        case .rsa: "RS256"
-        case .ed25519: "EdDSA"
+        case .p256: algorithm == "ES256"
+        case .rsa: algorithm == "RS256"
+        case .ed25519: algorithm == "Ed25519" || algorithm == "EdDSA"
         }
     }
 

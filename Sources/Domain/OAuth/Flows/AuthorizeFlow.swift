@@ -118,7 +118,7 @@ public struct AuthorizeFlow {
             grant: AuthorizationCodeGrant(
                 clientID: client, userID: user.id, redirectURI: request.redirectURI, scopes: scopes, codeChallenge: request.codeChallenge,
                 nonce: request.nonce, authTime: session.authTime, methods: session.methods, expiresAt: now.addingTimeInterval(codeLifetime),
-                sessionDigest: session.digest),
+                sessionDigest: session.digest, dpopJKT: request.dpopJKT),
             now: now)
         return .issued(code: code)
     }

@@ -38,7 +38,10 @@ public struct CodeExchangeFlow {
         let exchange = try codes.exchangeCode(
             digest: SecretToken.digest(code), tokens: { minted.records(refresh: Self.offersRefresh($0)) }, now: now
         ) { grant, user in
-            if let error = CodeExchangeRule.check(code: grant, client: client, redirectURI: redirectURI, codeVerifier: codeVerifier, now: now) {
+            if let error = CodeExchangeRule.check(
+                code: grant, client: client, redirectURI: redirectURI, codeVerifier: codeVerifier, now: now,
+                dpopThumbprint: binding?.thumbprint)
+            {
                 return error
             }
             return user == nil ? .invalidGrant(invalid.description, logDetail: "the code's user is no longer active") : nil

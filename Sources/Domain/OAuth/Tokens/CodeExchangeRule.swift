@@ -11,13 +11,16 @@ import Foundation
 ///    authorization request could have omitted it too (RFC 6749 §4.1.3 requires it when it was sent; the
 ///    code record does not keep whether it was, and in this case the value is forced anyway);
 /// 4. PKCE: a stored challenge needs a matching `code_verifier`; a `code_verifier` without a stored challenge
-///    is refused (a PKCE downgrade, RFC 9700 §2.1.1); a public client's code always has a challenge.
+///    is refused (a PKCE downgrade, RFC 9700 §2.1.1); a public client's code always has a challenge;
+/// 5. a code bound to a DPoP key (`dpop_jkt`, RFC 9449 §10) needs a token request with a proof by that key
+///    (`dpopThumbprint`): without a proof `invalid_dpop_proof`, by another key `invalid_grant`.
 ///
-/// Every failure is `invalid_grant`, except a missing `redirect_uri` (`invalid_request`).
+/// Every other failure is `invalid_grant`, except a missing `redirect_uri` (`invalid_request`).
 public enum CodeExchangeRule {
     /// The first rule the exchange breaks, or `nil` when the code may be exchanged.
     public static func check(
-        code: AuthorizationCodeGrant, client: OAuthClient, redirectURI: String?, codeVerifier: String?, now: Date
+        code: AuthorizationCodeGrant, client: OAuthClient, redirectURI: String?, codeVerifier: String?, now: Date,
+        dpopThumbprint: String? = nil
     ) -> OAuthError? {
         let invalid = "The authorization code is invalid or expired."
         guard code.clientID == client.clientID else {
@@ -43,6 +46,15 @@ public enum CodeExchangeRule {
         case (nil, nil):
             guard client.kind == .confidential else {
                 return .invalidGrant(invalid, logDetail: "public client code without a challenge")
+            }
+        }
+        if let bound = code.dpopJKT {
+            guard let dpopThumbprint else {
+                return OAuthError(
+                    .invalidDPoPProof, "The authorization request bound this code to a DPoP key (dpop_jkt): send a DPoP proof by that key.")
+            }
+            guard SecretToken.constantTimeEquals(Array(dpopThumbprint.utf8), Array(bound.utf8)) else {
+                return .invalidGrant("The DPoP proof's key is not the one dpop_jkt named in the authorization request.")
             }
         }
         return nil

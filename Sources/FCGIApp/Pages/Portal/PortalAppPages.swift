@@ -22,6 +22,7 @@ enum PortalAppPages {
         var jwks = ""
         var jwksURI = ""
         var requirePAR = false
+        var requireDPoP = false
         /// OpenID Connect settings: `post_logout_redirect_uris`, `backchannel_logout_uri`,
         /// `backchannel_logout_session_required`, `id_token_signed_response_alg`.
         var postLogoutRedirectURIs = ""
@@ -43,6 +44,7 @@ enum PortalAppPages {
             logoSHA256 = draft.logoSHA256
             declarations = Dictionary(uniqueKeysWithValues: draft.dataDeclarations.map { ($0.scope, DataDeclarationForm($0)) })
             requirePAR = draft.clientAuthentication.requiresPushedAuthorizationRequests
+            requireDPoP = draft.clientAuthentication.requiresDPoPBoundTokens
             switch draft.clientAuthentication.privateKeyJWT?.source {
             case .document(let document):
                 authMethod = ClientKeyRegistration.methodName
@@ -73,6 +75,7 @@ enum PortalAppPages {
             jwks = form.jwks
             jwksURI = form.jwksURI
             requirePAR = form.requirePAR
+            requireDPoP = form.requireDPoP
             postLogoutRedirectURIs = form.postLogoutRedirectURIs
             backchannelLogoutURI = form.backchannelLogoutURI
             backchannelLogoutSessionRequired = form.backchannelLogoutSessionRequired

@@ -191,15 +191,24 @@ enum PortalDocsPages {
         let base = configuration.appURL.hasSuffix("/") ? String(configuration.appURL.dropLast()) : configuration.appURL
         return """
             <p>With DPoP (RFC 9449) your tokens only work together with a proof signed by a key that never leaves your app, so a leaked
-            token is useless on its own. Make one key pair per installation (ES256, RS256 or EdDSA) and send a fresh proof, a JWT with
+            token is useless on its own. Make one key pair per installation (ES256, RS256 or Ed25519: <code>alg</code>
+            <code>Ed25519</code>, RFC 9864's name, or the older <code>EdDSA</code>) and send a fresh proof, a JWT with
             <code>typ</code> <code>dpop+jwt</code> and your public key in the <code>jwk</code> header, in the <code>DPoP</code> header of
             every token request and every API call. Claims: <code>jti</code> (unique), <code>htm</code> (the method),
             <code>htu</code> (the URL without query), <code>iat</code> (now; proofs older than \(Int(DPoPProof.maximumAge)) seconds are
-            refused), at the token endpoint <code>nonce</code>, and on API calls <code>ath</code>, the base64url SHA-256 of the access
-            token. A proof is accepted once.</p>
+            refused), <code>nonce</code> (the server's, below), and on API calls <code>ath</code>, the base64url SHA-256 of the
+            access token. A proof is accepted once.</p>
             <p>The token endpoint asks for its nonce first: the answer is <code>400 use_dpop_nonce</code> with a
             <code>DPoP-Nonce</code> header; send the request again with that value in the proof (every DPoP token answer carries the
-            next one). Public apps registered in this portal get DPoP-bound tokens only; their refresh tokens are bound to the key too.</p>
+            next one). Userinfo, <code>/api/v1</code> and OneRoster ask the same way\(configuration.oauth.dpopResourceNonce ? "" : " when the operator turns resource nonces on (this deployment does not)"):
+            <code>401</code> with <code>WWW-Authenticate: DPoP error="use_dpop_nonce"</code> and a <code>DPoP-Nonce</code> header;
+            one nonce works at both and for a few minutes, so keep the newest you were sent. Public apps registered in this portal
+            get DPoP-bound tokens only; their refresh tokens are bound to the key too. A confidential app can ask for the same on
+            its app form (<em>DPoP-bound tokens</em>, reviewed like the rest).</p>
+            <p>To bind the authorization code to your key too (RFC 9449 §10), send <code>dpop_jkt</code>, your key's JWK SHA-256
+            thumbprint (RFC 7638), with the authorization request or the pushed one: the code is then exchanged only with a
+            proof by that key (<code>invalid_dpop_proof</code> without one, <code>invalid_grant</code> with another key). A DPoP
+            proof sent with a pushed request (with the nonce, as at the token endpoint) binds the code the same way.</p>
             <pre><code>POST /api/oauth/token HTTP/1.1
             Host: \(base.replacingOccurrences(of: "https://", with: ""))
             DPoP: eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Li4ufX0.eyJqdGkiOiIuLi4iLCJodG0iOiJQT1NUIiwiaHR1IjoiLi4uIn0.sig
@@ -215,7 +224,9 @@ enum PortalDocsPages {
             Authorization: DPoP cw_at_...
             DPoP: (a new proof with htm GET, htu \(base + DiscoveryDocument.Path.userinfo) and ath)</code></pre>
             <p>A DPoP-bound token sent as <code>Bearer</code> is refused with <code>invalid_token</code>; a bad proof gets
-            <code>401</code> with <code>WWW-Authenticate: DPoP error="invalid_dpop_proof"</code>. Introspection shows the key as
+            <code>401</code> with <code>WWW-Authenticate: DPoP error="invalid_dpop_proof"</code>, and every other refusal of a
+            DPoP-bound token (<code>invalid_token</code>, <code>insufficient_scope</code> with the <code>scope</code> needed) is a
+            <code>DPoP</code> challenge too, listing the accepted <code>algs</code>. Introspection shows the key as
             <code>cnf.jkt</code>. Libraries: Authlib and joserfc (Python), oauth4webapi (JavaScript), Nimbus (Java).</p>
             """
     }

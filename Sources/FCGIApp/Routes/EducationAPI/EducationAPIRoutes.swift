@@ -61,7 +61,7 @@ enum EducationAPIRoutes {
     private static func serve(
         _ endpoint: APIEndpoint, _ handler: Handler, _ request: HTTPRequest, _ parameters: RouteParameters, _ context: RequestContext
     ) throws -> HTTPResponse {
-        let caller = try authenticate(request, context)
+        let (caller, scheme) = try authenticate(request, context)
         let now = context.now
         let limiter = context.services.api.rateLimiter
         let bucket = try limiter.take(caller.clientID, store: context.services.api.rateBuckets, now: now)
@@ -94,10 +94,11 @@ enum EducationAPIRoutes {
             response = APIFailure.notFound.response
         case .missingScope(let scope):
             response = OAuthHTTP.bearerError(
-                OAuthError(.insufficientScope, "This call needs the \(scope) scope, which the token was not granted."), scope: scope)
+                OAuthError(.insufficientScope, "This call needs the \(scope) scope, which the token was not granted."), scope: scope,
+                scheme: scheme)
         case .needsUser:
             response = OAuthHTTP.bearerError(
-                OAuthError(.invalidToken, "This endpoint needs a token granted by a user; app tokens can only read schools."))
+                OAuthError(.invalidToken, "This endpoint needs a token granted by a user; app tokens can only read schools."), scheme: scheme)
         }
         if !call.isLogged && !record(call, status: response.status, now: now) {
             // Nothing leaves that is not on record: the app is asked to call again.
@@ -112,8 +113,9 @@ enum EducationAPIRoutes {
         return AccessLogWrite.withRateLimitHeaders(response, bucket, limiter.limits(of: caller.clientID))
     }
 
-    /// The token's caller, or the 401 refusing it (``OAuthRefusal``).
-    private static func authenticate(_ request: HTTPRequest, _ context: RequestContext) throws -> APICaller {
+    /// The token's caller and the scheme of later refusals (`DPoP` for a DPoP-bound token), or the 401 refusing it
+    /// (``OAuthRefusal``).
+    private static func authenticate(_ request: HTTPRequest, _ context: RequestContext) throws -> (APICaller, ResourceChallenge.Scheme) {
         let token = try OAuthHTTP.requireBearerToken(request)
         let invalid = OAuthRefusal(OAuthHTTP.invalidToken, challenge: token.challenge())
         // An API key (app-level reads only): looked up by its keyed digest; it acts for the app only.
@@ -121,14 +123,14 @@ enum EducationAPIRoutes {
             guard APIKey.isWellFormed(token.value), let keys = context.services.portal.credentialKeys,
                 let key = try context.services.api.store.apiKey(digest: APIKey.digest(key: token.value, hmacKey: keys.apiKeyKey))
             else { throw invalid }
-            return APICaller(principal: .application, clientID: key.clientID, scopes: Set(key.scopes), apiKeyID: key.id)
+            return (APICaller(principal: .application, clientID: key.clientID, scopes: Set(key.scopes), apiKeyID: key.id), .bearer)
         }
         guard let authorized = try OAuthHTTP.authorizedBearer(token, request: request, context: context) else { throw invalid }
         let scopes = Set(authorized.scopes)
         if let user = authorized.user {
-            return APICaller(principal: .user(user), clientID: authorized.clientID, scopes: scopes)
+            return (APICaller(principal: .user(user), clientID: authorized.clientID, scopes: scopes), token.scheme)
         }
-        return APICaller(principal: .application, clientID: authorized.clientID, scopes: scopes)
+        return (APICaller(principal: .application, clientID: authorized.clientID, scopes: scopes), token.scheme)
     }
 
     /// Writes the call's access-log entries (``APICall/accessLogEntries(status:now:)``) before the answer leaves.

@@ -186,6 +186,7 @@ enum AuthorizeRoutes {
             fields.append(("code_challenge_method", "S256"))
         }
         if let maxAge = request.maxAge { fields.append(("max_age", String(maxAge))) }
+        if let thumbprint = request.dpopJKT { fields.append(("dpop_jkt", thumbprint)) }
         return fields
     }
 }

@@ -9,7 +9,10 @@ import Foundation
 ///   server's current nonce (§8: `use_dpop_nonce` and a `DPoP-Nonce` header otherwise), and the issued tokens are
 ///   bound to its key (``TokenBinding``: the access token always, the refresh token of a public client).
 /// - Resources (§7): a token sent with the `DPoP` scheme needs a proof for this method and URL carrying `ath`;
-///   ``BearerRule`` then checks that the token is bound to that key. No nonce is asked at resources.
+///   ``BearerRule`` then checks that the token is bound to that key. With `oauth.dpop_resource_nonce` (the default)
+///   the proof must also carry the server nonce (§9): 401 `use_dpop_nonce` with the `DPoP` challenge and a
+///   `DPoP-Nonce` header otherwise. Resources share the token endpoint's stateless nonce (``DPoPNonce``: every
+///   worker and host computes the same value, no table), so a client may use one nonce for both.
 enum DPoPHTTP {
     /// The absolute URL of `path` on the app site, as clients compute `htu` (the configured issuer, not the
     /// Host header a client sent).
@@ -19,12 +22,19 @@ enum DPoPHTTP {
     }
 
     /// How a resource received `token`: `.bearer`, or `.dpop` with the key of a valid, unused proof; otherwise
-    /// the 401 `invalid_dpop_proof` refusal with the `DPoP` challenge.
+    /// the 401 `invalid_dpop_proof` (or `use_dpop_nonce`) refusal with the `DPoP` challenge.
     static func presentation(of token: OAuthHTTP.PresentedToken, request: HTTPRequest, context: RequestContext) throws -> TokenPresentation {
         guard token.isDPoP else { return .bearer }
+        var rule = DPoPProof.NonceRule.none
+        var challenge = OAuthRefusal.Challenge.dpop(scope: nil)
+        if context.services.configuration.oauth.dpopResourceNonce {
+            let key = try context.services.oauth.requireKeys().dpopNonceKey
+            let now = context.now
+            rule = .required { DPoPNonce.accepts($0, now: now, key: key) }
+            challenge = .dpop(scope: nil, nonce: DPoPNonce.current(now: now, key: key))
+        }
         let proof = try verify(
-            request, uri: url(request.path, context: context), accessToken: token.value, nonce: .none, context: context,
-            challenge: .dpop(scope: nil))
+            request, uri: url(request.path, context: context), accessToken: token.value, nonce: rule, context: context, challenge: challenge)
         return .dpop(thumbprint: proof.thumbprint)
     }
 
@@ -45,6 +55,23 @@ enum DPoPHTTP {
             nonce: .required { DPoPNonce.accepts($0, now: now, key: key) }, context: context,
             challenge: .dpopNonce(DPoPNonce.current(now: now, key: key)))
         return TokenBinding(thumbprint: proof.thumbprint, client: client)
+    }
+
+    /// A pushed authorization request's `DPoP` proof (RFC 9449 §10.1): the code is then bound to the proof's key, as
+    /// with `dpop_jkt`, which must name the same key when both are sent. The proof carries the server nonce like a
+    /// token request's (`use_dpop_nonce` with `DPoP-Nonce` first). `nil` without a proof.
+    static func pushedRequestThumbprint(_ request: HTTPRequest, dpopJKT: String?, context: RequestContext) throws -> String? {
+        guard request.headers["dpop"] != nil else { return nil }
+        let key = try context.services.oauth.requireKeys().dpopNonceKey
+        let now = context.now
+        let proof = try verify(
+            request, uri: url(DiscoveryDocument.Path.pushedAuthorization, context: context), accessToken: nil,
+            nonce: .required { DPoPNonce.accepts($0, now: now, key: key) }, context: context,
+            challenge: .dpopNonce(DPoPNonce.current(now: now, key: key)))
+        if let dpopJKT, dpopJKT != proof.thumbprint {
+            throw OAuthRefusal(OAuthError(.invalidDPoPProof, "dpop_jkt does not name the key of the DPoP proof."))
+        }
+        return proof.thumbprint
     }
 
     /// The server's nonce to send with a token response (RFC 9449 §8.2: a fresh one on every answer is allowed).

@@ -22,27 +22,24 @@ enum OAuthHTTP {
 
     /// An RFC 6750 §3 error of a bearer-protected endpoint: the status, and `WWW-Authenticate: Bearer` with the
     /// error code (no code when the request carried no token at all, §3.1) and, for `insufficient_scope`, the
-    /// `scope` the resource needs (§3).
+    /// `scope` the resource needs (§3); the value is ``ResourceChallenge``'s.
     /// `scheme` `DPoP` answers a request that presented a DPoP-bound token (RFC 9449 §7.1): the challenge then also
-    /// lists the proof algorithms (`algs`), and a DPoP proof error is 401 like a token error.
+    /// lists the proof algorithms (`algs`), and a DPoP proof error is 401 like a token error. `nonce`, when resources
+    /// ask for nonces (RFC 9449 §9), goes in a `DPoP-Nonce` header.
     static func bearerError(
-        _ error: OAuthError?, scope: String? = nil, realm: String = "catalystwells", scheme: String = "Bearer"
+        _ error: OAuthError?, scope: String? = nil, scheme: ResourceChallenge.Scheme = .bearer, nonce: String? = nil
     ) -> HTTPResponse {
-        var challenge = "\(scheme) realm=\"\(realm)\""
-        if scheme == "DPoP" { challenge += ", algs=\"\(DPoPProof.algorithms.joined(separator: " "))\"" }
         var response: HTTPResponse
         if let error {
-            challenge += ", error=\"\(error.code.rawValue)\", error_description=\"\(error.description.replacingOccurrences(of: "\"", with: "'"))\""
-            if let scope { challenge += ", scope=\"\(scope)\"" }
             response = self.error(error)
             if error.code == .invalidDPoPProof || error.code == .useDPoPNonce { response.status = 401 }
         } else {
             response = json(
                 .object([("error", .string("invalid_token")), ("error_description", .string("An access token is required."))]), status: 401)
-            // Either scheme will do (RFC 9449 §7.1: both challenges when both are accepted).
-            challenge += ", DPoP algs=\"\(DPoPProof.algorithms.joined(separator: " "))\""
         }
-        response.headers.set("WWW-Authenticate", challenge)
+        let challenge = ResourceChallenge(scheme, error: error?.code.rawValue, description: error?.description, scope: scope)
+        response.headers.set("WWW-Authenticate", challenge.headerValue)
+        if let nonce { response.headers.set("DPoP-Nonce", nonce) }
         return response
     }
 
@@ -151,6 +148,9 @@ enum OAuthHTTP {
     struct PresentedToken {
         let value: String
         let isDPoP: Bool
+
+        /// The scheme of a refusal of this token: `DPoP` for a DPoP-scheme request, `Bearer` otherwise.
+        var scheme: ResourceChallenge.Scheme { isDPoP ? .dpop : .bearer }
 
         /// The challenge of a refusal of this token: `DPoP` for a DPoP-scheme request, `Bearer` otherwise.
         func challenge(scope: String? = nil) -> OAuthRefusal.Challenge { isDPoP ? .dpop(scope: scope) : .bearer(scope: scope) }

@@ -9,7 +9,9 @@ import Foundation
 /// (`Domain/OAuth/Flows/`): parse → flow → render.
 enum TokenRoutes {
     static func register(in router: inout Router<RequestContext>) {
-        router.add("POST", "/api/oauth/token", headers: OAuthHTTP.anyOrigin) { request, _, context in
+        // A browser app reads the DPoP nonce of an answer (RFC 9449 §8) only when it is exposed.
+        router.add("POST", "/api/oauth/token", headers: OAuthHTTP.anyOrigin + [("Access-Control-Expose-Headers", "DPoP-Nonce")]) {
+            request, _, context in
             try token(request, context: context)
         }
     }

@@ -4,7 +4,9 @@ import Domain
 ///
 /// What it enforces, in order:
 /// 1. An access token in the `Authorization: Bearer` header, the `Authorization: DPoP` header with a `DPoP`
-///    proof for this request (RFC 9449 §7; `invalid_dpop_proof` with the `DPoP` challenge otherwise) or, on POST, the `access_token` form field
+///    proof for this request (RFC 9449 §7; `invalid_dpop_proof` with the `DPoP` challenge otherwise; carrying the server
+///    nonce unless `oauth.dpop_resource_nonce` is off, §9: `use_dpop_nonce` and `DPoP-Nonce` otherwise) or, on POST,
+///    the `access_token` form field
 ///    (RFC 6750 §2.1, §2.2). None at all: 401 with a bare `WWW-Authenticate: Bearer realm=…` (§3.1); sent
 ///    twice: 400 `invalid_request`.
 /// 2. The token has the shape of a CatalystWells access token (checked before any lookup), passes
@@ -16,14 +18,15 @@ import Domain
 ///    with `scope="openid"` in the challenge (RFC 6750 §3).
 ///
 /// Claims are those ``UserInfoClaims`` releases for the token's current scopes, `sub` always. Every answer is
-/// `no-store` and readable from any origin (`Access-Control-Allow-Origin: *`; `WWW-Authenticate` exposed so
+/// `no-store` and readable from any origin (`Access-Control-Allow-Origin: *`; `WWW-Authenticate` and `DPoP-Nonce` exposed so
 /// browser apps can read the error), with a CORS preflight for the `Authorization` header.
 enum UserInfoRoutes {
     static func register(in router: inout Router<RequestContext>) {
         for method in ["GET", "POST"] {
             // Browser apps read the error of a refused token, so the challenge header is exposed.
             router.add(
-                method, DiscoveryDocument.Path.userinfo, headers: OAuthHTTP.anyOrigin + [("Access-Control-Expose-Headers", "WWW-Authenticate")]
+                method, DiscoveryDocument.Path.userinfo,
+                headers: OAuthHTTP.anyOrigin + [("Access-Control-Expose-Headers", "WWW-Authenticate, DPoP-Nonce")]
             ) {
                 request, _, context in try userInfo(request, context: context)
             }

@@ -43,7 +43,7 @@ enum OneRosterRoutes {
         guard let authorized = try OAuthHTTP.authorizedBearer(token, request: request, context: context) else {
             return failure(
                 OneRosterFailure(status: 401, codeMinor: "unauthorisedrequest", description: "The access token is invalid, expired or revoked."),
-                challenge: "error=\"invalid_token\"")
+                challenge: ResourceChallenge(token.scheme, error: "invalid_token"))
         }
         let now = context.now
         let limiter = context.services.api.rateLimiter
@@ -63,7 +63,9 @@ enum OneRosterRoutes {
         } catch let refusal as OneRosterFailure {
             call.people.removeAll()
             response = failure(
-                refusal, challenge: refusal.status == 403 ? "error=\"insufficient_scope\", scope=\"\(endpoint.scopes.joined(separator: " "))\"" : nil)
+                refusal,
+                challenge: refusal.status == 403
+                    ? ResourceChallenge(token.scheme, error: "insufficient_scope", scope: endpoint.scopes.joined(separator: " ")) : nil)
         } catch {
             _ = record(call, status: (error as? StoreError)?.kind == .unavailable ? 503 : 500, now: now)
             throw error
@@ -156,10 +158,10 @@ enum OneRosterRoutes {
         return response
     }
 
-    private static func failure(_ failure: OneRosterFailure, challenge: String? = nil) -> HTTPResponse {
+    private static func failure(_ failure: OneRosterFailure, challenge: ResourceChallenge? = nil) -> HTTPResponse {
         var response = OAuthHTTP.json(OneRosterJSON.statusInfo(failure), status: failure.status)
         if failure.status == 401 || failure.status == 403 {
-            response.headers.set("WWW-Authenticate", "Bearer realm=\"catalystwells\"" + (challenge.map { ", " + $0 } ?? ""))
+            response.headers.set("WWW-Authenticate", (challenge ?? ResourceChallenge(.bearer, error: nil)).headerValue)
         }
         return response
     }

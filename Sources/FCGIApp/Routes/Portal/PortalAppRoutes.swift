@@ -234,6 +234,7 @@ enum PortalAppRoutes {
         form.jwks = body["jwks"] ?? ""
         form.jwksURI = body["jwks_uri"] ?? ""
         form.requirePAR = body["require_par"] == "1"
+        form.requireDPoP = body["dpop_bound_access_tokens"] == "1"
         form.postLogoutRedirectURIs = body["post_logout_redirect_uris"] ?? ""
         form.backchannelLogoutURI = body["backchannel_logout_uri"] ?? ""
         form.backchannelLogoutSessionRequired = body["backchannel_logout_session_required"] == "1"
