@@ -123,6 +123,14 @@ struct WorkerCommand: ParsableCommand {
         } catch {
             ConfigOptions.fail(ConfigError(["accounts.argon2_*: \(error)"]))
         }
+        // The catalogues, once per worker; a malformed one stops the worker with its file and line.
+        let translations: Translations
+        do {
+            translations = try Translations.load(directory: configuration.localesDirectory)
+        } catch {
+            ConfigOptions.fail(ConfigError(["general.locales_directory: \(error.description)"]))
+        }
+        Translations.install(translations)
         let site = self.site
         let frozen = configuration
         // Shared by the worker's threads: caches and the per-app rate limits.
@@ -137,7 +145,7 @@ struct WorkerCommand: ParsableCommand {
             makeResponder: {
                 let responder = SiteResponder(
                     site: site, services: CompositionRoot.services(site: site, configuration: frozen, shared: shared), limits: limits,
-                    logger: logger, environment: frozen.environment)
+                    logger: logger, environment: frozen.environment, translations: translations)
                 return { raw in
                     let (response, afterResponse) = responder.respondDeferring(to: raw)
                     return (response, afterResponse.run)

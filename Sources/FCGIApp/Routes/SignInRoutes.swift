@@ -5,7 +5,8 @@ import Foundation
 /// password, server-side sessions rotated at sign-in, and sign-out that ends the session in the database.
 enum SignInRoutes {
     /// The one answer for every failed sign-in.
-    static let failedMessage = "That email or username and password do not match. Check both and try again."
+    /// In the page's language, so computed for each request.
+    static var failedMessage: String { L("signin.failed") }
 
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/login") { request, _, context in
@@ -43,6 +44,10 @@ enum SignInRoutes {
         notice: Layout.Notice? = nil, status: Int = 200, schoolLink: String? = nil
     ) throws -> HTTPResponse {
         let form = context.signedOutFormToken(request)
+        // On the way to an app's consent page, the app's `ui_locales` already picks the language.
+        if let next, next.hasPrefix("/authsso?"), let query = URLComponents(string: next)?.queryItems {
+            PageLanguage.current?.hint(uiLocales: query.first { $0.name == "ui_locales" }?.value)
+        }
         let store = context.services.upstream.store
         var error = error
         var school: (sourcedID: String, name: String)?
@@ -53,7 +58,7 @@ enum SignInRoutes {
                 school = (sourcedID, found.name)
                 schoolID = found.id
             } else if error == nil {
-                error = "There is no school with that sign-in link."
+                error = L("signin.unknown_school")
             }
         }
         let providers = try store.enabledUpstreamProviders(for: schoolID)
