@@ -32,7 +32,8 @@ public struct MessageCatalogue: Sendable {
     public let language: String
     /// The rule that picks a plural form.
     public let pluralRule: PluralRule
-    private let messages: [Key: [String]]
+    /// The forms of each message: one, or (with `msgid_plural`) one per plural form.
+    private let messages: [Key: (forms: [String], plural: Bool)]
 
     /// Every key with a translation.
     public var keys: Set<Key> { Set(messages.keys) }
@@ -43,20 +44,26 @@ public struct MessageCatalogue: Sendable {
         public let line: Int
         public let reason: String
         public var description: String { "\(file):\(line): \(reason)" }
+
+        public init(file: String, line: Int, reason: String) {
+            self.file = file
+            self.line = line
+            self.reason = reason
+        }
     }
 
     /// The translation of a message without a count, or `nil` when the catalogue has none.
-    public func text(_ key: Key) -> String? { messages[key]?.first }
+    public func text(_ key: Key) -> String? { messages[key]?.forms.first }
 
     /// The plural form of a message for `count`, or `nil` when the catalogue has none. A message without plural
     /// forms answers its one text for every count.
     public func text(_ key: Key, count: Int) -> String? {
-        guard let forms = messages[key] else { return nil }
-        return forms.count == 1 ? forms[0] : forms[min(pluralRule.index(for: count), forms.count - 1)]
+        guard let message = messages[key] else { return nil }
+        return message.plural ? message.forms[min(pluralRule.index(for: count), message.forms.count - 1)] : message.forms[0]
     }
 
     /// Whether the message has plural forms (`msgid_plural`).
-    public func isPlural(_ key: Key) -> Bool { (messages[key]?.count ?? 0) > 1 }
+    public func isPlural(_ key: Key) -> Bool { messages[key]?.plural ?? false }
 
     /// Reads a `.po` file's text. `file` names it in failures; `language` is used when the header has no `Language`.
     public init(parsing text: String, file: String, language: String) throws(Failure) {
@@ -71,20 +78,20 @@ public struct MessageCatalogue: Sendable {
                 throw Failure(file: file, line: reader.headerLine, reason: error.description)
             }
         }
-        for (key, entry) in reader.entries where entry.forms.count > 1 && entry.forms.count != rule.count {
+        for (key, entry) in reader.entries.sorted(by: { $0.value.line < $1.value.line }) where entry.plural && entry.forms.count != rule.count {
             throw Failure(
                 file: file, line: entry.line,
                 reason: "\"\(key)\" has \(entry.forms.count) plural forms; Plural-Forms says \(rule.count)")
         }
         self.language = header["Language"].flatMap { $0.isEmpty ? nil : $0 } ?? language
         self.pluralRule = rule
-        self.messages = reader.entries.reduce(into: [:]) { $0[$1.key] = $1.value.forms }
+        self.messages = reader.entries.mapValues { ($0.forms, $0.plural) }
     }
 
     /// One pass over the lines, one entry at a time.
     private struct Reader {
         let file: String
-        var entries: [Key: (forms: [String], line: Int)] = [:]
+        var entries: [Key: (forms: [String], line: Int, plural: Bool)] = [:]
         var header: [String: String] = [:]
         var headerLine = 0
 
@@ -203,7 +210,7 @@ public struct MessageCatalogue: Sendable {
             if let earlier = entries[key] {
                 throw Failure(file: file, line: start, reason: "\"\(key)\" is defined twice (first on line \(earlier.line))")
             }
-            entries[key] = (values, start)
+            entries[key] = (values, start, plural != nil)
         }
 
         /// A quoted string with its escapes resolved; nothing but spaces may follow it.

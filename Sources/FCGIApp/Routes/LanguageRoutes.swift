@@ -24,7 +24,7 @@ enum LanguageRoutes {
                 try checkBrowserSignals(request, context: context)
                 do {
                     form = try request.formParameters()
-                } catch {
+                } catch let error as HTTPRequest.Rejection {
                     throw HTTPError(status: 400, code: "invalid_request", error.message)
                 }
             }
