@@ -80,7 +80,9 @@ import Testing
         #expect(switched.status == 303 && switched.headers["Location"] == "/login")
         #expect(browser.cookies[SessionCookie.language] == "ar")
         let login = browser.send("GET", "/login")
-        #expect(login.text.contains("<html lang=\"ar\" dir=\"rtl\">") && login.text.contains("<option value=\"ar\" lang=\"ar\" selected>العربية</option>"))
+        #expect(
+            login.text.contains("<html lang=\"ar\" dir=\"rtl\">") && login.text.contains("<option value=\"ar\" lang=\"ar\" selected>العربية</option>")
+        )
         let unknown = browser.send("POST", "/language", form: [("language", "tlh")])
         #expect(unknown.status == 400)
         let crossSite = browser.send("POST", "/language", form: [("language", "fr")], headers: ["HTTP_SEC_FETCH_SITE": "cross-site"])

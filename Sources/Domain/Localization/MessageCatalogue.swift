@@ -122,7 +122,9 @@ public struct MessageCatalogue: Sendable {
                 if trimmed.hasPrefix("#") {
                     // A comment after a complete entry starts the next one.
                     if id != nil, !forms.isEmpty { try finish() }
-                    if trimmed.hasPrefix("#,"), trimmed.dropFirst(2).split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == "fuzzy" }) {
+                    if trimmed.hasPrefix("#,"),
+                        trimmed.dropFirst(2).split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == "fuzzy" })
+                    {
                         fuzzy = true
                     }
                     if start == 0 { start = number }

@@ -62,7 +62,9 @@ enum ConfigSchema {
             help: "folder holding main/ and developers/ migration files, used by `catalystwells migrate`"),
         Key(
             section: "general", name: "locales_directory", defaultValue: "",
-            help: "folder of the message catalogues (<lang>/LC_MESSAGES/catalystwells.po), read when a worker starts; empty: locales/ beside schema_directory"),
+            help:
+                "folder of the message catalogues (<lang>/LC_MESSAGES/catalystwells.po), read when a worker starts; empty: locales/ beside schema_directory"
+        ),
     ]
 
     private static func pool(_ site: String) -> [Key] {

@@ -74,12 +74,15 @@ private var currentTranslations: Translations { PageLanguage.current?.translatio
 ///
 /// The key is a `StaticString`, so every key the code uses is a literal in a call of `L(`/`LH(`: the catalogue test
 /// (`LocalisationCatalogueTests`) collects them from the sources and checks every catalogue has them and nothing else.
+// swift-format-ignore: AlwaysUseLowerCamelCase
+// One capital letter, like gettext's `_()`: short in templates, and easy for the catalogue test to find.
 func L(_ key: StaticString, _ arguments: KeyValuePairs<String, String> = [:]) -> String {
     fill(currentTranslations.text(.init("\(key)"), language: pageLanguage), arguments)
 }
 
 /// The plural form of a message key for `count` (the language's `Plural-Forms`), `{count}` written with the
 /// language's digits.
+// swift-format-ignore: AlwaysUseLowerCamelCase
 func L(_ key: StaticString, count: Int, _ arguments: KeyValuePairs<String, String> = [:]) -> String {
     let language = pageLanguage
     let text = currentTranslations.text(.init("\(key)"), count: count, language: language)
@@ -89,6 +92,7 @@ func L(_ key: StaticString, count: Int, _ arguments: KeyValuePairs<String, Strin
 
 /// A message whose placeholders take markup (a link, a name in bold): the message text is escaped, the arguments
 /// are nested as they are.
+// swift-format-ignore: AlwaysUseLowerCamelCase
 func LH(_ key: StaticString, _ arguments: KeyValuePairs<String, HTML>) -> HTML {
     let escaped = HTML.escape(currentTranslations.text(.init("\(key)"), language: pageLanguage))
     return HTML(unsafeRaw: substitute(escaped) { name in arguments.first { $0.key == name }?.value.rendered })

@@ -14,11 +14,13 @@ enum ConsentPages {
         let items = scopes.map { scope -> HTML in
             "<li data-scope=\"\(scope.name)\">\(scopeDescription(scope))\(scope.access == .write ? " <small>\(L("consent.can_change"))</small>" as HTML : "")</li>"
         }
-        let links = [(L("consent.website"), client.homepageURL), (L("consent.privacy_policy"), client.privacyURL), (L("consent.terms"), client.termsURL)]
-            .compactMap { label, url -> HTML? in
-                guard let url, url.hasPrefix("https://") || url.hasPrefix("http://") else { return nil }
-                return "<a href=\"\(url)\" rel=\"noopener noreferrer\" target=\"_blank\">\(label)</a>"
-            }
+        let links = [
+            (L("consent.website"), client.homepageURL), (L("consent.privacy_policy"), client.privacyURL), (L("consent.terms"), client.termsURL),
+        ]
+        .compactMap { label, url -> HTML? in
+            guard let url, url.hasPrefix("https://") || url.hasPrefix("http://") else { return nil }
+            return "<a href=\"\(url)\" rel=\"noopener noreferrer\" target=\"_blank\">\(label)</a>"
+        }
         let badge: HTML = client.verified ? " <span class=\"badge\" id=\"verified-badge\">\(L("consent.verified"))</span>" : ""
         return Layout.page(
             title: L("consent.title", ["app": client.name]), session: session, narrow: true,
