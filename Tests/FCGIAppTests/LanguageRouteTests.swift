@@ -50,6 +50,14 @@ import Testing
         #expect(french.text.contains("<html lang=\"fr\" dir=\"ltr\">") && french.text.contains("Server App demande 2 autorisations :"))
     }
 
+    @Test func theSignInPageOnTheWayToConsentFollowsTheAppsUILocales() {
+        var browser = TestBrowser(responder: app.responder())
+        let detour = browser.send("GET", consentURI("&ui_locales=fr"))
+        #expect(detour.status == 303)
+        let login = browser.send("GET", detour.headers["Location"] ?? "")
+        #expect(login.text.contains("<html lang=\"fr\"") && login.text.contains(">Se connecter</button>"))
+    }
+
     @Test func acceptLanguageIsUsedWhenNothingMoreSpecificIsKnown() {
         var browser = signedIn()
         let spanish = browser.send("GET", consentURI(), headers: ["HTTP_ACCEPT_LANGUAGE": "de;q=1, es-MX;q=0.8, en;q=0.5"])

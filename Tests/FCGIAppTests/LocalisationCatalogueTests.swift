@@ -65,6 +65,27 @@ import Testing
         }
     }
 
+    @Test func aMalformedOrMissingCatalogueStopsTheLoadNamingTheFileAndLine() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cw-locales-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func write(_ language: String, _ text: String) throws {
+            let messages = folder.appendingPathComponent("\(language)/LC_MESSAGES")
+            try FileManager.default.createDirectory(at: messages, withIntermediateDirectories: true)
+            try text.write(to: messages.appendingPathComponent("catalystwells.po"), atomically: true, encoding: .utf8)
+        }
+        try write("fr", "msgid \"a\"\nmsgstr \"b\"\n")
+        #expect(throws: Translations.LoadFailure.self) { try Translations.load(directory: folder.path) }
+        try write("en", "msgid \"a\"\nmsgstr \"b\"\n")
+        #expect(try Translations.load(directory: folder.path).languages == ["en", "fr"])
+        try write("fr", "msgid \"a\"\nmsgstr \"b\n")
+        do {
+            _ = try Translations.load(directory: folder.path)
+            Issue.record("a malformed catalogue was loaded")
+        } catch {
+            #expect(error.description == folder.path + "/fr/LC_MESSAGES/catalystwells.po:2: a string without its closing quote")
+        }
+    }
+
     static func placeholders(_ text: String) -> Set<String> {
         let pattern = try! NSRegularExpression(pattern: #"\{([a-z_]+)\}"#)
         return Set(pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).map { String(text[Range($0.range(at: 1), in: text)!]) })

@@ -29,6 +29,12 @@ struct ServeCommand: ParsableCommand {
         } catch {
             ConfigOptions.fail(error)
         }
+        // A malformed catalogue stops the pool here, with its file and line, rather than every worker it would start.
+        do {
+            _ = try Translations.load(directory: configuration.localesDirectory)
+        } catch {
+            ConfigOptions.fail(ConfigError(["general.locales_directory: \(error.description)"]))
+        }
         var pool = configuration.pool(site)
         if let workers { pool.workers = workers }
         if let threads { pool.threads = threads }
