@@ -82,7 +82,7 @@ enum SignInRoutes {
         if let wait = try SignInCompletion.throttleWait(identifier: identifier, request: request, context: context) {
             var response = try signInPage(
                 request, context: context, next: next, identifier: identifier,
-                error: "Too many failed sign-ins. Wait \(describe(seconds: wait)) and try again.", status: 429, schoolLink: form["school"])
+                error: throttledMessage(wait: wait), status: 429, schoolLink: form["school"])
             response.headers.set("Retry-After", String(wait))
             return response
         }
@@ -131,6 +131,11 @@ enum SignInRoutes {
             !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }), value != "/login"
         else { return nil }
         return value
+    }
+
+    /// The sign-in page's "too many failed sign-ins, wait …" in the page's language.
+    static func throttledMessage(wait seconds: Int) -> String {
+        seconds < 90 ? L("signin.throttled.seconds", count: seconds) : L("signin.throttled.minutes", count: (seconds + 59) / 60)
     }
 
     /// "45 seconds", "5 minutes".
