@@ -80,7 +80,16 @@ nonisolated(unsafe) let unconnected = MariaDatabase(
 let testHasher = try! Argon2idPasswordHasher(opsLimit: 1, memoryKiB: 8192)
 
 /// The configuration tests run with: the defaults, with an app URL and a short lock-out.
+/// The repository's own catalogues (`locales/`), as a worker reads them.
+let testTranslations: Translations = {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let translations = try! Translations.load(directory: root.path + "/locales")
+    Translations.install(translations)
+    return translations
+}()
+
 func testConfiguration() -> Configuration {
+    _ = testTranslations
     var configuration = try! ConfigLoader.validate([:])
     configuration.appURL = "https://app.localhost"
     configuration.signIn.throttlePolicy.lockout = 60
@@ -93,6 +102,8 @@ struct TestApp {
     let rosterJobs = MemoryRosterImportQueue()
     /// The cron jobs' leases.
     let leases = MemoryLeases()
+    /// Saved languages of people and schools.
+    let languages = MemoryLanguages()
     /// The upstream sign-in's twin, over ``memory``'s people.
     let upstream: MemoryUpstreamStore
     /// What the upstream providers answer (``ScriptedUpstream``).
@@ -155,7 +166,8 @@ struct TestApp {
             health: FixedHealthStore(result: health),
             people: PeopleServices(
                 accounts: memory, passwordLinks: memory, sessions: memory, throttle: memory, hasher: testHasher,
-                secondFactors: secondFactors, passkeys: passkeys, badges: badges, timingDecoy: TimingDecoy(hasher: testHasher), resets: memory),
+                secondFactors: secondFactors, passkeys: passkeys, badges: badges, timingDecoy: TimingDecoy(hasher: testHasher), resets: memory,
+                languages: languages),
             schoolwork: SchoolworkServices(
                 students: memory, teaching: memory, directory: memory, roster: memory, rosterJobs: rosterJobs,
                 recordCache: RecordPageCache()),
@@ -185,7 +197,8 @@ struct TestApp {
     func responder(site: Site = .app, environment: Configuration.Environment = .production) -> SiteResponder {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        return SiteResponder(site: site, services: services, limits: RequestLimits(), logger: logger, environment: environment)
+        return SiteResponder(
+            site: site, services: services, limits: RequestLimits(), logger: logger, environment: environment, translations: testTranslations)
     }
 }
 

@@ -16,8 +16,11 @@
    a validation error, and the platform admin's review panel approving an app. On every focus stop, the focused
    element must show a focus indicator.
 
+3. In Arabic (`dir="rtl"`, the language cookie the switcher sets): the localised pages of issue 22's first slice
+   (sign-in, its error, error pages, the consent page, a signed-in page's frame, the portal's frame), 0 violations.
+
 One Chromium serves the whole module (cookies cleared between roles). The demo users are this file's own
-(student48, parent10); teacher2 only adds and grades an unpublished assessment of its own.
+(student48, student46, parent10); teacher2 only adds and grades an unpublished assessment of its own.
 """
 import json
 import os
@@ -415,6 +418,52 @@ def test_school_admin_every_page(demo, browser):
     assert browser.sign_in(admin["email"], admin["password"]) == 200
     checker = Checker("app", "school admin")
     crawl(browser, checker, [browser.path], limit=70)
+    checker.assert_clean()
+
+
+# In Arabic: right to left -----------------------------------------------------------------------------------------
+
+def in_arabic(page):
+    """The switcher's cookie, set the way the switcher sets it: every page that follows is in Arabic."""
+    page.open("/no-such-page")
+    page.driver.add_cookie({"name": "__Host-cw_lang", "value": "ar", "path": "/", "secure": True, "httpOnly": True})
+
+
+def test_localised_pages_in_arabic(demo, browser, oauth, public_client, stack, chromium):
+    """The pages issue 22's first slice localised, in Arabic (dir=rtl): sign-in, the sign-in error, error pages,
+    the consent page with its scope descriptions, a signed-in page's top bar and footer, and the portal's frame."""
+    checker = Checker("app", "signed out (ar)")
+    in_arabic(browser)
+    for path in ("/login", "/no-such-page", "/authsso?client_id=no-such-app&response_type=code"):
+        browser.open(path)
+        assert browser.driver.execute_script("return document.documentElement.dir") == "rtl", path
+        checker.check(browser, path)
+    browser.open("/login")
+    show_errors(browser, "form#signin", {"identifier": "nobody-here", "password": "wrong password"})
+    checker.check(browser, "/login (wrong password)")
+    checker.assert_clean()
+
+    me = person(demo, "students", "student46")
+    checker = Checker("app", "student (ar)")
+    assert browser.sign_in(me["username"], me["password"]) == 200
+    for path in ("/student", "/account"):
+        browser.open(path)
+        checker.check(browser, path)
+    flow = oauth.flow(public_client, "openid profile.read", prompt="consent")
+    assert flow.open(browser, me), "no consent page"
+    assert browser.text("#approve") == "سماح"
+    checker.check(browser, "/authsso (consent)")
+    checker.assert_clean()
+
+    from browser import Browser
+
+    portal = Browser(chromium, stack.developers_url)
+    checker = Checker("developers", "signed out (ar)")
+    in_arabic(portal)
+    for path in ("/login", "/docs", "/no-such-page"):
+        portal.open(path)
+        assert portal.driver.execute_script("return document.documentElement.lang") == "ar", path
+        checker.check(portal, path)
     checker.assert_clean()
 
 

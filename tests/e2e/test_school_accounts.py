@@ -422,7 +422,9 @@ def test_an_invalid_score_is_refused_with_a_422_and_nothing_is_saved(stack, demo
     assert browser.text(f"#score-{first}-error") == f"Enter a number from 0 to {maximum}, with at most two decimals."
     assert not browser.has(f"#score-{second}-error")
     assert browser.value(f"[name='score-{first}']") == typed  # kept for the teacher to correct
-    assert browser.text("main > p.notice") == "Nothing was saved: correct the marked fields."
+    # The problem notice heads the error summary, which links each error to its field.
+    assert browser.text("#error-summary .error-summary-title") == "Nothing was saved: correct the marked fields."
+    assert browser.find("#error-summary a").get_attribute("hash") == f"#score-{first}-error-field"
 
     assert browser.open(sheet) == 200
     assert {name: browser.value(f"[name='{name}']") for name in fields} == before, "part of a refused sheet was saved"

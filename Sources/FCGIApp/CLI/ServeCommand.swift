@@ -29,6 +29,12 @@ struct ServeCommand: ParsableCommand {
         } catch {
             ConfigOptions.fail(error)
         }
+        // A malformed catalogue stops the pool here, with its file and line, rather than every worker it would start.
+        do {
+            _ = try Translations.load(directory: configuration.localesDirectory)
+        } catch {
+            ConfigOptions.fail(ConfigError(["general.locales_directory: \(error.description)"]))
+        }
         var pool = configuration.pool(site)
         if let workers { pool.workers = workers }
         if let threads { pool.threads = threads }
@@ -123,6 +129,14 @@ struct WorkerCommand: ParsableCommand {
         } catch {
             ConfigOptions.fail(ConfigError(["accounts.argon2_*: \(error)"]))
         }
+        // The catalogues, once per worker; a malformed one stops the worker with its file and line.
+        let translations: Translations
+        do {
+            translations = try Translations.load(directory: configuration.localesDirectory)
+        } catch {
+            ConfigOptions.fail(ConfigError(["general.locales_directory: \(error.description)"]))
+        }
+        Translations.install(translations)
         let site = self.site
         let frozen = configuration
         // Shared by the worker's threads: caches and the per-app rate limits.
@@ -137,7 +151,7 @@ struct WorkerCommand: ParsableCommand {
             makeResponder: {
                 let responder = SiteResponder(
                     site: site, services: CompositionRoot.services(site: site, configuration: frozen, shared: shared), limits: limits,
-                    logger: logger, environment: frozen.environment)
+                    logger: logger, environment: frozen.environment, translations: translations)
                 return { raw in
                     let (response, afterResponse) = responder.respondDeferring(to: raw)
                     return (response, afterResponse.run)

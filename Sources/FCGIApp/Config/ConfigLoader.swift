@@ -93,6 +93,9 @@ enum ConfigLoader {
         let bodyLimit = reader.int("general.request_body_limit", 1024...(64 << 20))
         let uploadLimit = reader.int("general.upload_body_limit", 1024...(256 << 20))
         let schemaDirectory = reader.path("general.schema_directory")
+        let localesDirectory =
+            reader.string("general.locales_directory").isEmpty
+            ? (schemaDirectory as NSString).deletingLastPathComponent + "/locales" : reader.path("general.locales_directory")
         var pools: [Site: Configuration.Pool] = [:]
         for site in Site.allCases {
             let s = "pool.\(site.rawValue)"
@@ -172,7 +175,8 @@ enum ConfigLoader {
             accessLogRetention: TimeInterval(reader.int("api.access_log_retention_days", 1...3650) * 86400))
         var configuration = Configuration(
             environment: environment ?? .production, logLevel: logLevel ?? .info, appURL: appURL,
-            developersURL: developersURL, requestBodyLimit: bodyLimit, uploadBodyLimit: uploadLimit, schemaDirectory: schemaDirectory, pools: pools,
+            developersURL: developersURL, requestBodyLimit: bodyLimit, uploadBodyLimit: uploadLimit, schemaDirectory: schemaDirectory,
+            localesDirectory: localesDirectory, pools: pools,
             databaseSocket: databaseSocket, databaseHost: reader.string("database.host"),
             databasePort: reader.int("database.port", 1...65535), mainDatabase: mainDatabase,
             developersDatabase: developersDatabase, connectTimeout: reader.int("database.connect_timeout", 1...60),

@@ -60,6 +60,11 @@ enum ConfigSchema {
         Key(
             section: "general", name: "schema_directory", defaultValue: "/usr/local/share/catalystwells/schema",
             help: "folder holding main/ and developers/ migration files, used by `catalystwells migrate`"),
+        Key(
+            section: "general", name: "locales_directory", defaultValue: "",
+            help:
+                "folder of the message catalogues (<lang>/LC_MESSAGES/catalystwells.po), read when a worker starts; empty: locales/ beside schema_directory"
+        ),
     ]
 
     private static func pool(_ site: String) -> [Key] {

@@ -143,6 +143,8 @@ struct Configuration: Sendable {
     var requestBodyLimit: Int
     var uploadBodyLimit: Int
     var schemaDirectory: String
+    /// `general.locales_directory`: the message catalogues (``Translations``).
+    var localesDirectory: String
     var pools: [Site: Pool]
     var databaseSocket: String
     var databaseHost: String

@@ -29,21 +29,35 @@ extension HTTPError: RenderableError {
             response = .json(.object(body), status: status)
         } else {
             response = .page(
-                Layout.errorPage(status: status, title: Self.title(status), message: publicMessage, requestID: style.requestID),
+                Layout.errorPage(status: status, title: Self.title(status), message: pageMessage(style), requestID: style.requestID),
                 status: status)
         }
         for (name, value) in headers { response.headers.set(name, value) }
         return response
     }
 
+    /// The page's title in the page's language.
     private static func title(_ status: Int) -> String {
         switch status {
-        case 400: "That request was not understood"
-        case 404: "Page not found"
-        case 405: "Method not allowed"
-        case 413: "That upload is too large"
-        case 503: "Temporarily unavailable"
-        default: status >= 500 ? "Something went wrong" : "The request could not be completed"
+        case 400: L("error.title.400")
+        case 403: L("error.title.403")
+        case 404: L("error.title.404")
+        case 405: L("error.title.405")
+        case 413: L("error.title.413")
+        case 503: L("error.title.503")
+        default: status >= 500 ? L("error.title.500") : L("error.title.other")
+        }
+    }
+
+    /// The message of the site's own generic errors in the page's language; a route's own message as written.
+    private func pageMessage(_ style: ErrorStyle) -> String {
+        switch code {
+        case "not_found": L("error.not_found")
+        case "method_not_allowed": L("error.method_not_allowed")
+        case "temporarily_unavailable": L("error.unavailable")
+        case "invalid_form": L("error.stale_form")
+        case "server_error": L("error.server", ["request": style.requestID])
+        default: publicMessage
         }
     }
 }

@@ -11,33 +11,33 @@ enum AccountPages {
         let nextField: HTML = next.map { "<input type=\"hidden\" name=\"next\" value=\"\($0)\">" } ?? ""
         let nextQuery = next.map { "?next=" + FormCodec.encode($0) } ?? ""
         let buttons = providers.map { provider -> HTML in
-            "<a class=\"button upstream\" id=\"upstream-\(provider.slug)\" href=\"/login/upstream/\(provider.slug)\(nextQuery)\">Continue with \(provider.name)</a>"
+            "<a class=\"button upstream\" id=\"upstream-\(provider.slug)\" href=\"/login/upstream/\(provider.slug)\(nextQuery)\">\(L("signin.continue_with", ["provider": provider.name]))</a>"
         }
         let federated: HTML =
             buttons.isEmpty
             ? ""
             : """
             <div class="stack" id="upstream-buttons">\(buttons)</div>
-            <p class="muted or">or sign in with a password</p>
+            <p class="muted or">\(L("signin.or_password"))</p>
             """
         return Layout.page(
-            title: "Sign in", session: nil, notice: notice, narrow: true,
+            title: L("signin.title"), session: nil, notice: notice, narrow: true,
             """
-            <h1>Sign in\(school.map { " to \($0.name)" as HTML } ?? "")</h1>
+            <h1>\(school.map { L("signin.heading_school", ["school": $0.name]) } ?? L("signin.title"))</h1>
             \(error.map { "<p class=\"notice bad\" id=\"signin-error\" role=\"alert\">\($0)</p>" as HTML } ?? "")
             \(federated)
-            \(directory.map { "<p id=\"directory-note\">Sign in with your \($0) account: your username and password there.</p>" as HTML } ?? "")
+            \(directory.map { "<p id=\"directory-note\">\(L("signin.directory_note", ["directory": $0]))</p>" as HTML } ?? "")
             <form class="stack" id="signin" method="post" action="\(directory == nil ? "/login" : "/login/directory")">\(Layout.csrfField(csrf))
             \(nextField)\(school.map { "<input type=\"hidden\" name=\"school\" value=\"\($0.sourcedID)\">" as HTML } ?? "")
-            <label>\(directory == nil ? "Email or username" : "Username")<input name="identifier" autocomplete="username" required maxlength="254" value="\(identifier)" autofocus></label>
-            <label>Password<input name="password" type="password" autocomplete="current-password" required maxlength="1024"></label>
-            <button type="submit">Sign in</button>
+            <label>\(directory == nil ? L("signin.identifier") : L("signin.username"))<input name="identifier" autocomplete="username" required maxlength="254" value="\(identifier)" autofocus></label>
+            <label>\(L("signin.password"))<input name="password" type="password" autocomplete="current-password" required maxlength="1024"></label>
+            <button type="submit">\(L("signin.submit"))</button>
             </form>
             \(directory == nil
-                ? "<p><a href=\"/password/forgot\">Forgot your password?</a></p>" as HTML
-                : "<p class=\"muted\" id=\"directory-forgot\">Forgot your password? Your school resets it in its directory.</p>")
+                ? "<p><a href=\"/password/forgot\">\(L("signin.forgot"))</a></p>" as HTML
+                : "<p class=\"muted\" id=\"directory-forgot\">\(L("signin.directory_forgot"))</p>")
             \(PasskeyPages.signInForm(csrf: csrf, next: next))
-            \(school.map { "<p><a id=\"badge-link\" href=\"/login/badge?school=\(FormCodec.encode($0.sourcedID))\">Sign in with a QR badge</a></p>" as HTML } ?? "")
+            \(school.map { "<p><a id=\"badge-link\" href=\"/login/badge?school=\(FormCodec.encode($0.sourcedID))\">\(L("signin.badge_link"))</a></p>" as HTML } ?? "")
             \(school == nil ? schoolFinder(csrf: csrf, nextField: nextField) : "")
             """)
     }
@@ -45,10 +45,10 @@ enum AccountPages {
     /// "Sign in with your school account": the email box of home-realm discovery.
     private static func schoolFinder(csrf: String, nextField: HTML) -> HTML {
         """
-        <section aria-labelledby="school-finder-title"><h2 id="school-finder-title">Sign in with your school account</h2>
+        <section aria-labelledby="school-finder-title"><h2 id="school-finder-title">\(L("signin.school_finder.title"))</h2>
         <form class="stack" id="school-finder" method="post" action="/login/school">\(Layout.csrfField(csrf))\(nextField)
-        <label>School email address<input name="email" type="email" autocomplete="email" required maxlength="254"></label>
-        <button type="submit" class="secondary">Find my school</button>
+        <label>\(L("signin.school_finder.email"))<input name="email" type="email" autocomplete="email" required maxlength="254"></label>
+        <button type="submit" class="secondary">\(L("signin.school_finder.submit"))</button>
         </form></section>
         """
     }

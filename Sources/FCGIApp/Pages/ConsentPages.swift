@@ -12,32 +12,34 @@ enum ConsentPages {
     ) -> HTML {
         let hidden = hiddenFields.map { "<input type=\"hidden\" name=\"\($0.0)\" value=\"\($0.1)\">" as HTML }
         let items = scopes.map { scope -> HTML in
-            "<li data-scope=\"\(scope.name)\">\(scope.description)\(scope.access == .write ? HTML(unsafeRaw: " <small>(can make changes)</small>") : "")</li>"
+            "<li data-scope=\"\(scope.name)\">\(scopeDescription(scope))\(scope.access == .write ? " <small>\(L("consent.can_change"))</small>" as HTML : "")</li>"
         }
-        let links = [("Website", client.homepageURL), ("Privacy policy", client.privacyURL), ("Terms", client.termsURL)]
-            .compactMap { label, url -> HTML? in
-                guard let url, url.hasPrefix("https://") || url.hasPrefix("http://") else { return nil }
-                return "<a href=\"\(url)\" rel=\"noopener noreferrer\" target=\"_blank\">\(label)</a>"
-            }
-        let badge: HTML = client.verified ? " <span class=\"badge\" id=\"verified-badge\">Verified</span>" : ""
+        let links = [
+            (L("consent.website"), client.homepageURL), (L("consent.privacy_policy"), client.privacyURL), (L("consent.terms"), client.termsURL),
+        ]
+        .compactMap { label, url -> HTML? in
+            guard let url, url.hasPrefix("https://") || url.hasPrefix("http://") else { return nil }
+            return "<a href=\"\(url)\" rel=\"noopener noreferrer\" target=\"_blank\">\(label)</a>"
+        }
+        let badge: HTML = client.verified ? " <span class=\"badge\" id=\"verified-badge\">\(L("consent.verified"))</span>" : ""
         return Layout.page(
-            title: "Allow \(client.name)?", session: session, narrow: true,
+            title: L("consent.title", ["app": client.name]), session: session, narrow: true,
             """
             <div class="consent" id="consent">
             \(appMark(client))
             <h1><span id="app-name">\(client.name)</span>\(badge)</h1>
-            <p class="muted">by <span id="app-developer">\(client.developerName)</span>\(links.isEmpty ? "" : " · " as HTML)\(HTML(links.flatMap { [$0, " · "] }.dropLast()))</p>
-            <p>\(client.name) would like to:</p>
+            <p class="muted">\(LH("consent.by", ["developer": "<span id=\"app-developer\">\(client.developerName)</span>"]))\(links.isEmpty ? "" : " · " as HTML)\(HTML(links.flatMap { [$0, " · "] }.dropLast()))</p>
+            <p id="consent-intro">\(L("consent.would_like", count: scopes.count, ["app": client.name]))</p>
             <ul id="requested-scopes">\(items)</ul>
-            \(declarations.isEmpty ? "" : HTML("<section id=\"data-label-section\"><h2>What happens to this data</h2>\(DataLabelPages.label(DataLabel(scopes: scopes, declarations: declarations, developer: client.developerName), id: "data-label"))</section>"))
-            <p class="muted">Signed in as <b id="consent-user">\(session.user.displayName)</b> (\(session.user.role.label)).</p>
+            \(declarations.isEmpty ? "" : HTML("<section id=\"data-label-section\"><h2>\(L("consent.data_label"))</h2>\(DataLabelPages.label(DataLabel(scopes: scopes, declarations: declarations, developer: client.developerName), id: "data-label"))</section>"))
+            <p class="muted">\(LH("consent.signed_in_as", ["name": "<b id=\"consent-user\">\(session.user.displayName)</b>", "role": "\(roleLabel(session.user.role))"]))</p>
             <form class="inline" method="post" action="/logout" id="not-you">\(Layout.csrfField(session.csrf))
-            <input type="hidden" name="next" value="\(returnTo)"><button class="link" type="submit">Not you?</button></form>
+            <input type="hidden" name="next" value="\(returnTo)"><button class="link" type="submit">\(L("consent.not_you"))</button></form>
             <form method="post" action="/authsso" id="consent-form">\(Layout.csrfField(session.csrf))\(hidden)
-            <p><button type="submit" name="decision" value="approve" id="approve">Allow</button>
-            <button class="secondary" type="submit" name="decision" value="deny" id="deny">Deny</button></p>
+            <p><button type="submit" name="decision" value="approve" id="approve">\(L("consent.allow"))</button>
+            <button class="secondary" type="submit" name="decision" value="deny" id="deny">\(L("consent.deny"))</button></p>
             </form>
-            <p class="muted"><small>You can disconnect this app at any time under <a href="/account/apps">Connected apps</a>.</small></p>
+            <p class="muted"><small>\(LH("consent.disconnect", ["link": "<a href=\"/account/apps\">\(L("nav.connected_apps"))</a>"]))</small></p>
             </div>
             """)
     }
@@ -46,16 +48,15 @@ enum ConsentPages {
     /// request in the school admins' queue.
     static func blocked(session: SignedIn, client: OAuthClient) -> HTML {
         Layout.page(
-            title: "\(client.name) is not allowed at your school", session: session, narrow: true,
+            title: L("consent.blocked.title", ["app": client.name]), session: session, narrow: true,
             """
             <div class="consent" id="app-blocked">
-            <h1>Your school has not allowed <span id="app-name">\(client.name)</span></h1>
-            <p>\(client.name), by \(client.developerName), is blocked for your school, so it cannot use your school account or
-            your school data. Schools decide which apps their students, parents and teachers may connect.</p>
-            <p>If you need this app, ask your school to allow it. Your school's administrators will see your request.</p>
+            <h1>\(LH("consent.blocked.heading", ["app": "<span id=\"app-name\">\(client.name)</span>"]))</h1>
+            <p>\(L("consent.blocked.why", ["app": client.name, "developer": client.developerName]))</p>
+            <p>\(L("consent.blocked.ask_hint"))</p>
             <form method="post" action="/authsso/ask-school" id="ask-school">\(Layout.csrfField(session.csrf))
             <input type="hidden" name="client_id" value="\(client.clientID.rawValue)">
-            <p><button type="submit" id="ask">Ask my school</button></p></form>
+            <p><button type="submit" id="ask">\(L("consent.blocked.ask"))</button></p></form>
             </div>
             """)
     }
@@ -63,11 +64,10 @@ enum ConsentPages {
     /// The answer to "Ask my school".
     static func asked(session: SignedIn, client: OAuthClient) -> HTML {
         Layout.page(
-            title: "Request sent", session: session, narrow: true,
+            title: L("consent.asked.title"), session: session, narrow: true,
             """
-            <h1>Request sent</h1>
-            <p id="asked-school">Your school's administrators will see that you asked them to allow \(client.name).
-            Once they do, start again from the app.</p>
+            <h1>\(L("consent.asked.title"))</h1>
+            <p id="asked-school">\(L("consent.asked.text", ["app": client.name]))</p>
             """)
     }
 

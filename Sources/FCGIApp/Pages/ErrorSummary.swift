@@ -24,7 +24,7 @@ enum ErrorSummary {
         for entry in entries {
             items += "<li><a href=\"#\(entry.fieldID ?? entry.messageID)\">\(entry.message)</a></li>"
         }
-        let title = heading ?? "There is a problem: correct the fields marked below."
+        let title = heading ?? HTML("\(L("error_summary.title"))")
         let summary: HTML = """
             <div class="error-summary" id="error-summary" role="alert" tabindex="-1" autofocus>\
             <p class="error-summary-title">\(title)</p><ul>\(HTML(unsafeRaw: items))</ul></div>

@@ -13,8 +13,8 @@ enum Layout {
     /// A full page. `session` is `nil` on signed-out pages.
     static func page(title: String, session: SignedIn?, notice: Notice? = nil, narrow: Bool = false, _ content: HTML) -> HTML {
         document(
-            title: title, header: topBar(session), footer: footer(idleMinutes: session.map { $0.idleMinutes }), notice: notice,
-            narrow: narrow, content)
+            title: title, header: topBar(session), footer: footer(idleMinutes: session.map { $0.idleMinutes }, csrf: session?.csrf),
+            notice: notice, narrow: narrow, content)
     }
 
     /// The document around a page of either site: head, a skip link to `main`, the site's top bar, an optional
@@ -41,21 +41,28 @@ enum Layout {
         }
         return """
             <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <html \(languageAttributes)><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(title) · CatalystWells</title><link rel="stylesheet" href="/assets/catalyst.css"></head>
-            <body><a class="skip-link" href="#main">Skip to main content</a>\(header)
+            <body><a class="skip-link" href="#main">\(L("layout.skip_link"))</a>\(header)
             <main id="main" tabindex="-1"\(narrow ? HTML(unsafeRaw: " class=\"narrow\"") : "")>\(noticeHTML)\(content)</main>\(footer)</body></html>
             """
     }
 
     /// The site footer. Signed in, it states the session's time limit (WCAG 2.2.1): nothing is typed into a
     /// page for longer than that without warning.
-    static func footer(idleMinutes: Int?) -> HTML {
+    /// It ends with the language switcher (`csrf`: the session's token when signed in).
+    static func footer(idleMinutes: Int?, csrf: String?) -> HTML {
         let limit: HTML =
             idleMinutes.map {
-                "<p id=\"session-time-limit\">For your security you are signed out after \($0) minutes without activity; a form sent after that asks you to sign in again and is not saved.</p>"
+                "<p id=\"session-time-limit\">\(L("layout.session_limit", count: $0))</p>"
             } ?? ""
-        return "<footer class=\"site\">\(limit)<p>CatalystWells</p></footer>"
+        return "<footer class=\"site\">\(limit)\(LanguageRoutes.switcher(csrf: csrf))<p>CatalystWells</p></footer>"
+    }
+
+    /// `lang` and `dir` of the page's `<html>` element, from the page's language.
+    static var languageAttributes: HTML {
+        let language = PageLanguage.current
+        return "lang=\"\(language?.tag ?? Translations.source)\" dir=\"\(language?.isRightToLeft == true ? "rtl" : "ltr")\""
     }
 
     private static func topBar(_ session: SignedIn?) -> HTML {
@@ -65,9 +72,9 @@ enum Layout {
         let links = navigation(for: session.user.role).map { item -> HTML in "<a href=\"\(item.0)\">\(item.1)</a>" }
         return """
             <header class="top"><div class="bar"><a class="brand" href="/">CatalystWells</a>
-            <nav aria-label="Main">\(links)<a href="/account/apps">Connected apps</a><a href="/account">Account</a><a href="/account/password">Password</a></nav>
-            <span class="who" id="signed-in-as">\(session.user.displayName) · \(session.user.role.label)</span>
-            <form class="inline" id="signout" method="post" action="/logout">\(csrfField(session.csrf))<button class="link" type="submit">Sign out</button></form>
+            <nav aria-label="\(L("nav.main"))">\(links)<a href="/account/apps">\(L("nav.connected_apps"))</a><a href="/account">\(L("nav.account"))</a><a href="/account/password">\(L("nav.password"))</a></nav>
+            <span class="who" id="signed-in-as">\(session.user.displayName) · \(roleLabel(session.user.role))</span>
+            <form class="inline" id="signout" method="post" action="/logout">\(csrfField(session.csrf))<button class="link" type="submit">\(L("nav.sign_out"))</button></form>
             </div></header>
             """
     }
@@ -75,17 +82,19 @@ enum Layout {
     /// The top links of each role.
     static func navigation(for role: Role) -> [(String, String)] {
         switch role {
-        case .student: [("/student", "My classes and grades"), ("/account/access-log", "App activity"), ("/account/export", "My data")]
-        case .parent: [("/parent", "My children"), ("/account/access-log", "App activity"), ("/account/export", "My data")]
-        case .teacher: [("/teacher", "My classes"), ("/account/export", "My data")]
+        case .student:
+            [("/student", L("nav.student.home")), ("/account/access-log", L("nav.app_activity")), ("/account/export", L("nav.my_data"))]
+        case .parent: [("/parent", L("nav.parent.home")), ("/account/access-log", L("nav.app_activity")), ("/account/export", L("nav.my_data"))]
+        case .teacher: [("/teacher", L("nav.teacher.home")), ("/account/export", L("nav.my_data"))]
         case .schoolAdmin:
             [
-                ("/school", "School"), ("/school/users", "Users"), ("/school/classes", "Classes"), ("/school/roster", "Roster import"),
-                ("/school/passwords", "Passwords"),
-                ("/school/apps", "Apps"), ("/school/sign-in", "Sign-in"), ("/school/access-log", "Data access"),
-                ("/school/security-log", "Security log"), ("/school/export", "Export"), ("/school/erasures", "Erasures"),
+                ("/school", L("nav.school.home")), ("/school/users", L("nav.school.users")), ("/school/classes", L("nav.school.classes")),
+                ("/school/roster", L("nav.school.roster")), ("/school/passwords", L("nav.school.passwords")),
+                ("/school/apps", L("nav.school.apps")), ("/school/sign-in", L("nav.school.sign_in")),
+                ("/school/access-log", L("nav.school.access_log")), ("/school/security-log", L("nav.security_log")),
+                ("/school/export", L("nav.school.export")), ("/school/erasures", L("nav.school.erasures")),
             ]
-        case .platformAdmin: [("/platform", "Platform"), ("/platform/security-log", "Security log")]
+        case .platformAdmin: [("/platform", L("nav.platform.home")), ("/platform/security-log", L("nav.security_log"))]
         }
     }
 
@@ -111,12 +120,12 @@ enum Layout {
     static func errorPage(status: Int, title: String, message: String, requestID: String) -> HTML {
         """
         <!doctype html>
-        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <html \(languageAttributes)><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(title) · CatalystWells</title>
         <link rel="stylesheet" href="/assets/catalyst.css"></head>
         <body><header class="top"><div class="bar"><a class="brand" href="/">CatalystWells</a></div></header>
         <main class="narrow" id="main"><h1>\(title)</h1><p>\(message)</p>
-        <p><small>Error \(status) · request \(requestID)</small></p></main></body></html>
+        <p><small>\(L("error.footer", ["status": String(status), "request": requestID]))</small></p></main>\(footer(idleMinutes: nil, csrf: nil))</body></html>
         """
     }
 }

@@ -60,7 +60,7 @@ enum PasskeyPages {
         \(next.map { "<input type=\"hidden\" name=\"next\" value=\"\($0)\">" as HTML } ?? "")
         <input type="hidden" name="credentialId"><input type="hidden" name="authenticatorData"><input type="hidden" name="clientDataJSON">
         <input type="hidden" name="signature"><input type="hidden" name="userHandle">
-        <button type="button" class="secondary" id="passkey-signin-button">Sign in with a passkey</button>
+        <button type="button" class="secondary" id="passkey-signin-button">\(L("signin.passkey"))</button>
         <p class="muted" id="passkey-status" role="status"></p>
         </form>
         <script src="/assets/passkeys.js"></script>

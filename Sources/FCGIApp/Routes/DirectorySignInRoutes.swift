@@ -89,7 +89,7 @@ enum DirectorySignInRoutes {
                 detail: "directory: throttled")
             var response = try SignInRoutes.signInPage(
                 request, context: context, next: next, identifier: shown,
-                error: "Too many failed sign-ins. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", status: 429, schoolLink: schoolLink)
+                error: SignInRoutes.throttledMessage(wait: wait), status: 429, schoolLink: schoolLink)
             response.headers.set("Retry-After", String(wait))
             return response
         }

@@ -5,7 +5,8 @@ import Foundation
 /// password, server-side sessions rotated at sign-in, and sign-out that ends the session in the database.
 enum SignInRoutes {
     /// The one answer for every failed sign-in.
-    static let failedMessage = "That email or username and password do not match. Check both and try again."
+    /// In the page's language, so computed for each request.
+    static var failedMessage: String { L("signin.failed") }
 
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/login") { request, _, context in
@@ -43,6 +44,10 @@ enum SignInRoutes {
         notice: Layout.Notice? = nil, status: Int = 200, schoolLink: String? = nil
     ) throws -> HTTPResponse {
         let form = context.signedOutFormToken(request)
+        // On the way to an app's consent page, the app's `ui_locales` already picks the language.
+        if let next, next.hasPrefix("/authsso?"), let query = URLComponents(string: next)?.queryItems {
+            PageLanguage.current?.hint(uiLocales: query.first { $0.name == "ui_locales" }?.value)
+        }
         let store = context.services.upstream.store
         var error = error
         var school: (sourcedID: String, name: String)?
@@ -53,7 +58,7 @@ enum SignInRoutes {
                 school = (sourcedID, found.name)
                 schoolID = found.id
             } else if error == nil {
-                error = "There is no school with that sign-in link."
+                error = L("signin.unknown_school")
             }
         }
         let providers = try store.enabledUpstreamProviders(for: schoolID)
@@ -77,7 +82,7 @@ enum SignInRoutes {
         if let wait = try SignInCompletion.throttleWait(identifier: identifier, request: request, context: context) {
             var response = try signInPage(
                 request, context: context, next: next, identifier: identifier,
-                error: "Too many failed sign-ins. Wait \(describe(seconds: wait)) and try again.", status: 429, schoolLink: form["school"])
+                error: throttledMessage(wait: wait), status: 429, schoolLink: form["school"])
             response.headers.set("Retry-After", String(wait))
             return response
         }
@@ -126,6 +131,11 @@ enum SignInRoutes {
             !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }), value != "/login"
         else { return nil }
         return value
+    }
+
+    /// The sign-in page's "too many failed sign-ins, wait …" in the page's language.
+    static func throttledMessage(wait seconds: Int) -> String {
+        seconds < 90 ? L("signin.throttled.seconds", count: seconds) : L("signin.throttled.minutes", count: (seconds + 59) / 60)
     }
 
     /// "45 seconds", "5 minutes".

@@ -28,6 +28,8 @@ enum SessionCookie {
     static let form = "__Host-cw_form"
     /// The browser's trusted-device entries (``TrustedDevice``): HttpOnly, kept for ``TrustedDevice/lifetime``.
     static let device = "__Host-cw_device"
+    /// The language a browser chose with the switcher (``LanguageRoutes``): a language tag, nothing secret.
+    static let language = "__Host-cw_lang"
     /// The developer portal's session.
     static let developerSession = "__Host-cwd_session"
     /// The developer portal's signed-out form cookie.
@@ -71,6 +73,7 @@ extension RequestContext {
         case .valid(let touch):
             if touch { try services.people.sessions.touchSession(digest: digest, now: now) }
             subject.userID = "\(found.user.id)"
+            PageLanguage.current?.signedIn(found.user.id)
             return SignedIn(
                 user: found.user, digest: digest, csrf: CSRFToken.derive(fromCookie: token), authTime: found.createdAt, methods: found.methods,
                 mustEnrolSecondFactor: found.secondFactor.mustEnrol(found.user.role),

@@ -55,7 +55,8 @@ enum CompositionRoot {
                 secondFactors: MariaSecondFactorStore(database: database),
                 passkeys: MariaPasskeyStore<UserRecord>(database: database, tables: .users),
                 badges: MariaBadgeStore(database: database),
-                timingDecoy: shared.timingDecoy, resets: MariaPasswordResetStore(database: database)),
+                timingDecoy: shared.timingDecoy, resets: MariaPasswordResetStore(database: database),
+                languages: MariaLanguagePreferenceStore(database: database)),
             schoolwork: SchoolworkServices(
                 students: schoolwork, teaching: schoolwork, directory: schoolwork, roster: MariaRosterStore(database: database),
                 rosterJobs: MariaRosterImportQueue(database: database), recordCache: shared.recordCache),

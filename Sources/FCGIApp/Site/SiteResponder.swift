@@ -12,17 +12,20 @@ struct SiteResponder {
     let services: SiteServices
     let limits: RequestLimits
     let logger: Logger
+    /// The message catalogues, read once by the worker.
+    let translations: Translations
 
     /// Builds the responder of a site with the routes `main` uses.
     init(
         site: Site, services: SiteServices, limits: RequestLimits, logger: Logger,
-        environment: Configuration.Environment = .production
+        environment: Configuration.Environment = .production, translations: Translations = .keysOnly
     ) {
         self.site = site
         self.router = SiteRoutes.router(for: site, environment: environment)
         self.services = services
         self.limits = limits
         self.logger = logger
+        self.translations = translations
     }
 
     /// Answers one request; never throws and never traps on bad input.
@@ -94,8 +97,16 @@ struct SiteResponder {
         // `request.id` comes from RequestLog's metadata provider while the id is bound (here, and for the work
         // left for after the response).
         afterResponse.requestID = request.requestID
+        // The page's language is chosen when a page first asks for it (``PageLanguage``).
+        let people = services.people.languages
+        let language = PageLanguage(
+            translations: translations, returnPath: Self.returnPath(request), cookie: request.cookies[SessionCookie.language],
+            acceptLanguage: request.headers["accept-language"],
+            savedLanguages: { user in (try? people.languages(of: user)) ?? (nil, nil) })
         return RequestLog.$requestID.withValue(request.requestID) {
-            answer(request, afterResponse: afterResponse, subject: subject, route: &routeLabel, databaseError: &databaseError)
+            PageLanguage.$current.withValue(language) {
+                answer(request, afterResponse: afterResponse, subject: subject, route: &routeLabel, databaseError: &databaseError)
+            }
         }
     }
 
@@ -145,6 +156,13 @@ struct SiteResponder {
             ).response(style)
         }
         return finish(response, requestID: request.requestID)
+    }
+
+    /// Where the language switcher of a page comes back to: the page itself (a GET with its query; after a form
+    /// was posted, the form's page).
+    static func returnPath(_ request: HTTPRequest) -> String {
+        guard request.method == "GET", !request.query.pairs.isEmpty else { return request.path }
+        return request.path + "?" + request.query.pairs.map { FormCodec.encode($0.name) + "=" + FormCodec.encode($0.value) }.joined(separator: "&")
     }
 
     /// JSON errors for machine endpoints, HTML pages for everything people open in a browser.

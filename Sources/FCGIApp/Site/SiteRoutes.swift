@@ -9,6 +9,7 @@ enum SiteRoutes {
         AssetRoutes.register(in: &router)
         HomeRoutes.register(in: &router, site: site)
         LogoRoutes.register(in: &router)
+        LanguageRoutes.register(in: &router)
         if site == .app {
             SignInRoutes.register(in: &router)
             UpstreamSignInRoutes.register(in: &router)

@@ -80,6 +80,8 @@ struct PeopleServices {
     let timingDecoy: TimingDecoy
     /// Resets by the people responsible, the schools' rule for temporary passwords, and the must-change flag.
     let resets: any PasswordResetStore
+    /// The languages people chose and their schools' defaults.
+    let languages: any LanguagePreferenceStore
 }
 
 /// Exports (GDPR Art. 15 and 20, FERPA) and erasures (GDPR Art. 17).

@@ -8,28 +8,28 @@ enum PortalLayout {
         title: String, session: DeveloperSignedIn?, notice: Layout.Notice? = nil, narrow: Bool = false, _ content: HTML
     ) -> HTML {
         Layout.document(
-            title: title, header: topBar(session), footer: Layout.footer(idleMinutes: session.map { $0.idleMinutes }), notice: notice,
-            narrow: narrow, content)
+            title: title, header: topBar(session), footer: Layout.footer(idleMinutes: session.map { $0.idleMinutes }, csrf: session?.csrf),
+            notice: notice, narrow: narrow, content)
     }
 
     private static func topBar(_ session: DeveloperSignedIn?) -> HTML {
-        let brand: HTML = "<a class=\"brand\" href=\"/\">CatalystWells Developers</a>"
+        let brand: HTML = "<a class=\"brand\" href=\"/\">\(L("portal.brand"))</a>"
         guard let session else {
             return """
                 <header class="top"><div class="bar">\(brand)
-                <nav aria-label="Main"><a href="/docs">Docs</a><a href="/login">Sign in</a><a href="/signup">Sign up</a></nav>
+                <nav aria-label="\(L("nav.main"))"><a href="/docs">\(L("portal.nav.docs"))</a><a href="/login">\(L("portal.nav.sign_in"))</a><a href="/signup">\(L("portal.nav.sign_up"))</a></nav>
                 </div></header>
                 """
         }
         let links: HTML =
             session.account.state == .active
-            ? "<nav aria-label=\"Main\"><a href=\"/apps\">Apps</a><a href=\"/organisations\">Teams</a><a href=\"/docs\">Docs</a><a href=\"/support\">Support</a><a href=\"/account\">Account</a></nav>"
-            : "<nav aria-label=\"Main\"><a href=\"/docs\">Docs</a></nav>"
+            ? "<nav aria-label=\"\(L("nav.main"))\"><a href=\"/apps\">\(L("portal.nav.apps"))</a><a href=\"/organisations\">\(L("portal.nav.teams"))</a><a href=\"/docs\">\(L("portal.nav.docs"))</a><a href=\"/support\">\(L("portal.nav.support"))</a><a href=\"/account\">\(L("nav.account"))</a></nav>"
+            : "<nav aria-label=\"\(L("nav.main"))\"><a href=\"/docs\">\(L("portal.nav.docs"))</a></nav>"
         return """
             <header class="top"><div class="bar">\(brand)
             \(links)
             <span class="who" id="signed-in-as">\(session.account.name)</span>
-            <form class="inline" id="signout" method="post" action="/logout">\(Layout.csrfField(session.csrf))<button class="link" type="submit">Sign out</button></form>
+            <form class="inline" id="signout" method="post" action="/logout">\(Layout.csrfField(session.csrf))<button class="link" type="submit">\(L("nav.sign_out"))</button></form>
             </div></header>
             """
     }

@@ -62,8 +62,7 @@ enum AuthorizeRoutes {
         func refusalPage(_ error: OAuthError) -> HTTPResponse {
             context.logger.info("authorization request refused", metadata: ["error.detail": "\(error.logDetail ?? error.description)"])
             return .page(
-                Layout.errorPage(
-                    status: 400, title: "This app's sign-in link is not valid", message: error.description, requestID: request.requestID),
+                Layout.errorPage(status: 400, title: L("authorize.invalid_link"), message: error.description, requestID: request.requestID),
                 status: 400)
         }
         // A pushed request (RFC 9126 §4): the query names the client and the request_uri; the stored request, validated
@@ -80,6 +79,8 @@ enum AuthorizeRoutes {
                 pushedDigest = digest
             }
         }
+        // The app's preferred languages for the pages of this request (OIDC Core §3.1.2.1), the consent page included.
+        PageLanguage.current?.hint(uiLocales: effective["ui_locales"])
         let client = try AuthorizationChecks.clientID(in: effective).flatMap { try services.oauth.clients.client($0) }
         if let refusal = PushedAuthorizationRequest.requirement(for: client, query: parameters) { return refusalPage(refusal) }
         let authorization: AuthorizationRequest
@@ -133,7 +134,7 @@ enum AuthorizeRoutes {
             return .page(
                 ConsentPages.consent(
                     session: session, client: authorization.client, scopes: scopes,
-                    hiddenFields: (pushedDigest == nil ? hiddenFields(authorization) : pushedFields(parameters))
+                    hiddenFields: (pushedDigest == nil ? hiddenFields(authorization) + uiLocalesField(effective) : pushedFields(parameters))
                         + (justSignedIn ? [(signedInMarker, marker ?? "")] : []),
                     returnTo: returnURL(parameters, marker: nil),
                     declarations: try services.api.declarations.declarations(of: authorization.client.clientID)))
@@ -171,6 +172,12 @@ enum AuthorizeRoutes {
     /// A pushed request's consent form carries only its reference (RFC 9126 §4): the POST resolves it again.
     private static func pushedFields(_ parameters: OAuthParameters) -> [(String, String)] {
         [("client_id", parameters["client_id"] ?? ""), ("request_uri", parameters["request_uri"] ?? "")]
+    }
+
+    /// `ui_locales` as the app sent it, so the pages after the consent POST keep its language.
+    private static func uiLocalesField(_ parameters: OAuthParameters) -> [(String, String)] {
+        guard let value = parameters["ui_locales"], value.utf8.count <= 200 else { return [] }
+        return [("ui_locales", value)]
     }
 
     /// The validated request as form fields for the consent POST.

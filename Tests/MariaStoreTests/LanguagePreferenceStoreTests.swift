@@ -1,0 +1,24 @@
+import Domain
+import Foundation
+import Testing
+
+@testable import MariaStore
+
+/// `MariaLanguagePreferenceStore` (main 0049): a person's saved language and their school's default.
+@Suite(.serialized) struct LanguagePreferenceStoreTests {
+    let now = Date(timeIntervalSince1970: 1_795_000_000)
+
+    @Test func aPersonsLanguageIsSavedClearedAndReadWithTheSchoolsDefault() throws {
+        let db = try TestDatabase()
+        try db.insertTwoSchools(now: now)
+        let ada = UserID(try db.insertUser("ada", role: "student", school: 1, now: now))
+        let store = MariaLanguagePreferenceStore(database: db.database)
+        #expect(try store.languages(of: ada) == (nil, nil))
+        #expect(try store.languages(of: UserID(999_999)) == (nil, nil))
+        try store.setLanguage("ar", of: ada)
+        try db.database.execute("UPDATE schools SET default_language = 'es' WHERE id = 1")
+        #expect(try store.languages(of: ada) == ("ar", "es"))
+        try store.setLanguage(nil, of: ada)
+        #expect(try store.languages(of: ada) == (nil, "es"))
+    }
+}
