@@ -124,6 +124,8 @@ struct TestApp {
     let badges = MemoryBadges()
     /// The agreements' and data declarations' twin.
     let agreements = MemoryAppAgreements()
+    /// The schools' gradebook settings' twin.
+    let gradebookSettings = MemoryGradebookSettings()
     /// Exports and erasures' twin.
     let privacy = MemoryPrivacy()
     /// The data-access log's twin.
@@ -182,7 +184,7 @@ struct TestApp {
                 appPolicies: oauth, agreements: agreements, declarations: agreements,
                 rateLimiter: APIRateLimiter(configuration.api),
                 rateBuckets: MemoryRateBuckets(), listCache: APIListCache(capacity: 8), oneRoster: MariaOneRosterStore(database: unconnected),
-                gradebookSettings: MariaGradebookSettingsStore(database: unconnected)),
+                gradebookSettings: gradebookSettings),
             syncTarget: MariaSyncTargetStore(database: unconnected), leases: leases,
             upstream: UpstreamServices(store: upstream, flow: UpstreamSignInFlow(transport: upstreamTransport, cache: upstreamDocuments)),
             directories: DirectoryServices(store: directories, connector: directoryConnector),
