@@ -16,7 +16,8 @@ enum PortalAppRoutes {
 
         router.add("GET", "/apps/new") { request, _, context in
             let session = try context.requireDeveloper(request)
-            let choice = PortalAppPages.organisationChoice(try teamsForNewApps(session, context: context), chosen: "")
+            let memberships = try context.services.portal.organisations.organisations(of: session.account.id)
+            let choice = PortalAppPages.organisationChoice(teamsForNewApps(memberships), chosen: "")
             return .page(
                 PortalAppPages.form(
                     session: session, title: "Create an app", action: "/apps", version: nil, values: .init(), errors: [:],
@@ -27,7 +28,8 @@ enum PortalAppRoutes {
             let session = try context.requireDeveloper(request)
             let upload = try readForm(request, context: context, keepLogo: nil)
             let form = upload.form
-            let teams = try teamsForNewApps(session, context: context)
+            let memberships = try context.services.portal.organisations.organisations(of: session.account.id)
+            let teams = teamsForNewApps(memberships)
             func again(_ errors: SchoolworkForms.FieldErrors) -> HTTPResponse {
                 let (values, errors) = unsaved(upload, errors, keepLogo: nil)
                 return .page(
@@ -40,9 +42,9 @@ enum PortalAppRoutes {
             // the role gets 403, a non-member 404, as for every team page). The store checks the role again.
             var organisation: OrganisationID?
             if !upload.organisation.isEmpty {
-                guard let id = OrganisationID(upload.organisation),
-                    let membership = try context.services.portal.organisations.organisations(of: session.account.id).first(where: { $0.id == id })
-                else { throw HTTPError.notFound() }
+                guard let id = OrganisationID(upload.organisation), let membership = memberships.first(where: { $0.id == id }) else {
+                    throw HTTPError.notFound()
+                }
                 guard membership.role.permits(.editApp) else { throw HTTPError(status: 403, code: "forbidden", notAllowedToCreate) }
                 organisation = membership.isPersonal ? nil : id
             }
@@ -194,8 +196,8 @@ enum PortalAppRoutes {
     private static let notAllowedToCreate = "Your role in that organisation does not allow creating apps; ask one of its admins."
 
     /// The organisations other than the personal one where the developer's role permits creating apps.
-    private static func teamsForNewApps(_ session: DeveloperSignedIn, context: RequestContext) throws -> [OrganisationMembership] {
-        try context.services.portal.organisations.organisations(of: session.account.id).filter { !$0.isPersonal && $0.role.permits(.editApp) }
+    private static func teamsForNewApps(_ memberships: [OrganisationMembership]) -> [OrganisationMembership] {
+        memberships.filter { !$0.isPersonal && $0.role.permits(.editApp) }
     }
 
     private static func notice(_ done: String?) -> Layout.Notice? {
