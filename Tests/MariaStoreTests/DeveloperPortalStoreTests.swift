@@ -153,7 +153,7 @@ import Testing
         #expect(try webhooks.endpoints(of: app, owner: stranger) == nil)
         #expect(try webhooks.endpoint(id, owner: stranger) == nil)
         #expect(try webhooks.updateEndpoint(id, owner: stranger, url: "https://evil.example", events: [], enabled: false, now: now) == false)
-        #expect(try webhooks.deleteEndpoint(id, owner: stranger) == false)
+        #expect(try webhooks.deleteEndpoint(id, owner: stranger, now: now) == false)
         #expect(try webhooks.endpoint(id, owner: owner) == endpoint, "the stranger changed nothing")
         #expect(try db.database.query("SELECT secret_sealed FROM webhook_endpoints").first?.bytes("secret_sealed") == [1, 2, 3])
     }
@@ -175,10 +175,10 @@ import Testing
         _ = try #require(
             try webhooks.enqueueDelivery(
                 NewWebhookDelivery(eventID: "msg_1", eventType: WebhookEvent.testPingType, payload: "{}"), to: id, owner: owner, now: now))
-        #expect(try webhooks.deleteEndpoint(id, owner: owner))
+        #expect(try webhooks.deleteEndpoint(id, owner: owner, now: now))
         #expect(try webhooks.endpoint(id, owner: owner) == nil)
         #expect(try db.database.query("SELECT COUNT(*) AS n FROM webhook_deliveries").first?.int("n") == 0)
-        #expect(try webhooks.deleteEndpoint(id, owner: owner) == false)
+        #expect(try webhooks.deleteEndpoint(id, owner: owner, now: now) == false)
     }
 
     @Test func deliveriesAreListedNewestFirstInPagesWithTheirAttemptsAndCanBeRedelivered() throws {

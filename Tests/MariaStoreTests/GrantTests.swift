@@ -111,7 +111,10 @@ import Testing
             // Teams (developers 0017): an app never moves to another organisation (no UPDATE of organisation_id).
             d + "organisations": "INSERT SELECT UPDATE(personal_of)",
             d + "organisation_members": "DELETE INSERT SELECT UPDATE(role)",
-            d + "organisation_invitations": "INSERT SELECT UPDATE(accepted_at,accepted_by)",
+            d + "organisation_invitations": "INSERT SELECT UPDATE(accepted_at,accepted_by,cancelled_at,cancelled_by)",
+            // Activity logs (developers 0020): append-only.
+            d + "application_events": "INSERT SELECT",
+            d + "organisation_events": "INSERT SELECT",
             d + "webhook_endpoints": "DELETE INSERT SELECT UPDATE(disabled_reason,enabled,events,failing_since,updated_at,url)",
             d + "webhook_deliveries": "INSERT SELECT UPDATE(attempts,last_response_status,latency_ms,next_attempt_at,status,updated_at)",
             d + "webhook_delivery_attempts": "INSERT SELECT",
@@ -184,6 +187,9 @@ import Testing
             "UPDATE api_keys SET created_by = created_by WHERE id = 0", "DELETE FROM organisations WHERE id = 0",
             "UPDATE organisation_invitations SET token_digest = token_digest WHERE id = 0",
             "DELETE FROM organisation_invitations WHERE id = 0",
+            // The activity logs are append-only: nobody rewrites or erases who did what.
+            "UPDATE application_events SET detail = detail WHERE id = 0", "DELETE FROM application_events WHERE id = 0",
+            "UPDATE organisation_events SET detail = detail WHERE id = 0", "DELETE FROM organisation_events WHERE id = 0",
             "SELECT COUNT(*) AS n FROM developer_account_transitions",
             "INSERT INTO developer_account_transitions (developer_id, from_state, to_state, actor_kind, actor_id, actor_name, occurred_at) SELECT id, 'active', 'active', 'platform_admin', 1, 'x', NOW(6) FROM developers WHERE id = 0",
             "UPDATE application_daily_stats SET api_requests = 0 WHERE application_id = 0",

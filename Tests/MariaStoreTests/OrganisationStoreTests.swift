@@ -62,7 +62,8 @@ import Testing
     }
 
     @Test func theFirstAppStartsAPersonalOrganisationOwnedByItsCreator() throws {
-        #expect(try organisations.organisations(of: owner) == [OrganisationMembership(id: organisation, name: "Grace", role: .owner)])
+        #expect(
+            try organisations.organisations(of: owner) == [OrganisationMembership(id: organisation, name: "Grace", role: .owner, isPersonal: true)])
         #expect(try organisations.personalOrganisation(of: owner, now: now + 5) == organisation, "one personal organisation")
         #expect(try apps.application(app, owner: owner)?.role == .owner)
         #expect(try organisations.organisations(of: outsider) == [])
@@ -104,7 +105,7 @@ import Testing
         #expect(try apps.applyTransition(outcome, to: app, expectedVersion: seen.version, actorName: "Vera", now: now) == .saved(version: 2))
         #expect(try secrets.addClientSecret(digest: SecretToken.digest("d"), to: app, owner: viewer, now: now) == .notFound)
 
-        #expect(try organisations.changeMember(viewer, of: organisation, to: .admin, by: owner) == .changed)
+        #expect(try organisations.changeMember(viewer, of: organisation, to: .admin, by: owner, now: now) == .changed)
         guard case .added = try secrets.addClientSecret(digest: SecretToken.digest("a"), to: app, owner: viewer, now: now) else {
             throw Failure("an admin may add a secret")
         }
@@ -114,20 +115,20 @@ import Testing
     @Test func aRemovedMemberIsRefusedAtTheirNextCall() throws {
         try join(viewer, email: "vera@example.test", as: .admin)
         #expect(try apps.application(app, owner: viewer) != nil)
-        #expect(try organisations.changeMember(viewer, of: organisation, to: nil, by: owner) == .changed)
+        #expect(try organisations.changeMember(viewer, of: organisation, to: nil, by: owner, now: now) == .changed)
         #expect(try apps.application(app, owner: viewer) == nil)
         #expect(try apps.applications(of: viewer).isEmpty)
         #expect(try secrets.addClientSecret(digest: SecretToken.digest("r"), to: app, owner: viewer, now: now) == .notFound)
         #expect(try organisations.organisation(organisation, member: viewer, now: now) == nil)
-        #expect(try organisations.changeMember(owner, of: organisation, to: .viewer, by: viewer) == .notFound)
+        #expect(try organisations.changeMember(owner, of: organisation, to: .viewer, by: viewer, now: now) == .notFound)
     }
 
     @Test func membersBelowAdminManageNobodyAndTheOwnerIsNeverDemotedOrRemoved() throws {
         try join(viewer, email: "vera@example.test", as: .developer)
-        #expect(try organisations.changeMember(viewer, of: organisation, to: .admin, by: viewer) == .forbidden)
-        #expect(try organisations.changeMember(owner, of: organisation, to: nil, by: viewer) == .forbidden)
-        #expect(try organisations.changeMember(owner, of: organisation, to: .admin, by: owner) == .forbidden)
-        #expect(try organisations.changeMember(viewer, of: organisation, to: .owner, by: owner) == .forbidden)
+        #expect(try organisations.changeMember(viewer, of: organisation, to: .admin, by: viewer, now: now) == .forbidden)
+        #expect(try organisations.changeMember(owner, of: organisation, to: nil, by: viewer, now: now) == .forbidden)
+        #expect(try organisations.changeMember(owner, of: organisation, to: .admin, by: owner, now: now) == .forbidden)
+        #expect(try organisations.changeMember(viewer, of: organisation, to: .owner, by: owner, now: now) == .forbidden)
         #expect(
             try organisations.createInvitation(
                 NewOrganisationInvitation(
@@ -165,16 +166,128 @@ import Testing
 
     @Test func ownershipMovesFromTheOwnerToAnAdminOnly() throws {
         try join(viewer, email: "vera@example.test", as: .developer)
-        #expect(try organisations.transferOwnership(of: organisation, to: viewer, by: owner) == .forbidden, "a developer is no admin")
-        #expect(try organisations.transferOwnership(of: organisation, to: outsider, by: owner) == .notFound)
-        #expect(try organisations.changeMember(viewer, of: organisation, to: .admin, by: owner) == .changed)
-        #expect(try organisations.transferOwnership(of: organisation, to: owner, by: viewer) == .forbidden)
-        #expect(try organisations.transferOwnership(of: organisation, to: viewer, by: owner) == .changed)
+        #expect(try organisations.transferOwnership(of: organisation, to: viewer, by: owner, now: now) == .forbidden, "a developer is no admin")
+        #expect(try organisations.transferOwnership(of: organisation, to: outsider, by: owner, now: now) == .notFound)
+        #expect(try organisations.changeMember(viewer, of: organisation, to: .admin, by: owner, now: now) == .changed)
+        #expect(try organisations.transferOwnership(of: organisation, to: owner, by: viewer, now: now) == .forbidden)
+        #expect(try organisations.transferOwnership(of: organisation, to: viewer, by: owner, now: now) == .changed)
         #expect(try members() == ["\(owner)": "admin", "\(viewer)": "owner"])
         // No longer anyone's personal organisation: the old owner's next app starts a new one.
         let next = try organisations.personalOrganisation(of: owner, now: now + 10)
         #expect(next != organisation)
-        #expect(try organisations.changeMember(owner, of: organisation, to: nil, by: viewer) == .changed)
+        #expect(try organisations.changeMember(owner, of: organisation, to: nil, by: viewer, now: now) == .changed)
         #expect(try apps.application(app, owner: owner) == nil)
+    }
+
+    func count(_ table: String) throws -> Int {
+        try db.database.query("SELECT COUNT(*) AS n FROM \(unsafeRaw: table)").first?.int("n") ?? -1
+    }
+
+    @Test func everyMemberActionIsInTheAppsActivityWithItsActorAndARefusedOneWritesNothing() throws {
+        try join(viewer, email: "vera@example.test", as: .admin)
+        let seen = try #require(try apps.application(app, owner: viewer))
+        let edit = try seen.review.transition(.edit(ApplicationDraft(name: "Renamed")), by: .developer(viewer), at: now).get()
+        #expect(try apps.applyTransition(edit, to: app, expectedVersion: seen.version, actorName: "Vera", now: now) == .saved(version: 2))
+        guard case .added(let secret) = try secrets.addClientSecret(digest: SecretToken.digest("s"), to: app, owner: viewer, now: now) else {
+            throw Failure("an admin may add a secret")
+        }
+        #expect(try secrets.revokeClientSecret(secret, of: app, owner: owner, now: now))
+        let key = try #require(
+            try keys.createAPIKey(
+                NewAPIKey(name: "Nightly", scopes: ["school.read"], visiblePrefix: "cw_key_abcdefgh", digest: SecretToken.digest("k")),
+                for: app, owner: viewer, now: now))
+        #expect(try keys.revokeAPIKey(key, of: app, owner: viewer, now: now))
+        // A receiver's path and query may be a capability: only the host is logged.
+        let endpoint = try #require(
+            try webhooks.createEndpoint(
+                NewWebhookEndpoint(url: "https://hooks.example/services/T0/B0/s3cr3t?token=x", events: [.appApproved], sealedSecret: [1]),
+                for: app, owner: viewer, now: now))
+        #expect(
+            try webhooks.updateEndpoint(endpoint, owner: viewer, url: "https://other.example/in", events: [.appApproved], enabled: true, now: now))
+        #expect(try webhooks.deleteEndpoint(endpoint, owner: owner, now: now))
+
+        let log = try #require(try apps.activity(of: app, member: viewer, limit: 50))
+        #expect(
+            log.map { "\($0.actorName) \($0.action.rawValue) \($0.detail ?? "-")" } == [
+                "Grace webhook_removed #\(endpoint.rawValue) (other.example)", "Vera webhook_changed #\(endpoint.rawValue) (other.example)",
+                "Vera webhook_added #\(endpoint.rawValue) (hooks.example)", "Vera api_key_revoked Nightly (cw_key_abcdefgh…)",
+                "Vera api_key_created Nightly (cw_key_abcdefgh…)", "Grace client_secret_revoked #\(secret.rawValue)",
+                "Vera client_secret_created #\(secret.rawValue)", "Vera settings_saved -", "Grace created -",
+            ])
+        #expect(try apps.activity(of: app, member: viewer, limit: 2)?.count == 2)
+        #expect(try apps.activity(of: app, member: outsider, limit: 50) == nil, "a non-member reads no activity")
+
+        // Refused actions (a viewer now, a revoked secret again, a stranger's endpoint) add no row.
+        let before = try count("application_events")
+        #expect(try organisations.changeMember(viewer, of: organisation, to: .viewer, by: owner, now: now) == .changed)
+        let again = try #require(try apps.application(app, owner: viewer))
+        let refused = try again.review.transition(.edit(ApplicationDraft(name: "No")), by: .developer(viewer), at: now).get()
+        #expect(try apps.applyTransition(refused, to: app, expectedVersion: again.version, actorName: "Vera", now: now) == .notFound)
+        #expect(try secrets.addClientSecret(digest: SecretToken.digest("v"), to: app, owner: viewer, now: now) == .notFound)
+        #expect(try secrets.revokeClientSecret(secret, of: app, owner: owner, now: now) == false)
+        #expect(
+            try webhooks.createEndpoint(
+                NewWebhookEndpoint(url: "https://hooks.example/x", events: [.appApproved], sealedSecret: [1]), for: app, owner: outsider, now: now)
+                == nil)
+        #expect(try count("application_events") == before)
+    }
+
+    @Test func memberChangesAreInTheOrganisationsActivityAndRefusedOnesAreNot() throws {
+        try join(viewer, email: "vera@example.test", as: .developer)
+        #expect(try organisations.changeMember(viewer, of: organisation, to: .admin, by: viewer, now: now + 2) == .forbidden)
+        #expect(try organisations.changeMember(viewer, of: organisation, to: .admin, by: owner, now: now + 2) == .changed)
+        #expect(try organisations.transferOwnership(of: organisation, to: viewer, by: owner, now: now + 2) == .changed)
+        #expect(try organisations.changeMember(owner, of: organisation, to: nil, by: owner, now: now + 2) == .changed)
+        // (The member joined at now + 1, as `join` accepts.)
+        let log = try #require(try organisations.activity(of: organisation, member: viewer, limit: 50))
+        #expect(
+            log.map { "\($0.actorName) \($0.action.rawValue) \($0.subjectName ?? "-") \($0.detail ?? "-")" } == [
+                "Grace left - was Admin", "Grace ownership_transferred Vera -", "Grace role_changed Vera Developer → Admin",
+                "Vera joined - as Developer", "Grace invited - vera@example.test as Developer",
+            ])
+        #expect(try organisations.activity(of: organisation, member: owner, limit: 50) == nil, "a former member reads nothing")
+    }
+
+    @Test func aCancelledInvitationIsRefusedLikeAnExpiredOneAndOnlyAnAdminCancels() throws {
+        try join(viewer, email: "vera@example.test", as: .developer)
+        let token = "to-cancel"
+        #expect(
+            try organisations.createInvitation(
+                NewOrganisationInvitation(
+                    organisation: organisation, email: "mallory@example.test", role: .viewer, digest: SecretToken.digest(token),
+                    expiresAt: now + 3600), by: owner, now: now + 2))
+        let open = try #require(try organisations.organisation(organisation, member: owner, now: now)?.invitations.first)
+        #expect(open.email == "mallory@example.test")
+        let events = try count("organisation_events")
+        #expect(try organisations.cancelInvitation(open.id, of: organisation, by: viewer, now: now + 2) == .forbidden)
+        #expect(try organisations.cancelInvitation(open.id, of: organisation, by: outsider, now: now) == .notFound)
+        #expect(try count("organisation_events") == events, "a refused cancellation logs nothing")
+        #expect(try organisations.cancelInvitation(open.id, of: organisation, by: owner, now: now + 2) == .changed)
+        #expect(try organisations.cancelInvitation(open.id, of: organisation, by: owner, now: now + 2) == .notFound, "once")
+        #expect(try organisations.organisation(organisation, member: owner, now: now)?.invitations == [])
+        #expect(try organisations.invitation(digest: SecretToken.digest(token), now: now) == .expired)
+        #expect(
+            try organisations.acceptInvitation(digest: SecretToken.digest(token), by: outsider, email: "mallory@example.test", now: now) == .expired)
+        #expect(try organisations.organisation(organisation, member: outsider, now: now) == nil)
+        #expect(try organisations.activity(of: organisation, member: owner, limit: 1)?.first?.action == .invitationCancelled)
+    }
+
+    @Test func aNewAppGoesIntoAnOrganisationOnlyWhereTheRoleAllowsCreatingApps() throws {
+        try join(viewer, email: "vera@example.test", as: .viewer)
+        let apps = try count("applications")
+        #expect(
+            try self.apps.createApplication(
+                owner: viewer, in: organisation, clientID: ClientID("cw_app_v1"), draft: ApplicationDraft(name: "V"), now: now) == nil)
+        #expect(
+            try self.apps.createApplication(
+                owner: outsider, in: organisation, clientID: ClientID("cw_app_o1"), draft: ApplicationDraft(name: "O"), now: now) == nil)
+        #expect(try count("applications") == apps, "nothing written for a refused creation")
+        #expect(try organisations.changeMember(viewer, of: organisation, to: .developer, by: owner, now: now) == .changed)
+        let created = try #require(
+            try self.apps.createApplication(
+                owner: viewer, in: organisation, clientID: ClientID("cw_app_v2"), draft: ApplicationDraft(name: "Team app"), now: now))
+        #expect(try self.apps.application(created, owner: owner)?.role == .owner, "the organisation's owner sees it")
+        #expect(try self.apps.activity(of: created, member: owner, limit: 5)?.map(\.actorName) == ["Vera"])
+        #expect(try organisations.personalOrganisation(of: viewer, now: now) != organisation)
     }
 }

@@ -154,7 +154,7 @@ import Testing
     @Test func aDeletedDeliveryIsALostClaim() throws {
         try enqueue("a")
         let claim = try #require(try webhooks.claimNextDue(now: now, leaseUntil: now + 60))
-        #expect(try webhooks.deleteEndpoint(endpoint, owner: owner))
+        #expect(try webhooks.deleteEndpoint(endpoint, owner: owner, now: now))
         #expect(try finish(claim, .response(status: 200), status: 200, at: now + 1) == .claimLost)
     }
 

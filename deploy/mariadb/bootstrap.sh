@@ -119,7 +119,9 @@ readonly APP_DEVELOPERS_GRANTS=(
 #   what `catalystwells purge --site developers` deletes: spent links and unreferenced logos (a logo an
 #   application refers to cannot be deleted: the foreign keys refuse it).
 # - teams (developers 0017): organisations are created and stop being personal (personal_of) but are never
-#   renamed or deleted here; members are added, change role and are removed; an invitation is only spent.
+#   renamed or deleted here; members are added, change role and are removed; an invitation is only spent or
+#   cancelled. The activity logs (developers 0020: application_events, organisation_events) are append-only:
+#   INSERT and SELECT, never UPDATE or DELETE.
 #   applications.organisation_id is set at creation and never updated: no app moves to another organisation.
 # - leases: the developers site's cron jobs (webhooks, mail, purge) take, renew and release their lease there
 #   (issue 18); rows are never deleted, so a fence never goes back.
@@ -142,7 +144,9 @@ readonly DEVELOPERS_GRANTS=(
     "api_keys|SELECT, INSERT (application_id, name, visible_prefix, key_digest, scopes, created_at, created_by), UPDATE (revoked_at)"
     "organisations|SELECT, INSERT, UPDATE (personal_of)"
     "organisation_members|SELECT, INSERT, UPDATE (role), DELETE"
-    "organisation_invitations|SELECT, INSERT, UPDATE (accepted_at, accepted_by)"
+    "organisation_invitations|SELECT, INSERT, UPDATE (accepted_at, accepted_by, cancelled_at, cancelled_by)"
+    "application_events|SELECT, INSERT"
+    "organisation_events|SELECT, INSERT"
     "webhook_endpoints|SELECT, INSERT, UPDATE (url, events, enabled, disabled_reason, failing_since, updated_at), DELETE"
     "webhook_deliveries|SELECT, INSERT, UPDATE (status, attempts, last_response_status, latency_ms, next_attempt_at, updated_at)"
     "webhook_delivery_attempts|SELECT, INSERT"

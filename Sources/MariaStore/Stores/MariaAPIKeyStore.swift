@@ -18,6 +18,8 @@ public struct MariaAPIKeyStore: APIKeyStore {
                         \(owner.rawValue))
                 """)
             try tx.requestSync(of: app, now: now)
+            try tx.recordActivity(
+                .apiKeyCreated, on: app, by: owner, detail: ActivityDetail.apiKey(name: key.name, visiblePrefix: key.visiblePrefix), now: now)
             return APIKeyID(inserted.insertID)
         }
     }
@@ -42,7 +44,12 @@ public struct MariaAPIKeyStore: APIKeyStore {
 
     public func revokeAPIKey(_ id: APIKeyID, of app: ApplicationID, owner: DeveloperID, now: Date) throws -> Bool {
         try database.transaction { tx in
-            try tx.revokeCredential(table: "api_keys", id: id.rawValue, of: app, owner: owner, now: now)
+            guard try tx.revokeCredential(table: "api_keys", id: id.rawValue, of: app, owner: owner, now: now) else { return false }
+            let key = try tx.query("SELECT name, visible_prefix FROM api_keys WHERE id = \(id.rawValue)").first
+            try tx.recordActivity(
+                .apiKeyRevoked, on: app, by: owner,
+                detail: ActivityDetail.apiKey(name: key?.string("name") ?? "", visiblePrefix: key?.string("visible_prefix") ?? ""), now: now)
+            return true
         }
     }
 }

@@ -28,6 +28,7 @@ public struct MariaApplicationCredentialStore: ApplicationCredentialStore {
                 VALUES (\(app.rawValue), \(digest), \(now), \(owner.rawValue))
                 """)
             try tx.requestSync(of: app, now: now)
+            try tx.recordActivity(.clientSecretCreated, on: app, by: owner, detail: "#\(inserted.insertID)", now: now)
             return .added(ClientSecretID(inserted.insertID))
         }
     }
@@ -50,7 +51,11 @@ public struct MariaApplicationCredentialStore: ApplicationCredentialStore {
 
     public func revokeClientSecret(_ id: ClientSecretID, of app: ApplicationID, owner: DeveloperID, now: Date) throws -> Bool {
         try database.transaction { tx in
-            try tx.revokeCredential(table: "application_client_secrets", id: id.rawValue, of: app, owner: owner, now: now)
+            guard try tx.revokeCredential(table: "application_client_secrets", id: id.rawValue, of: app, owner: owner, now: now) else {
+                return false
+            }
+            try tx.recordActivity(.clientSecretRevoked, on: app, by: owner, detail: "#\(id.rawValue)", now: now)
+            return true
         }
     }
 }

@@ -9,16 +9,36 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
     /// Creates the store over a thread's handle on catalyst_developers.
     public init(database: MariaDatabase) { self.database = database }
 
-    public func createApplication(owner: DeveloperID, clientID: ClientID, draft: ApplicationDraft, now: Date) throws -> ApplicationID {
+    public func createApplication(
+        owner: DeveloperID, in chosen: OrganisationID?, clientID: ClientID, draft: ApplicationDraft, now: Date
+    ) throws -> ApplicationID? {
         let columns = ApplicationStateColumns(.draft(draft))
-        return try database.transaction { tx in
-            let organisation = try tx.personalOrganisation(of: owner, now: now)
+        return try database.transaction { tx -> ApplicationID? in
+            let organisation: OrganisationID
+            if let chosen {
+                // The shared lock keeps the membership (and its role) as read until the app is inserted: a
+                // removal or demotion committed meanwhile waits for this transaction, never the other way round.
+                guard
+                    !(try tx.query(
+                        """
+                        SELECT organisation_id FROM organisation_members
+                        WHERE organisation_id = \(chosen.rawValue) AND developer_id = \(owner.rawValue)
+                          AND role IN (\(list: OrganisationRole.permitting(.editApp).map(\.rawValue))) LOCK IN SHARE MODE
+                        """
+                    ).isEmpty)
+                else { return nil }
+                organisation = chosen
+            } else {
+                organisation = try tx.personalOrganisation(of: owner, now: now)
+            }
             let result = try tx.execute(
                 """
                 INSERT INTO applications SET developer_id = \(owner.rawValue), organisation_id = \(organisation.rawValue),
                     client_id = \(clientID.rawValue), \(fragment: columns.assignments), version = 1, created_at = \(now), updated_at = \(now)
                 """)
-            return ApplicationID(result.insertID)
+            let id = ApplicationID(result.insertID)
+            try tx.recordActivity(.created, on: id, by: owner, now: now)
+            return id
         }
     }
 
@@ -73,6 +93,13 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
                 try Self.append(record, actorName: actorName, to: id, in: tx)
             }
             for event in events { _ = try tx.enqueueWebhookEvent(event, for: id, now: now) }
+            if case .developer(let developer) = outcome.actor, let activity = ApplicationActivity(outcome.event) {
+                let ofChange = outcome.effects.contains { effect in
+                    if case .recordTransition(let record) = effect { return record.subject == .pendingChange }
+                    return false
+                }
+                try tx.recordActivity(activity, on: id, by: developer, detail: ofChange ? "pending change" : nil, now: now)
+            }
             return .saved(version: expectedVersion + 1)
         }
     }
@@ -87,6 +114,23 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
             ORDER BY t.occurred_at DESC, t.id DESC
             """
         ).ownedList(keyedBy: "id") { $0.applicationHistoryEntry() }
+    }
+
+    public func activity(of id: ApplicationID, member developer: DeveloperID, limit: Int) throws -> [ActivityEntry<ApplicationActivity>]? {
+        try database.query(
+            """
+            SELECT a.id AS app_id, e.id, e.action, e.detail, e.occurred_at, d.name AS actor_name
+            FROM applications a LEFT JOIN application_events e ON e.application_id = a.id LEFT JOIN developers d ON d.id = e.actor_id
+            WHERE a.id = \(id.rawValue) AND \(fragment: member(developer, may: .viewApp))
+            ORDER BY e.occurred_at DESC, e.id DESC LIMIT \(limit)
+            """
+        ).ownedList(keyedBy: "id") { row in
+            // An action a later version added is left out rather than guessed.
+            guard let action = row.string("action").flatMap(ApplicationActivity.init(rawValue:)), let at = row.date("occurred_at") else {
+                return nil
+            }
+            return ActivityEntry(actorName: row.string("actor_name") ?? "", action: action, detail: row.string("detail"), at: at)
+        }
     }
 
     // MARK: Review panel (app pool; no owner filter)

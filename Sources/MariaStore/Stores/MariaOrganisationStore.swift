@@ -12,14 +12,15 @@ public struct MariaOrganisationStore: OrganisationStore {
     public func organisations(of developer: DeveloperID) throws -> [OrganisationMembership] {
         try database.query(
             """
-            SELECT o.id, o.name, m.role FROM organisation_members m JOIN organisations o ON o.id = m.organisation_id
+            SELECT o.id, o.name, m.role, o.personal_of <=> m.developer_id AS personal
+            FROM organisation_members m JOIN organisations o ON o.id = m.organisation_id
             WHERE m.developer_id = \(developer.rawValue) ORDER BY o.name, o.id
             """
         ).compactMap { row in
             guard let id: OrganisationID = row.id("id"), let role = row.string("role").flatMap(OrganisationRole.init(rawValue:)) else {
                 return nil
             }
-            return OrganisationMembership(id: id, name: row.string("name") ?? "", role: role)
+            return OrganisationMembership(id: id, name: row.string("name") ?? "", role: role, isPersonal: row.int("personal") == 1)
         }
     }
 
@@ -47,14 +48,16 @@ public struct MariaOrganisationStore: OrganisationStore {
         }
         let invitations = try database.query(
             """
-            SELECT i.email, i.role, i.expires_at, d.name AS inviter FROM organisation_invitations i JOIN developers d ON d.id = i.invited_by
-            WHERE i.organisation_id = \(id.rawValue) AND i.accepted_at IS NULL AND i.expires_at > \(now)
+            SELECT i.id, i.email, i.role, i.expires_at, d.name AS inviter
+            FROM organisation_invitations i JOIN developers d ON d.id = i.invited_by
+            WHERE i.organisation_id = \(id.rawValue) AND i.accepted_at IS NULL AND i.cancelled_at IS NULL AND i.expires_at > \(now)
             ORDER BY i.created_at DESC, i.id DESC LIMIT 100
             """
         ).compactMap { row -> OrganisationDetail.Invitation? in
-            guard let role = row.string("role").flatMap(OrganisationRole.init(rawValue:)) else { return nil }
+            guard let invitation: OrganisationInvitationID = row.id("id"), let role = row.string("role").flatMap(OrganisationRole.init(rawValue:))
+            else { return nil }
             return .init(
-                email: row.string("email") ?? "", role: role, invitedBy: row.string("inviter") ?? "",
+                id: invitation, email: row.string("email") ?? "", role: role, invitedBy: row.string("inviter") ?? "",
                 expiresAt: row.date("expires_at") ?? .distantPast)
         }
         return OrganisationDetail(id: id, name: own.string("name") ?? "", role: role, members: members, invitations: invitations)
@@ -66,24 +69,78 @@ public struct MariaOrganisationStore: OrganisationStore {
 
     public func createInvitation(_ invitation: NewOrganisationInvitation, by inviter: DeveloperID, now: Date) throws -> Bool {
         guard OrganisationRole.invitable.contains(invitation.role) else { return false }
-        // One statement: inserted only if the inviter's role, read now, may manage members.
-        let inserted = try database.execute(
+        let email = invitation.email.lowercased()
+        return try database.transaction { tx in
+            // One statement: inserted only if the inviter's role, read now, may manage members.
+            let inserted = try tx.execute(
+                """
+                INSERT INTO organisation_invitations (organisation_id, email, role, token_digest, invited_by, created_at, expires_at)
+                SELECT m.organisation_id, \(email), \(invitation.role.rawValue), \(invitation.digest),
+                       m.developer_id, \(now), \(invitation.expiresAt)
+                FROM organisation_members m
+                WHERE m.organisation_id = \(invitation.organisation.rawValue) AND m.developer_id = \(inviter.rawValue)
+                  AND m.role IN (\(list: OrganisationRole.permitting(.manageMembers).map(\.rawValue)))
+                """)
+            guard inserted.affectedRows == 1 else { return false }
+            try tx.recordActivity(
+                .invited, in: invitation.organisation, by: inviter, detail: "\(email) as \(invitation.role.label)", now: now)
+            return true
+        }
+    }
+
+    public func cancelInvitation(_ invitation: OrganisationInvitationID, of id: OrganisationID, by actor: DeveloperID, now: Date) throws
+        -> OrganisationChangeResult
+    {
+        try database.transaction { tx in
+            guard
+                let role = try tx.query(
+                    """
+                    SELECT role FROM organisation_members WHERE organisation_id = \(id.rawValue) AND developer_id = \(actor.rawValue)
+                    LOCK IN SHARE MODE
+                    """
+                ).first?.string("role").flatMap(OrganisationRole.init(rawValue:))
+            else { return .notFound }
+            guard
+                let row = try tx.query(
+                    """
+                    SELECT email FROM organisation_invitations
+                    WHERE id = \(invitation.rawValue) AND organisation_id = \(id.rawValue) AND accepted_at IS NULL AND cancelled_at IS NULL
+                    FOR UPDATE
+                    """
+                ).first
+            else { return .notFound }
+            guard role.permits(.manageMembers) else { return .forbidden }
+            try tx.execute(
+                "UPDATE organisation_invitations SET cancelled_at = \(now), cancelled_by = \(actor.rawValue) WHERE id = \(invitation.rawValue)")
+            try tx.recordActivity(.invitationCancelled, in: id, by: actor, detail: row.string("email"), now: now)
+            return .changed
+        }
+    }
+
+    public func activity(of id: OrganisationID, member developer: DeveloperID, limit: Int) throws -> [ActivityEntry<OrganisationActivity>]? {
+        try database.query(
             """
-            INSERT INTO organisation_invitations (organisation_id, email, role, token_digest, invited_by, created_at, expires_at)
-            SELECT m.organisation_id, \(invitation.email.lowercased()), \(invitation.role.rawValue), \(invitation.digest),
-                   m.developer_id, \(now), \(invitation.expiresAt)
-            FROM organisation_members m
-            WHERE m.organisation_id = \(invitation.organisation.rawValue) AND m.developer_id = \(inviter.rawValue)
-              AND m.role IN (\(list: OrganisationRole.permitting(.manageMembers).map(\.rawValue)))
-            """)
-        return inserted.affectedRows == 1
+            SELECT m.organisation_id, e.id, e.action, e.detail, e.occurred_at, actor.name AS actor_name, subject.name AS subject_name
+            FROM organisation_members m LEFT JOIN organisation_events e ON e.organisation_id = m.organisation_id
+                LEFT JOIN developers actor ON actor.id = e.actor_id LEFT JOIN developers subject ON subject.id = e.subject_id
+            WHERE m.organisation_id = \(id.rawValue) AND m.developer_id = \(developer.rawValue)
+            ORDER BY e.occurred_at DESC, e.id DESC LIMIT \(limit)
+            """
+        ).ownedList(keyedBy: "id") { row in
+            guard let action = row.string("action").flatMap(OrganisationActivity.init(rawValue:)), let at = row.date("occurred_at") else {
+                return nil
+            }
+            return ActivityEntry(
+                actorName: row.string("actor_name") ?? "", action: action, subjectName: row.string("subject_name"), detail: row.string("detail"),
+                at: at)
+        }
     }
 
     public func invitation(digest: [UInt8], now: Date) throws -> OrganisationInvitationStatus {
         guard
             let row = try database.query(
                 """
-                SELECT i.organisation_id, o.name, i.role, i.email, i.expires_at, i.accepted_at
+                SELECT i.organisation_id, o.name, i.role, i.email, i.expires_at, i.accepted_at, i.cancelled_at
                 FROM organisation_invitations i JOIN organisations o ON o.id = i.organisation_id
                 WHERE i.token_digest = \(digest)
                 """
@@ -99,7 +156,7 @@ public struct MariaOrganisationStore: OrganisationStore {
             guard
                 let row = try tx.query(
                     """
-                    SELECT i.id, i.organisation_id, o.name, i.role, i.email, i.expires_at, i.accepted_at
+                    SELECT i.id, i.organisation_id, o.name, i.role, i.email, i.expires_at, i.accepted_at, i.cancelled_at
                     FROM organisation_invitations i JOIN organisations o ON o.id = i.organisation_id
                     WHERE i.token_digest = \(digest) FOR UPDATE
                     """
@@ -114,16 +171,18 @@ public struct MariaOrganisationStore: OrganisationStore {
                 UPDATE organisation_invitations SET accepted_at = \(now), accepted_by = \(developer.rawValue)
                 WHERE id = \(invitationID) AND accepted_at IS NULL
                 """)
-            try tx.execute(
+            let joined = try tx.execute(
                 """
                 INSERT IGNORE INTO organisation_members (organisation_id, developer_id, role, joined_at)
                 VALUES (\(organisation.rawValue), \(developer.rawValue), \(role.rawValue), \(now))
                 """)
+            // An existing member keeps their role: the invitation is spent, but nobody joined.
+            if joined.affectedRows == 1 { try tx.recordActivity(.joined, in: organisation, by: developer, detail: "as \(role.label)", now: now) }
             return status
         }
     }
 
-    public func changeMember(_ target: DeveloperID, of id: OrganisationID, to role: OrganisationRole?, by actor: DeveloperID) throws
+    public func changeMember(_ target: DeveloperID, of id: OrganisationID, to role: OrganisationRole?, by actor: DeveloperID, now: Date) throws
         -> OrganisationChangeResult
     {
         try database.transaction { tx in
@@ -135,15 +194,24 @@ public struct MariaOrganisationStore: OrganisationStore {
                     UPDATE organisation_members SET role = \(role.rawValue)
                     WHERE organisation_id = \(id.rawValue) AND developer_id = \(target.rawValue)
                     """)
+                try tx.recordActivity(
+                    .roleChanged, in: id, by: actor, about: target, detail: ActivityDetail.roleChange(from: roles.target, to: role), now: now)
             } else {
                 try tx.execute(
                     "DELETE FROM organisation_members WHERE organisation_id = \(id.rawValue) AND developer_id = \(target.rawValue)")
+                if actor == target {
+                    try tx.recordActivity(.left, in: id, by: actor, detail: "was \(roles.target.label)", now: now)
+                } else {
+                    try tx.recordActivity(.removed, in: id, by: actor, about: target, detail: "was \(roles.target.label)", now: now)
+                }
             }
             return .changed
         }
     }
 
-    public func transferOwnership(of id: OrganisationID, to target: DeveloperID, by actor: DeveloperID) throws -> OrganisationChangeResult {
+    public func transferOwnership(of id: OrganisationID, to target: DeveloperID, by actor: DeveloperID, now: Date) throws
+        -> OrganisationChangeResult
+    {
         try database.transaction { tx in
             guard actor != target, let roles = try Self.lockedRoles(of: id, actor: actor, target: target, in: tx) else { return .notFound }
             guard roles.actor.mayTransferOwnership(to: roles.target) else { return .forbidden }
@@ -153,6 +221,7 @@ public struct MariaOrganisationStore: OrganisationStore {
                 WHERE organisation_id = \(id.rawValue) AND developer_id IN (\(actor.rawValue), \(target.rawValue))
                 """)
             try tx.execute("UPDATE organisations SET personal_of = NULL WHERE id = \(id.rawValue)")
+            try tx.recordActivity(.ownershipTransferred, in: id, by: actor, about: target, now: now)
             return .changed
         }
     }
@@ -182,7 +251,8 @@ public struct MariaOrganisationStore: OrganisationStore {
             let role = row.string("role").flatMap(OrganisationRole.init(rawValue:)), let expires = row.date("expires_at")
         else { return .invalid }
         if row.date("accepted_at") != nil { return .used }
-        if expires <= now { return .expired }
+        // A cancelled link is refused as an expired one: the invitee learns nothing more.
+        if expires <= now || row.date("cancelled_at") != nil { return .expired }
         return .valid(organisation: organisation, name: row.string("name") ?? "", role: role, email: row.string("email") ?? "")
     }
 }

@@ -15,15 +15,20 @@ public struct MariaWebhookStore: WebhookStore {
     public func createEndpoint(_ endpoint: NewWebhookEndpoint, for app: ApplicationID, owner: DeveloperID, now: Date) throws
         -> WebhookEndpointID?
     {
-        // One statement: the endpoint is inserted only if the SELECT finds the owner's app.
-        let inserted = try database.execute(
-            """
-            INSERT INTO webhook_endpoints (application_id, url, events, secret_sealed, enabled, created_at, updated_at)
-            SELECT a.id, \(endpoint.url), \(endpoint.events.map(\.rawValue).scopeColumn), \(endpoint.sealedSecret), TRUE,
-                   \(now), \(now)
-            FROM applications a WHERE a.id = \(app.rawValue) AND \(fragment: member(owner, may: .editApp))
-            """)
-        return inserted.affectedRows == 1 ? WebhookEndpointID(inserted.insertID) : nil
+        try database.transaction { tx in
+            // One statement: the endpoint is inserted only if the SELECT finds the owner's app.
+            let inserted = try tx.execute(
+                """
+                INSERT INTO webhook_endpoints (application_id, url, events, secret_sealed, enabled, created_at, updated_at)
+                SELECT a.id, \(endpoint.url), \(endpoint.events.map(\.rawValue).scopeColumn), \(endpoint.sealedSecret), TRUE,
+                       \(now), \(now)
+                FROM applications a WHERE a.id = \(app.rawValue) AND \(fragment: member(owner, may: .editApp))
+                """)
+            guard inserted.affectedRows == 1 else { return nil }
+            try tx.recordActivity(
+                .webhookAdded, on: app, by: owner, detail: ActivityDetail.webhook(id: Int64(inserted.insertID), url: endpoint.url), now: now)
+            return WebhookEndpointID(inserted.insertID)
+        }
     }
 
     public func endpoints(of app: ApplicationID, owner: DeveloperID) throws -> [WebhookEndpoint]? {
@@ -53,7 +58,7 @@ public struct MariaWebhookStore: WebhookStore {
         try database.transaction { tx in
             // Checked and locked first: an UPDATE that changes nothing reports no affected row, which must not
             // read as "not yours".
-            guard try Self.lockEndpoint(id, owner: owner, in: tx) else { return false }
+            guard let app = try Self.lockEndpoint(id, owner: owner, in: tx) else { return false }
             try tx.execute(
                 """
                 UPDATE webhook_endpoints
@@ -64,17 +69,19 @@ public struct MariaWebhookStore: WebhookStore {
                     disabled_reason = IF(\(enabled), NULL, disabled_reason), updated_at = \(now)
                 WHERE id = \(id.rawValue)
                 """)
+            try tx.recordActivity(.webhookChanged, on: app.id, by: owner, detail: ActivityDetail.webhook(id: id.rawValue, url: url), now: now)
             return true
         }
     }
 
-    public func deleteEndpoint(_ id: WebhookEndpointID, owner: DeveloperID) throws -> Bool {
-        try database.execute(
-            """
-            DELETE e FROM webhook_endpoints e JOIN applications a ON a.id = e.application_id
-            WHERE e.id = \(id.rawValue) AND \(fragment: member(owner, may: .editApp))
-            """
-        ).affectedRows >= 1
+    public func deleteEndpoint(_ id: WebhookEndpointID, owner: DeveloperID, now: Date) throws -> Bool {
+        try database.transaction { tx in
+            guard let app = try Self.lockEndpoint(id, owner: owner, in: tx) else { return false }
+            try tx.execute("DELETE FROM webhook_endpoints WHERE id = \(id.rawValue)")
+            try tx.recordActivity(
+                .webhookRemoved, on: app.id, by: owner, detail: ActivityDetail.webhook(id: id.rawValue, url: app.url), now: now)
+            return true
+        }
     }
 
     public func enqueueDelivery(_ delivery: NewWebhookDelivery, to endpoint: WebhookEndpointID, owner: DeveloperID, now: Date)
@@ -143,14 +150,20 @@ public struct MariaWebhookStore: WebhookStore {
         return inserted.affectedRows == 1 ? DeliveryID(inserted.insertID) : nil
     }
 
-    /// Whether the endpoint's app belongs to `owner`, locking the endpoint row for the rest of the transaction.
-    private static func lockEndpoint(_ id: WebhookEndpointID, owner: DeveloperID, in tx: Transaction) throws -> Bool {
-        !(try tx.query(
-            """
-            SELECT e.id FROM webhook_endpoints e JOIN applications a ON a.id = e.application_id
-            WHERE e.id = \(id.rawValue) AND \(fragment: member(owner, may: .editApp)) FOR UPDATE
-            """
-        ).isEmpty)
+    /// The endpoint's app and current URL if `owner` may edit the app, locking the endpoint row for the rest of
+    /// the transaction; `nil` otherwise.
+    private static func lockEndpoint(_ id: WebhookEndpointID, owner: DeveloperID, in tx: Transaction) throws
+        -> (id: ApplicationID, url: String)?
+    {
+        guard
+            let row = try tx.query(
+                """
+                SELECT e.application_id, e.url FROM webhook_endpoints e JOIN applications a ON a.id = e.application_id
+                WHERE e.id = \(id.rawValue) AND \(fragment: member(owner, may: .editApp)) FOR UPDATE
+                """
+            ).first, let app: ApplicationID = row.id("application_id")
+        else { return nil }
+        return (app, row.string("url") ?? "")
     }
 }
 

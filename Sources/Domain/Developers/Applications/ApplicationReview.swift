@@ -208,6 +208,8 @@ public struct ApplicationReview: Sendable, Equatable {
         public let effects: [Effect]
         /// Who acted: the store checks a developer's membership and role when it saves.
         public var actor: Actor
+        /// What happened: a developer's event is written to the app's activity (``ApplicationActivity``).
+        public var event: EventKind
     }
 
     /// The developer who created the app (`applications.developer_id`); the review panel mails them. Who may
@@ -244,7 +246,7 @@ public struct ApplicationReview: Sendable, Equatable {
         case .rejected(let draft, _): result = context.fromRejected(draft, event)
         case .suspended(let app, _): result = context.fromSuspended(app, event)
         }
-        return result.map { Outcome(review: ApplicationReview(owner: owner, state: $0), effects: context.effects, actor: actor) }
+        return result.map { Outcome(review: ApplicationReview(owner: owner, state: $0), effects: context.effects, actor: actor, event: event.kind) }
     }
 }
 

@@ -18,7 +18,13 @@ public protocol ApplicationStore {
     /// change). `clientID` is the public identifier chosen by the caller (``ApplicationClientID/make(using:)``)
     /// and kept for the app's whole life. Throws ``StoreError`` `.duplicate` when the client id is taken
     /// (draw another), `.constraint` when the owner does not exist or `draft.logoSHA256` names no stored logo.
-    func createApplication(owner: DeveloperID, clientID: ClientID, draft: ApplicationDraft, now: Date) throws -> ApplicationID
+    ///
+    /// With `organisation`, the app goes into that organisation instead, if `owner` is a member whose role permits
+    /// creating apps (``OrganisationAction/editApp``), read under a shared lock on their membership in the same
+    /// transaction; `nil` (nothing written) otherwise. Either way the app's activity starts with
+    /// ``ApplicationActivity/created`` by `owner`.
+    func createApplication(owner: DeveloperID, in organisation: OrganisationID?, clientID: ClientID, draft: ApplicationDraft, now: Date)
+        throws -> ApplicationID?
     /// The application with this id if `owner` is a member of its organisation (with their role), with the version to pass back to
     /// ``applyTransition(_:to:expectedVersion:actorName:now:)``; `nil` otherwise.
     func application(_ id: ApplicationID, owner: DeveloperID) throws -> StoredApplication?
@@ -49,6 +55,20 @@ public protocol ApplicationStore {
     /// The app's review log, newest first (ties in time by insertion, newest first), if `owner` is a member;
     /// `nil` otherwise. Empty for an app that never changed status.
     func history(of id: ApplicationID, owner: DeveloperID) throws -> [ApplicationHistoryEntry]?
+    /// The app's activity (what its members did: ``ApplicationActivity``), newest first, at most `limit` rows, if
+    /// `member` may view the app; `nil` otherwise.
+    func activity(of id: ApplicationID, member: DeveloperID, limit: Int) throws -> [ActivityEntry<ApplicationActivity>]?
+}
+
+extension ApplicationStore {
+    /// Creates a draft application in `owner`'s personal organisation (see
+    /// ``createApplication(owner:in:clientID:draft:now:)``), which is never refused.
+    public func createApplication(owner: DeveloperID, clientID: ClientID, draft: ApplicationDraft, now: Date) throws -> ApplicationID {
+        guard let id = try createApplication(owner: owner, in: nil, clientID: clientID, draft: draft, now: now) else {
+            throw StoreError(.constraint, detail: "no personal organisation for \(owner)")
+        }
+        return id
+    }
 }
 
 /// An application as stored, with what optimistic concurrency needs.

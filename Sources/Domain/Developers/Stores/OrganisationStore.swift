@@ -4,6 +4,10 @@ import Foundation
 public enum OrganisationRecord {}
 /// A developer organisation (`organisations.id`), which owns applications.
 public typealias OrganisationID = RecordID<OrganisationRecord>
+/// Marker type for ``OrganisationInvitationID``.
+public enum OrganisationInvitationRecord {}
+/// An invitation to an organisation (`organisation_invitations.id`).
+public typealias OrganisationInvitationID = RecordID<OrganisationInvitationRecord>
 
 /// Developer organisations, their members and invitations (issue 20 item 6), in catalyst_developers.
 ///
@@ -11,6 +15,9 @@ public typealias OrganisationID = RecordID<OrganisationRecord>
 /// the same statement or transaction: a non-member's request answers as if the organisation did not exist, and
 /// a removed member is refused at their next request. Role changes, removals and transfers run under the
 /// organisation's row lock, so an organisation always has exactly one owner.
+///
+/// Every change is appended to the organisation's activity (`organisation_events`, ``OrganisationActivity``) in
+/// the same transaction; a refused change writes nothing there either.
 public protocol OrganisationStore {
     /// The organisations `developer` belongs to, with their role, by name.
     func organisations(of developer: DeveloperID) throws -> [OrganisationMembership]
@@ -22,7 +29,15 @@ public protocol OrganisationStore {
     /// Stores an invitation by the digest of its token if `inviter` may manage the organisation's members
     /// (``OrganisationRole/mayInvite(as:)``); `false` (nothing written) otherwise.
     func createInvitation(_ invitation: NewOrganisationInvitation, by inviter: DeveloperID, now: Date) throws -> Bool
-    /// What an invitation link shows: its organisation and role while it is unused and unexpired.
+    /// Cancels an open invitation (neither accepted nor cancelled) if `actor` may manage the organisation's
+    /// members; its link is then refused like an expired one (``OrganisationInvitationStatus/expired``).
+    /// `.notFound` when the actor is no member or the invitation is not an open one of this organisation.
+    func cancelInvitation(_ invitation: OrganisationInvitationID, of id: OrganisationID, by actor: DeveloperID, now: Date) throws
+        -> OrganisationChangeResult
+    /// The organisation's member events, newest first, at most `limit`, if `member` belongs to it; `nil` otherwise.
+    func activity(of id: OrganisationID, member: DeveloperID, limit: Int) throws -> [ActivityEntry<OrganisationActivity>]?
+    /// What an invitation link shows: its organisation and role while it is unused and unexpired (a cancelled
+    /// one reads as expired).
     func invitation(digest: [UInt8], now: Date) throws -> OrganisationInvitationStatus
     /// Spends the invitation (single use, before it expires) and makes `developer` a member with its role, in
     /// one transaction. An existing member keeps their role. Refused (nothing written) when the invitation was
@@ -30,11 +45,11 @@ public protocol OrganisationStore {
     func acceptInvitation(digest: [UInt8], by developer: DeveloperID, email: String, now: Date) throws -> OrganisationInvitationStatus
     /// Changes `target`'s role to `role`, or removes them (`role` nil), if ``OrganisationRole/mayManage(current:to:isSelf:)``
     /// allows it for `actor`'s role.
-    func changeMember(_ target: DeveloperID, of id: OrganisationID, to role: OrganisationRole?, by actor: DeveloperID) throws
+    func changeMember(_ target: DeveloperID, of id: OrganisationID, to role: OrganisationRole?, by actor: DeveloperID, now: Date) throws
         -> OrganisationChangeResult
     /// Makes `target` (an admin) the owner and the acting owner an admin, in one transaction, if
     /// ``OrganisationRole/mayTransferOwnership(to:)`` allows it. The organisation stops being anyone's personal one.
-    func transferOwnership(of id: OrganisationID, to target: DeveloperID, by actor: DeveloperID) throws -> OrganisationChangeResult
+    func transferOwnership(of id: OrganisationID, to target: DeveloperID, by actor: DeveloperID, now: Date) throws -> OrganisationChangeResult
 }
 
 /// One organisation of a developer.
@@ -45,12 +60,15 @@ public struct OrganisationMembership: Sendable, Equatable {
     public let name: String
     /// The developer's role in it.
     public let role: OrganisationRole
+    /// Whether it is the developer's personal organisation (the default for a new app).
+    public let isPersonal: Bool
 
     /// Creates the value.
-    public init(id: OrganisationID, name: String, role: OrganisationRole) {
+    public init(id: OrganisationID, name: String, role: OrganisationRole, isPersonal: Bool = false) {
         self.id = id
         self.name = name
         self.role = role
+        self.isPersonal = isPersonal
     }
 }
 
@@ -79,8 +97,10 @@ public struct OrganisationDetail: Sendable, Equatable {
         }
     }
 
-    /// An invitation not yet accepted nor expired.
+    /// An invitation not yet accepted, cancelled nor expired.
     public struct Invitation: Sendable, Equatable {
+        /// The row, for cancelling it.
+        public let id: OrganisationInvitationID
         /// The invited address.
         public let email: String
         /// The role offered.
@@ -91,7 +111,8 @@ public struct OrganisationDetail: Sendable, Equatable {
         public let expiresAt: Date
 
         /// Creates the value.
-        public init(email: String, role: OrganisationRole, invitedBy: String, expiresAt: Date) {
+        public init(id: OrganisationInvitationID, email: String, role: OrganisationRole, invitedBy: String, expiresAt: Date) {
+            self.id = id
             self.email = email
             self.role = role
             self.invitedBy = invitedBy
@@ -152,7 +173,7 @@ public enum OrganisationInvitationStatus: Sendable, Equatable {
     case valid(organisation: OrganisationID, name: String, role: OrganisationRole, email: String)
     /// Already accepted.
     case used
-    /// Past its expiry.
+    /// Past its expiry, or cancelled.
     case expired
     /// For another address than the signed-in developer's.
     case otherAddress

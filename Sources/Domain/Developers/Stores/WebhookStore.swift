@@ -20,9 +20,9 @@ public protocol WebhookStore {
     func updateEndpoint(
         _ id: WebhookEndpointID, owner: DeveloperID, url: String, events: [WebhookEvent], enabled: Bool, now: Date
     ) throws -> Bool
-    /// Deletes the endpoint with its deliveries and their attempts. Returns `false` when there is no such
-    /// endpoint of `owner`.
-    func deleteEndpoint(_ id: WebhookEndpointID, owner: DeveloperID) throws -> Bool
+    /// Deletes the endpoint with its deliveries and their attempts, and logs it in the app's activity. Returns
+    /// `false` when there is no such endpoint of `owner`.
+    func deleteEndpoint(_ id: WebhookEndpointID, owner: DeveloperID, now: Date) throws -> Bool
     /// Queues a delivery to the endpoint (`pending`, no attempts, due at `now`) if its app belongs to `owner`;
     /// `nil` (nothing written) otherwise. For the "test ping" (event type ``WebhookEvent/testPingType``); a
     /// disabled endpoint accepts it too, and the sender decides. Throws ``StoreError`` `.constraint` when the

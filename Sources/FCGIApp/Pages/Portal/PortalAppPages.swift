@@ -106,7 +106,7 @@ enum PortalAppPages {
     /// The create or edit form. `action` is `/apps` or `/apps/{id}/edit`; `version` is the loaded version.
     static func form(
         session: DeveloperSignedIn, title: String, action: String, version: Int64?, values: FormValues,
-        errors: SchoolworkForms.FieldErrors, notice: Layout.Notice? = nil, intro: HTML = ""
+        errors: SchoolworkForms.FieldErrors, notice: Layout.Notice? = nil, intro: HTML = "", organisationChoice: HTML = ""
     ) -> HTML {
         let registry = ScopeRegistry.standard
         let scopeBoxes = registry.definitions.map { scope -> HTML in
@@ -133,6 +133,7 @@ enum PortalAppPages {
             \(errors.isEmpty ? "" : HTML("<p class=\"notice bad\" id=\"form-problems\" role=\"alert\">Some fields need attention; see the messages below them.</p>"))
             <form class="stack" id="app-form" method="post" action="\(action)" enctype="multipart/form-data">\(Layout.csrfField(session.csrf))
             \(version.map { "<input type=\"hidden\" name=\"version\" value=\"\($0)\">" as HTML } ?? "")
+            \(organisationChoice)
             \(PortalLayout.field("Name", name: "name", value: values.name, error: errors["name"], maxLength: ApplicationForm.maximumNameLength, required: true, hint: "Shown to users on the consent page."))
             <label>Description<textarea name="description" rows="4" maxlength="\(ApplicationForm.maximumDescriptionLength)" aria-describedby="description-error"\(Layout.invalidFlag(errors["description"]))>\(values.description)</textarea>
             <small class="muted">What the app does for schools, in a few sentences.</small>\(Layout.fieldError(errors["description"], id: "description-error"))</label>
@@ -190,7 +191,8 @@ enum PortalAppPages {
 
     /// An app's page.
     static func detail(
-        session: DeveloperSignedIn, app: StoredApplication, history: [ApplicationHistoryEntry], problems: [String], notice: Layout.Notice?
+        session: DeveloperSignedIn, app: StoredApplication, history: [ApplicationHistoryEntry], activity: [ActivityEntry<ApplicationActivity>],
+        problems: [String], notice: Layout.Notice?
     ) -> HTML {
         let review = app.review
         let csrf = Layout.csrfField(session.csrf)
@@ -271,6 +273,7 @@ enum PortalAppPages {
             <section><h2>Review log</h2>
             \(history.isEmpty ? HTML("<p>No status changes yet.</p>") : HTML("<table id=\"app-history\"><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Change</th><th scope=\"col\">By</th><th scope=\"col\">Reason</th></tr></thead><tbody>\(log)</tbody></table>"))
             </section>
+            <section>\(PortalActivity.application(activity))</section>
             """)
     }
 
@@ -338,5 +341,21 @@ enum PortalAppPages {
         case .medium: "medium"
         case .high: "high"
         }
+    }
+}
+
+extension PortalAppPages {
+    /// The new-app form's organisation field: the developer's personal organisation (the default) and every other
+    /// organisation where their role permits creating apps. Nothing when there is no other choice.
+    static func organisationChoice(_ organisations: [OrganisationMembership], chosen: String) -> HTML {
+        guard !organisations.isEmpty else { return "" }
+        let options = organisations.map { organisation -> HTML in
+            let selected = chosen == "\(organisation.id)" ? HTML(unsafeRaw: " selected") : ""
+            return "<option value=\"\(organisation.id)\"\(selected)>\(organisation.name) (\(organisation.role.label.lowercased()))</option>"
+        }
+        return """
+            <label>Organisation<select name="organisation" id="app-organisation"><option value="">Personal (just you)</option>\(options)</select>
+            <small class="muted">Who owns the app: its members see it, with the rights of their role. An app never moves to another organisation.</small></label>
+            """
     }
 }

@@ -366,6 +366,14 @@ enum PortalDocsPages {
             was sent to. Rights are checked at every request: a member removed from the organisation loses access at once.</p>
             <table id="team-roles"><thead><tr><th scope="col">What</th>\(header)</tr></thead><tbody>\(rows)</tbody></table>
             <p>The review log shows who submitted or withdrew an app; the credentials pages show who created each secret and key.</p>
+            <p>Each app's page has an <strong>Activity</strong> list that every member sees: who saved its settings, submitted it,
+            created or revoked a client secret or API key, or added, changed or removed a webhook endpoint, and when (the last 50,
+            newest first). It names a key by its name and visible prefix and a webhook by its host, never a secret. The
+            organisation's page lists its member events the same way: invitations sent and cancelled, members joining, changing
+            role, leaving or removed, ownership handed over.</p>
+            <p>When you create an app you choose its organisation: your personal one, or any organisation where you are a
+            developer, admin or owner. An app never moves to another organisation. Admins and the owner can cancel an invitation
+            that is not yet accepted; its link is then refused like an expired one.</p>
             """
     }
 

@@ -22,7 +22,10 @@ enum PortalTeamPages {
             """)
     }
 
-    static func detail(session: DeveloperSignedIn, organisation: OrganisationDetail, notice: Layout.Notice?, error: String?) -> HTML {
+    static func detail(
+        session: DeveloperSignedIn, organisation: OrganisationDetail, activity: [ActivityEntry<OrganisationActivity>], notice: Layout.Notice?,
+        error: String?
+    ) -> HTML {
         let csrf = Layout.csrfField(session.csrf)
         let me = session.account.id
         let members = organisation.members.map { member -> HTML in
@@ -48,7 +51,10 @@ enum PortalTeamPages {
                 """
         }
         let invitations = organisation.invitations.map { invitation -> HTML in
-            "<tr><td>\(invitation.email)</td><td>\(invitation.role.label)</td><td>\(invitation.invitedBy)</td><td>\(Display.dateTime(invitation.expiresAt))</td></tr>"
+            let cancel: HTML =
+                "<form class=\"inline\" method=\"post\" action=\"/organisations/\(organisation.id)/invitations/\(invitation.id)/cancel\">\(csrf)<button type=\"submit\" class=\"danger\" data-cancel=\"\(invitation.email)\">Cancel</button></form>"
+            return
+                "<tr data-invitation=\"\(invitation.email)\"><td>\(invitation.email)</td><td>\(invitation.role.label)</td><td>\(invitation.invitedBy)</td><td>\(Display.dateTime(invitation.expiresAt))</td><td>\(cancel)</td></tr>"
         }
         var manage: HTML = ""
         if organisation.role.permits(.manageMembers) {
@@ -60,7 +66,7 @@ enum PortalTeamPages {
                 <label>Email<input name="email" type="email" maxlength="254" required></label>
                 <label>Role<select name="role">\(roles)</select></label>
                 <button type="submit">Send the invitation</button></form>
-                \(organisation.invitations.isEmpty ? "" : HTML("<h3>Waiting invitations</h3><table id=\"invitations\"><thead><tr><th scope=\"col\">Email</th><th scope=\"col\">Role</th><th scope=\"col\">Invited by</th><th scope=\"col\">Expires</th></tr></thead><tbody>\(invitations)</tbody></table>"))
+                \(organisation.invitations.isEmpty ? "" : HTML("<h3>Waiting invitations</h3><table id=\"invitations\"><thead><tr><th scope=\"col\">Email</th><th scope=\"col\">Role</th><th scope=\"col\">Invited by</th><th scope=\"col\">Expires</th><th scope=\"col\"></th></tr></thead><tbody>\(invitations)</tbody></table>"))
                 """
         }
         var transfer: HTML = ""
@@ -86,6 +92,7 @@ enum PortalTeamPages {
             <tbody>\(members)</tbody></table>
             \(manage)
             \(transfer)
+            \(PortalActivity.organisation(activity))
             """)
     }
 
@@ -105,7 +112,7 @@ enum PortalTeamPages {
                 : otherAddress
         case .otherAddress: body = otherAddress
         case .used: body = "<p id=\"invitation-problem\">This invitation has been used already. Ask for a new one if you need it.</p>"
-        case .expired: body = "<p id=\"invitation-problem\">This invitation has expired. Ask for a new one.</p>"
+        case .expired: body = "<p id=\"invitation-problem\">This invitation has expired or was cancelled. Ask for a new one.</p>"
         case .invalid: body = "<p id=\"invitation-problem\">This invitation link is not valid.</p>"
         }
         return PortalLayout.page(title: "Invitation", session: session, narrow: true, "<h1>Invitation</h1>\(body)")

@@ -16,18 +16,37 @@ enum PortalAppRoutes {
 
         router.add("GET", "/apps/new") { request, _, context in
             let session = try context.requireDeveloper(request)
-            return .page(PortalAppPages.form(session: session, title: "Create an app", action: "/apps", version: nil, values: .init(), errors: [:]))
+            let memberships = try context.services.portal.organisations.organisations(of: session.account.id)
+            let choice = PortalAppPages.organisationChoice(teamsForNewApps(memberships), chosen: "")
+            return .page(
+                PortalAppPages.form(
+                    session: session, title: "Create an app", action: "/apps", version: nil, values: .init(), errors: [:],
+                    organisationChoice: choice))
         }
 
         router.add("POST", "/apps") { request, _, context in
             let session = try context.requireDeveloper(request)
             let upload = try readForm(request, context: context, keepLogo: nil)
             let form = upload.form
+            let memberships = try context.services.portal.organisations.organisations(of: session.account.id)
+            let teams = teamsForNewApps(memberships)
             func again(_ errors: SchoolworkForms.FieldErrors) -> HTTPResponse {
                 let (values, errors) = unsaved(upload, errors, keepLogo: nil)
                 return .page(
-                    PortalAppPages.form(session: session, title: "Create an app", action: "/apps", version: nil, values: values, errors: errors),
+                    PortalAppPages.form(
+                        session: session, title: "Create an app", action: "/apps", version: nil, values: values, errors: errors,
+                        organisationChoice: PortalAppPages.organisationChoice(teams, chosen: upload.organisation)),
                     status: 422)
+            }
+            // Personal by default; another organisation only where the developer may create apps (a member without
+            // the role gets 403, a non-member 404, as for every team page). The store checks the role again.
+            var organisation: OrganisationID?
+            if !upload.organisation.isEmpty {
+                guard let id = OrganisationID(upload.organisation), let membership = memberships.first(where: { $0.id == id }) else {
+                    throw HTTPError.notFound()
+                }
+                guard membership.role.permits(.editApp) else { throw HTTPError(status: 403, code: "forbidden", notAllowedToCreate) }
+                organisation = membership.isPersonal ? nil : id
             }
             if let logoProblem = upload.logoProblem { return again(["logo": logoProblem]) }
             let draft: ApplicationDraft
@@ -40,8 +59,11 @@ enum PortalAppRoutes {
             // A duplicate of 128 random bits is not expected; draw again rather than fail if it happens.
             for _ in 0..<3 {
                 do {
-                    let id = try context.services.portal.applications.createApplication(
-                        owner: session.account.id, clientID: ApplicationClientID.make(using: &generator), draft: draft, now: context.now)
+                    guard
+                        let id = try context.services.portal.applications.createApplication(
+                            owner: session.account.id, in: organisation, clientID: ApplicationClientID.make(using: &generator), draft: draft,
+                            now: context.now)
+                    else { throw HTTPError(status: 403, code: "forbidden", notAllowedToCreate) }
                     context.logger.info("application created", metadata: ["developer.id": "\(session.account.id)", "application.id": "\(id)"])
                     return .seeOther("/apps/\(id)?done=created")
                 } catch let error as StoreError where error.kind == .duplicate {
@@ -164,7 +186,18 @@ enum PortalAppRoutes {
         session: DeveloperSignedIn, app: StoredApplication, problems: [String], notice: Layout.Notice?, context: RequestContext, status: Int = 200
     ) throws -> HTTPResponse {
         let history = try context.services.portal.applications.history(of: app.id, owner: session.account.id) ?? []
-        return .page(PortalAppPages.detail(session: session, app: app, history: history, problems: problems, notice: notice), status: status)
+        let activity =
+            try context.services.portal.applications.activity(of: app.id, member: session.account.id, limit: ActivityDetail.pageLimit) ?? []
+        return .page(
+            PortalAppPages.detail(session: session, app: app, history: history, activity: activity, problems: problems, notice: notice),
+            status: status)
+    }
+
+    private static let notAllowedToCreate = "Your role in that organisation does not allow creating apps; ask one of its admins."
+
+    /// The organisations other than the personal one where the developer's role permits creating apps.
+    private static func teamsForNewApps(_ memberships: [OrganisationMembership]) -> [OrganisationMembership] {
+        memberships.filter { !$0.isPersonal && $0.role.permits(.editApp) }
     }
 
     private static func notice(_ done: String?) -> Layout.Notice? {
@@ -195,6 +228,8 @@ enum PortalAppRoutes {
         let newLogo: ApplicationLogo?
         let logoProblem: String?
         let version: String?
+        /// The new-app form's organisation choice: empty for the personal organisation.
+        let organisation: String
     }
 
     /// Reads the multipart app form (with its `version` field) after the CSRF checks. A logo upload is inspected by
@@ -239,7 +274,8 @@ enum PortalAppRoutes {
         form.backchannelLogoutURI = body["backchannel_logout_uri"] ?? ""
         form.backchannelLogoutSessionRequired = body["backchannel_logout_session_required"] == "1"
         form.idTokenSignedResponseAlg = body["id_token_signed_response_alg"] ?? ""
-        return Upload(form: form, newLogo: newLogo, logoProblem: logoProblem, version: body["version"])
+        return Upload(
+            form: form, newLogo: newLogo, logoProblem: logoProblem, version: body["version"], organisation: body["organisation"] ?? "")
     }
 
     /// What a refused form shows again: its values with the logo it had before (a new upload was not stored, so

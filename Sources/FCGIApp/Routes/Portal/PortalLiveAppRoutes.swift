@@ -176,7 +176,9 @@ enum PortalLiveAppRoutes {
         router.add("POST", "/apps/{id}/webhooks/{endpoint}/delete") { request, parameters, context in
             let (session, app) = try liveApp(request, parameters, context: context, changing: true, may: .editApp, allowSuspended: true)
             let endpoint = try ownEndpoint(parameters, app: app, session: session, context: context)
-            guard try context.services.portal.webhooks.deleteEndpoint(endpoint.id, owner: session.account.id) else { throw HTTPError.notFound() }
+            guard try context.services.portal.webhooks.deleteEndpoint(endpoint.id, owner: session.account.id, now: context.now) else {
+                throw HTTPError.notFound()
+            }
             return .seeOther("/apps/\(app.id)/webhooks")
         }
 

@@ -27,7 +27,10 @@ enum PortalTeamRoutes {
         router.add("GET", "/organisations/{id}") { request, parameters, context in
             let session = try context.requireDeveloper(request)
             let organisation = try member(parameters, session: session, context: context)
-            return .page(PortalTeamPages.detail(session: session, organisation: organisation, notice: notice(request.query["done"]), error: nil))
+            return .page(
+                PortalTeamPages.detail(
+                    session: session, organisation: organisation, activity: try activity(of: organisation, session: session, context: context),
+                    notice: notice(request.query["done"]), error: nil))
         }
 
         router.add("POST", "/organisations/{id}/invitations") { request, parameters, context in
@@ -37,13 +40,16 @@ enum PortalTeamRoutes {
             let email = (form["email"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
             guard let role = form["role"].flatMap(OrganisationRole.init(rawValue:)), OrganisationRole.invitable.contains(role) else {
                 return .page(
-                    PortalTeamPages.detail(session: session, organisation: organisation, notice: nil, error: "Choose viewer, developer or admin."),
+                    PortalTeamPages.detail(
+                        session: session, organisation: organisation, activity: try activity(of: organisation, session: session, context: context),
+                        notice: nil, error: "Choose viewer, developer or admin."),
                     status: 422)
             }
             guard email.utf8.count <= DeveloperSignUpForm.maximumEmailBytes, DeveloperSignUpForm.isPlausibleEmail(email) else {
                 return .page(
                     PortalTeamPages.detail(
-                        session: session, organisation: organisation, notice: nil, error: "Enter an email address such as ana@example.com."),
+                        session: session, organisation: organisation, activity: try activity(of: organisation, session: session, context: context),
+                        notice: nil, error: "Enter an email address such as ana@example.com."),
                     status: 422)
             }
             guard organisation.role.mayInvite(as: role) else { throw HTTPError(status: 403, code: "forbidden", roleMessage) }
@@ -83,7 +89,9 @@ enum PortalTeamRoutes {
                 role = parsed
             case nil: throw HTTPError(status: 400, code: "invalid_request", "Choose a role, or remove the member.")
             }
-            switch try context.services.portal.organisations.changeMember(target, of: organisation.id, to: role, by: session.account.id) {
+            switch try context.services.portal.organisations.changeMember(
+                target, of: organisation.id, to: role, by: session.account.id, now: context.now)
+            {
             case .changed: break
             case .notFound: throw HTTPError.notFound()
             case .forbidden: throw HTTPError(status: 403, code: "forbidden", roleMessage)
@@ -102,7 +110,9 @@ enum PortalTeamRoutes {
             guard let target = form["to"].flatMap(DeveloperID.init) else {
                 throw HTTPError(status: 400, code: "invalid_request", "Choose the admin who becomes the owner.")
             }
-            switch try context.services.portal.organisations.transferOwnership(of: organisation.id, to: target, by: session.account.id) {
+            switch try context.services.portal.organisations.transferOwnership(
+                of: organisation.id, to: target, by: session.account.id, now: context.now)
+            {
             case .changed: break
             case .notFound: throw HTTPError.notFound()
             case .forbidden:
@@ -112,6 +122,23 @@ enum PortalTeamRoutes {
                 "organisation ownership transferred",
                 metadata: ["developer.id": "\(session.account.id)", "organisation.id": "\(organisation.id)", "member.id": "\(target)"])
             return .seeOther("/organisations/\(organisation.id)?done=transferred")
+        }
+
+        router.add("POST", "/organisations/{id}/invitations/{invitation}/cancel") { request, parameters, context in
+            let session = try context.requireDeveloper(request)
+            _ = try context.verifiedForm(request, developer: session)
+            let organisation = try member(parameters, session: session, context: context)
+            guard let invitation = parameters["invitation"].flatMap(OrganisationInvitationID.init) else { throw HTTPError.notFound() }
+            switch try context.services.portal.organisations.cancelInvitation(
+                invitation, of: organisation.id, by: session.account.id, now: context.now)
+            {
+            case .changed: break
+            case .notFound: throw HTTPError.notFound()
+            case .forbidden: throw HTTPError(status: 403, code: "forbidden", roleMessage)
+            }
+            context.logger.info(
+                "organisation invitation cancelled", metadata: ["developer.id": "\(session.account.id)", "organisation.id": "\(organisation.id)"])
+            return .seeOther("/organisations/\(organisation.id)?done=cancelled")
         }
 
         // The mailed link: signed out, sign in (or sign up, verify, sign in) and come back to it.
@@ -151,6 +178,14 @@ enum PortalTeamRoutes {
         return organisation
     }
 
+    /// The organisation's member events for its page (the last ``ActivityDetail/pageLimit``).
+    private static func activity(of organisation: OrganisationDetail, session: DeveloperSignedIn, context: RequestContext) throws
+        -> [ActivityEntry<OrganisationActivity>]
+    {
+        try context.services.portal.organisations.activity(of: organisation.id, member: session.account.id, limit: ActivityDetail.pageLimit)
+            ?? []
+    }
+
     private static func invitationStatus(_ token: String, context: RequestContext) throws -> OrganisationInvitationStatus {
         guard SecretToken.isWellFormed(token, prefix: TokenPrefix.organisationInvitation) else { return .invalid }
         return try context.services.portal.organisations.invitation(digest: SecretToken.digest(token), now: context.now)
@@ -164,6 +199,7 @@ enum PortalTeamRoutes {
             case "changed": "The member's role is changed."
             case "removed": "The member is removed; they lost access to the organisation's apps at once."
             case "transferred": "The organisation has a new owner; you are one of its admins now."
+            case "cancelled": "The invitation is cancelled; its link no longer works."
             default: nil
             }
         return text.map { .init(kind: .ok, text: $0) }

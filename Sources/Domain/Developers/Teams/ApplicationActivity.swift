@@ -1,0 +1,119 @@
+import Foundation
+
+/// What a member did to an application, as its activity log (`application_events`) records it (issue 20 item 6).
+/// Written by the store in the same transaction as the change; a refused action writes nothing.
+public enum ApplicationActivity: String, Sendable, CaseIterable {
+    case created
+    case settingsSaved = "settings_saved"
+    case submitted
+    case withdrawn
+    case changeDiscarded = "change_discarded"
+    case clientSecretCreated = "client_secret_created"
+    case clientSecretRevoked = "client_secret_revoked"
+    case apiKeyCreated = "api_key_created"
+    case apiKeyRevoked = "api_key_revoked"
+    case webhookAdded = "webhook_added"
+    case webhookChanged = "webhook_changed"
+    case webhookRemoved = "webhook_removed"
+
+    /// The activity a developer's review event is logged as; `nil` for a platform admin's decision (the review
+    /// log, `application_transitions`, holds those).
+    public init?(_ event: ApplicationReview.EventKind) {
+        switch event {
+        case .edit: self = .settingsSaved
+        case .submit: self = .submitted
+        case .withdraw: self = .withdrawn
+        case .discardChange: self = .changeDiscarded
+        case .approve, .reject, .suspend, .reinstate: return nil
+        }
+    }
+
+    /// The words the app's page shows.
+    public var label: String {
+        switch self {
+        case .created: "Created the app"
+        case .settingsSaved: "Saved the settings"
+        case .submitted: "Submitted for review"
+        case .withdrawn: "Withdrew the submission"
+        case .changeDiscarded: "Discarded the pending change"
+        case .clientSecretCreated: "Created a client secret"
+        case .clientSecretRevoked: "Revoked a client secret"
+        case .apiKeyCreated: "Created an API key"
+        case .apiKeyRevoked: "Revoked an API key"
+        case .webhookAdded: "Added a webhook endpoint"
+        case .webhookChanged: "Changed a webhook endpoint"
+        case .webhookRemoved: "Removed a webhook endpoint"
+        }
+    }
+}
+
+/// What happened to an organisation's members, as `organisation_events` records it.
+public enum OrganisationActivity: String, Sendable, CaseIterable {
+    case invited
+    case invitationCancelled = "invitation_cancelled"
+    case joined
+    case roleChanged = "role_changed"
+    case removed
+    case left
+    case ownershipTransferred = "ownership_transferred"
+
+    /// The words the organisation's page shows.
+    public var label: String {
+        switch self {
+        case .invited: "Invited"
+        case .invitationCancelled: "Cancelled the invitation of"
+        case .joined: "Joined"
+        case .roleChanged: "Changed the role of"
+        case .removed: "Removed"
+        case .left: "Left"
+        case .ownershipTransferred: "Transferred ownership to"
+        }
+    }
+}
+
+/// One row of an activity log, newest first on the pages.
+public struct ActivityEntry<Action: Sendable & Equatable>: Sendable, Equatable {
+    /// Who acted, by their display name now.
+    public let actorName: String
+    /// What they did.
+    public let action: Action
+    /// The member the change was about (organisation events), by name; `nil` when none or the actor.
+    public let subjectName: String?
+    /// A short detail (a key's name, a webhook's host, a role); never a secret.
+    public let detail: String?
+    /// When.
+    public let at: Date
+
+    /// Creates the value.
+    public init(actorName: String, action: Action, subjectName: String? = nil, detail: String?, at: Date) {
+        self.actorName = actorName
+        self.action = action
+        self.subjectName = subjectName
+        self.detail = detail
+        self.at = at
+    }
+}
+
+/// The details the logs keep: short, and never a secret.
+public enum ActivityDetail {
+    /// The longest detail stored (`VARCHAR(200)`).
+    public static let maximumLength = 200
+    /// How many rows a page shows.
+    public static let pageLimit = 50
+
+    /// `text` cut to ``maximumLength`` characters.
+    public static func clipped(_ text: String) -> String { String(text.prefix(maximumLength)) }
+
+    /// An API key as the log names it: its name and visible prefix (both already on the keys page).
+    public static func apiKey(name: String, visiblePrefix: String) -> String { clipped("\(name) (\(visiblePrefix)…)") }
+
+    /// A webhook endpoint as the log names it: its number and host only. A receiver's path or query may carry
+    /// a capability (a chat service's incoming-hook URL is a secret), so neither is kept.
+    public static func webhook(id: Int64, url: String) -> String {
+        let host = URLComponents(string: url)?.host ?? "?"
+        return clipped("#\(id) (\(host))")
+    }
+
+    /// A role change: `"developer → admin"`.
+    public static func roleChange(from old: OrganisationRole, to new: OrganisationRole) -> String { "\(old.label) → \(new.label)" }
+}
