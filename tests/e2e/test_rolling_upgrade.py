@@ -57,6 +57,8 @@ def next_version(tmp_path):
         version = max(int(path.name[:4]) for path in real) + 1
         names[folder] = f"{version:04d}_{PROBE}.sql"
         (tmp_path / folder / names[folder]).write_text(sql)
+    # The new release's message catalogues, beside its schema as an install ships them (general.locales_directory).
+    (tmp_path.parent / "locales").symlink_to(REPO / "locales")
     return names
 
 
