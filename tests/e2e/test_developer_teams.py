@@ -5,6 +5,7 @@ refused, ownership moves to an admin, and a removed member is refused at their v
 """
 import re
 import subprocess
+import time
 
 import pytest
 
@@ -152,3 +153,8 @@ def test_invite_accept_view_only_transfer_and_removal(stack, portal, mail_dir, a
     for path in (app_path, app_path + "/credentials", organisation, team_app):
         assert owner.get(stack.url("developers", path), allow_redirects=False).status_code == 404, path
     assert member.get(stack.url("developers", app_path), allow_redirects=False).status_code == 200
+
+    # nginx logged the invitation links without their tokens (its access log is flushed every second).
+    time.sleep(1.5)
+    logged = (stack.dir / "nginx" / "logs" / "access.log").read_text(errors="replace")
+    assert "/invitations/- " in logged and "cw_inv_" not in logged
