@@ -110,6 +110,13 @@ struct SiteResponder {
         }
     }
 
+    /// A database failure the client should simply try again: an outage (503 with Retry-After while the pool
+    /// reconnects), or a conflict the store's own retries did not get past (lock waits and Galera certification
+    /// failures that kept coming, e.g. while a node leaves the cluster). Anything else is a 500.
+    static func isTransient(_ error: StoreError) -> Bool {
+        error.kind == .unavailable || error.kind == .conflict
+    }
+
     private func answer(
         _ request: HTTPRequest, afterResponse: AfterResponse, subject: RequestSubject, route routeLabel: inout String,
         databaseError: inout String?
@@ -133,9 +140,11 @@ struct SiteResponder {
         } catch let error as any RenderableError {
             if let detail = error.logDetail { log.info("request failed", metadata: ["error.detail": "\(detail)"]) }
             response = error.response(style)
-        } catch let error as StoreError where error.kind == .unavailable {
-            databaseError = "unavailable"
-            log.warning("database unavailable", metadata: ["error.detail": "\(error.detail)"])
+        } catch let error as StoreError where Self.isTransient(error) {
+            databaseError = error.kind == .conflict ? "conflict" : "unavailable"
+            log.warning(
+                error.kind == .conflict ? "database conflict after retries" : "database unavailable",
+                metadata: ["error.detail": "\(error.detail)"])
             response = HTTPError.unavailable().response(style)
         } catch {
             if error is StoreError { databaseError = "other" }
