@@ -54,19 +54,19 @@ fi
 # target NAME ENV-SCRIPT: the base URL, the CA and the client's basic credentials of a stack, and one access token.
 declare -A URL CA BASIC TOKEN
 target() {
-    local name="$1" env
-    env="$2"
-    eval "$env"
-    URL[$name]="$CW_APP_URL"
-    CA[$name]="$CW_CA_FILE"
+    local name="$1" env="$2" url ca demo
+    # The stack's variables are read in a subshell, so one stack's CW_* never leak into the next one's commands.
+    { read -r url; read -r ca; read -r demo; } < <(eval "$env" && printf '%s\n%s\n%s\n' "$CW_APP_URL" "$CW_CA_FILE" "$CW_DEMO_JSON")
+    URL[$name]="$url"
+    CA[$name]="$ca"
     local id secret
-    id="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["oauth_clients"]["confidential"]["client_id"])' "$CW_DEMO_JSON")"
-    secret="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["oauth_clients"]["confidential"]["client_secret"])' "$CW_DEMO_JSON")"
+    id="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["oauth_clients"]["confidential"]["client_id"])' "$demo")"
+    secret="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["oauth_clients"]["confidential"]["client_secret"])' "$demo")"
     BASIC[$name]="$(printf '%s:%s' "$id" "$secret" | base64 -w0)"
-    local port="${CW_APP_URL##*:}"
-    TOKEN[$name]="$(curl -sS --cacert "$CW_CA_FILE" --resolve "app.localhost:$port:127.0.0.1" \
+    local port="${url##*:}"
+    TOKEN[$name]="$(curl -sS --cacert "$ca" --resolve "app.localhost:$port:127.0.0.1" \
         -H "Authorization: Basic ${BASIC[$name]}" --data 'grant_type=client_credentials&scope=school.read' \
-        "$CW_APP_URL/api/oauth/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')" ||
+        "$url/api/oauth/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')" ||
         die "no access token from the $name stack"
 }
 target standalone "$(standalone env)"
