@@ -21,4 +21,19 @@ import Testing
         try store.setLanguage(nil, of: ada)
         #expect(try store.languages(of: ada) == (nil, "es"))
     }
+
+    @Test func aSchoolsDefaultIsSavedClearedAndReachesItsPeopleOnly() throws {
+        let db = try TestDatabase()
+        try db.insertTwoSchools(now: now)
+        let ada = UserID(try db.insertUser("ada", role: "parent", school: 1, now: now))
+        let bob = UserID(try db.insertUser("bob", role: "parent", school: 2, now: now))
+        let store = MariaLanguagePreferenceStore(database: db.database)
+        #expect(try store.schoolLanguage(of: SchoolID(1)) == nil)
+        try store.setSchoolLanguage("es", of: SchoolID(1))
+        #expect(try store.schoolLanguage(of: SchoolID(1)) == "es")
+        #expect(try store.languages(of: ada) == (nil, "es"))
+        #expect(try store.languages(of: bob) == (nil, nil))
+        try store.setSchoolLanguage(nil, of: SchoolID(1))
+        #expect(try store.schoolLanguage(of: SchoolID(1)) == nil && store.schoolLanguage(of: SchoolID(999_999)) == nil)
+    }
 }

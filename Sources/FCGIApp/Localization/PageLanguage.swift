@@ -14,19 +14,21 @@ final class PageLanguage: @unchecked Sendable {
     @TaskLocal static var current: PageLanguage?
 
     let translations: Translations
-    /// The page's path and query, where the language switcher comes back to.
-    let returnPath: String
+    /// The page's path and query, where the language switcher comes back to: built only when a page renders the
+    /// switcher (it re-encodes the query), so redirects and JSON answers never pay for it.
+    private(set) lazy var returnPath: String = makeReturnPath()
+    private let makeReturnPath: () -> String
     private var signals: LanguageNegotiation.Signals
     private var person: UserID?
     private let savedLanguages: (UserID) -> (person: String?, school: String?)
     private var chosen: String?
 
     init(
-        translations: Translations, returnPath: String, cookie: String?, acceptLanguage: String?,
+        translations: Translations, returnPath: @escaping () -> String, cookie: String?, acceptLanguage: String?,
         savedLanguages: @escaping (UserID) -> (person: String?, school: String?) = { _ in (nil, nil) }
     ) {
         self.translations = translations
-        self.returnPath = returnPath
+        self.makeReturnPath = returnPath
         self.signals = LanguageNegotiation.Signals(cookie: cookie, acceptLanguage: acceptLanguage)
         self.savedLanguages = savedLanguages
     }

@@ -100,7 +100,7 @@ struct SiteResponder {
         // The page's language is chosen when a page first asks for it (``PageLanguage``).
         let people = services.people.languages
         let language = PageLanguage(
-            translations: translations, returnPath: Self.returnPath(request), cookie: request.cookies[SessionCookie.language],
+            translations: translations, returnPath: { Self.returnPath(request) }, cookie: request.cookies[SessionCookie.language],
             acceptLanguage: request.headers["accept-language"],
             savedLanguages: { user in (try? people.languages(of: user)) ?? (nil, nil) })
         return RequestLog.$requestID.withValue(request.requestID) {
