@@ -32,7 +32,7 @@ enum PasswordRoutes {
             else {
                 try SignInCompletion.recordRecheckFailure(of: session.user.id, context: context)
                 return .page(
-                    AccountPages.changePassword(session: session, currentError: "That is not your current password.", newError: nil, changed: false),
+                    AccountPages.changePassword(session: session, currentError: L("password.current.wrong"), newError: nil, changed: false),
                     status: 422)
             }
             if let problem = PasswordRules.problem(
