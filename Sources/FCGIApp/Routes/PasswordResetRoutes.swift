@@ -73,7 +73,7 @@ enum PasswordResetRoutes {
         guard let id = parameters["user"].flatMap(UserID.init), let person = try context.services.people.accounts.activeUser(id)?.user,
             SchoolAccess.mayResetPassword(session.user, of: person, nil)
         else { throw HTTPError.notFound() }
-        return (session, person, .init(href: "/school/users", label: "Users"))
+        return (session, person, .init(href: "/school/users", label: L("nav.school.users")))
     }
 
     private static func formPage(

@@ -49,7 +49,7 @@ enum SignInCardRoutes {
             }
             let students = try context.services.people.resets.students(of: school, gradeLevel: level)
             let group = try self.group(
-                title: "Grade \(level)", school: school, cardsPath: nil, back: .init(href: "/school/passwords", label: "Passwords"),
+                title: L("cards.grade", ["level": level]), school: school, cardsPath: nil, back: .init(href: "/school/passwords", label: L("passwords.title")),
                 context: context)
             return try bulk(
                 request, session, students, group: group, audited: "grade level \(level)", format: form["format"],
@@ -95,7 +95,7 @@ enum SignInCardRoutes {
     {
         guard let school = session.user.schoolID else { throw HTTPError.notFound() }
         let back: PasswordResetPages.Back =
-            session.user.role == .teacher ? .init(href: base, label: summary.title) : .init(href: "/school/passwords", label: "Passwords")
+            session.user.role == .teacher ? .init(href: base, label: summary.title) : .init(href: "/school/passwords", label: L("passwords.title"))
         return try group(title: summary.title, school: school, cardsPath: base + "/cards", back: back, context: context)
     }
 
