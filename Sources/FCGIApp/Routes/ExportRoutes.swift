@@ -92,7 +92,7 @@ enum ExportRoutes {
                     "This download link has been used already, has expired, or belongs to another account. Ask for a new export under My data.")
             }
             guard let secret = context.services.configuration.credentialKey else {
-                throw HTTPError(status: 503, code: "unavailable", "Exports cannot be opened right now.", logDetail: "credentials key not loaded")
+                throw HTTPError(status: 503, code: "unavailable", L("export.unavailable"), logDetail: "credentials key not loaded")
             }
             // The FastCGI layer answers with a whole body, so the chunks are opened and assembled here.
             let archive: [UInt8]
@@ -169,6 +169,6 @@ enum ExportRoutes {
 
     private static func notice(_ request: HTTPRequest) -> Layout.Notice? {
         request.query["export"] == "queued"
-            ? Layout.Notice(kind: .ok, text: "Your export is being prepared. A link to download it will be mailed to you.") : nil
+            ? Layout.Notice(kind: .ok, text: L("export.queued")) : nil
     }
 }

@@ -28,7 +28,7 @@ enum PasswordResetRoutes {
 
         router.add("GET", "/school/passwords") { request, _, context in
             let (session, school) = try SchoolAdminRoutes.authorize(request, context)
-            let notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: "Saved.") : nil
+            let notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: L("school.saved")) : nil
             return .page(
                 PasswordResetPages.schoolPasswords(
                     session: session, mustChange: try context.services.people.resets.temporaryPasswordsMustChange(in: school),
@@ -122,7 +122,7 @@ enum PasswordResetRoutes {
             return SignInCardRoutes.generatedResponse(
                 session: session, group: group, cards: [card], mustChange: outcome.mustChange, format: "html")
         default:
-            throw HTTPError(status: 400, code: "invalid_request", "The form must say which kind of reset: set or temporary.")
+            throw HTTPError(status: 400, code: "invalid_request", L("reset.kind_invalid"))
         }
     }
 }

@@ -21,7 +21,7 @@ enum PasswordRoutes {
             if let wait = try SignInCompletion.recheckWait(of: session.user.id, context: context) {
                 var response = HTTPResponse.page(
                     AccountPages.changePassword(
-                        session: session, currentError: "Too many wrong passwords. Wait \(SignInRoutes.describe(seconds: wait)) and try again.",
+                        session: session, currentError: L("password.too_many", ["wait": SignInRoutes.waitText(seconds: wait)]),
                         newError: nil, changed: false),
                     status: 429)
                 response.headers.set("Retry-After", String(wait))

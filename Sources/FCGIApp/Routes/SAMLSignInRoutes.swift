@@ -32,7 +32,7 @@ enum SAMLSignInRoutes {
             else {
                 var response = HTTPResponse.page(
                     UpstreamPages.failure(
-                        provider: "your SAML provider", message: "This test's result has expired or belongs to someone else. Test again."),
+                        provider: L("saml.your_provider"), message: L("saml.test_expired")),
                     status: 400)
                 response.headers.add("Set-Cookie", SessionCookie.clear(testCookie))
                 return response
@@ -89,7 +89,7 @@ enum SAMLSignInRoutes {
         guard let (_, configuration) = try samlProvider(provider.slug, context) else {
             return .page(
                 UpstreamPages.failure(
-                    provider: provider.name, message: "This provider's SAML settings are missing: ask your school to add it again."), status: 502)
+                    provider: provider.name, message: L("saml.settings_missing")), status: 502)
         }
         var generator = SystemRandomNumberGenerator()
         let ticket = UpstreamSignInTicket.start(provider: provider.slug, next: next, now: context.now, testedBy: testedBy, using: &generator)
@@ -146,7 +146,7 @@ enum SAMLSignInRoutes {
         else { return try refuse(400, "This sign-in has expired or was already used. Start again.", reason: "ticket replayed") }
         if let wait = try SignInCompletion.addressWait(request: request, context: context) {
             var response = try refuse(
-                429, "Too many failed sign-ins. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", reason: "throttled")
+                429, SignInRoutes.throttledMessage(wait: wait), reason: "throttled")
             response.headers.set("Retry-After", String(wait))
             return response
         }

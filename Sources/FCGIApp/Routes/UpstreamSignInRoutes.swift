@@ -120,7 +120,7 @@ enum UpstreamSignInRoutes {
         }
         if let wait = try SignInCompletion.addressWait(request: request, context: context) {
             var response = try refuse(
-                429, provider.name, "Too many failed sign-ins. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", reason: "throttled")
+                429, provider.name, SignInRoutes.throttledMessage(wait: wait), reason: "throttled")
             response.headers.set("Retry-After", String(wait))
             return response
         }
@@ -189,14 +189,14 @@ enum UpstreamSignInRoutes {
         let nextQuery = next.map { "next=" + FormCodec.encode($0) }
         guard let at = email.lastIndex(of: "@"), email.utf8.count <= 254 else {
             return try SignInRoutes.signInPage(
-                request, context: context, next: next, error: "Enter your school email address, like name@school.org.", status: 400)
+                request, context: context, next: next, error: L("signin.enter_school_email"), status: 400)
         }
         let domain = String(email[email.index(after: at)...])
         let store = context.services.upstream.store
         guard !domain.isEmpty, let school = try store.school(claimingDomain: domain) else {
             return try SignInRoutes.signInPage(
                 request, context: context, next: next,
-                error: "No school signs in with accounts of \(domain.prefix(253)). Sign in with your password below.")
+                error: L("signin.no_school_domain", ["domain": String(domain.prefix(253))]))
         }
         let providers = try store.enabledUpstreamProviders(for: school.id).filter { $0.schoolID == school.id }
         if providers.count == 1 {
