@@ -111,7 +111,7 @@ def test_the_schools_default_language_reaches_a_parent_with_an_english_browser(s
     assert chrome.sign_in(admin["username"], admin["password"]) == 200 and chrome.path == "/school"
     try:
         assert chrome.submit("form#school-language", {"language": "es"}) == 200
-        assert chrome.path == "/school" and language_of(chrome)[0] == "es"
+        assert chrome.path == "/school?saved=language" and language_of(chrome)[0] == "es"
         assert chrome.notice() == "Guardado."
         chrome.reset()
         assert chrome.sign_in(parent["username"], parent["password"]) == 200 and chrome.path == "/parent"

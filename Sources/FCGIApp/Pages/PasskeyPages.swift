@@ -45,7 +45,7 @@ enum PasskeyPages {
             <label>\(L("passkeys.field.name"))<input name="name" maxlength="80" placeholder="\(L("passkeys.field.placeholder"))"></label>
             <input type="hidden" name="attestationObject"><input type="hidden" name="clientDataJSON">
             <button type="button" id="add-passkey-button">\(L("passkeys.add"))</button>
-            <p class="muted" id="passkey-status" role="status"></p>
+            <p class="muted" id="passkey-status" role="status" data-prompt="\(L("passkeys.js.prompt"))" data-failed="\(L("passkeys.js.not_added"))"></p>
             </form>
             <p><a href="\(back)">\(L("account.back"))</a></p>
             <script src="/assets/passkeys.js"></script>
@@ -60,7 +60,7 @@ enum PasskeyPages {
         <input type="hidden" name="credentialId"><input type="hidden" name="authenticatorData"><input type="hidden" name="clientDataJSON">
         <input type="hidden" name="signature"><input type="hidden" name="userHandle">
         <button type="button" class="secondary" id="passkey-signin-button">\(L("signin.passkey"))</button>
-        <p class="muted" id="passkey-status" role="status"></p>
+        <p class="muted" id="passkey-status" role="status" data-prompt="\(L("passkeys.js.prompt"))" data-failed="\(L("passkeys.js.not_signed_in"))"></p>
         </form>
         <script src="/assets/passkeys.js"></script>
         """
@@ -87,11 +87,12 @@ enum PasskeyPages {
             return answer.json();
           }
           function status(form, text) { const p = form.querySelector("#passkey-status"); if (p) { p.textContent = text; } }
+          function words(form) { const p = form.querySelector("#passkey-status"); return p ? p.dataset : {}; }
           const add = document.getElementById("add-passkey");
           if (add) {
             document.getElementById("add-passkey-button").addEventListener("click", async () => {
               try {
-                status(add, "Follow your device's prompt…");
+                status(add, words(add).prompt);
                 const o = await options(add);
                 o.challenge = fromB64(o.challenge);
                 o.user.id = fromB64(o.user.id);
@@ -100,14 +101,14 @@ enum PasskeyPages {
                 add.elements.attestationObject.value = toB64(credential.response.attestationObject);
                 add.elements.clientDataJSON.value = toB64(credential.response.clientDataJSON);
                 add.submit();
-              } catch (error) { status(add, "No passkey was added: " + error.message); }
+              } catch (error) { status(add, words(add).failed + " " + error.message); }
             });
           }
           const signIn = document.getElementById("passkey-signin");
           if (signIn) {
             document.getElementById("passkey-signin-button").addEventListener("click", async () => {
               try {
-                status(signIn, "Follow your device's prompt…");
+                status(signIn, words(signIn).prompt);
                 const o = await options(signIn);
                 o.challenge = fromB64(o.challenge);
                 const credential = await navigator.credentials.get({ publicKey: o });
@@ -117,7 +118,7 @@ enum PasskeyPages {
                 signIn.elements.signature.value = toB64(credential.response.signature);
                 signIn.elements.userHandle.value = credential.response.userHandle ? toB64(credential.response.userHandle) : "";
                 signIn.submit();
-              } catch (error) { status(signIn, "Not signed in: " + error.message); }
+              } catch (error) { status(signIn, words(signIn).failed + " " + error.message); }
             });
           }
         })();

@@ -50,7 +50,7 @@ enum DirectorySignInRoutes {
         }
     }
 
-    static let damagedSettings = "The directory's service password does not open here (the OAuth key file changed?): enter it again."
+    static var damagedSettings: String { L("directory.damaged_admin") }
 
     /// The rules over this thread's LDAP client; `nil` when the service password does not open under this
     /// installation's key.
@@ -104,7 +104,7 @@ enum DirectorySignInRoutes {
         }
         guard let flow = try flow(directory, context) else {
             return try failed(
-                "The school's directory settings here are damaged: ask your school to enter its service password again.", status: 502,
+                L("directory.damaged"), status: 502,
                 reason: "service password does not open under this OAuth key")
         }
         switch try flow.authenticate(name: typed, password: DirectorySecret(form["password"] ?? "")) {

@@ -119,7 +119,7 @@ enum PasskeyRoutes {
         } catch let refusal as PasskeyCeremonies<UserRecord>.Refusal {
             return try refuse(refusal.message, refusal.reason, user: owner, count: refusal.reason != "no ceremony")
         }
-        guard let user = owner else { return try refuse("This passkey is not registered here.", "owner inactive") }
+        guard let user = owner else { return try refuse(L("passkeys.unknown"), "owner inactive") }
         let method: AuthenticationMethod = verified.backedUp ? .softwareKey : .hardwareKey
         // With user verification a passkey is two factors in one (possession and PIN or biometrics): no code step.
         var response = try SignInCompletion.complete(

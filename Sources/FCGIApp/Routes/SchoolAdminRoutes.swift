@@ -92,7 +92,7 @@ enum SchoolAdminRoutes {
                     files = Dictionary(uploads.map { ($0.fileName, $0.content) }, uniquingKeysWith: { first, _ in first })
                 } else {
                     return try rosterPage(
-                        session, school, context, problems: ["Choose one .zip file, or the .csv files of the export."], result: nil, status: 422)
+                        session, school, context, problems: [L("roster.choose_files")], result: nil, status: 422)
                 }
                 let source = uploads.count == 1 ? uploads[0].fileName : "\(uploads.count) CSV files"
                 let startedBy = session.user.email ?? "user \(session.user.id)"

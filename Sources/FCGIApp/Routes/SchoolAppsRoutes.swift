@@ -168,7 +168,7 @@ enum SchoolAppsRoutes {
             guard let publication = form["app_results"].flatMap(AppResultsPublication.init(rawValue:)) else {
                 throw HTTPError(
                     status: 400, code: "invalid_request",
-                    "Choose how grades from apps reach your school's gradebooks: as drafts or published at once.")
+                    L("apps.choose_results"))
             }
             try context.services.api.gradebookSettings.setAppResultsPublication(publication, school: school, by: session.user.id, now: context.now)
             try context.audit(.gradebookSettingChanged, request, by: session, subject: nil, detail: "grades from apps: \(publication.rawValue)")

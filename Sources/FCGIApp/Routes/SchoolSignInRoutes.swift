@@ -138,7 +138,7 @@ enum SchoolSignInRoutes {
     /// A checkbox value that names no role the form offers.
     private struct UnknownRole: Error {
         let value: String
-        var problem: String { "There is no role called \(value.prefix(40))." }
+        var problem: String { L("school.users.no_such_role", ["role": String(value.prefix(40))]) }
     }
 
     /// One of the school's own providers (a platform-wide one is the platform admin's), or 404.
