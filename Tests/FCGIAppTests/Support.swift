@@ -148,6 +148,8 @@ struct TestApp {
         let secondFactors = self.secondFactors
         memory.secondFactorStatus = { secondFactors.status(of: $0) }
         languages.schoolOf = { try? memory.activeUser($0)?.user.schoolID }
+        let languages = self.languages
+        memory.savedLanguages = { (try? languages.languages(of: $0)) ?? (nil, nil) }
         let oauth = MemoryOAuthStore(users: { try? memory.activeUser($0)?.user })
         memory.revokeEveryGrant = { oauth.revokeEveryGrant(of: $0, now: $1) }
         let agreements = self.agreements

@@ -73,7 +73,7 @@ extension RequestContext {
         case .valid(let touch):
             if touch { try services.people.sessions.touchSession(digest: digest, now: now) }
             subject.userID = "\(found.user.id)"
-            PageLanguage.current?.signedIn(found.user.id)
+            PageLanguage.current?.signedIn(found.user.id, languages: found.languages)
             return SignedIn(
                 user: found.user, digest: digest, csrf: CSRFToken.derive(fromCookie: token), authTime: found.createdAt, methods: found.methods,
                 mustEnrolSecondFactor: found.secondFactor.mustEnrol(found.user.role),
