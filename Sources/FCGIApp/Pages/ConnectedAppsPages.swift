@@ -15,7 +15,9 @@ enum ConnectedAppsPages {
         let items = entries.map { entry -> HTML in
             let name = entry.client?.name ?? entry.consent.clientID.rawValue
             let developer: HTML =
-                entry.client.map { "<small>\(L("apps.by", ["developer": $0.developerName]))\($0.verified ? HTML(unsafeRaw: " · <b>\(HTML.escape(L("apps.verified")))</b>") : "")</small>" } ?? ""
+                entry.client.map {
+                    "<small>\(L("apps.by", ["developer": $0.developerName]))\($0.verified ? HTML(unsafeRaw: " · <b>\(HTML.escape(L("apps.verified")))</b>") : "")</small>"
+                } ?? ""
             let scopes = entry.scopeDescriptions.map { "<li>\($0)</li>" as HTML }
             let lastUsed = entry.consent.lastUsedAt.map { Display.localDate($0) } ?? L("apps.never")
             return """
