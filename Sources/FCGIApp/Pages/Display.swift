@@ -18,9 +18,10 @@ enum Display {
         return String(format: "%04d-%02d-%02d", components.year ?? 0, components.month ?? 0, components.day ?? 0)
     }
 
-    /// A day and a time in the page's language (``LocaleFormatting``: its month names, digits and order), UTC.
+    /// A day and a time in the page's language (``LocaleFormatting``: its month names, digits and order), in UTC
+    /// and saying so, like ``dateTime(_:)``.
     static func localDateTime(_ date: Date) -> String {
-        LocaleFormatting.date(date, language: pageLanguage, timeZone: utc, time: true)
+        LocaleFormatting.date(date, language: pageLanguage, timeZone: utc, time: true) + " UTC"
     }
 
     /// A day only, in the page's language, UTC.
