@@ -21,7 +21,7 @@ enum PasswordRoutes {
             if let wait = try SignInCompletion.recheckWait(of: session.user.id, context: context) {
                 var response = HTTPResponse.page(
                     AccountPages.changePassword(
-                        session: session, currentError: "Too many wrong passwords. Wait \(SignInRoutes.describe(seconds: wait)) and try again.",
+                        session: session, currentError: L("password.too_many", ["wait": SignInRoutes.waitText(seconds: wait)]),
                         newError: nil, changed: false),
                     status: 429)
                 response.headers.set("Retry-After", String(wait))
@@ -32,7 +32,7 @@ enum PasswordRoutes {
             else {
                 try SignInCompletion.recordRecheckFailure(of: session.user.id, context: context)
                 return .page(
-                    AccountPages.changePassword(session: session, currentError: "That is not your current password.", newError: nil, changed: false),
+                    AccountPages.changePassword(session: session, currentError: L("password.current.wrong"), newError: nil, changed: false),
                     status: 422)
             }
             if let problem = PasswordRules.problem(

@@ -98,11 +98,9 @@ struct SiteResponder {
         // left for after the response).
         afterResponse.requestID = request.requestID
         // The page's language is chosen when a page first asks for it (``PageLanguage``).
-        let people = services.people.languages
         let language = PageLanguage(
-            translations: translations, returnPath: Self.returnPath(request), cookie: request.cookies[SessionCookie.language],
-            acceptLanguage: request.headers["accept-language"],
-            savedLanguages: { user in (try? people.languages(of: user)) ?? (nil, nil) })
+            translations: translations, returnPath: { Self.returnPath(request) }, cookie: request.cookies[SessionCookie.language],
+            acceptLanguage: request.headers["accept-language"])
         return RequestLog.$requestID.withValue(request.requestID) {
             PageLanguage.$current.withValue(language) {
                 answer(request, afterResponse: afterResponse, subject: subject, route: &routeLabel, databaseError: &databaseError)
