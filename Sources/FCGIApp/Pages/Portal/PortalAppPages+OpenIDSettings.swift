@@ -47,7 +47,7 @@ extension PortalAppPages {
         let rows = logouts.map { entry -> HTML in
             let outcome: HTML
             if let delivered = entry.deliveredAt {
-                outcome = "delivered \(Display.dateTime(delivered))"
+                outcome = "delivered \(PortalFormat.dateTime(delivered))"
             } else if entry.nextAttemptAt != nil {
                 outcome = entry.attempts == 0 ? "waiting" : "retrying"
             } else {
@@ -57,7 +57,7 @@ extension PortalAppPages {
                 entry.lastStatus.map { "HTTP \($0)" as HTML } ?? entry.lastError.map { "\($0)" as HTML } ?? "—"
             let detail: HTML = entry.lastStatus != nil ? (entry.lastError.map { " (\($0))" as HTML } ?? "") : ""
             return """
-                <tr data-logout-id="\(entry.id)"><td>\(Display.dateTime(entry.createdAt))</td><td class="outcome">\(outcome)</td>\
+                <tr data-logout-id="\(entry.id)"><td>\(PortalFormat.dateTime(entry.createdAt))</td><td class="outcome">\(outcome)</td>\
                 <td class="answer">\(answer)\(detail)</td><td class="attempts">\(entry.attempts)</td></tr>
                 """
         }

@@ -42,10 +42,10 @@ enum PortalLiveAppPages {
             var revoke: HTML =
                 secret.isActive
                 ? "<form class=\"inline\" method=\"post\" action=\"/apps/\(app.id)/secrets/\(secret.id)/revoke\">\(csrf)<button class=\"link danger\" type=\"submit\">Revoke</button></form>"
-                : "revoked \(Display.dateTime(secret.revokedAt ?? secret.createdAt))"
+                : "revoked \(PortalFormat.dateTime(secret.revokedAt ?? secret.createdAt))"
             if secret.isActive && !manages { revoke = "" }
             return """
-                <tr data-secret-id="\(secret.id)" class="\(secret.isActive ? "active" : "revoked")"><td>\(Display.dateTime(secret.createdAt))</td>
+                <tr data-secret-id="\(secret.id)" class="\(secret.isActive ? "active" : "revoked")"><td>\(PortalFormat.dateTime(secret.createdAt))</td>
                 <td>\(secret.lastUsedAt.map(Display.dateTime) ?? "never")</td><td>\(confirmation(secret.isActive, secret.attestedAt))</td>
                 <td class="created-by">\(secret.createdBy ?? "—")</td><td>\(revoke)</td></tr>
                 """
@@ -102,7 +102,7 @@ enum PortalLiveAppPages {
             if key.isActive && !manages { revoke = "" }
             return """
                 <tr data-key-id="\(key.id)"><td>\(key.name)</td><td><code>\(key.visiblePrefix)…</code></td><td>\(key.scopes.joined(separator: " "))</td>
-                <td>\(Display.dateTime(key.createdAt))</td><td class="created-by">\(key.createdBy ?? "—")</td>
+                <td>\(PortalFormat.dateTime(key.createdAt))</td><td class="created-by">\(key.createdBy ?? "—")</td>
                 <td>\(key.lastUsedAt.map(Display.dateTime) ?? "never")</td><td>\(key.requestCount)</td><td>\(confirmation(key.isActive, key.attestedAt))</td><td>\(revoke)</td></tr>
                 """
         }
@@ -171,15 +171,15 @@ enum PortalLiveAppPages {
             let attempts = delivery.attemptLog.map { attempt -> HTML in
                 let excerpt = attempt.responseExcerpt.map { HTML("<pre class=\"response-excerpt\">\($0)</pre>") } ?? ""
                 return
-                    "<li class=\"attempt\">\(Display.dateTime(attempt.attemptedAt)): \(attempt.responseStatus.map { "HTTP \($0)" } ?? "no answer") in \(attempt.latencyMilliseconds) ms\(attempt.error.map { " — \($0)" } ?? "")\(excerpt)</li>"
+                    "<li class=\"attempt\">\(PortalFormat.dateTime(attempt.attemptedAt)): \(attempt.responseStatus.map { "HTTP \($0)" } ?? "no answer") in \(attempt.latencyMilliseconds) ms\(attempt.error.map { " — \($0)" } ?? "")\(excerpt)</li>"
             }
             // The delivery's next attempt, with its Unix time for scripts (the tests read it).
             let next =
                 delivery.nextAttemptAt.map { next -> HTML in
-                    "<br><span class=\"next-attempt\" data-next-attempt=\"\(Int64(next.timeIntervalSince1970))\">next attempt \(Display.dateTime(next))</span>"
+                    "<br><span class=\"next-attempt\" data-next-attempt=\"\(Int64(next.timeIntervalSince1970))\">next attempt \(PortalFormat.dateTime(next))</span>"
                 } ?? ""
             return """
-                <tr data-delivery-id="\(delivery.id)"><td>\(Display.dateTime(delivery.createdAt))</td><td><code>\(delivery.eventType)</code></td>
+                <tr data-delivery-id="\(delivery.id)"><td>\(PortalFormat.dateTime(delivery.createdAt))</td><td><code>\(delivery.eventType)</code></td>
                 <td class="delivery-status">\(delivery.status.rawValue)\(delivery.lastResponseStatus.map { " (HTTP \($0))" } ?? "")\(next)</td>
                 <td>\(delivery.latencyMilliseconds.map { "\($0) ms" } ?? "—")</td><td>\(delivery.attempts)\(attempts.isEmpty ? "" : HTML("<ul>\(attempts)</ul>"))</td>
                 <td><form class="inline" method="post" action="\(base)/deliveries/\(delivery.id)/redeliver">\(csrf)<button class="link" type="submit">Redeliver</button></form></td></tr>

@@ -18,6 +18,7 @@ enum PortalPasswordRoutes {
                 found.account.state != .suspended
             {
                 let now = context.now
+                let language = MailLanguage.ofRequest
                 context.afterSending("portal mail") {
                     // One reset mail per cool-down, however often (or at once) the form is sent for the address.
                     guard
@@ -25,7 +26,7 @@ enum PortalPasswordRoutes {
                             services.portal.throttle, kind: "reset", person: "developer:\(found.account.id)",
                             cooldown: services.configuration.portal.resendCooldown, now: now)
                     else { return }
-                    try PortalMail.sendLink(.resetPassword, to: found.account, services: services, now: now)
+                    try PortalMail.sendLink(.resetPassword, to: found.account, services: services, now: now, language: language)
                 }
             }
             let minutes = Int(services.configuration.signIn.resetLinkLifetime / 60)

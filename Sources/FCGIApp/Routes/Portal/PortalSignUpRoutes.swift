@@ -28,21 +28,22 @@ enum PortalSignUpRoutes {
             }
             let services = context.services
             let now = context.now
+            let language = MailLanguage.ofRequest
             let hash = try services.people.hasher.hash(input.password)
             do {
                 let id = try services.portal.accounts.createDeveloper(
                     NewDeveloper(email: valid.email, name: valid.name, company: valid.company, passwordHash: hash), now: now)
                 if let created = try services.portal.accounts.developer(id) {
-                    context.afterSending("portal mail") { try PortalMail.sendLink(.verifyEmail, to: created.account, services: services, now: now) }
+                    context.afterSending("portal mail") { try PortalMail.sendLink(.verifyEmail, to: created.account, services: services, now: now, language: language) }
                 }
                 context.logger.info("developer signed up", metadata: ["developer.id": "\(id)"])
             } catch let error as StoreError where error.kind == .duplicate {
                 if let existing = try services.portal.accounts.developer(email: valid.email)?.account {
                     context.afterSending("portal mail") {
                         if existing.state == .unverified {
-                            try resendVerification(to: existing, services: services, now: now)
+                            try resendVerification(to: existing, services: services, now: now, language: language)
                         } else {
-                            try PortalMail.sendAlreadyRegistered(to: existing, services: services)
+                            try PortalMail.sendAlreadyRegistered(to: existing, services: services, language: language)
                         }
                     }
                 }
@@ -96,13 +97,15 @@ enum PortalSignUpRoutes {
 
     /// Mails a new verification link unless one was sent within the cool-down; returns whether it did.
     @discardableResult
-    static func resendVerification(to developer: DeveloperAccount, services: SiteServices, now: Date) throws -> Bool {
+    static func resendVerification(
+        to developer: DeveloperAccount, services: SiteServices, now: Date, language: String? = MailLanguage.ofRequest
+    ) throws -> Bool {
         if let last = try services.portal.links.newestLinkCreatedAt(of: developer.id, purpose: .verifyEmail),
             now.timeIntervalSince(last) < services.configuration.portal.resendCooldown
         {
             return false
         }
-        try PortalMail.sendLink(.verifyEmail, to: developer, services: services, now: now)
+        try PortalMail.sendLink(.verifyEmail, to: developer, services: services, now: now, language: language)
         return true
     }
 

@@ -65,9 +65,10 @@ enum PortalTeamRoutes {
             let services = context.services
             let name = organisation.name
             let inviter = session.account.name
+            let language = MailLanguage.ofRequest
             context.afterSending("portal mail") {
                 try PortalMail.sendInvitation(
-                    token: token, to: email, organisation: name, role: role, inviter: inviter, expiresAt: expires, services: services)
+                    token: token, to: email, organisation: name, role: role, inviter: inviter, expiresAt: expires, services: services, language: language)
             }
             context.logger.info(
                 "organisation invitation sent", metadata: ["developer.id": "\(session.account.id)", "organisation.id": "\(organisation.id)"])
