@@ -193,7 +193,8 @@ enum PortalLiveAppRoutes {
             let (session, app) = try liveApp(request, parameters, context: context)
             let (days, rows) = try analytics(app, session: session, context: context)
             let byDay = Dictionary(rows.map { ($0.day, $0) }, uniquingKeysWith: { first, _ in first })
-            let header = ["day"] + PortalLiveAppPages.metrics.map(\.title)
+            // A file for scripts and spreadsheets: its column names stay English whatever the page's language.
+            let header = ["day"] + MailLanguage.rendering(in: Translations.source) { PortalLiveAppPages.metrics.map(\.title) }
             let lines = days.compactMap { day in
                 byDay[day].map { row in [day.description] + PortalLiveAppPages.metrics.map { String($0.value(row)) } }
             }
