@@ -16,8 +16,8 @@ enum PortalPasskeyRoutes {
         router.add("GET", "/account/passkeys") { request, _, context in
             let session = try context.requireDeveloper(request)
             let notice: Layout.Notice? =
-                if request.query["added"] != nil { .init(kind: .ok, text: "The passkey is added.") } else if request.query["removed"] != nil {
-                    .init(kind: .ok, text: "The passkey is removed.")
+                if request.query["added"] != nil { .init(kind: .ok, text: L("portal.msg.passkey.added")) } else if request.query["removed"] != nil {
+                    .init(kind: .ok, text: L("portal.msg.passkey.removed"))
                 } else { nil }
             return .page(
                 PasskeyPages.portalList(

@@ -93,7 +93,7 @@ enum PortalPasswordRoutes {
                 try services.people.hasher.verify(current, against: found.passwordHash)
             else {
                 try context.recordPortalFailure(throttleKey)
-                return try page(currentError: "That is not your current password.", newError: nil)
+                return try page(currentError: L("portal.msg.not_current_password"), newError: nil)
             }
             if let problem = PasswordRules.problem(with: password, confirmation: form["confirmation"] ?? "", identifiers: [session.account.email]) {
                 return try page(currentError: nil, newError: problem)

@@ -79,8 +79,8 @@ enum PortalSignUpRoutes {
             if session.account.state == .active { return .seeOther("/apps") }
             let notice: Layout.Notice? =
                 switch request.query["sent"] {
-                case "1": .init(kind: .ok, text: "We have sent a new link. It replaces the earlier ones.")
-                case "wait": .init(kind: .bad, text: "A link was sent a moment ago. Wait a minute before asking again, and check your spam folder.")
+                case "1": .init(kind: .ok, text: L("portal.msg.link_resent"))
+                case "wait": .init(kind: .bad, text: L("portal.msg.link_wait"))
                 default: nil
                 }
             return .page(PortalAccountPages.verifyEmail(session: session, notice: notice))
