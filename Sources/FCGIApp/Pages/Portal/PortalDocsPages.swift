@@ -6,47 +6,55 @@ import Foundation
 /// lifetimes and URLs, the webhook event list and the signature code, so the docs cannot drift.
 enum PortalDocsPages {
     /// The doc topics, in reading order: path segment and title.
-    static let topics: [(slug: String, title: String)] = [
-        ("getting-started", "Getting started"),
-        ("oauth", "Sign-in: authorization code with PKCE"),
-        ("scopes", "Scopes"),
-        ("tokens", "Tokens and lifetimes"),
-        ("dpop", "Sender-constrained tokens (DPoP)"),
-        ("logout", "Logout"),
-        ("par-and-keys", "Pushed requests (PAR) and private_key_jwt"),
-        ("errors", "Errors"),
-        ("webhooks", "Webhooks and signatures"),
-        ("limits", "Rate limits"),
-        ("teams", "Teams and roles"),
-        ("terms", "Developer terms"),
-    ]
+    static var topics: [(slug: String, title: String)] {
+        [
+            ("getting-started", L("portal.docs.topic.getting_started")),
+            ("oauth", L("portal.docs.topic.oauth")),
+            ("scopes", L("portal.docs.topic.scopes")),
+            ("tokens", L("portal.docs.topic.tokens")),
+            ("dpop", L("portal.docs.topic.dpop")),
+            ("logout", L("portal.docs.topic.logout")),
+            ("par-and-keys", L("portal.docs.topic.par")),
+            ("errors", L("portal.docs.topic.errors")),
+            ("webhooks", L("portal.docs.topic.webhooks")),
+            ("limits", L("portal.docs.topic.limits")),
+            ("teams", L("portal.docs.topic.teams")),
+            ("terms", L("portal.docs.topic.terms")),
+        ]
+    }
 
     static func landing() -> HTML {
         PortalLayout.page(
-            title: "Developers", session: nil,
+            title: L("portal.docs.landing.title"), session: nil,
             """
-            <h1>Build for schools with CatalystWells</h1>
-            <p class="lead">Students, teachers and parents sign in once with their school account and decide which apps may use
-            their data. Register your app here, and after a review by the platform's administrators your users can connect it in one click.</p>
+            <h1>\(L("portal.docs.landing.heading"))</h1>
+            <p class="lead">\(L("portal.docs.landing.lead"))</p>
             <ul class="features">
-            <li><strong>Standard sign-in.</strong> OAuth 2.0 and OpenID Connect with PKCE: any certified client library works.</li>
-            <li><strong>Scoped access.</strong> \(ScopeRegistry.standard.definitions.count) scopes, from a user's name to a class's attendance; users see exactly what you ask for.</li>
-            <li><strong>An education API.</strong> Classes, grades and attendance as JSON, filtered to what each user may see.</li>
-            <li><strong>Webhooks.</strong> Signed events when users connect or disconnect and when grades are published.</li>
-            <li><strong>Analytics.</strong> Daily requests, authorizations and users of your app.</li>
+            <li><strong>\(L("portal.docs.landing.signin"))</strong> \(L("portal.docs.landing.signin_text"))</li>
+            <li><strong>\(L("portal.docs.landing.scoped"))</strong> \(L("portal.docs.landing.scoped_text", count: ScopeRegistry.standard.definitions.count))</li>
+            <li><strong>\(L("portal.docs.landing.api"))</strong> \(L("portal.docs.landing.api_text"))</li>
+            <li><strong>\(L("portal.docs.landing.webhooks"))</strong> \(L("portal.docs.landing.webhooks_text"))</li>
+            <li><strong>\(L("portal.docs.landing.analytics"))</strong> \(L("portal.docs.landing.analytics_text"))</li>
             </ul>
-            <p><a class="button" href="/signup">Create a developer account</a> <a href="/login">Sign in</a> · <a href="/docs">Read the docs</a></p>
+            <p><a class="button" href="/signup">\(L("portal.signup.title"))</a> <a href="/login">\(L("portal.nav.sign_in"))</a> · <a href="/docs">\(L("portal.docs.read"))</a></p>
             """)
     }
 
     static func index(session: DeveloperSignedIn?) -> HTML {
         let items = topics.map { topic -> HTML in "<li><a href=\"/docs/\(topic.slug)\">\(topic.title)</a></li>" }
         return PortalLayout.page(
-            title: "Docs", session: session,
+            title: L("portal.nav.docs"), session: session,
             """
-            <h1>Integration docs</h1>
+            <h1>\(L("portal.docs.index.heading"))</h1>
             <ol class="topics">\(items)</ol>
             """)
+    }
+
+    /// A topic's text, written in English only so far: marked as English (WCAG 3.1.2, and left to right) on a page
+    /// in another language, with a note saying so.
+    private static func englishProse(_ body: HTML) -> HTML {
+        guard pageLanguage != Translations.source else { return body }
+        return "<p class=\"muted\" id=\"docs-in-english\">\(L("portal.docs.english_only"))</p><div lang=\"en\" dir=\"ltr\">\(body)</div>"
     }
 
     /// One topic page; `nil` for an unknown topic.
@@ -70,12 +78,12 @@ enum PortalDocsPages {
         let position = topics.firstIndex { $0.slug == slug }!
         let next: HTML =
             position + 1 < topics.count
-            ? "<p class=\"next\">Next: <a href=\"/docs/\(topics[position + 1].slug)\">\(topics[position + 1].title)</a></p>" : ""
+            ? "<p class=\"next\">\(L("portal.docs.next")) <a href=\"/docs/\(topics[position + 1].slug)\">\(topics[position + 1].title)</a></p>" : ""
         return PortalLayout.page(
             title: title, session: session,
             """
-            <p><a href="/docs">Docs</a></p>
-            <article class="docs" id="doc-\(slug)"><h1>\(title)</h1>\(body)</article>\(next)
+            <p><a href="/docs">\(L("portal.nav.docs"))</a></p>
+            <article class="docs" id="doc-\(slug)"><h1>\(title)</h1>\(englishProse(body))</article>\(next)
             """)
     }
 
