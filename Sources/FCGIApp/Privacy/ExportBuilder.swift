@@ -144,7 +144,8 @@ struct ExportRun {
                     L(
                         "mail.export.body",
                         [
-                            "requested": LocaleFormatting.date(job.requestedAt, language: pageLanguage, timeZone: TimeZone(identifier: "UTC")!, time: true), "link": link,
+                            "requested": LocaleFormatting.date(
+                                job.requestedAt, language: pageLanguage, timeZone: TimeZone(identifier: "UTC")!, time: true), "link": link,
                             "username": requester.username ?? email,
                             "expires": LocaleFormatting.date(expires, language: pageLanguage, timeZone: TimeZone(identifier: "UTC")!, time: true),
                         ])

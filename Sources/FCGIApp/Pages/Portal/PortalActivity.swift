@@ -18,7 +18,9 @@ enum PortalActivity {
     }
 
     private static func table(id: String, _ rows: [(who: String, what: String, detail: String?, at: Date)]) -> HTML {
-        guard !rows.isEmpty else { return "<h2>\(L("portal.activity.title"))</h2><p class=\"muted\" id=\"\(id)-empty\">\(L("portal.activity.none"))</p>" }
+        guard !rows.isEmpty else {
+            return "<h2>\(L("portal.activity.title"))</h2><p class=\"muted\" id=\"\(id)-empty\">\(L("portal.activity.none"))</p>"
+        }
         let body = rows.map { row -> HTML in
             "<tr><td class=\"who\">\(row.who)</td><td class=\"what\">\(row.what)</td><td class=\"detail\">\(row.detail ?? "")</td><td>\(PortalFormat.dateTime(row.at))</td></tr>"
         }

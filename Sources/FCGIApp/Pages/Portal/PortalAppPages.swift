@@ -280,9 +280,11 @@ enum PortalAppPages {
     /// sensitivity, and marked when the reviewer did not grant it.
     static func content(_ draft: ApplicationDraft, heading: String, granted: [String]? = nil) -> HTML {
         let scopes = draft.requestedScopes.map { name -> HTML in
-            let sensitivity = ScopeRegistry.standard.definition(named: name).map { sensitivityWord($0.sensitivity) } ?? L("portal.app.sensitivity.unknown")
+            let sensitivity =
+                ScopeRegistry.standard.definition(named: name).map { sensitivityWord($0.sensitivity) } ?? L("portal.app.sensitivity.unknown")
             let narrowed = granted.map { !$0.contains(name) } ?? false
-            return "<li><code>\(name)</code> <small>(\(sensitivity))</small>\(narrowed ? " <small>(\(L("portal.app.not_granted")))</small>" as HTML : "")</li>"
+            return
+                "<li><code>\(name)</code> <small>(\(sensitivity))</small>\(narrowed ? " <small>(\(L("portal.app.not_granted")))</small>" as HTML : "")</li>"
         }
         let uris = draft.redirectURIs.map { "<li><code>\($0)</code></li>" as HTML }
         return """
@@ -304,7 +306,8 @@ enum PortalAppPages {
         guard !draft.requestedScopes.isEmpty else { return "—" }
         let items = draft.requestedScopes.map { scope -> HTML in
             guard let declaration = draft.dataDeclarations.first(where: { $0.scope == scope }) else {
-                return "<li data-scope=\"\(scope)\"><code>\(scope)</code>: <b class=\"bad missing-declaration\">\(L("portal.app.no_declaration"))</b></li>"
+                return
+                    "<li data-scope=\"\(scope)\"><code>\(scope)</code>: <b class=\"bad missing-declaration\">\(L("portal.app.no_declaration"))</b></li>"
             }
             let processors =
                 declaration.subProcessors.isEmpty
@@ -361,7 +364,8 @@ extension PortalAppPages {
         guard !organisations.isEmpty else { return "" }
         let options = organisations.map { organisation -> HTML in
             let selected = chosen == "\(organisation.id)" ? HTML(unsafeRaw: " selected") : ""
-            return "<option value=\"\(organisation.id)\"\(selected)>\(organisation.name) (\(PortalTeamPages.roleName(organisation.role).lowercased()))</option>"
+            return
+                "<option value=\"\(organisation.id)\"\(selected)>\(organisation.name) (\(PortalTeamPages.roleName(organisation.role).lowercased()))</option>"
         }
         return """
             <label>\(L("portal.teams.organisation"))<select name="organisation" id="app-organisation"><option value="">\(L("portal.app.personal"))</option>\(options)</select>

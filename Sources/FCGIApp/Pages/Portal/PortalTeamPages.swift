@@ -115,7 +115,8 @@ enum PortalTeamPages {
         case .expired: body = "<p id=\"invitation-problem\">\(L("portal.invitation.expired"))</p>"
         case .invalid: body = "<p id=\"invitation-problem\">\(L("portal.invitation.invalid"))</p>"
         }
-        return PortalLayout.page(title: L("portal.invitation.title"), session: session, narrow: true, "<h1>\(L("portal.invitation.title"))</h1>\(body)")
+        return PortalLayout.page(
+            title: L("portal.invitation.title"), session: session, narrow: true, "<h1>\(L("portal.invitation.title"))</h1>\(body)")
     }
 
     /// A role in an organisation, in the page's language.

@@ -34,7 +34,9 @@ enum PortalSignUpRoutes {
                 let id = try services.portal.accounts.createDeveloper(
                     NewDeveloper(email: valid.email, name: valid.name, company: valid.company, passwordHash: hash), now: now)
                 if let created = try services.portal.accounts.developer(id) {
-                    context.afterSending("portal mail") { try PortalMail.sendLink(.verifyEmail, to: created.account, services: services, now: now, language: language) }
+                    context.afterSending("portal mail") {
+                        try PortalMail.sendLink(.verifyEmail, to: created.account, services: services, now: now, language: language)
+                    }
                 }
                 context.logger.info("developer signed up", metadata: ["developer.id": "\(id)"])
             } catch let error as StoreError where error.kind == .duplicate {

@@ -68,7 +68,8 @@ enum PortalTeamRoutes {
             let language = MailLanguage.ofRequest
             context.afterSending("portal mail") {
                 try PortalMail.sendInvitation(
-                    token: token, to: email, organisation: name, role: role, inviter: inviter, expiresAt: expires, services: services, language: language)
+                    token: token, to: email, organisation: name, role: role, inviter: inviter, expiresAt: expires, services: services,
+                    language: language)
             }
             context.logger.info(
                 "organisation invitation sent", metadata: ["developer.id": "\(session.account.id)", "organisation.id": "\(organisation.id)"])
