@@ -88,4 +88,14 @@ import Testing
         let mail = try #require(app.outbox.messages.first)
         #expect(mail.subject == "Réinitialisez votre mot de passe CatalystWells")
     }
+
+    @Test func thePortalsFormErrorsAreShownInThePagesLanguageAndUnknownOnesAsTheyAre() {
+        MailLanguage.rendering(in: "es") {
+            #expect(PortalErrors.text("Use at most 200 characters on one line.") == "Usa como máximo 200 caracteres en una sola línea.")
+            #expect(PortalErrors.text("Write a message.") == "Escribe un mensaje.")
+            #expect(PortalErrors.text("Something new.") == "Something new.")
+        }
+        MailLanguage.rendering(in: "ar") { #expect(PortalErrors.text("Use at least 2 characters.") == "استخدم حرفين على الأقل.") }
+        #expect(MailLanguage.rendering(in: "en") { PortalErrors.text("Write a message.") } == "Write a message.")
+    }
 }

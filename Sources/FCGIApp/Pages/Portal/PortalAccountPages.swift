@@ -13,7 +13,8 @@ enum PortalAccountPages {
     }
 
     static func signUp(csrf: String, values: SignUpValues, errors: SchoolworkForms.FieldErrors) -> HTML {
-        PortalLayout.page(
+        let errors = PortalErrors.localised(errors)
+        return PortalLayout.page(
             title: L("portal.signup.title"), session: nil, narrow: true,
             """
             <h1>\(L("portal.signup.title"))</h1>
@@ -149,7 +150,8 @@ enum PortalAccountPages {
     }
 
     static func reset(csrf: String, token: String, error: String?) -> HTML {
-        PortalLayout.page(
+        let error = PortalErrors.text(error)
+        return PortalLayout.page(
             title: L("portal.reset.title"), session: nil, narrow: true,
             """
             <h1>\(L("portal.reset.title"))</h1>

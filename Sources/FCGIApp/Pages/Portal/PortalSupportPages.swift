@@ -29,6 +29,7 @@ enum PortalSupportPages {
     }
 
     static func form(session: DeveloperSignedIn, apps: [ApplicationSummary], values: FormValues, errors: SchoolworkForms.FieldErrors) -> HTML {
+        let errors = PortalErrors.localised(errors)
         let categories = SupportTicketCategory.allCases.map { category -> HTML in
             "<option value=\"\(category.rawValue)\"\(values.category == category.rawValue ? HTML(unsafeRaw: " selected") : "")>\(Self.category(category))</option>"
         }
@@ -50,6 +51,7 @@ enum PortalSupportPages {
     }
 
     static func thread(session: DeveloperSignedIn, thread: SupportTicketThread, reply: String, error: String?, notice: Layout.Notice?) -> HTML {
+        let error = PortalErrors.text(error)
         let ticket = thread.ticket
         let messages = thread.messages.map { message -> HTML in
             """
