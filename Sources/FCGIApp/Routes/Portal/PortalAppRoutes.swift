@@ -300,7 +300,7 @@ enum PortalAppRoutes {
         let recent = try logos.uploadCount(by: session.account.id, since: context.now.addingTimeInterval(-LogoQuota.window))
         // Past the quota, only bytes some application already shows may be stored (again).
         if recent >= LogoQuota.uploads, try logos.logo(sha256: logo.sha256, reach: .anyApplication) == nil {
-            return "You have uploaded \(LogoQuota.uploads) logos in the last 24 hours, the most allowed; try again tomorrow."
+            return L("portal.msg.logo_quota", count: LogoQuota.uploads)
         }
         try logos.storeLogo(logo, uploadedBy: session.account.id, now: context.now)
         return nil

@@ -120,7 +120,7 @@ enum PortalLiveAppRoutes {
                 case "saved": .init(kind: .ok, text: L("portal.msg.webhook.saved"))
                 case "ping-waiting": .init(kind: .bad, text: L("portal.msg.webhook.ping_waiting"))
                 case "queue-full":
-                    .init(kind: .bad, text: "This endpoint has \(maximumManualPending) deliveries waiting; wait for them before queueing more.")
+                    .init(kind: .bad, text: L("portal.msg.webhook.pending", count: maximumManualPending))
                 default: nil
                 }
             let deliveries = try context.services.portal.webhooks.deliveries(of: endpoint.id, owner: session.account.id, limit: 50, before: nil) ?? []

@@ -97,7 +97,7 @@ enum PortalPasskeyRoutes {
         }
         if let wait = try context.portalRetryAfter([addressKey]) {
             var response = try refuse(
-                "Too many failed sign-ins. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", "throttled", count: false, status: 429)
+                L("portal.msg.throttled.signins", ["wait": SignInRoutes.describe(seconds: wait)]), "throttled", count: false, status: 429)
             response.headers.set("Retry-After", String(wait))
             return response
         }

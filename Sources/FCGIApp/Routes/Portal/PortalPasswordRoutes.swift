@@ -84,7 +84,7 @@ enum PortalPasswordRoutes {
             let throttleKey = SignInThrottlePolicy.key(.account, session.account.email)
             if let wait = try context.portalRetryAfter([throttleKey]) {
                 var response = try page(
-                    currentError: "Too many wrong passwords. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", newError: nil)
+                    currentError: L("portal.msg.throttled.passwords", ["wait": SignInRoutes.describe(seconds: wait)]), newError: nil)
                 response.status = 429
                 response.headers.set("Retry-After", String(wait))
                 return response

@@ -162,7 +162,7 @@ enum PortalSecurityRoutes {
         var response = HTTPResponse.page(
             PortalSecurityPages.twoFactor(
                 session: session, recoveryCodesLeft: left,
-                error: "Too many wrong attempts. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", notice: nil),
+                error: L("portal.msg.throttled.attempts", ["wait": SignInRoutes.describe(seconds: wait)]), notice: nil),
             status: 429)
         response.headers.set("Retry-After", String(wait))
         return response

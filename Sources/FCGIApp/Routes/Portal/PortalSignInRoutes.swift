@@ -67,7 +67,7 @@ enum PortalSignInRoutes {
         }
 
         if let wait = try context.portalRetryAfter([accountKey, addressKey]) {
-            var response = page("Too many failed sign-ins. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", status: 429)
+            var response = page(L("portal.msg.throttled.signins", ["wait": SignInRoutes.describe(seconds: wait)]), status: 429)
             response.headers.set("Retry-After", String(wait))
             return response
         }
@@ -120,7 +120,7 @@ enum PortalSignInRoutes {
             .page(PortalAccountPages.secondFactor(csrf: csrf, next: next, error: error), status: status)
         }
         if let wait = try context.portalRetryAfter([key]) {
-            var response = page("Too many wrong codes. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", status: 429)
+            var response = page(L("portal.msg.throttled.codes", ["wait": SignInRoutes.describe(seconds: wait)]), status: 429)
             response.headers.set("Retry-After", String(wait))
             return response
         }
