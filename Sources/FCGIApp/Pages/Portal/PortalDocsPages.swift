@@ -52,10 +52,13 @@ enum PortalDocsPages {
 
     /// A topic's text, written in English only so far: marked as English (WCAG 3.1.2, and left to right) on a page
     /// in another language, with a note saying so.
-    private static func englishProse(_ body: HTML) -> HTML {
-        guard pageLanguage != Translations.source else { return body }
+    private static func englishProse(_ body: HTML, slug: String) -> HTML {
+        guard pageLanguage != Translations.source, !translatedTopics.contains(slug) else { return body }
         return "<p class=\"muted\" id=\"docs-in-english\">\(L("portal.docs.english_only"))</p><div lang=\"en\" dir=\"ltr\">\(body)</div>"
     }
+
+    /// The topics whose text is in the catalogues.
+    static let translatedTopics: Set<String> = ["scopes", "terms"]
 
     /// One topic page; `nil` for an unknown topic.
     static func topic(_ slug: String, session: DeveloperSignedIn?, configuration: Configuration) -> HTML? {
@@ -83,7 +86,7 @@ enum PortalDocsPages {
             title: title, session: session,
             """
             <p><a href="/docs">\(L("portal.nav.docs"))</a></p>
-            <article class="docs" id="doc-\(slug)"><h1>\(title)</h1>\(englishProse(body))</article>\(next)
+            <article class="docs" id="doc-\(slug)"><h1>\(title)</h1>\(englishProse(body, slug: slug))</article>\(next)
             """)
     }
 
@@ -162,18 +165,17 @@ enum PortalDocsPages {
 
     private static func scopes() -> HTML {
         let rows = ScopeRegistry.standard.definitions.map { scope -> HTML in
-            let roles = Role.allCases.filter { scope.grantableBy.contains($0) }.map(\.label).joined(separator: ", ")
+            let roles = Role.allCases.filter { scope.grantableBy.contains($0) }.map(roleLabel).joined(separator: ", ")
             return """
-                <tr id="scope-\(scope.name)"><td><code>\(scope.name)</code></td><td>\(scope.description)</td><td>\(roles)</td>
-                <td>\(scope.access.rawValue)</td><td>\(PortalAppPages.sensitivityWord(scope.sensitivity))</td><td>\(scope.isAppLevel ? "yes" : "no")</td></tr>
+                <tr id="scope-\(scope.name)"><td><code>\(scope.name)</code></td><td>\(scopeDescription(scope))</td><td>\(roles)</td>
+                <td>\(scope.access.rawValue)</td><td>\(PortalAppPages.sensitivityWord(scope.sensitivity))</td><td>\(scope.isAppLevel ? L("portal.docs.yes") : L("portal.docs.no"))</td></tr>
                 """
         }
         return """
-            <p>Ask only for what your app uses: users see each scope on the consent page, reviewers check each one, and schools may
-            limit them. A user can grant only the scopes of their role; the others are left out of the grant.</p>
-            <table id="scopes"><thead><tr><th scope="col">Scope</th><th scope="col">What the user is told</th><th scope="col">Who can grant it</th><th scope="col">Access</th>
-            <th scope="col">Sensitivity</th><th scope="col">App-level</th></tr></thead><tbody>\(rows)</tbody></table>
-            <p>App-level scopes need no user: a confidential app gets them with the <code>client_credentials</code> grant or an API key.</p>
+            <p>\(L("portal.docs.scopes.intro"))</p>
+            <table id="scopes"><thead><tr><th scope="col">Scope</th><th scope="col">\(L("portal.docs.scopes.told"))</th><th scope="col">\(L("portal.docs.scopes.who"))</th><th scope="col">\(L("portal.docs.scopes.access"))</th>
+            <th scope="col">\(L("portal.docs.scopes.sensitivity"))</th><th scope="col">\(L("portal.docs.scopes.app_level"))</th></tr></thead><tbody>\(rows)</tbody></table>
+            <p>\(LH("portal.docs.scopes.app_level_text", ["grant": "<code>client_credentials</code>"]))</p>
             """
     }
 
@@ -388,11 +390,11 @@ enum PortalDocsPages {
     private static func terms() -> HTML {
         """
         <ol>
-        <li>Use pupils' data only to provide the service schools and families chose your app for; never sell it or use it for advertising.</li>
-        <li>Ask only for the scopes your app needs, and say in your privacy policy what you keep and for how long.</li>
-        <li>Keep client secrets, API keys and webhook secrets on servers you control; revoke them when they may have leaked.</li>
-        <li>Delete a user's data when they disconnect your app or their school asks you to.</li>
-        <li>Platform administrators may suspend an app that breaks these terms; its tokens stop working at once.</li>
+        <li>\(L("portal.docs.terms.1"))</li>
+        <li>\(L("portal.docs.terms.2"))</li>
+        <li>\(L("portal.docs.terms.3"))</li>
+        <li>\(L("portal.docs.terms.4"))</li>
+        <li>\(L("portal.docs.terms.5"))</li>
         </ol>
         """
     }
