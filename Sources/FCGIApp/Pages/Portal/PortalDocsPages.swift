@@ -58,7 +58,7 @@ enum PortalDocsPages {
     }
 
     /// The topics whose text is in the catalogues.
-    static let translatedTopics: Set<String> = ["scopes", "terms"]
+    static let translatedTopics: Set<String> = ["getting-started", "scopes", "terms"]
 
     /// One topic page; `nil` for an unknown topic.
     static func topic(_ slug: String, session: DeveloperSignedIn?, configuration: Configuration) -> HTML? {
@@ -94,22 +94,18 @@ enum PortalDocsPages {
 
     private static func gettingStarted(_ configuration: Configuration) -> HTML {
         let issuer = base(configuration.appURL)
+        let code = { (text: String) -> HTML in "<code>\(text)</code>" }
         return """
             <ol>
-            <li><a href="/signup">Create a developer account</a> and confirm your email. Turn on two-step sign-in under Account.</li>
-            <li>Under <a href="/apps">Apps</a>, create an app: its name and description (shown to users on the consent page), homepage,
-            privacy policy, a logo, its redirect URIs and the scopes it needs. Choose <em>confidential</em> for a server that can keep a
-            secret, <em>public</em> for a browser or mobile app. Optionally register how your server authenticates
-            (<a href="/docs/par-and-keys">private_key_jwt, PAR</a>), your post-logout redirect URIs and back-channel logout URI
-            (<a href="/docs/logout">Logout</a>), and <code>id_token_signed_response_alg</code> (<code>RS256</code>, the default, or
-            <code>ES256</code>).</li>
-            <li>Submit it. A platform administrator reviews it; you get an email when it is approved or, with a reason, rejected.</li>
-            <li>Once approved, your app's page shows its <code>client_id</code>; a confidential app generates a client secret there.</li>
-            <li>Point your OAuth or OpenID Connect library at the issuer and let it read the discovery document.</li>
+            <li>\(LH("portal.docs.start.1", ["signup": "<a href=\"/signup\">\(L("portal.signup.title"))</a>"]))</li>
+            <li>\(LH("portal.docs.start.2", ["apps": "<a href=\"/apps\">\(L("portal.nav.apps"))</a>", "confidential": "<em>confidential</em>", "public": "<em>public</em>", "keys": "<a href=\"/docs/par-and-keys\">private_key_jwt, PAR</a>", "logout": "<a href=\"/docs/logout\">\(L("portal.docs.topic.logout"))</a>", "parameter": code("id_token_signed_response_alg"), "rs256": code("RS256"), "es256": code("ES256")]))</li>
+            <li>\(L("portal.docs.start.3"))</li>
+            <li>\(LH("portal.docs.start.4", ["client_id": code("client_id")]))</li>
+            <li>\(L("portal.docs.start.5"))</li>
             </ol>
-            <dl class="facts"><dt>Issuer</dt><dd><code>\(issuer)</code></dd>
-            <dt>Discovery</dt><dd><code>\(issuer)/.well-known/openid-configuration</code></dd>
-            <dt>Education API</dt><dd><code>\(issuer)/api/v1/</code> (<a href="\(issuer)/api/v1/openapi.json">OpenAPI document</a>)</dd></dl>
+            <dl class="facts"><dt>\(L("portal.docs.start.issuer"))</dt><dd><code>\(issuer)</code></dd>
+            <dt>\(L("portal.docs.start.discovery"))</dt><dd><code>\(issuer)/.well-known/openid-configuration</code></dd>
+            <dt>\(L("portal.docs.start.api"))</dt><dd><code>\(issuer)/api/v1/</code> (<a href="\(issuer)/api/v1/openapi.json">\(L("portal.docs.start.openapi"))</a>)</dd></dl>
             """
     }
 
