@@ -58,7 +58,7 @@ enum PortalDocsPages {
     }
 
     /// The topics whose text is in the catalogues.
-    static let translatedTopics: Set<String> = ["getting-started", "scopes", "terms"]
+    static let translatedTopics: Set<String> = ["getting-started", "scopes", "teams", "terms"]
 
     /// One topic page; `nil` for an unknown topic.
     static func topic(_ slug: String, session: DeveloperSignedIn?, configuration: Configuration) -> HTML? {
@@ -354,32 +354,21 @@ enum PortalDocsPages {
     /// Rendered from ``OrganisationRole``'s table, so the page says what the server enforces.
     private static func teams() -> HTML {
         let words: [OrganisationAction: String] = [
-            .viewApp: "See the apps, their settings, credentials lists, webhooks, analytics and review log",
-            .editApp: "Create and edit apps, manage webhooks, submit for review",
-            .manageCredentials: "Create and revoke client secrets and API keys",
-            .manageMembers: "Invite members, change their roles, remove them (never the owner)",
-            .transferOwnership: "Hand the organisation to one of its admins",
-            .deleteApp: "Delete apps",
+            .viewApp: L("portal.docs.teams.view"), .editApp: L("portal.docs.teams.edit"),
+            .manageCredentials: L("portal.docs.teams.credentials"), .manageMembers: L("portal.docs.teams.members"),
+            .transferOwnership: L("portal.docs.teams.transfer"), .deleteApp: L("portal.docs.teams.delete"),
         ]
-        let header = OrganisationRole.allCases.map { "<th scope=\"col\">\($0.label)</th>" as HTML }
+        let header = OrganisationRole.allCases.map { "<th scope=\"col\">\(PortalTeamPages.roleName($0))</th>" as HTML }
         let rows = OrganisationAction.allCases.map { action -> HTML in
-            let cells = OrganisationRole.allCases.map { "<td>\($0.permits(action) ? "yes" : "—")</td>" as HTML }
+            let cells = OrganisationRole.allCases.map { "<td>\($0.permits(action) ? L("portal.docs.yes") : "—")</td>" as HTML }
             return "<tr><th scope=\"row\">\(words[action] ?? action.rawValue)</th>\(cells)</tr>"
         }
         return """
-            <p>Apps belong to an organisation. Your first app starts your own, with you as its owner; invite colleagues from
-            <a href="/organisations">Teams</a> by email. An invitation link works once, for a week, and only for the address it
-            was sent to. Rights are checked at every request: a member removed from the organisation loses access at once.</p>
-            <table id="team-roles"><thead><tr><th scope="col">What</th>\(header)</tr></thead><tbody>\(rows)</tbody></table>
-            <p>The review log shows who submitted or withdrew an app; the credentials pages show who created each secret and key.</p>
-            <p>Each app's page has an <strong>Activity</strong> list that every member sees: who saved its settings, submitted it,
-            created or revoked a client secret or API key, or added, changed or removed a webhook endpoint, and when (the last 50,
-            newest first). It names a key by its name and visible prefix and a webhook by its host, never a secret. The
-            organisation's page lists its member events the same way: invitations sent and cancelled, members joining, changing
-            role, leaving or removed, ownership handed over.</p>
-            <p>When you create an app you choose its organisation: your personal one, or any organisation where you are a
-            developer, admin or owner. An app never moves to another organisation. Admins and the owner can cancel an invitation
-            that is not yet accepted; its link is then refused like an expired one.</p>
+            <p>\(LH("portal.docs.teams.intro", ["teams": "<a href=\"/organisations\">\(L("portal.nav.teams"))</a>"]))</p>
+            <table id="team-roles"><thead><tr><th scope="col">\(L("portal.activity.what"))</th>\(header)</tr></thead><tbody>\(rows)</tbody></table>
+            <p>\(L("portal.docs.teams.log"))</p>
+            <p>\(LH("portal.docs.teams.activity", ["activity": "<strong>\(L("portal.activity.title"))</strong>", "limit": "\(PortalFormat.number(ActivityDetail.pageLimit))"]))</p>
+            <p>\(L("portal.docs.teams.choose"))</p>
             """
     }
 
