@@ -67,6 +67,7 @@ enum PasswordRoutes {
                 // only logged for the same reason.
                 let now = context.now
                 let logger = context.logger
+                let language = MailLanguage.ofRequest  // taken now: the work after the response is outside the request
                 context.afterSending("password reset mail") {
                     // One reset mail per cool-down, however often (or at once) the form is sent for the address.
                     guard
@@ -75,7 +76,8 @@ enum PasswordRoutes {
                             cooldown: services.configuration.signIn.resetMailCooldown, now: now)
                     else { return }
                     try PasswordLinks.send(
-                        to: candidate.user.id, email: address, name: candidate.user.givenName, purpose: .reset, services: services, now: now)
+                        to: candidate.user.id, email: address, name: candidate.user.givenName, purpose: .reset, services: services, now: now,
+                        language: language)
                     logger.info("password reset link sent", metadata: ["user.id": "\(candidate.user.id)"])
                 }
             }

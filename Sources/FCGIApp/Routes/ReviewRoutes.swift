@@ -125,10 +125,11 @@ enum ReviewRoutes {
                 guard try portal.tickets.replyAsStaff(to: thread.ticket.id, authorName: "CatalystWells support", body: body, now: context.now)
                 else { throw HTTPError.notFound() }
                 if let contact = try portal.review.developerContact(thread.ticket.developer) {
-                    let text = ReviewMail.ticketReply(
+                    // In English: the developer's language is not known (``ReviewMail``).
+                    let reply = ReviewMail.ticketReply(
                         developerName: contact.name, subject: thread.ticket.subject, body: body,
-                        link: "\(context.services.configuration.developersURL)/support/\(thread.ticket.id)")
-                    mail(context) { try context.services.mailer.send(to: contact.email, subject: "Re: \(thread.ticket.subject)", body: text) }
+                        link: "\(context.services.configuration.developersURL)/support/\(thread.ticket.id)", language: nil)
+                    mail(context) { try context.services.mailer.send(to: contact.email, subject: reply.subject, body: reply.text) }
                 }
                 return .seeOther("/platform/tickets/\(thread.ticket.id)")
             }
@@ -241,11 +242,11 @@ enum ReviewRoutes {
             "developer account \(done)",
             metadata: ["developer.id": "\(developer.id)", "user.id": "\(session.user.id)"])
         for effect in outcome.effects {
-            guard let text = ReviewMail.account(effect, developersURL: context.services.configuration.developersURL) else { continue }
-            mail(context) {
-                try context.services.mailer.send(
-                    to: developer.email, subject: "Your developer account is \(done)", body: "Hello \(developer.name),\n\n\(text)\n")
-            }
+            guard
+                let message = ReviewMail.account(
+                    effect, name: developer.name, developersURL: context.services.configuration.developersURL, language: nil)
+            else { continue }
+            mail(context) { try context.services.mailer.send(to: developer.email, subject: message.subject, body: message.text) }
         }
         return .seeOther("/platform/developers/\(developer.id)?done=\(done)")
     }
@@ -313,10 +314,9 @@ enum ReviewRoutes {
             if !notices.isEmpty, let contact = try portal.review.developerContact(app.review.owner) {
                 let link = "\(context.services.configuration.developersURL)/apps/\(app.id)"
                 for notice in notices {
-                    let (subject, text) = ReviewMail.application(notice, name: app.review.currentContent.name)
-                    mail(context) {
-                        try context.services.mailer.send(to: contact.email, subject: subject, body: "Hello \(contact.name),\n\n\(text)\n\n\(link)\n")
-                    }
+                    let (subject, text) = ReviewMail.application(notice, name: app.review.currentContent.name, language: nil)
+                    let body = ReviewMail.decision(name: contact.name, text: text, link: link, language: nil)
+                    mail(context) { try context.services.mailer.send(to: contact.email, subject: subject, body: body) }
                 }
             }
             return .seeOther("/platform/apps/\(app.id)?done=\(event.kind.rawValue)")

@@ -153,17 +153,18 @@ enum SecondFactorRoutes {
             try context.services.people.sessions.deleteSessions(of: person.id, keeping: nil)
             try context.audit(.secondFactorChanged, request, by: session, subject: person.id, detail: "second factors reset by a school admin")
             if let email = person.email {
+                let services = context.services
+                let requestLanguage = MailLanguage.ofRequest
+                let admin = session.user.displayName
                 context.afterSending("second-factor reset mail") {
-                    try context.services.mailer.send(
-                        to: email, subject: "Your two-step sign-in was reset",
-                        body: """
-                            Hello \(person.givenName),
-
-                            \(session.user.displayName), an administrator of your school, reset your two-step sign-in and signed you out \
-                            everywhere. If your school requires it, you will be asked to set it up again when you next sign in.
-
-                            If you did not ask for this, tell your school.
-                            """)
+                    let language = MailLanguage.of(user: person.id, languages: services.people.languages, fallback: requestLanguage)
+                    let (subject, body) = MailLanguage.rendering(in: language) {
+                        (
+                            L("mail.two_step_reset.subject"),
+                            L("mail.two_step_reset.body", ["name": person.givenName, "admin": admin])
+                        )
+                    }
+                    try services.mailer.send(to: email, subject: subject, body: body)
                 }
             }
             return .seeOther("/school/users?reset-two-step=\(id)")
