@@ -26,7 +26,7 @@ enum MailLanguage {
         in language: String?, translations: Translations? = nil, _ body: () throws -> T
     ) rethrows -> T {
         let translations = translations ?? PageLanguage.current?.translations ?? .installed
-        let bound = PageLanguage(translations: translations, returnPath: "/", cookie: language, acceptLanguage: nil)
+        let bound = PageLanguage(translations: translations, returnPath: { "/" }, cookie: language, acceptLanguage: nil)
         return try PageLanguage.$current.withValue(bound) { try body() }
     }
 }
