@@ -154,6 +154,7 @@ struct SiteResponder {
             ).response(style)
         }
         for (name, value) in routeHeaders where !response.headers.contains(name) { response.headers.set(name, value) }
+        if let nonce = subject.dpopNonce, !response.headers.contains("DPoP-Nonce") { response.headers.set("DPoP-Nonce", nonce) }
         if !response.headers.isWireSafe {
             // A header built from input that slipped past validation: never written, never a trapped worker.
             log.error("response header refused: it would split the header block", metadata: ["http.path": "\(request.path)"])
