@@ -16,7 +16,9 @@ import email.policy
 import io
 import re
 import secrets
+import subprocess
 import time
+import unicodedata
 
 from pypdf import PdfReader
 
@@ -180,3 +182,27 @@ def test_the_cards_pdf_without_and_with_new_passwords(stack, demo):
         password = re.search(r"[2-9a-hjkmnp-z]{4}-[2-9a-hjkmnp-z]{4}-[2-9a-hjkmnp-z]{4}", text[start:]).group(0)
         _, answer = http_sign_in(stack, username, password)
         assert answer.headers["Location"] == "/login/choose-password", username
+
+
+def test_the_cards_pdf_in_arabic_embeds_a_font_that_draws_arabic_and_every_name(stack, demo):
+    """With the embedded DejaVu Sans faces (general.pdf_font, Debian's fonts-dejavu-core), an Arabic page's PDF is in
+    Arabic, not English: its text reads back (pypdf, through the ToUnicode map; poppler's pdftotext) as the Arabic
+    labels, joined letters mapped back to plain Arabic, and every name, accents included."""
+    klass = school_ids(stack)["class"]
+    session, _ = http_sign_in(stack, "e2e-rteacher", demo["password"])
+    answer = session.get(stack.url("app", f"/teacher/classes/{klass}/cards.pdf"), headers={"Accept-Language": "ar"})
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/pdf"
+    assert b"/FontFile2" in answer.content and b"/Identity-H" in answer.content
+    own_password = "كلمة مرورك الخاصة"
+
+    def arabic_in(text, phrase):
+        # Drawn glyphs are in visual order (right to left reversed); a reader may or may not put them back.
+        plain = unicodedata.normalize("NFKC", text)
+        return phrase in plain or phrase[::-1] in plain
+
+    text = pdf_text(answer.content)
+    assert arabic_in(text, own_password) and text.count("Your own password") == 0, text
+    assert all(name in unicodedata.normalize("NFC", text) for name in STUDENTS.values()), text
+    poppler = subprocess.run(["pdftotext", "-", "-"], input=answer.content, capture_output=True, timeout=30)
+    assert poppler.returncode == 0 and poppler.stderr == b"", poppler.stderr
+    assert arabic_in(poppler.stdout.decode(), own_password), poppler.stdout.decode()

@@ -137,6 +137,7 @@ struct WorkerCommand: ParsableCommand {
             ConfigOptions.fail(ConfigError(["general.locales_directory: \(error.description)"]))
         }
         Translations.install(translations)
+        PDFFonts.install(regular: configuration.pdfFonts.regular, bold: configuration.pdfFonts.bold)
         let site = self.site
         let frozen = configuration
         // Shared by the worker's threads: caches and the per-app rate limits.

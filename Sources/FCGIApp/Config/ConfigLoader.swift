@@ -188,6 +188,7 @@ enum ConfigLoader {
             oauth: oauth, credentialKeyFile: reader.path("credentials.key_file"),
             cronSecretFile: reader.path("cron.secret_file"), syncFault: syncFault, portal: portal, api: api)
         if let logFormat { configuration.logFormat = logFormat }
+        configuration.pdfFonts = (reader.optionalPath("general.pdf_font"), reader.optionalPath("general.pdf_font_bold"))
         if let allowList = AddressAllowList(parsing: reader.string("cron.allowed_addresses")) {
             configuration.internalAllowList = allowList
         } else {
@@ -304,6 +305,13 @@ private struct KeyReader {
             fail(key, "must use https (http is allowed only for localhost outside production)")
         }
         return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+
+    /// An absolute path, or empty.
+    mutating func optionalPath(_ key: String) -> String {
+        let text = string(key)
+        if !text.isEmpty, !text.hasPrefix("/") { fail(key, "must be an absolute path, or empty") }
+        return text
     }
 
     mutating func path(_ key: String) -> String {

@@ -65,6 +65,14 @@ enum ConfigSchema {
             help:
                 "folder of the message catalogues (<lang>/LC_MESSAGES/catalystwells.po), read when a worker starts; empty: locales/ beside schema_directory"
         ),
+        Key(
+            section: "general", name: "pdf_font", defaultValue: "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+            help:
+                "TrueType font the sign-in cards' PDF is set in, embedded (Debian: fonts-dejavu-core); empty or unreadable: Helvetica, Latin text only"
+        ),
+        Key(
+            section: "general", name: "pdf_font_bold", defaultValue: "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+            help: "its bold face; both must be set for either to be used"),
     ]
 
     private static func pool(_ site: String) -> [Key] {

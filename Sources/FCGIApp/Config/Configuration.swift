@@ -145,6 +145,8 @@ struct Configuration: Sendable {
     var schemaDirectory: String
     /// `general.locales_directory`: the message catalogues (``Translations``).
     var localesDirectory: String
+    /// `general.pdf_font` and `general.pdf_font_bold`: the faces PDFs embed (``PDFFonts``); empty: Helvetica.
+    var pdfFonts: (regular: String, bold: String) = ("", "")
     var pools: [Site: Pool]
     var databaseSocket: String
     var databaseHost: String

@@ -4,30 +4,40 @@ import Native
 
 /// The sign-in cards as a PDF (issue 16, item 2): the same cards as ``SignInCardPages``, placed by
 /// ``SignInCardSheet`` and written by ``PDFDocument``, with a dashed cutting border and the QR badge's square left
-/// free.
+/// free. Set in the embedded fonts of ``PDFFonts`` (any script they draw, Arabic right-aligned and joined), or, without
+/// them, in Helvetica.
 enum SignInCardsPDF {
-    static func render(group: SignInCardPages.Group, cards: [SignInCard], sheet: SignInCardSheet = SignInCardSheet()) -> [UInt8] {
-        // The PDF's standard fonts write Latin text only (WinAnsiEncoding): a page in a language of another script
-        // (Arabic) gets English cards.
+    static func render(
+        group: SignInCardPages.Group, cards: [SignInCard], sheet: SignInCardSheet = SignInCardSheet(),
+        fonts: PDFDocument.EmbeddedFonts? = PDFFonts.embedded
+    ) -> [UInt8] {
+        if let fonts { return cardsPDF(group: group, cards: cards, sheet: sheet, fonts: fonts) }
+        // Helvetica writes Latin text only (WinAnsiEncoding): a page in a language of another script (Arabic) gets
+        // English cards.
         guard L("cards.own_password").canBeConverted(to: .windowsCP1252) else {
             let english = PageLanguage(
                 translations: PageLanguage.current?.translations ?? .installed, returnPath: { "/" }, cookie: nil, acceptLanguage: nil)
             english.choose(Translations.source)
-            return PageLanguage.$current.withValue(english) { cardsPDF(group: group, cards: cards, sheet: sheet) }
+            return PageLanguage.$current.withValue(english) { cardsPDF(group: group, cards: cards, sheet: sheet, fonts: nil) }
         }
-        return cardsPDF(group: group, cards: cards, sheet: sheet)
+        return cardsPDF(group: group, cards: cards, sheet: sheet, fonts: nil)
     }
 
-    private static func cardsPDF(group: SignInCardPages.Group, cards: [SignInCard], sheet: SignInCardSheet) -> [UInt8] {
+    private static func cardsPDF(
+        group: SignInCardPages.Group, cards: [SignInCard], sheet: SignInCardSheet, fonts: PDFDocument.EmbeddedFonts?
+    ) -> [UInt8] {
         var document = PDFDocument(title: L("cards.title", ["group": group.title]))
-        var pages = (0..<sheet.pageCount(for: cards.count)).map { _ in PDFDocument.Page(width: sheet.pageWidth, height: sheet.pageHeight) }
+        var pages = (0..<sheet.pageCount(for: cards.count)).map { _ in
+            PDFDocument.Page(width: sheet.pageWidth, height: sheet.pageHeight, fonts: fonts)
+        }
+        let rightToLeft = fonts != nil && PageLanguage.current?.isRightToLeft == true
         if cards.isEmpty {
             pages[0].text(
                 L("cards.pdf.none", ["group": group.title]), x: sheet.margin,
-                y: sheet.pageHeight - sheet.margin - 14, size: 12)
+                y: sheet.pageHeight - sheet.margin - 14, size: 12, rightEdge: rightToLeft ? sheet.pageWidth - sheet.margin : nil)
         }
         for (card, place) in zip(cards, sheet.placements(count: cards.count)) {
-            draw(card, in: place, group: group, sheet: sheet, on: &pages[place.page])
+            draw(card, in: place, group: group, sheet: sheet, rightToLeft: rightToLeft, on: &pages[place.page])
         }
         for page in pages { document.add(page) }
         return document.bytes()
@@ -35,15 +45,17 @@ enum SignInCardsPDF {
 
     private static func draw(
         _ card: SignInCard, in place: SignInCardSheet.Placement, group: SignInCardPages.Group, sheet: SignInCardSheet,
-        on page: inout PDFDocument.Page
+        rightToLeft: Bool, on page: inout PDFDocument.Page
     ) {
         let box = place.card
         page.rectangle(x: box.x, y: box.y, width: box.width, height: box.height, lineWidth: 0.6, grey: 0.55, dash: [4, 3])
         let left = box.x + sheet.padding
         let top = box.maxY - sheet.padding
+        // On a right-to-left page every line ends at the right edge of the space it is given (beside the QR slot,
+        // the slot's left side), as the HTML cards do.
         func line(_ text: String, _ y: Double, size: Double, font: PDFDocument.Font = .helvetica, grey: Double = 0, width: Double) {
-            let fitted = font.fitted(text, width: width, size: size, minimumSize: max(5, size - 6))
-            page.text(fitted.text, x: left, y: y, size: fitted.size, font: font, grey: grey)
+            let fitted = page.fitted(text, font: font, width: width, size: size, minimumSize: max(5, size - 6))
+            page.text(fitted.text, x: left, y: y, size: fitted.size, font: font, grey: grey, rightEdge: rightToLeft ? left + width : nil)
         }
         line(group.schoolName, top - 8, size: 8, grey: 0.35, width: sheet.textWidth)
         line(card.name, top - 27, size: 14, font: .helveticaBold, width: sheet.textWidth)
@@ -62,8 +74,9 @@ enum SignInCardsPDF {
         case .none:
             break
         case .unchanged:
-            page.text(L("cards.pdf.unchanged1"), x: slot.x, y: slot.y + slot.height / 2 + 4, size: 6.5, grey: 0.4)
-            page.text(L("cards.pdf.unchanged2"), x: slot.x, y: slot.y + slot.height / 2 - 4, size: 6.5, grey: 0.4)
+            let edge = rightToLeft ? slot.x + slot.width : nil
+            page.text(L("cards.pdf.unchanged1"), x: slot.x, y: slot.y + slot.height / 2 + 4, size: 6.5, grey: 0.4, rightEdge: edge)
+            page.text(L("cards.pdf.unchanged2"), x: slot.x, y: slot.y + slot.height / 2 - 4, size: 6.5, grey: 0.4, rightEdge: edge)
         case .new(let link):
             guard let code = try? QRCode(encoding: link) else { break }
             // Four modules of quiet zone on each side (ISO/IEC 18004 §6.3.8), inside the slot.
