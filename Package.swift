@@ -127,6 +127,7 @@ var fuzzTargets: [Target] {
         ("fuzz-upstream", ["Domain", .product(name: "Crypto", package: "swift-crypto")]),
         ("fuzz-webauthn", ["Domain", .product(name: "Crypto", package: "swift-crypto")]),
         ("fuzz-saml", ["Domain", "Native"]),
+        ("fuzz-pdf", ["Domain"]),
     ]
     return [
         .target(name: "CLibFuzzer", path: "fuzz/Sources/CLibFuzzer"),

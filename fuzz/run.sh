@@ -27,13 +27,13 @@ readonly JOBS="${FUZZ_JOBS:-$((cores < 2 ? cores : 2))}"
 #   json-bodies: APIRequestBody.maximumBytes (256 KiB) plus the selector byte and one byte over;
 #   jose: the 512-byte nonce and a long Authorization header; upstream: an ID token (16 KiB at most) with a
 #   JWKS, a discovery document and a ticket cookie; webauthn: a 16 KiB attestation object (its limit) and one byte over;
-#   saml: a SAML response and an IdP's metadata document (64 KiB together).
+#   saml: a SAML response and an IdP's metadata document (64 KiB together); pdf: a line of text or a small font file.
 declare -A MAX_LEN=(
   [fuzz-fastcgi]=131072 [fuzz-form]=16384 [fuzz-multipart]=262144 [fuzz-csv]=131072
   [fuzz-zip]=262144 [fuzz-json-bodies]=262146 [fuzz-jose]=8192 [fuzz-upstream]=32768
-  [fuzz-webauthn]=16386 [fuzz-saml]=65536
+  [fuzz-webauthn]=16386 [fuzz-saml]=65536 [fuzz-pdf]=16384
 )
-ALL=(fuzz-fastcgi fuzz-form fuzz-multipart fuzz-csv fuzz-zip fuzz-json-bodies fuzz-jose fuzz-upstream fuzz-webauthn fuzz-saml)
+ALL=(fuzz-fastcgi fuzz-form fuzz-multipart fuzz-csv fuzz-zip fuzz-json-bodies fuzz-jose fuzz-upstream fuzz-webauthn fuzz-saml fuzz-pdf)
 read -r -a HARNESSES <<<"${FUZZ_ONLY:-${ALL[*]}}"
 for harness in "${HARNESSES[@]}"; do
   [[ -n "${MAX_LEN[$harness]:-}" ]] || { echo "make fuzz: no harness named $harness (${ALL[*]})" >&2; exit 2; }

@@ -80,6 +80,25 @@ struct EmbeddedFontTests {
         #expect(outlineLength(Int(font.glyph(for: "Z")!)) == 0)
     }
 
+    @Test func theFuzzSeedsTinyFontParsesAndItsCompositeGlyphKeepsItsComponent() throws {
+        // fuzz/corpus/fuzz-pdf/tiny-font (fuzz/tools/make_seeds.py): four glyphs, short loca, a format 4 cmap.
+        let seed = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("fuzz/corpus/fuzz-pdf/tiny-font")
+        let bytes = try #require(FileManager.default.contents(atPath: seed.path))
+        let font = try TrueTypeFont(bytes: Array(bytes.dropFirst()))  // the harness's selector byte
+        #expect(font.unitsPerEm == 1000 && font.postScriptName == "Seed-Regular")
+        #expect(font.glyph(for: "A") == 1 && font.glyph(for: "B") == 2 && font.glyph(for: "ب") == 3 && font.glyph(for: "C") == nil)
+        #expect(font.advancePerMille(of: 3) == 600 && font.advancePerMille(of: 0) == 0)
+        // Keeping only "B", a composite of "A", keeps "A"'s outline too; "ب" is left empty.
+        let subset = font.subset(keeping: [2])
+        func u16(_ at: Int) -> Int { Int(subset[at]) << 8 | Int(subset[at + 1]) }
+        func u32(_ at: Int) -> Int { u16(at) << 16 | u16(at + 2) }
+        let tags = (0..<u16(4)).map { String(decoding: subset[12 + 16 * $0..<16 + 16 * $0], as: UTF8.self) }
+        let loca = u32(12 + 16 * tags.firstIndex(of: "loca")! + 8)
+        let lengths = (0..<4).map { 2 * (u16(loca + 2 * $0 + 2) - u16(loca + 2 * $0)) }
+        #expect(lengths[1] > 0 && lengths[2] > 0 && lengths[3] == 0)
+    }
+
     // MARK: Shaping a line
 
     @Test func arabicLettersTakeTheirContextualFormsAndLamAlefBecomesOneGlyph() {

@@ -135,5 +135,7 @@ import Testing
         #expect(smaller.text.count == 12 && smaller.size < 12 && font.width(of: smaller.text, size: smaller.size) <= 80)
         let cut = font.fitted(String(repeating: "m", count: 100), width: 80, size: 12, minimumSize: 6)
         #expect(cut.text.hasSuffix("…") && cut.size == 6 && font.width(of: cut.text, size: 6) <= 80)
+        // The longest prefix that fits: one more character would not.
+        #expect(font.width(of: String(repeating: "m", count: cut.text.count) + "…", size: 6) > 80)
     }
 }

@@ -157,6 +157,63 @@ def main():
     write("fuzz-webauthn", "w3c-assertion", b"\x04" + struct.pack(">H", len(assertion_data)) + assertion_data + signature)
     write("fuzz-webauthn", "ceremony-cookie", b"\x05" + b"A" * 96)
 
+    pdf_seeds()
+
+
+def tiny_font():
+    """A TrueType font of four glyphs, built table by table (OpenType spec): .notdef, "A" (a simple outline),
+    "B" (a composite of "A") and the Arabic beh (U+FE8F, U+0628), with a format 4 cmap, a name and short loca."""
+    triangle = struct.pack(">hhhhhH", 1, 0, 0, 500, 700, 2) + struct.pack(">H", 0) + bytes([1, 1, 1]) \
+        + struct.pack(">hhh", 0, 500, -250) + struct.pack(">hhh", 0, 0, 700)
+    triangle += b"\0" * (-len(triangle) % 4)
+    composite = struct.pack(">hhhhh", -1, 0, 0, 500, 700) + struct.pack(">HHhh", 0x0003, 1, 0, 0)
+    outlines = [b"", triangle, composite, triangle]
+    glyf, offsets = b"", []
+    for outline in outlines:
+        offsets.append(len(glyf))
+        glyf += outline
+    offsets.append(len(glyf))
+    loca = b"".join(struct.pack(">H", offset // 2) for offset in offsets)
+    head = struct.pack(">IIIIHHqqhhhhHHhhh", 0x00010000, 0x00010000, 0, 0x5F0F3CF5, 0, 1000, 0, 0, 0, 0, 500, 700, 0, 8, 2, 0, 0)
+    hhea = struct.pack(">IhhhHhhhhhh4hhH", 0x00010000, 800, -200, 0, 600, 0, 0, 500, 1, 0, 0, 0, 0, 0, 0, 0, 3)
+    maxp = struct.pack(">IH", 0x00005000, 4)
+    hmtx = struct.pack(">HhHhHh", 0, 0, 600, 0, 600, 0) + struct.pack(">h", 0)
+    # cmap format 4: segments A–B → glyphs 1–2, U+0628 → 3, U+FE8F → 3, and the final 0xFFFF.
+    segments = [(0x41, 0x42, 1 - 0x41), (0x628, 0x628, 3 - 0x628), (0xFE8F, 0xFE8F, 3 - 0xFE8F), (0xFFFF, 0xFFFF, 1)]
+    count = len(segments)
+    subtable = struct.pack(">HHHHHHH", 4, 16 + 8 * count, 0, 2 * count, 4, 1, 2 * count - 4)
+    subtable += b"".join(struct.pack(">H", end) for _, end, _ in segments) + struct.pack(">H", 0)
+    subtable += b"".join(struct.pack(">H", start) for start, _, _ in segments)
+    subtable += b"".join(struct.pack(">h", ((delta + 0x8000) % 0x10000) - 0x8000) for _, _, delta in segments)
+    subtable += struct.pack(">%dH" % count, *([0] * count))
+    cmap = struct.pack(">HHHHI", 0, 1, 3, 1, 12) + subtable
+    text = "Seed-Regular".encode("utf-16-be")
+    name = struct.pack(">HHH", 0, 1, 18) + struct.pack(">HHHHHH", 3, 1, 0x409, 6, len(text), 0) + text
+    tables = sorted({"cmap": cmap, "glyf": glyf, "head": head, "hhea": hhea, "hmtx": hmtx, "loca": loca, "maxp": maxp,
+                     "name": name}.items())
+
+    def checksum(data):
+        data += b"\0" * (-len(data) % 4)
+        return sum(struct.unpack(">%dI" % (len(data) // 4), data)) & 0xFFFFFFFF
+
+    out = struct.pack(">IHHHH", 0x00010000, len(tables), 128, 3, len(tables) * 16 - 128)
+    offset, body = 12 + 16 * len(tables), b""
+    for tag, data in tables:
+        out += tag.encode() + struct.pack(">III", checksum(data), offset, len(data))
+        padded = data + b"\0" * (-len(data) % 4)
+        body += padded
+        offset += len(padded)
+    return out + body
+
+
+def pdf_seeds():
+    # fuzz-pdf: selector byte (even: a line of text typeset in the embedded fonts, odd: a font file), then the bytes.
+    for label, line in [("latin", "Zoë Ångström (4B)"), ("arabic", "كلمة مرورك الخاصة: سلام"),
+                        ("mixed", "اسم المستخدم ada.lovelace 12 [لا]"), ("marks", "بَتّ لأ لإ لآ ـــ"),
+                        ("hebrew", "שלום Łukasz Ωμέγα")]:
+        write("fuzz-pdf", label, b"\x00" + line.encode())
+    write("fuzz-pdf", "tiny-font", b"\x01" + tiny_font())
+
 
 if __name__ == "__main__":
     main()

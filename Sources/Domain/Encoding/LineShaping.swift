@@ -89,14 +89,21 @@ public enum LineShaping {
 
     static func joined(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
         let values = scalars.map(\.value)
-        /// The nearest non-transparent neighbour's value in a direction.
+        // The nearest non-transparent neighbour on each side, found in two passes (a run of marks costs no rescans).
+        var previous = [Int?](repeating: nil, count: values.count)
+        var next = [Int?](repeating: nil, count: values.count)
+        var last: Int?
+        for index in values.indices {
+            previous[index] = last
+            if !isTransparent(values[index]) { last = index }
+        }
+        last = nil
+        for index in values.indices.reversed() {
+            next[index] = last
+            if !isTransparent(values[index]) { last = index }
+        }
         func neighbour(_ index: Int, _ step: Int) -> (index: Int, value: UInt32)? {
-            var at = index + step
-            while at >= 0, at < values.count {
-                if !isTransparent(values[at]) { return (at, values[at]) }
-                at += step
-            }
-            return nil
+            (step < 0 ? previous[index] : next[index]).map { ($0, values[$0]) }
         }
         var out: [Unicode.Scalar] = []
         var skipThrough = -1

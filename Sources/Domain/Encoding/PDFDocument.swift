@@ -61,9 +61,16 @@ public struct PDFDocument: Sendable {
         while current > minimumSize, measure(text, current) > width { current -= 0.5 }
         current = max(current, minimumSize)
         guard measure(text, current) > width else { return (text, current) }
-        var characters = Array(text)
-        while !characters.isEmpty, measure(String(characters) + "…", current) > width { characters.removeLast() }
-        return (String(characters) + "…", current)
+        // The longest prefix that fits with the ellipsis, by binary search (widths grow with the prefix), so a long
+        // line costs O(n log n) measurements of it, not O(n²).
+        let characters = Array(text)
+        var fits = 0
+        var tooLong = characters.count
+        while tooLong - fits > 1 {
+            let middle = (fits + tooLong) / 2
+            if measure(String(characters[..<middle]) + "…", current) <= width { fits = middle } else { tooLong = middle }
+        }
+        return (String(characters[..<fits]) + "…", current)
     }
 
     /// A regular and a bold TrueType face to embed, in place of the standard Helvetica pair.

@@ -1,0 +1,3 @@
+import FuzzSupport
+
+runFuzzer { fuzzOne($0, $1) }
