@@ -8,20 +8,18 @@ extension PortalDocsPages {
         let issuer = configuration.appURL.hasSuffix("/") ? String(configuration.appURL.dropLast()) : configuration.appURL
         let token = issuer + DiscoveryDocument.Path.token
         let par = issuer + DiscoveryDocument.Path.pushedAuthorization
+        let kid = code("kid")
+        let clientID = code("client_id")
+        let requestURI = code("request_uri")
+        let separator: HTML = "\(L("portal.docs.list_separator"))"
+        let algorithms = HTML(ClientKeySet.algorithms.enumerated().map { index, name in index == 0 ? code(name) : separator + code(name) })
         return """
-            <h2>Signing in with a key instead of a secret</h2>
-            <p>A confidential app can prove itself with a JWT signed by its own private key (<code>private_key_jwt</code>) instead of a
-            client secret. On the app form choose <em>Signed assertions</em> and paste your public JWK Set (RSA keys of 2048 bits or
-            more, or P-256 keys, each with a <code>kid</code>) or give the https URL where you publish it (<code>jwks_uri</code>: we fetch
-            it again when an assertion names a <code>kid</code> we do not have, at most once a minute). The change is reviewed like a
-            redirect URI. Client secrets then stop working for the app.</p>
-            <p>Send <code>client_assertion_type=\(ClientAssertionRules.assertionType)</code> and <code>client_assertion</code> to the
-            token, PAR, introspection and revocation endpoints. The JWT: <code>alg</code> \(ClientKeySet.algorithms.joined(separator: ", "))
-            (never <code>none</code> or HMAC), <code>kid</code> of your key; claims <code>iss</code> and <code>sub</code> your
-            <code>client_id</code>, <code>aud</code> <code>\(token)</code> or the issuer <code>\(issuer)</code>, <code>exp</code> at most
-            \(Int(ClientAssertionRules.maximumLifetime)) seconds ahead, and a unique <code>jti</code>: an assertion is accepted once.
-            Anything else is <code>401 invalid_client</code>. With Authlib (Python):</p>
-            <pre><code>from authlib.integrations.requests_client import OAuth2Session
+            <h2>\(L("portal.docs.par.keys_heading"))</h2>
+            <p>\(LH("portal.docs.par.keys", ["method": code("private_key_jwt"), "option": "<em>\(L("portal.docs.par.assertions_choice"))</em>", "kid": kid, "jwks_uri": code("jwks_uri")]))</p>
+            <p>\(LH("portal.docs.par.assertion", ["type": code("client_assertion_type=\(ClientAssertionRules.assertionType)"), "assertion": code("client_assertion")]))
+            \(LH("portal.docs.par.jwt", ["alg": code("alg"), "algorithms": algorithms, "none": code("none"), "kid": kid, "iss": code("iss"), "sub": code("sub"), "client_id": clientID, "aud": code("aud"), "token": code(token), "issuer": code(issuer), "exp": code("exp"), "seconds": "\(seconds(ClientAssertionRules.maximumLifetime))", "jti": code("jti")]))
+            \(LH("portal.docs.par.refused", ["error": code("401 invalid_client")]))</p>
+            <pre dir="ltr"><code>from authlib.integrations.requests_client import OAuth2Session
             from authlib.oauth2.rfc7523 import PrivateKeyJWT
 
             session = OAuth2Session(client_id, private_key_pem, token_endpoint_auth_method="private_key_jwt",
@@ -29,17 +27,12 @@ extension PortalDocsPages {
             # Authlib's default exp is an hour ahead; ask for a short one.
             session.register_client_auth_method(PrivateKeyJWT("\(token)", claims={"exp": int(time.time()) + 60}))
             token = session.fetch_token("\(token)", grant_type="client_credentials")</code></pre>
-            <p>(Authlib reuses a <code>claims</code> dict, <code>jti</code> included, so build a new <code>PrivateKeyJWT</code> per
-            request or override its <code>sign</code> method.)</p>
-            <h2>Pushed authorization requests</h2>
-            <p>Instead of putting the authorization request in the browser's URL, POST it to <code>\(par)</code> (RFC 9126), authenticated
-            as at the token endpoint (public apps send their <code>client_id</code>). It is checked exactly as the authorization endpoint
-            would check it, PKCE and redirect URI included, and you get <code>201</code> with a one-time <code>request_uri</code> valid
-            \(Int(PushedAuthorizationRequest.lifetime)) seconds. Then send the browser to
-            <code>\(issuer + DiscoveryDocument.Path.authorization)?client_id=…&amp;request_uri=…</code>. The <code>request_uri</code> works
-            once and only with your <code>client_id</code>. Tick <em>Accept sign-in requests only through PAR</em> on the app form to have
-            every other authorization request refused.</p>
-            <pre><code>POST /api/oauth/par HTTP/1.1
+            <p>\(LH("portal.docs.par.authlib", ["claims": code("claims"), "jti": code("jti"), "class": code("PrivateKeyJWT"), "sign": code("sign")]))</p>
+            <h2>\(L("portal.auth.par_title"))</h2>
+            <p>\(LH("portal.docs.par.push", ["url": code(par), "client_id": clientID, "created": code("201"), "request_uri": requestURI, "seconds": "\(seconds(PushedAuthorizationRequest.lifetime))"]))
+            \(LH("portal.docs.par.browser", ["url": code("\(issuer + DiscoveryDocument.Path.authorization)?client_id=…&request_uri=…"), "request_uri": requestURI, "client_id": clientID]))
+            \(LH("portal.docs.par.only", ["option": "<em>\(LH("portal.auth.par", ["path": code(DiscoveryDocument.Path.pushedAuthorization)]))</em>"]))</p>
+            <pre dir="ltr"><code>POST /api/oauth/par HTTP/1.1
             Content-Type: application/x-www-form-urlencoded
 
             response_type=code&amp;client_id=…&amp;redirect_uri=…&amp;scope=openid&amp;state=…&amp;code_challenge=…&amp;code_challenge_method=S256
@@ -47,8 +40,7 @@ extension PortalDocsPages {
 
             HTTP/1.1 201 Created
             {"request_uri":"\(PushedAuthorizationRequest.requestURIPrefix)…","expires_in":\(Int(PushedAuthorizationRequest.lifetime))}</code></pre>
-            <p>A refused push is <code>400</code> with the error the authorization endpoint would have given
-            (<code>invalid_request</code>, <code>invalid_scope</code>, …); nothing is stored.</p>
+            <p>\(LH("portal.docs.par.push_refused", ["status": code("400"), "request": code("invalid_request"), "scope": code("invalid_scope")]))</p>
             """
     }
 }

@@ -50,16 +50,6 @@ enum PortalDocsPages {
             """)
     }
 
-    /// A topic's text, written in English only so far: marked as English (WCAG 3.1.2, and left to right) on a page
-    /// in another language, with a note saying so.
-    private static func englishProse(_ body: HTML, slug: String) -> HTML {
-        guard pageLanguage != Translations.source, !translatedTopics.contains(slug) else { return body }
-        return "<p class=\"muted\" id=\"docs-in-english\">\(L("portal.docs.english_only"))</p><div lang=\"en\" dir=\"ltr\">\(body)</div>"
-    }
-
-    /// The topics whose text is in the catalogues.
-    static let translatedTopics: Set<String> = ["getting-started", "scopes", "teams", "terms"]
-
     /// One topic page; `nil` for an unknown topic.
     static func topic(_ slug: String, session: DeveloperSignedIn?, configuration: Configuration) -> HTML? {
         guard let title = topics.first(where: { $0.slug == slug })?.title else { return nil }
@@ -86,11 +76,17 @@ enum PortalDocsPages {
             title: title, session: session,
             """
             <p><a href="/docs">\(L("portal.nav.docs"))</a></p>
-            <article class="docs" id="doc-\(slug)"><h1>\(title)</h1>\(englishProse(body, slug: slug))</article>\(next)
+            <article class="docs" id="doc-\(slug)"><h1>\(title)</h1>\(body)</article>\(next)
             """)
     }
 
     private static func base(_ url: String) -> String { url.hasSuffix("/") ? String(url.dropLast()) : url }
+
+    /// Code (a parameter, a header, a URL) in a topic's prose: isolated and left to right on a right-to-left page too.
+    static func code(_ text: String) -> HTML { "<code dir=\"ltr\">\(text)</code>" }
+
+    /// A number of seconds, in the page's language (its plural form and digits).
+    static func seconds(_ value: TimeInterval) -> String { L("portal.docs.seconds", count: Int(value)) }
 
     private static func gettingStarted(_ configuration: Configuration) -> HTML {
         let issuer = base(configuration.appURL)
@@ -112,10 +108,9 @@ enum PortalDocsPages {
     private static func oauth(_ configuration: Configuration) -> HTML {
         let issuer = base(configuration.appURL)
         return """
-            <p>Users sign in with the OAuth 2.0 authorization code flow (RFC 6749 §4.1) and PKCE (RFC 7636, method <code>S256</code>),
-            as OAuth 2.1 and RFC 9700 require. PKCE is required from every app, confidential ones too; <code>plain</code> is refused.</p>
-            <h2>1. Send the user to the authorization endpoint</h2>
-            <pre><code>GET \(issuer)/authsso?response_type=code
+            <p>\(LH("portal.docs.oauth.intro", ["s256": code("S256"), "plain": code("plain")]))</p>
+            <h2>\(L("portal.docs.oauth.step1"))</h2>
+            <pre dir="ltr"><code>GET \(issuer)/authsso?response_type=code
               &amp;client_id=YOUR_CLIENT_ID
               &amp;redirect_uri=https%3A%2F%2Fapp.example%2Fcallback
               &amp;scope=openid%20profile.read%20student.grades.read%20offline_access
@@ -123,38 +118,32 @@ enum PortalDocsPages {
               &amp;nonce=RANDOM_NONCE
               &amp;code_challenge=BASE64URL(SHA256(code_verifier))
               &amp;code_challenge_method=S256</code></pre>
-            <p>The redirect URI must equal one registered for the app, character for character (loopback <code>http://127.0.0.1</code> may use any port).
-            The user signs in and sees a consent page listing only the scopes their role can grant.</p>
-            <h2>2. Receive the code</h2>
-            <pre><code>303 See Other
+            <p>\(LH("portal.docs.oauth.redirect_uri", ["loopback": code("http://127.0.0.1")]))</p>
+            <h2>\(L("portal.docs.oauth.step2"))</h2>
+            <pre dir="ltr"><code>303 See Other
             Location: https://app.example/callback?code=cw_ac_…&amp;state=RANDOM_STATE&amp;iss=\(FormCodec.encode(issuer))</code></pre>
-            <p>Check <code>state</code> and <code>iss</code> (RFC 9207). A code works once, within \(Int(configuration.oauth.codeLifetime)) seconds.</p>
-            <h2>3. Exchange it at the token endpoint</h2>
-            <pre><code>POST \(issuer)/api/oauth/token
-            Authorization: Basic base64(client_id:client_secret)      (confidential apps)
+            <p>\(LH("portal.docs.oauth.check", ["state": code("state"), "iss": code("iss"), "seconds": "\(seconds(configuration.oauth.codeLifetime))"]))</p>
+            <h2>\(L("portal.docs.oauth.step3"))</h2>
+            <pre dir="ltr"><code>POST \(issuer)/api/oauth/token
+            Authorization: Basic base64(client_id:client_secret)      \(L("portal.docs.oauth.confidential_only"))
             Content-Type: application/x-www-form-urlencoded
 
             grant_type=authorization_code&amp;code=cw_ac_…&amp;redirect_uri=https%3A%2F%2Fapp.example%2Fcallback&amp;code_verifier=…</code></pre>
-            <pre><code>200 OK
+            <pre dir="ltr"><code>200 OK
             Cache-Control: no-store
             {"access_token":"cw_at_…","token_type":"Bearer","expires_in":\(Int(configuration.oauth.accessTokenLifetime)),
              "refresh_token":"cw_rt_…","scope":"openid profile.read student.grades.read offline_access","id_token":"eyJ…"}</code></pre>
-            <p>Public apps send <code>client_id</code> in the body instead of a secret. A refresh token is issued when the app asked for
-            <code>offline_access</code>. Validate the ID token's signature with the keys at <code>\(issuer)/api/oauth/jwks</code>
-            (the key its header's <code>kid</code> names, with the algorithm your app registered, <code>RS256</code> unless you chose
-            <code>ES256</code>), and its <code>iss</code>, <code>aud</code>, <code>exp</code> and <code>nonce</code>.</p>
-            <p>Key your accounts on <code>sub</code>. Your app sees a <em>pairwise</em> subject (OpenID Connect Core §8): 43
-            characters that stay the same for one person and your app, and that no other app can match up with its own, the
-            same in the ID token, userinfo, introspection and the <code>person.erased</code> webhook.</p>
-            <h2>4. Call the API</h2>
-            <pre><code>GET \(issuer)/api/v1/me
+            <p>\(LH("portal.docs.oauth.public", ["client_id": code("client_id"), "offline_access": code("offline_access"), "jwks": code("\(issuer)/api/oauth/jwks"), "kid": code("kid"), "rs256": code("RS256"), "es256": code("ES256"), "iss": code("iss"), "aud": code("aud"), "exp": code("exp"), "nonce": code("nonce")]))</p>
+            <p>\(LH("portal.docs.oauth.subject", ["sub": code("sub"), "pairwise": "<em>pairwise</em>", "erased": code("person.erased")]))</p>
+            <h2>\(L("portal.docs.oauth.step4"))</h2>
+            <pre dir="ltr"><code>GET \(issuer)/api/v1/me
             Authorization: Bearer cw_at_…</code></pre>
-            <h2>Other endpoints</h2>
-            <table><thead><tr><th scope="col">Endpoint</th><th scope="col">Use</th></tr></thead><tbody>
-            <tr><td><code>\(issuer)/api/oauth/userinfo</code></td><td>OpenID Connect claims of the signed-in user</td></tr>
-            <tr><td><code>\(issuer)/api/oauth/revoke</code></td><td>Revoke a token when the user disconnects (RFC 7009)</td></tr>
-            <tr><td><code>\(issuer)/api/oauth/introspect</code></td><td>Check a token from your resource server (RFC 7662)</td></tr>
-            <tr><td><code>\(issuer)/api/oauth/app-info?client_id=…</code></td><td>Your app's public card</td></tr>
+            <h2>\(L("portal.docs.oauth.other"))</h2>
+            <table><thead><tr><th scope="col">\(L("portal.docs.oauth.endpoint"))</th><th scope="col">\(L("portal.docs.oauth.use"))</th></tr></thead><tbody>
+            <tr><td>\(code("\(issuer)/api/oauth/userinfo"))</td><td>\(L("portal.docs.oauth.userinfo"))</td></tr>
+            <tr><td>\(code("\(issuer)/api/oauth/revoke"))</td><td>\(L("portal.docs.oauth.revoke"))</td></tr>
+            <tr><td>\(code("\(issuer)/api/oauth/introspect"))</td><td>\(L("portal.docs.oauth.introspect"))</td></tr>
+            <tr><td>\(code("\(issuer)/api/oauth/app-info?client_id=…"))</td><td>\(L("portal.docs.oauth.app_info"))</td></tr>
             </tbody></table>
             """
     }
@@ -178,45 +167,36 @@ enum PortalDocsPages {
     private static func tokens(_ configuration: Configuration) -> HTML {
         let oauth = configuration.oauth
         return """
-            <table id="lifetimes"><thead><tr><th scope="col">Token</th><th scope="col">Prefix</th><th scope="col">Lifetime</th></tr></thead><tbody>
-            <tr><td>Authorization code</td><td><code>\(TokenPrefix.authorizationCode)</code></td><td>\(Int(oauth.codeLifetime)) seconds, single use</td></tr>
-            <tr><td>Access token</td><td><code>\(TokenPrefix.accessToken)</code></td><td>\(Int(oauth.accessTokenLifetime)) seconds</td></tr>
-            <tr><td>Refresh token</td><td><code>\(TokenPrefix.refreshToken)</code></td><td>\(Int(oauth.refreshTokenLifetime / 86400)) days, rotated on every use</td></tr>
-            <tr><td>Client secret</td><td><code>\(ClientSecret.prefix)</code></td><td>until revoked; at most two active</td></tr>
-            <tr><td>API key</td><td><code>\(APIKey.prefix)</code></td><td>until revoked</td></tr>
-            <tr><td>Webhook signing secret</td><td><code>\(WebhookSecret.prefix)</code></td><td>until the endpoint is deleted</td></tr>
+            <table id="lifetimes"><thead><tr><th scope="col">\(L("portal.docs.tokens.token"))</th><th scope="col">\(L("portal.docs.tokens.prefix"))</th><th scope="col">\(L("portal.docs.tokens.lifetime"))</th></tr></thead><tbody>
+            <tr><td>\(L("portal.docs.tokens.code"))</td><td>\(code(TokenPrefix.authorizationCode))</td><td>\(L("portal.docs.tokens.single_use", ["seconds": seconds(oauth.codeLifetime)]))</td></tr>
+            <tr><td>\(L("portal.docs.tokens.access"))</td><td>\(code(TokenPrefix.accessToken))</td><td>\(seconds(oauth.accessTokenLifetime))</td></tr>
+            <tr><td>\(L("portal.docs.tokens.refresh"))</td><td>\(code(TokenPrefix.refreshToken))</td><td>\(L("portal.docs.tokens.rotated", count: Int(oauth.refreshTokenLifetime / 86400)))</td></tr>
+            <tr><td>\(L("portal.docs.tokens.client_secret"))</td><td>\(code(ClientSecret.prefix))</td><td>\(L("portal.docs.tokens.two_active"))</td></tr>
+            <tr><td>\(L("portal.docs.tokens.api_key"))</td><td>\(code(APIKey.prefix))</td><td>\(L("portal.docs.tokens.until_revoked"))</td></tr>
+            <tr><td>\(L("portal.docs.tokens.webhook_secret"))</td><td>\(code(WebhookSecret.prefix))</td><td>\(L("portal.docs.tokens.until_deleted"))</td></tr>
             </tbody></table>
-            <p>Tokens are opaque: do not parse them. Every refresh returns a new refresh token and the old one stops working; presenting an old
-            one again more than \(Int(oauth.refreshReuseGrace)) seconds later is treated as theft and ends the whole grant, so store the newest
-            one before using it. Secrets and keys are shown once; the platform keeps only a digest and cannot show them again.</p>
-            <p>Rotating a client secret without downtime: generate a second secret, deploy it, then revoke the first.</p>
+            <p>\(L("portal.docs.tokens.opaque", ["seconds": seconds(oauth.refreshReuseGrace)]))</p>
+            <p>\(L("portal.docs.tokens.rotate_secret"))</p>
             """
     }
 
     private static func dpop(_ configuration: Configuration) -> HTML {
-        let base = configuration.appURL.hasSuffix("/") ? String(configuration.appURL.dropLast()) : configuration.appURL
+        let site = base(configuration.appURL)
+        let nonce = code("DPoP-Nonce")
+        let resourceNonce =
+            configuration.oauth.dpopResourceNonce
+            ? LH("portal.docs.dpop.resource_nonce", ["api": code("/api/v1")])
+            : LH("portal.docs.dpop.resource_nonce_optional", ["api": code("/api/v1")])
         return """
-            <p>With DPoP (RFC 9449) your tokens only work together with a proof signed by a key that never leaves your app, so a leaked
-            token is useless on its own. Make one key pair per installation (ES256, RS256 or Ed25519: <code>alg</code>
-            <code>Ed25519</code>, RFC 9864's name, or the older <code>EdDSA</code>) and send a fresh proof, a JWT with
-            <code>typ</code> <code>dpop+jwt</code> and your public key in the <code>jwk</code> header, in the <code>DPoP</code> header of
-            every token request and every API call. Claims: <code>jti</code> (unique), <code>htm</code> (the method),
-            <code>htu</code> (the URL without query), <code>iat</code> (now; proofs older than \(Int(DPoPProof.maximumAge)) seconds are
-            refused), <code>nonce</code> (the server's, below), and on API calls <code>ath</code>, the base64url SHA-256 of the
-            access token. A proof is accepted once.</p>
-            <p>The token endpoint asks for its nonce first: the answer is <code>400 use_dpop_nonce</code> with a
-            <code>DPoP-Nonce</code> header; send the request again with that value in the proof (every DPoP token answer carries the
-            next one). Userinfo, <code>/api/v1</code> and OneRoster ask the same way\(configuration.oauth.dpopResourceNonce ? "" : " when the operator turns resource nonces on (this deployment does not)"):
-            <code>401</code> with <code>WWW-Authenticate: DPoP error="use_dpop_nonce"</code> and a <code>DPoP-Nonce</code> header;
-            one nonce works at both and for a few minutes, so keep the newest you were sent. Public apps registered in this portal
-            get DPoP-bound tokens only; their refresh tokens are bound to the key too. A confidential app can ask for the same on
-            its app form (<em>DPoP-bound tokens</em>, reviewed like the rest).</p>
-            <p>To bind the authorization code to your key too (RFC 9449 §10), send <code>dpop_jkt</code>, your key's JWK SHA-256
-            thumbprint (RFC 7638), with the authorization request or the pushed one: the code is then exchanged only with a
-            proof by that key (<code>invalid_dpop_proof</code> without one, <code>invalid_grant</code> with another key). A DPoP
-            proof sent with a pushed request (with the nonce, as at the token endpoint) binds the code the same way.</p>
-            <pre><code>POST /api/oauth/token HTTP/1.1
-            Host: \(base.replacingOccurrences(of: "https://", with: ""))
+            <p>\(L("portal.docs.dpop.intro"))
+            \(LH("portal.docs.dpop.keys", ["alg": code("alg"), "ed25519": code("Ed25519"), "eddsa": code("EdDSA"), "typ": code("typ"), "dpop_jwt": code("dpop+jwt"), "jwk": code("jwk"), "dpop": code("DPoP")]))
+            \(LH("portal.docs.dpop.claims", ["jti": code("jti"), "htm": code("htm"), "htu": code("htu"), "iat": code("iat"), "seconds": "\(seconds(DPoPProof.maximumAge))", "nonce": code("nonce"), "ath": code("ath")]))</p>
+            <p>\(LH("portal.docs.dpop.token_nonce", ["answer": code("400 use_dpop_nonce"), "header": nonce]))
+            \(resourceNonce) \(LH("portal.docs.dpop.resource_answer", ["status": code("401"), "challenge": code("WWW-Authenticate: DPoP error=\"use_dpop_nonce\""), "header": nonce]))
+            \(LH("portal.docs.dpop.public", ["option": "<em>\(L("portal.auth.dpop_title"))</em>"]))</p>
+            <p>\(LH("portal.docs.dpop.code", ["dpop_jkt": code("dpop_jkt"), "invalid_proof": code("invalid_dpop_proof"), "invalid_grant": code("invalid_grant")]))</p>
+            <pre dir="ltr"><code>POST /api/oauth/token HTTP/1.1
+            Host: \(site.replacingOccurrences(of: "https://", with: ""))
             DPoP: eyJ0eXAiOiJkcG9wK2p3dCIsImFsZyI6IkVTMjU2IiwiandrIjp7Li4ufX0.eyJqdGkiOiIuLi4iLCJodG0iOiJQT1NUIiwiaHR1IjoiLi4uIn0.sig
             Content-Type: application/x-www-form-urlencoded
 
@@ -228,125 +208,101 @@ enum PortalDocsPages {
 
             GET /api/oauth/userinfo HTTP/1.1
             Authorization: DPoP cw_at_...
-            DPoP: (a new proof with htm GET, htu \(base + DiscoveryDocument.Path.userinfo) and ath)</code></pre>
-            <p>A DPoP-bound token sent as <code>Bearer</code> is refused with <code>invalid_token</code>; a bad proof gets
-            <code>401</code> with <code>WWW-Authenticate: DPoP error="invalid_dpop_proof"</code>, and every other refusal of a
-            DPoP-bound token (<code>invalid_token</code>, <code>insufficient_scope</code> with the <code>scope</code> needed) is a
-            <code>DPoP</code> challenge too, listing the accepted <code>algs</code>. Introspection shows the key as
-            <code>cnf.jkt</code>. Libraries: Authlib and joserfc (Python), oauth4webapi (JavaScript), Nimbus (Java).</p>
+            DPoP: \(L("portal.docs.dpop.sample_proof", ["url": site + DiscoveryDocument.Path.userinfo]))</code></pre>
+            <p>\(LH("portal.docs.dpop.refusals", ["bearer": code("Bearer"), "invalid_token": code("invalid_token"), "status": code("401"), "challenge": code("WWW-Authenticate: DPoP error=\"invalid_dpop_proof\""), "insufficient_scope": code("insufficient_scope"), "scope": code("scope"), "dpop": code("DPoP"), "algs": code("algs"), "cnf_jkt": code("cnf.jkt")]))</p>
             """
     }
 
     private static func logout(_ configuration: Configuration) -> HTML {
-        let base = configuration.appURL.hasSuffix("/") ? String(configuration.appURL.dropLast()) : configuration.appURL
+        let site = base(configuration.appURL)
+        let sid = code("sid")
+        let jwksURI = code("jwks_uri")
+        let backchannelURI = code("backchannel_logout_uri")
         return """
-            <p>CatalystWells implements OpenID Connect RP-Initiated Logout 1.0 and Back-Channel Logout 1.0. ID tokens carry a
-            <code>sid</code> claim, the same for every token issued in one browser session, including those from a refresh token
-            while that session lasts; once it has ended, a refreshed ID token has no <code>sid</code> (the refresh token itself keeps
-            working: <code>offline_access</code> outlives the session).</p>
-            <h2>Signing a user out from your app</h2>
-            <p>Send the browser to the <code>end_session_endpoint</code> from discovery, with the ID token you hold as
-            <code>id_token_hint</code> (an expired one is fine), and optionally a <code>post_logout_redirect_uri</code> you registered
-            (matched exactly) and a <code>state</code>, which comes back on it. When the hint names the user's current session the
-            session ends at once; otherwise the user is asked to confirm. An unregistered redirect URI, a hint we did not sign or a
-            <code>client_id</code> that is not the hint's audience gets an error page and changes nothing.</p>
-            <pre><code>GET \(base + DiscoveryDocument.Path.endSession)?id_token_hint=eyJ...&amp;post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye&amp;state=af0ifjsldkj
+            <p>\(LH("portal.docs.logout.intro", ["sid": sid, "offline_access": code("offline_access")]))</p>
+            <h2>\(L("portal.docs.logout.from_app"))</h2>
+            <p>\(LH("portal.docs.logout.end_session", ["endpoint": code("end_session_endpoint"), "hint": code("id_token_hint"), "redirect": code("post_logout_redirect_uri"), "state": code("state"), "client_id": code("client_id")]))</p>
+            <pre dir="ltr"><code>GET \(site + DiscoveryDocument.Path.endSession)?id_token_hint=eyJ...&amp;post_logout_redirect_uri=https%3A%2F%2Fapp.example%2Fbye&amp;state=af0ifjsldkj
 
             HTTP/1.1 303 See Other
             Location: https://app.example/bye?state=af0ifjsldkj</code></pre>
-            <h2>Being told when a session ends</h2>
-            <p>Register a <code>backchannel_logout_uri</code> (https). Whenever a session in which the user signed in to your app ends
-            (sign-out, a logout you or another app started, a session ended from the user's sessions page, "sign out everywhere else",
-            "sign out of this device", or the session simply expiring) we POST a logout token to it as <code>application/x-www-form-urlencoded</code>
-            <code>logout_token=…</code>. It is a JWT with <code>typ</code> <code>logout+jwt</code>, signed like your ID tokens
-            with the keys of the <code>jwks_uri</code>, with <code>iss</code>, <code>aud</code> (your client_id), <code>iat</code>, <code>exp</code>
-            (\(Int(LogoutToken.lifetime)) seconds later), <code>jti</code>, <code>sub</code>, <code>sid</code> and
-            <code>events</code> <code>{"\(LogoutToken.event)":{}}</code>, and never a <code>nonce</code>. Verify it like an ID token,
-            end the sessions with that <code>sid</code> (or, without one, that <code>sub</code>) and answer <code>200</code>.
-            Anything else is tried again after 30 seconds, doubling, \(BackchannelLogoutPolicy.maximumAttempts) tries in all.</p>
-            <pre><code>POST /backchannel-logout HTTP/1.1
+            <h2>\(L("portal.docs.logout.told"))</h2>
+            <p>\(LH("portal.docs.logout.register", ["uri": backchannelURI, "others": "\(L("sessions.others"))", "device": "\(L("logout.device"))", "form": code("application/x-www-form-urlencoded"), "parameter": code("logout_token=…")]))
+            \(LH("portal.docs.logout.token", ["typ": code("typ"), "logout_jwt": code("logout+jwt"), "jwks_uri": jwksURI, "iss": code("iss"), "aud": code("aud"), "iat": code("iat"), "exp": code("exp"), "seconds": "\(seconds(LogoutToken.lifetime))", "jti": code("jti"), "sub": code("sub"), "sid": sid, "events": code("events"), "event": code("{\"\(LogoutToken.event)\":{}}"), "nonce": code("nonce")]))
+            \(LH("portal.docs.logout.answer", ["sid": sid, "sub": code("sub"), "ok": code("200"), "delay": "\(seconds(30))", "tries": "\(L("portal.docs.logout.tries", count: BackchannelLogoutPolicy.maximumAttempts))"]))</p>
+            <pre dir="ltr"><code>POST /backchannel-logout HTTP/1.1
             Host: app.example
             Content-Type: application/x-www-form-urlencoded
 
             logout_token=eyJhbGciOiJSUzI1NiIsImtpZCI6Ii4uLiIsInR5cCI6ImxvZ291dCtqd3QifQ.eyJpc3MiOiIuLi4iLCJzaWQiOiIuLi4ifQ.sig</code></pre>
-            <p>Your app's credentials page lists the last logout tokens sent: when, how many tries, and your endpoint's answer.</p>
-            <p>"Sign out of this device", for shared classroom devices, also revokes the access and refresh tokens your app got
-            through that session.</p>
-            <h2>Registering it on the app form</h2>
-            <p>The app form's "Sign-out and ID tokens" block holds the client metadata: <code>post_logout_redirect_uris</code>
-            (one per line, https or http on a loopback address, matched exactly), <code>backchannel_logout_uri</code> (https),
-            <code>backchannel_logout_session_required</code>, and <code>id_token_signed_response_alg</code>: <code>RS256</code>
-            (the default) or <code>ES256</code>. ID tokens and logout tokens for your app are then signed with our current key of
-            that algorithm; its <code>kid</code> is in the token header and the key at the <code>jwks_uri</code>. Like redirect
-            URIs these are reviewed: a change takes effect once approved, with the next sync.</p>
+            <p>\(L("portal.docs.logout.credentials"))</p>
+            <p>\(L("portal.docs.logout.device", ["device": L("logout.device")]))</p>
+            <h2>\(L("portal.docs.logout.form_heading"))</h2>
+            <p>\(LH("portal.docs.logout.form", ["legend": "\(L("portal.oidc.legend"))", "post_logout": code("post_logout_redirect_uris"), "backchannel_uri": backchannelURI, "session_required": code("backchannel_logout_session_required"), "alg": code("id_token_signed_response_alg"), "rs256": code("RS256"), "es256": code("ES256"), "kid": code("kid"), "jwks_uri": jwksURI]))</p>
             """
     }
 
     private static func errors() -> HTML {
-        let rows: [(String, String, String)] = [
-            ("invalid_request", "400", "A parameter is missing, repeated, malformed or too long."),
-            ("invalid_client", "401", "Client authentication failed: unknown client, wrong secret, or the wrong method for this app."),
-            ("invalid_grant", "400", "The code or refresh token is invalid, expired, used, or the PKCE verifier does not match."),
-            ("unauthorized_client", "400", "This app may not use this grant type."),
-            ("unsupported_grant_type", "400", "Not authorization_code, refresh_token or client_credentials."),
-            ("invalid_scope", "400", "A scope is unknown or not approved for this app."),
-            ("access_denied", "redirect", "The user declined, or the school does not allow the app."),
-            ("invalid_token", "401", "The access token is unknown, expired or revoked; get a new one."),
-            ("insufficient_scope", "403", "The token lacks a scope; WWW-Authenticate names it."),
-            ("temporarily_unavailable", "503", "Retry later with backoff."),
-            ("invalid_dpop_proof", "400 / 401", "The DPoP proof is missing, malformed, reused, or not for this request or key."),
-            ("use_dpop_nonce", "400 / 401", "Send the request again with a proof carrying the DPoP-Nonce the answer named."),
+        let rows: [(String, String, HTML)] = [
+            ("invalid_request", "400", "\(L("portal.docs.errors.invalid_request"))"),
+            ("invalid_client", "401", "\(L("portal.docs.errors.invalid_client"))"),
+            ("invalid_grant", "400", "\(L("portal.docs.errors.invalid_grant"))"),
+            ("unauthorized_client", "400", "\(L("portal.docs.errors.unauthorized_client"))"),
+            (
+                "unsupported_grant_type", "400",
+                LH(
+                    "portal.docs.errors.unsupported_grant_type",
+                    ["code": code("authorization_code"), "refresh": code("refresh_token"), "credentials": code("client_credentials")])
+            ),
+            ("invalid_scope", "400", "\(L("portal.docs.errors.invalid_scope"))"),
+            ("access_denied", L("portal.docs.errors.redirect"), "\(L("portal.docs.errors.access_denied"))"),
+            ("invalid_token", "401", "\(L("portal.docs.errors.invalid_token"))"),
+            ("insufficient_scope", "403", LH("portal.docs.errors.insufficient_scope", ["header": code("WWW-Authenticate")])),
+            ("temporarily_unavailable", "503", "\(L("portal.docs.errors.temporarily_unavailable"))"),
+            ("invalid_dpop_proof", "400 / 401", "\(L("portal.docs.errors.invalid_dpop_proof"))"),
+            ("use_dpop_nonce", "400 / 401", LH("portal.docs.errors.use_dpop_nonce", ["header": code("DPoP-Nonce")])),
         ]
-        let items = rows.map { row -> HTML in "<tr><td><code>\(row.0)</code></td><td>\(row.1)</td><td>\(row.2)</td></tr>" }
+        let items = rows.map { row -> HTML in "<tr><td>\(code(row.0))</td><td>\(row.1)</td><td>\(row.2)</td></tr>" }
         return """
-            <p>Errors are JSON objects with <code>error</code> and <code>error_description</code> (RFC 6749 §5.2, RFC 6750 §3.1). Errors of the
-            authorization endpoint come back to your redirect URI with <code>state</code> and <code>iss</code>, except for an unknown app or
-            redirect URI, which the user sees as a page and never reaches you.</p>
-            <pre><code>401 Unauthorized
+            <p>\(LH("portal.docs.errors.intro", ["error": code("error"), "description": code("error_description"), "state": code("state"), "iss": code("iss")]))</p>
+            <pre dir="ltr"><code>401 Unauthorized
             WWW-Authenticate: Bearer error="invalid_token", error_description="The access token is not valid."
             {"error":"invalid_token","error_description":"The access token is not valid."}</code></pre>
-            <table id="error-codes"><thead><tr><th scope="col">error</th><th scope="col">Status</th><th scope="col">Meaning</th></tr></thead><tbody>\(items)</tbody></table>
+            <table id="error-codes"><thead><tr><th scope="col">\(code("error"))</th><th scope="col">\(L("portal.docs.errors.status"))</th><th scope="col">\(L("portal.docs.errors.meaning"))</th></tr></thead><tbody>\(items)</tbody></table>
             """
     }
 
     private static func webhooks() -> HTML {
-        let events = WebhookEvent.allCases.map { "<li><code>\($0.rawValue)</code></li>" as HTML }
+        let events = WebhookEvent.allCases.map { "<li>\(code($0.rawValue))</li>" as HTML }
         let exampleKey = Array(repeating: UInt8(7), count: WebhookSecret.keyLength)
         let body = Array(#"{"type":"authorization.granted","timestamp":"2026-03-03T09:00:00Z","data":{"client_id":"cw_app_x"}}"#.utf8)
         let signature = WebhookSecret.signature(keyBytes: exampleKey, id: "msg_2b9Qx", timestamp: 1_772_528_400, body: body)
         let retrySchedule = WebhookDeliveryPolicy.standard.retryDelays.map { delay in
-            delay < 60 ? "\(Int(delay)) s" : delay < 3600 ? "\(Int(delay / 60)) min" : "\(Int(delay / 3600)) h"
-        }.joined(separator: ", ")
+            if delay < 60 { return seconds(delay) }
+            return delay < 3600 ? L("portal.docs.minutes", count: Int(delay / 60)) : L("portal.docs.hours", count: Int(delay / 3600))
+        }.joined(separator: L("portal.docs.list_separator"))
         return """
-            <p>Add an https endpoint to an approved app and choose its events. Payloads are thin: the event type, the time and ids,
-            never personal data. Fetch what you need from the API with your tokens.</p>
+            <p>\(L("portal.docs.webhooks.intro"))</p>
             <ul id="webhook-events">\(events)</ul>
-            <h2>Verifying a delivery</h2>
-            <p>Deliveries follow Standard Webhooks. Each carries <code>webhook-id</code>, <code>webhook-timestamp</code> (Unix seconds) and
-            <code>webhook-signature</code>: <code>v1,</code> and the base64 HMAC-SHA256 of <code>id.timestamp.body</code>, keyed with the
-            base64-decoded part of your <code>\(WebhookSecret.prefix)…</code> secret after the prefix. Reject timestamps more than
-            \(Int(WebhookSecret.defaultTolerance)) seconds away from your clock, compare in constant time, and use the id to drop duplicates.</p>
-            <pre><code>webhook-id: msg_2b9Qx
+            <h2>\(L("portal.docs.webhooks.verifying"))</h2>
+            <p>\(LH("portal.docs.webhooks.verify", ["id": code("webhook-id"), "timestamp": code("webhook-timestamp"), "signature": code("webhook-signature"), "v1": code("v1,"), "signed": code("id.timestamp.body"), "secret": code("\(WebhookSecret.prefix)…"), "seconds": "\(seconds(WebhookSecret.defaultTolerance))"]))</p>
+            <pre dir="ltr"><code>webhook-id: msg_2b9Qx
             webhook-timestamp: 1772528400
             webhook-signature: \(signature)</code></pre>
-            <p>Libraries: <code>standardwebhooks</code> for Python, JavaScript, Go, Java, Ruby, PHP and more.</p>
-            <p>Answer 2xx within 10 seconds. Any other answer, a timeout or a connection error is a failed attempt, retried with
-            exponential backoff and ±10 % jitter after \(retrySchedule) — about a day. Redirects are not followed (a 3xx is a failed
-            attempt), and only URLs whose host resolves to public addresses are posted to. 410 Gone disables the endpoint at once;
-            an endpoint whose deliveries have all failed for 24 hours is disabled too, and you get a mail. The delivery log on your
-            app's page shows every attempt with the start of your answer, and lets you redeliver or send a test ping.</p>
+            <p>\(LH("portal.docs.webhooks.libraries", ["library": code("standardwebhooks")]))</p>
+            <p>\(L("portal.docs.webhooks.answer", ["seconds": seconds(10), "schedule": retrySchedule]))
+            \(L("portal.docs.webhooks.redirects"))
+            \(L("portal.docs.webhooks.disabled"))
+            \(L("portal.docs.webhooks.log"))</p>
             """
     }
 
     private static func limits() -> HTML {
         """
-        <p>Limits protect schools' servers. Past a limit the answer is <code>429 Too Many Requests</code> with <code>Retry-After</code>
-        in seconds: wait that long, then retry with backoff.</p>
+        <p>\(LH("portal.docs.limits.intro", ["status": code("429 Too Many Requests"), "retry_after": code("Retry-After")]))</p>
         <ul>
-        <li>The education API counts requests per app, across every server of the installation, in one token bucket
-        and reports it in <code>X-RateLimit-Limit</code>,
-        <code>X-RateLimit-Remaining</code> and <code>X-RateLimit-Reset</code>.</li>
-        <li>The token endpoint and sign-in pages are also limited per client address by the web server.</li>
+        <li>\(LH("portal.docs.limits.api", ["limit": code("X-RateLimit-Limit"), "remaining": code("X-RateLimit-Remaining"), "reset": code("X-RateLimit-Reset")]))</li>
+        <li>\(L("portal.docs.limits.web_server"))</li>
         </ul>
         """
     }
