@@ -333,7 +333,7 @@ enum ConfigSchema {
     private static let api: [Key] = [
         Key(
             section: "api", name: "rate_limit_per_minute", defaultValue: "600",
-            help: "education API calls per minute per app, per worker process (1 to 1000000)"),
+            help: "education API calls per minute per app, one bucket in the main database shared by every worker on every host (1 to 1000000)"),
         Key(
             section: "api", name: "rate_limit_burst", defaultValue: "60",
             help: "education API calls an app may make at once before the per-minute rate applies (1 to 1000000)"),
@@ -342,7 +342,7 @@ enum ConfigSchema {
             help: "client ids (comma-separated) of apps on the partner tier, which get the partner limits below instead"),
         Key(
             section: "api", name: "partner_rate_limit_per_minute", defaultValue: "6000",
-            help: "education API calls per minute per partner-tier app, per worker process (1 to 1000000)"),
+            help: "education API calls per minute per partner-tier app, one shared bucket as above (1 to 1000000)"),
         Key(
             section: "api", name: "partner_rate_limit_burst", defaultValue: "600",
             help: "burst of a partner-tier app (1 to 1000000)"),
