@@ -50,7 +50,9 @@ public enum SchoolworkForms {
         }
         let trimmedDue = dueDate.trimmingCharacters(in: .whitespaces)
         let due = trimmedDue.isEmpty ? nil : CalendarDate(trimmedDue)
-        if !trimmedDue.isEmpty, due == nil { errors["due_date"] = Message("schoolwork.error.due_date", "Enter a real date as YYYY-MM-DD, or leave it empty.") }
+        if !trimmedDue.isEmpty, due == nil {
+            errors["due_date"] = Message("schoolwork.error.due_date", "Enter a real date as YYYY-MM-DD, or leave it empty.")
+        }
         guard errors.isEmpty, let max else { return .failure(errors) }
         return .success(NewAssessment(title: title, maxScore: max, dueDate: due))
     }
@@ -78,7 +80,9 @@ public enum SchoolworkForms {
             let comment = row.comment.trimmingCharacters(in: .whitespacesAndNewlines)
             if comment.count > maxNoteLength { errors["comment-\(row.studentID)"] = .atMostCharacters(maxNoteLength) }
             if scoreText.isEmpty {
-                if !comment.isEmpty { errors["score-\(row.studentID)"] = Message("schoolwork.error.score_for_comment", "Enter a score to go with the comment.") }
+                if !comment.isEmpty {
+                    errors["score-\(row.studentID)"] = Message("schoolwork.error.score_for_comment", "Enter a score to go with the comment.")
+                }
                 cleared.append(row.studentID)
                 continue
             }
@@ -112,7 +116,9 @@ public enum SchoolworkForms {
             let note = row.note.trimmingCharacters(in: .whitespacesAndNewlines)
             if note.count > maxNoteLength { errors["note-\(row.studentID)"] = .atMostCharacters(maxNoteLength) }
             if row.status.isEmpty {
-                if !note.isEmpty { errors["status-\(row.studentID)"] = Message("schoolwork.error.status_for_note", "Choose a status to go with the note.") }
+                if !note.isEmpty {
+                    errors["status-\(row.studentID)"] = Message("schoolwork.error.status_for_note", "Choose a status to go with the note.")
+                }
                 continue
             }
             guard let status = AttendanceStatus(rawValue: row.status) else {
@@ -127,9 +133,14 @@ public enum SchoolworkForms {
     /// The day of an attendance sheet: a real date, not after `today`.
     public static func attendanceDay(_ text: String?, today: CalendarDate) -> Result<CalendarDate, Problem> {
         guard let text, !text.isEmpty else { return .success(today) }
-        guard let day = CalendarDate(text) else { return .failure(Problem(Message("schoolwork.error.day", "The date must be a real day written as YYYY-MM-DD."))) }
-        guard day <= today else { return .failure(Problem(
-                Message("schoolwork.error.future_day", "Attendance cannot be taken for a day after today (\(today)).", ["today": "\(today)"]))) }
+        guard let day = CalendarDate(text) else {
+            return .failure(Problem(Message("schoolwork.error.day", "The date must be a real day written as YYYY-MM-DD.")))
+        }
+        guard day <= today else {
+            return .failure(
+                Problem(
+                    Message("schoolwork.error.future_day", "Attendance cannot be taken for a day after today (\(today)).", ["today": "\(today)"])))
+        }
         return .success(day)
     }
 }

@@ -124,13 +124,16 @@ public struct DataDeclarationForm: Sendable, Equatable {
     static func subProcessor(_ line: String) -> Result<DataDeclaration.SubProcessor, SchoolworkForms.Problem> {
         guard let comma = line.lastIndex(of: ",") else {
             return .failure(
-                .init(Message("declaration.error.no_country", "Write each sub-processor as: Name, Country (\(line) has no country).", ["line": line])))
+                .init(Message("declaration.error.no_country", "Write each sub-processor as: Name, Country (\(line) has no country).", ["line": line]))
+            )
         }
         let name = String(line[..<comma]).trimmingWhitespace()
         let country = String(line[line.index(after: comma)...]).trimmingWhitespace()
         guard !name.isEmpty, !country.isEmpty else {
             return .failure(
-                .init(Message("declaration.error.name_country", "Write each sub-processor as: Name, Country (\(line) lacks one of them).", ["line": line])))
+                .init(
+                    Message(
+                        "declaration.error.name_country", "Write each sub-processor as: Name, Country (\(line) lacks one of them).", ["line": line])))
         }
         guard name.unicodeScalars.count <= DataDeclaration.maximumSubProcessorNameLength,
             country.unicodeScalars.count <= DataDeclaration.maximumCountryLength

@@ -68,7 +68,9 @@ public struct SupportTicketForm: Sendable, Equatable {
         if category == nil { errors["category"] = Message("portal.error.category", "Choose what the ticket is about.") }
         let applicationText = application.trimmingWhitespace()
         let application = ApplicationID(applicationText)
-        if !applicationText.isEmpty && application == nil { errors["application"] = Message("portal.msg.choose_app", "Choose one of your apps, or none.") }
+        if !applicationText.isEmpty && application == nil {
+            errors["application"] = Message("portal.msg.choose_app", "Choose one of your apps, or none.")
+        }
         let message = Self.message(message)
         if case .failure(let problem) = message { errors["message"] = problem.problem }
         guard errors.isEmpty, let category, case .success(let body) = message else { return .failure(errors) }

@@ -146,7 +146,8 @@ public enum AuthorizationChecks {
     /// the client registered exactly one (RFC 6749 §3.1.2.3; RFC 8252 §7.3; RFC 9700 §4.1.3).
     static func redirectURIIsRegistered(_ draft: inout Draft) -> OAuthError? {
         guard let client = draft.client else {
-            return .invalidRequest("Unknown client.").forPerson(Message("authorize.page.unknown_client", "This site does not know the app that sent you here."))
+            return .invalidRequest("Unknown client.").forPerson(
+                Message("authorize.page.unknown_client", "This site does not know the app that sent you here."))
         }
         guard let requested = draft.parameters["redirect_uri"] else {
             guard client.redirectURIs.count == 1, let only = client.redirectURIs.first,
@@ -318,7 +319,8 @@ public enum AuthorizationChecks {
 extension Message {
     /// The page of a request whose app or return address is ambiguous or malformed.
     public static let authorizeMalformed = Message(
-        "authorize.page.malformed", "The app sent a sign-in request this site cannot read. Start again from the app; if it happens again, tell its makers.")
+        "authorize.page.malformed",
+        "The app sent a sign-in request this site cannot read. Start again from the app; if it happens again, tell its makers.")
     /// The page of a request whose return address is missing or not registered: the person is not sent there.
     static let authorizeRedirectURI = Message(
         "authorize.page.redirect_uri", "The app asked to send you back to an address it has not registered, so you were not sent anywhere.")

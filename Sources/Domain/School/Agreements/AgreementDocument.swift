@@ -50,7 +50,9 @@ public struct AgreementDocument: Sendable, Equatable {
     /// The document if `bytes` is an acceptable PDF.
     public static func inspect(_ bytes: [UInt8]) -> Result<AgreementDocument, Problem> {
         let notPDF = Problem(Message("agreement.error.not_pdf", "The file is not a PDF document: upload the signed agreement as a PDF."))
-        guard !bytes.isEmpty else { return .failure(Problem(Message("agreement.error.empty", "The file is empty: choose the signed agreement (a PDF)."))) }
+        guard !bytes.isEmpty else {
+            return .failure(Problem(Message("agreement.error.empty", "The file is empty: choose the signed agreement (a PDF).")))
+        }
         guard bytes.count <= maximumBytes else {
             let megabytes = maximumBytes / 1024 / 1024
             return .failure(

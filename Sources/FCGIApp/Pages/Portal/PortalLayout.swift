@@ -40,7 +40,8 @@ enum PortalLayout {
         required: Bool = false, autocomplete: String? = nil, hint: String? = nil
     ) -> HTML {
         field(
-            label, name: name, value: value, error: error.map { L($0) }, type: type, maxLength: maxLength, required: required, autocomplete: autocomplete,
+            label, name: name, value: value, error: error.map { L($0) }, type: type, maxLength: maxLength, required: required,
+            autocomplete: autocomplete,
             hint: hint)
     }
 
