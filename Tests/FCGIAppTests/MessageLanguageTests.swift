@@ -89,4 +89,38 @@ import Testing
         #expect(page.text.contains("Ce site ne connaît pas l’application qui vous a envoyé ici."))
         #expect(page.text.contains("<code lang=\"en\" dir=\"ltr\">invalid_client: Unknown client.</code>"))
     }
+
+    /// The English a rule writes (for the command line, logs and APIs) and the English catalogue agree, so a page in
+    /// English reads exactly what the CLI prints.
+    @Test func theEnglishCatalogueWritesWhatTheRulesWrite() {
+        var messages: [Message] = []
+        if case .failure(let errors) = SchoolworkForms.assessment(title: String(repeating: "t", count: 201), maxScore: "x", dueDate: "x") {
+            messages += errors.problems.values
+        }
+        let app = ApplicationForm(
+            name: "a\u{7}", description: "d\u{7}", homepageURL: "https://u@x.example", privacyPolicyURL: "https://*.example",
+            termsURL: "ftp://x", redirectURIs: "http://localhost/cb", scopes: ["openid", "openid"], clientType: "x",
+            logoSHA256: "nope", declarations: [.init(scope: "openid", purpose: "p", retention: "custom", retentionDays: "0")])
+        if case .failure(let errors) = app.validate() { messages += errors.problems.values }
+        let signUp = DeveloperSignUpForm(
+            name: "", email: "", company: String(repeating: "c", count: 101), password: "a", confirmation: "a", acceptedTerms: false)
+        if case .failure(let errors) = signUp.validate() { messages += errors.problems.values }
+        if case .failure(let errors) = WebhookEndpointForm(url: "", events: ["nope"]).validate() { messages += errors.problems.values }
+        if case .failure(let problem) = LogoImage.inspect(Array("GIF89a".utf8)) { messages.append(problem.problem) }
+        messages += [
+            ErasureRefusal(.alreadyOpen(.scheduled, runsAfter: Date(timeIntervalSince1970: 1_780_000_000))).problem,
+            ErasureRefusal(.wrongStatus(.running)).problem, SupportTicketCategory.review.label, .authorizeMalformed,
+        ]
+        messages += ClientLogoutRegistration(postLogoutRedirectURIs: ["ftp://x", "ftp://x"], backchannelLogoutSessionRequired: true).problems()
+        #expect(messages.count > 20)
+        MailLanguage.rendering(in: "en") {
+            for message in messages {
+                // A page groups a count's digits the language's way (3,650); the rule's English writes them plain.
+                let english = message.count.map {
+                    message.english.replacingOccurrences(of: "\($0)", with: LocaleFormatting.number($0, language: "en"))
+                }
+                #expect(L(message) == english ?? message.english, "\(message.key)")
+            }
+        }
+    }
 }
