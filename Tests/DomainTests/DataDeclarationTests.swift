@@ -75,7 +75,7 @@ import Testing
         #expect(draft.dataDeclarations.map(\.scope) == ["openid", "student.grades.read"])
         app.declarations[1].retention = ""
         guard case .failure(let errors) = app.validate() else { Issue.record("accepted"); return }
-        #expect(errors["declaration.student.grades.read"] == "Choose how long the data is kept.")
+        #expect(errors["declaration.student.grades.read"]?.english == "Choose how long the data is kept.")
     }
 
     @Test func submissionAsksForADeclarationOfEveryScope() {
@@ -83,7 +83,7 @@ import Testing
             name: "Planner", description: "Plans.", homepageURL: "https://p.example", privacyPolicyURL: "https://p.example/privacy",
             redirectURIs: ["https://p.example/cb"], requestedScopes: ["openid", "student.grades.read"],
             dataDeclarations: [.plain("openid")])
-        #expect(draft.submissionProblems()["declarations"]?.contains("student.grades.read") == true)
+        #expect(draft.submissionProblems()["declarations"]?.english.contains("student.grades.read") == true)
         #expect(draft.declaringEveryScope().submissionProblems().isEmpty)
     }
 

@@ -118,13 +118,15 @@ import Testing
                     .edit: .moves(to: .draft(editedAgain), effects: []),
                     .submit: .refused(
                         .incomplete([
-                            "description": "Describe what the app does before submitting it.",
-                            "homepage_url": "Add the app's homepage before submitting it.",
-                            "privacy_policy_url":
-                                "Add a privacy policy before submitting: schools need to know how pupils' data is handled.",
-                            "redirect_uris": "Add at least one redirect URI: users sign in to this app through it.",
-                            "declarations":
-                                "Declare how the app uses the data of every scope before submitting; missing: openid.",
+                            "description": Message("app.submit.description", "Describe what the app does before submitting it."),
+                            "homepage_url": Message("app.submit.homepage", "Add the app's homepage before submitting it."),
+                            "privacy_policy_url": Message(
+                                "app.submit.privacy", "Add a privacy policy before submitting: schools need to know how pupils' data is handled."),
+                            "redirect_uris": Message(
+                                "app.submit.redirect_uris", "Add at least one redirect URI: users sign in to this app through it."),
+                            "declarations": Message(
+                                "app.submit.declarations", "Declare how the app uses the data of every scope before submitting; missing: openid.",
+                                ["scopes": "openid"]),
                         ])),
                 ]))
         add(

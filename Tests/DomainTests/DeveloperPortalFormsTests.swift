@@ -19,7 +19,7 @@ import Testing
         case .success(let valid):
             #expect(row.field == nil, "accepted: \(valid)")
         case .failure(let errors):
-            #expect(row.field.flatMap { errors[$0] } == row.message, "\(errors.messages)")
+            #expect(row.field.flatMap { errors[$0]?.english } == row.message, "\(errors.messages)")
             #expect(errors.messages.count == 1)
         }
     }

@@ -5,7 +5,7 @@ import Testing
 @testable import FCGIApp
 
 /// Every catalogue under `locales/` has exactly the keys the code uses: each literal key of an `L(`/`LH(` call in
-/// `Sources/` (the lookup functions take a `StaticString`, so there is no other way to name a key), the scope
+/// `Sources/` and of a Domain rule's `Message(` (all take a `StaticString`, so there is no other way to name a key), the scope
 /// descriptions of the registry (`msgctxt "scope"`), and ``Localisation/dynamicKeys``. A key the code uses and a
 /// catalogue lacks fails here, and so does a key nothing uses.
 @Suite struct LocalisationCatalogueTests {
@@ -13,7 +13,7 @@ import Testing
 
     /// The literal keys of the sources, and which of them are looked up with a count.
     static let used: (keys: Set<MessageCatalogue.Key>, plural: Set<MessageCatalogue.Key>) = {
-        let pattern = try! NSRegularExpression(pattern: #"\bLH?\(\s*"((?:[^"\\]|\\.)*)"\s*(,\s*count:)?"#)
+        let pattern = try! NSRegularExpression(pattern: #"\b(?:LH?|Message)\(\s*"((?:[^"\\]|\\.)*)"\s*(,\s*count:)?"#)
         var keys: Set<MessageCatalogue.Key> = []
         var plural: Set<MessageCatalogue.Key> = []
         let sources = root.appendingPathComponent("Sources")
@@ -38,6 +38,8 @@ import Testing
         #expect(Self.used.keys.count > 50)
         #expect(Self.used.keys.contains(.init("consent.allow")))
         #expect(Self.used.plural.contains(.init("consent.would_like")))
+        #expect(Self.used.keys.contains(.init("schoolwork.error.title")))
+        #expect(Self.used.plural.contains(.init("portal.error.min")))
     }
 
     @Test(arguments: ["en", "es", "fr", "ar"])

@@ -89,13 +89,14 @@ import Testing
         #expect(mail.subject == "Réinitialisez votre mot de passe CatalystWells")
     }
 
-    @Test func thePortalsFormErrorsAreShownInThePagesLanguageAndUnknownOnesAsTheyAre() {
+    @Test func thePortalsFormErrorsAreShownInThePagesLanguageAndVerbatimTextAsItIs() {
+        let message = SupportTicketForm.message(" ")
         MailLanguage.rendering(in: "es") {
-            #expect(PortalErrors.text("Use at most 200 characters on one line.") == "Usa como máximo 200 caracteres en una sola línea.")
-            #expect(PortalErrors.text("Write a message.") == "Escribe un mensaje.")
-            #expect(PortalErrors.text("Something new.") == "Something new.")
+            #expect(L(Message.atMostCharactersOnOneLine(200)) == "Usa como máximo 200 caracteres en una sola línea.")
+            if case .failure(let problem) = message { #expect(L(problem.problem) == "Escribe un mensaje.") }
+            #expect(L(Message(verbatim: "Something new.")) == "Something new.")
         }
-        MailLanguage.rendering(in: "ar") { #expect(PortalErrors.text("Use at least 2 characters.") == "استخدم حرفين على الأقل.") }
-        #expect(MailLanguage.rendering(in: "en") { PortalErrors.text("Write a message.") } == "Write a message.")
+        MailLanguage.rendering(in: "ar") { #expect(L(Message.atLeastCharacters(2)) == "استخدم حرفين على الأقل.") }
+        #expect(MailLanguage.rendering(in: "en") { L(Message.atMostCharacters(5)) } == "Use at most 5 characters.")
     }
 }

@@ -35,7 +35,7 @@ final class MemoryLogoutStore: LogoutStore, @unchecked Sendable {
 
     func setLogoutRegistration(_ registration: ClientLogoutRegistration, of client: ClientID) throws -> Bool {
         guard registration.problems().isEmpty else {
-            throw StoreError(.constraint, detail: "setLogoutRegistration: \(registration.problems().joined(separator: " "))")
+            throw StoreError(.constraint, detail: "setLogoutRegistration: \(registration.problems().map(\.english).joined(separator: " "))")
         }
         guard oauth.hasClient(client) else { return false }
         lock.withLock { registrations[client] = registration }

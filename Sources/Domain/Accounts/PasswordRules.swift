@@ -6,14 +6,14 @@ public enum PasswordRules {
     /// Most bytes accepted: enough for any passphrase, small enough to bound hashing work.
     public static let maximumBytes = 1024
 
-    /// A message for the form, or `nil` when the password is acceptable.
-    public static func problem(with password: String, confirmation: String, identifiers: [String]) -> String? {
-        if password.count < minimumLength { return "Use at least \(minimumLength) characters." }
-        if password.utf8.count > maximumBytes { return "Use at most \(maximumBytes) bytes." }
-        if password != confirmation { return "The two passwords do not match." }
+    /// The problem, for the form, or `nil` when the password is acceptable.
+    public static func problem(with password: String, confirmation: String, identifiers: [String]) -> Message? {
+        if password.count < minimumLength { return .atLeastCharacters(minimumLength) }
+        if password.utf8.count > maximumBytes { return .atMostBytes(maximumBytes) }
+        if password != confirmation { return Message("portal.error.mismatch", "The two passwords do not match.") }
         let lowered = password.lowercased()
         if identifiers.contains(where: { !$0.isEmpty && $0.lowercased() == lowered }) {
-            return "Do not use your email address or username as your password."
+            return Message("portal.error.password_is_name", "Do not use your email address or username as your password.")
         }
         return nil
     }

@@ -70,13 +70,14 @@ public struct APIPage: Sendable, Equatable {
             if let value = Int(limit), (1...EducationAPI.maximumPageSize).contains(value), limit.utf8.count <= 3 {
                 size = value
             } else {
-                errors["limit"] = "Use a whole number from 1 to \(EducationAPI.maximumPageSize)."
+                // A JSON API's problems are for its developer: English, as every API error.
+                errors["limit"] = Message(verbatim: "Use a whole number from 1 to \(EducationAPI.maximumPageSize).")
             }
         }
         var after: APICursor?
         if let cursor {
             after = APICursor(token: cursor, list: list, keyCount: keyCount)
-            if after == nil { errors["cursor"] = "This cursor is not valid for this list; use next_cursor of the previous page." }
+            if after == nil { errors["cursor"] = Message(verbatim: "This cursor is not valid for this list; use next_cursor of the previous page.") }
         }
         return errors.isEmpty ? .success(APIPage(limit: size, after: after)) : .failure(errors)
     }

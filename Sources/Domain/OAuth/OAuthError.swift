@@ -82,13 +82,20 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Whether the error may be sent to the client's redirect URI. `false` when the client or redirect URI
     /// could not be trusted (RFC 6749 §4.1.2.1, §3.1.2.4): the user gets an HTML page instead.
     public let isRedirectable: Bool
+    /// What the HTML page of a non-redirectable error tells the person, in their language: `description` is for the
+    /// app's developer (English ASCII, RFC 6749 §4.1.2.1), so the page says this and shows the description beside it.
+    /// `nil`: the page's general sentence.
+    public let personMessage: Message?
 
     /// An error with a public description and an optional private detail.
-    public init(_ code: Code, _ description: String, logDetail: String? = nil, isRedirectable: Bool = true) {
+    public init(
+        _ code: Code, _ description: String, logDetail: String? = nil, isRedirectable: Bool = true, personMessage: Message? = nil
+    ) {
         self.code = code
         self.description = description
         self.logDetail = logDetail
         self.isRedirectable = isRedirectable
+        self.personMessage = personMessage
     }
 
     /// The HTTP status of a JSON error response: RFC 6749 §5.2 (400; 401 for `invalid_client`), RFC 6750 §3.1
@@ -106,7 +113,12 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// The same error, marked as one that must be shown on a page rather than redirected.
     public func notRedirectable() -> OAuthError {
-        OAuthError(code, description, logDetail: logDetail, isRedirectable: false)
+        OAuthError(code, description, logDetail: logDetail, isRedirectable: false, personMessage: personMessage)
+    }
+
+    /// The same error with what its page tells the person (``personMessage``).
+    public func forPerson(_ message: Message) -> OAuthError {
+        OAuthError(code, description, logDetail: logDetail, isRedirectable: isRedirectable, personMessage: message)
     }
 
     // MARK: Shorthands

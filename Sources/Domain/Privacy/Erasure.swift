@@ -86,29 +86,36 @@ public struct ErasureRefusal: Error, Sendable, Equatable {
 
     public init(_ reason: Reason) { self.reason = reason }
 
+    /// What the page says, in English (logs, tests).
+    public var message: String { problem.english }
+
     /// What the page says.
-    public var message: String {
+    public var problem: Message {
         switch reason {
         case .alreadyOpen(.requested, _):
-            "An erasure of this person is already requested and waits for confirmation. Confirm or cancel that one."
+            Message(
+                "erasure.refusal.requested", "An erasure of this person is already requested and waits for confirmation. Confirm or cancel that one.")
         case .alreadyOpen(.scheduled, let runsAfter?):
-            "An erasure of this person is already scheduled (it runs after \(ErasureRules.dayText(runsAfter))). Cancel it first to start again."
+            Message(
+                "erasure.refusal.scheduled",
+                "An erasure of this person is already scheduled (it runs after \(ErasureRules.dayText(runsAfter))). Cancel it first to start again.",
+                ["day": ErasureRules.dayText(runsAfter)])
         case .alreadyOpen(.running, _), .alreadyOpen:
-            "This person is being erased already."
+            Message("erasure.refusal.running", "This person is being erased already.")
         case .yourself:
-            "You cannot erase your own account. Ask another school admin."
+            Message("erasure.refusal.yourself", "You cannot erase your own account. Ask another school admin.")
         case .wrongStatus(.running):
-            "The erasure has started and cannot be cancelled or changed any more."
+            Message("erasure.refusal.started", "The erasure has started and cannot be cancelled or changed any more.")
         case .wrongStatus(.completed):
-            "The erasure is complete."
+            Message("erasure.refusal.completed", "The erasure is complete.")
         case .wrongStatus(.cancelled):
-            "The erasure was cancelled. Request a new one to erase this person."
+            Message("erasure.refusal.cancelled", "The erasure was cancelled. Request a new one to erase this person.")
         case .wrongStatus(.scheduled):
-            "The erasure is already confirmed."
+            Message("erasure.refusal.confirmed", "The erasure is already confirmed.")
         case .wrongStatus(.requested):
-            "The erasure is not confirmed yet."
+            Message("erasure.refusal.unconfirmed", "The erasure is not confirmed yet.")
         case .notErasable:
-            "This account cannot be erased by a school."
+            Message("erasure.refusal.not_erasable", "This account cannot be erased by a school.")
         }
     }
 }

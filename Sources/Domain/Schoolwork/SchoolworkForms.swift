@@ -10,38 +10,49 @@ public enum SchoolworkForms {
     /// Largest maximum score an assessment may have.
     public static let maxScoreLimit = Score(hundredths: 100_000)
 
-    /// Problems by field name.
+    /// Problems by field name, as ``Message``s (the app shows them in the page's language).
     public struct FieldErrors: Error, Equatable, Sendable, ExpressibleByDictionaryLiteral {
-        public var messages: [String: String]
-        public init(dictionaryLiteral elements: (String, String)...) {
-            messages = Dictionary(elements, uniquingKeysWith: { first, _ in first })
+        /// The problem of each field.
+        public var problems: [String: Message]
+        public init(dictionaryLiteral elements: (String, Message)...) {
+            problems = Dictionary(elements, uniquingKeysWith: { first, _ in first })
         }
-        public subscript(_ field: String) -> String? {
-            get { messages[field] }
-            set { messages[field] = newValue }
+        public subscript(_ field: String) -> Message? {
+            get { problems[field] }
+            set { problems[field] = newValue }
         }
-        public var isEmpty: Bool { messages.isEmpty }
+        public var isEmpty: Bool { problems.isEmpty }
+        /// The problems in English (JSON APIs, logs, the command line).
+        public var messages: [String: String] { problems.mapValues(\.english) }
     }
 
     /// A problem with a single value, safe to show.
     public struct Problem: Error, Equatable, Sendable {
-        public let message: String
+        /// What is wrong, as a ``Message``.
+        public let problem: Message
+        public init(_ problem: Message) { self.problem = problem }
+        /// The problem in English (JSON APIs, logs, the command line).
+        public var message: String { problem.english }
     }
 
     /// A new assessment from its form fields.
     public static func assessment(title: String, maxScore: String, dueDate: String) -> Result<NewAssessment, FieldErrors> {
         var errors: FieldErrors = [:]
         let title = title.trimmingCharacters(in: .whitespacesAndNewlines)
-        if title.isEmpty { errors["title"] = "Give the assessment a title." }
-        if title.count > maxTitleLength { errors["title"] = "Use at most \(maxTitleLength) characters." }
+        if title.isEmpty { errors["title"] = Message("schoolwork.error.title", "Give the assessment a title.") }
+        if title.count > maxTitleLength { errors["title"] = .atMostCharacters(maxTitleLength) }
         let max = Score(maxScore)
         if let max, max.hundredths > 0, max <= maxScoreLimit {
         } else {
-            errors["max_score"] = "Enter a number above 0 and at most \(maxScoreLimit), with at most two decimals."
+            errors["max_score"] = Message(
+                "schoolwork.error.max_score", "Enter a number above 0 and at most \(maxScoreLimit), with at most two decimals.",
+                ["max": "\(maxScoreLimit)"])
         }
         let trimmedDue = dueDate.trimmingCharacters(in: .whitespaces)
         let due = trimmedDue.isEmpty ? nil : CalendarDate(trimmedDue)
-        if !trimmedDue.isEmpty, due == nil { errors["due_date"] = "Enter a real date as YYYY-MM-DD, or leave it empty." }
+        if !trimmedDue.isEmpty, due == nil {
+            errors["due_date"] = Message("schoolwork.error.due_date", "Enter a real date as YYYY-MM-DD, or leave it empty.")
+        }
         guard errors.isEmpty, let max else { return .failure(errors) }
         return .success(NewAssessment(title: title, maxScore: max, dueDate: due))
     }
@@ -67,14 +78,17 @@ public enum SchoolworkForms {
         for row in rows {
             let scoreText = row.score.trimmingCharacters(in: .whitespaces)
             let comment = row.comment.trimmingCharacters(in: .whitespacesAndNewlines)
-            if comment.count > maxNoteLength { errors["comment-\(row.studentID)"] = "Use at most \(maxNoteLength) characters." }
+            if comment.count > maxNoteLength { errors["comment-\(row.studentID)"] = .atMostCharacters(maxNoteLength) }
             if scoreText.isEmpty {
-                if !comment.isEmpty { errors["score-\(row.studentID)"] = "Enter a score to go with the comment." }
+                if !comment.isEmpty {
+                    errors["score-\(row.studentID)"] = Message("schoolwork.error.score_for_comment", "Enter a score to go with the comment.")
+                }
                 cleared.append(row.studentID)
                 continue
             }
             guard let score = Score(scoreText), score <= maxScore else {
-                errors["score-\(row.studentID)"] = "Enter a number from 0 to \(maxScore), with at most two decimals."
+                errors["score-\(row.studentID)"] = Message(
+                    "schoolwork.error.score", "Enter a number from 0 to \(maxScore), with at most two decimals.", ["max": "\(maxScore)"])
                 continue
             }
             entries.append(GradeEntry(studentID: row.studentID, score: score, comment: comment.isEmpty ? nil : comment))
@@ -100,13 +114,15 @@ public enum SchoolworkForms {
         var marks: [AttendanceMark] = []
         for row in rows {
             let note = row.note.trimmingCharacters(in: .whitespacesAndNewlines)
-            if note.count > maxNoteLength { errors["note-\(row.studentID)"] = "Use at most \(maxNoteLength) characters." }
+            if note.count > maxNoteLength { errors["note-\(row.studentID)"] = .atMostCharacters(maxNoteLength) }
             if row.status.isEmpty {
-                if !note.isEmpty { errors["status-\(row.studentID)"] = "Choose a status to go with the note." }
+                if !note.isEmpty {
+                    errors["status-\(row.studentID)"] = Message("schoolwork.error.status_for_note", "Choose a status to go with the note.")
+                }
                 continue
             }
             guard let status = AttendanceStatus(rawValue: row.status) else {
-                errors["status-\(row.studentID)"] = "Choose present, absent, late or excused."
+                errors["status-\(row.studentID)"] = Message("schoolwork.error.status", "Choose present, absent, late or excused.")
                 continue
             }
             marks.append(AttendanceMark(studentID: row.studentID, status: status, note: note.isEmpty ? nil : note))
@@ -117,8 +133,14 @@ public enum SchoolworkForms {
     /// The day of an attendance sheet: a real date, not after `today`.
     public static func attendanceDay(_ text: String?, today: CalendarDate) -> Result<CalendarDate, Problem> {
         guard let text, !text.isEmpty else { return .success(today) }
-        guard let day = CalendarDate(text) else { return .failure(Problem(message: "The date must be a real day written as YYYY-MM-DD.")) }
-        guard day <= today else { return .failure(Problem(message: "Attendance cannot be taken for a day after today (\(today)).")) }
+        guard let day = CalendarDate(text) else {
+            return .failure(Problem(Message("schoolwork.error.day", "The date must be a real day written as YYYY-MM-DD.")))
+        }
+        guard day <= today else {
+            return .failure(
+                Problem(
+                    Message("schoolwork.error.future_day", "Attendance cannot be taken for a day after today (\(today)).", ["today": "\(today)"])))
+        }
         return .success(day)
     }
 }

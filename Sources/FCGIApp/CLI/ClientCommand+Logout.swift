@@ -26,7 +26,7 @@ extension ClientCommand {
             let registration = ClientLogoutRegistration(
                 postLogoutRedirectURIs: redirectURIs, backchannelLogoutURI: backchannelURI, backchannelLogoutSessionRequired: sessionRequired)
             let problems = registration.problems()
-            guard problems.isEmpty else { OperatorServices.fail(problems.joined(separator: " "), code: 64) }
+            guard problems.isEmpty else { OperatorServices.fail(problems.map(\.english).joined(separator: " "), code: 64) }
             let services = try OperatorServices.open(options)
             guard try services.oauth.logout.setLogoutRegistration(registration, of: ClientID(clientID)) else {
                 OperatorServices.fail("--client-id: there is no client \(clientID)")

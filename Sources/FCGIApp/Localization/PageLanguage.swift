@@ -95,6 +95,28 @@ func LH(_ key: StaticString, _ arguments: KeyValuePairs<String, HTML>) -> HTML {
     return HTML(unsafeRaw: substitute(escaped) { name in arguments.first { $0.key == name }?.value.rendered })
 }
 
+/// A rule's message (``Message``, built in Domain) in the page's language: its key's text (the plural form for its
+/// count, `{count}` in the language's digits) with its arguments; its English rendering when no catalogue has the
+/// key, and its text as it is for a ``Message/init(verbatim:)``.
+// swift-format-ignore: AlwaysUseLowerCamelCase
+func L(_ message: Message) -> String {
+    guard !message.key.isEmpty else { return message.english }
+    let language = pageLanguage
+    let translations = currentTranslations
+    let key = MessageCatalogue.Key(message.key)
+    let text: String?
+    if let count = message.count {
+        text = translations.catalogues[language]?.text(key, count: count) ?? translations.catalogues[Translations.source]?.text(key, count: count)
+    } else {
+        text = translations.catalogues[language]?.text(key) ?? translations.catalogues[Translations.source]?.text(key)
+    }
+    guard let text else { return message.english }
+    let number = message.count.map { LocaleFormatting.number($0, language: language) }
+    return substitute(text) { name in
+        name == "count" ? number : message.arguments[name] ?? message.nested[name].map { L($0) }
+    }
+}
+
 /// A scope's description in the page's language (`msgctxt "scope"`, `msgid` the scope's name); the registry's
 /// English description when no catalogue has it.
 func scopeDescription(_ scope: ScopeDefinition) -> String {

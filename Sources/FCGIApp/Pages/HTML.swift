@@ -1,3 +1,5 @@
+import Domain
+
 /// A fragment of HTML whose interpolations are escaped by default: the template type of every page.
 ///
 /// ```swift
@@ -39,6 +41,14 @@ struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible
         /// Anything printable (numbers, ids, dates), escaped.
         mutating func appendInterpolation(_ value: some CustomStringConvertible) {
             HTML.escape(value.description, into: &rendered)
+        }
+
+        /// A rule's message in the page's language, escaped (never its English `description`).
+        mutating func appendInterpolation(_ message: Message) { HTML.escape(L(message), into: &rendered) }
+
+        /// An optional rule's message: nothing for `nil`.
+        mutating func appendInterpolation(_ message: Message?) {
+            if let message { HTML.escape(L(message), into: &rendered) }
         }
 
         /// A nested fragment.

@@ -116,15 +116,25 @@ enum Layout {
     /// `aria-invalid` for a field that already names its error message in `aria-describedby`.
     static func invalidFlag(_ message: String?) -> HTML { message == nil ? "" : " aria-invalid=\"true\"" }
 
-    /// A complete error page: a heading, the message, and the request id to quote to support.
-    static func errorPage(status: Int, title: String, message: String, requestID: String) -> HTML {
+    /// A rule's problem (``Message``) under a form field, in the page's language, or nothing.
+    static func fieldError(_ message: Message?, id: String) -> HTML { fieldError(message.map { L($0) }, id: id) }
+
+    /// ``errorAttributes(_:id:)`` for a rule's problem.
+    static func errorAttributes(_ message: Message?, id: String) -> HTML { errorAttributes(message?.english, id: id) }
+
+    /// ``invalidFlag(_:)`` for a rule's problem.
+    static func invalidFlag(_ message: Message?) -> HTML { invalidFlag(message?.english) }
+
+    /// A complete error page: a heading, the message, an optional `detail` under it, and the request id to quote to
+    /// support.
+    static func errorPage(status: Int, title: String, message: String, detail: HTML = "", requestID: String) -> HTML {
         """
         <!doctype html>
         <html \(languageAttributes)><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(title) · CatalystWells</title>
         <link rel="stylesheet" href="/assets/catalyst.css"></head>
         <body><header class="top"><div class="bar"><a class="brand" href="/">CatalystWells</a></div></header>
-        <main class="narrow" id="main"><h1>\(title)</h1><p>\(message)</p>
+        <main class="narrow" id="main"><h1>\(title)</h1><p>\(message)</p>\(detail)
         <p><small>\(L("error.footer", ["status": String(status), "request": requestID]))</small></p></main>\(footer(idleMinutes: nil, csrf: nil))</body></html>
         """
     }

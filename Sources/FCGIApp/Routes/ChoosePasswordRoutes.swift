@@ -21,7 +21,7 @@ enum ChoosePasswordRoutes {
             if let problem = PasswordRules.problem(
                 with: password, confirmation: form["confirmation"] ?? "", identifiers: [person.email, person.username].compactMap { $0 })
             {
-                return page(request, context: context, person: person, next: next, error: problem, status: 422)
+                return page(request, context: context, person: person, next: next, error: L(problem), status: 422)
             }
             if try services.people.hasher.verify(password, against: pending.passwordHash) {
                 return page(

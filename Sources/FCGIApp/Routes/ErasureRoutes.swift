@@ -112,6 +112,6 @@ enum ErasureRoutes {
 
     /// A refusal as a 409 page (or JSON) with the sentence the admin reads.
     private static func refused(_ refusal: ErasureRefusal) -> HTTPError {
-        HTTPError(status: 409, code: "erasure_refused", refusal.message)
+        HTTPError(status: 409, code: "erasure_refused", L(refusal.problem))
     }
 }

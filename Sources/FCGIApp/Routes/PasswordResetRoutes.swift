@@ -103,7 +103,7 @@ enum PasswordResetRoutes {
             if let problem = PasswordRules.problem(
                 with: password, confirmation: form["confirmation"] ?? "", identifiers: [person.email, person.username].compactMap { $0 })
             {
-                return try formPage(session, person, action: request.path, back: back, error: problem, context: context, status: 422)
+                return try formPage(session, person, action: request.path, back: back, error: L(problem), context: context, status: 422)
             }
             _ = try PasswordResets.reset([person], .set(password), by: session, request: request, context: context)
             return .page(PasswordResetPages.setDone(session: session, person: person, back: back))

@@ -39,7 +39,7 @@ enum PasswordRoutes {
                 with: password, confirmation: form["confirmation"] ?? "",
                 identifiers: [session.user.email, session.user.username].compactMap { $0 })
             {
-                return .page(AccountPages.changePassword(session: session, currentError: nil, newError: problem, changed: false), status: 422)
+                return .page(AccountPages.changePassword(session: session, currentError: nil, newError: L(problem), changed: false), status: 422)
             }
             let revoked = try services.people.accounts.changePassword(
                 try services.people.hasher.hash(password), for: session.user.id, keepingSession: session.digest, now: context.now)
@@ -110,7 +110,7 @@ enum PasswordRoutes {
                 with: password, confirmation: form["confirmation"] ?? "",
                 identifiers: [account.user.email, account.user.username].compactMap { $0 })
             {
-                return .page(AccountPages.reset(csrf: form["csrf"] ?? "", token: token, purpose: link.purpose, error: problem), status: 422)
+                return .page(AccountPages.reset(csrf: form["csrf"] ?? "", token: token, purpose: link.purpose, error: L(problem)), status: 422)
             }
             guard
                 let user = try services.people.passwordLinks.consumePasswordLink(

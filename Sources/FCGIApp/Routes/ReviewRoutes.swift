@@ -119,7 +119,7 @@ enum ReviewRoutes {
             let thread = try staffTicket(parameters, context: context)
             switch SupportTicketForm.message(form["message"] ?? "") {
             case .failure(let problem):
-                return .page(ReviewPages.ticket(session: session, thread: thread, error: problem.message), status: 422)
+                return .page(ReviewPages.ticket(session: session, thread: thread, error: L(problem.problem)), status: 422)
             case .success(let body):
                 let portal = context.services.portal
                 guard try portal.tickets.replyAsStaff(to: thread.ticket.id, authorName: "CatalystWells support", body: body, now: context.now)

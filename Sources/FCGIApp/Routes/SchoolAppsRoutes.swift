@@ -86,13 +86,13 @@ enum SchoolAppsRoutes {
             if let upload = body.files.first(where: { $0.fieldName == "document" }), !upload.content.isEmpty {
                 switch AgreementDocument.inspect(upload.content) {
                 case .success(let value): document = value
-                case .failure(let problem): errors["document"] = problem.message
+                case .failure(let problem): errors["document"] = problem.problem
                 }
             }
             let today = CalendarDate(context.now)
             switch form.validate(today: today) {
             case .failure(let problems):
-                for (field, message) in problems.messages { errors[field] = message }
+                for (field, problem) in problems.problems { errors[field] = problem }
             case .success(let valid) where errors.isEmpty:
                 try context.services.api.agreements.saveAgreement(
                     school: school, client: client.clientID, kind: valid.kind, signedOn: valid.signedOn, expiresOn: valid.expiresOn,

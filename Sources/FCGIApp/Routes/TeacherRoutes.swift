@@ -118,7 +118,7 @@ enum TeacherRoutes {
     private static func attendanceDay(_ text: String?, _ context: RequestContext) throws -> CalendarDate {
         switch SchoolworkForms.attendanceDay(text, today: CalendarDate(context.now)) {
         case .success(let day): return day
-        case .failure(let problem): throw HTTPError(status: 400, code: "invalid_request", problem.message)
+        case .failure(let problem): throw HTTPError(status: 400, code: "invalid_request", L(problem.problem))
         }
     }
 

@@ -30,7 +30,7 @@ public struct MariaLogoutStore: LogoutStore {
     /// Throws `StoreError(.constraint)` for a registration with ``ClientLogoutRegistration/problems()``.
     public func setLogoutRegistration(_ registration: ClientLogoutRegistration, of client: ClientID) throws -> Bool {
         guard registration.problems().isEmpty else {
-            throw StoreError(.constraint, detail: "setLogoutRegistration: \(registration.problems().joined(separator: " "))")
+            throw StoreError(.constraint, detail: "setLogoutRegistration: \(registration.problems().map(\.english).joined(separator: " "))")
         }
         return try database.transaction { tx in
             guard let clientPK = try tx.query("SELECT id FROM oauth_clients WHERE client_id = \(client.rawValue) FOR UPDATE").first?.int("id")

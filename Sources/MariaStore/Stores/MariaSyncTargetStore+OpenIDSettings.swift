@@ -28,7 +28,7 @@ extension MariaSyncTargetStore {
         guard stored != registration else { return changed }
         // Checked in the form and again here: the developers database alone must not be able to register a bad URI.
         guard registration.problems().isEmpty else {
-            throw StoreError(.constraint, detail: "sync: logout registration: \(registration.problems().joined(separator: " "))")
+            throw StoreError(.constraint, detail: "sync: logout registration: \(registration.problems().map(\.english).joined(separator: " "))")
         }
         try MariaLogoutStore.replaceRegistration(of: clientPK, with: registration, in: tx)
         return true

@@ -34,20 +34,20 @@ public struct DeveloperSignUpForm: Sendable, Equatable {
         let email = self.email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
         let company = Self.oneLine(self.company)
         if name.isEmpty {
-            errors["name"] = "Enter your name."
+            errors["name"] = Message("portal.error.name", "Enter your name.")
         } else if name.unicodeScalars.count > Self.maximumNameLength || Self.hasControl(name) {
-            errors["name"] = "Use at most \(Self.maximumNameLength) characters on one line."
+            errors["name"] = .atMostCharactersOnOneLine(Self.maximumNameLength)
         }
         if !Self.isPlausibleEmail(email) {
-            errors["email"] = "Enter an email address such as ana@example.com."
+            errors["email"] = .emailAddress
         }
         if company.unicodeScalars.count > Self.maximumNameLength || Self.hasControl(company) {
-            errors["company"] = "Use at most \(Self.maximumNameLength) characters on one line."
+            errors["company"] = .atMostCharactersOnOneLine(Self.maximumNameLength)
         }
         if let problem = PasswordRules.problem(with: password, confirmation: confirmation, identifiers: [email]) {
             errors["password"] = problem
         }
-        if !acceptedTerms { errors["terms"] = "Accept the developer terms to create an account." }
+        if !acceptedTerms { errors["terms"] = Message("portal.error.terms", "Accept the developer terms to create an account.") }
         guard errors.isEmpty else { return .failure(errors) }
         return .success((name, email, company.isEmpty ? nil : company))
     }

@@ -38,7 +38,10 @@ public struct ApplicationClientAuthentication: Sendable, Equatable {
             return .success(ApplicationClientAuthentication(requiresPushedAuthorizationRequests: requirePAR, requiresDPoPBoundTokens: requireDPoP))
         case ClientKeyRegistration.methodName:
             guard clientType != .public else {
-                return .failure(["token_endpoint_auth_method": "A public app has no credential: choose confidential to use private_key_jwt."])
+                return .failure([
+                    "token_endpoint_auth_method": Message(
+                        "app.error.public_key_jwt", "A public app has no credential: choose confidential to use private_key_jwt.")
+                ])
             }
             switch ClientKeyRegistration.validate(jwks: jwks, jwksURI: jwksURI) {
             case .success(let keys):
@@ -47,10 +50,11 @@ public struct ApplicationClientAuthentication: Sendable, Equatable {
                         privateKeyJWT: keys, requiresPushedAuthorizationRequests: requirePAR, requiresDPoPBoundTokens: requireDPoP))
             case .failure(let invalid):
                 let field = jwks.trimmingWhitespace().isEmpty && !jwksURI.trimmingWhitespace().isEmpty ? "jwks_uri" : "jwks"
-                return .failure([field: invalid.reason])
+                // The key set's problems are JOSE details for a developer (RFC 7517 names), shown as written.
+                return .failure([field: Message(verbatim: invalid.reason)])
             }
         default:
-            return .failure(["token_endpoint_auth_method": "Choose client secrets or private_key_jwt."])
+            return .failure(["token_endpoint_auth_method": Message("app.error.auth_method", "Choose client secrets or private_key_jwt.")])
         }
     }
 

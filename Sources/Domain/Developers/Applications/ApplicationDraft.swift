@@ -68,22 +68,25 @@ public struct ApplicationDraft: Sendable, Equatable {
     /// - `declarations`: a data declaration (``DataDeclaration``) for every requested scope.
     public func submissionProblems(registry: ScopeRegistry = .standard) -> SchoolworkForms.FieldErrors {
         var errors: SchoolworkForms.FieldErrors = [:]
-        if description.isEmpty { errors["description"] = "Describe what the app does before submitting it." }
-        if homepageURL == nil { errors["homepage_url"] = "Add the app's homepage before submitting it." }
+        if description.isEmpty { errors["description"] = Message("app.submit.description", "Describe what the app does before submitting it.") }
+        if homepageURL == nil { errors["homepage_url"] = Message("app.submit.homepage", "Add the app's homepage before submitting it.") }
         if privacyPolicyURL == nil {
-            errors["privacy_policy_url"] = "Add a privacy policy before submitting: schools need to know how pupils' data is handled."
+            errors["privacy_policy_url"] = Message(
+                "app.submit.privacy", "Add a privacy policy before submitting: schools need to know how pupils' data is handled.")
         }
-        if requestedScopes.isEmpty { errors["scopes"] = "Choose at least one scope before submitting." }
+        if requestedScopes.isEmpty { errors["scopes"] = Message("app.submit.scopes", "Choose at least one scope before submitting.") }
         let needsUsers =
             clientType == .public
             || requestedScopes.contains { registry.definition(named: $0)?.isAppLevel != true }
         if needsUsers && redirectURIs.isEmpty {
-            errors["redirect_uris"] = "Add at least one redirect URI: users sign in to this app through it."
+            errors["redirect_uris"] = Message("app.submit.redirect_uris", "Add at least one redirect URI: users sign in to this app through it.")
         }
         let undeclared = DataDeclaration.undeclared(requestedScopes, in: dataDeclarations)
         if !undeclared.isEmpty {
-            errors["declarations"] =
-                "Declare how the app uses the data of every scope before submitting; missing: \(undeclared.joined(separator: ", "))."
+            let missing = undeclared.joined(separator: ", ")
+            errors["declarations"] = Message(
+                "app.submit.declarations", "Declare how the app uses the data of every scope before submitting; missing: \(missing).",
+                ["scopes": missing])
         }
         return errors
     }

@@ -78,20 +78,20 @@ public struct ApplicationForm: Sendable, Equatable {
 
         let name = name.trimmingWhitespace()
         if name.isEmpty {
-            errors["name"] = "Give the app a name."
+            errors["name"] = Message("app.error.name", "Give the app a name.")
         } else if name.unicodeScalars.count > Self.maximumNameLength {
-            errors["name"] = "Use at most \(Self.maximumNameLength) characters."
+            errors["name"] = .atMostCharacters(Self.maximumNameLength)
         } else if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            errors["name"] = "Use a name on one line, without control characters."
+            errors["name"] = .nameOnOneLine
         }
 
         // Lengths count Unicode scalars, as MariaDB counts utf8mb4 characters: a browser's CRLF line break is one
         // Swift Character but two scalars, so line breaks become LF and the limit is the column's.
         let description = description.replacingOccurrences(of: "\r\n", with: "\n").trimmingWhitespace()
         if description.unicodeScalars.count > Self.maximumDescriptionLength {
-            errors["description"] = "Use at most \(Self.maximumDescriptionLength) characters."
+            errors["description"] = .atMostCharacters(Self.maximumDescriptionLength)
         } else if description.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !"\n\r\t".unicodeScalars.contains($0) }) {
-            errors["description"] = "Remove the control characters from the description."
+            errors["description"] = Message("app.error.description_control", "Remove the control characters from the description.")
         }
 
         var urls: [String: String?] = [:]
@@ -110,16 +110,16 @@ public struct ApplicationForm: Sendable, Equatable {
         if let problem = Self.redirectURIsProblem(redirectURIs) { errors["redirect_uris"] = problem }
 
         if let unknown = scopes.first(where: { registry.definition(named: $0) == nil }) {
-            errors["scopes"] = "Unknown scope: \(unknown)."
+            errors["scopes"] = Message("app.error.unknown_scope", "Unknown scope: \(unknown).", ["scope": unknown])
         } else if Set(scopes).count != scopes.count {
-            errors["scopes"] = "Choose each scope once."
+            errors["scopes"] = Message("app.error.scope_twice", "Choose each scope once.")
         }
 
         let clientType = OAuthClient.Kind(rawValue: clientType)
-        if clientType == nil { errors["client_type"] = "Choose confidential or public." }
+        if clientType == nil { errors["client_type"] = Message("app.error.client_type", "Choose confidential or public.") }
 
         if let logoSHA256, !(logoSHA256.utf8.count == 64 && logoSHA256.utf8.allSatisfy(Self.isLowerHex)) {
-            errors["logo"] = "The logo reference is not valid; upload the logo again."
+            errors["logo"] = Message("app.error.logo_reference", "The logo reference is not valid; upload the logo again.")
         }
 
         // Declarations of ticked scopes only, in scope order; a block of an unticked scope is dropped.
@@ -129,7 +129,7 @@ public struct ApplicationForm: Sendable, Equatable {
             switch block.validate() {
             case .success(let declaration?): declarations.append(declaration)
             case .success(nil): break
-            case .failure(let problem): errors[block.errorKey] = problem.message
+            case .failure(let problem): errors[block.errorKey] = problem.problem
             }
         }
 
@@ -139,7 +139,7 @@ public struct ApplicationForm: Sendable, Equatable {
             clientType: clientType)
         {
         case .success(let value): clientAuthentication = value
-        case .failure(let problems): for (field, message) in problems.messages where errors[field] == nil { errors[field] = message }
+        case .failure(let problems): for (field, problem) in problems.problems where errors[field] == nil { errors[field] = problem }
         }
 
         var openID = ApplicationOpenIDSettings.standard
@@ -148,7 +148,7 @@ public struct ApplicationForm: Sendable, Equatable {
             backchannelLogoutSessionRequired: backchannelLogoutSessionRequired, idTokenSignedResponseAlg: idTokenSignedResponseAlg)
         {
         case .success(let value): openID = value
-        case .failure(let problems): for (field, message) in problems.messages where errors[field] == nil { errors[field] = message }
+        case .failure(let problems): for (field, problem) in problems.problems where errors[field] == nil { errors[field] = problem }
         }
 
         guard errors.isEmpty, let clientType else { return .failure(errors) }
@@ -167,12 +167,16 @@ public struct ApplicationForm: Sendable, Equatable {
 
     /// The first problem with a list of redirect URIs, or `nil`: at most ``maximumRedirectURIs``, no
     /// duplicates, each acceptable to ``redirectURIProblem(_:)``.
-    public static func redirectURIsProblem(_ uris: [String]) -> String? {
-        if uris.count > maximumRedirectURIs { return "Register at most \(maximumRedirectURIs) redirect URIs." }
+    public static func redirectURIsProblem(_ uris: [String]) -> Message? {
+        if uris.count > maximumRedirectURIs {
+            return Message("app.error.redirect_uris_max", count: maximumRedirectURIs, "Register at most \(maximumRedirectURIs) redirect URIs.")
+        }
         var seen: Set<String> = []
         for uri in uris {
-            if let problem = redirectURIProblem(uri) { return "\(uri): \(problem)" }
-            if !seen.insert(uri).inserted { return "\(uri) is listed twice." }
+            if let problem = redirectURIProblem(uri) {
+                return Message("app.error.redirect_uri", "\(uri): \(problem)", ["uri": uri], nested: ["problem": problem])
+            }
+            if !seen.insert(uri).inserted { return .listedTwice(uri) }
         }
         return nil
     }
@@ -182,21 +186,21 @@ public struct ApplicationForm: Sendable, Equatable {
     /// matching, RFC 9700 §2.1); private-use schemes, which ``RedirectURIRule/isRegistrable(_:)`` would allow,
     /// are not offered by the portal. The rule the authorization endpoint applies is checked last, so the
     /// portal can never register a URI that endpoint would not honour.
-    public static func redirectURIProblem(_ uri: String) -> String? {
+    public static func redirectURIProblem(_ uri: String) -> Message? {
         if uri.hasPrefix("http://") {
-            if uri.utf8.count > RedirectURIRule.maximumLength { return "Use at most \(RedirectURIRule.maximumLength) characters." }
-            if uri.utf8.contains(where: { !HTTPSURLRule.isURICharacter($0) }) {
-                return "Use only the characters a web address allows: percent-encode spaces and other characters."
-            }
-            if uri.contains("#") { return "Remove the #fragment from the address." }
-            if uri.contains("*") { return "Wildcards are not allowed: enter an exact address." }
+            if uri.utf8.count > RedirectURIRule.maximumLength { return .atMostCharacters(RedirectURIRule.maximumLength) }
+            if uri.utf8.contains(where: { !HTTPSURLRule.isURICharacter($0) }) { return .urlCharacters }
+            if uri.contains("#") { return .urlFragment }
+            if uri.contains("*") { return .urlWildcard }
             guard RedirectURIRule.isRegistrable(uri) else {
-                return "Use https, or plain http only on 127.0.0.1 or [::1] (not localhost) for an app on the user's device."
+                return Message(
+                    "app.error.redirect_http",
+                    "Use https, or plain http only on 127.0.0.1 or [::1] (not localhost) for an app on the user's device.")
             }
             return nil
         }
         if let problem = HTTPSURLRule.problem(with: uri) { return problem }
-        return RedirectURIRule.isRegistrable(uri) ? nil : "This redirect URI cannot be registered."
+        return RedirectURIRule.isRegistrable(uri) ? nil : Message("app.error.redirect_unregistrable", "This redirect URI cannot be registered.")
     }
 
     private static func isLowerHex(_ byte: UInt8) -> Bool {
@@ -212,5 +216,15 @@ extension String {
             let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
         else { return "" }
         return String(scalars[first...last])
+    }
+}
+
+extension Message {
+    /// A name (of an app, a key) with control characters.
+    static let nameOnOneLine = Message("form.error.name_line", "Use a name on one line, without control characters.")
+
+    /// An entry of a list given twice.
+    static func listedTwice(_ entry: String) -> Message {
+        Message("form.error.listed_twice", "\(entry) is listed twice.", ["entry": entry])
     }
 }

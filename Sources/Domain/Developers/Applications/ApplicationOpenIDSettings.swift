@@ -46,7 +46,7 @@ public struct ApplicationOpenIDSettings: Sendable, Equatable {
             if let chosen = SigningKeyRecord.Algorithm(rawValue: name) {
                 algorithm = chosen
             } else {
-                errors["id_token_signed_response_alg"] = "Choose RS256 or ES256."
+                errors["id_token_signed_response_alg"] = Message("app.error.id_token_alg", "Choose RS256 or ES256.")
             }
         }
         guard errors.isEmpty else { return .failure(errors) }

@@ -53,12 +53,13 @@ public struct DataDeclarationForm: Sendable, Equatable {
     public func validate() -> Result<DataDeclaration?, SchoolworkForms.Problem> {
         if isEmpty { return .success(nil) }
         let purpose = purpose.replacingOccurrences(of: "\r\n", with: "\n").trimmingWhitespace()
-        if purpose.isEmpty { return .failure(.init(message: "Say why the app needs this data.")) }
+        if purpose.isEmpty { return .failure(.init(Message("declaration.error.purpose", "Say why the app needs this data."))) }
         if purpose.unicodeScalars.count > DataDeclaration.maximumPurposeLength {
-            return .failure(.init(message: "Use at most \(DataDeclaration.maximumPurposeLength) characters for the purpose."))
+            let most = DataDeclaration.maximumPurposeLength
+            return .failure(.init(Message("declaration.error.purpose_max", count: most, "Use at most \(most) characters for the purpose.")))
         }
         if purpose.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) {
-            return .failure(.init(message: "Remove the control characters from the purpose."))
+            return .failure(.init(Message("declaration.error.purpose_control", "Remove the control characters from the purpose.")))
         }
         let days = retentionDays.trimmingWhitespace()
         let retention: DataDeclaration.Retention
@@ -67,13 +68,17 @@ public struct DataDeclarationForm: Sendable, Equatable {
             guard !days.isEmpty, days.utf8.count <= 5, days.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), let count = Int(days),
                 let value = DataDeclaration.Retention(kind: "custom", days: count)
             else {
+                let most = DataDeclaration.maximumRetentionDays
                 return .failure(
-                    .init(message: "Enter the number of days the data is kept: a whole number from 1 to \(DataDeclaration.maximumRetentionDays)."))
+                    .init(
+                        Message(
+                            "declaration.error.retention_days", count: most,
+                            "Enter the number of days the data is kept: a whole number from 1 to \(most).")))
             }
             retention = value
         case let kind:
             guard let value = DataDeclaration.Retention(kind: kind, days: nil) else {
-                return .failure(.init(message: "Choose how long the data is kept."))
+                return .failure(.init(Message("declaration.error.retention", "Choose how long the data is kept.")))
             }
             retention = value
         }
@@ -83,28 +88,34 @@ public struct DataDeclarationForm: Sendable, Equatable {
         case "no":
             guard lines.isEmpty else {
                 return .failure(
-                    .init(message: "You answered that the data goes to no one else but listed sub-processors: answer yes, or remove them."))
+                    .init(
+                        Message(
+                            "declaration.error.shares_no",
+                            "You answered that the data goes to no one else but listed sub-processors: answer yes, or remove them.")))
             }
             processors = []
         case "yes":
             guard !lines.isEmpty else {
-                return .failure(.init(message: "List the sub-processors the data goes to, one per line as: Name, Country."))
+                return .failure(
+                    .init(Message("declaration.error.sub_processors", "List the sub-processors the data goes to, one per line as: Name, Country.")))
             }
             guard lines.count <= DataDeclaration.maximumSubProcessors else {
-                return .failure(.init(message: "List at most \(DataDeclaration.maximumSubProcessors) sub-processors per scope."))
+                let most = DataDeclaration.maximumSubProcessors
+                return .failure(
+                    .init(Message("declaration.error.sub_processors_max", count: most, "List at most \(most) sub-processors per scope.")))
             }
             var parsed: [DataDeclaration.SubProcessor] = []
             for line in lines {
                 switch Self.subProcessor(line) {
                 case .success(let processor):
-                    guard !parsed.contains(processor) else { return .failure(.init(message: "\(line) is listed twice.")) }
+                    guard !parsed.contains(processor) else { return .failure(.init(.listedTwice(line))) }
                     parsed.append(processor)
                 case .failure(let problem): return .failure(problem)
                 }
             }
             processors = parsed
         default:
-            return .failure(.init(message: "Answer whether the data goes to sub-processors."))
+            return .failure(.init(Message("declaration.error.shares", "Answer whether the data goes to sub-processors.")))
         }
         return .success(DataDeclaration(scope: scope, purpose: purpose, retention: retention, subProcessors: processors))
     }
@@ -112,24 +123,31 @@ public struct DataDeclarationForm: Sendable, Equatable {
     /// One `Name, Country` line.
     static func subProcessor(_ line: String) -> Result<DataDeclaration.SubProcessor, SchoolworkForms.Problem> {
         guard let comma = line.lastIndex(of: ",") else {
-            return .failure(.init(message: "Write each sub-processor as: Name, Country (\(line) has no country)."))
+            return .failure(
+                .init(Message("declaration.error.no_country", "Write each sub-processor as: Name, Country (\(line) has no country).", ["line": line]))
+            )
         }
         let name = String(line[..<comma]).trimmingWhitespace()
         let country = String(line[line.index(after: comma)...]).trimmingWhitespace()
         guard !name.isEmpty, !country.isEmpty else {
-            return .failure(.init(message: "Write each sub-processor as: Name, Country (\(line) lacks one of them)."))
+            return .failure(
+                .init(
+                    Message(
+                        "declaration.error.name_country", "Write each sub-processor as: Name, Country (\(line) lacks one of them).", ["line": line])))
         }
         guard name.unicodeScalars.count <= DataDeclaration.maximumSubProcessorNameLength,
             country.unicodeScalars.count <= DataDeclaration.maximumCountryLength
         else {
+            let (name, country) = (DataDeclaration.maximumSubProcessorNameLength, DataDeclaration.maximumCountryLength)
             return .failure(
                 .init(
-                    message:
-                        "Use at most \(DataDeclaration.maximumSubProcessorNameLength) characters for a sub-processor's name and \(DataDeclaration.maximumCountryLength) for its country."
-                ))
+                    Message(
+                        "declaration.error.sub_processor_length",
+                        "Use at most \(name) characters for a sub-processor's name and \(country) for its country.",
+                        ["name": "\(name)", "country": "\(country)"])))
         }
         guard !(name + country).unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            return .failure(.init(message: "Remove the control characters from the sub-processors."))
+            return .failure(.init(Message("declaration.error.sub_processors_control", "Remove the control characters from the sub-processors.")))
         }
         return .success(.init(name: name, country: country))
     }

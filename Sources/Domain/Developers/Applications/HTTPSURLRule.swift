@@ -12,18 +12,18 @@ public enum HTTPSURLRule {
     /// Longest address accepted.
     public static let maximumLength = 2000
 
-    /// A message for the form, or `nil` when `url` is acceptable.
-    public static func problem(with url: String) -> String? {
-        if url.utf8.count > maximumLength { return "Use at most \(maximumLength) characters." }
+    /// The problem, for the form, or `nil` when `url` is acceptable.
+    public static func problem(with url: String) -> Message? {
+        if url.utf8.count > maximumLength { return .atMostCharacters(maximumLength) }
         if url.utf8.contains(where: { !isURICharacter($0) }) {
-            return "Use only the characters a web address allows: percent-encode spaces and other characters."
+            return .urlCharacters
         }
-        guard url.hasPrefix("https://") else { return "Enter a full address starting with https://." }
-        if url.contains("#") { return "Remove the #fragment from the address." }
-        if url.contains("*") { return "Wildcards are not allowed: enter an exact address." }
+        guard url.hasPrefix("https://") else { return Message("url.error.https", "Enter a full address starting with https://.") }
+        if url.contains("#") { return .urlFragment }
+        if url.contains("*") { return .urlWildcard }
         let authority = url.dropFirst("https://".count).prefix { $0 != "/" && $0 != "?" }
-        if authority.contains("@") { return "Remove the user name or password from the address." }
-        guard isValidAuthority(authority) else { return "Enter a valid host name after https://." }
+        if authority.contains("@") { return Message("url.error.userinfo", "Remove the user name or password from the address.") }
+        guard isValidAuthority(authority) else { return Message("url.error.host", "Enter a valid host name after https://.") }
         return nil
     }
 
@@ -66,4 +66,14 @@ public enum HTTPSURLRule {
         }
         return (1...65535).contains(port)
     }
+}
+
+extension Message {
+    /// A web address with characters RFC 3986 does not allow unencoded.
+    static let urlCharacters = Message(
+        "url.error.characters", "Use only the characters a web address allows: percent-encode spaces and other characters.")
+    /// A web address with a `#fragment`.
+    static let urlFragment = Message("url.error.fragment", "Remove the #fragment from the address.")
+    /// A web address with a wildcard.
+    static let urlWildcard = Message("url.error.wildcard", "Wildcards are not allowed: enter an exact address.")
 }

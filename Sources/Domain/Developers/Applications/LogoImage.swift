@@ -43,22 +43,28 @@ public struct LogoImage: Sendable, Equatable {
         self.height = height
     }
 
-    /// Why an upload was refused; ``message`` is for the page.
+    /// Why an upload was refused; ``problem`` is for the page.
     public struct Problem: Error, Sendable, Equatable, CustomStringConvertible {
         /// The sentence shown next to the logo field.
-        public let message: String
+        public let problem: Message
+        /// The sentence in English (logs, tests).
+        public var message: String { problem.english }
         public var description: String { message }
 
-        static let empty = Problem(message: "The file is empty.")
-        static let tooLarge = Problem(message: "The logo may be at most 256 KB.")
-        static let svg = Problem(message: "SVG images are not accepted, because they can contain scripts: upload a PNG or JPEG.")
-        static let gif = Problem(message: "GIF images are not accepted: upload a PNG or JPEG.")
-        static let webp = Problem(message: "WebP images are not accepted: upload a PNG or JPEG.")
-        static let unknown = Problem(message: "This file is not a PNG or JPEG image, whatever its name says.")
-        static let damagedPNG = Problem(message: "This PNG file is damaged or incomplete.")
-        static let damagedJPEG = Problem(message: "This JPEG file is damaged or incomplete.")
+        static let empty = Problem(problem: Message("logo.error.empty", "The file is empty."))
+        static let tooLarge = Problem(problem: Message("logo.error.too_large", "The logo may be at most 256 KB."))
+        static let svg = Problem(
+            problem: Message("logo.error.svg", "SVG images are not accepted, because they can contain scripts: upload a PNG or JPEG."))
+        static let gif = Problem(problem: Message("logo.error.gif", "GIF images are not accepted: upload a PNG or JPEG."))
+        static let webp = Problem(problem: Message("logo.error.webp", "WebP images are not accepted: upload a PNG or JPEG."))
+        static let unknown = Problem(problem: Message("logo.error.unknown", "This file is not a PNG or JPEG image, whatever its name says."))
+        static let damagedPNG = Problem(problem: Message("logo.error.damaged_png", "This PNG file is damaged or incomplete."))
+        static let damagedJPEG = Problem(problem: Message("logo.error.damaged_jpeg", "This JPEG file is damaged or incomplete."))
         static func tooManyPixels(_ width: Int, _ height: Int) -> Problem {
-            Problem(message: "The logo is \(width)×\(height) pixels; it may be at most \(maximumDimension)×\(maximumDimension).")
+            Problem(
+                problem: Message(
+                    "logo.error.pixels", "The logo is \(width)×\(height) pixels; it may be at most \(maximumDimension)×\(maximumDimension).",
+                    ["width": "\(width)", "height": "\(height)", "most": "\(maximumDimension)"]))
         }
     }
 

@@ -52,17 +52,17 @@ public enum APIKey {
         var errors: SchoolworkForms.FieldErrors = [:]
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty {
-            errors["name"] = "Give the key a name, such as where it is used."
+            errors["name"] = Message("apikey.error.name", "Give the key a name, such as where it is used.")
         } else if trimmed.unicodeScalars.count > maximumNameLength {
-            errors["name"] = "Use at most \(maximumNameLength) characters."
+            errors["name"] = .atMostCharacters(maximumNameLength)
         } else if trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            errors["name"] = "Use a name on one line, without control characters."
+            errors["name"] = .nameOnOneLine
         }
         let allowed = Set(allowedScopes(approvedScopes: approvedScopes, registry: registry))
         if scopes.isEmpty {
-            errors["scopes"] = "Choose at least one scope."
+            errors["scopes"] = Message("apikey.error.scopes", "Choose at least one scope.")
         } else if let outside = scopes.first(where: { !allowed.contains($0) }) {
-            errors["scopes"] = "This app's keys cannot have the scope \(outside)."
+            errors["scopes"] = Message("apikey.error.scope_outside", "This app's keys cannot have the scope \(outside).", ["scope": outside])
         }
         guard errors.isEmpty else { return .failure(errors) }
         return .success((trimmed, approvedScopes.filter(scopes.contains)))

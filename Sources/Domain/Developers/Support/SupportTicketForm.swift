@@ -12,13 +12,13 @@ public enum SupportTicketCategory: String, Sendable, CaseIterable {
     case other
 
     /// The label of the category's choice on the form.
-    public var label: String {
+    public var label: Message {
         switch self {
-        case .integration: "Integration help"
-        case .review: "App review"
-        case .account: "My account"
-        case .security: "Security report"
-        case .other: "Something else"
+        case .integration: Message("portal.support.category.integration", "Integration help")
+        case .review: Message("portal.support.category.review", "App review")
+        case .account: Message("portal.support.category.account", "My account")
+        case .security: Message("portal.support.category.security", "Security report")
+        case .other: Message("portal.support.category.other", "Something else")
         }
     }
 }
@@ -58,19 +58,21 @@ public struct SupportTicketForm: Sendable, Equatable {
         var errors: SchoolworkForms.FieldErrors = [:]
         let subject = subject.trimmingWhitespace()
         if subject.isEmpty {
-            errors["subject"] = "Give the ticket a subject."
+            errors["subject"] = Message("portal.error.subject", "Give the ticket a subject.")
         } else if subject.unicodeScalars.count > Self.maximumSubjectLength {
-            errors["subject"] = "Use at most \(Self.maximumSubjectLength) characters."
+            errors["subject"] = .atMostCharacters(Self.maximumSubjectLength)
         } else if subject.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            errors["subject"] = "Use a subject on one line, without control characters."
+            errors["subject"] = Message("portal.error.subject_line", "Use a subject on one line, without control characters.")
         }
         let category = SupportTicketCategory(rawValue: category)
-        if category == nil { errors["category"] = "Choose what the ticket is about." }
+        if category == nil { errors["category"] = Message("portal.error.category", "Choose what the ticket is about.") }
         let applicationText = application.trimmingWhitespace()
         let application = ApplicationID(applicationText)
-        if !applicationText.isEmpty && application == nil { errors["application"] = "Choose one of your apps, or none." }
+        if !applicationText.isEmpty && application == nil {
+            errors["application"] = Message("portal.msg.choose_app", "Choose one of your apps, or none.")
+        }
         let message = Self.message(message)
-        if case .failure(let problem) = message { errors["message"] = problem.message }
+        if case .failure(let problem) = message { errors["message"] = problem.problem }
         guard errors.isEmpty, let category, case .success(let body) = message else { return .failure(errors) }
         return .success(NewSupportTicket(application: application, subject: subject, category: category, message: body))
     }
@@ -79,10 +81,10 @@ public struct SupportTicketForm: Sendable, Equatable {
     /// other control characters.
     public static func message(_ text: String) -> Result<String, SchoolworkForms.Problem> {
         let body = text.trimmingWhitespace()
-        if body.isEmpty { return .failure(.init(message: "Write a message.")) }
-        if body.unicodeScalars.count > maximumMessageLength { return .failure(.init(message: "Use at most \(maximumMessageLength) characters.")) }
+        if body.isEmpty { return .failure(.init(Message("portal.error.message", "Write a message."))) }
+        if body.unicodeScalars.count > maximumMessageLength { return .failure(.init(.atMostCharacters(maximumMessageLength))) }
         if body.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !"\n\r\t".unicodeScalars.contains($0) }) {
-            return .failure(.init(message: "Remove the control characters from the message."))
+            return .failure(.init(Message("portal.error.control", "Remove the control characters from the message.")))
         }
         return .success(body)
     }

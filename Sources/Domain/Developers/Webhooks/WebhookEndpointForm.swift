@@ -38,17 +38,17 @@ public struct WebhookEndpointForm: Sendable, Equatable {
         var errors: SchoolworkForms.FieldErrors = [:]
         let url = url.trimmingWhitespace()
         if url.isEmpty {
-            errors["url"] = "Enter the https address that should receive the events."
+            errors["url"] = Message("webhook.error.url", "Enter the https address that should receive the events.")
         } else if let problem = HTTPSURLRule.problem(with: url) {
             errors["url"] = problem
         }
         let chosen = events.map { WebhookEvent(rawValue: $0) }
         if events.isEmpty {
-            errors["events"] = "Choose at least one event."
+            errors["events"] = Message("webhook.error.events", "Choose at least one event.")
         } else if let unknown = zip(events, chosen).first(where: { $0.1 == nil })?.0 {
-            errors["events"] = "Unknown event: \(unknown)."
+            errors["events"] = Message("webhook.error.unknown_event", "Unknown event: \(unknown).", ["event": unknown])
         } else if Set(events).count != events.count {
-            errors["events"] = "Choose each event once."
+            errors["events"] = Message("webhook.error.event_twice", "Choose each event once.")
         }
         guard errors.isEmpty else { return .failure(errors) }
         return .success((url, WebhookEvent.allCases.filter(chosen.contains)))

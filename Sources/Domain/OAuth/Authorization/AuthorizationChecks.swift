@@ -118,7 +118,7 @@ public enum AuthorizationChecks {
     /// 1. A repeated `client_id` or `redirect_uri` makes the redirect target ambiguous (RFC 6749 §3.1).
     static func clientAndRedirectURINotRepeated(_ draft: inout Draft) -> OAuthError? {
         for name in ["client_id", "redirect_uri"] where draft.parameters.repeatedNames.contains(name) {
-            return .invalidRequest("The \(name) parameter is repeated.")
+            return .invalidRequest("The \(name) parameter is repeated.").forPerson(.authorizeMalformed)
         }
         return nil
     }
@@ -127,15 +127,17 @@ public enum AuthorizationChecks {
     static func clientIsKnownAndActive(_ draft: inout Draft) -> OAuthError? {
         guard let sent = clientID(in: draft.parameters) else {
             draft.client = nil
-            return OAuthError(.invalidClient, "The client_id parameter is missing or malformed.")
+            return OAuthError(.invalidClient, "The client_id parameter is missing or malformed.").forPerson(.authorizeMalformed)
         }
         guard let client = draft.client, client.clientID == sent else {
             draft.client = nil
             return OAuthError(.invalidClient, "Unknown client.", logDetail: "client_id \(sent)")
+                .forPerson(Message("authorize.page.unknown_client", "This site does not know the app that sent you here."))
         }
         guard client.status == .active else {
             draft.client = nil
             return OAuthError(.invalidClient, "This app is not available.", logDetail: "client \(sent) is \(client.status)")
+                .forPerson(Message("authorize.page.unavailable", "This app is not available: its makers or this site have switched it off."))
         }
         return nil
     }
@@ -143,17 +145,21 @@ public enum AuthorizationChecks {
     /// 3. `redirect_uri` must match a registered one exactly (loopback: any port); it may be omitted only when
     /// the client registered exactly one (RFC 6749 §3.1.2.3; RFC 8252 §7.3; RFC 9700 §4.1.3).
     static func redirectURIIsRegistered(_ draft: inout Draft) -> OAuthError? {
-        guard let client = draft.client else { return .invalidRequest("Unknown client.") }
+        guard let client = draft.client else {
+            return .invalidRequest("Unknown client.").forPerson(
+                Message("authorize.page.unknown_client", "This site does not know the app that sent you here."))
+        }
         guard let requested = draft.parameters["redirect_uri"] else {
             guard client.redirectURIs.count == 1, let only = client.redirectURIs.first,
                 RedirectURIRule.match(requested: only, registered: client.redirectURIs) != nil
-            else { return .invalidRequest("The redirect_uri parameter is required for this app.") }
+            else { return .invalidRequest("The redirect_uri parameter is required for this app.").forPerson(.authorizeRedirectURI) }
             draft.redirectURI = only
             return nil
         }
         guard let matched = RedirectURIRule.match(requested: requested, registered: client.redirectURIs) else {
             return .invalidRequest(
-                "The redirect_uri is not registered for this app.", logDetail: "client \(client.clientID) sent an unregistered redirect_uri")
+                "The redirect_uri is not registered for this app.", logDetail: "client \(client.clientID) sent an unregistered redirect_uri"
+            ).forPerson(.authorizeRedirectURI)
         }
         draft.redirectURI = matched
         return nil
@@ -308,4 +314,17 @@ public enum AuthorizationChecks {
         draft.dpopJKT = thumbprint
         return nil
     }
+}
+
+extension Message {
+    /// The page of a request whose app or return address is ambiguous or malformed.
+    public static let authorizeMalformed = Message(
+        "authorize.page.malformed",
+        "The app sent a sign-in request this site cannot read. Start again from the app; if it happens again, tell its makers.")
+    /// The page of a request whose return address is missing or not registered: the person is not sent there.
+    static let authorizeRedirectURI = Message(
+        "authorize.page.redirect_uri", "The app asked to send you back to an address it has not registered, so you were not sent anywhere.")
+    /// The page of a pushed request that expired or was used already.
+    public static let authorizeLinkSpent = Message(
+        "authorize.page.link_spent", "This sign-in link has expired or was already used. Start again from the app.")
 }

@@ -27,22 +27,26 @@ public struct ClientLogoutRegistration: Sendable, Equatable {
     ///   no fragment, no duplicates;
     /// - the back-channel URI: an absolute `https` URL without fragment (Back-Channel Logout §2.2 allows a query): it
     ///   is posted to by the SSRF-guarded client, which speaks only `https`.
-    public func problems() -> [String] {
-        var problems: [String] = []
+    public func problems() -> [Message] {
+        var problems: [Message] = []
         if postLogoutRedirectURIs.count > Self.maximumRedirectURIs {
-            problems.append("Register at most \(Self.maximumRedirectURIs) post-logout redirect URIs.")
+            problems.append(
+                Message(
+                    "logout.error.redirect_uris_max", count: Self.maximumRedirectURIs,
+                    "Register at most \(Self.maximumRedirectURIs) post-logout redirect URIs."))
         }
         if Set(postLogoutRedirectURIs).count != postLogoutRedirectURIs.count {
-            problems.append("A post-logout redirect URI is listed twice.")
+            problems.append(Message("logout.error.redirect_uri_twice", "A post-logout redirect URI is listed twice."))
         }
         for uri in postLogoutRedirectURIs where !Self.acceptable(uri, loopbackHTTP: true) {
-            problems.append("“\(uri)” is not an absolute https URL without a fragment.")
+            problems.append(Message("logout.error.redirect_uri", "“\(uri)” is not an absolute https URL without a fragment.", ["uri": uri]))
         }
         if let uri = backchannelLogoutURI, !Self.acceptable(uri, loopbackHTTP: false) {
-            problems.append("The back-channel logout URI must be an absolute https URL without a fragment.")
+            problems.append(
+                Message("logout.error.backchannel_uri", "The back-channel logout URI must be an absolute https URL without a fragment."))
         }
         if backchannelLogoutSessionRequired && backchannelLogoutURI == nil {
-            problems.append("Requiring the session id needs a back-channel logout URI.")
+            problems.append(Message("logout.error.session_required", "Requiring the session id needs a back-channel logout URI."))
         }
         return problems
     }

@@ -74,9 +74,11 @@ public enum PushedAuthorizationRequest {
     /// must exist, be unexpired and unspent, and belong to the `client_id` of the query (RFC 9126 §4, §7.3).
     public static func resolve(query: OAuthParameters, stored: PushedRequestRecord?) -> Result<OAuthParameters, OAuthError> {
         guard let named = query["client_id"], !query.repeatedNames.contains("client_id"), !query.repeatedNames.contains("request_uri") else {
-            return .failure(.invalidRequest("A request_uri must come with the client_id it was pushed by.").notRedirectable())
+            return .failure(
+                .invalidRequest("A request_uri must come with the client_id it was pushed by.").notRedirectable().forPerson(.authorizeMalformed))
         }
         let refusal = OAuthError.invalidRequest("This sign-in link has expired or was already used. Start again from the app.")
+            .forPerson(.authorizeLinkSpent)
         guard let stored else { return .failure(refusal.withDetail("request_uri unknown or expired")) }
         guard !stored.consumed else { return .failure(refusal.withDetail("request_uri used before")) }
         guard stored.clientID.rawValue == named else { return .failure(refusal.withDetail("request_uri pushed by another client")) }
@@ -88,6 +90,7 @@ public enum PushedAuthorizationRequest {
         guard let client, client.requiresPushedAuthorizationRequests, query["request_uri"] == nil else { return nil }
         return OAuthError.invalidRequest("This app must start sign-in through the pushed authorization request endpoint (RFC 9126).")
             .notRedirectable()
+            .forPerson(Message("authorize.page.par_required", "This app must start sign-in another way. Start again from the app."))
     }
 
     /// The stored form of a request: sorted `name=value` pairs, form-encoded.
@@ -106,7 +109,7 @@ public enum PushedAuthorizationRequest {
 extension OAuthError {
     /// The same error with a log detail, shown on a page rather than redirected.
     fileprivate func withDetail(_ detail: String) -> OAuthError {
-        OAuthError(code, description, logDetail: detail, isRedirectable: false)
+        OAuthError(code, description, logDetail: detail, isRedirectable: false, personMessage: personMessage)
     }
 }
 

@@ -27,10 +27,13 @@ public struct AgreementDocument: Sendable, Equatable {
         }
     }
 
-    /// Why a file was refused; ``message`` is for the admin.
+    /// Why a file was refused; ``problem`` is for the admin's page.
     public struct Problem: Error, Sendable, Equatable {
         /// A sentence for the page.
-        public let message: String
+        public let problem: Message
+        init(_ problem: Message) { self.problem = problem }
+        /// The sentence in English (logs, tests).
+        public var message: String { problem.english }
     }
 
     /// The file's bytes.
@@ -46,10 +49,14 @@ public struct AgreementDocument: Sendable, Equatable {
 
     /// The document if `bytes` is an acceptable PDF.
     public static func inspect(_ bytes: [UInt8]) -> Result<AgreementDocument, Problem> {
-        let notPDF = Problem(message: "The file is not a PDF document: upload the signed agreement as a PDF.")
-        guard !bytes.isEmpty else { return .failure(Problem(message: "The file is empty: choose the signed agreement (a PDF).")) }
+        let notPDF = Problem(Message("agreement.error.not_pdf", "The file is not a PDF document: upload the signed agreement as a PDF."))
+        guard !bytes.isEmpty else {
+            return .failure(Problem(Message("agreement.error.empty", "The file is empty: choose the signed agreement (a PDF).")))
+        }
         guard bytes.count <= maximumBytes else {
-            return .failure(Problem(message: "The file is larger than \(maximumBytes / 1024 / 1024) MB: upload a smaller PDF."))
+            let megabytes = maximumBytes / 1024 / 1024
+            return .failure(
+                Problem(Message("agreement.error.too_large", count: megabytes, "The file is larger than \(megabytes) MB: upload a smaller PDF.")))
         }
         // Header: %PDF-1.0 … %PDF-1.7 or %PDF-2.0.
         let header = Array("%PDF-".utf8)

@@ -105,26 +105,27 @@ public struct AppAgreementForm: Sendable, Equatable {
         var errors: SchoolworkForms.FieldErrors = [:]
         let kind = kind.trimmingWhitespace()
         if kind.isEmpty {
-            errors["kind"] = "Name the agreement, for example: SDPC National Data Privacy Agreement."
+            errors["kind"] = Message("agreement.error.kind", "Name the agreement, for example: SDPC National Data Privacy Agreement.")
         } else if kind.unicodeScalars.count > AppAgreement.maximumKindLength {
-            errors["kind"] = "Use at most \(AppAgreement.maximumKindLength) characters."
+            errors["kind"] = .atMostCharacters(AppAgreement.maximumKindLength)
         } else if kind.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            errors["kind"] = "Use one line, without control characters."
+            errors["kind"] = Message("agreement.error.kind_line", "Use one line, without control characters.")
         }
         let signed = CalendarDate(signedOn.trimmingWhitespace())
         if signed == nil {
-            errors["signed_on"] = "Enter the day it was signed (YYYY-MM-DD)."
+            errors["signed_on"] = Message("agreement.error.signed_on", "Enter the day it was signed (YYYY-MM-DD).")
         } else if let signed, today < signed {
-            errors["signed_on"] = "The signing day cannot be in the future."
+            errors["signed_on"] = Message("agreement.error.signed_future", "The signing day cannot be in the future.")
         }
         var expires: CalendarDate?
         let expiryText = expiresOn.trimmingWhitespace()
         if !expiryText.isEmpty {
             expires = CalendarDate(expiryText)
             if expires == nil {
-                errors["expires_on"] = "Enter the expiry day (YYYY-MM-DD), or leave it empty if the agreement does not expire."
+                errors["expires_on"] = Message(
+                    "agreement.error.expires_on", "Enter the expiry day (YYYY-MM-DD), or leave it empty if the agreement does not expire.")
             } else if let expires, let signed, expires <= signed {
-                errors["expires_on"] = "The agreement must expire after the day it was signed."
+                errors["expires_on"] = Message("agreement.error.expires_before", "The agreement must expire after the day it was signed.")
             }
         }
         guard errors.isEmpty, let signed else { return .failure(errors) }

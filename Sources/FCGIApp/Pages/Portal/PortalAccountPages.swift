@@ -13,7 +13,6 @@ enum PortalAccountPages {
     }
 
     static func signUp(csrf: String, values: SignUpValues, errors: SchoolworkForms.FieldErrors) -> HTML {
-        let errors = PortalErrors.localised(errors)
         return PortalLayout.page(
             title: L("portal.signup.title"), session: nil, narrow: true,
             """
@@ -150,7 +149,6 @@ enum PortalAccountPages {
     }
 
     static func reset(csrf: String, token: String, error: String?) -> HTML {
-        let error = PortalErrors.text(error)
         return PortalLayout.page(
             title: L("portal.reset.title"), session: nil, narrow: true,
             """

@@ -36,6 +36,17 @@ enum PortalLayout {
 
     /// A labelled text input with its error underneath, keeping what was typed.
     static func field(
+        _ label: String, name: String, value: String, error: Message?, type: String = "text", maxLength: Int = 200,
+        required: Bool = false, autocomplete: String? = nil, hint: String? = nil
+    ) -> HTML {
+        field(
+            label, name: name, value: value, error: error.map { L($0) }, type: type, maxLength: maxLength, required: required,
+            autocomplete: autocomplete,
+            hint: hint)
+    }
+
+    /// ``field(_:name:value:error:type:maxLength:required:autocomplete:hint:)`` with an error already in the page's language.
+    static func field(
         _ label: String, name: String, value: String, error: String?, type: String = "text", maxLength: Int = 200,
         required: Bool = false, autocomplete: String? = nil, hint: String? = nil
     ) -> HTML {

@@ -10,7 +10,6 @@ enum PortalSecurityPages {
         session: DeveloperSignedIn, recoveryCodesLeft: Int, currentError: String?, newError: String?, notice: Layout.Notice?
     ) -> HTML {
         let account = session.account
-        let (currentError, newError) = (PortalErrors.text(currentError), PortalErrors.text(newError))
         let twoStep: HTML =
             account.totpEnabled
             ? "<p id=\"totp-status\">\(onStatus) \(L("portal.security.codes_left", count: recoveryCodesLeft))</p>"

@@ -29,7 +29,6 @@ enum PortalSupportPages {
     }
 
     static func form(session: DeveloperSignedIn, apps: [ApplicationSummary], values: FormValues, errors: SchoolworkForms.FieldErrors) -> HTML {
-        let errors = PortalErrors.localised(errors)
         let categories = SupportTicketCategory.allCases.map { category -> HTML in
             "<option value=\"\(category.rawValue)\"\(values.category == category.rawValue ? HTML(unsafeRaw: " selected") : "")>\(Self.category(category))</option>"
         }
@@ -51,7 +50,6 @@ enum PortalSupportPages {
     }
 
     static func thread(session: DeveloperSignedIn, thread: SupportTicketThread, reply: String, error: String?, notice: Layout.Notice?) -> HTML {
-        let error = PortalErrors.text(error)
         let ticket = thread.ticket
         let messages = thread.messages.map { message -> HTML in
             """
@@ -76,15 +74,7 @@ enum PortalSupportPages {
     }
 
     /// A ticket's category in the page's language.
-    static func category(_ category: SupportTicketCategory) -> String {
-        switch category {
-        case .integration: L("portal.support.category.integration")
-        case .review: L("portal.support.category.review")
-        case .account: L("portal.support.category.account")
-        case .security: L("portal.support.category.security")
-        case .other: L("portal.support.category.other")
-        }
-    }
+    static func category(_ category: SupportTicketCategory) -> String { L(category.label) }
 
     /// A ticket's status in the page's language.
     static func status(_ status: SupportTicketSummary.Status) -> String {

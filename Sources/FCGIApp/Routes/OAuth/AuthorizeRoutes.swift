@@ -28,12 +28,12 @@ enum AuthorizeRoutes {
 
         router.add("POST", "/authsso") { request, _, context in
             guard let session = try context.signedIn(request) else {
-                throw HTTPError(status: 400, code: "invalid_request", "Your session ended before you answered. Start again from the app.")
+                throw HTTPError(status: 400, code: "invalid_request", L("authorize.session_ended"))
             }
             let form = try context.verifiedForm(request, session: session)
             let fields = form.pairs.filter { $0.name != "csrf" && $0.name != "decision" }.map { ($0.name, $0.value) }
             guard let decision = form["decision"], decision == "approve" || decision == "deny" else {
-                throw HTTPError(status: 400, code: "invalid_request", "Choose Allow or Deny.")
+                throw HTTPError(status: 400, code: "invalid_request", L("authorize.choose"))
             }
             return try authorize(request, parameters: OAuthParameters(pairs: fields), decision: decision == "approve", context: context)
         }
@@ -59,12 +59,22 @@ enum AuthorizeRoutes {
         let services = context.services
         let issuer = services.configuration.appURL
         let now = context.now
+        // The page of a request that cannot go back to the app (RFC 6749 §4.1.2.1): what happened in the person's
+        // language, and the `error`/`error_description` for the app's developer as the wire would carry them (English
+        // ASCII, like every `error_description` this server sends in a redirect or JSON).
         func refusalPage(_ error: OAuthError) -> HTTPResponse {
             context.logger.info("authorization request refused", metadata: ["error.detail": "\(error.logDetail ?? error.description)"])
+            let detail: HTML = """
+                <p><small>\(L("authorize.developer_detail")) <code lang="en" dir="ltr">\(error.code.rawValue): \(error.description)</code></small></p>
+                """
             return .page(
-                Layout.errorPage(status: 400, title: L("authorize.invalid_link"), message: error.description, requestID: request.requestID),
+                Layout.errorPage(
+                    status: 400, title: L("authorize.invalid_link"), message: L(error.personMessage ?? .authorizeMalformed), detail: detail,
+                    requestID: request.requestID),
                 status: 400)
         }
+        // A refusal of the pushed request itself comes before its own `ui_locales` is known: the query's counts.
+        PageLanguage.current?.hint(uiLocales: parameters["ui_locales"])
         // A pushed request (RFC 9126 §4): the query names the client and the request_uri; the stored request, validated
         // again below, is what counts. It is spent when this request ends in a code or an error for the client.
         var effective = parameters
@@ -144,7 +154,8 @@ enum AuthorizeRoutes {
             if let pushedDigest, !(try services.oauth.pushedRequests.consumePushedRequest(digest: pushedDigest, now: now)) {
                 return refusalPage(
                     OAuthError.invalidRequest(
-                        "This sign-in link has expired or was already used. Start again from the app.", logDetail: "request_uri used before"))
+                        "This sign-in link has expired or was already used. Start again from the app.", logDetail: "request_uri used before"
+                    ).forPerson(.authorizeLinkSpent))
             }
             context.logger.info(
                 "authorization code issued",

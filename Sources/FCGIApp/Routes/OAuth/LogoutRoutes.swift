@@ -84,8 +84,13 @@ enum LogoutRoutes {
 
     /// ``EndSessionRequest``'s rules against our keys and the client's registration; a refusal is a 400 HTML page.
     static func check(_ values: (String) -> [String], context: RequestContext) throws -> Checked {
+        // The app's languages for this page (RP-Initiated Logout §2); the refusal's description, for the app's developer,
+        // stays English as every `error_description` does.
+        PageLanguage.current?.hint(uiLocales: values("ui_locales").first)
         let refuse = { (refusal: IDTokenHint.Refusal) in
-            HTTPError(status: 400, code: "invalid_request", refusal.description + " Nothing was changed: you are still signed in as before.")
+            HTTPError(
+                status: 400, code: "invalid_request",
+                L("logout.refused") + " " + L("authorize.developer_detail") + " " + refusal.description)
         }
         let request: EndSessionRequest
         switch EndSessionRequest.parse(values) {

@@ -54,7 +54,7 @@ enum PortalAppRoutes {
             case .failure(let errors): return again(errors)
             case .success(let valid): draft = valid
             }
-            if let problem = try store(upload.newLogo, by: session, context: context) { return again(["logo": problem]) }
+            if let problem = try store(upload.newLogo, by: session, context: context) { return again(["logo": Message(verbatim: problem)]) }
             var generator = SystemRandomNumberGenerator()
             // A duplicate of 128 random bits is not expected; draw again rather than fail if it happens.
             for _ in 0..<3 {
@@ -101,7 +101,7 @@ enum PortalAppRoutes {
             case .failure(let errors): return again(errors)
             case .success(let valid): draft = valid
             }
-            if let problem = try store(upload.newLogo, by: session, context: context) { return again(["logo": problem]) }
+            if let problem = try store(upload.newLogo, by: session, context: context) { return again(["logo": Message(verbatim: problem)]) }
             return try apply(.edit(draft), to: app, version: upload.version, session: session, context: context, done: "saved")
         }
 
@@ -156,7 +156,7 @@ enum PortalAppRoutes {
         switch app.review.transition(event, by: .developer(session.account.id), at: context.now) {
         case .failure(let error):
             var problems = [error.message]
-            if let fields = error.fieldProblems { problems = fields.messages.sorted { $0.key < $1.key }.map(\.value) }
+            if let fields = error.fieldProblems { problems = fields.problems.sorted { $0.key < $1.key }.map { L($0.value) } }
             return try detailPage(session: session, app: app, problems: problems, notice: nil, context: context, status: 422)
         case .success(let outcome):
             switch try context.services.portal.applications.applyTransition(
@@ -226,7 +226,7 @@ enum PortalAppRoutes {
     private struct Upload {
         let form: ApplicationForm
         let newLogo: ApplicationLogo?
-        let logoProblem: String?
+        let logoProblem: Message?
         let version: String?
         /// The new-app form's organisation choice: empty for the personal organisation.
         let organisation: String
@@ -243,11 +243,11 @@ enum PortalAppRoutes {
         if let kept = logoSHA256, kept != keepLogo, try context.services.portal.logos.logo(sha256: kept, reach: .anyApplication) == nil {
             logoSHA256 = nil
         }
-        var logoProblem: String?
+        var logoProblem: Message?
         var newLogo: ApplicationLogo?
         if let upload = body.files.first(where: { $0.fieldName == "logo" }), !upload.content.isEmpty {
             switch LogoImage.inspect(upload.content) {
-            case .failure(let problem): logoProblem = problem.message
+            case .failure(let problem): logoProblem = problem.problem
             case .success(let image):
                 let logo = ApplicationLogo(bytes: upload.content, image: image)
                 newLogo = logo
@@ -287,7 +287,7 @@ enum PortalAppRoutes {
         var errors = errors
         if upload.newLogo != nil {
             values.logoSHA256 = keepLogo
-            if errors["logo"] == nil { errors["logo"] = L("portal.msg.logo_again") }
+            if errors["logo"] == nil { errors["logo"] = Message(verbatim: L("portal.msg.logo_again")) }
         }
         return (values, errors)
     }

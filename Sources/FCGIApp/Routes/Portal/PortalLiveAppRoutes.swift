@@ -163,7 +163,7 @@ enum PortalLiveAppRoutes {
             let events: [WebhookEvent]
             switch WebhookEndpointForm(url: endpoint.url, events: form.all("events")).validate() {
             case .failure(let errors):
-                throw HTTPError(status: 422, code: "invalid_request", errors["events"] ?? "Choose at least one event.")
+                throw HTTPError(status: 422, code: "invalid_request", errors["events"].map { L($0) } ?? "Choose at least one event.")
             case .success(let fields): events = fields.events
             }
             guard

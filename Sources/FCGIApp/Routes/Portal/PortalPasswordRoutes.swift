@@ -56,7 +56,7 @@ enum PortalPasswordRoutes {
             if let problem = PasswordRules.problem(
                 with: password, confirmation: form["confirmation"] ?? "", identifiers: [found.account.email])
             {
-                return .page(PortalAccountPages.reset(csrf: csrf, token: token, error: problem), status: 422)
+                return .page(PortalAccountPages.reset(csrf: csrf, token: token, error: L(problem)), status: 422)
             }
             // The link is checked again, and used, in the store's one transaction: of two racing posts one wins.
             let consumed = try services.portal.links.consumeResetLink(
@@ -96,7 +96,7 @@ enum PortalPasswordRoutes {
                 return try page(currentError: L("portal.msg.not_current_password"), newError: nil)
             }
             if let problem = PasswordRules.problem(with: password, confirmation: form["confirmation"] ?? "", identifiers: [session.account.email]) {
-                return try page(currentError: nil, newError: problem)
+                return try page(currentError: nil, newError: L(problem))
             }
             try services.portal.accounts.changePassword(
                 try services.people.hasher.hash(password), for: session.account.id, keepingSession: session.digest, now: context.now)

@@ -34,7 +34,7 @@ enum PortalSupportRoutes {
             case .failure(let errors): return try again(errors)
             case .success(let ticket):
                 guard let id = try context.services.portal.tickets.openTicket(ticket, by: session.account.id, now: context.now) else {
-                    return try again(["application": L("portal.msg.choose_app")])
+                    return try again(["application": Message(verbatim: L("portal.msg.choose_app"))])
                 }
                 context.logger.info("support ticket opened", metadata: ["developer.id": "\(session.account.id)", "ticket.id": "\(id)"])
                 return .seeOther("/support/\(id)?done=opened")
@@ -61,7 +61,7 @@ enum PortalSupportRoutes {
             switch SupportTicketForm.message(form["message"] ?? "") {
             case .failure(let problem):
                 return .page(
-                    PortalSupportPages.thread(session: session, thread: thread, reply: form["message"] ?? "", error: problem.message, notice: nil),
+                    PortalSupportPages.thread(session: session, thread: thread, reply: form["message"] ?? "", error: L(problem.problem), notice: nil),
                     status: 422)
             case .success(let body):
                 guard

@@ -1,0 +1,76 @@
+/// A sentence a rule has for a person (a form field's problem, a refusal, a report line): a stable catalogue key
+/// with its arguments, which the app renders in the page's language, and its English rendering for the command
+/// line, logs, JSON APIs and tests.
+///
+/// Rules build one with a literal key (`Message("schoolwork.error.title", "Give the assessment a title.")`), so the
+/// catalogue test (`LocalisationCatalogueTests`) finds every key Domain uses as it finds the pages' `L(` keys; a
+/// message with a number uses `count:` right after the key, and the catalogue holds its plural forms.
+/// Its `description` is the English rendering, never a translation: Domain knows no catalogue.
+public struct Message: Sendable, Hashable, CustomStringConvertible {
+    /// The catalogue key (`msgid`).
+    public let key: String
+    /// The number the plural form is chosen by (`{count}` in the text), if any.
+    public let count: Int?
+    /// The other `{name}` placeholders' values: data (a date, a line number, a name), shown as they are.
+    public let arguments: [String: String]
+    /// Placeholders filled by other messages (a redirect URI's own problem after the URI), rendered in the same
+    /// language.
+    public let nested: [String: Message]
+    /// The English text, as the English catalogue writes it.
+    public let english: String
+
+    /// A message without a number.
+    public init(_ key: StaticString, _ english: String, _ arguments: [String: String] = [:], nested: [String: Message] = [:]) {
+        self.key = "\(key)"
+        self.count = nil
+        self.arguments = arguments
+        self.nested = nested
+        self.english = english
+    }
+
+    /// A message whose wording depends on `count` (plural forms).
+    public init(_ key: StaticString, count: Int, _ english: String, _ arguments: [String: String] = [:]) {
+        self.key = "\(key)"
+        self.count = count
+        self.arguments = arguments
+        self.nested = [:]
+        self.english = english
+    }
+
+    /// Text already in its reader's language (the app's own catalogue lookup, a directory's answer): shown as it
+    /// is, with no key.
+    public init(verbatim text: String) {
+        self.key = ""
+        self.count = nil
+        self.arguments = [:]
+        self.nested = [:]
+        self.english = text
+    }
+
+    public var description: String { english }
+}
+
+extension Message {
+    /// "Use at most `n` characters." (any text field).
+    public static func atMostCharacters(_ n: Int) -> Message {
+        Message("portal.error.max", count: n, "Use at most \(n) characters.")
+    }
+
+    /// "Use at most `n` characters on one line." (a name, a company).
+    public static func atMostCharactersOnOneLine(_ n: Int) -> Message {
+        Message("portal.error.max_line", count: n, "Use at most \(n) characters on one line.")
+    }
+
+    /// "Use at least `n` characters."
+    public static func atLeastCharacters(_ n: Int) -> Message {
+        Message("portal.error.min", count: n, "Use at least \(n) characters.")
+    }
+
+    /// "Use at most `n` bytes."
+    public static func atMostBytes(_ n: Int) -> Message {
+        Message("portal.error.max_bytes", count: n, "Use at most \(n) bytes.")
+    }
+
+    /// "Enter an email address such as ana@example.com."
+    public static let emailAddress = Message("portal.msg.team.email", "Enter an email address such as ana@example.com.")
+}

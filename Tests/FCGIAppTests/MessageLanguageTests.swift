@@ -1,0 +1,126 @@
+import Domain
+import Foundation
+import Testing
+
+@testable import FCGIApp
+@testable import StoreTwins
+
+/// Domain's messages (``Message``) reach the page in its language: the teacher's assessment form, the password form,
+/// the portal's app form, and the authorization endpoint's error page (whose developer detail stays English).
+@Suite struct MessageLanguageTests {
+    let app = TestApp()
+    let password = "correct horse battery staple"
+    let ownClass: ClassID
+    let spanish = ["HTTP_ACCEPT_LANGUAGE": "es"]
+
+    init() throws {
+        let hash = try testHasher.hash(password)
+        let teacher = app.memory.addUser(role: .teacher, email: "teacher@school.test", username: "teacher", hash: hash)
+        let ada = app.memory.addUser(role: .student, email: "ada@school.test", username: "ada", hash: hash)
+        ownClass = app.memory.addClass(title: "Mathematics 7A", teachers: [teacher.id], students: [ada.id])
+        try app.secondFactors.setSecondFactorPolicy(SecondFactorPolicy(requiredRoles: []), of: SchoolID(1), now: app.clock.now)
+    }
+
+    func signedIn(_ name: String) -> TestBrowser {
+        var browser = TestBrowser(responder: app.responder())
+        #expect(browser.signIn(name, password).status == 303)
+        return browser
+    }
+
+    @Test func theTeachersFormShowsItsFieldErrorsInSpanish() throws {
+        var browser = signedIn("teacher")
+        let page = browser.send("GET", "/teacher/classes/\(ownClass)", headers: spanish)
+        let csrf = try #require(TestBrowser.csrf(in: page))
+        let refused = browser.send(
+            "POST", "/teacher/classes/\(ownClass)/assessments",
+            form: [("csrf", csrf), ("title", " "), ("max_score", "abc"), ("due_date", "2026-02-30")], headers: spanish)
+        #expect(refused.status == 422)
+        #expect(refused.text.contains("<html lang=\"es\""))
+        #expect(refused.text.contains("Ponle un título a la evaluación."))
+        #expect(refused.text.contains("Escribe un número mayor que 0 y de 1000 como máximo, con dos decimales como máximo."))
+        #expect(refused.text.contains("Escribe una fecha real como AAAA-MM-DD, o déjalo vacío."))
+        #expect(!refused.text.contains("Give the assessment a title."))
+    }
+
+    @Test func thePasswordFormShowsThePasswordRuleInSpanishAndArabicWithArabicDigits() throws {
+        var browser = signedIn("ada")
+        let csrf = try #require(TestBrowser.csrf(in: browser.send("GET", "/account/password")))
+        let form = [("csrf", csrf), ("current", password), ("password", "short"), ("confirmation", "short")]
+        let refused = browser.send("POST", "/account/password", form: form, headers: spanish)
+        #expect(refused.status == 422)
+        #expect(refused.text.contains("Usa al menos 10 caracteres."))
+        let arabic = browser.send("POST", "/account/password", form: form, headers: ["HTTP_ACCEPT_LANGUAGE": "ar"])
+        #expect(arabic.text.contains("<html lang=\"ar\" dir=\"rtl\">"))
+        #expect(arabic.text.contains("١٠") && !arabic.text.contains("Use at least"))
+        let mismatch = browser.send(
+            "POST", "/account/password",
+            form: [("csrf", csrf), ("current", password), ("password", "long enough words"), ("confirmation", "other words here")],
+            headers: spanish)
+        #expect(mismatch.text.contains("Las dos contraseñas no coinciden."))
+    }
+
+    @Test func thePortalsAppFormShowsItsFieldErrorsInSpanish() throws {
+        let form = ApplicationForm(
+            name: "", description: "", homepageURL: "http://plain.example", privacyPolicyURL: "", termsURL: "",
+            redirectURIs: "https://app.example/cb#frag", scopes: ["no.such.scope"], clientType: "")
+        guard case .failure(let errors) = form.validate() else {
+            Issue.record("an empty form was accepted")
+            return
+        }
+        let account = DeveloperAccount(id: DeveloperID(7), email: "dev@example.com", name: "Dev", company: nil, state: .active, totpEnabled: true)
+        let session = DeveloperSignedIn(account: account, digest: [], csrf: "token", idleMinutes: 30)
+        let language = PageLanguage(translations: testTranslations, returnPath: { "/apps/new" }, cookie: nil, acceptLanguage: "es")
+        let page = PageLanguage.$current.withValue(language) {
+            PortalAppPages.form(session: session, title: "App", action: "/apps", version: nil, values: .init(form), errors: errors).rendered
+        }
+        #expect(page.contains("Ponle un nombre a la app."))
+        #expect(page.contains("Escribe una dirección completa que empiece por https://."))
+        #expect(page.contains("https://app.example/cb#frag: Quita el #fragmento de la dirección."))
+        #expect(page.contains("Ámbito desconocido: no.such.scope."))
+        #expect(page.contains("Elige confidencial o pública."))
+        #expect(!page.contains("Give the app a name."))
+    }
+
+    @Test func theAuthorizeErrorPageFollowsUILocalesAndKeepsTheDeveloperDetailInEnglish() {
+        var browser = TestBrowser(responder: app.responder())
+        let page = browser.send("GET", "/authsso?response_type=code&client_id=nobody&redirect_uri=https%3A%2F%2Fx.example%2Fcb&ui_locales=fr")
+        #expect(page.status == 400)
+        #expect(page.text.contains("<html lang=\"fr\""))
+        #expect(page.text.contains("Ce site ne connaît pas l’application qui vous a envoyé ici."))
+        #expect(page.text.contains("<code lang=\"en\" dir=\"ltr\">invalid_client: Unknown client.</code>"))
+    }
+
+    /// The English a rule writes (for the command line, logs and APIs) and the English catalogue agree, so a page in
+    /// English reads exactly what the CLI prints.
+    @Test func theEnglishCatalogueWritesWhatTheRulesWrite() {
+        var messages: [Message] = []
+        if case .failure(let errors) = SchoolworkForms.assessment(title: String(repeating: "t", count: 201), maxScore: "x", dueDate: "x") {
+            messages += errors.problems.values
+        }
+        let app = ApplicationForm(
+            name: "a\u{7}", description: "d\u{7}", homepageURL: "https://u@x.example", privacyPolicyURL: "https://*.example",
+            termsURL: "ftp://x", redirectURIs: "http://localhost/cb", scopes: ["openid", "openid"], clientType: "x",
+            logoSHA256: "nope", declarations: [.init(scope: "openid", purpose: "p", retention: "custom", retentionDays: "0")])
+        if case .failure(let errors) = app.validate() { messages += errors.problems.values }
+        let signUp = DeveloperSignUpForm(
+            name: "", email: "", company: String(repeating: "c", count: 101), password: "a", confirmation: "a", acceptedTerms: false)
+        if case .failure(let errors) = signUp.validate() { messages += errors.problems.values }
+        if case .failure(let errors) = WebhookEndpointForm(url: "", events: ["nope"]).validate() { messages += errors.problems.values }
+        if case .failure(let problem) = LogoImage.inspect(Array("GIF89a".utf8)) { messages.append(problem.problem) }
+        messages += [
+            ErasureRefusal(.alreadyOpen(.scheduled, runsAfter: Date(timeIntervalSince1970: 1_780_000_000))).problem,
+            ErasureRefusal(.wrongStatus(.running)).problem, SupportTicketCategory.review.label, .authorizeMalformed,
+        ]
+        messages += ClientLogoutRegistration(postLogoutRedirectURIs: ["ftp://x", "ftp://x"], backchannelLogoutSessionRequired: true).problems()
+        #expect(messages.count > 20)
+        MailLanguage.rendering(in: "en") {
+            for message in messages {
+                // A page groups a count's digits the language's way (3,650); the rule's English writes them plain.
+                let english = message.count.map {
+                    message.english.replacingOccurrences(of: "\($0)", with: LocaleFormatting.number($0, language: "en"))
+                }
+                #expect(L(message) == english ?? message.english, "\(message.key)")
+            }
+        }
+    }
+}
