@@ -84,7 +84,7 @@ import Testing
         let expected: [String: String] = [
             d + "schema_migrations": "SELECT",
             d + "developers":
-                "INSERT SELECT UPDATE(password_hash,state,totp_enabled_at,totp_last_used_step,totp_secret_sealed,updated_at)",
+                "INSERT SELECT UPDATE(password_hash,preferred_language,state,totp_enabled_at,totp_last_used_step,totp_secret_sealed,updated_at)",
             d + "developer_sessions": "DELETE INSERT SELECT UPDATE(last_seen_at)",
             d + "developer_sign_in_throttle": "DELETE INSERT SELECT UPDATE",
             d + "developer_links": "DELETE INSERT SELECT UPDATE(used_at)",
@@ -109,7 +109,7 @@ import Testing
             d + "application_client_secrets": "INSERT(application_id,created_at,created_by,secret_digest) SELECT UPDATE(revoked_at)",
             d + "api_keys": "INSERT(application_id,created_at,created_by,key_digest,name,scopes,visible_prefix) SELECT UPDATE(revoked_at)",
             // Teams (developers 0017): an app never moves to another organisation (no UPDATE of organisation_id).
-            d + "organisations": "INSERT SELECT UPDATE(personal_of)",
+            d + "organisations": "INSERT SELECT UPDATE(name,personal_of)",
             d + "organisation_members": "DELETE INSERT SELECT UPDATE(role)",
             d + "organisation_invitations": "INSERT SELECT UPDATE(accepted_at,accepted_by,cancelled_at,cancelled_by)",
             // Activity logs (developers 0020): append-only.
@@ -135,7 +135,7 @@ import Testing
         let d = "catalyst_developers."
         let expected: [String: String] = [
             "catalyst_main.*": "CREATE TEMPORARY TABLES DELETE EXECUTE INSERT LOCK TABLES SELECT UPDATE",
-            d + "developers": "SELECT(company,created_at,email,id,name,state) UPDATE(state,updated_at)",
+            d + "developers": "SELECT(company,created_at,email,id,name,preferred_language,state) UPDATE(state,updated_at)",
             d + "developer_sessions": "DELETE SELECT(developer_id)",
             d + "developer_account_transitions": "INSERT SELECT",
             d + "applications":

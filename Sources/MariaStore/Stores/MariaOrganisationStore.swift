@@ -226,6 +226,27 @@ public struct MariaOrganisationStore: OrganisationStore {
         }
     }
 
+    public func renameOrganisation(_ id: OrganisationID, to name: String, by actor: DeveloperID, now: Date) throws
+        -> OrganisationChangeResult
+    {
+        try database.transaction { tx in
+            guard
+                let row = try tx.query(
+                    """
+                    SELECT o.name, m.role FROM organisations o
+                    JOIN organisation_members m ON m.organisation_id = o.id AND m.developer_id = \(actor.rawValue)
+                    WHERE o.id = \(id.rawValue) FOR UPDATE
+                    """
+                ).first, let role = row.string("role").flatMap(OrganisationRole.init(rawValue:)), let old = row.string("name")
+            else { return .notFound }
+            guard role.permits(.renameOrganisation) else { return .forbidden }
+            guard old != name else { return .changed }
+            try tx.execute("UPDATE organisations SET name = \(name) WHERE id = \(id.rawValue)")
+            try tx.recordActivity(.renamed, in: id, by: actor, detail: ActivityDetail.rename(from: old, to: name), now: now)
+            return .changed
+        }
+    }
+
     /// Locks the organisation's row, then reads both members' roles; `nil` when either is no member.
     private static func lockedRoles(of id: OrganisationID, actor: DeveloperID, target: DeveloperID, in tx: Transaction) throws
         -> (actor: OrganisationRole, target: OrganisationRole)?

@@ -50,6 +50,10 @@ public protocol OrganisationStore {
     /// Makes `target` (an admin) the owner and the acting owner an admin, in one transaction, if
     /// ``OrganisationRole/mayTransferOwnership(to:)`` allows it. The organisation stops being anyone's personal one.
     func transferOwnership(of id: OrganisationID, to target: DeveloperID, by actor: DeveloperID, now: Date) throws -> OrganisationChangeResult
+    /// Renames the organisation to `name` (already validated: ``OrganisationName/validate(_:)``) if `actor`'s role
+    /// permits ``OrganisationAction/renameOrganisation``, under its row lock, with an ``OrganisationActivity/renamed``
+    /// event (`"old → new"`) in the same transaction. The same name again changes nothing and logs nothing.
+    func renameOrganisation(_ id: OrganisationID, to name: String, by actor: DeveloperID, now: Date) throws -> OrganisationChangeResult
 }
 
 /// One organisation of a developer.
