@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import Testing
 
 @testable import MariaStore
@@ -230,5 +231,17 @@ import Testing
                 (error as? StoreError)?.kind == .denied
             }
         }
+    }
+
+    /// The panel's own store calls run under its account: a developer's contact with their saved language (issue 22)
+    /// and the staff's ticket read and reply, which never touch the teams' tables the app pool has no grant on.
+    @Test func theReviewPanelsDeveloperAndTicketCallsRunUnderTheAppAccount() throws {
+        let app = MariaDatabase(options: try TestServer.stackAccount("app", user: "catalyst_app", database: "catalyst_developers"))
+        #expect(try MariaApplicationStore(database: app).developerContact(DeveloperID(0)) == nil)
+        #expect(try MariaApplicationStore(database: app).developerForStaff(DeveloperID(0)) == nil)
+        let tickets = MariaSupportTicketStore(database: app)
+        #expect(try tickets.ticketForStaff(TicketID(0)) == nil)
+        #expect(try tickets.replyAsStaff(to: TicketID(0), authorName: "Support", body: "x", now: Date()) == false)
+        _ = try tickets.ticketsForStaff()
     }
 }

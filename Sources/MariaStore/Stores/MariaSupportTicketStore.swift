@@ -74,12 +74,18 @@ public struct MariaSupportTicketStore: SupportTicketStore {
     /// A ticket and its messages; `owner` (the asking developer) is held to ``SupportTicketAccess``, `nil` (staff)
     /// is not.
     private func thread(_ id: TicketID, owner: DeveloperID?) throws -> SupportTicketThread? {
+        // The staff's read (the app pool) has no grant on organisation_members and needs no role.
+        let role: SQLQuery =
+            owner.map {
+                """
+                , (SELECT m.role FROM organisation_members m
+                   WHERE m.organisation_id = a.organisation_id AND m.developer_id = \($0.rawValue)) AS member_role
+                """
+            } ?? ""
         guard
             let row = try database.query(
                 """
-                SELECT \(unsafeRaw: Self.ticketColumns),
-                       (SELECT m.role FROM organisation_members m
-                        WHERE m.organisation_id = a.organisation_id AND m.developer_id = \(owner?.rawValue)) AS member_role
+                SELECT \(unsafeRaw: Self.ticketColumns) \(fragment: role)
                 FROM support_tickets t LEFT JOIN applications a ON a.id = t.application_id
                 WHERE t.id = \(id.rawValue)
                 """
@@ -150,17 +156,20 @@ public struct MariaSupportTicketStore: SupportTicketStore {
     /// row for the rest of the transaction; the member's role is read in the same transaction, so a member removed
     /// a moment ago is refused. Checked apart from the UPDATE, whose affected-row count is 0 when nothing changes.
     private static func lockTicket(_ id: TicketID, owner: DeveloperID?, in tx: Transaction) throws -> Bool {
+        guard let owner else {
+            // Staff (the app pool, which has no grant on the teams' tables).
+            return !(try tx.query("SELECT id FROM support_tickets WHERE id = \(id.rawValue) FOR UPDATE").isEmpty)
+        }
         guard
             let row = try tx.query(
                 """
                 SELECT t.developer_id, t.application_id,
                        (SELECT m.role FROM applications a JOIN organisation_members m ON m.organisation_id = a.organisation_id
-                        WHERE a.id = t.application_id AND m.developer_id = \(owner?.rawValue)) AS member_role
+                        WHERE a.id = t.application_id AND m.developer_id = \(owner.rawValue)) AS member_role
                 FROM support_tickets t WHERE t.id = \(id.rawValue) FOR UPDATE
                 """
             ).first
         else { return false }
-        guard let owner else { return true }
         return access(row, asker: owner) == .reply
     }
 
