@@ -351,6 +351,21 @@ import Testing
         #expect(top.entries == pages[0].entries && top.newer == nil)
     }
 
+    @Test func theOrganisationsActivityPagesByKeysetToo() throws {
+        // Five renames at the same instant, then one later: ids order the tie.
+        for step in 1...6 {
+            #expect(try organisations.renameOrganisation(organisation, to: "Name \(step)", by: owner, now: now + (step == 6 ? 60 : 10)) == .changed)
+        }
+        let first = try #require(try organisations.activity(of: organisation, member: owner, page: .newest, limit: 4))
+        #expect(first.entries.map(\.detail) == ["Name 5 → Name 6", "Name 4 → Name 5", "Name 3 → Name 4", "Name 2 → Name 3"])
+        let older = try #require(first.older)
+        let second = try #require(try organisations.activity(of: organisation, member: owner, page: .older(than: older), limit: 4))
+        #expect(second.entries.map(\.detail) == ["Name 1 → Name 2", "Grace → Name 1"] && second.older == nil)
+        let newer = try #require(second.newer)
+        #expect(try organisations.activity(of: organisation, member: owner, page: .newer(than: newer), limit: 4)?.entries == first.entries)
+        #expect(try organisations.activity(of: organisation, member: outsider, page: .newest, limit: 4) == nil)
+    }
+
     @Test func anOwnerOrAnAdminRenamesTheOrganisationAuditedAndNobodyElse() throws {
         try join(viewer, email: "vera@example.test", as: .developer)
         #expect(try organisations.renameOrganisation(organisation, to: "Vera's", by: viewer, now: now) == .forbidden)

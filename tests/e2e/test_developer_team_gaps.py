@@ -67,6 +67,16 @@ def test_rename_and_the_teams_tickets(stack, mail_dir):
     team = owner.get(url).text
     assert "<h1>Rena Apps Ltd</h1>" in team
     assert re.search(r'<table id="organisation-activity">.*?Renamed the organisation.*?</table>', team, re.S)
+    # The organisation's Activity pages the same way (55 older events added here).
+    organisation_id = organisation.rsplit("/", 1)[1]
+    developers_sql(stack, "INSERT INTO organisation_events (organisation_id, actor_id, action, detail, occurred_at) "
+                          f"SELECT {organisation_id}, developer_id, 'renamed', CONCAT('bulk ', seq), "
+                          "TIMESTAMPADD(SECOND, seq, '2020-01-01') FROM organisation_members, seq_1_to_55 "
+                          f"WHERE organisation_id = {organisation_id} AND role = 'owner'")
+    team = owner.get(url).text
+    older = re.search(r'id="organisation-activity-older" rel="next" href="([^"]+)"', team).group(1)
+    assert "bulk 1<" in owner.get(stack.url("developers", older)).text
+    assert owner.get(url + "?after=x", allow_redirects=False).status_code == 400
 
     # A ticket about the team's app: the viewer reads it but may not answer; removed, they lose it at once.
     app_path = create_app(owner, stack, redirect_uris="https://rena.example/cb", scopes=["openid"])

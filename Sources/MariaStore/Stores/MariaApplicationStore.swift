@@ -126,37 +126,20 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
         else { return nil }
         // Keyset paging over both logs: each branch reads at most limit + 1 rows past the cursor along its
         // (application_id, occurred_at, id) index, and the merge keeps the limit + 1 nearest (ActivityCursor).
-        let newer: Bool
-        if case .newer = page { newer = true } else { newer = false }
-        let direction: SQLQuery = newer ? "ASC" : "DESC"
-        func past(_ table: ActivityCursor.Source, _ alias: String) -> SQLQuery {
-            switch page {
-            case .newest: return "TRUE"
-            case .older(let cursor):
-                return """
-                    \(unsafeRaw: alias).occurred_at <= \(cursor.at)
-                    AND (\(unsafeRaw: alias).occurred_at < \(cursor.at) OR \(unsafeRaw: alias).id < \(cursor.idBound(for: table, .older)))
-                    """
-            case .newer(let cursor):
-                return """
-                    \(unsafeRaw: alias).occurred_at >= \(cursor.at)
-                    AND (\(unsafeRaw: alias).occurred_at > \(cursor.at) OR \(unsafeRaw: alias).id > \(cursor.idBound(for: table, .newer)))
-                    """
-            }
-        }
+        let direction = page.sqlDirection
         let rows = try database.query(
             """
             SELECT source, id, action, subject, from_status, to_status, detail, occurred_at, actor_name FROM (
                 (SELECT \(ActivityCursor.Source.member.rawValue) AS source, e.id, e.action, NULL AS subject, NULL AS from_status,
                         NULL AS to_status, e.detail, e.occurred_at, d.name AS actor_name
                  FROM application_events e LEFT JOIN developers d ON d.id = e.actor_id
-                 WHERE e.application_id = \(id.rawValue) AND \(fragment: past(.member, "e"))
+                 WHERE e.application_id = \(id.rawValue) AND \(fragment: page.sqlPast(.member, alias: "e"))
                  ORDER BY e.occurred_at \(fragment: direction), e.id \(fragment: direction) LIMIT \(limit + 1))
                 UNION ALL
                 (SELECT \(ActivityCursor.Source.review.rawValue), t.id, NULL, t.subject, t.from_status, t.to_status, t.reason,
                         t.occurred_at, t.actor_name
                  FROM application_transitions t
-                 WHERE t.application_id = \(id.rawValue) AND t.actor_kind = 'platform_admin' AND \(fragment: past(.review, "t"))
+                 WHERE t.application_id = \(id.rawValue) AND t.actor_kind = 'platform_admin' AND \(fragment: page.sqlPast(.review, alias: "t"))
                  ORDER BY t.occurred_at \(fragment: direction), t.id \(fragment: direction) LIMIT \(limit + 1))
             ) merged
             ORDER BY occurred_at \(fragment: direction), source \(fragment: direction), id \(fragment: direction) LIMIT \(limit + 1)

@@ -2,40 +2,44 @@ import Domain
 import Foundation
 
 /// The "Activity" tables: who did what, when, newest first (issue 20 item 6). The app's page shows its members'
-/// actions and the platform review's decisions, ``ActivityDetail/pageLimit`` rows a page with links to older and
-/// newer pages (keyset: ``ActivityCursor``); the organisation's page its last member changes.
+/// actions and the platform review's decisions, the organisation's page its member changes; both
+/// ``ActivityDetail/pageLimit`` rows a page with links to older and newer pages (keyset: ``ActivityCursor``).
 enum PortalActivity {
     /// One page of the app's log; `path` is the app's page, which the links come back to.
     static func application(_ page: ActivityPage<ApplicationActivity>, path: String) -> HTML {
         let rows = page.entries.map { entry in (entry.actorName, entry.action.label, entry.detail, entry.at, entry.action.isReviewDecision) }
-        return table(id: "activity", rows, paging: paging(page, path: path))
+        return table(id: "activity", rows, paging: paging(page, id: "activity", path: path))
     }
 
-    /// The older/newer links of a page, in a labelled navigation landmark; the first rows of the page get focus
-    /// order after them, and each link says which way it goes in words (not only an arrow).
-    private static func paging(_ page: ActivityPage<ApplicationActivity>, path: String) -> HTML {
+    /// One page of the organisation's log; `path` is the organisation's page.
+    static func organisation(_ page: ActivityPage<OrganisationActivity>, path: String) -> HTML {
+        table(
+            id: "organisation-activity",
+            page.entries.map { entry in
+                let what = entry.subjectName.map { "\(entry.action.label) \($0)" } ?? entry.action.label
+                return (entry.actorName, what, entry.detail, entry.at, false)
+            },
+            paging: paging(page, id: "organisation-activity", path: path))
+    }
+
+    /// The older/newer links of a page (`id` the table's), in a navigation landmark with its own name; each link says
+    /// in words which way it goes and comes back to the table's heading.
+    private static func paging<Action>(_ page: ActivityPage<Action>, id: String, path: String) -> HTML {
         guard page.newer != nil || page.older != nil else { return "" }
         let newer: HTML =
             page.newer.map {
-                "<a id=\"activity-newer\" rel=\"prev\" href=\"\(path)?after=\($0.token)#activity-title\">\(L("portal.activity.newer"))</a>"
+                "<a id=\"\(id)-newer\" rel=\"prev\" href=\"\(path)?after=\($0.token)#\(id)-title\">\(L("portal.activity.newer"))</a>"
             }
             ?? ""
         let older: HTML =
             page.older.map {
-                "<a id=\"activity-older\" rel=\"next\" href=\"\(path)?before=\($0.token)#activity-title\">\(L("portal.activity.older"))</a>"
+                "<a id=\"\(id)-older\" rel=\"next\" href=\"\(path)?before=\($0.token)#\(id)-title\">\(L("portal.activity.older"))</a>"
             }
             ?? ""
-        return "<nav class=\"pager\" id=\"activity-pages\" aria-label=\"\(L("portal.activity.pages"))\">\(newer) \(older)</nav>"
-    }
-
-    static func organisation(_ entries: [ActivityEntry<OrganisationActivity>]) -> HTML {
-        table(
-            id: "organisation-activity",
-            entries.map { entry in
-                let what = entry.subjectName.map { "\(entry.action.label) \($0)" } ?? entry.action.label
-                return (entry.actorName, what, entry.detail, entry.at, false)
-            },
-            paging: "<p class=\"muted\">\(L("portal.activity.limit", count: ActivityDetail.pageLimit))</p>")
+        // The newest page of a longer log says what it holds.
+        let caption: HTML =
+            page.newer == nil ? "<p class=\"muted\">\(L("portal.activity.limit", count: ActivityDetail.pageLimit))</p>" : ""
+        return "\(caption)<nav class=\"pager\" id=\"\(id)-pages\" aria-label=\"\(L("portal.activity.pages"))\">\(newer) \(older)</nav>"
     }
 
     private static func table(

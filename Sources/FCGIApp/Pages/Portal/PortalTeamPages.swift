@@ -23,7 +23,7 @@ enum PortalTeamPages {
     }
 
     static func detail(
-        session: DeveloperSignedIn, organisation: OrganisationDetail, activity: [ActivityEntry<OrganisationActivity>], notice: Layout.Notice?,
+        session: DeveloperSignedIn, organisation: OrganisationDetail, activity: ActivityPage<OrganisationActivity>, notice: Layout.Notice?,
         error: String?, renameError: String? = nil
     ) -> HTML {
         let csrf = Layout.csrfField(session.csrf)
@@ -103,7 +103,7 @@ enum PortalTeamPages {
             \(manage)
             \(rename)
             \(transfer)
-            \(PortalActivity.organisation(activity))
+            \(PortalActivity.organisation(activity, path: "/organisations/\(organisation.id)"))
             """)
     }
 

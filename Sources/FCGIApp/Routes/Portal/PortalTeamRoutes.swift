@@ -27,9 +27,13 @@ enum PortalTeamRoutes {
         router.add("GET", "/organisations/{id}") { request, parameters, context in
             let session = try context.requireDeveloper(request)
             let organisation = try member(parameters, session: session, context: context)
+            guard let page = ActivityPageRequest(before: request.query["before"], after: request.query["after"]) else {
+                throw HTTPError(status: 400, code: "invalid_request", L("portal.activity.bad_page"))
+            }
             return .page(
                 PortalTeamPages.detail(
-                    session: session, organisation: organisation, activity: try activity(of: organisation, session: session, context: context),
+                    session: session, organisation: organisation,
+                    activity: try activity(of: organisation, session: session, context: context, page: page),
                     notice: notice(request.query["done"]), error: nil))
         }
 
@@ -212,12 +216,13 @@ enum PortalTeamRoutes {
         return organisation
     }
 
-    /// The organisation's member events for its page (the last ``ActivityDetail/pageLimit``).
-    private static func activity(of organisation: OrganisationDetail, session: DeveloperSignedIn, context: RequestContext) throws
-        -> [ActivityEntry<OrganisationActivity>]
-    {
-        try context.services.portal.organisations.activity(of: organisation.id, member: session.account.id, limit: ActivityDetail.pageLimit)
-            ?? []
+    /// One page of the organisation's member events for its page (``ActivityDetail/pageLimit`` rows).
+    private static func activity(
+        of organisation: OrganisationDetail, session: DeveloperSignedIn, context: RequestContext, page: ActivityPageRequest = .newest
+    ) throws -> ActivityPage<OrganisationActivity> {
+        try context.services.portal.organisations.activity(
+            of: organisation.id, member: session.account.id, page: page, limit: ActivityDetail.pageLimit)
+            ?? ActivityPage(entries: [], older: nil, newer: nil)
     }
 
     private static func invitationStatus(_ token: String, context: RequestContext) throws -> OrganisationInvitationStatus {
