@@ -17,6 +17,8 @@ import Testing
         (.admin, .manageMembers, true), (.admin, .transferOwnership, false), (.admin, .deleteApp, false),
         (.owner, .viewApp, true), (.owner, .editApp, true), (.owner, .manageCredentials, true),
         (.owner, .manageMembers, true), (.owner, .transferOwnership, true), (.owner, .deleteApp, true),
+        (.viewer, .renameOrganisation, false), (.developer, .renameOrganisation, false), (.admin, .renameOrganisation, true),
+        (.owner, .renameOrganisation, true),
     ]
 
     @Test func theTableCoversEveryRoleAndAction() {

@@ -194,4 +194,27 @@ import Testing
         #expect(runCron().text.contains("\"blocked\":0"))
         #expect(try app.oauth.policy(school: SchoolID(1), client: Self.client)?.status == .allowed)
     }
+
+    /// Issue 22: each admin gets the agreement mails in their saved language, else the school's default, else English.
+    @Test func expiryMailsAreInEachAdminsSavedLanguageElseTheSchoolsDefault() throws {
+        _ = app.memory.addUser(role: .schoolAdmin, email: "deputy@school.test", username: "deputy", hash: nil)
+        try app.languages.setLanguage("es", of: admin.id)
+        try app.agreements.saveAgreement(
+            school: SchoolID(1), client: Self.client, kind: "NDPA", signedOn: today.adding(days: -300), expiresOn: today.adding(days: 10),
+            document: nil, keepDocument: true, by: admin.id, now: app.clock.now)
+        _ = try app.agreements.setSettings(
+            AgreementSettings(requireAgreement: false, blockOnExpiry: true), school: SchoolID(1), by: admin.id, now: app.clock.now)
+        #expect(runCron().text.contains("\"warned\":1"))
+        let warned = Dictionary(uniqueKeysWithValues: app.outbox.messages.map { ($0.to, $0) })
+        #expect(warned["head@school.test"]?.subject == "El acuerdo con Planner vence en 10 días")
+        #expect(warned["head@school.test"]?.body.contains("quedará bloqueada") == true)
+        #expect(warned["deputy@school.test"]?.subject == "The agreement with Planner expires in 10 days")
+        // The school's default counts for the admin who saved none.
+        try app.languages.setSchoolLanguage("fr", of: SchoolID(1))
+        app.clock.advance(10 * 86400)
+        #expect(runCron().text.contains("\"blocked\":1"))
+        let blocked = Dictionary(uniqueKeysWithValues: app.outbox.messages.suffix(2).map { ($0.to, $0) })
+        #expect(blocked["head@school.test"]?.subject == "Planner está bloqueada: su acuerdo ha vencido")
+        #expect(blocked["deputy@school.test"]?.subject == "Planner est bloquée : son accord a expiré")
+    }
 }

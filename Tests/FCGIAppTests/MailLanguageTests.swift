@@ -68,6 +68,46 @@ import Testing
         #expect(webhook.subject == "Se ha desactivado un endpoint de webhook de Helper" && webhook.body.contains("https://d.test/apps/2/webhooks/1"))
     }
 
+    @Test func aDevelopersMailFollowsTheirSavedLanguageThenTheRequestsThenEnglish() {
+        #expect(MailLanguage.of(developer: "es", fallback: "fr") == "es")
+        #expect(MailLanguage.of(developer: nil, fallback: "fr-CA") == "fr")
+        #expect(MailLanguage.of(developer: "xx", fallback: nil) == "en")
+        #expect(MailLanguage.of(developer: nil, fallback: nil) == "en")
+        #expect(MailLanguage.of(person: nil, school: "ar", fallback: "fr") == "ar")
+    }
+
+    /// Each mail a developer gets without asking for it (a review decision, a staff reply, a disabled webhook, an
+    /// invitation to an organisation), for a developer who saved Spanish, written while another language is bound
+    /// (the staff member's French request, or none in a delivery run).
+    @Test func eachDevelopersMailIsInTheirSavedSpanishWhateverTheRequestsLanguage() throws {
+        let language = MailLanguage.rendering(in: "fr") { MailLanguage.of(developer: "es") }
+        #expect(language == "es")
+        let approved = ReviewMail.application(.approved, name: "Helper", language: language)
+        #expect(approved.subject == "Helper está aprobada")
+        let rejected = ReviewMail.application(.rejected(reason: "Falta la política."), name: "Helper", language: language)
+        #expect(rejected.subject == "Helper no se ha aprobado" && rejected.text.contains("Falta la política."))
+        #expect(ReviewMail.decision(name: "Lin", text: approved.text, link: "https://d.test/apps/1", language: language).hasPrefix("Hola, Lin:"))
+        let reply = ReviewMail.ticketReply(
+            developerName: "Lin", subject: "Ayuda", body: "Hecho.", link: "https://d.test/support/1", language: language)
+        #expect(reply.text.contains("El soporte de CatalystWells ha respondido"))
+        let outbox = MailOutbox()
+        try MailLanguage.rendering(in: "fr") {
+            try WebhookMail.endpointDisabled(
+                DisabledWebhookEndpoint(
+                    endpoint: WebhookEndpointID(1), application: ApplicationID(2), url: "https://hook.test", applicationName: "Helper",
+                    developerEmail: "lin@example.test", developerName: "Lin", reason: "Too many failures.", developerLanguage: "es"),
+                developersURL: "https://d.test/", mailer: outbox)
+        }
+        #expect(outbox.messages.first?.subject == "Se ha desactivado un endpoint de webhook de Helper")
+        let invitation = PortalMail.invitationMessage(
+            organisation: "Edtech", role: .developer, inviter: "Grace", link: "https://d.test/invitations/x",
+            language: MailLanguage.of(developer: "es", fallback: "fr"))
+        #expect(invitation.subject == "Grace te invita a Edtech en CatalystWells" && invitation.text.contains("https://d.test/invitations/x"))
+        // A signed-up developer's reset link (someone else's request may cause it): their saved language.
+        let reset = PortalMail.linkMessage(.resetPassword, name: "Lin", link: "https://d.test/r", lifetime: 1800, language: language)
+        #expect(reset.subject == "Restablece tu contraseña de desarrollador de CatalystWells")
+    }
+
     @Test func theForgottenPasswordMailIsInTheSavedLanguageWhateverThePagesLanguage() throws {
         try app.languages.setLanguage("es", of: student.id)
         var browser = TestBrowser(responder: app.responder())

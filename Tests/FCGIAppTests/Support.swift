@@ -159,8 +159,11 @@ struct TestApp {
         agreements.blockAppsWithoutAgreement = { oauth.blockAppsWithoutAgreement(school: $0, current: $1, by: $2, now: $3) }
         agreements.appName = { (try? oauth.client($0))?.name }
         agreements.clientActive = { (try? oauth.client($0))?.status == .active }
-        agreements.adminEmailsOf = { school in
-            memory.everyone().filter { $0.active && $0.user.role == .schoolAdmin && $0.user.schoolID == school }.compactMap { $0.user.email }
+        agreements.adminRecipientsOf = { school in
+            memory.everyone().filter { $0.active && $0.user.role == .schoolAdmin && $0.user.schoolID == school }.compactMap { admin in
+                let saved: (person: String?, school: String?) = (try? languages.languages(of: admin.user.id)) ?? (nil, nil)
+                return admin.user.email.map { SchoolAdminRecipient(email: $0, language: saved.person, schoolLanguage: saved.school) }
+            }
         }
         self.oauth = oauth
     }

@@ -110,6 +110,7 @@ import Testing
         try store.markBlocked(school: SchoolID(1), client: Self.app, expiresOn: Self.day("2026-06-30"))
         due = try store.agreementsExpiring(onOrBefore: Self.day("2026-07-15"), limit: 10)
         #expect(due.isEmpty)
-        #expect(try store.adminEmails(school: SchoolID(1)) == ["admin1@x.test"])
+        #expect(
+            try store.adminRecipients(school: SchoolID(1)) == [SchoolAdminRecipient(email: "admin1@x.test", language: nil, schoolLanguage: nil)])
     }
 }

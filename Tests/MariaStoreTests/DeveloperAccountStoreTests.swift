@@ -62,6 +62,27 @@ import Testing
         #expect(try accounts.developer(DeveloperID(999)) == nil)
     }
 
+    @Test func theLanguageChosenWithTheSwitcherIsSavedAndReadWithTheAccountItsSessionAndItsMailContact() throws {
+        let id = try makeDeveloper("lin@example.test")
+        #expect(try accounts.developer(id)?.account.preferredLanguage == nil)
+        try accounts.setPreferredLanguage("es", of: id, now: now + 60)
+        #expect(try accounts.developer(id)?.account.preferredLanguage == "es")
+        #expect(try accounts.developer(email: "lin@example.test")?.account.preferredLanguage == "es")
+        let digest = try makeSession("cwd_s_lang", of: id)
+        #expect(try sessions.session(digest: digest)?.account.preferredLanguage == "es")
+        // What the review panel (app pool) reads to mail the developer.
+        let review = MariaApplicationStore(database: db.database)
+        #expect(try review.developerContact(id) == DeveloperContact(name: "Grace", email: "lin@example.test", language: "es"))
+        #expect(try review.developerForStaff(id)?.language == "es")
+        #expect(try db.database.query("SELECT updated_at FROM developers").first?.date("updated_at") == now + 60)
+        try accounts.setPreferredLanguage(nil, of: id, now: now)
+        #expect(try accounts.developer(id)?.account.preferredLanguage == nil)
+        #expect(try review.developerContact(id)?.language == nil)
+        // An unknown id changes nothing.
+        try accounts.setPreferredLanguage("fr", of: DeveloperID(999), now: now)
+        #expect(try db.database.query("SELECT COUNT(*) AS n FROM developers WHERE preferred_language IS NOT NULL").first?.int("n") == 0)
+    }
+
     @Test func aSecondAccountWithTheSameEmailInAnyCaseIsADuplicate() throws {
         _ = try makeDeveloper("dup@example.test")
         for email in ["dup@example.test", "DUP@Example.test"] {

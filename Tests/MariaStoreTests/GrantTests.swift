@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import Testing
 
 @testable import MariaStore
@@ -84,7 +85,7 @@ import Testing
         let expected: [String: String] = [
             d + "schema_migrations": "SELECT",
             d + "developers":
-                "INSERT SELECT UPDATE(password_hash,state,totp_enabled_at,totp_last_used_step,totp_secret_sealed,updated_at)",
+                "INSERT SELECT UPDATE(password_hash,preferred_language,state,totp_enabled_at,totp_last_used_step,totp_secret_sealed,updated_at)",
             d + "developer_sessions": "DELETE INSERT SELECT UPDATE(last_seen_at)",
             d + "developer_sign_in_throttle": "DELETE INSERT SELECT UPDATE",
             d + "developer_links": "DELETE INSERT SELECT UPDATE(used_at)",
@@ -109,7 +110,7 @@ import Testing
             d + "application_client_secrets": "INSERT(application_id,created_at,created_by,secret_digest) SELECT UPDATE(revoked_at)",
             d + "api_keys": "INSERT(application_id,created_at,created_by,key_digest,name,scopes,visible_prefix) SELECT UPDATE(revoked_at)",
             // Teams (developers 0017): an app never moves to another organisation (no UPDATE of organisation_id).
-            d + "organisations": "INSERT SELECT UPDATE(personal_of)",
+            d + "organisations": "INSERT SELECT UPDATE(name,personal_of)",
             d + "organisation_members": "DELETE INSERT SELECT UPDATE(role)",
             d + "organisation_invitations": "INSERT SELECT UPDATE(accepted_at,accepted_by,cancelled_at,cancelled_by)",
             // Activity logs (developers 0020): append-only.
@@ -135,7 +136,7 @@ import Testing
         let d = "catalyst_developers."
         let expected: [String: String] = [
             "catalyst_main.*": "CREATE TEMPORARY TABLES DELETE EXECUTE INSERT LOCK TABLES SELECT UPDATE",
-            d + "developers": "SELECT(company,created_at,email,id,name,state) UPDATE(state,updated_at)",
+            d + "developers": "SELECT(company,created_at,email,id,name,preferred_language,state) UPDATE(state,updated_at)",
             d + "developer_sessions": "DELETE SELECT(developer_id)",
             d + "developer_account_transitions": "INSERT SELECT",
             d + "applications":
@@ -230,5 +231,17 @@ import Testing
                 (error as? StoreError)?.kind == .denied
             }
         }
+    }
+
+    /// The panel's own store calls run under its account: a developer's contact with their saved language (issue 22)
+    /// and the staff's ticket read and reply, which never touch the teams' tables the app pool has no grant on.
+    @Test func theReviewPanelsDeveloperAndTicketCallsRunUnderTheAppAccount() throws {
+        let app = MariaDatabase(options: try TestServer.stackAccount("app", user: "catalyst_app", database: "catalyst_developers"))
+        #expect(try MariaApplicationStore(database: app).developerContact(DeveloperID(0)) == nil)
+        #expect(try MariaApplicationStore(database: app).developerForStaff(DeveloperID(0)) == nil)
+        let tickets = MariaSupportTicketStore(database: app)
+        #expect(try tickets.ticketForStaff(TicketID(0)) == nil)
+        #expect(try tickets.replyAsStaff(to: TicketID(0), authorName: "Support", body: "x", now: Date()) == false)
+        _ = try tickets.ticketsForStaff()
     }
 }

@@ -290,4 +290,124 @@ import Testing
         #expect(try self.apps.activity(of: created, member: owner, limit: 5)?.map(\.actorName) == ["Vera"])
         #expect(try organisations.personalOrganisation(of: viewer, now: now) != organisation)
     }
+
+    // MARK: Issue 20 item 6 gaps: review decisions in Activity, keyset paging, rename, shared tickets
+
+    /// A review decision (by a platform admin, as the app pool writes it) on the team's app.
+    func decide(_ event: ApplicationReview.Event, by actor: ApplicationReview.Actor, name: String, at time: Date) throws {
+        let stored = try #require(try apps.applicationForReview(app))
+        let outcome = try stored.review.transition(event, by: actor, at: time).get()
+        #expect(
+            try apps.applyTransition(outcome, to: app, expectedVersion: stored.version, actorName: name, now: time)
+                == .saved(version: stored.version + 1))
+    }
+
+    @Test func thePlatformReviewsDecisionsAppearInTheActivityUnderTheNameTheReviewLogShows() throws {
+        try join(viewer, email: "vera@example.test", as: .viewer)
+        try decide(.edit(ApplicationStoreTests.complete), by: .developer(owner), name: "Grace", at: now + 5)
+        try decide(.submit, by: .developer(owner), name: "Grace", at: now + 10)
+        try decide(.reject(reason: "No privacy policy."), by: .platformAdmin(UserID(7)), name: "Ada (platform admin)", at: now + 20)
+        let log = try #require(try apps.activity(of: app, member: viewer, limit: 50))
+        #expect(
+            log.map { "\($0.actorName) \($0.action.rawValue) \($0.detail ?? "-")" } == [
+                "Ada (platform admin) review_rejected No privacy policy.", "Grace submitted -", "Grace settings_saved -", "Grace created -",
+            ])
+        #expect(try apps.history(of: app, owner: viewer)?.first?.actorName == "Ada (platform admin)", "the review log shows the same name")
+        #expect(try apps.activity(of: app, member: outsider, page: .newest, limit: 50) == nil)
+    }
+
+    @Test func theActivityPagesByKeysetBothWaysAcrossBothLogsWithoutLosingOrRepeatingARow() throws {
+        try decide(.edit(ApplicationStoreTests.complete), by: .developer(owner), name: "Grace", at: now + 5)
+        try decide(.submit, by: .developer(owner), name: "Grace", at: now + 10)
+        // Rows at the very same instant in both logs: the review row sorts above the member's.
+        try decide(.approve(narrowedScopes: nil), by: .platformAdmin(UserID(7)), name: "Ada", at: now + 20)
+        for minute in 1...6 {
+            try db.database.execute(
+                """
+                INSERT INTO application_events (application_id, actor_id, action, detail, occurred_at)
+                VALUES (\(app.rawValue), \(owner.rawValue), 'settings_saved', \("edit \(minute)"), \(now + (minute == 1 ? 20 : Double(minute * 60))))
+                """)
+        }
+        // 10 rows: created, settings saved, submitted, approved + edit 1 (both at now + 20), edits 2…6.
+        var seen: [String] = []
+        var page = try #require(try apps.activity(of: app, member: owner, page: .newest, limit: 4))
+        #expect(page.newer == nil)
+        seen += page.entries.map { $0.detail ?? $0.action.rawValue }
+        var pages = [page]
+        while let older = page.older {
+            page = try #require(try apps.activity(of: app, member: owner, page: .older(than: older), limit: 4))
+            seen += page.entries.map { $0.detail ?? $0.action.rawValue }
+            pages.append(page)
+        }
+        #expect(
+            seen == ["edit 6", "edit 5", "edit 4", "edit 3", "edit 2", "review_approved", "edit 1", "submitted", "settings_saved", "created"])
+        #expect(pages.count == 3 && pages.last?.older == nil && pages.last?.entries.count == 2)
+        // Back up from the last page: the newer pages are the same rows.
+        let fromLast = try #require(pages[2].newer)
+        let back = try #require(try apps.activity(of: app, member: owner, page: .newer(than: fromLast), limit: 4))
+        #expect(back.entries == pages[1].entries && back.newer != nil && back.older == pages[1].older)
+        let fromBack = try #require(back.newer)
+        let top = try #require(try apps.activity(of: app, member: owner, page: .newer(than: fromBack), limit: 4))
+        #expect(top.entries == pages[0].entries && top.newer == nil)
+    }
+
+    @Test func theOrganisationsActivityPagesByKeysetToo() throws {
+        // Five renames at the same instant, then one later: ids order the tie.
+        for step in 1...6 {
+            #expect(try organisations.renameOrganisation(organisation, to: "Name \(step)", by: owner, now: now + (step == 6 ? 60 : 10)) == .changed)
+        }
+        let first = try #require(try organisations.activity(of: organisation, member: owner, page: .newest, limit: 4))
+        #expect(first.entries.map(\.detail) == ["Name 5 → Name 6", "Name 4 → Name 5", "Name 3 → Name 4", "Name 2 → Name 3"])
+        let older = try #require(first.older)
+        let second = try #require(try organisations.activity(of: organisation, member: owner, page: .older(than: older), limit: 4))
+        #expect(second.entries.map(\.detail) == ["Name 1 → Name 2", "Grace → Name 1"] && second.older == nil)
+        let newer = try #require(second.newer)
+        #expect(try organisations.activity(of: organisation, member: owner, page: .newer(than: newer), limit: 4)?.entries == first.entries)
+        #expect(try organisations.activity(of: organisation, member: outsider, page: .newest, limit: 4) == nil)
+    }
+
+    @Test func anOwnerOrAnAdminRenamesTheOrganisationAuditedAndNobodyElse() throws {
+        try join(viewer, email: "vera@example.test", as: .developer)
+        #expect(try organisations.renameOrganisation(organisation, to: "Vera's", by: viewer, now: now) == .forbidden)
+        #expect(try organisations.renameOrganisation(organisation, to: "Mallory's", by: outsider, now: now) == .notFound)
+        #expect(try organisations.organisation(organisation, member: owner, now: now)?.name == "Grace")
+        #expect(try organisations.changeMember(viewer, of: organisation, to: .admin, by: owner, now: now) == .changed)
+        #expect(try organisations.renameOrganisation(organisation, to: "Edtech Ltd", by: viewer, now: now + 5) == .changed)
+        #expect(try organisations.organisations(of: owner).first?.name == "Edtech Ltd")
+        #expect(try organisations.renameOrganisation(organisation, to: "Edtech Ltd", by: owner, now: now + 6) == .changed)
+        let log = try #require(try organisations.activity(of: organisation, member: owner, limit: 2))
+        #expect(log.first?.action == .renamed && log.first?.actorName == "Vera" && log.first?.detail == "Grace → Edtech Ltd")
+        #expect(try count("organisation_events WHERE action = 'renamed'") == 1, "the same name again logs nothing")
+    }
+
+    @Test func aTicketAboutTheAppBelongsToTheOrganisationAndAPersonalOneToItsOpener() throws {
+        let tickets = MariaSupportTicketStore(database: db.database)
+        try join(viewer, email: "vera@example.test", as: .viewer)
+        let about = try #require(
+            try tickets.openTicket(
+                NewSupportTicket(application: app, subject: "Redirects", category: .integration, message: "Help"), by: owner, now: now))
+        let personal = try #require(
+            try tickets.openTicket(NewSupportTicket(application: nil, subject: "My account", category: .account, message: "Hi"), by: owner, now: now))
+        #expect(
+            try tickets.openTicket(NewSupportTicket(application: app, subject: "x", category: .other, message: "y"), by: viewer, now: now) == nil,
+            "a viewer opens no ticket about the app")
+        // A viewer reads the team's ticket, not the owner's own one, and may not answer or close it.
+        #expect(try tickets.tickets(of: viewer).map(\.id) == [about])
+        #expect(try tickets.ticket(about, owner: viewer)?.mayReply == false)
+        #expect(try tickets.ticket(personal, owner: viewer) == nil)
+        #expect(try tickets.replyAsDeveloper(to: about, owner: viewer, body: "Me too", now: now + 1) == false)
+        #expect(try tickets.closeTicket(about, owner: viewer, now: now + 1) == false)
+        // A developer of the organisation answers it, under their own name.
+        #expect(try organisations.changeMember(viewer, of: organisation, to: .developer, by: owner, now: now) == .changed)
+        #expect(try tickets.ticket(about, owner: viewer)?.mayReply == true)
+        #expect(try tickets.replyAsDeveloper(to: about, owner: viewer, body: "Me too", now: now + 2))
+        #expect(try tickets.ticket(about, owner: owner)?.messages.last?.authorName == "Vera")
+        #expect(try tickets.tickets(of: owner).map(\.id).sorted() == [about, personal].sorted())
+        // Removed: nothing at once.
+        #expect(try organisations.changeMember(viewer, of: organisation, to: nil, by: owner, now: now) == .changed)
+        #expect(try tickets.tickets(of: viewer).isEmpty && tickets.ticket(about, owner: viewer) == nil)
+        #expect(try tickets.replyAsDeveloper(to: about, owner: viewer, body: "Still here?", now: now + 3) == false)
+        #expect(try tickets.ticket(about, owner: outsider) == nil && tickets.tickets(of: outsider).isEmpty)
+        #expect(try tickets.closeTicket(about, owner: owner, now: now + 4))
+    }
 }

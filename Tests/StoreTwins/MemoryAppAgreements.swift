@@ -11,8 +11,8 @@ final class MemoryAppAgreements: AppAgreementStore, ClientDataDeclarationStore, 
     private var declared: [ClientID: [DataDeclaration]] = [:]
     /// Whether a client exists (the OAuth twin answers).
     var clientExists: @Sendable (ClientID) -> Bool = { _ in true }
-    /// The school's admins' addresses (the accounts twin answers).
-    var adminEmailsOf: @Sendable (SchoolID) -> [String] = { _ in [] }
+    /// The school's admins' addresses and languages (the accounts twin answers).
+    var adminRecipientsOf: @Sendable (SchoolID) -> [SchoolAdminRecipient] = { _ in [] }
     /// Whether the school has the app blocked (the OAuth twin answers).
     var appBlocked: @Sendable (SchoolID, ClientID) -> Bool = { _, _ in false }
     /// Blocks for the school the apps that have no current agreement (not in the set given) and that it allowed or
@@ -115,5 +115,5 @@ final class MemoryAppAgreements: AppAgreementStore, ClientDataDeclarationStore, 
         }
     }
 
-    func adminEmails(school: SchoolID) throws -> [String] { adminEmailsOf(school) }
+    func adminRecipients(school: SchoolID) throws -> [SchoolAdminRecipient] { adminRecipientsOf(school) }
 }

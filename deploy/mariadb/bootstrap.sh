@@ -96,7 +96,7 @@ grant_sql() {
 # TOTP seeds and webhook signing secrets out of its reach. "table|privileges", applied to the tables that
 # exist (table grants need their table: run this script again after `catalystwells migrate`).
 readonly APP_DEVELOPERS_GRANTS=(
-    "developers|SELECT (id, name, email, company, state, created_at), UPDATE (state, updated_at)"
+    "developers|SELECT (id, name, email, company, state, created_at, preferred_language), UPDATE (state, updated_at)"
     "developer_sessions|SELECT (developer_id), DELETE"
     "developer_account_transitions|SELECT, INSERT"
     "applications|SELECT, UPDATE (status, reason, name, description, homepage_url, privacy_policy_url, terms_url, logo_sha256, redirect_uris, requested_scopes, client_type, granted_scopes, approved_at, change_stage, change_reason, change_name, change_description, change_homepage_url, change_privacy_policy_url, change_terms_url, change_logo_sha256, change_redirect_uris, change_requested_scopes, change_client_type, data_declarations, change_data_declarations, client_authentication, change_client_authentication, openid_settings, change_openid_settings, version, sync_requested_at, updated_at)"
@@ -130,8 +130,8 @@ readonly APP_DEVELOPERS_GRANTS=(
 #   (cleared on success), recovery codes (replaced), webhook endpoints (with their deliveries, by cascade), and
 #   what `catalystwells purge --site developers` deletes: spent links and unreferenced logos (a logo an
 #   application refers to cannot be deleted: the foreign keys refuse it).
-# - teams (developers 0017): organisations are created and stop being personal (personal_of) but are never
-#   renamed or deleted here; members are added, change role and are removed; an invitation is only spent or
+# - teams (developers 0017): organisations are created, renamed by their owner or an admin (name) and stop
+#   being personal (personal_of), but are never deleted here; members are added, change role and are removed; an invitation is only spent or
 #   cancelled. The activity logs (developers 0020: application_events, organisation_events) are append-only:
 #   INSERT and SELECT, never UPDATE or DELETE.
 #   applications.organisation_id is set at creation and never updated: no app moves to another organisation.
@@ -139,7 +139,7 @@ readonly APP_DEVELOPERS_GRANTS=(
 #   (issue 18); rows are never deleted, so a fence never goes back.
 readonly DEVELOPERS_GRANTS=(
     "schema_migrations|SELECT"
-    "developers|SELECT, INSERT, UPDATE (state, password_hash, totp_secret_sealed, totp_enabled_at, totp_last_used_step, updated_at)"
+    "developers|SELECT, INSERT, UPDATE (state, password_hash, totp_secret_sealed, totp_enabled_at, totp_last_used_step, preferred_language, updated_at)"
     "developer_sessions|SELECT, INSERT, UPDATE (last_seen_at), DELETE"
     "developer_sign_in_throttle|SELECT, INSERT, UPDATE, DELETE"
     "developer_links|SELECT, INSERT, UPDATE (used_at), DELETE"
@@ -154,7 +154,7 @@ readonly DEVELOPERS_GRANTS=(
     "application_transitions|SELECT, INSERT"
     "application_client_secrets|SELECT, INSERT (application_id, secret_digest, created_at, created_by), UPDATE (revoked_at)"
     "api_keys|SELECT, INSERT (application_id, name, visible_prefix, key_digest, scopes, created_at, created_by), UPDATE (revoked_at)"
-    "organisations|SELECT, INSERT, UPDATE (personal_of)"
+    "organisations|SELECT, INSERT, UPDATE (name, personal_of)"
     "organisation_members|SELECT, INSERT, UPDATE (role), DELETE"
     "organisation_invitations|SELECT, INSERT, UPDATE (accepted_at, accepted_by, cancelled_at, cancelled_by)"
     "application_events|SELECT, INSERT"

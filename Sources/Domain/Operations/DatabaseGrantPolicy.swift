@@ -12,7 +12,7 @@ public enum DatabaseGrantPolicy {
 
     /// The app pool's grants on developers-database tables: `table|privileges`, as in bootstrap.sh.
     public static let appDevelopersTables: [String] = [
-        "developers|SELECT (id, name, email, company, state, created_at), UPDATE (state, updated_at)",
+        "developers|SELECT (id, name, email, company, state, created_at, preferred_language), UPDATE (state, updated_at)",
         "developer_sessions|SELECT (developer_id), DELETE",
         "developer_account_transitions|SELECT, INSERT",
         "applications|SELECT, UPDATE (status, reason, name, description, homepage_url, privacy_policy_url, terms_url, logo_sha256, redirect_uris, requested_scopes, client_type, granted_scopes, approved_at, change_stage, change_reason, change_name, change_description, change_homepage_url, change_privacy_policy_url, change_terms_url, change_logo_sha256, change_redirect_uris, change_requested_scopes, change_client_type, data_declarations, change_data_declarations, client_authentication, change_client_authentication, openid_settings, change_openid_settings, version, sync_requested_at, updated_at)",
@@ -31,7 +31,7 @@ public enum DatabaseGrantPolicy {
     /// The developers pool's grants, all on developers-database tables: `table|privileges`, as in bootstrap.sh.
     public static let developersTables: [String] = [
         "schema_migrations|SELECT",
-        "developers|SELECT, INSERT, UPDATE (state, password_hash, totp_secret_sealed, totp_enabled_at, totp_last_used_step, updated_at)",
+        "developers|SELECT, INSERT, UPDATE (state, password_hash, totp_secret_sealed, totp_enabled_at, totp_last_used_step, preferred_language, updated_at)",
         "developer_sessions|SELECT, INSERT, UPDATE (last_seen_at), DELETE",
         "developer_sign_in_throttle|SELECT, INSERT, UPDATE, DELETE",
         "developer_links|SELECT, INSERT, UPDATE (used_at), DELETE",
@@ -46,7 +46,7 @@ public enum DatabaseGrantPolicy {
         "application_transitions|SELECT, INSERT",
         "application_client_secrets|SELECT, INSERT (application_id, secret_digest, created_at, created_by), UPDATE (revoked_at)",
         "api_keys|SELECT, INSERT (application_id, name, visible_prefix, key_digest, scopes, created_at, created_by), UPDATE (revoked_at)",
-        "organisations|SELECT, INSERT, UPDATE (personal_of)",
+        "organisations|SELECT, INSERT, UPDATE (name, personal_of)",
         "organisation_members|SELECT, INSERT, UPDATE (role), DELETE",
         "organisation_invitations|SELECT, INSERT, UPDATE (accepted_at, accepted_by, cancelled_at, cancelled_by)",
         "application_events|SELECT, INSERT",

@@ -20,8 +20,9 @@ struct AgreementExpiryRun {
     let mailer: any MailTransport
     let appURL: String
     let logger: Logger
-    /// The language of its mails to school admins: English (the run knows their addresses, not their saved
-    /// languages), unless a test binds another.
+    /// The language of its mails to a school admin who saved none and whose school has no default: English (a cron
+    /// run has no request), unless a test binds another. Each admin's mail is otherwise in their saved language,
+    /// else their school's default (``MailLanguage/of(person:school:fallback:)``).
     var language: String? = nil
 
     /// Agreements looked at per run.
@@ -64,20 +65,21 @@ struct AgreementExpiryRun {
             for action in AgreementExpiry.actions(for: agreement, settings: item.settings, appBlocked: item.appBlocked, today: today) {
                 switch action {
                 case .warn(let days):
-                    let (subject, body) = MailLanguage.rendering(in: language) {
-                        let arguments: KeyValuePairs<String, String> = [
-                            "app": item.appName, "kind": agreement.kind, "expiry": "\(expiry)", "link": "\(appURL)/school/apps",
-                        ]
-                        let consequence =
-                            item.settings.blockOnExpiry
-                            ? L("mail.agreement.warning.will_block", arguments) : L("mail.agreement.warning.keeps_working")
-                        return (
-                            L("mail.agreement.warning.subject", count: days, ["app": item.appName]),
-                            L("mail.agreement.warning.body", arguments) + "\n\n" + consequence + "\n\n"
-                                + L("mail.agreement.warning.record", arguments)
-                        )
+                    report.mailsFailed += mail(agreement.school) { language in
+                        MailLanguage.rendering(in: language) {
+                            let arguments: KeyValuePairs<String, String> = [
+                                "app": item.appName, "kind": agreement.kind, "expiry": "\(expiry)", "link": "\(appURL)/school/apps",
+                            ]
+                            let consequence =
+                                item.settings.blockOnExpiry
+                                ? L("mail.agreement.warning.will_block", arguments) : L("mail.agreement.warning.keeps_working")
+                            return (
+                                L("mail.agreement.warning.subject", count: days, ["app": item.appName]),
+                                L("mail.agreement.warning.body", arguments) + "\n\n" + consequence + "\n\n"
+                                    + L("mail.agreement.warning.record", arguments)
+                            )
+                        }
                     }
-                    report.mailsFailed += mail(agreement.school, subject: subject, body: body)
                     try agreements.markWarned(school: agreement.school, client: agreement.client, expiresOn: expiry)
                     report.warned += 1
                 case .block:
@@ -88,15 +90,16 @@ struct AgreementExpiryRun {
                         SecurityAuditEntry(
                             occurredAt: now, event: .appBlockedByPolicy, school: agreement.school, actor: nil, subject: nil,
                             detail: "\(agreement.client): agreement \"\(agreement.kind)\" expired on \(expiry), \(revoked) grants revoked"))
-                    let (subject, body) = MailLanguage.rendering(in: language) {
-                        (
-                            L("mail.agreement.blocked.subject", ["app": item.appName]),
-                            L(
-                                "mail.agreement.blocked.body",
-                                ["app": item.appName, "kind": agreement.kind, "expiry": "\(expiry)", "link": "\(appURL)/school/apps"])
-                        )
+                    report.mailsFailed += mail(agreement.school) { language in
+                        MailLanguage.rendering(in: language) {
+                            (
+                                L("mail.agreement.blocked.subject", ["app": item.appName]),
+                                L(
+                                    "mail.agreement.blocked.body",
+                                    ["app": item.appName, "kind": agreement.kind, "expiry": "\(expiry)", "link": "\(appURL)/school/apps"])
+                            )
+                        }
                     }
-                    report.mailsFailed += mail(agreement.school, subject: subject, body: body)
                     try agreements.markBlocked(school: agreement.school, client: agreement.client, expiresOn: expiry)
                     report.blocked += 1
                     report.grantsRevoked += revoked
@@ -119,19 +122,24 @@ struct AgreementExpiryRun {
         return report
     }
 
-    /// Mails every admin of the school; how many could not be handed over (each is logged).
-    private func mail(_ school: SchoolID, subject: String, body: String) -> Int {
+    /// Mails every admin of the school, each in their language (`message` writes the subject and body in one, once
+    /// per language); how many could not be handed over (each is logged).
+    private func mail(_ school: SchoolID, message: (String) -> (subject: String, body: String)) -> Int {
         var failed = 0
-        let recipients: [String]
+        let recipients: [SchoolAdminRecipient]
         do {
-            recipients = try agreements.adminEmails(school: school)
+            recipients = try agreements.adminRecipients(school: school)
         } catch {
             logger.error("agreement mail: admins not read", metadata: ["school.id": "\(school)", "error.detail": "\(error)"])
             return 1
         }
+        var written: [String: (subject: String, body: String)] = [:]
         for recipient in recipients {
+            let language = MailLanguage.of(person: recipient.language, school: recipient.schoolLanguage, fallback: self.language)
+            let (subject, body) = written[language] ?? message(language)
+            written[language] = (subject, body)
             do {
-                try mailer.send(to: recipient, subject: subject, body: body)
+                try mailer.send(to: recipient.email, subject: subject, body: body)
             } catch {
                 failed += 1
                 logger.error("agreement mail not sent", metadata: ["school.id": "\(school)", "error.detail": "\(error)"])

@@ -4,8 +4,8 @@ import Domain
 ///
 /// A mail is read by its recipient, not by whoever caused it, so it is not simply the page's language:
 /// a school user's mail is in their saved language, else their school's default, else the language of the request
-/// that caused it (when there is one), else English; a developer's (no saved language) in the language of the
-/// request that caused it, else English. A mail built outside a request (a CLI command, a cron run, work left for
+/// that caused it (when there is one), else English; a developer's in their saved language (developers 0023), else
+/// the language of the request that caused it, else English. A mail built outside a request (a CLI command, a cron run, work left for
 /// after the response) binds its language with ``rendering(in:translations:_:)`` so ``L(_:_:)`` answers in it.
 enum MailLanguage {
     /// The current request's language, or `nil` outside a request. Taken before work is left for after the
@@ -16,9 +16,22 @@ enum MailLanguage {
     /// language of the request that caused the mail), else English.
     static func of(user: UserID, languages: any LanguagePreferenceStore, fallback: String? = ofRequest) -> String {
         let saved: (person: String?, school: String?) = (try? languages.languages(of: user)) ?? (nil, nil)
+        return of(person: saved.person, school: saved.school, fallback: fallback)
+    }
+
+    /// ``of(user:languages:fallback:)`` when the caller read the saved languages with the recipient (a school's
+    /// admins for the agreement run).
+    static func of(person: String?, school: String?, fallback: String? = ofRequest) -> String {
         let negotiation = (PageLanguage.current?.translations ?? .installed).negotiation
-        return saved.person.flatMap(negotiation.match) ?? saved.school.flatMap(negotiation.match) ?? fallback.flatMap(negotiation.match)
+        return person.flatMap(negotiation.match) ?? school.flatMap(negotiation.match) ?? fallback.flatMap(negotiation.match)
             ?? Translations.source
+    }
+
+    /// A developer's mail language: their saved language (`saved`, from their account row), else `fallback` (the
+    /// language of the request that caused the mail), else English.
+    static func of(developer saved: String?, fallback: String? = ofRequest) -> String {
+        let negotiation = (PageLanguage.current?.translations ?? .installed).negotiation
+        return saved.flatMap(negotiation.match) ?? fallback.flatMap(negotiation.match) ?? Translations.source
     }
 
     /// `body` with ``L(_:_:)`` answering in `language` (a supported tag, else English).

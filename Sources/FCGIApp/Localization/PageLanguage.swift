@@ -21,6 +21,7 @@ final class PageLanguage: @unchecked Sendable {
     private let makeReturnPath: () -> String
     private var signals: LanguageNegotiation.Signals
     private var person: UserID?
+    private var developerID: DeveloperID?
     private var chosen: String?
 
     init(
@@ -49,6 +50,15 @@ final class PageLanguage: @unchecked Sendable {
         person = user
         signals.saved = languages.person
         signals.school = languages.school
+        chosen = nil
+    }
+
+    /// The request turned out to be from a signed-in developer: their saved language counts (read with the
+    /// session; developers have no school).
+    func signedIn(developer: DeveloperID, language: String?) {
+        guard developerID != developer else { return }
+        developerID = developer
+        signals.saved = language
         chosen = nil
     }
 

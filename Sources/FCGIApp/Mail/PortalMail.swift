@@ -2,7 +2,7 @@ import Domain
 import Foundation
 
 /// The developer portal's mail: verification and reset links (stored by digest, mailed once) and notices, each in
-/// `language` (the language of the request that caused it: a developer has no saved language; ``MailLanguage``).
+/// the recipient's saved language, else `language` (the language of the request that caused it; ``MailLanguage``).
 enum PortalMail {
     /// Stores a new single-use link for `developer` and mails it; returns the link.
     @discardableResult
@@ -18,7 +18,9 @@ enum PortalMail {
             expiresAt: now.addingTimeInterval(lifetime))
         let base = configuration.developersURL.hasSuffix("/") ? String(configuration.developersURL.dropLast()) : configuration.developersURL
         let link = base + (purpose == .verifyEmail ? "/verify?token=" : "/password/reset?token=") + token
-        let (subject, text) = linkMessage(purpose, name: developer.name, link: link, lifetime: lifetime, language: language)
+        let (subject, text) = linkMessage(
+            purpose, name: developer.name, link: link, lifetime: lifetime,
+            language: MailLanguage.of(developer: developer.preferredLanguage, fallback: language))
         try services.mailer.send(to: developer.email, subject: subject, body: text, validUntil: now.addingTimeInterval(lifetime))
         return link
     }
@@ -40,7 +42,7 @@ enum PortalMail {
     /// signing up that the address is taken (which would reveal who has an account).
     static func sendAlreadyRegistered(to developer: DeveloperAccount, services: SiteServices, language: String?) throws {
         let base = services.configuration.developersURL
-        let (subject, body) = MailLanguage.rendering(in: language) {
+        let (subject, body) = MailLanguage.rendering(in: MailLanguage.of(developer: developer.preferredLanguage, fallback: language)) {
             (
                 L("mail.portal.registered.subject"),
                 L("mail.portal.registered.body", ["name": developer.name, "login": base + "/login", "forgot": base + "/password/forgot"])
@@ -49,24 +51,35 @@ enum PortalMail {
         try services.mailer.send(to: developer.email, subject: subject, body: body)
     }
 
-    /// Mails an invitation to an organisation: the link carries the token, stored only as a digest.
+    /// Mails an invitation to an organisation: the link carries the token, stored only as a digest. An invitee who
+    /// has an account gets it in their saved language, anyone else in `language` (the inviter's request's).
     static func sendInvitation(
         token: String, to email: String, organisation: String, role: OrganisationRole, inviter: String, expiresAt: Date,
         services: SiteServices, language: String?
     ) throws {
         let configuration = services.configuration
         let base = configuration.developersURL.hasSuffix("/") ? String(configuration.developersURL.dropLast()) : configuration.developersURL
-        let (subject, body) = MailLanguage.rendering(in: language) {
+        let saved = try services.portal.accounts.developer(email: email)?.account.preferredLanguage
+        let (subject, body) = invitationMessage(
+            organisation: organisation, role: role, inviter: inviter, link: "\(base)/invitations/\(token)",
+            language: MailLanguage.of(developer: saved, fallback: language))
+        try services.mailer.send(to: email, subject: subject, body: body, validUntil: expiresAt)
+    }
+
+    /// The subject and text of an invitation, in `language`.
+    static func invitationMessage(
+        organisation: String, role: OrganisationRole, inviter: String, link: String, language: String?
+    ) -> (subject: String, text: String) {
+        MailLanguage.rendering(in: language) {
             (
                 L("mail.portal.invitation.subject", ["inviter": inviter, "organisation": organisation]),
                 L(
                     "mail.portal.invitation.body",
                     [
                         "inviter": inviter, "organisation": organisation, "role": MailText.organisationRole(role),
-                        "link": "\(base)/invitations/\(token)",
+                        "link": link,
                     ])
             )
         }
-        try services.mailer.send(to: email, subject: subject, body: body, validUntil: expiresAt)
     }
 }

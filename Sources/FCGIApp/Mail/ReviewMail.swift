@@ -2,8 +2,8 @@ import Domain
 
 /// What the review panel mails developers: the words of each decision on an app or an account, in `language`.
 ///
-/// A developer has no saved language and a decision is caused by a staff member's request, not theirs, so the
-/// review routes pass `nil` (English); the texts are in the catalogues for when a developer's language is known.
+/// The review routes pass the developer's saved language, else the staff member's request's
+/// (``MailLanguage/of(developer:fallback:)``).
 enum ReviewMail {
     /// Subject and text of a decision on the app named `name`.
     static func application(_ notice: ApplicationReview.Notice, name: String, language: String?) -> (subject: String, text: String) {

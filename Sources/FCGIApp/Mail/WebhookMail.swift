@@ -8,9 +8,9 @@ enum WebhookMail {
     {
         let base = developersURL.hasSuffix("/") ? String(developersURL.dropLast()) : developersURL
         let page = "\(base)/apps/\(endpoint.application.rawValue)/webhooks/\(endpoint.endpoint.rawValue)"
-        // Sent by the delivery run, outside any request, to a developer without a saved language: `language`
-        // (English unless given).
-        let (subject, body) = MailLanguage.rendering(in: language) {
+        // Sent by the delivery run, outside any request: the developer's saved language, else `language` (English
+        // unless given).
+        let (subject, body) = MailLanguage.rendering(in: MailLanguage.of(developer: endpoint.developerLanguage, fallback: language)) {
             (
                 L("mail.webhook_disabled.subject", ["app": endpoint.applicationName]),
                 L(

@@ -50,7 +50,7 @@ enum ReviewPages {
     }
 
     static func application(
-        session: SignedIn, app: StoredApplication, developer: (name: String, email: String)?, history: [ApplicationHistoryEntry],
+        session: SignedIn, app: StoredApplication, developer: DeveloperContact?, history: [ApplicationHistoryEntry],
         problems: [String], notice: Layout.Notice?
     ) -> HTML {
         let csrf = Layout.csrfField(session.csrf)

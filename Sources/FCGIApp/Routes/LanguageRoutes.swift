@@ -2,10 +2,10 @@ import Domain
 
 /// `POST /language` on both sites: the language switcher at the foot of every page.
 ///
-/// Signed in on the app site, the choice is saved with the person's account (`users.preferred_language`) after the
-/// session's CSRF check, and follows them to every browser. Everyone also gets the `__Host-cw_lang` cookie, so a
-/// signed-out visitor (and a developer on the portal, whose database keeps no preference) keeps the language in
-/// this browser. A signed-out post has no session token to check; changing a cookie that only picks the language
+/// Signed in, the choice is saved with the person's account after the session's CSRF check (on the app site
+/// `users.preferred_language`, on the portal `developers.preferred_language`, developers 0023), and follows them to
+/// every browser and into their mail. Everyone also gets the `__Host-cw_lang` cookie, so a signed-out visitor
+/// keeps the language in this browser. A signed-out post has no session token to check; changing a cookie that only picks the language
 /// is what a cross-site post could do at worst, and the browser's `Sec-Fetch-Site` and `Origin` still have to say
 /// this site. The answer is a 303 back to the page (`next`, a path on this site only).
 enum LanguageRoutes {
@@ -32,6 +32,7 @@ enum LanguageRoutes {
                 let tag = language.translations.negotiation.match(asked), language.translations.languages.contains(tag)
             else { throw HTTPError(status: 400, code: "invalid_request", L("language.unknown")) }
             if let session { try context.services.people.languages.setLanguage(tag, of: session.user.id) }
+            if let developer { try context.services.portal.accounts.setPreferredLanguage(tag, of: developer.account.id, now: context.now) }
             language.choose(tag)
             var response = HTTPResponse.seeOther(localPath(form["next"]) ?? "/")
             response.headers.add("Set-Cookie", "\(SessionCookie.language)=\(tag); Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=\(cookieLifetime)")

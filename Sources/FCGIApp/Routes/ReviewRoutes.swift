@@ -125,10 +125,11 @@ enum ReviewRoutes {
                 guard try portal.tickets.replyAsStaff(to: thread.ticket.id, authorName: "CatalystWells support", body: body, now: context.now)
                 else { throw HTTPError.notFound() }
                 if let contact = try portal.review.developerContact(thread.ticket.developer) {
-                    // In English: the developer's language is not known (``ReviewMail``).
+                    // In the developer's saved language, else the staff member's (``MailLanguage``).
                     let reply = ReviewMail.ticketReply(
                         developerName: contact.name, subject: thread.ticket.subject, body: body,
-                        link: "\(context.services.configuration.developersURL)/support/\(thread.ticket.id)", language: nil)
+                        link: "\(context.services.configuration.developersURL)/support/\(thread.ticket.id)",
+                        language: MailLanguage.of(developer: contact.language))
                     mail(context) { try context.services.mailer.send(to: contact.email, subject: reply.subject, body: reply.text) }
                 }
                 return .seeOther("/platform/tickets/\(thread.ticket.id)")
@@ -244,7 +245,8 @@ enum ReviewRoutes {
         for effect in outcome.effects {
             guard
                 let message = ReviewMail.account(
-                    effect, name: developer.name, developersURL: context.services.configuration.developersURL, language: nil)
+                    effect, name: developer.name, developersURL: context.services.configuration.developersURL,
+                    language: MailLanguage.of(developer: developer.language))
             else { continue }
             mail(context) { try context.services.mailer.send(to: developer.email, subject: message.subject, body: message.text) }
         }
@@ -313,9 +315,10 @@ enum ReviewRoutes {
                 metadata: ["application.id": "\(app.id)", "review.event": "\(event.kind.rawValue)", "user.id": "\(session.user.id)"])
             if !notices.isEmpty, let contact = try portal.review.developerContact(app.review.owner) {
                 let link = "\(context.services.configuration.developersURL)/apps/\(app.id)"
+                let language = MailLanguage.of(developer: contact.language)
                 for notice in notices {
-                    let (subject, text) = ReviewMail.application(notice, name: app.review.currentContent.name, language: nil)
-                    let body = ReviewMail.decision(name: contact.name, text: text, link: link, language: nil)
+                    let (subject, text) = ReviewMail.application(notice, name: app.review.currentContent.name, language: language)
+                    let body = ReviewMail.decision(name: contact.name, text: text, link: link, language: language)
                     mail(context) { try context.services.mailer.send(to: contact.email, subject: subject, body: body) }
                 }
             }

@@ -29,6 +29,7 @@ extension RequestContext {
         case .valid(let touch):
             if touch { try sessions.touchSession(digest: digest, now: now) }
             subject.userID = "\(found.account.id)"
+            PageLanguage.current?.signedIn(developer: found.account.id, language: found.account.preferredLanguage)
             return DeveloperSignedIn(
                 account: found.account, digest: digest, csrf: CSRFToken.derive(fromCookie: token),
                 idleMinutes: Int(services.configuration.signIn.sessionPolicy.idleTimeout / 60))

@@ -161,13 +161,18 @@ public struct MariaAppAgreementStore: AppAgreementStore {
             """)
     }
 
-    public func adminEmails(school: SchoolID) throws -> [String] {
+    public func adminRecipients(school: SchoolID) throws -> [SchoolAdminRecipient] {
         try database.query(
             """
-            SELECT email FROM users WHERE school_id = \(school.rawValue) AND role = 'school_admin' AND active AND email IS NOT NULL
-            ORDER BY id
+            SELECT u.email, u.preferred_language, s.default_language FROM users u JOIN schools s ON s.id = u.school_id
+            WHERE u.school_id = \(school.rawValue) AND u.role = 'school_admin' AND u.active AND u.email IS NOT NULL
+            ORDER BY u.id
             """
-        ).compactMap { $0.string("email") }
+        ).compactMap { row in
+            row.string("email").map {
+                SchoolAdminRecipient(email: $0, language: row.string("preferred_language"), schoolLanguage: row.string("default_language"))
+            }
+        }
     }
 }
 

@@ -116,21 +116,56 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
         ).ownedList(keyedBy: "id") { $0.applicationHistoryEntry() }
     }
 
-    public func activity(of id: ApplicationID, member developer: DeveloperID, limit: Int) throws -> [ActivityEntry<ApplicationActivity>]? {
-        try database.query(
+    public func activity(of id: ApplicationID, member developer: DeveloperID, page: ActivityPageRequest, limit: Int) throws
+        -> ActivityPage<ApplicationActivity>?
+    {
+        guard
+            !(try database.query(
+                "SELECT a.id FROM applications a WHERE a.id = \(id.rawValue) AND \(fragment: member(developer, may: .viewApp))"
+            ).isEmpty)
+        else { return nil }
+        // Keyset paging over both logs: each branch reads at most limit + 1 rows past the cursor along its
+        // (application_id, occurred_at, id) index, and the merge keeps the limit + 1 nearest (ActivityCursor).
+        let direction = page.sqlDirection
+        let rows = try database.query(
             """
-            SELECT a.id AS app_id, e.id, e.action, e.detail, e.occurred_at, d.name AS actor_name
-            FROM applications a LEFT JOIN application_events e ON e.application_id = a.id LEFT JOIN developers d ON d.id = e.actor_id
-            WHERE a.id = \(id.rawValue) AND \(fragment: member(developer, may: .viewApp))
-            ORDER BY e.occurred_at DESC, e.id DESC LIMIT \(limit)
+            SELECT source, id, action, subject, from_status, to_status, detail, occurred_at, actor_name FROM (
+                (SELECT \(ActivityCursor.Source.member.rawValue) AS source, e.id, e.action, NULL AS subject, NULL AS from_status,
+                        NULL AS to_status, e.detail, e.occurred_at, d.name AS actor_name
+                 FROM application_events e LEFT JOIN developers d ON d.id = e.actor_id
+                 WHERE e.application_id = \(id.rawValue) AND \(fragment: page.sqlPast(.member, alias: "e"))
+                 ORDER BY e.occurred_at \(fragment: direction), e.id \(fragment: direction) LIMIT \(limit + 1))
+                UNION ALL
+                (SELECT \(ActivityCursor.Source.review.rawValue), t.id, NULL, t.subject, t.from_status, t.to_status, t.reason,
+                        t.occurred_at, t.actor_name
+                 FROM application_transitions t
+                 WHERE t.application_id = \(id.rawValue) AND t.actor_kind = 'platform_admin' AND \(fragment: page.sqlPast(.review, alias: "t"))
+                 ORDER BY t.occurred_at \(fragment: direction), t.id \(fragment: direction) LIMIT \(limit + 1))
+            ) merged
+            ORDER BY occurred_at \(fragment: direction), source \(fragment: direction), id \(fragment: direction) LIMIT \(limit + 1)
             """
-        ).ownedList(keyedBy: "id") { row in
+        ).compactMap { row -> (entry: ActivityEntry<ApplicationActivity>, cursor: ActivityCursor)? in
+            guard let rowID = row.int("id"), let at = row.date("occurred_at"),
+                let source = row.int("source").flatMap(ActivityCursor.Source.init(rawValue:))
+            else { return nil }
             // An action a later version added is left out rather than guessed.
-            guard let action = row.string("action").flatMap(ApplicationActivity.init(rawValue:)), let at = row.date("occurred_at") else {
-                return nil
+            let action: ApplicationActivity?
+            switch source {
+            case .member: action = row.string("action").flatMap(ApplicationActivity.init(rawValue:))
+            case .review:
+                action = row.string("subject").flatMap(ApplicationReview.Subject.init(rawValue:)).flatMap { subject in
+                    ApplicationActivity(
+                        reviewOf: subject, from: row.string("from_status").flatMap(ApplicationReview.Status.init(rawValue:)),
+                        to: row.string("to_status").flatMap(ApplicationReview.Status.init(rawValue:)))
+                }
             }
-            return ActivityEntry(actorName: row.string("actor_name") ?? "", action: action, detail: row.string("detail"), at: at)
+            guard let action else { return nil }
+            return (
+                ActivityEntry(actorName: row.string("actor_name") ?? "", action: action, detail: row.string("detail"), at: at),
+                ActivityCursor(at: at, source: source, id: Int64(rowID))
+            )
         }
+        return ActivityPage.assemble(rows, for: page, limit: limit)
     }
 
     // MARK: Review panel (app pool; no owner filter)
@@ -157,11 +192,11 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
             .first?.storedApplication()
     }
 
-    public func developerContact(_ id: DeveloperID) throws -> (name: String, email: String)? {
-        guard let row = try database.query("SELECT name, email FROM developers WHERE id = \(id.rawValue)").first,
+    public func developerContact(_ id: DeveloperID) throws -> DeveloperContact? {
+        guard let row = try database.query("SELECT name, email, preferred_language FROM developers WHERE id = \(id.rawValue)").first,
             let name = row.string("name"), let email = row.string("email")
         else { return nil }
-        return (name, email)
+        return DeveloperContact(name: name, email: email, language: row.string("preferred_language"))
     }
 
     public func developersForStaff(matching search: String, limit: Int) throws -> [StaffDeveloperListing] {
@@ -172,7 +207,7 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
             .replacingOccurrences(of: "_", with: "\\_") + "%"
         return try database.query(
             """
-            SELECT d.id, d.name, d.email, d.company, d.state, d.created_at,
+            SELECT d.id, d.name, d.email, d.company, d.state, d.created_at, d.preferred_language,
                    (SELECT COUNT(*) FROM applications a WHERE a.developer_id = d.id) AS applications
             FROM developers d
             WHERE \(search.isEmpty) OR d.email LIKE \(pattern) OR d.name LIKE \(pattern)
@@ -184,7 +219,7 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
     public func developerForStaff(_ id: DeveloperID) throws -> StaffDeveloperListing? {
         try database.query(
             """
-            SELECT d.id, d.name, d.email, d.company, d.state, d.created_at,
+            SELECT d.id, d.name, d.email, d.company, d.state, d.created_at, d.preferred_language,
                    (SELECT COUNT(*) FROM applications a WHERE a.developer_id = d.id) AS applications
             FROM developers d WHERE d.id = \(id.rawValue)
             """
@@ -197,7 +232,7 @@ public struct MariaApplicationStore: ApplicationStore, ApplicationReviewStore {
         else { return nil }
         return StaffDeveloperListing(
             id: DeveloperID(Int64(id)), name: name, email: email, company: row.string("company"), state: state, createdAt: created,
-            applications: row.int("applications") ?? 0)
+            applications: row.int("applications") ?? 0, language: row.string("preferred_language"))
     }
 
     public func developerAccountHistory(_ id: DeveloperID) throws -> [DeveloperAccountHistoryEntry] {

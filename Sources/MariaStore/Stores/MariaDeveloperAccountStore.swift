@@ -35,6 +35,10 @@ public struct MariaDeveloperAccountStore: DeveloperAccountStore {
         ).affectedRows == 1
     }
 
+    public func setPreferredLanguage(_ language: String?, of id: DeveloperID, now: Date) throws {
+        try database.execute("UPDATE developers SET preferred_language = \(language), updated_at = \(now) WHERE id = \(id.rawValue)")
+    }
+
     public func setPasswordHash(_ hash: String, for id: DeveloperID, now: Date) throws {
         try database.execute(
             "UPDATE developers SET password_hash = \(hash), updated_at = \(now) WHERE id = \(id.rawValue)")

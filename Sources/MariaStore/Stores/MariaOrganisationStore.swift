@@ -117,23 +117,35 @@ public struct MariaOrganisationStore: OrganisationStore {
         }
     }
 
-    public func activity(of id: OrganisationID, member developer: DeveloperID, limit: Int) throws -> [ActivityEntry<OrganisationActivity>]? {
-        try database.query(
+    public func activity(of id: OrganisationID, member developer: DeveloperID, page: ActivityPageRequest, limit: Int) throws
+        -> ActivityPage<OrganisationActivity>?
+    {
+        guard
+            !(try database.query(
+                "SELECT developer_id FROM organisation_members WHERE organisation_id = \(id.rawValue) AND developer_id = \(developer.rawValue)"
+            ).isEmpty)
+        else { return nil }
+        let direction = page.sqlDirection
+        let rows = try database.query(
             """
-            SELECT m.organisation_id, e.id, e.action, e.detail, e.occurred_at, actor.name AS actor_name, subject.name AS subject_name
-            FROM organisation_members m LEFT JOIN organisation_events e ON e.organisation_id = m.organisation_id
+            SELECT e.id, e.action, e.detail, e.occurred_at, actor.name AS actor_name, subject.name AS subject_name
+            FROM organisation_events e
                 LEFT JOIN developers actor ON actor.id = e.actor_id LEFT JOIN developers subject ON subject.id = e.subject_id
-            WHERE m.organisation_id = \(id.rawValue) AND m.developer_id = \(developer.rawValue)
-            ORDER BY e.occurred_at DESC, e.id DESC LIMIT \(limit)
+            WHERE e.organisation_id = \(id.rawValue) AND \(fragment: page.sqlPast(.member, alias: "e"))
+            ORDER BY e.occurred_at \(fragment: direction), e.id \(fragment: direction) LIMIT \(limit + 1)
             """
-        ).ownedList(keyedBy: "id") { row in
-            guard let action = row.string("action").flatMap(OrganisationActivity.init(rawValue:)), let at = row.date("occurred_at") else {
-                return nil
-            }
-            return ActivityEntry(
-                actorName: row.string("actor_name") ?? "", action: action, subjectName: row.string("subject_name"), detail: row.string("detail"),
-                at: at)
+        ).compactMap { row -> (entry: ActivityEntry<OrganisationActivity>, cursor: ActivityCursor)? in
+            guard let rowID = row.int("id"), let action = row.string("action").flatMap(OrganisationActivity.init(rawValue:)),
+                let at = row.date("occurred_at")
+            else { return nil }
+            return (
+                ActivityEntry(
+                    actorName: row.string("actor_name") ?? "", action: action, subjectName: row.string("subject_name"),
+                    detail: row.string("detail"), at: at),
+                ActivityCursor(at: at, source: .member, id: Int64(rowID))
+            )
         }
+        return ActivityPage.assemble(rows, for: page, limit: limit)
     }
 
     public func invitation(digest: [UInt8], now: Date) throws -> OrganisationInvitationStatus {
@@ -222,6 +234,27 @@ public struct MariaOrganisationStore: OrganisationStore {
                 """)
             try tx.execute("UPDATE organisations SET personal_of = NULL WHERE id = \(id.rawValue)")
             try tx.recordActivity(.ownershipTransferred, in: id, by: actor, about: target, now: now)
+            return .changed
+        }
+    }
+
+    public func renameOrganisation(_ id: OrganisationID, to name: String, by actor: DeveloperID, now: Date) throws
+        -> OrganisationChangeResult
+    {
+        try database.transaction { tx in
+            guard
+                let row = try tx.query(
+                    """
+                    SELECT o.name, m.role FROM organisations o
+                    JOIN organisation_members m ON m.organisation_id = o.id AND m.developer_id = \(actor.rawValue)
+                    WHERE o.id = \(id.rawValue) FOR UPDATE
+                    """
+                ).first, let role = row.string("role").flatMap(OrganisationRole.init(rawValue:)), let old = row.string("name")
+            else { return .notFound }
+            guard role.permits(.renameOrganisation) else { return .forbidden }
+            guard old != name else { return .changed }
+            try tx.execute("UPDATE organisations SET name = \(name) WHERE id = \(id.rawValue)")
+            try tx.recordActivity(.renamed, in: id, by: actor, detail: ActivityDetail.rename(from: old, to: name), now: now)
             return .changed
         }
     }

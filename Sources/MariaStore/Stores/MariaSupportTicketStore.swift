@@ -17,7 +17,7 @@ public struct MariaSupportTicketStore: SupportTicketStore {
     public func openTicket(_ ticket: NewSupportTicket, by developer: DeveloperID, now: Date) throws -> TicketID? {
         try database.transaction { tx in
             if let app = ticket.application {
-                guard try tx.lockApplication(app, member: developer, may: .viewApp) else { return nil }
+                guard try tx.lockApplication(app, member: developer, may: .editApp) else { return nil }
             }
             let inserted = try tx.execute(
                 """
@@ -32,12 +32,22 @@ public struct MariaSupportTicketStore: SupportTicketStore {
     }
 
     public func tickets(of developer: DeveloperID) throws -> [SupportTicketSummary] {
+        // Two indexed reads (SupportTicketAccess): the developer's own tickets about no app, and the tickets about
+        // the apps of every organisation they belong to, whoever opened them.
         try database.query(
             """
-            SELECT \(unsafeRaw: Self.ticketColumns)
-            FROM support_tickets t LEFT JOIN applications a ON a.id = t.application_id
-            WHERE t.developer_id = \(developer.rawValue)
-            ORDER BY t.updated_at DESC, t.id DESC
+            SELECT * FROM (
+                (SELECT \(unsafeRaw: Self.ticketColumns)
+                 FROM support_tickets t LEFT JOIN applications a ON a.id = t.application_id
+                 WHERE t.developer_id = \(developer.rawValue) AND t.application_id IS NULL)
+                UNION ALL
+                (SELECT \(unsafeRaw: Self.ticketColumns)
+                 FROM organisation_members m JOIN applications a ON a.organisation_id = m.organisation_id
+                     JOIN support_tickets t ON t.application_id = a.id
+                 WHERE m.developer_id = \(developer.rawValue)
+                     AND m.role IN (\(list: OrganisationRole.permitting(.viewApp).map(\.rawValue))))
+            ) tickets
+            ORDER BY updated_at DESC, id DESC
             """
         ).compactMap { $0.supportTicket() }
     }
@@ -61,18 +71,34 @@ public struct MariaSupportTicketStore: SupportTicketStore {
         try thread(id, owner: owner)
     }
 
-    /// A ticket and its messages; `owner` filters by the developer, `nil` (staff) does not.
+    /// A ticket and its messages; `owner` (the asking developer) is held to ``SupportTicketAccess``, `nil` (staff)
+    /// is not.
     private func thread(_ id: TicketID, owner: DeveloperID?) throws -> SupportTicketThread? {
-        let ownerFilter: SQLQuery = owner.map { "AND t.developer_id = \($0.rawValue)" } ?? ""
+        // The staff's read (the app pool) has no grant on organisation_members and needs no role.
+        let role: SQLQuery =
+            owner.map {
+                """
+                , (SELECT m.role FROM organisation_members m
+                   WHERE m.organisation_id = a.organisation_id AND m.developer_id = \($0.rawValue)) AS member_role
+                """
+            } ?? ""
         guard
-            let ticket = try database.query(
+            let row = try database.query(
                 """
-                SELECT \(unsafeRaw: Self.ticketColumns)
+                SELECT \(unsafeRaw: Self.ticketColumns) \(fragment: role)
                 FROM support_tickets t LEFT JOIN applications a ON a.id = t.application_id
-                WHERE t.id = \(id.rawValue) \(fragment: ownerFilter)
+                WHERE t.id = \(id.rawValue)
                 """
-            ).first?.supportTicket()
+            ).first, let ticket = row.supportTicket()
         else { return nil }
+        var mayReply = true
+        if let owner {
+            switch Self.access(row, asker: owner) {
+            case .none: return nil
+            case .read: mayReply = false
+            case .reply: break
+            }
+        }
         let messages = try database.query(
             """
             SELECT author_kind, author_name, body, created_at FROM support_ticket_messages
@@ -84,7 +110,15 @@ public struct MariaSupportTicketStore: SupportTicketStore {
                 authorKind: kind, authorName: row.string("author_name") ?? "", body: row.string("body") ?? "",
                 createdAt: row.date("created_at") ?? .distantPast)
         }
-        return SupportTicketThread(ticket: ticket, messages: messages)
+        return SupportTicketThread(ticket: ticket, messages: messages, mayReply: mayReply)
+    }
+
+    /// ``SupportTicketAccess`` of `asker` to a ticket row read with `developer_id`, `application_id` and the
+    /// asker's `member_role` in the app's organisation.
+    private static func access(_ row: Row, asker: DeveloperID) -> SupportTicketAccess {
+        SupportTicketAccess(
+            opener: DeveloperID(Int64(row.int("developer_id") ?? 0)), asker: asker, aboutApp: row.int("application_id") != nil,
+            role: row.string("member_role").flatMap(OrganisationRole.init(rawValue:)))
     }
 
     public func replyAsDeveloper(to id: TicketID, owner: DeveloperID, body: String, now: Date) throws -> Bool {
@@ -97,12 +131,12 @@ public struct MariaSupportTicketStore: SupportTicketStore {
     }
 
     public func closeTicket(_ id: TicketID, owner: DeveloperID, now: Date) throws -> Bool {
-        try database.execute(
-            """
-            UPDATE support_tickets SET status = 'closed', updated_at = \(now)
-            WHERE id = \(id.rawValue) AND developer_id = \(owner.rawValue) AND status <> 'closed'
-            """
-        ).affectedRows == 1
+        try database.transaction { tx in
+            guard try Self.lockTicket(id, owner: owner, in: tx) else { return false }
+            return try tx.execute(
+                "UPDATE support_tickets SET status = 'closed', updated_at = \(now) WHERE id = \(id.rawValue) AND status <> 'closed'"
+            ).affectedRows == 1
+        }
     }
 
     public func replyAsStaff(to id: TicketID, authorName: String, body: String, now: Date) throws -> Bool {
@@ -118,15 +152,25 @@ public struct MariaSupportTicketStore: SupportTicketStore {
         }
     }
 
-    /// Whether the ticket exists (and is `owner`'s, when given), locking its row for the rest of the
-    /// transaction. Checked apart from the UPDATE, whose affected-row count is 0 when nothing changes.
+    /// Whether the ticket exists (and `owner`, when given, may reply to it: ``SupportTicketAccess``), locking its
+    /// row for the rest of the transaction; the member's role is read in the same transaction, so a member removed
+    /// a moment ago is refused. Checked apart from the UPDATE, whose affected-row count is 0 when nothing changes.
     private static func lockTicket(_ id: TicketID, owner: DeveloperID?, in tx: Transaction) throws -> Bool {
-        !(try tx.query(
-            """
-            SELECT id FROM support_tickets
-            WHERE id = \(id.rawValue) AND (\(owner?.rawValue) IS NULL OR developer_id = \(owner?.rawValue)) FOR UPDATE
-            """
-        ).isEmpty)
+        guard let owner else {
+            // Staff (the app pool, which has no grant on the teams' tables).
+            return !(try tx.query("SELECT id FROM support_tickets WHERE id = \(id.rawValue) FOR UPDATE").isEmpty)
+        }
+        guard
+            let row = try tx.query(
+                """
+                SELECT t.developer_id, t.application_id,
+                       (SELECT m.role FROM applications a JOIN organisation_members m ON m.organisation_id = a.organisation_id
+                        WHERE a.id = t.application_id AND m.developer_id = \(owner.rawValue)) AS member_role
+                FROM support_tickets t WHERE t.id = \(id.rawValue) FOR UPDATE
+                """
+            ).first
+        else { return false }
+        return access(row, asker: owner) == .reply
     }
 
     /// Adds a developer's message under their current account name, inside the caller's transaction.

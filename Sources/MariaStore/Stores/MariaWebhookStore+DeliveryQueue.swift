@@ -108,14 +108,15 @@ extension MariaWebhookStore: WebhookDeliveryQueue {
         guard
             let row = try tx.query(
                 """
-                SELECT a.name, d.email, d.name AS developer_name FROM applications a JOIN developers d ON d.id = a.developer_id
+                SELECT a.name, d.email, d.name AS developer_name, d.preferred_language FROM applications a JOIN developers d ON d.id = a.developer_id
                 WHERE a.id = \(claim.application.rawValue)
                 """
             ).first
         else { return nil }
         return DisabledWebhookEndpoint(
             endpoint: claim.endpoint, application: claim.application, url: claim.url, applicationName: row.string("name") ?? "",
-            developerEmail: row.string("email") ?? "", developerName: row.string("developer_name") ?? "", reason: reason)
+            developerEmail: row.string("email") ?? "", developerName: row.string("developer_name") ?? "", reason: reason,
+            developerLanguage: row.string("preferred_language"))
     }
 }
 

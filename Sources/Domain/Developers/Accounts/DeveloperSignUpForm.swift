@@ -62,9 +62,9 @@ public struct DeveloperSignUpForm: Sendable, Equatable {
         return !email.unicodeScalars.contains { $0.properties.isWhitespace || $0.properties.generalCategory == .control }
     }
 
-    private static func oneLine(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
+    static func oneLine(_ text: String) -> String { text.trimmingCharacters(in: .whitespacesAndNewlines) }
 
-    private static func hasControl(_ text: String) -> Bool {
+    static func hasControl(_ text: String) -> Bool {
         text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 }

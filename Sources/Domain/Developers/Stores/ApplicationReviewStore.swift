@@ -14,9 +14,10 @@ public protocol ApplicationReviewStore {
     func applicationForReview(_ id: ApplicationID) throws -> StoredApplication?
     /// Any developer's application's review log, newest first; empty when there is none or no history.
     func reviewHistory(of id: ApplicationID) throws -> [ApplicationHistoryEntry]
-    /// The name and email of a developer, to tell them of a decision or a staff reply; `nil` when there is
-    /// none. Only these two columns are granted to the app pool, never passwords or TOTP seeds.
-    func developerContact(_ id: DeveloperID) throws -> (name: String, email: String)?
+    /// The name, email and saved language (`nil` when never chosen) of a developer, to tell them of a decision
+    /// or a staff reply; `nil` when there is none. Only these columns are granted to the app pool, never
+    /// passwords or TOTP seeds.
+    func developerContact(_ id: DeveloperID) throws -> DeveloperContact?
     /// Developer accounts whose email or name contains `search` (all when empty), newest first, at most `limit`.
     func developersForStaff(matching search: String, limit: Int) throws -> [StaffDeveloperListing]
     /// One developer account for the panel; `nil` when there is none.
@@ -57,6 +58,23 @@ public struct DeveloperAccountHistoryEntry: Sendable, Equatable {
     }
 }
 
+/// Who a mail to a developer goes to, and in which language (their saved one, `nil` when never chosen).
+public struct DeveloperContact: Sendable, Equatable {
+    /// The person's name.
+    public let name: String
+    /// The sign-in email.
+    public let email: String
+    /// The language saved with the switcher (developers 0023), `nil` when never chosen.
+    public let language: String?
+
+    /// Creates the value.
+    public init(name: String, email: String, language: String?) {
+        self.name = name
+        self.email = email
+        self.language = language
+    }
+}
+
 /// A developer account as the platform admins' panel lists it: no password, no second-factor material.
 public struct StaffDeveloperListing: Sendable, Equatable {
     /// The account.
@@ -73,9 +91,15 @@ public struct StaffDeveloperListing: Sendable, Equatable {
     public let createdAt: Date
     /// How many applications it has, in any state.
     public let applications: Int
+    /// The language the developer saved (developers 0023), `nil` when never chosen: the panel's mails use it.
+    public let language: String?
 
     /// Creates the value.
-    public init(id: DeveloperID, name: String, email: String, company: String?, state: DeveloperAccount.State, createdAt: Date, applications: Int) {
+    public init(
+        id: DeveloperID, name: String, email: String, company: String?, state: DeveloperAccount.State, createdAt: Date, applications: Int,
+        language: String? = nil
+    ) {
+        self.language = language
         self.id = id
         self.name = name
         self.email = email

@@ -55,12 +55,19 @@ public protocol ApplicationStore {
     /// The app's review log, newest first (ties in time by insertion, newest first), if `owner` is a member;
     /// `nil` otherwise. Empty for an app that never changed status.
     func history(of id: ApplicationID, owner: DeveloperID) throws -> [ApplicationHistoryEntry]?
-    /// The app's activity (what its members did: ``ApplicationActivity``), newest first, at most `limit` rows, if
-    /// `member` may view the app; `nil` otherwise.
-    func activity(of id: ApplicationID, member: DeveloperID, limit: Int) throws -> [ActivityEntry<ApplicationActivity>]?
+    /// One page of the app's activity, if `member` may view the app; `nil` otherwise: what its members did
+    /// (``ApplicationActivity``, `application_events`) and the platform review's decisions on it (the review log's
+    /// rows written by a platform admin, under the name it recorded), merged by ``ActivityCursor`` and read by
+    /// keyset (``ActivityPage/assemble(_:for:limit:)``), at most `limit` rows.
+    func activity(of id: ApplicationID, member: DeveloperID, page: ActivityPageRequest, limit: Int) throws -> ActivityPage<ApplicationActivity>?
 }
 
 extension ApplicationStore {
+    /// The newest `limit` rows of the app's activity (``activity(of:member:page:limit:)``).
+    public func activity(of id: ApplicationID, member: DeveloperID, limit: Int) throws -> [ActivityEntry<ApplicationActivity>]? {
+        try activity(of: id, member: member, page: .newest, limit: limit)?.entries
+    }
+
     /// Creates a draft application in `owner`'s personal organisation (see
     /// ``createApplication(owner:in:clientID:draft:now:)``), which is never refused.
     public func createApplication(owner: DeveloperID, clientID: ClientID, draft: ApplicationDraft, now: Date) throws -> ApplicationID {

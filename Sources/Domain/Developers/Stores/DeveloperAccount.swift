@@ -28,14 +28,20 @@ public struct DeveloperAccount: Sendable, Equatable {
     public let state: State
     /// Whether a confirmed TOTP second factor is required at sign-in (a pending enrolment does not count).
     public let totpEnabled: Bool
+    /// The language the developer chose with the portal's switcher (developers 0023), `nil` when never chosen:
+    /// their pages and every mail to them are in it (a tag the caller checked before saving).
+    public let preferredLanguage: String?
 
     /// Creates an account value.
-    public init(id: DeveloperID, email: String, name: String, company: String?, state: State, totpEnabled: Bool) {
+    public init(
+        id: DeveloperID, email: String, name: String, company: String?, state: State, totpEnabled: Bool, preferredLanguage: String? = nil
+    ) {
         self.id = id
         self.email = email
         self.name = name
         self.company = company
         self.state = state
         self.totpEnabled = totpEnabled
+        self.preferredLanguage = preferredLanguage
     }
 }

@@ -23,6 +23,9 @@ public protocol DeveloperAccountStore {
     /// Moves an `unverified` account to `active`. Returns `false` (and changes nothing) when the account is
     /// unknown, already active or suspended: this never lifts a suspension.
     func markVerified(_ id: DeveloperID, now: Date) throws -> Bool
+    /// Saves (or with `nil` clears) the language the developer chose with the switcher; an unknown id changes
+    /// nothing. The tag is checked by the caller (``LanguageNegotiation/match(_:)``).
+    func setPreferredLanguage(_ language: String?, of id: DeveloperID, now: Date) throws
     /// Replaces the password hash and nothing else: for a re-hash with stronger parameters at sign-in.
     func setPasswordHash(_ hash: String, for id: DeveloperID, now: Date) throws
     /// A password change by the signed-in developer, in one transaction: sets the hash, ends every session

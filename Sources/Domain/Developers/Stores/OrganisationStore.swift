@@ -34,8 +34,10 @@ public protocol OrganisationStore {
     /// `.notFound` when the actor is no member or the invitation is not an open one of this organisation.
     func cancelInvitation(_ invitation: OrganisationInvitationID, of id: OrganisationID, by actor: DeveloperID, now: Date) throws
         -> OrganisationChangeResult
-    /// The organisation's member events, newest first, at most `limit`, if `member` belongs to it; `nil` otherwise.
-    func activity(of id: OrganisationID, member: DeveloperID, limit: Int) throws -> [ActivityEntry<OrganisationActivity>]?
+    /// One page of the organisation's member events, newest first, at most `limit`, read by keyset (``ActivityCursor``
+    /// with ``ActivityCursor/Source/member``, ``ActivityPage/assemble(_:for:limit:)``), if `member` belongs to it;
+    /// `nil` otherwise.
+    func activity(of id: OrganisationID, member: DeveloperID, page: ActivityPageRequest, limit: Int) throws -> ActivityPage<OrganisationActivity>?
     /// What an invitation link shows: its organisation and role while it is unused and unexpired (a cancelled
     /// one reads as expired).
     func invitation(digest: [UInt8], now: Date) throws -> OrganisationInvitationStatus
@@ -50,6 +52,17 @@ public protocol OrganisationStore {
     /// Makes `target` (an admin) the owner and the acting owner an admin, in one transaction, if
     /// ``OrganisationRole/mayTransferOwnership(to:)`` allows it. The organisation stops being anyone's personal one.
     func transferOwnership(of id: OrganisationID, to target: DeveloperID, by actor: DeveloperID, now: Date) throws -> OrganisationChangeResult
+    /// Renames the organisation to `name` (already validated: ``OrganisationName/validate(_:)``) if `actor`'s role
+    /// permits ``OrganisationAction/renameOrganisation``, under its row lock, with an ``OrganisationActivity/renamed``
+    /// event (`"old → new"`) in the same transaction. The same name again changes nothing and logs nothing.
+    func renameOrganisation(_ id: OrganisationID, to name: String, by actor: DeveloperID, now: Date) throws -> OrganisationChangeResult
+}
+
+extension OrganisationStore {
+    /// The newest `limit` member events (``activity(of:member:page:limit:)``).
+    public func activity(of id: OrganisationID, member: DeveloperID, limit: Int) throws -> [ActivityEntry<OrganisationActivity>]? {
+        try activity(of: id, member: member, page: .newest, limit: limit)?.entries
+    }
 }
 
 /// One organisation of a developer.

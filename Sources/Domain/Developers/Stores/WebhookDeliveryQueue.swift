@@ -108,12 +108,15 @@ public struct DisabledWebhookEndpoint: Sendable, Equatable {
     public let developerName: String
     /// Why it was disabled.
     public let reason: String
+    /// The developer's saved language (developers 0023), `nil` when never chosen.
+    public let developerLanguage: String?
 
     /// Creates the value.
     public init(
         endpoint: WebhookEndpointID, application: ApplicationID, url: String, applicationName: String, developerEmail: String,
-        developerName: String, reason: String
+        developerName: String, reason: String, developerLanguage: String? = nil
     ) {
+        self.developerLanguage = developerLanguage
         self.endpoint = endpoint
         self.application = application
         self.url = url

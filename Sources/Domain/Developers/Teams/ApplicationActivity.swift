@@ -15,6 +15,14 @@ public enum ApplicationActivity: String, Sendable, CaseIterable {
     case webhookAdded = "webhook_added"
     case webhookChanged = "webhook_changed"
     case webhookRemoved = "webhook_removed"
+    // The platform review's decisions: never stored in `application_events` (a platform admin is no developer);
+    // the Activity reads them from the review log (``init(reviewOf:from:to:)``).
+    case reviewApproved = "review_approved"
+    case reviewRejected = "review_rejected"
+    case reviewSuspended = "review_suspended"
+    case reviewReinstated = "review_reinstated"
+    case reviewChangeApproved = "review_change_approved"
+    case reviewChangeRejected = "review_change_rejected"
 
     /// The activity a developer's review event is logged as; `nil` for a platform admin's decision (the review
     /// log, `application_transitions`, holds those).
@@ -25,6 +33,28 @@ public enum ApplicationActivity: String, Sendable, CaseIterable {
         case .withdraw: self = .withdrawn
         case .discardChange: self = .changeDiscarded
         case .approve, .reject, .suspend, .reinstate: return nil
+        }
+    }
+
+    /// The decision a platform admin's row of the review log records (``ApplicationReview`` writes these moves
+    /// only for a platform admin's events); `nil` for any other move.
+    public init?(reviewOf subject: ApplicationReview.Subject, from: ApplicationReview.Status?, to: ApplicationReview.Status?) {
+        switch (subject, from, to) {
+        case (.application, .submitted?, .approved?): self = .reviewApproved
+        case (.application, .submitted?, .rejected?): self = .reviewRejected
+        case (.application, .approved?, .suspended?): self = .reviewSuspended
+        case (.application, .suspended?, .approved?): self = .reviewReinstated
+        case (.pendingChange, .submitted?, .approved?): self = .reviewChangeApproved
+        case (.pendingChange, .submitted?, .rejected?): self = .reviewChangeRejected
+        default: return nil
+        }
+    }
+
+    /// Whether this is the platform review's decision rather than a member's action.
+    public var isReviewDecision: Bool {
+        switch self {
+        case .reviewApproved, .reviewRejected, .reviewSuspended, .reviewReinstated, .reviewChangeApproved, .reviewChangeRejected: true
+        default: false
         }
     }
 
@@ -43,6 +73,12 @@ public enum ApplicationActivity: String, Sendable, CaseIterable {
         case .webhookAdded: "Added a webhook endpoint"
         case .webhookChanged: "Changed a webhook endpoint"
         case .webhookRemoved: "Removed a webhook endpoint"
+        case .reviewApproved: "Platform review: approved the app"
+        case .reviewRejected: "Platform review: rejected the app"
+        case .reviewSuspended: "Platform review: suspended the app"
+        case .reviewReinstated: "Platform review: reinstated the app"
+        case .reviewChangeApproved: "Platform review: approved the pending change"
+        case .reviewChangeRejected: "Platform review: rejected the pending change"
         }
     }
 }
@@ -56,6 +92,7 @@ public enum OrganisationActivity: String, Sendable, CaseIterable {
     case removed
     case left
     case ownershipTransferred = "ownership_transferred"
+    case renamed
 
     /// The words the organisation's page shows.
     public var label: String {
@@ -67,6 +104,7 @@ public enum OrganisationActivity: String, Sendable, CaseIterable {
         case .removed: "Removed"
         case .left: "Left"
         case .ownershipTransferred: "Transferred ownership to"
+        case .renamed: "Renamed the organisation"
         }
     }
 }
@@ -113,6 +151,9 @@ public enum ActivityDetail {
         let host = URLComponents(string: url)?.host ?? "?"
         return clipped("#\(id) (\(host))")
     }
+
+    /// A rename: `"Old name → New name"`, clipped to the column.
+    public static func rename(from old: String, to new: String) -> String { clipped("\(old) → \(new)") }
 
     /// A role change: `"developer → admin"`.
     public static func roleChange(from old: OrganisationRole, to new: OrganisationRole) -> String { "\(old.label) → \(new.label)" }

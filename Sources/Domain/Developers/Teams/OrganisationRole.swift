@@ -6,7 +6,7 @@
 /// |---|---|
 /// | viewer | read the apps, their settings, credentials lists, webhooks, analytics and log |
 /// | developer | also create and edit apps, webhooks, submit for review |
-/// | admin | also create and revoke client secrets and API keys, invite and manage members below owner |
+/// | admin | also create and revoke client secrets and API keys, invite and manage members below owner, rename |
 /// | owner | also transfer ownership and delete |
 public enum OrganisationRole: String, Sendable, CaseIterable, Comparable {
     case viewer
@@ -76,13 +76,15 @@ public enum OrganisationAction: String, Sendable, CaseIterable {
     case transferOwnership
     /// Delete apps.
     case deleteApp
+    /// Rename the organisation.
+    case renameOrganisation
 
     /// The lowest role that may do it.
     public var minimumRole: OrganisationRole {
         switch self {
         case .viewApp: .viewer
         case .editApp: .developer
-        case .manageCredentials, .manageMembers: .admin
+        case .manageCredentials, .manageMembers, .renameOrganisation: .admin
         case .transferOwnership, .deleteApp: .owner
         }
     }

@@ -30,10 +30,28 @@ public protocol AppAgreementStore {
     func agreementsExpiring(onOrBefore day: CalendarDate, limit: Int) throws -> [ExpiringAgreement]
     /// Records that the admins were warned of the agreement's expiry `expiresOn` (only if it still expires then).
     func markWarned(school: SchoolID, client: ClientID, expiresOn: CalendarDate) throws
-    /// The email addresses of the school's active admins (who are told of expiries).
-    func adminEmails(school: SchoolID) throws -> [String]
+    /// The school's active admins who have an address (who are told of expiries), with their saved language and
+    /// the school's default (each `nil` when not set), in account order.
+    func adminRecipients(school: SchoolID) throws -> [SchoolAdminRecipient]
     /// Records that the app was blocked for the expiry `expiresOn` (only if it still expires then).
     func markBlocked(school: SchoolID, client: ClientID, expiresOn: CalendarDate) throws
+}
+
+/// A school admin told of an agreement's expiry: where, and the languages their mail may be in.
+public struct SchoolAdminRecipient: Sendable, Equatable {
+    /// The admin's address.
+    public let email: String
+    /// The language the admin saved (`users.preferred_language`), `nil` when never chosen.
+    public let language: String?
+    /// Their school's default language (`schools.default_language`), `nil` when not set.
+    public let schoolLanguage: String?
+
+    /// Creates the value.
+    public init(email: String, language: String?, schoolLanguage: String?) {
+        self.email = email
+        self.language = language
+        self.schoolLanguage = schoolLanguage
+    }
 }
 
 /// An agreement as the daily run sees it.

@@ -190,7 +190,7 @@ enum PortalAppPages {
 
     /// An app's page.
     static func detail(
-        session: DeveloperSignedIn, app: StoredApplication, history: [ApplicationHistoryEntry], activity: [ActivityEntry<ApplicationActivity>],
+        session: DeveloperSignedIn, app: StoredApplication, history: [ApplicationHistoryEntry], activity: ActivityPage<ApplicationActivity>,
         problems: [String], notice: Layout.Notice?
     ) -> HTML {
         let review = app.review
@@ -272,7 +272,7 @@ enum PortalAppPages {
             <section><h2>\(L("portal.app.review_log"))</h2>
             \(history.isEmpty ? "<p>\(L("portal.app.log.none"))</p>" as HTML : "<table id=\"app-history\"><thead><tr><th scope=\"col\">\(L("portal.activity.when"))</th><th scope=\"col\">\(L("portal.app.log.change_column"))</th><th scope=\"col\">\(L("portal.app.log.by"))</th><th scope=\"col\">\(L("portal.app.log.reason"))</th></tr></thead><tbody>\(log)</tbody></table>" as HTML)
             </section>
-            <section>\(PortalActivity.application(activity))</section>
+            <section>\(PortalActivity.application(activity, path: "/apps/\(app.id)"))</section>
             """)
     }
 

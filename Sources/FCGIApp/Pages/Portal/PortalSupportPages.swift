@@ -58,6 +58,17 @@ enum PortalSupportPages {
             """
         }
         let csrf = Layout.csrfField(session.csrf)
+        // A viewer of the app's organisation reads the ticket without the forms (the routes refuse them anyway).
+        let forms: HTML =
+            thread.mayReply
+            ? """
+            <form class="stack" id="reply-form" method="post" action="/support/\(ticket.id)/reply">\(csrf)
+            <label>\(L("portal.support.reply"))<textarea name="message" rows="5" maxlength="\(SupportTicketForm.maximumMessageLength)" required aria-describedby="message-error"\(Layout.invalidFlag(error))>\(reply)</textarea>
+            \(Layout.fieldError(error, id: "message-error"))</label>
+            <button type="submit">\(ticket.status == .closed ? L("portal.support.reopen") : L("portal.support.send_reply"))</button></form>
+            \(ticket.status == .closed ? "" : "<form class=\"inline\" id=\"close-ticket\" method=\"post\" action=\"/support/\(ticket.id)/close\">\(csrf)<button type=\"submit\">\(L("portal.support.close"))</button></form>" as HTML)
+            """
+            : "<p class=\"muted\" id=\"ticket-read-only\">\(L("portal.support.read_only"))</p>"
         return PortalLayout.page(
             title: ticket.subject, session: session, notice: notice,
             """
@@ -65,11 +76,7 @@ enum PortalSupportPages {
             <h1>\(ticket.subject) <span class="badge \(ticket.status.rawValue)" id="ticket-status">\(status(ticket.status))</span></h1>
             <p class="muted">\(category(ticket.category))\(ticket.applicationName.map { " · \($0)" } ?? "")</p>
             <div id="messages">\(messages)</div>
-            <form class="stack" id="reply-form" method="post" action="/support/\(ticket.id)/reply">\(csrf)
-            <label>\(L("portal.support.reply"))<textarea name="message" rows="5" maxlength="\(SupportTicketForm.maximumMessageLength)" required aria-describedby="message-error"\(Layout.invalidFlag(error))>\(reply)</textarea>
-            \(Layout.fieldError(error, id: "message-error"))</label>
-            <button type="submit">\(ticket.status == .closed ? L("portal.support.reopen") : L("portal.support.send_reply"))</button></form>
-            \(ticket.status == .closed ? "" : "<form class=\"inline\" id=\"close-ticket\" method=\"post\" action=\"/support/\(ticket.id)/close\">\(csrf)<button type=\"submit\">\(L("portal.support.close"))</button></form>" as HTML)
+            \(forms)
             """)
     }
 

@@ -23,8 +23,8 @@ enum PortalTeamPages {
     }
 
     static func detail(
-        session: DeveloperSignedIn, organisation: OrganisationDetail, activity: [ActivityEntry<OrganisationActivity>], notice: Layout.Notice?,
-        error: String?
+        session: DeveloperSignedIn, organisation: OrganisationDetail, activity: ActivityPage<OrganisationActivity>, notice: Layout.Notice?,
+        error: String?, renameError: String? = nil
     ) -> HTML {
         let csrf = Layout.csrfField(session.csrf)
         let me = session.account.id
@@ -69,6 +69,16 @@ enum PortalTeamPages {
                 \(organisation.invitations.isEmpty ? "" : "<h3>\(L("portal.teams.waiting"))</h3><table id=\"invitations\"><thead><tr><th scope=\"col\">\(L("portal.teams.email"))</th><th scope=\"col\">\(L("portal.teams.role"))</th><th scope=\"col\">\(L("portal.teams.invited_by"))</th><th scope=\"col\">\(L("portal.teams.expires"))</th><th scope=\"col\"></th></tr></thead><tbody>\(invitations)</tbody></table>" as HTML)
                 """
         }
+        var rename: HTML = ""
+        if organisation.role.permits(.renameOrganisation) {
+            rename = """
+                <h2>\(L("portal.teams.rename_title"))</h2>
+                <form class="stack" id="rename-form" method="post" action="/organisations/\(organisation.id)/name">\(csrf)
+                <label>\(L("portal.teams.name"))<input name="name" value="\(organisation.name)" maxlength="\(DeveloperSignUpForm.maximumNameLength)" required aria-describedby="rename-error"\(Layout.invalidFlag(renameError))>
+                \(Layout.fieldError(renameError, id: "rename-error"))</label>
+                <button type="submit">\(L("portal.teams.rename"))</button></form>
+                """
+        }
         var transfer: HTML = ""
         let admins = organisation.members.filter { $0.role == .admin }
         if organisation.role.permits(.transferOwnership) && !admins.isEmpty {
@@ -91,8 +101,9 @@ enum PortalTeamPages {
             <table id="members"><thead><tr><th scope="col">\(L("portal.teams.name"))</th><th scope="col">\(L("portal.teams.email"))</th><th scope="col">\(L("portal.teams.role"))</th><th scope="col">\(L("portal.teams.joined"))</th><th scope="col"></th></tr></thead>
             <tbody>\(members)</tbody></table>
             \(manage)
+            \(rename)
             \(transfer)
-            \(PortalActivity.organisation(activity))
+            \(PortalActivity.organisation(activity, path: "/organisations/\(organisation.id)"))
             """)
     }
 

@@ -76,7 +76,12 @@ enum PortalAppRoutes {
         router.add("GET", "/apps/{id}") { request, parameters, context in
             let session = try context.requireDeveloper(request)
             let app = try ownApp(parameters, session: session, context: context)
-            return try detailPage(session: session, app: app, problems: [], notice: notice(request.query["done"]), context: context)
+            // The Activity's page: `before`/`after` a row's cursor (keyset paging, ActivityCursor).
+            guard let page = ActivityPageRequest(before: request.query["before"], after: request.query["after"]) else {
+                throw HTTPError(status: 400, code: "invalid_request", L("portal.activity.bad_page"))
+            }
+            return try detailPage(
+                session: session, app: app, problems: [], notice: notice(request.query["done"]), context: context, activityPage: page)
         }
 
         router.add("GET", "/apps/{id}/edit") { request, parameters, context in
@@ -183,11 +188,14 @@ enum PortalAppRoutes {
     }
 
     private static func detailPage(
-        session: DeveloperSignedIn, app: StoredApplication, problems: [String], notice: Layout.Notice?, context: RequestContext, status: Int = 200
+        session: DeveloperSignedIn, app: StoredApplication, problems: [String], notice: Layout.Notice?, context: RequestContext, status: Int = 200,
+        activityPage: ActivityPageRequest = .newest
     ) throws -> HTTPResponse {
         let history = try context.services.portal.applications.history(of: app.id, owner: session.account.id) ?? []
         let activity =
-            try context.services.portal.applications.activity(of: app.id, member: session.account.id, limit: ActivityDetail.pageLimit) ?? []
+            try context.services.portal.applications.activity(
+                of: app.id, member: session.account.id, page: activityPage, limit: ActivityDetail.pageLimit)
+            ?? ActivityPage(entries: [], older: nil, newer: nil)
         return .page(
             PortalAppPages.detail(session: session, app: app, history: history, activity: activity, problems: problems, notice: notice),
             status: status)

@@ -195,7 +195,9 @@ extension DeveloperSignedIn {
     func withTOTP(_ enabled: Bool) -> DeveloperSignedIn {
         let a = account
         return DeveloperSignedIn(
-            account: DeveloperAccount(id: a.id, email: a.email, name: a.name, company: a.company, state: a.state, totpEnabled: enabled),
+            account: DeveloperAccount(
+                id: a.id, email: a.email, name: a.name, company: a.company, state: a.state, totpEnabled: enabled,
+                preferredLanguage: a.preferredLanguage),
             digest: digest, csrf: csrf, idleMinutes: idleMinutes)
     }
 }

@@ -58,6 +58,7 @@ enum PortalSupportRoutes {
             let session = try context.requireDeveloper(request)
             let form = try context.verifiedForm(request, developer: session)
             let thread = try ownTicket(parameters, session: session, context: context)
+            guard thread.mayReply else { throw HTTPError(status: 403, code: "forbidden", L("portal.support.read_only")) }
             switch SupportTicketForm.message(form["message"] ?? "") {
             case .failure(let problem):
                 return .page(
@@ -76,6 +77,7 @@ enum PortalSupportRoutes {
             let session = try context.requireDeveloper(request)
             _ = try context.verifiedForm(request, developer: session)
             let thread = try ownTicket(parameters, session: session, context: context)
+            guard thread.mayReply else { throw HTTPError(status: 403, code: "forbidden", L("portal.support.read_only")) }
             _ = try context.services.portal.tickets.closeTicket(thread.ticket.id, owner: session.account.id, now: context.now)
             return .seeOther("/support/\(thread.ticket.id)?done=closed")
         }

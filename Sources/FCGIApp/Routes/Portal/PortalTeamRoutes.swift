@@ -27,9 +27,13 @@ enum PortalTeamRoutes {
         router.add("GET", "/organisations/{id}") { request, parameters, context in
             let session = try context.requireDeveloper(request)
             let organisation = try member(parameters, session: session, context: context)
+            guard let page = ActivityPageRequest(before: request.query["before"], after: request.query["after"]) else {
+                throw HTTPError(status: 400, code: "invalid_request", L("portal.activity.bad_page"))
+            }
             return .page(
                 PortalTeamPages.detail(
-                    session: session, organisation: organisation, activity: try activity(of: organisation, session: session, context: context),
+                    session: session, organisation: organisation,
+                    activity: try activity(of: organisation, session: session, context: context, page: page),
                     notice: notice(request.query["done"]), error: nil))
         }
 
@@ -105,6 +109,31 @@ enum PortalTeamRoutes {
             return .seeOther("/organisations/\(organisation.id)?done=\(role == nil ? "removed" : "changed")")
         }
 
+        router.add("POST", "/organisations/{id}/name") { request, parameters, context in
+            let session = try context.requireDeveloper(request)
+            let form = try context.verifiedForm(request, developer: session)
+            let organisation = try member(parameters, session: session, context: context)
+            guard organisation.role.permits(.renameOrganisation) else { throw HTTPError(status: 403, code: "forbidden", roleMessage) }
+            let name: String
+            switch OrganisationName.validate(form["name"] ?? "") {
+            case .success(let valid): name = valid
+            case .failure(let problem):
+                return .page(
+                    PortalTeamPages.detail(
+                        session: session, organisation: organisation, activity: try activity(of: organisation, session: session, context: context),
+                        notice: nil, error: nil, renameError: renameMessage(problem)),
+                    status: 422)
+            }
+            switch try context.services.portal.organisations.renameOrganisation(organisation.id, to: name, by: session.account.id, now: context.now) {
+            case .changed: break
+            case .notFound: throw HTTPError.notFound()
+            case .forbidden: throw HTTPError(status: 403, code: "forbidden", roleMessage)
+            }
+            context.logger.info(
+                "organisation renamed", metadata: ["developer.id": "\(session.account.id)", "organisation.id": "\(organisation.id)"])
+            return .seeOther("/organisations/\(organisation.id)?done=renamed")
+        }
+
         router.add("POST", "/organisations/{id}/transfer") { request, parameters, context in
             let session = try context.requireDeveloper(request)
             let form = try context.verifiedForm(request, developer: session)
@@ -172,6 +201,13 @@ enum PortalTeamRoutes {
 
     private static var roleMessage: String { L("portal.msg.team.role") }
 
+    private static func renameMessage(_ problem: OrganisationName.Problem) -> String {
+        switch problem {
+        case .empty: L("portal.teams.name_empty")
+        case .tooLong, .notOneLine: L("portal.teams.name_too_long", ["limit": "\(DeveloperSignUpForm.maximumNameLength)"])
+        }
+    }
+
     /// The organisation of the URL if the developer is a member; 404 otherwise.
     private static func member(_ parameters: RouteParameters, session: DeveloperSignedIn, context: RequestContext) throws -> OrganisationDetail {
         guard let id = parameters["id"].flatMap(OrganisationID.init),
@@ -180,12 +216,13 @@ enum PortalTeamRoutes {
         return organisation
     }
 
-    /// The organisation's member events for its page (the last ``ActivityDetail/pageLimit``).
-    private static func activity(of organisation: OrganisationDetail, session: DeveloperSignedIn, context: RequestContext) throws
-        -> [ActivityEntry<OrganisationActivity>]
-    {
-        try context.services.portal.organisations.activity(of: organisation.id, member: session.account.id, limit: ActivityDetail.pageLimit)
-            ?? []
+    /// One page of the organisation's member events for its page (``ActivityDetail/pageLimit`` rows).
+    private static func activity(
+        of organisation: OrganisationDetail, session: DeveloperSignedIn, context: RequestContext, page: ActivityPageRequest = .newest
+    ) throws -> ActivityPage<OrganisationActivity> {
+        try context.services.portal.organisations.activity(
+            of: organisation.id, member: session.account.id, page: page, limit: ActivityDetail.pageLimit)
+            ?? ActivityPage(entries: [], older: nil, newer: nil)
     }
 
     private static func invitationStatus(_ token: String, context: RequestContext) throws -> OrganisationInvitationStatus {
@@ -202,6 +239,7 @@ enum PortalTeamRoutes {
             case "removed": L("portal.msg.team.removed")
             case "transferred": L("portal.msg.team.transferred")
             case "cancelled": L("portal.msg.team.cancelled")
+            case "renamed": L("portal.msg.team.renamed")
             default: nil
             }
         return text.map { .init(kind: .ok, text: $0) }
