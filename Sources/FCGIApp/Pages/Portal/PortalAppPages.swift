@@ -29,6 +29,7 @@ enum PortalAppPages {
         var backchannelLogoutURI = ""
         var backchannelLogoutSessionRequired = false
         var idTokenSignedResponseAlg = SigningKeyRecord.Algorithm.rs256.rawValue
+        var lti = LTIToolForm()
 
         init() {}
 
@@ -58,6 +59,7 @@ enum PortalAppPages {
             backchannelLogoutURI = draft.openID.logout.backchannelLogoutURI ?? ""
             backchannelLogoutSessionRequired = draft.openID.logout.backchannelLogoutSessionRequired
             idTokenSignedResponseAlg = draft.openID.idTokenSigningAlgorithm.rawValue
+            lti = LTIToolForm(draft.lti)
         }
 
         init(_ form: ApplicationForm) {
@@ -80,6 +82,7 @@ enum PortalAppPages {
             backchannelLogoutURI = form.backchannelLogoutURI
             backchannelLogoutSessionRequired = form.backchannelLogoutSessionRequired
             idTokenSignedResponseAlg = form.idTokenSignedResponseAlg
+            lti = form.lti
         }
     }
 
@@ -151,6 +154,7 @@ enum PortalAppPages {
             <fieldset\(Layout.errorAttributes(errors["client_type"], id: "client_type-error"))><legend>Client type</legend>\(typeRadios)\(Layout.fieldError(errors["client_type"], id: "client_type-error"))</fieldset>
             \(clientAuthenticationFields(values: values, errors: errors))
             \(openIDSettingsFields(values: values, errors: errors))
+            \(ltiFields(values: values, errors: errors))
             <button type="submit">Save</button>
             </form>
             """)
@@ -294,6 +298,7 @@ enum PortalAppPages {
             <dt>Terms</dt><dd>\(draft.termsURL ?? "—")</dd><dt>Client type</dt><dd>\(draft.clientType.rawValue)</dd>
             \(clientAuthenticationContent(draft.clientAuthentication))
             \(openIDSettingsContent(draft.openID))
+            \(ltiContent(draft.lti))
             <dt>Redirect URIs</dt><dd>\(uris.isEmpty ? HTML("—") : HTML("<ul>\(uris)</ul>"))</dd>
             <dt>Scopes</dt><dd>\(scopes.isEmpty ? HTML("—") : HTML("<ul>\(scopes)</ul>"))</dd>
             <dt>Data declarations</dt><dd>\(declarations(draft))</dd></dl></section>
