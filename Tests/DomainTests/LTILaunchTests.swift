@@ -130,3 +130,13 @@ import Testing
         #expect(payload[member: LTIClaims.roles]?.arrayValue?.first?.stringValue == "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor")
     }
 }
+
+extension LTILaunchTests {
+    @Test func theLoginInitiationNamesEveryFieldTheToolNeeds() {
+        let initiation = LTILoginInitiation(
+            issuer: "https://app.example", loginHint: "42", targetLinkURI: Self.redirect, messageHint: "hint", deploymentID: "dep-1",
+            clientID: Self.tool)
+        #expect(initiation.fields.map(\.name) == ["iss", "login_hint", "target_link_uri", "lti_message_hint", "lti_deployment_id", "client_id"])
+        #expect(initiation.fields.last?.value == Self.tool.rawValue)
+    }
+}
