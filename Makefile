@@ -1,5 +1,5 @@
 # Thin entry points; the real work lives in deploy/dev/stack, tests/ and bench/.
-.PHONY: dev down status build test fuzz bench soak lint format-lint
+.PHONY: dev down status build test fuzz bench soak lint format-lint cluster cluster-down test-cluster
 
 dev:
 	deploy/dev/stack up
@@ -15,6 +15,17 @@ build:
 
 test:
 	bash tests/run-all.sh
+
+# Several hosts on this machine: three Galera nodes, HAProxy, two app hosts, one nginx (deploy/cluster/local).
+cluster:
+	deploy/cluster/local/cluster up
+
+cluster-down:
+	deploy/cluster/local/cluster down
+
+# The failover tests against that cluster (tests/cluster; not part of `make test`, see README "More than one VM").
+test-cluster:
+	bash tests/cluster/run.sh
 
 # libFuzzer harnesses, FUZZ_SECONDS each (default 300); see fuzz/README.md.
 fuzz:

@@ -158,6 +158,42 @@ import Testing
         #expect(throws: DPoPProof.Failure.self, "a P-256 key under an EdDSA name") { try verify(proof(header: [("alg", .string(alg))])).get() }
     }
 
+    // MARK: The header cache
+
+    /// A header part read once is not read again, but every answer is the one an empty cache gives: the refusals
+    /// above, altered claims or signatures under a known header, and broken compact serialisations around one.
+    @Test func aCachedHeaderChangesNoAnswer() throws {
+        let cache = DPoPKeyCache()
+        let first = try DPoPProof.verify(proof(), method: "POST", uri: Self.tokenURL, accessToken: nil, nonce: .none, now: now, keys: cache).get()
+        #expect(cache.count == 1 && first.thumbprint == DPoPProof.thumbprint(ofPublicJWK: publicJWK(key)))
+        let valid = proof(claims: [("jti", "second")])
+        let headerPart = String(valid.split(separator: ".")[0])
+        var parts = valid.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        parts[1] = Self.b64(JSONValue.object([("jti", "x"), ("htm", "POST"), ("htu", .string(Self.tokenURL)), ("iat", 1_800_000_000)]).serialized())
+        var cases = Self.refusals.map { (proof(header: $0.header, claims: $0.claims), $0.method, $0.uri) }
+        cases += [
+            valid, proof(signer: P256.Signing.PrivateKey()), parts.joined(separator: "."), headerPart, headerPart + ".", headerPart + "..",
+            valid + ".", valid + ".x", headerPart + ".e30.", headerPart + ".W10." + Self.b64([1, 2]), headerPart + ".e30=." + Self.b64([1]),
+            headerPart + ".!!." + Self.b64([1]), "." + valid, headerPart + "." + Self.b64(Array("{}x".utf8)) + ".AA",
+        ].map { ($0, "POST", Self.tokenURL) }
+        for (proof, method, uri) in cases {
+            let uncached = DPoPProof.verify(proof, method: method, uri: uri, accessToken: nil, nonce: .none, now: now)
+            let cached = DPoPProof.verify(proof, method: method, uri: uri, accessToken: nil, nonce: .none, now: now, keys: cache)
+            #expect(cached == uncached, "\(proof)")
+        }
+        #expect(cache.count == 1, "only checked headers are kept")
+    }
+
+    @Test func theHeaderCacheIsBounded() throws {
+        let cache = DPoPKeyCache()
+        for _ in 0..<(DPoPKeyCache.limit + 1) {
+            let signer = P256.Signing.PrivateKey()
+            let signed = proof(header: [("jwk", publicJWK(signer))], signer: signer)
+            _ = try DPoPProof.verify(signed, method: "POST", uri: Self.tokenURL, accessToken: nil, nonce: .none, now: now, keys: cache).get()
+        }
+        #expect(cache.count == 1, "emptied when full")
+    }
+
     // MARK: Challenges (RFC 6750 §3, RFC 9449 §7.1)
 
     @Test func aChallengeIsInTheSchemeOfTheToken() {

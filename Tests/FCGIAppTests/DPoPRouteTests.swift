@@ -98,6 +98,20 @@ import Testing
         #expect(stale.status == 401 && stale.headers["DPoP-Nonce"] == nonce && stale.headers["DPoP-Nonce"] != issued)
     }
 
+    /// RFC 9449 §8.2: a nonce in its last slot is still accepted, and the answer hands out the current one, so the
+    /// client's next request needs no `use_dpop_nonce` round trip.
+    @Test func aProofWhoseNonceIsInItsLastSlotGetsTheNextOneWithTheAnswer() throws {
+        let token = try boundToken(scopes: ["openid"])
+        let issued = nonce
+        let fresh = userinfo(token, proof: proof("GET", Self.userinfo, token: token, nonce: issued))
+        #expect(fresh.status == 200 && fresh.headers["DPoP-Nonce"] == nil, "a nonce of this slot lives on in the next")
+        app.clock.advance(DPoPNonce.slotLength)
+        let late = userinfo(token, proof: proof("GET", Self.userinfo, token: token, nonce: issued))
+        #expect(late.status == 200 && late.headers["DPoP-Nonce"] == nonce && nonce != issued)
+        let next = userinfo(token, proof: proof("GET", Self.userinfo, token: token, nonce: try #require(late.headers["DPoP-Nonce"])))
+        #expect(next.status == 200 && next.headers["DPoP-Nonce"] == nil)
+    }
+
     @Test func withResourceNoncesOffAProofNeedsNone() throws {
         var app = self.app
         app.configuration.oauth.dpopResourceNonce = false

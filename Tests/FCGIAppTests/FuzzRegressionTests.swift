@@ -97,7 +97,7 @@ import Testing
 
     @Test func oauthInputs() throws {
         for (_, bytes) in try Self.inputs("fuzz-jose") {
-            let f = Self.fields(bytes, count: 4)
+            let f = Self.fields(bytes, count: 5)
             let authorization = String(validating: f[0], as: UTF8.self)
             let request = HTTPRequest(
                 method: "POST", path: "/api/oauth/token",
@@ -105,6 +105,20 @@ import Testing
                 body: f[1])
             if let form = try? OAuthHTTP.form(request) { _ = TokenRequest.parse(form: form, authorization: authorization) }
             _ = try? OAuthHTTP.requireBearerToken(request)
+            // The DPoP proof field: the same answer with the header cache as without (`~`, the harness key's header
+            // there, is `{}` here).
+            if let proof = String(validating: f[4], as: UTF8.self) {
+                let now = Date(timeIntervalSince1970: 1_795_000_000)
+                let keys = DPoPKeyCache()
+                let text = proof.hasPrefix("~") ? "e30" + proof.dropFirst() : proof
+                let plain = DPoPProof.verify(
+                    text, method: "GET", uri: "https://app.localhost/api/oauth/userinfo", accessToken: nil, nonce: .none, now: now)
+                for _ in 0..<2 {
+                    let cached = DPoPProof.verify(
+                        text, method: "GET", uri: "https://app.localhost/api/oauth/userinfo", accessToken: nil, nonce: .none, now: now, keys: keys)
+                    #expect(cached == plain)
+                }
+            }
         }
     }
 }

@@ -110,4 +110,40 @@ import Testing
         #expect(missing.status == 404 && missing.text.contains("<html lang=\"ar\" dir=\"rtl\">"))
         #expect(missing.text.contains("الصفحة غير موجودة"))
     }
+
+    @Test func aSchoolAdminSetsTheSchoolsDefaultLanguageWhichItsPeopleSeeBeforeTheirBrowsers() throws {
+        app.memory.addUser(role: .schoolAdmin, email: "head@school.test", hash: try testHasher.hash(password))
+        try app.secondFactors.setSecondFactorPolicy(SecondFactorPolicy(requiredRoles: []), of: SchoolID(1), now: app.clock.now)
+        var head = TestBrowser(responder: app.responder())
+        #expect(head.signIn("head@school.test", password).status == 303)
+        let overview = head.send("GET", "/school", headers: ["HTTP_ACCEPT_LANGUAGE": "en"])
+        #expect(overview.status == 200 && overview.text.contains("id=\"school-language\""))
+        #expect(overview.text.contains("<option value=\"\" selected>Each person’s browser language</option>"))
+        let csrf = TestBrowser.csrf(in: overview) ?? ""
+
+        for refused in ["tlh", "es-MX", "ES"] {
+            let answer = head.send("POST", "/school/language", form: [("csrf", csrf), ("language", refused)])
+            #expect(answer.status == 400 && answer.text.contains("Choose one of the languages listed."), "\(refused)")
+        }
+        #expect(head.send("POST", "/school/language", form: [("language", "es")]).status == 403, "no CSRF token, nothing saved")
+        #expect(try app.languages.schoolLanguage(of: SchoolID(1)) == nil && app.audit.all.allSatisfy { $0.event != .schoolLanguageChanged })
+
+        let saved = head.send("POST", "/school/language", form: [("csrf", csrf), ("language", "es")])
+        #expect(saved.status == 303 && saved.headers["Location"] == "/school?saved=language")
+        #expect(try app.languages.schoolLanguage(of: SchoolID(1)) == "es")
+        let entry = try #require(app.audit.all.last)
+        #expect(entry.event == .schoolLanguageChanged && entry.school == SchoolID(1) && entry.detail == "default language: es")
+
+        // The school's people without a saved language now get Spanish whatever their browser asks; the
+        // admin's own pages too (they saved no language either), with the choice shown selected.
+        var browser = signedIn()
+        #expect(browser.send("GET", "/account", headers: ["HTTP_ACCEPT_LANGUAGE": "en"]).text.contains("<html lang=\"es\""))
+        let spanish = head.send("GET", "/school?saved=language", headers: ["HTTP_ACCEPT_LANGUAGE": "en"])
+        #expect(spanish.text.contains("<html lang=\"es\"") && spanish.text.contains("<option value=\"es\" lang=\"es\" selected>"))
+        #expect(spanish.text.contains("Guardado."))
+
+        #expect(head.send("POST", "/school/language", form: [("csrf", csrf), ("language", "")]).status == 303)
+        #expect(try app.languages.schoolLanguage(of: SchoolID(1)) == nil)
+        #expect(browser.send("GET", "/account", headers: ["HTTP_ACCEPT_LANGUAGE": "fr"]).text.contains("<html lang=\"fr\""))
+    }
 }

@@ -33,6 +33,16 @@ import Testing
         #expect(!response.text.contains("socket gone"))
     }
 
+    /// An outage, and a conflict the store's retries did not get past (Galera certification failures while a node
+    /// leaves the cluster), are answered 503 with Retry-After; every other database failure is a 500.
+    @Test func onlyOutagesAndConflictsAreTransient() {
+        #expect(SiteResponder.isTransient(StoreError(.unavailable, detail: "x")))
+        #expect(SiteResponder.isTransient(StoreError(.conflict, detail: "x")))
+        for kind in [StoreError.Kind.duplicate, .constraint, .denied, .leaseLost, .unsupported, .other] {
+            #expect(!SiteResponder.isTransient(StoreError(kind, detail: "x")))
+        }
+    }
+
     @Test func livezNeedsNoDatabase() throws {
         let response = responder(health: .failure(StoreError(.unavailable, detail: "x"))).respond(to: rawRequest("GET", "/livez"))
         #expect(response.status == 200)

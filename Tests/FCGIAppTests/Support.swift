@@ -147,6 +147,9 @@ struct TestApp {
         secondFactors.hasPasskey = { (try? passkeys.passkeys(of: $0).isEmpty == false) ?? false }
         let secondFactors = self.secondFactors
         memory.secondFactorStatus = { secondFactors.status(of: $0) }
+        languages.schoolOf = { try? memory.activeUser($0)?.user.schoolID }
+        let languages = self.languages
+        memory.savedLanguages = { (try? languages.languages(of: $0)) ?? (nil, nil) }
         let oauth = MemoryOAuthStore(users: { try? memory.activeUser($0)?.user })
         memory.revokeEveryGrant = { oauth.revokeEveryGrant(of: $0, now: $1) }
         let agreements = self.agreements

@@ -8,6 +8,8 @@ struct ErrorMappingTests {
     @Test(arguments: [
         // Galera: node not ready / left the primary component; the server gone mid-statement; shutting down.
         (1047, StoreError.Kind.unavailable), (2013, .unavailable), (1053, .unavailable), (2006, .unavailable),
+        // Galera: a COMMIT on a node that has just left the primary component.
+        (1180, .unavailable),
         // Deadlock and Galera's certification failure at COMMIT; lock wait timeout.
         (1213, .conflict), (1205, .conflict),
         // A statement the server refuses in its configuration (GET_LOCK under Galera).

@@ -18,6 +18,8 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     var revokeEveryGrant: (UserID, Date) -> Int = { _, _ in 0 }
     /// A session's second-factor facts: the second factors' twin's, when the two are used together.
     var secondFactorStatus: (UserAccount) -> SecondFactorStatus = { _ in SecondFactorStatus(policy: .standard, enrolled: false) }
+    /// A person's saved language and their school's default, read with the session (``MemoryLanguages`` in the test app).
+    var savedLanguages: (UserID) -> (person: String?, school: String?) = { _ in (nil, nil) }
     private var nextID: Int64 = 1
     private var mustChange: Set<UserID> = []
     private var temporaryRules: [SchoolID: Bool] = [:]
@@ -129,12 +131,15 @@ final class MemoryAccounts: AccountStore, PasswordLinkStore, SessionStore, SignI
     }
 
     func session(digest: [UInt8]) throws -> (
-        user: UserAccount, createdAt: Date, lastSeenAt: Date, methods: [AuthenticationMethod], secondFactor: SecondFactorStatus
+        user: UserAccount, createdAt: Date, lastSeenAt: Date, methods: [AuthenticationMethod], secondFactor: SecondFactorStatus,
+        languages: (person: String?, school: String?)
     )? {
-        lock.withLock {
+        let found: (user: UserAccount, created: Date, seen: Date, methods: [AuthenticationMethod])? = lock.withLock {
             guard let session = sessions[digest], let user = users[session.user], user.active else { return nil }
-            return (user.user, session.created, session.seen, session.methods, secondFactorStatus(user.user))
+            return (user.user, session.created, session.seen, session.methods)
         }
+        guard let found else { return nil }
+        return (found.user, found.created, found.seen, found.methods, secondFactorStatus(found.user), savedLanguages(found.user.id))
     }
 
     func touchSession(digest: [UInt8], now: Date) throws { lock.withLock { sessions[digest]?.seen = now } }

@@ -8,12 +8,15 @@ shopt -s inherit_errexit
 readonly MIGRATOR_USER="catalyst_migrator"
 readonly APP_USER="catalyst_app"
 readonly DEVELOPERS_USER="catalyst_dev"
-readonly ACCOUNT_HOST="localhost"
+# The host part of the three accounts: localhost (socket, or TCP from this machine), or with --account-host the
+# app hosts of a cluster (e.g. 10.0.3.%). Set once from the options, before any SQL is built.
+ACCOUNT_HOST="localhost"
+REQUIRE_TLS="no"
 
 usage() {
     cat <<'EOF'
 Usage: bootstrap.sh --socket PATH --secrets DIR [--main-db NAME] [--developers-db NAME]
-                    [--reset-grants]
+                    [--reset-grants] [--account-host HOST] [--require-tls]
 
 Connects as the MariaDB root account over the unix socket (run it as the OS root user:
 Debian's root@localhost authenticates by unix_socket) and creates:
@@ -37,6 +40,11 @@ Options:
                         added; privileges granted elsewhere are kept). catalyst_dev's
                         grants are always reset: the public portal's account never keeps
                         a privilege this script does not list.
+  --account-host HOST   the accounts' host part instead of localhost: where the pools connect
+                        from on a cluster (an address, a name, or a pattern such as 10.0.3.%;
+                        see deploy/cluster/README.md). Run it on one Galera node: accounts replicate.
+  --require-tls         the accounts may only connect over TLS (ALTER USER ... REQUIRE SSL); set
+                        database.tls_ca_file in catalystwells.conf to match
 EOF
 }
 
@@ -68,6 +76,10 @@ account_sql() {
     local user="$1" password="$2" reset="$3"
     printf "CREATE USER IF NOT EXISTS '%s'@'%s' IDENTIFIED BY '%s';\n" "$user" "$ACCOUNT_HOST" "$password"
     printf "ALTER USER '%s'@'%s' IDENTIFIED BY '%s';\n" "$user" "$ACCOUNT_HOST" "$password"
+    # Only ever tightened here: a REQUIRE SSL set by hand is kept when the script runs without the option.
+    if [[ "$REQUIRE_TLS" == yes ]]; then
+        printf "ALTER USER '%s'@'%s' REQUIRE SSL;\n" "$user" "$ACCOUNT_HOST"
+    fi
     if [[ "$reset" == yes ]]; then
         printf "REVOKE ALL PRIVILEGES, GRANT OPTION FROM '%s'@'%s';\n" "$user" "$ACCOUNT_HOST"
     fi
@@ -242,6 +254,13 @@ main() {
         case "$1" in
             -h | --help) usage; exit 0 ;;
             --reset-grants) reset="yes"; shift ;;
+            --require-tls) REQUIRE_TLS="yes"; shift ;;
+            --account-host)
+                (($# >= 2)) || die "$1 needs a value"
+                [[ "$2" =~ ^[A-Za-z0-9.%_:-]{1,255}$ ]] || die "--account-host: '$2' is not a host name, address or pattern"
+                ACCOUNT_HOST="$2"
+                shift 2
+                ;;
             --socket | --secrets | --main-db | --developers-db)
                 (($# >= 2)) || die "$1 needs a value"
                 case "$1" in

@@ -5,6 +5,7 @@ harness documents (fields separated by NUL bytes). Deterministic; run it again a
 
     python3 fuzz/tools/make_seeds.py
 """
+import base64
 import io
 import json
 import os
@@ -125,6 +126,15 @@ def main():
                                               + "&client_id=cw_client_1&client_secret=cw_cs_x&scope=openid+offline_access",
                                               'quote " backslash \\ newline \n tab \t \u2028 \U0001F600', ""))
     write("fuzz-jose", "bearer", fields("Bearer cw_at_" + "c" * 43, "access_token=cw_at_x", "\x00\x1f\x7f", "-1.AAAA"))
+    # The fifth field, a DPoP proof: "~" stands for the harness key's (cached) header part.
+    def b64url(data):
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    claims = b64url(json.dumps({"jti": "j1", "htm": "GET", "htu": "https://app.localhost/api/oauth/userinfo", "iat": 1795000000,
+                                "ath": "x", "nonce": "n\u00e9"}, separators=(",", ":")).encode())
+    write("fuzz-jose", "dpop-cached-header", fields("", "", "", "", "~." + claims + "." + b64url(bytes(range(64)))))
+    header = b64url(json.dumps({"typ": "dpop+jwt", "alg": "ES256", "jwk": {"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}},
+                               separators=(",", ":")).encode())
+    write("fuzz-jose", "dpop-foreign-key", fields("", "", "", "", header + "." + claims + "." + b64url(bytes(64))))
 
     # fuzz-webauthn: a selector byte, then the mode's bytes (fuzz/Sources/fuzz-webauthn/Harness.swift). The
     # W3C WebAuthn Level 3 §16.2 vector ("ES256 Credential with No Attestation"): every mode starts from bytes

@@ -16,8 +16,10 @@
    a validation error, and the platform admin's review panel approving an app. On every focus stop, the focused
    element must show a focus indicator.
 
-3. In Arabic (`dir="rtl"`, the language cookie the switcher sets): the localised pages of issue 22's first slice
-   (sign-in, its error, error pages, the consent page, a signed-in page's frame, the portal's frame), 0 violations.
+3. In Arabic (`dir="rtl"`, the language cookie the switcher sets): every page each role's crawl checked in
+   English is checked again in Arabic, in the same signed-in session (``also_in_arabic``; pages that show a
+   state, a form's errors or the consent page, are checked in Arabic by ``test_localised_pages_in_arabic``),
+   0 violations.
 
 One Chromium serves the whole module (cookies cleared between roles). The demo users are this file's own
 (student48, student46, parent10); teacher2 only adds and grades an unpublished assessment of its own.
@@ -336,6 +338,7 @@ def test_signed_out_pages_and_errors_of_the_app_site(stack, browser):
     checker.check(browser, "/login (wrong password)")
     crawl(browser, checker, ["/"], seen=checked_shapes(checker))
     checker.assert_clean()
+    also_in_arabic(browser, checker)
 
 
 def test_student_keyboard_sign_in_every_page_and_keyboard_consent(demo, browser, oauth, public_client):
@@ -362,6 +365,7 @@ def test_student_keyboard_sign_in_every_page_and_keyboard_consent(demo, browser,
     answer = parse_qs(urlsplit(browser.driver.current_url).query)
     assert answer.get("state") == [flow.state] and answer.get("code"), browser.driver.current_url
     checker.assert_clean()
+    also_in_arabic(browser, checker)
 
 
 def test_parent_every_page(demo, browser):
@@ -370,6 +374,7 @@ def test_parent_every_page(demo, browser):
     checker = Checker("app", "parent")
     crawl(browser, checker, [browser.path])
     checker.assert_clean()
+    also_in_arabic(browser, checker)
 
 
 def test_teacher_every_page_and_keyboard_grade_entry(demo, browser):
@@ -411,6 +416,7 @@ def test_teacher_every_page_and_keyboard_grade_entry(demo, browser):
 
     crawl(browser, checker, ["/teacher"])
     checker.assert_clean()
+    also_in_arabic(browser, checker)
 
 
 def test_school_admin_every_page(demo, browser):
@@ -419,14 +425,37 @@ def test_school_admin_every_page(demo, browser):
     checker = Checker("app", "school admin")
     crawl(browser, checker, [browser.path], limit=70)
     checker.assert_clean()
+    also_in_arabic(browser, checker)
 
 
 # In Arabic: right to left -----------------------------------------------------------------------------------------
 
+LANGUAGE_COOKIE = "__Host-cw_lang"
+
+
+def also_in_arabic(browser, checker):
+    """Checks again in Arabic every page `checker` checked (by its path; labelled states such as a form with
+    its errors are left out), in the same session, with the switcher's cookie; then back to the person's
+    language. A signed-in person without a saved language follows the cookie."""
+    paths = [label.split("\t")[0] for label in SUMMARY[checker.key]]
+    paths = [path for path in paths if path.startswith("/") and " " not in path]
+    arabic = Checker(checker.key[0], checker.key[1] + " (ar)")
+    browser.open(paths[0])
+    browser.driver.add_cookie({"name": LANGUAGE_COOKIE, "value": "ar", "path": "/", "secure": True, "httpOnly": True})
+    try:
+        for path in paths:
+            browser.open(path)
+            assert browser.driver.execute_script("return document.documentElement.dir") == "rtl", path
+            arabic.check(browser, path)
+    finally:
+        browser.driver.delete_cookie(LANGUAGE_COOKIE)
+    arabic.assert_clean()
+
+
 def in_arabic(page):
     """The switcher's cookie, set the way the switcher sets it: every page that follows is in Arabic."""
     page.open("/no-such-page")
-    page.driver.add_cookie({"name": "__Host-cw_lang", "value": "ar", "path": "/", "secure": True, "httpOnly": True})
+    page.driver.add_cookie({"name": LANGUAGE_COOKIE, "value": "ar", "path": "/", "secure": True, "httpOnly": True})
 
 
 def test_localised_pages_in_arabic(demo, browser, oauth, public_client, stack, chromium):
@@ -488,6 +517,7 @@ def test_developer_portal_every_page_and_keyboard_app_form(stack, portal, mail_d
     checker.check(portal, "/signup (errors)")
     crawl(portal, checker, ["/", "/docs"], seen=checked_shapes(checker))
     checker.assert_clean()
+    also_in_arabic(portal, checker)
 
     _, address = sign_up_verified(stack, mail_dir, "a11y")
     portal.reset()
@@ -534,6 +564,7 @@ def test_developer_portal_every_page_and_keyboard_app_form(stack, portal, mail_d
 
     crawl(portal, checker, ["/apps", "/support"], seen=checked_shapes(checker))
     checker.assert_clean()
+    also_in_arabic(portal, checker)
 
 
 # The review panel, and the approved app's pages on the portal ------------------------------------------------------
@@ -565,6 +596,7 @@ def test_platform_admin_every_page_keyboard_review_and_the_live_app_pages(stack,
 
     crawl(browser, checker, ["/platform"], seen={shape(f"/platform/apps/{app_id}")})
     checker.assert_clean()
+    also_in_arabic(browser, checker)
 
     # The approved app's live pages on the portal, as its developer: credentials, keys, webhooks, and the
     # analytics charts (a few days of figures written as the sync would).
@@ -588,6 +620,7 @@ def test_platform_admin_every_page_keyboard_review_and_the_live_app_pages(stack,
     assert any(page.startswith(path + "/analytics\t") for page in SUMMARY[live.key]), SUMMARY[live.key]
     assert portal.open(path + "/analytics") == 200 and len(portal.find_all("svg.chart[role=img]")) == 5
     live.assert_clean()
+    also_in_arabic(portal, live)
 
 
 def mariadb(stack, sql):

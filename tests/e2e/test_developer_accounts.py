@@ -182,3 +182,22 @@ def test_a_form_posted_from_another_site_is_refused(stack, mail_dir):
     assert forged.status_code == 403
     missing = s.post(stack.url("developers", "/account/sessions/revoke-others"), data={"next": "/"}, allow_redirects=False)
     assert missing.status_code == 403
+
+
+def test_a_developer_who_signs_up_in_spanish_gets_the_pages_and_the_mail_in_spanish(stack, mail_dir):
+    """Issue 22: the portal's pages and its mails in the language of the request (here the browser's
+    Accept-Language); the mail is a real one in the stack's mail folder."""
+    s = stack.session()
+    s.headers["Accept-Language"] = "es-ES,es;q=0.9,en;q=0.5"
+    address = new_address("hola")
+    page = s.get(stack.url("developers", "/signup"))
+    assert '<html lang="es"' in page.text and "Crear una cuenta de desarrollador" in page.text
+    answer = post_form(s, stack.url("developers", "/signup"),
+                       {"name": "Lucía", "email": address, "company": "", "password": PASSWORD,
+                        "confirmation": PASSWORD, "terms": "1"})
+    assert answer.status_code == 200 and "Revisa tu correo" in answer.text, answer.text
+    mail = wait_for_mail(mail_dir, address)[-1]
+    assert str(mail["Subject"]) == "Confirma tu cuenta de desarrollador de CatalystWells"
+    body = mail.get_body(preferencelist=("plain",)).get_content()
+    assert body.startswith("Hola, Lucía:") and "Solo funciona una vez." in body, body
+    assert link_in(mail, "/verify")

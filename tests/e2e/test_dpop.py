@@ -8,19 +8,23 @@ in introspection, the education API and userinfo accepting a bound token only wi
 (`ath`, `htm`, `htu`) and the server nonce (RFC 9449 §9: `use_dpop_nonce` at the resource, then the retry), replayed
 proofs, bound tokens sent as bearer tokens, a public client's bound refresh token refused with another key, RFC 9864's
 `Ed25519` algorithm name, `dpop_jkt` (§10) binding a code, pushed or plain, to one key, and a confidential portal
-app whose developer ticked "DPoP-bound tokens": reviewed, synced, then refused a token without a proof.
+app whose developer ticked "DPoP-bound tokens": reviewed, synced, then refused a token without a proof; a proof whose
+nonce is in its last slot answered with the current nonce (§8.2).
 
 Demo users this module owns: student47.
 """
 import base64
 import configparser
 import hashlib
+import hmac
 import html
 import json
+import os
 import re
 import secrets
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from authlib.integrations.base_client import OAuthError
@@ -154,6 +158,39 @@ def test_an_app_token_bound_with_dpop_is_usable_only_with_fresh_proofs_by_its_ke
         wrong = http.post(token_url, auth=confidential_client.basic, timeout=10, data={"grant_type": "client_credentials"},
                           headers={"DPoP": proof(key, "POST", token_url + "x", nonce=stale.headers["DPoP-Nonce"])})
         assert_error(wrong, 400, "invalid_dpop_proof")
+
+
+def server_nonce(stack, slot):
+    """The server's DPoP nonce of a 120 s slot, as DPoPNonce computes it: HMAC-SHA256 of "dpop-nonce" and the slot
+    (8 bytes, big-endian) under HKDF-SHA256(oauth.key, info "catalystwells dpop nonce v1"), first 24 bytes, base64url."""
+    secrets_dir = Path(os.environ.get("CW_SECRETS_DIR") or stack.dir / "secrets")
+    secret = bytes.fromhex((secrets_dir / "oauth.key").read_text().strip())
+    derived = hmac.new(hmac.new(b"\0" * 32, secret, hashlib.sha256).digest(), b"catalystwells dpop nonce v1\x01", hashlib.sha256).digest()
+    return b64url(hmac.new(derived, b"dpop-nonce" + slot.to_bytes(8, "big", signed=True), hashlib.sha256).digest()[:24])
+
+
+def test_a_resource_hands_out_the_next_nonce_when_the_proofs_nonce_is_in_its_last_slot(stack, oauth, confidential_client):
+    """RFC 9449 §8.2: a nonce from the previous 120 s slot is still accepted, and the answer carries the current one, so
+    the client never meets use_dpop_nonce while it keeps the newest nonce; a nonce of the current slot gets none."""
+    key = ECKey.generate_key("P-256")
+    session = oauth.session(confidential_client, scope="school.read")
+    access = token_with_nonce(session, oauth["token_endpoint"], key, grant_type="client_credentials")[0]["access_token"]
+    schools = stack.url("app", f"/api/v1/schools/{demo_school(stack)}")
+    if 120 - time.time() % 120 < 5:
+        time.sleep(6)  # away from a slot boundary
+    slot = int(time.time() // 120)
+    with stack.session() as http:
+        def call(nonce):
+            return http.get(schools, timeout=10, headers={
+                "Authorization": f"DPoP {access}", "DPoP": proof(key, "GET", schools, access_token=access, nonce=nonce)})
+
+        assert resource_nonce(http, "GET", schools, access, key) == server_nonce(stack, slot), "the test computes the server's nonce"
+        current = call(server_nonce(stack, slot))
+        assert current.status_code == 200 and "DPoP-Nonce" not in current.headers, dict(current.headers)
+        late = call(server_nonce(stack, slot - 1))
+        assert late.status_code == 200, late.text[:300]
+        assert late.headers.get("DPoP-Nonce") == server_nonce(stack, slot), dict(late.headers)
+        assert_error(call(server_nonce(stack, slot - 2)), 401, "use_dpop_nonce")
 
 
 def signed_in(stack, who):

@@ -140,15 +140,19 @@ def test_an_apps_api_limit_is_one_bucket_for_every_worker_and_survives_a_recycle
 
     try:
         # 60 tokens in the shared bucket; 200 calls over 8 connections reach both workers. Per-worker buckets served
-        # 60 per worker; one bucket serves 60, plus at most the few tokens each worker may still hold from a lease of
-        # an earlier test (a tenth of the burst per worker).
+        # 60 per worker; one bucket serves 60, give or take the tokens leased and not spent: a lease is a tenth of
+        # the burst (6), and each of a worker's threads whose lease ran out at the same moment takes one, so up to
+        # workers x threads x 6 may be held back at the end, or still be held from an earlier test.
         set_bucket(stack, client_id, 60)
         with ThreadPoolExecutor(8) as pool:
             statuses = list(pool.map(call, range(200)))
         served = statuses.count(200)
         assert set(statuses) <= {200, 429}, statuses
         workers = len(stack.worker_pids("app"))
-        assert 60 - workers * 6 <= served <= 60 + workers * 6, (served, workers)
+        config = (stack.dir / "catalystwells.conf").read_text()
+        threads = int(re.search(r"\[pool\.app\][^\[]*?\nthreads = (\d+)", config).group(1))
+        slack = workers * threads * 6
+        assert max(0, 60 - slack) <= served <= 60 + slack and served < 2 * 60, (served, workers, threads)
 
         # An empty bucket stays empty when every worker is replaced (before, a fresh worker started full).
         set_bucket(stack, client_id, 0)

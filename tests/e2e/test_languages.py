@@ -102,3 +102,24 @@ def test_a_signed_out_visitor_switches_with_a_cookie(chrome):
     assert chrome.path == "/login" and language_of(chrome)[0] == "es"
     assert chrome.text("form#signin button[type=submit]") == "Iniciar sesión"
     assert chrome.open("/no-such-page") == 404 and chrome.text("h1") == "Página no encontrada"
+
+
+def test_the_schools_default_language_reaches_a_parent_with_an_english_browser(stack, demo, chrome):
+    """The school admin sets Spanish on /school; parent38 (no saved language, owned by this test) then gets the
+    parent pages in Spanish although the browser asks for English. The default is cleared again at the end."""
+    admin, parent = demo["school_admin"], next(p for p in demo["parents"] if p["username"] == "parent38")
+    assert chrome.sign_in(admin["username"], admin["password"]) == 200 and chrome.path == "/school"
+    try:
+        assert chrome.submit("form#school-language", {"language": "es"}) == 200
+        assert chrome.path == "/school?saved=language" and language_of(chrome)[0] == "es"
+        assert chrome.notice() == "Guardado."
+        chrome.reset()
+        assert chrome.sign_in(parent["username"], parent["password"]) == 200 and chrome.path == "/parent"
+        assert language_of(chrome) == ["es", "ltr", "ltr"]
+        assert chrome.text("main h1") == "Mis hijos"
+        assert chrome.open("/account/access-log") == 200 and chrome.text("main h1") == "Actividad de las aplicaciones"
+    finally:
+        chrome.reset()
+        assert chrome.sign_in(admin["username"], admin["password"]) == 200
+        assert chrome.submit("form#school-language", {"language": ""}) == 200
+        assert language_of(chrome)[0] == "en"

@@ -9,6 +9,7 @@ tests run in any order and again on the same stack:
     parent40   (the last parent) resets a password teacher3 posts forged forms (requests)
     teacher1   records attendance, mistypes grades (nothing is saved), is refused other classes
 """
+import datetime
 import email
 import email.policy
 import os
@@ -166,7 +167,10 @@ def test_a_teacher_records_attendance_and_the_student_sees_it(stack, demo, brows
 
     assert browser.submit("form#attendance-form", {f"status-{pupil['id']}": "late", f"note-{pupil['id']}": note}) == 200
     assert browser.redirects == [(303, f"/teacher/classes/{klass['id']}/attendance?date={day}&saved=1")]
-    assert browser.notice() == f"Attendance saved for {day}."
+    # The day is written the English way ("Dec 7, 2026"): the same day as the form's ISO date.
+    shown = datetime.date.fromisoformat(day)
+    written = f"{shown:%b} {shown.day}, {shown.year}"
+    assert browser.notice() == f"Attendance saved for {written}."
     assert browser.value(f"select[name=status-{pupil['id']}]") == "late"
     assert browser.value(f"input[name=note-{pupil['id']}]") == note
     after = browser.form_values("form#attendance-form")
@@ -175,7 +179,7 @@ def test_a_teacher_records_attendance_and_the_student_sees_it(stack, demo, brows
     browser.reset()
     sign_in(browser, pupil, "/student")
     row = browser.find(f"table#attendance tr[data-day='{day}'][data-class-id='{klass['id']}']")
-    assert cell_texts(row) == [day, klass["title"], "Late", note]
+    assert cell_texts(row) == [written, klass["title"], "Late", note]
     assert row.find_elements(By.CSS_SELECTOR, "td.status-late")
     assert int(browser.text("ul#attendance-summary li[data-status=late] b")) >= 1
 

@@ -47,9 +47,11 @@ public protocol SessionStore {
     ) throws
     /// The session with this digest and its active user, with the methods it was created with (`createdAt` is
     /// the OIDC `auth_time`, `methods` its `amr`); `nil` when there is none or the user is deactivated.
-    /// `secondFactor` is read in the same statement, for the check every signed-in page makes.
+    /// `secondFactor` is read in the same statement, for the check every signed-in page makes, and so are the
+    /// person's saved language and their school's default (`languages`, for the page's language).
     func session(digest: [UInt8]) throws -> (
-        user: UserAccount, createdAt: Date, lastSeenAt: Date, methods: [AuthenticationMethod], secondFactor: SecondFactorStatus
+        user: UserAccount, createdAt: Date, lastSeenAt: Date, methods: [AuthenticationMethod], secondFactor: SecondFactorStatus,
+        languages: (person: String?, school: String?)
     )?
     /// Records activity.
     func touchSession(digest: [UInt8], now: Date) throws

@@ -22,8 +22,9 @@ public protocol RateBucketStore {
 ///
 /// A plain value with the rules of spending and of how much to lease; the caller holds one per app and asks the
 /// ``RateBucketStore`` for more when it is empty. Tokens a worker holds when it exits are lost, never returned,
-/// so the limit errs on the strict side: an app can be refused at most (workers × ``leaseSize(capacity:)``)
-/// calls early, never served more than its bucket allows.
+/// so the limit errs on the strict side: an app can be refused at most (workers × threads ×
+/// ``leaseSize(capacity:)``) calls early (each thread whose lease ran out at the same moment takes one), never
+/// served more than its bucket allows.
 public struct APIRateLease: Sendable, Equatable {
     /// Leased tokens not yet spent.
     public private(set) var tokens: Int

@@ -126,14 +126,24 @@ public struct JSONParser {
             }
             scalars.append(contentsOf: text.unicodeScalars)
         }
+        var escaped = false
         while index < bytes.count {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
+                if !escaped {
+                    // No escape: the run is the whole string, validated once without rebuilding it scalar by scalar.
+                    guard let text = String(validating: bytes[runStart..<index], as: UTF8.self) else {
+                        throw Failure(reason: "invalid UTF-8", offset: runStart)
+                    }
+                    index += 1
+                    return text
+                }
                 try flushRun(self, to: index)
                 index += 1
                 return String(scalars)
             case UInt8(ascii: "\\"):
+                escaped = true
                 try flushRun(self, to: index)
                 index += 1
                 guard index < bytes.count else { throw failure("unexpected end in an escape") }

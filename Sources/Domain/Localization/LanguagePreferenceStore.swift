@@ -7,4 +7,10 @@ public protocol LanguagePreferenceStore {
 
     /// Saves (or with `nil` clears) the person's language.
     func setLanguage(_ language: String?, of user: UserID) throws
+
+    /// The school's default language, `nil` when not set (or no such school).
+    func schoolLanguage(of school: SchoolID) throws -> String?
+
+    /// Saves (or with `nil` clears) the school's default language.
+    func setSchoolLanguage(_ language: String?, of school: SchoolID) throws
 }

@@ -20,6 +20,9 @@ struct AgreementExpiryRun {
     let mailer: any MailTransport
     let appURL: String
     let logger: Logger
+    /// The language of its mails to school admins: English (the run knows their addresses, not their saved
+    /// languages), unless a test binds another.
+    var language: String? = nil
 
     /// Agreements looked at per run.
     static let limit = 1000
@@ -61,15 +64,20 @@ struct AgreementExpiryRun {
             for action in AgreementExpiry.actions(for: agreement, settings: item.settings, appBlocked: item.appBlocked, today: today) {
                 switch action {
                 case .warn(let days):
-                    report.mailsFailed += mail(
-                        agreement.school, subject: "The agreement with \(item.appName) expires in \(days) day\(days == 1 ? "" : "s")",
-                        body: """
-                            Your school's data-privacy agreement with \(item.appName) ("\(agreement.kind)") expires on \(expiry).
-
-                            \(item.settings.blockOnExpiry ? "Your school chose to block apps whose agreement expires: \(item.appName) will be blocked for your school on that day, ending every connection of your students, parents and teachers to it." : "Your school's users can keep using the app; record the renewed agreement when you have it.")
-
-                            Record the renewed agreement at \(appURL)/school/apps
-                            """)
+                    let (subject, body) = MailLanguage.rendering(in: language) {
+                        let arguments: KeyValuePairs<String, String> = [
+                            "app": item.appName, "kind": agreement.kind, "expiry": "\(expiry)", "link": "\(appURL)/school/apps",
+                        ]
+                        let consequence =
+                            item.settings.blockOnExpiry
+                            ? L("mail.agreement.warning.will_block", arguments) : L("mail.agreement.warning.keeps_working")
+                        return (
+                            L("mail.agreement.warning.subject", count: days, ["app": item.appName]),
+                            L("mail.agreement.warning.body", arguments) + "\n\n" + consequence + "\n\n"
+                                + L("mail.agreement.warning.record", arguments)
+                        )
+                    }
+                    report.mailsFailed += mail(agreement.school, subject: subject, body: body)
                     try agreements.markWarned(school: agreement.school, client: agreement.client, expiresOn: expiry)
                     report.warned += 1
                 case .block:
@@ -80,14 +88,15 @@ struct AgreementExpiryRun {
                         SecurityAuditEntry(
                             occurredAt: now, event: .appBlockedByPolicy, school: agreement.school, actor: nil, subject: nil,
                             detail: "\(agreement.client): agreement \"\(agreement.kind)\" expired on \(expiry), \(revoked) grants revoked"))
-                    report.mailsFailed += mail(
-                        agreement.school, subject: "\(item.appName) is blocked: its agreement expired",
-                        body: """
-                            Your school's data-privacy agreement with \(item.appName) ("\(agreement.kind)") expired on \(expiry). As your school
-                            chose, \(item.appName) is now blocked for your school and every connection to it was ended.
-
-                            Record the renewed agreement and allow the app again at \(appURL)/school/apps
-                            """)
+                    let (subject, body) = MailLanguage.rendering(in: language) {
+                        (
+                            L("mail.agreement.blocked.subject", ["app": item.appName]),
+                            L(
+                                "mail.agreement.blocked.body",
+                                ["app": item.appName, "kind": agreement.kind, "expiry": "\(expiry)", "link": "\(appURL)/school/apps"])
+                        )
+                    }
+                    report.mailsFailed += mail(agreement.school, subject: subject, body: body)
                     try agreements.markBlocked(school: agreement.school, client: agreement.client, expiresOn: expiry)
                     report.blocked += 1
                     report.grantsRevoked += revoked

@@ -30,6 +30,13 @@ enum OperatorServices {
         } catch {
             ConfigOptions.fail(ConfigError(["accounts.argon2_*: \(error)"]))
         }
+        // The catalogues, for the mails a command sends (a set-password link, a cron run's notices). A command
+        // that cannot read them still runs (`migrate`, `doctor` need none), with a warning: its mails would show keys.
+        do {
+            Translations.install(try Translations.load(directory: configuration.localesDirectory))
+        } catch {
+            FileHandle.standardError.write(Data("catalystwells: warning: general.locales_directory: \(error.description)\n".utf8))
+        }
         MariaClient.initializeLibrary()
         return CompositionRoot.services(
             site: site, configuration: configuration,

@@ -5,8 +5,9 @@ import Foundation
 ///
 /// Bound by ``SiteResponder`` around each request (a task-local value, like the request id of ``RequestLog``), so
 /// the page templates call ``L(_:_:)`` without every page function taking a language parameter. The choice is made
-/// on first use and only then: a JSON answer never negotiates, and a signed-in person's saved language is read
-/// from the database only when a page is actually rendered (``LanguageNegotiation`` has the order of signals).
+/// on first use and only then: a JSON answer never negotiates; a signed-in person's saved language and their
+/// school's default come with the session row (``SessionStore``), so they cost no query of their own
+/// (``LanguageNegotiation`` has the order of signals).
 final class PageLanguage: @unchecked Sendable {
     // One request is answered by one thread from start to end; nothing else sees this object.
 
@@ -14,32 +15,25 @@ final class PageLanguage: @unchecked Sendable {
     @TaskLocal static var current: PageLanguage?
 
     let translations: Translations
-    /// The page's path and query, where the language switcher comes back to.
-    let returnPath: String
+    /// The page's path and query, where the language switcher comes back to: built only when a page renders the
+    /// switcher (it re-encodes the query), so redirects and JSON answers never pay for it.
+    private(set) lazy var returnPath: String = makeReturnPath()
+    private let makeReturnPath: () -> String
     private var signals: LanguageNegotiation.Signals
     private var person: UserID?
-    private let savedLanguages: (UserID) -> (person: String?, school: String?)
     private var chosen: String?
 
     init(
-        translations: Translations, returnPath: String, cookie: String?, acceptLanguage: String?,
-        savedLanguages: @escaping (UserID) -> (person: String?, school: String?) = { _ in (nil, nil) }
+        translations: Translations, returnPath: @escaping () -> String, cookie: String?, acceptLanguage: String?
     ) {
         self.translations = translations
-        self.returnPath = returnPath
+        self.makeReturnPath = returnPath
         self.signals = LanguageNegotiation.Signals(cookie: cookie, acceptLanguage: acceptLanguage)
-        self.savedLanguages = savedLanguages
     }
 
     /// The page's language tag.
     var tag: String {
         if let chosen { return chosen }
-        var signals = self.signals
-        if let person {
-            let saved = savedLanguages(person)
-            signals.saved = saved.person
-            signals.school = saved.school
-        }
         let tag = translations.negotiation.choose(signals)
         chosen = tag
         return tag
@@ -48,10 +42,13 @@ final class PageLanguage: @unchecked Sendable {
     /// Whether the page is written right to left.
     var isRightToLeft: Bool { LocaleFormatting.isRightToLeft(tag) }
 
-    /// The request turned out to be from a signed-in person: their saved language and their school's count.
-    func signedIn(_ user: UserID) {
+    /// The request turned out to be from a signed-in person: their saved language and their school's default
+    /// count (read with the session).
+    func signedIn(_ user: UserID, languages: (person: String?, school: String?)) {
         guard person != user else { return }
         person = user
+        signals.saved = languages.person
+        signals.school = languages.school
         chosen = nil
     }
 

@@ -1,12 +1,13 @@
 import Domain
 import Foundation
 
-/// The developer portal's mail: verification and reset links (stored by digest, mailed once) and notices.
+/// The developer portal's mail: verification and reset links (stored by digest, mailed once) and notices, each in
+/// `language` (the language of the request that caused it: a developer has no saved language; ``MailLanguage``).
 enum PortalMail {
     /// Stores a new single-use link for `developer` and mails it; returns the link.
     @discardableResult
     static func sendLink(
-        _ purpose: DeveloperLinkPurpose, to developer: DeveloperAccount, services: SiteServices, now: Date
+        _ purpose: DeveloperLinkPurpose, to developer: DeveloperAccount, services: SiteServices, now: Date, language: String?
     ) throws -> String {
         let configuration = services.configuration
         var generator = SystemRandomNumberGenerator()
@@ -16,77 +17,56 @@ enum PortalMail {
             digest: SecretToken.digest(token), developer: developer.id, purpose: purpose, now: now,
             expiresAt: now.addingTimeInterval(lifetime))
         let base = configuration.developersURL.hasSuffix("/") ? String(configuration.developersURL.dropLast()) : configuration.developersURL
-        let validity = lifetime >= 7200 ? "\(Int(lifetime / 3600)) hours" : "\(Int(lifetime / 60)) minutes"
-        let link: String
-        let subject: String
-        let text: String
-        switch purpose {
-        case .verifyEmail:
-            link = base + "/verify?token=" + token
-            subject = "Confirm your CatalystWells developer account"
-            text = """
-                Hello \(developer.name),
-
-                Confirm the address of your CatalystWells developer account by opening this link within \(validity).
-                It works once.
-
-                \(link)
-
-                If you did not create an account, ignore this mail and nothing will happen.
-                """
-        case .resetPassword:
-            link = base + "/password/reset?token=" + token
-            subject = "Reset your CatalystWells developer password"
-            text = """
-                Hello \(developer.name),
-
-                Someone, hopefully you, asked to reset the password of your CatalystWells developer account.
-                Open this link within \(validity) to choose a new password. It works once.
-
-                \(link)
-
-                If you did not ask for this, ignore this mail: your password stays as it is.
-                """
-        }
+        let link = base + (purpose == .verifyEmail ? "/verify?token=" : "/password/reset?token=") + token
+        let (subject, text) = linkMessage(purpose, name: developer.name, link: link, lifetime: lifetime, language: language)
         try services.mailer.send(to: developer.email, subject: subject, body: text, validUntil: now.addingTimeInterval(lifetime))
         return link
     }
 
+    /// The subject and text of a verification or reset mail, in `language`.
+    static func linkMessage(
+        _ purpose: DeveloperLinkPurpose, name: String, link: String, lifetime: TimeInterval, language: String?
+    ) -> (subject: String, text: String) {
+        MailLanguage.rendering(in: language) {
+            let arguments: KeyValuePairs<String, String> = ["name": name, "validity": MailText.validity(lifetime), "link": link]
+            return switch purpose {
+            case .verifyEmail: (L("mail.portal.verify.subject"), L("mail.portal.verify.body", arguments))
+            case .resetPassword: (L("mail.portal.reset.subject"), L("mail.portal.reset.body", arguments))
+            }
+        }
+    }
+
     /// Tells the owner of an address that someone tried to sign up with it, instead of telling the person
     /// signing up that the address is taken (which would reveal who has an account).
-    static func sendAlreadyRegistered(to developer: DeveloperAccount, services: SiteServices) throws {
+    static func sendAlreadyRegistered(to developer: DeveloperAccount, services: SiteServices, language: String?) throws {
         let base = services.configuration.developersURL
-        try services.mailer.send(
-            to: developer.email, subject: "Your CatalystWells developer account",
-            body: """
-                Hello \(developer.name),
-
-                Someone tried to create a CatalystWells developer account with this address, which already has one.
-                If it was you, sign in at \(base)/login, or choose a new password at \(base)/password/forgot.
-
-                If it was not you, you can ignore this mail: nothing has changed.
-                """)
+        let (subject, body) = MailLanguage.rendering(in: language) {
+            (
+                L("mail.portal.registered.subject"),
+                L("mail.portal.registered.body", ["name": developer.name, "login": base + "/login", "forgot": base + "/password/forgot"])
+            )
+        }
+        try services.mailer.send(to: developer.email, subject: subject, body: body)
     }
 
     /// Mails an invitation to an organisation: the link carries the token, stored only as a digest.
     static func sendInvitation(
         token: String, to email: String, organisation: String, role: OrganisationRole, inviter: String, expiresAt: Date,
-        services: SiteServices
+        services: SiteServices, language: String?
     ) throws {
         let configuration = services.configuration
         let base = configuration.developersURL.hasSuffix("/") ? String(configuration.developersURL.dropLast()) : configuration.developersURL
-        try services.mailer.send(
-            to: email, subject: "\(inviter) invites you to \(organisation) on CatalystWells",
-            body: """
-                Hello,
-
-                \(inviter) invites you to join the developer organisation \(organisation) on CatalystWells as \(role.label.lowercased()).
-                Open this link within a week, sign in (or create a developer account with this address) and accept.
-                It works once.
-
-                \(base)/invitations/\(token)
-
-                If you did not expect this, ignore this mail and nothing will happen.
-                """, validUntil: expiresAt)
+        let (subject, body) = MailLanguage.rendering(in: language) {
+            (
+                L("mail.portal.invitation.subject", ["inviter": inviter, "organisation": organisation]),
+                L(
+                    "mail.portal.invitation.body",
+                    [
+                        "inviter": inviter, "organisation": organisation, "role": MailText.organisationRole(role),
+                        "link": "\(base)/invitations/\(token)",
+                    ])
+            )
+        }
+        try services.mailer.send(to: email, subject: subject, body: body, validUntil: expiresAt)
     }
 }

@@ -1,50 +1,70 @@
 import Domain
 
-/// What the review panel mails developers: the words of each decision on an app or an account.
+/// What the review panel mails developers: the words of each decision on an app or an account, in `language`.
+///
+/// A developer has no saved language and a decision is caused by a staff member's request, not theirs, so the
+/// review routes pass `nil` (English); the texts are in the catalogues for when a developer's language is known.
 enum ReviewMail {
     /// Subject and text of a decision on the app named `name`.
-    static func application(_ notice: ApplicationReview.Notice, name: String) -> (subject: String, text: String) {
-        switch notice {
-        case .approved:
-            ("\(name) is approved", "Your app \(name) is approved. Its credentials are on its page; it can sign users in within a minute.")
-        case .rejected(let reason):
-            ("\(name) was not approved", "Your app \(name) was not approved:\n\n\(reason)\n\nEdit it and submit it again.")
-        case .suspended(let reason):
-            ("\(name) is suspended", "Your app \(name) is suspended; its tokens no longer work:\n\n\(reason)")
-        case .reinstated:
-            ("\(name) is reinstated", "Your app \(name) is reinstated and works again.")
-        case .changeApproved:
-            ("Your change to \(name) is live", "The change you submitted for \(name) is approved and live.")
-        case .changeRejected(let reason):
+    static func application(_ notice: ApplicationReview.Notice, name: String, language: String?) -> (subject: String, text: String) {
+        MailLanguage.rendering(in: language) {
+            switch notice {
+            case .approved:
+                (L("mail.review.approved.subject", ["app": name]), L("mail.review.approved.body", ["app": name]))
+            case .rejected(let reason):
+                (L("mail.review.rejected.subject", ["app": name]), L("mail.review.rejected.body", ["app": name, "reason": reason]))
+            case .suspended(let reason):
+                (L("mail.review.suspended.subject", ["app": name]), L("mail.review.suspended.body", ["app": name, "reason": reason]))
+            case .reinstated:
+                (L("mail.review.reinstated.subject", ["app": name]), L("mail.review.reinstated.body", ["app": name]))
+            case .changeApproved:
+                (L("mail.review.change_approved.subject", ["app": name]), L("mail.review.change_approved.body", ["app": name]))
+            case .changeRejected(let reason):
+                (
+                    L("mail.review.change_rejected.subject", ["app": name]),
+                    L("mail.review.change_rejected.body", ["app": name, "reason": reason])
+                )
+            }
+        }
+    }
+
+    /// The greeting, text and link of a decision mail.
+    static func decision(name: String, text: String, link: String, language: String?) -> String {
+        MailLanguage.rendering(in: language) { L("mail.hello", ["name": name]) + "\n\n" + text + "\n\n" + link + "\n" }
+    }
+
+    /// Subject and text of a decision on a developer account, or `nil` for effects that are not told.
+    static func account(
+        _ effect: DeveloperAccount.LifecycleEffect, name: String, developersURL: String, language: String?
+    ) -> (subject: String, text: String)? {
+        MailLanguage.rendering(in: language) {
+            switch effect {
+            case .notifySuspended(let reason):
+                (
+                    L("mail.review.account_suspended.subject"),
+                    L("mail.hello", ["name": name]) + "\n\n" + L("mail.review.account_suspended.body", ["reason": reason]) + "\n"
+                )
+            case .notifyReinstated:
+                (
+                    L("mail.review.account_reinstated.subject"),
+                    L("mail.hello", ["name": name]) + "\n\n"
+                        + L("mail.review.account_reinstated.body", ["link": developersURL + "/login"]) + "\n"
+                )
+            case .recordTransition, .endAllSessions:
+                nil
+            }
+        }
+    }
+
+    /// Subject and text of a staff answer to a support ticket.
+    static func ticketReply(
+        developerName: String, subject: String, body: String, link: String, language: String?
+    ) -> (subject: String, text: String) {
+        MailLanguage.rendering(in: language) {
             (
-                "Your change to \(name) was not approved",
-                "The change you submitted for \(name) was not approved:\n\n\(reason)\n\nThe live version is unchanged."
+                L("mail.ticket_reply.subject", ["subject": subject]),
+                L("mail.ticket_reply.body", ["name": developerName, "subject": subject, "body": body, "link": link])
             )
         }
-    }
-
-    /// The text of a decision on a developer account, or `nil` for effects that are not told.
-    static func account(_ effect: DeveloperAccount.LifecycleEffect, developersURL: String) -> String? {
-        switch effect {
-        case .notifySuspended(let reason):
-            "Your CatalystWells developer account is suspended, so you cannot sign in to the developer portal:\n\n\(reason)\n\nAnswer this email or contact the platform's staff if you think this is a mistake."
-        case .notifyReinstated:
-            "Your CatalystWells developer account is reinstated; you can sign in again at \(developersURL)/login"
-        case .recordTransition, .endAllSessions:
-            nil
-        }
-    }
-
-    /// A staff answer to a support ticket.
-    static func ticketReply(developerName: String, subject: String, body: String, link: String) -> String {
-        """
-        Hello \(developerName),
-
-        CatalystWells support answered your ticket "\(subject)":
-
-        \(body)
-
-        Reply at \(link)
-        """
     }
 }

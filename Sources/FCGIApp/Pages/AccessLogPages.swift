@@ -12,11 +12,41 @@ enum AccessLogPages {
         return formatter.string(from: date)
     }
 
+    /// "Study Buddy read Ana's grades" in the page's language.
+    static func sentence(_ record: DataAccessRecord) -> String {
+        let endpoint = EducationAPI.endpoints.first { $0.operation.rawValue == record.entry.operation }
+        let what = endpoint.map { dataName($0.operation) } ?? L("accesslog.data.data")
+        let app = record.appName
+        guard let person = record.subjectName else {
+            if record.entry.status >= 400 { return L("accesslog.refused", ["app": app, "what": what]) }
+            return endpoint?.writes == true ? L("accesslog.wrote", ["app": app, "what": what]) : L("accesslog.read", ["app": app, "what": what])
+        }
+        if record.entry.status >= 400 { return L("accesslog.refused_about", ["app": app, "what": what, "person": person]) }
+        return endpoint?.writes == true
+            ? L("accesslog.wrote_about", ["app": app, "what": what, "person": person])
+            : L("accesslog.read_about", ["app": app, "what": what, "person": person])
+    }
+
+    /// What an education API operation reads or writes, as the log's sentences name it.
+    private static func dataName(_ operation: APIEndpoint.Operation) -> String {
+        switch operation {
+        case .me, .student: L("accesslog.data.profile")
+        case .studentClasses: L("accesslog.data.classes")
+        case .studentGrades, .recordGrades: L("accesslog.data.grades")
+        case .studentAttendance, .recordAttendance: L("accesslog.data.attendance")
+        case .parentChildren: L("accesslog.data.children")
+        case .classDetail: L("accesslog.data.class")
+        case .classStudents: L("accesslog.data.class_roster")
+        case .school: L("accesslog.data.school")
+        case .openAPI: L("accesslog.data.documentation")
+        }
+    }
+
     /// A student's page: the entries about them.
     static func student(session: SignedIn, records: [DataAccessRecord]) -> HTML {
         personal(
             session: session,
-            intro: "<p>Every time an app you connected read or changed your school data, it is listed here.</p>", list(records))
+            intro: "<p>\(L("accesslog.student.intro"))</p>", list(records))
     }
 
     /// A parent's page: the entries about each of their children, child by child.
@@ -29,37 +59,37 @@ enum AccessLogPages {
         }
         return personal(
             session: session,
-            intro: "<p>Every time an app read or changed your children's school data, it is listed here, child by child.</p>",
+            intro: "<p>\(L("accesslog.parent.intro"))</p>",
             HTML(sections))
     }
 
     private static func personal(session: SignedIn, intro: HTML, _ content: HTML) -> HTML {
         Layout.page(
-            title: "App activity", session: session,
+            title: L("nav.app_activity"), session: session,
             """
-            <h1>App activity</h1>
+            <h1>\(L("nav.app_activity"))</h1>
             \(intro)
             \(content)
-            <p class="muted"><small>Disconnect an app under <a href="/account/apps">Connected apps</a>.</small></p>
+            <p class="muted"><small>\(LH("accesslog.disconnect", ["link": "<a href=\"/account/apps\">\(L("nav.connected_apps"))</a>"]))</small></p>
             """)
     }
 
     /// The school admin's page, with the CSV export.
     static func school(session: SignedIn, records: [DataAccessRecord]) -> HTML {
         Layout.page(
-            title: "Data access", session: session,
+            title: L("nav.school.access_log"), session: session,
             """
-            <h1>Data access</h1>
-            <p>Every call apps made to your school's data through the education API, newest first.
-            <a href="/school/access-log.csv" id="access-log-csv">Download as CSV</a></p>
+            <h1>\(L("nav.school.access_log"))</h1>
+            <p>\(L("accesslog.school.intro"))
+            <a href="/school/access-log.csv" id="access-log-csv">\(L("log.download_csv"))</a></p>
             \(list(records))
             """)
     }
 
     private static func list(_ records: [DataAccessRecord]) -> HTML {
-        guard !records.isEmpty else { return "<p class=\"muted access-log\">No app has used this data yet.</p>" }
+        guard !records.isEmpty else { return "<p class=\"muted access-log\">\(L("accesslog.none"))</p>" }
         let items = records.map { record -> HTML in
-            "<li data-status=\"\(record.entry.status)\">\(record.sentence) <small class=\"muted\">on \(day(record.entry.occurredAt))</small></li>"
+            "<li data-status=\"\(record.entry.status)\">\(sentence(record)) <small class=\"muted\">\(L("accesslog.on", ["when": Display.localDateTime(record.entry.occurredAt)]))</small></li>"
         }
         return "<ul class=\"access-log\">\(items)</ul>"
     }

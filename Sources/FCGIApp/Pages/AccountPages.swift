@@ -57,65 +57,63 @@ enum AccountPages {
         let body: HTML =
             sent
             ? """
-            <p class="notice ok" id="reset-sent" role="status">If an account uses that address, we have sent it a link.
-            The link works once, within \(lifetimeMinutes) minutes.</p>
-            <p><a href="/login">Back to sign-in</a></p>
+            <p class="notice ok" id="reset-sent" role="status">\(L("forgot.sent", count: lifetimeMinutes))</p>
+            <p><a href="/login">\(L("forgot.back"))</a></p>
             """
             : """
-            <p>Enter the email address of your account. We will send you a link to choose a new password.</p>
+            <p>\(L("forgot.intro"))</p>
             <form class="stack" id="forgot" method="post" action="/password/forgot">\(Layout.csrfField(csrf))
-            <label>Email address<input name="email" type="email" autocomplete="email" required maxlength="254" autofocus></label>
-            <button type="submit">Send the link</button>
+            <label>\(L("forgot.email"))<input name="email" type="email" autocomplete="email" required maxlength="254" autofocus></label>
+            <button type="submit">\(L("forgot.submit"))</button>
             </form>
             """
-        return Layout.page(title: "Forgot your password", session: nil, narrow: true, "<h1>Forgot your password?</h1>" + body)
+        return Layout.page(title: L("forgot.title"), session: nil, narrow: true, "<h1>\(L("forgot.heading"))</h1>" + body)
     }
 
     static func reset(csrf: String, token: String, purpose: PasswordLinkPurpose, error: String?) -> HTML {
-        let title = purpose == .set ? "Choose your password" : "Choose a new password"
+        let title = purpose == .set ? L("reset.title.set") : L("reset.title.new")
         return Layout.page(
             title: title, session: nil, narrow: true,
             """
             <h1>\(title)</h1>
             <form class="stack" id="reset" method="post" action="/password/reset">\(Layout.csrfField(csrf))
             <input type="hidden" name="token" value="\(token)">
-            <label>New password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024" aria-describedby="password-error"\(Layout.invalidFlag(error))>
+            <label>\(L("password.new"))<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024" aria-describedby="password-error"\(Layout.invalidFlag(error))>
             \(Layout.fieldError(error, id: "password-error"))</label>
-            <label>New password again<input name="confirmation" type="password" autocomplete="new-password" required maxlength="1024"></label>
-            <p class="muted">At least \(PasswordRules.minimumLength) characters. A few unrelated words make a strong, memorable password.</p>
-            <button type="submit">Save the password</button>
+            <label>\(L("password.again"))<input name="confirmation" type="password" autocomplete="new-password" required maxlength="1024"></label>
+            <p class="muted">\(L("password.hint", count: PasswordRules.minimumLength))</p>
+            <button type="submit">\(L("reset.submit"))</button>
             </form>
             """)
     }
 
     static func linkInvalid() -> HTML {
         Layout.page(
-            title: "Link expired", session: nil, narrow: true,
+            title: L("link.expired.title"), session: nil, narrow: true,
             """
-            <h1>This link cannot be used</h1>
-            <p id="link-invalid">It has expired or has already been used. Links work once, for a limited time.</p>
-            <p><a href="/password/forgot">Ask for a new link</a> or <a href="/login">sign in</a>.</p>
+            <h1>\(L("link.expired.heading"))</h1>
+            <p id="link-invalid">\(L("link.expired.text"))</p>
+            <p>\(LH("link.expired.next", ["ask": "<a href=\"/password/forgot\">\(L("link.expired.ask"))</a>", "signin": "<a href=\"/login\">\(L("link.expired.sign_in"))</a>"]))</p>
             """)
     }
 
     static func changePassword(session: SignedIn, currentError: String?, newError: String?, changed: Bool) -> HTML {
         Layout.page(
-            title: "Change your password", session: session,
+            title: L("password.change.title"), session: session,
             notice: changed
                 ? .init(
                     kind: .ok,
-                    text:
-                        "Your password has been changed. Your other sessions were signed out, and apps you had connected must be signed in to again.")
+                    text: L("password.changed"))
                 : nil,
             """
-            <h1>Change your password</h1>
+            <h1>\(L("password.change.title"))</h1>
             <form class="stack" id="change-password" method="post" action="/account/password">\(Layout.csrfField(session.csrf))
-            <label>Current password<input name="current" type="password" autocomplete="current-password" required maxlength="1024"\(Layout.errorAttributes(currentError, id: "current-error"))>
+            <label>\(L("password.current"))<input name="current" type="password" autocomplete="current-password" required maxlength="1024"\(Layout.errorAttributes(currentError, id: "current-error"))>
             \(Layout.fieldError(currentError, id: "current-error"))</label>
-            <label>New password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024"\(Layout.errorAttributes(newError, id: "password-error"))>
+            <label>\(L("password.new"))<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024"\(Layout.errorAttributes(newError, id: "password-error"))>
             \(Layout.fieldError(newError, id: "password-error"))</label>
-            <label>New password again<input name="confirmation" type="password" autocomplete="new-password" required maxlength="1024"></label>
-            <button type="submit">Change the password</button>
+            <label>\(L("password.again"))<input name="confirmation" type="password" autocomplete="new-password" required maxlength="1024"></label>
+            <button type="submit">\(L("password.change.submit"))</button>
             </form>
             """)
     }

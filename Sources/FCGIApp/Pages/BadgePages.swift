@@ -17,7 +17,7 @@ enum BadgePages {
         let name: String
     }
 
-    static let defaultTitle = "Sign in with your badge"
+    static var defaultTitle: String { L("badge.title") }
 
     /// The page: the form the script fills and sends, the camera's view, and what a person sees meanwhile or after
     /// a refusal.
@@ -33,13 +33,15 @@ enum BadgePages {
             <input type="hidden" name="secret" id="badge-secret" value="">
             \(school.map { "<input type=\"hidden\" name=\"school\" value=\"\($0.sourcedID)\">" as HTML } ?? "")
             </form>
-            <section id="badge-camera" aria-label="Camera">
-            <p><button type="button" id="badge-scan">Scan my badge</button></p>
+            <section id="badge-camera" aria-label="\(L("badge.camera"))">
+            <p><button type="button" id="badge-scan">\(L("badge.scan"))</button></p>
             <video id="badge-video" muted playsinline hidden width="320" height="240"></video>
-            <p id="badge-status" class="muted" role="status" aria-live="polite">Hold your card so that its QR code faces the camera.</p>
+            <p id="badge-status" class="muted" role="status" aria-live="polite" data-hold="\(L("badge.hold"))" data-signing-in="\(L("badge.js.signing_in"))" \
+            data-stopped="\(L("badge.js.stopped"))" data-found="\(L("badge.js.found"))" data-no-camera="\(L("badge.js.no_camera"))" \
+            data-starting="\(L("badge.js.starting"))" data-camera-refused="\(L("badge.js.camera_refused"))">\(L("badge.hold"))</p>
             </section>
-            <noscript><p>Your browser must allow scripts for badge sign-in.</p></noscript>
-            <p><a href="\(back)">Sign in with your name and password instead</a></p>
+            <noscript><p>\(L("badge.noscript"))</p></noscript>
+            <p><a href="\(back)">\(L("badge.password_instead"))</a></p>
             <script src="/assets/badge.js"></script>
             """)
     }
@@ -55,10 +57,11 @@ enum BadgePages {
             secretField.value = secret;
             form.submit();
           }
+          var words = document.getElementById("badge-status").dataset;
           var fromLink = window.location.hash.slice(1);
           if (fromLink) {
             history.replaceState(null, "", window.location.pathname + window.location.search);
-            document.getElementById("badge-status").textContent = "Signing you in…";
+            document.getElementById("badge-status").textContent = words.signingIn;
             send(fromLink);
             return;
           }
@@ -106,12 +109,12 @@ enum BadgePages {
             }).then(function (result) {
               busy = false;
               if (!result.ok) {
-                status.textContent = result.answer.error_description || "The camera scan stopped. Reload the page.";
+                status.textContent = result.answer.error_description || words.stopped;
                 stop();
                 return;
               }
               if (result.answer.badge) {
-                status.textContent = "Badge found. Signing you in…";
+                status.textContent = words.found;
                 stop();
                 send(result.answer.badge);
                 return;
@@ -120,16 +123,16 @@ enum BadgePages {
               window.setTimeout(scan, 300);
             }).catch(function () {
               busy = false;
-              status.textContent = "The camera scan stopped. Reload the page.";
+              status.textContent = words.stopped;
               stop();
             });
           }
           button.addEventListener("click", function () {
             if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-              status.textContent = "This browser cannot use a camera here. Scan the badge with the device's camera app instead.";
+              status.textContent = words.noCamera;
               return;
             }
-            status.textContent = "Starting the camera…";
+            status.textContent = words.starting;
             navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false }).then(function (media) {
               stream = media;
               video.srcObject = media;
@@ -137,10 +140,10 @@ enum BadgePages {
               button.hidden = true;
               return video.play();
             }).then(function () {
-              status.textContent = "Hold your card so that its QR code faces the camera.";
+              status.textContent = words.hold;
               scan();
             }).catch(function () {
-              status.textContent = "The camera could not be opened. Allow the camera for this site, or scan the badge with the device's camera app.";
+              status.textContent = words.cameraRefused;
               stop();
             });
           });

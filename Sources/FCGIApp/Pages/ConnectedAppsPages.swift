@@ -12,32 +12,31 @@ enum ConnectedAppsPages {
     }
 
     static func list(session: SignedIn, entries: [Entry], notice: Layout.Notice?) -> HTML {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
         let items = entries.map { entry -> HTML in
             let name = entry.client?.name ?? entry.consent.clientID.rawValue
             let developer: HTML =
-                entry.client.map { "<small>by \($0.developerName)\($0.verified ? HTML(unsafeRaw: " · <b>verified</b>") : "")</small>" } ?? ""
+                entry.client.map {
+                    "<small>\(L("apps.by", ["developer": $0.developerName]))\($0.verified ? HTML(unsafeRaw: " · <b>\(HTML.escape(L("apps.verified")))</b>") : "")</small>"
+                } ?? ""
             let scopes = entry.scopeDescriptions.map { "<li>\($0)</li>" as HTML }
-            let lastUsed = entry.consent.lastUsedAt.map { formatter.string(from: $0) } ?? "never"
+            let lastUsed = entry.consent.lastUsedAt.map { Display.localDate($0) } ?? L("apps.never")
             return """
                 <li data-client-id="\(entry.consent.clientID.rawValue)"><b>\(name)</b><br>\(developer)
                 <ul>\(scopes)</ul>
-                <small>Connected \(formatter.string(from: entry.consent.firstGrantedAt)) · last used \(lastUsed)</small>
+                <small>\(L("apps.connected_used", ["connected": Display.localDate(entry.consent.firstGrantedAt), "used": lastUsed]))</small>
                 <form method="post" action="/account/apps/\(FormCodec.encode(entry.consent.clientID.rawValue))/revoke">\(Layout.csrfField(session.csrf))
-                <button class="secondary" type="submit">Disconnect</button></form></li>
+                <button class="secondary" type="submit">\(L("apps.disconnect"))</button></form></li>
                 """
         }
         let list: HTML =
             entries.isEmpty
-            ? "<p class=\"muted\" id=\"connected-apps\">You have not connected any apps.</p>"
+            ? "<p class=\"muted\" id=\"connected-apps\">\(L("apps.none"))</p>"
             : "<ul class=\"cards\" id=\"connected-apps\">\(items)</ul>"
         return Layout.page(
-            title: "Connected apps", session: session, notice: notice,
+            title: L("nav.connected_apps"), session: session, notice: notice,
             """
-            <h1>Connected apps</h1>
-            <p>These apps may use your school data as listed. Disconnecting one stops every token it holds at once;
-            it will have to ask you again.</p>
+            <h1>\(L("nav.connected_apps"))</h1>
+            <p>\(L("apps.intro"))</p>
             \(list)
             """)
     }

@@ -8,13 +8,13 @@ enum DataLabelPages {
         let entries = label.entries.map { entry -> HTML in
             guard let why = entry.why, let howLong = entry.howLong, let whoElse = entry.whoElse else {
                 return """
-                    <li data-scope="\(entry.scope)"><b>\(entry.what)</b><br><small class="muted data-undeclared">The developer has not said how this data is used.</small></li>
+                    <li data-scope="\(entry.scope)"><b>\(entry.what)</b><br><small class="muted data-undeclared">\(L("datalabel.undeclared"))</small></li>
                     """
             }
             return """
                 <li data-scope="\(entry.scope)"><b>\(entry.what)</b>
-                <dl class="data-label"><dt>Why</dt><dd class="data-why">\(why)</dd><dt>How long</dt><dd class="data-how-long">\(howLong)</dd>
-                <dt>Who else</dt><dd class="data-who-else">\(whoElse)</dd></dl></li>
+                <dl class="data-label"><dt>\(L("datalabel.why"))</dt><dd class="data-why">\(why)</dd><dt>\(L("datalabel.how_long"))</dt><dd class="data-how-long">\(howLong)</dd>
+                <dt>\(L("datalabel.who_else"))</dt><dd class="data-who-else">\(whoElse)</dd></dl></li>
                 """
         }
         return "<ul class=\"data-label\" id=\"\(id)\">\(entries)</ul>"

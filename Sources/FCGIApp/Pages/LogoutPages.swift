@@ -12,26 +12,25 @@ enum LogoutPages {
         let fields = hidden.compactMap { name, value -> HTML? in
             value.map { "<input type=\"hidden\" name=\"\(name)\" value=\"\($0)\">" }
         }
-        let asker: HTML = clientName.map { "<strong>\($0)</strong> asks you to sign out." } ?? "An app asks you to sign out."
+        let asker: HTML = clientName.map { LH("logout.app_asks", ["app": "<strong>\($0)</strong>"]) } ?? "\(L("logout.an_app_asks"))"
         return Layout.page(
-            title: "Sign out?", session: session, narrow: true,
+            title: L("logout.title"), session: session, narrow: true,
             """
-            <h1>Sign out?</h1>
-            <p>\(asker) You are signed in as \(session.user.givenName) \(session.user.familyName). Signing out here signs you out of CatalystWells \
-            in this browser, and the apps you signed in to through it are told.</p>
+            <h1>\(L("logout.title"))</h1>
+            <p>\(asker) \(L("logout.explain", ["name": "\(session.user.givenName) \(session.user.familyName)"]))</p>
             <form method="post" id="confirm-logout" action="\(LogoutRoutes.confirmPath)">\(Layout.csrfField(session.csrf))\(fields)
-            <button type="submit">Sign out</button></form>
-            <p><a href="/">Stay signed in</a></p>
+            <button type="submit">\(L("nav.sign_out"))</button></form>
+            <p><a href="/">\(L("logout.stay"))</a></p>
             """)
     }
 
     /// The end of a logout that named no registered place to return to.
     static func signedOut() -> HTML {
         Layout.page(
-            title: "Signed out", session: nil, narrow: true,
+            title: L("logout.signed_out.title"), session: nil, narrow: true,
             """
-            <h1 id="signed-out">You are signed out</h1>
-            <p>You can close this window, or <a href="/login">sign in again</a>.</p>
+            <h1 id="signed-out">\(L("logout.signed_out.heading"))</h1>
+            <p>\(LH("logout.signed_out.text", ["link": "<a href=\"/login\">\(L("logout.sign_in_again"))</a>"]))</p>
             """)
     }
 
@@ -39,8 +38,8 @@ enum LogoutPages {
     static func deviceSignOut(csrf: String) -> HTML {
         """
         <form method="post" id="sign-out-device" action="\(LogoutRoutes.devicePath)">\(Layout.csrfField(csrf))
-        <button type="submit" class="secondary">Sign out of this device</button>
-        <small>For shared devices: also ends what apps were given through this browser.</small></form>
+        <button type="submit" class="secondary">\(L("logout.device"))</button>
+        <small>\(L("logout.device_note"))</small></form>
         """
     }
 }

@@ -6,14 +6,14 @@ enum PasskeyPages {
     /// `continueTo`: where the person was going when they were sent to set up a second factor (after adding one).
     static func list(session: SignedIn, passkeys: [PasskeySummary], notice: Layout.Notice?, error: String?, continueTo: String? = nil) -> HTML {
         Layout.page(
-            title: "Passkeys", session: session, notice: notice,
+            title: L("passkeys.title"), session: session, notice: notice,
             manage(csrf: session.csrf, passkeys: passkeys, error: error, continueTo: continueTo, back: "/account"))
     }
 
     /// A developer's passkeys on the portal (its security page links here).
     static func portalList(session: DeveloperSignedIn, passkeys: [PasskeySummary], notice: Layout.Notice?, error: String?) -> HTML {
         PortalLayout.page(
-            title: "Passkeys", session: session, notice: notice,
+            title: L("passkeys.title"), session: session, notice: notice,
             manage(csrf: session.csrf, passkeys: passkeys, error: error, continueTo: nil, back: "/account"))
     }
 
@@ -21,34 +21,33 @@ enum PasskeyPages {
     private static func manage(csrf: String, passkeys: [PasskeySummary], error: String?, continueTo: String?, back: String) -> HTML {
         let rows = passkeys.map { passkey -> HTML in
             """
-            <tr><td>\(passkey.name)</td><td>\(passkey.backedUp ? "Synced between devices" : "This device only")</td>
-            <td>\(Display.date(passkey.createdAt))</td><td>\(passkey.lastUsedAt.map { Display.dateTime($0) } ?? "never")</td>
+            <tr><td>\(passkey.name)</td><td>\(passkey.backedUp ? L("passkeys.synced") : L("passkeys.device_only"))</td>
+            <td>\(Display.localDate(passkey.createdAt))</td><td>\(passkey.lastUsedAt.map { Display.localDateTime($0) } ?? L("apps.never"))</td>
             <td><form class="inline" method="post" action="/account/passkeys/\(String(passkey.id))/remove">\(Layout.csrfField(csrf))
-            <button type="submit" class="link">Remove</button></form></td></tr>
+            <button type="submit" class="link">\(L("passkeys.remove"))</button></form></td></tr>
             """
         }
         let table: HTML =
             passkeys.isEmpty
-            ? "<p class=\"muted\" id=\"no-passkeys\">No passkeys yet.</p>"
+            ? "<p class=\"muted\" id=\"no-passkeys\">\(L("passkeys.none"))</p>"
             : """
-            <table id="passkeys"><thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Added</th><th scope="col">Last used</th>
-            <th scope="col"><span class="visually-hidden">Remove</span></th></tr></thead><tbody>\(rows)</tbody></table>
+            <table id="passkeys"><thead><tr><th scope="col">\(L("passkeys.name"))</th><th scope="col">\(L("passkeys.kind"))</th><th scope="col">\(L("passkeys.added"))</th><th scope="col">\(L("passkeys.last_used"))</th>
+            <th scope="col"><span class="visually-hidden">\(L("passkeys.remove"))</span></th></tr></thead><tbody>\(rows)</tbody></table>
             """
         return """
-            <h1>Passkeys</h1>
+            <h1>\(L("passkeys.title"))</h1>
             \(error.map { "<p class=\"notice bad\" id=\"passkey-error\" role=\"alert\">\($0)</p>" as HTML } ?? "")
-            \(continueTo.map { "<p><a class=\"button\" id=\"continue\" href=\"\($0)\">Continue where you were going</a></p>" as HTML } ?? "")
-            <p>A passkey signs you in with your device's screen lock (fingerprint, face or PIN) instead of a password, and counts as
-            two-step sign-in.</p>
+            \(continueTo.map { "<p><a class=\"button\" id=\"continue\" href=\"\($0)\">\(L("passkeys.continue"))</a></p>" as HTML } ?? "")
+            <p>\(L("passkeys.intro"))</p>
             \(table)
             <form class="stack" id="add-passkey" method="post" action="/account/passkeys/register" data-options="/account/passkeys/options">
             \(Layout.csrfField(csrf))
-            <label>Name of this passkey<input name="name" maxlength="80" placeholder="e.g. School laptop"></label>
+            <label>\(L("passkeys.field.name"))<input name="name" maxlength="80" placeholder="\(L("passkeys.field.placeholder"))"></label>
             <input type="hidden" name="attestationObject"><input type="hidden" name="clientDataJSON">
-            <button type="button" id="add-passkey-button">Add a passkey</button>
-            <p class="muted" id="passkey-status" role="status"></p>
+            <button type="button" id="add-passkey-button">\(L("passkeys.add"))</button>
+            <p class="muted" id="passkey-status" role="status" data-prompt="\(L("passkeys.js.prompt"))" data-failed="\(L("passkeys.js.not_added"))"></p>
             </form>
-            <p><a href="\(back)">Back to your account</a></p>
+            <p><a href="\(back)">\(L("account.back"))</a></p>
             <script src="/assets/passkeys.js"></script>
             """
     }
@@ -61,7 +60,7 @@ enum PasskeyPages {
         <input type="hidden" name="credentialId"><input type="hidden" name="authenticatorData"><input type="hidden" name="clientDataJSON">
         <input type="hidden" name="signature"><input type="hidden" name="userHandle">
         <button type="button" class="secondary" id="passkey-signin-button">\(L("signin.passkey"))</button>
-        <p class="muted" id="passkey-status" role="status"></p>
+        <p class="muted" id="passkey-status" role="status" data-prompt="\(L("passkeys.js.prompt"))" data-failed="\(L("passkeys.js.not_signed_in"))"></p>
         </form>
         <script src="/assets/passkeys.js"></script>
         """
@@ -88,11 +87,12 @@ enum PasskeyPages {
             return answer.json();
           }
           function status(form, text) { const p = form.querySelector("#passkey-status"); if (p) { p.textContent = text; } }
+          function words(form) { const p = form.querySelector("#passkey-status"); return p ? p.dataset : {}; }
           const add = document.getElementById("add-passkey");
           if (add) {
             document.getElementById("add-passkey-button").addEventListener("click", async () => {
               try {
-                status(add, "Follow your device's prompt…");
+                status(add, words(add).prompt);
                 const o = await options(add);
                 o.challenge = fromB64(o.challenge);
                 o.user.id = fromB64(o.user.id);
@@ -101,14 +101,14 @@ enum PasskeyPages {
                 add.elements.attestationObject.value = toB64(credential.response.attestationObject);
                 add.elements.clientDataJSON.value = toB64(credential.response.clientDataJSON);
                 add.submit();
-              } catch (error) { status(add, "No passkey was added: " + error.message); }
+              } catch (error) { status(add, words(add).failed + " " + error.message); }
             });
           }
           const signIn = document.getElementById("passkey-signin");
           if (signIn) {
             document.getElementById("passkey-signin-button").addEventListener("click", async () => {
               try {
-                status(signIn, "Follow your device's prompt…");
+                status(signIn, words(signIn).prompt);
                 const o = await options(signIn);
                 o.challenge = fromB64(o.challenge);
                 const credential = await navigator.credentials.get({ publicKey: o });
@@ -118,7 +118,7 @@ enum PasskeyPages {
                 signIn.elements.signature.value = toB64(credential.response.signature);
                 signIn.elements.userHandle.value = credential.response.userHandle ? toB64(credential.response.userHandle) : "";
                 signIn.submit();
-              } catch (error) { status(signIn, "Not signed in: " + error.message); }
+              } catch (error) { status(signIn, words(signIn).failed + " " + error.message); }
             });
           }
         })();

@@ -9,20 +9,17 @@ enum PrivacyPages {
         let childForms = children.map { child -> HTML in
             """
             <li data-student-id="\(child.id)"><form method="post" action="/parent/children/\(child.id)/export">\(csrf)
-            <button type="submit" class="export-child">Download everything held about \(child.displayName)</button></form></li>
+            <button type="submit" class="export-child">\(L("privacy.export_child", ["name": child.displayName]))</button></form></li>
             """
         }
         let forChildren: HTML =
-            children.isEmpty ? "" : "<h2>Your children</h2><ul class=\"plain\" id=\"children-exports\">\(childForms)</ul>"
+            children.isEmpty ? "" : "<h2>\(L("privacy.your_children"))</h2><ul class=\"plain\" id=\"children-exports\">\(childForms)</ul>"
         return Layout.page(
-            title: "My data", session: session, notice: notice,
+            title: L("nav.my_data"), session: session, notice: notice,
             """
-            <h1>My data</h1>
-            <p>Download a copy of everything the school's CatalystWells holds: the profile, classes, grades, attendance,
-            the apps that were allowed to read it, every app's reads (the data-access log) and the sign-in history, as
-            a zip of JSON and CSV files with a README that explains each file. A small export downloads at once; a
-            large one is prepared in the background and a link is mailed to you (it works once).</p>
-            <form method="post" action="/account/export">\(csrf)<button type="submit" id="export-me">Download everything held about me</button></form>
+            <h1>\(L("nav.my_data"))</h1>
+            <p>\(L("privacy.account.intro"))</p>
+            <form method="post" action="/account/export">\(csrf)<button type="submit" id="export-me">\(L("privacy.export_me"))</button></form>
             \(forChildren)
             \(jobList(jobs))
             """)
@@ -34,22 +31,17 @@ enum PrivacyPages {
         let rows = classes.map { c -> HTML in
             """
             <tr data-class-id="\(c.id)"><td>\(c.title)</td><td>\(c.termTitle)</td>
-            <td><form method="post" action="/school/classes/\(c.id)/export">\(csrf)<button type="submit" class="export-class">Export</button></form></td></tr>
+            <td><form method="post" action="/school/classes/\(c.id)/export">\(csrf)<button type="submit" class="export-class">\(L("privacy.export"))</button></form></td></tr>
             """
         }
         return Layout.page(
-            title: "Export", session: session, notice: notice,
+            title: L("privacy.export"), session: session, notice: notice,
             """
-            <h1>Export</h1>
-            <p>An export of the whole school, or of one class, holds the roster as a OneRoster 1.1 CSV set (which
-            <code>catalystwells roster import</code> and other systems read) and, for each person, the same files a
-            family gets: profile, classes, grades (drafts included), attendance, connected apps, data-access log and
-            sign-in history. It is prepared in the background; the link is mailed to you and works once.
-            To export one person, open them under <a href="/school/users">Users</a>.</p>
-            <form method="post" action="/school/export">\(csrf)<button type="submit" id="export-school">Export the whole school</button></form>
-            <p>For a system the school feeds: <a href="/school/export/oneroster.zip" id="export-oneroster">download the roster alone as
-            OneRoster 1.1 CSV</a> (orgs, academic sessions, courses, classes, users, enrollments; at once, no personal files).</p>
-            <div class="table-wrap"><table id="export-classes"><thead><tr><th scope="col">Class</th><th scope="col">Term</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+            <h1>\(L("privacy.export"))</h1>
+            <p>\(LH("privacy.school.intro", ["command": "<code>catalystwells roster import</code>", "users": "<a href=\"/school/users\">\(L("nav.school.users"))</a>"]))</p>
+            <form method="post" action="/school/export">\(csrf)<button type="submit" id="export-school">\(L("privacy.export_school"))</button></form>
+            <p>\(LH("privacy.oneroster", ["link": "<a href=\"/school/export/oneroster.zip\" id=\"export-oneroster\">\(L("privacy.oneroster.link"))</a>"]))</p>
+            <div class="table-wrap"><table id="export-classes"><thead><tr><th scope="col">\(L("school.classes.class"))</th><th scope="col">\(L("school.classes.term"))</th><th scope="col"><span class="visually-hidden">\(L("school.users.actions"))</span></th></tr></thead>
             <tbody>\(rows)</tbody></table></div>
             \(jobList(jobs))
             """)
@@ -61,24 +53,24 @@ enum PrivacyPages {
         let rows = jobs.map { job -> HTML in
             let what: String =
                 switch job.scope {
-                case .person(let id): "person \(id)"
-                case .schoolClass(let id): "class \(id)"
-                case .school: "whole school"
+                case .person(let id): L("privacy.job.person", ["number": "\(id)"])
+                case .schoolClass(let id): L("privacy.job.class", ["number": "\(id)"])
+                case .school: L("privacy.job.school")
                 }
             let state: String =
                 switch job.status {
-                case .pending: "Being prepared"
-                case .ready: "Ready: the link is in your mail (until \(job.linkExpiresAt.map(AccessLogPages.day) ?? "")) UTC"
-                case .downloaded: "Downloaded"
-                case .expired: "Expired"
-                case .failed: "Could not be made: \(job.error ?? "")"
+                case .pending: L("privacy.job.pending")
+                case .ready: L("privacy.job.ready", ["until": job.linkExpiresAt.map(Display.localDateTime) ?? ""])
+                case .downloaded: L("privacy.job.downloaded")
+                case .expired: L("privacy.job.expired")
+                case .failed: L("privacy.job.failed", ["error": job.error ?? ""])
                 }
             return
-                "<tr data-export-id=\"\(job.id)\" data-status=\"\(job.status.rawValue)\"><td>\(AccessLogPages.day(job.requestedAt))</td><td>\(what)</td><td>\(state)</td></tr>"
+                "<tr data-export-id=\"\(job.id)\" data-status=\"\(job.status.rawValue)\"><td>\(Display.localDateTime(job.requestedAt))</td><td>\(what)</td><td>\(state)</td></tr>"
         }
         return """
-            <h2>Exports you asked for</h2>
-            <div class="table-wrap"><table id="export-jobs"><thead><tr><th scope="col">Asked (UTC)</th><th scope="col">What</th><th scope="col">State</th></tr></thead>
+            <h2>\(L("privacy.jobs.title"))</h2>
+            <div class="table-wrap"><table id="export-jobs"><thead><tr><th scope="col">\(L("privacy.asked"))</th><th scope="col">\(L("privacy.what"))</th><th scope="col">\(L("teacher.state"))</th></tr></thead>
             <tbody>\(rows)</tbody></table></div>
             """
     }
@@ -88,30 +80,26 @@ enum PrivacyPages {
         let csrf = Layout.csrfField(session.csrf)
         let erase: HTML =
             if let open {
-                "<p id=\"open-erasure\">An erasure of this person is \(open.status.rawValue): <a href=\"/school/erasures/\(open.id)\">see it</a>.</p>"
+                "<p id=\"open-erasure\">\(LH("privacy.open_erasure", ["state": "\(label(open))", "link": "<a href=\"/school/erasures/\(open.id)\">\(L("privacy.see_it"))</a>"]))</p>"
             } else if person.id == session.user.id {
-                "<p class=\"muted\">You cannot erase your own account.</p>"
+                "<p class=\"muted\">\(L("privacy.not_yourself"))</p>"
             } else {
                 """
                 <form method="post" action="/school/users/\(person.id)/erasure">\(csrf)
-                <button type="submit" id="request-erasure">Erase this person…</button></form>
+                <button type="submit" id="request-erasure">\(L("privacy.erase_person"))</button></form>
                 """
             }
         return Layout.page(
             title: "\(person.givenName) \(person.familyName)", session: session,
             """
-            <p><a href="/school/users">← Users</a></p>
+            <p><a href="/school/users">\(L("privacy.back_users"))</a></p>
             <h1 id="person-name">\(person.givenName) \(person.familyName)</h1>
-            <p>\(person.role.label) · \(person.active ? "Active" : "Deactivated") · \(person.email ?? "no email")</p>
-            <h2>Export</h2>
-            <p>Everything held about this person, for them or their family (GDPR Art. 15 and 20, FERPA).</p>
-            <form method="post" action="/school/users/\(person.id)/export">\(csrf)<button type="submit" id="export-person">Download everything held</button></form>
-            <h2>Erase</h2>
-            <p>For a person who left: their sign-in ends and their apps lose access at once; after a waiting period of
-            \(waitingDays) days (you can cancel until then) their names, email, username and roster ids are replaced by a
-            pseudonym in every table, teachers' notes about them are cleared, older log entries about them are deleted and
-            the rest pseudonymised, and their apps are told. Grades and attendance stay, under the pseudonym, so class
-            figures stay right.</p>
+            <p>\(roleLabel(person.role)) · \(person.active ? L("school.users.active") : L("school.users.deactivated")) · \(person.email ?? L("privacy.no_email"))</p>
+            <h2>\(L("privacy.export"))</h2>
+            <p>\(L("privacy.person.export_intro"))</p>
+            <form method="post" action="/school/users/\(person.id)/export">\(csrf)<button type="submit" id="export-person">\(L("privacy.person.export"))</button></form>
+            <h2>\(L("privacy.erase"))</h2>
+            <p>\(L("privacy.person.erase_intro", count: waitingDays))</p>
             \(erase)
             """)
     }
@@ -122,17 +110,17 @@ enum PrivacyPages {
             let e = row.erasure
             return """
                 <tr data-erasure-id="\(e.id)" data-status="\(e.status.rawValue)"><td><a href="/school/erasures/\(e.id)">\(row.name)</a></td>
-                <td>\(label(e))</td><td>\(AccessLogPages.day(e.requestedAt))</td></tr>
+                <td>\(label(e))</td><td>\(Display.localDateTime(e.requestedAt))</td></tr>
                 """
         }
         let table: HTML =
             rows.isEmpty
-            ? "<p class=\"muted\">No erasures yet. Start one from a person's page under <a href=\"/school/users\">Users</a>.</p>"
+            ? "<p class=\"muted\">\(LH("privacy.erasures.none", ["users": "<a href=\"/school/users\">\(L("nav.school.users"))</a>"]))</p>"
             : """
-            <div class="table-wrap"><table id="erasures"><thead><tr><th scope="col">Person</th><th scope="col">State</th><th scope="col">Asked (UTC)</th></tr></thead>
+            <div class="table-wrap"><table id="erasures"><thead><tr><th scope="col">\(L("log.person"))</th><th scope="col">\(L("teacher.state"))</th><th scope="col">\(L("privacy.asked"))</th></tr></thead>
             <tbody>\(items)</tbody></table></div>
             """
-        return Layout.page(title: "Erasures", session: session, notice: notice, "<h1>Erasures</h1>\(table)")
+        return Layout.page(title: L("nav.school.erasures"), session: session, notice: notice, "<h1>\(L("nav.school.erasures"))</h1>\(table)")
     }
 
     /// `/school/erasures/{id}`: one erasure, with the confirm and cancel buttons its state allows.
@@ -143,19 +131,18 @@ enum PrivacyPages {
         let confirm: HTML =
             e.status == .requested
             ? """
-            <p>Confirming starts the waiting period of \(waitingDays) days. Until it ends you can cancel; then the erasure runs
-            and cannot be undone.</p>
-            <form method="post" action="/school/erasures/\(e.id)/confirm">\(csrf)<button type="submit" id="confirm-erasure">Confirm the erasure of \(name)</button></form>
+            <p>\(L("privacy.confirm_intro", count: waitingDays))</p>
+            <form method="post" action="/school/erasures/\(e.id)/confirm">\(csrf)<button type="submit" id="confirm-erasure">\(L("privacy.confirm", ["name": name]))</button></form>
             """ : ""
         let cancel: HTML =
             ErasureRules.cancel(e) == nil
-            ? "<form method=\"post\" action=\"/school/erasures/\(e.id)/cancel\">\(csrf)<button type=\"submit\" id=\"cancel-erasure\">Cancel the erasure</button></form>"
+            ? "<form method=\"post\" action=\"/school/erasures/\(e.id)/cancel\">\(csrf)<button type=\"submit\" id=\"cancel-erasure\">\(L("privacy.cancel"))</button></form>"
             : ""
         return Layout.page(
-            title: "Erasure", session: session, notice: notice,
+            title: L("privacy.erasure"), session: session, notice: notice,
             """
-            <p><a href="/school/erasures">← Erasures</a></p>
-            <h1>Erasure of <span id="erasure-name">\(name)</span></h1>
+            <p><a href="/school/erasures">\(L("privacy.back_erasures"))</a></p>
+            <h1>\(LH("privacy.erasure_of", ["name": "<span id=\"erasure-name\">\(name)</span>"]))</h1>
             <p id="erasure-state" data-status="\(e.status.rawValue)">\(label(e))</p>
             \(confirm)\(cancel)
             """)
@@ -163,11 +150,12 @@ enum PrivacyPages {
 
     static func label(_ e: Erasure) -> String {
         switch e.status {
-        case .requested: "Requested, waiting for confirmation"
-        case .scheduled: "Confirmed: runs after \(e.runsAfter.map(ErasureRules.dayText) ?? "")"
-        case .running: "Running (step \(e.completedSteps) of \(ErasureStep.allCases.count) done)"
-        case .completed: "Erased on \(e.completedAt.map(ErasureRules.dayText) ?? "")"
-        case .cancelled: "Cancelled on \(e.cancelledAt.map(ErasureRules.dayText) ?? "")"
+        case .requested: L("erasure.requested")
+        case .scheduled: L("erasure.scheduled", ["day": e.runsAfter.map(Display.localDateTime) ?? ""])
+        case .running:
+            L("erasure.running", ["done": SchoolAdminPages.number(e.completedSteps), "steps": SchoolAdminPages.number(ErasureStep.allCases.count)])
+        case .completed: L("erasure.completed", ["day": e.completedAt.map(Display.localDateTime) ?? ""])
+        case .cancelled: L("erasure.cancelled", ["day": e.cancelledAt.map(Display.localDateTime) ?? ""])
         }
     }
 }

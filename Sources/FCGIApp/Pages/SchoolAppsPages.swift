@@ -26,65 +26,63 @@ enum SchoolAppsPages {
             let requiresAgreement = context.settings.requireAgreement && !client.firstParty
             let decision: HTML =
                 switch entry.policy?.status {
-                case .blocked: "<b class=\"bad\">Blocked</b>"
-                case .allowed: entry.policy?.scopeLimit == nil ? "Allowed" : "Allowed (limited)"
+                case .blocked: "<b class=\"bad\">\(L("apps.blocked"))</b>"
+                case .allowed: entry.policy?.scopeLimit == nil ? "\(L("apps.allowed"))" : "\(L("apps.allowed_limited"))"
                 case nil:
                     requiresAgreement
-                        ? "<b class=\"bad\">Blocked</b> <small class=\"muted\">(no decision; your school requires an agreement)</small>"
-                        : "Allowed <small class=\"muted\">(default)</small>"
+                        ? "<b class=\"bad\">\(L("apps.blocked"))</b> <small class=\"muted\">\(L("apps.no_decision"))</small>"
+                        : "\(L("apps.allowed")) <small class=\"muted\">\(L("apps.default"))</small>"
                 }
             let limit = entry.policy?.scopeLimit
             let boxes = offered.map { scope -> HTML in
                 let checked = limit.map { $0.contains(scope.name) } ?? true
                 return """
                     <label class="scope"><input type="checkbox" name="scope" value="\(scope.name)"\(checked ? HTML(unsafeRaw: " checked") : "")> \
-                    \(scope.description) <small class="muted">(\(scope.name))</small></label>
+                    \(scopeDescription(scope)) <small class="muted">(\(scope.name))</small></label>
                     """
             }
             let blocked = entry.policy?.status == .blocked || (entry.policy == nil && requiresAgreement)
             let status = entry.policy?.status.rawValue ?? (requiresAgreement ? "blocked" : "default")
             let pending: HTML =
                 entry.pendingRequests > 0
-                ? "<br><small>\(entry.pendingRequests) request\(entry.pendingRequests == 1 ? "" : "s") to allow it</small>" : ""
+                ? "<br><small>\(L("apps.requests", count: entry.pendingRequests))</small>" : ""
             let declarations = context.declarations[client.clientID] ?? []
             let label: HTML =
                 declarations.isEmpty
-                ? "<p class=\"muted\"><small>The developer has not declared how the app uses data.</small></p>"
+                ? "<p class=\"muted\"><small>\(L("apps.not_declared"))</small></p>"
                 : """
-                <details class="app-data-label"><summary>What the app does with data</summary>\(DataLabelPages.label(DataLabel(scopes: offered, declarations: declarations, developer: client.developerName), id: "data-label-\(id)"))</details>
+                <details class="app-data-label"><summary>\(L("apps.what_with_data"))</summary>\(DataLabelPages.label(DataLabel(scopes: offered, declarations: declarations, developer: client.developerName), id: "data-label-\(id)"))</details>
                 """
             return """
-                <tr data-client-id="\(id)" data-status="\(status)" data-pending="\(entry.pendingRequests)"><td><b>\(client.name)</b><br><small>by \(client.developerName)\
-                \(client.verified ? HTML(unsafeRaw: " · verified") : "")</small>\(label)</td>
+                <tr data-client-id="\(id)" data-status="\(status)" data-pending="\(entry.pendingRequests)"><td><b>\(client.name)</b><br><small>\(L("apps.by", ["developer": client.developerName]))\
+                \(client.verified ? " · " + L("apps.verified") : "")</small>\(label)</td>
                 <td>\(decision)\(pending)<br>\(agreementCell(agreement, client: client, session: session, context: context))</td>
                 <td><form method="post" action="/school/apps/\(FormCodec.encode(id))">\(csrf)
-                <fieldset><legend>Scopes your school's users may grant it</legend>\(boxes)</fieldset>
-                <label><input type="radio" name="status" value="allowed"\(blocked ? "" : HTML(unsafeRaw: " checked"))> Allowed</label>
-                <label><input type="radio" name="status" value="blocked"\(blocked ? HTML(unsafeRaw: " checked") : "")> Blocked</label>
-                <button type="submit">Save</button></form></td></tr>
+                <fieldset><legend>\(L("apps.scopes_legend"))</legend>\(boxes)</fieldset>
+                <label><input type="radio" name="status" value="allowed"\(blocked ? "" : HTML(unsafeRaw: " checked"))> \(L("apps.allowed"))</label>
+                <label><input type="radio" name="status" value="blocked"\(blocked ? HTML(unsafeRaw: " checked") : "")> \(L("apps.blocked"))</label>
+                <button type="submit">\(L("signin_settings.save"))</button></form></td></tr>
                 """
         }
         let settings = context.settings
         return Layout.page(
-            title: "Apps", session: session, notice: notice,
+            title: L("apps.title"), session: session, notice: notice,
             """
-            <h1>Apps</h1>
-            <p>Apps the platform has approved. Your school's students, parents and teachers can connect an allowed app,
-            and only with the scopes you leave ticked. Blocking an app ends every connection of your school's users to it
-            at once; unticking scopes applies to new connections.</p>
+            <h1>\(L("apps.title"))</h1>
+            <p>\(L("apps.school.intro"))</p>
             <form class="stack" method="post" action="/school/agreement-settings" id="agreement-settings">\(csrf)
-            <fieldset><legend>Data-privacy agreements</legend>
+            <fieldset><legend>\(L("apps.agreements_legend"))</legend>
             <label class="check"><input type="checkbox" name="require_agreement" value="1"\(settings.requireAgreement ? HTML(unsafeRaw: " checked") : "")>
-            Require a current agreement before an app can be allowed (apps without a decision are blocked)</label>
+            \(L("apps.require_agreement"))</label>
             <label class="check"><input type="checkbox" name="block_on_expiry" value="1"\(settings.blockOnExpiry ? HTML(unsafeRaw: " checked") : "")>
-            Block an app on the day its agreement expires (admins are warned by mail \(AgreementExpiry.warningDays) days ahead either way)</label>
-            <button type="submit">Save agreement settings</button></fieldset></form>
+            \(L("apps.block_on_expiry", count: AgreementExpiry.warningDays))</label>
+            <button type="submit">\(L("apps.save_agreement_settings"))</button></fieldset></form>
             <form class="stack" method="post" action="/school/gradebook-settings" id="gradebook-settings">\(csrf)
-            <fieldset><legend>Grades from apps</legend>
-            <p class="muted">Apps your school allows with the gradebook scope can add assessments and grades to your teachers' gradebooks.</p>
+            <fieldset><legend>\(L("apps.grades_legend"))</legend>
+            <p class="muted">\(L("apps.grades_intro"))</p>
             \(appResultChoices(context.appResults))
-            <button type="submit">Save gradebook setting</button></fieldset></form>
-            <table id="school-apps"><thead><tr><th scope="col">App</th><th scope="col">Your school's decision and agreement</th><th scope="col">Change</th></tr></thead>
+            <button type="submit">\(L("apps.save_gradebook"))</button></fieldset></form>
+            <table id="school-apps"><thead><tr><th scope="col">\(L("apps.app"))</th><th scope="col">\(L("apps.decision_column"))</th><th scope="col">\(L("apps.change"))</th></tr></thead>
             <tbody>\(rows)</tbody></table>
             """)
     }
@@ -95,7 +93,7 @@ enum SchoolAppsPages {
             AppResultsPublication.allCases.map { choice -> HTML in
                 """
                 <label class="check"><input type="radio" name="app_results" value="\(choice.rawValue)"\(choice == current ? HTML(unsafeRaw: " checked") : "")> \
-                \(choice.explanation)</label>
+                \(choice == .draft ? L("apps.results.draft") : L("apps.results.published"))</label>
                 """
             })
     }
@@ -113,30 +111,31 @@ enum SchoolAppsPages {
         if let agreement {
             let state: HTML =
                 agreement.isCurrent(on: context.today)
-                ? "<span class=\"agreement-current\">current</span>" : "<b class=\"bad agreement-expired\">not in force</b>"
+                ? "<span class=\"agreement-current\">\(L("apps.agreement.current"))</span>"
+                : "<b class=\"bad agreement-expired\">\(L("apps.agreement.not_in_force"))</b>"
             let document: HTML =
                 agreement.document.map {
-                    " · <a class=\"agreement-document\" href=\"/school/agreements/\(FormCodec.encode(id))/document\">signed PDF</a> <small>(\($0.size / 1024 + 1) KB)</small>"
+                    " · <a class=\"agreement-document\" href=\"/school/agreements/\(FormCodec.encode(id))/document\">\(L("apps.agreement.signed_pdf"))</a> <small>(\(SchoolAdminPages.number($0.size / 1024 + 1)) KB)</small>"
                 } ?? ""
             summary = """
-                <div class="agreement" data-agreement="\(id)"><b>Agreement:</b> <span class="agreement-kind">\(agreement.kind)</span>, signed \(agreement.signedOn.description)\
-                \(agreement.expiresOn.map { ", expires \($0.description)" } ?? ", no expiry") (\(state))\(document)
-                <form class="inline" method="post" action="/school/agreements/\(FormCodec.encode(id))/remove">\(Layout.csrfField(session.csrf))<button class="link" type="submit">Remove</button></form></div>
+                <div class="agreement" data-agreement="\(id)"><b>\(L("apps.agreement.label"))</b> <span class="agreement-kind">\(agreement.kind)</span>, \(L("apps.agreement.signed", ["day": Display.localDay(agreement.signedOn)]))\
+                , \(agreement.expiresOn.map { L("apps.agreement.expires", ["day": Display.localDay($0)]) } ?? L("apps.agreement.no_expiry")) (\(state))\(document)
+                <form class="inline" method="post" action="/school/agreements/\(FormCodec.encode(id))/remove">\(Layout.csrfField(session.csrf))<button class="link" type="submit">\(L("passkeys.remove"))</button></form></div>
                 """
         } else {
-            summary = "<div class=\"agreement none\" data-agreement=\"\(id)\"><b>Agreement:</b> none recorded</div>"
+            summary = "<div class=\"agreement none\" data-agreement=\"\(id)\"><b>\(L("apps.agreement.label"))</b> \(L("apps.agreement.none"))</div>"
         }
         return """
             \(summary)
-            <details class="agreement-form"\(refused != nil ? HTML(unsafeRaw: " open") : "")><summary>\(agreement == nil ? "Record the agreement" : "Renew or change the agreement")</summary>
+            <details class="agreement-form"\(refused != nil ? HTML(unsafeRaw: " open") : "")><summary>\(agreement == nil ? L("apps.agreement.record") : L("apps.agreement.renew"))</summary>
             <form class="stack" method="post" action="/school/agreements" enctype="multipart/form-data" data-client-id="\(id)">\(Layout.csrfField(session.csrf))
             <input type="hidden" name="client_id" value="\(id)">
-            \(errors.isEmpty ? "" : HTML("<p class=\"notice bad agreement-problems\" role=\"alert\">The agreement was not saved; see below.</p>"))
-            <label>Kind<input name="kind" maxlength="\(AppAgreement.maximumKindLength)" value="\(form.kind)" placeholder="SDPC National Data Privacy Agreement"\(Layout.errorAttributes(errors["kind"], id: "kind-error-\(id)"))>\(Layout.fieldError(errors["kind"], id: "kind-error-\(id)"))</label>
-            <label>Signed on<input type="date" name="signed_on" value="\(form.signedOn)"\(Layout.errorAttributes(errors["signed_on"], id: "signed-error-\(id)"))>\(Layout.fieldError(errors["signed_on"], id: "signed-error-\(id)"))</label>
-            <label>Expires on (empty: no expiry)<input type="date" name="expires_on" value="\(form.expiresOn)"\(Layout.errorAttributes(errors["expires_on"], id: "expires-error-\(id)"))>\(Layout.fieldError(errors["expires_on"], id: "expires-error-\(id)"))</label>
-            <label>Signed agreement (PDF, at most \(AgreementDocument.maximumBytes / 1024 / 1024) MB, optional)<input type="file" name="document" accept="application/pdf"\(Layout.errorAttributes(errors["document"], id: "document-error-\(id)"))>\(Layout.fieldError(errors["document"], id: "document-error-\(id)"))</label>
-            <button type="submit">Save the agreement</button></form></details>
+            \(errors.isEmpty ? "" : "<p class=\"notice bad agreement-problems\" role=\"alert\">\(L("apps.agreement.not_saved_below"))</p>" as HTML)
+            <label>\(L("apps.agreement.kind"))<input name="kind" maxlength="\(AppAgreement.maximumKindLength)" value="\(form.kind)" placeholder="SDPC National Data Privacy Agreement"\(Layout.errorAttributes(errors["kind"], id: "kind-error-\(id)"))>\(Layout.fieldError(errors["kind"], id: "kind-error-\(id)"))</label>
+            <label>\(L("apps.agreement.signed_on"))<input type="date" name="signed_on" value="\(form.signedOn)"\(Layout.errorAttributes(errors["signed_on"], id: "signed-error-\(id)"))>\(Layout.fieldError(errors["signed_on"], id: "signed-error-\(id)"))</label>
+            <label>\(L("apps.agreement.expires_on"))<input type="date" name="expires_on" value="\(form.expiresOn)"\(Layout.errorAttributes(errors["expires_on"], id: "expires-error-\(id)"))>\(Layout.fieldError(errors["expires_on"], id: "expires-error-\(id)"))</label>
+            <label>\(L("apps.agreement.document", ["megabytes": SchoolAdminPages.number(AgreementDocument.maximumBytes / 1024 / 1024)]))<input type="file" name="document" accept="application/pdf"\(Layout.errorAttributes(errors["document"], id: "document-error-\(id)"))>\(Layout.fieldError(errors["document"], id: "document-error-\(id)"))</label>
+            <button type="submit">\(L("apps.agreement.save"))</button></form></details>
             """
     }
 }

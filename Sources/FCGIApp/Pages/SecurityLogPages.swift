@@ -5,12 +5,12 @@ import Foundation
 enum SecurityLogPages {
     static func log(session: SignedIn, base: String, records: [SecurityAuditRecord], query: Parameters, limit: Int) -> HTML {
         let options = SecurityEvent.allCases.map { event -> HTML in
-            "<option value=\"\(event.rawValue)\"\(query["event"] == event.rawValue ? HTML(unsafeRaw: " selected") : "")>\(event.label)</option>"
+            "<option value=\"\(event.rawValue)\"\(query["event"] == event.rawValue ? HTML(unsafeRaw: " selected") : "")>\(eventLabel(event))</option>"
         }
         let rows = records.map { record -> HTML in
             let entry = record.entry
             return """
-                <tr><td>\(Display.dateTime(entry.occurredAt))</td><td>\(entry.event.label)</td>
+                <tr><td>\(Display.localDateTime(entry.occurredAt))</td><td>\(eventLabel(entry.event))</td>
                 <td>\(person(record.actorName, entry.actor))</td><td>\(person(record.subjectName, entry.subject))</td>
                 <td>\(entry.method)</td><td>\(entry.clientAddress)</td><td>\(entry.detail)</td></tr>
                 """
@@ -20,32 +20,63 @@ enum SecurityLogPages {
         }.joined(separator: "&")
         let table: HTML =
             records.isEmpty
-            ? "<p class=\"muted\" id=\"no-entries\">No entries match.</p>"
+            ? "<p class=\"muted\" id=\"no-entries\">\(L("log.no_entries"))</p>"
             : """
-            <table id="security-log"><thead><tr><th scope="col">Time (UTC)</th><th scope="col">Event</th><th scope="col">By</th>
-            <th scope="col">Concerning</th><th scope="col">Method</th><th scope="col">Address</th><th scope="col">Detail</th></tr></thead>
+            <table id="security-log"><thead><tr><th scope="col">\(L("log.time"))</th><th scope="col">\(L("log.event"))</th><th scope="col">\(L("roster.by"))</th>
+            <th scope="col">\(L("log.concerning"))</th><th scope="col">\(L("log.method"))</th><th scope="col">\(L("log.address"))</th><th scope="col">\(L("log.detail"))</th></tr></thead>
             <tbody>\(rows)</tbody></table>
-            \(records.count == limit ? "<p class=\"muted\">The newest \(limit) entries are shown; narrow the filter or export the CSV.</p>" as HTML : "")
+            \(records.count == limit ? "<p class=\"muted\">\(L("log.newest", count: limit))</p>" as HTML : "")
             """
         return Layout.page(
-            title: "Security log", session: session,
+            title: L("nav.security_log"), session: session,
             """
-            <h1>Security log</h1>
+            <h1>\(L("nav.security_log"))</h1>
             <form class="filters" id="security-filter" method="get" action="\(base)">
-            <label>Event<select name="event"><option value="">Any</option>\(options)</select></label>
-            <label>Person (number)<input name="person" inputmode="numeric" maxlength="19" value="\(query["person"] ?? "")"></label>
-            <label>From<input name="from" type="date" value="\(query["from"] ?? "")"></label>
-            <label>Until<input name="until" type="date" value="\(query["until"] ?? "")"></label>
-            <button type="submit">Filter</button>
+            <label>\(L("log.event"))<select name="event"><option value="">\(L("log.any"))</option>\(options)</select></label>
+            <label>\(L("log.person_number"))<input name="person" inputmode="numeric" maxlength="19" value="\(query["person"] ?? "")"></label>
+            <label>\(L("log.from"))<input name="from" type="date" value="\(query["from"] ?? "")"></label>
+            <label>\(L("log.until"))<input name="until" type="date" value="\(query["until"] ?? "")"></label>
+            <button type="submit">\(L("log.filter"))</button>
             </form>
-            <p><a id="security-log-csv" href="\(base).csv\(exportQuery.isEmpty ? "" : "?" + exportQuery)">Download as CSV</a></p>
+            <p><a id="security-log-csv" href="\(base).csv\(exportQuery.isEmpty ? "" : "?" + exportQuery)">\(L("log.download_csv"))</a></p>
             \(table)
             """)
     }
 
     private static func person(_ name: String?, _ id: UserID?) -> String {
         guard let id else { return "—" }
-        return "\(name ?? "Person") (\(id))"
+        return "\(name ?? L("log.person")) (\(id))"
+    }
+
+    /// How the page names an event, in the page's language (the CSV keeps the stable names).
+    static func eventLabel(_ event: SecurityEvent) -> String {
+        switch event {
+        case .signIn: L("event.sign_in")
+        case .signInFailed: L("event.sign_in_failed")
+        case .signOut: L("event.sign_out")
+        case .passwordChanged: L("event.password_changed")
+        case .passwordReset: L("event.password_reset")
+        case .secondFactorChanged: L("event.second_factor_changed")
+        case .upstreamLinked: L("event.upstream_linked")
+        case .upstreamUnlinked: L("event.upstream_unlinked")
+        case .upstreamProviderChanged: L("event.upstream_provider_changed")
+        case .signInPolicyChanged: L("event.sign_in_policy_changed")
+        case .emailDomainsChanged: L("event.email_domains_changed")
+        case .appDecision: L("event.app_decision")
+        case .reviewDecision: L("event.review_decision")
+        case .rosterImported: L("event.roster_imported")
+        case .badgeChanged: L("event.badge_changed")
+        case .agreementChanged: L("event.agreement_changed")
+        case .gradebookSettingChanged: L("event.gradebook_setting_changed")
+        case .schoolLanguageChanged: L("event.school_language_changed")
+        case .appBlockedByPolicy: L("event.app_blocked_by_policy")
+        case .exportRequested: L("event.export_requested")
+        case .exportDownloaded: L("event.export_downloaded")
+        case .erasureRequested: L("event.erasure_requested")
+        case .erasureConfirmed: L("event.erasure_confirmed")
+        case .erasureCancelled: L("event.erasure_cancelled")
+        case .erasureCompleted: L("event.erasure_completed")
+        }
     }
 
     static func csv(_ records: [SecurityAuditRecord]) -> String {

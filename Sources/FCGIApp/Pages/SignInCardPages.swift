@@ -30,40 +30,36 @@ enum SignInCardPages {
             let badgeNote: HTML =
                 newBadges == 0 && unchangedBadges == 0
                 ? ""
-                : " <span id=\"badges-generated\">\(newBadges) new QR badges (shown only now, like the passwords)\(unchangedBadges > 0 ? "; \(unchangedBadges) badges unchanged: their cards carry no QR code" : "").</span>"
+                : " <span id=\"badges-generated\">\(L("cards.badges_generated", count: newBadges))\(unchangedBadges > 0 ? "; " + L("cards.badges_unchanged", count: unchangedBadges) : "").</span>"
             intro = """
                 <div class="no-print">
-                <p class="notice ok" role="status" id="generated">\(passwords > 0 ? "New temporary passwords for \(passwords) students." : "") They are shown only now:
-                print the cards or download the PDF before you leave this page.\(generated.mustChange && passwords > 0 ? " Each student chooses their own password at their first sign-in." : "")\(badgeNote)</p>
-                <p><a class="button" id="cards-pdf" download="sign-in-cards.pdf" href="\(link)">Download these cards as a PDF</a></p>
+                <p class="notice ok" role="status" id="generated">\(passwords > 0 ? L("cards.new_passwords", count: passwords) : "") \(L("cards.shown_once"))\(generated.mustChange && passwords > 0 ? " " + L("cards.choose_own") : "")\(badgeNote)</p>
+                <p><a class="button" id="cards-pdf" download="sign-in-cards.pdf" href="\(link)">\(L("cards.download_pdf"))</a></p>
                 </div>
                 """
         } else if let path = group.cardsPath {
             intro = """
                 <div class="no-print">
-                <p>Cards without passwords: each student signs in with the password they have. To hand out new passwords, generate temporary
-                ones for the whole group: <b>every</b> current password of the \(cards.count) students stops working.</p>
+                <p>\(LH("cards.without_passwords", ["every": "<b>\(L("passwords.every"))</b>", "count": "\(SchoolAdminPages.number(cards.count))"]))</p>
                 <form class="stack" id="generate-cards" method="post" action="\(path)">\(Layout.csrfField(session.csrf))
-                <p>Students without a QR badge get one on these cards. A badge made earlier keeps working and its code cannot be shown again
-                (only a digest of it is stored), so its card says "badge unchanged".</p>
-                <label class="check"><input type="checkbox" name="new_badges" value="1" id="new-badges"> New badges for everyone: every current badge
-                stops working (for lost or shared cards)</label>
-                <p><button type="submit" name="format" value="html">Generate temporary passwords and show the cards</button>
-                <button class="secondary" type="submit" name="format" value="pdf">Generate and download a PDF</button></p>
+                <p>\(L("cards.badge_note"))</p>
+                <label class="check"><input type="checkbox" name="new_badges" value="1" id="new-badges"> \(L("cards.new_badges"))</label>
+                <p><button type="submit" name="format" value="html">\(L("cards.generate_show"))</button>
+                <button class="secondary" type="submit" name="format" value="pdf">\(L("passwords.pdf_cards"))</button></p>
                 </form>
-                <p><a href="\(path).pdf" id="cards-pdf">These cards as a PDF</a> (without passwords)</p>
+                <p><a href="\(path).pdf" id="cards-pdf">\(L("cards.pdf_link"))</a> \(L("cards.pdf_without"))</p>
                 </div>
                 """
         } else {
             intro = ""
         }
         return Layout.page(
-            title: "Sign-in cards · \(group.title)", session: session,
+            title: L("cards.title", ["group": group.title]), session: session,
             """
             <div class="no-print"><p><a href="\(group.back.href)">← \(group.back.label)</a></p>
-            <h1>Sign-in cards · \(group.title)</h1></div>
+            <h1>\(L("cards.title", ["group": group.title]))</h1></div>
             \(intro)
-            \(cards.isEmpty ? "<p class=\"muted\" id=\"no-cards\">No student here has a username or email address to sign in with.</p>" as HTML : "")
+            \(cards.isEmpty ? "<p class=\"muted\" id=\"no-cards\">\(L("cards.none"))</p>" as HTML : "")
             <section class="sign-in-cards" id="cards">\(cards.map { card(group: group, card: $0) })</section>
             """)
     }
@@ -72,14 +68,14 @@ enum SignInCardPages {
     static func card(group: Group, card: SignInCard) -> HTML {
         let password: HTML =
             card.temporaryPassword.map { "<dd class=\"card-password\"><code>\($0)</code></dd>" as HTML }
-            ?? "<dd class=\"card-password muted\">Your own password</dd>"
+            ?? "<dd class=\"card-password muted\">\(L("cards.own_password"))</dd>"
         return """
             <article class="sign-in-card" data-user-id="\(card.person)">
             <p class="card-school">\(group.schoolName)</p>
             <h2 class="card-name">\(card.name)</h2>
-            <dl><dt>Sign in at</dt><dd class="card-link">\(group.signInLink)</dd>
-            <dt>Username</dt><dd class="card-username">\(card.signInName)</dd>
-            <dt>Password</dt>\(password)</dl>
+            <dl><dt>\(L("cards.sign_in_at"))</dt><dd class="card-link">\(group.signInLink)</dd>
+            <dt>\(L("cards.username"))</dt><dd class="card-username">\(card.signInName)</dd>
+            <dt>\(L("cards.password"))</dt>\(password)</dl>
             \(badgeSlot(card.badge))
             </article>
             """
@@ -92,22 +88,22 @@ enum SignInCardPages {
             return "<div class=\"card-qr\" data-qr-slot=\"badge\" aria-hidden=\"true\"></div>"
         case .unchanged:
             return """
-                <div class="card-qr card-qr-unchanged" data-qr-slot="badge" data-badge="unchanged"><p class="muted">Badge unchanged: reprint with new
-                badges to get a QR code</p></div>
+                <div class="card-qr card-qr-unchanged" data-qr-slot="badge" data-badge="unchanged"><p class="muted">\(L("cards.badge_unchanged"))</p></div>
                 """
         case .new(let link):
             guard let code = try? QRCode(encoding: link) else {
-                return "<div class=\"card-qr\" data-qr-slot=\"badge\"><p>The QR code could not be drawn.</p></div>"
+                return "<div class=\"card-qr\" data-qr-slot=\"badge\"><p>\(L("cards.qr_failed"))</p></div>"
             }
             let size = code.width + 8
             var path = ""
             for y in 0..<code.width {
                 for x in 0..<code.width where code.isDark(x: x, y: y) { path += "M\(x + 4) \(y + 4)h1v1h-1z" }
             }
+            let label = HTML.escape(L("cards.qr_label"))
             // The link is the badge's secret: it is only in the drawing, never as text or an attribute a script could copy.
             return HTML(
                 unsafeRaw: """
-                    <div class="card-qr" data-qr-slot="badge" data-badge="new"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(size) \(size)" role="img" aria-label="QR badge: scan to sign in" shape-rendering="crispEdges" class="badge-qr"><rect width="\(size)" height="\(size)" fill="#fff"/><path d="\(path)" fill="#000"/></svg></div>
+                    <div class="card-qr" data-qr-slot="badge" data-badge="new"><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(size) \(size)" role="img" aria-label="\(label)" shape-rendering="crispEdges" class="badge-qr"><rect width="\(size)" height="\(size)" fill="#fff"/><path d="\(path)" fill="#000"/></svg></div>
                     """)
         }
     }

@@ -1,4 +1,5 @@
 import Domain
+import Foundation
 import Native
 
 /// The sign-in cards as a PDF (issue 16, item 2): the same cards as ``SignInCardPages``, placed by
@@ -6,11 +7,23 @@ import Native
 /// free.
 enum SignInCardsPDF {
     static func render(group: SignInCardPages.Group, cards: [SignInCard], sheet: SignInCardSheet = SignInCardSheet()) -> [UInt8] {
-        var document = PDFDocument(title: "Sign-in cards · \(group.title)")
+        // The PDF's standard fonts write Latin text only (WinAnsiEncoding): a page in a language of another script
+        // (Arabic) gets English cards.
+        guard L("cards.own_password").canBeConverted(to: .windowsCP1252) else {
+            let english = PageLanguage(
+                translations: PageLanguage.current?.translations ?? .installed, returnPath: { "/" }, cookie: nil, acceptLanguage: nil)
+            english.choose(Translations.source)
+            return PageLanguage.$current.withValue(english) { cardsPDF(group: group, cards: cards, sheet: sheet) }
+        }
+        return cardsPDF(group: group, cards: cards, sheet: sheet)
+    }
+
+    private static func cardsPDF(group: SignInCardPages.Group, cards: [SignInCard], sheet: SignInCardSheet) -> [UInt8] {
+        var document = PDFDocument(title: L("cards.title", ["group": group.title]))
         var pages = (0..<sheet.pageCount(for: cards.count)).map { _ in PDFDocument.Page(width: sheet.pageWidth, height: sheet.pageHeight) }
         if cards.isEmpty {
             pages[0].text(
-                "No student of \(group.title) has a username or email address to sign in with.", x: sheet.margin,
+                L("cards.pdf.none", ["group": group.title]), x: sheet.margin,
                 y: sheet.pageHeight - sheet.margin - 14, size: 12)
         }
         for (card, place) in zip(cards, sheet.placements(count: cards.count)) {
@@ -34,23 +47,23 @@ enum SignInCardsPDF {
         }
         line(group.schoolName, top - 8, size: 8, grey: 0.35, width: sheet.textWidth)
         line(card.name, top - 27, size: 14, font: .helveticaBold, width: sheet.textWidth)
-        line("Sign in at", top - 44, size: 7, grey: 0.4, width: sheet.textWidth)
+        line(L("cards.sign_in_at"), top - 44, size: 7, grey: 0.4, width: sheet.textWidth)
         line(group.signInLink, top - 55, size: 9, width: sheet.textWidth)
-        line("Username", top - 74, size: 7, grey: 0.4, width: sheet.textWidthBesideQR)
+        line(L("cards.username"), top - 74, size: 7, grey: 0.4, width: sheet.textWidthBesideQR)
         line(card.signInName, top - 88, size: 12, font: .helveticaBold, width: sheet.textWidthBesideQR)
-        line("Password", top - 107, size: 7, grey: 0.4, width: sheet.textWidthBesideQR)
+        line(L("cards.password"), top - 107, size: 7, grey: 0.4, width: sheet.textWidthBesideQR)
         if let password = card.temporaryPassword {
             line(password, top - 123, size: 14, font: .helveticaBold, width: sheet.textWidthBesideQR)
         } else {
-            line("Your own password", top - 121, size: 10, grey: 0.4, width: sheet.textWidthBesideQR)
+            line(L("cards.own_password"), top - 121, size: 10, grey: 0.4, width: sheet.textWidthBesideQR)
         }
         let slot = place.qrSlot
         switch card.badge {
         case .none:
             break
         case .unchanged:
-            page.text("Badge unchanged:", x: slot.x, y: slot.y + slot.height / 2 + 4, size: 6.5, grey: 0.4)
-            page.text("reprint with new badges", x: slot.x, y: slot.y + slot.height / 2 - 4, size: 6.5, grey: 0.4)
+            page.text(L("cards.pdf.unchanged1"), x: slot.x, y: slot.y + slot.height / 2 + 4, size: 6.5, grey: 0.4)
+            page.text(L("cards.pdf.unchanged2"), x: slot.x, y: slot.y + slot.height / 2 - 4, size: 6.5, grey: 0.4)
         case .new(let link):
             guard let code = try? QRCode(encoding: link) else { break }
             // Four modules of quiet zone on each side (ISO/IEC 18004 §6.3.8), inside the slot.

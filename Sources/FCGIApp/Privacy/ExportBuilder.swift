@@ -136,18 +136,22 @@ struct ExportRun {
             try privacy.exportJobs.complete(
                 job: job.id, sealedChunks: sealed, linkDigest: SecretToken.digest(token), linkExpiresAt: expires, now: now)
             let link = services.configuration.appURL + "/account/export/download/" + token
-            try services.mailer.send(
-                to: email, subject: "Your CatalystWells export is ready",
-                body: """
-                    Hello,
-
-                    The export you asked for on \(AccessLogPages.day(job.requestedAt)) UTC is ready:
-
-                    \(link)
-
-                    The link works once, only while you are signed in as \(requester.username ?? email), until \(AccessLogPages.day(expires)) UTC.
-                    If you did not ask for an export, tell your school.
-                    """, validUntil: expires)
+            // Built by the export run, outside any request: the requester's saved language, else their school's.
+            let language = MailLanguage.of(user: requester.id, languages: services.people.languages, fallback: nil)
+            let (subject, body) = MailLanguage.rendering(in: language) {
+                (
+                    L("mail.export.subject"),
+                    L(
+                        "mail.export.body",
+                        [
+                            "requested": LocaleFormatting.date(
+                                job.requestedAt, language: pageLanguage, timeZone: TimeZone(identifier: "UTC")!, time: true), "link": link,
+                            "username": requester.username ?? email,
+                            "expires": LocaleFormatting.date(expires, language: pageLanguage, timeZone: TimeZone(identifier: "UTC")!, time: true),
+                        ])
+                )
+            }
+            try services.mailer.send(to: email, subject: subject, body: body, validUntil: expires)
             logger.info(
                 "export built", metadata: ["export.job": "\(job.id)", "export.kind": "\(job.scope.kind)", "export.bytes": "\(archive.count)"])
             report.built += 1

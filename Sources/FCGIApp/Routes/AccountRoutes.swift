@@ -15,7 +15,7 @@ enum AccountRoutes {
                 return false
             }
             let notice: Layout.Notice? = request.query["ended"].map {
-                .init(kind: .ok, text: $0 == "others" ? "Your other sessions are signed out." : "That session is signed out.")
+                .init(kind: .ok, text: $0 == "others" ? L("sessions.others_ended") : L("sessions.one_ended"))
             }
             return .page(UpstreamPages.sessions(session: session, list: list, notice: notice))
         }
@@ -45,7 +45,7 @@ enum AccountRoutes {
 
         router.add("GET", "/account") { request, _, context in
             let session = try context.requireSignIn(request, .student, .teacher, .parent, .schoolAdmin, .platformAdmin)
-            let notice: Layout.Notice? = request.query["unlinked"] != nil ? .init(kind: .ok, text: "The linked sign-in is removed.") : nil
+            let notice: Layout.Notice? = request.query["unlinked"] != nil ? .init(kind: .ok, text: L("account.unlinked")) : nil
             return try page(session, context, notice: notice, error: nil)
         }
 
@@ -58,7 +58,7 @@ enum AccountRoutes {
             guard links.contains(where: { $0.id == id }) else { throw HTTPError.notFound() }
             guard try usablePassword(session.user, context) || links.count > 1 else {
                 return try page(
-                    session, context, notice: nil, error: "This is the only way you can sign in, so it cannot be removed.", status: 409)
+                    session, context, notice: nil, error: L("account.unlink.only_way"), status: 409)
             }
             guard try store.removeLink(id, of: session.user.id) else { throw HTTPError.notFound() }
             context.logger.info("upstream account unlinked", metadata: ["user.id": "\(session.user.id)", "link.id": "\(id)"])

@@ -73,20 +73,20 @@ enum BadgeRoutes {
         }
         if let wait = try SignInCompletion.addressWait(request: request, context: context) {
             var response = try refuse(
-                "Too many failed sign-ins. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", "throttled", count: false, status: 429)
+                SignInRoutes.throttledMessage(wait: wait), "throttled", count: false, status: 429)
             response.headers.set("Retry-After", String(wait))
             return response
         }
         guard let secret = BadgeSecret(submitted: form["secret"] ?? "") else {
-            return try refuse("This is not a badge code. Scan the QR code on your card again.", "malformed badge")
+            return try refuse(L("badge.not_a_code"), "malformed badge")
         }
         let store = context.services.people.badges
         guard let holder = try store.badgeHolder(digest: secret.digest(key: keys.badgeKey)) else {
             return try refuse(
-                "This badge does not work: it was replaced by a newer one or withdrawn. Ask your teacher for a new card.", "unknown badge")
+                L("badge.unknown"), "unknown badge")
         }
         guard let user = try context.services.people.accounts.activeUser(holder)?.user, let school = user.schoolID else {
-            return try refuse("The account of this badge is switched off. Ask your teacher.", "holder inactive", count: false)
+            return try refuse(L("badge.inactive"), "holder inactive", count: false)
         }
         // The page was opened for a school (its sign-in page's "Sign in with a badge"): a badge of another school is
         // refused there, whoever it belongs to.
@@ -94,18 +94,18 @@ enum BadgeRoutes {
             try context.services.upstream.store.schoolSourcedID(school) != expected
         {
             return try refuse(
-                "This badge belongs to another school. Use the sign-in page of your own school.", "badge of another school", user: user,
-                title: "This badge is from another school", status: 403)
+                L("badge.other_school"), "badge of another school", user: user,
+                title: L("badge.other_school.title"), status: 403)
         }
         switch try store.badgePolicy(of: school).refusal(role: user.role, address: request.remoteAddress) {
         case .role:
             return try refuse(
-                "Your school does not allow badge sign-in for your account. Sign in with your name and password.", "role not allowed",
+                L("badge.role_not_allowed"), "role not allowed",
                 user: user, count: false, status: 403)
         case .network:
             return try refuse(
-                "Badges work only at school, on the school's network. At home, sign in with your name and password.",
-                "outside the school's networks", user: user, count: false, title: "Badges work only at school", status: 403)
+                L("badge.only_at_school"),
+                "outside the school's networks", user: user, count: false, title: L("badge.only_at_school.title"), status: 403)
         case nil:
             break
         }
@@ -126,7 +126,7 @@ enum BadgeRoutes {
         do {
             try context.checkCSRF(request, submitted: request.headers["x-csrf-token"], signedIn: false)
         } catch {
-            return failure(403, "invalid_request", "The badge page has expired. Reload it and scan again.")
+            return failure(403, "invalid_request", L("badge.page_expired"))
         }
         let frame: BadgeFrame
         do {
@@ -138,8 +138,8 @@ enum BadgeRoutes {
         let answer: JSONValue =
             switch BadgeScan(texts: texts, appURL: context.services.configuration.appURL) {
             case .nothing: .object([("badge", .null)])
-            case .notABadge: .object([("badge", .null), ("message", .string("That QR code is not a sign-in badge of this site."))])
-            case .several: .object([("badge", .null), ("message", .string("Show one badge at a time."))])
+            case .notABadge: .object([("badge", .null), ("message", .string(L("badge.not_sign_in_badge")))])
+            case .several: .object([("badge", .null), ("message", .string(L("badge.one_at_a_time")))])
             case .badge(let secret): .object([("badge", .string(secret.text))])
             }
         var response = HTTPResponse.json(answer)
@@ -160,7 +160,7 @@ enum BadgeRoutes {
         case "rotate":
             guard try store.badgePolicy(of: school).roles.contains(person.role) else {
                 throw HTTPError(
-                    status: 400, code: "invalid_request", "Your school's badge policy gives no badges to \(person.role.label.lowercased())s.")
+                    status: 400, code: "invalid_request", L("badge.policy_role", ["role": SchoolAdminPages.rolePlural(person.role)]))
             }
             let keys = try context.services.oauth.requireKeys()
             let had = try store.badgeDates(of: [person.id])[person.id] != nil
@@ -179,16 +179,17 @@ enum BadgeRoutes {
             if revoked { try context.audit(.badgeChanged, request, by: session, subject: person.id, detail: "badge revoked") }
             return .page(
                 Layout.page(
-                    title: "Badge withdrawn", session: session,
+                    title: L("badge.withdrawn"), session: session,
                     notice: .init(
-                        kind: .ok, text: revoked ? "The badge of \(person.displayName) no longer works." : "\(person.displayName) has no badge."),
+                        kind: .ok,
+                        text: revoked ? L("badge.withdrawn_notice", ["name": person.displayName]) : L("badge.had_none", ["name": person.displayName])),
                     """
                     <p><a href="\(back.href)">← \(back.label)</a></p>
-                    <h1>Badge withdrawn</h1>
-                    <p id="badge-revoked">\(person.displayName) can no longer sign in with a badge until a new one is printed.</p>
+                    <h1>\(L("badge.withdrawn"))</h1>
+                    <p id="badge-revoked">\(L("badge.withdrawn_text", ["name": person.displayName]))</p>
                     """))
         default:
-            throw HTTPError(status: 400, code: "invalid_request", "The form must say rotate or revoke.")
+            throw HTTPError(status: 400, code: "invalid_request", L("badge.form_invalid"))
         }
     }
 

@@ -25,7 +25,7 @@ enum ChoosePasswordRoutes {
             }
             if try services.people.hasher.verify(password, against: pending.passwordHash) {
                 return page(
-                    request, context: context, person: person, next: next, error: "Choose a password of your own, not the temporary one.",
+                    request, context: context, person: person, next: next, error: L("choose.not_temporary"),
                     status: 422)
             }
             guard

@@ -50,7 +50,7 @@ enum DirectorySignInRoutes {
         }
     }
 
-    static let damagedSettings = "The directory's service password does not open here (the OAuth key file changed?): enter it again."
+    static var damagedSettings: String { L("directory.damaged_admin") }
 
     /// The rules over this thread's LDAP client; `nil` when the service password does not open under this
     /// installation's key.
@@ -78,7 +78,7 @@ enum DirectorySignInRoutes {
             let directory = try context.services.directories.store.signInDirectory(of: school.id), directory.enabled
         else {
             return try SignInRoutes.signInPage(
-                request, context: context, next: next, identifier: shown, error: "This school does not sign in with a directory.", status: 404,
+                request, context: context, next: next, identifier: shown, error: L("directory.not_used"), status: 404,
                 schoolLink: schoolLink)
         }
         // The throttle's name: the school's directory and the typed name, apart from the password form's names.
@@ -104,7 +104,7 @@ enum DirectorySignInRoutes {
         }
         guard let flow = try flow(directory, context) else {
             return try failed(
-                "The school's directory settings here are damaged: ask your school to enter its service password again.", status: 502,
+                L("directory.damaged"), status: 502,
                 reason: "service password does not open under this OAuth key")
         }
         switch try flow.authenticate(name: typed, password: DirectorySecret(form["password"] ?? "")) {
@@ -160,7 +160,8 @@ enum DirectorySignInRoutes {
         do {
             directory = try settings.validated(school: school, key: keys.directorySecretKey, existing: existing, using: &generator)
         } catch {
-            return try SchoolSignInRoutes.page(session, school, context, problem: "Directory \(error.field): \(error.message).", status: 400)
+            return try SchoolSignInRoutes.page(
+                session, school, context, problem: L("directory.field_problem", ["field": error.field, "message": error.message]), status: 400)
         }
         try store.saveSignInDirectory(directory, now: context.now)
         context.logger.info("school directory saved", metadata: ["user.id": "\(session.user.id)", "school.id": "\(school)"])

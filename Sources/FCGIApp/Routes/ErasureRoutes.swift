@@ -53,8 +53,8 @@ enum ErasureRoutes {
             let (erasure, name) = try find(parameters, school, context)
             let notice: Layout.Notice? =
                 switch request.query["done"] {
-                case "confirmed": .init(kind: .ok, text: "The erasure is confirmed. It runs after the waiting period unless you cancel it.")
-                case "cancelled": .init(kind: .ok, text: "The erasure is cancelled. Nothing was erased.")
+                case "confirmed": .init(kind: .ok, text: L("erasure.confirmed_notice"))
+                case "cancelled": .init(kind: .ok, text: L("erasure.cancelled_notice"))
                 default: nil
                 }
             return .page(PrivacyPages.erasure(session: session, erasure: erasure, name: name, waitingDays: waitingDays(context), notice: notice))

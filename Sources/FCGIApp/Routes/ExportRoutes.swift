@@ -89,10 +89,10 @@ enum ExportRoutes {
             else {
                 throw HTTPError(
                     status: 404, code: "not_found",
-                    "This download link has been used already, has expired, or belongs to another account. Ask for a new export under My data.")
+                    L("export.link_used"))
             }
             guard let secret = context.services.configuration.credentialKey else {
-                throw HTTPError(status: 503, code: "unavailable", "Exports cannot be opened right now.", logDetail: "credentials key not loaded")
+                throw HTTPError(status: 503, code: "unavailable", L("export.unavailable"), logDetail: "credentials key not loaded")
             }
             // The FastCGI layer answers with a whole body, so the chunks are opened and assembled here.
             let archive: [UInt8]
@@ -101,7 +101,7 @@ enum ExportRoutes {
                     spent.sealedArchive, job: spent.job.id, key: CredentialKeyMaterial(secret: secret).exportSealingKey)
             } catch {
                 throw HTTPError(
-                    status: 503, code: "unavailable", "This export could not be opened. Ask for a new export under My data.",
+                    status: 503, code: "unavailable", L("export.not_opened"),
                     logDetail: "export \(spent.job.id): sealed archive rejected (\(error))")
             }
             try context.audit(
@@ -148,7 +148,7 @@ enum ExportRoutes {
         } catch let error as StoreError where error.kind == .conflict {
             throw HTTPError(
                 status: 429, code: "too_many_exports",
-                "You already have \(ExportRules.pendingPerRequester) exports being prepared. Wait for their mail before asking for another.",
+                L("export.too_many", count: ExportRules.pendingPerRequester),
                 headers: [("Retry-After", "300")])
         }
         return .seeOther(returnTo + "?export=queued")
@@ -169,6 +169,6 @@ enum ExportRoutes {
 
     private static func notice(_ request: HTTPRequest) -> Layout.Notice? {
         request.query["export"] == "queued"
-            ? Layout.Notice(kind: .ok, text: "Your export is being prepared. A link to download it will be mailed to you.") : nil
+            ? Layout.Notice(kind: .ok, text: L("export.queued")) : nil
     }
 }

@@ -84,10 +84,10 @@ struct PasskeyCeremonies<Owner: PasskeyOwnerKind> {
     /// ``Refusal`` for an answer that does not pass.
     func register(_ form: Parameters, request: HTTPRequest, owner: RecordID<Owner>, requireVerification: Bool) throws -> RegisteredPasskey {
         guard let ceremony = try open(request, purpose: .registration), ceremony.account == Owner.passkeyAccount(owner) else {
-            throw Refusal(message: "This passkey request has expired or was already answered. Try again.", reason: "no ceremony")
+            throw Refusal(message: L("passkeys.expired"), reason: "no ceremony")
         }
         guard let attestation = form["attestationObject"].flatMap(Base64URL.decode), let clientData = form["clientDataJSON"].flatMap(Base64URL.decode)
-        else { throw Refusal(message: "The browser's answer could not be read. Try again.", reason: "malformed form") }
+        else { throw Refusal(message: L("passkeys.unreadable"), reason: "malformed form") }
         let verified: RegisteredPasskey
         switch PasskeyRegistration.verify(
             attestationObject: attestation, clientDataJSON: clientData, ceremony: ceremony, relyingParty: party,
@@ -98,7 +98,7 @@ struct PasskeyCeremonies<Owner: PasskeyOwnerKind> {
         }
         let name = (form["name"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard try store.addPasskey(verified, owner: owner, name: name.isEmpty ? "Passkey" : name, now: now) else {
-            throw Refusal(message: "This passkey is already registered.", reason: "duplicate credential")
+            throw Refusal(message: L("passkeys.duplicate"), reason: "duplicate credential")
         }
         return verified
     }
@@ -110,19 +110,19 @@ struct PasskeyCeremonies<Owner: PasskeyOwnerKind> {
         owner: RecordID<Owner>, assertion: VerifiedPasskeyAssertion
     ) {
         guard let ceremony = try open(request, purpose: .signIn) else {
-            throw Refusal(message: "This passkey request has expired or was already answered. Try again.", reason: "no ceremony")
+            throw Refusal(message: L("passkeys.expired"), reason: "no ceremony")
         }
         guard let credentialID = form["credentialId"].flatMap(Base64URL.decode),
             let authenticatorData = form["authenticatorData"].flatMap(Base64URL.decode),
             let clientData = form["clientDataJSON"].flatMap(Base64URL.decode), let signature = form["signature"].flatMap(Base64URL.decode),
             !credentialID.isEmpty, credentialID.count <= 1023
-        else { throw Refusal(message: "The browser's answer could not be read. Try again.", reason: "malformed form") }
+        else { throw Refusal(message: L("passkeys.unreadable"), reason: "malformed form") }
         let userHandle = form["userHandle"].flatMap { $0.isEmpty ? nil : Base64URL.decode($0) }
         guard let found = try store.passkey(credentialID: credentialID) else {
-            throw Refusal(message: "This passkey is not registered here.", reason: "unknown credential")
+            throw Refusal(message: L("passkeys.unknown"), reason: "unknown credential")
         }
         guard let requireVerification = try verification(found.owner) else {
-            throw Refusal(message: "This passkey is not registered here.", reason: "owner inactive")
+            throw Refusal(message: L("passkeys.unknown"), reason: "owner inactive")
         }
         switch PasskeyAssertion.verify(
             authenticatorData: authenticatorData, clientDataJSON: clientData, signature: signature, userHandle: userHandle,
@@ -133,7 +133,7 @@ struct PasskeyCeremonies<Owner: PasskeyOwnerKind> {
         case .success(let verified):
             guard try store.recordUse(of: found.id, signCount: verified.signCount, backedUp: verified.backedUp, now: now) else {
                 throw Refusal(
-                    message: "This passkey's counter did not move forward; it may have been copied.", reason: "counter raced", owner: found.owner)
+                    message: L("passkeys.counter"), reason: "counter raced", owner: found.owner)
             }
             return (found.owner, verified)
         }

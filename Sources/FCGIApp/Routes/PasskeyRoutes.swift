@@ -18,8 +18,8 @@ enum PasskeyRoutes {
         router.add("GET", "/account/passkeys") { request, _, context in
             let session = try context.requireSignIn(request, .student, .teacher, .parent, .schoolAdmin, .platformAdmin)
             let notice: Layout.Notice? =
-                if request.query["added"] != nil { .init(kind: .ok, text: "The passkey is added.") } else if request.query["removed"] != nil {
-                    .init(kind: .ok, text: "The passkey is removed.")
+                if request.query["added"] != nil { .init(kind: .ok, text: L("passkeys.added_notice")) } else if request.query["removed"] != nil {
+                    .init(kind: .ok, text: L("passkeys.removed_notice"))
                 } else { nil }
             // Added as the second factor someone was sent to set up: back to where they were going.
             let resume = request.query["added"] != nil ? try SecondFactorRoutes.resumePath(request, context: context) : nil
@@ -106,7 +106,7 @@ enum PasskeyRoutes {
             return response
         }
         if let wait = try SignInCompletion.addressWait(request: request, context: context) {
-            return try refuse("Too many failed sign-ins. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", "throttled", count: false)
+            return try refuse(SignInRoutes.throttledMessage(wait: wait), "throttled", count: false)
         }
         // The passkey's owner, once the stored key is found (a refusal after that is audited with them).
         var owner: UserAccount?
@@ -119,7 +119,7 @@ enum PasskeyRoutes {
         } catch let refusal as PasskeyCeremonies<UserRecord>.Refusal {
             return try refuse(refusal.message, refusal.reason, user: owner, count: refusal.reason != "no ceremony")
         }
-        guard let user = owner else { return try refuse("This passkey is not registered here.", "owner inactive") }
+        guard let user = owner else { return try refuse(L("passkeys.unknown"), "owner inactive") }
         let method: AuthenticationMethod = verified.backedUp ? .softwareKey : .hardwareKey
         // With user verification a passkey is two factors in one (possession and PIN or biometrics): no code step.
         var response = try SignInCompletion.complete(

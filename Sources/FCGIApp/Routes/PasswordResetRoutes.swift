@@ -28,7 +28,7 @@ enum PasswordResetRoutes {
 
         router.add("GET", "/school/passwords") { request, _, context in
             let (session, school) = try SchoolAdminRoutes.authorize(request, context)
-            let notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: "Saved.") : nil
+            let notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: L("school.saved")) : nil
             return .page(
                 PasswordResetPages.schoolPasswords(
                     session: session, mustChange: try context.services.people.resets.temporaryPasswordsMustChange(in: school),
@@ -73,7 +73,7 @@ enum PasswordResetRoutes {
         guard let id = parameters["user"].flatMap(UserID.init), let person = try context.services.people.accounts.activeUser(id)?.user,
             SchoolAccess.mayResetPassword(session.user, of: person, nil)
         else { throw HTTPError.notFound() }
-        return (session, person, .init(href: "/school/users", label: "Users"))
+        return (session, person, .init(href: "/school/users", label: L("nav.school.users")))
     }
 
     private static func formPage(
@@ -122,7 +122,7 @@ enum PasswordResetRoutes {
             return SignInCardRoutes.generatedResponse(
                 session: session, group: group, cards: [card], mustChange: outcome.mustChange, format: "html")
         default:
-            throw HTTPError(status: 400, code: "invalid_request", "The form must say which kind of reset: set or temporary.")
+            throw HTTPError(status: 400, code: "invalid_request", L("reset.kind_invalid"))
         }
     }
 }

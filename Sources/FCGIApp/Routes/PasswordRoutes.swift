@@ -21,7 +21,7 @@ enum PasswordRoutes {
             if let wait = try SignInCompletion.recheckWait(of: session.user.id, context: context) {
                 var response = HTTPResponse.page(
                     AccountPages.changePassword(
-                        session: session, currentError: "Too many wrong passwords. Wait \(SignInRoutes.describe(seconds: wait)) and try again.",
+                        session: session, currentError: L("password.too_many", ["wait": SignInRoutes.waitText(seconds: wait)]),
                         newError: nil, changed: false),
                     status: 429)
                 response.headers.set("Retry-After", String(wait))
@@ -32,7 +32,7 @@ enum PasswordRoutes {
             else {
                 try SignInCompletion.recordRecheckFailure(of: session.user.id, context: context)
                 return .page(
-                    AccountPages.changePassword(session: session, currentError: "That is not your current password.", newError: nil, changed: false),
+                    AccountPages.changePassword(session: session, currentError: L("password.current.wrong"), newError: nil, changed: false),
                     status: 422)
             }
             if let problem = PasswordRules.problem(
@@ -67,6 +67,7 @@ enum PasswordRoutes {
                 // only logged for the same reason.
                 let now = context.now
                 let logger = context.logger
+                let language = MailLanguage.ofRequest  // taken now: the work after the response is outside the request
                 context.afterSending("password reset mail") {
                     // One reset mail per cool-down, however often (or at once) the form is sent for the address.
                     guard
@@ -75,7 +76,8 @@ enum PasswordRoutes {
                             cooldown: services.configuration.signIn.resetMailCooldown, now: now)
                     else { return }
                     try PasswordLinks.send(
-                        to: candidate.user.id, email: address, name: candidate.user.givenName, purpose: .reset, services: services, now: now)
+                        to: candidate.user.id, email: address, name: candidate.user.givenName, purpose: .reset, services: services, now: now,
+                        language: language)
                     logger.info("password reset link sent", metadata: ["user.id": "\(candidate.user.id)"])
                 }
             }

@@ -15,7 +15,7 @@ enum ReviewRoutes {
             let session = try context.requireSignIn(request, .platformAdmin)
             let notice: Layout.Notice? =
                 request.query["done"] == "confirmed"
-                ? .init(kind: .ok, text: "Credential confirmed. It works from the next sync, within a minute.") : nil
+                ? .init(kind: .ok, text: L("review.credential_confirmed")) : nil
             return try dashboard(session: session, context: context, notice: notice, report: nil)
         }
 
@@ -24,11 +24,11 @@ enum ReviewRoutes {
             _ = try context.verifiedForm(request, session: session)
             guard let report = try SyncRun(services: context.services, logger: context.logger).run(now: context.now) else {
                 return try dashboard(
-                    session: session, context: context, notice: .init(kind: .bad, text: "A sync is running already; try again in a moment."),
+                    session: session, context: context, notice: .init(kind: .bad, text: L("review.sync_running")),
                     report: nil, status: 409)
             }
             return try dashboard(
-                session: session, context: context, notice: .init(kind: .ok, text: "Sync finished."),
+                session: session, context: context, notice: .init(kind: .ok, text: L("review.sync_finished")),
                 report: String(decoding: report.json.serialized(), as: UTF8.self))
         }
 
@@ -42,7 +42,7 @@ enum ReviewRoutes {
             let session = try context.requireSignIn(request, .platformAdmin)
             let app = try reviewedApp(parameters, context: context)
             let notice: Layout.Notice? = request.query["done"].map {
-                .init(kind: .ok, text: "Decision recorded: \($0). The developer has been told.")
+                .init(kind: .ok, text: L("review.decision_recorded", ["decision": $0]))
             }
             return try appPage(session: session, app: app, problems: [], notice: notice, context: context)
         }
@@ -86,7 +86,7 @@ enum ReviewRoutes {
         router.add("GET", "/platform/developers/{id}") { request, parameters, context in
             let session = try context.requireSignIn(request, .platformAdmin)
             let developer = try staffDeveloper(parameters, context: context)
-            let notice: Layout.Notice? = request.query["done"].map { .init(kind: .ok, text: "Account \($0). The developer has been told.") }
+            let notice: Layout.Notice? = request.query["done"].map { .init(kind: .ok, text: L("review.account_done", ["state": $0])) }
             return .page(
                 ReviewPages.developer(
                     session: session, developer: developer, history: try context.services.portal.review.developerAccountHistory(developer.id),
@@ -125,10 +125,11 @@ enum ReviewRoutes {
                 guard try portal.tickets.replyAsStaff(to: thread.ticket.id, authorName: "CatalystWells support", body: body, now: context.now)
                 else { throw HTTPError.notFound() }
                 if let contact = try portal.review.developerContact(thread.ticket.developer) {
-                    let text = ReviewMail.ticketReply(
+                    // In English: the developer's language is not known (``ReviewMail``).
+                    let reply = ReviewMail.ticketReply(
                         developerName: contact.name, subject: thread.ticket.subject, body: body,
-                        link: "\(context.services.configuration.developersURL)/support/\(thread.ticket.id)")
-                    mail(context) { try context.services.mailer.send(to: contact.email, subject: "Re: \(thread.ticket.subject)", body: text) }
+                        link: "\(context.services.configuration.developersURL)/support/\(thread.ticket.id)", language: nil)
+                    mail(context) { try context.services.mailer.send(to: contact.email, subject: reply.subject, body: reply.text) }
                 }
                 return .seeOther("/platform/tickets/\(thread.ticket.id)")
             }
@@ -166,10 +167,10 @@ enum ReviewRoutes {
             try dashboard(session: session, context: context, notice: .init(kind: .bad, text: text), report: nil, status: 409)
         }
         guard let credential = try context.services.portal.syncSource.activeCredential(kind, id: id) else {
-            return try conflict("That credential was revoked, or its app is no longer approved: there is nothing to confirm.")
+            return try conflict(L("review.conflict.revoked"))
         }
         guard let shown = PendingCredential.digest(hex: digest), SecretToken.constantTimeEquals(shown, credential.digest) else {
-            return try conflict("That credential changed since you opened the page. Check it again before confirming.")
+            return try conflict(L("review.conflict.changed"))
         }
         let attestation = credential.attestation
         do {
@@ -178,7 +179,7 @@ enum ReviewRoutes {
             context.logger.critical(
                 "a credential's digest is confirmed for another app; refused",
                 metadata: ["application.id": "\(credential.application)", "credential.kind": "\(kind.rawValue)"])
-            return try conflict("This credential's digest is already confirmed for another app, so it was refused. Suspend the app and check it.")
+            return try conflict(L("review.conflict.duplicate"))
         }
         try context.services.portal.syncSource.markCredentialConfirmed(attestation, now: context.now)
         try context.audit(
@@ -218,15 +219,15 @@ enum ReviewRoutes {
                 status: status)
         }
         let conflict =
-            "This account changed since you opened it (another admin decided). Here is its current state; decide again if it still applies."
+            L("review.account_changed")
         guard state == developer.state.rawValue else { return try page(developer, conflict, 409) }
         let outcome: DeveloperAccount.LifecycleOutcome
         switch developer.state.transition(event, account: developer.id, by: .platformAdmin(session.user.id), at: context.now) {
         case .success(let value): outcome = value
         case .failure(.invalidReason):
-            return try page(developer, "Give the developer a reason, up to \(DeveloperAccount.maximumReasonLength) characters.", 422)
+            return try page(developer, L("review.reason_needed", ["limit": SchoolAdminPages.number(DeveloperAccount.maximumReasonLength)]), 422)
         case .failure:
-            return try page(developer, "That does not apply to an account that is \(developer.state.rawValue).", 422)
+            return try page(developer, L("review.not_applicable", ["state": developer.state.rawValue]), 422)
         }
         let portal = context.services.portal
         guard
@@ -241,11 +242,11 @@ enum ReviewRoutes {
             "developer account \(done)",
             metadata: ["developer.id": "\(developer.id)", "user.id": "\(session.user.id)"])
         for effect in outcome.effects {
-            guard let text = ReviewMail.account(effect, developersURL: context.services.configuration.developersURL) else { continue }
-            mail(context) {
-                try context.services.mailer.send(
-                    to: developer.email, subject: "Your developer account is \(done)", body: "Hello \(developer.name),\n\n\(text)\n")
-            }
+            guard
+                let message = ReviewMail.account(
+                    effect, name: developer.name, developersURL: context.services.configuration.developersURL, language: nil)
+            else { continue }
+            mail(context) { try context.services.mailer.send(to: developer.email, subject: message.subject, body: message.text) }
         }
         return .seeOther("/platform/developers/\(developer.id)?done=\(done)")
     }
@@ -265,7 +266,7 @@ enum ReviewRoutes {
             try context.services.syncTarget.reviewAttestations(of: [app.id])[app.id] != current
         {
             problems.append(
-                "The live version below is not the one last decided on here: it was changed in the developers database outside review (or approved before decisions were recorded). Sync will not apply it. Check it; suspend the app, or suspend and reinstate it to let this version run."
+                L("review.live_drift")
             )
         }
         return .page(
@@ -282,7 +283,7 @@ enum ReviewRoutes {
     ) throws -> HTTPResponse {
         let portal = context.services.portal
         let conflict =
-            "This app changed since you opened it (the developer edited or withdrew it, or another admin decided). Here is its current state; decide again if it still applies."
+            L("review.app_changed")
         let current = { try portal.review.applicationForReview(app.id) ?? app }
         let flow = ReviewDecisionFlow(applications: portal.applications, attestations: context.services.syncTarget)
         switch try flow.run(
@@ -301,7 +302,7 @@ enum ReviewRoutes {
             return try appPage(
                 session: session, app: try current(),
                 problems: [
-                    "The decision is saved, but it could not be recorded for sync, so sync will not apply it. Try again in a moment: suspend, then decide again."
+                    L("review.not_recorded")
                 ],
                 notice: nil, context: context, status: 503)
         case .decided(let notices):
@@ -313,10 +314,9 @@ enum ReviewRoutes {
             if !notices.isEmpty, let contact = try portal.review.developerContact(app.review.owner) {
                 let link = "\(context.services.configuration.developersURL)/apps/\(app.id)"
                 for notice in notices {
-                    let (subject, text) = ReviewMail.application(notice, name: app.review.currentContent.name)
-                    mail(context) {
-                        try context.services.mailer.send(to: contact.email, subject: subject, body: "Hello \(contact.name),\n\n\(text)\n\n\(link)\n")
-                    }
+                    let (subject, text) = ReviewMail.application(notice, name: app.review.currentContent.name, language: nil)
+                    let body = ReviewMail.decision(name: contact.name, text: text, link: link, language: nil)
+                    mail(context) { try context.services.mailer.send(to: contact.email, subject: subject, body: body) }
                 }
             }
             return .seeOther("/platform/apps/\(app.id)?done=\(event.kind.rawValue)")

@@ -32,7 +32,7 @@ enum SAMLSignInRoutes {
             else {
                 var response = HTTPResponse.page(
                     UpstreamPages.failure(
-                        provider: "your SAML provider", message: "This test's result has expired or belongs to someone else. Test again."),
+                        provider: L("saml.your_provider"), message: L("saml.test_expired")),
                     status: 400)
                 response.headers.add("Set-Cookie", SessionCookie.clear(testCookie))
                 return response
@@ -89,7 +89,7 @@ enum SAMLSignInRoutes {
         guard let (_, configuration) = try samlProvider(provider.slug, context) else {
             return .page(
                 UpstreamPages.failure(
-                    provider: provider.name, message: "This provider's SAML settings are missing: ask your school to add it again."), status: 502)
+                    provider: provider.name, message: L("saml.settings_missing")), status: 502)
         }
         var generator = SystemRandomNumberGenerator()
         let ticket = UpstreamSignInTicket.start(provider: provider.slug, next: next, now: context.now, testedBy: testedBy, using: &generator)
@@ -129,7 +129,7 @@ enum SAMLSignInRoutes {
             return response
         }
         guard let (provider, configuration) = try samlProvider(slug, context) else {
-            return try refuse(404, "There is no such sign-in provider here.", reason: "no such SAML provider")
+            return try refuse(404, L("saml.no_provider"), reason: "no such SAML provider")
         }
         school = provider.schoolID
         name = provider.name
@@ -137,16 +137,16 @@ enum SAMLSignInRoutes {
         guard let ticket = UpstreamSignInTicket.open(request.cookies[ticketCookie], key: keys.upstreamTicketKey, now: context.now),
             ticket.provider == provider.slug
         else {
-            return try refuse(400, "This sign-in has expired, was already used, or did not start in this browser. Start again.", reason: "no ticket")
+            return try refuse(400, L("signin.expired_or_browser"), reason: "no ticket")
         }
         guard
             try store.consumeTicket(
                 stateDigest: Array(SHA256.hash(data: Array(ticket.state.utf8))),
                 expiresAt: ticket.startedAt.addingTimeInterval(UpstreamSignInTicket.lifetime + 120))
-        else { return try refuse(400, "This sign-in has expired or was already used. Start again.", reason: "ticket replayed") }
+        else { return try refuse(400, L("signin.expired_or_used"), reason: "ticket replayed") }
         if let wait = try SignInCompletion.addressWait(request: request, context: context) {
             var response = try refuse(
-                429, "Too many failed sign-ins. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", reason: "throttled")
+                429, SignInRoutes.throttledMessage(wait: wait), reason: "throttled")
             response.headers.set("Retry-After", String(wait))
             return response
         }
@@ -154,21 +154,21 @@ enum SAMLSignInRoutes {
         do throws(HTTPRequest.Rejection) {
             form = try request.formParameters()
         } catch {
-            return try refuse(400, "The answer from your school's sign-in service is not a form.", reason: "not a form: \(error.message)")
+            return try refuse(400, L("saml.not_a_form"), reason: "not a form: \(error.message)")
         }
         guard let encoded = form["SAMLResponse"], (1...formValueLimit).contains(encoded.utf8.count) else {
-            return try refuse(400, "The answer from your school's sign-in service is missing or too large.", reason: "no SAMLResponse")
+            return try refuse(400, L("saml.missing"), reason: "no SAMLResponse")
         }
         guard let document = Data(base64Encoded: String(encoded.unicodeScalars.filter { !$0.properties.isWhitespace })) else {
             return try refuse(
-                400, "The answer from your school's sign-in service is not readable.", reason: "SAMLResponse is not base64", countsAsFailure: true)
+                400, L("saml.unreadable"), reason: "SAMLResponse is not base64", countsAsFailure: true)
         }
         let spKey: String
         do {
             spKey = try SAMLServiceProviderKey.open(configuration.sealedServiceProviderKey, slug: provider.slug, key: keys.upstreamSecretKey)
         } catch {
             return try refuse(
-                502, "This provider's settings here are damaged: ask your school to add it again.",
+                502, L("saml.damaged"),
                 reason: "our SP key does not open under this OAuth key")
         }
         let verified: SAMLVerifiedResponse
@@ -179,7 +179,7 @@ enum SAMLSignInRoutes {
                 decryptionKey: spKey)
         } catch {
             return try refuse(
-                400, "The answer from your school's sign-in service could not be trusted.", reason: "xml: \(error.reason)", countsAsFailure: true)
+                400, L("saml.untrusted"), reason: "xml: \(error.reason)", countsAsFailure: true)
         }
         let sp = serviceProvider(provider, context)
         let expectations = SAMLResponseExpectations(
@@ -195,7 +195,7 @@ enum SAMLSignInRoutes {
         let digest = Array(SHA256.hash(data: Array((provider.authority + " " + asserted.assertionID).utf8)))
         guard let samlStore = context.services.upstream.saml, try samlStore.consumeAssertion(digest: digest, expiresAt: asserted.presentableUntil)
         else {
-            return try refuse(400, "This sign-in answer was already used. Start again.", reason: "assertion replayed", countsAsFailure: true)
+            return try refuse(400, L("saml.replayed"), reason: "assertion replayed", countsAsFailure: true)
         }
         let identity = asserted.identity.upstreamIdentity
         let linking = UpstreamLinking(store: store, accounts: context.services.people.accounts)
@@ -209,7 +209,7 @@ enum SAMLSignInRoutes {
             ].compactMap { $0 }.joined(separator: ", ")
             let result = SAMLTestResult(
                 provider: provider.slug, admin: admin, identity: asserted.identity, startedAt: context.now,
-                checked: "The identity provider answered and its signed assertion passed every check (\(signatures)).")
+                checked: L("saml.checked", ["signatures": signatures]))
             var generator = SystemRandomNumberGenerator()
             var response = HTTPResponse.seeOther(testResultPath)
             response.headers.add(

@@ -7,19 +7,29 @@ enum SchoolAdminRoutes {
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/school") { request, _, context in
             let (session, school) = try authorize(request, context)
-            let directory = context.services.schoolwork.directory
-            guard let info = try directory.school(school) else { throw HTTPError.notFound() }
-            return .page(
-                SchoolAdminPages.overview(
-                    session: session, schoolName: info.name, counts: try directory.userCounts(of: school),
-                    classCount: try directory.classes(of: school).count))
+            let notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: L("school.saved")) : nil
+            return try overview(session, school, context, notice: notice)
+        }
+
+        // The school's default language (issue 22): one of the shipped languages, or none (each browser's).
+        router.add("POST", "/school/language") { request, _, context in
+            let (session, school) = try authorize(request, context)
+            let form = try context.verifiedForm(request, session: session)
+            let shipped = PageLanguage.current?.translations.languages ?? [Translations.source]
+            guard let value = form["language"], case .success(let language) = SchoolLanguage.choice(value, shipped: shipped) else {
+                return try overview(session, school, context, notice: .init(kind: .bad, text: L("language.unknown")), status: 400)
+            }
+            try context.services.people.languages.setSchoolLanguage(language, of: school)
+            try context.audit(
+                .schoolLanguageChanged, request, by: session, subject: nil, detail: "default language: \(language ?? "none (each browser's)")")
+            return .seeOther("/school?saved=language")
         }
 
         router.add("GET", "/school/users") { request, _, context in
             let (session, school) = try authorize(request, context)
             let role = try request.query["role"].map { value -> Role in
                 guard let role = Role(rawValue: value), role != .platformAdmin else {
-                    throw HTTPError(status: 400, code: "invalid_request", "There is no role called \(value).")
+                    throw HTTPError(status: 400, code: "invalid_request", L("school.users.no_such_role", ["role": value]))
                 }
                 return role
             }
@@ -82,7 +92,7 @@ enum SchoolAdminRoutes {
                     files = Dictionary(uploads.map { ($0.fileName, $0.content) }, uniquingKeysWith: { first, _ in first })
                 } else {
                     return try rosterPage(
-                        session, school, context, problems: ["Choose one .zip file, or the .csv files of the export."], result: nil, status: 422)
+                        session, school, context, problems: [L("roster.choose_files")], result: nil, status: 422)
                 }
                 let source = uploads.count == 1 ? uploads[0].fileName : "\(uploads.count) CSV files"
                 let startedBy = session.user.email ?? "user \(session.user.id)"
@@ -112,6 +122,19 @@ enum SchoolAdminRoutes {
                 return try rosterPage(session, school, context, problems: report.lines, result: nil, status: 422)
             }
         }
+    }
+
+    private static func overview(
+        _ session: SignedIn, _ school: SchoolID, _ context: RequestContext, notice: Layout.Notice?, status: Int = 200
+    ) throws -> HTTPResponse {
+        let directory = context.services.schoolwork.directory
+        guard let info = try directory.school(school) else { throw HTTPError.notFound() }
+        return .page(
+            SchoolAdminPages.overview(
+                session: session, schoolName: info.name, counts: try directory.userCounts(of: school),
+                classCount: try directory.classes(of: school).count,
+                language: try context.services.people.languages.schoolLanguage(of: school), notice: notice),
+            status: status)
     }
 
     /// The signed-in school admin and their school; anyone else gets 404.

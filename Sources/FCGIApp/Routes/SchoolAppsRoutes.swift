@@ -19,12 +19,12 @@ enum SchoolAppsRoutes {
             let (session, school) = try SchoolAdminRoutes.authorize(request, context)
             let notice: Layout.Notice? =
                 switch request.query["saved"] {
-                case "blocked": .init(kind: .ok, text: "The app is blocked for your school; its connections were ended.")
-                case "allowed": .init(kind: .ok, text: "The app is allowed for your school.")
-                case "agreement": .init(kind: .ok, text: "The agreement is saved.")
-                case "agreement-removed": .init(kind: .ok, text: "The agreement is removed.")
-                case "settings": .init(kind: .ok, text: "The agreement settings are saved.")
-                case "gradebook": .init(kind: .ok, text: "The gradebook setting is saved.")
+                case "blocked": .init(kind: .ok, text: L("apps.blocked_notice"))
+                case "allowed": .init(kind: .ok, text: L("apps.allowed_notice"))
+                case "agreement": .init(kind: .ok, text: L("apps.agreement_saved"))
+                case "agreement-removed": .init(kind: .ok, text: L("apps.agreement_removed"))
+                case "settings": .init(kind: .ok, text: L("apps.settings_saved"))
+                case "gradebook": .init(kind: .ok, text: L("apps.gradebook_saved"))
                 default: nil
                 }
             return try listPage(session: session, school: school, notice: notice, context: context)
@@ -35,12 +35,12 @@ enum SchoolAppsRoutes {
             let form = try context.verifiedForm(request, session: session)
             let client = try activeClient(parameters["client"], context: context)
             guard let status = form["status"].flatMap(SchoolAppPolicy.Status.init(rawValue:)) else {
-                throw HTTPError(status: 400, code: "invalid_request", "Choose Allowed or Blocked.")
+                throw HTTPError(status: 400, code: "invalid_request", L("apps.choose_status"))
             }
             let ticked = Set(form.pairs.filter { $0.name == "scope" }.map(\.value))
             let offered = client.allowedScopes.filter { ScopeRegistry.standard.definition(named: $0) != nil }
             guard ticked.isSubset(of: offered) else {
-                throw HTTPError(status: 400, code: "invalid_request", "One of the scopes is not one this app may ask for.")
+                throw HTTPError(status: 400, code: "invalid_request", L("apps.scope_not_offered"))
             }
             // First-party clients are the installation's own: no agreement is asked for them.
             if status == .allowed, !client.firstParty {
@@ -108,7 +108,7 @@ enum SchoolAppsRoutes {
                 break
             }
             return try listPage(
-                session: session, school: school, notice: .init(kind: .bad, text: "The agreement was not saved: see the marked fields."),
+                session: session, school: school, notice: .init(kind: .bad, text: L("apps.agreement_not_saved")),
                 context: context, problems: (client.clientID, errors, form), status: 422)
         }
 
@@ -168,7 +168,7 @@ enum SchoolAppsRoutes {
             guard let publication = form["app_results"].flatMap(AppResultsPublication.init(rawValue:)) else {
                 throw HTTPError(
                     status: 400, code: "invalid_request",
-                    "Choose how grades from apps reach your school's gradebooks: as drafts or published at once.")
+                    L("apps.choose_results"))
             }
             try context.services.api.gradebookSettings.setAppResultsPublication(publication, school: school, by: session.user.id, now: context.now)
             try context.audit(.gradebookSettingChanged, request, by: session, subject: nil, detail: "grades from apps: \(publication.rawValue)")

@@ -9,7 +9,7 @@ enum SchoolSignInRoutes {
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/school/sign-in") { request, _, context in
             let (session, school) = try SchoolAdminRoutes.authorize(request, context)
-            let notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: "Saved.") : nil
+            let notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: L("school.saved")) : nil
             return try page(session, school, context, notice: notice)
         }
 
@@ -61,7 +61,7 @@ enum SchoolSignInRoutes {
             do throws(BadgePolicy.InvalidNetwork) {
                 networks = try BadgePolicy.networks(from: form["badge_networks"] ?? "")
             } catch {
-                return try page(session, school, context, problem: "Badge networks: \(error.entry) is not a network range.", status: 400)
+                return try page(session, school, context, problem: L("signin_settings.badge_network", ["entry": "\(error.entry)"]), status: 400)
             }
             let policy = BadgePolicy(roles: roles, networks: networks)
             try context.services.people.badges.setBadgePolicy(policy, of: school, now: context.now)
@@ -83,13 +83,13 @@ enum SchoolSignInRoutes {
                 do throws(UpstreamProviderSettings.Problem) {
                     domains = try UpstreamProviderSettings.domainNames(text)
                 } catch {
-                    return try page(session, school, context, problem: "Domains: \(error.message).", status: 400)
+                    return try page(session, school, context, problem: L("signin_settings.domains_problem", ["message": error.message]), status: 400)
                 }
             }
             do {
                 try context.services.upstream.store.setEmailDomains(domains, of: school)
             } catch let error as StoreError where error.kind == .conflict {
-                return try page(session, school, context, problem: "Another school has already claimed one of these domains.", status: 409)
+                return try page(session, school, context, problem: L("signin_settings.domain_taken"), status: 409)
             }
             try context.audit(.emailDomainsChanged, request, by: session, subject: nil, detail: domains.sorted().joined(separator: ", "))
             return .seeOther("/school/sign-in?saved=1")
@@ -138,7 +138,7 @@ enum SchoolSignInRoutes {
     /// A checkbox value that names no role the form offers.
     private struct UnknownRole: Error {
         let value: String
-        var problem: String { "There is no role called \(value.prefix(40))." }
+        var problem: String { L("school.users.no_such_role", ["role": String(value.prefix(40))]) }
     }
 
     /// One of the school's own providers (a platform-wide one is the platform admin's), or 404.
@@ -173,10 +173,11 @@ enum SchoolSignInRoutes {
         do {
             provider = try settings.validated(school: school, key: keys.upstreamSecretKey, allowLoopbackHTTP: false, using: &generator)
         } catch {
-            return try page(session, school, context, problem: "\(error.field): \(error.message).", status: 400)
+            return try page(
+                session, school, context, problem: L("signin_settings.field_problem", ["field": error.field, "message": error.message]), status: 400)
         }
         if let existing = try store.upstreamProvider(slug: provider.slug), existing.schoolID != school {
-            return try page(session, school, context, problem: "slug: \(provider.slug) is taken; choose another.", status: 409)
+            return try page(session, school, context, problem: L("signin_settings.slug_taken", ["slug": provider.slug]), status: 409)
         }
         // The provider must answer before it is offered to anyone: its discovery document is read now.
         let candidate = UpstreamProvider(
@@ -212,7 +213,7 @@ enum SchoolSignInRoutes {
         let pasted = form["metadata"] ?? ""
         let url = (form["metadata_url"] ?? "").trimmingCharacters(in: .whitespaces)
         guard pasted.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty != url.isEmpty else {
-            return try page(session, school, context, problem: "metadata: give the metadata URL or paste the metadata (one of them).", status: 400)
+            return try page(session, school, context, problem: L("signin_settings.metadata_one"), status: 400)
         }
         let entityID = (form["entity_id"] ?? "").trimmingCharacters(in: .whitespaces)
         switch try SAMLProviderSetup.save(
@@ -220,7 +221,9 @@ enum SchoolSignInRoutes {
             services: context.services.upstream, keys: keys, appURL: context.services.configuration.appURL, now: context.now)
         {
         case .failure(let problem):
-            return try page(session, school, context, problem: "\(problem.field): \(problem.message).", status: 400)
+            return try page(
+                session, school, context, problem: L("signin_settings.field_problem", ["field": problem.field, "message": problem.message]),
+                status: 400)
         case .success(let saved):
             context.logger.info("saml provider saved", metadata: ["user.id": "\(session.user.id)", "upstream.provider": "\(settings.slug)"])
             try context.audit(

@@ -85,7 +85,7 @@ enum SecondFactorRoutes {
                 return .page(
                     SecondFactorPages.enrol(
                         session: session, secret: pending.secret, uri: uri(pending.secret, session),
-                        error: "That code does not match. Check the clock of your phone and enter the newest code."),
+                        error: L("twostep.no_match")),
                     status: 422)
             }
             let keys = try context.services.oauth.requireKeys()
@@ -110,7 +110,7 @@ enum SecondFactorRoutes {
             let form = try context.verifiedForm(request, session: session)
             guard try acceptCode(form["code"] ?? "", of: session.user.id, request: request, context: context, recovery: false) else {
                 return try statusPage(
-                    session, request: request, context: context, error: "That code is not right, or it was already used.", status: 422)
+                    session, request: request, context: context, error: L("twostep.wrong_code"), status: 422)
             }
             let keys = try context.services.oauth.requireKeys()
             var generator = SystemRandomNumberGenerator()
@@ -131,11 +131,11 @@ enum SecondFactorRoutes {
             if try required(for: session.user, context) {
                 return try statusPage(
                     session, request: request, context: context,
-                    error: "Your school requires two-step sign-in for your role, so it cannot be turned off.", status: 409)
+                    error: L("twostep.cannot_turn_off"), status: 409)
             }
             guard try acceptCode(form["code"] ?? "", of: session.user.id, request: request, context: context, recovery: false) else {
                 return try statusPage(
-                    session, request: request, context: context, error: "That code is not right, or it was already used.", status: 422)
+                    session, request: request, context: context, error: L("twostep.wrong_code"), status: 422)
             }
             try context.services.people.secondFactors.disableTOTP(for: session.user.id)
             try context.audit(.secondFactorChanged, request, by: session, detail: "two-step sign-in turned off")
@@ -153,17 +153,18 @@ enum SecondFactorRoutes {
             try context.services.people.sessions.deleteSessions(of: person.id, keeping: nil)
             try context.audit(.secondFactorChanged, request, by: session, subject: person.id, detail: "second factors reset by a school admin")
             if let email = person.email {
+                let services = context.services
+                let requestLanguage = MailLanguage.ofRequest
+                let admin = session.user.displayName
                 context.afterSending("second-factor reset mail") {
-                    try context.services.mailer.send(
-                        to: email, subject: "Your two-step sign-in was reset",
-                        body: """
-                            Hello \(person.givenName),
-
-                            \(session.user.displayName), an administrator of your school, reset your two-step sign-in and signed you out \
-                            everywhere. If your school requires it, you will be asked to set it up again when you next sign in.
-
-                            If you did not ask for this, tell your school.
-                            """)
+                    let language = MailLanguage.of(user: person.id, languages: services.people.languages, fallback: requestLanguage)
+                    let (subject, body) = MailLanguage.rendering(in: language) {
+                        (
+                            L("mail.two_step_reset.subject"),
+                            L("mail.two_step_reset.body", ["name": person.givenName, "admin": admin])
+                        )
+                    }
+                    try services.mailer.send(to: email, subject: subject, body: body)
                 }
             }
             return .seeOther("/school/users?reset-two-step=\(id)")
@@ -203,14 +204,14 @@ enum SecondFactorRoutes {
         }
         if let wait = try SignInCompletion.personWait(codeThrottleKey(user.id), context: context) {
             var response = HTTPResponse.page(
-                SecondFactorPages.codeStep(csrf: csrf, error: "Too many wrong codes. Wait \(SignInRoutes.describe(seconds: wait)) and try again."),
+                SecondFactorPages.codeStep(csrf: csrf, error: L("twostep.too_many", ["wait": SignInRoutes.waitText(seconds: wait)])),
                 status: 429)
             response.headers.set("Retry-After", String(wait))
             return response
         }
         let entered = (form["code"] ?? "").trimmingCharacters(in: .whitespaces)
         guard try acceptCode(entered, of: user.id, request: request, context: context, recovery: true) else {
-            return .page(SecondFactorPages.codeStep(csrf: csrf, error: "That code is not right, or it was already used."), status: 422)
+            return .page(SecondFactorPages.codeStep(csrf: csrf, error: L("twostep.wrong_code")), status: 422)
         }
         var response = try SignInCompletion.complete(
             AuthenticatedPerson(user: user, methods: pending.methods + [.oneTimePassword]), next: pending.next, request: request, context: context)
@@ -279,8 +280,8 @@ enum SecondFactorRoutes {
         let enabled = try context.services.people.secondFactors.totp(of: session.user.id)?.enabledAt != nil
         let notice: Layout.Notice? =
             if request.query["required"] != nil && !enabled {
-                .init(kind: .bad, text: "Your school requires two-step sign-in for your role. Set it up to continue.")
-            } else if request.query["off"] != nil { .init(kind: .ok, text: "Two-step sign-in is off.") } else { nil }
+                .init(kind: .bad, text: L("twostep.required_notice"))
+            } else if request.query["off"] != nil { .init(kind: .ok, text: L("twostep.off_notice")) } else { nil }
         return .page(
             SecondFactorPages.status(
                 session: session, enabled: enabled, required: try required(for: session.user, context),

@@ -42,12 +42,12 @@ enum SecurityLogRoutes {
         let query = request.query
         if let event = query["event"], !event.isEmpty {
             guard let known = SecurityEvent(rawValue: event) else {
-                throw HTTPError(status: 400, code: "invalid_request", "There is no event called \(event.prefix(40)).")
+                throw HTTPError(status: 400, code: "invalid_request", L("log.no_such_event", ["event": String(event.prefix(40))]))
             }
             filter.event = known
         }
         if let person = query["person"], !person.isEmpty {
-            guard let id = UserID(person) else { throw HTTPError(status: 400, code: "invalid_request", "A person is given by their number.") }
+            guard let id = UserID(person) else { throw HTTPError(status: 400, code: "invalid_request", L("log.person_by_number")) }
             filter.person = id
         }
         filter.from = try day(query["from"], "from")

@@ -45,11 +45,12 @@ enum SignInCardRoutes {
             let form = try context.verifiedForm(request, session: session)
             let level = form["grade_level"] ?? ""
             guard !level.isEmpty, level.utf8.count <= 32 else {
-                throw HTTPError(status: 400, code: "invalid_request", "Choose a grade level.")
+                throw HTTPError(status: 400, code: "invalid_request", L("cards.choose_grade"))
             }
             let students = try context.services.people.resets.students(of: school, gradeLevel: level)
             let group = try self.group(
-                title: "Grade \(level)", school: school, cardsPath: nil, back: .init(href: "/school/passwords", label: "Passwords"),
+                title: L("cards.grade", ["level": level]), school: school, cardsPath: nil,
+                back: .init(href: "/school/passwords", label: L("passwords.title")),
                 context: context)
             return try bulk(
                 request, session, students, group: group, audited: "grade level \(level)", format: form["format"],
@@ -95,7 +96,7 @@ enum SignInCardRoutes {
     {
         guard let school = session.user.schoolID else { throw HTTPError.notFound() }
         let back: PasswordResetPages.Back =
-            session.user.role == .teacher ? .init(href: base, label: summary.title) : .init(href: "/school/passwords", label: "Passwords")
+            session.user.role == .teacher ? .init(href: base, label: summary.title) : .init(href: "/school/passwords", label: L("passwords.title"))
         return try group(title: summary.title, school: school, cardsPath: base + "/cards", back: back, context: context)
     }
 
@@ -130,7 +131,7 @@ enum SignInCardRoutes {
         guard let school = session.user.schoolID else { throw HTTPError.notFound() }
         let eligible = people.filter { $0.role == .student && $0.active && SignInCard($0, temporaryPassword: nil) != nil }
         guard eligible.count <= bulkLimit else {
-            throw HTTPError(status: 400, code: "invalid_request", "At most \(bulkLimit) people at once: choose a class instead.")
+            throw HTTPError(status: 400, code: "invalid_request", L("cards.too_many", ["limit": SchoolAdminPages.number(bulkLimit)]))
         }
         let accounts = eligible.map {
             UserAccount(

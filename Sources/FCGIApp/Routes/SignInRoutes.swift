@@ -16,8 +16,9 @@ enum SignInRoutes {
                 return .seeOther(safeNext(request.query["next"]) ?? home(for: session.user.role))
             }
             let notice: Layout.Notice? =
-                if request.query["signed_out"] != nil { .init(kind: .ok, text: "You have signed out.") } else if request.query["reset"] != nil {
-                    .init(kind: .ok, text: "Your password is saved. Sign in with it now.")
+                if request.query["signed_out"] != nil { .init(kind: .ok, text: L("signin.signed_out_notice")) } else if request.query["reset"] != nil
+                {
+                    .init(kind: .ok, text: L("signin.password_saved_notice"))
                 } else { nil }
             return try signInPage(request, context: context, next: safeNext(request.query["next"]), notice: notice)
         }
@@ -104,10 +105,10 @@ enum SignInRoutes {
                 detail: "password sign-in not allowed for this role")
             context.logger.info(
                 "password sign-in refused by school policy", metadata: ["user.id": "\(person.user.id)", "user.role": "\(person.user.role.rawValue)"])
-            let via = names.isEmpty ? "your school's accounts" : names.joined(separator: " or ")
+            let via = names.isEmpty ? L("signin.policy_accounts") : names.joined(separator: L("signin.or"))
             return try signInPage(
                 request, context: context, next: next, identifier: identifier,
-                error: "Your school has you sign in with \(via) instead of a password.", status: 403, schoolLink: form["school"])
+                error: L("signin.policy_via", ["via": via]), status: 403, schoolLink: form["school"])
         }
         // A temporary password the school wants replaced: the "choose your password" step comes before any session.
         if let detour = try ChoosePasswordStep.detour(person, next: next, context: context) { return detour }
@@ -136,6 +137,11 @@ enum SignInRoutes {
     /// The sign-in page's "too many failed sign-ins, wait …" in the page's language.
     static func throttledMessage(wait seconds: Int) -> String {
         seconds < 90 ? L("signin.throttled.seconds", count: seconds) : L("signin.throttled.minutes", count: (seconds + 59) / 60)
+    }
+
+    /// "45 seconds", "5 minutes" in the page's language.
+    static func waitText(seconds: Int) -> String {
+        seconds < 90 ? L("wait.seconds", count: seconds) : L("wait.minutes", count: (seconds + 59) / 60)
     }
 
     /// "45 seconds", "5 minutes".

@@ -9,8 +9,8 @@ enum StudentRoutes {
         router.add("GET", "/student") { request, _, context in
             let session = try context.requireSignIn(request, .student)
             return try recordPage(
-                of: session.user.id, version: session.user.recordVersion, title: "My classes and grades",
-                heading: "<h1>My classes and grades</h1>", session: session, context: context)
+                of: session.user.id, version: session.user.recordVersion, title: L("nav.student.home"),
+                heading: "<h1>\(L("nav.student.home"))</h1>", session: session, context: context)
         }
 
         router.add("GET", "/parent") { request, _, context in
@@ -19,14 +19,14 @@ enum StudentRoutes {
             let items = children.map { child -> HTML in
                 """
                 <li data-student-id="\(child.id)"><a href="/parent/children/\(child.id)"><b>\(child.displayName)</b></a>
-                \(child.gradeLevel.map { "<br><small>Grade \($0)</small>" as HTML } ?? "")</li>
+                \(child.gradeLevel.map { "<br><small>\(L("parent.grade_level", ["grade": $0]))</small>" as HTML } ?? "")</li>
                 """
             }
             let list: HTML =
                 children.isEmpty
-                ? "<p class=\"muted\" id=\"children\">No children are linked to your account. Ask your school to link them.</p>"
+                ? "<p class=\"muted\" id=\"children\">\(L("parent.no_children"))</p>"
                 : "<ul class=\"cards\" id=\"children\">\(items)</ul>"
-            return .page(Layout.page(title: "My children", session: session, "<h1>My children</h1>\(list)"))
+            return .page(Layout.page(title: L("nav.parent.home"), session: session, "<h1>\(L("nav.parent.home"))</h1>\(list)"))
         }
 
         router.add("GET", "/parent/children/{id}") { request, parameters, context in
@@ -38,7 +38,7 @@ enum StudentRoutes {
             else { throw HTTPError.notFound() }
             return try recordPage(
                 of: id, version: facts.recordVersion, title: child.displayName,
-                heading: "<p><a href=\"/parent\">← My children</a></p><h1 id=\"child-name\">\(child.displayName)</h1>",
+                heading: "<p><a href=\"/parent\">\(L("parent.back"))</a></p><h1 id=\"child-name\">\(child.displayName)</h1>",
                 session: session, context: context)
         }
     }
@@ -47,7 +47,7 @@ enum StudentRoutes {
         of student: UserID, version: Int64, title: String, heading: HTML, session: SignedIn, context: RequestContext
     ) throws -> HTTPResponse {
         let store = context.services.schoolwork.students
-        let sections = try context.services.schoolwork.recordCache.sections(of: student, version: version) {
+        let sections = try context.services.schoolwork.recordCache.sections(of: student, language: pageLanguage, version: version) {
             StudentPages.sections(
                 classes: try store.classes(ofStudent: student), grades: try store.publishedGrades(ofStudent: student),
                 summary: AttendanceSummary(counts: try store.attendanceCounts(ofStudent: student)),

@@ -11,7 +11,7 @@ enum TeacherRoutes {
 
         router.add("GET", "/teacher/classes/{class}") { request, parameters, context in
             let (session, classID, canTeach) = try authorize(request, parameters, context, forWriting: false)
-            let notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: "Saved.") : nil
+            let notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: L("school.saved")) : nil
             return try classPage(session, classID, canTeach: canTeach, context: context, form: ("", "", ""), errors: [:], notice: notice)
         }
 
@@ -23,7 +23,7 @@ enum TeacherRoutes {
             case .failure(let errors):
                 return try classPage(
                     session, classID, canTeach: true, context: context, form: fields, errors: errors,
-                    notice: .init(kind: .bad, text: "The assessment was not added: see below."), status: 422)
+                    notice: .init(kind: .bad, text: L("teacher.assessment.not_added")), status: 422)
             case .success(let assessment):
                 let id = try context.services.schoolwork.teaching.createAssessment(assessment, in: classID, by: session.user.id, now: context.now)
                 return .seeOther("/teacher/classes/\(classID)/assessments/\(id)")
@@ -35,7 +35,7 @@ enum TeacherRoutes {
             let (summary, assessment, roster) = try loadAssessment(parameters, classID, context)
             let grades = try context.services.schoolwork.teaching.grades(of: assessment.id)
             let values = grades.mapValues { (score: $0.score.description, comment: $0.comment ?? "") }
-            let notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: "Grades saved.") : nil
+            let notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: L("teacher.grades.saved")) : nil
             return .page(
                 TeacherPages.gradeSheet(
                     session: session, summary: summary, assessment: assessment, roster: roster, values: values, errors: [:], notice: notice))
@@ -54,7 +54,7 @@ enum TeacherRoutes {
                 return .page(
                     TeacherPages.gradeSheet(
                         session: session, summary: summary, assessment: assessment, roster: roster, values: values, errors: errors,
-                        notice: .init(kind: .bad, text: "Nothing was saved: correct the marked fields.")),
+                        notice: .init(kind: .bad, text: L("form.nothing_saved"))),
                     status: 422)
             case .success(let sheet):
                 try context.services.schoolwork.teaching.saveGrades(
@@ -68,7 +68,7 @@ enum TeacherRoutes {
             let form = try context.verifiedForm(request, session: session)
             let (_, assessment, _) = try loadAssessment(parameters, classID, context)
             guard let value = form["published"], value == "0" || value == "1" else {
-                throw HTTPError(status: 400, code: "invalid_request", "The form must say whether to publish (1) or unpublish (0).")
+                throw HTTPError(status: 400, code: "invalid_request", L("teacher.publish.invalid"))
             }
             try context.services.schoolwork.teaching.setPublished(value == "1", assessment: assessment.id, in: classID, now: context.now)
             return .seeOther("/teacher/classes/\(classID)?saved=1")
@@ -81,7 +81,8 @@ enum TeacherRoutes {
             guard let summary = try teaching.classSummary(classID) else { throw HTTPError.notFound() }
             let marks = try teaching.attendanceSheet(of: classID, on: day)
             let values = marks.mapValues { (status: $0.status.rawValue, note: $0.note ?? "") }
-            let notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: "Attendance saved for \(day).") : nil
+            let notice: Layout.Notice? =
+                request.query["saved"] != nil ? .init(kind: .ok, text: L("teacher.attendance.saved", ["day": Display.localDay(day)])) : nil
             return .page(
                 TeacherPages.attendanceSheet(
                     session: session, summary: summary, day: day, roster: try teaching.roster(of: classID), values: values, errors: [:],
@@ -104,7 +105,7 @@ enum TeacherRoutes {
                 return .page(
                     TeacherPages.attendanceSheet(
                         session: session, summary: summary, day: day, roster: roster, values: values, errors: errors,
-                        notice: .init(kind: .bad, text: "Nothing was saved: correct the marked fields.")),
+                        notice: .init(kind: .bad, text: L("form.nothing_saved"))),
                     status: 422)
             case .success(let marks):
                 try teaching.saveAttendance(marks, in: classID, on: day, by: session.user.id, now: context.now)

@@ -96,11 +96,11 @@ enum UpstreamSignInRoutes {
         guard let ticket = UpstreamSignInTicket.open(request.cookies[ticketCookie], key: keys.upstreamTicketKey, now: context.now),
             let provider = try store.upstreamProvider(slug: ticket.provider)
         else {
-            return try refuse(400, "your school's provider", "This sign-in has expired or was already used. Start again.", reason: "no ticket")
+            return try refuse(400, L("upstream.your_provider"), L("signin.expired_or_used"), reason: "no ticket")
         }
         providerSchool = provider.schoolID
         guard ticket.matches(state: request.query["state"]) else {
-            return try refuse(400, provider.name, "This sign-in did not start in this browser. Start again.", reason: "state mismatch")
+            return try refuse(400, provider.name, L("upstream.not_this_browser"), reason: "state mismatch")
         }
         // Once only, even for a copy of the cookie: the first callback records the ticket as used.
         guard
@@ -108,7 +108,7 @@ enum UpstreamSignInRoutes {
                 stateDigest: Array(SHA256.hash(data: Array(ticket.state.utf8))),
                 expiresAt: ticket.startedAt.addingTimeInterval(UpstreamSignInTicket.lifetime + 120))
         else {
-            return try refuse(400, provider.name, "This sign-in has expired or was already used. Start again.", reason: "ticket replayed")
+            return try refuse(400, provider.name, L("signin.expired_or_used"), reason: "ticket replayed")
         }
         if let error = request.query["error"] {
             let description = request.query["error_description"].map { ": " + String($0.prefix(300)) } ?? ""
@@ -116,11 +116,11 @@ enum UpstreamSignInRoutes {
                 400, provider.name, "The provider answered: \(error.prefix(80))\(description)", reason: "provider error \(error.prefix(80))")
         }
         guard let code = request.query["code"], !code.isEmpty, code.utf8.count <= 4096 else {
-            return try refuse(400, provider.name, "The provider's answer has no authorization code.", reason: "no code")
+            return try refuse(400, provider.name, L("upstream.no_code"), reason: "no code")
         }
         if let wait = try SignInCompletion.addressWait(request: request, context: context) {
             var response = try refuse(
-                429, provider.name, "Too many failed sign-ins. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", reason: "throttled")
+                429, provider.name, SignInRoutes.throttledMessage(wait: wait), reason: "throttled")
             response.headers.set("Retry-After", String(wait))
             return response
         }
@@ -129,7 +129,7 @@ enum UpstreamSignInRoutes {
             secret = try UpstreamClientSecret.open(provider.sealedSecret, slug: provider.slug, key: keys.upstreamSecretKey)
         } catch {
             return try refuse(
-                502, provider.name, "The provider's settings here are damaged: ask your school to enter its client secret again.",
+                502, provider.name, L("upstream.damaged"),
                 reason: "client secret does not open under this OAuth key")
         }
         let identity: UpstreamIdentity
@@ -149,7 +149,7 @@ enum UpstreamSignInRoutes {
         if let admin = ticket.testedBy {
             // "Test this provider": the admin who started it sees what came back; nobody is signed in or linked.
             guard let session = try context.signedIn(request), session.user.id == admin else {
-                return try refuse(403, provider.name, "Only the admin who started this test can see its result.", reason: "test by someone else")
+                return try refuse(403, provider.name, L("upstream.test_by_other"), reason: "test by someone else")
             }
             var response = HTTPResponse.page(
                 UpstreamPages.testResult(
@@ -179,7 +179,7 @@ enum UpstreamSignInRoutes {
         }
     }
 
-    static let noSuchPerson = "Your school has no person with this account. Ask your school to add you."
+    static var noSuchPerson: String { L("upstream.no_such_person") }
 
     // MARK: Home-realm discovery
 
@@ -189,14 +189,14 @@ enum UpstreamSignInRoutes {
         let nextQuery = next.map { "next=" + FormCodec.encode($0) }
         guard let at = email.lastIndex(of: "@"), email.utf8.count <= 254 else {
             return try SignInRoutes.signInPage(
-                request, context: context, next: next, error: "Enter your school email address, like name@school.org.", status: 400)
+                request, context: context, next: next, error: L("signin.enter_school_email"), status: 400)
         }
         let domain = String(email[email.index(after: at)...])
         let store = context.services.upstream.store
         guard !domain.isEmpty, let school = try store.school(claimingDomain: domain) else {
             return try SignInRoutes.signInPage(
                 request, context: context, next: next,
-                error: "No school signs in with accounts of \(domain.prefix(253)). Sign in with your password below.")
+                error: L("signin.no_school_domain", ["domain": String(domain.prefix(253))]))
         }
         let providers = try store.enabledUpstreamProviders(for: school.id).filter { $0.schoolID == school.id }
         if providers.count == 1 {

@@ -6,10 +6,11 @@ enum PasswordLinks {
     /// Stores a new link for `user` and mails it to `email`; returns the link (the CLI prints it for operators
     /// whose host cannot send mail). Only the token's digest is stored. With `queueOnly` the mail waits in the
     /// outbox for the mail run (``MailTransport/queue(to:subject:body:validUntil:)``), as a roster import's do.
+    /// The mail is in the person's language (``MailLanguage``), `language` being the request's.
     @discardableResult
     static func send(
         to user: UserID, email: String, name: String, purpose: PasswordLinkPurpose, services: SiteServices, now: Date,
-        queueOnly: Bool = false
+        queueOnly: Bool = false, language: String? = MailLanguage.ofRequest
     ) throws -> String {
         let configuration = services.configuration
         var generator = SystemRandomNumberGenerator()
@@ -18,7 +19,8 @@ enum PasswordLinks {
         try services.people.passwordLinks.createPasswordLink(
             digest: SecretToken.digest(token), user: user, purpose: purpose, now: now, expiresAt: now.addingTimeInterval(lifetime))
         let link = configuration.appURL + "/password/reset?token=" + token
-        let (subject, body) = message(purpose: purpose, name: name, link: link, lifetime: lifetime)
+        let language = MailLanguage.of(user: user, languages: services.people.languages, fallback: language)
+        let (subject, body) = message(purpose: purpose, name: name, link: link, lifetime: lifetime, language: language)
         if queueOnly {
             try services.mailer.queue(to: email, subject: subject, body: body, validUntil: now.addingTimeInterval(lifetime))
         } else {
@@ -40,13 +42,16 @@ enum PasswordLinks {
             let slice = invitations[start..<min(start + batch, invitations.count)]
             start += batch
             let holding = try services.people.passwordLinks.usersWithValidPasswordLink(slice.map(\.userID), purpose: .set, now: now)
+            // New accounts of one import: no saved language yet, so their school's default (else English).
+            let language = slice.first.map { MailLanguage.of(user: $0.userID, languages: services.people.languages, fallback: nil) }
             var links: [(digest: [UInt8], user: UserID)] = []
             var mails: [(recipient: String, subject: String, body: String)] = []
             for invitation in slice where !holding.contains(invitation.userID) {
                 let token = SecretToken.make(prefix: TokenPrefix.passwordLink, using: &generator)
                 links.append((SecretToken.digest(token), invitation.userID))
                 let (subject, body) = message(
-                    purpose: .set, name: invitation.displayName, link: configuration.appURL + "/password/reset?token=" + token, lifetime: lifetime)
+                    purpose: .set, name: invitation.displayName, link: configuration.appURL + "/password/reset?token=" + token, lifetime: lifetime,
+                    language: language)
                 mails.append((invitation.email, subject, body))
             }
             guard !links.isEmpty else { continue }
@@ -57,38 +62,16 @@ enum PasswordLinks {
         return queued
     }
 
-    /// The subject and text of the mail.
-    static func message(purpose: PasswordLinkPurpose, name: String, link: String, lifetime: TimeInterval) -> (String, String) {
-        let validity = lifetime >= 86400 ? "\(Int(lifetime / 86400)) days" : "\(Int(lifetime / 60)) minutes"
-        switch purpose {
-        case .reset:
-            return (
-                "Reset your CatalystWells password",
-                """
-                Hello \(name),
-
-                Someone, hopefully you, asked to reset the password of your CatalystWells account.
-                Open this link within \(validity) to choose a new password. It works once.
-
-                \(link)
-
-                If you did not ask for this, ignore this mail: your password stays as it is.
-                """
-            )
-        case .set:
-            return (
-                "Your CatalystWells account is ready",
-                """
-                Hello \(name),
-
-                Your school has created a CatalystWells account for you. Open this link within \(validity)
-                to choose your password. It works once.
-
-                \(link)
-
-                Afterwards, sign in at the same site with this email address and your new password.
-                """
-            )
+    /// The subject and text of the mail, in `language`.
+    static func message(
+        purpose: PasswordLinkPurpose, name: String, link: String, lifetime: TimeInterval, language: String?
+    ) -> (String, String) {
+        MailLanguage.rendering(in: language) {
+            let arguments: KeyValuePairs<String, String> = ["name": name, "validity": MailText.validity(lifetime), "link": link]
+            return switch purpose {
+            case .reset: (L("mail.password.reset.subject"), L("mail.password.reset.body", arguments))
+            case .set: (L("mail.password.set.subject"), L("mail.password.set.body", arguments))
+            }
         }
     }
 }

@@ -79,9 +79,12 @@ enum PasswordResets {
         let mailed = changed.compactMap { person in person.email.map { (person, $0) } }
         if !mailed.isEmpty {
             let logger = context.logger
+            let requestLanguage = MailLanguage.ofRequest
             context.afterSending("password reset notices") {
                 for (person, address) in mailed {
-                    let (subject, body) = notice(to: person, by: actor, temporary: kind.isTemporary, mustChange: mustChange)
+                    let language = MailLanguage.of(user: person.id, languages: services.people.languages, fallback: requestLanguage)
+                    let (subject, body) = notice(
+                        to: person, by: actor, temporary: kind.isTemporary, mustChange: mustChange, language: language)
                     do {
                         try services.mailer.send(to: address, subject: subject, body: body)
                     } catch {
@@ -93,22 +96,19 @@ enum PasswordResets {
         return Outcome(temporaryPasswords: passwords.filter { revoked[$0.key] != nil }, mustChange: mustChange)
     }
 
-    /// The mail telling a person that their password was reset. It never holds the password: the person gets it
-    /// from whoever reset it.
-    static func notice(to person: UserAccount, by actor: UserAccount, temporary: Bool, mustChange: Bool) -> (String, String) {
-        let how = temporary ? "gave your account a temporary password" : "set a new password for your account"
-        let next = mustChange ? "\nWhen you sign in with it, you will be asked to choose a password of your own.\n" : ""
-        return (
-            "Your CatalystWells password was reset",
-            """
-            Hello \(person.givenName),
-
-            \(actor.displayName) (\(actor.role.label.lowercased()) at your school) \(how).
-            They will give you the new password; it is not in this mail, and your old one no longer works.
-            You were signed out everywhere, and apps you had allowed must be signed in to again.
-            \(next)
-            If you did not expect this, tell your school.
-            """
-        )
+    /// The mail telling a person that their password was reset, in `language`. It never holds the password: the
+    /// person gets it from whoever reset it.
+    static func notice(
+        to person: UserAccount, by actor: UserAccount, temporary: Bool, mustChange: Bool, language: String?
+    ) -> (String, String) {
+        MailLanguage.rendering(in: language) {
+            let arguments: KeyValuePairs<String, String> = [
+                "name": person.givenName, "actor": actor.displayName, "role": roleLabel(actor.role).lowercased(),
+            ]
+            let body =
+                temporary ? L("mail.password_notice.temporary", arguments) : L("mail.password_notice.set", arguments)
+            let next = mustChange ? "\n" + L("mail.password_notice.must_change") + "\n" : ""
+            return (L("mail.password_notice.subject"), body + "\n" + next + "\n" + L("mail.password_notice.footer"))
+        }
     }
 }

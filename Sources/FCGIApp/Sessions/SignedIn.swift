@@ -73,7 +73,7 @@ extension RequestContext {
         case .valid(let touch):
             if touch { try services.people.sessions.touchSession(digest: digest, now: now) }
             subject.userID = "\(found.user.id)"
-            PageLanguage.current?.signedIn(found.user.id)
+            PageLanguage.current?.signedIn(found.user.id, languages: found.languages)
             return SignedIn(
                 user: found.user, digest: digest, csrf: CSRFToken.derive(fromCookie: token), authTime: found.createdAt, methods: found.methods,
                 mustEnrolSecondFactor: found.secondFactor.mustEnrol(found.user.role),
@@ -86,7 +86,7 @@ extension RequestContext {
     func requireSignIn(_ request: HTTPRequest, _ roles: Role...) throws -> SignedIn {
         guard let session = try signedIn(request) else {
             let target = request.method == "GET" ? request.path : "/"
-            throw HTTPError.redirect(to: "/login?next=" + FormCodec.encode(target), message: "Please sign in to continue.")
+            throw HTTPError.redirect(to: "/login?next=" + FormCodec.encode(target), message: L("signin.please_sign_in"))
         }
         guard roles.contains(session.user.role) else { throw HTTPError.notFound() }
         // A person whose role must have a second factor and who has none sets it up before anything else.
@@ -94,7 +94,7 @@ extension RequestContext {
         if !request.path.hasPrefix(SecondFactorRoutes.enrolPath), !request.path.hasPrefix("/account/passkeys"),
             session.mustEnrolSecondFactor
         {
-            throw HTTPError.redirect(to: SecondFactorRoutes.enrolPath + "?required=1", message: "Set up two-step sign-in to continue.")
+            throw HTTPError.redirect(to: SecondFactorRoutes.enrolPath + "?required=1", message: L("twostep.set_up_to_continue"))
         }
         return session
     }

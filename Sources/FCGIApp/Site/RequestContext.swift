@@ -52,10 +52,14 @@ final class AfterResponse {
 }
 
 /// Who a request is from, for the request's log line: set where a session, a client's credentials or a bearer token
-/// is accepted. Identifiers only, never the credential.
+/// is accepted. Identifiers only, never the credential. Also what the bearer check leaves for the answer's headers
+/// (``dpopNonce``).
 final class RequestSubject {
     /// The signed-in person or the person a bearer token acts for.
     var userID: String?
     /// The OAuth client that authenticated or whose token was presented.
     var clientID: String?
+    /// A `DPoP-Nonce` for the answer, whatever its status: set when a resource accepted a proof whose nonce is
+    /// in its last slot (``DPoPHTTP/presentation(of:request:context:)``).
+    var dpopNonce: String?
 }

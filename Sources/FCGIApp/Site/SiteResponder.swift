@@ -98,16 +98,21 @@ struct SiteResponder {
         // left for after the response).
         afterResponse.requestID = request.requestID
         // The page's language is chosen when a page first asks for it (``PageLanguage``).
-        let people = services.people.languages
         let language = PageLanguage(
-            translations: translations, returnPath: Self.returnPath(request), cookie: request.cookies[SessionCookie.language],
-            acceptLanguage: request.headers["accept-language"],
-            savedLanguages: { user in (try? people.languages(of: user)) ?? (nil, nil) })
+            translations: translations, returnPath: { Self.returnPath(request) }, cookie: request.cookies[SessionCookie.language],
+            acceptLanguage: request.headers["accept-language"])
         return RequestLog.$requestID.withValue(request.requestID) {
             PageLanguage.$current.withValue(language) {
                 answer(request, afterResponse: afterResponse, subject: subject, route: &routeLabel, databaseError: &databaseError)
             }
         }
+    }
+
+    /// A database failure the client should simply try again: an outage (503 with Retry-After while the pool
+    /// reconnects), or a conflict the store's own retries did not get past (lock waits and Galera certification
+    /// failures that kept coming, e.g. while a node leaves the cluster). Anything else is a 500.
+    static func isTransient(_ error: StoreError) -> Bool {
+        error.kind == .unavailable || error.kind == .conflict
     }
 
     private func answer(
@@ -133,9 +138,11 @@ struct SiteResponder {
         } catch let error as any RenderableError {
             if let detail = error.logDetail { log.info("request failed", metadata: ["error.detail": "\(detail)"]) }
             response = error.response(style)
-        } catch let error as StoreError where error.kind == .unavailable {
-            databaseError = "unavailable"
-            log.warning("database unavailable", metadata: ["error.detail": "\(error.detail)"])
+        } catch let error as StoreError where Self.isTransient(error) {
+            databaseError = error.kind == .conflict ? "conflict" : "unavailable"
+            log.warning(
+                error.kind == .conflict ? "database conflict after retries" : "database unavailable",
+                metadata: ["error.detail": "\(error.detail)"])
             response = HTTPError.unavailable().response(style)
         } catch {
             if error is StoreError { databaseError = "other" }
@@ -147,6 +154,7 @@ struct SiteResponder {
             ).response(style)
         }
         for (name, value) in routeHeaders where !response.headers.contains(name) { response.headers.set(name, value) }
+        if let nonce = subject.dpopNonce, !response.headers.contains("DPoP-Nonce") { response.headers.set("DPoP-Nonce", nonce) }
         if !response.headers.isWireSafe {
             // A header built from input that slipped past validation: never written, never a trapped worker.
             log.error("response header refused: it would split the header block", metadata: ["http.path": "\(request.path)"])

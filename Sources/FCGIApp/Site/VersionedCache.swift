@@ -32,16 +32,23 @@ final class VersionedCache<Key: Hashable & Sendable, Value>: @unchecked Sendable
     }
 }
 
-/// Rendered student record sections (classes, grades, attendance) by student (a rendered record is about 9 KB).
-typealias RecordPageCache = VersionedCache<UserID, HTML>
+/// A student's rendered record in one language (the sections hold the page's words and formatted numbers).
+struct RecordPageKey: Hashable, Sendable {
+    let student: UserID
+    let language: String
+}
 
-extension VersionedCache where Key == UserID, Value == HTML {
-    /// A cache of at most `capacity` students.
+/// Rendered student record sections (classes, grades, attendance) by student and page language (a rendered
+/// record is about 9 KB).
+typealias RecordPageCache = VersionedCache<RecordPageKey, HTML>
+
+extension VersionedCache where Key == RecordPageKey, Value == HTML {
+    /// A cache of at most `capacity` records.
     convenience init() { self.init(capacity: 256) }
 
-    /// The sections of `student` at `version`, rendered by `render` on a miss.
-    func sections(of student: UserID, version: Int64, render: () throws -> HTML) rethrows -> HTML {
-        try value(for: student, version: version, make: render)
+    /// The sections of `student` at `version` in `language`, rendered by `render` on a miss.
+    func sections(of student: UserID, language: String, version: Int64, render: () throws -> HTML) rethrows -> HTML {
+        try value(for: RecordPageKey(student: student, language: language), version: version, make: render)
     }
 }
 

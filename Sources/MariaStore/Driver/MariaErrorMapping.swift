@@ -19,6 +19,10 @@ enum MariaErrorMapping {
             // component or is still joining. It answers nothing useful until it rejoins: drop the connection and
             // reconnect (to the next host of `database.hosts`); the request meanwhile gets 503 with Retry-After.
             case 1047: .unavailable
+            // 1180 "Got error … during COMMIT": on Galera, a commit on a node that has just left the primary
+            // component ("Error while appending streaming replication fragment … Not connected to Primary
+            // Component"). The transaction was rolled back; like 1047, reconnect and answer 503 meanwhile.
+            case 1180: .unavailable
             // The server's disk is full: a table or temporary file cannot grow (1114 "table is full", 1021 disk
             // full, 3 "error writing file", 1030 an engine's errno such as 28 ENOSPC). The statement was rolled
             // back and a retry after the operator frees space works: 503 with Retry-After, like an outage.

@@ -20,4 +20,12 @@ public struct MariaLanguagePreferenceStore: LanguagePreferenceStore {
     public func setLanguage(_ language: String?, of user: UserID) throws {
         try database.execute("UPDATE users SET preferred_language = \(language) WHERE id = \(user.rawValue)")
     }
+
+    public func schoolLanguage(of school: SchoolID) throws -> String? {
+        try database.query("SELECT default_language FROM schools WHERE id = \(school.rawValue)").first?.string("default_language")
+    }
+
+    public func setSchoolLanguage(_ language: String?, of school: SchoolID) throws {
+        try database.execute("UPDATE schools SET default_language = \(language) WHERE id = \(school.rawValue)")
+    }
 }

@@ -60,16 +60,20 @@ public struct MariaLogoutStore: LogoutStore {
 
     public func queueBackchannelLogouts(sessionDigests: [[UInt8]], now: Date) throws -> Int {
         guard !sessionDigests.isEmpty else { return 0 }
-        let result = try database.execute(
-            """
-            INSERT INTO backchannel_logouts (client_pk, user_id, session_digest, created_at, next_attempt_at)
-            SELECT DISTINCT g.client_pk, g.user_id, g.session_digest, \(now), \(now)
-            FROM oauth_grants g
-            JOIN oauth_clients c ON c.id = g.client_pk AND c.status = 'active'
-            JOIN oauth_client_logout l ON l.client_pk = g.client_pk AND l.backchannel_logout_uri IS NOT NULL
-            WHERE g.session_digest IN (\(list: sessionDigests)) AND g.user_id IS NOT NULL
-            """)
-        return result.affectedRows
+        return try database.execute(Self.queueLogouts(sessionDigests, now: now)).affectedRows
+    }
+
+    /// One back-channel logout for each active app with a logout URI that holds a grant issued through one of these
+    /// sessions (the grant's person and session).
+    static func queueLogouts(_ sessionDigests: [[UInt8]], now: Date) -> SQLQuery {
+        """
+        INSERT INTO backchannel_logouts (client_pk, user_id, session_digest, created_at, next_attempt_at)
+        SELECT DISTINCT g.client_pk, g.user_id, g.session_digest, \(now), \(now)
+        FROM oauth_grants g
+        JOIN oauth_clients c ON c.id = g.client_pk AND c.status = 'active'
+        JOIN oauth_client_logout l ON l.client_pk = g.client_pk AND l.backchannel_logout_uri IS NOT NULL
+        WHERE g.session_digest IN (\(list: sessionDigests)) AND g.user_id IS NOT NULL
+        """
     }
 
     public func session(ofGrant grant: GrantID) throws -> GrantSession? {
@@ -219,16 +223,7 @@ extension Transaction {
     /// many logouts were queued. The rows of ``MariaLogoutStore/queueBackchannelLogouts(sessionDigests:now:)``.
     func endSessions(_ digests: [[UInt8]], now: Date) throws -> Int {
         guard !digests.isEmpty else { return 0 }
-        let queued = try execute(
-            """
-            INSERT INTO backchannel_logouts (client_pk, user_id, session_digest, created_at, next_attempt_at)
-            SELECT DISTINCT g.client_pk, g.user_id, g.session_digest, \(now), \(now)
-            FROM oauth_grants g
-            JOIN oauth_clients c ON c.id = g.client_pk AND c.status = 'active'
-            JOIN oauth_client_logout l ON l.client_pk = g.client_pk AND l.backchannel_logout_uri IS NOT NULL
-            WHERE g.session_digest IN (\(list: digests)) AND g.user_id IS NOT NULL
-            """
-        ).affectedRows
+        let queued = try execute(MariaLogoutStore.queueLogouts(digests, now: now)).affectedRows
         try execute("DELETE FROM sessions WHERE token_digest IN (\(list: digests))")
         return queued
     }

@@ -23,24 +23,28 @@ public struct MariaSessionStore: SessionStore, SignInThrottleStore, AccountPurge
     }
 
     public func session(digest: [UInt8]) throws -> (
-        user: UserAccount, createdAt: Date, lastSeenAt: Date, methods: [AuthenticationMethod], secondFactor: SecondFactorStatus
+        user: UserAccount, createdAt: Date, lastSeenAt: Date, methods: [AuthenticationMethod], secondFactor: SecondFactorStatus,
+        languages: (person: String?, school: String?)
     )? {
-        // The second-factor facts ride along in the same statement (primary-key and unique-key lookups), so the
-        // check every signed-in page makes costs no round trip of its own.
+        // The second-factor facts and the saved languages ride along in the same statement (primary-key and
+        // unique-key lookups), so the check every signed-in page makes costs no round trip of its own.
         let rows = try database.query(
             """
             SELECT s.created_at, s.last_seen_at, s.amr, u.id, u.role, u.school_id, u.given_name, u.family_name, u.email, u.username,
                    u.record_version,
                    (SELECT p.required_roles FROM school_second_factor_policies p WHERE p.school_id = u.school_id) AS required_roles,
                    EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL)
-                   OR EXISTS (SELECT 1 FROM user_passkeys k WHERE k.user_id = u.id) AS second_factor_on
+                   OR EXISTS (SELECT 1 FROM user_passkeys k WHERE k.user_id = u.id) AS second_factor_on,
+                   u.preferred_language, (SELECT sc.default_language FROM schools sc WHERE sc.id = u.school_id) AS school_language
             FROM sessions s JOIN users u ON u.id = s.user_id
             WHERE s.token_digest = \(digest) AND u.active
             """)
         guard let row = rows.first, let created = row.date("created_at"), let seen = row.date("last_seen_at") else { return nil }
         let status = SecondFactorStatus(
             policy: row.string("required_roles").map(MariaSecondFactorStore.policy) ?? .standard, enrolled: row.int("second_factor_on") == 1)
-        return (row.userAccount(), created, seen, row.methodList("amr"), status)
+        return (
+            row.userAccount(), created, seen, row.methodList("amr"), status, (row.string("preferred_language"), row.string("school_language"))
+        )
     }
 
     public func touchSession(digest: [UInt8], now: Date) throws {

@@ -19,16 +19,37 @@ import FuzzSupport
 ///   header and claims as JSON, the nonce unchanged and no claim added, the ES256 signature valid under the
 ///   public JWK;
 /// - a `cw_signed_in` marker through ``SignInDetourMarker/showsSignIn(_:binding:authTime:now:key:)``, which must
-///   refuse anything but a marker it made.
+///   refuse anything but a marker it made;
+/// - a `DPoP` proof through ``DPoPProof/verify(_:method:uri:accessToken:nonce:now:keys:)``, whose answer must be the
+///   same with the worker's header cache (``DPoPKeyCache``, holding the harness key's header) as without; a
+///   proof starting with `~` has the harness key's header part put in its place, so the fuzzer reaches the claims
+///   and the signature under a cached header.
 ///
-/// Input: `Authorization \0 form body \0 nonce \0 marker`.
+/// Input: `Authorization \0 form body \0 nonce \0 marker \0 DPoP proof`.
 let key = try! SigningKey.generate(.es256)
 let markerKey = SymmetricKey(data: [UInt8](repeating: 9, count: 32))
 let now = Date(timeIntervalSince1970: 1_795_000_000)
+let dpopKey = try! P256.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: 7, count: 32))
+let dpopURI = "https://app.localhost/api/oauth/userinfo"
+let dpopKeys = DPoPKeyCache()
+let dpopHeaderPart: String = {
+    let raw = Array(dpopKey.publicKey.rawRepresentation)
+    let jwk: JSONValue = .object([
+        ("kty", "EC"), ("crv", "P-256"), ("x", .string(SecretToken.base64URL(Array(raw[0..<32])))),
+        ("y", .string(SecretToken.base64URL(Array(raw[32...])))),
+    ])
+    let header = SecretToken.base64URL(JSONValue.object([("typ", "dpop+jwt"), ("alg", "ES256"), ("jwk", jwk)]).serialized())
+    let claims: JSONValue = .object([("jti", "seed"), ("htm", "GET"), ("htu", .string(dpopURI)), ("iat", .int(Int(now.timeIntervalSince1970)))])
+    let input = header + "." + SecretToken.base64URL(claims.serialized())
+    let signed = input + "." + SecretToken.base64URL(Array(try! dpopKey.signature(for: Array(input.utf8)).rawRepresentation))
+    let accepted = DPoPProof.verify(signed, method: "GET", uri: dpopURI, accessToken: nil, nonce: .none, now: now, keys: dpopKeys)
+    precondition((try? accepted.get()) != nil && dpopKeys.count == 1, "the harness's own proof is refused")
+    return header
+}()
 
 @_cdecl("LLVMFuzzerTestOneInput")
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    let fields = FuzzInput.fields(FuzzInput.bytes(data, size), count: 4)
+    let fields = FuzzInput.fields(FuzzInput.bytes(data, size), count: 5)
     let authorization = FuzzInput.text(fields[0])
     let request = HTTPRequest(
         method: "POST", path: "/api/oauth/token",
@@ -53,7 +74,18 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         let ours = parts.count == 2 && parts[1] == made.split(separator: ".")[1] && Int64(parts[0]) == Int64(now.timeIntervalSince1970)
         fuzzRequire(!shown || ours, "a forged marker \(marker.debugDescription) accepted")
     }
+    if let proof = FuzzInput.text(fields[4]) { checkDPoPProof(proof.hasPrefix("~") ? dpopHeaderPart + proof.dropFirst() : proof) }
     return 0
+}
+
+func checkDPoPProof(_ proof: String) {
+    let plain = DPoPProof.verify(proof, method: "GET", uri: dpopURI, accessToken: nil, nonce: .none, now: now)
+    // Twice: a header checked by the first call is a cached one for the second.
+    for _ in 0..<2 {
+        let cached = DPoPProof.verify(proof, method: "GET", uri: dpopURI, accessToken: nil, nonce: .none, now: now, keys: dpopKeys)
+        fuzzRequire(cached == plain, "the header cache changed the answer to \(proof.debugDescription)")
+    }
+    fuzzRequire(dpopKeys.count <= DPoPKeyCache.limit, "the header cache grew past its limit")
 }
 
 func checkIDToken(nonce: String) {

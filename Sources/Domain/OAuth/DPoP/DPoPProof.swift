@@ -60,23 +60,46 @@ public struct DPoPProof: Sendable, Equatable {
     /// 5. with an access token (resources), `ath` is the base64url SHA-256 of it (§4.3 step 11);
     /// 6. the nonce, when ``NonceRule/required(_:)``.
     /// The replay of `jti` is the caller's (a store): the result's ``replayDigest``.
+    ///
+    /// With `keys`, a header part read before (byte for byte) is not read again: its checked `alg` and key come
+    /// from the cache, and the other two parts get the same compact-JWS checks (``CompactJWS``), so the answer
+    /// is the one an empty cache gives.
     public static func verify(
-        _ header: String, method: String, uri: String, accessToken: String?, nonce: NonceRule, now: Date
+        _ header: String, method: String, uri: String, accessToken: String?, nonce: NonceRule, now: Date, keys: DPoPKeyCache? = nil
     ) -> Result<DPoPProof, Failure> {
-        guard header.utf8.count <= maximumLength, let jws = try? CompactJWS(header) else {
-            return .failure(.invalid("The DPoP proof is not a compact JWS."))
+        let notCompact = Failure.invalid("The DPoP proof is not a compact JWS.")
+        guard header.utf8.count <= maximumLength else { return .failure(notCompact) }
+        let bytes = Array(header.utf8)
+        guard let firstDot = bytes.firstIndex(of: UInt8(ascii: ".")) else { return .failure(notCompact) }
+        let headerPart = Array(bytes[..<firstDot])
+        let key: DPoPPublicKey
+        let claims: JSONValue
+        let signature: [UInt8]
+        let signingInput: [UInt8]
+        if let known = keys?.entry(for: headerPart) {
+            // The header part is a checked one, so it is strict base64url of a JSON object: what CompactJWS would
+            // still refuse is in the payload or the signature part.
+            let rest = bytes[(firstDot + 1)...]
+            guard let secondDot = rest.firstIndex(of: UInt8(ascii: ".")),
+                !bytes[(secondDot + 1)...].contains(UInt8(ascii: ".")),
+                let payloadBytes = Base64URL.decode(bytes[(firstDot + 1)..<secondDot]),
+                let signatureBytes = Base64URL.decode(bytes[(secondDot + 1)...]),
+                let payload = try? JSONParser.parse(payloadBytes), case .object = payload
+            else { return .failure(notCompact) }
+            (key, claims, signature) = (known, payload, signatureBytes)
+            signingInput = Array(bytes[..<secondDot])
+        } else {
+            guard let jws = try? CompactJWS(header) else { return .failure(notCompact) }
+            switch checkedHeader(jws.header) {
+            case .failure(let failure): return .failure(failure)
+            case .success(let checked):
+                keys?.remember(checked, for: headerPart)
+                (key, claims, signature, signingInput) = (checked, jws.payload, jws.signature, jws.signingInput)
+            }
         }
-        guard jws.header[member: "typ"]?.stringValue == "dpop+jwt" else { return .failure(.invalid("The DPoP proof's typ must be dpop+jwt.")) }
-        guard let algorithm = jws.algorithm, algorithms.contains(algorithm) else {
-            return .failure(.invalid("The DPoP proof's alg is not one of \(algorithms.joined(separator: ", "))."))
-        }
-        guard let jwk = jws.header[member: "jwk"], let key = DPoPPublicKey(jwk: jwk), key.verifies(algorithm) else {
-            return .failure(.invalid("The DPoP proof's jwk is not a public key for its alg."))
-        }
-        guard key.isValidSignature(jws.signature, over: jws.signingInput) else {
+        guard key.isValidSignature(signature, over: signingInput) else {
             return .failure(.invalid("The DPoP proof's signature does not verify."))
         }
-        let claims = jws.payload
         guard let jti = claims[member: "jti"]?.stringValue, !jti.isEmpty, jti.utf8.count <= maximumIdentifierLength else {
             return .failure(.invalid("The DPoP proof needs a jti."))
         }
@@ -107,6 +130,18 @@ public struct DPoPProof: Sendable, Equatable {
                 replayExpiresAt: issuedAt.addingTimeInterval(maximumAge + maximumSkew)))
     }
 
+    /// RFC 9449 §4.3 steps 4–7 on the protected header: `typ`, `alg` and `jwk`, in that order.
+    static func checkedHeader(_ header: JSONValue) -> Result<DPoPPublicKey, Failure> {
+        guard header[member: "typ"]?.stringValue == "dpop+jwt" else { return .failure(.invalid("The DPoP proof's typ must be dpop+jwt.")) }
+        guard let algorithm = header[member: "alg"]?.stringValue, algorithms.contains(algorithm) else {
+            return .failure(.invalid("The DPoP proof's alg is not one of \(algorithms.joined(separator: ", "))."))
+        }
+        guard let jwk = header[member: "jwk"], let key = DPoPPublicKey(jwk: jwk), key.verifies(algorithm) else {
+            return .failure(.invalid("The DPoP proof's jwk is not a public key for its alg."))
+        }
+        return .success(key)
+    }
+
     /// The RFC 7638 SHA-256 thumbprint of a public JWK of a type proofs may use (P-256, RSA, Ed25519), or `nil`.
     public static func thumbprint(ofPublicJWK jwk: JSONValue) -> String? { DPoPPublicKey(jwk: jwk)?.thumbprint }
 
@@ -120,9 +155,14 @@ public struct DPoPProof: Sendable, Equatable {
     static func normalizedURI(_ uri: String) -> String {
         var text = Substring(uri)
         if let cut = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = text[..<cut] }
-        guard let schemeEnd = text.range(of: "://") else { return String(text) }
-        let scheme = text[..<schemeEnd.lowerBound].lowercased()
-        let rest = text[schemeEnd.upperBound...]
+        // The first "://" (the standard library's search: Foundation's `range(of:)` cost more than the rest).
+        var colon = text.firstIndex(of: ":")
+        while let found = colon, !text[text.index(after: found)...].hasPrefix("//") {
+            colon = text[text.index(after: found)...].firstIndex(of: ":")
+        }
+        guard let colon else { return String(text) }
+        let scheme = text[..<colon].lowercased()
+        let rest = text[text.index(colon, offsetBy: 3)...]
         let pathStart = rest.firstIndex(of: "/") ?? rest.endIndex
         var authority = rest[..<pathStart].lowercased()
         if scheme == "https", authority.hasSuffix(":443") { authority.removeLast(4) }
@@ -133,8 +173,8 @@ public struct DPoPProof: Sendable, Equatable {
 }
 
 /// The public key of a DPoP proof's `jwk` header (RFC 7517), with its RFC 7638 thumbprint.
-struct DPoPPublicKey {
-    enum Key {
+struct DPoPPublicKey: Sendable {
+    enum Key: Sendable {
         case p256(P256.Signing.PublicKey)
         case rsa(_RSA.Signing.PublicKey)
         case ed25519(Curve25519.Signing.PublicKey)

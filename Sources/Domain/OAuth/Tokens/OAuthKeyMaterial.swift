@@ -38,6 +38,8 @@ public struct OAuthKeyMaterial: Sendable {
     public let choosePasswordKey: SymmetricKey
     /// Computes the server's DPoP nonces (``DPoPNonce``).
     public let dpopNonceKey: SymmetricKey
+    /// The nonces under ``dpopNonceKey``, each slot's computed once.
+    public let dpopNonces: DPoPNonces
     /// Computes pairwise subject identifiers (``SubjectIdentifiers``).
     public let subjects: SubjectIdentifiers
     /// Keys the `sid` of ID and logout tokens (``SessionIdentifier``).
@@ -61,6 +63,7 @@ public struct OAuthKeyMaterial: Sendable {
         badgeKey = derive("catalystwells badge digests v1")
         choosePasswordKey = derive("catalystwells choose-password ticket v1")
         dpopNonceKey = derive("catalystwells dpop nonce v1")
+        dpopNonces = DPoPNonces(key: dpopNonceKey)
         subjects = SubjectIdentifiers(oauthKey: secret)
         sessionIDKey = derive("catalystwells session id v1")
     }

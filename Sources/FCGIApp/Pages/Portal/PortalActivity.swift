@@ -18,15 +18,17 @@ enum PortalActivity {
     }
 
     private static func table(id: String, _ rows: [(who: String, what: String, detail: String?, at: Date)]) -> HTML {
-        guard !rows.isEmpty else { return "<h2>Activity</h2><p class=\"muted\" id=\"\(id)-empty\">Nothing yet.</p>" }
+        guard !rows.isEmpty else {
+            return "<h2>\(L("portal.activity.title"))</h2><p class=\"muted\" id=\"\(id)-empty\">\(L("portal.activity.none"))</p>"
+        }
         let body = rows.map { row -> HTML in
-            "<tr><td class=\"who\">\(row.who)</td><td class=\"what\">\(row.what)</td><td class=\"detail\">\(row.detail ?? "")</td><td>\(Display.dateTime(row.at))</td></tr>"
+            "<tr><td class=\"who\">\(row.who)</td><td class=\"what\">\(row.what)</td><td class=\"detail\">\(row.detail ?? "")</td><td>\(PortalFormat.dateTime(row.at))</td></tr>"
         }
         return """
-            <h2>Activity</h2>
-            <table id="\(id)"><thead><tr><th scope="col">Who</th><th scope="col">What</th><th scope="col">Detail</th><th scope="col">When</th></tr></thead>
+            <h2>\(L("portal.activity.title"))</h2>
+            <table id="\(id)"><thead><tr><th scope="col">\(L("portal.activity.who"))</th><th scope="col">\(L("portal.activity.what"))</th><th scope="col">\(L("portal.activity.detail"))</th><th scope="col">\(L("portal.activity.when"))</th></tr></thead>
             <tbody>\(body)</tbody></table>
-            <p class="muted">The last \(ActivityDetail.pageLimit) actions, newest first.</p>
+            <p class="muted">\(L("portal.activity.limit", count: ActivityDetail.pageLimit))</p>
             """
     }
 }

@@ -12,16 +12,16 @@ extension PortalAppPages {
         let par = values.requirePAR ? HTML(unsafeRaw: " checked") : ""
         let dpop = values.requireDPoP ? HTML(unsafeRaw: " checked") : ""
         return """
-            <fieldset id="client-authentication"\(Layout.errorAttributes(errors["token_endpoint_auth_method"], id: "token_endpoint_auth_method-error"))><legend>How the app's server signs in to CatalystWells</legend>
-            \(radio(ApplicationClientAuthentication.secretMethod, "Client secrets (<code>client_secret_basic</code> or <code>client_secret_post</code>), made on the credentials page"))
-            \(radio(ClientKeyRegistration.methodName, "Signed assertions (<code>private_key_jwt</code>) with a key of the public key set below"))
+            <fieldset id="client-authentication"\(Layout.errorAttributes(errors["token_endpoint_auth_method"], id: "token_endpoint_auth_method-error"))><legend>\(L("portal.auth.legend"))</legend>
+            \(radio(ApplicationClientAuthentication.secretMethod, LH("portal.auth.secrets", ["basic": "<code>client_secret_basic</code>", "post": "<code>client_secret_post</code>"])))
+            \(radio(ClientKeyRegistration.methodName, LH("portal.auth.assertions", ["method": "<code>private_key_jwt</code>"])))
             \(Layout.fieldError(errors["token_endpoint_auth_method"], id: "token_endpoint_auth_method-error"))
-            <label>Public JWK Set (for <code>private_key_jwt</code>)<textarea name="jwks" rows="4" maxlength="\(ClientKeySet.maximumDocumentLength)"\(Layout.errorAttributes(errors["jwks"], id: "jwks-error"))>\(values.jwks)</textarea>
-            <small class="muted">Paste <code>{"keys": [...]}</code> with RSA (2048 bits or more) or P-256 public keys; never the private key. Or give a URL instead:</small>
+            <label>\(LH("portal.auth.jwks", ["method": "<code>private_key_jwt</code>"]))<textarea name="jwks" rows="4" maxlength="\(ClientKeySet.maximumDocumentLength)"\(Layout.errorAttributes(errors["jwks"], id: "jwks-error"))>\(values.jwks)</textarea>
+            <small class="muted">\(LH("portal.auth.jwks_hint", ["example": "<code>{\"keys\": [...]}</code>"]))</small>
             \(Layout.fieldError(errors["jwks"], id: "jwks-error"))</label>
-            \(PortalLayout.field("JWK Set URL (jwks_uri)", name: "jwks_uri", value: values.jwksURI, error: errors["jwks_uri"], type: "url", maxLength: ClientKeyRegistration.maximumURILength, hint: "https://… — fetched when an assertion names a key we do not have yet."))
-            <label class="check"><input type="checkbox" name="require_par" value="1"\(par)> Accept sign-in requests only through the pushed authorization request endpoint (PAR, <code>/api/oauth/par</code>)</label>
-            <label class="check"><input type="checkbox" name="dpop_bound_access_tokens" value="1"\(dpop)> Confidential app: issue only DPoP-bound tokens (every token request carries a DPoP proof; a public app's tokens always are)</label>
+            \(PortalLayout.field(L("portal.auth.jwks_uri"), name: "jwks_uri", value: values.jwksURI, error: errors["jwks_uri"], type: "url", maxLength: ClientKeyRegistration.maximumURILength, hint: L("portal.auth.jwks_uri_hint")))
+            <label class="check"><input type="checkbox" name="require_par" value="1"\(par)> \(LH("portal.auth.par", ["path": "<code>/api/oauth/par</code>"]))</label>
+            <label class="check"><input type="checkbox" name="dpop_bound_access_tokens" value="1"\(dpop)> \(L("portal.auth.dpop"))</label>
             </fieldset>
             """
     }
@@ -32,14 +32,14 @@ extension PortalAppPages {
     static func clientAuthenticationFacts(_ setting: ApplicationClientAuthentication) -> HTML {
         let method: HTML
         switch setting.privateKeyJWT?.source {
-        case .document: method = "<code>private_key_jwt</code>, keys of the JWK Set on the app form"
-        case .uri(let uri): method = "<code>private_key_jwt</code>, keys from <code>\(uri)</code>"
-        case nil: method = "client secrets"
+        case .document: method = LH("portal.auth.fact.document", ["method": "<code>private_key_jwt</code>"])
+        case .uri(let uri): method = LH("portal.auth.fact.uri", ["method": "<code>private_key_jwt</code>", "uri": "<code>\(uri)</code>"])
+        case nil: method = "\(L("portal.auth.fact.secrets"))"
         }
         return """
-            <dt>Client authentication</dt><dd id="client-authentication">\(method)</dd>
-            <dt>Pushed authorization requests</dt><dd id="par-requirement">\(setting.requiresPushedAuthorizationRequests ? "required" : "optional")</dd>
-            <dt>DPoP-bound tokens</dt><dd id="dpop-requirement">\(setting.requiresDPoPBoundTokens ? "required" : "as the app asks (public apps: required)")</dd>
+            <dt>\(L("portal.auth.client_authentication"))</dt><dd id="client-authentication">\(method)</dd>
+            <dt>\(L("portal.auth.par_title"))</dt><dd id="par-requirement">\(setting.requiresPushedAuthorizationRequests ? L("portal.auth.required") : L("portal.auth.optional"))</dd>
+            <dt>\(L("portal.auth.dpop_title"))</dt><dd id="dpop-requirement">\(setting.requiresDPoPBoundTokens ? L("portal.auth.required") : L("portal.auth.dpop_as_asked"))</dd>
             """
     }
 }
@@ -50,19 +50,19 @@ extension PortalAppPages {
     static func clientAuthenticationContent(_ setting: ApplicationClientAuthentication) -> HTML {
         let keys: HTML
         switch setting.privateKeyJWT?.source {
-        case nil: keys = "client secrets"
-        case .uri(let uri): keys = "<code>private_key_jwt</code>, keys fetched from <code>\(uri)</code>"
+        case nil: keys = "\(L("portal.auth.fact.secrets"))"
+        case .uri(let uri): keys = LH("portal.auth.fact.fetched", ["method": "<code>private_key_jwt</code>", "uri": "<code>\(uri)</code>"])
         case .document(let document):
-            let kids = ((try? ClientKeySet(document: document))?.keys ?? []).map { $0.kid.isEmpty ? "(no kid)" : $0.kid }
+            let kids = ((try? ClientKeySet(document: document))?.keys ?? []).map { $0.kid.isEmpty ? L("portal.auth.no_kid") : $0.kid }
             keys = """
-                <code>private_key_jwt</code>, \(kids.count) registered key\(kids.count == 1 ? "" : "s") (kid: \(kids.joined(separator: ", ")))
+                <code>private_key_jwt</code>, \(L("portal.auth.registered_keys", count: kids.count)) (kid: \(kids.joined(separator: ", ")))
                 <details><summary>JWK Set</summary><pre class="jwks">\(document)</pre></details>
                 """
         }
         return """
-            <dt>Client authentication</dt><dd class="client-authentication">\(keys)</dd>
-            <dt>Pushed authorization requests</dt><dd>\(setting.requiresPushedAuthorizationRequests ? "required" : "optional")</dd>
-            <dt>DPoP-bound tokens</dt><dd>\(setting.requiresDPoPBoundTokens ? "required" : "not required by this setting")</dd>
+            <dt>\(L("portal.auth.client_authentication"))</dt><dd class="client-authentication">\(keys)</dd>
+            <dt>\(L("portal.auth.par_title"))</dt><dd>\(setting.requiresPushedAuthorizationRequests ? L("portal.auth.required") : L("portal.auth.optional"))</dd>
+            <dt>\(L("portal.auth.dpop_title"))</dt><dd>\(setting.requiresDPoPBoundTokens ? L("portal.auth.required") : L("portal.auth.dpop_not_required"))</dd>
             """
     }
 }

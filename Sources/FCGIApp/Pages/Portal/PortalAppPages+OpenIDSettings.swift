@@ -10,13 +10,13 @@ extension PortalAppPages {
         }
         let sessionRequired = values.backchannelLogoutSessionRequired ? HTML(unsafeRaw: " checked") : ""
         return """
-            <fieldset id="openid-settings"><legend>Sign-out and ID tokens</legend>
-            <label>Post-logout redirect URIs<textarea name="post_logout_redirect_uris" rows="2"\(Layout.errorAttributes(errors["post_logout_redirect_uris"], id: "post_logout_redirect_uris-error"))>\(values.postLogoutRedirectURIs)</textarea>
-            <small class="muted">One per line, matched exactly: where the browser may return after signing out at <code>/logout/oidc</code> (https, or http on a loopback address).</small>
+            <fieldset id="openid-settings"><legend>\(L("portal.oidc.legend"))</legend>
+            <label>\(L("portal.oidc.post_logout"))<textarea name="post_logout_redirect_uris" rows="2"\(Layout.errorAttributes(errors["post_logout_redirect_uris"], id: "post_logout_redirect_uris-error"))>\(values.postLogoutRedirectURIs)</textarea>
+            <small class="muted">\(LH("portal.oidc.post_logout_hint", ["path": "<code>/logout/oidc</code>"]))</small>
             \(Layout.fieldError(errors["post_logout_redirect_uris"], id: "post_logout_redirect_uris-error"))</label>
-            \(PortalLayout.field("Back-channel logout URI", name: "backchannel_logout_uri", value: values.backchannelLogoutURI, error: errors["backchannel_logout_uri"], type: "url", maxLength: ClientLogoutRegistration.maximumURILength, hint: "https://… — receives a signed logout token when a session your app was used in ends."))
-            <label class="check"><input type="checkbox" name="backchannel_logout_session_required" value="1"\(sessionRequired)> The app needs the session id (<code>sid</code>) in logout tokens</label>
-            <label>ID token signing algorithm (<code>id_token_signed_response_alg</code>)<select name="id_token_signed_response_alg"\(Layout.errorAttributes(errors["id_token_signed_response_alg"], id: "id_token_signed_response_alg-error"))>\(option(.rs256, "RS256 (RSA)"))\(option(.es256, "ES256 (P-256)"))</select>
+            \(PortalLayout.field(L("portal.oidc.backchannel_uri"), name: "backchannel_logout_uri", value: values.backchannelLogoutURI, error: errors["backchannel_logout_uri"], type: "url", maxLength: ClientLogoutRegistration.maximumURILength, hint: L("portal.oidc.backchannel_hint")))
+            <label class="check"><input type="checkbox" name="backchannel_logout_session_required" value="1"\(sessionRequired)> \(LH("portal.oidc.sid", ["sid": "<code>sid</code>"]))</label>
+            <label>\(LH("portal.oidc.alg", ["parameter": "<code>id_token_signed_response_alg</code>"]))<select name="id_token_signed_response_alg"\(Layout.errorAttributes(errors["id_token_signed_response_alg"], id: "id_token_signed_response_alg-error"))>\(option(.rs256, "RS256 (RSA)"))\(option(.es256, "ES256 (P-256)"))</select>
             \(Layout.fieldError(errors["id_token_signed_response_alg"], id: "id_token_signed_response_alg-error"))</label>
             </fieldset>
             """
@@ -28,12 +28,12 @@ extension PortalAppPages {
         let uris = settings.logout.postLogoutRedirectURIs.map { "<li><code>\($0)</code></li>" as HTML }
         let backchannel: HTML =
             settings.logout.backchannelLogoutURI.map {
-                "<code>\($0)</code>\(settings.logout.backchannelLogoutSessionRequired ? HTML(" (sid required)") : "")"
+                "<code>\($0)</code>\(settings.logout.backchannelLogoutSessionRequired ? " (\(L("portal.oidc.sid_required")))" as HTML : "")"
             } ?? "—"
         return """
-            <dt>Post-logout redirect URIs</dt><dd class="post-logout-redirect-uris">\(uris.isEmpty ? HTML("—") : HTML("<ul>\(uris)</ul>"))</dd>
-            <dt>Back-channel logout</dt><dd class="backchannel-logout-uri">\(backchannel)</dd>
-            <dt>ID token signing</dt><dd class="id-token-alg"><code>\(settings.idTokenSigningAlgorithm.rawValue)</code></dd>
+            <dt>\(L("portal.oidc.post_logout"))</dt><dd class="post-logout-redirect-uris">\(uris.isEmpty ? HTML("—") : HTML("<ul>\(uris)</ul>"))</dd>
+            <dt>\(L("portal.oidc.backchannel"))</dt><dd class="backchannel-logout-uri">\(backchannel)</dd>
+            <dt>\(L("portal.oidc.signing"))</dt><dd class="id-token-alg"><code>\(settings.idTokenSigningAlgorithm.rawValue)</code></dd>
             """
     }
 
@@ -47,30 +47,30 @@ extension PortalAppPages {
         let rows = logouts.map { entry -> HTML in
             let outcome: HTML
             if let delivered = entry.deliveredAt {
-                outcome = "delivered \(Display.dateTime(delivered))"
+                outcome = "\(L("portal.oidc.delivered", ["when": PortalFormat.dateTime(delivered)]))"
             } else if entry.nextAttemptAt != nil {
-                outcome = entry.attempts == 0 ? "waiting" : "retrying"
+                outcome = entry.attempts == 0 ? "\(L("portal.oidc.waiting"))" : "\(L("portal.oidc.retrying"))"
             } else {
-                outcome = "given up"
+                outcome = "\(L("portal.oidc.given_up"))"
             }
             let answer: HTML =
                 entry.lastStatus.map { "HTTP \($0)" as HTML } ?? entry.lastError.map { "\($0)" as HTML } ?? "—"
             let detail: HTML = entry.lastStatus != nil ? (entry.lastError.map { " (\($0))" as HTML } ?? "") : ""
             return """
-                <tr data-logout-id="\(entry.id)"><td>\(Display.dateTime(entry.createdAt))</td><td class="outcome">\(outcome)</td>\
+                <tr data-logout-id="\(entry.id)"><td>\(PortalFormat.dateTime(entry.createdAt))</td><td class="outcome">\(outcome)</td>\
                 <td class="answer">\(answer)\(detail)</td><td class="attempts">\(entry.attempts)</td></tr>
                 """
         }
         let table: HTML =
             logouts.isEmpty
-            ? "<p id=\"no-backchannel-logouts\">No back-channel logouts sent yet.</p>"
+            ? "<p id=\"no-backchannel-logouts\">\(L("portal.oidc.none"))</p>"
             : """
-            <table id="backchannel-logouts"><thead><tr><th scope="col">Session ended</th><th scope="col">Outcome</th>\
-            <th scope="col">Last answer</th><th scope="col">Tries</th></tr></thead><tbody>\(rows)</tbody></table>
+            <table id="backchannel-logouts"><thead><tr><th scope="col">\(L("portal.oidc.session_ended"))</th><th scope="col">\(L("portal.oidc.outcome"))</th>\
+            <th scope="col">\(L("portal.oidc.last_answer"))</th><th scope="col">\(L("portal.oidc.tries"))</th></tr></thead><tbody>\(rows)</tbody></table>
             """
         return """
-            <h2>Back-channel logouts</h2>
-            <p>The last \(backchannelDeliveriesShown) logout tokens posted to your back-channel logout URI, in UTC; a failed one is tried again for about an hour. The list reaches this page with the next sync.</p>
+            <h2>\(L("portal.oidc.logouts"))</h2>
+            <p>\(L("portal.oidc.logouts_intro", count: backchannelDeliveriesShown))</p>
             \(table)
             """
     }

@@ -6,48 +6,59 @@ import Foundation
 /// lifetimes and URLs, the webhook event list and the signature code, so the docs cannot drift.
 enum PortalDocsPages {
     /// The doc topics, in reading order: path segment and title.
-    static let topics: [(slug: String, title: String)] = [
-        ("getting-started", "Getting started"),
-        ("oauth", "Sign-in: authorization code with PKCE"),
-        ("scopes", "Scopes"),
-        ("tokens", "Tokens and lifetimes"),
-        ("dpop", "Sender-constrained tokens (DPoP)"),
-        ("logout", "Logout"),
-        ("par-and-keys", "Pushed requests (PAR) and private_key_jwt"),
-        ("errors", "Errors"),
-        ("webhooks", "Webhooks and signatures"),
-        ("limits", "Rate limits"),
-        ("teams", "Teams and roles"),
-        ("terms", "Developer terms"),
-    ]
+    static var topics: [(slug: String, title: String)] {
+        [
+            ("getting-started", L("portal.docs.topic.getting_started")),
+            ("oauth", L("portal.docs.topic.oauth")),
+            ("scopes", L("portal.docs.topic.scopes")),
+            ("tokens", L("portal.docs.topic.tokens")),
+            ("dpop", L("portal.docs.topic.dpop")),
+            ("logout", L("portal.docs.topic.logout")),
+            ("par-and-keys", L("portal.docs.topic.par")),
+            ("errors", L("portal.docs.topic.errors")),
+            ("webhooks", L("portal.docs.topic.webhooks")),
+            ("limits", L("portal.docs.topic.limits")),
+            ("teams", L("portal.docs.topic.teams")),
+            ("terms", L("portal.docs.topic.terms")),
+        ]
+    }
 
     static func landing() -> HTML {
         PortalLayout.page(
-            title: "Developers", session: nil,
+            title: L("portal.docs.landing.title"), session: nil,
             """
-            <h1>Build for schools with CatalystWells</h1>
-            <p class="lead">Students, teachers and parents sign in once with their school account and decide which apps may use
-            their data. Register your app here, and after a review by the platform's administrators your users can connect it in one click.</p>
+            <h1>\(L("portal.docs.landing.heading"))</h1>
+            <p class="lead">\(L("portal.docs.landing.lead"))</p>
             <ul class="features">
-            <li><strong>Standard sign-in.</strong> OAuth 2.0 and OpenID Connect with PKCE: any certified client library works.</li>
-            <li><strong>Scoped access.</strong> \(ScopeRegistry.standard.definitions.count) scopes, from a user's name to a class's attendance; users see exactly what you ask for.</li>
-            <li><strong>An education API.</strong> Classes, grades and attendance as JSON, filtered to what each user may see.</li>
-            <li><strong>Webhooks.</strong> Signed events when users connect or disconnect and when grades are published.</li>
-            <li><strong>Analytics.</strong> Daily requests, authorizations and users of your app.</li>
+            <li><strong>\(L("portal.docs.landing.signin"))</strong> \(L("portal.docs.landing.signin_text"))</li>
+            <li><strong>\(L("portal.docs.landing.scoped"))</strong> \(L("portal.docs.landing.scoped_text", count: ScopeRegistry.standard.definitions.count))</li>
+            <li><strong>\(L("portal.docs.landing.api"))</strong> \(L("portal.docs.landing.api_text"))</li>
+            <li><strong>\(L("portal.docs.landing.webhooks"))</strong> \(L("portal.docs.landing.webhooks_text"))</li>
+            <li><strong>\(L("portal.docs.landing.analytics"))</strong> \(L("portal.docs.landing.analytics_text"))</li>
             </ul>
-            <p><a class="button" href="/signup">Create a developer account</a> <a href="/login">Sign in</a> · <a href="/docs">Read the docs</a></p>
+            <p><a class="button" href="/signup">\(L("portal.signup.title"))</a> <a href="/login">\(L("portal.nav.sign_in"))</a> · <a href="/docs">\(L("portal.docs.read"))</a></p>
             """)
     }
 
     static func index(session: DeveloperSignedIn?) -> HTML {
         let items = topics.map { topic -> HTML in "<li><a href=\"/docs/\(topic.slug)\">\(topic.title)</a></li>" }
         return PortalLayout.page(
-            title: "Docs", session: session,
+            title: L("portal.nav.docs"), session: session,
             """
-            <h1>Integration docs</h1>
+            <h1>\(L("portal.docs.index.heading"))</h1>
             <ol class="topics">\(items)</ol>
             """)
     }
+
+    /// A topic's text, written in English only so far: marked as English (WCAG 3.1.2, and left to right) on a page
+    /// in another language, with a note saying so.
+    private static func englishProse(_ body: HTML, slug: String) -> HTML {
+        guard pageLanguage != Translations.source, !translatedTopics.contains(slug) else { return body }
+        return "<p class=\"muted\" id=\"docs-in-english\">\(L("portal.docs.english_only"))</p><div lang=\"en\" dir=\"ltr\">\(body)</div>"
+    }
+
+    /// The topics whose text is in the catalogues.
+    static let translatedTopics: Set<String> = ["getting-started", "scopes", "teams", "terms"]
 
     /// One topic page; `nil` for an unknown topic.
     static func topic(_ slug: String, session: DeveloperSignedIn?, configuration: Configuration) -> HTML? {
@@ -70,12 +81,12 @@ enum PortalDocsPages {
         let position = topics.firstIndex { $0.slug == slug }!
         let next: HTML =
             position + 1 < topics.count
-            ? "<p class=\"next\">Next: <a href=\"/docs/\(topics[position + 1].slug)\">\(topics[position + 1].title)</a></p>" : ""
+            ? "<p class=\"next\">\(L("portal.docs.next")) <a href=\"/docs/\(topics[position + 1].slug)\">\(topics[position + 1].title)</a></p>" : ""
         return PortalLayout.page(
             title: title, session: session,
             """
-            <p><a href="/docs">Docs</a></p>
-            <article class="docs" id="doc-\(slug)"><h1>\(title)</h1>\(body)</article>\(next)
+            <p><a href="/docs">\(L("portal.nav.docs"))</a></p>
+            <article class="docs" id="doc-\(slug)"><h1>\(title)</h1>\(englishProse(body, slug: slug))</article>\(next)
             """)
     }
 
@@ -83,22 +94,18 @@ enum PortalDocsPages {
 
     private static func gettingStarted(_ configuration: Configuration) -> HTML {
         let issuer = base(configuration.appURL)
+        let code = { (text: String) -> HTML in "<code>\(text)</code>" }
         return """
             <ol>
-            <li><a href="/signup">Create a developer account</a> and confirm your email. Turn on two-step sign-in under Account.</li>
-            <li>Under <a href="/apps">Apps</a>, create an app: its name and description (shown to users on the consent page), homepage,
-            privacy policy, a logo, its redirect URIs and the scopes it needs. Choose <em>confidential</em> for a server that can keep a
-            secret, <em>public</em> for a browser or mobile app. Optionally register how your server authenticates
-            (<a href="/docs/par-and-keys">private_key_jwt, PAR</a>), your post-logout redirect URIs and back-channel logout URI
-            (<a href="/docs/logout">Logout</a>), and <code>id_token_signed_response_alg</code> (<code>RS256</code>, the default, or
-            <code>ES256</code>).</li>
-            <li>Submit it. A platform administrator reviews it; you get an email when it is approved or, with a reason, rejected.</li>
-            <li>Once approved, your app's page shows its <code>client_id</code>; a confidential app generates a client secret there.</li>
-            <li>Point your OAuth or OpenID Connect library at the issuer and let it read the discovery document.</li>
+            <li>\(LH("portal.docs.start.1", ["signup": "<a href=\"/signup\">\(L("portal.signup.title"))</a>"]))</li>
+            <li>\(LH("portal.docs.start.2", ["apps": "<a href=\"/apps\">\(L("portal.nav.apps"))</a>", "confidential": "<em>confidential</em>", "public": "<em>public</em>", "keys": "<a href=\"/docs/par-and-keys\">private_key_jwt, PAR</a>", "logout": "<a href=\"/docs/logout\">\(L("portal.docs.topic.logout"))</a>", "parameter": code("id_token_signed_response_alg"), "rs256": code("RS256"), "es256": code("ES256")]))</li>
+            <li>\(L("portal.docs.start.3"))</li>
+            <li>\(LH("portal.docs.start.4", ["client_id": code("client_id")]))</li>
+            <li>\(L("portal.docs.start.5"))</li>
             </ol>
-            <dl class="facts"><dt>Issuer</dt><dd><code>\(issuer)</code></dd>
-            <dt>Discovery</dt><dd><code>\(issuer)/.well-known/openid-configuration</code></dd>
-            <dt>Education API</dt><dd><code>\(issuer)/api/v1/</code> (<a href="\(issuer)/api/v1/openapi.json">OpenAPI document</a>)</dd></dl>
+            <dl class="facts"><dt>\(L("portal.docs.start.issuer"))</dt><dd><code>\(issuer)</code></dd>
+            <dt>\(L("portal.docs.start.discovery"))</dt><dd><code>\(issuer)/.well-known/openid-configuration</code></dd>
+            <dt>\(L("portal.docs.start.api"))</dt><dd><code>\(issuer)/api/v1/</code> (<a href="\(issuer)/api/v1/openapi.json">\(L("portal.docs.start.openapi"))</a>)</dd></dl>
             """
     }
 
@@ -154,18 +161,17 @@ enum PortalDocsPages {
 
     private static func scopes() -> HTML {
         let rows = ScopeRegistry.standard.definitions.map { scope -> HTML in
-            let roles = Role.allCases.filter { scope.grantableBy.contains($0) }.map(\.label).joined(separator: ", ")
+            let roles = Role.allCases.filter { scope.grantableBy.contains($0) }.map(roleLabel).joined(separator: ", ")
             return """
-                <tr id="scope-\(scope.name)"><td><code>\(scope.name)</code></td><td>\(scope.description)</td><td>\(roles)</td>
-                <td>\(scope.access.rawValue)</td><td>\(PortalAppPages.sensitivityWord(scope.sensitivity))</td><td>\(scope.isAppLevel ? "yes" : "no")</td></tr>
+                <tr id="scope-\(scope.name)"><td><code>\(scope.name)</code></td><td>\(scopeDescription(scope))</td><td>\(roles)</td>
+                <td>\(scope.access.rawValue)</td><td>\(PortalAppPages.sensitivityWord(scope.sensitivity))</td><td>\(scope.isAppLevel ? L("portal.docs.yes") : L("portal.docs.no"))</td></tr>
                 """
         }
         return """
-            <p>Ask only for what your app uses: users see each scope on the consent page, reviewers check each one, and schools may
-            limit them. A user can grant only the scopes of their role; the others are left out of the grant.</p>
-            <table id="scopes"><thead><tr><th scope="col">Scope</th><th scope="col">What the user is told</th><th scope="col">Who can grant it</th><th scope="col">Access</th>
-            <th scope="col">Sensitivity</th><th scope="col">App-level</th></tr></thead><tbody>\(rows)</tbody></table>
-            <p>App-level scopes need no user: a confidential app gets them with the <code>client_credentials</code> grant or an API key.</p>
+            <p>\(L("portal.docs.scopes.intro"))</p>
+            <table id="scopes"><thead><tr><th scope="col">Scope</th><th scope="col">\(L("portal.docs.scopes.told"))</th><th scope="col">\(L("portal.docs.scopes.who"))</th><th scope="col">\(L("portal.docs.scopes.access"))</th>
+            <th scope="col">\(L("portal.docs.scopes.sensitivity"))</th><th scope="col">\(L("portal.docs.scopes.app_level"))</th></tr></thead><tbody>\(rows)</tbody></table>
+            <p>\(LH("portal.docs.scopes.app_level_text", ["grant": "<code>client_credentials</code>"]))</p>
             """
     }
 
@@ -348,43 +354,32 @@ enum PortalDocsPages {
     /// Rendered from ``OrganisationRole``'s table, so the page says what the server enforces.
     private static func teams() -> HTML {
         let words: [OrganisationAction: String] = [
-            .viewApp: "See the apps, their settings, credentials lists, webhooks, analytics and review log",
-            .editApp: "Create and edit apps, manage webhooks, submit for review",
-            .manageCredentials: "Create and revoke client secrets and API keys",
-            .manageMembers: "Invite members, change their roles, remove them (never the owner)",
-            .transferOwnership: "Hand the organisation to one of its admins",
-            .deleteApp: "Delete apps",
+            .viewApp: L("portal.docs.teams.view"), .editApp: L("portal.docs.teams.edit"),
+            .manageCredentials: L("portal.docs.teams.credentials"), .manageMembers: L("portal.docs.teams.members"),
+            .transferOwnership: L("portal.docs.teams.transfer"), .deleteApp: L("portal.docs.teams.delete"),
         ]
-        let header = OrganisationRole.allCases.map { "<th scope=\"col\">\($0.label)</th>" as HTML }
+        let header = OrganisationRole.allCases.map { "<th scope=\"col\">\(PortalTeamPages.roleName($0))</th>" as HTML }
         let rows = OrganisationAction.allCases.map { action -> HTML in
-            let cells = OrganisationRole.allCases.map { "<td>\($0.permits(action) ? "yes" : "—")</td>" as HTML }
+            let cells = OrganisationRole.allCases.map { "<td>\($0.permits(action) ? L("portal.docs.yes") : "—")</td>" as HTML }
             return "<tr><th scope=\"row\">\(words[action] ?? action.rawValue)</th>\(cells)</tr>"
         }
         return """
-            <p>Apps belong to an organisation. Your first app starts your own, with you as its owner; invite colleagues from
-            <a href="/organisations">Teams</a> by email. An invitation link works once, for a week, and only for the address it
-            was sent to. Rights are checked at every request: a member removed from the organisation loses access at once.</p>
-            <table id="team-roles"><thead><tr><th scope="col">What</th>\(header)</tr></thead><tbody>\(rows)</tbody></table>
-            <p>The review log shows who submitted or withdrew an app; the credentials pages show who created each secret and key.</p>
-            <p>Each app's page has an <strong>Activity</strong> list that every member sees: who saved its settings, submitted it,
-            created or revoked a client secret or API key, or added, changed or removed a webhook endpoint, and when (the last 50,
-            newest first). It names a key by its name and visible prefix and a webhook by its host, never a secret. The
-            organisation's page lists its member events the same way: invitations sent and cancelled, members joining, changing
-            role, leaving or removed, ownership handed over.</p>
-            <p>When you create an app you choose its organisation: your personal one, or any organisation where you are a
-            developer, admin or owner. An app never moves to another organisation. Admins and the owner can cancel an invitation
-            that is not yet accepted; its link is then refused like an expired one.</p>
+            <p>\(LH("portal.docs.teams.intro", ["teams": "<a href=\"/organisations\">\(L("portal.nav.teams"))</a>"]))</p>
+            <table id="team-roles"><thead><tr><th scope="col">\(L("portal.activity.what"))</th>\(header)</tr></thead><tbody>\(rows)</tbody></table>
+            <p>\(L("portal.docs.teams.log"))</p>
+            <p>\(LH("portal.docs.teams.activity", ["activity": "<strong>\(L("portal.activity.title"))</strong>", "limit": "\(PortalFormat.number(ActivityDetail.pageLimit))"]))</p>
+            <p>\(L("portal.docs.teams.choose"))</p>
             """
     }
 
     private static func terms() -> HTML {
         """
         <ol>
-        <li>Use pupils' data only to provide the service schools and families chose your app for; never sell it or use it for advertising.</li>
-        <li>Ask only for the scopes your app needs, and say in your privacy policy what you keep and for how long.</li>
-        <li>Keep client secrets, API keys and webhook secrets on servers you control; revoke them when they may have leaked.</li>
-        <li>Delete a user's data when they disconnect your app or their school asks you to.</li>
-        <li>Platform administrators may suspend an app that breaks these terms; its tokens stop working at once.</li>
+        <li>\(L("portal.docs.terms.1"))</li>
+        <li>\(L("portal.docs.terms.2"))</li>
+        <li>\(L("portal.docs.terms.3"))</li>
+        <li>\(L("portal.docs.terms.4"))</li>
+        <li>\(L("portal.docs.terms.5"))</li>
         </ol>
         """
     }

@@ -10,29 +10,30 @@ enum PortalSecurityPages {
         session: DeveloperSignedIn, recoveryCodesLeft: Int, currentError: String?, newError: String?, notice: Layout.Notice?
     ) -> HTML {
         let account = session.account
+        let (currentError, newError) = (PortalErrors.text(currentError), PortalErrors.text(newError))
         let twoStep: HTML =
             account.totpEnabled
-            ? "<p id=\"totp-status\">Two-step sign-in is <strong>on</strong>. \(recoveryCodesLeft) recovery codes left.</p>"
-            : "<p id=\"totp-status\">Two-step sign-in is <strong>off</strong>. Turn it on so a stolen password alone cannot reach your apps' credentials.</p>"
+            ? "<p id=\"totp-status\">\(onStatus) \(L("portal.security.codes_left", count: recoveryCodesLeft))</p>"
+            : "<p id=\"totp-status\">\(offStatus) \(L("portal.security.turn_on_hint"))</p>"
         return PortalLayout.page(
-            title: "Your account", session: session, notice: notice,
+            title: L("portal.account.title"), session: session, notice: notice,
             """
-            <h1>Your account</h1>
-            <dl class="facts"><dt>Name</dt><dd>\(account.name)</dd><dt>Email</dt><dd id="account-email">\(account.email)</dd>
-            <dt>Company</dt><dd>\(account.company ?? "—")</dd></dl>
-            <section><h2>Two-step sign-in</h2>\(twoStep)<p><a href="/account/2fa">Manage two-step sign-in</a></p></section>
-            <section><h2>Passkeys</h2><p>Sign in with your device's screen lock instead of a password and a code.</p>
-            <p><a href="/account/passkeys" id="manage-passkeys">Manage passkeys</a></p></section>
-            <section><h2>Sessions</h2><p><a href="/account/sessions">See where you are signed in</a></p></section>
-            <section><h2>Change your password</h2>
+            <h1>\(L("portal.account.title"))</h1>
+            <dl class="facts"><dt>\(L("portal.teams.name"))</dt><dd>\(account.name)</dd><dt>\(L("portal.teams.email"))</dt><dd id="account-email">\(account.email)</dd>
+            <dt>\(L("portal.account.company"))</dt><dd>\(account.company ?? "—")</dd></dl>
+            <section><h2>\(L("portal.code.title"))</h2>\(twoStep)<p><a href="/account/2fa">\(L("portal.account.manage_two_step"))</a></p></section>
+            <section><h2>\(L("portal.account.passkeys"))</h2><p>\(L("portal.account.passkeys_intro"))</p>
+            <p><a href="/account/passkeys" id="manage-passkeys">\(L("portal.account.manage_passkeys"))</a></p></section>
+            <section><h2>\(L("portal.sessions.title"))</h2><p><a href="/account/sessions">\(L("portal.account.see_sessions"))</a></p></section>
+            <section><h2>\(L("portal.account.change_password"))</h2>
             <form class="stack" id="change-password" method="post" action="/account/password">\(Layout.csrfField(session.csrf))
-            <label>Current password<input name="current" type="password" autocomplete="current-password" required maxlength="1024" aria-describedby="current-error"\(Layout.invalidFlag(currentError))>
+            <label>\(L("portal.account.current_password"))<input name="current" type="password" autocomplete="current-password" required maxlength="1024" aria-describedby="current-error"\(Layout.invalidFlag(currentError))>
             \(Layout.fieldError(currentError, id: "current-error"))</label>
-            <label>New password<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024" aria-describedby="password-error"\(Layout.invalidFlag(newError))>
+            <label>\(L("portal.reset.new"))<input name="password" type="password" autocomplete="new-password" required minlength="\(PasswordRules.minimumLength)" maxlength="1024" aria-describedby="password-error"\(Layout.invalidFlag(newError))>
             \(Layout.fieldError(newError, id: "password-error"))</label>
-            <label>New password again<input name="confirmation" type="password" autocomplete="new-password" required maxlength="1024"></label>
-            <p class="muted">Changing it signs out your other sessions.</p>
-            <button type="submit">Change the password</button>
+            <label>\(L("portal.reset.again"))<input name="confirmation" type="password" autocomplete="new-password" required maxlength="1024"></label>
+            <p class="muted">\(L("portal.account.change_note"))</p>
+            <button type="submit">\(L("portal.account.change_submit"))</button>
             </form></section>
             """)
     }
@@ -42,30 +43,29 @@ enum PortalSecurityPages {
         let body: HTML =
             session.account.totpEnabled
             ? """
-            <p id="totp-status">Two-step sign-in is <strong>on</strong>: after your password you enter a code from your authenticator app.</p>
-            <section><h2>Recovery codes</h2><p id="recovery-left">\(recoveryCodesLeft) of \(RecoveryCodes.count) recovery codes left. Each works once, if you lose your phone.</p>
+            <p id="totp-status">\(onStatus) \(L("portal.security.on_detail"))</p>
+            <section><h2>\(L("portal.security.recovery_codes"))</h2><p id="recovery-left">\(L("portal.security.recovery_left", count: recoveryCodesLeft, ["total": PortalFormat.number(RecoveryCodes.count)]))</p>
             <form class="stack" id="regenerate-codes" method="post" action="/account/2fa/recovery-codes">\(Layout.csrfField(session.csrf))
-            <label>Current code from your app<input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required></label>
-            <button type="submit">Make new recovery codes</button></form></section>
-            <section><h2>Turn it off</h2>
+            <label>\(L("portal.security.current_code"))<input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required></label>
+            <button type="submit">\(L("portal.security.new_codes"))</button></form></section>
+            <section><h2>\(L("portal.security.turn_off_title"))</h2>
             <form class="stack" id="disable-totp" method="post" action="/account/2fa/disable">\(Layout.csrfField(session.csrf))
-            <label>Your password<input name="password" type="password" autocomplete="current-password" required maxlength="1024"></label>
-            <button class="danger" type="submit">Turn off two-step sign-in</button></form></section>
+            <label>\(L("portal.security.your_password"))<input name="password" type="password" autocomplete="current-password" required maxlength="1024"></label>
+            <button class="danger" type="submit">\(L("portal.security.turn_off"))</button></form></section>
             """
             : """
-            <p id="totp-status">Two-step sign-in is <strong>off</strong>.</p>
-            <p>With it on, signing in needs your password and a code from an authenticator app (any app that supports
-            TOTP, RFC 6238: for example FreeOTP, Aegis, Google Authenticator or 1Password).</p>
+            <p id="totp-status">\(offStatus)</p>
+            <p>\(L("portal.security.off_detail"))</p>
             <form class="stack" id="start-totp" method="post" action="/account/2fa/start">\(Layout.csrfField(session.csrf))
-            <button type="submit">Set up two-step sign-in</button></form>
+            <button type="submit">\(L("portal.security.set_up"))</button></form>
             """
         return PortalLayout.page(
-            title: "Two-step sign-in", session: session, notice: notice, narrow: true,
+            title: L("portal.code.title"), session: session, notice: notice, narrow: true,
             """
-            <h1>Two-step sign-in</h1>
+            <h1>\(L("portal.code.title"))</h1>
             \(error.map { "<p class=\"notice bad\" id=\"totp-error\" role=\"alert\">\($0)</p>" as HTML } ?? "")
             \(body)
-            <p><a href="/account">Back to your account</a></p>
+            <p><a href="/account">\(L("portal.security.back"))</a></p>
             """)
     }
 
@@ -75,20 +75,20 @@ enum PortalSecurityPages {
             (index > 0 && index % 4 == 0 ? " " : "") + String(character)
         }.joined()
         return PortalLayout.page(
-            title: "Set up two-step sign-in", session: session, narrow: true,
+            title: L("portal.security.set_up"), session: session, narrow: true,
             """
-            <h1>Set up two-step sign-in</h1>
+            <h1>\(L("portal.security.set_up"))</h1>
             <ol>
-            <li>Scan this code with your authenticator app.
+            <li>\(L("portal.security.enrol.scan"))
             <figure class="qr">\(qrSVG(uri))</figure></li>
-            <li>Or type this key into the app (time-based, 6 digits, every 30 seconds):
+            <li>\(L("portal.security.enrol.type"))
             <code id="totp-secret">\(grouped)</code></li>
-            <li>Enter the code the app shows now.</li>
+            <li>\(L("portal.security.enrol.enter"))</li>
             </ol>
             <form class="stack" id="confirm-totp" method="post" action="/account/2fa/confirm">\(Layout.csrfField(session.csrf))
-            <label>Code<input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required autofocus aria-describedby="code-error"\(Layout.invalidFlag(error))>
+            <label>\(L("portal.code.code"))<input name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="32" required autofocus aria-describedby="code-error"\(Layout.invalidFlag(error))>
             \(Layout.fieldError(error, id: "code-error"))</label>
-            <button type="submit">Turn on two-step sign-in</button>
+            <button type="submit">\(L("portal.security.turn_on"))</button>
             </form>
             """)
     }
@@ -97,14 +97,13 @@ enum PortalSecurityPages {
     static func recoveryCodes(session: DeveloperSignedIn, codes: [String], justEnabled: Bool) -> HTML {
         let items = codes.map { code -> HTML in "<li><code>\(code)</code></li>" }
         return PortalLayout.page(
-            title: "Your recovery codes", session: session,
-            notice: justEnabled ? .init(kind: .ok, text: "Two-step sign-in is on.") : nil, narrow: true,
+            title: L("portal.security.codes_title"), session: session,
+            notice: justEnabled ? .init(kind: .ok, text: L("portal.security.now_on")) : nil, narrow: true,
             """
-            <h1>Save your recovery codes</h1>
-            <p class="notice bad" role="alert">This is the only time these codes are shown. Keep them somewhere safe, apart from your phone:
-            each one signs you in once if you lose your authenticator. Earlier codes no longer work.</p>
+            <h1>\(L("portal.security.save_codes"))</h1>
+            <p class="notice bad" role="alert">\(L("portal.security.codes_warning"))</p>
             <ol class="codes" id="recovery-codes">\(items)</ol>
-            <p><a href="/account/2fa">Done</a></p>
+            <p><a href="/account/2fa">\(L("portal.security.done"))</a></p>
             """)
     }
 
@@ -112,29 +111,33 @@ enum PortalSecurityPages {
     static func sessions(session: DeveloperSignedIn, list: [DeveloperSessionSummary], now: Date) -> HTML {
         let rows = list.map { row -> HTML in
             """
-            <tr\(row.isCurrent ? HTML(unsafeRaw: " class=\"current\"") : "")><td>\(row.userAgent.isEmpty ? "Unknown browser" : row.userAgent)</td><td>\(row.clientAddress)</td>
-            <td>\(Display.dateTime(row.createdAt))</td><td>\(Display.dateTime(row.lastSeenAt))</td>
-            <td>\(row.isCurrent ? HTML("This browser") : HTML("""
-            <form class="inline" method="post" action="/account/sessions/\(row.id)/revoke">\(Layout.csrfField(session.csrf))<button class="link" type="submit">Sign out</button></form>
+            <tr\(row.isCurrent ? HTML(unsafeRaw: " class=\"current\"") : "")><td>\(row.userAgent.isEmpty ? L("portal.sessions.unknown_browser") : row.userAgent)</td><td>\(row.clientAddress)</td>
+            <td>\(PortalFormat.dateTime(row.createdAt))</td><td>\(PortalFormat.dateTime(row.lastSeenAt))</td>
+            <td>\(row.isCurrent ? "\(L("portal.sessions.this_browser"))" as HTML : HTML("""
+            <form class="inline" method="post" action="/account/sessions/\(row.id)/revoke">\(Layout.csrfField(session.csrf))<button class="link" type="submit">\(L("nav.sign_out"))</button></form>
             """))</td></tr>
             """
         }
         return PortalLayout.page(
-            title: "Sessions", session: session,
+            title: L("portal.sessions.title"), session: session,
             """
-            <h1>Where you are signed in</h1>
-            <table id="sessions"><thead><tr><th scope="col">Browser</th><th scope="col">Address</th><th scope="col">Signed in</th><th scope="col">Last active</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+            <h1>\(L("portal.sessions.heading"))</h1>
+            <table id="sessions"><thead><tr><th scope="col">\(L("portal.sessions.browser"))</th><th scope="col">\(L("portal.sessions.address"))</th><th scope="col">\(L("portal.sessions.signed_in"))</th><th scope="col">\(L("portal.sessions.last_active"))</th><th scope="col"><span class="visually-hidden">\(L("portal.actions"))</span></th></tr></thead>
             <tbody>\(rows)</tbody></table>
             <form class="stack" id="signout-others" method="post" action="/account/sessions/revoke-others">\(Layout.csrfField(session.csrf))
-            <button type="submit">Sign out everywhere else</button></form>
-            <p><a href="/account">Back to your account</a></p>
+            <button type="submit">\(L("portal.sessions.others"))</button></form>
+            <p><a href="/account">\(L("portal.security.back"))</a></p>
             """)
     }
+
+    /// "Two-step sign-in is on/off." with the state in bold.
+    private static var onStatus: HTML { LH("portal.security.status", ["state": "<strong>\(L("portal.security.on"))</strong>"]) }
+    private static var offStatus: HTML { LH("portal.security.status", ["state": "<strong>\(L("portal.security.off"))</strong>"]) }
 
     /// The QR code as inline SVG: one path of unit squares with the 4-module quiet zone the standard asks
     /// for. Inline markup needs no `img-src` exception in the content security policy.
     static func qrSVG(_ text: String) -> HTML {
-        guard let code = try? QRCode(encoding: text) else { return "<p>The QR code could not be drawn; type the key below.</p>" }
+        guard let code = try? QRCode(encoding: text) else { return "<p>\(L("portal.security.qr_failed"))</p>" }
         let size = code.width + 8
         var path = ""
         for y in 0..<code.width {
@@ -142,7 +145,7 @@ enum PortalSecurityPages {
         }
         return HTML(
             unsafeRaw: """
-                <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(size) \(size)" width="\(size * 5)" height="\(size * 5)" role="img" aria-label="QR code of the authenticator key" shape-rendering="crispEdges" id="totp-qr"><rect width="\(size)" height="\(size)" fill="#fff"/><path d="\(path)" fill="#000"/></svg>
+                <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(size) \(size)" width="\(size * 5)" height="\(size * 5)" role="img" aria-label="\(HTML.escape(L("portal.security.qr_label")))" shape-rendering="crispEdges" id="totp-qr"><rect width="\(size)" height="\(size)" fill="#fff"/><path d="\(path)" fill="#000"/></svg>
                 """)
     }
 }

@@ -12,7 +12,7 @@ enum ConnectedAppsRoutes {
                     scopeDescriptions: ScopeRegistry.standard.definitions(of: consent.scopes).map(\.description))
             }
             let notice: Layout.Notice? =
-                request.query["revoked"] != nil ? .init(kind: .ok, text: "The app was disconnected and its access ended.") : nil
+                request.query["revoked"] != nil ? .init(kind: .ok, text: L("apps.disconnected_notice")) : nil
             return .page(ConnectedAppsPages.list(session: session, entries: entries, notice: notice))
         }
 

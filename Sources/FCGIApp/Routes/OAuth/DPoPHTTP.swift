@@ -14,6 +14,10 @@ import Foundation
 ///   `DPoP-Nonce` header otherwise. Resources share the token endpoint's stateless nonce (``DPoPNonce``: every
 ///   worker and host computes the same value, no table), so a client may use one nonce for both.
 enum DPoPHTTP {
+    /// The worker's checked proof headers (one client key each): a proof whose header part was read before is not
+    /// read again (``DPoPKeyCache``); its signature and claims are checked as always.
+    static let keyCache = DPoPKeyCache()
+
     /// The absolute URL of `path` on the app site, as clients compute `htu` (the configured issuer, not the
     /// Host header a client sent).
     static func url(_ path: String, context: RequestContext) -> String {
@@ -26,34 +30,48 @@ enum DPoPHTTP {
     static func presentation(of token: OAuthHTTP.PresentedToken, request: HTTPRequest, context: RequestContext) throws -> TokenPresentation {
         guard token.isDPoP else { return .bearer }
         var rule = DPoPProof.NonceRule.none
-        var challenge = OAuthRefusal.Challenge.dpop(scope: nil)
+        var challenge: () -> OAuthRefusal.Challenge = { .dpop(scope: nil) }
+        let lastSlot = NonceAge()
+        var nextNonce: () -> String? = { nil }
         if context.services.configuration.oauth.dpopResourceNonce {
-            let key = try context.services.oauth.requireKeys().dpopNonceKey
+            let nonces = try context.services.oauth.requireKeys().dpopNonces
             let now = context.now
-            rule = .required { DPoPNonce.accepts($0, now: now, key: key) }
-            challenge = .dpop(scope: nil, nonce: DPoPNonce.current(now: now, key: key))
+            rule = .required { nonce in
+                guard let age = nonces.age(of: nonce, now: now) else { return false }
+                lastSlot.value = age == .lastSlot
+                return true
+            }
+            challenge = { .dpop(scope: nil, nonce: nonces.current(now: now)) }
+            nextNonce = { nonces.current(now: now) }
         }
         let proof = try verify(
             request, uri: url(request.path, context: context), accessToken: token.value, nonce: rule, context: context, challenge: challenge)
+        // The proof's nonce dies with this slot: the answer carries the current one (RFC 9449 §8.2), whatever it is.
+        if lastSlot.value { context.subject.dpopNonce = nextNonce() }
         return .dpop(thumbprint: proof.thumbprint)
+    }
+
+    /// Whether the accepted nonce of a resource's proof was the previous slot's (set by the nonce rule's check).
+    private final class NonceAge {
+        var value = false
     }
 
     /// The key a token request binds its tokens to, or `nil` for bearer tokens (no `DPoP` header).
     static func binding(_ request: HTTPRequest, client: OAuthClient, context: RequestContext) throws -> TokenBinding? {
-        let key = try context.services.oauth.requireKeys().dpopNonceKey
+        let nonces = try context.services.oauth.requireKeys().dpopNonces
         let now = context.now
         guard request.headers["dpop"] != nil else {
             guard !client.requiresDPoP else {
                 throw OAuthRefusal(
                     OAuthError(.invalidDPoPProof, "This client's tokens are DPoP-bound: send a DPoP proof with the token request."),
-                    challenge: .dpopNonce(DPoPNonce.current(now: now, key: key)))
+                    challenge: .dpopNonce(nonces.current(now: now)))
             }
             return nil
         }
         let proof = try verify(
             request, uri: url(DiscoveryDocument.Path.token, context: context), accessToken: nil,
-            nonce: .required { DPoPNonce.accepts($0, now: now, key: key) }, context: context,
-            challenge: .dpopNonce(DPoPNonce.current(now: now, key: key)))
+            nonce: .required { nonces.age(of: $0, now: now) != nil }, context: context,
+            challenge: { .dpopNonce(nonces.current(now: now)) })
         return TokenBinding(thumbprint: proof.thumbprint, client: client)
     }
 
@@ -62,12 +80,12 @@ enum DPoPHTTP {
     /// token request's (`use_dpop_nonce` with `DPoP-Nonce` first). `nil` without a proof.
     static func pushedRequestThumbprint(_ request: HTTPRequest, dpopJKT: String?, context: RequestContext) throws -> String? {
         guard request.headers["dpop"] != nil else { return nil }
-        let key = try context.services.oauth.requireKeys().dpopNonceKey
+        let nonces = try context.services.oauth.requireKeys().dpopNonces
         let now = context.now
         let proof = try verify(
             request, uri: url(DiscoveryDocument.Path.pushedAuthorization, context: context), accessToken: nil,
-            nonce: .required { DPoPNonce.accepts($0, now: now, key: key) }, context: context,
-            challenge: .dpopNonce(DPoPNonce.current(now: now, key: key)))
+            nonce: .required { nonces.age(of: $0, now: now) != nil }, context: context,
+            challenge: { .dpopNonce(nonces.current(now: now)) })
         if let dpopJKT, dpopJKT != proof.thumbprint {
             throw OAuthRefusal(OAuthError(.invalidDPoPProof, "dpop_jkt does not name the key of the DPoP proof."))
         }
@@ -76,25 +94,26 @@ enum DPoPHTTP {
 
     /// The server's nonce to send with a token response (RFC 9449 §8.2: a fresh one on every answer is allowed).
     static func nonce(context: RequestContext) throws -> String {
-        DPoPNonce.current(now: context.now, key: try context.services.oauth.requireKeys().dpopNonceKey)
+        try context.services.oauth.requireKeys().dpopNonces.current(now: context.now)
     }
 
     private static func verify(
         _ request: HTTPRequest, uri: String, accessToken: String?, nonce: DPoPProof.NonceRule, context: RequestContext,
-        challenge: OAuthRefusal.Challenge
+        challenge: () -> OAuthRefusal.Challenge
     ) throws -> DPoPProof {
+        // The challenge (with a fresh nonce: an HMAC) only for a refusal.
         guard let header = request.headers["dpop"] else {
-            throw OAuthRefusal(OAuthError(.invalidDPoPProof, "The DPoP scheme needs a DPoP proof header."), challenge: challenge)
+            throw OAuthRefusal(OAuthError(.invalidDPoPProof, "The DPoP scheme needs a DPoP proof header."), challenge: challenge())
         }
-        switch DPoPProof.verify(header, method: request.method, uri: uri, accessToken: accessToken, nonce: nonce, now: context.now) {
+        switch DPoPProof.verify(header, method: request.method, uri: uri, accessToken: accessToken, nonce: nonce, now: context.now, keys: keyCache) {
         case .failure(let failure):
             context.logger.info("DPoP proof refused", metadata: ["error.detail": "\(failure)"])
-            throw OAuthRefusal(failure.oauthError, challenge: challenge)
+            throw OAuthRefusal(failure.oauthError, challenge: challenge())
         case .success(let proof):
             guard try context.services.oauth.dpopProofs.recordProofUse(digest: proof.replayDigest, expiresAt: proof.replayExpiresAt) else {
                 context.logger.info("DPoP proof replayed")
                 throw OAuthRefusal(
-                    OAuthError(.invalidDPoPProof, "The DPoP proof was already used: make a new one per request."), challenge: challenge)
+                    OAuthError(.invalidDPoPProof, "The DPoP proof was already used: make a new one per request."), challenge: challenge())
             }
             return proof
         }

@@ -177,7 +177,7 @@ enum PortalAppRoutes {
         return try detailPage(
             session: session, app: current,
             problems: [
-                "This app was changed in another tab or by a reviewer since you opened it. Here is its current state; make your change again if it still applies."
+                L("portal.msg.conflict")
             ],
             notice: nil, context: context, status: 409)
     }
@@ -193,7 +193,7 @@ enum PortalAppRoutes {
             status: status)
     }
 
-    private static let notAllowedToCreate = "Your role in that organisation does not allow creating apps; ask one of its admins."
+    private static var notAllowedToCreate: String { L("portal.msg.not_allowed_to_create") }
 
     /// The organisations other than the personal one where the developer's role permits creating apps.
     private static func teamsForNewApps(_ memberships: [OrganisationMembership]) -> [OrganisationMembership] {
@@ -203,11 +203,11 @@ enum PortalAppRoutes {
     private static func notice(_ done: String?) -> Layout.Notice? {
         let text: String? =
             switch done {
-            case "created": "The app is saved as a draft. Submit it for review when it is complete."
-            case "saved": "Your changes are saved."
-            case "submitted": "Submitted for review. You will get an email when a platform admin decides."
-            case "withdrawn": "Withdrawn from review; you can edit it again."
-            case "discarded": "The pending change is discarded."
+            case "created": L("portal.msg.app.created")
+            case "saved": L("portal.msg.app.saved")
+            case "submitted": L("portal.msg.app.submitted")
+            case "withdrawn": L("portal.msg.app.withdrawn")
+            case "discarded": L("portal.msg.app.discarded")
             default: nil
             }
         return text.map { .init(kind: .ok, text: $0) }
@@ -290,7 +290,7 @@ enum PortalAppRoutes {
         var errors = errors
         if upload.newLogo != nil {
             values.logoSHA256 = keepLogo
-            if errors["logo"] == nil { errors["logo"] = "The form had problems, so the logo was not saved: choose the file again." }
+            if errors["logo"] == nil { errors["logo"] = L("portal.msg.logo_again") }
         }
         return (values, errors)
     }
@@ -303,7 +303,7 @@ enum PortalAppRoutes {
         let recent = try logos.uploadCount(by: session.account.id, since: context.now.addingTimeInterval(-LogoQuota.window))
         // Past the quota, only bytes some application already shows may be stored (again).
         if recent >= LogoQuota.uploads, try logos.logo(sha256: logo.sha256, reach: .anyApplication) == nil {
-            return "You have uploaded \(LogoQuota.uploads) logos in the last 24 hours, the most allowed; try again tomorrow."
+            return L("portal.msg.logo_quota", count: LogoQuota.uploads)
         }
         try logos.storeLogo(logo, uploadedBy: session.account.id, now: context.now)
         return nil

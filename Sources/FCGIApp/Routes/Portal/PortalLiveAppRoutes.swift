@@ -29,7 +29,7 @@ enum PortalLiveAppRoutes {
             case .limitReached:
                 return try credentialsPage(
                     session: session, app: app, newSecret: nil,
-                    error: "Two secrets are active already. Revoke the one you no longer use first.", context: context, status: 409)
+                    error: L("portal.msg.two_secrets"), context: context, status: 409)
             case .notFound: throw HTTPError.notFound()
             }
         }
@@ -115,12 +115,12 @@ enum PortalLiveAppRoutes {
             let endpoint = try ownEndpoint(parameters, app: app, session: session, context: context)
             let notice: Layout.Notice? =
                 switch request.query["done"] {
-                case "ping": .init(kind: .ok, text: "A test ping is queued; it is delivered within a minute.")
-                case "redeliver": .init(kind: .ok, text: "The delivery is queued again.")
-                case "saved": .init(kind: .ok, text: "The endpoint is saved.")
-                case "ping-waiting": .init(kind: .bad, text: "A test ping is already waiting to be delivered; wait for it before sending another.")
+                case "ping": .init(kind: .ok, text: L("portal.msg.webhook.ping"))
+                case "redeliver": .init(kind: .ok, text: L("portal.msg.webhook.redeliver"))
+                case "saved": .init(kind: .ok, text: L("portal.msg.webhook.saved"))
+                case "ping-waiting": .init(kind: .bad, text: L("portal.msg.webhook.ping_waiting"))
                 case "queue-full":
-                    .init(kind: .bad, text: "This endpoint has \(maximumManualPending) deliveries waiting; wait for them before queueing more.")
+                    .init(kind: .bad, text: L("portal.msg.webhook.pending", count: maximumManualPending))
                 default: nil
                 }
             let deliveries = try context.services.portal.webhooks.deliveries(of: endpoint.id, owner: session.account.id, limit: 50, before: nil) ?? []
@@ -193,7 +193,8 @@ enum PortalLiveAppRoutes {
             let (session, app) = try liveApp(request, parameters, context: context)
             let (days, rows) = try analytics(app, session: session, context: context)
             let byDay = Dictionary(rows.map { ($0.day, $0) }, uniquingKeysWith: { first, _ in first })
-            let header = ["day"] + PortalLiveAppPages.metrics.map(\.title)
+            // A file for scripts and spreadsheets: its column names stay English whatever the page's language.
+            let header = ["day"] + MailLanguage.rendering(in: Translations.source) { PortalLiveAppPages.metrics.map(\.title) }
             let lines = days.compactMap { day in
                 byDay[day].map { row in [day.description] + PortalLiveAppPages.metrics.map { String($0.value(row)) } }
             }

@@ -16,8 +16,8 @@ enum PortalPasskeyRoutes {
         router.add("GET", "/account/passkeys") { request, _, context in
             let session = try context.requireDeveloper(request)
             let notice: Layout.Notice? =
-                if request.query["added"] != nil { .init(kind: .ok, text: "The passkey is added.") } else if request.query["removed"] != nil {
-                    .init(kind: .ok, text: "The passkey is removed.")
+                if request.query["added"] != nil { .init(kind: .ok, text: L("portal.msg.passkey.added")) } else if request.query["removed"] != nil {
+                    .init(kind: .ok, text: L("portal.msg.passkey.removed"))
                 } else { nil }
             return .page(
                 PasskeyPages.portalList(
@@ -97,7 +97,7 @@ enum PortalPasskeyRoutes {
         }
         if let wait = try context.portalRetryAfter([addressKey]) {
             var response = try refuse(
-                "Too many failed sign-ins. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", "throttled", count: false, status: 429)
+                L("portal.msg.throttled.signins", ["wait": SignInRoutes.describe(seconds: wait)]), "throttled", count: false, status: 429)
             response.headers.set("Retry-After", String(wait))
             return response
         }

@@ -18,6 +18,7 @@ enum PortalPasswordRoutes {
                 found.account.state != .suspended
             {
                 let now = context.now
+                let language = MailLanguage.ofRequest
                 context.afterSending("portal mail") {
                     // One reset mail per cool-down, however often (or at once) the form is sent for the address.
                     guard
@@ -25,7 +26,7 @@ enum PortalPasswordRoutes {
                             services.portal.throttle, kind: "reset", person: "developer:\(found.account.id)",
                             cooldown: services.configuration.portal.resendCooldown, now: now)
                     else { return }
-                    try PortalMail.sendLink(.resetPassword, to: found.account, services: services, now: now)
+                    try PortalMail.sendLink(.resetPassword, to: found.account, services: services, now: now, language: language)
                 }
             }
             let minutes = Int(services.configuration.signIn.resetLinkLifetime / 60)
@@ -83,7 +84,7 @@ enum PortalPasswordRoutes {
             let throttleKey = SignInThrottlePolicy.key(.account, session.account.email)
             if let wait = try context.portalRetryAfter([throttleKey]) {
                 var response = try page(
-                    currentError: "Too many wrong passwords. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", newError: nil)
+                    currentError: L("portal.msg.throttled.passwords", ["wait": SignInRoutes.describe(seconds: wait)]), newError: nil)
                 response.status = 429
                 response.headers.set("Retry-After", String(wait))
                 return response
@@ -92,7 +93,7 @@ enum PortalPasswordRoutes {
                 try services.people.hasher.verify(current, against: found.passwordHash)
             else {
                 try context.recordPortalFailure(throttleKey)
-                return try page(currentError: "That is not your current password.", newError: nil)
+                return try page(currentError: L("portal.msg.not_current_password"), newError: nil)
             }
             if let problem = PasswordRules.problem(with: password, confirmation: form["confirmation"] ?? "", identifiers: [session.account.email]) {
                 return try page(currentError: nil, newError: problem)

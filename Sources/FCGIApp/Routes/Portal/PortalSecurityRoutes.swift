@@ -13,7 +13,7 @@ enum PortalSecurityRoutes {
             let left = try context.services.portal.accounts.unusedRecoveryCodeDigests(of: session.account.id).count
             let notice: Layout.Notice? =
                 request.query["done"] == "password"
-                ? .init(kind: .ok, text: "Your password has been changed. Your other sessions were signed out.") : nil
+                ? .init(kind: .ok, text: L("portal.msg.password_changed")) : nil
             return .page(PortalSecurityPages.account(session: session, recoveryCodesLeft: left, currentError: nil, newError: nil, notice: notice))
         }
 
@@ -21,7 +21,7 @@ enum PortalSecurityRoutes {
             let session = try context.requireDeveloper(request)
             let left = try context.services.portal.accounts.unusedRecoveryCodeDigests(of: session.account.id).count
             let notice: Layout.Notice? =
-                request.query["done"] == "off" ? .init(kind: .ok, text: "Two-step sign-in is off. Your recovery codes no longer work.") : nil
+                request.query["done"] == "off" ? .init(kind: .ok, text: L("portal.msg.two_step_off")) : nil
             return .page(PortalSecurityPages.twoFactor(session: session, recoveryCodesLeft: left, error: nil, notice: notice))
         }
 
@@ -54,7 +54,7 @@ enum PortalSecurityRoutes {
             guard let step = TOTP.verify(code: form["code"] ?? "", secret: pending.secret, at: now, lastUsedStep: nil) else {
                 return .page(
                     enrolPage(
-                        session, secret: pending.secret, error: "That code does not match. Check the clock of your phone and enter the newest code."),
+                        session, secret: pending.secret, error: L("portal.msg.code_mismatch")),
                     status: 422)
             }
             var generator = SystemRandomNumberGenerator()
@@ -91,7 +91,7 @@ enum PortalSecurityRoutes {
                 let left = try services.portal.accounts.unusedRecoveryCodeDigests(of: id).count
                 return .page(
                     PortalSecurityPages.twoFactor(
-                        session: session, recoveryCodesLeft: left, error: "That code is not right, or it was already used.", notice: nil),
+                        session: session, recoveryCodesLeft: left, error: L("portal.msg.code_wrong"), notice: nil),
                     status: 422)
             }
             var generator = SystemRandomNumberGenerator()
@@ -119,7 +119,7 @@ enum PortalSecurityRoutes {
                 try context.recordPortalFailure(throttleKey)
                 let left = try services.portal.accounts.unusedRecoveryCodeDigests(of: session.account.id).count
                 return .page(
-                    PortalSecurityPages.twoFactor(session: session, recoveryCodesLeft: left, error: "That is not your password.", notice: nil),
+                    PortalSecurityPages.twoFactor(session: session, recoveryCodesLeft: left, error: L("portal.msg.not_password"), notice: nil),
                     status: 422)
             }
             try services.portal.accounts.disableTOTP(for: session.account.id, now: context.now)
@@ -162,7 +162,7 @@ enum PortalSecurityRoutes {
         var response = HTTPResponse.page(
             PortalSecurityPages.twoFactor(
                 session: session, recoveryCodesLeft: left,
-                error: "Too many wrong attempts. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", notice: nil),
+                error: L("portal.msg.throttled.attempts", ["wait": SignInRoutes.describe(seconds: wait)]), notice: nil),
             status: 429)
         response.headers.set("Retry-After", String(wait))
         return response

@@ -8,7 +8,7 @@ import Foundation
 /// step turns it into one. Code attempts are throttled per account like passwords, and each time step is
 /// accepted once (`recordTOTPStep`), so an observed code cannot be replayed.
 enum PortalSignInRoutes {
-    static let failedMessage = "That email and password do not match. Check both and try again."
+    static var failedMessage: String { L("portal.msg.signin_failed") }
 
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/login") { request, _, context in
@@ -16,9 +16,9 @@ enum PortalSignInRoutes {
             if try context.developerSignedIn(request) != nil { return .seeOther(next ?? "/apps") }
             let form = context.signedOutFormToken(request)
             let notice: Layout.Notice? =
-                if request.query["signed_out"] != nil { .init(kind: .ok, text: "You have signed out.") } else if request.query["reset"] != nil {
-                    .init(kind: .ok, text: "Your password is saved. Sign in with it now.")
-                } else if request.query["verified"] != nil { .init(kind: .ok, text: "Your email address is confirmed. Sign in to start.") } else {
+                if request.query["signed_out"] != nil { .init(kind: .ok, text: L("portal.msg.signed_out")) } else if request.query["reset"] != nil {
+                    .init(kind: .ok, text: L("portal.msg.password_saved"))
+                } else if request.query["verified"] != nil { .init(kind: .ok, text: L("portal.msg.verified")) } else {
                     nil
                 }
             return .page(PortalAccountPages.signIn(csrf: form.csrf, email: "", next: next, error: nil, notice: notice))
@@ -67,7 +67,7 @@ enum PortalSignInRoutes {
         }
 
         if let wait = try context.portalRetryAfter([accountKey, addressKey]) {
-            var response = page("Too many failed sign-ins. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", status: 429)
+            var response = page(L("portal.msg.throttled.signins", ["wait": SignInRoutes.describe(seconds: wait)]), status: 429)
             response.headers.set("Retry-After", String(wait))
             return response
         }
@@ -94,7 +94,7 @@ enum PortalSignInRoutes {
         try services.portal.throttle.clearThrottle(key: accountKey)
         // Only someone who knows the password learns that the account is suspended.
         if account.state == .suspended {
-            return page("This developer account is suspended. Write to the platform's administrators to ask why.", status: 403)
+            return page(L("portal.msg.suspended"), status: 403)
         }
         if account.totpEnabled {
             guard let keys = services.portal.keys else { throw HTTPError.unavailable() }
@@ -120,7 +120,7 @@ enum PortalSignInRoutes {
             .page(PortalAccountPages.secondFactor(csrf: csrf, next: next, error: error), status: status)
         }
         if let wait = try context.portalRetryAfter([key]) {
-            var response = page("Too many wrong codes. Wait \(SignInRoutes.describe(seconds: wait)) and try again.", status: 429)
+            var response = page(L("portal.msg.throttled.codes", ["wait": SignInRoutes.describe(seconds: wait)]), status: 429)
             response.headers.set("Retry-After", String(wait))
             return response
         }
@@ -140,7 +140,7 @@ enum PortalSignInRoutes {
         }
         guard accepted else {
             try context.recordPortalFailure(key)
-            return page("That code is not right, or it was already used. Wait for the next code and try again.")
+            return page(L("portal.msg.code_wrong_next"))
         }
         try services.portal.throttle.clearThrottle(key: key)
         var response = try startSession(for: found.account, request: request, next: next, context: context)

@@ -28,21 +28,24 @@ enum PortalSignUpRoutes {
             }
             let services = context.services
             let now = context.now
+            let language = MailLanguage.ofRequest
             let hash = try services.people.hasher.hash(input.password)
             do {
                 let id = try services.portal.accounts.createDeveloper(
                     NewDeveloper(email: valid.email, name: valid.name, company: valid.company, passwordHash: hash), now: now)
                 if let created = try services.portal.accounts.developer(id) {
-                    context.afterSending("portal mail") { try PortalMail.sendLink(.verifyEmail, to: created.account, services: services, now: now) }
+                    context.afterSending("portal mail") {
+                        try PortalMail.sendLink(.verifyEmail, to: created.account, services: services, now: now, language: language)
+                    }
                 }
                 context.logger.info("developer signed up", metadata: ["developer.id": "\(id)"])
             } catch let error as StoreError where error.kind == .duplicate {
                 if let existing = try services.portal.accounts.developer(email: valid.email)?.account {
                     context.afterSending("portal mail") {
                         if existing.state == .unverified {
-                            try resendVerification(to: existing, services: services, now: now)
+                            try resendVerification(to: existing, services: services, now: now, language: language)
                         } else {
-                            try PortalMail.sendAlreadyRegistered(to: existing, services: services)
+                            try PortalMail.sendAlreadyRegistered(to: existing, services: services, language: language)
                         }
                     }
                 }
@@ -78,8 +81,8 @@ enum PortalSignUpRoutes {
             if session.account.state == .active { return .seeOther("/apps") }
             let notice: Layout.Notice? =
                 switch request.query["sent"] {
-                case "1": .init(kind: .ok, text: "We have sent a new link. It replaces the earlier ones.")
-                case "wait": .init(kind: .bad, text: "A link was sent a moment ago. Wait a minute before asking again, and check your spam folder.")
+                case "1": .init(kind: .ok, text: L("portal.msg.link_resent"))
+                case "wait": .init(kind: .bad, text: L("portal.msg.link_wait"))
                 default: nil
                 }
             return .page(PortalAccountPages.verifyEmail(session: session, notice: notice))
@@ -96,13 +99,15 @@ enum PortalSignUpRoutes {
 
     /// Mails a new verification link unless one was sent within the cool-down; returns whether it did.
     @discardableResult
-    static func resendVerification(to developer: DeveloperAccount, services: SiteServices, now: Date) throws -> Bool {
+    static func resendVerification(
+        to developer: DeveloperAccount, services: SiteServices, now: Date, language: String? = MailLanguage.ofRequest
+    ) throws -> Bool {
         if let last = try services.portal.links.newestLinkCreatedAt(of: developer.id, purpose: .verifyEmail),
             now.timeIntervalSince(last) < services.configuration.portal.resendCooldown
         {
             return false
         }
-        try PortalMail.sendLink(.verifyEmail, to: developer, services: services, now: now)
+        try PortalMail.sendLink(.verifyEmail, to: developer, services: services, now: now, language: language)
         return true
     }
 

@@ -34,7 +34,7 @@ enum PortalSupportRoutes {
             case .failure(let errors): return try again(errors)
             case .success(let ticket):
                 guard let id = try context.services.portal.tickets.openTicket(ticket, by: session.account.id, now: context.now) else {
-                    return try again(["application": "Choose one of your apps, or none."])
+                    return try again(["application": L("portal.msg.choose_app")])
                 }
                 context.logger.info("support ticket opened", metadata: ["developer.id": "\(session.account.id)", "ticket.id": "\(id)"])
                 return .seeOther("/support/\(id)?done=opened")
@@ -46,9 +46,9 @@ enum PortalSupportRoutes {
             let thread = try ownTicket(parameters, session: session, context: context)
             let notice: Layout.Notice? =
                 switch request.query["done"] {
-                case "opened": .init(kind: .ok, text: "Your ticket is sent. You will get an email when staff answer.")
-                case "replied": .init(kind: .ok, text: "Your reply is sent.")
-                case "closed": .init(kind: .ok, text: "The ticket is closed. A reply reopens it.")
+                case "opened": .init(kind: .ok, text: L("portal.msg.ticket.opened"))
+                case "replied": .init(kind: .ok, text: L("portal.msg.ticket.replied"))
+                case "closed": .init(kind: .ok, text: L("portal.msg.ticket.closed"))
                 default: nil
                 }
             return .page(PortalSupportPages.thread(session: session, thread: thread, reply: "", error: nil, notice: notice))

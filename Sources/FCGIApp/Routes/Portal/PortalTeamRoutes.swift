@@ -42,14 +42,14 @@ enum PortalTeamRoutes {
                 return .page(
                     PortalTeamPages.detail(
                         session: session, organisation: organisation, activity: try activity(of: organisation, session: session, context: context),
-                        notice: nil, error: "Choose viewer, developer or admin."),
+                        notice: nil, error: L("portal.msg.team.choose_role")),
                     status: 422)
             }
             guard email.utf8.count <= DeveloperSignUpForm.maximumEmailBytes, DeveloperSignUpForm.isPlausibleEmail(email) else {
                 return .page(
                     PortalTeamPages.detail(
                         session: session, organisation: organisation, activity: try activity(of: organisation, session: session, context: context),
-                        notice: nil, error: "Enter an email address such as ana@example.com."),
+                        notice: nil, error: L("portal.msg.team.email")),
                     status: 422)
             }
             guard organisation.role.mayInvite(as: role) else { throw HTTPError(status: 403, code: "forbidden", roleMessage) }
@@ -65,9 +65,11 @@ enum PortalTeamRoutes {
             let services = context.services
             let name = organisation.name
             let inviter = session.account.name
+            let language = MailLanguage.ofRequest
             context.afterSending("portal mail") {
                 try PortalMail.sendInvitation(
-                    token: token, to: email, organisation: name, role: role, inviter: inviter, expiresAt: expires, services: services)
+                    token: token, to: email, organisation: name, role: role, inviter: inviter, expiresAt: expires, services: services,
+                    language: language)
             }
             context.logger.info(
                 "organisation invitation sent", metadata: ["developer.id": "\(session.account.id)", "organisation.id": "\(organisation.id)"])
@@ -168,7 +170,7 @@ enum PortalTeamRoutes {
         }
     }
 
-    private static let roleMessage = "Your role in this organisation does not allow this; ask one of its admins."
+    private static var roleMessage: String { L("portal.msg.team.role") }
 
     /// The organisation of the URL if the developer is a member; 404 otherwise.
     private static func member(_ parameters: RouteParameters, session: DeveloperSignedIn, context: RequestContext) throws -> OrganisationDetail {
@@ -194,12 +196,12 @@ enum PortalTeamRoutes {
     private static func notice(_ done: String?) -> Layout.Notice? {
         let text: String? =
             switch done {
-            case "invited": "The invitation is sent. The link works once, for a week."
-            case "joined": "You are a member of this organisation now."
-            case "changed": "The member's role is changed."
-            case "removed": "The member is removed; they lost access to the organisation's apps at once."
-            case "transferred": "The organisation has a new owner; you are one of its admins now."
-            case "cancelled": "The invitation is cancelled; its link no longer works."
+            case "invited": L("portal.msg.team.invited")
+            case "joined": L("portal.msg.team.joined")
+            case "changed": L("portal.msg.team.changed")
+            case "removed": L("portal.msg.team.removed")
+            case "transferred": L("portal.msg.team.transferred")
+            case "cancelled": L("portal.msg.team.cancelled")
             default: nil
             }
         return text.map { .init(kind: .ok, text: $0) }
