@@ -10,7 +10,7 @@ import Testing
     static let person = UserID(42)
     static let redirect = "https://tool.example/launch"
     static let pending = LTIPendingLaunch(
-        clientID: tool, user: person, loginHint: "42", expiresAt: now.addingTimeInterval(LTIPendingLaunch.lifetime))
+        clientID: tool, resourceLink: "link-3", user: person, loginHint: "42", expiresAt: now.addingTimeInterval(LTIPendingLaunch.lifetime))
 
     static func request(_ changes: [String: String?] = [:]) -> LTIAuthenticationRequest {
         var parameters = [
@@ -59,7 +59,7 @@ import Testing
         #expect(uri == Self.redirect && code == error && state == "s-1")
     }
 
-    @Test func aHintThatIsMissingUsedExpiredOrAnotherToolsIsRefused() {
+    @Test func aHintThatIsMissingUsedExpiredOrAnotherToolsIsAnErrorPageNothingSent() {
         var used = Self.pending
         used.used = true
         var other = Self.pending
@@ -68,10 +68,7 @@ import Testing
             Self.check(Self.request(), launch: nil), Self.check(Self.request(), launch: used), Self.check(Self.request(), launch: other),
             Self.check(Self.request(), at: Self.pending.expiresAt),
         ] {
-            guard case .errorToTool(_, "invalid_request", _, _) = outcome else {
-                Issue.record("expected invalid_request, got \(outcome)")
-                continue
-            }
+            #expect(outcome == .errorPage(.launchSpent))
         }
     }
 

@@ -47,6 +47,8 @@ public struct LTIAuthenticationRequest: Sendable, Equatable {
 public struct LTIPendingLaunch: Sendable, Equatable {
     /// The tool.
     public var clientID: ClientID
+    /// The placement it opens (``LTIResourceLink/linkID``).
+    public var resourceLink: String
     /// The person who started it.
     public var user: UserID
     /// The `login_hint` the login initiation named.
@@ -57,8 +59,9 @@ public struct LTIPendingLaunch: Sendable, Equatable {
     public var used: Bool
 
     /// A pending launch.
-    public init(clientID: ClientID, user: UserID, loginHint: String, expiresAt: Date, used: Bool = false) {
+    public init(clientID: ClientID, resourceLink: String, user: UserID, loginHint: String, expiresAt: Date, used: Bool = false) {
         self.clientID = clientID
+        self.resourceLink = resourceLink
         self.user = user
         self.loginHint = loginHint
         self.expiresAt = expiresAt
@@ -75,7 +78,8 @@ public struct LTIPendingLaunch: Sendable, Equatable {
 /// 2. from here errors are form-posted to that address with `state`: `response_type=id_token`
 ///    (`unsupported_response_type`), `response_mode=form_post`, `prompt=none`, a `nonce`, echo values not too long
 ///    (`invalid_request`), `openid` in `scope` (`invalid_scope`);
-/// 3. `lti_message_hint` refers to a pending launch of this tool, unused and unexpired (`invalid_request`);
+/// 3. `lti_message_hint` refers to a pending launch of this tool, unused and unexpired; otherwise an error page (a
+///    replayed or stale hint sends the tool nothing: the person starts again from the class page);
 /// 4. someone is signed in (`login_required`), and it is the launch's person, whom `login_hint` names
 ///    (`login_required`: a launch never switches accounts).
 public enum LTIAuthenticationRules {
@@ -86,7 +90,17 @@ public enum LTIAuthenticationRules {
         /// Post `error` to the tool's registered `redirectURI`.
         case errorToTool(redirectURI: String, error: String, description: String, state: String?)
         /// Show an error page: the request cannot be answered to the tool.
-        case errorPage(String)
+        case errorPage(PageReason)
+    }
+
+    /// Why a request ends on an error page (the page words it in the person's language).
+    public enum PageReason: String, Sendable, Equatable {
+        /// `client_id` names no LTI tool.
+        case unknownTool = "unknown_tool"
+        /// `redirect_uri` is not one of the tool's launch redirect URIs.
+        case unregisteredRedirect = "unregistered_redirect"
+        /// `lti_message_hint` names no pending launch of this tool, or one already used or expired.
+        case launchSpent = "launch_spent"
     }
 
     /// Decides a request. `redirectURIs` is `nil` when `client_id` names no LTI tool; `launch` is the pending launch
@@ -95,10 +109,10 @@ public enum LTIAuthenticationRules {
         _ request: LTIAuthenticationRequest, redirectURIs: [String]?, launch: LTIPendingLaunch?, signedIn: UserID?, now: Date
     ) -> Outcome {
         guard let clientID = request.clientID, !clientID.isEmpty, let redirectURIs else {
-            return .errorPage("The tool is not registered for LTI launches here.")
+            return .errorPage(.unknownTool)
         }
         guard let redirectURI = request.redirectURI, redirectURIs.contains(redirectURI) else {
-            return .errorPage("The tool asked to return to an address it has not registered.")
+            return .errorPage(.unregisteredRedirect)
         }
         let state = request.state.flatMap { $0.utf8.count <= LTIAuthenticationRequest.maximumEchoLength ? $0 : nil }
         func refuse(_ error: String, _ description: String) -> Outcome {
@@ -114,7 +128,7 @@ public enum LTIAuthenticationRules {
             return refuse("invalid_scope", "scope must include openid.")
         }
         guard let launch, launch.clientID.rawValue == clientID, !launch.used, now < launch.expiresAt else {
-            return refuse("invalid_request", "The launch has expired or was already used: start it again from the class page.")
+            return .errorPage(.launchSpent)
         }
         guard let signedIn else { return refuse("login_required", "Nobody is signed in to the platform in this browser.") }
         guard signedIn == launch.user, request.loginHint == launch.loginHint else {
