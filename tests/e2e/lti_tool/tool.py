@@ -4,7 +4,7 @@
   browser to the platform's authentication endpoint with state (a cookie), nonce (the session), login_hint and
   lti_message_hint.
 - `/launch`: the form-posted id_token; pylti1p3 verifies state, nonce, the signature against the platform's JWKS
-  (`key_set_url`, fetched with the dev CA), the registration, the deployment and the message, and the page shows
+  (the JWKS the test fetched from `/api/oauth/jwks` and wrote into the config), the registration, the deployment and the message, and the page shows
   the verified launch: name, roles, context, resource link. A form-posted OIDC error is shown as such.
 - `/control/launches`: what it verified or refused, as JSON, for the test's assertions (loopback only).
 
@@ -50,7 +50,8 @@ def tool_conf():
         "auth_login_url": config["issuer"] + "/lti/authorize",
         "auth_token_url": config["issuer"] + "/token",
         "key_set_url": config["issuer"] + "/api/oauth/jwks",
-        "key_set": None,
+        # The platform's JWKS as the test fetched it: this process cannot resolve *.localhost names.
+        "key_set": config.get("key_set"),
         "deployment_ids": config["deployment_ids"],
     }]})
     conf.set_private_key(config["issuer"], config["private_key_pem"], client_id=config["client_id"])
