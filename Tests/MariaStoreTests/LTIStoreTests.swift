@@ -49,7 +49,8 @@ import Testing
                 tool: Self.tool, in: people.classID, school: SchoolID(1), title: "Quiz", linkID: "rl_1", deploymentID: "dep_1", by: people.tess,
                 now: now))
         _ = try store.place(
-            tool: Self.tool, in: people.classID, school: SchoolID(1), title: "Atlas", linkID: "rl_2", deploymentID: "dep_2", by: people.tess, now: now)
+            tool: Self.tool, in: people.classID, school: SchoolID(1), title: "Atlas", linkID: "rl_2", deploymentID: "dep_2", by: people.tess, now: now
+        )
         #expect(first.toolName == "Fraction Lab")
         #expect(try store.links(in: [people.classID]).map(\.linkID) == ["rl_2", "rl_1"])
         let target = try #require(try store.launchTarget(linkID: "rl_2"))
@@ -61,7 +62,8 @@ import Testing
         // A class of another school, or an unknown tool, places nothing.
         #expect(
             try store.place(
-                tool: Self.tool, in: people.classID, school: SchoolID(2), title: "x", linkID: "rl_3", deploymentID: "dep_3", by: people.tess, now: now)
+                tool: Self.tool, in: people.classID, school: SchoolID(2), title: "x", linkID: "rl_3", deploymentID: "dep_3", by: people.tess, now: now
+            )
                 == nil)
         #expect(
             try store.place(
