@@ -115,7 +115,7 @@ class Tool:
             [sys.executable, str(TOOL_SCRIPT), "--ca-cert", str(tls / "ca.pem"), "--ca-key", str(tls / "ca.key"),
              "--state-dir", str(folder), "--config", str(self.config), "--ready-file", str(ready)],
             stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            env={"PATH": "/usr/bin:/bin"})
+            env={"PATH": "/usr/bin:/bin", "REQUESTS_CA_BUNDLE": stack.ca_file})
         deadline = time.monotonic() + 30
         while not (ready.exists() and ready.read_text().strip()):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -160,7 +160,7 @@ def placed(stack, mail_dir, admin, demo, tool):
     (client_id, link_id, deployment_id)."""
     developer, _ = sign_up_verified(stack, mail_dir, "ltilaunch")
     key = RSAKey.generate_key(2048)
-    scopes = ["openid", "profile.read"]
+    scopes = ["openid", "profile.read", MEMBERSHIPS]
     page = developer.get(stack.url("developers", "/apps/new"))
     created = developer.post(stack.url("developers", "/apps"), allow_redirects=False, files=multipart(
         {**APP, "name": TOOL_NAME, **declarations(scopes), "csrf": csrf_of(page.text), "client_type": "confidential",
@@ -168,7 +168,7 @@ def placed(stack, mail_dir, admin, demo, tool):
          "lti_login_initiation_url": tool.base_url + "/login",
          "lti_target_link_uri": tool.base_url + "/launch", "lti_redirect_uris": tool.base_url + "/launch",
          "token_endpoint_auth_method": "private_key_jwt",
-         "jwks": json.dumps({"keys": [key.as_dict(private=False, kid="tool-1", use="sig")]})}))
+         "jwks": json.dumps({"keys": [key.as_dict(private=False, kid=key.thumbprint(), use="sig")]})}))
     assert created.status_code == 303, created.text[:300]
     path = created.headers["Location"].split("?")[0]
     page = developer.get(stack.url("developers", path))
@@ -194,7 +194,8 @@ def placed(stack, mail_dir, admin, demo, tool):
                                            WHERE c.client_id = '{client_id}'""")
     jwks = stack.session().get(stack.url("app", "/api/oauth/jwks")).json()
     tool.config.write_text(json.dumps({"issuer": stack.app_url, "client_id": client_id, "deployment_ids": [deployment_id],
-                                       "key_set": jwks, "private_key_pem": key.as_pem(private=True).decode()}))
+                                       "key_set": jwks, "private_key_pem": key.as_pem(private=True).decode(),
+                                       "public_key_pem": key.as_pem(private=False).decode()}))
     return client_id, link_id, deployment_id
 
 
@@ -251,6 +252,16 @@ def test_a_student_opens_the_placed_tool_and_the_tool_verifies_the_launch(stack,
     assert launch["deployment_id"] == deployment_id and launch["resource_link"]["id"] == link_id
     assert launch["message_type"] == "LtiResourceLinkRequest" and launch["context"]["id"] == str(CLASS_ID)
     assert not tool.events("refused"), tool.events("refused")
+    # NRPS: pylti1p3 fetched a client_credentials token with its own assertion and read the class's members; each
+    # person it received is on the data-access log.
+    members = {m["name"]: m["roles"] for m in launch["members"]}
+    assert "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner" in members[pupil["name"]]
+    teacher = next(t for t in demo["teachers"] if t["username"] == "teacher1")
+    assert "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor" in members[teacher["name"]]
+    assert browser.text("#member-count") == str(len(members))
+    [[logged]] = main_sql(stack, f"""SELECT COUNT(*) FROM data_access_log
+                                    WHERE client_id = '{client_id}' AND operation = 'lti.nrps.contextMemberships'""")
+    assert int(logged) == len(members)
 
 
 def test_a_replayed_hint_gets_a_page_and_the_tool_nothing(stack, demo, tool, placed):

@@ -91,6 +91,10 @@ public protocol LTIStore {
     func spendLaunch(digest: [UInt8], now: Date) throws -> Bool
     /// The launch redirect URIs of an active LTI tool, or `nil` when `client` is none.
     func redirectURIs(of client: ClientID) throws -> [String]?
+    /// The class as a context of `tool`, when the tool (active) is placed in it; `nil` otherwise.
+    func placedContext(tool: ClientID, classID: ClassID) throws -> LTIContext?
+    /// The class's active members (active accounts, active enrolments), teachers first, by family and given name.
+    func members(of classID: ClassID) throws -> [LTIMember]
 }
 
 /// The rules of placing and starting a launch (issue 19 item 2, slice 2).

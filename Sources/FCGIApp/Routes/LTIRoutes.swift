@@ -146,6 +146,10 @@ enum LTIRoutes {
                 messageType: .resourceLink, deploymentID: target.deploymentID, targetLinkURI: target.settings.targetLinkURI, role: role,
                 context: (id: String(target.link.classID.rawValue), label: target.classCode ?? target.classTitle, title: target.classTitle))
             claims.resourceLink = (id: target.link.linkID, title: target.link.title)
+            // NRPS only for a tool granted its scope, and only where the school lends it (LTIMembershipRules).
+            if client.allowedScopes.contains(LTIScopes.contextMembershipRead), LTIMembershipRules.schoolLends(policy) {
+                claims.membershipsURL = LTIMembershipRules.url(base: context.services.configuration.appURL, classID: target.link.classID)
+            }
             if client.allowedScopes.contains("profile.read") {
                 let user = session.user
                 claims.names = (given: user.givenName, family: user.familyName, full: "\(user.givenName) \(user.familyName)")

@@ -146,6 +146,35 @@ public struct MariaLTIStore: LTIStore {
         return try database.query("SELECT uri FROM lti_tool_redirect_uris WHERE client_pk = \(Int64(pk)) ORDER BY position")
             .compactMap { $0.string("uri") }
     }
+
+    public func placedContext(tool: ClientID, classID: ClassID) throws -> LTIContext? {
+        guard
+            let row = try database.query(
+                """
+                SELECT k.id, k.school_id, k.class_code, k.title FROM classes k
+                WHERE k.id = \(classID.rawValue) AND EXISTS (
+                  SELECT 1 FROM lti_resource_links l JOIN lti_deployments d ON d.id = l.deployment_pk JOIN oauth_clients c ON c.id = d.client_pk
+                  WHERE l.class_id = k.id AND c.client_id = \(tool.rawValue) AND c.status = 'active')
+                """
+            ).first, let school = row.int("school_id"), let title = row.string("title")
+        else { return nil }
+        return LTIContext(classID: classID, schoolID: SchoolID(Int64(school)), classCode: row.string("class_code"), title: title)
+    }
+
+    public func members(of classID: ClassID) throws -> [LTIMember] {
+        try database.query(
+            """
+            SELECT u.id, e.role, u.given_name, u.family_name FROM enrollments e JOIN users u ON u.id = e.user_id
+            WHERE e.class_id = \(classID.rawValue) AND e.active AND u.active
+            ORDER BY e.role = 'student', u.family_name, u.given_name, u.id
+            """
+        ).compactMap { row in
+            guard let id = row.int("id"), let role = row.string("role").flatMap(Role.init(rawValue:)), let given = row.string("given_name"),
+                let family = row.string("family_name")
+            else { return nil }
+            return LTIMember(user: UserID(Int64(id)), role: role, givenName: given, familyName: family)
+        }
+    }
 }
 
 extension Row {

@@ -6,6 +6,8 @@
 - `/launch`: the form-posted id_token; pylti1p3 verifies state, nonce, the signature against the platform's JWKS
   (the JWKS the test fetched from `/api/oauth/jwks` and wrote into the config), the registration, the deployment and the message, and the page shows
   the verified launch: name, roles, context, resource link. A form-posted OIDC error is shown as such.
+  When the launch carries the NRPS claim, the tool reads the class's memberships through pylti1p3 (a
+  `client_credentials` token from its `private_key_jwt` assertion) and the page counts them.
 - `/control/launches`: what it verified or refused, as JSON, for the test's assertions (loopback only).
 
 The registration (issuer, client id, deployment ids) is read from `--config` at each request, so the test can write
@@ -18,6 +20,7 @@ import ipaddress
 import json
 import os
 import secrets
+import socket
 import ssl
 import sys
 import threading
@@ -29,9 +32,22 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from flask import Flask, jsonify, request
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
-from pylti1p3.exception import LtiException, OIDCException
+from pylti1p3.exception import LtiException, LtiServiceException, OIDCException
 from pylti1p3.tool_config import ToolConfDict
 from werkzeug.serving import make_server
+
+_getaddrinfo = socket.getaddrinfo
+
+
+def _loopback_getaddrinfo(host, *args, **kwargs):
+    # Browsers resolve *.localhost to loopback (RFC 6761); Python's resolver does not: the platform's token endpoint
+    # and NRPS URL are on app.localhost.
+    if isinstance(host, str) and host.endswith(".localhost"):
+        host = "127.0.0.1"
+    return _getaddrinfo(host, *args, **kwargs)
+
+
+socket.getaddrinfo = _loopback_getaddrinfo
 
 app = Flask(__name__)
 app.secret_key = secrets.token_bytes(32)
@@ -48,13 +64,15 @@ def tool_conf():
         "default": True,
         "client_id": config["client_id"],
         "auth_login_url": config["issuer"] + "/lti/authorize",
-        "auth_token_url": config["issuer"] + "/token",
+        "auth_token_url": config["issuer"] + "/api/oauth/token",
         "key_set_url": config["issuer"] + "/api/oauth/jwks",
         # The platform's JWKS as the test fetched it: this process cannot resolve *.localhost names.
         "key_set": config.get("key_set"),
         "deployment_ids": config["deployment_ids"],
     }]})
     conf.set_private_key(config["issuer"], config["private_key_pem"], client_id=config["client_id"])
+    # With the public key set, pylti1p3 names the key in its service assertions by its RFC 7638 thumbprint.
+    conf.set_public_key(config["issuer"], config["public_key_pem"], client_id=config["client_id"])
     return conf
 
 
@@ -82,8 +100,11 @@ def launch():
                 "state": request.form.get("state")})
         return f"<!doctype html><title>Platform error</title><p id='error'>{html.escape(request.form['error'])}</p>", 400
     try:
-        data = FlaskMessageLaunch(FlaskRequest(), tool_conf()).get_launch_data()
-    except LtiException as error:
+        message_launch = FlaskMessageLaunch(FlaskRequest(), tool_conf())
+        data = message_launch.get_launch_data()
+        # NRPS through pylti1p3: a client_credentials token (its private_key_jwt assertion), then the memberships.
+        members = message_launch.get_nrps().get_members() if message_launch.has_nrps() else None
+    except (LtiException, LtiServiceException) as error:
         record({"kind": "refused", "step": "launch", "error": str(error)})
         return f"<!doctype html><title>Launch refused</title><p id='error'>{html.escape(str(error))}</p>", 400
     claim = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -91,13 +112,15 @@ def launch():
         "kind": "launch", "sub": data.get("sub"), "name": data.get("name"), "roles": data.get(claim + "roles", []),
         "context": data.get(claim + "context", {}), "resource_link": data.get(claim + "resource_link", {}),
         "deployment_id": data.get(claim + "deployment_id"), "message_type": data.get(claim + "message_type"),
+        "members": None if members is None else [{"name": m.get("name"), "roles": m.get("roles")} for m in members],
     }
     record(launch)
     roles = "".join(f"<li>{html.escape(r)}</li>" for r in launch["roles"])
     return (f"<!doctype html><html lang='en'><title>Verified launch</title><h1>Verified LTI launch</h1>"
             f"<p id='name'>{html.escape(launch['name'] or '')}</p><ul id='roles'>{roles}</ul>"
             f"<p id='context'>{html.escape(launch['context'].get('title', ''))}</p>"
-            f"<p id='resource-link'>{html.escape(launch['resource_link'].get('title', ''))}</p></html>")
+            f"<p id='resource-link'>{html.escape(launch['resource_link'].get('title', ''))}</p>"
+            f"<p id='member-count'>{'' if members is None else len(members)}</p></html>")
 
 
 @app.route("/control/launches")
