@@ -34,3 +34,30 @@ import Testing
                 == .failure(.notInClass))
     }
 }
+
+/// NRPS 2.0 (issue 19 item 2, slice 4): the membership container and when a school lends the scope.
+@Suite struct LTIMembershipTests {
+    static let context = LTIContext(classID: ClassID(9), schoolID: SchoolID(3), classCode: nil, title: "Maths 7")
+    static let members = [
+        LTIMember(user: UserID(2), role: .teacher, givenName: "Tess", familyName: "Teach"),
+        LTIMember(user: UserID(42), role: .student, givenName: "Ada", familyName: "Lovelace"),
+    ]
+
+    @Test func theContainerNamesTheContextAndEachMemberBySubjectAndRole() {
+        let url = LTIMembershipRules.url(base: "https://app.example", classID: ClassID(9))
+        #expect(url == "https://app.example/api/lti/contexts/9/memberships")
+        let json = LTIMembershipRules.container(url: url, context: Self.context, members: Self.members, names: false) { "sub-\($0)" }.text
+        #expect(json.hasPrefix(#"{"id":"https://app.example/api/lti/contexts/9/memberships","context":{"id":"9","label":"Maths 7","#))
+        #expect(json.contains(#"{"status":"Active","user_id":"sub-42","roles":["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner""#))
+        #expect(!json.contains("Lovelace"), "no names unless the tool may see them")
+        let named = LTIMembershipRules.container(url: url, context: Self.context, members: Self.members, names: true) { "sub-\($0)" }.text
+        #expect(named.contains(#""name":"Ada Lovelace","given_name":"Ada","family_name":"Lovelace""#))
+    }
+
+    @Test func aSchoolLendsTheScopeUnlessItBlocksTheToolOrLimitsItsScopesWithoutIt() {
+        #expect(LTIMembershipRules.schoolLends(nil))
+        #expect(LTIMembershipRules.schoolLends(SchoolAppPolicy(status: .allowed, scopeLimit: [LTIScopes.contextMembershipRead])))
+        #expect(!LTIMembershipRules.schoolLends(SchoolAppPolicy(status: .allowed, scopeLimit: ["openid"])))
+        #expect(!LTIMembershipRules.schoolLends(SchoolAppPolicy(status: .blocked, scopeLimit: nil)))
+    }
+}

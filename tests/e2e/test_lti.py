@@ -9,6 +9,10 @@ Slices 2-3, placement and launch, with a real tool (tests/e2e/lti_tool/tool.py: 
 loopback): a teacher places it in their class, a student opens it from their page in Chromium and the tool shows the
 launch it verified (name, roles, context); a replayed hint, a person not in the class and a tool the school blocks end
 on a page of ours, and nothing reaches the tool.
+
+Slice 4, NRPS: the launch carries the memberships claim and the tool reads the class's members through pylti1p3 (its
+own private_key_jwt assertion for a client_credentials token); each member is on the data-access log; a missing
+token and a class the tool is not placed in are refused.
 """
 
 import hashlib
@@ -193,6 +197,7 @@ def placed(stack, mail_dir, admin, demo, tool):
     [[deployment_id]] = main_sql(stack, f"""SELECT d.deployment_id FROM lti_deployments d JOIN oauth_clients c ON c.id = d.client_pk
                                            WHERE c.client_id = '{client_id}'""")
     jwks = stack.session().get(stack.url("app", "/api/oauth/jwks")).json()
+    tool.key = key
     tool.config.write_text(json.dumps({"issuer": stack.app_url, "client_id": client_id, "deployment_ids": [deployment_id],
                                        "key_set": jwks, "private_key_pem": key.as_pem(private=True).decode(),
                                        "public_key_pem": key.as_pem(private=False).decode()}))
@@ -308,3 +313,27 @@ def test_a_person_not_in_the_class_and_a_blocked_tool_get_a_page(stack, demo, to
     finally:
         main_sql(stack, f"""DELETE p FROM school_app_policies p JOIN oauth_clients c ON c.id = p.client_pk
                            WHERE c.client_id = '{client_id}'""")
+
+
+def test_the_memberships_service_refuses_a_missing_token_and_a_class_without_the_tool(stack, demo, tool, placed):
+    client_id = placed[0]
+    url = stack.url("app", f"/api/lti/contexts/{CLASS_ID}/memberships")
+    http = stack.session()
+    bare = http.get(url)
+    assert bare.status_code == 401 and bare.headers["WWW-Authenticate"].startswith("Bearer")
+    assert http.get(url, headers={"Authorization": "Bearer cw_at_" + "A" * 43}).json()["error"] == "invalid_token"
+    # The tool's own token reads its class, and no other (the tool is placed in one class only).
+    from test_par_private_key_jwt import assertion_fields
+
+    token_url = stack.url("app", "/api/oauth/token")
+    issued = http.post(token_url, data={"grant_type": "client_credentials", "scope": MEMBERSHIPS,
+                                        **assertion_fields(tool.key, client_id, token_url, kid=tool.key.thumbprint())})
+    assert issued.status_code == 200, issued.text
+    bearer = {"Authorization": "Bearer " + issued.json()["access_token"]}
+    answer = http.get(url, headers=bearer)
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith(
+        "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"), answer.text
+    assert answer.json()["context"]["id"] == str(CLASS_ID) and answer.json()["members"]
+    other = next(c["id"] for t in demo["teachers"] for c in t["classes"] if c["id"] != CLASS_ID)
+    elsewhere = http.get(stack.url("app", f"/api/lti/contexts/{other}/memberships"), headers=bearer)
+    assert elsewhere.status_code == 404 and "members" not in elsewhere.text

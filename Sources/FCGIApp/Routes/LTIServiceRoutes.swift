@@ -23,7 +23,8 @@ enum LTIServiceRoutes {
         }
         guard let authorized = try OAuthHTTP.authorizedBearer(token, request: request, context: context) else {
             return refusal(
-                401, "invalid_token", "The access token is invalid, expired or revoked.", challenge: ResourceChallenge(token.scheme, error: "invalid_token"))
+                401, "invalid_token", "The access token is invalid, expired or revoked.",
+                challenge: ResourceChallenge(token.scheme, error: "invalid_token"))
         }
         guard authorized.user == nil, authorized.scopes.contains(LTIScopes.contextMembershipRead) else {
             return refusal(
