@@ -53,6 +53,7 @@ import Testing
         )
         #expect(first.toolName == "Fraction Lab")
         #expect(try store.links(in: [people.classID]).map(\.linkID) == ["rl_2", "rl_1"])
+        #expect(try store.removeLink("rl_2", in: ClassID(people.classID.rawValue + 1)) == false, "only from its own class")
         let target = try #require(try store.launchTarget(linkID: "rl_2"))
         #expect(target.deploymentID == "dep_1", "the school's first deployment is kept")
         #expect(target.classCode == "M7" && target.classTitle == "Maths 7" && target.schoolID == SchoolID(1))
@@ -74,6 +75,9 @@ import Testing
             "INSERT INTO school_app_policies (school_id, client_pk, status, updated_by, updated_at) VALUES (1, 1, 'blocked', \(people.tess.rawValue), \(now))"
         )
         #expect(try store.placeableTools(school: SchoolID(1)).isEmpty)
+        #expect(try store.removeLink("rl_2", in: people.classID))
+        #expect(try store.removeLink("rl_2", in: people.classID) == false)
+        #expect(try store.links(in: [people.classID]).map(\.linkID) == ["rl_1"])
         #expect(try store.redirectURIs(of: Self.tool) == ["https://t.example/launch"])
         #expect(try store.redirectURIs(of: ClientID("nope")) == nil)
     }

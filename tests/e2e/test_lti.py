@@ -191,7 +191,7 @@ def placed(stack, mail_dir, admin, demo, tool):
                           data={"csrf": csrf_of(page.text), "tool": client_id, "title": "Fractions quiz"})
     assert answer.status_code == 303, answer.text[:300]
     page = teacher.get(stack.url("app", f"/teacher/classes/{CLASS_ID}"))
-    link_id = re.search(r'<li data-lti-link="([^"]+)">(?:(?!</li>).)*<small class="muted">' + TOOL_NAME + '</small></li>', page.text,
+    link_id = re.search(r'<li data-lti-link="([^"]+)">(?:(?!</li>).)*<small class="muted">' + TOOL_NAME + '</small>', page.text,
                         re.S).group(1)
     assert "Open Fractions quiz" in page.text
     [[deployment_id]] = main_sql(stack, f"""SELECT d.deployment_id FROM lti_deployments d JOIN oauth_clients c ON c.id = d.client_pk
@@ -337,3 +337,26 @@ def test_the_memberships_service_refuses_a_missing_token_and_a_class_without_the
     other = next(c["id"] for t in demo["teachers"] for c in t["classes"] if c["id"] != CLASS_ID)
     elsewhere = http.get(stack.url("app", f"/api/lti/contexts/{other}/memberships"), headers=bearer)
     assert elsewhere.status_code == 404 and "members" not in elsewhere.text
+
+
+def test_a_teacher_removes_a_placement_and_its_launch_button_goes(stack, demo, tool, placed):
+    client_id = placed[0]
+    teacher = signed_in(stack, next(t for t in demo["teachers"] if t["username"] == "teacher1"))
+    page = teacher.get(stack.url("app", f"/teacher/classes/{CLASS_ID}"))
+    answer = teacher.post(stack.url("app", f"/teacher/classes/{CLASS_ID}/lti"), allow_redirects=False,
+                          data={"csrf": csrf_of(page.text), "tool": client_id, "title": "Spare " + TOOL_NAME})
+    assert answer.status_code == 303, answer.text[:300]
+    page = teacher.get(stack.url("app", f"/teacher/classes/{CLASS_ID}")).text
+    spare = re.search(r'<li data-lti-link="([^"]+)"><form[^>]*>(?:(?!</li>).)*Open Spare ' + TOOL_NAME, page, re.S).group(1)
+    # Another teacher cannot remove it; its own teacher can, once.
+    other = signed_in(stack, next(t for t in demo["teachers"] if all(c["id"] != CLASS_ID for c in t["classes"])))
+    other_page = other.get(stack.url("app", "/teacher")).text
+    path = f"/teacher/classes/{CLASS_ID}/lti/{spare}/remove"
+    assert other.post(stack.url("app", path), data={"csrf": csrf_of(other_page)}, allow_redirects=False).status_code == 404
+    assert teacher.post(stack.url("app", path), data={"csrf": csrf_of(page)}, allow_redirects=False).status_code == 303
+    assert teacher.post(stack.url("app", path), data={"csrf": csrf_of(page)}, allow_redirects=False).status_code == 404
+    assert spare not in teacher.get(stack.url("app", f"/teacher/classes/{CLASS_ID}")).text
+    assert placed[1] in teacher.get(stack.url("app", f"/teacher/classes/{CLASS_ID}")).text
+    pupil = signed_in(stack, next(p for p in demo["students"] if p["username"] == "student01"))
+    answer, _, _ = start_launch(stack, pupil, spare)
+    assert answer.status_code == 404

@@ -76,6 +76,8 @@ public protocol LTIStore {
     func place(
         tool: ClientID, in classID: ClassID, school: SchoolID, title: String, linkID: String, deploymentID: String, by user: UserID, now: Date
     ) throws -> LTIResourceLink?
+    /// Removes a placement of `classID` (and its pending launches); `false` when the class has no such placement.
+    func removeLink(_ linkID: String, in classID: ClassID) throws -> Bool
     /// The placements of active tools in the classes, by title.
     func links(in classes: [ClassID]) throws -> [LTIResourceLink]
     /// A placement with what its launch needs; `nil` when unknown or its tool is no longer an active LTI tool.

@@ -9,11 +9,19 @@ enum LTIPages {
     ) -> HTML {
         let heading = HTML(unsafeRaw: "h\(headingLevel)")
         let items = links.map { link -> HTML in
-            """
-            <li data-lti-link="\(link.linkID)"><form class="inline" method="post" action="/lti/launch/\(link.linkID)">\(Layout.csrfField(csrf))
-            <button type="submit" class="secondary lti-launch">\(L("lti.class.open", ["title": link.title]))</button></form>
-            <small class="muted">\(link.toolName)</small></li>
-            """
+            // A teacher who may place tools here may also remove them (`placeable` is nil for everyone else).
+            let remove: HTML =
+                placeable == nil
+                ? ""
+                : """
+                <form class="inline lti-remove" method="post" action="/teacher/classes/\(classID)/lti/\(link.linkID)/remove">\(Layout.csrfField(csrf))
+                <button type="submit" class="link">\(L("lti.class.remove", ["title": link.title]))</button></form>
+                """
+            return """
+                <li data-lti-link="\(link.linkID)"><form class="inline" method="post" action="/lti/launch/\(link.linkID)">\(Layout.csrfField(csrf))
+                <button type="submit" class="secondary lti-launch">\(L("lti.class.open", ["title": link.title]))</button></form>
+                <small class="muted">\(link.toolName)</small>\(remove)</li>
+                """
         }
         let list: HTML =
             links.isEmpty

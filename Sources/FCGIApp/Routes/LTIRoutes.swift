@@ -39,6 +39,17 @@ enum LTIRoutes {
             return .seeOther("/teacher/classes/\(classID)?saved=1")
         }
 
+        router.add("POST", "/teacher/classes/{class}/lti/{link}/remove") { request, parameters, context in
+            let session = try context.requireSignIn(request, .teacher)
+            _ = try context.verifiedForm(request, session: session)
+            guard let classID = parameters["class"].flatMap(ClassID.init), let linkID = parameters["link"], linkID.utf8.count <= 64,
+                let facts = try context.services.schoolwork.teaching.relationship(of: session.user, toClass: classID),
+                SchoolAccess.mayTeachClass(session.user, facts), try lti(context).removeLink(linkID, in: classID)
+            else { throw HTTPError.notFound() }
+            context.logger.info("LTI placement removed", metadata: ["class.id": "\(classID)", "lti.link": "\(linkID)"])
+            return .seeOther("/teacher/classes/\(classID)?saved=1")
+        }
+
         router.add("POST", "/lti/launch/{link}") { request, parameters, context in
             let session = try context.requireSignIn(request, .teacher, .student)
             _ = try context.verifiedForm(request, session: session)

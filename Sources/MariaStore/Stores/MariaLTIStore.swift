@@ -56,6 +56,10 @@ public struct MariaLTIStore: LTIStore {
         }
     }
 
+    public func removeLink(_ linkID: String, in classID: ClassID) throws -> Bool {
+        try database.execute("DELETE FROM lti_resource_links WHERE link_id = \(linkID) AND class_id = \(classID.rawValue)").affectedRows == 1
+    }
+
     public func links(in classes: [ClassID]) throws -> [LTIResourceLink] {
         guard !classes.isEmpty else { return [] }
         return try database.query(
