@@ -31,6 +31,15 @@ enum LTIServiceRoutes {
                 403, "insufficient_scope", "This call needs an app token with the scope \(LTIScopes.contextMembershipRead).",
                 challenge: ResourceChallenge(token.scheme, error: "insufficient_scope", scope: LTIScopes.contextMembershipRead))
         }
+        // The app's one shared API bucket, as /api/v1 and OneRoster.
+        let limiter = context.services.api.rateLimiter
+        let bucket = try limiter.take(authorized.clientID, store: context.services.api.rateBuckets, now: context.now)
+        let limits = limiter.limits(of: authorized.clientID)
+        guard bucket.allowed else {
+            var response = refusal(429, "rate_limited", "This app has made too many calls; retry after Retry-After seconds.")
+            response.headers.set("Retry-After", String(bucket.retryAfterSeconds))
+            return AccessLogWrite.withRateLimitHeaders(response, bucket, limits)
+        }
         let store = try LTIRoutes.lti(context)
         guard let classID = parameters["class"].flatMap(ClassID.init),
             let placed = try store.placedContext(tool: authorized.clientID, classID: classID),
@@ -59,7 +68,7 @@ enum LTIServiceRoutes {
         }
         var response = OAuthHTTP.json(body)
         response.headers.set("Content-Type", LTIMembershipRules.mediaType)
-        return response
+        return AccessLogWrite.withRateLimitHeaders(response, bucket, limits)
     }
 
     private static func refusal(_ status: Int, _ error: String, _ description: String, challenge: ResourceChallenge? = nil) -> HTTPResponse {
