@@ -56,7 +56,7 @@ import Testing
                 "teacher.attendance.read", "teacher.attendance.write", "parent.children.read", "parent.grades.read",
                 "parent.attendance.read", "admin.users.read", "admin.school.read", "school.read", OneRosterAccess.rosterCore,
                 OneRosterAccess.roster, OneRosterAccess.gradebookRead, OneRosterAccess.gradebookCreatePut,
-            ])
+            ] + LTIScopes.all)
     }
 
     @Test func identityScopesAreGrantableByEveryRole() {
@@ -65,26 +65,26 @@ import Testing
         }
     }
 
-    @Test func onlySchoolReadAndTheOneRosterScopesAreAppLevel() {
+    @Test func onlySchoolReadAndTheOneRosterAndLTIScopesAreAppLevel() {
         #expect(
             registry.definitions.filter(\.isAppLevel).map(\.name) == [
                 "school.read", OneRosterAccess.rosterCore, OneRosterAccess.roster, OneRosterAccess.gradebookRead,
                 OneRosterAccess.gradebookCreatePut,
-            ])
+            ] + LTIScopes.all)
     }
 
-    @Test func onlyTheTwoTeacherWriteScopesAndOneRostersCreatePutWrite() {
+    @Test func onlyTheTwoTeacherWriteScopesOneRostersCreatePutAndLTIsLineItemAndScoreWrite() {
         #expect(
             registry.definitions.filter { $0.access == .write }.map(\.name) == [
-                "teacher.grades.write", "teacher.attendance.write", OneRosterAccess.gradebookCreatePut,
+                "teacher.grades.write", "teacher.attendance.write", OneRosterAccess.gradebookCreatePut, LTIScopes.lineItem, LTIScopes.score,
             ])
     }
 
     @Test func everyScopeHasADescriptionAndARoleAndTokenSyntax() {
         for scope in registry.definitions {
             #expect(!scope.description.isEmpty)
-            // OneRoster's scopes are lent by schools to an app's own token; no user grants them.
-            #expect(scope.grantableBy.isEmpty == scope.name.hasPrefix(OneRosterAccess.scopePrefix))
+            // OneRoster's and LTI's scopes are lent by schools to an app's own token; no user grants them.
+            #expect(scope.grantableBy.isEmpty == (scope.name.hasPrefix(OneRosterAccess.scopePrefix) || LTIScopes.all.contains(scope.name)))
             #expect(registry.parse(scopeParameter: scope.name).failureCode == nil)
         }
     }

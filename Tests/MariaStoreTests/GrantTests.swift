@@ -100,9 +100,9 @@ import Testing
             d + "developer_passkey_challenge_uses": "DELETE INSERT SELECT",
             d + "application_logos": "DELETE INSERT SELECT UPDATE(uploaded_at,uploaded_by)",
             d + "applications":
-                "INSERT SELECT UPDATE(approved_at,change_client_authentication,change_client_type,change_data_declarations,change_description,change_homepage_url,change_logo_sha256,change_name,change_openid_settings,"
+                "INSERT SELECT UPDATE(approved_at,change_client_authentication,change_client_type,change_data_declarations,change_description,change_homepage_url,change_logo_sha256,change_lti_tool,change_name,change_openid_settings,"
                 + "change_privacy_policy_url,change_reason,change_redirect_uris,change_requested_scopes,change_stage,change_terms_url,"
-                + "client_authentication,client_type,data_declarations,description,granted_scopes,homepage_url,logo_sha256,name,openid_settings,privacy_policy_url,reason,redirect_uris,"
+                + "client_authentication,client_type,data_declarations,description,granted_scopes,homepage_url,logo_sha256,lti_tool,name,openid_settings,privacy_policy_url,reason,redirect_uris,"
                 + "requested_scopes,status,sync_requested_at,terms_url,updated_at,version)",
             // Append-only: the review log.
             d + "application_transitions": "INSERT SELECT",
@@ -140,9 +140,9 @@ import Testing
             d + "developer_sessions": "DELETE SELECT(developer_id)",
             d + "developer_account_transitions": "INSERT SELECT",
             d + "applications":
-                "SELECT UPDATE(approved_at,change_client_authentication,change_client_type,change_data_declarations,change_description,change_homepage_url,change_logo_sha256,change_name,change_openid_settings,"
+                "SELECT UPDATE(approved_at,change_client_authentication,change_client_type,change_data_declarations,change_description,change_homepage_url,change_logo_sha256,change_lti_tool,change_name,change_openid_settings,"
                 + "change_privacy_policy_url,change_reason,change_redirect_uris,change_requested_scopes,change_stage,change_terms_url,"
-                + "client_authentication,client_type,data_declarations,description,granted_scopes,homepage_url,logo_sha256,name,openid_settings,privacy_policy_url,reason,redirect_uris,"
+                + "client_authentication,client_type,data_declarations,description,granted_scopes,homepage_url,logo_sha256,lti_tool,name,openid_settings,privacy_policy_url,reason,redirect_uris,"
                 + "requested_scopes,status,sync_requested_at,terms_url,updated_at,version)",
             d + "application_transitions": "INSERT SELECT",
             d + "application_logos": "SELECT",

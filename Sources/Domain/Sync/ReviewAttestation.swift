@@ -103,6 +103,11 @@ public struct ReviewAttestation: Sendable, Equatable {
             encoder.field("openid-settings-v1")
             encoder.field(column)
         }
+        // The LTI tool registration (issue 19 item 2), likewise only for a tool.
+        if let lti = live.lti {
+            encoder.field("lti-tool-v1")
+            encoder.field(lti.column)
+        }
         return Array(SHA256.hash(data: encoder.bytes))
     }
 

@@ -56,6 +56,7 @@ struct PurgeCommand: ParsableCommand {
         let usersBefore = CalendarDate(now.addingTimeInterval(-Double(RetentionRules.dailyUserDays) * 86400))
         let dailyUsers = try inBatches { try retention.foldAndPurgeDailyUsers(before: usersBefore, limit: $0) }
         let imports = try retention.purgeRosterImports(before: now.addingTimeInterval(-configuration.auditRetention))
+        let launches = try retention.purgeLTILaunches(before: now)
         let audit = stores.audit
         let auditBefore = now.addingTimeInterval(-configuration.auditRetention)
         let auditRows = try inBatches { try audit.purge(before: auditBefore, limit: $0) }
@@ -71,7 +72,7 @@ struct PurgeCommand: ParsableCommand {
                 ("oauth_client_assertion_uses", .int(clientAssertions)),
                 ("passkey_challenge_uses", .int(challenges)), ("api_event_outbox", .int(events)),
                 ("usage_daily_users_days", .int(dailyUsers)), ("roster_imports", .int(imports)),
-                ("security_audit_log", .int(auditRows)),
+                ("security_audit_log", .int(auditRows)), ("lti_launches", .int(launches)),
             ]).serialized(), as: UTF8.self)
     }
 

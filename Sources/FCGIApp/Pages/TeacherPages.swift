@@ -23,7 +23,7 @@ enum TeacherPages {
 
     static func classPage(
         session: SignedIn, summary: ClassSummary, roster: [PersonSummary], assessments: [Assessment], canTeach: Bool,
-        form: (title: String, max: String, due: String), errors: SchoolworkForms.FieldErrors, notice: Layout.Notice?
+        form: (title: String, max: String, due: String), errors: SchoolworkForms.FieldErrors, notice: Layout.Notice?, tools: HTML = ""
     ) -> HTML {
         let rosterRows = roster.map { p -> HTML in
             let reset: HTML =
@@ -72,6 +72,7 @@ enum TeacherPages {
             <h1 id="class-title">\(summary.title)</h1>
             <p class="muted">\(summary.courseTitle) · \(summary.termTitle)\(summary.classCode.map { " · \($0)" } ?? "")</p>
             \(attendanceLink)
+            \(tools)
             <h2>\(L("teacher.assessments"))</h2>
             \(assessments.isEmpty ? "<p class=\"muted\">\(L("teacher.no_assessments"))</p>" as HTML : """
             <div class="table-wrap"><table id="assessments"><thead><tr><th scope="col">\(L("teacher.field.title"))</th><th scope="col">\(L("record.due"))</th><th scope="col" class="num">\(L("teacher.max"))</th>

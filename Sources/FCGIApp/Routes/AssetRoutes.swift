@@ -13,6 +13,12 @@ enum AssetRoutes {
             response.headers.set("Cache-Control", "public, max-age=3600")
             return response
         }
+        router.add("GET", "/assets/lti-launch.js") { _, _, _ in
+            var response = HTTPResponse(status: 200, body: Array(LTIPages.script.utf8))
+            response.headers.set("Content-Type", "text/javascript; charset=utf-8")
+            response.headers.set("Cache-Control", "public, max-age=3600")
+            return response
+        }
         router.add("GET", "/assets/passkeys.js") { _, _, _ in
             var response = HTTPResponse(status: 200, body: Array(PasskeyPages.script.utf8))
             response.headers.set("Content-Type", "text/javascript; charset=utf-8")

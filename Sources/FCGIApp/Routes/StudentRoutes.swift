@@ -8,9 +8,15 @@ enum StudentRoutes {
     static func register(in router: inout Router<RequestContext>) {
         router.add("GET", "/student") { request, _, context in
             let session = try context.requireSignIn(request, .student)
+            // The class tools are outside the cached record (a placement does not change the record's version).
+            var tools: HTML = ""
+            if let lti = context.services.schoolwork.lti {
+                let classes = try context.services.schoolwork.students.classes(ofStudent: session.user.id)
+                tools = LTIPages.studentTools(classes: classes, links: try lti.links(in: classes.map(\.id)), csrf: session.csrf)
+            }
             return try recordPage(
                 of: session.user.id, version: session.user.recordVersion, title: L("nav.student.home"),
-                heading: "<h1>\(L("nav.student.home"))</h1>", session: session, context: context)
+                heading: "<h1>\(L("nav.student.home"))</h1>", session: session, context: context, after: tools)
         }
 
         router.add("GET", "/parent") { request, _, context in
@@ -44,7 +50,7 @@ enum StudentRoutes {
     }
 
     private static func recordPage(
-        of student: UserID, version: Int64, title: String, heading: HTML, session: SignedIn, context: RequestContext
+        of student: UserID, version: Int64, title: String, heading: HTML, session: SignedIn, context: RequestContext, after: HTML = ""
     ) throws -> HTTPResponse {
         let store = context.services.schoolwork.students
         let sections = try context.services.schoolwork.recordCache.sections(of: student, language: pageLanguage, version: version) {
@@ -53,6 +59,6 @@ enum StudentRoutes {
                 summary: AttendanceSummary(counts: try store.attendanceCounts(ofStudent: student)),
                 recentAttendance: try store.attendance(ofStudent: student, limit: attendanceLimit))
         }
-        return .page(Layout.page(title: title, session: session, heading + sections))
+        return .page(Layout.page(title: title, session: session, heading + sections + after))
     }
 }

@@ -153,10 +153,15 @@ enum TeacherRoutes {
     ) throws -> HTTPResponse {
         let teaching = context.services.schoolwork.teaching
         guard let summary = try teaching.classSummary(classID) else { throw HTTPError.notFound() }
+        var tools: HTML = ""
+        if let lti = context.services.schoolwork.lti {
+            let placeable = try canTeach ? session.user.schoolID.map { try lti.placeableTools(school: $0) } : nil
+            tools = LTIPages.classTools(classID: classID, links: try lti.links(in: [classID]), placeable: placeable, csrf: session.csrf)
+        }
         return .page(
             TeacherPages.classPage(
                 session: session, summary: summary, roster: try teaching.roster(of: classID), assessments: try teaching.assessments(of: classID),
-                canTeach: canTeach, form: form, errors: errors, notice: notice),
+                canTeach: canTeach, form: form, errors: errors, notice: notice, tools: tools),
             status: status)
     }
 }

@@ -59,7 +59,8 @@ enum CompositionRoot {
                 languages: MariaLanguagePreferenceStore(database: database)),
             schoolwork: SchoolworkServices(
                 students: schoolwork, teaching: schoolwork, directory: schoolwork, roster: MariaRosterStore(database: database),
-                rosterJobs: MariaRosterImportQueue(database: database), recordCache: shared.recordCache),
+                rosterJobs: MariaRosterImportQueue(database: database), recordCache: shared.recordCache,
+                lti: MariaLTIStore(database: database)),
             oauth: OAuthServices(
                 clients: MariaClientStore(database: database), codes: tokens, tokens: tokens, bearers: tokens, dpopProofs: tokens,
                 consents: MariaConsentStore(database: database), signingKeys: MariaSigningKeyStore(database: database),

@@ -24,6 +24,8 @@ enum SiteRoutes {
             PasswordRoutes.register(in: &router)
             StudentRoutes.register(in: &router)
             TeacherRoutes.register(in: &router)
+            LTIRoutes.register(in: &router)
+            LTIServiceRoutes.register(in: &router)
             SchoolAdminRoutes.register(in: &router)
             PasswordResetRoutes.register(in: &router)
             ChoosePasswordRoutes.register(in: &router)

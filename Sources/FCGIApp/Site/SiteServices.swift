@@ -122,6 +122,8 @@ struct SchoolworkServices {
     let rosterJobs: any RosterImportQueue
     /// The worker's rendered student records.
     let recordCache: RecordPageCache
+    /// LTI placements and launches; `nil` where the site has none.
+    var lti: (any LTIStore)? = nil
 }
 
 /// The OAuth provider's stores and keys.

@@ -37,6 +37,10 @@ public struct MariaRetentionStore: RetentionStore {
         }
     }
 
+    public func purgeLTILaunches(before: Date) throws -> Int {
+        Int(try database.execute("DELETE FROM lti_launches WHERE expires_at < \(before)").affectedRows)
+    }
+
     public func purgeRosterImports(before: Date) throws -> Int {
         Int(try database.execute("DELETE FROM roster_imports WHERE created_at < \(before)").affectedRows)
     }

@@ -72,6 +72,7 @@ public struct MariaSyncTargetStore: SyncTargetStore {
             if try Self.replaceDataDeclarations(app.live.dataDeclarations, of: clientPK, in: tx) { result.changed = true }
             if try Self.replaceClientAuthentication(of: client, clientPK: clientPK, in: tx) { result.changed = true }
             if try Self.replaceOpenIDSettings(app.live.openID, clientPK: clientPK, in: tx) { result.changed = true }
+            if try Self.replaceLTITool(app.live.lti, clientPK: clientPK, in: tx) { result.changed = true }
             // Credentials are added only with an admin's confirmation recorded here (CredentialAttestation): the
             // developers database alone can name any digest.
             let attestations = try Self.credentialAttestations(of: app.id, in: tx)

@@ -10,7 +10,7 @@ let applicationColumns = """
     a.change_stage, a.change_reason, a.change_name, a.change_description, a.change_homepage_url, \
     a.change_privacy_policy_url, a.change_terms_url, a.change_logo_sha256, a.change_redirect_uris, \
     a.change_requested_scopes, a.change_client_type, a.change_data_declarations, a.client_authentication, \
-    a.change_client_authentication, a.openid_settings, a.change_openid_settings, a.version, a.created_at, a.updated_at
+    a.change_client_authentication, a.openid_settings, a.change_openid_settings, a.lti_tool, a.change_lti_tool, a.version, a.created_at, a.updated_at
     """
 
 /// The select list ``Row/applicationSummary()`` reads, for `applications` aliased `a`.
@@ -83,6 +83,11 @@ extension Row {
             let authentication = ApplicationClientAuthentication(column: string(prefix + "client_authentication")),
             let openID = ApplicationOpenIDSettings(column: string(prefix + "openid_settings"))
         else { return nil }
+        var lti: LTIToolSettings?
+        if let column = string(prefix + "lti_tool") {
+            guard let settings = LTIToolSettings(column: column) else { return nil }
+            lti = settings
+        }
         return ApplicationDraft(
             name: name, description: string(prefix + "description") ?? "", homepageURL: string(prefix + "homepage_url"),
             privacyPolicyURL: string(prefix + "privacy_policy_url"), termsURL: string(prefix + "terms_url"),
@@ -90,7 +95,7 @@ extension Row {
             // Redirect URIs cannot contain a line feed (RFC 3986 §2), so it separates them in one column.
             redirectURIs: (string(prefix + "redirect_uris") ?? "").split(separator: "\n").map(String.init),
             requestedScopes: scopeList(prefix + "requested_scopes"), clientType: type, dataDeclarations: declarations,
-            clientAuthentication: authentication, openID: openID)
+            clientAuthentication: authentication, openID: openID, lti: lti)
     }
 
     /// The pending change's stage with its reason; `nil` without a change.
@@ -162,6 +167,7 @@ struct ApplicationStateColumns {
         requested_scopes = \(content.requestedScopes.scopeColumn), client_type = \(content.clientType.rawValue),
         data_declarations = \(DataDeclarationColumns.json(content.dataDeclarations)),
         client_authentication = \(content.clientAuthentication.column), openid_settings = \(content.openID.column),
+        lti_tool = \(content.lti?.column),
         granted_scopes = \(grantedScopes), approved_at = \(approvedAt), change_stage = \(changeStage),
         change_reason = \(changeReason), change_name = \(change?.name), change_description = \(change?.description),
         change_homepage_url = \(change?.homepageURL), change_privacy_policy_url = \(change?.privacyPolicyURL),
@@ -170,7 +176,7 @@ struct ApplicationStateColumns {
         change_requested_scopes = \(change?.requestedScopes.scopeColumn), change_client_type = \(change?.clientType.rawValue),
         change_data_declarations = \(change.map { DataDeclarationColumns.json($0.dataDeclarations) }),
         change_client_authentication = \(change?.clientAuthentication.column),
-        change_openid_settings = \(change?.openID.column)
+        change_openid_settings = \(change?.openID.column), change_lti_tool = \(change?.lti?.column)
         """
     }
 }

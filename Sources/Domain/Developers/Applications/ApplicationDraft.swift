@@ -31,14 +31,18 @@ public struct ApplicationDraft: Sendable, Equatable {
     public var clientAuthentication: ApplicationClientAuthentication
     /// Logout registration and ID token signing algorithm (``ApplicationOpenIDSettings``).
     public var openID: ApplicationOpenIDSettings
+    /// The LTI 1.3 tool registration (``LTIToolSettings``); `nil`: the app is not an LTI tool.
+    public var lti: LTIToolSettings?
 
     /// A draft from already validated values.
     public init(
         name: String, description: String = "", homepageURL: String? = nil, privacyPolicyURL: String? = nil,
         termsURL: String? = nil, logoSHA256: String? = nil, redirectURIs: [String] = [], requestedScopes: [String] = [],
         clientType: OAuthClient.Kind = .confidential, dataDeclarations: [DataDeclaration] = [],
-        clientAuthentication: ApplicationClientAuthentication = .standard, openID: ApplicationOpenIDSettings = .standard
+        clientAuthentication: ApplicationClientAuthentication = .standard, openID: ApplicationOpenIDSettings = .standard,
+        lti: LTIToolSettings? = nil
     ) {
+        self.lti = lti
         self.clientAuthentication = clientAuthentication
         self.openID = openID
         self.name = name
@@ -65,7 +69,8 @@ public struct ApplicationDraft: Sendable, Equatable {
     ///   is a public client (public clients have only the authorization-code flow) or requests any scope
     ///   that is not app-level. A confidential app asking only for app-level scopes (`client_credentials`)
     ///   needs none;
-    /// - `declarations`: a data declaration (``DataDeclaration``) for every requested scope.
+    /// - `declarations`: a data declaration (``DataDeclaration``) for every requested scope;
+    /// - for an LTI tool, what ``LTIToolSettings/submissionProblems(clientAuthentication:clientType:)`` asks.
     public func submissionProblems(registry: ScopeRegistry = .standard) -> SchoolworkForms.FieldErrors {
         var errors: SchoolworkForms.FieldErrors = [:]
         if description.isEmpty { errors["description"] = Message("app.submit.description", "Describe what the app does before submitting it.") }
@@ -87,6 +92,12 @@ public struct ApplicationDraft: Sendable, Equatable {
             errors["declarations"] = Message(
                 "app.submit.declarations", "Declare how the app uses the data of every scope before submitting; missing: \(missing).",
                 ["scopes": missing])
+        }
+        if let lti {
+            for (field, message) in lti.submissionProblems(clientAuthentication: clientAuthentication, clientType: clientType).messages
+            where errors[field] == nil {
+                errors[field] = message
+            }
         }
         return errors
     }

@@ -53,6 +53,8 @@ public struct ApplicationForm: Sendable, Equatable {
     public var backchannelLogoutSessionRequired = false
     /// The `id_token_signed_response_alg` choice: `RS256` (or empty) or `ES256`.
     public var idTokenSignedResponseAlg = ""
+    /// The LTI block (``LTIToolSettings/Field``): the "LTI 1.3 tool" box and its three addresses as typed.
+    public var lti = LTIToolForm()
 
     /// A form from its fields.
     public init(
@@ -151,13 +153,21 @@ public struct ApplicationForm: Sendable, Equatable {
         case .failure(let problems): for (field, problem) in problems.problems where errors[field] == nil { errors[field] = problem }
         }
 
+        var ltiSettings: LTIToolSettings?
+        switch LTIToolSettings.validate(
+            isTool: lti.isTool, loginInitiationURL: lti.loginInitiationURL, targetLinkURI: lti.targetLinkURI, redirectURIs: lti.redirectURIs)
+        {
+        case .success(let value): ltiSettings = value
+        case .failure(let problems): for (field, message) in problems.messages where errors[field] == nil { errors[field] = message }
+        }
+
         guard errors.isEmpty, let clientType else { return .failure(errors) }
         return .success(
             ApplicationDraft(
                 name: name, description: description, homepageURL: urls["homepage_url"] ?? nil,
                 privacyPolicyURL: urls["privacy_policy_url"] ?? nil, termsURL: urls["terms_url"] ?? nil,
                 logoSHA256: logoSHA256, redirectURIs: redirectURIs, requestedScopes: scopes, clientType: clientType,
-                dataDeclarations: declarations, clientAuthentication: clientAuthentication, openID: openID))
+                dataDeclarations: declarations, clientAuthentication: clientAuthentication, openID: openID, lti: ltiSettings))
     }
 
     /// The non-blank lines of a textarea, each trimmed.

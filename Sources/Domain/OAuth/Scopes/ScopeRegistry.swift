@@ -155,6 +155,25 @@ extension ScopeRegistry {
             description:
                 "OneRoster: add line items and results to teachers' gradebooks (as drafts the teacher publishes) in the schools that allow the app",
             grantableBy: [], access: .write, sensitivity: .high, isAppLevel: true),
+        // LTI Advantage services (NRPS 2.0, AGS 2.0): app-level like OneRoster's, for the classes the tool is placed in
+        // at schools that allow it (``LTIScopes``).
+        ScopeDefinition(
+            name: LTIScopes.contextMembershipRead,
+            description: "LTI: read the members of the classes the tool is placed in, at the schools that allow it",
+            grantableBy: [], access: .read, sensitivity: .high, isAppLevel: true),
+        ScopeDefinition(
+            name: LTIScopes.lineItem, description: "LTI: add and change the tool's own gradebook columns in the classes it is placed in",
+            grantableBy: [], access: .write, sensitivity: .medium, isAppLevel: true),
+        ScopeDefinition(
+            name: LTIScopes.lineItemRead, description: "LTI: read the tool's own gradebook columns in the classes it is placed in",
+            grantableBy: [], access: .read, sensitivity: .low, isAppLevel: true),
+        ScopeDefinition(
+            name: LTIScopes.resultRead, description: "LTI: read the results in the tool's own gradebook columns",
+            grantableBy: [], access: .read, sensitivity: .high, isAppLevel: true),
+        ScopeDefinition(
+            name: LTIScopes.score,
+            description: "LTI: send scores to the class gradebook (as drafts the teacher publishes, per the school's setting)",
+            grantableBy: [], access: .write, sensitivity: .high, isAppLevel: true),
     ])
 
     private static let everyone = Set(Role.allCases)

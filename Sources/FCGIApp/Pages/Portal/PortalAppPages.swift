@@ -29,6 +29,7 @@ enum PortalAppPages {
         var backchannelLogoutURI = ""
         var backchannelLogoutSessionRequired = false
         var idTokenSignedResponseAlg = SigningKeyRecord.Algorithm.rs256.rawValue
+        var lti = LTIToolForm()
 
         init() {}
 
@@ -58,6 +59,7 @@ enum PortalAppPages {
             backchannelLogoutURI = draft.openID.logout.backchannelLogoutURI ?? ""
             backchannelLogoutSessionRequired = draft.openID.logout.backchannelLogoutSessionRequired
             idTokenSignedResponseAlg = draft.openID.idTokenSigningAlgorithm.rawValue
+            lti = LTIToolForm(draft.lti)
         }
 
         init(_ form: ApplicationForm) {
@@ -80,6 +82,7 @@ enum PortalAppPages {
             backchannelLogoutURI = form.backchannelLogoutURI
             backchannelLogoutSessionRequired = form.backchannelLogoutSessionRequired
             idTokenSignedResponseAlg = form.idTokenSignedResponseAlg
+            lti = form.lti
         }
     }
 
@@ -151,6 +154,7 @@ enum PortalAppPages {
             <fieldset\(Layout.errorAttributes(errors["client_type"], id: "client_type-error"))><legend>\(L("portal.app.client_type"))</legend>\(typeRadios)\(Layout.fieldError(errors["client_type"], id: "client_type-error"))</fieldset>
             \(clientAuthenticationFields(values: values, errors: errors))
             \(openIDSettingsFields(values: values, errors: errors))
+            \(ltiFields(values: values, errors: errors))
             <button type="submit">\(L("portal.save"))</button>
             </form>
             """)
@@ -295,6 +299,7 @@ enum PortalAppPages {
             <dt>\(L("portal.app.terms"))</dt><dd>\(draft.termsURL ?? "—")</dd><dt>\(L("portal.app.client_type"))</dt><dd>\(draft.clientType.rawValue)</dd>
             \(clientAuthenticationContent(draft.clientAuthentication))
             \(openIDSettingsContent(draft.openID))
+            \(ltiContent(draft.lti))
             <dt>\(L("portal.app.redirect_uris"))</dt><dd>\(uris.isEmpty ? HTML("—") : HTML("<ul>\(uris)</ul>"))</dd>
             <dt>\(L("portal.app.scopes"))</dt><dd>\(scopes.isEmpty ? HTML("—") : HTML("<ul>\(scopes)</ul>"))</dd>
             <dt>\(L("portal.app.declarations"))</dt><dd>\(declarations(draft))</dd></dl></section>

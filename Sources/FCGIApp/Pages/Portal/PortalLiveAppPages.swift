@@ -72,7 +72,8 @@ enum PortalLiveAppPages {
             <dl class="facts"><dt>client_id</dt><dd><code id="client-id">\(app.clientID.rawValue)</code></dd>
             <dt>\(L("portal.app.client_type"))</dt><dd>\(app.review.currentContent.clientType.rawValue)</dd>
             \(PortalAppPages.clientAuthenticationFacts(app.review.currentContent.clientAuthentication))
-            \(PortalAppPages.openIDSettingsContent(app.review.currentContent.openID))</dl>
+            \(PortalAppPages.openIDSettingsContent(app.review.currentContent.openID))
+            \(PortalAppPages.ltiContent(app.review.currentContent.lti))</dl>
             \(secretSection)
             \(PortalAppPages.backchannelDeliveries(logouts, registered: app.review.currentContent.openID.logout.backchannelLogoutURI != nil))
             <p class="muted">\(L("portal.live.sync_note")) \(confirmationNote)</p>

@@ -116,6 +116,13 @@ final class StoredKeySigner: IDTokenSigner {
         key = try services.oauth.signingKeyCache.key(for: record, sealingKey: sealingKey)
     }
 
+    /// The current key itself, for tokens other than ID tokens (the LTI launch's id_token).
+    func currentKey() throws -> SigningKey {
+        try prepare()
+        guard let key else { throw HTTPError(status: 500, code: "server_error", "The server has no signing key.") }
+        return key
+    }
+
     func sign(_ claims: IDTokenClaims) throws -> String {
         try prepare()
         guard let key else { throw HTTPError(status: 500, code: "server_error", "The server has no signing key.") }

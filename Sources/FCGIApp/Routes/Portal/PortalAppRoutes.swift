@@ -282,6 +282,9 @@ enum PortalAppRoutes {
         form.backchannelLogoutURI = body["backchannel_logout_uri"] ?? ""
         form.backchannelLogoutSessionRequired = body["backchannel_logout_session_required"] == "1"
         form.idTokenSignedResponseAlg = body["id_token_signed_response_alg"] ?? ""
+        form.lti = LTIToolForm(
+            isTool: body[LTIToolSettings.Field.isTool] == "1", loginInitiationURL: body[LTIToolSettings.Field.loginInitiationURL] ?? "",
+            targetLinkURI: body[LTIToolSettings.Field.targetLinkURI] ?? "", redirectURIs: body[LTIToolSettings.Field.redirectURIs] ?? "")
         return Upload(
             form: form, newLogo: newLogo, logoProblem: logoProblem, version: body["version"], organisation: body["organisation"] ?? "")
     }
