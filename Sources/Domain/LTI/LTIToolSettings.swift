@@ -62,13 +62,20 @@ public struct LTIToolSettings: Sendable, Equatable {
     public func submissionProblems(clientAuthentication: ApplicationClientAuthentication, clientType: OAuthClient.Kind) -> SchoolworkForms.FieldErrors
     {
         var errors: SchoolworkForms.FieldErrors = [:]
-        if loginInitiationURL.isEmpty { errors[Field.loginInitiationURL] = "Add the tool's login initiation URL before submitting it." }
-        if targetLinkURI.isEmpty { errors[Field.targetLinkURI] = "Add the tool's target link URI before submitting it." }
-        if redirectURIs.isEmpty { errors[Field.redirectURIs] = "Add at least one launch redirect URI before submitting the tool." }
+        if loginInitiationURL.isEmpty {
+            errors[Field.loginInitiationURL] = Message("lti.error.login_missing", "Add the tool's login initiation URL before submitting it.")
+        }
+        if targetLinkURI.isEmpty {
+            errors[Field.targetLinkURI] = Message("lti.error.target_missing", "Add the tool's target link URI before submitting it.")
+        }
+        if redirectURIs.isEmpty {
+            errors[Field.redirectURIs] = Message("lti.error.redirects_missing", "Add at least one launch redirect URI before submitting the tool.")
+        }
         if clientType != .confidential {
-            errors["client_type"] = "An LTI tool is a confidential app: it signs its requests with its own keys."
+            errors["client_type"] = Message("lti.error.confidential", "An LTI tool is a confidential app: it signs its requests with its own keys.")
         } else if clientAuthentication.privateKeyJWT == nil {
-            errors["token_endpoint_auth_method"] = "An LTI tool authenticates with private_key_jwt: register its public keys (JWKS or jwks_uri)."
+            errors["token_endpoint_auth_method"] = Message(
+                "lti.error.private_key_jwt", "An LTI tool authenticates with private_key_jwt: register its public keys (JWKS or jwks_uri).")
         }
         return errors
     }

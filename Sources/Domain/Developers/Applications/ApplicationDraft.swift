@@ -94,7 +94,7 @@ public struct ApplicationDraft: Sendable, Equatable {
                 ["scopes": missing])
         }
         if let lti {
-            for (field, message) in lti.submissionProblems(clientAuthentication: clientAuthentication, clientType: clientType).messages
+            for (field, message) in lti.submissionProblems(clientAuthentication: clientAuthentication, clientType: clientType).problems
             where errors[field] == nil {
                 errors[field] = message
             }

@@ -158,7 +158,7 @@ public struct ApplicationForm: Sendable, Equatable {
             isTool: lti.isTool, loginInitiationURL: lti.loginInitiationURL, targetLinkURI: lti.targetLinkURI, redirectURIs: lti.redirectURIs)
         {
         case .success(let value): ltiSettings = value
-        case .failure(let problems): for (field, message) in problems.messages where errors[field] == nil { errors[field] = message }
+        case .failure(let problems): for (field, message) in problems.problems where errors[field] == nil { errors[field] = message }
         }
 
         guard errors.isEmpty, let clientType else { return .failure(errors) }
