@@ -373,4 +373,15 @@ import Testing
             ApplicationReviewError.illegal(.discardChange, in: .rejected).message
                 == "An app that is rejected has no pending change to discard.")
     }
+
+    @Test func refusalsAreMessageCodesWithTheStatusAndEventNested() {
+        let refusal = ApplicationReviewError.illegalForChange(.approve, in: .draft).problem
+        #expect(refusal.key == "review.error.illegal_for_change")
+        #expect(refusal.nested["status"]?.key == "review.error.status.draft")
+        #expect(refusal.nested["event"]?.key == "review.error.event.approve")
+        #expect(refusal.english == "A pending change that is a draft cannot be approved.")
+        #expect(ApplicationReviewError.reasonTooLong.problem.count == ApplicationReview.maximumReasonLength)
+        #expect(ApplicationReviewError.scopesNotRequested(["a", "b"]).problem.arguments == ["scopes": "a, b"])
+        #expect(ApplicationReviewError.developerOnly.problem.key == "review.error.developer_only")
+    }
 }

@@ -293,7 +293,7 @@ enum ReviewRoutes {
             now: context.now)
         {
         case .invalid(let message):
-            return try appPage(session: session, app: app, problems: [message], notice: nil, context: context, status: 422)
+            return try appPage(session: session, app: app, problems: [L(message)], notice: nil, context: context, status: 422)
         case .conflict:
             return try appPage(session: session, app: try current(), problems: [conflict], notice: nil, context: context, status: 409)
         case .notFound:

@@ -114,19 +114,6 @@ public struct ApplicationReview: Sendable, Equatable {
             case .approve, .reject, .suspend, .reinstate: false
             }
         }
-
-        var pastParticiple: String {
-            switch self {
-            case .edit: "edited"
-            case .submit: "submitted"
-            case .withdraw: "withdrawn"
-            case .discardChange: "discarded"
-            case .approve: "approved"
-            case .reject: "rejected"
-            case .suspend: "suspended"
-            case .reinstate: "reinstated"
-            }
-        }
     }
 
     /// Who acts.

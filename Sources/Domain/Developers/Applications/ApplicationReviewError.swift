@@ -1,4 +1,4 @@
-/// Why an application review event was refused. ``message`` is safe to show the person who acted.
+/// Why an application review event was refused. ``problem`` is safe to show the person who acted (in the page's language).
 ///
 /// A struct over a private enum, so cases can be added without breaking exhaustive switches elsewhere.
 public struct ApplicationReviewError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -53,29 +53,70 @@ public struct ApplicationReviewError: Error, Sendable, Equatable, CustomStringCo
         return nil
     }
 
-    /// A sentence for the page.
-    public var message: String {
+    /// The refusal as a message code, for the page (`L(problem)`) and, in English, for logs and tests.
+    public var problem: Message {
         switch base {
-        case .developerOnly: "Only the app's developer can do this."
-        case .platformAdminOnly: "Only a platform admin can do this."
-        case .illegal(.discardChange, let status): "An app that is \(Self.phrase(status)) has no pending change to discard."
-        case .illegal(let event, let status): "An app that is \(Self.phrase(status)) cannot be \(event.pastParticiple)."
+        case .developerOnly: Message("review.error.developer_only", "Only the app's developer can do this.")
+        case .platformAdminOnly: Message("review.error.platform_admin_only", "Only a platform admin can do this.")
+        case .illegal(.discardChange, let status):
+            Message(
+                "review.error.nothing_to_discard", "An app that is \(Self.phrase(status).english) has no pending change to discard.",
+                nested: ["status": Self.phrase(status)])
+        case .illegal(let event, let status):
+            Message(
+                "review.error.illegal",
+                "An app that is \(Self.phrase(status).english) cannot be \(Self.participle(event).english).",
+                nested: ["status": Self.phrase(status), "event": Self.participle(event)])
         case .illegalForChange(let event, let status):
-            "A pending change that is \(Self.phrase(status)) cannot be \(event.pastParticiple)."
-        case .noPendingChange: "This app has no pending change."
-        case .incomplete: "Some information is still missing; see the marked fields."
-        case .reasonRequired: "Give a reason; the developer will read it."
-        case .reasonTooLong: "Use at most \(ApplicationReview.maximumReasonLength) characters for the reason."
-        case .noScopesGranted: "Grant at least one scope, or reject the app instead."
-        case .scopesNotRequested(let names): "The app did not request: \(names.joined(separator: ", "))."
+            Message(
+                "review.error.illegal_for_change",
+                "A pending change that is \(Self.phrase(status).english) cannot be \(Self.participle(event).english).",
+                nested: ["status": Self.phrase(status), "event": Self.participle(event)])
+        case .noPendingChange: Message("review.error.no_pending_change", "This app has no pending change.")
+        case .incomplete: Message("review.error.incomplete", "Some information is still missing; see the marked fields.")
+        case .reasonRequired: Message("review.error.reason_required", "Give a reason; the developer will read it.")
+        case .reasonTooLong:
+            Message(
+                "review.error.reason_too_long", count: ApplicationReview.maximumReasonLength,
+                "Use at most \(ApplicationReview.maximumReasonLength) characters for the reason.")
+        case .noScopesGranted: Message("review.error.no_scopes", "Grant at least one scope, or reject the app instead.")
+        case .scopesNotRequested(let names):
+            Message(
+                "review.error.scopes_not_requested", "The app did not request: \(names.joined(separator: ", ")).",
+                ["scopes": names.joined(separator: ", ")])
         case .undeclaredScopes(let names):
-            "This app cannot be approved: it has not declared how it uses the data of \(names.joined(separator: ", ")) (purpose, retention, sub-processors). Reject it with a reason so the developer adds the declarations."
+            Message(
+                "review.error.undeclared_scopes",
+                "This app cannot be approved: it has not declared how it uses the data of \(names.joined(separator: ", ")) (purpose, retention, sub-processors). Reject it with a reason so the developer adds the declarations.",
+                ["scopes": names.joined(separator: ", ")])
         }
     }
 
+    /// The refusal in English (logs, the command line, tests).
+    public var message: String { problem.english }
+
     public var description: String { message }
 
-    private static func phrase(_ status: ApplicationReview.Status) -> String {
-        status == .draft ? "a draft" : status.rawValue
+    private static func phrase(_ status: ApplicationReview.Status) -> Message {
+        switch status {
+        case .draft: Message("review.error.status.draft", "a draft")
+        case .submitted: Message("review.error.status.submitted", "submitted")
+        case .approved: Message("review.error.status.approved", "approved")
+        case .rejected: Message("review.error.status.rejected", "rejected")
+        case .suspended: Message("review.error.status.suspended", "suspended")
+        }
+    }
+
+    private static func participle(_ event: ApplicationReview.EventKind) -> Message {
+        switch event {
+        case .edit: Message("review.error.event.edit", "edited")
+        case .submit: Message("review.error.event.submit", "submitted")
+        case .withdraw: Message("review.error.event.withdraw", "withdrawn")
+        case .discardChange: Message("review.error.event.discard_change", "discarded")
+        case .approve: Message("review.error.event.approve", "approved")
+        case .reject: Message("review.error.event.reject", "rejected")
+        case .suspend: Message("review.error.event.suspend", "suspended")
+        case .reinstate: Message("review.error.event.reinstate", "reinstated")
+        }
     }
 }

@@ -16,8 +16,8 @@ public struct ReviewDecisionFlow {
     public enum Outcome: Sendable, Equatable {
         /// Saved and recorded; tell the developer these notices.
         case decided([ApplicationReview.Notice])
-        /// The transition does not apply, or its input is wrong: this message, nothing saved.
-        case invalid(String)
+        /// The transition does not apply, or its input is wrong: this problem, nothing saved.
+        case invalid(Message)
         /// The app changed since the admin opened it: nothing saved; show its current state.
         case conflict
         /// There is no such app.
@@ -42,7 +42,7 @@ public struct ReviewDecisionFlow {
         guard let version = loadedVersion, version == app.version else { return .conflict }
         let outcome: ApplicationReview.Outcome
         switch app.review.transition(event, by: .platformAdmin(admin), at: now) {
-        case .failure(let error): return .invalid(error.message)
+        case .failure(let error): return .invalid(error.problem)
         case .success(let value): outcome = value
         }
         let notices = outcome.effects.compactMap { effect -> ApplicationReview.Notice? in

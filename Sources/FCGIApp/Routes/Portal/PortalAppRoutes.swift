@@ -160,7 +160,7 @@ enum PortalAppRoutes {
         guard version == app.version else { return try conflict(app, session: session, context: context) }
         switch app.review.transition(event, by: .developer(session.account.id), at: context.now) {
         case .failure(let error):
-            var problems = [error.message]
+            var problems = [L(error.problem)]
             if let fields = error.fieldProblems { problems = fields.problems.sorted { $0.key < $1.key }.map { L($0.value) } }
             return try detailPage(session: session, app: app, problems: problems, notice: nil, context: context, status: 422)
         case .success(let outcome):
