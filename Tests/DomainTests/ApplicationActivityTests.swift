@@ -32,4 +32,11 @@ import Testing
         #expect(ApplicationActivity.allCases.allSatisfy { $0.rawValue.utf8.count <= 40 })
         #expect(OrganisationActivity.allCases.allSatisfy { $0.rawValue.utf8.count <= 40 })
     }
+
+    @Test func labelsAreMessageCodesNamedAfterTheStoredAction() {
+        for action in ApplicationActivity.allCases { #expect(action.label.key == "portal.activity.app.\(action.rawValue)") }
+        for action in OrganisationActivity.allCases { #expect(action.label.key == "portal.activity.organisation.\(action.rawValue)") }
+        #expect(ApplicationActivity.reviewApproved.label.english == "Platform review: approved the app")
+        #expect(OrganisationActivity.renamed.label.english == "Renamed the organisation")
+    }
 }

@@ -123,4 +123,36 @@ import Testing
             }
         }
     }
+
+    @Test func thePortalsAppPageShowsAReviewRefusalAndTheActivityInSpanishAndArabic() throws {
+        let draft = ApplicationDraft(
+            name: "Homework Helper", description: "Shows pupils their homework.", homepageURL: "https://hh.example",
+            privacyPolicyURL: "https://hh.example/privacy", redirectURIs: ["https://hh.example/cb"], requestedScopes: ["openid"])
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let app = StoredApplication(
+            id: ApplicationID(2), clientID: ClientID("hh"),
+            review: ApplicationReview(owner: DeveloperID(7), state: .rejected(draft, reason: "No privacy policy.")), version: 1,
+            createdAt: now, updatedAt: now)
+        let account = DeveloperAccount(id: DeveloperID(7), email: "dev@example.com", name: "Dev", company: nil, state: .active, totpEnabled: true)
+        let session = DeveloperSignedIn(account: account, digest: [], csrf: "token", idleMinutes: 30)
+        let entry = ActivityEntry(actorName: "Platform review", action: ApplicationActivity.reviewSuspended, detail: nil, at: now)
+        func page(_ acceptLanguage: String) -> String {
+            let language = PageLanguage(translations: testTranslations, returnPath: { "/apps/2" }, cookie: nil, acceptLanguage: acceptLanguage)
+            return PageLanguage.$current.withValue(language) {
+                let refusal = L(ApplicationReviewError.illegal(.withdraw, in: .rejected).problem)
+                return PortalAppPages.detail(
+                    session: session, app: app, history: [], activity: ActivityPage(entries: [entry], older: nil, newer: nil),
+                    problems: [refusal, L(ApplicationReviewError.reasonTooLong.problem)], notice: nil
+                ).rendered
+            }
+        }
+        let spanish = page("es")
+        #expect(spanish.contains("Una aplicación en estado «rechazada» no puede ser retirada."))
+        #expect(spanish.contains("Use como máximo 1000 caracteres para el motivo."))
+        #expect(spanish.contains("Revisión de la plataforma: suspendió la aplicación"))
+        #expect(!spanish.contains("cannot be withdrawn") && !spanish.contains("suspended the app"))
+        let arabic = page("ar")
+        #expect(arabic.contains("لا يمكن أن يكون التطبيق الذي حالته «مرفوض» قابلًا للسحب."))
+        #expect(!arabic.contains("cannot be"))
+    }
 }

@@ -58,27 +58,27 @@ public enum ApplicationActivity: String, Sendable, CaseIterable {
         }
     }
 
-    /// The words the app's page shows.
-    public var label: String {
+    /// The words the app's page shows (`L(label)`).
+    public var label: Message {
         switch self {
-        case .created: "Created the app"
-        case .settingsSaved: "Saved the settings"
-        case .submitted: "Submitted for review"
-        case .withdrawn: "Withdrew the submission"
-        case .changeDiscarded: "Discarded the pending change"
-        case .clientSecretCreated: "Created a client secret"
-        case .clientSecretRevoked: "Revoked a client secret"
-        case .apiKeyCreated: "Created an API key"
-        case .apiKeyRevoked: "Revoked an API key"
-        case .webhookAdded: "Added a webhook endpoint"
-        case .webhookChanged: "Changed a webhook endpoint"
-        case .webhookRemoved: "Removed a webhook endpoint"
-        case .reviewApproved: "Platform review: approved the app"
-        case .reviewRejected: "Platform review: rejected the app"
-        case .reviewSuspended: "Platform review: suspended the app"
-        case .reviewReinstated: "Platform review: reinstated the app"
-        case .reviewChangeApproved: "Platform review: approved the pending change"
-        case .reviewChangeRejected: "Platform review: rejected the pending change"
+        case .created: Message("portal.activity.app.created", "Created the app")
+        case .settingsSaved: Message("portal.activity.app.settings_saved", "Saved the settings")
+        case .submitted: Message("portal.activity.app.submitted", "Submitted for review")
+        case .withdrawn: Message("portal.activity.app.withdrawn", "Withdrew the submission")
+        case .changeDiscarded: Message("portal.activity.app.change_discarded", "Discarded the pending change")
+        case .clientSecretCreated: Message("portal.activity.app.client_secret_created", "Created a client secret")
+        case .clientSecretRevoked: Message("portal.activity.app.client_secret_revoked", "Revoked a client secret")
+        case .apiKeyCreated: Message("portal.activity.app.api_key_created", "Created an API key")
+        case .apiKeyRevoked: Message("portal.activity.app.api_key_revoked", "Revoked an API key")
+        case .webhookAdded: Message("portal.activity.app.webhook_added", "Added a webhook endpoint")
+        case .webhookChanged: Message("portal.activity.app.webhook_changed", "Changed a webhook endpoint")
+        case .webhookRemoved: Message("portal.activity.app.webhook_removed", "Removed a webhook endpoint")
+        case .reviewApproved: Message("portal.activity.app.review_approved", "Platform review: approved the app")
+        case .reviewRejected: Message("portal.activity.app.review_rejected", "Platform review: rejected the app")
+        case .reviewSuspended: Message("portal.activity.app.review_suspended", "Platform review: suspended the app")
+        case .reviewReinstated: Message("portal.activity.app.review_reinstated", "Platform review: reinstated the app")
+        case .reviewChangeApproved: Message("portal.activity.app.review_change_approved", "Platform review: approved the pending change")
+        case .reviewChangeRejected: Message("portal.activity.app.review_change_rejected", "Platform review: rejected the pending change")
         }
     }
 }
@@ -94,17 +94,17 @@ public enum OrganisationActivity: String, Sendable, CaseIterable {
     case ownershipTransferred = "ownership_transferred"
     case renamed
 
-    /// The words the organisation's page shows.
-    public var label: String {
+    /// The words the organisation's page shows (`L(label)`), before the member's name when there is one.
+    public var label: Message {
         switch self {
-        case .invited: "Invited"
-        case .invitationCancelled: "Cancelled the invitation of"
-        case .joined: "Joined"
-        case .roleChanged: "Changed the role of"
-        case .removed: "Removed"
-        case .left: "Left"
-        case .ownershipTransferred: "Transferred ownership to"
-        case .renamed: "Renamed the organisation"
+        case .invited: Message("portal.activity.organisation.invited", "Invited")
+        case .invitationCancelled: Message("portal.activity.organisation.invitation_cancelled", "Cancelled the invitation of")
+        case .joined: Message("portal.activity.organisation.joined", "Joined")
+        case .roleChanged: Message("portal.activity.organisation.role_changed", "Changed the role of")
+        case .removed: Message("portal.activity.organisation.removed", "Removed")
+        case .left: Message("portal.activity.organisation.left", "Left")
+        case .ownershipTransferred: Message("portal.activity.organisation.ownership_transferred", "Transferred ownership to")
+        case .renamed: Message("portal.activity.organisation.renamed", "Renamed the organisation")
         }
     }
 }
