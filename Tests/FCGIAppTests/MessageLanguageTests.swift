@@ -155,4 +155,26 @@ import Testing
         #expect(arabic.contains("لا يمكن أن يكون التطبيق الذي حالته «مرفوض» قابلًا للسحب."))
         #expect(!arabic.contains("cannot be"))
     }
+
+    @Test func aRosterImportsSummaryIsInThePagesLanguage() {
+        var skipped = RosterSnapshot.Skipped()
+        skipped.courses = 1
+        skipped.classes = 1
+        skipped.users = 2
+        let counts = RosterImportSummary.Counts(created: 2)
+        let summary = RosterImportSummary(
+            schoolID: SchoolID(1), schoolName: "Northside", school: .init(created: 1), terms: counts, courses: counts, classes: counts,
+            users: counts, enrollments: counts, guardianLinks: counts, skipped: skipped, ignoredPasswords: 1, endedSessions: 0,
+            invitations: [])
+        func lines(_ acceptLanguage: String) -> [String] {
+            let language = PageLanguage(translations: testTranslations, returnPath: { "/school/roster" }, cookie: nil, acceptLanguage: acceptLanguage)
+            return PageLanguage.$current.withValue(language) { summary.messages.map { L($0) } }
+        }
+        #expect(lines("en") == summary.lines)
+        let spanish = lines("es")
+        #expect(spanish.contains("Escuela Northside: creada"))
+        #expect(spanish.contains("Omitidos (otras escuelas): 1 asignatura, 1 curso, 2 usuarios"))
+        #expect(spanish.contains("Se ignoró la columna password de 1 usuario: las contraseñas nunca se importan"))
+        #expect(lines("ar").contains("تم التخطي (مدارس أخرى): مقرر واحد، صف واحد، مستخدمان"))
+    }
 }

@@ -92,40 +92,84 @@ public struct RosterImportSummary: Sendable, Equatable {
     ///     Set-password emails to send: 10
     ///
     /// The last four appear only when their count is not zero.
-    public var lines: [String] {
-        let schoolState = school.created > 0 ? "created" : school.updated > 0 ? "updated" : "unchanged"
-        var lines = ["School \(schoolName): \(schoolState)"]
-        for (label, counts) in [
-            ("Terms", terms), ("Courses", courses), ("Classes", classes), ("Users", users),
-            ("Enrollments", enrollments),
-        ] {
-            lines.append(
-                "\(label): \(counts.created) created, \(counts.updated) updated, \(counts.unchanged) unchanged, \(counts.deactivated) deactivated"
-            )
+    public var lines: [String] { messages.map(\.english) }
+
+    /// ``lines`` as message codes, for a page in its reader's language (`L(message)`); their English is ``lines``.
+    public var messages: [Message] {
+        var lines: [Message] = [
+            school.created > 0
+                ? Message("roster.summary.school_created", "School \(schoolName): created", ["name": schoolName])
+                : school.updated > 0
+                    ? Message("roster.summary.school_updated", "School \(schoolName): updated", ["name": schoolName])
+                    : Message("roster.summary.school_unchanged", "School \(schoolName): unchanged", ["name": schoolName])
+        ]
+        func numbers(_ counts: Counts) -> [String: String] {
+            [
+                "created": "\(counts.created)", "updated": "\(counts.updated)", "unchanged": "\(counts.unchanged)",
+                "deactivated": "\(counts.deactivated)",
+            ]
         }
+        func english(_ label: String, _ counts: Counts) -> String {
+            "\(label): \(counts.created) created, \(counts.updated) updated, \(counts.unchanged) unchanged, \(counts.deactivated) deactivated"
+        }
+        lines.append(Message("roster.summary.terms", english("Terms", terms), numbers(terms)))
+        lines.append(Message("roster.summary.courses", english("Courses", courses), numbers(courses)))
+        lines.append(Message("roster.summary.classes", english("Classes", classes), numbers(classes)))
+        lines.append(Message("roster.summary.users", english("Users", users), numbers(users)))
+        lines.append(Message("roster.summary.enrollments", english("Enrollments", enrollments), numbers(enrollments)))
         lines.append(
-            "Guardian links: \(guardianLinks.created) created, \(guardianLinks.unchanged) unchanged, \(guardianLinks.deactivated) removed"
-        )
+            Message(
+                "roster.summary.guardian_links",
+                "Guardian links: \(guardianLinks.created) created, \(guardianLinks.unchanged) unchanged, \(guardianLinks.deactivated) removed",
+                [
+                    "created": "\(guardianLinks.created)", "unchanged": "\(guardianLinks.unchanged)",
+                    "removed": "\(guardianLinks.deactivated)",
+                ]))
+        let c = skipped.courses
+        let k = skipped.classes
+        let u = skipped.users
+        let e = skipped.enrollments
+        let g = skipped.guardianLinks
         let others = [
-            Self.count(skipped.courses, "course"), Self.count(skipped.classes, "class", "classes"),
-            Self.count(skipped.users, "user"), Self.count(skipped.enrollments, "enrollment"),
-            Self.count(skipped.guardianLinks, "guardian link"),
+            c == 0 ? nil : Message("roster.summary.count.course", count: c, "\(c) course\(c == 1 ? "" : "s")"),
+            k == 0 ? nil : Message("roster.summary.count.class", count: k, "\(k) class\(k == 1 ? "" : "es")"),
+            u == 0 ? nil : Message("roster.summary.count.user", count: u, "\(u) user\(u == 1 ? "" : "s")"),
+            e == 0 ? nil : Message("roster.summary.count.enrollment", count: e, "\(e) enrollment\(e == 1 ? "" : "s")"),
+            g == 0 ? nil : Message("roster.summary.count.guardian_link", count: g, "\(g) guardian link\(g == 1 ? "" : "s")"),
         ].compactMap { $0 }
-        if !others.isEmpty { lines.append("Skipped (other schools): " + others.joined(separator: ", ")) }
-        if let admins = Self.count(skipped.administratorEnrollments, "administrator enrollment") {
-            lines.append("Ignored: \(admins) (school admins see every class)")
+        if let list = Self.list(others) {
+            lines.append(Message("roster.summary.skipped", "Skipped (other schools): \(list.english)", nested: ["list": list]))
         }
-        if let passwords = Self.count(ignoredPasswords, "user") {
-            lines.append("Ignored the password column of \(passwords): passwords are never imported")
+        let admins = skipped.administratorEnrollments
+        if admins > 0 {
+            lines.append(
+                Message(
+                    "roster.summary.ignored_administrators", count: admins,
+                    "Ignored: \(admins) administrator enrollment\(admins == 1 ? "" : "s") (school admins see every class)"))
         }
-        if let sessions = Self.count(endedSessions, "session") {
-            lines.append("Signed out deactivated users: \(sessions) ended")
+        if ignoredPasswords > 0 {
+            lines.append(
+                Message(
+                    "roster.summary.ignored_passwords", count: ignoredPasswords,
+                    "Ignored the password column of \(ignoredPasswords) user\(ignoredPasswords == 1 ? "" : "s"): passwords are never imported"))
         }
-        if !invitations.isEmpty { lines.append("Set-password emails to send: \(invitations.count)") }
+        if endedSessions > 0 {
+            lines.append(
+                Message(
+                    "roster.summary.ended_sessions", count: endedSessions,
+                    "Signed out deactivated users: \(endedSessions) session\(endedSessions == 1 ? "" : "s") ended"))
+        }
+        if !invitations.isEmpty {
+            lines.append(
+                Message("roster.summary.invitations", count: invitations.count, "Set-password emails to send: \(invitations.count)"))
+        }
         return lines
     }
 
-    private static func count(_ n: Int, _ singular: String, _ plural: String? = nil) -> String? {
-        n == 0 ? nil : "\(n) \(n == 1 ? singular : plural ?? singular + "s")"
+    /// "a, b, c": the items joined by the language's list separator (`roster.summary.list`), or `nil` for none.
+    private static func list(_ items: [Message]) -> Message? {
+        guard let first = items.first else { return nil }
+        guard let rest = list(Array(items.dropFirst())) else { return first }
+        return Message("roster.summary.list", "\(first.english), \(rest.english)", nested: ["first": first, "rest": rest])
     }
 }

@@ -42,11 +42,21 @@ enum RosterImportJob {
         return files
     }
 
-    /// The lines the upload page shows for a finished import.
-    static func pageLines(_ outcome: Outcome) -> [String] {
-        var lines = outcome.summary.lines
-        lines.append("Set-password mails queued: \(outcome.invitationsQueued) (sent in the background within minutes)")
-        if outcome.invitationFailures > 0 { lines.append("Mails that could not be queued: \(outcome.invitationFailures) (see the log)") }
+    /// The lines the upload page shows for a finished import, in English (a queued job stores these).
+    static func pageLines(_ outcome: Outcome) -> [String] { pageMessages(outcome).map(\.english) }
+
+    /// The lines the upload page shows for a finished import, as message codes (a live run's page: `L(message)`).
+    static func pageMessages(_ outcome: Outcome) -> [Message] {
+        var lines = outcome.summary.messages
+        let queued = outcome.invitationsQueued
+        lines.append(
+            Message(
+                "roster.summary.mails_queued", count: queued,
+                "Set-password mails queued: \(queued) (sent in the background within minutes)"))
+        let failures = outcome.invitationFailures
+        if failures > 0 {
+            lines.append(Message("roster.summary.mail_failures", count: failures, "Mails that could not be queued: \(failures) (see the log)"))
+        }
         return lines
     }
 

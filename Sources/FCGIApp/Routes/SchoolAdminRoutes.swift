@@ -117,7 +117,7 @@ enum SchoolAdminRoutes {
                 try context.audit(
                     .rosterImported, request, by: session, subject: nil,
                     detail: "\(source.prefix(200)): " + outcome.summary.lines.prefix(6).joined(separator: "; "))
-                return try rosterPage(session, school, context, problems: nil, result: RosterImportJob.pageLines(outcome))
+                return try rosterPage(session, school, context, problems: nil, result: RosterImportJob.pageMessages(outcome).map { L($0) })
             } catch let report as RosterReport {
                 return try rosterPage(session, school, context, problems: report.lines, result: nil, status: 422)
             }
