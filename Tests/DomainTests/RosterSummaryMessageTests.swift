@@ -24,3 +24,25 @@ import Testing
         #expect(summary.lines.last == "Signed out deactivated users: 2 sessions ended")
     }
 }
+
+/// A roster set's problems are message codes placed after their file, line and column.
+@Suite struct RosterProblemMessageTests {
+    @Test func aProblemYieldsItsCodeInsideItsLocation() throws {
+        let manifest = "propertyName,value\nmanifest.version,1.0\noneroster.version,1.2\nfile.users,bulk\n"
+        guard case .failure(let report) = OneRosterImport.read(files: ["manifest.csv": Array(manifest.utf8)], schoolSourcedID: nil)
+        else {
+            Issue.record("a set without users.csv was accepted")
+            return
+        }
+        let messages = report.messages
+        #expect(messages.map(\.english) == report.lines)
+        let missing = try #require(messages.first { $0.nested["problem"]?.key == "roster.problem.file_missing_declared" })
+        #expect(missing.key == "roster.problem.in_file" && missing.arguments == ["file": "users.csv"])
+        #expect(missing.nested["problem"]?.arguments == ["line": "4", "mode": "bulk"])
+        let located = RosterProblem(
+            file: "users.csv", line: 4, column: "role", problem: Message("roster.problem.value_required", "a value is required"))
+        #expect(located.located.key == "roster.problem.at_line_column")
+        #expect(located.description == "users.csv line 4, column role: a value is required")
+        #expect(RosterReport(problems: Array(repeating: located, count: RosterReport.limit + 2)).messages.last?.key == "roster.problem.more")
+    }
+}

@@ -44,7 +44,7 @@ import Testing
         return [("manifest.csv", manifest), ("users.csv", users)]
     }
 
-    func upload(_ browser: inout TestBrowser, _ files: [(String, String)]) -> HTTPResponse {
+    func upload(_ browser: inout TestBrowser, _ files: [(String, String)], language: String = "en") -> HTTPResponse {
         let csrf = TestBrowser.csrf(in: browser.send("GET", "/school/roster")) ?? ""
         let boundary = "----cwtestboundary"
         var body = Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf)\r\n".utf8)
@@ -54,7 +54,9 @@ import Testing
                     .utf8)
         }
         body += Array("--\(boundary)--\r\n".utf8)
-        return browser.send("POST", "/school/roster", headers: ["CONTENT_TYPE": "multipart/form-data; boundary=\(boundary)"], body: body)
+        return browser.send(
+            "POST", "/school/roster",
+            headers: ["CONTENT_TYPE": "multipart/form-data; boundary=\(boundary)", "HTTP_ACCEPT_LANGUAGE": language], body: body)
     }
 
     func signedIn(_ name: String) -> TestBrowser {
@@ -69,6 +71,14 @@ import Testing
         #expect(page.status == 422)
         #expect(page.text.contains("users.csv line 2, column role"))
         #expect(try app.rosterJobs.claimNext(now: app.clock.now, lease: 60) == nil)
+    }
+
+    @Test func aBrokenUploadsProblemsAreInThePagesLanguage() throws {
+        var browser = signedIn("head@school.test")
+        let page = upload(&browser, Self.files(students: 2, role: "wizard"), language: "es")
+        #expect(page.status == 422)
+        #expect(page.text.contains("users.csv línea 2, columna role: &#39;wizard&#39; no es uno de administrator"))
+        #expect(!page.text.contains("is not one of"))
     }
 
     @Test func aLargeUploadIsQueuedAtOnceAndItsPageReloadsUntilTheRunEndsIt() throws {

@@ -43,11 +43,15 @@ struct CSVTable: Sendable {
                 let names = raw.fields.map { decode($0, file: file, line: raw.line, column: nil, problems: &problems) }
                 for (index, name) in names.enumerated() {
                     if name.isEmpty {
-                        problems.add(file, raw.line, nil, "header column \(index + 1) has no name")
+                        problems.add(
+                            file, raw.line, nil,
+                            Message("roster.problem.header_unnamed", "header column \(index + 1) has no name", ["index": "\(index + 1)"]))
                     } else if let first = columns[name] {
                         problems.add(
                             file, raw.line, name,
-                            "the column appears twice in the header (columns \(first + 1) and \(index + 1))")
+                            Message(
+                                "roster.problem.header_repeated", "the column appears twice in the header (columns \(first + 1) and \(index + 1))",
+                                ["first": "\(first + 1)", "second": "\(index + 1)"]))
                     } else {
                         columns[name] = index
                     }
@@ -62,7 +66,10 @@ struct CSVTable: Sendable {
             guard raw.fields.count == names.count else {
                 problems.add(
                     file, raw.line, nil,
-                    "the record has \(raw.fields.count) field\(raw.fields.count == 1 ? "" : "s") but the header has \(names.count)"
+                    Message(
+                        "roster.problem.field_count", count: raw.fields.count,
+                        "the record has \(raw.fields.count) field\(raw.fields.count == 1 ? "" : "s") but the header has \(names.count)",
+                        ["header": "\(names.count)"])
                 )
                 damaged = true
                 continue
@@ -75,7 +82,7 @@ struct CSVTable: Sendable {
             records.append(Record(line: raw.line, fields: fields))
         }
         guard let header else {
-            problems.add(file, nil, nil, "the file is empty: a header row is required")
+            problems.add(file, nil, nil, Message("roster.problem.file_empty", "the file is empty: a header row is required"))
             return nil
         }
         return CSVTable(file: file, header: header, columns: columns, records: records, damaged: damaged)
@@ -86,7 +93,7 @@ struct CSVTable: Sendable {
         _ bytes: ArraySlice<UInt8>, file: String, line: Int, column: String?, problems: inout RosterProblemList
     ) -> String {
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            problems.add(file, line, column, "the text is not valid UTF-8: save the file as UTF-8")
+            problems.add(file, line, column, Message("roster.problem.not_utf8", "the text is not valid UTF-8: save the file as UTF-8"))
             // The value stays (with replacement characters) so it does not also count as blank.
             return trimmed(String(decoding: bytes, as: UTF8.self))
         }
@@ -162,8 +169,13 @@ extension CSVTable {
             var value: [UInt8] = []
             while true {
                 guard index < bytes.count else {
-                    let opened = quoteLine == recordLine ? "" : " (it opens on line \(quoteLine))"
-                    problems.add(file, recordLine, nil, "a quoted field is never closed\(opened): a \" is missing")
+                    problems.add(
+                        file, recordLine, nil,
+                        quoteLine == recordLine
+                            ? Message("roster.problem.quote_unclosed", "a quoted field is never closed: a \" is missing")
+                            : Message(
+                                "roster.problem.quote_unclosed_from",
+                                "a quoted field is never closed (it opens on line \(quoteLine)): a \" is missing", ["line": "\(quoteLine)"]))
                     broken = true
                     return value[...]
                 }
@@ -185,7 +197,9 @@ extension CSVTable {
             if index < bytes.count, !isDelimiter(bytes[index]) {
                 problems.add(
                     file, recordLine, nil,
-                    "text follows the closing quote of a field: a quote inside a quoted field must be doubled (\"\")")
+                    Message(
+                        "roster.problem.text_after_quote",
+                        "text follows the closing quote of a field: a quote inside a quoted field must be doubled (\"\")"))
                 broken = true
                 while index < bytes.count, !isDelimiter(bytes[index]) {
                     value.append(bytes[index])

@@ -16,13 +16,18 @@ extension OneRosterImport {
             let start = row.date("startDate", required: true, &problems)
             let end = row.date("endDate", required: true, &problems)
             if let start, let end, end < start {
-                problems.add(row.file, row.line, "endDate", "the session ends (\(end)) before it starts (\(start))")
+                problems.add(
+                    row.file, row.line, "endDate",
+                    Message(
+                        "roster.problem.session_ends_early", "the session ends (\(end)) before it starts (\(start))",
+                        ["end": "\(end)", "start": "\(start)"]))
             }
             let year = row.text("schoolYear")
             if year.isEmpty {
-                problems.add(row.file, row.line, "schoolYear", "a value is required (a year such as 2025)")
+                problems.add(row.file, row.line, "schoolYear", Message("roster.problem.year_required", "a value is required (a year such as 2025)"))
             } else if year.count != 4 || !year.allSatisfy({ $0.isASCII && $0.isNumber }) {
-                problems.add(row.file, row.line, "schoolYear", "'\(year)' is not a four-digit year")
+                problems.add(
+                    row.file, row.line, "schoolYear", Message("roster.problem.year_invalid", "'\(year)' is not a four-digit year", ["value": year]))
             }
             guard key.valid, problems.all.count == before, let title, let kind, let start, let end else {
                 return ParsedSet.Session(key: key, term: nil)

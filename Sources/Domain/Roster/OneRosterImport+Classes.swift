@@ -21,7 +21,8 @@ extension OneRosterImport {
             let school = row.required("schoolSourcedId", &problems)
             let terms = row.list("termSourcedIds")
             if terms.isEmpty {
-                problems.add(row.file, row.line, "termSourcedIds", "at least one academic session is required")
+                problems.add(
+                    row.file, row.line, "termSourcedIds", Message("roster.problem.session_required", "at least one academic session is required"))
             }
             guard key.valid, problems.all.count == before, let title, let course, let school, let term = terms.first
             else {

@@ -27,7 +27,11 @@ extension OneRosterImport {
             let begin = row.date("beginDate", required: false, &problems)
             let end = row.date("endDate", required: false, &problems)
             if let begin, let end, end < begin {
-                problems.add(row.file, row.line, "endDate", "the enrollment ends (\(end)) before it begins (\(begin))")
+                problems.add(
+                    row.file, row.line, "endDate",
+                    Message(
+                        "roster.problem.enrollment_ends_early", "the enrollment ends (\(end)) before it begins (\(begin))",
+                        ["end": "\(end)", "begin": "\(begin)"]))
             }
             let mapped: RosterSnapshot.Enrollment.Role? =
                 switch role {

@@ -13,7 +13,8 @@ extension OneRosterImport {
         guard let table = CSVTable.parse(bytes, file: name, problems: &problems) else { return [:] }
         guard let propertyColumn = table.columns["propertyName"], let valueColumn = table.columns["value"] else {
             for column in ["propertyName", "value"] where table.columns[column] == nil {
-                problems.add(name, 1, column, "the header has no column '\(column)'")
+                problems.add(
+                    name, 1, column, Message("roster.problem.header_missing_column", "the header has no column '\(column)'", ["column": column]))
             }
             return [:]
         }
@@ -22,7 +23,11 @@ extension OneRosterImport {
         for record in table.records {
             let property = record.fields[propertyColumn]
             if let first = properties[property] {
-                problems.add(name, record.line, "propertyName", "'\(property)' is already set on line \(first.line)")
+                problems.add(
+                    name, record.line, "propertyName",
+                    Message(
+                        "roster.problem.property_repeated", "'\(property)' is already set on line \(first.line)",
+                        ["value": property, "line": "\(first.line)"]))
                 continue
             }
             properties[property] = (record.fields[valueColumn], record.line)
@@ -30,23 +35,36 @@ extension OneRosterImport {
 
         for (property, expected) in [("manifest.version", "1.0"), ("oneroster.version", "1.1")] {
             guard let found = properties[property] else {
-                problems.add(name, nil, nil, "the property '\(property)' is missing (expected \(expected))")
+                problems.add(
+                    name, nil, nil,
+                    Message(
+                        "roster.problem.property_missing", "the property '\(property)' is missing (expected \(expected))",
+                        ["property": property, "expected": expected]))
                 continue
             }
             if found.value != expected {
                 problems.add(
-                    name, found.line, "value", "\(property) is '\(found.value)'; this import reads \(expected)")
+                    name, found.line, "value",
+                    Message(
+                        "roster.problem.property_unsupported", "\(property) is '\(found.value)'; this import reads \(expected)",
+                        ["property": property, "value": found.value, "expected": expected]))
             }
         }
 
         var declarations: [RosterFile: FileDeclaration] = [:]
         for file in requiredFiles {
             guard let found = properties["file." + file.rawValue] else {
-                problems.add(name, nil, nil, "the property 'file.\(file.rawValue)' is missing (bulk, delta or absent)")
+                problems.add(
+                    name, nil, nil,
+                    Message(
+                        "roster.problem.file_property_missing", "the property 'file.\(file.rawValue)' is missing (bulk, delta or absent)",
+                        ["file": file.rawValue]))
                 continue
             }
             guard let mode = RosterFileMode(rawValue: found.value) else {
-                problems.add(name, found.line, "value", "'\(found.value)' is not one of bulk, delta, absent")
+                problems.add(
+                    name, found.line, "value",
+                    Message("roster.problem.file_mode_invalid", "'\(found.value)' is not one of bulk, delta, absent", ["value": found.value]))
                 continue
             }
             declarations[file] = FileDeclaration(mode: mode, line: found.line)

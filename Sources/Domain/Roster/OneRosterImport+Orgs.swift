@@ -23,7 +23,9 @@ extension OneRosterImport {
         if mode == .bulk {
             let known = Set(rows.map(\.key.sourcedID))
             for (line, parent) in parents where !known.contains(parent) {
-                problems.add(table.file, line, "parentSourcedId", "there is no org '\(parent)' in orgs.csv")
+                problems.add(
+                    table.file, line, "parentSourcedId",
+                    Message("roster.problem.no_parent_org", "there is no org '\(parent)' in orgs.csv", ["value": parent]))
             }
         }
         return rows

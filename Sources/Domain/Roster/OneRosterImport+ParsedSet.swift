@@ -84,7 +84,8 @@ extension OneRosterImport {
         let required = ["sourcedId"] + (mode == .delta ? ["status", "dateLastModified"] : []) + columns
         let missing = required.filter { table.columns[$0] == nil }
         for column in missing {
-            problems.add(table.file, 1, column, "the header has no column '\(column)'")
+            problems.add(
+                table.file, 1, column, Message("roster.problem.header_missing_column", "the header has no column '\(column)'", ["column": column]))
         }
         guard missing.isEmpty else { return nil }
 
@@ -96,7 +97,11 @@ extension OneRosterImport {
             let before = problems.all.count
             guard let sourcedID = row.required("sourcedId", &problems) else { continue }
             if let first = firstLine[sourcedID] {
-                problems.add(table.file, record.line, "sourcedId", "'\(sourcedID)' is already used on line \(first)")
+                problems.add(
+                    table.file, record.line, "sourcedId",
+                    Message(
+                        "roster.problem.sourced_id_repeated", "'\(sourcedID)' is already used on line \(first)",
+                        ["value": sourcedID, "line": "\(first)"]))
                 continue
             }
             firstLine[sourcedID] = record.line
@@ -107,18 +112,23 @@ extension OneRosterImport {
             case (.delta, "tobedeleted"): deleted = true
             case (.delta, ""):
                 problems.add(
-                    table.file, record.line, "status", "a value is required in a delta file (active or tobedeleted)")
+                    table.file, record.line, "status",
+                    Message("roster.problem.status_required_delta", "a value is required in a delta file (active or tobedeleted)"))
                 deleted = false
             case (_, let status) where status.isEmpty || status == "active":
                 deleted = false
             case (_, "tobedeleted"):
                 problems.add(
                     table.file, record.line, "status",
-                    "'tobedeleted' has no meaning in a bulk file: leave the row out, or declare the file delta in manifest.csv"
+                    Message(
+                        "roster.problem.tobedeleted_in_bulk",
+                        "'tobedeleted' has no meaning in a bulk file: leave the row out, or declare the file delta in manifest.csv")
                 )
                 deleted = false
             case (_, let status):
-                problems.add(table.file, record.line, "status", "'\(status)' is not one of active, tobedeleted")
+                problems.add(
+                    table.file, record.line, "status",
+                    Message("roster.problem.status_invalid", "'\(status)' is not one of active, tobedeleted", ["value": status]))
                 deleted = false
             }
 
@@ -126,12 +136,15 @@ extension OneRosterImport {
             if modified.isEmpty {
                 if mode == .delta {
                     problems.add(
-                        table.file, record.line, "dateLastModified", "a value is required in a delta file (ISO 8601)")
+                        table.file, record.line, "dateLastModified",
+                        Message("roster.problem.modified_required_delta", "a value is required in a delta file (ISO 8601)"))
                 }
             } else if !RosterRow.isDateTime(modified) {
                 problems.add(
                     table.file, record.line, "dateLastModified",
-                    "'\(modified)' is not an ISO 8601 date-time such as 2024-08-21T14:02:37Z")
+                    Message(
+                        "roster.problem.modified_invalid", "'\(modified)' is not an ISO 8601 date-time such as 2024-08-21T14:02:37Z",
+                        ["value": modified]))
             }
 
             let key = ParsedSet.Key(

@@ -50,12 +50,12 @@ extension OneRosterImport {
             if !row.courseSourcedID.isEmpty, unresolved(row.courseSourcedID, in: .courses, lines: courseLines) {
                 problems.add(
                     "classes.csv", row.key.line, "courseSourcedId",
-                    "there is no course '\(row.courseSourcedID)' in courses.csv")
+                    Message("roster.problem.no_course", "there is no course '\(row.courseSourcedID)' in courses.csv", ["value": row.courseSourcedID]))
             }
             for term in row.termSourcedIDs where unresolved(term, in: .academicSessions, lines: sessionLines) {
                 problems.add(
                     "classes.csv", row.key.line, "termSourcedIds",
-                    "there is no academic session '\(term)' in academicSessions.csv")
+                    Message("roster.problem.no_session", "there is no academic session '\(term)' in academicSessions.csv", ["value": term]))
             }
             usedCourses.insert(row.courseSourcedID)
             if let item = row.item { classes.append(item) }
@@ -107,24 +107,30 @@ extension OneRosterImport {
                 if !owner.key.deleted, !owner.schoolSourcedID.isEmpty, owner.schoolSourcedID != schoolID {
                     problems.add(
                         "enrollments.csv", row.key.line, "classSourcedId",
-                        "class '\(row.classSourcedID)' belongs to school '\(owner.schoolSourcedID)' (classes.csv line \(owner.key.line)), not to '\(schoolID)'"
+                        Message(
+                            "roster.problem.class_other_school",
+                            "class '\(row.classSourcedID)' belongs to school '\(owner.schoolSourcedID)' (classes.csv line \(owner.key.line)), not to '\(schoolID)'",
+                            ["class": row.classSourcedID, "owner": owner.schoolSourcedID, "line": "\(owner.key.line)", "school": schoolID])
                     )
                 }
             } else if !row.classSourcedID.isEmpty, set.mode(.classes) == .bulk, set.readable.contains(.classes) {
                 problems.add(
                     "enrollments.csv", row.key.line, "classSourcedId",
-                    "there is no class '\(row.classSourcedID)' in classes.csv")
+                    Message("roster.problem.no_class", "there is no class '\(row.classSourcedID)' in classes.csv", ["value": row.classSourcedID]))
             }
             if !row.userSourcedID.isEmpty, unresolved(row.userSourcedID, in: .users, lines: userLines) {
                 problems.add(
                     "enrollments.csv", row.key.line, "userSourcedId",
-                    "there is no user '\(row.userSourcedID)' in users.csv")
+                    Message("roster.problem.no_user", "there is no user '\(row.userSourcedID)' in users.csv", ["value": row.userSourcedID]))
             }
             let pair = row.classSourcedID + "\u{0}" + row.userSourcedID
             if let first = enrollmentLines[pair] {
                 problems.add(
                     "enrollments.csv", row.key.line, "userSourcedId",
-                    "user '\(row.userSourcedID)' is already enrolled in class '\(row.classSourcedID)' on line \(first)")
+                    Message(
+                        "roster.problem.already_enrolled",
+                        "user '\(row.userSourcedID)' is already enrolled in class '\(row.classSourcedID)' on line \(first)",
+                        ["user": row.userSourcedID, "class": row.classSourcedID, "line": "\(first)"]))
                 continue
             }
             enrollmentLines[pair] = row.key.line
@@ -197,21 +203,28 @@ extension OneRosterImport {
                 continue
             }
             for agent in row.agentSourcedIDs where unresolved(agent, in: .users, lines: userLines) {
-                problems.add("users.csv", row.key.line, "agentSourcedIds", "there is no user '\(agent)' in users.csv")
+                problems.add(
+                    "users.csv", row.key.line, "agentSourcedIds",
+                    Message("roster.problem.no_user", "there is no user '\(agent)' in users.csv", ["value": agent]))
             }
             if row.hasPassword { ignoredPasswords += 1 }
             guard let user = row.user else { continue }
             if let first = usernames[user.username] {
                 problems.add(
                     "users.csv", row.key.line, "username",
-                    "'\(user.username)' is also the username of the user on line \(first)")
+                    Message(
+                        "roster.problem.username_taken", "'\(user.username)' is also the username of the user on line \(first)",
+                        ["value": user.username, "line": "\(first)"]))
             } else {
                 usernames[user.username] = row.key.line
             }
             if let email = user.email {
                 if let first = emails[email] {
                     problems.add(
-                        "users.csv", row.key.line, "email", "'\(email)' is also the email of the user on line \(first)")
+                        "users.csv", row.key.line, "email",
+                        Message(
+                            "roster.problem.email_taken", "'\(email)' is also the email of the user on line \(first)",
+                            ["value": email, "line": "\(first)"]))
                 } else {
                     emails[email] = row.key.line
                 }
@@ -233,7 +246,7 @@ extension OneRosterImport {
         guard let wanted else {
             guard orgsReadable else {
                 if set.mode(.orgs) == .absent {
-                    problems.add("orgs.csv", nil, nil, "the set has no orgs.csv: name the school to import")
+                    problems.add("orgs.csv", nil, nil, Message("roster.problem.no_orgs_file", "the set has no orgs.csv: name the school to import"))
                 }
                 return nil
             }
@@ -243,11 +256,14 @@ extension OneRosterImport {
                 return RosterSnapshot.School(
                     sourcedID: schools[0].key.sourcedID, name: schools[0].name, identifier: schools[0].identifier)
             case 0:
-                problems.add("orgs.csv", nil, nil, "there is no org of type school")
+                problems.add("orgs.csv", nil, nil, Message("roster.problem.no_school_org", "there is no org of type school"))
             default:
                 let names = schools.map { "'\($0.key.sourcedID)' (\($0.name))" }.joined(separator: ", ")
                 problems.add(
-                    "orgs.csv", nil, nil, "there are \(schools.count) schools, \(names): choose which one to import")
+                    "orgs.csv", nil, nil,
+                    Message(
+                        "roster.problem.several_schools", "there are \(schools.count) schools, \(names): choose which one to import",
+                        ["number": "\(schools.count)", "names": names]))
             }
             return nil
         }
@@ -255,7 +271,9 @@ extension OneRosterImport {
             // A bulk orgs file lists every org; a delta or absent one may leave out a school imported before,
             // which the store checks. (An unreadable bulk file has been reported already.)
             guard set.mode(.orgs) != .bulk else {
-                if orgsReadable { problems.add("orgs.csv", nil, nil, "there is no org '\(wanted)'") }
+                if orgsReadable {
+                    problems.add("orgs.csv", nil, nil, Message("roster.problem.no_org", "there is no org '\(wanted)'", ["value": wanted]))
+                }
                 return nil
             }
             return RosterSnapshot.School(sourcedID: wanted, name: nil, identifier: nil)
@@ -263,11 +281,13 @@ extension OneRosterImport {
         if org.key.deleted {
             problems.add(
                 "orgs.csv", org.key.line, "status",
-                "the school to import is marked tobedeleted; an import never removes a school")
+                Message("roster.problem.school_tobedeleted", "the school to import is marked tobedeleted; an import never removes a school"))
             return nil
         }
         guard org.type == "school" || org.type.isEmpty else {
-            problems.add("orgs.csv", org.key.line, "type", "'\(wanted)' is a \(org.type), not a school")
+            problems.add(
+                "orgs.csv", org.key.line, "type",
+                Message("roster.problem.not_a_school", "'\(wanted)' is a \(org.type), not a school", ["value": wanted, "type": org.type]))
             return nil
         }
         return RosterSnapshot.School(sourcedID: wanted, name: org.name, identifier: org.identifier)

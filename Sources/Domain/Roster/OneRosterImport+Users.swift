@@ -30,19 +30,25 @@ extension OneRosterImport {
             }
             let before = problems.all.count
             let enabled = row.boolean("enabledUser", &problems)
-            if orgs.isEmpty { problems.add(row.file, row.line, "orgSourcedIds", "at least one org is required") }
+            if orgs.isEmpty {
+                problems.add(row.file, row.line, "orgSourcedIds", Message("roster.problem.org_required", "at least one org is required"))
+            }
             let role = row.oneOf("role", roleNames, &problems).flatMap { userRoles[$0] }
             let username = row.required("username", &problems)?.lowercased()
             let givenName = row.required("givenName", &problems)
             let familyName = row.required("familyName", &problems)
             let email = row.optional("email", maxLength: 254, &problems)?.lowercased()
             if let email, !looksLikeEmail(email) {
-                problems.add(row.file, row.line, "email", "'\(email)' is not an email address")
+                problems.add(
+                    row.file, row.line, "email", Message("roster.problem.email_invalid", "'\(email)' is not an email address", ["value": email]))
             }
             let grades = row.list("grades").joined(separator: ",")
             if grades.unicodeScalars.count > 32 {
                 problems.add(
-                    row.file, row.line, "grades", "the grades take \(grades.count) characters; at most 32 are kept")
+                    row.file, row.line, "grades",
+                    Message(
+                        "roster.problem.grades_too_long", "the grades take \(grades.count) characters; at most 32 are kept",
+                        ["length": "\(grades.count)"]))
             }
             guard key.valid, problems.all.count == before, let enabled, let role, let username, let givenName,
                 let familyName

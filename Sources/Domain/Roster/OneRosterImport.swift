@@ -21,7 +21,8 @@ public enum OneRosterImport {
         let byName = baseNames(files, &problems)
 
         guard let manifestBytes = byName["manifest.csv"] else {
-            problems.add("manifest.csv", nil, nil, "the file is missing: a OneRoster set starts with manifest.csv")
+            problems.add(
+                "manifest.csv", nil, nil, Message("roster.problem.manifest_missing", "the file is missing: a OneRoster set starts with manifest.csv"))
             return .failure(problems.report)
         }
         let manifest = readManifest(manifestBytes, &problems)
@@ -32,7 +33,10 @@ public enum OneRosterImport {
             guard let bytes = byName[file.fileName] else {
                 problems.add(
                     file.fileName, nil, nil,
-                    "the file is missing, but manifest.csv line \(declaration.line) declares it \(declaration.mode.rawValue)"
+                    Message(
+                        "roster.problem.file_missing_declared",
+                        "the file is missing, but manifest.csv line \(declaration.line) declares it \(declaration.mode.rawValue)",
+                        ["line": "\(declaration.line)", "mode": declaration.mode.rawValue])
                 )
                 continue
             }
@@ -81,7 +85,11 @@ public enum OneRosterImport {
             let name = String(path.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last ?? "")
             guard name.hasSuffix(".csv") else { continue }
             if let first = seen[name] {
-                problems.add(name, nil, nil, "the set holds two files of this name ('\(first)' and '\(path)')")
+                problems.add(
+                    name, nil, nil,
+                    Message(
+                        "roster.problem.duplicate_file", "the set holds two files of this name ('\(first)' and '\(path)')",
+                        ["first": first, "second": path]))
                 continue
             }
             seen[name] = path

@@ -4,8 +4,8 @@ struct RosterProblemList: Sendable {
 
     var isEmpty: Bool { all.isEmpty }
 
-    mutating func add(_ file: String, _ line: Int?, _ column: String?, _ message: String) {
-        all.append(RosterProblem(file: file, line: line, column: column, message: message))
+    mutating func add(_ file: String, _ line: Int?, _ column: String?, _ problem: Message) {
+        all.append(RosterProblem(file: file, line: line, column: column, problem: problem))
     }
 
     var report: RosterReport { RosterReport(problems: all) }

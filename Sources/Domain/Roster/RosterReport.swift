@@ -18,8 +18,13 @@ public struct RosterReport: Error, Sendable, CustomStringConvertible {
     }
 
     /// One line per problem, then "and N more problems" when some were omitted.
-    public var lines: [String] {
-        problems.map(\.description) + (omitted > 0 ? ["and \(omitted) more problem\(omitted == 1 ? "" : "s")"] : [])
+    public var lines: [String] { messages.map(\.english) }
+
+    /// ``lines`` as message codes, for a page in its reader's language (`L(message)`).
+    public var messages: [Message] {
+        problems.map(\.located)
+            + (omitted > 0
+                ? [Message("roster.problem.more", count: omitted, "and \(omitted) more problem\(omitted == 1 ? "" : "s")")] : [])
     }
 
     /// The lines joined by newlines.

@@ -15,7 +15,7 @@ struct RosterRow {
     func required(_ column: String, maxLength: Int = 255, _ problems: inout RosterProblemList) -> String? {
         let value = text(column)
         guard !value.isEmpty else {
-            problems.add(file, line, column, "a value is required")
+            problems.add(file, line, column, Message("roster.problem.value_required", "a value is required"))
             return nil
         }
         return checkedLength(value, column, maxLength, &problems)
@@ -35,11 +35,19 @@ struct RosterRow {
     func oneOf(_ column: String, _ allowed: [String], _ problems: inout RosterProblemList) -> String? {
         let value = text(column)
         guard !value.isEmpty else {
-            problems.add(file, line, column, "a value is required (one of \(allowed.joined(separator: ", ")))")
+            problems.add(
+                file, line, column,
+                Message(
+                    "roster.problem.value_required_one_of", "a value is required (one of \(allowed.joined(separator: ", ")))",
+                    ["allowed": allowed.joined(separator: ", ")]))
             return nil
         }
         guard allowed.contains(value) else {
-            problems.add(file, line, column, "'\(value)' is not one of \(allowed.joined(separator: ", "))")
+            problems.add(
+                file, line, column,
+                Message(
+                    "roster.problem.value_not_allowed", "'\(value)' is not one of \(allowed.joined(separator: ", "))",
+                    ["value": value, "allowed": allowed.joined(separator: ", ")]))
             return nil
         }
         return value
@@ -50,8 +58,10 @@ struct RosterRow {
         switch text(column).lowercased() {
         case "true": return true
         case "false": return false
-        case "": problems.add(file, line, column, "a value is required (true or false)")
-        default: problems.add(file, line, column, "'\(text(column))' is not true or false")
+        case "": problems.add(file, line, column, Message("roster.problem.boolean_required", "a value is required (true or false)"))
+        default:
+            problems.add(
+                file, line, column, Message("roster.problem.boolean_invalid", "'\(text(column))' is not true or false", ["value": text(column)]))
         }
         return nil
     }
@@ -66,11 +76,12 @@ struct RosterRow {
     func date(_ column: String, required: Bool, _ problems: inout RosterProblemList) -> CalendarDate? {
         let value = text(column)
         if value.isEmpty {
-            if required { problems.add(file, line, column, "a date is required (YYYY-MM-DD)") }
+            if required { problems.add(file, line, column, Message("roster.problem.date_required", "a date is required (YYYY-MM-DD)")) }
             return nil
         }
         guard let date = CalendarDate(value) else {
-            problems.add(file, line, column, "'\(value)' is not a date in the form YYYY-MM-DD")
+            problems.add(
+                file, line, column, Message("roster.problem.date_invalid", "'\(value)' is not a date in the form YYYY-MM-DD", ["value": value]))
             return nil
         }
         return date
@@ -82,7 +93,11 @@ struct RosterRow {
         // The schema's VARCHAR widths count characters, which MariaDB's utf8mb4 takes to be code points.
         let length = value.unicodeScalars.count
         guard length <= maxLength else {
-            problems.add(file, line, column, "the value is \(length) characters long; at most \(maxLength) are allowed")
+            problems.add(
+                file, line, column,
+                Message(
+                    "roster.problem.too_long", "the value is \(length) characters long; at most \(maxLength) are allowed",
+                    ["length": "\(length)", "max": "\(maxLength)"]))
             return nil
         }
         return value

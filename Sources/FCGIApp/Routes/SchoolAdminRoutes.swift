@@ -119,7 +119,7 @@ enum SchoolAdminRoutes {
                     detail: "\(source.prefix(200)): " + outcome.summary.lines.prefix(6).joined(separator: "; "))
                 return try rosterPage(session, school, context, problems: nil, result: RosterImportJob.pageMessages(outcome).map { L($0) })
             } catch let report as RosterReport {
-                return try rosterPage(session, school, context, problems: report.lines, result: nil, status: 422)
+                return try rosterPage(session, school, context, problems: report.messages.map { L($0) }, result: nil, status: 422)
             }
         }
     }
