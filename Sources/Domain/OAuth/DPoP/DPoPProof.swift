@@ -126,7 +126,7 @@ public struct DPoPProof: Sendable, Equatable {
         digestInput.append(contentsOf: jti.utf8)
         return .success(
             DPoPProof(
-                thumbprint: thumbprint, replayDigest: Array(SHA256.hash(data: digestInput)),
+                thumbprint: thumbprint, replayDigest: digestInput.withUnsafeBytes { Array(SHA256.hash(data: $0)) },
                 replayExpiresAt: issuedAt.addingTimeInterval(maximumAge + maximumSkew)))
     }
 
@@ -151,24 +151,34 @@ public struct DPoPProof: Sendable, Equatable {
     }
 
     /// `uri` without query and fragment, its scheme and host lowercased and a default port removed (RFC 9449 §4.3
-    /// step 9, with RFC 3986 §6.2.2–6.2.3 normalisation).
-    static func normalizedURI(_ uri: String) -> String {
-        var text = Substring(uri)
-        if let cut = text.firstIndex(where: { $0 == "?" || $0 == "#" }) { text = text[..<cut] }
-        // The first "://" (the standard library's search: Foundation's `range(of:)` cost more than the rest).
-        var colon = text.firstIndex(of: ":")
-        while let found = colon, !text[text.index(after: found)...].hasPrefix("//") {
-            colon = text[text.index(after: found)...].firstIndex(of: ":")
-        }
-        guard let colon else { return String(text) }
-        let scheme = text[..<colon].lowercased()
-        let rest = text[text.index(colon, offsetBy: 3)...]
-        let pathStart = rest.firstIndex(of: "/") ?? rest.endIndex
-        var authority = rest[..<pathStart].lowercased()
-        if scheme == "https", authority.hasSuffix(":443") { authority.removeLast(4) }
-        if scheme == "http", authority.hasSuffix(":80") { authority.removeLast(3) }
-        let path = rest[pathStart...]
-        return scheme + "://" + authority + (path.isEmpty ? "/" : String(path))
+    /// step 9, with RFC 3986 §6.2.2–6.2.3 normalisation), as UTF-8 bytes: compared byte for byte, and read a byte
+    /// at a time (the `Character` walk it replaced cost a tenth of a proof's check besides the signature). Case
+    /// is folded for ASCII letters only, as RFC 3986 §6.2.2.1 asks (a URI's scheme and host are ASCII).
+    static func normalizedURI(_ uri: String) -> [UInt8] {
+        let colon = UInt8(ascii: ":"), slash = UInt8(ascii: "/")
+        var text = Array(uri.utf8)
+        if let cut = text.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) { text.removeSubrange(cut...) }
+        // The first "://".
+        guard
+            let schemeEnd = text.indices.first(where: { $0 + 2 < text.count && text[$0] == colon && text[$0 + 1] == slash && text[$0 + 2] == slash })
+        else { return text }
+        let rest = schemeEnd + 3
+        let pathStart = text[rest...].firstIndex(of: slash) ?? text.endIndex
+        var result: [UInt8] = []
+        result.reserveCapacity(text.count + 1)
+        result.append(contentsOf: text[..<schemeEnd].lazy.map(asciiLowercased))
+        let scheme = result
+        result.append(contentsOf: [colon, slash, slash])
+        var authority = text[rest..<pathStart].map(asciiLowercased)
+        if scheme.elementsEqual("https".utf8), authority.count >= 4, authority.suffix(4).elementsEqual(":443".utf8) { authority.removeLast(4) }
+        if scheme.elementsEqual("http".utf8), authority.count >= 3, authority.suffix(3).elementsEqual(":80".utf8) { authority.removeLast(3) }
+        result.append(contentsOf: authority)
+        if pathStart == text.endIndex { result.append(slash) } else { result.append(contentsOf: text[pathStart...]) }
+        return result
+    }
+
+    private static func asciiLowercased(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
     }
 }
 
@@ -237,7 +247,8 @@ struct DPoPPublicKey: Sendable {
         switch key {
         case .p256(let key):
             guard signature.count == 64, let parsed = try? P256.Signing.ECDSASignature(rawRepresentation: signature) else { return false }
-            return key.isValidSignature(parsed, for: input)
+            // The digest of one contiguous buffer (the Array overload went through the generic regions walk).
+            return key.isValidSignature(parsed, for: input.withUnsafeBytes { SHA256.hash(data: $0) })
         case .rsa(let key):
             return key.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: signature), for: input, padding: .insecurePKCS1v1_5)
         case .ed25519(let key):
