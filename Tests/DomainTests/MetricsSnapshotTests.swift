@@ -27,6 +27,24 @@ import Testing
         #expect(a.withoutGauges.gauges.isEmpty && a.withoutGauges.counters == a.counters)
     }
 
+    @Test func aSeriesKeySpelledOnceRecordsWhatItsLabelsWould() {
+        let labels = ["site": "app", "route": "/api/oauth/introspect", "status": "200"]
+        var byLabels = MetricsSnapshot()
+        byLabels.increment(counter, labels)
+        byLabels.increment(counter, labels)
+        byLabels.observe(histogram, ["route": "/a"], value: 0.5)
+        byLabels.observe(histogram, ["route": "/a"], value: 5)
+        var byKey = MetricsSnapshot()
+        let counterKey = MetricSeries.key(counter.name, labels)
+        let histogramKey = MetricSeries.key(histogram.name, ["route": "/a"])
+        byKey.increment(series: counterKey)
+        byKey.increment(series: counterKey)
+        byKey.observe(histogram, series: histogramKey, value: 0.5)
+        byKey.observe(histogram, series: histogramKey, value: 5)
+        #expect(byKey == byLabels)
+        #expect(byKey.histograms[histogramKey]?.buckets == [0, 1, 1])
+    }
+
     @Test func theTextFormatHasHelpTypeSortedSeriesAndCumulativeBuckets() {
         var snapshot = MetricsSnapshot()
         snapshot.increment(counter, ["route": "/b", "status": "200"])

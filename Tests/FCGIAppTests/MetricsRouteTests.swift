@@ -33,6 +33,23 @@ import Testing
         #expect(outside.status == 404)
     }
 
+    @Test func aRequestRecordedThroughItsSpelledKeysCountsAsItsLabelsWould() {
+        let metrics = WorkerMetrics()
+        for status in [200, 200, 404] {
+            metrics.recordRequest(RequestSeries(site: "app", route: "/userinfo", method: "GET", status: status), seconds: 0.002, databaseError: nil)
+        }
+        metrics.recordRequest(RequestSeries(site: "app", route: "/userinfo", method: "GET", status: 503), seconds: 2, databaseError: "unavailable")
+        var expected = MetricsSnapshot()
+        for status in ["200", "200", "404", "503"] {
+            expected.increment(PoolMetrics.requests, ["site": "app", "route": "/userinfo", "method": "GET", "status": status])
+        }
+        for seconds in [0.002, 0.002, 0.002, 2] { expected.observe(PoolMetrics.duration, ["site": "app", "route": "/userinfo"], value: seconds) }
+        expected.increment(PoolMetrics.databaseErrors, ["site": "app", "kind": "unavailable"])
+        let recorded = metrics.snapshot(site: "app")
+        #expect(recorded.counters == expected.counters)
+        #expect(recorded.histograms == expected.histograms)
+    }
+
     @Test func aRequestIsCountedUnderItsRoutePatternNeverItsPath() {
         func count(_ route: String, _ status: String) -> Double {
             WorkerMetrics.shared.snapshot(site: "app").counters[

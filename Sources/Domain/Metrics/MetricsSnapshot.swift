@@ -55,6 +55,12 @@ public struct MetricsSnapshot: Codable, Sendable, Equatable {
         counters[MetricSeries.key(family.name, labels), default: 0] += amount
     }
 
+    /// Adds `amount` to a counter whose series key the caller built once with ``MetricSeries/key(_:_:)`` (a
+    /// request's series, recorded on every request).
+    public mutating func increment(series key: String, by amount: Double = 1) {
+        counters[key, default: 0] += amount
+    }
+
     /// Sets a gauge.
     public mutating func set(_ family: MetricFamily, _ labels: [String: String] = [:], to value: Double) {
         precondition(family.kind == .gauge, "\(family.name) is not a gauge")
@@ -64,10 +70,14 @@ public struct MetricsSnapshot: Codable, Sendable, Equatable {
     /// Records one observation of a histogram.
     public mutating func observe(_ family: MetricFamily, _ labels: [String: String] = [:], value: Double) {
         precondition(family.kind == .histogram, "\(family.name) is not a histogram")
-        let key = MetricSeries.key(family.name, labels)
-        var histogram = histograms[key] ?? Histogram(bounds: family.buckets)
-        histogram.observe(value, bounds: family.buckets)
-        histograms[key] = histogram
+        observe(family, series: MetricSeries.key(family.name, labels), value: value)
+    }
+
+    /// Records one observation of a histogram whose series key the caller built once with
+    /// ``MetricSeries/key(_:_:)``. The buckets are changed in place (no copy of the series per observation).
+    public mutating func observe(_ family: MetricFamily, series key: String, value: Double) {
+        precondition(family.kind == .histogram, "\(family.name) is not a histogram")
+        histograms[key, default: Histogram(bounds: family.buckets)].observe(value, bounds: family.buckets)
     }
 
     /// Adds another process's snapshot to this one.
@@ -192,7 +202,11 @@ public enum MetricSeries {
     }
 
     static func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+        // Most values (routes, methods, statuses, sites) need nothing: skip the three searches.
+        let special: (UInt8) -> Bool = { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }
+        guard value.utf8.contains(where: special) else { return value }
+        return value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
     }
 
     static func escapeHelp(_ help: String) -> String {

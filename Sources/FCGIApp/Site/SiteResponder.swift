@@ -56,12 +56,9 @@ struct SiteResponder {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let site = site.rawValue
         let method = raw.param("REQUEST_METHOD") ?? "?"
-        metrics.record { snapshot in
-            snapshot.increment(
-                PoolMetrics.requests, ["site": site, "route": route, "method": Self.methodLabel(method), "status": "\(response.status)"])
-            snapshot.observe(PoolMetrics.duration, ["site": site, "route": route], value: seconds)
-            if let databaseError { snapshot.increment(PoolMetrics.databaseErrors, ["site": site, "kind": databaseError]) }
-        }
+        metrics.recordRequest(
+            RequestSeries(site: site, route: route, method: Self.methodLabel(method), status: response.status), seconds: seconds,
+            databaseError: databaseError)
         if logger.logLevel <= .info {
             // The route's pattern, never the path or its query: those can carry one-time tokens.
             var fields: Logger.Metadata = [
