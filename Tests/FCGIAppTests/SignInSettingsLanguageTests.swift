@@ -110,6 +110,21 @@ import Testing
         #expect(domains.text.contains("Dominios: escribe de uno a 20 dominios, separados por comas."))
     }
 
+    @Test func aProviderThatCannotBeReachedSaysSoInArabicWhenASignInStarts() throws {
+        var generator = SystemRandomNumberGenerator()
+        let sealed = try UpstreamClientSecret.seal("op-secret", slug: "quiet-op", key: app.oauthKeys.upstreamSecretKey, using: &generator)
+        _ = try app.upstream.saveUpstreamProvider(
+            NewUpstreamProvider(
+                slug: "quiet-op", schoolID: SchoolID(1), name: "Quiet OP", kind: .generic, authority: "https://quiet.school.test", clientID: "cw",
+                sealedSecret: sealed, linkRule: .email, jitStudents: false, enabled: true),
+            now: app.clock.now)
+        var browser = TestBrowser(responder: app.responder())
+        let page = browser.send("GET", "/login/upstream/quiet-op", headers: arabic)
+        #expect(page.status == 502)
+        #expect(page.text.contains("<html lang=\"ar\" dir=\"rtl\">"))
+        #expect(page.text.contains("المزوّد غير متاح الآن: تعذّر جلب مستند الاكتشاف الخاص به (connection refused)."), "\(page.text)")
+    }
+
     @Test func thePortalsKeyFormShowsAKeySetRefusalInArabicAndSpanish() throws {
         let account = DeveloperAccount(id: DeveloperID(7), email: "dev@example.com", name: "Dev", company: nil, state: .active, totpEnabled: true)
         let session = DeveloperSignedIn(account: account, digest: [], csrf: "token", idleMinutes: 30)
