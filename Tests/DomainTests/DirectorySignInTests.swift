@@ -124,7 +124,10 @@ import Testing
         #expect("\(try DirectoryBindPassword.open(directory.sealedBindPassword, school: school, key: key))" == "<redacted>")
         // An update without a password keeps the sealed one; a new directory needs one.
         #expect(try validated(settings { $0.bindPassword = "" }, existing: directory).sealedBindPassword == directory.sealedBindPassword)
-        #expect(throws: UpstreamProviderSettings.Problem("bind_password", "enter the service account's password")) {
+        #expect(
+            throws: UpstreamProviderSettings.Problem(
+                "bind_password", Message("directory.problem.bind_password_missing", "enter the service account's password"))
+        ) {
             try validated(settings { $0.bindPassword = "" })
         }
         #expect(

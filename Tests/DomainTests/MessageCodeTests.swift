@@ -1,3 +1,4 @@
+import Crypto
 import Domain
 import Foundation
 import Testing
@@ -100,8 +101,113 @@ import Testing
         #expect(
             ErasureRules.mayRequest(by: admin, subject: UserID(2), role: .platformAdmin, open: nil)?.problem.key == "erasure.refusal.not_erasable")
         let refusal = ErasureRefusal(.alreadyOpen(.scheduled, runsAfter: Date(timeIntervalSince1970: 1_780_000_000)))
-        #expect(refusal.problem.key == "erasure.refusal.scheduled" && refusal.problem.arguments["day"] == "28 May 2026, 20:26 UTC")
+        // The day is a date placeholder, written by each page in its language; the English keeps today's text.
+        #expect(refusal.problem.key == "erasure.refusal.scheduled" && refusal.problem.arguments["day"] == nil)
+        #expect(refusal.problem.dates == ["day": Date(timeIntervalSince1970: 1_780_000_000)])
+        #expect(
+            refusal.message
+                == "An erasure of this person is already scheduled (it runs after 28 May 2026, 20:26 UTC). Cancel it first to start again.")
         #expect(refusal.message == refusal.problem.english)
+    }
+
+    @Test func aMessageCarriesDatesApartFromItsTextArguments() {
+        let day = Date(timeIntervalSince1970: 1_780_000_000)
+        let message = Message("erasure.refusal.scheduled", "runs after then", ["name": "Ada"], dates: ["day": day])
+        #expect(message.dates == ["day": day] && message.arguments == ["name": "Ada"] && message.nested.isEmpty)
+        #expect(message != Message("erasure.refusal.scheduled", "runs after then", ["name": "Ada"], dates: ["day": day.addingTimeInterval(86400)]))
+        #expect(Message("portal.error.max", count: 3, "Use at most 3 characters.").dates.isEmpty)
+        #expect(Message(verbatim: "as it is").dates.isEmpty)
+    }
+
+    @Test func signInSettingsProblemsYieldTheirCodesAndKeepTheirEnglish() throws {
+        guard case .failure(let uri) = DirectoryEndpoint.parse("https://dc1", allowPlain: false) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(uri.problem == Message("directory.problem.uri_scheme", "https://dc1 must start with ldaps:// or ldap://", ["uri": "https://dc1"]))
+        guard case .failure(let pem) = PEMCertificates.normalized("-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n") else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(pem.problem.key == "directory.problem.ca_other_block" && pem.problem.arguments == ["line": "1", "kind": "RSA PRIVATE KEY"])
+        #expect(pem.message == "line 1: a RSA PRIVATE KEY block: paste only CA certificates (never a private key)")
+
+        var saml = SAMLProviderSettings()
+        saml.slug = "idp"
+        saml.name = "IdP"
+        saml.signing = "sometimes"
+        #expect(throws: UpstreamProviderSettings.Problem("signing", Message("saml.problem.signing", "choose either, assertion, response or both"))) {
+            try saml.validated(school: SchoolID(1))
+        }
+
+        var generator = SystemRandomNumberGenerator()
+        var oidc = UpstreamProviderSettings()
+        oidc.slug = "op"
+        oidc.name = "OP"
+        oidc.clientID = "client"
+        oidc.clientSecret = "secret"
+        oidc.issuer = "http://op.example"
+        do {
+            _ = try oidc.validated(school: SchoolID(1), key: SymmetricKey(size: .bits256), allowLoopbackHTTP: false, using: &generator)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.field == "issuer" && error.problem.key == "signin_settings.problem.url")
+            #expect(error.problem.arguments == ["suffix": "/.well-known/openid-configuration"])
+            #expect(error.message == "enter the provider's https URL (its discovery document is that URL + /.well-known/openid-configuration)")
+            #expect(error.description == "issuer: " + error.message)
+        }
+        oidc.issuer = "https://op.example"
+        oidc.kind = "entra"
+        do {
+            _ = try oidc.validated(school: SchoolID(1), key: SymmetricKey(size: .bits256), allowLoopbackHTTP: false, using: &generator)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.field == "tenants" && error.problem.key == "signin_settings.problem.tenants")
+            #expect(error.message == "enter one to 20 tenant ids, separated by commas")
+        }
+
+        guard
+            case .failure(let discovery) = OpenIDProviderMetadata.parse(
+                Array(#"{"issuer":"https://op.example"}"#.utf8), expectedIssuer: "https://op.example")
+        else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(
+            discovery.problem
+                == Message(
+                    "signin_settings.problem.discovery.endpoint", "authorization_endpoint is missing or not an https URL",
+                    ["name": "authorization_endpoint"]))
+    }
+
+    @Test func keySetProblemsYieldTheirCodesAndKeepTheirJOSEDetails() {
+        func problem(_ document: String) -> Message? {
+            do {
+                _ = try ClientKeySet(document: document)
+                return nil
+            } catch {
+                return error.problem
+            }
+        }
+        #expect(problem(#"{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}"#)?.key == "app.error.jwks.private_key")
+        #expect(
+            problem(#"{"keys":[]}"#)
+                == Message("app.error.jwks.no_usable_key", "The key set has no usable signing key: use RSA keys of 2048 bits or more or P-256 keys."))
+        let skipped = problem(#"{"keys":[{"kty":"OKP","kid":"ed"}]}"#)
+        #expect(skipped?.key == "app.error.jwks.no_usable_key_detail" && skipped?.arguments == ["detail": "ed: key type OKP is not used"])
+        #expect(
+            skipped?.english
+                == "The key set has no usable signing key: use RSA keys of 2048 bits or more or P-256 keys (ed: key type OKP is not used).")
+        #expect(problem(#"{"kty":"EC"}"#)?.key == "app.error.jwks.no_keys_array")
+        #expect(problem("not json")?.key == "app.error.jwks.not_json")
+        guard
+            case .failure(let errors) = ApplicationClientAuthentication.validate(
+                method: ClientKeyRegistration.methodName, jwks: "", jwksURI: "http://keys.example/jwks", requirePAR: false, clientType: .confidential)
+        else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(errors["jwks_uri"]?.key == "app.error.jwks.uri" && errors["jwks_uri"]?.arguments == ["max": "2000"])
     }
 
     @Test func theAuthorizationPagesRefusalsCarryAMessageForThePerson() {

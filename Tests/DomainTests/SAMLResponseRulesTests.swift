@@ -267,6 +267,17 @@ import Testing
         #expect(reason(two)?.contains("2 identity providers") == true)
         #expect(reason(two, entityID: "https://other.example/idp") == nil)
         #expect(reason(two, entityID: "https://third.example")?.contains("no identity provider") == true)
+        // Each reason is a keyed message for the settings page; its English is the text above.
+        guard case .failure(let several) = Self.parse(two) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(several.problem == Message("saml.problem.metadata.several", "it describes 2 identity providers: name the entity id", ["number": "2"]))
+        guard case .failure(let post) = Self.parse(Self.entity(binding: SAMLNamespace.httpPostBinding)) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(post.problem.key == "saml.problem.metadata.no_redirect" && post.reason == post.problem.english)
     }
 
     @Test func ourRequestAndMetadataNameTheStablePaths() {

@@ -182,7 +182,9 @@ final class FakeProvider: UpstreamTransport, @unchecked Sendable {
             Issue.record("expected unavailable")
             return
         }
-        #expect(reason.contains("evil.example"))
+        #expect(reason.key == "signin_settings.problem.discovery_unusable" && reason.english.contains("evil.example"))
+        #expect(reason.nested["reason"]?.key == "signin_settings.problem.discovery.issuer")
+        #expect(reason.nested["reason"]?.arguments["issuer"] == "https://evil.example")
     }
 
     // MARK: Linking
@@ -249,7 +251,10 @@ final class FakeProvider: UpstreamTransport, @unchecked Sendable {
         settings.kind = "google"
         settings.clientID = "123.apps.googleusercontent.com"
         settings.clientSecret = "GOCSPX-secret"
-        #expect(throws: UpstreamProviderSettings.Problem("domains", "enter one to 20 domains, separated by commas")) {
+        #expect(
+            throws: UpstreamProviderSettings.Problem(
+                "domains", Message("signin_settings.problem.domains", "enter one to 20 domains, separated by commas"))
+        ) {
             try settings.validated(school: SchoolID(1), key: key, allowLoopbackHTTP: false, using: &generator)
         }
         settings.domains = ["School.Example, second.example"]

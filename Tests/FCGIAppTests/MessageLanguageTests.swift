@@ -1,3 +1,4 @@
+import Crypto
 import Domain
 import Foundation
 import Testing
@@ -112,12 +113,17 @@ import Testing
             ErasureRefusal(.wrongStatus(.running)).problem, SupportTicketCategory.review.label, .authorizeMalformed,
         ]
         messages += ClientLogoutRegistration(postLogoutRedirectURIs: ["ftp://x", "ftp://x"], backchannelLogoutSessionRequired: true).problems()
-        #expect(messages.count > 20)
+        messages += Self.signInSettingsProblems()
+        #expect(messages.count > 60)
         MailLanguage.rendering(in: "en") {
             for message in messages {
                 // A page groups a count's digits the language's way (3,650); the rule's English writes them plain.
-                let english = message.count.map {
+                var english = message.count.map {
                     message.english.replacingOccurrences(of: "\($0)", with: LocaleFormatting.number($0, language: "en"))
+                }
+                // A date is the page language's medium date and time (UTC); the rule's English writes it en_GB.
+                for date in message.dates.values {
+                    english = (english ?? message.english).replacingOccurrences(of: ErasureRules.dayText(date), with: Display.localDateTime(date))
                 }
                 #expect(L(message) == english ?? message.english, "\(message.key)")
             }
@@ -176,5 +182,129 @@ import Testing
         #expect(spanish.contains("Omitidos (otras escuelas): 1 asignatura, 1 curso, 2 usuarios"))
         #expect(spanish.contains("Se ignoró la columna password de 1 usuario: las contraseñas nunca se importan"))
         #expect(lines("ar").contains("تم التخطي (مدارس أخرى): مقرر واحد، صف واحد، مستخدمان"))
+    }
+
+    /// A refusal of each kind the sign-in settings and the key sets give: settings, directory URIs and CA text, SAML
+    /// settings and metadata, discovery documents, key sets.
+    static func signInSettingsProblems() -> [Message] {
+        var messages: [Message] = []
+        let key = SymmetricKey(size: .bits256)
+        var generator = SystemRandomNumberGenerator()
+        func directory(_ change: (inout SignInDirectorySettings) -> Void) {
+            var settings = SignInDirectorySettings()
+            settings.name = "AD"
+            settings.uris = "ldaps://dc1.school.test"
+            settings.bindDN = "cn=reader,dc=school,dc=test"
+            settings.bindPassword = "service"
+            settings.baseDN = "dc=school,dc=test"
+            settings.filter = "(&(objectClass=user)(sAMAccountName={name}))"
+            change(&settings)
+            do {
+                _ = try settings.validated(school: SchoolID(1), key: key, existing: nil, using: &generator)
+                Issue.record("accepted")
+            } catch { messages.append(error.problem) }
+        }
+        directory { $0.name = "" }
+        directory { $0.uris = "" }
+        directory { $0.uris = "ldapi:///" }
+        directory { $0.uris = "https://x" }
+        directory { $0.uris = "ldaps://x/dc=a" }
+        directory { $0.uris = "ldaps://\u{7}" }
+        directory {
+            $0.uris = "ldapi://x"
+            $0.allowPlain = true
+        }
+        directory { $0.bindDN = "" }
+        directory { $0.bindPassword = "" }
+        directory { $0.bindPassword = "a\u{0}" }
+        directory { $0.baseDN = "x" }
+        directory { $0.filter = "(uid=x)" }
+        directory { $0.linkAttribute = "a;b" }
+        directory {
+            $0.linkRule = "guess"
+            $0.linkAttribute = "uid"
+        }
+        directory { $0.disabledCheck = "maybe" }
+        for text in [
+            "x", "-----BEGIN EC PRIVATE KEY-----\n", "-----BEGIN CERTIFICATE-----\nMIIB\n",
+            "-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n",
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----BEGIN CERTIFICATE-----\n", String(repeating: " ", count: PEMCertificates.maximumBytes + 1),
+        ] {
+            if case .failure(let refusal) = PEMCertificates.normalized(text) { messages.append(refusal.problem) }
+        }
+        func provider(_ change: (inout UpstreamProviderSettings) -> Void) {
+            var settings = UpstreamProviderSettings()
+            settings.slug = "op"
+            settings.name = "OP"
+            settings.clientID = "cw"
+            settings.clientSecret = "s"
+            settings.issuer = "https://op.example"
+            change(&settings)
+            do {
+                _ = try settings.validated(school: nil, key: key, allowLoopbackHTTP: false, using: &generator)
+                Issue.record("accepted")
+            } catch { messages.append(error.problem) }
+        }
+        provider { $0.slug = "callback" }
+        provider { $0.name = "" }
+        provider { $0.clientID = "a b" }
+        provider { $0.clientSecret = "" }
+        provider { $0.kind = "other" }
+        provider { $0.issuer = "http://x" }
+        provider { $0.kind = "google" }
+        provider { $0.kind = "entra" }
+        provider { $0.linkClaim = "a b" }
+        provider { $0.linkRule = "guess" }
+        provider {
+            $0.kind = "entra"
+            $0.tenants = ["t"]
+        }
+        provider { $0.jitStudents = true }
+        func saml(_ change: (inout SAMLProviderSettings) -> Void) {
+            var settings = SAMLProviderSettings()
+            settings.slug = "idp"
+            settings.name = "IdP"
+            change(&settings)
+            do {
+                _ = try settings.validated(school: nil)
+                Issue.record("accepted")
+            } catch { messages.append(error.problem) }
+        }
+        saml { $0.slug = "" }
+        saml { $0.name = "" }
+        saml { $0.signing = "x" }
+        saml { $0.nameIDFormat = "x" }
+        saml { $0.linkAttribute = "a b" }
+        saml { $0.linkRule = "x" }
+        saml { $0.jitStudents = true }
+        let md = "urn:oasis:names:tc:SAML:2.0:metadata"
+        for root in [
+            SAMLElement(namespace: md, name: "Other"),
+            SAMLElement(namespace: md, name: "EntityDescriptor", attributes: ["entityID": "https://idp.example"]),
+            SAMLElement(namespace: md, name: "EntityDescriptor", attributes: ["validUntil": "2000-01-01T00:00:00Z"]),
+            SAMLElement(namespace: md, name: "EntityDescriptor", attributes: ["validUntil": "soon"]),
+        ] {
+            if case .failure(let problem) = SAMLIdentityProviderMetadata.parse(root, entityID: nil, now: Date(), allowLoopbackHTTP: false) {
+                messages.append(problem.problem)
+            }
+        }
+        for document in [
+            "x", "{}", #"{"issuer":"https://other.example"}"#, #"{"issuer":"https://op.example"}"#,
+            #"{"issuer":"https://op.example","authorization_endpoint":"https://op.example/a","token_endpoint":"https://op.example/t","jwks_uri":"https://op.example/k","response_types_supported":["token"]}"#,
+            #"{"issuer":"https://op.example","authorization_endpoint":"https://op.example/a","token_endpoint":"https://op.example/t","jwks_uri":"https://op.example/k","code_challenge_methods_supported":["plain"]}"#,
+        ] {
+            if case .failure(let refusal) = OpenIDProviderMetadata.parse(Array(document.utf8), expectedIssuer: "https://op.example") {
+                messages.append(refusal.problem)
+            }
+        }
+        for (jwks, uri) in [
+            ("", ""), ("{}", "https://k.example"), ("", "http://k.example"), ("x", ""), (#"{"keys":[]}"#, ""), (#"{"keys":[{"kty":"OKP"}]}"#, ""),
+            (#"{"keys":[{"kty":"oct","k":"AA"}]}"#, ""), ("{}", ""),
+            (#"{"keys":["# + String(repeating: " ", count: ClientKeySet.maximumDocumentLength) + "]}", ""),
+        ] {
+            if case .failure(let invalid) = ClientKeyRegistration.validate(jwks: jwks, jwksURI: uri) { messages.append(invalid.problem) }
+        }
+        #expect(messages.allSatisfy { !$0.key.isEmpty })
+        return messages
     }
 }

@@ -109,6 +109,8 @@ struct TestApp {
     /// What the upstream providers answer (``ScriptedUpstream``).
     let upstreamTransport = ScriptedUpstream()
     let upstreamDocuments = UpstreamDocumentCache()
+    /// SAML providers' settings (``MemorySAMLStore`` over ``upstream``); `nil`: SAML is not available, as in most tests.
+    var saml: MemorySAMLStore?
     let pushedRequests = MemoryPushedRequests()
     /// The schools' directories' twin.
     let directories = MemorySignInDirectories()
@@ -192,7 +194,8 @@ struct TestApp {
                 rateBuckets: MemoryRateBuckets(), listCache: APIListCache(capacity: 8), oneRoster: MariaOneRosterStore(database: unconnected),
                 gradebookSettings: gradebookSettings),
             syncTarget: MariaSyncTargetStore(database: unconnected), leases: leases,
-            upstream: UpstreamServices(store: upstream, flow: UpstreamSignInFlow(transport: upstreamTransport, cache: upstreamDocuments)),
+            upstream: UpstreamServices(
+                store: upstream, flow: UpstreamSignInFlow(transport: upstreamTransport, cache: upstreamDocuments), saml: saml),
             directories: DirectoryServices(store: directories, connector: directoryConnector),
             audit: audit,
             privacy: PrivacyServices(records: privacy, exportJobs: privacy, erasures: privacy),

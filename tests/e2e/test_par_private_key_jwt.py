@@ -348,9 +348,9 @@ def test_a_developer_registers_keys_on_the_app_form_and_sync_carries_them(stack,
     developer, _ = sign_up_verified(stack, mail_dir, "pkjwt")
     scopes = ["openid", "profile.read"]
 
-    def save(**auth):
+    def save(headers=None, **auth):
         page = developer.get(stack.url("developers", "/apps/new"))
-        return developer.post(stack.url("developers", "/apps"), allow_redirects=False, files=multipart(
+        return developer.post(stack.url("developers", "/apps"), allow_redirects=False, headers=headers, files=multipart(
             {**APP, **declarations(scopes), "csrf": csrf_of(page.text), "client_type": "confidential",
              "redirect_uris": REDIRECT_URI, "scopes": scopes, **auth}))
 
@@ -363,6 +363,10 @@ def test_a_developer_registers_keys_on_the_app_form_and_sync_carries_them(stack,
     assert refused.status_code == 422 and "needs a JWK Set or a jwks_uri" in refused.text
     refused = save(token_endpoint_auth_method="private_key_jwt", jwks_uri="http://keys.example/jwks.json")
     assert refused.status_code == 422 and 'id="jwks_uri-error"' in refused.text
+    # The key set's problem is in the page's language; its JOSE names stay as written.
+    refused = save(headers={"Accept-Language": "es"}, token_endpoint_auth_method="private_key_jwt", jwks=private)
+    assert refused.status_code == 422 and '<html lang="es"' in refused.text
+    assert "contiene una clave privada o simétrica; publica solo claves públicas." in refused.text
 
     public_set = json.dumps({"keys": [rsa_key.as_dict(private=False, kid="k1", use="sig")]})
     created = save(token_endpoint_auth_method="private_key_jwt", jwks=public_set, require_par="1")

@@ -12,9 +12,13 @@ public struct OpenIDProviderMetadata: Sendable, Equatable {
     /// document lists that method and not `client_secret_basic`, the default (OIDC Discovery §3).
     public let clientSecretInForm: Bool
 
-    /// Why a discovery document was refused (for the admin's "test this provider" and the log).
+    /// Why a discovery document was refused (for the admin's "test this provider" and the log):
+    /// `signin_settings.problem.discovery.*`.
     public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
-        public let reason: String
+        public let problem: Message
+        init(_ problem: Message) { self.problem = problem }
+        /// The reason in English (the log).
+        public var reason: String { problem.english }
         public var description: String { reason }
     }
 
@@ -42,33 +46,48 @@ public struct OpenIDProviderMetadata: Sendable, Equatable {
         do {
             document = try JSONParser.parse(bytes)
         } catch {
-            return .failure(Refusal(reason: "the discovery document is not JSON (\(error))"))
+            return .failure(
+                Refusal(Message("signin_settings.problem.discovery.json", "the discovery document is not JSON (\(error))", ["detail": "\(error)"])))
         }
-        guard let issuer = document[member: "issuer"]?.stringValue else { return .failure(Refusal(reason: "no issuer")) }
+        guard let issuer = document[member: "issuer"]?.stringValue else {
+            return .failure(Refusal(Message("signin_settings.problem.discovery.no_issuer", "no issuer")))
+        }
         guard issuer == expectedIssuer else {
-            return .failure(Refusal(reason: "the document is for issuer \(issuer.prefix(200)), not \(expectedIssuer)"))
+            return .failure(
+                Refusal(
+                    Message(
+                        "signin_settings.problem.discovery.issuer", "the document is for issuer \(issuer.prefix(200)), not \(expectedIssuer)",
+                        ["issuer": String(issuer.prefix(200)), "expected": expectedIssuer])))
         }
         var endpoints: [String] = []
         for name in ["authorization_endpoint", "token_endpoint", "jwks_uri"] {
             guard let url = document[member: name]?.stringValue, isAcceptable(url, allowLoopbackHTTP: allowLoopbackHTTP) else {
-                return .failure(Refusal(reason: "\(name) is missing or not an https URL"))
+                return .failure(
+                    Refusal(Message("signin_settings.problem.discovery.endpoint", "\(name) is missing or not an https URL", ["name": name])))
             }
             endpoints.append(url)
         }
         if let types = document[member: "response_types_supported"]?.arrayValue, !types.contains(.string("code")) {
-            return .failure(Refusal(reason: "the provider does not offer the authorization code flow"))
+            return .failure(
+                Refusal(Message("signin_settings.problem.discovery.code_flow", "the provider does not offer the authorization code flow")))
         }
         if let algorithms = document[member: "id_token_signing_alg_values_supported"]?.arrayValue?.compactMap(\.stringValue),
             UpstreamIDTokenRules.allowedAlgorithms.isDisjoint(with: algorithms)
         {
-            return .failure(Refusal(reason: "the provider signs ID tokens with none of RS256, ES256"))
+            return .failure(
+                Refusal(Message("signin_settings.problem.discovery.algorithms", "the provider signs ID tokens with none of RS256, ES256")))
         }
         if let methods = document[member: "code_challenge_methods_supported"]?.arrayValue, !methods.contains(.string("S256")) {
-            return .failure(Refusal(reason: "the provider does not support PKCE S256"))
+            return .failure(Refusal(Message("signin_settings.problem.discovery.pkce", "the provider does not support PKCE S256")))
         }
         let authMethods = document[member: "token_endpoint_auth_methods_supported"]?.arrayValue?.compactMap(\.stringValue) ?? []
         if !authMethods.isEmpty, !authMethods.contains("client_secret_basic"), !authMethods.contains("client_secret_post") {
-            return .failure(Refusal(reason: "the token endpoint accepts neither client_secret_basic nor client_secret_post"))
+            return .failure(
+                Refusal(
+                    Message(
+                        "signin_settings.problem.discovery.client_auth",
+                        "the token endpoint accepts neither client_secret_basic nor client_secret_post"
+                    )))
         }
         return .success(
             Self(

@@ -19,8 +19,9 @@ public struct UpstreamTransportError: Error, Sendable, Equatable {
 
 /// Why an upstream sign-in failed before it produced an identity.
 public enum UpstreamSignInFailure: Error, Sendable, Equatable {
-    /// The provider's documents could not be fetched or are unusable (discovery, JWKS).
-    case unavailable(String)
+    /// The provider's documents could not be fetched or are unusable (discovery, JWKS): what happened, as a
+    /// ``Message`` (`signin_settings.problem.discovery_*`, `signin_settings.problem.keys_*`).
+    case unavailable(Message)
     /// The token endpoint could not be reached or did not give tokens for the code.
     case tokenEndpoint(String)
     /// The ID token or the identity in it was refused.
@@ -29,16 +30,27 @@ public enum UpstreamSignInFailure: Error, Sendable, Equatable {
     /// What the page says.
     public var message: String {
         switch self {
-        case .unavailable(let reason): "The provider is not available right now: \(reason)."
+        case .unavailable(let reason): "The provider is not available right now: \(reason.english)."
         case .tokenEndpoint(let reason): "The provider could not be reached or refused the code: \(reason)."
         case .refused(let refusal): refusal.message
+        }
+    }
+
+    /// What the page says, in its language where it is keyed: a provider that cannot be used
+    /// (`signin_settings.problem.unavailable`, on "test this provider", adding one, and starting a sign-in); the
+    /// token endpoint's and the ID token's refusals are still English.
+    public var problem: Message {
+        switch self {
+        case .unavailable(let reason):
+            Message("signin_settings.problem.unavailable", message, nested: ["reason": reason])
+        case .tokenEndpoint, .refused: Message(verbatim: message)
         }
     }
 
     /// The log line's reason.
     public var logReason: String {
         switch self {
-        case .unavailable(let reason): "unavailable: \(reason)"
+        case .unavailable(let reason): "unavailable: \(reason.english)"
         case .tokenEndpoint(let reason): "token endpoint: \(reason)"
         case .refused(let refusal): refusal.logReason
         }
@@ -109,15 +121,26 @@ public struct UpstreamSignInFlow: Sendable {
         do {
             answer = try transport.get(provider.discoveryURL)
         } catch {
-            throw .unavailable("its discovery document could not be fetched (\(error.reason))")
+            throw .unavailable(
+                Message(
+                    "signin_settings.problem.discovery_fetch", "its discovery document could not be fetched (\(error.reason))",
+                    ["detail": error.reason]))
         }
-        guard answer.status == 200 else { throw .unavailable("its discovery document answered HTTP \(answer.status)") }
+        guard answer.status == 200 else {
+            throw .unavailable(
+                Message(
+                    "signin_settings.problem.discovery_status", "its discovery document answered HTTP \(answer.status)",
+                    ["status": "\(answer.status)"]))
+        }
         switch OpenIDProviderMetadata.parse(answer.body, expectedIssuer: provider.discoveryIssuer, allowLoopbackHTTP: allowLoopbackHTTP) {
         case .success(let metadata):
             cache.storeMetadata(metadata, key, now: now)
             return metadata
         case .failure(let refusal):
-            throw .unavailable("its discovery document is unusable (\(refusal.reason))")
+            throw .unavailable(
+                Message(
+                    "signin_settings.problem.discovery_unusable", "its discovery document is unusable (\(refusal.reason))",
+                    nested: ["reason": refusal.problem]))
         }
     }
 
@@ -221,13 +244,17 @@ public struct UpstreamSignInFlow: Sendable {
         do {
             answer = try transport.get(url)
         } catch {
-            throw .unavailable("its signing keys could not be fetched (\(error.reason))")
+            throw .unavailable(
+                Message("signin_settings.problem.keys_fetch", "its signing keys could not be fetched (\(error.reason))", ["detail": error.reason]))
         }
-        guard answer.status == 200 else { throw .unavailable("its signing keys answered HTTP \(answer.status)") }
+        guard answer.status == 200 else {
+            throw .unavailable(
+                Message("signin_settings.problem.keys_status", "its signing keys answered HTTP \(answer.status)", ["status": "\(answer.status)"]))
+        }
         do {
             return try JSONWebKeySet(document: answer.body)
         } catch {
-            throw .unavailable("its signing keys are not a JWKS document")
+            throw .unavailable(Message("signin_settings.problem.keys_document", "its signing keys are not a JWKS document"))
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A sentence a rule has for a person (a form field's problem, a refusal, a report line): a stable catalogue key
 /// with its arguments, which the app renders in the page's language, and its English rendering for the command
 /// line, logs, JSON APIs and tests.
@@ -16,15 +18,21 @@ public struct Message: Sendable, Hashable, CustomStringConvertible {
     /// Placeholders filled by other messages (a redirect URI's own problem after the URI), rendered in the same
     /// language.
     public let nested: [String: Message]
+    /// Placeholders filled by a moment (the day an erasure runs), written the page language's way: its day, month
+    /// and year with the time, in UTC, with the language's digits (`LocaleFormatting`).
+    public let dates: [String: Date]
     /// The English text, as the English catalogue writes it.
     public let english: String
 
     /// A message without a number.
-    public init(_ key: StaticString, _ english: String, _ arguments: [String: String] = [:], nested: [String: Message] = [:]) {
+    public init(
+        _ key: StaticString, _ english: String, _ arguments: [String: String] = [:], nested: [String: Message] = [:], dates: [String: Date] = [:]
+    ) {
         self.key = "\(key)"
         self.count = nil
         self.arguments = arguments
         self.nested = nested
+        self.dates = dates
         self.english = english
     }
 
@@ -34,6 +42,7 @@ public struct Message: Sendable, Hashable, CustomStringConvertible {
         self.count = count
         self.arguments = arguments
         self.nested = [:]
+        self.dates = [:]
         self.english = english
     }
 
@@ -44,6 +53,7 @@ public struct Message: Sendable, Hashable, CustomStringConvertible {
         self.count = nil
         self.arguments = [:]
         self.nested = [:]
+        self.dates = [:]
         self.english = text
     }
 

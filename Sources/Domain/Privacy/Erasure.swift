@@ -99,7 +99,7 @@ public struct ErasureRefusal: Error, Sendable, Equatable {
             Message(
                 "erasure.refusal.scheduled",
                 "An erasure of this person is already scheduled (it runs after \(ErasureRules.dayText(runsAfter))). Cancel it first to start again.",
-                ["day": ErasureRules.dayText(runsAfter)])
+                dates: ["day": runsAfter])
         case .alreadyOpen(.running, _), .alreadyOpen:
             Message("erasure.refusal.running", "This person is being erased already.")
         case .yourself:

@@ -161,7 +161,8 @@ enum DirectorySignInRoutes {
             directory = try settings.validated(school: school, key: keys.directorySecretKey, existing: existing, using: &generator)
         } catch {
             return try SchoolSignInRoutes.page(
-                session, school, context, problem: L("directory.field_problem", ["field": error.field, "message": error.message]), status: 400)
+                session, school, context, problem: L("directory.field_problem", ["field": error.field, "message": L(error.problem)]),
+                status: 400)
         }
         try store.saveSignInDirectory(directory, now: context.now)
         context.logger.info("school directory saved", metadata: ["user.id": "\(session.user.id)", "school.id": "\(school)"])

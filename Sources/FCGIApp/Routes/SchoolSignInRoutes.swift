@@ -83,7 +83,8 @@ enum SchoolSignInRoutes {
                 do throws(UpstreamProviderSettings.Problem) {
                     domains = try UpstreamProviderSettings.domainNames(text)
                 } catch {
-                    return try page(session, school, context, problem: L("signin_settings.domains_problem", ["message": error.message]), status: 400)
+                    return try page(
+                        session, school, context, problem: L("signin_settings.domains_problem", ["message": L(error.problem)]), status: 400)
                 }
             }
             do {
@@ -174,7 +175,8 @@ enum SchoolSignInRoutes {
             provider = try settings.validated(school: school, key: keys.upstreamSecretKey, allowLoopbackHTTP: false, using: &generator)
         } catch {
             return try page(
-                session, school, context, problem: L("signin_settings.field_problem", ["field": error.field, "message": error.message]), status: 400)
+                session, school, context, problem: L("signin_settings.field_problem", ["field": error.field, "message": L(error.problem)]),
+                status: 400)
         }
         if let existing = try store.upstreamProvider(slug: provider.slug), existing.schoolID != school {
             return try page(session, school, context, problem: L("signin_settings.slug_taken", ["slug": provider.slug]), status: 409)
@@ -187,7 +189,7 @@ enum SchoolSignInRoutes {
         do {
             _ = try context.services.upstream.flow.metadata(of: candidate, now: context.now)
         } catch {
-            return try page(session, school, context, problem: error.message, status: 400)
+            return try page(session, school, context, problem: L(error.problem), status: 400)
         }
         _ = try store.saveUpstreamProvider(provider, now: context.now)
         context.logger.info("upstream provider saved", metadata: ["user.id": "\(session.user.id)", "upstream.provider": "\(provider.slug)"])
@@ -222,7 +224,7 @@ enum SchoolSignInRoutes {
         {
         case .failure(let problem):
             return try page(
-                session, school, context, problem: L("signin_settings.field_problem", ["field": problem.field, "message": problem.message]),
+                session, school, context, problem: L("signin_settings.field_problem", ["field": problem.field, "message": L(problem.problem)]),
                 status: 400)
         case .success(let saved):
             context.logger.info("saml provider saved", metadata: ["user.id": "\(session.user.id)", "upstream.provider": "\(settings.slug)"])

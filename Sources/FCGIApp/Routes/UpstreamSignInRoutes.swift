@@ -65,7 +65,7 @@ enum UpstreamSignInRoutes {
         } catch {
             context.logger.warning(
                 "upstream sign-in unavailable", metadata: ["upstream.provider": "\(provider.slug)", "reason": "\(error.logReason)"])
-            return .page(UpstreamPages.failure(provider: provider.name, message: error.message), status: 502)
+            return .page(UpstreamPages.failure(provider: provider.name, message: L(error.problem)), status: 502)
         }
         var response = HTTPResponse.seeOther(location)
         response.headers.add(

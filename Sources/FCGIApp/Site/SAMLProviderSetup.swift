@@ -29,7 +29,9 @@ enum SAMLProviderSetup {
         keys: OAuthKeyMaterial, appURL: String, now: Date
     ) throws -> Result<Saved, UpstreamProviderSettings.Problem> {
         typealias Problem = UpstreamProviderSettings.Problem
-        guard let samlStore = services.saml else { return .failure(Problem("kind", "SAML is not available here")) }
+        guard let samlStore = services.saml else {
+            return .failure(Problem("kind", Message("saml.problem.unavailable", "SAML is not available here")))
+        }
         let checked: (rule: UpstreamLinkRule, signing: SAMLSigningRequirement, nameIDFormat: String?)
         do {
             checked = try settings.validated(school: school)
@@ -38,7 +40,8 @@ enum SAMLProviderSetup {
         }
         let existing = try services.store.upstreamProvider(slug: settings.slug)
         if let existing, existing.schoolID != school || existing.kind != .saml {
-            return .failure(Problem("slug", "\(settings.slug) is taken; choose another"))
+            return .failure(
+                Problem("slug", Message("saml.problem.slug_taken", "\(settings.slug) is taken; choose another", ["slug": settings.slug])))
         }
         let bytes: [UInt8]
         var metadataURL: String?
@@ -46,15 +49,26 @@ enum SAMLProviderSetup {
         case .url(let text):
             let url = text.trimmingCharacters(in: .whitespaces)
             guard url.hasPrefix("https://"), OpenIDProviderMetadata.isAcceptable(url, allowLoopbackHTTP: false) else {
-                return .failure(Problem("metadata_url", "enter the https URL of the provider's SAML metadata"))
+                return .failure(Problem("metadata_url", Message("saml.problem.metadata_url", "enter the https URL of the provider's SAML metadata")))
             }
-            guard let transport = services.metadataTransport else { return .failure(Problem("metadata_url", "fetching is not available here")) }
+            guard let transport = services.metadataTransport else {
+                return .failure(Problem("metadata_url", Message("saml.problem.fetch_unavailable", "fetching is not available here")))
+            }
             do {
                 let answer = try transport.get(url)
-                guard answer.status == 200 else { return .failure(Problem("metadata_url", "the metadata URL answered HTTP \(answer.status)")) }
+                guard answer.status == 200 else {
+                    return .failure(
+                        Problem(
+                            "metadata_url",
+                            Message("saml.problem.metadata_status", "the metadata URL answered HTTP \(answer.status)", ["status": "\(answer.status)"])
+                        ))
+                }
                 bytes = answer.body
             } catch {
-                return .failure(Problem("metadata_url", "the metadata could not be fetched (\(error.reason))"))
+                return .failure(
+                    Problem(
+                        "metadata_url",
+                        Message("saml.problem.metadata_fetch", "the metadata could not be fetched (\(error.reason))", ["detail": error.reason])))
             }
             metadataURL = url
         case .document(let document):
@@ -65,10 +79,17 @@ enum SAMLProviderSetup {
             let tree = try SAMLXML.parse(bytes, sizeLimit: SAMLIdentityProviderMetadata.sizeLimit)
             switch SAMLIdentityProviderMetadata.parse(tree, entityID: entityID, now: now, allowLoopbackHTTP: false) {
             case .success(let parsed): metadata = parsed
-            case .failure(let problem): return .failure(Problem("metadata", "the metadata is not usable: \(problem.reason)"))
+            case .failure(let problem):
+                return .failure(
+                    Problem(
+                        "metadata",
+                        Message(
+                            "saml.problem.metadata_unusable", "the metadata is not usable: \(problem.reason)", nested: ["reason": problem.problem])))
             }
         } catch {
-            return .failure(Problem("metadata", "the metadata is not usable: \(error.reason)"))
+            // The XML reader's own words (a line, a construct) are a detail of the document, kept as they are.
+            return .failure(
+                Problem("metadata", Message("saml.problem.metadata_xml", "the metadata is not usable: \(error.reason)", ["detail": error.reason])))
         }
         var sealedKey: [UInt8]
         var certificate: String

@@ -50,8 +50,8 @@ public struct ApplicationClientAuthentication: Sendable, Equatable {
                         privateKeyJWT: keys, requiresPushedAuthorizationRequests: requirePAR, requiresDPoPBoundTokens: requireDPoP))
             case .failure(let invalid):
                 let field = jwks.trimmingWhitespace().isEmpty && !jwksURI.trimmingWhitespace().isEmpty ? "jwks_uri" : "jwks"
-                // The key set's problems are JOSE details for a developer (RFC 7517 names), shown as written.
-                return .failure([field: Message(verbatim: invalid.reason)])
+                // Keyed (app.error.jwks.*); the JOSE names in them (RFC 7517) stay as written.
+                return .failure([field: invalid.problem])
             }
         default:
             return .failure(["token_endpoint_auth_method": Message("app.error.auth_method", "Choose client secrets or private_key_jwt.")])

@@ -25,37 +25,49 @@ public struct DirectoryEndpoint: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { uri }
 
-    /// Why a URI was refused; `message` says what to write instead.
+    /// Why a URI was refused; `problem` says what to write instead (`directory.problem.uri_*`).
     public struct Refusal: Error, Sendable, Equatable {
-        public let message: String
+        public let problem: Message
+        init(_ problem: Message) { self.problem = problem }
+        /// The problem in English.
+        public var message: String { problem.english }
     }
 
     /// The endpoint for `text` (`ldaps://dc1.school.example`, `ldap://dc1.school.example:389`, `ldapi:///`), or why not.
     public static func parse(_ text: String, allowPlain: Bool) -> Result<DirectoryEndpoint, Refusal> {
         let text = text.trimmingCharacters(in: .whitespaces)
         let lower = text.lowercased()
+        let shown = String(text.prefix(60))
         guard text.utf8.count <= 300, text.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            return .failure(Refusal(message: "\(String(text.prefix(60))) is not an LDAP URI"))
+            return .failure(Refusal(Message("directory.problem.uri_not_ldap", "\(shown) is not an LDAP URI", ["uri": shown])))
         }
         if lower.hasPrefix("ldapi://") {
             guard allowPlain else {
-                return .failure(Refusal(message: "ldapi:// carries passwords without TLS: tick \"allow plain\" to use a local socket"))
+                return .failure(
+                    Refusal(
+                        Message(
+                            "directory.problem.uri_ldapi_plain", "ldapi:// carries passwords without TLS: tick \"allow plain\" to use a local socket")
+                    ))
             }
             let path = String(text.dropFirst("ldapi://".count))
             // The socket path is percent-encoded in the host part; only the plain form ldapi:/// or ldapi://%2F… is taken.
             guard path == "/" || (path.hasPrefix("%2F") && !path.contains("?") && path.hasSuffix("/")) || path.isEmpty else {
-                return .failure(Refusal(message: "write ldapi:/// or ldapi://%2Fpath%2Fto%2Fsocket/"))
+                return .failure(Refusal(Message("directory.problem.uri_ldapi_form", "write ldapi:/// or ldapi://%2Fpath%2Fto%2Fsocket/")))
             }
             return .success(DirectoryEndpoint(uri: text, security: .plain))
         }
         let secure = lower.hasPrefix("ldaps://")
         guard secure || lower.hasPrefix("ldap://") else {
-            return .failure(Refusal(message: "\(String(text.prefix(60))) must start with ldaps:// or ldap://"))
+            return .failure(Refusal(Message("directory.problem.uri_scheme", "\(shown) must start with ldaps:// or ldap://", ["uri": shown])))
         }
         var rest = Substring(text.dropFirst(secure ? 8 : 7))
         if rest.hasSuffix("/") { rest = rest.dropLast() }
         guard let authority = HostPort(rest) else {
-            return .failure(Refusal(message: "\(String(text.prefix(60))): give a host and an optional port, nothing else (no base DN in the URI)"))
+            return .failure(
+                Refusal(
+                    Message(
+                        "directory.problem.uri_host", "\(shown): give a host and an optional port, nothing else (no base DN in the URI)",
+                        ["uri": shown])))
         }
         let uri = (secure ? "ldaps://" : "ldap://") + authority.description
         if secure { return .success(DirectoryEndpoint(uri: uri, security: .ldaps)) }

@@ -12,15 +12,22 @@ public enum PEMCertificates {
     /// The most certificates taken.
     public static let maximumCertificates = 20
 
+    /// What is wrong with the pasted text (`directory.problem.ca_*`).
     public struct Refusal: Error, Sendable, Equatable {
-        public let message: String
+        public let problem: Message
+        init(_ problem: Message) { self.problem = problem }
+        /// The problem in English.
+        public var message: String { problem.english }
     }
 
     /// The certificates in `text` as canonical PEM (64-character lines, `\n` endings), `""` for blank text, or what
     /// is wrong with it, naming the line.
     public static func normalized(_ text: String) -> Result<String, Refusal> {
         guard text.utf8.count <= maximumBytes else {
-            return .failure(Refusal(message: "paste at most \(maximumBytes / 1024) KB of certificates"))
+            return .failure(
+                Refusal(
+                    Message("directory.problem.ca_size", "paste at most \(maximumBytes / 1024) KB of certificates", ["max": "\(maximumBytes / 1024)"])
+                ))
         }
         var blocks: [[UInt8]] = []
         var body: String?
@@ -31,36 +38,59 @@ public enum PEMCertificates {
             if var current = body {
                 if line == "-----END CERTIFICATE-----" {
                     guard let der = Data(base64Encoded: current), der.count > 2, der.first == 0x30 else {
-                        return .failure(Refusal(message: "the certificate that starts on line \(opened) is not valid base64 DER"))
+                        return .failure(
+                            Refusal(
+                                Message(
+                                    "directory.problem.ca_der", "the certificate that starts on line \(opened) is not valid base64 DER",
+                                    ["line": "\(opened)"])))
                     }
                     blocks.append([UInt8](der))
                     body = nil
                 } else if line.hasPrefix("-----") {
-                    return .failure(Refusal(message: "line \(number): expected -----END CERTIFICATE----- for the block of line \(opened)"))
+                    return .failure(
+                        Refusal(
+                            Message(
+                                "directory.problem.ca_end_expected",
+                                "line \(number): expected -----END CERTIFICATE----- for the block of line \(opened)",
+                                ["line": "\(number)", "opened": "\(opened)"])))
                 } else {
                     current += line
                     body = current
                 }
             } else if line == "-----BEGIN CERTIFICATE-----" {
                 guard blocks.count < maximumCertificates else {
-                    return .failure(Refusal(message: "paste at most \(maximumCertificates) certificates"))
+                    return .failure(
+                        Refusal(
+                            Message(
+                                "directory.problem.ca_count", "paste at most \(maximumCertificates) certificates", ["max": "\(maximumCertificates)"]))
+                    )
                 }
                 body = ""
                 opened = number
             } else if line.hasPrefix("-----BEGIN ") {
                 let kind = line.dropFirst("-----BEGIN ".count).prefix { $0 != "-" }
-                return .failure(Refusal(message: "line \(number): a \(kind) block: paste only CA certificates (never a private key)"))
+                return .failure(
+                    Refusal(
+                        Message(
+                            "directory.problem.ca_other_block", "line \(number): a \(kind) block: paste only CA certificates (never a private key)",
+                            ["line": "\(number)", "kind": String(kind)])))
             }
         }
         if body != nil {
-            return .failure(Refusal(message: "the certificate that starts on line \(opened) has no -----END CERTIFICATE----- line"))
+            return .failure(
+                Refusal(
+                    Message(
+                        "directory.problem.ca_unterminated", "the certificate that starts on line \(opened) has no -----END CERTIFICATE----- line",
+                        ["line": "\(opened)"])))
         }
         if blocks.isEmpty {
             return text.allSatisfy(\.isWhitespace)
                 ? .success("")
                 : .failure(
                     Refusal(
-                        message: "no -----BEGIN CERTIFICATE----- block: paste the CA certificate(s) in PEM, or nothing for the system's trust store"))
+                        Message(
+                            "directory.problem.ca_no_block",
+                            "no -----BEGIN CERTIFICATE----- block: paste the CA certificate(s) in PEM, or nothing for the system's trust store")))
         }
         return .success(blocks.map(pem).joined())
     }

@@ -38,63 +38,79 @@ public struct SignInDirectorySettings: Sendable {
         typealias Problem = UpstreamProviderSettings.Problem
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...80).contains(name.count), !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            throw Problem("name", "give a name of 1 to 80 characters, shown as \"Sign in with your <name> account\"")
+            throw Problem(
+                "name", Message("directory.problem.name", "give a name of 1 to 80 characters, shown as \"Sign in with your <name> account\""))
         }
         let texts = uris.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\n" || $0 == "\r" || $0 == "\t" }).map(String.init)
         guard (1...Self.maximumEndpoints).contains(texts.count) else {
-            throw Problem("uris", "give one to \(Self.maximumEndpoints) server URIs, such as ldaps://dc1.school.example")
+            throw Problem(
+                "uris",
+                Message(
+                    "directory.problem.uri_count", "give one to \(Self.maximumEndpoints) server URIs, such as ldaps://dc1.school.example",
+                    ["max": "\(Self.maximumEndpoints)"]))
         }
         var endpoints: [DirectoryEndpoint] = []
         for text in texts {
             switch DirectoryEndpoint.parse(text, allowPlain: allowPlain) {
             case .success(let endpoint): endpoints.append(endpoint)
-            case .failure(let refusal): throw Problem("uris", refusal.message)
+            case .failure(let refusal): throw Problem("uris", refusal.problem)
             }
         }
         let caCertificates: String
         switch PEMCertificates.normalized(self.caCertificates) {
         case .success(let text): caCertificates = text
-        case .failure(let refusal): throw Problem("ca_certificates", refusal.message)
+        case .failure(let refusal): throw Problem("ca_certificates", refusal.problem)
         }
         let bindDN = bindDN.trimmingCharacters(in: .whitespaces)
         guard (1...512).contains(bindDN.utf8.count), !Self.hasControl(bindDN), bindDN.contains("=") || bindDN.contains("@") else {
-            throw Problem("bind_dn", "give the service account's DN (or, for Active Directory, its user principal name)")
+            throw Problem(
+                "bind_dn", Message("directory.problem.bind_dn", "give the service account's DN (or, for Active Directory, its user principal name)"))
         }
         let sealed: [UInt8]
         if bindPassword.isEmpty {
-            guard let existing else { throw Problem("bind_password", "enter the service account's password") }
+            guard let existing else {
+                throw Problem("bind_password", Message("directory.problem.bind_password_missing", "enter the service account's password"))
+            }
             sealed = existing.sealedBindPassword
         } else {
             guard bindPassword.utf8.count <= 512, !bindPassword.unicodeScalars.contains(where: { $0.value == 0 }) else {
-                throw Problem("bind_password", "a password is at most 512 bytes, without NUL")
+                throw Problem("bind_password", Message("directory.problem.bind_password_long", "a password is at most 512 bytes, without NUL"))
             }
             do {
                 sealed = try DirectoryBindPassword.seal(bindPassword, school: school, key: key, using: &generator)
             } catch {
-                throw Problem("bind_password", "could not be sealed (\(error))")
+                throw Problem("bind_password", Message("directory.problem.sealing", "could not be sealed (\(error))", ["error": "\(error)"]))
             }
         }
         let baseDN = baseDN.trimmingCharacters(in: .whitespaces)
         guard (1...512).contains(baseDN.utf8.count), baseDN.contains("="), !Self.hasControl(baseDN) else {
-            throw Problem("base_dn", "give the DN people are searched under, such as ou=People,dc=school,dc=example")
+            throw Problem(
+                "base_dn", Message("directory.problem.base_dn", "give the DN people are searched under, such as ou=People,dc=school,dc=example"))
         }
         guard let filter = LDAPFilterTemplate(filter) else {
             throw Problem(
                 "filter",
-                "write one parenthesised filter of up to \(LDAPFilterTemplate.maximumLength) characters with \(LDAPFilterTemplate.placeholder) where the typed name goes, such as (&(objectClass=user)(sAMAccountName={name}))"
-            )
+                Message(
+                    "directory.problem.filter",
+                    "write one parenthesised filter of up to \(LDAPFilterTemplate.maximumLength) characters with \(LDAPFilterTemplate.placeholder) where the typed name goes, such as (&(objectClass=user)(sAMAccountName={name}))",
+                    [
+                        "max": "\(LDAPFilterTemplate.maximumLength)", "placeholder": LDAPFilterTemplate.placeholder,
+                        "example": "(&(objectClass=user)(sAMAccountName={name}))",
+                    ]))
         }
         let storedRule = linkRule.replacingOccurrences(of: "-", with: "_")
         var attribute = linkAttribute.trimmingCharacters(in: .whitespaces)
         if attribute.isEmpty && storedRule == "email" { attribute = "mail" }
         guard Self.isAttributeName(attribute) else {
-            throw Problem("link_attribute", "give the attribute compared with the roster (a name such as mail, employeeID or uid)")
+            throw Problem(
+                "link_attribute",
+                Message("directory.problem.link_attribute", "give the attribute compared with the roster (a name such as mail, employeeID or uid)"))
         }
         guard let rule = UpstreamLinkRule(storedName: storedRule, claim: attribute) else {
-            throw Problem("link_rule", "choose email, sourced-id or username")
+            throw Problem("link_rule", Message("directory.problem.link_rule", "choose email, sourced-id or username"))
         }
         guard let check = DirectoryDisabledCheck(rawValue: disabledCheck.replacingOccurrences(of: "-", with: "_")) else {
-            throw Problem("disabled_check", "choose none or active-directory")
+            throw Problem("disabled_check", Message("directory.problem.disabled_check", "choose none or active-directory"))
         }
         return SignInDirectory(
             schoolID: school, name: name, endpoints: endpoints, allowPlain: allowPlain, caCertificates: caCertificates, bindDN: bindDN,

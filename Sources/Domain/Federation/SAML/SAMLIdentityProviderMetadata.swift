@@ -27,8 +27,12 @@ public struct SAMLIdentityProviderMetadata: Sendable, Equatable {
         var entities: [SAMLElement] = []
         func collect(_ element: SAMLElement, depth: Int) throws(SAMLMetadataProblem) {
             if let until = element.attributes["validUntil"] {
-                guard let date = SAMLTime.parse(until) else { throw SAMLMetadataProblem("its validUntil is not a date") }
-                guard date > now else { throw SAMLMetadataProblem("it expired (validUntil \(until))") }
+                guard let date = SAMLTime.parse(until) else {
+                    throw SAMLMetadataProblem(Message("saml.problem.metadata.valid_until", "its validUntil is not a date"))
+                }
+                guard date > now else {
+                    throw SAMLMetadataProblem(Message("saml.problem.metadata.expired", "it expired (validUntil \(until))", ["until": until]))
+                }
             }
             if element.is(SAMLNamespace.metadata, "EntityDescriptor") {
                 entities.append(element)
@@ -39,7 +43,7 @@ public struct SAMLIdentityProviderMetadata: Sendable, Equatable {
                     try collect(child, depth: depth + 1)
                 }
             } else if depth == 0 {
-                throw SAMLMetadataProblem("it is not SAML metadata (no md:EntityDescriptor)")
+                throw SAMLMetadataProblem(Message("saml.problem.metadata.not_metadata", "it is not SAML metadata (no md:EntityDescriptor)"))
             }
         }
         do throws(SAMLMetadataProblem) {
@@ -48,14 +52,20 @@ public struct SAMLIdentityProviderMetadata: Sendable, Equatable {
             let entity: SAMLElement
             if let wanted, !wanted.isEmpty {
                 guard let found = providers.first(where: { $0.attributes["entityID"] == wanted }) else {
-                    throw SAMLMetadataProblem("it describes no identity provider \(wanted.prefix(200))")
+                    throw SAMLMetadataProblem(
+                        Message(
+                            "saml.problem.metadata.no_such_entity", "it describes no identity provider \(wanted.prefix(200))",
+                            ["entity_id": String(wanted.prefix(200))]))
                 }
                 entity = found
             } else {
                 guard providers.count == 1 else {
                     throw SAMLMetadataProblem(
                         providers.isEmpty
-                            ? "it describes no SAML 2.0 identity provider" : "it describes \(providers.count) identity providers: name the entity id")
+                            ? Self.noIdentityProvider
+                            : Message(
+                                "saml.problem.metadata.several", "it describes \(providers.count) identity providers: name the entity id",
+                                ["number": "\(providers.count)"]))
                 }
                 entity = providers[0]
             }
@@ -74,34 +84,45 @@ public struct SAMLIdentityProviderMetadata: Sendable, Equatable {
 
     static func provider(_ entity: SAMLElement, allowLoopbackHTTP: Bool) throws(SAMLMetadataProblem) -> Self {
         guard let entityID = entity.attributes["entityID"], isEntityID(entityID) else {
-            throw SAMLMetadataProblem("its entityID is missing or unusable")
+            throw SAMLMetadataProblem(Message("saml.problem.metadata.entity_id", "its entityID is missing or unusable"))
         }
-        guard let descriptor = idpDescriptor(of: entity) else { throw SAMLMetadataProblem("it describes no SAML 2.0 identity provider") }
+        guard let descriptor = idpDescriptor(of: entity) else { throw SAMLMetadataProblem(noIdentityProvider) }
         guard
             let location = descriptor.children(SAMLNamespace.metadata, "SingleSignOnService").first(where: {
                 $0.attributes["Binding"] == SAMLNamespace.httpRedirectBinding
             })?.attributes["Location"]
-        else { throw SAMLMetadataProblem("it offers no single sign-on service with the HTTP-Redirect binding") }
+        else {
+            throw SAMLMetadataProblem(
+                Message("saml.problem.metadata.no_redirect", "it offers no single sign-on service with the HTTP-Redirect binding"))
+        }
         guard OpenIDProviderMetadata.isAcceptable(location, allowLoopbackHTTP: allowLoopbackHTTP), !location.contains("#") else {
-            throw SAMLMetadataProblem("its single sign-on URL is not an https URL")
+            throw SAMLMetadataProblem(Message("saml.problem.metadata.sso_url", "its single sign-on URL is not an https URL"))
         }
         var certificates: [String] = []
         for key in descriptor.children(SAMLNamespace.metadata, "KeyDescriptor") where key.attributes["use"] ?? "signing" == "signing" {
             for data in key.children(SAMLNamespace.signature, "KeyInfo").flatMap({ $0.children(SAMLNamespace.signature, "X509Data") }) {
                 for certificate in data.children(SAMLNamespace.signature, "X509Certificate") {
-                    guard let text = certificate.value else { throw SAMLMetadataProblem("a certificate is split by a comment") }
+                    guard let text = certificate.value else {
+                        throw SAMLMetadataProblem(Message("saml.problem.metadata.split_certificate", "a certificate is split by a comment"))
+                    }
                     let compact = String(text.unicodeScalars.filter { !$0.properties.isWhitespace })
                     guard compact.utf8.count <= 16384, let der = Data(base64Encoded: compact), der.count > 100 else {
-                        throw SAMLMetadataProblem("a signing certificate is not base64 DER")
+                        throw SAMLMetadataProblem(Message("saml.problem.metadata.certificate_der", "a signing certificate is not base64 DER"))
                     }
                     if !certificates.contains(compact) { certificates.append(compact) }
                 }
             }
         }
-        guard !certificates.isEmpty else { throw SAMLMetadataProblem("it names no signing certificate") }
-        guard certificates.count <= 8 else { throw SAMLMetadataProblem("it names more than 8 signing certificates") }
+        guard !certificates.isEmpty else {
+            throw SAMLMetadataProblem(Message("saml.problem.metadata.no_certificate", "it names no signing certificate"))
+        }
+        guard certificates.count <= 8 else {
+            throw SAMLMetadataProblem(Message("saml.problem.metadata.certificates", "it names more than 8 signing certificates", ["max": "8"]))
+        }
         return Self(entityID: entityID, singleSignOnURL: location, signingCertificates: certificates)
     }
+
+    static let noIdentityProvider = Message("saml.problem.metadata.no_identity_provider", "it describes no SAML 2.0 identity provider")
 
     /// An entity id: 1 to 512 printable ASCII characters (saml-core §8.3.6 allows 1024; ours are URLs).
     public static func isEntityID(_ text: String) -> Bool {
@@ -120,9 +141,11 @@ public struct SAMLIdentityProviderMetadata: Sendable, Equatable {
     }
 }
 
-/// Why metadata was not imported.
+/// Why metadata was not imported (`saml.problem.metadata.*`).
 public struct SAMLMetadataProblem: Error, Sendable, Equatable, CustomStringConvertible {
-    public let reason: String
-    public init(_ reason: String) { self.reason = reason }
+    public let problem: Message
+    public init(_ problem: Message) { self.problem = problem }
+    /// The problem in English (the command line, the log).
+    public var reason: String { problem.english }
     public var description: String { reason }
 }

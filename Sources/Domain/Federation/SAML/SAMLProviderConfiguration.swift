@@ -66,14 +66,14 @@ public struct SAMLProviderSettings: Sendable {
     ) {
         typealias Problem = UpstreamProviderSettings.Problem
         guard UpstreamProvider.isValidSlug(slug), slug != "callback" else {
-            throw Problem("slug", "use 1 to 40 lower-case letters, digits and hyphens (not \"callback\")")
+            throw Problem("slug", Message("saml.problem.slug", "use 1 to 40 lower-case letters, digits and hyphens (not \"callback\")"))
         }
         let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...80).contains(name.count), !name.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
-            throw Problem("name", "give a name of 1 to 80 characters, shown as \"Continue with <name>\"")
+            throw Problem("name", Message("saml.problem.name", "give a name of 1 to 80 characters, shown as \"Continue with <name>\""))
         }
         guard let signing = SAMLSigningRequirement(rawValue: signing) else {
-            throw Problem("signing", "choose either, assertion, response or both")
+            throw Problem("signing", Message("saml.problem.signing", "choose either, assertion, response or both"))
         }
         let format: String?
         if nameIDFormat.isEmpty {
@@ -81,17 +81,19 @@ public struct SAMLProviderSettings: Sendable {
         } else if let known = SAMLProviderConfiguration.nameIDFormats.first(where: { $0.name == nameIDFormat }) {
             format = known.uri
         } else {
-            throw Problem("name_id_format", "choose persistent, email or unspecified")
+            throw Problem("name_id_format", Message("saml.problem.name_id_format", "choose persistent, email or unspecified"))
         }
         let attribute = linkAttribute.trimmingCharacters(in: .whitespaces)
         guard attribute.utf8.count <= 64, attribute.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw Problem("link_attribute", "an attribute name is up to 64 printable characters")
+            throw Problem("link_attribute", Message("saml.problem.link_attribute", "an attribute name is up to 64 printable characters"))
         }
         guard
             let rule = UpstreamLinkRule(
                 storedName: linkRule.replacingOccurrences(of: "-", with: "_"), claim: attribute.isEmpty ? Self.defaultLinkAttribute : attribute)
-        else { throw Problem("link_rule", "choose email, sourced-id or username") }
-        guard !jitStudents || school != nil else { throw Problem("jit_students", "only a school's provider can create its students") }
+        else { throw Problem("link_rule", Message("saml.problem.link_rule", "choose email, sourced-id or username")) }
+        guard !jitStudents || school != nil else {
+            throw Problem("jit_students", Message("saml.problem.jit_students", "only a school's provider can create its students"))
+        }
         return (rule, signing, format)
     }
 

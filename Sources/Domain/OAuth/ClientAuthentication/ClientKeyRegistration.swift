@@ -30,9 +30,9 @@ public struct ClientKeyRegistration: Sendable, Equatable {
         let uri = jwksURI?.trimmingCharacters(in: .whitespacesAndNewlines).nilIfEmpty
         switch (document, uri) {
         case (nil, nil):
-            return .failure(ClientKeySet.Invalid(reason: "private_key_jwt needs a JWK Set or a jwks_uri."))
+            return .failure(ClientKeySet.Invalid(Message("app.error.jwks.missing", "private_key_jwt needs a JWK Set or a jwks_uri.")))
         case (.some, .some):
-            return .failure(ClientKeySet.Invalid(reason: "Give a JWK Set or a jwks_uri, not both."))
+            return .failure(ClientKeySet.Invalid(Message("app.error.jwks.both", "Give a JWK Set or a jwks_uri, not both.")))
         case (.some(let document), nil):
             do {
                 _ = try ClientKeySet(document: document)
@@ -44,7 +44,10 @@ public struct ClientKeyRegistration: Sendable, Equatable {
             guard isFetchable(uri) else {
                 return .failure(
                     ClientKeySet.Invalid(
-                        reason: "The jwks_uri must be an https URL of at most \(maximumURILength) characters, without user, password or fragment."))
+                        Message(
+                            "app.error.jwks.uri",
+                            "The jwks_uri must be an https URL of at most \(maximumURILength) characters, without user, password or fragment.",
+                            ["max": "\(maximumURILength)"])))
             }
             return .success(ClientKeyRegistration(source: .uri(uri)))
         }

@@ -40,9 +40,13 @@ public struct ClientKeySet: Sendable {
         }
     }
 
-    /// Why a document is not a usable key set, in words for the developer.
+    /// Why a document is not a usable key set, in words for the developer (`app.error.jwks.*`; its JOSE names and
+    /// the skipped keys' details stay as written).
     public struct Invalid: Error, Sendable, Equatable, CustomStringConvertible {
-        public let reason: String
+        public let problem: Message
+        init(_ problem: Message) { self.problem = problem }
+        /// The reason in English (the command line, the log, a fetched key set's refusal).
+        public var reason: String { problem.english }
         public var description: String { reason }
     }
 
@@ -59,30 +63,49 @@ public struct ClientKeySet: Sendable {
     /// Reads a JWK Set document: at least one usable key, no private key, at most ``maximumDocumentLength`` bytes.
     public init(document bytes: [UInt8]) throws(Invalid) {
         guard bytes.count <= Self.maximumDocumentLength else {
-            throw Invalid(reason: "The key set is longer than \(Self.maximumDocumentLength) bytes.")
+            throw Invalid(
+                Message(
+                    "app.error.jwks.too_long", "The key set is longer than \(Self.maximumDocumentLength) bytes.",
+                    ["max": "\(Self.maximumDocumentLength)"]))
         }
         let document: JSONValue
-        do { document = try JSONParser.parse(bytes) } catch { throw Invalid(reason: "The key set is not valid JSON (\(error)).") }
+        do {
+            document = try JSONParser.parse(bytes)
+        } catch {
+            throw Invalid(Message("app.error.jwks.not_json", "The key set is not valid JSON (\(error)).", ["detail": "\(error)"]))
+        }
         guard let entries = document[member: "keys"]?.arrayValue else {
-            throw Invalid(reason: "The key set must be a JSON object with a \"keys\" array (RFC 7517 §5).")
+            throw Invalid(Message("app.error.jwks.no_keys_array", "The key set must be a JSON object with a \"keys\" array (RFC 7517 §5)."))
         }
         var keys: [(kid: String, key: Key)] = []
         var skipped: [String] = []
         for entry in entries {
             if entry[member: "d"] != nil || entry[member: "p"] != nil || entry[member: "k"] != nil {
-                throw Invalid(reason: "The key set contains a private or symmetric key; publish only public keys.")
+                throw Invalid(Message("app.error.jwks.private_key", "The key set contains a private or symmetric key; publish only public keys."))
             }
             let kid = entry[member: "kid"]?.stringValue ?? ""
             if let key = Self.key(entry, skipped: &skipped) {
-                if keys.contains(where: { $0.kid == kid }) { throw Invalid(reason: "Two keys have the kid \"\(kid)\".") }
+                if keys.contains(where: { $0.kid == kid }) {
+                    throw Invalid(Message("app.error.jwks.duplicate_kid", "Two keys have the kid \"\(kid)\".", ["kid": kid]))
+                }
                 keys.append((kid, key))
             }
         }
         guard !keys.isEmpty else {
-            let why = skipped.isEmpty ? "" : " (" + skipped.prefix(3).joined(separator: "; ") + ")"
-            throw Invalid(reason: "The key set has no usable signing key: use RSA keys of 2048 bits or more or P-256 keys\(why).")
+            guard skipped.isEmpty else {
+                // Which keys were left out and why is a JOSE detail (kid, kty, alg), kept as written.
+                let why = skipped.prefix(3).joined(separator: "; ")
+                throw Invalid(
+                    Message(
+                        "app.error.jwks.no_usable_key_detail",
+                        "The key set has no usable signing key: use RSA keys of 2048 bits or more or P-256 keys (\(why)).", ["detail": why]))
+            }
+            throw Invalid(
+                Message("app.error.jwks.no_usable_key", "The key set has no usable signing key: use RSA keys of 2048 bits or more or P-256 keys."))
         }
-        guard keys.count <= Self.maximumKeys else { throw Invalid(reason: "The key set has more than \(Self.maximumKeys) keys.") }
+        guard keys.count <= Self.maximumKeys else {
+            throw Invalid(Message("app.error.jwks.too_many", "The key set has more than \(Self.maximumKeys) keys.", ["max": "\(Self.maximumKeys)"]))
+        }
         self.keys = keys
     }
 
