@@ -307,4 +307,65 @@ import Testing
         #expect(messages.allSatisfy { !$0.key.isEmpty })
         return messages
     }
+
+    @Test func theOrganisationsActivityNamesRolesInSpanishAndArabicAndKeepsOtherDetails() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let entries = [
+            ActivityEntry(actorName: "Vic", action: OrganisationActivity.joined, detail: "as Developer", at: now),
+            ActivityEntry(actorName: "Olga", action: .roleChanged, subjectName: "Vic", detail: "Viewer → Admin", at: now),
+            ActivityEntry(actorName: "Olga", action: .invited, detail: "new@example.com as Viewer", at: now),
+            ActivityEntry(actorName: "Vic", action: .left, detail: "was Admin", at: now),
+            ActivityEntry(actorName: "Olga", action: .renamed, detail: "Old → New", at: now),
+            ActivityEntry(actorName: "Olga", action: .joined, detail: "as Something a later version wrote", at: now),
+        ]
+        func page(_ acceptLanguage: String) -> String {
+            let language = PageLanguage(
+                translations: testTranslations, returnPath: { "/organisations/3" }, cookie: nil, acceptLanguage: acceptLanguage)
+            return PageLanguage.$current.withValue(language) {
+                PortalActivity.organisation(ActivityPage(entries: entries, older: nil, newer: nil), path: "/organisations/3").rendered
+            }
+        }
+        let english = page("en")
+        #expect(english.contains("<td class=\"detail\">as Developer</td>") && english.contains("<td class=\"detail\">Viewer → Admin</td>"))
+        let spanish = page("es")
+        #expect(spanish.contains("<td class=\"detail\">como Desarrollador</td>"), "\(spanish)")
+        #expect(spanish.contains("<td class=\"detail\">Lector → Administrador</td>"))
+        #expect(spanish.contains("<td class=\"detail\">new@example.com como Lector</td>"))
+        #expect(spanish.contains("<td class=\"detail\">era Administrador</td>"))
+        // Data, and what this version does not recognise, stay as stored.
+        #expect(spanish.contains("<td class=\"detail\">Old → New</td>"))
+        #expect(spanish.contains("<td class=\"detail\">as Something a later version wrote</td>"))
+        let arabic = page("ar")
+        #expect(arabic.contains("<td class=\"detail\">بصفة \(rendered(OrganisationRole.developer.name, in: "ar"))</td>"))
+        #expect(arabic.contains("<td class=\"detail\">مُطّلِع ← \(rendered(OrganisationRole.admin.name, in: "ar"))</td>"))
+        #expect(!arabic.contains("as Developer") && !arabic.contains("Viewer → Admin"))
+    }
+
+    @Test func aSignInSettingsFieldProblemNamesTheFieldByItsLabel() {
+        let language = PageLanguage(translations: testTranslations, returnPath: { "/school/sign-in" }, cookie: nil, acceptLanguage: "es")
+        PageLanguage.$current.withValue(language) {
+            #expect(SchoolSignInRoutes.fieldLabel("client_secret") == L("signin_settings.client_secret"))
+            #expect(SchoolSignInRoutes.fieldLabel("name_id_format") == L("signin_settings.nameid"))
+            #expect(DirectorySignInRoutes.fieldLabel("bind_dn") == L("directory.field.bind_dn"))
+            #expect(DirectorySignInRoutes.fieldLabel("bind_dn") != "bind_dn")
+            // A field the form has no short label for keeps its form name.
+            #expect(DirectorySignInRoutes.fieldLabel("base_dn") == "base_dn")
+            #expect(SchoolSignInRoutes.fieldLabel("metadata") == "metadata")
+        }
+    }
+
+    @Test func aMessagesNumbersAreWrittenInThePagesDigits() {
+        let message = RosterProblem(file: "users.csv", line: 1204, column: nil, message: "x").located
+        #expect(rendered(message, in: "en") == "users.csv line 1,204: x")
+        #expect(rendered(message, in: "ar").contains("١٬٢٠٤"))
+        #expect(
+            rendered(Message("roster.summary.users", "", numbers: ["created": 3, "updated": 0, "unchanged": 12, "deactivated": 1]), in: "ar")
+                .contains("١٢"))
+    }
+}
+
+/// `message` as a page in `language` writes it.
+private func rendered(_ message: Message, in language: String) -> String {
+    let page = PageLanguage(translations: testTranslations, returnPath: { "/" }, cookie: nil, acceptLanguage: language)
+    return PageLanguage.$current.withValue(page) { L(message) }
 }

@@ -41,7 +41,8 @@ import Testing
         let refused = browser.send("POST", "/school/sign-in/directory", form: form, headers: spanish)
         #expect(refused.status == 400)
         #expect(refused.text.contains("<html lang=\"es\""))
-        #expect(refused.text.contains("Directorio, uris: https://dc1.school.test debe empezar por ldaps:// o ldap://."), "\(refused.text)")
+        let uris = "Servidores, probados en orden (ldaps://host, o ldap://host para StartTLS)"
+        #expect(refused.text.contains("Directorio, \(uris): https://dc1.school.test debe empezar por ldaps:// o ldap://."), "\(refused.text)")
         #expect(!refused.text.contains("must start with"))
         #expect(try app.directories.signInDirectory(of: SchoolID(1)) == nil)
 
@@ -72,7 +73,7 @@ import Testing
         signing[3] = ("signing", "sometimes")
         let spanishRefusal = browser.send("POST", "/school/sign-in/saml-providers", form: signing, headers: spanish)
         #expect(spanishRefusal.status == 400)
-        #expect(spanishRefusal.text.contains("signing: elige either, assertion, response o both."), "\(spanishRefusal.text)")
+        #expect(spanishRefusal.text.contains("Firmas exigidas: elige either, assertion, response o both."), "\(spanishRefusal.text)")
         #expect(try app.upstream.upstreamProvider(slug: "school-idp") == nil)
     }
 

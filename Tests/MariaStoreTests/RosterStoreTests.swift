@@ -394,7 +394,7 @@ private let t2 = t1.addingTimeInterval(86_400)
             try importValid(now: t1)
         } throws: { error in
             (error as? RosterReport)?.problems.map(\.description) == [
-                "users.csv line 2, column email: 'ada.lovelace@northside.example' is already the sign-in name of an account of this school created by hand (role school_admin)"
+                "users.csv line 2, column email: 'ada.lovelace@northside.example' is already the sign-in name of an account of this school created by hand (role School admin)"
             ]
         }
         #expect(try db.query("SELECT name FROM schools").first?.string("name") == "Northside")

@@ -54,7 +54,7 @@ public final class MemoryRosterImportQueue: RosterImportQueue, @unchecked Sendab
         }
     }
 
-    public func finish(_ id: Int64, status: RosterImportJobStatus, lines: [String], now: Date) throws {
+    public func finish(_ id: Int64, status: RosterImportJobStatus, lines: [Message], now: Date) throws {
         lock.withLock {
             guard let job = entries[id]?.job else { return }
             entries[id] = Entry(

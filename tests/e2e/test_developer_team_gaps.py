@@ -67,6 +67,13 @@ def test_rename_and_the_teams_tickets(stack, mail_dir):
     team = owner.get(url).text
     assert "<h1>Rena Apps Ltd</h1>" in team
     assert re.search(r'<table id="organisation-activity">.*?Renamed the organisation.*?</table>', team, re.S)
+    # The stored details name roles in the page's language (issue 22): "as Developer", "… as Viewer".
+    assert '<td class="detail">as Developer</td>' in team and f'<td class="detail">{viewer_address} as Viewer</td>' in team
+    spanish = owner.get(url, headers={"Accept-Language": "es"}).text
+    assert '<td class="detail">como Desarrollador</td>' in spanish and '<td class="detail">como Lector</td>' in spanish
+    assert f'<td class="detail">{viewer_address} como Lector</td>' in spanish and ">as Viewer<" not in spanish
+    arabic = owner.get(url, headers={"Accept-Language": "ar"}).text
+    assert '<td class="detail">بصفة مُطّلِع</td>' in arabic and ">as Developer<" not in arabic
     # The organisation's Activity pages the same way (55 older events added here).
     organisation_id = organisation.rsplit("/", 1)[1]
     developers_sql(stack, "INSERT INTO organisation_events (organisation_id, actor_id, action, detail, occurred_at) "

@@ -434,7 +434,9 @@ def test_the_school_admin_sets_up_and_tests_the_directory(stack, demo, schools, 
     assert browser.open("/school/sign-in") == 200
     browser.driver.execute_script("document.querySelector('#directory-settings').parentElement.open = true")
     assert browser.submit("form#directory-settings", {"uris": "ldap://dc1.example.org:389 http://nope"}) == 400
-    assert "Directory uris: http://nope must start with ldaps:// or ldap://" in browser.text("#settings-error")
+    # The field is named by its label on the form (issue 22), not by its form name.
+    assert ("Directory Servers, tried in order (ldaps://host, or ldap://host for StartTLS): http://nope must start with "
+            "ldaps:// or ldap://") in browser.text("#settings-error")
     assert browser.open("/school/sign-in") == 200
     browser.driver.execute_script("document.querySelector('#directory-settings').parentElement.open = true")
     assert browser.submit("form#directory-settings", {"name": "Demo Directory"}) == 200

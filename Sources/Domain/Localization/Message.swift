@@ -6,15 +6,19 @@ import Foundation
 ///
 /// Rules build one with a literal key (`Message("schoolwork.error.title", "Give the assessment a title.")`), so the
 /// catalogue test (`LocalisationCatalogueTests`) finds every key Domain uses as it finds the pages' `L(` keys; a
-/// message with a number uses `count:` right after the key, and the catalogue holds its plural forms.
+/// message with a number uses `count:` right after the key, and the catalogue holds its plural forms; other numbers
+/// (a line number, a count the wording does not depend on) go in `numbers:`, written in the language's digits.
 /// Its `description` is the English rendering, never a translation: Domain knows no catalogue.
 public struct Message: Sendable, Hashable, CustomStringConvertible {
     /// The catalogue key (`msgid`).
     public let key: String
     /// The number the plural form is chosen by (`{count}` in the text), if any.
     public let count: Int?
-    /// The other `{name}` placeholders' values: data (a date, a line number, a name), shown as they are.
+    /// The other `{name}` placeholders' values: data (a name, an identifier, a date), shown as they are.
     public let arguments: [String: String]
+    /// `{name}` placeholders filled by numbers (a line number, a count), written the language's way
+    /// (`LocaleFormatting.number`: Arabic-Indic digits on an Arabic page).
+    public let numbers: [String: Int]
     /// Placeholders filled by other messages (a redirect URI's own problem after the URI), rendered in the same
     /// language.
     public let nested: [String: Message]
@@ -26,21 +30,24 @@ public struct Message: Sendable, Hashable, CustomStringConvertible {
 
     /// A message without a number.
     public init(
-        _ key: StaticString, _ english: String, _ arguments: [String: String] = [:], nested: [String: Message] = [:], dates: [String: Date] = [:]
+        _ key: StaticString, _ english: String, _ arguments: [String: String] = [:], numbers: [String: Int] = [:],
+        nested: [String: Message] = [:], dates: [String: Date] = [:]
     ) {
         self.key = "\(key)"
         self.count = nil
         self.arguments = arguments
+        self.numbers = numbers
         self.nested = nested
         self.dates = dates
         self.english = english
     }
 
     /// A message whose wording depends on `count` (plural forms).
-    public init(_ key: StaticString, count: Int, _ english: String, _ arguments: [String: String] = [:]) {
+    public init(_ key: StaticString, count: Int, _ english: String, _ arguments: [String: String] = [:], numbers: [String: Int] = [:]) {
         self.key = "\(key)"
         self.count = count
         self.arguments = arguments
+        self.numbers = numbers
         self.nested = [:]
         self.dates = [:]
         self.english = english
@@ -52,6 +59,7 @@ public struct Message: Sendable, Hashable, CustomStringConvertible {
         self.key = ""
         self.count = nil
         self.arguments = [:]
+        self.numbers = [:]
         self.nested = [:]
         self.dates = [:]
         self.english = text

@@ -45,7 +45,7 @@ struct CSVTable: Sendable {
                     if name.isEmpty {
                         problems.add(
                             file, raw.line, nil,
-                            Message("roster.problem.header_unnamed", "header column \(index + 1) has no name", ["index": "\(index + 1)"]))
+                            Message("roster.problem.header_unnamed", "header column \(index + 1) has no name", numbers: ["index": index + 1]))
                     } else if let first = columns[name] {
                         problems.add(
                             file, raw.line, name,
@@ -69,7 +69,7 @@ struct CSVTable: Sendable {
                     Message(
                         "roster.problem.field_count", count: raw.fields.count,
                         "the record has \(raw.fields.count) field\(raw.fields.count == 1 ? "" : "s") but the header has \(names.count)",
-                        ["header": "\(names.count)"])
+                        numbers: ["header": names.count])
                 )
                 damaged = true
                 continue
@@ -175,7 +175,7 @@ extension CSVTable {
                             ? Message("roster.problem.quote_unclosed", "a quoted field is never closed: a \" is missing")
                             : Message(
                                 "roster.problem.quote_unclosed_from",
-                                "a quoted field is never closed (it opens on line \(quoteLine)): a \" is missing", ["line": "\(quoteLine)"]))
+                                "a quoted field is never closed (it opens on line \(quoteLine)): a \" is missing", numbers: ["line": quoteLine]))
                     broken = true
                     return value[...]
                 }

@@ -27,7 +27,7 @@ extension OneRosterImport {
                     name, record.line, "propertyName",
                     Message(
                         "roster.problem.property_repeated", "'\(property)' is already set on line \(first.line)",
-                        ["value": property, "line": "\(first.line)"]))
+                        ["value": property], numbers: ["line": first.line]))
                 continue
             }
             properties[property] = (record.fields[valueColumn], record.line)

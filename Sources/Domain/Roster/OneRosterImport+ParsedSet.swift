@@ -101,7 +101,7 @@ extension OneRosterImport {
                     table.file, record.line, "sourcedId",
                     Message(
                         "roster.problem.sourced_id_repeated", "'\(sourcedID)' is already used on line \(first)",
-                        ["value": sourcedID, "line": "\(first)"]))
+                        ["value": sourcedID], numbers: ["line": first]))
                 continue
             }
             firstLine[sourcedID] = record.line

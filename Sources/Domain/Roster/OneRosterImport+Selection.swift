@@ -110,7 +110,7 @@ extension OneRosterImport {
                         Message(
                             "roster.problem.class_other_school",
                             "class '\(row.classSourcedID)' belongs to school '\(owner.schoolSourcedID)' (classes.csv line \(owner.key.line)), not to '\(schoolID)'",
-                            ["class": row.classSourcedID, "owner": owner.schoolSourcedID, "line": "\(owner.key.line)", "school": schoolID])
+                            ["class": row.classSourcedID, "owner": owner.schoolSourcedID, "school": schoolID], numbers: ["line": owner.key.line])
                     )
                 }
             } else if !row.classSourcedID.isEmpty, set.mode(.classes) == .bulk, set.readable.contains(.classes) {
@@ -130,7 +130,7 @@ extension OneRosterImport {
                     Message(
                         "roster.problem.already_enrolled",
                         "user '\(row.userSourcedID)' is already enrolled in class '\(row.classSourcedID)' on line \(first)",
-                        ["user": row.userSourcedID, "class": row.classSourcedID, "line": "\(first)"]))
+                        ["user": row.userSourcedID, "class": row.classSourcedID], numbers: ["line": first]))
                 continue
             }
             enrollmentLines[pair] = row.key.line
@@ -214,7 +214,7 @@ extension OneRosterImport {
                     "users.csv", row.key.line, "username",
                     Message(
                         "roster.problem.username_taken", "'\(user.username)' is also the username of the user on line \(first)",
-                        ["value": user.username, "line": "\(first)"]))
+                        ["value": user.username], numbers: ["line": first]))
             } else {
                 usernames[user.username] = row.key.line
             }
@@ -224,7 +224,7 @@ extension OneRosterImport {
                         "users.csv", row.key.line, "email",
                         Message(
                             "roster.problem.email_taken", "'\(email)' is also the email of the user on line \(first)",
-                            ["value": email, "line": "\(first)"]))
+                            ["value": email], numbers: ["line": first]))
                 } else {
                     emails[email] = row.key.line
                 }
@@ -263,7 +263,7 @@ extension OneRosterImport {
                     "orgs.csv", nil, nil,
                     Message(
                         "roster.problem.several_schools", "there are \(schools.count) schools, \(names): choose which one to import",
-                        ["number": "\(schools.count)", "names": names]))
+                        ["names": names], numbers: ["number": schools.count]))
             }
             return nil
         }

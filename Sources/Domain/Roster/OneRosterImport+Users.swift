@@ -48,7 +48,7 @@ extension OneRosterImport {
                     row.file, row.line, "grades",
                     Message(
                         "roster.problem.grades_too_long", "the grades take \(grades.count) characters; at most 32 are kept",
-                        ["length": "\(grades.count)"]))
+                        numbers: ["length": grades.count]))
             }
             guard key.valid, problems.all.count == before, let enabled, let role, let username, let givenName,
                 let familyName

@@ -36,7 +36,7 @@ public enum OneRosterImport {
                     Message(
                         "roster.problem.file_missing_declared",
                         "the file is missing, but manifest.csv line \(declaration.line) declares it \(declaration.mode.rawValue)",
-                        ["line": "\(declaration.line)", "mode": declaration.mode.rawValue])
+                        ["mode": declaration.mode.rawValue], numbers: ["line": declaration.line])
                 )
                 continue
             }

@@ -24,12 +24,14 @@ public struct QueuedRosterImport: Sendable, Equatable {
     public let requestedAt: Date
     public let startedAt: Date?
     public let finishedAt: Date?
-    /// The summary lines of a finished job, or the problems of a failed one; empty before.
-    public let lines: [String]
+    /// The summary lines of a finished job, or the problems of a failed one, as message codes (a page shows them in
+    /// its reader's language, `L(message)`); empty before. A job finished before the lines were kept as codes has
+    /// its stored English lines, as ``Message/init(verbatim:)``.
+    public let lines: [Message]
 
     public init(
         id: Int64, school: SchoolID, startedBy: String, source: String, status: RosterImportJobStatus, requestedAt: Date, startedAt: Date?,
-        finishedAt: Date?, lines: [String]
+        finishedAt: Date?, lines: [Message]
     ) {
         self.id = id
         self.school = school
@@ -58,7 +60,7 @@ public protocol RosterImportQueue {
     /// concurrent runs, one gets the job.
     func claimNext(now: Date, lease: TimeInterval) throws -> (job: QueuedRosterImport, filesZip: [UInt8])?
 
-    /// Ends a claimed job as ``RosterImportJobStatus/done`` or ``RosterImportJobStatus/failed`` with its lines, and
-    /// drops its files.
-    func finish(_ id: Int64, status: RosterImportJobStatus, lines: [String], now: Date) throws
+    /// Ends a claimed job as ``RosterImportJobStatus/done`` or ``RosterImportJobStatus/failed`` with its lines (kept
+    /// as message codes and as English), and drops its files.
+    func finish(_ id: Int64, status: RosterImportJobStatus, lines: [Message], now: Date) throws
 }

@@ -103,28 +103,22 @@ public struct RosterImportSummary: Sendable, Equatable {
                     ? Message("roster.summary.school_updated", "School \(schoolName): updated", ["name": schoolName])
                     : Message("roster.summary.school_unchanged", "School \(schoolName): unchanged", ["name": schoolName])
         ]
-        func numbers(_ counts: Counts) -> [String: String] {
-            [
-                "created": "\(counts.created)", "updated": "\(counts.updated)", "unchanged": "\(counts.unchanged)",
-                "deactivated": "\(counts.deactivated)",
-            ]
+        func numbers(_ counts: Counts) -> [String: Int] {
+            ["created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged, "deactivated": counts.deactivated]
         }
         func english(_ label: String, _ counts: Counts) -> String {
             "\(label): \(counts.created) created, \(counts.updated) updated, \(counts.unchanged) unchanged, \(counts.deactivated) deactivated"
         }
-        lines.append(Message("roster.summary.terms", english("Terms", terms), numbers(terms)))
-        lines.append(Message("roster.summary.courses", english("Courses", courses), numbers(courses)))
-        lines.append(Message("roster.summary.classes", english("Classes", classes), numbers(classes)))
-        lines.append(Message("roster.summary.users", english("Users", users), numbers(users)))
-        lines.append(Message("roster.summary.enrollments", english("Enrollments", enrollments), numbers(enrollments)))
+        lines.append(Message("roster.summary.terms", english("Terms", terms), numbers: numbers(terms)))
+        lines.append(Message("roster.summary.courses", english("Courses", courses), numbers: numbers(courses)))
+        lines.append(Message("roster.summary.classes", english("Classes", classes), numbers: numbers(classes)))
+        lines.append(Message("roster.summary.users", english("Users", users), numbers: numbers(users)))
+        lines.append(Message("roster.summary.enrollments", english("Enrollments", enrollments), numbers: numbers(enrollments)))
         lines.append(
             Message(
                 "roster.summary.guardian_links",
                 "Guardian links: \(guardianLinks.created) created, \(guardianLinks.unchanged) unchanged, \(guardianLinks.deactivated) removed",
-                [
-                    "created": "\(guardianLinks.created)", "unchanged": "\(guardianLinks.unchanged)",
-                    "removed": "\(guardianLinks.deactivated)",
-                ]))
+                numbers: ["created": guardianLinks.created, "unchanged": guardianLinks.unchanged, "removed": guardianLinks.deactivated]))
         let c = skipped.courses
         let k = skipped.classes
         let u = skipped.users

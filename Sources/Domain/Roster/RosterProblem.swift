@@ -38,9 +38,9 @@ public struct RosterProblem: Sendable, Equatable, CustomStringConvertible {
         case (let line?, let column?):
             return Message(
                 "roster.problem.at_line_column", "\(file) line \(line), column \(column): \(message)",
-                ["file": file, "line": "\(line)", "column": column], nested: nested)
+                ["file": file, "column": column], numbers: ["line": line], nested: nested)
         case (let line?, nil):
-            return Message("roster.problem.at_line", "\(file) line \(line): \(message)", ["file": file, "line": "\(line)"], nested: nested)
+            return Message("roster.problem.at_line", "\(file) line \(line): \(message)", ["file": file], numbers: ["line": line], nested: nested)
         case (nil, let column?):
             return Message("roster.problem.at_column", "\(file) column \(column): \(message)", ["file": file, "column": column], nested: nested)
         case (nil, nil):

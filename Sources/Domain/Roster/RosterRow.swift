@@ -97,7 +97,7 @@ struct RosterRow {
                 file, line, column,
                 Message(
                     "roster.problem.too_long", "the value is \(length) characters long; at most \(maxLength) are allowed",
-                    ["length": "\(length)", "max": "\(maxLength)"]))
+                    numbers: ["length": length, "max": maxLength]))
             return nil
         }
         return value

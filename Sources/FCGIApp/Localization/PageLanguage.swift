@@ -106,8 +106,9 @@ func LH(_ key: StaticString, _ arguments: KeyValuePairs<String, HTML>) -> HTML {
 }
 
 /// A rule's message (``Message``, built in Domain) in the page's language: its key's text (the plural form for its
-/// count, `{count}` in the language's digits) with its arguments, nested messages and dates (``Display/localDateTime(_:)``);
-/// its English rendering when no catalogue has the key, and its text as it is for a ``Message/init(verbatim:)``.
+/// count, `{count}` and its ``Message/numbers`` in the language's digits) with its arguments, nested messages and dates
+/// (``Display/localDateTime(_:)``); its English rendering when no catalogue has the key, and its text as it is for a
+/// ``Message/init(verbatim:)``.
 // swift-format-ignore: AlwaysUseLowerCamelCase
 func L(_ message: Message) -> String {
     guard !message.key.isEmpty else { return message.english }
@@ -123,7 +124,9 @@ func L(_ message: Message) -> String {
     guard let text else { return message.english }
     let number = message.count.map { LocaleFormatting.number($0, language: language) }
     return substitute(text) { name in
-        name == "count" ? number : message.arguments[name] ?? message.nested[name].map { L($0) } ?? message.dates[name].map(Display.localDateTime)
+        if name == "count", let number { return number }
+        if let value = message.numbers[name] { return LocaleFormatting.number(value, language: language) }
+        return message.arguments[name] ?? message.nested[name].map { L($0) } ?? message.dates[name].map(Display.localDateTime)
     }
 }
 

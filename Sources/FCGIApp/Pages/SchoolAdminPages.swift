@@ -106,7 +106,7 @@ enum SchoolAdminPages {
             case .running:
                 "<p class=\"notice\" role=\"status\" id=\"job-status\" data-status=\"running\">\(L("roster.job.running", ["since": Display.localDateTime(job.startedAt ?? now), "seconds": number(Int(now.timeIntervalSince(job.startedAt ?? now)))]))</p>"
             case .done:
-                "<div id=\"import-result\"><p class=\"notice ok\" role=\"status\" id=\"job-status\" data-status=\"done\">\(L("roster.imported"))</p><pre>\(job.lines.joined(separator: "\n"))</pre></div>"
+                "<div id=\"import-result\"><p class=\"notice ok\" role=\"status\" id=\"job-status\" data-status=\"done\">\(L("roster.imported"))</p><pre>\(job.lines.map { L($0) }.joined(separator: "\n"))</pre></div>"
             case .failed:
                 """
                 <div id="import-problems"><p class="notice bad" role="alert" id="job-status" data-status="failed">\(L("roster.nothing_imported"))</p>

@@ -42,10 +42,8 @@ enum RosterImportJob {
         return files
     }
 
-    /// The lines the upload page shows for a finished import, in English (a queued job stores these).
-    static func pageLines(_ outcome: Outcome) -> [String] { pageMessages(outcome).map(\.english) }
-
-    /// The lines the upload page shows for a finished import, as message codes (a live run's page: `L(message)`).
+    /// The lines the upload page shows for a finished import, as message codes (a live run's page, `L(message)`, and
+    /// a queued job's, which stores them).
     static func pageMessages(_ outcome: Outcome) -> [Message] {
         var lines = outcome.summary.messages
         let queued = outcome.invitationsQueued

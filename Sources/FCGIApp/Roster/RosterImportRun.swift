@@ -46,24 +46,33 @@ struct RosterImportRun {
         var report = Report()
         let queue = services.schoolwork.rosterJobs
         while report.imported + report.failed < limit, let (job, filesZip) = try queue.claimNext(now: services.clock(), lease: Self.lease) {
-            let lines: [String]
+            let lines: [Message]
             let status: RosterImportJobStatus
             do {
                 guard let school = try services.schoolwork.directory.school(job.school) else {
-                    throw RosterReport(problems: [RosterProblem(file: "upload", line: nil, column: nil, message: "the school no longer exists")])
+                    throw RosterReport(problems: [
+                        RosterProblem(
+                            file: "upload", line: nil, column: nil,
+                            problem: Message("roster.problem.school_gone", "the school no longer exists"))
+                    ])
                 }
                 let outcome = try RosterImportJob.run(
                     files: try RosterImportJob.files(fromZip: filesZip), school: school.sourcedID, startedBy: job.startedBy,
                     source: job.source, services: services, logger: logger)
-                lines = RosterImportJob.pageLines(outcome)
+                lines = RosterImportJob.pageMessages(outcome)
                 status = .done
             } catch let problems as RosterReport {
-                lines = problems.lines
+                lines = problems.messages
                 status = .failed
             } catch {
                 // The database or the mail queue failed: the admin uploads again (nothing was written, or all of it).
                 logger.error("roster import job failed", metadata: ["roster.job": "\(job.id)", "error.detail": "\(error)"])
-                lines = ["The import could not be completed (job \(job.id)); nothing is lost by uploading the files again."]
+                lines = [
+                    Message(
+                        "roster.job.not_completed",
+                        "The import could not be completed (job \(job.id)); nothing is lost by uploading the files again.",
+                        ["job": String(job.id)])
+                ]
                 status = .failed
             }
             try queue.finish(job.id, status: status, lines: lines, now: services.clock())

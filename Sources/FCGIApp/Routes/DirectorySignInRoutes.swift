@@ -161,7 +161,7 @@ enum DirectorySignInRoutes {
             directory = try settings.validated(school: school, key: keys.directorySecretKey, existing: existing, using: &generator)
         } catch {
             return try SchoolSignInRoutes.page(
-                session, school, context, problem: L("directory.field_problem", ["field": error.field, "message": L(error.problem)]),
+                session, school, context, problem: L("directory.field_problem", ["field": fieldLabel(error.field), "message": L(error.problem)]),
                 status: 400)
         }
         try store.saveSignInDirectory(directory, now: context.now)
@@ -184,6 +184,20 @@ enum DirectorySignInRoutes {
         case .failed(let failure): failure.kind.rawValue
         case .entries(let found): "\(found.entries.count) entries"
         case .one(_, let disabled, _): disabled ? "one disabled entry" : "one entry"
+        }
+    }
+
+    /// A directory form's field as its label on the page, in the page's language; its form name when the label is
+    /// no name (the display name's and the filter's are examples, the CA's a paragraph) or the page has none.
+    static func fieldLabel(_ field: String) -> String {
+        switch field {
+        case "uris": L("directory.field.uris")
+        case "bind_dn": L("directory.field.bind_dn")
+        case "bind_password": L("directory.field.bind_password")
+        case "link_rule": L("directory.field.link_rule")
+        case "link_attribute": L("directory.field.link_attribute")
+        case "disabled_check": L("directory.field.disabled")
+        default: field
         }
     }
 }

@@ -175,7 +175,7 @@ enum SchoolSignInRoutes {
             provider = try settings.validated(school: school, key: keys.upstreamSecretKey, allowLoopbackHTTP: false, using: &generator)
         } catch {
             return try page(
-                session, school, context, problem: L("signin_settings.field_problem", ["field": error.field, "message": L(error.problem)]),
+                session, school, context, problem: L("signin_settings.field_problem", ["field": fieldLabel(error.field), "message": L(error.problem)]),
                 status: 400)
         }
         if let existing = try store.upstreamProvider(slug: provider.slug), existing.schoolID != school {
@@ -224,7 +224,8 @@ enum SchoolSignInRoutes {
         {
         case .failure(let problem):
             return try page(
-                session, school, context, problem: L("signin_settings.field_problem", ["field": problem.field, "message": L(problem.problem)]),
+                session, school, context,
+                problem: L("signin_settings.field_problem", ["field": fieldLabel(problem.field), "message": L(problem.problem)]),
                 status: 400)
         case .success(let saved):
             context.logger.info("saml provider saved", metadata: ["user.id": "\(session.user.id)", "upstream.provider": "\(settings.slug)"])
@@ -255,5 +256,25 @@ enum SchoolSignInRoutes {
                 schoolLink: base + "/login?school=" + FormCodec.encode(sourcedID), redirectURI: UpstreamSignInRoutes.redirectURI(context),
                 notice: notice, problem: problem),
             status: status)
+    }
+
+    /// A provider form's field as its label on the page, in the page's language; its form name when the form has no
+    /// short label for it (the pasted metadata).
+    static func fieldLabel(_ field: String) -> String {
+        switch field {
+        case "kind": L("signin_settings.kind")
+        case "slug": L("signin_settings.slug")
+        case "name": L("signin_settings.button")
+        case "client_id": L("signin_settings.client_id")
+        case "client_secret": L("signin_settings.client_secret")
+        case "link_rule": L("signin_settings.finds_by")
+        case "link_claim": L("signin_settings.claim")
+        case "link_attribute": L("signin_settings.attribute")
+        case "jit_students": L("signin_settings.jit")
+        case "metadata_url": L("signin_settings.metadata_url")
+        case "signing": L("signin_settings.signatures")
+        case "name_id_format": L("signin_settings.nameid")
+        default: field
+        }
     }
 }

@@ -8,7 +8,7 @@ public struct MariaRosterImportQueue: RosterImportQueue {
     /// Creates the store over a thread's database handle.
     public init(database: MariaDatabase) { self.database = database }
 
-    private static let columns = "id, school_id, started_by, source, status, requested_at, started_at, finished_at, outcome"
+    private static let columns = "id, school_id, started_by, source, status, requested_at, started_at, finished_at, outcome, outcome_messages"
 
     public func enqueue(
         school: SchoolID, requestedBy: UserID, startedBy: String, source: String, filesZip: [UInt8], now: Date
@@ -52,24 +52,38 @@ public struct MariaRosterImportQueue: RosterImportQueue {
         }
     }
 
-    public func finish(_ id: Int64, status: RosterImportJobStatus, lines: [String], now: Date) throws {
-        let text = String(lines.joined(separator: "\n").prefix(100_000))
+    public func finish(_ id: Int64, status: RosterImportJobStatus, lines: [Message], now: Date) throws {
+        // The English stays beside the codes, for an operator reading the table and for older versions. A report is at most
+        // RosterReport.limit lines, far below the MEDIUMTEXT column; codes that would not fit are left out whole
+        // (never cut into invalid JSON), and the page then shows the English.
+        let text = String(lines.map(\.english).joined(separator: "\n").prefix(100_000))
+        let messages = Message.stored(lines).flatMap { $0.utf8.count <= Self.messagesLimit ? $0 : nil }
         try database.execute(
             """
             UPDATE roster_import_jobs SET status = \(status.rawValue), finished_at = \(now), lease_until = NULL, files_zip = NULL,
-                outcome = \(text)
+                outcome = \(text), outcome_messages = \(messages)
             WHERE id = \(id)
             """)
     }
+
+    /// The most bytes of `outcome_messages` written (MEDIUMTEXT holds 16 MiB).
+    static let messagesLimit = 4_000_000
 
     private static func job(_ row: Row) -> QueuedRosterImport? {
         guard let id = row.int("id"), let school = row.int("school_id"), let status = row.string("status").flatMap(RosterImportJobStatus.init),
             let requestedAt = row.date("requested_at")
         else { return nil }
-        let outcome = row.string("outcome") ?? ""
+        // A job finished before migration 55 (or whose codes did not fit) has only its English lines.
+        let lines: [Message]
+        if let stored = row.string("outcome_messages"), let messages = Message.restored(stored) {
+            lines = messages
+        } else {
+            let outcome = row.string("outcome") ?? ""
+            lines = outcome.isEmpty ? [] : outcome.components(separatedBy: "\n").map(Message.init(verbatim:))
+        }
         return QueuedRosterImport(
             id: Int64(id), school: SchoolID(Int64(school)), startedBy: row.string("started_by") ?? "", source: row.string("source") ?? "",
             status: status, requestedAt: requestedAt, startedAt: row.date("started_at"), finishedAt: row.date("finished_at"),
-            lines: outcome.isEmpty ? [] : outcome.components(separatedBy: "\n"))
+            lines: lines)
     }
 }

@@ -76,13 +76,18 @@ private struct RosterRun {
             if course == nil {
                 problem(
                     "classes.csv", item.line, "courseSourcedId",
-                    "there is no course '\(item.courseSourcedID)' in courses.csv or in earlier imports of this school")
+                    Message(
+                        "roster.problem.no_course_stored",
+                        "there is no course '\(item.courseSourcedID)' in courses.csv or in earlier imports of this school",
+                        ["value": item.courseSourcedID]))
             }
             if term == nil {
                 problem(
                     "classes.csv", item.line, "termSourcedIds",
-                    "there is no academic session '\(item.termSourcedID)' in academicSessions.csv or in earlier imports of this school"
-                )
+                    Message(
+                        "roster.problem.no_session_stored",
+                        "there is no academic session '\(item.termSourcedID)' in academicSessions.csv or in earlier imports of this school",
+                        ["value": item.termSourcedID]))
             }
             guard let course, let term else { continue }
             classRows.append((item.sourcedID, [item.title, item.classCode, String(course), String(term)]))
@@ -104,8 +109,32 @@ private struct RosterRun {
             endedSessions: users.endedSessions, invitations: users.invitations)
     }
 
-    private mutating func problem(_ file: String, _ line: Int?, _ column: String?, _ message: String) {
-        problems.append(RosterProblem(file: file, line: line, column: column, message: message))
+    private mutating func problem(_ file: String, _ line: Int?, _ column: String?, _ message: Message) {
+        problems.append(RosterProblem(file: file, line: line, column: column, problem: message))
+    }
+
+    /// "there is no user '…' in users.csv or in earlier imports of this school".
+    private static func noStoredUser(_ sourcedID: String) -> Message {
+        Message(
+            "roster.problem.no_user_stored", "there is no user '\(sourcedID)' in users.csv or in earlier imports of this school",
+            ["value": sourcedID])
+    }
+
+    /// An identifier held by an account of this school that an admin made by hand, with that account's role.
+    private static func takenByHand(_ identifier: String, role: Role?) -> Message {
+        let name: Message =
+            switch role {
+            case .student: Message("role.student", "Student")
+            case .teacher: Message("role.teacher", "Teacher")
+            case .parent: Message("role.parent", "Parent")
+            case .schoolAdmin: Message("role.school_admin", "School admin")
+            case .platformAdmin: Message("role.platform_admin", "Platform admin")
+            case nil: Message(verbatim: "?")
+            }
+        return Message(
+            "roster.problem.taken_by_hand",
+            "'\(identifier)' is already the sign-in name of an account of this school created by hand (role \(name.english))",
+            ["value": identifier], nested: ["role": name])
     }
 
     // MARK: - Batches
@@ -133,7 +162,9 @@ private struct RosterRun {
                 throw RosterReport(problems: [
                     RosterProblem(
                         file: "orgs.csv", line: nil, column: nil,
-                        message: "school '\(wanted.sourcedID)' is neither in orgs.csv nor imported before")
+                        problem: Message(
+                            "roster.problem.school_unknown", "school '\(wanted.sourcedID)' is neither in orgs.csv nor imported before",
+                            ["value": wanted.sourcedID]))
                 ])
             }
             let result = try tx.execute(
@@ -306,7 +337,9 @@ private struct RosterRun {
                 if let other = finalHolder[identifier], other != user.sourcedID {
                     problem(
                         "users.csv", user.line, identifier == user.email ? "email" : "username",
-                        "'\(identifier)' is also a sign-in name of user '\(other)' in users.csv")
+                        Message(
+                            "roster.problem.sign_in_name_repeated", "'\(identifier)' is also a sign-in name of user '\(other)' in users.csv",
+                            ["value": identifier, "user": other]))
                 }
                 finalHolder[identifier] = user.sourcedID
             }
@@ -349,17 +382,24 @@ private struct RosterRun {
                             hasPassword: holder.int("has_password") == 1)
                         continue
                     }
-                    let owner =
+                    let taken: Message =
                         if holder.int("school_id") == nil {
-                            "a platform admin account"
+                            Message(
+                                "roster.problem.taken_by_platform_admin", "'\(identifier)' is already the sign-in name of a platform admin account",
+                                ["value": identifier])
                         } else if !sameSchool {
-                            "an account of another school"
+                            Message(
+                                "roster.problem.taken_by_other_school", "'\(identifier)' is already the sign-in name of an account of another school",
+                                ["value": identifier])
                         } else if let holderSourcedID {
-                            "user '\(holderSourcedID)' of this school, who is not in this users.csv"
+                            Message(
+                                "roster.problem.taken_by_unlisted_user",
+                                "'\(identifier)' is already the sign-in name of user '\(holderSourcedID)' of this school, who is not in this users.csv",
+                                ["value": identifier, "user": holderSourcedID])
                         } else {
-                            "an account of this school created by hand (role \(holder.string("role") ?? "?"))"
+                            Self.takenByHand(identifier, role: holder.string("role").flatMap(Role.init(rawValue:)))
                         }
-                    problem("users.csv", user.line, column, "'\(identifier)' is already the sign-in name of \(owner)")
+                    problem("users.csv", user.line, column, taken)
                 }
             }
             if let match = current ?? adoption {
@@ -542,13 +582,14 @@ private struct RosterRun {
             if classID == nil {
                 problem(
                     "enrollments.csv", enrollment.line, "classSourcedId",
-                    "there is no class '\(enrollment.classSourcedID)' in classes.csv or in earlier imports of this school"
-                )
+                    Message(
+                        "roster.problem.no_class_stored",
+                        "there is no class '\(enrollment.classSourcedID)' in classes.csv or in earlier imports of this school",
+                        ["value": enrollment.classSourcedID]))
             }
             if userID == nil {
                 problem(
-                    "enrollments.csv", enrollment.line, "userSourcedId",
-                    "there is no user '\(enrollment.userSourcedID)' in users.csv or in earlier imports of this school")
+                    "enrollments.csv", enrollment.line, "userSourcedId", Self.noStoredUser(enrollment.userSourcedID))
             }
             guard let classID, let userID else { continue }
             let key = "\(classID):\(userID)"
@@ -609,9 +650,7 @@ private struct RosterRun {
             let parent = users.ids[link.parentSourcedID]
             let student = users.ids[link.studentSourcedID]
             for (sourcedID, id) in [(link.parentSourcedID, parent), (link.studentSourcedID, student)] where id == nil {
-                problem(
-                    "users.csv", link.line, "agentSourcedIds",
-                    "there is no user '\(sourcedID)' in users.csv or in earlier imports of this school")
+                problem("users.csv", link.line, "agentSourcedIds", Self.noStoredUser(sourcedID))
             }
             // An agent resolved from an earlier import may turn out not to be a parent–student pair.
             guard let parent, let student, users.roles[parent] == Role.parent.rawValue,

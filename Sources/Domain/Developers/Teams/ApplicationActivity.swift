@@ -155,6 +155,51 @@ public enum ActivityDetail {
     /// A rename: `"Old name → New name"`, clipped to the column.
     public static func rename(from old: String, to new: String) -> String { clipped("\(old) → \(new)") }
 
-    /// A role change: `"developer → admin"`.
+    /// A role change: `"Developer → Admin"`.
     public static func roleChange(from old: OrganisationRole, to new: OrganisationRole) -> String { "\(old.label) → \(new.label)" }
+
+    /// A member's stored detail as words a page writes in its own language, or `nil` when the detail is data (a
+    /// key's name, a webhook's host, a review's reason) or not one the store writes.
+    ///
+    /// The store keeps the English it always wrote (`"as Developer"`, `"Viewer → Admin"`, `"ana@example.com as
+    /// Viewer"`, `"was Admin"`, `"pending change"`): its role names are ``OrganisationRole/label``, a closed set, so
+    /// the detail is read back without doubt, rows written by any version alike. A detail cut at
+    /// ``maximumLength`` (a very long address) no longer ends in a role, and is shown as stored.
+    public static func message(_ detail: String, of action: OrganisationActivity) -> Message? {
+        switch action {
+        case .joined:
+            guard let role = role(after: "as ", in: detail) else { return nil }
+            return Message("portal.activity.detail.as_role", detail, nested: ["role": role.name])
+        case .left, .removed:
+            guard let role = role(after: "was ", in: detail) else { return nil }
+            return Message("portal.activity.detail.was_role", detail, nested: ["role": role.name])
+        case .invited:
+            guard let cut = detail.range(of: " as ", options: .backwards),
+                let role = OrganisationRole(label: String(detail[cut.upperBound...]))
+            else { return nil }
+            let email = String(detail[..<cut.lowerBound])
+            return Message("portal.activity.detail.invited_as", detail, ["email": email], nested: ["role": role.name])
+        case .roleChanged:
+            let parts = detail.components(separatedBy: " → ")
+            guard parts.count == 2, let old = OrganisationRole(label: parts[0]), let new = OrganisationRole(label: parts[1]) else { return nil }
+            return Message("portal.activity.detail.role_change", detail, nested: ["old": old.name, "new": new.name])
+        case .invitationCancelled, .ownershipTransferred, .renamed:
+            return nil
+        }
+    }
+
+    /// An app member's stored detail in words a page translates (a save, submission or withdrawal of the pending
+    /// change rather than of the app), or `nil` for data.
+    public static func message(_ detail: String, of action: ApplicationActivity) -> Message? {
+        switch action {
+        case .settingsSaved, .submitted, .withdrawn, .changeDiscarded:
+            detail == "pending change" ? Message("portal.activity.detail.pending_change", "pending change") : nil
+        default: nil
+        }
+    }
+
+    private static func role(after prefix: String, in detail: String) -> OrganisationRole? {
+        guard detail.hasPrefix(prefix) else { return nil }
+        return OrganisationRole(label: String(detail.dropFirst(prefix.count)))
+    }
 }

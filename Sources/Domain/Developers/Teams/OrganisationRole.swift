@@ -50,6 +50,22 @@ public enum OrganisationRole: String, Sendable, CaseIterable, Comparable {
         }
     }
 
+    /// The role a ``label`` names; `nil` for any other text.
+    public init?(label: String) {
+        guard let role = Self.allCases.first(where: { $0.label == label }) else { return nil }
+        self = role
+    }
+
+    /// The word the pages show, in their reader's language (`L(name)`).
+    public var name: Message {
+        switch self {
+        case .viewer: Message("portal.teams.role.viewer", "Viewer")
+        case .developer: Message("portal.teams.role.developer", "Developer")
+        case .admin: Message("portal.teams.role.admin", "Admin")
+        case .owner: Message("portal.teams.role.owner", "Owner")
+        }
+    }
+
     private var rank: Int {
         switch self {
         case .viewer: 0

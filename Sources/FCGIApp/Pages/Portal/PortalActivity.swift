@@ -7,7 +7,10 @@ import Foundation
 enum PortalActivity {
     /// One page of the app's log; `path` is the app's page, which the links come back to.
     static func application(_ page: ActivityPage<ApplicationActivity>, path: String) -> HTML {
-        let rows = page.entries.map { entry in (entry.actorName, L(entry.action.label), entry.detail, entry.at, entry.action.isReviewDecision) }
+        let rows = page.entries.map { entry in
+            let detail = entry.detail.map { ActivityDetail.message($0, of: entry.action).map(L) ?? $0 }
+            return (entry.actorName, L(entry.action.label), detail, entry.at, entry.action.isReviewDecision)
+        }
         return table(id: "activity", rows, paging: paging(page, id: "activity", path: path))
     }
 
@@ -17,7 +20,9 @@ enum PortalActivity {
             id: "organisation-activity",
             page.entries.map { entry in
                 let what = entry.subjectName.map { "\(L(entry.action.label)) \($0)" } ?? L(entry.action.label)
-                return (entry.actorName, what, entry.detail, entry.at, false)
+                // Role names and changes in the page's language; other details are data, shown as stored.
+                let detail = entry.detail.map { ActivityDetail.message($0, of: entry.action).map(L) ?? $0 }
+                return (entry.actorName, what, detail, entry.at, false)
             },
             paging: paging(page, id: "organisation-activity", path: path))
     }
