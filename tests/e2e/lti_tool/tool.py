@@ -154,7 +154,7 @@ def ags_launch():
     except (LtiException, LtiServiceException) as error:
         record({"kind": "refused", "step": "ags", "error": str(error)})
         return f"<!doctype html><title>AGS refused</title><p id='error'>{html.escape(str(error))}</p>", 400
-    event = {"kind": "ags", "sub": data.get("sub"), "endpoint": endpoint, "lineitem": lineitem.get_value(),
+    event = {"kind": "ags", "sub": data.get("sub"), "endpoint": endpoint, "lineitem": json.loads(lineitem.get_value()),
              "lineitem_id": lineitem.get_id(), "results": results}
     record(event)
     return (f"<!doctype html><html lang='en'><title>Graded</title><h1>Graded through AGS</h1>"
