@@ -286,3 +286,12 @@ def test_a_replayed_client_assertion_gets_no_token(stack, tool, placed):
     replayed = http.post(url, data=once)
     assert replayed.status_code == 401 and replayed.json()["error"] == "invalid_client", replayed.text
     assert "access_token" not in replayed.text
+
+
+def test_the_developers_docs_describe_the_grade_services(stack):
+    page = stack.session().get(stack.url("developers", "/docs/lti"))
+    assert page.status_code == 200
+    assert "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint" in page.text and "application/vnd.ims.lis.v1.score+json" in page.text
+    assert "Only <code dir=\"ltr\">FullyGraded</code> becomes a grade" in page.text
+    spanish = stack.session().get(stack.url("developers", "/docs/lti"), headers={"Accept-Language": "es"})
+    assert "Solo <code dir=\"ltr\">FullyGraded</code> se convierte en nota" in spanish.text
