@@ -39,12 +39,14 @@ public struct MariaLTIGradeStore: LTIGradeStore {
             item: LTILineItem, pk: Int64
         )?
     {
+        // Only the line item's row is locked, first (a FOR UPDATE over the join would lock the tool's client row too,
+        // and so serialise every score of the tool in every class); the read after it sees the latest committed row.
+        if lock, try query("SELECT id FROM lti_line_items WHERE item_id = \(itemID) FOR UPDATE").isEmpty { return nil }
         guard
             let row = try query(
                 """
                 \(fragment: columns)
                 WHERE i.item_id = \(itemID) AND c.client_id = \(tool.rawValue) AND c.status = 'active' AND i.class_id = \(classID.rawValue)
-                \(unsafeRaw: lock ? "FOR UPDATE" : "")
                 """
             ).first, let item = row.ltiLineItem, let pk = row.int("pk")
         else { return nil }
