@@ -50,4 +50,27 @@ import Testing
             #expect(response.headers["WWW-Authenticate"]?.contains("error=\"invalid_token\"") == true, "\(method) \(path)")
         }
     }
+
+    /// A person's token holding every AGS scope is still refused: the services take the tool's own app token.
+    @Test func aPersonsTokenIs403InsufficientScopeEvenWithTheScopes() throws {
+        let app = TestApp()
+        let teacher = app.memory.addUser(role: .teacher, email: "tess@school.test", username: "tess", hash: nil)
+        let scopes: Set<String> = ["openid", LTIScopes.lineItem, LTIScopes.resultRead, LTIScopes.score]
+        try app.oauth.createClient(
+            OAuthClient(
+                clientID: ClientID("tool"), name: "Tool", developerName: "Example Ltd", kind: .confidential,
+                redirectURIs: ["https://tool.example/cb"], allowedScopes: scopes),
+            now: app.clock.now)
+        var generator = SystemRandomNumberGenerator()
+        let token = SecretToken.make(prefix: TokenPrefix.accessToken, using: &generator)
+        _ = try app.oauth.createGrant(
+            client: ClientID("tool"), user: teacher.id, scopes: Array(scopes), authTime: app.clock.now,
+            tokens: [NewToken(digest: SecretToken.digest(token), kind: .access, expiresAt: app.clock.now + 3600)], now: app.clock.now)
+        for (method, path) in Self.calls {
+            let response = app.responder().respond(to: rawRequest(method, path, headers: ["HTTP_AUTHORIZATION": "Bearer \(token)"]))
+            #expect(response.status == 403, "\(method) \(path)")
+            #expect(response.headers["WWW-Authenticate"]?.contains("error=\"insufficient_scope\"") == true, "\(method) \(path)")
+        }
+        #expect(app.accessLog.entries.isEmpty)
+    }
 }
