@@ -244,12 +244,19 @@ enum LTIGradeRoutes {
         case .declined(.refused(let reason)): throw LTIServiceFailure.invalid(reason)
         case .declined: throw LTIServiceFailure.invalid("The score was not accepted.")
         case .written(let decision, let school):
+            // The kind only: a grade's comment is about the student and stays out of the log.
+            let decisionKind =
+                switch decision {
+                case .grade: "grade"
+                case .clear: "clear"
+                default: "record_only"
+                }
             call.context.logger.info(
                 "LTI score posted",
                 metadata: [
                     "oauth.client_id": "\(call.client.clientID)", "lti.line_item": "\(itemID)",
                     "lti.grading_progress": "\(score.gradingProgress.rawValue)",
-                    "lti.decision": "\(decision)",
+                    "lti.decision": "\(decisionKind)",
                 ])
             let entry = DataAccessEntry(
                 occurredAt: call.context.now, clientID: call.client.clientID, actorID: nil, subjectID: student, schoolID: school,
