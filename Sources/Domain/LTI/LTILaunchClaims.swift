@@ -34,6 +34,8 @@ public struct LTILaunchClaims: Sendable, Equatable {
     public var membershipsURL: String?
     /// AGS: the scopes the tool holds and the class's line items URL, when it holds any AGS scope.
     public var gradeService: (scopes: [String], lineItemsURL: String)?
+    /// AGS: the placement's default line item URL (the claim's `lineitem`), when there is one and the claim is sent.
+    public var defaultLineItemURL: String?
     /// Deep Linking 2.0 §4.4.1 settings (deep-linking launches only): where to return and the opaque `data`.
     public var deepLinkingReturnURL: String?
     /// The `data` value the tool must echo in its deep-linking response.
@@ -97,7 +99,9 @@ public struct LTILaunchClaims: Sendable, Equatable {
             members.append(
                 (
                     LTIClaims.gradeServiceEndpoint,
-                    .object([("scope", .array(gradeService.scopes.map(JSONValue.string))), ("lineitems", .string(gradeService.lineItemsURL))])
+                    .object(
+                        [("scope", .array(gradeService.scopes.map(JSONValue.string))), ("lineitems", .string(gradeService.lineItemsURL))]
+                            + (defaultLineItemURL.map { [("lineitem", JSONValue.string($0))] } ?? []))
                 ))
         }
         if messageType == .deepLinking, let deepLinkingReturnURL {

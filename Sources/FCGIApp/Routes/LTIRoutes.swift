@@ -161,6 +161,15 @@ enum LTIRoutes {
             if client.allowedScopes.contains(LTIScopes.contextMembershipRead), LTIMembershipRules.schoolLends(policy) {
                 claims.membershipsURL = LTIMembershipRules.url(base: context.services.configuration.appURL, classID: target.link.classID)
             }
+            // AGS with the scopes the tool holds and the school lends, and the placement's first line item, if any.
+            let gradeScopes = LTIGradeRules.claimScopes(granted: Array(client.allowedScopes), policy: policy)
+            if !gradeScopes.isEmpty {
+                let base = context.services.configuration.appURL
+                claims.gradeService = (scopes: gradeScopes, lineItemsURL: LTIGradeRules.lineItemsURL(base: base, classID: target.link.classID))
+                if let item = try context.services.schoolwork.ltiGrades?.defaultLineItem(linkID: target.link.linkID) {
+                    claims.defaultLineItemURL = LTIGradeRules.lineItemURL(base: base, classID: target.link.classID, itemID: item)
+                }
+            }
             if client.allowedScopes.contains("profile.read") {
                 let user = session.user
                 claims.names = (given: user.givenName, family: user.familyName, full: "\(user.givenName) \(user.familyName)")

@@ -60,7 +60,7 @@ enum CompositionRoot {
             schoolwork: SchoolworkServices(
                 students: schoolwork, teaching: schoolwork, directory: schoolwork, roster: MariaRosterStore(database: database),
                 rosterJobs: MariaRosterImportQueue(database: database), recordCache: shared.recordCache,
-                lti: MariaLTIStore(database: database)),
+                lti: MariaLTIStore(database: database), ltiGrades: MariaLTIGradeStore(database: database)),
             oauth: OAuthServices(
                 clients: MariaClientStore(database: database), codes: tokens, tokens: tokens, bearers: tokens, dpopProofs: tokens,
                 consents: MariaConsentStore(database: database), signingKeys: MariaSigningKeyStore(database: database),

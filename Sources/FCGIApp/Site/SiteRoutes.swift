@@ -26,6 +26,7 @@ enum SiteRoutes {
             TeacherRoutes.register(in: &router)
             LTIRoutes.register(in: &router)
             LTIServiceRoutes.register(in: &router)
+            LTIGradeRoutes.register(in: &router)
             SchoolAdminRoutes.register(in: &router)
             PasswordResetRoutes.register(in: &router)
             ChoosePasswordRoutes.register(in: &router)

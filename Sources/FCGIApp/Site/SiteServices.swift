@@ -124,6 +124,8 @@ struct SchoolworkServices {
     let recordCache: RecordPageCache
     /// LTI placements and launches; `nil` where the site has none.
     var lti: (any LTIStore)? = nil
+    /// LTI Assignment and Grade Services line items, scores and results; `nil` where the site has none.
+    var ltiGrades: (any LTIGradeStore)? = nil
 }
 
 /// The OAuth provider's stores and keys.

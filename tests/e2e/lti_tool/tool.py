@@ -33,6 +33,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from flask import Flask, jsonify, request
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException, LtiServiceException, OIDCException
+from pylti1p3.grade import Grade
+from pylti1p3.lineitem import LineItem
 from pylti1p3.tool_config import ToolConfDict
 from werkzeug.serving import make_server
 
@@ -121,6 +123,42 @@ def launch():
             f"<p id='context'>{html.escape(launch['context'].get('title', ''))}</p>"
             f"<p id='resource-link'>{html.escape(launch['resource_link'].get('title', ''))}</p>"
             f"<p id='member-count'>{'' if members is None else len(members)}</p></html>")
+
+
+@app.route("/ags-launch", methods=["POST"])
+def ags_launch():
+    """A launch whose tool then grades the person through AGS with pylti1p3 (`message_launch.get_ags()`): it finds or
+    creates the line item tagged by the config's `ags.tag` for the launch's resource link, posts the person's score
+    (`ags.score_given` of `ags.score_maximum`, FullyGraded, now), and reads the line item's results back."""
+    if "error" in request.form:
+        record({"kind": "error", "error": request.form["error"], "description": request.form.get("error_description")})
+        return f"<!doctype html><title>Platform error</title><p id='error'>{html.escape(request.form['error'])}</p>", 400
+    settings = json.loads(Path(CONFIG_PATH).read_text()).get("ags", {})
+    try:
+        message_launch = FlaskMessageLaunch(FlaskRequest(), tool_conf())
+        data = message_launch.get_launch_data()
+        if not message_launch.has_ags():
+            raise LtiException("the launch carries no AGS endpoint claim")
+        ags = message_launch.get_ags()
+        endpoint = data.get("https://purl.imsglobal.org/spec/lti-ags/claim/endpoint", {})
+        link = data.get("https://purl.imsglobal.org/spec/lti/claim/resource_link", {}).get("id")
+        wanted = (LineItem().set_tag(settings.get("tag", "score")).set_label(settings.get("label", "Tool score"))
+                  .set_score_maximum(settings.get("line_item_maximum", 10)).set_resource_link_id(link))
+        lineitem = ags.find_or_create_lineitem(wanted)
+        grade = (Grade().set_score_given(settings.get("score_given", 8)).set_score_maximum(settings.get("score_maximum", 10))
+                 .set_timestamp(datetime.datetime.now(datetime.timezone.utc).isoformat())
+                 .set_activity_progress("Completed").set_grading_progress("FullyGraded").set_user_id(data.get("sub"))
+                 .set_comment(settings.get("comment", "Graded by the tool")))
+        ags.put_grade(grade, lineitem)
+        results = ags.get_grades(lineitem)
+    except (LtiException, LtiServiceException) as error:
+        record({"kind": "refused", "step": "ags", "error": str(error)})
+        return f"<!doctype html><title>AGS refused</title><p id='error'>{html.escape(str(error))}</p>", 400
+    event = {"kind": "ags", "sub": data.get("sub"), "endpoint": endpoint, "lineitem": json.loads(lineitem.get_value()),
+             "lineitem_id": lineitem.get_id(), "results": results}
+    record(event)
+    return (f"<!doctype html><html lang='en'><title>Graded</title><h1>Graded through AGS</h1>"
+            f"<p id='lineitem'>{html.escape(lineitem.get_label() or '')}</p><p id='results'>{len(results)}</p></html>")
 
 
 @app.route("/control/launches")

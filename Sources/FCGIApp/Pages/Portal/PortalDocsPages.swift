@@ -17,6 +17,7 @@ enum PortalDocsPages {
             ("par-and-keys", L("portal.docs.topic.par")),
             ("errors", L("portal.docs.topic.errors")),
             ("webhooks", L("portal.docs.topic.webhooks")),
+            ("lti", L("portal.docs.topic.lti")),
             ("limits", L("portal.docs.topic.limits")),
             ("teams", L("portal.docs.topic.teams")),
             ("terms", L("portal.docs.topic.terms")),
@@ -64,6 +65,7 @@ enum PortalDocsPages {
         case "par-and-keys": body = parAndKeys(configuration)
         case "errors": body = errors()
         case "webhooks": body = webhooks()
+        case "lti": body = lti(configuration)
         case "limits": body = limits()
         case "teams": body = teams()
         default: body = terms()
