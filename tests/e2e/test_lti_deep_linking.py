@@ -246,7 +246,8 @@ def test_bad_responses_end_on_a_page_saying_what_is_wrong_and_write_nothing(stac
     # The request still takes one good answer, once; a replay of it is refused.
     token = response(tool, client_id, claims, [good_item])
     accepted = http.post(return_url, data={"JWT": token}, allow_redirects=False)
-    assert accepted.status_code == 303 and accepted.headers["Location"] == f"/teacher/classes/{CLASS_ID}?added=1", accepted.text[:300]
+    assert accepted.status_code == 303, accepted.text[:300]
+    assert accepted.headers["Location"].endswith(f"/teacher/classes/{CLASS_ID}?added=1")
     after = links_of(stack, client_id)
     assert after[:-1] == before and after[-1] == ["Decimals drill", tool.base_url + "/launch", ""]
     before = after
