@@ -166,7 +166,11 @@ def test_a_teacher_adds_a_link_by_deep_linking_and_a_student_launches_it(stack, 
     browser.reset()
     browser.sign_in(pupil["username"], pupil["password"])
     assert browser.open("/student") == 200
-    button = next(b for b in browser.find_all("li[data-lti-link] button.lti-launch") if b.text == f"Open {ITEM['title']}")
+    # This run's tool's link (a rerun on the same stack finds earlier runs' links too).
+    item = next(li for li in browser.find_all("li[data-lti-link]")
+                if TOOL_NAME in li.find_element("css selector", "small").text
+                and li.find_element("css selector", "button.lti-launch").text == f"Open {ITEM['title']}")
+    button = item.find_element("css selector", "button.lti-launch")
     launches = len(tool.events("launch"))
     button.click()
     WebDriverWait(dl_chromium, 20).until(lambda d: d.current_url.startswith(tool.base_url + "/launch")
@@ -243,6 +247,12 @@ def test_bad_responses_end_on_a_page_saying_what_is_wrong_and_write_nothing(stac
     assert "does not belong to any content request" in refused(response(
         tool, client_id, claims, [good_item], **{"https://purl.imsglobal.org/spec/lti-dl/claim/data": "cw_ltidd_" + "A" * 43}))
 
+    # Another teacher's browser (their session cookie came along) cannot answer this teacher's request.
+    outsider = next(t for t in demo["teachers"] if all(c["id"] != CLASS_ID for c in t["classes"]))
+    answer = signed_in(stack, outsider).post(return_url, data={"JWT": response(tool, client_id, claims, [good_item])},
+                                             allow_redirects=False)
+    assert answer.status_code == 400 and "another teacher" in answer.text and links_of(stack, client_id) == before
+
     # The request still takes one good answer, once; a replay of it is refused.
     token = response(tool, client_id, claims, [good_item])
     accepted = http.post(return_url, data={"JWT": token}, allow_redirects=False)
@@ -253,3 +263,24 @@ def test_bad_responses_end_on_a_page_saying_what_is_wrong_and_write_nothing(stac
     before = after
     assert "already answered" in refused(token)
     assert "already answered" in refused(response(tool, client_id, claims, [good_item]))
+
+
+def test_only_a_teacher_of_the_class_starts_deep_linking(stack, demo, tool, registered):
+    client_id, _ = registered
+    count = "SELECT COUNT(*) FROM lti_deep_linking_requests"
+    [[before]] = main_sql(stack, count)
+    path = f"/teacher/classes/{CLASS_ID}/lti/deep-link"
+    outsider = signed_in(stack, next(t for t in demo["teachers"] if all(c["id"] != CLASS_ID for c in t["classes"])))
+    page = outsider.get(stack.url("app", "/teacher")).text
+    assert outsider.post(stack.url("app", path), data={"csrf": csrf_of(page), "tool": client_id},
+                         allow_redirects=False).status_code == 404
+    pupil = signed_in(stack, next(p for p in demo["students"] if p["username"] == "student01"))
+    page = pupil.get(stack.url("app", "/student")).text
+    answer = pupil.post(stack.url("app", path), data={"csrf": csrf_of(page), "tool": client_id}, allow_redirects=False)
+    assert answer.status_code == 404 and "lti-autosubmit" not in answer.text
+    # A tool without a Deep Linking URL (or unknown) is not offered.
+    teacher = teacher_session(stack, demo)
+    page = teacher.get(stack.url("app", f"/teacher/classes/{CLASS_ID}")).text
+    answer = teacher.post(stack.url("app", path), data={"csrf": csrf_of(page), "tool": "cw_app_nothing"}, allow_redirects=False)
+    assert answer.status_code == 400 and "Choose one of the tools your school allows." in answer.text
+    assert main_sql(stack, count) == [[before]]
