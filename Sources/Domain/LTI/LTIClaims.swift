@@ -33,8 +33,6 @@ public enum LTIClaims {
     public static let contentItems = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
     /// Deep Linking 2.0 §4.5.5: the `data` of the request, echoed.
     public static let deepLinkingData = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
-    /// Deep Linking 2.0 §4.5.7–8: a message for the person, and one for the log.
-    public static let deepLinkingMessage = "https://purl.imsglobal.org/spec/lti-dl/claim/msg"
 
     /// The LTI version every message names.
     public static let versionValue = "1.3.0"

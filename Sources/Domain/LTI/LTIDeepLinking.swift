@@ -216,8 +216,6 @@ public enum LTIDeepLinkingRules {
         public let nonceDigest: [UInt8]
         /// Until when the nonce must be remembered.
         public let rememberUntil: Date
-        /// The tool's `msg` for the teacher, if any (shown as text).
-        public let message: String?
     }
 
     /// The unverified `iss` and `data` of a response, to find the tool's keys and the request before checking it;
@@ -297,11 +295,10 @@ public enum LTIDeepLinkingRules {
         case .success(let found): items = found
         case .failure(let refusal): return .failure(refusal)
         }
-        let message = claims[member: LTIClaims.deepLinkingMessage]?.stringValue.map { String($0.prefix(500)) }
         return .success(
             Accepted(
                 request: request, items: items, nonceDigest: nonceDigest(clientID: expected.clientID, nonce: nonce),
-                rememberUntil: Date(timeIntervalSince1970: Double(exp) + clockSkew), message: message))
+                rememberUntil: Date(timeIntervalSince1970: Double(exp) + clockSkew)))
     }
 
     /// Rule 13: the content items (absent means none).
