@@ -108,4 +108,71 @@ import Testing
         unknown.resourceLink = "rl_nope"
         #expect(throws: StoreError.self) { try store.createLaunch(digest: SecretToken.digest("cw_lti_x"), unknown) }
     }
+
+    /// The tool of ``seed(_:)`` with a Deep Linking URL.
+    func enableDeepLinking(_ db: TestDatabase) throws {
+        try db.database.execute("UPDATE lti_tools SET deep_linking_url = 'https://t.example/deep-link'")
+    }
+
+    @Test func aDeepLinkingRequestIsBoundToItsTeacherAndClassAndPlacesItsItemsOnce() throws {
+        let db = try TestDatabase()
+        let people = try seed(db)
+        let store = MariaLTIStore(database: db.database)
+        let hint = SecretToken.digest("cw_ltidl_hint")
+        let data = SecretToken.digest("cw_ltidd_data")
+        func start(_ hint: [UInt8], _ data: [UInt8], expires: Date) throws -> LTIDeepLinkingRequest? {
+            try store.startDeepLinking(
+                tool: Self.tool, in: people.classID, school: SchoolID(1), teacher: people.tess, loginHint: "sub-tess", hintDigest: hint,
+                dataDigest: data, deploymentID: "dep_dl", expiresAt: expires, now: now)
+        }
+        // Without a Deep Linking URL the tool offers none.
+        #expect(try store.placeableTools(school: SchoolID(1)).first?.supportsDeepLinking == false)
+        #expect(try start(hint, data, expires: now.addingTimeInterval(900)) == nil)
+        try enableDeepLinking(db)
+        #expect(try store.placeableTools(school: SchoolID(1)).first?.supportsDeepLinking == true)
+        let started = try #require(try start(hint, data, expires: now.addingTimeInterval(900)))
+        #expect(started.teacher == people.tess && started.classID == people.classID && started.deploymentID == "dep_dl")
+        #expect(started.deepLinkingURL == "https://t.example/deep-link" && started.loginInitiationURL == "https://t.example/login")
+        #expect(started.classTitle == "Maths 7" && started.toolName == "Fraction Lab" && !started.hintUsed && !started.returned)
+        #expect(try store.deepLinkingRequest(dataDigest: data) == started)
+        #expect(try store.deepLinkingRequest(dataDigest: hint) == nil, "each digest in its own column")
+        // A class of another school starts nothing.
+        #expect(
+            try store.startDeepLinking(
+                tool: Self.tool, in: people.classID, school: SchoolID(2), teacher: people.tess, loginHint: "x", hintDigest: SecretToken.digest("h2"),
+                dataDigest: SecretToken.digest("d2"), deploymentID: "dep_x", expiresAt: now.addingTimeInterval(900), now: now) == nil)
+
+        let item = LTIResourceLink(
+            linkID: "rl_dl1", classID: people.classID, clientID: Self.tool, toolName: "Fraction Lab", title: "Quiz 1",
+            targetLinkURI: "https://t.example/launch?q=1", custom: ["q": "1"])
+        // Not before the launch spent the hint.
+        #expect(try store.completeDeepLinking(dataDigest: data, links: [item], now: now) == nil)
+        #expect(try store.spendDeepLinkingHint(digest: hint, now: now))
+        #expect(try store.spendDeepLinkingHint(digest: hint, now: now) == false)
+        #expect(try store.deepLinkingRequest(hintDigest: hint)?.hintUsed == true)
+        let placed = try #require(try store.completeDeepLinking(dataDigest: data, links: [item], now: now))
+        #expect(placed == [item])
+        // A replay places nothing.
+        var again = item
+        again.linkID = "rl_dl2"
+        #expect(try store.completeDeepLinking(dataDigest: data, links: [again], now: now) == nil)
+        #expect(try store.deepLinkingRequest(dataDigest: data)?.returned == true)
+        #expect(try store.links(in: [people.classID]) == [item])
+        let target = try #require(try store.launchTarget(linkID: "rl_dl1"))
+        #expect(target.link.targetLinkURI == "https://t.example/launch?q=1" && target.link.custom == ["q": "1"])
+        #expect(target.deploymentID == "dep_dl" && target.settings.deepLinkingURL == "https://t.example/deep-link")
+        #expect(
+            try db.database.query("SELECT created_by FROM lti_resource_links WHERE link_id = 'rl_dl1'").first?.int("created_by")
+                == Int(people.tess.rawValue))
+
+        // An expired request can neither be launched nor answered, and purge removes it.
+        let lateHint = SecretToken.digest("cw_ltidl_late")
+        let lateData = SecretToken.digest("cw_ltidd_late")
+        _ = try #require(try start(lateHint, lateData, expires: now.addingTimeInterval(10)))
+        #expect(try store.spendDeepLinkingHint(digest: lateHint, now: now.addingTimeInterval(11)) == false)
+        #expect(try store.completeDeepLinking(dataDigest: lateData, links: [again], now: now.addingTimeInterval(11)) == nil)
+        #expect(try MariaRetentionStore(database: db.database).purgeLTILaunches(before: now.addingTimeInterval(11)) == 1)
+        #expect(try store.deepLinkingRequest(dataDigest: lateData) == nil)
+        #expect(try store.links(in: [people.classID]).map(\.linkID) == ["rl_dl1"])
+    }
 }

@@ -28,7 +28,7 @@ import Testing
     func stored() throws -> LTIToolSettings? {
         let rows = try suite.main.database.query(
             """
-            SELECT t.login_initiation_url, t.target_link_uri FROM lti_tools t JOIN oauth_clients c ON c.id = t.client_pk
+            SELECT t.login_initiation_url, t.target_link_uri, t.deep_linking_url FROM lti_tools t JOIN oauth_clients c ON c.id = t.client_pk
             WHERE c.client_id = 'cw_app_sync'
             """)
         guard let row = rows.first else { return nil }
@@ -39,7 +39,8 @@ import Testing
             """
         ).compactMap { $0.string("uri") }
         return LTIToolSettings(
-            loginInitiationURL: row.string("login_initiation_url") ?? "", targetLinkURI: row.string("target_link_uri") ?? "", redirectURIs: uris)
+            loginInitiationURL: row.string("login_initiation_url") ?? "", targetLinkURI: row.string("target_link_uri") ?? "", redirectURIs: uris,
+            deepLinkingURL: row.string("deep_linking_url") ?? "")
     }
 
     @Test func theRegistrationReachesMainOnceIsReplacedAndRemoved() throws {
@@ -60,6 +61,25 @@ import Testing
         #expect(try applying(nil, to: original).1)
         #expect(try stored() == nil)
         #expect(try suite.main.database.query("SELECT COUNT(*) AS n FROM lti_tool_redirect_uris").first?.int("n") == 0)
+    }
+
+    @Test func theDeepLinkingURLIsCarriedChangedAndClearedByMainMigration0054() throws {
+        let id = try suite.approvedApp()
+        _ = try suite.applyAll()
+        let original = try #require(try suite.source.applicationsToSyncForTest(id))
+        var linking = Self.tool
+        linking.deepLinkingURL = "https://sb.example/lti/deep"
+        let (app, changed) = try applying(linking, to: original)
+        #expect(changed)
+        #expect(try stored() == linking)
+        #expect(try suite.target.apply(app, as: app.oauthClient(logoBaseURL: nil), now: suite.now).changed == false, "idempotent")
+        #expect(try applying(Self.tool, to: original).1, "removing the URL is a change")
+        #expect(try stored() == Self.tool)
+        #expect(try suite.main.database.query("SELECT COUNT(*) AS n FROM lti_tools WHERE deep_linking_url IS NULL").first?.int("n") == 1)
+        var bad = linking
+        bad.deepLinkingURL = "http://10.0.0.1/deep"
+        #expect(throws: StoreError.self) { _ = try applying(bad, to: original) }
+        #expect(try stored() == Self.tool)
     }
 
     @Test func aBadRegistrationFromTheDevelopersDatabaseIsRefusedAndWritesNothing() throws {

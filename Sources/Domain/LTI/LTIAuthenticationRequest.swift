@@ -47,7 +47,7 @@ public struct LTIAuthenticationRequest: Sendable, Equatable {
 public struct LTIPendingLaunch: Sendable, Equatable {
     /// The tool.
     public var clientID: ClientID
-    /// The placement it opens (``LTIResourceLink/linkID``).
+    /// The placement it opens (``LTIResourceLink/linkID``); empty for a Deep Linking request.
     public var resourceLink: String
     /// The person who started it.
     public var user: UserID
@@ -57,15 +57,21 @@ public struct LTIPendingLaunch: Sendable, Equatable {
     public var expiresAt: Date
     /// Whether an authentication request already spent it.
     public var used: Bool
+    /// The class a Deep Linking request adds content to (``LTIDeepLinkingRequest``); `nil` for a resource-link launch.
+    public var deepLinkingClass: ClassID?
 
     /// A pending launch.
-    public init(clientID: ClientID, resourceLink: String, user: UserID, loginHint: String, expiresAt: Date, used: Bool = false) {
+    public init(
+        clientID: ClientID, resourceLink: String, user: UserID, loginHint: String, expiresAt: Date, used: Bool = false,
+        deepLinkingClass: ClassID? = nil
+    ) {
         self.clientID = clientID
         self.resourceLink = resourceLink
         self.user = user
         self.loginHint = loginHint
         self.expiresAt = expiresAt
         self.used = used
+        self.deepLinkingClass = deepLinkingClass
     }
 
     /// How long a hint lives: the tool redirects back at once.

@@ -15,6 +15,8 @@ public enum LTIClaims {
     public static let resourceLink = prefix + "resource_link"
     /// LTI Core §5.3.7: role URIs.
     public static let roles = prefix + "roles"
+    /// LTI Core §5.4.6: the placement's custom parameters, string values.
+    public static let custom = prefix + "custom"
     /// LTI Core §5.4.1: `{id, label, title, type}`.
     public static let context = prefix + "context"
     /// LTI Core §5.4.2: `{guid, name, product_family_code}`.
@@ -26,6 +28,11 @@ public enum LTIClaims {
 
     /// Deep Linking 2.0 §4.4.1: `{deep_link_return_url, accept_types, accept_presentation_document_targets, accept_multiple, data}`.
     public static let deepLinkingSettings = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+
+    /// Deep Linking 2.0 §4.5.6: the content items of a response.
+    public static let contentItems = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
+    /// Deep Linking 2.0 §4.5.5: the `data` of the request, echoed.
+    public static let deepLinkingData = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
 
     /// The LTI version every message names.
     public static let versionValue = "1.3.0"
@@ -56,4 +63,6 @@ public enum LTIMessageType: String, Sendable, Equatable {
     case resourceLink = "LtiResourceLinkRequest"
     /// Ask the tool to choose content to place (Deep Linking 2.0).
     case deepLinking = "LtiDeepLinkingRequest"
+    /// The tool's answer to a Deep Linking request (Deep Linking 2.0 §4.5.1).
+    case deepLinkingResponse = "LtiDeepLinkingResponse"
 }

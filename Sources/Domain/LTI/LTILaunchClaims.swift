@@ -40,6 +40,8 @@ public struct LTILaunchClaims: Sendable, Equatable {
     public var deepLinkingReturnURL: String?
     /// The `data` value the tool must echo in its deep-linking response.
     public var deepLinkingData: String?
+    /// The placement's custom parameters (resource link launches of a Deep Linking content item).
+    public var custom: [String: String] = [:]
 
     /// How long a launch token lives: the tool checks it at once, in the same browser round trip.
     public static let lifetime: TimeInterval = 300
@@ -88,6 +90,9 @@ public struct LTILaunchClaims: Sendable, Equatable {
         if let resourceLink {
             members.append((LTIClaims.resourceLink, .object([("id", .string(resourceLink.id)), ("title", .string(resourceLink.title))])))
         }
+        if !custom.isEmpty {
+            members.append((LTIClaims.custom, .object(custom.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })))
+        }
         if let membershipsURL {
             members.append(
                 (
@@ -107,7 +112,7 @@ public struct LTILaunchClaims: Sendable, Equatable {
         if messageType == .deepLinking, let deepLinkingReturnURL {
             var settings: [(String, JSONValue)] = [
                 ("deep_link_return_url", .string(deepLinkingReturnURL)), ("accept_types", .array(["ltiResourceLink"])),
-                ("accept_presentation_document_targets", .array(["iframe", "window"])), ("accept_multiple", .bool(false)),
+                ("accept_presentation_document_targets", .array(["iframe", "window"])), ("accept_multiple", .bool(true)),
             ]
             if let deepLinkingData { settings.append(("data", .string(deepLinkingData))) }
             members.append((LTIClaims.deepLinkingSettings, .object(settings)))

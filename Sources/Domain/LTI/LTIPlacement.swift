@@ -6,11 +6,14 @@ public struct LTIPlaceableTool: Sendable, Equatable {
     public var clientID: ClientID
     /// The app's name.
     public var name: String
+    /// Whether it registered a Deep Linking URL (a teacher may add content from it).
+    public var supportsDeepLinking: Bool
 
     /// A tool.
-    public init(clientID: ClientID, name: String) {
+    public init(clientID: ClientID, name: String, supportsDeepLinking: Bool = false) {
         self.clientID = clientID
         self.name = name
+        self.supportsDeepLinking = supportsDeepLinking
     }
 }
 
@@ -25,16 +28,38 @@ public struct LTIResourceLink: Sendable, Equatable {
     public var clientID: ClientID
     /// The tool's name.
     public var toolName: String
-    /// The title the teacher gave it.
+    /// The title the teacher gave it (or the Deep Linking content item's title).
     public var title: String
+    /// The content item's `url` (Deep Linking 2.0 §3.1): the launch's `target_link_uri` instead of the tool's default;
+    /// `nil` for a placement made on the class page.
+    public var targetLinkURI: String?
+    /// The content item's `custom` parameters, sent in the launch's `custom` claim (LTI Core 1.3 §5.4.6).
+    public var custom: [String: String]
 
     /// A placement.
-    public init(linkID: String, classID: ClassID, clientID: ClientID, toolName: String, title: String) {
+    public init(
+        linkID: String, classID: ClassID, clientID: ClientID, toolName: String, title: String, targetLinkURI: String? = nil,
+        custom: [String: String] = [:]
+    ) {
         self.linkID = linkID
         self.classID = classID
         self.clientID = clientID
         self.toolName = toolName
         self.title = title
+        self.targetLinkURI = targetLinkURI
+        self.custom = custom
+    }
+
+    /// The stored form of ``custom``: form-encoded pairs in name order; `nil` when there are none.
+    public var customColumn: String? {
+        guard !custom.isEmpty else { return nil }
+        return custom.sorted { $0.key < $1.key }.map { FormCodec.encode($0.key) + "=" + FormCodec.encode($0.value) }.joined(separator: "&")
+    }
+
+    /// ``custom`` read back from ``customColumn`` (empty for `nil` or an unreadable column).
+    public static func custom(column: String?) -> [String: String] {
+        guard let column, let pairs = try? FormCodec.parsePairs(Substring(column), what: "LTI custom parameters") else { return [:] }
+        return Dictionary(pairs, uniquingKeysWith: { first, _ in first })
     }
 }
 
@@ -97,6 +122,28 @@ public protocol LTIStore {
     func placedContext(tool: ClientID, classID: ClassID) throws -> LTIContext?
     /// The class's active members (active accounts, active enrolments), teachers first, by family and given name.
     func members(of classID: ClassID) throws -> [LTIMember]
+
+    // Deep Linking 2.0 (main 0054).
+
+    /// Records a Deep Linking request of `tool` (an active tool with a Deep Linking URL) for `classID` of `school`, under
+    /// the digests of its `lti_message_hint` and its `data`, creating the (tool, school) deployment with `deploymentID`
+    /// when it has none (one transaction). The request as stored, or `nil` when the tool or the class does not qualify.
+    func startDeepLinking(
+        tool: ClientID, in classID: ClassID, school: SchoolID, teacher: UserID, loginHint: String, hintDigest: [UInt8], dataDigest: [UInt8],
+        deploymentID: String, expiresAt: Date, now: Date
+    ) throws -> LTIDeepLinkingRequest?
+    /// The request whose hint digest is `digest`, spent or not; `nil` when there is none or its tool is no longer active.
+    func deepLinkingRequest(hintDigest digest: [UInt8]) throws -> LTIDeepLinkingRequest?
+    /// The request whose `data` digest is `digest`, answered or not; `nil` when there is none or its tool is no longer
+    /// active.
+    func deepLinkingRequest(dataDigest digest: [UInt8]) throws -> LTIDeepLinkingRequest?
+    /// Marks the hint used if it is still unused and unexpired at `now`: `true` exactly once (one conditional update).
+    func spendDeepLinkingHint(digest: [UInt8], now: Date) throws -> Bool
+    /// Accepts the response to the request under `dataDigest` and places `links` (their `linkID`, title, url, custom)
+    /// in its class under its deployment, created by its teacher, in one transaction: `nil`, and nothing written, when
+    /// the request was answered already, its hint never spent, or it expired at `now` (a conditional update decides,
+    /// so of two racing responses one wins).
+    func completeDeepLinking(dataDigest: [UInt8], links: [LTIResourceLink], now: Date) throws -> [LTIResourceLink]?
 }
 
 /// The rules of placing and starting a launch (issue 19 item 2, slice 2).

@@ -15,13 +15,20 @@ public struct LTIToolSettings: Sendable, Equatable {
     public var targetLinkURI: String
     /// `redirect_uris`: the only addresses an id_token is posted to, compared exactly.
     public var redirectURIs: [String]
+    /// The tool's Deep Linking 2.0 launch address (the `target_link_uri` of an `LtiDeepLinkingRequest`); empty when the
+    /// tool does not offer content selection.
+    public var deepLinkingURL: String
 
     /// A setting.
-    public init(loginInitiationURL: String = "", targetLinkURI: String = "", redirectURIs: [String] = []) {
+    public init(loginInitiationURL: String = "", targetLinkURI: String = "", redirectURIs: [String] = [], deepLinkingURL: String = "") {
         self.loginInitiationURL = loginInitiationURL
         self.targetLinkURI = targetLinkURI
         self.redirectURIs = redirectURIs
+        self.deepLinkingURL = deepLinkingURL
     }
+
+    /// Whether a teacher may add content from the tool by Deep Linking.
+    public var supportsDeepLinking: Bool { !deepLinkingURL.isEmpty }
 
     /// The form's field names.
     public enum Field {
@@ -33,27 +40,31 @@ public struct LTIToolSettings: Sendable, Equatable {
         public static let targetLinkURI = "lti_target_link_uri"
         /// The launch redirect URIs (a textarea, one per line).
         public static let redirectURIs = "lti_redirect_uris"
+        /// The optional Deep Linking URL.
+        public static let deepLinkingURL = "lti_deep_linking_url"
     }
 
     /// The setting the form's fields describe (`nil`: the app is not an LTI tool, whatever the other fields hold), or
     /// the problems keyed by ``Field``. Each address filled in must pass ``ApplicationForm/redirectURIProblem(_:)``
-    /// (https, or http on a loopback IP literal, no fragment, no wildcard): the browser goes to all three and the
+    /// (https, or http on a loopback IP literal, no fragment, no wildcard): the browser goes to all of them and the
     /// platform's server never does, so the redirect-URI rule is the right one. Empty fields are left to
-    /// ``submissionProblems(clientAuthentication:clientType:)``.
+    /// ``submissionProblems(clientAuthentication:clientType:)``; the Deep Linking URL may stay empty.
     public static func validate(
-        isTool: Bool, loginInitiationURL: String, targetLinkURI: String, redirectURIs: String
+        isTool: Bool, loginInitiationURL: String, targetLinkURI: String, redirectURIs: String, deepLinkingURL: String = ""
     ) -> Result<LTIToolSettings?, SchoolworkForms.FieldErrors> {
         guard isTool else { return .success(nil) }
         var errors: SchoolworkForms.FieldErrors = [:]
         let login = loginInitiationURL.trimmingWhitespace()
         let target = targetLinkURI.trimmingWhitespace()
-        for (field, value) in [(Field.loginInitiationURL, login), (Field.targetLinkURI, target)] where !value.isEmpty {
+        let deepLinking = deepLinkingURL.trimmingWhitespace()
+        for (field, value) in [(Field.loginInitiationURL, login), (Field.targetLinkURI, target), (Field.deepLinkingURL, deepLinking)]
+        where !value.isEmpty {
             if let problem = ApplicationForm.redirectURIProblem(value) { errors[field] = problem }
         }
         let uris = ApplicationForm.lines(redirectURIs)
         if let problem = ApplicationForm.redirectURIsProblem(uris) { errors[Field.redirectURIs] = problem }
         guard errors.isEmpty else { return .failure(errors) }
-        return .success(LTIToolSettings(loginInitiationURL: login, targetLinkURI: target, redirectURIs: uris))
+        return .success(LTIToolSettings(loginInitiationURL: login, targetLinkURI: target, redirectURIs: uris, deepLinkingURL: deepLinking))
     }
 
     /// What a tool needs before review, keyed by field: the three addresses, a confidential client, and
@@ -80,11 +91,13 @@ public struct LTIToolSettings: Sendable, Equatable {
         return errors
     }
 
-    /// The stored column: form-encoded `login_initiation_url`, `target_link_uri` and `redirect_uri` (repeated, in
-    /// order). A column is present exactly when the app is a tool.
+    /// The stored column: form-encoded `login_initiation_url`, `target_link_uri`, `redirect_uri` (repeated, in
+    /// order) and `deep_linking_url` when set (absent otherwise, so columns written before it read back unchanged). A
+    /// column is present exactly when the app is a tool.
     public var column: String {
         var pairs = [("login_initiation_url", loginInitiationURL), ("target_link_uri", targetLinkURI)]
         pairs += redirectURIs.map { ("redirect_uri", $0) }
+        if !deepLinkingURL.isEmpty { pairs.append(("deep_linking_url", deepLinkingURL)) }
         return pairs.map { FormCodec.encode($0.0) + "=" + FormCodec.encode($0.1) }.joined(separator: "&")
     }
 
@@ -94,7 +107,9 @@ public struct LTIToolSettings: Sendable, Equatable {
             let login = pairs.first(where: { $0.0 == "login_initiation_url" })?.1,
             let target = pairs.first(where: { $0.0 == "target_link_uri" })?.1
         else { return nil }
-        self.init(loginInitiationURL: login, targetLinkURI: target, redirectURIs: pairs.filter { $0.0 == "redirect_uri" }.map(\.1))
+        self.init(
+            loginInitiationURL: login, targetLinkURI: target, redirectURIs: pairs.filter { $0.0 == "redirect_uri" }.map(\.1),
+            deepLinkingURL: pairs.first(where: { $0.0 == "deep_linking_url" })?.1 ?? "")
     }
 }
 
@@ -108,19 +123,24 @@ public struct LTIToolForm: Sendable, Equatable {
     public var targetLinkURI: String
     /// The launch redirect URIs textarea.
     public var redirectURIs: String
+    /// The Deep Linking URL field.
+    public var deepLinkingURL: String
 
     /// A form from its fields.
-    public init(isTool: Bool = false, loginInitiationURL: String = "", targetLinkURI: String = "", redirectURIs: String = "") {
+    public init(
+        isTool: Bool = false, loginInitiationURL: String = "", targetLinkURI: String = "", redirectURIs: String = "", deepLinkingURL: String = ""
+    ) {
         self.isTool = isTool
         self.loginInitiationURL = loginInitiationURL
         self.targetLinkURI = targetLinkURI
         self.redirectURIs = redirectURIs
+        self.deepLinkingURL = deepLinkingURL
     }
 
     /// The fields a stored setting shows in the form (`nil`: the box unticked and the fields empty).
     public init(_ settings: LTIToolSettings?) {
         self.init(
             isTool: settings != nil, loginInitiationURL: settings?.loginInitiationURL ?? "", targetLinkURI: settings?.targetLinkURI ?? "",
-            redirectURIs: settings?.redirectURIs.joined(separator: "\n") ?? "")
+            redirectURIs: settings?.redirectURIs.joined(separator: "\n") ?? "", deepLinkingURL: settings?.deepLinkingURL ?? "")
     }
 }

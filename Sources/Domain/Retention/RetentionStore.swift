@@ -20,6 +20,6 @@ public protocol RetentionStore {
     func foldAndPurgeDailyUsers(before: CalendarDate, limit: Int) throws -> Int
     /// Deletes roster import summaries (who ran them, what they changed) older than `before`; how many.
     func purgeRosterImports(before: Date) throws -> Int
-    /// Deletes LTI launches (hint digests) that expired before `before`, used or not; how many.
+    /// Deletes LTI launches and Deep Linking requests (hint and data digests) that expired before `before`, used or not; how many.
     func purgeLTILaunches(before: Date) throws -> Int
 }

@@ -41,6 +41,22 @@ enum LTIPages {
                     <button type="submit">\(L("lti.class.place"))</button></form>
                     """
             }
+            // Deep Linking 2.0: the tool's own content picker places links here.
+            let pickers = placeable.filter(\.supportsDeepLinking).map { tool -> HTML in
+                """
+                <li><form class="inline" method="post" action="/teacher/classes/\(classID)/lti/deep-link">\(Layout.csrfField(csrf))
+                <input type="hidden" name="tool" value="\(tool.clientID.rawValue)">
+                <button type="submit" class="secondary lti-deep-link">\(L("lti.dl.add_from", ["tool": tool.name]))</button></form></li>
+                """
+            }
+            if !pickers.isEmpty {
+                let subheading = HTML(unsafeRaw: "h\(headingLevel + 1)")
+                let section: HTML = """
+                    <\(subheading) class="lti-deep-link-heading">\(L("lti.dl.heading"))</\(subheading)>
+                    <p class="muted">\(L("lti.dl.intro"))</p><ul class="lti-deep-links">\(pickers)</ul>
+                    """
+                place = place + section
+            }
         }
         return """
             <section class="lti-tools" aria-labelledby="lti-tools-\(classID)"><\(heading) id="lti-tools-\(classID)">\(L("lti.class.heading"))</\(heading)>

@@ -78,8 +78,9 @@ enum LTIRoutes {
                     clientID: client.clientID, resourceLink: target.link.linkID, user: session.user.id, loginHint: loginHint,
                     expiresAt: context.now.addingTimeInterval(LTIPendingLaunch.lifetime)))
             let initiation = LTILoginInitiation(
-                issuer: context.services.configuration.appURL, loginHint: loginHint, targetLinkURI: target.settings.targetLinkURI,
-                messageHint: hint, deploymentID: target.deploymentID, clientID: client.clientID)
+                issuer: context.services.configuration.appURL, loginHint: loginHint,
+                targetLinkURI: target.link.targetLinkURI ?? target.settings.targetLinkURI, messageHint: hint, deploymentID: target.deploymentID,
+                clientID: client.clientID)
             context.logger.info("LTI launch started", metadata: ["oauth.client_id": "\(client.clientID)", "lti.link": "\(target.link.linkID)"])
             return .page(
                 LTIPages.autoSubmit(
@@ -106,7 +107,10 @@ enum LTIRoutes {
         let redirectURIs = try client.flatMap { try store.redirectURIs(of: $0.clientID) }
         let hint = authentication.messageHint.flatMap { SecretToken.isWellFormed($0, prefix: LTIPlacementRules.hintPrefix) ? $0 : nil }
         let digest = hint.map(SecretToken.digest)
-        let pending = try digest.flatMap { try store.launch(digest: $0) }
+        // A Deep Linking request's hint has its own prefix and table (LTIDeepLinkingRoutes).
+        let deepLinkingHint = authentication.messageHint.flatMap { SecretToken.isWellFormed($0, prefix: LTIDeepLinkingRules.hintPrefix) ? $0 : nil }
+        let deepLinking = try deepLinkingHint.flatMap { try store.deepLinkingRequest(hintDigest: SecretToken.digest($0)) }
+        let pending = try deepLinking?.pendingLaunch ?? digest.flatMap { try store.launch(digest: $0) }
         let session = try context.signedIn(request)
         let now = context.now
         switch LTIAuthenticationRules.check(authentication, redirectURIs: redirectURIs, launch: pending, signedIn: session?.user.id, now: now) {
@@ -128,6 +132,11 @@ enum LTIRoutes {
                     session: session, title: L("lti.authorize.returning"), intro: L("lti.authorize.returning_error"), action: redirectURI,
                     fields: answer))
         case .launch(let launch, let redirectURI, let nonce, let state):
+            if let deepLinking, let deepLinkingHint, let client, let session {
+                return try LTIDeepLinkingRoutes.sendRequest(
+                    deepLinking, hint: deepLinkingHint, client: client, session: session, redirectURI: redirectURI, nonce: nonce, state: state,
+                    context: context)
+            }
             guard let client, let session, let digest else { throw HTTPError(status: 400, code: "invalid_request", L("lti.authorize.launch_spent")) }
             // Everything is checked again at the moment of sending: the school may have blocked the tool, the person
             // left the class, since the class page.
@@ -154,9 +163,11 @@ enum LTIRoutes {
             }
             var claims = LTILaunchClaims(
                 issuer: context.services.configuration.appURL, audience: client.clientID, subject: launch.loginHint, nonce: nonce, issuedAt: now,
-                messageType: .resourceLink, deploymentID: target.deploymentID, targetLinkURI: target.settings.targetLinkURI, role: role,
+                messageType: .resourceLink, deploymentID: target.deploymentID,
+                targetLinkURI: target.link.targetLinkURI ?? target.settings.targetLinkURI, role: role,
                 context: (id: String(target.link.classID.rawValue), label: target.classCode ?? target.classTitle, title: target.classTitle))
             claims.resourceLink = (id: target.link.linkID, title: target.link.title)
+            claims.custom = target.link.custom
             // NRPS only for a tool granted its scope, and only where the school lends it (LTIMembershipRules).
             if client.allowedScopes.contains(LTIScopes.contextMembershipRead), LTIMembershipRules.schoolLends(policy) {
                 claims.membershipsURL = LTIMembershipRules.url(base: context.services.configuration.appURL, classID: target.link.classID)

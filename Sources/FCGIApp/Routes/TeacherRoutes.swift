@@ -11,7 +11,11 @@ enum TeacherRoutes {
 
         router.add("GET", "/teacher/classes/{class}") { request, parameters, context in
             let (session, classID, canTeach) = try authorize(request, parameters, context, forWriting: false)
-            let notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: L("school.saved")) : nil
+            var notice: Layout.Notice? = request.query["saved"] != nil ? .init(kind: .ok, text: L("school.saved")) : nil
+            // After a Deep Linking response: how many links the tool added.
+            if let added = request.query["added"].flatMap(Int.init), (0...LTIDeepLinkingRules.maximumItems).contains(added) {
+                notice = .init(kind: .ok, text: added == 0 ? L("lti.dl.added_none") : L("lti.dl.added", count: added))
+            }
             return try classPage(session, classID, canTeach: canTeach, context: context, form: ("", "", ""), errors: [:], notice: notice)
         }
 

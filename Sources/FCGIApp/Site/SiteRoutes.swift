@@ -25,6 +25,7 @@ enum SiteRoutes {
             StudentRoutes.register(in: &router)
             TeacherRoutes.register(in: &router)
             LTIRoutes.register(in: &router)
+            LTIDeepLinkingRoutes.register(in: &router)
             LTIServiceRoutes.register(in: &router)
             LTIGradeRoutes.register(in: &router)
             SchoolAdminRoutes.register(in: &router)

@@ -1,8 +1,9 @@
 import Domain
 import Foundation
 
-/// ``LTIStore`` over the main database: `lti_deployments`, `lti_resource_links` and `lti_launches` (main 0052), read
-/// with `lti_tools` (main 0051). A tool counts only while its client is active.
+/// ``LTIStore`` over the main database: `lti_deployments`, `lti_resource_links` and `lti_launches` (main 0052),
+/// `lti_deep_linking_requests` (main 0054), read with `lti_tools` (main 0051). A tool counts only while its client is
+/// active.
 public struct MariaLTIStore: LTIStore {
     let database: MariaDatabase
 
@@ -12,14 +13,14 @@ public struct MariaLTIStore: LTIStore {
     public func placeableTools(school: SchoolID) throws -> [LTIPlaceableTool] {
         try database.query(
             """
-            SELECT c.client_id, c.name FROM lti_tools t JOIN oauth_clients c ON c.id = t.client_pk
+            SELECT c.client_id, c.name, t.deep_linking_url IS NOT NULL AS deep_linking FROM lti_tools t JOIN oauth_clients c ON c.id = t.client_pk
             LEFT JOIN school_app_policies p ON p.client_pk = c.id AND p.school_id = \(school.rawValue)
             WHERE c.status = 'active' AND (p.status IS NULL OR p.status = 'allowed')
             ORDER BY c.name, c.client_id
             """
         ).compactMap { row in
             guard let id = row.string("client_id"), let name = row.string("name") else { return nil }
-            return LTIPlaceableTool(clientID: ClientID(id), name: name)
+            return LTIPlaceableTool(clientID: ClientID(id), name: name, supportsDeepLinking: row.flag("deep_linking"))
         }
     }
 
@@ -64,7 +65,7 @@ public struct MariaLTIStore: LTIStore {
         guard !classes.isEmpty else { return [] }
         return try database.query(
             """
-            SELECT l.link_id, l.class_id, l.title, c.client_id, c.name FROM lti_resource_links l
+            SELECT l.link_id, l.class_id, l.title, l.target_link_uri AS link_uri, l.custom, c.client_id, c.name FROM lti_resource_links l
             JOIN lti_deployments d ON d.id = l.deployment_pk JOIN oauth_clients c ON c.id = d.client_pk
             WHERE l.class_id IN (\(list: classes.map(\.rawValue))) AND c.status = 'active'
             ORDER BY l.class_id, l.title, l.id
@@ -76,8 +77,8 @@ public struct MariaLTIStore: LTIStore {
         guard
             let row = try database.query(
                 """
-                SELECT l.link_id, l.class_id, l.title, c.client_id, c.name, d.deployment_id, d.client_pk, k.school_id, k.class_code,
-                  k.title AS class_title, t.login_initiation_url, t.target_link_uri
+                SELECT l.link_id, l.class_id, l.title, l.target_link_uri AS link_uri, l.custom, c.client_id, c.name, d.deployment_id,
+                  d.client_pk, k.school_id, k.class_code, k.title AS class_title, t.login_initiation_url, t.target_link_uri, t.deep_linking_url
                 FROM lti_resource_links l JOIN lti_deployments d ON d.id = l.deployment_pk
                 JOIN oauth_clients c ON c.id = d.client_pk JOIN lti_tools t ON t.client_pk = d.client_pk
                 JOIN classes k ON k.id = l.class_id
@@ -93,7 +94,7 @@ public struct MariaLTIStore: LTIStore {
             deploymentID: deploymentID,
             settings: LTIToolSettings(
                 loginInitiationURL: row.string("login_initiation_url") ?? "", targetLinkURI: row.string("target_link_uri") ?? "",
-                redirectURIs: uris))
+                redirectURIs: uris, deepLinkingURL: row.string("deep_linking_url") ?? ""))
     }
 
     public func enrolment(of user: UserID, in classID: ClassID) throws -> Role? {
@@ -179,14 +180,119 @@ public struct MariaLTIStore: LTIStore {
             return LTIMember(user: UserID(Int64(id)), role: role, givenName: given, familyName: family)
         }
     }
+
+    public func startDeepLinking(
+        tool: ClientID, in classID: ClassID, school: SchoolID, teacher: UserID, loginHint: String, hintDigest: [UInt8], dataDigest: [UInt8],
+        deploymentID: String, expiresAt: Date, now: Date
+    ) throws -> LTIDeepLinkingRequest? {
+        let created = try database.transaction { tx -> Bool in
+            guard
+                let clientPK = try tx.query(
+                    """
+                    SELECT c.id FROM lti_tools t JOIN oauth_clients c ON c.id = t.client_pk
+                    WHERE c.client_id = \(tool.rawValue) AND c.status = 'active' AND t.deep_linking_url IS NOT NULL FOR UPDATE
+                    """
+                ).first?.int("id"),
+                try tx.query("SELECT id FROM classes WHERE id = \(classID.rawValue) AND school_id = \(school.rawValue)").first != nil
+            else { return false }
+            try tx.execute(
+                """
+                INSERT INTO lti_deployments (client_pk, school_id, deployment_id, created_at)
+                VALUES (\(Int64(clientPK)), \(school.rawValue), \(deploymentID), \(now))
+                ON DUPLICATE KEY UPDATE id = id
+                """)
+            let inserted = try tx.execute(
+                """
+                INSERT INTO lti_deep_linking_requests (hint_digest, data_digest, deployment_pk, class_id, user_id, login_hint, expires_at)
+                SELECT \(hintDigest), \(dataDigest), id, \(classID.rawValue), \(teacher.rawValue), \(loginHint), \(expiresAt)
+                FROM lti_deployments WHERE client_pk = \(Int64(clientPK)) AND school_id = \(school.rawValue)
+                """)
+            guard inserted.affectedRows == 1 else { throw StoreError(.constraint, detail: "startDeepLinking: no deployment after insert") }
+            return true
+        }
+        return created ? try deepLinkingRequest(hintDigest: hintDigest) : nil
+    }
+
+    /// The columns ``Row/ltiDeepLinkingRequest`` reads, for one request chosen by `condition`.
+    private func deepLinkingRequest(where condition: SQLQuery) throws -> LTIDeepLinkingRequest? {
+        try database.query(
+            """
+            SELECT c.client_id, c.name, r.class_id, k.school_id, k.class_code, k.title AS class_title, r.user_id, r.login_hint,
+              d.deployment_id, t.deep_linking_url, t.login_initiation_url, r.expires_at, r.hint_used_at IS NOT NULL AS hint_used, r.returned_at IS NOT NULL AS returned
+            FROM lti_deep_linking_requests r JOIN lti_deployments d ON d.id = r.deployment_pk JOIN oauth_clients c ON c.id = d.client_pk
+            JOIN lti_tools t ON t.client_pk = d.client_pk JOIN classes k ON k.id = r.class_id
+            WHERE \(fragment: condition) AND c.status = 'active' AND t.deep_linking_url IS NOT NULL
+            """
+        ).first?.ltiDeepLinkingRequest
+    }
+
+    public func deepLinkingRequest(hintDigest digest: [UInt8]) throws -> LTIDeepLinkingRequest? {
+        try deepLinkingRequest(where: "r.hint_digest = \(digest)")
+    }
+
+    public func deepLinkingRequest(dataDigest digest: [UInt8]) throws -> LTIDeepLinkingRequest? {
+        try deepLinkingRequest(where: "r.data_digest = \(digest)")
+    }
+
+    public func spendDeepLinkingHint(digest: [UInt8], now: Date) throws -> Bool {
+        try database.execute(
+            """
+            UPDATE lti_deep_linking_requests SET hint_used_at = \(now)
+            WHERE hint_digest = \(digest) AND hint_used_at IS NULL AND expires_at > \(now)
+            """
+        ).affectedRows == 1
+    }
+
+    public func completeDeepLinking(dataDigest: [UInt8], links: [LTIResourceLink], now: Date) throws -> [LTIResourceLink]? {
+        try database.transaction { tx in
+            let accepted = try tx.execute(
+                """
+                UPDATE lti_deep_linking_requests SET returned_at = \(now)
+                WHERE data_digest = \(dataDigest) AND returned_at IS NULL AND hint_used_at IS NOT NULL AND expires_at > \(now)
+                """)
+            guard accepted.affectedRows == 1,
+                let row = try tx.query(
+                    "SELECT deployment_pk, class_id, user_id FROM lti_deep_linking_requests WHERE data_digest = \(dataDigest)"
+                ).first, let deploymentPK = row.int("deployment_pk"), let classID = row.int("class_id"), let user = row.int("user_id")
+            else { return nil }
+            var placed: [LTIResourceLink] = []
+            for link in links {
+                try tx.execute(
+                    """
+                    INSERT INTO lti_resource_links (link_id, deployment_pk, class_id, title, target_link_uri, custom, created_by, created_at)
+                    VALUES (\(link.linkID), \(Int64(deploymentPK)), \(Int64(classID)), \(link.title), \(link.targetLinkURI), \(link.customColumn),
+                      \(Int64(user)), \(now))
+                    """)
+                var stored = link
+                stored.classID = ClassID(Int64(classID))
+                placed.append(stored)
+            }
+            return placed
+        }
+    }
 }
 
 extension Row {
-    /// A placement from `link_id`, `class_id`, `title`, `client_id` and `name`.
+    /// A placement from `link_id`, `class_id`, `title`, `link_uri`, `custom`, `client_id` and `name`.
     fileprivate var ltiResourceLink: LTIResourceLink? {
         guard let linkID = string("link_id"), let classID = int("class_id"), let title = string("title"), let client = string("client_id"),
             let name = string("name")
         else { return nil }
-        return LTIResourceLink(linkID: linkID, classID: ClassID(Int64(classID)), clientID: ClientID(client), toolName: name, title: title)
+        return LTIResourceLink(
+            linkID: linkID, classID: ClassID(Int64(classID)), clientID: ClientID(client), toolName: name, title: title,
+            targetLinkURI: string("link_uri"), custom: LTIResourceLink.custom(column: string("custom")))
+    }
+
+    /// A Deep Linking request from the columns of ``MariaLTIStore/deepLinkingSelect``.
+    fileprivate var ltiDeepLinkingRequest: LTIDeepLinkingRequest? {
+        guard let client = string("client_id"), let name = string("name"), let classID = int("class_id"), let school = int("school_id"),
+            let classTitle = string("class_title"), let user = int("user_id"), let hint = string("login_hint"),
+            let deployment = string("deployment_id"), let url = string("deep_linking_url"), let login = string("login_initiation_url"),
+            let expires = date("expires_at")
+        else { return nil }
+        return LTIDeepLinkingRequest(
+            clientID: ClientID(client), toolName: name, classID: ClassID(Int64(classID)), schoolID: SchoolID(Int64(school)),
+            classCode: string("class_code"), classTitle: classTitle, teacher: UserID(Int64(user)), loginHint: hint, deploymentID: deployment,
+            deepLinkingURL: url, loginInitiationURL: login, expiresAt: expires, hintUsed: flag("hint_used"), returned: flag("returned"))
     }
 }

@@ -38,7 +38,9 @@ public struct MariaRetentionStore: RetentionStore {
     }
 
     public func purgeLTILaunches(before: Date) throws -> Int {
-        Int(try database.execute("DELETE FROM lti_launches WHERE expires_at < \(before)").affectedRows)
+        let launches = try database.execute("DELETE FROM lti_launches WHERE expires_at < \(before)").affectedRows
+        let deepLinking = try database.execute("DELETE FROM lti_deep_linking_requests WHERE expires_at < \(before)").affectedRows
+        return Int(launches + deepLinking)
     }
 
     public func purgeRosterImports(before: Date) throws -> Int {

@@ -8,6 +8,10 @@
   the verified launch: name, roles, context, resource link. A form-posted OIDC error is shown as such.
   When the launch carries the NRPS claim, the tool reads the class's memberships through pylti1p3 (a
   `client_credentials` token from its `private_key_jwt` assertion) and the page counts them.
+- Deep Linking 2.0: a verified `LtiDeepLinkingRequest` at `/launch` shows a content picker (the items of the
+  config's `deep_link_items`); choosing posts to `/deep-link/respond`, which rebuilds the launch from pylti1p3's cache
+  and answers with `get_deep_link().output_response_form()` (an `LtiDeepLinkingResponse` JWT signed with the tool's
+  private key, auto-posted to the platform's `deep_link_return_url`). The JWT is recorded for the test.
 - `/control/launches`: what it verified or refused, as JSON, for the test's assertions (loopback only).
 
 The registration (issuer, client id, deployment ids) is read from `--config` at each request, so the test can write
@@ -32,6 +36,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from flask import Flask, jsonify, request
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
+from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, LtiServiceException, OIDCException
 from pylti1p3.grade import Grade
 from pylti1p3.lineitem import LineItem
@@ -104,6 +109,8 @@ def launch():
     try:
         message_launch = FlaskMessageLaunch(FlaskRequest(), tool_conf())
         data = message_launch.get_launch_data()
+        if message_launch.is_deep_link_launch():
+            return deep_link_picker(message_launch, data)
         # NRPS through pylti1p3: a client_credentials token (its private_key_jwt assertion), then the memberships.
         members = message_launch.get_nrps().get_members() if message_launch.has_nrps() else None
     except (LtiException, LtiServiceException) as error:
@@ -114,6 +121,7 @@ def launch():
         "kind": "launch", "sub": data.get("sub"), "name": data.get("name"), "roles": data.get(claim + "roles", []),
         "context": data.get(claim + "context", {}), "resource_link": data.get(claim + "resource_link", {}),
         "deployment_id": data.get(claim + "deployment_id"), "message_type": data.get(claim + "message_type"),
+        "custom": data.get(claim + "custom"),
         "members": None if members is None else [{"name": m.get("name"), "roles": m.get("roles")} for m in members],
     }
     record(launch)
@@ -159,6 +167,45 @@ def ags_launch():
     record(event)
     return (f"<!doctype html><html lang='en'><title>Graded</title><h1>Graded through AGS</h1>"
             f"<p id='lineitem'>{html.escape(lineitem.get_label() or '')}</p><p id='results'>{len(results)}</p></html>")
+
+
+def deep_link_picker(message_launch, data):
+    """A verified Deep Linking request: the content the tool offers, one button each."""
+    claim = "https://purl.imsglobal.org/spec/lti/claim/"
+    settings = data.get("https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings", {})
+    record({"kind": "deep_link_request", "sub": data.get("sub"), "roles": data.get(claim + "roles", []),
+            "context": data.get(claim + "context", {}), "deployment_id": data.get(claim + "deployment_id"),
+            "message_type": data.get(claim + "message_type"), "target_link_uri": data.get(claim + "target_link_uri"),
+            "settings": settings})
+    items = json.loads(Path(CONFIG_PATH).read_text()).get("deep_link_items", [])
+    launch_id = html.escape(message_launch.get_launch_id())
+    buttons = "".join(
+        f"<form method='post' action='/deep-link/respond'><input type='hidden' name='launch_id' value='{launch_id}'>"
+        f"<input type='hidden' name='item' value='{index}'><button type='submit' id='choose-{index}'>"
+        f"Add {html.escape(item['title'])}</button></form>" for index, item in enumerate(items))
+    return (f"<!doctype html><html lang='en'><title>Choose content</title><h1>Choose content</h1>"
+            f"<p id='context'>{html.escape(data.get(claim + 'context', {}).get('title', ''))}</p>{buttons}</html>")
+
+
+@app.route("/deep-link/respond", methods=["POST"])
+def deep_link_respond():
+    """The chosen item as an ltiResourceLink content item, answered through pylti1p3's DeepLink."""
+    try:
+        message_launch = FlaskMessageLaunch.from_cache(request.form["launch_id"], FlaskRequest(), tool_conf())
+        if not message_launch.is_deep_link_launch():
+            raise LtiException("not a deep linking launch")
+        item = json.loads(Path(CONFIG_PATH).read_text())["deep_link_items"][int(request.form["item"])]
+        resource = DeepLinkResource().set_url(item["url"]).set_title(item["title"])
+        if item.get("custom"):
+            resource.set_custom_params(item["custom"])
+        deep_link = message_launch.get_deep_link()
+        record({"kind": "deep_link_response", "jwt": deep_link.get_response_jwt([resource]),
+                "return_url": message_launch.get_launch_data()[
+                    "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"]["deep_link_return_url"]})
+        return deep_link.output_response_form([resource])
+    except (LtiException, KeyError, IndexError, ValueError) as error:
+        record({"kind": "refused", "step": "deep_link_respond", "error": str(error)})
+        return f"<!doctype html><title>Deep linking refused</title><p id='error'>{html.escape(str(error))}</p>", 400
 
 
 @app.route("/control/launches")

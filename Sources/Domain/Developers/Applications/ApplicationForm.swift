@@ -155,7 +155,8 @@ public struct ApplicationForm: Sendable, Equatable {
 
         var ltiSettings: LTIToolSettings?
         switch LTIToolSettings.validate(
-            isTool: lti.isTool, loginInitiationURL: lti.loginInitiationURL, targetLinkURI: lti.targetLinkURI, redirectURIs: lti.redirectURIs)
+            isTool: lti.isTool, loginInitiationURL: lti.loginInitiationURL, targetLinkURI: lti.targetLinkURI, redirectURIs: lti.redirectURIs,
+            deepLinkingURL: lti.deepLinkingURL)
         {
         case .success(let value): ltiSettings = value
         case .failure(let problems): for (field, message) in problems.problems where errors[field] == nil { errors[field] = message }

@@ -15,6 +15,7 @@ extension PortalAppPages {
             <label>\(L("lti.form.redirect_uris"))<textarea name="\(Field.redirectURIs)" rows="2"\(Layout.errorAttributes(errors[Field.redirectURIs], id: "\(Field.redirectURIs)-error"))>\(values.lti.redirectURIs)</textarea>
             <small class="muted">\(L("lti.form.redirect_uris_hint"))</small>
             \(Layout.fieldError(errors[Field.redirectURIs], id: "\(Field.redirectURIs)-error"))</label>
+            \(PortalLayout.field(L("lti.form.deep_linking_url"), name: Field.deepLinkingURL, value: values.lti.deepLinkingURL, error: errors[Field.deepLinkingURL], type: "url", maxLength: HTTPSURLRule.maximumLength, hint: L("lti.form.deep_linking_url_hint")))
             </fieldset>
             """
     }
@@ -30,6 +31,7 @@ extension PortalAppPages {
             <dt>\(L("lti.form.login_initiation_url"))</dt><dd class="lti-login-initiation-url">\(code(settings.loginInitiationURL))</dd>
             <dt>\(L("lti.form.target_link_uri"))</dt><dd class="lti-target-link-uri">\(code(settings.targetLinkURI))</dd>
             <dt>\(L("lti.form.redirect_uris"))</dt><dd class="lti-redirect-uris">\(uris.isEmpty ? HTML("—") : HTML("<ul>\(uris)</ul>"))</dd>
+            <dt>\(L("lti.form.deep_linking_url"))</dt><dd class="lti-deep-linking-url">\(code(settings.deepLinkingURL))</dd>
             """
     }
 }

@@ -284,7 +284,8 @@ enum PortalAppRoutes {
         form.idTokenSignedResponseAlg = body["id_token_signed_response_alg"] ?? ""
         form.lti = LTIToolForm(
             isTool: body[LTIToolSettings.Field.isTool] == "1", loginInitiationURL: body[LTIToolSettings.Field.loginInitiationURL] ?? "",
-            targetLinkURI: body[LTIToolSettings.Field.targetLinkURI] ?? "", redirectURIs: body[LTIToolSettings.Field.redirectURIs] ?? "")
+            targetLinkURI: body[LTIToolSettings.Field.targetLinkURI] ?? "", redirectURIs: body[LTIToolSettings.Field.redirectURIs] ?? "",
+            deepLinkingURL: body[LTIToolSettings.Field.deepLinkingURL] ?? "")
         return Upload(
             form: form, newLogo: newLogo, logoProblem: logoProblem, version: body["version"], organisation: body["organisation"] ?? "")
     }
