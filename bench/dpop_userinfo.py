@@ -156,7 +156,8 @@ def run(headers_list):
     return time.monotonic() - start, statuses
 
 
-def main():
+def signed_in():
+    """A session signed in as the demo student BENCH_STUDENT."""
     demo = json.loads((STACK / "demo.json").read_text())
     student = next(p for p in demo["students"] if p["username"] == STUDENT)
     http = session()
@@ -164,6 +165,11 @@ def main():
     signed = http.post(APP + "/login", allow_redirects=False, timeout=10,
                        data={"csrf": CSRF.search(page).group(1), "identifier": student["username"], "password": student["password"]})
     assert signed.status_code == 303, f"sign-in: {signed.status_code}"
+    return http
+
+
+def main():
+    http = signed_in()
     key = ECKey.generate_key("P-256")
     bearer = access_token(http)
     bound = access_token(http, key)
