@@ -26,6 +26,14 @@ import Testing
                 == #"[{"english":"the school no longer exists","key":"roster.problem.school_gone"}]"#)
     }
 
+    @Test func aMessagesDatesSurviveStorageAsSecondsSince1970() throws {
+        let day = Date(timeIntervalSince1970: 1_780_000_000)
+        let message = Message("erasure.refused.scheduled", "already scheduled", dates: ["day": day])
+        let text = try #require(Message.stored([message]))
+        #expect(text.contains(#""dates":{"day":1780000000}"#))
+        #expect(Message.restored(text) == [message])
+    }
+
     @Test(arguments: ["", "not json", "{}", "[{\"key\": \"a\"}]", "[{\"english\": \"a\"}]", "[{\"key\": 1, \"english\": \"a\"}]"])
     func textThatIsNoArrayOfMessagesIsNotRestored(text: String) {
         #expect(Message.restored(text) == nil)

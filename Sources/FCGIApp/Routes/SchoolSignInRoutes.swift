@@ -175,8 +175,8 @@ enum SchoolSignInRoutes {
             provider = try settings.validated(school: school, key: keys.upstreamSecretKey, allowLoopbackHTTP: false, using: &generator)
         } catch {
             return try page(
-                session, school, context, problem: L("signin_settings.field_problem", ["field": fieldLabel(error.field), "message": L(error.problem)]),
-                status: 400)
+                session, school, context,
+                problem: L("signin_settings.field_problem", ["field": fieldLabel(error.field), "message": L(error.problem)]), status: 400)
         }
         if let existing = try store.upstreamProvider(slug: provider.slug), existing.schoolID != school {
             return try page(session, school, context, problem: L("signin_settings.slug_taken", ["slug": provider.slug]), status: 409)
