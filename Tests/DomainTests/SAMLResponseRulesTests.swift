@@ -130,7 +130,8 @@ import Testing
             return
         }
         #expect(refusal.logReason == "status Responder")
-        #expect(refusal.message.contains("did not sign you in (Responder)"))
+        #expect(refusal.message == "Your school's sign-in service did not sign you in (Responder).")
+        #expect(refusal.problem.key == "saml.refusal.status" && refusal.problem.arguments == ["status": "Responder"])
     }
 
     @Test func destinationAndInResponseToMustBeOurs() {

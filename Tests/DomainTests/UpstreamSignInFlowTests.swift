@@ -173,7 +173,7 @@ final class FakeProvider: UpstreamTransport, @unchecked Sendable {
                 == .refused(.nonceMismatch))
         fake.tokenStatus = 400
         let refused = flow.identity(provider: provider(), ticket: ticket, code: "c", redirectURI: redirect, clientSecret: "s", now: now)
-        #expect(refused.failureValue == .tokenEndpoint("it answered HTTP 400: invalid_grant"))
+        #expect(refused.failureValue == .tokenEndpoint(.status(400, error: "invalid_grant")))
         let other = FakeProvider()
         other.discoveryIssuer = "https://evil.example"
         let unavailable = UpstreamSignInFlow(transport: other, cache: UpstreamDocumentCache()).identity(

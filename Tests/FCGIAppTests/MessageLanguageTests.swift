@@ -114,7 +114,8 @@ import Testing
         ]
         messages += ClientLogoutRegistration(postLogoutRedirectURIs: ["ftp://x", "ftp://x"], backchannelLogoutSessionRequired: true).problems()
         messages += Self.signInSettingsProblems()
-        #expect(messages.count > 60)
+        messages += Self.federationRefusals()
+        #expect(messages.count > 80)
         MailLanguage.rendering(in: "en") {
             for message in messages {
                 // A page groups a count's digits the language's way (3,650); the rule's English writes them plain.
@@ -186,6 +187,37 @@ import Testing
 
     /// A refusal of each kind the sign-in settings and the key sets give: settings, directory URIs and CA text, SAML
     /// settings and metadata, discovery documents, key sets.
+    /// Every upstream sign-in refusal after the provider answered (the token endpoint's, the ID token's) and every
+    /// SAML response refusal a person is shown.
+    static func federationRefusals() -> [Message] {
+        let idToken: [UpstreamSignInRefusal] = [
+            .malformed("x"), .algorithmNotAllowed(""), .algorithmNotAllowed("HS256"), .unknownKey, .badSignature, .wrongIssuer, .wrongAudience,
+            .expired, .issuedInTheFuture, .nonceMismatch, .missingSubject, .emailNotVerified, .wrongDomain, .wrongTenant,
+        ]
+        let tokenEndpoint: [UpstreamTokenEndpointFailure] = [
+            .unreachable("connection refused"), .status(500, error: nil), .status(400, error: "invalid_grant"), .noIDToken,
+        ]
+        return idToken.map { UpstreamSignInFailure.refused($0).problem } + tokenEndpoint.map { UpstreamSignInFailure.tokenEndpoint($0).problem }
+            + [
+                SAMLRefusal.untrusted, SAMLRefusal.unsolicited, SAMLRefusal.otherRequest, SAMLRefusal.encryptedNameID,
+                SAMLRefusal.transientNameID, SAMLRefusal.expired, SAMLRefusal.notYetValid,
+                SAMLRefusal.providerStatus("Responder / AuthnFailed", statusMessage: nil),
+                SAMLRefusal.providerStatus("Responder", statusMessage: "Locked out"),
+            ]
+    }
+
+    @Test func federationRefusalsAreTranslatedAndKeepWhatTheProviderSent() {
+        for message in Self.federationRefusals() {
+            for language in ["es", "fr", "ar"] {
+                #expect(rendered(message, in: language) != message.english, "\(message.key) in \(language)")
+            }
+        }
+        let algorithm = UpstreamSignInFailure.refused(.algorithmNotAllowed("HS256")).problem
+        #expect(rendered(algorithm, in: "es") == "El proveedor firmó su respuesta con HS256, que no se acepta (solo RS256 o ES256).")
+        let status = SAMLRefusal.providerStatus("Responder", statusMessage: "Locked out")
+        #expect(rendered(status, in: "ar") == "لم تُسجّل خدمة تسجيل الدخول في مدرستك دخولك (Responder): Locked out.")
+    }
+
     static func signInSettingsProblems() -> [Message] {
         var messages: [Message] = []
         let key = SymmetricKey(size: .bits256)

@@ -121,6 +121,23 @@ import Testing
         #expect(browser.send("GET", "/login/upstream/nobody").status == 404)
     }
 
+    @Test func theRefusalsAfterTheProviderAnsweredAreInThePagesLanguage() {
+        var browser = TestBrowser(responder: app.responder())
+        var query = start(&browser)
+        provider(gives: idToken(nonce: query["nonce"] ?? "", changes: [("aud", "someone-else")]))
+        let spanish = browser.send(
+            "GET", "/login/upstream/callback?code=abc&state=\(query["state"] ?? "")", headers: ["HTTP_ACCEPT_LANGUAGE": "es"])
+        #expect(spanish.status == 400 && spanish.text.contains("La respuesta estaba destinada a otra aplicación."), "\(spanish.text)")
+        #expect(!spanish.text.contains("The answer was meant for another application."))
+        query = start(&browser)
+        app.upstreamTransport.onPost = { _ in (400, Array(#"{"error":"invalid_grant"}"#.utf8)) }
+        let arabic = browser.send(
+            "GET", "/login/upstream/callback?code=abc&state=\(query["state"] ?? "")", headers: ["HTTP_ACCEPT_LANGUAGE": "ar"])
+        // The provider's own error code is shown as it sent it, in the Arabic sentence.
+        #expect(arabic.status == 502 && arabic.text.contains("تعذّر الوصول إلى المزوّد أو رفض الرمز: أجاب برمز HTTP 400: invalid_grant."))
+        #expect(app.upstream.linkCount == 0 && app.memory.sessionCount == 0)
+    }
+
     @Test func theLastWayToSignInCannotBeUnlinkedAndThePolicyCanRuleOutPasswords() throws {
         var browser = TestBrowser(responder: app.responder())
         let query = start(&browser)

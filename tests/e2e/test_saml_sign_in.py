@@ -376,6 +376,24 @@ def test_an_answer_for_another_request_is_refused(stack, demo, stack_visitors):
     assert not second.has_session()
 
 
+def test_a_refused_answer_is_explained_in_the_pages_language(stack, demo, stack_visitors):
+    """The same refusal for a browser that asks for Spanish: the page and the sentence are Spanish; the log keeps
+    its English reason."""
+    first, second = stack_visitors
+    _, xml = first.login_at_idp(student(demo, 59)["email"], demo["password"])
+    second.fresh_ticket()
+    started = time.time()
+    encoded = base64.b64encode(xml.encode()).decode()
+    answer = second.post(second.app(ACS_PATH), {"SAMLResponse": encoded},
+                         headers={"Origin": "null", "Sec-Fetch-Site": "cross-site", "Accept-Language": "es"})
+    assert answer.status == 400, (answer.status, answer.body[:800])
+    assert '<html lang="es"' in answer.body, answer.body[:300]
+    assert answer.error == "Esta respuesta pertenece a otro inicio de sesión. Vuelva a empezar.", answer.error
+    assert not answer.sets_cookie(SESSION_COOKIE), answer.set_cookies
+    rows = [detail for event, detail in audit_rows_since(stack, started) if event == "sign_in_failed" and "(saml)" in detail]
+    assert any("InResponseTo" in detail for detail in rows), rows
+
+
 @pytest.fixture()
 def stack_visitors(stack, saml_idp):
     visitors = [SAMLVisitor(stack), SAMLVisitor(stack)]

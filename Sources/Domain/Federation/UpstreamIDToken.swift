@@ -22,8 +22,8 @@ public struct UpstreamIDTokenExpectations: Sendable {
     }
 }
 
-/// Why an upstream ID token (or the identity in it) was refused. ``message`` is plain text for the page (the
-/// page escapes it); it never quotes the token.
+/// Why an upstream ID token (or the identity in it) was refused. ``problem`` is what the page says (keyed; the page
+/// escapes it), ``message`` its English; neither quotes the token.
 public enum UpstreamSignInRefusal: Error, Sendable, Equatable {
     case malformed(String)
     case algorithmNotAllowed(String)
@@ -39,23 +39,33 @@ public enum UpstreamSignInRefusal: Error, Sendable, Equatable {
     case wrongDomain
     case wrongTenant
 
-    /// What the sign-in page says.
-    public var message: String {
+    /// What the sign-in page says, in English (logs, tests).
+    public var message: String { problem.english }
+
+    /// What the sign-in page says, keyed (`upstream.refusal.*`): the algorithm the provider named is an argument,
+    /// shown as it sent it.
+    public var problem: Message {
         switch self {
-        case .malformed: "The provider's answer could not be read."
+        case .malformed: Message("upstream.refusal.malformed", "The provider's answer could not be read.")
+        case .algorithmNotAllowed(let alg) where alg.isEmpty:
+            Message(
+                "upstream.refusal.no_algorithm", "The provider signed its answer with no algorithm, which is not accepted (RS256 or ES256 only).")
         case .algorithmNotAllowed(let alg):
-            "The provider signed its answer with \(alg.isEmpty ? "no algorithm" : alg), which is not accepted (RS256 or ES256 only)."
-        case .unknownKey: "The provider's answer was signed with a key it does not publish."
-        case .badSignature: "The provider's answer has a signature that does not verify."
-        case .wrongIssuer: "The answer came from another issuer than the one configured."
-        case .wrongAudience: "The answer was meant for another application."
-        case .expired: "The provider's answer has expired; try again."
-        case .issuedInTheFuture: "The provider's answer is dated in the future; check the server clocks."
-        case .nonceMismatch: "The answer does not belong to this sign-in (nonce); start again."
-        case .missingSubject: "The provider's answer names no account."
-        case .emailNotVerified: "The provider has not verified this account's email address."
-        case .wrongDomain: "This account is not in one of the school's domains."
-        case .wrongTenant: "This account is not in the school's Microsoft tenant."
+            Message(
+                "upstream.refusal.algorithm", "The provider signed its answer with \(alg), which is not accepted (RS256 or ES256 only).",
+                ["algorithm": alg])
+        case .unknownKey: Message("upstream.refusal.unknown_key", "The provider's answer was signed with a key it does not publish.")
+        case .badSignature: Message("upstream.refusal.bad_signature", "The provider's answer has a signature that does not verify.")
+        case .wrongIssuer: Message("upstream.refusal.wrong_issuer", "The answer came from another issuer than the one configured.")
+        case .wrongAudience: Message("upstream.refusal.wrong_audience", "The answer was meant for another application.")
+        case .expired: Message("upstream.refusal.expired", "The provider's answer has expired; try again.")
+        case .issuedInTheFuture:
+            Message("upstream.refusal.issued_in_future", "The provider's answer is dated in the future; check the server clocks.")
+        case .nonceMismatch: Message("upstream.refusal.nonce", "The answer does not belong to this sign-in (nonce); start again.")
+        case .missingSubject: Message("upstream.refusal.no_subject", "The provider's answer names no account.")
+        case .emailNotVerified: Message("upstream.refusal.email_not_verified", "The provider has not verified this account's email address.")
+        case .wrongDomain: Message("upstream.refusal.wrong_domain", "This account is not in one of the school's domains.")
+        case .wrongTenant: Message("upstream.refusal.wrong_tenant", "This account is not in the school's Microsoft tenant.")
         }
     }
 

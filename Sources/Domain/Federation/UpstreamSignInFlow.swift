@@ -23,27 +23,23 @@ public enum UpstreamSignInFailure: Error, Sendable, Equatable {
     /// ``Message`` (`signin_settings.problem.discovery_*`, `signin_settings.problem.keys_*`).
     case unavailable(Message)
     /// The token endpoint could not be reached or did not give tokens for the code.
-    case tokenEndpoint(String)
+    case tokenEndpoint(UpstreamTokenEndpointFailure)
     /// The ID token or the identity in it was refused.
     case refused(UpstreamSignInRefusal)
 
-    /// What the page says.
-    public var message: String {
-        switch self {
-        case .unavailable(let reason): "The provider is not available right now: \(reason.english)."
-        case .tokenEndpoint(let reason): "The provider could not be reached or refused the code: \(reason)."
-        case .refused(let refusal): refusal.message
-        }
-    }
+    /// What the page says, in English (logs, tests).
+    public var message: String { problem.english }
 
-    /// What the page says, in its language where it is keyed: a provider that cannot be used
-    /// (`signin_settings.problem.unavailable`, on "test this provider", adding one, and starting a sign-in); the
-    /// token endpoint's and the ID token's refusals are still English.
+    /// What the page says, in its language: a provider that cannot be used (`signin_settings.problem.unavailable`,
+    /// on "test this provider", adding one, and starting a sign-in), the token endpoint's answer
+    /// (`upstream.refusal.token_*`) and the ID token's refusal (`upstream.refusal.*`).
     public var problem: Message {
         switch self {
         case .unavailable(let reason):
-            Message("signin_settings.problem.unavailable", message, nested: ["reason": reason])
-        case .tokenEndpoint, .refused: Message(verbatim: message)
+            Message(
+                "signin_settings.problem.unavailable", "The provider is not available right now: \(reason.english).", nested: ["reason": reason])
+        case .tokenEndpoint(let failure): failure.problem
+        case .refused(let refusal): refusal.problem
         }
     }
 
@@ -51,8 +47,40 @@ public enum UpstreamSignInFailure: Error, Sendable, Equatable {
     public var logReason: String {
         switch self {
         case .unavailable(let reason): "unavailable: \(reason.english)"
-        case .tokenEndpoint(let reason): "token endpoint: \(reason)"
+        case .tokenEndpoint(let failure): "token endpoint: \(failure.reason)"
         case .refused(let refusal): refusal.logReason
+        }
+    }
+}
+
+/// Why the token endpoint gave no ID token for the code. The transport's reason and the provider's `error` code are
+/// arguments, shown as they are.
+public enum UpstreamTokenEndpointFailure: Sendable, Equatable {
+    /// The endpoint could not be reached (unreachable, refused by the address rule, too slow).
+    case unreachable(String)
+    /// It answered another status than 200, with its `error` code if it gave one.
+    case status(Int, error: String?)
+    /// Its answer holds no `id_token`.
+    case noIDToken
+
+    /// The short English reason (the log line's).
+    public var reason: String {
+        switch self {
+        case .unreachable(let detail): detail
+        case .status(let status, let error): "it answered HTTP \(status)" + (error.map { ": " + $0 } ?? "")
+        case .noIDToken: "its answer has no ID token"
+        }
+    }
+
+    /// What the page says (`upstream.refusal.token_*`).
+    public var problem: Message {
+        let english = "The provider could not be reached or refused the code: \(reason)."
+        return switch self {
+        case .unreachable(let detail): Message("upstream.refusal.token_unreachable", english, ["detail": detail])
+        case .status(let status, nil): Message("upstream.refusal.token_status", english, ["status": "\(status)"])
+        case .status(let status, let error?):
+            Message("upstream.refusal.token_status_error", english, ["status": "\(status)", "error": error])
+        case .noIDToken: Message("upstream.refusal.token_no_id_token", english)
         }
     }
 }
@@ -200,14 +228,13 @@ public struct UpstreamSignInFlow: Sendable {
         do {
             answer = try transport.postForm(metadata.tokenEndpoint, form: form, headers: headers)
         } catch {
-            throw .tokenEndpoint(error.reason)
+            throw .tokenEndpoint(.unreachable(error.reason))
         }
         let document = try? JSONParser.parse(answer.body)
         guard answer.status == 200 else {
-            let error = document?[member: "error"]?.stringValue.map { ": " + String($0.prefix(80)) } ?? ""
-            throw .tokenEndpoint("it answered HTTP \(answer.status)\(error)")
+            throw .tokenEndpoint(.status(answer.status, error: document?[member: "error"]?.stringValue.map { String($0.prefix(80)) }))
         }
-        guard let idToken = document?[member: "id_token"]?.stringValue else { throw .tokenEndpoint("its answer has no ID token") }
+        guard let idToken = document?[member: "id_token"]?.stringValue else { throw .tokenEndpoint(.noIDToken) }
         return idToken
     }
 

@@ -189,7 +189,7 @@ enum SAMLSignInRoutes {
         switch SAMLResponseRules.check(verified, expecting: expectations) {
         case .success(let found): asserted = found
         case .failure(let refusal):
-            return try refuse(400, refusal.message, reason: refusal.logReason, countsAsFailure: !refusal.logReason.hasPrefix("status "))
+            return try refuse(400, L(refusal.problem), reason: refusal.logReason, countsAsFailure: !refusal.logReason.hasPrefix("status "))
         }
         // Once only, whichever ticket carries it.
         let digest = Array(SHA256.hash(data: Array((provider.authority + " " + asserted.assertionID).utf8)))

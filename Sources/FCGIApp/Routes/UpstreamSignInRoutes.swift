@@ -142,7 +142,7 @@ enum UpstreamSignInRoutes {
             if case .refused = failure {
                 try SignInCompletion.recordAddressFailure(method: .federated, request: request, context: context)
             }
-            return try refuse(failure.isUpstreamDown ? 502 : 400, provider.name, failure.message, reason: failure.logReason)
+            return try refuse(failure.isUpstreamDown ? 502 : 400, provider.name, L(failure.problem), reason: failure.logReason)
         }
         let linking = UpstreamLinking(store: store, accounts: context.services.people.accounts)
 

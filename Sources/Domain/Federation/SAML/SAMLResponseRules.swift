@@ -86,14 +86,49 @@ public struct UpstreamIdentityValue: Sendable, Equatable {
     }
 }
 
-/// Why a SAML response was refused: what the person is told, and the log line's reason.
+/// Why a SAML response was refused: what the person is told (keyed, `saml.refusal.*`; a rule broken by the answer
+/// itself is ``untrusted`` (`saml.untrusted`, as an unverifiable signature), its detail only in the log), and the log line's reason.
 public struct SAMLRefusal: Error, Sendable, Equatable {
     public let logReason: String
-    public let message: String
+    /// What the page says.
+    public let problem: Message
+    /// What the page says, in English (logs, tests).
+    public var message: String { problem.english }
 
-    public init(_ logReason: String, message: String = "The answer from your school's sign-in service could not be trusted.") {
+    public init(_ logReason: String, problem: Message = Self.untrusted) {
         self.logReason = logReason
-        self.message = message
+        self.problem = problem
+    }
+
+    /// The answer broke a rule of the profile (its detail is the log's).
+    public static let untrusted = Message("saml.untrusted", "The answer from your school's sign-in service could not be trusted.")
+    /// There was no request for this answer.
+    public static let unsolicited = Message(
+        "saml.refusal.unsolicited", "Start the sign-in from this site's sign-in page: answers we did not ask for are refused.")
+    /// The answer is for another browser's request.
+    public static let otherRequest = Message("saml.refusal.other_request", "This answer belongs to another sign-in. Start again.")
+    /// The NameID is encrypted.
+    public static let encryptedNameID = Message(
+        "saml.refusal.encrypted_name_id", "Your school's sign-in service sent an encrypted NameID: ask it to send a plain one.")
+    /// The NameID is transient.
+    public static let transientNameID = Message(
+        "saml.refusal.transient_name_id",
+        "Your school's sign-in service sent a one-time (transient) NameID: ask it for a persistent one or an email address.")
+    /// The answer (or its subject confirmation) has expired.
+    public static let expired = Message("saml.refusal.expired", "This sign-in answer has expired. Start again.")
+    /// The answer is not valid yet.
+    public static let notYetValid = Message(
+        "saml.refusal.not_yet_valid", "This sign-in answer is not valid yet: check the clocks, then start again.")
+
+    /// The provider did not sign the person in: its status codes (`status`, without the SAML prefix) and its
+    /// `StatusMessage`, if any, as it sent them.
+    public static func providerStatus(_ status: String, statusMessage: String?) -> Message {
+        guard let statusMessage else {
+            return Message("saml.refusal.status", "Your school's sign-in service did not sign you in (\(status)).", ["status": status])
+        }
+        return Message(
+            "saml.refusal.status_message", "Your school's sign-in service did not sign you in (\(status)): \(statusMessage).",
+            ["status": status, "message": statusMessage])
     }
 }
 
@@ -146,10 +181,9 @@ public enum SAMLResponseRules {
         else { throw SAMLRefusal("the response has no status") }
         guard value == SAMLNamespace.statusSuccess else {
             let second = code.child(SAMLNamespace.samlProtocol, "StatusCode")?.attributes["Value"].map { " / " + $0 } ?? ""
-            let message = status.child(SAMLNamespace.samlProtocol, "StatusMessage")?.value.map { ": " + String($0.prefix(200)) } ?? ""
-            let short = (value + second).replacingOccurrences(of: "urn:oasis:names:tc:SAML:2.0:status:", with: "")
-            throw SAMLRefusal(
-                "status \(String(short.prefix(200)))", message: "Your school's sign-in service did not sign you in (\(short.prefix(200)))\(message).")
+            let message = status.child(SAMLNamespace.samlProtocol, "StatusMessage")?.value.map { String($0.prefix(200)) }
+            let short = String((value + second).replacingOccurrences(of: "urn:oasis:names:tc:SAML:2.0:status:", with: "").prefix(200))
+            throw SAMLRefusal("status \(short)", problem: SAMLRefusal.providerStatus(short, statusMessage: message))
         }
         guard let destination = response.attributes["Destination"] else { throw SAMLRefusal("the response names no Destination") }
         guard destination == expecting.assertionConsumerURL else {
@@ -158,10 +192,10 @@ public enum SAMLResponseRules {
         guard let inResponseTo = response.attributes["InResponseTo"] else {
             throw SAMLRefusal(
                 "unsolicited response (no InResponseTo)",
-                message: "Start the sign-in from this site's sign-in page: answers we did not ask for are refused.")
+                problem: SAMLRefusal.unsolicited)
         }
         guard inResponseTo == expecting.requestID else {
-            throw SAMLRefusal("InResponseTo does not name this browser's request", message: "This answer belongs to another sign-in. Start again.")
+            throw SAMLRefusal("InResponseTo does not name this browser's request", problem: SAMLRefusal.otherRequest)
         }
         if let issuer = response.child(SAMLNamespace.assertion, "Issuer") {
             try checkIssuer(issuer, expecting, of: "response")
@@ -232,7 +266,7 @@ public enum SAMLResponseRules {
         guard let subject = assertion.child(SAMLNamespace.assertion, "Subject") else { throw SAMLRefusal("the assertion has no Subject") }
         if subject.child(SAMLNamespace.assertion, "EncryptedID") != nil {
             throw SAMLRefusal(
-                "encrypted NameIDs are not supported", message: "Your school's sign-in service sent an encrypted NameID: ask it to send a plain one.")
+                "encrypted NameIDs are not supported", problem: SAMLRefusal.encryptedNameID)
         }
         guard let nameIDElement = subject.child(SAMLNamespace.assertion, "NameID") else { throw SAMLRefusal("the subject has no NameID") }
         guard let nameID = nameIDElement.value else { throw SAMLRefusal("the NameID is split by a comment or markup") }
@@ -240,7 +274,7 @@ public enum SAMLResponseRules {
         guard format != SAMLNamespace.nameIDTransient else {
             throw SAMLRefusal(
                 "transient NameID",
-                message: "Your school's sign-in service sent a one-time (transient) NameID: ask it for a persistent one or an email address.")
+                problem: SAMLRefusal.transientNameID)
         }
         guard (1...255).contains(nameID.utf8.count), nameID.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw SAMLRefusal("the NameID is empty, too long or not printable ASCII")
@@ -281,7 +315,7 @@ public enum SAMLResponseRules {
         }
         let why = reasons.isEmpty ? "none" : Array(Set(reasons)).sorted().joined(separator: ", ")
         if reasons.contains("expired") {
-            throw SAMLRefusal("subject confirmation expired", message: "This sign-in answer has expired. Start again.")
+            throw SAMLRefusal("subject confirmation expired", problem: SAMLRefusal.expired)
         }
         throw SAMLRefusal("no bearer subject confirmation fits (\(why))")
     }
@@ -294,10 +328,10 @@ public enum SAMLResponseRules {
             let notOnOrAfter = conditions.attributes["NotOnOrAfter"].flatMap(SAMLTime.parse)
         else { throw SAMLRefusal("the Conditions lack NotBefore or NotOnOrAfter") }
         guard expecting.now >= notBefore.addingTimeInterval(-expecting.skew) else {
-            throw SAMLRefusal("the assertion is not valid yet", message: "This sign-in answer is not valid yet: check the clocks, then start again.")
+            throw SAMLRefusal("the assertion is not valid yet", problem: SAMLRefusal.notYetValid)
         }
         guard expecting.now < notOnOrAfter.addingTimeInterval(expecting.skew) else {
-            throw SAMLRefusal("the assertion has expired", message: "This sign-in answer has expired. Start again.")
+            throw SAMLRefusal("the assertion has expired", problem: SAMLRefusal.expired)
         }
         let restrictions = conditions.children(SAMLNamespace.assertion, "AudienceRestriction")
         guard !restrictions.isEmpty else { throw SAMLRefusal("the assertion has no AudienceRestriction") }
