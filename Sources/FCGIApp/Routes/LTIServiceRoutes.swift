@@ -5,6 +5,9 @@ import Domain
 /// `contextmembership.readonly` (its `private_key_jwt` assertion at the token endpoint); the class must hold a
 /// placement of the tool and its school must lend the scope (``LTIMembershipRules/schoolLends(_:)``). Every person in
 /// the answer is on the data-access log before it leaves (503 when the log cannot be written, as `/api/v1`).
+/// NRPS 2.0 §2.4: `limit` (default and most 1000) and `page` with `Link: <…>; rel="next"`, `role` (a context role URI
+/// or short name; one no member holds gives an empty page, anything else a 400) and `rlid` (a placement of the tool in
+/// the class, else a 400; every member may open it, so it keeps them all). Only the page's members are logged.
 enum LTIServiceRoutes {
     static let operation = "lti.nrps.contextMemberships"
 
@@ -46,8 +49,27 @@ enum LTIServiceRoutes {
             LTIMembershipRules.schoolLends(try context.services.api.appPolicies.policy(school: placed.schoolID, client: authorized.clientID)),
             let client = try context.services.oauth.clients.client(authorized.clientID)
         else { return refusal(404, "not_found", "The tool is not placed in this class, or its school does not allow it.") }
+        let asked = request.query
+        let parsed = LTIMembershipQuery.parse(limit: asked["limit"], page: asked["page"], role: asked["role"], rlid: asked["rlid"])
+        let query: LTIMembershipQuery
+        switch parsed {
+        case .failure(let failure): return AccessLogWrite.withRateLimitHeaders(refusal(failure), bucket, limits)
+        case .success(let value): query = value
+        }
+        guard asked.repeatedNames.isEmpty else {
+            return AccessLogWrite.withRateLimitHeaders(refusal(.invalid("A query parameter is repeated.")), bucket, limits)
+        }
+        if let rlid = query.resourceLinkID {
+            // Every member of a class may open each of its placements, so a link of this tool here keeps them all. Case
+            // is ignored, as for `role`: pylti1p3 lower-cases the `next` link (the ids are random, so this joins none).
+            let wanted = rlid.lowercased()
+            guard try store.links(in: [classID]).contains(where: { $0.linkID.lowercased() == wanted && $0.clientID == client.clientID }) else {
+                return AccessLogWrite.withRateLimitHeaders(
+                    refusal(.invalid("rlid is not a resource link of this tool in this context.")), bucket, limits)
+            }
+        }
         let keys = try context.services.oauth.requireKeys()
-        let members = try store.members(of: classID)
+        let (members, more) = query.select(try store.members(of: classID))
         let url = LTIMembershipRules.url(base: context.services.configuration.appURL, classID: classID)
         let body = LTIMembershipRules.container(
             url: url, context: placed, members: members, names: client.allowedScopes.contains("profile.read"),
@@ -68,7 +90,12 @@ enum LTIServiceRoutes {
         }
         var response = OAuthHTTP.json(body)
         response.headers.set("Content-Type", LTIMembershipRules.mediaType)
+        if more { response.headers.set("Link", "<\(query.nextURL(base: url, parameters: asked.pairs))>; rel=\"next\"") }
         return AccessLogWrite.withRateLimitHeaders(response, bucket, limits)
+    }
+
+    private static func refusal(_ failure: LTIServiceFailure) -> HTTPResponse {
+        refusal(failure.status, failure.error, failure.description)
     }
 
     private static func refusal(_ status: Int, _ error: String, _ description: String, challenge: ResourceChallenge? = nil) -> HTTPResponse {
