@@ -63,7 +63,7 @@ enum DirectoryPages {
             <label>\(L("directory.field.bind_dn"))<input name="bind_dn" required maxlength="512" value="\(d?.bindDN ?? "")"></label>
             <label>\(L("directory.field.bind_password"))\(d == nil ? "" : L("directory.field.keep"))<input name="bind_password" type="password"
             maxlength="512" autocomplete="off"\(d == nil ? HTML(unsafeRaw: " required") : "")></label>
-            <label>Base DN<input name="base_dn" required maxlength="512" value="\(d?.baseDN ?? "")" placeholder="ou=People,dc=school,dc=example"></label>
+            <label>\(L("directory.field.base_dn"))<input name="base_dn" required maxlength="512" value="\(d?.baseDN ?? "")" placeholder="ou=People,dc=school,dc=example"></label>
             <label>\(L("directory.field.filter", ["name": "{name}"]))<input name="filter" required maxlength="1024" value="\(d?.filter.text ?? "")"
             placeholder="(&amp;(objectClass=user)(sAMAccountName={name}))"></label>
             <label>\(L("directory.field.link_rule"))<select name="link_rule"><option value="email"\(selected(rule == "email"))>\(L("directory.rule.email"))</option>
